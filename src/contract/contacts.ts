@@ -1,0 +1,87 @@
+import { Type, type Static } from 'typebox';
+import { CountryCode, Email, Id, Instant, Nullable, PageQuery, StrictObject } from './common.ts';
+
+export const consentStatuses = ['unknown', 'granted', 'withdrawn'] as const;
+
+export const Consent = Type.Object({
+  status: Type.Enum(consentStatuses),
+  source: Nullable(Type.String({ description: 'Where consent was given or withdrawn, e.g. form:webinar-2026' })),
+  at: Nullable(Instant),
+});
+
+export const OptOut = Type.Object({
+  isOptedOut: Type.Boolean(),
+  source: Nullable(Type.String()),
+  at: Nullable(Instant),
+});
+
+export const Contact = Type.Object({
+  id: Id,
+  email: Email,
+  firstName: Nullable(Type.String()),
+  lastName: Nullable(Type.String()),
+  title: Nullable(Type.String()),
+  phone: Nullable(Type.String()),
+  country: Nullable(CountryCode),
+  accountId: Nullable(Id),
+  ownerId: Nullable(Id),
+  stage: Type.String({ description: 'Key of the current lifecycle stage' }),
+  stageEnteredAt: Instant,
+  consent: Consent,
+  optOut: OptOut,
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+export type Contact = Static<typeof Contact>;
+
+const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+const Phone = Type.String({ pattern: '^\\+?[0-9 ()./-]{4,32}$', description: 'Phone number, e.g. +31 20 123 4567' });
+
+const ConsentInput = StrictObject({
+  status: Type.Enum(consentStatuses),
+  source: Type.String({ minLength: 1, maxLength: 200 }),
+  at: Type.Optional(Instant),
+});
+const OptOutInput = StrictObject({
+  isOptedOut: Type.Boolean(),
+  source: Type.String({ minLength: 1, maxLength: 200 }),
+  at: Type.Optional(Instant),
+});
+
+const contactFields = {
+  firstName: Type.Optional(Nullable(Text(100))),
+  lastName: Type.Optional(Nullable(Text(100))),
+  title: Type.Optional(Nullable(Text(200))),
+  phone: Type.Optional(Nullable(Phone)),
+  country: Type.Optional(Nullable(CountryCode)),
+  accountId: Type.Optional(Nullable(Id)),
+  ownerId: Type.Optional(Nullable(Id)),
+  consent: Type.Optional(ConsentInput),
+  optOut: Type.Optional(OptOutInput),
+};
+
+export const CreateContactBody = StrictObject({
+  email: Email,
+  ...contactFields,
+  stage: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'Initial stage, default lead' })),
+});
+export type CreateContactBody = Static<typeof CreateContactBody>;
+
+export const UpdateContactBody = StrictObject({
+  email: Type.Optional(Email),
+  ...contactFields,
+});
+export type UpdateContactBody = Static<typeof UpdateContactBody>;
+
+export const ListContactsQuery = StrictObject({
+  ...PageQuery,
+  email: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'Exact email, any case' })),
+  stage: Type.Optional(Type.String({ maxLength: 50 })),
+  ownerId: Type.Optional(Id),
+  accountId: Type.Optional(Id),
+  country: Type.Optional(CountryCode),
+  q: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 200, description: 'Search in name, email and company name' }),
+  ),
+});
+export type ListContactsQuery = Static<typeof ListContactsQuery>;

@@ -1,0 +1,56 @@
+/**
+ * Every error code Baton answers with, listed once. A module may only raise codes from this list;
+ * the HTTP status belongs to the code, so the same problem always has the same status.
+ */
+export const errorCatalog = {
+  'http.bad_request': { status: 400, title: 'The request is malformed' },
+  'http.validation_failed': { status: 400, title: 'The request has invalid fields' },
+  'http.not_found': { status: 404, title: 'No such route' },
+  'http.method_not_allowed': { status: 405, title: 'Method not allowed' },
+  'http.payload_too_large': { status: 413, title: 'The request body is too large' },
+  'http.unsupported_media_type': { status: 415, title: 'Unsupported content type' },
+  'http.internal_error': { status: 500, title: 'Something went wrong on our side' },
+  'http.unavailable': { status: 503, title: 'The service is unavailable' },
+
+  'auth.unauthenticated': { status: 401, title: 'Sign in or pass an API key' },
+  'auth.invalid_credentials': { status: 401, title: 'Email or password is wrong' },
+  'auth.invalid_api_key': { status: 401, title: 'The API key is unknown or revoked' },
+  'auth.forbidden': { status: 403, title: 'Your role may not do this' },
+  'auth.too_many_attempts': { status: 429, title: 'Too many failed sign-in attempts' },
+  'auth.weak_password': { status: 400, title: 'The password is too weak' },
+
+  'users.not_found': { status: 404, title: 'No such user' },
+  'users.email_taken': { status: 409, title: 'A user with this email exists' },
+  'users.invalid_manager': { status: 400, title: 'This manager does not fit the escalation chain' },
+  'users.invalid_time_zone': { status: 400, title: 'Unknown time zone' },
+  'users.cannot_deactivate_self': { status: 409, title: 'You cannot deactivate yourself' },
+
+  'teams.not_found': { status: 404, title: 'No such team' },
+  'teams.name_taken': { status: 409, title: 'A team with this name exists' },
+  'teams.invalid_manager': { status: 400, title: 'This user cannot manage a team' },
+  'teams.invalid_member': { status: 400, title: 'A member does not exist' },
+
+  'contacts.not_found': { status: 404, title: 'No such contact' },
+  'contacts.email_taken': { status: 409, title: 'A contact with this email exists' },
+  'contacts.invalid_owner': { status: 400, title: 'The owner is not an active user' },
+  'contacts.invalid_account': { status: 400, title: 'The account does not exist' },
+
+  'accounts.not_found': { status: 404, title: 'No such account' },
+  'accounts.domain_taken': { status: 409, title: 'Another account has this domain' },
+  'accounts.invalid_owner': { status: 400, title: 'The owner is not an active user' },
+
+  'stages.not_found': { status: 404, title: 'No such stage' },
+  'stages.key_taken': { status: 409, title: 'A stage with this key exists' },
+  'stages.invalid_transition_target': { status: 400, title: 'An allowed next stage does not exist' },
+
+  'lifecycle.unknown_stage': { status: 400, title: 'No such stage' },
+  'lifecycle.same_stage': { status: 409, title: 'The contact is already in this stage' },
+  'lifecycle.transition_not_allowed': { status: 409, title: 'This stage change is not allowed' },
+  'lifecycle.reason_required': { status: 400, title: 'This stage change needs a reason code' },
+  'lifecycle.initial_side_stage': { status: 400, title: 'A new contact cannot start in a side stage' },
+
+  'api_keys.not_found': { status: 404, title: 'No such API key' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+export const errorCodes = Object.keys(errorCatalog) as ErrorCode[];

@@ -1,0 +1,74 @@
+import { Type, type Static } from 'typebox';
+import { Id, Instant, LocalizedText, Nullable, StrictObject } from './common.ts';
+
+const StageKey = Type.String({ pattern: '^[a-z][a-z0-9_]{0,49}$', description: 'Stage key, e.g. mql' });
+const ReasonCode = Type.String({
+  pattern: '^[a-z][a-z0-9_.-]{0,63}$',
+  description: 'Reason code, e.g. not_now',
+});
+
+export const Stage = Type.Object({
+  key: Type.String(),
+  name: LocalizedText,
+  definition: LocalizedText,
+  position: Type.Integer(),
+  isSide: Type.Boolean(),
+  allowedNext: Type.Array(Type.String()),
+});
+export type Stage = Static<typeof Stage>;
+
+export const StageParams = StrictObject({ key: StageKey });
+
+export const CreateStageBody = StrictObject({
+  key: StageKey,
+  name: LocalizedText,
+  definition: LocalizedText,
+  position: Type.Integer({ minimum: 0, maximum: 10_000 }),
+  isSide: Type.Optional(Type.Boolean()),
+  allowedNext: Type.Optional(Type.Array(StageKey, { maxItems: 100, uniqueItems: true })),
+});
+export type CreateStageBody = Static<typeof CreateStageBody>;
+
+export const UpdateStageBody = StrictObject({
+  name: Type.Optional(LocalizedText),
+  definition: Type.Optional(LocalizedText),
+  position: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+  allowedNext: Type.Optional(Type.Array(StageKey, { maxItems: 100, uniqueItems: true })),
+});
+export type UpdateStageBody = Static<typeof UpdateStageBody>;
+
+export const stageActorKinds = ['user', 'api_key', 'rule', 'system'] as const;
+
+export const StageChange = Type.Object({
+  id: Id,
+  contactId: Id,
+  from: Nullable(Type.String()),
+  to: Type.String(),
+  occurredAt: Instant,
+  actor: Type.Object({
+    kind: Type.Enum(stageActorKinds),
+    id: Nullable(Type.String()),
+    label: Nullable(Type.String()),
+  }),
+  reasonCode: Nullable(Type.String()),
+  note: Nullable(Type.String()),
+  agreementVersion: Nullable(Type.Integer()),
+});
+export type StageChange = Static<typeof StageChange>;
+
+export const ChangeStageBody = StrictObject({
+  to: StageKey,
+  reasonCode: Type.Optional(ReasonCode),
+  note: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+  occurredAt: Type.Optional(Instant),
+});
+export type ChangeStageBody = Static<typeof ChangeStageBody>;
+
+export const Lifecycle = Type.Object({
+  contactId: Id,
+  stage: Type.String(),
+  stageEnteredAt: Instant,
+  enteredAt: Type.Record(Type.String(), Instant, { description: 'When the contact last entered each stage' }),
+  history: Type.Array(StageChange),
+});
+export type Lifecycle = Static<typeof Lifecycle>;

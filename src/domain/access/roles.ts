@@ -1,0 +1,98 @@
+/** The five roles of PRODUCT.md §2. */
+export const roles = ['admin', 'marketing', 'sales_rep', 'sales_manager', 'director'] as const;
+export type Role = (typeof roles)[number];
+
+/**
+ * Who is acting. A user signed in through the web app, an integration holding an API key (which
+ * carries a role but is nobody in particular), or the operator at the command line.
+ */
+export type Actor =
+  | { kind: 'user'; userId: string; role: Role }
+  | { kind: 'api_key'; apiKeyId: string; role: Role }
+  | { kind: 'cli' };
+
+/** Every action a route can ask for. Record-level visibility is decided separately. */
+export const actions = [
+  'me.read',
+  'me.update',
+  'users.read',
+  'users.write',
+  'teams.read',
+  'teams.write',
+  'contacts.read',
+  'contacts.write',
+  'accounts.read',
+  'accounts.write',
+  'stages.read',
+  'stages.write',
+  'lifecycle.change',
+  'api_keys.manage',
+] as const;
+export type Action = (typeof actions)[number];
+
+const everyone: readonly Role[] = roles;
+const workers: readonly Role[] = ['admin', 'marketing', 'sales_rep', 'sales_manager'];
+
+/**
+ * The permission matrix. Directors read everything but change no records (PRODUCT.md §2);
+ * admins manage people and settings.
+ */
+const matrix: Record<Action, readonly Role[]> = {
+  'me.read': everyone,
+  'me.update': everyone,
+  'users.read': everyone,
+  'users.write': ['admin'],
+  'teams.read': everyone,
+  'teams.write': ['admin'],
+  'contacts.read': everyone,
+  'contacts.write': workers,
+  'accounts.read': everyone,
+  'accounts.write': workers,
+  'stages.read': everyone,
+  'stages.write': ['admin'],
+  'lifecycle.change': workers,
+  'api_keys.manage': ['admin'],
+};
+
+/**
+ * Decides whether an actor may perform an action at all.
+ *
+ * @example isAllowed({ kind: 'user', userId: 'u1', role: 'director' }, 'contacts.write') // false
+ */
+export function isAllowed(actor: Actor, action: Action): boolean {
+  if (actor.kind === 'cli') return true;
+  if (actor.kind === 'api_key' && action.startsWith('me.')) return false;
+  return matrix[action].includes(actor.role);
+}
+
+/** Which records of people-owned data (contacts, accounts) an actor may see. */
+export type Visibility = { kind: 'all' } | { kind: 'owned_by'; userIds: readonly string[] };
+
+/**
+ * Decides record visibility: a rep sees their own records, a manager their team's, marketing,
+ * directors and admins all (PRODUCT.md §2). An API key with a rep or manager role belongs to no
+ * person, so it sees no owned records.
+ *
+ * @example decideVisibility({ kind: 'user', userId: 'm', role: 'sales_manager' }, ['r1']) // owned_by m, r1
+ */
+export function decideVisibility(actor: Actor, managedUserIds: readonly string[]): Visibility {
+  if (actor.kind === 'cli') return { kind: 'all' };
+  switch (actor.role) {
+    case 'admin':
+    case 'marketing':
+    case 'director':
+      return { kind: 'all' };
+    case 'sales_manager':
+      return actor.kind === 'user'
+        ? { kind: 'owned_by', userIds: [actor.userId, ...managedUserIds] }
+        : { kind: 'owned_by', userIds: [] };
+    case 'sales_rep':
+      return actor.kind === 'user' ? { kind: 'owned_by', userIds: [actor.userId] } : { kind: 'owned_by', userIds: [] };
+  }
+}
+
+/** Whether a record owned by `ownerId` is visible under `visibility`. */
+export function canSee(visibility: Visibility, ownerId: string | null): boolean {
+  if (visibility.kind === 'all') return true;
+  return ownerId !== null && visibility.userIds.includes(ownerId);
+}

@@ -1,0 +1,177 @@
+/**
+ * Baton's configuration: every key with its environment variable, default and documentation.
+ * This is the only module that reads `process.env`; the README's configuration table is generated
+ * from it (`baton config --markdown`) and a test keeps the two equal.
+ */
+
+interface KeySpec<T> {
+  env: string;
+  doc: string;
+  /** Shown in the docs; `undefined` means the key is unset unless given. */
+  defaultText: string;
+  default: T;
+  parse: (raw: string) => T;
+  secret?: boolean;
+}
+
+const integer =
+  (min: number, max: number) =>
+  (raw: string): number => {
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`must be a whole number from ${min} to ${max}`);
+    }
+    return value;
+  };
+
+const oneOf =
+  <T extends string>(values: readonly T[]) =>
+  (raw: string): T => {
+    if (!(values as readonly string[]).includes(raw)) throw new Error(`must be one of ${values.join(', ')}`);
+    return raw as T;
+  };
+
+const boolean = (raw: string): boolean => {
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  throw new Error('must be true or false');
+};
+
+const text = (raw: string): string => raw;
+const optionalText = (raw: string): string | undefined => (raw === '' ? undefined : raw);
+
+const databaseUrl = (raw: string): string | undefined => {
+  if (raw === '') return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error('must be a postgres:// URL (leave it unset for SQLite)');
+  return raw;
+};
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const cookieSecureModes = ['auto', 'always', 'never'] as const;
+
+export const configSpec = {
+  port: { env: 'PORT', doc: 'HTTP port', defaultText: '3000', default: 3000, parse: integer(0, 65535) },
+  host: {
+    env: 'HOST',
+    doc: 'Interface to listen on',
+    defaultText: '0.0.0.0',
+    default: '0.0.0.0',
+    parse: text,
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    doc: 'PostgreSQL connection URL. Unset: SQLite at BATON_SQLITE_PATH',
+    defaultText: '(unset)',
+    default: undefined,
+    parse: databaseUrl,
+    secret: true,
+  },
+  sqlitePath: {
+    env: 'BATON_SQLITE_PATH',
+    doc: 'SQLite database file (its folder is created)',
+    defaultText: './data/baton.db',
+    default: './data/baton.db',
+    parse: text,
+  },
+  pgPoolMax: {
+    env: 'BATON_PG_POOL_MAX',
+    doc: 'Maximum PostgreSQL connections per Baton instance',
+    defaultText: '10',
+    default: 10,
+    parse: integer(1, 500),
+  },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    doc: `Log level: ${logLevels.join(', ')}`,
+    defaultText: 'info',
+    default: 'info',
+    parse: oneOf(logLevels),
+  },
+  trustProxy: {
+    env: 'BATON_TRUST_PROXY',
+    doc: 'Trust X-Forwarded-* headers (set when Baton runs behind a reverse proxy)',
+    defaultText: 'false',
+    default: false,
+    parse: boolean,
+  },
+  cookieSecure: {
+    env: 'BATON_COOKIE_SECURE',
+    doc: 'Secure flag on the session cookie: auto (when the request came over https), always, never',
+    defaultText: 'auto',
+    default: 'auto',
+    parse: oneOf(cookieSecureModes),
+  },
+  sessionTtlHours: {
+    env: 'BATON_SESSION_TTL_HOURS',
+    doc: 'How long a sign-in lasts, in hours',
+    defaultText: '336',
+    default: 336,
+    parse: integer(1, 24 * 365),
+  },
+  loginMaxFailures: {
+    env: 'BATON_LOGIN_MAX_FAILURES',
+    doc: 'Failed sign-ins per email within the window before further attempts are refused',
+    defaultText: '5',
+    default: 5,
+    parse: integer(1, 1000),
+  },
+  loginWindowMinutes: {
+    env: 'BATON_LOGIN_WINDOW_MINUTES',
+    doc: 'Window for counting failed sign-ins, in minutes',
+    defaultText: '15',
+    default: 15,
+    parse: integer(1, 24 * 60),
+  },
+  adminEmail: {
+    env: 'BATON_ADMIN_EMAIL',
+    doc: 'Creates the first admin on a start with no users (with BATON_ADMIN_PASSWORD)',
+    defaultText: '(unset)',
+    default: undefined,
+    parse: optionalText,
+  },
+  adminPassword: {
+    env: 'BATON_ADMIN_PASSWORD',
+    doc: 'Password of that first admin (at least 10 characters)',
+    defaultText: '(unset)',
+    default: undefined,
+    parse: optionalText,
+    secret: true,
+  },
+} satisfies Record<string, KeySpec<unknown>>;
+
+type Spec = typeof configSpec;
+export type Config = { [K in keyof Spec]: Spec[K] extends KeySpec<infer T> ? T : never };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(configSpec) as [string, KeySpec<unknown>][]) {
+    const raw = env[spec.env];
+    if (raw === undefined) {
+      values[name] = spec.default;
+      continue;
+    }
+    try {
+      values[name] = spec.parse(raw.trim());
+    } catch (error) {
+      problems.push(`${spec.env} ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values as Config;
+}
+
+/** The configuration table of the README. */
+export function configMarkdownTable(): string {
+  const rows = Object.values(configSpec as Record<string, KeySpec<unknown>>).map(
+    (spec) => `| \`${spec.env}\` | ${spec.defaultText} | ${spec.doc} |`,
+  );
+  return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}

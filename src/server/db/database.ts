@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet } from 'kysely';
+import pg from 'pg';
+import { SqliteBooleanPlugin, type DialectName } from './dialect.ts';
+import { migrations } from './migrations/index.ts';
+import type { DB } from './tables.ts';
+
+export type Db = Kysely<DB>;
+
+export interface Database {
+  db: Db;
+  dialect: DialectName;
+  close(): Promise<void>;
+}
+
+export type DatabaseOptions =
+  | { dialect: 'sqlite'; path: string }
+  | { dialect: 'postgres'; url: string; poolMax?: number; searchPath?: string };
+
+/**
+ * Opens the store. SQLite runs in WAL mode with `synchronous = FULL`, so a committed transaction
+ * survives a power cut, and with foreign keys on. `path` ':memory:' gives a private in-memory
+ * database (tests).
+ */
+export function openDatabase(options: DatabaseOptions): Database {
+  if (options.dialect === 'sqlite') {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    const sqlite = new SQLite(options.path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    const db = new Kysely<DB>({
+      dialect: new SqliteDialect({ database: sqlite }),
+      plugins: [new SqliteBooleanPlugin()],
+    });
+    return { db, dialect: 'sqlite', close: () => db.destroy() };
+  }
+
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax ?? 10,
+    ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+export function createMigrator(db: Db): Migrator {
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'schema_migrations',
+    migrationLockTableName: 'schema_migrations_lock',
+  });
+}
+
+export class MigrationError extends Error {
+  constructor(
+    message: string,
+    readonly results: MigrationResultSet['results'],
+  ) {
+    super(message);
+    this.name = 'MigrationError';
+  }
+}
+
+/**
+ * Applies every pending migration. Safe to run from several instances at once: Kysely takes a
+ * lock (an advisory lock on PostgreSQL) around the run.
+ */
+export async function migrateToLatest(db: Db): Promise<{ applied: string[] }> {
+  const { error, results } = await createMigrator(db).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new MigrationError(`Migration ${failed} failed: ${(error as Error).message}`, results);
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

@@ -1,0 +1,84 @@
+import {
+  OperationNodeTransformer,
+  PostgresAdapter,
+  PrimitiveValueListNode,
+  ValueNode,
+  type Kysely,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
+
+/**
+ * Every difference between SQLite and PostgreSQL that repositories meet lives in this file
+ * (docs/adr/0002-time-and-money.md). Repositories write plain values and read through these helpers.
+ */
+export type DialectName = 'sqlite' | 'postgres';
+
+export function dialectOf(db: Kysely<unknown>): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/** Instants are stored as ISO 8601 UTC strings (SQLite text) or timestamptz (PostgreSQL). */
+export function toDbTime(instant: Date): string {
+  return instant.toISOString();
+}
+
+export function fromDbTime(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
+export function fromDbTimeOrNull(value: Date | string | null): Date | null {
+  return value === null ? null : fromDbTime(value);
+}
+
+export function fromDbBool(value: boolean | number): boolean {
+  return value === true || value === 1;
+}
+
+/** JSON is text in SQLite and jsonb in PostgreSQL. */
+export function fromDbJson(value: unknown): unknown {
+  return typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+}
+
+/** Whether a database error is a unique-constraint violation, and on which constraint or column. */
+export function uniqueViolation(error: unknown): { detail: string } | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const e = error as { code?: unknown; message?: unknown; constraint?: unknown; detail?: unknown };
+  if (e.code === '23505') return { detail: `${String(e.constraint ?? '')} ${String(e.detail ?? '')}` };
+  if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return { detail: String(e.message ?? '') };
+  }
+  return null;
+}
+
+/** A LIKE pattern that matches `text` anywhere, with the wildcards in `text` escaped (ESCAPE '\'). */
+export function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** better-sqlite3 cannot bind booleans; this plugin turns them into 0 and 1 on the way in. */
+export class SqliteBooleanPlugin implements KyselyPlugin {
+  readonly #transformer = new BooleanToIntegerTransformer();
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return this.#transformer.transformNode(args.node);
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
+
+class BooleanToIntegerTransformer extends OperationNodeTransformer {
+  protected override transformValue(node: ValueNode): ValueNode {
+    return typeof node.value === 'boolean' ? ValueNode.create(node.value ? 1 : 0) : node;
+  }
+
+  protected override transformPrimitiveValueList(node: PrimitiveValueListNode): PrimitiveValueListNode {
+    return PrimitiveValueListNode.create(node.values.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v)));
+  }
+}
