@@ -84,7 +84,7 @@ export const configSpec = {
     env: 'LOG_LEVEL',
     doc: `Log level: ${logLevels.join(', ')}`,
     defaultText: 'info',
-    default: 'info',
+    default: 'info' as (typeof logLevels)[number],
     parse: oneOf(logLevels),
   },
   trustProxy: {
@@ -98,7 +98,7 @@ export const configSpec = {
     env: 'BATON_COOKIE_SECURE',
     doc: 'Secure flag on the session cookie: auto (when the request came over https), always, never',
     defaultText: 'auto',
-    default: 'auto',
+    default: 'auto' as (typeof cookieSecureModes)[number],
     parse: oneOf(cookieSecureModes),
   },
   sessionTtlHours: {
@@ -149,7 +149,9 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(configSpec) as [string, KeySpec<unknown>][]) {

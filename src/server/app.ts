@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { ProblemDetails } from '../contract/common.ts';
+import type { Database } from './db/database.ts';
+import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
+import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.ts';
+import { authRoutes, registerActorHook } from './modules/auth/auth.routes.ts';
+import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { handleError, handleNotFound } from './modules/shared/error-handler.ts';
+import type { App } from './modules/shared/http.ts';
+import { stagesRoutes } from './modules/stages/stages.routes.ts';
+import { teamsRoutes } from './modules/teams/teams.routes.ts';
+import { usersRoutes } from './modules/users/users.routes.ts';
+import type { Services } from './services.ts';
+
+export interface AppDeps {
+  database: Database;
+  services: Services;
+  version: string;
+  cookieSecure: 'auto' | 'always' | 'never';
+  trustProxy: boolean;
+  logger: FastifyServerOptions['logger'];
+}
+
+const requestIdPattern = /^[\w.:-]{1,128}$/;
+
+/** Builds the HTTP app. Every module is registered here, by hand, in one place. */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    logger: deps.logger,
+    trustProxy: deps.trustProxy,
+    // Honour a caller's request id (a load balancer's) when it is sane; otherwise make one.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addSchema(ProblemDetails);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Baton API',
+        version: deps.version,
+        description:
+          'Baton closes the gap between Marketing and Sales. Errors are RFC 9457 problem details with a stable `code`.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+      },
+      servers: [{ url: '/' }],
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'baton_session' },
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `baton api-keys create`' },
+        },
+      },
+      security: [{ session: [] }, { apiKey: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  registerActorHook(app, deps.services.auth);
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  healthRoutes(app, { database: deps.database, version: deps.version });
+
+  await app.register(
+    async (api: App) => {
+      authRoutes(api, deps.services, { cookieSecure: deps.cookieSecure });
+      usersRoutes(api, deps.services);
+      teamsRoutes(api, deps.services);
+      contactsRoutes(api, deps.services);
+      accountsRoutes(api, deps.services);
+      stagesRoutes(api, deps.services);
+      apiKeysRoutes(api, deps.services);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  return app;
+}

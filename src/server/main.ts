@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import closeWithGrace from 'close-with-grace';
+import type { FastifyServerOptions } from 'fastify';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { migrateToLatest, openDatabase, type Database } from './db/database.ts';
+import { AppError } from './modules/shared/errors.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
+import { createPasswordHasher, type PasswordHasher } from './platform/secrets.ts';
+import { createServices, type Services } from './services.ts';
+import type { App } from './modules/shared/http.ts';
+
+export const version: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export function openConfiguredDatabase(config: Config): Database {
+  return config.databaseUrl
+    ? openDatabase({ dialect: 'postgres', url: config.databaseUrl, poolMax: config.pgPoolMax })
+    : openDatabase({ dialect: 'sqlite', path: config.sqlitePath });
+}
+
+export function servicesFor(
+  database: Database,
+  config: Config,
+  adapters: { clock?: Clock; passwords?: PasswordHasher } = {},
+): Services {
+  return createServices({
+    db: database.db,
+    clock: adapters.clock ?? systemClock,
+    passwords: adapters.passwords ?? createPasswordHasher(),
+    auth: {
+      sessionTtlHours: config.sessionTtlHours,
+      loginMaxFailures: config.loginMaxFailures,
+      loginWindowMinutes: config.loginWindowMinutes,
+    },
+  });
+}
+
+interface Log {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** On a start with no users: create the first admin from the environment, or say how to. */
+export async function ensureFirstAdmin(services: Services, config: Config, log: Log): Promise<void> {
+  if ((await services.users.countUsers()) > 0) return;
+  if (!config.adminEmail || !config.adminPassword) {
+    log.warn(
+      'Baton has no users yet. Create the first admin with ' +
+        '`npx baton users add --email you@example.com --name "Your Name" --role admin --password-stdin`, ' +
+        'or start with BATON_ADMIN_EMAIL and BATON_ADMIN_PASSWORD set.',
+    );
+    return;
+  }
+  try {
+    await services.users.createUser(
+      { kind: 'cli' },
+      { email: config.adminEmail, name: 'Administrator', role: 'admin', password: config.adminPassword },
+    );
+    log.info(`Created the first admin, ${config.adminEmail}.`);
+  } catch (error) {
+    // Another instance starting at the same moment may have created it first.
+    if (error instanceof AppError && error.code === 'users.email_taken') return;
+    throw error;
+  }
+}
+
+export interface RunningServer {
+  app: App;
+  database: Database;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The composition root: config → database → migrations → services → app → listen. */
+export async function startServer(
+  config: Config,
+  options: { logger?: FastifyServerOptions['logger']; handleSignals?: boolean } = {},
+): Promise<RunningServer> {
+  const database = openConfiguredDatabase(config);
+  try {
+    await migrateToLatest(database.db);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const services = servicesFor(database, config);
+  const app = await buildApp({
+    database,
+    services,
+    version,
+    cookieSecure: config.cookieSecure,
+    trustProxy: config.trustProxy,
+    logger: options.logger ?? { level: config.logLevel, stream: process.stderr },
+  });
+  await ensureFirstAdmin(services, config, {
+    info: (m) => app.log.info(m),
+    warn: (m) => app.log.warn(m),
+  });
+  await app.listen({ port: config.port, host: config.host });
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await database.close();
+    })());
+
+  if (options.handleSignals) {
+    closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+      if (err) app.log.error({ err }, 'shutting down after an error');
+      else app.log.info(`${String(signal)} received, shutting down`);
+      await close();
+    });
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return { app, database, url: `http://localhost:${port}`, close };
+}

@@ -1,0 +1,102 @@
+import type { Visibility } from '../../../domain/access/roles.ts';
+import type { Db } from '../../db/database.ts';
+import { containsPattern } from '../../db/dialect.ts';
+import type { AccountRow, AccountUpdate, NewAccountRow } from '../../db/tables.ts';
+
+export async function findAccountById(db: Db, id: string): Promise<AccountRow | undefined> {
+  return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export interface AccountFilter {
+  domain?: string;
+  ownerId?: string;
+  industry?: string;
+  country?: string;
+  q?: string;
+}
+
+/**
+ * Newest first. Under `owned_by` visibility an account is visible when its owner is in the set or
+ * when it holds a contact whose owner is.
+ */
+export async function findAccounts(
+  db: Db,
+  filter: AccountFilter,
+  visibility: Visibility,
+  limit: number,
+  beforeId?: string,
+  onlyId?: string,
+): Promise<AccountRow[]> {
+  let query = db.selectFrom('accounts').selectAll();
+  if (visibility.kind === 'owned_by') {
+    if (visibility.userIds.length === 0) return [];
+    const ids = visibility.userIds;
+    query = query.where((eb) =>
+      eb.or([
+        eb('owner_id', 'in', ids),
+        eb.exists(
+          eb
+            .selectFrom('contacts')
+            .select('contacts.id')
+            .whereRef('contacts.account_id', '=', 'accounts.id')
+            .where('contacts.owner_id', 'in', ids),
+        ),
+      ]),
+    );
+  }
+  if (onlyId) query = query.where('id', '=', onlyId);
+  if (filter.domain) {
+    const domain = filter.domain;
+    query = query.where('id', 'in', (sub) =>
+      sub.selectFrom('account_domains').select('account_id').where('domain', '=', domain),
+    );
+  }
+  if (filter.ownerId) query = query.where('owner_id', '=', filter.ownerId);
+  if (filter.industry) query = query.where('industry', '=', filter.industry);
+  if (filter.country) query = query.where('country', '=', filter.country);
+  if (filter.q) {
+    const pattern = containsPattern(filter.q);
+    query = query.where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['name']), 'like', pattern),
+        eb('id', 'in', eb.selectFrom('account_domains').select('account_id').where('domain', 'like', pattern)),
+      ]),
+    );
+  }
+  if (beforeId) query = query.where('id', '<', beforeId);
+  return query.orderBy('id', 'desc').limit(limit).execute();
+}
+
+export async function insertAccount(db: Db, row: NewAccountRow): Promise<void> {
+  await db.insertInto('accounts').values(row).execute();
+}
+
+export async function updateAccountRow(
+  db: Db,
+  id: string,
+  patch: AccountUpdate,
+): Promise<void> {
+  await db.updateTable('accounts').set(patch).where('id', '=', id).execute();
+}
+
+export async function findDomainsByAccounts(db: Db, accountIds: readonly string[]): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>(accountIds.map((id) => [id, []]));
+  if (accountIds.length === 0) return result;
+  const rows = await db
+    .selectFrom('account_domains')
+    .selectAll()
+    .where('account_id', 'in', accountIds)
+    .orderBy('domain')
+    .execute();
+  for (const row of rows) result.get(row.account_id)?.push(row.domain);
+  return result;
+}
+
+export async function replaceAccountDomains(db: Db, accountId: string, domains: readonly string[]): Promise<void> {
+  await db.deleteFrom('account_domains').where('account_id', '=', accountId).execute();
+  if (domains.length === 0) return;
+  await db
+    .insertInto('account_domains')
+    .values(domains.map((domain) => ({ domain, account_id: accountId })))
+    .execute();
+}

@@ -1,0 +1,161 @@
+import type { Account, CreateAccountBody, ListAccountsQuery, UpdateAccountBody } from '../../../contract/accounts.ts';
+import { canSee, type Actor, type Visibility } from '../../../domain/access/roles.ts';
+import { normalizeDomain } from '../../../domain/people/normalize.ts';
+import type { Db } from '../../db/database.ts';
+import { fromDbBool, fromDbTime, toDbTime, uniqueViolation } from '../../db/dialect.ts';
+import type { AccountRow } from '../../db/tables.ts';
+import { newId } from '../../platform/ids.ts';
+import { actorRef, authorize } from '../shared/access.ts';
+import type { ServiceDeps } from '../shared/deps.ts';
+import { createError, fieldError } from '../shared/errors.ts';
+import { insertEvent } from '../shared/events.repository.ts';
+import { decodeCursor, toPage } from '../shared/pagination.ts';
+import { loadVisibility } from '../shared/visibility.ts';
+import { findUserById } from '../users/users.repository.ts';
+import {
+  findAccountById,
+  findAccounts,
+  findDomainsByAccounts,
+  insertAccount,
+  replaceAccountDomains,
+  updateAccountRow,
+} from './accounts.repository.ts';
+
+function toAccount(row: AccountRow, domains: string[]): Account {
+  return {
+    id: row.id,
+    name: row.name,
+    domains,
+    employeeCount: row.employee_count,
+    industry: row.industry,
+    country: row.country,
+    ownerId: row.owner_id,
+    createdAt: fromDbTime(row.created_at).toISOString(),
+    updatedAt: fromDbTime(row.updated_at).toISOString(),
+  };
+}
+
+const accountNotFound = () => createError('accounts.not_found');
+
+export function createAccountsService(deps: ServiceDeps) {
+  const { db, clock } = deps;
+
+  async function present(conn: Db, rows: AccountRow[]): Promise<Account[]> {
+    const domains = await findDomainsByAccounts(
+      conn,
+      rows.map((r) => r.id),
+    );
+    return rows.map((r) => toAccount(r, domains.get(r.id) ?? []));
+  }
+
+  async function loadVisible(conn: Db, actor: Actor, id: string): Promise<{ row: AccountRow; visibility: Visibility }> {
+    const visibility = await loadVisibility(conn, actor);
+    const [row] = await findAccounts(conn, {}, visibility, 1, undefined, id);
+    if (!row) throw accountNotFound();
+    return { row, visibility };
+  }
+
+  async function checkOwner(conn: Db, visibility: Visibility, ownerId: string | null | undefined): Promise<void> {
+    if (ownerId === undefined || ownerId === null) return;
+    const owner = await findUserById(conn, ownerId);
+    if (!owner || !fromDbBool(owner.is_active)) {
+      throw fieldError('accounts.invalid_owner', 'ownerId', 'not an active user');
+    }
+    if (!canSee(visibility, ownerId)) {
+      throw fieldError('accounts.invalid_owner', 'ownerId', 'you can assign accounts only to yourself or your team');
+    }
+  }
+
+  async function write<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+    try {
+      return await db.transaction().execute(work);
+    } catch (error) {
+      if (uniqueViolation(error)) {
+        throw fieldError('accounts.domain_taken', 'domains', 'another account has one of these domains');
+      }
+      throw error;
+    }
+  }
+
+  const normalizeDomains = (domains: readonly string[]) => [...new Set(domains.map(normalizeDomain))];
+
+  return {
+    async listAccounts(actor: Actor | null, query: ListAccountsQuery) {
+      const who = authorize(actor, 'accounts.read');
+      const visibility = await loadVisibility(db, who);
+      const limit = query.limit ?? 50;
+      const filter = { ...query, ...(query.domain !== undefined && { domain: normalizeDomain(query.domain) }) };
+      const rows = await findAccounts(db, filter, visibility, limit + 1, decodeCursor(query.cursor));
+      const page = toPage(rows, limit);
+      return { data: await present(db, page.items), nextCursor: page.nextCursor };
+    },
+
+    async getAccount(actor: Actor | null, id: string): Promise<Account> {
+      const who = authorize(actor, 'accounts.read');
+      const { row } = await loadVisible(db, who, id);
+      return (await present(db, [row]))[0]!;
+    },
+
+    async createAccount(actor: Actor | null, input: CreateAccountBody): Promise<Account> {
+      const who = authorize(actor, 'accounts.write');
+      const now = clock.now();
+      const id = newId();
+      return write(async (trx) => {
+        const visibility = await loadVisibility(trx, who);
+        const ownerId =
+          input.ownerId !== undefined ? input.ownerId : who.kind === 'user' && visibility.kind === 'owned_by' ? who.userId : null;
+        await checkOwner(trx, visibility, ownerId);
+        if (visibility.kind === 'owned_by' && ownerId === null) {
+          throw fieldError('accounts.invalid_owner', 'ownerId', 'you can create accounts only for yourself or your team');
+        }
+        await insertAccount(trx, {
+          id,
+          name: input.name.trim(),
+          employee_count: input.employeeCount ?? null,
+          industry: input.industry ?? null,
+          country: input.country ?? null,
+          owner_id: ownerId,
+          created_at: toDbTime(now),
+          updated_at: toDbTime(now),
+        });
+        await replaceAccountDomains(trx, id, normalizeDomains(input.domains ?? []));
+        await insertEvent(trx, {
+          type: 'account.created',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'account', id },
+          payload: { name: input.name },
+        });
+        return (await present(trx, [(await findAccountById(trx, id))!]))[0]!;
+      });
+    },
+
+    async updateAccount(actor: Actor | null, id: string, input: UpdateAccountBody): Promise<Account> {
+      const who = authorize(actor, 'accounts.write');
+      const now = clock.now();
+      return write(async (trx) => {
+        const { row, visibility } = await loadVisible(trx, who, id);
+        if (input.ownerId !== undefined && input.ownerId !== row.owner_id) await checkOwner(trx, visibility, input.ownerId);
+        await updateAccountRow(trx, id, {
+          ...(input.name !== undefined && { name: input.name.trim() }),
+          ...(input.employeeCount !== undefined && { employee_count: input.employeeCount }),
+          ...(input.industry !== undefined && { industry: input.industry }),
+          ...(input.country !== undefined && { country: input.country }),
+          ...(input.ownerId !== undefined && { owner_id: input.ownerId }),
+          updated_at: toDbTime(now),
+        });
+        if (input.domains) await replaceAccountDomains(trx, id, normalizeDomains(input.domains));
+        await insertEvent(trx, {
+          type: 'account.updated',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'account', id },
+          payload: { fields: Object.keys(input) },
+        });
+        return (await present(trx, [(await findAccountById(trx, id))!]))[0]!;
+      });
+    },
+  };
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;

@@ -1,0 +1,104 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { LoginBody, Session } from '../../../contract/auth.ts';
+import type { Actor } from '../../../domain/access/roles.ts';
+import { createError } from '../shared/errors.ts';
+import { problemResponses, sessionCookieName, type App } from '../shared/http.ts';
+import type { UsersService } from '../users/users.service.ts';
+import type { AuthService } from './auth.service.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+export interface AuthHttpOptions {
+  cookieSecure: 'auto' | 'always' | 'never';
+}
+
+/**
+ * Resolves who is calling, once per request: a Bearer API key, or the session cookie. A request
+ * with neither is anonymous; services decide whether that is enough.
+ */
+export function registerActorHook(app: App, auth: AuthService): void {
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization;
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match) throw createError('auth.invalid_api_key', 'The Authorization header must be "Bearer <api key>"');
+      request.actor = await auth.authenticateApiKey(match[1]!);
+      return;
+    }
+    const token = request.cookies[sessionCookieName];
+    if (token) request.actor = await auth.authenticateSession(token);
+  });
+}
+
+export function authRoutes(app: App, deps: { auth: AuthService; users: UsersService }, options: AuthHttpOptions) {
+  const { auth, users } = deps;
+  const secure = (request: FastifyRequest) =>
+    options.cookieSecure === 'always' || (options.cookieSecure === 'auto' && request.protocol === 'https');
+
+  const clearCookie = (request: FastifyRequest, reply: FastifyReply) =>
+    reply.clearCookie(sessionCookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: secure(request) });
+
+  app.post(
+    '/auth/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with email and password; sets the session cookie',
+        security: [],
+        body: LoginBody,
+        response: { 200: Session, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { token, session } = await auth.login(request.body.email, request.body.password, request.ip);
+      reply.setCookie(sessionCookieName, token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: secure(request),
+        expires: new Date(session.expiresAt),
+      });
+      return session;
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign out: ends the session of the cookie',
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const token = request.cookies[sessionCookieName];
+      if (token) await auth.logout(token);
+      clearCookie(request, reply);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/auth/session',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The current session: who is signed in and until when',
+        response: { 200: Session, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const token = request.cookies[sessionCookieName];
+      const expiresAt = token ? await auth.sessionExpiry(token) : null;
+      if (!expiresAt || request.actor?.kind !== 'user') throw createError('auth.unauthenticated');
+      return { user: await users.getMe(request.actor), expiresAt: expiresAt.toISOString() };
+    },
+  );
+}

@@ -1,0 +1,108 @@
+import type { Session } from '../../../contract/auth.ts';
+import type { Actor, Role } from '../../../domain/access/roles.ts';
+import { normalizeEmail } from '../../../domain/people/normalize.ts';
+import { fromDbBool, fromDbTime } from '../../db/dialect.ts';
+import { hashToken, newToken } from '../../platform/secrets.ts';
+import { findApiKeyByHash, markApiKeyUsed } from '../api-keys/api-keys.repository.ts';
+import type { ServiceDeps } from '../shared/deps.ts';
+import { insertEvent } from '../shared/events.repository.ts';
+import { toUser } from '../users/users.presenter.ts';
+import { findTeamIdsByUsers, findUserByEmail } from '../users/users.repository.ts';
+import { invalidApiKey, invalidCredentials, tooManyAttempts } from './auth.errors.ts';
+import {
+  clearFailedLogins,
+  countFailedLogins,
+  deleteSession,
+  findActiveSession,
+  insertLoginAttempt,
+  insertSession,
+  touchSession,
+} from './auth.repository.ts';
+
+/** Several accounts behind one office NAT sign in from one address, so the IP limit is wider. */
+const ipLimitFactor = 6;
+/** Writes of last-seen and last-used times are throttled to one per minute per session or key. */
+const touchIntervalMs = 60_000;
+/** Verified against when the email is unknown, so a wrong email costs as much time as a wrong password. */
+const dummyHashPromise: { value?: Promise<string> } = {};
+
+export function createAuthService(deps: ServiceDeps) {
+  const { db, clock, passwords, auth } = deps;
+  const dummyHash = () => (dummyHashPromise.value ??= passwords.hash('not-a-real-password'));
+
+  return {
+    /** Signs in with email and password. Returns the session token (for the cookie) and the session. */
+    async login(email: string, password: string, ip: string): Promise<{ token: string; session: Session }> {
+      const normalized = normalizeEmail(email);
+      const now = clock.now();
+      const windowMs = auth.loginWindowMinutes * 60_000;
+      const failures = await countFailedLogins(db, normalized, ip, new Date(now.getTime() - windowMs));
+      if (failures.byEmail >= auth.loginMaxFailures || failures.byIp >= auth.loginMaxFailures * ipLimitFactor) {
+        const oldest =
+          failures.byEmail >= auth.loginMaxFailures ? failures.oldestByEmail : failures.oldestByIp;
+        const retryAfterMs = oldest ? oldest.getTime() + windowMs - now.getTime() : windowMs;
+        throw tooManyAttempts(retryAfterMs / 1000);
+      }
+
+      const user = await findUserByEmail(db, normalized);
+      const valid =
+        user?.password_hash && fromDbBool(user.is_active)
+          ? await passwords.verify(password, user.password_hash)
+          : (await passwords.verify(password, await dummyHash())) && false;
+      if (!user || !valid) {
+        await insertLoginAttempt(db, { email: normalized, ip, isSuccess: false, at: now });
+        throw invalidCredentials();
+      }
+
+      const token = newToken();
+      const expiresAt = new Date(now.getTime() + auth.sessionTtlHours * 3_600_000);
+      await db.transaction().execute(async (trx) => {
+        await insertSession(trx, { id: hashToken(token), userId: user.id, createdAt: now, expiresAt });
+        await clearFailedLogins(trx, normalized);
+        await insertLoginAttempt(trx, { email: normalized, ip, isSuccess: true, at: now });
+        await insertEvent(trx, {
+          type: 'user.signed_in',
+          occurredAt: now,
+          actor: { kind: 'user', id: user.id },
+          subject: { type: 'user', id: user.id },
+          payload: { ip },
+        });
+      });
+      const teams = await findTeamIdsByUsers(db, [user.id]);
+      return { token, session: { user: toUser(user, teams.get(user.id) ?? []), expiresAt: expiresAt.toISOString() } };
+    },
+
+    async logout(token: string): Promise<void> {
+      await deleteSession(db, hashToken(token));
+    },
+
+    /** The actor behind a session cookie, or null when the session is unknown, expired or its user inactive. */
+    async authenticateSession(token: string): Promise<(Actor & { kind: 'user' }) | null> {
+      const now = clock.now();
+      const session = await findActiveSession(db, hashToken(token), now);
+      if (!session) return null;
+      if (now.getTime() - fromDbTime(session.last_seen_at).getTime() > touchIntervalMs) {
+        await touchSession(db, session.id, now);
+      }
+      return { kind: 'user', userId: session.user_id, role: session.role as Role };
+    },
+
+    async sessionExpiry(token: string): Promise<Date | null> {
+      const session = await findActiveSession(db, hashToken(token), clock.now());
+      return session ? fromDbTime(session.expires_at) : null;
+    },
+
+    /** The actor behind an API key. An unknown or revoked key is an error, not anonymity. */
+    async authenticateApiKey(key: string): Promise<Actor & { kind: 'api_key' }> {
+      const row = await findApiKeyByHash(db, hashToken(key));
+      if (!row || row.revoked_at !== null) throw invalidApiKey();
+      const now = clock.now();
+      if (!row.last_used_at || now.getTime() - fromDbTime(row.last_used_at).getTime() > touchIntervalMs) {
+        await markApiKeyUsed(db, row.id, now);
+      }
+      return { kind: 'api_key', apiKeyId: row.id, role: row.role as Role };
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,92 @@
+import { sql } from 'kysely';
+import type { Visibility } from '../../../domain/access/roles.ts';
+import type { Db } from '../../db/database.ts';
+import { containsPattern } from '../../db/dialect.ts';
+import type { ContactRow, ContactUpdate, NewContactRow, NewStageChangeRow, StageChangeRow } from '../../db/tables.ts';
+
+export async function findContactById(db: Db, id: string): Promise<ContactRow | undefined> {
+  return db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export interface ContactFilter {
+  email?: string;
+  stage?: string;
+  ownerId?: string;
+  accountId?: string;
+  country?: string;
+  q?: string;
+}
+
+/** Newest first, limited to what `visibility` allows; `beforeId` is the cursor. */
+export async function findContacts(
+  db: Db,
+  filter: ContactFilter,
+  visibility: Visibility,
+  limit: number,
+  beforeId?: string,
+): Promise<ContactRow[]> {
+  let query = db.selectFrom('contacts').selectAll();
+  if (visibility.kind === 'owned_by') {
+    if (visibility.userIds.length === 0) return [];
+    query = query.where('owner_id', 'in', visibility.userIds);
+  }
+  if (filter.email) query = query.where('email', '=', filter.email);
+  if (filter.stage) query = query.where('stage', '=', filter.stage);
+  if (filter.ownerId) query = query.where('owner_id', '=', filter.ownerId);
+  if (filter.accountId) query = query.where('account_id', '=', filter.accountId);
+  if (filter.country) query = query.where('country', '=', filter.country);
+  if (filter.q) {
+    const pattern = containsPattern(filter.q);
+    query = query.where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['email']), 'like', pattern),
+        eb(sql<string>`lower(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))`, 'like', pattern),
+        eb(
+          'account_id',
+          'in',
+          eb.selectFrom('accounts').select('id').where(sql<string>`lower(accounts.name)`, 'like', pattern),
+        ),
+      ]),
+    );
+  }
+  if (beforeId) query = query.where('id', '<', beforeId);
+  return query.orderBy('id', 'desc').limit(limit).execute();
+}
+
+export async function insertContact(db: Db, row: NewContactRow): Promise<void> {
+  await db.insertInto('contacts').values(row).execute();
+}
+
+export async function updateContactRow(db: Db, id: string, patch: ContactUpdate): Promise<void> {
+  await db.updateTable('contacts').set(patch).where('id', '=', id).execute();
+}
+
+/** Moves a contact to a stage only if it is still in `fromStage`; false when someone else moved it first. */
+export async function updateContactStage(
+  db: Db,
+  id: string,
+  fromStage: string,
+  patch: { stage: string; stage_entered_at: string; updated_at: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('contacts')
+    .set(patch)
+    .where('id', '=', id)
+    .where('stage', '=', fromStage)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function insertStageChange(db: Db, row: NewStageChangeRow): Promise<void> {
+  await db.insertInto('stage_changes').values(row).execute();
+}
+
+export async function findStageChanges(db: Db, contactId: string): Promise<StageChangeRow[]> {
+  return db
+    .selectFrom('stage_changes')
+    .selectAll()
+    .where('contact_id', '=', contactId)
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .execute();
+}

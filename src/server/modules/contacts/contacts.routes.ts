@@ -1,0 +1,75 @@
+import { IdParams, Page } from '../../../contract/common.ts';
+import { Contact, CreateContactBody, ListContactsQuery, UpdateContactBody } from '../../../contract/contacts.ts';
+import { ChangeStageBody, Lifecycle, StageChange } from '../../../contract/stages.ts';
+import { problemResponses, type App } from '../shared/http.ts';
+import type { ContactsService } from './contacts.service.ts';
+
+export function contactsRoutes(app: App, { contacts }: { contacts: ContactsService }) {
+  const tags = ['contacts'];
+
+  app.get(
+    '/contacts',
+    {
+      schema: {
+        tags,
+        summary: 'List contacts you may see, newest first',
+        querystring: ListContactsQuery,
+        response: { 200: Page(Contact), ...problemResponses },
+      },
+    },
+    async (request) => contacts.listContacts(request.actor, request.query),
+  );
+
+  app.post(
+    '/contacts',
+    { schema: { tags, summary: 'Create a contact', body: CreateContactBody, response: { 201: Contact, ...problemResponses } } },
+    async (request, reply) => reply.code(201).send(await contacts.createContact(request.actor, request.body)),
+  );
+
+  app.get(
+    '/contacts/:id',
+    { schema: { tags, summary: 'Get a contact', params: IdParams, response: { 200: Contact, ...problemResponses } } },
+    async (request) => contacts.getContact(request.actor, request.params.id),
+  );
+
+  app.patch(
+    '/contacts/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Update a contact',
+        params: IdParams,
+        body: UpdateContactBody,
+        response: { 200: Contact, ...problemResponses },
+      },
+    },
+    async (request) => contacts.updateContact(request.actor, request.params.id, request.body),
+  );
+
+  app.get(
+    '/contacts/:id/lifecycle',
+    {
+      schema: {
+        tags: ['lifecycle'],
+        summary: 'Current stage, when each stage was entered, and the full stage history',
+        params: IdParams,
+        response: { 200: Lifecycle, ...problemResponses },
+      },
+    },
+    async (request) => contacts.getLifecycle(request.actor, request.params.id),
+  );
+
+  app.post(
+    '/contacts/:id/stage-changes',
+    {
+      schema: {
+        tags: ['lifecycle'],
+        summary: 'Move a contact to another stage; backwards and side moves need a reasonCode',
+        params: IdParams,
+        body: ChangeStageBody,
+        response: { 201: StageChange, ...problemResponses },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await contacts.changeStage(request.actor, request.params.id, request.body)),
+  );
+}

@@ -1,0 +1,272 @@
+import type { Contact, CreateContactBody, ListContactsQuery, UpdateContactBody } from '../../../contract/contacts.ts';
+import type { ChangeStageBody, Lifecycle, StageChange } from '../../../contract/stages.ts';
+import { canSee, type Actor, type Visibility } from '../../../domain/access/roles.ts';
+import { decideStageChange, stageEntryTimes } from '../../../domain/lifecycle/decide-stage-change.ts';
+import { normalizeEmail } from '../../../domain/people/normalize.ts';
+import type { Db } from '../../db/database.ts';
+import { fromDbBool, fromDbTime, toDbTime, uniqueViolation } from '../../db/dialect.ts';
+import type { ContactRow, ContactUpdate, NewStageChangeRow, StageChangeRow } from '../../db/tables.ts';
+import { newId } from '../../platform/ids.ts';
+import { actorRef, authorize } from '../shared/access.ts';
+import type { ServiceDeps } from '../shared/deps.ts';
+import { insertEvent } from '../shared/events.repository.ts';
+import { decodeCursor, toPage } from '../shared/pagination.ts';
+import { loadVisibility } from '../shared/visibility.ts';
+import { findStages } from '../stages/stages.repository.ts';
+import { toStageRule } from '../stages/stages.service.ts';
+import { findUserById } from '../users/users.repository.ts';
+import { findAccountById } from '../accounts/accounts.repository.ts';
+import {
+  concurrentStageChange,
+  contactEmailTaken,
+  contactNotFound,
+  invalidAccount,
+  invalidOccurredAt,
+  invalidOwner,
+  stageChangeRefused,
+} from './contacts.errors.ts';
+import { toContact, toStageChange } from './contacts.presenter.ts';
+import {
+  findContactById,
+  findContacts,
+  findStageChanges,
+  insertContact,
+  insertStageChange,
+  updateContactRow,
+  updateContactStage,
+} from './contacts.repository.ts';
+
+const defaultInitialStage = 'lead';
+/** Clients' clocks drift; a stage change may claim a time this far in the future. */
+const allowedClockSkewMs = 5 * 60_000;
+
+export function createContactsService(deps: ServiceDeps) {
+  const { db, clock } = deps;
+
+  /** The contact if the actor may see it; otherwise the same "not found" as for a missing one. */
+  async function loadVisible(conn: Db, actor: Actor, id: string): Promise<{ row: ContactRow; visibility: Visibility }> {
+    const [row, visibility] = await Promise.all([findContactById(conn, id), loadVisibility(conn, actor)]);
+    if (!row || !canSee(visibility, row.owner_id)) throw contactNotFound();
+    return { row, visibility };
+  }
+
+  async function checkOwner(conn: Db, visibility: Visibility, ownerId: string | null | undefined): Promise<void> {
+    if (ownerId === undefined || ownerId === null) return;
+    const owner = await findUserById(conn, ownerId);
+    if (!owner || !fromDbBool(owner.is_active)) throw invalidOwner('not an active user');
+    if (!canSee(visibility, ownerId)) throw invalidOwner('you can assign contacts only to yourself or your team');
+  }
+
+  async function checkAccount(conn: Db, accountId: string | null | undefined): Promise<void> {
+    if (accountId === undefined || accountId === null) return;
+    if (!(await findAccountById(conn, accountId))) throw invalidAccount();
+  }
+
+  async function write<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+    try {
+      return await db.transaction().execute(work);
+    } catch (error) {
+      if (uniqueViolation(error)) throw contactEmailTaken();
+      throw error;
+    }
+  }
+
+  function consentFields(input: CreateContactBody | UpdateContactBody, now: Date): ContactUpdate {
+    return {
+      ...(input.consent && {
+        consent_status: input.consent.status,
+        consent_source: input.consent.source,
+        consent_at: input.consent.at ?? toDbTime(now),
+      }),
+      ...(input.optOut && {
+        is_opted_out: input.optOut.isOptedOut,
+        opt_out_source: input.optOut.source,
+        opt_out_at: input.optOut.at ?? toDbTime(now),
+      }),
+    };
+  }
+
+  function stageChangeRow(
+    who: Actor,
+    contactId: string,
+    change: { from: string | null; to: string; occurredAt: Date; reasonCode?: string; note?: string },
+  ): NewStageChangeRow & StageChangeRow {
+    const ref = actorRef(who);
+    return {
+      id: newId(),
+      contact_id: contactId,
+      from_stage: change.from,
+      to_stage: change.to,
+      occurred_at: toDbTime(change.occurredAt),
+      recorded_at: toDbTime(clock.now()),
+      actor_kind: ref.kind,
+      actor_id: ref.id,
+      actor_label: who.kind === 'cli' ? 'cli' : null,
+      reason_code: change.reasonCode ?? null,
+      note: change.note ?? null,
+      agreement_version: null,
+    };
+  }
+
+  return {
+    async listContacts(actor: Actor | null, query: ListContactsQuery) {
+      const who = authorize(actor, 'contacts.read');
+      const visibility = await loadVisibility(db, who);
+      const limit = query.limit ?? 50;
+      const filter = { ...query, ...(query.email !== undefined && { email: normalizeEmail(query.email) }) };
+      const rows = await findContacts(db, filter, visibility, limit + 1, decodeCursor(query.cursor));
+      const page = toPage(rows, limit);
+      return { data: page.items.map(toContact), nextCursor: page.nextCursor };
+    },
+
+    async getContact(actor: Actor | null, id: string): Promise<Contact> {
+      const who = authorize(actor, 'contacts.read');
+      return toContact((await loadVisible(db, who, id)).row);
+    },
+
+    async createContact(actor: Actor | null, input: CreateContactBody): Promise<Contact> {
+      const who = authorize(actor, 'contacts.write');
+      const now = clock.now();
+      const id = newId();
+      return write(async (trx) => {
+        const visibility = await loadVisibility(trx, who);
+        // Reps and managers own what they create, so they can see it afterwards.
+        const ownerId = input.ownerId !== undefined ? input.ownerId : who.kind === 'user' && visibility.kind === 'owned_by' ? who.userId : null;
+        await checkOwner(trx, visibility, ownerId);
+        if (visibility.kind === 'owned_by' && ownerId === null) {
+          throw invalidOwner('you can create contacts only for yourself or your team');
+        }
+        await checkAccount(trx, input.accountId);
+
+        const stage = input.stage ?? defaultInitialStage;
+        const stages = (await findStages(trx)).map(toStageRule);
+        const decision = decideStageChange({ from: null, to: stage, reasonCode: null }, stages);
+        if (decision.kind === 'refused') throw stageChangeRefused(decision, 'stage');
+
+        await insertContact(trx, {
+          id,
+          email: normalizeEmail(input.email),
+          first_name: input.firstName ?? null,
+          last_name: input.lastName ?? null,
+          title: input.title ?? null,
+          phone: input.phone ?? null,
+          country: input.country ?? null,
+          account_id: input.accountId ?? null,
+          owner_id: ownerId,
+          stage,
+          stage_entered_at: toDbTime(now),
+          consent_status: 'unknown',
+          consent_source: null,
+          consent_at: null,
+          is_opted_out: false,
+          opt_out_source: null,
+          opt_out_at: null,
+          created_at: toDbTime(now),
+          updated_at: toDbTime(now),
+          ...consentFields(input, now),
+        });
+        await insertStageChange(trx, stageChangeRow(who, id, { from: null, to: stage, occurredAt: now }));
+        await insertEvent(trx, {
+          type: 'contact.created',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'contact', id },
+          payload: { stage, ownerId },
+        });
+        return toContact((await findContactById(trx, id))!);
+      });
+    },
+
+    async updateContact(actor: Actor | null, id: string, input: UpdateContactBody): Promise<Contact> {
+      const who = authorize(actor, 'contacts.write');
+      const now = clock.now();
+      return write(async (trx) => {
+        const { row, visibility } = await loadVisible(trx, who, id);
+        if (input.ownerId !== undefined && input.ownerId !== row.owner_id) {
+          if (input.ownerId === null && visibility.kind === 'owned_by') {
+            throw invalidOwner('you cannot leave a contact without an owner');
+          }
+          await checkOwner(trx, visibility, input.ownerId);
+        }
+        await checkAccount(trx, input.accountId);
+        await updateContactRow(trx, id, {
+          ...(input.email !== undefined && { email: normalizeEmail(input.email) }),
+          ...(input.firstName !== undefined && { first_name: input.firstName }),
+          ...(input.lastName !== undefined && { last_name: input.lastName }),
+          ...(input.title !== undefined && { title: input.title }),
+          ...(input.phone !== undefined && { phone: input.phone }),
+          ...(input.country !== undefined && { country: input.country }),
+          ...(input.accountId !== undefined && { account_id: input.accountId }),
+          ...(input.ownerId !== undefined && { owner_id: input.ownerId }),
+          ...consentFields(input, now),
+          updated_at: toDbTime(now),
+        });
+        await insertEvent(trx, {
+          type: 'contact.updated',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'contact', id },
+          payload: { fields: Object.keys(input) },
+        });
+        return toContact((await findContactById(trx, id))!);
+      });
+    },
+
+    /** Moves a contact to another lifecycle stage under the rules of decideStageChange. */
+    async changeStage(actor: Actor | null, id: string, input: ChangeStageBody): Promise<StageChange> {
+      const who = authorize(actor, 'lifecycle.change');
+      const now = clock.now();
+      const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
+      if (occurredAt.getTime() > now.getTime() + allowedClockSkewMs) throw invalidOccurredAt('is in the future');
+      return db.transaction().execute(async (trx) => {
+        const { row } = await loadVisible(trx, who, id);
+        if (occurredAt < fromDbTime(row.stage_entered_at)) {
+          throw invalidOccurredAt('is before the contact entered its current stage');
+        }
+        const stages = (await findStages(trx)).map(toStageRule);
+        const decision = decideStageChange({ from: row.stage, to: input.to, reasonCode: input.reasonCode ?? null }, stages);
+        if (decision.kind === 'refused') throw stageChangeRefused(decision, 'to');
+
+        const moved = await updateContactStage(trx, id, row.stage, {
+          stage: input.to,
+          stage_entered_at: toDbTime(occurredAt),
+          updated_at: toDbTime(now),
+        });
+        if (!moved) throw concurrentStageChange();
+        const change = stageChangeRow(who, id, {
+          from: row.stage,
+          to: input.to,
+          occurredAt,
+          ...(input.reasonCode !== undefined && { reasonCode: input.reasonCode }),
+          ...(input.note !== undefined && { note: input.note }),
+        });
+        await insertStageChange(trx, change);
+        await insertEvent(trx, {
+          type: 'contact.stage_changed',
+          occurredAt,
+          actor: actorRef(who),
+          subject: { type: 'contact', id },
+          payload: { from: row.stage, to: input.to, direction: decision.direction, reasonCode: input.reasonCode ?? null },
+        });
+        return toStageChange(change);
+      });
+    },
+
+    /** The current stage, when each stage was last entered, and the full history. */
+    async getLifecycle(actor: Actor | null, id: string): Promise<Lifecycle> {
+      const who = authorize(actor, 'contacts.read');
+      const { row } = await loadVisible(db, who, id);
+      const history = (await findStageChanges(db, id)).map(toStageChange);
+      const entered = stageEntryTimes(history.map((h) => ({ to: h.to, occurredAt: new Date(h.occurredAt) })));
+      return {
+        contactId: id,
+        stage: row.stage,
+        stageEnteredAt: fromDbTime(row.stage_entered_at).toISOString(),
+        enteredAt: Object.fromEntries(Object.entries(entered).map(([k, v]) => [k, v.toISOString()])),
+        history,
+      };
+    },
+  };
+}
+
+export type ContactsService = ReturnType<typeof createContactsService>;

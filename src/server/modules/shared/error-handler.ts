@@ -1,0 +1,106 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { ProblemDetails } from '../../../contract/common.ts';
+import { errorCatalog, type ErrorCode } from '../../../contract/errors.ts';
+import { AppError, type FieldProblem } from './errors.ts';
+
+interface AjvIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: ErrorCode,
+  detail: string | undefined,
+  errors?: FieldProblem[],
+  status: number = errorCatalog[code].status,
+) {
+  const body: ProblemDetails = {
+    type: `urn:baton:problem:${code}`,
+    title: errorCatalog[code].title,
+    status,
+    ...(detail !== undefined && detail !== errorCatalog[code].title && { detail }),
+    instance: request.url.split('?')[0]!,
+    code,
+    requestId: request.id,
+    ...(errors && errors.length > 0 && { errors }),
+  };
+  return reply.code(status).type('application/problem+json; charset=utf-8').send(body);
+}
+
+function reasonOf(issue: AjvIssue): string {
+  switch (issue.keyword) {
+    case 'required':
+      return 'is required';
+    case 'additionalProperties':
+      return 'is not a known field';
+    case 'format':
+      return `must be a valid ${String(issue.params.format)}`;
+    case 'enum':
+      return `must be one of ${(issue.params.allowedValues as unknown[]).join(', ')}`;
+    default:
+      return issue.message ?? 'is invalid';
+  }
+}
+
+function fieldOf(context: string, issue: AjvIssue): string {
+  const path = issue.instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const extra = issue.params.missingProperty ?? issue.params.additionalProperty;
+  if (typeof extra === 'string') path.push(extra);
+  return [context, ...path].join('.');
+}
+
+/** Turns Ajv's errors into one entry per field, with union branches collapsed. */
+export function validationProblems(context: string, issues: readonly AjvIssue[]): FieldProblem[] {
+  const seen = new Map<string, FieldProblem>();
+  for (const issue of issues) {
+    if (issue.keyword === 'anyOf' || issue.keyword === 'if') continue;
+    const field = fieldOf(context, issue);
+    // For a nullable field (anyOf [T, null]) Ajv also complains "must be null"; the other branch says more.
+    if (seen.has(field) && issue.keyword === 'type' && issue.params.type === 'null') continue;
+    if (!seen.has(field) || seen.get(field)!.reason === 'must be null') seen.set(field, { field, reason: reasonOf(issue) });
+  }
+  return [...seen.values()];
+}
+
+const statusCodes: Record<number, ErrorCode> = {
+  400: 'http.bad_request',
+  404: 'http.not_found',
+  405: 'http.method_not_allowed',
+  413: 'http.payload_too_large',
+  415: 'http.unsupported_media_type',
+  503: 'http.unavailable',
+};
+
+/**
+ * The one error handler: every error leaves as RFC 9457 problem details. Details of 5xx errors
+ * (stack traces, SQL) stay in the log, under the request id the client also gets.
+ */
+export function handleError(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof AppError) {
+    for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+    return sendProblem(request, reply, error.code, error.message, error.fieldErrors);
+  }
+  if (error.validation) {
+    const errors = validationProblems(error.validationContext ?? 'body', error.validation as AjvIssue[]);
+    const detail = errors.map((e) => `${e.field} ${e.reason}`).join('; ');
+    return sendProblem(request, reply, 'http.validation_failed', detail, errors);
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const code = statusCodes[status] ?? 'http.bad_request';
+    return sendProblem(request, reply, code, error.message, undefined, statusCodes[status] ? status : 400);
+  }
+  request.log.error({ err: error }, 'request failed');
+  return sendProblem(request, reply, status === 503 ? 'http.unavailable' : 'http.internal_error', undefined);
+}
+
+export function handleNotFound(request: FastifyRequest, reply: FastifyReply) {
+  return sendProblem(request, reply, 'http.not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+}

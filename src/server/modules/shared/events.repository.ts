@@ -1,0 +1,39 @@
+import type { Db } from '../../db/database.ts';
+import { toDbTime } from '../../db/dialect.ts';
+import { newId } from '../../platform/ids.ts';
+
+export interface DomainEvent {
+  /** Past tense, dotted: `contact.created`, `user.deactivated`. */
+  type: string;
+  occurredAt: Date;
+  actor: { kind: string; id: string | null };
+  subject: { type: string; id: string };
+  payload: Record<string, unknown>;
+}
+
+/** Appends to the event log, inside the caller's transaction. */
+export async function insertEvent(db: Db, event: DomainEvent): Promise<void> {
+  await db
+    .insertInto('events')
+    .values({
+      id: newId(),
+      type: event.type,
+      occurred_at: toDbTime(event.occurredAt),
+      actor_kind: event.actor.kind,
+      actor_id: event.actor.id,
+      subject_type: event.subject.type,
+      subject_id: event.subject.id,
+      payload: JSON.stringify(event.payload),
+    })
+    .execute();
+}
+
+export async function findEventsBySubject(db: Db, subjectType: string, subjectId: string) {
+  return db
+    .selectFrom('events')
+    .selectAll()
+    .where('subject_type', '=', subjectType)
+    .where('subject_id', '=', subjectId)
+    .orderBy('id')
+    .execute();
+}

@@ -1,0 +1,38 @@
+import type { Db } from '../../db/database.ts';
+import type { NewStageRow, StageRow, StageUpdate } from '../../db/tables.ts';
+
+export interface StageWithTransitions extends StageRow {
+  allowedNext: string[];
+}
+
+export async function findStages(db: Db): Promise<StageWithTransitions[]> {
+  const [stages, transitions] = await Promise.all([
+    db.selectFrom('stages').selectAll().orderBy('position').orderBy('key').execute(),
+    db.selectFrom('stage_transitions').selectAll().execute(),
+  ]);
+  return stages.map((stage) => ({
+    ...stage,
+    allowedNext: transitions.filter((t) => t.from_key === stage.key).map((t) => t.to_key),
+  }));
+}
+
+export async function insertStage(db: Db, row: NewStageRow): Promise<void> {
+  await db.insertInto('stages').values(row).execute();
+}
+
+export async function updateStageRow(
+  db: Db,
+  key: string,
+  patch: StageUpdate,
+): Promise<void> {
+  await db.updateTable('stages').set(patch).where('key', '=', key).execute();
+}
+
+export async function replaceTransitions(db: Db, fromKey: string, toKeys: readonly string[]): Promise<void> {
+  await db.deleteFrom('stage_transitions').where('from_key', '=', fromKey).execute();
+  if (toKeys.length === 0) return;
+  await db
+    .insertInto('stage_transitions')
+    .values(toKeys.map((toKey) => ({ from_key: fromKey, to_key: toKey })))
+    .execute();
+}

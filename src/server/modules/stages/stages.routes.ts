@@ -1,0 +1,46 @@
+import { Type } from 'typebox';
+import { CreateStageBody, Stage, StageParams, UpdateStageBody } from '../../../contract/stages.ts';
+import { problemResponses, type App } from '../shared/http.ts';
+import type { StagesService } from './stages.service.ts';
+
+export function stagesRoutes(app: App, { stages }: { stages: StagesService }) {
+  const tags = ['lifecycle'];
+
+  app.get(
+    '/stages',
+    {
+      schema: {
+        tags,
+        summary: 'The glossary: every lifecycle stage with its definition, in order',
+        response: { 200: Type.Object({ data: Type.Array(Stage) }), ...problemResponses },
+      },
+    },
+    async (request) => ({ data: await stages.listStages(request.actor) }),
+  );
+
+  app.post(
+    '/stages',
+    { schema: { tags, summary: 'Add a stage (admin)', body: CreateStageBody, response: { 201: Stage, ...problemResponses } } },
+    async (request, reply) => reply.code(201).send(await stages.createStage(request.actor, request.body)),
+  );
+
+  app.get(
+    '/stages/:key',
+    { schema: { tags, summary: 'Get a stage', params: StageParams, response: { 200: Stage, ...problemResponses } } },
+    async (request) => stages.getStage(request.actor, request.params.key),
+  );
+
+  app.patch(
+    '/stages/:key',
+    {
+      schema: {
+        tags,
+        summary: 'Edit a stage: names, definitions, order, allowed next stages (admin)',
+        params: StageParams,
+        body: UpdateStageBody,
+        response: { 200: Stage, ...problemResponses },
+      },
+    },
+    async (request) => stages.updateStage(request.actor, request.params.key, request.body),
+  );
+}

@@ -1,0 +1,110 @@
+import type { Db } from '../../db/database.ts';
+import { containsPattern } from '../../db/dialect.ts';
+import type { NewUserRow, UserRow, UserUpdate } from '../../db/tables.ts';
+
+export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+}
+
+export interface UserFilter {
+  role?: string;
+  isActive?: boolean;
+  teamId?: string;
+  q?: string;
+}
+
+/** Newest first; `beforeId` is the cursor. Fetches `limit` rows. */
+export async function findUsers(db: Db, filter: UserFilter, limit: number, beforeId?: string): Promise<UserRow[]> {
+  let query = db.selectFrom('users').selectAll();
+  if (filter.role) query = query.where('role', '=', filter.role);
+  if (filter.isActive !== undefined) query = query.where('is_active', '=', filter.isActive);
+  if (filter.teamId) {
+    const teamId = filter.teamId;
+    query = query.where('id', 'in', (sub) =>
+      sub.selectFrom('team_members').select('user_id').where('team_id', '=', teamId),
+    );
+  }
+  if (filter.q) {
+    const pattern = containsPattern(filter.q);
+    query = query.where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['name']), 'like', eb.val(pattern)),
+        eb(eb.fn('lower', ['email']), 'like', eb.val(pattern)),
+      ]),
+    );
+  }
+  if (beforeId) query = query.where('id', '<', beforeId);
+  return query.orderBy('id', 'desc').limit(limit).execute();
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function insertUser(db: Db, row: NewUserRow): Promise<void> {
+  await db.insertInto('users').values(row).execute();
+}
+
+export async function updateUserRow(db: Db, id: string, patch: UserUpdate): Promise<void> {
+  await db.updateTable('users').set(patch).where('id', '=', id).execute();
+}
+
+/** Team ids per user, for presenting users. */
+export async function findTeamIdsByUsers(db: Db, userIds: readonly string[]): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>(userIds.map((id) => [id, []]));
+  if (userIds.length === 0) return result;
+  const rows = await db
+    .selectFrom('team_members')
+    .select(['user_id', 'team_id'])
+    .where('user_id', 'in', userIds)
+    .orderBy('team_id')
+    .execute();
+  for (const row of rows) result.get(row.user_id)?.push(row.team_id);
+  return result;
+}
+
+/** The chain of managers above a user, nearest first. Stops at a loop or after 50 levels. */
+export async function findManagerChain(db: Db, userId: string): Promise<string[]> {
+  const chain: string[] = [];
+  let current: string | null = userId;
+  while (current && chain.length < 50) {
+    const row: { manager_id: string | null } | undefined = await db
+      .selectFrom('users')
+      .select('manager_id')
+      .where('id', '=', current)
+      .executeTakeFirst();
+    const next: string | null = row?.manager_id ?? null;
+    if (!next || chain.includes(next) || next === userId) break;
+    chain.push(next);
+    current = next;
+  }
+  return chain;
+}
+
+/** Users a manager is responsible for: direct reports and members of the teams they manage. */
+export async function findManagedUserIds(db: Db, managerId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where((eb) =>
+      eb.or([
+        eb('manager_id', '=', managerId),
+        eb(
+          'id',
+          'in',
+          eb
+            .selectFrom('team_members')
+            .innerJoin('teams', 'teams.id', 'team_members.team_id')
+            .select('team_members.user_id')
+            .where('teams.manager_id', '=', managerId),
+        ),
+      ]),
+    )
+    .execute();
+  return rows.map((r) => r.id).filter((id) => id !== managerId);
+}

@@ -1,0 +1,222 @@
+import type { CreateUserBody, ListUsersQuery, UpdateMeBody, UpdateUserBody, User } from '../../../contract/users.ts';
+import type { Actor, Role } from '../../../domain/access/roles.ts';
+import { checkManagerChain } from '../../../domain/people/check-manager-chain.ts';
+import { isValidTimeZone, normalizeEmail } from '../../../domain/people/normalize.ts';
+import type { Db } from '../../db/database.ts';
+import { fromDbBool, toDbTime, uniqueViolation } from '../../db/dialect.ts';
+import type { UserRow } from '../../db/tables.ts';
+import { newId } from '../../platform/ids.ts';
+import { deleteSessionsOfUser } from '../auth/auth.repository.ts';
+import { actorRef, authorize } from '../shared/access.ts';
+import type { ServiceDeps } from '../shared/deps.ts';
+import { createError, fieldError } from '../shared/errors.ts';
+import { insertEvent } from '../shared/events.repository.ts';
+import { decodeCursor, toPage } from '../shared/pagination.ts';
+import {
+  cannotDeactivateSelf,
+  invalidManager,
+  invalidTimeZone,
+  managerNotFound,
+  userEmailTaken,
+  userNotFound,
+} from './users.errors.ts';
+import { toUser } from './users.presenter.ts';
+import {
+  countUsers,
+  findManagerChain,
+  findTeamIdsByUsers,
+  findUserByEmail,
+  findUserById,
+  findUsers,
+  insertUser,
+  updateUserRow,
+} from './users.repository.ts';
+
+export const defaultTimeZone = 'Europe/Amsterdam';
+
+export function createUsersService(deps: ServiceDeps) {
+  const { db, clock, passwords } = deps;
+
+  async function present(conn: Db, row: UserRow): Promise<User> {
+    const teams = await findTeamIdsByUsers(conn, [row.id]);
+    return toUser(row, teams.get(row.id) ?? []);
+  }
+
+  async function checkManager(conn: Db, userId: string, role: Role, managerId: string | null): Promise<void> {
+    if (managerId === null) return;
+    const manager = await findUserById(conn, managerId);
+    if (!manager) throw managerNotFound();
+    const result = checkManagerChain(userId, role, {
+      id: manager.id,
+      role: manager.role as Role,
+      isActive: fromDbBool(manager.is_active),
+      chainAbove: await findManagerChain(conn, manager.id),
+    });
+    if (result.kind !== 'ok') throw invalidManager(result, role);
+  }
+
+  async function hashPassword(password: string | undefined): Promise<string | null> {
+    return password === undefined ? null : passwords.hash(password);
+  }
+
+  async function write<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+    try {
+      return await db.transaction().execute(work);
+    } catch (error) {
+      if (uniqueViolation(error)) throw userEmailTaken();
+      throw error;
+    }
+  }
+
+  return {
+    async listUsers(actor: Actor | null, query: ListUsersQuery) {
+      authorize(actor, 'users.read');
+      const limit = query.limit ?? 50;
+      const rows = await findUsers(db, query, limit + 1, decodeCursor(query.cursor));
+      const page = toPage(rows, limit);
+      const teams = await findTeamIdsByUsers(
+        db,
+        page.items.map((r) => r.id),
+      );
+      return { data: page.items.map((r) => toUser(r, teams.get(r.id) ?? [])), nextCursor: page.nextCursor };
+    },
+
+    async getUser(actor: Actor | null, id: string): Promise<User> {
+      authorize(actor, 'users.read');
+      const row = await findUserById(db, id);
+      if (!row) throw userNotFound();
+      return present(db, row);
+    },
+
+    async findUserByEmail(actor: Actor | null, email: string): Promise<User> {
+      authorize(actor, 'users.read');
+      const row = await findUserByEmail(db, normalizeEmail(email));
+      if (!row) throw userNotFound();
+      return present(db, row);
+    },
+
+    async createUser(actor: Actor | null, input: CreateUserBody): Promise<User> {
+      const who = authorize(actor, 'users.write');
+      const timeZone = input.timeZone ?? defaultTimeZone;
+      if (!isValidTimeZone(timeZone)) throw invalidTimeZone();
+      const passwordHash = await hashPassword(input.password);
+      const id = newId();
+      const now = toDbTime(clock.now());
+      return write(async (trx) => {
+        await checkManager(trx, id, input.role, input.managerId ?? null);
+        await insertUser(trx, {
+          id,
+          email: normalizeEmail(input.email),
+          name: input.name.trim(),
+          role: input.role,
+          language: input.language ?? 'en',
+          time_zone: timeZone,
+          manager_id: input.managerId ?? null,
+          is_active: true,
+          password_hash: passwordHash,
+          created_at: now,
+          updated_at: now,
+          deactivated_at: null,
+        });
+        await insertEvent(trx, {
+          type: 'user.created',
+          occurredAt: clock.now(),
+          actor: actorRef(who),
+          subject: { type: 'user', id },
+          payload: { role: input.role },
+        });
+        return present(trx, (await findUserById(trx, id))!);
+      });
+    },
+
+    async updateUser(actor: Actor | null, id: string, input: UpdateUserBody): Promise<User> {
+      const who = authorize(actor, 'users.write');
+      if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) throw invalidTimeZone();
+      if (input.isActive === false && who.kind === 'user' && who.userId === id) throw cannotDeactivateSelf();
+      const passwordHash = await hashPassword(input.password);
+      return write(async (trx) => {
+        const row = await findUserById(trx, id);
+        if (!row) throw userNotFound();
+        const role = input.role ?? (row.role as Role);
+        const managerId = input.managerId === undefined ? row.manager_id : input.managerId;
+        if (input.role !== undefined || input.managerId !== undefined) await checkManager(trx, id, role, managerId);
+
+        const now = clock.now();
+        const wasActive = fromDbBool(row.is_active);
+        const deactivating = input.isActive === false && wasActive;
+        const reactivating = input.isActive === true && !wasActive;
+        await updateUserRow(trx, id, {
+          ...(input.email !== undefined && { email: normalizeEmail(input.email) }),
+          ...(input.name !== undefined && { name: input.name.trim() }),
+          ...(input.role !== undefined && { role: input.role }),
+          ...(input.language !== undefined && { language: input.language }),
+          ...(input.timeZone !== undefined && { time_zone: input.timeZone }),
+          ...(input.managerId !== undefined && { manager_id: input.managerId }),
+          ...(passwordHash !== null && { password_hash: passwordHash }),
+          ...(deactivating && { is_active: false, deactivated_at: toDbTime(now) }),
+          ...(reactivating && { is_active: true, deactivated_at: null }),
+          updated_at: toDbTime(now),
+        });
+        // Deactivation and a new password end every session of the user at once.
+        if (deactivating || passwordHash !== null) await deleteSessionsOfUser(trx, id);
+        await insertEvent(trx, {
+          type: deactivating ? 'user.deactivated' : reactivating ? 'user.reactivated' : 'user.updated',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'user', id },
+          payload: { fields: Object.keys(input).filter((k) => k !== 'password') },
+        });
+        return present(trx, (await findUserById(trx, id))!);
+      });
+    },
+
+    async getMe(actor: Actor | null): Promise<User> {
+      const who = authorize(actor, 'me.read');
+      if (who.kind !== 'user') throw createError('auth.forbidden', 'Only a signed-in user has a profile');
+      const row = await findUserById(db, who.userId);
+      if (!row) throw createError('auth.unauthenticated');
+      return present(db, row);
+    },
+
+    async updateMe(actor: Actor | null, input: UpdateMeBody): Promise<User> {
+      const who = authorize(actor, 'me.update');
+      if (who.kind !== 'user') throw createError('auth.forbidden', 'Only a signed-in user has a profile');
+      if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) throw invalidTimeZone();
+      const row = await findUserById(db, who.userId);
+      if (!row) throw createError('auth.unauthenticated');
+      let passwordHash: string | null = null;
+      if (input.newPassword !== undefined) {
+        const ok =
+          input.currentPassword !== undefined &&
+          row.password_hash !== null &&
+          (await passwords.verify(input.currentPassword, row.password_hash));
+        if (!ok) throw fieldError('auth.invalid_credentials', 'currentPassword', 'does not match your password');
+        passwordHash = await passwords.hash(input.newPassword);
+      }
+      return write(async (trx) => {
+        const now = clock.now();
+        await updateUserRow(trx, who.userId, {
+          ...(input.name !== undefined && { name: input.name.trim() }),
+          ...(input.language !== undefined && { language: input.language }),
+          ...(input.timeZone !== undefined && { time_zone: input.timeZone }),
+          ...(passwordHash !== null && { password_hash: passwordHash }),
+          updated_at: toDbTime(now),
+        });
+        await insertEvent(trx, {
+          type: 'user.updated',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'user', id: who.userId },
+          payload: { fields: Object.keys(input).filter((k) => !k.toLowerCase().includes('password')) },
+        });
+        return present(trx, (await findUserById(trx, who.userId))!);
+      });
+    },
+
+    async countUsers(): Promise<number> {
+      return countUsers(db);
+    },
+  };
+}
+
+export type UsersService = ReturnType<typeof createUsersService>;

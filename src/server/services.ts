@@ -1,0 +1,23 @@
+import { createAccountsService } from './modules/accounts/accounts.service.ts';
+import { createApiKeysService } from './modules/api-keys/api-keys.service.ts';
+import { createAuthService } from './modules/auth/auth.service.ts';
+import { createContactsService } from './modules/contacts/contacts.service.ts';
+import type { ServiceDeps } from './modules/shared/deps.ts';
+import { createStagesService } from './modules/stages/stages.service.ts';
+import { createTeamsService } from './modules/teams/teams.service.ts';
+import { createUsersService } from './modules/users/users.service.ts';
+
+/** Every service, built from the same dependencies. Used by the server, the CLI and tests alike. */
+export function createServices(deps: ServiceDeps) {
+  return {
+    auth: createAuthService(deps),
+    users: createUsersService(deps),
+    teams: createTeamsService(deps),
+    contacts: createContactsService(deps),
+    accounts: createAccountsService(deps),
+    stages: createStagesService(deps),
+    apiKeys: createApiKeysService(deps),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
