@@ -32,7 +32,7 @@ export function buildProgram(io: Io, env: Env | undefined): Command {
     .action(async (options: { json?: boolean }) => {
       await withServices(env, async (_services, _config, database) => {
         // withServices has migrated; report what the database holds now.
-        const all = await createMigrator(database.db).getMigrations();
+        const all = await (await createMigrator(database.db)).getMigrations();
         const applied = all.filter((m) => m.executedAt).map((m) => m.name);
         if (options.json) io.out(JSON.stringify({ dialect: database.dialect, applied }, null, 2));
         else io.out(`${database.dialect}: ${applied.length} migrations applied, latest ${applied.at(-1) ?? '-'}`);

@@ -177,3 +177,9 @@ export function configMarkdownTable(): string {
   );
   return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
+
+/** Settings of the test suite itself (see README, "Tests"). */
+export function loadTestSettings(env: Env = process.env): { postgresUrl: string | undefined; requirePostgres: boolean } {
+  const postgresUrl = env.BATON_TEST_DATABASE_URL || undefined;
+  return { postgresUrl, requirePostgres: ['1', 'true'].includes(env.BATON_TEST_REQUIRE_POSTGRES ?? '') };
+}

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
-import { SqliteBooleanPlugin, type DialectName } from './dialect.ts';
+import { dialectOf, SqliteBooleanPlugin, type DialectName } from './dialect.ts';
 import { migrations } from './migrations/index.ts';
 import type { DB } from './tables.ts';
 
@@ -48,12 +48,22 @@ export function openDatabase(options: DatabaseOptions): Database {
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 
-export function createMigrator(db: Db): Migrator {
+/**
+ * The migrator. On PostgreSQL its bookkeeping tables live in the current schema (the first on the
+ * search path): without naming it, Kysely would take another schema's tables for its own.
+ */
+export async function createMigrator(db: Db): Promise<Migrator> {
+  let migrationTableSchema: string | undefined;
+  if (dialectOf(db) === 'postgres') {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    migrationTableSchema = rows[0]?.schema;
+  }
   return new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
+    ...(migrationTableSchema && { migrationTableSchema }),
   });
 }
 
@@ -72,7 +82,7 @@ export class MigrationError extends Error {
  * lock (an advisory lock on PostgreSQL) around the run.
  */
 export async function migrateToLatest(db: Db): Promise<{ applied: string[] }> {
-  const { error, results } = await createMigrator(db).migrateToLatest();
+  const { error, results } = await (await createMigrator(db)).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new MigrationError(`Migration ${failed} failed: ${(error as Error).message}`, results);

@@ -76,12 +76,12 @@ export function createContactsService(deps: ServiceDeps) {
       ...(input.consent && {
         consent_status: input.consent.status,
         consent_source: input.consent.source,
-        consent_at: input.consent.at ?? toDbTime(now),
+        consent_at: toDbTime(input.consent.at ? new Date(input.consent.at) : now),
       }),
       ...(input.optOut && {
         is_opted_out: input.optOut.isOptedOut,
         opt_out_source: input.optOut.source,
-        opt_out_at: input.optOut.at ?? toDbTime(now),
+        opt_out_at: toDbTime(input.optOut.at ? new Date(input.optOut.at) : now),
       }),
     };
   }

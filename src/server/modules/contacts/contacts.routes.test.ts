@@ -1,0 +1,214 @@
+import { sql } from 'kysely';
+import { beforeEach, expect, it } from 'vitest';
+import type { Contact } from '../../../contract/contacts.ts';
+import type { Lifecycle, StageChange } from '../../../contract/stages.ts';
+import { describeEachDialect } from '../../testing/databases.ts';
+import { createTestApp, createTestContext, seedCompany, type TestContext } from '../../testing/world.ts';
+import type { App } from '../shared/http.ts';
+
+describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
+  let context: TestContext;
+  let app: App;
+  let company: Awaited<ReturnType<typeof seedCompany>>;
+
+  beforeEach(async () => {
+    context = createTestContext(getDatabase());
+    app = await createTestApp(context);
+    company = await seedCompany(context, app);
+    return () => app.close();
+  });
+
+  const as = (cookie: string) => ({ cookie });
+
+  it('creates a contact owned by the rep who creates it, with its first stage on record', async () => {
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/contacts',
+      headers: as(company.cookies.rep),
+      payload: { email: 'Marie@Example.NL', firstName: 'Marie', country: 'NL' },
+    });
+    expect(created.statusCode).toBe(201);
+    const contact = created.json<Contact>();
+    expect(contact).toMatchObject({ email: 'marie@example.nl', ownerId: company.rep.id, stage: 'lead' });
+
+    const lifecycle = (
+      await app.inject({ url: `/api/v1/contacts/${contact.id}/lifecycle`, headers: as(company.cookies.rep) })
+    ).json<Lifecycle>();
+    expect(lifecycle.history).toHaveLength(1);
+    expect(lifecycle.history[0]).toMatchObject({ from: null, to: 'lead', actor: { kind: 'user', id: company.rep.id } });
+  });
+
+  it('refuses a second contact with the same email in another case, naming the field', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/contacts',
+      headers: as(company.cookies.marketer),
+      payload: { email: 'JAN@acme.nl' },
+    });
+    expect(response.statusCode).toBe(409);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toMatchObject({ code: 'contacts.email_taken', errors: [{ field: 'body.email' }] });
+  });
+
+  it('answers invalid fields with 400 problem details naming each field', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/contacts',
+      headers: as(company.cookies.marketer),
+      payload: { email: 'not-an-email', country: 'Netherlands', favouriteColour: 'blue' },
+    });
+    expect(response.statusCode).toBe(400);
+    const problem = response.json<{ code: string; errors: { field: string; reason: string }[] }>();
+    expect(problem.code).toBe('http.validation_failed');
+    expect(problem.errors.map((e) => e.field).sort()).toEqual(['body.country', 'body.email', 'body.favouriteColour']);
+    expect(problem.errors.find((e) => e.field === 'body.favouriteColour')?.reason).toBe('is not a known field');
+  });
+
+  it("tells a rep asking for another rep's contact exactly what it tells them about a contact that does not exist", async () => {
+    const other = await app.inject({
+      url: `/api/v1/contacts/${company.outsiderContact.id}`,
+      headers: as(company.cookies.rep),
+    });
+    const missing = await app.inject({
+      url: '/api/v1/contacts/0190a5e8-0000-7000-8000-000000000000',
+      headers: as(company.cookies.rep),
+    });
+    expect(other.statusCode).toBe(404);
+    const strip = (body: Record<string, unknown>) => ({ ...body, instance: undefined, requestId: undefined });
+    expect(strip(other.json())).toEqual(strip(missing.json()));
+    expect(other.body).not.toContain('piet');
+
+    const list = await app.inject({ url: '/api/v1/contacts?q=piet', headers: as(company.cookies.rep) });
+    expect(list.json<{ data: Contact[] }>().data).toEqual([]);
+    const lifecycle = await app.inject({
+      url: `/api/v1/contacts/${company.outsiderContact.id}/lifecycle`,
+      headers: as(company.cookies.rep),
+    });
+    expect(lifecycle.statusCode).toBe(404);
+  });
+
+  it("shows a manager their team's contacts and not another team's", async () => {
+    const own = await app.inject({ url: `/api/v1/contacts/${company.repContact.id}`, headers: as(company.cookies.manager) });
+    const foreign = await app.inject({
+      url: `/api/v1/contacts/${company.outsiderContact.id}`,
+      headers: as(company.cookies.manager),
+    });
+    expect(own.statusCode).toBe(200);
+    expect(foreign.statusCode).toBe(404);
+  });
+
+  it('filters by email in any case, searches by name and company, and pages with a cursor', async () => {
+    for (let i = 0; i < 5; i++) {
+      await context.services.contacts.createContact({ kind: 'cli' }, { email: `lead${i}@initech.nl`, lastName: `Lead${i}` });
+    }
+    const headers = as(company.cookies.marketer);
+    const byEmail = await app.inject({ url: '/api/v1/contacts?email=JAN@ACME.NL', headers });
+    expect(byEmail.json<{ data: Contact[] }>().data.map((c) => c.email)).toEqual(['jan@acme.nl']);
+    const byCompany = await app.inject({ url: '/api/v1/contacts?q=acme%20b', headers });
+    expect(byCompany.json<{ data: Contact[] }>().data.map((c) => c.email)).toEqual(['jan@acme.nl']);
+    const byName = await app.inject({ url: '/api/v1/contacts?q=jan%20jans', headers });
+    expect(byName.json<{ data: Contact[] }>().data.map((c) => c.email)).toEqual(['jan@acme.nl']);
+    const wildcard = await app.inject({ url: '/api/v1/contacts?q=%25', headers });
+    expect(wildcard.json<{ data: Contact[] }>().data).toEqual([]);
+
+    const seen: string[] = [];
+    let url = '/api/v1/contacts?limit=3';
+    for (;;) {
+      const page = (await app.inject({ url, headers })).json<{ data: Contact[]; nextCursor: string | null }>();
+      seen.push(...page.data.map((c) => c.email));
+      if (!page.nextCursor) break;
+      url = `/api/v1/contacts?limit=3&cursor=${page.nextCursor}`;
+    }
+    expect(seen).toHaveLength(7);
+    expect(new Set(seen).size).toBe(7);
+    expect(seen[0]).toBe('lead4@initech.nl');
+
+    const badCursor = await app.inject({ url: '/api/v1/contacts?cursor=nonsense', headers });
+    expect(badCursor.statusCode).toBe(400);
+    expect(badCursor.json()).toMatchObject({ errors: [{ field: 'query.cursor' }] });
+  });
+
+  it('keeps the stage history: forward freely, backward and sideways only with a reason', async () => {
+    const headers = as(company.cookies.rep);
+    const url = `/api/v1/contacts/${company.repContact.id}/stage-changes`;
+    const move = (payload: Record<string, unknown>) => app.inject({ method: 'POST', url, headers, payload });
+
+    context.clock.advance(60_000);
+    expect((await move({ to: 'mql' })).statusCode).toBe(201);
+    context.clock.advance(60_000);
+    expect((await move({ to: 'sql' })).statusCode).toBe(201);
+
+    const backward = await move({ to: 'sal' });
+    expect(backward.statusCode).toBe(400);
+    expect(backward.json()).toMatchObject({ code: 'lifecycle.reason_required', errors: [{ field: 'body.reasonCode' }] });
+
+    context.clock.advance(60_000);
+    const withReason = await move({ to: 'sal', reasonCode: 'need_not_confirmed', note: 'Budget holder left' });
+    expect(withReason.statusCode).toBe(201);
+    expect(withReason.json<StageChange>()).toMatchObject({ from: 'sql', to: 'sal', reasonCode: 'need_not_confirmed' });
+
+    const sideways = await move({ to: 'recycled' });
+    expect(sideways.json()).toMatchObject({ code: 'lifecycle.reason_required' });
+    expect((await move({ to: 'sal' })).json()).toMatchObject({ code: 'lifecycle.same_stage' });
+    expect((await move({ to: 'won' })).json()).toMatchObject({ code: 'lifecycle.unknown_stage' });
+    const future = await move({ to: 'sql', occurredAt: '2099-01-01T00:00:00Z' });
+    expect(future.json()).toMatchObject({ code: 'lifecycle.occurred_at_invalid', errors: [{ field: 'body.occurredAt' }] });
+
+    const lifecycle = (
+      await app.inject({ url: `/api/v1/contacts/${company.repContact.id}/lifecycle`, headers })
+    ).json<Lifecycle>();
+    expect(lifecycle.stage).toBe('sal');
+    expect(lifecycle.history.map((h) => `${h.from ?? '∅'}→${h.to}`)).toEqual(['∅→lead', 'lead→mql', 'mql→sql', 'sql→sal']);
+    expect(lifecycle.history[3]).toMatchObject({ note: 'Budget holder left', actor: { kind: 'user', id: company.rep.id } });
+    expect(lifecycle.enteredAt.sal).toBe(lifecycle.stageEnteredAt);
+    expect(Object.keys(lifecycle.enteredAt).sort()).toEqual(['lead', 'mql', 'sal', 'sql']);
+  });
+
+  it('refuses a transition the stage configuration does not allow', async () => {
+    await context.services.stages.updateStage({ kind: 'cli' }, 'lead', { allowedNext: ['mql', 'disqualified'] });
+    const response = await app.inject({
+      method: 'POST',
+      url: `/api/v1/contacts/${company.repContact.id}/stage-changes`,
+      headers: as(company.cookies.rep),
+      payload: { to: 'customer' },
+    });
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toMatchObject({ code: 'lifecycle.transition_not_allowed' });
+  });
+
+  it('lets the database itself refuse to rewrite stage history', async () => {
+    const db = getDatabase().db;
+    await expect(sql`update stage_changes set to_stage = 'customer'`.execute(db)).rejects.toThrow(/append-only/);
+    const lifecycle = await context.services.contacts.getLifecycle({ kind: 'cli' }, company.repContact.id);
+    expect(lifecycle.history.map((h) => h.to)).toEqual(['lead']);
+  });
+
+  it('keeps consent and opt-out with their source and time', async () => {
+    context.clock.set('2026-01-06T10:00:00.000Z');
+    const response = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/contacts/${company.repContact.id}`,
+      headers: as(company.cookies.rep),
+      payload: {
+        consent: { status: 'granted', source: 'form:webinar-ai' },
+        optOut: { isOptedOut: true, source: 'email:unsubscribe', at: '2026-01-06T08:00:00.000Z' },
+      },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json<Contact>()).toMatchObject({
+      consent: { status: 'granted', source: 'form:webinar-ai', at: '2026-01-06T10:00:00.000Z' },
+      optOut: { isOptedOut: true, source: 'email:unsubscribe', at: '2026-01-06T08:00:00.000Z' },
+    });
+  });
+
+  it('does not let a director change a contact', async () => {
+    const response = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/contacts/${company.repContact.id}`,
+      headers: as(company.cookies.director),
+      payload: { title: 'CEO' },
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toMatchObject({ code: 'auth.forbidden' });
+  });
+});

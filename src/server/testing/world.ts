@@ -1,0 +1,117 @@
+import type { FastifyServerOptions } from 'fastify';
+import type { Role } from '../../domain/access/roles.ts';
+import { buildApp } from '../app.ts';
+import type { Database } from '../db/database.ts';
+import type { App } from '../modules/shared/http.ts';
+import { createTestClock, type TestClock } from '../platform/clock.ts';
+import { createPasswordHasher } from '../platform/secrets.ts';
+import { createServices, type Services } from '../services.ts';
+
+/** Cheap scrypt parameters for tests: the same code path, less memory and time per hash. */
+export const testPasswords = createPasswordHasher({ logN: 10, r: 8, p: 1 });
+export const testPassword = 'correct horse battery';
+
+export interface TestContext {
+  database: Database;
+  clock: TestClock;
+  services: Services;
+}
+
+export function createTestContext(database: Database, clock: TestClock = createTestClock()): TestContext {
+  const services = createServices({
+    db: database.db,
+    clock,
+    passwords: testPasswords,
+    auth: { sessionTtlHours: 336, loginMaxFailures: 5, loginWindowMinutes: 15 },
+  });
+  return { database, clock, services };
+}
+
+export async function createTestApp(
+  context: TestContext,
+  options: { logger?: FastifyServerOptions['logger']; cookieSecure?: 'auto' | 'always' | 'never' } = {},
+): Promise<App> {
+  const app = await buildApp({
+    database: context.database,
+    services: context.services,
+    version: 'test',
+    cookieSecure: options.cookieSecure ?? 'auto',
+    trustProxy: false,
+    logger: options.logger ?? false,
+  });
+  await app.ready();
+  return app;
+}
+
+const cli = { kind: 'cli' } as const;
+let counter = 0;
+
+export async function addUser(
+  context: TestContext,
+  role: Role,
+  options: { name?: string; managerId?: string | null; email?: string } = {},
+) {
+  counter += 1;
+  return context.services.users.createUser(cli, {
+    email: options.email ?? `${role}.${counter}@example.nl`,
+    name: options.name ?? `${role} ${counter}`,
+    role,
+    password: testPassword,
+    ...(options.managerId !== undefined && { managerId: options.managerId }),
+  });
+}
+
+/** Signs in through the API and returns the Cookie header to send. */
+export async function signIn(app: App, email: string, password = testPassword): Promise<string> {
+  const response = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+  if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
+  const cookie = response.cookies.find((c) => c.name === 'baton_session');
+  if (!cookie) throw new Error('no session cookie');
+  return `baton_session=${cookie.value}`;
+}
+
+/**
+ * A small company: a director, a sales manager with a team of two reps, a rep outside the team, a
+ * marketer and an admin, each signed in; one contact per rep.
+ */
+export async function seedCompany(context: TestContext, app: App) {
+  const admin = await addUser(context, 'admin');
+  const director = await addUser(context, 'director');
+  const manager = await addUser(context, 'sales_manager', { managerId: director.id });
+  const rep = await addUser(context, 'sales_rep', { managerId: manager.id });
+  const teammate = await addUser(context, 'sales_rep', { managerId: manager.id });
+  const otherManager = await addUser(context, 'sales_manager', { managerId: director.id });
+  const outsider = await addUser(context, 'sales_rep', { managerId: otherManager.id });
+  const marketer = await addUser(context, 'marketing');
+  const team = await context.services.teams.createTeam(cli, {
+    name: 'Inside sales',
+    managerId: manager.id,
+    memberIds: [rep.id, teammate.id],
+  });
+  const account = await context.services.accounts.createAccount(cli, {
+    name: 'Acme B.V.',
+    domains: ['acme.nl'],
+    ownerId: rep.id,
+  });
+  const repContact = await context.services.contacts.createContact(cli, {
+    email: 'jan@acme.nl',
+    firstName: 'Jan',
+    lastName: 'Jansen',
+    accountId: account.id,
+    ownerId: rep.id,
+  });
+  const outsiderContact = await context.services.contacts.createContact(cli, {
+    email: 'piet@globex.nl',
+    firstName: 'Piet',
+    ownerId: outsider.id,
+  });
+  const cookies = {
+    admin: await signIn(app, admin.email),
+    director: await signIn(app, director.email),
+    manager: await signIn(app, manager.email),
+    rep: await signIn(app, rep.email),
+    outsider: await signIn(app, outsider.email),
+    marketer: await signIn(app, marketer.email),
+  };
+  return { admin, director, manager, rep, teammate, otherManager, outsider, marketer, team, account, repContact, outsiderContact, cookies };
+}
