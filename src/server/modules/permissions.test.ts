@@ -1,0 +1,226 @@
+import type { InjectOptions } from 'fastify';
+import { expect, it } from 'vitest';
+import { describeEachDialect } from '../testing/databases.ts';
+import { createTestApp, createTestContext, seedCompany, type TestContext } from '../testing/world.ts';
+
+type World = Awaited<ReturnType<typeof seedCompany>>;
+type Caller = 'anonymous' | 'marketing' | 'director' | 'sales_manager' | 'sales_rep' | 'admin';
+/** Admin last: the only caller whose writes succeed on admin-only routes, so nothing they change affects another cell. */
+const callers: Caller[] = ['anonymous', 'marketing', 'director', 'sales_manager', 'sales_rep', 'admin'];
+
+interface Row {
+  route: string;
+  request: (world: World, context: TestContext, caller: Caller) => Promise<InjectOptions> | InjectOptions;
+  /** Expected status per signed-in role; anonymous expects 401 unless the row says otherwise. */
+  expect: Record<Exclude<Caller, 'anonymous'>, number> & { anonymous?: number };
+}
+
+const all = (status: number) => ({ marketing: status, director: status, sales_manager: status, sales_rep: status, admin: status });
+const adminOnly = (status: number) => ({ ...all(403), admin: status });
+const workers = (status: number) => ({ ...all(status), director: 403 });
+const cli = { kind: 'cli' } as const;
+
+const rows: Row[] = [
+  // Signing out is idempotent: without a session there is nothing to end, and that is fine.
+  {
+    route: 'POST /api/v1/auth/logout',
+    request: () => ({ method: 'POST', url: '/api/v1/auth/logout' }),
+    expect: { ...all(204), anonymous: 204 },
+  },
+  { route: 'GET /api/v1/auth/session', request: () => ({ url: '/api/v1/auth/session' }), expect: all(200) },
+  { route: 'GET /api/v1/users', request: () => ({ url: '/api/v1/users' }), expect: all(200) },
+  {
+    route: 'POST /api/v1/users',
+    request: (_w, _c, caller) => ({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { email: `new.${caller}@example.nl`, name: 'New', role: 'marketing' },
+    }),
+    expect: adminOnly(201),
+  },
+  { route: 'GET /api/v1/users/:id', request: (w) => ({ url: `/api/v1/users/${w.rep.id}` }), expect: all(200) },
+  {
+    route: 'PATCH /api/v1/users/:id',
+    request: (w) => ({ method: 'PATCH', url: `/api/v1/users/${w.teammate.id}`, payload: { name: 'Renamed' } }),
+    expect: adminOnly(200),
+  },
+  { route: 'GET /api/v1/me', request: () => ({ url: '/api/v1/me' }), expect: all(200) },
+  {
+    route: 'PATCH /api/v1/me',
+    request: () => ({ method: 'PATCH', url: '/api/v1/me', payload: { language: 'nl' } }),
+    expect: all(200),
+  },
+  { route: 'GET /api/v1/teams', request: () => ({ url: '/api/v1/teams' }), expect: all(200) },
+  {
+    route: 'POST /api/v1/teams',
+    request: () => ({ method: 'POST', url: '/api/v1/teams', payload: { name: 'Field sales' } }),
+    expect: adminOnly(201),
+  },
+  { route: 'GET /api/v1/teams/:id', request: (w) => ({ url: `/api/v1/teams/${w.team.id}` }), expect: all(200) },
+  {
+    route: 'PATCH /api/v1/teams/:id',
+    request: (w) => ({ method: 'PATCH', url: `/api/v1/teams/${w.team.id}`, payload: { name: 'Inside sales NL' } }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'DELETE /api/v1/teams/:id',
+    request: (w) => ({ method: 'DELETE', url: `/api/v1/teams/${w.team.id}` }),
+    expect: adminOnly(204),
+  },
+  { route: 'GET /api/v1/contacts', request: () => ({ url: '/api/v1/contacts' }), expect: all(200) },
+  {
+    route: 'POST /api/v1/contacts',
+    request: (_w, _c, caller) => ({ method: 'POST', url: '/api/v1/contacts', payload: { email: `lead.${caller}@example.nl` } }),
+    expect: workers(201),
+  },
+  {
+    route: 'GET /api/v1/contacts/:id',
+    request: (w) => ({ url: `/api/v1/contacts/${w.repContact.id}` }),
+    expect: all(200),
+  },
+  {
+    route: "GET /api/v1/contacts/:id (another team's)",
+    request: (w) => ({ url: `/api/v1/contacts/${w.outsiderContact.id}` }),
+    expect: { ...all(200), sales_manager: 404, sales_rep: 404 },
+  },
+  {
+    route: 'PATCH /api/v1/contacts/:id',
+    request: (w) => ({ method: 'PATCH', url: `/api/v1/contacts/${w.repContact.id}`, payload: { title: 'CTO' } }),
+    expect: workers(200),
+  },
+  {
+    route: "PATCH /api/v1/contacts/:id (another team's)",
+    request: (w) => ({ method: 'PATCH', url: `/api/v1/contacts/${w.outsiderContact.id}`, payload: { title: 'CTO' } }),
+    expect: { ...workers(200), sales_manager: 404, sales_rep: 404 },
+  },
+  {
+    route: 'GET /api/v1/contacts/:id/lifecycle',
+    request: (w) => ({ url: `/api/v1/contacts/${w.repContact.id}/lifecycle` }),
+    expect: all(200),
+  },
+  {
+    route: "GET /api/v1/contacts/:id/lifecycle (another team's)",
+    request: (w) => ({ url: `/api/v1/contacts/${w.outsiderContact.id}/lifecycle` }),
+    expect: { ...all(200), sales_manager: 404, sales_rep: 404 },
+  },
+  {
+    route: 'POST /api/v1/contacts/:id/stage-changes',
+    request: async (w, c, caller) => {
+      const contact = await c.services.contacts.createContact(cli, { email: `move.${caller}@example.nl`, ownerId: w.rep.id });
+      return { method: 'POST', url: `/api/v1/contacts/${contact.id}/stage-changes`, payload: { to: 'mql' } };
+    },
+    expect: workers(201),
+  },
+  {
+    route: "POST /api/v1/contacts/:id/stage-changes (another team's)",
+    request: async (w, c, caller) => {
+      const contact = await c.services.contacts.createContact(cli, { email: `far.${caller}@example.nl`, ownerId: w.outsider.id });
+      return { method: 'POST', url: `/api/v1/contacts/${contact.id}/stage-changes`, payload: { to: 'mql' } };
+    },
+    expect: { ...workers(201), sales_manager: 404, sales_rep: 404 },
+  },
+  { route: 'GET /api/v1/accounts', request: () => ({ url: '/api/v1/accounts' }), expect: all(200) },
+  {
+    route: 'POST /api/v1/accounts',
+    request: (_w, _c, caller) => ({ method: 'POST', url: '/api/v1/accounts', payload: { name: `Initech ${caller}` } }),
+    expect: workers(201),
+  },
+  { route: 'GET /api/v1/accounts/:id', request: (w) => ({ url: `/api/v1/accounts/${w.account.id}` }), expect: all(200) },
+  {
+    route: 'PATCH /api/v1/accounts/:id',
+    request: (w) => ({ method: 'PATCH', url: `/api/v1/accounts/${w.account.id}`, payload: { industry: 'ICT' } }),
+    expect: workers(200),
+  },
+  {
+    route: "GET /api/v1/accounts/:id (another team's)",
+    request: async (w, c) => {
+      const account = await c.services.accounts.createAccount(cli, { name: 'Globex', ownerId: w.outsider.id });
+      return { url: `/api/v1/accounts/${account.id}` };
+    },
+    expect: { ...all(200), sales_manager: 404, sales_rep: 404 },
+  },
+  { route: 'GET /api/v1/stages', request: () => ({ url: '/api/v1/stages' }), expect: all(200) },
+  { route: 'GET /api/v1/stages/:key', request: () => ({ url: '/api/v1/stages/mql' }), expect: all(200) },
+  {
+    route: 'POST /api/v1/stages',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/stages',
+      payload: {
+        key: 'nurture',
+        name: { en: 'Nurture', nl: 'Opwarmen' },
+        definition: { en: 'Being warmed up by Marketing.', nl: 'Wordt door Marketing opgewarmd.' },
+        position: 50,
+        isSide: true,
+      },
+    }),
+    expect: adminOnly(201),
+  },
+  {
+    route: 'PATCH /api/v1/stages/:key',
+    request: () => ({
+      method: 'PATCH',
+      url: '/api/v1/stages/mql',
+      payload: { definition: { en: 'Fit ≥ B and engagement ≥ 2.', nl: 'Fit ≥ B en betrokkenheid ≥ 2.' } },
+    }),
+    expect: adminOnly(200),
+  },
+  { route: 'GET /api/v1/api-keys', request: () => ({ url: '/api/v1/api-keys' }), expect: adminOnly(200) },
+  {
+    route: 'POST /api/v1/api-keys',
+    request: () => ({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'Website', role: 'marketing' } }),
+    expect: adminOnly(201),
+  },
+  {
+    route: 'DELETE /api/v1/api-keys/:id',
+    request: async (_w, c) => {
+      const key = await c.services.apiKeys.createApiKey(cli, { name: 'Old', role: 'marketing' });
+      return { method: 'DELETE', url: `/api/v1/api-keys/${key.id}` };
+    },
+    expect: adminOnly(200),
+  },
+];
+
+/** Routes anyone may call. */
+const publicRoutes = ['POST /api/v1/auth/login', 'GET /api/health'];
+
+const cookieOf = (world: World, caller: Caller): string | undefined =>
+  ({
+    anonymous: undefined,
+    marketing: world.cookies.marketer,
+    director: world.cookies.director,
+    sales_manager: world.cookies.manager,
+    sales_rep: world.cookies.rep,
+    admin: world.cookies.admin,
+  })[caller];
+
+describeEachDialect('the permission matrix', (getDatabase) => {
+  it('covers every route of the API', async () => {
+    const app = await createTestApp(createTestContext(getDatabase()));
+    const spec = app.swagger() as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(spec.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    );
+    const covered = new Set([...rows.map((r) => r.route.replace(/ \(.*\)$/, '')), ...publicRoutes]);
+    expect(documented.filter((r) => !covered.has(r))).toEqual([]);
+    await app.close();
+  });
+
+  it.each(rows)('$route', async (row) => {
+    const context = createTestContext(getDatabase());
+    const app = await createTestApp(context);
+    const world = await seedCompany(context, app);
+    const actual: Record<string, number> = {};
+    for (const caller of callers) {
+      const request = await row.request(world, context, caller);
+      const cookie = cookieOf(world, caller);
+      const response = await app.inject({ ...request, headers: { ...request.headers, ...(cookie && { cookie }) } });
+      actual[caller] = response.statusCode;
+      if (response.statusCode >= 400) {
+        expect(response.headers['content-type']).toContain('application/problem+json');
+      }
+    }
+    expect(actual).toEqual({ anonymous: 401, ...row.expect });
+    await app.close();
+  });
+});
