@@ -8,7 +8,7 @@ import { ProblemDetails } from '../contract/common.ts';
 import type { Database } from './db/database.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.ts';
-import { authRoutes, registerActorHook } from './modules/auth/auth.routes.ts';
+import { authRoutes, registerActorHook, registerSignInRequirement } from './modules/auth/auth.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { handleError, handleNotFound } from './modules/shared/error-handler.ts';
@@ -81,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   await app.register(
     async (api: App) => {
+      registerSignInRequirement(api);
       authRoutes(api, deps.services, { cookieSecure: deps.cookieSecure });
       usersRoutes(api, deps.services);
       teamsRoutes(api, deps.services);

@@ -11,6 +11,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
   }
+  interface FastifyContextConfig {
+    /** The route answers anonymous callers (sign-in, health, the API description). */
+    isPublic?: boolean;
+  }
 }
 
 export interface AuthHttpOptions {
@@ -36,6 +40,16 @@ export function registerActorHook(app: App, auth: AuthService): void {
   });
 }
 
+/**
+ * In the API's scope: an anonymous caller learns they must sign in before learning what is wrong
+ * with their input. Routes marked `isPublic` (sign-in, sign-out) are open.
+ */
+export function registerSignInRequirement(api: App): void {
+  api.addHook('preValidation', async (request) => {
+    if (request.actor === null && !request.routeOptions.config.isPublic) throw createError('auth.unauthenticated');
+  });
+}
+
 export function authRoutes(app: App, deps: { auth: AuthService; users: UsersService }, options: AuthHttpOptions) {
   const { auth, users } = deps;
   const secure = (request: FastifyRequest) =>
@@ -47,6 +61,7 @@ export function authRoutes(app: App, deps: { auth: AuthService; users: UsersServ
   app.post(
     '/auth/login',
     {
+      config: { isPublic: true },
       schema: {
         tags: ['auth'],
         summary: 'Sign in with email and password; sets the session cookie',
@@ -71,6 +86,7 @@ export function authRoutes(app: App, deps: { auth: AuthService; users: UsersServ
   app.post(
     '/auth/logout',
     {
+      config: { isPublic: true },
       schema: {
         tags: ['auth'],
         summary: 'Sign out: ends the session of the cookie',
