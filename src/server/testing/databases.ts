@@ -42,7 +42,7 @@ export async function createTestDatabase(dialect: DialectName, options: { migrat
   return {
     ...database,
     dispose: async () => {
-      await database.close();
+      await database.close().catch(() => undefined); // a test may have closed it already
       await sql`drop schema ${sql.id(schema)} cascade`.execute(admin.db);
       await admin.close();
     },

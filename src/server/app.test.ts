@@ -1,0 +1,123 @@
+import { Writable } from 'node:stream';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { expect, it } from 'vitest';
+import { createTestDatabase, describeEachDialect } from './testing/databases.ts';
+import { addUser, createTestApp, createTestContext, signIn } from './testing/world.ts';
+
+function captureLogs() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, logger: { level: 'info', stream } };
+}
+
+describeEachDialect('the HTTP API', (getDatabase, dialect) => {
+  it('answers unknown routes with 404 problem details', async () => {
+    const app = await createTestApp(createTestContext(getDatabase()));
+    const response = await app.inject({ url: '/api/v1/nothing-here' });
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toMatchObject({ status: 404, code: 'http.not_found', instance: '/api/v1/nothing-here' });
+    await app.close();
+  });
+
+  it('answers a body that is not JSON with 400 problem details, and an unknown content type with 415', async () => {
+    const context = createTestContext(getDatabase());
+    const app = await createTestApp(context);
+    const admin = await addUser(context, 'admin');
+    const cookie = await signIn(app, admin.email);
+    const broken = await app.inject({
+      method: 'POST',
+      url: '/api/v1/contacts',
+      headers: { cookie, 'content-type': 'application/json' },
+      payload: '{"email": ',
+    });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json()).toMatchObject({ code: 'http.bad_request' });
+    const xml = await app.inject({
+      method: 'POST',
+      url: '/api/v1/contacts',
+      headers: { cookie, 'content-type': 'application/xml' },
+      payload: '<contact/>',
+    });
+    expect(xml.statusCode).toBe(415);
+    expect(xml.json()).toMatchObject({ code: 'http.unsupported_media_type' });
+    await app.close();
+  });
+
+  it('echoes a sane request id and makes one up otherwise', async () => {
+    const app = await createTestApp(createTestContext(getDatabase()));
+    const given = await app.inject({ url: '/api/health', headers: { 'x-request-id': 'lb-1234' } });
+    expect(given.headers['x-request-id']).toBe('lb-1234');
+    const insane = await app.inject({ url: '/api/health', headers: { 'x-request-id': 'a b\nc' } });
+    expect(insane.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    await app.close();
+  });
+
+  it('reports health with the database dialect', async () => {
+    const app = await createTestApp(createTestContext(getDatabase()));
+    const response = await app.inject({ url: '/api/health' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok', database: { dialect, ok: true }, version: 'test' });
+    await app.close();
+  });
+
+  it('hides what went wrong in a 500 from the client and logs it under the request id', async () => {
+    const database = await createTestDatabase(dialect);
+    const { lines, logger } = captureLogs();
+    const context = createTestContext(database);
+    const admin = await addUser(context, 'admin');
+    const app = await createTestApp(context, { logger });
+    const cookie = await signIn(app, admin.email);
+    await database.close(); // the database goes away under a running server
+
+    const response = await app.inject({ url: '/api/v1/contacts', headers: { cookie, 'x-request-id': 'req-500' } });
+    expect(response.statusCode).toBe(500);
+    expect(response.json()).toEqual({
+      type: 'urn:baton:problem:http.internal_error',
+      title: 'Something went wrong on our side',
+      status: 500,
+      instance: '/api/v1/contacts',
+      code: 'http.internal_error',
+      requestId: 'req-500',
+    });
+    expect(response.body).not.toMatch(/select|sqlite|pool|at \w+ \(/i);
+    const logged = lines.find((l) => l.reqId === 'req-500' && l.level === 50);
+    expect(logged).toMatchObject({ msg: 'request failed', err: { message: expect.any(String), stack: expect.any(String) } });
+
+    const health = await app.inject({ url: '/api/health' });
+    expect(health.statusCode).toBe(503);
+    expect(health.json()).toMatchObject({ status: 'unavailable', database: { ok: false } });
+    await app.close();
+    await database.dispose();
+  });
+});
+
+it('describes the API as valid OpenAPI 3.1, with every route and a reference page', async () => {
+  const database = await createTestDatabase('sqlite');
+  const app = await createTestApp(createTestContext(database));
+  const response = await app.inject({ url: '/api/openapi.json' });
+  expect(response.statusCode).toBe(200);
+  const spec = response.json<{ openapi: string; paths: Record<string, unknown>; components: { schemas: object } }>();
+
+  const validator = new Validator();
+  const result = await validator.validate(spec);
+  expect(result.errors).toBeUndefined();
+  expect(result.valid).toBe(true);
+  expect(validator.version).toBe('3.1');
+  expect(spec.openapi).toBe('3.1.0');
+  expect(Object.keys(spec.paths)).toEqual(
+    expect.arrayContaining(['/api/v1/contacts', '/api/v1/contacts/{id}/stage-changes', '/api/v1/stages', '/api/health']),
+  );
+  expect(spec.components.schemas).toHaveProperty('ProblemDetails');
+
+  const docs = await app.inject({ url: '/api/docs/' });
+  expect(docs.statusCode).toBe(200);
+  expect(docs.headers['content-type']).toContain('text/html');
+  await app.close();
+  await database.dispose();
+});
