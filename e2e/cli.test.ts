@@ -1,0 +1,140 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CreatedApiKey } from '../src/contract/api-keys.ts';
+import type { User } from '../src/contract/users.ts';
+import { createStoreEnv, e2eStores, runCli, startServerProcess } from './helpers.ts';
+
+describe('baton, the command', () => {
+  it('prints help on stdout and exits 0', async () => {
+    const result = await runCli(['--help'], {});
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: baton');
+    for (const command of ['serve', 'migrate', 'users', 'api-keys']) expect(result.stdout).toContain(command);
+    const sub = await runCli(['users', 'add', '--help'], {});
+    expect(sub.code).toBe(0);
+    expect(sub.stdout).toContain('--password-stdin');
+  });
+
+  it('exits 2 on a usage error, with the reason on stderr and nothing on stdout', async () => {
+    const unknown = await runCli(['frobnicate'], {});
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+    const missing = await runCli(['users', 'add', '--email', 'a@example.nl'], {});
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--name');
+  });
+
+  it('exits 1 with a clear message when the configuration is wrong', async () => {
+    const result = await runCli(['migrate'], { DATABASE_URL: 'mysql://nope' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('DATABASE_URL must be a postgres:// URL');
+  });
+});
+
+describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
+  let env: Record<string, string>;
+  let dispose: () => Promise<void>;
+
+  beforeEach(async () => {
+    ({ env, dispose } = await createStoreEnv(store));
+  });
+  afterEach(async () => dispose());
+
+  it('migrates and says so, in JSON when asked', async () => {
+    const result = await runCli(['migrate', '--json'], env);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ dialect: store, applied: ['0001_initial'] });
+  });
+
+  it('adds users with the contract rules, lists and deactivates them', async () => {
+    const added = await runCli(
+      ['users', 'add', '--email', 'Admin@Example.nl', '--name', 'Ada Admin', '--role', 'admin', '--password-stdin', '--json'],
+      env,
+      'a long enough password\n',
+    );
+    expect(added.stderr).toBe('');
+    expect(added.code).toBe(0);
+    const admin = JSON.parse(added.stdout) as User;
+    expect(admin).toMatchObject({ email: 'admin@example.nl', role: 'admin', isActive: true });
+
+    const badRole = await runCli(['users', 'add', '--email', 'x@example.nl', '--name', 'X', '--role', 'boss'], env);
+    expect(badRole.code).toBe(2);
+    expect(badRole.stderr).toContain('--role');
+    const badEmail = await runCli(['users', 'add', '--email', 'nope', '--name', 'X', '--role', 'marketing'], env);
+    expect(badEmail.code).toBe(2);
+    expect(badEmail.stderr).toContain('--email');
+    const shortPassword = await runCli(
+      ['users', 'add', '--email', 'y@example.nl', '--name', 'Y', '--role', 'marketing', '--password-stdin'],
+      env,
+      'short',
+    );
+    expect(shortPassword.code).toBe(2);
+    const taken = await runCli(['users', 'add', '--email', 'admin@example.nl', '--name', 'A', '--role', 'admin'], env);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('users.email_taken');
+
+    const director = JSON.parse(
+      (await runCli(['users', 'add', '--email', 'd@example.nl', '--name', 'Dirk', '--role', 'director', '--json'], env)).stdout,
+    ) as User;
+    const manager = await runCli(
+      ['users', 'add', '--email', 'm@example.nl', '--name', 'Mo', '--role', 'sales_manager', '--manager', 'd@example.nl', '--json'],
+      env,
+    );
+    expect((JSON.parse(manager.stdout) as User).managerId).toBe(director.id);
+
+    const list = await runCli(['users', 'list', '--json'], env);
+    expect((JSON.parse(list.stdout) as User[]).map((u) => u.email).sort()).toEqual([
+      'admin@example.nl',
+      'd@example.nl',
+      'm@example.nl',
+    ]);
+    const table = await runCli(['users', 'list'], env);
+    expect(table.stdout.split('\n')[0]).toMatch(/^id\s+email\s+name\s+role\s+active$/);
+
+    const deactivated = await runCli(['users', 'deactivate', 'm@example.nl', '--json'], env);
+    expect(JSON.parse(deactivated.stdout)).toMatchObject({ isActive: false });
+    const active = await runCli(['users', 'list', '--json'], env);
+    expect((JSON.parse(active.stdout) as User[]).map((u) => u.email)).not.toContain('m@example.nl');
+    const nobody = await runCli(['users', 'deactivate', 'nobody@example.nl'], env);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toContain('users.not_found');
+  });
+
+  it('creates an API key that works against the running server until it is revoked', async () => {
+    const created = await runCli(['api-keys', 'create', '--name', 'Website', '--role', 'marketing', '--json'], env);
+    expect(created.code).toBe(0);
+    const key = JSON.parse(created.stdout) as CreatedApiKey;
+    expect(key).toMatchObject({ name: 'Website', role: 'marketing', revokedAt: null });
+    expect(key.key).toMatch(/^baton_/);
+
+    const plain = await runCli(['api-keys', 'create', '--name', 'Other', '--role', 'admin'], env);
+    expect(plain.stdout.trim()).toMatch(/^baton_[\w-]+$/);
+    expect(plain.stderr).toContain('Store it now');
+
+    const server = await startServerProcess(env);
+    try {
+      const authorization = `Bearer ${key.key}`;
+      expect((await fetch(`${server.url}/api/v1/contacts`, { headers: { authorization } })).status).toBe(200);
+
+      const listed = await runCli(['api-keys', 'list', '--json'], env);
+      const keys = JSON.parse(listed.stdout) as CreatedApiKey[];
+      expect(keys.find((k) => k.id === key.id)?.lastUsedAt).not.toBeNull();
+      expect(listed.stdout).not.toContain(key.key);
+
+      const revoked = await runCli(['api-keys', 'revoke', key.id, '--json'], env);
+      expect(JSON.parse(revoked.stdout)).toMatchObject({ id: key.id, revokedAt: expect.any(String) });
+      expect((await fetch(`${server.url}/api/v1/contacts`, { headers: { authorization } })).status).toBe(401);
+
+      const bad = await runCli(['api-keys', 'revoke', 'not-an-id'], env);
+      expect(bad.code).toBe(2);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('tells how to create the first admin when there is none', async () => {
+    const server = await startServerProcess(env);
+    await server.stop();
+    expect(server.output()).toContain('npx baton users add');
+  });
+});

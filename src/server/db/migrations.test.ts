@@ -1,0 +1,80 @@
+import { NO_MIGRATIONS, sql } from 'kysely';
+import { expect, it } from 'vitest';
+import { createTestDatabase, testDialects, type TestDatabase } from '../testing/databases.ts';
+import { createMigrator } from './database.ts';
+import { migrations } from './migrations/index.ts';
+
+/** A textual picture of the schema: tables, columns, indexes, triggers. */
+async function describeSchema(database: TestDatabase): Promise<string> {
+  if (database.dialect === 'sqlite') {
+    const { rows } = await sql<{ type: string; name: string; sql: string | null }>`
+      select type, name, sql from sqlite_master
+      where name not like 'sqlite_%' and name not like 'schema_migrations%'
+      order by type, name`.execute(database.db);
+    return rows.map((r) => `-- ${r.type} ${r.name}\n${r.sql ?? '(automatic)'};`).join('\n\n') + '\n';
+  }
+  const columns = await sql<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>`
+    select table_name, column_name, data_type, is_nullable from information_schema.columns
+    where table_schema = current_schema() and table_name not like 'schema_migrations%'
+    order by table_name, ordinal_position`.execute(database.db);
+  const indexes = await sql<{ indexdef: string }>`
+    select regexp_replace(indexdef, ' ON \\w+\\.', ' ON ') as indexdef from pg_indexes
+    where schemaname = current_schema() and tablename not like 'schema_migrations%'
+    order by indexname`.execute(database.db);
+  const constraints = await sql<{ table_name: string; constraint_name: string; definition: string }>`
+    select c.conrelid::regclass::text as table_name, c.conname as constraint_name, pg_get_constraintdef(c.oid) as definition
+    from pg_constraint c join pg_namespace n on n.oid = c.connamespace
+    where n.nspname = current_schema() and c.conrelid::regclass::text not like 'schema_migrations%'
+    order by 1, 2`.execute(database.db);
+  const triggers = await sql<{ trigger_name: string; event_object_table: string; action_timing: string; event_manipulation: string }>`
+    select trigger_name, event_object_table, action_timing, event_manipulation from information_schema.triggers
+    where trigger_schema = current_schema() order by trigger_name`.execute(database.db);
+  const tables = new Map<string, string[]>();
+  for (const c of columns.rows) {
+    tables.set(c.table_name, [
+      ...(tables.get(c.table_name) ?? []),
+      `  ${c.column_name} ${c.data_type}${c.is_nullable === 'NO' ? ' not null' : ''}`,
+    ]);
+  }
+  return [
+    ...[...tables].map(([name, cols]) => `table ${name}\n${cols.join('\n')}`),
+    ...constraints.rows.map((c) => `constraint ${c.table_name}.${c.constraint_name} ${c.definition}`),
+    ...indexes.rows.map((i) => i.indexdef),
+    ...triggers.rows.map((t) => `trigger ${t.trigger_name} ${t.action_timing} ${t.event_manipulation} on ${t.event_object_table}`),
+  ].join('\n') + '\n';
+}
+
+const names = Object.keys(migrations);
+
+for (const dialect of testDialects) {
+  it(`applies every prefix of the migrations to an empty ${dialect} database`, async () => {
+    for (const [index, name] of names.entries()) {
+      const database = await createTestDatabase(dialect, { migrate: false });
+      try {
+        const { error, results } = await (await createMigrator(database.db)).migrateTo(name);
+        expect(error).toBeUndefined();
+        expect(results?.map((r) => r.migrationName)).toEqual(names.slice(0, index + 1));
+      } finally {
+        await database.dispose();
+      }
+    }
+  });
+
+  it(`matches the schema snapshot on ${dialect}, and migrates down and up again to the same schema`, async () => {
+    const database = await createTestDatabase(dialect);
+    try {
+      const schema = await describeSchema(database);
+      await expect(schema).toMatchFileSnapshot(`./__snapshots__/schema.${dialect}.txt`);
+
+      const migrator = await createMigrator(database.db);
+      const down = await migrator.migrateTo(NO_MIGRATIONS);
+      expect(down.error).toBeUndefined();
+      expect(await describeSchema(database)).toBe('\n');
+      const up = await migrator.migrateToLatest();
+      expect(up.error).toBeUndefined();
+      expect(await describeSchema(database)).toBe(schema);
+    } finally {
+      await database.dispose();
+    }
+  });
+}
