@@ -48,7 +48,18 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
 
   it('adds users with the contract rules, lists and deactivates them', async () => {
     const added = await runCli(
-      ['users', 'add', '--email', 'Admin@Example.nl', '--name', 'Ada Admin', '--role', 'admin', '--password-stdin', '--json'],
+      [
+        'users',
+        'add',
+        '--email',
+        'Admin@Example.nl',
+        '--name',
+        'Ada Admin',
+        '--role',
+        'admin',
+        '--password-stdin',
+        '--json',
+      ],
       env,
       'a long enough password\n',
     );
@@ -57,10 +68,16 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
     const admin = JSON.parse(added.stdout) as User;
     expect(admin).toMatchObject({ email: 'admin@example.nl', role: 'admin', isActive: true });
 
-    const badRole = await runCli(['users', 'add', '--email', 'x@example.nl', '--name', 'X', '--role', 'boss'], env);
+    const badRole = await runCli(
+      ['users', 'add', '--email', 'x@example.nl', '--name', 'X', '--role', 'boss'],
+      env,
+    );
     expect(badRole.code).toBe(2);
     expect(badRole.stderr).toContain('--role');
-    const badEmail = await runCli(['users', 'add', '--email', 'nope', '--name', 'X', '--role', 'marketing'], env);
+    const badEmail = await runCli(
+      ['users', 'add', '--email', 'nope', '--name', 'X', '--role', 'marketing'],
+      env,
+    );
     expect(badEmail.code).toBe(2);
     expect(badEmail.stderr).toContain('--email');
     const shortPassword = await runCli(
@@ -69,15 +86,35 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
       'short',
     );
     expect(shortPassword.code).toBe(2);
-    const taken = await runCli(['users', 'add', '--email', 'admin@example.nl', '--name', 'A', '--role', 'admin'], env);
+    const taken = await runCli(
+      ['users', 'add', '--email', 'admin@example.nl', '--name', 'A', '--role', 'admin'],
+      env,
+    );
     expect(taken.code).toBe(1);
     expect(taken.stderr).toContain('users.email_taken');
 
     const director = JSON.parse(
-      (await runCli(['users', 'add', '--email', 'd@example.nl', '--name', 'Dirk', '--role', 'director', '--json'], env)).stdout,
+      (
+        await runCli(
+          ['users', 'add', '--email', 'd@example.nl', '--name', 'Dirk', '--role', 'director', '--json'],
+          env,
+        )
+      ).stdout,
     ) as User;
     const manager = await runCli(
-      ['users', 'add', '--email', 'm@example.nl', '--name', 'Mo', '--role', 'sales_manager', '--manager', 'd@example.nl', '--json'],
+      [
+        'users',
+        'add',
+        '--email',
+        'm@example.nl',
+        '--name',
+        'Mo',
+        '--role',
+        'sales_manager',
+        '--manager',
+        'd@example.nl',
+        '--json',
+      ],
       env,
     );
     expect((JSON.parse(manager.stdout) as User).managerId).toBe(director.id);
@@ -101,7 +138,10 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
   });
 
   it('creates an API key that works against the running server until it is revoked', async () => {
-    const created = await runCli(['api-keys', 'create', '--name', 'Website', '--role', 'marketing', '--json'], env);
+    const created = await runCli(
+      ['api-keys', 'create', '--name', 'Website', '--role', 'marketing', '--json'],
+      env,
+    );
     expect(created.code).toBe(0);
     const key = JSON.parse(created.stdout) as CreatedApiKey;
     expect(key).toMatchObject({ name: 'Website', role: 'marketing', revokedAt: null });

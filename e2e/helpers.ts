@@ -85,10 +85,15 @@ const settings = loadTestSettings();
 /** Stores to run end-to-end journeys against: a SQLite file, and a fresh PostgreSQL database when configured. */
 export const e2eStores = settings.postgresUrl ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
 
-export async function createStoreEnv(store: 'sqlite' | 'postgres'): Promise<{ env: Record<string, string>; dispose(): Promise<void> }> {
+export async function createStoreEnv(
+  store: 'sqlite' | 'postgres',
+): Promise<{ env: Record<string, string>; dispose(): Promise<void> }> {
   if (store === 'sqlite') {
     const dir = tempDir();
-    return { env: { BATON_SQLITE_PATH: join(dir.path, 'data', 'baton.db') }, dispose: async () => dir.remove() };
+    return {
+      env: { BATON_SQLITE_PATH: join(dir.path, 'data', 'baton.db') },
+      dispose: async () => dir.remove(),
+    };
   }
   const adminUrl = settings.postgresUrl!;
   const name = `baton_e2e_${Math.random().toString(36).slice(2, 10)}`;

@@ -18,7 +18,10 @@ describe.each(e2eStores)('baton serve on %s', (store) => {
     const { env, dispose } = await createStoreEnv(store);
     try {
       let server = await startServerProcess({ ...env, ...admin });
-      expect(await (await fetch(`${server.url}/api/health`)).json()).toMatchObject({ status: 'ok', database: { dialect: store } });
+      expect(await (await fetch(`${server.url}/api/health`)).json()).toMatchObject({
+        status: 'ok',
+        database: { dialect: store },
+      });
       let cookie = await signIn(server.url);
       const created = await fetch(`${server.url}/api/v1/contacts`, {
         method: 'POST',
@@ -42,7 +45,10 @@ describe.each(e2eStores)('baton serve on %s', (store) => {
       server = await startServerProcess({ ...env, ...admin });
       cookie = await signIn(server.url);
       const list = await (await fetch(`${server.url}/api/v1/contacts`, { headers: { cookie } })).json();
-      expect((list as { data: { email: string }[] }).data.map((c) => c.email).sort()).toEqual(['jan@acme.nl', 'piet@acme.nl']);
+      expect((list as { data: { email: string }[] }).data.map((c) => c.email).sort()).toEqual([
+        'jan@acme.nl',
+        'piet@acme.nl',
+      ]);
       const users = await (await fetch(`${server.url}/api/v1/users`, { headers: { cookie } })).json();
       expect((users as { data: unknown[] }).data).toHaveLength(1);
       await server.stop();

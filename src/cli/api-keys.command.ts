@@ -25,7 +25,11 @@ export function registerApiKeysCommand(program: Command, io: Io, env: Env | unde
     .requiredOption('--role <role>', 'the role the key acts with')
     .option('--json', 'print JSON')
     .action(async (options: { name: string; role: string; json?: boolean }) => {
-      const input = checkInput(CreateApiKeyBody, { name: options.name, role: options.role }, { name: '--name', role: '--role' });
+      const input = checkInput(
+        CreateApiKeyBody,
+        { name: options.name, role: options.role },
+        { name: '--name', role: '--role' },
+      );
       await withServices(env, async (services) => {
         const created = await services.apiKeys.createApiKey(cli, input);
         if (options.json) return io.out(JSON.stringify(created, null, 2));

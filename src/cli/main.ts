@@ -35,7 +35,10 @@ export function buildProgram(io: Io, env: Env | undefined): Command {
         const all = await (await createMigrator(database.db)).getMigrations();
         const applied = all.filter((m) => m.executedAt).map((m) => m.name);
         if (options.json) io.out(JSON.stringify({ dialect: database.dialect, applied }, null, 2));
-        else io.out(`${database.dialect}: ${applied.length} migrations applied, latest ${applied.at(-1) ?? '-'}`);
+        else
+          io.out(
+            `${database.dialect}: ${applied.length} migrations applied, latest ${applied.at(-1) ?? '-'}`,
+          );
       });
     });
 
@@ -62,11 +65,7 @@ export function buildProgram(io: Io, env: Env | undefined): Command {
 }
 
 /** Runs the CLI; resolves to the exit code: 0 ok, 1 failed, 2 usage error. */
-export async function main(
-  argv: string[],
-  io: Io = processIo,
-  env?: Env,
-): Promise<number> {
+export async function main(argv: string[], io: Io = processIo, env?: Env): Promise<number> {
   const program = buildProgram(io, env);
   try {
     await program.parseAsync(argv, { from: 'user' });

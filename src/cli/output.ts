@@ -32,9 +32,16 @@ export class UsageError extends Error {
  * Checks CLI input against the same contract schema the API uses, so both refuse the same things
  * with the same words. `names` maps schema fields to the option that fills them.
  */
-export function checkInput<T extends TSchema>(schema: T, value: unknown, names: Record<string, string>): Static<T> {
+export function checkInput<T extends TSchema>(
+  schema: T,
+  value: unknown,
+  names: Record<string, string>,
+): Static<T> {
   const problems = [...Value.Errors(schema, value)]
-    .filter((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && (e.params as { type?: unknown }).type === 'null'))
+    .filter(
+      (e) =>
+        e.keyword !== 'anyOf' && !(e.keyword === 'type' && (e.params as { type?: unknown }).type === 'null'),
+    )
     .map((e) => {
       const field = e.instancePath.split('/').filter(Boolean)[0] ?? '';
       return `${names[field] ?? field}: ${e.message}`;
@@ -50,6 +57,10 @@ export function printTable(io: Io, rows: Record<string, string>[]): void {
   }
   const columns = Object.keys(rows[0]!);
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   io.out([line(columns), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))].join('\n'));
 }

@@ -36,7 +36,8 @@ export function registerUsersCommand(program: Command, io: Io, env: Env | undefi
     .option('--json', 'print JSON')
     .action(async (options: Record<string, string | boolean | undefined>) => {
       const password = options.passwordStdin ? (await io.readStdin()).replace(/\r?\n$/, '') : undefined;
-      if (options.passwordStdin && !password) throw new UsageError('--password-stdin: no password on standard input');
+      if (options.passwordStdin && !password)
+        throw new UsageError('--password-stdin: no password on standard input');
       await withServices(env, async (services) => {
         const managerId = options.manager
           ? (await services.users.findUserByEmail(cli, String(options.manager))).id
@@ -52,7 +53,14 @@ export function registerUsersCommand(program: Command, io: Io, env: Env | undefi
             ...(managerId && { managerId }),
             ...(password !== undefined && { password }),
           },
-          { email: '--email', name: '--name', role: '--role', language: '--language', timeZone: '--time-zone', password: 'password' },
+          {
+            email: '--email',
+            name: '--name',
+            role: '--role',
+            language: '--language',
+            timeZone: '--time-zone',
+            password: 'password',
+          },
         );
         const user = await services.users.createUser(cli, input);
         show(io, [user], Boolean(options.json));

@@ -5,7 +5,9 @@ export const consentStatuses = ['unknown', 'granted', 'withdrawn'] as const;
 
 export const Consent = Type.Object({
   status: Type.Enum(consentStatuses),
-  source: Nullable(Type.String({ description: 'Where consent was given or withdrawn, e.g. form:webinar-2026' })),
+  source: Nullable(
+    Type.String({ description: 'Where consent was given or withdrawn, e.g. form:webinar-2026' }),
+  ),
   at: Nullable(Instant),
 });
 
@@ -35,7 +37,10 @@ export const Contact = Type.Object({
 export type Contact = Static<typeof Contact>;
 
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
-const Phone = Type.String({ pattern: '^\\+?[0-9 ()./-]{4,32}$', description: 'Phone number, e.g. +31 20 123 4567' });
+const Phone = Type.String({
+  pattern: '^\\+?[0-9 ()./-]{4,32}$',
+  description: 'Phone number, e.g. +31 20 123 4567',
+});
 
 const ConsentInput = StrictObject({
   status: Type.Enum(consentStatuses),
@@ -63,7 +68,9 @@ const contactFields = {
 export const CreateContactBody = StrictObject({
   email: Email,
   ...contactFields,
-  stage: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'Initial stage, default lead' })),
+  stage: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 50, description: 'Initial stage, default lead' }),
+  ),
 });
 export type CreateContactBody = Static<typeof CreateContactBody>;
 

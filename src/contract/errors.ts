@@ -47,7 +47,10 @@ export const errorCatalog = {
   'lifecycle.same_stage': { status: 409, title: 'The contact is already in this stage' },
   'lifecycle.transition_not_allowed': { status: 409, title: 'This stage change is not allowed' },
   'lifecycle.reason_required': { status: 400, title: 'This stage change needs a reason code' },
-  'lifecycle.concurrent_change': { status: 409, title: 'The stage changed meanwhile; read it again and retry' },
+  'lifecycle.concurrent_change': {
+    status: 409,
+    title: 'The stage changed meanwhile; read it again and retry',
+  },
   'lifecycle.occurred_at_invalid': { status: 400, title: 'The time of the stage change is not possible' },
   'lifecycle.initial_side_stage': { status: 400, title: 'A new contact cannot start in a side stage' },
 

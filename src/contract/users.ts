@@ -40,7 +40,9 @@ export const UpdateUserBody = StrictObject({
   language: Type.Optional(Language),
   timeZone: Type.Optional(TimeZone),
   managerId: Type.Optional(Nullable(Id)),
-  isActive: Type.Optional(Type.Boolean({ description: 'false deactivates the user and ends their sessions' })),
+  isActive: Type.Optional(
+    Type.Boolean({ description: 'false deactivates the user and ends their sessions' }),
+  ),
   password: Type.Optional(Password),
 });
 export type UpdateUserBody = Static<typeof UpdateUserBody>;

@@ -8,7 +8,8 @@ function captureLogs() {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -21,7 +22,11 @@ describeEachDialect('the HTTP API', (getDatabase, dialect) => {
     const response = await app.inject({ url: '/api/v1/nothing-here' });
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toContain('application/problem+json');
-    expect(response.json()).toMatchObject({ status: 404, code: 'http.not_found', instance: '/api/v1/nothing-here' });
+    expect(response.json()).toMatchObject({
+      status: 404,
+      code: 'http.not_found',
+      instance: '/api/v1/nothing-here',
+    });
     await app.close();
   });
 
@@ -75,7 +80,10 @@ describeEachDialect('the HTTP API', (getDatabase, dialect) => {
     const cookie = await signIn(app, admin.email);
     await database.close(); // the database goes away under a running server
 
-    const response = await app.inject({ url: '/api/v1/contacts', headers: { cookie, 'x-request-id': 'req-500' } });
+    const response = await app.inject({
+      url: '/api/v1/contacts',
+      headers: { cookie, 'x-request-id': 'req-500' },
+    });
     expect(response.statusCode).toBe(500);
     expect(response.json()).toEqual({
       type: 'urn:baton:problem:http.internal_error',
@@ -87,7 +95,10 @@ describeEachDialect('the HTTP API', (getDatabase, dialect) => {
     });
     expect(response.body).not.toMatch(/select|sqlite|pool|at \w+ \(/i);
     const logged = lines.find((l) => l.reqId === 'req-500' && l.level === 50);
-    expect(logged).toMatchObject({ msg: 'request failed', err: { message: expect.any(String), stack: expect.any(String) } });
+    expect(logged).toMatchObject({
+      msg: 'request failed',
+      err: { message: expect.any(String), stack: expect.any(String) },
+    });
 
     const health = await app.inject({ url: '/api/health' });
     expect(health.statusCode).toBe(503);
@@ -102,7 +113,11 @@ it('describes the API as valid OpenAPI 3.1, with every route and a reference pag
   const app = await createTestApp(createTestContext(database));
   const response = await app.inject({ url: '/api/openapi.json' });
   expect(response.statusCode).toBe(200);
-  const spec = response.json<{ openapi: string; paths: Record<string, unknown>; components: { schemas: object } }>();
+  const spec = response.json<{
+    openapi: string;
+    paths: Record<string, unknown>;
+    components: { schemas: object };
+  }>();
 
   const validator = new Validator();
   const result = await validator.validate(spec);
@@ -111,7 +126,12 @@ it('describes the API as valid OpenAPI 3.1, with every route and a reference pag
   expect(validator.version).toBe('3.1');
   expect(spec.openapi).toBe('3.1.0');
   expect(Object.keys(spec.paths)).toEqual(
-    expect.arrayContaining(['/api/v1/contacts', '/api/v1/contacts/{id}/stage-changes', '/api/v1/stages', '/api/health']),
+    expect.arrayContaining([
+      '/api/v1/contacts',
+      '/api/v1/contacts/{id}/stage-changes',
+      '/api/v1/stages',
+      '/api/health',
+    ]),
   );
   expect(spec.components.schemas).toHaveProperty('ProblemDetails');
 

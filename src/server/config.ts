@@ -42,12 +42,15 @@ const optionalText = (raw: string): string | undefined => (raw === '' ? undefine
 
 const databaseUrl = (raw: string): string | undefined => {
   if (raw === '') return undefined;
-  if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error('must be a postgres:// URL (leave it unset for SQLite)');
+  if (!/^postgres(ql)?:\/\//.test(raw))
+    throw new Error('must be a postgres:// URL (leave it unset for SQLite)');
   return raw;
 };
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const cookieSecureModes = ['auto', 'always', 'never'] as const;
+const defaultLogLevel: (typeof logLevels)[number] = 'info';
+const defaultCookieSecure: (typeof cookieSecureModes)[number] = 'auto';
 
 export const configSpec = {
   port: { env: 'PORT', doc: 'HTTP port', defaultText: '3000', default: 3000, parse: integer(0, 65535) },
@@ -84,7 +87,7 @@ export const configSpec = {
     env: 'LOG_LEVEL',
     doc: `Log level: ${logLevels.join(', ')}`,
     defaultText: 'info',
-    default: 'info' as (typeof logLevels)[number],
+    default: defaultLogLevel,
     parse: oneOf(logLevels),
   },
   trustProxy: {
@@ -98,7 +101,7 @@ export const configSpec = {
     env: 'BATON_COOKIE_SECURE',
     doc: 'Secure flag on the session cookie: auto (when the request came over https), always, never',
     defaultText: 'auto',
-    default: 'auto' as (typeof cookieSecureModes)[number],
+    default: defaultCookieSecure,
     parse: oneOf(cookieSecureModes),
   },
   sessionTtlHours: {
@@ -179,7 +182,10 @@ export function configMarkdownTable(): string {
 }
 
 /** Settings of the test suite itself (see README, "Tests"). */
-export function loadTestSettings(env: Env = process.env): { postgresUrl: string | undefined; requirePostgres: boolean } {
+export function loadTestSettings(env: Env = process.env): {
+  postgresUrl: string | undefined;
+  requirePostgres: boolean;
+} {
   const postgresUrl = env.BATON_TEST_DATABASE_URL || undefined;
   return { postgresUrl, requirePostgres: ['1', 'true'].includes(env.BATON_TEST_REQUIRE_POSTGRES ?? '') };
 }

@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { actions, canSee, decideVisibility, isAllowed, roles, type Actor } from './roles.ts';
 
-const user = (role: Actor extends infer A ? (A extends { role: infer R } ? R : never) : never, userId = 'u1'): Actor => ({
+const user = (
+  role: Actor extends infer A ? (A extends { role: infer R } ? R : never) : never,
+  userId = 'u1',
+): Actor => ({
   kind: 'user',
   userId,
   role,

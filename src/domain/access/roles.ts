@@ -87,7 +87,9 @@ export function decideVisibility(actor: Actor, managedUserIds: readonly string[]
         ? { kind: 'owned_by', userIds: [actor.userId, ...managedUserIds] }
         : { kind: 'owned_by', userIds: [] };
     case 'sales_rep':
-      return actor.kind === 'user' ? { kind: 'owned_by', userIds: [actor.userId] } : { kind: 'owned_by', userIds: [] };
+      return actor.kind === 'user'
+        ? { kind: 'owned_by', userIds: [actor.userId] }
+        : { kind: 'owned_by', userIds: [] };
   }
 }
 

@@ -16,7 +16,12 @@ const stages: StageRule[] = [
 describe('decideStageChange', () => {
   it.each([
     { from: null, to: 'lead', reasonCode: null, expected: { kind: 'allowed', direction: 'initial' } },
-    { from: null, to: 'recycled', reasonCode: 'x', expected: { kind: 'refused', reason: 'initial_side_stage' } },
+    {
+      from: null,
+      to: 'recycled',
+      reasonCode: 'x',
+      expected: { kind: 'refused', reason: 'initial_side_stage' },
+    },
     { from: 'lead', to: 'mql', reasonCode: null, expected: { kind: 'allowed', direction: 'forward' } },
     { from: 'lead', to: 'customer', reasonCode: null, expected: { kind: 'allowed', direction: 'forward' } },
     {
@@ -35,7 +40,12 @@ describe('decideStageChange', () => {
     { from: 'mql', to: 'recycled', reasonCode: 'not_now', expected: { kind: 'allowed', direction: 'side' } },
     { from: 'recycled', to: 'mql', reasonCode: null, expected: { kind: 'allowed', direction: 'return' } },
     { from: 'recycled', to: 'sql', reasonCode: 'x', expected: { kind: 'refused', reason: 'not_allowed' } },
-    { from: 'disqualified', to: 'mql', reasonCode: null, expected: { kind: 'refused', reason: 'not_allowed' } },
+    {
+      from: 'disqualified',
+      to: 'mql',
+      reasonCode: null,
+      expected: { kind: 'refused', reason: 'not_allowed' },
+    },
     { from: 'mql', to: 'mql', reasonCode: null, expected: { kind: 'refused', reason: 'same_stage' } },
     { from: 'mql', to: 'won', reasonCode: null, expected: { kind: 'refused', reason: 'unknown_stage' } },
     // A stage removed from the configuration does not trap its contacts.

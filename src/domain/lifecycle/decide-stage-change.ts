@@ -32,7 +32,10 @@ export interface StageChangeRequest {
  * decideStageChange({ from: 'sql', to: 'sal', reasonCode: null }, stages)
  * // { kind: 'refused', reason: 'reason_required', direction: 'backward' }
  */
-export function decideStageChange(request: StageChangeRequest, stages: readonly StageRule[]): StageChangeDecision {
+export function decideStageChange(
+  request: StageChangeRequest,
+  stages: readonly StageRule[],
+): StageChangeDecision {
   const target = stages.find((s) => s.key === request.to);
   if (!target) return { kind: 'refused', reason: 'unknown_stage' };
 

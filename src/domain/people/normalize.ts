@@ -27,5 +27,8 @@ export function isValidTimeZone(timeZone: string): boolean {
  * @example normalizeDomain('WWW.Example.nl') // 'example.nl'
  */
 export function normalizeDomain(domain: string): string {
-  return domain.trim().toLowerCase().replace(/^www\./, '');
+  return domain
+    .trim()
+    .toLowerCase()
+    .replace(/^www\./, '');
 }

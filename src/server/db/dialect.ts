@@ -47,10 +47,10 @@ export function fromDbJson(value: unknown): unknown {
 /** Whether a database error is a unique-constraint violation, and on which constraint or column. */
 export function uniqueViolation(error: unknown): { detail: string } | null {
   if (typeof error !== 'object' || error === null) return null;
-  const e = error as { code?: unknown; message?: unknown; constraint?: unknown; detail?: unknown };
-  if (e.code === '23505') return { detail: `${String(e.constraint ?? '')} ${String(e.detail ?? '')}` };
+  const e = error as { code?: unknown; message?: string; constraint?: string; detail?: string };
+  if (e.code === '23505') return { detail: `${e.constraint ?? ''} ${e.detail ?? ''}` };
   if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    return { detail: String(e.message ?? '') };
+    return { detail: e.message ?? '' };
   }
   return null;
 }

@@ -13,7 +13,12 @@ async function describeSchema(database: TestDatabase): Promise<string> {
       order by type, name`.execute(database.db);
     return rows.map((r) => `-- ${r.type} ${r.name}\n${r.sql ?? '(automatic)'};`).join('\n\n') + '\n';
   }
-  const columns = await sql<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>`
+  const columns = await sql<{
+    table_name: string;
+    column_name: string;
+    data_type: string;
+    is_nullable: string;
+  }>`
     select table_name, column_name, data_type, is_nullable from information_schema.columns
     where table_schema = current_schema() and table_name not like 'schema_migrations%'
     order by table_name, ordinal_position`.execute(database.db);
@@ -26,7 +31,12 @@ async function describeSchema(database: TestDatabase): Promise<string> {
     from pg_constraint c join pg_namespace n on n.oid = c.connamespace
     where n.nspname = current_schema() and c.conrelid::regclass::text not like 'schema_migrations%'
     order by 1, 2`.execute(database.db);
-  const triggers = await sql<{ trigger_name: string; event_object_table: string; action_timing: string; event_manipulation: string }>`
+  const triggers = await sql<{
+    trigger_name: string;
+    event_object_table: string;
+    action_timing: string;
+    event_manipulation: string;
+  }>`
     select trigger_name, event_object_table, action_timing, event_manipulation from information_schema.triggers
     where trigger_schema = current_schema() order by trigger_name`.execute(database.db);
   const tables = new Map<string, string[]>();
@@ -36,12 +46,17 @@ async function describeSchema(database: TestDatabase): Promise<string> {
       `  ${c.column_name} ${c.data_type}${c.is_nullable === 'NO' ? ' not null' : ''}`,
     ]);
   }
-  return [
-    ...[...tables].map(([name, cols]) => `table ${name}\n${cols.join('\n')}`),
-    ...constraints.rows.map((c) => `constraint ${c.table_name}.${c.constraint_name} ${c.definition}`),
-    ...indexes.rows.map((i) => i.indexdef),
-    ...triggers.rows.map((t) => `trigger ${t.trigger_name} ${t.action_timing} ${t.event_manipulation} on ${t.event_object_table}`),
-  ].join('\n') + '\n';
+  return (
+    [
+      ...[...tables].map(([name, cols]) => `table ${name}\n${cols.join('\n')}`),
+      ...constraints.rows.map((c) => `constraint ${c.table_name}.${c.constraint_name} ${c.definition}`),
+      ...indexes.rows.map((i) => i.indexdef),
+      ...triggers.rows.map(
+        (t) =>
+          `trigger ${t.trigger_name} ${t.action_timing} ${t.event_manipulation} on ${t.event_object_table}`,
+      ),
+    ].join('\n') + '\n'
+  );
 }
 
 const names = Object.keys(migrations);

@@ -15,7 +15,13 @@ interface Row {
   expect: Record<Exclude<Caller, 'anonymous'>, number> & { anonymous?: number };
 }
 
-const all = (status: number) => ({ marketing: status, director: status, sales_manager: status, sales_rep: status, admin: status });
+const all = (status: number) => ({
+  marketing: status,
+  director: status,
+  sales_manager: status,
+  sales_rep: status,
+  admin: status,
+});
 const adminOnly = (status: number) => ({ ...all(403), admin: status });
 const workers = (status: number) => ({ ...all(status), director: 403 });
 const cli = { kind: 'cli' } as const;
@@ -38,10 +44,18 @@ const rows: Row[] = [
     }),
     expect: adminOnly(201),
   },
-  { route: 'GET /api/v1/users/:id', request: (w) => ({ url: `/api/v1/users/${w.rep.id}` }), expect: all(200) },
+  {
+    route: 'GET /api/v1/users/:id',
+    request: (w) => ({ url: `/api/v1/users/${w.rep.id}` }),
+    expect: all(200),
+  },
   {
     route: 'PATCH /api/v1/users/:id',
-    request: (w) => ({ method: 'PATCH', url: `/api/v1/users/${w.teammate.id}`, payload: { name: 'Renamed' } }),
+    request: (w) => ({
+      method: 'PATCH',
+      url: `/api/v1/users/${w.teammate.id}`,
+      payload: { name: 'Renamed' },
+    }),
     expect: adminOnly(200),
   },
   { route: 'GET /api/v1/me', request: () => ({ url: '/api/v1/me' }), expect: all(200) },
@@ -56,10 +70,18 @@ const rows: Row[] = [
     request: () => ({ method: 'POST', url: '/api/v1/teams', payload: { name: 'Field sales' } }),
     expect: adminOnly(201),
   },
-  { route: 'GET /api/v1/teams/:id', request: (w) => ({ url: `/api/v1/teams/${w.team.id}` }), expect: all(200) },
+  {
+    route: 'GET /api/v1/teams/:id',
+    request: (w) => ({ url: `/api/v1/teams/${w.team.id}` }),
+    expect: all(200),
+  },
   {
     route: 'PATCH /api/v1/teams/:id',
-    request: (w) => ({ method: 'PATCH', url: `/api/v1/teams/${w.team.id}`, payload: { name: 'Inside sales NL' } }),
+    request: (w) => ({
+      method: 'PATCH',
+      url: `/api/v1/teams/${w.team.id}`,
+      payload: { name: 'Inside sales NL' },
+    }),
     expect: adminOnly(200),
   },
   {
@@ -70,7 +92,11 @@ const rows: Row[] = [
   { route: 'GET /api/v1/contacts', request: () => ({ url: '/api/v1/contacts' }), expect: all(200) },
   {
     route: 'POST /api/v1/contacts',
-    request: (_w, _c, caller) => ({ method: 'POST', url: '/api/v1/contacts', payload: { email: `lead.${caller}@example.nl` } }),
+    request: (_w, _c, caller) => ({
+      method: 'POST',
+      url: '/api/v1/contacts',
+      payload: { email: `lead.${caller}@example.nl` },
+    }),
     expect: workers(201),
   },
   {
@@ -85,12 +111,20 @@ const rows: Row[] = [
   },
   {
     route: 'PATCH /api/v1/contacts/:id',
-    request: (w) => ({ method: 'PATCH', url: `/api/v1/contacts/${w.repContact.id}`, payload: { title: 'CTO' } }),
+    request: (w) => ({
+      method: 'PATCH',
+      url: `/api/v1/contacts/${w.repContact.id}`,
+      payload: { title: 'CTO' },
+    }),
     expect: workers(200),
   },
   {
     route: "PATCH /api/v1/contacts/:id (another team's)",
-    request: (w) => ({ method: 'PATCH', url: `/api/v1/contacts/${w.outsiderContact.id}`, payload: { title: 'CTO' } }),
+    request: (w) => ({
+      method: 'PATCH',
+      url: `/api/v1/contacts/${w.outsiderContact.id}`,
+      payload: { title: 'CTO' },
+    }),
     expect: { ...workers(200), sales_manager: 404, sales_rep: 404 },
   },
   {
@@ -106,7 +140,10 @@ const rows: Row[] = [
   {
     route: 'POST /api/v1/contacts/:id/stage-changes',
     request: async (w, c, caller) => {
-      const contact = await c.services.contacts.createContact(cli, { email: `move.${caller}@example.nl`, ownerId: w.rep.id });
+      const contact = await c.services.contacts.createContact(cli, {
+        email: `move.${caller}@example.nl`,
+        ownerId: w.rep.id,
+      });
       return { method: 'POST', url: `/api/v1/contacts/${contact.id}/stage-changes`, payload: { to: 'mql' } };
     },
     expect: workers(201),
@@ -114,7 +151,10 @@ const rows: Row[] = [
   {
     route: "POST /api/v1/contacts/:id/stage-changes (another team's)",
     request: async (w, c, caller) => {
-      const contact = await c.services.contacts.createContact(cli, { email: `far.${caller}@example.nl`, ownerId: w.outsider.id });
+      const contact = await c.services.contacts.createContact(cli, {
+        email: `far.${caller}@example.nl`,
+        ownerId: w.outsider.id,
+      });
       return { method: 'POST', url: `/api/v1/contacts/${contact.id}/stage-changes`, payload: { to: 'mql' } };
     },
     expect: { ...workers(201), sales_manager: 404, sales_rep: 404 },
@@ -122,19 +162,34 @@ const rows: Row[] = [
   { route: 'GET /api/v1/accounts', request: () => ({ url: '/api/v1/accounts' }), expect: all(200) },
   {
     route: 'POST /api/v1/accounts',
-    request: (_w, _c, caller) => ({ method: 'POST', url: '/api/v1/accounts', payload: { name: `Initech ${caller}` } }),
+    request: (_w, _c, caller) => ({
+      method: 'POST',
+      url: '/api/v1/accounts',
+      payload: { name: `Initech ${caller}` },
+    }),
     expect: workers(201),
   },
-  { route: 'GET /api/v1/accounts/:id', request: (w) => ({ url: `/api/v1/accounts/${w.account.id}` }), expect: all(200) },
+  {
+    route: 'GET /api/v1/accounts/:id',
+    request: (w) => ({ url: `/api/v1/accounts/${w.account.id}` }),
+    expect: all(200),
+  },
   {
     route: 'PATCH /api/v1/accounts/:id',
-    request: (w) => ({ method: 'PATCH', url: `/api/v1/accounts/${w.account.id}`, payload: { industry: 'ICT' } }),
+    request: (w) => ({
+      method: 'PATCH',
+      url: `/api/v1/accounts/${w.account.id}`,
+      payload: { industry: 'ICT' },
+    }),
     expect: workers(200),
   },
   {
     route: "GET /api/v1/accounts/:id (another team's)",
     request: async (w, c) => {
-      const account = await c.services.accounts.createAccount(cli, { name: 'Globex', ownerId: w.outsider.id });
+      const account = await c.services.accounts.createAccount(cli, {
+        name: 'Globex',
+        ownerId: w.outsider.id,
+      });
       return { url: `/api/v1/accounts/${account.id}` };
     },
     expect: { ...all(200), sales_manager: 404, sales_rep: 404 },
@@ -168,7 +223,11 @@ const rows: Row[] = [
   { route: 'GET /api/v1/api-keys', request: () => ({ url: '/api/v1/api-keys' }), expect: adminOnly(200) },
   {
     route: 'POST /api/v1/api-keys',
-    request: () => ({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'Website', role: 'marketing' } }),
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      payload: { name: 'Website', role: 'marketing' },
+    }),
     expect: adminOnly(201),
   },
   {
@@ -214,7 +273,10 @@ describeEachDialect('the permission matrix', (getDatabase) => {
     for (const caller of callers) {
       const request = await row.request(world, context, caller);
       const cookie = cookieOf(world, caller);
-      const response = await app.inject({ ...request, headers: { ...request.headers, ...(cookie && { cookie }) } });
+      const response = await app.inject({
+        ...request,
+        headers: { ...request.headers, ...(cookie && { cookie }) },
+      });
       actual[caller] = response.statusCode;
       if (response.statusCode >= 400) {
         expect(response.headers['content-type']).toContain('application/problem+json');

@@ -25,7 +25,9 @@ function derive(password: string, salt: Buffer, params: ScryptParams): Promise<B
   const N = 2 ** params.logN;
   const options: ScryptOptions = { N, r: params.r, p: params.p, maxmem: 256 * N * params.r + 1024 * 1024 };
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key)));
+    scrypt(password.normalize('NFKC'), salt, keyLength, options, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
   });
 }
 
@@ -39,7 +41,14 @@ export function createPasswordHasher(params: ScryptParams = defaultScryptParams)
     async verify(password, stored) {
       const match = /^scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([\w-]+)\$([\w-]+)$/.exec(stored);
       if (!match) return false;
-      const [, logN, r, p, salt, expected] = match as unknown as [string, string, string, string, string, string];
+      const [, logN, r, p, salt, expected] = match as unknown as [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
       const expectedKey = Buffer.from(expected, 'base64url');
       const key = await derive(password, Buffer.from(salt, 'base64url'), {
         logN: Number(logN),

@@ -8,7 +8,9 @@ import type { DialectName } from '../db/dialect.ts';
 const settings = loadTestSettings();
 
 if (settings.requirePostgres && !settings.postgresUrl) {
-  throw new Error('BATON_TEST_REQUIRE_POSTGRES is set but BATON_TEST_DATABASE_URL is not: PostgreSQL tests cannot run.');
+  throw new Error(
+    'BATON_TEST_REQUIRE_POSTGRES is set but BATON_TEST_DATABASE_URL is not: PostgreSQL tests cannot run.',
+  );
 }
 
 /** The dialects this run covers: SQLite always, PostgreSQL when BATON_TEST_DATABASE_URL is set. */
@@ -27,7 +29,10 @@ export interface TestDatabase extends Database {
  * A fresh, migrated, empty database: SQLite in memory, or a PostgreSQL schema of its own that is
  * dropped afterwards. Migrated (not copied), so every test also runs the migrations.
  */
-export async function createTestDatabase(dialect: DialectName, options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  dialect: DialectName,
+  options: { migrate?: boolean } = {},
+): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
     const database = openDatabase({ dialect: 'sqlite', path: ':memory:' });
     if (options.migrate !== false) await migrateToLatest(database.db);
@@ -53,7 +58,10 @@ export async function createTestDatabase(dialect: DialectName, options: { migrat
  * Runs a suite once per dialect, each test on a fresh database. The suite names carry the
  * dialect, so a run shows which tests ran on PostgreSQL.
  */
-export function describeEachDialect(name: string, suite: (getDatabase: () => TestDatabase, dialect: DialectName) => void) {
+export function describeEachDialect(
+  name: string,
+  suite: (getDatabase: () => TestDatabase, dialect: DialectName) => void,
+) {
   for (const dialect of testDialects) {
     describe(`${name} [${dialect}]`, () => {
       let database: TestDatabase | undefined;

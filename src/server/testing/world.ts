@@ -63,7 +63,11 @@ export async function addUser(
 
 /** Signs in through the API and returns the Cookie header to send. */
 export async function signIn(app: App, email: string, password = testPassword): Promise<string> {
-  const response = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password },
+  });
   if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
   const cookie = response.cookies.find((c) => c.name === 'baton_session');
   if (!cookie) throw new Error('no session cookie');
@@ -113,5 +117,19 @@ export async function seedCompany(context: TestContext, app: App) {
     outsider: await signIn(app, outsider.email),
     marketer: await signIn(app, marketer.email),
   };
-  return { admin, director, manager, rep, teammate, otherManager, outsider, marketer, team, account, repContact, outsiderContact, cookies };
+  return {
+    admin,
+    director,
+    manager,
+    rep,
+    teammate,
+    otherManager,
+    outsider,
+    marketer,
+    team,
+    account,
+    repContact,
+    outsiderContact,
+    cookies,
+  };
 }

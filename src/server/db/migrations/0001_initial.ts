@@ -16,39 +16,98 @@ function typesFor(db: AnyDb) {
 }
 
 const stages = [
-  ['subscriber', 0, false, 'Subscriber', 'Abonnee',
+  [
+    'subscriber',
+    0,
+    false,
+    'Subscriber',
+    'Abonnee',
     'Opted in to hear from us (newsletter, blog) but has shown no buying interest yet.',
-    'Heeft zich aangemeld voor onze berichten (nieuwsbrief, blog) maar nog geen koopinteresse getoond.'],
-  ['lead', 1, false, 'Lead', 'Lead',
+    'Heeft zich aangemeld voor onze berichten (nieuwsbrief, blog) maar nog geen koopinteresse getoond.',
+  ],
+  [
+    'lead',
+    1,
+    false,
+    'Lead',
+    'Lead',
     'A known person who showed interest, for example by filling in a form, and is not yet qualified by Marketing.',
-    'Een bekende persoon die interesse toonde, bijvoorbeeld via een formulier, en nog niet door Marketing is gekwalificeerd.'],
-  ['mql', 2, false, 'Marketing qualified lead (MQL)', 'Marketing qualified lead (MQL)',
+    'Een bekende persoon die interesse toonde, bijvoorbeeld via een formulier, en nog niet door Marketing is gekwalificeerd.',
+  ],
+  [
+    'mql',
+    2,
+    false,
+    'Marketing qualified lead (MQL)',
+    'Marketing qualified lead (MQL)',
     'Fit and engagement are over the agreed thresholds, or the person took a high-intent action (demo request, contact sales). Ready to hand to Sales.',
-    'Fit en betrokkenheid liggen boven de afgesproken drempels, of de persoon deed iets met hoge koopintentie (demo-aanvraag, contact met sales). Klaar voor overdracht aan Sales.'],
-  ['sal', 3, false, 'Sales accepted lead (SAL)', 'Sales accepted lead (SAL)',
+    'Fit en betrokkenheid liggen boven de afgesproken drempels, of de persoon deed iets met hoge koopintentie (demo-aanvraag, contact met sales). Klaar voor overdracht aan Sales.',
+  ],
+  [
+    'sal',
+    3,
+    false,
+    'Sales accepted lead (SAL)',
+    'Sales accepted lead (SAL)',
     'A rep accepted the lead and committed to follow it up.',
-    'Een verkoper heeft de lead geaccepteerd en zich verplicht tot opvolging.'],
-  ['sql', 4, false, 'Sales qualified lead (SQL)', 'Sales qualified lead (SQL)',
+    'Een verkoper heeft de lead geaccepteerd en zich verplicht tot opvolging.',
+  ],
+  [
+    'sql',
+    4,
+    false,
+    'Sales qualified lead (SQL)',
+    'Sales qualified lead (SQL)',
     'A real conversation confirmed need, authority and timing.',
-    'Een echt gesprek heeft behoefte, beslissingsbevoegdheid en timing bevestigd.'],
-  ['opportunity', 5, false, 'Opportunity', 'Verkoopkans',
+    'Een echt gesprek heeft behoefte, beslissingsbevoegdheid en timing bevestigd.',
+  ],
+  [
+    'opportunity',
+    5,
+    false,
+    'Opportunity',
+    'Verkoopkans',
     'An open deal with an amount and an expected close date.',
-    'Een open deal met een bedrag en een verwachte sluitdatum.'],
-  ['customer', 6, false, 'Customer', 'Klant',
+    'Een open deal met een bedrag en een verwachte sluitdatum.',
+  ],
+  [
+    'customer',
+    6,
+    false,
+    'Customer',
+    'Klant',
     'The deal was won: the company bought from us.',
-    'De deal is gewonnen: het bedrijf heeft bij ons gekocht.'],
-  ['recycled', 100, true, 'Recycled', 'Teruggegeven aan Marketing',
+    'De deal is gewonnen: het bedrijf heeft bij ons gekocht.',
+  ],
+  [
+    'recycled',
+    100,
+    true,
+    'Recycled',
+    'Teruggegeven aan Marketing',
     'Back to Marketing for nurture, with the reason. It may become an MQL again on new engagement after a cool-off.',
-    'Terug naar Marketing om verder te warmen, met de reden. Kan na een afkoelperiode bij nieuwe betrokkenheid weer MQL worden.'],
-  ['disqualified', 101, true, 'Disqualified', 'Gediskwalificeerd',
+    'Terug naar Marketing om verder te warmen, met de reden. Kan na een afkoelperiode bij nieuwe betrokkenheid weer MQL worden.',
+  ],
+  [
+    'disqualified',
+    101,
+    true,
+    'Disqualified',
+    'Gediskwalificeerd',
     'Not a fit and not to be pursued, for example a student, a competitor or bad data.',
-    'Geen match en niet op te volgen, bijvoorbeeld een student, een concurrent of foute gegevens.'],
+    'Geen match en niet op te volgen, bijvoorbeeld een student, een concurrent of foute gegevens.',
+  ],
 ] as const;
 
 const mainKeys = stages.filter((s) => !s[2]).map((s) => s[0]);
 const transitions: [string, string][] = [
-  ...mainKeys.flatMap((from) => mainKeys.filter((to) => to !== from).map((to): [string, string] => [from, to])),
-  ...mainKeys.flatMap((from): [string, string][] => [[from, 'recycled'], [from, 'disqualified']]),
+  ...mainKeys.flatMap((from) =>
+    mainKeys.filter((to) => to !== from).map((to): [string, string] => [from, to]),
+  ),
+  ...mainKeys.flatMap((from): [string, string][] => [
+    [from, 'recycled'],
+    [from, 'disqualified'],
+  ]),
   ['recycled', 'lead'],
   ['recycled', 'mql'],
   ['recycled', 'disqualified'],
@@ -117,7 +176,11 @@ export async function up(db: AnyDb): Promise<void> {
     .on('login_attempts')
     .columns(['email', 'attempted_at'])
     .execute();
-  await db.schema.createIndex('login_attempts_ip_idx').on('login_attempts').columns(['ip', 'attempted_at']).execute();
+  await db.schema
+    .createIndex('login_attempts_ip_idx')
+    .on('login_attempts')
+    .columns(['ip', 'attempted_at'])
+    .execute();
 
   await db.schema
     .createTable('api_keys')
@@ -150,7 +213,11 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('domain', 'text', (c) => c.primaryKey())
     .addColumn('account_id', t.id, (c) => c.notNull().references('accounts.id').onDelete('cascade'))
     .execute();
-  await db.schema.createIndex('account_domains_account_id_idx').on('account_domains').column('account_id').execute();
+  await db.schema
+    .createIndex('account_domains_account_id_idx')
+    .on('account_domains')
+    .column('account_id')
+    .execute();
 
   await db.schema
     .createTable('stages')
@@ -230,7 +297,11 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('subject_id', 'text', (c) => c.notNull())
     .addColumn('payload', t.json, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('events_subject_idx').on('events').columns(['subject_type', 'subject_id']).execute();
+  await db.schema
+    .createIndex('events_subject_idx')
+    .on('events')
+    .columns(['subject_type', 'subject_id'])
+    .execute();
 
   // History is append-only: the database itself refuses to rewrite it.
   for (const table of ['stage_changes', 'events']) {

@@ -59,7 +59,11 @@ export async function findAccounts(
     query = query.where((eb) =>
       eb.or([
         eb(eb.fn('lower', ['name']), 'like', pattern),
-        eb('id', 'in', eb.selectFrom('account_domains').select('account_id').where('domain', 'like', pattern)),
+        eb(
+          'id',
+          'in',
+          eb.selectFrom('account_domains').select('account_id').where('domain', 'like', pattern),
+        ),
       ]),
     );
   }
@@ -71,15 +75,14 @@ export async function insertAccount(db: Db, row: NewAccountRow): Promise<void> {
   await db.insertInto('accounts').values(row).execute();
 }
 
-export async function updateAccountRow(
-  db: Db,
-  id: string,
-  patch: AccountUpdate,
-): Promise<void> {
+export async function updateAccountRow(db: Db, id: string, patch: AccountUpdate): Promise<void> {
   await db.updateTable('accounts').set(patch).where('id', '=', id).execute();
 }
 
-export async function findDomainsByAccounts(db: Db, accountIds: readonly string[]): Promise<Map<string, string[]>> {
+export async function findDomainsByAccounts(
+  db: Db,
+  accountIds: readonly string[],
+): Promise<Map<string, string[]>> {
   const result = new Map<string, string[]>(accountIds.map((id) => [id, []]));
   if (accountIds.length === 0) return result;
   const rows = await db
@@ -92,7 +95,11 @@ export async function findDomainsByAccounts(db: Db, accountIds: readonly string[
   return result;
 }
 
-export async function replaceAccountDomains(db: Db, accountId: string, domains: readonly string[]): Promise<void> {
+export async function replaceAccountDomains(
+  db: Db,
+  accountId: string,
+  domains: readonly string[],
+): Promise<void> {
   await db.deleteFrom('account_domains').where('account_id', '=', accountId).execute();
   if (domains.length === 0) return;
   await db

@@ -1,4 +1,9 @@
-import { Account, CreateAccountBody, ListAccountsQuery, UpdateAccountBody } from '../../../contract/accounts.ts';
+import {
+  Account,
+  CreateAccountBody,
+  ListAccountsQuery,
+  UpdateAccountBody,
+} from '../../../contract/accounts.ts';
 import { IdParams, Page } from '../../../contract/common.ts';
 import { problemResponses, type App } from '../shared/http.ts';
 import type { AccountsService } from './accounts.service.ts';
@@ -21,13 +26,27 @@ export function accountsRoutes(app: App, { accounts }: { accounts: AccountsServi
 
   app.post(
     '/accounts',
-    { schema: { tags, summary: 'Create an account', body: CreateAccountBody, response: { 201: Account, ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Create an account',
+        body: CreateAccountBody,
+        response: { 201: Account, ...problemResponses },
+      },
+    },
     async (request, reply) => reply.code(201).send(await accounts.createAccount(request.actor, request.body)),
   );
 
   app.get(
     '/accounts/:id',
-    { schema: { tags, summary: 'Get an account', params: IdParams, response: { 200: Account, ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Get an account',
+        params: IdParams,
+        response: { 200: Account, ...problemResponses },
+      },
+    },
     async (request) => accounts.getAccount(request.actor, request.params.id),
   );
 

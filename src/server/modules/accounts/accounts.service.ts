@@ -1,4 +1,9 @@
-import type { Account, CreateAccountBody, ListAccountsQuery, UpdateAccountBody } from '../../../contract/accounts.ts';
+import type {
+  Account,
+  CreateAccountBody,
+  ListAccountsQuery,
+  UpdateAccountBody,
+} from '../../../contract/accounts.ts';
 import { canSee, type Actor, type Visibility } from '../../../domain/access/roles.ts';
 import { normalizeDomain } from '../../../domain/people/normalize.ts';
 import type { Db } from '../../db/database.ts';
@@ -48,21 +53,33 @@ export function createAccountsService(deps: ServiceDeps) {
     return rows.map((r) => toAccount(r, domains.get(r.id) ?? []));
   }
 
-  async function loadVisible(conn: Db, actor: Actor, id: string): Promise<{ row: AccountRow; visibility: Visibility }> {
+  async function loadVisible(
+    conn: Db,
+    actor: Actor,
+    id: string,
+  ): Promise<{ row: AccountRow; visibility: Visibility }> {
     const visibility = await loadVisibility(conn, actor);
     const [row] = await findAccounts(conn, {}, visibility, 1, undefined, id);
     if (!row) throw accountNotFound();
     return { row, visibility };
   }
 
-  async function checkOwner(conn: Db, visibility: Visibility, ownerId: string | null | undefined): Promise<void> {
+  async function checkOwner(
+    conn: Db,
+    visibility: Visibility,
+    ownerId: string | null | undefined,
+  ): Promise<void> {
     if (ownerId === undefined || ownerId === null) return;
     const owner = await findUserById(conn, ownerId);
     if (!owner || !fromDbBool(owner.is_active)) {
       throw fieldError('accounts.invalid_owner', 'ownerId', 'not an active user');
     }
     if (!canSee(visibility, ownerId)) {
-      throw fieldError('accounts.invalid_owner', 'ownerId', 'you can assign accounts only to yourself or your team');
+      throw fieldError(
+        'accounts.invalid_owner',
+        'ownerId',
+        'you can assign accounts only to yourself or your team',
+      );
     }
   }
 
@@ -84,7 +101,10 @@ export function createAccountsService(deps: ServiceDeps) {
       const who = authorize(actor, 'accounts.read');
       const visibility = await loadVisibility(db, who);
       const limit = query.limit ?? 50;
-      const filter = { ...query, ...(query.domain !== undefined && { domain: normalizeDomain(query.domain) }) };
+      const filter = {
+        ...query,
+        ...(query.domain !== undefined && { domain: normalizeDomain(query.domain) }),
+      };
       const rows = await findAccounts(db, filter, visibility, limit + 1, decodeCursor(query.cursor));
       const page = toPage(rows, limit);
       return { data: await present(db, page.items), nextCursor: page.nextCursor };
@@ -103,10 +123,18 @@ export function createAccountsService(deps: ServiceDeps) {
       return write(async (trx) => {
         const visibility = await loadVisibility(trx, who);
         const ownerId =
-          input.ownerId !== undefined ? input.ownerId : who.kind === 'user' && visibility.kind === 'owned_by' ? who.userId : null;
+          input.ownerId !== undefined
+            ? input.ownerId
+            : who.kind === 'user' && visibility.kind === 'owned_by'
+              ? who.userId
+              : null;
         await checkOwner(trx, visibility, ownerId);
         if (visibility.kind === 'owned_by' && ownerId === null) {
-          throw fieldError('accounts.invalid_owner', 'ownerId', 'you can create accounts only for yourself or your team');
+          throw fieldError(
+            'accounts.invalid_owner',
+            'ownerId',
+            'you can create accounts only for yourself or your team',
+          );
         }
         await insertAccount(trx, {
           id,
@@ -135,7 +163,8 @@ export function createAccountsService(deps: ServiceDeps) {
       const now = clock.now();
       return write(async (trx) => {
         const { row, visibility } = await loadVisible(trx, who, id);
-        if (input.ownerId !== undefined && input.ownerId !== row.owner_id) await checkOwner(trx, visibility, input.ownerId);
+        if (input.ownerId !== undefined && input.ownerId !== row.owner_id)
+          await checkOwner(trx, visibility, input.ownerId);
         await updateAccountRow(trx, id, {
           ...(input.name !== undefined && { name: input.name.trim() }),
           ...(input.employeeCount !== undefined && { employee_count: input.employeeCount }),

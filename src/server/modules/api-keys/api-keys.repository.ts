@@ -28,5 +28,9 @@ export async function markApiKeyRevoked(db: Db, id: string, at: Date): Promise<v
 }
 
 export async function markApiKeyUsed(db: Db, id: string, at: Date): Promise<void> {
-  await db.updateTable('api_keys').set({ last_used_at: toDbTime(at) }).where('id', '=', id).execute();
+  await db
+    .updateTable('api_keys')
+    .set({ last_used_at: toDbTime(at) })
+    .where('id', '=', id)
+    .execute();
 }

@@ -9,7 +9,13 @@ export function apiKeysRoutes(app: App, { apiKeys }: { apiKeys: ApiKeysService }
 
   app.get(
     '/api-keys',
-    { schema: { tags, summary: 'List API keys (admin)', response: { 200: Type.Object({ data: Type.Array(ApiKey) }), ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'List API keys (admin)',
+        response: { 200: Type.Object({ data: Type.Array(ApiKey) }), ...problemResponses },
+      },
+    },
     async (request) => ({ data: await apiKeys.listApiKeys(request.actor) }),
   );
 
@@ -28,7 +34,14 @@ export function apiKeysRoutes(app: App, { apiKeys }: { apiKeys: ApiKeysService }
 
   app.delete(
     '/api-keys/:id',
-    { schema: { tags, summary: 'Revoke an API key (admin)', params: IdParams, response: { 200: ApiKey, ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Revoke an API key (admin)',
+        params: IdParams,
+        response: { 200: ApiKey, ...problemResponses },
+      },
+    },
     async (request) => apiKeys.revokeApiKey(request.actor, request.params.id),
   );
 }

@@ -23,7 +23,13 @@ export async function findActiveSession(db: Db, sessionId: string, now: Date) {
   return db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['sessions.id', 'sessions.expires_at', 'sessions.last_seen_at', 'users.id as user_id', 'users.role'])
+    .select([
+      'sessions.id',
+      'sessions.expires_at',
+      'sessions.last_seen_at',
+      'users.id as user_id',
+      'users.role',
+    ])
     .where('sessions.id', '=', sessionId)
     .where('sessions.expires_at', '>', toDbTime(now))
     .where('users.is_active', '=', true)
@@ -31,7 +37,11 @@ export async function findActiveSession(db: Db, sessionId: string, now: Date) {
 }
 
 export async function touchSession(db: Db, sessionId: string, now: Date): Promise<void> {
-  await db.updateTable('sessions').set({ last_seen_at: toDbTime(now) }).where('id', '=', sessionId).execute();
+  await db
+    .updateTable('sessions')
+    .set({ last_seen_at: toDbTime(now) })
+    .where('id', '=', sessionId)
+    .execute();
 }
 
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {

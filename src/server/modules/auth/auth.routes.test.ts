@@ -1,7 +1,14 @@
 import { beforeEach, expect, it } from 'vitest';
 import type { CreatedApiKey } from '../../../contract/api-keys.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
-import { addUser, createTestApp, createTestContext, signIn, testPassword, type TestContext } from '../../testing/world.ts';
+import {
+  addUser,
+  createTestApp,
+  createTestContext,
+  signIn,
+  testPassword,
+  type TestContext,
+} from '../../testing/world.ts';
 import type { App } from '../shared/http.ts';
 
 describeEachDialect('signing in, sessions and API keys', (getDatabase) => {
@@ -130,7 +137,9 @@ describeEachDialect('signing in, sessions and API keys', (getDatabase) => {
       payload: { email: 'x@example.nl', name: 'X', role: 'admin' },
     });
     expect(forbidden.statusCode).toBe(403);
-    const used = (await app.inject({ url: '/api/v1/api-keys', headers: { cookie } })).json<{ data: CreatedApiKey[] }>();
+    const used = (await app.inject({ url: '/api/v1/api-keys', headers: { cookie } })).json<{
+      data: CreatedApiKey[];
+    }>();
     expect(used.data[0]?.lastUsedAt).toBe(context.clock.now().toISOString());
 
     await app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${created.id}`, headers: { cookie } });
@@ -140,7 +149,11 @@ describeEachDialect('signing in, sessions and API keys', (getDatabase) => {
   });
 
   it('asks an anonymous caller to sign in before it looks at the request body', async () => {
-    const response = await app.inject({ method: 'POST', url: '/api/v1/contacts', payload: { email: 'nonsense' } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/contacts',
+      payload: { email: 'nonsense' },
+    });
     expect(response.statusCode).toBe(401);
     expect(response.json().code).toBe('auth.unauthenticated');
   });

@@ -31,7 +31,8 @@ export function registerActorHook(app: App, auth: AuthService): void {
     const header = request.headers.authorization;
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match) throw createError('auth.invalid_api_key', 'The Authorization header must be "Bearer <api key>"');
+      if (!match)
+        throw createError('auth.invalid_api_key', 'The Authorization header must be "Bearer <api key>"');
       request.actor = await auth.authenticateApiKey(match[1]!);
       return;
     }
@@ -46,17 +47,27 @@ export function registerActorHook(app: App, auth: AuthService): void {
  */
 export function registerSignInRequirement(api: App): void {
   api.addHook('preValidation', async (request) => {
-    if (request.actor === null && !request.routeOptions.config.isPublic) throw createError('auth.unauthenticated');
+    if (request.actor === null && !request.routeOptions.config.isPublic)
+      throw createError('auth.unauthenticated');
   });
 }
 
-export function authRoutes(app: App, deps: { auth: AuthService; users: UsersService }, options: AuthHttpOptions) {
+export function authRoutes(
+  app: App,
+  deps: { auth: AuthService; users: UsersService },
+  options: AuthHttpOptions,
+) {
   const { auth, users } = deps;
   const secure = (request: FastifyRequest) =>
     options.cookieSecure === 'always' || (options.cookieSecure === 'auto' && request.protocol === 'https');
 
   const clearCookie = (request: FastifyRequest, reply: FastifyReply) =>
-    reply.clearCookie(sessionCookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: secure(request) });
+    reply.clearCookie(sessionCookieName, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: secure(request),
+    });
 
   app.post(
     '/auth/login',

@@ -37,7 +37,10 @@ export function createAuthService(deps: ServiceDeps) {
       const now = clock.now();
       const windowMs = auth.loginWindowMinutes * 60_000;
       const failures = await countFailedLogins(db, normalized, ip, new Date(now.getTime() - windowMs));
-      if (failures.byEmail >= auth.loginMaxFailures || failures.byIp >= auth.loginMaxFailures * ipLimitFactor) {
+      if (
+        failures.byEmail >= auth.loginMaxFailures ||
+        failures.byIp >= auth.loginMaxFailures * ipLimitFactor
+      ) {
         const oldest =
           failures.byEmail >= auth.loginMaxFailures ? failures.oldestByEmail : failures.oldestByIp;
         const retryAfterMs = oldest ? oldest.getTime() + windowMs - now.getTime() : windowMs;
@@ -69,7 +72,10 @@ export function createAuthService(deps: ServiceDeps) {
         });
       });
       const teams = await findTeamIdsByUsers(db, [user.id]);
-      return { token, session: { user: toUser(user, teams.get(user.id) ?? []), expiresAt: expiresAt.toISOString() } };
+      return {
+        token,
+        session: { user: toUser(user, teams.get(user.id) ?? []), expiresAt: expiresAt.toISOString() },
+      };
     },
 
     async logout(token: string): Promise<void> {

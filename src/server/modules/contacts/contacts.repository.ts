@@ -2,7 +2,13 @@ import { sql } from 'kysely';
 import type { Visibility } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
 import { containsPattern } from '../../db/dialect.ts';
-import type { ContactRow, ContactUpdate, NewContactRow, NewStageChangeRow, StageChangeRow } from '../../db/tables.ts';
+import type {
+  ContactRow,
+  ContactUpdate,
+  NewContactRow,
+  NewStageChangeRow,
+  StageChangeRow,
+} from '../../db/tables.ts';
 
 export async function findContactById(db: Db, id: string): Promise<ContactRow | undefined> {
   return db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
@@ -44,7 +50,10 @@ export async function findContacts(
         eb(
           'account_id',
           'in',
-          eb.selectFrom('accounts').select('id').where(sql<string>`lower(accounts.name)`, 'like', pattern),
+          eb
+            .selectFrom('accounts')
+            .select('id')
+            .where(sql<string>`lower(accounts.name)`, 'like', pattern),
         ),
       ]),
     );

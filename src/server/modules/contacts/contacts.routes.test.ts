@@ -35,7 +35,11 @@ describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
       await app.inject({ url: `/api/v1/contacts/${contact.id}/lifecycle`, headers: as(company.cookies.rep) })
     ).json<Lifecycle>();
     expect(lifecycle.history).toHaveLength(1);
-    expect(lifecycle.history[0]).toMatchObject({ from: null, to: 'lead', actor: { kind: 'user', id: company.rep.id } });
+    expect(lifecycle.history[0]).toMatchObject({
+      from: null,
+      to: 'lead',
+      actor: { kind: 'user', id: company.rep.id },
+    });
   });
 
   it('refuses a second contact with the same email in another case, naming the field', async () => {
@@ -47,7 +51,10 @@ describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
     });
     expect(response.statusCode).toBe(409);
     expect(response.headers['content-type']).toContain('application/problem+json');
-    expect(response.json()).toMatchObject({ code: 'contacts.email_taken', errors: [{ field: 'body.email' }] });
+    expect(response.json()).toMatchObject({
+      code: 'contacts.email_taken',
+      errors: [{ field: 'body.email' }],
+    });
   });
 
   it('answers invalid fields with 400 problem details naming each field', async () => {
@@ -60,8 +67,14 @@ describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
     expect(response.statusCode).toBe(400);
     const problem = response.json<{ code: string; errors: { field: string; reason: string }[] }>();
     expect(problem.code).toBe('http.validation_failed');
-    expect(problem.errors.map((e) => e.field).sort()).toEqual(['body.country', 'body.email', 'body.favouriteColour']);
-    expect(problem.errors.find((e) => e.field === 'body.favouriteColour')?.reason).toBe('is not a known field');
+    expect(problem.errors.map((e) => e.field).sort()).toEqual([
+      'body.country',
+      'body.email',
+      'body.favouriteColour',
+    ]);
+    expect(problem.errors.find((e) => e.field === 'body.favouriteColour')?.reason).toBe(
+      'is not a known field',
+    );
   });
 
   it("tells a rep asking for another rep's contact exactly what it tells them about a contact that does not exist", async () => {
@@ -88,7 +101,10 @@ describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
   });
 
   it("shows a manager their team's contacts and not another team's", async () => {
-    const own = await app.inject({ url: `/api/v1/contacts/${company.repContact.id}`, headers: as(company.cookies.manager) });
+    const own = await app.inject({
+      url: `/api/v1/contacts/${company.repContact.id}`,
+      headers: as(company.cookies.manager),
+    });
     const foreign = await app.inject({
       url: `/api/v1/contacts/${company.outsiderContact.id}`,
       headers: as(company.cookies.manager),
@@ -99,7 +115,10 @@ describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
 
   it('filters by email in any case, searches by name and company, and pages with a cursor', async () => {
     for (let i = 0; i < 5; i++) {
-      await context.services.contacts.createContact({ kind: 'cli' }, { email: `lead${i}@initech.nl`, lastName: `Lead${i}` });
+      await context.services.contacts.createContact(
+        { kind: 'cli' },
+        { email: `lead${i}@initech.nl`, lastName: `Lead${i}` },
+      );
     }
     const headers = as(company.cookies.marketer);
     const byEmail = await app.inject({ url: '/api/v1/contacts?email=JAN@ACME.NL', headers });
@@ -114,7 +133,10 @@ describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
     const seen: string[] = [];
     let url = '/api/v1/contacts?limit=3';
     for (;;) {
-      const page = (await app.inject({ url, headers })).json<{ data: Contact[]; nextCursor: string | null }>();
+      const page = (await app.inject({ url, headers })).json<{
+        data: Contact[];
+        nextCursor: string | null;
+      }>();
       seen.push(...page.data.map((c) => c.email));
       if (!page.nextCursor) break;
       url = `/api/v1/contacts?limit=3&cursor=${page.nextCursor}`;
@@ -140,32 +162,56 @@ describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
 
     const backward = await move({ to: 'sal' });
     expect(backward.statusCode).toBe(400);
-    expect(backward.json()).toMatchObject({ code: 'lifecycle.reason_required', errors: [{ field: 'body.reasonCode' }] });
+    expect(backward.json()).toMatchObject({
+      code: 'lifecycle.reason_required',
+      errors: [{ field: 'body.reasonCode' }],
+    });
 
     context.clock.advance(60_000);
-    const withReason = await move({ to: 'sal', reasonCode: 'need_not_confirmed', note: 'Budget holder left' });
+    const withReason = await move({
+      to: 'sal',
+      reasonCode: 'need_not_confirmed',
+      note: 'Budget holder left',
+    });
     expect(withReason.statusCode).toBe(201);
-    expect(withReason.json<StageChange>()).toMatchObject({ from: 'sql', to: 'sal', reasonCode: 'need_not_confirmed' });
+    expect(withReason.json<StageChange>()).toMatchObject({
+      from: 'sql',
+      to: 'sal',
+      reasonCode: 'need_not_confirmed',
+    });
 
     const sideways = await move({ to: 'recycled' });
     expect(sideways.json()).toMatchObject({ code: 'lifecycle.reason_required' });
     expect((await move({ to: 'sal' })).json()).toMatchObject({ code: 'lifecycle.same_stage' });
     expect((await move({ to: 'won' })).json()).toMatchObject({ code: 'lifecycle.unknown_stage' });
     const future = await move({ to: 'sql', occurredAt: '2099-01-01T00:00:00Z' });
-    expect(future.json()).toMatchObject({ code: 'lifecycle.occurred_at_invalid', errors: [{ field: 'body.occurredAt' }] });
+    expect(future.json()).toMatchObject({
+      code: 'lifecycle.occurred_at_invalid',
+      errors: [{ field: 'body.occurredAt' }],
+    });
 
     const lifecycle = (
       await app.inject({ url: `/api/v1/contacts/${company.repContact.id}/lifecycle`, headers })
     ).json<Lifecycle>();
     expect(lifecycle.stage).toBe('sal');
-    expect(lifecycle.history.map((h) => `${h.from ?? '∅'}→${h.to}`)).toEqual(['∅→lead', 'lead→mql', 'mql→sql', 'sql→sal']);
-    expect(lifecycle.history[3]).toMatchObject({ note: 'Budget holder left', actor: { kind: 'user', id: company.rep.id } });
+    expect(lifecycle.history.map((h) => `${h.from ?? '∅'}→${h.to}`)).toEqual([
+      '∅→lead',
+      'lead→mql',
+      'mql→sql',
+      'sql→sal',
+    ]);
+    expect(lifecycle.history[3]).toMatchObject({
+      note: 'Budget holder left',
+      actor: { kind: 'user', id: company.rep.id },
+    });
     expect(lifecycle.enteredAt.sal).toBe(lifecycle.stageEnteredAt);
     expect(Object.keys(lifecycle.enteredAt).sort()).toEqual(['lead', 'mql', 'sal', 'sql']);
   });
 
   it('refuses a transition the stage configuration does not allow', async () => {
-    await context.services.stages.updateStage({ kind: 'cli' }, 'lead', { allowedNext: ['mql', 'disqualified'] });
+    await context.services.stages.updateStage({ kind: 'cli' }, 'lead', {
+      allowedNext: ['mql', 'disqualified'],
+    });
     const response = await app.inject({
       method: 'POST',
       url: `/api/v1/contacts/${company.repContact.id}/stage-changes`,
@@ -178,7 +224,9 @@ describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
 
   it('lets the database itself refuse to rewrite stage history', async () => {
     const db = getDatabase().db;
-    await expect(sql`update stage_changes set to_stage = 'customer'`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`update stage_changes set to_stage = 'customer'`.execute(db)).rejects.toThrow(
+      /append-only/,
+    );
     const lifecycle = await context.services.contacts.getLifecycle({ kind: 'cli' }, company.repContact.id);
     expect(lifecycle.history.map((h) => h.to)).toEqual(['lead']);
   });

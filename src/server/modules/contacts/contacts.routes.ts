@@ -1,5 +1,10 @@
 import { IdParams, Page } from '../../../contract/common.ts';
-import { Contact, CreateContactBody, ListContactsQuery, UpdateContactBody } from '../../../contract/contacts.ts';
+import {
+  Contact,
+  CreateContactBody,
+  ListContactsQuery,
+  UpdateContactBody,
+} from '../../../contract/contacts.ts';
 import { ChangeStageBody, Lifecycle, StageChange } from '../../../contract/stages.ts';
 import { problemResponses, type App } from '../shared/http.ts';
 import type { ContactsService } from './contacts.service.ts';
@@ -22,13 +27,27 @@ export function contactsRoutes(app: App, { contacts }: { contacts: ContactsServi
 
   app.post(
     '/contacts',
-    { schema: { tags, summary: 'Create a contact', body: CreateContactBody, response: { 201: Contact, ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a contact',
+        body: CreateContactBody,
+        response: { 201: Contact, ...problemResponses },
+      },
+    },
     async (request, reply) => reply.code(201).send(await contacts.createContact(request.actor, request.body)),
   );
 
   app.get(
     '/contacts/:id',
-    { schema: { tags, summary: 'Get a contact', params: IdParams, response: { 200: Contact, ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Get a contact',
+        params: IdParams,
+        response: { 200: Contact, ...problemResponses },
+      },
+    },
     async (request) => contacts.getContact(request.actor, request.params.id),
   );
 
@@ -70,6 +89,7 @@ export function contactsRoutes(app: App, { contacts }: { contacts: ContactsServi
         response: { 201: StageChange, ...problemResponses },
       },
     },
-    async (request, reply) => reply.code(201).send(await contacts.changeStage(request.actor, request.params.id, request.body)),
+    async (request, reply) =>
+      reply.code(201).send(await contacts.changeStage(request.actor, request.params.id, request.body)),
   );
 }

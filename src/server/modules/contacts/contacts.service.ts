@@ -1,4 +1,9 @@
-import type { Contact, CreateContactBody, ListContactsQuery, UpdateContactBody } from '../../../contract/contacts.ts';
+import type {
+  Contact,
+  CreateContactBody,
+  ListContactsQuery,
+  UpdateContactBody,
+} from '../../../contract/contacts.ts';
 import type { ChangeStageBody, Lifecycle, StageChange } from '../../../contract/stages.ts';
 import { canSee, type Actor, type Visibility } from '../../../domain/access/roles.ts';
 import { decideStageChange, stageEntryTimes } from '../../../domain/lifecycle/decide-stage-change.ts';
@@ -44,17 +49,26 @@ export function createContactsService(deps: ServiceDeps) {
   const { db, clock } = deps;
 
   /** The contact if the actor may see it; otherwise the same "not found" as for a missing one. */
-  async function loadVisible(conn: Db, actor: Actor, id: string): Promise<{ row: ContactRow; visibility: Visibility }> {
+  async function loadVisible(
+    conn: Db,
+    actor: Actor,
+    id: string,
+  ): Promise<{ row: ContactRow; visibility: Visibility }> {
     const [row, visibility] = await Promise.all([findContactById(conn, id), loadVisibility(conn, actor)]);
     if (!row || !canSee(visibility, row.owner_id)) throw contactNotFound();
     return { row, visibility };
   }
 
-  async function checkOwner(conn: Db, visibility: Visibility, ownerId: string | null | undefined): Promise<void> {
+  async function checkOwner(
+    conn: Db,
+    visibility: Visibility,
+    ownerId: string | null | undefined,
+  ): Promise<void> {
     if (ownerId === undefined || ownerId === null) return;
     const owner = await findUserById(conn, ownerId);
     if (!owner || !fromDbBool(owner.is_active)) throw invalidOwner('not an active user');
-    if (!canSee(visibility, ownerId)) throw invalidOwner('you can assign contacts only to yourself or your team');
+    if (!canSee(visibility, ownerId))
+      throw invalidOwner('you can assign contacts only to yourself or your team');
   }
 
   async function checkAccount(conn: Db, accountId: string | null | undefined): Promise<void> {
@@ -131,7 +145,12 @@ export function createContactsService(deps: ServiceDeps) {
       return write(async (trx) => {
         const visibility = await loadVisibility(trx, who);
         // Reps and managers own what they create, so they can see it afterwards.
-        const ownerId = input.ownerId !== undefined ? input.ownerId : who.kind === 'user' && visibility.kind === 'owned_by' ? who.userId : null;
+        const ownerId =
+          input.ownerId !== undefined
+            ? input.ownerId
+            : who.kind === 'user' && visibility.kind === 'owned_by'
+              ? who.userId
+              : null;
         await checkOwner(trx, visibility, ownerId);
         if (visibility.kind === 'owned_by' && ownerId === null) {
           throw invalidOwner('you can create contacts only for yourself or your team');
@@ -217,14 +236,18 @@ export function createContactsService(deps: ServiceDeps) {
       const who = authorize(actor, 'lifecycle.change');
       const now = clock.now();
       const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
-      if (occurredAt.getTime() > now.getTime() + allowedClockSkewMs) throw invalidOccurredAt('is in the future');
+      if (occurredAt.getTime() > now.getTime() + allowedClockSkewMs)
+        throw invalidOccurredAt('is in the future');
       return db.transaction().execute(async (trx) => {
         const { row } = await loadVisible(trx, who, id);
         if (occurredAt < fromDbTime(row.stage_entered_at)) {
           throw invalidOccurredAt('is before the contact entered its current stage');
         }
         const stages = (await findStages(trx)).map(toStageRule);
-        const decision = decideStageChange({ from: row.stage, to: input.to, reasonCode: input.reasonCode ?? null }, stages);
+        const decision = decideStageChange(
+          { from: row.stage, to: input.to, reasonCode: input.reasonCode ?? null },
+          stages,
+        );
         if (decision.kind === 'refused') throw stageChangeRefused(decision, 'to');
 
         const moved = await updateContactStage(trx, id, row.stage, {
@@ -246,7 +269,12 @@ export function createContactsService(deps: ServiceDeps) {
           occurredAt,
           actor: actorRef(who),
           subject: { type: 'contact', id },
-          payload: { from: row.stage, to: input.to, direction: decision.direction, reasonCode: input.reasonCode ?? null },
+          payload: {
+            from: row.stage,
+            to: input.to,
+            direction: decision.direction,
+            reasonCode: input.reasonCode ?? null,
+          },
         });
         return toStageChange(change);
       });

@@ -64,7 +64,8 @@ export function validationProblems(context: string, issues: readonly AjvIssue[])
     const field = fieldOf(context, issue);
     // For a nullable field (anyOf [T, null]) Ajv also complains "must be null"; the other branch says more.
     if (seen.has(field) && issue.keyword === 'type' && issue.params.type === 'null') continue;
-    if (!seen.has(field) || seen.get(field)!.reason === 'must be null') seen.set(field, { field, reason: reasonOf(issue) });
+    if (!seen.has(field) || seen.get(field)!.reason === 'must be null')
+      seen.set(field, { field, reason: reasonOf(issue) });
   }
   return [...seen.values()];
 }
@@ -88,7 +89,7 @@ export function handleError(error: FastifyError | AppError, request: FastifyRequ
     return sendProblem(request, reply, error.code, error.message, error.fieldErrors);
   }
   if (error.validation) {
-    const errors = validationProblems(error.validationContext ?? 'body', error.validation as AjvIssue[]);
+    const errors = validationProblems(error.validationContext ?? 'body', error.validation);
     const detail = errors.map((e) => `${e.field} ${e.reason}`).join('; ');
     return sendProblem(request, reply, 'http.validation_failed', detail, errors);
   }
@@ -102,5 +103,10 @@ export function handleError(error: FastifyError | AppError, request: FastifyRequ
 }
 
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply) {
-  return sendProblem(request, reply, 'http.not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+  return sendProblem(
+    request,
+    reply,
+    'http.not_found',
+    `No route ${request.method} ${request.url.split('?')[0]}`,
+  );
 }

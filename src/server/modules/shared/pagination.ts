@@ -22,7 +22,10 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
 }
 
 /** Asks for one row more than the page, to know whether there is a next page. */
-export function toPage<T extends { id: string }>(rows: T[], limit: number): { items: T[]; nextCursor: string | null } {
+export function toPage<T extends { id: string }>(
+  rows: T[],
+  limit: number,
+): { items: T[]; nextCursor: string | null } {
   if (rows.length <= limit) return { items: rows, nextCursor: null };
   const items = rows.slice(0, limit);
   return { items, nextCursor: encodeCursor(items[items.length - 1]!.id) };

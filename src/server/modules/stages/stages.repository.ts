@@ -20,11 +20,7 @@ export async function insertStage(db: Db, row: NewStageRow): Promise<void> {
   await db.insertInto('stages').values(row).execute();
 }
 
-export async function updateStageRow(
-  db: Db,
-  key: string,
-  patch: StageUpdate,
-): Promise<void> {
+export async function updateStageRow(db: Db, key: string, patch: StageUpdate): Promise<void> {
   await db.updateTable('stages').set(patch).where('key', '=', key).execute();
 }
 

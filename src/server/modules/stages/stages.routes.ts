@@ -20,13 +20,27 @@ export function stagesRoutes(app: App, { stages }: { stages: StagesService }) {
 
   app.post(
     '/stages',
-    { schema: { tags, summary: 'Add a stage (admin)', body: CreateStageBody, response: { 201: Stage, ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Add a stage (admin)',
+        body: CreateStageBody,
+        response: { 201: Stage, ...problemResponses },
+      },
+    },
     async (request, reply) => reply.code(201).send(await stages.createStage(request.actor, request.body)),
   );
 
   app.get(
     '/stages/:key',
-    { schema: { tags, summary: 'Get a stage', params: StageParams, response: { 200: Stage, ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Get a stage',
+        params: StageParams,
+        response: { 200: Stage, ...problemResponses },
+      },
+    },
     async (request) => stages.getStage(request.actor, request.params.key),
   );
 

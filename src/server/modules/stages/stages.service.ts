@@ -27,7 +27,12 @@ export function toStage(row: StageWithTransitions): Stage {
 }
 
 export function toStageRule(row: StageWithTransitions): StageRule {
-  return { key: row.key, position: row.position, isSide: fromDbBool(row.is_side), allowedNext: row.allowedNext };
+  return {
+    key: row.key,
+    position: row.position,
+    isSide: fromDbBool(row.is_side),
+    allowedNext: row.allowedNext,
+  };
 }
 
 export function createStagesService(deps: ServiceDeps) {
@@ -92,7 +97,8 @@ export function createStagesService(deps: ServiceDeps) {
           return get(trx, input.key);
         });
       } catch (error) {
-        if (uniqueViolation(error)) throw fieldError('stages.key_taken', 'key', 'a stage with this key exists');
+        if (uniqueViolation(error))
+          throw fieldError('stages.key_taken', 'key', 'a stage with this key exists');
         throw error;
       }
     },

@@ -26,7 +26,10 @@ export async function deleteTeamRow(db: Db, id: string): Promise<void> {
   await db.deleteFrom('teams').where('id', '=', id).execute();
 }
 
-export async function findMemberIdsByTeams(db: Db, teamIds: readonly string[]): Promise<Map<string, string[]>> {
+export async function findMemberIdsByTeams(
+  db: Db,
+  teamIds: readonly string[],
+): Promise<Map<string, string[]>> {
   const result = new Map<string, string[]>(teamIds.map((id) => [id, []]));
   if (teamIds.length === 0) return result;
   const rows = await db
@@ -39,7 +42,12 @@ export async function findMemberIdsByTeams(db: Db, teamIds: readonly string[]): 
   return result;
 }
 
-export async function replaceTeamMembers(db: Db, teamId: string, userIds: readonly string[], at: Date): Promise<void> {
+export async function replaceTeamMembers(
+  db: Db,
+  teamId: string,
+  userIds: readonly string[],
+  at: Date,
+): Promise<void> {
   await db.deleteFrom('team_members').where('team_id', '=', teamId).execute();
   if (userIds.length === 0) return;
   await db

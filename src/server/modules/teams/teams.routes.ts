@@ -9,19 +9,34 @@ export function teamsRoutes(app: App, { teams }: { teams: TeamsService }) {
 
   app.get(
     '/teams',
-    { schema: { tags, summary: 'List teams', response: { 200: Type.Object({ data: Type.Array(Team) }), ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'List teams',
+        response: { 200: Type.Object({ data: Type.Array(Team) }), ...problemResponses },
+      },
+    },
     async (request) => ({ data: await teams.listTeams(request.actor) }),
   );
 
   app.post(
     '/teams',
-    { schema: { tags, summary: 'Create a team (admin)', body: CreateTeamBody, response: { 201: Team, ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a team (admin)',
+        body: CreateTeamBody,
+        response: { 201: Team, ...problemResponses },
+      },
+    },
     async (request, reply) => reply.code(201).send(await teams.createTeam(request.actor, request.body)),
   );
 
   app.get(
     '/teams/:id',
-    { schema: { tags, summary: 'Get a team', params: IdParams, response: { 200: Team, ...problemResponses } } },
+    {
+      schema: { tags, summary: 'Get a team', params: IdParams, response: { 200: Team, ...problemResponses } },
+    },
     async (request) => teams.getTeam(request.actor, request.params.id),
   );
 
@@ -41,7 +56,14 @@ export function teamsRoutes(app: App, { teams }: { teams: TeamsService }) {
 
   app.delete(
     '/teams/:id',
-    { schema: { tags, summary: 'Delete a team (admin)', params: IdParams, response: { 204: Type.Null(), ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a team (admin)',
+        params: IdParams,
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+    },
     async (request, reply) => {
       await teams.deleteTeam(request.actor, request.params.id);
       return reply.code(204).send(null);

@@ -62,7 +62,8 @@ export function createTeamsService(deps: ServiceDeps) {
     try {
       return await db.transaction().execute(work);
     } catch (error) {
-      if (uniqueViolation(error)) throw fieldError('teams.name_taken', 'name', 'a team with this name exists');
+      if (uniqueViolation(error))
+        throw fieldError('teams.name_taken', 'name', 'a team with this name exists');
       throw error;
     }
   }

@@ -18,7 +18,12 @@ export interface UserFilter {
 }
 
 /** Newest first; `beforeId` is the cursor. Fetches `limit` rows. */
-export async function findUsers(db: Db, filter: UserFilter, limit: number, beforeId?: string): Promise<UserRow[]> {
+export async function findUsers(
+  db: Db,
+  filter: UserFilter,
+  limit: number,
+  beforeId?: string,
+): Promise<UserRow[]> {
   let query = db.selectFrom('users').selectAll();
   if (filter.role) query = query.where('role', '=', filter.role);
   if (filter.isActive !== undefined) query = query.where('is_active', '=', filter.isActive);
@@ -42,7 +47,10 @@ export async function findUsers(db: Db, filter: UserFilter, limit: number, befor
 }
 
 export async function countUsers(db: Db): Promise<number> {
-  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 

@@ -19,13 +19,22 @@ describeEachDialect('people, teams and the stage glossary', (getDatabase) => {
     return () => app.close();
   });
 
-  const post = (url: string, payload: object) => app.inject({ method: 'POST', url, headers: { cookie }, payload });
-  const patch = (url: string, payload: object) => app.inject({ method: 'PATCH', url, headers: { cookie }, payload });
+  const post = (url: string, payload: object) =>
+    app.inject({ method: 'POST', url, headers: { cookie }, payload });
+  const patch = (url: string, payload: object) =>
+    app.inject({ method: 'PATCH', url, headers: { cookie }, payload });
 
   it('builds the escalation chain rep → manager → director', async () => {
-    const director = (await post('/api/v1/users', { email: 'dir@example.nl', name: 'Dana', role: 'director' })).json<User>();
+    const director = (
+      await post('/api/v1/users', { email: 'dir@example.nl', name: 'Dana', role: 'director' })
+    ).json<User>();
     const manager = (
-      await post('/api/v1/users', { email: 'man@example.nl', name: 'Mo', role: 'sales_manager', managerId: director.id })
+      await post('/api/v1/users', {
+        email: 'man@example.nl',
+        name: 'Mo',
+        role: 'sales_manager',
+        managerId: director.id,
+      })
     ).json<User>();
     const rep = await post('/api/v1/users', {
       email: 'rep@example.nl',
@@ -60,12 +69,22 @@ describeEachDialect('people, teams and the stage glossary', (getDatabase) => {
     const middle = await addUser(context, 'director', { managerId: top.id });
     const response = await patch(`/api/v1/users/${top.id}`, { managerId: middle.id });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ errors: [{ field: 'body.managerId', reason: expect.stringContaining('loop') }] });
+    expect(response.json()).toMatchObject({
+      errors: [{ field: 'body.managerId', reason: expect.stringContaining('loop') }],
+    });
   });
 
   it('refuses an unknown time zone and a taken email, naming the field', async () => {
-    const zone = await post('/api/v1/users', { email: 'a@example.nl', name: 'A', role: 'marketing', timeZone: 'Mars/Olympus' });
-    expect(zone.json()).toMatchObject({ code: 'users.invalid_time_zone', errors: [{ field: 'body.timeZone' }] });
+    const zone = await post('/api/v1/users', {
+      email: 'a@example.nl',
+      name: 'A',
+      role: 'marketing',
+      timeZone: 'Mars/Olympus',
+    });
+    expect(zone.json()).toMatchObject({
+      code: 'users.invalid_time_zone',
+      errors: [{ field: 'body.timeZone' }],
+    });
     await post('/api/v1/users', { email: 'b@example.nl', name: 'B', role: 'marketing' });
     const taken = await post('/api/v1/users', { email: 'B@Example.nl', name: 'B2', role: 'marketing' });
     expect(taken.statusCode).toBe(409);
@@ -74,18 +93,35 @@ describeEachDialect('people, teams and the stage glossary', (getDatabase) => {
 
   it('keeps teams with a manager and members, and lists users by team', async () => {
     const manager = await addUser(context, 'sales_manager');
-    const reps = [await addUser(context, 'sales_rep', { managerId: manager.id }), await addUser(context, 'sales_rep')];
+    const reps = [
+      await addUser(context, 'sales_rep', { managerId: manager.id }),
+      await addUser(context, 'sales_rep'),
+    ];
     const team = (
-      await post('/api/v1/teams', { name: 'Benelux', managerId: manager.id, memberIds: reps.map((r) => r.id) })
+      await post('/api/v1/teams', {
+        name: 'Benelux',
+        managerId: manager.id,
+        memberIds: reps.map((r) => r.id),
+      })
     ).json<Team>();
     expect(team.memberIds.sort()).toEqual(reps.map((r) => r.id).sort());
 
     const listed = await app.inject({ url: `/api/v1/users?teamId=${team.id}`, headers: { cookie } });
-    expect(listed.json<{ data: User[] }>().data.map((u) => u.id).sort()).toEqual(team.memberIds);
+    expect(
+      listed
+        .json<{ data: User[] }>()
+        .data.map((u) => u.id)
+        .sort(),
+    ).toEqual(team.memberIds);
 
     const repAsManager = await patch(`/api/v1/teams/${team.id}`, { managerId: reps[0]!.id });
-    expect(repAsManager.json()).toMatchObject({ code: 'teams.invalid_manager', errors: [{ field: 'body.managerId' }] });
-    const ghost = await patch(`/api/v1/teams/${team.id}`, { memberIds: ['0190a5e8-0000-7000-8000-000000000000'] });
+    expect(repAsManager.json()).toMatchObject({
+      code: 'teams.invalid_manager',
+      errors: [{ field: 'body.managerId' }],
+    });
+    const ghost = await patch(`/api/v1/teams/${team.id}`, {
+      memberIds: ['0190a5e8-0000-7000-8000-000000000000'],
+    });
     expect(ghost.json()).toMatchObject({ code: 'teams.invalid_member' });
     const duplicate = await post('/api/v1/teams', { name: 'Benelux' });
     expect(duplicate.statusCode).toBe(409);
@@ -99,7 +135,9 @@ describeEachDialect('people, teams and the stage glossary', (getDatabase) => {
   });
 
   it('serves the glossary in both languages, in order, and keeps every edit of a definition', async () => {
-    const glossary = (await app.inject({ url: '/api/v1/stages', headers: { cookie } })).json<{ data: Stage[] }>().data;
+    const glossary = (await app.inject({ url: '/api/v1/stages', headers: { cookie } })).json<{
+      data: Stage[];
+    }>().data;
     expect(glossary.map((s) => s.key)).toEqual([
       'subscriber',
       'lead',
@@ -117,14 +155,20 @@ describeEachDialect('people, teams and the stage glossary', (getDatabase) => {
     expect(glossary.filter((s) => s.isSide).map((s) => s.key)).toEqual(['recycled', 'disqualified']);
 
     const edited = await patch('/api/v1/stages/mql', {
-      definition: { en: 'Fit A or B and engagement 2 or more.', nl: 'Fit A of B en betrokkenheid 2 of meer.' },
+      definition: {
+        en: 'Fit A or B and engagement 2 or more.',
+        nl: 'Fit A of B en betrokkenheid 2 of meer.',
+      },
     });
     expect(edited.json<Stage>().definition.en).toBe('Fit A or B and engagement 2 or more.');
     const events = await findEventsBySubject(getDatabase().db, 'stage', 'mql');
     expect(events.map((e) => e.type)).toEqual(['stage.updated']);
 
     const badTarget = await patch('/api/v1/stages/mql', { allowedNext: ['sal', 'nowhere'] });
-    expect(badTarget.json()).toMatchObject({ code: 'stages.invalid_transition_target', errors: [{ field: 'body.allowedNext' }] });
+    expect(badTarget.json()).toMatchObject({
+      code: 'stages.invalid_transition_target',
+      errors: [{ field: 'body.allowedNext' }],
+    });
     const badKey = await app.inject({ url: '/api/v1/stages/NOT%20A%20KEY', headers: { cookie } });
     expect(badKey.statusCode).toBe(400);
     expect(badKey.json()).toMatchObject({ errors: [{ field: 'params.key' }] });

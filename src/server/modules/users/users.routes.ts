@@ -1,5 +1,11 @@
 import { IdParams, Page } from '../../../contract/common.ts';
-import { CreateUserBody, ListUsersQuery, UpdateMeBody, UpdateUserBody, User } from '../../../contract/users.ts';
+import {
+  CreateUserBody,
+  ListUsersQuery,
+  UpdateMeBody,
+  UpdateUserBody,
+  User,
+} from '../../../contract/users.ts';
 import { problemResponses, type App } from '../shared/http.ts';
 import type { UsersService } from './users.service.ts';
 
@@ -8,19 +14,35 @@ export function usersRoutes(app: App, { users }: { users: UsersService }) {
 
   app.get(
     '/users',
-    { schema: { tags, summary: 'List users', querystring: ListUsersQuery, response: { 200: Page(User), ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'List users',
+        querystring: ListUsersQuery,
+        response: { 200: Page(User), ...problemResponses },
+      },
+    },
     async (request) => users.listUsers(request.actor, request.query),
   );
 
   app.post(
     '/users',
-    { schema: { tags, summary: 'Create a user (admin)', body: CreateUserBody, response: { 201: User, ...problemResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a user (admin)',
+        body: CreateUserBody,
+        response: { 201: User, ...problemResponses },
+      },
+    },
     async (request, reply) => reply.code(201).send(await users.createUser(request.actor, request.body)),
   );
 
   app.get(
     '/users/:id',
-    { schema: { tags, summary: 'Get a user', params: IdParams, response: { 200: User, ...problemResponses } } },
+    {
+      schema: { tags, summary: 'Get a user', params: IdParams, response: { 200: User, ...problemResponses } },
+    },
     async (request) => users.getUser(request.actor, request.params.id),
   );
 

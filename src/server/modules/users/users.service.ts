@@ -1,4 +1,10 @@
-import type { CreateUserBody, ListUsersQuery, UpdateMeBody, UpdateUserBody, User } from '../../../contract/users.ts';
+import type {
+  CreateUserBody,
+  ListUsersQuery,
+  UpdateMeBody,
+  UpdateUserBody,
+  User,
+} from '../../../contract/users.ts';
 import type { Actor, Role } from '../../../domain/access/roles.ts';
 import { checkManagerChain } from '../../../domain/people/check-manager-chain.ts';
 import { isValidTimeZone, normalizeEmail } from '../../../domain/people/normalize.ts';
@@ -139,7 +145,8 @@ export function createUsersService(deps: ServiceDeps) {
         if (!row) throw userNotFound();
         const role = input.role ?? (row.role as Role);
         const managerId = input.managerId === undefined ? row.manager_id : input.managerId;
-        if (input.role !== undefined || input.managerId !== undefined) await checkManager(trx, id, role, managerId);
+        if (input.role !== undefined || input.managerId !== undefined)
+          await checkManager(trx, id, role, managerId);
 
         const now = clock.now();
         const wasActive = fromDbBool(row.is_active);
@@ -190,7 +197,8 @@ export function createUsersService(deps: ServiceDeps) {
           input.currentPassword !== undefined &&
           row.password_hash !== null &&
           (await passwords.verify(input.currentPassword, row.password_hash));
-        if (!ok) throw fieldError('auth.invalid_credentials', 'currentPassword', 'does not match your password');
+        if (!ok)
+          throw fieldError('auth.invalid_credentials', 'currentPassword', 'does not match your password');
         passwordHash = await passwords.hash(input.newPassword);
       }
       return write(async (trx) => {
