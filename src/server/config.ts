@@ -173,12 +173,20 @@ export function loadConfig(env: Env = process.env): Config {
   return values as Config;
 }
 
-/** The configuration table of the README. */
+/** The configuration table of the README, aligned as Prettier formats Markdown tables. */
 export function configMarkdownTable(): string {
-  const rows = Object.values(configSpec as Record<string, KeySpec<unknown>>).map(
-    (spec) => `| \`${spec.env}\` | ${spec.defaultText} | ${spec.doc} |`,
-  );
-  return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
+  const rows = [
+    ['Variable', 'Default', 'Meaning'],
+    ...Object.values(configSpec as Record<string, KeySpec<unknown>>).map((spec) => [
+      `\`${spec.env}\``,
+      spec.defaultText,
+      spec.doc,
+    ]),
+  ];
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const [header, ...body] = rows;
+  return [line(header!), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
 /** Settings of the test suite itself (see README, "Tests"). */

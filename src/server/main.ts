@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyServerOptions } from 'fastify';
 import { buildApp } from './app.ts';
-import type { Config } from './config.ts';
+import { Value } from 'typebox/value';
+import { CreateUserBody } from '../contract/users.ts';
+import { ConfigError, type Config } from './config.ts';
 import { migrateToLatest, openDatabase, type Database } from './db/database.ts';
 import { AppError } from './modules/shared/errors.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
@@ -53,11 +55,18 @@ export async function ensureFirstAdmin(services: Services, config: Config, log: 
     );
     return;
   }
+  const input: CreateUserBody = {
+    email: config.adminEmail,
+    name: 'Administrator',
+    role: 'admin',
+    password: config.adminPassword,
+  };
+  const problems = [...Value.Errors(CreateUserBody, input)].map((e) =>
+    e.instancePath === '/password' ? `BATON_ADMIN_PASSWORD ${e.message}` : `BATON_ADMIN_EMAIL ${e.message}`,
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
   try {
-    await services.users.createUser(
-      { kind: 'cli' },
-      { email: config.adminEmail, name: 'Administrator', role: 'admin', password: config.adminPassword },
-    );
+    await services.users.createUser({ kind: 'cli' }, input);
     log.info(`Created the first admin, ${config.adminEmail}.`);
   } catch (error) {
     // Another instance starting at the same moment may have created it first.
@@ -79,42 +88,43 @@ export async function startServer(
   options: { logger?: FastifyServerOptions['logger']; handleSignals?: boolean } = {},
 ): Promise<RunningServer> {
   const database = openConfiguredDatabase(config);
+  let app: App | undefined;
   try {
     await migrateToLatest(database.db);
+    const services = servicesFor(database, config);
+    app = await buildApp({
+      database,
+      services,
+      version,
+      cookieSecure: config.cookieSecure,
+      trustProxy: config.trustProxy,
+      logger: options.logger ?? { level: config.logLevel, stream: process.stderr },
+    });
+    const log = app.log;
+    await ensureFirstAdmin(services, config, { info: (m) => log.info(m), warn: (m) => log.warn(m) });
+    await app.listen({ port: config.port, host: config.host });
   } catch (error) {
+    await app?.close();
     await database.close();
     throw error;
   }
-  const services = servicesFor(database, config);
-  const app = await buildApp({
-    database,
-    services,
-    version,
-    cookieSecure: config.cookieSecure,
-    trustProxy: config.trustProxy,
-    logger: options.logger ?? { level: config.logLevel, stream: process.stderr },
-  });
-  await ensureFirstAdmin(services, config, {
-    info: (m) => app.log.info(m),
-    warn: (m) => app.log.warn(m),
-  });
-  await app.listen({ port: config.port, host: config.host });
+  const running = app;
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await app.close();
+      await running.close();
       await database.close();
     })());
 
   if (options.handleSignals) {
     closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
-      if (err) app.log.error({ err }, 'shutting down after an error');
-      else app.log.info(`${String(signal)} received, shutting down`);
+      if (err) running.log.error({ err }, 'shutting down after an error');
+      else running.log.info(`${String(signal)} received, shutting down`);
       await close();
     });
   }
-  const address = app.server.address();
+  const address = running.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  return { app, database, url: `http://localhost:${port}`, close };
+  return { app: running, database, url: `http://localhost:${port}`, close };
 }

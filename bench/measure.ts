@@ -1,0 +1,51 @@
+import { performance } from 'node:perf_hooks';
+
+export interface Metric {
+  value: number;
+  unit: string;
+}
+
+/** Runs `work` repeatedly for `seconds` (after a short warm-up) and returns operations per second. */
+export async function opsPerSecond(work: () => unknown, seconds = 3): Promise<number> {
+  const warmUntil = performance.now() + 300;
+  while (performance.now() < warmUntil) await work();
+  let count = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  while (performance.now() < end) {
+    await work();
+    count += 1;
+  }
+  return count / ((performance.now() - start) / 1000);
+}
+
+/** Runs `work` from `concurrency` loops for `seconds`; returns throughput and latency percentiles. */
+export async function load(
+  work: () => Promise<unknown>,
+  { seconds = 3, concurrency = 16 } = {},
+): Promise<{ perSecond: number; p50: number; p99: number }> {
+  const warmUntil = performance.now() + 300;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < warmUntil) await work();
+    }),
+  );
+  const latencies: number[] = [];
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        await work();
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99) };
+}
+
+export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
