@@ -4,10 +4,10 @@ import type {
   ListAccountsQuery,
   UpdateAccountBody,
 } from '../../../contract/accounts.ts';
-import { canSee, type Actor, type Visibility } from '../../../domain/access/roles.ts';
+import { type Actor, type Visibility } from '../../../domain/access/roles.ts';
 import { normalizeDomain } from '../../../domain/people/normalize.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbTime, toDbTime, uniqueViolation } from '../../db/dialect.ts';
+import { fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { AccountRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorRef, authorize } from '../shared/access.ts';
@@ -16,7 +16,8 @@ import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { decodeCursor, toPage } from '../shared/pagination.ts';
 import { loadVisibility } from '../shared/visibility.ts';
-import { findUserById } from '../users/users.repository.ts';
+import { checkOwner, resolveNewOwner } from '../shared/ownership.ts';
+import { inTransaction } from '../shared/transaction.ts';
 import {
   findAccountById,
   findAccounts,
@@ -64,35 +65,10 @@ export function createAccountsService(deps: ServiceDeps) {
     return { row, visibility };
   }
 
-  async function checkOwner(
-    conn: Db,
-    visibility: Visibility,
-    ownerId: string | null | undefined,
-  ): Promise<void> {
-    if (ownerId === undefined || ownerId === null) return;
-    const owner = await findUserById(conn, ownerId);
-    if (!owner || !fromDbBool(owner.is_active)) {
-      throw fieldError('accounts.invalid_owner', 'ownerId', 'not an active user');
-    }
-    if (!canSee(visibility, ownerId)) {
-      throw fieldError(
-        'accounts.invalid_owner',
-        'ownerId',
-        'you can assign accounts only to yourself or your team',
-      );
-    }
-  }
-
-  async function write<T>(work: (trx: Db) => Promise<T>): Promise<T> {
-    try {
-      return await db.transaction().execute(work);
-    } catch (error) {
-      if (uniqueViolation(error)) {
-        throw fieldError('accounts.domain_taken', 'domains', 'another account has one of these domains');
-      }
-      throw error;
-    }
-  }
+  const write = <T>(work: (trx: Db) => Promise<T>) =>
+    inTransaction(db, work, () =>
+      fieldError('accounts.domain_taken', 'domains', 'another account has one of these domains'),
+    );
 
   const normalizeDomains = (domains: readonly string[]) => [...new Set(domains.map(normalizeDomain))];
 
@@ -122,20 +98,14 @@ export function createAccountsService(deps: ServiceDeps) {
       const id = newId();
       return write(async (trx) => {
         const visibility = await loadVisibility(trx, who);
-        const ownerId =
-          input.ownerId !== undefined
-            ? input.ownerId
-            : who.kind === 'user' && visibility.kind === 'owned_by'
-              ? who.userId
-              : null;
-        await checkOwner(trx, visibility, ownerId);
-        if (visibility.kind === 'owned_by' && ownerId === null) {
-          throw fieldError(
-            'accounts.invalid_owner',
-            'ownerId',
-            'you can create accounts only for yourself or your team',
-          );
-        }
+        const ownerId = await resolveNewOwner(
+          trx,
+          who,
+          visibility,
+          input.ownerId,
+          'accounts.invalid_owner',
+          'accounts',
+        );
         await insertAccount(trx, {
           id,
           name: input.name.trim(),
@@ -164,7 +134,7 @@ export function createAccountsService(deps: ServiceDeps) {
       return write(async (trx) => {
         const { row, visibility } = await loadVisible(trx, who, id);
         if (input.ownerId !== undefined && input.ownerId !== row.owner_id)
-          await checkOwner(trx, visibility, input.ownerId);
+          await checkOwner(trx, visibility, input.ownerId, 'accounts.invalid_owner', 'accounts');
         await updateAccountRow(trx, id, {
           ...(input.name !== undefined && { name: input.name.trim() }),
           ...(input.employeeCount !== undefined && { employee_count: input.employeeCount }),

@@ -9,7 +9,7 @@ import { canSee, type Actor, type Visibility } from '../../../domain/access/role
 import { decideStageChange, stageEntryTimes } from '../../../domain/lifecycle/decide-stage-change.ts';
 import { normalizeEmail } from '../../../domain/people/normalize.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbTime, toDbTime, uniqueViolation } from '../../db/dialect.ts';
+import { fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow, ContactUpdate, NewStageChangeRow, StageChangeRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorRef, authorize } from '../shared/access.ts';
@@ -19,7 +19,8 @@ import { decodeCursor, toPage } from '../shared/pagination.ts';
 import { loadVisibility } from '../shared/visibility.ts';
 import { findStages } from '../stages/stages.repository.ts';
 import { toStageRule } from '../stages/stages.service.ts';
-import { findUserById } from '../users/users.repository.ts';
+import { checkOwner, resolveNewOwner } from '../shared/ownership.ts';
+import { inTransaction } from '../shared/transaction.ts';
 import { findAccountById } from '../accounts/accounts.repository.ts';
 import {
   concurrentStageChange,
@@ -59,31 +60,12 @@ export function createContactsService(deps: ServiceDeps) {
     return { row, visibility };
   }
 
-  async function checkOwner(
-    conn: Db,
-    visibility: Visibility,
-    ownerId: string | null | undefined,
-  ): Promise<void> {
-    if (ownerId === undefined || ownerId === null) return;
-    const owner = await findUserById(conn, ownerId);
-    if (!owner || !fromDbBool(owner.is_active)) throw invalidOwner('not an active user');
-    if (!canSee(visibility, ownerId))
-      throw invalidOwner('you can assign contacts only to yourself or your team');
-  }
-
   async function checkAccount(conn: Db, accountId: string | null | undefined): Promise<void> {
     if (accountId === undefined || accountId === null) return;
     if (!(await findAccountById(conn, accountId))) throw invalidAccount();
   }
 
-  async function write<T>(work: (trx: Db) => Promise<T>): Promise<T> {
-    try {
-      return await db.transaction().execute(work);
-    } catch (error) {
-      if (uniqueViolation(error)) throw contactEmailTaken();
-      throw error;
-    }
-  }
+  const write = <T>(work: (trx: Db) => Promise<T>) => inTransaction(db, work, () => contactEmailTaken());
 
   function consentFields(input: CreateContactBody | UpdateContactBody, now: Date): ContactUpdate {
     return {
@@ -145,16 +127,15 @@ export function createContactsService(deps: ServiceDeps) {
       return write(async (trx) => {
         const visibility = await loadVisibility(trx, who);
         // Reps and managers own what they create, so they can see it afterwards.
-        const ownerId =
-          input.ownerId !== undefined
-            ? input.ownerId
-            : who.kind === 'user' && visibility.kind === 'owned_by'
-              ? who.userId
-              : null;
-        await checkOwner(trx, visibility, ownerId);
-        if (visibility.kind === 'owned_by' && ownerId === null) {
-          throw invalidOwner('you can create contacts only for yourself or your team');
-        }
+        // Reps and managers own what they create, so they can see it afterwards.
+        const ownerId = await resolveNewOwner(
+          trx,
+          who,
+          visibility,
+          input.ownerId,
+          'contacts.invalid_owner',
+          'contacts',
+        );
         await checkAccount(trx, input.accountId);
 
         const stage = input.stage ?? defaultInitialStage;
@@ -205,7 +186,7 @@ export function createContactsService(deps: ServiceDeps) {
           if (input.ownerId === null && visibility.kind === 'owned_by') {
             throw invalidOwner('you cannot leave a contact without an owner');
           }
-          await checkOwner(trx, visibility, input.ownerId);
+          await checkOwner(trx, visibility, input.ownerId, 'contacts.invalid_owner', 'contacts');
         }
         await checkAccount(trx, input.accountId);
         await updateContactRow(trx, id, {

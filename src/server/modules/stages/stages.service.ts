@@ -2,11 +2,12 @@ import type { CreateStageBody, Stage, UpdateStageBody } from '../../../contract/
 import type { Actor } from '../../../domain/access/roles.ts';
 import type { StageRule } from '../../../domain/lifecycle/decide-stage-change.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, toDbTime, uniqueViolation } from '../../db/dialect.ts';
+import { fromDbBool, toDbTime } from '../../db/dialect.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
+import { inTransaction } from '../shared/transaction.ts';
 import {
   findStages,
   insertStage,
@@ -72,8 +73,9 @@ export function createStagesService(deps: ServiceDeps) {
     async createStage(actor: Actor | null, input: CreateStageBody): Promise<Stage> {
       const who = authorize(actor, 'stages.write');
       const now = clock.now();
-      try {
-        return await db.transaction().execute(async (trx) => {
+      return inTransaction(
+        db,
+        async (trx) => {
           await checkTargets(trx, input.allowedNext, input.key);
           await insertStage(trx, {
             key: input.key,
@@ -95,12 +97,9 @@ export function createStagesService(deps: ServiceDeps) {
             payload: { ...input },
           });
           return get(trx, input.key);
-        });
-      } catch (error) {
-        if (uniqueViolation(error))
-          throw fieldError('stages.key_taken', 'key', 'a stage with this key exists');
-        throw error;
-      }
+        },
+        () => fieldError('stages.key_taken', 'key', 'a stage with this key exists'),
+      );
     },
 
     async updateStage(actor: Actor | null, key: string, input: UpdateStageBody): Promise<Stage> {

@@ -2,13 +2,14 @@ import type { CreateTeamBody, Team, UpdateTeamBody } from '../../../contract/tea
 import type { Actor, Role } from '../../../domain/access/roles.ts';
 import { canManageTeam } from '../../../domain/people/check-manager-chain.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbTime, toDbTime, uniqueViolation } from '../../db/dialect.ts';
+import { fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { TeamRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
+import { inTransaction } from '../shared/transaction.ts';
 import { findUserById } from '../users/users.repository.ts';
 import {
   countExistingUsers,
@@ -58,15 +59,8 @@ export function createTeamsService(deps: ServiceDeps) {
     }
   }
 
-  async function write<T>(work: (trx: Db) => Promise<T>): Promise<T> {
-    try {
-      return await db.transaction().execute(work);
-    } catch (error) {
-      if (uniqueViolation(error))
-        throw fieldError('teams.name_taken', 'name', 'a team with this name exists');
-      throw error;
-    }
-  }
+  const write = <T>(work: (trx: Db) => Promise<T>) =>
+    inTransaction(db, work, () => fieldError('teams.name_taken', 'name', 'a team with this name exists'));
 
   return {
     async listTeams(actor: Actor | null): Promise<Team[]> {

@@ -9,7 +9,7 @@ import type { Actor, Role } from '../../../domain/access/roles.ts';
 import { checkManagerChain } from '../../../domain/people/check-manager-chain.ts';
 import { isValidTimeZone, normalizeEmail } from '../../../domain/people/normalize.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, toDbTime, uniqueViolation } from '../../db/dialect.ts';
+import { fromDbBool, toDbTime } from '../../db/dialect.ts';
 import type { UserRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import { deleteSessionsOfUser } from '../auth/auth.repository.ts';
@@ -18,6 +18,7 @@ import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { decodeCursor, toPage } from '../shared/pagination.ts';
+import { inTransaction } from '../shared/transaction.ts';
 import {
   cannotDeactivateSelf,
   invalidManager,
@@ -65,14 +66,7 @@ export function createUsersService(deps: ServiceDeps) {
     return password === undefined ? null : passwords.hash(password);
   }
 
-  async function write<T>(work: (trx: Db) => Promise<T>): Promise<T> {
-    try {
-      return await db.transaction().execute(work);
-    } catch (error) {
-      if (uniqueViolation(error)) throw userEmailTaken();
-      throw error;
-    }
-  }
+  const write = <T>(work: (trx: Db) => Promise<T>) => inTransaction(db, work, () => userEmailTaken());
 
   return {
     async listUsers(actor: Actor | null, query: ListUsersQuery) {
