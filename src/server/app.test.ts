@@ -54,6 +54,71 @@ describeEachDialect('the HTTP API', (getDatabase, dialect) => {
     await app.close();
   });
 
+  it('answers bad input on every write route with 400 problem details naming the field', async () => {
+    const context = createTestContext(getDatabase());
+    const app = await createTestApp(context);
+    const admin = await addUser(context, 'admin');
+    const cookie = await signIn(app, admin.email);
+    const spec = app.swagger() as {
+      paths: Record<string, Record<string, { requestBody?: unknown }>>;
+    };
+    const writes = Object.entries(spec.paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, operation]) => operation.requestBody !== undefined)
+        .map(([method, operation]) => ({ method: method.toUpperCase(), path, operation })),
+    );
+    expect(writes.length).toBeGreaterThanOrEqual(10);
+    for (const { method, path } of writes) {
+      const url = path.replace('{id}', '0190a5e8-0000-7000-8000-000000000000').replace('{key}', 'mql');
+      const response = await app.inject({
+        method: method as 'POST',
+        url,
+        headers: { cookie },
+        payload: { surelyNotAField: true },
+      });
+      expect({ route: `${method} ${path}`, status: response.statusCode }).toEqual({
+        route: `${method} ${path}`,
+        status: 400,
+      });
+      const problem = response.json<{ code: string; errors: { field: string; reason: string }[] }>();
+      expect(problem.code).toBe('http.validation_failed');
+      expect(problem.errors).toContainEqual({
+        field: 'body.surelyNotAField',
+        reason: 'is not a known field',
+      });
+
+      const wrongType = await app.inject({ method: method as 'POST', url, headers: { cookie }, payload: [] });
+      expect(wrongType.statusCode).toBe(400);
+      expect(wrongType.json().errors[0].field).toBe('body');
+    }
+    await app.close();
+  });
+
+  it('answers a malformed id in any route with 400 naming params.id', async () => {
+    const context = createTestContext(getDatabase());
+    const app = await createTestApp(context);
+    const cookie = await signIn(app, (await addUser(context, 'admin')).email);
+    const spec = app.swagger() as { paths: Record<string, Record<string, unknown>> };
+    const routes = Object.entries(spec.paths)
+      .filter(([path]) => path.includes('{id}'))
+      .flatMap(([path, operations]) => Object.keys(operations).map((method) => ({ method, path })));
+    expect(routes.length).toBeGreaterThanOrEqual(8);
+    for (const { method, path } of routes) {
+      const response = await app.inject({
+        method: method.toUpperCase() as 'GET',
+        url: path.replace('{id}', 'not-an-id'),
+        headers: { cookie },
+        ...(method !== 'get' && method !== 'delete' && { payload: {} }),
+      });
+      expect({ route: `${method} ${path}`, status: response.statusCode }).toEqual({
+        route: `${method} ${path}`,
+        status: 400,
+      });
+      expect(response.json().errors).toContainEqual({ field: 'params.id', reason: 'must be a valid uuid' });
+    }
+    await app.close();
+  });
+
   it('echoes a sane request id and makes one up otherwise', async () => {
     const app = await createTestApp(createTestContext(getDatabase()));
     const given = await app.inject({ url: '/api/health', headers: { 'x-request-id': 'lb-1234' } });

@@ -4,7 +4,7 @@ import type {
   ListAccountsQuery,
   UpdateAccountBody,
 } from '../../../contract/accounts.ts';
-import { type Actor, type Visibility } from '../../../domain/access/roles.ts';
+import { canSee, type Actor, type Visibility } from '../../../domain/access/roles.ts';
 import { normalizeDomain } from '../../../domain/people/normalize.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbTime, toDbTime } from '../../db/dialect.ts';
@@ -133,8 +133,17 @@ export function createAccountsService(deps: ServiceDeps) {
       const now = clock.now();
       return write(async (trx) => {
         const { row, visibility } = await loadVisible(trx, who, id);
-        if (input.ownerId !== undefined && input.ownerId !== row.owner_id)
+        if (input.ownerId !== undefined && input.ownerId !== row.owner_id) {
+          // A rep may see an account through one of their contacts; that does not make it theirs to give away.
+          if (!canSee(visibility, row.owner_id)) {
+            throw fieldError(
+              'accounts.invalid_owner',
+              'ownerId',
+              "only the owner's team can reassign this account",
+            );
+          }
           await checkOwner(trx, visibility, input.ownerId, 'accounts.invalid_owner', 'accounts');
+        }
         await updateAccountRow(trx, id, {
           ...(input.name !== undefined && { name: input.name.trim() }),
           ...(input.employeeCount !== undefined && { employee_count: input.employeeCount }),

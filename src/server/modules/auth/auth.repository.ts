@@ -94,6 +94,10 @@ export async function countFailedLogins(
   return { byEmail: byEmail.n, byIp: byIp.n, oldestByEmail: byEmail.oldest, oldestByIp: byIp.oldest };
 }
 
+export async function deleteLoginAttemptsBefore(db: Db, before: Date): Promise<void> {
+  await db.deleteFrom('login_attempts').where('attempted_at', '<', toDbTime(before)).execute();
+}
+
 /** A successful sign-in forgives earlier failures for that email. */
 export async function clearFailedLogins(db: Db, email: string): Promise<void> {
   await db.deleteFrom('login_attempts').where('email', '=', email).where('is_success', '=', false).execute();

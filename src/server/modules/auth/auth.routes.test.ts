@@ -108,6 +108,17 @@ describeEachDialect('signing in, sessions and API keys', (getDatabase) => {
     expect((await app.inject({ url: '/api/v1/me', headers: { cookie } })).statusCode).toBe(401);
   });
 
+  it('clears expired sessions and day-old attempts when someone signs in', async () => {
+    const rep = await addUser(context, 'sales_rep');
+    await signIn(app, rep.email);
+    await login('nobody@example.nl', 'wrong password');
+    context.clock.advance(336 * 3_600_000 + 1000);
+    await signIn(app, rep.email);
+    const db = getDatabase().db;
+    expect(await db.selectFrom('sessions').select('id').execute()).toHaveLength(1);
+    expect(await db.selectFrom('login_attempts').select('email').execute()).toEqual([{ email: rep.email }]);
+  });
+
   it('accepts an API key as a Bearer token with its role, records its use, and refuses it once revoked', async () => {
     const admin = await addUser(context, 'admin');
     const cookie = await signIn(app, admin.email);

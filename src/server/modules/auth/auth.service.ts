@@ -12,6 +12,8 @@ import { invalidApiKey, invalidCredentials, tooManyAttempts } from './auth.error
 import {
   clearFailedLogins,
   countFailedLogins,
+  deleteExpiredSessions,
+  deleteLoginAttemptsBefore,
   deleteSession,
   findActiveSession,
   insertLoginAttempt,
@@ -19,6 +21,8 @@ import {
   touchSession,
 } from './auth.repository.ts';
 
+/** Sign-in attempts are kept a day, for the rate limits and for anyone looking into an incident. */
+const attemptRetentionMs = 24 * 3_600_000;
 /** Several accounts behind one office NAT sign in from one address, so the IP limit is wider. */
 const ipLimitFactor = 6;
 /** Writes of last-seen and last-used times are throttled to one per minute per session or key. */
@@ -62,6 +66,12 @@ export function createAuthService(deps: ServiceDeps) {
       await db.transaction().execute(async (trx) => {
         await insertSession(trx, { id: hashToken(token), userId: user.id, createdAt: now, expiresAt });
         await clearFailedLogins(trx, normalized);
+        // Housekeeping rides along with sign-ins, so no separate job is needed to keep these tables small.
+        await deleteExpiredSessions(trx, now);
+        await deleteLoginAttemptsBefore(
+          trx,
+          new Date(now.getTime() - Math.max(windowMs, attemptRetentionMs)),
+        );
         await insertLoginAttempt(trx, { email: normalized, ip, isSuccess: true, at: now });
         await insertEvent(trx, {
           type: 'user.signed_in',
