@@ -128,6 +128,13 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
     const table = await runCli(['users', 'list'], env);
     expect(table.stdout.split('\n')[0]).toMatch(/^id\s+email\s+name\s+role\s+active$/);
 
+    const reset = await runCli(['users', 'set-password', 'm@example.nl'], env, 'the manager new password\n');
+    expect(reset.code).toBe(0);
+    expect(reset.stderr).toContain('sessions have ended');
+    const tooShort = await runCli(['users', 'set-password', 'm@example.nl'], env, 'short');
+    expect(tooShort.code).toBe(2);
+    expect(tooShort.stderr).toContain('password');
+
     const deactivated = await runCli(['users', 'deactivate', 'm@example.nl', '--json'], env);
     expect(JSON.parse(deactivated.stdout)).toMatchObject({ isActive: false });
     const active = await runCli(['users', 'list', '--json'], env);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CreateUserBody, type User } from '../contract/users.ts';
+import { CreateUserBody, UpdateUserBody, type User } from '../contract/users.ts';
 import type { Env } from '../server/config.ts';
 import { withServices } from './context.ts';
 import { checkInput, printTable, UsageError, type Io } from './output.ts';
@@ -90,6 +90,22 @@ export function registerUsersCommand(program: Command, io: Io, env: Env | undefi
         } while (cursor);
         if (options.json) io.out(JSON.stringify(all, null, 2));
         else show(io, all, false);
+      });
+    });
+
+  users
+    .command('set-password')
+    .description("Set a user's password (read from standard input) and end their sessions")
+    .argument('<email>', 'email of the user')
+    .option('--json', 'print JSON')
+    .action(async (email: string, options: { json?: boolean }) => {
+      const password = (await io.readStdin()).replace(/\r?\n$/, '');
+      const input = checkInput(UpdateUserBody, { password }, { password: 'password (standard input)' });
+      await withServices(env, async (services) => {
+        const user = await services.users.findUserByEmail(cli, email);
+        const updated = await services.users.updateUser(cli, user.id, input);
+        show(io, [updated], Boolean(options.json));
+        if (!options.json) io.err(`Password of ${updated.email} set; their sessions have ended.`);
       });
     });
 

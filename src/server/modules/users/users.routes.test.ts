@@ -127,6 +127,15 @@ describeEachDialect('people, teams and the stage glossary', (getDatabase) => {
     expect(duplicate.statusCode).toBe(409);
   });
 
+  it('lets an admin reset a password, which ends the sessions signed in with the old one', async () => {
+    const rep = await addUser(context, 'sales_rep');
+    const repCookie = await signIn(app, rep.email);
+    const reset = await patch(`/api/v1/users/${rep.id}`, { password: 'a fresh start password' });
+    expect(reset.statusCode).toBe(200);
+    expect((await app.inject({ url: '/api/v1/me', headers: { cookie: repCookie } })).statusCode).toBe(401);
+    expect(await signIn(app, rep.email, 'a fresh start password')).toMatch(/^baton_session=/);
+  });
+
   it('refuses to let an admin deactivate themselves', async () => {
     const me = (await app.inject({ url: '/api/v1/me', headers: { cookie } })).json<User>();
     const response = await patch(`/api/v1/users/${me.id}`, { isActive: false });
