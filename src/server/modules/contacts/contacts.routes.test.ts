@@ -208,6 +208,28 @@ describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
     expect(Object.keys(lifecycle.enteredAt).sort()).toEqual(['lead', 'mql', 'sal', 'sql']);
   });
 
+  it('keeps the history one unbroken chain when stage changes race', async () => {
+    const cli = { kind: 'cli' } as const;
+    const targets = ['mql', 'sal', 'sql', 'opportunity', 'customer'];
+    const results = await Promise.allSettled(
+      targets.map((to) => context.services.contacts.changeStage(cli, company.repContact.id, { to })),
+    );
+    // A change decided on a stage that another change replaced meanwhile is refused (or, seen after
+    // the other committed, judged again: it may now be a backward move that needs a reason), never half-applied.
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        expect(result.reason).toMatchObject({ code: expect.stringMatching(/^lifecycle\./) });
+      }
+    }
+    const lifecycle = await context.services.contacts.getLifecycle(cli, company.repContact.id);
+    const accepted = results.filter((r) => r.status === 'fulfilled').length;
+    expect(lifecycle.history).toHaveLength(1 + accepted);
+    for (let i = 1; i < lifecycle.history.length; i++) {
+      expect(lifecycle.history[i]!.from).toBe(lifecycle.history[i - 1]!.to);
+    }
+    expect(lifecycle.history.at(-1)!.to).toBe(lifecycle.stage);
+  });
+
   it('refuses a transition the stage configuration does not allow', async () => {
     await context.services.stages.updateStage({ kind: 'cli' }, 'lead', {
       allowedNext: ['mql', 'disqualified'],
