@@ -1,0 +1,28 @@
+/** What a touch was: marketing touches build scores and attribution, sales activities stop SLA clocks. */
+export const marketingEventTypes = [
+  'form_submitted',
+  'page_viewed',
+  'email_opened',
+  'email_clicked',
+  'webinar_registered',
+  'webinar_attended',
+  'ad_clicked',
+  'content_downloaded',
+  'event_attended',
+  'demo_requested',
+  'meeting_booked',
+] as const;
+
+/** Logged by a person in Sales; these count as genuine follow-up (the SLA issue). */
+export const salesEventTypes = ['call_logged', 'email_sent', 'meeting_held'] as const;
+
+export const eventTypes = [...marketingEventTypes, ...salesEventTypes] as const;
+export type EventType = (typeof eventTypes)[number];
+export type EventCategory = 'marketing' | 'sales';
+
+/**
+ * @example categoryOf('call_logged') // 'sales'
+ */
+export function categoryOf(type: EventType): EventCategory {
+  return (salesEventTypes as readonly string[]).includes(type) ? 'sales' : 'marketing';
+}
