@@ -17,6 +17,15 @@ export const OptOut = Type.Object({
   at: Nullable(Instant),
 });
 
+export const Source = Nullable(
+  Type.Object({
+    touchId: Id,
+    channel: Nullable(Type.String()),
+    campaign: Nullable(Type.String()),
+    at: Instant,
+  }),
+);
+
 export const Contact = Type.Object({
   id: Id,
   email: Email,
@@ -31,6 +40,9 @@ export const Contact = Type.Object({
   stageEnteredAt: Instant,
   consent: Consent,
   optOut: OptOut,
+  originalSource: Type.Union([Source], { description: 'The earliest marketing touch (first touch)' }),
+  latestSource: Type.Union([Source], { description: 'The most recent marketing touch' }),
+  leadTouchId: Nullable(Type.String({ description: 'The touch that created the lead' })),
   createdAt: Instant,
   updatedAt: Instant,
 });
@@ -92,3 +104,26 @@ export const ListContactsQuery = StrictObject({
   ),
 });
 export type ListContactsQuery = Static<typeof ListContactsQuery>;
+
+export const Touchpoint = Type.Object({
+  id: Id,
+  type: Type.String(),
+  category: Type.Enum(['marketing', 'sales']),
+  occurredAt: Instant,
+  channel: Nullable(Type.String()),
+  campaign: Nullable(Type.String()),
+  utm: Type.Object({
+    source: Nullable(Type.String()),
+    medium: Nullable(Type.String()),
+    campaign: Nullable(Type.String()),
+    term: Nullable(Type.String()),
+    content: Nullable(Type.String()),
+  }),
+  url: Nullable(Type.String()),
+  properties: Type.Record(Type.String(), Type.Unknown()),
+  isLeadCreating: Type.Boolean(),
+  visitorId: Nullable(Type.String()),
+  userId: Nullable(Id),
+  eventId: Nullable(Type.String({ description: 'The id the sender gave the event' })),
+});
+export type Touchpoint = Static<typeof Touchpoint>;

@@ -54,6 +54,12 @@ export const errorCatalog = {
   'lifecycle.occurred_at_invalid': { status: 400, title: 'The time of the stage change is not possible' },
   'lifecycle.initial_side_stage': { status: 400, title: 'A new contact cannot start in a side stage' },
 
+  'idempotency.key_reused': { status: 422, title: 'This Idempotency-Key was used for a different request' },
+  'idempotency.in_progress': {
+    status: 409,
+    title: 'A request with this Idempotency-Key is still being processed',
+  },
+
   'api_keys.not_found': { status: 404, title: 'No such API key' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

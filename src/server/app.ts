@@ -9,6 +9,7 @@ import type { Database } from './db/database.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.ts';
 import { authRoutes, registerActorHook, registerSignInRequirement } from './modules/auth/auth.routes.ts';
+import { captureRoutes } from './modules/capture/capture.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { handleError, handleNotFound } from './modules/shared/error-handler.ts';
@@ -94,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       accountsRoutes(api, deps.services);
       stagesRoutes(api, deps.services);
       apiKeysRoutes(api, deps.services);
+      captureRoutes(api, deps.services);
     },
     { prefix: '/api/v1' },
   );

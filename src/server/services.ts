@@ -1,6 +1,7 @@
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
+import { createCaptureService } from './modules/capture/capture.service.ts';
 import { createContactsService } from './modules/contacts/contacts.service.ts';
 import type { ServiceDeps } from './modules/shared/deps.ts';
 import { createStagesService } from './modules/stages/stages.service.ts';
@@ -17,6 +18,7 @@ export function createServices(deps: ServiceDeps) {
     accounts: createAccountsService(deps),
     stages: createStagesService(deps),
     apiKeys: createApiKeysService(deps),
+    capture: createCaptureService(deps),
   };
 }
 

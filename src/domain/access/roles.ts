@@ -27,6 +27,7 @@ export const actions = [
   'stages.write',
   'lifecycle.change',
   'api_keys.manage',
+  'events.write',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -52,6 +53,8 @@ const matrix: Record<Action, readonly Role[]> = {
   'stages.write': ['admin'],
   'lifecycle.change': workers,
   'api_keys.manage': ['admin'],
+  // Integrations (website, marketing automation, telephony) send events with a marketing or admin key.
+  'events.write': ['admin', 'marketing'],
 };
 
 /**

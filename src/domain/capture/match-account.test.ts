@@ -51,8 +51,16 @@ describe('decideAccountMatch', () => {
       company: 'Acme B.V.',
       expected: { kind: 'company', normalizedName: 'acme', name: 'Acme B.V.' },
     },
-    { email: 'jan@gmail.com', company: null, expected: { kind: 'none', reason: 'free_mail_without_company' } },
-    { email: 'jan@gmail.com', company: ' B.V. ', expected: { kind: 'none', reason: 'free_mail_without_company' } },
+    {
+      email: 'jan@gmail.com',
+      company: null,
+      expected: { kind: 'none', reason: 'free_mail_without_company' },
+    },
+    {
+      email: 'jan@gmail.com',
+      company: ' B.V. ',
+      expected: { kind: 'none', reason: 'free_mail_without_company' },
+    },
     { email: null, company: null, expected: { kind: 'none', reason: 'no_company' } },
   ])('$email / $company', ({ email, company, expected }) => {
     expect(decideAccountMatch(email, company)).toEqual(expected);

@@ -29,7 +29,7 @@ const extraFreeMailDomains = [
   'proximus.be',
 ];
 
-const freeMail = new Set<string>([...(freeMailDomains as string[]), ...extraFreeMailDomains]);
+const freeMail = new Set<string>([...freeMailDomains, ...extraFreeMailDomains]);
 
 /**
  * Whether a domain belongs to a free-mail provider or consumer ISP, whose users are not a company.
@@ -47,7 +47,10 @@ export function isFreeMailDomain(domain: string): boolean {
 
 /** @example emailDomain('Jan@Acme.NL') // 'acme.nl' */
 export function emailDomain(email: string): string {
-  return email.slice(email.lastIndexOf('@') + 1).trim().toLowerCase();
+  return email
+    .slice(email.lastIndexOf('@') + 1)
+    .trim()
+    .toLowerCase();
 }
 
 /** Legal forms and their spellings, removed from the end of a company name before comparing. */

@@ -68,6 +68,8 @@ export interface ApiKeysTable {
 export interface AccountsTable {
   id: string;
   name: string;
+  /** normalizeCompanyName(name): matches spellings of one company. */
+  name_key: string | null;
   employee_count: number | null;
   industry: string | null;
   country: string | null;
@@ -99,6 +101,15 @@ export interface ContactsTable {
   is_opted_out: DbBool;
   opt_out_source: string | null;
   opt_out_at: DbTime | null;
+  original_touch_id: string | null;
+  original_touch_at: DbTime | null;
+  original_source: string | null;
+  original_campaign: string | null;
+  latest_touch_id: string | null;
+  latest_touch_at: DbTime | null;
+  latest_source: string | null;
+  latest_campaign: string | null;
+  lead_touch_id: string | null;
   created_at: DbTime;
   updated_at: DbTime;
 }
@@ -160,6 +171,9 @@ export interface DB {
   stage_transitions: StageTransitionsTable;
   stage_changes: StageChangesTable;
   events: EventsTable;
+  touchpoints: TouchpointsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  suppressions: SuppressionsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -180,3 +194,45 @@ export type AccountUpdate = Updateable<AccountsTable>;
 export type NewStageRow = Insertable<StagesTable>;
 export type StageUpdate = Updateable<StagesTable>;
 export type NewStageChangeRow = Insertable<StageChangesTable>;
+
+export interface TouchpointsTable {
+  id: string;
+  client_event_id: string | null;
+  type: string;
+  category: string;
+  occurred_at: DbTime;
+  received_at: DbTime;
+  contact_id: string | null;
+  visitor_id: string | null;
+  user_id: string | null;
+  channel: string | null;
+  campaign: string | null;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
+  utm_term: string | null;
+  utm_content: string | null;
+  url: string | null;
+  properties: ColumnType<unknown, string, string>;
+  is_lead_creating: DbBool;
+  source_kind: string;
+  source_id: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response_body: string;
+  created_at: DbTime;
+}
+
+export interface SuppressionsTable {
+  email_hash: string;
+  reason: string;
+  created_at: DbTime;
+}
+
+export type TouchpointRow = Selectable<TouchpointsTable>;
+export type NewTouchpointRow = Insertable<TouchpointsTable>;

@@ -159,6 +159,29 @@ const rows: Row[] = [
     },
     expect: { ...workers(201), sales_manager: 404, sales_rep: 404 },
   },
+  {
+    route: 'GET /api/v1/contacts/:id/touchpoints',
+    request: (w) => ({ url: `/api/v1/contacts/${w.repContact.id}/touchpoints` }),
+    expect: all(200),
+  },
+  {
+    route: "GET /api/v1/contacts/:id/touchpoints (another team's)",
+    request: (w) => ({ url: `/api/v1/contacts/${w.outsiderContact.id}/touchpoints` }),
+    expect: { ...all(200), sales_manager: 404, sales_rep: 404 },
+  },
+  {
+    route: 'POST /api/v1/events',
+    request: (_w, _c, caller) => ({
+      method: 'POST',
+      url: '/api/v1/events',
+      payload: {
+        type: 'page_viewed',
+        occurredAt: '2026-01-05T08:00:00Z',
+        email: `visitor.${caller}@example.nl`,
+      },
+    }),
+    expect: { ...adminOnly(200), marketing: 200 },
+  },
   { route: 'GET /api/v1/accounts', request: () => ({ url: '/api/v1/accounts' }), expect: all(200) },
   {
     route: 'POST /api/v1/accounts',

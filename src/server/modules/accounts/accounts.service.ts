@@ -5,6 +5,7 @@ import type {
   UpdateAccountBody,
 } from '../../../contract/accounts.ts';
 import { canSee, type Actor, type Visibility } from '../../../domain/access/roles.ts';
+import { normalizeCompanyName } from '../../../domain/capture/match-account.ts';
 import { normalizeDomain } from '../../../domain/people/normalize.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbTime, toDbTime } from '../../db/dialect.ts';
@@ -109,6 +110,7 @@ export function createAccountsService(deps: ServiceDeps) {
         await insertAccount(trx, {
           id,
           name: input.name.trim(),
+          name_key: normalizeCompanyName(input.name),
           employee_count: input.employeeCount ?? null,
           industry: input.industry ?? null,
           country: input.country ?? null,
@@ -145,7 +147,10 @@ export function createAccountsService(deps: ServiceDeps) {
           await checkOwner(trx, visibility, input.ownerId, 'accounts.invalid_owner', 'accounts');
         }
         await updateAccountRow(trx, id, {
-          ...(input.name !== undefined && { name: input.name.trim() }),
+          ...(input.name !== undefined && {
+            name: input.name.trim(),
+            name_key: normalizeCompanyName(input.name),
+          }),
           ...(input.employeeCount !== undefined && { employee_count: input.employeeCount }),
           ...(input.industry !== undefined && { industry: input.industry }),
           ...(input.country !== undefined && { country: input.country }),

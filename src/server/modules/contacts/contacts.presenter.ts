@@ -1,7 +1,7 @@
-import type { Contact } from '../../../contract/contacts.ts';
+import type { Contact, Touchpoint } from '../../../contract/contacts.ts';
 import type { StageChange } from '../../../contract/stages.ts';
-import { fromDbBool, fromDbTime, fromDbTimeOrNull } from '../../db/dialect.ts';
-import type { ContactRow, StageChangeRow } from '../../db/tables.ts';
+import { fromDbBool, fromDbJson, fromDbTime, fromDbTimeOrNull } from '../../db/dialect.ts';
+import type { ContactRow, StageChangeRow, TouchpointRow } from '../../db/tables.ts';
 
 const iso = (value: Date | string | null) => fromDbTimeOrNull(value)?.toISOString() ?? null;
 
@@ -24,6 +24,25 @@ export function toContact(row: ContactRow): Contact {
       at: iso(row.consent_at),
     },
     optOut: { isOptedOut: fromDbBool(row.is_opted_out), source: row.opt_out_source, at: iso(row.opt_out_at) },
+    originalSource:
+      row.original_touch_id && row.original_touch_at
+        ? {
+            touchId: row.original_touch_id,
+            channel: row.original_source,
+            campaign: row.original_campaign,
+            at: fromDbTime(row.original_touch_at).toISOString(),
+          }
+        : null,
+    latestSource:
+      row.latest_touch_id && row.latest_touch_at
+        ? {
+            touchId: row.latest_touch_id,
+            channel: row.latest_source,
+            campaign: row.latest_campaign,
+            at: fromDbTime(row.latest_touch_at).toISOString(),
+          }
+        : null,
+    leadTouchId: row.lead_touch_id,
     createdAt: fromDbTime(row.created_at).toISOString(),
     updatedAt: fromDbTime(row.updated_at).toISOString(),
   };
@@ -44,5 +63,29 @@ export function toStageChange(row: StageChangeRow): StageChange {
     reasonCode: row.reason_code,
     note: row.note,
     agreementVersion: row.agreement_version,
+  };
+}
+
+export function toTouchpoint(row: TouchpointRow): Touchpoint {
+  return {
+    id: row.id,
+    type: row.type,
+    category: row.category as Touchpoint['category'],
+    occurredAt: fromDbTime(row.occurred_at).toISOString(),
+    channel: row.channel,
+    campaign: row.campaign,
+    utm: {
+      source: row.utm_source,
+      medium: row.utm_medium,
+      campaign: row.utm_campaign,
+      term: row.utm_term,
+      content: row.utm_content,
+    },
+    url: row.url,
+    properties: fromDbJson(row.properties) as Record<string, unknown>,
+    isLeadCreating: fromDbBool(row.is_lead_creating),
+    visitorId: row.visitor_id,
+    userId: row.user_id,
+    eventId: row.client_event_id,
   };
 }

@@ -1,8 +1,10 @@
+import { Type } from 'typebox';
 import { IdParams, Page } from '../../../contract/common.ts';
 import {
   Contact,
   CreateContactBody,
   ListContactsQuery,
+  Touchpoint,
   UpdateContactBody,
 } from '../../../contract/contacts.ts';
 import { ChangeStageBody, Lifecycle, StageChange } from '../../../contract/stages.ts';
@@ -63,6 +65,19 @@ export function contactsRoutes(app: App, { contacts }: { contacts: ContactsServi
       },
     },
     async (request) => contacts.updateContact(request.actor, request.params.id, request.body),
+  );
+
+  app.get(
+    '/contacts/:id/touchpoints',
+    {
+      schema: {
+        tags,
+        summary: "The contact's touches and sales activities, oldest first",
+        params: IdParams,
+        response: { 200: Type.Object({ data: Type.Array(Touchpoint) }), ...problemResponses },
+      },
+    },
+    async (request) => ({ data: await contacts.listTouchpoints(request.actor, request.params.id) }),
   );
 
   app.get(

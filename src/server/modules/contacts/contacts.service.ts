@@ -2,6 +2,7 @@ import type {
   Contact,
   CreateContactBody,
   ListContactsQuery,
+  Touchpoint,
   UpdateContactBody,
 } from '../../../contract/contacts.ts';
 import type { ChangeStageBody, Lifecycle, StageChange } from '../../../contract/stages.ts';
@@ -31,7 +32,8 @@ import {
   invalidOwner,
   stageChangeRefused,
 } from './contacts.errors.ts';
-import { toContact, toStageChange } from './contacts.presenter.ts';
+import { toContact, toStageChange, toTouchpoint } from './contacts.presenter.ts';
+import { findTouchpointsOfContact } from '../capture/capture.repository.ts';
 import {
   findContactById,
   findContacts,
@@ -259,6 +261,13 @@ export function createContactsService(deps: ServiceDeps) {
         });
         return toStageChange(change);
       });
+    },
+
+    /** Everything the contact did and Sales did with them, oldest first: the marketing history a rep sees. */
+    async listTouchpoints(actor: Actor | null, id: string): Promise<Touchpoint[]> {
+      const who = authorize(actor, 'contacts.read');
+      await loadVisible(db, who, id);
+      return (await findTouchpointsOfContact(db, id)).map(toTouchpoint);
     },
 
     /** The current stage, when each stage was last entered, and the full history. */

@@ -1,0 +1,301 @@
+import { beforeEach, expect, it } from 'vitest';
+import type { Contact, Touchpoint } from '../../../contract/contacts.ts';
+import type { IngestResponse } from '../../../contract/events.ts';
+import { eventTypes } from '../../../domain/capture/event-types.ts';
+import { describeEachDialect } from '../../testing/databases.ts';
+import { addUser, createTestApp, createTestContext, type TestContext } from '../../testing/world.ts';
+import type { App } from '../shared/http.ts';
+import { emailHash } from './capture.service.ts';
+
+describeEachDialect('the events API', (getDatabase) => {
+  let context: TestContext;
+  let app: App;
+  let authorization: string;
+
+  beforeEach(async () => {
+    context = createTestContext(getDatabase());
+    context.clock.set('2026-03-10T12:00:00.000Z');
+    app = await createTestApp(context);
+    const key = await context.services.apiKeys.createApiKey(
+      { kind: 'cli' },
+      { name: 'Website', role: 'marketing' },
+    );
+    authorization = `Bearer ${key.key}`;
+    return () => app.close();
+  });
+
+  const send = (payload: unknown, headers: Record<string, string> = {}) =>
+    app.inject({
+      method: 'POST',
+      url: '/api/v1/events',
+      headers: { authorization, ...headers },
+      payload: payload as object,
+    });
+  const contactByEmail = async (email: string) =>
+    (await context.services.contacts.listContacts({ kind: 'cli' }, { email })).data[0];
+  const touchesOf = async (contactId: string): Promise<Touchpoint[]> =>
+    context.services.contacts.listTouchpoints({ kind: 'cli' }, contactId);
+
+  it('accepts every event type', async () => {
+    for (const [i, type] of eventTypes.entries()) {
+      const response = await send({ type, occurredAt: '2026-03-10T10:00:00Z', email: `p${i}@acme.nl` });
+      expect({ type, status: response.statusCode }).toEqual({ type, status: 200 });
+      const body = response.json<IngestResponse>();
+      expect(body).toMatchObject({ accepted: 1, results: [{ index: 0, status: 'accepted' }] });
+      const touches = await touchesOf(body.results[0]!.contactId!);
+      expect(touches.map((t) => t.type)).toEqual([type]);
+      expect(touches[0]!.category).toBe(
+        ['call_logged', 'email_sent', 'meeting_held'].includes(type) ? 'sales' : 'marketing',
+      );
+    }
+  });
+
+  it('answers a mixed batch item by item and stores the good items', async () => {
+    const response = await send({
+      events: [
+        {
+          id: 'evt-1',
+          type: 'page_viewed',
+          occurredAt: '2026-03-10T10:00:00Z',
+          email: 'jan@acme.nl',
+          url: 'https://acme.nl/prijzen',
+        },
+        { type: 'page_viewed', occurredAt: 'yesterday', email: 'not-an-email' },
+        { id: 'evt-1', type: 'page_viewed', occurredAt: '2026-03-10T10:00:00Z', email: 'jan@acme.nl' },
+        { type: 'form_submitted', occurredAt: '2026-03-10T10:05:00Z' },
+        { type: 'teleported', occurredAt: '2026-03-10T10:05:00Z', email: 'x@acme.nl' },
+        { type: 'demo_requested', occurredAt: '2026-03-10T10:06:00Z', email: 'Piet@Acme.NL', bogus: 1 },
+        {
+          type: 'demo_requested',
+          occurredAt: '2026-03-10T10:07:00Z',
+          email: 'piet@acme.nl',
+          firstName: 'Piet',
+        },
+      ],
+    });
+    expect(response.statusCode).toBe(200);
+    const body = response.json<IngestResponse>();
+    expect(body.results.map((r) => r.status)).toEqual([
+      'accepted',
+      'rejected',
+      'duplicate',
+      'rejected',
+      'rejected',
+      'rejected',
+      'accepted',
+    ]);
+    expect({ accepted: body.accepted, duplicates: body.duplicates, rejected: body.rejected }).toEqual({
+      accepted: 2,
+      duplicates: 1,
+      rejected: 4,
+    });
+    expect(body.results[2]!.touchId).toBe(body.results[0]!.touchId);
+    expect(body.results[1]!.errors!.map((e) => e.field).sort()).toEqual(['email', 'occurredAt']);
+    expect(body.results[3]!.errors).toEqual([
+      { field: 'email', reason: 'an email or a visitorId is required' },
+    ]);
+    expect(body.results[4]!.errors![0]!.field).toBe('type');
+    expect(body.results[5]!.errors).toContainEqual({ field: 'bogus', reason: 'is not a known field' });
+
+    expect((await contactByEmail('jan@acme.nl'))?.email).toBe('jan@acme.nl');
+    expect(await contactByEmail('x@acme.nl')).toBeUndefined();
+    const piet = (await contactByEmail('piet@acme.nl'))!;
+    expect(piet.firstName).toBe('Piet');
+    expect(piet.accountId).toBe((await contactByEmail('jan@acme.nl'))!.accountId);
+  });
+
+  it('answers a single invalid event with 400 naming the fields', async () => {
+    const response = await send({
+      type: 'page_viewed',
+      occurredAt: '2099-01-01T00:00:00Z',
+      email: 'jan@acme.nl',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      code: 'http.validation_failed',
+      errors: [{ field: 'body.occurredAt' }],
+    });
+    const tooMany = await send({ events: Array.from({ length: 1001 }, () => ({})) });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json()).toMatchObject({ errors: [{ field: 'body.events' }] });
+  });
+
+  it('replays the first answer for a repeated Idempotency-Key and refuses the key with another body', async () => {
+    const batch = {
+      events: [
+        { type: 'form_submitted', occurredAt: '2026-03-10T10:00:00Z', email: 'jan@acme.nl' },
+        { type: 'page_viewed', occurredAt: '2026-03-10T10:01:00Z', email: 'jan@acme.nl' },
+      ],
+    };
+    const first = await send(batch, { 'idempotency-key': 'batch-42' });
+    const again = await send(batch, { 'idempotency-key': 'batch-42' });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual(first.json());
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const contact = (await contactByEmail('jan@acme.nl'))!;
+    expect(await touchesOf(contact.id)).toHaveLength(2);
+
+    const other = await send({ events: [batch.events[0]] }, { 'idempotency-key': 'batch-42' });
+    expect(other.statusCode).toBe(422);
+    expect(other.json().code).toBe('idempotency.key_reused');
+    expect(await touchesOf(contact.id)).toHaveLength(2);
+
+    // After a day the key is forgotten.
+    context.clock.advance(24 * 3_600_000 + 1000);
+    const later = await send(batch, { 'idempotency-key': 'batch-42' });
+    expect(later.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('creates the contact once, marks the touch that created the lead, and keeps first and latest source apart', async () => {
+    await send({
+      type: 'webinar_registered',
+      occurredAt: '2026-03-05T09:00:00Z',
+      email: 'An@Initech.nl',
+      channel: 'email',
+      campaign: 'webinar-ai',
+      company: 'Initech B.V.',
+    });
+    await send({
+      type: 'ad_clicked',
+      occurredAt: '2026-03-08T09:00:00Z',
+      email: 'an@initech.nl',
+      channel: 'paid_social',
+      campaign: 'linkedin-q1',
+    });
+    // Imported later, but it happened first.
+    await send({
+      type: 'content_downloaded',
+      occurredAt: '2026-02-01T09:00:00Z',
+      email: 'an@initech.nl',
+      channel: 'organic',
+      campaign: 'whitepaper',
+    });
+    await send({ type: 'call_logged', occurredAt: '2026-03-09T09:00:00Z', email: 'an@initech.nl' });
+
+    const contact = (await contactByEmail('an@initech.nl'))!;
+    expect(contact.originalSource).toMatchObject({
+      channel: 'organic',
+      campaign: 'whitepaper',
+      at: '2026-02-01T09:00:00.000Z',
+    });
+    expect(contact.latestSource).toMatchObject({ channel: 'paid_social', campaign: 'linkedin-q1' });
+    const touches = await touchesOf(contact.id);
+    expect(touches.map((t) => t.type)).toEqual([
+      'content_downloaded',
+      'webinar_registered',
+      'ad_clicked',
+      'call_logged',
+    ]);
+    const leadTouch = touches.find((t) => t.isLeadCreating)!;
+    expect(leadTouch.type).toBe('webinar_registered');
+    expect(contact.leadTouchId).toBe(leadTouch.id);
+    expect(contact.stage).toBe('lead');
+
+    const account = await context.services.accounts.getAccount({ kind: 'cli' }, contact.accountId!);
+    expect(account).toMatchObject({ name: 'Initech B.V.', domains: ['initech.nl'] });
+  });
+
+  it('matches accounts by domain, never by free-mail domains, and by company name when there is no domain', async () => {
+    const acme = await context.services.accounts.createAccount(
+      { kind: 'cli' },
+      { name: 'Acme Nederland B.V.', domains: ['acme.nl'] },
+    );
+    await send({
+      events: [
+        { type: 'form_submitted', occurredAt: '2026-03-10T10:00:00Z', email: 'jan@acme.nl' },
+        {
+          type: 'form_submitted',
+          occurredAt: '2026-03-10T10:00:00Z',
+          email: 'kees@gmail.com',
+          company: 'ACME Nederland bv',
+        },
+        { type: 'form_submitted', occurredAt: '2026-03-10T10:00:00Z', email: 'els@ziggo.nl' },
+      ],
+    });
+    expect((await contactByEmail('jan@acme.nl'))!.accountId).toBe(acme.id);
+    expect((await contactByEmail('kees@gmail.com'))!.accountId).toBe(acme.id);
+    expect((await contactByEmail('els@ziggo.nl'))!.accountId).toBeNull();
+    const all = await context.services.accounts.listAccounts({ kind: 'cli' }, {});
+    expect(all.data.map((a) => a.name)).toEqual(['Acme Nederland B.V.']);
+  });
+
+  it("joins a visitor's anonymous page views to the contact when the visitor fills in a form", async () => {
+    const visitorId = 'v_8f3k2m9q1z';
+    await send({
+      events: [
+        {
+          type: 'page_viewed',
+          occurredAt: '2026-03-01T09:00:00Z',
+          visitorId,
+          url: 'https://baton.example/',
+          channel: 'organic',
+        },
+        {
+          type: 'page_viewed',
+          occurredAt: '2026-03-02T09:00:00Z',
+          visitorId,
+          url: 'https://baton.example/pricing',
+        },
+      ],
+    });
+    const form = await send({
+      type: 'form_submitted',
+      occurredAt: '2026-03-03T09:00:00Z',
+      visitorId,
+      email: 'mo@globex.nl',
+      channel: 'direct',
+    });
+    const contactId = form.json<IngestResponse>().results[0]!.contactId!;
+    const touches = await touchesOf(contactId);
+    expect(touches.map((t) => t.type)).toEqual(['page_viewed', 'page_viewed', 'form_submitted']);
+    const contact = await context.services.contacts.getContact({ kind: 'cli' }, contactId);
+    expect(contact.originalSource).toMatchObject({ channel: 'organic', at: '2026-03-01T09:00:00.000Z' });
+    expect(contact.latestSource).toMatchObject({ channel: 'direct' });
+  });
+
+  it('keeps an opted-out person opted out, and never stores an erased person again', async () => {
+    const contact = await context.services.contacts.createContact(
+      { kind: 'cli' },
+      { email: 'out@acme.nl', optOut: { isOptedOut: true, source: 'email:unsubscribe' } },
+    );
+    await send({ type: 'form_submitted', occurredAt: '2026-03-10T10:00:00Z', email: 'OUT@acme.nl' });
+    const after: Contact = await context.services.contacts.getContact({ kind: 'cli' }, contact.id);
+    expect(after.optOut).toMatchObject({ isOptedOut: true, source: 'email:unsubscribe' });
+
+    await getDatabase()
+      .db.insertInto('suppressions')
+      .values({
+        email_hash: emailHash('gone@acme.nl'),
+        reason: 'erased',
+        created_at: '2026-03-01T00:00:00.000Z',
+      })
+      .execute();
+    const response = await send({
+      events: [{ type: 'page_viewed', occurredAt: '2026-03-10T10:00:00Z', email: 'Gone@Acme.nl' }],
+    });
+    expect(response.json<IngestResponse>().results[0]).toMatchObject({
+      status: 'rejected',
+      errors: [{ field: 'email' }],
+    });
+    expect(await contactByEmail('gone@acme.nl')).toBeUndefined();
+  });
+
+  it('records who in Sales did a sales activity, and refuses an unknown user', async () => {
+    const rep = await addUser(context, 'sales_rep');
+    const response = await send({
+      events: [
+        { type: 'call_logged', occurredAt: '2026-03-10T10:00:00Z', email: 'jan@acme.nl', userId: rep.id },
+        {
+          type: 'call_logged',
+          occurredAt: '2026-03-10T10:00:00Z',
+          email: 'jan@acme.nl',
+          userId: '0190a5e8-0000-7000-8000-000000000000',
+        },
+      ],
+    });
+    const body = response.json<IngestResponse>();
+    expect(body.results.map((r) => r.status)).toEqual(['accepted', 'rejected']);
+    const touches = await touchesOf(body.results[0]!.contactId!);
+    expect(touches[0]!.userId).toBe(rep.id);
+  });
+});

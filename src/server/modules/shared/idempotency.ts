@@ -1,0 +1,114 @@
+import type { Actor } from '../../../domain/access/roles.ts';
+import type { Db } from '../../db/database.ts';
+import { toDbTime, uniqueViolation } from '../../db/dialect.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { hashToken } from '../../platform/secrets.ts';
+import { createError } from './errors.ts';
+
+/** How long a key is remembered (Stripe's 24 hours). */
+const keyLifetimeMs = 24 * 3_600_000;
+
+export interface IdempotencyRequest {
+  scope: string;
+  key: string;
+  requestHash: string;
+}
+
+/** Keys are per caller: two integrations may use the same key for different things. */
+export function idempotencyRequest(
+  actor: Actor,
+  key: string | undefined,
+  method: string,
+  path: string,
+  body: unknown,
+): IdempotencyRequest | null {
+  if (key === undefined) return null;
+  const scope =
+    actor.kind === 'user'
+      ? `user:${actor.userId}`
+      : actor.kind === 'api_key'
+        ? `key:${actor.apiKeyId}`
+        : 'cli';
+  return { scope, key, requestHash: hashToken(`${method} ${path}\n${JSON.stringify(body)}`) };
+}
+
+export interface Outcome<T> {
+  status: number;
+  body: T;
+  replayed: boolean;
+}
+
+async function findKey(db: Db, request: IdempotencyRequest, notBefore: Date) {
+  return db
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('scope', '=', request.scope)
+    .where('key', '=', request.key)
+    .where('created_at', '>=', toDbTime(notBefore))
+    .executeTakeFirst();
+}
+
+function replay<T>(
+  request: IdempotencyRequest,
+  row: { request_hash: string; status_code: number; response_body: string },
+): Outcome<T> {
+  if (row.request_hash !== request.requestHash) throw createError('idempotency.key_reused');
+  return { status: row.status_code, body: JSON.parse(row.response_body) as T, replayed: true };
+}
+
+/**
+ * Runs `work` in one transaction together with the record of its answer, so that a request is
+ * either done and remembered or not done at all, even if the process dies in between. A replay
+ * with the same key and body gets the first answer; the same key with another body is refused
+ * (Stripe's meaning). Two racing requests with one key: the second waits for the first and replays it.
+ */
+export async function runIdempotent<T>(
+  db: Db,
+  clock: Clock,
+  request: IdempotencyRequest | null,
+  work: (trx: Db) => Promise<{ status: number; body: T }>,
+): Promise<Outcome<T>> {
+  if (!request) {
+    const result = await db.transaction().execute(work);
+    return { ...result, replayed: false };
+  }
+  const now = clock.now();
+  const notBefore = new Date(now.getTime() - keyLifetimeMs);
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const existing = await findKey(trx, request, notBefore);
+      if (existing) return replay<T>(request, existing);
+      const result = await work(trx);
+      await trx
+        .deleteFrom('idempotency_keys')
+        .where('scope', '=', request.scope)
+        .where('key', '=', request.key)
+        .execute();
+      await trx
+        .insertInto('idempotency_keys')
+        .values({
+          scope: request.scope,
+          key: request.key,
+          request_hash: request.requestHash,
+          status_code: result.status,
+          response_body: JSON.stringify(result.body),
+          created_at: toDbTime(now),
+        })
+        .execute();
+      return { ...result, replayed: false };
+    });
+  } catch (error) {
+    if (!uniqueViolation(error)?.detail.includes('idempotency_keys')) throw error;
+    const winner = await findKey(db, request, notBefore);
+    if (!winner) throw createError('idempotency.in_progress');
+    return replay<T>(request, winner);
+  }
+}
+
+/** Forgets keys past their lifetime. */
+export async function deleteExpiredIdempotencyKeys(db: Db, now: Date): Promise<void> {
+  await db
+    .deleteFrom('idempotency_keys')
+    .where('created_at', '<', toDbTime(new Date(now.getTime() - keyLifetimeMs)))
+    .execute();
+}
