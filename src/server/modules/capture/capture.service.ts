@@ -65,7 +65,11 @@ function prepare(raw: unknown, index: number, now: Date): Prepared {
       if (!seen.has(field)) seen.set(field, { field, reason });
     }
     // In a batch answer, an error about the item as a whole names the item.
-    return { index, ok: false, errors: [...seen.values()].map((e) => (e.field ? e : { ...e, field: 'event' })) };
+    return {
+      index,
+      ok: false,
+      errors: [...seen.values()].map((e) => (e.field ? e : { ...e, field: 'event' })),
+    };
   }
   const event = raw;
   const errors: FieldProblem[] = [];
@@ -385,7 +389,10 @@ export function createCaptureService(deps: ServiceDeps) {
         throw createError(
           'http.validation_failed',
           single.errors.map((e) => `${e.field} ${e.reason}`).join('; '),
-          single.errors.map((e) => ({ field: e.field === 'event' ? 'body' : `body.${e.field}`, reason: e.reason })),
+          single.errors.map((e) => ({
+            field: e.field === 'event' ? 'body' : `body.${e.field}`,
+            reason: e.reason,
+          })),
         );
       }
       const idempotency = idempotencyRequest(who, idempotencyKey, 'POST', '/api/v1/events', body);
