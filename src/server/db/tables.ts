@@ -174,6 +174,7 @@ export interface DB {
   touchpoints: TouchpointsTable;
   idempotency_keys: IdempotencyKeysTable;
   suppressions: SuppressionsTable;
+  visitor_identities: VisitorIdentitiesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -226,6 +227,12 @@ export interface IdempotencyKeysTable {
   status_code: number;
   response_body: string;
   created_at: DbTime;
+}
+
+export interface VisitorIdentitiesTable {
+  visitor_id: string;
+  contact_id: string;
+  identified_at: DbTime;
 }
 
 export interface SuppressionsTable {

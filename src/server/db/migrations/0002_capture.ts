@@ -88,6 +88,13 @@ export async function up(db: AnyDb): Promise<void> {
   await db.schema.createIndex('touchpoints_visitor_idx').on('touchpoints').column('visitor_id').execute();
 
   await db.schema
+    .createTable('visitor_identities')
+    .addColumn('visitor_id', 'text', (c) => c.primaryKey())
+    .addColumn('contact_id', t.id, (c) => c.notNull().references('contacts.id').onDelete('cascade'))
+    .addColumn('identified_at', t.time, (c) => c.notNull())
+    .execute();
+
+  await db.schema
     .createTable('idempotency_keys')
     .addColumn('scope', 'text', (c) => c.notNull())
     .addColumn('key', 'text', (c) => c.notNull())
@@ -114,6 +121,7 @@ export async function up(db: AnyDb): Promise<void> {
 export async function down(db: AnyDb): Promise<void> {
   await db.schema.dropTable('suppressions').execute();
   await db.schema.dropTable('idempotency_keys').execute();
+  await db.schema.dropTable('visitor_identities').execute();
   await db.schema.dropTable('touchpoints').execute();
   for (const column of [
     'lead_touch_id',

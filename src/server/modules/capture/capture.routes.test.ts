@@ -253,6 +253,37 @@ describeEachDialect('the events API', (getDatabase) => {
     expect(contact.latestSource).toMatchObject({ channel: 'direct' });
   });
 
+  it("joins a known visitor's later anonymous touches at once, also within one batch", async () => {
+    const visitorId = 'v_samebatch01';
+    const first = await send({
+      events: [
+        { type: 'page_viewed', occurredAt: '2026-03-01T09:00:00Z', visitorId, channel: 'paid_search' },
+        {
+          type: 'form_submitted',
+          occurredAt: '2026-03-01T09:05:00Z',
+          visitorId,
+          email: 'sam@hooli.nl',
+          channel: 'direct',
+        },
+        { type: 'page_viewed', occurredAt: '2026-03-01T09:06:00Z', visitorId },
+      ],
+    });
+    const results = first.json<IngestResponse>().results;
+    const contactId = results[1]!.contactId!;
+    expect(results[2]!.contactId).toBe(contactId);
+    await send({ type: 'page_viewed', occurredAt: '2026-03-02T09:00:00Z', visitorId, channel: 'organic' });
+    const touches = await touchesOf(contactId);
+    expect(touches.map((t) => t.type)).toEqual([
+      'page_viewed',
+      'form_submitted',
+      'page_viewed',
+      'page_viewed',
+    ]);
+    const contact = await context.services.contacts.getContact({ kind: 'cli' }, contactId);
+    expect(contact.originalSource).toMatchObject({ channel: 'paid_search' });
+    expect(contact.latestSource).toMatchObject({ channel: 'organic', at: '2026-03-02T09:00:00.000Z' });
+  });
+
   it('keeps an opted-out person opted out, and never stores an erased person again', async () => {
     const contact = await context.services.contacts.createContact(
       { kind: 'cli' },
