@@ -29,6 +29,7 @@ export function servicesFor(
 ): Services {
   return createServices({
     db: database.db,
+    ...(database.sqlite && { sqlite: database.sqlite }),
     clock: adapters.clock ?? systemClock,
     passwords: adapters.passwords ?? createPasswordHasher(),
     auth: {

@@ -2,9 +2,19 @@ import { decideSourceUpdate } from './decide-sources.ts';
 import type { EventCategory } from './event-types.ts';
 import { decideAccountMatch } from './match-account.ts';
 
+/** Who sent an event and through what; events of several requests may be planned together. */
+export interface CaptureOrigin {
+  actor: { kind: string; id: string | null };
+  /** api, form, tracking, import */
+  sourceKind: string;
+  /** Who did a sales activity when the event does not say (a signed-in user sending it). */
+  defaultUserId: string | null;
+}
+
 /** A valid event, ready to be stored. */
 export interface CaptureEvent {
   index: number;
+  origin: CaptureOrigin;
   clientId: string | null;
   type: string;
   category: EventCategory;
@@ -92,6 +102,7 @@ export interface CapturePlan {
   newAccounts: { id: string; name: string; nameKey: string | null; domain: string | null }[];
   newContacts: {
     id: string;
+    origin: CaptureOrigin;
     email: string;
     person: Partial<Record<PersonField, string>>;
     accountId: string | null;
@@ -231,6 +242,7 @@ export function planCapture(
         contactsById.set(contact.id, contact);
         plan.newContacts.push({
           id: contact.id,
+          origin: event.origin,
           email: event.email,
           person: event.person,
           accountId: resolveAccount(event.email, event.company),

@@ -9,9 +9,16 @@ import type { DB } from './tables.ts';
 
 export type Db = Kysely<DB>;
 
+/** Prepared statements on the SQLite connection, for hot paths that bypass the query builder. */
+export interface SqliteStatements {
+  prepare(source: string): SQLite.Statement;
+}
+
 export interface Database {
   db: Db;
   dialect: DialectName;
+  /** SQLite only: the same (single) connection Kysely uses, so statements run inside its transactions. */
+  sqlite?: SqliteStatements;
   close(): Promise<void>;
 }
 
@@ -32,11 +39,12 @@ export function openDatabase(options: DatabaseOptions): Database {
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    const statements = withStatementCache(sqlite);
     const db = new Kysely<DB>({
-      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+      dialect: new SqliteDialect({ database: statements }),
       plugins: [new SqliteBooleanPlugin()],
     });
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
+    return { db, dialect: 'sqlite', sqlite: statements, close: () => db.destroy() };
   }
 
   const pool = new pg.Pool({

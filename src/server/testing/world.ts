@@ -20,6 +20,7 @@ export interface TestContext {
 export function createTestContext(database: Database, clock: TestClock = createTestClock()): TestContext {
   const services = createServices({
     db: database.db,
+    ...(database.sqlite && { sqlite: database.sqlite }),
     clock,
     passwords: testPasswords,
     auth: { sessionTtlHours: 336, loginMaxFailures: 5, loginWindowMinutes: 15 },

@@ -7,20 +7,10 @@ import type {
 } from '../../../domain/capture/plan-capture.ts';
 import { personFields } from '../../../domain/capture/plan-capture.ts';
 import type { EventCategory } from '../../../domain/capture/event-types.ts';
-import type { Db } from '../../db/database.ts';
+import { bulkInsert } from '../../db/bulk.ts';
+import type { Db, SqliteStatements } from '../../db/database.ts';
 import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
-import type { ContactUpdate } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
-
-/** Both dialects take well over 30,000 bound values per statement; stay under that. */
-const maxValuesPerStatement = 30_000;
-
-function chunks<T>(rows: readonly T[], columns: number): T[][] {
-  const size = Math.max(1, Math.floor(maxValuesPerStatement / columns));
-  const result: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) result.push(rows.slice(i, i + size));
-  return result;
-}
 
 const unique = <T>(values: Iterable<T>) => [...new Set(values)];
 
@@ -166,119 +156,118 @@ export async function loadCaptureState(
   };
 }
 
-export interface CaptureWriteMeta {
-  now: Date;
-  actor: { kind: string; id: string | null };
-  sourceKind: string;
-  /** Who did a sales activity when the event does not say (a signed-in user sending it). */
-  defaultUserId: string | null;
-}
-
 /** Writes a plan in bulk: accounts, contacts with their first stage, touches, claims and patches. */
-export async function writeCapturePlan(db: Db, plan: CapturePlan, meta: CaptureWriteMeta): Promise<void> {
-  const now = toDbTime(meta.now);
+export async function writeCapturePlan(
+  db: Db,
+  sqlite: SqliteStatements | undefined,
+  plan: CapturePlan,
+  at: Date,
+): Promise<void> {
+  const now = toDbTime(at);
 
-  for (const chunk of chunks(plan.newAccounts, 5)) {
-    await db
-      .insertInto('accounts')
-      .values(
-        chunk.map((a) => ({ id: a.id, name: a.name, name_key: a.nameKey, created_at: now, updated_at: now })),
-      )
-      .execute();
-  }
-  const domains = plan.newAccounts.flatMap((a) => (a.domain ? [{ domain: a.domain, account_id: a.id }] : []));
-  for (const chunk of chunks(domains, 2)) await db.insertInto('account_domains').values(chunk).execute();
-
-  for (const chunk of chunks(plan.newContacts, 16)) {
-    await db
-      .insertInto('contacts')
-      .values(
-        chunk.map((c) => ({
-          id: c.id,
-          email: c.email,
-          first_name: c.person.first_name ?? null,
-          last_name: c.person.last_name ?? null,
-          title: c.person.title ?? null,
-          phone: c.person.phone ?? null,
-          country: c.person.country ?? null,
-          account_id: c.accountId,
-          owner_id: null,
-          stage: 'lead',
-          stage_entered_at: toDbTime(c.enteredAt),
-          consent_status: 'unknown',
-          is_opted_out: false,
-          lead_touch_id: c.leadTouchId,
-          created_at: now,
-          updated_at: now,
-        })),
-      )
-      .execute();
-    await db
-      .insertInto('stage_changes')
-      .values(
-        chunk.map((c) => ({
-          id: newId(),
-          contact_id: c.id,
-          from_stage: null,
-          to_stage: 'lead',
-          occurred_at: toDbTime(c.enteredAt),
-          recorded_at: now,
-          actor_kind: meta.actor.kind,
-          actor_id: meta.actor.id,
-          actor_label: `capture:${meta.sourceKind}`,
-          reason_code: null,
-          note: null,
-          agreement_version: null,
-        })),
-      )
-      .execute();
-    await db
-      .insertInto('events')
-      .values(
-        chunk.map((c) => ({
-          id: newId(),
-          type: 'contact.created',
-          occurred_at: now,
-          actor_kind: meta.actor.kind,
-          actor_id: meta.actor.id,
-          subject_type: 'contact',
-          subject_id: c.id,
-          payload: JSON.stringify({ via: meta.sourceKind, touchId: c.leadTouchId, accountId: c.accountId }),
-        })),
-      )
-      .execute();
-  }
-
-  for (const chunk of chunks(plan.touches, 22)) {
-    await db
-      .insertInto('touchpoints')
-      .values(
-        chunk.map(({ id, event, contactId, isLeadCreating }) => ({
-          id,
-          client_event_id: event.clientId,
-          type: event.type,
-          category: event.category,
-          occurred_at: toDbTime(event.at),
-          received_at: now,
-          contact_id: contactId,
-          visitor_id: event.visitorId,
-          user_id: event.userId ?? (event.category === 'sales' ? meta.defaultUserId : null),
-          channel: event.channel,
-          campaign: event.campaign,
-          utm_source: event.utm.source,
-          utm_medium: event.utm.medium,
-          utm_campaign: event.utm.campaign,
-          utm_term: event.utm.term,
-          utm_content: event.utm.content,
-          url: event.url,
-          properties: event.properties,
-          is_lead_creating: isLeadCreating,
-          source_kind: meta.sourceKind,
-          source_id: meta.actor.id,
-        })),
-      )
-      .execute();
-  }
+  await bulkInsert(
+    db,
+    sqlite,
+    'accounts',
+    plan.newAccounts.map((a) => ({
+      id: a.id,
+      name: a.name,
+      name_key: a.nameKey,
+      created_at: now,
+      updated_at: now,
+    })),
+  );
+  await bulkInsert(
+    db,
+    sqlite,
+    'account_domains',
+    plan.newAccounts.flatMap((a) => (a.domain ? [{ domain: a.domain, account_id: a.id }] : [])),
+  );
+  await bulkInsert(
+    db,
+    sqlite,
+    'contacts',
+    plan.newContacts.map((c) => ({
+      id: c.id,
+      email: c.email,
+      first_name: c.person.first_name ?? null,
+      last_name: c.person.last_name ?? null,
+      title: c.person.title ?? null,
+      phone: c.person.phone ?? null,
+      country: c.person.country ?? null,
+      account_id: c.accountId,
+      owner_id: null,
+      stage: 'lead',
+      stage_entered_at: toDbTime(c.enteredAt),
+      consent_status: 'unknown',
+      is_opted_out: false,
+      lead_touch_id: c.leadTouchId,
+      created_at: now,
+      updated_at: now,
+    })),
+  );
+  await bulkInsert(
+    db,
+    sqlite,
+    'stage_changes',
+    plan.newContacts.map((c) => ({
+      id: newId(),
+      contact_id: c.id,
+      from_stage: null,
+      to_stage: 'lead',
+      occurred_at: toDbTime(c.enteredAt),
+      recorded_at: now,
+      actor_kind: c.origin.actor.kind,
+      actor_id: c.origin.actor.id,
+      actor_label: `capture:${c.origin.sourceKind}`,
+      reason_code: null,
+      note: null,
+      agreement_version: null,
+    })),
+  );
+  await bulkInsert(
+    db,
+    sqlite,
+    'events',
+    plan.newContacts.map((c) => ({
+      id: newId(),
+      type: 'contact.created',
+      occurred_at: now,
+      actor_kind: c.origin.actor.kind,
+      actor_id: c.origin.actor.id,
+      subject_type: 'contact',
+      subject_id: c.id,
+      payload: JSON.stringify({ via: c.origin.sourceKind, touchId: c.leadTouchId, accountId: c.accountId }),
+    })),
+  );
+  await bulkInsert(
+    db,
+    sqlite,
+    'touchpoints',
+    plan.touches.map(({ id, event, contactId, isLeadCreating }) => ({
+      id,
+      client_event_id: event.clientId,
+      type: event.type,
+      category: event.category,
+      occurred_at: toDbTime(event.at),
+      received_at: now,
+      contact_id: contactId,
+      visitor_id: event.visitorId,
+      user_id: event.userId ?? (event.category === 'sales' ? event.origin.defaultUserId : null),
+      channel: event.channel,
+      campaign: event.campaign,
+      utm_source: event.utm.source,
+      utm_medium: event.utm.medium,
+      utm_campaign: event.utm.campaign,
+      utm_term: event.utm.term,
+      utm_content: event.utm.content,
+      url: event.url,
+      properties: event.properties,
+      is_lead_creating: isLeadCreating,
+      source_kind: event.origin.sourceKind,
+      source_id: event.origin.actor.id,
+    })),
+  );
 
   for (const claim of plan.claims) {
     await db
@@ -288,34 +277,112 @@ export async function writeCapturePlan(db: Db, plan: CapturePlan, meta: CaptureW
       .where('contact_id', 'is', null)
       .execute();
   }
-  const identities = [...plan.identities].map(([visitor_id, contact_id]) => ({
-    visitor_id,
-    contact_id,
-    identified_at: now,
-  }));
-  for (const chunk of chunks(identities, 3)) {
+  for (const [visitor_id, contact_id] of plan.identities) {
     await db
       .insertInto('visitor_identities')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc.column('visitor_id').doUpdateSet((eb) => ({
-          contact_id: eb.ref('excluded.contact_id'),
-          identified_at: eb.ref('excluded.identified_at'),
-        })),
-      )
+      .values({ visitor_id, contact_id, identified_at: now })
+      .onConflict((oc) => oc.column('visitor_id').doUpdateSet({ contact_id, identified_at: now }))
       .execute();
   }
+  await updateContactsFromCapture(db, sqlite, plan.contactPatches, now);
+}
 
-  for (const [contactId, patch] of plan.contactPatches) {
-    const update: ContactUpdate = { updated_at: now };
-    for (const [column, value] of Object.entries(patch) as [
-      keyof typeof patch,
-      string | Date | null | undefined,
-    ][]) {
-      if (value !== undefined)
-        Object.assign(update, { [column]: value instanceof Date ? toDbTime(value) : value });
+/**
+ * One statement shape for every contact a batch changes: a source group is replaced when its flag
+ * is set, a person field only fills a blank.
+ */
+async function updateContactsFromCapture(
+  db: Db,
+  sqlite: SqliteStatements | undefined,
+  patches: CapturePlan['contactPatches'],
+  now: string,
+): Promise<void> {
+  const params = (id: string, p: CapturePlan['contactPatches'] extends Map<string, infer P> ? P : never) => {
+    const original = p.original_touch_id !== undefined;
+    const latest = p.latest_touch_id !== undefined;
+    const at = (d: Date | undefined) => (d ? toDbTime(d) : null);
+    return {
+      original,
+      originalId: p.original_touch_id ?? null,
+      originalAt: at(p.original_touch_at),
+      originalSource: p.original_source ?? null,
+      originalCampaign: p.original_campaign ?? null,
+      latest,
+      latestId: p.latest_touch_id ?? null,
+      latestAt: at(p.latest_touch_at),
+      latestSource: p.latest_source ?? null,
+      latestCampaign: p.latest_campaign ?? null,
+      person: personFields.map((f) => p[f] ?? null),
+      id,
+    };
+  };
+  if (sqlite) {
+    const statement = sqlite.prepare(`update contacts set
+      original_touch_id = case when ? then ? else original_touch_id end,
+      original_touch_at = case when ? then ? else original_touch_at end,
+      original_source = case when ? then ? else original_source end,
+      original_campaign = case when ? then ? else original_campaign end,
+      latest_touch_id = case when ? then ? else latest_touch_id end,
+      latest_touch_at = case when ? then ? else latest_touch_at end,
+      latest_source = case when ? then ? else latest_source end,
+      latest_campaign = case when ? then ? else latest_campaign end,
+      ${personFields.map((f) => `${f} = coalesce(${f}, ?)`).join(', ')},
+      updated_at = ?
+      where id = ?`);
+    for (const [id, patch] of patches) {
+      const p = params(id, patch);
+      const o = Number(p.original);
+      const l = Number(p.latest);
+      statement.run(
+        o,
+        p.originalId,
+        o,
+        p.originalAt,
+        o,
+        p.originalSource,
+        o,
+        p.originalCampaign,
+        l,
+        p.latestId,
+        l,
+        p.latestAt,
+        l,
+        p.latestSource,
+        l,
+        p.latestCampaign,
+        ...p.person,
+        now,
+        p.id,
+      );
     }
-    await db.updateTable('contacts').set(update).where('id', '=', contactId).execute();
+    return;
+  }
+  for (const [id, patch] of patches) {
+    const p = params(id, patch);
+    await db
+      .updateTable('contacts')
+      .set((eb) => ({
+        ...(p.original && {
+          original_touch_id: p.originalId,
+          original_touch_at: p.originalAt,
+          original_source: p.originalSource,
+          original_campaign: p.originalCampaign,
+        }),
+        ...(p.latest && {
+          latest_touch_id: p.latestId,
+          latest_touch_at: p.latestAt,
+          latest_source: p.latestSource,
+          latest_campaign: p.latestCampaign,
+        }),
+        ...Object.fromEntries(
+          personFields.flatMap((f, i) =>
+            p.person[i] === null ? [] : [[f, eb.fn.coalesce(f, eb.val(p.person[i]!))]],
+          ),
+        ),
+        updated_at: now,
+      }))
+      .where('id', '=', id)
+      .execute();
   }
 }
 

@@ -8,7 +8,7 @@ import {
 import type { EventResult } from '../../../contract/events.ts';
 import type { Actor } from '../../../domain/access/roles.ts';
 import { categoryOf, type EventCategory } from '../../../domain/capture/event-types.ts';
-import { planCapture, type CaptureEvent } from '../../../domain/capture/plan-capture.ts';
+import { planCapture, type CaptureEvent, type CaptureOrigin } from '../../../domain/capture/plan-capture.ts';
 import { decideAccountMatch } from '../../../domain/capture/match-account.ts';
 import { normalizeEmail } from '../../../domain/people/normalize.ts';
 import type { Db } from '../../db/database.ts';
@@ -18,7 +18,14 @@ import { hashToken } from '../../platform/secrets.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, type FieldProblem } from '../shared/errors.ts';
-import { idempotencyRequest, runIdempotent, type Outcome } from '../shared/idempotency.ts';
+import {
+  findIdempotentAnswer,
+  idempotencyRequest,
+  isIdempotencyRace,
+  recordIdempotentAnswer,
+  type IdempotencyRequest,
+  type Outcome,
+} from '../shared/idempotency.ts';
 import { loadCaptureState, writeCapturePlan } from './capture.repository.ts';
 
 const checkEvent = Compile(EventInput);
@@ -31,7 +38,11 @@ type Prepared =
   | { index: number; ok: true; event: EventInput; email: string | null; category: EventCategory; at: Date }
   | { index: number; ok: false; errors: FieldProblem[] };
 
-function toCaptureEvent(p: Extract<Prepared, { ok: true }>): CaptureEvent {
+function toCaptureEvent(
+  p: Extract<Prepared, { ok: true }>,
+  index: number,
+  origin: CaptureOrigin,
+): CaptureEvent {
   const { event } = p;
   const person: CaptureEvent['person'] = {};
   if (event.firstName !== undefined) person.first_name = event.firstName;
@@ -40,7 +51,8 @@ function toCaptureEvent(p: Extract<Prepared, { ok: true }>): CaptureEvent {
   if (event.phone !== undefined) person.phone = event.phone;
   if (event.country !== undefined) person.country = event.country;
   return {
-    index: p.index,
+    index,
+    origin,
     clientId: event.id ?? null,
     type: event.type,
     category: p.category,
@@ -113,18 +125,76 @@ function prepare(raw: unknown, index: number, now: Date): Prepared {
   };
 }
 
+/** One request's events waiting for the next group commit. */
+interface Job {
+  prepared: Prepared[];
+  origin: CaptureOrigin;
+  idempotency: IdempotencyRequest | null;
+  resolve: (outcome: Outcome<IngestResponse>) => void;
+  reject: (error: unknown) => void;
+}
+
+function summarise(results: EventResult[]): IngestResponse {
+  const count = (status: EventResult['status']) => results.filter((r) => r.status === status).length;
+  return {
+    accepted: count('accepted'),
+    duplicates: count('duplicate'),
+    rejected: count('rejected'),
+    results,
+  };
+}
+
+/** Requests merged into one group commit, at most. */
+const maxJobsPerGroup = 256;
+
 export function createCaptureService(deps: ServiceDeps) {
   const { db, clock } = deps;
+  const queue: Job[] = [];
+  let flushing = false;
 
-  /** Stores the valid events of one request, in the caller's transaction, and answers each item. */
-  async function store(
+  /**
+   * Stores the events of several requests in one plan and one transaction, and answers each
+   * request: a replayed key gets its first answer, a reused key its error, the rest their results.
+   */
+  async function storeJobs(
     trx: Db,
-    who: Actor,
-    prepared: Prepared[],
-    sourceKind: string,
-  ): Promise<EventResult[]> {
+    jobs: Job[],
+  ): Promise<({ ok: true; value: Outcome<IngestResponse> } | { ok: false; error: unknown })[]> {
     const now = clock.now();
-    const events = prepared.flatMap((p) => (p.ok ? [toCaptureEvent(p)] : []));
+    const answers: ({ ok: true; value: Outcome<IngestResponse> } | { ok: false; error: unknown } | null)[] =
+      [];
+    const fresh: { job: Job; position: number }[] = [];
+    const keysInGroup = new Map<string, number>();
+    for (const [position, job] of jobs.entries()) {
+      answers.push(null);
+      if (job.idempotency) {
+        const groupKey = `${job.idempotency.scope}\n${job.idempotency.key}`;
+        try {
+          const remembered = await findIdempotentAnswer<IngestResponse>(trx, job.idempotency, now);
+          if (remembered) {
+            answers[position] = { ok: true, value: remembered };
+            continue;
+          }
+        } catch (error) {
+          answers[position] = { ok: false, error };
+          continue;
+        }
+        if (keysInGroup.has(groupKey)) continue; // answered below from the first request with this key
+        keysInGroup.set(groupKey, position);
+      }
+      fresh.push({ job, position });
+    }
+
+    // One plan for every fresh request: events keep their order, and get a group-wide index.
+    const events: CaptureEvent[] = [];
+    const owner: { position: number; local: number }[] = [];
+    for (const { job, position } of fresh) {
+      for (const p of job.prepared) {
+        if (!p.ok) continue;
+        owner.push({ position, local: p.index });
+        events.push(toCaptureEvent(p, events.length, job.origin));
+      }
+    }
     const state = await loadCaptureState(trx, events, emailHash, (event) => {
       const match = decideAccountMatch(event.email, event.company);
       return match.kind === 'domain'
@@ -134,26 +204,78 @@ export function createCaptureService(deps: ServiceDeps) {
           : {};
     });
     const plan = planCapture(events, state, { now, newId });
-    await writeCapturePlan(trx, plan, {
-      now,
-      actor: actorRef(who),
-      sourceKind,
-      defaultUserId: who.kind === 'user' ? who.userId : null,
+    await writeCapturePlan(trx, deps.sqlite, plan, now);
+
+    const outcomesByPosition = new Map<number, Map<number, EventResult>>();
+    for (const outcome of plan.outcomes) {
+      const { position, local } = owner[outcome.index]!;
+      const map = outcomesByPosition.get(position) ?? new Map<number, EventResult>();
+      map.set(local, { ...outcome, index: local });
+      outcomesByPosition.set(position, map);
+    }
+    for (const { job, position } of fresh) {
+      const results = job.prepared.map((p): EventResult =>
+        p.ok
+          ? outcomesByPosition.get(position)!.get(p.index)!
+          : { index: p.index, status: 'rejected', errors: p.errors },
+      );
+      const answer = { status: 200, body: summarise(results) };
+      if (job.idempotency) await recordIdempotentAnswer(trx, job.idempotency, answer, now);
+      answers[position] = { ok: true, value: { ...answer, replayed: false } };
+    }
+    // A second request with a key the group already answered gets that answer, or the reuse error.
+    return jobs.map((job, position) => {
+      const answer = answers[position];
+      if (answer) return answer;
+      const first = answers[keysInGroup.get(`${job.idempotency!.scope}\n${job.idempotency!.key}`)!]!;
+      if (
+        job.idempotency!.requestHash !==
+        jobs[keysInGroup.get(`${job.idempotency!.scope}\n${job.idempotency!.key}`)!]!.idempotency!.requestHash
+      ) {
+        return { ok: false, error: createError('idempotency.key_reused') };
+      }
+      return first.ok ? { ok: true, value: { ...first.value, replayed: true } } : first;
     });
-    const outcomes = new Map(plan.outcomes.map((o) => [o.index, o]));
-    return prepared.map((p): EventResult =>
-      p.ok ? outcomes.get(p.index)! : { index: p.index, status: 'rejected', errors: p.errors },
-    );
   }
 
-  function summarise(results: EventResult[]): IngestResponse {
-    const count = (status: EventResult['status']) => results.filter((r) => r.status === status).length;
-    return {
-      accepted: count('accepted'),
-      duplicates: count('duplicate'),
-      rejected: count('rejected'),
-      results,
-    };
+  /** Runs jobs in one transaction; retried on fresh data when another writer got in first. */
+  async function runJobs(jobs: Job[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const answers = await db.transaction().execute((trx) => storeJobs(trx, jobs));
+        for (const [i, job] of jobs.entries()) {
+          const answer = answers[i]!;
+          if (answer.ok) job.resolve(answer.value);
+          else job.reject(answer.error);
+        }
+        return;
+      } catch (error) {
+        // Another instance created the same contact, account, client id or key first: nothing of this
+        // transaction is stored, so it is safe to do it again; the second time sees their rows.
+        if (attempt < maxAttempts && (uniqueViolation(error) || isIdempotencyRace(error))) continue;
+        if (jobs.length > 1) {
+          // One request's problem must not fail the others: answer each on its own.
+          for (const job of jobs) await runJobs([job]);
+          return;
+        }
+        for (const job of jobs) job.reject(error);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Group commit: requests that arrive while a transaction is being written wait and then share
+   * the next one, so many small requests cost a few durable commits. Each is answered only once
+   * its transaction is durable. A lone request waits one turn of the event loop, no more.
+   */
+  async function flush(): Promise<void> {
+    flushing = true;
+    try {
+      while (queue.length > 0) await runJobs(queue.splice(0, maxJobsPerGroup));
+    } finally {
+      flushing = false;
+    }
   }
 
   return {
@@ -202,18 +324,21 @@ export function createCaptureService(deps: ServiceDeps) {
           })),
         );
       }
+      const ref = actorRef(who);
+      const origin: CaptureOrigin = {
+        actor: ref,
+        sourceKind,
+        defaultUserId: who.kind === 'user' ? who.userId : null,
+      };
       const idempotency = idempotencyRequest(who, idempotencyKey, 'POST', '/api/v1/events', body);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await runIdempotent(db, clock, idempotency, async (trx) => ({
-            status: 200,
-            body: summarise(await store(trx, who, prepared, sourceKind)),
-          }));
-        } catch (error) {
-          // Another writer created the same contact, account or client id first: do it again on fresh data.
-          if (attempt >= maxAttempts || !uniqueViolation(error)) throw error;
+      return new Promise((resolve, reject) => {
+        queue.push({ prepared, origin, idempotency, resolve, reject });
+        // Start on the next turn of the event loop, so requests that arrive together go together.
+        if (!flushing) {
+          flushing = true;
+          setImmediate(() => void flush());
         }
-      }
+      });
     },
   };
 }

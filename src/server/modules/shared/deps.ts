@@ -1,10 +1,12 @@
-import type { Db } from '../../db/database.ts';
+import type { Db, SqliteStatements } from '../../db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { PasswordHasher } from '../../platform/secrets.ts';
 
 /** What services are built from. Assembled once, in main.ts (or a test harness). */
 export interface ServiceDeps {
   db: Db;
+  /** SQLite only: prepared statements on the same connection, for hot paths (capture). */
+  sqlite?: SqliteStatements;
   clock: Clock;
   passwords: PasswordHasher;
   auth: {

@@ -57,6 +57,49 @@ function replay<T>(
 }
 
 /**
+ * Within a transaction: the remembered answer for this request, null when there is none, or the
+ * `idempotency.key_reused` error when the key was used for another request.
+ */
+export async function findIdempotentAnswer<T>(
+  trx: Db,
+  request: IdempotencyRequest,
+  now: Date,
+): Promise<Outcome<T> | null> {
+  const existing = await findKey(trx, request, new Date(now.getTime() - keyLifetimeMs));
+  return existing ? replay<T>(request, existing) : null;
+}
+
+/** Within the transaction that did the work: remembers its answer under the key. */
+export async function recordIdempotentAnswer(
+  trx: Db,
+  request: IdempotencyRequest,
+  answer: { status: number; body: unknown },
+  now: Date,
+): Promise<void> {
+  await trx
+    .deleteFrom('idempotency_keys')
+    .where('scope', '=', request.scope)
+    .where('key', '=', request.key)
+    .execute();
+  await trx
+    .insertInto('idempotency_keys')
+    .values({
+      scope: request.scope,
+      key: request.key,
+      request_hash: request.requestHash,
+      status_code: answer.status,
+      response_body: JSON.stringify(answer.body),
+      created_at: toDbTime(now),
+    })
+    .execute();
+}
+
+/** Whether an error is another request with the same key having committed first. */
+export function isIdempotencyRace(error: unknown): boolean {
+  return uniqueViolation(error)?.detail.includes('idempotency_keys') ?? false;
+}
+
+/**
  * Runs `work` in one transaction together with the record of its answer, so that a request is
  * either done and remembered or not done at all, even if the process dies in between. A replay
  * with the same key and body gets the first answer; the same key with another body is refused
@@ -73,35 +116,19 @@ export async function runIdempotent<T>(
     return { ...result, replayed: false };
   }
   const now = clock.now();
-  const notBefore = new Date(now.getTime() - keyLifetimeMs);
   try {
     return await db.transaction().execute(async (trx) => {
-      const existing = await findKey(trx, request, notBefore);
-      if (existing) return replay<T>(request, existing);
+      const remembered = await findIdempotentAnswer<T>(trx, request, now);
+      if (remembered) return remembered;
       const result = await work(trx);
-      await trx
-        .deleteFrom('idempotency_keys')
-        .where('scope', '=', request.scope)
-        .where('key', '=', request.key)
-        .execute();
-      await trx
-        .insertInto('idempotency_keys')
-        .values({
-          scope: request.scope,
-          key: request.key,
-          request_hash: request.requestHash,
-          status_code: result.status,
-          response_body: JSON.stringify(result.body),
-          created_at: toDbTime(now),
-        })
-        .execute();
+      await recordIdempotentAnswer(trx, request, result, now);
       return { ...result, replayed: false };
     });
   } catch (error) {
-    if (!uniqueViolation(error)?.detail.includes('idempotency_keys')) throw error;
-    const winner = await findKey(db, request, notBefore);
+    if (!isIdempotencyRace(error)) throw error;
+    const winner = await findIdempotentAnswer<T>(db, request, now);
     if (!winner) throw createError('idempotency.in_progress');
-    return replay<T>(request, winner);
+    return winner;
   }
 }
 

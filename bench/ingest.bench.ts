@@ -1,0 +1,163 @@
+// Capture throughput on SQLite with durable commits (synchronous = FULL):
+// - batched: events/s through the capture service, in batches of 1,000 with an Idempotency-Key each,
+//   spread over a fixed number of contacts (issue 3: 1M events over 100k contacts);
+// - single: requests/s of one-event POST /api/v1/events over HTTP, against a bare Fastify route;
+// - baselines: raw better-sqlite3 inserts of the same touch rows, 1,000 per transaction.
+// BENCH_EVENTS and BENCH_CONTACTS scale the batched run down for a quick look.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import SQLite from 'better-sqlite3';
+import Fastify from 'fastify';
+import { Agent, request } from 'undici';
+import { v7 } from 'uuid';
+import { migrateToLatest, openDatabase } from '../src/server/db/database.ts';
+import { createTestApp, createTestContext } from '../src/server/testing/world.ts';
+import { load, round } from './measure.ts';
+
+const totalEvents = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const totalContacts = Number(process.env.BENCH_CONTACTS ?? 100_000);
+const batchSize = 1000;
+
+function event(n: number) {
+  const person = n % totalContacts;
+  return {
+    id: `bench-${n}`,
+    type: n % 10 === 0 ? 'form_submitted' : 'page_viewed',
+    occurredAt: new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString(),
+    email: `person${person}@company${person % 5000}.nl`,
+    channel: 'organic',
+    url: `https://www.example.nl/page/${n % 100}`,
+  };
+}
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+
+async function rawBaseline(dir: string): Promise<number> {
+  const setup = openDatabase({ dialect: 'sqlite', path: join(dir, 'raw.db') });
+  await migrateToLatest(setup.db);
+  await setup.close();
+  const raw = new SQLite(join(dir, 'raw.db'));
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = FULL');
+  const insert = raw.prepare(
+    `insert into touchpoints (id, client_event_id, type, category, occurred_at, received_at, contact_id, visitor_id,
+     user_id, channel, campaign, utm_source, utm_medium, utm_campaign, utm_term, utm_content, url, properties,
+     is_lead_creating, source_kind, source_id) values (?, ?, ?, ?, ?, ?, null, null, null, ?, null, null, null, null,
+     null, null, ?, '{}', 0, 'api', null)`,
+  );
+  const write = raw.transaction((rows: ReturnType<typeof event>[]) => {
+    const now = new Date().toISOString();
+    for (const e of rows) insert.run(v7(), e.id, e.type, 'marketing', e.occurredAt, now, e.channel, e.url);
+  });
+  const start = performance.now();
+  for (let b = 0; b < totalEvents / batchSize; b++) {
+    write(Array.from({ length: batchSize }, (_, i) => event(b * batchSize + i)));
+  }
+  const rate = totalEvents / ((performance.now() - start) / 1000);
+  raw.close();
+  return rate;
+}
+
+async function batched(dir: string): Promise<number> {
+  const database = openDatabase({ dialect: 'sqlite', path: join(dir, 'baton.db') });
+  await migrateToLatest(database.db);
+  const context = createTestContext(database);
+  context.clock.set('2027-01-01T00:00:00Z');
+  const key = await context.services.apiKeys.createApiKey(
+    { kind: 'cli' },
+    { name: 'bench', role: 'marketing' },
+  );
+  const actor = { kind: 'api_key', apiKeyId: key.id, role: 'marketing' } as const;
+  const start = performance.now();
+  for (let b = 0; b < totalEvents / batchSize; b++) {
+    const events = Array.from({ length: batchSize }, (_, i) => event(b * batchSize + i));
+    const outcome = await context.services.capture.ingest(actor, { events }, `batch-${b}`);
+    if (outcome.body.accepted !== batchSize)
+      throw new Error(`batch ${b}: ${JSON.stringify(outcome.body).slice(0, 300)}`);
+  }
+  const rate = totalEvents / ((performance.now() - start) / 1000);
+  await database.close();
+  return rate;
+}
+
+async function drive(url: string, headers: Record<string, string>, body: () => string) {
+  const dispatcher = new Agent({ connections: 32, pipelining: 1 });
+  const result = await load(
+    async () => {
+      const response = await request(url, { method: 'POST', headers, body: body(), dispatcher });
+      if (response.statusCode !== 200)
+        throw new Error(`status ${response.statusCode}: ${await response.body.text()}`);
+      await response.body.dump();
+    },
+    { seconds: 5, concurrency: 32 },
+  );
+  await dispatcher.close();
+  return result;
+}
+
+async function single(dir: string) {
+  const bare = Fastify();
+  bare.post('/events', async () => ({
+    accepted: 1,
+    duplicates: 0,
+    rejected: 0,
+    results: [{ index: 0, status: 'accepted' }],
+  }));
+  const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
+  let m = 0;
+  const headers = { 'content-type': 'application/json' };
+  const baseline = await drive(`${bareUrl}/events`, headers, () => JSON.stringify(event(m++)));
+  await bare.close();
+
+  const database = openDatabase({ dialect: 'sqlite', path: join(dir, 'http.db') });
+  await migrateToLatest(database.db);
+  const context = createTestContext(database);
+  context.clock.set('2027-01-01T00:00:00Z');
+  const app = await createTestApp(context);
+  const key = await context.services.apiKeys.createApiKey(
+    { kind: 'cli' },
+    { name: 'bench', role: 'marketing' },
+  );
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  let n = 0;
+  const baton = await drive(`${url}/api/v1/events`, { ...headers, authorization: `Bearer ${key.key}` }, () =>
+    JSON.stringify(event(n++)),
+  );
+  await app.close();
+  await database.close();
+  return { baseline, baton };
+}
+
+export async function run() {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-ingest-'));
+  try {
+    const raw = await rawBaseline(dir);
+    const batchedRate = await batched(dir);
+    const http = await single(dir);
+    clearInterval(sampler);
+    return {
+      metrics: {
+        batched_events_per_second: { value: round(batchedRate), unit: 'events/s' },
+        batched_ratio_to_raw_insert: { value: round(batchedRate / raw, 3), unit: 'ratio' },
+        single_event_requests_per_second: { value: round(http.baton.perSecond), unit: 'requests/s' },
+        single_event_p99: { value: round(http.baton.p99, 2), unit: 'ms' },
+        single_event_ratio_to_bare_route: {
+          value: round(http.baton.perSecond / http.baseline.perSecond, 3),
+          unit: 'ratio',
+        },
+        peak_rss: { value: round(peakRss / 1024 / 1024), unit: 'MiB' },
+        events: { value: totalEvents, unit: 'events' },
+        contacts: { value: totalContacts, unit: 'contacts' },
+      },
+      baselines: {
+        raw_sqlite_touch_inserts_per_second: { value: round(raw), unit: 'rows/s' },
+        bare_fastify_requests_per_second: { value: round(http.baseline.perSecond), unit: 'requests/s' },
+      },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
