@@ -9,6 +9,7 @@ export const errorCatalog = {
   'http.method_not_allowed': { status: 405, title: 'Method not allowed' },
   'http.payload_too_large': { status: 413, title: 'The request body is too large' },
   'http.unsupported_media_type': { status: 415, title: 'Unsupported content type' },
+  'http.too_many_requests': { status: 429, title: 'Too many requests; slow down' },
   'http.internal_error': { status: 500, title: 'Something went wrong on our side' },
   'http.unavailable': { status: 503, title: 'The service is unavailable' },
 
@@ -59,6 +60,10 @@ export const errorCatalog = {
     status: 409,
     title: 'A request with this Idempotency-Key is still being processed',
   },
+
+  'forms.not_found': { status: 404, title: 'No such form' },
+  'forms.origin_not_allowed': { status: 403, title: 'This form does not accept posts from this website' },
+  'forms.email_required': { status: 400, title: 'The form needs an email address' },
 
   'api_keys.not_found': { status: 404, title: 'No such API key' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -10,6 +10,7 @@ import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.ts';
 import { authRoutes, registerActorHook, registerSignInRequirement } from './modules/auth/auth.routes.ts';
 import { captureRoutes } from './modules/capture/capture.routes.ts';
+import { formsRoutes, publicCaptureRoutes } from './modules/forms/forms.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { handleError, handleNotFound } from './modules/shared/error-handler.ts';
@@ -85,6 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   healthRoutes(app, { database: deps.database, version: deps.version });
 
+  await app.register(async (site: App) => publicCaptureRoutes(site, deps.services));
   await app.register(
     async (api: App) => {
       registerSignInRequirement(api);
@@ -96,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       stagesRoutes(api, deps.services);
       apiKeysRoutes(api, deps.services);
       captureRoutes(api, deps.services);
+      formsRoutes(api, deps.services);
     },
     { prefix: '/api/v1' },
   );

@@ -2,6 +2,7 @@ import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createCaptureService } from './modules/capture/capture.service.ts';
+import { createFormsService } from './modules/forms/forms.service.ts';
 import { createContactsService } from './modules/contacts/contacts.service.ts';
 import type { ServiceDeps } from './modules/shared/deps.ts';
 import { createStagesService } from './modules/stages/stages.service.ts';
@@ -10,6 +11,7 @@ import { createUsersService } from './modules/users/users.service.ts';
 
 /** Every service, built from the same dependencies. Used by the server, the CLI and tests alike. */
 export function createServices(deps: ServiceDeps) {
+  const capture = createCaptureService(deps);
   return {
     auth: createAuthService(deps),
     users: createUsersService(deps),
@@ -18,7 +20,8 @@ export function createServices(deps: ServiceDeps) {
     accounts: createAccountsService(deps),
     stages: createStagesService(deps),
     apiKeys: createApiKeysService(deps),
-    capture: createCaptureService(deps),
+    capture,
+    forms: createFormsService(deps, capture),
   };
 }
 

@@ -28,6 +28,8 @@ export const actions = [
   'lifecycle.change',
   'api_keys.manage',
   'events.write',
+  'forms.read',
+  'forms.write',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -55,6 +57,8 @@ const matrix: Record<Action, readonly Role[]> = {
   'api_keys.manage': ['admin'],
   // Integrations (website, marketing automation, telephony) send events with a marketing or admin key.
   'events.write': ['admin', 'marketing'],
+  'forms.read': ['admin', 'marketing', 'director'],
+  'forms.write': ['admin', 'marketing'],
 };
 
 /**

@@ -175,6 +175,8 @@ export interface DB {
   idempotency_keys: IdempotencyKeysTable;
   suppressions: SuppressionsTable;
   visitor_identities: VisitorIdentitiesTable;
+  forms: FormsTable;
+  consent_records: ConsentRecordsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -235,6 +237,34 @@ export interface VisitorIdentitiesTable {
   identified_at: DbTime;
 }
 
+export interface FormsTable {
+  id: string;
+  key: string;
+  name: string;
+  event_type: string;
+  /** JSON: form field name → contact field. */
+  field_mapping: string;
+  consent_text_en: string | null;
+  consent_text_nl: string | null;
+  redirect_url: string | null;
+  /** JSON array of origins allowed to post the form and send tracking. */
+  allowed_origins: string;
+  is_active: DbBool;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
+export interface ConsentRecordsTable {
+  id: string;
+  contact_id: string;
+  status: string;
+  source: string;
+  text: string | null;
+  language: string | null;
+  occurred_at: DbTime;
+  recorded_at: DbTime;
+}
+
 export interface SuppressionsTable {
   email_hash: string;
   reason: string;
@@ -243,3 +273,6 @@ export interface SuppressionsTable {
 
 export type TouchpointRow = Selectable<TouchpointsTable>;
 export type NewTouchpointRow = Insertable<TouchpointsTable>;
+export type FormRow = Selectable<FormsTable>;
+export type NewFormRow = Insertable<FormsTable>;
+export type FormUpdate = Updateable<FormsTable>;

@@ -182,6 +182,40 @@ const rows: Row[] = [
     }),
     expect: { ...adminOnly(200), marketing: 200 },
   },
+  {
+    route: 'GET /api/v1/forms',
+    request: () => ({ url: '/api/v1/forms' }),
+    expect: { ...adminOnly(200), marketing: 200, director: 200 },
+  },
+  {
+    route: 'POST /api/v1/forms',
+    request: () => ({ method: 'POST', url: '/api/v1/forms', payload: { name: 'Contact us' } }),
+    expect: { ...adminOnly(201), marketing: 201 },
+  },
+  {
+    route: 'GET /api/v1/forms/:id',
+    request: async (_w, c) => {
+      const form = await c.services.forms.createForm(cli, { name: 'Whitepaper' });
+      return { url: `/api/v1/forms/${form.id}` };
+    },
+    expect: { ...adminOnly(200), marketing: 200, director: 200 },
+  },
+  {
+    route: 'PATCH /api/v1/forms/:id',
+    request: async (_w, c) => {
+      const form = await c.services.forms.createForm(cli, { name: 'Whitepaper' });
+      return { method: 'PATCH', url: `/api/v1/forms/${form.id}`, payload: { isActive: false } };
+    },
+    expect: { ...adminOnly(200), marketing: 200 },
+  },
+  {
+    route: 'GET /api/v1/forms/:id/snippet',
+    request: async (_w, c) => {
+      const form = await c.services.forms.createForm(cli, { name: 'Whitepaper' });
+      return { url: `/api/v1/forms/${form.id}/snippet` };
+    },
+    expect: { ...adminOnly(200), marketing: 200, director: 200 },
+  },
   { route: 'GET /api/v1/accounts', request: () => ({ url: '/api/v1/accounts' }), expect: all(200) },
   {
     route: 'POST /api/v1/accounts',
@@ -264,7 +298,7 @@ const rows: Row[] = [
 ];
 
 /** Routes anyone may call. */
-const publicRoutes = ['POST /api/v1/auth/login', 'GET /api/health'];
+const publicRoutes = ['POST /api/v1/auth/login', 'GET /api/health', 'POST /f/:key'];
 
 const cookieOf = (world: World, caller: Caller): string | undefined =>
   ({

@@ -130,6 +130,8 @@ interface Job {
   prepared: Prepared[];
   origin: CaptureOrigin;
   idempotency: IdempotencyRequest | null;
+  /** More writes that belong with these events, in their transaction (a form's consent record). */
+  afterWrite?: (trx: Db, results: EventResult[]) => Promise<void>;
   resolve: (outcome: Outcome<IngestResponse>) => void;
   reject: (error: unknown) => void;
 }
@@ -219,6 +221,7 @@ export function createCaptureService(deps: ServiceDeps) {
           ? outcomesByPosition.get(position)!.get(p.index)!
           : { index: p.index, status: 'rejected', errors: p.errors },
       );
+      if (job.afterWrite) await job.afterWrite(trx, results);
       const answer = { status: 200, body: summarise(results) };
       if (job.idempotency) await recordIdempotentAnswer(trx, job.idempotency, answer, now);
       answers[position] = { ok: true, value: { ...answer, replayed: false } };
@@ -278,6 +281,17 @@ export function createCaptureService(deps: ServiceDeps) {
     }
   }
 
+  function enqueue(job: Omit<Job, 'resolve' | 'reject'>): Promise<Outcome<IngestResponse>> {
+    return new Promise((resolve, reject) => {
+      queue.push({ ...job, resolve, reject });
+      // Start on the next turn of the event loop, so requests that arrive together go together.
+      if (!flushing) {
+        flushing = true;
+        setImmediate(() => void flush());
+      }
+    });
+  }
+
   return {
     /**
      * Takes one event or a batch. A single invalid event is a 400; in a batch every item is
@@ -331,14 +345,33 @@ export function createCaptureService(deps: ServiceDeps) {
         defaultUserId: who.kind === 'user' ? who.userId : null,
       };
       const idempotency = idempotencyRequest(who, idempotencyKey, 'POST', '/api/v1/events', body);
-      return new Promise((resolve, reject) => {
-        queue.push({ prepared, origin, idempotency, resolve, reject });
-        // Start on the next turn of the event loop, so requests that arrive together go together.
-        if (!flushing) {
-          flushing = true;
-          setImmediate(() => void flush());
-        }
+      return enqueue({ prepared, origin, idempotency });
+    },
+
+    /**
+     * For Baton's own public entry points (forms, tracking), which check their caller themselves:
+     * stores one event through the same path, with `afterWrite` in the same transaction.
+     */
+    async ingestFrom(
+      origin: CaptureOrigin,
+      event: unknown,
+      afterWrite?: Job['afterWrite'],
+    ): Promise<EventResult> {
+      const prepared = prepare(event, 0, clock.now());
+      if (!prepared.ok) {
+        throw createError(
+          'http.validation_failed',
+          prepared.errors.map((e) => `${e.field} ${e.reason}`).join('; '),
+          prepared.errors,
+        );
+      }
+      const outcome = await enqueue({
+        prepared: [prepared],
+        origin,
+        idempotency: null,
+        ...(afterWrite && { afterWrite }),
       });
+      return outcome.body.results[0]!;
     },
   };
 }

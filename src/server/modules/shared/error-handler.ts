@@ -76,6 +76,7 @@ const statusCodes: Record<number, ErrorCode> = {
   405: 'http.method_not_allowed',
   413: 'http.payload_too_large',
   415: 'http.unsupported_media_type',
+  429: 'http.too_many_requests',
   503: 'http.unavailable',
 };
 
