@@ -43,7 +43,10 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
   it('migrates and says so, in JSON when asked', async () => {
     const result = await runCli(['migrate', '--json'], env);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ dialect: store, applied: ['0001_initial', '0002_capture', '0003_forms'] });
+    expect(JSON.parse(result.stdout)).toEqual({
+      dialect: store,
+      applied: ['0001_initial', '0002_capture', '0003_forms'],
+    });
   });
 
   it('adds users with the contract rules, lists and deactivates them', async () => {

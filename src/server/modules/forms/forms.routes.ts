@@ -178,7 +178,7 @@ export async function publicCaptureRoutes(app: App, { forms }: { forms: FormsSer
 
   app.post('/t/collect', { schema: { hide: true }, config: perAddress(120) }, async (request, reply) => {
     reply.header('access-control-allow-origin', request.headers.origin ?? '*').header('vary', 'Origin');
-    await forms.collectPageView((request.body ?? {}) as Record<string, unknown>, context(request));
+    await forms.collectPageView(request.body ?? {}, context(request));
     return reply.code(204).send();
   });
 }
