@@ -193,7 +193,13 @@ export function configMarkdownTable(): string {
 export function loadTestSettings(env: Env = process.env): {
   postgresUrl: string | undefined;
   requirePostgres: boolean;
+  chromiumPath: string;
+  requireBrowser: boolean;
 } {
-  const postgresUrl = env.BATON_TEST_DATABASE_URL || undefined;
-  return { postgresUrl, requirePostgres: ['1', 'true'].includes(env.BATON_TEST_REQUIRE_POSTGRES ?? '') };
+  return {
+    postgresUrl: env.BATON_TEST_DATABASE_URL || undefined,
+    requirePostgres: ['1', 'true'].includes(env.BATON_TEST_REQUIRE_POSTGRES ?? ''),
+    chromiumPath: env.BATON_CHROMIUM_PATH || '/usr/bin/chromium',
+    requireBrowser: ['1', 'true'].includes(env.BATON_TEST_REQUIRE_BROWSER ?? ''),
+  };
 }

@@ -25,7 +25,7 @@ export function formSnippet(form: Form, baseUrl: string, language: 'en' | 'nl'):
     const type = target === 'email' ? 'email' : target === 'phone' ? 'tel' : 'text';
     const required = target === 'email' ? ' required' : '';
     const label = labels[target]?.[language] ?? name;
-    return `  <label>${escape(label)} <input type="${type}" name="${escape(name)}"${required}></label>`;
+    return `  <p><label>${escape(label)} <input type="${type}" name="${escape(name)}"${required}></label></p>`;
   });
   const consent = form.consentText
     ? [
@@ -37,10 +37,11 @@ export function formSnippet(form: Form, baseUrl: string, language: 'en' | 'nl'):
     `<form method="post" action="${escape(baseUrl)}/f/${escape(form.key)}">`,
     ...fields,
     ...consent,
+    `  <input type="hidden" name="baton_language" value="${language}">`,
     '  <input type="hidden" name="baton_visitor_id">',
     '  <input type="hidden" name="baton_page">',
     '  <div style="position:absolute;left:-10000px" aria-hidden="true"><input type="text" name="website" tabindex="-1" autocomplete="off"></div>',
-    `  <button type="submit">${language === 'nl' ? 'Versturen' : 'Send'}</button>`,
+    `  <p><button type="submit">${language === 'nl' ? 'Versturen' : 'Send'}</button></p>`,
     '</form>',
   ].join('\n');
 }

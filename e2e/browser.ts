@@ -1,0 +1,40 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { loadTestSettings } from '../src/server/config.ts';
+
+const settings = loadTestSettings();
+
+/** Whether Chromium is here; with BATON_TEST_REQUIRE_BROWSER set, its absence fails the run. */
+export const hasBrowser = existsSync(settings.chromiumPath);
+if (!hasBrowser) {
+  if (settings.requireBrowser) {
+    throw new Error(
+      `BATON_TEST_REQUIRE_BROWSER is set but there is no Chromium at ${settings.chromiumPath}.`,
+    );
+  }
+  console.warn(`[baton tests] no Chromium at ${settings.chromiumPath}: browser journeys are skipped.`);
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: settings.chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Screenshots of each journey land here, as test artifacts (not committed). */
+export const artifactsDir = new URL('./artifacts/', import.meta.url).pathname;
+export function artifact(name: string): string {
+  mkdirSync(artifactsDir, { recursive: true });
+  return join(artifactsDir, name);
+}
