@@ -8,6 +8,7 @@ import { ConfigError, type Config } from './config.ts';
 import { migrateToLatest, openDatabase, type Database } from './db/database.ts';
 import { AppError } from './modules/shared/errors.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
+import { createEventBus, type DomainEvent, type EventBus } from './platform/event-bus.ts';
 import { createPasswordHasher, type PasswordHasher } from './platform/secrets.ts';
 import { createServices, type Services } from './services.ts';
 import type { App } from './modules/shared/http.ts';
@@ -25,10 +26,15 @@ export function openConfiguredDatabase(config: Config): Database {
 export function servicesFor(
   database: Database,
   config: Config,
-  adapters: { clock?: Clock; passwords?: PasswordHasher } = {},
+  adapters: { clock?: Clock; passwords?: PasswordHasher; events?: EventBus } = {},
 ): Services {
   return createServices({
     db: database.db,
+    events:
+      adapters.events ??
+      createEventBus((error, event) => {
+        process.stderr.write(`event handler failed on ${event.type}: ${String(error)}\n`);
+      }),
     ...(database.sqlite && { sqlite: database.sqlite }),
     clock: adapters.clock ?? systemClock,
     passwords: adapters.passwords ?? createPasswordHasher(),
@@ -92,7 +98,12 @@ export async function startServer(
   let app: App | undefined;
   try {
     await migrateToLatest(database.db);
-    const services = servicesFor(database, config);
+    // Handlers' failures go to the app's log once the app exists.
+    let reportHandlerError: (error: unknown, event: DomainEvent) => void = (error, event) => {
+      process.stderr.write(`event handler failed on ${event.type}: ${String(error)}\n`);
+    };
+    const events = createEventBus((error, event) => reportHandlerError(error, event));
+    const services = servicesFor(database, config, { events });
     app = await buildApp({
       database,
       services,
@@ -102,6 +113,8 @@ export async function startServer(
       logger: options.logger ?? { level: config.logLevel, stream: process.stderr },
     });
     const log = app.log;
+    reportHandlerError = (error, event) =>
+      log.error({ err: error, event: event.type }, 'event handler failed');
     await ensureFirstAdmin(services, config, { info: (m) => log.info(m), warn: (m) => log.warn(m) });
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {

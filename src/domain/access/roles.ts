@@ -30,6 +30,7 @@ export const actions = [
   'events.write',
   'forms.read',
   'forms.write',
+  'contacts.erase',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -59,6 +60,8 @@ const matrix: Record<Action, readonly Role[]> = {
   'events.write': ['admin', 'marketing'],
   'forms.read': ['admin', 'marketing', 'director'],
   'forms.write': ['admin', 'marketing'],
+  // Erasure on request (GDPR/AVG art. 17) is handled by whoever answers such requests.
+  'contacts.erase': ['admin', 'marketing'],
 };
 
 /**

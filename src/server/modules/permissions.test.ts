@@ -160,6 +160,17 @@ const rows: Row[] = [
     expect: { ...workers(201), sales_manager: 404, sales_rep: 404 },
   },
   {
+    route: 'DELETE /api/v1/contacts/:id',
+    request: async (w, c, caller) => {
+      const contact = await c.services.contacts.createContact(cli, {
+        email: `erase.${caller}@example.nl`,
+        ownerId: w.rep.id,
+      });
+      return { method: 'DELETE', url: `/api/v1/contacts/${contact.id}` };
+    },
+    expect: { ...adminOnly(204), marketing: 204 },
+  },
+  {
     route: 'GET /api/v1/contacts/:id/touchpoints',
     request: (w) => ({ url: `/api/v1/contacts/${w.repContact.id}/touchpoints` }),
     expect: all(200),

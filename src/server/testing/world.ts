@@ -4,6 +4,7 @@ import { buildApp } from '../app.ts';
 import type { Database } from '../db/database.ts';
 import type { App } from '../modules/shared/http.ts';
 import { createTestClock, type TestClock } from '../platform/clock.ts';
+import { createEventBus, type EventBus } from '../platform/event-bus.ts';
 import { createPasswordHasher } from '../platform/secrets.ts';
 import { createServices, type Services } from '../services.ts';
 
@@ -15,17 +16,23 @@ export interface TestContext {
   database: Database;
   clock: TestClock;
   services: Services;
+  /** The bus services announce on; tests subscribe to see what was announced. */
+  events: EventBus;
+  handlerErrors: unknown[];
 }
 
 export function createTestContext(database: Database, clock: TestClock = createTestClock()): TestContext {
+  const handlerErrors: unknown[] = [];
+  const events = createEventBus((error) => handlerErrors.push(error));
   const services = createServices({
     db: database.db,
+    events,
     ...(database.sqlite && { sqlite: database.sqlite }),
     clock,
     passwords: testPasswords,
     auth: { sessionTtlHours: 336, loginMaxFailures: 5, loginWindowMinutes: 15 },
   });
-  return { database, clock, services };
+  return { database, clock, services, events, handlerErrors };
 }
 
 export async function createTestApp(

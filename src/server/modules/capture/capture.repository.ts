@@ -11,6 +11,13 @@ import { bulkInsert } from '../../db/bulk.ts';
 import type { Db, SqliteStatements } from '../../db/database.ts';
 import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
 import { newId } from '../../platform/ids.ts';
+import { hashToken } from '../../platform/secrets.ts';
+import { normalizeEmail } from '../../../domain/people/normalize.ts';
+
+/** Suppressions are kept as hashes, so an erased address is not stored again, not even in the list. */
+export function emailHash(email: string): string {
+  return hashToken(`email:${normalizeEmail(email)}`);
+}
 
 const unique = <T>(values: Iterable<T>) => [...new Set(values)];
 
@@ -393,5 +400,13 @@ export async function findTouchpointsOfContact(db: Db, contactId: string) {
     .where('contact_id', '=', contactId)
     .orderBy('occurred_at')
     .orderBy('id')
+    .execute();
+}
+
+export async function insertSuppression(db: Db, emailHash: string, reason: string, at: Date): Promise<void> {
+  await db
+    .insertInto('suppressions')
+    .values({ email_hash: emailHash, reason, created_at: toDbTime(at) })
+    .onConflict((oc) => oc.column('email_hash').doNothing())
     .execute();
 }

@@ -3,9 +3,9 @@ import type { Contact, Touchpoint } from '../../../contract/contacts.ts';
 import type { IngestResponse } from '../../../contract/events.ts';
 import { eventTypes } from '../../../domain/capture/event-types.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
-import { addUser, createTestApp, createTestContext, type TestContext } from '../../testing/world.ts';
+import { addUser, createTestApp, createTestContext, signIn, type TestContext } from '../../testing/world.ts';
 import type { App } from '../shared/http.ts';
-import { emailHash } from './capture.service.ts';
+import { emailHash } from './capture.repository.ts';
 
 describeEachDialect('the events API', (getDatabase) => {
   let context: TestContext;
@@ -102,6 +102,31 @@ describeEachDialect('the events API', (getDatabase) => {
     const piet = (await contactByEmail('piet@acme.nl'))!;
     expect(piet.firstName).toBe('Piet');
     expect(piet.accountId).toBe((await contactByEmail('jan@acme.nl'))!.accountId);
+  });
+
+  it('announces each stored touch and each new contact, after the commit, and only once', async () => {
+    const announced: string[] = [];
+    context.events.subscribe('contact.created', (e) => void announced.push(`contact.created ${e.contactId}`));
+    context.events.subscribe(
+      'touch.recorded',
+      (e) => void announced.push(`touch.recorded ${e.eventType} ${e.contactId}`),
+    );
+    const batch = {
+      events: [
+        { id: 'a1', type: 'page_viewed', occurredAt: '2026-03-10T10:00:00Z', email: 'jan@acme.nl' },
+        { id: 'a2', type: 'demo_requested', occurredAt: '2026-03-10T10:01:00Z', email: 'jan@acme.nl' },
+      ],
+    };
+    const response = await send(batch, { 'idempotency-key': 'announce-1' });
+    const contactId = response.json<IngestResponse>().results[0]!.contactId!;
+    await send(batch, { 'idempotency-key': 'announce-1' });
+    await send(batch);
+    expect(announced).toEqual([
+      `contact.created ${contactId}`,
+      `touch.recorded page_viewed ${contactId}`,
+      `touch.recorded demo_requested ${contactId}`,
+    ]);
+    expect(context.handlerErrors).toEqual([]);
   });
 
   it('answers a single invalid event with 400 naming the fields', async () => {
@@ -309,6 +334,47 @@ describeEachDialect('the events API', (getDatabase) => {
       errors: [{ field: 'email' }],
     });
     expect(await contactByEmail('gone@acme.nl')).toBeUndefined();
+  });
+
+  it('erases a person on request and never stores them again, from an event or a form', async () => {
+    const form = await context.services.forms.createForm({ kind: 'cli' }, { name: 'Newsletter' });
+    const first = await send({
+      type: 'form_submitted',
+      occurredAt: '2026-03-10T10:00:00Z',
+      email: 'forget@acme.nl',
+    });
+    const contactId = first.json<IngestResponse>().results[0]!.contactId!;
+    const marketer = await addUser(context, 'marketing');
+    const cookie = await signIn(app, marketer.email);
+    const erased = await app.inject({
+      method: 'DELETE',
+      url: `/api/v1/contacts/${contactId}`,
+      headers: { cookie },
+    });
+    expect(erased.statusCode).toBe(204);
+    expect((await app.inject({ url: `/api/v1/contacts/${contactId}`, headers: { cookie } })).statusCode).toBe(
+      404,
+    );
+    const db = getDatabase().db;
+    expect(
+      await db.selectFrom('touchpoints').select('id').where('contact_id', '=', contactId).execute(),
+    ).toEqual([]);
+    const suppressed = await db.selectFrom('suppressions').selectAll().execute();
+    expect(JSON.stringify(suppressed)).not.toContain('forget@acme.nl');
+
+    const again = await send({
+      type: 'page_viewed',
+      occurredAt: '2026-03-11T10:00:00Z',
+      email: 'Forget@Acme.nl',
+    });
+    expect(again.statusCode).toBe(400);
+    const posted = await app.inject({
+      method: 'POST',
+      url: `/f/${form.key}`,
+      payload: { email: 'forget@acme.nl' },
+    });
+    expect(posted.statusCode).toBe(200);
+    expect(await contactByEmail('forget@acme.nl')).toBeUndefined();
   });
 
   it('records who in Sales did a sales activity, and refuses an unknown user', async () => {

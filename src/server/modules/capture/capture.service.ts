@@ -12,9 +12,9 @@ import { planCapture, type CaptureEvent, type CaptureOrigin } from '../../../dom
 import { decideAccountMatch } from '../../../domain/capture/match-account.ts';
 import { normalizeEmail } from '../../../domain/people/normalize.ts';
 import type { Db } from '../../db/database.ts';
+import type { DomainEvent } from '../../platform/event-bus.ts';
 import { uniqueViolation } from '../../db/dialect.ts';
 import { newId } from '../../platform/ids.ts';
-import { hashToken } from '../../platform/secrets.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, type FieldProblem } from '../shared/errors.ts';
@@ -26,7 +26,7 @@ import {
   type IdempotencyRequest,
   type Outcome,
 } from '../shared/idempotency.ts';
-import { loadCaptureState, writeCapturePlan } from './capture.repository.ts';
+import { emailHash, loadCaptureState, writeCapturePlan } from './capture.repository.ts';
 
 const checkEvent = Compile(EventInput);
 /** Clients' clocks drift; an event may claim a time this far in the future. */
@@ -74,11 +74,6 @@ function toCaptureEvent(
     url: event.url ?? null,
     properties: JSON.stringify(event.properties ?? {}),
   };
-}
-
-/** Suppressions are kept as hashes, so an erased address is not stored again, not even in the list. */
-export function emailHash(email: string): string {
-  return hashToken(`email:${normalizeEmail(email)}`);
 }
 
 function fieldOf(instancePath: string, params: Record<string, unknown>): string {
@@ -161,6 +156,7 @@ export function createCaptureService(deps: ServiceDeps) {
   async function storeJobs(
     trx: Db,
     jobs: Job[],
+    announce: DomainEvent[],
   ): Promise<({ ok: true; value: Outcome<IngestResponse> } | { ok: false; error: unknown })[]> {
     const now = clock.now();
     const answers: ({ ok: true; value: Outcome<IngestResponse> } | { ok: false; error: unknown } | null)[] =
@@ -207,6 +203,24 @@ export function createCaptureService(deps: ServiceDeps) {
     });
     const plan = planCapture(events, state, { now, newId });
     await writeCapturePlan(trx, deps.sqlite, plan, now);
+    for (const contact of plan.newContacts) {
+      announce.push({
+        type: 'contact.created',
+        contactId: contact.id,
+        touchId: contact.leadTouchId,
+        at: now,
+      });
+    }
+    for (const touch of plan.touches) {
+      announce.push({
+        type: 'touch.recorded',
+        touchId: touch.id,
+        contactId: touch.contactId,
+        eventType: touch.event.type,
+        category: touch.event.category,
+        occurredAt: touch.event.at,
+      });
+    }
 
     const outcomesByPosition = new Map<number, Map<number, EventResult>>();
     for (const outcome of plan.outcomes) {
@@ -245,7 +259,9 @@ export function createCaptureService(deps: ServiceDeps) {
   async function runJobs(jobs: Job[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const answers = await db.transaction().execute((trx) => storeJobs(trx, jobs));
+        const announce: DomainEvent[] = [];
+        const answers = await db.transaction().execute((trx) => storeJobs(trx, jobs, announce));
+        deps.events.publish(announce);
         for (const [i, job] of jobs.entries()) {
           const answer = answers[i]!;
           if (answer.ok) job.resolve(answer.value);

@@ -99,3 +99,8 @@ export async function findStageChanges(db: Db, contactId: string): Promise<Stage
     .orderBy('id')
     .execute();
 }
+
+/** Removes a person and everything about them (touches, stage history, consent records cascade). */
+export async function deleteContact(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('contacts').where('id', '=', id).execute();
+}

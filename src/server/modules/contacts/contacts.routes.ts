@@ -67,6 +67,23 @@ export function contactsRoutes(app: App, { contacts }: { contacts: ContactsServi
     async (request) => contacts.updateContact(request.actor, request.params.id, request.body),
   );
 
+  app.delete(
+    '/contacts/:id',
+    {
+      schema: {
+        tags,
+        summary:
+          'Erase a person on request (GDPR): everything about them is deleted and the address is suppressed',
+        params: IdParams,
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      await contacts.eraseContact(request.actor, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
   app.get(
     '/contacts/:id/touchpoints',
     {

@@ -42,7 +42,9 @@ import {
   insertStageChange,
   updateContactRow,
   updateContactStage,
+  deleteContact,
 } from './contacts.repository.ts';
+import { emailHash, insertSuppression } from '../capture/capture.repository.ts';
 
 const defaultInitialStage = 'lead';
 /** Clients' clocks drift; a stage change may claim a time this far in the future. */
@@ -268,6 +270,27 @@ export function createContactsService(deps: ServiceDeps) {
       const who = authorize(actor, 'contacts.read');
       await loadVisible(db, who, id);
       return (await findTouchpointsOfContact(db, id)).map(toTouchpoint);
+    },
+
+    /**
+     * Erases a person on request: the contact and everything about them goes, and the address is
+     * kept only as a hash on the suppression list, so no later import, form or event stores them again.
+     */
+    async eraseContact(actor: Actor | null, id: string): Promise<void> {
+      const who = authorize(actor, 'contacts.erase');
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        const { row } = await loadVisible(trx, who, id);
+        await insertSuppression(trx, emailHash(row.email), 'erased', now);
+        await deleteContact(trx, id);
+        await insertEvent(trx, {
+          type: 'contact.erased',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'contact', id },
+          payload: {},
+        });
+      });
     },
 
     /** The current stage, when each stage was last entered, and the full history. */

@@ -232,6 +232,9 @@ export function createFormsService(deps: ServiceDeps, capture: CaptureService) {
         await grantConsentUnlessOptedOut(trx, outcome.contactId, source, now);
       });
       if (result.status === 'rejected') {
+        // An erased person is answered like anyone else (a website visitor learns nothing) and stored nowhere.
+        if (result.errors?.some((e) => e.field === 'email' && e.reason.includes('erased')))
+          return { form, stored: false };
         throw createError(
           'http.validation_failed',
           result.errors?.map((e) => `${e.field} ${e.reason}`).join('; '),

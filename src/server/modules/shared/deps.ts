@@ -1,5 +1,6 @@
 import type { Db, SqliteStatements } from '../../db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
+import type { EventBus } from '../../platform/event-bus.ts';
 import type { PasswordHasher } from '../../platform/secrets.ts';
 
 /** What services are built from. Assembled once, in main.ts (or a test harness). */
@@ -8,6 +9,8 @@ export interface ServiceDeps {
   /** SQLite only: prepared statements on the same connection, for hot paths (capture). */
   sqlite?: SqliteStatements;
   clock: Clock;
+  /** Where services announce what they committed. */
+  events: EventBus;
   passwords: PasswordHasher;
   auth: {
     sessionTtlHours: number;
