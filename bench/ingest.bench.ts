@@ -3,8 +3,10 @@
 //   spread over a fixed number of contacts (issue 3: 1M events over 100k contacts);
 // - single: requests/s of one-event POST /api/v1/events over HTTP, against a bare Fastify route;
 // - baselines: raw better-sqlite3 inserts of the same touch rows, 1,000 per transaction.
-// BENCH_EVENTS and BENCH_CONTACTS scale the batched run down for a quick look.
-import { mkdtempSync, rmSync } from 'node:fs';
+// - csv: rows/s of `baton import events` over a generated file (issue 3: 1M rows in under 30 s).
+// BENCH_EVENTS, BENCH_CONTACTS and BENCH_CSV_ROWS scale the runs down for a quick look.
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -83,6 +85,35 @@ async function batched(dir: string): Promise<number> {
   return rate;
 }
 
+const csvRows = Number(process.env.BENCH_CSV_ROWS ?? 1_000_000);
+
+/** Imports a generated events CSV of `csvRows` rows through the import service, as `baton import` does. */
+async function csvImport(dir: string): Promise<{ rate: number; seconds: number }> {
+  const file = join(dir, 'events.csv');
+  const out = createWriteStream(file);
+  out.write('id,email,event type,timestamp,campaign,url\n');
+  for (let n = 0; n < csvRows; n++) {
+    const e = event(n);
+    if (!out.write(`${e.id},${e.email},${e.type},${e.occurredAt},spring,${e.url}\n`))
+      await once(out, 'drain');
+  }
+  await new Promise((resolve) => out.end(resolve));
+  const database = openDatabase({ dialect: 'sqlite', path: join(dir, 'csv.db') });
+  await migrateToLatest(database.db);
+  const context = createTestContext(database);
+  context.clock.set('2027-01-01T00:00:00Z');
+  const start = performance.now();
+  const report = await context.services.imports.importCsv({ kind: 'cli' }, createReadStream(file), {
+    kind: 'events',
+    overrides: {},
+    dryRun: false,
+  });
+  const seconds = (performance.now() - start) / 1000;
+  if (report.stored !== csvRows) throw new Error(`csv import stored ${report.stored} of ${csvRows}`);
+  await database.close();
+  return { rate: csvRows / seconds, seconds };
+}
+
 async function drive(url: string, headers: Record<string, string>, body: () => string) {
   const dispatcher = new Agent({ connections: 32, pipelining: 1 });
   const result = await load(
@@ -137,6 +168,7 @@ export async function run() {
     const raw = await rawBaseline(dir);
     const batchedRate = await batched(dir);
     const http = await single(dir);
+    const csv = await csvImport(dir);
     clearInterval(sampler);
     return {
       metrics: {
@@ -148,6 +180,9 @@ export async function run() {
           value: round(http.baton.perSecond / http.baseline.perSecond, 3),
           unit: 'ratio',
         },
+        csv_rows_per_second: { value: round(csv.rate), unit: 'rows/s' },
+        csv_import_seconds: { value: round(csv.seconds, 1), unit: 's' },
+        csv_rows: { value: csvRows, unit: 'rows' },
         peak_rss: { value: round(peakRss / 1024 / 1024), unit: 'MiB' },
         events: { value: totalEvents, unit: 'events' },
         contacts: { value: totalContacts, unit: 'contacts' },

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CreatedApiKey } from '../src/contract/api-keys.ts';
 import type { User } from '../src/contract/users.ts';
-import { createStoreEnv, e2eStores, runCli, startServerProcess } from './helpers.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createStoreEnv, e2eStores, runCli, startServerProcess, tempDir } from './helpers.ts';
 
 describe('baton, the command', () => {
   it('prints help on stdout and exits 0', async () => {
@@ -186,5 +188,37 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
     const server = await startServerProcess(env);
     await server.stop();
     expect(server.output()).toContain('npx baton users add');
+  });
+});
+
+describe('baton import', () => {
+  it('imports a Dutch contacts file with a dry run first, reports bad rows, and adds nothing on a second run', async () => {
+    const { env, dispose } = await createStoreEnv('sqlite');
+    const dir = tempDir();
+    try {
+      const file = join(dir.path, 'contacten.csv');
+      writeFileSync(
+        file,
+        'E-mailadres;Voornaam;Bedrijf\njan@acme.nl;Jan;Acme B.V.\ngeen-email;Piet;\neva@initech.nl;Eva;Initech\n',
+      );
+      const dry = await runCli(['import', 'contacts', file, '--delimiter', ';', '--dry-run'], env);
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toContain('Dry run: nothing was stored. 3 rows read, 2 valid, 1 rejected.');
+      expect(dry.stdout).toMatch(/^3\s+E-mailadres\s+/m);
+
+      const real = await runCli(['import', 'contacts', file, '--delimiter', ';', '--json'], env);
+      expect(JSON.parse(real.stdout)).toMatchObject({ rows: 3, created: 2, rejected: 1 });
+      const again = await runCli(['import', 'contacts', file, '--delimiter', ';', '--json'], env);
+      expect(JSON.parse(again.stdout)).toMatchObject({ created: 0, valid: 2 });
+
+      const unmapped = await runCli(['import', 'contacts', file, '--json'], env);
+      expect(unmapped.code).toBe(1);
+      expect(unmapped.stderr).toContain('--map COLUMN=email');
+      const badKind = await runCli(['import', 'deals', file], env);
+      expect(badKind.code).toBe(2);
+    } finally {
+      dir.remove();
+      await dispose();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { createMigrator, MigrationError } from '../server/db/database.ts';
 import { startServer, version } from '../server/main.ts';
 import { AppError } from '../server/modules/shared/errors.ts';
 import { registerApiKeysCommand } from './api-keys.command.ts';
+import { registerImportCommand } from './import.command.ts';
 import { withServices } from './context.ts';
 import { processIo, UsageError, type Io } from './output.ts';
 import { registerUsersCommand } from './users.command.ts';
@@ -61,6 +62,7 @@ export function buildProgram(io: Io, env: Env | undefined): Command {
 
   registerUsersCommand(program, io, env);
   registerApiKeysCommand(program, io, env);
+  registerImportCommand(program, io, env, io.isTerminal);
   return program;
 }
 

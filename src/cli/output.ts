@@ -7,11 +7,15 @@ export interface Io {
   out(text: string): void;
   err(text: string): void;
   readStdin(): Promise<string>;
+  /** Whether diagnostics go to a terminal (progress is shown only there). */
+  isTerminal: boolean;
 }
 
 export const processIo: Io = {
+  isTerminal: Boolean(process.stderr.isTTY),
   out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  // A line starting with \r rewrites the terminal line (progress) and gets no newline.
+  err: (text) => void process.stderr.write(text.startsWith('\r') || text.endsWith('\n') ? text : `${text}\n`),
   readStdin: async () => {
     if (process.stdin.isTTY) return '';
     const chunks: Buffer[] = [];

@@ -93,3 +93,14 @@ export const IdempotencyHeaders = Type.Object({
     }),
   ),
 });
+
+/** A row of a contacts import, after its columns are mapped. */
+export const ContactImportRow = StrictObject({
+  email: Email,
+  firstName: Type.Optional(Text(100)),
+  lastName: Type.Optional(Text(100)),
+  company: Type.Optional(Text(300)),
+  title: Type.Optional(Text(200)),
+  phone: Type.Optional(Text(32)),
+  country: Type.Optional(CountryCode),
+});

@@ -10,6 +10,7 @@ import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.ts';
 import { authRoutes, registerActorHook, registerSignInRequirement } from './modules/auth/auth.routes.ts';
 import { captureRoutes } from './modules/capture/capture.routes.ts';
+import { importRoutes } from './modules/capture/import.routes.ts';
 import { formsRoutes, publicCaptureRoutes } from './modules/forms/forms.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
@@ -99,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       apiKeysRoutes(api, deps.services);
       captureRoutes(api, deps.services);
       formsRoutes(api, deps.services);
+      importRoutes(api, deps.services);
     },
     { prefix: '/api/v1' },
   );

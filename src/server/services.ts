@@ -2,6 +2,7 @@ import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createCaptureService } from './modules/capture/capture.service.ts';
+import { createImportService } from './modules/capture/import.service.ts';
 import { createFormsService } from './modules/forms/forms.service.ts';
 import { createContactsService } from './modules/contacts/contacts.service.ts';
 import type { ServiceDeps } from './modules/shared/deps.ts';
@@ -22,6 +23,7 @@ export function createServices(deps: ServiceDeps) {
     apiKeys: createApiKeysService(deps),
     capture,
     forms: createFormsService(deps, capture),
+    imports: createImportService(deps, capture),
   };
 }
 

@@ -15,6 +15,8 @@ export interface CaptureOrigin {
 export interface CaptureEvent {
   index: number;
   origin: CaptureOrigin;
+  /** False for a row of a contacts import: the person is created or completed, no touch is stored. */
+  recordsTouch: boolean;
   clientId: string | null;
   type: string;
   category: EventCategory;
@@ -75,7 +77,7 @@ export interface CaptureState {
 }
 
 export type ItemOutcome =
-  | { index: number; status: 'accepted'; touchId: string; contactId?: string }
+  | { index: number; status: 'accepted'; touchId?: string; contactId?: string; created?: boolean }
   | { index: number; status: 'duplicate'; touchId: string }
   | { index: number; status: 'rejected'; errors: { field: string; reason: string }[] };
 
@@ -107,7 +109,7 @@ export interface CapturePlan {
     person: Partial<Record<PersonField, string>>;
     accountId: string | null;
     enteredAt: Date;
-    leadTouchId: string;
+    leadTouchId: string | null;
   }[];
   touches: PlannedTouch[];
   /** Visitors who turned out to be a contact: their stored anonymous touches join the contact. */
@@ -247,7 +249,7 @@ export function planCapture(
           person: event.person,
           accountId: resolveAccount(event.email, event.company),
           enteredAt: event.at < now ? event.at : now,
-          leadTouchId: touchId,
+          leadTouchId: event.recordsTouch ? touchId : null,
         });
         created = true;
       }
@@ -257,6 +259,25 @@ export function planCapture(
       const knownContactId = identified.get(event.visitorId);
       contact = knownContactId ? contactsById.get(knownContactId) : undefined;
       if (contact) contactId = contact.id;
+    }
+    if (!event.recordsTouch) {
+      // A contacts import row: the person only. Blanks are filled; sources are not touched.
+      if (contact && contactId) {
+        for (const field of personFields) {
+          const value = event.person[field];
+          if (value !== undefined && contact.blanks.has(field)) {
+            patchOf(contactId)[field] = value;
+            contact.blanks.delete(field);
+          }
+        }
+      }
+      plan.outcomes.push({
+        index: event.index,
+        status: 'accepted',
+        ...(contactId && { contactId }),
+        created,
+      });
+      continue;
     }
     const planned: PlannedTouch = { id: touchId, event, contactId, isLeadCreating: created };
     plan.touches.push(planned);
@@ -302,7 +323,13 @@ export function planCapture(
         }
       }
     }
-    plan.outcomes.push({ index: event.index, status: 'accepted', touchId, ...(contactId && { contactId }) });
+    plan.outcomes.push({
+      index: event.index,
+      status: 'accepted',
+      touchId,
+      ...(contactId && { contactId }),
+      created,
+    });
   }
   return plan;
 }

@@ -227,6 +227,16 @@ const rows: Row[] = [
     },
     expect: { ...adminOnly(200), marketing: 200, director: 200 },
   },
+  {
+    route: 'POST /api/v1/imports/:kind',
+    request: (_w, _c, caller) => ({
+      method: 'POST',
+      url: '/api/v1/imports/contacts',
+      headers: { 'content-type': 'text/csv' },
+      payload: `email\nimport.${caller}@example.nl\n`,
+    }),
+    expect: { ...adminOnly(200), marketing: 200 },
+  },
   { route: 'GET /api/v1/accounts', request: () => ({ url: '/api/v1/accounts' }), expect: all(200) },
   {
     route: 'POST /api/v1/accounts',

@@ -4,7 +4,7 @@
  * the stored history (touchpoints, events) rather than rely on this alone.
  */
 export type DomainEvent =
-  | { type: 'contact.created'; contactId: string; touchId: string; at: Date }
+  | { type: 'contact.created'; contactId: string; touchId: string | null; at: Date }
   | {
       type: 'touch.recorded';
       touchId: string;

@@ -1,5 +1,6 @@
 import { Compile } from 'typebox/compile';
 import {
+  ContactImportRow,
   EventInput,
   maxEventsPerBatch,
   maxPropertiesBytes,
@@ -7,7 +8,7 @@ import {
 } from '../../../contract/events.ts';
 import type { EventResult } from '../../../contract/events.ts';
 import type { Actor } from '../../../domain/access/roles.ts';
-import { categoryOf, type EventCategory } from '../../../domain/capture/event-types.ts';
+import { categoryOf } from '../../../domain/capture/event-types.ts';
 import { planCapture, type CaptureEvent, type CaptureOrigin } from '../../../domain/capture/plan-capture.ts';
 import { decideAccountMatch } from '../../../domain/capture/match-account.ts';
 import { normalizeEmail } from '../../../domain/people/normalize.ts';
@@ -34,16 +35,13 @@ const allowedClockSkewMs = 5 * 60_000;
 /** Two writers racing to create the same contact or account: the loser retries on fresh data. */
 const maxAttempts = 3;
 
-type Prepared =
-  | { index: number; ok: true; event: EventInput; email: string | null; category: EventCategory; at: Date }
-  | { index: number; ok: false; errors: FieldProblem[] };
+/** A validated item, ready to be planned (index and origin are added when its request is planned). */
+export type CaptureFields = Omit<CaptureEvent, 'index' | 'origin'>;
 
-function toCaptureEvent(
-  p: Extract<Prepared, { ok: true }>,
-  index: number,
-  origin: CaptureOrigin,
-): CaptureEvent {
-  const { event } = p;
+export type Prepared =
+  { index: number; ok: true; capture: CaptureFields } | { index: number; ok: false; errors: FieldProblem[] };
+
+function fromEventInput(event: EventInput, at: Date): CaptureFields {
   const person: CaptureEvent['person'] = {};
   if (event.firstName !== undefined) person.first_name = event.firstName;
   if (event.lastName !== undefined) person.last_name = event.lastName;
@@ -51,13 +49,12 @@ function toCaptureEvent(
   if (event.phone !== undefined) person.phone = event.phone;
   if (event.country !== undefined) person.country = event.country;
   return {
-    index,
-    origin,
+    recordsTouch: true,
     clientId: event.id ?? null,
     type: event.type,
-    category: p.category,
-    at: p.at,
-    email: p.email,
+    category: categoryOf(event.type),
+    at,
+    email: event.email ? normalizeEmail(event.email) : null,
     visitorId: event.visitorId ?? null,
     userId: event.userId ?? null,
     person,
@@ -83,7 +80,7 @@ function fieldOf(instancePath: string, params: Record<string, unknown>): string 
   return path.join('.');
 }
 
-function prepare(raw: unknown, index: number, now: Date): Prepared {
+export function prepare(raw: unknown, index: number, now: Date): Prepared {
   if (!checkEvent.Check(raw)) {
     const seen = new Map<string, FieldProblem>();
     for (const e of checkEvent.Errors(raw)) {
@@ -110,13 +107,54 @@ function prepare(raw: unknown, index: number, now: Date): Prepared {
     errors.push({ field: 'properties', reason: `is larger than ${maxPropertiesBytes} bytes` });
   }
   if (errors.length > 0) return { index, ok: false, errors };
+  return { index, ok: true, capture: fromEventInput(event, at) };
+}
+
+function schemaErrors(
+  errors: Iterable<{ keyword: string; instancePath: string; params: unknown; message: string }>,
+) {
+  const seen = new Map<string, FieldProblem>();
+  for (const e of errors) {
+    if (e.keyword === 'boolean') continue;
+    const field = fieldOf(e.instancePath, e.params as Record<string, unknown>);
+    const reason = e.keyword === 'additionalProperties' ? 'is not a known field' : e.message;
+    if (!seen.has(field)) seen.set(field, { field, reason });
+  }
+  return [...seen.values()];
+}
+
+const checkContactRow = Compile(ContactImportRow);
+
+/** A row of a contacts import: the person only, no touch. */
+export function prepareContactRow(raw: unknown, index: number, now: Date): Prepared {
+  if (!checkContactRow.Check(raw))
+    return { index, ok: false, errors: schemaErrors(checkContactRow.Errors(raw)) };
+  const person: CaptureEvent['person'] = {};
+  if (raw.firstName !== undefined) person.first_name = raw.firstName;
+  if (raw.lastName !== undefined) person.last_name = raw.lastName;
+  if (raw.title !== undefined) person.title = raw.title;
+  if (raw.phone !== undefined) person.phone = raw.phone;
+  if (raw.country !== undefined) person.country = raw.country;
   return {
     index,
     ok: true,
-    event,
-    email: event.email ? normalizeEmail(event.email) : null,
-    category: categoryOf(event.type),
-    at,
+    capture: {
+      recordsTouch: false,
+      clientId: null,
+      type: 'contact_imported',
+      category: 'marketing',
+      at: now,
+      email: normalizeEmail(raw.email),
+      visitorId: null,
+      userId: null,
+      person,
+      company: raw.company ?? null,
+      channel: null,
+      campaign: null,
+      utm: { source: null, medium: null, campaign: null, term: null, content: null },
+      url: null,
+      properties: '{}',
+    },
   };
 }
 
@@ -190,7 +228,7 @@ export function createCaptureService(deps: ServiceDeps) {
       for (const p of job.prepared) {
         if (!p.ok) continue;
         owner.push({ position, local: p.index });
-        events.push(toCaptureEvent(p, events.length, job.origin));
+        events.push({ ...p.capture, index: events.length, origin: job.origin });
       }
     }
     const state = await loadCaptureState(trx, events, emailHash, (event) => {
@@ -362,6 +400,15 @@ export function createCaptureService(deps: ServiceDeps) {
       };
       const idempotency = idempotencyRequest(who, idempotencyKey, 'POST', '/api/v1/events', body);
       return enqueue({ prepared, origin, idempotency });
+    },
+
+    /** Stores already-checked items (an import chunk) through the group commit; answers each item. */
+    async ingestPrepared(
+      origin: CaptureOrigin,
+      prepared: Prepared[],
+    ): Promise<(EventResult & { created?: boolean })[]> {
+      const outcome = await enqueue({ prepared, origin, idempotency: null });
+      return outcome.body.results;
     },
 
     /**

@@ -1,0 +1,37 @@
+import { Type, type Static } from 'typebox';
+import { StrictObject } from './common.ts';
+
+export const importKinds = ['contacts', 'events'] as const;
+
+export const ImportParams = StrictObject({ kind: Type.Enum(importKinds) });
+
+export const ImportQuery = StrictObject({
+  dryRun: Type.Optional(Type.Boolean({ description: 'Check every row and report, store nothing' })),
+  delimiter: Type.Optional(Type.Enum([',', ';', '\t'], { description: 'Column separator, default ","' })),
+  map: Type.Optional(
+    Type.Array(Type.String({ pattern: '^[^=]+=[A-Za-z_]+$' }), {
+      description: 'Column overrides, COLUMN=field; repeat for several',
+    }),
+  ),
+});
+
+export const ImportRowError = Type.Object({
+  row: Type.Integer({ description: 'Line in the file (the header is line 1)' }),
+  column: Type.String({ description: 'The column, or the field when no single column is to blame' }),
+  reason: Type.String(),
+});
+
+export const ImportReport = Type.Object({
+  kind: Type.Enum(importKinds),
+  dryRun: Type.Boolean(),
+  mapping: Type.Record(Type.String(), Type.String()),
+  unmappedColumns: Type.Array(Type.String()),
+  rows: Type.Integer(),
+  valid: Type.Integer({ description: 'Rows that passed the checks (in a dry run: would be stored)' }),
+  created: Type.Integer({ description: 'New contacts' }),
+  stored: Type.Integer({ description: 'Events stored (events import)' }),
+  duplicates: Type.Integer({ description: 'Events seen before: a second run of a file adds nothing' }),
+  rejected: Type.Integer(),
+  errors: Type.Array(ImportRowError, { description: 'The first 1,000 row errors' }),
+});
+export type ImportReport = Static<typeof ImportReport>;

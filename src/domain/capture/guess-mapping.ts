@@ -1,0 +1,128 @@
+/** What a CSV column can fill, per kind of import. */
+export const contactImportFields = [
+  'email',
+  'firstName',
+  'lastName',
+  'company',
+  'title',
+  'phone',
+  'country',
+] as const;
+export const eventImportFields = [
+  ...contactImportFields,
+  'id',
+  'type',
+  'occurredAt',
+  'visitorId',
+  'channel',
+  'campaign',
+  'url',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+] as const;
+export type ImportField = (typeof eventImportFields)[number];
+export type ImportKind = 'contacts' | 'events';
+
+/** Header spellings seen in exports from HubSpot, Salesforce, Marketo and Dutch spreadsheets. */
+const synonyms: Record<ImportField, string[]> = {
+  email: [
+    'email',
+    'e-mail',
+    'email address',
+    'e-mail address',
+    'emailaddress',
+    'e-mailadres',
+    'emailadres',
+    'mail',
+  ],
+  firstName: ['first name', 'firstname', 'given name', 'voornaam'],
+  lastName: ['last name', 'lastname', 'surname', 'family name', 'achternaam'],
+  company: [
+    'company',
+    'company name',
+    'organisation',
+    'organization',
+    'account',
+    'account name',
+    'bedrijf',
+    'bedrijfsnaam',
+  ],
+  title: ['title', 'job title', 'jobtitle', 'function', 'functie'],
+  phone: ['phone', 'phone number', 'telephone', 'mobile', 'telefoon', 'telefoonnummer'],
+  country: ['country', 'country code', 'land'],
+  id: ['id', 'event id', 'eventid', 'external id'],
+  type: ['type', 'event', 'event type', 'activity', 'activity type'],
+  occurredAt: ['occurred at', 'occurredat', 'timestamp', 'date', 'datetime', 'time', 'created at', 'datum'],
+  visitorId: ['visitor id', 'visitorid', 'anonymous id'],
+  channel: ['channel', 'source', 'kanaal'],
+  campaign: ['campaign', 'campaign name', 'campagne'],
+  url: ['url', 'page', 'page url', 'link'],
+  utm_source: ['utm source', 'utm_source'],
+  utm_medium: ['utm medium', 'utm_medium'],
+  utm_campaign: ['utm campaign', 'utm_campaign'],
+  utm_term: ['utm term', 'utm_term'],
+  utm_content: ['utm content', 'utm_content'],
+};
+
+const normalizeHeader = (header: string) =>
+  header
+    .trim()
+    .toLowerCase()
+    .replace(/[_\-.]+/g, ' ')
+    .replace(/\s+/g, ' ');
+
+export type MappingResult =
+  | { kind: 'ok'; mapping: Record<string, ImportField>; unmapped: string[] }
+  | { kind: 'invalid'; problems: string[] };
+
+/**
+ * Maps CSV headers to fields: explicit overrides first, then known spellings. A column may fill
+ * one field, a field may come from one column, and email (contacts) or type, occurredAt and an
+ * email or visitorId (events) must be mapped.
+ *
+ * @example guessMapping('contacts', ['E-mailadres', 'Voornaam'], {}) // { kind: 'ok', mapping: { 'E-mailadres': 'email', Voornaam: 'firstName' }, unmapped: [] }
+ */
+export function guessMapping(
+  kind: ImportKind,
+  headers: readonly string[],
+  overrides: Readonly<Record<string, string>>,
+): MappingResult {
+  const allowed: readonly string[] = kind === 'contacts' ? contactImportFields : eventImportFields;
+  const problems: string[] = [];
+  const mapping: Record<string, ImportField> = {};
+  const taken = new Map<string, string>();
+  for (const [column, field] of Object.entries(overrides)) {
+    if (!headers.includes(column))
+      problems.push(`--map ${column}=${field}: the file has no column "${column}"`);
+    else if (!allowed.includes(field))
+      problems.push(`--map ${column}=${field}: "${field}" is not one of ${allowed.join(', ')}`);
+    else {
+      mapping[column] = field as ImportField;
+      taken.set(field, column);
+    }
+  }
+  for (const header of headers) {
+    if (mapping[header]) continue;
+    const normalized = normalizeHeader(header);
+    const field = (allowed as ImportField[]).find(
+      (f) =>
+        synonyms[f].some((spelling) => normalizeHeader(spelling) === normalized) ||
+        normalizeHeader(f) === normalized,
+    );
+    if (field && !taken.has(field)) {
+      mapping[header] = field;
+      taken.set(field, header);
+    }
+  }
+  const required = kind === 'contacts' ? ['email'] : ['type', 'occurredAt'];
+  for (const field of required)
+    if (!taken.has(field)) problems.push(`no column for ${field}; name one with --map COLUMN=${field}`);
+  if (kind === 'events' && !taken.has('email') && !taken.has('visitorId')) {
+    problems.push('no column for email or visitorId; name one with --map COLUMN=email');
+  }
+  if (problems.length > 0) return { kind: 'invalid', problems };
+  return { kind: 'ok', mapping, unmapped: headers.filter((h) => !mapping[h]) };
+}

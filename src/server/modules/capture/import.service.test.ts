@@ -1,0 +1,135 @@
+import { Readable } from 'node:stream';
+import { beforeEach, expect, it } from 'vitest';
+import { describeEachDialect } from '../../testing/databases.ts';
+import { addUser, createTestApp, createTestContext, signIn, type TestContext } from '../../testing/world.ts';
+
+const cli = { kind: 'cli' } as const;
+const csv = (text: string) => Readable.from([text]);
+
+describeEachDialect('CSV import', (getDatabase) => {
+  let context: TestContext;
+
+  beforeEach(() => {
+    context = createTestContext(getDatabase());
+    context.clock.set('2026-04-01T12:00:00.000Z');
+  });
+
+  const contactsFile = [
+    'E-mailadres;Voornaam;Bedrijf;Notities',
+    'jan@acme.nl;Jan;Acme B.V.;klant sinds 2019',
+    'not-an-email;Piet;;',
+    'EVA@initech.nl;Eva;Initech;',
+  ].join('\n');
+
+  it('guesses Dutch headers, reports bad rows by line and column, and creates nothing twice', async () => {
+    const semicolons = contactsFile;
+    const commas = semicolons.replaceAll(';', ',');
+    const report = await context.services.imports.importCsv(cli, csv(semicolons), {
+      kind: 'contacts',
+      overrides: {},
+      dryRun: false,
+      delimiter: ';',
+    });
+    expect(report).toMatchObject({
+      rows: 3,
+      valid: 2,
+      created: 2,
+      rejected: 1,
+      mapping: { 'E-mailadres': 'email', Voornaam: 'firstName', Bedrijf: 'company' },
+      unmappedColumns: ['Notities'],
+      errors: [{ row: 3, column: 'E-mailadres', reason: expect.stringContaining('email') }],
+    });
+    const again = await context.services.imports.importCsv(cli, csv(commas), {
+      kind: 'contacts',
+      overrides: {},
+      dryRun: false,
+    });
+    expect(again).toMatchObject({ valid: 2, created: 0 });
+    const contacts = await context.services.contacts.listContacts(cli, {});
+    expect(contacts.data.map((c) => c.email).sort()).toEqual(['eva@initech.nl', 'jan@acme.nl']);
+    const jan = contacts.data.find((c) => c.email === 'jan@acme.nl')!;
+    const account = await context.services.accounts.getAccount(cli, jan.accountId!);
+    expect(account.domains).toEqual(['acme.nl']);
+  });
+
+  it('stores events once, even when the same file is imported twice, and a dry run stores nothing', async () => {
+    const file = [
+      'email,event type,timestamp,utm_source,campaign',
+      'jan@acme.nl,webinar_attended,2026-03-01 10:00,linkedin,Webinar AI',
+      'jan@acme.nl,content_downloaded,2026-03-02,,Whitepaper',
+      'kees@acme.nl,teleported,2026-03-03,,',
+    ].join('\n');
+    const dry = await context.services.imports.importCsv(cli, csv(file), {
+      kind: 'events',
+      overrides: {},
+      dryRun: true,
+    });
+    expect(dry).toMatchObject({
+      dryRun: true,
+      rows: 3,
+      valid: 2,
+      rejected: 1,
+      stored: 0,
+      errors: [{ row: 4, column: 'event type' }],
+    });
+    expect((await context.services.contacts.listContacts(cli, {})).data).toEqual([]);
+
+    const first = await context.services.imports.importCsv(cli, csv(file), {
+      kind: 'events',
+      overrides: {},
+      dryRun: false,
+    });
+    expect(first).toMatchObject({ stored: 2, duplicates: 0, created: 1, rejected: 1 });
+    const second = await context.services.imports.importCsv(cli, csv(file), {
+      kind: 'events',
+      overrides: {},
+      dryRun: false,
+    });
+    expect(second).toMatchObject({ stored: 0, duplicates: 2 });
+
+    const jan = (await context.services.contacts.listContacts(cli, { email: 'jan@acme.nl' })).data[0]!;
+    const touches = await context.services.contacts.listTouchpoints(cli, jan.id);
+    expect(touches.map((t) => [t.type, t.occurredAt])).toEqual([
+      ['webinar_attended', '2026-03-01T10:00:00.000Z'],
+      ['content_downloaded', '2026-03-02T00:00:00.000Z'],
+    ]);
+    expect(touches[0]!.utm.source).toBe('linkedin');
+  });
+
+  it('refuses a file whose columns cannot be mapped, saying which --map to give', async () => {
+    await expect(
+      context.services.imports.importCsv(cli, csv('Naam,Telefoon\nJan,0612345678'), {
+        kind: 'contacts',
+        overrides: {},
+        dryRun: false,
+      }),
+    ).rejects.toMatchObject({
+      code: 'http.validation_failed',
+      message: expect.stringContaining('--map COLUMN=email'),
+    });
+  });
+
+  it('imports through the API as text/csv', async () => {
+    const app = await createTestApp(context);
+    const cookie = await signIn(app, (await addUser(context, 'marketing')).email);
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/imports/contacts?map=Werk%20e-mail%3Demail',
+      headers: { cookie, 'content-type': 'text/csv' },
+      payload: 'Werk e-mail,Voornaam\nlisa@hooli.nl,Lisa\n',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      created: 1,
+      mapping: { 'Werk e-mail': 'email', Voornaam: 'firstName' },
+    });
+    const json = await app.inject({
+      method: 'POST',
+      url: '/api/v1/imports/contacts',
+      headers: { cookie, 'content-type': 'application/json' },
+      payload: {},
+    });
+    expect(json.statusCode).toBe(415);
+    await app.close();
+  });
+});
