@@ -127,3 +127,11 @@ export const Touchpoint = Type.Object({
   eventId: Nullable(Type.String({ description: 'The id the sender gave the event' })),
 });
 export type Touchpoint = Static<typeof Touchpoint>;
+
+export const MergeContactBody = StrictObject({
+  duplicateId: Type.String({
+    format: 'uuid',
+    description: 'The contact to merge into this one; it is removed',
+  }),
+});
+export type MergeContactBody = Static<typeof MergeContactBody>;

@@ -34,6 +34,7 @@ export const errorCatalog = {
   'contacts.not_found': { status: 404, title: 'No such contact' },
   'contacts.email_taken': { status: 409, title: 'A contact with this email exists' },
   'contacts.invalid_owner': { status: 400, title: 'The owner is not an active user' },
+  'contacts.merge_same': { status: 400, title: 'A contact cannot be merged into itself' },
   'contacts.invalid_account': { status: 400, title: 'The account does not exist' },
 
   'accounts.not_found': { status: 404, title: 'No such account' },

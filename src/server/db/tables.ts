@@ -177,6 +177,7 @@ export interface DB {
   visitor_identities: VisitorIdentitiesTable;
   forms: FormsTable;
   consent_records: ConsentRecordsTable;
+  contact_aliases: ContactAliasesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -263,6 +264,12 @@ export interface ConsentRecordsTable {
   language: string | null;
   occurred_at: DbTime;
   recorded_at: DbTime;
+}
+
+export interface ContactAliasesTable {
+  email: string;
+  contact_id: string;
+  created_at: DbTime;
 }
 
 export interface SuppressionsTable {

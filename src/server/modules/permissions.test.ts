@@ -160,6 +160,21 @@ const rows: Row[] = [
     expect: { ...workers(201), sales_manager: 404, sales_rep: 404 },
   },
   {
+    route: 'POST /api/v1/contacts/:id/merge',
+    request: async (w, c, caller) => {
+      const keep = await c.services.contacts.createContact(cli, {
+        email: `keep.${caller}@example.nl`,
+        ownerId: w.rep.id,
+      });
+      const dup = await c.services.contacts.createContact(cli, {
+        email: `dup.${caller}@example.nl`,
+        ownerId: w.rep.id,
+      });
+      return { method: 'POST', url: `/api/v1/contacts/${keep.id}/merge`, payload: { duplicateId: dup.id } };
+    },
+    expect: workers(200),
+  },
+  {
     route: 'DELETE /api/v1/contacts/:id',
     request: async (w, c, caller) => {
       const contact = await c.services.contacts.createContact(cli, {

@@ -47,9 +47,23 @@ export async function up(db: AnyDb): Promise<void> {
     .on('consent_records')
     .column('contact_id')
     .execute();
+
+  // Emails of contacts merged into another: later events for them reach the survivor.
+  await db.schema
+    .createTable('contact_aliases')
+    .addColumn('email', 'text', (c) => c.primaryKey())
+    .addColumn('contact_id', t.id, (c) => c.notNull().references('contacts.id').onDelete('cascade'))
+    .addColumn('created_at', t.time, (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('contact_aliases_contact_idx')
+    .on('contact_aliases')
+    .column('contact_id')
+    .execute();
 }
 
 export async function down(db: AnyDb): Promise<void> {
+  await db.schema.dropTable('contact_aliases').execute();
   await db.schema.dropTable('consent_records').execute();
   await db.schema.dropTable('forms').execute();
 }

@@ -62,7 +62,7 @@ export async function loadCaptureState(
     blanks: new Set(personFields.filter((f) => row[f] === null)),
   });
 
-  const [known, suppressed, contacts, users, identities, anonymous] = await Promise.all([
+  const [known, suppressed, contacts, users, identities, anonymous, aliases] = await Promise.all([
     clientIds.length === 0
       ? []
       : db
@@ -96,9 +96,35 @@ export async function loadCaptureState(
           .where('visitor_id', 'in', visitorIds)
           .where('contact_id', 'is', null)
           .execute(),
+    emails.length === 0
+      ? []
+      : db
+          .selectFrom('contact_aliases')
+          .innerJoin('contacts', 'contacts.id', 'contact_aliases.contact_id')
+          .select([
+            'contact_aliases.email as alias',
+            'contacts.id',
+            'contacts.email',
+            'contacts.original_touch_at',
+            'contacts.latest_touch_at',
+            'contacts.first_name',
+            'contacts.last_name',
+            'contacts.title',
+            'contacts.phone',
+            'contacts.country',
+          ])
+          .where('contact_aliases.email', 'in', emails)
+          .execute(),
   ]);
 
   const contactsByEmail = new Map(contacts.map((c) => [c.email, toKnown(c)]));
+  // An address of a merged contact reaches the contact it was merged into (the same object, so a
+  // batch that names both addresses updates one contact).
+  for (const row of aliases) {
+    const survivor = contactsByEmail.get(row.email) ?? toKnown(row);
+    contactsByEmail.set(row.email, survivor);
+    contactsByEmail.set(row.alias, survivor);
+  }
   const missingEmails = events.filter((e) => e.email && !contactsByEmail.has(e.email));
   const keys = missingEmails.map(accountKeys);
   const domains = unique(keys.flatMap((k) => (k.domain ? [k.domain] : [])));

@@ -364,10 +364,13 @@ describeEachDialect('the events API', (getDatabase) => {
 
     const again = await send({
       type: 'page_viewed',
-      occurredAt: '2026-03-11T10:00:00Z',
+      occurredAt: '2026-03-09T10:00:00Z',
       email: 'Forget@Acme.nl',
     });
     expect(again.statusCode).toBe(400);
+    expect(again.json()).toMatchObject({
+      errors: [{ field: 'body.email', reason: expect.stringContaining('erased') }],
+    });
     const posted = await app.inject({
       method: 'POST',
       url: `/f/${form.key}`,
@@ -375,6 +378,74 @@ describeEachDialect('the events API', (getDatabase) => {
     });
     expect(posted.statusCode).toBe(200);
     expect(await contactByEmail('forget@acme.nl')).toBeUndefined();
+  });
+
+  it('merges a duplicate: its touches move over, the earlier first source wins, and its address keeps leading here', async () => {
+    const cli = { kind: 'cli' } as const;
+    await send({
+      type: 'page_viewed',
+      occurredAt: '2026-03-05T09:00:00Z',
+      email: 'jan@acme.nl',
+      channel: 'email',
+    });
+    await send({
+      type: 'content_downloaded',
+      occurredAt: '2026-02-01T09:00:00Z',
+      email: 'j.jansen@gmail.com',
+      channel: 'organic',
+      firstName: 'Jan',
+    });
+    const survivor = (await contactByEmail('jan@acme.nl'))!;
+    const duplicate = (await contactByEmail('j.jansen@gmail.com'))!;
+    await context.services.contacts.updateContact(cli, duplicate.id, {
+      optOut: { isOptedOut: true, source: 'email:unsubscribe' },
+    });
+
+    const merged = await context.services.contacts.mergeContacts(cli, survivor.id, {
+      duplicateId: duplicate.id,
+    });
+    expect(merged).toMatchObject({
+      email: 'jan@acme.nl',
+      firstName: 'Jan',
+      originalSource: { channel: 'organic', at: '2026-02-01T09:00:00.000Z' },
+      latestSource: { channel: 'email' },
+      optOut: { isOptedOut: true },
+    });
+    expect((await touchesOf(survivor.id)).map((t) => t.type)).toEqual(['content_downloaded', 'page_viewed']);
+    await expect(context.services.contacts.getContact(cli, duplicate.id)).rejects.toMatchObject({
+      code: 'contacts.not_found',
+    });
+
+    const later = await send({
+      type: 'email_clicked',
+      occurredAt: '2026-03-06T09:00:00Z',
+      email: 'J.Jansen@gmail.com',
+    });
+    expect(later.json<IngestResponse>().results[0]!.contactId).toBe(survivor.id);
+    const audit = await getDatabase()
+      .db.selectFrom('events')
+      .select(['type', 'payload'])
+      .where('subject_id', '=', survivor.id)
+      .where('type', '=', 'contact.merged')
+      .execute();
+    expect(audit).toHaveLength(1);
+    expect(JSON.stringify(audit[0]!.payload)).toContain('j.jansen@gmail.com');
+
+    await expect(
+      context.services.contacts.mergeContacts(cli, survivor.id, { duplicateId: survivor.id }),
+    ).rejects.toMatchObject({ code: 'contacts.merge_same' });
+
+    // Erasing the person erases every address they had.
+    await context.services.contacts.eraseContact(cli, survivor.id);
+    const again = await send({
+      type: 'page_viewed',
+      occurredAt: '2026-03-07T09:00:00Z',
+      email: 'j.jansen@gmail.com',
+    });
+    expect(again.statusCode).toBe(400);
+    expect(again.json()).toMatchObject({
+      errors: [{ field: 'body.email', reason: expect.stringContaining('erased') }],
+    });
   });
 
   it('records who in Sales did a sales activity, and refuses an unknown user', async () => {

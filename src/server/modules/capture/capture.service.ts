@@ -399,7 +399,17 @@ export function createCaptureService(deps: ServiceDeps) {
         defaultUserId: who.kind === 'user' ? who.userId : null,
       };
       const idempotency = idempotencyRequest(who, idempotencyKey, 'POST', '/api/v1/events', body);
-      return enqueue({ prepared, origin, idempotency });
+      const outcome = await enqueue({ prepared, origin, idempotency });
+      // A single event refused by the rules (an erased person, an unknown user) is a 400, like an invalid one.
+      const only = outcome.body.results[0];
+      if (!isBatch && only?.status === 'rejected') {
+        throw createError(
+          'http.validation_failed',
+          only.errors?.map((e) => `${e.field} ${e.reason}`).join('; '),
+          only.errors?.map((e) => ({ field: `body.${e.field}`, reason: e.reason })),
+        );
+      }
+      return outcome;
     },
 
     /** Stores already-checked items (an import chunk) through the group commit; answers each item. */

@@ -104,3 +104,45 @@ export async function findStageChanges(db: Db, contactId: string): Promise<Stage
 export async function deleteContact(db: Db, id: string): Promise<void> {
   await db.deleteFrom('contacts').where('id', '=', id).execute();
 }
+
+/** Moves everything that hangs off a duplicate contact to the one it is merged into. */
+export async function moveContactDependants(db: Db, fromId: string, toId: string): Promise<void> {
+  await db.updateTable('touchpoints').set({ contact_id: toId }).where('contact_id', '=', fromId).execute();
+  await db
+    .updateTable('consent_records')
+    .set({ contact_id: toId })
+    .where('contact_id', '=', fromId)
+    .execute();
+  await db
+    .updateTable('visitor_identities')
+    .set({ contact_id: toId })
+    .where('contact_id', '=', fromId)
+    .execute();
+  await db
+    .updateTable('contact_aliases')
+    .set({ contact_id: toId })
+    .where('contact_id', '=', fromId)
+    .execute();
+}
+
+export async function insertContactAlias(
+  db: Db,
+  email: string,
+  contactId: string,
+  at: string,
+): Promise<void> {
+  await db
+    .insertInto('contact_aliases')
+    .values({ email, contact_id: contactId, created_at: at })
+    .onConflict((oc) => oc.column('email').doUpdateSet({ contact_id: contactId }))
+    .execute();
+}
+
+export async function findAliasEmails(db: Db, contactId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('contact_aliases')
+    .select('email')
+    .where('contact_id', '=', contactId)
+    .execute();
+  return rows.map((r) => r.email);
+}

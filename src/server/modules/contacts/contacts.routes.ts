@@ -4,6 +4,7 @@ import {
   Contact,
   CreateContactBody,
   ListContactsQuery,
+  MergeContactBody,
   Touchpoint,
   UpdateContactBody,
 } from '../../../contract/contacts.ts';
@@ -82,6 +83,20 @@ export function contactsRoutes(app: App, { contacts }: { contacts: ContactsServi
       await contacts.eraseContact(request.actor, request.params.id);
       return reply.code(204).send(null);
     },
+  );
+
+  app.post(
+    '/contacts/:id/merge',
+    {
+      schema: {
+        tags,
+        summary: 'Merge a duplicate into this contact; its history moves over and the duplicate is removed',
+        params: IdParams,
+        body: MergeContactBody,
+        response: { 200: Contact, ...problemResponses },
+      },
+    },
+    async (request) => contacts.mergeContacts(request.actor, request.params.id, request.body),
   );
 
   app.get(

@@ -2,6 +2,7 @@ import type {
   Contact,
   CreateContactBody,
   ListContactsQuery,
+  MergeContactBody,
   Touchpoint,
   UpdateContactBody,
 } from '../../../contract/contacts.ts';
@@ -10,11 +11,12 @@ import { canSee, type Actor, type Visibility } from '../../../domain/access/role
 import { decideStageChange, stageEntryTimes } from '../../../domain/lifecycle/decide-stage-change.ts';
 import { normalizeEmail } from '../../../domain/people/normalize.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow, ContactUpdate, NewStageChangeRow, StageChangeRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
+import { fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { decodeCursor, toPage } from '../shared/pagination.ts';
 import { loadVisibility } from '../shared/visibility.ts';
@@ -43,6 +45,9 @@ import {
   updateContactRow,
   updateContactStage,
   deleteContact,
+  findAliasEmails,
+  insertContactAlias,
+  moveContactDependants,
 } from './contacts.repository.ts';
 import { emailHash, insertSuppression } from '../capture/capture.repository.ts';
 
@@ -281,7 +286,10 @@ export function createContactsService(deps: ServiceDeps) {
       const now = clock.now();
       await db.transaction().execute(async (trx) => {
         const { row } = await loadVisible(trx, who, id);
-        await insertSuppression(trx, emailHash(row.email), 'erased', now);
+        // Every address the person had, also those of contacts merged into this one.
+        for (const email of [row.email, ...(await findAliasEmails(trx, id))]) {
+          await insertSuppression(trx, emailHash(email), 'erased', now);
+        }
         await deleteContact(trx, id);
         await insertEvent(trx, {
           type: 'contact.erased',
@@ -290,6 +298,86 @@ export function createContactsService(deps: ServiceDeps) {
           subject: { type: 'contact', id },
           payload: {},
         });
+      });
+    },
+
+    /**
+     * Merges a duplicate into this contact: its touches, consent records, visitor ids and
+     * addresses move over, blank fields are filled from it, the earlier first source and the later
+     * latest source win, an opt-out on either side stands, and the duplicate is removed. Its fields
+     * and stage history are kept in the audit log (`contact.merged`), and its address keeps
+     * leading here.
+     */
+    async mergeContacts(actor: Actor | null, id: string, input: MergeContactBody): Promise<Contact> {
+      const who = authorize(actor, 'contacts.write');
+      if (id === input.duplicateId)
+        throw fieldError('contacts.merge_same', 'duplicateId', 'is this contact itself');
+      const now = clock.now();
+      return write(async (trx) => {
+        const { row: survivor } = await loadVisible(trx, who, id);
+        const { row: duplicate } = await loadVisible(trx, who, input.duplicateId);
+        const history = (await findStageChanges(trx, duplicate.id)).map(toStageChange);
+        const earlier = (a: Date | string | null, b: Date | string | null) =>
+          a === null ? false : b === null ? true : fromDbTime(a) < fromDbTime(b);
+        const takeOriginal = earlier(duplicate.original_touch_at, survivor.original_touch_at);
+        const takeLatest =
+          duplicate.latest_touch_at !== null &&
+          !earlier(duplicate.latest_touch_at, survivor.latest_touch_at) &&
+          !(
+            survivor.latest_touch_at !== null &&
+            fromDbTime(duplicate.latest_touch_at).getTime() === fromDbTime(survivor.latest_touch_at).getTime()
+          );
+        const fill = <K extends keyof ContactRow>(key: K) =>
+          survivor[key] === null && duplicate[key] !== null ? { [key]: duplicate[key] } : {};
+
+        await moveContactDependants(trx, duplicate.id, survivor.id);
+        await deleteContact(trx, duplicate.id);
+        await insertContactAlias(trx, duplicate.email, survivor.id, toDbTime(now));
+        await updateContactRow(trx, survivor.id, {
+          ...fill('first_name'),
+          ...fill('last_name'),
+          ...fill('title'),
+          ...fill('phone'),
+          ...fill('country'),
+          ...fill('account_id'),
+          ...fill('owner_id'),
+          ...fill('lead_touch_id'),
+          ...(takeOriginal && {
+            original_touch_id: duplicate.original_touch_id,
+            original_touch_at:
+              duplicate.original_touch_at === null ? null : toDbTime(fromDbTime(duplicate.original_touch_at)),
+            original_source: duplicate.original_source,
+            original_campaign: duplicate.original_campaign,
+          }),
+          ...(takeLatest && {
+            latest_touch_id: duplicate.latest_touch_id,
+            latest_touch_at:
+              duplicate.latest_touch_at === null ? null : toDbTime(fromDbTime(duplicate.latest_touch_at)),
+            latest_source: duplicate.latest_source,
+            latest_campaign: duplicate.latest_campaign,
+          }),
+          ...(fromDbBool(duplicate.is_opted_out) &&
+            !fromDbBool(survivor.is_opted_out) && {
+              is_opted_out: true,
+              opt_out_source: duplicate.opt_out_source,
+              opt_out_at: duplicate.opt_out_at === null ? null : toDbTime(fromDbTime(duplicate.opt_out_at)),
+            }),
+          ...(survivor.consent_status === 'unknown' &&
+            duplicate.consent_status !== 'unknown' && {
+              consent_status: duplicate.consent_status,
+              consent_source: duplicate.consent_source,
+              consent_at: duplicate.consent_at === null ? null : toDbTime(fromDbTime(duplicate.consent_at)),
+            }),
+          updated_at: toDbTime(now),
+        });
+        await insertEvent(trx, {
+          type: 'contact.merged',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'contact', id: survivor.id },
+          payload: { merged: toContact(duplicate), stageHistory: history },
+        });
+        return toContact((await findContactById(trx, survivor.id))!);
       });
     },
 
