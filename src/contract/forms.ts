@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { marketingEventTypes } from '../domain/capture/event-types.ts';
+import { contactImportFields } from '../domain/capture/guess-mapping.ts';
 import { Id, Instant, Nullable, StrictObject } from './common.ts';
 
 /** Contact fields a form field can fill. */

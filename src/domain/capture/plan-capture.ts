@@ -185,6 +185,17 @@ export function planCapture(
     }
   };
 
+  /** Known facts are never overwritten by an event or an import row; blanks are filled. */
+  const fillBlanks = (contactId: string, contact: KnownContact, person: CaptureEvent['person']) => {
+    for (const field of personFields) {
+      const value = person[field];
+      if (value !== undefined && contact.blanks.has(field)) {
+        patchOf(contactId)[field] = value;
+        contact.blanks.delete(field);
+      }
+    }
+  };
+
   const resolveAccount = (email: string, company: string | null): string | null => {
     const match = decideAccountMatch(email, company);
     if (match.kind === 'none') return null;
@@ -262,15 +273,7 @@ export function planCapture(
     }
     if (!event.recordsTouch) {
       // A contacts import row: the person only. Blanks are filled; sources are not touched.
-      if (contact && contactId) {
-        for (const field of personFields) {
-          const value = event.person[field];
-          if (value !== undefined && contact.blanks.has(field)) {
-            patchOf(contactId)[field] = value;
-            contact.blanks.delete(field);
-          }
-        }
-      }
+      if (contact && contactId) fillBlanks(contactId, contact, event.person);
       plan.outcomes.push({
         index: event.index,
         status: 'accepted',
@@ -314,14 +317,7 @@ export function planCapture(
         channel: event.channel,
         campaign: event.campaign,
       });
-      // Known facts are never overwritten by an event; blanks are filled.
-      for (const field of personFields) {
-        const value = event.person[field];
-        if (value !== undefined && contact.blanks.has(field)) {
-          patchOf(contactId)[field] = value;
-          contact.blanks.delete(field);
-        }
-      }
+      fillBlanks(contactId, contact, event.person);
     }
     plan.outcomes.push({
       index: event.index,
