@@ -3,16 +3,8 @@ import { marketingEventTypes } from '../domain/capture/event-types.ts';
 import { contactImportFields } from '../domain/capture/guess-mapping.ts';
 import { Id, Instant, Nullable, StrictObject } from './common.ts';
 
-/** Contact fields a form field can fill. */
-export const formTargets = [
-  'email',
-  'firstName',
-  'lastName',
-  'company',
-  'title',
-  'phone',
-  'country',
-] as const;
+/** Contact fields a form field can fill: the same as a contacts import column. */
+export const formTargets = contactImportFields;
 
 const FieldName = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$' });
 const Origin = Type.String({ pattern: '^https?://[^/\\s]+$', description: 'e.g. https://www.example.nl' });
