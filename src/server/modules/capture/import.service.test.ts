@@ -96,6 +96,27 @@ describeEachDialect('CSV import', (getDatabase) => {
     expect(touches[0]!.utm.source).toBe('linkedin');
   });
 
+  it('keeps an opted-out person opted out after an import, and never re-creates an erased one', async () => {
+    const out = await context.services.contacts.createContact(cli, {
+      email: 'out@acme.nl',
+      optOut: { isOptedOut: true, source: 'email:unsubscribe' },
+    });
+    const gone = await context.services.contacts.createContact(cli, { email: 'gone@acme.nl' });
+    await context.services.contacts.eraseContact(cli, gone.id);
+    const report = await context.services.imports.importCsv(
+      cli,
+      csv('email,first name\nOUT@acme.nl,Otto\ngone@acme.nl,Gone\n'),
+      { kind: 'contacts', overrides: {}, dryRun: false },
+    );
+    expect(report).toMatchObject({ created: 0, rejected: 1, errors: [{ row: 3, column: 'email' }] });
+    const after = await context.services.contacts.getContact(cli, out.id);
+    expect(after).toMatchObject({
+      firstName: 'Otto',
+      optOut: { isOptedOut: true, source: 'email:unsubscribe' },
+    });
+    expect((await context.services.contacts.listContacts(cli, { email: 'gone@acme.nl' })).data).toEqual([]);
+  });
+
   it('refuses a file whose columns cannot be mapped, saying which --map to give', async () => {
     await expect(
       context.services.imports.importCsv(cli, csv('Naam,Telefoon\nJan,0612345678'), {
