@@ -211,7 +211,7 @@ describe('baton import', () => {
       const again = await runCli(['import', 'contacts', file, '--delimiter', ';', '--json'], env);
       expect(JSON.parse(again.stdout)).toMatchObject({ created: 0, valid: 2 });
 
-      const unmapped = await runCli(['import', 'contacts', file, '--json'], env);
+      const unmapped = await runCli(['import', 'contacts', file, '--delimiter', ',', '--json'], env);
       expect(unmapped.code).toBe(1);
       expect(unmapped.stderr).toContain('--map COLUMN=email');
       const badKind = await runCli(['import', 'deals', file], env);

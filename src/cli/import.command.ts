@@ -31,7 +31,7 @@ export function registerImportCommand(program: Command, io: Io, env: Env | undef
     .argument('<kind>', 'contacts or events')
     .argument('<file>', 'CSV file with a header row')
     .option('--map <column=field...>', 'map a column to a field when its header is not recognised')
-    .option('--delimiter <char>', 'column separator: "," (default), ";" or "tab"')
+    .option('--delimiter <char>', 'column separator: ",", ";" or "tab" (default: read from the header line)')
     .option('--dry-run', 'check every row and show the report, store nothing')
     .option('--json', 'print the report as JSON')
     .action(
@@ -40,8 +40,10 @@ export function registerImportCommand(program: Command, io: Io, env: Env | undef
         file: string,
         options: { map?: string[]; dryRun?: boolean; json?: boolean; delimiter?: string },
       ) => {
-        const delimiter = options.delimiter === 'tab' ? '\t' : (options.delimiter ?? ',');
-        if (![',', ';', '\t'].includes(delimiter)) throw new UsageError('--delimiter: ",", ";" or "tab"');
+        const delimiter = options.delimiter === 'tab' ? '\t' : options.delimiter;
+        if (delimiter !== undefined && ![',', ';', '\t'].includes(delimiter)) {
+          throw new UsageError('--delimiter: ",", ";" or "tab"');
+        }
         if (kind !== 'contacts' && kind !== 'events') throw new UsageError('<kind>: contacts or events');
         if (!existsSync(file)) throw new UsageError(`<file>: no file ${file}`);
         const overrides: Record<string, string> = {};
@@ -55,7 +57,7 @@ export function registerImportCommand(program: Command, io: Io, env: Env | undef
             kind,
             overrides,
             dryRun: Boolean(options.dryRun),
-            delimiter,
+            ...(delimiter && { delimiter }),
             ...(isTerminal && {
               onProgress: (rows: number) => io.err(`\rimporting… ${rows.toLocaleString('en')} rows`),
             }),

@@ -7,7 +7,9 @@ export const ImportParams = StrictObject({ kind: Type.Enum(importKinds) });
 
 export const ImportQuery = StrictObject({
   dryRun: Type.Optional(Type.Boolean({ description: 'Check every row and report, store nothing' })),
-  delimiter: Type.Optional(Type.Enum([',', ';', '\t'], { description: 'Column separator, default ","' })),
+  delimiter: Type.Optional(
+    Type.Enum([',', ';', '\t'], { description: 'Column separator; read from the header line when absent' }),
+  ),
   map: Type.Optional(
     Type.Array(Type.String({ pattern: '^[^=]+=[A-Za-z_]+$' }), {
       description: 'Column overrides, COLUMN=field; repeat for several',

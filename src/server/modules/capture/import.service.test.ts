@@ -1,9 +1,22 @@
 import { Readable } from 'node:stream';
-import { beforeEach, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { addUser, createTestApp, createTestContext, signIn, type TestContext } from '../../testing/world.ts';
+import { sniffDelimiter } from './import.service.ts';
 
 const cli = { kind: 'cli' } as const;
+
+describe('sniffDelimiter', () => {
+  it.each([
+    ['email,first name,company', ','],
+    ['E-mailadres;Voornaam;Bedrijf', ';'],
+    ['email\tname', '\t'],
+    ['"Acme, Inc.";email;name', ';'],
+    ['email', ','],
+  ])('%j → %j', (header, expected) => {
+    expect(sniffDelimiter(header)).toBe(expected);
+  });
+});
 const csv = (text: string) => Readable.from([text]);
 
 describeEachDialect('CSV import', (getDatabase) => {
@@ -24,11 +37,11 @@ describeEachDialect('CSV import', (getDatabase) => {
   it('guesses Dutch headers, reports bad rows by line and column, and creates nothing twice', async () => {
     const semicolons = contactsFile;
     const commas = semicolons.replaceAll(';', ',');
+    // The separator is sniffed from the header line: Dutch spreadsheets write ";".
     const report = await context.services.imports.importCsv(cli, csv(semicolons), {
       kind: 'contacts',
       overrides: {},
       dryRun: false,
-      delimiter: ';',
     });
     expect(report).toMatchObject({
       rows: 3,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { EventResult } from '../../../contract/events.ts';
 import type { ImportReport } from '../../../contract/imports.ts';
@@ -18,9 +18,37 @@ export interface ImportOptions {
   kind: ImportKind;
   overrides: Record<string, string>;
   dryRun: boolean;
-  /** Column separator; Dutch spreadsheet exports use ";". */
+  /** Column separator; sniffed from the header line when not given. */
   delimiter?: string;
   onProgress?: (rows: number) => void;
+}
+
+/**
+ * The column separator of a file whose caller did not say: the one of ",", ";" and tab that occurs
+ * most in the header line (Dutch spreadsheet exports use ";").
+ *
+ * @example sniffDelimiter('E-mailadres;Voornaam;Bedrijf') // ';'
+ */
+export function sniffDelimiter(headerLine: string): string {
+  const counts = [',', ';', '\t'].map((d) => [d, headerLine.split(d).length - 1] as const);
+  const [best] = [...counts].sort((a, b) => b[1] - a[1]);
+  return best && best[1] > 0 ? best[0] : ',';
+}
+
+/** Reads the first chunk to sniff the separator, then replays the whole stream. */
+async function withDelimiter(
+  input: Readable,
+  given: string | undefined,
+): Promise<{ stream: Readable; delimiter: string }> {
+  const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const first = await iterator.next();
+  const head = first.done ? '' : first.value.toString();
+  const delimiter = given ?? sniffDelimiter(head.split(/\r?\n/, 1)[0] ?? '');
+  async function* replay() {
+    if (!first.done) yield first.value;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  }
+  return { stream: Readable.from(replay()), delimiter };
 }
 
 /** Dates in exports: ISO 8601, or a date or "date time" without zone, read as UTC. */
@@ -89,10 +117,11 @@ export function createImportService(deps: ServiceDeps, capture: CaptureService) 
         rejected: 0,
         errors: [],
       };
-      const parser = input.pipe(
+      const { stream, delimiter } = await withDelimiter(input, options.delimiter);
+      const parser = stream.pipe(
         parse({
           bom: true,
-          delimiter: options.delimiter ?? ',',
+          delimiter,
           skip_empty_lines: true,
           info: true,
           columns: (headers: string[]) => {
