@@ -136,7 +136,6 @@ export function createContactsService(deps: ServiceDeps) {
       return write(async (trx) => {
         const visibility = await loadVisibility(trx, who);
         // Reps and managers own what they create, so they can see it afterwards.
-        // Reps and managers own what they create, so they can see it afterwards.
         const ownerId = await resolveNewOwner(
           trx,
           who,
