@@ -57,10 +57,6 @@ export const errorCatalog = {
   'lifecycle.initial_side_stage': { status: 400, title: 'A new contact cannot start in a side stage' },
 
   'idempotency.key_reused': { status: 422, title: 'This Idempotency-Key was used for a different request' },
-  'idempotency.in_progress': {
-    status: 409,
-    title: 'A request with this Idempotency-Key is still being processed',
-  },
 
   'forms.not_found': { status: 404, title: 'No such form' },
   'forms.origin_not_allowed': { status: 403, title: 'This form does not accept posts from this website' },

@@ -165,10 +165,34 @@ describeEachDialect('the events API', (getDatabase) => {
     expect(other.json().code).toBe('idempotency.key_reused');
     expect(await touchesOf(contact.id)).toHaveLength(2);
 
-    // After a day the key is forgotten.
+    // After a day the key is forgotten, and its stored answer swept away.
     context.clock.advance(24 * 3_600_000 + 1000);
     const later = await send(batch, { 'idempotency-key': 'batch-42' });
     expect(later.headers['idempotent-replayed']).toBeUndefined();
+    context.clock.advance(24 * 3_600_000 + 1000);
+    await send({ type: 'page_viewed', occurredAt: '2026-03-10T10:00:00Z', email: 'jan@acme.nl' });
+    const keys = await getDatabase().db.selectFrom('idempotency_keys').select('key').execute();
+    expect(keys).toEqual([]);
+  });
+
+  it('answers two requests with one key that arrive together once: the second replays the first', async () => {
+    const batch = {
+      events: [{ type: 'form_submitted', occurredAt: '2026-03-10T10:00:00Z', email: 'duo@acme.nl' }],
+    };
+    const other = {
+      events: [{ type: 'page_viewed', occurredAt: '2026-03-10T10:00:00Z', email: 'duo@acme.nl' }],
+    };
+    const [a, b, c] = await Promise.all([
+      send(batch, { 'idempotency-key': 'together' }),
+      send(batch, { 'idempotency-key': 'together' }),
+      send(other, { 'idempotency-key': 'together' }),
+    ]);
+    expect(a.statusCode).toBe(200);
+    expect(b.json()).toEqual(a.json());
+    expect(b.headers['idempotent-replayed']).toBe('true');
+    expect(c.statusCode).toBe(422);
+    const contact = (await contactByEmail('duo@acme.nl'))!;
+    expect((await touchesOf(contact.id)).map((t) => t.type)).toEqual(['form_submitted']);
   });
 
   it('creates the contact once, marks the touch that created the lead, and keeps first and latest source apart', async () => {

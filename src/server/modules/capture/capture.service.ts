@@ -20,6 +20,7 @@ import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, type FieldProblem } from '../shared/errors.ts';
 import {
+  deleteExpiredIdempotencyKeys,
   findIdempotentAnswer,
   idempotencyRequest,
   isIdempotencyRace,
@@ -179,6 +180,9 @@ function summarise(results: EventResult[]): IngestResponse {
   };
 }
 
+/** Expired idempotency keys (and the answers they keep) are swept at most this often. */
+const keySweepIntervalMs = 10 * 60_000;
+
 /** Requests merged into one group commit, at most. */
 const maxJobsPerGroup = 256;
 
@@ -186,6 +190,7 @@ export function createCaptureService(deps: ServiceDeps) {
   const { db, clock } = deps;
   const queue: Job[] = [];
   let flushing = false;
+  let lastKeySweep = Number.NEGATIVE_INFINITY;
 
   /**
    * Stores the events of several requests in one plan and one transaction, and answers each
@@ -197,10 +202,16 @@ export function createCaptureService(deps: ServiceDeps) {
     announce: DomainEvent[],
   ): Promise<({ ok: true; value: Outcome<IngestResponse> } | { ok: false; error: unknown })[]> {
     const now = clock.now();
+    if (now.getTime() - lastKeySweep >= keySweepIntervalMs) {
+      await deleteExpiredIdempotencyKeys(trx, now);
+      lastKeySweep = now.getTime();
+    }
     const answers: ({ ok: true; value: Outcome<IngestResponse> } | { ok: false; error: unknown } | null)[] =
       [];
     const fresh: { job: Job; position: number }[] = [];
     const keysInGroup = new Map<string, number>();
+    /** A later request of this group → the earlier one with the same key, whose answer it shares. */
+    const sameKeyAs = new Map<number, number>();
     for (const [position, job] of jobs.entries()) {
       answers.push(null);
       if (job.idempotency) {
@@ -215,7 +226,11 @@ export function createCaptureService(deps: ServiceDeps) {
           answers[position] = { ok: false, error };
           continue;
         }
-        if (keysInGroup.has(groupKey)) continue; // answered below from the first request with this key
+        const earlier = keysInGroup.get(groupKey);
+        if (earlier !== undefined) {
+          sameKeyAs.set(position, earlier);
+          continue;
+        }
         keysInGroup.set(groupKey, position);
       }
       fresh.push({ job, position });
@@ -278,17 +293,15 @@ export function createCaptureService(deps: ServiceDeps) {
       if (job.idempotency) await recordIdempotentAnswer(trx, job.idempotency, answer, now);
       answers[position] = { ok: true, value: { ...answer, replayed: false } };
     }
-    // A second request with a key the group already answered gets that answer, or the reuse error.
+    // A later request with a key the group already answered gets that answer, or the reuse error.
     return jobs.map((job, position) => {
       const answer = answers[position];
       if (answer) return answer;
-      const first = answers[keysInGroup.get(`${job.idempotency!.scope}\n${job.idempotency!.key}`)!]!;
-      if (
-        job.idempotency!.requestHash !==
-        jobs[keysInGroup.get(`${job.idempotency!.scope}\n${job.idempotency!.key}`)!]!.idempotency!.requestHash
-      ) {
+      const earlier = sameKeyAs.get(position)!;
+      if (job.idempotency!.requestHash !== jobs[earlier]!.idempotency!.requestHash) {
         return { ok: false, error: createError('idempotency.key_reused') };
       }
+      const first = answers[earlier]!;
       return first.ok ? { ok: true, value: { ...first.value, replayed: true } } : first;
     });
   }

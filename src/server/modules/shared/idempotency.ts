@@ -1,7 +1,6 @@
 import type { Actor } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
 import { toDbTime, uniqueViolation } from '../../db/dialect.ts';
-import type { Clock } from '../../platform/clock.ts';
 import { hashToken } from '../../platform/secrets.ts';
 import { createError } from './errors.ts';
 
@@ -97,39 +96,6 @@ export async function recordIdempotentAnswer(
 /** Whether an error is another request with the same key having committed first. */
 export function isIdempotencyRace(error: unknown): boolean {
   return uniqueViolation(error)?.detail.includes('idempotency_keys') ?? false;
-}
-
-/**
- * Runs `work` in one transaction together with the record of its answer, so that a request is
- * either done and remembered or not done at all, even if the process dies in between. A replay
- * with the same key and body gets the first answer; the same key with another body is refused
- * (Stripe's meaning). Two racing requests with one key: the second waits for the first and replays it.
- */
-export async function runIdempotent<T>(
-  db: Db,
-  clock: Clock,
-  request: IdempotencyRequest | null,
-  work: (trx: Db) => Promise<{ status: number; body: T }>,
-): Promise<Outcome<T>> {
-  if (!request) {
-    const result = await db.transaction().execute(work);
-    return { ...result, replayed: false };
-  }
-  const now = clock.now();
-  try {
-    return await db.transaction().execute(async (trx) => {
-      const remembered = await findIdempotentAnswer<T>(trx, request, now);
-      if (remembered) return remembered;
-      const result = await work(trx);
-      await recordIdempotentAnswer(trx, request, result, now);
-      return { ...result, replayed: false };
-    });
-  } catch (error) {
-    if (!isIdempotencyRace(error)) throw error;
-    const winner = await findIdempotentAnswer<T>(db, request, now);
-    if (!winner) throw createError('idempotency.in_progress');
-    return winner;
-  }
 }
 
 /** Forgets keys past their lifetime. */
