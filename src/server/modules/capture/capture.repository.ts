@@ -129,9 +129,9 @@ export async function loadCaptureState(
   const keys = missingEmails.map(accountKeys);
   const domains = unique(keys.flatMap((k) => (k.domain ? [k.domain] : [])));
   const nameKeys = unique(keys.flatMap((k) => (k.nameKey ? [k.nameKey] : [])));
-  const visitorContactIds = unique(identities.map((i) => i.contact_id)).filter(
-    (id) => ![...contactsByEmail.values()].some((c) => c.id === id),
-  );
+  // Contacts already loaded by address (or alias), by id: a visitor's contact is the same object.
+  const knownById = new Map([...contactsByEmail.values()].map((c) => [c.id, c]));
+  const visitorContactIds = unique(identities.map((i) => i.contact_id)).filter((id) => !knownById.has(id));
 
   const [byDomain, byNameKey, visitorContacts] = await Promise.all([
     domains.length === 0
@@ -181,9 +181,10 @@ export async function loadCaptureState(
     identifiedVisitors: new Map(identities.map((i) => [i.visitor_id, i.contact_id])),
     visitorContacts: new Map([
       ...visitorContacts.map((c): [string, KnownContact] => [c.id, toKnown(c)]),
-      ...contacts
-        .filter((c) => identities.some((i) => i.contact_id === c.id))
-        .map((c): [string, KnownContact] => [c.id, contactsByEmail.get(c.email)!]),
+      ...identities.flatMap((i): [string, KnownContact][] => {
+        const known = knownById.get(i.contact_id);
+        return known ? [[i.contact_id, known]] : [];
+      }),
     ]),
     anonymousTouchesByVisitor,
   };

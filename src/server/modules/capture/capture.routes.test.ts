@@ -472,6 +472,31 @@ describeEachDialect('the events API', (getDatabase) => {
     });
   });
 
+  it("joins a known visitor's anonymous touch when the same batch names their merged address", async () => {
+    const cli = { kind: 'cli' } as const;
+    const visitorId = 'v_aliasvisit1';
+    await send({
+      type: 'form_submitted',
+      occurredAt: '2026-03-01T09:00:00Z',
+      email: 'kim@acme.nl',
+      visitorId,
+    });
+    await send({ type: 'form_submitted', occurredAt: '2026-03-01T09:00:00Z', email: 'kim@gmail.com' });
+    const survivor = (await contactByEmail('kim@acme.nl'))!;
+    const duplicate = (await contactByEmail('kim@gmail.com'))!;
+    await context.services.contacts.mergeContacts(cli, survivor.id, { duplicateId: duplicate.id });
+    const response = await send({
+      events: [
+        { type: 'email_clicked', occurredAt: '2026-03-02T09:00:00Z', email: 'kim@gmail.com' },
+        { type: 'page_viewed', occurredAt: '2026-03-02T09:01:00Z', visitorId },
+      ],
+    });
+    expect(response.json<IngestResponse>().results.map((r) => r.contactId)).toEqual([
+      survivor.id,
+      survivor.id,
+    ]);
+  });
+
   it('records who in Sales did a sales activity, and refuses an unknown user', async () => {
     const rep = await addUser(context, 'sales_rep');
     const response = await send({
