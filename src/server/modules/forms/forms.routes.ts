@@ -159,7 +159,7 @@ export async function publicCaptureRoutes(app: App, { forms }: { forms: FormsSer
       const form = await forms.publicForm(request.params.key);
       allowCors(request, reply, form.allowedOrigins);
       const fields = (request.body ?? {}) as Record<string, unknown>;
-      await forms.submitForm(request.params.key, fields, context(request));
+      await forms.submitForm(form, fields, context(request));
       const fromBrowserForm = request.headers['content-type']?.startsWith(
         'application/x-www-form-urlencoded',
       );

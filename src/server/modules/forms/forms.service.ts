@@ -156,20 +156,19 @@ export function createFormsService(deps: ServiceDeps, capture: CaptureService) {
     },
 
     /**
-     * A post from a website. A filled honeypot is answered like a success and stored nowhere. The
+     * A post from a website to an active form (from `publicForm`). A filled honeypot is answered like a success and stored nowhere. The
      * consent checkbox is kept with the text the visitor saw and the time, in the same transaction
      * as the submission.
      */
     async submitForm(
-      key: string,
+      form: Form,
       fields: Submission,
       context: SubmissionContext,
-    ): Promise<{ form: Form; stored: boolean }> {
-      const form = await this.publicForm(key);
+    ): Promise<{ stored: boolean }> {
       if (context.origin && form.allowedOrigins.length > 0 && !form.allowedOrigins.includes(context.origin)) {
         throw createError('forms.origin_not_allowed');
       }
-      if (text(fields.website)) return { form, stored: false };
+      if (text(fields.website)) return { stored: false };
 
       const mapped: Partial<Record<Target, string>> = {};
       const mappedNames = new Set<string>();
@@ -234,14 +233,14 @@ export function createFormsService(deps: ServiceDeps, capture: CaptureService) {
       if (result.status === 'rejected') {
         // An erased person is answered like anyone else (a website visitor learns nothing) and stored nowhere.
         if (result.errors?.some((e) => e.field === 'email' && e.reason.includes('erased')))
-          return { form, stored: false };
+          return { stored: false };
         throw createError(
           'http.validation_failed',
           result.errors?.map((e) => `${e.field} ${e.reason}`).join('; '),
           result.errors?.map((e) => ({ field: `body.${e.field}`, reason: e.reason })),
         );
       }
-      return { form, stored: true };
+      return { stored: true };
     },
 
     /** A page view from the tracking script, sent only after the visitor consented. */
