@@ -35,6 +35,8 @@ describeEachDialect('signing in, sessions and API keys', (getDatabase) => {
 
     const headers = { cookie: `baton_session=${cookie.value}` };
     expect((await app.inject({ url: '/api/v1/me', headers })).statusCode).toBe(200);
+    const session = await app.inject({ url: '/api/v1/auth/session', headers });
+    expect(session.json()).toEqual({ user: response.json().user, expiresAt: response.json().expiresAt });
     expect((await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers })).statusCode).toBe(204);
     expect((await app.inject({ url: '/api/v1/me', headers })).statusCode).toBe(401);
   });

@@ -10,6 +10,8 @@ import type { AuthService } from './auth.service.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
+    /** When the session of the cookie ends; null for API keys and anonymous callers. */
+    sessionExpiresAt: Date | null;
   }
   interface FastifyContextConfig {
     /** The route answers anonymous callers (sign-in, health, the API description). */
@@ -27,6 +29,7 @@ export interface AuthHttpOptions {
  */
 export function registerActorHook(app: App, auth: AuthService): void {
   app.decorateRequest('actor', null);
+  app.decorateRequest('sessionExpiresAt', null);
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
     if (header !== undefined) {
@@ -37,7 +40,11 @@ export function registerActorHook(app: App, auth: AuthService): void {
       return;
     }
     const token = request.cookies[sessionCookieName];
-    if (token) request.actor = await auth.authenticateSession(token);
+    const session = token ? await auth.authenticateSession(token) : null;
+    if (session) {
+      request.actor = session.actor;
+      request.sessionExpiresAt = session.expiresAt;
+    }
   });
 }
 
@@ -122,8 +129,7 @@ export function authRoutes(
       },
     },
     async (request) => {
-      const token = request.cookies[sessionCookieName];
-      const expiresAt = token ? await auth.sessionExpiry(token) : null;
+      const expiresAt = request.sessionExpiresAt;
       if (!expiresAt || request.actor?.kind !== 'user') throw createError('auth.unauthenticated');
       return { user: await users.getMe(request.actor), expiresAt: expiresAt.toISOString() };
     },

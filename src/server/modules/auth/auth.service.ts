@@ -92,20 +92,20 @@ export function createAuthService(deps: ServiceDeps) {
       await deleteSession(db, hashToken(token));
     },
 
-    /** The actor behind a session cookie, or null when the session is unknown, expired or its user inactive. */
-    async authenticateSession(token: string): Promise<(Actor & { kind: 'user' }) | null> {
+    /** The actor behind a session cookie and when the session ends; null when it is unknown, expired or its user inactive. */
+    async authenticateSession(
+      token: string,
+    ): Promise<{ actor: Actor & { kind: 'user' }; expiresAt: Date } | null> {
       const now = clock.now();
       const session = await findActiveSession(db, hashToken(token), now);
       if (!session) return null;
       if (now.getTime() - fromDbTime(session.last_seen_at).getTime() > touchIntervalMs) {
         await touchSession(db, session.id, now);
       }
-      return { kind: 'user', userId: session.user_id, role: session.role as Role };
-    },
-
-    async sessionExpiry(token: string): Promise<Date | null> {
-      const session = await findActiveSession(db, hashToken(token), clock.now());
-      return session ? fromDbTime(session.expires_at) : null;
+      return {
+        actor: { kind: 'user', userId: session.user_id, role: session.role as Role },
+        expiresAt: fromDbTime(session.expires_at),
+      };
     },
 
     /** The actor behind an API key. An unknown or revoked key is an error, not anonymity. */
