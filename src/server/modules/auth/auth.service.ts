@@ -27,12 +27,12 @@ const attemptRetentionMs = 24 * 3_600_000;
 const ipLimitFactor = 6;
 /** Writes of last-seen and last-used times are throttled to one per minute per session or key. */
 const touchIntervalMs = 60_000;
-/** Verified against when the email is unknown, so a wrong email costs as much time as a wrong password. */
-const dummyHashPromise: { value?: Promise<string> } = {};
 
 export function createAuthService(deps: ServiceDeps) {
   const { db, clock, passwords, auth } = deps;
-  const dummyHash = () => (dummyHashPromise.value ??= passwords.hash('not-a-real-password'));
+  /** Verified against when the email is unknown, so a wrong email costs as much time as a wrong password. */
+  let dummy: Promise<string> | undefined;
+  const dummyHash = () => (dummy ??= passwords.hash('not-a-real-password'));
 
   return {
     /** Signs in with email and password. Returns the session token (for the cookie) and the session. */

@@ -8,10 +8,11 @@ import type {
 } from '../../../contract/contacts.ts';
 import type { ChangeStageBody, Lifecycle, StageChange } from '../../../contract/stages.ts';
 import { canSee, type Actor, type Visibility } from '../../../domain/access/roles.ts';
+import { decideSourceUpdate } from '../../../domain/capture/decide-sources.ts';
 import { decideStageChange, stageEntryTimes } from '../../../domain/lifecycle/decide-stage-change.ts';
 import { normalizeEmail } from '../../../domain/people/normalize.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow, ContactUpdate, NewStageChangeRow, StageChangeRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorRef, authorize } from '../shared/access.ts';
@@ -316,16 +317,21 @@ export function createContactsService(deps: ServiceDeps) {
         const { row: survivor } = await loadVisible(trx, who, id);
         const { row: duplicate } = await loadVisible(trx, who, input.duplicateId);
         const history = (await findStageChanges(trx, duplicate.id)).map(toStageChange);
-        const earlier = (a: Date | string | null, b: Date | string | null) =>
-          a === null ? false : b === null ? true : fromDbTime(a) < fromDbTime(b);
-        const takeOriginal = earlier(duplicate.original_touch_at, survivor.original_touch_at);
+        // The duplicate's first and latest touches compete by the same rule as any touch would.
+        const current = {
+          originalAt: fromDbTimeOrNull(survivor.original_touch_at),
+          latestAt: fromDbTimeOrNull(survivor.latest_touch_at),
+        };
+        const asTouch = (at: Date | string | null) => ({
+          at: fromDbTime(at!),
+          category: 'marketing' as const,
+        });
+        const takeOriginal =
+          duplicate.original_touch_at !== null &&
+          decideSourceUpdate(current, asTouch(duplicate.original_touch_at)).original;
         const takeLatest =
           duplicate.latest_touch_at !== null &&
-          !earlier(duplicate.latest_touch_at, survivor.latest_touch_at) &&
-          !(
-            survivor.latest_touch_at !== null &&
-            fromDbTime(duplicate.latest_touch_at).getTime() === fromDbTime(survivor.latest_touch_at).getTime()
-          );
+          decideSourceUpdate(current, asTouch(duplicate.latest_touch_at)).latest;
         const fill = <K extends keyof ContactRow>(key: K) =>
           survivor[key] === null && duplicate[key] !== null ? { [key]: duplicate[key] } : {};
 
