@@ -175,6 +175,17 @@ describeEachDialect('forms and tracking from websites', (getDatabase) => {
       payload: JSON.stringify({ visitorId, url: 'https://elsewhere.example/' }),
     });
     expect(refused.statusCode).toBe(403);
+    // Adding the site to a form lets it track at once.
+    await context.services.forms.updateForm({ kind: 'cli' }, form.id, {
+      allowedOrigins: [site, 'https://elsewhere.example'],
+    });
+    const welcome = await app.inject({
+      method: 'POST',
+      url: '/t/collect',
+      headers: { origin: 'https://elsewhere.example', 'content-type': 'text/plain' },
+      payload: JSON.stringify({ visitorId: 'v_elsewhere01', url: 'https://elsewhere.example/' }),
+    });
+    expect(welcome.statusCode).toBe(204);
 
     await postForm(`email=kim%40initech.nl&baton_visitor_id=${visitorId}`);
     const contact = (await contactByEmail('kim@initech.nl'))!;

@@ -28,6 +28,7 @@ type Target = (typeof formTargets)[number];
 const defaultMapping = Object.fromEntries(formTargets.map((t) => [t, t])) as Record<string, Target>;
 const truthy = new Set(['on', 'yes', 'true', '1', 'checked']);
 const visitorIdPattern = /^[A-Za-z0-9_-]{8,64}$/;
+const originsTtlMs = 30_000;
 
 export function toForm(row: FormRow): Form {
   return {
@@ -65,6 +66,16 @@ function text(value: unknown): string | undefined {
 
 export function createFormsService(deps: ServiceDeps, capture: CaptureService) {
   const { db, clock } = deps;
+
+  // Every tracked page view checks its origin; the list changes only when forms are edited, so it
+  // is read at most every 30 s (at once after an edit on this instance).
+  let origins: { set: Set<string>; readAt: number } | undefined;
+  const allowedOrigins = async () => {
+    const now = clock.now().getTime();
+    if (!origins || now - origins.readAt > originsTtlMs)
+      origins = { set: await findAllowedOrigins(db), readAt: now };
+    return origins.set;
+  };
 
   async function get(id: string): Promise<FormRow> {
     const row = await findFormById(db, id);
@@ -110,6 +121,7 @@ export function createFormsService(deps: ServiceDeps, capture: CaptureService) {
           payload: { name: row.name },
         });
       });
+      origins = undefined;
       return toForm(row);
     },
 
@@ -140,6 +152,7 @@ export function createFormsService(deps: ServiceDeps, capture: CaptureService) {
           payload: { fields: Object.keys(input) },
         });
       });
+      origins = undefined;
       return toForm(await get(id));
     },
 
@@ -248,8 +261,9 @@ export function createFormsService(deps: ServiceDeps, capture: CaptureService) {
       body: { visitorId?: unknown; url?: unknown; referrer?: unknown; title?: unknown },
       context: SubmissionContext,
     ): Promise<void> {
-      const origins = await findAllowedOrigins(db);
-      if (!context.origin || !origins.has(context.origin)) throw createError('forms.origin_not_allowed');
+      if (!context.origin || !(await allowedOrigins()).has(context.origin)) {
+        throw createError('forms.origin_not_allowed');
+      }
       const url = typeof body.url === 'string' ? new URL(body.url) : null;
       const params = url?.searchParams;
       const utm = Object.fromEntries(
