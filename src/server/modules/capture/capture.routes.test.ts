@@ -458,6 +458,10 @@ describeEachDialect('the events API', (getDatabase) => {
     await expect(
       context.services.contacts.mergeContacts(cli, survivor.id, { duplicateId: survivor.id }),
     ).rejects.toMatchObject({ code: 'contacts.merge_same' });
+    // The merged address stays the person's: it cannot become a new contact.
+    await expect(
+      context.services.contacts.createContact(cli, { email: 'J.Jansen@gmail.com' }),
+    ).rejects.toMatchObject({ code: 'contacts.email_taken' });
 
     // Erasing the person erases every address they had.
     await context.services.contacts.eraseContact(cli, survivor.id);

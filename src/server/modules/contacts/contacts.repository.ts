@@ -146,3 +146,12 @@ export async function findAliasEmails(db: Db, contactId: string): Promise<string
     .execute();
   return rows.map((r) => r.email);
 }
+
+export async function findContactIdByAlias(db: Db, email: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('contact_aliases')
+    .select('contact_id')
+    .where('email', '=', email)
+    .executeTakeFirst();
+  return row?.contact_id;
+}

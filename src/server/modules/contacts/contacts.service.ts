@@ -47,6 +47,7 @@ import {
   updateContactStage,
   deleteContact,
   findAliasEmails,
+  findContactIdByAlias,
   insertContactAlias,
   moveContactDependants,
 } from './contacts.repository.ts';
@@ -68,6 +69,11 @@ export function createContactsService(deps: ServiceDeps) {
     const [row, visibility] = await Promise.all([findContactById(conn, id), loadVisibility(conn, actor)]);
     if (!row || !canSee(visibility, row.owner_id)) throw contactNotFound();
     return { row, visibility };
+  }
+
+  /** An address of a contact merged into another still belongs to that person. */
+  async function checkNotAnAlias(conn: Db, email: string): Promise<void> {
+    if (await findContactIdByAlias(conn, normalizeEmail(email))) throw contactEmailTaken();
   }
 
   async function checkAccount(conn: Db, accountId: string | null | undefined): Promise<void> {
@@ -135,6 +141,7 @@ export function createContactsService(deps: ServiceDeps) {
       const now = clock.now();
       const id = newId();
       return write(async (trx) => {
+        await checkNotAnAlias(trx, input.email);
         const visibility = await loadVisibility(trx, who);
         // Reps and managers own what they create, so they can see it afterwards.
         const ownerId = await resolveNewOwner(
@@ -190,6 +197,7 @@ export function createContactsService(deps: ServiceDeps) {
       const who = authorize(actor, 'contacts.write');
       const now = clock.now();
       return write(async (trx) => {
+        if (input.email !== undefined) await checkNotAnAlias(trx, input.email);
         const { row, visibility } = await loadVisible(trx, who, id);
         if (input.ownerId !== undefined && input.ownerId !== row.owner_id) {
           if (input.ownerId === null && visibility.kind === 'owned_by') {
