@@ -106,10 +106,30 @@ export async function createStoreEnv(
   return {
     env: { DATABASE_URL: url.toString() },
     dispose: async () => {
+      // Not `with (force)`: for a role that is not a superuser that fails when an autovacuum worker is
+      // busy in the database (its backend has no role the caller is a member of). End this role's own
+      // connections (a killed server's may linger), then drop; PostgreSQL itself stops autovacuum.
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      try {
+        for (let attempt = 1; ; attempt++) {
+          await c.query(
+            `select pg_terminate_backend(pid) from pg_stat_activity
+              where datname = $1 and pid <> pg_backend_pid() and usename = current_user`,
+            [name],
+          );
+          try {
+            await c.query(`drop database if exists ${name}`);
+            break;
+          } catch (error) {
+            // 55006: still being accessed by other users.
+            if ((error as { code?: string }).code !== '55006' || attempt >= 10) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          }
+        }
+      } finally {
+        await c.end();
+      }
     },
   };
 }
