@@ -31,6 +31,8 @@ export const actions = [
   'forms.read',
   'forms.write',
   'contacts.erase',
+  'scoring.read',
+  'scoring.write',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -62,6 +64,9 @@ const matrix: Record<Action, readonly Role[]> = {
   'forms.write': ['admin', 'marketing'],
   // Erasure on request (GDPR/AVG art. 17) is handled by whoever answers such requests.
   'contacts.erase': ['admin', 'marketing'],
+  // Everyone reads the scoring model and why a lead scored as it did ("one language"); Marketing owns the rules.
+  'scoring.read': everyone,
+  'scoring.write': ['admin', 'marketing'],
 };
 
 /**

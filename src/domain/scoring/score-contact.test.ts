@@ -11,6 +11,7 @@ import {
   type ScoringModelDefinition,
   type TouchFilter,
 } from './score-contact.ts';
+import { scoreAccount } from './score-account.ts';
 
 const now = new Date('2026-11-27T12:00:00Z');
 const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
@@ -42,6 +43,7 @@ const base: ScoringModelDefinition = {
     highIntentWithinDays: 30,
     recycleCoolOffDays: 30,
   },
+  accountEngagementCap: 200,
 };
 const model = (patch: Partial<ScoringModelDefinition>): ScoringModelDefinition => ({ ...base, ...patch });
 const rule = (patch: Partial<EngagementRule>): EngagementRule => ({
@@ -386,4 +388,35 @@ describe('scoreContact: fit, grade, MQL and the explanation', () => {
       scoreContact(capped, {}, touches, now),
     );
   });
+});
+
+describe('scoreAccount', () => {
+  const accountModel = model({
+    fitRules: [
+      {
+        id: 'size',
+        label: 'Mid-size',
+        conditions: [{ op: 'range', field: 'account.employeeCount', min: 50 }],
+        points: 20,
+      },
+      { id: 'nl', label: 'NL', conditions: [{ op: 'equals', field: 'country', value: 'NL' }], points: 15 },
+    ],
+    accountEngagementCap: 100,
+  });
+  it.each([
+    {
+      facts: { 'account.employeeCount': 80 },
+      engagements: [30, 45.5, 0],
+      fit: 20,
+      engagement: 75.5,
+      grade: 'C1',
+    },
+    { facts: { 'account.employeeCount': 10 }, engagements: [80, 50], fit: 0, engagement: 100, grade: 'C1' },
+    { facts: {}, engagements: [-20, 10], fit: 0, engagement: 10, grade: 'C3' },
+  ])(
+    'fit $fit and engagement $engagement (capped, contact fields ignored)',
+    ({ facts, engagements, ...expected }) => {
+      expect(scoreAccount(accountModel, { ...facts, country: 'NL' }, engagements)).toEqual(expected);
+    },
+  );
 });

@@ -72,6 +72,8 @@ export interface ScoringModelDefinition {
   /** Fit letter: A from `a`, B from `b`, else C. Engagement digit: 1 from `one`, 2 from `two`, else 3. */
   grades: { fit: { a: number; b: number }; engagement: { one: number; two: number } };
   mql: MqlRule;
+  /** An account's engagement is its contacts' engagement summed, up to this. */
+  accountEngagementCap: number;
 }
 
 export interface ScoredTouch {

@@ -1,4 +1,4 @@
-import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /**
  * Row types of Baton's tables. Instants are written as ISO strings and read back as Date
@@ -110,8 +110,47 @@ export interface ContactsTable {
   latest_source: string | null;
   latest_campaign: string | null;
   lead_touch_id: string | null;
+  /** Raised by every change that can move the score; the contact is due while it is ahead of `scored_version`. */
+  activity_version: Generated<number>;
+  scored_version: Generated<number>;
   created_at: DbTime;
   updated_at: DbTime;
+}
+
+export interface ScoringModelsTable {
+  id: string;
+  version: number;
+  name: string;
+  status: 'draft' | 'active' | 'retired';
+  origin: 'manual' | 'learned';
+  definition: ColumnType<unknown, string, string>;
+  based_on_id: string | null;
+  created_at: DbTime;
+  updated_at: DbTime;
+  activated_at: DbTime | null;
+}
+
+export interface ContactScoresTable {
+  contact_id: string;
+  model_id: string;
+  fit: number;
+  engagement: number;
+  grade: string;
+  qualifies: DbBool;
+  explanation: ColumnType<unknown, string, string>;
+  scored_at: DbTime;
+}
+
+export interface ScoringRunsTable {
+  id: string;
+  model_id: string;
+  status: 'running' | 'done' | 'superseded';
+  total: number;
+  done: number;
+  cursor: string | null;
+  started_at: DbTime;
+  updated_at: DbTime;
+  finished_at: DbTime | null;
 }
 
 export interface StagesTable {
@@ -167,6 +206,9 @@ export interface DB {
   accounts: AccountsTable;
   account_domains: AccountDomainsTable;
   contacts: ContactsTable;
+  scoring_models: ScoringModelsTable;
+  contact_scores: ContactScoresTable;
+  scoring_runs: ScoringRunsTable;
   stages: StagesTable;
   stage_transitions: StageTransitionsTable;
   stage_changes: StageChangesTable;
@@ -189,6 +231,9 @@ export type AccountRow = Selectable<AccountsTable>;
 export type ContactRow = Selectable<ContactsTable>;
 export type NewContactRow = Insertable<ContactsTable>;
 export type ContactUpdate = Updateable<ContactsTable>;
+export type ScoringModelRow = Selectable<ScoringModelsTable>;
+export type ContactScoreRow = Selectable<ContactScoresTable>;
+export type ScoringRunRow = Selectable<ScoringRunsTable>;
 export type StageRow = Selectable<StagesTable>;
 export type StageChangeRow = Selectable<StageChangesTable>;
 export type NewTeamRow = Insertable<TeamsTable>;
