@@ -58,6 +58,12 @@ export const errorCatalog = {
 
   'idempotency.key_reused': { status: 422, title: 'This Idempotency-Key was used for a different request' },
 
+  'scoring.model_not_found': { status: 404, title: 'No such scoring model' },
+  'scoring.model_not_draft': { status: 409, title: 'Only a draft scoring model can be changed or activated' },
+  'scoring.run_not_found': { status: 404, title: 'No such scoring run' },
+  'scoring.not_scored': { status: 404, title: 'This contact has not been scored yet' },
+  'scoring.no_active_model': { status: 409, title: 'No scoring model is active' },
+
   'forms.not_found': { status: 404, title: 'No such form' },
   'forms.origin_not_allowed': { status: 403, title: 'This form does not accept posts from this website' },
   'forms.email_required': { status: 400, title: 'The form needs an email address' },

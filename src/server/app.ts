@@ -16,6 +16,7 @@ import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { handleError, handleNotFound } from './modules/shared/error-handler.ts';
 import type { App } from './modules/shared/http.ts';
+import { scoringRoutes } from './modules/scoring/scoring.routes.ts';
 import { stagesRoutes } from './modules/stages/stages.routes.ts';
 import { teamsRoutes } from './modules/teams/teams.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
@@ -101,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       captureRoutes(api, deps.services);
       formsRoutes(api, deps.services);
       importRoutes(api, deps.services);
+      scoringRoutes(api, deps.services);
     },
     { prefix: '/api/v1' },
   );

@@ -11,6 +11,7 @@ import { systemClock, type Clock } from './platform/clock.ts';
 import { createEventBus, type DomainEvent, type EventBus } from './platform/event-bus.ts';
 import { createPasswordHasher, type PasswordHasher } from './platform/secrets.ts';
 import { createServices, type Services } from './services.ts';
+import { startScoringWorker, type ScoringWorker } from './modules/scoring/scoring.worker.ts';
 import type { App } from './modules/shared/http.ts';
 
 export const version: string = (
@@ -96,6 +97,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const database = openConfiguredDatabase(config);
   let app: App | undefined;
+  let scorer: ScoringWorker | undefined;
   try {
     await migrateToLatest(database.db);
     // Handlers' failures go to the app's log once the app exists.
@@ -116,18 +118,24 @@ export async function startServer(
     reportHandlerError = (error, event) =>
       log.error({ err: error, event: event.type }, 'event handler failed');
     await ensureFirstAdmin(services, config, { info: (m) => log.info(m), warn: (m) => log.warn(m) });
+    await services.scoring.ensureDefaultModel();
     await app.listen({ port: config.port, host: config.host });
+    scorer = startScoringWorker(services.scoring, events, {
+      onError: (error) => log.error({ err: error }, 'scoring failed; retrying'),
+    });
   } catch (error) {
     await app?.close();
     await database.close();
     throw error;
   }
   const running = app;
+  const worker = scorer;
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       await running.close();
+      await worker.stop();
       await database.close();
     })());
 

@@ -5,6 +5,7 @@ import { createCaptureService } from './modules/capture/capture.service.ts';
 import { createImportService } from './modules/capture/import.service.ts';
 import { createFormsService } from './modules/forms/forms.service.ts';
 import { createContactsService } from './modules/contacts/contacts.service.ts';
+import { createScoringService } from './modules/scoring/scoring.service.ts';
 import type { ServiceDeps } from './modules/shared/deps.ts';
 import { createStagesService } from './modules/stages/stages.service.ts';
 import { createTeamsService } from './modules/teams/teams.service.ts';
@@ -24,6 +25,7 @@ export function createServices(deps: ServiceDeps) {
     capture,
     forms: createFormsService(deps, capture),
     imports: createImportService(deps, capture),
+    scoring: createScoringService(deps),
   };
 }
 

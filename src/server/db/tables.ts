@@ -148,6 +148,7 @@ export interface ScoringRunsTable {
   total: number;
   done: number;
   cursor: string | null;
+  last_contact_id: string | null;
   started_at: DbTime;
   updated_at: DbTime;
   finished_at: DbTime | null;

@@ -25,6 +25,11 @@ const all = (status: number) => ({
 const adminOnly = (status: number) => ({ ...all(403), admin: status });
 const workers = (status: number) => ({ ...all(status), director: 403 });
 const cli = { kind: 'cli' } as const;
+const draft = (c: TestContext) => c.services.scoring.createModel(cli, { name: 'Draft' });
+const scoreAll = async (c: TestContext) => {
+  await c.services.scoring.ensureDefaultModel();
+  await c.services.scoring.scoreDue();
+};
 
 const rows: Row[] = [
   // Signing out is idempotent: without a session there is nothing to end, and that is fine.
@@ -330,6 +335,78 @@ const rows: Row[] = [
       return { method: 'DELETE', url: `/api/v1/api-keys/${key.id}` };
     },
     expect: adminOnly(200),
+  },
+  {
+    route: 'GET /api/v1/scoring/models',
+    request: () => ({ url: '/api/v1/scoring/models' }),
+    expect: all(200),
+  },
+  {
+    route: 'POST /api/v1/scoring/models',
+    request: () => ({ method: 'POST', url: '/api/v1/scoring/models', payload: { name: 'Draft' } }),
+    expect: { ...adminOnly(201), marketing: 201 },
+  },
+  {
+    route: 'GET /api/v1/scoring/models/:id',
+    request: async (_w, c) => ({ url: `/api/v1/scoring/models/${(await draft(c)).id}` }),
+    expect: all(200),
+  },
+  {
+    route: 'PATCH /api/v1/scoring/models/:id',
+    request: async (_w, c) => ({
+      method: 'PATCH',
+      url: `/api/v1/scoring/models/${(await draft(c)).id}`,
+      payload: { name: 'Renamed' },
+    }),
+    expect: { ...adminOnly(200), marketing: 200 },
+  },
+  {
+    route: 'POST /api/v1/scoring/models/:id/preview',
+    request: async (_w, c) => ({
+      method: 'POST',
+      url: `/api/v1/scoring/models/${(await draft(c)).id}/preview`,
+    }),
+    expect: all(200),
+  },
+  {
+    route: 'POST /api/v1/scoring/models/:id/activate',
+    request: async (_w, c) => ({
+      method: 'POST',
+      url: `/api/v1/scoring/models/${(await draft(c)).id}/activate`,
+    }),
+    expect: { ...adminOnly(200), marketing: 200 },
+  },
+  {
+    route: 'GET /api/v1/scoring/runs/:id',
+    request: async (_w, c) => {
+      const { run } = await c.services.scoring.activateModel(cli, (await draft(c)).id);
+      return { url: `/api/v1/scoring/runs/${run.id}` };
+    },
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/contacts/:id/score',
+    request: async (w, c) => {
+      await scoreAll(c);
+      return { url: `/api/v1/contacts/${w.repContact.id}/score` };
+    },
+    expect: all(200),
+  },
+  {
+    route: "GET /api/v1/contacts/:id/score (another team's)",
+    request: async (w, c) => {
+      await scoreAll(c);
+      return { url: `/api/v1/contacts/${w.outsiderContact.id}/score` };
+    },
+    expect: { ...all(200), sales_manager: 404, sales_rep: 404 },
+  },
+  {
+    route: 'GET /api/v1/accounts/:id/score',
+    request: async (w, c) => {
+      await scoreAll(c);
+      return { url: `/api/v1/accounts/${w.account.id}/score` };
+    },
+    expect: all(200),
   },
 ];
 

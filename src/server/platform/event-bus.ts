@@ -5,6 +5,7 @@
  */
 export type DomainEvent =
   | { type: 'contact.created'; contactId: string; touchId: string | null; at: Date }
+  | { type: 'contact.stage_changed'; contactId: string; from: string | null; to: string; at: Date }
   | {
       type: 'touch.recorded';
       touchId: string;

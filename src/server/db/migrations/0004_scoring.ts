@@ -53,6 +53,12 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('scored_at', t.time, (c) => c.notNull())
     .execute();
   await db.schema.createIndex('contact_scores_model_idx').on('contact_scores').column('model_id').execute();
+  // Scores fade with time: the oldest are refreshed first.
+  await db.schema
+    .createIndex('contact_scores_scored_at_idx')
+    .on('contact_scores')
+    .column('scored_at')
+    .execute();
 
   // A contact is due for scoring while its activity version is ahead of the version last scored.
   // Capture and edits raise the first; the scorer sets the second to what it read.
@@ -80,6 +86,8 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('total', 'integer', (c) => c.notNull())
     .addColumn('done', 'integer', (c) => c.notNull())
     .addColumn('cursor', 'text')
+    // The newest contact when the run started; later contacts are scored as they arrive.
+    .addColumn('last_contact_id', 'text')
     .addColumn('started_at', t.time, (c) => c.notNull())
     .addColumn('updated_at', t.time, (c) => c.notNull())
     .addColumn('finished_at', t.time)

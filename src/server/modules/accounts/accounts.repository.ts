@@ -75,8 +75,14 @@ export async function insertAccount(db: Db, row: NewAccountRow): Promise<void> {
   await db.insertInto('accounts').values(row).execute();
 }
 
+/** The account's fields are part of its contacts' fit, so they become due for scoring. */
 export async function updateAccountRow(db: Db, id: string, patch: AccountUpdate): Promise<void> {
   await db.updateTable('accounts').set(patch).where('id', '=', id).execute();
+  await db
+    .updateTable('contacts')
+    .set((eb) => ({ activity_version: eb('activity_version', '+', 1) }))
+    .where('account_id', '=', id)
+    .execute();
 }
 
 export async function findDomainsByAccounts(

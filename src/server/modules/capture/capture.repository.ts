@@ -318,12 +318,18 @@ export async function writeCapturePlan(
       .onConflict((oc) => oc.column('visitor_id').doUpdateSet({ contact_id, identified_at: now }))
       .execute();
   }
-  await updateContactsFromCapture(db, sqlite, plan.contactPatches, now);
+  // Every contact with a new touch is due for scoring (and whatever else reads `activity_version`),
+  // whether or not its own fields changed.
+  const changed = new Map(plan.contactPatches);
+  for (const touch of plan.touches)
+    if (touch.contactId && !changed.has(touch.contactId)) changed.set(touch.contactId, {});
+  for (const claim of plan.claims) if (!changed.has(claim.contactId)) changed.set(claim.contactId, {});
+  await updateContactsFromCapture(db, sqlite, changed, now);
 }
 
 /**
- * One statement shape for every contact a batch changes: a source group is replaced when its flag
- * is set, a person field only fills a blank.
+ * One statement shape for every contact a batch touches: a source group is replaced when its flag
+ * is set, a person field only fills a blank, and the activity version goes up.
  */
 async function updateContactsFromCapture(
   db: Db,
@@ -361,6 +367,7 @@ async function updateContactsFromCapture(
       latest_source = case when ? then ? else latest_source end,
       latest_campaign = case when ? then ? else latest_campaign end,
       ${personFields.map((f) => `${f} = coalesce(${f}, ?)`).join(', ')},
+      activity_version = activity_version + 1,
       updated_at = ?
       where id = ?`);
     for (const [id, patch] of patches) {
@@ -413,6 +420,7 @@ async function updateContactsFromCapture(
             p.person[i] === null ? [] : [[f, eb.fn.coalesce(f, eb.val(p.person[i]!))]],
           ),
         ),
+        activity_version: eb('activity_version', '+', 1),
         updated_at: now,
       }))
       .where('id', '=', id)

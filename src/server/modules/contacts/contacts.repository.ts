@@ -66,8 +66,13 @@ export async function insertContact(db: Db, row: NewContactRow): Promise<void> {
   await db.insertInto('contacts').values(row).execute();
 }
 
+/** Any edit can move the contact's fit, so it becomes due for scoring. */
 export async function updateContactRow(db: Db, id: string, patch: ContactUpdate): Promise<void> {
-  await db.updateTable('contacts').set(patch).where('id', '=', id).execute();
+  await db
+    .updateTable('contacts')
+    .set((eb) => ({ ...patch, activity_version: eb('activity_version', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Moves a contact to a stage only if it is still in `fromStage`; false when someone else moved it first. */

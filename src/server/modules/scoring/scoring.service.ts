@@ -1,0 +1,577 @@
+import type {
+  AccountScore,
+  ContactScore,
+  CreateScoringModelBody,
+  ScoringModel,
+  ScoringPreview,
+  ScoringRun,
+  UpdateScoringModelBody,
+} from '../../../contract/scoring.ts';
+import { canSee, type Actor } from '../../../domain/access/roles.ts';
+import { emailDomain } from '../../../domain/capture/match-account.ts';
+import { decideStageChange } from '../../../domain/lifecycle/decide-stage-change.ts';
+import { defaultScoringModel } from '../../../domain/scoring/default-model.ts';
+import { decideMql } from '../../../domain/scoring/decide-mql.ts';
+import { scoreAccount } from '../../../domain/scoring/score-account.ts';
+import {
+  scoreContact,
+  type ContactScore as DomainScore,
+  type Facts,
+  type ScoringModelDefinition,
+} from '../../../domain/scoring/score-contact.ts';
+import type { Db } from '../../db/database.ts';
+import { fromDbBool, fromDbJson, fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
+import type { ScoringModelRow, ScoringRunRow } from '../../db/tables.ts';
+import type { DomainEvent } from '../../platform/event-bus.ts';
+import { newId } from '../../platform/ids.ts';
+import { findAccountById, findDomainsByAccounts } from '../accounts/accounts.repository.ts';
+import { findContactById, insertStageChange, updateContactStage } from '../contacts/contacts.repository.ts';
+import { actorRef, authorize } from '../shared/access.ts';
+import type { ServiceDeps } from '../shared/deps.ts';
+import { createError, fieldError } from '../shared/errors.ts';
+import { insertEvent } from '../shared/events.repository.ts';
+import { loadVisibility } from '../shared/visibility.ts';
+import { findStages } from '../stages/stages.repository.ts';
+import { toStageRule } from '../stages/stages.service.ts';
+import {
+  countContacts,
+  findAccountContactEngagement,
+  findActiveScoringModel,
+  findContactIdsAfter,
+  findContactScore,
+  findDueContactIds,
+  findLastContactId,
+  findNextScoringModelVersion,
+  findRunningScoringRuns,
+  findScoringModelById,
+  findScoringModels,
+  findScoringRunById,
+  findStaleScoredContactIds,
+  insertScoringModel,
+  insertScoringRun,
+  loadScoringInputs,
+  retireActiveScoringModel,
+  supersedeScoringRuns,
+  updateScoringModelRow,
+  advanceScoringRun,
+  updateScoringRun,
+  writeScores,
+  type ScoringInputContact,
+  type StoredScore,
+} from './scoring.repository.ts';
+
+const dayMs = 86_400_000;
+/** Stored scores fade; a contact with points is rescored when its score is older than this. */
+const refreshAfterMs = dayMs;
+
+const modelNotFound = () => createError('scoring.model_not_found');
+const notDraft = () => createError('scoring.model_not_draft');
+
+export function toScoringModel(row: ScoringModelRow): ScoringModel {
+  return {
+    id: row.id,
+    version: row.version,
+    name: row.name,
+    status: row.status,
+    origin: row.origin,
+    basedOnId: row.based_on_id,
+    definition: fromDbJson(row.definition) as ScoringModel['definition'],
+    createdAt: fromDbTime(row.created_at).toISOString(),
+    updatedAt: fromDbTime(row.updated_at).toISOString(),
+    activatedAt: fromDbTimeOrNull(row.activated_at)?.toISOString() ?? null,
+  };
+}
+
+function toScoringRun(row: ScoringRunRow): ScoringRun {
+  return {
+    id: row.id,
+    modelId: row.model_id,
+    status: row.status,
+    total: row.total,
+    done: row.done,
+    startedAt: fromDbTime(row.started_at).toISOString(),
+    finishedAt: fromDbTimeOrNull(row.finished_at)?.toISOString() ?? null,
+  };
+}
+
+/** The facts fit rules test, by the field names the contract documents. */
+export function factsOf(c: ScoringInputContact): Facts {
+  return {
+    email: c.email,
+    emailDomain: emailDomain(c.email),
+    firstName: c.first_name,
+    lastName: c.last_name,
+    title: c.title,
+    phone: c.phone,
+    country: c.country,
+    source: c.original_source,
+    latestSource: c.latest_source,
+    'account.name': c.account?.name ?? null,
+    'account.industry': c.account?.industry ?? null,
+    'account.employeeCount': c.account?.employee_count ?? null,
+    'account.country': c.account?.country ?? null,
+    'account.domain': c.account?.domain ?? null,
+  };
+}
+
+/** The note on an automatic MQL stage change: the rule that fired and the points behind it. */
+function mqlNote(version: number, score: DomainScore): string {
+  const { mql, fit, engagement } = score.explanation;
+  const why =
+    mql.by === 'thresholds'
+      ? `fit ${score.fit} ≥ ${mql.fitAtLeast} and engagement ${score.engagement} ≥ ${mql.engagementAtLeast}`
+      : `a high-intent touch (fit ${score.fit}, engagement ${score.engagement})`;
+  const signed = (n: number) => (n >= 0 ? `+${n}` : `${n}`);
+  const parts = [
+    ...fit.map((h) => `${h.label} ${signed(h.points)}`),
+    ...engagement.map((h) => `${h.label} ${signed(h.points)}`),
+  ];
+  return `MQL rule of scoring model v${version}: ${why}. ${parts.join('; ')}`.slice(0, 2000);
+}
+
+interface LoadedModel {
+  id: string;
+  version: number;
+  definition: ScoringModelDefinition;
+}
+
+const loaded = (row: ScoringModelRow): LoadedModel => ({
+  id: row.id,
+  version: row.version,
+  definition: fromDbJson(row.definition) as ScoringModelDefinition,
+});
+
+function histogram(values: readonly number[], width: number) {
+  const buckets = new Map<number, number>();
+  for (const v of values) {
+    const from = Math.floor(v / width) * width;
+    buckets.set(from, (buckets.get(from) ?? 0) + 1);
+  }
+  return [...buckets]
+    .sort(([a], [b]) => a - b)
+    .map(([from, contacts]) => ({ from, to: from + width, contacts }));
+}
+
+export function createScoringService(deps: ServiceDeps) {
+  const { db, clock, events } = deps;
+
+  async function getRow(conn: Db, id: string): Promise<ScoringModelRow> {
+    const row = await findScoringModelById(conn, id);
+    if (!row) throw modelNotFound();
+    return row;
+  }
+
+  /** Stages before `mql` on the main path: the ones the MQL rule may move a contact from. */
+  async function lifecycle(conn: Db) {
+    const stages = (await findStages(conn)).map(toStageRule);
+    const mql = stages.find((s) => s.key === 'mql');
+    const preMqlStages = mql
+      ? stages.filter((s) => !s.isSide && s.position < mql.position).map((s) => s.key)
+      : [];
+    return { stages, preMqlStages };
+  }
+
+  /** Scores contacts under a model in memory: what preview and the writers share. */
+  async function evaluate(model: LoadedModel, ids: readonly string[], now: Date) {
+    const from = new Date(now.getTime() - model.definition.lookbackDays * dayMs);
+    const { contacts, touches } = await loadScoringInputs(db, ids, from);
+    const { stages, preMqlStages } = await lifecycle(db);
+    return contacts.map((contact) => {
+      const score = scoreContact(
+        model.definition,
+        factsOf(contact),
+        (touches.get(contact.id) ?? []).map((t) => ({
+          id: t.id,
+          type: t.type,
+          occurredAt: t.occurred_at,
+          url: t.url,
+          campaign: t.campaign,
+          properties: t.properties,
+        })),
+        now,
+      );
+      const mql = decideMql({
+        qualifies: score.qualifies,
+        wasQualified: contact.wasQualified,
+        stage: contact.stage,
+        preMqlStages,
+        stageEnteredAt: contact.stage_entered_at,
+        latestEngagementAt: contact.latest_touch_at,
+        recycleCoolOffDays: model.definition.mql.recycleCoolOffDays,
+        now,
+      });
+      const allowed =
+        mql.kind === 'move' &&
+        decideStageChange({ from: contact.stage, to: 'mql', reasonCode: null }, stages).kind === 'allowed';
+      return { contact, score, moves: allowed };
+    });
+  }
+
+  /**
+   * Scores and stores; moves each contact that crossed the MQL rule to `mql` with the rule as actor
+   * and the explanation as the note. The stage move only happens if the contact is still where it
+   * was read, so two scorers (or a rep acting at the same moment) never make two moves.
+   */
+  async function scoreAndStore(
+    model: LoadedModel,
+    ids: readonly string[],
+    alsoInTransaction?: (trx: Db) => Promise<void>,
+  ): Promise<number> {
+    const now = clock.now();
+    const results = await evaluate(model, ids, now);
+    const stored: StoredScore[] = results.map(({ contact, score }) => ({
+      contactId: contact.id,
+      modelId: model.id,
+      fit: score.fit,
+      engagement: score.engagement,
+      grade: score.grade,
+      qualifies: score.qualifies,
+      explanation: score.explanation,
+      version: contact.activity_version,
+    }));
+    const announced: DomainEvent[] = [];
+    await db.transaction().execute(async (trx) => {
+      await writeScores(trx, stored, now);
+      for (const { contact, score, moves } of results) {
+        if (!moves) continue;
+        const moved = await updateContactStage(trx, contact.id, contact.stage, {
+          stage: 'mql',
+          stage_entered_at: toDbTime(now),
+          updated_at: toDbTime(now),
+        });
+        if (!moved) continue;
+        await insertStageChange(trx, {
+          id: newId(),
+          contact_id: contact.id,
+          from_stage: contact.stage,
+          to_stage: 'mql',
+          occurred_at: toDbTime(now),
+          recorded_at: toDbTime(now),
+          actor_kind: 'rule',
+          actor_id: model.id,
+          actor_label: `scoring model v${model.version}`,
+          reason_code: null,
+          note: mqlNote(model.version, score),
+          agreement_version: null,
+        });
+        await insertEvent(trx, {
+          type: 'contact.stage_changed',
+          occurredAt: now,
+          actor: { kind: 'rule', id: model.id },
+          subject: { type: 'contact', id: contact.id },
+          payload: {
+            from: contact.stage,
+            to: 'mql',
+            direction: contact.stage === 'recycled' ? 'return' : 'forward',
+            reasonCode: null,
+            by: score.explanation.mql.by,
+            modelVersion: model.version,
+          },
+        });
+        announced.push({
+          type: 'contact.stage_changed',
+          contactId: contact.id,
+          from: contact.stage,
+          to: 'mql',
+          at: now,
+        });
+      }
+      if (alsoInTransaction) await alsoInTransaction(trx);
+    });
+    events.publish(announced);
+    return results.length;
+  }
+
+  async function activeModel(): Promise<LoadedModel | null> {
+    const row = await findActiveScoringModel(db);
+    return row ? loaded(row) : null;
+  }
+
+  return {
+    async listModels(actor: Actor | null): Promise<ScoringModel[]> {
+      authorize(actor, 'scoring.read');
+      return (await findScoringModels(db)).map(toScoringModel);
+    },
+
+    async getModel(actor: Actor | null, id: string): Promise<ScoringModel> {
+      authorize(actor, 'scoring.read');
+      return toScoringModel(await getRow(db, id));
+    },
+
+    /** A new draft: the given definition, a copy of another model, or the built-in model. */
+    async createModel(actor: Actor | null, input: CreateScoringModelBody): Promise<ScoringModel> {
+      authorize(actor, 'scoring.write');
+      const now = toDbTime(clock.now());
+      return db.transaction().execute(async (trx) => {
+        let definition: unknown = input.definition ?? defaultScoringModel;
+        if (input.basedOnId !== undefined) {
+          const base = await findScoringModelById(trx, input.basedOnId);
+          if (!base) throw fieldError('scoring.model_not_found', 'basedOnId', 'no such model');
+          definition = input.definition ?? fromDbJson(base.definition);
+        }
+        const id = newId();
+        await insertScoringModel(trx, {
+          id,
+          version: await findNextScoringModelVersion(trx),
+          name: input.name,
+          status: 'draft',
+          origin: 'manual',
+          definition: JSON.stringify(definition),
+          based_on_id: input.basedOnId ?? null,
+          created_at: now,
+          updated_at: now,
+          activated_at: null,
+        });
+        return toScoringModel(await getRow(trx, id));
+      });
+    },
+
+    /** Only drafts change: every stored score must keep meaning what its version said. */
+    async updateModel(actor: Actor | null, id: string, input: UpdateScoringModelBody): Promise<ScoringModel> {
+      authorize(actor, 'scoring.write');
+      return db.transaction().execute(async (trx) => {
+        const row = await getRow(trx, id);
+        if (row.status !== 'draft') throw notDraft();
+        await updateScoringModelRow(trx, id, {
+          ...(input.name !== undefined && { name: input.name }),
+          ...(input.definition !== undefined && { definition: JSON.stringify(input.definition) }),
+          updated_at: toDbTime(clock.now()),
+        });
+        return toScoringModel(await getRow(trx, id));
+      });
+    },
+
+    /**
+     * What a model would do if activated now, without storing anything: how many contacts qualify,
+     * how many would become MQLs, and how scores and grades spread, beside the active model.
+     */
+    async previewModel(actor: Actor | null, id: string): Promise<ScoringPreview> {
+      authorize(actor, 'scoring.read');
+      const model = loaded(await getRow(db, id));
+      const active = await findActiveScoringModel(db);
+      const now = clock.now();
+      const fits: number[] = [];
+      const engagements: number[] = [];
+      const grades: Record<string, number> = {};
+      const activeGrades: Record<string, number> = {};
+      let qualifying = 0;
+      let newMqls = 0;
+      let activeQualifying = 0;
+      let cursor: string | null = null;
+      for (;;) {
+        const ids = await findContactIdsAfter(db, cursor, 1000);
+        if (ids.length === 0) break;
+        cursor = ids[ids.length - 1]!;
+        for (const { score, moves } of await evaluate(model, ids, now)) {
+          fits.push(score.fit);
+          engagements.push(score.engagement);
+          grades[score.grade] = (grades[score.grade] ?? 0) + 1;
+          if (score.qualifies) qualifying++;
+          if (moves) newMqls++;
+        }
+        if (active && active.id !== id) {
+          for (const { score } of await evaluate(loaded(active), ids, now)) {
+            activeGrades[score.grade] = (activeGrades[score.grade] ?? 0) + 1;
+            if (score.qualifies) activeQualifying++;
+          }
+        }
+        // Let requests through between chunks: a preview over many contacts takes a while.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return {
+        modelId: id,
+        contacts: fits.length,
+        qualifying,
+        newMqls,
+        grades,
+        fit: histogram(fits, 10),
+        engagement: histogram(engagements, 10),
+        active:
+          active && active.id !== id
+            ? {
+                modelId: active.id,
+                version: active.version,
+                qualifying: activeQualifying,
+                grades: activeGrades,
+              }
+            : null,
+      };
+    },
+
+    /**
+     * Makes a draft the active model (the previous one is retired) and starts rescoring every
+     * contact in the background; its progress is the run. Ingestion goes on meanwhile: new touches
+     * are scored under the new model as they come.
+     */
+    async activateModel(actor: Actor | null, id: string): Promise<{ model: ScoringModel; run: ScoringRun }> {
+      const who = authorize(actor, 'scoring.write');
+      const now = clock.now();
+      return db.transaction().execute(async (trx) => {
+        const row = await getRow(trx, id);
+        if (row.status !== 'draft') throw notDraft();
+        await retireActiveScoringModel(trx, now);
+        await updateScoringModelRow(trx, id, {
+          status: 'active',
+          activated_at: toDbTime(now),
+          updated_at: toDbTime(now),
+        });
+        await supersedeScoringRuns(trx, id, now);
+        const runId = newId();
+        await insertScoringRun(trx, {
+          id: runId,
+          model_id: id,
+          status: 'running',
+          total: await countContacts(trx),
+          done: 0,
+          cursor: null,
+          last_contact_id: await findLastContactId(trx),
+          started_at: toDbTime(now),
+          updated_at: toDbTime(now),
+          finished_at: null,
+        });
+        await insertEvent(trx, {
+          type: 'scoring.model_activated',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'scoring_model', id },
+          payload: { version: row.version },
+        });
+        return {
+          model: toScoringModel(await getRow(trx, id)),
+          run: toScoringRun((await findScoringRunById(trx, runId))!),
+        };
+      });
+    },
+
+    async getRun(actor: Actor | null, id: string): Promise<ScoringRun> {
+      authorize(actor, 'scoring.read');
+      const row = await findScoringRunById(db, id);
+      if (!row) throw createError('scoring.run_not_found');
+      return toScoringRun(row);
+    },
+
+    /** The contact's stored score: its model version, grade, and which rules made it. */
+    async getContactScore(actor: Actor | null, contactId: string): Promise<ContactScore> {
+      const who = authorize(actor, 'scoring.read');
+      const [contact, visibility] = await Promise.all([
+        findContactById(db, contactId),
+        loadVisibility(db, who),
+      ]);
+      if (!contact || !canSee(visibility, contact.owner_id)) throw createError('contacts.not_found');
+      const row = await findContactScore(db, contactId);
+      if (!row) throw createError('scoring.not_scored');
+      return {
+        contactId,
+        modelId: row.model_id,
+        modelVersion: Number(row.model_version),
+        fit: Number(row.fit),
+        engagement: Number(row.engagement),
+        grade: row.grade,
+        qualifies: fromDbBool(row.qualifies),
+        explanation: fromDbJson(row.explanation) as ContactScore['explanation'],
+        scoredAt: fromDbTime(row.scored_at).toISOString(),
+      };
+    },
+
+    /** The account's own fit plus its contacts' engagement, capped, under the active model. */
+    async getAccountScore(actor: Actor | null, accountId: string): Promise<AccountScore> {
+      const who = authorize(actor, 'scoring.read');
+      const [account, visibility] = await Promise.all([
+        findAccountById(db, accountId),
+        loadVisibility(db, who),
+      ]);
+      if (!account || !canSee(visibility, account.owner_id)) throw createError('accounts.not_found');
+      const model = await activeModel();
+      if (!model) throw createError('scoring.no_active_model');
+      const domains = await findDomainsByAccounts(db, [accountId]);
+      const engagements = await findAccountContactEngagement(db, accountId, model.id);
+      const score = scoreAccount(
+        model.definition,
+        {
+          'account.name': account.name,
+          'account.industry': account.industry,
+          'account.employeeCount': account.employee_count,
+          'account.country': account.country,
+          'account.domain': domains.get(accountId)?.[0] ?? null,
+        },
+        engagements,
+      );
+      return {
+        accountId,
+        modelId: model.id,
+        modelVersion: model.version,
+        ...score,
+        engagementCap: model.definition.accountEngagementCap,
+        contacts: engagements.length,
+      };
+    },
+
+    /** At first start: the built-in model becomes version 1 and active, so leads are scored from day one. */
+    async ensureDefaultModel(): Promise<void> {
+      if ((await findScoringModels(db)).length > 0) return;
+      const now = clock.now();
+      const id = newId();
+      await db.transaction().execute(async (trx) => {
+        await insertScoringModel(trx, {
+          id,
+          version: 1,
+          name: 'Baton default',
+          status: 'active',
+          origin: 'manual',
+          definition: JSON.stringify(defaultScoringModel),
+          based_on_id: null,
+          created_at: toDbTime(now),
+          updated_at: toDbTime(now),
+          activated_at: toDbTime(now),
+        });
+      });
+    },
+
+    /** Scores contacts whose activity changed since their last scoring. Returns how many. */
+    async scoreDue(limit = 500): Promise<number> {
+      const model = await activeModel();
+      if (!model) return 0;
+      const ids = await findDueContactIds(db, limit);
+      return ids.length === 0 ? 0 : scoreAndStore(model, ids);
+    },
+
+    /** Moves each running rescoring run one chunk on. Returns how many contacts it scored. */
+    async advanceRuns(limit = 500): Promise<number> {
+      const model = await activeModel();
+      let scored = 0;
+      for (const run of await findRunningScoringRuns(db)) {
+        const now = toDbTime(clock.now());
+        if (!model || run.model_id !== model.id) {
+          await updateScoringRun(db, run.id, { status: 'superseded', updated_at: now, finished_at: now });
+          continue;
+        }
+        const ids =
+          run.last_contact_id === null
+            ? []
+            : await findContactIdsAfter(db, run.cursor, limit, run.last_contact_id);
+        if (ids.length === 0) {
+          await updateScoringRun(db, run.id, { status: 'done', updated_at: now, finished_at: now });
+          continue;
+        }
+        scored += await scoreAndStore(model, ids, (trx) =>
+          advanceScoringRun(trx, run.id, run.cursor, ids[ids.length - 1]!, ids.length, now),
+        );
+      }
+      return scored;
+    },
+
+    /** Rescores contacts with points whose score is older than a day, as their engagement fades. */
+    async refreshFaded(limit = 500): Promise<number> {
+      const model = await activeModel();
+      if (!model) return 0;
+      const ids = await findStaleScoredContactIds(
+        db,
+        new Date(clock.now().getTime() - refreshAfterMs),
+        limit,
+      );
+      return ids.length === 0 ? 0 : scoreAndStore(model, ids);
+    },
+  };
+}
+
+export type ScoringService = ReturnType<typeof createScoringService>;

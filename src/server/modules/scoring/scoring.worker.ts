@@ -1,0 +1,64 @@
+import type { EventBus } from '../../platform/event-bus.ts';
+import type { ScoringService } from './scoring.service.ts';
+
+export interface ScoringWorker {
+  /** Stops after the chunk in hand; resolves when it has. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Scores in the background, in chunks, yielding to requests between chunks: contacts with new
+ * activity and any rescoring run in turns, then scores that have faded. New touches wake it at once;
+ * otherwise it looks again every `idleMs`. What it has not done survives a restart in the database
+ * (activity versions, the run's cursor), so nothing is lost if the process dies.
+ */
+export function startScoringWorker(
+  scoring: ScoringService,
+  bus: EventBus,
+  options: { idleMs?: number; chunk?: number; onError: (error: unknown) => void },
+): ScoringWorker {
+  const idleMs = options.idleMs ?? 1000;
+  const chunk = options.chunk ?? 500;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const poke = () => wake?.();
+  const unsubscribe = [bus.subscribe('touch.recorded', poke), bus.subscribe('contact.created', poke)];
+
+  const rest = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+
+  const loop = (async () => {
+    while (!stopped) {
+      let worked = 0;
+      try {
+        // New activity and a running rescoring take turns, so a steady stream of touches never
+        // starves the run; faded scores are refreshed when there is nothing else to do.
+        worked = (await scoring.scoreDue(chunk)) + (await scoring.advanceRuns(chunk));
+        if (worked === 0) worked = await scoring.refreshFaded(chunk);
+      } catch (error) {
+        options.onError(error);
+        await rest(idleMs);
+        continue;
+      }
+      if (worked === 0) await rest(idleMs);
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+  })();
+
+  return {
+    async stop() {
+      stopped = true;
+      for (const off of unsubscribe) off();
+      poke();
+      await loop;
+    },
+  };
+}
