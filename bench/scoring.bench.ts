@@ -44,7 +44,7 @@ const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsa
 async function openContext(
   dir: string,
   name: string,
-): Promise<{ context: TestContext; close(): Promise<void> }> {
+): Promise<{ context: TestContext; close: () => Promise<void> }> {
   const database = openDatabase({ dialect: 'sqlite', path: join(dir, name) });
   await migrateToLatest(database.db);
   const context = createTestContext(database);
