@@ -32,13 +32,22 @@ export function registerImportCommand(program: Command, io: Io, env: Env | undef
     .argument('<file>', 'CSV file with a header row')
     .option('--map <column=field...>', 'map a column to a field when its header is not recognised')
     .option('--delimiter <char>', 'column separator: ",", ";" or "tab" (default: read from the header line)')
+    .option('--attributes', 'contacts: keep the columns no field takes as custom attributes')
+    .option('--blank <value...>', 'a value that means "not filled" in this file, such as Select')
     .option('--dry-run', 'check every row and show the report, store nothing')
     .option('--json', 'print the report as JSON')
     .action(
       async (
         kind: string,
         file: string,
-        options: { map?: string[]; dryRun?: boolean; json?: boolean; delimiter?: string },
+        options: {
+          map?: string[];
+          dryRun?: boolean;
+          json?: boolean;
+          delimiter?: string;
+          attributes?: boolean;
+          blank?: string[];
+        },
       ) => {
         const delimiter = options.delimiter === 'tab' ? '\t' : options.delimiter;
         if (delimiter !== undefined && ![',', ';', '\t'].includes(delimiter)) {
@@ -58,6 +67,8 @@ export function registerImportCommand(program: Command, io: Io, env: Env | undef
             overrides,
             dryRun: Boolean(options.dryRun),
             ...(delimiter && { delimiter }),
+            keepUnmapped: Boolean(options.attributes),
+            blanks: options.blank ?? [],
             ...(isTerminal && {
               onProgress: (rows: number) => io.err(`\rimporting… ${rows.toLocaleString('en')} rows`),
             }),

@@ -28,7 +28,10 @@ export const Source = Nullable(
 
 export const Contact = Type.Object({
   id: Id,
-  email: Email,
+  email: Nullable(Email),
+  externalId: Nullable(Type.String({ description: "The person's id in the system they were imported from" })),
+  attributes: Type.Record(Type.String(), Type.String(), { description: 'Custom fields from imports' }),
+  outcome: Nullable(Type.Enum(['converted', 'not_converted'], { description: 'A known outcome, imported' })),
   firstName: Nullable(Type.String()),
   lastName: Nullable(Type.String()),
   title: Nullable(Type.String()),

@@ -95,8 +95,40 @@ export const IdempotencyHeaders = Type.Object({
 });
 
 /** A row of a contacts import, after its columns are mapped. */
+export const contactOutcomes = ['converted', 'not_converted'] as const;
+
+/** How spreadsheets and CRM exports say whether a lead converted. */
+export const outcomeSpellings: Record<string, (typeof contactOutcomes)[number]> = {
+  '1': 'converted',
+  '0': 'not_converted',
+  yes: 'converted',
+  no: 'not_converted',
+  ja: 'converted',
+  nee: 'not_converted',
+  true: 'converted',
+  false: 'not_converted',
+  won: 'converted',
+  lost: 'not_converted',
+  converted: 'converted',
+  not_converted: 'not_converted',
+};
+
 export const ContactImportRow = StrictObject({
-  email: Email,
+  email: Type.Optional(Email),
+  externalId: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 200, description: "The person's id in the system exported from" }),
+  ),
+  outcome: Type.Optional(
+    Type.Enum(Object.keys(outcomeSpellings), {
+      description: 'Whether the lead converted: 1/0, yes/no, ja/nee, true/false, won/lost',
+    }),
+  ),
+  attributes: Type.Optional(
+    Type.Record(Type.String({ minLength: 1, maxLength: 100 }), Type.String({ maxLength: 1000 }), {
+      maxProperties: 200,
+      description: 'Custom fields, by column name; fit rules test them as attributes.<name>',
+    }),
+  ),
   firstName: Type.Optional(Text(100)),
   lastName: Type.Optional(Text(100)),
   company: Type.Optional(Text(300)),

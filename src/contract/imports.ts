@@ -10,6 +10,16 @@ export const ImportQuery = StrictObject({
   delimiter: Type.Optional(
     Type.Enum([',', ';', '\t'], { description: 'Column separator; read from the header line when absent' }),
   ),
+  attributes: Type.Optional(
+    Type.Boolean({
+      description: 'Contacts: keep columns no field takes as custom attributes, by column name',
+    }),
+  ),
+  blank: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+      description: 'A value that means "not filled" in this file (e.g. Select); repeat for several',
+    }),
+  ),
   map: Type.Optional(
     Type.Array(Type.String({ pattern: '^[^=]+=[A-Za-z_]+$' }), {
       description: 'Column overrides, COLUMN=field; repeat for several',

@@ -1,5 +1,5 @@
 /** What a CSV column can fill, per kind of import. */
-export const contactImportFields = [
+const personImportFields = [
   'email',
   'firstName',
   'lastName',
@@ -8,8 +8,10 @@ export const contactImportFields = [
   'phone',
   'country',
 ] as const;
+/** A contacts import may also name the person's id in another system and a known outcome (a label). */
+export const contactImportFields = [...personImportFields, 'externalId', 'outcome'] as const;
 export const eventImportFields = [
-  ...contactImportFields,
+  ...personImportFields,
   'id',
   'type',
   'occurredAt',
@@ -23,7 +25,7 @@ export const eventImportFields = [
   'utm_term',
   'utm_content',
 ] as const;
-export type ImportField = (typeof eventImportFields)[number];
+export type ImportField = (typeof eventImportFields)[number] | (typeof contactImportFields)[number];
 export type ImportKind = 'contacts' | 'events';
 
 /** Header spellings seen in exports from HubSpot, Salesforce, Marketo and Dutch spreadsheets. */
@@ -53,6 +55,8 @@ const synonyms: Record<ImportField, string[]> = {
   title: ['title', 'job title', 'jobtitle', 'function', 'functie'],
   phone: ['phone', 'phone number', 'telephone', 'mobile', 'telefoon', 'telefoonnummer'],
   country: ['country', 'country code', 'land'],
+  externalId: ['external id', 'prospect id', 'lead id', 'record id', 'crm id', 'contact id', 'extern id'],
+  outcome: ['outcome', 'converted', 'is converted', 'won', 'label', 'uitkomst', 'geconverteerd'],
   id: ['id', 'event id', 'eventid', 'external id'],
   type: ['type', 'event', 'event type', 'activity', 'activity type'],
   occurredAt: ['occurred at', 'occurredat', 'timestamp', 'date', 'datetime', 'time', 'created at', 'datum'],
@@ -80,8 +84,8 @@ export type MappingResult =
 
 /**
  * Maps CSV headers to fields: explicit overrides first, then known spellings. A column may fill
- * one field, a field may come from one column, and email (contacts) or type, occurredAt and an
- * email or visitorId (events) must be mapped.
+ * one field, a field may come from one column, and an email or external id (contacts) or type,
+ * occurredAt and an email or visitorId (events) must be mapped.
  *
  * @example guessMapping('contacts', ['E-mailadres', 'Voornaam'], {}) // { kind: 'ok', mapping: { 'E-mailadres': 'email', Voornaam: 'firstName' }, unmapped: [] }
  */
@@ -117,9 +121,12 @@ export function guessMapping(
       taken.set(field, header);
     }
   }
-  const required = kind === 'contacts' ? ['email'] : ['type', 'occurredAt'];
+  const required = kind === 'contacts' ? [] : ['type', 'occurredAt'];
   for (const field of required)
     if (!taken.has(field)) problems.push(`no column for ${field}; name one with --map COLUMN=${field}`);
+  if (kind === 'contacts' && !taken.has('email') && !taken.has('externalId')) {
+    problems.push('no column for email or externalId; name one with --map COLUMN=email');
+  }
   if (kind === 'events' && !taken.has('email') && !taken.has('visitorId')) {
     problems.push('no column for email or visitorId; name one with --map COLUMN=email');
   }

@@ -21,8 +21,14 @@ export interface CaptureEvent {
   type: string;
   category: EventCategory;
   at: Date;
-  /** Normalised email, or null for an anonymous visitor. */
+  /** Normalised email, or null for an anonymous visitor (or a contact known by its external id). */
   email: string | null;
+  /** The person's id in another system (a contacts import); identifies them when there is no email. */
+  externalId: string | null;
+  /** Custom fields of a contacts import row. */
+  attributes: Readonly<Record<string, string>> | null;
+  /** A known outcome of a contacts import row (the label calibration learns from). */
+  outcome: 'converted' | 'not_converted' | null;
   visitorId: string | null;
   userId: string | null;
   person: Partial<Record<PersonField, string>>;
@@ -44,6 +50,16 @@ export interface CaptureEvent {
 export type PersonField = 'first_name' | 'last_name' | 'title' | 'phone' | 'country';
 export const personFields: readonly PersonField[] = ['first_name', 'last_name', 'title', 'phone', 'country'];
 
+/**
+ * How a contact known only by its id in another system is keyed beside emails (which always hold
+ * an `@`, so the two never collide) in the capture state and the suppression list.
+ *
+ * @example externalKey('7927b2df') // 'external:7927b2df'
+ */
+export function externalKey(externalId: string): string {
+  return `external:${externalId}`;
+}
+
 export interface KnownContact {
   id: string;
   originalAt: Date | null;
@@ -63,7 +79,9 @@ export interface AnonymousTouch {
 /** What the database already holds, looked up in bulk before planning. */
 export interface CaptureState {
   knownClientIds: ReadonlyMap<string, string>;
+  /** Erased people: emails and external keys. */
   suppressedEmails: ReadonlySet<string>;
+  /** Known contacts by email and by external key. */
   contactsByEmail: ReadonlyMap<string, KnownContact>;
   accountsByDomain: ReadonlyMap<string, string>;
   accountsByNameKey: ReadonlyMap<string, string>;
@@ -99,13 +117,24 @@ export interface SourcePatch {
   latest_campaign?: string | null;
 }
 
+export type ContactPatch = SourcePatch &
+  Partial<Record<PersonField, string>> & {
+    /** Added where the contact has no value for the key yet. */
+    attributes?: Readonly<Record<string, string>>;
+    /** Replaces the known outcome. */
+    outcome?: 'converted' | 'not_converted';
+  };
+
 export interface CapturePlan {
   outcomes: ItemOutcome[];
   newAccounts: { id: string; name: string; nameKey: string | null; domain: string | null }[];
   newContacts: {
     id: string;
     origin: CaptureOrigin;
-    email: string;
+    email: string | null;
+    externalId: string | null;
+    attributes: Readonly<Record<string, string>> | null;
+    outcome: 'converted' | 'not_converted' | null;
     person: Partial<Record<PersonField, string>>;
     accountId: string | null;
     enteredAt: Date;
@@ -116,8 +145,8 @@ export interface CapturePlan {
   claims: { visitorId: string; contactId: string }[];
   /** Visitor → contact, new or changed, so later anonymous touches of the visitor join at once. */
   identities: Map<string, string>;
-  /** Changes to existing or new contacts: sources and blank person fields. */
-  contactPatches: Map<string, SourcePatch & Partial<Record<PersonField, string>>>;
+  /** Changes to existing or new contacts: sources, blank person fields, attributes, the outcome. */
+  contactPatches: Map<string, ContactPatch>;
 }
 
 /**
@@ -196,7 +225,7 @@ export function planCapture(
     }
   };
 
-  const resolveAccount = (email: string, company: string | null): string | null => {
+  const resolveAccount = (email: string | null, company: string | null): string | null => {
     const match = decideAccountMatch(email, company);
     if (match.kind === 'none') return null;
     const known =
@@ -226,13 +255,35 @@ export function planCapture(
       plan.outcomes.push({ index: event.index, status: 'duplicate', touchId: known });
       continue;
     }
-    if (event.email && state.suppressedEmails.has(event.email)) {
+    const byExternal = event.externalId ? externalKey(event.externalId) : null;
+    const erased =
+      (event.email && state.suppressedEmails.has(event.email)) ||
+      (byExternal && state.suppressedEmails.has(byExternal));
+    if (erased) {
       plan.outcomes.push({
         index: event.index,
         status: 'rejected',
-        errors: [{ field: 'email', reason: 'this person was erased; Baton does not store them again' }],
+        errors: [
+          {
+            field: event.email && state.suppressedEmails.has(event.email) ? 'email' : 'externalId',
+            reason: 'this person was erased; Baton does not store them again',
+          },
+        ],
       });
       continue;
+    }
+    const identity = event.email ?? byExternal;
+    if (event.email && byExternal) {
+      const a = contacts.get(event.email);
+      const b = contacts.get(byExternal);
+      if (a && b && a.id !== b.id) {
+        plan.outcomes.push({
+          index: event.index,
+          status: 'rejected',
+          errors: [{ field: 'externalId', reason: 'belongs to another contact than the email' }],
+        });
+        continue;
+      }
     }
     if (event.userId && !state.existingUserIds.has(event.userId)) {
       plan.outcomes.push({
@@ -247,16 +298,20 @@ export function planCapture(
     let contactId: string | null = null;
     let contact: KnownContact | undefined;
     let created = false;
-    if (event.email) {
-      contact = contacts.get(event.email);
+    if (identity) {
+      contact = contacts.get(identity) ?? (byExternal ? contacts.get(byExternal) : undefined);
       if (!contact) {
         contact = { id: newId(), originalAt: null, latestAt: null, blanks: new Set() };
-        contacts.set(event.email, contact);
+        contacts.set(identity, contact);
+        if (byExternal) contacts.set(byExternal, contact);
         contactsById.set(contact.id, contact);
         plan.newContacts.push({
           id: contact.id,
           origin: event.origin,
           email: event.email,
+          externalId: event.externalId,
+          attributes: event.attributes,
+          outcome: event.outcome,
           person: event.person,
           accountId: resolveAccount(event.email, event.company),
           enteredAt: event.at < now ? event.at : now,
@@ -273,7 +328,14 @@ export function planCapture(
     }
     if (!event.recordsTouch) {
       // A contacts import row: the person only. Blanks are filled; sources are not touched.
-      if (contact && contactId) fillBlanks(contactId, contact, event.person);
+      if (contact && contactId && !created) {
+        fillBlanks(contactId, contact, event.person);
+        if (event.attributes && Object.keys(event.attributes).length > 0) {
+          const patch = patchOf(contactId);
+          patch.attributes = { ...event.attributes, ...patch.attributes };
+        }
+        if (event.outcome) patchOf(contactId).outcome = event.outcome;
+      }
       plan.outcomes.push({
         index: event.index,
         status: 'accepted',

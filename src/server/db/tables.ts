@@ -85,7 +85,13 @@ export interface AccountDomainsTable {
 
 export interface ContactsTable {
   id: string;
-  email: string;
+  /** Null for a contact imported from another system by its id there (`external_id`). */
+  email: string | null;
+  external_id: string | null;
+  /** Custom fields from imports, by column name: what fit rules can test as `attributes.<name>`. */
+  attributes: ColumnType<unknown, string | undefined, string>;
+  /** A known outcome, imported with the contact: the label calibration learns from. */
+  outcome: 'converted' | 'not_converted' | null;
   first_name: string | null;
   last_name: string | null;
   title: string | null;

@@ -15,8 +15,57 @@ function typesFor(db: AnyDb) {
   };
 }
 
+/**
+ * SQLite cannot drop a NOT NULL: the contacts table is rebuilt with the email column nullable (the
+ * documented twelve-step way, with foreign keys off; Kysely runs SQLite migrations outside a
+ * transaction). Its indexes are recreated as they were.
+ */
+async function makeContactEmailOptional(db: AnyDb, pg: boolean): Promise<void> {
+  if (pg) {
+    await sql`alter table contacts alter column email drop not null`.execute(db);
+    return;
+  }
+  const { rows } = await sql<{ type: string; name: string; sql: string | null }>`
+    select type, name, sql from sqlite_master where tbl_name = 'contacts'`.execute(db);
+  const table = rows.find((r) => r.type === 'table')!.sql!;
+  const rebuilt = table
+    .replace(/^CREATE TABLE "contacts"/, 'CREATE TABLE "contacts_rebuilt"')
+    .replace('"email" text not null unique', '"email" text unique');
+  if (rebuilt === table || !rebuilt.includes('"email" text unique'))
+    throw new Error('unexpected contacts table');
+  const indexes = rows.filter((r) => r.type === 'index' && r.sql !== null).map((r) => r.sql!);
+  await sql`pragma foreign_keys = off`.execute(db);
+  try {
+    await sql.raw(rebuilt).execute(db);
+    await sql`insert into contacts_rebuilt select * from contacts`.execute(db);
+    await sql`drop table contacts`.execute(db);
+    await sql`alter table contacts_rebuilt rename to contacts`.execute(db);
+    for (const index of indexes) await sql.raw(index).execute(db);
+    const { rows: broken } = await sql`pragma foreign_key_check`.execute(db);
+    if (broken.length > 0) throw new Error(`foreign keys broken by the rebuild: ${JSON.stringify(broken)}`);
+  } finally {
+    await sql`pragma foreign_keys = on`.execute(db);
+  }
+}
+
 export async function up(db: AnyDb): Promise<void> {
   const t = typesFor(db);
+
+  // A contact is known by its email, or (imported from another system without one) by that
+  // system's id; custom fields from imports are kept as attributes, and a known outcome as a label.
+  await makeContactEmailOptional(db, t.id === 'uuid');
+  await db.schema.alterTable('contacts').addColumn('external_id', 'text').execute();
+  await db.schema
+    .createIndex('contacts_external_id_idx')
+    .on('contacts')
+    .column('external_id')
+    .unique()
+    .execute();
+  await db.schema
+    .alterTable('contacts')
+    .addColumn('attributes', t.json, (c) => c.notNull().defaultTo('{}'))
+    .execute();
+  await db.schema.alterTable('contacts').addColumn('outcome', 'text').execute();
 
   await db.schema
     .createTable('scoring_models')
@@ -101,4 +150,9 @@ export async function down(db: AnyDb): Promise<void> {
   await db.schema.alterTable('contacts').dropColumn('activity_version').execute();
   await db.schema.dropTable('contact_scores').execute();
   await db.schema.dropTable('scoring_models').execute();
+  await db.schema.alterTable('contacts').dropColumn('outcome').execute();
+  await db.schema.alterTable('contacts').dropColumn('attributes').execute();
+  await db.schema.dropIndex('contacts_external_id_idx').execute();
+  await db.schema.alterTable('contacts').dropColumn('external_id').execute();
+  // The email stays optional: contacts without one may exist by now.
 }

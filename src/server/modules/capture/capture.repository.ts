@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type {
   CaptureEvent,
   CapturePlan,
@@ -5,7 +6,7 @@ import type {
   KnownContact,
   PersonField,
 } from '../../../domain/capture/plan-capture.ts';
-import { personFields } from '../../../domain/capture/plan-capture.ts';
+import { externalKey, personFields } from '../../../domain/capture/plan-capture.ts';
 import type { EventCategory } from '../../../domain/capture/event-types.ts';
 import { bulkInsert } from '../../db/bulk.ts';
 import type { Db, SqliteStatements } from '../../db/database.ts';
@@ -17,6 +18,11 @@ import { normalizeEmail } from '../../../domain/people/normalize.ts';
 /** Suppressions are kept as hashes, so an erased address is not stored again, not even in the list. */
 export function emailHash(email: string): string {
   return hashToken(`email:${normalizeEmail(email)}`);
+}
+
+/** The suppression key of a person known by their id in another system. */
+export function externalIdHash(externalId: string): string {
+  return hashToken(externalKey(externalId));
 }
 
 const unique = <T>(values: Iterable<T>) => [...new Set(values)];
@@ -36,7 +42,11 @@ export async function loadCaptureState(
   const emails = unique(events.flatMap((e) => (e.email ? [e.email] : [])));
   const userIds = unique(events.flatMap((e) => (e.userId ? [e.userId] : [])));
   const visitorIds = unique(events.flatMap((e) => (e.visitorId ? [e.visitorId] : [])));
-  const hashes = new Map(emails.map((email) => [emailHash(email), email]));
+  const externals = unique(events.flatMap((e) => (e.externalId ? [e.externalId] : [])));
+  const hashes = new Map([
+    ...emails.map((email): [string, string] => [emailHash(email), email]),
+    ...externals.map((id): [string, string] => [externalIdHash(id), externalKey(id)]),
+  ]);
 
   const contactColumns = [
     'id',
@@ -62,67 +72,85 @@ export async function loadCaptureState(
     blanks: new Set(personFields.filter((f) => row[f] === null)),
   });
 
-  const [known, suppressed, contacts, users, identities, anonymous, aliases] = await Promise.all([
-    clientIds.length === 0
-      ? []
-      : db
-          .selectFrom('touchpoints')
-          .select(['id', 'client_event_id'])
-          .where('client_event_id', 'in', clientIds)
-          .execute(),
-    hashes.size === 0
-      ? []
-      : db
-          .selectFrom('suppressions')
-          .select('email_hash')
-          .where('email_hash', 'in', [...hashes.keys()])
-          .execute(),
-    emails.length === 0
-      ? []
-      : db.selectFrom('contacts').select(contactColumns).where('email', 'in', emails).execute(),
-    userIds.length === 0 ? [] : db.selectFrom('users').select('id').where('id', 'in', userIds).execute(),
-    visitorIds.length === 0
-      ? []
-      : db
-          .selectFrom('visitor_identities')
-          .select(['visitor_id', 'contact_id'])
-          .where('visitor_id', 'in', visitorIds)
-          .execute(),
-    visitorIds.length === 0
-      ? []
-      : db
-          .selectFrom('touchpoints')
-          .select(['id', 'visitor_id', 'occurred_at', 'category', 'channel', 'campaign'])
-          .where('visitor_id', 'in', visitorIds)
-          .where('contact_id', 'is', null)
-          .execute(),
-    emails.length === 0
-      ? []
-      : db
-          .selectFrom('contact_aliases')
-          .innerJoin('contacts', 'contacts.id', 'contact_aliases.contact_id')
-          .select([
-            'contact_aliases.email as alias',
-            'contacts.id',
-            'contacts.email',
-            'contacts.original_touch_at',
-            'contacts.latest_touch_at',
-            'contacts.first_name',
-            'contacts.last_name',
-            'contacts.title',
-            'contacts.phone',
-            'contacts.country',
-          ])
-          .where('contact_aliases.email', 'in', emails)
-          .execute(),
-  ]);
+  const [known, suppressed, contacts, users, identities, anonymous, aliases, byExternalId] =
+    await Promise.all([
+      clientIds.length === 0
+        ? []
+        : db
+            .selectFrom('touchpoints')
+            .select(['id', 'client_event_id'])
+            .where('client_event_id', 'in', clientIds)
+            .execute(),
+      hashes.size === 0
+        ? []
+        : db
+            .selectFrom('suppressions')
+            .select('email_hash')
+            .where('email_hash', 'in', [...hashes.keys()])
+            .execute(),
+      emails.length === 0
+        ? []
+        : db.selectFrom('contacts').select(contactColumns).where('email', 'in', emails).execute(),
+      userIds.length === 0 ? [] : db.selectFrom('users').select('id').where('id', 'in', userIds).execute(),
+      visitorIds.length === 0
+        ? []
+        : db
+            .selectFrom('visitor_identities')
+            .select(['visitor_id', 'contact_id'])
+            .where('visitor_id', 'in', visitorIds)
+            .execute(),
+      visitorIds.length === 0
+        ? []
+        : db
+            .selectFrom('touchpoints')
+            .select(['id', 'visitor_id', 'occurred_at', 'category', 'channel', 'campaign'])
+            .where('visitor_id', 'in', visitorIds)
+            .where('contact_id', 'is', null)
+            .execute(),
+      emails.length === 0
+        ? []
+        : db
+            .selectFrom('contact_aliases')
+            .innerJoin('contacts', 'contacts.id', 'contact_aliases.contact_id')
+            .select([
+              'contact_aliases.email as alias',
+              'contacts.id',
+              'contacts.email',
+              'contacts.original_touch_at',
+              'contacts.latest_touch_at',
+              'contacts.first_name',
+              'contacts.last_name',
+              'contacts.title',
+              'contacts.phone',
+              'contacts.country',
+            ])
+            .where('contact_aliases.email', 'in', emails)
+            .execute(),
+      externals.length === 0
+        ? []
+        : db
+            .selectFrom('contacts')
+            .select([...contactColumns, 'external_id'])
+            .where('external_id', 'in', externals)
+            .execute(),
+    ]);
 
-  const contactsByEmail = new Map(contacts.map((c) => [c.email, toKnown(c)]));
+  // One object per contact, whichever way it was found.
+  const loadedById = new Map<string, KnownContact>();
+  const knownOf = (row: Parameters<typeof toKnown>[0]) => {
+    const existing = loadedById.get(row.id);
+    if (existing) return existing;
+    const created = toKnown(row);
+    loadedById.set(row.id, created);
+    return created;
+  };
+  const contactsByEmail = new Map(contacts.map((c) => [c.email!, knownOf(c)]));
+  for (const row of byExternalId) contactsByEmail.set(externalKey(row.external_id!), knownOf(row));
   // An address of a merged contact reaches the contact it was merged into (the same object, so a
   // batch that names both addresses updates one contact).
   for (const row of aliases) {
-    const survivor = contactsByEmail.get(row.email) ?? toKnown(row);
-    contactsByEmail.set(row.email, survivor);
+    const survivor = (row.email && contactsByEmail.get(row.email)) || knownOf(row);
+    if (row.email) contactsByEmail.set(row.email, survivor);
     contactsByEmail.set(row.alias, survivor);
   }
   const missingEmails = events.filter((e) => e.email && !contactsByEmail.has(e.email));
@@ -224,6 +252,9 @@ export async function writeCapturePlan(
     plan.newContacts.map((c) => ({
       id: c.id,
       email: c.email,
+      external_id: c.externalId,
+      attributes: JSON.stringify(c.attributes ?? {}),
+      outcome: c.outcome,
       first_name: c.person.first_name ?? null,
       last_name: c.person.last_name ?? null,
       title: c.person.title ?? null,
@@ -353,6 +384,8 @@ async function updateContactsFromCapture(
       latestSource: p.latest_source ?? null,
       latestCampaign: p.latest_campaign ?? null,
       person: personFields.map((f) => p[f] ?? null),
+      attributes: p.attributes ? JSON.stringify(p.attributes) : null,
+      outcome: p.outcome ?? null,
       id,
     };
   };
@@ -367,6 +400,8 @@ async function updateContactsFromCapture(
       latest_source = case when ? then ? else latest_source end,
       latest_campaign = case when ? then ? else latest_campaign end,
       ${personFields.map((f) => `${f} = coalesce(${f}, ?)`).join(', ')},
+      attributes = coalesce(json_patch(?, attributes), attributes),
+      outcome = coalesce(?, outcome),
       activity_version = activity_version + 1,
       updated_at = ?
       where id = ?`);
@@ -392,6 +427,8 @@ async function updateContactsFromCapture(
         l,
         p.latestCampaign,
         ...p.person,
+        p.attributes,
+        p.outcome,
         now,
         p.id,
       );
@@ -420,6 +457,9 @@ async function updateContactsFromCapture(
             p.person[i] === null ? [] : [[f, eb.fn.coalesce(f, eb.val(p.person[i]!))]],
           ),
         ),
+        // Keys the contact has keep their value (the right side of || wins in PostgreSQL).
+        ...(p.attributes !== null && { attributes: sql<string>`${p.attributes}::jsonb || attributes` }),
+        ...(p.outcome !== null && { outcome: p.outcome }),
         activity_version: eb('activity_version', '+', 1),
         updated_at: now,
       }))

@@ -1,6 +1,7 @@
 import { Compile } from 'typebox/compile';
 import {
   ContactImportRow,
+  outcomeSpellings,
   EventInput,
   maxEventsPerBatch,
   maxPropertiesBytes,
@@ -56,6 +57,9 @@ function fromEventInput(event: EventInput, at: Date): CaptureFields {
     category: categoryOf(event.type),
     at,
     email: event.email ? normalizeEmail(event.email) : null,
+    externalId: null,
+    attributes: null,
+    outcome: null,
     visitorId: event.visitorId ?? null,
     userId: event.userId ?? null,
     person,
@@ -130,6 +134,12 @@ const checkContactRow = Compile(ContactImportRow);
 export function prepareContactRow(raw: unknown, index: number, now: Date): Prepared {
   if (!checkContactRow.Check(raw))
     return { index, ok: false, errors: schemaErrors(checkContactRow.Errors(raw)) };
+  if (raw.email === undefined && raw.externalId === undefined)
+    return {
+      index,
+      ok: false,
+      errors: [{ field: 'email', reason: 'a contact needs an email or an external id' }],
+    };
   const person: CaptureEvent['person'] = {};
   if (raw.firstName !== undefined) person.first_name = raw.firstName;
   if (raw.lastName !== undefined) person.last_name = raw.lastName;
@@ -145,7 +155,10 @@ export function prepareContactRow(raw: unknown, index: number, now: Date): Prepa
       type: 'contact_imported',
       category: 'marketing',
       at: now,
-      email: normalizeEmail(raw.email),
+      email: raw.email === undefined ? null : normalizeEmail(raw.email),
+      externalId: raw.externalId ?? null,
+      attributes: raw.attributes ?? null,
+      outcome: raw.outcome === undefined ? null : outcomeSpellings[raw.outcome]!,
       visitorId: null,
       userId: null,
       person,

@@ -31,6 +31,8 @@ export function importRoutes(app: App, { imports }: { imports: ImportService }) 
         overrides,
         dryRun: request.query.dryRun ?? false,
         ...(request.query.delimiter && { delimiter: request.query.delimiter }),
+        keepUnmapped: request.query.attributes ?? false,
+        blanks: request.query.blank ?? [],
       });
     },
   );

@@ -34,6 +34,67 @@ describeEachDialect('CSV import', (getDatabase) => {
     'EVA@initech.nl;Eva;Initech;',
   ].join('\n');
 
+  it('imports people known only by an id in another system, with their attributes and outcome, once', async () => {
+    const file = [
+      'Prospect ID,Converted,Country,Lead Source,Occupation,Score',
+      'p-1,1,India,Google,Student,12',
+      'p-2,0,Nederland,Select,Unemployed,',
+      'p-3,maybe,NL,Olark Chat,Select,3',
+    ].join('\n');
+    const options = {
+      kind: 'contacts' as const,
+      overrides: {},
+      dryRun: false,
+      keepUnmapped: true,
+      blanks: ['Select'],
+    };
+    const report = await context.services.imports.importCsv(cli, csv(file), options);
+    expect(report).toMatchObject({ rows: 3, valid: 2, created: 2, rejected: 1, unmappedColumns: [] });
+    expect(report.mapping).toMatchObject({
+      'Prospect ID': 'externalId',
+      Converted: 'outcome',
+      'Lead Source': 'attributes.Lead Source',
+    });
+    expect(report.errors).toEqual([{ row: 4, column: 'Converted', reason: expect.any(String) as string }]);
+    const all = (await context.services.contacts.listContacts(cli, {})).data;
+    const one = all.find((c) => c.externalId === 'p-1')!;
+    expect(one).toMatchObject({
+      email: null,
+      country: 'IN',
+      outcome: 'converted',
+      attributes: { 'Lead Source': 'Google', Occupation: 'Student', Score: '12' },
+    });
+    expect(all.find((c) => c.externalId === 'p-2')).toMatchObject({
+      country: 'NL',
+      outcome: 'not_converted',
+      attributes: { Occupation: 'Unemployed' },
+    });
+
+    // Again, with a changed label and a new column: nothing new; known attributes kept, blanks filled.
+    const again = ['Prospect ID,Converted,Lead Source,Tags', 'p-1,0,Bing,Interested'].join('\n');
+    expect(await context.services.imports.importCsv(cli, csv(again), options)).toMatchObject({
+      created: 0,
+      valid: 1,
+    });
+    const updated = (await context.services.contacts.listContacts(cli, {})).data.find(
+      (c) => c.externalId === 'p-1',
+    );
+    expect(updated).toMatchObject({
+      outcome: 'not_converted',
+      attributes: { 'Lead Source': 'Google', Occupation: 'Student', Score: '12', Tags: 'Interested' },
+    });
+    expect((await context.services.contacts.listContacts(cli, {})).data).toHaveLength(2);
+
+    // An erased person is not imported again by their external id.
+    await context.services.contacts.eraseContact(cli, updated!.id);
+    const back = await context.services.imports.importCsv(cli, csv(again), options);
+    expect(back).toMatchObject({ created: 0, rejected: 1 });
+    expect(back.errors[0]).toMatchObject({
+      column: 'Prospect ID',
+      reason: expect.stringContaining('erased') as string,
+    });
+  });
+
   it('guesses Dutch headers, reports bad rows by line and column, and creates nothing twice', async () => {
     const semicolons = contactsFile;
     const commas = semicolons.replaceAll(';', ',');

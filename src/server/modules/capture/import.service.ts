@@ -4,6 +4,7 @@ import { parse } from 'csv-parse';
 import type { EventResult } from '../../../contract/events.ts';
 import type { ImportReport } from '../../../contract/imports.ts';
 import type { Actor } from '../../../domain/access/roles.ts';
+import { countryCode } from '../../../domain/people/normalize.ts';
 import { guessMapping, type ImportField, type ImportKind } from '../../../domain/capture/guess-mapping.ts';
 import type { CaptureOrigin } from '../../../domain/capture/plan-capture.ts';
 import { actorRef, authorize } from '../shared/access.ts';
@@ -20,6 +21,10 @@ export interface ImportOptions {
   dryRun: boolean;
   /** Column separator; sniffed from the header line when not given. */
   delimiter?: string;
+  /** Contacts: keep the columns no field takes as custom attributes, by column name. */
+  keepUnmapped?: boolean;
+  /** Values that mean "not filled" in this file (some exports write `Select` or `-`). */
+  blanks?: readonly string[];
   onProgress?: (rows: number) => void;
 }
 
@@ -64,16 +69,31 @@ function toItem(
   kind: ImportKind,
   row: Record<string, string>,
   mapping: Record<string, ImportField>,
+  attributeColumns: readonly string[],
+  blanks: ReadonlySet<string>,
 ): Record<string, unknown> {
   const item: Record<string, unknown> = {};
   const utm: Record<string, string> = {};
-  for (const [column, field] of Object.entries(mapping)) {
+  const valueOf = (column: string) => {
     const value = row[column]?.trim();
+    return !value || blanks.has(value) ? undefined : value;
+  };
+  for (const [column, field] of Object.entries(mapping)) {
+    const value = valueOf(column);
     if (!value) continue;
     if (field.startsWith('utm_')) utm[field.slice(4)] = value;
     else if (field === 'occurredAt') item.occurredAt = isoInstant(value);
-    else if (field === 'country') item.country = value.toUpperCase();
+    else if (field === 'country') item.country = countryCode(value) ?? value;
+    else if (field === 'outcome') item.outcome = value.toLowerCase();
     else item[field] = value;
+  }
+  if (attributeColumns.length > 0) {
+    const attributes: Record<string, string> = {};
+    for (const column of attributeColumns) {
+      const value = valueOf(column);
+      if (value) attributes[column] = value;
+    }
+    if (Object.keys(attributes).length > 0) item.attributes = attributes;
   }
   if (kind === 'events') {
     if (Object.keys(utm).length > 0) item.utm = utm;
@@ -104,6 +124,8 @@ export function createImportService(deps: ServiceDeps, capture: CaptureService) 
       };
       let mapping: Record<string, ImportField> = {};
       let unmapped: string[] = [];
+      let attributeColumns: string[] = [];
+      const blanks = new Set(options.blanks ?? []);
       const report: ImportReport = {
         kind: options.kind,
         dryRun: options.dryRun,
@@ -134,7 +156,9 @@ export function createImportService(deps: ServiceDeps, capture: CaptureService) 
               );
             }
             mapping = result.mapping;
-            unmapped = result.unmapped;
+            const keep = options.kind === 'contacts' && options.keepUnmapped === true;
+            attributeColumns = keep ? result.unmapped : [];
+            unmapped = keep ? [] : result.unmapped;
             return headers;
           },
         }),
@@ -148,7 +172,7 @@ export function createImportService(deps: ServiceDeps, capture: CaptureService) 
       const flush = async (chunk: { line: number; row: Record<string, string> }[]) => {
         const now = clock.now();
         const prepared: Prepared[] = chunk.map(({ row }, index) => {
-          const item = toItem(options.kind, row, mapping);
+          const item = toItem(options.kind, row, mapping, attributeColumns, blanks);
           return options.kind === 'contacts'
             ? prepareContactRow(item, index, now)
             : prepare(item, index, now);
@@ -203,7 +227,10 @@ export function createImportService(deps: ServiceDeps, capture: CaptureService) 
         }
         throw error;
       }
-      report.mapping = mapping;
+      report.mapping = {
+        ...mapping,
+        ...Object.fromEntries(attributeColumns.map((column) => [column, `attributes.${column}`])),
+      };
       report.unmappedColumns = unmapped;
       return report;
     },

@@ -9,6 +9,9 @@ export function toContact(row: ContactRow): Contact {
   return {
     id: row.id,
     email: row.email,
+    externalId: row.external_id,
+    attributes: (fromDbJson(row.attributes) ?? {}) as Record<string, string>,
+    outcome: row.outcome,
     firstName: row.first_name,
     lastName: row.last_name,
     title: row.title,

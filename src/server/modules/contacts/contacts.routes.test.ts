@@ -137,7 +137,7 @@ describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
         data: Contact[];
         nextCursor: string | null;
       }>();
-      seen.push(...page.data.map((c) => c.email));
+      seen.push(...page.data.map((c) => c.email ?? ''));
       if (!page.nextCursor) break;
       url = `/api/v1/contacts?limit=3&cursor=${page.nextCursor}`;
     }

@@ -51,7 +51,7 @@ import {
   insertContactAlias,
   moveContactDependants,
 } from './contacts.repository.ts';
-import { emailHash, insertSuppression } from '../capture/capture.repository.ts';
+import { emailHash, externalIdHash, insertSuppression } from '../capture/capture.repository.ts';
 
 const defaultInitialStage = 'lead';
 /** Clients' clocks drift; a stage change may claim a time this far in the future. */
@@ -295,9 +295,10 @@ export function createContactsService(deps: ServiceDeps) {
       await db.transaction().execute(async (trx) => {
         const { row } = await loadVisible(trx, who, id);
         // Every address the person had, also those of contacts merged into this one.
-        for (const email of [row.email, ...(await findAliasEmails(trx, id))]) {
+        for (const email of [...(row.email ? [row.email] : []), ...(await findAliasEmails(trx, id))]) {
           await insertSuppression(trx, emailHash(email), 'erased', now);
         }
+        if (row.external_id) await insertSuppression(trx, externalIdHash(row.external_id), 'erased', now);
         await deleteContact(trx, id);
         await insertEvent(trx, {
           type: 'contact.erased',
@@ -345,7 +346,7 @@ export function createContactsService(deps: ServiceDeps) {
 
         await moveContactDependants(trx, duplicate.id, survivor.id);
         await deleteContact(trx, duplicate.id);
-        await insertContactAlias(trx, duplicate.email, survivor.id, toDbTime(now));
+        if (duplicate.email) await insertContactAlias(trx, duplicate.email, survivor.id, toDbTime(now));
         await updateContactRow(trx, survivor.id, {
           ...fill('first_name'),
           ...fill('last_name'),

@@ -89,7 +89,10 @@ export async function findLastContactId(db: Db): Promise<string | null> {
 
 export interface ScoringInputContact {
   id: string;
-  email: string;
+  email: string | null;
+  external_id: string | null;
+  attributes: Record<string, string>;
+  outcome: 'converted' | 'not_converted' | null;
   first_name: string | null;
   last_name: string | null;
   title: string | null;
@@ -136,6 +139,9 @@ export async function loadScoringInputs(
     .select([
       'c.id',
       'c.email',
+      'c.external_id',
+      'c.attributes',
+      'c.outcome',
       'c.first_name',
       'c.last_name',
       'c.title',
@@ -191,6 +197,9 @@ export async function loadScoringInputs(
     contacts: rows.map((r) => ({
       id: r.id,
       email: r.email,
+      external_id: r.external_id,
+      attributes: (fromDbJson(r.attributes) ?? {}) as Record<string, string>,
+      outcome: r.outcome,
       first_name: r.first_name,
       last_name: r.last_name,
       title: r.title,

@@ -96,9 +96,12 @@ function toScoringRun(row: ScoringRunRow): ScoringRun {
 
 /** The facts fit rules test, by the field names the contract documents. */
 export function factsOf(c: ScoringInputContact): Facts {
+  const facts: Record<string, string | number | null> = {};
+  for (const [name, value] of Object.entries(c.attributes)) facts[`attributes.${name}`] = value;
   return {
+    ...facts,
     email: c.email,
-    emailDomain: emailDomain(c.email),
+    emailDomain: c.email ? emailDomain(c.email) : null,
     firstName: c.first_name,
     lastName: c.last_name,
     title: c.title,
