@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { findCandidates, isHeldOut, learnFit, type LearningRow } from './learn-model.ts';
+
+/** 400 leads: working professionals convert 80%, students 10%, others 40%; visits add a little. */
+function leads(): LearningRow[] {
+  const rows: LearningRow[] = [];
+  for (let i = 0; i < 400; i++) {
+    const occupation = ['Working Professional', 'Student', 'Unemployed', 'Other'][i % 4]!;
+    const rate = occupation === 'Working Professional' ? 0.8 : occupation === 'Student' ? 0.1 : 0.4;
+    const converted = (i * 7919) % 100 < rate * 100;
+    rows.push({
+      converted,
+      facts: {
+        email: `p${i}@x.nl`,
+        'attributes.Occupation': occupation,
+        'attributes.Visits': String(i % 10),
+        'attributes.Lead Number': String(100000 + i),
+        'attributes.Tags': converted ? 'Closed by Horizzon' : 'Ringing',
+      },
+    });
+  }
+  return rows;
+}
+
+describe('findCandidates', () => {
+  it('offers frequent values and numeric steps, and skips identifiers and excluded fields', () => {
+    const ids = findCandidates(leads(), { exclude: ['attributes.Tags'], minSupport: 20 }).map((c) => c.id);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'occupation-working-professional',
+        'occupation-student',
+        'visits-2',
+        'visits-5',
+        'visits-7',
+      ]),
+    );
+    expect(ids.some((id) => id.startsWith('tags'))).toBe(false);
+    expect(ids.some((id) => id.startsWith('email'))).toBe(false);
+    // A record number is distinct on every row: an identifier, not a trait.
+    expect(ids.some((id) => id.startsWith('lead-number'))).toBe(false);
+  });
+});
+
+describe('learnFit', () => {
+  it('turns coefficients into points that rank the converting group first', () => {
+    const learned = learnFit(leads(), {
+      exclude: ['attributes.Tags', 'attributes.Lead Number'],
+      minSupport: 20,
+    });
+    const points = (id: string) => learned.rules.find((r) => r.id === id)?.points ?? 0;
+    expect(points('occupation-working-professional')).toBeGreaterThan(points('occupation-unemployed'));
+    expect(points('occupation-unemployed')).toBeGreaterThan(points('occupation-student'));
+    expect(learned.threshold).toBeGreaterThan(learned.gradeB - 1000);
+    expect(learned.rules.every((r) => Number.isInteger(r.points) && r.points !== 0)).toBe(true);
+  });
+
+  it('learns the leak when it is not excluded, which is why leaking fields must be', () => {
+    const leaky = learnFit(leads(), { exclude: [], minSupport: 20 });
+    const tag = leaky.rules.find((r) => r.id === 'tags-closed-by-horizzon');
+    expect(tag?.points).toBeGreaterThan(50);
+  });
+});
+
+describe('isHeldOut', () => {
+  it('holds out about the share asked for, the same ids every time', () => {
+    const ids = Array.from(
+      { length: 10_000 },
+      (_, i) => `0190a000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+    );
+    const held = ids.filter((id) => isHeldOut(id, 0.3));
+    expect(held.length / ids.length).toBeGreaterThan(0.27);
+    expect(held.length / ids.length).toBeLessThan(0.33);
+    expect(ids.filter((id) => isHeldOut(id, 0.3))).toEqual(held);
+  });
+});
