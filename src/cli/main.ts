@@ -5,6 +5,7 @@ import { startServer, version } from '../server/main.ts';
 import { AppError } from '../server/modules/shared/errors.ts';
 import { registerApiKeysCommand } from './api-keys.command.ts';
 import { registerImportCommand } from './import.command.ts';
+import { registerScoringCommand } from './scoring.command.ts';
 import { withServices } from './context.ts';
 import { processIo, UsageError, type Io } from './output.ts';
 import { registerUsersCommand } from './users.command.ts';
@@ -63,6 +64,7 @@ export function buildProgram(io: Io, env: Env | undefined): Command {
   registerUsersCommand(program, io, env);
   registerApiKeysCommand(program, io, env);
   registerImportCommand(program, io, env, io.isTerminal);
+  registerScoringCommand(program, io, env);
   return program;
 }
 

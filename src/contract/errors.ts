@@ -63,6 +63,10 @@ export const errorCatalog = {
   'scoring.run_not_found': { status: 404, title: 'No such scoring run' },
   'scoring.not_scored': { status: 404, title: 'This contact has not been scored yet' },
   'scoring.no_active_model': { status: 409, title: 'No scoring model is active' },
+  'scoring.not_enough_outcomes': {
+    status: 409,
+    title: 'Too few contacts with a known outcome to learn from',
+  },
 
   'forms.not_found': { status: 404, title: 'No such form' },
   'forms.origin_not_allowed': { status: 403, title: 'This form does not accept posts from this website' },

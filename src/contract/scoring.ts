@@ -234,3 +234,98 @@ export const AccountScore = Type.Object({
   grade: Type.String(),
 });
 export type AccountScore = Static<typeof AccountScore>;
+
+const Rate = Nullable(Type.Number({ minimum: 0, maximum: 1 }));
+
+export const CalibrationQuery = StrictObject({
+  holdout: Type.Optional(
+    Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 0.9,
+      description:
+        'Report on this share of contacts only (a stable split by id), e.g. to compare with a learned model',
+    }),
+  ),
+});
+
+export const CalibrationReport = Type.Object({
+  modelId: Id,
+  modelVersion: Type.Integer(),
+  scope: Type.Enum(['all', 'held_out']),
+  contacts: Type.Integer({
+    description: 'Contacts with a known outcome (label, or accepted/rejected/SQL/won)',
+  }),
+  converted: Type.Integer(),
+  auc: Type.Object({
+    score: Nullable(Type.Number({ description: 'AUC of fit + engagement' })),
+    fit: Nullable(Type.Number()),
+    engagement: Nullable(Type.Number()),
+  }),
+  bands: Type.Array(
+    Type.Object({
+      from: Nullable(Type.Number()),
+      to: Nullable(Type.Number()),
+      contacts: Type.Integer(),
+      converted: Type.Integer(),
+      rate: Rate,
+    }),
+    { description: 'Conversion by band of fit + engagement (quintiles)' },
+  ),
+  rules: Type.Array(
+    Type.Object({
+      ruleId: Type.String(),
+      label: Type.String(),
+      points: Type.Number(),
+      withRule: Type.Object({ contacts: Type.Integer(), rate: Rate }),
+      withoutRule: Type.Object({ contacts: Type.Integer(), rate: Rate }),
+      lift: Nullable(Type.Number()),
+    }),
+  ),
+  suggestedThreshold: Nullable(
+    Type.Object({
+      threshold: Type.Number({ description: 'On fit + engagement' }),
+      truePositiveRate: Type.Number(),
+      falsePositiveRate: Type.Number(),
+      precision: Type.Number(),
+      share: Type.Number({ description: 'Share of contacts at or above it' }),
+    }),
+  ),
+});
+export type CalibrationReport = Static<typeof CalibrationReport>;
+
+export const LearnModelBody = StrictObject({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  basedOnId: Type.Optional(
+    Type.Unsafe<string>({
+      ...Id,
+      description: 'Keep this model’s engagement rules (default: the active model)',
+    }),
+  ),
+  exclude: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+      maxItems: 200,
+      description: 'Fields not to learn from, such as those Sales fills in after contact (attributes.Tags)',
+    }),
+  ),
+  holdout: Type.Optional(
+    Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 0.9,
+      description: 'Share of contacts kept aside to test on (0.3)',
+    }),
+  ),
+});
+export type LearnModelBody = Static<typeof LearnModelBody>;
+
+export const LearnModelResult = Type.Object({
+  model: ScoringModel,
+  candidates: Type.Integer({ description: 'Conditions considered' }),
+  training: Type.Object({ contacts: Type.Integer(), converted: Type.Integer() }),
+  heldOut: Type.Object({
+    contacts: Type.Integer(),
+    converted: Type.Integer(),
+    learnedAuc: Nullable(Type.Number()),
+    basedOnAuc: Nullable(Type.Number({ description: 'The model it was based on, on the same contacts' })),
+  }),
+});
+export type LearnModelResult = Static<typeof LearnModelResult>;

@@ -124,7 +124,7 @@ export function learnFit(rows: readonly LearningRow[], options: LearnOptions): L
     { l2: options.l2 ?? 1 },
   );
   const scale = (options.pointsToDoubleOdds ?? 20) / Math.LN2;
-  const points = fit.weights.map((w) => Math.round(w * scale));
+  const points = fit.weights.map((w) => Math.max(-1000, Math.min(1000, Math.round(w * scale))));
   const rules: FitRule[] = candidates.flatMap((candidate, i) =>
     points[i] ? [{ ...candidate, points: points[i] }] : [],
   );

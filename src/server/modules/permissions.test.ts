@@ -377,6 +377,17 @@ const rows: Row[] = [
     expect: { ...adminOnly(200), marketing: 200 },
   },
   {
+    route: 'GET /api/v1/scoring/models/:id/calibration',
+    request: async (_w, c) => ({ url: `/api/v1/scoring/models/${(await draft(c)).id}/calibration` }),
+    expect: all(200),
+  },
+  {
+    // A seeded company has no outcomes to learn from yet: allowed roles get that answer.
+    route: 'POST /api/v1/scoring/models/learn',
+    request: () => ({ method: 'POST', url: '/api/v1/scoring/models/learn', payload: { name: 'Learned' } }),
+    expect: { ...adminOnly(409), marketing: 409 },
+  },
+  {
     route: 'GET /api/v1/scoring/runs/:id',
     request: async (_w, c) => {
       const { run } = await c.services.scoring.activateModel(cli, (await draft(c)).id);

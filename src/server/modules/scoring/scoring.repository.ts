@@ -376,3 +376,35 @@ export async function advanceScoringRun(
     .where((eb) => (from === null ? eb('cursor', 'is', null) : eb('cursor', '=', from)))
     .execute();
 }
+
+/**
+ * Contacts in id order after `cursor` with what is known of their outcome: an imported label,
+ * whether they ever reached SAL or beyond, and their stage now.
+ */
+export async function findOutcomes(
+  db: Db,
+  cursor: string | null,
+  limit: number,
+): Promise<{ id: string; outcome: 'converted' | 'not_converted' | null; stage: string; reached: boolean }[]> {
+  let query = db
+    .selectFrom('contacts as c')
+    .select((eb) => [
+      'c.id',
+      'c.outcome',
+      'c.stage',
+      eb
+        .exists(
+          eb
+            .selectFrom('stage_changes as s')
+            .select('s.id')
+            .whereRef('s.contact_id', '=', 'c.id')
+            .where('s.to_stage', 'in', ['sal', 'sql', 'opportunity', 'customer']),
+        )
+        .as('reached'),
+    ])
+    .orderBy('c.id')
+    .limit(limit);
+  if (cursor !== null) query = query.where('c.id', '>', cursor);
+  const rows = await query.execute();
+  return rows.map((r) => ({ id: r.id, outcome: r.outcome, stage: r.stage, reached: Boolean(r.reached) }));
+}

@@ -3,6 +3,10 @@ import { IdParams } from '../../../contract/common.ts';
 import {
   AccountScore,
   ActivationResult,
+  CalibrationQuery,
+  CalibrationReport,
+  LearnModelBody,
+  LearnModelResult,
   ContactScore,
   CreateScoringModelBody,
   ScoringModel,
@@ -88,6 +92,36 @@ export function scoringRoutes(app: App, { scoring }: { scoring: ScoringService }
       },
     },
     async (request) => scoring.activateModel(request.actor, request.params.id),
+  );
+  app.get(
+    '/scoring/models/:id/calibration',
+    {
+      schema: {
+        tags,
+        summary:
+          'How well the model predicted known outcomes: AUC, conversion by band, lift per rule, a suggested threshold',
+        params: IdParams,
+        querystring: CalibrationQuery,
+        response: { 200: CalibrationReport, ...problemResponses },
+      },
+    },
+    async (request) =>
+      scoring.calibrate(request.actor, request.params.id, {
+        ...(request.query.holdout !== undefined && { holdout: request.query.holdout }),
+      }),
+  );
+  app.post(
+    '/scoring/models/learn',
+    {
+      schema: {
+        tags,
+        summary:
+          'Learn fit rules from known outcomes and propose them as a draft model, tested on held-out contacts',
+        body: LearnModelBody,
+        response: { 201: LearnModelResult, ...problemResponses },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await scoring.learnModel(request.actor, request.body)),
   );
   app.get(
     '/scoring/runs/:id',

@@ -1,6 +1,9 @@
 import type {
   AccountScore,
+  CalibrationReport,
   ContactScore,
+  LearnModelBody,
+  LearnModelResult,
   CreateScoringModelBody,
   ScoringModel,
   ScoringPreview,
@@ -11,7 +14,15 @@ import { canSee, type Actor } from '../../../domain/access/roles.ts';
 import { emailDomain } from '../../../domain/capture/match-account.ts';
 import { decideStageChange } from '../../../domain/lifecycle/decide-stage-change.ts';
 import { defaultScoringModel } from '../../../domain/scoring/default-model.ts';
+import {
+  auc,
+  conversionByBand,
+  quantileEdges,
+  ruleLift,
+  suggestThreshold,
+} from '../../../domain/scoring/calibrate.ts';
 import { decideMql } from '../../../domain/scoring/decide-mql.ts';
+import { isHeldOut, learnFit, type LearningRow } from '../../../domain/scoring/learn-model.ts';
 import { scoreAccount } from '../../../domain/scoring/score-account.ts';
 import {
   scoreContact,
@@ -42,6 +53,7 @@ import {
   findDueContactIds,
   findLastContactId,
   findNextScoringModelVersion,
+  findOutcomes,
   findRunningScoringRuns,
   findScoringModelById,
   findScoringModels,
@@ -131,6 +143,9 @@ function mqlNote(version: number, score: DomainScore): string {
   ];
   return `MQL rule of scoring model v${version}: ${why}. ${parts.join('; ')}`.slice(0, 2000);
 }
+
+/** The held-out split follows the person's id elsewhere when there is one, so reruns on a new import agree. */
+const splitKey = (contact: ScoringInputContact) => contact.external_id ?? contact.id;
 
 interface LoadedModel {
   id: string;
@@ -283,6 +298,39 @@ export function createScoringService(deps: ServiceDeps) {
     });
     events.publish(announced);
     return results.length;
+  }
+
+  /** Contacts with a known outcome, scored under `model`, a chunk at a time. */
+  async function* labelled(model: LoadedModel, now: Date) {
+    let cursor: string | null = null;
+    for (;;) {
+      const rows = await findOutcomes(db, cursor, 1000);
+      if (rows.length === 0) return;
+      cursor = rows[rows.length - 1]!.id;
+      const known = new Map<string, boolean>();
+      for (const r of rows) {
+        const converted =
+          r.outcome !== null
+            ? r.outcome === 'converted'
+            : r.reached
+              ? true
+              : r.stage === 'recycled' || r.stage === 'disqualified'
+                ? false
+                : null;
+        if (converted !== null) known.set(r.id, converted);
+      }
+      if (known.size > 0) {
+        for (const result of await evaluate(model, [...known.keys()], now))
+          yield { ...result, converted: known.get(result.contact.id)! };
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  async function modelOrActive(id: string | undefined): Promise<LoadedModel> {
+    if (id !== undefined) return loaded(await getRow(db, id));
+    const active = await activeModel();
+    return active ?? { id: '', version: 0, definition: defaultScoringModel };
   }
 
   async function activeModel(): Promise<LoadedModel | null> {
@@ -506,6 +554,136 @@ export function createScoringService(deps: ServiceDeps) {
         ...score,
         engagementCap: model.definition.accountEngagementCap,
         contacts: engagements.length,
+      };
+    },
+
+    /**
+     * How well a model's score predicted what happened, over contacts whose outcome is known (an
+     * imported label; accepted, SQL or won; or recycled and disqualified): the AUC, conversion by
+     * score band, the lift of each rule, and a suggested threshold.
+     */
+    async calibrate(
+      actor: Actor | null,
+      modelId: string,
+      options: { holdout?: number },
+    ): Promise<CalibrationReport> {
+      authorize(actor, 'scoring.read');
+      const model = loaded(await getRow(db, modelId));
+      const points: { score: number; fit: number; engagement: number; converted: boolean }[] = [];
+      const fired: { rules: string[]; converted: boolean }[] = [];
+      for await (const { contact, score, converted } of labelled(model, clock.now())) {
+        if (options.holdout !== undefined && !isHeldOut(splitKey(contact), options.holdout)) continue;
+        points.push({
+          score: score.fit + score.engagement,
+          fit: score.fit,
+          engagement: score.engagement,
+          converted,
+        });
+        fired.push({
+          rules: [
+            ...score.explanation.fit.map((h) => h.ruleId),
+            ...score.explanation.engagement.filter((h) => h.points !== 0).map((h) => h.ruleId),
+          ],
+          converted,
+        });
+      }
+      const rules = [...model.definition.fitRules, ...model.definition.engagementRules];
+      const lifts = ruleLift(
+        fired,
+        rules.map((r) => r.id),
+      );
+      const round = (n: number | null) => (n === null ? null : Math.round(n * 10_000) / 10_000);
+      return {
+        modelId,
+        modelVersion: model.version,
+        scope: options.holdout === undefined ? 'all' : 'held_out',
+        contacts: points.length,
+        converted: points.filter((p) => p.converted).length,
+        auc: {
+          score: round(auc(points)),
+          fit: round(auc(points.map((p) => ({ score: p.fit, converted: p.converted })))),
+          engagement: round(auc(points.map((p) => ({ score: p.engagement, converted: p.converted })))),
+        },
+        bands: conversionByBand(
+          points,
+          quantileEdges(
+            points.map((p) => p.score),
+            5,
+          ),
+        ),
+        rules: lifts.map((lift, i) => ({ ...lift, label: rules[i]!.label, points: rules[i]!.points })),
+        suggestedThreshold: suggestThreshold(points),
+      };
+    },
+
+    /**
+     * Learns fit rules from contacts with a known outcome (a logistic regression; see learnFit) and
+     * proposes them as a new draft model beside the one it is based on, whose engagement rules it
+     * keeps. It is tested on a held-out share of contacts the learning never saw. A human activates it.
+     */
+    async learnModel(actor: Actor | null, input: LearnModelBody): Promise<LearnModelResult> {
+      authorize(actor, 'scoring.write');
+      const now = clock.now();
+      const base = await modelOrActive(input.basedOnId);
+      const holdout = input.holdout ?? 0.3;
+      const training: LearningRow[] = [];
+      const heldOut = new Map<string, boolean>();
+      const basePoints: { score: number; converted: boolean }[] = [];
+      for await (const { contact, score, converted } of labelled(base, now)) {
+        if (isHeldOut(splitKey(contact), holdout)) {
+          heldOut.set(contact.id, converted);
+          basePoints.push({ score: score.fit + score.engagement, converted });
+        } else training.push({ facts: factsOf(contact), converted });
+      }
+      if (training.length < 50 || new Set(training.map((t) => t.converted)).size < 2)
+        throw createError(
+          'scoring.not_enough_outcomes',
+          `Learning needs at least 50 contacts with a known outcome, converted and not; found ${training.length}.`,
+        );
+      const learned = learnFit(training, { exclude: input.exclude ?? [] });
+      const definition: ScoringModelDefinition = {
+        ...base.definition,
+        fitRules: learned.rules,
+        grades: { ...base.definition.grades, fit: { a: learned.gradeA, b: learned.gradeB } },
+        mql: { ...base.definition.mql, fitAtLeast: learned.threshold },
+      };
+      const learnedPoints: { score: number; converted: boolean }[] = [];
+      const ids = [...heldOut.keys()];
+      for (let i = 0; i < ids.length; i += 1000) {
+        for (const { contact, score } of await evaluate(
+          { id: '', version: 0, definition },
+          ids.slice(i, i + 1000),
+          now,
+        ))
+          learnedPoints.push({ score: score.fit + score.engagement, converted: heldOut.get(contact.id)! });
+      }
+      const id = newId();
+      const at = toDbTime(now);
+      await db.transaction().execute(async (trx) => {
+        await insertScoringModel(trx, {
+          id,
+          version: await findNextScoringModelVersion(trx),
+          name: input.name,
+          status: 'draft',
+          origin: 'learned',
+          definition: JSON.stringify(definition),
+          based_on_id: base.id === '' ? null : base.id,
+          created_at: at,
+          updated_at: at,
+          activated_at: null,
+        });
+      });
+      const round = (n: number | null) => (n === null ? null : Math.round(n * 10_000) / 10_000);
+      return {
+        model: toScoringModel(await getRow(db, id)),
+        candidates: learned.candidates,
+        training: { contacts: training.length, converted: training.filter((t) => t.converted).length },
+        heldOut: {
+          contacts: ids.length,
+          converted: [...heldOut.values()].filter(Boolean).length,
+          learnedAuc: round(auc(learnedPoints)),
+          basedOnAuc: round(auc(basePoints)),
+        },
       };
     },
 
