@@ -12,6 +12,7 @@ import {
   type TouchFilter,
 } from './score-contact.ts';
 import { scoreAccount } from './score-account.ts';
+import { compactExplanation, expandExplanation, type CompactExplanation } from './compact-explanation.ts';
 
 const now = new Date('2026-11-27T12:00:00Z');
 const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
@@ -419,4 +420,31 @@ describe('scoreAccount', () => {
       expect(scoreAccount(accountModel, { ...facts, country: 'NL' }, engagements)).toEqual(expected);
     },
   );
+});
+
+describe('compactExplanation', () => {
+  it('keeps every number and gets labels, groups and thresholds back from the model', () => {
+    const m = model({
+      fitRules: [
+        {
+          id: 'nl',
+          label: 'NL',
+          conditions: [{ op: 'equals', field: 'country', value: 'NL' }],
+          points: 20,
+          group: 'geo',
+        },
+      ],
+      engagementRules: [rule({ id: 'pages', label: 'Pages', cap: 15, group: 'web' })],
+      groupCaps: { web: 12 },
+    });
+    const score = scoreContact(
+      m,
+      { country: 'NL' },
+      [touch('page_viewed', 1), touch('demo_requested', 1)],
+      now,
+    );
+    const stored = JSON.parse(JSON.stringify(compactExplanation(score.explanation))) as CompactExplanation;
+    expect(expandExplanation(stored, m)).toEqual(score.explanation);
+    expect(JSON.stringify(stored).length).toBeLessThan(JSON.stringify(score.explanation).length / 2);
+  });
 });

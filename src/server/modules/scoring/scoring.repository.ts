@@ -1,5 +1,6 @@
 import type { Insertable, Updateable } from 'kysely';
-import type { Db } from '../../db/database.ts';
+import { sql } from 'kysely';
+import type { Db, SqliteStatements } from '../../db/database.ts';
 import { fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type {
   ScoringModelRow,
@@ -130,6 +131,8 @@ export async function loadScoringInputs(
   db: Db,
   ids: readonly string[],
   touchesFrom: Date,
+  /** Whether any rule reads touch properties; parsing them is skipped otherwise. */
+  withProperties = true,
 ): Promise<{ contacts: ScoringInputContact[]; touches: Map<string, ScoringInputTouch[]> }> {
   if (ids.length === 0) return { contacts: [], touches: new Map() };
   const rows = await db
@@ -189,7 +192,7 @@ export async function loadScoringInputs(
       occurred_at: fromDbTime(t.occurred_at),
       url: t.url,
       campaign: t.campaign,
-      properties: fromDbJson(t.properties) as Record<string, unknown>,
+      properties: withProperties ? (fromDbJson(t.properties) as Record<string, unknown>) : {},
     });
     touches.set(t.contact_id!, list);
   }
@@ -241,25 +244,59 @@ export interface StoredScore {
 
 /**
  * Stores scores and marks each contact scored up to the version read. A contact that changed in
- * between keeps its higher activity version and stays due.
+ * between keeps its higher activity version and stays due. On SQLite the rows go through prepared
+ * statements on the transaction's connection (this runs for every touch).
  */
-export async function writeScores(db: Db, scores: readonly StoredScore[], now: Date): Promise<void> {
+export async function writeScores(
+  db: Db,
+  sqlite: SqliteStatements | undefined,
+  scores: readonly StoredScore[],
+  now: Date,
+): Promise<void> {
   if (scores.length === 0) return;
   const at = toDbTime(now);
+  if (sqlite) {
+    const upsert = sqlite.prepare(
+      `insert into contact_scores (contact_id, model_id, fit, engagement, grade, qualifies, explanation, scored_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (contact_id) do update set model_id = excluded.model_id, fit = excluded.fit,
+         engagement = excluded.engagement, grade = excluded.grade, qualifies = excluded.qualifies,
+         explanation = excluded.explanation, scored_at = excluded.scored_at`,
+    );
+    const scored = sqlite.prepare(
+      'update contacts set scored_version = ? where id = ? and scored_version < ?',
+    );
+    for (const s of scores) {
+      upsert.run(
+        s.contactId,
+        s.modelId,
+        s.fit,
+        s.engagement,
+        s.grade,
+        s.qualifies ? 1 : 0,
+        JSON.stringify(s.explanation),
+        at,
+      );
+      scored.run(s.version, s.contactId, s.version);
+    }
+    return;
+  }
   for (let i = 0; i < scores.length; i += 500) {
-    const rows = scores.slice(i, i + 500).map((s) => ({
-      contact_id: s.contactId,
-      model_id: s.modelId,
-      fit: s.fit,
-      engagement: s.engagement,
-      grade: s.grade,
-      qualifies: s.qualifies,
-      explanation: JSON.stringify(s.explanation),
-      scored_at: at,
-    }));
+    const chunk = scores.slice(i, i + 500);
     await db
       .insertInto('contact_scores')
-      .values(rows)
+      .values(
+        chunk.map((s) => ({
+          contact_id: s.contactId,
+          model_id: s.modelId,
+          fit: s.fit,
+          engagement: s.engagement,
+          grade: s.grade,
+          qualifies: s.qualifies,
+          explanation: JSON.stringify(s.explanation),
+          scored_at: at,
+        })),
+      )
       .onConflict((oc) =>
         oc.column('contact_id').doUpdateSet((eb) => ({
           model_id: eb.ref('excluded.model_id'),
@@ -272,14 +309,10 @@ export async function writeScores(db: Db, scores: readonly StoredScore[], now: D
         })),
       )
       .execute();
-  }
-  for (const s of scores) {
-    await db
-      .updateTable('contacts')
-      .set({ scored_version: s.version })
-      .where('id', '=', s.contactId)
-      .where('scored_version', '<', s.version)
-      .execute();
+    // One statement for the chunk: each contact to the version its score was computed from.
+    await sql`update contacts set scored_version = v.version
+      from (values ${sql.join(chunk.map((s) => sql`(${s.contactId}::uuid, ${s.version}::int)`))}) as v(id, version)
+      where contacts.id = v.id and contacts.scored_version < v.version`.execute(db);
   }
 }
 
@@ -288,7 +321,7 @@ export async function findContactScore(db: Db, contactId: string) {
     .selectFrom('contact_scores as s')
     .innerJoin('scoring_models as m', 'm.id', 's.model_id')
     .selectAll('s')
-    .select('m.version as model_version')
+    .select(['m.version as model_version', 'm.definition as model_definition'])
     .where('s.contact_id', '=', contactId)
     .executeTakeFirst();
 }

@@ -21,6 +21,11 @@ import {
   ruleLift,
   suggestThreshold,
 } from '../../../domain/scoring/calibrate.ts';
+import {
+  compactExplanation,
+  expandExplanation,
+  type CompactExplanation,
+} from '../../../domain/scoring/compact-explanation.ts';
 import { decideMql } from '../../../domain/scoring/decide-mql.ts';
 import { isHeldOut, learnFit, type LearningRow } from '../../../domain/scoring/learn-model.ts';
 import { scoreAccount } from '../../../domain/scoring/score-account.ts';
@@ -192,7 +197,9 @@ export function createScoringService(deps: ServiceDeps) {
   /** Scores contacts under a model in memory: what preview and the writers share. */
   async function evaluate(model: LoadedModel, ids: readonly string[], now: Date) {
     const from = new Date(now.getTime() - model.definition.lookbackDays * dayMs);
-    const { contacts, touches } = await loadScoringInputs(db, ids, from);
+    const { engagementRules, mql } = model.definition;
+    const withProperties = [...engagementRules, ...mql.highIntent].some((r) => r.properties !== undefined);
+    const { contacts, touches } = await loadScoringInputs(db, ids, from, withProperties);
     const { stages, preMqlStages } = await lifecycle(db);
     return contacts.map((contact) => {
       const score = scoreContact(
@@ -244,12 +251,12 @@ export function createScoringService(deps: ServiceDeps) {
       engagement: score.engagement,
       grade: score.grade,
       qualifies: score.qualifies,
-      explanation: score.explanation,
+      explanation: compactExplanation(score.explanation),
       version: contact.activity_version,
     }));
     const announced: DomainEvent[] = [];
     await db.transaction().execute(async (trx) => {
-      await writeScores(trx, stored, now);
+      await writeScores(trx, deps.sqlite, stored, now);
       for (const { contact, score, moves } of results) {
         if (!moves) continue;
         const moved = await updateContactStage(trx, contact.id, contact.stage, {
@@ -519,7 +526,10 @@ export function createScoringService(deps: ServiceDeps) {
         engagement: Number(row.engagement),
         grade: row.grade,
         qualifies: fromDbBool(row.qualifies),
-        explanation: fromDbJson(row.explanation) as ContactScore['explanation'],
+        explanation: expandExplanation(
+          fromDbJson(row.explanation) as CompactExplanation,
+          fromDbJson(row.model_definition) as ScoringModelDefinition,
+        ),
         scoredAt: fromDbTime(row.scored_at).toISOString(),
       };
     },

@@ -8,16 +8,18 @@ export interface ScoringWorker {
 
 /**
  * Scores in the background, in chunks, yielding to requests between chunks: contacts with new
- * activity and any rescoring run in turns, then scores that have faded. New touches wake it at once;
- * otherwise it looks again every `idleMs`. What it has not done survives a restart in the database
+ * activity and any rescoring run in turns, then scores that have faded. New touches wake it at once
+ * from idle (otherwise it looks again every `idleMs`); once caught up it lets changes gather for
+ * `settleMs` before the next pass, so MQLs follow their touches within a second or two. What it has not done survives a restart in the database
  * (activity versions, the run's cursor), so nothing is lost if the process dies.
  */
 export function startScoringWorker(
   scoring: ScoringService,
   bus: EventBus,
-  options: { idleMs?: number; chunk?: number; onError: (error: unknown) => void },
+  options: { idleMs?: number; settleMs?: number; chunk?: number; onError: (error: unknown) => void },
 ): ScoringWorker {
   const idleMs = options.idleMs ?? 1000;
+  const settleMs = options.settleMs ?? 1000;
   const chunk = options.chunk ?? 500;
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -49,7 +51,11 @@ export function startScoringWorker(
         continue;
       }
       if (worked === 0) await rest(idleMs);
-      else await new Promise((resolve) => setImmediate(resolve));
+      else if (worked < chunk) {
+        // Caught up: let changes gather for a moment, so a contact with several touches in a row
+        // is scored once rather than once per touch.
+        await new Promise((resolve) => setTimeout(resolve, settleMs));
+      } else await new Promise((resolve) => setImmediate(resolve));
     }
   })();
 
