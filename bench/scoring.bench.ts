@@ -1,7 +1,7 @@
 // What scoring costs, on SQLite with durable commits:
 // - ingest_off / ingest_on: events/s through the capture service in batches of 1,000 (as the ingest
-//   bench), with no active model, and with the default model active and the background scorer
-//   running in the same process (as in the server); in alternating rounds, so noise hits both.
+//   bench), with no active model, and with the default model active and the scoring thread running
+//   beside it on its own connection (as in the server); in alternating rounds, so noise hits both.
 //   `scored` counts until the scorer has caught up.
 // - rescore: the time to rescore every contact after a model is activated (issue 4: 1M contacts),
 //   each contact with two touches in the lookback.
@@ -16,7 +16,8 @@ import { v7 } from 'uuid';
 import type { ScoringModelDefinition } from '../src/contract/scoring.ts';
 import { defaultScoringModel } from '../src/domain/scoring/default-model.ts';
 import { migrateToLatest, openDatabase } from '../src/server/db/database.ts';
-import { startScoringWorker } from '../src/server/modules/scoring/scoring.worker.ts';
+import { loadConfig } from '../src/server/config.ts';
+import { startScoringThread } from '../src/server/modules/scoring/scoring.thread-host.ts';
 import { createTestContext, type TestContext } from '../src/server/testing/world.ts';
 import { round } from './measure.ts';
 
@@ -25,7 +26,8 @@ const totalContacts = Number(process.env.BENCH_CONTACTS ?? 20_000);
 const rescoreContacts = Number(process.env.BENCH_RESCORE_CONTACTS ?? 1_000_000);
 const batchSize = 1000;
 const cli = { kind: 'cli' } as const;
-const start = Date.UTC(2027, 0, 1);
+// The scoring thread runs on the system clock, so the stream is dated just before now.
+const start = Date.now();
 
 function event(n: number) {
   const person = n % totalContacts;
@@ -80,11 +82,16 @@ async function ingestion(dir: string) {
     const from = Math.floor((batches * r) / rounds);
     const to = Math.floor((batches * (r + 1)) / rounds);
     offMs += await ingestRange(off.context, from, to);
-    const worker = startScoringWorker(on.context.services.scoring, on.context.events, {
-      onError: (error) => {
-        throw error;
+    const worker = startScoringThread(
+      loadConfig({ BATON_SQLITE_PATH: join(dir, 'on.db') }),
+      on.context.events,
+      {
+        error: (message) => {
+          throw new Error(message);
+        },
       },
-    });
+    );
+    await worker.ready;
     onMs += await ingestRange(on.context, from, to);
     await worker.stop();
   }

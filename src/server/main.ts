@@ -11,7 +11,8 @@ import { systemClock, type Clock } from './platform/clock.ts';
 import { createEventBus, type DomainEvent, type EventBus } from './platform/event-bus.ts';
 import { createPasswordHasher, type PasswordHasher } from './platform/secrets.ts';
 import { createServices, type Services } from './services.ts';
-import { startScoringWorker, type ScoringWorker } from './modules/scoring/scoring.worker.ts';
+import { startScoringThread } from './modules/scoring/scoring.thread-host.ts';
+import type { ScoringWorker } from './modules/scoring/scoring.worker.ts';
 import type { App } from './modules/shared/http.ts';
 
 export const version: string = (
@@ -120,9 +121,9 @@ export async function startServer(
     await ensureFirstAdmin(services, config, { info: (m) => log.info(m), warn: (m) => log.warn(m) });
     await services.scoring.ensureDefaultModel();
     await app.listen({ port: config.port, host: config.host });
-    scorer = startScoringWorker(services.scoring, events, {
-      onError: (error) => log.error({ err: error }, 'scoring failed; retrying'),
-    });
+    const thread = startScoringThread(config, events, { error: (message) => log.error(message) });
+    scorer = thread;
+    await thread.ready;
   } catch (error) {
     await app?.close();
     await database.close();

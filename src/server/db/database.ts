@@ -65,7 +65,11 @@ function withStatementCache(sqlite: SQLite.Database, size = 500) {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
-    prepare: (source: string) => {
+    prepare: (raw: string) => {
+      // Every transaction takes the write lock when it begins. With a deferred `begin`, a
+      // transaction that reads and then writes fails at once (SQLITE_BUSY_SNAPSHOT, not retried by
+      // the busy timeout) when another connection — the scoring thread — committed in between.
+      const source = raw === 'begin' ? 'begin immediate' : raw;
       let statement = cache.get(source);
       if (statement) {
         cache.delete(source);

@@ -2,6 +2,8 @@ import type { EventBus } from '../../platform/event-bus.ts';
 import type { ScoringService } from './scoring.service.ts';
 
 export interface ScoringWorker {
+  /** Look for work now rather than at the next interval. */
+  wake(): void;
   /** Stops after the chunk in hand; resolves when it has. */
   stop(): Promise<void>;
 }
@@ -60,6 +62,7 @@ export function startScoringWorker(
   })();
 
   return {
+    wake: poke,
     async stop() {
       stopped = true;
       for (const off of unsubscribe) off();
