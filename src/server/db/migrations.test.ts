@@ -75,6 +75,40 @@ for (const dialect of testDialects) {
     }
   });
 
+  it(`keeps contacts and what hangs off them when 0004 makes the email optional on ${dialect}`, async () => {
+    const database = await createTestDatabase(dialect, { migrate: false });
+    try {
+      const migrator = await createMigrator(database.db);
+      expect((await migrator.migrateTo('0003_forms')).error).toBeUndefined();
+      const contact = '0190a000-0000-7000-8000-000000000001';
+      const at = '2026-01-01T00:00:00.000Z';
+      await sql`insert into contacts (id, email, stage, stage_entered_at, consent_status, is_opted_out, created_at, updated_at)
+        values (${contact}, 'jan@acme.nl', 'lead', ${at}, 'unknown', ${dialect === 'postgres' ? sql`false` : sql`0`}, ${at}, ${at})`.execute(
+        database.db,
+      );
+      await sql`insert into touchpoints (id, type, category, occurred_at, received_at, contact_id, properties, is_lead_creating, source_kind)
+        values ('0190a000-0000-7000-8000-000000000002', 'page_viewed', 'marketing', ${at}, ${at}, ${contact}, '{}', ${dialect === 'postgres' ? sql`true` : sql`1`}, 'api')`.execute(
+        database.db,
+      );
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+
+      const { rows } = await sql<{ email: string | null; touches: number | string }>`
+        select c.email, (select count(*) from touchpoints t where t.contact_id = c.id) as touches
+        from contacts c where c.id = ${contact}`.execute(database.db);
+      expect(rows.map((r) => ({ email: r.email, touches: Number(r.touches) }))).toEqual([
+        { email: 'jan@acme.nl', touches: 1 },
+      ]);
+      // The foreign keys still point at the rebuilt table: erasing the person takes their touches.
+      await sql`delete from contacts where id = ${contact}`.execute(database.db);
+      const left = await sql<{ n: number | string }>`select count(*) as n from touchpoints`.execute(
+        database.db,
+      );
+      expect(Number(left.rows[0]!.n)).toBe(0);
+    } finally {
+      await database.dispose();
+    }
+  });
+
   it(`matches the schema snapshot on ${dialect}, and migrates down and up again to the same schema`, async () => {
     const database = await createTestDatabase(dialect);
     try {

@@ -28,6 +28,7 @@ async function makeContactEmailOptional(db: AnyDb, pg: boolean): Promise<void> {
   const { rows } = await sql<{ type: string; name: string; sql: string | null }>`
     select type, name, sql from sqlite_master where tbl_name = 'contacts'`.execute(db);
   const table = rows.find((r) => r.type === 'table')!.sql!;
+  if (!table.includes('"email" text not null unique')) return; // optional already (down and up again)
   const rebuilt = table
     .replace(/^CREATE TABLE "contacts"/, 'CREATE TABLE "contacts_rebuilt"')
     .replace('"email" text not null unique', '"email" text unique');
