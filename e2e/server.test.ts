@@ -14,7 +14,7 @@ async function signIn(url: string): Promise<string> {
 }
 
 describe.each(e2eStores)('baton serve on %s', (store) => {
-  it('creates the first admin, keeps what was written across a restart and a kill -9', async () => {
+  it('creates the first admin, keeps what was written across a restart and a kill -9, and scores leads', async () => {
     const { env, dispose } = await createStoreEnv(store);
     try {
       let server = await startServerProcess({ ...env, ...admin });
@@ -51,7 +51,36 @@ describe.each(e2eStores)('baton serve on %s', (store) => {
       ]);
       const users = await (await fetch(`${server.url}/api/v1/users`, { headers: { cookie } })).json();
       expect((users as { data: unknown[] }).data).toHaveLength(1);
-      await server.stop();
+
+      // The scoring thread (on its own connection) moves a demo request to MQL within seconds.
+      const sent = await fetch(`${server.url}/api/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify({
+          type: 'demo_requested',
+          occurredAt: new Date().toISOString(),
+          email: 'cto@acme.nl',
+        }),
+      });
+      const contactId = ((await sent.json()) as { results: { contactId: string }[] }).results[0]!.contactId;
+      let stage = '';
+      for (let i = 0; i < 100 && stage !== 'mql'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const lifecycle = await fetch(`${server.url}/api/v1/contacts/${contactId}/lifecycle`, {
+          headers: { cookie },
+        });
+        stage = ((await lifecycle.json()) as { stage: string }).stage;
+      }
+      expect(stage).toBe('mql');
+      const score = await (
+        await fetch(`${server.url}/api/v1/contacts/${contactId}/score`, { headers: { cookie } })
+      ).json();
+      expect(score).toMatchObject({
+        modelVersion: 1,
+        qualifies: true,
+        explanation: { mql: { by: 'high_intent' } },
+      });
+      expect(await server.stop('SIGTERM')).toBe(0);
     } finally {
       await dispose();
     }
