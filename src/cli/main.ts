@@ -4,6 +4,7 @@ import { createMigrator, MigrationError } from '../server/db/database.ts';
 import { startServer, version } from '../server/main.ts';
 import { AppError } from '../server/modules/shared/errors.ts';
 import { registerApiKeysCommand } from './api-keys.command.ts';
+import { registerContactsCommand } from './contacts.command.ts';
 import { registerImportCommand } from './import.command.ts';
 import { registerScoringCommand } from './scoring.command.ts';
 import { withServices } from './context.ts';
@@ -63,6 +64,7 @@ export function buildProgram(io: Io, env: Env | undefined): Command {
 
   registerUsersCommand(program, io, env);
   registerApiKeysCommand(program, io, env);
+  registerContactsCommand(program, io, env);
   registerImportCommand(program, io, env, io.isTerminal);
   registerScoringCommand(program, io, env);
   return program;

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { CountryCode, Email, Id, Instant, Nullable, PageQuery, StrictObject } from './common.ts';
+import { StageChange } from './stages.ts';
 
 export const consentStatuses = ['unknown', 'granted', 'withdrawn'] as const;
 
@@ -138,3 +139,42 @@ export const MergeContactBody = StrictObject({
   }),
 });
 export type MergeContactBody = Static<typeof MergeContactBody>;
+
+export const ConsentRecord = Type.Object({
+  status: Type.String(),
+  source: Type.String(),
+  text: Nullable(Type.String({ description: 'The consent text the person saw' })),
+  language: Nullable(Type.String()),
+  occurredAt: Instant,
+});
+
+/** Everything Baton holds about a person, for a request under GDPR/AVG art. 15 and 20. */
+export const ContactExport = Type.Object({
+  exportedAt: Instant,
+  contact: Contact,
+  account: Nullable(Type.Object({ id: Id, name: Type.String(), domains: Type.Array(Type.String()) })),
+  /** Other addresses of this person (contacts merged into this one). */
+  otherEmails: Type.Array(Type.String()),
+  touchpoints: Type.Array(Touchpoint),
+  stageChanges: Type.Array(StageChange),
+  consentRecords: Type.Array(ConsentRecord),
+  score: Nullable(
+    Type.Object({
+      modelVersion: Type.Integer(),
+      fit: Type.Number(),
+      engagement: Type.Number(),
+      grade: Type.String(),
+      qualifies: Type.Boolean(),
+      scoredAt: Instant,
+    }),
+  ),
+  events: Type.Array(
+    Type.Object({
+      type: Type.String(),
+      occurredAt: Instant,
+      payload: Type.Record(Type.String(), Type.Unknown()),
+    }),
+    { description: 'The audit log about this person' },
+  ),
+});
+export type ContactExport = Static<typeof ContactExport>;

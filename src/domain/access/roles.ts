@@ -31,6 +31,7 @@ export const actions = [
   'forms.read',
   'forms.write',
   'contacts.erase',
+  'contacts.export',
   'scoring.read',
   'scoring.write',
 ] as const;
@@ -64,6 +65,8 @@ const matrix: Record<Action, readonly Role[]> = {
   'forms.write': ['admin', 'marketing'],
   // Erasure on request (GDPR/AVG art. 17) is handled by whoever answers such requests.
   'contacts.erase': ['admin', 'marketing'],
+  // So is the copy of everything held about a person (art. 15 and 20).
+  'contacts.export': ['admin', 'marketing'],
   // Everyone reads the scoring model and why a lead scored as it did ("one language"); Marketing owns the rules.
   'scoring.read': everyone,
   'scoring.write': ['admin', 'marketing'],

@@ -191,6 +191,11 @@ const rows: Row[] = [
     expect: { ...adminOnly(204), marketing: 204 },
   },
   {
+    route: 'GET /api/v1/contacts/:id/export',
+    request: (w) => ({ url: `/api/v1/contacts/${w.repContact.id}/export` }),
+    expect: { ...adminOnly(200), marketing: 200 },
+  },
+  {
     route: 'GET /api/v1/contacts/:id/touchpoints',
     request: (w) => ({ url: `/api/v1/contacts/${w.repContact.id}/touchpoints` }),
     expect: all(200),

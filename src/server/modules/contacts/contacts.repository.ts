@@ -160,3 +160,13 @@ export async function findContactIdByAlias(db: Db, email: string): Promise<strin
     .executeTakeFirst();
   return row?.contact_id;
 }
+
+/** Every consent given or withdrawn, oldest first, with the text shown at the time. */
+export async function findConsentRecords(db: Db, contactId: string) {
+  return db
+    .selectFrom('consent_records')
+    .selectAll()
+    .where('contact_id', '=', contactId)
+    .orderBy('occurred_at')
+    .execute();
+}

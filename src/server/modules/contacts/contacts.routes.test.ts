@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { beforeEach, expect, it } from 'vitest';
-import type { Contact } from '../../../contract/contacts.ts';
+import type { Contact, ContactExport } from '../../../contract/contacts.ts';
 import type { Lifecycle, StageChange } from '../../../contract/stages.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { createTestApp, createTestContext, seedCompany, type TestContext } from '../../testing/world.ts';
@@ -280,5 +280,64 @@ describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
     });
     expect(response.statusCode).toBe(403);
     expect(response.json()).toMatchObject({ code: 'auth.forbidden' });
+  });
+});
+
+describeEachDialect('exporting what is held about a person (GDPR art. 15/20)', (getDatabase) => {
+  it('gives marketing everything about the person in one JSON file, and logs that it did', async () => {
+    const context = createTestContext(getDatabase());
+    context.clock.set('2026-03-10T12:00:00.000Z');
+    const app = await createTestApp(context);
+    const company = await seedCompany(context, app);
+    const cli = { kind: 'cli' } as const;
+    await context.services.capture.ingest(
+      cli,
+      {
+        events: [
+          {
+            type: 'page_viewed',
+            occurredAt: '2026-03-10T10:00:00Z',
+            email: 'jan@acme.nl',
+            url: 'https://acme.nl/pricing',
+          },
+          { type: 'demo_requested', occurredAt: '2026-03-10T11:00:00Z', email: 'jan@acme.nl' },
+        ],
+      },
+      undefined,
+    );
+    await context.services.scoring.ensureDefaultModel();
+    await context.services.scoring.scoreDue();
+    const id = company.repContact.id;
+    const duplicate = await context.services.contacts.createContact(cli, { email: 'jan.jansen@gmail.com' });
+    await context.services.contacts.mergeContacts(cli, id, { duplicateId: duplicate.id });
+
+    const response = await app.inject({
+      url: `/api/v1/contacts/${id}/export`,
+      headers: { cookie: company.cookies.marketer },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-disposition']).toBe(`attachment; filename="contact-${id}.json"`);
+    const exported = response.json<ContactExport>();
+    expect(exported).toMatchObject({
+      exportedAt: '2026-03-10T12:00:00.000Z',
+      contact: { id, email: 'jan@acme.nl', stage: 'mql' },
+      account: { name: 'Acme B.V.', domains: ['acme.nl'] },
+      otherEmails: ['jan.jansen@gmail.com'],
+      score: { modelVersion: 1, qualifies: true },
+    });
+    expect(exported.touchpoints.map((t) => t.type)).toEqual(['page_viewed', 'demo_requested']);
+    expect(exported.stageChanges.map((c) => c.to)).toEqual(['lead', 'mql']);
+    expect(exported.events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['contact.created', 'contact.merged', 'contact.stage_changed']),
+    );
+
+    const log = await context.services.contacts.exportContact(cli, id);
+    expect(log.events.map((e) => e.type)).toContain('contact.exported');
+    const rep = await app.inject({
+      url: `/api/v1/contacts/${id}/export`,
+      headers: { cookie: company.cookies.rep },
+    });
+    expect(rep.statusCode).toBe(403);
+    await app.close();
   });
 });

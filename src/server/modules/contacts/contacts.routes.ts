@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { IdParams, Page } from '../../../contract/common.ts';
 import {
+  ContactExport,
   Contact,
   CreateContactBody,
   ListContactsQuery,
@@ -82,6 +83,25 @@ export function contactsRoutes(app: App, { contacts }: { contacts: ContactsServi
     async (request, reply) => {
       await contacts.eraseContact(request.actor, request.params.id);
       return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/contacts/:id/export',
+    {
+      schema: {
+        tags,
+        summary:
+          'Everything held about a person, on their request (GDPR art. 15 and 20): contact, touches, history, consent, score, audit log',
+        params: IdParams,
+        response: { 200: ContactExport, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const exported = await contacts.exportContact(request.actor, request.params.id);
+      return reply
+        .header('content-disposition', `attachment; filename="contact-${request.params.id}.json"`)
+        .send(exported);
     },
   );
 

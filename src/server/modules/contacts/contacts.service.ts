@@ -1,5 +1,6 @@
 import type {
   Contact,
+  ContactExport,
   CreateContactBody,
   ListContactsQuery,
   MergeContactBody,
@@ -12,20 +13,21 @@ import { decideSourceUpdate } from '../../../domain/capture/decide-sources.ts';
 import { decideStageChange, stageEntryTimes } from '../../../domain/lifecycle/decide-stage-change.ts';
 import { normalizeEmail } from '../../../domain/people/normalize.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbJson, fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow, ContactUpdate, NewStageChangeRow, StageChangeRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { fieldError } from '../shared/errors.ts';
-import { insertEvent } from '../shared/events.repository.ts';
+import { findEventsBySubject, insertEvent } from '../shared/events.repository.ts';
+import { findContactScore } from '../scoring/scoring.repository.ts';
 import { decodeCursor, toPage } from '../shared/pagination.ts';
 import { loadVisibility } from '../shared/visibility.ts';
 import { findStages } from '../stages/stages.repository.ts';
 import { toStageRule } from '../stages/stages.service.ts';
 import { checkOwner, resolveNewOwner } from '../shared/ownership.ts';
 import { inTransaction } from '../shared/transaction.ts';
-import { findAccountById } from '../accounts/accounts.repository.ts';
+import { findAccountById, findDomainsByAccounts } from '../accounts/accounts.repository.ts';
 import {
   concurrentStageChange,
   contactEmailTaken,
@@ -47,6 +49,7 @@ import {
   updateContactStage,
   deleteContact,
   findAliasEmails,
+  findConsentRecords,
   findContactIdByAlias,
   insertContactAlias,
   moveContactDependants,
@@ -275,6 +278,63 @@ export function createContactsService(deps: ServiceDeps) {
           },
         });
         return toStageChange(change);
+      });
+    },
+
+    /**
+     * Everything Baton holds about a person, for a request under GDPR/AVG art. 15 (access) and 20
+     * (portability): the contact, their company, other addresses, touches, stage history, consent
+     * records, score and the audit log. The export itself is logged.
+     */
+    async exportContact(actor: Actor | null, id: string): Promise<ContactExport> {
+      const who = authorize(actor, 'contacts.export');
+      const now = clock.now();
+      return db.transaction().execute(async (trx) => {
+        const { row } = await loadVisible(trx, who, id);
+        const account = row.account_id ? await findAccountById(trx, row.account_id) : undefined;
+        const domains = account
+          ? ((await findDomainsByAccounts(trx, [account.id])).get(account.id) ?? [])
+          : [];
+        const score = await findContactScore(trx, id);
+        const events = await findEventsBySubject(trx, 'contact', id);
+        const result: ContactExport = {
+          exportedAt: now.toISOString(),
+          contact: toContact(row),
+          account: account ? { id: account.id, name: account.name, domains } : null,
+          otherEmails: await findAliasEmails(trx, id),
+          touchpoints: (await findTouchpointsOfContact(trx, id)).map(toTouchpoint),
+          stageChanges: (await findStageChanges(trx, id)).map(toStageChange),
+          consentRecords: (await findConsentRecords(trx, id)).map((r) => ({
+            status: r.status,
+            source: r.source,
+            text: r.text,
+            language: r.language,
+            occurredAt: fromDbTime(r.occurred_at).toISOString(),
+          })),
+          score: score
+            ? {
+                modelVersion: Number(score.model_version),
+                fit: Number(score.fit),
+                engagement: Number(score.engagement),
+                grade: score.grade,
+                qualifies: fromDbBool(score.qualifies),
+                scoredAt: fromDbTime(score.scored_at).toISOString(),
+              }
+            : null,
+          events: events.map((e) => ({
+            type: e.type,
+            occurredAt: fromDbTime(e.occurred_at).toISOString(),
+            payload: fromDbJson(e.payload) as Record<string, unknown>,
+          })),
+        };
+        await insertEvent(trx, {
+          type: 'contact.exported',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'contact', id },
+          payload: {},
+        });
+        return result;
       });
     },
 

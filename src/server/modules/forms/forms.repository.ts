@@ -74,12 +74,3 @@ export async function grantConsentUnlessOptedOut(
     .where('is_opted_out', '=', false)
     .execute();
 }
-
-export async function findConsentRecords(db: Db, contactId: string) {
-  return db
-    .selectFrom('consent_records')
-    .selectAll()
-    .where('contact_id', '=', contactId)
-    .orderBy('occurred_at')
-    .execute();
-}

@@ -3,7 +3,7 @@ import type { Form } from '../../../contract/forms.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { addUser, createTestApp, createTestContext, signIn, type TestContext } from '../../testing/world.ts';
 import type { App } from '../shared/http.ts';
-import { findConsentRecords } from './forms.repository.ts';
+import { findConsentRecords } from '../contacts/contacts.repository.ts';
 
 describeEachDialect('forms and tracking from websites', (getDatabase) => {
   let context: TestContext;
