@@ -42,6 +42,27 @@ describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
     });
   });
 
+  it('announces a stage change after it is stored, whoever made it', async () => {
+    const announced: string[] = [];
+    context.events.subscribe('contact.stage_changed', (e) => void announced.push(`${e.from}→${e.to}`));
+    const moved = await app.inject({
+      method: 'POST',
+      url: `/api/v1/contacts/${company.repContact.id}/stage-changes`,
+      headers: as(company.cookies.rep),
+      payload: { to: 'mql' },
+    });
+    expect(moved.statusCode).toBe(201);
+    expect(announced).toEqual(['lead→mql']);
+    const refused = await app.inject({
+      method: 'POST',
+      url: `/api/v1/contacts/${company.repContact.id}/stage-changes`,
+      headers: as(company.cookies.rep),
+      payload: { to: 'recycled' },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(announced).toEqual(['lead→mql']);
+  });
+
   it('refuses a second contact with the same email in another case, naming the field', async () => {
     const response = await app.inject({
       method: 'POST',

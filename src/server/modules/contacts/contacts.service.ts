@@ -61,7 +61,7 @@ const defaultInitialStage = 'lead';
 const allowedClockSkewMs = 5 * 60_000;
 
 export function createContactsService(deps: ServiceDeps) {
-  const { db, clock } = deps;
+  const { db, clock, events } = deps;
 
   /** The contact if the actor may see it; otherwise the same "not found" as for a missing one. */
   async function loadVisible(
@@ -239,7 +239,7 @@ export function createContactsService(deps: ServiceDeps) {
       const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
       if (occurredAt.getTime() > now.getTime() + allowedClockSkewMs)
         throw invalidOccurredAt('is in the future');
-      return db.transaction().execute(async (trx) => {
+      const recorded = await db.transaction().execute(async (trx) => {
         const { row } = await loadVisible(trx, who, id);
         if (occurredAt < fromDbTime(row.stage_entered_at)) {
           throw invalidOccurredAt('is before the contact entered its current stage');
@@ -279,6 +279,17 @@ export function createContactsService(deps: ServiceDeps) {
         });
         return toStageChange(change);
       });
+      // Routing and the SLA listen for a contact entering a stage, whoever moved it.
+      events.publish([
+        {
+          type: 'contact.stage_changed',
+          contactId: id,
+          from: recorded.from,
+          to: recorded.to,
+          at: new Date(recorded.occurredAt),
+        },
+      ]);
+      return recorded;
     },
 
     /**

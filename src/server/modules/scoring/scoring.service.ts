@@ -164,6 +164,9 @@ const loaded = (row: ScoringModelRow): LoadedModel => ({
   definition: fromDbJson(row.definition) as ScoringModelDefinition,
 });
 
+/** AUCs to four decimals: more would be noise. */
+const roundAuc = (n: number | null) => (n === null ? null : Math.round(n * 10_000) / 10_000);
+
 function histogram(values: readonly number[], width: number) {
   const buckets = new Map<number, number>();
   for (const v of values) {
@@ -602,7 +605,6 @@ export function createScoringService(deps: ServiceDeps) {
         fired,
         rules.map((r) => r.id),
       );
-      const round = (n: number | null) => (n === null ? null : Math.round(n * 10_000) / 10_000);
       return {
         modelId,
         modelVersion: model.version,
@@ -610,9 +612,9 @@ export function createScoringService(deps: ServiceDeps) {
         contacts: points.length,
         converted: points.filter((p) => p.converted).length,
         auc: {
-          score: round(auc(points)),
-          fit: round(auc(points.map((p) => ({ score: p.fit, converted: p.converted })))),
-          engagement: round(auc(points.map((p) => ({ score: p.engagement, converted: p.converted })))),
+          score: roundAuc(auc(points)),
+          fit: roundAuc(auc(points.map((p) => ({ score: p.fit, converted: p.converted })))),
+          engagement: roundAuc(auc(points.map((p) => ({ score: p.engagement, converted: p.converted })))),
         },
         bands: conversionByBand(
           points,
@@ -683,7 +685,6 @@ export function createScoringService(deps: ServiceDeps) {
           activated_at: null,
         });
       });
-      const round = (n: number | null) => (n === null ? null : Math.round(n * 10_000) / 10_000);
       return {
         model: toScoringModel(await getRow(db, id)),
         candidates: learned.candidates,
@@ -691,8 +692,8 @@ export function createScoringService(deps: ServiceDeps) {
         heldOut: {
           contacts: ids.length,
           converted: [...heldOut.values()].filter(Boolean).length,
-          learnedAuc: round(auc(learnedPoints)),
-          basedOnAuc: round(auc(basePoints)),
+          learnedAuc: roundAuc(auc(learnedPoints)),
+          basedOnAuc: roundAuc(auc(basePoints)),
         },
       };
     },
