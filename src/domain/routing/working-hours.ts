@@ -1,0 +1,85 @@
+/** Working hours per weekday (mon…sun), as local "HH:MM" ranges in the person's time zone. */
+export type WorkingHours = Readonly<Partial<Record<Weekday, readonly (readonly [string, string])[]>>>;
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+/** Monday to Friday, 09:00–17:30: what a new user gets until they set their own. */
+export const defaultWorkingHours: WorkingHours = {
+  mon: [['09:00', '17:30']],
+  tue: [['09:00', '17:30']],
+  wed: [['09:00', '17:30']],
+  thu: [['09:00', '17:30']],
+  fri: [['09:00', '17:30']],
+};
+
+const weekdays: Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+interface LocalTime {
+  year: number;
+  month: number;
+  day: number;
+  weekday: Weekday;
+  minutes: number;
+}
+
+/** The wall-clock date and time at `at` in a time zone. */
+export function localTime(at: Date, timeZone: string): LocalTime {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  ) as Record<string, string>;
+  const year = Number(parts.year);
+  const month = Number(parts.month);
+  const day = Number(parts.day);
+  return {
+    year,
+    month,
+    day,
+    weekday: weekdays[new Date(Date.UTC(year, month - 1, day)).getUTCDay()]!,
+    minutes: Number(parts.hour) * 60 + Number(parts.minute),
+  };
+}
+
+const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/**
+ * Whether `at` falls inside someone's working hours in their time zone.
+ *
+ * @example isWithinWorkingHours(defaultWorkingHours, 'Europe/Amsterdam', new Date('2026-11-27T10:00:00Z')) // true (11:00 on a Friday)
+ */
+export function isWithinWorkingHours(hours: WorkingHours, timeZone: string, at: Date): boolean {
+  const local = localTime(at, timeZone);
+  return (hours[local.weekday] ?? []).some(
+    ([from, to]) => local.minutes >= toMinutes(from) && local.minutes < toMinutes(to),
+  );
+}
+
+/**
+ * The instant the local day containing `at` began in a time zone (for caps "per day" in the rep's
+ * own day).
+ *
+ * @example startOfLocalDay('Europe/Amsterdam', new Date('2026-11-27T10:00:00Z')) // 2026-11-26T23:00:00Z
+ */
+export function startOfLocalDay(timeZone: string, at: Date): Date {
+  const local = localTime(at, timeZone);
+  const midnightAsUtc = Date.UTC(local.year, local.month - 1, local.day);
+  // The zone's offset at `at`; a day that starts on a DST change is off by that hour, rarely.
+  const offset = Date.UTC(local.year, local.month - 1, local.day, 0, local.minutes) - at.getTime();
+  const rounded = Math.round(offset / 60_000) * 60_000;
+  return new Date(midnightAsUtc - rounded);
+}
+
+/** The instant the local week (from Monday) containing `at` began. */
+export function startOfLocalWeek(timeZone: string, at: Date): Date {
+  const dayStart = startOfLocalDay(timeZone, at);
+  const back = (weekdays.indexOf(localTime(at, timeZone).weekday) + 6) % 7;
+  return startOfLocalDay(timeZone, new Date(dayStart.getTime() - back * 86_400_000 + 12 * 3_600_000));
+}
