@@ -68,6 +68,9 @@ export const errorCatalog = {
     title: 'Too few contacts with a known outcome to learn from',
   },
 
+  'routing.pool_not_found': { status: 404, title: 'No such routing pool' },
+  'routing.pool_name_taken': { status: 409, title: 'A routing pool with this name exists' },
+
   'forms.not_found': { status: 404, title: 'No such form' },
   'forms.origin_not_allowed': { status: 403, title: 'This form does not accept posts from this website' },
   'forms.email_required': { status: 400, title: 'The form needs an email address' },

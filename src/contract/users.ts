@@ -65,3 +65,19 @@ export const ListUsersQuery = StrictObject({
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Search in name and email' })),
 });
 export type ListUsersQuery = Static<typeof ListUsersQuery>;
+
+export const AbsenceBody = StrictObject({
+  startsAt: Instant,
+  endsAt: Instant,
+  reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+});
+export type AbsenceBody = Static<typeof AbsenceBody>;
+
+export const Absence = Type.Object({
+  id: Id,
+  userId: Id,
+  startsAt: Instant,
+  endsAt: Instant,
+  reason: Nullable(Type.String()),
+});
+export type Absence = Static<typeof Absence>;

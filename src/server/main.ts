@@ -10,7 +10,7 @@ import { AppError } from './modules/shared/errors.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { createEventBus, type DomainEvent, type EventBus } from './platform/event-bus.ts';
 import { createPasswordHasher, type PasswordHasher } from './platform/secrets.ts';
-import { createServices, type Services } from './services.ts';
+import { createServices, wireReactions, type Services } from './services.ts';
 import { startScoringThread } from './modules/scoring/scoring.thread-host.ts';
 import type { ScoringWorker } from './modules/scoring/scoring.worker.ts';
 import type { App } from './modules/shared/http.ts';
@@ -99,6 +99,7 @@ export async function startServer(
   const database = openConfiguredDatabase(config);
   let app: App | undefined;
   let scorer: ScoringWorker | undefined;
+  let sweep: NodeJS.Timeout | undefined;
   try {
     await migrateToLatest(database.db);
     // Handlers' failures go to the app's log once the app exists.
@@ -107,6 +108,7 @@ export async function startServer(
     };
     const events = createEventBus((error, event) => reportHandlerError(error, event));
     const services = servicesFor(database, config, { events });
+    wireReactions(services, events);
     app = await buildApp({
       database,
       services,
@@ -121,6 +123,16 @@ export async function startServer(
     await ensureFirstAdmin(services, config, { info: (m) => log.info(m), warn: (m) => log.warn(m) });
     await services.scoring.ensureDefaultModel();
     await app.listen({ port: config.port, host: config.host });
+    // MQLs the last process stored but did not route (it died in between) are routed now, and
+    // every half minute from then on.
+    const system = { kind: 'cli' } as const;
+    const sweepWaiting = () =>
+      services.routing
+        .routeWaiting(system)
+        .catch((error: unknown) => log.error({ err: error }, 'routing sweep failed'));
+    await sweepWaiting();
+    sweep = setInterval(() => void sweepWaiting(), 30_000);
+    sweep.unref();
     const thread = startScoringThread(config, events, { error: (message) => log.error(message) });
     scorer = thread;
     await thread.ready;
@@ -135,6 +147,7 @@ export async function startServer(
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      clearInterval(sweep);
       await running.close();
       await worker.stop();
       await database.close();

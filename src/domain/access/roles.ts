@@ -34,6 +34,9 @@ export const actions = [
   'contacts.export',
   'scoring.read',
   'scoring.write',
+  'routing.read',
+  'routing.write',
+  'leads.route',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -70,6 +73,11 @@ const matrix: Record<Action, readonly Role[]> = {
   // Everyone reads the scoring model and why a lead scored as it did ("one language"); Marketing owns the rules.
   'scoring.read': everyone,
   'scoring.write': ['admin', 'marketing'],
+  // Everyone may read how leads are routed and why ("why did I get this lead"); admins set it up.
+  'routing.read': everyone,
+  'routing.write': ['admin'],
+  // Routing a lead by hand and working the unassigned queue is for managers (and admins).
+  'leads.route': ['admin', 'sales_manager'],
 };
 
 /**

@@ -15,6 +15,8 @@ export interface UsersTable {
   role: string;
   language: string;
   time_zone: string;
+  /** Local "HH:MM" ranges per weekday (mon…sun). */
+  working_hours: ColumnType<unknown, string | undefined, string>;
   manager_id: string | null;
   is_active: DbBool;
   password_hash: string | null;
@@ -123,6 +125,69 @@ export interface ContactsTable {
   updated_at: DbTime;
 }
 
+export interface UserAbsencesTable {
+  id: string;
+  user_id: string;
+  starts_at: DbTime;
+  ends_at: DbTime;
+  reason: string | null;
+  created_by: string | null;
+  created_at: DbTime;
+}
+
+export interface RoutingPoolsTable {
+  id: string;
+  name: string;
+  strategy: 'round_robin' | 'weighted' | 'balanced';
+  is_performance_aware: DbBool;
+  last_user_id: string | null;
+  turn_state: ColumnType<unknown, string, string>;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
+export interface RoutingPoolMembersTable {
+  pool_id: string;
+  user_id: string;
+  position: number;
+  weight: number;
+  cap_per_day: number | null;
+  cap_per_week: number | null;
+  joined_at: DbTime;
+}
+
+export interface RoutingRulesTable {
+  id: string;
+  position: number;
+  name: string;
+  conditions: ColumnType<unknown, string, string>;
+  target_pool_id: string | null;
+  target_user_id: string | null;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
+export interface RoutingSettingsTable {
+  id: number;
+  is_ownership_first: DbBool;
+  fallback_pool_id: string | null;
+  updated_at: DbTime;
+}
+
+export interface AssignmentsTable {
+  id: string;
+  contact_id: string;
+  user_id: string | null;
+  kind: 'owner' | 'rule' | 'fallback' | 'unassigned' | 'manual';
+  pool_id: string | null;
+  rule_id: string | null;
+  reason: string | null;
+  explanation: ColumnType<unknown, string, string>;
+  actor_kind: string;
+  actor_id: string | null;
+  assigned_at: DbTime;
+}
+
 export interface ScoringModelsTable {
   id: string;
   version: number;
@@ -214,6 +279,12 @@ export interface DB {
   account_domains: AccountDomainsTable;
   contacts: ContactsTable;
   scoring_models: ScoringModelsTable;
+  user_absences: UserAbsencesTable;
+  routing_pools: RoutingPoolsTable;
+  routing_pool_members: RoutingPoolMembersTable;
+  routing_rules: RoutingRulesTable;
+  routing_settings: RoutingSettingsTable;
+  assignments: AssignmentsTable;
   contact_scores: ContactScoresTable;
   scoring_runs: ScoringRunsTable;
   stages: StagesTable;

@@ -424,6 +424,75 @@ const rows: Row[] = [
     },
     expect: all(200),
   },
+  { route: 'GET /api/v1/routing/pools', request: () => ({ url: '/api/v1/routing/pools' }), expect: all(200) },
+  {
+    route: 'POST /api/v1/routing/pools',
+    request: (_w, _c, caller) => ({
+      method: 'POST',
+      url: '/api/v1/routing/pools',
+      payload: { name: `Pool ${caller}`, members: [] },
+    }),
+    expect: adminOnly(201),
+  },
+  {
+    route: 'PATCH /api/v1/routing/pools/:id',
+    request: async (_w, c, caller) => {
+      const pool = await c.services.routing.createPool(cli, { name: `P ${caller}`, members: [] });
+      return { method: 'PATCH', url: `/api/v1/routing/pools/${pool.id}`, payload: { strategy: 'weighted' } };
+    },
+    expect: adminOnly(200),
+  },
+  { route: 'GET /api/v1/routing/rules', request: () => ({ url: '/api/v1/routing/rules' }), expect: all(200) },
+  {
+    route: 'PUT /api/v1/routing/rules',
+    request: () => ({ method: 'PUT', url: '/api/v1/routing/rules', payload: { rules: [] } }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'GET /api/v1/routing/settings',
+    request: () => ({ url: '/api/v1/routing/settings' }),
+    expect: all(200),
+  },
+  {
+    route: 'PATCH /api/v1/routing/settings',
+    request: () => ({ method: 'PATCH', url: '/api/v1/routing/settings', payload: { ownershipFirst: true } }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'GET /api/v1/routing/unassigned',
+    request: () => ({ url: '/api/v1/routing/unassigned' }),
+    expect: { ...adminOnly(200), sales_manager: 200 },
+  },
+  {
+    route: 'POST /api/v1/contacts/:id/route',
+    request: (w) => ({ method: 'POST', url: `/api/v1/contacts/${w.repContact.id}/route` }),
+    expect: { ...adminOnly(200), sales_manager: 200 },
+  },
+  {
+    route: 'GET /api/v1/contacts/:id/assignments',
+    request: (w) => ({ url: `/api/v1/contacts/${w.repContact.id}/assignments` }),
+    expect: all(200),
+  },
+  {
+    route: "GET /api/v1/contacts/:id/assignments (another team's)",
+    request: (w) => ({ url: `/api/v1/contacts/${w.outsiderContact.id}/assignments` }),
+    expect: { ...all(200), sales_manager: 404, sales_rep: 404 },
+  },
+  {
+    // Reps set their own; the rep's manager and admins may too; others may not.
+    route: 'POST /api/v1/users/:id/absences',
+    request: (w) => ({
+      method: 'POST',
+      url: `/api/v1/users/${w.rep.id}/absences`,
+      payload: { startsAt: '2026-12-24T00:00:00Z', endsAt: '2026-12-27T00:00:00Z', reason: 'Kerst' },
+    }),
+    expect: { ...all(403), admin: 201, sales_manager: 201, sales_rep: 201 },
+  },
+  {
+    route: 'GET /api/v1/users/:id/absences',
+    request: (w) => ({ url: `/api/v1/users/${w.rep.id}/absences` }),
+    expect: all(200),
+  },
 ];
 
 /** Routes anyone may call. */

@@ -6,6 +6,8 @@
 export type DomainEvent =
   | { type: 'contact.created'; contactId: string; touchId: string | null; at: Date }
   | { type: 'contact.stage_changed'; contactId: string; from: string | null; to: string; at: Date }
+  | { type: 'lead.assigned'; contactId: string; userId: string; at: Date }
+  | { type: 'lead.unassigned'; contactId: string; at: Date }
   | {
       type: 'touch.recorded';
       touchId: string;

@@ -6,7 +6,7 @@ import type { App } from '../modules/shared/http.ts';
 import { createTestClock, type TestClock } from '../platform/clock.ts';
 import { createEventBus, type EventBus } from '../platform/event-bus.ts';
 import { createPasswordHasher } from '../platform/secrets.ts';
-import { createServices, type Services } from '../services.ts';
+import { createServices, wireReactions, type Services } from '../services.ts';
 
 /** Cheap scrypt parameters for tests: the same code path, less memory and time per hash. */
 export const testPasswords = createPasswordHasher({ logN: 10, r: 8, p: 1 });
@@ -32,6 +32,7 @@ export function createTestContext(database: Database, clock: TestClock = createT
     passwords: testPasswords,
     auth: { sessionTtlHours: 336, loginMaxFailures: 5, loginWindowMinutes: 15 },
   });
+  wireReactions(services, events);
   return { database, clock, services, events, handlerErrors };
 }
 

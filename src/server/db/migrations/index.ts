@@ -3,6 +3,7 @@ import * as m0001 from './0001_initial.ts';
 import * as m0002 from './0002_capture.ts';
 import * as m0003 from './0003_forms.ts';
 import * as m0004 from './0004_scoring.ts';
+import * as m0005 from './0005_routing.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_capture': m0002,
   '0003_forms': m0003,
   '0004_scoring': m0004,
+  '0005_routing': m0005,
 };

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database.ts';
 import { containsPattern } from '../../db/dialect.ts';
-import type { NewUserRow, UserRow, UserUpdate } from '../../db/tables.ts';
+import type { Insertable } from 'kysely';
+import type { NewUserRow, UserAbsencesTable, UserRow, UserUpdate } from '../../db/tables.ts';
 
 export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
@@ -115,4 +116,17 @@ export async function findManagedUserIds(db: Db, managerId: string): Promise<str
     )
     .execute();
   return rows.map((r) => r.id).filter((id) => id !== managerId);
+}
+
+export async function insertAbsence(db: Db, row: Insertable<UserAbsencesTable>): Promise<void> {
+  await db.insertInto('user_absences').values(row).execute();
+}
+
+export async function findAbsences(db: Db, userId: string) {
+  return db
+    .selectFrom('user_absences')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('starts_at')
+    .execute();
 }

@@ -1,5 +1,8 @@
+import { Type } from 'typebox';
 import { IdParams, Page } from '../../../contract/common.ts';
 import {
+  Absence,
+  AbsenceBody,
   CreateUserBody,
   ListUsersQuery,
   UpdateMeBody,
@@ -77,5 +80,32 @@ export function usersRoutes(app: App, { users }: { users: UsersService }) {
       },
     },
     async (request) => users.updateMe(request.actor, request.body),
+  );
+
+  app.post(
+    '/users/:id/absences',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Record an absence (by the person, their manager or an admin): routing passes them by',
+        params: IdParams,
+        body: AbsenceBody,
+        response: { 201: Absence, ...problemResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await users.addAbsence(request.actor, request.params.id, request.body)),
+  );
+  app.get(
+    '/users/:id/absences',
+    {
+      schema: {
+        tags: ['users'],
+        summary: "A person's absences",
+        params: IdParams,
+        response: { 200: Type.Object({ data: Type.Array(Absence) }), ...problemResponses },
+      },
+    },
+    async (request) => ({ data: await users.listAbsences(request.actor, request.params.id) }),
   );
 }

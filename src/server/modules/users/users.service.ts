@@ -1,4 +1,6 @@
 import type {
+  Absence,
+  AbsenceBody,
   CreateUserBody,
   ListUsersQuery,
   UpdateMeBody,
@@ -9,7 +11,7 @@ import type { Actor, Role } from '../../../domain/access/roles.ts';
 import { checkManagerChain } from '../../../domain/people/check-manager-chain.ts';
 import { isValidTimeZone, normalizeEmail } from '../../../domain/people/normalize.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { UserRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import { deleteSessionsOfUser } from '../auth/auth.repository.ts';
@@ -33,7 +35,9 @@ import {
   findManagerChain,
   findTeamIdsByUsers,
   findUserByEmail,
+  findAbsences,
   findUserById,
+  insertAbsence,
   findUsers,
   insertUser,
   updateUserRow,
@@ -217,6 +221,45 @@ export function createUsersService(deps: ServiceDeps) {
 
     async countUsers(): Promise<number> {
       return countUsers(db);
+    },
+
+    /**
+     * Records that someone is away (holiday, sick, a training day): routing passes them by.
+     * People set their own; a manager sets them for their reports; admins for anyone.
+     */
+    async addAbsence(actor: Actor | null, userId: string, input: AbsenceBody): Promise<Absence> {
+      const who = authorize(actor, 'me.read');
+      const user = await findUserById(db, userId);
+      if (!user) throw createError('users.not_found');
+      const allowed =
+        who.kind === 'cli' ||
+        (who.kind === 'user' &&
+          (who.userId === userId || who.role === 'admin' || user.manager_id === who.userId));
+      if (!allowed) throw createError('auth.forbidden');
+      if (new Date(input.endsAt) <= new Date(input.startsAt))
+        throw fieldError('http.validation_failed', 'endsAt', 'must be after startsAt');
+      const row = {
+        id: newId(),
+        user_id: userId,
+        starts_at: toDbTime(new Date(input.startsAt)),
+        ends_at: toDbTime(new Date(input.endsAt)),
+        reason: input.reason ?? null,
+        created_by: who.kind === 'user' ? who.userId : null,
+        created_at: toDbTime(clock.now()),
+      };
+      await insertAbsence(db, row);
+      return { id: row.id, userId, startsAt: row.starts_at, endsAt: row.ends_at, reason: row.reason };
+    },
+
+    async listAbsences(actor: Actor | null, userId: string): Promise<Absence[]> {
+      authorize(actor, 'users.read');
+      return (await findAbsences(db, userId)).map((a) => ({
+        id: a.id,
+        userId: a.user_id,
+        startsAt: fromDbTime(a.starts_at).toISOString(),
+        endsAt: fromDbTime(a.ends_at).toISOString(),
+        reason: a.reason,
+      }));
     },
   };
 }

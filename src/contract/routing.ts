@@ -1,0 +1,124 @@
+import { Type, type Static } from 'typebox';
+import { Id, Instant, Nullable, StrictObject } from './common.ts';
+import { Condition } from './scoring.ts';
+
+export const routingStrategies = ['round_robin', 'weighted', 'balanced'] as const;
+
+const MemberInput = StrictObject({
+  userId: Id,
+  weight: Type.Optional(
+    Type.Number({ minimum: 0, maximum: 100, description: 'Share in a weighted pool (1)' }),
+  ),
+  capPerDay: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 10_000 }))),
+  capPerWeek: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 50_000 }))),
+});
+
+export const Pool = Type.Object({
+  id: Id,
+  name: Type.String(),
+  strategy: Type.Enum(routingStrategies),
+  performanceAware: Type.Boolean({
+    description:
+      "Each rep's share × their follow-up factor: 0.5 + SLA compliance (30 days), within 0.5–1.5; 1 with under 5 measured leads",
+  }),
+  members: Type.Array(
+    Type.Object({
+      userId: Id,
+      weight: Type.Number(),
+      capPerDay: Nullable(Type.Integer()),
+      capPerWeek: Nullable(Type.Integer()),
+    }),
+  ),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+export type Pool = Static<typeof Pool>;
+
+export const CreatePoolBody = StrictObject({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  strategy: Type.Optional(Type.Enum(routingStrategies)),
+  performanceAware: Type.Optional(Type.Boolean()),
+  members: Type.Array(MemberInput, { maxItems: 500, description: 'In order: turns and ties follow it' }),
+});
+export type CreatePoolBody = Static<typeof CreatePoolBody>;
+
+export const UpdatePoolBody = StrictObject({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  strategy: Type.Optional(Type.Enum(routingStrategies)),
+  performanceAware: Type.Optional(Type.Boolean()),
+  members: Type.Optional(Type.Array(MemberInput, { maxItems: 500 })),
+});
+export type UpdatePoolBody = Static<typeof UpdatePoolBody>;
+
+const Target = Type.Union([StrictObject({ poolId: Id }), StrictObject({ userId: Id })]);
+
+export const RoutingRuleInput = StrictObject({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  conditions: Type.Array(Condition, {
+    maxItems: 20,
+    description: 'All must hold; fields as in scoring, plus grade (A1…C3) and source',
+  }),
+  target: Target,
+});
+
+export const RoutingRule = Type.Object({
+  id: Id,
+  name: Type.String(),
+  conditions: Type.Array(Condition),
+  target: Target,
+});
+export type RoutingRule = Static<typeof RoutingRule>;
+
+export const ReplaceRulesBody = StrictObject({
+  rules: Type.Array(RoutingRuleInput, {
+    maxItems: 500,
+    description: 'In order: the first that matches wins',
+  }),
+});
+export type ReplaceRulesBody = Static<typeof ReplaceRulesBody>;
+
+export const RoutingSettings = Type.Object({
+  ownershipFirst: Type.Boolean({
+    description: "An available owner of the contact's account keeps the account",
+  }),
+  fallbackPoolId: Nullable(Id),
+});
+export type RoutingSettings = Static<typeof RoutingSettings>;
+export const UpdateRoutingSettingsBody = StrictObject({
+  ownershipFirst: Type.Optional(Type.Boolean()),
+  fallbackPoolId: Type.Optional(Nullable(Id)),
+});
+
+const Verdict = Type.Object({
+  userId: Id,
+  eligible: Type.Boolean(),
+  skipped: Nullable(
+    Type.Enum(['inactive', 'absent', 'outside_hours', 'daily_cap', 'weekly_cap', 'zero_weight'], {
+      description: 'Why the rep could not take this lead',
+    }),
+  ),
+  weight: Type.Number(),
+  factor: Type.Number(),
+  effectiveWeight: Type.Number(),
+  assignedInPeriod: Type.Integer(),
+});
+
+export const Assignment = Type.Object({
+  id: Id,
+  contactId: Id,
+  userId: Nullable(Id),
+  kind: Type.Enum(['owner', 'rule', 'fallback', 'unassigned', 'manual']),
+  poolId: Nullable(Id),
+  ruleId: Nullable(Id),
+  reason: Nullable(Type.String()),
+  explanation: Type.Object({
+    route: Type.String({
+      description: 'How the lead was routed: the owner, a rule, the fallback pool, or no one',
+    }),
+    strategy: Nullable(Type.Enum(routingStrategies)),
+    candidates: Type.Array(Verdict),
+  }),
+  actor: Type.Object({ kind: Type.String(), id: Nullable(Type.String()) }),
+  assignedAt: Instant,
+});
+export type Assignment = Static<typeof Assignment>;

@@ -1,0 +1,171 @@
+import { beforeEach, expect, it } from 'vitest';
+import { describeEachDialect } from '../../testing/databases.ts';
+import { addUser, createTestContext, type TestContext } from '../../testing/world.ts';
+import { updateContactStage } from '../contacts/contacts.repository.ts';
+
+const cli = { kind: 'cli' } as const;
+
+describeEachDialect('routing', (getDatabase) => {
+  let context: TestContext;
+
+  beforeEach(() => {
+    context = createTestContext(getDatabase());
+    // A Tuesday, 10:00 in Amsterdam: inside everyone's default working hours.
+    context.clock.set('2026-12-01T09:00:00.000Z');
+  });
+
+  const team = async () => {
+    const director = await addUser(context, 'director');
+    const manager = await addUser(context, 'sales_manager', { managerId: director.id });
+    const reps = [];
+    for (let i = 0; i < 3; i++) reps.push(await addUser(context, 'sales_rep', { managerId: manager.id }));
+    return { manager, reps };
+  };
+  const lead = async (email: string, extra: object = {}) => {
+    const outcome = await context.services.capture.ingest(
+      cli,
+      { type: 'page_viewed', occurredAt: '2026-12-01T08:00:00Z', email, ...extra },
+      undefined,
+    );
+    return outcome.body.results[0]!.contactId!;
+  };
+
+  it('gives an available account owner the lead, and the rules decide when the owner is away', async () => {
+    const { reps } = await team();
+    const [owner, a, b] = reps as [(typeof reps)[number], (typeof reps)[number], (typeof reps)[number]];
+    const pool = await context.services.routing.createPool(cli, {
+      name: 'Inside sales',
+      members: [{ userId: a.id }, { userId: b.id }],
+    });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    const first = await lead('jan@acme.nl');
+    const contact = await context.services.contacts.getContact(cli, first);
+    await context.services.accounts.updateAccount(cli, contact.accountId!, { ownerId: owner.id });
+
+    const toOwner = await context.services.routing.routeContact(cli, first);
+    expect(toOwner).toMatchObject({
+      kind: 'owner',
+      userId: owner.id,
+      explanation: { route: "the account's owner keeps the account" },
+    });
+    expect((await context.services.contacts.getContact(cli, first)).ownerId).toBe(owner.id);
+
+    // The owner is away: the lead goes through the pool instead, and the decision says so.
+    await context.services.users.addAbsence(cli, owner.id, {
+      startsAt: '2026-11-30T00:00:00Z',
+      endsAt: '2026-12-05T00:00:00Z',
+    });
+    const second = await lead('piet@acme.nl');
+    const viaPool = await context.services.routing.routeContact(cli, second);
+    expect(viaPool).toMatchObject({
+      kind: 'fallback',
+      userId: a.id,
+      poolId: pool.id,
+      explanation: { strategy: 'round_robin' },
+    });
+    expect(viaPool.explanation.candidates.map((c) => [c.userId, c.eligible])).toEqual([
+      [a.id, true],
+      [b.id, true],
+    ]);
+    const third = await context.services.routing.routeContact(cli, await lead('kees@acme.nl'));
+    expect(third.userId).toBe(b.id);
+
+    // With ownership first switched off the owner's presence does not matter.
+    await context.services.routing.updateSettings(cli, { ownershipFirst: false });
+    expect((await context.services.routing.listAssignments(cli, first)).map((x) => x.kind)).toEqual([
+      'owner',
+    ]);
+  });
+
+  it('sends the first matching rule’s leads to its pool or person, in order', async () => {
+    const { reps } = await team();
+    const benelux = await context.services.routing.createPool(cli, {
+      name: 'Benelux',
+      members: [{ userId: reps[0]!.id }],
+    });
+    await context.services.routing.replaceRules(cli, {
+      rules: [
+        {
+          name: 'Belgium to one rep',
+          conditions: [{ op: 'equals', field: 'country', value: 'BE' }],
+          target: { userId: reps[2]!.id },
+        },
+        {
+          name: 'Benelux',
+          conditions: [{ op: 'in', field: 'country', values: ['NL', 'BE'] }],
+          target: { poolId: benelux.id },
+        },
+      ],
+    });
+    const be = await context.services.routing.routeContact(cli, await lead('a@x.be', { country: 'BE' }));
+    expect(be).toMatchObject({
+      kind: 'rule',
+      userId: reps[2]!.id,
+      explanation: { route: 'rule "Belgium to one rep"' },
+    });
+    const nl = await context.services.routing.routeContact(cli, await lead('b@x.nl', { country: 'NL' }));
+    expect(nl).toMatchObject({ kind: 'rule', userId: reps[0]!.id, poolId: benelux.id });
+  });
+
+  it('puts a lead no one can take in the unassigned queue, with each rep’s reason', async () => {
+    const { manager, reps } = await team();
+    const pool = await context.services.routing.createPool(cli, {
+      name: 'Night shift',
+      members: [{ userId: reps[0]!.id }, { userId: reps[1]!.id, capPerDay: 0 }],
+    });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    await context.services.users.updateUser(cli, reps[0]!.id, { isActive: false });
+    const id = await lead('late@acme.nl');
+    const unassigned = await context.services.routing.routeContact(cli, id);
+    expect(unassigned).toMatchObject({ kind: 'unassigned', userId: null, poolId: pool.id });
+    expect(unassigned.explanation.candidates.map((c) => c.skipped)).toEqual(['inactive', 'daily_cap']);
+    const queue = await context.services.routing.listUnassigned({
+      kind: 'user',
+      userId: manager.id,
+      role: 'sales_manager',
+    });
+    expect(queue.map((q) => q.contactId)).toEqual([id]);
+
+    // Once someone can take it, routing again takes it out of the queue.
+    await context.services.routing.updatePool(cli, pool.id, { members: [{ userId: reps[2]!.id }] });
+    expect((await context.services.routing.routeContact(cli, id)).userId).toBe(reps[2]!.id);
+    expect(await context.services.routing.listUnassigned(cli)).toEqual([]);
+  });
+
+  it('routes a lead the moment it becomes an MQL', async () => {
+    const { reps } = await team();
+    const pool = await context.services.routing.createPool(cli, {
+      name: 'All',
+      members: [{ userId: reps[1]!.id }],
+    });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    const id = await lead('hot@acme.nl');
+    const assigned = new Promise<string>((resolve) =>
+      context.events.subscribe('lead.assigned', (e) => resolve(`${e.contactId}:${e.userId}`)),
+    );
+    await context.services.contacts.changeStage(cli, id, { to: 'mql' });
+    expect(await assigned).toBe(`${id}:${reps[1]!.id}`);
+    expect((await context.services.contacts.getContact(cli, id)).ownerId).toBe(reps[1]!.id);
+  });
+
+  it('routes, after a crash, the MQLs that were never routed, once', async () => {
+    const { reps } = await team();
+    const pool = await context.services.routing.createPool(cli, {
+      name: 'All',
+      members: [{ userId: reps[0]!.id }],
+    });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    const id = await lead('lost@acme.nl');
+    // As if the process died right after the MQL was stored: the stage moved, nobody heard.
+    await updateContactStage(getDatabase().db, id, 'lead', {
+      stage: 'mql',
+      stage_entered_at: '2026-12-01T08:30:00.000Z',
+      updated_at: '2026-12-01T08:30:00.000Z',
+    });
+    expect(await context.services.routing.routeWaiting(cli)).toBe(1);
+    expect(await context.services.routing.routeWaiting(cli)).toBe(0);
+    expect((await context.services.routing.listAssignments(cli, id)).map((a) => a.userId)).toEqual([
+      reps[0]!.id,
+    ]);
+  });
+});

@@ -1,0 +1,514 @@
+import type {
+  Assignment,
+  CreatePoolBody,
+  Pool,
+  ReplaceRulesBody,
+  RoutingRule,
+  RoutingSettings,
+  UpdatePoolBody,
+} from '../../../contract/routing.ts';
+import { canSee, type Actor } from '../../../domain/access/roles.ts';
+import { emailDomain } from '../../../domain/capture/match-account.ts';
+import {
+  chooseRep,
+  performanceFactor,
+  type Candidate,
+  type PoolState,
+  type RepChoice,
+} from '../../../domain/routing/choose-rep.ts';
+import { decideRoute, type RouteDecision } from '../../../domain/routing/decide-route.ts';
+import {
+  isWithinWorkingHours,
+  startOfLocalDay,
+  startOfLocalWeek,
+  type WorkingHours,
+} from '../../../domain/routing/working-hours.ts';
+import type { Condition, Facts } from '../../../domain/scoring/score-contact.ts';
+import type { Db } from '../../db/database.ts';
+import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import type { AssignmentsTable } from '../../db/tables.ts';
+import type { DomainEvent } from '../../platform/event-bus.ts';
+import { newId } from '../../platform/ids.ts';
+import { findAccountById, findDomainsByAccounts } from '../accounts/accounts.repository.ts';
+import { findContactById, updateContactRow } from '../contacts/contacts.repository.ts';
+import { findContactScore } from '../scoring/scoring.repository.ts';
+import { actorRef, authorize } from '../shared/access.ts';
+import type { ServiceDeps } from '../shared/deps.ts';
+import { createError, fieldError } from '../shared/errors.ts';
+import { insertEvent } from '../shared/events.repository.ts';
+import { inTransaction } from '../shared/transaction.ts';
+import { loadVisibility } from '../shared/visibility.ts';
+import {
+  advancePoolTurn,
+  countAssignments,
+  findAssignmentsOfContact,
+  findPoolById,
+  findPoolMembers,
+  findPools,
+  findRoutingPeople,
+  findRoutingSettings,
+  findRules,
+  findUnassigned,
+  findWaitingMqls,
+  insertAssignment,
+  insertPool,
+  replacePoolMembers,
+  replaceRules,
+  updatePoolRow,
+  updateRoutingSettings,
+} from './routing.repository.ts';
+
+const dayMs = 86_400_000;
+/** Balancing compares leads per day over this many days. */
+const periodDays = 30;
+
+/**
+ * A rep's follow-up record for the performance factor. The SLA issue supplies it; until then every
+ * rep has none, so every factor is 1.
+ */
+export interface FollowUpRecords {
+  recordsOf(userIds: readonly string[]): Promise<Map<string, { measured: number; met: number } | null>>;
+}
+export const noFollowUpRecords: FollowUpRecords = { recordsOf: async () => new Map() };
+
+const poolNotFound = (field?: string) =>
+  field ? fieldError('routing.pool_not_found', field, 'no such pool') : createError('routing.pool_not_found');
+
+type AssignmentRow = Awaited<ReturnType<typeof findAssignmentsOfContact>>[number];
+
+function toAssignment(row: AssignmentRow): Assignment {
+  return {
+    id: row.id,
+    contactId: row.contact_id,
+    userId: row.user_id,
+    kind: row.kind,
+    poolId: row.pool_id,
+    ruleId: row.rule_id,
+    reason: row.reason,
+    explanation: fromDbJson(row.explanation) as Assignment['explanation'],
+    actor: { kind: row.actor_kind, id: row.actor_id },
+    assignedAt: fromDbTime(row.assigned_at).toISOString(),
+  };
+}
+
+function describeRoute(decision: RouteDecision, ruleName: string | undefined): string {
+  switch (decision.kind) {
+    case 'owner':
+      return "the account's owner keeps the account";
+    case 'rule':
+      return `rule "${ruleName ?? decision.ruleId}"`;
+    case 'fallback':
+      return 'no rule matched: the fallback pool';
+    case 'unassigned':
+      return 'no rule matched and there is no fallback pool';
+  }
+}
+
+export function createRoutingService(deps: ServiceDeps, followUp: FollowUpRecords = noFollowUpRecords) {
+  const { db, clock, events } = deps;
+
+  async function presentPools(conn: Db, ids?: readonly string[]): Promise<Pool[]> {
+    const pools = (await findPools(conn)).filter((p) => !ids || ids.includes(p.id));
+    const members = await findPoolMembers(
+      conn,
+      pools.map((p) => p.id),
+    );
+    return pools.map((p) => ({
+      id: p.id,
+      name: p.name,
+      strategy: p.strategy,
+      performanceAware: fromDbBool(p.is_performance_aware),
+      members: members
+        .filter((m) => m.pool_id === p.id)
+        .map((m) => ({
+          userId: m.user_id,
+          weight: Number(m.weight),
+          capPerDay: m.cap_per_day,
+          capPerWeek: m.cap_per_week,
+        })),
+      createdAt: fromDbTime(p.created_at).toISOString(),
+      updatedAt: fromDbTime(p.updated_at).toISOString(),
+    }));
+  }
+
+  /** Everything about the people in a pool that the choice needs, now. */
+  async function candidatesFor(
+    conn: Db,
+    members: {
+      user_id: string;
+      weight: number;
+      cap_per_day: number | null;
+      cap_per_week: number | null;
+      joined_at: Date | string;
+    }[],
+    now: Date,
+    performanceAware: boolean,
+  ): Promise<Candidate[]> {
+    const ids = members.map((m) => m.user_id);
+    const people = await findRoutingPeople(conn, ids, now);
+    const records = performanceAware ? await followUp.recordsOf(ids) : new Map<string, null>();
+    const periodStart = new Date(now.getTime() - periodDays * dayMs);
+    // Caps count in each rep's own day and week: one query per time zone in the pool.
+    const byZone = new Map<string, string[]>();
+    for (const id of ids) {
+      const zone = people.get(id)?.timeZone ?? 'UTC';
+      byZone.set(zone, [...(byZone.get(zone) ?? []), id]);
+    }
+    const counts = new Map<string, { today: number; thisWeek: number; inPeriod: number }>();
+    for (const [zone, zoneIds] of byZone) {
+      const since = {
+        day: startOfLocalDay(zone, now),
+        week: startOfLocalWeek(zone, now),
+        period: periodStart,
+      };
+      for (const [id, c] of await countAssignments(conn, zoneIds, since)) counts.set(id, c);
+    }
+    return members.map((m) => {
+      const person = people.get(m.user_id);
+      const joined = fromDbTime(m.joined_at).getTime();
+      return {
+        userId: m.user_id,
+        isActive: person?.isActive ?? false,
+        isAbsent: person?.isAbsent ?? false,
+        isWithinHours: person
+          ? isWithinWorkingHours(person.workingHours as WorkingHours, person.timeZone, now)
+          : false,
+        weight: Number(m.weight),
+        caps: { perDay: m.cap_per_day, perWeek: m.cap_per_week },
+        assigned: counts.get(m.user_id) ?? { today: 0, thisWeek: 0, inPeriod: 0 },
+        daysInPeriod: Math.min(
+          periodDays,
+          Math.max(1, (now.getTime() - Math.max(joined, periodStart.getTime())) / dayMs),
+        ),
+        factor: performanceFactor(records.get(m.user_id) ?? null),
+      };
+    });
+  }
+
+  /**
+   * Routes a lead now: to its account's owner, the first matching rule's pool or user, or the
+   * fallback pool, and within a pool to a rep by its strategy. The decision, every candidate and
+   * why each was skipped are stored with the assignment; with no one eligible the lead waits in
+   * the unassigned queue. `onlyIfWaiting`: an automatic trigger routes an MQL once.
+   */
+  async function route(who: Actor, contactId: string, onlyIfWaiting: boolean): Promise<Assignment | null> {
+    const now = clock.now();
+    const announced: DomainEvent[] = [];
+    const assignment = await db.transaction().execute(async (trx) => {
+      const contact = await findContactById(trx, contactId);
+      if (!contact) throw createError('contacts.not_found');
+      // An automatic trigger (entering mql, or the sweep after a crash) routes a lead once.
+      if (onlyIfWaiting) {
+        const since = fromDbTime(contact.stage_entered_at).getTime();
+        const decided = (await findAssignmentsOfContact(trx, contactId)).some(
+          (a) => fromDbTime(a.assigned_at).getTime() >= since,
+        );
+        if (decided || contact.stage !== 'mql') return null;
+      }
+      const account = contact.account_id ? await findAccountById(trx, contact.account_id) : undefined;
+      const domains = account ? (await findDomainsByAccounts(trx, [account.id])).get(account.id) : undefined;
+      const score = await findContactScore(trx, contactId);
+      const attributes = (fromDbJson(contact.attributes) ?? {}) as Record<string, string>;
+      const facts: Record<string, string | number | null> = {};
+      for (const [name, value] of Object.entries(attributes)) facts[`attributes.${name}`] = value;
+      Object.assign(facts, {
+        email: contact.email,
+        emailDomain: contact.email ? emailDomain(contact.email) : null,
+        title: contact.title,
+        country: contact.country,
+        source: contact.original_source,
+        latestSource: contact.latest_source,
+        grade: score?.grade ?? null,
+        'account.name': account?.name ?? null,
+        'account.industry': account?.industry ?? null,
+        'account.employeeCount': account?.employee_count ?? null,
+        'account.country': account?.country ?? null,
+        'account.domain': domains?.[0] ?? null,
+      });
+
+      const settings = await findRoutingSettings(trx);
+      const rules = await findRules(trx);
+      let owner: { userId: string; isAvailable: boolean } | null = null;
+      if (account?.owner_id) {
+        const person = (await findRoutingPeople(trx, [account.owner_id], now)).get(account.owner_id);
+        owner = {
+          userId: account.owner_id,
+          isAvailable:
+            !!person &&
+            person.isActive &&
+            !person.isAbsent &&
+            isWithinWorkingHours(person.workingHours as WorkingHours, person.timeZone, now),
+        };
+      }
+      const route = decideRoute({
+        accountOwner: owner,
+        ownershipFirst: settings.ownershipFirst,
+        rules: rules.map((r) => ({
+          id: r.id,
+          label: r.name,
+          conditions: fromDbJson(r.conditions) as Condition[],
+          target: r.target_pool_id
+            ? { kind: 'pool', poolId: r.target_pool_id }
+            : { kind: 'user', userId: r.target_user_id! },
+        })),
+        fallbackPoolId: settings.fallbackPoolId,
+        facts: facts,
+      });
+
+      let choice: RepChoice | null = null;
+      let poolId: string | null = null;
+      let strategy: Pool['strategy'] | null = null;
+      const target =
+        route.kind === 'rule'
+          ? route.target
+          : route.kind === 'fallback'
+            ? { kind: 'pool' as const, poolId: route.poolId }
+            : null;
+      if (target?.kind === 'pool') {
+        const pool = (await findPoolById(trx, target.poolId))!;
+        poolId = pool.id;
+        strategy = pool.strategy;
+        const members = await findPoolMembers(trx, [pool.id]);
+        const aware = fromDbBool(pool.is_performance_aware);
+        const state: PoolState = {
+          lastUserId: pool.last_user_id,
+          current: (fromDbJson(pool.turn_state) ?? {}) as Record<string, number>,
+        };
+        choice = chooseRep(
+          { strategy: pool.strategy, performanceAware: aware },
+          await candidatesFor(trx, members, now, aware),
+          state,
+        );
+        if (choice.kind === 'chosen')
+          await advancePoolTurn(
+            trx,
+            pool.id,
+            { lastUserId: pool.last_user_id, turnState: JSON.stringify(state.current) },
+            { lastUserId: choice.state.lastUserId, turnState: JSON.stringify(choice.state.current) },
+          );
+      } else if (target?.kind === 'user') {
+        const single = {
+          user_id: target.userId,
+          weight: 1,
+          cap_per_day: null,
+          cap_per_week: null,
+          joined_at: now.toISOString(),
+        };
+        choice = chooseRep(
+          { strategy: 'round_robin', performanceAware: false },
+          await candidatesFor(trx, [single], now, false),
+          { lastUserId: null, current: {} },
+        );
+      }
+
+      const userId = route.kind === 'owner' ? route.userId : choice?.kind === 'chosen' ? choice.userId : null;
+      const kind: AssignmentsTable['kind'] =
+        userId === null ? 'unassigned' : route.kind === 'unassigned' ? 'unassigned' : route.kind;
+      const ruleName = route.kind === 'rule' ? rules.find((r) => r.id === route.ruleId)?.name : undefined;
+      const row = {
+        id: newId(),
+        contact_id: contactId,
+        user_id: userId,
+        kind,
+        pool_id: poolId,
+        rule_id: route.kind === 'rule' ? route.ruleId : null,
+        reason: null,
+        explanation: JSON.stringify({
+          route:
+            userId === null && choice?.kind === 'none'
+              ? `${describeRoute(route, ruleName)}; no one there could take it now`
+              : describeRoute(route, ruleName),
+          strategy,
+          candidates: choice?.candidates ?? [],
+        }),
+        actor_kind: actorRef(who).kind,
+        actor_id: actorRef(who).id,
+        assigned_at: toDbTime(now),
+      };
+      await insertAssignment(trx, row);
+      if (userId !== null && userId !== contact.owner_id)
+        await updateContactRow(trx, contactId, { owner_id: userId, updated_at: toDbTime(now) });
+      await insertEvent(trx, {
+        type: userId === null ? 'lead.unassigned' : 'lead.assigned',
+        occurredAt: now,
+        actor: actorRef(who),
+        subject: { type: 'contact', id: contactId },
+        payload: { userId, kind, poolId, ruleId: row.rule_id },
+      });
+      announced.push(
+        userId === null
+          ? { type: 'lead.unassigned', contactId, at: now }
+          : { type: 'lead.assigned', contactId, userId, at: now },
+      );
+      return toAssignment({ ...row, explanation: row.explanation, assigned_at: row.assigned_at });
+    });
+    events.publish(announced);
+    return assignment;
+  }
+
+  return {
+    async listPools(actor: Actor | null): Promise<Pool[]> {
+      authorize(actor, 'routing.read');
+      return presentPools(db);
+    },
+
+    async createPool(actor: Actor | null, input: CreatePoolBody): Promise<Pool> {
+      authorize(actor, 'routing.write');
+      const now = clock.now();
+      const id = newId();
+      return inTransaction(
+        db,
+        async (trx) => {
+          await insertPool(trx, {
+            id,
+            name: input.name,
+            strategy: input.strategy ?? 'round_robin',
+            is_performance_aware: input.performanceAware ?? false,
+            last_user_id: null,
+            turn_state: '{}',
+            created_at: toDbTime(now),
+            updated_at: toDbTime(now),
+          });
+          await replacePoolMembers(
+            trx,
+            id,
+            input.members.map((m, position) => ({
+              user_id: m.userId,
+              position,
+              weight: m.weight ?? 1,
+              cap_per_day: m.capPerDay ?? null,
+              cap_per_week: m.capPerWeek ?? null,
+            })),
+            now,
+          );
+          return (await presentPools(trx, [id]))[0]!;
+        },
+        () => fieldError('routing.pool_name_taken', 'name', 'a pool with this name exists'),
+      );
+    },
+
+    async updatePool(actor: Actor | null, id: string, input: UpdatePoolBody): Promise<Pool> {
+      authorize(actor, 'routing.write');
+      const now = clock.now();
+      return inTransaction(
+        db,
+        async (trx) => {
+          if (!(await findPoolById(trx, id))) throw poolNotFound();
+          await updatePoolRow(trx, id, {
+            ...(input.name !== undefined && { name: input.name }),
+            ...(input.strategy !== undefined && { strategy: input.strategy }),
+            ...(input.performanceAware !== undefined && { is_performance_aware: input.performanceAware }),
+            updated_at: toDbTime(now),
+          });
+          if (input.members)
+            await replacePoolMembers(
+              trx,
+              id,
+              input.members.map((m, position) => ({
+                user_id: m.userId,
+                position,
+                weight: m.weight ?? 1,
+                cap_per_day: m.capPerDay ?? null,
+                cap_per_week: m.capPerWeek ?? null,
+              })),
+              now,
+            );
+          return (await presentPools(trx, [id]))[0]!;
+        },
+        () => fieldError('routing.pool_name_taken', 'name', 'a pool with this name exists'),
+      );
+    },
+
+    async getRules(actor: Actor | null): Promise<RoutingRule[]> {
+      authorize(actor, 'routing.read');
+      return (await findRules(db)).map((r) => ({
+        id: r.id,
+        name: r.name,
+        conditions: fromDbJson(r.conditions) as RoutingRule['conditions'],
+        target: r.target_pool_id ? { poolId: r.target_pool_id } : { userId: r.target_user_id! },
+      }));
+    },
+
+    /** Replaces the ordered list of rules: the first that matches a lead wins. */
+    async replaceRules(actor: Actor | null, input: ReplaceRulesBody): Promise<RoutingRule[]> {
+      authorize(actor, 'routing.write');
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        for (const [i, rule] of input.rules.entries())
+          if ('poolId' in rule.target && !(await findPoolById(trx, rule.target.poolId)))
+            throw poolNotFound(`rules.${i}.target.poolId`);
+        await replaceRules(
+          trx,
+          input.rules.map((r) => ({
+            id: newId(),
+            name: r.name,
+            conditions: JSON.stringify(r.conditions),
+            target_pool_id: 'poolId' in r.target ? r.target.poolId : null,
+            target_user_id: 'userId' in r.target ? r.target.userId : null,
+          })),
+          now,
+        );
+      });
+      return this.getRules(actor);
+    },
+
+    async getSettings(actor: Actor | null): Promise<RoutingSettings> {
+      authorize(actor, 'routing.read');
+      return findRoutingSettings(db);
+    },
+
+    async updateSettings(
+      actor: Actor | null,
+      input: { ownershipFirst?: boolean; fallbackPoolId?: string | null },
+    ): Promise<RoutingSettings> {
+      authorize(actor, 'routing.write');
+      if (input.fallbackPoolId && !(await findPoolById(db, input.fallbackPoolId)))
+        throw poolNotFound('fallbackPoolId');
+      await updateRoutingSettings(
+        db,
+        {
+          ...(input.ownershipFirst !== undefined && { is_ownership_first: input.ownershipFirst }),
+          ...(input.fallbackPoolId !== undefined && { fallback_pool_id: input.fallbackPoolId }),
+        },
+        clock.now(),
+      );
+      return findRoutingSettings(db);
+    },
+
+    /** Routes a lead now, by hand (a manager) or from an integration. */
+    async routeContact(actor: Actor | null, contactId: string): Promise<Assignment> {
+      return (await route(authorize(actor, 'leads.route'), contactId, false))!;
+    },
+
+    /** Routes a lead that entered `mql` and has no routing decision since; null when it has one. */
+    async routeIfWaiting(actor: Actor | null, contactId: string): Promise<Assignment | null> {
+      return route(authorize(actor, 'leads.route'), contactId, true);
+    },
+
+    /** Routes MQLs that were never routed (the process died between the MQL and its routing). */
+    async routeWaiting(actor: Actor | null, limit = 100): Promise<number> {
+      const who = authorize(actor, 'leads.route');
+      let routed = 0;
+      for (const id of await findWaitingMqls(db, limit)) if (await route(who, id, true)) routed++;
+      return routed;
+    },
+    /** Every routing decision and reassignment of a lead, oldest first: "why did I get this lead". */
+    async listAssignments(actor: Actor | null, contactId: string): Promise<Assignment[]> {
+      const who = authorize(actor, 'routing.read');
+      const [contact, visibility] = await Promise.all([
+        findContactById(db, contactId),
+        loadVisibility(db, who),
+      ]);
+      if (!contact || !canSee(visibility, contact.owner_id)) throw createError('contacts.not_found');
+      return (await findAssignmentsOfContact(db, contactId)).map(toAssignment);
+    },
+
+    /** Leads whose latest routing found no one: the queue managers work from. */
+    async listUnassigned(actor: Actor | null): Promise<Assignment[]> {
+      authorize(actor, 'leads.route');
+      return (await findUnassigned(db, 500)).map(toAssignment);
+    },
+  };
+}
+
+export type RoutingService = ReturnType<typeof createRoutingService>;
