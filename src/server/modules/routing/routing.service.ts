@@ -23,7 +23,7 @@ import {
   startOfLocalWeek,
   type WorkingHours,
 } from '../../../domain/routing/working-hours.ts';
-import type { Condition, Facts } from '../../../domain/scoring/score-contact.ts';
+import type { Condition } from '../../../domain/scoring/score-contact.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { AssignmentsTable } from '../../db/tables.ts';
