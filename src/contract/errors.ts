@@ -70,6 +70,7 @@ export const errorCatalog = {
 
   'routing.pool_not_found': { status: 404, title: 'No such routing pool' },
   'routing.pool_name_taken': { status: 409, title: 'A routing pool with this name exists' },
+  'routing.invalid_assignee': { status: 400, title: 'The lead cannot be given to this person' },
 
   'forms.not_found': { status: 404, title: 'No such form' },
   'forms.origin_not_allowed': { status: 403, title: 'This form does not accept posts from this website' },

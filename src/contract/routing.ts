@@ -122,3 +122,9 @@ export const Assignment = Type.Object({
   assignedAt: Instant,
 });
 export type Assignment = Static<typeof Assignment>;
+
+export const ReassignBody = StrictObject({
+  userId: Id,
+  reason: Type.String({ minLength: 3, maxLength: 500, description: 'Why, for the record and the rep' }),
+});
+export type ReassignBody = Static<typeof ReassignBody>;

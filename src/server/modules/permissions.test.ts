@@ -469,6 +469,16 @@ const rows: Row[] = [
     expect: { ...adminOnly(200), sales_manager: 200 },
   },
   {
+    // The rep's contact to their teammate: the team's manager and admins; others may not.
+    route: 'POST /api/v1/contacts/:id/reassign',
+    request: (w) => ({
+      method: 'POST',
+      url: `/api/v1/contacts/${w.repContact.id}/reassign`,
+      payload: { userId: w.teammate.id, reason: 'Jan is on leave' },
+    }),
+    expect: { ...adminOnly(200), sales_manager: 200 },
+  },
+  {
     route: 'GET /api/v1/contacts/:id/assignments',
     request: (w) => ({ url: `/api/v1/contacts/${w.repContact.id}/assignments` }),
     expect: all(200),

@@ -4,6 +4,7 @@ import {
   Assignment,
   CreatePoolBody,
   Pool,
+  ReassignBody,
   ReplaceRulesBody,
   RoutingRule,
   RoutingSettings,
@@ -120,6 +121,19 @@ export function routingRoutes(app: App, { routing }: { routing: RoutingService }
       },
     },
     async (request) => routing.routeContact(request.actor, request.params.id),
+  );
+  app.post(
+    '/contacts/:id/reassign',
+    {
+      schema: {
+        tags,
+        summary: 'Give a lead to another rep, with a reason (managers: within their team)',
+        params: IdParams,
+        body: ReassignBody,
+        response: { 200: Assignment, ...problemResponses },
+      },
+    },
+    async (request) => routing.reassign(request.actor, request.params.id, request.body),
   );
   app.get(
     '/contacts/:id/assignments',

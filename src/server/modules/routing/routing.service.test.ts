@@ -168,4 +168,41 @@ describeEachDialect('routing', (getDatabase) => {
       reps[0]!.id,
     ]);
   });
+
+  it('lets a manager reassign a team lead with a reason, and keeps both decisions', async () => {
+    const { manager, reps } = await team();
+    await context.services.teams.createTeam(cli, {
+      name: 'Team',
+      managerId: manager.id,
+      memberIds: reps.map((r) => r.id),
+    });
+    const outsider = await addUser(context, 'sales_rep');
+    const pool = await context.services.routing.createPool(cli, {
+      name: 'All',
+      members: [{ userId: reps[0]!.id }],
+    });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    const id = await lead('move@acme.nl');
+    await context.services.routing.routeContact(cli, id);
+    const asManager = { kind: 'user', userId: manager.id, role: 'sales_manager' } as const;
+
+    await expect(
+      context.services.routing.reassign(asManager, id, { userId: outsider.id, reason: 'Knows them' }),
+    ).rejects.toMatchObject({ code: 'routing.invalid_assignee' });
+    const moved = await context.services.routing.reassign(asManager, id, {
+      userId: reps[1]!.id,
+      reason: 'Speaks Dutch',
+    });
+    expect(moved).toMatchObject({
+      kind: 'manual',
+      userId: reps[1]!.id,
+      reason: 'Speaks Dutch',
+      actor: { kind: 'user', id: manager.id },
+    });
+    expect((await context.services.contacts.getContact(cli, id)).ownerId).toBe(reps[1]!.id);
+    expect((await context.services.routing.listAssignments(cli, id)).map((a) => [a.kind, a.userId])).toEqual([
+      ['fallback', reps[0]!.id],
+      ['manual', reps[1]!.id],
+    ]);
+  });
 });

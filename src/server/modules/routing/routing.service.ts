@@ -2,6 +2,7 @@ import type {
   Assignment,
   CreatePoolBody,
   Pool,
+  ReassignBody,
   ReplaceRulesBody,
   RoutingRule,
   RoutingSettings,
@@ -478,6 +479,52 @@ export function createRoutingService(deps: ServiceDeps, followUp: FollowUpRecord
     /** Routes a lead now, by hand (a manager) or from an integration. */
     async routeContact(actor: Actor | null, contactId: string): Promise<Assignment> {
       return (await route(authorize(actor, 'leads.route'), contactId, false))!;
+    },
+
+    /**
+     * Gives a lead to another rep, by hand, with a reason on record. A manager may reassign the
+     * leads of their team, to an active member of it; an admin any lead to any active user.
+     */
+    async reassign(actor: Actor | null, contactId: string, input: ReassignBody): Promise<Assignment> {
+      const who = authorize(actor, 'leads.route');
+      const now = clock.now();
+      const assignment = await db.transaction().execute(async (trx) => {
+        const visibility = await loadVisibility(trx, who);
+        const contact = await findContactById(trx, contactId);
+        if (!contact || !canSee(visibility, contact.owner_id)) throw createError('contacts.not_found');
+        const target = (await findRoutingPeople(trx, [input.userId], now)).get(input.userId);
+        if (
+          !target?.isActive ||
+          (visibility.kind === 'owned_by' && !visibility.userIds.includes(input.userId))
+        )
+          throw fieldError('routing.invalid_assignee', 'userId', 'not an active member of your team');
+        const ref = actorRef(who);
+        const row = {
+          id: newId(),
+          contact_id: contactId,
+          user_id: input.userId,
+          kind: 'manual' as const,
+          pool_id: null,
+          rule_id: null,
+          reason: input.reason,
+          explanation: JSON.stringify({ route: 'reassigned by hand', strategy: null, candidates: [] }),
+          actor_kind: ref.kind,
+          actor_id: ref.id,
+          assigned_at: toDbTime(now),
+        };
+        await insertAssignment(trx, row);
+        await updateContactRow(trx, contactId, { owner_id: input.userId, updated_at: toDbTime(now) });
+        await insertEvent(trx, {
+          type: 'lead.reassigned',
+          occurredAt: now,
+          actor: ref,
+          subject: { type: 'contact', id: contactId },
+          payload: { from: contact.owner_id, to: input.userId, reason: input.reason },
+        });
+        return toAssignment(row);
+      });
+      events.publish([{ type: 'lead.assigned', contactId, userId: input.userId, at: now }]);
+      return assignment;
     },
 
     /** Routes a lead that entered `mql` and has no routing decision since; null when it has one. */
