@@ -84,7 +84,7 @@ export async function run() {
           strategy: strategies[p % 3],
           members: reps
             .slice(p * 20, p * 20 + 20)
-            .map((userId, i) => ({ userId, weight: 1 + (i % 3), capPerDay: 50 })),
+            .map((userId, i) => ({ userId, weight: 1 + (i % 3), capPerDay: 1000 })),
         }),
       );
     }
@@ -117,12 +117,18 @@ export async function run() {
 
     const toAssigned: number[] = [];
     for (const id of ids.slice(half, half + Math.min(half, samples))) {
-      const assigned = new Promise<void>((resolve) => {
-        const off = ctx.events.subscribe('lead.assigned', (e) => {
-          if (e.contactId === id) {
-            off();
-            resolve();
-          }
+      const assigned = new Promise<void>((resolve, reject) => {
+        const offAssigned = ctx.events.subscribe('lead.assigned', (e) => {
+          if (e.contactId !== id) return;
+          offAssigned();
+          offUnassigned();
+          resolve();
+        });
+        const offUnassigned = ctx.events.subscribe('lead.unassigned', (e) => {
+          if (e.contactId !== id) return;
+          offAssigned();
+          offUnassigned();
+          reject(new Error(`lead ${id} found no one: the bench's pools should always have room`));
         });
       });
       const start = performance.now();
