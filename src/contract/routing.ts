@@ -128,3 +128,13 @@ export const ReassignBody = StrictObject({
   reason: Type.String({ minLength: 3, maxLength: 500, description: 'Why, for the record and the rep' }),
 });
 export type ReassignBody = Static<typeof ReassignBody>;
+
+export const RoutePreview = Type.Object({
+  contactId: Id,
+  userId: Nullable(Id),
+  kind: Type.Enum(['owner', 'rule', 'fallback', 'unassigned']),
+  poolId: Nullable(Id),
+  ruleId: Nullable(Id),
+  explanation: Assignment.properties.explanation,
+});
+export type RoutePreview = Static<typeof RoutePreview>;

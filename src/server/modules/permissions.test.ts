@@ -479,6 +479,11 @@ const rows: Row[] = [
     expect: { ...adminOnly(200), sales_manager: 200 },
   },
   {
+    route: 'GET /api/v1/contacts/:id/route-preview',
+    request: (w) => ({ url: `/api/v1/contacts/${w.repContact.id}/route-preview` }),
+    expect: { ...adminOnly(200), sales_manager: 200 },
+  },
+  {
     route: 'GET /api/v1/contacts/:id/assignments',
     request: (w) => ({ url: `/api/v1/contacts/${w.repContact.id}/assignments` }),
     expect: all(200),

@@ -6,6 +6,7 @@ import {
   Pool,
   ReassignBody,
   ReplaceRulesBody,
+  RoutePreview,
   RoutingRule,
   RoutingSettings,
   UpdatePoolBody,
@@ -121,6 +122,18 @@ export function routingRoutes(app: App, { routing }: { routing: RoutingService }
       },
     },
     async (request) => routing.routeContact(request.actor, request.params.id),
+  );
+  app.get(
+    '/contacts/:id/route-preview',
+    {
+      schema: {
+        tags,
+        summary: 'Where the lead would go now, and why, without routing it',
+        params: IdParams,
+        response: { 200: RoutePreview, ...problemResponses },
+      },
+    },
+    async (request) => routing.previewRoute(request.actor, request.params.id),
   );
   app.post(
     '/contacts/:id/reassign',

@@ -67,8 +67,14 @@ describeEachDialect('routing', (getDatabase) => {
       [a.id, true],
       [b.id, true],
     ]);
-    const third = await context.services.routing.routeContact(cli, await lead('kees@acme.nl'));
+    // A preview says where the next lead would go, and changes nothing: the route then agrees.
+    const kees = await lead('kees@acme.nl');
+    const preview = await context.services.routing.previewRoute(cli, kees);
+    expect(preview).toMatchObject({ kind: 'fallback', userId: b.id });
+    expect(await context.services.routing.listAssignments(cli, kees)).toEqual([]);
+    const third = await context.services.routing.routeContact(cli, kees);
     expect(third.userId).toBe(b.id);
+    expect(third.explanation).toEqual(preview.explanation);
 
     // With ownership first switched off the owner's presence does not matter.
     await context.services.routing.updateSettings(cli, { ownershipFirst: false });

@@ -3,6 +3,7 @@ import type {
   CreatePoolBody,
   Pool,
   ReassignBody,
+  RoutePreview,
   ReplaceRulesBody,
   RoutingRule,
   RoutingSettings,
@@ -27,7 +28,7 @@ import {
 import type { Condition } from '../../../domain/scoring/score-contact.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
-import type { AssignmentsTable } from '../../db/tables.ts';
+import type { AssignmentsTable, ContactRow } from '../../db/tables.ts';
 import type { DomainEvent } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
 import { findAccountById, findDomainsByAccounts } from '../accounts/accounts.repository.ts';
@@ -192,13 +193,131 @@ export function createRoutingService(deps: ServiceDeps, followUp: FollowUpRecord
    * why each was skipped are stored with the assignment; with no one eligible the lead waits in
    * the unassigned queue. `onlyIfWaiting`: an automatic trigger routes an MQL once.
    */
+  /**
+   * Where a lead would go now, and why, without storing anything: the owner, a rule, the fallback
+   * pool or no one, the rep chosen, every candidate's verdict, and the pool's next turn.
+   */
+  async function decide(conn: Db, contact: ContactRow, now: Date) {
+    const account = contact.account_id ? await findAccountById(conn, contact.account_id) : undefined;
+    const domains = account ? (await findDomainsByAccounts(conn, [account.id])).get(account.id) : undefined;
+    const score = await findContactScore(conn, contact.id);
+    const attributes = (fromDbJson(contact.attributes) ?? {}) as Record<string, string>;
+    const facts: Record<string, string | number | null> = {};
+    for (const [name, value] of Object.entries(attributes)) facts[`attributes.${name}`] = value;
+    Object.assign(facts, {
+      email: contact.email,
+      emailDomain: contact.email ? emailDomain(contact.email) : null,
+      title: contact.title,
+      country: contact.country,
+      source: contact.original_source,
+      latestSource: contact.latest_source,
+      grade: score?.grade ?? null,
+      'account.name': account?.name ?? null,
+      'account.industry': account?.industry ?? null,
+      'account.employeeCount': account?.employee_count ?? null,
+      'account.country': account?.country ?? null,
+      'account.domain': domains?.[0] ?? null,
+    });
+
+    const settings = await findRoutingSettings(conn);
+    const rules = await findRules(conn);
+    let owner: { userId: string; isAvailable: boolean } | null = null;
+    if (account?.owner_id) {
+      const person = (await findRoutingPeople(conn, [account.owner_id], now)).get(account.owner_id);
+      owner = {
+        userId: account.owner_id,
+        isAvailable:
+          !!person &&
+          person.isActive &&
+          !person.isAbsent &&
+          isWithinWorkingHours(person.workingHours as WorkingHours, person.timeZone, now),
+      };
+    }
+    const route = decideRoute({
+      accountOwner: owner,
+      ownershipFirst: settings.ownershipFirst,
+      rules: rules.map((r) => ({
+        id: r.id,
+        label: r.name,
+        conditions: fromDbJson(r.conditions) as Condition[],
+        target: r.target_pool_id
+          ? { kind: 'pool', poolId: r.target_pool_id }
+          : { kind: 'user', userId: r.target_user_id! },
+      })),
+      fallbackPoolId: settings.fallbackPoolId,
+      facts,
+    });
+
+    let choice: RepChoice | null = null;
+    let strategy: Pool['strategy'] | null = null;
+    let turn: { poolId: string; from: PoolState; to: PoolState } | null = null;
+    const target =
+      route.kind === 'rule'
+        ? route.target
+        : route.kind === 'fallback'
+          ? { kind: 'pool' as const, poolId: route.poolId }
+          : null;
+    if (target?.kind === 'pool') {
+      const pool = (await findPoolById(conn, target.poolId))!;
+      strategy = pool.strategy;
+      const members = await findPoolMembers(conn, [pool.id]);
+      const aware = fromDbBool(pool.is_performance_aware);
+      const state: PoolState = {
+        lastUserId: pool.last_user_id,
+        current: (fromDbJson(pool.turn_state) ?? {}) as Record<string, number>,
+      };
+      choice = chooseRep(
+        { strategy: pool.strategy, performanceAware: aware },
+        await candidatesFor(conn, members, now, aware),
+        state,
+      );
+      if (choice.kind === 'chosen') turn = { poolId: pool.id, from: state, to: choice.state };
+    } else if (target?.kind === 'user') {
+      const single = {
+        user_id: target.userId,
+        weight: 1,
+        cap_per_day: null,
+        cap_per_week: null,
+        joined_at: now.toISOString(),
+      };
+      choice = chooseRep(
+        { strategy: 'round_robin', performanceAware: false },
+        await candidatesFor(conn, [single], now, false),
+        { lastUserId: null, current: {} },
+      );
+    }
+
+    const userId = route.kind === 'owner' ? route.userId : choice?.kind === 'chosen' ? choice.userId : null;
+    const kind: AssignmentsTable['kind'] =
+      userId === null ? 'unassigned' : route.kind === 'unassigned' ? 'unassigned' : route.kind;
+    const ruleName = route.kind === 'rule' ? rules.find((r) => r.id === route.ruleId)?.name : undefined;
+    return {
+      userId,
+      kind,
+      poolId: target?.kind === 'pool' ? target.poolId : null,
+      ruleId: route.kind === 'rule' ? route.ruleId : null,
+      turn,
+      explanation: {
+        route:
+          userId === null && choice?.kind === 'none'
+            ? `${describeRoute(route, ruleName)}; no one there could take it now`
+            : describeRoute(route, ruleName),
+        strategy,
+        candidates: choice?.candidates ?? [],
+      } satisfies Assignment['explanation'],
+    };
+  }
+
+  /**
+   * Routes a lead now and stores the decision with its reasons; with no one eligible the lead
+   * waits in the unassigned queue. `onlyIfWaiting`: an automatic trigger routes an MQL once.
+   */
   async function route(who: Actor, contactId: string, onlyIfWaiting: boolean): Promise<Assignment | null> {
     const now = clock.now();
     const announced: DomainEvent[] = [];
     const assignment = await db.transaction().execute(async (trx) => {
       const contact = await findContactById(trx, contactId);
       if (!contact) throw createError('contacts.not_found');
-      // An automatic trigger (entering mql, or the sweep after a crash) routes a lead once.
       if (onlyIfWaiting) {
         const since = fromDbTime(contact.stage_entered_at).getTime();
         const decided = (await findAssignmentsOfContact(trx, contactId)).some(
@@ -206,124 +325,30 @@ export function createRoutingService(deps: ServiceDeps, followUp: FollowUpRecord
         );
         if (decided || contact.stage !== 'mql') return null;
       }
-      const account = contact.account_id ? await findAccountById(trx, contact.account_id) : undefined;
-      const domains = account ? (await findDomainsByAccounts(trx, [account.id])).get(account.id) : undefined;
-      const score = await findContactScore(trx, contactId);
-      const attributes = (fromDbJson(contact.attributes) ?? {}) as Record<string, string>;
-      const facts: Record<string, string | number | null> = {};
-      for (const [name, value] of Object.entries(attributes)) facts[`attributes.${name}`] = value;
-      Object.assign(facts, {
-        email: contact.email,
-        emailDomain: contact.email ? emailDomain(contact.email) : null,
-        title: contact.title,
-        country: contact.country,
-        source: contact.original_source,
-        latestSource: contact.latest_source,
-        grade: score?.grade ?? null,
-        'account.name': account?.name ?? null,
-        'account.industry': account?.industry ?? null,
-        'account.employeeCount': account?.employee_count ?? null,
-        'account.country': account?.country ?? null,
-        'account.domain': domains?.[0] ?? null,
-      });
-
-      const settings = await findRoutingSettings(trx);
-      const rules = await findRules(trx);
-      let owner: { userId: string; isAvailable: boolean } | null = null;
-      if (account?.owner_id) {
-        const person = (await findRoutingPeople(trx, [account.owner_id], now)).get(account.owner_id);
-        owner = {
-          userId: account.owner_id,
-          isAvailable:
-            !!person &&
-            person.isActive &&
-            !person.isAbsent &&
-            isWithinWorkingHours(person.workingHours as WorkingHours, person.timeZone, now),
-        };
-      }
-      const route = decideRoute({
-        accountOwner: owner,
-        ownershipFirst: settings.ownershipFirst,
-        rules: rules.map((r) => ({
-          id: r.id,
-          label: r.name,
-          conditions: fromDbJson(r.conditions) as Condition[],
-          target: r.target_pool_id
-            ? { kind: 'pool', poolId: r.target_pool_id }
-            : { kind: 'user', userId: r.target_user_id! },
-        })),
-        fallbackPoolId: settings.fallbackPoolId,
-        facts: facts,
-      });
-
-      let choice: RepChoice | null = null;
-      let poolId: string | null = null;
-      let strategy: Pool['strategy'] | null = null;
-      const target =
-        route.kind === 'rule'
-          ? route.target
-          : route.kind === 'fallback'
-            ? { kind: 'pool' as const, poolId: route.poolId }
-            : null;
-      if (target?.kind === 'pool') {
-        const pool = (await findPoolById(trx, target.poolId))!;
-        poolId = pool.id;
-        strategy = pool.strategy;
-        const members = await findPoolMembers(trx, [pool.id]);
-        const aware = fromDbBool(pool.is_performance_aware);
-        const state: PoolState = {
-          lastUserId: pool.last_user_id,
-          current: (fromDbJson(pool.turn_state) ?? {}) as Record<string, number>,
-        };
-        choice = chooseRep(
-          { strategy: pool.strategy, performanceAware: aware },
-          await candidatesFor(trx, members, now, aware),
-          state,
+      const decision = await decide(trx, contact, now);
+      if (decision.turn)
+        await advancePoolTurn(
+          trx,
+          decision.turn.poolId,
+          {
+            lastUserId: decision.turn.from.lastUserId,
+            turnState: JSON.stringify(decision.turn.from.current),
+          },
+          { lastUserId: decision.turn.to.lastUserId, turnState: JSON.stringify(decision.turn.to.current) },
         );
-        if (choice.kind === 'chosen')
-          await advancePoolTurn(
-            trx,
-            pool.id,
-            { lastUserId: pool.last_user_id, turnState: JSON.stringify(state.current) },
-            { lastUserId: choice.state.lastUserId, turnState: JSON.stringify(choice.state.current) },
-          );
-      } else if (target?.kind === 'user') {
-        const single = {
-          user_id: target.userId,
-          weight: 1,
-          cap_per_day: null,
-          cap_per_week: null,
-          joined_at: now.toISOString(),
-        };
-        choice = chooseRep(
-          { strategy: 'round_robin', performanceAware: false },
-          await candidatesFor(trx, [single], now, false),
-          { lastUserId: null, current: {} },
-        );
-      }
-
-      const userId = route.kind === 'owner' ? route.userId : choice?.kind === 'chosen' ? choice.userId : null;
-      const kind: AssignmentsTable['kind'] =
-        userId === null ? 'unassigned' : route.kind === 'unassigned' ? 'unassigned' : route.kind;
-      const ruleName = route.kind === 'rule' ? rules.find((r) => r.id === route.ruleId)?.name : undefined;
+      const { userId, kind } = decision;
+      const ref = actorRef(who);
       const row = {
         id: newId(),
         contact_id: contactId,
         user_id: userId,
         kind,
-        pool_id: poolId,
-        rule_id: route.kind === 'rule' ? route.ruleId : null,
+        pool_id: decision.poolId,
+        rule_id: decision.ruleId,
         reason: null,
-        explanation: JSON.stringify({
-          route:
-            userId === null && choice?.kind === 'none'
-              ? `${describeRoute(route, ruleName)}; no one there could take it now`
-              : describeRoute(route, ruleName),
-          strategy,
-          candidates: choice?.candidates ?? [],
-        }),
-        actor_kind: actorRef(who).kind,
-        actor_id: actorRef(who).id,
+        explanation: JSON.stringify(decision.explanation),
+        actor_kind: ref.kind,
+        actor_id: ref.id,
         assigned_at: toDbTime(now),
       };
       await insertAssignment(trx, row);
@@ -332,16 +357,16 @@ export function createRoutingService(deps: ServiceDeps, followUp: FollowUpRecord
       await insertEvent(trx, {
         type: userId === null ? 'lead.unassigned' : 'lead.assigned',
         occurredAt: now,
-        actor: actorRef(who),
+        actor: ref,
         subject: { type: 'contact', id: contactId },
-        payload: { userId, kind, poolId, ruleId: row.rule_id },
+        payload: { userId, kind, poolId: decision.poolId, ruleId: decision.ruleId },
       });
       announced.push(
         userId === null
           ? { type: 'lead.unassigned', contactId, at: now }
           : { type: 'lead.assigned', contactId, userId, at: now },
       );
-      return toAssignment({ ...row, explanation: row.explanation, assigned_at: row.assigned_at });
+      return toAssignment(row);
     });
     events.publish(announced);
     return assignment;
@@ -474,6 +499,15 @@ export function createRoutingService(deps: ServiceDeps, followUp: FollowUpRecord
         clock.now(),
       );
       return findRoutingSettings(db);
+    },
+
+    /** Where a lead would go now, and why, without routing it: for checking rules and pools. */
+    async previewRoute(actor: Actor | null, contactId: string): Promise<RoutePreview> {
+      authorize(actor, 'leads.route');
+      const contact = await findContactById(db, contactId);
+      if (!contact) throw createError('contacts.not_found');
+      const { userId, kind, poolId, ruleId, explanation } = await decide(db, contact, clock.now());
+      return { contactId, userId, kind, poolId, ruleId, explanation };
     },
 
     /** Routes a lead now, by hand (a manager) or from an integration. */
