@@ -93,6 +93,16 @@ function toAssignment(row: AssignmentRow): Assignment {
   };
 }
 
+/** Members as stored, in the order given (turns and ties follow it). */
+const memberRows = (members: CreatePoolBody['members']) =>
+  members.map((m, position) => ({
+    user_id: m.userId,
+    position,
+    weight: m.weight ?? 1,
+    cap_per_day: m.capPerDay ?? null,
+    cap_per_week: m.capPerWeek ?? null,
+  }));
+
 function describeRoute(decision: RouteDecision, ruleName: string | undefined): string {
   switch (decision.kind) {
     case 'owner':
@@ -395,18 +405,7 @@ export function createRoutingService(deps: ServiceDeps, followUp: FollowUpRecord
             created_at: toDbTime(now),
             updated_at: toDbTime(now),
           });
-          await replacePoolMembers(
-            trx,
-            id,
-            input.members.map((m, position) => ({
-              user_id: m.userId,
-              position,
-              weight: m.weight ?? 1,
-              cap_per_day: m.capPerDay ?? null,
-              cap_per_week: m.capPerWeek ?? null,
-            })),
-            now,
-          );
+          await replacePoolMembers(trx, id, memberRows(input.members), now);
           return (await presentPools(trx, [id]))[0]!;
         },
         () => fieldError('routing.pool_name_taken', 'name', 'a pool with this name exists'),
@@ -426,19 +425,7 @@ export function createRoutingService(deps: ServiceDeps, followUp: FollowUpRecord
             ...(input.performanceAware !== undefined && { is_performance_aware: input.performanceAware }),
             updated_at: toDbTime(now),
           });
-          if (input.members)
-            await replacePoolMembers(
-              trx,
-              id,
-              input.members.map((m, position) => ({
-                user_id: m.userId,
-                position,
-                weight: m.weight ?? 1,
-                cap_per_day: m.capPerDay ?? null,
-                cap_per_week: m.capPerWeek ?? null,
-              })),
-              now,
-            );
+          if (input.members) await replacePoolMembers(trx, id, memberRows(input.members), now);
           return (await presentPools(trx, [id]))[0]!;
         },
         () => fieldError('routing.pool_name_taken', 'name', 'a pool with this name exists'),
