@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findCandidates, isHeldOut, learnFit, type LearningRow } from './learn-model.ts';
+import { holds } from './score-contact.ts';
 
 /** 400 leads: working professionals convert 80%, students 10%, others 40%; visits add a little. */
 function leads(): LearningRow[] {
@@ -50,7 +51,17 @@ describe('learnFit', () => {
     const points = (id: string) => learned.rules.find((r) => r.id === id)?.points ?? 0;
     expect(points('occupation-working-professional')).toBeGreaterThan(points('occupation-unemployed'));
     expect(points('occupation-unemployed')).toBeGreaterThan(points('occupation-student'));
-    expect(learned.threshold).toBeGreaterThan(learned.gradeB - 1000);
+    // The proposed threshold separates: leads at or above it convert more than those below it.
+    const rows = leads();
+    const scoreOf = (facts: LearningRow['facts']) =>
+      learned.rules.reduce((sum, r) => sum + (r.conditions.every((c) => holds(c, facts)) ? r.points : 0), 0);
+    const rate = (subset: LearningRow[]) => subset.filter((r) => r.converted).length / subset.length;
+    const above = rows.filter((r) => scoreOf(r.facts) >= learned.threshold);
+    const below = rows.filter((r) => scoreOf(r.facts) < learned.threshold);
+    expect(above.length).toBeGreaterThan(0);
+    expect(below.length).toBeGreaterThan(0);
+    expect(rate(above)).toBeGreaterThan(rate(below) + 0.3);
+    expect(learned.gradeA).toBeGreaterThanOrEqual(learned.gradeB);
     expect(learned.rules.every((r) => Number.isInteger(r.points) && r.points !== 0)).toBe(true);
   });
 
