@@ -21,10 +21,13 @@ interface LocalTime {
   minutes: number;
 }
 
-/** The wall-clock date and time at `at` in a time zone. */
-export function localTime(at: Date, timeZone: string): LocalTime {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per time zone: building one costs far more than formatting with it. */
+function formatIn(timeZone: string): Intl.DateTimeFormat {
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
       timeZone,
       year: 'numeric',
       month: '2-digit',
@@ -32,10 +35,16 @@ export function localTime(at: Date, timeZone: string): LocalTime {
       hour: '2-digit',
       minute: '2-digit',
       hourCycle: 'h23',
-    })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  ) as Record<string, string>;
+    });
+    formats.set(timeZone, format);
+  }
+  return format;
+}
+
+/** The wall-clock date and time at `at` in a time zone. */
+export function localTime(at: Date, timeZone: string): LocalTime {
+  const parts: Record<string, string> = {};
+  for (const part of formatIn(timeZone).formatToParts(at)) parts[part.type] = part.value;
   const year = Number(parts.year);
   const month = Number(parts.month);
   const day = Number(parts.day);
