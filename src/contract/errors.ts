@@ -71,6 +71,9 @@ export const errorCatalog = {
   'routing.pool_not_found': { status: 404, title: 'No such routing pool' },
   'routing.pool_name_taken': { status: 409, title: 'A routing pool with this name exists' },
   'routing.invalid_assignee': { status: 400, title: 'The lead cannot be given to this person' },
+  'outbox.not_found': { status: 404, title: 'No such message' },
+  'outbox.not_retryable': { status: 409, title: 'Only a dead or cancelled message can be sent again' },
+  'outbox.not_cancellable': { status: 409, title: 'Only a message not sent yet can be cancelled' },
 
   'forms.not_found': { status: 404, title: 'No such form' },
   'forms.origin_not_allowed': { status: 403, title: 'This form does not accept posts from this website' },

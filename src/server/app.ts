@@ -17,6 +17,7 @@ import { healthRoutes } from './modules/health/health.routes.ts';
 import { handleError, handleNotFound } from './modules/shared/error-handler.ts';
 import type { App } from './modules/shared/http.ts';
 import { routingRoutes } from './modules/routing/routing.routes.ts';
+import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
 import { scoringRoutes } from './modules/scoring/scoring.routes.ts';
 import { stagesRoutes } from './modules/stages/stages.routes.ts';
 import { teamsRoutes } from './modules/teams/teams.routes.ts';
@@ -105,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       importRoutes(api, deps.services);
       scoringRoutes(api, deps.services);
       routingRoutes(api, deps.services);
+      notificationsRoutes(api, deps.services);
     },
     { prefix: '/api/v1' },
   );

@@ -47,6 +47,37 @@ const databaseUrl = (raw: string): string | undefined => {
   return raw;
 };
 
+const httpUrl = (raw: string): string | undefined => {
+  if (raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be an http:// or https:// URL');
+  }
+  if (!['http:', 'https:'].includes(url.protocol)) throw new Error('must be an http:// or https:// URL');
+  return raw.replace(/\/+$/, '');
+};
+
+const smtpUrl = (raw: string): string | undefined => {
+  if (raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.nl:587');
+  }
+  if (!['smtp:', 'smtps:'].includes(url.protocol))
+    throw new Error('must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.nl:587');
+  return raw;
+};
+
+const mailbox = (raw: string): string => {
+  if (!/^[^\s@<>]+@[^\s@<>]+$|<[^\s@<>]+@[^\s@<>]+>$/.test(raw))
+    throw new Error('must be an address, e.g. baton@example.nl or "Baton <baton@example.nl>"');
+  return raw;
+};
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const cookieSecureModes = ['auto', 'always', 'never'] as const;
 const defaultLogLevel: (typeof logLevels)[number] = 'info';
@@ -139,6 +170,42 @@ export const configSpec = {
     default: undefined,
     parse: optionalText,
     secret: true,
+  },
+  publicUrl: {
+    env: 'BATON_PUBLIC_URL',
+    doc: 'The address people open Baton at; links in emails start with it',
+    defaultText: 'http://localhost:PORT',
+    default: undefined,
+    parse: httpUrl,
+  },
+  smtpUrl: {
+    env: 'BATON_SMTP_URL',
+    doc: 'SMTP server for emails, e.g. smtp://user:password@mail.example.nl:587 (smtps:// for TLS from the start). Unset: emails are queued, not sent',
+    defaultText: '(unset)',
+    default: undefined,
+    parse: smtpUrl,
+    secret: true,
+  },
+  mailFrom: {
+    env: 'BATON_MAIL_FROM',
+    doc: 'Sender of the emails',
+    defaultText: 'Baton <baton@localhost>',
+    default: 'Baton <baton@localhost>',
+    parse: mailbox,
+  },
+  outboxIntervalMs: {
+    env: 'BATON_OUTBOX_INTERVAL_MS',
+    doc: 'How often the email dispatcher looks for due messages, in milliseconds (new ones wake it at once)',
+    defaultText: '5000',
+    default: 5000,
+    parse: integer(50, 3_600_000),
+  },
+  outboxMaxAttempts: {
+    env: 'BATON_OUTBOX_MAX_ATTEMPTS',
+    doc: 'Attempts to send an email before it is given up (30 s after the first failure, doubling, at most an hour apart)',
+    defaultText: '10',
+    default: 10,
+    parse: integer(1, 100),
   },
 } satisfies Record<string, KeySpec<unknown>>;
 

@@ -11,6 +11,9 @@ import { systemClock, type Clock } from './platform/clock.ts';
 import { createEventBus, type DomainEvent, type EventBus } from './platform/event-bus.ts';
 import { createPasswordHasher, type PasswordHasher } from './platform/secrets.ts';
 import { createServices, wireReactions, type Services } from './services.ts';
+import { createSmtpMailer, type Mailer } from './platform/mailer.ts';
+import { startOutboxDispatcher, type OutboxDispatcher } from './platform/outbox-dispatcher.ts';
+import { newId } from './platform/ids.ts';
 import { startScoringThread } from './modules/scoring/scoring.thread-host.ts';
 import type { ScoringWorker } from './modules/scoring/scoring.worker.ts';
 import type { App } from './modules/shared/http.ts';
@@ -30,22 +33,26 @@ export function servicesFor(
   config: Config,
   adapters: { clock?: Clock; passwords?: PasswordHasher; events?: EventBus } = {},
 ): Services {
-  return createServices({
-    db: database.db,
-    events:
-      adapters.events ??
-      createEventBus((error, event) => {
-        process.stderr.write(`event handler failed on ${event.type}: ${String(error)}\n`);
-      }),
-    ...(database.sqlite && { sqlite: database.sqlite }),
-    clock: adapters.clock ?? systemClock,
-    passwords: adapters.passwords ?? createPasswordHasher(),
-    auth: {
-      sessionTtlHours: config.sessionTtlHours,
-      loginMaxFailures: config.loginMaxFailures,
-      loginWindowMinutes: config.loginWindowMinutes,
+  return createServices(
+    {
+      db: database.db,
+      events:
+        adapters.events ??
+        createEventBus((error, event) => {
+          process.stderr.write(`event handler failed on ${event.type}: ${String(error)}\n`);
+        }),
+      ...(database.sqlite && { sqlite: database.sqlite }),
+      clock: adapters.clock ?? systemClock,
+      passwords: adapters.passwords ?? createPasswordHasher(),
+      auth: {
+        sessionTtlHours: config.sessionTtlHours,
+        loginMaxFailures: config.loginMaxFailures,
+        loginWindowMinutes: config.loginWindowMinutes,
+      },
+      publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
     },
-  });
+    { outboxMaxAttempts: config.outboxMaxAttempts },
+  );
 }
 
 interface Log {
@@ -100,6 +107,8 @@ export async function startServer(
   let app: App | undefined;
   let scorer: ScoringWorker | undefined;
   let sweep: NodeJS.Timeout | undefined;
+  let mailer: Mailer | undefined;
+  let dispatcher: OutboxDispatcher | undefined;
   try {
     await migrateToLatest(database.db);
     // Handlers' failures go to the app's log once the app exists.
@@ -124,31 +133,55 @@ export async function startServer(
     await services.scoring.ensureDefaultModel();
     await app.listen({ port: config.port, host: config.host });
     // MQLs the last process stored but did not route (it died in between) are routed now, and
-    // every half minute from then on.
+    // every half minute from then on; so are those in the unassigned queue, as reps become free.
     const system = { kind: 'cli' } as const;
-    const sweepWaiting = () =>
-      services.routing
-        .routeWaiting(system)
-        .catch((error: unknown) => log.error({ err: error }, 'routing sweep failed'));
+    const sweepWaiting = async () => {
+      try {
+        await services.routing.routeWaiting(system);
+        await services.routing.routeQueued(system);
+      } catch (error) {
+        log.error({ err: error }, 'routing sweep failed');
+      }
+    };
     await sweepWaiting();
     sweep = setInterval(() => void sweepWaiting(), 30_000);
     sweep.unref();
+    if (config.smtpUrl) {
+      const smtp = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
+      mailer = smtp;
+      // Each process leases messages under its own name, so several instances share one outbox.
+      const owner = `${process.pid}-${newId()}`;
+      dispatcher = startOutboxDispatcher(() => services.notifications.sendDue(smtp, owner, 10), events, {
+        intervalMs: config.outboxIntervalMs,
+        batch: 10,
+        onError: (error) => log.error({ err: error }, 'sending the outbox failed'),
+      });
+    } else
+      log.warn(
+        'Email is off: notifications are queued but not sent. Set BATON_SMTP_URL (and BATON_MAIL_FROM, BATON_PUBLIC_URL) to send them.',
+      );
     const thread = startScoringThread(config, events, { error: (message) => log.error(message) });
     scorer = thread;
     await thread.ready;
   } catch (error) {
     await app?.close();
+    await dispatcher?.stop();
+    mailer?.close();
     await database.close();
     throw error;
   }
   const running = app;
   const worker = scorer;
+  const sender = dispatcher;
+  const smtp = mailer;
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       clearInterval(sweep);
       await running.close();
+      await sender?.stop();
+      smtp?.close();
       await worker.stop();
       await database.close();
     })());

@@ -5,6 +5,7 @@ import { createCaptureService } from './modules/capture/capture.service.ts';
 import { createImportService } from './modules/capture/import.service.ts';
 import { createFormsService } from './modules/forms/forms.service.ts';
 import { createContactsService } from './modules/contacts/contacts.service.ts';
+import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { createRoutingService } from './modules/routing/routing.service.ts';
 import { createScoringService } from './modules/scoring/scoring.service.ts';
 import type { ServiceDeps } from './modules/shared/deps.ts';
@@ -14,8 +15,11 @@ import { createTeamsService } from './modules/teams/teams.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 
 /** Every service, built from the same dependencies. Used by the server, the CLI and tests alike. */
-export function createServices(deps: ServiceDeps) {
+export function createServices(deps: ServiceDeps, options: { outboxMaxAttempts?: number } = {}) {
   const capture = createCaptureService(deps);
+  const notifications = createNotificationsService(deps, {
+    ...(options.outboxMaxAttempts !== undefined && { maxAttempts: options.outboxMaxAttempts }),
+  });
   return {
     auth: createAuthService(deps),
     users: createUsersService(deps),
@@ -28,7 +32,8 @@ export function createServices(deps: ServiceDeps) {
     forms: createFormsService(deps, capture),
     imports: createImportService(deps, capture),
     scoring: createScoringService(deps),
-    routing: createRoutingService(deps),
+    notifications,
+    routing: createRoutingService(deps, notifications),
   };
 }
 

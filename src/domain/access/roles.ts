@@ -37,6 +37,7 @@ export const actions = [
   'routing.read',
   'routing.write',
   'leads.route',
+  'outbox.manage',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -78,6 +79,7 @@ const matrix: Record<Action, readonly Role[]> = {
   'routing.write': ['admin'],
   // Routing a lead by hand and working the unassigned queue is for managers (and admins).
   'leads.route': ['admin', 'sales_manager'],
+  'outbox.manage': ['admin'],
 };
 
 /**

@@ -188,6 +188,29 @@ export interface AssignmentsTable {
   assigned_at: DbTime;
 }
 
+export interface OutboxTable {
+  id: string;
+  dedupe_key: string;
+  kind: string;
+  channel: 'email';
+  recipient_user_id: string | null;
+  recipient: string;
+  language: string;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  contact_id: string | null;
+  status: 'pending' | 'sent' | 'dead' | 'cancelled';
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: DbTime;
+  leased_by: string | null;
+  leased_until: DbTime | null;
+  last_error: string | null;
+  provider_message_id: string | null;
+  created_at: DbTime;
+  sent_at: DbTime | null;
+}
+
 export interface ScoringModelsTable {
   id: string;
   version: number;
@@ -285,6 +308,7 @@ export interface DB {
   routing_rules: RoutingRulesTable;
   routing_settings: RoutingSettingsTable;
   assignments: AssignmentsTable;
+  outbox: OutboxTable;
   contact_scores: ContactScoresTable;
   scoring_runs: ScoringRunsTable;
   stages: StagesTable;

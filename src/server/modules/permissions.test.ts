@@ -31,6 +31,14 @@ const scoreAll = async (c: TestContext) => {
   await c.services.scoring.scoreDue();
 };
 
+/** A queued email (the reassignment's), optionally cancelled so that it may be sent again. */
+const queuedEmail = async (w: World, c: TestContext, cancelled = false) => {
+  await c.services.routing.reassign(cli, w.repContact.id, { userId: w.teammate.id, reason: 'Cover' });
+  const message = (await c.services.notifications.listOutbox(cli, {})).data[0]!;
+  if (cancelled) await c.services.notifications.cancelOutboxMessage(cli, message.id);
+  return message.id;
+};
+
 const rows: Row[] = [
   // Signing out is idempotent: without a session there is nothing to end, and that is fine.
   {
@@ -507,6 +515,25 @@ const rows: Row[] = [
     route: 'GET /api/v1/users/:id/absences',
     request: (w) => ({ url: `/api/v1/users/${w.rep.id}/absences` }),
     expect: all(200),
+  },
+  { route: 'GET /api/v1/outbox', request: () => ({ url: '/api/v1/outbox' }), expect: adminOnly(200) },
+  {
+    route: 'GET /api/v1/outbox/:id',
+    request: async (w, c) => ({ url: `/api/v1/outbox/${await queuedEmail(w, c)}` }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'POST /api/v1/outbox/:id/retry',
+    request: async (w, c) => ({
+      method: 'POST',
+      url: `/api/v1/outbox/${await queuedEmail(w, c, true)}/retry`,
+    }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'POST /api/v1/outbox/:id/cancel',
+    request: async (w, c) => ({ method: 'POST', url: `/api/v1/outbox/${await queuedEmail(w, c)}/cancel` }),
+    expect: adminOnly(200),
   },
 ];
 

@@ -8,6 +8,7 @@ export type DomainEvent =
   | { type: 'contact.stage_changed'; contactId: string; from: string | null; to: string; at: Date }
   | { type: 'lead.assigned'; contactId: string; userId: string; at: Date }
   | { type: 'lead.unassigned'; contactId: string; at: Date }
+  | { type: 'outbox.queued'; count: number; at: Date }
   | {
       type: 'touch.recorded';
       touchId: string;

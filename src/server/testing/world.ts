@@ -31,6 +31,7 @@ export function createTestContext(database: Database, clock: TestClock = createT
     clock,
     passwords: testPasswords,
     auth: { sessionTtlHours: 336, loginMaxFailures: 5, loginWindowMinutes: 15 },
+    publicUrl: 'https://baton.example.nl',
   });
   wireReactions(services, events);
   return { database, clock, services, events, handlerErrors };

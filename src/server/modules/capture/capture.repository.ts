@@ -485,3 +485,15 @@ export async function insertSuppression(db: Db, emailHash: string, reason: strin
     .onConflict((oc) => oc.column('email_hash').doNothing())
     .execute();
 }
+
+/** A contact's latest touches, newest first. */
+export async function findRecentTouchpoints(db: Db, contactId: string, limit: number) {
+  return db
+    .selectFrom('touchpoints')
+    .selectAll()
+    .where('contact_id', '=', contactId)
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}

@@ -208,12 +208,14 @@ export async function findAssignmentsOfContact(db: Db, contactId: string) {
     .execute();
 }
 
-/** Contacts whose latest routing decision found no one, oldest first. */
+/** Contacts whose latest routing decision found no one and that stayed in their stage since, oldest first. */
 export async function findUnassigned(db: Db, limit: number) {
   return db
     .selectFrom('assignments as a')
+    .innerJoin('contacts as c', 'c.id', 'a.contact_id')
     .selectAll('a')
     .where('a.kind', '=', 'unassigned')
+    .whereRef('c.stage_entered_at', '<=', 'a.assigned_at')
     .where((eb) =>
       eb.not(
         eb.exists(

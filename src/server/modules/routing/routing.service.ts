@@ -15,6 +15,7 @@ import {
   chooseRep,
   performanceFactor,
   type Candidate,
+  type CandidateVerdict,
   type PoolState,
   type RepChoice,
 } from '../../../domain/routing/choose-rep.ts';
@@ -33,6 +34,7 @@ import type { DomainEvent } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
 import { findAccountById, findDomainsByAccounts } from '../accounts/accounts.repository.ts';
 import { findContactById, updateContactRow } from '../contacts/contacts.repository.ts';
+import type { NotificationsService } from '../notifications/notifications.service.ts';
 import { findContactScore } from '../scoring/scoring.repository.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
@@ -40,6 +42,7 @@ import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { loadVisibility } from '../shared/visibility.ts';
+import { findUserById } from '../users/users.repository.ts';
 import {
   advancePoolTurn,
   countAssignments,
@@ -116,7 +119,20 @@ function describeRoute(decision: RouteDecision, ruleName: string | undefined): s
   }
 }
 
-export function createRoutingService(deps: ServiceDeps, followUp: FollowUpRecords = noFollowUpRecords) {
+/**
+ * A lead no one could take only because nobody in reach is at work now will be routed when
+ * someone starts: that needs no manager. Anything else (everyone absent, inactive or full, or
+ * nowhere to go) does.
+ */
+function needsAttention(candidates: readonly CandidateVerdict[], hadTarget: boolean): boolean {
+  return !hadTarget || !candidates.some((c) => c.skipped === 'outside_hours');
+}
+
+export function createRoutingService(
+  deps: ServiceDeps,
+  notifications: NotificationsService,
+  followUp: FollowUpRecords = noFollowUpRecords,
+) {
   const { db, clock, events } = deps;
 
   async function presentPools(conn: Db, ids?: readonly string[]): Promise<Pool[]> {
@@ -260,6 +276,7 @@ export function createRoutingService(deps: ServiceDeps, followUp: FollowUpRecord
 
     let choice: RepChoice | null = null;
     let strategy: Pool['strategy'] | null = null;
+    let poolName: string | null = null;
     let turn: { poolId: string; from: PoolState; to: PoolState } | null = null;
     const target =
       route.kind === 'rule'
@@ -270,6 +287,7 @@ export function createRoutingService(deps: ServiceDeps, followUp: FollowUpRecord
     if (target?.kind === 'pool') {
       const pool = (await findPoolById(conn, target.poolId))!;
       strategy = pool.strategy;
+      poolName = pool.name;
       const members = await findPoolMembers(conn, [pool.id]);
       const aware = fromDbBool(pool.is_performance_aware);
       const state: PoolState = {
@@ -305,7 +323,10 @@ export function createRoutingService(deps: ServiceDeps, followUp: FollowUpRecord
       userId,
       kind,
       poolId: target?.kind === 'pool' ? target.poolId : null,
+      poolName,
       ruleId: route.kind === 'rule' ? route.ruleId : null,
+      ruleName: ruleName ?? null,
+      hadTarget: route.kind === 'owner' || target !== null,
       turn,
       explanation: {
         route:
@@ -319,23 +340,53 @@ export function createRoutingService(deps: ServiceDeps, followUp: FollowUpRecord
   }
 
   /**
-   * Routes a lead now and stores the decision with its reasons; with no one eligible the lead
-   * waits in the unassigned queue. `onlyIfWaiting`: an automatic trigger routes an MQL once.
+   * Routes a lead now and stores the decision with its reasons, and queues the email that tells
+   * the rep (or, with no one eligible, the alert to the managers) in the same transaction. Modes:
+   * `always` (by hand), `if_waiting` (an automatic trigger routes an MQL once), `from_queue` (a
+   * lead in the unassigned queue is tried again; a second "no one" is not stored again).
    */
-  async function route(who: Actor, contactId: string, onlyIfWaiting: boolean): Promise<Assignment | null> {
+  async function route(
+    who: Actor,
+    contactId: string,
+    mode: 'always' | 'if_waiting' | 'from_queue',
+  ): Promise<Assignment | null> {
     const now = clock.now();
     const announced: DomainEvent[] = [];
     const assignment = await db.transaction().execute(async (trx) => {
       const contact = await findContactById(trx, contactId);
       if (!contact) throw createError('contacts.not_found');
-      if (onlyIfWaiting) {
+      let queued: AssignmentRow | undefined;
+      if (mode !== 'always') {
+        const history = await findAssignmentsOfContact(trx, contactId);
         const since = fromDbTime(contact.stage_entered_at).getTime();
-        const decided = (await findAssignmentsOfContact(trx, contactId)).some(
-          (a) => fromDbTime(a.assigned_at).getTime() >= since,
-        );
-        if (decided || contact.stage !== 'mql') return null;
+        if (mode === 'if_waiting') {
+          if (contact.stage !== 'mql') return null;
+          if (history.some((a) => fromDbTime(a.assigned_at).getTime() >= since)) return null;
+        } else {
+          // Still in the queue: the latest decision found no one, and the lead has not moved on
+          // (recycled, say) since.
+          queued = history.at(-1);
+          if (queued?.kind !== 'unassigned' || fromDbTime(queued.assigned_at).getTime() < since) return null;
+        }
       }
       const decision = await decide(trx, contact, now);
+      const { userId, kind } = decision;
+      if (userId === null && queued) {
+        // Still no one. The managers hear of it once per stay in the queue, once it needs them.
+        if (
+          needsAttention(decision.explanation.candidates, decision.hadTarget) &&
+          !(await notifications.wasAlerted(trx, contactId, fromDbTime(queued.assigned_at)))
+        ) {
+          const alerted = await notifications.queueUnassignedAlert(trx, {
+            assignmentId: queued.id,
+            contact,
+            candidates: decision.explanation.candidates,
+            hadTarget: decision.hadTarget,
+          });
+          if (alerted > 0) announced.push({ type: 'outbox.queued', count: alerted, at: now });
+        }
+        return null;
+      }
       if (decision.turn)
         await advancePoolTurn(
           trx,
@@ -346,7 +397,6 @@ export function createRoutingService(deps: ServiceDeps, followUp: FollowUpRecord
           },
           { lastUserId: decision.turn.to.lastUserId, turnState: JSON.stringify(decision.turn.to.current) },
         );
-      const { userId, kind } = decision;
       const ref = actorRef(who);
       const row = {
         id: newId(),
@@ -371,11 +421,34 @@ export function createRoutingService(deps: ServiceDeps, followUp: FollowUpRecord
         subject: { type: 'contact', id: contactId },
         payload: { userId, kind, poolId: decision.poolId, ruleId: decision.ruleId },
       });
-      announced.push(
-        userId === null
-          ? { type: 'lead.unassigned', contactId, at: now }
-          : { type: 'lead.assigned', contactId, userId, at: now },
-      );
+      if (userId !== null) {
+        await notifications.queueLeadAssigned(trx, {
+          assignmentId: row.id,
+          contact,
+          userId,
+          by:
+            kind === 'owner'
+              ? { kind: 'owner' }
+              : kind === 'rule'
+                ? { kind: 'rule', ruleName: decision.ruleName ?? '', poolName: decision.poolName }
+                : { kind: 'fallback', poolName: decision.poolName },
+        });
+        announced.push(
+          { type: 'lead.assigned', contactId, userId, at: now },
+          { type: 'outbox.queued', count: 1, at: now },
+        );
+      } else {
+        announced.push({ type: 'lead.unassigned', contactId, at: now });
+        if (needsAttention(decision.explanation.candidates, decision.hadTarget)) {
+          const alerted = await notifications.queueUnassignedAlert(trx, {
+            assignmentId: row.id,
+            contact,
+            candidates: decision.explanation.candidates,
+            hadTarget: decision.hadTarget,
+          });
+          if (alerted > 0) announced.push({ type: 'outbox.queued', count: alerted, at: now });
+        }
+      }
       return toAssignment(row);
     });
     events.publish(announced);
@@ -499,7 +572,7 @@ export function createRoutingService(deps: ServiceDeps, followUp: FollowUpRecord
 
     /** Routes a lead now, by hand (a manager) or from an integration. */
     async routeContact(actor: Actor | null, contactId: string): Promise<Assignment> {
-      return (await route(authorize(actor, 'leads.route'), contactId, false))!;
+      return (await route(authorize(actor, 'leads.route'), contactId, 'always'))!;
     },
 
     /**
@@ -542,22 +615,45 @@ export function createRoutingService(deps: ServiceDeps, followUp: FollowUpRecord
           subject: { type: 'contact', id: contactId },
           payload: { from: contact.owner_id, to: input.userId, reason: input.reason },
         });
+        const by = who.kind === 'user' ? await findUserById(trx, who.userId) : undefined;
+        await notifications.queueLeadAssigned(trx, {
+          assignmentId: row.id,
+          contact,
+          userId: input.userId,
+          by: { kind: 'manual', byName: by?.name ?? null, reason: input.reason },
+        });
         return toAssignment(row);
       });
-      events.publish([{ type: 'lead.assigned', contactId, userId: input.userId, at: now }]);
+      events.publish([
+        { type: 'lead.assigned', contactId, userId: input.userId, at: now },
+        { type: 'outbox.queued', count: 1, at: now },
+      ]);
       return assignment;
     },
 
     /** Routes a lead that entered `mql` and has no routing decision since; null when it has one. */
     async routeIfWaiting(actor: Actor | null, contactId: string): Promise<Assignment | null> {
-      return route(authorize(actor, 'leads.route'), contactId, true);
+      return route(authorize(actor, 'leads.route'), contactId, 'if_waiting');
     },
 
     /** Routes MQLs that were never routed (the process died between the MQL and its routing). */
     async routeWaiting(actor: Actor | null, limit = 100): Promise<number> {
       const who = authorize(actor, 'leads.route');
       let routed = 0;
-      for (const id of await findWaitingMqls(db, limit)) if (await route(who, id, true)) routed++;
+      for (const id of await findWaitingMqls(db, limit)) if (await route(who, id, 'if_waiting')) routed++;
+      return routed;
+    },
+
+    /**
+     * Tries the leads in the unassigned queue again (someone's working day began, an absence or a
+     * day's cap ended), and alerts the managers of those that still need a person. Returns how
+     * many found a rep.
+     */
+    async routeQueued(actor: Actor | null, limit = 200): Promise<number> {
+      const who = authorize(actor, 'leads.route');
+      let routed = 0;
+      for (const row of await findUnassigned(db, limit))
+        if (await route(who, row.contact_id, 'from_queue')) routed++;
       return routed;
     },
     /** Every routing decision and reassignment of a lead, oldest first: "why did I get this lead". */

@@ -12,6 +12,8 @@ export interface ServiceDeps {
   /** Where services announce what they committed. */
   events: EventBus;
   passwords: PasswordHasher;
+  /** Where Baton is reached from outside: links in emails start with it. */
+  publicUrl: string;
   auth: {
     sessionTtlHours: number;
     loginMaxFailures: number;

@@ -130,3 +130,48 @@ export async function findAbsences(db: Db, userId: string) {
     .orderBy('starts_at')
     .execute();
 }
+
+/** The active people who manage any of these users: their own managers and their teams' managers. */
+export async function findActiveManagersOf(db: Db, userIds: readonly string[]): Promise<UserRow[]> {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('is_active', '=', true)
+    .where((eb) =>
+      eb.or([
+        eb(
+          'id',
+          'in',
+          eb
+            .selectFrom('users as u')
+            .select('u.manager_id')
+            .where('u.id', 'in', userIds)
+            .where('u.manager_id', 'is not', null),
+        ),
+        eb(
+          'id',
+          'in',
+          eb
+            .selectFrom('team_members')
+            .innerJoin('teams', 'teams.id', 'team_members.team_id')
+            .select('teams.manager_id')
+            .where('team_members.user_id', 'in', userIds)
+            .where('teams.manager_id', 'is not', null),
+        ),
+      ]),
+    )
+    .orderBy('id')
+    .execute();
+}
+
+/** Active users with one of these roles, oldest first. */
+export async function findActiveUsersByRole(db: Db, roles: readonly string[]): Promise<UserRow[]> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('is_active', '=', true)
+    .where('role', 'in', roles)
+    .orderBy('id')
+    .execute();
+}

@@ -1,0 +1,359 @@
+/**
+ * The notification emails, in English and Dutch. Pure: the caller gathers the lead's context and
+ * the recipient; this writes the subject, a plain-text body and an HTML body. Every value that
+ * came from outside is escaped in the HTML.
+ */
+import type { EventType } from '../../../domain/capture/event-types.ts';
+import type { SkipReason } from '../../../domain/routing/choose-rep.ts';
+
+export type Language = 'en' | 'nl';
+
+export interface Email {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Recipient {
+  name: string;
+  language: Language;
+  timeZone: string;
+}
+
+/** Who the lead is and why it matters, as the rep needs it to act. */
+export interface LeadContext {
+  name: string | null;
+  email: string | null;
+  title: string | null;
+  phone: string | null;
+  country: string | null;
+  company: {
+    name: string;
+    industry: string | null;
+    employeeCount: number | null;
+    country: string | null;
+  } | null;
+  /** The stored score; null when the lead was never scored (an MQL set by hand, say). */
+  score: {
+    fit: number;
+    engagement: number;
+    grade: string;
+    /** The rules that added the most, with their points. */
+    reasons: { label: string; points: number }[];
+    byHighIntent: boolean;
+  } | null;
+  /** The latest touches, newest first. */
+  recentTouches: { type: string; occurredAt: Date; campaign: string | null; url: string | null }[];
+  /** Where the lead opens in Baton. */
+  link: string;
+}
+
+/** How the lead reached the rep. */
+export type AssignedBy =
+  | { kind: 'owner' }
+  | { kind: 'rule'; ruleName: string; poolName: string | null }
+  | { kind: 'fallback'; poolName: string | null }
+  | { kind: 'manual'; byName: string | null; reason: string };
+
+const touchLabels: Record<Language, Record<EventType, string>> = {
+  en: {
+    form_submitted: 'Form submitted',
+    page_viewed: 'Page viewed',
+    email_opened: 'Email opened',
+    email_clicked: 'Email clicked',
+    webinar_registered: 'Registered for a webinar',
+    webinar_attended: 'Attended a webinar',
+    ad_clicked: 'Ad clicked',
+    content_downloaded: 'Content downloaded',
+    event_attended: 'Attended an event',
+    demo_requested: 'Demo requested',
+    meeting_booked: 'Meeting booked',
+    call_logged: 'Call logged',
+    email_sent: 'Email sent',
+    meeting_held: 'Meeting held',
+  },
+  nl: {
+    form_submitted: 'Formulier ingevuld',
+    page_viewed: 'Pagina bekeken',
+    email_opened: 'E-mail geopend',
+    email_clicked: 'Op e-mail geklikt',
+    webinar_registered: 'Aangemeld voor een webinar',
+    webinar_attended: 'Webinar bijgewoond',
+    ad_clicked: 'Op advertentie geklikt',
+    content_downloaded: 'Content gedownload',
+    event_attended: 'Evenement bijgewoond',
+    demo_requested: 'Demo aangevraagd',
+    meeting_booked: 'Afspraak ingepland',
+    call_logged: 'Gebeld',
+    email_sent: 'E-mail verstuurd',
+    meeting_held: 'Afspraak gehad',
+  },
+};
+
+const skipLabels: Record<Language, Record<SkipReason, string>> = {
+  en: {
+    inactive: 'inactive',
+    absent: 'absent',
+    outside_hours: 'outside working hours',
+    daily_cap: 'at their daily cap',
+    weekly_cap: 'at their weekly cap',
+    zero_weight: 'weight 0',
+  },
+  nl: {
+    inactive: 'inactief',
+    absent: 'afwezig',
+    outside_hours: 'buiten werktijd',
+    daily_cap: 'dagmaximum bereikt',
+    weekly_cap: 'weekmaximum bereikt',
+    zero_weight: 'gewicht 0',
+  },
+};
+
+const messages = {
+  en: {
+    assignedSubject: (lead: string, company: string | null) =>
+      `New lead for you: ${lead}${company ? ` (${company})` : ''}`,
+    greeting: (name: string) => `Hello ${name},`,
+    assignedIntro: 'A lead was routed to you. Follow up quickly: the first response decides a lot.',
+    reassignedIntro: (by: string | null) =>
+      `A lead was reassigned to you${by ? ` by ${by}` : ''}. Follow up quickly.`,
+    who: 'Who',
+    company: 'Company',
+    whyMql: 'Why this is a marketing-qualified lead',
+    whyYou: 'Why you',
+    recent: 'Recent touches',
+    noTouches: 'No touches recorded yet.',
+    notScored: 'Not scored: the lead was marked qualified by hand.',
+    scoreLine: (fit: number, engagement: number, grade: string) =>
+      `Fit ${fit}, engagement ${engagement}, grade ${grade}.`,
+    highIntent: 'It showed high intent (a touch that qualifies on its own).',
+    employees: (n: number) => `${n.toLocaleString('en-GB')} employees`,
+    byOwner: "You own the lead's account, so you keep it.",
+    byRule: (rule: string, pool: string | null) => `Routing rule "${rule}"${pool ? `, pool "${pool}"` : ''}.`,
+    byFallback: (pool: string | null) => `No rule matched; the fallback pool${pool ? ` "${pool}"` : ''}.`,
+    byHand: (reason: string) => `Reassigned by hand. Reason: ${reason}`,
+    open: 'Open the lead in Baton',
+    why: 'Why did I get this lead? The full explanation is on the lead page.',
+    unassignedSubject: (lead: string, company: string | null) =>
+      `No one could take a lead: ${lead}${company ? ` (${company})` : ''}`,
+    unassignedIntro:
+      'Routing found no rep who could take this lead now. It waits in the unassigned queue until someone assigns it.',
+    whyNoOne: 'Why no one',
+    skipped: (label: string, count: number) => `${count} ${count === 1 ? 'rep' : 'reps'} ${label}`,
+    noTarget: 'No rule matched and there is no fallback pool.',
+    openQueue: 'Open the unassigned queue',
+    footer: 'You receive this because of your role in Baton.',
+  },
+  nl: {
+    assignedSubject: (lead: string, company: string | null) =>
+      `Nieuwe lead voor jou: ${lead}${company ? ` (${company})` : ''}`,
+    greeting: (name: string) => `Hallo ${name},`,
+    assignedIntro: 'Er is een lead aan jou toegewezen. Volg snel op: de eerste reactie maakt veel uit.',
+    reassignedIntro: (by: string | null) =>
+      `Er is een lead aan jou overgedragen${by ? ` door ${by}` : ''}. Volg snel op.`,
+    who: 'Wie',
+    company: 'Bedrijf',
+    whyMql: 'Waarom dit een marketing-gekwalificeerde lead is',
+    whyYou: 'Waarom jij',
+    recent: 'Recente contactmomenten',
+    noTouches: 'Nog geen contactmomenten vastgelegd.',
+    notScored: 'Niet gescoord: de lead is met de hand gekwalificeerd.',
+    scoreLine: (fit: number, engagement: number, grade: string) =>
+      `Fit ${fit}, betrokkenheid ${engagement}, klasse ${grade}.`,
+    highIntent: 'De lead toonde sterke koopintentie (een contactmoment dat op zichzelf kwalificeert).',
+    employees: (n: number) => `${n.toLocaleString('nl-NL')} medewerkers`,
+    byOwner: 'Jij bent eigenaar van het account van deze lead, dus je houdt het.',
+    byRule: (rule: string, pool: string | null) =>
+      `Routeringsregel "${rule}"${pool ? `, pool "${pool}"` : ''}.`,
+    byFallback: (pool: string | null) => `Geen regel paste; de reservepool${pool ? ` "${pool}"` : ''}.`,
+    byHand: (reason: string) => `Met de hand overgedragen. Reden: ${reason}`,
+    open: 'Open de lead in Baton',
+    why: 'Waarom kreeg ik deze lead? De volledige uitleg staat op de leadpagina.',
+    unassignedSubject: (lead: string, company: string | null) =>
+      `Niemand kon een lead aannemen: ${lead}${company ? ` (${company})` : ''}`,
+    unassignedIntro:
+      'De routering vond nu geen verkoper voor deze lead. Hij wacht in de wachtrij zonder eigenaar tot iemand hem toewijst.',
+    whyNoOne: 'Waarom niemand',
+    skipped: (label: string, count: number) => `${count} ${count === 1 ? 'verkoper' : 'verkopers'} ${label}`,
+    noTarget: 'Geen regel paste en er is geen reservepool.',
+    openQueue: 'Open de wachtrij zonder eigenaar',
+    footer: 'Je ontvangt dit bericht vanwege je rol in Baton.',
+  },
+} satisfies Record<Language, Record<string, unknown>>;
+
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+function formatInstant(at: Date, language: Language, timeZone: string): string {
+  const key = `${language}|${timeZone}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone,
+    });
+    formats.set(key, format);
+  }
+  return format.format(at);
+}
+
+function leadName(lead: LeadContext): string {
+  return lead.name ?? lead.email ?? '—';
+}
+
+function touchLabel(type: string, language: Language): string {
+  return (touchLabels[language] as Record<string, string>)[type] ?? type.replaceAll('_', ' ');
+}
+
+/** A section: a heading and its lines. Text and HTML are written from the same sections. */
+interface Section {
+  heading: string | null;
+  lines: string[];
+}
+
+function render(subject: string, sections: Section[], link: { label: string; href: string }, footer: string) {
+  const text = [
+    ...sections.flatMap((s) => [...(s.heading ? [s.heading] : []), ...s.lines, '']),
+    `${link.label}: ${link.href}`,
+    '',
+    '--',
+    footer,
+    '',
+  ].join('\n');
+  const html = [
+    '<!doctype html>',
+    `<html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
+    '<body style="font-family: -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif; color: #1f2933; line-height: 1.5;">',
+    ...sections.map(
+      (s) =>
+        `${s.heading ? `<h3 style="margin: 16px 0 4px;">${escapeHtml(s.heading)}</h3>` : ''}` +
+        s.lines.map((line) => `<p style="margin: 0 0 4px;">${escapeHtml(line)}</p>`).join(''),
+    ),
+    `<p style="margin: 20px 0;"><a href="${escapeHtml(link.href)}" style="background: #1d4ed8; color: #fff; padding: 8px 14px; border-radius: 4px; text-decoration: none;">${escapeHtml(link.label)}</a></p>`,
+    `<p style="color: #6b7280; font-size: 12px;">${escapeHtml(footer)}</p>`,
+    '</body></html>',
+  ].join('\n');
+  return { subject, text, html };
+}
+
+function whoLines(lead: LeadContext): string[] {
+  return [
+    [lead.name, lead.title].filter(Boolean).join(', ') || leadName(lead),
+    ...(lead.email ? [lead.email] : []),
+    ...(lead.phone ? [lead.phone] : []),
+    ...(lead.country && !lead.company ? [lead.country] : []),
+  ];
+}
+
+function companyLines(lead: LeadContext, language: Language): string[] {
+  const c = lead.company;
+  if (!c) return [];
+  const m = messages[language];
+  return [
+    c.name,
+    [c.industry, c.employeeCount !== null ? m.employees(c.employeeCount) : null, c.country]
+      .filter(Boolean)
+      .join(' · '),
+  ].filter((line) => line !== '');
+}
+
+function touchLines(lead: LeadContext, recipient: Recipient): string[] {
+  const m = messages[recipient.language];
+  if (lead.recentTouches.length === 0) return [m.noTouches];
+  return lead.recentTouches.map((t) =>
+    [
+      formatInstant(t.occurredAt, recipient.language, recipient.timeZone),
+      touchLabel(t.type, recipient.language),
+      t.campaign,
+      t.url,
+    ]
+      .filter(Boolean)
+      .join(' · '),
+  );
+}
+
+/**
+ * The email a rep gets when a lead is routed or reassigned to them.
+ *
+ * @example renderLeadAssigned({ recipient, lead, by: { kind: 'owner' } }).subject // 'New lead for you: Jan Jansen (Acme B.V.)'
+ */
+export function renderLeadAssigned(input: {
+  recipient: Recipient;
+  lead: LeadContext;
+  by: AssignedBy;
+}): Email {
+  const { recipient, lead, by } = input;
+  const m = messages[recipient.language];
+  const score = lead.score;
+  const why =
+    by.kind === 'owner'
+      ? m.byOwner
+      : by.kind === 'rule'
+        ? m.byRule(by.ruleName, by.poolName)
+        : by.kind === 'fallback'
+          ? m.byFallback(by.poolName)
+          : m.byHand(by.reason);
+  return render(
+    m.assignedSubject(leadName(lead), lead.company?.name ?? null),
+    [
+      {
+        heading: null,
+        lines: [
+          m.greeting(recipient.name),
+          by.kind === 'manual' ? m.reassignedIntro(by.byName) : m.assignedIntro,
+        ],
+      },
+      { heading: m.who, lines: whoLines(lead) },
+      ...(lead.company ? [{ heading: m.company, lines: companyLines(lead, recipient.language) }] : []),
+      {
+        heading: m.whyMql,
+        lines: score
+          ? [
+              m.scoreLine(score.fit, score.engagement, score.grade),
+              ...(score.byHighIntent ? [m.highIntent] : []),
+              ...score.reasons.map((r) => `${r.label} (${r.points > 0 ? '+' : ''}${r.points})`),
+            ]
+          : [m.notScored],
+      },
+      { heading: m.recent, lines: touchLines(lead, recipient) },
+      { heading: m.whyYou, lines: [why, m.why] },
+    ],
+    { label: m.open, href: lead.link },
+    m.footer,
+  );
+}
+
+/**
+ * The alert a manager gets when routing found no one for a lead.
+ *
+ * @example renderLeadUnassigned({ recipient, lead, skipped: { absent: 3 }, hadTarget: true, queueLink }).subject // 'No one could take a lead: Jan Jansen (Acme B.V.)'
+ */
+export function renderLeadUnassigned(input: {
+  recipient: Recipient;
+  lead: LeadContext;
+  /** How many candidates were skipped for each reason. */
+  skipped: Partial<Record<SkipReason, number>>;
+  /** False when no rule matched and there is no fallback pool. */
+  hadTarget: boolean;
+  queueLink: string;
+}): Email {
+  const { recipient, lead } = input;
+  const m = messages[recipient.language];
+  const reasons = (Object.entries(input.skipped) as [SkipReason, number | undefined][])
+    .filter((entry): entry is [SkipReason, number] => (entry[1] ?? 0) > 0)
+    .map(([reason, count]) => m.skipped(skipLabels[recipient.language][reason], count));
+  return render(
+    m.unassignedSubject(leadName(lead), lead.company?.name ?? null),
+    [
+      { heading: null, lines: [m.greeting(recipient.name), m.unassignedIntro] },
+      { heading: m.whyNoOne, lines: input.hadTarget ? reasons : [m.noTarget] },
+      { heading: m.who, lines: whoLines(lead) },
+      ...(lead.company ? [{ heading: m.company, lines: companyLines(lead, recipient.language) }] : []),
+      { heading: m.recent, lines: touchLines(lead, recipient) },
+      { heading: null, lines: [`${m.open}: ${lead.link}`] },
+    ],
+    { label: m.openQueue, href: input.queueLink },
+    m.footer,
+  );
+}
