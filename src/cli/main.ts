@@ -6,6 +6,7 @@ import { AppError } from '../server/modules/shared/errors.ts';
 import { registerApiKeysCommand } from './api-keys.command.ts';
 import { registerContactsCommand } from './contacts.command.ts';
 import { registerImportCommand } from './import.command.ts';
+import { registerOutboxCommand } from './outbox.command.ts';
 import { registerScoringCommand } from './scoring.command.ts';
 import { withServices } from './context.ts';
 import { processIo, UsageError, type Io } from './output.ts';
@@ -67,6 +68,7 @@ export function buildProgram(io: Io, env: Env | undefined): Command {
   registerContactsCommand(program, io, env);
   registerImportCommand(program, io, env, io.isTerminal);
   registerScoringCommand(program, io, env);
+  registerOutboxCommand(program, io, env);
   return program;
 }
 

@@ -24,6 +24,7 @@ export const errorCatalog = {
   'users.email_taken': { status: 409, title: 'A user with this email exists' },
   'users.invalid_manager': { status: 400, title: 'This manager does not fit the escalation chain' },
   'users.invalid_time_zone': { status: 400, title: 'Unknown time zone' },
+  'users.invalid_working_hours': { status: 400, title: 'Invalid working hours' },
   'users.cannot_deactivate_self': { status: 409, title: 'You cannot deactivate yourself' },
 
   'teams.not_found': { status: 404, title: 'No such team' },

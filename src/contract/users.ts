@@ -4,6 +4,29 @@ import { Email, Id, Instant, Language, Nullable, PageQuery, Role, StrictObject, 
 export const passwordRules = { minLength: 10, maxLength: 256 } as const;
 export const Password = Type.String({ ...passwordRules, description: 'At least 10 characters' });
 
+const From = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM' });
+const To = Type.String({
+  pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$',
+  description: 'HH:MM, 24:00 for midnight',
+});
+const DayHours = Type.Array(Type.Tuple([From, To]), { maxItems: 6 });
+export const WorkingHours = StrictObject(
+  {
+    mon: Type.Optional(DayHours),
+    tue: Type.Optional(DayHours),
+    wed: Type.Optional(DayHours),
+    thu: Type.Optional(DayHours),
+    fri: Type.Optional(DayHours),
+    sat: Type.Optional(DayHours),
+    sun: Type.Optional(DayHours),
+  },
+  {
+    description:
+      'Local working hours per weekday in the user\'s time zone, e.g. { "mon": [["09:00", "17:30"]] }; a missing day is a day off. Routing gives leads only to people at work.',
+  },
+);
+export type WorkingHours = Static<typeof WorkingHours>;
+
 export const User = Type.Object({
   id: Id,
   email: Email,
@@ -11,6 +34,7 @@ export const User = Type.Object({
   role: Role,
   language: Language,
   timeZone: TimeZone,
+  workingHours: WorkingHours,
   managerId: Nullable(Id),
   isActive: Type.Boolean(),
   teamIds: Type.Array(Id),
@@ -28,6 +52,7 @@ export const CreateUserBody = StrictObject({
   role: Role,
   language: Type.Optional(Language),
   timeZone: Type.Optional(TimeZone),
+  workingHours: Type.Optional(WorkingHours),
   managerId: Type.Optional(Nullable(Id)),
   password: Type.Optional(Password),
 });
@@ -39,6 +64,7 @@ export const UpdateUserBody = StrictObject({
   role: Type.Optional(Role),
   language: Type.Optional(Language),
   timeZone: Type.Optional(TimeZone),
+  workingHours: Type.Optional(WorkingHours),
   managerId: Type.Optional(Nullable(Id)),
   isActive: Type.Optional(
     Type.Boolean({ description: 'false deactivates the user and ends their sessions' }),
@@ -52,6 +78,7 @@ export const UpdateMeBody = StrictObject({
   name: Type.Optional(Name),
   language: Type.Optional(Language),
   timeZone: Type.Optional(TimeZone),
+  workingHours: Type.Optional(WorkingHours),
   currentPassword: Type.Optional(Type.String({ maxLength: 256 })),
   newPassword: Type.Optional(Password),
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkWorkingHours,
   defaultWorkingHours,
   isWithinWorkingHours,
   startOfLocalDay,
@@ -80,5 +81,34 @@ describe('startOfLocalDay and startOfLocalWeek', () => {
   ])('$at in $zone', ({ at, zone, day, week }) => {
     expect(startOfLocalDay(zone, new Date(at)).toISOString()).toBe(day);
     expect(startOfLocalWeek(zone, new Date(at)).toISOString()).toBe(week);
+  });
+});
+
+describe('checkWorkingHours', () => {
+  it.each([
+    [{ mon: [['09:00', '17:30']] }, null],
+    [
+      {
+        mon: [
+          ['08:00', '12:00'],
+          ['12:00', '16:00'],
+        ],
+      },
+      null,
+    ],
+    [{ sun: [['00:00', '24:00']] }, null],
+    [{ tue: [['17:00', '09:00']] }, { field: 'tue.0', reason: 'ends before it starts' }],
+    [{ tue: [['09:00', '09:00']] }, { field: 'tue.0', reason: 'ends before it starts' }],
+    [
+      {
+        fri: [
+          ['13:00', '17:00'],
+          ['09:00', '13:01'],
+        ],
+      },
+      { field: 'fri.0', reason: 'overlaps another range of the day' },
+    ],
+  ] as const)('%j → %j', (hours, expected) => {
+    expect(checkWorkingHours(hours)).toEqual(expected);
   });
 });

@@ -13,6 +13,26 @@ export const defaultWorkingHours: WorkingHours = {
 
 const weekdays: Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
+/**
+ * What is wrong with a week of working hours, if anything: each range must end after it starts,
+ * and a day's ranges may not overlap. The times themselves are checked by the contract.
+ *
+ * @example checkWorkingHours({ mon: [['17:00', '09:00']] }) // { field: 'mon.0', reason: 'ends before it starts' }
+ */
+export function checkWorkingHours(hours: WorkingHours): { field: string; reason: string } | null {
+  for (const [day, ranges] of Object.entries(hours) as [Weekday, readonly (readonly [string, string])[]][]) {
+    const sorted = ranges
+      .map(([from, to], index) => ({ from: toMinutes(from), to: toMinutes(to), index }))
+      .sort((a, b) => a.from - b.from);
+    for (const range of sorted)
+      if (range.to <= range.from) return { field: `${day}.${range.index}`, reason: 'ends before it starts' };
+    for (let i = 1; i < sorted.length; i++)
+      if (sorted[i]!.from < sorted[i - 1]!.to)
+        return { field: `${day}.${sorted[i]!.index}`, reason: 'overlaps another range of the day' };
+  }
+  return null;
+}
+
 interface LocalTime {
   year: number;
   month: number;

@@ -109,6 +109,17 @@ const skipLabels: Record<Language, Record<SkipReason, string>> = {
   },
 };
 
+// Formatters are built once: building one costs far more than using it.
+const numberFormats = new Map<Language, Intl.NumberFormat>();
+function numberIn(language: Language): Intl.NumberFormat {
+  let format = numberFormats.get(language);
+  if (!format) {
+    format = new Intl.NumberFormat(language === 'nl' ? 'nl-NL' : 'en-GB');
+    numberFormats.set(language, format);
+  }
+  return format;
+}
+
 const messages = {
   en: {
     assignedSubject: (lead: string, company: string | null) =>
@@ -127,7 +138,7 @@ const messages = {
     scoreLine: (fit: number, engagement: number, grade: string) =>
       `Fit ${fit}, engagement ${engagement}, grade ${grade}.`,
     highIntent: 'It showed high intent (a touch that qualifies on its own).',
-    employees: (n: number) => `${n.toLocaleString('en-GB')} employees`,
+    employees: (n: number) => `${numberIn('en').format(n)} employees`,
     byOwner: "You own the lead's account, so you keep it.",
     byRule: (rule: string, pool: string | null) => `Routing rule "${rule}"${pool ? `, pool "${pool}"` : ''}.`,
     byFallback: (pool: string | null) => `No rule matched; the fallback pool${pool ? ` "${pool}"` : ''}.`,
@@ -161,7 +172,7 @@ const messages = {
     scoreLine: (fit: number, engagement: number, grade: string) =>
       `Fit ${fit}, betrokkenheid ${engagement}, klasse ${grade}.`,
     highIntent: 'De lead toonde sterke koopintentie (een contactmoment dat op zichzelf kwalificeert).',
-    employees: (n: number) => `${n.toLocaleString('nl-NL')} medewerkers`,
+    employees: (n: number) => `${numberIn('nl').format(n)} medewerkers`,
     byOwner: 'Jij bent eigenaar van het account van deze lead, dus je houdt het.',
     byRule: (rule: string, pool: string | null) =>
       `Routeringsregel "${rule}"${pool ? `, pool "${pool}"` : ''}.`,

@@ -25,3 +25,6 @@ export function invalidManager(result: Exclude<ManagerChainResult, { kind: 'ok' 
       );
   }
 }
+
+export const invalidWorkingHours = (problem: { field: string; reason: string }) =>
+  fieldError('users.invalid_working_hours', `workingHours.${problem.field}`, problem.reason);

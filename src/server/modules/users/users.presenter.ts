@@ -1,5 +1,5 @@
-import type { User } from '../../../contract/users.ts';
-import { fromDbBool, fromDbTime, fromDbTimeOrNull } from '../../db/dialect.ts';
+import type { User, WorkingHours } from '../../../contract/users.ts';
+import { fromDbBool, fromDbJson, fromDbTime, fromDbTimeOrNull } from '../../db/dialect.ts';
 import type { UserRow } from '../../db/tables.ts';
 import type { Language } from '../../../contract/common.ts';
 import type { Role } from '../../../domain/access/roles.ts';
@@ -12,6 +12,7 @@ export function toUser(row: UserRow, teamIds: string[]): User {
     role: row.role as Role,
     language: row.language as Language,
     timeZone: row.time_zone,
+    workingHours: fromDbJson(row.working_hours) as WorkingHours,
     managerId: row.manager_id,
     isActive: fromDbBool(row.is_active),
     teamIds,

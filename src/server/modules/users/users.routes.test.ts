@@ -91,6 +91,57 @@ describeEachDialect('people, teams and the stage glossary', (getDatabase) => {
     expect(taken.json()).toMatchObject({ code: 'users.email_taken', errors: [{ field: 'body.email' }] });
   });
 
+  it('keeps working hours per weekday, Monday to Friday 09:00–17:30 by default, and refuses ranges that cannot be', async () => {
+    const created = await post('/api/v1/users', { email: 'w@example.nl', name: 'W', role: 'sales_rep' });
+    expect(created.json<User>().workingHours).toEqual({
+      mon: [['09:00', '17:30']],
+      tue: [['09:00', '17:30']],
+      wed: [['09:00', '17:30']],
+      thu: [['09:00', '17:30']],
+      fri: [['09:00', '17:30']],
+    });
+    const id = created.json<User>().id;
+    const parttime = {
+      mon: [
+        ['08:30', '12:00'],
+        ['13:00', '17:00'],
+      ],
+      sat: [['22:00', '24:00']],
+    };
+    const changed = await patch(`/api/v1/users/${id}`, { workingHours: parttime });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json<User>().workingHours).toEqual(parttime);
+
+    const backwards = await patch(`/api/v1/users/${id}`, { workingHours: { tue: [['17:00', '09:00']] } });
+    expect(backwards.statusCode).toBe(400);
+    expect(backwards.json()).toMatchObject({
+      code: 'users.invalid_working_hours',
+      errors: [{ field: 'body.workingHours.tue.0', reason: 'ends before it starts' }],
+    });
+    const overlap = await patch(`/api/v1/users/${id}`, {
+      workingHours: {
+        wed: [
+          ['13:00', '17:00'],
+          ['09:00', '13:30'],
+        ],
+      },
+    });
+    expect(overlap.json()).toMatchObject({
+      errors: [{ field: 'body.workingHours.wed.0', reason: 'overlaps another range of the day' }],
+    });
+    const notATime = await patch(`/api/v1/users/${id}`, { workingHours: { thu: [['9:00', '25:00']] } });
+    expect(notATime.statusCode).toBe(400);
+    expect(notATime.json<{ errors: { field: string }[] }>().errors[0]!.field).toMatch(
+      /^body\.workingHours\.thu\.0/,
+    );
+    const unknownDay = await patch(`/api/v1/users/${id}`, { workingHours: { monday: [['09:00', '17:00']] } });
+    expect(unknownDay.statusCode).toBe(400);
+    // Nothing refused was stored.
+    expect(
+      (await app.inject({ url: `/api/v1/users/${id}`, headers: { cookie } })).json<User>().workingHours,
+    ).toEqual(parttime);
+  });
+
   it('keeps teams with a manager and members, and lists users by team', async () => {
     const manager = await addUser(context, 'sales_manager');
     const reps = [

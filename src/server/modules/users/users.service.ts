@@ -10,6 +10,7 @@ import type {
 import type { Actor, Role } from '../../../domain/access/roles.ts';
 import { checkManagerChain } from '../../../domain/people/check-manager-chain.ts';
 import { isValidTimeZone, normalizeEmail } from '../../../domain/people/normalize.ts';
+import { checkWorkingHours } from '../../../domain/routing/working-hours.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { UserRow } from '../../db/tables.ts';
@@ -25,6 +26,7 @@ import {
   cannotDeactivateSelf,
   invalidManager,
   invalidTimeZone,
+  invalidWorkingHours,
   managerNotFound,
   userEmailTaken,
   userNotFound,
@@ -44,6 +46,11 @@ import {
 } from './users.repository.ts';
 
 export const defaultTimeZone = 'Europe/Amsterdam';
+
+function checkHours(hours: CreateUserBody['workingHours']): void {
+  const problem = hours ? checkWorkingHours(hours) : null;
+  if (problem) throw invalidWorkingHours(problem);
+}
 
 export function createUsersService(deps: ServiceDeps) {
   const { db, clock, passwords } = deps;
@@ -103,6 +110,7 @@ export function createUsersService(deps: ServiceDeps) {
       const who = authorize(actor, 'users.write');
       const timeZone = input.timeZone ?? defaultTimeZone;
       if (!isValidTimeZone(timeZone)) throw invalidTimeZone();
+      checkHours(input.workingHours);
       const passwordHash = await hashPassword(input.password);
       const id = newId();
       const now = toDbTime(clock.now());
@@ -115,6 +123,7 @@ export function createUsersService(deps: ServiceDeps) {
           role: input.role,
           language: input.language ?? 'en',
           time_zone: timeZone,
+          ...(input.workingHours && { working_hours: JSON.stringify(input.workingHours) }),
           manager_id: input.managerId ?? null,
           is_active: true,
           password_hash: passwordHash,
@@ -136,6 +145,7 @@ export function createUsersService(deps: ServiceDeps) {
     async updateUser(actor: Actor | null, id: string, input: UpdateUserBody): Promise<User> {
       const who = authorize(actor, 'users.write');
       if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) throw invalidTimeZone();
+      checkHours(input.workingHours);
       if (input.isActive === false && who.kind === 'user' && who.userId === id) throw cannotDeactivateSelf();
       const passwordHash = await hashPassword(input.password);
       return write(async (trx) => {
@@ -156,6 +166,7 @@ export function createUsersService(deps: ServiceDeps) {
           ...(input.role !== undefined && { role: input.role }),
           ...(input.language !== undefined && { language: input.language }),
           ...(input.timeZone !== undefined && { time_zone: input.timeZone }),
+          ...(input.workingHours !== undefined && { working_hours: JSON.stringify(input.workingHours) }),
           ...(input.managerId !== undefined && { manager_id: input.managerId }),
           ...(passwordHash !== null && { password_hash: passwordHash }),
           ...(deactivating && { is_active: false, deactivated_at: toDbTime(now) }),
@@ -187,6 +198,7 @@ export function createUsersService(deps: ServiceDeps) {
       const who = authorize(actor, 'me.update');
       if (who.kind !== 'user') throw createError('auth.forbidden', 'Only a signed-in user has a profile');
       if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) throw invalidTimeZone();
+      checkHours(input.workingHours);
       const row = await findUserById(db, who.userId);
       if (!row) throw createError('auth.unauthenticated');
       let passwordHash: string | null = null;
@@ -205,6 +217,7 @@ export function createUsersService(deps: ServiceDeps) {
           ...(input.name !== undefined && { name: input.name.trim() }),
           ...(input.language !== undefined && { language: input.language }),
           ...(input.timeZone !== undefined && { time_zone: input.timeZone }),
+          ...(input.workingHours !== undefined && { working_hours: JSON.stringify(input.workingHours) }),
           ...(passwordHash !== null && { password_hash: passwordHash }),
           updated_at: toDbTime(now),
         });
