@@ -100,6 +100,14 @@ const Verdict = Type.Object({
   weight: Type.Number(),
   factor: Type.Number(),
   effectiveWeight: Type.Number(),
+  record: Type.Optional(
+    Nullable(
+      Type.Object(
+        { measured: Type.Integer(), met: Type.Integer() },
+        { description: "The rep's follow-up record behind the factor (performance-aware pools)" },
+      ),
+    ),
+  ),
   assignedInPeriod: Type.Integer(),
 });
 
@@ -117,6 +125,20 @@ export const Assignment = Type.Object({
     }),
     strategy: Nullable(Type.Enum(routingStrategies)),
     candidates: Type.Array(Verdict),
+    performance: Type.Optional(
+      Nullable(
+        Type.Object(
+          {
+            formula: Type.String(),
+            windowDays: Type.Integer(),
+            min: Type.Number(),
+            max: Type.Number(),
+            minimumMeasured: Type.Integer(),
+          },
+          { description: 'How follow-up records shifted the shares, when the pool is performance-aware' },
+        ),
+      ),
+    ),
   }),
   actor: Type.Object({ kind: Type.String(), id: Nullable(Type.String()) }),
   assignedAt: Instant,

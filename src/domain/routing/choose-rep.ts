@@ -25,6 +25,8 @@ export interface Candidate {
   daysInPeriod: number;
   /** From the rep's recent follow-up record; 1 when there is none (see performanceFactor). */
   factor: number;
+  /** The record the factor came from, shown with the decision; null when there is none. */
+  record?: FollowUpRecord | null;
 }
 
 /** What the pool remembers between decisions. */
@@ -45,6 +47,8 @@ export interface CandidateVerdict {
   factor: number;
   /** The share weight actually used: weight × factor when the pool is performance-aware. */
   effectiveWeight: number;
+  /** The follow-up record behind the factor (performance-aware pools only). */
+  record: FollowUpRecord | null;
   assignedInPeriod: number;
 }
 
@@ -74,6 +78,7 @@ function verdictOf(c: Candidate, settings: PoolSettings): CandidateVerdict {
     weight: c.weight,
     factor,
     effectiveWeight: c.weight * factor,
+    record: settings.performanceAware ? (c.record ?? null) : null,
     assignedInPeriod: c.assigned.inPeriod,
   };
 }
@@ -156,7 +161,12 @@ export interface FollowUpRecord {
 }
 
 /** Bounds and minimum record of the follow-up factor; shown to reps and managers with the formula. */
-export const performanceFactorRule = { min: 0.5, max: 1.5, minimumMeasured: 5 } as const;
+export const performanceFactorRule = { min: 0.5, max: 1.5, minimumMeasured: 5, windowDays: 30 } as const;
+
+/** The rule in words, as every decision of a performance-aware pool shows it. */
+export const performanceFactorFormula =
+  'share = weight × factor; factor = 0.5 + SLA compliance (met ÷ measured leads, last 30 days), ' +
+  'kept within 0.5–1.5; 1 with fewer than 5 measured leads';
 
 /**
  * A rep's share multiplier from their follow-up record over the last 30 days:

@@ -1,6 +1,7 @@
 import { beforeEach, expect, it } from 'vitest';
 import { describeEachDialect } from '../../testing/databases.ts';
-import { addUser, createTestContext, type TestContext } from '../../testing/world.ts';
+import { addUser, createTestContext, testPasswords, type TestContext } from '../../testing/world.ts';
+import { createRoutingService, type FollowUpRecords } from './routing.service.ts';
 import { updateContactStage } from '../contacts/contacts.repository.ts';
 
 const cli = { kind: 'cli' } as const;
@@ -209,6 +210,78 @@ describeEachDialect('routing', (getDatabase) => {
     expect((await context.services.routing.listAssignments(cli, id)).map((a) => [a.kind, a.userId])).toEqual([
       ['fallback', reps[0]!.id],
       ['manual', reps[1]!.id],
+    ]);
+  });
+
+  it('shifts shares by the follow-up record the SLA supplies, and shows the formula and the record with each decision', async () => {
+    const { reps } = await team();
+    const [good, poor] = reps as [(typeof reps)[number], (typeof reps)[number]];
+    // A fake SLA record: one rep met every deadline of 20, the other 5 of 20.
+    const records: FollowUpRecords = {
+      recordsOf: async (ids) =>
+        new Map(
+          ids.map((id) => [
+            id,
+            id === good.id ? { measured: 20, met: 20 } : id === poor.id ? { measured: 20, met: 5 } : null,
+          ]),
+        ),
+    };
+    const routing = createRoutingService(
+      {
+        db: context.database.db,
+        clock: context.clock,
+        events: context.events,
+        passwords: testPasswords,
+        auth: { sessionTtlHours: 1, loginMaxFailures: 5, loginWindowMinutes: 15 },
+        publicUrl: 'https://baton.example.nl',
+      },
+      context.services.notifications,
+      records,
+    );
+    const pool = await routing.createPool(cli, {
+      name: 'Aware',
+      strategy: 'weighted',
+      performanceAware: true,
+      members: [{ userId: good.id }, { userId: poor.id }],
+    });
+    await routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    const counts = new Map<string, number>();
+    let last: Awaited<ReturnType<typeof routing.routeContact>> | undefined;
+    for (let i = 0; i < 30; i++) {
+      last = await routing.routeContact(cli, await lead(`l${i}@acme.nl`));
+      counts.set(last.userId!, (counts.get(last.userId!) ?? 0) + 1);
+    }
+    // Factors 1.5 and 0.75: two leads to one.
+    expect([counts.get(good.id), counts.get(poor.id)]).toEqual([20, 10]);
+    expect(last!.explanation.performance).toMatchObject({
+      formula: expect.stringContaining('factor = 0.5 + SLA compliance'),
+      windowDays: 30,
+      min: 0.5,
+      max: 1.5,
+      minimumMeasured: 5,
+    });
+    expect(last!.explanation.candidates).toEqual([
+      expect.objectContaining({
+        userId: good.id,
+        factor: 1.5,
+        effectiveWeight: 1.5,
+        record: { measured: 20, met: 20 },
+      }),
+      expect.objectContaining({
+        userId: poor.id,
+        factor: 0.75,
+        effectiveWeight: 0.75,
+        record: { measured: 20, met: 5 },
+      }),
+    ]);
+
+    // The same pool without the switch: equal shares, and no record or formula shown.
+    await routing.updatePool(cli, pool.id, { performanceAware: false });
+    const blind = await routing.routeContact(cli, await lead('blind@acme.nl'));
+    expect(blind.explanation.performance).toBeNull();
+    expect(blind.explanation.candidates.map((c) => [c.factor, c.record])).toEqual([
+      [1, null],
+      [1, null],
     ]);
   });
 });

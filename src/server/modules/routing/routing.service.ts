@@ -14,6 +14,8 @@ import { emailDomain } from '../../../domain/capture/match-account.ts';
 import {
   chooseRep,
   performanceFactor,
+  performanceFactorFormula,
+  performanceFactorRule,
   type Candidate,
   type CandidateVerdict,
   type PoolState,
@@ -209,6 +211,7 @@ export function createRoutingService(
           Math.max(1, (now.getTime() - Math.max(joined, periodStart.getTime())) / dayMs),
         ),
         factor: performanceFactor(records.get(m.user_id) ?? null),
+        record: records.get(m.user_id) ?? null,
       };
     });
   }
@@ -277,6 +280,7 @@ export function createRoutingService(
     let choice: RepChoice | null = null;
     let strategy: Pool['strategy'] | null = null;
     let poolName: string | null = null;
+    let aware = false;
     let turn: { poolId: string; from: PoolState; to: PoolState } | null = null;
     const target =
       route.kind === 'rule'
@@ -289,7 +293,7 @@ export function createRoutingService(
       strategy = pool.strategy;
       poolName = pool.name;
       const members = await findPoolMembers(conn, [pool.id]);
-      const aware = fromDbBool(pool.is_performance_aware);
+      aware = fromDbBool(pool.is_performance_aware);
       const state: PoolState = {
         lastUserId: pool.last_user_id,
         current: (fromDbJson(pool.turn_state) ?? {}) as Record<string, number>,
@@ -335,6 +339,7 @@ export function createRoutingService(
             : describeRoute(route, ruleName),
         strategy,
         candidates: choice?.candidates ?? [],
+        performance: aware ? { formula: performanceFactorFormula, ...performanceFactorRule } : null,
       } satisfies Assignment['explanation'],
     };
   }
