@@ -1,0 +1,170 @@
+/**
+ * Business time: time that counts only while a company is open (PRODUCT.md §3 SLA). A calendar is
+ * a time zone, weekly working hours, and the local dates it is closed (public holidays, company
+ * closures). Deadlines move across evenings, weekends, holidays and DST changes in local time, so
+ * "4 business hours" from Friday 16:00 is Monday 11:30 with 09:00–17:30 hours, whatever the clocks did.
+ */
+import { localTime, type Weekday, type WorkingHours } from '../routing/working-hours.ts';
+import { dutchHolidays, type HolidayOptions } from './dutch-holidays.ts';
+
+export interface BusinessCalendar {
+  timeZone: string;
+  hours: WorkingHours;
+  /** Local dates ('YYYY-MM-DD') the company is closed, besides the days without hours. */
+  closedDates: ReadonlySet<string>;
+}
+
+export interface CalendarSettings {
+  timeZone: string;
+  hours: WorkingHours;
+  /** Public holidays to close on: the Dutch ones with their options, or none. */
+  holidays: ({ country: 'NL' } & HolidayOptions) | null;
+  /** Company closures, inclusive local date ranges (the week between Christmas and New Year). */
+  closures: readonly { from: string; to: string }[];
+}
+
+const weekdayOf: Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+/** No calendar is closed this long; beyond it, a calendar with no open time at all is refused. */
+const searchDays = 3 * 366;
+
+const pad = (n: number) => String(n).padStart(2, '0');
+const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+interface LocalDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+const dateKey = (d: LocalDate) => `${d.year}-${pad(d.month)}-${pad(d.day)}`;
+const nextDate = (d: LocalDate, days = 1): LocalDate => {
+  const t = new Date(Date.UTC(d.year, d.month - 1, d.day + days));
+  return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
+};
+
+/**
+ * The instant a local wall-clock time happens in a time zone. A time skipped by a DST change
+ * (02:30 on the last Sunday of March in Amsterdam) is taken as the same time after the change.
+ *
+ * @example zonedInstant('Europe/Amsterdam', { year: 2026, month: 7, day: 1 }, 9 * 60) // 2026-07-01T07:00:00Z
+ */
+export function zonedInstant(timeZone: string, date: LocalDate, minutes: number): Date {
+  const asUtc = Date.UTC(date.year, date.month - 1, date.day, 0, minutes);
+  const offsetAt = (instant: number) => {
+    const local = localTime(new Date(instant), timeZone);
+    const seconds = new Date(instant).getUTCSeconds() * 1000 + new Date(instant).getUTCMilliseconds();
+    return Date.UTC(local.year, local.month - 1, local.day, 0, local.minutes) + seconds - instant;
+  };
+  // Two rounds settle the offset, also next to a change.
+  let instant = asUtc - offsetAt(asUtc);
+  instant = asUtc - offsetAt(instant);
+  return new Date(instant);
+}
+
+/** A calendar from its settings, with the holidays of every year from `fromYear` to `toYear`. */
+export function buildCalendar(
+  settings: CalendarSettings,
+  fromYear: number,
+  toYear: number,
+): BusinessCalendar {
+  const closed = new Set<string>();
+  if (settings.holidays?.country === 'NL')
+    for (let year = fromYear; year <= toYear; year++)
+      for (const holiday of dutchHolidays(year, settings.holidays)) closed.add(holiday.date);
+  for (const closure of settings.closures) {
+    const [y, m, d] = closure.from.split('-').map(Number) as [number, number, number];
+    for (let date = { year: y, month: m, day: d }; dateKey(date) <= closure.to; date = nextDate(date))
+      closed.add(dateKey(date));
+  }
+  return { timeZone: settings.timeZone, hours: settings.hours, closedDates: closed };
+}
+
+/** The open intervals of one local date, as instants, in order. */
+function openIntervals(calendar: BusinessCalendar, date: LocalDate): [number, number][] {
+  if (calendar.closedDates.has(dateKey(date))) return [];
+  const weekday = weekdayOf[new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay()]!;
+  return [...(calendar.hours[weekday] ?? [])]
+    .map(([from, to]) => [toMinutes(from), toMinutes(to)] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map(([from, to]) => [
+      zonedInstant(calendar.timeZone, date, from).getTime(),
+      // 24:00 is the next day's midnight, whatever length this day had.
+      to === 1440
+        ? zonedInstant(calendar.timeZone, nextDate(date), 0).getTime()
+        : zonedInstant(calendar.timeZone, date, to).getTime(),
+    ]);
+}
+
+function localDateOf(calendar: BusinessCalendar, at: number): LocalDate {
+  const local = localTime(new Date(at), calendar.timeZone);
+  return { year: local.year, month: local.month, day: local.day };
+}
+
+/** Open intervals from the local day of `from` on, lazily. */
+function* intervalsFrom(calendar: BusinessCalendar, from: number): Generator<[number, number]> {
+  let date = localDateOf(calendar, from);
+  // Yesterday too: a range up to 24:00 seen from just after midnight UTC-wise is still today's.
+  date = nextDate(date, -1);
+  for (let i = 0; i <= searchDays + 1; i++, date = nextDate(date))
+    for (const interval of openIntervals(calendar, date)) if (interval[1] > from) yield interval;
+}
+
+export class ClosedCalendarError extends Error {
+  constructor() {
+    super(`the calendar has no open time within ${searchDays} days`);
+    this.name = 'ClosedCalendarError';
+  }
+}
+
+/**
+ * The instant `durationMs` of business time after `start`. A start outside business hours counts
+ * from the next opening; a zero duration gives that opening. The result is always within open
+ * hours (an interval's end counts as within).
+ *
+ * @example addBusinessTime(nlOffice, new Date('2026-11-27T15:00:00Z'), 4 * 3_600_000) // Monday 2026-11-30 11:30 Amsterdam
+ */
+export function addBusinessTime(calendar: BusinessCalendar, start: Date, durationMs: number): Date {
+  let remaining = Math.max(0, durationMs);
+  const from = start.getTime();
+  for (const [open, close] of intervalsFrom(calendar, from)) {
+    const begin = Math.max(open, from);
+    if (remaining <= close - begin) return new Date(begin + remaining);
+    remaining -= close - begin;
+  }
+  throw new ClosedCalendarError();
+}
+
+/**
+ * Business time between two instants (0 when `to` is not after `from`): how much of a window has
+ * been used, how long overdue a lead is.
+ *
+ * @example businessTimeBetween(nlOffice, new Date('2026-11-27T16:00:00Z'), new Date('2026-11-30T09:00:00Z')) // 2 h
+ */
+export function businessTimeBetween(calendar: BusinessCalendar, from: Date, to: Date): number {
+  const a = from.getTime();
+  const b = to.getTime();
+  if (b <= a) return 0;
+  let total = 0;
+  for (const [open, close] of intervalsFrom(calendar, a)) {
+    if (open >= b) return total;
+    total += Math.min(close, b) - Math.max(open, a);
+  }
+  return total;
+}
+
+/** Whether the calendar is open at an instant. */
+export function isOpenAt(calendar: BusinessCalendar, at: Date): boolean {
+  const t = at.getTime();
+  const date = localDateOf(calendar, t);
+  return [nextDate(date, -1), date].some((d) => openIntervals(calendar, d).some(([o, c]) => t >= o && t < c));
+}
+
+/** A calendar that never closes: for demos and end-to-end checks with windows of seconds. */
+export function alwaysOpen(timeZone = 'UTC'): BusinessCalendar {
+  const day: [string, string][] = [['00:00', '24:00']];
+  return {
+    timeZone,
+    hours: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day },
+    closedDates: new Set(),
+  };
+}
