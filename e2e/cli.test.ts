@@ -47,7 +47,15 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       dialect: store,
-      applied: ['0001_initial', '0002_capture', '0003_forms', '0004_scoring', '0005_routing', '0006_outbox'],
+      applied: [
+        '0001_initial',
+        '0002_capture',
+        '0003_forms',
+        '0004_scoring',
+        '0005_routing',
+        '0006_outbox',
+        '0007_sla',
+      ],
     });
   });
 

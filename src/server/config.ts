@@ -171,6 +171,13 @@ export const configSpec = {
     parse: optionalText,
     secret: true,
   },
+  slaSweepMs: {
+    env: 'BATON_SLA_SWEEP_MS',
+    doc: 'How often follow-up deadlines are checked for reminders and escalations, in milliseconds',
+    defaultText: '10000',
+    default: 10_000,
+    parse: integer(50, 3_600_000),
+  },
   publicUrl: {
     env: 'BATON_PUBLIC_URL',
     doc: 'The address people open Baton at; links in emails start with it',

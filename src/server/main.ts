@@ -107,6 +107,7 @@ export async function startServer(
   let app: App | undefined;
   let scorer: ScoringWorker | undefined;
   let sweep: NodeJS.Timeout | undefined;
+  let slaSweep: NodeJS.Timeout | undefined;
   let mailer: Mailer | undefined;
   let dispatcher: OutboxDispatcher | undefined;
   try {
@@ -146,6 +147,18 @@ export async function startServer(
     await sweepWaiting();
     sweep = setInterval(() => void sweepWaiting(), 30_000);
     sweep.unref();
+    // Follow-up deadlines: reminders, escalations and reassignments as they fall due. One sweep
+    // at a time; each step is taken once even with several instances sweeping.
+    let sweeping = false;
+    slaSweep = setInterval(() => {
+      if (sweeping) return;
+      sweeping = true;
+      services.sla
+        .sweep()
+        .catch((error: unknown) => log.error({ err: error }, 'SLA sweep failed'))
+        .finally(() => (sweeping = false));
+    }, config.slaSweepMs);
+    slaSweep.unref();
     if (config.smtpUrl) {
       const smtp = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
       mailer = smtp;
@@ -164,6 +177,8 @@ export async function startServer(
     scorer = thread;
     await thread.ready;
   } catch (error) {
+    clearInterval(sweep);
+    clearInterval(slaSweep);
     await app?.close();
     await dispatcher?.stop();
     mailer?.close();
@@ -179,6 +194,7 @@ export async function startServer(
   const close = () =>
     (closing ??= (async () => {
       clearInterval(sweep);
+      clearInterval(slaSweep);
       await running.close();
       await sender?.stop();
       smtp?.close();

@@ -8,6 +8,7 @@ import { createContactsService } from './modules/contacts/contacts.service.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { createRoutingService } from './modules/routing/routing.service.ts';
 import { createScoringService } from './modules/scoring/scoring.service.ts';
+import { createSlaService, type SlaService } from './modules/sla/sla.service.ts';
 import type { ServiceDeps } from './modules/shared/deps.ts';
 import type { EventBus } from './platform/event-bus.ts';
 import { createStagesService } from './modules/stages/stages.service.ts';
@@ -20,6 +21,17 @@ export function createServices(deps: ServiceDeps, options: { outboxMaxAttempts?:
   const notifications = createNotificationsService(deps, {
     ...(options.outboxMaxAttempts !== undefined && { maxAttempts: options.outboxMaxAttempts }),
   });
+  // Routing starts the SLA's clocks and reads its records; the SLA has routing reassign after a
+  // miss. Each gets the other through a function, resolved when called.
+  // eslint-disable-next-line prefer-const
+  let sla: SlaService;
+  const routing = createRoutingService(
+    deps,
+    notifications,
+    { recordsOf: (ids) => sla.recordsOf(ids) },
+    { onAssigned: (trx, input) => sla.startForAssignment(trx, input) },
+  );
+  sla = createSlaService(deps, notifications, () => routing);
   return {
     auth: createAuthService(deps),
     users: createUsersService(deps),
@@ -33,7 +45,8 @@ export function createServices(deps: ServiceDeps, options: { outboxMaxAttempts?:
     imports: createImportService(deps, capture),
     scoring: createScoringService(deps),
     notifications,
-    routing: createRoutingService(deps, notifications),
+    routing,
+    sla,
   };
 }
 
@@ -41,12 +54,24 @@ export type Services = ReturnType<typeof createServices>;
 
 /**
  * What reacts to what, in the process that serves requests (not in the scoring thread, which
- * forwards its announcements here): a lead entering `mql` is routed at once.
+ * forwards its announcements here): a lead entering `mql` is routed at once; a sales activity or
+ * a person's stage change stops the SLA clocks it answers. The sweeper checks the stored history
+ * again before any escalation, so a reaction lost in a crash costs nothing but promptness.
  */
 export function wireReactions(services: Services, events: EventBus): () => void {
   const system = { kind: 'cli' } as const;
-  const off = events.subscribe('contact.stage_changed', async (event) => {
-    if (event.to === 'mql') await services.routing.routeIfWaiting(system, event.contactId);
-  });
-  return off;
+  const offs = [
+    events.subscribe('contact.stage_changed', async (event) => {
+      // The clocks of the stage it left stop (met when a person decided), those of the next start.
+      await services.sla.recheck(event.contactId);
+      if (event.to === 'mql') await services.routing.routeIfWaiting(system, event.contactId);
+      else await services.sla.startForStage(event.contactId);
+    }),
+    events.subscribe('touch.recorded', async (event) => {
+      if (event.category === 'sales' && event.contactId) await services.sla.recheck(event.contactId);
+    }),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
 }

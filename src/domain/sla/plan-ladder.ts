@@ -154,13 +154,22 @@ export const defaultPolicies: readonly PolicyDefaults[] = [
  *
  * @example policiesFor(defaultPolicies, 'mql', true).map((p) => p.key) // ['mql-first-response-hot', 'mql-accept-or-reject']
  */
-export function policiesFor<P extends Pick<PolicyDefaults, 'stage' | 'target' | 'priority'>>(
+export function policiesFor<P extends { stage: string; target: string; priority: string }>(
   policies: readonly P[],
   stage: string,
   isHot: boolean,
 ): P[] {
   const atStage = policies.filter((p) => p.stage === stage);
-  const targets = [...new Set(atStage.map((p) => p.target))];
+  // The clocks in the order they run out: respond, then decide, then qualify, then convert.
+  const order: readonly string[] = [
+    'first_response',
+    'accept_or_reject',
+    'qualify_or_recycle',
+    'opportunity_or_recycle',
+  ];
+  const targets = [...new Set(atStage.map((p) => p.target))].sort(
+    (a, b) => order.indexOf(a) - order.indexOf(b),
+  );
   return targets.flatMap((target) => {
     const hot = isHot ? atStage.find((p) => p.target === target && p.priority === 'hot') : undefined;
     const normal = atStage.find((p) => p.target === target && p.priority === 'normal');

@@ -211,6 +211,63 @@ export interface OutboxTable {
   sent_at: DbTime | null;
 }
 
+export interface SlaCalendarsTable {
+  id: string;
+  name: string;
+  time_zone: string;
+  working_hours: ColumnType<unknown, string, string>;
+  holiday_country: string | null;
+  is_good_friday: DbBool;
+  liberation_day: string;
+  closures: ColumnType<unknown, string, string>;
+  is_default: DbBool;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
+export interface SlaPoliciesTable {
+  id: string;
+  key: string;
+  name_en: string;
+  name_nl: string;
+  stage: string;
+  target: string;
+  priority: string;
+  window_seconds: number;
+  reminder_at: number | null;
+  escalations: number;
+  is_reassigning: DbBool;
+  calendar_id: string | null;
+  is_active: DbBool;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
+export interface SlaInstancesTable {
+  id: string;
+  contact_id: string;
+  policy_id: string;
+  user_id: string | null;
+  assignment_id: string | null;
+  stage: string;
+  target: string;
+  status: 'running' | 'met' | 'breached' | 'waived' | 'cancelled';
+  level: number;
+  ladder: ColumnType<unknown, string, string>;
+  next_step: number;
+  next_check_at: DbTime | null;
+  started_at: DbTime;
+  deadline_at: DbTime;
+  responded_at: DbTime | null;
+  breached_at: DbTime | null;
+  closed_reason: string | null;
+  waived_by: string | null;
+  waived_reason: string | null;
+  waived_at: DbTime | null;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
 export interface ScoringModelsTable {
   id: string;
   version: number;
@@ -309,6 +366,9 @@ export interface DB {
   routing_settings: RoutingSettingsTable;
   assignments: AssignmentsTable;
   outbox: OutboxTable;
+  sla_calendars: SlaCalendarsTable;
+  sla_policies: SlaPoliciesTable;
+  sla_instances: SlaInstancesTable;
   contact_scores: ContactScoresTable;
   scoring_runs: ScoringRunsTable;
   stages: StagesTable;

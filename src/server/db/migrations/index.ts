@@ -5,6 +5,7 @@ import * as m0003 from './0003_forms.ts';
 import * as m0004 from './0004_scoring.ts';
 import * as m0005 from './0005_routing.ts';
 import * as m0006 from './0006_outbox.ts';
+import * as m0007 from './0007_sla.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_scoring': m0004,
   '0005_routing': m0005,
   '0006_outbox': m0006,
+  '0007_sla': m0007,
 };

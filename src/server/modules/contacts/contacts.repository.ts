@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Visibility } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
-import { containsPattern } from '../../db/dialect.ts';
+import { containsPattern, dialectOf } from '../../db/dialect.ts';
 import type {
   ContactRow,
   ContactUpdate,
@@ -12,6 +12,15 @@ import type {
 
 export async function findContactById(db: Db, id: string): Promise<ContactRow | undefined> {
   return db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * The contact, locked for the rest of the transaction on PostgreSQL (SQLite transactions already
+ * hold the write lock): two routings of one lead, or a routing and a sweep, take turns.
+ */
+export async function findContactForUpdate(db: Db, id: string): Promise<ContactRow | undefined> {
+  const query = db.selectFrom('contacts').selectAll().where('id', '=', id);
+  return (dialectOf(db) === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
 }
 
 export interface ContactFilter {

@@ -154,6 +154,21 @@ const messages = {
     noTarget: 'No rule matched and there is no fallback pool.',
     openQueue: 'Open the unassigned queue',
     footer: 'You receive this because of your role in Baton.',
+    reminderSubject: (lead: string, due: string) => `Reminder: ${lead} is due ${due}`,
+    reminderIntro: (policy: string, due: string) =>
+      `Half the time for "${policy}" has passed. Respond before ${due}: a call, an email or a meeting logged in Baton, or accept or reject the lead.`,
+    breachSubject: (level: number, rep: string, lead: string, overdue: string) =>
+      `${level === 1 ? 'Missed follow-up' : `Missed again (level ${level})`}: ${rep} has not responded to ${lead} (${overdue} overdue)`,
+    breachIntro: (rep: string, policy: string, due: string, overdue: string) =>
+      `${rep} did not meet "${policy}", due ${due}. The lead is ${overdue} overdue in business time.`,
+    breachAsk: (level: number) =>
+      level === 1
+        ? 'Please make sure someone follows up now, or reassign the lead.'
+        : "This is the second escalation: the rep's manager was told earlier. Please step in.",
+    breachRepSubject: (lead: string) => `Overdue: ${lead}`,
+    breachRepIntro: (policy: string, due: string) => `"${policy}" was due ${due}. Respond now.`,
+    theRep: 'Rep',
+    hours: (h: number, m: number) => (h > 0 ? `${h} h ${m} min` : `${m} min`),
   },
   nl: {
     assignedSubject: (lead: string, company: string | null) =>
@@ -189,6 +204,21 @@ const messages = {
     noTarget: 'Geen regel paste en er is geen reservepool.',
     openQueue: 'Open de wachtrij zonder eigenaar',
     footer: 'Je ontvangt dit bericht vanwege je rol in Baton.',
+    reminderSubject: (lead: string, due: string) => `Herinnering: ${lead} moet opgevolgd zijn op ${due}`,
+    reminderIntro: (policy: string, due: string) =>
+      `De helft van de tijd voor "${policy}" is voorbij. Reageer vóór ${due}: een telefoontje, e-mail of afspraak vastgelegd in Baton, of accepteer of wijs de lead af.`,
+    breachSubject: (level: number, rep: string, lead: string, overdue: string) =>
+      `${level === 1 ? 'Gemiste opvolging' : `Opnieuw gemist (niveau ${level})`}: ${rep} heeft niet gereageerd op ${lead} (${overdue} te laat)`,
+    breachIntro: (rep: string, policy: string, due: string, overdue: string) =>
+      `${rep} haalde "${policy}" niet; de deadline was ${due}. De lead is ${overdue} te laat, in werktijd.`,
+    breachAsk: (level: number) =>
+      level === 1
+        ? 'Zorg dat er nu iemand opvolgt, of wijs de lead aan een ander toe.'
+        : 'Dit is de tweede escalatie: de manager van de verkoper is eerder ingelicht. Grijp alsjeblieft in.',
+    breachRepSubject: (lead: string) => `Te laat: ${lead}`,
+    breachRepIntro: (policy: string, due: string) => `"${policy}" moest klaar zijn op ${due}. Reageer nu.`,
+    theRep: 'Verkoper',
+    hours: (h: number, m: number) => (h > 0 ? `${h} u ${m} min` : `${m} min`),
   },
 } satisfies Record<Language, Record<string, unknown>>;
 
@@ -365,6 +395,59 @@ export function renderLeadUnassigned(input: {
       { heading: null, lines: [`${m.open}: ${lead.link}`] },
     ],
     { label: m.openQueue, href: input.queueLink },
+    m.footer,
+  );
+}
+
+function formatDuration(ms: number, language: Language): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  return messages[language].hours(Math.floor(minutes / 60), minutes % 60);
+}
+
+/**
+ * A step of the follow-up ladder: the reminder to the rep, or a miss told to the manager (level 1),
+ * the director (level 2), or the rep when the policy escalates to no one.
+ *
+ * @example renderSlaStep({ recipient, kind: 'breach', level: 1, toRep: false, ... }).subject // 'Missed follow-up: Sanne has not responded to Jan (2 h 0 min overdue)'
+ */
+export function renderSlaStep(input: {
+  recipient: Recipient;
+  lead: LeadContext;
+  kind: 'reminder' | 'breach';
+  level: number;
+  /** Whether the recipient is the rep themselves. */
+  toRep: boolean;
+  repName: string;
+  policyName: { en: string; nl: string };
+  deadline: Date;
+  overdueMs: number;
+}): Email {
+  const { recipient, lead } = input;
+  const m = messages[recipient.language];
+  const name = leadName(lead);
+  const withCompany = lead.company ? `${name} (${lead.company.name})` : name;
+  const due = formatInstant(input.deadline, recipient.language, recipient.timeZone);
+  const policy = input.policyName[recipient.language];
+  const overdue = formatDuration(input.overdueMs, recipient.language);
+  const [subject, intro] =
+    input.kind === 'reminder'
+      ? [m.reminderSubject(withCompany, due), [m.reminderIntro(policy, due)]]
+      : input.toRep
+        ? [m.breachRepSubject(withCompany), [m.breachRepIntro(policy, due)]]
+        : [
+            m.breachSubject(input.level, input.repName, withCompany, overdue),
+            [m.breachIntro(input.repName, policy, due, overdue), m.breachAsk(input.level)],
+          ];
+  return render(
+    subject,
+    [
+      { heading: null, lines: [m.greeting(recipient.name), ...intro] },
+      ...(input.toRep ? [] : [{ heading: m.theRep, lines: [input.repName] }]),
+      { heading: m.who, lines: whoLines(lead) },
+      ...(lead.company ? [{ heading: m.company, lines: companyLines(lead, recipient.language) }] : []),
+      { heading: m.recent, lines: touchLines(lead, recipient) },
+    ],
+    { label: m.open, href: lead.link },
     m.footer,
   );
 }

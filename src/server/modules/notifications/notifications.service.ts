@@ -9,7 +9,7 @@ import type { CandidateVerdict, SkipReason } from '../../../domain/routing/choos
 import { expandExplanation, type CompactExplanation } from '../../../domain/scoring/compact-explanation.ts';
 import type { ScoringModelDefinition } from '../../../domain/scoring/score-contact.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbJson, fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbJson, fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow, UserRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import { PermanentMailError, type Mailer } from '../../platform/mailer.ts';
@@ -24,6 +24,7 @@ import { findActiveManagersOf, findActiveUsersByRole, findUserById } from '../us
 import {
   renderLeadAssigned,
   renderLeadUnassigned,
+  renderSlaStep,
   type AssignedBy,
   type Email,
   type Language,
@@ -258,6 +259,53 @@ export function createNotificationsService(
         ),
       );
       return managers.length;
+    },
+
+    /**
+     * Queues a step of the follow-up ladder (reminder or escalation) in the caller's transaction;
+     * the dedupe key makes a step queued twice a no-op. Returns how many messages were queued.
+     */
+    async queueSlaStep(
+      trx: Db,
+      input: {
+        instanceId: string;
+        step: { index: number; kind: 'reminder' | 'breach' | 'reassign'; level: number; notify: string };
+        contact: ContactRow;
+        recipientId: string;
+        repId: string | null;
+        policyName: { en: string; nl: string };
+        deadline: Date;
+        overdueMs: number;
+      },
+    ): Promise<number> {
+      if (input.step.kind === 'reassign') return 0;
+      const [recipient, rep] = await Promise.all([
+        findUserById(trx, input.recipientId),
+        input.repId ? findUserById(trx, input.repId) : undefined,
+      ]);
+      if (!recipient || !fromDbBool(recipient.is_active)) return 0;
+      const email = renderSlaStep({
+        recipient: recipientOf(recipient),
+        lead: await leadContext(trx, input.contact),
+        kind: input.step.kind,
+        level: input.step.level,
+        toRep: recipient.id === input.repId,
+        repName: rep?.name ?? '—',
+        policyName: input.policyName,
+        deadline: input.deadline,
+        overdueMs: input.overdueMs,
+      });
+      await insertOutboxMessages(trx, [
+        emailRow({
+          dedupeKey: `sla:${input.instanceId}:${input.step.index}:${recipient.id}`,
+          kind: input.step.kind === 'reminder' ? 'sla.reminder' : 'sla.breached',
+          to: recipient,
+          contactId: input.contact.id,
+          email,
+          now: clock.now(),
+        }),
+      ]);
+      return 1;
     },
 
     /** Whether the managers were alerted about this lead waiting with no one, since an instant. */

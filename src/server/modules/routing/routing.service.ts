@@ -35,7 +35,7 @@ import type { AssignmentsTable, ContactRow } from '../../db/tables.ts';
 import type { DomainEvent } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
 import { findAccountById, findDomainsByAccounts } from '../accounts/accounts.repository.ts';
-import { findContactById, updateContactRow } from '../contacts/contacts.repository.ts';
+import { findContactById, findContactForUpdate, updateContactRow } from '../contacts/contacts.repository.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
 import { findContactScore } from '../scoring/scoring.repository.ts';
 import { actorRef, authorize } from '../shared/access.ts';
@@ -130,10 +130,17 @@ function needsAttention(candidates: readonly CandidateVerdict[], hadTarget: bool
   return !hadTarget || !candidates.some((c) => c.skipped === 'outside_hours');
 }
 
+/** Told of every assignment to a person, in its transaction: the SLA starts its clocks here. */
+export interface AssignmentListener {
+  onAssigned(trx: Db, input: { contact: ContactRow; assignmentId: string; userId: string }): Promise<void>;
+}
+const noListener: AssignmentListener = { onAssigned: async () => undefined };
+
 export function createRoutingService(
   deps: ServiceDeps,
   notifications: NotificationsService,
   followUp: FollowUpRecords = noFollowUpRecords,
+  assignments: AssignmentListener = noListener,
 ) {
   const { db, clock, events } = deps;
 
@@ -226,7 +233,7 @@ export function createRoutingService(
    * Where a lead would go now, and why, without storing anything: the owner, a rule, the fallback
    * pool or no one, the rep chosen, every candidate's verdict, and the pool's next turn.
    */
-  async function decide(conn: Db, contact: ContactRow, now: Date) {
+  async function decide(conn: Db, contact: ContactRow, now: Date, exclude: ReadonlySet<string> = new Set()) {
     const account = contact.account_id ? await findAccountById(conn, contact.account_id) : undefined;
     const domains = account ? (await findDomainsByAccounts(conn, [account.id])).get(account.id) : undefined;
     const score = await findContactScore(conn, contact.id);
@@ -256,6 +263,7 @@ export function createRoutingService(
       owner = {
         userId: account.owner_id,
         isAvailable:
+          !exclude.has(account.owner_id) &&
           !!person &&
           person.isActive &&
           !person.isAbsent &&
@@ -300,7 +308,12 @@ export function createRoutingService(
       };
       choice = chooseRep(
         { strategy: pool.strategy, performanceAware: aware },
-        await candidatesFor(conn, members, now, aware),
+        await candidatesFor(
+          conn,
+          members.filter((m) => !exclude.has(m.user_id)),
+          now,
+          aware,
+        ),
         state,
       );
       if (choice.kind === 'chosen') turn = { poolId: pool.id, from: state, to: choice.state };
@@ -314,7 +327,7 @@ export function createRoutingService(
       };
       choice = chooseRep(
         { strategy: 'round_robin', performanceAware: false },
-        await candidatesFor(conn, [single], now, false),
+        await candidatesFor(conn, exclude.has(single.user_id) ? [] : [single], now, false),
         { lastUserId: null, current: {} },
       );
     }
@@ -355,109 +368,122 @@ export function createRoutingService(
     contactId: string,
     mode: 'always' | 'if_waiting' | 'from_queue',
   ): Promise<Assignment | null> {
-    const now = clock.now();
     const announced: DomainEvent[] = [];
-    const assignment = await db.transaction().execute(async (trx) => {
-      const contact = await findContactById(trx, contactId);
-      if (!contact) throw createError('contacts.not_found');
-      let queued: AssignmentRow | undefined;
-      if (mode !== 'always') {
-        const history = await findAssignmentsOfContact(trx, contactId);
-        const since = fromDbTime(contact.stage_entered_at).getTime();
-        if (mode === 'if_waiting') {
-          if (contact.stage !== 'mql') return null;
-          if (history.some((a) => fromDbTime(a.assigned_at).getTime() >= since)) return null;
-        } else {
-          // Still in the queue: the latest decision found no one, and the lead has not moved on
-          // (recycled, say) since.
-          queued = history.at(-1);
-          if (queued?.kind !== 'unassigned' || fromDbTime(queued.assigned_at).getTime() < since) return null;
-        }
-      }
-      const decision = await decide(trx, contact, now);
-      const { userId, kind } = decision;
-      if (userId === null && queued) {
-        // Still no one. The managers hear of it once per stay in the queue, once it needs them.
-        if (
-          needsAttention(decision.explanation.candidates, decision.hadTarget) &&
-          !(await notifications.wasAlerted(trx, contactId, fromDbTime(queued.assigned_at)))
-        ) {
-          const alerted = await notifications.queueUnassignedAlert(trx, {
-            assignmentId: queued.id,
-            contact,
-            candidates: decision.explanation.candidates,
-            hadTarget: decision.hadTarget,
-          });
-          if (alerted > 0) announced.push({ type: 'outbox.queued', count: alerted, at: now });
-        }
-        return null;
-      }
-      if (decision.turn)
-        await advancePoolTurn(
-          trx,
-          decision.turn.poolId,
-          {
-            lastUserId: decision.turn.from.lastUserId,
-            turnState: JSON.stringify(decision.turn.from.current),
-          },
-          { lastUserId: decision.turn.to.lastUserId, turnState: JSON.stringify(decision.turn.to.current) },
-        );
-      const ref = actorRef(who);
-      const row = {
-        id: newId(),
-        contact_id: contactId,
-        user_id: userId,
-        kind,
-        pool_id: decision.poolId,
-        rule_id: decision.ruleId,
-        reason: null,
-        explanation: JSON.stringify(decision.explanation),
-        actor_kind: ref.kind,
-        actor_id: ref.id,
-        assigned_at: toDbTime(now),
-      };
-      await insertAssignment(trx, row);
-      if (userId !== null && userId !== contact.owner_id)
-        await updateContactRow(trx, contactId, { owner_id: userId, updated_at: toDbTime(now) });
-      await insertEvent(trx, {
-        type: userId === null ? 'lead.unassigned' : 'lead.assigned',
-        occurredAt: now,
-        actor: ref,
-        subject: { type: 'contact', id: contactId },
-        payload: { userId, kind, poolId: decision.poolId, ruleId: decision.ruleId },
-      });
-      if (userId !== null) {
-        await notifications.queueLeadAssigned(trx, {
-          assignmentId: row.id,
-          contact,
-          userId,
-          by:
-            kind === 'owner'
-              ? { kind: 'owner' }
-              : kind === 'rule'
-                ? { kind: 'rule', ruleName: decision.ruleName ?? '', poolName: decision.poolName }
-                : { kind: 'fallback', poolName: decision.poolName },
-        });
-        announced.push(
-          { type: 'lead.assigned', contactId, userId, at: now },
-          { type: 'outbox.queued', count: 1, at: now },
-        );
-      } else {
-        announced.push({ type: 'lead.unassigned', contactId, at: now });
-        if (needsAttention(decision.explanation.candidates, decision.hadTarget)) {
-          const alerted = await notifications.queueUnassignedAlert(trx, {
-            assignmentId: row.id,
-            contact,
-            candidates: decision.explanation.candidates,
-            hadTarget: decision.hadTarget,
-          });
-          if (alerted > 0) announced.push({ type: 'outbox.queued', count: alerted, at: now });
-        }
-      }
-      return toAssignment(row);
-    });
+    const assignment = await db
+      .transaction()
+      .execute((trx) => routeIn(trx, who, contactId, mode, announced, { exclude: new Set(), reason: null }));
     events.publish(announced);
     return assignment;
+  }
+
+  /** Routing inside the caller's transaction; what to announce after the commit goes to `announced`. */
+  async function routeIn(
+    trx: Db,
+    who: Actor,
+    contactId: string,
+    mode: 'always' | 'if_waiting' | 'from_queue',
+    announced: DomainEvent[],
+    options: { exclude: ReadonlySet<string>; reason: string | null },
+  ): Promise<Assignment | null> {
+    const now = clock.now();
+    const contact = await findContactForUpdate(trx, contactId);
+    if (!contact) throw createError('contacts.not_found');
+    let queued: AssignmentRow | undefined;
+    if (mode !== 'always') {
+      const history = await findAssignmentsOfContact(trx, contactId);
+      const since = fromDbTime(contact.stage_entered_at).getTime();
+      if (mode === 'if_waiting') {
+        if (contact.stage !== 'mql') return null;
+        if (history.some((a) => fromDbTime(a.assigned_at).getTime() >= since)) return null;
+      } else {
+        // Still in the queue: the latest decision found no one, and the lead has not moved on
+        // (recycled, say) since.
+        queued = history.at(-1);
+        if (queued?.kind !== 'unassigned' || fromDbTime(queued.assigned_at).getTime() < since) return null;
+      }
+    }
+    const decision = await decide(trx, contact, now, options.exclude);
+    const { userId, kind } = decision;
+    if (userId === null && queued) {
+      // Still no one. The managers hear of it once per stay in the queue, once it needs them.
+      if (
+        needsAttention(decision.explanation.candidates, decision.hadTarget) &&
+        !(await notifications.wasAlerted(trx, contactId, fromDbTime(queued.assigned_at)))
+      ) {
+        const alerted = await notifications.queueUnassignedAlert(trx, {
+          assignmentId: queued.id,
+          contact,
+          candidates: decision.explanation.candidates,
+          hadTarget: decision.hadTarget,
+        });
+        if (alerted > 0) announced.push({ type: 'outbox.queued', count: alerted, at: now });
+      }
+      return null;
+    }
+    if (decision.turn)
+      await advancePoolTurn(
+        trx,
+        decision.turn.poolId,
+        {
+          lastUserId: decision.turn.from.lastUserId,
+          turnState: JSON.stringify(decision.turn.from.current),
+        },
+        { lastUserId: decision.turn.to.lastUserId, turnState: JSON.stringify(decision.turn.to.current) },
+      );
+    const ref = actorRef(who);
+    const row = {
+      id: newId(),
+      contact_id: contactId,
+      user_id: userId,
+      kind,
+      pool_id: decision.poolId,
+      rule_id: decision.ruleId,
+      reason: options.reason,
+      explanation: JSON.stringify(decision.explanation),
+      actor_kind: ref.kind,
+      actor_id: ref.id,
+      assigned_at: toDbTime(now),
+    };
+    await insertAssignment(trx, row);
+    if (userId !== null && userId !== contact.owner_id)
+      await updateContactRow(trx, contactId, { owner_id: userId, updated_at: toDbTime(now) });
+    await insertEvent(trx, {
+      type: userId === null ? 'lead.unassigned' : 'lead.assigned',
+      occurredAt: now,
+      actor: ref,
+      subject: { type: 'contact', id: contactId },
+      payload: { userId, kind, poolId: decision.poolId, ruleId: decision.ruleId },
+    });
+    if (userId !== null) {
+      await notifications.queueLeadAssigned(trx, {
+        assignmentId: row.id,
+        contact,
+        userId,
+        by:
+          kind === 'owner'
+            ? { kind: 'owner' }
+            : kind === 'rule'
+              ? { kind: 'rule', ruleName: decision.ruleName ?? '', poolName: decision.poolName }
+              : { kind: 'fallback', poolName: decision.poolName },
+      });
+      await assignments.onAssigned(trx, { contact, assignmentId: row.id, userId });
+      announced.push(
+        { type: 'lead.assigned', contactId, userId, at: now },
+        { type: 'outbox.queued', count: 1, at: now },
+      );
+    } else {
+      announced.push({ type: 'lead.unassigned', contactId, at: now });
+      if (needsAttention(decision.explanation.candidates, decision.hadTarget)) {
+        const alerted = await notifications.queueUnassignedAlert(trx, {
+          assignmentId: row.id,
+          contact,
+          candidates: decision.explanation.candidates,
+          hadTarget: decision.hadTarget,
+        });
+        if (alerted > 0) announced.push({ type: 'outbox.queued', count: alerted, at: now });
+      }
+    }
+    return toAssignment(row);
   }
 
   return {
@@ -627,6 +653,7 @@ export function createRoutingService(
           userId: input.userId,
           by: { kind: 'manual', byName: by?.name ?? null, reason: input.reason },
         });
+        await assignments.onAssigned(trx, { contact, assignmentId: row.id, userId: input.userId });
         return toAssignment(row);
       });
       events.publish([
@@ -634,6 +661,23 @@ export function createRoutingService(
         { type: 'outbox.queued', count: 1, at: now },
       ]);
       return assignment;
+    },
+
+    /**
+     * Gives a lead to the next eligible rep after an SLA miss, never to the rep who missed, in the
+     * sweeper's transaction (the SLA issue). With no one else eligible the lead joins the
+     * unassigned queue and the managers hear of it.
+     */
+    async reassignAfterMiss(
+      trx: Db,
+      input: { contactId: string; missedBy: string | null; reason: string },
+    ): Promise<{ userId: string | null; announced: DomainEvent[] }> {
+      const announced: DomainEvent[] = [];
+      const assignment = await routeIn(trx, { kind: 'cli' }, input.contactId, 'always', announced, {
+        exclude: new Set(input.missedBy ? [input.missedBy] : []),
+        reason: input.reason,
+      });
+      return { userId: assignment?.userId ?? null, announced };
     },
 
     /** Routes a lead that entered `mql` and has no routing decision since; null when it has one. */

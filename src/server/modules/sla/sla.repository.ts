@@ -1,0 +1,156 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import { toDbTime } from '../../db/dialect.ts';
+import type { SlaInstancesTable } from '../../db/tables.ts';
+
+export type SlaInstanceRow = Selectable<SlaInstancesTable>;
+
+export async function findActivePolicies(db: Db) {
+  return db.selectFrom('sla_policies').selectAll().where('is_active', '=', true).orderBy('key').execute();
+}
+
+export async function findPolicies(db: Db) {
+  return db.selectFrom('sla_policies').selectAll().orderBy('stage').orderBy('key').execute();
+}
+
+export async function findPolicyById(db: Db, id: string) {
+  return db.selectFrom('sla_policies').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findCalendars(db: Db) {
+  return db.selectFrom('sla_calendars').selectAll().orderBy('name').execute();
+}
+
+export async function insertSlaInstances(
+  db: Db,
+  rows: readonly Insertable<SlaInstancesTable>[],
+): Promise<void> {
+  if (rows.length > 0)
+    await db
+      .insertInto('sla_instances')
+      .values([...rows])
+      .execute();
+}
+
+/** Clocks of a lead still waiting for a response: running, or breached and not yet answered. */
+export async function findOpenInstancesOfContact(db: Db, contactId: string): Promise<SlaInstanceRow[]> {
+  return db
+    .selectFrom('sla_instances')
+    .selectAll()
+    .where('contact_id', '=', contactId)
+    .where('status', 'in', ['running', 'breached'])
+    .where('responded_at', 'is', null)
+    .where('closed_reason', 'is', null)
+    .orderBy('started_at')
+    .execute();
+}
+
+export async function findInstancesOfContact(db: Db, contactId: string): Promise<SlaInstanceRow[]> {
+  return db
+    .selectFrom('sla_instances')
+    .selectAll()
+    .where('contact_id', '=', contactId)
+    .orderBy('started_at')
+    .orderBy('id')
+    .execute();
+}
+
+export async function findInstanceById(db: Db, id: string): Promise<SlaInstanceRow | undefined> {
+  return db.selectFrom('sla_instances').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Instances with a ladder step due, earliest first (through the partial index on next_check_at). */
+export async function findDueInstanceIds(db: Db, now: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('sla_instances')
+    .select('id')
+    .where('next_check_at', 'is not', null)
+    .where('next_check_at', '<=', toDbTime(now))
+    .orderBy('next_check_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Changes an instance only if it is still where the caller saw it (same next step, still open):
+ * of two sweepers taking the same step, one wins and the other changes nothing.
+ */
+export async function updateInstanceIf(
+  db: Db,
+  id: string,
+  expected: { nextStep: number },
+  patch: Partial<Insertable<SlaInstancesTable>>,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('sla_instances')
+    .set(patch)
+    .where('id', '=', id)
+    .where('next_step', '=', expected.nextStep)
+    .where('responded_at', 'is', null)
+    .where('closed_reason', 'is', null)
+    .where('status', 'in', ['running', 'breached'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * The first genuine response to a lead at or after an instant: a sales activity logged by the
+ * rep (first response only), or a person moving the lead out of the stage.
+ */
+export async function findGenuineResponse(
+  db: Db,
+  input: { contactId: string; userId: string | null; since: Date; stage: string; countsActivity: boolean },
+): Promise<Date | null> {
+  const since = toDbTime(input.since);
+  const [activity, decision] = await Promise.all([
+    input.countsActivity && input.userId
+      ? db
+          .selectFrom('touchpoints')
+          .select('occurred_at')
+          .where('contact_id', '=', input.contactId)
+          .where('category', '=', 'sales')
+          .where('user_id', '=', input.userId)
+          .where('occurred_at', '>=', since)
+          .orderBy('occurred_at')
+          .limit(1)
+          .executeTakeFirst()
+      : undefined,
+    db
+      .selectFrom('stage_changes')
+      .select('occurred_at')
+      .where('contact_id', '=', input.contactId)
+      .where('from_stage', '=', input.stage)
+      .where('actor_kind', '=', 'user')
+      .where('occurred_at', '>=', since)
+      .orderBy('occurred_at')
+      .limit(1)
+      .executeTakeFirst(),
+  ]);
+  const times = [activity?.occurred_at, decision?.occurred_at]
+    .filter((t): t is NonNullable<typeof t> => t !== undefined && t !== null)
+    .map((t) => new Date(t));
+  return times.length === 0 ? null : new Date(Math.min(...times.map((t) => t.getTime())));
+}
+
+/** Each rep's closed clocks started since an instant: how many were measured and how many met. */
+export async function countFollowUpRecords(
+  db: Db,
+  userIds: readonly string[],
+  since: Date,
+): Promise<Map<string, { measured: number; met: number }>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('sla_instances')
+    .select((eb) => [
+      'user_id',
+      eb.fn.countAll().as('measured'),
+      eb.fn.sum(eb.case().when('status', '=', 'met').then(1).else(0).end()).as('met'),
+    ])
+    .where('user_id', 'in', userIds)
+    .where('started_at', '>=', toDbTime(since))
+    .where('status', 'in', ['met', 'breached'])
+    .groupBy('user_id')
+    .execute();
+  return new Map(rows.map((r) => [r.user_id!, { measured: Number(r.measured), met: Number(r.met) }]));
+}
