@@ -73,6 +73,12 @@ export const errorCatalog = {
   'routing.pool_name_taken': { status: 409, title: 'A routing pool with this name exists' },
   'routing.invalid_assignee': { status: 400, title: 'The lead cannot be given to this person' },
   'outbox.not_found': { status: 404, title: 'No such message' },
+  'sla.policy_not_found': { status: 404, title: 'No such SLA policy' },
+  'sla.calendar_not_found': { status: 404, title: 'No such business calendar' },
+  'sla.calendar_name_taken': { status: 409, title: 'A business calendar with this name exists' },
+  'sla.invalid_calendar': { status: 400, title: 'A business calendar that cannot be used' },
+  'sla.clock_not_found': { status: 404, title: 'No such SLA clock' },
+  'sla.not_waivable': { status: 409, title: 'Only a breached clock can be waived' },
   'outbox.not_retryable': { status: 409, title: 'Only a dead or cancelled message can be sent again' },
   'outbox.not_cancellable': { status: 409, title: 'Only a message not sent yet can be cancelled' },
 

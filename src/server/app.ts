@@ -18,6 +18,7 @@ import { handleError, handleNotFound } from './modules/shared/error-handler.ts';
 import type { App } from './modules/shared/http.ts';
 import { routingRoutes } from './modules/routing/routing.routes.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
+import { slaRoutes } from './modules/sla/sla.routes.ts';
 import { scoringRoutes } from './modules/scoring/scoring.routes.ts';
 import { stagesRoutes } from './modules/stages/stages.routes.ts';
 import { teamsRoutes } from './modules/teams/teams.routes.ts';
@@ -107,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       scoringRoutes(api, deps.services);
       routingRoutes(api, deps.services);
       notificationsRoutes(api, deps.services);
+      slaRoutes(api, deps.services);
     },
     { prefix: '/api/v1' },
   );

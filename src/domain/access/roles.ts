@@ -38,6 +38,9 @@ export const actions = [
   'routing.write',
   'leads.route',
   'outbox.manage',
+  'sla.read',
+  'sla.write',
+  'sla.waive',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -80,6 +83,10 @@ const matrix: Record<Action, readonly Role[]> = {
   // Routing a lead by hand and working the unassigned queue is for managers (and admins).
   'leads.route': ['admin', 'sales_manager'],
   'outbox.manage': ['admin'],
+  'sla.read': everyone,
+  'sla.write': ['admin'],
+  // Only with a written reason; a director may, though they change no other record.
+  'sla.waive': ['admin', 'sales_manager', 'director'],
 };
 
 /**

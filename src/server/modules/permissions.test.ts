@@ -39,6 +39,27 @@ const queuedEmail = async (w: World, c: TestContext, cancelled = false) => {
   return message.id;
 };
 
+/** A new lead of the rep's, made an MQL, routed to the rep and ignored past its first deadline. */
+const pools = new WeakMap<TestContext, string>();
+let leads = 0;
+const breachedClock = async (w: World, c: TestContext) => {
+  if (!pools.has(c)) {
+    const pool = await c.services.routing.createPool(cli, { name: 'SLA', members: [{ userId: w.rep.id }] });
+    await c.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    pools.set(c, pool.id);
+  }
+  c.clock.set('2026-01-05T09:00:00.000Z'); // Monday 10:00 in Amsterdam
+  const lead = await c.services.contacts.createContact(cli, {
+    email: `sla${++leads}@acme.nl`,
+    ownerId: w.rep.id,
+  });
+  await c.services.contacts.changeStage(cli, lead.id, { to: 'mql' });
+  await expect.poll(async () => (await c.services.sla.listClocks(cli, lead.id)).length).toBe(2);
+  c.clock.set('2026-01-05T13:00:00.000Z'); // 4 business hours later
+  await c.services.sla.sweep();
+  return (await c.services.sla.listClocks(cli, lead.id)).find((k) => k.status === 'breached')!.id;
+};
+
 const rows: Row[] = [
   // Signing out is idempotent: without a session there is nothing to end, and that is fine.
   {
@@ -534,6 +555,71 @@ const rows: Row[] = [
     route: 'POST /api/v1/outbox/:id/cancel',
     request: async (w, c) => ({ method: 'POST', url: `/api/v1/outbox/${await queuedEmail(w, c)}/cancel` }),
     expect: adminOnly(200),
+  },
+  { route: 'GET /api/v1/sla/policies', request: () => ({ url: '/api/v1/sla/policies' }), expect: all(200) },
+  {
+    route: 'PATCH /api/v1/sla/policies/:id',
+    request: async (_w, c) => {
+      const [policy] = await c.services.sla.listPolicies(cli);
+      return { method: 'PATCH', url: `/api/v1/sla/policies/${policy!.id}`, payload: { windowSeconds: 3600 } };
+    },
+    expect: adminOnly(200),
+  },
+  { route: 'GET /api/v1/sla/calendars', request: () => ({ url: '/api/v1/sla/calendars' }), expect: all(200) },
+  {
+    route: 'POST /api/v1/sla/calendars',
+    request: (_w, _c, caller) => ({
+      method: 'POST',
+      url: '/api/v1/sla/calendars',
+      payload: {
+        name: `Support ${caller}`,
+        timeZone: 'Europe/Amsterdam',
+        workingHours: { mon: [['08:00', '18:00']] },
+        holidays: null,
+      },
+    }),
+    expect: adminOnly(201),
+  },
+  {
+    route: 'PUT /api/v1/sla/calendars/:id',
+    request: async (_w, c) => {
+      const [calendar] = await c.services.sla.listCalendars(cli);
+      const { name, timeZone, workingHours, holidays } = calendar!;
+      return {
+        method: 'PUT',
+        url: `/api/v1/sla/calendars/${calendar!.id}`,
+        payload: { name, timeZone, workingHours, holidays, closures: [] },
+      };
+    },
+    expect: adminOnly(200),
+  },
+  {
+    route: 'POST /api/v1/sla/preview',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/sla/preview',
+      payload: { arrivedAt: '2026-11-27T15:00:00Z', windowSeconds: 14400 },
+    }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/contacts/:id/sla',
+    request: (w) => ({ url: `/api/v1/contacts/${w.repContact.id}/sla` }),
+    expect: all(200),
+  },
+  {
+    route: "GET /api/v1/contacts/:id/sla (another team's)",
+    request: (w) => ({ url: `/api/v1/contacts/${w.outsiderContact.id}/sla` }),
+    expect: { ...all(200), sales_manager: 404, sales_rep: 404 },
+  },
+  {
+    route: 'POST /api/v1/sla/clocks/:id/waive',
+    request: async (w, c) => ({
+      method: 'POST',
+      url: `/api/v1/sla/clocks/${await breachedClock(w, c)}/waive`,
+      payload: { reason: 'The customer asked us to call next week' },
+    }),
+    expect: { ...all(403), admin: 200, sales_manager: 200, director: 200 },
   },
 ];
 

@@ -1,7 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { toDbTime } from '../../db/dialect.ts';
-import type { SlaInstancesTable } from '../../db/tables.ts';
+import type { SlaCalendarsTable, SlaInstancesTable, SlaPoliciesTable } from '../../db/tables.ts';
 
 export type SlaInstanceRow = Selectable<SlaInstancesTable>;
 
@@ -153,4 +153,50 @@ export async function countFollowUpRecords(
     .groupBy('user_id')
     .execute();
   return new Map(rows.map((r) => [r.user_id!, { measured: Number(r.measured), met: Number(r.met) }]));
+}
+
+export async function updatePolicyRow(
+  db: Db,
+  id: string,
+  patch: Partial<Insertable<SlaPoliciesTable>>,
+): Promise<void> {
+  await db.updateTable('sla_policies').set(patch).where('id', '=', id).execute();
+}
+
+export async function findCalendarById(db: Db, id: string) {
+  return db.selectFrom('sla_calendars').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertCalendar(db: Db, row: Insertable<SlaCalendarsTable>): Promise<void> {
+  await db.insertInto('sla_calendars').values(row).execute();
+}
+
+export async function updateCalendarRow(
+  db: Db,
+  id: string,
+  patch: Partial<Insertable<SlaCalendarsTable>>,
+): Promise<void> {
+  await db.updateTable('sla_calendars').set(patch).where('id', '=', id).execute();
+}
+
+/** Waives a breached clock: the miss no longer counts, and its ladder stops. */
+export async function waiveInstance(
+  db: Db,
+  id: string,
+  input: { by: string | null; reason: string; at: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('sla_instances')
+    .set({
+      status: 'waived',
+      waived_by: input.by,
+      waived_reason: input.reason,
+      waived_at: input.at,
+      next_check_at: null,
+      updated_at: input.at,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'breached')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

@@ -1,12 +1,26 @@
-import type { WorkingHours } from '../../../domain/routing/working-hours.ts';
+import type {
+  SaveSlaCalendarBody,
+  SlaCalendar,
+  SlaClock,
+  SlaPolicy,
+  SlaPreview,
+  SlaPreviewBody,
+  UpdateSlaPolicyBody,
+  WaiveBody,
+} from '../../../contract/sla.ts';
+import { canSee, type Actor } from '../../../domain/access/roles.ts';
+import { isValidTimeZone } from '../../../domain/people/normalize.ts';
+import { checkWorkingHours, type WorkingHours } from '../../../domain/routing/working-hours.ts';
 import {
   buildCalendar,
   businessTimeBetween,
   type BusinessCalendar,
 } from '../../../domain/sla/business-time.ts';
 import {
+  deadlineOf,
   dueSteps,
   nextCheckAt,
+  type LadderSettings,
   planLadder,
   policiesFor,
   type LadderStep,
@@ -14,18 +28,30 @@ import {
 } from '../../../domain/sla/plan-ladder.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
-import type { ContactRow } from '../../db/tables.ts';
+import type { Selectable } from 'kysely';
+import type { ContactRow, SlaCalendarsTable, SlaPoliciesTable } from '../../db/tables.ts';
 import type { DomainEvent } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
 import { findRecentTouchpoints } from '../capture/capture.repository.ts';
 import { findContactById, findContactForUpdate } from '../contacts/contacts.repository.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
+import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
+import { createError, fieldError } from '../shared/errors.ts';
+import { insertEvent } from '../shared/events.repository.ts';
+import { inTransaction } from '../shared/transaction.ts';
+import { loadVisibility } from '../shared/visibility.ts';
 import { findManagerChain } from '../users/users.repository.ts';
 import {
   countFollowUpRecords,
   findActivePolicies,
+  findCalendarById,
   findCalendars,
+  findPolicies,
+  insertCalendar,
+  updateCalendarRow,
+  updatePolicyRow,
+  waiveInstance,
   findDueInstanceIds,
   findGenuineResponse,
   findInstanceById,
@@ -59,6 +85,110 @@ const toStored = (ladder: LadderStep[]): StoredStep[] =>
   ladder.map((s) => ({ ...s, at: s.at.toISOString() }));
 const fromStored = (ladder: unknown): LadderStep[] =>
   (ladder as StoredStep[]).map((s) => ({ ...s, at: new Date(s.at) }));
+
+const numberOrNull = (v: number | null) => (v === null ? null : Number(v));
+
+function ladderOf(policy: Selectable<SlaPoliciesTable>): LadderSettings {
+  return {
+    windowMs: Number(policy.window_seconds) * 1000,
+    reminderAt: numberOrNull(policy.reminder_at),
+    escalations: Number(policy.escalations),
+    reassign: fromDbBool(policy.is_reassigning),
+  };
+}
+
+const presentStep = (s: LadderStep | StoredStep) => ({
+  kind: s.kind,
+  level: s.level,
+  notify: s.notify,
+  at: typeof s.at === 'string' ? s.at : s.at.toISOString(),
+});
+
+function toPolicy(row: Selectable<SlaPoliciesTable>): SlaPolicy {
+  return {
+    id: row.id,
+    key: row.key,
+    name: { en: row.name_en, nl: row.name_nl },
+    stage: row.stage,
+    target: row.target as SlaPolicy['target'],
+    priority: row.priority as SlaPolicy['priority'],
+    windowSeconds: Number(row.window_seconds),
+    reminderAt: numberOrNull(row.reminder_at),
+    escalations: Number(row.escalations),
+    reassign: fromDbBool(row.is_reassigning),
+    calendarId: row.calendar_id,
+    active: fromDbBool(row.is_active),
+    updatedAt: fromDbTime(row.updated_at).toISOString(),
+  };
+}
+
+function toCalendar(row: Selectable<SlaCalendarsTable>): SlaCalendar {
+  return {
+    id: row.id,
+    name: row.name,
+    timeZone: row.time_zone,
+    workingHours: fromDbJson(row.working_hours) as SlaCalendar['workingHours'],
+    holidays:
+      row.holiday_country === 'NL'
+        ? {
+            country: 'NL',
+            goodFriday: fromDbBool(row.is_good_friday),
+            liberationDay: row.liberation_day as 'every_year' | 'every_five_years' | 'never',
+          }
+        : null,
+    closures: fromDbJson(row.closures) as SlaCalendar['closures'],
+    isDefault: fromDbBool(row.is_default),
+    updatedAt: fromDbTime(row.updated_at).toISOString(),
+  };
+}
+
+function toClock(row: SlaInstanceRow): SlaClock {
+  const time = (v: Date | string | null) => (v === null ? null : fromDbTime(v).toISOString());
+  return {
+    id: row.id,
+    contactId: row.contact_id,
+    policyId: row.policy_id,
+    userId: row.user_id,
+    stage: row.stage,
+    target: row.target as SlaClock['target'],
+    status: row.status,
+    level: Number(row.level),
+    startedAt: fromDbTime(row.started_at).toISOString(),
+    dueAt: fromDbTime(row.deadline_at).toISOString(),
+    respondedAt: time(row.responded_at),
+    breachedAt: time(row.breached_at),
+    nextStepAt: time(row.next_check_at),
+    closedReason: row.closed_reason,
+    waiver: row.waived_reason
+      ? { by: row.waived_by, reason: row.waived_reason, at: fromDbTime(row.waived_at!).toISOString() }
+      : null,
+    steps: (fromDbJson(row.ladder) as StoredStep[]).map(presentStep),
+  };
+}
+
+function checkCalendar(input: SaveSlaCalendarBody): void {
+  if (!isValidTimeZone(input.timeZone))
+    throw fieldError('sla.invalid_calendar', 'timeZone', 'not an IANA time zone such as Europe/Amsterdam');
+  const hours = checkWorkingHours(input.workingHours);
+  if (hours) throw fieldError('sla.invalid_calendar', `workingHours.${hours.field}`, hours.reason);
+  if (Object.values(input.workingHours).every((ranges) => !ranges || ranges.length === 0))
+    throw fieldError('sla.invalid_calendar', 'workingHours', 'a calendar needs some working hours');
+  for (const [i, closure] of (input.closures ?? []).entries())
+    if (closure.to < closure.from)
+      throw fieldError('sla.invalid_calendar', `closures.${i}.to`, 'ends before it starts');
+}
+
+function calendarColumns(input: SaveSlaCalendarBody) {
+  return {
+    name: input.name.trim(),
+    time_zone: input.timeZone,
+    working_hours: JSON.stringify(input.workingHours),
+    holiday_country: input.holidays?.country ?? null,
+    is_good_friday: input.holidays?.goodFriday ?? false,
+    liberation_day: input.holidays?.liberationDay ?? 'never',
+    closures: JSON.stringify(input.closures ?? []),
+  };
+}
 
 export function createSlaService(
   deps: ServiceDeps,
@@ -175,16 +305,7 @@ export function createSlaService(
       const rows = [];
       for (const policy of policies) {
         const calendar = await calendarFor(trx, policy.calendar_id, now);
-        const ladder = planLadder(
-          {
-            windowMs: Number(policy.window_seconds) * 1000,
-            reminderAt: policy.reminder_at === null ? null : Number(policy.reminder_at),
-            escalations: Number(policy.escalations),
-            reassign: fromDbBool(policy.is_reassigning),
-          },
-          calendar,
-          now,
-        );
+        const ladder = planLadder(ladderOf(policy), calendar, now);
         rows.push({
           id: newId(),
           contact_id: input.contact.id,
@@ -313,6 +434,153 @@ export function createSlaService(
         events.publish(announced);
       }
       return ids.length;
+    },
+
+    async listPolicies(actor: Actor | null): Promise<SlaPolicy[]> {
+      authorize(actor, 'sla.read');
+      return (await findPolicies(db)).map(toPolicy);
+    },
+
+    /** Changes a policy; clocks already running keep the ladder they started with. */
+    async updatePolicy(actor: Actor | null, id: string, input: UpdateSlaPolicyBody): Promise<SlaPolicy> {
+      const who = authorize(actor, 'sla.write');
+      const now = clock.now();
+      return db.transaction().execute(async (trx) => {
+        if (!(await findPolicyById(trx, id))) throw createError('sla.policy_not_found');
+        if (input.calendarId && !(await findCalendarById(trx, input.calendarId)))
+          throw fieldError('sla.calendar_not_found', 'calendarId', 'no such calendar');
+        await updatePolicyRow(trx, id, {
+          ...(input.name && { name_en: input.name.en, name_nl: input.name.nl }),
+          ...(input.windowSeconds !== undefined && { window_seconds: input.windowSeconds }),
+          ...(input.reminderAt !== undefined && { reminder_at: input.reminderAt }),
+          ...(input.escalations !== undefined && { escalations: input.escalations }),
+          ...(input.reassign !== undefined && { is_reassigning: input.reassign }),
+          ...(input.calendarId !== undefined && { calendar_id: input.calendarId }),
+          ...(input.active !== undefined && { is_active: input.active }),
+          updated_at: toDbTime(now),
+        });
+        await insertEvent(trx, {
+          type: 'sla.policy_changed',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'sla_policy', id },
+          payload: { ...input },
+        });
+        return toPolicy((await findPolicyById(trx, id))!);
+      });
+    },
+
+    async listCalendars(actor: Actor | null): Promise<SlaCalendar[]> {
+      authorize(actor, 'sla.read');
+      return (await findCalendars(db)).map(toCalendar);
+    },
+
+    async createCalendar(actor: Actor | null, input: SaveSlaCalendarBody): Promise<SlaCalendar> {
+      authorize(actor, 'sla.write');
+      checkCalendar(input);
+      const now = toDbTime(clock.now());
+      const id = newId();
+      return inTransaction(
+        db,
+        async (trx) => {
+          await insertCalendar(trx, {
+            id,
+            ...calendarColumns(input),
+            is_default: false,
+            created_at: now,
+            updated_at: now,
+          });
+          return toCalendar((await findCalendarById(trx, id))!);
+        },
+        () => fieldError('sla.calendar_name_taken', 'name', 'a calendar with this name exists'),
+      );
+    },
+
+    async updateCalendar(actor: Actor | null, id: string, input: SaveSlaCalendarBody): Promise<SlaCalendar> {
+      authorize(actor, 'sla.write');
+      checkCalendar(input);
+      return inTransaction(
+        db,
+        async (trx) => {
+          if (!(await findCalendarById(trx, id))) throw createError('sla.calendar_not_found');
+          await updateCalendarRow(trx, id, { ...calendarColumns(input), updated_at: toDbTime(clock.now()) });
+          return toCalendar((await findCalendarById(trx, id))!);
+        },
+        () => fieldError('sla.calendar_name_taken', 'name', 'a calendar with this name exists'),
+      );
+    },
+
+    /**
+     * When a lead arriving at an instant is due, and when each step of the ladder fires: under a
+     * policy, or a calendar and a window (an admin checking a setup).
+     */
+    async preview(actor: Actor | null, input: SlaPreviewBody): Promise<SlaPreview> {
+      authorize(actor, 'sla.read');
+      const arrivedAt = new Date(input.arrivedAt);
+      const policy = input.policyId ? await findPolicyById(db, input.policyId) : undefined;
+      if (input.policyId && !policy) throw fieldError('sla.policy_not_found', 'policyId', 'no such policy');
+      if (!policy && input.windowSeconds === undefined)
+        throw fieldError('http.validation_failed', 'windowSeconds', 'give a policyId, or a windowSeconds');
+      const calendarId = input.calendarId ?? policy?.calendar_id ?? null;
+      if (input.calendarId && !(await findCalendarById(db, input.calendarId)))
+        throw fieldError('sla.calendar_not_found', 'calendarId', 'no such calendar');
+      const calendar = await calendarFor(db, calendarId, arrivedAt);
+      const ladder = planLadder(
+        policy && input.windowSeconds === undefined
+          ? ladderOf(policy)
+          : {
+              windowMs: input.windowSeconds! * 1000,
+              reminderAt: policy ? numberOrNull(policy.reminder_at) : 0.5,
+              escalations: policy ? Number(policy.escalations) : 2,
+              reassign: policy ? fromDbBool(policy.is_reassigning) : false,
+            },
+        calendar,
+        arrivedAt,
+      );
+      return {
+        arrivedAt: arrivedAt.toISOString(),
+        dueAt: deadlineOf(ladder).toISOString(),
+        steps: ladder.map(presentStep),
+      };
+    },
+
+    /** Every clock of a lead, with its ladder and what happened: for the rep, their manager, the director. */
+    async listClocks(actor: Actor | null, contactId: string): Promise<SlaClock[]> {
+      const who = authorize(actor, 'sla.read');
+      const [contact, visibility] = await Promise.all([
+        findContactById(db, contactId),
+        loadVisibility(db, who),
+      ]);
+      if (!contact || !canSee(visibility, contact.owner_id)) throw createError('contacts.not_found');
+      return (await findInstancesOfContact(db, contactId)).map(toClock);
+    },
+
+    /** Waives a breach with a written reason: it no longer counts against the rep, and its ladder stops. */
+    async waive(actor: Actor | null, clockId: string, input: WaiveBody): Promise<SlaClock> {
+      const who = authorize(actor, 'sla.waive');
+      const now = clock.now();
+      return db.transaction().execute(async (trx) => {
+        const instance = await findInstanceById(trx, clockId);
+        const visibility = await loadVisibility(trx, who);
+        if (!instance) throw createError('sla.clock_not_found');
+        // A manager waives for the reps they manage; the lead may have moved on to someone else.
+        if (
+          visibility.kind === 'owned_by' &&
+          !(instance.user_id && visibility.userIds.includes(instance.user_id))
+        )
+          throw createError('sla.clock_not_found');
+        const by = who.kind === 'user' ? who.userId : null;
+        if (!(await waiveInstance(trx, clockId, { by, reason: input.reason, at: toDbTime(now) })))
+          throw createError('sla.not_waivable');
+        await insertEvent(trx, {
+          type: 'sla.waived',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'contact', id: instance.contact_id },
+          payload: { clockId, userId: instance.user_id, level: Number(instance.level), reason: input.reason },
+        });
+        return toClock((await findInstanceById(trx, clockId))!);
+      });
     },
 
     /** Each rep's follow-up record over the last 30 days: what routing's performance factor uses. */

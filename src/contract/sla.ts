@@ -1,0 +1,145 @@
+import { Type, type Static } from 'typebox';
+import { Id, Instant, LocalizedText, Nullable, StrictObject, TimeZone } from './common.ts';
+import { WorkingHours } from './users.ts';
+
+export const slaTargets = [
+  'first_response',
+  'accept_or_reject',
+  'qualify_or_recycle',
+  'opportunity_or_recycle',
+] as const;
+const LocalDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Local date, YYYY-MM-DD' });
+
+const Ladder = {
+  windowSeconds: Type.Integer({
+    minimum: 1,
+    maximum: 60 * 24 * 3600,
+    description: 'The window in business time, in seconds (seconds work, for demos on a 24/7 calendar)',
+  }),
+  reminderAt: Nullable(
+    Type.Number({
+      exclusiveMinimum: 0,
+      exclusiveMaximum: 1,
+      description: 'Remind the rep at this share of the window',
+    }),
+  ),
+  escalations: Type.Integer({
+    minimum: 0,
+    maximum: 5,
+    description: 'Misses that escalate, a window apart: 1 = the manager, 2 = then the director',
+  }),
+  reassign: Type.Boolean({
+    description: 'After the last escalation and one more window, route the lead to another rep',
+  }),
+};
+
+export const SlaPolicy = Type.Object({
+  id: Id,
+  key: Type.String(),
+  name: LocalizedText,
+  stage: Type.String(),
+  target: Type.Enum(slaTargets),
+  priority: Type.Enum(['hot', 'normal'], {
+    description: 'hot: leads with a demo request in the last 30 days',
+  }),
+  ...Ladder,
+  calendarId: Nullable(Id),
+  active: Type.Boolean(),
+  updatedAt: Instant,
+});
+export type SlaPolicy = Static<typeof SlaPolicy>;
+
+export const UpdateSlaPolicyBody = StrictObject({
+  name: Type.Optional(LocalizedText),
+  windowSeconds: Type.Optional(Ladder.windowSeconds),
+  reminderAt: Type.Optional(Ladder.reminderAt),
+  escalations: Type.Optional(Ladder.escalations),
+  reassign: Type.Optional(Ladder.reassign),
+  calendarId: Type.Optional(Nullable(Id)),
+  active: Type.Optional(Type.Boolean()),
+});
+export type UpdateSlaPolicyBody = Static<typeof UpdateSlaPolicyBody>;
+
+const Holidays = Nullable(
+  StrictObject({
+    country: Type.Literal('NL'),
+    goodFriday: Type.Boolean(),
+    liberationDay: Type.Enum(['every_year', 'every_five_years', 'never']),
+  }),
+);
+const Closures = Type.Array(StrictObject({ from: LocalDate, to: LocalDate }), {
+  maxItems: 200,
+  description: 'Company closures, inclusive local dates',
+});
+
+export const SlaCalendar = Type.Object({
+  id: Id,
+  name: Type.String(),
+  timeZone: TimeZone,
+  workingHours: WorkingHours,
+  holidays: Holidays,
+  closures: Closures,
+  isDefault: Type.Boolean(),
+  updatedAt: Instant,
+});
+export type SlaCalendar = Static<typeof SlaCalendar>;
+
+export const SaveSlaCalendarBody = StrictObject({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  timeZone: TimeZone,
+  workingHours: WorkingHours,
+  holidays: Holidays,
+  closures: Type.Optional(Closures),
+});
+export type SaveSlaCalendarBody = Static<typeof SaveSlaCalendarBody>;
+
+export const SlaPreviewBody = StrictObject({
+  arrivedAt: Instant,
+  policyId: Type.Optional(Id),
+  calendarId: Type.Optional(Id),
+  windowSeconds: Type.Optional(Ladder.windowSeconds),
+});
+export type SlaPreviewBody = Static<typeof SlaPreviewBody>;
+
+export const SlaStep = Type.Object({
+  kind: Type.Enum(['reminder', 'breach', 'reassign']),
+  level: Type.Integer(),
+  notify: Type.Enum(['rep', 'manager', 'director', 'routing']),
+  at: Instant,
+});
+
+export const SlaPreview = Type.Object({
+  arrivedAt: Instant,
+  dueAt: Instant,
+  steps: Type.Array(SlaStep),
+});
+export type SlaPreview = Static<typeof SlaPreview>;
+
+export const SlaClock = Type.Object({
+  id: Id,
+  contactId: Id,
+  policyId: Id,
+  userId: Nullable(Id),
+  stage: Type.String(),
+  target: Type.Enum(slaTargets),
+  status: Type.Enum(['running', 'met', 'breached', 'waived', 'cancelled']),
+  level: Type.Integer({ description: 'Breach level: 1 after the first miss, 2 after the second' }),
+  startedAt: Instant,
+  dueAt: Instant,
+  respondedAt: Nullable(Instant),
+  breachedAt: Nullable(Instant),
+  nextStepAt: Nullable(Instant),
+  closedReason: Nullable(Type.String()),
+  waiver: Nullable(Type.Object({ by: Nullable(Id), reason: Type.String(), at: Instant })),
+  steps: Type.Array(SlaStep),
+});
+export type SlaClock = Static<typeof SlaClock>;
+
+export const WaiveBody = StrictObject({
+  reason: Type.String({
+    minLength: 5,
+    maxLength: 1000,
+    description: 'Why the miss does not count, for the record',
+  }),
+});
+export type WaiveBody = Static<typeof WaiveBody>;

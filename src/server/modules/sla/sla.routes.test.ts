@@ -1,0 +1,195 @@
+import { beforeEach, expect, it } from 'vitest';
+import type { SlaCalendar, SlaClock, SlaPolicy, SlaPreview } from '../../../contract/sla.ts';
+import { describeEachDialect } from '../../testing/databases.ts';
+import { addUser, createTestApp, createTestContext, signIn, type TestContext } from '../../testing/world.ts';
+import type { App } from '../shared/http.ts';
+
+const cli = { kind: 'cli' } as const;
+
+describeEachDialect('the SLA API', (getDatabase) => {
+  let context: TestContext;
+  let app: App;
+  let admin: string;
+
+  beforeEach(async () => {
+    context = createTestContext(getDatabase());
+    context.clock.set('2026-12-01T09:00:00.000Z'); // Tuesday 10:00 in Amsterdam
+    app = await createTestApp(context);
+    admin = await signIn(app, (await addUser(context, 'admin')).email);
+    return () => app.close();
+  });
+  const call = (cookie: string, method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: object) =>
+    app.inject({ method, url: `/api/v1${url}`, headers: { cookie }, ...(payload && { payload }) });
+
+  it('ships the default policies of PRODUCT.md on a Dutch calendar, and lets an admin change them', async () => {
+    const policies = (await call(admin, 'GET', '/sla/policies')).json<{ data: SlaPolicy[] }>().data;
+    expect(policies.map((p) => [p.key, p.windowSeconds, p.reminderAt, p.escalations, p.reassign])).toEqual([
+      ['mql-accept-or-reject', 30600, 0.5, 2, false],
+      ['mql-first-response', 14400, 0.5, 2, true],
+      ['mql-first-response-hot', 900, 0.5, 2, true],
+      ['sal-qualify-or-recycle', 153000, 0.5, 2, false],
+      ['sql-opportunity-or-recycle', 306000, 0.5, 2, false],
+    ]);
+    const [calendar] = (await call(admin, 'GET', '/sla/calendars')).json<{ data: SlaCalendar[] }>().data;
+    expect(calendar).toMatchObject({
+      name: 'Nederland',
+      timeZone: 'Europe/Amsterdam',
+      holidays: { country: 'NL', goodFriday: false, liberationDay: 'every_five_years' },
+      isDefault: true,
+    });
+
+    const hot = policies.find((p) => p.key === 'mql-first-response-hot')!;
+    const changed = await call(admin, 'PATCH', `/sla/policies/${hot.id}`, {
+      windowSeconds: 600,
+      escalations: 1,
+    });
+    expect(changed.json()).toMatchObject({ windowSeconds: 600, escalations: 1 });
+    const zero = await call(admin, 'PATCH', `/sla/policies/${hot.id}`, { windowSeconds: 0 });
+    expect(zero.statusCode).toBe(400);
+    expect(zero.json()).toMatchObject({ errors: [{ field: 'body.windowSeconds' }] });
+    const noCalendar = await call(admin, 'PATCH', `/sla/policies/${hot.id}`, {
+      calendarId: '01900000-0000-7000-8000-000000000000',
+    });
+    expect(noCalendar.json()).toMatchObject({
+      code: 'sla.calendar_not_found',
+      errors: [{ field: 'body.calendarId' }],
+    });
+  });
+
+  it('previews when a lead is due and when each step fires, on a calendar an admin made', async () => {
+    const preview = await call(admin, 'POST', '/sla/preview', {
+      arrivedAt: '2026-11-27T15:00:00Z',
+      windowSeconds: 4 * 3600,
+    });
+    expect(preview.json<SlaPreview>()).toEqual({
+      arrivedAt: '2026-11-27T15:00:00.000Z',
+      dueAt: '2026-11-30T10:30:00.000Z',
+      steps: [
+        { kind: 'reminder', level: 0, notify: 'rep', at: '2026-11-30T08:30:00.000Z' },
+        { kind: 'breach', level: 1, notify: 'manager', at: '2026-11-30T10:30:00.000Z' },
+        { kind: 'breach', level: 2, notify: 'director', at: '2026-11-30T14:30:00.000Z' },
+      ],
+    });
+
+    const allWeek = Object.fromEntries(
+      ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '24:00']]]),
+    );
+    const created = await call(admin, 'POST', '/sla/calendars', {
+      name: 'Always open',
+      timeZone: 'UTC',
+      workingHours: allWeek,
+      holidays: null,
+    });
+    expect(created.statusCode).toBe(201);
+    const always = created.json<SlaCalendar>();
+    const fast = await call(admin, 'POST', '/sla/preview', {
+      arrivedAt: '2026-11-28T12:00:00Z',
+      calendarId: always.id,
+      windowSeconds: 30,
+    });
+    expect(fast.json<SlaPreview>().dueAt).toBe('2026-11-28T12:00:30.000Z');
+
+    const bad = await call(admin, 'POST', '/sla/calendars', {
+      name: 'Broken',
+      timeZone: 'Europe/Amsterdam',
+      workingHours: { mon: [['09:00', '17:00']] },
+      holidays: null,
+      closures: [{ from: '2026-12-31', to: '2026-12-24' }],
+    });
+    expect(bad.json()).toMatchObject({
+      code: 'sla.invalid_calendar',
+      errors: [{ field: 'body.closures.0.to' }],
+    });
+    const closed = await call(admin, 'POST', '/sla/calendars', {
+      name: 'Closed',
+      timeZone: 'UTC',
+      workingHours: {},
+      holidays: null,
+    });
+    expect(closed.json()).toMatchObject({
+      code: 'sla.invalid_calendar',
+      errors: [{ field: 'body.workingHours' }],
+    });
+    const taken = await call(admin, 'POST', '/sla/calendars', {
+      name: 'Always open',
+      timeZone: 'UTC',
+      workingHours: allWeek,
+      holidays: null,
+    });
+    expect(taken.statusCode).toBe(409);
+    const neither = await call(admin, 'POST', '/sla/preview', { arrivedAt: '2026-11-28T12:00:00Z' });
+    expect(neither.json()).toMatchObject({ errors: [{ field: 'body.windowSeconds' }] });
+  });
+
+  it('shows a lead’s clocks, and lets the manager waive a breach with a reason, which then does not count', async () => {
+    const director = await addUser(context, 'director');
+    const manager = await addUser(context, 'sales_manager', { managerId: director.id });
+    const rep = await addUser(context, 'sales_rep', { managerId: manager.id });
+    const pool = await context.services.routing.createPool(cli, { name: 'P', members: [{ userId: rep.id }] });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    const lead = await context.services.contacts.createContact(cli, { email: 'jan@acme.nl' });
+    await context.services.contacts.changeStage(cli, lead.id, { to: 'mql' });
+    const repCookie = await signIn(app, rep.email);
+    await expect
+      .poll(
+        async () =>
+          (await call(repCookie, 'GET', `/contacts/${lead.id}/sla`)).json<{ data: SlaClock[] }>().data.length,
+      )
+      .toBe(2);
+    let clocks = (await call(repCookie, 'GET', `/contacts/${lead.id}/sla`)).json<{ data: SlaClock[] }>().data;
+    expect(clocks[0]).toMatchObject({
+      target: 'first_response',
+      status: 'running',
+      userId: rep.id,
+      dueAt: '2026-12-01T13:00:00.000Z',
+    });
+    expect(clocks[0]!.steps.map((s) => s.kind)).toEqual(['reminder', 'breach', 'breach', 'reassign']);
+
+    const managerCookie = await signIn(app, manager.email);
+    const early = await call(managerCookie, 'POST', `/sla/clocks/${clocks[0]!.id}/waive`, {
+      reason: 'Customer on holiday',
+    });
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({ code: 'sla.not_waivable' });
+
+    context.clock.set('2026-12-01T13:00:00.000Z');
+    await context.services.sla.sweep();
+    const short = await call(managerCookie, 'POST', `/sla/clocks/${clocks[0]!.id}/waive`, { reason: 'no' });
+    expect(short.json()).toMatchObject({ errors: [{ field: 'body.reason' }] });
+    const waived = await call(managerCookie, 'POST', `/sla/clocks/${clocks[0]!.id}/waive`, {
+      reason: 'Customer on holiday, asked for a call next week',
+    });
+    expect(waived.statusCode).toBe(200);
+    expect(waived.json<SlaClock>()).toMatchObject({
+      status: 'waived',
+      level: 1,
+      nextStepAt: null,
+      waiver: {
+        by: manager.id,
+        reason: 'Customer on holiday, asked for a call next week',
+        at: '2026-12-01T13:00:00.000Z',
+      },
+    });
+    // A waived miss is not on the rep's record; the ladder of that clock stops (no director email).
+    expect((await context.services.sla.recordsOf([rep.id])).get(rep.id)).toBeNull();
+    context.clock.set('2026-12-02T12:30:00.000Z');
+    await context.services.sla.sweep();
+    clocks = (await call(repCookie, 'GET', `/contacts/${lead.id}/sla`)).json<{ data: SlaClock[] }>().data;
+    expect(clocks.find((c) => c.id === waived.json<SlaClock>().id)!.status).toBe('waived');
+    expect((await context.services.contacts.getContact(cli, lead.id)).ownerId).toBe(rep.id);
+
+    // Another rep's manager cannot waive it.
+    const otherManager = await addUser(context, 'sales_manager', { managerId: director.id });
+    const accept = clocks.find((c) => c.target === 'accept_or_reject')!;
+    expect(accept.status).toBe('breached');
+    const foreign = await call(
+      await signIn(app, otherManager.email),
+      'POST',
+      `/sla/clocks/${accept.id}/waive`,
+      {
+        reason: 'Not my team but still',
+      },
+    );
+    expect(foreign.statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,117 @@
+import { Type } from 'typebox';
+import { IdParams } from '../../../contract/common.ts';
+import {
+  SaveSlaCalendarBody,
+  SlaCalendar,
+  SlaClock,
+  SlaPolicy,
+  SlaPreview,
+  SlaPreviewBody,
+  UpdateSlaPolicyBody,
+  WaiveBody,
+} from '../../../contract/sla.ts';
+import { problemResponses, type App } from '../shared/http.ts';
+import type { SlaService } from './sla.service.ts';
+
+/** Follow-up policies and business calendars, the deadline preview, a lead's clocks, waivers. */
+export function slaRoutes(app: App, { sla }: { sla: SlaService }) {
+  const tags = ['sla'];
+  app.get(
+    '/sla/policies',
+    {
+      schema: {
+        tags,
+        summary:
+          'List follow-up policies: per stage and priority, the window in business time and the ladder',
+        response: { 200: Type.Object({ data: Type.Array(SlaPolicy) }), ...problemResponses },
+      },
+    },
+    async (request) => ({ data: await sla.listPolicies(request.actor) }),
+  );
+  app.patch(
+    '/sla/policies/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change a policy (clocks already running keep their ladder)',
+        params: IdParams,
+        body: UpdateSlaPolicyBody,
+        response: { 200: SlaPolicy, ...problemResponses },
+      },
+    },
+    async (request) => sla.updatePolicy(request.actor, request.params.id, request.body),
+  );
+  app.get(
+    '/sla/calendars',
+    {
+      schema: {
+        tags,
+        summary: 'List business calendars',
+        response: { 200: Type.Object({ data: Type.Array(SlaCalendar) }), ...problemResponses },
+      },
+    },
+    async (request) => ({ data: await sla.listCalendars(request.actor) }),
+  );
+  app.post(
+    '/sla/calendars',
+    {
+      schema: {
+        tags,
+        summary: 'Create a business calendar',
+        body: SaveSlaCalendarBody,
+        response: { 201: SlaCalendar, ...problemResponses },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await sla.createCalendar(request.actor, request.body)),
+  );
+  app.put(
+    '/sla/calendars/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Replace a business calendar',
+        params: IdParams,
+        body: SaveSlaCalendarBody,
+        response: { 200: SlaCalendar, ...problemResponses },
+      },
+    },
+    async (request) => sla.updateCalendar(request.actor, request.params.id, request.body),
+  );
+  app.post(
+    '/sla/preview',
+    {
+      schema: {
+        tags,
+        summary: 'When a lead arriving at an instant is due, and when each ladder step fires',
+        body: SlaPreviewBody,
+        response: { 200: SlaPreview, ...problemResponses },
+      },
+    },
+    async (request) => sla.preview(request.actor, request.body),
+  );
+  app.get(
+    '/contacts/:id/sla',
+    {
+      schema: {
+        tags,
+        summary: "A lead's follow-up clocks: due when, met or breached, escalated how far, waived by whom",
+        params: IdParams,
+        response: { 200: Type.Object({ data: Type.Array(SlaClock) }), ...problemResponses },
+      },
+    },
+    async (request) => ({ data: await sla.listClocks(request.actor, request.params.id) }),
+  );
+  app.post(
+    '/sla/clocks/:id/waive',
+    {
+      schema: {
+        tags,
+        summary: 'Waive a breach with a written reason (managers for their reps, directors, admins)',
+        params: IdParams,
+        body: WaiveBody,
+        response: { 200: SlaClock, ...problemResponses },
+      },
+    },
+    async (request) => sla.waive(request.actor, request.params.id, request.body),
+  );
+}
