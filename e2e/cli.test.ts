@@ -230,3 +230,48 @@ describe('baton import', () => {
     }
   });
 });
+
+describe('baton sla', () => {
+  it('previews a deadline under a policy on the Dutch calendar, and refuses a preview without a window', async () => {
+    const { env, dispose } = await createStoreEnv('sqlite');
+    try {
+      const preview = await runCli(
+        [
+          'sla',
+          'preview',
+          '--policy',
+          'mql-first-response',
+          '--arrived',
+          '2026-11-27T16:00:00+01:00',
+          '--json',
+        ],
+        env,
+      );
+      expect(preview.code).toBe(0);
+      expect(JSON.parse(preview.stdout)).toMatchObject({
+        dueAt: '2026-11-30T10:30:00.000Z', // Friday 16:00 + 4 business hours = Monday 11:30
+        steps: [
+          { kind: 'reminder' },
+          { kind: 'breach', notify: 'manager' },
+          { kind: 'breach', notify: 'director' },
+          { kind: 'reassign' },
+        ],
+      });
+      const table = await runCli(
+        ['sla', 'preview', '--window', '30', '--arrived', '2026-11-27T16:00:00+01:00'],
+        env,
+      );
+      expect(table.stdout).toContain('due 2026-11-27T15:00:30.000Z');
+      const missing = await runCli(['sla', 'preview', '--arrived', '2026-11-27T16:00:00Z'], env);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('give --policy or --window');
+      const unknown = await runCli(
+        ['sla', 'preview', '--policy', 'nope', '--arrived', '2026-11-27T16:00:00Z'],
+        env,
+      );
+      expect(unknown.code).toBe(2);
+    } finally {
+      await dispose();
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { registerApiKeysCommand } from './api-keys.command.ts';
 import { registerContactsCommand } from './contacts.command.ts';
 import { registerImportCommand } from './import.command.ts';
 import { registerOutboxCommand } from './outbox.command.ts';
+import { registerSlaCommand } from './sla.command.ts';
 import { registerScoringCommand } from './scoring.command.ts';
 import { withServices } from './context.ts';
 import { processIo, UsageError, type Io } from './output.ts';
@@ -69,6 +70,7 @@ export function buildProgram(io: Io, env: Env | undefined): Command {
   registerImportCommand(program, io, env, io.isTerminal);
   registerScoringCommand(program, io, env);
   registerOutboxCommand(program, io, env);
+  registerSlaCommand(program, io, env);
   return program;
 }
 
