@@ -207,6 +207,13 @@ export const configSpec = {
     default: 5000,
     parse: integer(50, 3_600_000),
   },
+  outboxLeaseMs: {
+    env: 'BATON_OUTBOX_LEASE_MS',
+    doc: 'How long an instance holds the emails it is sending; if it dies, another sends them after this, in milliseconds',
+    defaultText: '300000',
+    default: 300_000,
+    parse: integer(1000, 3_600_000),
+  },
   outboxMaxAttempts: {
     env: 'BATON_OUTBOX_MAX_ATTEMPTS',
     doc: 'Attempts to send an email before it is given up (30 s after the first failure, doubling, at most an hour apart)',

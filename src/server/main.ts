@@ -51,7 +51,7 @@ export function servicesFor(
       },
       publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
     },
-    { outboxMaxAttempts: config.outboxMaxAttempts },
+    { outboxMaxAttempts: config.outboxMaxAttempts, outboxLeaseMs: config.outboxLeaseMs },
   );
 }
 

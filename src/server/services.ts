@@ -16,10 +16,14 @@ import { createTeamsService } from './modules/teams/teams.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 
 /** Every service, built from the same dependencies. Used by the server, the CLI and tests alike. */
-export function createServices(deps: ServiceDeps, options: { outboxMaxAttempts?: number } = {}) {
+export function createServices(
+  deps: ServiceDeps,
+  options: { outboxMaxAttempts?: number; outboxLeaseMs?: number } = {},
+) {
   const capture = createCaptureService(deps);
   const notifications = createNotificationsService(deps, {
     ...(options.outboxMaxAttempts !== undefined && { maxAttempts: options.outboxMaxAttempts }),
+    ...(options.outboxLeaseMs !== undefined && { leaseMs: options.outboxLeaseMs }),
   });
   // Routing starts the SLA's clocks and reads its records; the SLA has routing reassign after a
   // miss. Each gets the other through a function, resolved when called.

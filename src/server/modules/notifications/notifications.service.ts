@@ -45,8 +45,6 @@ import {
   type OutboxRow,
 } from './outbox.repository.ts';
 
-/** How long a dispatcher holds the messages it took; after that another may send them. */
-const leaseMs = 5 * 60_000;
 const recentTouches = 5;
 const scoreReasons = 5;
 
@@ -88,8 +86,10 @@ const recipientOf = (user: UserRow): Recipient => ({
 
 export function createNotificationsService(
   deps: ServiceDeps,
-  options: { maxAttempts?: number; random?: () => number } = {},
+  options: { maxAttempts?: number; random?: () => number; leaseMs?: number } = {},
 ) {
+  /** How long a dispatcher holds the messages it took; after that another may send them. */
+  const leaseMs = options.leaseMs ?? 5 * 60_000;
   const { db, clock } = deps;
   const maxAttempts = options.maxAttempts ?? 10;
   const random = options.random ?? Math.random;
