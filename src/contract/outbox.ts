@@ -10,7 +10,9 @@ export const OutboxMessage = Type.Object({
   recipientUserId: Nullable(Id),
   recipient: Type.String({ description: 'Email address' }),
   language: Language,
-  subject: Type.String(),
+  subject: Nullable(
+    Type.String({ description: 'Null until a message queued in bulk is rendered, just before sending' }),
+  ),
   contactId: Nullable(Id),
   status: Type.Enum(outboxStatuses, {
     description: 'pending (waiting or being retried), sent, dead (gave up), cancelled',
@@ -25,7 +27,7 @@ export type OutboxMessage = Static<typeof OutboxMessage>;
 
 export const OutboxMessageDetail = Type.Intersect([
   OutboxMessage,
-  Type.Object({ bodyText: Type.String(), bodyHtml: Nullable(Type.String()) }),
+  Type.Object({ bodyText: Nullable(Type.String()), bodyHtml: Nullable(Type.String()) }),
 ]);
 export type OutboxMessageDetail = Static<typeof OutboxMessageDetail>;
 

@@ -19,6 +19,7 @@ export async function bulkInsert<T extends keyof DB>(
   sqlite: SqliteStatements | undefined,
   table: T,
   rows: readonly Row[],
+  options: { ignoreConflicts?: boolean } = {},
 ): Promise<void> {
   const first = rows[0];
   if (!first) return;
@@ -28,7 +29,8 @@ export async function bulkInsert<T extends keyof DB>(
   }
   if (sqlite) {
     const statement = sqlite.prepare(
-      `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`,
+      `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})` +
+        (options.ignoreConflicts ? ' on conflict do nothing' : ''),
     );
     for (const row of rows) {
       statement.run(
@@ -43,9 +45,7 @@ export async function bulkInsert<T extends keyof DB>(
   const size = Math.max(1, Math.floor(maxValuesPerStatement / columns.length));
   for (let i = 0; i < rows.length; i += size) {
     // The rows are built by repositories from the table's own types; Kysely cannot see that through Row.
-    await db
-      .insertInto(table)
-      .values(rows.slice(i, i + size) as unknown as InsertObject<DB, T>[])
-      .execute();
+    const insert = db.insertInto(table).values(rows.slice(i, i + size) as unknown as InsertObject<DB, T>[]);
+    await (options.ignoreConflicts ? insert.onConflict((oc) => oc.doNothing()) : insert).execute();
   }
 }

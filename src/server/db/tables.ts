@@ -196,9 +196,12 @@ export interface OutboxTable {
   recipient_user_id: string | null;
   recipient: string;
   language: string;
-  subject: string;
-  body_text: string;
+  subject: string | null;
+  body_text: string | null;
   body_html: string | null;
+  /** Set when the message is rendered just before sending, from these. */
+  template: string | null;
+  params: ColumnType<unknown, string | null, string | null>;
   contact_id: string | null;
   status: 'pending' | 'sent' | 'dead' | 'cancelled';
   attempts: ColumnType<number, number | undefined, number>;

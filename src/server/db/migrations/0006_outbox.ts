@@ -9,6 +9,7 @@ function typesFor(db: AnyDb) {
   return {
     id: pg ? ('uuid' as const) : ('text' as const),
     time: pg ? ('timestamptz' as const) : ('text' as const),
+    json: pg ? ('jsonb' as const) : ('text' as const),
   };
 }
 
@@ -16,7 +17,9 @@ export async function up(db: AnyDb): Promise<void> {
   const t = typesFor(db);
 
   // Messages to send, written in the same transaction as the change they tell about, and sent
-  // later by the dispatcher. The message is rendered when it is queued: what was sent is on record.
+  // later by the dispatcher. A message is rendered when it is queued, or — when many are queued at
+  // once (the SLA sweeper) — from its template and params just before it is sent; either way
+  // what was sent is on record.
   await db.schema
     .createTable('outbox')
     .addColumn('id', t.id, (c) => c.primaryKey())
@@ -27,9 +30,11 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('recipient_user_id', t.id, (c) => c.references('users.id').onDelete('set null'))
     .addColumn('recipient', 'text', (c) => c.notNull())
     .addColumn('language', 'text', (c) => c.notNull())
-    .addColumn('subject', 'text', (c) => c.notNull())
-    .addColumn('body_text', 'text', (c) => c.notNull())
+    .addColumn('subject', 'text')
+    .addColumn('body_text', 'text')
     .addColumn('body_html', 'text')
+    .addColumn('template', 'text')
+    .addColumn('params', t.json)
     .addColumn('contact_id', t.id, (c) => c.references('contacts.id').onDelete('cascade'))
     // pending → sent, or dead after the last attempt or a permanent refusal; cancelled by hand.
     .addColumn('status', 'text', (c) => c.notNull())

@@ -15,7 +15,9 @@ import { newId } from '../../platform/ids.ts';
 import { PermanentMailError, type Mailer } from '../../platform/mailer.ts';
 import { findAccountById } from '../accounts/accounts.repository.ts';
 import { findRecentTouchpoints } from '../capture/capture.repository.ts';
+import { findContactById } from '../contacts/contacts.repository.ts';
 import { findContactScore } from '../scoring/scoring.repository.ts';
+import { findPolicyById } from '../sla/sla.repository.ts';
 import { authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError } from '../shared/errors.ts';
@@ -37,11 +39,13 @@ import {
   findOutboxMessageById,
   findOutboxMessages,
   hasOutboxMessage,
+  insertOutboxBulk,
   insertOutboxMessages,
   leaseDueMessages,
   markMessageFailed,
   markMessageSent,
   requeueMessage,
+  storeRendered,
   type OutboxRow,
 } from './outbox.repository.ts';
 
@@ -170,6 +174,8 @@ export function createNotificationsService(
       subject: input.email.subject,
       body_text: input.email.text,
       body_html: input.email.html,
+      template: null,
+      params: null,
       contact_id: input.contactId,
       status: 'pending' as const,
       attempts: 0,
@@ -181,6 +187,40 @@ export function createNotificationsService(
       created_at: toDbTime(input.now),
       sent_at: null,
     };
+  }
+
+  /** Renders a message queued in bulk from its template, and keeps what it said. */
+  async function renderQueued(row: OutboxRow, owner: string): Promise<Email> {
+    if (row.template !== 'sla.step' || !row.contact_id || !row.recipient_user_id)
+      throw new Error(`cannot render message ${row.id} (template ${row.template ?? 'none'})`);
+    const params = fromDbJson(row.params) as {
+      kind: 'reminder' | 'breach';
+      level: number;
+      repId: string | null;
+      policyId: string;
+      deadline: string;
+      overdueMs: number;
+    };
+    const [contact, recipient, rep, policy] = await Promise.all([
+      findContactById(db, row.contact_id),
+      findUserById(db, row.recipient_user_id),
+      params.repId ? findUserById(db, params.repId) : undefined,
+      findPolicyById(db, params.policyId),
+    ]);
+    if (!contact || !recipient) throw new Error(`message ${row.id}: its lead or recipient no longer exists`);
+    const email = renderSlaStep({
+      recipient: recipientOf(recipient),
+      lead: await leadContext(db, contact),
+      kind: params.kind,
+      level: params.level,
+      toRep: recipient.id === params.repId,
+      repName: rep?.name ?? '—',
+      policyName: policy ? { en: policy.name_en, nl: policy.name_nl } : { en: '—', nl: '—' },
+      deadline: new Date(params.deadline),
+      overdueMs: params.overdueMs,
+    });
+    await storeRendered(db, { id: row.id, owner, ...email });
+    return email;
   }
 
   return {
@@ -262,50 +302,53 @@ export function createNotificationsService(
     },
 
     /**
-     * Queues a step of the follow-up ladder (reminder or escalation) in the caller's transaction;
-     * the dedupe key makes a step queued twice a no-op. Returns how many messages were queued.
+     * Queues steps of the follow-up ladder (reminders and escalations) in bulk, in the caller's
+     * transaction: each is rendered just before it is sent, so a sweep of thousands stays quick.
+     * The dedupe key makes a step queued twice a no-op.
      */
-    async queueSlaStep(
+    async queueSlaSteps(
       trx: Db,
-      input: {
+      steps: readonly {
         instanceId: string;
-        step: { index: number; kind: 'reminder' | 'breach' | 'reassign'; level: number; notify: string };
-        contact: ContactRow;
-        recipientId: string;
+        stepIndex: number;
+        kind: 'reminder' | 'breach';
+        level: number;
+        contactId: string;
+        recipient: UserRow;
         repId: string | null;
-        policyName: { en: string; nl: string };
+        policyId: string;
         deadline: Date;
         overdueMs: number;
-      },
+      }[],
     ): Promise<number> {
-      if (input.step.kind === 'reassign') return 0;
-      const [recipient, rep] = await Promise.all([
-        findUserById(trx, input.recipientId),
-        input.repId ? findUserById(trx, input.repId) : undefined,
-      ]);
-      if (!recipient || !fromDbBool(recipient.is_active)) return 0;
-      const email = renderSlaStep({
-        recipient: recipientOf(recipient),
-        lead: await leadContext(trx, input.contact),
-        kind: input.step.kind,
-        level: input.step.level,
-        toRep: recipient.id === input.repId,
-        repName: rep?.name ?? '—',
-        policyName: input.policyName,
-        deadline: input.deadline,
-        overdueMs: input.overdueMs,
-      });
-      await insertOutboxMessages(trx, [
-        emailRow({
-          dedupeKey: `sla:${input.instanceId}:${input.step.index}:${recipient.id}`,
-          kind: input.step.kind === 'reminder' ? 'sla.reminder' : 'sla.breached',
-          to: recipient,
-          contactId: input.contact.id,
-          email,
-          now: clock.now(),
-        }),
-      ]);
-      return 1;
+      const now = toDbTime(clock.now());
+      const rows = steps
+        .filter((s) => fromDbBool(s.recipient.is_active))
+        .map((s) => ({
+          id: newId(),
+          dedupe_key: `sla:${s.instanceId}:${s.stepIndex}:${s.recipient.id}`,
+          kind: s.kind === 'reminder' ? 'sla.reminder' : 'sla.breached',
+          channel: 'email',
+          recipient_user_id: s.recipient.id,
+          recipient: s.recipient.email,
+          language: recipientOf(s.recipient).language,
+          template: 'sla.step',
+          params: JSON.stringify({
+            kind: s.kind,
+            level: s.level,
+            repId: s.repId,
+            policyId: s.policyId,
+            deadline: s.deadline.toISOString(),
+            overdueMs: s.overdueMs,
+          }),
+          contact_id: s.contactId,
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: now,
+          created_at: now,
+        }));
+      await insertOutboxBulk(trx, deps.sqlite, rows);
+      return rows.length;
     },
 
     /** Whether the managers were alerted about this lead waiting with no one, since an instant. */
@@ -330,12 +373,16 @@ export function createNotificationsService(
         leased.map(async (row) => {
           const attempts = Number(row.attempts) + 1;
           try {
+            const email =
+              row.subject !== null && row.body_text !== null
+                ? { subject: row.subject, text: row.body_text, html: row.body_html }
+                : await renderQueued(row, owner);
             const { messageId } = await mailer.send({
               id: row.id,
               to: row.recipient,
-              subject: row.subject,
-              text: row.body_text,
-              html: row.body_html,
+              subject: email.subject,
+              text: email.text,
+              html: email.html,
               language: row.language,
             });
             await markMessageSent(db, {

@@ -1,9 +1,22 @@
 import type { Insertable, Selectable } from 'kysely';
-import type { Db } from '../../db/database.ts';
+import { bulkInsert } from '../../db/bulk.ts';
+import type { Db, SqliteStatements } from '../../db/database.ts';
 import { dialectOf, toDbTime } from '../../db/dialect.ts';
 import type { OutboxTable } from '../../db/tables.ts';
 
 export type OutboxRow = Selectable<OutboxTable>;
+
+/**
+ * Queues many messages at once (the SLA sweeper), through prepared statements on SQLite; one
+ * already queued under the same dedupe key is left as it is.
+ */
+export async function insertOutboxBulk(
+  db: Db,
+  sqlite: SqliteStatements | undefined,
+  rows: readonly Record<string, string | number | null>[],
+): Promise<void> {
+  await bulkInsert(db, sqlite, 'outbox', rows, { ignoreConflicts: true });
+}
 
 /** Queues messages; one already queued under the same dedupe key is left as it is. */
 export async function insertOutboxMessages(db: Db, rows: readonly Insertable<OutboxTable>[]): Promise<void> {
@@ -154,4 +167,17 @@ export async function hasOutboxMessage(
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** Stores what a message rendered just before sending said, while this dispatcher holds it. */
+export async function storeRendered(
+  db: Db,
+  input: { id: string; owner: string; subject: string; text: string; html: string | null },
+): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ subject: input.subject, body_text: input.text, body_html: input.html })
+    .where('id', '=', input.id)
+    .where('leased_by', '=', input.owner)
+    .execute();
 }

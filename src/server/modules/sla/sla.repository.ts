@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
-import type { Db } from '../../db/database.ts';
-import { toDbTime } from '../../db/dialect.ts';
+import type { Db, SqliteStatements } from '../../db/database.ts';
+import { dialectOf, toDbTime } from '../../db/dialect.ts';
 import type { SlaCalendarsTable, SlaInstancesTable, SlaPoliciesTable } from '../../db/tables.ts';
 
 export type SlaInstanceRow = Selectable<SlaInstancesTable>;
@@ -199,4 +199,131 @@ export async function waiveInstance(
     .where('status', '=', 'breached')
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * The due instances of one sweep batch, earliest first. On PostgreSQL they are locked for the
+ * transaction and rows another sweeper holds are skipped, so two processes split the work.
+ */
+export async function lockDueInstances(db: Db, now: Date, limit: number): Promise<SlaInstanceRow[]> {
+  const query = db
+    .selectFrom('sla_instances')
+    .selectAll()
+    .where('next_check_at', 'is not', null)
+    .where('next_check_at', '<=', toDbTime(now))
+    .orderBy('next_check_at')
+    .limit(limit);
+  return (dialectOf(db) === 'postgres' ? query.forUpdate().skipLocked() : query).execute();
+}
+
+/** What could answer clocks of these leads since an instant: sales activities and people's stage changes. */
+export async function findResponsesSince(db: Db, contactIds: readonly string[], since: Date) {
+  if (contactIds.length === 0) return { activities: [], decisions: [] };
+  const at = toDbTime(since);
+  const [activities, decisions] = await Promise.all([
+    db
+      .selectFrom('touchpoints')
+      .select(['contact_id', 'user_id', 'occurred_at'])
+      .where('contact_id', 'in', contactIds)
+      .where('category', '=', 'sales')
+      .where('user_id', 'is not', null)
+      .where('occurred_at', '>=', at)
+      .execute(),
+    db
+      .selectFrom('stage_changes')
+      .select(['contact_id', 'from_stage', 'occurred_at'])
+      .where('contact_id', 'in', contactIds)
+      .where('actor_kind', '=', 'user')
+      .where('occurred_at', '>=', at)
+      .execute(),
+  ]);
+  return { activities, decisions };
+}
+
+export async function findContactStages(db: Db, contactIds: readonly string[]): Promise<Map<string, string>> {
+  if (contactIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('contacts')
+    .select(['id', 'stage'])
+    .where('id', 'in', contactIds)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.stage]));
+}
+
+export async function findUsersByIds(db: Db, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
+}
+
+export interface InstanceAdvance {
+  id: string;
+  /** The next step the sweeper saw; the row changes only if it is still that. */
+  expectedStep: number;
+  nextStep: number;
+  nextCheckAt: string | null;
+  level: number;
+  /** Set on the first breach: the status becomes breached and this is when. */
+  breachedAt: string | null;
+  updatedAt: string;
+}
+
+/**
+ * Moves many clocks along their ladders by compare-and-set, returning the ids that moved. On
+ * SQLite through one prepared statement run per row (the sweeper's hot path); on PostgreSQL row
+ * by row, on rows the sweeper has locked.
+ */
+export async function advanceInstances(
+  db: Db,
+  sqlite: SqliteStatements | undefined,
+  advances: readonly InstanceAdvance[],
+): Promise<Set<string>> {
+  const moved = new Set<string>();
+  if (sqlite) {
+    const statement = sqlite.prepare(`update sla_instances set
+        next_step = ?, next_check_at = ?, level = ?,
+        status = case when ? is not null then 'breached' else status end,
+        breached_at = coalesce(breached_at, ?),
+        updated_at = ?
+      where id = ? and next_step = ? and responded_at is null and closed_reason is null
+        and status in ('running', 'breached')`);
+    for (const a of advances) {
+      const result = statement.run(
+        a.nextStep,
+        a.nextCheckAt,
+        a.level,
+        a.breachedAt,
+        a.breachedAt,
+        a.updatedAt,
+        a.id,
+        a.expectedStep,
+      );
+      if (result.changes === 1) moved.add(a.id);
+    }
+    return moved;
+  }
+  for (const a of advances)
+    if (
+      await updateInstanceIf(
+        db,
+        a.id,
+        { nextStep: a.expectedStep },
+        {
+          next_step: a.nextStep,
+          next_check_at: a.nextCheckAt,
+          level: a.level,
+          ...(a.breachedAt !== null && { status: 'breached' as const }),
+          updated_at: a.updatedAt,
+        },
+      )
+    ) {
+      if (a.breachedAt !== null)
+        await db
+          .updateTable('sla_instances')
+          .set({ breached_at: a.breachedAt })
+          .where('id', '=', a.id)
+          .where('breached_at', 'is', null)
+          .execute();
+      moved.add(a.id);
+    }
+  return moved;
 }

@@ -98,9 +98,6 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
     await at('2026-12-01T13:00:00.000Z'); // the first miss: to the manager
     mails = (await outbox()).filter((m) => m.contactId === first && m.kind === 'sla.breached');
     expect(mails.map((m) => m.to)).toEqual([manager.id]);
-    expect(mails[0]!.subject).toBe(
-      'Missed follow-up: Ruud Rep has not responded to lead0 (initech.nl) (0 min overdue)',
-    );
     // Sweeping again takes no step twice.
     await context.services.sla.sweep();
     expect((await outbox()).filter((m) => m.contactId === first && m.kind === 'sla.breached')).toHaveLength(
@@ -111,9 +108,6 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
     await at('2026-12-02T08:30:00.000Z');
     mails = (await outbox()).filter((m) => m.contactId === first && m.kind === 'sla.breached');
     expect(mails.map((m) => m.to)).toEqual([manager.id, director.id]);
-    expect(mails[1]!.subject).toBe(
-      'Opnieuw gemist (niveau 2): Ruud Rep heeft niet gereageerd op lead0 (initech.nl) (4 u 0 min te laat)',
-    );
 
     // One more window: routing gives the lead to someone else — never the rep who missed.
     await at('2026-12-02T12:30:00.000Z');
@@ -146,7 +140,18 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
     const toDirector = received.filter((m) => m.to && JSON.stringify(m.to).includes(director.email));
     expect(toDirector.length).toBeGreaterThan(0);
     expect(toDirector[0]!.text).toContain('Dit is de tweede escalatie');
-    const toManager = received.find((m) => m.subject === mails[0]!.subject)!;
+    // Rendered as they are sent, in each recipient's language.
+    const toManager = received.find(
+      (m) =>
+        m.subject === 'Missed follow-up: Ruud Rep has not responded to lead0 (initech.nl) (0 min overdue)',
+    )!;
+    expect(
+      received.some(
+        (m) =>
+          m.subject ===
+          'Opnieuw gemist (niveau 2): Ruud Rep heeft niet gereageerd op lead0 (initech.nl) (4 u 0 min te laat)',
+      ),
+    ).toBe(true);
     expect(toManager.text).toContain('Ruud Rep did not meet "MQL: first response"');
     expect(toManager.text).toContain(`https://baton.example.nl/leads/${first}`);
   });
@@ -177,7 +182,7 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
     await at('2026-12-02T08:30:00.000Z');
     await at('2026-12-02T12:30:00.000Z');
     const breached = (await outbox()).filter((m) => m.kind === 'sla.breached');
-    expect(breached.filter((m) => m.to === director.id && m.subject.includes('eerste reactie'))).toEqual([]);
+    expect(breached.filter((m) => m.to === director.id)).toEqual([]);
     const firstResponse = (await findInstancesOfContact(context.database.db, id)).find(
       (c) => c.target === 'first_response',
     )!;

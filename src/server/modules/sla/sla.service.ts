@@ -11,11 +11,7 @@ import type {
 import { canSee, type Actor } from '../../../domain/access/roles.ts';
 import { isValidTimeZone } from '../../../domain/people/normalize.ts';
 import { checkWorkingHours, type WorkingHours } from '../../../domain/routing/working-hours.ts';
-import {
-  buildCalendar,
-  businessTimeBetween,
-  type BusinessCalendar,
-} from '../../../domain/sla/business-time.ts';
+import { buildCalendar, type BusinessCalendar } from '../../../domain/sla/business-time.ts';
 import {
   deadlineOf,
   dueSteps,
@@ -28,12 +24,18 @@ import {
 } from '../../../domain/sla/plan-ladder.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
-import type { Selectable } from 'kysely';
-import type { ContactRow, SlaCalendarsTable, SlaPoliciesTable } from '../../db/tables.ts';
+import type { Insertable, Selectable } from 'kysely';
+import type {
+  ContactRow,
+  SlaCalendarsTable,
+  SlaInstancesTable,
+  SlaPoliciesTable,
+  UserRow,
+} from '../../db/tables.ts';
 import type { DomainEvent } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
 import { findRecentTouchpoints } from '../capture/capture.repository.ts';
-import { findContactById, findContactForUpdate } from '../contacts/contacts.repository.ts';
+import { findContactById } from '../contacts/contacts.repository.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
@@ -41,18 +43,22 @@ import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { loadVisibility } from '../shared/visibility.ts';
-import { findManagerChain } from '../users/users.repository.ts';
 import {
   countFollowUpRecords,
   findActivePolicies,
   findCalendarById,
   findCalendars,
+  findContactStages,
   findPolicies,
+  findResponsesSince,
+  findUsersByIds,
+  lockDueInstances,
+  advanceInstances,
+  type InstanceAdvance,
   insertCalendar,
   updateCalendarRow,
   updatePolicyRow,
   waiveInstance,
-  findDueInstanceIds,
   findGenuineResponse,
   findInstanceById,
   findInstancesOfContact,
@@ -190,6 +196,38 @@ function calendarColumns(input: SaveSlaCalendarBody) {
   };
 }
 
+/** Rows per sweep transaction. */
+const sweepBatch = 500;
+
+/**
+ * How a clock ends, if it does: answered (met on time, or breached and answered late), or closed
+ * because the lead left the stage; null while it still waits.
+ */
+function settlementOf(
+  instance: SlaInstanceRow,
+  responded: Date | null,
+  stage: string | undefined,
+  now: Date,
+): Partial<Insertable<SlaInstancesTable>> | null {
+  if (responded) {
+    const onTime = responded.getTime() <= fromDbTime(instance.deadline_at).getTime();
+    return {
+      status: instance.status === 'running' && onTime ? 'met' : 'breached',
+      responded_at: toDbTime(responded),
+      next_check_at: null,
+      updated_at: toDbTime(now),
+    };
+  }
+  if (stage !== instance.stage)
+    return {
+      ...(instance.status === 'running' && { status: 'cancelled' as const }),
+      closed_reason: 'left_stage',
+      next_check_at: null,
+      updated_at: toDbTime(now),
+    };
+  return null;
+}
+
 export function createSlaService(
   deps: ServiceDeps,
   notifications: NotificationsService,
@@ -246,27 +284,131 @@ export function createSlaService(
       stage: instance.stage,
       countsActivity: (instance.target as SlaTarget) === 'first_response',
     });
-    const expected = { nextStep: Number(instance.next_step) };
-    if (responded) {
-      const onTime = responded.getTime() <= fromDbTime(instance.deadline_at).getTime();
-      await updateInstanceIf(conn, instance.id, expected, {
-        status: instance.status === 'running' && onTime ? 'met' : 'breached',
-        responded_at: toDbTime(responded),
-        next_check_at: null,
-        updated_at: toDbTime(now),
-      });
-      return true;
+    const patch = settlementOf(instance, responded, contact?.stage, now);
+    if (patch) await updateInstanceIf(conn, instance.id, { nextStep: Number(instance.next_step) }, patch);
+    return patch !== null;
+  }
+
+  /**
+   * One batch of the sweep, in one transaction: loads the due clocks and everything they need in
+   * a few queries, then stops those a response or a move answered and takes the due steps of the
+   * rest — each by compare-and-set on its next step, so a step is taken once — queueing their
+   * emails in bulk. A reassignment goes through routing, which is rare enough to go one by one.
+   */
+  async function sweepBatchIn(trx: Db, now: Date, take: number, announced: DomainEvent[]): Promise<number> {
+    const due = await lockDueInstances(trx, now, take);
+    if (due.length === 0) return 0;
+    const contactIds = [...new Set(due.map((i) => i.contact_id))];
+    const earliest = new Date(Math.min(...due.map((i) => fromDbTime(i.started_at).getTime())));
+    const [stages, responses, policies] = await Promise.all([
+      findContactStages(trx, contactIds),
+      findResponsesSince(trx, contactIds, earliest),
+      findPolicies(trx),
+    ]);
+    const policyById = new Map(policies.map((p) => [p.id, p]));
+    // The reps, their managers and the managers' managers (the director), in three reads at most.
+    const people = new Map<string, UserRow>();
+    let wanted = [...new Set(due.map((i) => i.user_id).filter((id): id is string => id !== null))];
+    for (let depth = 0; depth < 3 && wanted.length > 0; depth++) {
+      for (const user of await findUsersByIds(trx, wanted)) people.set(user.id, user);
+      wanted = [
+        ...new Set(
+          wanted
+            .map((id) => people.get(id)?.manager_id)
+            .filter((id): id is string => !!id && !people.has(id)),
+        ),
+      ];
     }
-    if (!contact || contact.stage !== instance.stage) {
-      await updateInstanceIf(conn, instance.id, expected, {
-        ...(instance.status === 'running' && { status: 'cancelled' }),
-        closed_reason: 'left_stage',
-        next_check_at: null,
-        updated_at: toDbTime(now),
+    const managerOf = (id: string | null | undefined) => (id ? (people.get(id)?.manager_id ?? null) : null);
+
+    const emails: Parameters<NotificationsService['queueSlaSteps']>[1][number][] = [];
+    const reassignments: SlaInstanceRow[] = [];
+    const advances: InstanceAdvance[] = [];
+    const taken: { instance: SlaInstanceRow; steps: LadderStep[] }[] = [];
+    for (const instance of due) {
+      const started = fromDbTime(instance.started_at).getTime();
+      const countsActivity = (instance.target as SlaTarget) === 'first_response';
+      const answers = [
+        ...(countsActivity
+          ? responses.activities.filter(
+              (a) => a.contact_id === instance.contact_id && a.user_id === instance.user_id,
+            )
+          : []),
+        ...responses.decisions.filter(
+          (d) => d.contact_id === instance.contact_id && d.from_stage === instance.stage,
+        ),
+      ]
+        .map((r) => fromDbTime(r.occurred_at).getTime())
+        .filter((t) => t >= started);
+      const responded = answers.length > 0 ? new Date(Math.min(...answers)) : null;
+      const settled = settlementOf(instance, responded, stages.get(instance.contact_id), now);
+      const expected = { nextStep: Number(instance.next_step) };
+      if (settled) {
+        await updateInstanceIf(trx, instance.id, expected, settled);
+        continue;
+      }
+      const ladder = fromStored(fromDbJson(instance.ladder));
+      const steps = dueSteps(ladder, expected.nextStep, now);
+      if (steps.length === 0) continue;
+      const last = steps.at(-1)!;
+      const next = nextCheckAt(ladder, last.index + 1);
+      const firstBreach = steps.find((step) => step.kind === 'breach');
+      advances.push({
+        id: instance.id,
+        expectedStep: expected.nextStep,
+        nextStep: last.index + 1,
+        nextCheckAt: next ? toDbTime(next) : null,
+        level: Math.max(Number(instance.level), ...steps.map((step) => step.level)),
+        breachedAt: firstBreach && instance.breached_at === null ? toDbTime(firstBreach.at) : null,
+        updatedAt: toDbTime(now),
       });
-      return true;
+      taken.push({ instance, steps });
     }
-    return false;
+    // Only the clocks this sweeper moved take their steps: another may have taken the rest.
+    const moved = await advanceInstances(trx, deps.sqlite, advances);
+    for (const { instance, steps } of taken) {
+      if (!moved.has(instance.id)) continue;
+      const policy = policyById.get(instance.policy_id)!;
+      const deadline = fromDbTime(instance.deadline_at);
+      for (const step of steps) {
+        if (step.kind === 'reassign') {
+          reassignments.push(instance);
+          continue;
+        }
+        const recipientId =
+          step.notify === 'rep'
+            ? instance.user_id
+            : step.notify === 'manager'
+              ? managerOf(instance.user_id)
+              : managerOf(managerOf(instance.user_id));
+        const recipient = recipientId ? people.get(recipientId) : undefined;
+        if (!recipient) continue;
+        emails.push({
+          instanceId: instance.id,
+          stepIndex: step.index,
+          kind: step.kind,
+          level: step.level,
+          contactId: instance.contact_id,
+          recipient,
+          repId: instance.user_id,
+          policyId: policy.id,
+          deadline,
+          // Each escalation is one more window after the deadline, in business time.
+          overdueMs: step.kind === 'breach' ? (step.level - 1) * Number(policy.window_seconds) * 1000 : 0,
+        });
+      }
+    }
+    const queued = await notifications.queueSlaSteps(trx, emails);
+    if (queued > 0) announced.push({ type: 'outbox.queued', count: queued, at: now });
+    for (const instance of reassignments) {
+      const result = await routing().reassignAfterMiss(trx, {
+        contactId: instance.contact_id,
+        missedBy: instance.user_id,
+        reason: `SLA missed (${instance.target})`,
+      });
+      announced.push(...result.announced);
+    }
+    return due.length;
   }
 
   return {
@@ -367,73 +509,18 @@ export function createSlaService(
      * counts), then sends the reminder or escalation through the outbox, or has routing give the
      * lead to someone else. Returns how many instances it looked at.
      */
-    async sweep(limit = 500): Promise<number> {
+    async sweep(limit = 10_000): Promise<number> {
       const now = clock.now();
-      const ids = await findDueInstanceIds(db, now, limit);
-      for (const id of ids) {
+      let handled = 0;
+      while (handled < limit) {
+        const take = Math.min(sweepBatch, limit - handled);
         const announced: DomainEvent[] = [];
-        await db.transaction().execute(async (trx) => {
-          const instance = await findInstanceById(trx, id);
-          if (!instance?.next_check_at || fromDbTime(instance.next_check_at).getTime() > now.getTime())
-            return;
-          const contact = await findContactForUpdate(trx, instance.contact_id);
-          if (await settle(trx, instance, contact, now)) return;
-          const ladder = fromStored(fromDbJson(instance.ladder));
-          const nextStep = Number(instance.next_step);
-          const steps = dueSteps(ladder, nextStep, now);
-          if (steps.length === 0) return;
-          const last = steps.at(-1)!;
-          const level = Math.max(Number(instance.level), ...steps.map((s) => s.level));
-          const firstBreach = steps.find((s) => s.kind === 'breach');
-          const next = nextCheckAt(ladder, last.index + 1);
-          const moved = await updateInstanceIf(
-            trx,
-            id,
-            { nextStep },
-            {
-              next_step: last.index + 1,
-              next_check_at: next ? toDbTime(next) : null,
-              level,
-              ...(firstBreach && { status: 'breached' }),
-              ...(firstBreach && instance.breached_at === null && { breached_at: toDbTime(firstBreach.at) }),
-              updated_at: toDbTime(now),
-            },
-          );
-          if (!moved) return; // another sweeper took these steps
-          const chain = instance.user_id ? await findManagerChain(trx, instance.user_id) : [];
-          const policy = (await findPolicyById(trx, instance.policy_id))!;
-          const deadline = fromDbTime(instance.deadline_at);
-          const calendar = await calendarFor(trx, policy.calendar_id, deadline);
-          let queued = 0;
-          for (const step of steps) {
-            if (step.kind === 'reassign') {
-              const result = await routing().reassignAfterMiss(trx, {
-                contactId: instance.contact_id,
-                missedBy: instance.user_id,
-                reason: `SLA missed (${instance.target})`,
-              });
-              announced.push(...result.announced);
-              continue;
-            }
-            const recipientId =
-              step.notify === 'rep' ? instance.user_id : step.notify === 'manager' ? chain[0] : chain[1];
-            if (!recipientId || !contact) continue;
-            queued += await notifications.queueSlaStep(trx, {
-              instanceId: id,
-              step,
-              contact,
-              recipientId,
-              repId: instance.user_id,
-              policyName: { en: policy.name_en, nl: policy.name_nl },
-              deadline,
-              overdueMs: businessTimeBetween(calendar, deadline, step.at),
-            });
-          }
-          if (queued > 0) announced.push({ type: 'outbox.queued', count: queued, at: now });
-        });
+        const count = await db.transaction().execute((trx) => sweepBatchIn(trx, now, take, announced));
         events.publish(announced);
+        handled += count;
+        if (count < take) break;
       }
-      return ids.length;
+      return handled;
     },
 
     async listPolicies(actor: Actor | null): Promise<SlaPolicy[]> {
