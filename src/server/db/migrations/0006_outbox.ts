@@ -55,7 +55,6 @@ export async function up(db: AnyDb): Promise<void> {
     .column('next_attempt_at')
     .where(sql.ref('status'), '=', 'pending')
     .execute();
-  await db.schema.createIndex('outbox_created_idx').on('outbox').columns(['created_at', 'id']).execute();
   await db.schema.createIndex('outbox_contact_idx').on('outbox').column('contact_id').execute();
 }
 

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db, SqliteStatements } from '../../db/database.ts';
-import { dialectOf, toDbTime } from '../../db/dialect.ts';
+import { toDbTime } from '../../db/dialect.ts';
 import type { SlaCalendarsTable, SlaInstancesTable, SlaPoliciesTable } from '../../db/tables.ts';
 
 export type SlaInstanceRow = Selectable<SlaInstancesTable>;
@@ -205,15 +205,30 @@ export async function waiveInstance(
  * The due instances of one sweep batch, earliest first. On PostgreSQL they are locked for the
  * transaction and rows another sweeper holds are skipped, so two processes split the work.
  */
-export async function lockDueInstances(db: Db, now: Date, limit: number): Promise<SlaInstanceRow[]> {
-  const query = db
+export async function lockDueInstances(
+  db: Db,
+  sqlite: SqliteStatements | undefined,
+  now: Date,
+  limit: number,
+): Promise<SlaInstanceRow[]> {
+  if (sqlite)
+    // The sweeper's hot path on SQLite: one prepared statement (the transaction holds the lock).
+    return sqlite
+      .prepare(
+        `select * from sla_instances where next_check_at is not null and next_check_at <= ?
+          order by next_check_at limit ?`,
+      )
+      .all(toDbTime(now), limit) as SlaInstanceRow[];
+  return db
     .selectFrom('sla_instances')
     .selectAll()
     .where('next_check_at', 'is not', null)
     .where('next_check_at', '<=', toDbTime(now))
     .orderBy('next_check_at')
-    .limit(limit);
-  return (dialectOf(db) === 'postgres' ? query.forUpdate().skipLocked() : query).execute();
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
 }
 
 /** What could answer clocks of these leads since an instant: sales activities and people's stage changes. */

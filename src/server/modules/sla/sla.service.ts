@@ -197,7 +197,7 @@ function calendarColumns(input: SaveSlaCalendarBody) {
 }
 
 /** Rows per sweep transaction. */
-const sweepBatch = 500;
+const sweepBatch = 2000;
 
 /**
  * How a clock ends, if it does: answered (met on time, or breached and answered late), or closed
@@ -296,7 +296,7 @@ export function createSlaService(
    * emails in bulk. A reassignment goes through routing, which is rare enough to go one by one.
    */
   async function sweepBatchIn(trx: Db, now: Date, take: number, announced: DomainEvent[]): Promise<number> {
-    const due = await lockDueInstances(trx, now, take);
+    const due = await lockDueInstances(trx, deps.sqlite, now, take);
     if (due.length === 0) return 0;
     const contactIds = [...new Set(due.map((i) => i.contact_id))];
     const earliest = new Date(Math.min(...due.map((i) => fromDbTime(i.started_at).getTime())));
