@@ -122,7 +122,9 @@ export const SlaClock = Type.Object({
   userId: Nullable(Id),
   stage: Type.String(),
   target: Type.Enum(slaTargets),
-  status: Type.Enum(['running', 'met', 'breached', 'waived', 'cancelled']),
+  status: Type.Enum(['running', 'at_risk', 'met', 'breached', 'waived', 'cancelled'], {
+    description: 'at_risk: still running, and the reminder point (half the window) has passed',
+  }),
   level: Type.Integer({ description: 'Breach level: 1 after the first miss, 2 after the second' }),
   startedAt: Instant,
   dueAt: Instant,

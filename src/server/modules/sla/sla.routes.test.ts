@@ -145,6 +145,14 @@ describeEachDialect('the SLA API', (getDatabase) => {
     });
     expect(clocks[0]!.steps.map((s) => s.kind)).toEqual(['reminder', 'breach', 'breach', 'reassign']);
 
+    // Half the 4 hours gone (12:00 in Amsterdam): at risk.
+    context.clock.set('2026-12-01T11:00:00.000Z');
+    clocks = (await call(repCookie, 'GET', `/contacts/${lead.id}/sla`)).json<{ data: SlaClock[] }>().data;
+    expect(clocks.map((c) => [c.target, c.status])).toEqual([
+      ['first_response', 'at_risk'],
+      ['accept_or_reject', 'running'],
+    ]);
+
     const managerCookie = await signIn(app, manager.email);
     const early = await call(managerCookie, 'POST', `/sla/clocks/${clocks[0]!.id}/waive`, {
       reason: 'Customer on holiday',

@@ -148,7 +148,7 @@ function toCalendar(row: Selectable<SlaCalendarsTable>): SlaCalendar {
   };
 }
 
-function toClock(row: SlaInstanceRow): SlaClock {
+function toClock(row: SlaInstanceRow, now: Date): SlaClock {
   const time = (v: Date | string | null) => (v === null ? null : fromDbTime(v).toISOString());
   return {
     id: row.id,
@@ -157,7 +157,7 @@ function toClock(row: SlaInstanceRow): SlaClock {
     userId: row.user_id,
     stage: row.stage,
     target: row.target as SlaClock['target'],
-    status: row.status,
+    status: row.status === 'running' && isAtRisk(row, now) ? 'at_risk' : row.status,
     level: Number(row.level),
     startedAt: fromDbTime(row.started_at).toISOString(),
     dueAt: fromDbTime(row.deadline_at).toISOString(),
@@ -170,6 +170,16 @@ function toClock(row: SlaInstanceRow): SlaClock {
       : null,
     steps: (fromDbJson(row.ladder) as StoredStep[]).map(presentStep),
   };
+}
+
+/** A running clock is at risk once its reminder point (or, without one, half its window) has passed. */
+function isAtRisk(row: SlaInstanceRow, now: Date): boolean {
+  const reminder = (fromDbJson(row.ladder) as StoredStep[]).find((s) => s.kind === 'reminder');
+  const started = fromDbTime(row.started_at).getTime();
+  const point = reminder
+    ? Date.parse(reminder.at)
+    : started + (fromDbTime(row.deadline_at).getTime() - started) / 2;
+  return now.getTime() >= point;
 }
 
 function checkCalendar(input: SaveSlaCalendarBody): void {
@@ -639,7 +649,8 @@ export function createSlaService(
         loadVisibility(db, who),
       ]);
       if (!contact || !canSee(visibility, contact.owner_id)) throw createError('contacts.not_found');
-      return (await findInstancesOfContact(db, contactId)).map(toClock);
+      const now = clock.now();
+      return (await findInstancesOfContact(db, contactId)).map((row) => toClock(row, now));
     },
 
     /** Waives a breach with a written reason: it no longer counts against the rep, and its ladder stops. */
@@ -666,7 +677,7 @@ export function createSlaService(
           subject: { type: 'contact', id: instance.contact_id },
           payload: { clockId, userId: instance.user_id, level: Number(instance.level), reason: input.reason },
         });
-        return toClock((await findInstanceById(trx, clockId))!);
+        return toClock((await findInstanceById(trx, clockId))!, now);
       });
     },
 
