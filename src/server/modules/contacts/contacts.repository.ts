@@ -179,3 +179,14 @@ export async function findConsentRecords(db: Db, contactId: string) {
     .orderBy('occurred_at')
     .execute();
 }
+
+/** The current stage of each of these contacts. */
+export async function findContactStages(db: Db, contactIds: readonly string[]): Promise<Map<string, string>> {
+  if (contactIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('contacts')
+    .select(['id', 'stage'])
+    .where('id', 'in', contactIds)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.stage]));
+}

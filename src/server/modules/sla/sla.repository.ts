@@ -255,21 +255,6 @@ export async function findResponsesSince(db: Db, contactIds: readonly string[], 
   return { activities, decisions };
 }
 
-export async function findContactStages(db: Db, contactIds: readonly string[]): Promise<Map<string, string>> {
-  if (contactIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('contacts')
-    .select(['id', 'stage'])
-    .where('id', 'in', contactIds)
-    .execute();
-  return new Map(rows.map((r) => [r.id, r.stage]));
-}
-
-export async function findUsersByIds(db: Db, ids: readonly string[]) {
-  if (ids.length === 0) return [];
-  return db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
-}
-
 export interface InstanceAdvance {
   id: string;
   /** The next step the sweeper saw; the row changes only if it is still that. */

@@ -35,7 +35,7 @@ import type {
 import type { DomainEvent } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
 import { findRecentTouchpoints } from '../capture/capture.repository.ts';
-import { findContactById } from '../contacts/contacts.repository.ts';
+import { findContactById, findContactStages } from '../contacts/contacts.repository.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
@@ -43,15 +43,14 @@ import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { loadVisibility } from '../shared/visibility.ts';
+import { findUsersByIds } from '../users/users.repository.ts';
 import {
   countFollowUpRecords,
   findActivePolicies,
   findCalendarById,
   findCalendars,
-  findContactStages,
   findPolicies,
   findResponsesSince,
-  findUsersByIds,
   lockDueInstances,
   advanceInstances,
   type InstanceAdvance,
@@ -247,8 +246,13 @@ export function createSlaService(
   const calendars = new Map<string, { calendar: BusinessCalendar; years: [number, number] }>();
 
   /** A policy's calendar (the default when it names none), with the holidays around `at`. */
-  async function calendarFor(conn: Db, calendarId: string | null, at: Date): Promise<BusinessCalendar> {
-    const rows = await findCalendars(conn);
+  async function calendarFor(
+    conn: Db,
+    calendarId: string | null,
+    at: Date,
+    known?: Awaited<ReturnType<typeof findCalendars>>,
+  ): Promise<BusinessCalendar> {
+    const rows = known ?? (await findCalendars(conn));
     const row =
       rows.find((c) => c.id === calendarId) ?? rows.find((c) => fromDbBool(c.is_default)) ?? rows[0]!;
     const year = at.getUTCFullYear();
@@ -446,17 +450,15 @@ export function createSlaService(
             },
           );
       const policies = policiesFor(
-        (await findActivePolicies(trx)).map((p) => ({
-          ...p,
-          target: p.target as SlaTarget,
-          priority: p.priority,
-        })),
+        await findActivePolicies(trx),
         input.contact.stage,
         await isHot(trx, input.contact.id, now),
       );
+      if (policies.length === 0) return;
+      const calendars = await findCalendars(trx);
       const rows = [];
       for (const policy of policies) {
-        const calendar = await calendarFor(trx, policy.calendar_id, now);
+        const calendar = await calendarFor(trx, policy.calendar_id, now, calendars);
         const ladder = planLadder(ladderOf(policy), calendar, now);
         rows.push({
           id: newId(),

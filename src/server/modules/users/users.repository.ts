@@ -175,3 +175,8 @@ export async function findActiveUsersByRole(db: Db, roles: readonly string[]): P
     .orderBy('id')
     .execute();
 }
+
+export async function findUsersByIds(db: Db, ids: readonly string[]): Promise<UserRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
+}
