@@ -145,3 +145,39 @@ export const WaiveBody = StrictObject({
   }),
 });
 export type WaiveBody = Static<typeof WaiveBody>;
+
+export const SlaReportQuery = StrictObject({
+  from: Instant,
+  to: Instant,
+  teamId: Type.Optional(Id),
+  userId: Type.Optional(Id),
+});
+export type SlaReportQuery = Static<typeof SlaReportQuery>;
+
+const SlaFigures = Type.Object({
+  clocks: Type.Integer({ description: 'Clocks started in the period' }),
+  measured: Type.Integer({
+    description: 'Closed as met or breached (waived and cancelled are not measured)',
+  }),
+  met: Type.Integer(),
+  breached: Type.Integer(),
+  breachedByLevel: Type.Record(Type.String(), Type.Integer(), {
+    description: 'Highest level reached, e.g. { "1": 4, "2": 1 }',
+  }),
+  waived: Type.Integer(),
+  reassigned: Type.Integer({ description: 'Clocks that ended because the lead went to another rep' }),
+  compliance: Nullable(Type.Number({ description: 'met ÷ measured' })),
+  firstResponse: Type.Object({
+    responses: Type.Integer(),
+    medianMs: Nullable(Type.Number({ description: 'Assignment to first genuine response, in real time' })),
+    p90Ms: Nullable(Type.Number()),
+  }),
+});
+
+export const SlaReport = Type.Object({
+  from: Instant,
+  to: Instant,
+  total: SlaFigures,
+  reps: Type.Array(Type.Intersect([Type.Object({ userId: Id, name: Type.String() }), SlaFigures])),
+});
+export type SlaReport = Static<typeof SlaReport>;

@@ -567,6 +567,11 @@ const rows: Row[] = [
   },
   { route: 'GET /api/v1/sla/calendars', request: () => ({ url: '/api/v1/sla/calendars' }), expect: all(200) },
   {
+    route: 'GET /api/v1/sla/report',
+    request: () => ({ url: '/api/v1/sla/report?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z' }),
+    expect: all(200),
+  },
+  {
     route: 'POST /api/v1/sla/calendars',
     request: (_w, _c, caller) => ({
       method: 'POST',

@@ -327,3 +327,20 @@ export async function advanceInstances(
     }
   return moved;
 }
+
+/** The clocks started in a period, optionally of some reps only: what the report is made of. */
+export async function findInstancesStartedBetween(
+  db: Db,
+  input: { from: Date; to: Date; userIds: readonly string[] | null },
+) {
+  let query = db
+    .selectFrom('sla_instances')
+    .select(['user_id', 'target', 'status', 'level', 'closed_reason', 'started_at', 'responded_at'])
+    .where('started_at', '>=', toDbTime(input.from))
+    .where('started_at', '<', toDbTime(input.to));
+  if (input.userIds) {
+    if (input.userIds.length === 0) return [];
+    query = query.where('user_id', 'in', input.userIds);
+  }
+  return query.execute();
+}

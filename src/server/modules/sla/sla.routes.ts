@@ -7,6 +7,8 @@ import {
   SlaPolicy,
   SlaPreview,
   SlaPreviewBody,
+  SlaReport,
+  SlaReportQuery,
   UpdateSlaPolicyBody,
   WaiveBody,
 } from '../../../contract/sla.ts';
@@ -88,6 +90,19 @@ export function slaRoutes(app: App, { sla }: { sla: SlaService }) {
       },
     },
     async (request) => sla.preview(request.actor, request.body),
+  );
+  app.get(
+    '/sla/report',
+    {
+      schema: {
+        tags,
+        summary:
+          'Follow-up per rep over a period: met, breached by level, waived, reassigned, compliance, time to first response',
+        querystring: SlaReportQuery,
+        response: { 200: SlaReport, ...problemResponses },
+      },
+    },
+    async (request) => sla.report(request.actor, request.query),
   );
   app.get(
     '/contacts/:id/sla',

@@ -235,4 +235,49 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
     expect(breached.map((m) => m.to)).toEqual(Array(6).fill(manager.id));
     expect(new Set(breached.map((m) => m.contactId)).size).toBe(6);
   });
+
+  it('reports each rep’s follow-up over a period: met, breached by level, compliance and time to first response', async () => {
+    const { rep, manager } = await org();
+    const answered = await lead('a@acme.nl');
+    const ignored = await lead('b@acme.nl');
+    await toMql(answered);
+    await toMql(ignored);
+    // Ruud calls the first lead after 30 minutes; the second he leaves.
+    context.clock.set('2026-12-01T09:30:00.000Z');
+    await context.services.capture.ingest(
+      cli,
+      { type: 'call_logged', occurredAt: '2026-12-01T09:30:00Z', email: 'a@acme.nl', userId: rep.id },
+      undefined,
+    );
+    await context.services.sla.recheck(answered);
+    await at('2026-12-01T13:00:00.000Z');
+    await at('2026-12-02T08:30:00.000Z');
+
+    const period = { from: '2026-12-01T00:00:00.000Z', to: '2026-12-08T00:00:00.000Z' };
+    const report = await context.services.sla.report(cli, period);
+    const figures = {
+      clocks: 4,
+      measured: 2, // the two first-response clocks; the accept-or-reject clocks still run
+      met: 1,
+      breached: 1,
+      breachedByLevel: { '2': 1 },
+      waived: 0,
+      reassigned: 0,
+      compliance: 0.5,
+      firstResponse: { responses: 1, medianMs: 30 * 60_000, p90Ms: 30 * 60_000 },
+    };
+    expect(report.total).toEqual(figures);
+    expect(report.reps).toEqual([{ userId: rep.id, name: 'Ruud Rep', ...figures }]);
+
+    // A rep sees only their own record; an empty period has nothing.
+    const asOther = await context.services.sla.report(
+      { kind: 'user', userId: (await person('sales_rep', { managerId: manager.id })).id, role: 'sales_rep' },
+      period,
+    );
+    expect(asOther.reps).toEqual([]);
+    expect(asOther.total.clocks).toBe(0);
+    await expect(
+      context.services.sla.report(cli, { from: period.to, to: period.from }),
+    ).rejects.toMatchObject({ code: 'http.validation_failed' });
+  });
 });

@@ -5,6 +5,8 @@ import type {
   SlaPolicy,
   SlaPreview,
   SlaPreviewBody,
+  SlaReport,
+  SlaReportQuery,
   UpdateSlaPolicyBody,
   WaiveBody,
 } from '../../../contract/sla.ts';
@@ -43,7 +45,7 @@ import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { loadVisibility } from '../shared/visibility.ts';
-import { findUsersByIds } from '../users/users.repository.ts';
+import { findUsers, findUsersByIds } from '../users/users.repository.ts';
 import {
   countFollowUpRecords,
   findActivePolicies,
@@ -60,6 +62,7 @@ import {
   waiveInstance,
   findGenuineResponse,
   findInstanceById,
+  findInstancesStartedBetween,
   findInstancesOfContact,
   findOpenInstancesOfContact,
   findPolicyById,
@@ -179,6 +182,43 @@ function isAtRisk(row: SlaInstanceRow, now: Date): boolean {
     ? Date.parse(reminder.at)
     : started + (fromDbTime(row.deadline_at).getTime() - started) / 2;
   return now.getTime() >= point;
+}
+
+/** The figures of a set of clocks (see the report). */
+function slaFigures(
+  clocks: readonly {
+    target: string;
+    status: string;
+    level: number;
+    closed_reason: string | null;
+    started_at: Date | string;
+    responded_at: Date | string | null;
+  }[],
+): SlaReport['total'] {
+  const count = (test: (c: (typeof clocks)[number]) => boolean) => clocks.filter(test).length;
+  const met = count((c) => c.status === 'met');
+  const breached = count((c) => c.status === 'breached');
+  const byLevel: Record<string, number> = {};
+  for (const c of clocks)
+    if (c.status === 'breached' || (c.status === 'waived' && Number(c.level) > 0))
+      byLevel[String(Number(c.level))] = (byLevel[String(Number(c.level))] ?? 0) + 1;
+  const durations = clocks
+    .filter((c) => c.target === 'first_response' && c.responded_at !== null)
+    .map((c) => fromDbTime(c.responded_at!).getTime() - fromDbTime(c.started_at).getTime())
+    .sort((a, b) => a - b);
+  const rank = (q: number) =>
+    durations.length === 0 ? null : durations[Math.ceil(q * durations.length) - 1]!;
+  return {
+    clocks: clocks.length,
+    measured: met + breached,
+    met,
+    breached,
+    breachedByLevel: byLevel,
+    waived: count((c) => c.status === 'waived'),
+    reassigned: count((c) => c.closed_reason === 'reassigned'),
+    compliance: met + breached === 0 ? null : met / (met + breached),
+    firstResponse: { responses: durations.length, medianMs: rank(0.5), p90Ms: rank(0.9) },
+  };
 }
 
 function checkCalendar(input: SaveSlaCalendarBody): void {
@@ -681,6 +721,37 @@ export function createSlaService(
         });
         return toClock((await findInstanceById(trx, clockId))!, now);
       });
+    },
+
+    /**
+     * Follow-up per rep over a period (clocks started in it): measured, met, breached by level,
+     * waived, reassigned, compliance, and the median and P90 time to the first genuine response.
+     * A rep sees their own, a manager their team's, directors, marketing and admins everyone's.
+     */
+    async report(actor: Actor | null, query: SlaReportQuery): Promise<SlaReport> {
+      const who = authorize(actor, 'sla.read');
+      const from = new Date(query.from);
+      const to = new Date(query.to);
+      if (to.getTime() <= from.getTime())
+        throw fieldError('http.validation_failed', 'to', 'must be after from');
+      const visibility = await loadVisibility(db, who);
+      let userIds: string[] | null = visibility.kind === 'owned_by' ? [...visibility.userIds] : null;
+      const narrow = (ids: string[]) => (userIds = userIds ? ids.filter((id) => userIds!.includes(id)) : ids);
+      if (query.teamId) narrow((await findUsers(db, { teamId: query.teamId }, 10_000)).map((u) => u.id));
+      if (query.userId) narrow([query.userId]);
+      const rows = await findInstancesStartedBetween(db, { from, to, userIds });
+      const byRep = new Map<string, typeof rows>();
+      for (const row of rows)
+        if (row.user_id) byRep.set(row.user_id, [...(byRep.get(row.user_id) ?? []), row]);
+      const names = new Map((await findUsersByIds(db, [...byRep.keys()])).map((u) => [u.id, u.name]));
+      return {
+        from: from.toISOString(),
+        to: to.toISOString(),
+        total: slaFigures(rows),
+        reps: [...byRep.entries()]
+          .map(([userId, clocks]) => ({ userId, name: names.get(userId) ?? '—', ...slaFigures(clocks) }))
+          .sort((a, b) => a.name.localeCompare(b.name)),
+      };
     },
 
     /** Each rep's follow-up record over the last 30 days: what routing's performance factor uses. */
