@@ -172,6 +172,18 @@ const SlaFigures = Type.Object({
     medianMs: Nullable(Type.Number({ description: 'Assignment to first genuine response, in real time' })),
     p90Ms: Nullable(Type.Number()),
   }),
+  speedToLead: Type.Object(
+    {
+      leads: Type.Integer({ description: 'Contacts created in the period (with an owner)' }),
+      touched: Type.Integer({ description: 'Of those, with a sales activity since' }),
+      medianMs: Nullable(Type.Number()),
+      p90Ms: Nullable(Type.Number()),
+    },
+    {
+      description:
+        'From the lead’s creation to the first human touch (a logged call, email or meeting), in real time',
+    },
+  ),
 });
 
 export const SlaReport = Type.Object({

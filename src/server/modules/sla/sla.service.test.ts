@@ -265,6 +265,9 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
       reassigned: 0,
       compliance: 0.5,
       firstResponse: { responses: 1, medianMs: 30 * 60_000, p90Ms: 30 * 60_000 },
+      // Both leads were created at 09:00 UTC (their first page view was captured then); one got a
+      // call 30 minutes later.
+      speedToLead: { leads: 2, touched: 1, medianMs: 30 * 60_000, p90Ms: 30 * 60_000 },
     };
     expect(report.total).toEqual(figures);
     expect(report.reps).toEqual([{ userId: rep.id, name: 'Ruud Rep', ...figures }]);

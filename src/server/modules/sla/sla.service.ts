@@ -63,6 +63,7 @@ import {
   findGenuineResponse,
   findInstanceById,
   findInstancesStartedBetween,
+  findSpeedToLead,
   findInstancesOfContact,
   findOpenInstancesOfContact,
   findPolicyById,
@@ -186,6 +187,7 @@ function isAtRisk(row: SlaInstanceRow, now: Date): boolean {
 
 /** The figures of a set of clocks (see the report). */
 function slaFigures(
+  speed: readonly { created_at: Date | string; first_touch_at: Date | string | null }[],
   clocks: readonly {
     target: string;
     status: string;
@@ -206,8 +208,13 @@ function slaFigures(
     .filter((c) => c.target === 'first_response' && c.responded_at !== null)
     .map((c) => fromDbTime(c.responded_at!).getTime() - fromDbTime(c.started_at).getTime())
     .sort((a, b) => a - b);
-  const rank = (q: number) =>
-    durations.length === 0 ? null : durations[Math.ceil(q * durations.length) - 1]!;
+  const rankOf = (sorted: number[], q: number) =>
+    sorted.length === 0 ? null : sorted[Math.ceil(q * sorted.length) - 1]!;
+  const rank = (q: number) => rankOf(durations, q);
+  const speeds = speed
+    .filter((l) => l.first_touch_at !== null)
+    .map((l) => fromDbTime(l.first_touch_at!).getTime() - fromDbTime(l.created_at).getTime())
+    .sort((a, b) => a - b);
   return {
     clocks: clocks.length,
     measured: met + breached,
@@ -218,6 +225,12 @@ function slaFigures(
     reassigned: count((c) => c.closed_reason === 'reassigned'),
     compliance: met + breached === 0 ? null : met / (met + breached),
     firstResponse: { responses: durations.length, medianMs: rank(0.5), p90Ms: rank(0.9) },
+    speedToLead: {
+      leads: speed.length,
+      touched: speeds.length,
+      medianMs: rankOf(speeds, 0.5),
+      p90Ms: rankOf(speeds, 0.9),
+    },
   };
 }
 
@@ -725,7 +738,8 @@ export function createSlaService(
 
     /**
      * Follow-up per rep over a period (clocks started in it): measured, met, breached by level,
-     * waived, reassigned, compliance, and the median and P90 time to the first genuine response.
+     * waived, reassigned, compliance, the median and P90 time to the first genuine response, and
+     * speed to lead (created → first human touch) for the leads created in the period.
      * A rep sees their own, a manager their team's, directors, marketing and admins everyone's.
      */
     async report(actor: Actor | null, query: SlaReportQuery): Promise<SlaReport> {
@@ -739,17 +753,30 @@ export function createSlaService(
       const narrow = (ids: string[]) => (userIds = userIds ? ids.filter((id) => userIds!.includes(id)) : ids);
       if (query.teamId) narrow((await findUsers(db, { teamId: query.teamId }, 10_000)).map((u) => u.id));
       if (query.userId) narrow([query.userId]);
-      const rows = await findInstancesStartedBetween(db, { from, to, userIds });
-      const byRep = new Map<string, typeof rows>();
-      for (const row of rows)
-        if (row.user_id) byRep.set(row.user_id, [...(byRep.get(row.user_id) ?? []), row]);
-      const names = new Map((await findUsersByIds(db, [...byRep.keys()])).map((u) => [u.id, u.name]));
+      const [rows, speed] = await Promise.all([
+        findInstancesStartedBetween(db, { from, to, userIds }),
+        findSpeedToLead(db, { from, to, ownerIds: userIds }),
+      ]);
+      const reps = [
+        ...new Set([
+          ...rows.map((r) => r.user_id).filter((id): id is string => id !== null),
+          ...speed.map((l) => l.owner_id).filter((id): id is string => id !== null),
+        ]),
+      ];
+      const names = new Map((await findUsersByIds(db, reps)).map((u) => [u.id, u.name]));
       return {
         from: from.toISOString(),
         to: to.toISOString(),
-        total: slaFigures(rows),
-        reps: [...byRep.entries()]
-          .map(([userId, clocks]) => ({ userId, name: names.get(userId) ?? '—', ...slaFigures(clocks) }))
+        total: slaFigures(speed, rows),
+        reps: reps
+          .map((userId) => ({
+            userId,
+            name: names.get(userId) ?? '—',
+            ...slaFigures(
+              speed.filter((l) => l.owner_id === userId),
+              rows.filter((r) => r.user_id === userId),
+            ),
+          }))
           .sort((a, b) => a.name.localeCompare(b.name)),
       };
     },
