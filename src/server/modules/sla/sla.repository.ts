@@ -94,45 +94,6 @@ export async function updateInstanceIf(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/**
- * The first genuine response to a lead at or after an instant: a sales activity logged by the
- * rep (first response only), or a person moving the lead out of the stage.
- */
-export async function findGenuineResponse(
-  db: Db,
-  input: { contactId: string; userId: string | null; since: Date; stage: string; countsActivity: boolean },
-): Promise<Date | null> {
-  const since = toDbTime(input.since);
-  const [activity, decision] = await Promise.all([
-    input.countsActivity && input.userId
-      ? db
-          .selectFrom('touchpoints')
-          .select('occurred_at')
-          .where('contact_id', '=', input.contactId)
-          .where('category', '=', 'sales')
-          .where('user_id', '=', input.userId)
-          .where('occurred_at', '>=', since)
-          .orderBy('occurred_at')
-          .limit(1)
-          .executeTakeFirst()
-      : undefined,
-    db
-      .selectFrom('stage_changes')
-      .select('occurred_at')
-      .where('contact_id', '=', input.contactId)
-      .where('from_stage', '=', input.stage)
-      .where('actor_kind', '=', 'user')
-      .where('occurred_at', '>=', since)
-      .orderBy('occurred_at')
-      .limit(1)
-      .executeTakeFirst(),
-  ]);
-  const times = [activity?.occurred_at, decision?.occurred_at]
-    .filter((t): t is NonNullable<typeof t> => t !== undefined && t !== null)
-    .map((t) => new Date(t));
-  return times.length === 0 ? null : new Date(Math.min(...times.map((t) => t.getTime())));
-}
-
 /** Each rep's closed clocks started since an instant: how many were measured and how many met. */
 export async function countFollowUpRecords(
   db: Db,

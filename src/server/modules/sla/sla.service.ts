@@ -60,7 +60,6 @@ import {
   updateCalendarRow,
   updatePolicyRow,
   waiveInstance,
-  findGenuineResponse,
   findInstanceById,
   findInstancesStartedBetween,
   findSpeedToLead,
@@ -262,6 +261,31 @@ function calendarColumns(input: SaveSlaCalendarBody) {
 const sweepBatch = 2000;
 
 /**
+ * The first genuine response to a clock's lead since it started: a sales activity by the rep (for
+ * a first-response clock), or a person moving the lead out of the clock's stage. The one place
+ * this rule is written; the sweep and the reactions both read the stored history through it.
+ */
+function respondedAt(
+  instance: SlaInstanceRow,
+  responses: Awaited<ReturnType<typeof findResponsesSince>>,
+): Date | null {
+  const started = fromDbTime(instance.started_at).getTime();
+  const answers = [
+    ...((instance.target as SlaTarget) === 'first_response'
+      ? responses.activities.filter(
+          (a) => a.contact_id === instance.contact_id && a.user_id === instance.user_id,
+        )
+      : []),
+    ...responses.decisions.filter(
+      (d) => d.contact_id === instance.contact_id && d.from_stage === instance.stage,
+    ),
+  ]
+    .map((r) => fromDbTime(r.occurred_at).getTime())
+    .filter((t) => t >= started);
+  return answers.length > 0 ? new Date(Math.min(...answers)) : null;
+}
+
+/**
  * How a clock ends, if it does: answered (met on time, or breached and answered late), or closed
  * because the lead left the stage; null while it still waits.
  */
@@ -342,18 +366,20 @@ export function createSlaService(
     );
   }
 
-  /** Has the lead been answered, or has it moved on? Stops the clock if so. */
-  async function settle(conn: Db, instance: SlaInstanceRow, contact: ContactRow | undefined, now: Date) {
-    const responded = await findGenuineResponse(conn, {
-      contactId: instance.contact_id,
-      userId: instance.user_id,
-      since: fromDbTime(instance.started_at),
-      stage: instance.stage,
-      countsActivity: (instance.target as SlaTarget) === 'first_response',
-    });
-    const patch = settlementOf(instance, responded, contact?.stage, now);
-    if (patch) await updateInstanceIf(conn, instance.id, { nextStep: Number(instance.next_step) }, patch);
-    return patch !== null;
+  /** Stops the clocks of one lead that a response or a move answered (the reaction to either). */
+  async function settleLead(
+    conn: Db,
+    contact: ContactRow | undefined,
+    open: readonly SlaInstanceRow[],
+    now: Date,
+  ) {
+    if (open.length === 0) return;
+    const earliest = new Date(Math.min(...open.map((i) => fromDbTime(i.started_at).getTime())));
+    const responses = await findResponsesSince(conn, [open[0]!.contact_id], earliest);
+    for (const instance of open) {
+      const patch = settlementOf(instance, respondedAt(instance, responses), contact?.stage, now);
+      if (patch) await updateInstanceIf(conn, instance.id, { nextStep: Number(instance.next_step) }, patch);
+    }
   }
 
   /**
@@ -393,21 +419,7 @@ export function createSlaService(
     const advances: InstanceAdvance[] = [];
     const taken: { instance: SlaInstanceRow; steps: LadderStep[] }[] = [];
     for (const instance of due) {
-      const started = fromDbTime(instance.started_at).getTime();
-      const countsActivity = (instance.target as SlaTarget) === 'first_response';
-      const answers = [
-        ...(countsActivity
-          ? responses.activities.filter(
-              (a) => a.contact_id === instance.contact_id && a.user_id === instance.user_id,
-            )
-          : []),
-        ...responses.decisions.filter(
-          (d) => d.contact_id === instance.contact_id && d.from_stage === instance.stage,
-        ),
-      ]
-        .map((r) => fromDbTime(r.occurred_at).getTime())
-        .filter((t) => t >= started);
-      const responded = answers.length > 0 ? new Date(Math.min(...answers)) : null;
+      const responded = respondedAt(instance, responses);
       const settled = settlementOf(instance, responded, stages.get(instance.contact_id), now);
       const expected = { nextStep: Number(instance.next_step) };
       if (settled) {
@@ -563,8 +575,7 @@ export function createSlaService(
       const now = clock.now();
       await db.transaction().execute(async (trx) => {
         const contact = await findContactById(trx, contactId);
-        for (const instance of await findOpenInstancesOfContact(trx, contactId))
-          await settle(trx, instance, contact, now);
+        await settleLead(trx, contact, await findOpenInstancesOfContact(trx, contactId), now);
       });
     },
 
