@@ -168,3 +168,29 @@ export function alwaysOpen(timeZone = 'UTC'): BusinessCalendar {
     closedDates: new Set(),
   };
 }
+
+/** The local date ('YYYY-MM-DD') of an instant in the calendar's time zone. */
+export function localDateKey(calendar: BusinessCalendar, at: Date): string {
+  return dateKey(localDateOf(calendar, at.getTime()));
+}
+
+/** Whether a local date ('YYYY-MM-DD') has any open time: a working day that is not closed. */
+export function isOpenDay(calendar: BusinessCalendar, date: string): boolean {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return openIntervals(calendar, { year, month, day }).length > 0;
+}
+
+/** The instant a local date ('YYYY-MM-DD') begins in the calendar's time zone. */
+export function startOfLocalDate(calendar: BusinessCalendar, date: string): Date {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return zonedInstant(calendar.timeZone, { year, month, day }, 0);
+}
+
+/** The local dates from `from` to `to`, both included ('YYYY-MM-DD'). */
+export function localDatesBetween(from: string, to: string): string[] {
+  const [y, m, d] = from.split('-').map(Number) as [number, number, number];
+  const dates: string[] = [];
+  for (let date = { year: y, month: m, day: d }; dateKey(date) <= to; date = nextDate(date))
+    dates.push(dateKey(date));
+  return dates;
+}
