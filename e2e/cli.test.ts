@@ -55,6 +55,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0005_routing',
         '0006_outbox',
         '0007_sla',
+        '0008_commitments',
       ],
     });
   });

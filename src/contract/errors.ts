@@ -79,6 +79,8 @@ export const errorCatalog = {
   'sla.invalid_calendar': { status: 400, title: 'A business calendar that cannot be used' },
   'sla.clock_not_found': { status: 404, title: 'No such SLA clock' },
   'sla.not_waivable': { status: 409, title: 'Only a breached clock can be waived' },
+  'sla.commitment_not_found': { status: 404, title: 'No such marketing commitment' },
+  'sla.commitment_exists': { status: 409, title: 'Marketing already has a commitment for this period' },
   'outbox.not_retryable': { status: 409, title: 'Only a dead or cancelled message can be sent again' },
   'outbox.not_cancellable': { status: 409, title: 'Only a message not sent yet can be cancelled' },
 

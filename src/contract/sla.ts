@@ -8,7 +8,9 @@ export const slaTargets = [
   'qualify_or_recycle',
   'opportunity_or_recycle',
 ] as const;
-const LocalDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Local date, YYYY-MM-DD' });
+const localDate = (description = 'Local date, YYYY-MM-DD') =>
+  Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description });
+const LocalDate = localDate();
 
 const Ladder = {
   windowSeconds: Type.Integer({
@@ -186,10 +188,119 @@ const SlaFigures = Type.Object({
   ),
 });
 
+// Marketing's side: a volume of MQLs per period at a minimum acceptance rate, tracked daily.
+export const commitmentPeriods = ['month', 'quarter'] as const;
+const Rate = Type.Number({ minimum: 0, maximum: 1 });
+
+const CommitmentTerms = {
+  mqlTarget: Type.Integer({ minimum: 1, maximum: 10_000_000, description: 'MQLs to deliver in the period' }),
+  minAcceptanceRate: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    description: 'The share of decided MQLs Sales should accept (accepted ÷ accepted + rejected)',
+  }),
+  tolerance: Type.Number({
+    minimum: 0,
+    maximum: 0.9,
+    description: 'How far under an even pace delivery may fall before it is behind (0.1 = 10 %)',
+  }),
+  ownerId: Nullable(Id),
+  calendarId: Nullable(Id),
+  note: Nullable(Type.String({ maxLength: 2000 })),
+};
+
+export const CommitmentPace = Type.Object({
+  asOf: LocalDate,
+  status: Type.Enum(['upcoming', 'on_track', 'behind', 'met', 'missed']),
+  reasons: Type.Array(Type.Enum(['volume', 'acceptance'])),
+  delivered: Type.Integer({ description: 'MQLs delivered on the completed days (up to yesterday)' }),
+  expectedToDate: Type.Number({
+    description: 'What an even pace over the working days would have delivered',
+  }),
+  projected: Nullable(Type.Integer({ description: 'At the same rate, what the period will end with' })),
+  accepted: Type.Integer(),
+  rejected: Type.Integer(),
+  acceptanceRate: Nullable(Rate),
+  openDays: Type.Object({ total: Type.Integer(), completed: Type.Integer() }),
+});
+export type CommitmentPace = Static<typeof CommitmentPace>;
+
+export const CommitmentDay = Type.Object({
+  date: LocalDate,
+  open: Type.Boolean({ description: 'A working day of the calendar' }),
+  delivered: Type.Integer(),
+  cumulative: Type.Integer(),
+  expected: Type.Number(),
+});
+
+export const MarketingCommitment = Type.Object({
+  id: Id,
+  period: Type.Enum(commitmentPeriods),
+  startsOn: LocalDate,
+  endsOn: LocalDate,
+  ...CommitmentTerms,
+  ownerName: Nullable(Type.String()),
+  pace: CommitmentPace,
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+export type MarketingCommitment = Static<typeof MarketingCommitment>;
+
+export const MarketingCommitmentDetail = Type.Intersect([
+  MarketingCommitment,
+  Type.Object({ days: Type.Array(CommitmentDay, { description: 'The completed days of the period' }) }),
+]);
+export type MarketingCommitmentDetail = Static<typeof MarketingCommitmentDetail>;
+
+export const CreateCommitmentBody = StrictObject({
+  period: Type.Enum(commitmentPeriods),
+  startsOn: localDate('The first day of the month or quarter (YYYY-MM-01)'),
+  mqlTarget: CommitmentTerms.mqlTarget,
+  minAcceptanceRate: CommitmentTerms.minAcceptanceRate,
+  tolerance: Type.Optional(CommitmentTerms.tolerance),
+  ownerId: Type.Optional(CommitmentTerms.ownerId),
+  calendarId: Type.Optional(CommitmentTerms.calendarId),
+  note: Type.Optional(CommitmentTerms.note),
+});
+export type CreateCommitmentBody = Static<typeof CreateCommitmentBody>;
+
+export const UpdateCommitmentBody = StrictObject({
+  mqlTarget: Type.Optional(CommitmentTerms.mqlTarget),
+  minAcceptanceRate: Type.Optional(CommitmentTerms.minAcceptanceRate),
+  tolerance: Type.Optional(CommitmentTerms.tolerance),
+  ownerId: Type.Optional(CommitmentTerms.ownerId),
+  calendarId: Type.Optional(CommitmentTerms.calendarId),
+  note: Type.Optional(CommitmentTerms.note),
+});
+export type UpdateCommitmentBody = Static<typeof UpdateCommitmentBody>;
+
+export const CommitmentListQuery = StrictObject({
+  from: Type.Optional(localDate('Commitments ending on or after this date')),
+  to: Type.Optional(localDate('Commitments starting on or before this date')),
+});
+export type CommitmentListQuery = Static<typeof CommitmentListQuery>;
+
+export const CommitmentSummary = Type.Object({
+  commitmentId: Id,
+  period: Type.Enum(commitmentPeriods),
+  startsOn: LocalDate,
+  endsOn: LocalDate,
+  mqlTarget: Type.Integer(),
+  minAcceptanceRate: Rate,
+  ownerName: Nullable(Type.String()),
+  pace: CommitmentPace,
+});
+
 export const SlaReport = Type.Object({
   from: Instant,
   to: Instant,
   total: SlaFigures,
   reps: Type.Array(Type.Intersect([Type.Object({ userId: Id, name: Type.String() }), SlaFigures])),
+  teams: Type.Array(Type.Intersect([Type.Object({ teamId: Id, name: Type.String() }), SlaFigures]), {
+    description: 'Per team, over the reps in the report who are its members',
+  }),
+  marketing: Type.Array(CommitmentSummary, {
+    description: "Marketing's side: its commitments overlapping the period, with their pace",
+  }),
 });
 export type SlaReport = Static<typeof SlaReport>;

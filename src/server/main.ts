@@ -136,12 +136,18 @@ export async function startServer(
     // MQLs the last process stored but did not route (it died in between) are routed now, and
     // every half minute from then on; so are those in the unassigned queue, as reps become free.
     const system = { kind: 'cli' } as const;
+    // Marketing's commitments are judged on the first check of each day.
     const sweepWaiting = async () => {
       try {
         await services.routing.routeWaiting(system);
         await services.routing.routeQueued(system);
       } catch (error) {
         log.error({ err: error }, 'routing sweep failed');
+      }
+      try {
+        await services.commitments.checkPace();
+      } catch (error) {
+        log.error({ err: error }, 'checking the commitments failed');
       }
     };
     await sweepWaiting();

@@ -8,6 +8,7 @@ import { createContactsService } from './modules/contacts/contacts.service.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { createRoutingService } from './modules/routing/routing.service.ts';
 import { createScoringService } from './modules/scoring/scoring.service.ts';
+import { createCommitmentsService } from './modules/sla/commitments.service.ts';
 import { createSlaService, type SlaService } from './modules/sla/sla.service.ts';
 import type { ServiceDeps } from './modules/shared/deps.ts';
 import type { EventBus } from './platform/event-bus.ts';
@@ -35,7 +36,8 @@ export function createServices(
     { recordsOf: (ids) => sla.recordsOf(ids) },
     { onAssigned: (trx, input) => sla.startForAssignment(trx, input) },
   );
-  sla = createSlaService(deps, notifications, () => routing);
+  const commitments = createCommitmentsService(deps, notifications);
+  sla = createSlaService(deps, notifications, () => routing, commitments);
   return {
     auth: createAuthService(deps),
     users: createUsersService(deps),
@@ -51,6 +53,7 @@ export function createServices(
     notifications,
     routing,
     sla,
+    commitments,
   };
 }
 

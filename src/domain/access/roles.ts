@@ -41,6 +41,7 @@ export const actions = [
   'sla.read',
   'sla.write',
   'sla.waive',
+  'sla.commit',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -87,6 +88,8 @@ const matrix: Record<Action, readonly Role[]> = {
   'sla.write': ['admin'],
   // Only with a written reason; a director may, though they change no other record.
   'sla.waive': ['admin', 'sales_manager', 'director'],
+  // Marketing's commitment to Sales: Marketing makes it; the directors agree targets (PRODUCT.md §2).
+  'sla.commit': ['admin', 'marketing', 'director'],
 };
 
 /**

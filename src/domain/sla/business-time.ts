@@ -194,3 +194,9 @@ export function localDatesBetween(from: string, to: string): string[] {
     dates.push(dateKey(date));
   return dates;
 }
+
+/** A local date ('YYYY-MM-DD') moved by whole days. */
+export function addLocalDays(date: string, days: number): string {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return dateKey(nextDate({ year, month, day }, days));
+}

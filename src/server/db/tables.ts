@@ -246,6 +246,23 @@ export interface SlaPoliciesTable {
   updated_at: DbTime;
 }
 
+export interface MarketingCommitmentsTable {
+  id: string;
+  period: 'month' | 'quarter';
+  starts_on: string;
+  ends_on: string;
+  mql_target: number;
+  min_acceptance_rate: number;
+  tolerance: number;
+  owner_id: string | null;
+  calendar_id: string | null;
+  note: string | null;
+  pace_status: string | null;
+  pace_checked_on: string | null;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
 export interface SlaInstancesTable {
   id: string;
   contact_id: string;
@@ -372,6 +389,7 @@ export interface DB {
   sla_calendars: SlaCalendarsTable;
   sla_policies: SlaPoliciesTable;
   sla_instances: SlaInstancesTable;
+  marketing_commitments: MarketingCommitmentsTable;
   contact_scores: ContactScoresTable;
   scoring_runs: ScoringRunsTable;
   stages: StagesTable;

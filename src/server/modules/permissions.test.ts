@@ -39,6 +39,23 @@ const queuedEmail = async (w: World, c: TestContext, cancelled = false) => {
   return message.id;
 };
 
+/** A fresh marketing commitment, each for a month of its own. */
+let months = 0;
+const nextMonth = () => {
+  months += 1;
+  return `${2030 + Math.floor(months / 12)}-${String((months % 12) + 1).padStart(2, '0')}-01`;
+};
+const commitment = async (c: TestContext) =>
+  (
+    await c.services.commitments.create(cli, {
+      period: 'month',
+      startsOn: nextMonth(),
+      mqlTarget: 100,
+      minAcceptanceRate: 0.6,
+    })
+  ).id;
+const committers = (status: number) => ({ ...all(403), admin: status, marketing: status, director: status });
+
 /** A new lead of the rep's, made an MQL, routed to the rep and ignored past its first deadline. */
 const pools = new WeakMap<TestContext, string>();
 let leads = 0;
@@ -625,6 +642,39 @@ const rows: Row[] = [
       payload: { reason: 'The customer asked us to call next week' },
     }),
     expect: { ...all(403), admin: 200, sales_manager: 200, director: 200 },
+  },
+  {
+    route: 'GET /api/v1/sla/commitments',
+    request: () => ({ url: '/api/v1/sla/commitments' }),
+    expect: all(200),
+  },
+  {
+    route: 'POST /api/v1/sla/commitments',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/sla/commitments',
+      payload: { period: 'month', startsOn: nextMonth(), mqlTarget: 120, minAcceptanceRate: 0.6 },
+    }),
+    expect: committers(201),
+  },
+  {
+    route: 'GET /api/v1/sla/commitments/:id',
+    request: async (_w, c) => ({ url: `/api/v1/sla/commitments/${await commitment(c)}` }),
+    expect: all(200),
+  },
+  {
+    route: 'PATCH /api/v1/sla/commitments/:id',
+    request: async (_w, c) => ({
+      method: 'PATCH',
+      url: `/api/v1/sla/commitments/${await commitment(c)}`,
+      payload: { mqlTarget: 150 },
+    }),
+    expect: committers(200),
+  },
+  {
+    route: 'DELETE /api/v1/sla/commitments/:id',
+    request: async (_w, c) => ({ method: 'DELETE', url: `/api/v1/sla/commitments/${await commitment(c)}` }),
+    expect: committers(204),
   },
 ];
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   renderLeadAssigned,
   renderLeadUnassigned,
+  renderPaceAlert,
   type LeadContext,
   type Recipient,
 } from './notifications.emails.ts';
@@ -111,5 +112,57 @@ describe('the notification emails', () => {
     expect(email.text).toContain(
       'Open de wachtrij zonder eigenaar: https://baton.example.nl/queue/unassigned',
     );
+  });
+
+  it("tells the heads that Marketing's commitment is behind, in their language, weakest point first", () => {
+    const pace = {
+      period: 'month' as const,
+      startsOn: '2026-12-01',
+      missed: false,
+      mqlTarget: 110,
+      minAcceptanceRate: 0.6,
+      delivered: 6,
+      expectedToDate: 15,
+      projected: 44,
+      openDays: { total: 22, completed: 3 },
+      link: 'https://baton.example.nl/commitments/c1',
+    };
+    const volume = renderPaceAlert({ ...pace, recipient: nl, reasons: ['volume'], accepted: 0, rejected: 0 });
+    expect(volume.subject).toBe('Marketing loopt achter op de MQL-afspraak voor december 2026');
+    expect(volume.text).toContain("6 van 110 MQL's geleverd.");
+    expect(volume.text).toContain(
+      'Bij een gelijkmatig tempo waren het er nu 15 geweest (3 van 22 werkdagen).',
+    );
+    expect(volume.text).toContain('In dit tempo eindigt de periode op ongeveer 44.');
+    expect(volume.text).toContain('te weinig MQL');
+    expect(volume.text).toContain('Open de afspraak in Baton: https://baton.example.nl/commitments/c1');
+    expect(volume.text.indexOf('Aantal')).toBeLessThan(volume.text.indexOf('Kwaliteit'));
+
+    const quality = renderPaceAlert({
+      ...pace,
+      recipient: en,
+      period: 'quarter',
+      startsOn: '2026-10-01',
+      reasons: ['acceptance'],
+      accepted: 4,
+      rejected: 8,
+    });
+    expect(quality.subject).toBe('Marketing is behind on its MQL commitment for Q4 2026');
+    expect(quality.text).toContain(
+      'Sales accepted 33% of the MQLs they decided on (4 of 12); the commitment is at least 60%.',
+    );
+    expect(quality.text.indexOf('Quality')).toBeLessThan(quality.text.indexOf('Volume'));
+
+    const missed = renderPaceAlert({
+      ...pace,
+      recipient: en,
+      missed: true,
+      reasons: ['volume'],
+      accepted: 1,
+      rejected: 0,
+    });
+    expect(missed.subject).toBe('Marketing missed its MQL commitment for December 2026');
+    expect(missed.text).toContain('The period December 2026 has ended');
+    expect(missed.text).not.toContain('even pace');
   });
 });

@@ -168,6 +168,25 @@ const messages = {
     breachRepSubject: (lead: string) => `Overdue: ${lead}`,
     breachRepIntro: (policy: string, due: string) => `"${policy}" was due ${due}. Respond now.`,
     theRep: 'Rep',
+    paceSubject: (period: string, missed: boolean) =>
+      missed
+        ? `Marketing missed its MQL commitment for ${period}`
+        : `Marketing is behind on its MQL commitment for ${period}`,
+    paceIntro: (period: string, missed: boolean) =>
+      missed
+        ? `The period ${period} has ended and Marketing's commitment was not met.`
+        : `Marketing's delivery of MQLs for ${period} has fallen behind the agreed pace.`,
+    paceVolume: 'Volume',
+    paceDelivered: (delivered: number, target: number) => `${delivered} of ${target} MQLs delivered.`,
+    paceExpected: (expected: string, days: number, total: number) =>
+      `An even pace would have delivered ${expected} by now (${days} of ${total} working days).`,
+    paceProjected: (projected: number) => `At this rate the period ends with about ${projected}.`,
+    paceQuality: 'Quality',
+    paceRate: (rate: string, min: string, accepted: number, decided: number) =>
+      `Sales accepted ${rate} of the MQLs they decided on (${accepted} of ${decided}); the commitment is at least ${min}.`,
+    paceNoDecisions: 'Sales has not decided on enough MQLs yet to judge the acceptance rate.',
+    paceAsk: 'Talk it through with the heads of Marketing and Sales while there is time to act.',
+    paceOpen: 'Open the commitment in Baton',
     hours: (h: number, m: number) => (h > 0 ? `${h} h ${m} min` : `${m} min`),
   },
   nl: {
@@ -218,6 +237,26 @@ const messages = {
     breachRepSubject: (lead: string) => `Te laat: ${lead}`,
     breachRepIntro: (policy: string, due: string) => `"${policy}" moest klaar zijn op ${due}. Reageer nu.`,
     theRep: 'Verkoper',
+    paceSubject: (period: string, missed: boolean) =>
+      missed
+        ? `Marketing haalde de MQL-afspraak voor ${period} niet`
+        : `Marketing loopt achter op de MQL-afspraak voor ${period}`,
+    paceIntro: (period: string, missed: boolean) =>
+      missed
+        ? `De periode ${period} is voorbij en de afspraak van Marketing is niet gehaald.`
+        : `Marketing levert voor ${period} minder MQL's dan het afgesproken tempo.`,
+    paceVolume: 'Aantal',
+    paceDelivered: (delivered: number, target: number) => `${delivered} van ${target} MQL's geleverd.`,
+    paceExpected: (expected: string, days: number, total: number) =>
+      `Bij een gelijkmatig tempo waren het er nu ${expected} geweest (${days} van ${total} werkdagen).`,
+    paceProjected: (projected: number) => `In dit tempo eindigt de periode op ongeveer ${projected}.`,
+    paceQuality: 'Kwaliteit',
+    paceRate: (rate: string, min: string, accepted: number, decided: number) =>
+      `Sales accepteerde ${rate} van de MQL's waarover besloten is (${accepted} van ${decided}); afgesproken is minstens ${min}.`,
+    paceNoDecisions:
+      "Sales heeft nog over te weinig MQL's besloten om het acceptatiepercentage te beoordelen.",
+    paceAsk: 'Bespreek het met de hoofden van Marketing en Sales nu er nog tijd is om bij te sturen.',
+    paceOpen: 'Open de afspraak in Baton',
     hours: (h: number, m: number) => (h > 0 ? `${h} u ${m} min` : `${m} min`),
   },
 } satisfies Record<Language, Record<string, unknown>>;
@@ -448,6 +487,91 @@ export function renderSlaStep(input: {
       { heading: m.recent, lines: touchLines(lead, recipient) },
     ],
     { label: m.open, href: lead.link },
+    m.footer,
+  );
+}
+
+/** A month ("november 2026") or quarter ("Q4 2026") in the recipient's language. */
+function periodLabel(period: 'month' | 'quarter', startsOn: string, language: Language): string {
+  const [year, month] = startsOn.split('-').map(Number) as [number, number];
+  if (period === 'quarter') return `Q${Math.floor((month - 1) / 3) + 1} ${year}`;
+  return new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', {
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(Date.UTC(year, month - 1, 1)));
+}
+
+function percent(rate: number, language: Language): string {
+  return new Intl.NumberFormat(language === 'nl' ? 'nl-NL' : 'en-GB', {
+    style: 'percent',
+    maximumFractionDigits: 0,
+  }).format(rate);
+}
+
+/**
+ * Marketing's commitment fell behind its pace (or ended missed): to the head of marketing and the
+ * directors, with the volume against an even pace and the acceptance rate against the minimum.
+ *
+ * @example renderPaceAlert({ recipient, period: 'month', startsOn: '2026-12-01', ... }).subject // 'Marketing is behind on its MQL commitment for December 2026'
+ */
+export function renderPaceAlert(input: {
+  recipient: Recipient;
+  period: 'month' | 'quarter';
+  startsOn: string;
+  missed: boolean;
+  reasons: readonly ('volume' | 'acceptance')[];
+  mqlTarget: number;
+  minAcceptanceRate: number;
+  delivered: number;
+  expectedToDate: number;
+  projected: number | null;
+  accepted: number;
+  rejected: number;
+  openDays: { total: number; completed: number };
+  link: string;
+}): Email {
+  const { recipient } = input;
+  const language = recipient.language;
+  const m = messages[language];
+  const period = periodLabel(input.period, input.startsOn, language);
+  const decided = input.accepted + input.rejected;
+  const volume = [
+    m.paceDelivered(input.delivered, input.mqlTarget),
+    ...(input.missed
+      ? []
+      : [
+          m.paceExpected(
+            numberIn(language).format(Math.round(input.expectedToDate)),
+            input.openDays.completed,
+            input.openDays.total,
+          ),
+          ...(input.projected !== null ? [m.paceProjected(input.projected)] : []),
+        ]),
+  ];
+  const quality =
+    decided > 0
+      ? [
+          m.paceRate(
+            percent(input.accepted / decided, language),
+            percent(input.minAcceptanceRate, language),
+            input.accepted,
+            decided,
+          ),
+        ]
+      : [m.paceNoDecisions];
+  const sections: Section[] = [
+    { heading: null, lines: [m.greeting(recipient.name), m.paceIntro(period, input.missed)] },
+    { heading: m.paceVolume, lines: volume },
+    { heading: m.paceQuality, lines: quality },
+    ...(input.missed ? [] : [{ heading: null, lines: [m.paceAsk] }]),
+  ];
+  // What fell short comes first.
+  if (input.reasons[0] === 'acceptance') sections.splice(1, 2, sections[2]!, sections[1]!);
+  return render(
+    m.paceSubject(period, input.missed),
+    sections,
+    { label: m.paceOpen, href: input.link },
     m.footer,
   );
 }

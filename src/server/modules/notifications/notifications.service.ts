@@ -26,6 +26,7 @@ import { findActiveManagersOf, findActiveUsersByRole, findUserById } from '../us
 import {
   renderLeadAssigned,
   renderLeadUnassigned,
+  renderPaceAlert,
   renderSlaStep,
   type AssignedBy,
   type Email,
@@ -102,6 +103,7 @@ export function createNotificationsService(
   const links = {
     lead: (contactId: string) => `${publicUrl}/leads/${contactId}`,
     unassignedQueue: () => `${publicUrl}/queue/unassigned`,
+    commitment: (id: string) => `${publicUrl}/commitments/${id}`,
   };
 
   /** What a rep needs to act on a lead, read inside the transaction that queues the message. */
@@ -159,7 +161,7 @@ export function createNotificationsService(
     dedupeKey: string;
     kind: string;
     to: UserRow;
-    contactId: string;
+    contactId: string | null;
     email: Email;
     now: Date;
   }) {
@@ -299,6 +301,40 @@ export function createNotificationsService(
         ),
       );
       return managers.length;
+    },
+
+    /**
+     * Tells the head of marketing and the directors that Marketing's commitment fell behind its
+     * pace (or ended missed), once per recipient and day, in the caller's transaction.
+     */
+    async queuePaceAlert(
+      trx: Db,
+      input: {
+        commitmentId: string;
+        day: string;
+        recipients: readonly UserRow[];
+        alert: Omit<Parameters<typeof renderPaceAlert>[0], 'recipient' | 'link'>;
+      },
+    ): Promise<number> {
+      const now = clock.now();
+      await insertOutboxMessages(
+        trx,
+        input.recipients.map((to) =>
+          emailRow({
+            dedupeKey: `commitment.pace:${input.commitmentId}:${input.day}:${to.id}`,
+            kind: 'commitment.pace',
+            to,
+            contactId: null,
+            email: renderPaceAlert({
+              ...input.alert,
+              recipient: recipientOf(to),
+              link: links.commitment(input.commitmentId),
+            }),
+            now,
+          }),
+        ),
+      );
+      return input.recipients.length;
     },
 
     /**

@@ -18,8 +18,12 @@ describeEachDialect('the SLA API', (getDatabase) => {
     admin = await signIn(app, (await addUser(context, 'admin')).email);
     return () => app.close();
   });
-  const call = (cookie: string, method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: object) =>
-    app.inject({ method, url: `/api/v1${url}`, headers: { cookie }, ...(payload && { payload }) });
+  const call = (
+    cookie: string,
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    payload?: object,
+  ) => app.inject({ method, url: `/api/v1${url}`, headers: { cookie }, ...(payload && { payload }) });
 
   it('ships the default policies of PRODUCT.md on a Dutch calendar, and lets an admin change them', async () => {
     const policies = (await call(admin, 'GET', '/sla/policies')).json<{ data: SlaPolicy[] }>().data;
@@ -199,5 +203,90 @@ describeEachDialect('the SLA API', (getDatabase) => {
       },
     );
     expect(foreign.statusCode).toBe(404);
+  });
+
+  it("takes Marketing's commitment for a month or quarter, refuses a wrong one by field, and shows its days", async () => {
+    const marketer = await addUser(context, 'marketing', { name: 'Maud Marketing' });
+    const maud = await signIn(app, marketer.email);
+    const wrongDay = await call(maud, 'POST', '/sla/commitments', {
+      period: 'month',
+      startsOn: '2026-12-02',
+      mqlTarget: 100,
+      minAcceptanceRate: 0.6,
+    });
+    expect(wrongDay.statusCode).toBe(400);
+    expect(wrongDay.json()).toMatchObject({
+      code: 'http.validation_failed',
+      errors: [{ field: 'body.startsOn', reason: 'must be the first day of a month' }],
+    });
+    const wrongQuarter = await call(maud, 'POST', '/sla/commitments', {
+      period: 'quarter',
+      startsOn: '2026-11-01',
+      mqlTarget: 300,
+      minAcceptanceRate: 0.6,
+    });
+    expect(wrongQuarter.json()).toMatchObject({ errors: [{ field: 'body.startsOn' }] });
+    const badRate = await call(maud, 'POST', '/sla/commitments', {
+      period: 'month',
+      startsOn: '2026-12-01',
+      mqlTarget: 100,
+      minAcceptanceRate: 60,
+    });
+    expect(badRate.statusCode).toBe(400);
+    expect(badRate.json()).toMatchObject({ errors: [{ field: 'body.minAcceptanceRate' }] });
+    const rep = await addUser(context, 'sales_rep');
+    const notMarketing = await call(maud, 'POST', '/sla/commitments', {
+      period: 'month',
+      startsOn: '2026-12-01',
+      mqlTarget: 100,
+      minAcceptanceRate: 0.6,
+      ownerId: rep.id,
+    });
+    expect(notMarketing.json()).toMatchObject({ errors: [{ field: 'body.ownerId' }] });
+
+    const made = await call(maud, 'POST', '/sla/commitments', {
+      period: 'month',
+      startsOn: '2026-12-01',
+      mqlTarget: 100,
+      minAcceptanceRate: 0.6,
+      note: 'Agreed with Sales on 20 November',
+    });
+    expect(made.statusCode).toBe(201);
+    const id = made.json<{ id: string }>().id;
+    const again = await call(admin, 'POST', '/sla/commitments', {
+      period: 'month',
+      startsOn: '2026-12-01',
+      mqlTarget: 90,
+      minAcceptanceRate: 0.5,
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({
+      code: 'sla.commitment_exists',
+      errors: [{ field: 'body.startsOn' }],
+    });
+
+    const changed = await call(maud, 'PATCH', `/sla/commitments/${id}`, { mqlTarget: 110, tolerance: 0.2 });
+    expect(changed.json()).toMatchObject({ mqlTarget: 110, tolerance: 0.2, ownerId: marketer.id });
+    context.clock.set('2026-12-03T09:00:00.000Z');
+    const detail = await call(await signIn(app, rep.email), 'GET', `/sla/commitments/${id}`);
+    expect(detail.json()).toMatchObject({
+      period: 'month',
+      endsOn: '2026-12-31',
+      note: 'Agreed with Sales on 20 November',
+      pace: { asOf: '2026-12-03', status: 'on_track', delivered: 0, expectedToDate: 10 },
+      days: [
+        { date: '2026-12-01', open: true, delivered: 0, expected: 5 },
+        { date: '2026-12-02', open: true, delivered: 0, expected: 10 },
+      ],
+    });
+    const listed = await call(admin, 'GET', '/sla/commitments?from=2026-12-15&to=2026-12-20');
+    expect(listed.json<{ data: { id: string }[] }>().data.map((c) => c.id)).toEqual([id]);
+    expect(
+      (await call(admin, 'GET', '/sla/commitments?from=2027-01-01')).json<{ data: unknown[] }>().data,
+    ).toEqual([]);
+    expect((await call(maud, 'DELETE', `/sla/commitments/${id}`)).statusCode).toBe(204);
+    expect((await call(maud, 'GET', `/sla/commitments/${id}`)).json()).toMatchObject({
+      code: 'sla.commitment_not_found',
+    });
   });
 });

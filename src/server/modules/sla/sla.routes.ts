@@ -1,6 +1,10 @@
 import { Type } from 'typebox';
 import { IdParams } from '../../../contract/common.ts';
 import {
+  CommitmentListQuery,
+  CreateCommitmentBody,
+  MarketingCommitment,
+  MarketingCommitmentDetail,
   SaveSlaCalendarBody,
   SlaCalendar,
   SlaClock,
@@ -9,14 +13,22 @@ import {
   SlaPreviewBody,
   SlaReport,
   SlaReportQuery,
+  UpdateCommitmentBody,
   UpdateSlaPolicyBody,
   WaiveBody,
 } from '../../../contract/sla.ts';
 import { problemResponses, type App } from '../shared/http.ts';
+import type { CommitmentsService } from './commitments.service.ts';
 import type { SlaService } from './sla.service.ts';
 
-/** Follow-up policies and business calendars, the deadline preview, a lead's clocks, waivers. */
-export function slaRoutes(app: App, { sla }: { sla: SlaService }) {
+/**
+ * Follow-up policies and business calendars, the deadline preview, a lead's clocks, waivers, the
+ * report on both sides, and Marketing's commitments.
+ */
+export function slaRoutes(
+  app: App,
+  { sla, commitments }: { sla: SlaService; commitments: CommitmentsService },
+) {
   const tags = ['sla'];
   app.get(
     '/sla/policies',
@@ -97,7 +109,7 @@ export function slaRoutes(app: App, { sla }: { sla: SlaService }) {
       schema: {
         tags,
         summary:
-          'Follow-up per rep over a period: met, breached by level, waived, reassigned, compliance, time to first response',
+          "Both sides over a period: Sales' follow-up per rep and team (met, breached by level, waived, reassigned, compliance, time to first response) and Marketing's delivery against its commitments",
         querystring: SlaReportQuery,
         response: { 200: SlaReport, ...problemResponses },
       },
@@ -128,5 +140,70 @@ export function slaRoutes(app: App, { sla }: { sla: SlaService }) {
       },
     },
     async (request) => sla.waive(request.actor, request.params.id, request.body),
+  );
+  app.get(
+    '/sla/commitments',
+    {
+      schema: {
+        tags,
+        summary:
+          "Marketing's commitments (MQLs per month or quarter at a minimum acceptance rate) with their pace",
+        querystring: CommitmentListQuery,
+        response: { 200: Type.Object({ data: Type.Array(MarketingCommitment) }), ...problemResponses },
+      },
+    },
+    async (request) => ({ data: await commitments.list(request.actor, request.query) }),
+  );
+  app.post(
+    '/sla/commitments',
+    {
+      schema: {
+        tags,
+        summary: "Make Marketing's commitment for a month or quarter",
+        body: CreateCommitmentBody,
+        response: { 201: MarketingCommitment, ...problemResponses },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await commitments.create(request.actor, request.body)),
+  );
+  app.get(
+    '/sla/commitments/:id',
+    {
+      schema: {
+        tags,
+        summary: 'A commitment with its pace and every completed day: delivered, cumulative, expected',
+        params: IdParams,
+        response: { 200: MarketingCommitmentDetail, ...problemResponses },
+      },
+    },
+    async (request) => commitments.get(request.actor, request.params.id),
+  );
+  app.patch(
+    '/sla/commitments/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change the terms of a commitment',
+        params: IdParams,
+        body: UpdateCommitmentBody,
+        response: { 200: MarketingCommitment, ...problemResponses },
+      },
+    },
+    async (request) => commitments.update(request.actor, request.params.id, request.body),
+  );
+  app.delete(
+    '/sla/commitments/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a commitment made in error',
+        params: IdParams,
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      await commitments.remove(request.actor, request.params.id);
+      return reply.code(204).send(null);
+    },
   );
 }

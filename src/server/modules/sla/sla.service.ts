@@ -12,7 +12,7 @@ import type {
 } from '../../../contract/sla.ts';
 import { canSee, type Actor } from '../../../domain/access/roles.ts';
 import { isValidTimeZone } from '../../../domain/people/normalize.ts';
-import { checkWorkingHours, type WorkingHours } from '../../../domain/routing/working-hours.ts';
+import { checkWorkingHours } from '../../../domain/routing/working-hours.ts';
 import { buildCalendar, type BusinessCalendar } from '../../../domain/sla/business-time.ts';
 import {
   deadlineOf,
@@ -44,8 +44,11 @@ import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { inTransaction } from '../shared/transaction.ts';
+import { calendarSettingsOf, pickCalendar } from './calendar-settings.ts';
+import type { CommitmentsService } from './commitments.service.ts';
 import { loadVisibility } from '../shared/visibility.ts';
-import { findUsers, findUsersByIds } from '../users/users.repository.ts';
+import { findTeams } from '../teams/teams.repository.ts';
+import { findTeamIdsByUsers, findUsers, findUsersByIds } from '../users/users.repository.ts';
 import {
   countFollowUpRecords,
   findActivePolicies,
@@ -318,6 +321,7 @@ export function createSlaService(
   deps: ServiceDeps,
   notifications: NotificationsService,
   routing: () => SlaRouting,
+  commitments: Pick<CommitmentsService, 'summaries'>,
 ) {
   const { db, clock, events } = deps;
   const calendars = new Map<string, { calendar: BusinessCalendar; years: [number, number] }>();
@@ -330,29 +334,12 @@ export function createSlaService(
     known?: Awaited<ReturnType<typeof findCalendars>>,
   ): Promise<BusinessCalendar> {
     const rows = known ?? (await findCalendars(conn));
-    const row =
-      rows.find((c) => c.id === calendarId) ?? rows.find((c) => fromDbBool(c.is_default)) ?? rows[0]!;
+    const row = pickCalendar(rows, calendarId);
     const year = at.getUTCFullYear();
     const key = `${row.id}|${fromDbTime(row.updated_at).getTime()}`;
     const cached = calendars.get(key);
     if (cached && cached.years[0] <= year - 1 && cached.years[1] >= year + 3) return cached.calendar;
-    const calendar = buildCalendar(
-      {
-        timeZone: row.time_zone,
-        hours: fromDbJson(row.working_hours) as WorkingHours,
-        holidays:
-          row.holiday_country === 'NL'
-            ? {
-                country: 'NL',
-                goodFriday: fromDbBool(row.is_good_friday),
-                liberationDay: row.liberation_day as 'every_year' | 'every_five_years' | 'never',
-              }
-            : null,
-        closures: fromDbJson(row.closures) as { from: string; to: string }[],
-      },
-      year - 1,
-      year + 4,
-    );
+    const calendar = buildCalendar(calendarSettingsOf(row), year - 1, year + 4);
     calendars.set(key, { calendar, years: [year - 1, year + 4] });
     return calendar;
   }
@@ -774,11 +761,30 @@ export function createSlaService(
           ...speed.map((l) => l.owner_id).filter((id): id is string => id !== null),
         ]),
       ];
-      const names = new Map((await findUsersByIds(db, reps)).map((u) => [u.id, u.name]));
+      const [users, teamsOf, teams, marketing] = await Promise.all([
+        findUsersByIds(db, reps),
+        findTeamIdsByUsers(db, reps),
+        findTeams(db),
+        commitments.summaries(db, from, to),
+      ]);
+      const names = new Map(users.map((u) => [u.id, u.name]));
+      const membersOf = (teamId: string) => new Set(reps.filter((id) => teamsOf.get(id)?.includes(teamId)));
       return {
         from: from.toISOString(),
         to: to.toISOString(),
         total: slaFigures(speed, rows),
+        teams: teams
+          .map((team) => ({ team, members: membersOf(team.id) }))
+          .filter(({ members }) => members.size > 0)
+          .map(({ team, members }) => ({
+            teamId: team.id,
+            name: team.name,
+            ...slaFigures(
+              speed.filter((l) => l.owner_id !== null && members.has(l.owner_id)),
+              rows.filter((r) => r.user_id !== null && members.has(r.user_id)),
+            ),
+          })),
+        marketing,
         reps: reps
           .map((userId) => ({
             userId,
