@@ -42,7 +42,8 @@ export function createServices(
     auth: createAuthService(deps),
     users: createUsersService(deps),
     teams: createTeamsService(deps),
-    contacts: createContactsService(deps),
+    // A lead entering a stage with an owner gets that stage's clocks in the same transaction.
+    contacts: createContactsService(deps, { onStageChanged: (trx, id) => sla.startForStage(trx, id) }),
     accounts: createAccountsService(deps),
     stages: createStagesService(deps),
     apiKeys: createApiKeysService(deps),
@@ -69,10 +70,10 @@ export function wireReactions(services: Services, events: EventBus): () => void 
   const system = { kind: 'cli' } as const;
   const offs = [
     events.subscribe('contact.stage_changed', async (event) => {
-      // The clocks of the stage it left stop (met when a person decided), those of the next start.
+      // The clocks of the stage it left stop (met when a person decided); those of the next one
+      // started in the stage change's transaction, an MQL's start when it is assigned.
       await services.sla.recheck(event.contactId);
       if (event.to === 'mql') await services.routing.routeIfWaiting(system, event.contactId);
-      else await services.sla.startForStage(event.contactId);
     }),
     events.subscribe('touch.recorded', async (event) => {
       if (event.category === 'sales' && event.contactId) await services.sla.recheck(event.contactId);

@@ -21,7 +21,15 @@ export interface TestContext {
   handlerErrors: unknown[];
 }
 
-export function createTestContext(database: Database, clock: TestClock = createTestClock()): TestContext {
+/**
+ * Services on a database with a test clock. `reactions: false` leaves the bus unheard, as after a
+ * crash between a commit and its reactions.
+ */
+export function createTestContext(
+  database: Database,
+  clock: TestClock = createTestClock(),
+  options: { reactions?: boolean } = {},
+): TestContext {
   const handlerErrors: unknown[] = [];
   const events = createEventBus((error) => handlerErrors.push(error));
   const services = createServices({
@@ -33,7 +41,7 @@ export function createTestContext(database: Database, clock: TestClock = createT
     auth: { sessionTtlHours: 336, loginMaxFailures: 5, loginWindowMinutes: 15 },
     publicUrl: 'https://baton.example.nl',
   });
-  wireReactions(services, events);
+  if (options.reactions !== false) wireReactions(services, events);
   return { database, clock, services, events, handlerErrors };
 }
 

@@ -60,7 +60,12 @@ const defaultInitialStage = 'lead';
 /** Clients' clocks drift; a stage change may claim a time this far in the future. */
 const allowedClockSkewMs = 5 * 60_000;
 
-export function createContactsService(deps: ServiceDeps) {
+/** What must happen in the same transaction as a stage change (the SLA's clocks of the new stage). */
+export interface StageChangeListener {
+  onStageChanged(trx: Db, contactId: string): Promise<void>;
+}
+
+export function createContactsService(deps: ServiceDeps, listener?: StageChangeListener) {
   const { db, clock, events } = deps;
 
   /** The contact if the actor may see it; otherwise the same "not found" as for a missing one. */
@@ -265,6 +270,7 @@ export function createContactsService(deps: ServiceDeps) {
           ...(input.note !== undefined && { note: input.note }),
         });
         await insertStageChange(trx, change);
+        await listener?.onStageChanged(trx, id);
         await insertEvent(trx, {
           type: 'contact.stage_changed',
           occurredAt,

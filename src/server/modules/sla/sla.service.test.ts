@@ -218,6 +218,36 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
     expect((await outbox()).filter((m) => m.kind === 'sla.breached')).toHaveLength(1);
   });
 
+  it('starts the SAL clock in the stage change itself: no reaction has to run for it', async () => {
+    const { rep } = await org();
+    const id = await lead('kees@acme.nl');
+    await toMql(id);
+    // The same database, but a process whose bus nobody hears (it died right after the commit).
+    const deaf = createTestContext(context.database, context.clock, { reactions: false });
+    context.clock.set('2026-12-01T10:00:00.000Z');
+    await deaf.services.contacts.changeStage({ kind: 'user', userId: rep.id, role: 'sales_rep' }, id, {
+      to: 'sal',
+    });
+    expect(
+      (await findInstancesOfContact(context.database.db, id)).map((c) => [c.stage, c.target, c.status]),
+    ).toEqual([
+      ['mql', 'first_response', 'running'],
+      ['mql', 'accept_or_reject', 'running'],
+      ['sal', 'qualify_or_recycle', 'running'],
+    ]);
+    // The MQL clocks the reaction would have met are settled by the sweeper from the history
+    // when their next step comes due (the reminders at 13:00 and 13:15), before any email.
+    await at('2026-12-01T14:00:00.000Z');
+    expect(
+      (await findInstancesOfContact(context.database.db, id)).map((c) => [c.stage, c.target, c.status]),
+    ).toEqual([
+      ['mql', 'first_response', 'met'],
+      ['mql', 'accept_or_reject', 'met'],
+      ['sal', 'qualify_or_recycle', 'running'],
+    ]);
+    expect((await outbox()).filter((m) => m.kind.startsWith('sla.'))).toEqual([]);
+  });
+
   it('takes each step once when several sweepers run at the same moment', async () => {
     const { manager } = await org();
     const ids = [];

@@ -542,19 +542,18 @@ export function createSlaService(
 
     /**
      * Starts the clocks of the stage a lead just entered with an owner (SAL: qualify or recycle;
-     * SQL: opportunity or recycle), once per stay in the stage.
+     * SQL: opportunity or recycle), once per stay in the stage, in the stage change's transaction:
+     * no crash can leave a lead in the stage without its clocks.
      */
-    async startForStage(contactId: string): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        const contact = await findContactById(trx, contactId);
-        if (!contact?.owner_id || contact.stage === 'mql') return;
-        const entered = fromDbTime(contact.stage_entered_at).getTime();
-        const started = (await findInstancesOfContact(trx, contactId)).some(
-          (i) => i.stage === contact.stage && fromDbTime(i.started_at).getTime() >= entered,
-        );
-        if (started) return;
-        await this.startForAssignment(trx, { contact, assignmentId: null, userId: contact.owner_id });
-      });
+    async startForStage(trx: Db, contactId: string): Promise<void> {
+      const contact = await findContactById(trx, contactId);
+      if (!contact?.owner_id || contact.stage === 'mql') return;
+      const entered = fromDbTime(contact.stage_entered_at).getTime();
+      const started = (await findInstancesOfContact(trx, contactId)).some(
+        (i) => i.stage === contact.stage && fromDbTime(i.started_at).getTime() >= entered,
+      );
+      if (started) return;
+      await this.startForAssignment(trx, { contact, assignmentId: null, userId: contact.owner_id });
     },
 
     /** Stops the clocks a response or a move answered (after a touch or a stage change). */
