@@ -56,6 +56,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0006_outbox',
         '0007_sla',
         '0008_commitments',
+        '0009_handoff',
       ],
     });
   });

@@ -19,6 +19,8 @@ import type { App } from './modules/shared/http.ts';
 import { routingRoutes } from './modules/routing/routing.routes.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
 import { slaRoutes } from './modules/sla/sla.routes.ts';
+import { handoffRoutes } from './modules/handoff/handoff.routes.ts';
+import { opportunitiesRoutes } from './modules/opportunities/opportunities.routes.ts';
 import { scoringRoutes } from './modules/scoring/scoring.routes.ts';
 import { stagesRoutes } from './modules/stages/stages.routes.ts';
 import { teamsRoutes } from './modules/teams/teams.routes.ts';
@@ -109,6 +111,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       routingRoutes(api, deps.services);
       notificationsRoutes(api, deps.services);
       slaRoutes(api, deps.services);
+      handoffRoutes(api, deps.services);
+      opportunitiesRoutes(api, deps.services);
     },
     { prefix: '/api/v1' },
   );

@@ -9,6 +9,8 @@ import { createNotificationsService } from './modules/notifications/notification
 import { createRoutingService } from './modules/routing/routing.service.ts';
 import { createScoringService } from './modules/scoring/scoring.service.ts';
 import { createCommitmentsService } from './modules/sla/commitments.service.ts';
+import { createHandoffService } from './modules/handoff/handoff.service.ts';
+import { createOpportunitiesService } from './modules/opportunities/opportunities.service.ts';
 import { createSlaService, type SlaService } from './modules/sla/sla.service.ts';
 import type { ServiceDeps } from './modules/shared/deps.ts';
 import type { EventBus } from './platform/event-bus.ts';
@@ -22,14 +24,16 @@ export function createServices(
   options: { outboxMaxAttempts?: number; outboxLeaseMs?: number } = {},
 ) {
   const capture = createCaptureService(deps);
+  // eslint-disable-next-line prefer-const
+  let sla: SlaService;
+  // A lead entering a stage with an owner gets that stage's clocks in the same transaction.
+  const contacts = createContactsService(deps, { onStageChanged: (trx, id) => sla.startForStage(trx, id) });
   const notifications = createNotificationsService(deps, {
     ...(options.outboxMaxAttempts !== undefined && { maxAttempts: options.outboxMaxAttempts }),
     ...(options.outboxLeaseMs !== undefined && { leaseMs: options.outboxLeaseMs }),
   });
   // Routing starts the SLA's clocks and reads its records; the SLA has routing reassign after a
   // miss. Each gets the other through a function, resolved when called.
-  // eslint-disable-next-line prefer-const
-  let sla: SlaService;
   const routing = createRoutingService(
     deps,
     notifications,
@@ -42,8 +46,7 @@ export function createServices(
     auth: createAuthService(deps),
     users: createUsersService(deps),
     teams: createTeamsService(deps),
-    // A lead entering a stage with an owner gets that stage's clocks in the same transaction.
-    contacts: createContactsService(deps, { onStageChanged: (trx, id) => sla.startForStage(trx, id) }),
+    contacts,
     accounts: createAccountsService(deps),
     stages: createStagesService(deps),
     apiKeys: createApiKeysService(deps),
@@ -55,6 +58,8 @@ export function createServices(
     routing,
     sla,
     commitments,
+    handoff: createHandoffService(deps, contacts),
+    opportunities: createOpportunitiesService(deps, contacts),
   };
 }
 

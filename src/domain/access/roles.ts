@@ -42,6 +42,10 @@ export const actions = [
   'sla.write',
   'sla.waive',
   'sla.commit',
+  'handoff.decide',
+  'handoff.configure',
+  'opportunities.read',
+  'opportunities.write',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -90,6 +94,11 @@ const matrix: Record<Action, readonly Role[]> = {
   'sla.waive': ['admin', 'sales_manager', 'director'],
   // Marketing's commitment to Sales: Marketing makes it; the directors agree targets (PRODUCT.md §2).
   'sla.commit': ['admin', 'marketing', 'director'],
+  // The assigned rep, their manager or someone above them; the service checks the chain.
+  'handoff.decide': ['admin', 'sales_rep', 'sales_manager', 'director'],
+  'handoff.configure': ['admin'],
+  'opportunities.read': everyone,
+  'opportunities.write': ['admin', 'sales_rep', 'sales_manager'],
 };
 
 /**

@@ -46,6 +46,16 @@ describe('decideMql', () => {
       expected: { kind: 'stay', reason: 'cool_off' },
     },
     {
+      name: 'recycled 10 days ago, a demo request since: moves at once, cool-off or not',
+      patch: { stage: 'recycled', stageEnteredAt: daysAgo(10), highIntentAt: daysAgo(1) },
+      expected: { kind: 'move' },
+    },
+    {
+      name: 'recycled 10 days ago, the demo request that qualifies is from before: stays',
+      patch: { stage: 'recycled', stageEnteredAt: daysAgo(10), highIntentAt: daysAgo(12) },
+      expected: { kind: 'stay', reason: 'cool_off' },
+    },
+    {
       name: 'recycled 40 days ago, last engagement during the cool-off: stays',
       patch: { stage: 'recycled', stageEnteredAt: daysAgo(40), latestEngagementAt: daysAgo(15) },
       expected: { kind: 'stay', reason: 'no_new_engagement' },

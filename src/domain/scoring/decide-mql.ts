@@ -11,6 +11,8 @@ export interface MqlSituation {
   /** When the contact's latest marketing touch happened, if any. */
   latestEngagementAt: Date | null;
   recycleCoolOffDays: number;
+  /** When the high-intent touch that qualifies the contact happened (a demo request), if one does. */
+  highIntentAt?: Date | null;
   now: Date;
 }
 
@@ -26,7 +28,8 @@ const dayMs = 86_400_000;
 /**
  * Whether the MQL rule moves a contact to `mql` now. It fires on a crossing (not qualified at the
  * previous scoring, qualified now) from a stage before `mql`, so one crossing never fires twice. A
- * recycled lead becomes an MQL again only on new engagement after the cool-off (PRODUCT.md §3).
+ * recycled lead becomes an MQL again only on new engagement after the cool-off (PRODUCT.md §3),
+ * or at once on a new high-intent touch (a demo request made after it was recycled).
  *
  * @example
  * decideMql({ qualifies: true, wasQualified: false, stage: 'lead', preMqlStages: ['subscriber', 'lead'], … })
@@ -38,6 +41,7 @@ export function decideMql(s: MqlSituation): MqlDecision {
     return s.wasQualified ? { kind: 'stay', reason: 'already_qualified' } : { kind: 'move' };
   }
   if (s.stage !== 'recycled') return { kind: 'stay', reason: 'stage' };
+  if (s.highIntentAt && s.highIntentAt.getTime() >= s.stageEnteredAt.getTime()) return { kind: 'move' };
   const coolOffEnds = s.stageEnteredAt.getTime() + s.recycleCoolOffDays * dayMs;
   if (s.now.getTime() < coolOffEnds) return { kind: 'stay', reason: 'cool_off' };
   if (!s.latestEngagementAt || s.latestEngagementAt.getTime() < coolOffEnds)

@@ -121,8 +121,91 @@ export interface ContactsTable {
   /** Raised by every change that can move the score; the contact is due while it is ahead of `scored_version`. */
   activity_version: Generated<number>;
   scored_version: Generated<number>;
+  /** How often Sales rejected the lead; at the ping-pong limit it is routed only by a person. */
+  rejection_count: Generated<number>;
+  needs_review: ColumnType<boolean | number, boolean | undefined, boolean>;
+  /** After a recycle with the engagement reset: touches before this do not count. */
+  engagement_since: DbTime | null;
   created_at: DbTime;
   updated_at: DbTime;
+}
+
+export interface RejectionReasonsTable {
+  key: string;
+  label_en: string;
+  label_nl: string;
+  outcome: 'recycle' | 'disqualify';
+  position: number;
+  is_active: DbBool;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
+export interface HandoffSettingsTable {
+  id: number;
+  is_engagement_reset: DbBool;
+  ping_pong_limit: number;
+  qualification_checklist: ColumnType<unknown, string, string>;
+  updated_at: DbTime;
+}
+
+export interface QualificationsTable {
+  id: string;
+  contact_id: string;
+  user_id: string | null;
+  answers: ColumnType<unknown, string, string>;
+  note: string | null;
+  occurred_at: DbTime;
+}
+
+export interface OpportunityStagesTable {
+  key: string;
+  name_en: string;
+  name_nl: string;
+  position: number;
+  probability: number;
+  outcome: 'open' | 'won' | 'lost';
+  is_active: DbBool;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
+export interface OpportunitiesTable {
+  id: string;
+  external_id: string | null;
+  name: string;
+  account_id: string | null;
+  contact_id: string | null;
+  owner_id: string | null;
+  stage: string;
+  status: 'open' | 'won' | 'lost';
+  amount_minor: ColumnType<number | string | bigint | null, number | null, number | null>;
+  currency: string;
+  product: string | null;
+  expected_close_on: string | null;
+  closed_on: string | null;
+  lost_reason: string | null;
+  stage_entered_at: DbTime;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
+export interface OpportunityStageChangesTable {
+  id: string;
+  opportunity_id: string;
+  from_stage: string | null;
+  to_stage: string;
+  occurred_at: DbTime;
+  actor_kind: string;
+  actor_id: string | null;
+  reason: string | null;
+  note: string | null;
+}
+
+export interface OpportunityContactsTable {
+  opportunity_id: string;
+  contact_id: string;
+  role: string;
 }
 
 export interface UserAbsencesTable {
@@ -390,6 +473,13 @@ export interface DB {
   sla_policies: SlaPoliciesTable;
   sla_instances: SlaInstancesTable;
   marketing_commitments: MarketingCommitmentsTable;
+  rejection_reasons: RejectionReasonsTable;
+  handoff_settings: HandoffSettingsTable;
+  qualifications: QualificationsTable;
+  opportunity_stages: OpportunityStagesTable;
+  opportunities: OpportunitiesTable;
+  opportunity_stage_changes: OpportunityStageChangesTable;
+  opportunity_contacts: OpportunityContactsTable;
   contact_scores: ContactScoresTable;
   scoring_runs: ScoringRunsTable;
   stages: StagesTable;

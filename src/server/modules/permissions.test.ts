@@ -56,6 +56,26 @@ const commitment = async (c: TestContext) =>
   ).id;
 const committers = (status: number) => ({ ...all(403), admin: status, marketing: status, director: status });
 
+/** A fresh lead of the rep's in a stage (created there, so nothing reacts). */
+let handed = 0;
+const leadOfRep = async (w: World, c: TestContext, stage: 'mql' | 'sal' | 'sql') =>
+  (
+    await c.services.contacts.createContact(cli, {
+      email: `handoff${++handed}@acme.nl`,
+      ownerId: w.rep.id,
+      stage,
+    })
+  ).id;
+const opportunityOfRep = async (w: World, c: TestContext) =>
+  (
+    await c.services.opportunities.create(cli, {
+      name: `Deal ${++handed}`,
+      contactId: await leadOfRep(w, c, 'sql'),
+    })
+  ).id;
+const deciders = { ...all(200), marketing: 403 };
+const sellers = (status: number) => ({ ...all(status), marketing: 403, director: 403 });
+
 /** A new lead of the rep's, made an MQL, routed to the rep and ignored past its first deadline. */
 const pools = new WeakMap<TestContext, string>();
 let leads = 0;
@@ -675,6 +695,115 @@ const rows: Row[] = [
     route: 'DELETE /api/v1/sla/commitments/:id',
     request: async (_w, c) => ({ method: 'DELETE', url: `/api/v1/sla/commitments/${await commitment(c)}` }),
     expect: committers(204),
+  },
+  {
+    route: 'POST /api/v1/contacts/:id/accept',
+    request: async (w, c) => ({
+      method: 'POST',
+      url: `/api/v1/contacts/${await leadOfRep(w, c, 'mql')}/accept`,
+      payload: {},
+    }),
+    expect: deciders,
+  },
+  {
+    route: 'POST /api/v1/contacts/:id/reject',
+    request: async (w, c) => ({
+      method: 'POST',
+      url: `/api/v1/contacts/${await leadOfRep(w, c, 'mql')}/reject`,
+      payload: { reasonCode: 'no_budget' },
+    }),
+    expect: deciders,
+  },
+  {
+    route: "POST /api/v1/contacts/:id/accept (another team's)",
+    request: async (w, c) => {
+      const id = (
+        await c.services.contacts.createContact(cli, {
+          email: `other${++handed}@globex.nl`,
+          ownerId: w.outsider.id,
+          stage: 'mql',
+        })
+      ).id;
+      return { method: 'POST', url: `/api/v1/contacts/${id}/accept`, payload: {} };
+    },
+    // The manager and rep cannot see it; the director is above the other manager; admins may.
+    expect: { ...all(200), marketing: 403, sales_manager: 404, sales_rep: 404 },
+  },
+  {
+    route: 'POST /api/v1/contacts/:id/qualify',
+    request: async (w, c) => ({
+      method: 'POST',
+      url: `/api/v1/contacts/${await leadOfRep(w, c, 'sal')}/qualify`,
+      payload: { answers: { need: true, budget: true, authority: true, timing: true } },
+    }),
+    expect: deciders,
+  },
+  {
+    route: 'GET /api/v1/handoff/reasons',
+    request: () => ({ url: '/api/v1/handoff/reasons' }),
+    expect: all(200),
+  },
+  {
+    route: 'POST /api/v1/handoff/reasons',
+    request: (_w, _c, caller) => ({
+      method: 'POST',
+      url: '/api/v1/handoff/reasons',
+      payload: { key: `custom_${caller}`, label: { en: 'Custom', nl: 'Eigen' }, outcome: 'recycle' },
+    }),
+    expect: adminOnly(201),
+  },
+  {
+    route: 'PATCH /api/v1/handoff/reasons/:key',
+    request: () => ({ method: 'PATCH', url: '/api/v1/handoff/reasons/no_budget', payload: { position: 15 } }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'GET /api/v1/handoff/settings',
+    request: () => ({ url: '/api/v1/handoff/settings' }),
+    expect: all(200),
+  },
+  {
+    route: 'PATCH /api/v1/handoff/settings',
+    request: () => ({ method: 'PATCH', url: '/api/v1/handoff/settings', payload: { pingPongLimit: 3 } }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'GET /api/v1/opportunities/stages',
+    request: () => ({ url: '/api/v1/opportunities/stages' }),
+    expect: all(200),
+  },
+  { route: 'GET /api/v1/opportunities', request: () => ({ url: '/api/v1/opportunities' }), expect: all(200) },
+  {
+    route: 'POST /api/v1/opportunities',
+    request: async (w, c) => ({
+      method: 'POST',
+      url: '/api/v1/opportunities',
+      payload: { name: 'Cloud deal', contactId: await leadOfRep(w, c, 'sql'), amountMinor: 100_000 },
+    }),
+    expect: sellers(201),
+  },
+  {
+    route: 'GET /api/v1/opportunities/:id',
+    request: async (w, c) => ({ url: `/api/v1/opportunities/${await opportunityOfRep(w, c)}` }),
+    expect: all(200),
+  },
+  {
+    route: 'PATCH /api/v1/opportunities/:id',
+    request: async (w, c) => ({
+      method: 'PATCH',
+      url: `/api/v1/opportunities/${await opportunityOfRep(w, c)}`,
+      payload: { amountMinor: 250_000 },
+    }),
+    expect: sellers(200),
+  },
+  {
+    route: 'POST /api/v1/opportunities/:id/stage',
+    request: async (w, c) => ({
+      method: 'POST',
+      url: `/api/v1/opportunities/${await opportunityOfRep(w, c)}/stage`,
+      payload: { stage: 'proposal' },
+    }),
+    expect: sellers(200),
   },
 ];
 

@@ -7,6 +7,7 @@ import * as m0005 from './0005_routing.ts';
 import * as m0006 from './0006_outbox.ts';
 import * as m0007 from './0007_sla.ts';
 import * as m0008 from './0008_commitments.ts';
+import * as m0009 from './0009_handoff.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_outbox': m0006,
   '0007_sla': m0007,
   '0008_commitments': m0008,
+  '0009_handoff': m0009,
 };

@@ -240,62 +240,75 @@ export function createContactsService(deps: ServiceDeps, listener?: StageChangeL
     /** Moves a contact to another lifecycle stage under the rules of decideStageChange. */
     async changeStage(actor: Actor | null, id: string, input: ChangeStageBody): Promise<StageChange> {
       const who = authorize(actor, 'lifecycle.change');
+      const recorded = await db.transaction().execute(async (trx) => {
+        const { row } = await loadVisible(trx, who, id);
+        return this.changeStageIn(trx, who, row, input);
+      });
+      this.announceStageChange(recorded);
+      return recorded;
+    },
+
+    /**
+     * The stage change itself, in the caller's transaction (the handoff's accept, reject and
+     * qualify share it): the rules, the compare-and-set on the stage, the history row, the SLA's
+     * clocks of the new stage. The caller announces it after the commit.
+     */
+    async changeStageIn(trx: Db, who: Actor, row: ContactRow, input: ChangeStageBody): Promise<StageChange> {
       const now = clock.now();
       const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
       if (occurredAt.getTime() > now.getTime() + allowedClockSkewMs)
         throw invalidOccurredAt('is in the future');
-      const recorded = await db.transaction().execute(async (trx) => {
-        const { row } = await loadVisible(trx, who, id);
-        if (occurredAt < fromDbTime(row.stage_entered_at)) {
-          throw invalidOccurredAt('is before the contact entered its current stage');
-        }
-        const stages = (await findStages(trx)).map(toStageRule);
-        const decision = decideStageChange(
-          { from: row.stage, to: input.to, reasonCode: input.reasonCode ?? null },
-          stages,
-        );
-        if (decision.kind === 'refused') throw stageChangeRefused(decision, 'to');
+      if (occurredAt < fromDbTime(row.stage_entered_at)) {
+        throw invalidOccurredAt('is before the contact entered its current stage');
+      }
+      const stages = (await findStages(trx)).map(toStageRule);
+      const decision = decideStageChange(
+        { from: row.stage, to: input.to, reasonCode: input.reasonCode ?? null },
+        stages,
+      );
+      if (decision.kind === 'refused') throw stageChangeRefused(decision, 'to');
 
-        const moved = await updateContactStage(trx, id, row.stage, {
-          stage: input.to,
-          stage_entered_at: toDbTime(occurredAt),
-          updated_at: toDbTime(now),
-        });
-        if (!moved) throw concurrentStageChange();
-        const change = stageChangeRow(who, id, {
+      const moved = await updateContactStage(trx, row.id, row.stage, {
+        stage: input.to,
+        stage_entered_at: toDbTime(occurredAt),
+        updated_at: toDbTime(now),
+      });
+      if (!moved) throw concurrentStageChange();
+      const change = stageChangeRow(who, row.id, {
+        from: row.stage,
+        to: input.to,
+        occurredAt,
+        ...(input.reasonCode !== undefined && { reasonCode: input.reasonCode }),
+        ...(input.note !== undefined && { note: input.note }),
+      });
+      await insertStageChange(trx, change);
+      await listener?.onStageChanged(trx, row.id);
+      await insertEvent(trx, {
+        type: 'contact.stage_changed',
+        occurredAt,
+        actor: actorRef(who),
+        subject: { type: 'contact', id: row.id },
+        payload: {
           from: row.stage,
           to: input.to,
-          occurredAt,
-          ...(input.reasonCode !== undefined && { reasonCode: input.reasonCode }),
-          ...(input.note !== undefined && { note: input.note }),
-        });
-        await insertStageChange(trx, change);
-        await listener?.onStageChanged(trx, id);
-        await insertEvent(trx, {
-          type: 'contact.stage_changed',
-          occurredAt,
-          actor: actorRef(who),
-          subject: { type: 'contact', id },
-          payload: {
-            from: row.stage,
-            to: input.to,
-            direction: decision.direction,
-            reasonCode: input.reasonCode ?? null,
-          },
-        });
-        return toStageChange(change);
+          direction: decision.direction,
+          reasonCode: input.reasonCode ?? null,
+        },
       });
-      // Routing and the SLA listen for a contact entering a stage, whoever moved it.
+      return toStageChange(change);
+    },
+
+    /** Routing and the SLA listen for a contact entering a stage, whoever moved it. */
+    announceStageChange(recorded: StageChange): void {
       events.publish([
         {
           type: 'contact.stage_changed',
-          contactId: id,
+          contactId: recorded.contactId,
           from: recorded.from,
           to: recorded.to,
           at: new Date(recorded.occurredAt),
         },
       ]);
-      return recorded;
     },
 
     /**

@@ -357,6 +357,26 @@ export function createRoutingService(
     };
   }
 
+  /** The decision for a lead held for a person after repeated rejections: no one, and why. */
+  function holdFor(contact: ContactRow) {
+    return {
+      userId: null,
+      kind: 'unassigned' as const,
+      poolId: null,
+      poolName: null,
+      ruleId: null,
+      ruleName: null,
+      hadTarget: false,
+      turn: null,
+      explanation: {
+        route: `held for a person to route: Sales rejected it ${Number(contact.rejection_count)} times`,
+        strategy: null,
+        candidates: [],
+        performance: null,
+      } satisfies Assignment['explanation'],
+    };
+  }
+
   /**
    * Routes a lead now and stores the decision with its reasons, and queues the email that tells
    * the rep (or, with no one eligible, the alert to the managers) in the same transaction. Modes:
@@ -402,8 +422,14 @@ export function createRoutingService(
         if (queued?.kind !== 'unassigned' || fromDbTime(queued.assigned_at).getTime() < since) return null;
       }
     }
-    const decision = await decide(trx, contact, now, options.exclude);
+    // A lead Sales rejected as often as the ping-pong limit waits in the queue for a person.
+    const held = fromDbBool(contact.needs_review);
+    if (held && mode === 'from_queue') return null;
+    const decision =
+      held && mode === 'if_waiting' ? holdFor(contact) : await decide(trx, contact, now, options.exclude);
     const { userId, kind } = decision;
+    if (held && mode === 'always')
+      await updateContactRow(trx, contactId, { needs_review: false, updated_at: toDbTime(now) });
     if (userId === null && queued) {
       // Still no one. The managers hear of it once per stay in the queue, once it needs them.
       if (
@@ -473,7 +499,7 @@ export function createRoutingService(
       );
     } else {
       announced.push({ type: 'lead.unassigned', contactId, at: now });
-      if (needsAttention(decision.explanation.candidates, decision.hadTarget)) {
+      if (!held && needsAttention(decision.explanation.candidates, decision.hadTarget)) {
         const alerted = await notifications.queueUnassignedAlert(trx, {
           assignmentId: row.id,
           contact,
@@ -638,7 +664,12 @@ export function createRoutingService(
           assigned_at: toDbTime(now),
         };
         await insertAssignment(trx, row);
-        await updateContactRow(trx, contactId, { owner_id: input.userId, updated_at: toDbTime(now) });
+        // A person decided: a lead held after repeated rejections may be routed again.
+        await updateContactRow(trx, contactId, {
+          owner_id: input.userId,
+          needs_review: false,
+          updated_at: toDbTime(now),
+        });
         await insertEvent(trx, {
           type: 'lead.reassigned',
           occurredAt: now,

@@ -104,6 +104,8 @@ export interface ScoringInputContact {
   original_source: string | null;
   latest_source: string | null;
   latest_touch_at: Date | null;
+  /** After a recycle with the engagement reset, touches before this do not count. */
+  engagement_since: Date | null;
   activity_version: number;
   account: {
     name: string;
@@ -155,6 +157,7 @@ export async function loadScoringInputs(
       'c.original_source',
       'c.latest_source',
       'c.latest_touch_at',
+      'c.engagement_since',
       'c.activity_version',
       'c.account_id',
       'a.name as account_name',
@@ -213,6 +216,7 @@ export async function loadScoringInputs(
       original_source: r.original_source,
       latest_source: r.latest_source,
       latest_touch_at: r.latest_touch_at === null ? null : fromDbTime(r.latest_touch_at),
+      engagement_since: r.engagement_since === null ? null : fromDbTime(r.engagement_since),
       activity_version: Number(r.activity_version),
       account:
         r.account_id && r.account_name !== null

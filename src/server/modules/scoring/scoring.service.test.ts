@@ -170,22 +170,24 @@ describeEachDialect('scoring', (getDatabase) => {
     expect(await mqlChanges(await contactId('jan@acme.nl'))).toHaveLength(1);
   });
 
-  it('lets a recycled lead become an MQL again only on new engagement after the cool-off', async () => {
+  it('lets a recycled lead become an MQL again during the cool-off only on a new high-intent touch', async () => {
     await activate();
     await send([{ type: 'demo_requested', occurredAt: '2026-03-10T10:00:00Z', email: 'jan@acme.nl' }]);
     await drain();
     const id = await contactId('jan@acme.nl');
     await context.services.contacts.changeStage(cli, id, { to: 'recycled', reasonCode: 'not_now' });
 
-    // Within the cool-off: a second demo request does not bring it back.
+    // Within the cool-off, other engagement does not bring it back, although the demo request
+    // from before the recycle still qualifies it.
     context.clock.set('2026-03-20T12:00:00.000Z');
-    await send([{ type: 'demo_requested', occurredAt: '2026-03-20T10:00:00Z', email: 'jan@acme.nl' }]);
+    await send([view('jan@acme.nl', '2026-03-20T10:00:00Z')]);
     await drain();
     expect((await context.services.contacts.getContact(cli, id)).stage).toBe('recycled');
 
-    // After the cool-off, new engagement: MQL again, once.
-    context.clock.set('2026-04-15T12:00:00.000Z');
-    await send([{ type: 'demo_requested', occurredAt: '2026-04-15T10:00:00Z', email: 'jan@acme.nl' }]);
+    // A new demo request does, at once: MQL again, once.
+    context.clock.set('2026-03-25T12:00:00.000Z');
+    await send([{ type: 'demo_requested', occurredAt: '2026-03-25T10:00:00Z', email: 'jan@acme.nl' }]);
+    await drain();
     await drain();
     const changes = await mqlChanges(id);
     expect(changes.map((c) => c.from)).toEqual(['lead', 'recycled']);

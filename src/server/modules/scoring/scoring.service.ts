@@ -208,14 +208,16 @@ export function createScoringService(deps: ServiceDeps) {
       const score = scoreContact(
         model.definition,
         factsOf(contact),
-        (touches.get(contact.id) ?? []).map((t) => ({
-          id: t.id,
-          type: t.type,
-          occurredAt: t.occurred_at,
-          url: t.url,
-          campaign: t.campaign,
-          properties: t.properties,
-        })),
+        (touches.get(contact.id) ?? [])
+          .filter((t) => !contact.engagement_since || t.occurred_at >= contact.engagement_since)
+          .map((t) => ({
+            id: t.id,
+            type: t.type,
+            occurredAt: t.occurred_at,
+            url: t.url,
+            campaign: t.campaign,
+            properties: t.properties,
+          })),
         now,
       );
       const mql = decideMql({
@@ -226,6 +228,9 @@ export function createScoringService(deps: ServiceDeps) {
         stageEnteredAt: contact.stage_entered_at,
         latestEngagementAt: contact.latest_touch_at,
         recycleCoolOffDays: model.definition.mql.recycleCoolOffDays,
+        highIntentAt:
+          (touches.get(contact.id) ?? []).find((t) => t.id === score.explanation.mql.highIntentTouchId)
+            ?.occurred_at ?? null,
         now,
       });
       const allowed =

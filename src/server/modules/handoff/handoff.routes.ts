@@ -1,0 +1,121 @@
+import { Type } from 'typebox';
+import { IdParams, StrictObject } from '../../../contract/common.ts';
+import {
+  AcceptBody,
+  CreateRejectionReasonBody,
+  HandoffDecision,
+  HandoffSettings,
+  QualifyBody,
+  RejectBody,
+  RejectionReason,
+  UpdateHandoffSettingsBody,
+  UpdateRejectionReasonBody,
+} from '../../../contract/handoff.ts';
+import { problemResponses, type App } from '../shared/http.ts';
+import type { HandoffService } from './handoff.service.ts';
+
+const KeyParams = StrictObject({ key: Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }) });
+
+/** Accept, reject and qualify a lead; the reasons and settings behind them. */
+export function handoffRoutes(app: App, { handoff }: { handoff: HandoffService }) {
+  const tags = ['handoff'];
+  app.post(
+    '/contacts/:id/accept',
+    {
+      schema: {
+        tags,
+        summary: 'Accept an MQL (→ SAL): the assigned rep, their manager or someone above them',
+        params: IdParams,
+        body: AcceptBody,
+        response: { 200: HandoffDecision, ...problemResponses },
+      },
+    },
+    async (request) => handoff.accept(request.actor, request.params.id, request.body),
+  );
+  app.post(
+    '/contacts/:id/reject',
+    {
+      schema: {
+        tags,
+        summary:
+          'Reject an MQL with a reason code: recycled to Marketing or disqualified, as the reason says',
+        params: IdParams,
+        body: RejectBody,
+        response: { 200: HandoffDecision, ...problemResponses },
+      },
+    },
+    async (request) => handoff.reject(request.actor, request.params.id, request.body),
+  );
+  app.post(
+    '/contacts/:id/qualify',
+    {
+      schema: {
+        tags,
+        summary: 'Qualify an accepted lead (SAL → SQL) by confirming the checklist',
+        params: IdParams,
+        body: QualifyBody,
+        response: { 200: HandoffDecision, ...problemResponses },
+      },
+    },
+    async (request) => handoff.qualify(request.actor, request.params.id, request.body),
+  );
+  app.get(
+    '/handoff/reasons',
+    {
+      schema: {
+        tags,
+        summary: 'The rejection reasons, each recycling or disqualifying the lead',
+        response: { 200: Type.Object({ data: Type.Array(RejectionReason) }), ...problemResponses },
+      },
+    },
+    async (request) => ({ data: await handoff.listReasons(request.actor) }),
+  );
+  app.post(
+    '/handoff/reasons',
+    {
+      schema: {
+        tags,
+        summary: 'Add a rejection reason',
+        body: CreateRejectionReasonBody,
+        response: { 201: RejectionReason, ...problemResponses },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await handoff.createReason(request.actor, request.body)),
+  );
+  app.patch(
+    '/handoff/reasons/:key',
+    {
+      schema: {
+        tags,
+        summary: 'Change a rejection reason, or retire it (active: false)',
+        params: KeyParams,
+        body: UpdateRejectionReasonBody,
+        response: { 200: RejectionReason, ...problemResponses },
+      },
+    },
+    async (request) => handoff.updateReason(request.actor, request.params.key, request.body),
+  );
+  app.get(
+    '/handoff/settings',
+    {
+      schema: {
+        tags,
+        summary: 'How recycling and qualifying work: engagement reset, ping-pong limit, checklist',
+        response: { 200: HandoffSettings, ...problemResponses },
+      },
+    },
+    async (request) => handoff.getSettings(request.actor),
+  );
+  app.patch(
+    '/handoff/settings',
+    {
+      schema: {
+        tags,
+        summary: 'Change how recycling and qualifying work',
+        body: UpdateHandoffSettingsBody,
+        response: { 200: HandoffSettings, ...problemResponses },
+      },
+    },
+    async (request) => handoff.updateSettings(request.actor, request.body),
+  );
+}

@@ -1,0 +1,360 @@
+/**
+ * Opportunities: created from a sales-qualified lead (which moves it to `opportunity`), with an
+ * amount in minor units, an expected close date, a configurable stage pipeline, an owner and the
+ * people on the deal. Won or lost closes it (lost with a reason); winning makes the lead a
+ * customer. Every stage change is stored with its time and who made it.
+ */
+import type {
+  CreateOpportunityBody,
+  ListOpportunitiesQuery,
+  MoveOpportunityBody,
+  Opportunity,
+  OpportunityDetail,
+  OpportunityStage,
+  UpdateOpportunityBody,
+} from '../../../contract/opportunities.ts';
+import type { StageChange } from '../../../contract/stages.ts';
+import { canSee, type Actor } from '../../../domain/access/roles.ts';
+import type { Db } from '../../db/database.ts';
+import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { newId } from '../../platform/ids.ts';
+import { findAccountById } from '../accounts/accounts.repository.ts';
+import type { ContactsService } from '../contacts/contacts.service.ts';
+import { findContactById } from '../contacts/contacts.repository.ts';
+import { actorRef, authorize } from '../shared/access.ts';
+import type { ServiceDeps } from '../shared/deps.ts';
+import { createError, fieldError } from '../shared/errors.ts';
+import { insertEvent } from '../shared/events.repository.ts';
+import { decodeCursor, toPage } from '../shared/pagination.ts';
+import { loadVisibility } from '../shared/visibility.ts';
+import { findUserById } from '../users/users.repository.ts';
+import {
+  findOpportunities,
+  findOpportunityById,
+  findOpportunityContacts,
+  findOpportunityHistory,
+  findOpportunityStages,
+  insertOpportunity,
+  insertOpportunityStageChange,
+  replaceOpportunityContacts,
+  updateOpportunityIf,
+  type OpportunityRow,
+  type OpportunityStageRow,
+} from './opportunities.repository.ts';
+
+/** Lead stages from which an opportunity may be created: qualified, or already in one. */
+const dealStages = ['sql', 'opportunity', 'customer'];
+
+function toStage(row: OpportunityStageRow): OpportunityStage {
+  return {
+    key: row.key,
+    name: { en: row.name_en, nl: row.name_nl },
+    position: Number(row.position),
+    probability: Number(row.probability),
+    outcome: row.outcome,
+    active: fromDbBool(row.is_active),
+  };
+}
+
+function toOpportunity(row: OpportunityRow, contacts: { contactId: string; role: string }[]): Opportunity {
+  return {
+    id: row.id,
+    externalId: row.external_id,
+    name: row.name,
+    accountId: row.account_id,
+    contactId: row.contact_id,
+    ownerId: row.owner_id,
+    stage: row.stage,
+    status: row.status,
+    amountMinor: row.amount_minor === null ? null : Number(row.amount_minor),
+    currency: row.currency,
+    product: row.product,
+    expectedCloseOn: row.expected_close_on,
+    closedOn: row.closed_on,
+    lostReason: row.lost_reason,
+    contacts,
+    stageEnteredAt: fromDbTime(row.stage_entered_at).toISOString(),
+    createdAt: fromDbTime(row.created_at).toISOString(),
+    updatedAt: fromDbTime(row.updated_at).toISOString(),
+  };
+}
+
+export function createOpportunitiesService(deps: ServiceDeps, contacts: ContactsService) {
+  const { db, clock } = deps;
+
+  async function loadVisible(conn: Db, who: Actor, id: string): Promise<OpportunityRow> {
+    const [row, visibility] = await Promise.all([findOpportunityById(conn, id), loadVisibility(conn, who)]);
+    if (!row || !canSee(visibility, row.owner_id)) throw createError('opportunities.not_found');
+    return row;
+  }
+
+  async function stageOf(conn: Db, key: string, field: string): Promise<OpportunityStageRow> {
+    const stage = (await findOpportunityStages(conn)).find((s) => s.key === key && fromDbBool(s.is_active));
+    if (!stage) throw fieldError('opportunities.unknown_stage', field, 'is not an active opportunity stage');
+    return stage;
+  }
+
+  async function checkOwner(conn: Db, ownerId: string): Promise<void> {
+    const owner = await findUserById(conn, ownerId);
+    if (
+      !owner ||
+      !fromDbBool(owner.is_active) ||
+      !['sales_rep', 'sales_manager', 'admin'].includes(owner.role)
+    )
+      throw fieldError('opportunities.invalid_owner', 'ownerId', 'must be an active sales user');
+  }
+
+  async function checkContacts(conn: Db, roles: readonly { contactId: string }[]): Promise<void> {
+    for (const [i, role] of roles.entries())
+      if (!(await findContactById(conn, role.contactId)))
+        throw fieldError('opportunities.invalid_contact', `contacts.${i}.contactId`, 'no such contact');
+  }
+
+  async function present(conn: Db, row: OpportunityRow): Promise<Opportunity> {
+    return toOpportunity(row, (await findOpportunityContacts(conn, [row.id])).get(row.id) ?? []);
+  }
+
+  return {
+    async listStages(actor: Actor | null): Promise<OpportunityStage[]> {
+      authorize(actor, 'opportunities.read');
+      return (await findOpportunityStages(db)).map(toStage);
+    },
+
+    async list(actor: Actor | null, query: ListOpportunitiesQuery) {
+      const who = authorize(actor, 'opportunities.read');
+      const visibility = await loadVisibility(db, who);
+      const limit = query.limit ?? 50;
+      const rows = await findOpportunities(db, query, visibility, limit + 1, decodeCursor(query.cursor));
+      const page = toPage(rows, limit);
+      const people = await findOpportunityContacts(
+        db,
+        page.items.map((r) => r.id),
+      );
+      return {
+        data: page.items.map((row) => toOpportunity(row, people.get(row.id) ?? [])),
+        nextCursor: page.nextCursor,
+      };
+    },
+
+    async get(actor: Actor | null, id: string): Promise<OpportunityDetail> {
+      const who = authorize(actor, 'opportunities.read');
+      const row = await loadVisible(db, who, id);
+      const history = await findOpportunityHistory(db, id);
+      return {
+        ...(await present(db, row)),
+        history: history.map((h) => ({
+          from: h.from_stage,
+          to: h.to_stage,
+          occurredAt: fromDbTime(h.occurred_at).toISOString(),
+          actor: { kind: h.actor_kind, id: h.actor_id },
+          reason: h.reason,
+          note: h.note,
+        })),
+      };
+    },
+
+    /**
+     * Creates an opportunity, from a sales-qualified lead (the lead moves to `opportunity`) or for
+     * an account alone. The owner is the one named, else the lead's rep, else whoever creates it.
+     */
+    async create(actor: Actor | null, input: CreateOpportunityBody): Promise<Opportunity> {
+      const who = authorize(actor, 'opportunities.write');
+      const now = clock.now();
+      const id = newId();
+      let moved: StageChange | null = null;
+      const created = await db.transaction().execute(async (trx) => {
+        const visibility = await loadVisibility(trx, who);
+        const contact = input.contactId ? await findContactById(trx, input.contactId) : undefined;
+        if (input.contactId && (!contact || !canSee(visibility, contact.owner_id)))
+          throw fieldError('opportunities.invalid_contact', 'contactId', 'no such contact');
+        if (contact && !dealStages.includes(contact.stage))
+          throw fieldError(
+            'opportunities.invalid_contact',
+            'contactId',
+            `must be a sales-qualified lead (sql) first; it is ${contact.stage}`,
+          );
+        const accountId = input.accountId !== undefined ? input.accountId : (contact?.account_id ?? null);
+        if (accountId && !(await findAccountById(trx, accountId)))
+          throw fieldError('opportunities.invalid_contact', 'accountId', 'no such account');
+        const ownerId =
+          input.ownerId !== undefined
+            ? input.ownerId
+            : (contact?.owner_id ?? (who.kind === 'user' ? who.userId : null));
+        if (ownerId) await checkOwner(trx, ownerId);
+        if (ownerId && !canSee(visibility, ownerId))
+          throw fieldError('opportunities.invalid_owner', 'ownerId', 'must be you or someone in your team');
+        const stages = await findOpportunityStages(trx);
+        const stage = input.stage
+          ? await stageOf(trx, input.stage, 'stage')
+          : stages.find((s) => s.outcome === 'open' && fromDbBool(s.is_active))!;
+        if (stage.outcome !== 'open')
+          throw fieldError(
+            'opportunities.unknown_stage',
+            'stage',
+            'a new opportunity starts in an open stage',
+          );
+        const roles =
+          input.contacts ?? (contact ? [{ contactId: contact.id, role: 'decision_maker' as const }] : []);
+        await checkContacts(trx, roles);
+        await insertOpportunity(trx, {
+          id,
+          external_id: null,
+          name: input.name,
+          account_id: accountId,
+          contact_id: contact?.id ?? null,
+          owner_id: ownerId,
+          stage: stage.key,
+          status: 'open',
+          amount_minor: input.amountMinor ?? null,
+          currency: input.currency ?? 'EUR',
+          product: input.product ?? null,
+          expected_close_on: input.expectedCloseOn ?? null,
+          closed_on: null,
+          lost_reason: null,
+          stage_entered_at: toDbTime(now),
+          created_at: toDbTime(now),
+          updated_at: toDbTime(now),
+        });
+        await insertOpportunityStageChange(trx, {
+          id: newId(),
+          opportunity_id: id,
+          from_stage: null,
+          to_stage: stage.key,
+          occurred_at: toDbTime(now),
+          ...actorColumns(who),
+          reason: null,
+          note: null,
+        });
+        await replaceOpportunityContacts(
+          trx,
+          id,
+          roles.map((r) => ({ opportunity_id: id, contact_id: r.contactId, role: r.role })),
+        );
+        if (contact?.stage === 'sql')
+          moved = await contacts.changeStageIn(trx, who, contact, {
+            to: 'opportunity',
+            note: `Opportunity "${input.name}"`,
+          });
+        await insertEvent(trx, {
+          type: 'opportunity.created',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'opportunity', id },
+          payload: { ...input, ownerId, accountId, stage: stage.key },
+        });
+        return present(trx, (await findOpportunityById(trx, id))!);
+      });
+      if (moved) contacts.announceStageChange(moved);
+      return created;
+    },
+
+    async update(actor: Actor | null, id: string, input: UpdateOpportunityBody): Promise<Opportunity> {
+      const who = authorize(actor, 'opportunities.write');
+      const now = clock.now();
+      return db.transaction().execute(async (trx) => {
+        const row = await loadVisible(trx, who, id);
+        if (input.ownerId) {
+          await checkOwner(trx, input.ownerId);
+          if (!canSee(await loadVisibility(trx, who), input.ownerId))
+            throw fieldError('opportunities.invalid_owner', 'ownerId', 'must be you or someone in your team');
+        }
+        if (input.contacts) await checkContacts(trx, input.contacts);
+        await updateOpportunityIf(trx, id, null, {
+          ...(input.name !== undefined && { name: input.name }),
+          ...(input.ownerId !== undefined && { owner_id: input.ownerId }),
+          ...(input.amountMinor !== undefined && { amount_minor: input.amountMinor }),
+          ...(input.currency !== undefined && { currency: input.currency }),
+          ...(input.product !== undefined && { product: input.product }),
+          ...(input.expectedCloseOn !== undefined && { expected_close_on: input.expectedCloseOn }),
+          updated_at: toDbTime(now),
+        });
+        if (input.contacts)
+          await replaceOpportunityContacts(
+            trx,
+            id,
+            input.contacts.map((r) => ({ opportunity_id: id, contact_id: r.contactId, role: r.role })),
+          );
+        await insertEvent(trx, {
+          type: 'opportunity.changed',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'opportunity', id: row.id },
+          payload: { ...input },
+        });
+        return present(trx, (await findOpportunityById(trx, id))!);
+      });
+    },
+
+    /**
+     * Moves an opportunity along the pipeline. Won or lost closes it (lost needs a reason); won
+     * makes the lead it came from a customer.
+     */
+    async move(actor: Actor | null, id: string, input: MoveOpportunityBody): Promise<OpportunityDetail> {
+      const who = authorize(actor, 'opportunities.write');
+      const now = clock.now();
+      const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
+      if (occurredAt.getTime() > now.getTime() + 5 * 60_000)
+        throw fieldError('http.validation_failed', 'occurredAt', 'is in the future');
+      let moved: StageChange | null = null;
+      await db.transaction().execute(async (trx) => {
+        const row = await loadVisible(trx, who, id);
+        if (row.status !== 'open') throw createError('opportunities.closed');
+        const stage = await stageOf(trx, input.stage, 'stage');
+        if (stage.key === row.stage)
+          throw fieldError('http.validation_failed', 'stage', 'is the current stage');
+        if (stage.outcome === 'lost' && !input.reason)
+          throw fieldError('http.validation_failed', 'reason', 'is required when an opportunity is lost');
+        if (occurredAt < fromDbTime(row.stage_entered_at))
+          throw fieldError(
+            'http.validation_failed',
+            'occurredAt',
+            'is before the opportunity entered its stage',
+          );
+        const closed = stage.outcome !== 'open';
+        const changed = await updateOpportunityIf(trx, id, row.stage, {
+          stage: stage.key,
+          status: stage.outcome,
+          stage_entered_at: toDbTime(occurredAt),
+          ...(closed && { closed_on: toDbTime(occurredAt).slice(0, 10) }),
+          ...(stage.outcome === 'lost' && { lost_reason: input.reason ?? null }),
+          updated_at: toDbTime(now),
+        });
+        if (!changed) throw createError('opportunities.closed', 'the opportunity moved meanwhile');
+        await insertOpportunityStageChange(trx, {
+          id: newId(),
+          opportunity_id: id,
+          from_stage: row.stage,
+          to_stage: stage.key,
+          occurred_at: toDbTime(occurredAt),
+          ...actorColumns(who),
+          reason: input.reason ?? null,
+          note: input.note ?? null,
+        });
+        if (stage.outcome === 'won' && row.contact_id) {
+          const contact = await findContactById(trx, row.contact_id);
+          if (contact?.stage === 'opportunity')
+            moved = await contacts.changeStageIn(trx, who, contact, {
+              to: 'customer',
+              note: `Won "${row.name}"`,
+            });
+        }
+        await insertEvent(trx, {
+          type: `opportunity.${stage.outcome === 'open' ? 'stage_changed' : stage.outcome}`,
+          occurredAt,
+          actor: actorRef(who),
+          subject: { type: 'opportunity', id },
+          payload: { from: row.stage, to: stage.key, reason: input.reason ?? null },
+        });
+      });
+      if (moved) contacts.announceStageChange(moved);
+      return this.get(who, id);
+    },
+  };
+}
+
+function actorColumns(who: Actor) {
+  const ref = actorRef(who);
+  return { actor_kind: ref.kind, actor_id: ref.id };
+}
+
+export type OpportunitiesService = ReturnType<typeof createOpportunitiesService>;
