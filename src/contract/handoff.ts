@@ -102,3 +102,90 @@ export const Qualification = Type.Object({
   note: Nullable(Type.String()),
   occurredAt: Instant,
 });
+
+export const rejectionDimensions = ['source', 'campaign', 'form', 'score_band', 'rep'] as const;
+
+export const FatesQuery = StrictObject({
+  from: Instant,
+  to: Instant,
+  source: Type.Optional(Type.String({ maxLength: 200 })),
+  campaign: Type.Optional(Type.String({ maxLength: 200 })),
+  formId: Type.Optional(Id),
+  repId: Type.Optional(Id),
+});
+export type FatesQuery = Static<typeof FatesQuery>;
+
+export const LeadFate = Type.Object({
+  contactId: Id,
+  name: Nullable(Type.String()),
+  email: Nullable(Type.String()),
+  mqlAt: Instant,
+  source: Nullable(Type.String({ description: 'Where the lead first came from' })),
+  campaign: Nullable(
+    Type.String({ description: 'The campaign of the last marketing touch before the handover' }),
+  ),
+  form: Nullable(Type.Object({ id: Id, name: Type.String() })),
+  scoreBand: Nullable(Type.String({ description: 'The grade (fit letter, engagement digit)' })),
+  assignedTo: Nullable(Id),
+  assignedAt: Nullable(Instant),
+  decision: Nullable(Type.Enum(['accepted', 'rejected'])),
+  decidedAt: Nullable(Instant),
+  decidedBy: Nullable(Type.String()),
+  reasonCode: Nullable(Type.String()),
+  rejectedTo: Nullable(Type.String()),
+  sqlAt: Nullable(Instant),
+  opportunity: Nullable(
+    Type.Object({
+      id: Id,
+      status: Type.Enum(['open', 'won', 'lost']),
+      amountMinor: Nullable(Type.Integer()),
+      currency: Type.String(),
+      closedOn: Nullable(Type.String()),
+    }),
+  ),
+  stage: Type.String({ description: 'Where the lead is now' }),
+});
+export type LeadFate = Static<typeof LeadFate>;
+
+export const FatesReport = Type.Object({
+  from: Instant,
+  to: Instant,
+  summary: Type.Object({
+    mqls: Type.Integer(),
+    assigned: Type.Integer(),
+    accepted: Type.Integer(),
+    rejected: Type.Integer(),
+    sql: Type.Integer(),
+    opportunities: Type.Integer(),
+    won: Type.Integer(),
+    lost: Type.Integer(),
+    wonAmountMinor: Type.Record(Type.String(), Type.Integer(), { description: 'Won amounts per currency' }),
+  }),
+  data: Type.Array(LeadFate, { description: 'Newest handover first' }),
+});
+export type FatesReport = Static<typeof FatesReport>;
+
+export const RejectionsQuery = StrictObject({
+  from: Instant,
+  to: Instant,
+  by: Type.Enum(rejectionDimensions),
+});
+export type RejectionsQuery = Static<typeof RejectionsQuery>;
+
+export const RejectionsReport = Type.Object({
+  from: Instant,
+  to: Instant,
+  by: Type.Enum(rejectionDimensions),
+  groups: Type.Array(
+    Type.Object({
+      key: Nullable(Type.String()),
+      label: Nullable(Type.String({ description: 'A form or rep name for their id' })),
+      mqls: Type.Integer(),
+      accepted: Type.Integer(),
+      rejected: Type.Integer(),
+      rejectionRate: Nullable(Type.Number()),
+      reasons: Type.Array(Type.Object({ code: Type.String(), count: Type.Integer() })),
+    }),
+  ),
+});
+export type RejectionsReport = Static<typeof RejectionsReport>;

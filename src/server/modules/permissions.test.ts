@@ -768,6 +768,18 @@ const rows: Row[] = [
     expect: adminOnly(200),
   },
   {
+    route: 'GET /api/v1/handoff/fates',
+    request: () => ({ url: '/api/v1/handoff/fates?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z' }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/handoff/rejections',
+    request: () => ({
+      url: '/api/v1/handoff/rejections?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&by=campaign',
+    }),
+    expect: all(200),
+  },
+  {
     route: 'GET /api/v1/opportunities/stages',
     request: () => ({ url: '/api/v1/opportunities/stages' }),
     expect: all(200),

@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { toDbTime } from '../../db/dialect.ts';
 import type { HandoffSettingsTable, QualificationsTable, RejectionReasonsTable } from '../../db/tables.ts';
 
 export type RejectionReasonRow = Selectable<RejectionReasonsTable>;
@@ -47,4 +48,83 @@ export async function findQualificationsOfContact(db: Db, contactId: string) {
     .where('contact_id', '=', contactId)
     .orderBy('occurred_at')
     .execute();
+}
+
+/**
+ * Everything the fate of the leads handed over between two instants needs: each lead's first
+ * entry into `mql` in the range, the lead, its grade, and its routing decisions, stage changes,
+ * opportunities and marketing touches from the start of the range on.
+ */
+export async function findHandedOver(db: Db, from: Date, to: Date) {
+  const range = [toDbTime(from), toDbTime(to)] as const;
+  const handedOver = db
+    .selectFrom('stage_changes')
+    .select('contact_id')
+    .where('to_stage', '=', 'mql')
+    .where('occurred_at', '>=', range[0])
+    .where('occurred_at', '<', range[1]);
+  const [entries, contacts, assignments, changes, opportunities, touches, forms] = await Promise.all([
+    db
+      .selectFrom('stage_changes')
+      .select(['contact_id', (eb) => eb.fn.min('occurred_at').as('mql_at')])
+      .where('to_stage', '=', 'mql')
+      .where('occurred_at', '>=', range[0])
+      .where('occurred_at', '<', range[1])
+      .groupBy('contact_id')
+      .execute(),
+    db
+      .selectFrom('contacts as c')
+      .leftJoin('contact_scores as s', 's.contact_id', 'c.id')
+      .select([
+        'c.id',
+        'c.email',
+        'c.first_name',
+        'c.last_name',
+        'c.original_source',
+        'c.stage',
+        'c.owner_id',
+        's.grade',
+      ])
+      .where('c.id', 'in', handedOver)
+      .execute(),
+    db
+      .selectFrom('assignments')
+      .select(['contact_id', 'user_id', 'assigned_at'])
+      .where('contact_id', 'in', handedOver)
+      .where('assigned_at', '>=', range[0])
+      .orderBy('assigned_at')
+      .execute(),
+    db
+      .selectFrom('stage_changes')
+      .select([
+        'contact_id',
+        'from_stage',
+        'to_stage',
+        'occurred_at',
+        'actor_kind',
+        'actor_id',
+        'reason_code',
+      ])
+      .where('contact_id', 'in', handedOver)
+      .where('occurred_at', '>=', range[0])
+      .orderBy('occurred_at')
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('opportunities')
+      .select(['id', 'contact_id', 'status', 'amount_minor', 'currency', 'created_at', 'closed_on'])
+      .where('contact_id', 'in', handedOver)
+      .orderBy('created_at')
+      .execute(),
+    db
+      .selectFrom('touchpoints')
+      .select(['contact_id', 'occurred_at', 'campaign', 'source_kind', 'source_id'])
+      .where('contact_id', 'in', handedOver)
+      .where('category', '=', 'marketing')
+      .where('occurred_at', '<', range[1])
+      .orderBy('occurred_at')
+      .execute(),
+    db.selectFrom('forms').select(['id', 'name']).execute(),
+  ]);
+  return { entries, contacts, assignments, changes, opportunities, touches, forms };
 }

@@ -3,11 +3,15 @@ import { IdParams, StrictObject } from '../../../contract/common.ts';
 import {
   AcceptBody,
   CreateRejectionReasonBody,
+  FatesQuery,
+  FatesReport,
   HandoffDecision,
   HandoffSettings,
   QualifyBody,
   RejectBody,
   RejectionReason,
+  RejectionsQuery,
+  RejectionsReport,
   UpdateHandoffSettingsBody,
   UpdateRejectionReasonBody,
 } from '../../../contract/handoff.ts';
@@ -117,5 +121,31 @@ export function handoffRoutes(app: App, { handoff }: { handoff: HandoffService }
       },
     },
     async (request) => handoff.updateSettings(request.actor, request.body),
+  );
+  app.get(
+    '/handoff/fates',
+    {
+      schema: {
+        tags,
+        summary:
+          'Every lead handed over in a period and its fate: who got it, accepted or rejected and why, SQL, opportunity, won or lost',
+        querystring: FatesQuery,
+        response: { 200: FatesReport, ...problemResponses },
+      },
+    },
+    async (request) => handoff.fates(request.actor, request.query),
+  );
+  app.get(
+    '/handoff/rejections',
+    {
+      schema: {
+        tags,
+        summary:
+          'Rejections of the leads handed over in a period, by source, campaign, form, score band or rep',
+        querystring: RejectionsQuery,
+        response: { 200: RejectionsReport, ...problemResponses },
+      },
+    },
+    async (request) => handoff.rejections(request.actor, request.query),
   );
 }

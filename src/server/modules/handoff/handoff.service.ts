@@ -8,6 +8,11 @@ import type { StageChange } from '../../../contract/stages.ts';
 import type {
   AcceptBody,
   CreateRejectionReasonBody,
+  FatesQuery,
+  FatesReport,
+  LeadFate,
+  RejectionsQuery,
+  RejectionsReport,
   HandoffDecision,
   HandoffSettings,
   QualifyBody,
@@ -17,8 +22,9 @@ import type {
   UpdateRejectionReasonBody,
 } from '../../../contract/handoff.ts';
 import { canSee, type Actor } from '../../../domain/access/roles.ts';
+import { fateOf, rejectionsBy, type FateRow } from '../../../domain/handoff/fate.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbJson, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import type { ContactsService } from '../contacts/contacts.service.ts';
@@ -29,8 +35,11 @@ import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { loadVisibility } from '../shared/visibility.ts';
-import { findManagerChain } from '../users/users.repository.ts';
+import { findStages } from '../stages/stages.repository.ts';
+import { stageOrderOf } from '../stages/stages.service.ts';
+import { findManagerChain, findUsersByIds } from '../users/users.repository.ts';
 import {
+  findHandedOver,
   findHandoffSettings,
   findRejectionReason,
   findRejectionReasons,
@@ -101,7 +110,175 @@ export function createHandoffService(deps: ServiceDeps, contacts: ContactsServic
     };
   }
 
+  /**
+   * The fate of every lead that became an MQL in a period and that the actor may see: its
+   * handover context (source, campaign, form, grade) and what became of it.
+   */
+  async function handedOver(who: Actor, from: Date, to: Date): Promise<{ fate: LeadFate; row: FateRow }[]> {
+    if (to.getTime() <= from.getTime())
+      throw fieldError('http.validation_failed', 'to', 'must be after from');
+    const [data, visibility, stageRows] = await Promise.all([
+      findHandedOver(db, from, to),
+      loadVisibility(db, who),
+      findStages(db),
+    ]);
+    const stages = stageOrderOf(stageRows);
+    const byContact = <T extends { contact_id: string | null }>(rows: readonly T[]) => {
+      const map = new Map<string, T[]>();
+      for (const r of rows) if (r.contact_id) map.set(r.contact_id, [...(map.get(r.contact_id) ?? []), r]);
+      return map;
+    };
+    const contactsById = new Map(data.contacts.map((c) => [c.id, c]));
+    const assignments = byContact(data.assignments);
+    const changes = byContact(data.changes);
+    const opportunities = byContact(data.opportunities);
+    const touches = byContact(data.touches);
+    const formNames = new Map(data.forms.map((f) => [f.id, f.name]));
+    const result: { fate: LeadFate; row: FateRow }[] = [];
+    for (const entry of data.entries) {
+      const contact = contactsById.get(entry.contact_id);
+      if (!contact || !canSee(visibility, contact.owner_id)) continue;
+      const mqlAt = fromDbTime(entry.mql_at);
+      const fate = fateOf(
+        {
+          mqlAt,
+          assignments: (assignments.get(contact.id) ?? []).map((a) => ({
+            userId: a.user_id,
+            at: fromDbTime(a.assigned_at),
+          })),
+          changes: (changes.get(contact.id) ?? []).map((c) => ({
+            from: c.from_stage,
+            to: c.to_stage,
+            at: fromDbTime(c.occurred_at),
+            actorKind: c.actor_kind,
+            actorId: c.actor_id,
+            reasonCode: c.reason_code,
+          })),
+          opportunities: (opportunities.get(contact.id) ?? []).map((o) => ({
+            id: o.id,
+            status: o.status,
+            amountMinor: o.amount_minor === null ? null : Number(o.amount_minor),
+            currency: o.currency,
+            createdAt: fromDbTime(o.created_at),
+            closedOn: o.closed_on,
+          })),
+        },
+        stages,
+      );
+      const before = (touches.get(contact.id) ?? []).filter((t) => fromDbTime(t.occurred_at) <= mqlAt);
+      const campaign = before.filter((t) => t.campaign).at(-1)?.campaign ?? null;
+      const formId = before.filter((t) => t.source_kind === 'form' && t.source_id).at(-1)?.source_id ?? null;
+      const name = [contact.first_name, contact.last_name].filter(Boolean).join(' ');
+      const { opportunity } = fate;
+      result.push({
+        fate: {
+          contactId: contact.id,
+          name: name === '' ? null : name,
+          email: contact.email,
+          mqlAt: mqlAt.toISOString(),
+          source: contact.original_source,
+          campaign,
+          form: formId ? { id: formId, name: formNames.get(formId) ?? formId } : null,
+          scoreBand: contact.grade ?? null,
+          assignedTo: fate.assignedTo,
+          assignedAt: fate.assignedAt?.toISOString() ?? null,
+          decision: fate.decision,
+          decidedAt: fate.decidedAt?.toISOString() ?? null,
+          decidedBy: fate.decidedBy,
+          reasonCode: fate.reasonCode,
+          rejectedTo: fate.rejectedTo,
+          sqlAt: fate.sqlAt?.toISOString() ?? null,
+          opportunity: opportunity && {
+            id: opportunity.id,
+            status: opportunity.status,
+            amountMinor: opportunity.amountMinor,
+            currency: opportunity.currency,
+            closedOn: opportunity.closedOn,
+          },
+          stage: contact.stage,
+        },
+        row: {
+          fate,
+          dimensions: {
+            source: contact.original_source,
+            campaign,
+            form: formId,
+            score_band: contact.grade ?? null,
+            rep: fate.assignedTo ?? fate.decidedBy,
+          },
+        },
+      });
+    }
+    return result.sort(
+      (a, b) => b.fate.mqlAt.localeCompare(a.fate.mqlAt) || a.fate.contactId.localeCompare(b.fate.contactId),
+    );
+  }
+
   return {
+    /**
+     * Marketing's view of every lead it handed over in a period: who got it and when, accepted or
+     * rejected (when, why), SQL, opportunity, won or lost and the amount.
+     */
+    async fates(actor: Actor | null, query: FatesQuery): Promise<FatesReport> {
+      const who = authorize(actor, 'contacts.read');
+      const all = await handedOver(who, new Date(query.from), new Date(query.to));
+      const data = all
+        .map((r) => r.fate)
+        .filter(
+          (f) =>
+            (query.source === undefined || f.source === query.source) &&
+            (query.campaign === undefined || f.campaign === query.campaign) &&
+            (query.formId === undefined || f.form?.id === query.formId) &&
+            (query.repId === undefined || f.assignedTo === query.repId),
+        );
+      const wonAmountMinor: Record<string, number> = {};
+      for (const f of data)
+        if (f.opportunity?.status === 'won' && f.opportunity.amountMinor !== null)
+          wonAmountMinor[f.opportunity.currency] =
+            (wonAmountMinor[f.opportunity.currency] ?? 0) + f.opportunity.amountMinor;
+      return {
+        from: new Date(query.from).toISOString(),
+        to: new Date(query.to).toISOString(),
+        summary: {
+          mqls: data.length,
+          assigned: data.filter((f) => f.assignedTo).length,
+          accepted: data.filter((f) => f.decision === 'accepted').length,
+          rejected: data.filter((f) => f.decision === 'rejected').length,
+          sql: data.filter((f) => f.sqlAt).length,
+          opportunities: data.filter((f) => f.opportunity).length,
+          won: data.filter((f) => f.opportunity?.status === 'won').length,
+          lost: data.filter((f) => f.opportunity?.status === 'lost').length,
+          wonAmountMinor,
+        },
+        data,
+      };
+    },
+
+    /** The period's handed-over leads grouped by source, campaign, form, score band or rep. */
+    async rejections(actor: Actor | null, query: RejectionsQuery): Promise<RejectionsReport> {
+      const who = authorize(actor, 'contacts.read');
+      const rows = await handedOver(who, new Date(query.from), new Date(query.to));
+      const groups = rejectionsBy(
+        rows.map((r) => r.row),
+        query.by,
+      );
+      const labels = new Map<string, string>();
+      if (query.by === 'form')
+        for (const r of rows) if (r.fate.form) labels.set(r.fate.form.id, r.fate.form.name);
+      if (query.by === 'rep')
+        for (const user of await findUsersByIds(
+          db,
+          groups.map((g) => g.key).filter((k): k is string => k !== null),
+        ))
+          labels.set(user.id, user.name);
+      return {
+        from: new Date(query.from).toISOString(),
+        to: new Date(query.to).toISOString(),
+        by: query.by,
+        groups: groups.map((g) => ({ ...g, label: g.key === null ? null : (labels.get(g.key) ?? g.key) })),
+      };
+    },
+
     /** The rep takes the lead on: MQL → SAL. Stops the MQL clocks and starts the SAL one. */
     async accept(actor: Actor | null, id: string, input: AcceptBody): Promise<HandoffDecision> {
       return decide(actor, id, async (trx, who, row) => {

@@ -27,12 +27,14 @@ import {
   type CommitmentPace,
   type DeliveredMql,
 } from '../../../domain/sla/track-commitment.ts';
+import { decisionOf } from '../../../domain/handoff/fate.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { UserRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
 import { findStages } from '../stages/stages.repository.ts';
+import { stageOrderOf } from '../stages/stages.service.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, fieldError } from '../shared/errors.ts';
@@ -71,16 +73,6 @@ function periodEnd(period: 'month' | 'quarter', startsOn: string): string {
   return new Date(Date.UTC(year, month - 1 + months, 0)).toISOString().slice(0, 10);
 }
 
-/** Accepted: moved on to a later lifecycle stage. Rejected: sent to a side stage or back. */
-function decisionOf(
-  toStage: string,
-  stages: ReadonlyMap<string, { position: number; side: boolean }>,
-): 'accepted' | 'rejected' {
-  const mql = stages.get('mql');
-  const to = stages.get(toStage);
-  return mql && to && !to.side && to.position > mql.position ? 'accepted' : 'rejected';
-}
-
 export function createCommitmentsService(deps: ServiceDeps, notifications: NotificationsService) {
   const { db, clock } = deps;
 
@@ -104,9 +96,7 @@ export function createCommitmentsService(deps: ServiceDeps, notifications: Notif
       findDeliveredMqls(conn, from, to),
       findStages(conn),
     ]);
-    const stages = new Map(
-      stageRows.map((s) => [s.key, { position: Number(s.position), side: fromDbBool(s.is_side) }]),
-    );
+    const stages = stageOrderOf(stageRows);
     const firstDecision = new Map<string, { toStage: string; at: number }[]>();
     for (const d of decisions) {
       const list = firstDecision.get(d.contact_id) ?? [];

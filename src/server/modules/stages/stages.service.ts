@@ -1,3 +1,4 @@
+import type { StageOrder } from '../../../domain/handoff/fate.ts';
 import type { CreateStageBody, Stage, UpdateStageBody } from '../../../contract/stages.ts';
 import type { Actor } from '../../../domain/access/roles.ts';
 import type { StageRule } from '../../../domain/lifecycle/decide-stage-change.ts';
@@ -33,6 +34,14 @@ export function toStageRule(row: StageWithTransitions): StageRule {
     position: row.position,
     isSide: fromDbBool(row.is_side),
     allowedNext: row.allowedNext,
+  };
+}
+
+/** The stages as the handoff's rules compare them: positions along the path, and the side stages. */
+export function stageOrderOf(rows: readonly StageWithTransitions[]): StageOrder {
+  return {
+    position: new Map(rows.map((s) => [s.key, Number(s.position)])),
+    side: new Set(rows.filter((s) => fromDbBool(s.is_side)).map((s) => s.key)),
   };
 }
 

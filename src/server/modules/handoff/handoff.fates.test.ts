@@ -1,0 +1,187 @@
+import { beforeEach, expect, it } from 'vitest';
+import type { FatesReport, RejectionsReport } from '../../../contract/handoff.ts';
+import type { Actor } from '../../../domain/access/roles.ts';
+import { describeEachDialect } from '../../testing/databases.ts';
+import { addUser, createTestApp, createTestContext, signIn, type TestContext } from '../../testing/world.ts';
+import type { App } from '../shared/http.ts';
+
+const cli = { kind: 'cli' } as const;
+const channels = ['paid_search', 'email', 'event'] as const;
+const campaigns = ['Cloud Q4', 'Security webinar'] as const;
+type Plan = { accept: true; deal?: 'won' | 'lost' | 'open' } | { accept: false; reason: string } | null;
+
+/** What Sales does with lead i: a fixed, varied plan the expected figures are computed from. */
+function planOf(i: number): Plan {
+  if (i % 7 === 6) return null; // not decided yet
+  if (i % 3 === 0) return { accept: false, reason: i % 2 === 0 ? 'no_budget' : 'competitor' };
+  return { accept: true, ...(i % 4 === 1 && { deal: i % 8 === 1 ? 'won' : i % 8 === 5 ? 'lost' : 'open' }) };
+}
+
+describeEachDialect("the fate of Marketing's leads", (getDatabase) => {
+  let context: TestContext;
+  let app: App;
+
+  beforeEach(async () => {
+    context = createTestContext(getDatabase());
+    context.clock.set('2026-12-01T09:00:00.000Z');
+    app = await createTestApp(context);
+    return () => app.close();
+  });
+
+  it('reports every handed-over lead’s fate and the rejections by source, campaign, form, score band and rep, matching a count of the seed', async () => {
+    const manager = await addUser(context, 'sales_manager');
+    const reps = [
+      await addUser(context, 'sales_rep', { managerId: manager.id, name: 'Anna' }),
+      await addUser(context, 'sales_rep', { managerId: manager.id, name: 'Bram' }),
+    ];
+    const pool = await context.services.routing.createPool(cli, {
+      name: 'Inside',
+      strategy: 'round_robin',
+      members: reps.map((r) => ({ userId: r.id })),
+    });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    const form = await context.services.forms.createForm(cli, { name: 'Whitepaper' });
+    const marketer = await addUser(context, 'marketing');
+    const marketing = await signIn(app, marketer.email);
+
+    const seeded: { id: string; i: number; channel: string; campaign: string; form: boolean; rep: string }[] =
+      [];
+    for (let i = 0; i < 24; i++) {
+      const email = `lead${i}@firm${i}.nl`;
+      const channel = channels[i % 3]!;
+      const campaign = campaigns[i % 2]!;
+      const touched = await context.services.capture.ingest(
+        cli,
+        { type: 'page_viewed', occurredAt: '2026-12-01T08:00:00Z', email, channel, campaign },
+        undefined,
+      );
+      const id = touched.body.results[0]!.contactId!;
+      const viaForm = i % 4 === 0;
+      if (viaForm) {
+        const posted = await app.inject({
+          method: 'POST',
+          url: `/f/${form.key}`,
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          payload: { email },
+        });
+        expect(posted.statusCode).toBeLessThan(400);
+      }
+      await context.services.contacts.changeStage(cli, id, { to: 'mql' });
+      await expect.poll(async () => (await context.services.routing.listAssignments(cli, id)).length).toBe(1);
+      const rep = (await context.services.routing.listAssignments(cli, id))[0]!.userId!;
+      seeded.push({ id, i, channel, campaign, form: viaForm, rep });
+    }
+    context.clock.set('2026-12-02T09:00:00.000Z');
+    for (const lead of seeded) {
+      const plan = planOf(lead.i);
+      if (!plan) continue;
+      const rep: Actor = { kind: 'user', userId: lead.rep, role: 'sales_rep' };
+      if (!plan.accept) {
+        await context.services.handoff.reject(rep, lead.id, { reasonCode: plan.reason });
+        continue;
+      }
+      await context.services.handoff.accept(rep, lead.id, {});
+      if (!plan.deal) continue;
+      await context.services.handoff.qualify(rep, lead.id, {
+        answers: { need: true, budget: true, authority: true, timing: true },
+      });
+      const deal = await context.services.opportunities.create(rep, {
+        name: `Deal ${lead.i}`,
+        contactId: lead.id,
+        amountMinor: 1_000_000 + lead.i * 100,
+      });
+      if (plan.deal !== 'open')
+        await context.services.opportunities.move(rep, deal.id, {
+          stage: plan.deal,
+          ...(plan.deal === 'lost' && { reason: 'price' }),
+        });
+    }
+
+    // The expected figures, counted from the seed and the plan alone.
+    const plans = seeded.map((lead) => ({ ...lead, plan: planOf(lead.i) }));
+    const accepted = plans.filter((p) => p.plan?.accept === true);
+    const rejected = plans.filter((p) => p.plan?.accept === false);
+    const withDeal = accepted.filter((p) => p.plan?.accept === true && p.plan.deal);
+    const won = withDeal.filter((p) => p.plan?.accept === true && p.plan.deal === 'won');
+
+    const report = (
+      await app.inject({
+        url: '/api/v1/handoff/fates?from=2026-12-01T00:00:00Z&to=2027-01-01T00:00:00Z',
+        headers: { cookie: marketing },
+      })
+    ).json<FatesReport>();
+    expect(report.summary).toEqual({
+      mqls: 24,
+      assigned: 24,
+      accepted: accepted.length,
+      rejected: rejected.length,
+      sql: withDeal.length,
+      opportunities: withDeal.length,
+      won: won.length,
+      lost: withDeal.filter((p) => p.plan?.accept === true && p.plan.deal === 'lost').length,
+      wonAmountMinor: { EUR: won.reduce((sum, p) => sum + 1_000_000 + p.i * 100, 0) },
+    });
+    const fate = (i: number) => report.data.find((f) => f.contactId === seeded[i]!.id)!;
+    // The form's post is the last marketing touch before the handover; a form is its own campaign.
+    expect(fate(0)).toMatchObject({
+      source: 'paid_search',
+      campaign: 'Whitepaper',
+      form: { id: form.id, name: 'Whitepaper' },
+      assignedTo: seeded[0]!.rep,
+      decision: 'rejected',
+      reasonCode: 'no_budget',
+      rejectedTo: 'recycled',
+      stage: 'recycled',
+    });
+    expect(fate(3)).toMatchObject({
+      decision: 'rejected',
+      reasonCode: 'competitor',
+      rejectedTo: 'disqualified',
+    });
+    expect(fate(1)).toMatchObject({
+      decision: 'accepted',
+      decidedBy: seeded[1]!.rep,
+      opportunity: { status: 'won', amountMinor: 1_000_100, currency: 'EUR' },
+      stage: 'customer',
+    });
+    expect(fate(6)).toMatchObject({ decision: null, decidedAt: null, stage: 'mql' });
+
+    const by = async (dimension: string) =>
+      (
+        await app.inject({
+          url: `/api/v1/handoff/rejections?from=2026-12-01T00:00:00Z&to=2027-01-01T00:00:00Z&by=${dimension}`,
+          headers: { cookie: marketing },
+        })
+      ).json<RejectionsReport>().groups;
+    const expectedBy = (key: (p: (typeof plans)[number]) => string | null) => {
+      const keys = [...new Set(plans.map(key))];
+      return keys
+        .map((k) => {
+          const members = plans.filter((p) => key(p) === k);
+          const yes = members.filter((p) => p.plan?.accept === true).length;
+          const no = members.filter((p) => p.plan?.accept === false);
+          const reasons = new Map<string, number>();
+          for (const p of no)
+            if (p.plan?.accept === false) reasons.set(p.plan.reason, (reasons.get(p.plan.reason) ?? 0) + 1);
+          return {
+            key: k,
+            mqls: members.length,
+            accepted: yes,
+            rejected: no.length,
+            rejectionRate: yes + no.length > 0 ? no.length / (yes + no.length) : null,
+            reasons: [...reasons.entries()]
+              .map(([code, count]) => ({ code, count }))
+              .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+          };
+        })
+        .sort((a, b) => b.rejected - a.rejected || String(a.key).localeCompare(String(b.key)));
+    };
+    const strip = (groups: RejectionsReport['groups']) => groups.map(({ label: _label, ...g }) => g);
+    expect(strip(await by('source'))).toEqual(expectedBy((p) => p.channel));
+    expect(strip(await by('campaign'))).toEqual(expectedBy((p) => (p.form ? 'Whitepaper' : p.campaign)));
+    expect(strip(await by('form'))).toEqual(expectedBy((p) => (p.form ? form.id : null)));
+    expect(strip(await by('rep'))).toEqual(expectedBy((p) => p.rep));
+    const repGroups = await by('rep');
+    expect(repGroups.map((g) => g.label).sort()).toEqual(['Anna', 'Bram']);
+  });
+});
