@@ -26,14 +26,16 @@ export function registerImportCommand(program: Command, io: Io, env: Env | undef
   program
     .command('import')
     .description(
-      'Import contacts or events from a CSV file; running the same file twice stores nothing twice',
+      'Import contacts, events, or a sales organisation from another CRM (users, accounts, opportunities) from a CSV file; running the same file twice stores nothing twice',
     )
-    .argument('<kind>', 'contacts or events')
+    .argument('<kind>', 'contacts, events, users, accounts or opportunities')
     .argument('<file>', 'CSV file with a header row')
     .option('--map <column=field...>', 'map a column to a field when its header is not recognised')
     .option('--delimiter <char>', 'column separator: ",", ";" or "tab" (default: read from the header line)')
     .option('--attributes', 'contacts: keep the columns no field takes as custom attributes')
     .option('--blank <value...>', 'a value that means "not filled" in this file, such as Select')
+    .option('--email-domain <domain>', 'users: make first.last@DOMAIN for people the file gives no email')
+    .option('--currency <code>', 'opportunities: the currency of the amounts (default EUR)')
     .option('--dry-run', 'check every row and show the report, store nothing')
     .option('--json', 'print the report as JSON')
     .action(
@@ -47,23 +49,64 @@ export function registerImportCommand(program: Command, io: Io, env: Env | undef
           delimiter?: string;
           attributes?: boolean;
           blank?: string[];
+          emailDomain?: string;
+          currency?: string;
         },
       ) => {
         const delimiter = options.delimiter === 'tab' ? '\t' : options.delimiter;
         if (delimiter !== undefined && ![',', ';', '\t'].includes(delimiter)) {
           throw new UsageError('--delimiter: ",", ";" or "tab"');
         }
-        if (kind !== 'contacts' && kind !== 'events') throw new UsageError('<kind>: contacts or events');
+        if (!['contacts', 'events', 'users', 'accounts', 'opportunities'].includes(kind))
+          throw new UsageError('<kind>: contacts, events, users, accounts or opportunities');
         if (!existsSync(file)) throw new UsageError(`<file>: no file ${file}`);
+        if (options.currency !== undefined && !/^[A-Za-z]{3}$/.test(options.currency))
+          throw new UsageError('--currency: a three-letter ISO 4217 code, such as EUR');
         const overrides: Record<string, string> = {};
         for (const entry of options.map ?? []) {
           const [column, field] = entry.split('=', 2);
           if (!column || !field) throw new UsageError(`--map ${entry}: use COLUMN=field`);
           overrides[column] = field;
         }
+        if (kind === 'users' || kind === 'accounts' || kind === 'opportunities') {
+          await withServices(env, async (services) => {
+            const report = await services.records.importCsv(cli, createReadStream(file), {
+              kind,
+              overrides,
+              dryRun: Boolean(options.dryRun),
+              ...(options.emailDomain && { emailDomain: options.emailDomain }),
+              ...(options.currency && { currency: options.currency }),
+              ...(isTerminal && {
+                onProgress: (rows: number) => io.err(`\rimporting… ${rows.toLocaleString('en')} rows`),
+              }),
+            });
+            if (isTerminal) io.err('');
+            if (options.json) return io.out(JSON.stringify(report, null, 2));
+            io.out(
+              `${report.dryRun ? 'Dry run: nothing was stored. ' : ''}${report.rows} rows read: ${report.created} new ${kind}, ${report.updated} existing, ${report.rejected} rejected.`,
+            );
+            io.out(
+              `Columns: ${Object.entries(report.mapping)
+                .map(([c, f]) => `${c} → ${f}`)
+                .join(
+                  ', ',
+                )}${report.unmappedColumns.length > 0 ? `; not imported: ${report.unmappedColumns.join(', ')}` : ''}.`,
+            );
+            if (report.errors.length > 0) {
+              io.out('');
+              printTable(
+                io,
+                report.errors
+                  .slice(0, 50)
+                  .map((e) => ({ row: String(e.row), column: e.column ?? '', reason: e.reason })),
+              );
+            }
+          });
+          return;
+        }
         await withServices(env, async (services) => {
           const report = await services.imports.importCsv(cli, createReadStream(file), {
-            kind,
+            kind: kind as 'contacts' | 'events',
             overrides,
             dryRun: Boolean(options.dryRun),
             ...(delimiter && { delimiter }),

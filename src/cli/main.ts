@@ -6,6 +6,7 @@ import { AppError } from '../server/modules/shared/errors.ts';
 import { registerApiKeysCommand } from './api-keys.command.ts';
 import { registerContactsCommand } from './contacts.command.ts';
 import { registerImportCommand } from './import.command.ts';
+import { registerOpportunitiesCommand } from './opportunities.command.ts';
 import { registerOutboxCommand } from './outbox.command.ts';
 import { registerSlaCommand } from './sla.command.ts';
 import { registerScoringCommand } from './scoring.command.ts';
@@ -71,6 +72,7 @@ export function buildProgram(io: Io, env: Env | undefined): Command {
   registerScoringCommand(program, io, env);
   registerOutboxCommand(program, io, env);
   registerSlaCommand(program, io, env);
+  registerOpportunitiesCommand(program, io, env);
   return program;
 }
 

@@ -11,6 +11,12 @@ export interface Io {
   isTerminal: boolean;
 }
 
+// `baton … | head` closes the pipe early; the rest of the output has no reader, which is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 export const processIo: Io = {
   isTerminal: Boolean(process.stderr.isTTY),
   out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),

@@ -110,3 +110,22 @@ export const ListOpportunitiesQuery = StrictObject({
   contactId: Type.Optional(Id),
 });
 export type ListOpportunitiesQuery = Static<typeof ListOpportunitiesQuery>;
+
+export const WinRatesQuery = StrictObject({
+  by: Type.Enum(['owner', 'manager'], { description: "Per opportunity owner, or per owner's manager" }),
+});
+export type WinRatesQuery = Static<typeof WinRatesQuery>;
+
+export const WinRates = Type.Object({
+  by: Type.Enum(['owner', 'manager']),
+  rows: Type.Array(
+    Type.Object({
+      userId: Nullable(Id),
+      name: Nullable(Type.String()),
+      won: Type.Integer(),
+      lost: Type.Integer(),
+      winRate: Nullable(Type.Number({ description: 'won ÷ (won + lost)' })),
+    }),
+  ),
+});
+export type WinRates = Static<typeof WinRates>;

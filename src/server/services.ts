@@ -11,6 +11,7 @@ import { createScoringService } from './modules/scoring/scoring.service.ts';
 import { createCommitmentsService } from './modules/sla/commitments.service.ts';
 import { createHandoffService } from './modules/handoff/handoff.service.ts';
 import { createOpportunitiesService } from './modules/opportunities/opportunities.service.ts';
+import { createRecordsImportService } from './modules/opportunities/records-import.service.ts';
 import { createSlaService, type SlaService } from './modules/sla/sla.service.ts';
 import type { ServiceDeps } from './modules/shared/deps.ts';
 import type { EventBus } from './platform/event-bus.ts';
@@ -60,6 +61,7 @@ export function createServices(
     commitments,
     handoff: createHandoffService(deps, contacts),
     opportunities: createOpportunitiesService(deps, contacts),
+    records: createRecordsImportService(deps),
   };
 }
 

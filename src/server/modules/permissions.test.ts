@@ -784,6 +784,11 @@ const rows: Row[] = [
     request: () => ({ url: '/api/v1/opportunities/stages' }),
     expect: all(200),
   },
+  {
+    route: 'GET /api/v1/opportunities/win-rates',
+    request: () => ({ url: '/api/v1/opportunities/win-rates?by=manager' }),
+    expect: all(200),
+  },
   { route: 'GET /api/v1/opportunities', request: () => ({ url: '/api/v1/opportunities' }), expect: all(200) },
   {
     route: 'POST /api/v1/opportunities',

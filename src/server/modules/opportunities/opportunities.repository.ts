@@ -126,3 +126,21 @@ export async function findOpportunityContacts(db: Db, ids: readonly string[]) {
   for (const r of rows) result.get(r.opportunity_id)?.push({ contactId: r.contact_id, role: r.role });
   return result;
 }
+
+/** Won and lost opportunities per owner, within what the visibility allows. */
+export async function countClosedByOwner(db: Db, visibility: Visibility) {
+  let query = db
+    .selectFrom('opportunities')
+    .select(['owner_id', 'status', (eb) => eb.fn.countAll<number | string | bigint>().as('count')])
+    .where('status', 'in', ['won', 'lost'])
+    .groupBy(['owner_id', 'status']);
+  if (visibility.kind === 'owned_by') {
+    if (visibility.userIds.length === 0) return [];
+    query = query.where('owner_id', 'in', visibility.userIds);
+  }
+  return (await query.execute()).map((r) => ({
+    ownerId: r.owner_id,
+    status: r.status,
+    count: Number(r.count),
+  }));
+}

@@ -8,6 +8,8 @@ import {
   OpportunityDetail,
   OpportunityStage,
   UpdateOpportunityBody,
+  WinRates,
+  WinRatesQuery,
 } from '../../../contract/opportunities.ts';
 import { problemResponses, type App } from '../shared/http.ts';
 import type { OpportunitiesService } from './opportunities.service.ts';
@@ -25,6 +27,18 @@ export function opportunitiesRoutes(app: App, { opportunities }: { opportunities
       },
     },
     async (request) => ({ data: await opportunities.listStages(request.actor) }),
+  );
+  app.get(
+    '/opportunities/win-rates',
+    {
+      schema: {
+        tags,
+        summary: 'Win rate (won ÷ won + lost) per owner or per manager',
+        querystring: WinRatesQuery,
+        response: { 200: WinRates, ...problemResponses },
+      },
+    },
+    async (request) => opportunities.winRates(request.actor, request.query),
   );
   app.get(
     '/opportunities',

@@ -12,6 +12,8 @@ import type {
   OpportunityDetail,
   OpportunityStage,
   UpdateOpportunityBody,
+  WinRates,
+  WinRatesQuery,
 } from '../../../contract/opportunities.ts';
 import type { StageChange } from '../../../contract/stages.ts';
 import { canSee, type Actor } from '../../../domain/access/roles.ts';
@@ -27,8 +29,9 @@ import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { decodeCursor, toPage } from '../shared/pagination.ts';
 import { loadVisibility } from '../shared/visibility.ts';
-import { findUserById } from '../users/users.repository.ts';
+import { findUserById, findUsersByIds } from '../users/users.repository.ts';
 import {
+  countClosedByOwner,
   findOpportunities,
   findOpportunityById,
   findOpportunityContacts,
@@ -133,6 +136,47 @@ export function createOpportunitiesService(deps: ServiceDeps, contacts: Contacts
       return {
         data: page.items.map((row) => toOpportunity(row, people.get(row.id) ?? [])),
         nextCursor: page.nextCursor,
+      };
+    },
+
+    /** Won ÷ (won + lost) per owner, or per owner's manager (closed opportunities only). */
+    async winRates(actor: Actor | null, query: WinRatesQuery): Promise<WinRates> {
+      const who = authorize(actor, 'opportunities.read');
+      const counts = await countClosedByOwner(db, await loadVisibility(db, who));
+      const owners = await findUsersByIds(
+        db,
+        counts.map((c) => c.ownerId).filter((id): id is string => id !== null),
+      );
+      const managerOf = new Map(owners.map((u) => [u.id, u.manager_id]));
+      const keyOf = (ownerId: string | null) =>
+        query.by === 'owner' ? ownerId : ownerId ? (managerOf.get(ownerId) ?? null) : null;
+      const totals = new Map<string | null, { won: number; lost: number }>();
+      for (const c of counts) {
+        const key = keyOf(c.ownerId);
+        const total = totals.get(key) ?? { won: 0, lost: 0 };
+        if (c.status === 'won') total.won += c.count;
+        else total.lost += c.count;
+        totals.set(key, total);
+      }
+      const names = new Map(
+        (
+          await findUsersByIds(
+            db,
+            [...totals.keys()].filter((k): k is string => k !== null),
+          )
+        ).map((u) => [u.id, u.name]),
+      );
+      return {
+        by: query.by,
+        rows: [...totals.entries()]
+          .map(([userId, t]) => ({
+            userId,
+            name: userId ? (names.get(userId) ?? null) : null,
+            won: t.won,
+            lost: t.lost,
+            winRate: t.won + t.lost > 0 ? t.won / (t.won + t.lost) : null,
+          }))
+          .sort((a, b) => String(a.name).localeCompare(String(b.name))),
       };
     },
 
