@@ -1,5 +1,9 @@
 import { Type, type Static } from 'typebox';
 import { Id, Instant, LocalizedText, Nullable, StrictObject } from './common.ts';
+import { Account } from './accounts.ts';
+import { Contact, Touchpoint } from './contacts.ts';
+import { Assignment } from './routing.ts';
+import { ContactScore } from './scoring.ts';
 import { StageChange } from './stages.ts';
 
 const ReasonKey = Type.String({
@@ -189,3 +193,31 @@ export const RejectionsReport = Type.Object({
   ),
 });
 export type RejectionsReport = Static<typeof RejectionsReport>;
+
+export const HandoffContext = Type.Object({
+  contact: Contact,
+  score: Nullable(ContactScore),
+  account: Nullable(Account),
+  /** The latest routing decision: why the lead went where it did. */
+  routing: Nullable(Assignment),
+  timeline: Type.Array(
+    Type.Union([
+      Type.Object({ kind: Type.Literal('touch'), at: Instant, touch: Touchpoint }),
+      Type.Object({ kind: Type.Literal('stage'), at: Instant, change: StageChange }),
+    ]),
+    { description: 'Touches, sales activities and stage changes, newest first' },
+  ),
+  recycles: Type.Array(
+    Type.Object({
+      at: Instant,
+      to: Type.String(),
+      reasonCode: Nullable(Type.String()),
+      reason: Nullable(LocalizedText),
+      note: Nullable(Type.String()),
+      by: Nullable(Type.String()),
+    }),
+    { description: 'Earlier times Sales sent the lead back or out, with the reasons' },
+  ),
+  qualifications: Type.Array(Qualification),
+});
+export type HandoffContext = Static<typeof HandoffContext>;

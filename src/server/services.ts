@@ -43,23 +43,25 @@ export function createServices(
   );
   const commitments = createCommitmentsService(deps, notifications);
   sla = createSlaService(deps, notifications, () => routing, commitments);
+  const accounts = createAccountsService(deps);
+  const scoring = createScoringService(deps);
   return {
     auth: createAuthService(deps),
     users: createUsersService(deps),
     teams: createTeamsService(deps),
     contacts,
-    accounts: createAccountsService(deps),
+    accounts,
     stages: createStagesService(deps),
     apiKeys: createApiKeysService(deps),
     capture,
     forms: createFormsService(deps, capture),
     imports: createImportService(deps, capture),
-    scoring: createScoringService(deps),
+    scoring,
     notifications,
     routing,
     sla,
     commitments,
-    handoff: createHandoffService(deps, contacts),
+    handoff: createHandoffService(deps, contacts, { accounts, scoring, routing }),
     opportunities: createOpportunitiesService(deps, contacts),
     records: createRecordsImportService(deps),
   };

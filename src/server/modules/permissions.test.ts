@@ -697,6 +697,11 @@ const rows: Row[] = [
     expect: committers(204),
   },
   {
+    route: 'GET /api/v1/contacts/:id/handoff',
+    request: (w) => ({ url: `/api/v1/contacts/${w.repContact.id}/handoff` }),
+    expect: all(200),
+  },
+  {
     route: 'POST /api/v1/contacts/:id/accept',
     request: async (w, c) => ({
       method: 'POST',

@@ -1,5 +1,5 @@
 import { beforeEach, expect, it } from 'vitest';
-import type { HandoffDecision } from '../../../contract/handoff.ts';
+import type { HandoffContext, HandoffDecision } from '../../../contract/handoff.ts';
 import type { OpportunityDetail } from '../../../contract/opportunities.ts';
 import type { Lifecycle } from '../../../contract/stages.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
@@ -191,6 +191,32 @@ describeEachDialect('the handoff', (getDatabase) => {
       ['opportunity', 'customer', 'user', rep.id, null],
     ]);
     expect(lifecycle.history[2]!.note).toBe('Budget cycle starts in April');
+
+    // The rep's view at handoff holds the whole story.
+    const view = (await call(ruud, 'GET', `/contacts/${id}/handoff`)).json<HandoffContext>();
+    expect(view.recycles).toEqual([
+      {
+        at: '2026-12-01T10:00:00.000Z',
+        to: 'recycled',
+        reasonCode: 'not_now',
+        reason: { en: 'Not now / timing', nl: 'Nu niet / timing' },
+        note: 'Budget cycle starts in April',
+        by: rep.id,
+      },
+    ]);
+    expect(view.routing).toMatchObject({ userId: rep.id, kind: 'fallback' });
+    expect(view.score).toMatchObject({ contactId: id });
+    expect(view.qualifications).toEqual([
+      expect.objectContaining({
+        userId: rep.id,
+        answers: { need: true, budget: true, authority: true, timing: true },
+      }),
+    ]);
+    expect(
+      view.timeline.filter((t) => t.kind === 'touch').map((t) => t.kind === 'touch' && t.touch.type),
+    ).toEqual(['demo_requested', 'page_viewed', 'demo_requested', 'form_submitted']);
+    expect(view.timeline.filter((t) => t.kind === 'stage')).toHaveLength(8);
+    expect(view.timeline[0]).toMatchObject({ kind: 'stage', change: { to: 'customer' } });
     expect(lifecycle.history[5]!.note).toBe('CIO signs, migration before summer');
   });
 

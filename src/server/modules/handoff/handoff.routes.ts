@@ -5,6 +5,7 @@ import {
   CreateRejectionReasonBody,
   FatesQuery,
   FatesReport,
+  HandoffContext,
   HandoffDecision,
   HandoffSettings,
   QualifyBody,
@@ -23,6 +24,19 @@ const KeyParams = StrictObject({ key: Type.String({ pattern: '^[a-z][a-z0-9_]{0,
 /** Accept, reject and qualify a lead; the reasons and settings behind them. */
 export function handoffRoutes(app: App, { handoff }: { handoff: HandoffService }) {
   const tags = ['handoff'];
+  app.get(
+    '/contacts/:id/handoff',
+    {
+      schema: {
+        tags,
+        summary:
+          "The rep's view at handoff: why an MQL, why routed to them, the account, the whole timeline, earlier recycles",
+        params: IdParams,
+        response: { 200: HandoffContext, ...problemResponses },
+      },
+    },
+    async (request) => handoff.context(request.actor, request.params.id),
+  );
   app.post(
     '/contacts/:id/accept',
     {

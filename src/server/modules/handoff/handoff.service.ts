@@ -10,6 +10,7 @@ import type {
   CreateRejectionReasonBody,
   FatesQuery,
   FatesReport,
+  HandoffContext,
   LeadFate,
   RejectionsQuery,
   RejectionsReport,
@@ -27,7 +28,11 @@ import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { ContactsService } from '../contacts/contacts.service.ts';
+import type { RoutingService } from '../routing/routing.service.ts';
+import type { ScoringService } from '../scoring/scoring.service.ts';
+import { AppError } from '../shared/errors.ts';
 import { findContactById, updateContactRow } from '../contacts/contacts.repository.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
@@ -41,6 +46,7 @@ import { findManagerChain, findUsersByIds } from '../users/users.repository.ts';
 import {
   findHandedOver,
   findHandoffSettings,
+  findQualificationsOfContact,
   findRejectionReason,
   findRejectionReasons,
   insertQualification,
@@ -71,7 +77,14 @@ function toSettings(row: HandoffSettingsRow): HandoffSettings {
   };
 }
 
-export function createHandoffService(deps: ServiceDeps, contacts: ContactsService) {
+/** What the rep's view of a lead at handoff reads from other features. */
+export interface HandoffReaders {
+  accounts: Pick<AccountsService, 'getAccount'>;
+  scoring: Pick<ScoringService, 'getContactScore'>;
+  routing: Pick<RoutingService, 'listAssignments'>;
+}
+
+export function createHandoffService(deps: ServiceDeps, contacts: ContactsService, readers: HandoffReaders) {
   const { db, clock } = deps;
 
   /**
@@ -276,6 +289,66 @@ export function createHandoffService(deps: ServiceDeps, contacts: ContactsServic
         to: new Date(query.to).toISOString(),
         by: query.by,
         groups: groups.map((g) => ({ ...g, label: g.key === null ? null : (labels.get(g.key) ?? g.key) })),
+      };
+    },
+
+    /**
+     * What a rep needs at handoff: why it is an MQL (the score explanation), why it came to them,
+     * the account, every touch, activity and stage change, and earlier recycles with their reasons.
+     */
+    async context(actor: Actor | null, id: string): Promise<HandoffContext> {
+      const who = authorize(actor, 'contacts.read');
+      const contact = await contacts.getContact(who, id);
+      const orNull = async <T>(read: Promise<T>) => {
+        try {
+          return await read;
+        } catch (error) {
+          if (error instanceof AppError && error.status === 404) return null;
+          throw error;
+        }
+      };
+      const [score, account, assignments, lifecycle, touches, reasons, qualifications] = await Promise.all([
+        orNull(readers.scoring.getContactScore(who, id)),
+        contact.accountId ? orNull(readers.accounts.getAccount(who, contact.accountId)) : null,
+        readers.routing.listAssignments(who, id),
+        contacts.getLifecycle(who, id),
+        contacts.listTouchpoints(who, id),
+        findRejectionReasons(db),
+        findQualificationsOfContact(db, id),
+      ]);
+      const reasonOf = new Map(reasons.map((r) => [r.key, { en: r.label_en, nl: r.label_nl }]));
+      // Newest first; at the same instant, what was recorded later first (a touch, then the move it caused).
+      const timeline: HandoffContext['timeline'] = [
+        ...touches.map((touch) => ({ kind: 'touch' as const, at: touch.occurredAt, touch })),
+        ...lifecycle.history.map((change) => ({ kind: 'stage' as const, at: change.occurredAt, change })),
+      ]
+        .map((item, order) => ({ item, order }))
+        .sort((a, b) => b.item.at.localeCompare(a.item.at) || b.order - a.order)
+        .map(({ item }) => item);
+      return {
+        contact,
+        score,
+        account,
+        routing: assignments.at(-1) ?? null,
+        timeline,
+        recycles: lifecycle.history
+          .filter((c) => c.from === 'mql' && (c.to === 'recycled' || c.to === 'disqualified'))
+          .map((c) => ({
+            at: c.occurredAt,
+            to: c.to,
+            reasonCode: c.reasonCode,
+            reason: c.reasonCode ? (reasonOf.get(c.reasonCode) ?? null) : null,
+            note: c.note,
+            by: c.actor.id,
+          })),
+        qualifications: qualifications.map((q) => ({
+          id: q.id,
+          contactId: q.contact_id,
+          userId: q.user_id,
+          answers: fromDbJson(q.answers) as Record<string, boolean>,
+          note: q.note,
+          occurredAt: fromDbTime(q.occurred_at).toISOString(),
+        })),
       };
     },
 
