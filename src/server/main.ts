@@ -136,7 +136,8 @@ export async function startServer(
     // MQLs the last process stored but did not route (it died in between) are routed now, and
     // every half minute from then on; so are those in the unassigned queue, as reps become free.
     const system = { kind: 'cli' } as const;
-    // Marketing's commitments are judged on the first check of each day.
+    // Marketing's commitments are judged on the first check of each day; the handoff digest goes
+    // out on Monday morning.
     const sweepWaiting = async () => {
       try {
         await services.routing.routeWaiting(system);
@@ -148,6 +149,11 @@ export async function startServer(
         await services.commitments.checkPace();
       } catch (error) {
         log.error({ err: error }, 'checking the commitments failed');
+      }
+      try {
+        await services.handoff.sendWeeklyDigest();
+      } catch (error) {
+        log.error({ err: error }, 'the weekly handoff digest failed');
       }
     };
     await sweepWaiting();

@@ -61,7 +61,7 @@ export function createServices(
     routing,
     sla,
     commitments,
-    handoff: createHandoffService(deps, contacts, { accounts, scoring, routing }),
+    handoff: createHandoffService(deps, contacts, { accounts, scoring, routing }, notifications),
     opportunities: createOpportunitiesService(deps, contacts),
     records: createRecordsImportService(deps),
   };

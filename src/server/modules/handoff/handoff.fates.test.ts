@@ -184,4 +184,73 @@ describeEachDialect("the fate of Marketing's leads", (getDatabase) => {
     const repGroups = await by('rep');
     expect(repGroups.map((g) => g.label).sort()).toEqual(['Anna', 'Bram']);
   });
+
+  it('sends marketing a weekly digest of their leads’ fate on Monday morning, in their language, once', async () => {
+    const manager = await addUser(context, 'sales_manager');
+    const rep = await addUser(context, 'sales_rep', { managerId: manager.id });
+    const pool = await context.services.routing.createPool(cli, {
+      name: 'Inside',
+      members: [{ userId: rep.id }],
+    });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    const maud = await context.services.users.createUser(cli, {
+      email: 'maud@acme-ict.nl',
+      name: 'Maud',
+      role: 'marketing',
+      language: 'nl',
+    });
+    const mark = await context.services.users.createUser(cli, {
+      email: 'mark@acme-ict.nl',
+      name: 'Mark',
+      role: 'marketing',
+    });
+    // Three leads handed over on Tuesday 24 November: one accepted, one rejected, one waiting.
+    context.clock.set('2026-11-24T10:00:00.000Z');
+    const ids: string[] = [];
+    for (const [i, campaign] of ['Cloud Q4', 'Cloud Q4', 'Security webinar'].entries()) {
+      const touched = await context.services.capture.ingest(
+        cli,
+        { type: 'page_viewed', occurredAt: '2026-11-24T09:00:00Z', email: `d${i}@firm.nl`, campaign },
+        undefined,
+      );
+      const id = touched.body.results[0]!.contactId!;
+      await context.services.contacts.changeStage(cli, id, { to: 'mql' });
+      await expect.poll(async () => (await context.services.routing.listAssignments(cli, id)).length).toBe(1);
+      ids.push(id);
+    }
+    const asRep: Actor = { kind: 'user', userId: rep.id, role: 'sales_rep' };
+    await context.services.handoff.accept(asRep, ids[0]!, {});
+    await context.services.handoff.reject(asRep, ids[1]!, { reasonCode: 'not_now' });
+
+    const digests = async () =>
+      Promise.all(
+        (await context.services.notifications.listOutbox(cli, { limit: 50 })).data
+          .filter((m) => m.kind === 'handoff.digest')
+          .map((m) => context.services.notifications.getOutboxMessage(cli, m.id)),
+      );
+    // Monday 30 November, 07:30 in Amsterdam: not yet.
+    context.clock.set('2026-11-30T06:30:00.000Z');
+    expect(await context.services.handoff.sendWeeklyDigest()).toBe(0);
+    context.clock.set('2026-11-30T07:30:00.000Z');
+    expect(await context.services.handoff.sendWeeklyDigest()).toBe(2);
+    const sent = await digests();
+    const toMaud = sent.find((m) => m.recipientUserId === maud.id)!;
+    const toMark = sent.find((m) => m.recipientUserId === mark.id)!;
+    expect(toMaud.subject).toBe('Wat er van je leads werd, week van 23 november 2026');
+    expect(toMaud.bodyText).toContain('3 leads overgedragen.');
+    expect(toMaud.bodyText).toContain('1 geaccepteerd, 1 afgewezen, 1 wachten nog op een besluit.');
+    expect(toMaud.bodyText).toContain('Nu niet / timing: 1');
+    expect(toMark.subject).toBe("Your leads' fate, week of 23 November 2026");
+    expect(toMark.bodyText).toContain('1 accepted, 1 rejected, 1 still waiting for a decision.');
+    expect(toMark.bodyText).toContain('Cloud Q4: 1 of 2 rejected');
+    expect(toMark.bodyText).not.toContain('Security webinar');
+    expect(toMark.bodyText).toContain('https://baton.example.nl/handoff');
+
+    // Later that week, and from another process, nothing is sent twice.
+    context.clock.set('2026-12-02T09:00:00.000Z');
+    expect(await context.services.handoff.sendWeeklyDigest()).toBe(0);
+    const other = createTestContext(context.database, context.clock, { reactions: false });
+    await other.services.handoff.sendWeeklyDigest();
+    expect(await digests()).toHaveLength(2);
+  });
 });

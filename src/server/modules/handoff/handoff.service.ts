@@ -30,6 +30,9 @@ import type { ContactRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { ContactsService } from '../contacts/contacts.service.ts';
+import type { NotificationsService } from '../notifications/notifications.service.ts';
+import { findCalendars } from '../sla/sla.repository.ts';
+import { pickCalendar } from '../sla/calendar-settings.ts';
 import type { RoutingService } from '../routing/routing.service.ts';
 import type { ScoringService } from '../scoring/scoring.service.ts';
 import { AppError } from '../shared/errors.ts';
@@ -42,7 +45,9 @@ import { inTransaction } from '../shared/transaction.ts';
 import { loadVisibility } from '../shared/visibility.ts';
 import { findStages } from '../stages/stages.repository.ts';
 import { stageOrderOf } from '../stages/stages.service.ts';
-import { findManagerChain, findUsersByIds } from '../users/users.repository.ts';
+import { findActiveUsersByRole, findManagerChain, findUsersByIds } from '../users/users.repository.ts';
+import { localTime } from '../../../domain/routing/working-hours.ts';
+import { addLocalDays, zonedInstant } from '../../../domain/sla/business-time.ts';
 import {
   findHandedOver,
   findHandoffSettings,
@@ -84,8 +89,19 @@ export interface HandoffReaders {
   routing: Pick<RoutingService, 'listAssignments'>;
 }
 
-export function createHandoffService(deps: ServiceDeps, contacts: ContactsService, readers: HandoffReaders) {
+const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+/** The weekly digest goes out from Monday 08:00 in the default calendar's time zone. */
+const digestFromMinutes = 8 * 60;
+
+export function createHandoffService(
+  deps: ServiceDeps,
+  contacts: ContactsService,
+  readers: HandoffReaders,
+  notifications: Pick<NotificationsService, 'queueHandoffDigest'>,
+) {
   const { db, clock } = deps;
+  /** The week whose digest this process has queued (the outbox's dedupe key covers other processes). */
+  let digestQueuedFor: string | null = null;
 
   /**
    * The lead, if the actor may decide on it: visible to them (else the same 404 as a missing
@@ -290,6 +306,65 @@ export function createHandoffService(deps: ServiceDeps, contacts: ContactsServic
         by: query.by,
         groups: groups.map((g) => ({ ...g, label: g.key === null ? null : (labels.get(g.key) ?? g.key) })),
       };
+    },
+
+    /**
+     * From Monday 08:00 (in the default calendar's time zone), queues last week's digest to every
+     * active marketing user, in their language: what became of the leads handed over, why Sales
+     * rejected, which campaigns drew rejections. Once per week and person, across processes.
+     */
+    async sendWeeklyDigest(): Promise<number> {
+      const now = clock.now();
+      const timeZone = pickCalendar(await findCalendars(db), null).time_zone;
+      const local = localTime(now, timeZone);
+      const today = `${local.year}-${String(local.month).padStart(2, '0')}-${String(local.day).padStart(2, '0')}`;
+      const dayOfWeek = weekdays.indexOf(local.weekday);
+      if (dayOfWeek === 0 && local.minutes < digestFromMinutes) return 0;
+      const thisMonday = addLocalDays(today, -dayOfWeek);
+      const weekOf = addLocalDays(thisMonday, -7);
+      if (digestQueuedFor === weekOf) return 0;
+      const at = (date: string) => {
+        const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+        return zonedInstant(timeZone, { year, month, day }, 0);
+      };
+      const rows = await handedOver({ kind: 'cli' }, at(weekOf), at(thisMonday));
+      const recipients = await findActiveUsersByRole(db, ['marketing']);
+      const labels = new Map(
+        (await findRejectionReasons(db)).map((r) => [r.key, { en: r.label_en, nl: r.label_nl }]),
+      );
+      const fates = rows.map((r) => r.fate);
+      const byReason = new Map<string, number>();
+      for (const f of fates)
+        if (f.decision === 'rejected' && f.reasonCode)
+          byReason.set(f.reasonCode, (byReason.get(f.reasonCode) ?? 0) + 1);
+      const queued = await db.transaction().execute((trx) =>
+        notifications.queueHandoffDigest(trx, {
+          weekOf,
+          recipients,
+          digest: {
+            summary: {
+              mqls: fates.length,
+              accepted: fates.filter((f) => f.decision === 'accepted').length,
+              rejected: fates.filter((f) => f.decision === 'rejected').length,
+              sql: fates.filter((f) => f.sqlAt).length,
+              opportunities: fates.filter((f) => f.opportunity).length,
+              won: fates.filter((f) => f.opportunity?.status === 'won').length,
+            },
+            reasons: [...byReason.entries()]
+              .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+              .map(([code, count]) => ({ label: labels.get(code) ?? { en: code, nl: code }, count })),
+            campaigns: rejectionsBy(
+              rows.map((r) => r.row),
+              'campaign',
+            )
+              .slice(0, 5)
+              .map((g) => ({ campaign: g.key, mqls: g.mqls, rejected: g.rejected })),
+          },
+        }),
+      );
+      if (queued > 0) deps.events.publish([{ type: 'outbox.queued', count: queued, at: now }]);
+      digestQueuedFor = weekOf;
+      return queued;
     },
 
     /**

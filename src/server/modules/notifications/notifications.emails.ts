@@ -168,6 +168,21 @@ const messages = {
     breachRepSubject: (lead: string) => `Overdue: ${lead}`,
     breachRepIntro: (policy: string, due: string) => `"${policy}" was due ${due}. Respond now.`,
     theRep: 'Rep',
+    digestSubject: (week: string) => `Your leads' fate, week of ${week}`,
+    digestIntro: (week: string) =>
+      `What became of the leads Marketing handed to Sales in the week of ${week}.`,
+    digestHanded: (n: number) => `${n} ${n === 1 ? 'lead' : 'leads'} handed over.`,
+    digestDecided: (accepted: number, rejected: number, open: number) =>
+      `${accepted} accepted, ${rejected} rejected, ${open} still waiting for a decision.`,
+    digestFurther: (sql: number, opportunities: number, won: number) =>
+      `${sql} qualified to SQL, ${opportunities} became an opportunity, ${won} won.`,
+    digestReasons: 'Why Sales rejected',
+    digestCampaigns: 'Rejections by campaign',
+    digestCampaign: (campaign: string, rejected: number, mqls: number) =>
+      `${campaign}: ${rejected} of ${mqls} rejected`,
+    digestNoCampaign: '(no campaign)',
+    digestNone: 'No leads were handed over that week.',
+    digestOpen: 'Open the handoff tracker',
     paceSubject: (period: string, missed: boolean) =>
       missed
         ? `Marketing missed its MQL commitment for ${period}`
@@ -237,6 +252,21 @@ const messages = {
     breachRepSubject: (lead: string) => `Te laat: ${lead}`,
     breachRepIntro: (policy: string, due: string) => `"${policy}" moest klaar zijn op ${due}. Reageer nu.`,
     theRep: 'Verkoper',
+    digestSubject: (week: string) => `Wat er van je leads werd, week van ${week}`,
+    digestIntro: (week: string) =>
+      `Wat er werd van de leads die Marketing in de week van ${week} aan Sales overdroeg.`,
+    digestHanded: (n: number) => `${n} ${n === 1 ? 'lead' : 'leads'} overgedragen.`,
+    digestDecided: (accepted: number, rejected: number, open: number) =>
+      `${accepted} geaccepteerd, ${rejected} afgewezen, ${open} wachten nog op een besluit.`,
+    digestFurther: (sql: number, opportunities: number, won: number) =>
+      `${sql} gekwalificeerd tot SQL, ${opportunities} werden een opportunity, ${won} gewonnen.`,
+    digestReasons: 'Waarom Sales afwees',
+    digestCampaigns: 'Afwijzingen per campagne',
+    digestCampaign: (campaign: string, rejected: number, mqls: number) =>
+      `${campaign}: ${rejected} van ${mqls} afgewezen`,
+    digestNoCampaign: '(geen campagne)',
+    digestNone: 'Die week werden geen leads overgedragen.',
+    digestOpen: 'Open de overdrachtsmonitor',
     paceSubject: (period: string, missed: boolean) =>
       missed
         ? `Marketing haalde de MQL-afspraak voor ${period} niet`
@@ -574,4 +604,71 @@ export function renderPaceAlert(input: {
     { label: m.paceOpen, href: input.link },
     m.footer,
   );
+}
+
+/**
+ * The weekly digest to marketing users: what became of the leads handed over in a week, why Sales
+ * rejected, and which campaigns drew the most rejections.
+ */
+export function renderHandoffDigest(input: {
+  recipient: Recipient;
+  /** The Monday the week starts, 'YYYY-MM-DD'. */
+  weekOf: string;
+  summary: {
+    mqls: number;
+    accepted: number;
+    rejected: number;
+    sql: number;
+    opportunities: number;
+    won: number;
+  };
+  reasons: readonly { label: { en: string; nl: string }; count: number }[];
+  campaigns: readonly { campaign: string | null; mqls: number; rejected: number }[];
+  link: string;
+}): Email {
+  const { recipient, summary } = input;
+  const language = recipient.language;
+  const m = messages[language];
+  const [year, month, day] = input.weekOf.split('-').map(Number) as [number, number, number];
+  const week = new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(Date.UTC(year, month - 1, day)));
+  const open = summary.mqls - summary.accepted - summary.rejected;
+  const sections: Section[] =
+    summary.mqls === 0
+      ? [{ heading: null, lines: [m.greeting(recipient.name), m.digestNone] }]
+      : [
+          {
+            heading: null,
+            lines: [
+              m.greeting(recipient.name),
+              m.digestIntro(week),
+              m.digestHanded(summary.mqls),
+              m.digestDecided(summary.accepted, summary.rejected, open),
+              m.digestFurther(summary.sql, summary.opportunities, summary.won),
+            ],
+          },
+          ...(input.reasons.length > 0
+            ? [
+                {
+                  heading: m.digestReasons,
+                  lines: input.reasons.map((r) => `${r.label[language]}: ${r.count}`),
+                },
+              ]
+            : []),
+          ...(input.campaigns.some((c) => c.rejected > 0)
+            ? [
+                {
+                  heading: m.digestCampaigns,
+                  lines: input.campaigns
+                    .filter((c) => c.rejected > 0)
+                    .map((c) => m.digestCampaign(c.campaign ?? m.digestNoCampaign, c.rejected, c.mqls)),
+                },
+              ]
+            : []),
+        ];
+  return render(m.digestSubject(week), sections, { label: m.digestOpen, href: input.link }, m.footer);
 }

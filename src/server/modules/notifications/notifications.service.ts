@@ -26,6 +26,7 @@ import { findActiveManagersOf, findActiveUsersByRole, findUserById } from '../us
 import {
   renderLeadAssigned,
   renderLeadUnassigned,
+  renderHandoffDigest,
   renderPaceAlert,
   renderSlaStep,
   type AssignedBy,
@@ -104,6 +105,7 @@ export function createNotificationsService(
     lead: (contactId: string) => `${publicUrl}/leads/${contactId}`,
     unassignedQueue: () => `${publicUrl}/queue/unassigned`,
     commitment: (id: string) => `${publicUrl}/commitments/${id}`,
+    handoffTracker: () => `${publicUrl}/handoff`,
   };
 
   /** What a rep needs to act on a lead, read inside the transaction that queues the message. */
@@ -301,6 +303,37 @@ export function createNotificationsService(
         ),
       );
       return managers.length;
+    },
+
+    /** The weekly handoff digest to each marketing user, once per week and person. */
+    async queueHandoffDigest(
+      trx: Db,
+      input: {
+        weekOf: string;
+        recipients: readonly UserRow[];
+        digest: Omit<Parameters<typeof renderHandoffDigest>[0], 'recipient' | 'link' | 'weekOf'>;
+      },
+    ): Promise<number> {
+      const now = clock.now();
+      await insertOutboxMessages(
+        trx,
+        input.recipients.map((to) =>
+          emailRow({
+            dedupeKey: `handoff.digest:${input.weekOf}:${to.id}`,
+            kind: 'handoff.digest',
+            to,
+            contactId: null,
+            email: renderHandoffDigest({
+              ...input.digest,
+              weekOf: input.weekOf,
+              recipient: recipientOf(to),
+              link: links.handoffTracker(),
+            }),
+            now,
+          }),
+        ),
+      );
+      return input.recipients.length;
     },
 
     /**
