@@ -95,6 +95,12 @@ export const errorCatalog = {
   },
   'opportunities.not_found': { status: 404, title: 'No such opportunity' },
   'opportunities.unknown_stage': { status: 400, title: 'No such active opportunity stage' },
+  'opportunities.stage_exists': { status: 409, title: 'An opportunity stage with this key exists' },
+  'opportunities.stage_not_found': { status: 404, title: 'No such opportunity stage' },
+  'opportunities.stage_required': {
+    status: 409,
+    title: 'The pipeline needs an active open stage, a won stage and a lost stage',
+  },
   'opportunities.closed': { status: 409, title: 'A won or lost opportunity does not move' },
   'opportunities.invalid_contact': { status: 400, title: 'The contact cannot be on this opportunity' },
   'opportunities.invalid_owner': { status: 400, title: 'The owner is not an active sales user' },

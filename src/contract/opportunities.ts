@@ -129,3 +129,24 @@ export const WinRates = Type.Object({
   ),
 });
 export type WinRates = Static<typeof WinRates>;
+
+const StageKeyPattern = Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' });
+
+export const CreateOpportunityStageBody = StrictObject({
+  key: StageKeyPattern,
+  name: LocalizedText,
+  position: Type.Integer({ minimum: 0, maximum: 100_000 }),
+  probability: Type.Number({ minimum: 0, maximum: 1 }),
+  outcome: Type.Enum(opportunityStatuses),
+});
+export type CreateOpportunityStageBody = Static<typeof CreateOpportunityStageBody>;
+
+export const UpdateOpportunityStageBody = StrictObject({
+  name: Type.Optional(LocalizedText),
+  position: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+  probability: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  active: Type.Optional(Type.Boolean()),
+});
+export type UpdateOpportunityStageBody = Static<typeof UpdateOpportunityStageBody>;
+
+export const StageKeyParams = StrictObject({ key: StageKeyPattern });

@@ -46,6 +46,7 @@ export const actions = [
   'handoff.configure',
   'opportunities.read',
   'opportunities.write',
+  'opportunities.configure',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -99,6 +100,7 @@ const matrix: Record<Action, readonly Role[]> = {
   'handoff.configure': ['admin'],
   'opportunities.read': everyone,
   'opportunities.write': ['admin', 'sales_rep', 'sales_manager'],
+  'opportunities.configure': ['admin'],
 };
 
 /**

@@ -790,6 +790,30 @@ const rows: Row[] = [
     expect: all(200),
   },
   {
+    route: 'POST /api/v1/opportunities/stages',
+    request: (_w, _c, caller) => ({
+      method: 'POST',
+      url: '/api/v1/opportunities/stages',
+      payload: {
+        key: `pilot_${caller}`,
+        name: { en: 'Pilot', nl: 'Pilot' },
+        position: 35,
+        probability: 0.6,
+        outcome: 'open',
+      },
+    }),
+    expect: adminOnly(201),
+  },
+  {
+    route: 'PATCH /api/v1/opportunities/stages/:key',
+    request: () => ({
+      method: 'PATCH',
+      url: '/api/v1/opportunities/stages/demo',
+      payload: { probability: 0.3 },
+    }),
+    expect: adminOnly(200),
+  },
+  {
     route: 'GET /api/v1/opportunities/win-rates',
     request: () => ({ url: '/api/v1/opportunities/win-rates?by=manager' }),
     expect: all(200),

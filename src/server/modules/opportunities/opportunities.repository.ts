@@ -144,3 +144,15 @@ export async function countClosedByOwner(db: Db, visibility: Visibility) {
     count: Number(r.count),
   }));
 }
+
+export async function insertOpportunityStage(db: Db, row: Insertable<OpportunityStagesTable>): Promise<void> {
+  await db.insertInto('opportunity_stages').values(row).execute();
+}
+
+export async function updateOpportunityStageRow(
+  db: Db,
+  key: string,
+  patch: Updateable<OpportunityStagesTable>,
+): Promise<void> {
+  await db.updateTable('opportunity_stages').set(patch).where('key', '=', key).execute();
+}

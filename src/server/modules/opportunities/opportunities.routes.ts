@@ -2,6 +2,9 @@ import { Type } from 'typebox';
 import { IdParams, Page } from '../../../contract/common.ts';
 import {
   CreateOpportunityBody,
+  CreateOpportunityStageBody,
+  StageKeyParams,
+  UpdateOpportunityStageBody,
   ListOpportunitiesQuery,
   MoveOpportunityBody,
   Opportunity,
@@ -27,6 +30,32 @@ export function opportunitiesRoutes(app: App, { opportunities }: { opportunities
       },
     },
     async (request) => ({ data: await opportunities.listStages(request.actor) }),
+  );
+  app.post(
+    '/opportunities/stages',
+    {
+      schema: {
+        tags,
+        summary: 'Add a stage to the opportunity pipeline',
+        body: CreateOpportunityStageBody,
+        response: { 201: OpportunityStage, ...problemResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await opportunities.createStage(request.actor, request.body)),
+  );
+  app.patch(
+    '/opportunities/stages/:key',
+    {
+      schema: {
+        tags,
+        summary: 'Rename, reorder, reweigh or retire an opportunity stage',
+        params: StageKeyParams,
+        body: UpdateOpportunityStageBody,
+        response: { 200: OpportunityStage, ...problemResponses },
+      },
+    },
+    async (request) => opportunities.updateStage(request.actor, request.params.key, request.body),
   );
   app.get(
     '/opportunities/win-rates',

@@ -6,6 +6,8 @@
  */
 import type {
   CreateOpportunityBody,
+  CreateOpportunityStageBody,
+  UpdateOpportunityStageBody,
   ListOpportunitiesQuery,
   MoveOpportunityBody,
   Opportunity,
@@ -28,6 +30,7 @@ import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { decodeCursor, toPage } from '../shared/pagination.ts';
+import { inTransaction } from '../shared/transaction.ts';
 import { loadVisibility } from '../shared/visibility.ts';
 import { findUserById, findUsersByIds } from '../users/users.repository.ts';
 import {
@@ -38,7 +41,9 @@ import {
   findOpportunityHistory,
   findOpportunityStages,
   insertOpportunity,
+  insertOpportunityStage,
   insertOpportunityStageChange,
+  updateOpportunityStageRow,
   replaceOpportunityContacts,
   updateOpportunityIf,
   type OpportunityRow,
@@ -121,6 +126,75 @@ export function createOpportunitiesService(deps: ServiceDeps, contacts: Contacts
     async listStages(actor: Actor | null): Promise<OpportunityStage[]> {
       authorize(actor, 'opportunities.read');
       return (await findOpportunityStages(db)).map(toStage);
+    },
+
+    /** Adds a stage to the pipeline (an open one between others, or another way to win or lose). */
+    async createStage(actor: Actor | null, input: CreateOpportunityStageBody): Promise<OpportunityStage> {
+      const who = authorize(actor, 'opportunities.configure');
+      const now = clock.now();
+      return inTransaction(
+        db,
+        async (trx) => {
+          await insertOpportunityStage(trx, {
+            key: input.key,
+            name_en: input.name.en,
+            name_nl: input.name.nl,
+            position: input.position,
+            probability: input.probability,
+            outcome: input.outcome,
+            is_active: true,
+            created_at: toDbTime(now),
+            updated_at: toDbTime(now),
+          });
+          await insertEvent(trx, {
+            type: 'opportunity.stage_created',
+            occurredAt: now,
+            actor: actorRef(who),
+            subject: { type: 'opportunity_stage', id: input.key },
+            payload: { ...input },
+          });
+          return toStage((await findOpportunityStages(trx)).find((s) => s.key === input.key)!);
+        },
+        () => fieldError('opportunities.stage_exists', 'key', 'a stage with this key exists'),
+      );
+    },
+
+    /**
+     * Renames, reorders, reweighs or retires a stage. Opportunities in a retired stage stay there;
+     * the pipeline always keeps an active open, won and lost stage.
+     */
+    async updateStage(
+      actor: Actor | null,
+      key: string,
+      input: UpdateOpportunityStageBody,
+    ): Promise<OpportunityStage> {
+      const who = authorize(actor, 'opportunities.configure');
+      const now = clock.now();
+      return db.transaction().execute(async (trx) => {
+        const stages = await findOpportunityStages(trx);
+        const stage = stages.find((s) => s.key === key);
+        if (!stage) throw createError('opportunities.stage_not_found');
+        if (
+          input.active === false &&
+          !stages.some((s) => s.key !== key && s.outcome === stage.outcome && fromDbBool(s.is_active))
+        )
+          throw createError('opportunities.stage_required', `the last active ${stage.outcome} stage stays`);
+        await updateOpportunityStageRow(trx, key, {
+          ...(input.name && { name_en: input.name.en, name_nl: input.name.nl }),
+          ...(input.position !== undefined && { position: input.position }),
+          ...(input.probability !== undefined && { probability: input.probability }),
+          ...(input.active !== undefined && { is_active: input.active }),
+          updated_at: toDbTime(now),
+        });
+        await insertEvent(trx, {
+          type: 'opportunity.stage_changed_settings',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'opportunity_stage', id: key },
+          payload: { ...input },
+        });
+        return toStage((await findOpportunityStages(trx)).find((s) => s.key === key)!);
+      });
     },
 
     async list(actor: Actor | null, query: ListOpportunitiesQuery) {
