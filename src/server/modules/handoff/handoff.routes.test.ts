@@ -292,6 +292,15 @@ describeEachDialect('the handoff', (getDatabase) => {
     await expect.poll(async () => (await assignmentsOf(id)).at(-1)).toEqual(['unassigned', null]);
     const held = (await context.services.routing.listAssignments(cli, id)).at(-1)!;
     expect(held.explanation.route).toBe('held for a person to route: Sales rejected it 3 times');
+    // The rep's manager hears that it waits for them, and why.
+    const alerts = (await context.services.notifications.listOutbox(cli, { limit: 50 })).data.filter(
+      (m) => m.kind === 'lead.unassigned',
+    );
+    expect(
+      alerts.map((m) => [m.recipientUserId, m.subject?.startsWith('Waiting for you to route it: Eva')]),
+    ).toEqual([[manager.id, true]]);
+    const alert = await context.services.notifications.getOutboxMessage(cli, alerts[0]!.id);
+    expect(alert.bodyText).toContain('Sales has rejected this lead 3 times');
     // The queue's retries leave it alone.
     await context.services.routing.routeQueued(cli);
     expect(await assignmentsOf(id)).toHaveLength(4);

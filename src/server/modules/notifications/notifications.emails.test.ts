@@ -165,4 +165,19 @@ describe('the notification emails', () => {
     expect(missed.text).toContain('The period December 2026 has ended');
     expect(missed.text).not.toContain('even pace');
   });
+
+  it('tells a manager that a lead rejected again and again waits for them, in Dutch', () => {
+    const email = renderLeadUnassigned({
+      recipient: nl,
+      lead: { ...lead, score: null, recentTouches: [] },
+      skipped: {},
+      hadTarget: false,
+      queueLink: 'https://baton.example.nl/queue/unassigned',
+      heldAfterRejections: 3,
+    });
+    expect(email.subject).toBe('Wacht op jouw besluit: Jan <b>Jansen</b> (Acme & Zonen B.V.)');
+    expect(email.text).toContain('Sales heeft deze lead 3 keer afgewezen');
+    expect(email.text).not.toContain('Geen regel paste');
+    expect(email.html).toContain('Jan &#60;b&#62;Jansen&#60;/b&#62;');
+  });
 });

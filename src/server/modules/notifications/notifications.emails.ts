@@ -153,6 +153,10 @@ const messages = {
     skipped: (label: string, count: number) => `${count} ${count === 1 ? 'rep' : 'reps'} ${label}`,
     noTarget: 'No rule matched and there is no fallback pool.',
     openQueue: 'Open the unassigned queue',
+    heldSubject: (lead: string, company: string | null) =>
+      `Waiting for you to route it: ${lead}${company ? ` (${company})` : ''}`,
+    heldIntro: (times: number) =>
+      `Sales has rejected this lead ${times} times, so Baton does not route it again by itself. Decide who takes it, or leave it with Marketing.`,
     footer: 'You receive this because of your role in Baton.',
     reminderSubject: (lead: string, due: string) => `Reminder: ${lead} is due ${due}`,
     reminderIntro: (policy: string, due: string) =>
@@ -237,6 +241,10 @@ const messages = {
     skipped: (label: string, count: number) => `${count} ${count === 1 ? 'verkoper' : 'verkopers'} ${label}`,
     noTarget: 'Geen regel paste en er is geen reservepool.',
     openQueue: 'Open de wachtrij zonder eigenaar',
+    heldSubject: (lead: string, company: string | null) =>
+      `Wacht op jouw besluit: ${lead}${company ? ` (${company})` : ''}`,
+    heldIntro: (times: number) =>
+      `Sales heeft deze lead ${times} keer afgewezen, dus Baton routeert hem niet meer uit zichzelf. Bepaal wie hem neemt, of laat hem bij Marketing.`,
     footer: 'Je ontvangt dit bericht vanwege je rol in Baton.',
     reminderSubject: (lead: string, due: string) => `Herinnering: ${lead} moet opgevolgd zijn op ${due}`,
     reminderIntro: (policy: string, due: string) =>
@@ -447,17 +455,22 @@ export function renderLeadUnassigned(input: {
   /** False when no rule matched and there is no fallback pool. */
   hadTarget: boolean;
   queueLink: string;
+  /** Set when the lead is held after this many rejections (the ping-pong guard), not unroutable. */
+  heldAfterRejections?: number;
 }): Email {
   const { recipient, lead } = input;
   const m = messages[recipient.language];
   const reasons = (Object.entries(input.skipped) as [SkipReason, number | undefined][])
     .filter((entry): entry is [SkipReason, number] => (entry[1] ?? 0) > 0)
     .map(([reason, count]) => m.skipped(skipLabels[recipient.language][reason], count));
+  const held = input.heldAfterRejections;
   return render(
-    m.unassignedSubject(leadName(lead), lead.company?.name ?? null),
+    held
+      ? m.heldSubject(leadName(lead), lead.company?.name ?? null)
+      : m.unassignedSubject(leadName(lead), lead.company?.name ?? null),
     [
-      { heading: null, lines: [m.greeting(recipient.name), m.unassignedIntro] },
-      { heading: m.whyNoOne, lines: input.hadTarget ? reasons : [m.noTarget] },
+      { heading: null, lines: [m.greeting(recipient.name), held ? m.heldIntro(held) : m.unassignedIntro] },
+      ...(held ? [] : [{ heading: m.whyNoOne, lines: input.hadTarget ? reasons : [m.noTarget] }]),
       { heading: m.who, lines: whoLines(lead) },
       ...(lead.company ? [{ heading: m.company, lines: companyLines(lead, recipient.language) }] : []),
       { heading: m.recent, lines: touchLines(lead, recipient) },

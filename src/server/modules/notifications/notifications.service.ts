@@ -270,11 +270,15 @@ export function createNotificationsService(
         contact: ContactRow;
         candidates: readonly CandidateVerdict[];
         hadTarget: boolean;
+        /** Held by the ping-pong guard after this many rejections: told to the owner's manager. */
+        heldAfterRejections?: number;
       },
     ): Promise<number> {
       let managers = await findActiveManagersOf(
         trx,
-        input.candidates.map((c) => c.userId),
+        input.heldAfterRejections && input.contact.owner_id
+          ? [input.contact.owner_id]
+          : input.candidates.map((c) => c.userId),
       );
       if (managers.length === 0) managers = await findActiveUsersByRole(trx, ['sales_manager']);
       if (managers.length === 0) managers = await findActiveUsersByRole(trx, ['admin']);
@@ -297,6 +301,7 @@ export function createNotificationsService(
               skipped,
               hadTarget: input.hadTarget,
               queueLink: links.unassignedQueue(),
+              ...(input.heldAfterRejections && { heldAfterRejections: input.heldAfterRejections }),
             }),
             now,
           }),

@@ -499,12 +499,13 @@ export function createRoutingService(
       );
     } else {
       announced.push({ type: 'lead.unassigned', contactId, at: now });
-      if (!held && needsAttention(decision.explanation.candidates, decision.hadTarget)) {
+      if (held || needsAttention(decision.explanation.candidates, decision.hadTarget)) {
         const alerted = await notifications.queueUnassignedAlert(trx, {
           assignmentId: row.id,
           contact,
           candidates: decision.explanation.candidates,
           hadTarget: decision.hadTarget,
+          ...(held && { heldAfterRejections: Number(contact.rejection_count) }),
         });
         if (alerted > 0) announced.push({ type: 'outbox.queued', count: alerted, at: now });
       }
