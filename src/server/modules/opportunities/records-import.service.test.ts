@@ -34,6 +34,14 @@ describeEachDialect('importing a sales organisation from another CRM', (getDatab
       created: 0,
       updated: 3,
     });
+    // A row whose manager cannot manage that role is refused, as when people are added one by one.
+    const wrongChain = await run('users', 'name,role,manager\nMara Marketing,marketing,Dustin Brinkmann\n', {
+      emailDomain: 'crm.example',
+    });
+    expect(wrongChain).toMatchObject({ created: 0, rejected: 1 });
+    expect(wrongChain.errors).toEqual([
+      { row: 2, column: 'manager', reason: "a marketing's manager must be marketing or director" },
+    ]);
     const users = (await context.services.users.listUsers(cli, {})).data;
     const anna = users.find((u) => u.name === 'Anna Snelling')!;
     const dustin = users.find((u) => u.name === 'Dustin Brinkmann')!;

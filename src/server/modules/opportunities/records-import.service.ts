@@ -7,7 +7,8 @@
  */
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import type { Actor } from '../../../domain/access/roles.ts';
+import { roles, type Actor, type Role } from '../../../domain/access/roles.ts';
+import { checkManagerChain } from '../../../domain/people/check-manager-chain.ts';
 import { normalizeCompanyName } from '../../../domain/capture/match-account.ts';
 import { columnsFor, stageFor, type RecordKind } from '../../../domain/capture/record-columns.ts';
 import { countryCode, normalizeEmail } from '../../../domain/people/normalize.ts';
@@ -24,7 +25,14 @@ import {
   replaceTeamMembers,
   findMemberIdsByTeams,
 } from '../teams/teams.repository.ts';
-import { findUserByEmail, findUsers, insertUser, updateUserRow } from '../users/users.repository.ts';
+import {
+  findManagerChain,
+  findUserByEmail,
+  findUserById,
+  findUsers,
+  insertUser,
+  updateUserRow,
+} from '../users/users.repository.ts';
 import {
   findOpportunityByExternalId,
   findOpportunityStages,
@@ -180,11 +188,29 @@ export function createRecordsImportService(deps: ServiceDeps) {
                 people.set(person.toLowerCase(), { id, role });
                 return { id, created: true };
               };
+              const role = (cell('role') ?? 'sales_rep') as Role;
+              if (!(roles as readonly string[]).includes(role))
+                throw new RowError(columnOf('role'), `unknown role ${role}`);
               const managerName = cell('manager');
               const manager = managerName ? await upsert(managerName, 'sales_manager', null) : null;
-              const role = cell('role') ?? 'sales_rep';
-              if (!['sales_rep', 'sales_manager', 'director', 'marketing', 'admin'].includes(role))
-                throw new RowError(columnOf('role'), `unknown role ${role}`);
+              if (manager) {
+                // The same escalation-ladder rule as for people created one by one.
+                const row = await findUserById(trx, manager.id);
+                const existing = await findUserByEmail(trx, emailOf(name));
+                const verdict = checkManagerChain(existing?.id ?? 'new', role, {
+                  id: manager.id,
+                  role: (row?.role ?? 'sales_manager') as Role,
+                  isActive: row ? fromDbBool(row.is_active) : true,
+                  chainAbove: row ? await findManagerChain(trx, manager.id) : [],
+                });
+                if (verdict.kind === 'invalid')
+                  throw new RowError(
+                    columnOf('manager'),
+                    verdict.reason === 'manager_role'
+                      ? `a ${role}'s manager must be ${verdict.allowedRoles.join(' or ')}`
+                      : `cannot manage this person (${verdict.reason})`,
+                  );
+              }
               const person = await upsert(name, role, manager?.id ?? null);
               const teamName = cell('team');
               if (teamName && !options.dryRun) {
