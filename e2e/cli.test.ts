@@ -57,6 +57,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0007_sla',
         '0008_commitments',
         '0009_handoff',
+        '0010_sla_queue',
       ],
     });
   });

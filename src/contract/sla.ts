@@ -304,3 +304,42 @@ export const SlaReport = Type.Object({
   }),
 });
 export type SlaReport = Static<typeof SlaReport>;
+
+export const slaQueueFilters = ['open', 'at_risk', 'breached'] as const;
+
+export const SlaQueueQuery = StrictObject({
+  userId: Type.Optional(Id),
+  teamId: Type.Optional(Id),
+  status: Type.Optional(
+    Type.Enum(slaQueueFilters, {
+      description: 'open: every clock still waiting for a response (the default); at_risk; breached',
+    }),
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 200 })),
+});
+export type SlaQueueQuery = Static<typeof SlaQueueQuery>;
+
+export const SlaQueueItem = Type.Object({
+  clock: SlaClock,
+  contact: Type.Object({
+    id: Id,
+    name: Nullable(Type.String()),
+    email: Nullable(Type.String()),
+    company: Nullable(Type.String()),
+    stage: Type.String(),
+  }),
+  rep: Nullable(Type.Object({ id: Id, name: Type.String() })),
+  businessMsLeft: Type.Number({
+    description: 'Business time from asOf to the deadline in the policy’s calendar; negative when overdue',
+  }),
+  ticking: Type.Boolean({
+    description: 'Whether business time runs at asOf (the calendar is open), so a countdown moves',
+  }),
+});
+export type SlaQueueItem = Static<typeof SlaQueueItem>;
+
+export const SlaQueue = Type.Object({
+  asOf: Instant,
+  data: Type.Array(SlaQueueItem, { description: 'Most urgent first: overdue longest, then due soonest' }),
+});
+export type SlaQueue = Static<typeof SlaQueue>;

@@ -608,6 +608,7 @@ const rows: Row[] = [
     request: () => ({ url: '/api/v1/sla/report?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z' }),
     expect: all(200),
   },
+  { route: 'GET /api/v1/sla/queue', request: () => ({ url: '/api/v1/sla/queue' }), expect: all(200) },
   {
     route: 'POST /api/v1/sla/calendars',
     request: (_w, _c, caller) => ({

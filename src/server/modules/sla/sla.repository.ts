@@ -338,3 +338,35 @@ export async function findSpeedToLead(
   if (input.ownerIds) query = query.where('c.owner_id', 'in', input.ownerIds);
   return query.execute();
 }
+
+/**
+ * The clocks still waiting for a response (of some reps only), soonest deadline first, with the
+ * lead, its company and its rep: the rep's queue and the manager's board (through the open index).
+ */
+export async function findOpenInstances(
+  db: Db,
+  input: { userIds: readonly string[] | null; breachedOnly: boolean; limit: number },
+) {
+  if (input.userIds && input.userIds.length === 0) return [];
+  let query = db
+    .selectFrom('sla_instances as i')
+    .innerJoin('contacts as c', 'c.id', 'i.contact_id')
+    .leftJoin('accounts as a', 'a.id', 'c.account_id')
+    .leftJoin('users as u', 'u.id', 'i.user_id')
+    .innerJoin('sla_policies as p', 'p.id', 'i.policy_id')
+    .selectAll('i')
+    .select([
+      'c.first_name',
+      'c.last_name',
+      'c.email',
+      'c.stage as contact_stage',
+      'a.name as company',
+      'u.name as rep_name',
+      'p.calendar_id',
+    ])
+    .where('i.status', 'in', input.breachedOnly ? ['breached'] : ['running', 'breached'])
+    .where('i.responded_at', 'is', null)
+    .where('i.closed_reason', 'is', null);
+  if (input.userIds) query = query.where('i.user_id', 'in', input.userIds);
+  return query.orderBy('i.deadline_at').orderBy('i.id').limit(input.limit).execute();
+}

@@ -1,5 +1,5 @@
 import { beforeEach, expect, it } from 'vitest';
-import type { SlaCalendar, SlaClock, SlaPolicy, SlaPreview } from '../../../contract/sla.ts';
+import type { SlaCalendar, SlaClock, SlaPolicy, SlaPreview, SlaQueue } from '../../../contract/sla.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { addUser, createTestApp, createTestContext, signIn, type TestContext } from '../../testing/world.ts';
 import type { App } from '../shared/http.ts';
@@ -203,6 +203,75 @@ describeEachDialect('the SLA API', (getDatabase) => {
       },
     );
     expect(foreign.statusCode).toBe(404);
+  });
+
+  it('queues the leads waiting for a follow-up, most urgent first, with business time left; each sees their own', async () => {
+    const director = await addUser(context, 'director');
+    const manager = await addUser(context, 'sales_manager', { managerId: director.id });
+    const rep = await addUser(context, 'sales_rep', { managerId: manager.id });
+    const other = await addUser(context, 'sales_rep', {
+      managerId: (await addUser(context, 'sales_manager', { managerId: director.id })).id,
+    });
+    const pool = await context.services.routing.createPool(cli, { name: 'P', members: [{ userId: rep.id }] });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    const first = await context.services.contacts.createContact(cli, {
+      email: 'jan@acme.nl',
+      firstName: 'Jan',
+      lastName: 'de Vries',
+    });
+    await context.services.contacts.changeStage(cli, first.id, { to: 'mql' });
+    const repCookie = await signIn(app, rep.email);
+    const queueOf = async (cookie: string, query = '') => {
+      const response = await call(cookie, 'GET', `/sla/queue${query}`);
+      expect(response.statusCode).toBe(200);
+      return response.json<SlaQueue>();
+    };
+    await expect.poll(async () => (await queueOf(repCookie)).data.length).toBe(2);
+    context.clock.set('2026-12-01T10:00:00.000Z'); // an hour later
+    const second = await context.services.contacts.createContact(cli, { email: 'eva@hooli.nl' });
+    await context.services.contacts.changeStage(cli, second.id, { to: 'mql' });
+    await expect.poll(async () => (await queueOf(repCookie)).data.length).toBe(4);
+
+    // 16:00 in Amsterdam: the first lead's 4 business hours ran out at 14:00, the second's at 15:00.
+    context.clock.set('2026-12-01T15:00:00.000Z');
+    let queue = await queueOf(repCookie);
+    expect(queue.asOf).toBe('2026-12-01T15:00:00.000Z');
+    expect(queue.data.map((i) => [i.contact.email, i.clock.target, i.businessMsLeft, i.ticking])).toEqual([
+      ['jan@acme.nl', 'first_response', -2 * 3600_000, true],
+      ['eva@hooli.nl', 'first_response', -1 * 3600_000, true],
+      // 1 business day from 10:00 and 11:00 Amsterdam ends the next day at that hour; 17:30 closes today.
+      ['jan@acme.nl', 'accept_or_reject', 2.5 * 3600_000, true],
+      ['eva@hooli.nl', 'accept_or_reject', 3.5 * 3600_000, true],
+    ]);
+    expect(queue.data[0]).toMatchObject({
+      contact: { id: first.id, name: 'Jan de Vries', stage: 'mql' },
+      rep: { id: rep.id, name: rep.name },
+    });
+
+    // Overnight the countdown stops: it does not tick, and the time left is business time.
+    context.clock.set('2026-12-01T20:00:00.000Z');
+    queue = await queueOf(repCookie);
+    expect(queue.data[2]).toMatchObject({ businessMsLeft: 1 * 3600_000, ticking: false });
+
+    // After the sweep, a breach filter; accepting answers the lead's MQL clocks, and its SAL clock queues.
+    await context.services.sla.sweep();
+    expect((await queueOf(repCookie, '?status=breached')).data.map((i) => i.clock.target)).toEqual([
+      'first_response',
+      'first_response',
+    ]);
+    await context.services.contacts.changeStage(cli, first.id, { to: 'sal' });
+    await expect
+      .poll(async () =>
+        (await queueOf(repCookie)).data.filter((i) => i.contact.id === first.id).map((i) => i.clock.stage),
+      )
+      .toEqual(['sal']);
+
+    // The manager sees the team's; a rep outside it sees none of it; a director sees all.
+    expect((await queueOf(await signIn(app, manager.email), `?userId=${rep.id}`)).data).toHaveLength(3);
+    expect((await queueOf(await signIn(app, other.email))).data).toHaveLength(0);
+    expect((await queueOf(await signIn(app, director.email))).data).toHaveLength(3);
+    const wrong = await call(repCookie, 'GET', '/sla/queue?status=late');
+    expect(wrong.json()).toMatchObject({ errors: [{ field: 'querystring.status' }] });
   });
 
   it("takes Marketing's commitment for a month or quarter, refuses a wrong one by field, and shows its days", async () => {

@@ -11,6 +11,8 @@ import {
   SlaPolicy,
   SlaPreview,
   SlaPreviewBody,
+  SlaQueue,
+  SlaQueueQuery,
   SlaReport,
   SlaReportQuery,
   UpdateCommitmentBody,
@@ -115,6 +117,19 @@ export function slaRoutes(
       },
     },
     async (request) => sla.report(request.actor, request.query),
+  );
+  app.get(
+    '/sla/queue',
+    {
+      schema: {
+        tags,
+        summary:
+          'The leads waiting for a follow-up, most urgent first, with the business time left: your own as a rep, your team’s as a manager, everyone’s as a director',
+        querystring: SlaQueueQuery,
+        response: { 200: SlaQueue, ...problemResponses },
+      },
+    },
+    async (request) => sla.queue(request.actor, request.query),
   );
   app.get(
     '/contacts/:id/sla',

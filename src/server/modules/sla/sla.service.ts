@@ -5,6 +5,8 @@ import type {
   SlaPolicy,
   SlaPreview,
   SlaPreviewBody,
+  SlaQueue,
+  SlaQueueQuery,
   SlaReport,
   SlaReportQuery,
   UpdateSlaPolicyBody,
@@ -13,7 +15,12 @@ import type {
 import { canSee, type Actor } from '../../../domain/access/roles.ts';
 import { isValidTimeZone } from '../../../domain/people/normalize.ts';
 import { checkWorkingHours } from '../../../domain/routing/working-hours.ts';
-import { buildCalendar, type BusinessCalendar } from '../../../domain/sla/business-time.ts';
+import {
+  buildCalendar,
+  businessTimeBetween,
+  isOpenAt,
+  type BusinessCalendar,
+} from '../../../domain/sla/business-time.ts';
 import {
   deadlineOf,
   dueSteps,
@@ -68,6 +75,7 @@ import {
   findSpeedToLead,
   findInstancesOfContact,
   findOpenInstancesOfContact,
+  findOpenInstances,
   findPolicyById,
   insertSlaInstances,
   updateInstanceIf,
@@ -703,6 +711,56 @@ export function createSlaService(
       if (!contact || !canSee(visibility, contact.owner_id)) throw createError('contacts.not_found');
       const now = clock.now();
       return (await findInstancesOfContact(db, contactId)).map((row) => toClock(row, now));
+    },
+
+    /**
+     * The leads still waiting for a follow-up, most urgent first, with the business time left on each
+     * (negative when overdue) in its policy's calendar: a rep's queue (their own), a manager's board
+     * (their team's, or one rep's), a director's (everyone's).
+     */
+    async queue(actor: Actor | null, query: SlaQueueQuery): Promise<SlaQueue> {
+      const who = authorize(actor, 'sla.read');
+      const visibility = await loadVisibility(db, who);
+      let userIds: string[] | null = visibility.kind === 'owned_by' ? [...visibility.userIds] : null;
+      const narrow = (ids: string[]) => (userIds = userIds ? ids.filter((id) => userIds!.includes(id)) : ids);
+      if (query.teamId) narrow((await findUsers(db, { teamId: query.teamId }, 10_000)).map((u) => u.id));
+      if (query.userId) narrow([query.userId]);
+      const now = clock.now();
+      const [rows, calendarRows] = await Promise.all([
+        findOpenInstances(db, {
+          userIds,
+          breachedOnly: query.status === 'breached',
+          limit: query.status === 'at_risk' ? 500 : (query.limit ?? 200),
+        }),
+        findCalendars(db),
+      ]);
+      const items = [];
+      for (const row of rows) {
+        const clockOf = toClock(row, now);
+        if (query.status === 'at_risk' && clockOf.status !== 'at_risk') continue;
+        const calendar = await calendarFor(db, row.calendar_id, now, calendarRows);
+        const deadline = fromDbTime(row.deadline_at);
+        const businessMsLeft =
+          deadline.getTime() >= now.getTime()
+            ? businessTimeBetween(calendar, now, deadline)
+            : -businessTimeBetween(calendar, deadline, now);
+        const name = [row.first_name, row.last_name].filter(Boolean).join(' ');
+        items.push({
+          clock: clockOf,
+          contact: {
+            id: row.contact_id,
+            name: name || null,
+            email: row.email,
+            company: row.company,
+            stage: row.contact_stage,
+          },
+          rep: row.user_id ? { id: row.user_id, name: row.rep_name ?? '—' } : null,
+          businessMsLeft,
+          ticking: isOpenAt(calendar, now),
+        });
+      }
+      items.sort((a, b) => a.businessMsLeft - b.businessMsLeft || a.clock.dueAt.localeCompare(b.clock.dueAt));
+      return { asOf: now.toISOString(), data: items.slice(0, query.limit ?? 200) };
     },
 
     /** Waives a breach with a written reason: it no longer counts against the rep, and its ladder stops. */
