@@ -86,6 +86,11 @@ export const errorCatalog = {
     status: 403,
     title: 'Only the assigned rep, their manager or someone above them may decide on this lead',
   },
+  'handoff.activity_in_future': { status: 400, title: 'An activity cannot be logged ahead of time' },
+  'handoff.no_email': {
+    status: 409,
+    title: 'The lead has no email address to log the activity under; add one first',
+  },
   'handoff.unknown_reason': { status: 400, title: 'No such active rejection reason' },
   'handoff.reason_exists': { status: 409, title: 'A rejection reason with this key exists' },
   'handoff.reason_not_found': { status: 404, title: 'No such rejection reason' },

@@ -87,6 +87,15 @@ export const QualifyBody = StrictObject({
 });
 export type QualifyBody = Static<typeof QualifyBody>;
 
+export const activityTypes = ['call_logged', 'email_sent', 'meeting_held'] as const;
+
+export const LogActivityBody = StrictObject({
+  type: Type.Enum(activityTypes, { description: 'A call, an email or a meeting with the lead' }),
+  occurredAt: Type.Optional(Instant),
+  note: Type.Optional(Note),
+});
+export type LogActivityBody = Static<typeof LogActivityBody>;
+
 export const HandoffDecision = Type.Object({
   contactId: Id,
   stage: Type.String(),

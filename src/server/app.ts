@@ -14,7 +14,7 @@ import { importRoutes } from './modules/capture/import.routes.ts';
 import { formsRoutes, publicCaptureRoutes } from './modules/forms/forms.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
-import { handleError, handleNotFound } from './modules/shared/error-handler.ts';
+import { handleError } from './modules/shared/error-handler.ts';
 import type { App } from './modules/shared/http.ts';
 import { routingRoutes } from './modules/routing/routing.routes.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
@@ -25,6 +25,7 @@ import { scoringRoutes } from './modules/scoring/scoring.routes.ts';
 import { stagesRoutes } from './modules/stages/stages.routes.ts';
 import { teamsRoutes } from './modules/teams/teams.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
+import { webRoutes } from './modules/web/web.routes.ts';
 import type { Services } from './services.ts';
 
 export interface AppDeps {
@@ -34,6 +35,8 @@ export interface AppDeps {
   cookieSecure: 'auto' | 'always' | 'never';
   trustProxy: boolean;
   logger: FastifyServerOptions['logger'];
+  /** The built web app's folder; without it (tests of the API alone) `/` says it is not built. */
+  webDir?: string;
 }
 
 const requestIdPattern = /^[\w.:-]{1,128}$/;
@@ -56,7 +59,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   app.addSchema(ProblemDetails);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler(handleNotFound);
+  await webRoutes(app, { webDir: deps.webDir ?? 'dist/web' });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -178,6 +178,13 @@ export const configSpec = {
     default: 10_000,
     parse: integer(50, 3_600_000),
   },
+  webDir: {
+    env: 'BATON_WEB_DIR',
+    doc: 'The built web app that Baton serves at / (npm run build:web writes it; npm start builds it first)',
+    defaultText: 'dist/web',
+    default: 'dist/web',
+    parse: text,
+  },
   publicUrl: {
     env: 'BATON_PUBLIC_URL',
     doc: 'The address people open Baton at; links in emails start with it',

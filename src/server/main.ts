@@ -125,6 +125,7 @@ export async function startServer(
       version,
       cookieSecure: config.cookieSecure,
       trustProxy: config.trustProxy,
+      webDir: config.webDir,
       logger: options.logger ?? { level: config.logLevel, stream: process.stderr },
     });
     const log = app.log;

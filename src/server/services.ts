@@ -61,7 +61,7 @@ export function createServices(
     routing,
     sla,
     commitments,
-    handoff: createHandoffService(deps, contacts, { accounts, scoring, routing }, notifications),
+    handoff: createHandoffService(deps, contacts, { accounts, scoring, routing, capture }, notifications),
     opportunities: createOpportunitiesService(deps, contacts),
     records: createRecordsImportService(deps),
   };

@@ -745,6 +745,15 @@ const rows: Row[] = [
     expect: deciders,
   },
   {
+    route: 'POST /api/v1/contacts/:id/activities',
+    request: async (w, c) => ({
+      method: 'POST',
+      url: `/api/v1/contacts/${await leadOfRep(w, c, 'mql')}/activities`,
+      payload: { type: 'call_logged', note: 'Left a voicemail' },
+    }),
+    expect: { ...all(201), marketing: 403 },
+  },
+  {
     route: 'GET /api/v1/handoff/reasons',
     request: () => ({ url: '/api/v1/handoff/reasons' }),
     expect: all(200),

@@ -61,6 +61,53 @@ describeEachDialect('the handoff', (getDatabase) => {
     (await context.services.routing.listAssignments(cli, id)).map((a) => [a.kind, a.userId]);
   const stageOf = async (id: string) => (await context.services.contacts.getContact(cli, id)).stage;
 
+  it('lets the rep log a call, which is the genuine response that stops the first-response clock', async () => {
+    const { rep, other } = await org();
+    const ruud = await signIn(app, rep.email);
+    const id = await touch('demo_requested');
+    await expect.poll(() => assignmentsOf(id)).toEqual([['fallback', rep.id]]);
+    context.clock.set('2026-12-01T09:05:00.000Z');
+    const logged = await call(ruud, 'POST', `/contacts/${id}/activities`, {
+      type: 'call_logged',
+      note: 'Spoke to Eva, demo on Thursday',
+    });
+    expect(logged.statusCode).toBe(201);
+    expect(logged.json()).toMatchObject({
+      type: 'call_logged',
+      category: 'sales',
+      userId: rep.id,
+      occurredAt: '2026-12-01T09:05:00.000Z',
+      properties: { note: 'Spoke to Eva, demo on Thursday' },
+    });
+    await expect
+      .poll(async () =>
+        (await context.services.sla.listClocks(cli, id)).map((c) => [c.target, c.status, c.respondedAt]),
+      )
+      .toEqual([
+        ['first_response', 'met', '2026-12-01T09:05:00.000Z'],
+        ['accept_or_reject', 'running', null],
+      ]);
+
+    // Another rep of the team may not log on Ruud's lead; marketing may not at all; no future calls.
+    const olga = await signIn(app, other.email);
+    expect((await call(olga, 'POST', `/contacts/${id}/activities`, { type: 'email_sent' })).statusCode).toBe(
+      404,
+    );
+    expect(
+      (await call(marketing, 'POST', `/contacts/${id}/activities`, { type: 'email_sent' })).json(),
+    ).toMatchObject({ code: 'auth.forbidden' });
+    const ahead = await call(ruud, 'POST', `/contacts/${id}/activities`, {
+      type: 'meeting_held',
+      occurredAt: '2026-12-02T09:00:00.000Z',
+    });
+    expect(ahead.json()).toMatchObject({
+      code: 'handoff.activity_in_future',
+      errors: [{ field: 'body.occurredAt' }],
+    });
+    const wrong = await call(ruud, 'POST', `/contacts/${id}/activities`, { type: 'page_viewed' });
+    expect(wrong.json()).toMatchObject({ errors: [{ field: 'body.type' }] });
+  });
+
   it('carries a lead from MQL through a rejection, the cool-off and a new demo request to a won deal, every step on record', async () => {
     const { rep } = await org();
     // Sessions last two weeks; the story takes two months.

@@ -8,6 +8,7 @@ import {
   HandoffContext,
   HandoffDecision,
   HandoffSettings,
+  LogActivityBody,
   QualifyBody,
   RejectBody,
   RejectionReason,
@@ -16,6 +17,7 @@ import {
   UpdateHandoffSettingsBody,
   UpdateRejectionReasonBody,
 } from '../../../contract/handoff.ts';
+import { Touchpoint } from '../../../contract/contacts.ts';
 import { problemResponses, type App } from '../shared/http.ts';
 import type { HandoffService } from './handoff.service.ts';
 
@@ -76,6 +78,21 @@ export function handoffRoutes(app: App, { handoff }: { handoff: HandoffService }
       },
     },
     async (request) => handoff.qualify(request.actor, request.params.id, request.body),
+  );
+  app.post(
+    '/contacts/:id/activities',
+    {
+      schema: {
+        tags,
+        summary:
+          'Log a call, email or meeting with the lead (its rep, their managers, admins): the genuine response its follow-up clock waits for',
+        params: IdParams,
+        body: LogActivityBody,
+        response: { 201: Touchpoint, ...problemResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await handoff.logActivity(request.actor, request.params.id, request.body)),
   );
   app.get(
     '/handoff/reasons',

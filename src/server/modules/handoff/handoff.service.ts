@@ -4,6 +4,7 @@
  * disqualifies it; an accepted lead is qualified to SQL against a checklist. A lead rejected as
  * often as the ping-pong limit is routed again only by a person.
  */
+import type { Touchpoint } from '../../../contract/contacts.ts';
 import type { StageChange } from '../../../contract/stages.ts';
 import type {
   AcceptBody,
@@ -16,6 +17,7 @@ import type {
   RejectionsReport,
   HandoffDecision,
   HandoffSettings,
+  LogActivityBody,
   QualifyBody,
   RejectBody,
   RejectionReason,
@@ -29,6 +31,7 @@ import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.t
 import type { ContactRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
+import type { CaptureService } from '../capture/capture.service.ts';
 import type { ContactsService } from '../contacts/contacts.service.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
 import { findCalendars } from '../sla/sla.repository.ts';
@@ -87,6 +90,7 @@ export interface HandoffReaders {
   accounts: Pick<AccountsService, 'getAccount'>;
   scoring: Pick<ScoringService, 'getContactScore'>;
   routing: Pick<RoutingService, 'listAssignments'>;
+  capture: Pick<CaptureService, 'ingestFrom'>;
 }
 
 const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -425,6 +429,34 @@ export function createHandoffService(
           occurredAt: fromDbTime(q.occurred_at).toISOString(),
         })),
       };
+    },
+
+    /**
+     * The rep logs a call, email or meeting with the lead: a sales touch by them, which is the
+     * genuine response the follow-up clock waits for. The lead's rep, their managers or an admin.
+     */
+    async logActivity(actor: Actor | null, id: string, input: LogActivityBody): Promise<Touchpoint> {
+      const who = authorize(actor, 'handoff.decide');
+      const now = clock.now();
+      const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
+      if (occurredAt.getTime() > now.getTime() + 60_000)
+        throw fieldError('handoff.activity_in_future', 'occurredAt', 'is in the future');
+      const row = await loadDecidable(db, who, id);
+      if (!row.email) throw createError('handoff.no_email');
+      const userId = who.kind === 'user' ? who.userId : null;
+      const result = await readers.capture.ingestFrom(
+        { actor: actorRef(who), sourceKind: 'web', defaultUserId: userId },
+        {
+          type: input.type,
+          occurredAt: occurredAt.toISOString(),
+          email: row.email,
+          ...(userId && { userId }),
+          ...(input.note && { properties: { note: input.note } }),
+        },
+      );
+      const touch = (await contacts.listTouchpoints(who, id)).find((t) => t.id === result.touchId);
+      if (!touch) throw createError('contacts.not_found');
+      return touch;
     },
 
     /** The rep takes the lead on: MQL → SAL. Stops the MQL clocks and starts the SAL one. */
