@@ -35,8 +35,9 @@ describe('the docs stay true', () => {
       'e2e/',
       'bench/',
       'docs/',
+      'web/',
       '.ci/',
-      ...['src', 'e2e', 'bench', 'docs'].flatMap(folders),
+      ...['src', 'e2e', 'bench', 'docs', 'web'].flatMap(folders),
     ];
     expect([...listed].sort()).toEqual([...new Set(actual)].sort());
   });

@@ -52,6 +52,8 @@ export const Page = <T extends TSchema>(item: T) =>
     data: Type.Array(item),
     nextCursor: Nullable(Type.String({ description: 'Cursor of the next page, null on the last page' })),
   });
+/** One page of items of a schema, e.g. `PageOf<typeof User>`. */
+export type PageOf<T extends TSchema> = Static<ReturnType<typeof Page<T>>>;
 
 export const FieldError = Type.Object({
   field: Type.String({ description: 'Where the problem is, e.g. body.email or query.limit' }),

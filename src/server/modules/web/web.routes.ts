@@ -31,6 +31,7 @@ export async function webRoutes(app: App, { webDir }: { webDir: string }) {
       prefix: '/',
       index: false,
       wildcard: false,
+      cacheControl: false,
       setHeaders: (res, path) => {
         res.setHeader(
           'cache-control',

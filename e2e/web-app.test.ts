@@ -1,0 +1,346 @@
+import { createRequire } from 'node:module';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Contact } from '../src/contract/contacts.ts';
+import type { Form } from '../src/contract/forms.ts';
+import type { Pool } from '../src/contract/routing.ts';
+import type { SlaCalendar, SlaClock, SlaPolicy } from '../src/contract/sla.ts';
+import type { User } from '../src/contract/users.ts';
+import { artifact, hasBrowser, launchChromium } from './browser.ts';
+import { createStoreEnv, startServerProcess, type ServerProcess } from './helpers.ts';
+
+const admin = { BATON_ADMIN_EMAIL: 'admin@acme-ict.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
+const password = 'a long enough password';
+const allWeek = Object.fromEntries(
+  ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [day, [['00:00', '24:00']]]),
+);
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** Runs axe in the page and returns the serious and critical violations (WCAG 2 A/AA and best practice). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: axePath });
+  const rules = JSON.stringify({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] });
+  const violations = await page.evaluate<AxeViolation[]>(`axe.run(${rules}).then((r) => r.violations)`);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** A company website: plain HTML pages on another origin than Baton. */
+function startWebsite(pages: Record<string, string>): Promise<{ server: Server; origin: string }> {
+  return new Promise((resolve) => {
+    const server = createServer((request, response) => {
+      const page = pages[request.url?.split('?')[0] ?? '/'];
+      response.writeHead(page ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(page ?? 'not found');
+    });
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+    );
+  });
+}
+
+describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
+  let baton: ServerProcess;
+  let dispose: () => Promise<void>;
+  let browser: Browser;
+  let website: Awaited<ReturnType<typeof startWebsite>>;
+  const pages: Record<string, string> = {};
+  let cookie = '';
+  const people: Record<'director' | 'manager' | 'rep' | 'other' | 'marketer', User> = {} as never;
+  /** Console errors, uncaught exceptions and failed requests of every page, by page address. */
+  const consoleErrors: string[] = [];
+
+  const call = async <T>(method: string, path: string, body?: object): Promise<T> => {
+    const response = await fetch(`${baton.url}/api/v1${path}`, {
+      method,
+      headers: { cookie, ...(body && { 'content-type': 'application/json' }) },
+      ...(body && { body: JSON.stringify(body) }),
+    });
+    expect(response.status, `${method} ${path}: ${await response.clone().text()}`).toBeLessThan(300);
+    return (await response.json()) as T;
+  };
+  const contactOf = async (email: string) =>
+    (await call<{ data: Contact[] }>('GET', `/contacts?email=${encodeURIComponent(email)}`)).data[0];
+
+  /** A browser session of one person, signed in through the sign-in page. */
+  async function signInAs(user: User, viewport = { width: 1280, height: 900 }) {
+    const context: BrowserContext = await browser.newContext({ viewport, locale: 'en-GB' });
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      // Failed requests are judged below, where the expected ones can be told apart.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+        consoleErrors.push(`${page.url()}: ${message.text()}`);
+    });
+    page.on('response', (response) => {
+      const path = new URL(response.url()).pathname;
+      // Before signing in, the app asks who is signed in: a 401 is its answer "no one".
+      if (response.status() === 401 && path === '/api/v1/auth/session') return;
+      if (response.status() >= 400) consoleErrors.push(`${page.url()}: ${response.status()} ${path}`);
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
+    await page.goto(baton.url);
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    return { context, page };
+  }
+
+  beforeAll(async () => {
+    const store = await createStoreEnv('sqlite');
+    dispose = store.dispose;
+    baton = await startServerProcess({ ...store.env, ...admin, BATON_SLA_SWEEP_MS: '200' });
+    browser = await launchChromium();
+    website = await startWebsite(pages);
+    const login = await fetch(`${baton.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: admin.BATON_ADMIN_EMAIL, password: admin.BATON_ADMIN_PASSWORD }),
+    });
+    cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+
+    const user = (name: string, role: string, managerId?: string) =>
+      call<User>('POST', '/users', {
+        email: `${name.split(' ')[0]!.toLowerCase()}@acme-ict.nl`,
+        name,
+        role,
+        password,
+        workingHours: allWeek,
+        ...(managerId && { managerId }),
+      });
+    people.director = await user('Dirk Directeur', 'director');
+    people.manager = await user('Mirjam Manager', 'sales_manager', people.director.id);
+    people.rep = await user('Ruud Rep', 'sales_rep', people.manager.id);
+    people.other = await user('Olga Other', 'sales_rep', people.manager.id);
+    people.marketer = await user('Mia Marketing', 'marketing');
+    const pool = await call<Pool>('POST', '/routing/pools', {
+      name: 'Inside sales',
+      members: [{ userId: people.rep.id }],
+    });
+    await call('PATCH', '/routing/settings', { fallbackPoolId: pool.id });
+    // Business time that never stops, so countdowns run whenever the test runs.
+    const calendar = await call<SlaCalendar>('POST', '/sla/calendars', {
+      name: 'Always open',
+      timeZone: 'Europe/Amsterdam',
+      workingHours: allWeek,
+      holidays: null,
+    });
+    for (const policy of (await call<{ data: SlaPolicy[] }>('GET', '/sla/policies')).data)
+      await call('PATCH', `/sla/policies/${policy.id}`, { calendarId: calendar.id });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    website?.server.close();
+    await baton?.stop();
+    await dispose?.();
+  });
+
+  it('a form on a plain page makes a lead that appears in the rep’s queue with a live countdown; the rep accepts it', async () => {
+    const form = await call<Form>('POST', '/forms', {
+      name: 'Contact sales',
+      eventType: 'demo_requested',
+      consentText: { en: 'Yes, you may email me.', nl: 'Ja, u mag mij mailen.' },
+      redirectUrl: `${website.origin}/thanks`,
+      allowedOrigins: [website.origin],
+    });
+    const { html } = await call<{ html: string }>('GET', `/forms/${form.id}/snippet?language=en`);
+    pages['/'] = `<!doctype html><html lang="en"><title>Hooli</title><h1>Talk to sales</h1>${html}</html>`;
+    pages['/thanks'] = '<!doctype html><title>Thanks</title><h1>Thanks!</h1>';
+    const visitor = await browser.newPage();
+    await visitor.goto(`${website.origin}/`);
+    await visitor.fill('input[name="email"]', 'noor@hooli.nl');
+    await visitor.fill('input[name="firstName"]', 'Noor');
+    await visitor.fill('input[name="company"]', 'Hooli B.V.');
+    await visitor.check('input[name="consent"]');
+    await Promise.all([
+      visitor.waitForURL(`${website.origin}/thanks`),
+      visitor.click('button[type="submit"]'),
+    ]);
+    await visitor.close();
+    // A demo request is high intent: an MQL at once, routed to the pool's rep.
+    await expect
+      .poll(async () => (await contactOf('noor@hooli.nl'))?.ownerId, { timeout: 15_000 })
+      .toBe(people.rep.id);
+
+    const { context, page } = await signInAs(people.rep);
+    await page.getByRole('heading', { name: 'My leads' }).waitFor();
+    const row = page.getByRole('row', { name: /Noor/ });
+    await row.waitFor();
+    const countdown = row.getByTestId('countdown');
+    const first = await countdown.textContent();
+    expect(first).toMatch(/\d+ min \d+ s left/);
+    // The countdown runs: a second later it shows less time.
+    await expect.poll(async () => countdown.textContent(), { timeout: 5000 }).not.toBe(first);
+    await expect(row.textContent()).resolves.toContain('Hooli');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: artifact('web-1-rep-queue.png'), fullPage: true });
+
+    // On a phone the queue is a list of cards with the same countdown and buttons.
+    const phone = await context.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(`${baton.url}/leads`);
+    await phone.getByText('Noor').first().waitFor();
+    await phone.getByTestId('countdown').first().waitFor();
+    expect(await phone.getByRole('button', { name: 'Accept Noor' }).isVisible()).toBe(true);
+    expect(await phone.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: artifact('web-1-rep-queue-phone.png'), fullPage: true });
+    await phone.close();
+
+    await page.getByRole('button', { name: 'Accept Noor' }).click();
+    await page.getByText('Noor accepted').waitFor();
+    expect((await contactOf('noor@hooli.nl'))?.stage).toBe('sal');
+    // Accepted, it waits for the next step: qualify or recycle.
+    await row.getByText('Qualify or recycle').waitFor();
+    await page.screenshot({ path: artifact('web-1-rep-accepted.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('a rep rejects a lead with a reason, and Marketing’s tracker shows it', async () => {
+    await call('POST', '/events', {
+      type: 'demo_requested',
+      occurredAt: new Date().toISOString(),
+      email: 'bram@initech.nl',
+      firstName: 'Bram',
+      company: 'Initech B.V.',
+      campaign: 'Cloud Q4',
+      channel: 'paid_search',
+    });
+    await expect
+      .poll(async () => (await contactOf('bram@initech.nl'))?.ownerId, { timeout: 15_000 })
+      .toBe(people.rep.id);
+    const rep = await signInAs(people.rep);
+    await rep.page.getByRole('button', { name: 'Reject Bram' }).click();
+    const dialog = rep.page.getByRole('dialog', { name: 'Reject Bram' });
+    await dialog.getByLabel('Reason').click();
+    await rep.page.locator('.ant-select-item-option', { hasText: 'No budget' }).click();
+    await dialog.getByLabel('Note').fill('Budget is spent until April');
+    await dialog.getByRole('button', { name: 'Reject' }).click();
+    await rep.page.getByText('Bram rejected').waitFor();
+    expect((await contactOf('bram@initech.nl'))?.stage).toBe('recycled');
+    await rep.context.close();
+
+    const marketing = await signInAs(people.marketer);
+    await marketing.page.getByRole('heading', { name: 'Handoff tracker' }).waitFor();
+    const row = marketing.page.getByRole('row', { name: /Bram/ });
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/Rejected.*No budget/);
+    await marketing.page.getByRole('img', { name: /Rejections by reason: No budget: 1/ }).waitFor();
+    expect(await seriousViolations(marketing.page)).toEqual([]);
+    await marketing.page.screenshot({ path: artifact('web-2-marketing-tracker.png'), fullPage: true });
+    await marketing.context.close();
+  });
+
+  it('a manager waives a breach with a reason', async () => {
+    // First response within 2 seconds for ordinary MQLs; the ladder stops at the manager.
+    const policies = (await call<{ data: SlaPolicy[] }>('GET', '/sla/policies')).data;
+    const firstResponse = policies.find((p) => p.key === 'mql-first-response')!;
+    await call('PATCH', `/sla/policies/${firstResponse.id}`, {
+      windowSeconds: 2,
+      reminderAt: null,
+      escalations: 1,
+      reassign: false,
+    });
+    const ingested = await call<{ results: { contactId: string }[] }>('POST', '/events', {
+      type: 'content_downloaded',
+      occurredAt: new Date().toISOString(),
+      email: 'cor@umbrella.nl',
+      firstName: 'Cor',
+      company: 'Umbrella N.V.',
+    });
+    const id = ingested.results[0]!.contactId;
+    await call('POST', `/contacts/${id}/stage-changes`, { to: 'mql' });
+    const breached = async () =>
+      (await call<{ data: SlaClock[] }>('GET', `/contacts/${id}/sla`)).data.find(
+        (c) => c.target === 'first_response' && c.status === 'breached',
+      );
+    await expect.poll(async () => (await breached())?.level, { timeout: 15_000 }).toBe(1);
+
+    const { context, page } = await signInAs(people.manager);
+    await page.getByRole('heading', { name: 'Team SLA board' }).waitFor();
+    const row = page.getByRole('row', { name: /Cor/ });
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/overdue.*Ruud Rep.*Breached/);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Waive the breach of Cor' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Waive the breach of Cor' });
+    await dialog.getByLabel('Reason').fill('no');
+    await dialog.getByRole('button', { name: 'Waive' }).click();
+    await dialog.getByText('Write why, in at least 5 characters').waitFor();
+    await dialog.getByLabel('Reason').fill('Cor was in hospital; the rep called the next morning');
+    await page.screenshot({ path: artifact('web-3-manager-waive-dialog.png'), fullPage: true });
+    await dialog.getByRole('button', { name: 'Waive' }).click();
+    await page.getByText('Breach of Cor waived').waitFor();
+    const clocks = (await call<{ data: SlaClock[] }>('GET', `/contacts/${id}/sla`)).data;
+    expect(clocks.find((c) => c.target === 'first_response')).toMatchObject({
+      status: 'waived',
+      waiver: { by: people.manager.id, reason: 'Cor was in hospital; the rep called the next morning' },
+    });
+    await page.screenshot({ path: artifact('web-3-manager-board.png'), fullPage: true });
+
+    // The manager's other pages: the unassigned queue and the lead itself.
+    await page.getByRole('menuitem', { name: 'Unassigned queue' }).click();
+    await page.getByRole('heading', { name: 'Unassigned queue' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.goto(`${baton.url}/leads/${id}`);
+    await page.getByRole('heading', { name: 'Follow-up clocks' }).waitFor();
+    await page.getByText(/Waived by Mirjam Manager: Cor was in hospital/).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('switches to Dutch, and the pages are in Dutch — for this user from then on', async () => {
+    const { context, page } = await signInAs(people.rep);
+    await page.getByRole('heading', { name: 'My leads' }).waitFor();
+    await page.getByText('NL', { exact: true }).click();
+    await page.getByRole('heading', { name: 'Mijn leads' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('nl');
+    expect(await page.getByRole('navigation').textContent()).toContain('Begrippenlijst');
+    expect(await page.getByRole('columnheader').allTextContents()).toEqual(
+      expect.arrayContaining(['Resterende tijd', 'Lead', 'Fase', 'Wat moet er gebeuren', 'Status', 'Acties']),
+    );
+    await page.getByRole('button', { name: 'Afmelden' }).waitFor();
+    await page.screenshot({ path: artifact('web-4-dutch-queue.png'), fullPage: true });
+
+    const noor = (await contactOf('noor@hooli.nl'))!;
+    await page.goto(`${baton.url}/leads/${noor.id}`);
+    for (const heading of ['Waarom een MQL', 'Waarom hij hier terechtkwam', 'Opvolgklokken', 'Tijdlijn'])
+      await page.getByRole('heading', { name: heading }).waitFor();
+    await page.getByText('Demo aangevraagd').first().waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: artifact('web-4-dutch-lead.png'), fullPage: true });
+
+    await page.getByRole('menuitem', { name: 'Begrippenlijst' }).click();
+    await page.getByRole('heading', { name: 'Begrippenlijst' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('menuitem', { name: 'Profiel' }).click();
+    await page.getByRole('heading', { name: 'Werktijden' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+
+    // The choice is the user's: a new session opens in Dutch, and their emails will be Dutch.
+    expect((await call<User>('GET', `/users/${people.rep.id}`)).language).toBe('nl');
+    const again = await browser.newContext({ locale: 'en-GB' });
+    const fresh = await again.newPage();
+    await fresh.goto(baton.url);
+    await fresh.getByLabel('Email').fill(people.rep.email);
+    await fresh.getByLabel('Password').fill(password);
+    await fresh.getByRole('button', { name: 'Sign in' }).click();
+    await fresh.getByRole('heading', { name: 'Mijn leads' }).waitFor();
+    await again.close();
+  });
+
+  it('shows no console errors on any page it opened', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * The typed client of Baton's API. Every request and answer type comes from src/contract, so the
+ * web app never restates what the server accepts or returns.
+ */
+import type { Session, LoginBody } from '../../src/contract/auth.ts';
+import type { PageOf, ProblemDetails } from '../../src/contract/common.ts';
+import type { Contact, ListContactsQuery, Touchpoint } from '../../src/contract/contacts.ts';
+import type { Form } from '../../src/contract/forms.ts';
+import type {
+  AcceptBody,
+  FatesQuery,
+  FatesReport,
+  HandoffContext,
+  HandoffDecision,
+  HandoffSettings,
+  LogActivityBody,
+  QualifyBody,
+  RejectBody,
+  RejectionReason,
+  RejectionsQuery,
+  RejectionsReport,
+} from '../../src/contract/handoff.ts';
+import type { CreateOpportunityBody, OpportunityDetail } from '../../src/contract/opportunities.ts';
+import type { Assignment, ReassignBody } from '../../src/contract/routing.ts';
+import type {
+  MarketingCommitment,
+  SlaClock,
+  SlaQueue,
+  SlaQueueQuery,
+  SlaReport,
+  SlaReportQuery,
+  WaiveBody,
+} from '../../src/contract/sla.ts';
+import type { Stage } from '../../src/contract/stages.ts';
+import type { Team } from '../../src/contract/teams.ts';
+import type { Absence, AbsenceBody, UpdateMeBody, User } from '../../src/contract/users.ts';
+
+/** A refused request: the problem details the server answered (RFC 9457). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: ProblemDetails,
+  ) {
+    super(problem.detail ?? problem.title);
+  }
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+async function request<T>(
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+  path: string,
+  options: { query?: Query; body?: unknown } = {},
+): Promise<T> {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(options.query ?? {}))
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  const search = params.size > 0 ? `?${params.toString()}` : '';
+  const response = await fetch(`/api/v1${path}${search}`, {
+    method,
+    credentials: 'same-origin',
+    headers: {
+      accept: 'application/json',
+      ...(options.body !== undefined && { 'content-type': 'application/json' }),
+    },
+    ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
+  });
+  if (response.status === 204) return undefined as T;
+  const data: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const problem =
+      data && typeof data === 'object' && 'code' in data
+        ? (data as ProblemDetails)
+        : ({ type: 'about:blank', title: response.statusText, status: response.status } as ProblemDetails);
+    throw new ApiError(response.status, problem);
+  }
+  return data as T;
+}
+
+const get = <T>(path: string, query?: Query) => request<T>('GET', path, query ? { query } : {});
+const post = <T>(path: string, body: unknown = {}) => request<T>('POST', path, { body });
+const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, { body });
+
+export const api = {
+  session: () => get<Session>('/auth/session'),
+  signIn: (body: LoginBody) => post<Session>('/auth/login', body),
+  signOut: () => post<null>('/auth/logout'),
+  updateMe: (body: UpdateMeBody) => patch<User>('/me', body),
+  absences: (userId: string) => get<{ data: Absence[] }>(`/users/${userId}/absences`),
+  addAbsence: (userId: string, body: AbsenceBody) => post<Absence>(`/users/${userId}/absences`, body),
+
+  users: () => get<PageOf<typeof User>>('/users', { limit: 200 }),
+  teams: () => get<{ data: Team[] }>('/teams'),
+  stages: () => get<{ data: Stage[] }>('/stages'),
+
+  contacts: (query: ListContactsQuery) => get<PageOf<typeof Contact>>('/contacts', query),
+  handoffContext: (id: string) => get<HandoffContext>(`/contacts/${id}/handoff`),
+  clocksOf: (id: string) => get<{ data: SlaClock[] }>(`/contacts/${id}/sla`),
+  accept: (id: string, body: AcceptBody) => post<HandoffDecision>(`/contacts/${id}/accept`, body),
+  reject: (id: string, body: RejectBody) => post<HandoffDecision>(`/contacts/${id}/reject`, body),
+  qualify: (id: string, body: QualifyBody) => post<HandoffDecision>(`/contacts/${id}/qualify`, body),
+  logActivity: (id: string, body: LogActivityBody) => post<Touchpoint>(`/contacts/${id}/activities`, body),
+  reassign: (id: string, body: ReassignBody) => post<Assignment>(`/contacts/${id}/reassign`, body),
+  route: (id: string) => post<Assignment>(`/contacts/${id}/route`),
+  createOpportunity: (body: CreateOpportunityBody) => post<OpportunityDetail>('/opportunities', body),
+
+  reasons: () => get<{ data: RejectionReason[] }>('/handoff/reasons'),
+  handoffSettings: () => get<HandoffSettings>('/handoff/settings'),
+  fates: (query: FatesQuery) => get<FatesReport>('/handoff/fates', query),
+  rejections: (query: RejectionsQuery) => get<RejectionsReport>('/handoff/rejections', query),
+
+  queue: (query: SlaQueueQuery) => get<SlaQueue>('/sla/queue', query),
+  slaReport: (query: SlaReportQuery) => get<SlaReport>('/sla/report', query),
+  waive: (clockId: string, body: WaiveBody) => post<SlaClock>(`/sla/clocks/${clockId}/waive`, body),
+  unassigned: () => get<{ data: Assignment[] }>('/routing/unassigned'),
+  commitments: () => get<{ data: MarketingCommitment[] }>('/sla/commitments'),
+
+  forms: () => get<{ data: Form[] }>('/forms'),
+};

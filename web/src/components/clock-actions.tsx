@@ -1,0 +1,137 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Form, Input, Modal, Select } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ReassignBody } from '../../../src/contract/routing.ts';
+import type { WaiveBody } from '../../../src/contract/sla.ts';
+import { api } from '../api.ts';
+import { problemText } from './lead-actions.tsx';
+
+function useRefresh() {
+  const queryClient = useQueryClient();
+  return () =>
+    Promise.all(
+      [['queue'], ['clocks'], ['sla-report'], ['unassigned'], ['lead']].map((queryKey) =>
+        queryClient.invalidateQueries({ queryKey }),
+      ),
+    );
+}
+
+/** Waive a breach, only with a written reason: it then does not count against the rep. */
+export function WaiveButton({ clockId, name }: { clockId: string; name: string }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const refresh = useRefresh();
+  const [open, setOpen] = useState(false);
+  const [form] = Form.useForm<WaiveBody>();
+  const waive = useMutation({
+    mutationFn: (body: WaiveBody) => api.waive(clockId, body),
+    onSuccess: async () => {
+      setOpen(false);
+      void message.success(t('board.waived', { name }));
+      await refresh();
+    },
+    onError: (e) => void message.error(problemText(e, t('common.failed'))),
+  });
+  return (
+    <>
+      <Button size="small" onClick={() => setOpen(true)} aria-label={t('board.waiveNamed', { name })}>
+        {t('board.waive')}
+      </Button>
+      <Modal
+        open={open}
+        title={t('board.waiveTitle', { name })}
+        okText={t('board.waive')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ loading: waive.isPending }}
+        onOk={() => form.submit()}
+        onCancel={() => setOpen(false)}
+        destroyOnHidden
+      >
+        <Form<WaiveBody> form={form} layout="vertical" onFinish={(body) => waive.mutate(body)}>
+          <Form.Item
+            name="reason"
+            label={t('board.waiveReason')}
+            extra={t('board.waiveHint')}
+            rules={[{ required: true, min: 5, message: t('board.waiveReasonNeeded') }]}
+          >
+            <Input.TextArea rows={3} maxLength={1000} />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </>
+  );
+}
+
+/** Give a lead to another rep (a manager within their team), with a reason for the record. */
+export function ReassignButton({
+  contactId,
+  name,
+  currentUserId,
+  label,
+}: {
+  contactId: string;
+  name: string;
+  currentUserId: string | null;
+  label?: string;
+}) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const refresh = useRefresh();
+  const [open, setOpen] = useState(false);
+  const [form] = Form.useForm<ReassignBody>();
+  const users = useQuery({ queryKey: ['users'], queryFn: api.users, staleTime: 300_000, enabled: open });
+  const reassign = useMutation({
+    mutationFn: (body: ReassignBody) => api.reassign(contactId, body),
+    onSuccess: async () => {
+      setOpen(false);
+      void message.success(t('board.reassigned', { name }));
+      await refresh();
+    },
+    onError: (e) => void message.error(problemText(e, t('common.failed'))),
+  });
+  return (
+    <>
+      <Button
+        size="small"
+        onClick={() => setOpen(true)}
+        aria-label={`${label ?? t('board.reassign')}: ${name}`}
+      >
+        {label ?? t('board.reassign')}
+      </Button>
+      <Modal
+        open={open}
+        title={t('board.reassignTitle', { name })}
+        okText={label ?? t('board.reassign')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ loading: reassign.isPending }}
+        onOk={() => form.submit()}
+        onCancel={() => setOpen(false)}
+        destroyOnHidden
+      >
+        <Form<ReassignBody> form={form} layout="vertical" onFinish={(body) => reassign.mutate(body)}>
+          <Form.Item
+            name="userId"
+            label={t('board.newRep')}
+            rules={[{ required: true, message: t('board.repNeeded') }]}
+          >
+            <Select
+              showSearch={{ optionFilterProp: 'label' }}
+              loading={users.isPending}
+              options={(users.data?.data ?? [])
+                .filter((u) => u.isActive && u.role === 'sales_rep' && u.id !== currentUserId)
+                .map((u) => ({ value: u.id, label: u.name }))}
+            />
+          </Form.Item>
+          <Form.Item
+            name="reason"
+            label={t('board.reassignReason')}
+            rules={[{ required: true, min: 3, message: t('board.reassignReasonNeeded') }]}
+          >
+            <Input.TextArea rows={2} maxLength={500} />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </>
+  );
+}

@@ -1,0 +1,42 @@
+import dayjs from 'dayjs';
+import type { TFunction } from 'i18next';
+
+/** "2 h 05 min", "14 min 09 s": a span of (business) time, for a countdown or an overdue. */
+export function formatSpan(ms: number, t: TFunction): string {
+  const total = Math.floor(Math.abs(ms) / 1000);
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (hours > 0) return t('time.hoursMinutes', { hours, minutes: pad(minutes) });
+  return t('time.minutesSeconds', { minutes, seconds: pad(seconds) });
+}
+
+/** A moment in the user's time zone, in their language: "27 nov. 2026 14:05". */
+export function formatMoment(iso: string | null | undefined, timeZone: string, language: string): string {
+  if (!iso) return '—';
+  return new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone,
+  }).format(new Date(iso));
+}
+
+export function fromNow(iso: string): string {
+  return dayjs(iso).fromNow();
+}
+
+/** Integer minor units as money: 2500000 EUR → "€ 25.000,00" in Dutch. */
+export function formatMoney(minor: number, currency: string, language: string): string {
+  return new Intl.NumberFormat(language === 'nl' ? 'nl-NL' : 'en-GB', { style: 'currency', currency }).format(
+    minor / 100,
+  );
+}
+
+export function formatPercent(rate: number | null | undefined, language: string): string {
+  if (rate === null || rate === undefined) return '—';
+  return new Intl.NumberFormat(language === 'nl' ? 'nl-NL' : 'en-GB', {
+    style: 'percent',
+    maximumFractionDigits: 0,
+  }).format(rate);
+}

@@ -1,0 +1,112 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { Button, Layout, Menu, Segmented, Space, Typography } from 'antd';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useLocation, useNavigate } from 'react-router';
+import type { Role } from '../../src/contract/common.ts';
+import { api } from './api.ts';
+import { applyLanguage, type LanguageCode } from './i18n.ts';
+import { useUser } from './session.ts';
+
+type NavKey = 'leads' | 'team' | 'unassigned' | 'handoff' | 'glossary' | 'profile';
+
+const paths: Record<NavKey, string> = {
+  leads: '/leads',
+  team: '/team',
+  unassigned: '/queue/unassigned',
+  handoff: '/handoff',
+  glossary: '/glossary',
+  profile: '/profile',
+};
+
+/** Which screens each role works in (PRODUCT.md §2); everyone has the glossary and their profile. */
+const navOf: Record<Role, NavKey[]> = {
+  sales_rep: ['leads', 'glossary', 'profile'],
+  sales_manager: ['team', 'unassigned', 'leads', 'glossary', 'profile'],
+  director: ['team', 'handoff', 'glossary', 'profile'],
+  marketing: ['handoff', 'glossary', 'profile'],
+  admin: ['team', 'unassigned', 'leads', 'handoff', 'glossary', 'profile'],
+};
+
+export function homeOf(role: Role): string {
+  return paths[navOf[role][0]!];
+}
+
+/** Switches the language for this browser and, signed in, for the user's emails too. */
+export function LanguageSwitch({ signedIn }: { signedIn: boolean }) {
+  const { t, i18n } = useTranslation();
+  const queryClient = useQueryClient();
+  return (
+    <Segmented<LanguageCode>
+      aria-label={t('nav.language')}
+      size="small"
+      value={i18n.language === 'nl' ? 'nl' : 'en'}
+      options={[
+        { label: 'EN', value: 'en', title: 'English' },
+        { label: 'NL', value: 'nl', title: 'Nederlands' },
+      ]}
+      onChange={(language) => {
+        applyLanguage(language);
+        if (signedIn)
+          void api.updateMe({ language }).then((user) => {
+            queryClient.setQueryData(['session'], (old: { user: unknown } | undefined) =>
+              old ? { ...old, user } : old,
+            );
+          });
+      }}
+    />
+  );
+}
+
+export function Shell({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  const user = useUser();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const queryClient = useQueryClient();
+  const items = navOf[user.role].map((key) => ({ key, label: t(`nav.${key}`) }));
+  const selected = (Object.keys(paths) as NavKey[])
+    .filter((key) => location.pathname.startsWith(paths[key]))
+    .sort((a, b) => paths[b].length - paths[a].length)[0];
+
+  const signOut = async () => {
+    await api.signOut().catch(() => undefined);
+    queryClient.clear();
+    queryClient.setQueryData(['session'], null);
+    await queryClient.invalidateQueries({ queryKey: ['session'] });
+    void navigate('/');
+  };
+
+  return (
+    <Layout className="baton-shell">
+      <Layout.Sider breakpoint="lg" collapsedWidth={0} theme="dark" width={220}>
+        <div className="baton-brand">Baton</div>
+        <nav aria-label={t('nav.main')}>
+          <Menu
+            theme="dark"
+            mode="inline"
+            selectedKeys={selected ? [selected] : []}
+            items={items}
+            onClick={({ key }) => void navigate(paths[key as NavKey])}
+          />
+        </nav>
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header className="baton-header">
+          <Space size="middle" wrap>
+            <Typography.Text>
+              {user.name} · {t(`roles.${user.role}`)}
+            </Typography.Text>
+            <LanguageSwitch signedIn />
+            <Button size="small" onClick={() => void signOut()}>
+              {t('nav.signOut')}
+            </Button>
+          </Space>
+        </Layout.Header>
+        <Layout.Content>
+          <main className="baton-main">{children}</main>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,186 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  App,
+  Button,
+  Card,
+  DatePicker,
+  Form,
+  Input,
+  Select,
+  Space,
+  Table,
+  TimePicker,
+  Typography,
+} from 'antd';
+import type { Dayjs } from 'dayjs';
+import dayjs from 'dayjs';
+import { useTranslation } from 'react-i18next';
+import type { UpdateMeBody, WorkingHours } from '../../../src/contract/users.ts';
+import { api } from '../api.ts';
+import { problemText } from '../components/lead-actions.tsx';
+import { formatMoment } from '../format.ts';
+import { applyLanguage } from '../i18n.ts';
+import { useUser } from '../session.ts';
+
+const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+type Day = (typeof days)[number];
+type HoursForm = Partial<Record<Day, [Dayjs, Dayjs] | null>>;
+
+const toPicker = (hours: WorkingHours): HoursForm =>
+  Object.fromEntries(
+    days.map((d) => {
+      const first = hours[d]?.[0];
+      return [
+        d,
+        first
+          ? [
+              dayjs(`2000-01-01T${first[0]}`),
+              dayjs(`2000-01-01T${first[1] === '24:00' ? '23:59' : first[1]}`),
+            ]
+          : null,
+      ];
+    }),
+  );
+
+/** The user's own settings: name, language, time zone, working hours and absences. */
+export function ProfilePage() {
+  const { t, i18n } = useTranslation();
+  const user = useUser();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const language = i18n.language === 'nl' ? 'nl' : 'en';
+  const absences = useQuery({ queryKey: ['absences', user.id], queryFn: () => api.absences(user.id) });
+  const zones = Intl.supportedValuesOf('timeZone');
+
+  const save = useMutation({
+    mutationFn: (body: UpdateMeBody) => api.updateMe(body),
+    onSuccess: (updated) => {
+      queryClient.setQueryData(['session'], (old: { user: unknown } | undefined) =>
+        old ? { ...old, user: updated } : old,
+      );
+      applyLanguage(updated.language);
+      void message.success(t('profile.saved'));
+    },
+    onError: (e) => void message.error(problemText(e, t('common.failed'))),
+  });
+  const addAbsence = useMutation({
+    mutationFn: (v: { range: [Dayjs, Dayjs]; reason?: string }) =>
+      api.addAbsence(user.id, {
+        startsAt: v.range[0].toISOString(),
+        endsAt: v.range[1].toISOString(),
+        ...(v.reason && { reason: v.reason }),
+      }),
+    onSuccess: async () => {
+      void message.success(t('profile.absenceAdded'));
+      await queryClient.invalidateQueries({ queryKey: ['absences', user.id] });
+    },
+    onError: (e) => void message.error(problemText(e, t('common.failed'))),
+  });
+
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%', maxWidth: 820 }}>
+      <Typography.Title level={1}>{t('profile.title')}</Typography.Title>
+      <Card title={<h2 className="baton-card-title">{t('profile.details')}</h2>}>
+        <Form
+          layout="vertical"
+          initialValues={{ name: user.name, language: user.language, timeZone: user.timeZone }}
+          onFinish={(v: { name: string; language: 'en' | 'nl'; timeZone: string }) => save.mutate(v)}
+        >
+          <Form.Item name="name" label={t('profile.name')} rules={[{ required: true }]}>
+            <Input maxLength={200} />
+          </Form.Item>
+          <Form.Item name="language" label={t('profile.language')}>
+            <Select
+              options={[
+                { value: 'en', label: 'English' },
+                { value: 'nl', label: 'Nederlands' },
+              ]}
+            />
+          </Form.Item>
+          <Form.Item name="timeZone" label={t('profile.timeZone')}>
+            <Select showSearch options={zones.map((z) => ({ value: z, label: z }))} />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" loading={save.isPending}>
+            {t('common.save')}
+          </Button>
+        </Form>
+      </Card>
+      <Card title={<h2 className="baton-card-title">{t('profile.workingHours')}</h2>}>
+        <Typography.Paragraph type="secondary">{t('profile.workingHoursHint')}</Typography.Paragraph>
+        <Form<HoursForm>
+          layout="horizontal"
+          labelCol={{ span: 6 }}
+          initialValues={toPicker(user.workingHours)}
+          onFinish={(v) =>
+            save.mutate({
+              workingHours: Object.fromEntries(
+                days
+                  .filter((d) => v[d])
+                  .map((d) => [d, [[v[d]![0].format('HH:mm'), v[d]![1].format('HH:mm')]]]),
+              ),
+            })
+          }
+        >
+          {days.map((d) => (
+            <Form.Item key={d} name={d} label={t(`days.${d}`)}>
+              <TimePicker.RangePicker
+                format="HH:mm"
+                minuteStep={15}
+                placeholder={[t('profile.from'), t('profile.to')]}
+              />
+            </Form.Item>
+          ))}
+          <Button type="primary" htmlType="submit" loading={save.isPending}>
+            {t('common.save')}
+          </Button>
+        </Form>
+      </Card>
+      <Card title={<h2 className="baton-card-title">{t('profile.absences')}</h2>}>
+        <Form<{ range: [Dayjs, Dayjs]; reason?: string }>
+          layout="inline"
+          onFinish={(v) => addAbsence.mutate(v)}
+        >
+          <Form.Item
+            name="range"
+            label={t('profile.absencePeriod')}
+            rules={[{ required: true, message: t('profile.periodNeeded') }]}
+          >
+            <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" />
+          </Form.Item>
+          <Form.Item name="reason" label={t('profile.absenceReason')}>
+            <Input maxLength={200} />
+          </Form.Item>
+          <Button htmlType="submit" loading={addAbsence.isPending}>
+            {t('profile.addAbsence')}
+          </Button>
+        </Form>
+        <Table
+          style={{ marginTop: 16 }}
+          size="small"
+          rowKey="id"
+          loading={absences.isPending}
+          pagination={false}
+          dataSource={absences.data?.data ?? []}
+          locale={{ emptyText: t('profile.noAbsences') }}
+          columns={[
+            {
+              title: t('profile.from'),
+              dataIndex: 'startsAt',
+              render: (v: string) => formatMoment(v, user.timeZone, language),
+            },
+            {
+              title: t('profile.to'),
+              dataIndex: 'endsAt',
+              render: (v: string) => formatMoment(v, user.timeZone, language),
+            },
+            {
+              title: t('profile.absenceReason'),
+              dataIndex: 'reason',
+              render: (v: string | null) => v ?? '—',
+            },
+          ]}
+        />
+      </Card>
+    </Space>
+  );
+}

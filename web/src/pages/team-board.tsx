@@ -1,0 +1,160 @@
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Card, Col, Row, Segmented, Space, Table, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { SlaQueueItem } from '../../../src/contract/sla.ts';
+import { api } from '../api.ts';
+import { ReassignButton, WaiveButton } from '../components/clock-actions.tsx';
+import { PeriodPicker, lastDays, periodQuery, type Period } from '../components/period-picker.tsx';
+import { QueueTable, byLead, leadName } from '../components/queue-table.tsx';
+import { formatPercent } from '../format.ts';
+import { useUser } from '../session.ts';
+
+type Filter = 'attention' | 'open';
+
+/** The manager's SLA board: leads at risk and breached per rep, compliance per rep, waive and reassign. */
+export function TeamBoardPage() {
+  const { t, i18n } = useTranslation();
+  const user = useUser();
+  const language = i18n.language === 'nl' ? 'nl' : 'en';
+  const [filter, setFilter] = useState<Filter>('attention');
+  const [period, setPeriod] = useState<Period>(() => lastDays(30));
+  const queue = useQuery({
+    queryKey: ['queue', 'team'],
+    queryFn: async () => ({ ...(await api.queue({ limit: 500 })), receivedAt: performance.now() }),
+    refetchInterval: 60_000,
+  });
+  const range = periodQuery(period);
+  const report = useQuery({ queryKey: ['sla-report', range], queryFn: () => api.slaReport(range) });
+  const canWaive = user.role !== 'sales_rep' && user.role !== 'marketing';
+  const canReassign = user.role === 'sales_manager' || user.role === 'admin';
+
+  const items = (queue.data?.data ?? []).filter(
+    (i) => filter === 'open' || i.clock.status === 'breached' || i.clock.status === 'at_risk',
+  );
+  const perRep = new Map<string, { name: string; atRisk: number; breached: number; open: number }>();
+  for (const item of queue.data?.data ?? []) {
+    const key = item.rep?.id ?? '-';
+    const row = perRep.get(key) ?? {
+      name: item.rep?.name ?? t('board.noRep'),
+      atRisk: 0,
+      breached: 0,
+      open: 0,
+    };
+    row.open += 1;
+    if (item.clock.status === 'at_risk') row.atRisk += 1;
+    if (item.clock.status === 'breached') row.breached += 1;
+    perRep.set(key, row);
+  }
+  const compliance = (report.data?.reps ?? [])
+    .filter((r) => r.compliance !== null)
+    .map((r) => ({ name: r.name, compliance: Math.round((r.compliance ?? 0) * 100), measured: r.measured }));
+  const breachedOf = (row: { item: SlaQueueItem; others: SlaQueueItem[] }) =>
+    [row.item, ...row.others].find((i) => i.clock.status === 'breached');
+
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <div>
+        <Typography.Title level={1}>{t('board.title')}</Typography.Title>
+        <Typography.Paragraph type="secondary">{t('board.intro')}</Typography.Paragraph>
+      </div>
+      {(queue.isError || report.isError) && <Alert type="error" title={t('common.loadFailed')} showIcon />}
+      <Row gutter={[16, 16]}>
+        <Col xs={24} lg={10}>
+          <Card title={<h2 className="baton-card-title">{t('board.perRep')}</h2>}>
+            <Table
+              size="small"
+              rowKey="name"
+              loading={queue.isPending}
+              pagination={false}
+              dataSource={[...perRep.values()].sort((a, b) => b.breached - a.breached || b.atRisk - a.atRisk)}
+              locale={{ emptyText: t('queue.empty') }}
+              columns={[
+                { title: t('queue.rep'), dataIndex: 'name' },
+                { title: t('board.open'), dataIndex: 'open', align: 'right' },
+                { title: t('clockStatus.at_risk'), dataIndex: 'atRisk', align: 'right' },
+                { title: t('clockStatus.breached'), dataIndex: 'breached', align: 'right' },
+              ]}
+            />
+          </Card>
+        </Col>
+        <Col xs={24} lg={14}>
+          <Card
+            title={<h2 className="baton-card-title">{t('board.compliance')}</h2>}
+            extra={<PeriodPicker value={period} onChange={setPeriod} />}
+          >
+            {compliance.length === 0 ? (
+              <Typography.Text type="secondary">{t('board.noMeasured')}</Typography.Text>
+            ) : (
+              <div
+                role="img"
+                aria-label={t('board.complianceLabel', {
+                  list: compliance.map((c) => `${c.name}: ${c.compliance}%`).join(', '),
+                })}
+              >
+                <ResponsiveContainer width="100%" height={Math.max(160, compliance.length * 36)}>
+                  <BarChart data={compliance} layout="vertical" margin={{ left: 24, right: 24 }}>
+                    <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+                    <XAxis type="number" domain={[0, 100]} unit="%" />
+                    <YAxis type="category" dataKey="name" width={140} />
+                    <Tooltip />
+                    <Bar dataKey="compliance" name={t('board.complianceShort')} fill="#0b5cd5" />
+                  </BarChart>
+                </ResponsiveContainer>
+              </div>
+            )}
+            {report.data && (
+              <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
+                {t('board.teamTotal', {
+                  compliance: formatPercent(report.data.total.compliance, language),
+                  met: report.data.total.met,
+                  measured: report.data.total.measured,
+                  waived: report.data.total.waived,
+                })}
+              </Typography.Paragraph>
+            )}
+          </Card>
+        </Col>
+      </Row>
+      <Card
+        title={<h2 className="baton-card-title">{t('board.leads')}</h2>}
+        extra={
+          <Segmented<Filter>
+            aria-label={t('board.filter')}
+            value={filter}
+            onChange={setFilter}
+            options={[
+              { value: 'attention', label: t('board.attention') },
+              { value: 'open', label: t('board.allOpen') },
+            ]}
+          />
+        }
+      >
+        <QueueTable
+          rows={byLead(items)}
+          receivedAt={queue.data?.receivedAt ?? performance.now()}
+          loading={queue.isPending}
+          showRep
+          actions={(row) => {
+            const breached = breachedOf(row);
+            return (
+              <Space wrap>
+                {canWaive && breached && (
+                  <WaiveButton clockId={breached.clock.id} name={leadName(row.item)} />
+                )}
+                {canReassign && (
+                  <ReassignButton
+                    contactId={row.item.contact.id}
+                    name={leadName(row.item)}
+                    currentUserId={row.item.rep?.id ?? null}
+                  />
+                )}
+              </Space>
+            );
+          }}
+        />
+      </Card>
+    </Space>
+  );
+}

@@ -1,0 +1,88 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Space, Table, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import type { Assignment } from '../../../src/contract/routing.ts';
+import { api } from '../api.ts';
+import { ReassignButton } from '../components/clock-actions.tsx';
+import { problemText } from '../components/lead-actions.tsx';
+import { formatMoment } from '../format.ts';
+import { useUser } from '../session.ts';
+
+/** Leads no rep could take, oldest first, with why; a manager routes them again or picks a rep. */
+export function UnassignedPage() {
+  const { t, i18n } = useTranslation();
+  const user = useUser();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const language = i18n.language === 'nl' ? 'nl' : 'en';
+  const queue = useQuery({ queryKey: ['unassigned'], queryFn: api.unassigned, refetchInterval: 60_000 });
+  const contacts = useQuery({
+    queryKey: ['unassigned-contacts', queue.data?.data.map((a) => a.contactId)],
+    enabled: (queue.data?.data.length ?? 0) > 0,
+    queryFn: () =>
+      Promise.all((queue.data?.data ?? []).slice(0, 100).map((a) => api.handoffContext(a.contactId))),
+  });
+  const nameOf = (id: string) => {
+    const c = contacts.data?.find((x) => x.contact.id === id)?.contact;
+    return (c && ([c.firstName, c.lastName].filter(Boolean).join(' ') || c.email)) ?? id;
+  };
+  const route = useMutation({
+    mutationFn: (contactId: string) => api.route(contactId),
+    onSuccess: async (assignment) => {
+      void message.info(
+        assignment.userId
+          ? t('unassigned.routed')
+          : t('unassigned.stillNoOne', { reason: assignment.explanation.route }),
+      );
+      await queryClient.invalidateQueries({ queryKey: ['unassigned'] });
+    },
+    onError: (e) => void message.error(problemText(e, t('common.failed'))),
+  });
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <div>
+        <Typography.Title level={1}>{t('unassigned.title')}</Typography.Title>
+        <Typography.Paragraph type="secondary">{t('unassigned.intro')}</Typography.Paragraph>
+      </div>
+      {queue.isError && <Alert type="error" title={t('common.loadFailed')} showIcon />}
+      <Table<Assignment>
+        rowKey="id"
+        loading={queue.isPending}
+        dataSource={queue.data?.data ?? []}
+        locale={{ emptyText: t('unassigned.empty') }}
+        scroll={{ x: 800 }}
+        columns={[
+          {
+            title: t('queue.lead'),
+            key: 'lead',
+            render: (_, a) => <Link to={`/leads/${a.contactId}`}>{nameOf(a.contactId)}</Link>,
+          },
+          {
+            title: t('unassigned.since'),
+            dataIndex: 'assignedAt',
+            render: (v: string) => formatMoment(v, user.timeZone, language),
+          },
+          { title: t('unassigned.why'), key: 'why', render: (_, a) => a.reason ?? a.explanation.route },
+          {
+            title: t('queue.actions'),
+            key: 'actions',
+            render: (_, a) => (
+              <Space wrap>
+                <Button size="small" onClick={() => route.mutate(a.contactId)} loading={route.isPending}>
+                  {t('unassigned.routeAgain')}
+                </Button>
+                <ReassignButton
+                  contactId={a.contactId}
+                  name={nameOf(a.contactId)}
+                  currentUserId={null}
+                  label={t('unassigned.assign')}
+                />
+              </Space>
+            ),
+          },
+        ]}
+      />
+    </Space>
+  );
+}
