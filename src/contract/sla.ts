@@ -180,6 +180,13 @@ const SlaFigures = Type.Object({
       touched: Type.Integer({ description: 'Of those, with a sales activity since' }),
       medianMs: Nullable(Type.Number()),
       p90Ms: Nullable(Type.Number()),
+      distribution: Type.Array(
+        Type.Object({
+          upToMs: Nullable(Type.Number({ description: 'The bucket’s upper bound; null: longer' })),
+          leads: Type.Integer(),
+        }),
+        { description: 'Touched leads by time to the first touch: ≤ 5 min, 15 min, 1 h, 4 h, 1 day, longer' },
+      ),
     },
     {
       description:

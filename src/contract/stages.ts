@@ -72,3 +72,24 @@ export const Lifecycle = Type.Object({
   history: Type.Array(StageChange),
 });
 export type Lifecycle = Static<typeof Lifecycle>;
+
+export const FunnelQuery = StrictObject({ from: Instant, to: Instant });
+export type FunnelQuery = Static<typeof FunnelQuery>;
+
+export const Funnel = Type.Object({
+  from: Instant,
+  to: Instant,
+  stages: Type.Array(
+    Type.Object({
+      key: Type.String(),
+      name: LocalizedText,
+      entered: Type.Integer({ description: 'Contacts that entered the stage in the period' }),
+      advanced: Type.Integer({ description: 'Of those, the ones that reached a later stage since' }),
+      conversion: Nullable(Type.Number({ description: 'advanced ÷ entered' })),
+      left: Type.Integer({ description: 'Of those, the ones that have left the stage since' }),
+      medianMsInStage: Nullable(Type.Number({ description: 'Median time in the stage of those that left' })),
+    }),
+    { description: 'The main path in order (side stages such as recycled are not steps of it)' },
+  ),
+});
+export type Funnel = Static<typeof Funnel>;

@@ -366,6 +366,11 @@ const rows: Row[] = [
   { route: 'GET /api/v1/stages', request: () => ({ url: '/api/v1/stages' }), expect: all(200) },
   { route: 'GET /api/v1/stages/:key', request: () => ({ url: '/api/v1/stages/mql' }), expect: all(200) },
   {
+    route: 'GET /api/v1/funnel',
+    request: () => ({ url: '/api/v1/funnel?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z' }),
+    expect: all(200),
+  },
+  {
     route: 'POST /api/v1/stages',
     request: () => ({
       method: 'POST',

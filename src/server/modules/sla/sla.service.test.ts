@@ -297,7 +297,21 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
       firstResponse: { responses: 1, medianMs: 30 * 60_000, p90Ms: 30 * 60_000 },
       // Both leads were created at 09:00 UTC (their first page view was captured then); one got a
       // call 30 minutes later.
-      speedToLead: { leads: 2, touched: 1, medianMs: 30 * 60_000, p90Ms: 30 * 60_000 },
+      speedToLead: {
+        leads: 2,
+        touched: 1,
+        medianMs: 30 * 60_000,
+        p90Ms: 30 * 60_000,
+        // 30 minutes: in the bucket up to an hour.
+        distribution: [
+          { upToMs: 5 * 60_000, leads: 0 },
+          { upToMs: 15 * 60_000, leads: 0 },
+          { upToMs: 60 * 60_000, leads: 1 },
+          { upToMs: 240 * 60_000, leads: 0 },
+          { upToMs: 1440 * 60_000, leads: 0 },
+          { upToMs: null, leads: 0 },
+        ],
+      },
     };
     expect(report.total).toEqual(figures);
     expect(report.reps).toEqual([{ userId: rep.id, name: 'Ruud Rep', ...figures }]);

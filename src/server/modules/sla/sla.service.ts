@@ -195,6 +195,9 @@ function isAtRisk(row: SlaInstanceRow, now: Date): boolean {
   return now.getTime() >= point;
 }
 
+/** Speed-to-lead buckets: 5 min, 15 min, 1 h, 4 h, 1 day (and longer). */
+const speedBuckets = [5, 15, 60, 240, 1440].map((minutes) => minutes * 60_000);
+
 /** The figures of a set of clocks (see the report). */
 function slaFigures(
   speed: readonly { created_at: Date | string; first_touch_at: Date | string | null }[],
@@ -240,6 +243,11 @@ function slaFigures(
       touched: speeds.length,
       medianMs: rankOf(speeds, 0.5),
       p90Ms: rankOf(speeds, 0.9),
+      distribution: [...speedBuckets, null].map((upToMs, i) => ({
+        upToMs,
+        leads: speeds.filter((ms) => ms > (speedBuckets[i - 1] ?? -1) && (upToMs === null || ms <= upToMs))
+          .length,
+      })),
     },
   };
 }

@@ -32,3 +32,29 @@ export async function replaceTransitions(db: Db, fromKey: string, toKeys: readon
     .values(toKeys.map((toKey) => ({ from_key: fromKey, to_key: toKey })))
     .execute();
 }
+
+/**
+ * Every stage change since `from` of the contacts that changed stage in [from, to) (of some owners
+ * only): what the funnel of the period reads.
+ */
+export async function findStageMovesSince(
+  db: Db,
+  input: { from: string; to: string; ownerIds: readonly string[] | null },
+) {
+  if (input.ownerIds && input.ownerIds.length === 0) return [];
+  let moved = db
+    .selectFrom('stage_changes as m')
+    .select('m.contact_id')
+    .where('m.occurred_at', '>=', input.from)
+    .where('m.occurred_at', '<', input.to);
+  if (input.ownerIds)
+    moved = moved
+      .innerJoin('contacts as c', 'c.id', 'm.contact_id')
+      .where('c.owner_id', 'in', input.ownerIds);
+  return db
+    .selectFrom('stage_changes')
+    .select(['contact_id', 'to_stage', 'occurred_at'])
+    .where('occurred_at', '>=', input.from)
+    .where('contact_id', 'in', moved)
+    .execute();
+}

@@ -1,5 +1,12 @@
 import { Type } from 'typebox';
-import { CreateStageBody, Stage, StageParams, UpdateStageBody } from '../../../contract/stages.ts';
+import {
+  CreateStageBody,
+  Funnel,
+  FunnelQuery,
+  Stage,
+  StageParams,
+  UpdateStageBody,
+} from '../../../contract/stages.ts';
 import { problemResponses, type App } from '../shared/http.ts';
 import type { StagesService } from './stages.service.ts';
 
@@ -16,6 +23,20 @@ export function stagesRoutes(app: App, { stages }: { stages: StagesService }) {
       },
     },
     async (request) => ({ data: await stages.listStages(request.actor) }),
+  );
+
+  app.get(
+    '/funnel',
+    {
+      schema: {
+        tags,
+        summary:
+          'The funnel of a period: per stage, the contacts that entered it, how many went further since, and the median time in it',
+        querystring: FunnelQuery,
+        response: { 200: Funnel, ...problemResponses },
+      },
+    },
+    async (request) => stages.funnel(request.actor, request.query),
   );
 
   app.post(

@@ -1,15 +1,24 @@
 import type { StageOrder } from '../../../domain/handoff/fate.ts';
-import type { CreateStageBody, Stage, UpdateStageBody } from '../../../contract/stages.ts';
+import type {
+  CreateStageBody,
+  Funnel,
+  FunnelQuery,
+  Stage,
+  UpdateStageBody,
+} from '../../../contract/stages.ts';
+import { funnelOf } from '../../../domain/lifecycle/funnel.ts';
+import { loadVisibility } from '../shared/visibility.ts';
 import type { Actor } from '../../../domain/access/roles.ts';
 import type { StageRule } from '../../../domain/lifecycle/decide-stage-change.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import {
+  findStageMovesSince,
   findStages,
   insertStage,
   replaceTransitions,
@@ -77,6 +86,39 @@ export function createStagesService(deps: ServiceDeps) {
     async getStage(actor: Actor | null, key: string): Promise<Stage> {
       authorize(actor, 'stages.read');
       return get(db, key);
+    },
+
+    /**
+     * The funnel of a period: per stage of the main path, who entered it, how many went further
+     * since and how long they stayed. A rep counts their own leads, a manager their team's.
+     */
+    async funnel(actor: Actor | null, query: FunnelQuery): Promise<Funnel> {
+      const who = authorize(actor, 'contacts.read');
+      const from = new Date(query.from);
+      const to = new Date(query.to);
+      if (to.getTime() <= from.getTime())
+        throw fieldError('http.validation_failed', 'to', 'must be after from');
+      const visibility = await loadVisibility(db, who);
+      const [rows, moves] = await Promise.all([
+        findStages(db),
+        findStageMovesSince(db, {
+          from: toDbTime(from),
+          to: toDbTime(to),
+          ownerIds: visibility.kind === 'owned_by' ? visibility.userIds : null,
+        }),
+      ]);
+      const path = rows.filter((s) => !fromDbBool(s.is_side));
+      const stages = funnelOf(
+        moves.map((m) => ({ contactId: m.contact_id, to: m.to_stage, at: fromDbTime(m.occurred_at) })),
+        path.map((s) => s.key),
+        from,
+        to,
+      );
+      return {
+        from: from.toISOString(),
+        to: to.toISOString(),
+        stages: stages.map((s, i) => ({ ...s, name: { en: path[i]!.name_en, nl: path[i]!.name_nl } })),
+      };
     },
 
     async createStage(actor: Actor | null, input: CreateStageBody): Promise<Stage> {
