@@ -38,7 +38,7 @@ export function createServices(
   const routing = createRoutingService(
     deps,
     notifications,
-    { recordsOf: (ids) => sla.recordsOf(ids) },
+    { recordsOf: (ids, conn) => sla.recordsOf(ids, conn) },
     { onAssigned: (trx, input) => sla.startForAssignment(trx, input) },
   );
   const commitments = createCommitmentsService(deps, notifications);

@@ -213,6 +213,22 @@ describeEachDialect('routing', (getDatabase) => {
     ]);
   });
 
+  it('routes through a performance-aware pool with the SLA’s real records, reading them in its own transaction', async () => {
+    // On SQLite a read outside the routing transaction would wait for it forever (one connection).
+    context.clock.set('2026-12-01T09:00:00.000Z');
+    const { reps } = await team();
+    const pool = await context.services.routing.createPool(cli, {
+      name: 'Performance',
+      performanceAware: true,
+      members: reps.map((r) => ({ userId: r.id })),
+    });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    const id = await lead('perf@acme.nl');
+    const routed = await context.services.routing.routeContact(cli, id);
+    expect(routed).toMatchObject({ kind: 'fallback', userId: reps[0]!.id });
+    expect(routed.explanation.candidates[0]).toMatchObject({ record: null, factor: 1 });
+  });
+
   it('shifts shares by the follow-up record the SLA supplies, and shows the formula and the record with each decision', async () => {
     const { reps } = await team();
     const [good, poor] = reps as [(typeof reps)[number], (typeof reps)[number]];

@@ -74,7 +74,11 @@ const periodDays = 30;
  * rep has none, so every factor is 1.
  */
 export interface FollowUpRecords {
-  recordsOf(userIds: readonly string[]): Promise<Map<string, { measured: number; met: number } | null>>;
+  /** Read on `conn`: routing asks inside its transaction (on SQLite, the only connection). */
+  recordsOf(
+    userIds: readonly string[],
+    conn: Db,
+  ): Promise<Map<string, { measured: number; met: number } | null>>;
 }
 export const noFollowUpRecords: FollowUpRecords = { recordsOf: async () => new Map() };
 
@@ -183,7 +187,7 @@ export function createRoutingService(
   ): Promise<Candidate[]> {
     const ids = members.map((m) => m.user_id);
     const people = await findRoutingPeople(conn, ids, now);
-    const records = performanceAware ? await followUp.recordsOf(ids) : new Map<string, null>();
+    const records = performanceAware ? await followUp.recordsOf(ids, conn) : new Map<string, null>();
     const periodStart = new Date(now.getTime() - periodDays * dayMs);
     // Caps count in each rep's own day and week: one query per time zone in the pool.
     const byZone = new Map<string, string[]>();

@@ -864,9 +864,9 @@ export function createSlaService(
     },
 
     /** Each rep's follow-up record over the last 30 days: what routing's performance factor uses. */
-    async recordsOf(userIds: readonly string[]) {
+    async recordsOf(userIds: readonly string[], conn: Db = db) {
       const since = new Date(clock.now().getTime() - recordDays * dayMs);
-      const records = await countFollowUpRecords(db, userIds, since);
+      const records = await countFollowUpRecords(conn, userIds, since);
       return new Map(userIds.map((id) => [id, records.get(id) ?? null]));
     },
   };
