@@ -5,6 +5,7 @@ import { startServer, version } from '../server/main.ts';
 import { AppError } from '../server/modules/shared/errors.ts';
 import { registerApiKeysCommand } from './api-keys.command.ts';
 import { registerContactsCommand } from './contacts.command.ts';
+import { registerDemoCommand } from './demo.command.ts';
 import { registerImportCommand } from './import.command.ts';
 import { registerOpportunitiesCommand } from './opportunities.command.ts';
 import { registerOutboxCommand } from './outbox.command.ts';
@@ -73,6 +74,7 @@ export function buildProgram(io: Io, env: Env | undefined): Command {
   registerOutboxCommand(program, io, env);
   registerSlaCommand(program, io, env);
   registerOpportunitiesCommand(program, io, env);
+  registerDemoCommand(program, io, env);
   return program;
 }
 

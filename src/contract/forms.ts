@@ -56,5 +56,6 @@ export type UpdateFormBody = Static<typeof UpdateFormBody>;
 export const FormSnippet = Type.Object({
   html: Type.String({ description: 'Paste into any web page: the tracking script and the form' }),
 });
+export type FormSnippet = Static<typeof FormSnippet>;
 
 export const FormKeyParams = StrictObject({ key: Type.String({ pattern: '^[A-Za-z0-9_-]{6,64}$' }) });

@@ -145,6 +145,22 @@ export const Assignment = Type.Object({
 });
 export type Assignment = Static<typeof Assignment>;
 
+export const UnassignedLead = Type.Intersect([
+  Assignment,
+  Type.Object({
+    contact: Type.Object(
+      {
+        name: Nullable(Type.String()),
+        email: Nullable(Type.String()),
+        company: Nullable(Type.String()),
+        stage: Type.String(),
+      },
+      { description: 'Who is waiting: managers see the queue before the lead is anyone’s' },
+    ),
+  }),
+]);
+export type UnassignedLead = Static<typeof UnassignedLead>;
+
 export const ReassignBody = StrictObject({
   userId: Id,
   reason: Type.String({ minLength: 3, maxLength: 500, description: 'Why, for the record and the rep' }),

@@ -5,7 +5,7 @@
 import type { Session, LoginBody } from '../../src/contract/auth.ts';
 import type { PageOf, ProblemDetails } from '../../src/contract/common.ts';
 import type { Contact, ListContactsQuery, Touchpoint } from '../../src/contract/contacts.ts';
-import type { Form } from '../../src/contract/forms.ts';
+import type { Form, FormSnippet } from '../../src/contract/forms.ts';
 import type {
   AcceptBody,
   FatesQuery,
@@ -21,9 +21,10 @@ import type {
   RejectionsReport,
 } from '../../src/contract/handoff.ts';
 import type { CreateOpportunityBody, OpportunityDetail } from '../../src/contract/opportunities.ts';
-import type { Assignment, ReassignBody } from '../../src/contract/routing.ts';
+import type { Assignment, ReassignBody, UnassignedLead } from '../../src/contract/routing.ts';
 import type {
   MarketingCommitment,
+  MarketingCommitmentDetail,
   SlaClock,
   SlaQueue,
   SlaQueueQuery,
@@ -31,7 +32,7 @@ import type {
   SlaReportQuery,
   WaiveBody,
 } from '../../src/contract/sla.ts';
-import type { Stage } from '../../src/contract/stages.ts';
+import type { Funnel, FunnelQuery, Stage } from '../../src/contract/stages.ts';
 import type { Team } from '../../src/contract/teams.ts';
 import type { Absence, AbsenceBody, UpdateMeBody, User } from '../../src/contract/users.ts';
 
@@ -112,8 +113,11 @@ export const api = {
   queue: (query: SlaQueueQuery) => get<SlaQueue>('/sla/queue', query),
   slaReport: (query: SlaReportQuery) => get<SlaReport>('/sla/report', query),
   waive: (clockId: string, body: WaiveBody) => post<SlaClock>(`/sla/clocks/${clockId}/waive`, body),
-  unassigned: () => get<{ data: Assignment[] }>('/routing/unassigned'),
+  unassigned: () => get<{ data: UnassignedLead[] }>('/routing/unassigned'),
   commitments: () => get<{ data: MarketingCommitment[] }>('/sla/commitments'),
+  commitment: (id: string) => get<MarketingCommitmentDetail>(`/sla/commitments/${id}`),
+  funnel: (query: FunnelQuery) => get<Funnel>('/funnel', query),
 
   forms: () => get<{ data: Form[] }>('/forms'),
+  formSnippet: (id: string, language: 'en' | 'nl') => get<FormSnippet>(`/forms/${id}/snippet`, { language }),
 };

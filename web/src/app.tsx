@@ -8,10 +8,13 @@ import { Navigate, Route, Routes } from 'react-router';
 import { ApiError, api } from './api.ts';
 import { applyLanguage } from './i18n.ts';
 import { Shell, homeOf } from './layout.tsx';
+import { CommitmentPage } from './pages/commitment.tsx';
+import { FormsPage } from './pages/forms.tsx';
 import { GlossaryPage } from './pages/glossary.tsx';
 import { HandoffPage } from './pages/handoff.tsx';
 import { LeadPage } from './pages/lead.tsx';
 import { MyLeadsPage } from './pages/my-leads.tsx';
+import { OverviewPage } from './pages/overview.tsx';
 import { ProfilePage } from './pages/profile.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { TeamBoardPage } from './pages/team-board.tsx';
@@ -51,6 +54,9 @@ export function App() {
                 <Route path="/team" element={<TeamBoardPage />} />
                 <Route path="/queue/unassigned" element={<UnassignedPage />} />
                 <Route path="/handoff" element={<HandoffPage />} />
+                <Route path="/overview" element={<OverviewPage />} />
+                <Route path="/commitments/:id" element={<CommitmentPage />} />
+                <Route path="/forms" element={<FormsPage />} />
                 <Route path="/glossary" element={<GlossaryPage />} />
                 <Route path="/profile" element={<ProfilePage />} />
                 <Route path="*" element={<Navigate to={homeOf(user.role)} replace />} />

@@ -40,3 +40,12 @@ export function formatPercent(rate: number | null | undefined, language: string)
     maximumFractionDigits: 0,
   }).format(rate);
 }
+
+/** A long span in days and hours, a short one in hours and minutes: "3 d 4 h", "2 h 05 min". */
+export function formatStay(ms: number | null, t: TFunction): string {
+  if (ms === null) return '—';
+  const hours = ms / 3600_000;
+  if (hours >= 24)
+    return t('time.daysHours', { days: Math.floor(hours / 24), hours: Math.floor(hours % 24) });
+  return formatSpan(ms, t);
+}

@@ -8,9 +8,11 @@ import { api } from './api.ts';
 import { applyLanguage, type LanguageCode } from './i18n.ts';
 import { useUser } from './session.ts';
 
-type NavKey = 'leads' | 'team' | 'unassigned' | 'handoff' | 'glossary' | 'profile';
+type NavKey = 'overview' | 'leads' | 'team' | 'unassigned' | 'handoff' | 'forms' | 'glossary' | 'profile';
 
 const paths: Record<NavKey, string> = {
+  overview: '/overview',
+  forms: '/forms',
   leads: '/leads',
   team: '/team',
   unassigned: '/queue/unassigned',
@@ -22,10 +24,10 @@ const paths: Record<NavKey, string> = {
 /** Which screens each role works in (PRODUCT.md §2); everyone has the glossary and their profile. */
 const navOf: Record<Role, NavKey[]> = {
   sales_rep: ['leads', 'glossary', 'profile'],
-  sales_manager: ['team', 'unassigned', 'leads', 'glossary', 'profile'],
-  director: ['team', 'handoff', 'glossary', 'profile'],
-  marketing: ['handoff', 'glossary', 'profile'],
-  admin: ['team', 'unassigned', 'leads', 'handoff', 'glossary', 'profile'],
+  sales_manager: ['team', 'unassigned', 'leads', 'overview', 'glossary', 'profile'],
+  director: ['overview', 'team', 'handoff', 'glossary', 'profile'],
+  marketing: ['handoff', 'overview', 'forms', 'glossary', 'profile'],
+  admin: ['overview', 'team', 'unassigned', 'leads', 'handoff', 'forms', 'glossary', 'profile'],
 };
 
 export function homeOf(role: Role): string {

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Space, Table, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import type { Assignment } from '../../../src/contract/routing.ts';
+import type { UnassignedLead } from '../../../src/contract/routing.ts';
 import { api } from '../api.ts';
 import { ReassignButton } from '../components/clock-actions.tsx';
 import { problemText } from '../components/lead-actions.tsx';
@@ -17,16 +17,7 @@ export function UnassignedPage() {
   const queryClient = useQueryClient();
   const language = i18n.language === 'nl' ? 'nl' : 'en';
   const queue = useQuery({ queryKey: ['unassigned'], queryFn: api.unassigned, refetchInterval: 60_000 });
-  const contacts = useQuery({
-    queryKey: ['unassigned-contacts', queue.data?.data.map((a) => a.contactId)],
-    enabled: (queue.data?.data.length ?? 0) > 0,
-    queryFn: () =>
-      Promise.all((queue.data?.data ?? []).slice(0, 100).map((a) => api.handoffContext(a.contactId))),
-  });
-  const nameOf = (id: string) => {
-    const c = contacts.data?.find((x) => x.contact.id === id)?.contact;
-    return (c && ([c.firstName, c.lastName].filter(Boolean).join(' ') || c.email)) ?? id;
-  };
+  const nameOf = (lead: UnassignedLead) => lead.contact.name ?? lead.contact.email ?? lead.contactId;
   const route = useMutation({
     mutationFn: (contactId: string) => api.route(contactId),
     onSuccess: async (assignment) => {
@@ -46,7 +37,7 @@ export function UnassignedPage() {
         <Typography.Paragraph type="secondary">{t('unassigned.intro')}</Typography.Paragraph>
       </div>
       {queue.isError && <Alert type="error" title={t('common.loadFailed')} showIcon />}
-      <Table<Assignment>
+      <Table<UnassignedLead>
         rowKey="id"
         loading={queue.isPending}
         dataSource={queue.data?.data ?? []}
@@ -56,7 +47,15 @@ export function UnassignedPage() {
           {
             title: t('queue.lead'),
             key: 'lead',
-            render: (_, a) => <Link to={`/leads/${a.contactId}`}>{nameOf(a.contactId)}</Link>,
+            render: (_, a) => (
+              <Space orientation="vertical" size={0}>
+                {/* Admins see every lead; a manager sees it once it is someone's in their team. */}
+                {user.role === 'admin' ? <Link to={`/leads/${a.contactId}`}>{nameOf(a)}</Link> : nameOf(a)}
+                <Typography.Text type="secondary">
+                  {[a.contact.company, a.contact.email].filter(Boolean).join(' · ')}
+                </Typography.Text>
+              </Space>
+            ),
           },
           {
             title: t('unassigned.since'),
@@ -74,7 +73,7 @@ export function UnassignedPage() {
                 </Button>
                 <ReassignButton
                   contactId={a.contactId}
-                  name={nameOf(a.contactId)}
+                  name={nameOf(a)}
                   currentUserId={null}
                   label={t('unassigned.assign')}
                 />

@@ -213,7 +213,9 @@ export async function findUnassigned(db: Db, limit: number) {
   return db
     .selectFrom('assignments as a')
     .innerJoin('contacts as c', 'c.id', 'a.contact_id')
+    .leftJoin('accounts as acc', 'acc.id', 'c.account_id')
     .selectAll('a')
+    .select(['c.first_name', 'c.last_name', 'c.email', 'c.stage as contact_stage', 'acc.name as company'])
     .where('a.kind', '=', 'unassigned')
     .whereRef('c.stage_entered_at', '<=', 'a.assigned_at')
     .where((eb) =>

@@ -11,6 +11,7 @@ import {
   RoutingSettings,
   UpdatePoolBody,
   UpdateRoutingSettingsBody,
+  UnassignedLead,
 } from '../../../contract/routing.ts';
 import { problemResponses, type App } from '../shared/http.ts';
 import type { RoutingService } from './routing.service.ts';
@@ -106,7 +107,7 @@ export function routingRoutes(app: App, { routing }: { routing: RoutingService }
       schema: {
         tags,
         summary: 'Leads whose latest routing found no eligible rep, oldest first',
-        response: { 200: Type.Object({ data: Type.Array(Assignment) }), ...problemResponses },
+        response: { 200: Type.Object({ data: Type.Array(UnassignedLead) }), ...problemResponses },
       },
     },
     async (request) => ({ data: await routing.listUnassigned(request.actor) }),

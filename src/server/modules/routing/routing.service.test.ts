@@ -132,6 +132,13 @@ describeEachDialect('routing', (getDatabase) => {
       role: 'sales_manager',
     });
     expect(queue.map((q) => q.contactId)).toEqual([id]);
+    // The manager sees who waits before the lead is anyone's (the contact itself is not theirs yet).
+    expect(queue[0]!.contact).toEqual({
+      name: null,
+      email: 'late@acme.nl',
+      company: 'acme.nl',
+      stage: 'lead',
+    });
 
     // Once someone can take it, routing again takes it out of the queue.
     await context.services.routing.updatePool(cli, pool.id, { members: [{ userId: reps[2]!.id }] });

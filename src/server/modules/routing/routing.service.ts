@@ -1,5 +1,6 @@
 import type {
   Assignment,
+  UnassignedLead,
   CreatePoolBody,
   Pool,
   ReassignBody,
@@ -753,9 +754,17 @@ export function createRoutingService(
     },
 
     /** Leads whose latest routing found no one: the queue managers work from. */
-    async listUnassigned(actor: Actor | null): Promise<Assignment[]> {
+    async listUnassigned(actor: Actor | null): Promise<UnassignedLead[]> {
       authorize(actor, 'leads.route');
-      return (await findUnassigned(db, 500)).map(toAssignment);
+      return (await findUnassigned(db, 500)).map((row) => ({
+        ...toAssignment(row),
+        contact: {
+          name: [row.first_name, row.last_name].filter(Boolean).join(' ') || null,
+          email: row.email,
+          company: row.company,
+          stage: row.contact_stage,
+        },
+      }));
     },
   };
 }

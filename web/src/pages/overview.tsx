@@ -1,0 +1,225 @@
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Card, Col, Descriptions, Empty, Row, Space, Statistic, Table, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { api } from '../api.ts';
+import { PaceCard } from '../components/pace-card.tsx';
+import { PeriodPicker, lastDays, periodQuery, type Period } from '../components/period-picker.tsx';
+import { formatPercent, formatSpan, formatStay } from '../format.ts';
+
+/** The director's overview: the funnel, follow-up on both sides, speed to lead, Marketing's pace. */
+export function OverviewPage() {
+  const { t, i18n } = useTranslation();
+  const language = i18n.language === 'nl' ? 'nl' : 'en';
+  const [period, setPeriod] = useState<Period>(() => lastDays(90));
+  const range = periodQuery(period);
+  const funnel = useQuery({ queryKey: ['funnel', range], queryFn: () => api.funnel(range) });
+  const report = useQuery({ queryKey: ['sla-report', range], queryFn: () => api.slaReport(range) });
+  const commitments = useQuery({ queryKey: ['commitments'], queryFn: api.commitments });
+
+  const stages = funnel.data?.stages ?? [];
+  const sales = report.data?.total;
+  const speed = sales?.speedToLead;
+  const bucketLabel = (upToMs: number | null, i: number, all: { upToMs: number | null }[]) =>
+    upToMs === null
+      ? t('overview.longer', { span: formatStay(all[i - 1]?.upToMs ?? 0, t) })
+      : t('overview.within', { span: formatStay(upToMs, t) });
+  const distribution = (speed?.distribution ?? []).map((b, i, all) => ({
+    label: bucketLabel(b.upToMs, i, all),
+    leads: b.leads,
+  }));
+  const current = (commitments.data?.data ?? []).filter((c) => c.pace.status !== 'upcoming').slice(0, 2);
+
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <div>
+        <Typography.Title level={1}>{t('overview.title')}</Typography.Title>
+        <Typography.Paragraph type="secondary">{t('overview.intro')}</Typography.Paragraph>
+      </div>
+      <PeriodPicker value={period} onChange={setPeriod} />
+      {(funnel.isError || report.isError) && <Alert type="error" title={t('common.loadFailed')} showIcon />}
+      <Card title={<h2 className="baton-card-title">{t('overview.funnel')}</h2>}>
+        <Row gutter={[16, 16]}>
+          <Col xs={24} lg={12}>
+            <div
+              role="img"
+              aria-label={t('overview.funnelLabel', {
+                list: stages.map((s) => `${s.name[language]}: ${s.entered}`).join(', '),
+              })}
+            >
+              <ResponsiveContainer width="100%" height={260}>
+                <BarChart data={stages.map((s) => ({ name: s.name[language], entered: s.entered }))}>
+                  <CartesianGrid strokeDasharray="3 3" vertical={false} />
+                  <XAxis dataKey="name" interval={0} tick={{ fontSize: 12 }} />
+                  <YAxis allowDecimals={false} />
+                  <Tooltip />
+                  <Bar dataKey="entered" name={t('overview.entered')} fill="#0b5cd5" />
+                </BarChart>
+              </ResponsiveContainer>
+            </div>
+          </Col>
+          <Col xs={24} lg={12}>
+            <Table
+              size="small"
+              rowKey="key"
+              loading={funnel.isPending}
+              pagination={false}
+              dataSource={stages}
+              columns={[
+                { title: t('glossary.stage'), key: 'name', render: (_, s) => s.name[language] },
+                { title: t('overview.entered'), dataIndex: 'entered', align: 'right' },
+                {
+                  title: t('overview.conversion'),
+                  dataIndex: 'conversion',
+                  align: 'right',
+                  render: (v: number | null) => formatPercent(v, language),
+                },
+                {
+                  title: t('overview.timeInStage'),
+                  dataIndex: 'medianMsInStage',
+                  align: 'right',
+                  render: (v: number | null) => formatStay(v, t),
+                },
+              ]}
+            />
+          </Col>
+        </Row>
+      </Card>
+      <Row gutter={[16, 16]}>
+        <Col xs={24} lg={12}>
+          <Card title={<h2 className="baton-card-title">{t('overview.salesSide')}</h2>}>
+            {sales ? (
+              <Space orientation="vertical" style={{ width: '100%' }}>
+                <Row gutter={16}>
+                  <Col span={8}>
+                    <Statistic
+                      title={t('board.complianceShort')}
+                      value={formatPercent(sales.compliance, language)}
+                    />
+                  </Col>
+                  <Col span={8}>
+                    <Statistic title={t('overview.met')} value={sales.met} suffix={`/ ${sales.measured}`} />
+                  </Col>
+                  <Col span={8}>
+                    <Statistic title={t('overview.waived')} value={sales.waived} />
+                  </Col>
+                </Row>
+                <Descriptions
+                  size="small"
+                  column={1}
+                  items={[
+                    {
+                      key: 'levels',
+                      label: t('overview.breachedByLevel'),
+                      children:
+                        Object.entries(sales.breachedByLevel)
+                          .map(([level, n]) => `${t('queue.level', { level })}: ${n}`)
+                          .join(' · ') || '—',
+                    },
+                    {
+                      key: 'first',
+                      label: t('overview.firstResponse'),
+                      children:
+                        sales.firstResponse.medianMs === null
+                          ? '—'
+                          : t('overview.medianP90', {
+                              median: formatStay(sales.firstResponse.medianMs, t),
+                              p90: formatStay(sales.firstResponse.p90Ms, t),
+                            }),
+                    },
+                  ]}
+                />
+              </Space>
+            ) : (
+              <Empty />
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <Card title={<h2 className="baton-card-title">{t('overview.marketingSide')}</h2>}>
+            {(report.data?.marketing ?? []).length === 0 ? (
+              <Typography.Text type="secondary">{t('overview.noCommitment')}</Typography.Text>
+            ) : (
+              <Table
+                size="small"
+                rowKey="commitmentId"
+                pagination={false}
+                dataSource={report.data?.marketing ?? []}
+                columns={[
+                  {
+                    title: t('common.period'),
+                    key: 'period',
+                    render: (_, c) => `${c.startsOn} – ${c.endsOn}`,
+                  },
+                  {
+                    title: t('overview.delivered'),
+                    key: 'delivered',
+                    align: 'right',
+                    render: (_, c) => `${c.pace.delivered} / ${c.mqlTarget}`,
+                  },
+                  {
+                    title: t('commitment.acceptance'),
+                    key: 'acceptance',
+                    align: 'right',
+                    render: (_, c) => formatPercent(c.pace.acceptanceRate, language),
+                  },
+                  {
+                    title: t('queue.status'),
+                    key: 'status',
+                    render: (_, c) => t(`commitment.status.${c.pace.status}`),
+                  },
+                ]}
+              />
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <Card title={<h2 className="baton-card-title">{t('overview.speedToLead')}</h2>}>
+            {speed && speed.touched > 0 ? (
+              <>
+                <div
+                  role="img"
+                  aria-label={t('overview.speedLabel', {
+                    list: distribution.map((d) => `${d.label}: ${d.leads}`).join(', '),
+                  })}
+                >
+                  <ResponsiveContainer width="100%" height={220}>
+                    <BarChart data={distribution}>
+                      <CartesianGrid strokeDasharray="3 3" vertical={false} />
+                      <XAxis dataKey="label" interval={0} tick={{ fontSize: 11 }} />
+                      <YAxis allowDecimals={false} />
+                      <Tooltip />
+                      <Bar dataKey="leads" name={t('overview.leads')} fill="#237804" />
+                    </BarChart>
+                  </ResponsiveContainer>
+                </div>
+                <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>
+                  {t('overview.speedSummary', {
+                    touched: speed.touched,
+                    leads: speed.leads,
+                    median: speed.medianMs === null ? '—' : formatSpan(speed.medianMs, t),
+                  })}
+                </Typography.Paragraph>
+              </>
+            ) : (
+              <Typography.Text type="secondary">{t('overview.noSpeed')}</Typography.Text>
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <Space orientation="vertical" style={{ width: '100%' }}>
+            <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
+              {t('overview.pace')}
+            </Typography.Title>
+            {current.length === 0 ? (
+              <Typography.Text type="secondary">{t('overview.noCommitment')}</Typography.Text>
+            ) : (
+              current.map((c) => <PaceCard key={c.id} commitment={c} />)
+            )}
+          </Space>
+        </Col>
+      </Row>
+    </Space>
+  );
+}
