@@ -18,7 +18,8 @@ export function Countdown({ item, receivedAt }: { item: SlaQueueItem; receivedAt
     return () => clearInterval(timer);
   }, [item.ticking]);
   const left = item.businessMsLeft - (item.ticking ? Math.max(0, now - receivedAt) : 0);
-  const overdue = left < 0;
+  // A breach past the deadline may show no business time yet (it fell due as the office closed).
+  const overdue = left < 0 || item.clock.status === 'breached';
   const tone = overdue ? tones.red : item.clock.status === 'at_risk' ? tones.orange : tones.green;
   const text = overdue
     ? t('queue.overdue', { span: formatSpan(left, t) })

@@ -42,6 +42,9 @@ export const en = {
     tooMany: 'Too many attempts. Wait a few minutes and try again.',
   },
   time: {
+    minutes: '{{count}} min',
+    hours: '{{count}} h',
+    days: '{{count}} d',
     daysHours: '{{days}} d {{hours}} h',
     hoursMinutes: '{{hours}} h {{minutes}} min',
     minutesSeconds: '{{minutes}} min {{seconds}} s',

@@ -44,6 +44,9 @@ export const nl: typeof en = {
     tooMany: 'Te veel pogingen. Wacht een paar minuten en probeer het opnieuw.',
   },
   time: {
+    minutes: '{{count}} min',
+    hours: '{{count}} u',
+    days: '{{count}} d',
     daysHours: '{{days}} d {{hours}} u',
     hoursMinutes: '{{hours}} u {{minutes}} min',
     minutesSeconds: '{{minutes}} min {{seconds}} s',

@@ -34,8 +34,15 @@ export function CommitmentPage() {
                 <YAxis allowDecimals={false} />
                 <Tooltip />
                 <Legend />
-                <Line dataKey="delivered" name={t('commitment.delivered')} stroke="#0b5cd5" dot={false} />
                 <Line
+                  isAnimationActive={false}
+                  dataKey="delivered"
+                  name={t('commitment.delivered')}
+                  stroke="#0b5cd5"
+                  dot={false}
+                />
+                <Line
+                  isAnimationActive={false}
                   dataKey="expected"
                   name={t('commitment.expected')}
                   stroke="#7c3500"

@@ -115,7 +115,12 @@ export function HandoffPage() {
                     <XAxis type="number" allowDecimals={false} />
                     <YAxis type="category" dataKey="label" width={180} />
                     <Tooltip />
-                    <Bar dataKey="count" name={t('handoff.rejections')} fill="#c4161c" />
+                    <Bar
+                      isAnimationActive={false}
+                      dataKey="count"
+                      name={t('handoff.rejections')}
+                      fill="#c4161c"
+                    />
                   </BarChart>
                 </ResponsiveContainer>
               </div>

@@ -21,15 +21,25 @@ export function OverviewPage() {
   const stages = funnel.data?.stages ?? [];
   const sales = report.data?.total;
   const speed = sales?.speedToLead;
+  const bound = (ms: number) =>
+    ms >= 24 * 3600_000
+      ? t('time.days', { count: ms / (24 * 3600_000) })
+      : ms >= 3600_000
+        ? t('time.hours', { count: ms / 3600_000 })
+        : t('time.minutes', { count: ms / 60_000 });
   const bucketLabel = (upToMs: number | null, i: number, all: { upToMs: number | null }[]) =>
     upToMs === null
-      ? t('overview.longer', { span: formatStay(all[i - 1]?.upToMs ?? 0, t) })
-      : t('overview.within', { span: formatStay(upToMs, t) });
+      ? t('overview.longer', { span: bound(all[i - 1]?.upToMs ?? 0) })
+      : t('overview.within', { span: bound(upToMs) });
   const distribution = (speed?.distribution ?? []).map((b, i, all) => ({
     label: bucketLabel(b.upToMs, i, all),
     leads: b.leads,
   }));
-  const current = (commitments.data?.data ?? []).filter((c) => c.pace.status !== 'upcoming').slice(0, 2);
+  // The running period first, then the one before it.
+  const current = (commitments.data?.data ?? [])
+    .filter((c) => c.pace.status !== 'upcoming')
+    .sort((a, b) => b.startsOn.localeCompare(a.startsOn))
+    .slice(0, 2);
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
@@ -48,13 +58,22 @@ export function OverviewPage() {
                 list: stages.map((s) => `${s.name[language]}: ${s.entered}`).join(', '),
               })}
             >
-              <ResponsiveContainer width="100%" height={260}>
-                <BarChart data={stages.map((s) => ({ name: s.name[language], entered: s.entered }))}>
-                  <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                  <XAxis dataKey="name" interval={0} tick={{ fontSize: 12 }} />
-                  <YAxis allowDecimals={false} />
+              <ResponsiveContainer width="100%" height={Math.max(200, stages.length * 40)}>
+                <BarChart
+                  layout="vertical"
+                  margin={{ left: 8, right: 24 }}
+                  data={stages.map((s) => ({ name: s.name[language], entered: s.entered }))}
+                >
+                  <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+                  <XAxis type="number" allowDecimals={false} />
+                  <YAxis type="category" dataKey="name" width={200} tick={{ fontSize: 12 }} />
                   <Tooltip />
-                  <Bar dataKey="entered" name={t('overview.entered')} fill="#0b5cd5" />
+                  <Bar
+                    isAnimationActive={false}
+                    dataKey="entered"
+                    name={t('overview.entered')}
+                    fill="#0b5cd5"
+                  />
                 </BarChart>
               </ResponsiveContainer>
             </div>
@@ -190,7 +209,12 @@ export function OverviewPage() {
                       <XAxis dataKey="label" interval={0} tick={{ fontSize: 11 }} />
                       <YAxis allowDecimals={false} />
                       <Tooltip />
-                      <Bar dataKey="leads" name={t('overview.leads')} fill="#237804" />
+                      <Bar
+                        isAnimationActive={false}
+                        dataKey="leads"
+                        name={t('overview.leads')}
+                        fill="#237804"
+                      />
                     </BarChart>
                   </ResponsiveContainer>
                 </div>

@@ -99,7 +99,12 @@ export function TeamBoardPage() {
                     <XAxis type="number" domain={[0, 100]} unit="%" />
                     <YAxis type="category" dataKey="name" width={140} />
                     <Tooltip />
-                    <Bar dataKey="compliance" name={t('board.complianceShort')} fill="#0b5cd5" />
+                    <Bar
+                      isAnimationActive={false}
+                      dataKey="compliance"
+                      name={t('board.complianceShort')}
+                      fill="#0b5cd5"
+                    />
                   </BarChart>
                 </ResponsiveContainer>
               </div>
