@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { artifact, hasBrowser, launchChromium } from './browser.ts';
+import { artifact, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
 import { createStoreEnv, runCli, startServerProcess } from './helpers.ts';
 
 const password = 'baton demo 2026';
@@ -28,6 +28,14 @@ const journeys: { email: string; pages: { path: string; heading: string; data: R
       { path: '/handoff', heading: 'Overdrachtsoverzicht', data: /Afgewezen/ },
       { path: '/forms', heading: 'Formulieren', data: /Contact sales/ },
       { path: '/glossary', heading: 'Begrippenlijst', data: /MQL/ },
+      { path: '/scoring', heading: 'Scoremodel', data: /Demo aangevraagd|Demo requested/ },
+    ],
+  },
+  {
+    email: 'ada@nordwind-ict.example',
+    pages: [
+      { path: '/settings', heading: 'Settings', data: /Fleur Visser/ },
+      { path: '/scoring', heading: 'Scoring model', data: /Calibration/ },
     ],
   },
   {
@@ -54,6 +62,7 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
       const baton = await startServerProcess(env);
       stop = () => baton.stop();
       const errors: string[] = [];
+      const violations: string[] = [];
       const watch = (page: Page) => {
         page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
         page.on('console', (message) => {
@@ -81,6 +90,7 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
           await page.getByRole('heading', { name: heading, exact: true }).waitFor();
           await page.getByText(data).first().waitFor();
           await page.waitForLoadState('networkidle');
+          violations.push(...(await seriousViolations(page)).map((v) => `${path}: ${v}`));
           await page.screenshot({
             path: artifact(`demo-${journey.email.split('@')[0]}${path.replaceAll('/', '-')}.png`),
             fullPage: true,
@@ -111,7 +121,35 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
       expect(fates.summary.accepted).toBeGreaterThan(5);
       await context.close();
 
+      // The admin's settings, tab by tab.
+      const admin = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+      const settings = await admin.newPage();
+      watch(settings);
+      await settings.goto(baton.url);
+      await settings.getByLabel('Email').fill('ada@nordwind-ict.example');
+      await settings.getByLabel('Password').fill(password);
+      await settings.getByRole('button', { name: 'Sign in' }).click();
+      await settings.getByRole('button', { name: 'Sign out' }).waitFor();
+      await settings.goto(`${baton.url}/settings`);
+      for (const [tab, data] of [
+        ['Teams', 'Sales Randstad'],
+        ['Stages', 'Marketing qualified lead'],
+        ['Routing', 'Enterprise (Randstad)'],
+        ['Follow-up (SLA)', 'Dutch public holidays'],
+        ['API keys', 'No API keys'],
+      ] as const) {
+        await settings.getByRole('tab', { name: tab }).click();
+        await settings.getByRole('tabpanel').getByText(data).first().waitFor();
+        violations.push(...(await seriousViolations(settings)).map((v) => `settings ${tab}: ${v}`));
+        await settings.screenshot({
+          path: artifact(`demo-settings-${tab.split(' ')[0]!.toLowerCase()}.png`),
+          fullPage: true,
+        });
+      }
+      await admin.close();
+
       expect(errors).toEqual([]);
+      expect(violations).toEqual([]);
     } finally {
       await browser.close();
       await stop?.();

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -8,7 +7,7 @@ import type { Form } from '../src/contract/forms.ts';
 import type { Pool } from '../src/contract/routing.ts';
 import type { SlaCalendar, SlaClock, SlaPolicy } from '../src/contract/sla.ts';
 import type { User } from '../src/contract/users.ts';
-import { artifact, hasBrowser, launchChromium } from './browser.ts';
+import { artifact, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
 import { createStoreEnv, startServerProcess, type ServerProcess } from './helpers.ts';
 
 const admin = { BATON_ADMIN_EMAIL: 'admin@acme-ict.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
@@ -16,25 +15,6 @@ const password = 'a long enough password';
 const allWeek = Object.fromEntries(
   ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [day, [['00:00', '24:00']]]),
 );
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** Runs axe in the page and returns the serious and critical violations (WCAG 2 A/AA and best practice). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: axePath });
-  const rules = JSON.stringify({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] });
-  const violations = await page.evaluate<AxeViolation[]>(`axe.run(${rules}).then((r) => r.violations)`);
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
 /** A company website: plain HTML pages on another origin than Baton. */
 function startWebsite(pages: Record<string, string>): Promise<{ server: Server; origin: string }> {
   return new Promise((resolve) => {

@@ -88,6 +88,7 @@ export const UpdateRoutingSettingsBody = StrictObject({
   ownershipFirst: Type.Optional(Type.Boolean()),
   fallbackPoolId: Type.Optional(Nullable(Id)),
 });
+export type UpdateRoutingSettingsBody = Static<typeof UpdateRoutingSettingsBody>;
 
 const Verdict = Type.Object({
   userId: Id,

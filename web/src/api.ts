@@ -2,6 +2,7 @@
  * The typed client of Baton's API. Every request and answer type comes from src/contract, so the
  * web app never restates what the server accepts or returns.
  */
+import type { ApiKey, CreateApiKeyBody, CreatedApiKey } from '../../src/contract/api-keys.ts';
 import type { Session, LoginBody } from '../../src/contract/auth.ts';
 import type { PageOf, ProblemDetails } from '../../src/contract/common.ts';
 import type { Contact, ListContactsQuery, Touchpoint } from '../../src/contract/contacts.ts';
@@ -21,20 +22,47 @@ import type {
   RejectionsReport,
 } from '../../src/contract/handoff.ts';
 import type { CreateOpportunityBody, OpportunityDetail } from '../../src/contract/opportunities.ts';
-import type { Assignment, ReassignBody, UnassignedLead } from '../../src/contract/routing.ts';
+import type {
+  Assignment,
+  Pool,
+  ReassignBody,
+  ReplaceRulesBody,
+  RoutingRule,
+  RoutingSettings,
+  UnassignedLead,
+  UpdatePoolBody,
+  UpdateRoutingSettingsBody,
+} from '../../src/contract/routing.ts';
+import type {
+  CalibrationReport,
+  CreateScoringModelBody,
+  ScoringModel,
+  ScoringPreview,
+  UpdateScoringModelBody,
+} from '../../src/contract/scoring.ts';
 import type {
   MarketingCommitment,
   MarketingCommitmentDetail,
+  SlaCalendar,
   SlaClock,
+  SlaPolicy,
   SlaQueue,
   SlaQueueQuery,
   SlaReport,
   SlaReportQuery,
+  UpdateSlaPolicyBody,
   WaiveBody,
 } from '../../src/contract/sla.ts';
-import type { Funnel, FunnelQuery, Stage } from '../../src/contract/stages.ts';
-import type { Team } from '../../src/contract/teams.ts';
-import type { Absence, AbsenceBody, UpdateMeBody, User } from '../../src/contract/users.ts';
+import type { Funnel, FunnelQuery, Stage, UpdateStageBody } from '../../src/contract/stages.ts';
+import type { CreateTeamBody, Team, UpdateTeamBody } from '../../src/contract/teams.ts';
+import type {
+  Absence,
+  AbsenceBody,
+  CreateUserBody,
+  UpdateMeBody,
+  UpdateUserBody,
+  User,
+} from '../../src/contract/users.ts';
 
 /** A refused request: the problem details the server answered (RFC 9457). */
 export class ApiError extends Error {
@@ -81,6 +109,8 @@ async function request<T>(
 const get = <T>(path: string, query?: Query) => request<T>('GET', path, query ? { query } : {});
 const post = <T>(path: string, body: unknown = {}) => request<T>('POST', path, { body });
 const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, { body });
+const put = <T>(path: string, body: unknown) => request<T>('PUT', path, { body });
+const remove = <T>(path: string) => request<T>('DELETE', path);
 
 export const api = {
   session: () => get<Session>('/auth/session'),
@@ -91,8 +121,35 @@ export const api = {
   addAbsence: (userId: string, body: AbsenceBody) => post<Absence>(`/users/${userId}/absences`, body),
 
   users: () => get<PageOf<typeof User>>('/users', { limit: 200 }),
+  createUser: (body: CreateUserBody) => post<User>('/users', body),
+  updateUser: (id: string, body: UpdateUserBody) => patch<User>(`/users/${id}`, body),
   teams: () => get<{ data: Team[] }>('/teams'),
+  createTeam: (body: CreateTeamBody) => post<Team>('/teams', body),
+  updateTeam: (id: string, body: UpdateTeamBody) => patch<Team>(`/teams/${id}`, body),
   stages: () => get<{ data: Stage[] }>('/stages'),
+  updateStage: (key: string, body: UpdateStageBody) => patch<Stage>(`/stages/${key}`, body),
+
+  pools: () => get<{ data: Pool[] }>('/routing/pools'),
+  updatePool: (id: string, body: UpdatePoolBody) => patch<Pool>(`/routing/pools/${id}`, body),
+  rules: () => get<{ data: RoutingRule[] }>('/routing/rules'),
+  replaceRules: (body: ReplaceRulesBody) => put<{ data: RoutingRule[] }>('/routing/rules', body),
+  routingSettings: () => get<RoutingSettings>('/routing/settings'),
+  updateRoutingSettings: (body: UpdateRoutingSettingsBody) =>
+    patch<RoutingSettings>('/routing/settings', body),
+  policies: () => get<{ data: SlaPolicy[] }>('/sla/policies'),
+  updatePolicy: (id: string, body: UpdateSlaPolicyBody) => patch<SlaPolicy>(`/sla/policies/${id}`, body),
+  calendars: () => get<{ data: SlaCalendar[] }>('/sla/calendars'),
+  apiKeys: () => get<{ data: ApiKey[] }>('/api-keys'),
+  createApiKey: (body: CreateApiKeyBody) => post<CreatedApiKey>('/api-keys', body),
+  revokeApiKey: (id: string) => remove<ApiKey>(`/api-keys/${id}`),
+
+  models: () => get<{ data: ScoringModel[] }>('/scoring/models'),
+  createModel: (body: CreateScoringModelBody) => post<ScoringModel>('/scoring/models', body),
+  updateModel: (id: string, body: UpdateScoringModelBody) =>
+    patch<ScoringModel>(`/scoring/models/${id}`, body),
+  previewModel: (id: string) => post<ScoringPreview>(`/scoring/models/${id}/preview`),
+  activateModel: (id: string) => post<{ model: ScoringModel }>(`/scoring/models/${id}/activate`),
+  calibration: (id: string) => get<CalibrationReport>(`/scoring/models/${id}/calibration`),
 
   contacts: (query: ListContactsQuery) => get<PageOf<typeof Contact>>('/contacts', query),
   handoffContext: (id: string) => get<HandoffContext>(`/contacts/${id}/handoff`),

@@ -16,6 +16,8 @@ import { LeadPage } from './pages/lead.tsx';
 import { MyLeadsPage } from './pages/my-leads.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { ProfilePage } from './pages/profile.tsx';
+import { ScoringPage } from './pages/scoring.tsx';
+import { SettingsPage } from './pages/settings.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { TeamBoardPage } from './pages/team-board.tsx';
 import { UnassignedPage } from './pages/unassigned.tsx';
@@ -57,6 +59,8 @@ export function App() {
                 <Route path="/overview" element={<OverviewPage />} />
                 <Route path="/commitments/:id" element={<CommitmentPage />} />
                 <Route path="/forms" element={<FormsPage />} />
+                <Route path="/scoring" element={<ScoringPage />} />
+                <Route path="/settings" element={<SettingsPage />} />
                 <Route path="/glossary" element={<GlossaryPage />} />
                 <Route path="/profile" element={<ProfilePage />} />
                 <Route path="*" element={<Navigate to={homeOf(user.role)} replace />} />

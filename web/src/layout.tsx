@@ -8,11 +8,23 @@ import { api } from './api.ts';
 import { applyLanguage, type LanguageCode } from './i18n.ts';
 import { useUser } from './session.ts';
 
-type NavKey = 'overview' | 'leads' | 'team' | 'unassigned' | 'handoff' | 'forms' | 'glossary' | 'profile';
+type NavKey =
+  | 'overview'
+  | 'leads'
+  | 'team'
+  | 'unassigned'
+  | 'handoff'
+  | 'forms'
+  | 'scoring'
+  | 'settings'
+  | 'glossary'
+  | 'profile';
 
 const paths: Record<NavKey, string> = {
   overview: '/overview',
   forms: '/forms',
+  scoring: '/scoring',
+  settings: '/settings',
   leads: '/leads',
   team: '/team',
   unassigned: '/queue/unassigned',
@@ -25,9 +37,20 @@ const paths: Record<NavKey, string> = {
 const navOf: Record<Role, NavKey[]> = {
   sales_rep: ['leads', 'glossary', 'profile'],
   sales_manager: ['team', 'unassigned', 'leads', 'overview', 'glossary', 'profile'],
-  director: ['overview', 'team', 'handoff', 'glossary', 'profile'],
-  marketing: ['handoff', 'overview', 'forms', 'glossary', 'profile'],
-  admin: ['overview', 'team', 'unassigned', 'leads', 'handoff', 'forms', 'glossary', 'profile'],
+  director: ['overview', 'team', 'handoff', 'scoring', 'glossary', 'profile'],
+  marketing: ['handoff', 'overview', 'forms', 'scoring', 'glossary', 'profile'],
+  admin: [
+    'overview',
+    'team',
+    'unassigned',
+    'leads',
+    'handoff',
+    'forms',
+    'scoring',
+    'settings',
+    'glossary',
+    'profile',
+  ],
 };
 
 export function homeOf(role: Role): string {

@@ -1,0 +1,361 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  Input,
+  InputNumber,
+  Popconfirm,
+  Row,
+  Select,
+  Space,
+  Statistic,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ScoringModel, ScoringModelDefinition } from '../../../src/contract/scoring.ts';
+import { ApiError, api } from '../api.ts';
+import { problemText } from '../components/lead-actions.tsx';
+import { formatPercent } from '../format.ts';
+import { useUser } from '../session.ts';
+import { tones } from '../theme.ts';
+
+const statusTone = { active: tones.green, draft: tones.blue, retired: tones.grey } as const;
+
+/**
+ * The scoring model: Marketing edits a draft (points per rule, the MQL rule, or the whole
+ * definition as JSON), previews what it would change, checks its calibration, and activates it.
+ */
+export function ScoringPage() {
+  const { t, i18n } = useTranslation();
+  const user = useUser();
+  const language = i18n.language === 'nl' ? 'nl' : 'en';
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const models = useQuery({ queryKey: ['models'], queryFn: api.models });
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const all = models.data?.data ?? [];
+  const model = all.find((m) => m.id === selectedId) ?? all.find((m) => m.status === 'active') ?? all[0];
+  const [draft, setDraft] = useState<ScoringModelDefinition | null>(null);
+  const [json, setJson] = useState<string | null>(null);
+  useEffect(() => {
+    setDraft(model ? structuredClone(model.definition) : null);
+    setJson(null);
+  }, [model]);
+  const canEdit = (user.role === 'marketing' || user.role === 'admin') && model?.status === 'draft';
+  const calibration = useQuery({
+    queryKey: ['calibration', model?.id],
+    enabled: Boolean(model),
+    queryFn: () => api.calibration(model!.id),
+    retry: false,
+  });
+  const preview = useMutation({ mutationFn: (id: string) => api.previewModel(id) });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['models'] });
+  const fail = (e: unknown) => void message.error(problemText(e, t('common.failed')));
+  const save = useMutation({
+    mutationFn: (definition: ScoringModelDefinition) => api.updateModel(model!.id, { definition }),
+    onSuccess: async () => {
+      void message.success(t('profile.saved'));
+      setJson(null);
+      await refresh();
+    },
+    onError: fail,
+  });
+  const copy = useMutation({
+    mutationFn: (from: ScoringModel) =>
+      api.createModel({ name: t('scoring.copyName', { name: from.name }), basedOnId: from.id }),
+    onSuccess: async (created) => {
+      await refresh();
+      setSelectedId(created.id);
+    },
+    onError: fail,
+  });
+  const activate = useMutation({
+    mutationFn: (id: string) => api.activateModel(id),
+    onSuccess: async () => {
+      void message.success(t('scoring.activated'));
+      await refresh();
+    },
+    onError: fail,
+  });
+
+  const points = (kind: 'fitRules' | 'engagementRules', index: number, value: number | null) =>
+    setDraft((d) => {
+      if (!d || value === null) return d;
+      const next = structuredClone(d);
+      next[kind][index]!.points = value;
+      return next;
+    });
+  const mql = (key: 'fitAtLeast' | 'engagementAtLeast', value: number | null) =>
+    setDraft((d) => (d && value !== null ? { ...d, mql: { ...d.mql, [key]: value } } : d));
+  const saveJson = () => {
+    try {
+      save.mutate(JSON.parse(json ?? '') as ScoringModelDefinition);
+    } catch {
+      void message.error(t('scoring.badJson'));
+    }
+  };
+
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <div>
+        <Typography.Title level={1}>{t('scoring.title')}</Typography.Title>
+        <Typography.Paragraph type="secondary">{t('scoring.intro')}</Typography.Paragraph>
+      </div>
+      {models.isError && <Alert type="error" title={t('common.loadFailed')} showIcon />}
+      <Space wrap>
+        <label htmlFor="model-select">{t('scoring.model')}</label>
+        <Select
+          id="model-select"
+          style={{ minWidth: 320 }}
+          loading={models.isPending}
+          value={model?.id}
+          onChange={(id: string) => setSelectedId(id)}
+          options={all.map((m) => ({
+            value: m.id,
+            label: `v${m.version} · ${m.name} · ${t(`scoring.status.${m.status}`)}`,
+          }))}
+        />
+        {model && (user.role === 'marketing' || user.role === 'admin') && (
+          <Button onClick={() => copy.mutate(model)} loading={copy.isPending}>
+            {t('scoring.newDraft')}
+          </Button>
+        )}
+        {model?.status === 'draft' && (
+          <>
+            <Button onClick={() => preview.mutate(model.id)} loading={preview.isPending}>
+              {t('scoring.preview')}
+            </Button>
+            <Popconfirm
+              title={t('scoring.activateConfirm')}
+              okText={t('scoring.activate')}
+              cancelText={t('common.cancel')}
+              onConfirm={() => activate.mutate(model.id)}
+            >
+              <Button type="primary" loading={activate.isPending}>
+                {t('scoring.activate')}
+              </Button>
+            </Popconfirm>
+          </>
+        )}
+      </Space>
+      {model && draft && (
+        <Row gutter={[16, 16]}>
+          <Col xs={24} xl={14}>
+            <Card
+              title={<h2 className="baton-card-title">{t('scoring.rules')}</h2>}
+              extra={<Tag style={statusTone[model.status]}>{t(`scoring.status.${model.status}`)}</Tag>}
+            >
+              <Descriptions
+                size="small"
+                column={1}
+                items={[
+                  {
+                    key: 'fit',
+                    label: t('scoring.fitAtLeast'),
+                    children: canEdit ? (
+                      <InputNumber
+                        aria-label={t('scoring.fitAtLeast')}
+                        value={draft.mql.fitAtLeast}
+                        onChange={(v) => mql('fitAtLeast', v)}
+                      />
+                    ) : (
+                      draft.mql.fitAtLeast
+                    ),
+                  },
+                  {
+                    key: 'engagement',
+                    label: t('scoring.engagementAtLeast'),
+                    children: canEdit ? (
+                      <InputNumber
+                        aria-label={t('scoring.engagementAtLeast')}
+                        value={draft.mql.engagementAtLeast}
+                        onChange={(v) => mql('engagementAtLeast', v)}
+                      />
+                    ) : (
+                      draft.mql.engagementAtLeast
+                    ),
+                  },
+                  {
+                    key: 'intent',
+                    label: t('scoring.highIntent'),
+                    children:
+                      draft.mql.highIntent
+                        .flatMap((h) => h.eventTypes ?? [])
+                        .map((e) => t(`touch.${e as 'demo_requested'}`))
+                        .join(', ') || '—',
+                  },
+                  {
+                    key: 'halfLife',
+                    label: t('scoring.halfLife'),
+                    children: t('time.days', { count: draft.halfLifeDays }),
+                  },
+                ]}
+              />
+              {(['fitRules', 'engagementRules'] as const).map((kind) => (
+                <Table
+                  key={kind}
+                  style={{ marginTop: 16 }}
+                  size="small"
+                  rowKey="id"
+                  pagination={false}
+                  dataSource={draft[kind].map((r, index) => ({
+                    id: r.id,
+                    label: r.label,
+                    points: r.points,
+                    index,
+                  }))}
+                  columns={[
+                    {
+                      title: kind === 'fitRules' ? t('scoring.fitRules') : t('scoring.engagementRules'),
+                      dataIndex: 'label',
+                    },
+                    {
+                      title: t('lead.points'),
+                      dataIndex: 'points',
+                      align: 'right',
+                      width: 140,
+                      render: (p: number, row) =>
+                        canEdit ? (
+                          <InputNumber
+                            aria-label={`${t('lead.points')}: ${row.label}`}
+                            value={p}
+                            onChange={(v) => points(kind, row.index, v)}
+                          />
+                        ) : (
+                          p
+                        ),
+                    },
+                  ]}
+                />
+              ))}
+              {canEdit && (
+                <Space style={{ marginTop: 16 }} wrap>
+                  <Button type="primary" onClick={() => save.mutate(draft)} loading={save.isPending}>
+                    {t('common.save')}
+                  </Button>
+                  <Button onClick={() => setJson(JSON.stringify(draft, null, 2))}>
+                    {t('scoring.editJson')}
+                  </Button>
+                </Space>
+              )}
+              {json !== null && (
+                <div style={{ marginTop: 16 }}>
+                  <label htmlFor="model-json">{t('scoring.json')}</label>
+                  <Input.TextArea
+                    id="model-json"
+                    rows={18}
+                    value={json}
+                    onChange={(e) => setJson(e.target.value)}
+                    style={{ fontFamily: 'monospace' }}
+                  />
+                  <Button style={{ marginTop: 8 }} type="primary" onClick={saveJson} loading={save.isPending}>
+                    {t('common.save')}
+                  </Button>
+                </div>
+              )}
+            </Card>
+          </Col>
+          <Col xs={24} xl={10}>
+            <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+              {preview.data && preview.data.modelId === model.id && (
+                <Card title={<h2 className="baton-card-title">{t('scoring.previewTitle')}</h2>}>
+                  <Row gutter={16}>
+                    <Col span={8}>
+                      <Statistic title={t('scoring.qualifying')} value={preview.data.qualifying} />
+                    </Col>
+                    <Col span={8}>
+                      <Statistic
+                        title={t('scoring.activeQualifying')}
+                        value={preview.data.active?.qualifying ?? '—'}
+                      />
+                    </Col>
+                    <Col span={8}>
+                      <Statistic title={t('scoring.newMqls')} value={preview.data.newMqls} />
+                    </Col>
+                  </Row>
+                  <Table
+                    style={{ marginTop: 12 }}
+                    size="small"
+                    pagination={false}
+                    rowKey="grade"
+                    dataSource={Object.entries(preview.data.grades).map(([grade, n]) => ({
+                      grade,
+                      n,
+                      active: preview.data.active?.grades[grade] ?? 0,
+                    }))}
+                    columns={[
+                      { title: t('lead.grade'), dataIndex: 'grade' },
+                      { title: t('scoring.thisModel'), dataIndex: 'n', align: 'right' },
+                      { title: t('scoring.activeModel'), dataIndex: 'active', align: 'right' },
+                    ]}
+                  />
+                </Card>
+              )}
+              <Card title={<h2 className="baton-card-title">{t('scoring.calibration')}</h2>}>
+                {calibration.isPending ? null : calibration.isError ? (
+                  <Typography.Text type="secondary">
+                    {calibration.error instanceof ApiError
+                      ? calibration.error.message
+                      : t('common.loadFailed')}
+                  </Typography.Text>
+                ) : (
+                  <Space orientation="vertical" style={{ width: '100%' }}>
+                    <Row gutter={16}>
+                      <Col span={8}>
+                        <Statistic
+                          title={t('scoring.auc')}
+                          value={calibration.data.auc.score?.toFixed(2) ?? '—'}
+                        />
+                      </Col>
+                      <Col span={8}>
+                        <Statistic title={t('scoring.labelled')} value={calibration.data.contacts} />
+                      </Col>
+                      <Col span={8}>
+                        <Statistic title={t('scoring.converted')} value={calibration.data.converted} />
+                      </Col>
+                    </Row>
+                    <Table
+                      size="small"
+                      pagination={false}
+                      rowKey={(b) => `${b.from}-${b.to}`}
+                      dataSource={calibration.data.bands}
+                      columns={[
+                        {
+                          title: t('scoring.band'),
+                          key: 'band',
+                          render: (_, b) => `${b.from?.toFixed(0) ?? '…'} – ${b.to?.toFixed(0) ?? '…'}`,
+                        },
+                        { title: t('scoring.contacts'), dataIndex: 'contacts', align: 'right' },
+                        {
+                          title: t('scoring.rate'),
+                          dataIndex: 'rate',
+                          align: 'right',
+                          render: (v: number | null) => formatPercent(v, language),
+                        },
+                      ]}
+                    />
+                    {calibration.data.suggestedThreshold && (
+                      <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>
+                        {t('scoring.suggested', {
+                          threshold: calibration.data.suggestedThreshold.threshold.toFixed(0),
+                          precision: formatPercent(calibration.data.suggestedThreshold.precision, language),
+                        })}
+                      </Typography.Paragraph>
+                    )}
+                  </Space>
+                )}
+              </Card>
+            </Space>
+          </Col>
+        </Row>
+      )}
+    </Space>
+  );
+}

@@ -1,0 +1,795 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Popconfirm,
+  Select,
+  Space,
+  Switch,
+  Table,
+  Tabs,
+  Tag,
+  Typography,
+} from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ApiKey, CreatedApiKey } from '../../../src/contract/api-keys.ts';
+import type { Role } from '../../../src/contract/common.ts';
+import type { Pool, RoutingRule } from '../../../src/contract/routing.ts';
+import type { SlaCalendar, SlaPolicy } from '../../../src/contract/sla.ts';
+import type { Stage } from '../../../src/contract/stages.ts';
+import type { Team } from '../../../src/contract/teams.ts';
+import type { User } from '../../../src/contract/users.ts';
+import { api } from '../api.ts';
+import { problemText } from '../components/lead-actions.tsx';
+import { formatMoment, formatStay } from '../format.ts';
+import { useUser } from '../session.ts';
+import { tones } from '../theme.ts';
+
+const roles: Role[] = ['admin', 'marketing', 'sales_rep', 'sales_manager', 'director'];
+
+/** A mutation that says how it went and refreshes what it changed. */
+function useSave<T>(fn: (input: T) => Promise<unknown>, keys: string[][], done?: () => void) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSuccess: async () => {
+      void message.success(t('profile.saved'));
+      done?.();
+      await Promise.all(keys.map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+    },
+    onError: (e) => void message.error(problemText(e, t('common.failed'))),
+  });
+}
+
+type UserValues = {
+  email: string;
+  name: string;
+  role: Role;
+  managerId?: string | null;
+  language: 'en' | 'nl';
+  password?: string;
+  isActive?: boolean;
+};
+type TeamValues = { name: string; managerId?: string | null; memberIds?: string[] };
+type StageValues = { name: Stage['name']; definition: Stage['definition'] };
+type PolicyValues = {
+  minutes: number;
+  reminder: number | null;
+  escalations: number;
+  reassign: boolean;
+  active: boolean;
+  calendarId: string | null;
+};
+
+function UsersTab() {
+  const { t } = useTranslation();
+  const users = useQuery({ queryKey: ['users'], queryFn: api.users });
+  const teams = useQuery({ queryKey: ['teams'], queryFn: api.teams });
+  const [editing, setEditing] = useState<User | 'new' | null>(null);
+  const [form] = Form.useForm<UserValues>();
+  const all = users.data?.data ?? [];
+  const nameOf = (id: string | null) => all.find((u) => u.id === id)?.name ?? '—';
+  const save = useSave(
+    (v: UserValues) =>
+      editing === 'new'
+        ? api.createUser({
+            ...v,
+            managerId: v.managerId ?? null,
+            ...(v.password ? { password: v.password } : {}),
+          })
+        : api.updateUser((editing as User).id, {
+            name: v.name,
+            role: v.role,
+            language: v.language,
+            managerId: v.managerId ?? null,
+            ...(v.isActive !== undefined && { isActive: v.isActive }),
+          }),
+    [['users']],
+    () => setEditing(null),
+  );
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      <Button
+        type="primary"
+        onClick={() => {
+          form.resetFields();
+          setEditing('new');
+        }}
+      >
+        {t('settings.addUser')}
+      </Button>
+      <Table<User>
+        rowKey="id"
+        size="small"
+        loading={users.isPending}
+        dataSource={all}
+        scroll={{ x: 900 }}
+        pagination={{ pageSize: 25, hideOnSinglePage: true }}
+        columns={[
+          { title: t('profile.name'), dataIndex: 'name', sorter: (a, b) => a.name.localeCompare(b.name) },
+          { title: t('signIn.email'), dataIndex: 'email' },
+          { title: t('settings.role'), dataIndex: 'role', render: (r: Role) => t(`roles.${r}`) },
+          { title: t('settings.manager'), dataIndex: 'managerId', render: (v: string | null) => nameOf(v) },
+          {
+            title: t('settings.teams'),
+            dataIndex: 'teamIds',
+            render: (ids: string[]) =>
+              ids.map((id) => teams.data?.data.find((x) => x.id === id)?.name ?? id).join(', ') || '—',
+          },
+          { title: t('profile.language'), dataIndex: 'language', render: (v: string) => v.toUpperCase() },
+          {
+            title: t('queue.status'),
+            dataIndex: 'isActive',
+            render: (v: boolean) => (
+              <Tag style={v ? tones.green : tones.grey}>{v ? t('forms.active') : t('settings.inactive')}</Tag>
+            ),
+          },
+          {
+            title: t('queue.actions'),
+            key: 'edit',
+            render: (_, u) => (
+              <Button
+                size="small"
+                aria-label={t('settings.editNamed', { name: u.name })}
+                onClick={() => {
+                  form.setFieldsValue(u);
+                  setEditing(u);
+                }}
+              >
+                {t('settings.edit')}
+              </Button>
+            ),
+          },
+        ]}
+      />
+      <Modal
+        open={editing !== null}
+        title={
+          editing === 'new' ? t('settings.addUser') : t('settings.editNamed', { name: editing?.name ?? '' })
+        }
+        okText={t('common.save')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ loading: save.isPending }}
+        onOk={() => form.submit()}
+        onCancel={() => setEditing(null)}
+        forceRender
+      >
+        <Form
+          form={form}
+          layout="vertical"
+          initialValues={{ language: 'nl', role: 'sales_rep' }}
+          onFinish={(v) => save.mutate(v)}
+        >
+          <Form.Item name="email" label={t('signIn.email')} rules={[{ required: true, type: 'email' }]}>
+            <Input disabled={editing !== 'new'} />
+          </Form.Item>
+          <Form.Item name="name" label={t('profile.name')} rules={[{ required: true }]}>
+            <Input maxLength={200} />
+          </Form.Item>
+          <Form.Item name="role" label={t('settings.role')}>
+            <Select options={roles.map((r) => ({ value: r, label: t(`roles.${r}`) }))} />
+          </Form.Item>
+          <Form.Item name="managerId" label={t('settings.manager')} extra={t('settings.managerHint')}>
+            <Select
+              allowClear
+              options={all
+                .filter((u) => u.role === 'sales_manager' || u.role === 'director')
+                .map((u) => ({ value: u.id, label: `${u.name} (${t(`roles.${u.role}`)})` }))}
+            />
+          </Form.Item>
+          <Form.Item name="language" label={t('profile.language')}>
+            <Select
+              options={[
+                { value: 'en', label: 'English' },
+                { value: 'nl', label: 'Nederlands' },
+              ]}
+            />
+          </Form.Item>
+          {editing === 'new' ? (
+            <Form.Item name="password" label={t('signIn.password')} extra={t('settings.passwordHint')}>
+              <Input.Password autoComplete="new-password" />
+            </Form.Item>
+          ) : (
+            <Form.Item name="isActive" label={t('forms.active')} valuePropName="checked">
+              <Switch />
+            </Form.Item>
+          )}
+        </Form>
+      </Modal>
+    </Space>
+  );
+}
+
+function TeamsTab() {
+  const { t } = useTranslation();
+  const teams = useQuery({ queryKey: ['teams'], queryFn: api.teams });
+  const users = useQuery({ queryKey: ['users'], queryFn: api.users });
+  const [editing, setEditing] = useState<Team | 'new' | null>(null);
+  const [form] = Form.useForm<TeamValues>();
+  const all = users.data?.data ?? [];
+  const nameOf = (id: string | null) => all.find((u) => u.id === id)?.name ?? '—';
+  const save = useSave(
+    (v: TeamValues) =>
+      editing === 'new'
+        ? api.createTeam({ name: v.name, managerId: v.managerId ?? null, memberIds: v.memberIds ?? [] })
+        : api.updateTeam((editing as Team).id, {
+            name: v.name,
+            managerId: v.managerId ?? null,
+            memberIds: v.memberIds ?? [],
+          }),
+    [['teams'], ['users']],
+    () => setEditing(null),
+  );
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      <Button
+        type="primary"
+        onClick={() => {
+          form.resetFields();
+          setEditing('new');
+        }}
+      >
+        {t('settings.addTeam')}
+      </Button>
+      <Table<Team>
+        rowKey="id"
+        size="small"
+        loading={teams.isPending}
+        dataSource={teams.data?.data ?? []}
+        pagination={false}
+        columns={[
+          { title: t('profile.name'), dataIndex: 'name' },
+          { title: t('settings.manager'), dataIndex: 'managerId', render: (v: string | null) => nameOf(v) },
+          {
+            title: t('settings.members'),
+            key: 'members',
+            render: (_, team) => team.memberIds.map(nameOf).join(', ') || '—',
+          },
+          {
+            title: t('queue.actions'),
+            key: 'edit',
+            render: (_, team) => (
+              <Button
+                size="small"
+                aria-label={t('settings.editNamed', { name: team.name })}
+                onClick={() => {
+                  form.setFieldsValue(team);
+                  setEditing(team);
+                }}
+              >
+                {t('settings.edit')}
+              </Button>
+            ),
+          },
+        ]}
+      />
+      <Modal
+        open={editing !== null}
+        title={
+          editing === 'new' ? t('settings.addTeam') : t('settings.editNamed', { name: editing?.name ?? '' })
+        }
+        okText={t('common.save')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ loading: save.isPending }}
+        onOk={() => form.submit()}
+        onCancel={() => setEditing(null)}
+        forceRender
+      >
+        <Form<TeamValues> form={form} layout="vertical" onFinish={(v) => save.mutate(v)}>
+          <Form.Item name="name" label={t('profile.name')} rules={[{ required: true }]}>
+            <Input maxLength={200} />
+          </Form.Item>
+          <Form.Item name="managerId" label={t('settings.manager')}>
+            <Select
+              allowClear
+              options={all
+                .filter((u) => u.role === 'sales_manager')
+                .map((u) => ({ value: u.id, label: u.name }))}
+            />
+          </Form.Item>
+          <Form.Item name="memberIds" label={t('settings.members')}>
+            <Select
+              mode="multiple"
+              optionFilterProp="label"
+              options={all.map((u) => ({ value: u.id, label: u.name }))}
+            />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </Space>
+  );
+}
+
+function StagesTab() {
+  const { t, i18n } = useTranslation();
+  const language = i18n.language === 'nl' ? 'nl' : 'en';
+  const stages = useQuery({ queryKey: ['stages'], queryFn: api.stages });
+  const [editing, setEditing] = useState<Stage | null>(null);
+  const [form] = Form.useForm<StageValues>();
+  const save = useSave(
+    (v: StageValues) => api.updateStage(editing!.key, v),
+    [['stages']],
+    () => setEditing(null),
+  );
+  return (
+    <>
+      <Table<Stage>
+        rowKey="key"
+        size="small"
+        loading={stages.isPending}
+        pagination={false}
+        dataSource={stages.data?.data ?? []}
+        scroll={{ x: 800 }}
+        columns={[
+          {
+            title: t('glossary.stage'),
+            key: 'name',
+            width: 220,
+            render: (_, s) => `${s.name[language]} (${s.key})`,
+          },
+          { title: t('glossary.definition'), key: 'definition', render: (_, s) => s.definition[language] },
+          {
+            title: t('queue.actions'),
+            key: 'edit',
+            width: 110,
+            render: (_, s) => (
+              <Button
+                size="small"
+                aria-label={t('settings.editNamed', { name: s.name[language] })}
+                onClick={() => {
+                  form.setFieldsValue(s);
+                  setEditing(s);
+                }}
+              >
+                {t('settings.edit')}
+              </Button>
+            ),
+          },
+        ]}
+      />
+      <Modal
+        open={editing !== null}
+        title={t('settings.editNamed', { name: editing?.name[language] ?? '' })}
+        okText={t('common.save')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ loading: save.isPending }}
+        onOk={() => form.submit()}
+        onCancel={() => setEditing(null)}
+        forceRender
+        width={720}
+      >
+        <Form<StageValues> form={form} layout="vertical" onFinish={(v) => save.mutate(v)}>
+          <Form.Item name={['name', 'en']} label={t('settings.nameEn')} rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name={['name', 'nl']} label={t('settings.nameNl')} rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item
+            name={['definition', 'en']}
+            label={t('settings.definitionEn')}
+            rules={[{ required: true }]}
+          >
+            <Input.TextArea rows={3} />
+          </Form.Item>
+          <Form.Item
+            name={['definition', 'nl']}
+            label={t('settings.definitionNl')}
+            rules={[{ required: true }]}
+          >
+            <Input.TextArea rows={3} />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </>
+  );
+}
+
+function RoutingTab() {
+  const { t } = useTranslation();
+  const pools = useQuery({ queryKey: ['pools'], queryFn: api.pools });
+  const rules = useQuery({ queryKey: ['rules'], queryFn: api.rules });
+  const settings = useQuery({ queryKey: ['routing-settings'], queryFn: api.routingSettings });
+  const users = useQuery({ queryKey: ['users'], queryFn: api.users });
+  const nameOf = (id: string) => users.data?.data.find((u) => u.id === id)?.name ?? id;
+  const poolName = (id: string | null | undefined) => pools.data?.data.find((p) => p.id === id)?.name ?? '—';
+  const [rulesText, setRulesText] = useState<string | null>(null);
+  const saveSettings = useSave(
+    (fallbackPoolId: string | null) => api.updateRoutingSettings({ fallbackPoolId }),
+    [['routing-settings']],
+  );
+  const saveRules = useSave(
+    (text: string) =>
+      api.replaceRules({
+        rules: (JSON.parse(text) as RoutingRule[]).map(({ name, conditions, target }) => ({
+          name,
+          conditions,
+          target,
+        })),
+      }),
+    [['rules']],
+    () => setRulesText(null),
+  );
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Card size="small" title={<h3 className="baton-card-title">{t('settings.pools')}</h3>}>
+        <Table<Pool>
+          rowKey="id"
+          size="small"
+          loading={pools.isPending}
+          pagination={false}
+          dataSource={pools.data?.data ?? []}
+          columns={[
+            { title: t('profile.name'), dataIndex: 'name' },
+            {
+              title: t('settings.strategy'),
+              dataIndex: 'strategy',
+              render: (v: string) => t(`settings.strategies.${v as 'round_robin'}`),
+            },
+            {
+              title: t('settings.performanceAware'),
+              dataIndex: 'performanceAware',
+              render: (v: boolean) => (v ? '✓' : '—'),
+            },
+            {
+              title: t('settings.members'),
+              key: 'members',
+              render: (_, p) =>
+                p.members
+                  .map((m) => `${nameOf(m.userId)}${m.weight !== 1 ? ` ×${m.weight}` : ''}`)
+                  .join(', '),
+            },
+          ]}
+        />
+        <Space style={{ marginTop: 12 }} wrap>
+          <label htmlFor="fallback-pool">{t('settings.fallbackPool')}</label>
+          <Select
+            id="fallback-pool"
+            style={{ minWidth: 240 }}
+            value={settings.data?.fallbackPoolId ?? null}
+            allowClear
+            onChange={(v: string | undefined) => saveSettings.mutate(v ?? null)}
+            options={(pools.data?.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
+          />
+        </Space>
+      </Card>
+      <Card
+        size="small"
+        title={<h3 className="baton-card-title">{t('settings.rules')}</h3>}
+        extra={
+          <Button size="small" onClick={() => setRulesText(JSON.stringify(rules.data?.data ?? [], null, 2))}>
+            {t('settings.editRules')}
+          </Button>
+        }
+      >
+        <Typography.Paragraph type="secondary">{t('settings.rulesHint')}</Typography.Paragraph>
+        <Table<RoutingRule>
+          rowKey="id"
+          size="small"
+          loading={rules.isPending}
+          pagination={false}
+          dataSource={rules.data?.data ?? []}
+          locale={{ emptyText: t('settings.noRules') }}
+          columns={[
+            { title: '#', key: 'i', width: 40, render: (_, __, i) => i + 1 },
+            { title: t('profile.name'), dataIndex: 'name' },
+            {
+              title: t('settings.conditions'),
+              key: 'conditions',
+              render: (_, r) => <code>{JSON.stringify(r.conditions)}</code>,
+            },
+            {
+              title: t('settings.target'),
+              key: 'target',
+              render: (_, r) => ('poolId' in r.target ? poolName(r.target.poolId) : nameOf(r.target.userId)),
+            },
+          ]}
+        />
+      </Card>
+      <Modal
+        open={rulesText !== null}
+        title={t('settings.editRules')}
+        okText={t('common.save')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ loading: saveRules.isPending }}
+        onOk={() => saveRules.mutate(rulesText ?? '[]')}
+        onCancel={() => setRulesText(null)}
+        width={760}
+      >
+        <label htmlFor="rules-json">{t('settings.rulesJson')}</label>
+        <Input.TextArea
+          id="rules-json"
+          rows={16}
+          value={rulesText ?? ''}
+          onChange={(e) => setRulesText(e.target.value)}
+          style={{ fontFamily: 'monospace' }}
+        />
+      </Modal>
+    </Space>
+  );
+}
+
+function SlaTab() {
+  const { t, i18n } = useTranslation();
+  const language = i18n.language === 'nl' ? 'nl' : 'en';
+  const policies = useQuery({ queryKey: ['policies'], queryFn: api.policies });
+  const calendars = useQuery({ queryKey: ['calendars'], queryFn: api.calendars });
+  const [editing, setEditing] = useState<SlaPolicy | null>(null);
+  const [form] = Form.useForm<PolicyValues>();
+  const save = useSave(
+    (v: PolicyValues) =>
+      api.updatePolicy(editing!.id, {
+        windowSeconds: Math.round(v.minutes * 60),
+        reminderAt: v.reminder ? v.reminder / 100 : null,
+        escalations: v.escalations,
+        reassign: v.reassign,
+        active: v.active,
+        calendarId: v.calendarId ?? null,
+      }),
+    [['policies']],
+    () => setEditing(null),
+  );
+  const hours = (c: SlaCalendar) =>
+    Object.entries(c.workingHours)
+      .map(
+        ([d, ranges]) =>
+          `${t(`days.${d as 'mon'}`).slice(0, 2)} ${(ranges ?? []).map((r) => r.join('–')).join(', ')}`,
+      )
+      .join(' · ');
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Card size="small" title={<h3 className="baton-card-title">{t('settings.policies')}</h3>}>
+        <Table<SlaPolicy>
+          rowKey="id"
+          size="small"
+          loading={policies.isPending}
+          pagination={false}
+          dataSource={policies.data?.data ?? []}
+          scroll={{ x: 900 }}
+          columns={[
+            { title: t('profile.name'), key: 'name', render: (_, p) => p.name[language] },
+            { title: t('glossary.stage'), dataIndex: 'stage', render: (v: string) => v.toUpperCase() },
+            {
+              title: t('settings.window'),
+              dataIndex: 'windowSeconds',
+              render: (v: number) => formatStay(v * 1000, t),
+            },
+            {
+              title: t('settings.reminder'),
+              dataIndex: 'reminderAt',
+              render: (v: number | null) => (v ? `${Math.round(v * 100)}%` : '—'),
+            },
+            { title: t('settings.escalations'), dataIndex: 'escalations' },
+            { title: t('settings.reassign'), dataIndex: 'reassign', render: (v: boolean) => (v ? '✓' : '—') },
+            {
+              title: t('queue.status'),
+              dataIndex: 'active',
+              render: (v: boolean) => (
+                <Tag style={v ? tones.green : tones.grey}>{v ? t('forms.active') : t('forms.inactive')}</Tag>
+              ),
+            },
+            {
+              title: t('queue.actions'),
+              key: 'edit',
+              render: (_, p) => (
+                <Button
+                  size="small"
+                  aria-label={t('settings.editNamed', { name: p.name[language] })}
+                  onClick={() => {
+                    form.setFieldsValue({
+                      minutes: p.windowSeconds / 60,
+                      reminder: p.reminderAt ? Math.round(p.reminderAt * 100) : null,
+                      escalations: p.escalations,
+                      reassign: p.reassign,
+                      active: p.active,
+                      calendarId: p.calendarId,
+                    });
+                    setEditing(p);
+                  }}
+                >
+                  {t('settings.edit')}
+                </Button>
+              ),
+            },
+          ]}
+        />
+      </Card>
+      <Card size="small" title={<h3 className="baton-card-title">{t('settings.calendars')}</h3>}>
+        <Table<SlaCalendar>
+          rowKey="id"
+          size="small"
+          loading={calendars.isPending}
+          pagination={false}
+          dataSource={calendars.data?.data ?? []}
+          scroll={{ x: 800 }}
+          columns={[
+            {
+              title: t('profile.name'),
+              key: 'name',
+              render: (_, c) => (
+                <>
+                  {c.name}
+                  {c.isDefault && <Tag style={{ marginLeft: 8 }}>{t('settings.default')}</Tag>}
+                </>
+              ),
+            },
+            { title: t('profile.timeZone'), dataIndex: 'timeZone' },
+            { title: t('profile.workingHours'), key: 'hours', render: (_, c) => hours(c) },
+            {
+              title: t('settings.holidays'),
+              key: 'holidays',
+              render: (_, c) => (c.holidays ? t('settings.dutchHolidays') : '—'),
+            },
+            {
+              title: t('settings.closures'),
+              key: 'closures',
+              render: (_, c) => c.closures.map((x) => `${x.from} – ${x.to}`).join(', ') || '—',
+            },
+          ]}
+        />
+      </Card>
+      <Modal
+        open={editing !== null}
+        title={t('settings.editNamed', { name: editing?.name[language] ?? '' })}
+        okText={t('common.save')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ loading: save.isPending }}
+        onOk={() => form.submit()}
+        onCancel={() => setEditing(null)}
+        forceRender
+      >
+        <Form<PolicyValues> form={form} layout="vertical" onFinish={(v) => save.mutate(v)}>
+          <Form.Item name="minutes" label={t('settings.windowMinutes')} rules={[{ required: true }]}>
+            <InputNumber min={0.05} step={15} style={{ width: 200 }} />
+          </Form.Item>
+          <Form.Item name="reminder" label={t('settings.reminderPercent')}>
+            <InputNumber min={1} max={99} style={{ width: 200 }} />
+          </Form.Item>
+          <Form.Item name="escalations" label={t('settings.escalations')}>
+            <InputNumber min={0} max={5} />
+          </Form.Item>
+          <Form.Item name="reassign" label={t('settings.reassign')} valuePropName="checked">
+            <Switch />
+          </Form.Item>
+          <Form.Item name="active" label={t('forms.active')} valuePropName="checked">
+            <Switch />
+          </Form.Item>
+          <Form.Item name="calendarId" label={t('settings.calendar')}>
+            <Select
+              allowClear
+              options={(calendars.data?.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
+            />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </Space>
+  );
+}
+
+function ApiKeysTab() {
+  const { t, i18n } = useTranslation();
+  const user = useUser();
+  const language = i18n.language === 'nl' ? 'nl' : 'en';
+  const keys = useQuery({ queryKey: ['api-keys'], queryFn: api.apiKeys });
+  const [created, setCreated] = useState<CreatedApiKey | null>(null);
+  const [form] = Form.useForm<{ name: string; role: Role }>();
+  const queryClient = useQueryClient();
+  const { message } = App.useApp();
+  const create = useMutation({
+    mutationFn: api.createApiKey,
+    onSuccess: async (key) => {
+      setCreated(key);
+      form.resetFields();
+      await queryClient.invalidateQueries({ queryKey: ['api-keys'] });
+    },
+    onError: (e) => void message.error(problemText(e, t('common.failed'))),
+  });
+  const revoke = useSave((id: string) => api.revokeApiKey(id), [['api-keys']]);
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      <Form<{ name: string; role: Role }>
+        form={form}
+        layout="inline"
+        initialValues={{ role: 'marketing' }}
+        onFinish={(v) => create.mutate(v)}
+      >
+        <Form.Item name="name" label={t('profile.name')} rules={[{ required: true }]}>
+          <Input maxLength={200} />
+        </Form.Item>
+        <Form.Item name="role" label={t('settings.role')}>
+          <Select style={{ width: 180 }} options={roles.map((r) => ({ value: r, label: t(`roles.${r}`) }))} />
+        </Form.Item>
+        <Button htmlType="submit" type="primary" loading={create.isPending}>
+          {t('settings.createKey')}
+        </Button>
+      </Form>
+      {created && (
+        <Alert
+          type="success"
+          showIcon
+          closable={{ onClose: () => setCreated(null) }}
+          title={t('settings.keyOnce')}
+          description={
+            <Typography.Text copyable code>
+              {created.key}
+            </Typography.Text>
+          }
+        />
+      )}
+      <Table<ApiKey>
+        rowKey="id"
+        size="small"
+        loading={keys.isPending}
+        dataSource={keys.data?.data ?? []}
+        pagination={false}
+        locale={{ emptyText: t('settings.noKeys') }}
+        columns={[
+          { title: t('profile.name'), dataIndex: 'name' },
+          { title: t('settings.role'), dataIndex: 'role', render: (r: Role) => t(`roles.${r}`) },
+          { title: t('settings.prefix'), dataIndex: 'prefix', render: (v: string) => <code>{v}…</code> },
+          {
+            title: t('settings.lastUsed'),
+            dataIndex: 'lastUsedAt',
+            render: (v: string | null) => formatMoment(v, user.timeZone, language),
+          },
+          {
+            title: t('queue.status'),
+            dataIndex: 'revokedAt',
+            render: (v: string | null) => (
+              <Tag style={v ? tones.grey : tones.green}>{v ? t('settings.revoked') : t('forms.active')}</Tag>
+            ),
+          },
+          {
+            title: t('queue.actions'),
+            key: 'revoke',
+            render: (_, k) =>
+              !k.revokedAt && (
+                <Popconfirm
+                  title={t('settings.revokeConfirm')}
+                  okText={t('settings.revoke')}
+                  cancelText={t('common.cancel')}
+                  onConfirm={() => revoke.mutate(k.id)}
+                >
+                  <Button size="small" danger aria-label={`${t('settings.revoke')}: ${k.name}`}>
+                    {t('settings.revoke')}
+                  </Button>
+                </Popconfirm>
+              ),
+          },
+        ]}
+      />
+    </Space>
+  );
+}
+
+/** The admin's settings: people and teams with the manager chain, stages, routing, SLA, API keys. */
+export function SettingsPage() {
+  const { t } = useTranslation();
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <div>
+        <Typography.Title level={1}>{t('settings.title')}</Typography.Title>
+        <Typography.Paragraph type="secondary">{t('settings.intro')}</Typography.Paragraph>
+      </div>
+      <Tabs
+        items={[
+          { key: 'users', label: t('settings.users'), children: <UsersTab /> },
+          { key: 'teams', label: t('settings.teamsTab'), children: <TeamsTab /> },
+          { key: 'stages', label: t('settings.stages'), children: <StagesTab /> },
+          { key: 'routing', label: t('settings.routing'), children: <RoutingTab /> },
+          { key: 'sla', label: t('settings.sla'), children: <SlaTab /> },
+          { key: 'keys', label: t('settings.apiKeys'), children: <ApiKeysTab /> },
+        ]}
+      />
+    </Space>
+  );
+}
