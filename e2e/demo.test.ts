@@ -96,6 +96,23 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
             fullPage: true,
           });
         }
+        if (journey.email.startsWith('lars@')) {
+          // From the overview to a commitment's days, and from the tracker to a lead's page.
+          await page.goto(`${baton.url}/overview`);
+          await page.locator('a[href^="/commitments/"]').first().click();
+          await page.getByRole('heading', { name: 'Day by day' }).waitFor();
+          violations.push(...(await seriousViolations(page)).map((v) => `commitment: ${v}`));
+          await page.goto(`${baton.url}/handoff`);
+          await page.locator('a[href^="/leads/"]').first().click();
+          await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+          await page.getByRole('heading', { name: 'Why an MQL' }).waitFor();
+          await page.waitForLoadState('networkidle');
+          violations.push(...(await seriousViolations(page)).map((v) => `lead: ${v}`));
+          await page.screenshot({ path: artifact('demo-lars-lead.png'), fullPage: true });
+          await page.goto(`${baton.url}/profile`);
+          await page.getByRole('heading', { name: 'Working hours' }).waitFor();
+          violations.push(...(await seriousViolations(page)).map((v) => `profile: ${v}`));
+        }
         await context.close();
       }
 

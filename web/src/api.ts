@@ -6,7 +6,7 @@ import type { ApiKey, CreateApiKeyBody, CreatedApiKey } from '../../src/contract
 import type { Session, LoginBody } from '../../src/contract/auth.ts';
 import type { PageOf, ProblemDetails } from '../../src/contract/common.ts';
 import type { Contact, ListContactsQuery, Touchpoint } from '../../src/contract/contacts.ts';
-import type { Form, FormSnippet } from '../../src/contract/forms.ts';
+import type { CreateFormBody, Form, FormSnippet, UpdateFormBody } from '../../src/contract/forms.ts';
 import type {
   AcceptBody,
   FatesQuery,
@@ -43,6 +43,7 @@ import type {
 import type {
   MarketingCommitment,
   MarketingCommitmentDetail,
+  SaveSlaCalendarBody,
   SlaCalendar,
   SlaClock,
   SlaPolicy,
@@ -139,6 +140,8 @@ export const api = {
   policies: () => get<{ data: SlaPolicy[] }>('/sla/policies'),
   updatePolicy: (id: string, body: UpdateSlaPolicyBody) => patch<SlaPolicy>(`/sla/policies/${id}`, body),
   calendars: () => get<{ data: SlaCalendar[] }>('/sla/calendars'),
+  createCalendar: (body: SaveSlaCalendarBody) => post<SlaCalendar>('/sla/calendars', body),
+  saveCalendar: (id: string, body: SaveSlaCalendarBody) => put<SlaCalendar>(`/sla/calendars/${id}`, body),
   apiKeys: () => get<{ data: ApiKey[] }>('/api-keys'),
   createApiKey: (body: CreateApiKeyBody) => post<CreatedApiKey>('/api-keys', body),
   revokeApiKey: (id: string) => remove<ApiKey>(`/api-keys/${id}`),
@@ -176,5 +179,7 @@ export const api = {
   funnel: (query: FunnelQuery) => get<Funnel>('/funnel', query),
 
   forms: () => get<{ data: Form[] }>('/forms'),
+  createForm: (body: CreateFormBody) => post<Form>('/forms', body),
+  updateForm: (id: string, body: UpdateFormBody) => patch<Form>(`/forms/${id}`, body),
   formSnippet: (id: string, language: 'en' | 'nl') => get<FormSnippet>(`/forms/${id}/snippet`, { language }),
 };

@@ -17,6 +17,8 @@ export const theme: ThemeConfig = {
     fontFamily:
       "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Noto Sans', sans-serif",
   },
+  // An empty table's text uses the disabled grey; it is content, so it must be readable.
+  components: { Table: { colorTextDisabled: 'rgba(0, 0, 0, 0.68)' } },
 };
 
 /** Status colours with enough contrast for text on their own background. */

@@ -290,6 +290,13 @@ export const en = {
     expected: 'Even pace',
   },
   forms: {
+    new: 'New form',
+    consentEn: 'Consent text (English)',
+    consentNl: 'Consent text (Dutch)',
+    consentHint:
+      'With both, the form shows a checkbox, and each submission stores the text agreed to and when.',
+    redirect: 'Thank-you page (empty: the form answers JSON)',
+    originsHint: 'Websites that may post it, e.g. https://www.example.nl (empty: any).',
     title: 'Forms',
     intro: 'Forms on your websites: every submission is a touch, with consent. Embed one with its snippet.',
     empty: 'No forms yet.',
@@ -345,6 +352,13 @@ export const en = {
     suggested: 'Suggested MQL threshold: fit + engagement ≥ {{threshold}} (precision {{precision}}).',
   },
   settings: {
+    performanceHint: 'Shares shift with each rep’s follow-up record over 30 days.',
+    addCalendar: 'Add calendar',
+    goodFriday: 'Good Friday off',
+    liberationDay: 'Liberation Day off',
+    liberation: { every_year: 'every year', every_five_years: 'every five years', never: 'never' },
+    addClosure: 'Add closure',
+    remove: 'Remove',
     title: 'Settings',
     intro:
       'People and teams with the manager chain, the stage definitions, routing, follow-up policies and calendars, and API keys.',

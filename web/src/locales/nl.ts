@@ -300,6 +300,13 @@ export const nl: typeof en = {
     expected: 'Gelijkmatig tempo',
   },
   forms: {
+    new: 'Nieuw formulier',
+    consentEn: 'Toestemmingstekst (Engels)',
+    consentNl: 'Toestemmingstekst (Nederlands)',
+    consentHint:
+      'Met beide toont het formulier een vinkje, en elke inzending bewaart de tekst en wanneer ermee ingestemd is.',
+    redirect: 'Bedankpagina (leeg: het formulier antwoordt JSON)',
+    originsHint: 'Websites die mogen versturen, bijv. https://www.example.nl (leeg: alle).',
     title: 'Formulieren',
     intro:
       'Formulieren op je websites: elke inzending is een contactmoment, met toestemming. Plaats er een met de codesnippet.',
@@ -356,6 +363,13 @@ export const nl: typeof en = {
     suggested: 'Voorgestelde MQL-drempel: fit + betrokkenheid ≥ {{threshold}} (precisie {{precision}}).',
   },
   settings: {
+    performanceHint: 'Aandelen verschuiven met de opvolgcijfers van elke accountmanager over 30 dagen.',
+    addCalendar: 'Kalender toevoegen',
+    goodFriday: 'Goede Vrijdag vrij',
+    liberationDay: 'Bevrijdingsdag vrij',
+    liberation: { every_year: 'elk jaar', every_five_years: 'elke vijf jaar', never: 'nooit' },
+    addClosure: 'Sluiting toevoegen',
+    remove: 'Verwijderen',
     title: 'Instellingen',
     intro:
       'Mensen en teams met de managerlijn, de fasedefinities, routering, opvolgafspraken en kalenders, en API-sleutels.',

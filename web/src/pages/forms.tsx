@@ -1,14 +1,127 @@
-import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Modal, Segmented, Space, Table, Tag, Typography } from 'antd';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  Alert,
+  App,
+  Button,
+  Form as AntForm,
+  Input,
+  Modal,
+  Segmented,
+  Select,
+  Space,
+  Switch,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Form } from '../../../src/contract/forms.ts';
+import { marketingEventTypes } from '../../../src/domain/capture/event-types.ts';
 import { api } from '../api.ts';
+import { problemText } from '../components/lead-actions.tsx';
+import { useUser } from '../session.ts';
 import { tones } from '../theme.ts';
+
+type FormValues = {
+  name: string;
+  eventType: (typeof marketingEventTypes)[number];
+  consentEn?: string;
+  consentNl?: string;
+  redirectUrl?: string;
+  allowedOrigins?: string[];
+  isActive?: boolean;
+};
+
+/** Make or change a form: what a submission records, its consent text, where it may be posted from. */
+function FormEditor({ form, onClose }: { form: Form | 'new'; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const [fields] = AntForm.useForm<FormValues>();
+  const save = useMutation({
+    mutationFn: (v: FormValues) => {
+      const body = {
+        name: v.name,
+        eventType: v.eventType,
+        consentText: v.consentEn && v.consentNl ? { en: v.consentEn, nl: v.consentNl } : null,
+        redirectUrl: v.redirectUrl || null,
+        allowedOrigins: v.allowedOrigins ?? [],
+      };
+      return form === 'new'
+        ? api.createForm(body)
+        : api.updateForm(form.id, { ...body, ...(v.isActive !== undefined && { isActive: v.isActive }) });
+    },
+    onSuccess: async () => {
+      void message.success(t('profile.saved'));
+      onClose();
+      await queryClient.invalidateQueries({ queryKey: ['forms'] });
+    },
+    onError: (e) => void message.error(problemText(e, t('common.failed'))),
+  });
+  const initial: Partial<FormValues> =
+    form === 'new'
+      ? { eventType: 'form_submitted', allowedOrigins: [] }
+      : {
+          name: form.name,
+          eventType: form.eventType as FormValues['eventType'],
+          consentEn: form.consentText?.en,
+          consentNl: form.consentText?.nl,
+          redirectUrl: form.redirectUrl ?? undefined,
+          allowedOrigins: form.allowedOrigins,
+          isActive: form.isActive,
+        };
+  return (
+    <Modal
+      open
+      title={form === 'new' ? t('forms.new') : t('settings.editNamed', { name: form.name })}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      okButtonProps={{ loading: save.isPending }}
+      onOk={() => fields.submit()}
+      onCancel={onClose}
+      width={680}
+    >
+      <AntForm<FormValues>
+        form={fields}
+        layout="vertical"
+        initialValues={initial}
+        onFinish={(v) => save.mutate(v)}
+      >
+        <AntForm.Item name="name" label={t('forms.name')} rules={[{ required: true }]}>
+          <Input maxLength={200} />
+        </AntForm.Item>
+        <AntForm.Item name="eventType" label={t('forms.records')}>
+          <Select options={marketingEventTypes.map((type) => ({ value: type, label: t(`touch.${type}`) }))} />
+        </AntForm.Item>
+        <AntForm.Item name="consentEn" label={t('forms.consentEn')}>
+          <Input.TextArea rows={2} maxLength={2000} />
+        </AntForm.Item>
+        <AntForm.Item name="consentNl" label={t('forms.consentNl')} extra={t('forms.consentHint')}>
+          <Input.TextArea rows={2} maxLength={2000} />
+        </AntForm.Item>
+        <AntForm.Item name="redirectUrl" label={t('forms.redirect')} rules={[{ type: 'url' }]}>
+          <Input placeholder="https://www.example.nl/bedankt" />
+        </AntForm.Item>
+        <AntForm.Item name="allowedOrigins" label={t('forms.origins')} extra={t('forms.originsHint')}>
+          <Select mode="tags" tokenSeparators={[',', ' ']} />
+        </AntForm.Item>
+        {form !== 'new' && (
+          <AntForm.Item name="isActive" label={t('forms.active')} valuePropName="checked">
+            <Switch />
+          </AntForm.Item>
+        )}
+      </AntForm>
+    </Modal>
+  );
+}
 
 /** Marketing's forms, each with the HTML snippet to paste into a website. */
 export function FormsPage() {
   const { t, i18n } = useTranslation();
+  const user = useUser();
+  const canEdit = user.role === 'marketing' || user.role === 'admin';
+  const [editing, setEditing] = useState<Form | 'new' | null>(null);
   const forms = useQuery({ queryKey: ['forms'], queryFn: api.forms });
   const [open, setOpen] = useState<Form | null>(null);
   const [language, setLanguage] = useState<'en' | 'nl'>(i18n.language === 'nl' ? 'nl' : 'en');
@@ -23,6 +136,12 @@ export function FormsPage() {
         <Typography.Title level={1}>{t('forms.title')}</Typography.Title>
         <Typography.Paragraph type="secondary">{t('forms.intro')}</Typography.Paragraph>
       </div>
+      {canEdit && (
+        <Button type="primary" style={{ alignSelf: 'flex-start' }} onClick={() => setEditing('new')}>
+          {t('forms.new')}
+        </Button>
+      )}
+      {editing && <FormEditor form={editing} onClose={() => setEditing(null)} />}
       {forms.isError && <Alert type="error" title={t('common.loadFailed')} showIcon />}
       <Table<Form>
         rowKey="id"

@@ -14,9 +14,13 @@ import {
   Switch,
   Table,
   Tabs,
+  TimePicker,
+  DatePicker,
   Tag,
   Typography,
 } from 'antd';
+import type { Dayjs } from 'dayjs';
+import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiKey, CreatedApiKey } from '../../../src/contract/api-keys.ts';
@@ -61,6 +65,22 @@ type UserValues = {
 };
 type TeamValues = { name: string; managerId?: string | null; memberIds?: string[] };
 type StageValues = { name: Stage['name']; definition: Stage['definition'] };
+type PoolValues = {
+  name: string;
+  strategy: Pool['strategy'];
+  performanceAware: boolean;
+  memberIds: string[];
+};
+type CalendarValues = {
+  name: string;
+  timeZone: string;
+  hours: Partial<Record<(typeof weekdays)[number], [Dayjs, Dayjs] | null>>;
+  holidays: boolean;
+  goodFriday: boolean;
+  liberationDay: 'every_year' | 'every_five_years' | 'never';
+  closures?: [Dayjs, Dayjs][];
+};
+const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 type PolicyValues = {
   minutes: number;
   reminder: number | null;
@@ -403,6 +423,28 @@ function RoutingTab() {
   const nameOf = (id: string) => users.data?.data.find((u) => u.id === id)?.name ?? id;
   const poolName = (id: string | null | undefined) => pools.data?.data.find((p) => p.id === id)?.name ?? '—';
   const [rulesText, setRulesText] = useState<string | null>(null);
+  const [pool, setPool] = useState<Pool | null>(null);
+  const [poolForm] = Form.useForm<PoolValues>();
+  const savePool = useSave(
+    (v: PoolValues) =>
+      api.updatePool(pool!.id, {
+        name: v.name,
+        strategy: v.strategy,
+        performanceAware: v.performanceAware,
+        // Members kept keep their weight and caps; new ones start at weight 1 without caps.
+        members: v.memberIds.map(
+          (userId) =>
+            pool!.members.find((m) => m.userId === userId) ?? {
+              userId,
+              weight: 1,
+              capPerDay: null,
+              capPerWeek: null,
+            },
+        ),
+      }),
+    [['pools']],
+    () => setPool(null),
+  );
   const saveSettings = useSave(
     (fallbackPoolId: string | null) => api.updateRoutingSettings({ fallbackPoolId }),
     [['routing-settings']],
@@ -496,6 +538,47 @@ function RoutingTab() {
         />
       </Card>
       <Modal
+        open={pool !== null}
+        title={t('settings.editNamed', { name: pool?.name ?? '' })}
+        okText={t('common.save')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ loading: savePool.isPending }}
+        onOk={() => poolForm.submit()}
+        onCancel={() => setPool(null)}
+        forceRender
+      >
+        <Form<PoolValues> form={poolForm} layout="vertical" onFinish={(v) => savePool.mutate(v)}>
+          <Form.Item name="name" label={t('profile.name')} rules={[{ required: true }]}>
+            <Input maxLength={200} />
+          </Form.Item>
+          <Form.Item name="strategy" label={t('settings.strategy')}>
+            <Select
+              options={(['round_robin', 'weighted', 'balanced'] as const).map((v) => ({
+                value: v,
+                label: t(`settings.strategies.${v}`),
+              }))}
+            />
+          </Form.Item>
+          <Form.Item
+            name="performanceAware"
+            label={t('settings.performanceAware')}
+            valuePropName="checked"
+            extra={t('settings.performanceHint')}
+          >
+            <Switch />
+          </Form.Item>
+          <Form.Item name="memberIds" label={t('settings.members')}>
+            <Select
+              mode="multiple"
+              optionFilterProp="label"
+              options={(users.data?.data ?? [])
+                .filter((u) => u.isActive && (u.role === 'sales_rep' || u.role === 'sales_manager'))
+                .map((u) => ({ value: u.id, label: u.name }))}
+            />
+          </Form.Item>
+        </Form>
+      </Modal>
+      <Modal
         open={rulesText !== null}
         title={t('settings.editRules')}
         okText={t('common.save')}
@@ -538,6 +621,63 @@ function SlaTab() {
     [['policies']],
     () => setEditing(null),
   );
+  const [calendar, setCalendar] = useState<SlaCalendar | 'new' | null>(null);
+  const [calendarForm] = Form.useForm<CalendarValues>();
+  const saveCalendar = useSave(
+    (v: CalendarValues) => {
+      const body = {
+        name: v.name,
+        timeZone: v.timeZone,
+        workingHours: Object.fromEntries(
+          weekdays
+            .filter((d) => v.hours[d])
+            .map((d) => [d, [[v.hours[d]![0].format('HH:mm'), v.hours[d]![1].format('HH:mm')]]]),
+        ),
+        holidays: v.holidays
+          ? { country: 'NL' as const, goodFriday: v.goodFriday, liberationDay: v.liberationDay }
+          : null,
+        closures: (v.closures ?? []).map(([from, to]) => ({
+          from: from.format('YYYY-MM-DD'),
+          to: to.format('YYYY-MM-DD'),
+        })),
+      };
+      return calendar === 'new'
+        ? api.createCalendar(body)
+        : api.saveCalendar((calendar as SlaCalendar).id, body);
+    },
+    [['calendars']],
+    () => setCalendar(null),
+  );
+  const editCalendar = (c: SlaCalendar | 'new') => {
+    const source = c === 'new' ? null : c;
+    calendarForm.setFieldsValue({
+      name: source?.name ?? '',
+      timeZone: source?.timeZone ?? 'Europe/Amsterdam',
+      hours: Object.fromEntries(
+        weekdays.map((d) => {
+          const range = source
+            ? source.workingHours[d]?.[0]
+            : d === 'sat' || d === 'sun'
+              ? undefined
+              : ['09:00', '17:30'];
+          return [
+            d,
+            range
+              ? [
+                  dayjs(`2000-01-01T${range[0]}`),
+                  dayjs(`2000-01-01T${range[1] === '24:00' ? '23:59' : range[1]}`),
+                ]
+              : null,
+          ];
+        }),
+      ),
+      holidays: source ? source.holidays !== null : true,
+      goodFriday: source?.holidays?.goodFriday ?? false,
+      liberationDay: source?.holidays?.liberationDay ?? 'every_five_years',
+      closures: (source?.closures ?? []).map((x) => [dayjs(x.from), dayjs(x.to)] as [Dayjs, Dayjs]),
+    });
+    setCalendar(c);
+  };
   const hours = (c: SlaCalendar) =>
     Object.entries(c.workingHours)
       .map(
@@ -603,7 +743,15 @@ function SlaTab() {
           ]}
         />
       </Card>
-      <Card size="small" title={<h3 className="baton-card-title">{t('settings.calendars')}</h3>}>
+      <Card
+        size="small"
+        title={<h3 className="baton-card-title">{t('settings.calendars')}</h3>}
+        extra={
+          <Button size="small" onClick={() => editCalendar('new')}>
+            {t('settings.addCalendar')}
+          </Button>
+        }
+      >
         <Table<SlaCalendar>
           rowKey="id"
           size="small"
@@ -637,6 +785,82 @@ function SlaTab() {
           ]}
         />
       </Card>
+      <Modal
+        open={calendar !== null}
+        title={
+          calendar === 'new'
+            ? t('settings.addCalendar')
+            : t('settings.editNamed', { name: calendar?.name ?? '' })
+        }
+        okText={t('common.save')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ loading: saveCalendar.isPending }}
+        onOk={() => calendarForm.submit()}
+        onCancel={() => setCalendar(null)}
+        forceRender
+        width={640}
+      >
+        <Form<CalendarValues>
+          form={calendarForm}
+          layout="horizontal"
+          labelCol={{ span: 8 }}
+          onFinish={(v) => saveCalendar.mutate(v)}
+        >
+          <Form.Item name="name" label={t('profile.name')} rules={[{ required: true }]}>
+            <Input maxLength={200} />
+          </Form.Item>
+          <Form.Item name="timeZone" label={t('profile.timeZone')}>
+            <Select
+              showSearch
+              options={Intl.supportedValuesOf('timeZone').map((z) => ({ value: z, label: z }))}
+            />
+          </Form.Item>
+          {weekdays.map((d) => (
+            <Form.Item key={d} name={['hours', d]} label={t(`days.${d}`)}>
+              <TimePicker.RangePicker
+                format="HH:mm"
+                minuteStep={15}
+                placeholder={[t('profile.from'), t('profile.to')]}
+              />
+            </Form.Item>
+          ))}
+          <Form.Item name="holidays" label={t('settings.dutchHolidays')} valuePropName="checked">
+            <Switch />
+          </Form.Item>
+          <Form.Item name="goodFriday" label={t('settings.goodFriday')} valuePropName="checked">
+            <Switch />
+          </Form.Item>
+          <Form.Item name="liberationDay" label={t('settings.liberationDay')}>
+            <Select
+              options={(['every_year', 'every_five_years', 'never'] as const).map((v) => ({
+                value: v,
+                label: t(`settings.liberation.${v}`),
+              }))}
+            />
+          </Form.Item>
+          <Form.List name="closures">
+            {(items, { add, remove: drop }) => (
+              <Form.Item label={t('settings.closures')}>
+                <Space orientation="vertical">
+                  {items.map((item) => (
+                    <Space key={item.key}>
+                      <Form.Item name={item.name} noStyle rules={[{ required: true }]}>
+                        <DatePicker.RangePicker aria-label={t('settings.closures')} />
+                      </Form.Item>
+                      <Button size="small" onClick={() => drop(item.name)}>
+                        {t('settings.remove')}
+                      </Button>
+                    </Space>
+                  ))}
+                  <Button size="small" onClick={() => add()}>
+                    {t('settings.addClosure')}
+                  </Button>
+                </Space>
+              </Form.Item>
+            )}
+          </Form.List>
+        </Form>
+      </Modal>
       <Modal
         open={editing !== null}
         title={t('settings.editNamed', { name: editing?.name[language] ?? '' })}
