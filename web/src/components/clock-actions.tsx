@@ -1,37 +1,22 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Form, Input, Modal, Select } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { Button, Form, Input, Modal, Select } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ReassignBody } from '../../../src/contract/routing.ts';
 import type { WaiveBody } from '../../../src/contract/sla.ts';
 import { api } from '../api.ts';
-import { problemText } from './lead-actions.tsx';
-
-function useRefresh() {
-  const queryClient = useQueryClient();
-  return () =>
-    Promise.all(
-      [['queue'], ['clocks'], ['sla-report'], ['unassigned'], ['lead']].map((queryKey) =>
-        queryClient.invalidateQueries({ queryKey }),
-      ),
-    );
-}
+import { leadQueries, useAction } from './use-action.ts';
 
 /** Waive a breach, only with a written reason: it then does not count against the rep. */
 export function WaiveButton({ clockId, name }: { clockId: string; name: string }) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
-  const refresh = useRefresh();
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm<WaiveBody>();
-  const waive = useMutation({
-    mutationFn: (body: WaiveBody) => api.waive(clockId, body),
-    onSuccess: async () => {
-      setOpen(false);
-      void message.success(t('board.waived', { name }));
-      await refresh();
-    },
-    onError: (e) => void message.error(problemText(e, t('common.failed'))),
+  const waive = useAction({
+    run: (body: WaiveBody) => api.waive(clockId, body),
+    invalidate: leadQueries,
+    success: t('board.waived', { name }),
+    done: () => setOpen(false),
   });
   return (
     <>
@@ -76,19 +61,14 @@ export function ReassignButton({
   label?: string;
 }) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
-  const refresh = useRefresh();
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm<ReassignBody>();
   const users = useQuery({ queryKey: ['users'], queryFn: api.users, staleTime: 300_000, enabled: open });
-  const reassign = useMutation({
-    mutationFn: (body: ReassignBody) => api.reassign(contactId, body),
-    onSuccess: async () => {
-      setOpen(false);
-      void message.success(t('board.reassigned', { name }));
-      await refresh();
-    },
-    onError: (e) => void message.error(problemText(e, t('common.failed'))),
+  const reassign = useAction({
+    run: (body: ReassignBody) => api.reassign(contactId, body),
+    invalidate: leadQueries,
+    success: t('board.reassigned', { name }),
+    done: () => setOpen(false),
   });
   return (
     <>

@@ -1,69 +1,34 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import {
-  App,
-  Button,
-  Checkbox,
-  DatePicker,
-  Form,
-  Input,
-  InputNumber,
-  Modal,
-  Radio,
-  Select,
-  Space,
-} from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { Button, Checkbox, DatePicker, Form, Input, InputNumber, Modal, Radio, Select, Space } from 'antd';
 import type { Dayjs } from 'dayjs';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LogActivityBody, RejectBody } from '../../../src/contract/handoff.ts';
-import { ApiError, api } from '../api.ts';
+import { api } from '../api.ts';
+import { leadQueries, useAction } from './use-action.ts';
 
-/** The message of a refused request, naming the field when the server did. */
-export function problemText(error: unknown, fallback: string): string {
-  if (!(error instanceof ApiError)) return fallback;
-  const field = error.problem.errors?.[0];
-  return field
-    ? `${error.problem.title}: ${field.field.replace(/^body\./, '')} ${field.reason}`
-    : error.message;
-}
-
-/** Refreshes what a decision on a lead changes: the queue, the lead, the reports. */
-function useRefresh() {
-  const queryClient = useQueryClient();
-  return () =>
-    Promise.all(
-      [['queue'], ['lead'], ['clocks'], ['fates'], ['rejections'], ['unassigned']].map((queryKey) =>
-        queryClient.invalidateQueries({ queryKey }),
-      ),
-    );
-}
+export { problemText } from './use-action.ts';
 
 /** Accept (MQL → SAL) and reject with an agreed reason: the rep's two answers to a handover. */
 export function DecisionButtons({ contactId, name }: { contactId: string; name: string }) {
   const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
-  const refresh = useRefresh();
   const [rejecting, setRejecting] = useState(false);
   const [form] = Form.useForm<RejectBody>();
   const reasons = useQuery({ queryKey: ['reasons'], queryFn: api.reasons, enabled: rejecting });
-  const accept = useMutation({
-    mutationFn: () => api.accept(contactId, {}),
-    onSuccess: async () => {
-      void message.success(t('lead.accepted', { name }));
-      await refresh();
-    },
-    onError: (e) => void message.error(problemText(e, t('common.failed'))),
+  const accept = useAction({
+    run: () => api.accept(contactId, {}),
+    invalidate: leadQueries,
+    success: t('lead.accepted', { name }),
   });
-  const reject = useMutation({
-    mutationFn: (body: RejectBody) => api.reject(contactId, body),
-    onSuccess: async () => {
+  const reject = useAction({
+    run: (body: RejectBody) => api.reject(contactId, body),
+    invalidate: leadQueries,
+    success: t('lead.rejected', { name }),
+    done: () => {
       setRejecting(false);
       form.resetFields();
-      void message.success(t('lead.rejected', { name }));
-      await refresh();
     },
-    onError: (e) => void message.error(problemText(e, t('common.failed'))),
   });
   const language = i18n.language === 'nl' ? 'nl' : 'en';
   return (
@@ -72,7 +37,7 @@ export function DecisionButtons({ contactId, name }: { contactId: string; name: 
         type="primary"
         size="small"
         loading={accept.isPending}
-        onClick={() => accept.mutate()}
+        onClick={() => accept.mutate(undefined)}
         aria-label={t('lead.acceptNamed', { name })}
       >
         {t('lead.accept')}
@@ -123,24 +88,21 @@ export function DecisionButtons({ contactId, name }: { contactId: string; name: 
 /** Log a call, email or meeting: the genuine response the follow-up clock waits for. */
 export function LogActivityButton({ contactId }: { contactId: string }) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
-  const refresh = useRefresh();
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm<{ type: LogActivityBody['type']; note?: string; at?: Dayjs }>();
-  const log = useMutation({
-    mutationFn: (values: { type: LogActivityBody['type']; note?: string; at?: Dayjs }) =>
+  const log = useAction({
+    invalidate: leadQueries,
+    success: t('lead.activityLogged'),
+    done: () => {
+      setOpen(false);
+      form.resetFields();
+    },
+    run: (values: { type: LogActivityBody['type']; note?: string; at?: Dayjs }) =>
       api.logActivity(contactId, {
         type: values.type,
         ...(values.note && { note: values.note }),
         ...(values.at && { occurredAt: values.at.toISOString() }),
       }),
-    onSuccess: async () => {
-      setOpen(false);
-      form.resetFields();
-      void message.success(t('lead.activityLogged'));
-      await refresh();
-    },
-    onError: (e) => void message.error(problemText(e, t('common.failed'))),
   });
   return (
     <>
@@ -191,26 +153,21 @@ export function LogActivityButton({ contactId }: { contactId: string }) {
 /** Qualify an accepted lead to SQL: every item of the agreed checklist confirmed. */
 export function QualifyButton({ contactId }: { contactId: string }) {
   const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
-  const refresh = useRefresh();
   const [open, setOpen] = useState(false);
   const settings = useQuery({ queryKey: ['handoff-settings'], queryFn: api.handoffSettings, enabled: open });
   const [checked, setChecked] = useState<string[]>([]);
   const [note, setNote] = useState('');
   const items = settings.data?.qualificationChecklist ?? [];
   const language = i18n.language === 'nl' ? 'nl' : 'en';
-  const qualify = useMutation({
-    mutationFn: () =>
+  const qualify = useAction({
+    run: () =>
       api.qualify(contactId, {
         answers: Object.fromEntries(items.map((i) => [i.key, checked.includes(i.key)])),
         ...(note && { note }),
       }),
-    onSuccess: async () => {
-      setOpen(false);
-      void message.success(t('lead.qualified'));
-      await refresh();
-    },
-    onError: (e) => void message.error(problemText(e, t('common.failed'))),
+    invalidate: leadQueries,
+    success: t('lead.qualified'),
+    done: () => setOpen(false),
   });
   return (
     <>
@@ -223,7 +180,7 @@ export function QualifyButton({ contactId }: { contactId: string }) {
         okText={t('lead.qualify')}
         cancelText={t('common.cancel')}
         okButtonProps={{ loading: qualify.isPending, disabled: checked.length < items.length }}
-        onOk={() => qualify.mutate()}
+        onOk={() => qualify.mutate(undefined)}
         onCancel={() => setOpen(false)}
       >
         <Checkbox.Group
@@ -242,13 +199,14 @@ export function QualifyButton({ contactId }: { contactId: string }) {
 /** Open an opportunity from an SQL: amount in the currency's minor units, expected close date. */
 export function CreateOpportunityButton({ contactId, name }: { contactId: string; name: string }) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
-  const refresh = useRefresh();
   const [open, setOpen] = useState(false);
   type Values = { name: string; amount?: number; currency: string; closeOn?: Dayjs; product?: string };
   const [form] = Form.useForm<Values>();
-  const create = useMutation({
-    mutationFn: (v: Values) =>
+  const create = useAction({
+    invalidate: leadQueries,
+    success: t('lead.opportunityCreated'),
+    done: () => setOpen(false),
+    run: (v: Values) =>
       api.createOpportunity({
         name: v.name,
         contactId,
@@ -257,12 +215,6 @@ export function CreateOpportunityButton({ contactId, name }: { contactId: string
         ...(v.closeOn && { expectedCloseOn: v.closeOn.format('YYYY-MM-DD') }),
         ...(v.product && { product: v.product }),
       }),
-    onSuccess: async () => {
-      setOpen(false);
-      void message.success(t('lead.opportunityCreated'));
-      await refresh();
-    },
-    onError: (e) => void message.error(problemText(e, t('common.failed'))),
   });
   return (
     <>

@@ -1,7 +1,6 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import {
   Alert,
-  App,
   Button,
   Form as AntForm,
   Input,
@@ -19,7 +18,7 @@ import { useTranslation } from 'react-i18next';
 import type { Form } from '../../../src/contract/forms.ts';
 import { marketingEventTypes } from '../../../src/domain/capture/event-types.ts';
 import { api } from '../api.ts';
-import { problemText } from '../components/lead-actions.tsx';
+import { useAction } from '../components/use-action.ts';
 import { useUser } from '../session.ts';
 import { tones } from '../theme.ts';
 
@@ -36,11 +35,12 @@ type FormValues = {
 /** Make or change a form: what a submission records, its consent text, where it may be posted from. */
 function FormEditor({ form, onClose }: { form: Form | 'new'; onClose: () => void }) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
-  const queryClient = useQueryClient();
   const [fields] = AntForm.useForm<FormValues>();
-  const save = useMutation({
-    mutationFn: (v: FormValues) => {
+  const save = useAction({
+    invalidate: [['forms']],
+    success: t('profile.saved'),
+    done: onClose,
+    run: (v: FormValues) => {
       const body = {
         name: v.name,
         eventType: v.eventType,
@@ -52,12 +52,6 @@ function FormEditor({ form, onClose }: { form: Form | 'new'; onClose: () => void
         ? api.createForm(body)
         : api.updateForm(form.id, { ...body, ...(v.isActive !== undefined && { isActive: v.isActive }) });
     },
-    onSuccess: async () => {
-      void message.success(t('profile.saved'));
-      onClose();
-      await queryClient.invalidateQueries({ queryKey: ['forms'] });
-    },
-    onError: (e) => void message.error(problemText(e, t('common.failed'))),
   });
   const initial: Partial<FormValues> =
     form === 'new'

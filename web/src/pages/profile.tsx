@@ -1,23 +1,11 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import {
-  App,
-  Button,
-  Card,
-  DatePicker,
-  Form,
-  Input,
-  Select,
-  Space,
-  Table,
-  TimePicker,
-  Typography,
-} from 'antd';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Card, DatePicker, Form, Input, Select, Space, Table, TimePicker, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { UpdateMeBody, WorkingHours } from '../../../src/contract/users.ts';
 import { api } from '../api.ts';
-import { problemText } from '../components/lead-actions.tsx';
+import { useAction } from '../components/use-action.ts';
 import { formatMoment } from '../format.ts';
 import { applyLanguage } from '../i18n.ts';
 import { useUser } from '../session.ts';
@@ -46,35 +34,31 @@ const toPicker = (hours: WorkingHours): HoursForm =>
 export function ProfilePage() {
   const { t, i18n } = useTranslation();
   const user = useUser();
-  const { message } = App.useApp();
   const queryClient = useQueryClient();
   const language = i18n.language === 'nl' ? 'nl' : 'en';
   const absences = useQuery({ queryKey: ['absences', user.id], queryFn: () => api.absences(user.id) });
   const zones = Intl.supportedValuesOf('timeZone');
 
-  const save = useMutation({
-    mutationFn: (body: UpdateMeBody) => api.updateMe(body),
-    onSuccess: (updated) => {
+  const save = useAction({
+    run: (body: UpdateMeBody) => api.updateMe(body),
+    invalidate: [],
+    success: t('profile.saved'),
+    done: (updated) => {
       queryClient.setQueryData(['session'], (old: { user: unknown } | undefined) =>
         old ? { ...old, user: updated } : old,
       );
       applyLanguage(updated.language);
-      void message.success(t('profile.saved'));
     },
-    onError: (e) => void message.error(problemText(e, t('common.failed'))),
   });
-  const addAbsence = useMutation({
-    mutationFn: (v: { range: [Dayjs, Dayjs]; reason?: string }) =>
+  const addAbsence = useAction({
+    run: (v: { range: [Dayjs, Dayjs]; reason?: string }) =>
       api.addAbsence(user.id, {
         startsAt: v.range[0].toISOString(),
         endsAt: v.range[1].toISOString(),
         ...(v.reason && { reason: v.reason }),
       }),
-    onSuccess: async () => {
-      void message.success(t('profile.absenceAdded'));
-      await queryClient.invalidateQueries({ queryKey: ['absences', user.id] });
-    },
-    onError: (e) => void message.error(problemText(e, t('common.failed'))),
+    invalidate: [['absences', user.id]],
+    success: t('profile.absenceAdded'),
   });
 
   return (

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import {
   Alert,
   App,
@@ -21,7 +21,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ScoringModel, ScoringModelDefinition } from '../../../src/contract/scoring.ts';
 import { ApiError, api } from '../api.ts';
-import { problemText } from '../components/lead-actions.tsx';
+import { useAction } from '../components/use-action.ts';
 import { formatPercent } from '../format.ts';
 import { useUser } from '../session.ts';
 import { tones } from '../theme.ts';
@@ -37,7 +37,6 @@ export function ScoringPage() {
   const user = useUser();
   const language = i18n.language === 'nl' ? 'nl' : 'en';
   const { message } = App.useApp();
-  const queryClient = useQueryClient();
   const models = useQuery({ queryKey: ['models'], queryFn: api.models });
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const all = models.data?.data ?? [];
@@ -56,33 +55,22 @@ export function ScoringPage() {
     retry: false,
   });
   const preview = useMutation({ mutationFn: (id: string) => api.previewModel(id) });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['models'] });
-  const fail = (e: unknown) => void message.error(problemText(e, t('common.failed')));
-  const save = useMutation({
-    mutationFn: (definition: ScoringModelDefinition) => api.updateModel(model!.id, { definition }),
-    onSuccess: async () => {
-      void message.success(t('profile.saved'));
-      setJson(null);
-      await refresh();
-    },
-    onError: fail,
+  const save = useAction({
+    run: (definition: ScoringModelDefinition) => api.updateModel(model!.id, { definition }),
+    invalidate: [['models']],
+    success: t('profile.saved'),
+    done: () => setJson(null),
   });
-  const copy = useMutation({
-    mutationFn: (from: ScoringModel) =>
+  const copy = useAction({
+    run: (from: ScoringModel) =>
       api.createModel({ name: t('scoring.copyName', { name: from.name }), basedOnId: from.id }),
-    onSuccess: async (created) => {
-      await refresh();
-      setSelectedId(created.id);
-    },
-    onError: fail,
+    invalidate: [['models']],
+    done: (created) => setSelectedId(created.id),
   });
-  const activate = useMutation({
-    mutationFn: (id: string) => api.activateModel(id),
-    onSuccess: async () => {
-      void message.success(t('scoring.activated'));
-      await refresh();
-    },
-    onError: fail,
+  const activate = useAction({
+    run: (id: string) => api.activateModel(id),
+    invalidate: [['models']],
+    success: t('scoring.activated'),
   });
 
   const points = (kind: 'fitRules' | 'engagementRules', index: number, value: number | null) =>

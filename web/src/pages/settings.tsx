@@ -1,7 +1,6 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import {
   Alert,
-  App,
   Button,
   Card,
   Form,
@@ -31,27 +30,17 @@ import type { Stage } from '../../../src/contract/stages.ts';
 import type { Team } from '../../../src/contract/teams.ts';
 import type { User } from '../../../src/contract/users.ts';
 import { api } from '../api.ts';
-import { problemText } from '../components/lead-actions.tsx';
+import { useAction } from '../components/use-action.ts';
 import { formatMoment, formatStay } from '../format.ts';
 import { useUser } from '../session.ts';
 import { tones } from '../theme.ts';
 
 const roles: Role[] = ['admin', 'marketing', 'sales_rep', 'sales_manager', 'director'];
 
-/** A mutation that says how it went and refreshes what it changed. */
-function useSave<T>(fn: (input: T) => Promise<unknown>, keys: string[][], done?: () => void) {
+/** A settings change: says it was saved, refreshes what it touched. */
+function useSave<T>(run: (input: T) => Promise<unknown>, invalidate: string[][], done?: () => void) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: fn,
-    onSuccess: async () => {
-      void message.success(t('profile.saved'));
-      done?.();
-      await Promise.all(keys.map((queryKey) => queryClient.invalidateQueries({ queryKey })));
-    },
-    onError: (e) => void message.error(problemText(e, t('common.failed'))),
-  });
+  return useAction({ run, invalidate, success: t('profile.saved'), ...(done && { done }) });
 }
 
 type UserValues = {
@@ -906,16 +895,13 @@ function ApiKeysTab() {
   const keys = useQuery({ queryKey: ['api-keys'], queryFn: api.apiKeys });
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [form] = Form.useForm<{ name: string; role: Role }>();
-  const queryClient = useQueryClient();
-  const { message } = App.useApp();
-  const create = useMutation({
-    mutationFn: api.createApiKey,
-    onSuccess: async (key) => {
+  const create = useAction({
+    run: api.createApiKey,
+    invalidate: [['api-keys']],
+    done: (key) => {
       setCreated(key);
       form.resetFields();
-      await queryClient.invalidateQueries({ queryKey: ['api-keys'] });
     },
-    onError: (e) => void message.error(problemText(e, t('common.failed'))),
   });
   const revoke = useSave((id: string) => api.revokeApiKey(id), [['api-keys']]);
   return (

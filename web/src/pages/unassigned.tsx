@@ -1,11 +1,11 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Space, Table, Typography } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Button, Space, Table, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { UnassignedLead } from '../../../src/contract/routing.ts';
 import { api } from '../api.ts';
 import { ReassignButton } from '../components/clock-actions.tsx';
-import { problemText } from '../components/lead-actions.tsx';
+import { useAction } from '../components/use-action.ts';
 import { formatMoment } from '../format.ts';
 import { useUser } from '../session.ts';
 
@@ -13,22 +13,16 @@ import { useUser } from '../session.ts';
 export function UnassignedPage() {
   const { t, i18n } = useTranslation();
   const user = useUser();
-  const { message } = App.useApp();
-  const queryClient = useQueryClient();
   const language = i18n.language === 'nl' ? 'nl' : 'en';
   const queue = useQuery({ queryKey: ['unassigned'], queryFn: api.unassigned, refetchInterval: 60_000 });
   const nameOf = (lead: UnassignedLead) => lead.contact.name ?? lead.contact.email ?? lead.contactId;
-  const route = useMutation({
-    mutationFn: (contactId: string) => api.route(contactId),
-    onSuccess: async (assignment) => {
-      void message.info(
-        assignment.userId
-          ? t('unassigned.routed')
-          : t('unassigned.stillNoOne', { reason: assignment.explanation.route }),
-      );
-      await queryClient.invalidateQueries({ queryKey: ['unassigned'] });
-    },
-    onError: (e) => void message.error(problemText(e, t('common.failed'))),
+  const route = useAction({
+    run: (contactId: string) => api.route(contactId),
+    invalidate: [['unassigned']],
+    success: (assignment) =>
+      assignment.userId
+        ? t('unassigned.routed')
+        : t('unassigned.stillNoOne', { reason: assignment.explanation.route }),
   });
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>

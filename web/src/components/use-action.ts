@@ -1,0 +1,49 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { App } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { ApiError } from '../api.ts';
+
+/** The message of a refused request, naming the field when the server did. */
+export function problemText(error: unknown, fallback: string): string {
+  if (!(error instanceof ApiError)) return fallback;
+  const field = error.problem.errors?.[0];
+  return field
+    ? `${error.problem.title}: ${field.field.replace(/^body\./, '')} ${field.reason}`
+    : error.message;
+}
+
+/** What a decision on a lead changes: the queues, the lead, the reports. */
+export const leadQueries = [
+  ['queue'],
+  ['lead'],
+  ['clocks'],
+  ['fates'],
+  ['rejections'],
+  ['unassigned'],
+  ['sla-report'],
+];
+
+/**
+ * A change the user asked for: it says how it went, in their language (the server's reason when it
+ * refused), and refreshes the data it touched.
+ */
+export function useAction<T, R = unknown>(options: {
+  run: (input: T) => Promise<R>;
+  invalidate: readonly string[][];
+  success?: string | ((result: R) => string);
+  done?: (result: R) => void;
+}) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: options.run,
+    onSuccess: async (result) => {
+      const text = typeof options.success === 'function' ? options.success(result) : options.success;
+      if (text) void message.success(text);
+      options.done?.(result);
+      await Promise.all(options.invalidate.map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+    },
+    onError: (error) => void message.error(problemText(error, t('common.failed'))),
+  });
+}
