@@ -214,7 +214,8 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await marketing.page.getByRole('heading', { name: 'Handoff tracker' }).waitFor();
     const row = marketing.page.getByRole('row', { name: /Bram/ });
     await row.waitFor();
-    expect(await row.textContent()).toMatch(/Rejected.*No budget/);
+    // The reason's label arrives with the reasons list, a moment after the row.
+    await expect.poll(() => row.textContent()).toMatch(/Rejected.*No budget/);
     await marketing.page.getByRole('img', { name: /Rejections by reason: No budget: 1/ }).waitFor();
     expect(await seriousViolations(marketing.page)).toEqual([]);
     await marketing.page.screenshot({ path: artifact('web-2-marketing-tracker.png'), fullPage: true });
@@ -250,7 +251,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await page.getByRole('heading', { name: 'Team SLA board' }).waitFor();
     const row = page.getByRole('row', { name: /Cor/ });
     await row.waitFor();
-    expect(await row.textContent()).toMatch(/overdue.*Ruud Rep.*Breached/);
+    await expect.poll(() => row.textContent()).toMatch(/overdue.*Ruud Rep.*Breached/);
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Waive the breach of Cor' }).click();
     const dialog = page.getByRole('dialog', { name: 'Waive the breach of Cor' });
