@@ -2,27 +2,35 @@ import { useQuery } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import nlNL from 'antd/locale/nl_NL';
-import { useEffect } from 'react';
+import { Suspense, lazy, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes } from 'react-router';
 import { ApiError, api } from './api.ts';
 import { applyLanguage } from './i18n.ts';
 import { Shell, homeOf } from './layout.tsx';
-import { CommitmentPage } from './pages/commitment.tsx';
-import { FormsPage } from './pages/forms.tsx';
-import { GlossaryPage } from './pages/glossary.tsx';
-import { HandoffPage } from './pages/handoff.tsx';
-import { LeadPage } from './pages/lead.tsx';
-import { MyLeadsPage } from './pages/my-leads.tsx';
-import { OverviewPage } from './pages/overview.tsx';
-import { ProfilePage } from './pages/profile.tsx';
-import { ScoringPage } from './pages/scoring.tsx';
-import { SettingsPage } from './pages/settings.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
-import { TeamBoardPage } from './pages/team-board.tsx';
-import { UnassignedPage } from './pages/unassigned.tsx';
 import { SessionContext } from './session.ts';
 import { theme } from './theme.ts';
+
+// Each screen is its own chunk, loaded when first opened: the sign-in page and the shell come first.
+const CommitmentPage = lazy(() =>
+  import('./pages/commitment.tsx').then((m) => ({ default: m.CommitmentPage })),
+);
+const FormsPage = lazy(() => import('./pages/forms.tsx').then((m) => ({ default: m.FormsPage })));
+const GlossaryPage = lazy(() => import('./pages/glossary.tsx').then((m) => ({ default: m.GlossaryPage })));
+const HandoffPage = lazy(() => import('./pages/handoff.tsx').then((m) => ({ default: m.HandoffPage })));
+const LeadPage = lazy(() => import('./pages/lead.tsx').then((m) => ({ default: m.LeadPage })));
+const MyLeadsPage = lazy(() => import('./pages/my-leads.tsx').then((m) => ({ default: m.MyLeadsPage })));
+const OverviewPage = lazy(() => import('./pages/overview.tsx').then((m) => ({ default: m.OverviewPage })));
+const ProfilePage = lazy(() => import('./pages/profile.tsx').then((m) => ({ default: m.ProfilePage })));
+const ScoringPage = lazy(() => import('./pages/scoring.tsx').then((m) => ({ default: m.ScoringPage })));
+const SettingsPage = lazy(() => import('./pages/settings.tsx').then((m) => ({ default: m.SettingsPage })));
+const TeamBoardPage = lazy(() =>
+  import('./pages/team-board.tsx').then((m) => ({ default: m.TeamBoardPage })),
+);
+const UnassignedPage = lazy(() =>
+  import('./pages/unassigned.tsx').then((m) => ({ default: m.UnassignedPage })),
+);
 
 export function App() {
   const { i18n } = useTranslation();
@@ -49,22 +57,24 @@ export function App() {
         ) : (
           <SessionContext.Provider value={user}>
             <Shell>
-              <Routes>
-                <Route path="/" element={<Navigate to={homeOf(user.role)} replace />} />
-                <Route path="/leads" element={<MyLeadsPage />} />
-                <Route path="/leads/:id" element={<LeadPage />} />
-                <Route path="/team" element={<TeamBoardPage />} />
-                <Route path="/queue/unassigned" element={<UnassignedPage />} />
-                <Route path="/handoff" element={<HandoffPage />} />
-                <Route path="/overview" element={<OverviewPage />} />
-                <Route path="/commitments/:id" element={<CommitmentPage />} />
-                <Route path="/forms" element={<FormsPage />} />
-                <Route path="/scoring" element={<ScoringPage />} />
-                <Route path="/settings" element={<SettingsPage />} />
-                <Route path="/glossary" element={<GlossaryPage />} />
-                <Route path="/profile" element={<ProfilePage />} />
-                <Route path="*" element={<Navigate to={homeOf(user.role)} replace />} />
-              </Routes>
+              <Suspense fallback={<Spin size="large" />}>
+                <Routes>
+                  <Route path="/" element={<Navigate to={homeOf(user.role)} replace />} />
+                  <Route path="/leads" element={<MyLeadsPage />} />
+                  <Route path="/leads/:id" element={<LeadPage />} />
+                  <Route path="/team" element={<TeamBoardPage />} />
+                  <Route path="/queue/unassigned" element={<UnassignedPage />} />
+                  <Route path="/handoff" element={<HandoffPage />} />
+                  <Route path="/overview" element={<OverviewPage />} />
+                  <Route path="/commitments/:id" element={<CommitmentPage />} />
+                  <Route path="/forms" element={<FormsPage />} />
+                  <Route path="/scoring" element={<ScoringPage />} />
+                  <Route path="/settings" element={<SettingsPage />} />
+                  <Route path="/glossary" element={<GlossaryPage />} />
+                  <Route path="/profile" element={<ProfilePage />} />
+                  <Route path="*" element={<Navigate to={homeOf(user.role)} replace />} />
+                </Routes>
+              </Suspense>
             </Shell>
           </SessionContext.Provider>
         )}
