@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Contact } from '../src/contract/contacts.ts';
@@ -8,27 +6,13 @@ import type { Pool } from '../src/contract/routing.ts';
 import type { SlaCalendar, SlaClock, SlaPolicy } from '../src/contract/sla.ts';
 import type { User } from '../src/contract/users.ts';
 import { artifact, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
-import { createStoreEnv, startServerProcess, type ServerProcess } from './helpers.ts';
+import { createStoreEnv, startServerProcess, type ServerProcess, startWebsite } from './helpers.ts';
 
 const admin = { BATON_ADMIN_EMAIL: 'admin@acme-ict.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
 const password = 'a long enough password';
 const allWeek = Object.fromEntries(
   ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [day, [['00:00', '24:00']]]),
 );
-/** A company website: plain HTML pages on another origin than Baton. */
-function startWebsite(pages: Record<string, string>): Promise<{ server: Server; origin: string }> {
-  return new Promise((resolve) => {
-    const server = createServer((request, response) => {
-      const page = pages[request.url?.split('?')[0] ?? '/'];
-      response.writeHead(page ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(page ?? 'not found');
-    });
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
-    );
-  });
-}
-
 describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
   let baton: ServerProcess;
   let dispose: () => Promise<void>;

@@ -1,26 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Contact, Touchpoint } from '../src/contract/contacts.ts';
 import type { Form } from '../src/contract/forms.ts';
 import { artifact, hasBrowser, launchChromium } from './browser.ts';
-import { createStoreEnv, startServerProcess } from './helpers.ts';
+import { createStoreEnv, startServerProcess, startWebsite } from './helpers.ts';
 
 const admin = { BATON_ADMIN_EMAIL: 'admin@example.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
-
-/** A company website: plain HTML pages on another origin than Baton. */
-function startWebsite(pages: Record<string, string>): Promise<{ server: Server; origin: string }> {
-  return new Promise((resolve) => {
-    const server = createServer((request, response) => {
-      const page = pages[request.url?.split('?')[0] ?? '/'];
-      response.writeHead(page ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(page ?? 'not found');
-    });
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
-    );
-  });
-}
 
 describe.skipIf(!hasBrowser)('a form on a plain website, in Chromium', () => {
   it("creates a contact with consent, and the visitor's earlier tracked page views join its timeline", async () => {

@@ -1,34 +1,19 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Card, DatePicker, Form, Input, Select, Space, Table, TimePicker, Typography } from 'antd';
+import { Button, Card, DatePicker, Form, Input, Select, Space, Table, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
-import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import type { UpdateMeBody, WorkingHours } from '../../../src/contract/users.ts';
+import type { UpdateMeBody } from '../../../src/contract/users.ts';
 import { api } from '../api.ts';
 import { useAction } from '../components/use-action.ts';
+import {
+  hoursToPicker,
+  pickerToHours,
+  WorkingHoursFields,
+  type HoursValues,
+} from '../components/working-hours.tsx';
 import { formatMoment } from '../format.ts';
 import { applyLanguage } from '../i18n.ts';
 import { useUser } from '../session.ts';
-
-const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-type Day = (typeof days)[number];
-type HoursForm = Partial<Record<Day, [Dayjs, Dayjs] | null>>;
-
-const toPicker = (hours: WorkingHours): HoursForm =>
-  Object.fromEntries(
-    days.map((d) => {
-      const first = hours[d]?.[0];
-      return [
-        d,
-        first
-          ? [
-              dayjs(`2000-01-01T${first[0]}`),
-              dayjs(`2000-01-01T${first[1] === '24:00' ? '23:59' : first[1]}`),
-            ]
-          : null,
-      ];
-    }),
-  );
 
 /** The user's own settings: name, language, time zone, working hours and absences. */
 export function ProfilePage() {
@@ -91,29 +76,17 @@ export function ProfilePage() {
       </Card>
       <Card title={<h2 className="baton-card-title">{t('profile.workingHours')}</h2>}>
         <Typography.Paragraph type="secondary">{t('profile.workingHoursHint')}</Typography.Paragraph>
-        <Form<HoursForm>
+        <Form<HoursValues>
           layout="horizontal"
           labelCol={{ span: 6 }}
-          initialValues={toPicker(user.workingHours)}
+          initialValues={hoursToPicker(user.workingHours)}
           onFinish={(v) =>
             save.mutate({
-              workingHours: Object.fromEntries(
-                days
-                  .filter((d) => v[d])
-                  .map((d) => [d, [[v[d]![0].format('HH:mm'), v[d]![1].format('HH:mm')]]]),
-              ),
+              workingHours: pickerToHours(v),
             })
           }
         >
-          {days.map((d) => (
-            <Form.Item key={d} name={d} label={t(`days.${d}`)}>
-              <TimePicker.RangePicker
-                format="HH:mm"
-                minuteStep={15}
-                placeholder={[t('profile.from'), t('profile.to')]}
-              />
-            </Form.Item>
-          ))}
+          <WorkingHoursFields />
           <Button type="primary" htmlType="submit" loading={save.isPending}>
             {t('common.save')}
           </Button>

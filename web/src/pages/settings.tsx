@@ -13,7 +13,6 @@ import {
   Switch,
   Table,
   Tabs,
-  TimePicker,
   DatePicker,
   Tag,
   Typography,
@@ -30,6 +29,13 @@ import type { Stage } from '../../../src/contract/stages.ts';
 import type { Team } from '../../../src/contract/teams.ts';
 import type { User } from '../../../src/contract/users.ts';
 import { api } from '../api.ts';
+import {
+  hoursToPicker,
+  officeHours,
+  pickerToHours,
+  WorkingHoursFields,
+  type HoursValues,
+} from '../components/working-hours.tsx';
 import { useAction } from '../components/use-action.ts';
 import { formatMoment, formatStay } from '../format.ts';
 import { useUser } from '../session.ts';
@@ -63,13 +69,12 @@ type PoolValues = {
 type CalendarValues = {
   name: string;
   timeZone: string;
-  hours: Partial<Record<(typeof weekdays)[number], [Dayjs, Dayjs] | null>>;
+  hours: HoursValues;
   holidays: boolean;
   goodFriday: boolean;
   liberationDay: 'every_year' | 'every_five_years' | 'never';
   closures?: [Dayjs, Dayjs][];
 };
-const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 type PolicyValues = {
   minutes: number;
   reminder: number | null;
@@ -617,11 +622,7 @@ function SlaTab() {
       const body = {
         name: v.name,
         timeZone: v.timeZone,
-        workingHours: Object.fromEntries(
-          weekdays
-            .filter((d) => v.hours[d])
-            .map((d) => [d, [[v.hours[d]![0].format('HH:mm'), v.hours[d]![1].format('HH:mm')]]]),
-        ),
+        workingHours: pickerToHours(v.hours),
         holidays: v.holidays
           ? { country: 'NL' as const, goodFriday: v.goodFriday, liberationDay: v.liberationDay }
           : null,
@@ -642,24 +643,7 @@ function SlaTab() {
     calendarForm.setFieldsValue({
       name: source?.name ?? '',
       timeZone: source?.timeZone ?? 'Europe/Amsterdam',
-      hours: Object.fromEntries(
-        weekdays.map((d) => {
-          const range = source
-            ? source.workingHours[d]?.[0]
-            : d === 'sat' || d === 'sun'
-              ? undefined
-              : ['09:00', '17:30'];
-          return [
-            d,
-            range
-              ? [
-                  dayjs(`2000-01-01T${range[0]}`),
-                  dayjs(`2000-01-01T${range[1] === '24:00' ? '23:59' : range[1]}`),
-                ]
-              : null,
-          ];
-        }),
-      ),
+      hours: hoursToPicker(source?.workingHours ?? officeHours),
       holidays: source ? source.holidays !== null : true,
       goodFriday: source?.holidays?.goodFriday ?? false,
       liberationDay: source?.holidays?.liberationDay ?? 'every_five_years',
@@ -804,15 +788,7 @@ function SlaTab() {
               options={Intl.supportedValuesOf('timeZone').map((z) => ({ value: z, label: z }))}
             />
           </Form.Item>
-          {weekdays.map((d) => (
-            <Form.Item key={d} name={['hours', d]} label={t(`days.${d}`)}>
-              <TimePicker.RangePicker
-                format="HH:mm"
-                minuteStep={15}
-                placeholder={[t('profile.from'), t('profile.to')]}
-              />
-            </Form.Item>
-          ))}
+          <WorkingHoursFields name="hours" />
           <Form.Item name="holidays" label={t('settings.dutchHolidays')} valuePropName="checked">
             <Switch />
           </Form.Item>
