@@ -4,6 +4,7 @@ import { createMigrator, MigrationError } from '../server/db/database.ts';
 import { startServer, version } from '../server/main.ts';
 import { AppError } from '../server/modules/shared/errors.ts';
 import { registerApiKeysCommand } from './api-keys.command.ts';
+import { registerAttributionCommand } from './attribution.command.ts';
 import { registerContactsCommand } from './contacts.command.ts';
 import { registerDemoCommand } from './demo.command.ts';
 import { registerImportCommand } from './import.command.ts';
@@ -73,6 +74,7 @@ export function buildProgram(io: Io, env: Env | undefined): Command {
   registerScoringCommand(program, io, env);
   registerOutboxCommand(program, io, env);
   registerSlaCommand(program, io, env);
+  registerAttributionCommand(program, io, env);
   registerOpportunitiesCommand(program, io, env);
   registerDemoCommand(program, io, env);
   return program;

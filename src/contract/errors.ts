@@ -119,6 +119,9 @@ export const errorCatalog = {
   'forms.email_required': { status: 400, title: 'The form needs an email address' },
 
   'api_keys.not_found': { status: 404, title: 'No such API key' },
+
+  'attribution.bad_journeys_file': { status: 400, title: 'The journeys file cannot be read' },
+  'attribution.campaign_cost_not_found': { status: 404, title: 'No such campaign cost' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

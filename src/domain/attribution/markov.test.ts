@@ -57,7 +57,7 @@ describe('markovAttribution', () => {
     expect(second.order).toBe(2);
     expect(second.channels.reduce((s, c) => s + c.conversions, 0)).toBeCloseTo(4, 9);
     expect(second.transitions).toEqual([]);
-    expect(() => markovAttribution(journeys, { order: 5 })).toThrow(RangeError);
+    expect(() => markovAttribution(journeys, { order: 4 })).toThrow(RangeError);
   });
 
   it('credits the total conversions and value over the channels, each removal effect between 0 and 1', () => {

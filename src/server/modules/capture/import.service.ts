@@ -41,7 +41,7 @@ export function sniffDelimiter(headerLine: string): string {
 }
 
 /** Reads the first chunk to sniff the separator, then replays the whole stream. */
-async function withDelimiter(
+export async function withDelimiter(
   input: Readable,
   given: string | undefined,
 ): Promise<{ stream: Readable; delimiter: string }> {
