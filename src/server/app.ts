@@ -7,6 +7,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { ProblemDetails } from '../contract/common.ts';
 import type { Database } from './db/database.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
+import { attributionRoutes } from './modules/attribution/attribution.routes.ts';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.ts';
 import { authRoutes, registerActorHook, registerSignInRequirement } from './modules/auth/auth.routes.ts';
 import { captureRoutes } from './modules/capture/capture.routes.ts';
@@ -116,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       slaRoutes(api, deps.services);
       handoffRoutes(api, deps.services);
       opportunitiesRoutes(api, deps.services);
+      attributionRoutes(api, deps.services);
     },
     { prefix: '/api/v1' },
   );

@@ -1,5 +1,6 @@
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.ts';
+import { createAttributionService } from './modules/attribution/attribution.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createCaptureService } from './modules/capture/capture.service.ts';
 import { createImportService } from './modules/capture/import.service.ts';
@@ -45,6 +46,7 @@ export function createServices(
   sla = createSlaService(deps, notifications, () => routing, commitments);
   const accounts = createAccountsService(deps);
   const scoring = createScoringService(deps);
+  const attribution = createAttributionService(deps);
   return {
     auth: createAuthService(deps),
     users: createUsersService(deps),
@@ -62,7 +64,11 @@ export function createServices(
     sla,
     commitments,
     handoff: createHandoffService(deps, contacts, { accounts, scoring, routing, capture }, notifications),
-    opportunities: createOpportunitiesService(deps, contacts),
+    // A won deal's credit under the agreed model is stored in the win's transaction.
+    opportunities: createOpportunitiesService(deps, contacts, {
+      onWon: (trx, id) => attribution.snapshotIn(trx, id),
+    }),
+    attribution,
     records: createRecordsImportService(deps),
   };
 }

@@ -47,6 +47,9 @@ export const actions = [
   'opportunities.read',
   'opportunities.write',
   'opportunities.configure',
+  'attribution.read',
+  'attribution.configure',
+  'attribution.costs',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -101,6 +104,12 @@ const matrix: Record<Action, readonly Role[]> = {
   'opportunities.read': everyone,
   'opportunities.write': ['admin', 'sales_rep', 'sales_manager'],
   'opportunities.configure': ['admin'],
+  // One set of numbers for both teams: everyone reads Marketing's share (a deal's ledger only
+  // where its owner is visible). The recognition model is agreed, then set by an admin.
+  'attribution.read': everyone,
+  'attribution.configure': ['admin'],
+  // Marketing enters what its campaigns cost.
+  'attribution.costs': ['admin', 'marketing'],
 };
 
 /**

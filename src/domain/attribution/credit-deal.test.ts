@@ -19,6 +19,7 @@ function touch(
   return {
     id,
     occurredAt: at(iso),
+    type: 'form_submitted',
     channel,
     campaign: null,
     category: 'marketing',
@@ -187,6 +188,7 @@ describe('marketingRole', () => {
 describe('every model on any deal', () => {
   const arbitraryTouch = fc.record({
     id: fc.uuid(),
+    type: fc.constant('page_viewed'),
     occurredAt: fc.date({
       min: at('2025-01-01T00:00:00Z'),
       max: at('2026-04-01T12:00:00Z'),

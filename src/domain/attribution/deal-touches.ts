@@ -12,6 +12,8 @@ export type TouchCategory = 'marketing' | 'sales';
 export interface AttributionTouch {
   id: string;
   occurredAt: Date;
+  /** What happened: `webinar_attended`, `form_submitted`, `call_logged`, … */
+  type: string;
   /** The touch's channel; see {@link channelOf} for touches that name none. */
   channel: string;
   campaign: string | null;

@@ -493,6 +493,10 @@ export interface DB {
   forms: FormsTable;
   consent_records: ConsentRecordsTable;
   contact_aliases: ContactAliasesTable;
+  attribution_settings: AttributionSettingsTable;
+  campaign_costs: CampaignCostsTable;
+  attribution_snapshots: AttributionSnapshotsTable;
+  attribution_credits: AttributionCreditsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -601,3 +605,54 @@ export type NewTouchpointRow = Insertable<TouchpointsTable>;
 export type FormRow = Selectable<FormsTable>;
 export type NewFormRow = Insertable<FormsTable>;
 export type FormUpdate = Updateable<FormsTable>;
+
+export interface AttributionSettingsTable {
+  id: number;
+  model: string;
+  lookback_days: number;
+  is_sales_touches_counted: DbBool;
+  dedupe_minutes: number;
+  half_life_days: number;
+  custom_weights: ColumnType<unknown, string, string>;
+  updated_by: string | null;
+  updated_at: DbTime;
+}
+
+export interface CampaignCostsTable {
+  id: string;
+  campaign: string;
+  channel: string | null;
+  starts_on: string;
+  ends_on: string;
+  amount_minor: ColumnType<number | string | bigint, number, number>;
+  currency: string;
+  note: string | null;
+  created_by: string | null;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
+export interface AttributionSnapshotsTable {
+  opportunity_id: string;
+  model: string;
+  settings: ColumnType<unknown, string, string>;
+  amount_minor: ColumnType<number | string | bigint, number, number>;
+  currency: string;
+  is_sourced: DbBool;
+  is_influenced: DbBool;
+  won_at: DbTime;
+  created_at: DbTime;
+}
+
+export interface AttributionCreditsTable {
+  opportunity_id: string;
+  touchpoint_id: string;
+  position: number;
+  occurred_at: DbTime;
+  channel: string;
+  campaign: string | null;
+  category: string;
+  weight: number;
+  credit_minor: ColumnType<number | string | bigint, number, number>;
+  reason: ColumnType<unknown, string, string>;
+}

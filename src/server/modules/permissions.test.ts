@@ -866,6 +866,68 @@ const rows: Row[] = [
     }),
     expect: sellers(200),
   },
+  {
+    route: 'GET /api/v1/attribution/settings',
+    request: () => ({ url: '/api/v1/attribution/settings' }),
+    expect: all(200),
+  },
+  {
+    route: 'PATCH /api/v1/attribution/settings',
+    request: () => ({ method: 'PATCH', url: '/api/v1/attribution/settings', payload: { dedupeMinutes: 15 } }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'GET /api/v1/attribution/report',
+    request: () => ({ url: '/api/v1/attribution/report?from=2026-01-01&to=2026-03-31' }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/attribution/comparison',
+    request: () => ({ url: '/api/v1/attribution/comparison?from=2026-01-01&to=2026-03-31' }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/attribution/opportunities/:id',
+    request: async (w, c) => ({ url: `/api/v1/attribution/opportunities/${await opportunityOfRep(w, c)}` }),
+    expect: all(200),
+  },
+  {
+    route: 'POST /api/v1/attribution/journeys',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/attribution/journeys',
+      headers: { 'content-type': 'text/csv' },
+      payload: 'path;total_conversions;total_conversion_value;total_null\na > b;1;10;2\n',
+    }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/attribution/costs',
+    request: () => ({ url: '/api/v1/attribution/costs' }),
+    expect: all(200),
+  },
+  {
+    route: 'POST /api/v1/attribution/costs',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/attribution/costs',
+      payload: { campaign: 'fair', startsOn: '2026-01-01', endsOn: '2026-01-31', amountMinor: 100 },
+    }),
+    expect: { ...all(403), marketing: 201, admin: 201 },
+  },
+  {
+    route: 'DELETE /api/v1/attribution/costs/:id',
+    request: async (_w, c) => {
+      const cost = await c.services.attribution.createCost(cli, {
+        campaign: 'fair',
+        startsOn: '2026-01-01',
+        endsOn: '2026-01-31',
+        amountMinor: 100,
+      });
+      return { method: 'DELETE', url: `/api/v1/attribution/costs/${cost.id}` };
+    },
+    expect: { ...all(403), marketing: 204, admin: 204 },
+  },
 ];
 
 /** Routes anyone may call. */

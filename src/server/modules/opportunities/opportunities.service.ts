@@ -87,7 +87,11 @@ function toOpportunity(row: OpportunityRow, contacts: { contactId: string; role:
   };
 }
 
-export function createOpportunitiesService(deps: ServiceDeps, contacts: ContactsService) {
+export function createOpportunitiesService(
+  deps: ServiceDeps,
+  contacts: ContactsService,
+  hooks: { onWon?: (trx: Db, opportunityId: string) => Promise<void> } = {},
+) {
   const { db, clock } = deps;
 
   async function loadVisible(conn: Db, who: Actor, id: string): Promise<OpportunityRow> {
@@ -448,6 +452,7 @@ export function createOpportunitiesService(deps: ServiceDeps, contacts: Contacts
           reason: input.reason ?? null,
           note: input.note ?? null,
         });
+        if (stage.outcome === 'won') await hooks.onWon?.(trx, id);
         if (stage.outcome === 'won' && row.contact_id) {
           const contact = await findContactById(trx, row.contact_id);
           if (contact?.stage === 'opportunity')

@@ -1,0 +1,700 @@
+/**
+ * Attribution: Marketing's share of every deal under the model both heads agreed on, any other
+ * model for comparison, sourced versus influenced, campaign returns, and each deal's ledger. A won
+ * deal's credit under the agreed model is stored when it is won (in the win's transaction), so
+ * history does not move when the settings change later; every other figure is computed on read.
+ */
+import type { Readable } from 'node:stream';
+import type {
+  AttributionComparison,
+  AttributionComparisonQuery,
+  AttributionReport,
+  AttributionReportQuery,
+  AttributionRow,
+  AttributionSettings as SettingsOut,
+  CampaignCost,
+  CampaignReturn,
+  CreateCampaignCostBody,
+  DealLedger,
+  JourneyAnalysis,
+  UpdateAttributionSettingsBody,
+} from '../../../contract/attribution.ts';
+import { canSee, type Actor } from '../../../domain/access/roles.ts';
+import { analyseJourneys } from '../../../domain/attribution/analyse-journeys.ts';
+import {
+  creditDeal,
+  marketingRole,
+  sharesFrom,
+  type ChannelShares,
+  type Deal,
+} from '../../../domain/attribution/credit-deal.ts';
+import {
+  selectDealTouches,
+  type AttributionSettings,
+  type CustomWeights,
+} from '../../../domain/attribution/deal-touches.ts';
+import type { Journey } from '../../../domain/attribution/journeys.ts';
+import { markovAttribution } from '../../../domain/attribution/markov.ts';
+import {
+  attributionModels,
+  type AttributionModel,
+  type TouchReason,
+} from '../../../domain/attribution/rule-models.ts';
+import { shapleyAttribution } from '../../../domain/attribution/shapley.ts';
+import type { Db } from '../../db/database.ts';
+import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { newId } from '../../platform/ids.ts';
+import { actorRef, authorize } from '../shared/access.ts';
+import type { ServiceDeps } from '../shared/deps.ts';
+import { createError, fieldError } from '../shared/errors.ts';
+import { insertEvent } from '../shared/events.repository.ts';
+import { loadVisibility } from '../shared/visibility.ts';
+import {
+  countStageEntriesByCampaign,
+  deleteCampaignCost,
+  findAttributionSettings,
+  findCampaignCosts,
+  findDealById,
+  findDealTouches,
+  findReportDeals,
+  findSnapshots,
+  insertCampaignCost,
+  insertSnapshot,
+  updateAttributionSettingsRow,
+  type AttributionSettingsRow,
+  type CampaignCostRow,
+  type DealRow,
+} from './attribution.repository.ts';
+import { readJourneys } from './journeys.reader.ts';
+
+const defaultCurrency = 'EUR';
+
+interface Settings extends AttributionSettings {
+  model: AttributionModel;
+  updatedAt: Date;
+}
+
+function toSettings(row: AttributionSettingsRow): Settings {
+  return {
+    model: row.model as AttributionModel,
+    lookbackDays: Number(row.lookback_days),
+    includeSalesTouches: fromDbBool(row.is_sales_touches_counted),
+    dedupeMinutes: Number(row.dedupe_minutes),
+    halfLifeDays: Number(row.half_life_days),
+    customWeights: fromDbJson(row.custom_weights) as CustomWeights,
+    updatedAt: fromDbTime(row.updated_at),
+  };
+}
+
+function presentSettings(s: Settings): SettingsOut {
+  return {
+    model: s.model,
+    lookbackDays: s.lookbackDays,
+    includeSalesTouches: s.includeSalesTouches,
+    dedupeMinutes: s.dedupeMinutes,
+    halfLifeDays: s.halfLifeDays,
+    customWeights: s.customWeights,
+    updatedAt: s.updatedAt.toISOString(),
+  };
+}
+
+/** A deal as the reports read it. */
+interface ReportDeal extends Deal {
+  name: string;
+  status: 'open' | 'won' | 'lost';
+  currency: string;
+  ownerId: string | null;
+  closedOn: string | null;
+}
+
+function toDeal(row: DealRow, touches: Deal['touches'], now: Date): ReportDeal {
+  const wonAt = row.status === 'won' ? fromDbTime(row.stage_entered_at) : null;
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    amountMinor: row.amount_minor === null ? 0 : Number(row.amount_minor),
+    currency: row.currency,
+    ownerId: row.owner_id,
+    closedOn: row.closed_on,
+    createdAt: fromDbTime(row.created_at),
+    wonAt,
+    endAt: row.status === 'open' ? now : fromDbTime(row.stage_entered_at),
+    primaryContactId: row.contact_id,
+    touches,
+  };
+}
+
+/** One line of a deal's credit, whether stored or computed. */
+interface Line {
+  touchId: string;
+  type: string;
+  channel: string;
+  campaign: string | null;
+  creditMinor: number;
+  weight: number;
+}
+
+function inRange(date: string | null, from: string, to: string): boolean {
+  return date !== null && date >= from && date <= to;
+}
+
+/** How many days of [startsOn, endsOn] fall inside [from, to]. */
+function overlapDays(
+  startsOn: string,
+  endsOn: string,
+  from: string,
+  to: string,
+): { overlap: number; total: number } {
+  const day = (d: string) => Date.parse(`${d}T00:00:00Z`) / 86_400_000;
+  const total = day(endsOn) - day(startsOn) + 1;
+  const overlap = Math.max(0, Math.min(day(endsOn), day(to)) - Math.max(day(startsOn), day(from)) + 1);
+  return { overlap, total };
+}
+
+function toCost(row: CampaignCostRow): CampaignCost {
+  return {
+    id: row.id,
+    campaign: row.campaign,
+    channel: row.channel,
+    startsOn: row.starts_on,
+    endsOn: row.ends_on,
+    amountMinor: Number(row.amount_minor),
+    currency: row.currency,
+    note: row.note,
+    createdAt: fromDbTime(row.created_at).toISOString(),
+  };
+}
+
+export function createAttributionService(deps: ServiceDeps) {
+  const { db, clock } = deps;
+
+  async function loadSettings(conn: Db): Promise<Settings> {
+    return toSettings(await findAttributionSettings(conn));
+  }
+
+  /** The deals of a period in one currency, with their candidate touches. */
+  async function loadDeals(conn: Db, from: string, to: string, currency: string | undefined) {
+    if (from > to) throw fieldError('http.validation_failed', 'to', 'is before from');
+    const rows = await findReportDeals(conn, from, to);
+    const chosen = currency ?? mostCommonCurrency(rows);
+    const kept = rows.filter((r) => r.currency === chosen);
+    const touches = await findDealTouches(
+      conn,
+      kept.map((r) => r.id),
+    );
+    const now = clock.now();
+    const deals = kept.map((r) => toDeal(r, touches.get(r.id) ?? [], now));
+    return { deals, currency: chosen, otherCurrencyDeals: rows.length - kept.length };
+  }
+
+  function mostCommonCurrency(rows: DealRow[]): string {
+    const counts = new Map<string, number>();
+    for (const r of rows) counts.set(r.currency, (counts.get(r.currency) ?? 0) + 1);
+    let best = defaultCurrency;
+    let most = 0;
+    for (const [c, n] of counts) if (n > most || (n === most && c === defaultCurrency)) [best, most] = [c, n];
+    return best;
+  }
+
+  /**
+   * Channel shares for the data-driven models, learned from the period's closed deals: won ones
+   * convert (worth their amount), lost ones are the journeys that did not.
+   */
+  function learnShares(
+    deals: ReportDeal[],
+    settings: AttributionSettings,
+    models: AttributionModel[],
+  ): ChannelShares {
+    const wanted = models.filter((m) => m === 'markov' || m === 'shapley');
+    if (wanted.length === 0) return {};
+    const journeys: Journey[] = [];
+    for (const d of deals) {
+      if (d.status === 'open') continue;
+      const path = selectDealTouches(d.touches, d, settings).map((t) => t.channel);
+      if (path.length === 0) continue;
+      const won = d.status === 'won';
+      journeys.push({ path, conversions: won ? 1 : 0, value: won ? d.amountMinor : 0, nulls: won ? 0 : 1 });
+    }
+    const shares: ChannelShares = {};
+    if (journeys.some((j) => j.conversions > 0)) {
+      if (wanted.includes('markov')) shares.markov = sharesFrom(markovAttribution(journeys).channels);
+      if (wanted.includes('shapley')) shares.shapley = sharesFrom(shapleyAttribution(journeys).channels);
+    }
+    return shares;
+  }
+
+  function linesOf(
+    deal: ReportDeal,
+    model: AttributionModel,
+    settings: AttributionSettings,
+    shares: ChannelShares,
+  ): Line[] {
+    return creditDeal(deal, model, settings, shares).lines.map((l) => ({
+      touchId: l.touch.id,
+      type: l.touch.type,
+      channel: l.touch.channel,
+      campaign: l.touch.campaign,
+      creditMinor: l.creditMinor,
+      weight: l.weight,
+    }));
+  }
+
+  function keyOf(line: Line, deal: ReportDeal, groupBy: Exclude<AttributionReport['groupBy'], 'month'>) {
+    switch (groupBy) {
+      case 'channel':
+        return { key: line.channel, label: line.channel };
+      case 'campaign':
+        return { key: line.campaign ?? '(none)', label: line.campaign ?? '(none)' };
+      case 'touch':
+        return { key: line.type, label: line.type };
+      case 'deal':
+        return { key: deal.id, label: deal.name };
+    }
+  }
+
+  async function snapshotIn(trx: Db, opportunityId: string): Promise<void> {
+    const row = await findDealById(trx, opportunityId);
+    if (!row || row.status !== 'won') return;
+    if ((await findSnapshots(trx, [opportunityId])).has(opportunityId)) return;
+    const settings = await loadSettings(trx);
+    const touches = (await findDealTouches(trx, [opportunityId])).get(opportunityId) ?? [];
+    const deal = toDeal(row, touches, clock.now());
+    let shares: ChannelShares = {};
+    if (settings.model === 'markov' || settings.model === 'shapley') {
+      // Learned from the year of closed deals before this win.
+      const to = toDbTime(deal.wonAt!).slice(0, 10);
+      const from = new Date(deal.wonAt!.getTime() - 365 * 86_400_000).toISOString().slice(0, 10);
+      const { deals } = await loadDeals(trx, from, to, deal.currency);
+      shares = learnShares(deals, settings, [settings.model]);
+    }
+    const credit = creditDeal(deal, settings.model, settings, shares);
+    const role = marketingRole(deal, settings);
+    const now = toDbTime(clock.now());
+    await insertSnapshot(
+      trx,
+      {
+        opportunity_id: deal.id,
+        model: settings.model,
+        settings: {
+          lookbackDays: settings.lookbackDays,
+          includeSalesTouches: settings.includeSalesTouches,
+          dedupeMinutes: settings.dedupeMinutes,
+          halfLifeDays: settings.halfLifeDays,
+          customWeights: settings.customWeights,
+        },
+        amount_minor: deal.amountMinor,
+        currency: deal.currency,
+        is_sourced: role.sourced,
+        is_influenced: role.influenced,
+        won_at: toDbTime(deal.wonAt!),
+        created_at: now,
+      },
+      credit.lines.map((l, position) => ({
+        opportunity_id: deal.id,
+        touchpoint_id: l.touch.id,
+        position,
+        occurred_at: toDbTime(l.touch.occurredAt),
+        channel: l.touch.channel,
+        campaign: l.touch.campaign,
+        category: l.touch.category,
+        weight: l.weight,
+        credit_minor: l.creditMinor,
+        reason: JSON.stringify({ ...l.reason, type: l.touch.type }),
+      })),
+    );
+  }
+
+  return {
+    async getSettings(actor: Actor | null): Promise<SettingsOut> {
+      authorize(actor, 'attribution.read');
+      return presentSettings(await loadSettings(db));
+    },
+
+    async updateSettings(actor: Actor | null, input: UpdateAttributionSettingsBody): Promise<SettingsOut> {
+      const who = authorize(actor, 'attribution.configure');
+      if (input.customWeights) {
+        const w = input.customWeights;
+        const sum = w.firstTouch + w.leadCreation + w.opportunityCreation + w.closedWon + w.rest;
+        if (Math.abs(sum - 100) > 1e-9)
+          throw fieldError('http.validation_failed', 'customWeights', `must sum to 100 (they sum to ${sum})`);
+      }
+      const now = clock.now();
+      return db.transaction().execute(async (trx) => {
+        const before = await loadSettings(trx);
+        await updateAttributionSettingsRow(trx, {
+          ...(input.model !== undefined && { model: input.model }),
+          ...(input.lookbackDays !== undefined && { lookback_days: input.lookbackDays }),
+          ...(input.includeSalesTouches !== undefined && {
+            is_sales_touches_counted: input.includeSalesTouches,
+          }),
+          ...(input.dedupeMinutes !== undefined && { dedupe_minutes: input.dedupeMinutes }),
+          ...(input.halfLifeDays !== undefined && { half_life_days: input.halfLifeDays }),
+          ...(input.customWeights !== undefined && { custom_weights: JSON.stringify(input.customWeights) }),
+          updated_by: who.kind === 'user' ? who.userId : null,
+          updated_at: toDbTime(now),
+        });
+        await insertEvent(trx, {
+          type: 'attribution.settings_changed',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'attribution_settings', id: '1' },
+          payload: { before: presentSettings(before), changes: { ...input } },
+        });
+        return presentSettings(await loadSettings(trx));
+      });
+    },
+
+    /**
+     * Revenue (deals won in the period) and pipeline (deals created in it) credited under a model,
+     * grouped; sourced versus influenced; and each campaign's cost and return. Without a model the
+     * agreed one is used and won deals are read from their snapshots where they have one.
+     */
+    async report(actor: Actor | null, query: AttributionReportQuery): Promise<AttributionReport> {
+      authorize(actor, 'attribution.read');
+      const groupBy = query.groupBy ?? 'channel';
+      const settings = await loadSettings(db);
+      const model = query.model ?? settings.model;
+      const recognised = query.model === undefined;
+      const { deals, currency, otherCurrencyDeals } = await loadDeals(
+        db,
+        query.from,
+        query.to,
+        query.currency,
+      );
+      const snapshots = recognised
+        ? await findSnapshots(
+            db,
+            deals.filter((d) => d.status === 'won').map((d) => d.id),
+          )
+        : new Map<string, never>();
+      const shares = learnShares(deals, settings, [model]);
+
+      const rows = new Map<string, AttributionRow>();
+      const campaignTotals = new Map<string, { revenue: number; pipeline: number; wonDeals: number }>();
+      const totals = { revenueMinor: 0, wonDeals: 0, pipelineMinor: 0, pipelineDeals: 0 };
+      const unattributed = { revenue: 0, pipeline: 0 };
+      const sourced = { revenueMinor: 0, wonDeals: 0, pipelineMinor: 0, pipelineDeals: 0 };
+      const influenced = { revenueMinor: 0, wonDeals: 0, pipelineMinor: 0, pipelineDeals: 0 };
+
+      for (const deal of deals) {
+        const isRevenue = deal.status === 'won' && inRange(deal.closedOn, query.from, query.to);
+        const createdOn = deal.createdAt.toISOString().slice(0, 10);
+        const isPipeline = inRange(createdOn, query.from, query.to);
+        if (!isRevenue && !isPipeline) continue;
+        const stored = snapshots.get(deal.id);
+        const lines: Line[] = stored
+          ? stored.credits.map((c) => ({
+              touchId: c.touchpoint_id,
+              type: (fromDbJson(c.reason) as { type?: string }).type ?? 'unknown',
+              channel: c.channel,
+              campaign: c.campaign,
+              creditMinor: Number(c.credit_minor),
+              weight: Number(c.weight),
+            }))
+          : linesOf(deal, model, settings, shares);
+        const role = stored
+          ? {
+              sourced: fromDbBool(stored.snapshot.is_sourced),
+              influenced: fromDbBool(stored.snapshot.is_influenced),
+            }
+          : marketingRole(deal, settings);
+        const add = (figures: typeof totals) => {
+          if (isRevenue) {
+            figures.revenueMinor += deal.amountMinor;
+            figures.wonDeals += 1;
+          }
+          if (isPipeline) {
+            figures.pipelineMinor += deal.amountMinor;
+            figures.pipelineDeals += 1;
+          }
+        };
+        add(totals);
+        if (role.sourced) add(sourced);
+        if (role.influenced) add(influenced);
+        if (lines.length === 0) {
+          if (isRevenue) unattributed.revenue += deal.amountMinor;
+          if (isPipeline) unattributed.pipeline += deal.amountMinor;
+          continue;
+        }
+        for (const line of lines) {
+          const put = (key: string, label: string, revenue: boolean, pipeline: boolean) => {
+            const row = rows.get(key) ?? {
+              key,
+              label,
+              revenueMinor: 0,
+              pipelineMinor: 0,
+              wonDeals: 0,
+              pipelineDeals: 0,
+              touches: 0,
+            };
+            if (revenue) {
+              row.revenueMinor += line.creditMinor;
+              row.wonDeals += line.weight;
+            }
+            if (pipeline) {
+              row.pipelineMinor += line.creditMinor;
+              row.pipelineDeals += line.weight;
+            }
+            row.touches += 1;
+            rows.set(key, row);
+          };
+          if (groupBy === 'month') {
+            // Revenue falls in the month the deal was won, pipeline in the month it was created.
+            if (isRevenue) put(deal.closedOn!.slice(0, 7), deal.closedOn!.slice(0, 7), true, false);
+            if (isPipeline) put(createdOn.slice(0, 7), createdOn.slice(0, 7), false, true);
+          } else {
+            const { key, label } = keyOf(line, deal, groupBy);
+            put(key, label, isRevenue, isPipeline);
+          }
+          if (line.campaign) {
+            const c = campaignTotals.get(line.campaign) ?? { revenue: 0, pipeline: 0, wonDeals: 0 };
+            if (isRevenue) {
+              c.revenue += line.creditMinor;
+              c.wonDeals += line.weight;
+            }
+            if (isPipeline) c.pipeline += line.creditMinor;
+            campaignTotals.set(line.campaign, c);
+          }
+        }
+      }
+
+      const campaigns = await campaignReturns(db, query.from, query.to, currency, campaignTotals);
+      return {
+        model,
+        agreedModel: settings.model,
+        recognised,
+        from: query.from,
+        to: query.to,
+        currency,
+        groupBy,
+        totals: {
+          ...totals,
+          unattributedRevenueMinor: unattributed.revenue,
+          unattributedPipelineMinor: unattributed.pipeline,
+          otherCurrencyDeals,
+        },
+        marketing: { sourced, influenced },
+        rows: [...rows.values()].sort(
+          (a, b) =>
+            (groupBy === 'month' ? a.key.localeCompare(b.key) : 0) ||
+            b.revenueMinor - a.revenueMinor ||
+            b.pipelineMinor - a.pipelineMinor ||
+            a.key.localeCompare(b.key),
+        ),
+        campaigns,
+      };
+    },
+
+    /** Channels × models: revenue and pipeline per channel under every model, computed now. */
+    async compare(actor: Actor | null, query: AttributionComparisonQuery): Promise<AttributionComparison> {
+      authorize(actor, 'attribution.read');
+      const settings = await loadSettings(db);
+      const { deals, currency } = await loadDeals(db, query.from, query.to, query.currency);
+      const models = [...attributionModels];
+      const shares = learnShares(deals, settings, models);
+      const channels = new Map<
+        string,
+        { revenue: Record<string, number>; pipeline: Record<string, number> }
+      >();
+      for (const deal of deals) {
+        const isRevenue = deal.status === 'won' && inRange(deal.closedOn, query.from, query.to);
+        const isPipeline = inRange(deal.createdAt.toISOString().slice(0, 10), query.from, query.to);
+        if (!isRevenue && !isPipeline) continue;
+        for (const model of models)
+          for (const line of linesOf(deal, model, settings, shares)) {
+            const c = channels.get(line.channel) ?? {
+              revenue: Object.fromEntries(models.map((m) => [m, 0])),
+              pipeline: Object.fromEntries(models.map((m) => [m, 0])),
+            };
+            if (isRevenue) c.revenue[model]! += line.creditMinor;
+            if (isPipeline) c.pipeline[model]! += line.creditMinor;
+            channels.set(line.channel, c);
+          }
+      }
+      return {
+        from: query.from,
+        to: query.to,
+        currency,
+        models,
+        channels: [...channels.entries()]
+          .map(([channel, c]) => ({ channel, revenueMinor: c.revenue, pipelineMinor: c.pipeline }))
+          .sort(
+            (a, b) =>
+              b.revenueMinor[settings.model]! - a.revenueMinor[settings.model]! ||
+              a.channel.localeCompare(b.channel),
+          ),
+      };
+    },
+
+    /** One deal's ledger: every counted touch's credit under every model, and the stored snapshot. */
+    async ledger(actor: Actor | null, opportunityId: string): Promise<DealLedger> {
+      const who = authorize(actor, 'attribution.read');
+      const [row, visibility] = await Promise.all([findDealById(db, opportunityId), loadVisibility(db, who)]);
+      if (!row || !canSee(visibility, row.owner_id)) throw createError('opportunities.not_found');
+      const settings = await loadSettings(db);
+      const touches = (await findDealTouches(db, [row.id])).get(row.id) ?? [];
+      const deal = toDeal(row, touches, clock.now());
+      const models = [...attributionModels];
+      let shares: ChannelShares = {};
+      {
+        const end = (deal.wonAt ?? clock.now()).toISOString().slice(0, 10);
+        const start = new Date(Date.parse(`${end}T00:00:00Z`) - 365 * 86_400_000).toISOString().slice(0, 10);
+        shares = learnShares((await loadDeals(db, start, end, deal.currency)).deals, settings, models);
+      }
+      const credits = models.map((m) => creditDeal(deal, m, settings, shares));
+      const path = credits[0]!.path;
+      const role = marketingRole(deal, settings);
+      const stored = (await findSnapshots(db, [row.id])).get(row.id);
+      return {
+        opportunity: {
+          id: row.id,
+          name: row.name,
+          status: row.status,
+          amountMinor: deal.amountMinor,
+          currency: row.currency,
+          createdAt: deal.createdAt.toISOString(),
+          wonAt: deal.wonAt?.toISOString() ?? null,
+        },
+        agreedModel: settings.model,
+        sourced: role.sourced,
+        influenced: role.influenced,
+        touches: path.map((t, i) => ({
+          touchId: t.id,
+          occurredAt: t.occurredAt.toISOString(),
+          type: t.type,
+          channel: t.channel,
+          campaign: t.campaign,
+          category: t.category,
+          contactId: t.contactId,
+          credits: Object.fromEntries(
+            models.map((m, k) => {
+              const line = credits[k]!.lines[i]!;
+              return [m, { creditMinor: line.creditMinor, weight: line.weight, reason: line.reason }];
+            }),
+          ),
+        })),
+        snapshot: stored
+          ? {
+              model: stored.snapshot.model as AttributionModel,
+              createdAt: fromDbTime(stored.snapshot.created_at).toISOString(),
+              lines: stored.credits.map((c) => {
+                const saved = fromDbJson(c.reason) as TouchReason & { type?: string };
+                const reason: TouchReason = {
+                  milestones: saved.milestones,
+                  standsInFor: saved.standsInFor,
+                  basis: saved.basis,
+                  ...(saved.decayWeight !== undefined && { decayWeight: saved.decayWeight }),
+                };
+                return {
+                  touchId: c.touchpoint_id,
+                  occurredAt: fromDbTime(c.occurred_at).toISOString(),
+                  channel: c.channel,
+                  campaign: c.campaign,
+                  creditMinor: Number(c.credit_minor),
+                  weight: Number(c.weight),
+                  reason,
+                };
+              }),
+            }
+          : null,
+      };
+    },
+
+    /** Every channel-level model on an uploaded journeys file; nothing is stored. */
+    async analyseJourneys(actor: Actor | null, file: Readable, order: number): Promise<JourneyAnalysis> {
+      authorize(actor, 'attribution.read');
+      const read = await readJourneys(file);
+      return { rows: read.rows, errors: read.errors, ...analyseJourneys(read.journeys, { order }) };
+    },
+
+    async listCosts(actor: Actor | null): Promise<CampaignCost[]> {
+      authorize(actor, 'attribution.read');
+      return (await findCampaignCosts(db)).map(toCost);
+    },
+
+    async createCost(actor: Actor | null, input: CreateCampaignCostBody): Promise<CampaignCost> {
+      const who = authorize(actor, 'attribution.costs');
+      if (input.endsOn < input.startsOn)
+        throw fieldError('http.validation_failed', 'endsOn', 'is before startsOn');
+      const now = toDbTime(clock.now());
+      const row: CampaignCostRow = {
+        id: newId(),
+        campaign: input.campaign.trim(),
+        channel: input.channel?.trim().toLowerCase() ?? null,
+        starts_on: input.startsOn,
+        ends_on: input.endsOn,
+        amount_minor: input.amountMinor,
+        currency: input.currency ?? defaultCurrency,
+        note: input.note ?? null,
+        created_by: who.kind === 'user' ? who.userId : null,
+        created_at: now,
+        updated_at: now,
+      };
+      await insertCampaignCost(db, row);
+      return toCost(row);
+    },
+
+    async deleteCost(actor: Actor | null, id: string): Promise<void> {
+      authorize(actor, 'attribution.costs');
+      if (!(await deleteCampaignCost(db, id))) throw createError('attribution.campaign_cost_not_found');
+    },
+
+    /** Stores a won deal's credit under the agreed model; called in the win's transaction. */
+    snapshotIn,
+  };
+
+  async function campaignReturns(
+    conn: Db,
+    from: string,
+    to: string,
+    currency: string,
+    credited: Map<string, { revenue: number; pipeline: number; wonDeals: number }>,
+  ): Promise<CampaignReturn[]> {
+    const [costs, mqls, sqls] = await Promise.all([
+      findCampaignCosts(conn, { from, to }),
+      countStageEntriesByCampaign(conn, 'mql', from, to),
+      countStageEntriesByCampaign(conn, 'sql', from, to),
+    ]);
+    // A cost spread over a longer period counts for the days inside this one.
+    const costOf = new Map<string, number>();
+    for (const c of costs) {
+      if (c.currency !== currency) continue;
+      const { overlap, total } = overlapDays(c.starts_on, c.ends_on, from, to);
+      costOf.set(
+        c.campaign,
+        (costOf.get(c.campaign) ?? 0) + Math.round((Number(c.amount_minor) * overlap) / total),
+      );
+    }
+    const names = new Set([...costOf.keys(), ...credited.keys(), ...mqls.keys(), ...sqls.keys()]);
+    const per = (cost: number, n: number) => (cost > 0 && n > 0 ? Math.round(cost / n) : null);
+    return [...names]
+      .map((campaign) => {
+        const cost = costOf.get(campaign) ?? 0;
+        const c = credited.get(campaign) ?? { revenue: 0, pipeline: 0, wonDeals: 0 };
+        const m = mqls.get(campaign) ?? 0;
+        const s = sqls.get(campaign) ?? 0;
+        return {
+          campaign,
+          costMinor: cost,
+          revenueMinor: c.revenue,
+          pipelineMinor: c.pipeline,
+          roi: cost > 0 ? (c.revenue - cost) / cost : null,
+          mqls: m,
+          sqls: s,
+          wonDeals: c.wonDeals,
+          costPerMqlMinor: per(cost, m),
+          costPerSqlMinor: per(cost, s),
+          costPerWonDealMinor: per(cost, c.wonDeals),
+        };
+      })
+      .sort(
+        (a, b) =>
+          b.revenueMinor - a.revenueMinor ||
+          b.costMinor - a.costMinor ||
+          a.campaign.localeCompare(b.campaign),
+      );
+  }
+}
+
+export type AttributionService = ReturnType<typeof createAttributionService>;
