@@ -4,6 +4,7 @@
  */
 import { splitAmount } from './split-amount.ts';
 import {
+  byTime,
   findMilestones,
   selectDealTouches,
   type AttributionSettings,
@@ -84,9 +85,10 @@ export function creditDeal(
 
 /**
  * Whether Marketing sourced or influenced a deal: sourced when its first touch or the touch that
- * created the lead is a marketing touch; influenced when any touch in the window is. Judged on the
- * whole path, sales touches included, whatever the model counts: a lead Sales found by calling is
- * not Marketing-sourced because the call is left out of the credit.
+ * created the lead is a marketing touch; influenced when any touch in the window is. Judged on every
+ * touch in the lookback window, sales touches included and none collapsed as a repeat, whatever
+ * the model counts: a lead Sales found by calling is not Marketing-sourced because calls are left
+ * out of the credit.
  *
  * @example marketingRole(deal, settings) // { sourced: true, influenced: true }
  */
@@ -94,14 +96,27 @@ export function marketingRole(
   deal: Deal,
   settings: AttributionSettings,
 ): { sourced: boolean; influenced: boolean } {
-  const path = selectDealTouches(deal.touches, deal, { ...settings, includeSalesTouches: true });
-  if (path.length === 0) return { sourced: false, influenced: false };
-  const milestones = findMilestones(path, deal);
-  const first = path[milestones.firstTouch]!;
-  const lead = milestones.leadCreation === null ? null : path[milestones.leadCreation]!;
+  const from = deal.createdAt.getTime() - settings.lookbackDays * 86_400_000;
+  const to = deal.endAt.getTime();
+  let first: AttributionTouch | null = null;
+  let lead: AttributionTouch | null = null;
+  let leadIsPrimary = false;
+  let influenced = false;
+  for (const t of deal.touches) {
+    if (t.atMs < from || t.atMs > to) continue;
+    if (t.category === 'marketing') influenced = true;
+    if (first === null || byTime(t, first) < 0) first = t;
+    if (!t.isLeadCreating) continue;
+    // As findMilestones: the main person's lead-creating touch, else the earliest.
+    const primary = deal.primaryContactId !== null && t.contactId === deal.primaryContactId;
+    if (lead === null || (primary && !leadIsPrimary) || (primary === leadIsPrimary && byTime(t, lead) < 0)) {
+      lead = t;
+      leadIsPrimary = primary;
+    }
+  }
   return {
-    sourced: first.category === 'marketing' || lead?.category === 'marketing',
-    influenced: path.some((t) => t.category === 'marketing'),
+    sourced: first?.category === 'marketing' || lead?.category === 'marketing',
+    influenced,
   };
 }
 

@@ -11,7 +11,8 @@ export type TouchCategory = 'marketing' | 'sales';
 /** One touch, as attribution needs it. */
 export interface AttributionTouch {
   id: string;
-  occurredAt: Date;
+  /** When it happened, in milliseconds since the epoch (a number: reports hold a million of these). */
+  atMs: number;
   /** What happened: `webinar_attended`, `form_submitted`, `call_logged`, … */
   type: string;
   /** The touch's channel; see {@link channelOf} for touches that name none. */
@@ -81,8 +82,9 @@ export function channelOf(touch: {
   return touch.category === 'sales' ? 'sales' : 'direct';
 }
 
-function byTime(a: AttributionTouch, b: AttributionTouch): number {
-  return a.occurredAt.getTime() - b.occurredAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/** Oldest first; equal instants by id, so the order never depends on how the touches were read. */
+export function byTime(a: AttributionTouch, b: AttributionTouch): number {
+  return a.atMs - b.atMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /**
@@ -100,28 +102,26 @@ export function selectDealTouches(
 ): AttributionTouch[] {
   const from = deal.createdAt.getTime() - settings.lookbackDays * dayMs;
   const to = deal.endAt.getTime();
-  const inWindow = touches
-    .filter((t) => {
-      const at = t.occurredAt.getTime();
-      return at >= from && at <= to && (settings.includeSalesTouches || t.category === 'marketing');
-    })
-    .sort(byTime);
+  const inWindow: AttributionTouch[] = [];
+  for (const t of touches)
+    if (t.atMs >= from && t.atMs <= to && (settings.includeSalesTouches || t.category === 'marketing'))
+      inWindow.push(t);
+  inWindow.sort(byTime);
   const windowMs = settings.dedupeMinutes * 60_000;
   const kept: AttributionTouch[] = [];
-  const lastOf = new Map<string, number>();
   for (const touch of inWindow) {
-    const key = `${touch.channel}\u0000${touch.campaign ?? ''}`;
-    const previous = lastOf.get(key);
-    if (
-      windowMs > 0 &&
-      previous !== undefined &&
-      touch.occurredAt.getTime() - kept[previous]!.occurredAt.getTime() <= windowMs
-    ) {
-      if (touch.isLeadCreating && !kept[previous]!.isLeadCreating)
-        kept[previous] = { ...kept[previous]!, isLeadCreating: true, contactId: touch.contactId };
+    // The kept touches are in time order: look back over those inside the window only.
+    let repeated = -1;
+    for (let j = kept.length - 1; windowMs > 0 && j >= 0 && touch.atMs - kept[j]!.atMs <= windowMs; j--)
+      if (kept[j]!.channel === touch.channel && kept[j]!.campaign === touch.campaign) {
+        repeated = j;
+        break;
+      }
+    if (repeated >= 0) {
+      if (touch.isLeadCreating && !kept[repeated]!.isLeadCreating)
+        kept[repeated] = { ...kept[repeated]!, isLeadCreating: true, contactId: touch.contactId };
       continue;
     }
-    lastOf.set(key, kept.length);
     kept.push(touch);
   }
   return kept;
@@ -157,7 +157,7 @@ export function findMilestones(path: readonly AttributionTouch[], deal: DealFact
   }
   const lastAtOrBefore = (at: Date): number | null => {
     let found: number | null = null;
-    for (const [i, t] of path.entries()) if (t.occurredAt.getTime() <= at.getTime()) found = i;
+    for (const [i, t] of path.entries()) if (t.atMs <= at.getTime()) found = i;
     return found;
   };
   return {

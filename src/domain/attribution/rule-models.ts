@@ -145,7 +145,7 @@ export function weighTouches(
   if (model === 'time_decay') {
     const halfLifeMs = settings.halfLifeDays * 86_400_000;
     const end = deal.endAt.getTime();
-    const raw = path.map((t) => Math.pow(2, -Math.max(0, end - t.occurredAt.getTime()) / halfLifeMs));
+    const raw = path.map((t) => Math.pow(2, -Math.max(0, end - t.atMs) / halfLifeMs));
     const sum = raw.reduce((a, b) => a + b, 0);
     return raw.map((r) => ({
       weight: sum > 0 ? r / sum : 1 / n,

@@ -2,7 +2,9 @@ import {
   OperationNodeTransformer,
   PostgresAdapter,
   PrimitiveValueListNode,
+  sql,
   ValueNode,
+  type RawBuilder,
   type Kysely,
   type KyselyPlugin,
   type PluginTransformQueryArgs,
@@ -81,4 +83,25 @@ class BooleanToIntegerTransformer extends OperationNodeTransformer {
   protected override transformPrimitiveValueList(node: PrimitiveValueListNode): PrimitiveValueListNode {
     return PrimitiveValueListNode.create(node.values.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v)));
   }
+}
+
+/** An instant column as milliseconds since the epoch (an integer on both dialects). */
+export function epochMsSql(
+  db: Pick<Kysely<never>, 'getExecutor'>,
+  column: RawBuilder<unknown>,
+): RawBuilder<number> {
+  return dialectOf(db) === 'postgres'
+    ? sql<number>`(extract(epoch from ${column}) * 1000)::bigint`
+    : sql<number>`cast(unixepoch(${column}, 'subsec') * 1000 as integer)`;
+}
+
+/** Joins a group's texts with a separator: group_concat in SQLite, string_agg in PostgreSQL. */
+export function stringAggSql(
+  db: Pick<Kysely<never>, 'getExecutor'>,
+  expression: RawBuilder<unknown>,
+  separator: string,
+): RawBuilder<string> {
+  return dialectOf(db) === 'postgres'
+    ? sql<string>`string_agg(${expression}, ${separator})`
+    : sql<string>`group_concat(${expression}, ${separator})`;
 }

@@ -652,6 +652,7 @@ export interface AttributionCreditsTable {
   channel: string;
   campaign: string | null;
   category: string;
+  touch_type: string;
   weight: number;
   credit_minor: ColumnType<number | string | bigint, number, number>;
   reason: ColumnType<unknown, string, string>;

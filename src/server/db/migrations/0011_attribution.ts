@@ -102,6 +102,7 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('channel', 'text', (c) => c.notNull())
     .addColumn('campaign', 'text')
     .addColumn('category', 'text', (c) => c.notNull())
+    .addColumn('touch_type', 'text', (c) => c.notNull())
     .addColumn('weight', t.real, (c) => c.notNull())
     .addColumn('credit_minor', t.money, (c) => c.notNull())
     .addColumn('reason', t.json, (c) => c.notNull())

@@ -1,16 +1,17 @@
-import type { Selectable, Updateable } from 'kysely';
+import { sql, type ExpressionBuilder, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import {
   channelOf,
   type AttributionTouch,
   type TouchCategory,
 } from '../../../domain/attribution/deal-touches.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { epochMsSql, fromDbBool, fromDbTime, stringAggSql, toDbTime } from '../../db/dialect.ts';
 import type {
   AttributionCreditsTable,
   AttributionSettingsTable,
   AttributionSnapshotsTable,
   CampaignCostsTable,
+  DB,
   OpportunitiesTable,
 } from '../../db/tables.ts';
 
@@ -62,93 +63,120 @@ export async function updateAttributionSettingsRow(
 }
 
 /**
- * The deals a report needs: won or lost with a close date in [from, to], and every deal created in
+ * Which deals a report needs: won or lost with a close date in [from, to], and every deal created in
  * [from, to] (its pipeline). Dates are UTC days.
  */
-export async function findReportDeals(db: Db, from: string, to: string): Promise<DealRow[]> {
-  const start = `${from}T00:00:00.000Z`;
-  const end = new Date(Date.parse(`${to}T00:00:00.000Z`) + 86_400_000).toISOString();
+function inPeriod(from: string, to: string) {
+  return (eb: ExpressionBuilder<DB, 'opportunities'>) =>
+    eb.or([
+      eb.and([eb('status', 'in', ['won', 'lost']), eb('closed_on', '>=', from), eb('closed_on', '<=', to)]),
+      eb.and([eb('created_at', '>=', `${from}T00:00:00.000Z`), eb('created_at', '<', dayAfter(to))]),
+    ]);
+}
+
+/** A report's deals in one currency. */
+export async function findReportDeals(
+  db: Db,
+  from: string,
+  to: string,
+  currency: string,
+): Promise<DealRow[]> {
   return db
     .selectFrom('opportunities')
     .select(dealColumns)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('status', 'in', ['won', 'lost']), eb('closed_on', '>=', from), eb('closed_on', '<=', to)]),
-        eb.and([eb('created_at', '>=', start), eb('created_at', '<', end)]),
-      ]),
-    )
+    .where(inPeriod(from, to))
+    .where('currency', '=', currency)
     .orderBy('id')
     .execute();
+}
+
+/** How many of a report's deals are in each currency. */
+export async function countReportDeals(db: Db, from: string, to: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('opportunities')
+    .select(['currency', (eb) => eb.fn.countAll<number | string>().as('count')])
+    .where(inPeriod(from, to))
+    .groupBy('currency')
+    .execute();
+  return new Map(rows.map((r) => [r.currency, Number(r.count)]));
 }
 
 export async function findDealById(db: Db, id: string): Promise<DealRow | undefined> {
   return db.selectFrom('opportunities').select(dealColumns).where('id', '=', id).executeTakeFirst();
 }
 
+const unitSeparator = '\u001f';
+const recordSeparator = '\u001e';
+
 /**
- * Every candidate touch of each deal: those of the people with a role on it, of its main person,
- * and of everyone at its account. One query per chunk of deals.
+ * Every candidate touch of each deal, encoded (see {@link decodeTouches}): those of the people with
+ * a role on it, of its main person, and of everyone at its account. The deals are a period's (as
+ * {@link findReportDeals}) or given by id.
+ *
+ * The database joins each deal's touches into one text (group_concat / string_agg), so a report
+ * over 50,000 deals reads 50,000 rows instead of a million: on SQLite, turning rows into JavaScript
+ * values costs more than the query. Decoding one deal at a time keeps a million touch objects from
+ * being alive at once. Free-text fields have the separators replaced; the campaign comes last.
  */
 export async function findDealTouches(
   db: Db,
-  dealIds: readonly string[],
-): Promise<Map<string, AttributionTouch[]>> {
-  const byDeal = new Map<string, AttributionTouch[]>();
-  for (let i = 0; i < dealIds.length; i += chunkSize) {
-    const ids = dealIds.slice(i, i + chunkSize);
-    const links = db
-      .selectFrom('opportunity_contacts')
-      .select(['opportunity_id as deal_id', 'contact_id'])
-      .where('opportunity_id', 'in', ids)
-      .union(
-        db
-          .selectFrom('opportunities')
-          .select(['id as deal_id', 'contact_id'])
-          .where('id', 'in', ids)
-          .where('contact_id', 'is not', null)
-          .$narrowType<{ contact_id: string }>(),
-      )
-      .union(
-        db
-          .selectFrom('opportunities as o')
-          .innerJoin('contacts as c', 'c.account_id', 'o.account_id')
-          .select(['o.id as deal_id', 'c.id as contact_id'])
-          .where('o.id', 'in', ids),
-      );
-    const rows = await db
-      .selectFrom(links.as('l'))
-      .innerJoin('touchpoints as t', 't.contact_id', 'l.contact_id')
-      .select([
-        'l.deal_id',
-        't.id',
-        't.type',
-        't.category',
-        't.occurred_at',
-        't.contact_id',
-        't.channel',
-        't.utm_medium',
-        't.campaign',
-        't.utm_campaign',
-        't.is_lead_creating',
-      ])
-      .execute();
-    for (const r of rows) {
-      const touch: AttributionTouch = {
-        id: r.id,
-        occurredAt: fromDbTime(r.occurred_at),
-        type: r.type,
-        channel: channelOf({ channel: r.channel, utmMedium: r.utm_medium, category: r.category }),
-        campaign: r.campaign ?? r.utm_campaign ?? null,
-        category: r.category as TouchCategory,
-        isLeadCreating: fromDbBool(r.is_lead_creating),
-        contactId: r.contact_id,
-      };
-      const list = byDeal.get(r.deal_id);
-      if (list) list.push(touch);
-      else byDeal.set(r.deal_id, [touch]);
-    }
-  }
+  deals: { from: string; to: string; currency: string } | { ids: readonly string[] },
+): Promise<Map<string, EncodedTouches>> {
+  const byDeal = new Map<string, EncodedTouches>();
+  if ('ids' in deals && deals.ids.length === 0) return byDeal;
+  const filter =
+    'ids' in deals
+      ? sql`id in (${sql.join(deals.ids)})`
+      : sql`currency = ${deals.currency} and ((status in ('won', 'lost') and closed_on >= ${deals.from} and closed_on <= ${deals.to})
+             or (created_at >= ${`${deals.from}T00:00:00.000Z`} and created_at < ${dayAfter(deals.to)}))`;
+  const us = unitSeparator;
+  const clean = (column: RawBuilder<unknown>) =>
+    sql`replace(replace(${column}, ${us}, ' '), ${recordSeparator}, ' ')`;
+  const touch = sql`t.id || ${us} || ${epochMsSql(db, sql`t.occurred_at`)} || ${us} || t.category || ${us}
+    || case when t.is_lead_creating then '1' else '0' end || ${us} || t.type || ${us} || t.contact_id || ${us}
+    || ${clean(sql`coalesce(t.channel, '')`)} || ${us} || ${clean(sql`coalesce(t.utm_medium, '')`)} || ${us}
+    || ${clean(sql`coalesce(t.campaign, t.utm_campaign, '')`)}`;
+  const result = await sql<{ deal_id: string; path: string }>`
+    with d as (select id, contact_id, account_id from opportunities where ${filter}),
+    links as (
+      select id as deal_id, contact_id from d where contact_id is not null
+      union
+      select d.id, oc.contact_id from d join opportunity_contacts oc on oc.opportunity_id = d.id
+      union
+      select d.id, c.id from d join contacts c on c.account_id = d.account_id
+    )
+    select l.deal_id, ${stringAggSql(db, touch, recordSeparator)} as path
+    from links l join touchpoints t on t.contact_id = l.contact_id
+    group by l.deal_id`.execute(db);
+  for (const row of result.rows) byDeal.set(row.deal_id, row.path as EncodedTouches);
   return byDeal;
+}
+
+/** A deal's touches as {@link findDealTouches} reads them: one text, decoded when needed. */
+export type EncodedTouches = string & { readonly encodedTouches: unique symbol };
+
+export function decodeTouches(encoded: EncodedTouches | undefined): AttributionTouch[] {
+  if (encoded === undefined) return [];
+  const touches: AttributionTouch[] = [];
+  for (const text of encoded.split(recordSeparator)) {
+    const f = text.split(unitSeparator);
+    const category = f[2] as TouchCategory;
+    touches.push({
+      id: f[0]!,
+      atMs: Number(f[1]),
+      category,
+      isLeadCreating: f[3] === '1',
+      type: f[4]!,
+      contactId: f[5]!,
+      channel: channelOf({ channel: f[6] || null, utmMedium: f[7] || null, category }),
+      campaign: f[8] || null,
+    });
+  }
+  return touches;
+}
+
+function dayAfter(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00.000Z`) + 86_400_000).toISOString();
 }
 
 export async function findSnapshots(
@@ -179,6 +207,108 @@ export async function findSnapshots(
     for (const c of credits) result.get(c.opportunity_id)!.credits.push(c);
   }
   return result;
+}
+
+/** What the snapshots of a period's won deals add up to, grouped in the database. */
+export interface SnapshotSums {
+  deals: { id: string; amountMinor: number; isSourced: boolean; isInfluenced: boolean; lines: number }[];
+  rows: { key: string; label: string; creditMinor: number; weight: number; touches: number }[];
+  campaigns: { campaign: string; creditMinor: number; weight: number }[];
+}
+
+/**
+ * Sums the stored credit of the deals won in a period (one currency) by channel, campaign, touch
+ * type, deal or month of the win, without reading a line of it into memory.
+ */
+export async function sumSnapshots(
+  db: Db,
+  period: { from: string; to: string; currency: string },
+  groupBy: 'channel' | 'campaign' | 'touch' | 'deal' | 'month',
+): Promise<SnapshotSums> {
+  const won = (eb: ExpressionBuilder<DB, 'opportunities'>) =>
+    eb.and([
+      eb('opportunities.status', '=', 'won'),
+      eb('opportunities.closed_on', '>=', period.from),
+      eb('opportunities.closed_on', '<=', period.to),
+      eb('opportunities.currency', '=', period.currency),
+    ]);
+  const key = {
+    channel: { key: sql<string>`c.channel`, label: sql<string>`c.channel` },
+    campaign: {
+      key: sql<string>`coalesce(c.campaign, '(none)')`,
+      label: sql<string>`coalesce(c.campaign, '(none)')`,
+    },
+    touch: { key: sql<string>`c.touch_type`, label: sql<string>`c.touch_type` },
+    deal: { key: sql<string>`opportunities.id`, label: sql<string>`opportunities.name` },
+    month: {
+      key: sql<string>`substr(opportunities.closed_on, 1, 7)`,
+      label: sql<string>`substr(opportunities.closed_on, 1, 7)`,
+    },
+  }[groupBy];
+  const [deals, rows, campaigns] = await Promise.all([
+    db
+      .selectFrom('attribution_snapshots as s')
+      .innerJoin('opportunities', 'opportunities.id', 's.opportunity_id')
+      .select((eb) => [
+        's.opportunity_id',
+        's.amount_minor',
+        's.is_sourced',
+        's.is_influenced',
+        eb
+          .selectFrom('attribution_credits as x')
+          .select((x) => x.fn.countAll<number | string>().as('n'))
+          .whereRef('x.opportunity_id', '=', 's.opportunity_id')
+          .as('lines'),
+      ])
+      .where(won)
+      .execute(),
+    db
+      .selectFrom('attribution_credits as c')
+      .innerJoin('opportunities', 'opportunities.id', 'c.opportunity_id')
+      .select([
+        key.key.as('key'),
+        key.label.as('label'),
+        sql<number | string>`sum(c.credit_minor)`.as('credit'),
+        sql<number>`sum(c.weight)`.as('weight'),
+        sql<number | string>`count(*)`.as('touches'),
+      ])
+      .where(won)
+      .groupBy([key.key, key.label])
+      .execute(),
+    db
+      .selectFrom('attribution_credits as c')
+      .innerJoin('opportunities', 'opportunities.id', 'c.opportunity_id')
+      .select([
+        'c.campaign',
+        sql<number | string>`sum(c.credit_minor)`.as('credit'),
+        sql<number>`sum(c.weight)`.as('weight'),
+      ])
+      .where(won)
+      .where('c.campaign', 'is not', null)
+      .groupBy('c.campaign')
+      .execute(),
+  ]);
+  return {
+    deals: deals.map((d) => ({
+      id: d.opportunity_id,
+      amountMinor: Number(d.amount_minor),
+      isSourced: fromDbBool(d.is_sourced),
+      isInfluenced: fromDbBool(d.is_influenced),
+      lines: Number(d.lines),
+    })),
+    rows: rows.map((r) => ({
+      key: r.key,
+      label: r.label,
+      creditMinor: Number(r.credit),
+      weight: Number(r.weight),
+      touches: Number(r.touches),
+    })),
+    campaigns: campaigns.map((c) => ({
+      campaign: c.campaign!,
+      creditMinor: Number(c.credit),
+      weight: Number(c.weight),
+    })),
+  };
 }
 
 export async function insertSnapshot(

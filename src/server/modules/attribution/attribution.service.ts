@@ -55,8 +55,11 @@ import {
   findAttributionSettings,
   findCampaignCosts,
   findDealById,
+  decodeTouches,
   findDealTouches,
+  sumSnapshots,
   findReportDeals,
+  countReportDeals,
   findSnapshots,
   insertCampaignCost,
   insertSnapshot,
@@ -166,6 +169,78 @@ function toCost(row: CampaignCostRow): CampaignCost {
   };
 }
 
+interface Figures {
+  revenueMinor: number;
+  wonDeals: number;
+  pipelineMinor: number;
+  pipelineDeals: number;
+}
+
+/** Adds up a report as deals and their credit lines go by (no closure per deal: reports see 50,000). */
+class Tally {
+  readonly totals: Figures = { revenueMinor: 0, wonDeals: 0, pipelineMinor: 0, pipelineDeals: 0 };
+  readonly sourced: Figures = { revenueMinor: 0, wonDeals: 0, pipelineMinor: 0, pipelineDeals: 0 };
+  readonly influenced: Figures = { revenueMinor: 0, wonDeals: 0, pipelineMinor: 0, pipelineDeals: 0 };
+  readonly rows = new Map<string, AttributionRow>();
+  readonly campaigns = new Map<string, { revenue: number; pipeline: number; wonDeals: number }>();
+  unattributedRevenue = 0;
+  unattributedPipeline = 0;
+
+  deal(
+    amount: number,
+    isRevenue: boolean,
+    isPipeline: boolean,
+    role: { sourced: boolean; influenced: boolean },
+  ) {
+    Tally.add(this.totals, amount, isRevenue, isPipeline);
+    if (role.sourced) Tally.add(this.sourced, amount, isRevenue, isPipeline);
+    if (role.influenced) Tally.add(this.influenced, amount, isRevenue, isPipeline);
+  }
+
+  row(
+    key: string,
+    label: string,
+    revenue: number,
+    revenueWeight: number,
+    pipeline: number,
+    pipelineWeight: number,
+    touches: number,
+  ) {
+    let row = this.rows.get(key);
+    if (!row) {
+      row = { key, label, revenueMinor: 0, pipelineMinor: 0, wonDeals: 0, pipelineDeals: 0, touches: 0 };
+      this.rows.set(key, row);
+    }
+    row.revenueMinor += revenue;
+    row.wonDeals += revenueWeight;
+    row.pipelineMinor += pipeline;
+    row.pipelineDeals += pipelineWeight;
+    row.touches += touches;
+  }
+
+  campaign(name: string, revenue: number, wonDeals: number, pipeline: number) {
+    let c = this.campaigns.get(name);
+    if (!c) {
+      c = { revenue: 0, pipeline: 0, wonDeals: 0 };
+      this.campaigns.set(name, c);
+    }
+    c.revenue += revenue;
+    c.wonDeals += wonDeals;
+    c.pipeline += pipeline;
+  }
+
+  private static add(f: Figures, amount: number, isRevenue: boolean, isPipeline: boolean) {
+    if (isRevenue) {
+      f.revenueMinor += amount;
+      f.wonDeals += 1;
+    }
+    if (isPipeline) {
+      f.pipelineMinor += amount;
+      f.pipelineDeals += 1;
+    }
+  }
+}
+
 export function createAttributionService(deps: ServiceDeps) {
   const { db, clock } = deps;
 
@@ -173,43 +248,60 @@ export function createAttributionService(deps: ServiceDeps) {
     return toSettings(await findAttributionSettings(conn));
   }
 
-  /** The deals of a period in one currency, with their candidate touches. */
-  async function loadDeals(conn: Db, from: string, to: string, currency: string | undefined) {
+  /** Which currency a period's report is in (the one given, else the one most deals are in), and how many deals it leaves out. */
+  async function currencyOf(conn: Db, from: string, to: string, given: string | undefined) {
     if (from > to) throw fieldError('http.validation_failed', 'to', 'is before from');
-    const rows = await findReportDeals(conn, from, to);
-    const chosen = currency ?? mostCommonCurrency(rows);
-    const kept = rows.filter((r) => r.currency === chosen);
-    const touches = await findDealTouches(
-      conn,
-      kept.map((r) => r.id),
-    );
-    const now = clock.now();
-    const deals = kept.map((r) => toDeal(r, touches.get(r.id) ?? [], now));
-    return { deals, currency: chosen, otherCurrencyDeals: rows.length - kept.length };
+    const counts = await countReportDeals(conn, from, to);
+    let chosen = given ?? defaultCurrency;
+    if (!given) {
+      let most = 0;
+      for (const [c, n] of counts)
+        if (n > most || (n === most && c === defaultCurrency)) [chosen, most] = [c, n];
+    }
+    let other = 0;
+    for (const [c, n] of counts) if (c !== chosen) other += n;
+    return { currency: chosen, otherCurrencyDeals: other };
   }
 
-  function mostCommonCurrency(rows: DealRow[]): string {
-    const counts = new Map<string, number>();
-    for (const r of rows) counts.set(r.currency, (counts.get(r.currency) ?? 0) + 1);
-    let best = defaultCurrency;
-    let most = 0;
-    for (const [c, n] of counts) if (n > most || (n === most && c === defaultCurrency)) [best, most] = [c, n];
-    return best;
+  /**
+   * The deals of a period in one currency, each with its candidate touches: read for all deals at
+   * once, decoded deal by deal as the caller walks them.
+   */
+  async function loadDeals(
+    conn: Db,
+    from: string,
+    to: string,
+    currency: string,
+  ): Promise<Iterable<ReportDeal>> {
+    const [rows, touches] = await Promise.all([
+      findReportDeals(conn, from, to, currency),
+      findDealTouches(conn, { from, to, currency }),
+    ]);
+    const now = clock.now();
+    return (function* () {
+      for (const row of rows) {
+        const encoded = touches.get(row.id);
+        // Let the text go once decoded: a year of deals holds a hundred megabytes of it.
+        touches.delete(row.id);
+        yield toDeal(row, decodeTouches(encoded), now);
+      }
+    })();
   }
 
   /**
    * Channel shares for the data-driven models, learned from the period's closed deals: won ones
    * convert (worth their amount), lost ones are the journeys that did not.
    */
-  function learnShares(
-    deals: ReportDeal[],
+  async function learnShares(
+    conn: Db,
+    period: { from: string; to: string; currency: string },
     settings: AttributionSettings,
-    models: AttributionModel[],
-  ): ChannelShares {
+    models: readonly AttributionModel[],
+  ): Promise<ChannelShares> {
     const wanted = models.filter((m) => m === 'markov' || m === 'shapley');
     if (wanted.length === 0) return {};
     const journeys: Journey[] = [];
-    for (const d of deals) {
+    for (const d of await loadDeals(conn, period.from, period.to, period.currency)) {
       if (d.status === 'open') continue;
       const path = selectDealTouches(d.touches, d, settings).map((t) => t.channel);
       if (path.length === 0) continue;
@@ -222,6 +314,13 @@ export function createAttributionService(deps: ServiceDeps) {
       if (wanted.includes('shapley')) shares.shapley = sharesFrom(shapleyAttribution(journeys).channels);
     }
     return shares;
+  }
+
+  /** The year of closed deals up to `end`: what a single deal's data-driven credit is learned from. */
+  function yearBefore(end: Date, currency: string) {
+    const to = end.toISOString().slice(0, 10);
+    const from = new Date(Date.parse(`${to}T00:00:00Z`) - 365 * 86_400_000).toISOString().slice(0, 10);
+    return { from, to, currency };
   }
 
   function linesOf(
@@ -240,34 +339,15 @@ export function createAttributionService(deps: ServiceDeps) {
     }));
   }
 
-  function keyOf(line: Line, deal: ReportDeal, groupBy: Exclude<AttributionReport['groupBy'], 'month'>) {
-    switch (groupBy) {
-      case 'channel':
-        return { key: line.channel, label: line.channel };
-      case 'campaign':
-        return { key: line.campaign ?? '(none)', label: line.campaign ?? '(none)' };
-      case 'touch':
-        return { key: line.type, label: line.type };
-      case 'deal':
-        return { key: deal.id, label: deal.name };
-    }
-  }
-
   async function snapshotIn(trx: Db, opportunityId: string): Promise<void> {
     const row = await findDealById(trx, opportunityId);
     if (!row || row.status !== 'won') return;
     if ((await findSnapshots(trx, [opportunityId])).has(opportunityId)) return;
     const settings = await loadSettings(trx);
-    const touches = (await findDealTouches(trx, [opportunityId])).get(opportunityId) ?? [];
+    const touches = decodeTouches((await findDealTouches(trx, { ids: [opportunityId] })).get(opportunityId));
     const deal = toDeal(row, touches, clock.now());
-    let shares: ChannelShares = {};
-    if (settings.model === 'markov' || settings.model === 'shapley') {
-      // Learned from the year of closed deals before this win.
-      const to = toDbTime(deal.wonAt!).slice(0, 10);
-      const from = new Date(deal.wonAt!.getTime() - 365 * 86_400_000).toISOString().slice(0, 10);
-      const { deals } = await loadDeals(trx, from, to, deal.currency);
-      shares = learnShares(deals, settings, [settings.model]);
-    }
+    // Data-driven models learn from the year of closed deals before this win.
+    const shares = await learnShares(trx, yearBefore(deal.wonAt!, deal.currency), settings, [settings.model]);
     const credit = creditDeal(deal, settings.model, settings, shares);
     const role = marketingRole(deal, settings);
     const now = toDbTime(clock.now());
@@ -294,13 +374,14 @@ export function createAttributionService(deps: ServiceDeps) {
         opportunity_id: deal.id,
         touchpoint_id: l.touch.id,
         position,
-        occurred_at: toDbTime(l.touch.occurredAt),
+        occurred_at: new Date(l.touch.atMs).toISOString(),
         channel: l.touch.channel,
         campaign: l.touch.campaign,
         category: l.touch.category,
+        touch_type: l.touch.type,
         weight: l.weight,
         credit_minor: l.creditMinor,
-        reason: JSON.stringify({ ...l.reason, type: l.touch.type }),
+        reason: JSON.stringify(l.reason),
       })),
     );
   }
@@ -356,110 +437,81 @@ export function createAttributionService(deps: ServiceDeps) {
       const settings = await loadSettings(db);
       const model = query.model ?? settings.model;
       const recognised = query.model === undefined;
-      const { deals, currency, otherCurrencyDeals } = await loadDeals(
-        db,
-        query.from,
-        query.to,
-        query.currency,
-      );
-      const snapshots = recognised
-        ? await findSnapshots(
-            db,
-            deals.filter((d) => d.status === 'won').map((d) => d.id),
-          )
-        : new Map<string, never>();
-      const shares = learnShares(deals, settings, [model]);
+      const { currency, otherCurrencyDeals } = await currencyOf(db, query.from, query.to, query.currency);
+      const period = { from: query.from, to: query.to, currency };
+      const tally = new Tally();
 
-      const rows = new Map<string, AttributionRow>();
-      const campaignTotals = new Map<string, { revenue: number; pipeline: number; wonDeals: number }>();
-      const totals = { revenueMinor: 0, wonDeals: 0, pipelineMinor: 0, pipelineDeals: 0 };
-      const unattributed = { revenue: 0, pipeline: 0 };
-      const sourced = { revenueMinor: 0, wonDeals: 0, pipelineMinor: 0, pipelineDeals: 0 };
-      const influenced = { revenueMinor: 0, wonDeals: 0, pipelineMinor: 0, pipelineDeals: 0 };
+      // Won deals with a snapshot: their stored credit, summed by the database.
+      const stored = new Set<string>();
+      if (recognised) {
+        const sums = await sumSnapshots(db, period, groupBy);
+        for (const d of sums.deals) {
+          stored.add(d.id);
+          tally.deal(d.amountMinor, true, false, { sourced: d.isSourced, influenced: d.isInfluenced });
+          if (d.lines === 0) tally.unattributedRevenue += d.amountMinor;
+        }
+        for (const r of sums.rows) tally.row(r.key, r.label, r.creditMinor, r.weight, 0, 0, r.touches);
+        for (const c of sums.campaigns) tally.campaign(c.campaign, c.creditMinor, c.weight, 0);
+      }
 
-      for (const deal of deals) {
-        const isRevenue = deal.status === 'won' && inRange(deal.closedOn, query.from, query.to);
+      // Every other deal of the period: credited now.
+      const shares = await learnShares(db, period, settings, [model]);
+      for (const deal of await loadDeals(db, query.from, query.to, currency)) {
+        const isRevenue =
+          deal.status === 'won' && inRange(deal.closedOn, query.from, query.to) && !stored.has(deal.id);
         const createdOn = deal.createdAt.toISOString().slice(0, 10);
         const isPipeline = inRange(createdOn, query.from, query.to);
         if (!isRevenue && !isPipeline) continue;
-        const stored = snapshots.get(deal.id);
-        const lines: Line[] = stored
-          ? stored.credits.map((c) => ({
-              touchId: c.touchpoint_id,
-              type: (fromDbJson(c.reason) as { type?: string }).type ?? 'unknown',
-              channel: c.channel,
-              campaign: c.campaign,
-              creditMinor: Number(c.credit_minor),
-              weight: Number(c.weight),
-            }))
-          : linesOf(deal, model, settings, shares);
-        const role = stored
-          ? {
-              sourced: fromDbBool(stored.snapshot.is_sourced),
-              influenced: fromDbBool(stored.snapshot.is_influenced),
-            }
-          : marketingRole(deal, settings);
-        const add = (figures: typeof totals) => {
-          if (isRevenue) {
-            figures.revenueMinor += deal.amountMinor;
-            figures.wonDeals += 1;
-          }
-          if (isPipeline) {
-            figures.pipelineMinor += deal.amountMinor;
-            figures.pipelineDeals += 1;
-          }
-        };
-        add(totals);
-        if (role.sourced) add(sourced);
-        if (role.influenced) add(influenced);
+        tally.deal(deal.amountMinor, isRevenue, isPipeline, marketingRole(deal, settings));
+        const { lines } = creditDeal(deal, model, settings, shares);
         if (lines.length === 0) {
-          if (isRevenue) unattributed.revenue += deal.amountMinor;
-          if (isPipeline) unattributed.pipeline += deal.amountMinor;
+          if (isRevenue) tally.unattributedRevenue += deal.amountMinor;
+          if (isPipeline) tally.unattributedPipeline += deal.amountMinor;
           continue;
         }
         for (const line of lines) {
-          const put = (key: string, label: string, revenue: boolean, pipeline: boolean) => {
-            const row = rows.get(key) ?? {
-              key,
-              label,
-              revenueMinor: 0,
-              pipelineMinor: 0,
-              wonDeals: 0,
-              pipelineDeals: 0,
-              touches: 0,
-            };
-            if (revenue) {
-              row.revenueMinor += line.creditMinor;
-              row.wonDeals += line.weight;
-            }
-            if (pipeline) {
-              row.pipelineMinor += line.creditMinor;
-              row.pipelineDeals += line.weight;
-            }
-            row.touches += 1;
-            rows.set(key, row);
-          };
+          const revenue = isRevenue ? line.creditMinor : 0;
+          const pipeline = isPipeline ? line.creditMinor : 0;
+          const revenueWeight = isRevenue ? line.weight : 0;
+          const pipelineWeight = isPipeline ? line.weight : 0;
           if (groupBy === 'month') {
             // Revenue falls in the month the deal was won, pipeline in the month it was created.
-            if (isRevenue) put(deal.closedOn!.slice(0, 7), deal.closedOn!.slice(0, 7), true, false);
-            if (isPipeline) put(createdOn.slice(0, 7), createdOn.slice(0, 7), false, true);
+            if (isRevenue)
+              tally.row(
+                deal.closedOn!.slice(0, 7),
+                deal.closedOn!.slice(0, 7),
+                revenue,
+                revenueWeight,
+                0,
+                0,
+                1,
+              );
+            if (isPipeline)
+              tally.row(createdOn.slice(0, 7), createdOn.slice(0, 7), 0, 0, pipeline, pipelineWeight, 1);
           } else {
-            const { key, label } = keyOf(line, deal, groupBy);
-            put(key, label, isRevenue, isPipeline);
+            const key =
+              groupBy === 'channel'
+                ? line.touch.channel
+                : groupBy === 'campaign'
+                  ? (line.touch.campaign ?? '(none)')
+                  : groupBy === 'touch'
+                    ? line.touch.type
+                    : deal.id;
+            tally.row(
+              key,
+              groupBy === 'deal' ? deal.name : key,
+              revenue,
+              revenueWeight,
+              pipeline,
+              pipelineWeight,
+              1,
+            );
           }
-          if (line.campaign) {
-            const c = campaignTotals.get(line.campaign) ?? { revenue: 0, pipeline: 0, wonDeals: 0 };
-            if (isRevenue) {
-              c.revenue += line.creditMinor;
-              c.wonDeals += line.weight;
-            }
-            if (isPipeline) c.pipeline += line.creditMinor;
-            campaignTotals.set(line.campaign, c);
-          }
+          if (line.touch.campaign) tally.campaign(line.touch.campaign, revenue, revenueWeight, pipeline);
         }
       }
 
-      const campaigns = await campaignReturns(db, query.from, query.to, currency, campaignTotals);
+      const campaigns = await campaignReturns(db, query.from, query.to, currency, tally.campaigns);
       return {
         model,
         agreedModel: settings.model,
@@ -469,13 +521,13 @@ export function createAttributionService(deps: ServiceDeps) {
         currency,
         groupBy,
         totals: {
-          ...totals,
-          unattributedRevenueMinor: unattributed.revenue,
-          unattributedPipelineMinor: unattributed.pipeline,
+          ...tally.totals,
+          unattributedRevenueMinor: tally.unattributedRevenue,
+          unattributedPipelineMinor: tally.unattributedPipeline,
           otherCurrencyDeals,
         },
-        marketing: { sourced, influenced },
-        rows: [...rows.values()].sort(
+        marketing: { sourced: tally.sourced, influenced: tally.influenced },
+        rows: [...tally.rows.values()].sort(
           (a, b) =>
             (groupBy === 'month' ? a.key.localeCompare(b.key) : 0) ||
             b.revenueMinor - a.revenueMinor ||
@@ -490,14 +542,14 @@ export function createAttributionService(deps: ServiceDeps) {
     async compare(actor: Actor | null, query: AttributionComparisonQuery): Promise<AttributionComparison> {
       authorize(actor, 'attribution.read');
       const settings = await loadSettings(db);
-      const { deals, currency } = await loadDeals(db, query.from, query.to, query.currency);
+      const { currency } = await currencyOf(db, query.from, query.to, query.currency);
       const models = [...attributionModels];
-      const shares = learnShares(deals, settings, models);
+      const shares = await learnShares(db, { from: query.from, to: query.to, currency }, settings, models);
       const channels = new Map<
         string,
         { revenue: Record<string, number>; pipeline: Record<string, number> }
       >();
-      for (const deal of deals) {
+      for (const deal of await loadDeals(db, query.from, query.to, currency)) {
         const isRevenue = deal.status === 'won' && inRange(deal.closedOn, query.from, query.to);
         const isPipeline = inRange(deal.createdAt.toISOString().slice(0, 10), query.from, query.to);
         if (!isRevenue && !isPipeline) continue;
@@ -533,15 +585,15 @@ export function createAttributionService(deps: ServiceDeps) {
       const [row, visibility] = await Promise.all([findDealById(db, opportunityId), loadVisibility(db, who)]);
       if (!row || !canSee(visibility, row.owner_id)) throw createError('opportunities.not_found');
       const settings = await loadSettings(db);
-      const touches = (await findDealTouches(db, [row.id])).get(row.id) ?? [];
+      const touches = decodeTouches((await findDealTouches(db, { ids: [row.id] })).get(row.id));
       const deal = toDeal(row, touches, clock.now());
       const models = [...attributionModels];
-      let shares: ChannelShares = {};
-      {
-        const end = (deal.wonAt ?? clock.now()).toISOString().slice(0, 10);
-        const start = new Date(Date.parse(`${end}T00:00:00Z`) - 365 * 86_400_000).toISOString().slice(0, 10);
-        shares = learnShares((await loadDeals(db, start, end, deal.currency)).deals, settings, models);
-      }
+      const shares = await learnShares(
+        db,
+        yearBefore(deal.wonAt ?? clock.now(), deal.currency),
+        settings,
+        models,
+      );
       const credits = models.map((m) => creditDeal(deal, m, settings, shares));
       const path = credits[0]!.path;
       const role = marketingRole(deal, settings);
@@ -561,7 +613,7 @@ export function createAttributionService(deps: ServiceDeps) {
         influenced: role.influenced,
         touches: path.map((t, i) => ({
           touchId: t.id,
-          occurredAt: t.occurredAt.toISOString(),
+          occurredAt: new Date(t.atMs).toISOString(),
           type: t.type,
           channel: t.channel,
           campaign: t.campaign,
