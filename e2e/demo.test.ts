@@ -11,6 +11,7 @@ const journeys: { email: string; pages: { path: string; heading: string; data: R
     email: 'erik@nordwind-ict.example',
     pages: [
       { path: '/overview', heading: 'Overzicht', data: /Ingestroomd/ },
+      { path: '/attribution', heading: 'Attributie', data: /Webinar Cloud Security/ },
       { path: '/team', heading: 'SLA-bord van het team', data: /Naleving per accountmanager/ },
       { path: '/handoff', heading: 'Overdrachtsoverzicht', data: /Geaccepteerd/ },
     ],
@@ -27,6 +28,7 @@ const journeys: { email: string; pages: { path: string; heading: string; data: R
     pages: [
       { path: '/handoff', heading: 'Overdrachtsoverzicht', data: /Afgewezen/ },
       { path: '/forms', heading: 'Formulieren', data: /Contact sales/ },
+      { path: '/attribution', heading: 'Attributie', data: /paid_search/ },
       { path: '/glossary', heading: 'Begrippenlijst', data: /MQL/ },
       { path: '/scoring', heading: 'Scoremodel', data: /Demo aangevraagd|Demo requested/ },
     ],
@@ -40,7 +42,10 @@ const journeys: { email: string; pages: { path: string; heading: string; data: R
   },
   {
     email: 'lars@nordwind-ict.example',
-    pages: [{ path: '/overview', heading: 'Overview', data: /Marketing’s pace/ }],
+    pages: [
+      { path: '/overview', heading: 'Overview', data: /Marketing’s pace/ },
+      { path: '/attribution', heading: 'Attribution', data: /Google Ads Managed Services/ },
+    ],
   },
 ];
 
@@ -112,6 +117,20 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
           await page.goto(`${baton.url}/profile`);
           await page.getByRole('heading', { name: 'Working hours' }).waitFor();
           violations.push(...(await seriousViolations(page)).map((v) => `profile: ${v}`));
+          // A won deal's ledger: the credit recognised at the win, touch by touch.
+          await page.goto(`${baton.url}/attribution`);
+          await page.getByRole('button', { name: 'Ledger' }).first().click();
+          await page
+            .getByRole('dialog')
+            .getByText(/Recognised at the win: W-shaped/)
+            .waitFor();
+          await page
+            .getByRole('dialog')
+            .getByText(/First touch/)
+            .first()
+            .waitFor();
+          violations.push(...(await seriousViolations(page)).map((v) => `ledger: ${v}`));
+          await page.screenshot({ path: artifact('demo-lars-ledger.png'), fullPage: true });
         }
         await context.close();
       }

@@ -569,6 +569,19 @@ export async function fillDemo(
   await runUntil(end.getTime());
   await settle();
 
+  // What each campaign cost over the year, for the campaign returns on the attribution page.
+  const yearFrom = new Date(start).toISOString().slice(0, 10);
+  const yearTo = end.toISOString().slice(0, 10);
+  for (const [i, [campaign, channel]] of campaigns.entries())
+    await services.attribution.createCost(cli, {
+      campaign,
+      channel,
+      startsOn: yearFrom,
+      endsOn: yearTo,
+      amountMinor: [120_000, 45_000, 240_000, 30_000, 180_000, 90_000, 25_000][i]! * 100,
+      note: 'Demo',
+    });
+
   // Nothing of the year is sent by email: the demo's messages are cancelled.
   for (;;) {
     const pending = await services.notifications.listOutbox(cli, { status: 'pending', limit: 200 });

@@ -152,6 +152,7 @@ export const TouchReason = Type.Object({
   basis: Type.Enum(['milestone', 'rest', 'equal', 'decay', 'channel']),
   decayWeight: Type.Optional(Type.Number()),
 });
+export type TouchReason = Static<typeof TouchReason>;
 
 export const LedgerCredit = Type.Object({ creditMinor: Minor, weight: Type.Number(), reason: TouchReason });
 

@@ -3,6 +3,13 @@
  * web app never restates what the server accepts or returns.
  */
 import type { ApiKey, CreateApiKeyBody, CreatedApiKey } from '../../src/contract/api-keys.ts';
+import type {
+  AttributionComparison,
+  AttributionComparisonQuery,
+  AttributionReport,
+  AttributionReportQuery,
+  DealLedger,
+} from '../../src/contract/attribution.ts';
 import type { Session, LoginBody } from '../../src/contract/auth.ts';
 import type { PageOf, ProblemDetails } from '../../src/contract/common.ts';
 import type { Contact, ListContactsQuery, Touchpoint } from '../../src/contract/contacts.ts';
@@ -177,6 +184,10 @@ export const api = {
   commitments: () => get<{ data: MarketingCommitment[] }>('/sla/commitments'),
   commitment: (id: string) => get<MarketingCommitmentDetail>(`/sla/commitments/${id}`),
   funnel: (query: FunnelQuery) => get<Funnel>('/funnel', query),
+  attribution: (query: AttributionReportQuery) => get<AttributionReport>('/attribution/report', query),
+  attributionComparison: (query: AttributionComparisonQuery) =>
+    get<AttributionComparison>('/attribution/comparison', query),
+  attributionLedger: (id: string) => get<DealLedger>(`/attribution/opportunities/${id}`),
 
   forms: () => get<{ data: Form[] }>('/forms'),
   createForm: (body: CreateFormBody) => post<Form>('/forms', body),

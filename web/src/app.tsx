@@ -17,6 +17,9 @@ const CommitmentPage = lazy(() =>
   import('./pages/commitment.tsx').then((m) => ({ default: m.CommitmentPage })),
 );
 const FormsPage = lazy(() => import('./pages/forms.tsx').then((m) => ({ default: m.FormsPage })));
+const AttributionPage = lazy(() =>
+  import('./pages/attribution.tsx').then((m) => ({ default: m.AttributionPage })),
+);
 const GlossaryPage = lazy(() => import('./pages/glossary.tsx').then((m) => ({ default: m.GlossaryPage })));
 const HandoffPage = lazy(() => import('./pages/handoff.tsx').then((m) => ({ default: m.HandoffPage })));
 const LeadPage = lazy(() => import('./pages/lead.tsx').then((m) => ({ default: m.LeadPage })));
@@ -66,6 +69,7 @@ export function App() {
                   <Route path="/queue/unassigned" element={<UnassignedPage />} />
                   <Route path="/handoff" element={<HandoffPage />} />
                   <Route path="/overview" element={<OverviewPage />} />
+                  <Route path="/attribution" element={<AttributionPage />} />
                   <Route path="/commitments/:id" element={<CommitmentPage />} />
                   <Route path="/forms" element={<FormsPage />} />
                   <Route path="/scoring" element={<ScoringPage />} />

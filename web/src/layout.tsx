@@ -10,6 +10,7 @@ import { useUser } from './session.ts';
 
 type NavKey =
   | 'overview'
+  | 'attribution'
   | 'leads'
   | 'team'
   | 'unassigned'
@@ -22,6 +23,7 @@ type NavKey =
 
 const paths: Record<NavKey, string> = {
   overview: '/overview',
+  attribution: '/attribution',
   forms: '/forms',
   scoring: '/scoring',
   settings: '/settings',
@@ -36,11 +38,12 @@ const paths: Record<NavKey, string> = {
 /** Which screens each role works in (PRODUCT.md §2); everyone has the glossary and their profile. */
 const navOf: Record<Role, NavKey[]> = {
   sales_rep: ['leads', 'glossary', 'profile'],
-  sales_manager: ['team', 'unassigned', 'leads', 'overview', 'glossary', 'profile'],
-  director: ['overview', 'team', 'handoff', 'scoring', 'glossary', 'profile'],
-  marketing: ['handoff', 'overview', 'forms', 'scoring', 'glossary', 'profile'],
+  sales_manager: ['team', 'unassigned', 'leads', 'overview', 'attribution', 'glossary', 'profile'],
+  director: ['overview', 'attribution', 'team', 'handoff', 'scoring', 'glossary', 'profile'],
+  marketing: ['handoff', 'attribution', 'overview', 'forms', 'scoring', 'glossary', 'profile'],
   admin: [
     'overview',
+    'attribution',
     'team',
     'unassigned',
     'leads',
