@@ -61,6 +61,11 @@ export interface WeightedTouch {
   reason: TouchReason;
 }
 
+// Reasons that many touches share (a report credits a million); never changed once made.
+const equalShare: TouchReason = Object.freeze({ milestones: [], standsInFor: [], basis: 'equal' });
+const restShare: TouchReason = Object.freeze({ milestones: [], standsInFor: [], basis: 'rest' });
+const channelShare: TouchReason = Object.freeze({ milestones: [], standsInFor: [], basis: 'channel' });
+
 type Shares = Partial<Record<MilestoneKind, number>> & { rest: number };
 
 function sharesOf(model: Exclude<RuleModel, 'linear' | 'time_decay'>, custom: CustomWeights): Shares {
@@ -140,8 +145,7 @@ export function weighTouches(
 ): WeightedTouch[] {
   const n = path.length;
   if (n === 0) return [];
-  if (model === 'linear')
-    return path.map(() => ({ weight: 1 / n, reason: { milestones: [], standsInFor: [], basis: 'equal' } }));
+  if (model === 'linear') return path.map(() => ({ weight: 1 / n, reason: equalShare }));
   if (model === 'time_decay') {
     const halfLifeMs = settings.halfLifeDays * 86_400_000;
     const end = deal.endAt.getTime();
@@ -154,7 +158,8 @@ export function weighTouches(
   }
   const shares = sharesOf(model, settings.customWeights);
   const weights = new Array<number>(n).fill(0);
-  const reasons: TouchReason[] = path.map(() => ({ milestones: [], standsInFor: [], basis: 'rest' }));
+  // Touches between the milestones share one reason; a milestone touch gets its own.
+  const reasons: TouchReason[] = path.map(() => restShare);
   const isMilestone = new Array<boolean>(n).fill(false);
   for (const kind of milestoneOrder) {
     const share = shares[kind];
@@ -162,11 +167,12 @@ export function weighTouches(
     const { at, missing } = positionOf(kind, milestones);
     weights[at]! += share;
     isMilestone[at] = true;
-    reasons[at]!.basis = 'milestone';
+    if (reasons[at] === restShare) reasons[at] = { milestones: [], standsInFor: [], basis: 'milestone' };
     reasons[at]!.milestones.push(kind);
     if (missing) reasons[at]!.standsInFor.push(kind);
   }
-  const middle = isMilestone.flatMap((is, i) => (is ? [] : [i]));
+  const middle: number[] = [];
+  for (let i = 0; i < n; i++) if (!isMilestone[i]) middle.push(i);
   if (middle.length > 0) {
     for (const i of middle) weights[i] = shares.rest / middle.length;
   } else if (shares.rest > 0) {
@@ -198,6 +204,6 @@ export function weighByChannel(
       total > 0
         ? Math.max(0, channelShares.get(t.channel) ?? 0) / total / count.get(t.channel)!
         : 1 / path.length,
-    reason: { milestones: [], standsInFor: [], basis: total > 0 ? 'channel' : 'equal' },
+    reason: total > 0 ? channelShare : equalShare,
   }));
 }

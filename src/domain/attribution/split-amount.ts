@@ -26,14 +26,14 @@ export function splitAmount(amountMinor: number, weights: readonly number[]): nu
   const parts = shares.map((s) => Math.floor(amountMinor * s));
   let left = amountMinor;
   for (const p of parts) left -= p;
+  if (left === 0) return parts;
   // Positions by descending remainder; equal remainders keep the given order.
-  const order = shares
-    .map((s, i) => ({ i, rest: amountMinor * s - parts[i]! }))
-    .sort((a, b) => b.rest - a.rest || a.i - b.i);
+  const rests = shares.map((s, i) => amountMinor * s - parts[i]!);
+  const order = shares.map((_, i) => i).sort((a, b) => rests[b]! - rests[a]! || a - b);
   // Floating point can leave `left` a little outside 0..n; walk the order as often as needed.
-  for (let k = 0; left > 0; k = (k + 1) % order.length, left--) parts[order[k]!.i]! += 1;
+  for (let k = 0; left > 0; k = (k + 1) % order.length, left--) parts[order[k]!]! += 1;
   for (let k = order.length - 1; left < 0; k = (k - 1 + order.length) % order.length) {
-    const i = order[k]!.i;
+    const i = order[k]!;
     if (parts[i]! > 0) {
       parts[i]! -= 1;
       left++;
