@@ -5,7 +5,7 @@ import { buildApp } from './app.ts';
 import { Value } from 'typebox/value';
 import { CreateUserBody } from '../contract/users.ts';
 import { ConfigError, type Config } from './config.ts';
-import { migrateToLatest, openDatabase, type Database } from './db/database.ts';
+import { migrateToLatest, openDatabase, type Database, type DatabaseOptions } from './db/database.ts';
 import { AppError } from './modules/shared/errors.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { createEventBus, type DomainEvent, type EventBus } from './platform/event-bus.ts';
@@ -15,6 +15,8 @@ import { createSmtpMailer, type Mailer } from './platform/mailer.ts';
 import { startOutboxDispatcher, type OutboxDispatcher } from './platform/outbox-dispatcher.ts';
 import { newId } from './platform/ids.ts';
 import { startScoringThread } from './modules/scoring/scoring.thread-host.ts';
+import { startAttributionThread } from './modules/attribution/attribution.thread-host.ts';
+import type { AttributionHelper } from './modules/attribution/attribution.service.ts';
 import type { ScoringWorker } from './modules/scoring/scoring.worker.ts';
 import type { App } from './modules/shared/http.ts';
 
@@ -22,16 +24,25 @@ export const version: string = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-export function openConfiguredDatabase(config: Config): Database {
+export function storeOf(config: Config): DatabaseOptions {
   return config.databaseUrl
-    ? openDatabase({ dialect: 'postgres', url: config.databaseUrl, poolMax: config.pgPoolMax })
-    : openDatabase({ dialect: 'sqlite', path: config.sqlitePath });
+    ? { dialect: 'postgres', url: config.databaseUrl, poolMax: config.pgPoolMax }
+    : { dialect: 'sqlite', path: config.sqlitePath };
+}
+
+export function openConfiguredDatabase(config: Config): Database {
+  return openDatabase(storeOf(config));
 }
 
 export function servicesFor(
   database: Database,
   config: Config,
-  adapters: { clock?: Clock; passwords?: PasswordHasher; events?: EventBus } = {},
+  adapters: {
+    clock?: Clock;
+    passwords?: PasswordHasher;
+    events?: EventBus;
+    attributionHelper?: AttributionHelper;
+  } = {},
 ): Services {
   return createServices(
     {
@@ -51,7 +62,11 @@ export function servicesFor(
       },
       publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
     },
-    { outboxMaxAttempts: config.outboxMaxAttempts, outboxLeaseMs: config.outboxLeaseMs },
+    {
+      outboxMaxAttempts: config.outboxMaxAttempts,
+      outboxLeaseMs: config.outboxLeaseMs,
+      ...(adapters.attributionHelper && { attributionHelper: adapters.attributionHelper }),
+    },
   );
 }
 
@@ -106,6 +121,7 @@ export async function startServer(
   const database = openConfiguredDatabase(config);
   let app: App | undefined;
   let scorer: ScoringWorker | undefined;
+  let attributionThread: ReturnType<typeof startAttributionThread> | undefined;
   let sweep: NodeJS.Timeout | undefined;
   let slaSweep: NodeJS.Timeout | undefined;
   let mailer: Mailer | undefined;
@@ -117,7 +133,17 @@ export async function startServer(
       process.stderr.write(`event handler failed on ${event.type}: ${String(error)}\n`);
     };
     const events = createEventBus((error, event) => reportHandlerError(error, event));
-    const services = servicesFor(database, config, { events });
+    // Large attribution reports are credited on two cores; an in-memory store has no second connection.
+    const store = storeOf(config);
+    if (store.dialect === 'postgres' || store.path !== ':memory:')
+      attributionThread = startAttributionThread(
+        store.dialect === 'postgres' ? { ...store, poolMax: 2 } : store,
+        { error: (message) => process.stderr.write(`${message}\n`) },
+      );
+    const services = servicesFor(database, config, {
+      events,
+      ...(attributionThread && { attributionHelper: attributionThread }),
+    });
     wireReactions(services, events);
     app = await buildApp({
       database,
@@ -189,7 +215,9 @@ export async function startServer(
     const thread = startScoringThread(config, events, { error: (message) => log.error(message) });
     scorer = thread;
     await thread.ready;
+    await attributionThread?.ready;
   } catch (error) {
+    await attributionThread?.stop();
     clearInterval(sweep);
     clearInterval(slaSweep);
     await app?.close();
@@ -200,6 +228,7 @@ export async function startServer(
   }
   const running = app;
   const worker = scorer;
+  const helper = attributionThread;
   const sender = dispatcher;
   const smtp = mailer;
 
@@ -212,6 +241,7 @@ export async function startServer(
       await sender?.stop();
       smtp?.close();
       await worker.stop();
+      await helper?.stop();
       await database.close();
     })());
 

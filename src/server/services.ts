@@ -1,6 +1,9 @@
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.ts';
-import { createAttributionService } from './modules/attribution/attribution.service.ts';
+import {
+  createAttributionService,
+  type AttributionHelper,
+} from './modules/attribution/attribution.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
 import { createCaptureService } from './modules/capture/capture.service.ts';
 import { createImportService } from './modules/capture/import.service.ts';
@@ -23,7 +26,7 @@ import { createUsersService } from './modules/users/users.service.ts';
 /** Every service, built from the same dependencies. Used by the server, the CLI and tests alike. */
 export function createServices(
   deps: ServiceDeps,
-  options: { outboxMaxAttempts?: number; outboxLeaseMs?: number } = {},
+  options: { outboxMaxAttempts?: number; outboxLeaseMs?: number; attributionHelper?: AttributionHelper } = {},
 ) {
   const capture = createCaptureService(deps);
   // eslint-disable-next-line prefer-const
@@ -46,7 +49,7 @@ export function createServices(
   sla = createSlaService(deps, notifications, () => routing, commitments);
   const accounts = createAccountsService(deps);
   const scoring = createScoringService(deps);
-  const attribution = createAttributionService(deps);
+  const attribution = createAttributionService(deps, { helper: options.attributionHelper });
   return {
     auth: createAuthService(deps),
     users: createUsersService(deps),

@@ -1,3 +1,4 @@
+import type { AttributionHelper } from '../modules/attribution/attribution.service.ts';
 import type { FastifyServerOptions } from 'fastify';
 import type { Role } from '../../domain/access/roles.ts';
 import { buildApp } from '../app.ts';
@@ -28,19 +29,22 @@ export interface TestContext {
 export function createTestContext(
   database: Database,
   clock: TestClock = createTestClock(),
-  options: { reactions?: boolean } = {},
+  options: { reactions?: boolean; attributionHelper?: AttributionHelper } = {},
 ): TestContext {
   const handlerErrors: unknown[] = [];
   const events = createEventBus((error) => handlerErrors.push(error));
-  const services = createServices({
-    db: database.db,
-    events,
-    ...(database.sqlite && { sqlite: database.sqlite }),
-    clock,
-    passwords: testPasswords,
-    auth: { sessionTtlHours: 336, loginMaxFailures: 5, loginWindowMinutes: 15 },
-    publicUrl: 'https://baton.example.nl',
-  });
+  const services = createServices(
+    {
+      db: database.db,
+      events,
+      ...(database.sqlite && { sqlite: database.sqlite }),
+      clock,
+      passwords: testPasswords,
+      auth: { sessionTtlHours: 336, loginMaxFailures: 5, loginWindowMinutes: 15 },
+      publicUrl: 'https://baton.example.nl',
+    },
+    options.attributionHelper ? { attributionHelper: options.attributionHelper } : {},
+  );
   if (options.reactions !== false) wireReactions(services, events);
   return { database, clock, services, events, handlerErrors };
 }

@@ -74,20 +74,43 @@ function inPeriod(from: string, to: string) {
     ]);
 }
 
-/** A report's deals in one currency. */
+/** A slice of a report's deals by id: after one id (exclusive) up to another (inclusive); null is open. */
+export interface DealRange {
+  after: string | null;
+  upTo: string | null;
+}
+
+/** A report's deals in one currency, within a range of ids. */
 export async function findReportDeals(
   db: Db,
-  from: string,
-  to: string,
-  currency: string,
+  deals: { from: string; to: string; currency: string; range: DealRange },
 ): Promise<DealRow[]> {
-  return db
+  let query = db
     .selectFrom('opportunities')
     .select(dealColumns)
-    .where(inPeriod(from, to))
-    .where('currency', '=', currency)
+    .where(inPeriod(deals.from, deals.to))
+    .where('currency', '=', deals.currency);
+  if (deals.range.after !== null) query = query.where('id', '>', deals.range.after);
+  if (deals.range.upTo !== null) query = query.where('id', '<=', deals.range.upTo);
+  return query.orderBy('id').execute();
+}
+
+/** The id that splits a report's deals in two halves (the last of the first half). */
+export async function findMiddleDealId(
+  db: Db,
+  deals: { from: string; to: string; currency: string },
+  count: number,
+): Promise<string | null> {
+  const row = await db
+    .selectFrom('opportunities')
+    .select('id')
+    .where(inPeriod(deals.from, deals.to))
+    .where('currency', '=', deals.currency)
     .orderBy('id')
-    .execute();
+    .offset(Math.max(0, Math.floor(count / 2) - 1))
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id ?? null;
 }
 
 /** How many of a report's deals are in each currency. */
@@ -120,15 +143,18 @@ const recordSeparator = '\u001e';
  */
 export async function findDealTouches(
   db: Db,
-  deals: { from: string; to: string; currency: string } | { ids: readonly string[] },
+  deals: { from: string; to: string; currency: string; range: DealRange } | { ids: readonly string[] },
 ): Promise<Map<string, EncodedTouches>> {
   const byDeal = new Map<string, EncodedTouches>();
   if ('ids' in deals && deals.ids.length === 0) return byDeal;
   const filter =
     'ids' in deals
       ? sql`id in (${sql.join(deals.ids)})`
-      : sql`currency = ${deals.currency} and ((status in ('won', 'lost') and closed_on >= ${deals.from} and closed_on <= ${deals.to})
-             or (created_at >= ${`${deals.from}T00:00:00.000Z`} and created_at < ${dayAfter(deals.to)}))`;
+      : sql`currency = ${deals.currency}
+             and ((status in ('won', 'lost') and closed_on >= ${deals.from} and closed_on <= ${deals.to})
+               or (created_at >= ${`${deals.from}T00:00:00.000Z`} and created_at < ${dayAfter(deals.to)}))
+             and ${deals.range.after === null ? sql`1 = 1` : sql`id > ${deals.range.after}`}
+             and ${deals.range.upTo === null ? sql`1 = 1` : sql`id <= ${deals.range.upTo}`}`;
   const us = unitSeparator;
   const clean = (column: RawBuilder<unknown>) =>
     sql`replace(replace(${column}, ${us}, ' '), ${recordSeparator}, ' ')`;

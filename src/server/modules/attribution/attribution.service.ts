@@ -10,7 +10,6 @@ import type {
   AttributionComparisonQuery,
   AttributionReport,
   AttributionReportQuery,
-  AttributionRow,
   AttributionSettings as SettingsOut,
   CampaignCost,
   CampaignReturn,
@@ -26,7 +25,6 @@ import {
   marketingRole,
   sharesFrom,
   type ChannelShares,
-  type Deal,
 } from '../../../domain/attribution/credit-deal.ts';
 import {
   selectDealTouches,
@@ -57,8 +55,8 @@ import {
   findDealById,
   decodeTouches,
   findDealTouches,
+  findMiddleDealId,
   sumSnapshots,
-  findReportDeals,
   countReportDeals,
   findSnapshots,
   insertCampaignCost,
@@ -66,9 +64,19 @@ import {
   updateAttributionSettingsRow,
   type AttributionSettingsRow,
   type CampaignCostRow,
-  type DealRow,
+  type DealRange,
 } from './attribution.repository.ts';
 import { readJourneys } from './journeys.reader.ts';
+import {
+  inRange,
+  loadDeals,
+  Tally,
+  tallyLive,
+  toDeal,
+  type LiveInput,
+  type ReportDeal,
+  type TallyData,
+} from './attribution.tally.ts';
 
 const defaultCurrency = 'EUR';
 
@@ -101,33 +109,6 @@ function presentSettings(s: Settings): SettingsOut {
   };
 }
 
-/** A deal as the reports read it. */
-interface ReportDeal extends Deal {
-  name: string;
-  status: 'open' | 'won' | 'lost';
-  currency: string;
-  ownerId: string | null;
-  closedOn: string | null;
-}
-
-function toDeal(row: DealRow, touches: Deal['touches'], now: Date): ReportDeal {
-  const wonAt = row.status === 'won' ? fromDbTime(row.stage_entered_at) : null;
-  return {
-    id: row.id,
-    name: row.name,
-    status: row.status,
-    amountMinor: row.amount_minor === null ? 0 : Number(row.amount_minor),
-    currency: row.currency,
-    ownerId: row.owner_id,
-    closedOn: row.closed_on,
-    createdAt: fromDbTime(row.created_at),
-    wonAt,
-    endAt: row.status === 'open' ? now : fromDbTime(row.stage_entered_at),
-    primaryContactId: row.contact_id,
-    touches,
-  };
-}
-
 /** One line of a deal's credit, whether stored or computed. */
 interface Line {
   touchId: string;
@@ -136,10 +117,6 @@ interface Line {
   campaign: string | null;
   creditMinor: number;
   weight: number;
-}
-
-function inRange(date: string | null, from: string, to: string): boolean {
-  return date !== null && date >= from && date <= to;
 }
 
 /** How many days of [startsOn, endsOn] fall inside [from, to]. */
@@ -169,79 +146,23 @@ function toCost(row: CampaignCostRow): CampaignCost {
   };
 }
 
-interface Figures {
-  revenueMinor: number;
-  wonDeals: number;
-  pipelineMinor: number;
-  pipelineDeals: number;
+/**
+ * A thread beside the one serving requests, with its own connection to the store, that credits one
+ * half of a large report's deals while this thread credits the other (attribution.thread-host.ts).
+ */
+export interface AttributionHelper {
+  /** Reports with fewer deals are credited on one thread: below this, two are no quicker. */
+  minDeals: number;
+  tally(input: LiveInput & { range: DealRange }): Promise<TallyData>;
 }
 
-/** Adds up a report as deals and their credit lines go by (no closure per deal: reports see 50,000). */
-class Tally {
-  readonly totals: Figures = { revenueMinor: 0, wonDeals: 0, pipelineMinor: 0, pipelineDeals: 0 };
-  readonly sourced: Figures = { revenueMinor: 0, wonDeals: 0, pipelineMinor: 0, pipelineDeals: 0 };
-  readonly influenced: Figures = { revenueMinor: 0, wonDeals: 0, pipelineMinor: 0, pipelineDeals: 0 };
-  readonly rows = new Map<string, AttributionRow>();
-  readonly campaigns = new Map<string, { revenue: number; pipeline: number; wonDeals: number }>();
-  unattributedRevenue = 0;
-  unattributedPipeline = 0;
+const wholePeriod: DealRange = { after: null, upTo: null };
 
-  deal(
-    amount: number,
-    isRevenue: boolean,
-    isPipeline: boolean,
-    role: { sourced: boolean; influenced: boolean },
-  ) {
-    Tally.add(this.totals, amount, isRevenue, isPipeline);
-    if (role.sourced) Tally.add(this.sourced, amount, isRevenue, isPipeline);
-    if (role.influenced) Tally.add(this.influenced, amount, isRevenue, isPipeline);
-  }
-
-  row(
-    key: string,
-    label: string,
-    revenue: number,
-    revenueWeight: number,
-    pipeline: number,
-    pipelineWeight: number,
-    touches: number,
-  ) {
-    let row = this.rows.get(key);
-    if (!row) {
-      row = { key, label, revenueMinor: 0, pipelineMinor: 0, wonDeals: 0, pipelineDeals: 0, touches: 0 };
-      this.rows.set(key, row);
-    }
-    row.revenueMinor += revenue;
-    row.wonDeals += revenueWeight;
-    row.pipelineMinor += pipeline;
-    row.pipelineDeals += pipelineWeight;
-    row.touches += touches;
-  }
-
-  campaign(name: string, revenue: number, wonDeals: number, pipeline: number) {
-    let c = this.campaigns.get(name);
-    if (!c) {
-      c = { revenue: 0, pipeline: 0, wonDeals: 0 };
-      this.campaigns.set(name, c);
-    }
-    c.revenue += revenue;
-    c.wonDeals += wonDeals;
-    c.pipeline += pipeline;
-  }
-
-  private static add(f: Figures, amount: number, isRevenue: boolean, isPipeline: boolean) {
-    if (isRevenue) {
-      f.revenueMinor += amount;
-      f.wonDeals += 1;
-    }
-    if (isPipeline) {
-      f.pipelineMinor += amount;
-      f.pipelineDeals += 1;
-    }
-  }
-}
-
-export function createAttributionService(deps: ServiceDeps) {
+export function createAttributionService(
+  deps: ServiceDeps,
+  options: { helper?: AttributionHelper | undefined } = {},
+) {
+  const { helper } = options;
   const { db, clock } = deps;
 
   async function loadSettings(conn: Db): Promise<Settings> {
@@ -260,32 +181,7 @@ export function createAttributionService(deps: ServiceDeps) {
     }
     let other = 0;
     for (const [c, n] of counts) if (c !== chosen) other += n;
-    return { currency: chosen, otherCurrencyDeals: other };
-  }
-
-  /**
-   * The deals of a period in one currency, each with its candidate touches: read for all deals at
-   * once, decoded deal by deal as the caller walks them.
-   */
-  async function loadDeals(
-    conn: Db,
-    from: string,
-    to: string,
-    currency: string,
-  ): Promise<Iterable<ReportDeal>> {
-    const [rows, touches] = await Promise.all([
-      findReportDeals(conn, from, to, currency),
-      findDealTouches(conn, { from, to, currency }),
-    ]);
-    const now = clock.now();
-    return (function* () {
-      for (const row of rows) {
-        const encoded = touches.get(row.id);
-        // Let the text go once decoded: a year of deals holds a hundred megabytes of it.
-        touches.delete(row.id);
-        yield toDeal(row, decodeTouches(encoded), now);
-      }
-    })();
+    return { currency: chosen, otherCurrencyDeals: other, count: counts.get(chosen) ?? 0 };
   }
 
   /**
@@ -301,7 +197,7 @@ export function createAttributionService(deps: ServiceDeps) {
     const wanted = models.filter((m) => m === 'markov' || m === 'shapley');
     if (wanted.length === 0) return {};
     const journeys: Journey[] = [];
-    for (const d of await loadDeals(conn, period.from, period.to, period.currency)) {
+    for (const d of await loadDeals(conn, { ...period, range: wholePeriod, nowMs: clock.now().getTime() })) {
       if (d.status === 'open') continue;
       const path = selectDealTouches(d.touches, d, settings).map((t) => t.channel);
       if (path.length === 0) continue;
@@ -437,7 +333,12 @@ export function createAttributionService(deps: ServiceDeps) {
       const settings = await loadSettings(db);
       const model = query.model ?? settings.model;
       const recognised = query.model === undefined;
-      const { currency, otherCurrencyDeals } = await currencyOf(db, query.from, query.to, query.currency);
+      const { currency, otherCurrencyDeals, count } = await currencyOf(
+        db,
+        query.from,
+        query.to,
+        query.currency,
+      );
       const period = { from: query.from, to: query.to, currency };
       const tally = new Tally();
 
@@ -454,61 +355,29 @@ export function createAttributionService(deps: ServiceDeps) {
         for (const c of sums.campaigns) tally.campaign(c.campaign, c.creditMinor, c.weight, 0);
       }
 
-      // Every other deal of the period: credited now.
+      // Every other deal of the period: credited now, in two halves side by side when a helper
+      // thread is there and the period is large.
       const shares = await learnShares(db, period, settings, [model]);
-      for (const deal of await loadDeals(db, query.from, query.to, currency)) {
-        const isRevenue =
-          deal.status === 'won' && inRange(deal.closedOn, query.from, query.to) && !stored.has(deal.id);
-        const createdOn = deal.createdAt.toISOString().slice(0, 10);
-        const isPipeline = inRange(createdOn, query.from, query.to);
-        if (!isRevenue && !isPipeline) continue;
-        tally.deal(deal.amountMinor, isRevenue, isPipeline, marketingRole(deal, settings));
-        const { lines } = creditDeal(deal, model, settings, shares);
-        if (lines.length === 0) {
-          if (isRevenue) tally.unattributedRevenue += deal.amountMinor;
-          if (isPipeline) tally.unattributedPipeline += deal.amountMinor;
-          continue;
-        }
-        for (const line of lines) {
-          const revenue = isRevenue ? line.creditMinor : 0;
-          const pipeline = isPipeline ? line.creditMinor : 0;
-          const revenueWeight = isRevenue ? line.weight : 0;
-          const pipelineWeight = isPipeline ? line.weight : 0;
-          if (groupBy === 'month') {
-            // Revenue falls in the month the deal was won, pipeline in the month it was created.
-            if (isRevenue)
-              tally.row(
-                deal.closedOn!.slice(0, 7),
-                deal.closedOn!.slice(0, 7),
-                revenue,
-                revenueWeight,
-                0,
-                0,
-                1,
-              );
-            if (isPipeline)
-              tally.row(createdOn.slice(0, 7), createdOn.slice(0, 7), 0, 0, pipeline, pipelineWeight, 1);
-          } else {
-            const key =
-              groupBy === 'channel'
-                ? line.touch.channel
-                : groupBy === 'campaign'
-                  ? (line.touch.campaign ?? '(none)')
-                  : groupBy === 'touch'
-                    ? line.touch.type
-                    : deal.id;
-            tally.row(
-              key,
-              groupBy === 'deal' ? deal.name : key,
-              revenue,
-              revenueWeight,
-              pipeline,
-              pipelineWeight,
-              1,
-            );
-          }
-          if (line.touch.campaign) tally.campaign(line.touch.campaign, revenue, revenueWeight, pipeline);
-        }
+      const input: LiveInput = {
+        ...period,
+        model,
+        settings,
+        shares,
+        groupBy,
+        stored: [...stored],
+        nowMs: clock.now().getTime(),
+      };
+      const middle = helper && count >= helper.minDeals ? await findMiddleDealId(db, period, count) : null;
+      if (middle === null) tally.add(await tallyLive(db, { ...input, range: wholePeriod }));
+      else {
+        const second = { ...input, range: { after: middle, upTo: null } };
+        const [theirs, ours] = await Promise.all([
+          // Should the helper fail, this thread credits its half too.
+          helper!.tally(second).catch(() => tallyLive(db, second)),
+          tallyLive(db, { ...input, range: { after: null, upTo: middle } }),
+        ]);
+        tally.add(theirs);
+        tally.add(ours);
       }
 
       const campaigns = await campaignReturns(db, query.from, query.to, currency, tally.campaigns);
@@ -549,7 +418,13 @@ export function createAttributionService(deps: ServiceDeps) {
         string,
         { revenue: Record<string, number>; pipeline: Record<string, number> }
       >();
-      for (const deal of await loadDeals(db, query.from, query.to, currency)) {
+      for (const deal of await loadDeals(db, {
+        from: query.from,
+        to: query.to,
+        currency,
+        range: wholePeriod,
+        nowMs: clock.now().getTime(),
+      })) {
         const isRevenue = deal.status === 'won' && inRange(deal.closedOn, query.from, query.to);
         const isPipeline = inRange(deal.createdAt.toISOString().slice(0, 10), query.from, query.to);
         if (!isRevenue && !isPipeline) continue;

@@ -1,0 +1,84 @@
+import { Worker } from 'node:worker_threads';
+import type { DatabaseOptions } from '../../db/database.ts';
+import type { AttributionHelper } from './attribution.service.ts';
+import type { LiveInput, TallyData } from './attribution.tally.ts';
+import type { DealRange } from './attribution.repository.ts';
+
+export type ToThread =
+  { type: 'tally'; id: number; input: LiveInput & { range: DealRange } } | { type: 'stop' };
+export type FromThread =
+  | { type: 'ready' }
+  | { type: 'stopped' }
+  | { type: 'tally'; id: number; data: TallyData }
+  | { type: 'error'; id: number; message: string };
+
+/**
+ * Starts the attribution helper: a worker thread with its own connection to the store, so a large
+ * report is credited on two cores. If the thread dies, the requests it held fail (the service then
+ * credits that half itself) and it is started again.
+ */
+export function startAttributionThread(
+  store: DatabaseOptions,
+  log: { error(message: string): void },
+  options: { minDeals?: number } = {},
+): AttributionHelper & { ready: Promise<void>; stop(): Promise<void> } {
+  let worker: Worker;
+  let ready!: Promise<void>;
+  let stopping = false;
+  let stopped: (() => void) | undefined;
+  let nextId = 0;
+  const waiting = new Map<number, { resolve(data: TallyData): void; reject(error: Error): void }>();
+
+  const spawn = () => {
+    worker = new Worker(new URL('../../../../bin/thread.js', import.meta.url), {
+      workerData: { entry: new URL('./attribution.thread.ts', import.meta.url).href, store },
+    });
+    ready = new Promise((resolve, reject) => {
+      worker.once('error', reject);
+      worker.on('message', (message: FromThread) => {
+        if (message.type === 'ready') resolve();
+        else if (message.type === 'stopped') stopped?.();
+        else {
+          const request = waiting.get(message.id);
+          waiting.delete(message.id);
+          if (message.type === 'tally') request?.resolve(message.data);
+          else request?.reject(new Error(message.message));
+        }
+      });
+    });
+    ready.catch(() => undefined);
+    worker.on('error', (error) => log.error(`attribution thread failed: ${error.stack ?? error.message}`));
+    worker.on('exit', (code) => {
+      stopped?.();
+      for (const request of waiting.values())
+        request.reject(new Error(`attribution thread exited (${code})`));
+      waiting.clear();
+      if (!stopping) spawn();
+    });
+  };
+  spawn();
+
+  return {
+    // A small report is quick on one thread; handing half of it to another pays off for thousands.
+    minDeals: options.minDeals ?? 5000,
+    get ready() {
+      return ready;
+    },
+    async tally(input) {
+      await ready;
+      const id = nextId++;
+      return new Promise<TallyData>((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({ type: 'tally', id, input } satisfies ToThread);
+      });
+    },
+    async stop() {
+      stopping = true;
+      const done = new Promise<void>((resolve) => (stopped = resolve));
+      worker.postMessage({ type: 'stop' } satisfies ToThread);
+      const timeout = setTimeout(() => void worker.terminate(), 10_000);
+      await done;
+      clearTimeout(timeout);
+    },
+  };
+}
