@@ -26,11 +26,7 @@ import {
   sharesFrom,
   type ChannelShares,
 } from '../../../domain/attribution/credit-deal.ts';
-import {
-  selectDealTouches,
-  type AttributionSettings,
-  type CustomWeights,
-} from '../../../domain/attribution/deal-touches.ts';
+import { type AttributionSettings, type CustomWeights } from '../../../domain/attribution/deal-touches.ts';
 import type { Journey } from '../../../domain/attribution/journeys.ts';
 import { markovAttribution } from '../../../domain/attribution/markov.ts';
 import {
@@ -69,10 +65,12 @@ import {
 import { readJourneys } from './journeys.reader.ts';
 import {
   inRange,
+  journeysOf,
   loadDeals,
   Tally,
   tallyLive,
   toDeal,
+  type JourneysInput,
   type LiveInput,
   type ReportDeal,
   type TallyData,
@@ -154,6 +152,7 @@ export interface AttributionHelper {
   /** Reports with fewer deals are credited on one thread: below this, two are no quicker. */
   minDeals: number;
   tally(input: LiveInput & { range: DealRange }): Promise<TallyData>;
+  journeys(input: JourneysInput): Promise<Journey[]>;
 }
 
 const wholePeriod: DealRange = { after: null, upTo: null };
@@ -188,6 +187,10 @@ export function createAttributionService(
    * Channel shares for the data-driven models, learned from the period's closed deals: won ones
    * convert (worth their amount), lost ones are the journeys that did not.
    */
+  async function countDeals(conn: Db, period: { from: string; to: string; currency: string }) {
+    return (await countReportDeals(conn, period.from, period.to)).get(period.currency) ?? 0;
+  }
+
   async function learnShares(
     conn: Db,
     period: { from: string; to: string; currency: string },
@@ -196,14 +199,21 @@ export function createAttributionService(
   ): Promise<ChannelShares> {
     const wanted = models.filter((m) => m === 'markov' || m === 'shapley');
     if (wanted.length === 0) return {};
-    const journeys: Journey[] = [];
-    for (const d of await loadDeals(conn, { ...period, range: wholePeriod, nowMs: clock.now().getTime() })) {
-      if (d.status === 'open') continue;
-      const path = selectDealTouches(d.touches, d, settings).map((t) => t.channel);
-      if (path.length === 0) continue;
-      const won = d.status === 'won';
-      journeys.push({ path, conversions: won ? 1 : 0, value: won ? d.amountMinor : 0, nulls: won ? 0 : 1 });
-    }
+    const input = { ...period, settings, nowMs: clock.now().getTime() };
+    // A large period's deals are read in two halves side by side, as a report's are.
+    const middle =
+      helper && conn === db ? await findMiddleDealId(conn, period, await countDeals(conn, period)) : null;
+    const journeys =
+      middle === null
+        ? await journeysOf(conn, { ...input, range: wholePeriod })
+        : (
+            await Promise.all([
+              journeysOf(conn, { ...input, range: { after: null, upTo: middle } }),
+              helper!
+                .journeys({ ...input, range: { after: middle, upTo: null } })
+                .catch(() => journeysOf(conn, { ...input, range: { after: middle, upTo: null } })),
+            ])
+          ).flat();
     const shares: ChannelShares = {};
     if (journeys.some((j) => j.conversions > 0)) {
       if (wanted.includes('markov')) shares.markov = sharesFrom(markovAttribution(journeys).channels);

@@ -10,7 +10,8 @@ import {
   type ChannelShares,
   type Deal,
 } from '../../../domain/attribution/credit-deal.ts';
-import type { AttributionSettings } from '../../../domain/attribution/deal-touches.ts';
+import { selectDealTouches, type AttributionSettings } from '../../../domain/attribution/deal-touches.ts';
+import type { Journey } from '../../../domain/attribution/journeys.ts';
 import type { AttributionModel } from '../../../domain/attribution/rule-models.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbTime } from '../../db/dialect.ts';
@@ -250,4 +251,24 @@ export async function tallyLive(conn: Db, input: LiveInput & { range: DealRange 
   }
 
   return tally.toData();
+}
+
+export interface JourneysInput extends DealsInput {
+  settings: AttributionSettings;
+}
+
+/**
+ * The channel paths of a period's closed deals (within a range of ids), for the data-driven models
+ * to learn from: a won deal converts (worth its amount), a lost one is a journey that did not.
+ */
+export async function journeysOf(conn: Db, input: JourneysInput): Promise<Journey[]> {
+  const journeys: Journey[] = [];
+  for (const d of await loadDeals(conn, input)) {
+    if (d.status === 'open') continue;
+    const path = selectDealTouches(d.touches, d, input.settings).map((t) => t.channel);
+    if (path.length === 0) continue;
+    const won = d.status === 'won';
+    journeys.push({ path, conversions: won ? 1 : 0, value: won ? d.amountMinor : 0, nulls: won ? 0 : 1 });
+  }
+  return journeys;
 }

@@ -1,15 +1,18 @@
 import { Worker } from 'node:worker_threads';
 import type { DatabaseOptions } from '../../db/database.ts';
 import type { AttributionHelper } from './attribution.service.ts';
-import type { LiveInput, TallyData } from './attribution.tally.ts';
+import type { Journey } from '../../../domain/attribution/journeys.ts';
+import type { JourneysInput, LiveInput, TallyData } from './attribution.tally.ts';
 import type { DealRange } from './attribution.repository.ts';
 
 export type ToThread =
-  { type: 'tally'; id: number; input: LiveInput & { range: DealRange } } | { type: 'stop' };
+  | { type: 'tally'; id: number; input: LiveInput & { range: DealRange } }
+  | { type: 'journeys'; id: number; input: JourneysInput }
+  | { type: 'stop' };
 export type FromThread =
   | { type: 'ready' }
   | { type: 'stopped' }
-  | { type: 'tally'; id: number; data: TallyData }
+  | { type: 'done'; id: number; data: unknown }
   | { type: 'error'; id: number; message: string };
 
 /**
@@ -27,7 +30,7 @@ export function startAttributionThread(
   let stopping = false;
   let stopped: (() => void) | undefined;
   let nextId = 0;
-  const waiting = new Map<number, { resolve(data: TallyData): void; reject(error: Error): void }>();
+  const waiting = new Map<number, { resolve(data: unknown): void; reject(error: Error): void }>();
 
   const spawn = () => {
     worker = new Worker(new URL('../../../../bin/thread.js', import.meta.url), {
@@ -41,7 +44,7 @@ export function startAttributionThread(
         else {
           const request = waiting.get(message.id);
           waiting.delete(message.id);
-          if (message.type === 'tally') request?.resolve(message.data);
+          if (message.type === 'done') request?.resolve(message.data);
           else request?.reject(new Error(message.message));
         }
       });
@@ -58,20 +61,22 @@ export function startAttributionThread(
   };
   spawn();
 
+  const ask = async <T>(message: Exclude<ToThread, { type: 'stop' }>): Promise<T> => {
+    await ready;
+    return new Promise<T>((resolve, reject) => {
+      waiting.set(message.id, { resolve: (data) => resolve(data as T), reject });
+      worker.postMessage(message);
+    });
+  };
+
   return {
     // A small report is quick on one thread; handing half of it to another pays off for thousands.
     minDeals: options.minDeals ?? 5000,
     get ready() {
       return ready;
     },
-    async tally(input) {
-      await ready;
-      const id = nextId++;
-      return new Promise<TallyData>((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        worker.postMessage({ type: 'tally', id, input } satisfies ToThread);
-      });
-    },
+    tally: (input) => ask<TallyData>({ type: 'tally', id: nextId++, input }),
+    journeys: (input) => ask<Journey[]>({ type: 'journeys', id: nextId++, input }),
     async stop() {
       stopping = true;
       const done = new Promise<void>((resolve) => (stopped = resolve));

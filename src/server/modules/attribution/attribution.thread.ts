@@ -3,7 +3,7 @@
 // is given while the thread serving the request credits the other half.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase, type DatabaseOptions } from '../../db/database.ts';
-import { tallyLive } from './attribution.tally.ts';
+import { journeysOf, tallyLive } from './attribution.tally.ts';
 import type { FromThread, ToThread } from './attribution.thread-host.ts';
 
 const port = parentPort!;
@@ -12,9 +12,12 @@ const { store } = workerData as { store: DatabaseOptions };
 const database = openDatabase(store);
 
 port.on('message', (message: ToThread) => {
-  if (message.type === 'tally')
-    tallyLive(database.db, message.input).then(
-      (data) => post({ type: 'tally', id: message.id, data }),
+  if (message.type !== 'stop')
+    (message.type === 'tally'
+      ? tallyLive(database.db, message.input)
+      : journeysOf(database.db, message.input)
+    ).then(
+      (data) => post({ type: 'done', id: message.id, data }),
       (error: unknown) =>
         post({
           type: 'error',
