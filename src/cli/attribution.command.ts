@@ -3,11 +3,14 @@ import type { Command } from 'commander';
 import { analyseJourneys } from '../domain/attribution/analyse-journeys.ts';
 import type { Env } from '../server/config.ts';
 import { readJourneys } from '../server/modules/attribution/journeys.reader.ts';
+import { withServices } from './context.ts';
 import { printTable, UsageError, type Io } from './output.ts';
+
+const cli = { kind: 'cli' } as const;
 
 const fixed = (n: number, digits = 2) => n.toFixed(digits);
 
-export function registerAttributionCommand(program: Command, io: Io, _env: Env | undefined) {
+export function registerAttributionCommand(program: Command, io: Io, env: Env | undefined) {
   const attribution = program
     .command('attribution')
     .description('Marketing’s share of won deals and of journeys, under every model');
@@ -53,5 +56,29 @@ export function registerAttributionCommand(program: Command, io: Io, _env: Env |
           shapley_value: fixed(c.shapley.value),
         })),
       );
+    });
+
+  attribution
+    .command('costs')
+    .description(
+      'Import what campaigns cost: a CSV with campaign, channel, starts_on, ends_on, amount (e.g. 1250.50) and currency; ' +
+        'the same campaign, period and currency again replaces the amount',
+    )
+    .argument('<file>', 'the costs file')
+    .option('--dry-run', 'check the file and show what would change, store nothing')
+    .option('--json', 'print JSON')
+    .action(async (file: string, options: { dryRun?: boolean; json?: boolean }) => {
+      if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+      await withServices(env, async (services) => {
+        const report = await services.attribution.importCosts(cli, createReadStream(file), {
+          dryRun: options.dryRun ?? false,
+        });
+        if (options.json) return io.out(JSON.stringify(report, null, 2));
+        for (const e of report.errors) io.err(`row ${e.row}, ${e.column}: ${e.reason}`);
+        io.out(
+          `${report.rows} rows: ${report.created} new, ${report.updated} changed, ${report.unchanged} unchanged, ` +
+            `${report.errors.length} refused${options.dryRun ? ' (dry run: nothing stored)' : ''}`,
+        );
+      });
     });
 }

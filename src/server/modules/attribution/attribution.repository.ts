@@ -460,6 +460,29 @@ export async function insertCampaignCost(db: Db, row: CampaignCostRow): Promise<
     .execute();
 }
 
+/** The cost entered for a campaign over exactly this period in this currency, if any. */
+export async function findCampaignCostFor(
+  db: Db,
+  key: { campaign: string; startsOn: string; endsOn: string; currency: string },
+): Promise<CampaignCostRow | undefined> {
+  return db
+    .selectFrom('campaign_costs')
+    .selectAll()
+    .where('campaign', '=', key.campaign)
+    .where('starts_on', '=', key.startsOn)
+    .where('ends_on', '=', key.endsOn)
+    .where('currency', '=', key.currency)
+    .executeTakeFirst();
+}
+
+export async function updateCampaignCost(
+  db: Db,
+  id: string,
+  values: { amount_minor: number; channel: string | null; note: string | null; updated_at: string },
+): Promise<void> {
+  await db.updateTable('campaign_costs').set(values).where('id', '=', id).execute();
+}
+
 export async function deleteCampaignCost(db: Db, id: string): Promise<boolean> {
   const result = await db.deleteFrom('campaign_costs').where('id', '=', id).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;

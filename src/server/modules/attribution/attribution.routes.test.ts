@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { beforeEach, expect, it } from 'vitest';
 import type {
   AttributionComparison,
@@ -297,6 +298,46 @@ describeEachDialect('attribution', (getDatabase) => {
     expect((await call('DELETE', `/attribution/costs/${id}`, undefined, marketer)).statusCode).toBe(204);
     expect((await call('DELETE', `/attribution/costs/${id}`, undefined, marketer)).json()).toMatchObject({
       code: 'attribution.campaign_cost_not_found',
+    });
+  });
+
+  it('imports campaign costs from a file, reports bad rows, and changes nothing when the same file comes again', async () => {
+    const file = [
+      'Campaign;Channel;Starts_on;Ends_on;Amount;Currency',
+      'Spring webinar;Webinar;2026-03-01;2026-05-31;2.000,50;EUR',
+      'LinkedIn Q1;social;2026-01-01;2026-03-31;1250;',
+      'Broken;;2026-04-01;2026-03-01;10;EUR',
+      ';;2026-04-01;2026-04-30;10;EUR',
+      'Fair;event;2026-04-01;2026-04-30;ten;EUR',
+    ].join('\n');
+    const run = (text: string, dryRun = false) =>
+      context.services.attribution.importCosts(cli, Readable.from([text]), { dryRun });
+    const dry = await run(file, true);
+    expect(dry).toMatchObject({ rows: 5, created: 2, updated: 0 });
+    expect((await context.services.attribution.listCosts(cli)).length).toBe(0);
+    const first = await run(file);
+    expect(first).toMatchObject({ rows: 5, created: 2, updated: 0, unchanged: 0 });
+    expect(first.errors).toEqual([
+      { row: 4, column: 'ends_on', reason: 'must be a date, YYYY-MM-DD, not before starts_on' },
+      { row: 5, column: 'campaign', reason: 'is required' },
+      { row: 6, column: 'amount', reason: 'must be an amount such as 1250 or 1250.50' },
+    ]);
+    expect(await run(file)).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
+    const costs = await context.services.attribution.listCosts(cli);
+    expect(costs.map((c) => [c.campaign, c.channel, c.amountMinor, c.currency]).sort()).toEqual([
+      ['LinkedIn Q1', 'social', 125_000, 'EUR'],
+      ['Spring webinar', 'webinar', 200_050, 'EUR'],
+    ]);
+    expect(await run(file.replace('1250;', '1300;'))).toMatchObject({ created: 0, updated: 1, unchanged: 1 });
+    const rep = {
+      kind: 'user',
+      userId: (await addUser(context, 'sales_rep')).id,
+      role: 'sales_rep',
+    } as const;
+    await expect(
+      context.services.attribution.importCosts(rep, Readable.from([file]), { dryRun: true }),
+    ).rejects.toMatchObject({
+      code: 'auth.forbidden',
     });
   });
 });

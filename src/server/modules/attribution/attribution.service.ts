@@ -50,7 +50,9 @@ import {
   findCampaignCosts,
   findDealById,
   decodeTouches,
+  findCampaignCostFor,
   findDealTouches,
+  updateCampaignCost,
   findMiddleDealId,
   sumSnapshots,
   countReportDeals,
@@ -63,6 +65,8 @@ import {
   type DealRange,
 } from './attribution.repository.ts';
 import { readJourneys } from './journeys.reader.ts';
+import { parse } from 'csv-parse';
+import { withDelimiter } from '../capture/import.service.ts';
 import {
   inRange,
   journeysOf,
@@ -77,6 +81,14 @@ import {
 } from './attribution.tally.ts';
 
 const defaultCurrency = 'EUR';
+
+export interface CostImport {
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  errors: { row: number; column: string; reason: string }[];
+}
 
 interface Settings extends AttributionSettings {
   model: AttributionModel;
@@ -128,6 +140,19 @@ function overlapDays(
   const total = day(endsOn) - day(startsOn) + 1;
   const overlap = Math.max(0, Math.min(day(endsOn), day(to)) - Math.max(day(startsOn), day(from)) + 1);
   return { overlap, total };
+}
+
+/**
+ * An amount in major units as spreadsheets write it, in cents: "1250", "1250.50", "1.250,50" and
+ * "1,250.50" alike (the last separator followed by one or two digits is the decimal one). NaN when
+ * it is none of these.
+ */
+export function amountInMinor(text: string): number {
+  const match = /^(\d{1,3}(?:([.,])\d{3})*|\d+)(?:([.,])(\d{1,2}))?$/.exec(text);
+  if (!match || (match[2] !== undefined && match[2] === match[3])) return NaN;
+  const whole = Number(match[1]!.replace(/[.,]/g, ''));
+  const cents = match[4] === undefined ? 0 : Number(match[4].padEnd(2, '0'));
+  return whole * 100 + cents;
 }
 
 function toCost(row: CampaignCostRow): CampaignCost {
@@ -570,6 +595,77 @@ export function createAttributionService(
       };
       await insertCampaignCost(db, row);
       return toCost(row);
+    },
+
+    /**
+     * Imports campaign costs from CSV (campaign, channel, starts_on, ends_on, amount in major units
+     * with "." or "," for cents, currency). A cost for the same campaign, period and currency is
+     * replaced, so importing a file again changes nothing. Rows that cannot be read are reported.
+     */
+    async importCosts(
+      actor: Actor | null,
+      file: Readable,
+      options: { dryRun: boolean },
+    ): Promise<CostImport> {
+      const who = authorize(actor, 'attribution.costs');
+      const { stream, delimiter } = await withDelimiter(file, undefined);
+      const parser = stream.pipe(
+        parse({
+          delimiter,
+          columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+          bom: true,
+          trim: true,
+          skip_empty_lines: true,
+          relax_column_count: true,
+        }),
+      );
+      const report: CostImport = { rows: 0, created: 0, updated: 0, unchanged: 0, errors: [] };
+      let line = 1;
+      for await (const record of parser as AsyncIterable<Record<string, string | undefined>>) {
+        line++;
+        report.rows++;
+        const fail = (column: string, reason: string) => report.errors.push({ row: line, column, reason });
+        const campaign = record.campaign?.trim() ?? '';
+        const startsOn = record.starts_on ?? '';
+        const endsOn = record.ends_on ?? '';
+        const amountText = (record.amount ?? '').replace(/\s/g, '');
+        const currency = (record.currency || defaultCurrency).toUpperCase();
+        const isDate = (d: string) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d));
+        const amount = amountInMinor(amountText);
+        if (!campaign) fail('campaign', 'is required');
+        else if (!isDate(startsOn)) fail('starts_on', 'must be a date, YYYY-MM-DD');
+        else if (!isDate(endsOn) || endsOn < startsOn)
+          fail('ends_on', 'must be a date, YYYY-MM-DD, not before starts_on');
+        else if (!Number.isSafeInteger(amount)) fail('amount', 'must be an amount such as 1250 or 1250.50');
+        else if (!/^[A-Z]{3}$/.test(currency)) fail('currency', 'must be a currency code such as EUR');
+        else {
+          const channel = record.channel?.trim().toLowerCase() || null;
+          const known = await findCampaignCostFor(db, { campaign, startsOn, endsOn, currency });
+          if (known && Number(known.amount_minor) === amount && known.channel === channel) report.unchanged++;
+          else if (known) {
+            report.updated++;
+            if (!options.dryRun)
+              await updateCampaignCost(db, known.id, {
+                amount_minor: amount,
+                channel,
+                note: known.note,
+                updated_at: toDbTime(clock.now()),
+              });
+          } else {
+            report.created++;
+            if (!options.dryRun)
+              await this.createCost(who, {
+                campaign,
+                channel,
+                startsOn,
+                endsOn,
+                amountMinor: amount,
+                currency,
+              });
+          }
+        }
+      }
+      return report;
     },
 
     async deleteCost(actor: Actor | null, id: string): Promise<void> {
