@@ -76,7 +76,6 @@ import {
   toDeal,
   type JourneysInput,
   type LiveInput,
-  type ReportDeal,
   type TallyData,
 } from './attribution.tally.ts';
 
@@ -117,16 +116,6 @@ function presentSettings(s: Settings): SettingsOut {
     customWeights: s.customWeights,
     updatedAt: s.updatedAt.toISOString(),
   };
-}
-
-/** One line of a deal's credit, whether stored or computed. */
-interface Line {
-  touchId: string;
-  type: string;
-  channel: string;
-  campaign: string | null;
-  creditMinor: number;
-  weight: number;
 }
 
 /** How many days of [startsOn, endsOn] fall inside [from, to]. */
@@ -252,22 +241,6 @@ export function createAttributionService(
     const to = end.toISOString().slice(0, 10);
     const from = new Date(Date.parse(`${to}T00:00:00Z`) - 365 * 86_400_000).toISOString().slice(0, 10);
     return { from, to, currency };
-  }
-
-  function linesOf(
-    deal: ReportDeal,
-    model: AttributionModel,
-    settings: AttributionSettings,
-    shares: ChannelShares,
-  ): Line[] {
-    return creditDeal(deal, model, settings, shares).lines.map((l) => ({
-      touchId: l.touch.id,
-      type: l.touch.type,
-      channel: l.touch.channel,
-      campaign: l.touch.campaign,
-      creditMinor: l.creditMinor,
-      weight: l.weight,
-    }));
   }
 
   async function snapshotIn(trx: Db, opportunityId: string): Promise<void> {
@@ -464,14 +437,17 @@ export function createAttributionService(
         const isPipeline = inRange(deal.createdAt.toISOString().slice(0, 10), query.from, query.to);
         if (!isRevenue && !isPipeline) continue;
         for (const model of models)
-          for (const line of linesOf(deal, model, settings, shares)) {
-            const c = channels.get(line.channel) ?? {
-              revenue: Object.fromEntries(models.map((m) => [m, 0])),
-              pipeline: Object.fromEntries(models.map((m) => [m, 0])),
-            };
+          for (const line of creditDeal(deal, model, settings, shares).lines) {
+            let c = channels.get(line.touch.channel);
+            if (!c) {
+              c = {
+                revenue: Object.fromEntries(models.map((m) => [m, 0])),
+                pipeline: Object.fromEntries(models.map((m) => [m, 0])),
+              };
+              channels.set(line.touch.channel, c);
+            }
             if (isRevenue) c.revenue[model]! += line.creditMinor;
             if (isPipeline) c.pipeline[model]! += line.creditMinor;
-            channels.set(line.channel, c);
           }
       }
       return {
