@@ -105,9 +105,9 @@ export class Tally {
     isPipeline: boolean,
     role: { sourced: boolean; influenced: boolean },
   ) {
-    Tally.add(this.totals, amount, isRevenue, isPipeline);
-    if (role.sourced) Tally.add(this.sourced, amount, isRevenue, isPipeline);
-    if (role.influenced) Tally.add(this.influenced, amount, isRevenue, isPipeline);
+    Tally.count(this.totals, amount, isRevenue, isPipeline);
+    if (role.sourced) Tally.count(this.sourced, amount, isRevenue, isPipeline);
+    if (role.influenced) Tally.count(this.influenced, amount, isRevenue, isPipeline);
   }
 
   row(
@@ -170,7 +170,7 @@ export class Tally {
     };
   }
 
-  private static add(f: Figures, amount: number, isRevenue: boolean, isPipeline: boolean) {
+  private static count(f: Figures, amount: number, isRevenue: boolean, isPipeline: boolean) {
     if (isRevenue) {
       f.revenueMinor += amount;
       f.wonDeals += 1;
