@@ -1,9 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { attributionModels } from '../domain/attribution/rule-models.ts';
-import { Id, Instant, Nullable, StrictObject } from './common.ts';
+import { Currency, LocalDate, Id, Instant, Nullable, StrictObject } from './common.ts';
 
-const LocalDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Local date, YYYY-MM-DD' });
-const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency, e.g. EUR' });
 const Minor = Type.Integer({ description: 'Amount in minor units (cents)' });
 
 export const AttributionModel = Type.Enum(attributionModels, { description: 'An attribution model' });

@@ -13,6 +13,14 @@ export const Id = Type.String({ format: 'uuid', description: 'UUIDv7 identifier'
 /** Instants are ISO 8601 strings in UTC (docs/adr/0002-time-and-money.md). */
 export const Instant = Type.String({ format: 'date-time', description: 'ISO 8601 instant, UTC' });
 
+/** A calendar day without a time zone, such as a close date or a report's first day. */
+export const LocalDate = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+  description: 'Local date, YYYY-MM-DD',
+});
+
+export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency, e.g. EUR' });
+
 export const Email = Type.String({ format: 'email', maxLength: 254, description: 'Email address' });
 
 export const languages = ['en', 'nl'] as const;

@@ -1,8 +1,15 @@
 import { Type, type Static } from 'typebox';
-import { Id, Instant, LocalizedText, Nullable, PageQuery, StrictObject } from './common.ts';
+import {
+  Currency,
+  LocalDate,
+  Id,
+  Instant,
+  LocalizedText,
+  Nullable,
+  PageQuery,
+  StrictObject,
+} from './common.ts';
 
-const LocalDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Local date, YYYY-MM-DD' });
-const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency, e.g. EUR' });
 const AmountMinor = Type.Integer({
   minimum: 0,
   maximum: Number.MAX_SAFE_INTEGER,
