@@ -1,4 +1,4 @@
-import { Grid, List, Space, Table, Tag, Typography } from 'antd';
+import { Card, Empty, Flex, Grid, Space, Spin, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -68,25 +68,28 @@ export function QueueTable({
 
   if (screens.md === false) {
     return (
-      <List
-        loading={loading}
-        dataSource={rows}
-        locale={{ emptyText: t('queue.empty') }}
-        renderItem={(row) => (
-          <List.Item key={row.key}>
-            <Space orientation="vertical" size={4} style={{ width: '100%' }}>
-              <Space wrap>
-                <Countdown item={row.item} receivedAt={receivedAt} />
-                <StatusTag status={row.item.clock.status} level={row.item.clock.level} />
-              </Space>
-              {lead(row)}
-              {due(row)}
-              {showRep && row.item.rep && <span>{row.item.rep.name}</span>}
-              {actions?.(row)}
-            </Space>
-          </List.Item>
+      <Spin spinning={loading}>
+        {rows.length === 0 && !loading ? (
+          <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('queue.empty')} />
+        ) : (
+          <Flex vertical gap={8} role="list">
+            {rows.map((row) => (
+              <Card key={row.key} size="small" role="listitem">
+                <Space orientation="vertical" size={4} style={{ width: '100%' }}>
+                  <Space wrap>
+                    <Countdown item={row.item} receivedAt={receivedAt} />
+                    <StatusTag status={row.item.clock.status} level={row.item.clock.level} />
+                  </Space>
+                  {lead(row)}
+                  {due(row)}
+                  {showRep && row.item.rep && <span>{row.item.rep.name}</span>}
+                  {actions?.(row)}
+                </Space>
+              </Card>
+            ))}
+          </Flex>
         )}
-      />
+      </Spin>
     );
   }
 
