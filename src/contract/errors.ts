@@ -122,6 +122,18 @@ export const errorCatalog = {
 
   'attribution.bad_journeys_file': { status: 400, title: 'The journeys file cannot be read' },
   'attribution.campaign_cost_not_found': { status: 404, title: 'No such campaign cost' },
+
+  'planning.target_not_found': { status: 404, title: 'No such target' },
+  'planning.plan_not_found': { status: 404, title: 'No such plan' },
+  'planning.deal_size_required': { status: 400, title: 'The plan needs an average deal size' },
+  'bonus.plan_not_found': { status: 404, title: 'No bonus plan for this period' },
+  'bonus.plan_exists': { status: 409, title: 'The period already has a bonus plan' },
+  'agreements.not_found': { status: 404, title: 'No such agreement version' },
+  'agreements.not_draft': { status: 409, title: 'Only a draft can be changed or proposed' },
+  'agreements.not_proposed': { status: 409, title: 'Only a proposed version can be signed or withdrawn' },
+  'agreements.not_signer': { status: 403, title: 'Only the heads named in the proposal sign it' },
+  'agreements.already_signed': { status: 409, title: 'This side has signed already' },
+  'agreements.invalid_signer': { status: 400, title: 'The signer cannot sign for this side' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -7,7 +7,9 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { ProblemDetails } from '../contract/common.ts';
 import type { Database } from './db/database.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
+import { agreementsRoutes } from './modules/agreements/agreements.routes.ts';
 import { attributionRoutes } from './modules/attribution/attribution.routes.ts';
+import { planningRoutes } from './modules/planning/planning.routes.ts';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.ts';
 import { authRoutes, registerActorHook, registerSignInRequirement } from './modules/auth/auth.routes.ts';
 import { captureRoutes } from './modules/capture/capture.routes.ts';
@@ -118,6 +120,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       handoffRoutes(api, deps.services);
       opportunitiesRoutes(api, deps.services);
       attributionRoutes(api, deps.services);
+      planningRoutes(api, deps.services);
+      agreementsRoutes(api, deps.services);
     },
     { prefix: '/api/v1' },
   );

@@ -4,7 +4,9 @@ import {
   createAttributionService,
   type AttributionHelper,
 } from './modules/attribution/attribution.service.ts';
+import { createAgreementsService } from './modules/agreements/agreements.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
+import { createPlanningService } from './modules/planning/planning.service.ts';
 import { createCaptureService } from './modules/capture/capture.service.ts';
 import { createImportService } from './modules/capture/import.service.ts';
 import { createFormsService } from './modules/forms/forms.service.ts';
@@ -50,13 +52,54 @@ export function createServices(
   const accounts = createAccountsService(deps);
   const scoring = createScoringService(deps);
   const attribution = createAttributionService(deps, { helper: options.attributionHelper });
+  const stages = createStagesService(deps);
+  const handoff = createHandoffService(
+    deps,
+    contacts,
+    { accounts, scoring, routing, capture },
+    notifications,
+  );
+  const planning = createPlanningService(deps);
+  const cli = { kind: 'cli' } as const;
+  // The agreement's document is the live configuration, read section by section.
+  const agreements = createAgreementsService(deps, {
+    stages: () => stages.listStages(cli),
+    mqlRule: async () => {
+      const active = (await scoring.listModels(cli)).find((m) => m.status === 'active');
+      return active
+        ? { id: active.id, name: active.name, version: active.version, ...active.definition.mql }
+        : null;
+    },
+    sla: async () => ({
+      policies: await sla.listPolicies(cli),
+      commitments: await commitments.list(cli, {}),
+    }),
+    recycle: async () => ({
+      settings: await handoff.getSettings(cli),
+      reasons: await handoff.listReasons(cli),
+    }),
+    attribution: () => attribution.getSettings(cli),
+    targets: async () => ({
+      targets: await planning.currentTargets(),
+      plans: (await planning.currentPlans()).map((p) => ({
+        id: p.id,
+        name: p.name,
+        periodKind: p.plan.periodKind,
+        periodStart: p.plan.periodStart,
+        currency: p.plan.currency,
+        revenueTarget: p.plan.revenueTarget,
+        needed: Object.fromEntries(p.plan.rows.map((r) => [r.stage, r.needed])),
+      })),
+    }),
+    bonus: async () => [],
+  });
   return {
     auth: createAuthService(deps),
     users: createUsersService(deps),
     teams: createTeamsService(deps),
     contacts,
     accounts,
-    stages: createStagesService(deps),
+    stages,
     apiKeys: createApiKeysService(deps),
     capture,
     forms: createFormsService(deps, capture),
@@ -66,12 +109,14 @@ export function createServices(
     routing,
     sla,
     commitments,
-    handoff: createHandoffService(deps, contacts, { accounts, scoring, routing, capture }, notifications),
+    handoff,
     // A won deal's credit under the agreed model is stored in the win's transaction.
     opportunities: createOpportunitiesService(deps, contacts, {
       onWon: (trx, id) => attribution.snapshotIn(trx, id),
     }),
     attribution,
+    planning,
+    agreements,
     records: createRecordsImportService(deps),
   };
 }
@@ -92,6 +137,10 @@ export function wireReactions(services: Services, events: EventBus): () => void 
       // started in the stage change's transaction, an MQL's start when it is assigned.
       await services.sla.recheck(event.contactId);
       if (event.to === 'mql') await services.routing.routeIfWaiting(system, event.contactId);
+    }),
+    // A configuration change outside the agreement in force is flagged in the audit log.
+    events.subscribe('config.changed', async () => {
+      await services.agreements.checkDrift();
     }),
     events.subscribe('touch.recorded', async (event) => {
       if (event.category === 'sales' && event.contactId) await services.sla.recheck(event.contactId);

@@ -50,6 +50,15 @@ export const actions = [
   'attribution.read',
   'attribution.configure',
   'attribution.costs',
+  'planning.read',
+  'planning.write',
+  'bonus.read',
+  'bonus.write',
+  'agreements.read',
+  'agreements.write',
+  'agreements.sign',
+  'board.read',
+  'audit.read',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -110,6 +119,19 @@ const matrix: Record<Action, readonly Role[]> = {
   'attribution.configure': ['admin'],
   // Marketing enters what its campaigns cost.
   'attribution.costs': ['admin', 'marketing'],
+  // One set of numbers: everyone reads targets, the plan and the pace. The heads of both teams
+  // (Marketing and the directors) set them; admins set them up.
+  'planning.read': everyone,
+  'planning.write': ['admin', 'marketing', 'director'],
+  // Everyone reads their own bonus statement; the service shows all of them only to directors and admins.
+  'bonus.read': everyone,
+  'bonus.write': ['admin', 'director'],
+  // The agreement is read by all; either head drafts and proposes it; only the two named heads sign.
+  'agreements.read': everyone,
+  'agreements.write': ['admin', 'marketing', 'director'],
+  'agreements.sign': ['marketing', 'director'],
+  'board.read': ['admin', 'marketing', 'sales_manager', 'director'],
+  'audit.read': ['admin', 'marketing', 'director'],
 };
 
 /**

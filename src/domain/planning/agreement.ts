@@ -5,6 +5,18 @@
  */
 export type AgreementSide = 'marketing' | 'sales';
 
+/** The document's sections, in the order it is read. */
+export const AGREEMENT_SECTIONS = [
+  'stages',
+  'mqlRule',
+  'sla',
+  'recycle',
+  'attribution',
+  'targets',
+  'bonus',
+] as const;
+export type AgreementSection = (typeof AGREEMENT_SECTIONS)[number];
+
 export interface AgreementVersion {
   version: number;
   /** Stored states; `signed` becomes in force, superseded or scheduled by date (see statusAt). */

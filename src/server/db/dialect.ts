@@ -105,3 +105,13 @@ export function stringAggSql(
     ? sql<string>`string_agg(${expression}, ${separator})`
     : sql<string>`group_concat(${expression}, ${separator})`;
 }
+
+/** An instant column's month in UTC as `YYYY-MM` (stored instants are ISO text in SQLite). */
+export function utcMonthSql(
+  db: Pick<Kysely<never>, 'getExecutor'>,
+  column: RawBuilder<unknown>,
+): RawBuilder<string> {
+  return dialectOf(db) === 'postgres'
+    ? sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM')`
+    : sql<string>`substr(${column}, 1, 7)`;
+}

@@ -497,6 +497,10 @@ export interface DB {
   campaign_costs: CampaignCostsTable;
   attribution_snapshots: AttributionSnapshotsTable;
   attribution_credits: AttributionCreditsTable;
+  targets: TargetsTable;
+  plans: PlansTable;
+  bonus_plans: BonusPlansTable;
+  agreements: AgreementsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -656,4 +660,67 @@ export interface AttributionCreditsTable {
   weight: number;
   credit_minor: ColumnType<number | string | bigint, number, number>;
   reason: ColumnType<unknown, string, string>;
+}
+
+export interface TargetsTable {
+  id: string;
+  period_kind: string;
+  period_start: string;
+  metric: string;
+  owner_kind: string;
+  owner_id: string;
+  value: ColumnType<number | string | bigint, number, number>;
+  currency: string | null;
+  is_joint: DbBool;
+  note: string | null;
+  created_by: string | null;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
+export interface PlansTable {
+  id: string;
+  name: string;
+  period_kind: string;
+  period_start: string;
+  currency: string;
+  inputs: ColumnType<unknown, string, string>;
+  result: ColumnType<unknown, string, string>;
+  is_current: DbBool;
+  created_by: string | null;
+  created_at: DbTime;
+}
+
+export interface BonusPlansTable {
+  id: string;
+  name: string;
+  period_kind: string;
+  period_start: string;
+  metric: string;
+  plan_minor: ColumnType<number | string | bigint, number, number>;
+  currency: string;
+  pool_minor: ColumnType<number | string | bigint, number, number>;
+  marketing_share_pct: number;
+  curve: ColumnType<unknown, string, string>;
+  participants: ColumnType<unknown, string, string>;
+  created_by: string | null;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
+export interface AgreementsTable {
+  id: string;
+  version: number;
+  state: string;
+  title: string;
+  effective_from: DbTime;
+  content: ColumnType<unknown, string, string>;
+  marketing_signer_id: string | null;
+  sales_signer_id: string | null;
+  marketing_signed_at: DbTime | null;
+  sales_signed_at: DbTime | null;
+  created_by: string | null;
+  created_at: DbTime;
+  proposed_at: DbTime | null;
+  updated_at: DbTime;
 }

@@ -1,3 +1,5 @@
+import type { AgreementSection } from '../../domain/planning/agreement.ts';
+
 /**
  * What happened, announced after it is committed. Scoring, routing and the SLA subscribe here
  * without capture knowing about them. Within one process; handlers that must survive a crash read
@@ -9,6 +11,8 @@ export type DomainEvent =
   | { type: 'lead.assigned'; contactId: string; userId: string; at: Date }
   | { type: 'lead.unassigned'; contactId: string; at: Date }
   | { type: 'outbox.queued'; count: number; at: Date }
+  /** Configuration the alignment agreement covers was changed (see agreements.checkDrift). */
+  | { type: 'config.changed'; section: AgreementSection; at: Date }
   | {
       type: 'touch.recorded';
       touchId: string;

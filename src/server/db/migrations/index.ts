@@ -10,6 +10,7 @@ import * as m0008 from './0008_commitments.ts';
 import * as m0009 from './0009_handoff.ts';
 import * as m0010 from './0010_sla_queue.ts';
 import * as m0011 from './0011_attribution.ts';
+import * as m0012 from './0012_planning.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_handoff': m0009,
   '0010_sla_queue': m0010,
   '0011_attribution': m0011,
+  '0012_planning': m0012,
 };

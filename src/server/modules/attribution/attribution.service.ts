@@ -1,3 +1,4 @@
+import { announcingConfig } from '../shared/config-changed.ts';
 /**
  * Attribution: Marketing's share of every deal under the model both heads agreed on, any other
  * model for comparison, sourced versus influenced, campaign returns, and each deal's ledger. A won
@@ -305,29 +306,34 @@ export function createAttributionService(
           throw fieldError('http.validation_failed', 'customWeights', `must sum to 100 (they sum to ${sum})`);
       }
       const now = clock.now();
-      return db.transaction().execute(async (trx) => {
-        const before = await loadSettings(trx);
-        await updateAttributionSettingsRow(trx, {
-          ...(input.model !== undefined && { model: input.model }),
-          ...(input.lookbackDays !== undefined && { lookback_days: input.lookbackDays }),
-          ...(input.includeSalesTouches !== undefined && {
-            is_sales_touches_counted: input.includeSalesTouches,
-          }),
-          ...(input.dedupeMinutes !== undefined && { dedupe_minutes: input.dedupeMinutes }),
-          ...(input.halfLifeDays !== undefined && { half_life_days: input.halfLifeDays }),
-          ...(input.customWeights !== undefined && { custom_weights: JSON.stringify(input.customWeights) }),
-          updated_by: who.kind === 'user' ? who.userId : null,
-          updated_at: toDbTime(now),
-        });
-        await insertEvent(trx, {
-          type: 'attribution.settings_changed',
-          occurredAt: now,
-          actor: actorRef(who),
-          subject: { type: 'attribution_settings', id: '1' },
-          payload: { before: presentSettings(before), changes: { ...input } },
-        });
-        return presentSettings(await loadSettings(trx));
-      });
+      return announcingConfig(
+        deps.events,
+        'attribution',
+        now,
+        db.transaction().execute(async (trx) => {
+          const before = await loadSettings(trx);
+          await updateAttributionSettingsRow(trx, {
+            ...(input.model !== undefined && { model: input.model }),
+            ...(input.lookbackDays !== undefined && { lookback_days: input.lookbackDays }),
+            ...(input.includeSalesTouches !== undefined && {
+              is_sales_touches_counted: input.includeSalesTouches,
+            }),
+            ...(input.dedupeMinutes !== undefined && { dedupe_minutes: input.dedupeMinutes }),
+            ...(input.halfLifeDays !== undefined && { half_life_days: input.halfLifeDays }),
+            ...(input.customWeights !== undefined && { custom_weights: JSON.stringify(input.customWeights) }),
+            updated_by: who.kind === 'user' ? who.userId : null,
+            updated_at: toDbTime(now),
+          });
+          await insertEvent(trx, {
+            type: 'attribution.settings_changed',
+            occurredAt: now,
+            actor: actorRef(who),
+            subject: { type: 'attribution_settings', id: '1' },
+            payload: { before: presentSettings(before), changes: { ...input } },
+          });
+          return presentSettings(await loadSettings(trx));
+        }),
+      );
     },
 
     /**

@@ -1,3 +1,4 @@
+import { announcingConfig } from '../shared/config-changed.ts';
 /**
  * The handoff as a handshake (issue 7): the assigned rep — or their manager, or someone above —
  * accepts an MQL (→ SAL) or rejects it with an agreed reason, which recycles it to Marketing or
@@ -535,30 +536,35 @@ export function createHandoffService(
     async createReason(actor: Actor | null, input: CreateRejectionReasonBody): Promise<RejectionReason> {
       const who = authorize(actor, 'handoff.configure');
       const now = clock.now();
-      return inTransaction(
-        db,
-        async (trx) => {
-          const last = (await findRejectionReasons(trx)).at(-1);
-          await insertRejectionReason(trx, {
-            key: input.key,
-            label_en: input.label.en,
-            label_nl: input.label.nl,
-            outcome: input.outcome,
-            position: input.position ?? Number(last?.position ?? 0) + 10,
-            is_active: true,
-            created_at: toDbTime(now),
-            updated_at: toDbTime(now),
-          });
-          await insertEvent(trx, {
-            type: 'handoff.reason_created',
-            occurredAt: now,
-            actor: actorRef(who),
-            subject: { type: 'rejection_reason', id: input.key },
-            payload: { ...input },
-          });
-          return toReason((await findRejectionReason(trx, input.key))!);
-        },
-        () => fieldError('handoff.reason_exists', 'key', 'a reason with this key exists'),
+      return announcingConfig(
+        deps.events,
+        'recycle',
+        now,
+        inTransaction(
+          db,
+          async (trx) => {
+            const last = (await findRejectionReasons(trx)).at(-1);
+            await insertRejectionReason(trx, {
+              key: input.key,
+              label_en: input.label.en,
+              label_nl: input.label.nl,
+              outcome: input.outcome,
+              position: input.position ?? Number(last?.position ?? 0) + 10,
+              is_active: true,
+              created_at: toDbTime(now),
+              updated_at: toDbTime(now),
+            });
+            await insertEvent(trx, {
+              type: 'handoff.reason_created',
+              occurredAt: now,
+              actor: actorRef(who),
+              subject: { type: 'rejection_reason', id: input.key },
+              payload: { ...input },
+            });
+            return toReason((await findRejectionReason(trx, input.key))!);
+          },
+          () => fieldError('handoff.reason_exists', 'key', 'a reason with this key exists'),
+        ),
       );
     },
 
@@ -569,24 +575,29 @@ export function createHandoffService(
     ): Promise<RejectionReason> {
       const who = authorize(actor, 'handoff.configure');
       const now = clock.now();
-      return db.transaction().execute(async (trx) => {
-        if (!(await findRejectionReason(trx, key))) throw createError('handoff.reason_not_found');
-        await updateRejectionReasonRow(trx, key, {
-          ...(input.label && { label_en: input.label.en, label_nl: input.label.nl }),
-          ...(input.outcome && { outcome: input.outcome }),
-          ...(input.position !== undefined && { position: input.position }),
-          ...(input.active !== undefined && { is_active: input.active }),
-          updated_at: toDbTime(now),
-        });
-        await insertEvent(trx, {
-          type: 'handoff.reason_changed',
-          occurredAt: now,
-          actor: actorRef(who),
-          subject: { type: 'rejection_reason', id: key },
-          payload: { ...input },
-        });
-        return toReason((await findRejectionReason(trx, key))!);
-      });
+      return announcingConfig(
+        deps.events,
+        'recycle',
+        now,
+        db.transaction().execute(async (trx) => {
+          if (!(await findRejectionReason(trx, key))) throw createError('handoff.reason_not_found');
+          await updateRejectionReasonRow(trx, key, {
+            ...(input.label && { label_en: input.label.en, label_nl: input.label.nl }),
+            ...(input.outcome && { outcome: input.outcome }),
+            ...(input.position !== undefined && { position: input.position }),
+            ...(input.active !== undefined && { is_active: input.active }),
+            updated_at: toDbTime(now),
+          });
+          await insertEvent(trx, {
+            type: 'handoff.reason_changed',
+            occurredAt: now,
+            actor: actorRef(who),
+            subject: { type: 'rejection_reason', id: key },
+            payload: { ...input },
+          });
+          return toReason((await findRejectionReason(trx, key))!);
+        }),
+      );
     },
 
     async getSettings(actor: Actor | null): Promise<HandoffSettings> {
@@ -603,24 +614,29 @@ export function createHandoffService(
         if (twice)
           throw fieldError('http.validation_failed', 'qualificationChecklist', `lists "${twice}" twice`);
       }
-      return db.transaction().execute(async (trx) => {
-        await updateHandoffSettingsRow(trx, {
-          ...(input.engagementReset !== undefined && { is_engagement_reset: input.engagementReset }),
-          ...(input.pingPongLimit !== undefined && { ping_pong_limit: input.pingPongLimit }),
-          ...(input.qualificationChecklist && {
-            qualification_checklist: JSON.stringify(input.qualificationChecklist),
-          }),
-          updated_at: toDbTime(now),
-        });
-        await insertEvent(trx, {
-          type: 'handoff.settings_changed',
-          occurredAt: now,
-          actor: actorRef(who),
-          subject: { type: 'handoff_settings', id: '1' },
-          payload: { ...input },
-        });
-        return toSettings(await findHandoffSettings(trx));
-      });
+      return announcingConfig(
+        deps.events,
+        'recycle',
+        now,
+        db.transaction().execute(async (trx) => {
+          await updateHandoffSettingsRow(trx, {
+            ...(input.engagementReset !== undefined && { is_engagement_reset: input.engagementReset }),
+            ...(input.pingPongLimit !== undefined && { ping_pong_limit: input.pingPongLimit }),
+            ...(input.qualificationChecklist && {
+              qualification_checklist: JSON.stringify(input.qualificationChecklist),
+            }),
+            updated_at: toDbTime(now),
+          });
+          await insertEvent(trx, {
+            type: 'handoff.settings_changed',
+            occurredAt: now,
+            actor: actorRef(who),
+            subject: { type: 'handoff_settings', id: '1' },
+            payload: { ...input },
+          });
+          return toSettings(await findHandoffSettings(trx));
+        }),
+      );
     },
   };
 }

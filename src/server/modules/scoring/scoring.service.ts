@@ -1,3 +1,4 @@
+import { announcingConfig } from '../shared/config-changed.ts';
 import type {
   AccountScore,
   CalibrationReport,
@@ -472,41 +473,46 @@ export function createScoringService(deps: ServiceDeps) {
     async activateModel(actor: Actor | null, id: string): Promise<{ model: ScoringModel; run: ScoringRun }> {
       const who = authorize(actor, 'scoring.write');
       const now = clock.now();
-      return db.transaction().execute(async (trx) => {
-        const row = await getRow(trx, id);
-        if (row.status !== 'draft') throw notDraft();
-        await retireActiveScoringModel(trx, now);
-        await updateScoringModelRow(trx, id, {
-          status: 'active',
-          activated_at: toDbTime(now),
-          updated_at: toDbTime(now),
-        });
-        await supersedeScoringRuns(trx, id, now);
-        const runId = newId();
-        await insertScoringRun(trx, {
-          id: runId,
-          model_id: id,
-          status: 'running',
-          total: await countContacts(trx),
-          done: 0,
-          cursor: null,
-          last_contact_id: await findLastContactId(trx),
-          started_at: toDbTime(now),
-          updated_at: toDbTime(now),
-          finished_at: null,
-        });
-        await insertEvent(trx, {
-          type: 'scoring.model_activated',
-          occurredAt: now,
-          actor: actorRef(who),
-          subject: { type: 'scoring_model', id },
-          payload: { version: row.version },
-        });
-        return {
-          model: toScoringModel(await getRow(trx, id)),
-          run: toScoringRun((await findScoringRunById(trx, runId))!),
-        };
-      });
+      return announcingConfig(
+        deps.events,
+        'mqlRule',
+        now,
+        db.transaction().execute(async (trx) => {
+          const row = await getRow(trx, id);
+          if (row.status !== 'draft') throw notDraft();
+          await retireActiveScoringModel(trx, now);
+          await updateScoringModelRow(trx, id, {
+            status: 'active',
+            activated_at: toDbTime(now),
+            updated_at: toDbTime(now),
+          });
+          await supersedeScoringRuns(trx, id, now);
+          const runId = newId();
+          await insertScoringRun(trx, {
+            id: runId,
+            model_id: id,
+            status: 'running',
+            total: await countContacts(trx),
+            done: 0,
+            cursor: null,
+            last_contact_id: await findLastContactId(trx),
+            started_at: toDbTime(now),
+            updated_at: toDbTime(now),
+            finished_at: null,
+          });
+          await insertEvent(trx, {
+            type: 'scoring.model_activated',
+            occurredAt: now,
+            actor: actorRef(who),
+            subject: { type: 'scoring_model', id },
+            payload: { version: row.version },
+          });
+          return {
+            model: toScoringModel(await getRow(trx, id)),
+            run: toScoringRun((await findScoringRunById(trx, runId))!),
+          };
+        }),
+      );
     },
 
     async getRun(actor: Actor | null, id: string): Promise<ScoringRun> {

@@ -37,3 +37,26 @@ export async function findEventsBySubject(db: Db, subjectType: string, subjectId
     .orderBy('id')
     .execute();
 }
+
+/** Stored events of some types in [from, to), newest first: the audit log reads these. */
+export async function findEventsByTypes(
+  db: Db,
+  input: { types: readonly string[]; from: string | null; to: string | null; limit: number },
+) {
+  let query = db.selectFrom('events').selectAll().where('type', 'in', input.types);
+  if (input.from) query = query.where('occurred_at', '>=', input.from);
+  if (input.to) query = query.where('occurred_at', '<', input.to);
+  return query.orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(input.limit).execute();
+}
+
+/** The latest stored event of a type. */
+export async function findLatestEventOfType(db: Db, type: string) {
+  return db
+    .selectFrom('events')
+    .selectAll()
+    .where('type', '=', type)
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

@@ -1,3 +1,4 @@
+import { announcingConfig } from '../shared/config-changed.ts';
 /**
  * Marketing's side of the SLA: a commitment per month or quarter to a volume of MQLs at a minimum
  * acceptance rate, tracked day by day against an even pace over the calendar's working days. Once
@@ -203,89 +204,104 @@ export function createCommitmentsService(deps: ServiceDeps, notifications: Notif
       const endsOn = periodEnd(input.period, input.startsOn);
       const now = clock.now();
       const id = newId();
-      return inTransaction(
-        db,
-        async (trx) => {
-          await checkReferences(trx, input);
-          // The marketer who makes the commitment answers for it, unless someone else is named.
-          let ownerId = input.ownerId ?? null;
-          if (input.ownerId === undefined && who.kind === 'user' && who.role === 'marketing')
-            ownerId = who.userId;
-          await insertCommitment(trx, {
-            id,
-            period: input.period,
-            starts_on: input.startsOn,
-            ends_on: endsOn,
-            mql_target: input.mqlTarget,
-            min_acceptance_rate: input.minAcceptanceRate,
-            tolerance: input.tolerance ?? defaultTolerance,
-            owner_id: ownerId,
-            calendar_id: input.calendarId ?? null,
-            note: input.note ?? null,
-            pace_status: null,
-            pace_checked_on: null,
-            created_at: toDbTime(now),
-            updated_at: toDbTime(now),
-          });
-          await insertEvent(trx, {
-            type: 'sla.commitment_created',
-            occurredAt: now,
-            actor: actorRef(who),
-            subject: { type: 'marketing_commitment', id },
-            payload: { ...input },
-          });
-          return toCommitment(trx, (await findCommitmentById(trx, id))!, false);
-        },
-        () =>
-          fieldError(
-            'sla.commitment_exists',
-            'startsOn',
-            `there is a ${input.period} commitment starting then`,
-          ),
+      return announcingConfig(
+        deps.events,
+        'sla',
+        now,
+        inTransaction(
+          db,
+          async (trx) => {
+            await checkReferences(trx, input);
+            // The marketer who makes the commitment answers for it, unless someone else is named.
+            let ownerId = input.ownerId ?? null;
+            if (input.ownerId === undefined && who.kind === 'user' && who.role === 'marketing')
+              ownerId = who.userId;
+            await insertCommitment(trx, {
+              id,
+              period: input.period,
+              starts_on: input.startsOn,
+              ends_on: endsOn,
+              mql_target: input.mqlTarget,
+              min_acceptance_rate: input.minAcceptanceRate,
+              tolerance: input.tolerance ?? defaultTolerance,
+              owner_id: ownerId,
+              calendar_id: input.calendarId ?? null,
+              note: input.note ?? null,
+              pace_status: null,
+              pace_checked_on: null,
+              created_at: toDbTime(now),
+              updated_at: toDbTime(now),
+            });
+            await insertEvent(trx, {
+              type: 'sla.commitment_created',
+              occurredAt: now,
+              actor: actorRef(who),
+              subject: { type: 'marketing_commitment', id },
+              payload: { ...input },
+            });
+            return toCommitment(trx, (await findCommitmentById(trx, id))!, false);
+          },
+          () =>
+            fieldError(
+              'sla.commitment_exists',
+              'startsOn',
+              `there is a ${input.period} commitment starting then`,
+            ),
+        ),
       );
     },
 
     async update(actor: Actor | null, id: string, input: UpdateCommitmentBody): Promise<MarketingCommitment> {
       const who = authorize(actor, 'sla.commit');
       const now = clock.now();
-      return db.transaction().execute(async (trx) => {
-        if (!(await findCommitmentById(trx, id))) throw createError('sla.commitment_not_found');
-        await checkReferences(trx, input);
-        await updateCommitmentRow(trx, id, {
-          ...(input.mqlTarget !== undefined && { mql_target: input.mqlTarget }),
-          ...(input.minAcceptanceRate !== undefined && { min_acceptance_rate: input.minAcceptanceRate }),
-          ...(input.tolerance !== undefined && { tolerance: input.tolerance }),
-          ...(input.ownerId !== undefined && { owner_id: input.ownerId }),
-          ...(input.calendarId !== undefined && { calendar_id: input.calendarId }),
-          ...(input.note !== undefined && { note: input.note }),
-          updated_at: toDbTime(now),
-        });
-        await insertEvent(trx, {
-          type: 'sla.commitment_changed',
-          occurredAt: now,
-          actor: actorRef(who),
-          subject: { type: 'marketing_commitment', id },
-          payload: { ...input },
-        });
-        return toCommitment(trx, (await findCommitmentById(trx, id))!, false);
-      });
+      return announcingConfig(
+        deps.events,
+        'sla',
+        now,
+        db.transaction().execute(async (trx) => {
+          if (!(await findCommitmentById(trx, id))) throw createError('sla.commitment_not_found');
+          await checkReferences(trx, input);
+          await updateCommitmentRow(trx, id, {
+            ...(input.mqlTarget !== undefined && { mql_target: input.mqlTarget }),
+            ...(input.minAcceptanceRate !== undefined && { min_acceptance_rate: input.minAcceptanceRate }),
+            ...(input.tolerance !== undefined && { tolerance: input.tolerance }),
+            ...(input.ownerId !== undefined && { owner_id: input.ownerId }),
+            ...(input.calendarId !== undefined && { calendar_id: input.calendarId }),
+            ...(input.note !== undefined && { note: input.note }),
+            updated_at: toDbTime(now),
+          });
+          await insertEvent(trx, {
+            type: 'sla.commitment_changed',
+            occurredAt: now,
+            actor: actorRef(who),
+            subject: { type: 'marketing_commitment', id },
+            payload: { ...input },
+          });
+          return toCommitment(trx, (await findCommitmentById(trx, id))!, false);
+        }),
+      );
     },
 
     async remove(actor: Actor | null, id: string): Promise<void> {
       const who = authorize(actor, 'sla.commit');
       const now = clock.now();
-      await db.transaction().execute(async (trx) => {
-        const row = await findCommitmentById(trx, id);
-        if (!row) throw createError('sla.commitment_not_found');
-        await deleteCommitmentRow(trx, id);
-        await insertEvent(trx, {
-          type: 'sla.commitment_deleted',
-          occurredAt: now,
-          actor: actorRef(who),
-          subject: { type: 'marketing_commitment', id },
-          payload: { period: row.period, startsOn: row.starts_on, mqlTarget: Number(row.mql_target) },
-        });
-      });
+      await announcingConfig(
+        deps.events,
+        'sla',
+        now,
+        db.transaction().execute(async (trx) => {
+          const row = await findCommitmentById(trx, id);
+          if (!row) throw createError('sla.commitment_not_found');
+          await deleteCommitmentRow(trx, id);
+          await insertEvent(trx, {
+            type: 'sla.commitment_deleted',
+            occurredAt: now,
+            actor: actorRef(who),
+            subject: { type: 'marketing_commitment', id },
+            payload: { period: row.period, startsOn: row.starts_on, mqlTarget: Number(row.mql_target) },
+          });
+        }),
+      );
     },
 
     /**

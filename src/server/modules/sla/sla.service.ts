@@ -1,3 +1,4 @@
+import { announcingConfig } from '../shared/config-changed.ts';
 import type {
   SaveSlaCalendarBody,
   SlaCalendar,
@@ -610,29 +611,34 @@ export function createSlaService(
     async updatePolicy(actor: Actor | null, id: string, input: UpdateSlaPolicyBody): Promise<SlaPolicy> {
       const who = authorize(actor, 'sla.write');
       const now = clock.now();
-      return db.transaction().execute(async (trx) => {
-        if (!(await findPolicyById(trx, id))) throw createError('sla.policy_not_found');
-        if (input.calendarId && !(await findCalendarById(trx, input.calendarId)))
-          throw fieldError('sla.calendar_not_found', 'calendarId', 'no such calendar');
-        await updatePolicyRow(trx, id, {
-          ...(input.name && { name_en: input.name.en, name_nl: input.name.nl }),
-          ...(input.windowSeconds !== undefined && { window_seconds: input.windowSeconds }),
-          ...(input.reminderAt !== undefined && { reminder_at: input.reminderAt }),
-          ...(input.escalations !== undefined && { escalations: input.escalations }),
-          ...(input.reassign !== undefined && { is_reassigning: input.reassign }),
-          ...(input.calendarId !== undefined && { calendar_id: input.calendarId }),
-          ...(input.active !== undefined && { is_active: input.active }),
-          updated_at: toDbTime(now),
-        });
-        await insertEvent(trx, {
-          type: 'sla.policy_changed',
-          occurredAt: now,
-          actor: actorRef(who),
-          subject: { type: 'sla_policy', id },
-          payload: { ...input },
-        });
-        return toPolicy((await findPolicyById(trx, id))!);
-      });
+      return announcingConfig(
+        deps.events,
+        'sla',
+        now,
+        db.transaction().execute(async (trx) => {
+          if (!(await findPolicyById(trx, id))) throw createError('sla.policy_not_found');
+          if (input.calendarId && !(await findCalendarById(trx, input.calendarId)))
+            throw fieldError('sla.calendar_not_found', 'calendarId', 'no such calendar');
+          await updatePolicyRow(trx, id, {
+            ...(input.name && { name_en: input.name.en, name_nl: input.name.nl }),
+            ...(input.windowSeconds !== undefined && { window_seconds: input.windowSeconds }),
+            ...(input.reminderAt !== undefined && { reminder_at: input.reminderAt }),
+            ...(input.escalations !== undefined && { escalations: input.escalations }),
+            ...(input.reassign !== undefined && { is_reassigning: input.reassign }),
+            ...(input.calendarId !== undefined && { calendar_id: input.calendarId }),
+            ...(input.active !== undefined && { is_active: input.active }),
+            updated_at: toDbTime(now),
+          });
+          await insertEvent(trx, {
+            type: 'sla.policy_changed',
+            occurredAt: now,
+            actor: actorRef(who),
+            subject: { type: 'sla_policy', id },
+            payload: { ...input },
+          });
+          return toPolicy((await findPolicyById(trx, id))!);
+        }),
+      );
     },
 
     async listCalendars(actor: Actor | null): Promise<SlaCalendar[]> {

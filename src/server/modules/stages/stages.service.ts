@@ -1,3 +1,4 @@
+import { announcingConfig } from '../shared/config-changed.ts';
 import type { StageOrder } from '../../../domain/handoff/fate.ts';
 import type {
   CreateStageBody,
@@ -124,58 +125,71 @@ export function createStagesService(deps: ServiceDeps) {
     async createStage(actor: Actor | null, input: CreateStageBody): Promise<Stage> {
       const who = authorize(actor, 'stages.write');
       const now = clock.now();
-      return inTransaction(
-        db,
-        async (trx) => {
-          await checkTargets(trx, input.allowedNext, input.key);
-          await insertStage(trx, {
-            key: input.key,
-            name_en: input.name.en,
-            name_nl: input.name.nl,
-            definition_en: input.definition.en,
-            definition_nl: input.definition.nl,
-            position: input.position,
-            is_side: input.isSide ?? false,
-            created_at: toDbTime(now),
-            updated_at: toDbTime(now),
-          });
-          await replaceTransitions(trx, input.key, input.allowedNext ?? []);
-          await insertEvent(trx, {
-            type: 'stage.created',
-            occurredAt: now,
-            actor: actorRef(who),
-            subject: { type: 'stage', id: input.key },
-            payload: { ...input },
-          });
-          return get(trx, input.key);
-        },
-        () => fieldError('stages.key_taken', 'key', 'a stage with this key exists'),
+      return announcingConfig(
+        deps.events,
+        'stages',
+        now,
+        inTransaction(
+          db,
+          async (trx) => {
+            await checkTargets(trx, input.allowedNext, input.key);
+            await insertStage(trx, {
+              key: input.key,
+              name_en: input.name.en,
+              name_nl: input.name.nl,
+              definition_en: input.definition.en,
+              definition_nl: input.definition.nl,
+              position: input.position,
+              is_side: input.isSide ?? false,
+              created_at: toDbTime(now),
+              updated_at: toDbTime(now),
+            });
+            await replaceTransitions(trx, input.key, input.allowedNext ?? []);
+            await insertEvent(trx, {
+              type: 'stage.created',
+              occurredAt: now,
+              actor: actorRef(who),
+              subject: { type: 'stage', id: input.key },
+              payload: { ...input },
+            });
+            return get(trx, input.key);
+          },
+          () => fieldError('stages.key_taken', 'key', 'a stage with this key exists'),
+        ),
       );
     },
 
     async updateStage(actor: Actor | null, key: string, input: UpdateStageBody): Promise<Stage> {
       const who = authorize(actor, 'stages.write');
       const now = clock.now();
-      return db.transaction().execute(async (trx) => {
-        const before = await get(trx, key);
-        await checkTargets(trx, input.allowedNext, key);
-        await updateStageRow(trx, key, {
-          ...(input.name && { name_en: input.name.en, name_nl: input.name.nl }),
-          ...(input.definition && { definition_en: input.definition.en, definition_nl: input.definition.nl }),
-          ...(input.position !== undefined && { position: input.position }),
-          updated_at: toDbTime(now),
-        });
-        if (input.allowedNext) await replaceTransitions(trx, key, input.allowedNext);
-        // The definitions are part of the agreement between the teams, so every edit is kept.
-        await insertEvent(trx, {
-          type: 'stage.updated',
-          occurredAt: now,
-          actor: actorRef(who),
-          subject: { type: 'stage', id: key },
-          payload: { before, changes: { ...input } },
-        });
-        return get(trx, key);
-      });
+      return announcingConfig(
+        deps.events,
+        'stages',
+        now,
+        db.transaction().execute(async (trx) => {
+          const before = await get(trx, key);
+          await checkTargets(trx, input.allowedNext, key);
+          await updateStageRow(trx, key, {
+            ...(input.name && { name_en: input.name.en, name_nl: input.name.nl }),
+            ...(input.definition && {
+              definition_en: input.definition.en,
+              definition_nl: input.definition.nl,
+            }),
+            ...(input.position !== undefined && { position: input.position }),
+            updated_at: toDbTime(now),
+          });
+          if (input.allowedNext) await replaceTransitions(trx, key, input.allowedNext);
+          // The definitions are part of the agreement between the teams, so every edit is kept.
+          await insertEvent(trx, {
+            type: 'stage.updated',
+            occurredAt: now,
+            actor: actorRef(who),
+            subject: { type: 'stage', id: key },
+            payload: { before, changes: { ...input } },
+          });
+          return get(trx, key);
+        }),
+      );
     },
   };
 }

@@ -1,0 +1,161 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import { utcMonthSql } from '../../db/dialect.ts';
+import type { TargetsTable } from '../../db/tables.ts';
+import type { Insertable, Selectable } from 'kysely';
+
+export type TargetRow = Selectable<TargetsTable>;
+
+export async function findTargets(
+  db: Db,
+  filter: { periodKind?: string; periodStart?: string; metric?: string },
+): Promise<TargetRow[]> {
+  let query = db.selectFrom('targets').selectAll();
+  if (filter.periodKind) query = query.where('period_kind', '=', filter.periodKind);
+  if (filter.periodStart) query = query.where('period_start', '=', filter.periodStart);
+  if (filter.metric) query = query.where('metric', '=', filter.metric);
+  return query.orderBy('period_start').orderBy('metric').orderBy('owner_kind').orderBy('id').execute();
+}
+
+export async function findTargetById(db: Db, id: string): Promise<TargetRow | undefined> {
+  return db.selectFrom('targets').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** One target per period, metric and owner: a second put for the same replaces the value. */
+export async function upsertTarget(db: Db, row: Insertable<TargetsTable>): Promise<TargetRow> {
+  await db
+    .insertInto('targets')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['period_kind', 'period_start', 'metric', 'owner_kind', 'owner_id']).doUpdateSet({
+        value: row.value,
+        currency: row.currency ?? null,
+        is_joint: row.is_joint,
+        note: row.note ?? null,
+        updated_at: row.updated_at,
+      }),
+    )
+    .execute();
+  return db
+    .selectFrom('targets')
+    .selectAll()
+    .where('period_kind', '=', row.period_kind)
+    .where('period_start', '=', row.period_start)
+    .where('metric', '=', row.metric)
+    .where('owner_kind', '=', row.owner_kind)
+    .where('owner_id', '=', row.owner_id)
+    .executeTakeFirstOrThrow();
+}
+
+export async function deleteTargetRow(db: Db, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('targets').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function insertPlan(
+  db: Db,
+  row: {
+    id: string;
+    name: string;
+    period_kind: string;
+    period_start: string;
+    currency: string;
+    inputs: string;
+    result: string;
+    created_by: string | null;
+    created_at: string;
+  },
+): Promise<void> {
+  await db
+    .updateTable('plans')
+    .set({ is_current: false })
+    .where('period_kind', '=', row.period_kind)
+    .where('period_start', '=', row.period_start)
+    .execute();
+  await db
+    .insertInto('plans')
+    .values({ ...row, is_current: true })
+    .execute();
+}
+
+export async function findPlans(
+  db: Db,
+  filter: { periodKind?: string; periodStart?: string; currentOnly?: boolean },
+) {
+  let query = db.selectFrom('plans').selectAll();
+  if (filter.periodKind) query = query.where('period_kind', '=', filter.periodKind);
+  if (filter.periodStart) query = query.where('period_start', '=', filter.periodStart);
+  if (filter.currentOnly) query = query.where('is_current', '=', true);
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+}
+
+export async function findPlanById(db: Db, id: string) {
+  return db.selectFrom('plans').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Deals closed in [from, to) (close dates as YYYY-MM-DD): what win rate, deal size and cycle are read from. */
+export async function findClosedDeals(db: Db, input: { from: string; to: string; currency: string }) {
+  return db
+    .selectFrom('opportunities')
+    .select(['status', 'amount_minor', 'created_at', 'closed_on'])
+    .where('status', 'in', ['won', 'lost'])
+    .where('closed_on', '>=', input.from)
+    .where('closed_on', '<', input.to)
+    .where('currency', '=', input.currency)
+    .execute();
+}
+
+/**
+ * Per month of [from, to) and lifecycle stage, how many contacts entered the stage (each contact
+ * once per stage and month).
+ */
+export async function countStageEntriesByMonth(
+  db: Db,
+  input: { from: string; to: string; stages: readonly string[] },
+): Promise<{ month: string; stage: string; count: number }[]> {
+  const month = utcMonthSql(db, sql.ref('occurred_at'));
+  const rows = await db
+    .selectFrom('stage_changes')
+    .select([
+      month.as('month'),
+      'to_stage as stage',
+      sql<number | string>`count(distinct contact_id)`.as('count'),
+    ])
+    .where('occurred_at', '>=', input.from)
+    .where('occurred_at', '<', input.to)
+    .where('to_stage', 'in', input.stages)
+    .groupBy([month, 'to_stage'])
+    .execute();
+  return rows.map((r) => ({ month: r.month, stage: r.stage, count: Number(r.count) }));
+}
+
+/** Per month: opportunities created, and deals won with their revenue, in one currency. */
+export async function countDealsByMonth(db: Db, input: { from: string; to: string; currency: string }) {
+  const created = utcMonthSql(db, sql.ref('created_at'));
+  const [opened, won] = await Promise.all([
+    db
+      .selectFrom('opportunities')
+      .select([created.as('month'), sql<number | string>`count(*)`.as('count')])
+      .where('created_at', '>=', input.from)
+      .where('created_at', '<', input.to)
+      .groupBy(created)
+      .execute(),
+    db
+      .selectFrom('opportunities')
+      .select([
+        sql<string>`substr(closed_on, 1, 7)`.as('month'),
+        sql<number | string>`count(*)`.as('count'),
+        sql<number | string | null>`sum(amount_minor)`.as('revenue'),
+      ])
+      .where('status', '=', 'won')
+      .where('currency', '=', input.currency)
+      .where('closed_on', '>=', input.from.slice(0, 10))
+      .where('closed_on', '<', input.to.slice(0, 10))
+      .groupBy(sql`substr(closed_on, 1, 7)`)
+      .execute(),
+  ]);
+  return {
+    opened: opened.map((r) => ({ month: r.month, count: Number(r.count) })),
+    won: won.map((r) => ({ month: r.month, count: Number(r.count), revenue: Number(r.revenue ?? 0) })),
+  };
+}
