@@ -59,6 +59,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0009_handoff',
         '0010_sla_queue',
         '0011_attribution',
+        '0012_planning',
       ],
     });
   });

@@ -96,10 +96,10 @@ export const PlanInputBody = StrictObject({
 });
 export type PlanInputBody = Static<typeof PlanInputBody>;
 
-export const SavePlanBody = Type.Intersect([
-  PlanInputBody,
-  StrictObject({ name: Type.String({ minLength: 1, maxLength: 200 }) }),
-]);
+export const SavePlanBody = StrictObject({
+  ...PlanInputBody.properties,
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+});
 
 const Source = Type.Object({
   source: Type.Enum(['given', 'history', 'default']),

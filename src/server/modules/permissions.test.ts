@@ -55,6 +55,17 @@ const commitment = async (c: TestContext) =>
     })
   ).id;
 const committers = (status: number) => ({ ...all(403), admin: status, marketing: status, director: status });
+/** The heads of both teams (Marketing and the directors) and admins set targets, plans and the agreement. */
+const planners = committers;
+const planInput = {
+  periodKind: 'year',
+  periodStart: '2027-01',
+  revenueTarget: 200_000_000,
+  currency: 'EUR',
+  averageDealSize: 2_500_000,
+};
+const draftAgreement = async (c: TestContext) =>
+  (await c.services.agreements.create(cli, { effectiveFrom: '2027-01-01T00:00:00.000Z' })).version;
 
 /** A fresh lead of the rep's in a stage (created there, so nothing reacts). */
 let handed = 0;
@@ -927,6 +938,149 @@ const rows: Row[] = [
       return { method: 'DELETE', url: `/api/v1/attribution/costs/${cost.id}` };
     },
     expect: { ...all(403), marketing: 204, admin: 204 },
+  },
+  {
+    route: 'GET /api/v1/targets',
+    request: () => ({ url: '/api/v1/targets' }),
+    expect: all(200),
+  },
+  {
+    route: 'PUT /api/v1/targets',
+    request: () => ({
+      method: 'PUT',
+      url: '/api/v1/targets',
+      payload: {
+        periodKind: 'quarter',
+        periodStart: '2027-01',
+        metric: 'mql',
+        ownerKind: 'company',
+        value: 500,
+      },
+    }),
+    expect: planners(200),
+  },
+  {
+    route: 'DELETE /api/v1/targets/:id',
+    request: async (_w, c) => {
+      const target = await c.services.planning.putTarget(cli, {
+        periodKind: 'month',
+        periodStart: '2027-02',
+        metric: 'sal',
+        ownerKind: 'company',
+        value: 10,
+      });
+      return { method: 'DELETE', url: `/api/v1/targets/${target.id}` };
+    },
+    expect: planners(204),
+  },
+  {
+    route: 'POST /api/v1/plans/preview',
+    request: () => ({ method: 'POST', url: '/api/v1/plans/preview', payload: planInput }),
+    expect: all(200),
+  },
+  {
+    route: 'POST /api/v1/plans',
+    request: () => ({ method: 'POST', url: '/api/v1/plans', payload: { ...planInput, name: 'Plan' } }),
+    expect: planners(201),
+  },
+  {
+    route: 'GET /api/v1/plans',
+    request: () => ({ url: '/api/v1/plans' }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/pacing',
+    request: () => ({ url: '/api/v1/pacing?periodKind=year&periodStart=2027-01' }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/agreements',
+    request: () => ({ url: '/api/v1/agreements' }),
+    expect: all(200),
+  },
+  {
+    route: 'POST /api/v1/agreements',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/agreements',
+      payload: { effectiveFrom: '2027-01-01T00:00:00Z' },
+    }),
+    expect: planners(201),
+  },
+  {
+    route: 'GET /api/v1/agreements/diff',
+    request: async (_w, c) => {
+      await draftAgreement(c);
+      await draftAgreement(c);
+      return { url: '/api/v1/agreements/diff?from=1&to=2' };
+    },
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/agreements/spans',
+    request: () => ({ url: '/api/v1/agreements/spans?from=2027-01-01T00:00:00Z&to=2027-04-01T00:00:00Z' }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/agreements/mql-report',
+    request: () => ({
+      url: '/api/v1/agreements/mql-report?from=2027-01-01T00:00:00Z&to=2027-04-01T00:00:00Z',
+    }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/agreements/:version',
+    request: async (_w, c) => ({ url: `/api/v1/agreements/${await draftAgreement(c)}` }),
+    expect: all(200),
+  },
+  {
+    route: 'PATCH /api/v1/agreements/:version',
+    request: async (_w, c) => ({
+      method: 'PATCH',
+      url: `/api/v1/agreements/${await draftAgreement(c)}`,
+      payload: { title: 'Plan 2027' },
+    }),
+    expect: planners(200),
+  },
+  {
+    route: 'POST /api/v1/agreements/:version/propose',
+    request: async (w, c) => ({
+      method: 'POST',
+      url: `/api/v1/agreements/${await draftAgreement(c)}/propose`,
+      payload: { marketingSignerId: w.marketer.id, salesSignerId: w.director.id },
+    }),
+    expect: planners(200),
+  },
+  {
+    // The marketer and the director are the named heads; everyone else may not sign.
+    route: 'POST /api/v1/agreements/:version/sign',
+    request: async (w, c) => {
+      const version = await draftAgreement(c);
+      await c.services.agreements.propose(cli, version, {
+        marketingSignerId: w.marketer.id,
+        salesSignerId: w.director.id,
+      });
+      return { method: 'POST', url: `/api/v1/agreements/${version}/sign` };
+    },
+    expect: { ...all(403), marketing: 200, director: 200 },
+  },
+  {
+    route: 'POST /api/v1/agreements/:version/withdraw',
+    request: async (_w, c) => ({
+      method: 'POST',
+      url: `/api/v1/agreements/${await draftAgreement(c)}/withdraw`,
+    }),
+    expect: planners(200),
+  },
+  {
+    route: 'GET /api/v1/agreements/:version/pdf',
+    request: async (_w, c) => ({ url: `/api/v1/agreements/${await draftAgreement(c)}/pdf` }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/audit',
+    request: () => ({ url: '/api/v1/audit' }),
+    expect: planners(200),
   },
 ];
 
