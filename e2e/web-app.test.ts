@@ -305,6 +305,77 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await again.close();
   });
 
+  it('the heads of Sales and Marketing sign the agreement, and the director opens the board view', async () => {
+    await call('POST', '/plans', {
+      name: 'Plan 2027',
+      periodKind: 'quarter',
+      periodStart:
+        new Date().toISOString().slice(0, 4) +
+        '-' +
+        String(Math.floor(new Date().getUTCMonth() / 3) * 3 + 1).padStart(2, '0'),
+      revenueTarget: 200_000_000,
+      currency: 'EUR',
+      averageDealSize: 2_500_000,
+    });
+
+    // The director drafts a version from the live settings and proposes it to both heads.
+    const director = await signInAs(people.director);
+    const page = director.page;
+    await page.getByRole('menuitem', { name: 'Agreement' }).click();
+    await page.getByRole('heading', { name: 'Alignment agreement' }).waitFor();
+    await page.getByRole('button', { name: 'New draft from the current settings' }).click();
+    await page.getByText('Draft', { exact: true }).waitFor();
+    await page.getByText('1. Stage definitions', { exact: true }).waitFor();
+    await page
+      .getByText('An MQL has a fit score of at least 20 and an engagement score of at least 40.')
+      .waitFor();
+    await page.getByLabel('Head of Marketing').click();
+    await page.locator('.ant-select-item-option[title="Mia Marketing"]').click();
+    await page.getByLabel('Head of Sales').click();
+    await page.locator('.ant-select-item-option[title="Dirk Directeur"]').click();
+    await page.getByRole('button', { name: 'Propose', exact: true }).click();
+    await page.getByText('Awaiting signatures', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Sign as head of Sales' }).click();
+    await page.getByText(/Dirk Directeur — signed on/).waitFor();
+    // One signature is not enough.
+    expect(await page.getByText('Awaiting signatures', { exact: true }).isVisible()).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: artifact('web-7-agreement-signed-by-sales.png'), fullPage: true });
+
+    // The head of Marketing signs the same version: it is signed and comes into force on its date.
+    const marketing = await signInAs(people.marketer);
+    await marketing.page.getByRole('menuitem', { name: 'Agreement' }).click();
+    await marketing.page.getByRole('button', { name: 'Sign as head of Marketing' }).click();
+    await marketing.page.getByText('Signed, in force later', { exact: true }).waitFor();
+    await marketing.page.getByText(/Mia Marketing — signed on/).waitFor();
+    const versions = await call<{ version: number; status: string }[]>('GET', '/agreements');
+    expect(versions[0]).toMatchObject({ status: 'scheduled' });
+    const pdf = await fetch(`${baton.url}/api/v1/agreements/${versions[0]!.version}/pdf?lang=nl`, {
+      headers: { cookie },
+    });
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    await marketing.context.close();
+
+    // The board view opens, printable, with the plan against actual and the forecast.
+    await page.getByRole('menuitem', { name: 'Board view' }).click();
+    await page.getByRole('heading', { name: 'Board view' }).waitFor();
+    await page.getByText('Plan against actual').waitFor();
+    await page.getByText('Forecast', { exact: true }).waitFor();
+    await page.getByRole('cell', { name: 'Inquiries', exact: true }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.getByRole('navigation', { name: 'Main menu' }).isVisible()).toBe(false);
+    await page.screenshot({ path: artifact('web-8-board-view-print.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+
+    // The plan and the bonus pages open too.
+    await page.getByRole('menuitem', { name: 'Targets and plan' }).click();
+    await page.getByText('Against the plan “Plan 2027”.').waitFor();
+    await page.getByRole('menuitem', { name: 'Joint bonus' }).click();
+    await page.getByText('No bonus plan yet.').waitFor();
+    await director.context.close();
+  });
+
   it('shows no console errors on any page it opened', () => {
     expect(consoleErrors).toEqual([]);
   });

@@ -582,6 +582,52 @@ export async function fillDemo(
       note: 'Demo',
     });
 
+  // The quarter's plan from the year's own rates, a joint revenue target and bonus, and the
+  // alignment agreement both heads signed, in force since the quarter began.
+  const now = new Date(end.getTime());
+  const quarterStart = `${now.toISOString().slice(0, 4)}-${String(Math.floor(now.getUTCMonth() / 3) * 3 + 1).padStart(2, '0')}`;
+  const quarter = { periodKind: 'quarter' as const, periodStart: quarterStart };
+  await services.planning.putTarget(cli, {
+    ...quarter,
+    metric: 'revenue',
+    ownerKind: 'company',
+    value: 60_000_000,
+    currency: 'EUR',
+    joint: true,
+  });
+  await services.planning.savePlan(cli, {
+    ...quarter,
+    name: 'Plan Q',
+    revenueTarget: 60_000_000,
+    currency: 'EUR',
+    averageDealSize: 2_500_000,
+  });
+  await services.bonus.put(cli, {
+    ...quarter,
+    name: 'Gezamenlijke bonus',
+    metric: 'bookings',
+    plan: 60_000_000,
+    currency: 'EUR',
+    poolAtPlan: 3_000_000,
+    marketingSharePct: 30,
+    curve: { thresholdPct: 70, thresholdPayoutPct: 50, acceleratorRate: 2, capPct: 200 },
+    participants: [
+      { userId: headOfMarketing.id, side: 'marketing', weight: 2 },
+      { userId: marketer.id, side: 'marketing', weight: 1 },
+      ...reps.map((r) => ({ userId: r.id, side: 'sales' as const, weight: 1 })),
+    ],
+  });
+  const agreement = await services.agreements.create(cli, {
+    title: 'Afspraken Marketing en Sales',
+    effectiveFrom: `${quarterStart}-01T00:00:00.000Z`,
+  });
+  await services.agreements.propose(cli, agreement.version, {
+    marketingSignerId: headOfMarketing.id,
+    salesSignerId: director.id,
+  });
+  await services.agreements.sign(actorOf(headOfMarketing), agreement.version);
+  await services.agreements.sign(actorOf(director), agreement.version);
+
   // Nothing of the year is sent by email: the demo's messages are cancelled.
   for (;;) {
     const pending = await services.notifications.listOutbox(cli, { status: 'pending', limit: 200 });

@@ -43,10 +43,21 @@ export const AgreementSummary = Type.Object({
 });
 export type AgreementSummary = Static<typeof AgreementSummary>;
 
+const Bilingual = Type.Object({ en: Type.String(), nl: Type.String() });
+export const AgreementDocument = Type.Array(
+  Type.Object({
+    key: AgreementSection,
+    title: Bilingual,
+    items: Type.Array(Type.Object({ title: Bilingual, lines: Type.Array(Bilingual) })),
+  }),
+  { description: 'The document as people read it, section by section, in English and Dutch' },
+);
+
 export const Agreement = Type.Intersect([
   AgreementSummary,
   Type.Object({
     content: AgreementContent,
+    document: AgreementDocument,
     drift: Type.Array(
       Type.Object({
         path: Type.String(),

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { WATERFALL_STAGES } from '../domain/planning/plan-waterfall.ts';
+import { WATERFALL_STAGES, WATERFALL_STEPS } from '../domain/planning/plan-waterfall.ts';
 import { Currency, Id, Instant, Nullable, StrictObject } from './common.ts';
 
 const Minor = Type.Integer({ description: 'Amount in minor units (cents)' });
@@ -133,7 +133,7 @@ export const PlanResult = Type.Object({
   ),
   sensitivity: Type.Array(
     Type.Object({
-      step: Type.String(),
+      step: Type.Enum(WATERFALL_STEPS),
       from: Type.Number(),
       to: Type.Number(),
       needed: Type.Record(Type.String(), Type.Integer()),

@@ -69,7 +69,10 @@ describeEachDialect('the HTTP API', (getDatabase, dialect) => {
     );
     expect(writes.length).toBeGreaterThanOrEqual(10);
     for (const { method, path } of writes) {
-      const url = path.replace('{id}', '0190a5e8-0000-7000-8000-000000000000').replace('{key}', 'mql');
+      const url = path
+        .replace('{id}', '0190a5e8-0000-7000-8000-000000000000')
+        .replace('{key}', 'mql')
+        .replace('{version}', '1');
       const response = await app.inject({
         method: method as 'POST',
         url,

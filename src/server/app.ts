@@ -9,6 +9,8 @@ import type { Database } from './db/database.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { agreementsRoutes } from './modules/agreements/agreements.routes.ts';
 import { attributionRoutes } from './modules/attribution/attribution.routes.ts';
+import { boardRoutes } from './modules/board/board.routes.ts';
+import { bonusRoutes } from './modules/bonus/bonus.routes.ts';
 import { planningRoutes } from './modules/planning/planning.routes.ts';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.ts';
 import { authRoutes, registerActorHook, registerSignInRequirement } from './modules/auth/auth.routes.ts';
@@ -121,6 +123,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       opportunitiesRoutes(api, deps.services);
       attributionRoutes(api, deps.services);
       planningRoutes(api, deps.services);
+      bonusRoutes(api, deps.services);
+      boardRoutes(api, deps.services);
       agreementsRoutes(api, deps.services);
     },
     { prefix: '/api/v1' },

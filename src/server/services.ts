@@ -6,6 +6,8 @@ import {
 } from './modules/attribution/attribution.service.ts';
 import { createAgreementsService } from './modules/agreements/agreements.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
+import { createBoardService } from './modules/board/board.service.ts';
+import { createBonusService } from './modules/bonus/bonus.service.ts';
 import { createPlanningService } from './modules/planning/planning.service.ts';
 import { createCaptureService } from './modules/capture/capture.service.ts';
 import { createImportService } from './modules/capture/import.service.ts';
@@ -60,6 +62,7 @@ export function createServices(
     notifications,
   );
   const planning = createPlanningService(deps);
+  const bonus = createBonusService(deps);
   const cli = { kind: 'cli' } as const;
   // The agreement's document is the live configuration, read section by section.
   const agreements = createAgreementsService(deps, {
@@ -91,7 +94,7 @@ export function createServices(
         needed: Object.fromEntries(p.plan.rows.map((r) => [r.stage, r.needed])),
       })),
     }),
-    bonus: async () => [],
+    bonus: () => bonus.currentPlans(),
   });
   return {
     auth: createAuthService(deps),
@@ -116,7 +119,9 @@ export function createServices(
     }),
     attribution,
     planning,
+    bonus,
     agreements,
+    board: createBoardService(deps, { planning, sla, attribution }),
     records: createRecordsImportService(deps),
   };
 }

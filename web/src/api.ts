@@ -2,6 +2,15 @@
  * The typed client of Baton's API. Every request and answer type comes from src/contract, so the
  * web app never restates what the server accepts or returns.
  */
+import type {
+  Agreement,
+  AgreementDiff,
+  AgreementSummary,
+  AuditEntry,
+  CreateAgreementBody,
+  ProposeAgreementBody,
+  UpdateAgreementBody,
+} from '../../src/contract/agreements.ts';
 import type { ApiKey, CreateApiKeyBody, CreatedApiKey } from '../../src/contract/api-keys.ts';
 import type {
   AttributionComparison,
@@ -11,6 +20,8 @@ import type {
   DealLedger,
 } from '../../src/contract/attribution.ts';
 import type { Session, LoginBody } from '../../src/contract/auth.ts';
+import type { Board } from '../../src/contract/board.ts';
+import type { BonusPlan, BonusStatements } from '../../src/contract/bonus.ts';
 import type { PageOf, ProblemDetails } from '../../src/contract/common.ts';
 import type { Contact, ListContactsQuery, Touchpoint } from '../../src/contract/contacts.ts';
 import type { CreateFormBody, Form, FormSnippet, UpdateFormBody } from '../../src/contract/forms.ts';
@@ -29,6 +40,15 @@ import type {
   RejectionsReport,
 } from '../../src/contract/handoff.ts';
 import type { CreateOpportunityBody, OpportunityDetail } from '../../src/contract/opportunities.ts';
+import type {
+  Pacing,
+  PeriodKind,
+  PlanInputBody,
+  PlanResult,
+  PutTargetBody,
+  SavedPlan,
+  Target,
+} from '../../src/contract/planning.ts';
 import type {
   Assignment,
   Pool,
@@ -193,4 +213,29 @@ export const api = {
   createForm: (body: CreateFormBody) => post<Form>('/forms', body),
   updateForm: (id: string, body: UpdateFormBody) => patch<Form>(`/forms/${id}`, body),
   formSnippet: (id: string, language: 'en' | 'nl') => get<FormSnippet>(`/forms/${id}/snippet`, { language }),
+
+  targets: (query: { periodStart?: string } = {}) => get<Target[]>('/targets', query),
+  putTarget: (body: PutTargetBody) => put<Target>('/targets', body),
+  removeTarget: (id: string) => remove<null>(`/targets/${id}`),
+  previewPlan: (body: PlanInputBody) => post<PlanResult>('/plans/preview', body),
+  savePlan: (body: PlanInputBody & { name: string }) => post<SavedPlan>('/plans', body),
+  plans: (query: { periodKind?: PeriodKind; periodStart?: string } = {}) => get<SavedPlan[]>('/plans', query),
+  pacing: (query: { periodKind: PeriodKind; periodStart: string }) => get<Pacing>('/pacing', query),
+
+  bonusPlans: () => get<BonusPlan[]>('/bonus-plans'),
+  bonusStatements: (id: string) => get<BonusStatements>(`/bonus-plans/${id}/statements`),
+
+  agreements: () => get<AgreementSummary[]>('/agreements'),
+  agreement: (version: number) => get<Agreement>(`/agreements/${version}`),
+  createAgreement: (body: CreateAgreementBody) => post<Agreement>('/agreements', body),
+  updateAgreement: (version: number, body: UpdateAgreementBody) =>
+    patch<Agreement>(`/agreements/${version}`, body),
+  proposeAgreement: (version: number, body: ProposeAgreementBody) =>
+    post<Agreement>(`/agreements/${version}/propose`, body),
+  signAgreement: (version: number) => post<Agreement>(`/agreements/${version}/sign`),
+  withdrawAgreement: (version: number) => post<Agreement>(`/agreements/${version}/withdraw`),
+  agreementDiff: (from: number, to: number) => get<AgreementDiff>('/agreements/diff', { from, to }),
+  audit: (query: { outsideAgreementOnly?: boolean } = {}) => get<AuditEntry[]>('/audit', query),
+
+  board: (query: { periodKind: PeriodKind; periodStart: string }) => get<Board>('/board', query),
 };

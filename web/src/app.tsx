@@ -13,6 +13,12 @@ import { SessionContext } from './session.ts';
 import { theme } from './theme.ts';
 
 // Each screen is its own chunk, loaded when first opened: the sign-in page and the shell come first.
+const AgreementPage = lazy(() => import('./pages/agreement.tsx').then((m) => ({ default: m.AgreementPage })));
+const BoardViewPage = lazy(() =>
+  import('./pages/board-view.tsx').then((m) => ({ default: m.BoardViewPage })),
+);
+const BonusPage = lazy(() => import('./pages/bonus.tsx').then((m) => ({ default: m.BonusPage })));
+const PlanPage = lazy(() => import('./pages/plan.tsx').then((m) => ({ default: m.PlanPage })));
 const CommitmentPage = lazy(() =>
   import('./pages/commitment.tsx').then((m) => ({ default: m.CommitmentPage })),
 );
@@ -70,6 +76,10 @@ export function App() {
                   <Route path="/handoff" element={<HandoffPage />} />
                   <Route path="/overview" element={<OverviewPage />} />
                   <Route path="/attribution" element={<AttributionPage />} />
+                  <Route path="/plan" element={<PlanPage />} />
+                  <Route path="/agreement" element={<AgreementPage />} />
+                  <Route path="/bonus" element={<BonusPage />} />
+                  <Route path="/board" element={<BoardViewPage />} />
                   <Route path="/commitments/:id" element={<CommitmentPage />} />
                   <Route path="/forms" element={<FormsPage />} />
                   <Route path="/scoring" element={<ScoringPage />} />

@@ -11,6 +11,10 @@ import { useUser } from './session.ts';
 type NavKey =
   | 'overview'
   | 'attribution'
+  | 'board'
+  | 'plan'
+  | 'agreement'
+  | 'bonus'
   | 'leads'
   | 'team'
   | 'unassigned'
@@ -24,6 +28,10 @@ type NavKey =
 const paths: Record<NavKey, string> = {
   overview: '/overview',
   attribution: '/attribution',
+  board: '/board',
+  plan: '/plan',
+  agreement: '/agreement',
+  bonus: '/bonus',
   forms: '/forms',
   scoring: '/scoring',
   settings: '/settings',
@@ -37,13 +45,53 @@ const paths: Record<NavKey, string> = {
 
 /** Which screens each role works in (PRODUCT.md §2); everyone has the glossary and their profile. */
 const navOf: Record<Role, NavKey[]> = {
-  sales_rep: ['leads', 'glossary', 'profile'],
-  sales_manager: ['team', 'unassigned', 'leads', 'overview', 'attribution', 'glossary', 'profile'],
-  director: ['overview', 'attribution', 'team', 'handoff', 'scoring', 'glossary', 'profile'],
-  marketing: ['handoff', 'attribution', 'overview', 'forms', 'scoring', 'glossary', 'profile'],
+  sales_rep: ['leads', 'plan', 'agreement', 'bonus', 'glossary', 'profile'],
+  sales_manager: [
+    'team',
+    'unassigned',
+    'leads',
+    'overview',
+    'board',
+    'plan',
+    'attribution',
+    'agreement',
+    'bonus',
+    'glossary',
+    'profile',
+  ],
+  director: [
+    'overview',
+    'board',
+    'plan',
+    'agreement',
+    'attribution',
+    'bonus',
+    'team',
+    'handoff',
+    'scoring',
+    'glossary',
+    'profile',
+  ],
+  marketing: [
+    'handoff',
+    'attribution',
+    'overview',
+    'board',
+    'plan',
+    'agreement',
+    'bonus',
+    'forms',
+    'scoring',
+    'glossary',
+    'profile',
+  ],
   admin: [
     'overview',
+    'board',
+    'plan',
+    'agreement',
     'attribution',
+    'bonus',
     'team',
     'unassigned',
     'leads',

@@ -73,6 +73,9 @@ export interface Waterfall {
   rows: WaterfallRow[];
 }
 
+/** The most any stage may ask for (a billion). */
+export const MAX_COUNT = 1e9;
+
 /** Why an input cannot be planned; the domain's tagged refusal. */
 export type WaterfallRefusal = { kind: 'invalid'; field: string; reason: string };
 
@@ -160,6 +163,16 @@ export function planWaterfall(input: WaterfallInput): Waterfall | WaterfallRefus
     const shifted = shiftEarlier(need, lagDays / DAYS_PER_MONTH);
     needs.push(new Map([...shifted].map(([month, value]) => [month, value / rate])));
   }
+
+  // Counts beyond this are no plan but a typo in a rate or an amount, and past it floating point
+  // could no longer round them to the unit.
+  const inquiries = wins / rate;
+  if (inquiries > MAX_COUNT)
+    return {
+      kind: 'invalid',
+      field: 'rates',
+      reason: `ask for ${inquiries.toExponential(2)} inquiries; check the target, the deal size and the rates`,
+    };
 
   const allMonths = new Set<LocalMonth>(input.months);
   for (const n of needs) for (const month of n.keys()) allMonths.add(month);

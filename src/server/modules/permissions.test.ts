@@ -64,6 +64,21 @@ const planInput = {
   currency: 'EUR',
   averageDealSize: 2_500_000,
 };
+const bonusPlan = (w: World) => ({
+  name: 'Joint bonus',
+  periodKind: 'quarter' as const,
+  periodStart: '2027-01',
+  metric: 'bookings' as const,
+  plan: 100_000_000,
+  currency: 'EUR',
+  poolAtPlan: 5_000_000,
+  marketingSharePct: 30,
+  curve: { thresholdPct: 70, thresholdPayoutPct: 50, acceleratorRate: 2, capPct: 200 },
+  participants: [
+    { userId: w.marketer.id, side: 'marketing' as const, weight: 1 },
+    { userId: w.rep.id, side: 'sales' as const, weight: 1 },
+  ],
+});
 const draftAgreement = async (c: TestContext) =>
   (await c.services.agreements.create(cli, { effectiveFrom: '2027-01-01T00:00:00.000Z' })).version;
 
@@ -992,6 +1007,50 @@ const rows: Row[] = [
     route: 'GET /api/v1/pacing',
     request: () => ({ url: '/api/v1/pacing?periodKind=year&periodStart=2027-01' }),
     expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/bonus-plans',
+    request: () => ({ url: '/api/v1/bonus-plans' }),
+    expect: all(200),
+  },
+  {
+    route: 'PUT /api/v1/bonus-plans',
+    request: (w) => ({ method: 'PUT', url: '/api/v1/bonus-plans', payload: bonusPlan(w) }),
+    expect: { ...all(403), admin: 200, director: 200 },
+  },
+  {
+    route: 'GET /api/v1/bonus-plans/:id',
+    request: async (w, c) => ({
+      url: `/api/v1/bonus-plans/${(await c.services.bonus.put(cli, bonusPlan(w))).id}`,
+    }),
+    expect: all(200),
+  },
+  {
+    route: 'DELETE /api/v1/bonus-plans/:id',
+    request: async (w, c) => ({
+      method: 'DELETE',
+      url: `/api/v1/bonus-plans/${(await c.services.bonus.put(cli, bonusPlan(w))).id}`,
+    }),
+    expect: { ...all(403), admin: 204, director: 204 },
+  },
+  {
+    route: 'GET /api/v1/bonus-plans/:id/statements',
+    request: async (w, c) => ({
+      url: `/api/v1/bonus-plans/${(await c.services.bonus.put(cli, bonusPlan(w))).id}/statements`,
+    }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/bonus-plans/:id/statements.csv',
+    request: async (w, c) => ({
+      url: `/api/v1/bonus-plans/${(await c.services.bonus.put(cli, bonusPlan(w))).id}/statements.csv`,
+    }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/board',
+    request: () => ({ url: '/api/v1/board?periodKind=quarter&periodStart=2027-01' }),
+    expect: { ...all(200), sales_rep: 403 },
   },
   {
     route: 'GET /api/v1/agreements',

@@ -3,7 +3,12 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { fromDbTime, fromDbTimeOrNull } from '../../db/dialect.ts';
 import type { AgreementsTable } from '../../db/tables.ts';
-import { spansOver, type AgreementSpan, type AgreementVersion } from '../../../domain/planning/agreement.ts';
+import {
+  spansOver,
+  versionInForce,
+  type AgreementSpan,
+  type AgreementVersion,
+} from '../../../domain/planning/agreement.ts';
 
 export type AgreementRow = Selectable<AgreementsTable>;
 
@@ -86,4 +91,14 @@ export async function countStageEntries(
     .where('occurred_at', '<', input.to)
     .executeTakeFirst();
   return Number(row?.n ?? 0);
+}
+
+/**
+ * Reads the signed versions once and answers, for any instant, the version in force then: what a
+ * stage change stores beside itself (one query per batch, however many changes it stamps).
+ */
+export async function loadAgreementStamp(db: Db): Promise<(at: Date | string) => number | null> {
+  const versions = await findSignedVersions(db);
+  if (versions.length === 0) return () => null;
+  return (at) => versionInForce(versions, fromDbTime(at).getTime())?.version ?? null;
 }

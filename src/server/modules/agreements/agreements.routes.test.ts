@@ -219,6 +219,14 @@ describeEachDialect('the alignment agreement', (getDatabase) => {
         mqls: 1,
       },
     ]);
+    // Each stage change stored the version in force when it happened.
+    const stamped = await context.database.db
+      .selectFrom('stage_changes')
+      .select('agreement_version')
+      .where('to_stage', '=', 'mql')
+      .orderBy('occurred_at')
+      .execute();
+    expect(stamped.map((r) => r.agreement_version)).toEqual([1, 1, 2]);
     const diff = (await call('GET', `/agreements/diff?from=${v1}&to=${v2}`)).json<AgreementDiff>();
     expect(diff.changes).toContainEqual({
       path: 'mqlRule.engagementAtLeast',
@@ -295,10 +303,22 @@ describeEachDialect('the alignment agreement', (getDatabase) => {
       const pdf = await getDocumentProxy(new Uint8Array(response.rawPayload));
       const { text } = await extractText(pdf, { mergePages: true });
       for (const heading of headings) expect(text).toContain(heading);
-      // The content itself: a stage definition, the MQL threshold, the agreed model, the target.
-      expect(text).toContain('engagementAtLeast: 30');
-      expect(text).toContain('w_shaped');
-      expect(text).toContain('200000000');
+      // The content itself, as people read it: the MQL threshold, the agreed model, the target.
+      const facts =
+        lang === 'en'
+          ? [
+              'an engagement score of at least 30',
+              'W-shaped',
+              'EUR 2,000,000.00',
+              'Marketing qualified lead (MQL)',
+            ]
+          : [
+              'een engagementscore van minstens 30',
+              'W-vormig',
+              'EUR 2.000.000,00',
+              'Marketing qualified lead (MQL)',
+            ];
+      for (const fact of facts) expect(text).toContain(fact);
     }
   });
 });

@@ -9,6 +9,7 @@ import {
   type AgreementSection,
   type ContentChange,
 } from '../../../domain/planning/agreement.ts';
+import { describeAgreement } from '../../../domain/planning/describe-agreement.ts';
 import type {
   Agreement,
   AgreementContent,
@@ -125,7 +126,12 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
   async function present(row: AgreementRow): Promise<Agreement> {
     const [summary] = await summaries([row], await findAgreements(db));
     const content = fromDbJson(row.content) as AgreementContent;
-    return { ...summary!, content, drift: diffContent(content, await assemble()) };
+    return {
+      ...summary!,
+      content,
+      document: describeAgreement(content),
+      drift: diffContent(content, await assemble()),
+    };
   }
 
   function changesBySection(changes: ContentChange[]): AgreementSection[] {

@@ -1,3 +1,4 @@
+import { loadAgreementStamp } from '../agreements/agreements.repository.ts';
 import { sql } from 'kysely';
 import type {
   CaptureEvent,
@@ -271,6 +272,7 @@ export async function writeCapturePlan(
       updated_at: now,
     })),
   );
+  const stamp = await loadAgreementStamp(db);
   await bulkInsert(
     db,
     sqlite,
@@ -287,7 +289,7 @@ export async function writeCapturePlan(
       actor_label: `capture:${c.origin.sourceKind}`,
       reason_code: null,
       note: null,
-      agreement_version: null,
+      agreement_version: stamp(c.enteredAt),
     })),
   );
   await bulkInsert(

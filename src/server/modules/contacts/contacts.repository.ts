@@ -1,3 +1,4 @@
+import { loadAgreementStamp } from '../agreements/agreements.repository.ts';
 import { sql } from 'kysely';
 import type { Visibility } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
@@ -100,8 +101,13 @@ export async function updateContactStage(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Appends a stage change, stamped with the agreement version in force when it happened. */
 export async function insertStageChange(db: Db, row: NewStageChangeRow): Promise<void> {
-  await db.insertInto('stage_changes').values(row).execute();
+  const stamp = await loadAgreementStamp(db);
+  await db
+    .insertInto('stage_changes')
+    .values({ ...row, agreement_version: row.agreement_version ?? stamp(row.occurred_at) })
+    .execute();
 }
 
 export async function findStageChanges(db: Db, contactId: string): Promise<StageChangeRow[]> {

@@ -1,0 +1,44 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.ts';
+
+/** Open deals in a currency with their stage’s probability (0–1) and expected close. */
+export async function findOpenDeals(db: Db, currency: string) {
+  const rows = await db
+    .selectFrom('opportunities as o')
+    .innerJoin('opportunity_stages as s', 's.key', 'o.stage')
+    .select(['o.amount_minor', 'o.expected_close_on', 's.probability'])
+    .where('o.status', '=', 'open')
+    .where('o.currency', '=', currency)
+    .execute();
+  return rows.map((r) => ({
+    amount: Number(r.amount_minor ?? 0),
+    expectedCloseOn: r.expected_close_on,
+    probability: Number(r.probability),
+  }));
+}
+
+/** Deals closed on [from, to) (dates), in a currency. */
+export async function findClosedSince(db: Db, input: { from: string; to: string; currency: string }) {
+  const rows = await db
+    .selectFrom('opportunities')
+    .select(['status', 'amount_minor', 'created_at', 'closed_on'])
+    .where('status', 'in', ['won', 'lost'])
+    .where('currency', '=', input.currency)
+    .where('closed_on', '>=', input.from)
+    .where('closed_on', '<', input.to)
+    .execute();
+  return rows.map((r) => ({ ...r, amount: Number(r.amount_minor ?? 0) }));
+}
+
+/** The currency most deals are in, for a board that names none. */
+export async function findMainCurrency(db: Db): Promise<string | null> {
+  const row = await db
+    .selectFrom('opportunities')
+    .select(['currency', sql<number | string>`count(*)`.as('n')])
+    .groupBy('currency')
+    .orderBy(sql`count(*)`, 'desc')
+    .orderBy('currency')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.currency ?? null;
+}

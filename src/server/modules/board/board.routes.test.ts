@@ -1,0 +1,114 @@
+import { beforeEach, expect, it } from 'vitest';
+import type { Board } from '../../../contract/board.ts';
+import { describeEachDialect } from '../../testing/databases.ts';
+import { addUser, createTestApp, createTestContext, signIn, type TestContext } from '../../testing/world.ts';
+import type { App } from '../shared/http.ts';
+
+const cli = { kind: 'cli' } as const;
+
+describeEachDialect('the board view', (getDatabase) => {
+  let context: TestContext;
+  let app: App;
+  beforeEach(async () => {
+    context = createTestContext(getDatabase());
+    app = await createTestApp(context);
+    return () => app.close();
+  });
+
+  it('puts plan against actual, velocity, Marketing’s share with CAC, and the forecast side by side', async () => {
+    const rep = await addUser(context, 'sales_rep');
+    context.clock.set('2026-12-15T09:00:00.000Z');
+    await context.services.planning.savePlan(cli, {
+      name: 'Q1',
+      periodKind: 'quarter',
+      periodStart: '2027-01',
+      revenueTarget: 30_000_000,
+      currency: 'EUR',
+      averageDealSize: 10_000_000,
+      rates: { opportunityToWon: 0.5, sqlToOpportunity: 1, salToSql: 0.5, mqlToSal: 0.5, inquiryToMql: 0.5 },
+      lagDays: { opportunityToWon: 0, sqlToOpportunity: 0, salToSql: 0, mqlToSal: 0, inquiryToMql: 0 },
+    });
+    // A webinar creates the lead whose deal is won in January; a second deal is lost; a third is
+    // open (proposal, 50%) and expected in March; a fourth is expected after the quarter.
+    context.clock.set('2026-12-20T10:00:00.000Z');
+    const outcome = await context.services.capture.ingest(
+      cli,
+      {
+        type: 'webinar_attended',
+        occurredAt: '2026-12-20T09:00:00.000Z',
+        email: 'anna@klant.nl',
+        campaign: 'webinar-q4',
+      },
+      undefined,
+    );
+    const anna = outcome.body.results[0]!.contactId!;
+    await context.services.contacts.changeStage(cli, anna, { to: 'mql' });
+    await context.services.contacts.changeStage(cli, anna, { to: 'sql' });
+    const deal = async (name: string, amountMinor: number, extra: object = {}) =>
+      (
+        await context.services.opportunities.create(cli, {
+          name,
+          ownerId: rep.id,
+          amountMinor,
+          currency: 'EUR',
+          ...extra,
+        })
+      ).id;
+    const won = await deal('Won', 12_000_000, { contactId: anna });
+    const lost = await deal('Lost', 5_000_000);
+    await deal('Open', 8_000_000, { stage: 'proposal', expectedCloseOn: '2027-03-15' });
+    await deal('Later', 9_000_000, { stage: 'proposal', expectedCloseOn: '2027-05-01' });
+    await context.services.attribution.createCost(cli, {
+      campaign: 'webinar-q4',
+      startsOn: '2027-01-01',
+      endsOn: '2027-03-31',
+      amountMinor: 600_000,
+    });
+    context.clock.set('2027-01-20T10:00:00.000Z');
+    await context.services.opportunities.move(cli, won, { stage: 'won' });
+    await context.services.opportunities.move(cli, lost, { stage: 'lost', reason: 'price' });
+
+    context.clock.set('2027-02-01T10:00:00.000Z');
+    const director = (await addUser(context, 'director')).email;
+    const response = await app.inject({
+      url: '/api/v1/board?periodKind=quarter&periodStart=2027-01',
+      headers: { cookie: await signIn(app, director) },
+    });
+    expect(response.statusCode).toBe(200);
+    const board = response.json<Board>();
+    expect(board.currency).toBe('EUR');
+    expect(board.pacing.stages.find((s) => s.stage === 'won')).toMatchObject({
+      planTotal: 3,
+      actualToDate: 1,
+    });
+    expect(board.forecast).toEqual({
+      wonMinor: 12_000_000,
+      weightedOpenMinor: 4_000_000,
+      forecastMinor: 16_000_000,
+      planMinor: 30_000_000,
+      gapMinor: -14_000_000,
+    });
+    expect(board.velocity).toMatchObject({
+      openOpportunities: 2,
+      winRate: 0.5,
+      averageDealMinor: 12_000_000,
+    });
+    expect(board.marketing).toMatchObject({
+      revenueMinor: 12_000_000,
+      sourcedRevenueMinor: 12_000_000,
+      influencedRevenueMinor: 12_000_000,
+      campaignCostMinor: 600_000,
+      newCustomers: 1,
+      cacMinor: 600_000,
+    });
+    expect(board.sla.sales).toMatchObject({ measured: 0, compliance: null });
+    expect(board.agreements).toEqual([{ version: null, from: board.from, to: board.to }]);
+
+    const rep2 = await signIn(app, (await addUser(context, 'sales_rep')).email);
+    const forbidden = await app.inject({
+      url: '/api/v1/board?periodKind=quarter&periodStart=2027-01',
+      headers: { cookie: rep2 },
+    });
+    expect(forbidden.statusCode).toBe(403);
+  });
+});

@@ -1,0 +1,149 @@
+import type { Actor } from '../../../domain/access/roles.ts';
+import { addMonths, monthsOfPeriod } from '../../../domain/planning/months.ts';
+import type { Board } from '../../../contract/board.ts';
+import type { PeriodKind } from '../../../contract/planning.ts';
+import { fromDbTime } from '../../db/dialect.ts';
+import type { AttributionService } from '../attribution/attribution.service.ts';
+import { agreementSpans } from '../agreements/agreements.repository.ts';
+import type { PlanningService } from '../planning/planning.service.ts';
+import { authorize } from '../shared/access.ts';
+import type { ServiceDeps } from '../shared/deps.ts';
+import type { SlaService } from '../sla/sla.service.ts';
+import { findClosedSince, findMainCurrency, findOpenDeals } from './board.repository.ts';
+
+const DAY_MS = 86_400_000;
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.ceil(sorted.length / 2) - 1]!;
+}
+
+/**
+ * The board view (steps 5 and 7): plan against actual by stage, velocity, both sides' SLAs,
+ * Marketing's sourced and influenced revenue with CAC, and the forecast, for one period. It reads
+ * the other modules' reports as the system (the board sees the whole company).
+ */
+export function createBoardService(
+  deps: ServiceDeps,
+  readers: { planning: PlanningService; sla: SlaService; attribution: AttributionService },
+) {
+  const { db, clock } = deps;
+  const system = { kind: 'cli' } as const;
+
+  return {
+    async board(
+      actor: Actor | null,
+      query: { periodKind: PeriodKind; periodStart: string; currency?: string },
+    ): Promise<Board> {
+      authorize(actor, 'board.read');
+      const now = clock.now();
+      const months = monthsOfPeriod(query.periodKind, query.periodStart);
+      const fromDay = `${months[0]}-01`;
+      const toDay = `${addMonths(months[months.length - 1]!, 1)}-01`;
+      const from = new Date(`${fromDay}T00:00:00.000Z`);
+      const to = new Date(`${toDay}T00:00:00.000Z`);
+      const pacing = await readers.planning.pacing(system, query);
+      const currency = query.currency ?? pacing.currency ?? (await findMainCurrency(db)) ?? 'EUR';
+      const lastDay = new Date(to.getTime() - DAY_MS).toISOString().slice(0, 10);
+      const yearAgo = new Date(now.getTime() - 365 * DAY_MS).toISOString().slice(0, 10);
+      const today = now.toISOString().slice(0, 10);
+      const tomorrow = new Date(now.getTime() + DAY_MS).toISOString().slice(0, 10);
+
+      const [sla, attribution, open, closedYear, closedPeriod, agreements] = await Promise.all([
+        readers.sla.report(system, { from: from.toISOString(), to: to.toISOString() }),
+        readers.attribution.report(system, { from: fromDay, to: lastDay, currency }),
+        findOpenDeals(db, currency),
+        findClosedSince(db, { from: yearAgo, to: tomorrow, currency }),
+        findClosedSince(db, { from: fromDay, to: toDay, currency }),
+        agreementSpans(db, from, to),
+      ]);
+
+      const wonYear = closedYear.filter((d) => d.status === 'won');
+      const winRate = closedYear.length > 0 ? wonYear.length / closedYear.length : null;
+      const averageDeal =
+        wonYear.length > 0 ? Math.round(wonYear.reduce((a, d) => a + d.amount, 0) / wonYear.length) : null;
+      const cycleDays = median(
+        wonYear
+          .filter((d) => d.closed_on)
+          .map((d) => (Date.parse(`${d.closed_on}T00:00:00Z`) - fromDbTime(d.created_at).getTime()) / DAY_MS)
+          .filter((days) => days >= 0),
+      );
+      const perDay =
+        winRate !== null && averageDeal !== null && cycleDays !== null
+          ? Math.round((open.length * winRate * averageDeal) / Math.max(1, cycleDays))
+          : null;
+
+      const wonPeriod = closedPeriod.filter((d) => d.status === 'won');
+      const wonMinor = wonPeriod.reduce((a, d) => a + d.amount, 0);
+      // Open deals expected to close in the period; while the period runs, overdue ones count as
+      // closing in it. A period that is over has nothing open left to forecast.
+      const running = fromDay <= today && today < toDay;
+      const weightedOpen =
+        today >= toDay
+          ? 0
+          : Math.round(
+              open
+                .filter(
+                  (d) =>
+                    d.expectedCloseOn !== null &&
+                    ((d.expectedCloseOn >= fromDay && d.expectedCloseOn < toDay) ||
+                      (running && d.expectedCloseOn < today)),
+                )
+                .reduce((a, d) => a + d.amount * d.probability, 0),
+            );
+      const planMinor = pacing.plan ? pacing.revenue.planned : null;
+      const forecastMinor = wonMinor + weightedOpen;
+      const cost = attribution.campaigns.reduce((a, c) => a + c.costMinor, 0);
+
+      return {
+        periodKind: query.periodKind,
+        periodStart: query.periodStart,
+        from: from.toISOString(),
+        to: to.toISOString(),
+        asOf: now.toISOString(),
+        currency,
+        agreements,
+        pacing,
+        velocity: {
+          openOpportunities: open.length,
+          winRate,
+          averageDealMinor: averageDeal,
+          cycleDays,
+          perDayMinor: perDay,
+        },
+        sla: {
+          sales: {
+            measured: sla.total.measured,
+            met: sla.total.met,
+            breached: sla.total.breached,
+            waived: sla.total.waived,
+            compliance: sla.total.compliance,
+            medianFirstResponseMs: sla.total.firstResponse.medianMs,
+          },
+          marketing: sla.marketing,
+        },
+        marketing: {
+          model: attribution.model,
+          revenueMinor: attribution.totals.revenueMinor,
+          sourcedRevenueMinor: attribution.marketing.sourced.revenueMinor,
+          influencedRevenueMinor: attribution.marketing.influenced.revenueMinor,
+          sourcedPipelineMinor: attribution.marketing.sourced.pipelineMinor,
+          influencedPipelineMinor: attribution.marketing.influenced.pipelineMinor,
+          campaignCostMinor: cost,
+          newCustomers: wonPeriod.length,
+          cacMinor: wonPeriod.length > 0 ? Math.round(cost / wonPeriod.length) : null,
+        },
+        forecast: {
+          wonMinor,
+          weightedOpenMinor: weightedOpen,
+          forecastMinor,
+          planMinor,
+          gapMinor: planMinor === null ? null : forecastMinor - planMinor,
+        },
+      };
+    },
+  };
+}
+
+export type BoardService = ReturnType<typeof createBoardService>;

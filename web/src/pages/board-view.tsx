@@ -1,0 +1,170 @@
+import { useQuery } from '@tanstack/react-query';
+import { Button, Card, Col, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { PlanResult } from '../../../src/contract/planning.ts';
+import { api } from '../api.ts';
+import { BehindAlert } from '../components/behind-alert.tsx';
+import { PlanPeriodPicker, thisQuarter, type PlanPeriod } from '../components/plan-period.tsx';
+import { tones } from '../theme.ts';
+import { formatMoney, formatPercent } from '../format.ts';
+
+/**
+ * The board view (steps 5 and 7), printable: plan against actual by stage and velocity, both sides'
+ * SLAs, Marketing-sourced and influenced revenue with CAC, and the forecast.
+ */
+export function BoardViewPage() {
+  const { t, i18n } = useTranslation();
+  const language = i18n.language === 'nl' ? 'nl' : 'en';
+  const [period, setPeriod] = useState<PlanPeriod>(thisQuarter);
+  const board = useQuery({ queryKey: ['board', period], queryFn: () => api.board(period) });
+  const b = board.data;
+  const money = (minor: number | null) =>
+    minor === null ? '—' : formatMoney(minor, b?.currency ?? 'EUR', language);
+  const statusTone = { ahead: 'green', on_track: 'blue', behind: 'red', not_started: 'grey' } as const;
+  return (
+    <Space orientation="vertical" size="large" style={{ width: '100%' }} className="baton-board">
+      <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
+        <Typography.Title level={2}>{t('boardView.title')}</Typography.Title>
+        <Space className="baton-no-print">
+          <PlanPeriodPicker value={period} onChange={setPeriod} />
+          <Button onClick={() => window.print()}>{t('boardView.print')}</Button>
+        </Space>
+      </Space>
+      {!b ? (
+        <Card loading />
+      ) : (
+        <>
+          <Typography.Text type="secondary">
+            {t('boardView.period', { from: b.from.slice(0, 10), to: b.to.slice(0, 10) })}{' '}
+            {b.agreements.map((a) => (
+              <Tag key={a.from}>
+                {a.version === null
+                  ? t('boardView.noAgreement')
+                  : t('plan.agreementVersion', { version: a.version })}{' '}
+                {t('boardView.spanFrom', { date: a.from.slice(0, 10) })}
+              </Tag>
+            ))}
+          </Typography.Text>
+          <BehindAlert alerts={b.pacing.alerts} language={language} />
+          <Row gutter={[16, 16]}>
+            <Col xs={24} md={6}>
+              <Card>
+                <Statistic title={t('boardView.forecast')} value={money(b.forecast.forecastMinor)} />
+                <Typography.Text type="secondary">
+                  {t('boardView.forecastParts', {
+                    won: money(b.forecast.wonMinor),
+                    open: money(b.forecast.weightedOpenMinor),
+                  })}
+                </Typography.Text>
+              </Card>
+            </Col>
+            <Col xs={24} md={6}>
+              <Card>
+                <Statistic title={t('boardView.plan')} value={money(b.forecast.planMinor)} />
+                <Typography.Text
+                  type={b.forecast.gapMinor !== null && b.forecast.gapMinor < 0 ? 'danger' : 'secondary'}
+                >
+                  {t('boardView.gap', { gap: money(b.forecast.gapMinor) })}
+                </Typography.Text>
+              </Card>
+            </Col>
+            <Col xs={24} md={6}>
+              <Card>
+                <Statistic title={t('boardView.sourced')} value={money(b.marketing.sourcedRevenueMinor)} />
+                <Typography.Text type="secondary">
+                  {t('boardView.influenced', { amount: money(b.marketing.influencedRevenueMinor) })}
+                </Typography.Text>
+              </Card>
+            </Col>
+            <Col xs={24} md={6}>
+              <Card>
+                <Statistic title={t('boardView.cac')} value={money(b.marketing.cacMinor)} />
+                <Typography.Text type="secondary">
+                  {t('boardView.cacBasis', {
+                    cost: money(b.marketing.campaignCostMinor),
+                    customers: b.marketing.newCustomers,
+                  })}
+                </Typography.Text>
+              </Card>
+            </Col>
+          </Row>
+          <Card title={t('boardView.planVsActual')}>
+            {b.pacing.plan ? (
+              <Table
+                rowKey="stage"
+                size="small"
+                pagination={false}
+                dataSource={[...b.pacing.stages].reverse()}
+                columns={[
+                  {
+                    title: t('plan.stage'),
+                    dataIndex: 'stage',
+                    render: (s: PlanResult['rows'][number]['stage']) => t(`plan.stages.${s}`),
+                  },
+                  {
+                    title: t('plan.plannedToDate'),
+                    dataIndex: 'plannedToDate',
+                    render: (n: number) => Math.round(n),
+                  },
+                  { title: t('plan.actualToDate'), dataIndex: 'actualToDate' },
+                  { title: t('plan.planTotal'), dataIndex: 'planTotal' },
+                  { title: t('plan.projection'), dataIndex: 'projection' },
+                  {
+                    title: t('plan.status'),
+                    dataIndex: 'status',
+                    render: (s: keyof typeof statusTone) => (
+                      <Tag style={tones[statusTone[s]]}>{t(`plan.statuses.${s}`)}</Tag>
+                    ),
+                  },
+                ]}
+              />
+            ) : (
+              <Typography.Text type="secondary">{t('plan.noPlan')}</Typography.Text>
+            )}
+          </Card>
+          <Row gutter={[16, 16]}>
+            <Col xs={24} md={12}>
+              <Card title={t('boardView.velocity')}>
+                <Statistic title={t('boardView.perDay')} value={money(b.velocity.perDayMinor)} />
+                <Typography.Text type="secondary">
+                  {t('boardView.velocityBasis', {
+                    open: b.velocity.openOpportunities,
+                    rate: formatPercent(b.velocity.winRate, language),
+                    deal: money(b.velocity.averageDealMinor),
+                    days: b.velocity.cycleDays === null ? '—' : Math.round(b.velocity.cycleDays),
+                  })}
+                </Typography.Text>
+              </Card>
+            </Col>
+            <Col xs={24} md={12}>
+              <Card title={t('boardView.sla')}>
+                <Statistic
+                  title={t('boardView.salesSla')}
+                  value={formatPercent(b.sla.sales.compliance, language)}
+                />
+                <Typography.Text type="secondary">
+                  {t('boardView.salesSlaBasis', {
+                    met: b.sla.sales.met,
+                    measured: b.sla.sales.measured,
+                    waived: b.sla.sales.waived,
+                  })}
+                </Typography.Text>
+                {b.sla.marketing.map((c) => (
+                  <div key={c.commitmentId}>
+                    {t('boardView.marketingSla', {
+                      delivered: c.pace.delivered,
+                      target: c.mqlTarget,
+                      rate: formatPercent(c.pace.acceptanceRate, language),
+                    })}{' '}
+                    <Tag>{t(`boardView.commitmentStatus.${c.pace.status}`)}</Tag>
+                  </div>
+                ))}
+              </Card>
+            </Col>
+          </Row>
+        </>
+      )}
+    </Space>
+  );
+}
