@@ -371,6 +371,11 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     // The plan and the bonus pages open too.
     await page.getByRole('menuitem', { name: 'Targets and plan' }).click();
     await page.getByText('Against the plan “Plan 2027”.').waitFor();
+    await page.getByRole('tab', { name: 'Targets' }).click();
+    await page.getByLabel('Target', { exact: true }).fill('2000000');
+    await page.getByRole('button', { name: 'Set target' }).click();
+    await page.getByRole('cell', { name: '€2,000,000.00' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('menuitem', { name: 'Joint bonus' }).click();
     await page.getByText('No bonus plan yet.').waitFor();
     await director.context.close();

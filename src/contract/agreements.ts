@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { AGREEMENT_SECTIONS } from '../domain/planning/agreement.ts';
-import { Id, Instant, Nullable, StrictObject } from './common.ts';
+import { AgreementSpans, Id, Instant, Nullable, StrictObject } from './common.ts';
 
 export const AgreementSection = Type.Enum(AGREEMENT_SECTIONS, { description: 'A section of the agreement' });
 
@@ -115,9 +115,7 @@ export type AgreementDiff = Static<typeof AgreementDiff>;
 export const PdfQuery = StrictObject({ lang: Type.Optional(Type.Enum(['en', 'nl'], { default: 'en' })) });
 
 export const SpansQuery = StrictObject({ from: Instant, to: Instant });
-export const AgreementSpans = Type.Array(
-  Type.Object({ version: Nullable(Type.Integer()), from: Instant, to: Instant }),
-);
+export { AgreementSpans };
 
 export const MqlReport = Type.Object({
   from: Instant,

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { attributionModels } from '../domain/attribution/rule-models.ts';
-import { Currency, LocalDate, Id, Instant, Nullable, StrictObject } from './common.ts';
+import { AgreementSpans, Currency, LocalDate, Id, Instant, Nullable, StrictObject } from './common.ts';
 
 const Minor = Type.Integer({ description: 'Amount in minor units (cents)' });
 
@@ -112,6 +112,7 @@ export const AttributionReport = Type.Object({
   }),
   rows: Type.Array(AttributionRow),
   campaigns: Type.Array(CampaignReturn),
+  agreements: AgreementSpans,
 });
 export type AttributionReport = Static<typeof AttributionReport>;
 

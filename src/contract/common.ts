@@ -49,6 +49,12 @@ export type LocalizedText = Static<typeof LocalizedText>;
 
 export const IdParams = StrictObject({ id: Id });
 
+/** The alignment agreement version in force in each part of a report's period (null: none was). */
+export const AgreementSpans = Type.Array(
+  Type.Object({ version: Nullable(Type.Integer()), from: Instant, to: Instant }),
+  { description: 'The agreement version in force in each part of the period' },
+);
+
 /** Cursor pagination: pass `nextCursor` back as `cursor` until it is null. */
 export const PageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Page size' })),

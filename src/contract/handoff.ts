@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Id, Instant, LocalizedText, Nullable, StrictObject } from './common.ts';
+import { AgreementSpans, Id, Instant, LocalizedText, Nullable, StrictObject } from './common.ts';
 import { Account } from './accounts.ts';
 import { Contact, Touchpoint } from './contacts.ts';
 import { Assignment } from './routing.ts';
@@ -163,6 +163,7 @@ export type LeadFate = Static<typeof LeadFate>;
 export const FatesReport = Type.Object({
   from: Instant,
   to: Instant,
+  agreements: AgreementSpans,
   summary: Type.Object({
     mqls: Type.Integer(),
     assigned: Type.Integer(),
@@ -188,6 +189,7 @@ export type RejectionsQuery = Static<typeof RejectionsQuery>;
 export const RejectionsReport = Type.Object({
   from: Instant,
   to: Instant,
+  agreements: AgreementSpans,
   by: Type.Enum(rejectionDimensions),
   groups: Type.Array(
     Type.Object({

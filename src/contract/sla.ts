@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Id, Instant, LocalizedText, Nullable, StrictObject, TimeZone } from './common.ts';
+import { AgreementSpans, Id, Instant, LocalizedText, Nullable, StrictObject, TimeZone } from './common.ts';
 import { WorkingHours } from './users.ts';
 
 export const slaTargets = [
@@ -309,6 +309,7 @@ export const SlaReport = Type.Object({
   marketing: Type.Array(CommitmentSummary, {
     description: "Marketing's side: its commitments overlapping the period, with their pace",
   }),
+  agreements: AgreementSpans,
 });
 export type SlaReport = Static<typeof SlaReport>;
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Id, Instant, LocalizedText, Nullable, StrictObject } from './common.ts';
+import { AgreementSpans, Id, Instant, LocalizedText, Nullable, StrictObject } from './common.ts';
 
 const StageKey = Type.String({ pattern: '^[a-z][a-z0-9_]{0,49}$', description: 'Stage key, e.g. mql' });
 const ReasonCode = Type.String({
@@ -79,6 +79,7 @@ export type FunnelQuery = Static<typeof FunnelQuery>;
 export const Funnel = Type.Object({
   from: Instant,
   to: Instant,
+  agreements: AgreementSpans,
   stages: Type.Array(
     Type.Object({
       key: Type.String(),

@@ -1156,7 +1156,9 @@ const cookieOf = (world: World, caller: Caller): string | undefined =>
     admin: world.cookies.admin,
   })[caller];
 
-describeEachDialect('the permission matrix', (getDatabase) => {
+// Who may call what is decided before any SQL runs, so the matrix runs on SQLite; each route's own
+// tests run it on PostgreSQL too. (On both dialects it took five of the CI run's twenty minutes.)
+describeEachDialect('the permission matrix', (getDatabase, dialect) => {
   it('covers every route of the API', async () => {
     const app = await createTestApp(createTestContext(getDatabase()));
     const spec = app.swagger() as { paths: Record<string, Record<string, unknown>> };
@@ -1168,24 +1170,25 @@ describeEachDialect('the permission matrix', (getDatabase) => {
     await app.close();
   });
 
-  it.each(rows)('$route', async (row) => {
-    const context = createTestContext(getDatabase());
-    const app = await createTestApp(context);
-    const world = await seedCompany(context, app);
-    const actual: Record<string, number> = {};
-    for (const caller of callers) {
-      const request = await row.request(world, context, caller);
-      const cookie = cookieOf(world, caller);
-      const response = await app.inject({
-        ...request,
-        headers: { ...request.headers, ...(cookie && { cookie }) },
-      });
-      actual[caller] = response.statusCode;
-      if (response.statusCode >= 400) {
-        expect(response.headers['content-type']).toContain('application/problem+json');
+  if (dialect === 'sqlite')
+    it.each(rows)('$route', async (row) => {
+      const context = createTestContext(getDatabase());
+      const app = await createTestApp(context);
+      const world = await seedCompany(context, app);
+      const actual: Record<string, number> = {};
+      for (const caller of callers) {
+        const request = await row.request(world, context, caller);
+        const cookie = cookieOf(world, caller);
+        const response = await app.inject({
+          ...request,
+          headers: { ...request.headers, ...(cookie && { cookie }) },
+        });
+        actual[caller] = response.statusCode;
+        if (response.statusCode >= 400) {
+          expect(response.headers['content-type']).toContain('application/problem+json');
+        }
       }
-    }
-    expect(actual).toEqual({ anonymous: 401, ...row.expect });
-    await app.close();
-  });
+      expect(actual).toEqual({ anonymous: 401, ...row.expect });
+      await app.close();
+    });
 });

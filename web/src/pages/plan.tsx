@@ -7,7 +7,9 @@ import {
   Form,
   Input,
   InputNumber,
+  Select,
   Space,
+  Switch,
   Table,
   Tabs,
   Tag,
@@ -15,7 +17,8 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PlanInputBody, PlanResult } from '../../../src/contract/planning.ts';
+import type { PlanInputBody, PlanResult, PutTargetBody, Target } from '../../../src/contract/planning.ts';
+import { useUser } from '../session.ts';
 import { ApiError, api } from '../api.ts';
 import { BehindAlert } from '../components/behind-alert.tsx';
 import { PlanPeriodPicker, thisQuarter, type PlanPeriod } from '../components/plan-period.tsx';
@@ -45,6 +48,7 @@ export function PlanPage() {
         items={[
           { key: 'pacing', label: t('plan.pacing'), children: <PacingView period={period} /> },
           { key: 'planner', label: t('plan.planner'), children: <Planner period={period} /> },
+          { key: 'targets', label: t('plan.targets'), children: <Targets period={period} /> },
         ]}
       />
     </Space>
@@ -245,6 +249,156 @@ function Planner({ period }: { period: PlanPeriod }) {
             </Button>
           </Space>
         </>
+      )}
+    </Space>
+  );
+}
+
+const metrics = ['revenue', 'pipeline', 'wins', 'sql', 'sal', 'mql'] as const;
+
+interface TargetFields {
+  metric: (typeof metrics)[number];
+  owner: string;
+  value: number;
+  currency?: string;
+  joint?: boolean;
+}
+
+/** The targets of a period: the company's, a team's or a person's, joint when both teams share them. */
+function Targets({ period }: { period: PlanPeriod }) {
+  const { t, i18n } = useTranslation();
+  const language = i18n.language === 'nl' ? 'nl' : 'en';
+  const user = useUser();
+  const { message } = AntApp.useApp();
+  const queryClient = useQueryClient();
+  const [form] = Form.useForm<TargetFields>();
+  const targets = useQuery({
+    queryKey: ['targets', period],
+    queryFn: async () =>
+      (await api.targets({ periodStart: period.periodStart })).filter(
+        (x) => x.periodKind === period.periodKind,
+      ),
+  });
+  const users = useQuery({ queryKey: ['users'], queryFn: api.users });
+  const teams = useQuery({ queryKey: ['teams'], queryFn: api.teams });
+  const mayWrite = ['admin', 'marketing', 'director'].includes(user.role);
+  const isMoney = (m: string) => m === 'revenue' || m === 'pipeline';
+  const put = useMutation({
+    mutationFn: (v: TargetFields) => {
+      const [ownerKind, ownerId] = v.owner.split(':') as [PutTargetBody['ownerKind'], string | undefined];
+      return api.putTarget({
+        ...period,
+        metric: v.metric,
+        ownerKind,
+        ...(ownerId && { ownerId }),
+        value: isMoney(v.metric) ? Math.round(v.value * 100) : Math.round(v.value),
+        ...(isMoney(v.metric) && { currency: v.currency ?? 'EUR' }),
+        joint: v.joint ?? false,
+      });
+    },
+    onSuccess: () => {
+      void message.success(t('plan.targetSaved'));
+      void queryClient.invalidateQueries({ queryKey: ['targets'] });
+    },
+    onError: (e) =>
+      void message.error(
+        e instanceof ApiError ? (e.problem.errors?.[0]?.reason ?? e.problem.title) : String(e),
+      ),
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => api.removeTarget(id),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['targets'] }),
+  });
+  const owners = [
+    { value: 'company', label: t('plan.company') },
+    ...(teams.data?.data ?? []).map((team) => ({ value: `team:${team.id}`, label: team.name })),
+    ...(users.data?.data ?? [])
+      .filter((u) => u.isActive)
+      .map((u) => ({ value: `user:${u.id}`, label: u.name })),
+  ];
+  const metric = Form.useWatch('metric', form);
+  return (
+    <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+      <Table<Target>
+        rowKey="id"
+        size="small"
+        pagination={false}
+        loading={targets.isPending}
+        locale={{ emptyText: t('plan.noTargets') }}
+        dataSource={targets.data ?? []}
+        columns={[
+          {
+            title: t('plan.metric'),
+            dataIndex: 'metric',
+            render: (m: Target['metric']) => t(`plan.metrics.${m}`),
+          },
+          {
+            title: t('plan.owner'),
+            key: 'owner',
+            render: (_: unknown, x) => (x.owner.kind === 'company' ? t('plan.company') : x.owner.name),
+          },
+          {
+            title: t('plan.value'),
+            key: 'value',
+            render: (_: unknown, x) => (x.currency ? formatMoney(x.value, x.currency, language) : x.value),
+          },
+          {
+            title: t('plan.joint'),
+            dataIndex: 'joint',
+            render: (joint: boolean) => (joint ? <Tag style={tones.blue}>{t('plan.jointTag')}</Tag> : null),
+          },
+          ...(mayWrite
+            ? [
+                {
+                  title: '',
+                  key: 'remove',
+                  render: (_: unknown, x: Target) => (
+                    <Button size="small" danger onClick={() => remove.mutate(x.id)}>
+                      {t('plan.remove')}
+                    </Button>
+                  ),
+                },
+              ]
+            : []),
+        ]}
+      />
+      {mayWrite && (
+        <Form<TargetFields>
+          form={form}
+          layout="inline"
+          initialValues={{ metric: 'revenue', owner: 'company', currency: 'EUR', joint: true }}
+          onFinish={(v) => put.mutate(v)}
+        >
+          <Form.Item name="metric" label={t('plan.metric')}>
+            <Select
+              style={{ width: 160 }}
+              options={metrics.map((m) => ({ value: m, label: t(`plan.metrics.${m}`) }))}
+            />
+          </Form.Item>
+          <Form.Item name="owner" label={t('plan.owner')}>
+            <Select style={{ width: 200 }} options={owners} showSearch={{ optionFilterProp: 'label' }} />
+          </Form.Item>
+          <Form.Item name="value" label={t('plan.value')} rules={[{ required: true }]}>
+            <InputNumber min={0} style={{ width: 150 }} />
+          </Form.Item>
+          {isMoney(metric ?? 'revenue') && (
+            <Form.Item
+              name="currency"
+              label={t('plan.currency')}
+              rules={[{ required: true, pattern: /^[A-Z]{3}$/ }]}
+            >
+              <Input style={{ width: 80 }} />
+            </Form.Item>
+          )}
+          <Form.Item name="joint" label={t('plan.joint')} valuePropName="checked">
+            <Switch />
+          </Form.Item>
+          <Form.Item>
+            <Button type="primary" htmlType="submit" loading={put.isPending}>
+              {t('plan.setTarget')}
+            </Button>
+          </Form.Item>
+        </Form>
       )}
     </Space>
   );

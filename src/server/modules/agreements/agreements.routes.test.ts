@@ -219,6 +219,27 @@ describeEachDialect('the alignment agreement', (getDatabase) => {
         mqls: 1,
       },
     ]);
+    // Every report over the quarter names the version in force in each of its parts.
+    const spans = [
+      { version: 1, from: '2027-01-01T00:00:00.000Z', to: '2027-02-15T00:00:00.000Z' },
+      { version: 2, from: '2027-02-15T00:00:00.000Z', to: '2027-04-01T00:00:00.000Z' },
+    ];
+    const quarter = 'from=2027-01-01T00:00:00Z&to=2027-04-01T00:00:00Z';
+    for (const url of [
+      `/sla/report?${quarter}`,
+      `/funnel?${quarter}`,
+      `/handoff/fates?${quarter}`,
+      `/handoff/rejections?${quarter}&by=campaign`,
+      '/attribution/report?from=2027-01-01&to=2027-03-31',
+      '/pacing?periodKind=quarter&periodStart=2027-01',
+    ])
+      expect({
+        url,
+        agreements: (await call('GET', url)).json<{ agreements: unknown }>().agreements,
+      }).toEqual({
+        url,
+        agreements: spans,
+      });
     // Each stage change stored the version in force when it happened.
     const stamped = await context.database.db
       .selectFrom('stage_changes')

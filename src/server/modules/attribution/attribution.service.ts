@@ -1,3 +1,4 @@
+import { agreementSpans } from '../agreements/agreements.repository.ts';
 import { announcingConfig } from '../shared/config-changed.ts';
 /**
  * Attribution: Marketing's share of every deal under the model both heads agreed on, any other
@@ -395,7 +396,9 @@ export function createAttributionService(
       }
 
       const campaigns = await campaignReturns(db, query.from, query.to, currency, tally.campaigns);
+      const dayAfter = new Date(Date.parse(`${query.to}T00:00:00.000Z`) + 86_400_000);
       return {
+        agreements: await agreementSpans(db, new Date(`${query.from}T00:00:00.000Z`), dayAfter),
         model,
         agreedModel: settings.model,
         recognised,

@@ -1,3 +1,4 @@
+import { agreementSpans } from '../agreements/agreements.repository.ts';
 import { announcingConfig } from '../shared/config-changed.ts';
 /**
  * The handoff as a handshake (issue 7): the assigned rep — or their manager, or someone above —
@@ -273,6 +274,7 @@ export function createHandoffService(
       return {
         from: new Date(query.from).toISOString(),
         to: new Date(query.to).toISOString(),
+        agreements: await agreementSpans(db, new Date(query.from), new Date(query.to)),
         summary: {
           mqls: data.length,
           assigned: data.filter((f) => f.assignedTo).length,
@@ -308,6 +310,7 @@ export function createHandoffService(
       return {
         from: new Date(query.from).toISOString(),
         to: new Date(query.to).toISOString(),
+        agreements: await agreementSpans(db, new Date(query.from), new Date(query.to)),
         by: query.by,
         groups: groups.map((g) => ({ ...g, label: g.key === null ? null : (labels.get(g.key) ?? g.key) })),
       };

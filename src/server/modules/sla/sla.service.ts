@@ -1,3 +1,4 @@
+import { agreementSpans } from '../agreements/agreements.repository.ts';
 import { announcingConfig } from '../shared/config-changed.ts';
 import type {
   SaveSlaCalendarBody,
@@ -843,6 +844,7 @@ export function createSlaService(
       return {
         from: from.toISOString(),
         to: to.toISOString(),
+        agreements: await agreementSpans(db, from, to),
         total: slaFigures(speed, rows),
         teams: teams
           .map((team) => ({ team, members: membersOf(team.id) }))

@@ -1,3 +1,4 @@
+import { agreementSpans } from '../agreements/agreements.repository.ts';
 import { announcingConfig } from '../shared/config-changed.ts';
 import type { StageOrder } from '../../../domain/handoff/fate.ts';
 import type {
@@ -118,6 +119,7 @@ export function createStagesService(deps: ServiceDeps) {
       return {
         from: from.toISOString(),
         to: to.toISOString(),
+        agreements: await agreementSpans(db, from, to),
         stages: stages.map((s, i) => ({ ...s, name: { en: path[i]!.name_en, nl: path[i]!.name_nl } })),
       };
     },
