@@ -1,12 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Col, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { Button, Card, Col, Row, Space, Statistic, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PlanResult } from '../../../src/contract/planning.ts';
 import { api } from '../api.ts';
 import { BehindAlert } from '../components/behind-alert.tsx';
+import { PaceTable } from '../components/pace-table.tsx';
 import { PlanPeriodPicker, thisQuarter, type PlanPeriod } from '../components/plan-period.tsx';
-import { tones } from '../theme.ts';
 import { formatMoney, formatPercent } from '../format.ts';
 
 /**
@@ -21,7 +20,6 @@ export function BoardViewPage() {
   const b = board.data;
   const money = (minor: number | null) =>
     minor === null ? '—' : formatMoney(minor, b?.currency ?? 'EUR', language);
-  const statusTone = { ahead: 'green', on_track: 'blue', behind: 'red', not_started: 'grey' } as const;
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }} className="baton-board">
       <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
@@ -91,34 +89,7 @@ export function BoardViewPage() {
           </Row>
           <Card title={t('boardView.planVsActual')}>
             {b.pacing.plan ? (
-              <Table
-                rowKey="stage"
-                size="small"
-                pagination={false}
-                dataSource={[...b.pacing.stages].reverse()}
-                columns={[
-                  {
-                    title: t('plan.stage'),
-                    dataIndex: 'stage',
-                    render: (s: PlanResult['rows'][number]['stage']) => t(`plan.stages.${s}`),
-                  },
-                  {
-                    title: t('plan.plannedToDate'),
-                    dataIndex: 'plannedToDate',
-                    render: (n: number) => Math.round(n),
-                  },
-                  { title: t('plan.actualToDate'), dataIndex: 'actualToDate' },
-                  { title: t('plan.planTotal'), dataIndex: 'planTotal' },
-                  { title: t('plan.projection'), dataIndex: 'projection' },
-                  {
-                    title: t('plan.status'),
-                    dataIndex: 'status',
-                    render: (s: keyof typeof statusTone) => (
-                      <Tag style={tones[statusTone[s]]}>{t(`plan.statuses.${s}`)}</Tag>
-                    ),
-                  },
-                ]}
-              />
+              <PaceTable stages={b.pacing.stages} />
             ) : (
               <Typography.Text type="secondary">{t('plan.noPlan')}</Typography.Text>
             )}

@@ -21,6 +21,7 @@ import type { PlanInputBody, PlanResult, PutTargetBody, Target } from '../../../
 import { useUser } from '../session.ts';
 import { ApiError, api } from '../api.ts';
 import { BehindAlert } from '../components/behind-alert.tsx';
+import { PaceTable } from '../components/pace-table.tsx';
 import { PlanPeriodPicker, thisQuarter, type PlanPeriod } from '../components/plan-period.tsx';
 import { tones } from '../theme.ts';
 import { formatMoney, formatPercent } from '../format.ts';
@@ -63,7 +64,6 @@ function PacingView({ period }: { period: PlanPeriod }) {
   if (pacing.isPending) return <Card loading />;
   if (!data?.plan)
     return <Alert type="info" showIcon title={t('plan.noPlan')} description={t('plan.noPlanHint')} />;
-  const statusTone = { ahead: 'green', on_track: 'blue', behind: 'red', not_started: 'grey' } as const;
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       <Typography.Text>
@@ -75,33 +75,7 @@ function PacingView({ period }: { period: PlanPeriod }) {
         )}
       </Typography.Text>
       <BehindAlert alerts={data.alerts} language={language} />
-      <Table
-        rowKey="stage"
-        pagination={false}
-        dataSource={data.stages}
-        columns={[
-          {
-            title: t('plan.stage'),
-            dataIndex: 'stage',
-            render: (s: PlanResult['rows'][number]['stage']) => t(`plan.stages.${s}`),
-          },
-          {
-            title: t('plan.plannedToDate'),
-            dataIndex: 'plannedToDate',
-            render: (n: number) => Math.round(n),
-          },
-          { title: t('plan.actualToDate'), dataIndex: 'actualToDate' },
-          { title: t('plan.planTotal'), dataIndex: 'planTotal' },
-          { title: t('plan.projection'), dataIndex: 'projection' },
-          {
-            title: t('plan.status'),
-            dataIndex: 'status',
-            render: (s: keyof typeof statusTone) => (
-              <Tag style={tones[statusTone[s]]}>{t(`plan.statuses.${s}`)}</Tag>
-            ),
-          },
-        ]}
-      />
+      <PaceTable stages={data.stages} />
     </Space>
   );
 }

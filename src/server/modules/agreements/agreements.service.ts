@@ -21,6 +21,7 @@ import type {
   ProposeAgreementBody,
   UpdateAgreementBody,
 } from '../../../contract/agreements.ts';
+import type { Db } from '../../db/database.ts';
 import { fromDbJson, fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorRef, authorize } from '../shared/access.ts';
@@ -123,6 +124,24 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
     }));
   }
 
+  /** What happened to a version, in the event log the audit reads. */
+  async function logAgreement(
+    trx: Db,
+    who: Actor,
+    now: Date,
+    type: string,
+    version: number,
+    payload: Record<string, unknown>,
+  ): Promise<void> {
+    await insertEvent(trx, {
+      type,
+      occurredAt: now,
+      actor: actorRef(who),
+      subject: { type: 'agreement', id: String(version) },
+      payload,
+    });
+  }
+
   async function present(row: AgreementRow): Promise<Agreement> {
     const [summary] = await summaries([row], await findAgreements(db));
     const content = fromDbJson(row.content) as AgreementContent;
@@ -202,12 +221,9 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
           proposed_at: null,
           updated_at: toDbTime(now),
         });
-        await insertEvent(trx, {
-          type: 'agreement.drafted',
-          occurredAt: now,
-          actor: actorRef(who),
-          subject: { type: 'agreement', id: String(next) },
-          payload: { version: next, effectiveFrom: input.effectiveFrom },
+        await logAgreement(trx, who, now, 'agreement.drafted', next, {
+          version: next,
+          effectiveFrom: input.effectiveFrom,
         });
         return next;
       });
@@ -230,13 +246,7 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
           ...(content && { content: JSON.stringify(content) }),
           updated_at: toDbTime(now),
         });
-        await insertEvent(trx, {
-          type: 'agreement.updated',
-          occurredAt: now,
-          actor: actorRef(who),
-          subject: { type: 'agreement', id: String(version) },
-          payload: { ...input },
-        });
+        await logAgreement(trx, who, now, 'agreement.updated', version, { ...input });
       });
       return present(await load(version));
     },
@@ -272,12 +282,10 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
           proposed_at: toDbTime(now),
           updated_at: toDbTime(now),
         });
-        await insertEvent(trx, {
-          type: 'agreement.proposed',
-          occurredAt: now,
-          actor: actorRef(who),
-          subject: { type: 'agreement', id: String(version) },
-          payload: { version, marketingSignerId: marketing.id, salesSignerId: sales.id },
+        await logAgreement(trx, who, now, 'agreement.proposed', version, {
+          version,
+          marketingSignerId: marketing.id,
+          salesSignerId: sales.id,
         });
       });
       return present(await load(version));
@@ -301,12 +309,10 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
           ...(decision.complete && { state: 'signed' }),
           updated_at: toDbTime(now),
         });
-        await insertEvent(trx, {
-          type: 'agreement.signed',
-          occurredAt: now,
-          actor: actorRef(who),
-          subject: { type: 'agreement', id: String(version) },
-          payload: { version, side: decision.side, complete: decision.complete },
+        await logAgreement(trx, who, now, 'agreement.signed', version, {
+          version,
+          side: decision.side,
+          complete: decision.complete,
         });
       });
       return present(await load(version));
@@ -320,13 +326,7 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
       if (row.state !== 'draft' && row.state !== 'proposed') throw createError('agreements.not_proposed');
       await db.transaction().execute(async (trx) => {
         await updateAgreementRow(trx, version, { state: 'withdrawn', updated_at: toDbTime(now) });
-        await insertEvent(trx, {
-          type: 'agreement.withdrawn',
-          occurredAt: now,
-          actor: actorRef(who),
-          subject: { type: 'agreement', id: String(version) },
-          payload: { version, was: row.state },
-        });
+        await logAgreement(trx, who, now, 'agreement.withdrawn', version, { version, was: row.state });
       });
       return present(await load(version));
     },

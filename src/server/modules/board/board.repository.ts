@@ -17,19 +17,6 @@ export async function findOpenDeals(db: Db, currency: string) {
   }));
 }
 
-/** Deals closed on [from, to) (dates), in a currency. */
-export async function findClosedSince(db: Db, input: { from: string; to: string; currency: string }) {
-  const rows = await db
-    .selectFrom('opportunities')
-    .select(['status', 'amount_minor', 'created_at', 'closed_on'])
-    .where('status', 'in', ['won', 'lost'])
-    .where('currency', '=', input.currency)
-    .where('closed_on', '>=', input.from)
-    .where('closed_on', '<', input.to)
-    .execute();
-  return rows.map((r) => ({ ...r, amount: Number(r.amount_minor ?? 0) }));
-}
-
 /** The currency most deals are in, for a board that names none. */
 export async function findMainCurrency(db: Db): Promise<string | null> {
   const row = await db

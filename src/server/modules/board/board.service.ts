@@ -2,22 +2,17 @@ import type { Actor } from '../../../domain/access/roles.ts';
 import { addMonths, monthsOfPeriod } from '../../../domain/planning/months.ts';
 import type { Board } from '../../../contract/board.ts';
 import type { PeriodKind } from '../../../contract/planning.ts';
-import { fromDbTime } from '../../db/dialect.ts';
 import type { AttributionService } from '../attribution/attribution.service.ts';
 import { agreementSpans } from '../agreements/agreements.repository.ts';
 import type { PlanningService } from '../planning/planning.service.ts';
 import { authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import type { SlaService } from '../sla/sla.service.ts';
-import { findClosedSince, findMainCurrency, findOpenDeals } from './board.repository.ts';
+import { findMainCurrency, findOpenDeals } from './board.repository.ts';
+import { findClosedDeals, toClosedDeals } from '../planning/planning.repository.ts';
+import { dealHistory } from '../../../domain/planning/deal-history.ts';
 
 const DAY_MS = 86_400_000;
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.ceil(sorted.length / 2) - 1]!;
-}
 
 /**
  * The board view (steps 5 and 7): plan against actual by stage, velocity, both sides' SLAs,
@@ -54,28 +49,22 @@ export function createBoardService(
         readers.sla.report(system, { from: from.toISOString(), to: to.toISOString() }),
         readers.attribution.report(system, { from: fromDay, to: lastDay, currency }),
         findOpenDeals(db, currency),
-        findClosedSince(db, { from: yearAgo, to: tomorrow, currency }),
-        findClosedSince(db, { from: fromDay, to: toDay, currency }),
+        findClosedDeals(db, { from: yearAgo, to: tomorrow, currency }),
+        findClosedDeals(db, { from: fromDay, to: toDay, currency }),
         agreementSpans(db, from, to),
       ]);
 
-      const wonYear = closedYear.filter((d) => d.status === 'won');
-      const winRate = closedYear.length > 0 ? wonYear.length / closedYear.length : null;
-      const averageDeal =
-        wonYear.length > 0 ? Math.round(wonYear.reduce((a, d) => a + d.amount, 0) / wonYear.length) : null;
-      const cycleDays = median(
-        wonYear
-          .filter((d) => d.closed_on)
-          .map((d) => (Date.parse(`${d.closed_on}T00:00:00Z`) - fromDbTime(d.created_at).getTime()) / DAY_MS)
-          .filter((days) => days >= 0),
-      );
+      const year = dealHistory(toClosedDeals(closedYear));
+      const winRate = year.winRate;
+      const averageDeal = year.averageDealMinor;
+      const cycleDays = year.cycleDays;
       const perDay =
         winRate !== null && averageDeal !== null && cycleDays !== null
           ? Math.round((open.length * winRate * averageDeal) / Math.max(1, cycleDays))
           : null;
 
-      const wonPeriod = closedPeriod.filter((d) => d.status === 'won');
-      const wonMinor = wonPeriod.reduce((a, d) => a + d.amount, 0);
+      const wonPeriod = toClosedDeals(closedPeriod).filter((d) => d.status === 'won');
+      const wonMinor = wonPeriod.reduce((a, d) => a + d.amountMinor, 0);
       // Open deals expected to close in the period; while the period runs, overdue ones count as
       // closing in it. A period that is over has nothing open left to forecast.
       const running = fromDay <= today && today < toDay;

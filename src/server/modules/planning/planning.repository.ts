@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import { utcMonthSql } from '../../db/dialect.ts';
+import { fromDbTime, utcMonthSql } from '../../db/dialect.ts';
+import type { ClosedDeal } from '../../../domain/planning/deal-history.ts';
 import type { TargetsTable } from '../../db/tables.ts';
 import type { Insertable, Selectable } from 'kysely';
 
@@ -158,4 +159,14 @@ export async function countDealsByMonth(db: Db, input: { from: string; to: strin
     opened: opened.map((r) => ({ month: r.month, count: Number(r.count) })),
     won: won.map((r) => ({ month: r.month, count: Number(r.count), revenue: Number(r.revenue ?? 0) })),
   };
+}
+
+/** The closed deals as the domain's deal history reads them. */
+export function toClosedDeals(rows: Awaited<ReturnType<typeof findClosedDeals>>): ClosedDeal[] {
+  return rows.map((r) => ({
+    status: r.status as ClosedDeal['status'],
+    amountMinor: Number(r.amount_minor ?? 0),
+    createdAtMs: fromDbTime(r.created_at).getTime(),
+    closedOn: r.closed_on,
+  }));
 }

@@ -1,6 +1,7 @@
 import type { Actor } from '../../../domain/access/roles.ts';
 import { funnelOf } from '../../../domain/lifecycle/funnel.ts';
 import { addMonths, monthBounds, monthsOfPeriod, type LocalMonth } from '../../../domain/planning/months.ts';
+import { dealHistory } from '../../../domain/planning/deal-history.ts';
 import { paceOf } from '../../../domain/planning/pace.ts';
 import {
   DEFAULT_LAG_DAYS,
@@ -43,6 +44,7 @@ import {
   findTargetById,
   findTargets,
   insertPlan,
+  toClosedDeals,
   upsertTarget,
   type TargetRow,
 } from './planning.repository.ts';
@@ -60,12 +62,6 @@ const stepStage: Partial<Record<WaterfallStep, string>> = {
   salToSql: 'sal',
   sqlToOpportunity: 'sql',
 };
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.ceil(sorted.length / 2) - 1]!;
-}
 
 function monthStart(month: LocalMonth): Date {
   return new Date(`${monthBounds(month).from}T00:00:00.000Z`);
@@ -125,12 +121,7 @@ export function createPlanningService(deps: ServiceDeps) {
       to,
     );
     const byStage = new Map(funnel.map((f) => [f.key, f]));
-    const won = deals.filter((d) => d.status === 'won');
-    const amounts = won.map((d) => Number(d.amount_minor ?? 0)).filter((a) => a > 0);
-    const cycles = won
-      .filter((d) => d.closed_on)
-      .map((d) => (Date.parse(`${d.closed_on}T00:00:00Z`) - fromDbTime(d.created_at).getTime()) / DAY_MS)
-      .filter((days) => days >= 0);
+    const closedDeals = dealHistory(toClosedDeals(deals));
     const rates: Partial<Record<WaterfallStep, { value: number; sample: number }>> = {};
     const lags: Partial<Record<WaterfallStep, { value: number; sample: number }>> = {};
     for (const step of WATERFALL_STEPS) {
@@ -143,13 +134,13 @@ export function createPlanningService(deps: ServiceDeps) {
           lags[step] = { value: f.medianMsInStage / DAY_MS, sample: f.left };
       }
     }
-    if (deals.length > 0 && won.length > 0)
-      rates.opportunityToWon = { value: won.length / deals.length, sample: deals.length };
-    const cycle = median(cycles);
-    if (cycle !== null) lags.opportunityToWon = { value: cycle, sample: cycles.length };
+    if (closedDeals.winRate !== null && closedDeals.won > 0)
+      rates.opportunityToWon = { value: closedDeals.winRate, sample: closedDeals.closed };
+    if (closedDeals.cycleDays !== null)
+      lags.opportunityToWon = { value: closedDeals.cycleDays, sample: closedDeals.cycleSample };
     const dealSize =
-      amounts.length > 0
-        ? { value: Math.round(amounts.reduce((a, b) => a + b, 0) / amounts.length), sample: amounts.length }
+      closedDeals.averageDealMinor !== null
+        ? { value: closedDeals.averageDealMinor, sample: closedDeals.dealSample }
         : null;
     return { from, to, rates, lags, dealSize };
   }

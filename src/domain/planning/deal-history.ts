@@ -1,0 +1,56 @@
+/** A closed deal as the history reads it. */
+export interface ClosedDeal {
+  status: 'won' | 'lost';
+  amountMinor: number;
+  createdAtMs: number;
+  /** The close date, YYYY-MM-DD. */
+  closedOn: string | null;
+}
+
+export interface DealHistory {
+  closed: number;
+  won: number;
+  /** won ÷ closed; null without closed deals. */
+  winRate: number | null;
+  /** Mean amount of the won deals with an amount; null without any. */
+  averageDealMinor: number | null;
+  dealSample: number;
+  /** Median days from creation to the win; null without won deals. */
+  cycleDays: number | null;
+  cycleSample: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The middle value (the lower of the two middles for an even count); null for none. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.ceil(sorted.length / 2) - 1]!;
+}
+
+/**
+ * Win rate, average won deal and sales cycle of a set of closed deals: what the planner and the
+ * board's velocity read from the company's own history.
+ *
+ * @example dealHistory([{ status: 'won', amountMinor: 100, createdAtMs: 0, closedOn: '1970-01-11' }])
+ * // { closed: 1, won: 1, winRate: 1, averageDealMinor: 100, cycleDays: 10, … }
+ */
+export function dealHistory(deals: readonly ClosedDeal[]): DealHistory {
+  const won = deals.filter((d) => d.status === 'won');
+  const amounts = won.map((d) => d.amountMinor).filter((a) => a > 0);
+  const cycles = won
+    .filter((d) => d.closedOn)
+    .map((d) => (Date.parse(`${d.closedOn}T00:00:00Z`) - d.createdAtMs) / DAY_MS)
+    .filter((days) => days >= 0);
+  return {
+    closed: deals.length,
+    won: won.length,
+    winRate: deals.length > 0 ? won.length / deals.length : null,
+    averageDealMinor:
+      amounts.length > 0 ? Math.round(amounts.reduce((a, b) => a + b, 0) / amounts.length) : null,
+    dealSample: amounts.length,
+    cycleDays: median(cycles),
+    cycleSample: cycles.length,
+  };
+}
