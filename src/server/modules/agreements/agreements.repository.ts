@@ -32,12 +32,23 @@ export async function insertAgreement(db: Db, row: Insertable<AgreementsTable>):
   await db.insertInto('agreements').values(row).execute();
 }
 
+/**
+ * Changes a version only while it is still in one of the given states (compare-and-set), so two
+ * requests racing to propose, sign or withdraw it cannot both pass the check. False: it was not.
+ */
 export async function updateAgreementRow(
   db: Db,
   version: number,
+  whileIn: readonly string[],
   patch: Updateable<AgreementsTable>,
-): Promise<void> {
-  await db.updateTable('agreements').set(patch).where('version', '=', version).execute();
+): Promise<boolean> {
+  const result = await db
+    .updateTable('agreements')
+    .set(patch)
+    .where('version', '=', version)
+    .where('state', 'in', whileIn)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** The rows as the domain reads them. */
@@ -101,4 +112,34 @@ export async function loadAgreementStamp(db: Db): Promise<(at: Date | string) =>
   const versions = await findSignedVersions(db);
   if (versions.length === 0) return () => null;
   return (at) => versionInForce(versions, fromDbTime(at).getTime())?.version ?? null;
+}
+
+/**
+ * Puts one head's signature on a proposed version (only if that side has not signed), then marks
+ * it signed when both signatures are there. The second statement reads the row after the first,
+ * so when both heads sign at the same moment, the later transaction completes it. Returns whether
+ * the signature was taken and whether the version is now signed.
+ */
+export async function signAgreementRow(
+  db: Db,
+  input: { version: number; side: 'marketing' | 'sales'; at: string },
+): Promise<{ signed: boolean; complete: boolean }> {
+  const column = input.side === 'marketing' ? 'marketing_signed_at' : 'sales_signed_at';
+  const signed = await db
+    .updateTable('agreements')
+    .set({ [column]: input.at, updated_at: input.at })
+    .where('version', '=', input.version)
+    .where('state', '=', 'proposed')
+    .where(column, 'is', null)
+    .executeTakeFirst();
+  if (Number(signed.numUpdatedRows) !== 1) return { signed: false, complete: false };
+  const complete = await db
+    .updateTable('agreements')
+    .set({ state: 'signed', updated_at: input.at })
+    .where('version', '=', input.version)
+    .where('state', '=', 'proposed')
+    .where('marketing_signed_at', 'is not', null)
+    .where('sales_signed_at', 'is not', null)
+    .executeTakeFirst();
+  return { signed: true, complete: Number(complete.numUpdatedRows) === 1 };
 }

@@ -133,6 +133,28 @@ describeEachDialect('the alignment agreement', (getDatabase) => {
     });
   });
 
+  it('is signed when both heads sign at the same moment, and a side signs only once', async () => {
+    await activate(30);
+    const v = await agree('2026-12-01T00:00:00.000Z');
+    const fennaActor = { kind: 'user', userId: fenna.id, role: 'marketing' } as const;
+    const dianaActor = { kind: 'user', userId: diana.id, role: 'director' } as const;
+    await Promise.all([
+      context.services.agreements.sign(fennaActor, v),
+      context.services.agreements.sign(dianaActor, v),
+    ]);
+    expect(await context.services.agreements.get(cli, v)).toMatchObject({ status: 'in_force' });
+    await expect(context.services.agreements.sign(dianaActor, v)).rejects.toMatchObject({
+      code: 'agreements.not_proposed',
+    });
+    // Two withdrawals of one proposal: one wins, the other is refused.
+    const w = await agree('2027-01-01T00:00:00.000Z');
+    const outcomes = await Promise.allSettled([
+      context.services.agreements.withdraw(cli, w),
+      context.services.agreements.withdraw(cli, w),
+    ]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+  });
+
   it('refuses signers who cannot sign for their side', async () => {
     const draft = (
       await call('POST', '/agreements', admin, { effectiveFrom: '2027-01-01T00:00:00.000Z' })

@@ -36,6 +36,7 @@ import {
   findLatestVersionNumber,
   insertAgreement,
   toVersion,
+  signAgreementRow,
   updateAgreementRow,
   type AgreementRow,
 } from './agreements.repository.ts';
@@ -238,7 +239,7 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
       if (row.state !== 'draft') throw createError('agreements.not_draft');
       const content = input.refresh ? await assemble() : null;
       await db.transaction().execute(async (trx) => {
-        await updateAgreementRow(trx, version, {
+        const changed = await updateAgreementRow(trx, version, ['draft'], {
           ...(input.title !== undefined && { title: input.title }),
           ...(input.effectiveFrom !== undefined && {
             effective_from: toDbTime(new Date(input.effectiveFrom)),
@@ -246,6 +247,7 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
           ...(content && { content: JSON.stringify(content) }),
           updated_at: toDbTime(now),
         });
+        if (!changed) throw createError('agreements.not_draft');
         await logAgreement(trx, who, now, 'agreement.updated', version, { ...input });
       });
       return present(await load(version));
@@ -274,7 +276,7 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
         throw fieldError('agreements.invalid_signer', 'salesSignerId', 'must be an active director');
       const content = await assemble();
       await db.transaction().execute(async (trx) => {
-        await updateAgreementRow(trx, version, {
+        const changed = await updateAgreementRow(trx, version, ['draft'], {
           state: 'proposed',
           content: JSON.stringify(content),
           marketing_signer_id: marketing.id,
@@ -282,6 +284,7 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
           proposed_at: toDbTime(now),
           updated_at: toDbTime(now),
         });
+        if (!changed) throw createError('agreements.not_draft');
         await logAgreement(trx, who, now, 'agreement.proposed', version, {
           version,
           marketingSignerId: marketing.id,
@@ -302,17 +305,12 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
         if (!row) throw createError('agreements.not_found');
         const decision = decideSignature(toVersion(row), who.userId);
         if (decision.kind === 'refused') throw createError(`agreements.${decision.reason}`);
-        await updateAgreementRow(trx, version, {
-          ...(decision.side === 'marketing'
-            ? { marketing_signed_at: toDbTime(now) }
-            : { sales_signed_at: toDbTime(now) }),
-          ...(decision.complete && { state: 'signed' }),
-          updated_at: toDbTime(now),
-        });
+        const result = await signAgreementRow(trx, { version, side: decision.side, at: toDbTime(now) });
+        if (!result.signed) throw createError('agreements.already_signed');
         await logAgreement(trx, who, now, 'agreement.signed', version, {
           version,
           side: decision.side,
-          complete: decision.complete,
+          complete: result.complete,
         });
       });
       return present(await load(version));
@@ -325,7 +323,11 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
       const row = await load(version);
       if (row.state !== 'draft' && row.state !== 'proposed') throw createError('agreements.not_proposed');
       await db.transaction().execute(async (trx) => {
-        await updateAgreementRow(trx, version, { state: 'withdrawn', updated_at: toDbTime(now) });
+        const changed = await updateAgreementRow(trx, version, ['draft', 'proposed'], {
+          state: 'withdrawn',
+          updated_at: toDbTime(now),
+        });
+        if (!changed) throw createError('agreements.not_proposed');
         await logAgreement(trx, who, now, 'agreement.withdrawn', version, { version, was: row.state });
       });
       return present(await load(version));
