@@ -2,7 +2,10 @@
 // - batched: events/s through the capture service, in batches of 1,000 with an Idempotency-Key each,
 //   spread over a fixed number of contacts (issue 3: 1M events over 100k contacts);
 // - single: requests/s of one-event POST /api/v1/events over HTTP, against a bare Fastify route;
-// - baselines: raw better-sqlite3 inserts of the same touch rows, 1,000 per transaction.
+// - baselines: raw better-sqlite3 inserts of the same touch rows, 1,000 per transaction: without a
+//   contact (as the rows of an anonymous visitor), with their contacts' ids (as Baton stores them),
+//   and with each contact's latest touch and activity version updated beside it (the least that
+//   keeps contacts current); each in a fresh file.
 // - csv: rows/s of `baton import events` over a generated file (issue 3: 1M rows in under 30 s).
 // BENCH_EVENTS, BENCH_CONTACTS and BENCH_CSV_ROWS scale the runs down for a quick look.
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
@@ -37,29 +40,60 @@ function event(n: number) {
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 
-async function rawBaseline(dir: string): Promise<number> {
-  const setup = openDatabase({ dialect: 'sqlite', path: join(dir, 'raw.db') });
+type RawMode = 'no_contact' | 'with_contact' | 'with_contact_update';
+
+async function rawBaseline(dir: string, mode: RawMode): Promise<number> {
+  const path = join(dir, `raw-${mode}.db`);
+  const setup = openDatabase({ dialect: 'sqlite', path });
   await migrateToLatest(setup.db);
   await setup.close();
-  const raw = new SQLite(join(dir, 'raw.db'));
+  const raw = new SQLite(path);
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = FULL');
+  const contactIds: string[] = [];
+  if (mode !== 'no_contact') {
+    const at = new Date().toISOString();
+    const contact = raw.prepare(
+      `insert into contacts (id, email, stage, stage_entered_at, consent_status, is_opted_out, created_at, updated_at)
+       values (?, ?, 'lead', ?, 'unknown', 0, ?, ?)`,
+    );
+    raw.transaction(() => {
+      for (let p = 0; p < totalContacts; p++) {
+        const id = v7();
+        contactIds.push(id);
+        contact.run(id, `person${p}@company${p % 5000}.nl`, at, at, at);
+      }
+    })();
+  }
   const insert = raw.prepare(
     `insert into touchpoints (id, client_event_id, type, category, occurred_at, received_at, contact_id, visitor_id,
      user_id, channel, campaign, utm_source, utm_medium, utm_campaign, utm_term, utm_content, url, properties,
-     is_lead_creating, source_kind, source_id) values (?, ?, ?, ?, ?, ?, null, null, null, ?, null, null, null, null,
+     is_lead_creating, source_kind, source_id) values (?, ?, ?, ?, ?, ?, ?, null, null, ?, null, null, null, null,
      null, null, ?, '{}', 0, 'api', null)`,
   );
-  const write = raw.transaction((rows: ReturnType<typeof event>[]) => {
+  const touched = raw.prepare(
+    `update contacts set latest_touch_id = ?, latest_touch_at = ?, activity_version = activity_version + 1,
+     updated_at = ? where id = ?`,
+  );
+  const write = raw.transaction((first: number, rows: ReturnType<typeof event>[]) => {
     const now = new Date().toISOString();
-    for (const e of rows) insert.run(v7(), e.id, e.type, 'marketing', e.occurredAt, now, e.channel, e.url);
+    for (const [i, e] of rows.entries()) {
+      const id = v7();
+      const contactId = mode === 'no_contact' ? null : contactIds[(first + i) % totalContacts]!;
+      insert.run(id, e.id, e.type, 'marketing', e.occurredAt, now, contactId, e.channel, e.url);
+      if (mode === 'with_contact_update') touched.run(id, e.occurredAt, now, contactId);
+    }
   });
   const start = performance.now();
   for (let b = 0; b < totalEvents / batchSize; b++) {
-    write(Array.from({ length: batchSize }, (_, i) => event(b * batchSize + i)));
+    write(
+      b * batchSize,
+      Array.from({ length: batchSize }, (_, i) => event(b * batchSize + i)),
+    );
   }
   const rate = totalEvents / ((performance.now() - start) / 1000);
   raw.close();
+  rmSync(path, { force: true });
   return rate;
 }
 
@@ -165,7 +199,9 @@ async function single(dir: string) {
 export async function run() {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-ingest-'));
   try {
-    const raw = await rawBaseline(dir);
+    const raw = await rawBaseline(dir, 'no_contact');
+    const rawWithContact = await rawBaseline(dir, 'with_contact');
+    const rawWithUpdate = await rawBaseline(dir, 'with_contact_update');
     const batchedRate = await batched(dir);
     const http = await single(dir);
     const csv = await csvImport(dir);
@@ -174,6 +210,10 @@ export async function run() {
       metrics: {
         batched_events_per_second: { value: round(batchedRate), unit: 'events/s' },
         batched_ratio_to_raw_insert: { value: round(batchedRate / raw, 3), unit: 'ratio' },
+        batched_ratio_to_raw_insert_and_update: {
+          value: round(batchedRate / rawWithUpdate, 3),
+          unit: 'ratio',
+        },
         single_event_requests_per_second: { value: round(http.baton.perSecond), unit: 'requests/s' },
         single_event_p99: { value: round(http.baton.p99, 2), unit: 'ms' },
         single_event_ratio_to_bare_route: {
@@ -189,6 +229,8 @@ export async function run() {
       },
       baselines: {
         raw_sqlite_touch_inserts_per_second: { value: round(raw), unit: 'rows/s' },
+        raw_touch_inserts_with_contact_ids_per_second: { value: round(rawWithContact), unit: 'rows/s' },
+        raw_touch_inserts_and_contact_updates_per_second: { value: round(rawWithUpdate), unit: 'rows/s' },
         bare_fastify_requests_per_second: { value: round(http.baseline.perSecond), unit: 'requests/s' },
       },
     };

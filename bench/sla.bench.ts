@@ -11,6 +11,9 @@
 // - baseline raw_same_work: the same reads and writes as raw better-sqlite3 statements in the same
 //   transactions (due rows, stages, responses, compare-and-set, outbox rows): the floor the sweep
 //   can approach on this disk;
+// - baseline raw_select_and_mark: the least any sweep must do, as raw statements at their fastest
+//   (rows as arrays, updates by rowid, one transaction, no reads of responses, no emails): read the
+//   due clocks and durably mark each one's step;
 // - baselines raw_updates / raw_due_query: 10,000 raw single-row updates of adjacent rows, and the
 //   raw indexed "what is due" query.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +33,9 @@ const due = Math.round(total * dueShare);
 const cli = { kind: 'cli' } as const;
 const now = new Date('2026-12-01T12:00:00.000Z');
 const hour = 3_600_000;
+/** What the sweep reads of a due clock (lockDueInstances), so the raw baselines read the same. */
+const sweptColumns = `id, contact_id, policy_id, user_id, stage, target, status, level, ladder, next_step,
+  started_at, deadline_at, breached_at`;
 
 function ladderOf(deadline: Date, escalateAfterMs: number) {
   return JSON.stringify([
@@ -108,7 +114,8 @@ function rawSameWork(path: string, managerId: string): number {
   const at = now.toISOString();
   const later = new Date(now.getTime() + 8 * hour).toISOString();
   const dueRows = raw.prepare(
-    'select * from sla_instances where next_check_at is not null and next_check_at <= ? order by next_check_at limit 2000',
+    `select ${sweptColumns} from sla_instances where next_check_at is not null and next_check_at <= ?
+      order by next_check_at limit 2000`,
   );
   const stages = raw.prepare('select id, stage from contacts where id in (select value from json_each(?))');
   const activities = raw.prepare(
@@ -168,6 +175,38 @@ function rawSameWork(path: string, managerId: string): number {
   for (let n = 1; n > 0 && done < due; done += n) n = batch();
   const elapsed = performance.now() - start;
   if (done !== due) throw new Error(`raw same work took ${done} clocks, expected ${due}`);
+  raw.close();
+  return elapsed;
+}
+
+/**
+ * The floor under any sweep: the due clocks read and each one's step durably marked, as raw
+ * statements at their fastest, in one transaction — nothing else (no responses, no emails).
+ */
+function rawSelectAndMark(path: string): number {
+  const raw = new SQLite(path);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = FULL');
+  const at = now.toISOString();
+  const later = new Date(now.getTime() + 8 * hour).toISOString();
+  const dueRows = raw
+    .prepare(
+      `select rowid, ${sweptColumns} from sla_instances
+        where next_check_at is not null and next_check_at <= ? order by next_check_at limit ?`,
+    )
+    .raw(true);
+  const mark = raw.prepare(
+    `update sla_instances set next_step = 1, next_check_at = ?, level = 1, status = 'breached',
+       breached_at = ?, updated_at = ? where rowid = ? and next_step = 0`,
+  );
+  const start = performance.now();
+  const marked = raw.transaction(() => {
+    let n = 0;
+    for (const row of dueRows.all(at, due) as [number][]) n += mark.run(later, at, at, row[0]).changes;
+    return n;
+  })();
+  const elapsed = performance.now() - start;
+  if (marked !== due) throw new Error(`raw select and mark took ${marked} clocks, expected ${due}`);
   raw.close();
   return elapsed;
 }
@@ -239,7 +278,9 @@ async function measure(layout: Layout) {
 
     reset(path);
     const sameWork = rawSameWork(path, manager.id);
-    return { dueSweep, sameWork, empties };
+    reset(path);
+    const selectAndMark = rawSelectAndMark(path);
+    return { dueSweep, sameWork, selectAndMark, empties };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -297,6 +338,8 @@ export async function run() {
       baselines: {
         raw_same_work: { value: round(arrival.sameWork, 1), unit: 'ms' },
         raw_same_work_scattered: { value: round(scattered.sameWork, 1), unit: 'ms' },
+        raw_select_and_mark: { value: round(arrival.selectAndMark, 1), unit: 'ms' },
+        raw_select_and_mark_scattered: { value: round(scattered.selectAndMark, 1), unit: 'ms' },
         raw_updates_same_count: { value: round(rawUpdates, 1), unit: 'ms' },
         raw_due_query: { value: round(rawQuery, 3), unit: 'ms' },
       },

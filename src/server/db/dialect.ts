@@ -115,3 +115,19 @@ export function utcMonthSql(
     ? sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM')`
     : sql<string>`substr(${column}, 1, 7)`;
 }
+
+/**
+ * `column IN (values)` with one bound value, whatever the list's length: a JSON array read by
+ * json_each on SQLite, an array on PostgreSQL (typed as the column's, so its index serves). The statement's text is the same for every
+ * list, so it is prepared once (SQLite) and never carries thousands of placeholders; for long lists
+ * of ids (a sweep's leads, a batch's addresses) instead of Kysely's `in` with one value each.
+ */
+export function inListSql(
+  db: Pick<Kysely<never>, 'getExecutor'>,
+  column: string,
+  values: readonly string[],
+): RawBuilder<boolean> {
+  return dialectOf(db) === 'postgres'
+    ? sql<boolean>`${sql.ref(column)} = any(${[...values]})`
+    : sql<boolean>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(values)}))`;
+}

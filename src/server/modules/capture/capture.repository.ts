@@ -11,7 +11,7 @@ import { externalKey, personFields } from '../../../domain/capture/plan-capture.
 import type { EventCategory } from '../../../domain/capture/event-types.ts';
 import { bulkInsert } from '../../db/bulk.ts';
 import type { Db, SqliteStatements } from '../../db/database.ts';
-import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
+import { fromDbTime, fromDbTimeOrNull, inListSql, toDbTime } from '../../db/dialect.ts';
 import { newId } from '../../platform/ids.ts';
 import { hashToken } from '../../platform/secrets.ts';
 import { normalizeEmail } from '../../../domain/people/normalize.ts';
@@ -80,32 +80,42 @@ export async function loadCaptureState(
         : db
             .selectFrom('touchpoints')
             .select(['id', 'client_event_id'])
-            .where('client_event_id', 'in', clientIds)
+            .where(inListSql(db, 'client_event_id', clientIds))
             .execute(),
       hashes.size === 0
         ? []
         : db
             .selectFrom('suppressions')
             .select('email_hash')
-            .where('email_hash', 'in', [...hashes.keys()])
+            .where(inListSql(db, 'email_hash', [...hashes.keys()]))
             .execute(),
       emails.length === 0
         ? []
-        : db.selectFrom('contacts').select(contactColumns).where('email', 'in', emails).execute(),
-      userIds.length === 0 ? [] : db.selectFrom('users').select('id').where('id', 'in', userIds).execute(),
+        : db
+            .selectFrom('contacts')
+            .select(contactColumns)
+            .where(inListSql(db, 'email', emails))
+            .execute(),
+      userIds.length === 0
+        ? []
+        : db
+            .selectFrom('users')
+            .select('id')
+            .where(inListSql(db, 'id', userIds))
+            .execute(),
       visitorIds.length === 0
         ? []
         : db
             .selectFrom('visitor_identities')
             .select(['visitor_id', 'contact_id'])
-            .where('visitor_id', 'in', visitorIds)
+            .where(inListSql(db, 'visitor_id', visitorIds))
             .execute(),
       visitorIds.length === 0
         ? []
         : db
             .selectFrom('touchpoints')
             .select(['id', 'visitor_id', 'occurred_at', 'category', 'channel', 'campaign'])
-            .where('visitor_id', 'in', visitorIds)
+            .where(inListSql(db, 'visitor_id', visitorIds))
             .where('contact_id', 'is', null)
             .execute(),
       emails.length === 0
@@ -125,14 +135,14 @@ export async function loadCaptureState(
               'contacts.phone',
               'contacts.country',
             ])
-            .where('contact_aliases.email', 'in', emails)
+            .where(inListSql(db, 'contact_aliases.email', emails))
             .execute(),
       externals.length === 0
         ? []
         : db
             .selectFrom('contacts')
             .select([...contactColumns, 'external_id'])
-            .where('external_id', 'in', externals)
+            .where(inListSql(db, 'external_id', externals))
             .execute(),
     ]);
 
@@ -168,19 +178,23 @@ export async function loadCaptureState(
       : db
           .selectFrom('account_domains')
           .select(['domain', 'account_id'])
-          .where('domain', 'in', domains)
+          .where(inListSql(db, 'domain', domains))
           .execute(),
     nameKeys.length === 0
       ? []
       : db
           .selectFrom('accounts')
           .select(['id', 'name_key'])
-          .where('name_key', 'in', nameKeys)
+          .where(inListSql(db, 'name_key', nameKeys))
           .orderBy('id', 'desc')
           .execute(),
     visitorContactIds.length === 0
       ? []
-      : db.selectFrom('contacts').select(contactColumns).where('id', 'in', visitorContactIds).execute(),
+      : db
+          .selectFrom('contacts')
+          .select(contactColumns)
+          .where(inListSql(db, 'id', visitorContactIds))
+          .execute(),
   ]);
 
   const anonymousTouchesByVisitor = new Map<

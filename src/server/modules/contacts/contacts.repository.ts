@@ -2,7 +2,7 @@ import { loadAgreementStamp } from '../agreements/agreements.repository.ts';
 import { sql } from 'kysely';
 import type { Visibility } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
-import { containsPattern, dialectOf } from '../../db/dialect.ts';
+import { containsPattern, dialectOf, inListSql } from '../../db/dialect.ts';
 import type {
   ContactRow,
   ContactUpdate,
@@ -192,7 +192,7 @@ export async function findContactStages(db: Db, contactIds: readonly string[]): 
   const rows = await db
     .selectFrom('contacts')
     .select(['id', 'stage'])
-    .where('id', 'in', contactIds)
+    .where(inListSql(db, 'id', contactIds))
     .execute();
   return new Map(rows.map((r) => [r.id, r.stage]));
 }

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db, SqliteStatements } from '../../db/database.ts';
-import { toDbTime } from '../../db/dialect.ts';
+import { inListSql, toDbTime } from '../../db/dialect.ts';
 import type { SlaCalendarsTable, SlaInstancesTable, SlaPoliciesTable } from '../../db/tables.ts';
 
 export type SlaInstanceRow = Selectable<SlaInstancesTable>;
@@ -166,23 +166,42 @@ export async function waiveInstance(
  * The due instances of one sweep batch, earliest first. On PostgreSQL they are locked for the
  * transaction and rows another sweeper holds are skipped, so two processes split the work.
  */
+/** The columns the sweep reads of a due clock (not the waiver's or the audit's). */
+const dueColumns = [
+  'id',
+  'contact_id',
+  'policy_id',
+  'user_id',
+  'stage',
+  'target',
+  'status',
+  'level',
+  'ladder',
+  'next_step',
+  'started_at',
+  'deadline_at',
+  'breached_at',
+] as const;
+export type DueInstance = Pick<SlaInstanceRow, (typeof dueColumns)[number]>;
+
 export async function lockDueInstances(
   db: Db,
   sqlite: SqliteStatements | undefined,
   now: Date,
   limit: number,
-): Promise<SlaInstanceRow[]> {
+): Promise<DueInstance[]> {
   if (sqlite)
     // The sweeper's hot path on SQLite: one prepared statement (the transaction holds the lock).
     return sqlite
       .prepare(
-        `select * from sla_instances where next_check_at is not null and next_check_at <= ?
+        `select ${dueColumns.join(', ')} from sla_instances
+          where next_check_at is not null and next_check_at <= ?
           order by next_check_at limit ?`,
       )
-      .all(toDbTime(now), limit) as SlaInstanceRow[];
+      .all(toDbTime(now), limit) as DueInstance[];
   return db
     .selectFrom('sla_instances')
-    .selectAll()
+    .select(dueColumns)
     .where('next_check_at', 'is not', null)
     .where('next_check_at', '<=', toDbTime(now))
     .orderBy('next_check_at')
@@ -200,7 +219,7 @@ export async function findResponsesSince(db: Db, contactIds: readonly string[], 
     db
       .selectFrom('touchpoints')
       .select(['contact_id', 'user_id', 'occurred_at'])
-      .where('contact_id', 'in', contactIds)
+      .where(inListSql(db, 'contact_id', contactIds))
       .where('category', '=', 'sales')
       .where('user_id', 'is not', null)
       .where('occurred_at', '>=', at)
@@ -208,7 +227,7 @@ export async function findResponsesSince(db: Db, contactIds: readonly string[], 
     db
       .selectFrom('stage_changes')
       .select(['contact_id', 'from_stage', 'occurred_at'])
-      .where('contact_id', 'in', contactIds)
+      .where(inListSql(db, 'contact_id', contactIds))
       .where('actor_kind', '=', 'user')
       .where('occurred_at', '>=', at)
       .execute(),

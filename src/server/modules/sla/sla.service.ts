@@ -81,6 +81,7 @@ import {
   findPolicyById,
   insertSlaInstances,
   updateInstanceIf,
+  type DueInstance,
   type SlaInstanceRow,
 } from './sla.repository.ts';
 
@@ -286,24 +287,34 @@ const sweepBatch = 2000;
  * a first-response clock), or a person moving the lead out of the clock's stage. The one place
  * this rule is written; the sweep and the reactions both read the stored history through it.
  */
-function respondedAt(
-  instance: SlaInstanceRow,
-  responses: Awaited<ReturnType<typeof findResponsesSince>>,
-): Date | null {
+type Responses = Awaited<ReturnType<typeof findResponsesSince>>;
+
+/** The responses of each lead, so that a sweep of many clocks looks each lead's up once. */
+function responsesByLead(responses: Responses): Map<string, Responses> {
+  const byLead = new Map<string, Responses>();
+  const of = (contactId: string) => {
+    let entry = byLead.get(contactId);
+    if (!entry) byLead.set(contactId, (entry = { activities: [], decisions: [] }));
+    return entry;
+  };
+  for (const a of responses.activities) of(a.contact_id!).activities.push(a);
+  for (const d of responses.decisions) of(d.contact_id).decisions.push(d);
+  return byLead;
+}
+
+function respondedAt(instance: DueInstance, responses: Responses | undefined): Date | null {
+  if (!responses) return null;
   const started = fromDbTime(instance.started_at).getTime();
-  const answers = [
-    ...((instance.target as SlaTarget) === 'first_response'
-      ? responses.activities.filter(
-          (a) => a.contact_id === instance.contact_id && a.user_id === instance.user_id,
-        )
-      : []),
-    ...responses.decisions.filter(
-      (d) => d.contact_id === instance.contact_id && d.from_stage === instance.stage,
-    ),
-  ]
-    .map((r) => fromDbTime(r.occurred_at).getTime())
-    .filter((t) => t >= started);
-  return answers.length > 0 ? new Date(Math.min(...answers)) : null;
+  let first = Number.POSITIVE_INFINITY;
+  const consider = (r: { contact_id: string | null; occurred_at: Date | string }) => {
+    if (r.contact_id !== instance.contact_id) return;
+    const t = fromDbTime(r.occurred_at).getTime();
+    if (t >= started && t < first) first = t;
+  };
+  if ((instance.target as SlaTarget) === 'first_response')
+    for (const a of responses.activities) if (a.user_id === instance.user_id) consider(a);
+  for (const d of responses.decisions) if (d.from_stage === instance.stage) consider(d);
+  return Number.isFinite(first) ? new Date(first) : null;
 }
 
 /**
@@ -311,7 +322,7 @@ function respondedAt(
  * because the lead left the stage; null while it still waits.
  */
 function settlementOf(
-  instance: SlaInstanceRow,
+  instance: DueInstance,
   responded: Date | null,
   stage: string | undefined,
   now: Date,
@@ -375,7 +386,7 @@ export function createSlaService(
   async function settleLead(
     conn: Db,
     contact: ContactRow | undefined,
-    open: readonly SlaInstanceRow[],
+    open: readonly DueInstance[],
     now: Date,
   ) {
     if (open.length === 0) return;
@@ -404,6 +415,7 @@ export function createSlaService(
       findPolicies(trx),
     ]);
     const policyById = new Map(policies.map((p) => [p.id, p]));
+    const responsesOf = responsesByLead(responses);
     // The reps, their managers and the managers' managers (the director), in three reads at most.
     const people = new Map<string, UserRow>();
     let wanted = [...new Set(due.map((i) => i.user_id).filter((id): id is string => id !== null))];
@@ -420,11 +432,11 @@ export function createSlaService(
     const managerOf = (id: string | null | undefined) => (id ? (people.get(id)?.manager_id ?? null) : null);
 
     const emails: Parameters<NotificationsService['queueSlaSteps']>[1][number][] = [];
-    const reassignments: SlaInstanceRow[] = [];
+    const reassignments: DueInstance[] = [];
     const advances: InstanceAdvance[] = [];
-    const taken: { instance: SlaInstanceRow; steps: LadderStep[] }[] = [];
+    const taken: { instance: DueInstance; steps: LadderStep[] }[] = [];
     for (const instance of due) {
-      const responded = respondedAt(instance, responses);
+      const responded = respondedAt(instance, responsesOf.get(instance.contact_id));
       const settled = settlementOf(instance, responded, stages.get(instance.contact_id), now);
       const expected = { nextStep: Number(instance.next_step) };
       if (settled) {

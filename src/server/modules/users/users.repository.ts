@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts';
-import { containsPattern } from '../../db/dialect.ts';
+import { containsPattern, inListSql } from '../../db/dialect.ts';
 import type { Insertable } from 'kysely';
 import type { NewUserRow, UserAbsencesTable, UserRow, UserUpdate } from '../../db/tables.ts';
 
@@ -178,5 +178,5 @@ export async function findActiveUsersByRole(db: Db, roles: readonly string[]): P
 
 export async function findUsersByIds(db: Db, ids: readonly string[]): Promise<UserRow[]> {
   if (ids.length === 0) return [];
-  return db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
+  return db.selectFrom('users').selectAll().where(inListSql(db, 'id', ids)).execute();
 }
