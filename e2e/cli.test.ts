@@ -60,6 +60,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0010_sla_queue',
         '0011_attribution',
         '0012_planning',
+        '0013_plan_pace',
       ],
     });
   });

@@ -163,7 +163,7 @@ export async function startServer(
     // MQLs the last process stored but did not route (it died in between) are routed now, and
     // every half minute from then on; so are those in the unassigned queue, as reps become free.
     const system = { kind: 'cli' } as const;
-    // Marketing's commitments are judged on the first check of each day; the handoff digest goes
+    // Marketing's commitments and the plans are judged on the first check of each day; the handoff digest goes
     // out on Monday morning.
     const sweepWaiting = async () => {
       try {
@@ -176,6 +176,11 @@ export async function startServer(
         await services.commitments.checkPace();
       } catch (error) {
         log.error({ err: error }, 'checking the commitments failed');
+      }
+      try {
+        await services.planning.checkPace();
+      } catch (error) {
+        log.error({ err: error }, 'checking the plans failed');
       }
       try {
         await services.handoff.sendWeeklyDigest();

@@ -61,7 +61,7 @@ export function createServices(
     { accounts, scoring, routing, capture },
     notifications,
   );
-  const planning = createPlanningService(deps);
+  const planning = createPlanningService(deps, notifications);
   const bonus = createBonusService(deps);
   const cli = { kind: 'cli' } as const;
   // The agreement's document is the live configuration, read section by section.

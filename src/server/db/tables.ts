@@ -689,6 +689,10 @@ export interface PlansTable {
   is_current: DbBool;
   created_by: string | null;
   created_at: DbTime;
+  /** The local day of the last daily pace check, 'YYYY-MM-DD'. */
+  pace_checked_on: string | null;
+  /** The stages found behind at that check, comma-separated ('' when none). */
+  pace_behind: string | null;
 }
 
 export interface BonusPlansTable {

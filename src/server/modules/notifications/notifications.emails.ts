@@ -206,6 +206,12 @@ const messages = {
     paceNoDecisions: 'Sales has not decided on enough MQLs yet to judge the acceptance rate.',
     paceAsk: 'Talk it through with the heads of Marketing and Sales while there is time to act.',
     paceOpen: 'Open the commitment in Baton',
+    planSubject: (plan: string) => `Behind plan: ${plan}`,
+    planIntro: (plan: string, period: string) =>
+      `The funnel is falling behind the plan "${plan}" for ${period}, against what the plan needs by now:`,
+    planAsk:
+      'Look at it together, Marketing and Sales: the sooner a stage is caught up, the less the quarter has to make up.',
+    planOpen: 'Open the plan in Baton',
     hours: (h: number, m: number) => (h > 0 ? `${h} h ${m} min` : `${m} min`),
   },
   nl: {
@@ -295,6 +301,12 @@ const messages = {
       "Sales heeft nog over te weinig MQL's besloten om het acceptatiepercentage te beoordelen.",
     paceAsk: 'Bespreek het met de hoofden van Marketing en Sales nu er nog tijd is om bij te sturen.',
     paceOpen: 'Open de afspraak in Baton',
+    planSubject: (plan: string) => `Achter op plan: ${plan}`,
+    planIntro: (plan: string, period: string) =>
+      `De funnel loopt achter op het plan "${plan}" voor ${period}, gemeten aan wat het plan nu nodig heeft:`,
+    planAsk:
+      'Bekijk het samen, Marketing en Sales: hoe eerder een fase is ingehaald, hoe minder de rest van de periode hoeft goed te maken.',
+    planOpen: 'Open het plan in Baton',
     hours: (h: number, m: number) => (h > 0 ? `${h} u ${m} min` : `${m} min`),
   },
 } satisfies Record<Language, Record<string, unknown>>;
@@ -535,8 +547,9 @@ export function renderSlaStep(input: {
 }
 
 /** A month ("november 2026") or quarter ("Q4 2026") in the recipient's language. */
-function periodLabel(period: 'month' | 'quarter', startsOn: string, language: Language): string {
+function periodLabel(period: 'month' | 'quarter' | 'year', startsOn: string, language: Language): string {
   const [year, month] = startsOn.split('-').map(Number) as [number, number];
+  if (period === 'year') return String(year);
   if (period === 'quarter') return `Q${Math.floor((month - 1) / 3) + 1} ${year}`;
   return new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', {
     month: 'long',
@@ -615,6 +628,35 @@ export function renderPaceAlert(input: {
     m.paceSubject(period, input.missed),
     sections,
     { label: m.paceOpen, href: input.link },
+    m.footer,
+  );
+}
+
+/**
+ * A stage of the funnel fell behind the current plan: to the heads of Marketing and the directors,
+ * with each stage behind (planned to date, actual, projection), those newly behind first.
+ */
+export function renderPlanBehind(input: {
+  recipient: Recipient;
+  planName: string;
+  periodKind: 'month' | 'quarter' | 'year';
+  periodStart: string;
+  /** One line per stage behind, in both languages (the pacing's alert texts). */
+  stages: readonly { en: string; nl: string }[];
+  link: string;
+}): Email {
+  const { recipient } = input;
+  const language = recipient.language;
+  const m = messages[language];
+  const period = periodLabel(input.periodKind, input.periodStart, language);
+  return render(
+    m.planSubject(input.planName),
+    [
+      { heading: null, lines: [m.greeting(recipient.name), m.planIntro(input.planName, period)] },
+      { heading: null, lines: input.stages.map((line) => line[language]) },
+      { heading: null, lines: [m.planAsk] },
+    ],
+    { label: m.planOpen, href: input.link },
     m.footer,
   );
 }

@@ -28,6 +28,7 @@ import {
   renderLeadUnassigned,
   renderHandoffDigest,
   renderPaceAlert,
+  renderPlanBehind,
   renderSlaStep,
   type AssignedBy,
   type Email,
@@ -106,6 +107,7 @@ export function createNotificationsService(
     unassignedQueue: () => `${publicUrl}/queue/unassigned`,
     commitment: (id: string) => `${publicUrl}/commitments/${id}`,
     handoffTracker: () => `${publicUrl}/handoff`,
+    plan: () => `${publicUrl}/plan`,
   };
 
   /** What a rep needs to act on a lead, read inside the transaction that queues the message. */
@@ -368,6 +370,33 @@ export function createNotificationsService(
               recipient: recipientOf(to),
               link: links.commitment(input.commitmentId),
             }),
+            now,
+          }),
+        ),
+      );
+      return input.recipients.length;
+    },
+
+    /** The plan's pace alert, once per plan, day and recipient, in the caller's transaction. */
+    async queuePlanBehind(
+      trx: Db,
+      input: {
+        planId: string;
+        day: string;
+        recipients: readonly UserRow[];
+        alert: Omit<Parameters<typeof renderPlanBehind>[0], 'recipient' | 'link'>;
+      },
+    ): Promise<number> {
+      const now = clock.now();
+      await insertOutboxMessages(
+        trx,
+        input.recipients.map((to) =>
+          emailRow({
+            dedupeKey: `plan.behind:${input.planId}:${input.day}:${to.id}`,
+            kind: 'plan.behind',
+            to,
+            contactId: null,
+            email: renderPlanBehind({ ...input.alert, recipient: recipientOf(to), link: links.plan() }),
             now,
           }),
         ),

@@ -90,6 +90,30 @@ export async function findPlans(
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
 }
 
+/**
+ * Records a plan's daily pace check if no one recorded one since `expectedCheckedOn` (the day the
+ * caller saw): of several processes checking at once, one wins. Returns whether this one did.
+ */
+export async function recordPlanPaceIf(
+  db: Db,
+  id: string,
+  expectedCheckedOn: string | null,
+  record: { checkedOn: string; behind: readonly string[] },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('plans')
+    .set({ pace_checked_on: record.checkedOn, pace_behind: record.behind.join(',') })
+    .where('id', '=', id)
+    .where('is_current', '=', true)
+    .where((eb) =>
+      expectedCheckedOn === null
+        ? eb('pace_checked_on', 'is', null)
+        : eb('pace_checked_on', '=', expectedCheckedOn),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export async function findPlanById(db: Db, id: string) {
   return db.selectFrom('plans').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -1,6 +1,8 @@
 import { beforeEach, expect, it } from 'vitest';
 import type { Pacing, PlanResult, SavedPlan, Target } from '../../../contract/planning.ts';
+import { createSmtpMailer } from '../../platform/mailer.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
+import { startTestSmtpServer } from '../../testing/smtp.ts';
 import { addUser, createTestApp, createTestContext, signIn, type TestContext } from '../../testing/world.ts';
 import type { App } from '../shared/http.ts';
 
@@ -145,6 +147,83 @@ describeEachDialect('planning', (getDatabase) => {
     expect(pacing.agreements).toEqual([
       { version: null, from: '2027-01-01T00:00:00.000Z', to: '2027-04-01T00:00:00.000Z' },
     ]);
+  });
+
+  it('emails the heads of Marketing and the directors, once, when a stage falls behind the plan', async () => {
+    const head = await context.services.users.createUser(cli, {
+      email: 'maud@acme-ict.nl',
+      name: 'Maud Marketing',
+      role: 'marketing',
+      language: 'nl',
+    });
+    // A marketer with a marketing manager is not a head of Marketing.
+    await context.services.users.createUser(cli, {
+      email: 'mark@acme-ict.nl',
+      name: 'Mark',
+      role: 'marketing',
+      managerId: head.id,
+    });
+    const saved = await call('POST', '/plans', {
+      name: 'Q1 2027',
+      periodKind: 'quarter',
+      periodStart: '2027-01',
+      revenueTarget: 30_000_000,
+      currency: 'EUR',
+      averageDealSize: 1_000_000,
+      rates: { opportunityToWon: 0.5, sqlToOpportunity: 1, salToSql: 0.5, mqlToSal: 0.5, inquiryToMql: 0.5 },
+      lagDays: noLag,
+    });
+    expect(saved.statusCode).toBe(201);
+    const check = () => context.services.planning.checkPace();
+    // Before the quarter nothing is checked.
+    expect(await check()).toBe(0);
+
+    // 2 January: nothing has happened yet, so every stage is behind what the plan needs by now.
+    context.clock.set('2027-01-02T06:00:00.000Z');
+    // The head of Marketing and the director (the one signed in), not the marketer under her.
+    const recipients = 2;
+    expect(await check()).toBe(recipients);
+    // Once a day, and not again the next day while the same stages stay behind.
+    expect(await check()).toBe(0);
+    context.clock.set('2027-01-03T06:00:00.000Z');
+    expect(await check()).toBe(0);
+    // MQLs catch up on the 4th (12 against about 8 needed by then): no alert for a stage recovering …
+    context.clock.set('2027-01-04T08:00:00.000Z');
+    for (let i = 0; i < 12; i++) {
+      const contact = await context.services.contacts.createContact(cli, {
+        email: `m${i}@klant.nl`,
+        stage: 'lead',
+      });
+      await context.services.contacts.changeStage(cli, contact.id, { to: 'mql' });
+    }
+    context.clock.set('2027-01-05T06:00:00.000Z');
+    expect(await check()).toBe(0);
+    // … and a new one when it falls behind again (12 against about 35 by the 14th).
+    context.clock.set('2027-01-14T06:00:00.000Z');
+    expect(await check()).toBe(recipients);
+
+    // Through a real SMTP server: the head of Marketing reads Dutch, the director English.
+    const smtp = await startTestSmtpServer();
+    const mailer = createSmtpMailer({ url: smtp.url, from: 'Baton <baton@acme-ict.nl>' });
+    try {
+      while ((await context.services.notifications.sendDue(mailer, 'test', 10)) > 0);
+      const mails = await smtp.waitFor(2 * recipients);
+      const toHead = mails.find((m) => m.text?.includes('Maud Marketing'))!;
+      // The stage that fell behind again comes first in the second alert.
+      const again = mails.filter((m) => m.text?.includes('Maud Marketing'))[1]!;
+      expect(again.text!.indexOf('MQL’s lopen achter')).toBeLessThan(again.text!.indexOf('Aanvragen lopen'));
+      expect(again.text).toContain('MQL’s lopen achter op plan: 12 tegen');
+      expect(toHead.subject).toBe('Achter op plan: Q1 2027');
+      expect(toHead.text).toContain('De funnel loopt achter op het plan "Q1 2027" voor Q1 2027');
+      expect(toHead.text).toContain('MQL’s lopen achter op plan: 0 tegen');
+      expect(toHead.text).toContain('/plan');
+      const toDirector = mails.find((m) => m.subject === 'Behind plan: Q1 2027')!;
+      expect(toDirector.text).toContain('MQLs are behind plan: 0 against');
+      expect(mails.some((m) => m.text?.includes('Mark,'))).toBe(false);
+    } finally {
+      mailer.close();
+      await smtp.close();
+    }
   });
 
   it('keeps one target per period, metric and owner, with its currency only for money', async () => {

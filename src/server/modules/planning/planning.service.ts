@@ -23,6 +23,7 @@ import type {
   Target,
   TargetMetric,
 } from '../../../contract/planning.ts';
+import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import { newId } from '../../platform/ids.ts';
 import { agreementSpans } from '../agreements/agreements.repository.ts';
@@ -32,7 +33,13 @@ import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { findStageMovesSince } from '../stages/stages.repository.ts';
 import { findTeamById } from '../teams/teams.repository.ts';
-import { findUserById, findUsersByIds } from '../users/users.repository.ts';
+import {
+  findActiveUsersByRole,
+  findHeadsOfMarketing,
+  findUserById,
+  findUsersByIds,
+} from '../users/users.repository.ts';
+import type { NotificationsService } from '../notifications/notifications.service.ts';
 import { findTeams } from '../teams/teams.repository.ts';
 import {
   countDealsByMonth,
@@ -44,6 +51,7 @@ import {
   findTargetById,
   findTargets,
   insertPlan,
+  recordPlanPaceIf,
   toClosedDeals,
   upsertTarget,
   type TargetRow,
@@ -67,7 +75,10 @@ function monthStart(month: LocalMonth): Date {
   return new Date(`${monthBounds(month).from}T00:00:00.000Z`);
 }
 
-export function createPlanningService(deps: ServiceDeps) {
+export function createPlanningService(
+  deps: ServiceDeps,
+  notifications: Pick<NotificationsService, 'queuePlanBehind'>,
+) {
   const { db, clock, events } = deps;
 
   async function presentTargets(rows: TargetRow[]): Promise<Target[]> {
@@ -245,6 +256,122 @@ export function createPlanningService(deps: ServiceDeps) {
     };
   }
 
+  /** A period's pace against its current plan, at `now` (no permission check). */
+  async function pacingOf(
+    conn: Db,
+    query: { periodKind: PeriodKind; periodStart: string },
+    now: Date,
+  ): Promise<Pacing> {
+    const plans = await findPlans(conn, { ...query, currentOnly: true });
+    const periodMonths = monthsOfPeriod(query.periodKind, query.periodStart);
+    const periodFrom = monthStart(periodMonths[0]!);
+    const periodTo = monthStart(addMonths(periodMonths[periodMonths.length - 1]!, 1));
+    const agreements = await agreementSpans(conn, periodFrom, periodTo);
+    const base = {
+      periodKind: query.periodKind,
+      periodStart: query.periodStart,
+      asOf: now.toISOString(),
+      agreements,
+    };
+    const row = plans[0];
+    if (!row) {
+      return {
+        ...base,
+        plan: null,
+        currency: null,
+        revenue: { planned: 0, wonToDate: 0, projection: 0 },
+        stages: [],
+        alerts: [],
+      };
+    }
+    const plan = fromDbJson(row.result) as PlanResult;
+    const first = plan.months[0]!;
+    const from = monthStart(first);
+    const to = periodTo;
+    const [entries, deals] = await Promise.all([
+      countStageEntriesByMonth(conn, {
+        from: toDbTime(from),
+        to: toDbTime(to),
+        stages: ['lead', 'mql', 'sal', 'sql'],
+      }),
+      countDealsByMonth(conn, { from: toDbTime(from), to: toDbTime(to), currency: plan.currency }),
+    ]);
+    const actual = new Map<WaterfallStage, Map<string, number>>();
+    const lifecycle: Record<string, WaterfallStage> = {
+      lead: 'inquiry',
+      mql: 'mql',
+      sal: 'sal',
+      sql: 'sql',
+    };
+    const put = (stage: WaterfallStage, month: string, n: number) => {
+      const m = actual.get(stage) ?? new Map<string, number>();
+      m.set(month, (m.get(month) ?? 0) + n);
+      actual.set(stage, m);
+    };
+    for (const e of entries) put(lifecycle[e.stage]!, e.month, e.count);
+    for (const d of deals.opened) put('opportunity', d.month, d.count);
+    for (const d of deals.won) put('won', d.month, d.count);
+    const currentMonth = now.toISOString().slice(0, 7);
+    const cmStart = monthStart(currentMonth).getTime();
+    const cmEnd = monthStart(addMonths(currentMonth, 1)).getTime();
+    const fraction = (now.getTime() - cmStart) / (cmEnd - cmStart);
+    const stages = plan.rows.map((r) => {
+      const byMonthActual = actual.get(r.stage) ?? new Map<string, number>();
+      const pace = paceOf({
+        planByMonth: r.byMonth,
+        actualByMonth: byMonthActual,
+        currentMonth,
+        fractionOfCurrentMonth: fraction,
+      });
+      return {
+        stage: r.stage,
+        ...pace,
+        byMonth: r.byMonth.map((m) => ({
+          month: m.month,
+          planned: m.needed,
+          actual: byMonthActual.get(m.month) ?? 0,
+        })),
+      };
+    });
+    const wonRevenue = deals.won
+      .filter((d) => d.month <= currentMonth && periodMonths.includes(d.month))
+      .reduce((a, d) => a + d.revenue, 0);
+    const wonPace = stages.find((s) => s.stage === 'won');
+    const names: Record<WaterfallStage, { en: string; nl: string }> = {
+      won: { en: 'Wins', nl: 'Gewonnen deals' },
+      opportunity: { en: 'Opportunities', nl: 'Opportunities' },
+      sql: { en: 'SQLs', nl: 'SQL’s' },
+      sal: { en: 'SALs', nl: 'SAL’s' },
+      mql: { en: 'MQLs', nl: 'MQL’s' },
+      inquiry: { en: 'Inquiries', nl: 'Aanvragen' },
+    };
+    const alerts = stages
+      .filter((s) => s.status === 'behind')
+      .map((s) => {
+        const pct = Math.round((s.ratio ?? 0) * 100);
+        const n = names[s.stage];
+        return {
+          stage: s.stage,
+          message: {
+            en: `${n.en} are behind plan: ${s.actualToDate} against ${Math.round(s.plannedToDate)} planned to date (${pct}%); at this pace ${s.projection} of ${s.planTotal}.`,
+            nl: `${n.nl} lopen achter op plan: ${s.actualToDate} tegen ${Math.round(s.plannedToDate)} gepland tot nu (${pct}%); in dit tempo ${s.projection} van ${s.planTotal}.`,
+          },
+        };
+      });
+    return {
+      ...base,
+      plan: { id: row.id, name: row.name },
+      currency: plan.currency,
+      revenue: {
+        planned: plan.revenueTarget,
+        wonToDate: wonRevenue,
+        projection: wonPace?.ratio ? Math.round(plan.revenueTarget * wonPace.ratio) : wonRevenue,
+      },
+      stages,
+      alerts,
+    };
+  }
+
   return {
     async listTargets(
       actor: Actor | null,
@@ -386,115 +513,62 @@ export function createPlanningService(deps: ServiceDeps) {
       query: { periodKind: PeriodKind; periodStart: string },
     ): Promise<Pacing> {
       authorize(actor, 'planning.read');
+      return pacingOf(db, query, clock.now());
+    },
+
+    /**
+     * The daily pace check of the current plans whose period is running: on the first check of a
+     * day (UTC) the stages behind are recorded by compare-and-set, and when a stage has fallen
+     * behind since the last check, the heads of Marketing and the directors are emailed once, in
+     * their language. A stage that stays behind is not announced again; one that recovers and falls
+     * behind again is. Returns how many emails it queued.
+     */
+    async checkPace(): Promise<number> {
       const now = clock.now();
-      const plans = await findPlans(db, { ...query, currentOnly: true });
-      const periodMonths = monthsOfPeriod(query.periodKind, query.periodStart);
-      const periodFrom = monthStart(periodMonths[0]!);
-      const periodTo = monthStart(addMonths(periodMonths[periodMonths.length - 1]!, 1));
-      const agreements = await agreementSpans(db, periodFrom, periodTo);
-      const base = {
-        periodKind: query.periodKind,
-        periodStart: query.periodStart,
-        asOf: now.toISOString(),
-        agreements,
-      };
-      const row = plans[0];
-      if (!row) {
-        return {
-          ...base,
-          plan: null,
-          currency: null,
-          revenue: { planned: 0, wonToDate: 0, projection: 0 },
-          stages: [],
-          alerts: [],
-        };
-      }
-      const plan = fromDbJson(row.result) as PlanResult;
-      const first = plan.months[0]!;
-      const from = monthStart(first);
-      const to = periodTo;
-      const [entries, deals] = await Promise.all([
-        countStageEntriesByMonth(db, {
-          from: toDbTime(from),
-          to: toDbTime(to),
-          stages: ['lead', 'mql', 'sal', 'sql'],
-        }),
-        countDealsByMonth(db, { from: toDbTime(from), to: toDbTime(to), currency: plan.currency }),
-      ]);
-      const actual = new Map<WaterfallStage, Map<string, number>>();
-      const lifecycle: Record<string, WaterfallStage> = {
-        lead: 'inquiry',
-        mql: 'mql',
-        sal: 'sal',
-        sql: 'sql',
-      };
-      const put = (stage: WaterfallStage, month: string, n: number) => {
-        const m = actual.get(stage) ?? new Map<string, number>();
-        m.set(month, (m.get(month) ?? 0) + n);
-        actual.set(stage, m);
-      };
-      for (const e of entries) put(lifecycle[e.stage]!, e.month, e.count);
-      for (const d of deals.opened) put('opportunity', d.month, d.count);
-      for (const d of deals.won) put('won', d.month, d.count);
-      const currentMonth = now.toISOString().slice(0, 7);
-      const cmStart = monthStart(currentMonth).getTime();
-      const cmEnd = monthStart(addMonths(currentMonth, 1)).getTime();
-      const fraction = (now.getTime() - cmStart) / (cmEnd - cmStart);
-      const stages = plan.rows.map((r) => {
-        const byMonthActual = actual.get(r.stage) ?? new Map<string, number>();
-        const pace = paceOf({
-          planByMonth: r.byMonth,
-          actualByMonth: byMonthActual,
-          currentMonth,
-          fractionOfCurrentMonth: fraction,
-        });
-        return {
-          stage: r.stage,
-          ...pace,
-          byMonth: r.byMonth.map((m) => ({
-            month: m.month,
-            planned: m.needed,
-            actual: byMonthActual.get(m.month) ?? 0,
-          })),
-        };
-      });
-      const wonRevenue = deals.won
-        .filter((d) => d.month <= currentMonth && periodMonths.includes(d.month))
-        .reduce((a, d) => a + d.revenue, 0);
-      const wonPace = stages.find((s) => s.stage === 'won');
-      const names: Record<WaterfallStage, { en: string; nl: string }> = {
-        won: { en: 'Wins', nl: 'Gewonnen deals' },
-        opportunity: { en: 'Opportunities', nl: 'Opportunities' },
-        sql: { en: 'SQLs', nl: 'SQL’s' },
-        sal: { en: 'SALs', nl: 'SAL’s' },
-        mql: { en: 'MQLs', nl: 'MQL’s' },
-        inquiry: { en: 'Inquiries', nl: 'Aanvragen' },
-      };
-      const alerts = stages
-        .filter((s) => s.status === 'behind')
-        .map((s) => {
-          const pct = Math.round((s.ratio ?? 0) * 100);
-          const n = names[s.stage];
-          return {
-            stage: s.stage,
-            message: {
-              en: `${n.en} are behind plan: ${s.actualToDate} against ${Math.round(s.plannedToDate)} planned to date (${pct}%); at this pace ${s.projection} of ${s.planTotal}.`,
-              nl: `${n.nl} lopen achter op plan: ${s.actualToDate} tegen ${Math.round(s.plannedToDate)} gepland tot nu (${pct}%); in dit tempo ${s.projection} van ${s.planTotal}.`,
+      const today = now.toISOString().slice(0, 10);
+      const month = today.slice(0, 7);
+      let queued = 0;
+      for (const row of await findPlans(db, { currentOnly: true })) {
+        const periodKind = row.period_kind as PeriodKind;
+        if (!monthsOfPeriod(periodKind, row.period_start).includes(month)) continue;
+        if ((row.pace_checked_on ?? '') >= today) continue;
+        const count = await db.transaction().execute(async (trx) => {
+          const pacing = await pacingOf(trx, { periodKind, periodStart: row.period_start }, now);
+          const behind = pacing.alerts.map((a) => a.stage);
+          const won = await recordPlanPaceIf(trx, row.id, row.pace_checked_on, {
+            checkedOn: today,
+            behind,
+          });
+          const before = new Set((row.pace_behind ?? '').split(',').filter(Boolean));
+          const fresh = behind.filter((stage) => !before.has(stage));
+          if (!won || fresh.length === 0) return 0;
+          const recipients = [
+            ...new Map(
+              [...(await findHeadsOfMarketing(trx)), ...(await findActiveUsersByRole(trx, ['director']))].map(
+                (u) => [u.id, u],
+              ),
+            ).values(),
+          ];
+          return notifications.queuePlanBehind(trx, {
+            planId: row.id,
+            day: today,
+            recipients,
+            alert: {
+              planName: row.name,
+              periodKind,
+              periodStart: row.period_start,
+              // The stages that fell behind first, then those that already were.
+              stages: [
+                ...pacing.alerts.filter((a) => fresh.includes(a.stage)),
+                ...pacing.alerts.filter((a) => !fresh.includes(a.stage)),
+              ].map((a) => a.message),
             },
-          };
+          });
         });
-      return {
-        ...base,
-        plan: { id: row.id, name: row.name },
-        currency: plan.currency,
-        revenue: {
-          planned: plan.revenueTarget,
-          wonToDate: wonRevenue,
-          projection: wonPace?.ratio ? Math.round(plan.revenueTarget * wonPace.ratio) : wonRevenue,
-        },
-        stages,
-        alerts,
-      };
+        if (count > 0) events.publish([{ type: 'outbox.queued', count, at: now }]);
+        queued += count;
+      }
+      return queued;
     },
   };
 }

@@ -41,7 +41,12 @@ import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { inTransaction } from '../shared/transaction.ts';
-import { findActiveUsersByRole, findUserById, findUsersByIds } from '../users/users.repository.ts';
+import {
+  findActiveUsersByRole,
+  findHeadsOfMarketing,
+  findUserById,
+  findUsersByIds,
+} from '../users/users.repository.ts';
 import { calendarSettingsOf, pickCalendar } from './calendar-settings.ts';
 import {
   deleteCommitmentRow,
@@ -180,9 +185,7 @@ export function createCommitmentsService(deps: ServiceDeps, notifications: Notif
       const owner = await findUserById(conn, row.owner_id);
       if (owner && fromDbBool(owner.is_active)) return [owner];
     }
-    const marketers = await findActiveUsersByRole(conn, ['marketing']);
-    const ids = new Set(marketers.map((u) => u.id));
-    return marketers.filter((u) => !u.manager_id || !ids.has(u.manager_id));
+    return findHeadsOfMarketing(conn);
   }
 
   return {

@@ -176,7 +176,21 @@ export async function findActiveUsersByRole(db: Db, roles: readonly string[]): P
     .execute();
 }
 
+/**
+ * The heads of Marketing: the active marketing users no other active marketing user manages (Baton
+ * keeps no separate "head of" role; the top of the marketing chain is it).
+ */
+export async function findHeadsOfMarketing(db: Db): Promise<UserRow[]> {
+  const marketers = await findActiveUsersByRole(db, ['marketing']);
+  const ids = new Set(marketers.map((u) => u.id));
+  return marketers.filter((u) => !u.manager_id || !ids.has(u.manager_id));
+}
+
 export async function findUsersByIds(db: Db, ids: readonly string[]): Promise<UserRow[]> {
   if (ids.length === 0) return [];
-  return db.selectFrom('users').selectAll().where(inListSql(db, 'id', ids)).execute();
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where(inListSql(db, 'id', ids))
+    .execute();
 }
