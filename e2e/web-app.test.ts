@@ -378,6 +378,30 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('menuitem', { name: 'Joint bonus' }).click();
     await page.getByText('No bonus plan yet.').waitFor();
+    // The director sets up the quarter's joint bonus in the form: Mia on Marketing's side.
+    await page.getByRole('button', { name: 'New bonus plan' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New joint bonus plan' });
+    await dialog.getByLabel('Name').fill('Joint bonus this quarter');
+    await dialog.getByLabel('Plan (the shared metric’s target)').fill('1000000');
+    await dialog.getByLabel('Pool at plan').fill('50000');
+    expect(await seriousViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Add a person' }).click();
+    await dialog.getByLabel('Person').click();
+    await page.locator('.ant-select-item-option[title="Mia Marketing"]').click();
+    await dialog.getByRole('button', { name: 'Save bonus plan' }).click();
+    await page.getByText('Bonus plan saved').waitFor();
+    await page.getByRole('cell', { name: 'Mia Marketing' }).waitFor();
+    // She is on Marketing's side (her role chose it), with the whole of Marketing's share.
+    await page.getByRole('cell', { name: 'Marketing', exact: true }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    // Changing it opens the form with the plan as saved.
+    await page.getByRole('button', { name: 'Change this plan' }).click({ timeout: 3000 });
+    // (By its text: under the test build every modal's title id is antd's fixed "test-id".)
+    const edit = page.getByRole('dialog').filter({ hasText: 'Change the joint bonus plan' });
+    expect(await edit.getByLabel('Name').inputValue({ timeout: 3000 })).toBe('Joint bonus this quarter');
+    expect(await edit.getByLabel('Pool at plan').inputValue({ timeout: 3000 })).toBe('50000');
+    await edit.getByText('Mia Marketing').waitFor({ timeout: 3000 });
+    await edit.getByRole('button', { name: 'Cancel' }).click({ timeout: 3000 });
     await director.context.close();
   });
 

@@ -21,7 +21,7 @@ import type {
 } from '../../src/contract/attribution.ts';
 import type { Session, LoginBody } from '../../src/contract/auth.ts';
 import type { Board } from '../../src/contract/board.ts';
-import type { BonusPlan, BonusStatements } from '../../src/contract/bonus.ts';
+import type { BonusPlan, BonusStatements, PutBonusPlanBody } from '../../src/contract/bonus.ts';
 import type { PageOf, ProblemDetails } from '../../src/contract/common.ts';
 import type { Contact, ListContactsQuery, Touchpoint } from '../../src/contract/contacts.ts';
 import type { CreateFormBody, Form, FormSnippet, UpdateFormBody } from '../../src/contract/forms.ts';
@@ -223,6 +223,8 @@ export const api = {
   pacing: (query: { periodKind: PeriodKind; periodStart: string }) => get<Pacing>('/pacing', query),
 
   bonusPlans: () => get<BonusPlan[]>('/bonus-plans'),
+  putBonusPlan: (body: PutBonusPlanBody) => put<BonusPlan>('/bonus-plans', body),
+  removeBonusPlan: (id: string) => remove<null>(`/bonus-plans/${id}`),
   bonusStatements: (id: string) => get<BonusStatements>(`/bonus-plans/${id}/statements`),
 
   agreements: () => get<AgreementSummary[]>('/agreements'),

@@ -1,10 +1,12 @@
-import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Descriptions, Empty, Select, Space, Table, Tag, Typography } from 'antd';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Card, Descriptions, Empty, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BonusStatements } from '../../../src/contract/bonus.ts';
 import { api } from '../api.ts';
+import { BonusPlanForm } from '../components/bonus-plan-form.tsx';
 import { formatMoney } from '../format.ts';
+import { useUser } from '../session.ts';
 
 type Statement = BonusStatements['statements'][number];
 
@@ -21,6 +23,18 @@ export function BonusPage() {
     enabled: id !== null,
   });
   const s = statements.data;
+  const user = useUser();
+  const mayWrite = user.role === 'admin' || user.role === 'director';
+  const [editing, setEditing] = useState<'new' | 'current' | null>(null);
+  const queryClient = useQueryClient();
+  const remove = useMutation({
+    mutationFn: (planId: string) => api.removeBonusPlan(planId),
+    onSuccess: () => {
+      setSelected(null);
+      void queryClient.invalidateQueries({ queryKey: ['bonus-plans'] });
+    },
+  });
+  const current = plans.data?.find((p) => p.id === id) ?? null;
   const money = (minor: number) => formatMoney(minor, s?.currency ?? 'EUR', language);
   const pct = (n: number) => `${n.toFixed(1)}%`;
   return (
@@ -39,7 +53,38 @@ export function BonusPage() {
             options={(plans.data ?? []).map((p) => ({ value: p.id, label: `${p.name} (${p.periodStart})` }))}
           />
           {id && <Button href={`/api/v1/bonus-plans/${id}/statements.csv`}>{t('bonus.csv')}</Button>}
+          {mayWrite && current && (
+            <Button onClick={() => setEditing('current')}>{t('bonus.form.edit')}</Button>
+          )}
+          {mayWrite && current && (
+            <Popconfirm
+              title={t('bonus.form.removeConfirm', { name: current.name })}
+              okText={t('bonus.form.remove')}
+              cancelText={t('bonus.form.cancel')}
+              onConfirm={() => remove.mutate(current.id)}
+            >
+              <Button danger>{t('bonus.form.remove')}</Button>
+            </Popconfirm>
+          )}
         </Space>
+      )}
+      {mayWrite && (
+        <div>
+          <Button type="primary" onClick={() => setEditing('new')}>
+            {t('bonus.form.new')}
+          </Button>
+        </div>
+      )}
+      {editing && (
+        <BonusPlanForm
+          open
+          plan={editing === 'current' ? current : null}
+          onClose={() => setEditing(null)}
+          onSaved={(saved) => {
+            setEditing(null);
+            setSelected(saved.id);
+          }}
+        />
       )}
       {s && (
         <>
