@@ -20,7 +20,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
   let website: Awaited<ReturnType<typeof startWebsite>>;
   const pages: Record<string, string> = {};
   let cookie = '';
-  const people: Record<'director' | 'manager' | 'rep' | 'other' | 'marketer', User> = {} as never;
+  const people: Record<'director' | 'manager' | 'rep' | 'other' | 'marketer' | 'admin', User> = {} as never;
   /** Console errors, uncaught exceptions and failed requests of every page, by page address. */
   const consoleErrors: string[] = [];
 
@@ -87,6 +87,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     people.rep = await user('Ruud Rep', 'sales_rep', people.manager.id);
     people.other = await user('Olga Other', 'sales_rep', people.manager.id);
     people.marketer = await user('Mia Marketing', 'marketing');
+    people.admin = await user('Anna Admin', 'admin');
     const pool = await call<Pool>('POST', '/routing/pools', {
       name: 'Inside sales',
       members: [{ userId: people.rep.id }],
@@ -403,6 +404,47 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await edit.getByText('Mia Marketing').waitFor({ timeout: 3000 });
     await edit.getByRole('button', { name: 'Cancel' }).click({ timeout: 3000 });
     await director.context.close();
+  });
+
+  it('Marketing enters what a campaign cost; an admin changes the agreed attribution model', async () => {
+    const marketing = await signInAs(people.marketer);
+    const page = marketing.page;
+    await page.getByRole('menuitem', { name: 'Attribution' }).click();
+    await page.getByRole('heading', { name: 'Campaign costs' }).waitFor();
+    await page.getByText('No campaign costs entered yet.').waitFor();
+    // Marketing may enter costs but not change the model.
+    expect(await page.getByRole('heading', { name: 'Attribution settings' }).count()).toBe(0);
+    await page.getByLabel('Campaign', { exact: true }).fill('Webinar Q4');
+    await page.getByLabel('Channel (optional)').fill('webinar');
+    await page.locator('#cost-starts-on').click();
+    await page.locator('#cost-starts-on').fill('2026-10-01');
+    await page.locator('#cost-starts-on').press('Enter');
+    await page.locator('#cost-ends-on').fill('2026-12-31');
+    await page.locator('#cost-ends-on').press('Enter');
+    await page.getByLabel('Amount', { exact: true }).fill('12000');
+    await page.getByRole('button', { name: 'Add cost' }).click();
+    await page.getByText('Campaign cost saved').waitFor();
+    await page.getByRole('cell', { name: '€12,000.00' }).waitFor();
+    await page.getByRole('cell', { name: '2026-10-01 – 2026-12-31' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    const costs = await call<{ data: { campaign: string; amountMinor: number; currency: string }[] }>(
+      'GET',
+      '/attribution/costs',
+    );
+    expect(costs.data).toEqual([
+      expect.objectContaining({ campaign: 'Webinar Q4', amountMinor: 1_200_000, currency: 'EUR' }),
+    ]);
+    await marketing.context.close();
+
+    const admin = await signInAs(people.admin);
+    await admin.page.getByRole('menuitem', { name: 'Attribution' }).click();
+    await admin.page.getByRole('heading', { name: 'Attribution settings' }).waitFor();
+    await admin.page.getByLabel('Agreed model').click();
+    await admin.page.locator('.ant-select-item-option[title="Linear"]').click();
+    await admin.page.getByRole('button', { name: 'Save settings' }).click();
+    await admin.page.getByText('Attribution settings saved').waitFor();
+    expect(await call<{ model: string }>('GET', '/attribution/settings')).toMatchObject({ model: 'linear' });
+    await admin.context.close();
   });
 
   it('shows no console errors on any page it opened', () => {

@@ -17,7 +17,11 @@ import type {
   AttributionComparisonQuery,
   AttributionReport,
   AttributionReportQuery,
+  AttributionSettings,
+  CampaignCost,
+  CreateCampaignCostBody,
   DealLedger,
+  UpdateAttributionSettingsBody,
 } from '../../src/contract/attribution.ts';
 import type { Session, LoginBody } from '../../src/contract/auth.ts';
 import type { Board } from '../../src/contract/board.ts';
@@ -208,6 +212,12 @@ export const api = {
   attributionComparison: (query: AttributionComparisonQuery) =>
     get<AttributionComparison>('/attribution/comparison', query),
   attributionLedger: (id: string) => get<DealLedger>(`/attribution/opportunities/${id}`),
+  attributionSettings: () => get<AttributionSettings>('/attribution/settings'),
+  updateAttributionSettings: (body: UpdateAttributionSettingsBody) =>
+    patch<AttributionSettings>('/attribution/settings', body),
+  attributionCosts: () => get<{ data: CampaignCost[] }>('/attribution/costs'),
+  createCampaignCost: (body: CreateCampaignCostBody) => post<CampaignCost>('/attribution/costs', body),
+  removeCampaignCost: (id: string) => remove<null>(`/attribution/costs/${id}`),
 
   forms: () => get<{ data: Form[] }>('/forms'),
   createForm: (body: CreateFormBody) => post<Form>('/forms', body),

@@ -21,6 +21,7 @@ import type { AttributionModel, AttributionReport } from '../../../src/contract/
 import type { TouchReason } from '../../../src/domain/attribution/rule-models.ts';
 import { attributionModels } from '../../../src/domain/attribution/rule-models.ts';
 import { api } from '../api.ts';
+import { AttributionSettingsCard, CampaignCosts } from '../components/attribution-setup.tsx';
 import { PeriodPicker, lastDays, type Period } from '../components/period-picker.tsx';
 import { formatMoney, formatPercent } from '../format.ts';
 
@@ -213,6 +214,8 @@ export function AttributionPage() {
           onClose={() => setLedgerOf(null)}
         />
       )}
+      <CampaignCosts />
+      <AttributionSettingsCard />
     </Space>
   );
 }
