@@ -269,6 +269,8 @@ export interface AssignmentsTable {
   actor_kind: string;
   actor_id: string | null;
   assigned_at: DbTime;
+  /** An unassigned decision: when the queue last tried the lead again (and still found no one). */
+  retried_at: ColumnType<Date | string | null, string | null | undefined, string | null>;
 }
 
 export interface OutboxTable {

@@ -1,4 +1,4 @@
-import type { Insertable } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { AssignmentsTable, RoutingPoolMembersTable, RoutingPoolsTable } from '../../db/tables.ts';
@@ -209,7 +209,12 @@ export async function findAssignmentsOfContact(db: Db, contactId: string) {
 }
 
 /** Contacts whose latest routing decision found no one and that stayed in their stage since, oldest first. */
-export async function findUnassigned(db: Db, limit: number) {
+/**
+ * The unassigned queue: leads whose latest decision found no one, and who have not moved on since.
+ * `forRetry` is the automatic retry's view: without the leads held for a person (they wait for a
+ * manager), tried longest ago first, so that a long queue is worked through in turns.
+ */
+export async function findUnassigned(db: Db, limit: number, options: { forRetry?: boolean } = {}) {
   return db
     .selectFrom('assignments as a')
     .innerJoin('contacts as c', 'c.id', 'a.contact_id')
@@ -229,8 +234,23 @@ export async function findUnassigned(db: Db, limit: number) {
         ),
       ),
     )
-    .orderBy('a.assigned_at')
+    .$if(options.forRetry === true, (q) =>
+      q
+        .where('c.needs_review', '=', false)
+        .orderBy(sql`coalesce(a.retried_at, a.assigned_at)`)
+        .orderBy('a.id'),
+    )
+    .$if(options.forRetry !== true, (q) => q.orderBy('a.assigned_at'))
     .limit(limit)
+    .execute();
+}
+
+/** The queue tried a lead again and still found no one: it goes to the back of the turn. */
+export async function markQueueRetried(db: Db, assignmentId: string, at: Date): Promise<void> {
+  await db
+    .updateTable('assignments')
+    .set({ retried_at: toDbTime(at) })
+    .where('id', '=', assignmentId)
     .execute();
 }
 

@@ -2,7 +2,7 @@ import { beforeEach, expect, it } from 'vitest';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { addUser, createTestContext, testPasswords, type TestContext } from '../../testing/world.ts';
 import { createRoutingService, type FollowUpRecords } from './routing.service.ts';
-import { updateContactStage } from '../contacts/contacts.repository.ts';
+import { updateContactRow, updateContactStage } from '../contacts/contacts.repository.ts';
 
 const cli = { kind: 'cli' } as const;
 
@@ -144,6 +144,42 @@ describeEachDialect('routing', (getDatabase) => {
     await context.services.routing.updatePool(cli, pool.id, { members: [{ userId: reps[2]!.id }] });
     expect((await context.services.routing.routeContact(cli, id)).userId).toBe(reps[2]!.id);
     expect(await context.services.routing.listUnassigned(cli)).toEqual([]);
+  });
+
+  it('retries the unassigned queue in turns, and leaves the leads held for a person to the manager', async () => {
+    const { reps } = await team();
+    const pool = await context.services.routing.createPool(cli, {
+      name: 'Inside sales',
+      members: [{ userId: reps[0]!.id }],
+    });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    await context.services.users.addAbsence(cli, reps[0]!.id, {
+      startsAt: '2026-11-30T00:00:00Z',
+      endsAt: '2026-12-01T12:00:00Z',
+    });
+    // Four leads wait, oldest first; the oldest is held for a person (Sales rejected it too often).
+    const queued: string[] = [];
+    for (const [i, email] of ['held@acme.nl', 'one@acme.nl', 'two@acme.nl', 'three@acme.nl'].entries()) {
+      context.clock.set(`2026-12-01T09:0${i}:00.000Z`);
+      const id = await lead(email);
+      expect(await context.services.routing.routeContact(cli, id)).toMatchObject({ kind: 'unassigned' });
+      queued.push(id);
+    }
+    await updateContactRow(context.database.db, queued[0]!, { needs_review: true });
+    const [held, one, two, three] = queued as [string, string, string, string];
+
+    // A sweep of two tries the two oldest that routing may take (not the held one): still no one.
+    context.clock.set('2026-12-01T10:00:00.000Z');
+    expect(await context.services.routing.routeQueued(cli, 2)).toBe(0);
+    // The rep is back. A sweep of one now takes the lead not tried yet, not the oldest again.
+    context.clock.set('2026-12-01T12:30:00.000Z');
+    expect(await context.services.routing.routeQueued(cli, 1)).toBe(1);
+    const waiting = async () => (await context.services.routing.listUnassigned(cli)).map((q) => q.contactId);
+    expect(await waiting()).toEqual([held, one, two]);
+    expect(await context.services.routing.routeQueued(cli, 5)).toBe(2);
+    // The held lead stays for the manager, however often the queue is tried.
+    expect(await waiting()).toEqual([held]);
+    expect((await context.services.contacts.getContact(cli, three)).ownerId).toBe(reps[0]!.id);
   });
 
   it('routes a lead the moment it becomes an MQL', async () => {

@@ -57,6 +57,7 @@ import {
   findRoutingSettings,
   findRules,
   findUnassigned,
+  markQueueRetried,
   findWaitingMqls,
   insertAssignment,
   insertPool,
@@ -88,7 +89,7 @@ const poolNotFound = (field?: string) =>
 
 type AssignmentRow = Awaited<ReturnType<typeof findAssignmentsOfContact>>[number];
 
-function toAssignment(row: AssignmentRow): Assignment {
+function toAssignment(row: Omit<AssignmentRow, 'retried_at'>): Assignment {
   return {
     id: row.id,
     contactId: row.contact_id,
@@ -436,7 +437,9 @@ export function createRoutingService(
     if (held && mode === 'always')
       await updateContactRow(trx, contactId, { needs_review: false, updated_at: toDbTime(now) });
     if (userId === null && queued) {
-      // Still no one. The managers hear of it once per stay in the queue, once it needs them.
+      // Still no one: back of the queue's turn. The managers hear of it once per stay in the queue,
+      // once it needs them.
+      if (mode === 'from_queue') await markQueueRetried(trx, queued.id, now);
       if (
         needsAttention(decision.explanation.candidates, decision.hadTarget) &&
         !(await notifications.wasAlerted(trx, contactId, fromDbTime(queued.assigned_at)))
@@ -738,7 +741,7 @@ export function createRoutingService(
     async routeQueued(actor: Actor | null, limit = 200): Promise<number> {
       const who = authorize(actor, 'leads.route');
       let routed = 0;
-      for (const row of await findUnassigned(db, limit))
+      for (const row of await findUnassigned(db, limit, { forRetry: true }))
         if (await route(who, row.contact_id, 'from_queue')) routed++;
       return routed;
     },
