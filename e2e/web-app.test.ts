@@ -377,6 +377,17 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await page.getByRole('button', { name: 'Set target' }).click();
     await page.getByRole('cell', { name: '€2,000,000.00' }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
+    // The planner takes the sales cycle in days: a longer one asks for the pipeline earlier.
+    await page.getByRole('tab', { name: 'Planner' }).click();
+    await page.getByLabel('Average deal').fill('25000');
+    const result = page.locator('table', { has: page.getByRole('columnheader', { name: 'Needed' }) });
+    const months = () => result.locator('thead th').count();
+    await page.getByRole('button', { name: 'Calculate' }).click();
+    await result.waitFor();
+    const before = await months();
+    await page.getByLabel('Sales cycle').fill('200');
+    await page.getByRole('button', { name: 'Calculate' }).click();
+    await expect.poll(months).toBeGreaterThan(before);
     await page.getByRole('menuitem', { name: 'Joint bonus' }).click();
     await page.getByText('No bonus plan yet.').waitFor();
     // The director sets up the quarter's joint bonus in the form: Mia on Marketing's side.

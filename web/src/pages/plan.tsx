@@ -34,6 +34,8 @@ interface PlannerFields {
   currency: string;
   averageDealSize?: number | null;
   rates: Partial<Record<(typeof steps)[number], number | null>>;
+  /** Days each step takes; empty means the company's own durations (or the default). */
+  lagDays?: Partial<Record<(typeof steps)[number], number | null>>;
 }
 
 /** The reverse waterfall, the pace against the saved plan, and the targets of a period. */
@@ -94,12 +96,16 @@ function Planner({ period }: { period: PlanPeriod }) {
         .filter(([, r]) => r !== null && r !== undefined)
         .map(([k, r]) => [k, (r as number) / 100]),
     );
+    const lagDays = Object.fromEntries(
+      Object.entries(v.lagDays ?? {}).filter(([, d]) => d !== null && d !== undefined),
+    );
     return {
       ...period,
       revenueTarget: Math.round(v.revenueTarget * 100),
       currency: v.currency,
       ...(v.averageDealSize ? { averageDealSize: Math.round(v.averageDealSize * 100) } : {}),
       ...(Object.keys(rates).length > 0 && { rates }),
+      ...(Object.keys(lagDays).length > 0 && { lagDays }),
     };
   };
   const preview = useMutation({
@@ -143,6 +149,17 @@ function Planner({ period }: { period: PlanPeriod }) {
         {steps.map((s) => (
           <Form.Item key={s} name={['rates', s]} label={t(`plan.steps.${s}`)}>
             <InputNumber min={1} max={100} suffix="%" style={{ width: 110 }} placeholder={t('plan.auto')} />
+          </Form.Item>
+        ))}
+        {steps.map((s) => (
+          <Form.Item key={`lag-${s}`} name={['lagDays', s]} label={t(`plan.lags.${s}`)}>
+            <InputNumber
+              min={0}
+              max={730}
+              suffix={t('plan.days')}
+              style={{ width: 120 }}
+              placeholder={t('plan.auto')}
+            />
           </Form.Item>
         ))}
         <Form.Item>
