@@ -51,6 +51,11 @@ interface AxeViolation {
 
 /** Runs axe in the page and returns the serious and critical violations (WCAG 2 A/AA and best practice). */
 export async function seriousViolations(page: Page): Promise<string[]> {
+  // Judge the page at rest: a toast or a dialog still fading in has not reached its colours yet
+  // (axe then measures a half-transparent text), which made these checks fail now and then.
+  await page.waitForFunction(
+    `document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)`,
+  );
   await page.addScriptTag({ path: axePath });
   const rules = JSON.stringify({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] });
   const violations = await page.evaluate<AxeViolation[]>(`axe.run(${rules}).then((r) => r.violations)`);

@@ -5,6 +5,9 @@ import type { ThemeConfig } from 'antd';
 export const theme: ThemeConfig = {
   token: {
     colorPrimary: '#0b5cd5',
+    // Antd derives a lighter hover colour, under AA contrast with white text; darker instead.
+    colorPrimaryHover: '#0a4fb8',
+    colorPrimaryActive: '#083f93',
     colorLink: '#0b5cd5',
     colorTextSecondary: 'rgba(0, 0, 0, 0.68)',
     colorTextTertiary: 'rgba(0, 0, 0, 0.62)',

@@ -1,6 +1,5 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import {
-  App as AntApp,
   Button,
   Card,
   DatePicker,
@@ -23,16 +22,10 @@ import type {
   UpdateAttributionSettingsBody,
 } from '../../../src/contract/attribution.ts';
 import { attributionModels } from '../../../src/domain/attribution/rule-models.ts';
-import { api, ApiError } from '../api.ts';
+import { api } from '../api.ts';
 import { formatMoney } from '../format.ts';
 import { useUser } from '../session.ts';
-
-/** A refused request's first reason, naming its field. */
-function problemText(e: unknown): string {
-  if (!(e instanceof ApiError)) return String(e);
-  const first = e.problem.errors?.[0];
-  return first ? `${first.field}: ${first.reason}` : e.problem.title;
-}
+import { useAction } from './use-action.ts';
 
 interface CostFields {
   campaign: string;
@@ -52,17 +45,12 @@ export function CampaignCosts() {
   const language = i18n.language === 'nl' ? 'nl' : 'en';
   const user = useUser();
   const mayWrite = user.role === 'admin' || user.role === 'marketing';
-  const { message } = AntApp.useApp();
-  const queryClient = useQueryClient();
   const [form] = Form.useForm<CostFields>();
   const costs = useQuery({ queryKey: ['attribution-costs'], queryFn: api.attributionCosts });
-  const changed = () => {
-    void queryClient.invalidateQueries({ queryKey: ['attribution-costs'] });
-    void queryClient.invalidateQueries({ queryKey: ['attribution'] });
-    void queryClient.invalidateQueries({ queryKey: ['attribution-comparison'] });
-  };
-  const create = useMutation({
-    mutationFn: (v: CostFields) =>
+  // A cost changes every campaign return and cost per stage in the reports.
+  const invalidate = [['attribution-costs'], ['attribution'], ['attribution-comparison']];
+  const create = useAction({
+    run: (v: CostFields) =>
       api.createCampaignCost({
         campaign: v.campaign.trim(),
         channel: v.channel?.trim() ? v.channel.trim() : null,
@@ -72,18 +60,11 @@ export function CampaignCosts() {
         currency: v.currency.toUpperCase(),
         note: v.note?.trim() ? v.note.trim() : null,
       }),
-    onSuccess: () => {
-      void message.success(t('attribution.costs.saved'));
-      form.resetFields(['campaign', 'channel', 'amount', 'note']);
-      changed();
-    },
-    onError: (e) => void message.error(problemText(e)),
+    invalidate,
+    success: t('attribution.costs.saved'),
+    done: () => form.resetFields(['campaign', 'channel', 'amount', 'note']),
   });
-  const remove = useMutation({
-    mutationFn: (id: string) => api.removeCampaignCost(id),
-    onSuccess: changed,
-    onError: (e) => void message.error(problemText(e)),
-  });
+  const remove = useAction({ run: (id: string) => api.removeCampaignCost(id), invalidate });
   return (
     <Card title={<h2 className="baton-card-title">{t('attribution.costs.title')}</h2>}>
       <Typography.Paragraph type="secondary">{t('attribution.costs.intro')}</Typography.Paragraph>
@@ -206,18 +187,12 @@ const milestones = ['firstTouch', 'leadCreation', 'opportunityCreation', 'closed
 export function AttributionSettingsCard() {
   const { t } = useTranslation();
   const user = useUser();
-  const { message } = AntApp.useApp();
-  const queryClient = useQueryClient();
   const [form] = Form.useForm<SettingsFields>();
   const settings = useQuery({ queryKey: ['attribution-settings'], queryFn: api.attributionSettings });
-  const save = useMutation({
-    mutationFn: (v: UpdateAttributionSettingsBody) => api.updateAttributionSettings(v),
-    onSuccess: (saved) => {
-      void message.success(t('attribution.settings.saved'));
-      queryClient.setQueryData(['attribution-settings'], saved);
-      void queryClient.invalidateQueries({ queryKey: ['attribution'] });
-    },
-    onError: (e) => void message.error(problemText(e)),
+  const save = useAction({
+    run: (v: UpdateAttributionSettingsBody) => api.updateAttributionSettings(v),
+    invalidate: [['attribution-settings'], ['attribution'], ['attribution-comparison']],
+    success: t('attribution.settings.saved'),
   });
   const model = Form.useWatch('model', form);
   if (user.role !== 'admin' || !settings.data) return null;

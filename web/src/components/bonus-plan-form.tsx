@@ -1,9 +1,10 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App as AntApp, Button, Form, Input, InputNumber, Modal, Select, Space, Typography } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { Button, Form, Input, InputNumber, Modal, Select, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { BonusPlan, PutBonusPlanBody } from '../../../src/contract/bonus.ts';
-import { api, ApiError } from '../api.ts';
+import { api } from '../api.ts';
 import { PlanPeriodPicker, thisQuarter, type PlanPeriod } from './plan-period.tsx';
+import { useAction } from './use-action.ts';
 
 type Participant = PutBonusPlanBody['participants'][number];
 
@@ -85,15 +86,13 @@ export function BonusPlanForm({
   onSaved: (saved: BonusPlan) => void;
 }) {
   const { t } = useTranslation();
-  const { message } = AntApp.useApp();
-  const queryClient = useQueryClient();
   const [form] = Form.useForm<BonusFields>();
   const users = useQuery({ queryKey: ['users'], queryFn: api.users, enabled: open });
   const people = (users.data?.data ?? []).filter((u) => u.isActive);
   const sideOf = (userId: string): Participant['side'] =>
     people.find((u) => u.id === userId)?.role === 'marketing' ? 'marketing' : 'sales';
-  const save = useMutation({
-    mutationFn: (v: BonusFields) =>
+  const save = useAction({
+    run: (v: BonusFields) =>
       api.putBonusPlan({
         name: v.name.trim(),
         ...v.period,
@@ -115,17 +114,9 @@ export function BonusPlanForm({
           ...(p.components && p.components.length > 0 && { components: p.components }),
         })),
       }),
-    onSuccess: (saved) => {
-      void message.success(t('bonus.form.saved'));
-      void queryClient.invalidateQueries({ queryKey: ['bonus-plans'] });
-      void queryClient.invalidateQueries({ queryKey: ['bonus-statements'] });
-      onSaved(saved);
-    },
-    onError: (e) => {
-      if (!(e instanceof ApiError)) return void message.error(String(e));
-      const first = e.problem.errors?.[0];
-      void message.error(first ? `${first.field}: ${first.reason}` : e.problem.title);
-    },
+    invalidate: [['bonus-plans'], ['bonus-statements']],
+    success: t('bonus.form.saved'),
+    done: onSaved,
   });
   return (
     <Modal

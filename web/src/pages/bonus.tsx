@@ -1,10 +1,11 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Descriptions, Empty, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BonusStatements } from '../../../src/contract/bonus.ts';
 import { api } from '../api.ts';
 import { BonusPlanForm } from '../components/bonus-plan-form.tsx';
+import { useAction } from '../components/use-action.ts';
 import { formatMoney } from '../format.ts';
 import { useUser } from '../session.ts';
 
@@ -26,13 +27,10 @@ export function BonusPage() {
   const user = useUser();
   const mayWrite = user.role === 'admin' || user.role === 'director';
   const [editing, setEditing] = useState<'new' | 'current' | null>(null);
-  const queryClient = useQueryClient();
-  const remove = useMutation({
-    mutationFn: (planId: string) => api.removeBonusPlan(planId),
-    onSuccess: () => {
-      setSelected(null);
-      void queryClient.invalidateQueries({ queryKey: ['bonus-plans'] });
-    },
+  const remove = useAction({
+    run: (planId: string) => api.removeBonusPlan(planId),
+    invalidate: [['bonus-plans']],
+    done: () => setSelected(null),
   });
   const current = plans.data?.find((p) => p.id === id) ?? null;
   const money = (minor: number) => formatMoney(minor, s?.currency ?? 'EUR', language);

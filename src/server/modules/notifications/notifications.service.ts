@@ -196,6 +196,36 @@ export function createNotificationsService(
   }
 
   /** Renders a message queued in bulk from its template, and keeps what it said. */
+  /**
+   * One message per recipient, not about a lead, each rendered in the recipient's language and
+   * queued under its own dedupe key, in the caller's transaction. Returns how many were queued.
+   */
+  async function queueToEach(
+    trx: Db,
+    input: {
+      kind: string;
+      recipients: readonly UserRow[];
+      dedupeKey: (to: UserRow) => string;
+      render: (recipient: Recipient) => Email;
+    },
+  ): Promise<number> {
+    const now = clock.now();
+    await insertOutboxMessages(
+      trx,
+      input.recipients.map((to) =>
+        emailRow({
+          dedupeKey: input.dedupeKey(to),
+          kind: input.kind,
+          to,
+          contactId: null,
+          email: input.render(recipientOf(to)),
+          now,
+        }),
+      ),
+    );
+    return input.recipients.length;
+  }
+
   async function renderQueued(row: OutboxRow, owner: string): Promise<Email> {
     if (row.template !== 'sla.step' || !row.contact_id || !row.recipient_user_id)
       throw new Error(`cannot render message ${row.id} (template ${row.template ?? 'none'})`);
@@ -321,26 +351,18 @@ export function createNotificationsService(
         digest: Omit<Parameters<typeof renderHandoffDigest>[0], 'recipient' | 'link' | 'weekOf'>;
       },
     ): Promise<number> {
-      const now = clock.now();
-      await insertOutboxMessages(
-        trx,
-        input.recipients.map((to) =>
-          emailRow({
-            dedupeKey: `handoff.digest:${input.weekOf}:${to.id}`,
-            kind: 'handoff.digest',
-            to,
-            contactId: null,
-            email: renderHandoffDigest({
-              ...input.digest,
-              weekOf: input.weekOf,
-              recipient: recipientOf(to),
-              link: links.handoffTracker(),
-            }),
-            now,
+      return queueToEach(trx, {
+        kind: 'handoff.digest',
+        recipients: input.recipients,
+        dedupeKey: (to) => `handoff.digest:${input.weekOf}:${to.id}`,
+        render: (recipient) =>
+          renderHandoffDigest({
+            ...input.digest,
+            weekOf: input.weekOf,
+            recipient,
+            link: links.handoffTracker(),
           }),
-        ),
-      );
-      return input.recipients.length;
+      });
     },
 
     /**
@@ -356,25 +378,13 @@ export function createNotificationsService(
         alert: Omit<Parameters<typeof renderPaceAlert>[0], 'recipient' | 'link'>;
       },
     ): Promise<number> {
-      const now = clock.now();
-      await insertOutboxMessages(
-        trx,
-        input.recipients.map((to) =>
-          emailRow({
-            dedupeKey: `commitment.pace:${input.commitmentId}:${input.day}:${to.id}`,
-            kind: 'commitment.pace',
-            to,
-            contactId: null,
-            email: renderPaceAlert({
-              ...input.alert,
-              recipient: recipientOf(to),
-              link: links.commitment(input.commitmentId),
-            }),
-            now,
-          }),
-        ),
-      );
-      return input.recipients.length;
+      return queueToEach(trx, {
+        kind: 'commitment.pace',
+        recipients: input.recipients,
+        dedupeKey: (to) => `commitment.pace:${input.commitmentId}:${input.day}:${to.id}`,
+        render: (recipient) =>
+          renderPaceAlert({ ...input.alert, recipient, link: links.commitment(input.commitmentId) }),
+      });
     },
 
     /** The plan's pace alert, once per plan, day and recipient, in the caller's transaction. */
@@ -387,21 +397,12 @@ export function createNotificationsService(
         alert: Omit<Parameters<typeof renderPlanBehind>[0], 'recipient' | 'link'>;
       },
     ): Promise<number> {
-      const now = clock.now();
-      await insertOutboxMessages(
-        trx,
-        input.recipients.map((to) =>
-          emailRow({
-            dedupeKey: `plan.behind:${input.planId}:${input.day}:${to.id}`,
-            kind: 'plan.behind',
-            to,
-            contactId: null,
-            email: renderPlanBehind({ ...input.alert, recipient: recipientOf(to), link: links.plan() }),
-            now,
-          }),
-        ),
-      );
-      return input.recipients.length;
+      return queueToEach(trx, {
+        kind: 'plan.behind',
+        recipients: input.recipients,
+        dedupeKey: (to) => `plan.behind:${input.planId}:${input.day}:${to.id}`,
+        render: (recipient) => renderPlanBehind({ ...input.alert, recipient, link: links.plan() }),
+      });
     },
 
     /**

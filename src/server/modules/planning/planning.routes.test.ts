@@ -8,6 +8,17 @@ import type { App } from '../shared/http.ts';
 
 const cli = { kind: 'cli' } as const;
 const noLag = { opportunityToWon: 0, sqlToOpportunity: 0, salToSql: 0, mqlToSal: 0, inquiryToMql: 0 };
+/** 30 wins → 60 opportunities and SQLs → 120 SALs → 240 MQLs → 480 inquiries, 80 MQLs a month. */
+const q1Plan = {
+  name: 'Q1 2027',
+  periodKind: 'quarter',
+  periodStart: '2027-01',
+  revenueTarget: 30_000_000,
+  currency: 'EUR',
+  averageDealSize: 1_000_000,
+  rates: { opportunityToWon: 0.5, sqlToOpportunity: 1, salToSql: 0.5, mqlToSal: 0.5, inquiryToMql: 0.5 },
+  lagDays: noLag,
+};
 
 describeEachDialect('planning', (getDatabase) => {
   let context: TestContext;
@@ -106,16 +117,7 @@ describeEachDialect('planning', (getDatabase) => {
   });
 
   it('saves the plan of a quarter and paces the quarter against it, with alerts when behind', async () => {
-    const saved = await call('POST', '/plans', {
-      name: 'Q1 2027',
-      periodKind: 'quarter',
-      periodStart: '2027-01',
-      revenueTarget: 30_000_000,
-      currency: 'EUR',
-      averageDealSize: 1_000_000,
-      rates: { opportunityToWon: 0.5, sqlToOpportunity: 1, salToSql: 0.5, mqlToSal: 0.5, inquiryToMql: 0.5 },
-      lagDays: noLag,
-    });
+    const saved = await call('POST', '/plans', q1Plan);
     expect(saved.statusCode).toBe(201);
     expect(saved.json<SavedPlan>()).toMatchObject({
       current: true,
@@ -163,16 +165,7 @@ describeEachDialect('planning', (getDatabase) => {
       role: 'marketing',
       managerId: head.id,
     });
-    const saved = await call('POST', '/plans', {
-      name: 'Q1 2027',
-      periodKind: 'quarter',
-      periodStart: '2027-01',
-      revenueTarget: 30_000_000,
-      currency: 'EUR',
-      averageDealSize: 1_000_000,
-      rates: { opportunityToWon: 0.5, sqlToOpportunity: 1, salToSql: 0.5, mqlToSal: 0.5, inquiryToMql: 0.5 },
-      lagDays: noLag,
-    });
+    const saved = await call('POST', '/plans', q1Plan);
     expect(saved.statusCode).toBe(201);
     const check = () => context.services.planning.checkPace();
     // Before the quarter nothing is checked.
