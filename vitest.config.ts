@@ -1,12 +1,42 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * Three projects run side by side:
+ * - domain: pure rules, no I/O, so one worker's module cache serves every file (no isolation);
+ * - server: services and routes on a real database; much of their time is spent waiting on
+ *   PostgreSQL rather than on the CPU, so more workers than cores;
+ * - e2e: whole journeys with their own processes, browser and SMTP server.
+ * Timeouts are generous because a timeout must hold on a loaded machine, not because tests are
+ * slow: a test that waits for something polls, it does not sleep.
+ */
+const workers = Number(process.env.BATON_TEST_WORKERS) || Math.max(2, availableParallelism() + 1);
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'e2e/**/*.test.ts'],
-    globalSetup: ['e2e/build-web.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    pool: 'forks',
+    globalSetup: ['e2e/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    maxWorkers: workers,
     reporters: process.env.CI ? ['verbose'] : ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'domain', include: ['src/domain/**/*.test.ts'], pool: 'threads', isolate: false },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'server',
+          include: ['src/**/*.test.ts'],
+          exclude: ['src/domain/**'],
+          pool: 'forks',
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'e2e', include: ['e2e/**/*.test.ts'], pool: 'forks' },
+      },
+    ],
   },
 });

@@ -20,6 +20,7 @@ import { formsRoutes, publicCaptureRoutes } from './modules/forms/forms.routes.t
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { handleError } from './modules/shared/error-handler.ts';
+import { sharedSchemaController } from './modules/shared/schema-compilers.ts';
 import type { App } from './modules/shared/http.ts';
 import { routingRoutes } from './modules/routing/routing.routes.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
@@ -60,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
     },
     routerOptions: { ignoreTrailingSlash: true },
+    schemaController: sharedSchemaController,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addSchema(ProblemDetails);

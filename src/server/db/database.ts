@@ -19,11 +19,18 @@ export interface Database {
   dialect: DialectName;
   /** SQLite only: the same (single) connection Kysely uses, so statements run inside its transactions. */
   sqlite?: SqliteStatements;
+  /** SQLite only: the whole database as bytes, to open copies of it (tests). */
+  serialize?: () => Buffer;
   close(): Promise<void>;
 }
 
 export type DatabaseOptions =
-  | { dialect: 'sqlite'; path: string }
+  | {
+      dialect: 'sqlite';
+      path: string;
+      /** With path ':memory:': start from this serialized database (`serialize()`) instead of empty. */
+      image?: Buffer;
+    }
   | { dialect: 'postgres'; url: string; poolMax?: number; searchPath?: string };
 
 /**
@@ -34,7 +41,7 @@ export type DatabaseOptions =
 export function openDatabase(options: DatabaseOptions): Database {
   if (options.dialect === 'sqlite') {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    const sqlite = new SQLite(options.path);
+    const sqlite = options.image && options.path === ':memory:' ? new SQLite(options.image) : new SQLite(options.path);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
@@ -44,7 +51,13 @@ export function openDatabase(options: DatabaseOptions): Database {
       dialect: new SqliteDialect({ database: statements }),
       plugins: [new SqliteBooleanPlugin()],
     });
-    return { db, dialect: 'sqlite', sqlite: statements, close: () => db.destroy() };
+    return {
+      db,
+      dialect: 'sqlite',
+      sqlite: statements,
+      close: () => db.destroy(),
+      serialize: () => sqlite.serialize(),
+    };
   }
 
   const pool = new pg.Pool({

@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import pg from 'pg';
 import { afterEach, beforeEach, describe } from 'vitest';
 import { loadTestSettings } from '../config.ts';
 import { migrateToLatest, openDatabase, type Database } from '../db/database.ts';
@@ -25,33 +26,155 @@ export interface TestDatabase extends Database {
   dispose(): Promise<void>;
 }
 
+const migrationsDir = new URL('../db/migrations/', import.meta.url);
+
 /**
- * A fresh, migrated, empty database: SQLite in memory, or a PostgreSQL schema of its own that is
- * dropped afterwards. Migrated (not copied), so every test also runs the migrations.
+ * A name for the migrated schema of this checkout: it changes whenever a migration does, so a
+ * template left by an older run is never taken for the current one.
+ */
+export function migrationsFingerprint(): string {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(migrationsDir).sort()) {
+    hash.update(file).update(readFileSync(new URL(file, migrationsDir)));
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+
+/** The PostgreSQL template every test database is copied from (created by `ensurePostgresTemplate`). */
+export const postgresTemplateName = `baton_test_tpl_${migrationsFingerprint()}`;
+
+function urlOfDatabase(name: string): string {
+  const url = new URL(settings.postgresUrl!);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: settings.postgresUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Creates the migrated template database once for every worker of a run (and for later runs, until
+ * a migration changes). An advisory lock makes the first worker build it while the others wait.
+ */
+export async function ensurePostgresTemplate(): Promise<string> {
+  await withAdmin(async (client) => {
+    await client.query('select pg_advisory_lock(hashtext($1))', [postgresTemplateName]);
+    try {
+      const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [
+        postgresTemplateName,
+      ]);
+      if (rowCount) return;
+      const building = `${postgresTemplateName}_building`;
+      await client.query(`drop database if exists ${building}`);
+      await client.query(`create database ${building}`);
+      const database = openDatabase({ dialect: 'postgres', url: urlOfDatabase(building), poolMax: 1 });
+      try {
+        await migrateToLatest(database.db);
+      } finally {
+        await database.close();
+      }
+      // Renamed only when complete, so a run killed half-way never leaves a half-migrated template.
+      await client.query(`alter database ${building} rename to ${postgresTemplateName}`);
+    } finally {
+      await client.query('select pg_advisory_unlock(hashtext($1))', [postgresTemplateName]);
+    }
+  });
+  return postgresTemplateName;
+}
+
+/** Drops templates of other migration sets (run once per test run, by the global setup). */
+export async function dropStalePostgresTemplates(): Promise<void> {
+  if (!settings.postgresUrl) return;
+  await withAdmin(async (client) => {
+    const { rows } = await client.query<{ datname: string }>(
+      `select datname from pg_database where datname like 'baton_test_tpl_%' and datname <> $1`,
+      [postgresTemplateName],
+    );
+    for (const { datname } of rows) {
+      await client.query(`drop database if exists ${datname}`).catch(() => undefined);
+    }
+  });
+}
+
+let postgresTemplate: Promise<string> | undefined;
+let sqliteImage: Promise<Buffer> | undefined;
+
+/** The migrated SQLite database as bytes, made once per worker. */
+function migratedSqliteImage(): Promise<Buffer> {
+  sqliteImage ??= (async () => {
+    const database = openDatabase({ dialect: 'sqlite', path: ':memory:' });
+    await migrateToLatest(database.db);
+    const image = database.serialize!();
+    await database.close();
+    return image;
+  })();
+  return sqliteImage;
+}
+
+/**
+ * A fresh, migrated, empty database: SQLite in memory, or a PostgreSQL database of its own that is
+ * dropped afterwards. The migrations run once per worker (SQLite) or once per run (a PostgreSQL
+ * template); each test gets a copy. `migrate: false` gives an empty database to migrate by hand.
  */
 export async function createTestDatabase(
   dialect: DialectName,
   options: { migrate?: boolean } = {},
 ): Promise<TestDatabase> {
+  const migrate = options.migrate !== false;
   if (dialect === 'sqlite') {
-    const database = openDatabase({ dialect: 'sqlite', path: ':memory:' });
-    if (options.migrate !== false) await migrateToLatest(database.db);
+    const database = openDatabase({
+      dialect: 'sqlite',
+      path: ':memory:',
+      ...(migrate && { image: await migratedSqliteImage() }),
+    });
     return { ...database, dispose: () => database.close() };
   }
-  const url = settings.postgresUrl!;
-  const schema = `test_${randomBytes(6).toString('hex')}`;
-  const admin = openDatabase({ dialect: 'postgres', url, poolMax: 1 });
-  await sql`create schema ${sql.id(schema)}`.execute(admin.db);
-  const database = openDatabase({ dialect: 'postgres', url, poolMax: 4, searchPath: schema });
-  if (options.migrate !== false) await migrateToLatest(database.db);
+  if (migrate) postgresTemplate ??= ensurePostgresTemplate();
+  const template = migrate ? await postgresTemplate : undefined;
+  const name = `baton_test_${randomBytes(6).toString('hex')}`;
+  await withAdmin((client) =>
+    client.query(`create database ${name}${template ? ` template ${template}` : ''}`),
+  );
+  const database = openDatabase({ dialect: 'postgres', url: urlOfDatabase(name), poolMax: 4 });
   return {
     ...database,
     dispose: async () => {
       await database.close().catch(() => undefined); // a test may have closed it already
-      await sql`drop schema ${sql.id(schema)} cascade`.execute(admin.db);
-      await admin.close();
+      await dropTestDatabase(name);
     },
   };
+}
+
+/**
+ * Drops a test's database. Its pool is closed by then; a connection a test left open elsewhere (a
+ * killed server's, say) is ended first. Not `with (force)`: for a role that is not a superuser that
+ * fails while an autovacuum worker is busy in the database.
+ */
+export async function dropTestDatabase(name: string): Promise<void> {
+  await withAdmin(async (client) => {
+    for (let attempt = 1; ; attempt++) {
+      await client.query(
+        `select pg_terminate_backend(pid) from pg_stat_activity
+          where datname = $1 and pid <> pg_backend_pid() and usename = current_user`,
+        [name],
+      );
+      try {
+        await client.query(`drop database if exists ${name}`);
+        return;
+      } catch (error) {
+        // 55006: still being accessed by other users.
+        if ((error as { code?: string }).code !== '55006' || attempt >= 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  });
 }
 
 /**

@@ -40,7 +40,6 @@ import {
   updateAgreementRow,
   type AgreementRow,
 } from './agreements.repository.ts';
-import { renderAgreementPdf } from './agreements.pdf.ts';
 
 /** Where each section of the document is read from in the live configuration. */
 export type AgreementSources = { [K in keyof AgreementContent]: () => Promise<AgreementContent[K]> };
@@ -340,7 +339,10 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
     },
 
     async pdf(actor: Actor | null, version: number, lang: 'en' | 'nl'): Promise<Buffer> {
-      return renderAgreementPdf(await service.get(actor, version), lang);
+      const agreement = await service.get(actor, version);
+      // pdfkit and its fonts take a quarter of a second to load: only when a PDF is asked for.
+      const { renderAgreementPdf } = await import('./agreements.pdf.ts');
+      return renderAgreementPdf(agreement, lang);
     },
 
     /** The version in force in each part of a period. */

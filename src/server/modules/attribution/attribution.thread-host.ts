@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startThread } from '../../platform/threads.ts';
 import type { DatabaseOptions } from '../../db/database.ts';
 import type { AttributionHelper } from './attribution.service.ts';
 import type { Journey } from '../../../domain/attribution/journeys.ts';
@@ -33,9 +34,7 @@ export function startAttributionThread(
   const waiting = new Map<number, { resolve(data: unknown): void; reject(error: Error): void }>();
 
   const spawn = () => {
-    worker = new Worker(new URL('../../../../bin/thread.js', import.meta.url), {
-      workerData: { entry: new URL('./attribution.thread.ts', import.meta.url).href, store },
-    });
+    worker = startThread('attribution', { store });
     ready = new Promise((resolve, reject) => {
       worker.once('error', reject);
       worker.on('message', (message: FromThread) => {

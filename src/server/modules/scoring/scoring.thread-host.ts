@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startThread } from '../../platform/threads.ts';
 import type { Config } from '../../config.ts';
 import type { DomainEvent, EventBus } from '../../platform/event-bus.ts';
 import type { ScoringWorker } from './scoring.worker.ts';
@@ -30,9 +31,7 @@ export function startScoringThread(
   let stopped: (() => void) | undefined;
 
   const spawn = () => {
-    worker = new Worker(new URL('../../../../bin/thread.js', import.meta.url), {
-      workerData: { entry: new URL('./scoring.thread.ts', import.meta.url).href, config },
-    });
+    worker = startThread('scoring', { config });
     ready = new Promise((resolve, reject) => {
       worker.once('error', reject);
       worker.on('message', (message: FromThread) => {
