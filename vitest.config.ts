@@ -1,11 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './e2e/sequencer.ts';
 
 /**
  * Three projects run side by side:
  * - domain: pure rules, no I/O, so one worker's module cache serves every file (no isolation);
  * - server: services and routes on a real database; much of their time is spent waiting on
- *   PostgreSQL rather than on the CPU, so more workers than cores;
+ *   PostgreSQL rather than on the CPU, so more workers than cores. Not isolated either: each test
+ *   makes its own database and app and nothing mocks a module, so the files of a worker share its
+ *   loaded modules (and the compiled route schemas and the migrated SQLite image);
  * - e2e: whole journeys with their own processes, browser and SMTP server.
  * Timeouts are generous because a timeout must hold on a loaded machine, not because tests are
  * slow: a test that waits for something polls, it does not sleep.
@@ -18,6 +21,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     maxWorkers: workers,
+    sequence: { sequencer: LongestFirstSequencer },
     reporters: process.env.CI ? ['verbose'] : ['default'],
     projects: [
       {
@@ -31,6 +35,7 @@ export default defineConfig({
           include: ['src/**/*.test.ts'],
           exclude: ['src/domain/**'],
           pool: 'forks',
+          isolate: false,
         },
       },
       {

@@ -22,11 +22,11 @@ import { migrateToLatest, openDatabase } from '../src/server/db/database.ts';
 import { startAttributionThread } from '../src/server/modules/attribution/attribution.thread-host.ts';
 import { createTestContext } from '../src/server/testing/world.ts';
 import type { Metric } from './measure.ts';
-import { round } from './measure.ts';
+import { round, size } from './measure.ts';
 
-const deals = Number(process.env.BENCH_ATTRIBUTION_DEALS ?? 50_000);
-const touches = Number(process.env.BENCH_ATTRIBUTION_TOUCHES ?? 1_000_000);
-const journeyCount = Number(process.env.BENCH_ATTRIBUTION_JOURNEYS ?? 100_000);
+const deals = size('BENCH_ATTRIBUTION_DEALS', 50_000, 200);
+const touches = size('BENCH_ATTRIBUTION_TOUCHES', 1_000_000, 4_000);
+const journeyCount = size('BENCH_ATTRIBUTION_JOURNEYS', 100_000, 1_000);
 const channels = [
   'webinar',
   'email',

@@ -19,10 +19,10 @@ import { Agent, request } from 'undici';
 import { v7 } from 'uuid';
 import { migrateToLatest, openDatabase } from '../src/server/db/database.ts';
 import { createTestApp, createTestContext } from '../src/server/testing/world.ts';
-import { load, round } from './measure.ts';
+import { duration, load, round, size } from './measure.ts';
 
-const totalEvents = Number(process.env.BENCH_EVENTS ?? 1_000_000);
-const totalContacts = Number(process.env.BENCH_CONTACTS ?? 100_000);
+const totalEvents = size('BENCH_EVENTS', 1_000_000, 5_000);
+const totalContacts = size('BENCH_CONTACTS', 100_000, 500);
 const batchSize = 1000;
 
 function event(n: number) {
@@ -119,7 +119,7 @@ async function batched(dir: string): Promise<number> {
   return rate;
 }
 
-const csvRows = Number(process.env.BENCH_CSV_ROWS ?? 1_000_000);
+const csvRows = size('BENCH_CSV_ROWS', 1_000_000, 2_000);
 
 /** Imports a generated events CSV of `csvRows` rows through the import service, as `baton import` does. */
 async function csvImport(dir: string): Promise<{ rate: number; seconds: number }> {
@@ -157,7 +157,7 @@ async function drive(url: string, headers: Record<string, string>, body: () => s
         throw new Error(`status ${response.statusCode}: ${await response.body.text()}`);
       await response.body.dump();
     },
-    { seconds: 5, concurrency: 32 },
+    { seconds: duration(5), concurrency: 32 },
   );
   await dispatcher.close();
   return result;

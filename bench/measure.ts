@@ -1,13 +1,30 @@
 import { performance } from 'node:perf_hooks';
 
+/**
+ * `npm run bench -- NAME --smoke` runs the benchmark at a tiny size, in seconds rather than
+ * minutes: CI runs every benchmark that way (e2e/bench.test.ts), so none can rot. Its figures mean
+ * nothing; only that it runs and prints its object.
+ */
+export const smoke = process.env.BATON_BENCH_SMOKE === '1';
+
+/** A size: the environment's value when set, else the full size, or the smoke size under --smoke. */
+export function size(envName: string, full: number, smokeSize: number): number {
+  const given = process.env[envName];
+  if (given) return Number(given);
+  return smoke ? smokeSize : full;
+}
+
+/** How long a timed loop runs: as given, or a fifth of a second under --smoke. */
+export const duration = (seconds: number) => (smoke ? 0.2 : seconds);
+
 export interface Metric {
   value: number;
   unit: string;
 }
 
 /** Runs `work` repeatedly for `seconds` (after a short warm-up) and returns operations per second. */
-export async function opsPerSecond(work: () => unknown, seconds = 3): Promise<number> {
-  const warmUntil = performance.now() + 300;
+export async function opsPerSecond(work: () => unknown, seconds = duration(3)): Promise<number> {
+  const warmUntil = performance.now() + (smoke ? 50 : 300);
   while (performance.now() < warmUntil) await work();
   let count = 0;
   const start = performance.now();
@@ -22,9 +39,9 @@ export async function opsPerSecond(work: () => unknown, seconds = 3): Promise<nu
 /** Runs `work` from `concurrency` loops for `seconds`; returns throughput and latency percentiles. */
 export async function load(
   work: () => Promise<unknown>,
-  { seconds = 3, concurrency = 16 } = {},
+  { seconds = duration(3), concurrency = 16 } = {},
 ): Promise<{ perSecond: number; p50: number; p99: number }> {
-  const warmUntil = performance.now() + 300;
+  const warmUntil = performance.now() + (smoke ? 50 : 300);
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < warmUntil) await work();

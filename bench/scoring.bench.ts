@@ -19,11 +19,11 @@ import { migrateToLatest, openDatabase } from '../src/server/db/database.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { startScoringThread } from '../src/server/modules/scoring/scoring.thread-host.ts';
 import { createTestContext, type TestContext } from '../src/server/testing/world.ts';
-import { round } from './measure.ts';
+import { round, size } from './measure.ts';
 
-const totalEvents = Number(process.env.BENCH_EVENTS ?? 200_000);
-const totalContacts = Number(process.env.BENCH_CONTACTS ?? 20_000);
-const rescoreContacts = Number(process.env.BENCH_RESCORE_CONTACTS ?? 1_000_000);
+const totalEvents = size('BENCH_EVENTS', 200_000, 2_000);
+const totalContacts = size('BENCH_CONTACTS', 20_000, 200);
+const rescoreContacts = size('BENCH_RESCORE_CONTACTS', 1_000_000, 2_000);
 const batchSize = 1000;
 const cli = { kind: 'cli' } as const;
 // The scoring thread runs on the system clock, so the stream is dated just before now.

@@ -24,10 +24,10 @@ import SQLite from 'better-sqlite3';
 import { v7 } from 'uuid';
 import { migrateToLatest, openDatabase } from '../src/server/db/database.ts';
 import { createTestContext } from '../src/server/testing/world.ts';
-import { round } from './measure.ts';
+import { round, size } from './measure.ts';
 
 type Layout = 'arrival' | 'scattered';
-const total = Number(process.env.BENCH_SLA_INSTANCES ?? 1_000_000);
+const total = size('BENCH_SLA_INSTANCES', 1_000_000, 5_000);
 const dueShare = 0.01;
 const due = Math.round(total * dueShare);
 const cli = { kind: 'cli' } as const;

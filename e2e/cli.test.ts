@@ -3,7 +3,18 @@ import type { CreatedApiKey } from '../src/contract/api-keys.ts';
 import type { User } from '../src/contract/users.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createStoreEnv, e2eStores, runCli, startServerProcess, tempDir } from './helpers.ts';
+import {
+  createStoreEnv,
+  e2eStores,
+  runCli,
+  runCliInProcess,
+  startServerProcess,
+  tempDir,
+} from './helpers.ts';
+
+// Most commands run in this process (runCliInProcess: the same main, the same store, no new
+// Node.js); the binary itself is spawned for help, usage and configuration errors, migrate, and
+// API keys used against a running server.
 
 describe('baton, the command', () => {
   it('prints help on stdout and exits 0', async () => {
@@ -66,7 +77,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
   });
 
   it('adds users with the contract rules, lists and deactivates them', async () => {
-    const added = await runCli(
+    const added = await runCliInProcess(
       [
         'users',
         'add',
@@ -87,25 +98,25 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
     const admin = JSON.parse(added.stdout) as User;
     expect(admin).toMatchObject({ email: 'admin@example.nl', role: 'admin', isActive: true });
 
-    const badRole = await runCli(
+    const badRole = await runCliInProcess(
       ['users', 'add', '--email', 'x@example.nl', '--name', 'X', '--role', 'boss'],
       env,
     );
     expect(badRole.code).toBe(2);
     expect(badRole.stderr).toContain('--role');
-    const badEmail = await runCli(
+    const badEmail = await runCliInProcess(
       ['users', 'add', '--email', 'nope', '--name', 'X', '--role', 'marketing'],
       env,
     );
     expect(badEmail.code).toBe(2);
     expect(badEmail.stderr).toContain('--email');
-    const shortPassword = await runCli(
+    const shortPassword = await runCliInProcess(
       ['users', 'add', '--email', 'y@example.nl', '--name', 'Y', '--role', 'marketing', '--password-stdin'],
       env,
       'short',
     );
     expect(shortPassword.code).toBe(2);
-    const taken = await runCli(
+    const taken = await runCliInProcess(
       ['users', 'add', '--email', 'admin@example.nl', '--name', 'A', '--role', 'admin'],
       env,
     );
@@ -114,13 +125,13 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
 
     const director = JSON.parse(
       (
-        await runCli(
+        await runCliInProcess(
           ['users', 'add', '--email', 'd@example.nl', '--name', 'Dirk', '--role', 'director', '--json'],
           env,
         )
       ).stdout,
     ) as User;
-    const manager = await runCli(
+    const manager = await runCliInProcess(
       [
         'users',
         'add',
@@ -138,27 +149,31 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
     );
     expect((JSON.parse(manager.stdout) as User).managerId).toBe(director.id);
 
-    const list = await runCli(['users', 'list', '--json'], env);
+    const list = await runCliInProcess(['users', 'list', '--json'], env);
     expect((JSON.parse(list.stdout) as User[]).map((u) => u.email).sort()).toEqual([
       'admin@example.nl',
       'd@example.nl',
       'm@example.nl',
     ]);
-    const table = await runCli(['users', 'list'], env);
+    const table = await runCliInProcess(['users', 'list'], env);
     expect(table.stdout.split('\n')[0]).toMatch(/^id\s+email\s+name\s+role\s+active$/);
 
-    const reset = await runCli(['users', 'set-password', 'm@example.nl'], env, 'the manager new password\n');
+    const reset = await runCliInProcess(
+      ['users', 'set-password', 'm@example.nl'],
+      env,
+      'the manager new password\n',
+    );
     expect(reset.code).toBe(0);
     expect(reset.stderr).toContain('sessions have ended');
-    const tooShort = await runCli(['users', 'set-password', 'm@example.nl'], env, 'short');
+    const tooShort = await runCliInProcess(['users', 'set-password', 'm@example.nl'], env, 'short');
     expect(tooShort.code).toBe(2);
     expect(tooShort.stderr).toContain('password');
 
-    const deactivated = await runCli(['users', 'deactivate', 'm@example.nl', '--json'], env);
+    const deactivated = await runCliInProcess(['users', 'deactivate', 'm@example.nl', '--json'], env);
     expect(JSON.parse(deactivated.stdout)).toMatchObject({ isActive: false });
-    const active = await runCli(['users', 'list', '--json'], env);
+    const active = await runCliInProcess(['users', 'list', '--json'], env);
     expect((JSON.parse(active.stdout) as User[]).map((u) => u.email)).not.toContain('m@example.nl');
-    const nobody = await runCli(['users', 'deactivate', 'nobody@example.nl'], env);
+    const nobody = await runCliInProcess(['users', 'deactivate', 'nobody@example.nl'], env);
     expect(nobody.code).toBe(1);
     expect(nobody.stderr).toContain('users.not_found');
   });
@@ -182,16 +197,16 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
       const authorization = `Bearer ${key.key}`;
       expect((await fetch(`${server.url}/api/v1/contacts`, { headers: { authorization } })).status).toBe(200);
 
-      const listed = await runCli(['api-keys', 'list', '--json'], env);
+      const listed = await runCliInProcess(['api-keys', 'list', '--json'], env);
       const keys = JSON.parse(listed.stdout) as CreatedApiKey[];
       expect(keys.find((k) => k.id === key.id)?.lastUsedAt).not.toBeNull();
       expect(listed.stdout).not.toContain(key.key);
 
-      const revoked = await runCli(['api-keys', 'revoke', key.id, '--json'], env);
+      const revoked = await runCliInProcess(['api-keys', 'revoke', key.id, '--json'], env);
       expect(JSON.parse(revoked.stdout)).toMatchObject({ id: key.id, revokedAt: expect.any(String) });
       expect((await fetch(`${server.url}/api/v1/contacts`, { headers: { authorization } })).status).toBe(401);
 
-      const bad = await runCli(['api-keys', 'revoke', 'not-an-id'], env);
+      const bad = await runCliInProcess(['api-keys', 'revoke', 'not-an-id'], env);
       expect(bad.code).toBe(2);
     } finally {
       await server.stop();
@@ -215,20 +230,20 @@ describe('baton import', () => {
         file,
         'E-mailadres;Voornaam;Bedrijf\njan@acme.nl;Jan;Acme B.V.\ngeen-email;Piet;\neva@initech.nl;Eva;Initech\n',
       );
-      const dry = await runCli(['import', 'contacts', file, '--delimiter', ';', '--dry-run'], env);
+      const dry = await runCliInProcess(['import', 'contacts', file, '--delimiter', ';', '--dry-run'], env);
       expect(dry.code).toBe(0);
       expect(dry.stdout).toContain('Dry run: nothing was stored. 3 rows read, 2 valid, 1 rejected.');
       expect(dry.stdout).toMatch(/^3\s+E-mailadres\s+/m);
 
-      const real = await runCli(['import', 'contacts', file, '--delimiter', ';', '--json'], env);
+      const real = await runCliInProcess(['import', 'contacts', file, '--delimiter', ';', '--json'], env);
       expect(JSON.parse(real.stdout)).toMatchObject({ rows: 3, created: 2, rejected: 1 });
-      const again = await runCli(['import', 'contacts', file, '--delimiter', ';', '--json'], env);
+      const again = await runCliInProcess(['import', 'contacts', file, '--delimiter', ';', '--json'], env);
       expect(JSON.parse(again.stdout)).toMatchObject({ created: 0, valid: 2 });
 
-      const unmapped = await runCli(['import', 'contacts', file, '--delimiter', ',', '--json'], env);
+      const unmapped = await runCliInProcess(['import', 'contacts', file, '--delimiter', ',', '--json'], env);
       expect(unmapped.code).toBe(1);
       expect(unmapped.stderr).toContain('--map COLUMN=email');
-      const badKind = await runCli(['import', 'deals', file], env);
+      const badKind = await runCliInProcess(['import', 'deals', file], env);
       expect(badKind.code).toBe(2);
     } finally {
       dir.remove();
@@ -241,7 +256,7 @@ describe('baton sla', () => {
   it('previews a deadline under a policy on the Dutch calendar, and refuses a preview without a window', async () => {
     const { env, dispose } = await createStoreEnv('sqlite');
     try {
-      const preview = await runCli(
+      const preview = await runCliInProcess(
         [
           'sla',
           'preview',
@@ -263,15 +278,15 @@ describe('baton sla', () => {
           { kind: 'reassign' },
         ],
       });
-      const table = await runCli(
+      const table = await runCliInProcess(
         ['sla', 'preview', '--window', '30', '--arrived', '2026-11-27T16:00:00+01:00'],
         env,
       );
       expect(table.stdout).toContain('due 2026-11-27T15:00:30.000Z');
-      const missing = await runCli(['sla', 'preview', '--arrived', '2026-11-27T16:00:00Z'], env);
+      const missing = await runCliInProcess(['sla', 'preview', '--arrived', '2026-11-27T16:00:00Z'], env);
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain('give --policy or --window');
-      const unknown = await runCli(
+      const unknown = await runCliInProcess(
         ['sla', 'preview', '--policy', 'nope', '--arrived', '2026-11-27T16:00:00Z'],
         env,
       );

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadTestSettings } from '../src/server/config.ts';
+import { dropTestDatabase } from '../src/server/testing/databases.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'bin/baton.js');
@@ -16,21 +17,139 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `baton` as a user would, in its own process, with only the environment given. */
-export function runCli(args: string[], env: Record<string, string>, stdin?: string): Promise<CliResult> {
+/** Every process a helper started and that has not exited yet. */
+const running = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+// However the test file ends (passed, failed, timed out, or the worker is told to stop), what it
+// started ends with it: a `baton serve` left behind would hold its port and its database.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** The processes helpers started that are still running (tests of the helpers check it is empty). */
+export function runningProcesses(): number[] {
+  return [...running].map((c) => c.pid!).filter(Boolean);
+}
+
+/** Whether a process with this id is still alive (and not a zombie we could still reap). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A process a helper started did not finish (or start) in time; it has been killed. */
+export class ProcessTimeoutError extends Error {
+  constructor(
+    message: string,
+    readonly pid: number | undefined,
+  ) {
+    super(message);
+    this.name = 'ProcessTimeoutError';
+  }
+}
+
+/** Kills a child and waits until it has exited (SIGKILL after `graceMs` if the signal is ignored). */
+async function end(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL', graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * Runs `baton` as a user would, in its own process, with only the environment given. It is killed
+ * if it has not finished in `timeoutMs` (the promise then rejects with a ProcessTimeoutError).
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  stdin?: string,
+  options: { timeoutMs?: number } = {},
+): Promise<CliResult> {
+  return runNode([bin, ...args], env, stdin, options);
+}
+
+/**
+ * Runs `baton` in this process, through the same `main` the binary calls, with the environment
+ * given as its whole environment: the command's own behaviour (output, exit code, the store)
+ * without starting Node.js again. A few tests spawn the real binary (runCli) to cover that path.
+ */
+export async function runCliInProcess(
+  args: string[],
+  env: Record<string, string>,
+  stdin?: string,
+): Promise<CliResult> {
+  const { main } = await import('../src/cli/main.ts');
+  let stdout = '';
+  let stderr = '';
+  const line = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
+  const code = await main(
+    args,
+    {
+      isTerminal: false,
+      out: (text) => void (stdout += line(text)),
+      err: (text) => void (stderr += text.startsWith('\r') ? text : line(text)),
+      readStdin: async () => stdin ?? '',
+    },
+    { LOG_LEVEL: 'warn', ...env },
+  );
+  return { code, stdout, stderr };
+}
+
+/** Runs a Node.js script of the project (args[0]) in its own process, as runCli does `baton`. */
+export function runNode(
+  args: string[],
+  env: Record<string, string>,
+  stdin?: string,
+  options: { timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = track(
+      spawn(process.execPath, args, {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      }),
+    );
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
+    let timedOut = false;
+    const timeoutMs = options.timeoutMs ?? 120_000;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      void end(child);
+    }, timeoutMs);
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      // Reported once the process is gone, so a caller never sees a timeout while it still runs.
+      if (timedOut)
+        reject(
+          new ProcessTimeoutError(
+            `baton ${args.join(' ')} did not finish in ${timeoutMs} ms:\n${stderr}`,
+            child.pid,
+          ),
+        );
+      else resolve({ code, stdout, stderr });
+    });
+    child.stdin!.end(stdin ?? '');
   });
 }
 
@@ -41,38 +160,59 @@ export interface ServerProcess {
   output(): string;
 }
 
-/** Starts `baton serve` on a free port and waits until it answers. */
-export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * Starts `baton serve` on a free port and waits until it answers. If it has not started within
+ * `timeoutMs`, or exits first, it is killed and the promise rejects with what it printed.
+ */
+export function startServerProcess(
+  env: Record<string, string>,
+  options: { timeoutMs?: number } = {},
+): Promise<ServerProcess> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'serve'], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = track(
+      spawn(process.execPath, [bin, 'serve'], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     let output = '';
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
+    let started = false;
+    let timedOut = false;
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      void end(child);
+    }, timeoutMs);
     const onData = (d: Buffer) => {
       output += d.toString();
       const match = /running on (http:\/\/localhost:\d+)/.exec(output);
-      if (match) {
+      if (match && !started) {
+        started = true;
         clearTimeout(timer);
         resolve({
           url: match[1]!,
           child,
           output: () => output,
           stop: async (signal = 'SIGTERM') => {
-            child.kill(signal);
+            await end(child, signal);
             return exited;
           },
         });
       }
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    // Reported once the process is gone, so a caller never sees a failed start while it still runs.
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
+      if (started) return;
+      reject(
+        timedOut
+          ? new ProcessTimeoutError(`server did not start in ${timeoutMs} ms:\n${output}`, child.pid)
+          : new Error(`server exited with ${code}:\n${output}`),
+      );
     });
   });
 }
@@ -121,31 +261,6 @@ export async function createStoreEnv(
   url.pathname = `/${name}`;
   return {
     env: { DATABASE_URL: url.toString() },
-    dispose: async () => {
-      // Not `with (force)`: for a role that is not a superuser that fails when an autovacuum worker is
-      // busy in the database (its backend has no role the caller is a member of). End this role's own
-      // connections (a killed server's may linger), then drop; PostgreSQL itself stops autovacuum.
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      try {
-        for (let attempt = 1; ; attempt++) {
-          await c.query(
-            `select pg_terminate_backend(pid) from pg_stat_activity
-              where datname = $1 and pid <> pg_backend_pid() and usename = current_user`,
-            [name],
-          );
-          try {
-            await c.query(`drop database if exists ${name}`);
-            break;
-          } catch (error) {
-            // 55006: still being accessed by other users.
-            if ((error as { code?: string }).code !== '55006' || attempt >= 10) throw error;
-            await new Promise((resolve) => setTimeout(resolve, 200));
-          }
-        }
-      } finally {
-        await c.end();
-      }
-    },
+    dispose: () => dropTestDatabase(name),
   };
 }

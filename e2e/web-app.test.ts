@@ -135,7 +135,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await visitor.close();
     // A demo request is high intent: an MQL at once, routed to the pool's rep.
     await expect
-      .poll(async () => (await contactOf('noor@hooli.nl'))?.ownerId, { timeout: 15_000 })
+      .poll(async () => (await contactOf('noor@hooli.nl'))?.ownerId, { timeout: 30_000 })
       .toBe(people.rep.id);
 
     const { context, page } = await signInAs(people.rep);
@@ -182,7 +182,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
       channel: 'paid_search',
     });
     await expect
-      .poll(async () => (await contactOf('bram@initech.nl'))?.ownerId, { timeout: 15_000 })
+      .poll(async () => (await contactOf('bram@initech.nl'))?.ownerId, { timeout: 30_000 })
       .toBe(people.rep.id);
     const rep = await signInAs(people.rep);
     await rep.page.getByRole('button', { name: 'Reject Bram' }).click();
@@ -230,7 +230,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
       (await call<{ data: SlaClock[] }>('GET', `/contacts/${id}/sla`)).data.find(
         (c) => c.target === 'first_response' && c.status === 'breached',
       );
-    await expect.poll(async () => (await breached())?.level, { timeout: 15_000 }).toBe(1);
+    await expect.poll(async () => (await breached())?.level, { timeout: 30_000 }).toBe(1);
 
     const { context, page } = await signInAs(people.manager);
     await page.getByRole('heading', { name: 'Team SLA board' }).waitFor();
@@ -407,13 +407,13 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await page.getByRole('cell', { name: 'Marketing', exact: true }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     // Changing it opens the form with the plan as saved.
-    await page.getByRole('button', { name: 'Change this plan' }).click({ timeout: 3000 });
+    await page.getByRole('button', { name: 'Change this plan' }).click({ timeout: 30_000 });
     // (By its text: under the test build every modal's title id is antd's fixed "test-id".)
     const edit = page.getByRole('dialog').filter({ hasText: 'Change the joint bonus plan' });
-    expect(await edit.getByLabel('Name').inputValue({ timeout: 3000 })).toBe('Joint bonus this quarter');
-    expect(await edit.getByLabel('Pool at plan').inputValue({ timeout: 3000 })).toBe('50000');
-    await edit.getByText('Mia Marketing').waitFor({ timeout: 3000 });
-    await edit.getByRole('button', { name: 'Cancel' }).click({ timeout: 3000 });
+    expect(await edit.getByLabel('Name').inputValue({ timeout: 30_000 })).toBe('Joint bonus this quarter');
+    expect(await edit.getByLabel('Pool at plan').inputValue({ timeout: 30_000 })).toBe('50000');
+    await edit.getByText('Mia Marketing').waitFor({ timeout: 30_000 });
+    await edit.getByRole('button', { name: 'Cancel' }).click({ timeout: 30_000 });
     await director.context.close();
   });
 

@@ -41,7 +41,8 @@ export type DatabaseOptions =
 export function openDatabase(options: DatabaseOptions): Database {
   if (options.dialect === 'sqlite') {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    const sqlite = options.image && options.path === ':memory:' ? new SQLite(options.image) : new SQLite(options.path);
+    const sqlite =
+      options.image && options.path === ':memory:' ? new SQLite(options.image) : new SQLite(options.path);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');

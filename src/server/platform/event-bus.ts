@@ -29,18 +29,29 @@ type Handler<T extends DomainEvent['type']> = (
 export interface EventBus {
   publish(events: readonly DomainEvent[]): void;
   subscribe<T extends DomainEvent['type']>(type: T, handler: Handler<T>): () => void;
+  /**
+   * Resolves once every handler started so far has finished, and those they started in turn: a
+   * shutdown waits for the reactions in flight, and a test for the reactions it caused.
+   */
+  settled(): Promise<void>;
 }
 
 /** A handler's failure is reported and does not reach the publisher: the events are already stored. */
 export function createEventBus(onError: (error: unknown, event: DomainEvent) => void): EventBus {
   const handlers = new Map<string, Set<(event: DomainEvent) => void | Promise<void>>>();
+  const running = new Set<Promise<void>>();
   return {
     publish(events) {
       for (const event of events) {
         for (const handler of handlers.get(event.type) ?? []) {
           try {
             const result = handler(event);
-            if (result instanceof Promise) result.catch((error: unknown) => onError(error, event));
+            if (result instanceof Promise) {
+              const done: Promise<void> = result
+                .catch((error: unknown) => onError(error, event))
+                .finally(() => running.delete(done));
+              running.add(done);
+            }
           } catch (error) {
             onError(error, event);
           }
@@ -53,6 +64,9 @@ export function createEventBus(onError: (error: unknown, event: DomainEvent) => 
       set.add(wrapped);
       handlers.set(type, set);
       return () => set.delete(wrapped);
+    },
+    async settled() {
+      while (running.size > 0) await Promise.allSettled([...running]);
     },
   };
 }

@@ -52,7 +52,7 @@ export async function startTestSmtpServer(
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
-    waitFor(count, timeoutMs = 10_000) {
+    waitFor(count, timeoutMs = 30_000) {
       if (received.length >= count) return Promise.resolve(received);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(

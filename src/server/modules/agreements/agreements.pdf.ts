@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import type { Agreement } from '../../../contract/agreements.ts';
 
 type Lang = 'en' | 'nl';
@@ -52,6 +51,8 @@ const texts = {
  */
 export async function renderAgreementPdf(agreement: Agreement, lang: Lang): Promise<Buffer> {
   const t = texts[lang];
+  // pdfkit and its fonts take a quarter of a second to load: only when a PDF is asked for.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margin: 56,

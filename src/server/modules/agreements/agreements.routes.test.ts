@@ -287,8 +287,8 @@ describeEachDialect('the alignment agreement', (getDatabase) => {
     await call('POST', `/agreements/${v}/sign`, fenna.cookie);
     await call('POST', `/agreements/${v}/sign`, diana.cookie);
     expect((await call('PATCH', '/attribution/settings', admin, { model: 'linear' })).statusCode).toBe(200);
-    // The reaction to the change records the flag; give it its turn.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The reaction to the change records the flag.
+    await context.events.settled();
     expect(context.handlerErrors).toEqual([]);
     const stored = await context.database.db
       .selectFrom('events')

@@ -345,7 +345,7 @@ describeEachDialect('the email outbox', (getDatabase) => {
       // The first look finds nothing; the dispatcher then rests for a minute unless woken.
       await new Promise((resolve) => setTimeout(resolve, 100));
       await context.services.routing.routeContact(cli, await lead('a@acme.nl'));
-      const [mail] = await smtp!.waitFor(1, 5_000);
+      const [mail] = await smtp!.waitFor(1, 30_000);
       expect(mail!.subject).toContain('New lead for you');
     } finally {
       await dispatcher.stop();

@@ -31,7 +31,10 @@ function sharedAndLazy<B>(selector: B, kind: 'validator' | 'serializer'): B {
       if (fn) return fn;
       let real: Compiled | undefined;
       const load = () => {
-        compile ??= (selector as unknown as (e: unknown, o: unknown) => RouteCompiler)(externalSchemas, options);
+        compile ??= (selector as unknown as (e: unknown, o: unknown) => RouteCompiler)(
+          externalSchemas,
+          options,
+        );
         return (real ??= compile(route));
       };
       const lazy: Compiled = (...args) => {
