@@ -16,7 +16,6 @@ import { v7 } from 'uuid';
 import type { ScoringModelDefinition } from '../src/contract/scoring.ts';
 import { defaultScoringModel } from '../src/domain/scoring/default-model.ts';
 import { migrateToLatest, openDatabase } from '../src/server/db/database.ts';
-import { loadConfig } from '../src/server/config.ts';
 import { startScoringThread } from '../src/server/modules/scoring/scoring.thread-host.ts';
 import { createTestContext, type TestContext } from '../src/server/testing/world.ts';
 import { round, size } from './measure.ts';
@@ -83,7 +82,7 @@ async function ingestion(dir: string) {
     const to = Math.floor((batches * (r + 1)) / rounds);
     offMs += await ingestRange(off.context, from, to);
     const worker = startScoringThread(
-      loadConfig({ BATON_SQLITE_PATH: join(dir, 'on.db') }),
+      { dialect: 'sqlite', path: join(dir, 'on.db') },
       on.context.events,
       {
         error: (message) => {

@@ -137,4 +137,3 @@ export const errorCatalog = {
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;
-export const errorCodes = Object.keys(errorCatalog) as ErrorCode[];

@@ -10,10 +10,8 @@ import { AppError } from './modules/shared/errors.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { createEventBus, type DomainEvent, type EventBus } from './platform/event-bus.ts';
 import { createPasswordHasher, type PasswordHasher } from './platform/secrets.ts';
-import { createServices, wireReactions, type Services } from './services.ts';
-import { createSmtpMailer, type Mailer } from './platform/mailer.ts';
-import { startOutboxDispatcher, type OutboxDispatcher } from './platform/outbox-dispatcher.ts';
-import { newId } from './platform/ids.ts';
+import { createServices, type Services } from './services.ts';
+import { startLeadFlow, wireLeadFlow, type RunningLeadFlow } from './modules/lead-flow/lead-flow.ts';
 import { startScoringThread } from './modules/scoring/scoring.thread-host.ts';
 import { startAttributionThread } from './modules/attribution/attribution.thread-host.ts';
 import type { AttributionHelper } from './modules/attribution/attribution.service.ts';
@@ -122,10 +120,7 @@ export async function startServer(
   let app: App | undefined;
   let scorer: ScoringWorker | undefined;
   let attributionThread: ReturnType<typeof startAttributionThread> | undefined;
-  let sweep: NodeJS.Timeout | undefined;
-  let slaSweep: NodeJS.Timeout | undefined;
-  let mailer: Mailer | undefined;
-  let dispatcher: OutboxDispatcher | undefined;
+  let flow: RunningLeadFlow | undefined;
   try {
     await migrateToLatest(database.db);
     // Handlers' failures go to the app's log once the app exists.
@@ -144,7 +139,7 @@ export async function startServer(
       events,
       ...(attributionThread && { attributionHelper: attributionThread }),
     });
-    wireReactions(services, events);
+    wireLeadFlow(services, events);
     app = await buildApp({
       database,
       services,
@@ -160,92 +155,34 @@ export async function startServer(
     await ensureFirstAdmin(services, config, { info: (m) => log.info(m), warn: (m) => log.warn(m) });
     await services.scoring.ensureDefaultModel();
     await app.listen({ port: config.port, host: config.host });
-    // MQLs the last process stored but did not route (it died in between) are routed now, and
-    // every half minute from then on; so are those in the unassigned queue, as reps become free.
-    const system = { kind: 'cli' } as const;
-    // Marketing's commitments and the plans are judged on the first check of each day; the handoff digest goes
-    // out on Monday morning.
-    const sweepWaiting = async () => {
-      try {
-        await services.routing.routeWaiting(system);
-        await services.routing.routeQueued(system);
-      } catch (error) {
-        log.error({ err: error }, 'routing sweep failed');
-      }
-      try {
-        await services.commitments.checkPace();
-      } catch (error) {
-        log.error({ err: error }, 'checking the commitments failed');
-      }
-      try {
-        await services.planning.checkPace();
-      } catch (error) {
-        log.error({ err: error }, 'checking the plans failed');
-      }
-      try {
-        await services.handoff.sendWeeklyDigest();
-      } catch (error) {
-        log.error({ err: error }, 'the weekly handoff digest failed');
-      }
-    };
-    await sweepWaiting();
-    sweep = setInterval(() => void sweepWaiting(), 30_000);
-    sweep.unref();
-    // Follow-up deadlines: reminders, escalations and reassignments as they fall due. One sweep
-    // at a time; each step is taken once even with several instances sweeping.
-    let sweeping = false;
-    slaSweep = setInterval(() => {
-      if (sweeping) return;
-      sweeping = true;
-      services.sla
-        .sweep()
-        .catch((error: unknown) => log.error({ err: error }, 'SLA sweep failed'))
-        .finally(() => (sweeping = false));
-    }, config.slaSweepMs);
-    slaSweep.unref();
-    if (config.smtpUrl) {
-      const smtp = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
-      mailer = smtp;
-      // Each process leases messages under its own name, so several instances share one outbox.
-      const owner = `${process.pid}-${newId()}`;
-      dispatcher = startOutboxDispatcher(() => services.notifications.sendDue(smtp, owner, 10), events, {
-        intervalMs: config.outboxIntervalMs,
-        batch: 10,
-        onError: (error) => log.error({ err: error }, 'sending the outbox failed'),
-      });
-    } else
-      log.warn(
-        'Email is off: notifications are queued but not sent. Set BATON_SMTP_URL (and BATON_MAIL_FROM, BATON_PUBLIC_URL) to send them.',
-      );
-    const thread = startScoringThread(config, events, { error: (message) => log.error(message) });
+    // The lead's journey in the background: routing what waits, the SLA sweep, the outbox.
+    flow = await startLeadFlow(services, events, config, {
+      error: (fields, message) => log.error(fields, message),
+      warn: (message) => log.warn(message),
+    });
+    const thread = startScoringThread(storeOf(config), events, { error: (message) => log.error(message) });
     scorer = thread;
     await thread.ready;
     await attributionThread?.ready;
   } catch (error) {
     await attributionThread?.stop();
-    clearInterval(sweep);
-    clearInterval(slaSweep);
+    await flow?.stop();
     await app?.close();
-    await dispatcher?.stop();
-    mailer?.close();
     await database.close();
     throw error;
   }
   const running = app;
   const worker = scorer;
   const helper = attributionThread;
-  const sender = dispatcher;
-  const smtp = mailer;
+  const loops = flow;
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      clearInterval(sweep);
-      clearInterval(slaSweep);
       await running.close();
-      await sender?.stop();
-      smtp?.close();
+      // The scorer first (it forwards events), then the loops and the reactions in flight.
       await worker.stop();
+      await loops.stop();
       await helper?.stop();
       await database.close();
     })());

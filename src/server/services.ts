@@ -6,6 +6,7 @@ import {
 } from './modules/attribution/attribution.service.ts';
 import { createAgreementsService } from './modules/agreements/agreements.service.ts';
 import { createAuthService } from './modules/auth/auth.service.ts';
+import { deleteSessionsOfUser } from './modules/auth/auth.repository.ts';
 import { createBoardService } from './modules/board/board.service.ts';
 import { createBonusService } from './modules/bonus/bonus.service.ts';
 import { createPlanningService } from './modules/planning/planning.service.ts';
@@ -16,13 +17,13 @@ import { createContactsService } from './modules/contacts/contacts.service.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { createRoutingService } from './modules/routing/routing.service.ts';
 import { createScoringService } from './modules/scoring/scoring.service.ts';
+import { findContactScoreForExport } from './modules/scoring/scoring.repository.ts';
 import { createCommitmentsService } from './modules/sla/commitments.service.ts';
 import { createHandoffService } from './modules/handoff/handoff.service.ts';
 import { createOpportunitiesService } from './modules/opportunities/opportunities.service.ts';
 import { createRecordsImportService } from './modules/opportunities/records-import.service.ts';
 import { createSlaService, type SlaService } from './modules/sla/sla.service.ts';
 import type { ServiceDeps } from './modules/shared/deps.ts';
-import type { EventBus } from './platform/event-bus.ts';
 import { createStagesService } from './modules/stages/stages.service.ts';
 import { createTeamsService } from './modules/teams/teams.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
@@ -36,7 +37,11 @@ export function createServices(
   // eslint-disable-next-line prefer-const
   let sla: SlaService;
   // A lead entering a stage with an owner gets that stage's clocks in the same transaction.
-  const contacts = createContactsService(deps, { onStageChanged: (trx, id) => sla.startForStage(trx, id) });
+  const contacts = createContactsService(
+    deps,
+    { onStageChanged: (trx, id) => sla.startForStage(trx, id) },
+    { scoreOf: findContactScoreForExport },
+  );
   const notifications = createNotificationsService(deps, {
     ...(options.outboxMaxAttempts !== undefined && { maxAttempts: options.outboxMaxAttempts }),
     ...(options.outboxLeaseMs !== undefined && { leaseMs: options.outboxLeaseMs }),
@@ -98,7 +103,7 @@ export function createServices(
   });
   return {
     auth: createAuthService(deps),
-    users: createUsersService(deps),
+    users: createUsersService(deps, { endSessionsOf: deleteSessionsOfUser }),
     teams: createTeamsService(deps),
     contacts,
     accounts,
@@ -127,31 +132,3 @@ export function createServices(
 }
 
 export type Services = ReturnType<typeof createServices>;
-
-/**
- * What reacts to what, in the process that serves requests (not in the scoring thread, which
- * forwards its announcements here): a lead entering `mql` is routed at once; a sales activity or
- * a person's stage change stops the SLA clocks it answers. The sweeper checks the stored history
- * again before any escalation, so a reaction lost in a crash costs nothing but promptness.
- */
-export function wireReactions(services: Services, events: EventBus): () => void {
-  const system = { kind: 'cli' } as const;
-  const offs = [
-    events.subscribe('contact.stage_changed', async (event) => {
-      // The clocks of the stage it left stop (met when a person decided); those of the next one
-      // started in the stage change's transaction, an MQL's start when it is assigned.
-      await services.sla.recheck(event.contactId);
-      if (event.to === 'mql') await services.routing.routeIfWaiting(system, event.contactId);
-    }),
-    // A configuration change outside the agreement in force is flagged in the audit log.
-    events.subscribe('config.changed', async () => {
-      await services.agreements.checkDrift();
-    }),
-    events.subscribe('touch.recorded', async (event) => {
-      if (event.category === 'sales' && event.contactId) await services.sla.recheck(event.contactId);
-    }),
-  ];
-  return () => {
-    for (const off of offs) off();
-  };
-}

@@ -33,10 +33,6 @@ export function monthsBetween(a: LocalMonth, b: LocalMonth): number {
   return yb * 12 + mb - (ya * 12 + ma);
 }
 
-export function isMonth(value: string): boolean {
-  return MONTH.test(value);
-}
-
 /**
  * The months of a period that starts at `start` (the first month of a quarter or a year need not
  * be January: a fiscal year starts where the company says).
@@ -51,10 +47,4 @@ export function monthsOfPeriod(kind: PeriodKind, start: LocalMonth): LocalMonth[
 /** The first day of a month and of the month after it, as `YYYY-MM-DD`. */
 export function monthBounds(month: LocalMonth): { from: string; to: string } {
   return { from: `${month}-01`, to: `${addMonths(month, 1)}-01` };
-}
-
-/** Days in a month. */
-export function daysInMonth(month: LocalMonth): number {
-  const [year, m] = parts(month);
-  return new Date(Date.UTC(year, m, 0)).getUTCDate();
 }

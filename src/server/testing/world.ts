@@ -7,7 +7,8 @@ import type { App } from '../modules/shared/http.ts';
 import { createTestClock, type TestClock } from '../platform/clock.ts';
 import { createEventBus, type EventBus } from '../platform/event-bus.ts';
 import { createPasswordHasher } from '../platform/secrets.ts';
-import { createServices, wireReactions, type Services } from '../services.ts';
+import { createServices, type Services } from '../services.ts';
+import { wireLeadFlow } from '../modules/lead-flow/lead-flow.ts';
 
 /** Cheap scrypt parameters for tests: the same code path, less memory and time per hash. */
 export const testPasswords = createPasswordHasher({ logN: 10, r: 8, p: 1 });
@@ -45,7 +46,7 @@ export function createTestContext(
     },
     options.attributionHelper ? { attributionHelper: options.attributionHelper } : {},
   );
-  if (options.reactions !== false) wireReactions(services, events);
+  if (options.reactions !== false) wireLeadFlow(services, events);
   return { database, clock, services, events, handlerErrors };
 }
 

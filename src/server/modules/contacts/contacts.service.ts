@@ -20,7 +20,6 @@ import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { fieldError } from '../shared/errors.ts';
 import { findEventsBySubject, insertEvent } from '../shared/events.repository.ts';
-import { findContactScore } from '../scoring/scoring.repository.ts';
 import { decodeCursor, toPage } from '../shared/pagination.ts';
 import { loadVisibility } from '../shared/visibility.ts';
 import { findStages } from '../stages/stages.repository.ts';
@@ -65,7 +64,29 @@ export interface StageChangeListener {
   onStageChanged(trx: Db, contactId: string): Promise<void>;
 }
 
-export function createContactsService(deps: ServiceDeps, listener?: StageChangeListener) {
+/** A contact's current score as the data export shows it. */
+export interface ContactScoreForExport {
+  modelVersion: number;
+  fit: number;
+  engagement: number;
+  grade: string;
+  qualifies: boolean;
+  scoredAt: string;
+}
+
+/**
+ * What contacts read from the modules built on them, handed in by the composition root so that
+ * contacts imports none of them: the contact's score, for the person's data export.
+ */
+export interface ContactsPorts {
+  scoreOf(trx: Db, contactId: string): Promise<ContactScoreForExport | null>;
+}
+
+export function createContactsService(
+  deps: ServiceDeps,
+  listener?: StageChangeListener,
+  ports?: ContactsPorts,
+) {
   const { db, clock, events } = deps;
 
   /** The contact if the actor may see it; otherwise the same "not found" as for a missing one. */
@@ -325,7 +346,7 @@ export function createContactsService(deps: ServiceDeps, listener?: StageChangeL
         const domains = account
           ? ((await findDomainsByAccounts(trx, [account.id])).get(account.id) ?? [])
           : [];
-        const score = await findContactScore(trx, id);
+        const score = ports ? await ports.scoreOf(trx, id) : null;
         const events = await findEventsBySubject(trx, 'contact', id);
         const result: ContactExport = {
           exportedAt: now.toISOString(),
@@ -341,16 +362,7 @@ export function createContactsService(deps: ServiceDeps, listener?: StageChangeL
             language: r.language,
             occurredAt: fromDbTime(r.occurred_at).toISOString(),
           })),
-          score: score
-            ? {
-                modelVersion: Number(score.model_version),
-                fit: Number(score.fit),
-                engagement: Number(score.engagement),
-                grade: score.grade,
-                qualifies: fromDbBool(score.qualifies),
-                scoredAt: fromDbTime(score.scored_at).toISOString(),
-              }
-            : null,
+          score,
           events: events.map((e) => ({
             type: e.type,
             occurredAt: fromDbTime(e.occurred_at).toISOString(),

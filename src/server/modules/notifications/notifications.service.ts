@@ -17,7 +17,6 @@ import { findAccountById } from '../accounts/accounts.repository.ts';
 import { findRecentTouchpoints } from '../capture/capture.repository.ts';
 import { findContactById } from '../contacts/contacts.repository.ts';
 import { findContactScore } from '../scoring/scoring.repository.ts';
-import { findPolicyById } from '../sla/sla.repository.ts';
 import { authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError } from '../shared/errors.ts';
@@ -40,6 +39,7 @@ import {
   cancelMessage,
   countOutboxByStatus,
   findOutboxMessageById,
+  findPolicyName,
   findOutboxMessages,
   hasOutboxMessage,
   insertOutboxBulk,
@@ -241,7 +241,7 @@ export function createNotificationsService(
       findContactById(db, row.contact_id),
       findUserById(db, row.recipient_user_id),
       params.repId ? findUserById(db, params.repId) : undefined,
-      findPolicyById(db, params.policyId),
+      findPolicyName(db, params.policyId),
     ]);
     if (!contact || !recipient) throw new Error(`message ${row.id}: its lead or recipient no longer exists`);
     const email = renderSlaStep({
@@ -251,7 +251,7 @@ export function createNotificationsService(
       level: params.level,
       toRep: recipient.id === params.repId,
       repName: rep?.name ?? '—',
-      policyName: policy ? { en: policy.name_en, nl: policy.name_nl } : { en: '—', nl: '—' },
+      policyName: policy ?? { en: '—', nl: '—' },
       deadline: new Date(params.deadline),
       overdueMs: params.overdueMs,
     });

@@ -181,3 +181,20 @@ export async function storeRendered(
     .where('leased_by', '=', input.owner)
     .execute();
 }
+
+/**
+ * The name of an SLA policy, for an escalation email rendered when it is sent. Read here rather
+ * than through the SLA's repository: the SLA queues its emails through notifications, so
+ * notifications imports nothing of the SLA.
+ */
+export async function findPolicyName(
+  db: Db,
+  policyId: string,
+): Promise<{ en: string; nl: string } | undefined> {
+  const row = await db
+    .selectFrom('sla_policies')
+    .select(['name_en', 'name_nl'])
+    .where('id', '=', policyId)
+    .executeTakeFirst();
+  return row && { en: row.name_en, nl: row.name_nl };
+}

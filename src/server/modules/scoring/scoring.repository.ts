@@ -1,7 +1,7 @@
 import type { Insertable, Updateable } from 'kysely';
 import { sql } from 'kysely';
 import type { Db, SqliteStatements } from '../../db/database.ts';
-import { fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type {
   ScoringModelRow,
   ScoringModelsTable,
@@ -328,6 +328,21 @@ export async function findContactScore(db: Db, contactId: string) {
     .select(['m.version as model_version', 'm.definition as model_definition'])
     .where('s.contact_id', '=', contactId)
     .executeTakeFirst();
+}
+
+/** A contact's current score as the person's data export shows it (contacts reads it through a port). */
+export async function findContactScoreForExport(db: Db, contactId: string) {
+  const score = await findContactScore(db, contactId);
+  return score
+    ? {
+        modelVersion: Number(score.model_version),
+        fit: Number(score.fit),
+        engagement: Number(score.engagement),
+        grade: score.grade,
+        qualifies: fromDbBool(score.qualifies),
+        scoredAt: fromDbTime(score.scored_at).toISOString(),
+      }
+    : null;
 }
 
 /** The engagement of an account's contacts as scored by a model. */

@@ -179,7 +179,10 @@ function histogram(values: readonly number[], width: number) {
     .map(([from, contacts]) => ({ from, to: from + width, contacts }));
 }
 
-export function createScoringService(deps: ServiceDeps) {
+/** Scoring needs the store, the clock and the bus only: the scoring thread builds it from those. */
+export type ScoringDeps = Pick<ServiceDeps, 'db' | 'sqlite' | 'clock' | 'events'>;
+
+export function createScoringService(deps: ScoringDeps) {
   const { db, clock, events } = deps;
 
   async function getRow(conn: Db, id: string): Promise<ScoringModelRow> {

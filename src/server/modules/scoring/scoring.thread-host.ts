@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { startThread } from '../../platform/threads.ts';
-import type { Config } from '../../config.ts';
+import type { DatabaseOptions } from '../../db/database.ts';
 import type { DomainEvent, EventBus } from '../../platform/event-bus.ts';
 import type { ScoringWorker } from './scoring.worker.ts';
 
@@ -20,7 +20,7 @@ const wakeEveryMs = 100;
  * thread's bus. If the thread dies it is started again: its work is in the database, not in memory.
  */
 export function startScoringThread(
-  config: Config,
+  store: DatabaseOptions,
   bus: EventBus,
   log: { error(message: string): void },
 ): ScoringWorker & { ready: Promise<void> } {
@@ -31,7 +31,7 @@ export function startScoringThread(
   let stopped: (() => void) | undefined;
 
   const spawn = () => {
-    worker = startThread('scoring', { config });
+    worker = startThread('scoring', { store });
     ready = new Promise((resolve, reject) => {
       worker.once('error', reject);
       worker.on('message', (message: FromThread) => {

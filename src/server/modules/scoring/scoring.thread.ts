@@ -1,26 +1,32 @@
-// The scoring thread's entry (started by scoring.thread-host.ts through bin/thread.js): its own
-// connection to the store, its own services, and the scorer loop. Scoring reads and computes a lot;
-// here it does so beside the request-handling thread instead of between its requests.
+// The scoring thread's entry (started by scoring.thread-host.ts): its own connection to the store,
+// the scoring service alone (store, clock, bus), and the scorer loop. Scoring reads and computes a
+// lot; here it does so beside the request-handling thread instead of between its requests.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Config } from '../../config.ts';
-import { openConfiguredDatabase, servicesFor } from '../../main.ts';
+import { openDatabase, type DatabaseOptions } from '../../db/database.ts';
+import { systemClock } from '../../platform/clock.ts';
 import { createEventBus } from '../../platform/event-bus.ts';
+import { createScoringService } from './scoring.service.ts';
 import type { FromThread, ToThread } from './scoring.thread-host.ts';
 import { startScoringWorker } from './scoring.worker.ts';
 
 const port = parentPort!;
 const post = (message: FromThread) => port.postMessage(message);
-const { config } = workerData as { config: Config };
+const { store } = workerData as { store: DatabaseOptions };
 
-const database = openConfiguredDatabase(config);
+const database = openDatabase(store);
 const bus = createEventBus((error, event) =>
   post({ type: 'error', message: `event handler failed on ${event.type}: ${String(error)}` }),
 );
 // What the scorer announces (a contact moved to MQL) is announced again in the server's thread,
 // where routing and the SLA listen.
 bus.subscribe('contact.stage_changed', (event) => post({ type: 'event', event }));
-const services = servicesFor(database, config, { events: bus });
-const worker = startScoringWorker(services.scoring, bus, {
+const scoring = createScoringService({
+  db: database.db,
+  ...(database.sqlite && { sqlite: database.sqlite }),
+  clock: systemClock,
+  events: bus,
+});
+const worker = startScoringWorker(scoring, bus, {
   onError: (error) =>
     post({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
 });

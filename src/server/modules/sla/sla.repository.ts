@@ -59,19 +59,6 @@ export async function findInstanceById(db: Db, id: string): Promise<SlaInstanceR
   return db.selectFrom('sla_instances').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Instances with a ladder step due, earliest first (through the partial index on next_check_at). */
-export async function findDueInstanceIds(db: Db, now: Date, limit: number): Promise<string[]> {
-  const rows = await db
-    .selectFrom('sla_instances')
-    .select('id')
-    .where('next_check_at', 'is not', null)
-    .where('next_check_at', '<=', toDbTime(now))
-    .orderBy('next_check_at')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.id);
-}
-
 /**
  * Changes an instance only if it is still where the caller saw it (same next step, still open):
  * of two sweepers taking the same step, one wins and the other changes nothing.

@@ -15,7 +15,6 @@ import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { UserRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
-import { deleteSessionsOfUser } from '../auth/auth.repository.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, fieldError } from '../shared/errors.ts';
@@ -52,7 +51,15 @@ function checkHours(hours: CreateUserBody['workingHours']): void {
   if (problem) throw invalidWorkingHours(problem);
 }
 
-export function createUsersService(deps: ServiceDeps) {
+/**
+ * Ending a person's sign-ins belongs to auth, which is built on users; the composition root hands
+ * it in, so users imports nothing of auth.
+ */
+export interface UsersPorts {
+  endSessionsOf(trx: Db, userId: string): Promise<unknown>;
+}
+
+export function createUsersService(deps: ServiceDeps, ports: UsersPorts) {
   const { db, clock, passwords } = deps;
 
   async function present(conn: Db, row: UserRow): Promise<User> {
@@ -174,7 +181,7 @@ export function createUsersService(deps: ServiceDeps) {
           updated_at: toDbTime(now),
         });
         // Deactivation and a new password end every session of the user at once.
-        if (deactivating || passwordHash !== null) await deleteSessionsOfUser(trx, id);
+        if (deactivating || passwordHash !== null) await ports.endSessionsOf(trx, id);
         await insertEvent(trx, {
           type: deactivating ? 'user.deactivated' : reactivating ? 'user.reactivated' : 'user.updated',
           occurredAt: now,

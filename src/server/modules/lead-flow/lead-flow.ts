@@ -1,0 +1,154 @@
+import type { Config } from '../../config.ts';
+import type { EventBus } from '../../platform/event-bus.ts';
+import { newId } from '../../platform/ids.ts';
+import type { Mailer } from '../../platform/mailer.ts';
+import { createSmtpMailer } from '../../platform/mailer.ts';
+import { startOutboxDispatcher, type OutboxDispatcher } from '../../platform/outbox-dispatcher.ts';
+import type { Services } from '../../services.ts';
+
+/*
+ * The lead's journey, from a form to an escalation email, as Baton runs it. Each step is done by
+ * one engine; this module is where they are joined, in the order a lead meets them.
+ *
+ *  1. Captured   capture.ingest / forms.submit store the touch and the contact in one transaction
+ *                and announce `touch.recorded` (capture.service.ts).
+ *  2. Scored     the scorer (scoring.worker.ts, in its own thread) picks up contacts whose
+ *                activity moved on, scores them and, when one crosses the MQL rule, moves it to
+ *                `mql` and announces `contact.stage_changed` (forwarded to this thread).
+ *  3. Routed     `contact.stage_changed` to `mql` → routing.routeIfWaiting (reaction below):
+ *                account owner, rules, pool strategy; the decision and its reasons are stored.
+ *  4. Clocks     in the assignment's own transaction the SLA starts the lead's clocks
+ *                (services.ts hands routing `sla.startForAssignment`), and a person's stage change
+ *                starts the next stage's clocks (`sla.startForStage`). The rep's email about the
+ *                new lead is queued in the outbox in that same transaction.
+ *  5. Answered   a sales touch or a person's decision stops the clocks it answers (reactions below:
+ *                sla.recheck).
+ *  6. Swept      every BATON_SLA_SWEEP_MS the sweep takes the due steps of the ladder: a reminder
+ *                at half the window, the first miss to the manager, the second to the director,
+ *                then reassignment (sla.sweep → routing.reassign). Each step once, in its own
+ *                compare-and-set, with its email queued in the same transaction.
+ *  7. Notified   the outbox dispatcher sends what was queued, over SMTP, with retries.
+ *
+ * Crash safety: nothing here lives only in memory. A reaction lost between a commit and its
+ * handler is made good by the sweeps: MQLs without a routing decision are routed on the next
+ * half-minute sweep, and the SLA sweep checks the stored history before any escalation.
+ */
+
+/** The reactions of the journey, on the bus of the process that serves requests. */
+export function wireLeadFlow(services: Services, events: EventBus): () => void {
+  const system = { kind: 'cli' } as const;
+  const offs = [
+    // 3 and 5: the clocks of the stage the lead left stop (met when a person decided); those of the
+    // next stage started in the stage change's transaction, an MQL's when it is assigned.
+    events.subscribe('contact.stage_changed', async (event) => {
+      await services.sla.recheck(event.contactId);
+      if (event.to === 'mql') await services.routing.routeIfWaiting(system, event.contactId);
+    }),
+    // 5: a call, email or meeting logged by Sales answers the lead's clocks.
+    events.subscribe('touch.recorded', async (event) => {
+      if (event.category === 'sales' && event.contactId) await services.sla.recheck(event.contactId);
+    }),
+    // Not the lead's journey, but a reaction of the same process: a configuration change outside
+    // the agreement in force is flagged in the audit log.
+    events.subscribe('config.changed', async () => {
+      await services.agreements.checkDrift();
+    }),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}
+
+export interface LeadFlowLog {
+  error(fields: { err: unknown }, message: string): void;
+  warn(message: string): void;
+}
+
+export interface RunningLeadFlow {
+  /** Stops the sweeps and the dispatcher after the work in hand. */
+  stop(): Promise<void>;
+}
+
+/** How often leads waiting for a rep are tried again, and the daily checks are looked at. */
+const waitingSweepMs = 30_000;
+
+/**
+ * The journey's background loops in a server process: routing what waits (3), the SLA sweep (6)
+ * and the outbox (7), plus the daily checks of Marketing's commitments and the plans and the
+ * weekly handoff digest. The first routing sweep runs before this resolves.
+ */
+export async function startLeadFlow(
+  services: Services,
+  events: EventBus,
+  config: Pick<Config, 'slaSweepMs' | 'smtpUrl' | 'mailFrom' | 'outboxIntervalMs'>,
+  log: LeadFlowLog,
+): Promise<RunningLeadFlow> {
+  const system = { kind: 'cli' } as const;
+  const attempt = async (what: string, work: () => Promise<unknown>) => {
+    try {
+      await work();
+    } catch (error) {
+      log.error({ err: error }, what);
+    }
+  };
+
+  // 3, made good: MQLs the last process stored but did not route (it died in between), and leads
+  // in the unassigned queue as reps become free (a working day began, an absence ended). Marketing's
+  // commitments and the plans are judged on the first check of each day; the handoff digest goes
+  // out on Monday morning.
+  const sweepWaiting = async () => {
+    await attempt('routing sweep failed', async () => {
+      await services.routing.routeWaiting(system);
+      await services.routing.routeQueued(system);
+    });
+    await attempt('checking the commitments failed', () => services.commitments.checkPace());
+    await attempt('checking the plans failed', () => services.planning.checkPace());
+    await attempt('the weekly handoff digest failed', () => services.handoff.sendWeeklyDigest());
+  };
+  await sweepWaiting();
+  let waiting: Promise<void> | undefined;
+  const waitingTimer = setInterval(() => {
+    waiting ??= sweepWaiting().finally(() => (waiting = undefined));
+  }, waitingSweepMs);
+  waitingTimer.unref();
+
+  // 6: reminders, escalations and reassignments as they fall due. One sweep at a time in this
+  // process; each step is taken once even with several instances sweeping.
+  let sweeping: Promise<void> | undefined;
+  const slaTimer = setInterval(() => {
+    sweeping ??= attempt('SLA sweep failed', () => services.sla.sweep()).finally(
+      () => (sweeping = undefined),
+    );
+  }, config.slaSweepMs);
+  slaTimer.unref();
+
+  // 7: each process leases messages under its own name, so several instances share one outbox.
+  let mailer: Mailer | undefined;
+  let dispatcher: OutboxDispatcher | undefined;
+  if (config.smtpUrl) {
+    const smtp = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
+    mailer = smtp;
+    const owner = `${process.pid}-${newId()}`;
+    dispatcher = startOutboxDispatcher(() => services.notifications.sendDue(smtp, owner, 10), events, {
+      intervalMs: config.outboxIntervalMs,
+      batch: 10,
+      onError: (error) => log.error({ err: error }, 'sending the outbox failed'),
+    });
+  } else {
+    log.warn(
+      'Email is off: notifications are queued but not sent. Set BATON_SMTP_URL (and BATON_MAIL_FROM, BATON_PUBLIC_URL) to send them.',
+    );
+  }
+
+  return {
+    async stop() {
+      clearInterval(waitingTimer);
+      clearInterval(slaTimer);
+      await Promise.allSettled([waiting, sweeping]);
+      await dispatcher?.stop();
+      mailer?.close();
+      // Reactions still running finish before the store they write to is closed.
+      await events.settled();
+    },
+  };
+}
