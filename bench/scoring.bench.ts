@@ -81,15 +81,11 @@ async function ingestion(dir: string) {
     const from = Math.floor((batches * r) / rounds);
     const to = Math.floor((batches * (r + 1)) / rounds);
     offMs += await ingestRange(off.context, from, to);
-    const worker = startScoringThread(
-      { dialect: 'sqlite', path: join(dir, 'on.db') },
-      on.context.events,
-      {
-        error: (message) => {
-          throw new Error(message);
-        },
+    const worker = startScoringThread({ dialect: 'sqlite', path: join(dir, 'on.db') }, on.context.events, {
+      error: (message) => {
+        throw new Error(message);
       },
-    );
+    });
     await worker.ready;
     onMs += await ingestRange(on.context, from, to);
     await worker.stop();
