@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { expect, it } from 'vitest';
@@ -208,4 +210,54 @@ it('describes the API as valid OpenAPI 3.1, with every route and a reference pag
   expect(docs.headers['content-type']).toContain('text/html');
   await app.close();
   await database.dispose();
+});
+
+/** Sends raw bytes to the server and returns what comes back until it closes the connection. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(text));
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString('utf8')));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(answer));
+  });
+}
+
+function problemOf(raw: string) {
+  const [head, body] = raw.split('\r\n\r\n');
+  return { head: head ?? '', body: JSON.parse(body ?? 'null') as Record<string, unknown> };
+}
+
+it('answers an address or headers too long for it with 414 and 431 problem details', async () => {
+  const database = await createTestDatabase('sqlite');
+  const app = await createTestApp(createTestContext(database));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  try {
+    // A path parameter longer than the router takes: 414, from the router, with a request id.
+    const long = await app.inject({ url: `/api/v1/contacts/${'a'.repeat(600)}` });
+    expect(long.statusCode).toBe(414);
+    expect(long.headers['content-type']).toContain('application/problem+json');
+    expect(long.json()).toMatchObject({
+      status: 414,
+      code: 'http.uri_too_long',
+      requestId: expect.any(String),
+    });
+
+    // Headers past Node's limit: refused by the HTTP parser, before Fastify has a request.
+    const huge = problemOf(
+      await rawRequest(port, `GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`),
+    );
+    expect(huge.head).toMatch(/^HTTP\/1\.1 431 /);
+    expect(huge.head).toContain('Content-Type: application/problem+json');
+    expect(huge.body).toMatchObject({ status: 431, code: 'http.headers_too_large' });
+
+    // A request line that is not HTTP: 400, the same way.
+    const garbage = problemOf(await rawRequest(port, 'NOT HTTP AT ALL\r\n\r\n'));
+    expect(garbage.head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(garbage.body).toMatchObject({ status: 400, code: 'http.bad_request' });
+  } finally {
+    await app.close();
+    await database.dispose();
+  }
 });

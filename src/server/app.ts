@@ -19,7 +19,7 @@ import { importRoutes } from './modules/capture/import.routes.ts';
 import { formsRoutes, publicCaptureRoutes } from './modules/forms/forms.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
-import { handleError } from './modules/shared/error-handler.ts';
+import { clientErrorResponse, handleError } from './modules/shared/error-handler.ts';
 import { sharedSchemaController } from './modules/shared/schema-compilers.ts';
 import type { App } from './modules/shared/http.ts';
 import { routingRoutes } from './modules/routing/routing.routes.ts';
@@ -61,6 +61,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors the router finds before a route runs (a path parameter longer than the router takes:
+    // 414; a malformed address) are problem details like every other error.
+    frameworkErrors: (error, request, reply) => void handleError(error, request, reply),
+    // And so are requests Node refuses before Fastify sees them (431, 408, 400).
+    clientErrorHandler: (error, socket) => {
+      if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || socket.destroyed) return;
+      if (socket.writable) socket.end(clientErrorResponse(error));
+      else socket.destroy(error);
+    },
     schemaController: sharedSchemaController,
   }).withTypeProvider<TypeBoxTypeProvider>();
 

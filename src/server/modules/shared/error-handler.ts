@@ -74,8 +74,11 @@ const statusCodes: Record<number, ErrorCode> = {
   400: 'http.bad_request',
   404: 'http.not_found',
   405: 'http.method_not_allowed',
+  408: 'http.request_timeout',
   413: 'http.payload_too_large',
+  414: 'http.uri_too_long',
   415: 'http.unsupported_media_type',
+  431: 'http.headers_too_large',
   429: 'http.too_many_requests',
   503: 'http.unavailable',
 };
@@ -110,4 +113,28 @@ export function handleNotFound(request: FastifyRequest, reply: FastifyReply) {
     'http.not_found',
     `No route ${request.method} ${request.url.split('?')[0]}`,
   );
+}
+
+/**
+ * The answer to a request Node's HTTP parser refused before Fastify saw it (headers too large, a
+ * malformed request line, a request that never finished arriving): problem details too, written on
+ * the socket, which is then closed. There is no request yet, so no request id and no instance.
+ */
+export function clientErrorResponse(error: NodeJS.ErrnoException): string {
+  const code: ErrorCode =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? 'http.headers_too_large'
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'http.request_timeout'
+        : 'http.bad_request';
+  const { status, title } = errorCatalog[code];
+  const body = JSON.stringify({ type: `urn:baton:problem:${code}`, title, status, code });
+  return [
+    `HTTP/1.1 ${status} ${title}`,
+    'Content-Type: application/problem+json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
 }
