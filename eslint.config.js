@@ -55,6 +55,24 @@ export default tseslint.config(
     },
   },
   {
+    // Every CSV Baton writes neutralises formulas: it is written through shared/csv.ts.
+    files: ['src/**', 'web/**'],
+    ignores: ['src/server/modules/shared/csv.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['csv-stringify', 'csv-stringify/*'],
+              message: 'Write CSV through src/server/modules/shared/csv.ts (it neutralises formulas).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/domain/**'],
     rules: {
       'no-restricted-imports': [

