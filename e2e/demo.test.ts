@@ -55,7 +55,8 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
     const browser = await launchChromium();
     let stop: (() => Promise<unknown>) | undefined;
     try {
-      const demo = await runCli(['demo'], env);
+      // A year of a company, simulated: some 25 s on a quiet machine, several times that on a busy one.
+      const demo = await runCli(['demo'], env, '', { timeoutMs: 480_000 });
       expect(demo.code, demo.stderr).toBe(0);
       expect(demo.stdout).toMatch(/Demo company Nordwind ICT: \d+ people, \d+ touches over twelve months/);
       expect(demo.stdout).toContain('daan@nordwind-ict.example');

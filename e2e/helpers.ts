@@ -126,7 +126,7 @@ export function runNode(
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    const timeoutMs = options.timeoutMs ?? 120_000;
+    const timeoutMs = options.timeoutMs ?? 300_000;
     const timer = setTimeout(() => {
       timedOut = true;
       void end(child);

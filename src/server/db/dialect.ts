@@ -131,3 +131,19 @@ export function inListSql(
     ? sql<boolean>`${sql.ref(column)} = any(${[...values]})`
     : sql<boolean>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(values)}))`;
 }
+
+/**
+ * Serialises transactions that name the same keys, until they end, across every process on the
+ * store: on PostgreSQL a transaction-scoped advisory lock per key (taken in a fixed order, so two
+ * callers never deadlock); on SQLite nothing more is needed, as every transaction
+ * begins `immediate` and so holds the one write lock from its start.
+ */
+export async function lockKeysInTransaction(
+  trx: Pick<Kysely<never>, 'getExecutor'>,
+  keys: readonly string[],
+): Promise<void> {
+  if (dialectOf(trx) !== 'postgres') return;
+  for (const key of [...new Set(keys)].sort()) {
+    await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
+  }
+}

@@ -6,7 +6,7 @@ import type { Database } from '../db/database.ts';
 import type { App } from '../modules/shared/http.ts';
 import { createTestClock, type TestClock } from '../platform/clock.ts';
 import { createEventBus, type EventBus } from '../platform/event-bus.ts';
-import { createPasswordHasher } from '../platform/secrets.ts';
+import { createPasswordHasher, type PasswordHasher } from '../platform/secrets.ts';
 import { createServices, type Services } from '../services.ts';
 import { wireLeadFlow } from '../modules/lead-flow/lead-flow.ts';
 
@@ -30,7 +30,7 @@ export interface TestContext {
 export function createTestContext(
   database: Database,
   clock: TestClock = createTestClock(),
-  options: { reactions?: boolean; attributionHelper?: AttributionHelper } = {},
+  options: { reactions?: boolean; attributionHelper?: AttributionHelper; passwords?: PasswordHasher } = {},
 ): TestContext {
   const handlerErrors: unknown[] = [];
   const events = createEventBus((error) => handlerErrors.push(error));
@@ -40,7 +40,7 @@ export function createTestContext(
       events,
       ...(database.sqlite && { sqlite: database.sqlite }),
       clock,
-      passwords: testPasswords,
+      passwords: options.passwords ?? testPasswords,
       auth: { sessionTtlHours: 336, loginMaxFailures: 5, loginWindowMinutes: 15 },
       publicUrl: 'https://baton.example.nl',
     },

@@ -7,6 +7,7 @@ import {
   createTestContext,
   signIn,
   testPassword,
+  testPasswords,
   type TestContext,
 } from '../../testing/world.ts';
 import type { App } from '../shared/http.ts';
@@ -75,6 +76,47 @@ describeEachDialect('signing in, sessions and API keys', (getDatabase) => {
 
     context.clock.advance(15 * 60_000 + 1000);
     expect((await login(rep.email, testPassword)).statusCode).toBe(200);
+  });
+
+  it('checks at most the limit of 200 parallel wrong passwords for one email against the hash', async () => {
+    // A hasher that counts how often a password is checked against a hash.
+    let verifications = 0;
+    const counting = {
+      ...testPasswords,
+      verify: async (password: string, hash: string) => {
+        verifications += 1;
+        return testPasswords.verify(password, hash);
+      },
+    };
+    const counted = createTestContext(context.database, context.clock, { passwords: counting });
+    const countedApp = await createTestApp(counted);
+    try {
+      const rep = await addUser(counted, 'sales_rep');
+      const answers = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          countedApp.inject({
+            method: 'POST',
+            url: '/api/v1/auth/login',
+            payload: { email: rep.email, password: `wrong ${i}` },
+            remoteAddress: `10.1.${Math.floor(i / 250)}.${i % 250}`,
+          }),
+        ),
+      );
+      expect(verifications).toBeLessThanOrEqual(5);
+      const statuses = answers.map((a) => a.statusCode);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(verifications);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(200 - verifications);
+      // The right password, now, is refused too: the limit holds until the window has passed.
+      const right = await countedApp.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: rep.email, password: testPassword },
+      });
+      expect(right.statusCode).toBe(429);
+      expect(verifications).toBeLessThanOrEqual(5);
+    } finally {
+      await countedApp.close();
+    }
   });
 
   it('limits one address trying many emails', async () => {

@@ -1,7 +1,7 @@
 import type { Session } from '../../../contract/auth.ts';
 import type { Actor, Role } from '../../../domain/access/roles.ts';
 import { normalizeEmail } from '../../../domain/people/normalize.ts';
-import { fromDbBool, fromDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, lockKeysInTransaction } from '../../db/dialect.ts';
 import { hashToken, newToken } from '../../platform/secrets.ts';
 import { findApiKeyByHash, markApiKeyUsed } from '../api-keys/api-keys.repository.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
@@ -34,32 +34,47 @@ export function createAuthService(deps: ServiceDeps) {
   let dummy: Promise<string> | undefined;
   const dummyHash = () => (dummy ??= passwords.hash('not-a-real-password'));
 
-  return {
-    /** Signs in with email and password. Returns the session token (for the cookie) and the session. */
-    async login(email: string, password: string, ip: string): Promise<{ token: string; session: Session }> {
-      const normalized = normalizeEmail(email);
-      const now = clock.now();
-      const windowMs = auth.loginWindowMinutes * 60_000;
-      const failures = await countFailedLogins(db, normalized, ip, new Date(now.getTime() - windowMs));
+  /**
+   * Reserves one attempt at a password for this email from this address, before any hash is
+   * checked: counted as failed until it succeeds. Counting and reserving happen in one transaction
+   * serialised per email and address, so a burst of parallel guesses (from one process or from
+   * several instances on one PostgreSQL) gets at most the limit's worth of checks; the rest are
+   * refused without touching the hash.
+   */
+  async function reserveAttempt(email: string, ip: string, now: Date): Promise<void> {
+    const windowMs = auth.loginWindowMinutes * 60_000;
+    const refusedForMs = await db.transaction().execute(async (trx) => {
+      await lockKeysInTransaction(trx, [`login:email:${email}`, `login:ip:${ip}`]);
+      const failures = await countFailedLogins(trx, email, ip, new Date(now.getTime() - windowMs));
       if (
         failures.byEmail >= auth.loginMaxFailures ||
         failures.byIp >= auth.loginMaxFailures * ipLimitFactor
       ) {
         const oldest =
           failures.byEmail >= auth.loginMaxFailures ? failures.oldestByEmail : failures.oldestByIp;
-        const retryAfterMs = oldest ? oldest.getTime() + windowMs - now.getTime() : windowMs;
-        throw tooManyAttempts(retryAfterMs / 1000);
+        return oldest ? oldest.getTime() + windowMs - now.getTime() : windowMs;
       }
+      await insertLoginAttempt(trx, { email, ip, isSuccess: false, at: now });
+      return null;
+    });
+    if (refusedForMs !== null) throw tooManyAttempts(refusedForMs / 1000);
+  }
+
+  return {
+    /** Signs in with email and password. Returns the session token (for the cookie) and the session. */
+    async login(email: string, password: string, ip: string): Promise<{ token: string; session: Session }> {
+      const normalized = normalizeEmail(email);
+      const now = clock.now();
+      const windowMs = auth.loginWindowMinutes * 60_000;
+      await reserveAttempt(normalized, ip, now);
 
       const user = await findUserByEmail(db, normalized);
       const valid =
         user?.password_hash && fromDbBool(user.is_active)
           ? await passwords.verify(password, user.password_hash)
           : (await passwords.verify(password, await dummyHash())) && false;
-      if (!user || !valid) {
-        await insertLoginAttempt(db, { email: normalized, ip, isSuccess: false, at: now });
-        throw invalidCredentials();
-      }
+      // A wrong password leaves the reserved attempt standing as a failure.
+      if (!user || !valid) throw invalidCredentials();
 
       const token = newToken();
       const expiresAt = new Date(now.getTime() + auth.sessionTtlHours * 3_600_000);
