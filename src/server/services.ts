@@ -33,6 +33,7 @@ export function createServices(
   deps: ServiceDeps,
   options: { outboxMaxAttempts?: number; outboxLeaseMs?: number; attributionHelper?: AttributionHelper } = {},
 ) {
+  const auth = createAuthService(deps);
   const capture = createCaptureService(deps);
   // eslint-disable-next-line prefer-const
   let sla: SlaService;
@@ -102,8 +103,12 @@ export function createServices(
     bonus: () => bonus.currentPlans(),
   });
   return {
-    auth: createAuthService(deps),
-    users: createUsersService(deps, { endSessionsOf: deleteSessionsOfUser }),
+    auth,
+    users: createUsersService(deps, {
+      endSessionsOf: deleteSessionsOfUser,
+      checkPassword: (email, password, ip) => auth.checkPassword(email, password, ip),
+      endOtherSessions: (trx, userId, keep) => auth.endOtherSessions(trx, userId, keep),
+    }),
     teams: createTeamsService(deps),
     contacts,
     accounts,

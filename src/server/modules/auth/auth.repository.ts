@@ -53,6 +53,17 @@ export async function deleteSessionsOfUser(db: Db, userId: string): Promise<numb
   return Number(result.numDeletedRows);
 }
 
+/** Ends every session of a user but one (the one that asked, after a password change). */
+export async function deleteOtherSessionsOfUser(
+  db: Db,
+  userId: string,
+  keepSessionId: string | null,
+): Promise<void> {
+  let query = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (keepSessionId !== null) query = query.where('id', '<>', keepSessionId);
+  await query.execute();
+}
+
 export async function deleteExpiredSessions(db: Db, now: Date): Promise<void> {
   await db.deleteFrom('sessions').where('expires_at', '<=', toDbTime(now)).execute();
 }

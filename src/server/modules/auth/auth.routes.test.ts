@@ -249,4 +249,40 @@ describeEachDialect('signing in, sessions and API keys', (getDatabase) => {
     expect(ok.statusCode).toBe(200);
     expect((await login(rep.email, 'a brand new passphrase')).statusCode).toBe(200);
   });
+
+  it('ends every other session when a user changes their own password, and keeps the one that did', async () => {
+    const rep = await addUser(context, 'sales_rep');
+    const laptop = await signIn(app, rep.email);
+    const phone = await signIn(app, rep.email);
+    const me = (cookie: string) => app.inject({ url: '/api/v1/me', headers: { cookie } });
+    expect((await me(phone)).statusCode).toBe(200);
+    const changed = await app.inject({
+      method: 'PATCH',
+      url: '/api/v1/me',
+      headers: { cookie: laptop },
+      payload: { currentPassword: testPassword, newPassword: 'a brand new passphrase' },
+    });
+    expect(changed.statusCode).toBe(200);
+    expect((await me(laptop)).statusCode).toBe(200);
+    expect((await me(phone)).statusCode).toBe(401);
+  });
+
+  it('counts wrong current passwords as failed sign-ins, so they cannot be guessed without limit', async () => {
+    const rep = await addUser(context, 'sales_rep');
+    const cookie = await signIn(app, rep.email);
+    const change = (currentPassword: string) =>
+      app.inject({
+        method: 'PATCH',
+        url: '/api/v1/me',
+        headers: { cookie },
+        payload: { currentPassword, newPassword: 'a brand new passphrase' },
+      });
+    for (let i = 0; i < 5; i++) expect((await change(`guess ${i}`)).statusCode).toBe(401);
+    const limited = await change(testPassword);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().code).toBe('auth.too_many_attempts');
+    expect((await login(rep.email, testPassword)).statusCode).toBe(429);
+    context.clock.advance(15 * 60_000 + 1000);
+    expect((await change(testPassword)).statusCode).toBe(200);
+  });
 });

@@ -1,6 +1,7 @@
 import type { Session } from '../../../contract/auth.ts';
 import type { Actor, Role } from '../../../domain/access/roles.ts';
 import { normalizeEmail } from '../../../domain/people/normalize.ts';
+import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbTime, lockKeysInTransaction } from '../../db/dialect.ts';
 import { hashToken, newToken } from '../../platform/secrets.ts';
 import { findApiKeyByHash, markApiKeyUsed } from '../api-keys/api-keys.repository.ts';
@@ -13,6 +14,7 @@ import {
   clearFailedLogins,
   countFailedLogins,
   deleteExpiredSessions,
+  deleteOtherSessionsOfUser,
   deleteLoginAttemptsBefore,
   deleteSession,
   findActiveSession,
@@ -101,6 +103,25 @@ export function createAuthService(deps: ServiceDeps) {
         token,
         session: { user: toUser(user, teams.get(user.id) ?? []), expiresAt: expiresAt.toISOString() },
       };
+    },
+
+    /**
+     * Checks a signed-in person's current password (before they change it), under the same limit
+     * as signing in: the attempt is reserved first and a wrong one counts as a failed sign-in.
+     */
+    async checkPassword(email: string, password: string, ip: string): Promise<boolean> {
+      const normalized = normalizeEmail(email);
+      const now = clock.now();
+      await reserveAttempt(normalized, ip, now);
+      const user = await findUserByEmail(db, normalized);
+      const valid = Boolean(user?.password_hash && (await passwords.verify(password, user.password_hash)));
+      if (valid) await clearFailedLogins(db, normalized);
+      return valid;
+    },
+
+    /** Ends a user's other sessions in the caller's transaction; `keepToken` is the session that stays. */
+    async endOtherSessions(trx: Db, userId: string, keepToken: string | null): Promise<void> {
+      await deleteOtherSessionsOfUser(trx, userId, keepToken === null ? null : hashToken(keepToken));
     },
 
     async logout(token: string): Promise<void> {

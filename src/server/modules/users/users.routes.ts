@@ -9,7 +9,7 @@ import {
   UpdateUserBody,
   User,
 } from '../../../contract/users.ts';
-import { problemResponses, type App } from '../shared/http.ts';
+import { problemResponses, sessionCookieName, type App } from '../shared/http.ts';
 import type { UsersService } from './users.service.ts';
 
 export function usersRoutes(app: App, { users }: { users: UsersService }) {
@@ -79,7 +79,11 @@ export function usersRoutes(app: App, { users }: { users: UsersService }) {
         response: { 200: User, ...problemResponses },
       },
     },
-    async (request) => users.updateMe(request.actor, request.body),
+    async (request) =>
+      users.updateMe(request.actor, request.body, {
+        ip: request.ip,
+        sessionToken: request.cookies[sessionCookieName] ?? null,
+      }),
   );
 
   app.post(

@@ -57,6 +57,16 @@ function checkHours(hours: CreateUserBody['workingHours']): void {
  */
 export interface UsersPorts {
   endSessionsOf(trx: Db, userId: string): Promise<unknown>;
+  /** Checks a current password under the sign-in limit (a wrong one counts as a failed sign-in). */
+  checkPassword(email: string, password: string, ip: string): Promise<boolean>;
+  /** Ends a user's sessions but the one given (the caller's), in the caller's transaction. */
+  endOtherSessions(trx: Db, userId: string, keepToken: string | null): Promise<void>;
+}
+
+/** Where a change to one's own profile comes from: the address, and the session that asked. */
+export interface RequestOrigin {
+  ip: string;
+  sessionToken: string | null;
 }
 
 export function createUsersService(deps: ServiceDeps, ports: UsersPorts) {
@@ -201,7 +211,11 @@ export function createUsersService(deps: ServiceDeps, ports: UsersPorts) {
       return present(db, row);
     },
 
-    async updateMe(actor: Actor | null, input: UpdateMeBody): Promise<User> {
+    async updateMe(
+      actor: Actor | null,
+      input: UpdateMeBody,
+      origin: RequestOrigin = { ip: 'cli', sessionToken: null },
+    ): Promise<User> {
       const who = authorize(actor, 'me.update');
       if (who.kind !== 'user') throw createError('auth.forbidden', 'Only a signed-in user has a profile');
       if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) throw invalidTimeZone();
@@ -212,8 +226,7 @@ export function createUsersService(deps: ServiceDeps, ports: UsersPorts) {
       if (input.newPassword !== undefined) {
         const ok =
           input.currentPassword !== undefined &&
-          row.password_hash !== null &&
-          (await passwords.verify(input.currentPassword, row.password_hash));
+          (await ports.checkPassword(row.email, input.currentPassword, origin.ip));
         if (!ok)
           throw fieldError('auth.invalid_credentials', 'currentPassword', 'does not match your password');
         passwordHash = await passwords.hash(input.newPassword);
@@ -228,6 +241,9 @@ export function createUsersService(deps: ServiceDeps, ports: UsersPorts) {
           ...(passwordHash !== null && { password_hash: passwordHash }),
           updated_at: toDbTime(now),
         });
+        // A new password ends every other sign-in: one made with the old password (on a lost
+        // laptop, by someone who guessed it) must not outlive it.
+        if (passwordHash !== null) await ports.endOtherSessions(trx, who.userId, origin.sessionToken);
         await insertEvent(trx, {
           type: 'user.updated',
           occurredAt: now,
