@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { actions, canSee, decideVisibility, isAllowed, roles, type Actor } from './roles.ts';
+import { actions, canRoute, canSee, decideVisibility, isAllowed, roles, type Actor } from './roles.ts';
 
 const user = (
   role: Actor extends infer A ? (A extends { role: infer R } ? R : never) : never,
@@ -66,5 +66,16 @@ describe('decideVisibility', () => {
 
   it('covers every role', () => {
     for (const role of roles) expect(() => decideVisibility(user(role), [])).not.toThrow();
+  });
+
+  it.each([
+    { who: 'a manager', visibility: { kind: 'owned_by', userIds: ['m', 'r1'] }, owner: null, may: true },
+    { who: 'a manager', visibility: { kind: 'owned_by', userIds: ['m', 'r1'] }, owner: 'r1', may: true },
+    { who: 'a manager', visibility: { kind: 'owned_by', userIds: ['m', 'r1'] }, owner: 'x9', may: false },
+    { who: "a manager's API key", visibility: { kind: 'owned_by', userIds: [] }, owner: 'r1', may: false },
+    { who: "a manager's API key", visibility: { kind: 'owned_by', userIds: [] }, owner: null, may: true },
+    { who: 'a director', visibility: { kind: 'all' }, owner: 'x9', may: true },
+  ] as const)('lets $who route a lead owned by $owner: $may', ({ visibility, owner, may }) => {
+    expect(canRoute(visibility, owner)).toBe(may);
   });
 });

@@ -173,6 +173,16 @@ export function decideVisibility(actor: Actor, managedUserIds: readonly string[]
   }
 }
 
+/**
+ * Whether a lead may be routed (or its routing previewed) under `visibility`: a manager routes the
+ * leads nobody owns and those owned within their team (PRODUCT.md §2), never another team's.
+ *
+ * @example canRoute({ kind: 'owned_by', userIds: ['m', 'r1'] }, null) // true
+ */
+export function canRoute(visibility: Visibility, ownerId: string | null): boolean {
+  return ownerId === null || canSee(visibility, ownerId);
+}
+
 /** Whether a record owned by `ownerId` is visible under `visibility`. */
 export function canSee(visibility: Visibility, ownerId: string | null): boolean {
   if (visibility.kind === 'all') return true;

@@ -10,7 +10,7 @@ import type {
   RoutingSettings,
   UpdatePoolBody,
 } from '../../../contract/routing.ts';
-import { canSee, type Actor } from '../../../domain/access/roles.ts';
+import { canRoute, canSee, type Actor } from '../../../domain/access/roles.ts';
 import { emailDomain } from '../../../domain/capture/match-account.ts';
 import {
   chooseRep,
@@ -521,6 +521,19 @@ export function createRoutingService(
     return toAssignment(row);
   }
 
+  /**
+   * The lead a caller names to route or preview, if they may: a manager only the leads nobody owns
+   * and those of their team; otherwise the same "not found" as for a lead that does not exist.
+   */
+  async function findRoutable(who: Actor, contactId: string): Promise<ContactRow> {
+    const [contact, visibility] = await Promise.all([
+      findContactById(db, contactId),
+      loadVisibility(db, who),
+    ]);
+    if (!contact || !canRoute(visibility, contact.owner_id)) throw createError('contacts.not_found');
+    return contact;
+  }
+
   return {
     async listPools(actor: Actor | null): Promise<Pool[]> {
       authorize(actor, 'routing.read');
@@ -629,16 +642,16 @@ export function createRoutingService(
 
     /** Where a lead would go now, and why, without routing it: for checking rules and pools. */
     async previewRoute(actor: Actor | null, contactId: string): Promise<RoutePreview> {
-      authorize(actor, 'leads.route');
-      const contact = await findContactById(db, contactId);
-      if (!contact) throw createError('contacts.not_found');
+      const contact = await findRoutable(authorize(actor, 'leads.route'), contactId);
       const { userId, kind, poolId, ruleId, explanation } = await decide(db, contact, clock.now());
       return { contactId, userId, kind, poolId, ruleId, explanation };
     },
 
     /** Routes a lead now, by hand (a manager) or from an integration. */
     async routeContact(actor: Actor | null, contactId: string): Promise<Assignment> {
-      return (await route(authorize(actor, 'leads.route'), contactId, 'always'))!;
+      const who = authorize(actor, 'leads.route');
+      await findRoutable(who, contactId);
+      return (await route(who, contactId, 'always'))!;
     },
 
     /**
