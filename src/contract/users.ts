@@ -105,6 +105,10 @@ export const Absence = Type.Object({
   userId: Id,
   startsAt: Instant,
   endsAt: Instant,
-  reason: Nullable(Type.String()),
+  reason: Nullable(
+    Type.String({
+      description: 'Why: shown to the person, the managers above them and admins; null for everyone else',
+    }),
+  ),
 });
 export type Absence = Static<typeof Absence>;

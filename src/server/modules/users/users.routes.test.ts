@@ -24,6 +24,34 @@ describeEachDialect('people, teams and the stage glossary', (getDatabase) => {
   const patch = (url: string, payload: object) =>
     app.inject({ method: 'PATCH', url, headers: { cookie }, payload });
 
+  it('shows why someone is absent only to them, the managers above them and admins', async () => {
+    const director = await addUser(context, 'director');
+    const manager = await addUser(context, 'sales_manager', { managerId: director.id });
+    const rep = await addUser(context, 'sales_rep', { managerId: manager.id });
+    const teammate = await addUser(context, 'sales_rep', { managerId: manager.id });
+    const otherManager = await addUser(context, 'sales_manager', { managerId: director.id });
+    const marketer = await addUser(context, 'marketing');
+    await context.services.users.addAbsence({ kind: 'cli' }, rep.id, {
+      startsAt: '2026-12-07T08:00:00.000Z',
+      endsAt: '2026-12-11T17:00:00.000Z',
+      reason: 'Sick leave',
+    });
+    const reasonFor = async (email: string) => {
+      const answer = await app.inject({
+        url: `/api/v1/users/${rep.id}/absences`,
+        headers: { cookie: await signIn(app, email) },
+      });
+      expect(answer.statusCode).toBe(200);
+      const [absence] = answer.json<{ data: { startsAt: string; reason: string | null }[] }>().data;
+      // Everyone who may list absences sees that the person is away, and when.
+      expect(absence?.startsAt).toBe('2026-12-07T08:00:00.000Z');
+      return absence?.reason;
+    };
+    for (const who of [rep, manager, director]) expect(await reasonFor(who.email)).toBe('Sick leave');
+    expect(await reasonFor((await addUser(context, 'admin')).email)).toBe('Sick leave');
+    for (const who of [teammate, otherManager, marketer]) expect(await reasonFor(who.email)).toBeNull();
+  });
+
   it('builds the escalation chain rep → manager → director', async () => {
     const director = (
       await post('/api/v1/users', { email: 'dir@example.nl', name: 'Dana', role: 'director' })

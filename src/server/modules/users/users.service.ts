@@ -287,14 +287,23 @@ export function createUsersService(deps: ServiceDeps, ports: UsersPorts) {
       return { id: row.id, userId, startsAt: row.starts_at, endsAt: row.ends_at, reason: row.reason };
     },
 
+    /**
+     * When someone is away. Why (sick leave, say) is personal: only the person, the managers above
+     * them and admins read the reason; everyone else sees that they are absent, and when.
+     */
     async listAbsences(actor: Actor | null, userId: string): Promise<Absence[]> {
-      authorize(actor, 'users.read');
+      const who = authorize(actor, 'users.read');
+      const mayReadReason =
+        who.kind === 'cli' ||
+        who.role === 'admin' ||
+        (who.kind === 'user' &&
+          (who.userId === userId || (await findManagerChain(db, userId)).includes(who.userId)));
       return (await findAbsences(db, userId)).map((a) => ({
         id: a.id,
         userId: a.user_id,
         startsAt: fromDbTime(a.starts_at).toISOString(),
         endsAt: fromDbTime(a.ends_at).toISOString(),
-        reason: a.reason,
+        reason: mayReadReason ? a.reason : null,
       }));
     },
   };
