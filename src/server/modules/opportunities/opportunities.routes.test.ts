@@ -87,3 +87,66 @@ describeEachDialect('the opportunity pipeline', (getDatabase) => {
     );
   });
 });
+
+describeEachDialect('the records an opportunity names', (getDatabase) => {
+  it("refuses a rep another team's account and contacts, by field, and stores nothing", async () => {
+    const context = createTestContext(getDatabase());
+    const app = await createTestApp(context);
+    try {
+      const rep = await addUser(context, 'sales_rep');
+      const outsider = await addUser(context, 'sales_rep');
+      const own = await context.services.accounts.createAccount(cli, { name: 'Acme', ownerId: rep.id });
+      const theirs = await context.services.accounts.createAccount(cli, {
+        name: 'Globex',
+        ownerId: outsider.id,
+      });
+      const lead = await context.services.contacts.createContact(cli, {
+        email: 'jan@acme.nl',
+        accountId: own.id,
+        ownerId: rep.id,
+        stage: 'sql',
+      });
+      const theirLead = await context.services.contacts.createContact(cli, {
+        email: 'piet@globex.nl',
+        accountId: theirs.id,
+        ownerId: outsider.id,
+      });
+      const cookie = await signIn(app, rep.email);
+      const create = (payload: object) =>
+        app.inject({ method: 'POST', url: '/api/v1/opportunities', headers: { cookie }, payload });
+
+      const account = await create({ name: 'Deal', contactId: lead.id, accountId: theirs.id });
+      expect(account.statusCode).toBe(400);
+      expect(account.json()).toMatchObject({
+        errors: [{ field: 'body.accountId', reason: 'no such account' }],
+      });
+      const contacts = await create({
+        name: 'Deal',
+        contactId: lead.id,
+        contacts: [
+          { contactId: lead.id, role: 'decision_maker' },
+          { contactId: theirLead.id, role: 'influencer' },
+        ],
+      });
+      expect(contacts.statusCode).toBe(400);
+      expect(contacts.json()).toMatchObject({
+        errors: [{ field: 'body.contacts.1.contactId', reason: 'no such contact' }],
+      });
+      expect((await context.services.opportunities.list(cli, {})).data).toEqual([]);
+
+      // Their own account and lead are fine; and a change cannot add the other team's lead later.
+      const made = await create({ name: 'Deal', contactId: lead.id, accountId: own.id });
+      expect(made.statusCode).toBe(201);
+      const changed = await app.inject({
+        method: 'PATCH',
+        url: `/api/v1/opportunities/${made.json().id}`,
+        headers: { cookie },
+        payload: { contacts: [{ contactId: theirLead.id, role: 'influencer' }] },
+      });
+      expect(changed.statusCode).toBe(400);
+      expect(changed.json()).toMatchObject({ errors: [{ field: 'body.contacts.0.contactId' }] });
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -18,11 +18,11 @@ import type {
   WinRatesQuery,
 } from '../../../contract/opportunities.ts';
 import type { StageChange } from '../../../contract/stages.ts';
-import { canSee, type Actor } from '../../../domain/access/roles.ts';
+import { canSee, type Actor, type Visibility } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import { newId } from '../../platform/ids.ts';
-import { findAccountById } from '../accounts/accounts.repository.ts';
+import { findAccounts } from '../accounts/accounts.repository.ts';
 import type { ContactsService } from '../contacts/contacts.service.ts';
 import { findContactById } from '../contacts/contacts.repository.ts';
 import { actorRef, authorize } from '../shared/access.ts';
@@ -116,10 +116,17 @@ export function createOpportunitiesService(
       throw fieldError('opportunities.invalid_owner', 'ownerId', 'must be an active sales user');
   }
 
-  async function checkContacts(conn: Db, roles: readonly { contactId: string }[]): Promise<void> {
-    for (const [i, role] of roles.entries())
-      if (!(await findContactById(conn, role.contactId)))
+  /** Every contact named in the body must be one the caller may see: another team's is "no such contact". */
+  async function checkContacts(
+    conn: Db,
+    roles: readonly { contactId: string }[],
+    visibility: Visibility,
+  ): Promise<void> {
+    for (const [i, role] of roles.entries()) {
+      const contact = await findContactById(conn, role.contactId);
+      if (!contact || !canSee(visibility, contact.owner_id))
         throw fieldError('opportunities.invalid_contact', `contacts.${i}.contactId`, 'no such contact');
+    }
   }
 
   async function present(conn: Db, row: OpportunityRow): Promise<Opportunity> {
@@ -296,7 +303,8 @@ export function createOpportunitiesService(
             `must be a sales-qualified lead (sql) first; it is ${contact.stage}`,
           );
         const accountId = input.accountId !== undefined ? input.accountId : (contact?.account_id ?? null);
-        if (accountId && !(await findAccountById(trx, accountId)))
+        // The account named must be one the caller may see (theirs, or one of their contacts').
+        if (accountId && (await findAccounts(trx, {}, visibility, 1, undefined, accountId)).length === 0)
           throw fieldError('opportunities.invalid_contact', 'accountId', 'no such account');
         const ownerId =
           input.ownerId !== undefined
@@ -317,7 +325,7 @@ export function createOpportunitiesService(
           );
         const roles =
           input.contacts ?? (contact ? [{ contactId: contact.id, role: 'decision_maker' as const }] : []);
-        await checkContacts(trx, roles);
+        await checkContacts(trx, roles, visibility);
         await insertOpportunity(trx, {
           id,
           external_id: null,
@@ -375,12 +383,13 @@ export function createOpportunitiesService(
       const now = clock.now();
       return db.transaction().execute(async (trx) => {
         const row = await loadVisible(trx, who, id);
+        const visibility = await loadVisibility(trx, who);
         if (input.ownerId) {
           await checkOwner(trx, input.ownerId);
-          if (!canSee(await loadVisibility(trx, who), input.ownerId))
+          if (!canSee(visibility, input.ownerId))
             throw fieldError('opportunities.invalid_owner', 'ownerId', 'must be you or someone in your team');
         }
-        if (input.contacts) await checkContacts(trx, input.contacts);
+        if (input.contacts) await checkContacts(trx, input.contacts, visibility);
         await updateOpportunityIf(trx, id, null, {
           ...(input.name !== undefined && { name: input.name }),
           ...(input.ownerId !== undefined && { owner_id: input.ownerId }),
