@@ -115,7 +115,7 @@ export function ScoringPage() {
             {t('scoring.newDraft')}
           </Button>
         )}
-        {model?.status === 'draft' && (
+        {model?.status === 'draft' && (user.role === 'marketing' || user.role === 'admin') && (
           <>
             <Button onClick={() => preview.mutate(model.id)} loading={preview.isPending}>
               {t('scoring.preview')}

@@ -27,6 +27,26 @@ describeEachDialect('the scoring API', (getDatabase) => {
   const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
     app.inject({ method, url: `/api/v1${url}`, headers: { cookie }, ...(payload && { payload }) });
 
+  it('runs a preview only for those who edit scoring, and answers several asked at once in full', async () => {
+    const model = (await call('POST', '/scoring/models', { name: 'Draft' })).json<{ id: string }>();
+    for (let i = 0; i < 260; i++)
+      await context.services.contacts.createContact({ kind: 'cli' }, { email: `p${i}@example.nl` });
+    for (const role of ['sales_rep', 'sales_manager', 'director'] as const) {
+      const other = await signIn(app, (await addUser(context, role)).email);
+      const refused = await app.inject({
+        method: 'POST',
+        url: `/api/v1/scoring/models/${model.id}/preview`,
+        headers: { cookie: other },
+      });
+      expect(refused.statusCode).toBe(403);
+    }
+    // Four at once (they take turns): each is answered in full, over every chunk of contacts.
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => call('POST', `/scoring/models/${model.id}/preview`)),
+    );
+    for (const answer of answers) expect(answer.json<ScoringPreview>().contacts).toBe(260);
+  });
+
   it('refuses a malformed model, naming each field and why', async () => {
     const response = await call('POST', '/scoring/models', {
       name: 'Broken',

@@ -201,6 +201,63 @@ export function createScoringService(deps: ScoringDeps) {
     return { stages, preMqlStages };
   }
 
+  let previewQueue: Promise<unknown> = Promise.resolve();
+  /** Contacts per chunk of a preview: small enough that a request waits a few milliseconds at most. */
+  const previewChunk = 250;
+
+  /** The preview itself: every contact scored under the model (and the active one) in memory. */
+  async function previewNow(id: string): Promise<ScoringPreview> {
+    const model = loaded(await getRow(db, id));
+    const active = await findActiveScoringModel(db);
+    const now = clock.now();
+    const fits: number[] = [];
+    const engagements: number[] = [];
+    const grades: Record<string, number> = {};
+    const activeGrades: Record<string, number> = {};
+    let qualifying = 0;
+    let newMqls = 0;
+    let activeQualifying = 0;
+    let cursor: string | null = null;
+    for (;;) {
+      const ids = await findContactIdsAfter(db, cursor, previewChunk);
+      if (ids.length === 0) break;
+      cursor = ids[ids.length - 1]!;
+      for (const { score, moves } of await evaluate(model, ids, now)) {
+        fits.push(score.fit);
+        engagements.push(score.engagement);
+        grades[score.grade] = (grades[score.grade] ?? 0) + 1;
+        if (score.qualifies) qualifying++;
+        if (moves) newMqls++;
+      }
+      if (active && active.id !== id) {
+        for (const { score } of await evaluate(loaded(active), ids, now)) {
+          activeGrades[score.grade] = (activeGrades[score.grade] ?? 0) + 1;
+          if (score.qualifies) activeQualifying++;
+        }
+      }
+      // Let requests through between chunks: a preview over many contacts takes a while.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return {
+      modelId: id,
+      contacts: fits.length,
+      qualifying,
+      newMqls,
+      grades,
+      fit: histogram(fits, 10),
+      engagement: histogram(engagements, 10),
+      active:
+        active && active.id !== id
+          ? {
+              modelId: active.id,
+              version: active.version,
+              qualifying: activeQualifying,
+              grades: activeGrades,
+            }
+          : null,
+    };
+  }
+
   /** Scores contacts under a model in memory: what preview and the writers share. */
   async function evaluate(model: LoadedModel, ids: readonly string[], now: Date) {
     const from = new Date(now.getTime() - model.definition.lookbackDays * dayMs);
@@ -416,56 +473,12 @@ export function createScoringService(deps: ScoringDeps) {
      * how many would become MQLs, and how scores and grades spread, beside the active model.
      */
     async previewModel(actor: Actor | null, id: string): Promise<ScoringPreview> {
-      authorize(actor, 'scoring.read');
-      const model = loaded(await getRow(db, id));
-      const active = await findActiveScoringModel(db);
-      const now = clock.now();
-      const fits: number[] = [];
-      const engagements: number[] = [];
-      const grades: Record<string, number> = {};
-      const activeGrades: Record<string, number> = {};
-      let qualifying = 0;
-      let newMqls = 0;
-      let activeQualifying = 0;
-      let cursor: string | null = null;
-      for (;;) {
-        const ids = await findContactIdsAfter(db, cursor, 1000);
-        if (ids.length === 0) break;
-        cursor = ids[ids.length - 1]!;
-        for (const { score, moves } of await evaluate(model, ids, now)) {
-          fits.push(score.fit);
-          engagements.push(score.engagement);
-          grades[score.grade] = (grades[score.grade] ?? 0) + 1;
-          if (score.qualifies) qualifying++;
-          if (moves) newMqls++;
-        }
-        if (active && active.id !== id) {
-          for (const { score } of await evaluate(loaded(active), ids, now)) {
-            activeGrades[score.grade] = (activeGrades[score.grade] ?? 0) + 1;
-            if (score.qualifies) activeQualifying++;
-          }
-        }
-        // Let requests through between chunks: a preview over many contacts takes a while.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      return {
-        modelId: id,
-        contacts: fits.length,
-        qualifying,
-        newMqls,
-        grades,
-        fit: histogram(fits, 10),
-        engagement: histogram(engagements, 10),
-        active:
-          active && active.id !== id
-            ? {
-                modelId: active.id,
-                version: active.version,
-                qualifying: activeQualifying,
-                grades: activeGrades,
-              }
-            : null,
-      };
+      // It scores every contact: only those who edit scoring run it, and one at a time per process
+      // (a second waits its turn), in small chunks with requests let through between them.
+      authorize(actor, 'scoring.write');
+      const turn = previewQueue.then(() => previewNow(id));
+      previewQueue = turn.catch(() => undefined);
+      return turn;
     },
 
     /**
