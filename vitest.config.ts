@@ -40,7 +40,15 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'e2e', include: ['e2e/**/*.test.ts'], pool: 'forks' },
+        // Journeys start servers, browsers and kill -9s: minutes on a loaded machine, where a
+        // quiet one takes seconds. Each polls for what it waits on; the limit only ends a hang.
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.test.ts'],
+          pool: 'forks',
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+        },
       },
     ],
   },

@@ -72,7 +72,7 @@ describe('baton attribution journeys', () => {
 
   it.runIf(present)(
     'reports every channel of the public paths under every model',
-    { timeout: 60_000 },
+    { timeout: 300_000 },
     async () => {
       const json = await analyse(paths);
       // An independent count straight from the file: first and last touch per channel.

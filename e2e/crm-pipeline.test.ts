@@ -41,7 +41,7 @@ function directCount() {
 describe.runIf(present)('the CRM pipeline, imported through the CLI', () => {
   it(
     'gives the same win rate per manager and per agent as a direct count over the CSV',
-    { timeout: 180_000 },
+    { timeout: 300_000 },
     async () => {
       const store = await createStoreEnv('sqlite');
       try {

@@ -17,7 +17,7 @@ if (!present) process.stderr.write(`lead-scoring acceptance skipped: no ${leads}
 describe.runIf(present)('the labelled leads, imported and calibrated through the CLI', () => {
   it(
     'reports the AUC of a hand-made and a learned model on a held-out split',
-    { timeout: 120_000 },
+    { timeout: 300_000 },
     async () => {
       const store = await createStoreEnv('sqlite');
       try {
