@@ -20,6 +20,7 @@ export const errorCatalog = {
   'auth.invalid_credentials': { status: 401, title: 'Email or password is wrong' },
   'auth.invalid_api_key': { status: 401, title: 'The API key is unknown or revoked' },
   'auth.forbidden': { status: 403, title: 'Your role may not do this' },
+  'auth.cross_origin': { status: 403, title: 'The request came from another site' },
   'auth.too_many_attempts': { status: 429, title: 'Too many failed sign-in attempts' },
   'auth.weak_password': { status: 400, title: 'The password is too weak' },
 

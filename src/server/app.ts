@@ -13,7 +13,12 @@ import { boardRoutes } from './modules/board/board.routes.ts';
 import { bonusRoutes } from './modules/bonus/bonus.routes.ts';
 import { planningRoutes } from './modules/planning/planning.routes.ts';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.ts';
-import { authRoutes, registerActorHook, registerSignInRequirement } from './modules/auth/auth.routes.ts';
+import {
+  authRoutes,
+  registerActorHook,
+  registerSameOriginRequirement,
+  registerSignInRequirement,
+} from './modules/auth/auth.routes.ts';
 import { captureRoutes } from './modules/capture/capture.routes.ts';
 import { importRoutes } from './modules/capture/import.routes.ts';
 import { formsRoutes, publicCaptureRoutes } from './modules/forms/forms.routes.ts';
@@ -43,6 +48,8 @@ export interface AppDeps {
   logger: FastifyServerOptions['logger'];
   /** The built web app's folder; without it (tests of the API alone) `/` says it is not built. */
   webDir?: string;
+  /** The address people open Baton at (BATON_PUBLIC_URL): requests from it are Baton's own. */
+  publicUrl?: string;
 }
 
 const requestIdPattern = /^[\w.:-]{1,128}$/;
@@ -115,7 +122,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(async (site: App) => publicCaptureRoutes(site, deps.services));
   await app.register(
     async (api: App) => {
+      registerSameOriginRequirement(api, deps.publicUrl ? { publicUrl: deps.publicUrl } : {});
       registerSignInRequirement(api);
+      // The API reads JSON (and CSV where a route says so): a text/plain body, which a form on
+      // another site can send without asking, is refused as unsupported rather than parsed.
+      api.removeContentTypeParser('text/plain');
       authRoutes(api, deps.services, { cookieSecure: deps.cookieSecure });
       usersRoutes(api, deps.services);
       teamsRoutes(api, deps.services);

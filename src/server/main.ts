@@ -147,6 +147,7 @@ export async function startServer(
       cookieSecure: config.cookieSecure,
       trustProxy: config.trustProxy,
       webDir: config.webDir,
+      ...(config.publicUrl && { publicUrl: config.publicUrl }),
       logger: options.logger ?? { level: config.logLevel, stream: process.stderr },
     });
     const log = app.log;

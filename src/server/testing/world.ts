@@ -59,6 +59,7 @@ export async function createTestApp(
     services: context.services,
     version: 'test',
     cookieSecure: options.cookieSecure ?? 'auto',
+    publicUrl: 'https://baton.example.nl',
     trustProxy: false,
     logger: options.logger ?? false,
   });

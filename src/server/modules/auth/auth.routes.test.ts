@@ -119,6 +119,61 @@ describeEachDialect('signing in, sessions and API keys', (getDatabase) => {
     }
   });
 
+  it('refuses a signed-in change that comes from another site, and a text/plain body', async () => {
+    const rep = await addUser(context, 'sales_rep');
+    const cookie = await signIn(app, rep.email);
+    const me = () => app.inject({ url: '/api/v1/me', headers: { cookie } });
+    const rename = (headers: Record<string, string>, name = 'Renamed') =>
+      app.inject({ method: 'PATCH', url: '/api/v1/me', headers: { cookie, ...headers }, payload: { name } });
+
+    // Another site's page: its Origin, or the browser's word that it is cross-site.
+    for (const headers of [
+      { origin: 'https://evil.example' } as Record<string, string>,
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site', origin: 'https://intranet.example.nl' },
+    ]) {
+      const refused = await rename(headers);
+      expect(refused.statusCode).toBe(403);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect(refused.json().code).toBe('auth.cross_origin');
+    }
+    // A body-less sign-out from another site does not end the session.
+    const logout = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { cookie, origin: 'https://evil.example' },
+    });
+    expect(logout.statusCode).toBe(403);
+    expect((await me()).statusCode).toBe(200);
+    // Nor may another site sign someone in (to an account of its choosing).
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'sec-fetch-site': 'cross-site' },
+      payload: { email: rep.email, password: testPassword },
+    });
+    expect(login.statusCode).toBe(403);
+
+    // Baton's own pages, and a client that says neither, go through.
+    expect(
+      (await rename({ origin: 'http://localhost:80', 'sec-fetch-site': 'same-origin' })).statusCode,
+    ).toBe(200);
+    expect((await rename({})).statusCode).toBe(200);
+    // The address people open Baton at (BATON_PUBLIC_URL; here behind a proxy that ends TLS).
+    expect((await rename({ origin: 'https://baton.example.nl' })).statusCode).toBe(200);
+    expect((await me()).json().name).toBe('Renamed');
+
+    // A text/plain body (which a form elsewhere can send without asking) is refused as such.
+    const plain = await app.inject({
+      method: 'PATCH',
+      url: '/api/v1/me',
+      headers: { cookie, 'content-type': 'text/plain' },
+      payload: '{"name":"Plain"}',
+    });
+    expect(plain.statusCode).toBe(415);
+    expect(plain.json().code).toBe('http.unsupported_media_type');
+  });
+
   it('limits one address trying many emails', async () => {
     for (let i = 0; i < 30; i++) await login(`guess${i}@example.nl`, 'wrong password');
     const rep = await addUser(context, 'sales_rep');

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { LoginBody, Session } from '../../../contract/auth.ts';
 import type { Actor } from '../../../domain/access/roles.ts';
 import { createError } from '../shared/errors.ts';
+import { crossOrigin } from './auth.errors.ts';
 import { problemResponses, sessionCookieName, type App } from '../shared/http.ts';
 import type { UsersService } from '../users/users.service.ts';
 import type { AuthService } from './auth.service.ts';
@@ -45,6 +46,32 @@ export function registerActorHook(app: App, auth: AuthService): void {
       request.actor = session.actor;
       request.sessionExpiresAt = session.expiresAt;
     }
+  });
+}
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * In the API's scope: a change made with the session cookie must come from Baton's own pages.
+ * SameSite=Lax alone lets another site's form or body-less POST ride on the cookie; browsers say
+ * where a request comes from (Sec-Fetch-Site, Origin), so one from elsewhere is refused before it
+ * does anything. API keys are not sent by browsers on their own, so they are not checked; nor is a
+ * client that says neither (curl with a cookie). Signing in is checked too (login CSRF).
+ */
+export function registerSameOriginRequirement(api: App, options: { publicUrl?: string } = {}): void {
+  // Behind a proxy that ends TLS without BATON_TRUST_PROXY, the request looks like http while the
+  // browser says https: the address people open Baton at counts as Baton's own too.
+  const publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
+  api.addHook('onRequest', async (request) => {
+    if (safeMethods.has(request.method) || request.headers.authorization !== undefined) return;
+    const usesCookie =
+      request.cookies[sessionCookieName] !== undefined || request.routeOptions.config.isPublic;
+    if (!usesCookie) return;
+    const site = request.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') throw crossOrigin();
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== `${request.protocol}://${request.host}` && origin !== publicOrigin)
+      throw crossOrigin();
   });
 }
 
