@@ -2,7 +2,8 @@ import { beforeEach, expect, it } from 'vitest';
 import type { Contact, Touchpoint } from '../../../contract/contacts.ts';
 import type { IngestResponse } from '../../../contract/events.ts';
 import { eventTypes } from '../../../domain/capture/event-types.ts';
-import { describeEachDialect } from '../../testing/databases.ts';
+import { Client } from 'undici';
+import { createTestDatabase, describeEachDialect } from '../../testing/databases.ts';
 import { addUser, createTestApp, createTestContext, signIn, type TestContext } from '../../testing/world.ts';
 import type { App } from '../shared/http.ts';
 import { emailHash } from './capture.repository.ts';
@@ -519,4 +520,38 @@ describeEachDialect('the events API', (getDatabase) => {
     const touches = await touchesOf(body.results[0]!.contactId!);
     expect(touches[0]!.userId).toBe(rep.id);
   });
+});
+
+it('closes the connection of an import refused before its file was read, so the next request does not hang', async () => {
+  const database = await createTestDatabase('sqlite');
+  const context = createTestContext(database);
+  const app = await createTestApp(context);
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  // One keep-alive connection, as a client library keeps it.
+  const client = new Client(url, { pipelining: 1 });
+  try {
+    const file = `email\n${Array.from({ length: 50_000 }, (_, i) => `p${i}@example.nl`).join('\n')}\n`;
+    const refused = await client.request({
+      method: 'POST',
+      path: '/api/v1/imports/contacts',
+      headers: { 'content-type': 'text/csv' },
+      body: file,
+    });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.headers.connection).toBe('close');
+    await refused.body.dump();
+    for (let i = 0; i < 2; i++) {
+      const next = await client.request({
+        method: 'GET',
+        path: '/api/health',
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(next.statusCode).toBe(200);
+      await next.body.dump();
+    }
+  } finally {
+    await client.close();
+    await app.close();
+    await database.dispose();
+  }
 });

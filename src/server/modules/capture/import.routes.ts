@@ -7,6 +7,13 @@ import type { ImportService } from './import.service.ts';
 export function importRoutes(app: App, { imports }: { imports: ImportService }) {
   // The CSV is streamed to the importer, never held in memory whole.
   app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
+  // A request refused before its file was read (not signed in, a bad option, no right to import)
+  // still has the file on the wire. Left there, it would be read as the next request on this
+  // keep-alive connection, and that one would hang: the connection is closed with the answer.
+  app.addHook('onSend', async (request, reply) => {
+    const body = request.body as Partial<Readable> | undefined;
+    if (body && typeof body.pipe === 'function' && !body.readableEnded) reply.header('connection', 'close');
+  });
 
   app.post(
     '/imports/:kind',
