@@ -192,7 +192,10 @@ export function startServerProcess(
         started = true;
         clearTimeout(timer);
         resolve({
-          url: match[1]!,
+          // The address it listens on (HOST above), not "localhost": resolving that name tries
+          // ::1 and 127.0.0.1 in turn with a quarter-second limit each (Node's and Chromium's
+          // happy eyeballs), which a busy machine misses, and the server looks down.
+          url: match[1]!.replace('//localhost:', '//127.0.0.1:'),
           child,
           output: () => output,
           stop: async (signal = 'SIGTERM') => {
