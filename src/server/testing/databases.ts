@@ -153,24 +153,27 @@ export async function createTestDatabase(
 }
 
 /**
- * Drops a test's database. Its pool is closed by then; a connection a test left open elsewhere (a
- * killed server's, say) is ended first. Not `with (force)`: for a role that is not a superuser that
- * fails while an autovacuum worker is busy in the database.
+ * Drops a test's database. A pool that was just closed may still be saying goodbye (pg's pool
+ * resolves `end()` before its sockets have closed), so the drop is first retried while such
+ * connections go away by themselves; ending them from here would hit a client mid-goodbye with an
+ * error nobody listens to. Only connections that outstay that (a killed server's) are ended. Not
+ * `with (force)`: for a role that is not a superuser that fails while autovacuum is busy there.
  */
 export async function dropTestDatabase(name: string): Promise<void> {
   await withAdmin(async (client) => {
     for (let attempt = 1; ; attempt++) {
-      await client.query(
-        `select pg_terminate_backend(pid) from pg_stat_activity
-          where datname = $1 and pid <> pg_backend_pid() and usename = current_user`,
-        [name],
-      );
+      if (attempt > 20)
+        await client.query(
+          `select pg_terminate_backend(pid) from pg_stat_activity
+            where datname = $1 and pid <> pg_backend_pid() and usename = current_user`,
+          [name],
+        );
       try {
         await client.query(`drop database if exists ${name}`);
         return;
       } catch (error) {
         // 55006: still being accessed by other users.
-        if ((error as { code?: string }).code !== '55006' || attempt >= 20) throw error;
+        if ((error as { code?: string }).code !== '55006' || attempt >= 40) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
