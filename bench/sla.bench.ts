@@ -258,11 +258,11 @@ async function measure(layout: Layout) {
     const context = createTestContext(reopened);
     // Nothing is due an hour before the first deadline.
     context.clock.set(new Date(now.getTime() - 6 * hour));
-    await context.services.sla.sweep();
+    await context.services.leadFlow.sweepClocks();
     const empties: number[] = [];
     for (let i = 0; i < 200; i++) {
       const start = performance.now();
-      await context.services.sla.sweep();
+      await context.services.leadFlow.sweepClocks();
       empties.push(performance.now() - start);
     }
     empties.sort((x, y) => x - y);
@@ -270,7 +270,7 @@ async function measure(layout: Layout) {
     context.clock.set(now);
     const start = performance.now();
     let swept = 0;
-    for (let n = 1; n > 0 && swept < due; swept += n) n = await context.services.sla.sweep(due);
+    for (let n = 1; n > 0 && swept < due; swept += n) n = await context.services.leadFlow.sweepClocks(due);
     const dueSweep = performance.now() - start;
     const queued = (await context.services.notifications.listOutbox(cli, { limit: 1 })).counts.pending;
     if (queued !== due) throw new Error(`expected ${due} escalation emails, found ${queued}`);

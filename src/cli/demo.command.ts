@@ -507,7 +507,7 @@ export async function fillDemo(
     await services.routing.routeQueued(cli);
     for (const contact of (await services.contacts.listContacts(cli, { stage: 'mql', limit: 200 })).data)
       if (contact.ownerId) await followUp(contact.id);
-    await services.sla.sweep();
+    await services.leadFlow.sweepClocks();
   };
 
   for (let d = 0; d < 365; d++) {

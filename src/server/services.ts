@@ -15,6 +15,7 @@ import { createImportService } from './modules/capture/import.service.ts';
 import { createFormsService } from './modules/forms/forms.service.ts';
 import { createContactsService } from './modules/contacts/contacts.service.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
+import { linksOf } from './modules/notifications/notifications.usecases.ts';
 import { createRoutingService } from './modules/routing/routing.service.ts';
 import { createScoringService } from './modules/scoring/scoring.service.ts';
 import { findContactScoreForExport } from './modules/scoring/scoring.repository.ts';
@@ -22,7 +23,9 @@ import { createCommitmentsService } from './modules/sla/commitments.service.ts';
 import { createHandoffService } from './modules/handoff/handoff.service.ts';
 import { createOpportunitiesService } from './modules/opportunities/opportunities.service.ts';
 import { createRecordsImportService } from './modules/opportunities/records-import.service.ts';
-import { createSlaService, type SlaService } from './modules/sla/sla.service.ts';
+import { createSlaService } from './modules/sla/sla.service.ts';
+import { createCalendarCache } from './modules/sla/sla.usecases.ts';
+import { createLeadFlow } from './modules/lead-flow/lead-flow.ts';
 import type { ServiceDeps } from './modules/shared/deps.ts';
 import { createStagesService } from './modules/stages/stages.service.ts';
 import { createTeamsService } from './modules/teams/teams.service.ts';
@@ -35,28 +38,23 @@ export function createServices(
 ) {
   const auth = createAuthService(deps);
   const capture = createCaptureService(deps);
-  // eslint-disable-next-line prefer-const
-  let sla: SlaService;
+  // The engines of the lead's journey run with the links of emails and the SLA's calendars; the
+  // lead flow joins them (modules/lead-flow).
+  const engine = { links: linksOf(deps.publicUrl), calendars: createCalendarCache() };
+  const leadFlow = createLeadFlow({ ...deps, engine });
   // A lead entering a stage with an owner gets that stage's clocks in the same transaction.
   const contacts = createContactsService(
     deps,
-    { onStageChanged: (trx, id) => sla.startForStage(trx, id) },
+    { onStageChanged: (trx, id) => leadFlow.stageEntered(trx, id) },
     { scoreOf: findContactScoreForExport },
   );
   const notifications = createNotificationsService(deps, {
     ...(options.outboxMaxAttempts !== undefined && { maxAttempts: options.outboxMaxAttempts }),
     ...(options.outboxLeaseMs !== undefined && { leaseMs: options.outboxLeaseMs }),
   });
-  // Routing starts the SLA's clocks and reads its records; the SLA has routing reassign after a
-  // miss. Each gets the other through a function, resolved when called.
-  const routing = createRoutingService(
-    deps,
-    notifications,
-    { recordsOf: (ids, conn) => sla.recordsOf(ids, conn) },
-    { onAssigned: (trx, input) => sla.startForAssignment(trx, input) },
-  );
+  const routing = createRoutingService(deps, engine);
   const commitments = createCommitmentsService(deps, notifications);
-  sla = createSlaService(deps, notifications, () => routing, commitments);
+  const sla = createSlaService(deps, commitments, engine.calendars);
   const accounts = createAccountsService(deps);
   const scoring = createScoringService(deps);
   const attribution = createAttributionService(deps, { helper: options.attributionHelper });
@@ -121,6 +119,7 @@ export function createServices(
     notifications,
     routing,
     sla,
+    leadFlow,
     commitments,
     handoff,
     // A won deal's credit under the agreed model is stored in the win's transaction.

@@ -120,7 +120,7 @@ const breachedClock = async (w: World, c: TestContext) => {
   await c.services.contacts.changeStage(cli, lead.id, { to: 'mql' });
   await expect.poll(async () => (await c.services.sla.listClocks(cli, lead.id)).length).toBe(2);
   c.clock.set('2026-01-05T13:00:00.000Z'); // 4 business hours later
-  await c.services.sla.sweep();
+  await c.services.leadFlow.sweepClocks();
   return (await c.services.sla.listClocks(cli, lead.id)).find((k) => k.status === 'breached')!.id;
 };
 

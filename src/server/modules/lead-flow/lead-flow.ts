@@ -1,52 +1,110 @@
 import type { Config } from '../../config.ts';
-import type { EventBus } from '../../platform/event-bus.ts';
+import type { Db } from '../../db/database.ts';
+import type { DomainEvent, EventBus } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Mailer } from '../../platform/mailer.ts';
 import { createSmtpMailer } from '../../platform/mailer.ts';
 import { startOutboxDispatcher, type OutboxDispatcher } from '../../platform/outbox-dispatcher.ts';
 import type { Services } from '../../services.ts';
+import {
+  reassignAfterMiss,
+  routeNow,
+  routeQueuedLeads,
+  routeWaitingMqls,
+  type RoutingEngine,
+} from '../routing/routing.usecases.ts';
+import type { ServiceDeps } from '../shared/deps.ts';
+import { settleClocks, startClocksForStage, sweepDueClocks } from '../sla/sla.usecases.ts';
 
 /*
  * The lead's journey, from a form to an escalation email, as Baton runs it. Each step is done by
- * one engine; this module is where they are joined, in the order a lead meets them.
+ * an engine function that takes its dependencies by name (`*.usecases.ts`); this module is where
+ * they are joined, in the order a lead meets them.
  *
  *  1. Captured   capture.ingest / forms.submit store the touch and the contact in one transaction
  *                and announce `touch.recorded` (capture.service.ts).
  *  2. Scored     the scorer (scoring.worker.ts, in its own thread) picks up contacts whose
  *                activity moved on, scores them and, when one crosses the MQL rule, moves it to
  *                `mql` and announces `contact.stage_changed` (forwarded to this thread).
- *  3. Routed     `contact.stage_changed` to `mql` → routing.routeIfWaiting (reaction below):
- *                account owner, rules, pool strategy; the decision and its reasons are stored.
- *  4. Clocks     in the assignment's own transaction the SLA starts the lead's clocks
- *                (services.ts hands routing `sla.startForAssignment`), and a person's stage change
- *                starts the next stage's clocks (`sla.startForStage`). The rep's email about the
- *                new lead is queued in the outbox in that same transaction.
- *  5. Answered   a sales touch or a person's decision stops the clocks it answers (reactions below:
- *                sla.recheck).
+ *  3. Routed     `contact.stage_changed` to `mql` → routeNow (routing.usecases.ts): account owner,
+ *                rules, pool strategy; the decision and its reasons are stored.
+ *  4. Clocks     in the assignment's own transaction routing starts the lead's clocks
+ *                (startClocksForAssignment, sla.usecases.ts) and queues the rep's email
+ *                (queueLeadAssigned, notifications.usecases.ts); a person's stage change starts
+ *                the next stage's clocks (`stageEntered` below, in the change's transaction).
+ *  5. Answered   a sales touch or a person's decision stops the clocks it answers (settleClocks).
  *  6. Swept      every BATON_SLA_SWEEP_MS the sweep takes the due steps of the ladder: a reminder
  *                at half the window, the first miss to the manager, the second to the director,
- *                then reassignment (sla.sweep → routing.reassign). Each step once, in its own
- *                compare-and-set, with its email queued in the same transaction.
- *  7. Notified   the outbox dispatcher sends what was queued, over SMTP, with retries.
+ *                then reassignment (sweepDueClocks → reassignAfterMiss). Each step once, in its
+ *                own compare-and-set, with its email queued in the same transaction.
+ *  7. Notified   the outbox dispatcher sends what was queued, over SMTP, with retries
+ *                (sendDueMessages, notifications.usecases.ts).
  *
  * Crash safety: nothing here lives only in memory. A reaction lost between a commit and its
  * handler is made good by the sweeps: MQLs without a routing decision are routed on the next
  * half-minute sweep, and the SLA sweep checks the stored history before any escalation.
  */
 
+const system = { kind: 'cli' } as const;
+
+/** The journey's steps, bound to one store, clock and bus. */
+export function createLeadFlow({
+  db,
+  sqlite,
+  clock,
+  events,
+  engine,
+}: Pick<ServiceDeps, 'db' | 'sqlite' | 'clock' | 'events'> & { engine: RoutingEngine }) {
+  const publish = (announced: readonly DomainEvent[]) => events.publish(announced);
+  return {
+    /** 3: a lead that became an MQL is routed, once. */
+    routeMql: (contactId: string) =>
+      routeNow({ db, actor: system, contactId, mode: 'if_waiting', now: clock.now(), publish, engine }),
+
+    /** 3, made good: MQLs a process stored but did not route, and the unassigned queue. */
+    routeWaiting: () => routeWaitingMqls({ db, actor: system, clock, publish, engine }),
+    routeQueued: () => routeQueuedLeads({ db, actor: system, clock, publish, engine }),
+
+    /** 4: a lead entering a stage with an owner gets that stage's clocks, in the change's transaction. */
+    stageEntered: (trx: Db, contactId: string) =>
+      startClocksForStage({ trx, contactId, now: clock.now(), calendars: engine.calendars }),
+
+    /** 5: a response or a move stops the clocks it answers. */
+    settle: (contactId: string) => settleClocks({ db, contactId, now: clock.now() }),
+
+    /** 6: the due steps of every ladder; a reassignment goes back through routing. */
+    sweepClocks(limit?: number) {
+      const now = clock.now();
+      return sweepDueClocks({
+        db,
+        sqlite,
+        now,
+        ...(limit !== undefined && { limit }),
+        reassign: (trx, input) => reassignAfterMiss({ trx, ...input, now, engine }),
+        publish,
+      });
+    },
+  };
+}
+
+export type LeadFlow = ReturnType<typeof createLeadFlow>;
+
 /** The reactions of the journey, on the bus of the process that serves requests. */
-export function wireLeadFlow(services: Services, events: EventBus): () => void {
-  const system = { kind: 'cli' } as const;
+export function wireLeadFlow(
+  services: Pick<Services, 'leadFlow' | 'agreements'>,
+  events: EventBus,
+): () => void {
+  const flow = services.leadFlow;
   const offs = [
     // 3 and 5: the clocks of the stage the lead left stop (met when a person decided); those of the
     // next stage started in the stage change's transaction, an MQL's when it is assigned.
     events.subscribe('contact.stage_changed', async (event) => {
-      await services.sla.recheck(event.contactId);
-      if (event.to === 'mql') await services.routing.routeIfWaiting(system, event.contactId);
+      await flow.settle(event.contactId);
+      if (event.to === 'mql') await flow.routeMql(event.contactId);
     }),
     // 5: a call, email or meeting logged by Sales answers the lead's clocks.
     events.subscribe('touch.recorded', async (event) => {
-      if (event.category === 'sales' && event.contactId) await services.sla.recheck(event.contactId);
+      if (event.category === 'sales' && event.contactId) await flow.settle(event.contactId);
     }),
     // Not the lead's journey, but a reaction of the same process: a configuration change outside
     // the agreement in force is flagged in the audit log.
@@ -83,7 +141,6 @@ export async function startLeadFlow(
   config: Pick<Config, 'slaSweepMs' | 'smtpUrl' | 'mailFrom' | 'outboxIntervalMs'>,
   log: LeadFlowLog,
 ): Promise<RunningLeadFlow> {
-  const system = { kind: 'cli' } as const;
   const attempt = async (what: string, work: () => Promise<unknown>) => {
     try {
       await work();
@@ -98,8 +155,8 @@ export async function startLeadFlow(
   // out on Monday morning.
   const sweepWaiting = async () => {
     await attempt('routing sweep failed', async () => {
-      await services.routing.routeWaiting(system);
-      await services.routing.routeQueued(system);
+      await services.leadFlow.routeWaiting();
+      await services.leadFlow.routeQueued();
     });
     await attempt('checking the commitments failed', () => services.commitments.checkPace());
     await attempt('checking the plans failed', () => services.planning.checkPace());
@@ -116,7 +173,7 @@ export async function startLeadFlow(
   // process; each step is taken once even with several instances sweeping.
   let sweeping: Promise<void> | undefined;
   const slaTimer = setInterval(() => {
-    sweeping ??= attempt('SLA sweep failed', () => services.sla.sweep()).finally(
+    sweeping ??= attempt('SLA sweep failed', () => services.leadFlow.sweepClocks()).finally(
       () => (sweeping = undefined),
     );
   }, config.slaSweepMs);

@@ -1,7 +1,10 @@
 import { beforeEach, expect, it } from 'vitest';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { addUser, createTestContext, testPasswords, type TestContext } from '../../testing/world.ts';
-import { createRoutingService, type FollowUpRecords } from './routing.service.ts';
+import { createRoutingService } from './routing.service.ts';
+import type { RecordsOf } from './routing.usecases.ts';
+import { createCalendarCache } from '../sla/sla.usecases.ts';
+import { linksOf } from '../notifications/notifications.usecases.ts';
 import { updateContactRow, updateContactStage } from '../contacts/contacts.repository.ts';
 
 const cli = { kind: 'cli' } as const;
@@ -276,15 +279,13 @@ describeEachDialect('routing', (getDatabase) => {
     const { reps } = await team();
     const [good, poor] = reps as [(typeof reps)[number], (typeof reps)[number]];
     // A fake SLA record: one rep met every deadline of 20, the other 5 of 20.
-    const records: FollowUpRecords = {
-      recordsOf: async (ids) =>
-        new Map(
-          ids.map((id) => [
-            id,
-            id === good.id ? { measured: 20, met: 20 } : id === poor.id ? { measured: 20, met: 5 } : null,
-          ]),
-        ),
-    };
+    const recordsOf: RecordsOf = async ({ userIds }) =>
+      new Map(
+        userIds.map((id) => [
+          id,
+          id === good.id ? { measured: 20, met: 20 } : id === poor.id ? { measured: 20, met: 5 } : null,
+        ]),
+      );
     const routing = createRoutingService(
       {
         db: context.database.db,
@@ -294,8 +295,7 @@ describeEachDialect('routing', (getDatabase) => {
         auth: { sessionTtlHours: 1, loginMaxFailures: 5, loginWindowMinutes: 15 },
         publicUrl: 'https://baton.example.nl',
       },
-      context.services.notifications,
-      records,
+      { links: linksOf('https://baton.example.nl'), calendars: createCalendarCache(), recordsOf },
     );
     const pool = await routing.createPool(cli, {
       name: 'Aware',

@@ -1,54 +1,32 @@
 import type {
   Assignment,
-  UnassignedLead,
   CreatePoolBody,
   Pool,
   ReassignBody,
-  RoutePreview,
   ReplaceRulesBody,
+  RoutePreview,
   RoutingRule,
   RoutingSettings,
+  UnassignedLead,
   UpdatePoolBody,
 } from '../../../contract/routing.ts';
 import { canRoute, canSee, type Actor } from '../../../domain/access/roles.ts';
-import { emailDomain } from '../../../domain/capture/match-account.ts';
-import {
-  chooseRep,
-  performanceFactor,
-  performanceFactorFormula,
-  performanceFactorRule,
-  type Candidate,
-  type CandidateVerdict,
-  type PoolState,
-  type RepChoice,
-} from '../../../domain/routing/choose-rep.ts';
-import { decideRoute, type RouteDecision } from '../../../domain/routing/decide-route.ts';
-import {
-  isWithinWorkingHours,
-  startOfLocalDay,
-  startOfLocalWeek,
-  type WorkingHours,
-} from '../../../domain/routing/working-hours.ts';
-import type { Condition } from '../../../domain/scoring/score-contact.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
-import type { AssignmentsTable, ContactRow } from '../../db/tables.ts';
+import type { ContactRow } from '../../db/tables.ts';
 import type { DomainEvent } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
-import { findAccountById, findDomainsByAccounts } from '../accounts/accounts.repository.ts';
-import { findContactById, findContactForUpdate, updateContactRow } from '../contacts/contacts.repository.ts';
-import type { NotificationsService } from '../notifications/notifications.service.ts';
-import { findContactScore } from '../scoring/scoring.repository.ts';
+import { findContactById, updateContactRow } from '../contacts/contacts.repository.ts';
+import { queueLeadAssigned } from '../notifications/notifications.usecases.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { loadVisibility } from '../shared/visibility.ts';
+import { startClocksForAssignment } from '../sla/sla.usecases.ts';
 import { findUserById } from '../users/users.repository.ts';
 import {
-  advancePoolTurn,
-  countAssignments,
   findAssignmentsOfContact,
   findPoolById,
   findPoolMembers,
@@ -57,8 +35,6 @@ import {
   findRoutingSettings,
   findRules,
   findUnassigned,
-  markQueueRetried,
-  findWaitingMqls,
   insertAssignment,
   insertPool,
   replacePoolMembers,
@@ -66,43 +42,17 @@ import {
   updatePoolRow,
   updateRoutingSettings,
 } from './routing.repository.ts';
-
-const dayMs = 86_400_000;
-/** Balancing compares leads per day over this many days. */
-const periodDays = 30;
-
-/**
- * A rep's follow-up record for the performance factor. The SLA issue supplies it; until then every
- * rep has none, so every factor is 1.
- */
-export interface FollowUpRecords {
-  /** Read on `conn`: routing asks inside its transaction (on SQLite, the only connection). */
-  recordsOf(
-    userIds: readonly string[],
-    conn: Db,
-  ): Promise<Map<string, { measured: number; met: number } | null>>;
-}
-export const noFollowUpRecords: FollowUpRecords = { recordsOf: async () => new Map() };
+import {
+  decideLead,
+  routeNow,
+  routeQueuedLeads,
+  routeWaitingMqls,
+  toAssignment,
+  type RoutingEngine,
+} from './routing.usecases.ts';
 
 const poolNotFound = (field?: string) =>
   field ? fieldError('routing.pool_not_found', field, 'no such pool') : createError('routing.pool_not_found');
-
-type AssignmentRow = Awaited<ReturnType<typeof findAssignmentsOfContact>>[number];
-
-function toAssignment(row: Omit<AssignmentRow, 'retried_at'>): Assignment {
-  return {
-    id: row.id,
-    contactId: row.contact_id,
-    userId: row.user_id,
-    kind: row.kind,
-    poolId: row.pool_id,
-    ruleId: row.rule_id,
-    reason: row.reason,
-    explanation: fromDbJson(row.explanation) as Assignment['explanation'],
-    actor: { kind: row.actor_kind, id: row.actor_id },
-    assignedAt: fromDbTime(row.assigned_at).toISOString(),
-  };
-}
 
 /** Members as stored, in the order given (turns and ties follow it). */
 const memberRows = (members: CreatePoolBody['members']) =>
@@ -114,41 +64,14 @@ const memberRows = (members: CreatePoolBody['members']) =>
     cap_per_week: m.capPerWeek ?? null,
   }));
 
-function describeRoute(decision: RouteDecision, ruleName: string | undefined): string {
-  switch (decision.kind) {
-    case 'owner':
-      return "the account's owner keeps the account";
-    case 'rule':
-      return `rule "${ruleName ?? decision.ruleId}"`;
-    case 'fallback':
-      return 'no rule matched: the fallback pool';
-    case 'unassigned':
-      return 'no rule matched and there is no fallback pool';
-  }
-}
-
 /**
- * A lead no one could take only because nobody in reach is at work now will be routed when
- * someone starts: that needs no manager. Anything else (everyone absent, inactive or full, or
- * nowhere to go) does.
+ * Routing as people set it up and use it by hand: pools, rules, settings, a preview, routing or
+ * reassigning a lead, and its history. The decisions themselves are made by the engine
+ * (routing.usecases.ts), which the lead flow also drives.
  */
-function needsAttention(candidates: readonly CandidateVerdict[], hadTarget: boolean): boolean {
-  return !hadTarget || !candidates.some((c) => c.skipped === 'outside_hours');
-}
-
-/** Told of every assignment to a person, in its transaction: the SLA starts its clocks here. */
-export interface AssignmentListener {
-  onAssigned(trx: Db, input: { contact: ContactRow; assignmentId: string; userId: string }): Promise<void>;
-}
-const noListener: AssignmentListener = { onAssigned: async () => undefined };
-
-export function createRoutingService(
-  deps: ServiceDeps,
-  notifications: NotificationsService,
-  followUp: FollowUpRecords = noFollowUpRecords,
-  assignments: AssignmentListener = noListener,
-) {
+export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
   const { db, clock, events } = deps;
+  const publish = (announced: readonly DomainEvent[]) => events.publish(announced);
 
   async function presentPools(conn: Db, ids?: readonly string[]): Promise<Pool[]> {
     const pools = (await findPools(conn)).filter((p) => !ids || ids.includes(p.id));
@@ -172,353 +95,6 @@ export function createRoutingService(
       createdAt: fromDbTime(p.created_at).toISOString(),
       updatedAt: fromDbTime(p.updated_at).toISOString(),
     }));
-  }
-
-  /** Everything about the people in a pool that the choice needs, now. */
-  async function candidatesFor(
-    conn: Db,
-    members: {
-      user_id: string;
-      weight: number;
-      cap_per_day: number | null;
-      cap_per_week: number | null;
-      joined_at: Date | string;
-    }[],
-    now: Date,
-    performanceAware: boolean,
-  ): Promise<Candidate[]> {
-    const ids = members.map((m) => m.user_id);
-    const people = await findRoutingPeople(conn, ids, now);
-    const records = performanceAware ? await followUp.recordsOf(ids, conn) : new Map<string, null>();
-    const periodStart = new Date(now.getTime() - periodDays * dayMs);
-    // Caps count in each rep's own day and week: one query per time zone in the pool.
-    const byZone = new Map<string, string[]>();
-    for (const id of ids) {
-      const zone = people.get(id)?.timeZone ?? 'UTC';
-      byZone.set(zone, [...(byZone.get(zone) ?? []), id]);
-    }
-    const counts = new Map<string, { today: number; thisWeek: number; inPeriod: number }>();
-    for (const [zone, zoneIds] of byZone) {
-      const since = {
-        day: startOfLocalDay(zone, now),
-        week: startOfLocalWeek(zone, now),
-        period: periodStart,
-      };
-      for (const [id, c] of await countAssignments(conn, zoneIds, since)) counts.set(id, c);
-    }
-    return members.map((m) => {
-      const person = people.get(m.user_id);
-      const joined = fromDbTime(m.joined_at).getTime();
-      return {
-        userId: m.user_id,
-        isActive: person?.isActive ?? false,
-        isAbsent: person?.isAbsent ?? false,
-        isWithinHours: person
-          ? isWithinWorkingHours(person.workingHours as WorkingHours, person.timeZone, now)
-          : false,
-        weight: Number(m.weight),
-        caps: { perDay: m.cap_per_day, perWeek: m.cap_per_week },
-        assigned: counts.get(m.user_id) ?? { today: 0, thisWeek: 0, inPeriod: 0 },
-        daysInPeriod: Math.min(
-          periodDays,
-          Math.max(1, (now.getTime() - Math.max(joined, periodStart.getTime())) / dayMs),
-        ),
-        factor: performanceFactor(records.get(m.user_id) ?? null),
-        record: records.get(m.user_id) ?? null,
-      };
-    });
-  }
-
-  /**
-   * Routes a lead now: to its account's owner, the first matching rule's pool or user, or the
-   * fallback pool, and within a pool to a rep by its strategy. The decision, every candidate and
-   * why each was skipped are stored with the assignment; with no one eligible the lead waits in
-   * the unassigned queue. `onlyIfWaiting`: an automatic trigger routes an MQL once.
-   */
-  /**
-   * Where a lead would go now, and why, without storing anything: the owner, a rule, the fallback
-   * pool or no one, the rep chosen, every candidate's verdict, and the pool's next turn.
-   */
-  async function decide(conn: Db, contact: ContactRow, now: Date, exclude: ReadonlySet<string> = new Set()) {
-    const account = contact.account_id ? await findAccountById(conn, contact.account_id) : undefined;
-    const domains = account ? (await findDomainsByAccounts(conn, [account.id])).get(account.id) : undefined;
-    const score = await findContactScore(conn, contact.id);
-    const attributes = (fromDbJson(contact.attributes) ?? {}) as Record<string, string>;
-    const facts: Record<string, string | number | null> = {};
-    for (const [name, value] of Object.entries(attributes)) facts[`attributes.${name}`] = value;
-    Object.assign(facts, {
-      email: contact.email,
-      emailDomain: contact.email ? emailDomain(contact.email) : null,
-      title: contact.title,
-      country: contact.country,
-      source: contact.original_source,
-      latestSource: contact.latest_source,
-      grade: score?.grade ?? null,
-      'account.name': account?.name ?? null,
-      'account.industry': account?.industry ?? null,
-      'account.employeeCount': account?.employee_count ?? null,
-      'account.country': account?.country ?? null,
-      'account.domain': domains?.[0] ?? null,
-    });
-
-    const settings = await findRoutingSettings(conn);
-    const rules = await findRules(conn);
-    let owner: { userId: string; isAvailable: boolean } | null = null;
-    if (account?.owner_id) {
-      const person = (await findRoutingPeople(conn, [account.owner_id], now)).get(account.owner_id);
-      owner = {
-        userId: account.owner_id,
-        isAvailable:
-          !exclude.has(account.owner_id) &&
-          !!person &&
-          person.isActive &&
-          !person.isAbsent &&
-          isWithinWorkingHours(person.workingHours as WorkingHours, person.timeZone, now),
-      };
-    }
-    const route = decideRoute({
-      accountOwner: owner,
-      ownershipFirst: settings.ownershipFirst,
-      rules: rules.map((r) => ({
-        id: r.id,
-        label: r.name,
-        conditions: fromDbJson(r.conditions) as Condition[],
-        target: r.target_pool_id
-          ? { kind: 'pool', poolId: r.target_pool_id }
-          : { kind: 'user', userId: r.target_user_id! },
-      })),
-      fallbackPoolId: settings.fallbackPoolId,
-      facts,
-    });
-
-    let choice: RepChoice | null = null;
-    let strategy: Pool['strategy'] | null = null;
-    let poolName: string | null = null;
-    let aware = false;
-    let turn: { poolId: string; from: PoolState; to: PoolState } | null = null;
-    const target =
-      route.kind === 'rule'
-        ? route.target
-        : route.kind === 'fallback'
-          ? { kind: 'pool' as const, poolId: route.poolId }
-          : null;
-    if (target?.kind === 'pool') {
-      const pool = (await findPoolById(conn, target.poolId))!;
-      strategy = pool.strategy;
-      poolName = pool.name;
-      const members = await findPoolMembers(conn, [pool.id]);
-      aware = fromDbBool(pool.is_performance_aware);
-      const state: PoolState = {
-        lastUserId: pool.last_user_id,
-        current: (fromDbJson(pool.turn_state) ?? {}) as Record<string, number>,
-      };
-      choice = chooseRep(
-        { strategy: pool.strategy, performanceAware: aware },
-        await candidatesFor(
-          conn,
-          members.filter((m) => !exclude.has(m.user_id)),
-          now,
-          aware,
-        ),
-        state,
-      );
-      if (choice.kind === 'chosen') turn = { poolId: pool.id, from: state, to: choice.state };
-    } else if (target?.kind === 'user') {
-      const single = {
-        user_id: target.userId,
-        weight: 1,
-        cap_per_day: null,
-        cap_per_week: null,
-        joined_at: now.toISOString(),
-      };
-      choice = chooseRep(
-        { strategy: 'round_robin', performanceAware: false },
-        await candidatesFor(conn, exclude.has(single.user_id) ? [] : [single], now, false),
-        { lastUserId: null, current: {} },
-      );
-    }
-
-    const userId = route.kind === 'owner' ? route.userId : choice?.kind === 'chosen' ? choice.userId : null;
-    const kind: AssignmentsTable['kind'] =
-      userId === null ? 'unassigned' : route.kind === 'unassigned' ? 'unassigned' : route.kind;
-    const ruleName = route.kind === 'rule' ? rules.find((r) => r.id === route.ruleId)?.name : undefined;
-    return {
-      userId,
-      kind,
-      poolId: target?.kind === 'pool' ? target.poolId : null,
-      poolName,
-      ruleId: route.kind === 'rule' ? route.ruleId : null,
-      ruleName: ruleName ?? null,
-      hadTarget: route.kind === 'owner' || target !== null,
-      turn,
-      explanation: {
-        route:
-          userId === null && choice?.kind === 'none'
-            ? `${describeRoute(route, ruleName)}; no one there could take it now`
-            : describeRoute(route, ruleName),
-        strategy,
-        candidates: choice?.candidates ?? [],
-        performance: aware ? { formula: performanceFactorFormula, ...performanceFactorRule } : null,
-      } satisfies Assignment['explanation'],
-    };
-  }
-
-  /** The decision for a lead held for a person after repeated rejections: no one, and why. */
-  function holdFor(contact: ContactRow) {
-    return {
-      userId: null,
-      kind: 'unassigned' as const,
-      poolId: null,
-      poolName: null,
-      ruleId: null,
-      ruleName: null,
-      hadTarget: false,
-      turn: null,
-      explanation: {
-        route: `held for a person to route: Sales rejected it ${Number(contact.rejection_count)} times`,
-        strategy: null,
-        candidates: [],
-        performance: null,
-      } satisfies Assignment['explanation'],
-    };
-  }
-
-  /**
-   * Routes a lead now and stores the decision with its reasons, and queues the email that tells
-   * the rep (or, with no one eligible, the alert to the managers) in the same transaction. Modes:
-   * `always` (by hand), `if_waiting` (an automatic trigger routes an MQL once), `from_queue` (a
-   * lead in the unassigned queue is tried again; a second "no one" is not stored again).
-   */
-  async function route(
-    who: Actor,
-    contactId: string,
-    mode: 'always' | 'if_waiting' | 'from_queue',
-  ): Promise<Assignment | null> {
-    const announced: DomainEvent[] = [];
-    const assignment = await db
-      .transaction()
-      .execute((trx) => routeIn(trx, who, contactId, mode, announced, { exclude: new Set(), reason: null }));
-    events.publish(announced);
-    return assignment;
-  }
-
-  /** Routing inside the caller's transaction; what to announce after the commit goes to `announced`. */
-  async function routeIn(
-    trx: Db,
-    who: Actor,
-    contactId: string,
-    mode: 'always' | 'if_waiting' | 'from_queue',
-    announced: DomainEvent[],
-    options: { exclude: ReadonlySet<string>; reason: string | null },
-  ): Promise<Assignment | null> {
-    const now = clock.now();
-    const contact = await findContactForUpdate(trx, contactId);
-    if (!contact) throw createError('contacts.not_found');
-    let queued: AssignmentRow | undefined;
-    if (mode !== 'always') {
-      const history = await findAssignmentsOfContact(trx, contactId);
-      const since = fromDbTime(contact.stage_entered_at).getTime();
-      if (mode === 'if_waiting') {
-        if (contact.stage !== 'mql') return null;
-        if (history.some((a) => fromDbTime(a.assigned_at).getTime() >= since)) return null;
-      } else {
-        // Still in the queue: the latest decision found no one, and the lead has not moved on
-        // (recycled, say) since.
-        queued = history.at(-1);
-        if (queued?.kind !== 'unassigned' || fromDbTime(queued.assigned_at).getTime() < since) return null;
-      }
-    }
-    // A lead Sales rejected as often as the ping-pong limit waits in the queue for a person.
-    const held = fromDbBool(contact.needs_review);
-    if (held && mode === 'from_queue') return null;
-    const decision =
-      held && mode === 'if_waiting' ? holdFor(contact) : await decide(trx, contact, now, options.exclude);
-    const { userId, kind } = decision;
-    if (held && mode === 'always')
-      await updateContactRow(trx, contactId, { needs_review: false, updated_at: toDbTime(now) });
-    if (userId === null && queued) {
-      // Still no one: back of the queue's turn. The managers hear of it once per stay in the queue,
-      // once it needs them.
-      if (mode === 'from_queue') await markQueueRetried(trx, queued.id, now);
-      if (
-        needsAttention(decision.explanation.candidates, decision.hadTarget) &&
-        !(await notifications.wasAlerted(trx, contactId, fromDbTime(queued.assigned_at)))
-      ) {
-        const alerted = await notifications.queueUnassignedAlert(trx, {
-          assignmentId: queued.id,
-          contact,
-          candidates: decision.explanation.candidates,
-          hadTarget: decision.hadTarget,
-        });
-        if (alerted > 0) announced.push({ type: 'outbox.queued', count: alerted, at: now });
-      }
-      return null;
-    }
-    if (decision.turn)
-      await advancePoolTurn(
-        trx,
-        decision.turn.poolId,
-        {
-          lastUserId: decision.turn.from.lastUserId,
-          turnState: JSON.stringify(decision.turn.from.current),
-        },
-        { lastUserId: decision.turn.to.lastUserId, turnState: JSON.stringify(decision.turn.to.current) },
-      );
-    const ref = actorRef(who);
-    const row = {
-      id: newId(),
-      contact_id: contactId,
-      user_id: userId,
-      kind,
-      pool_id: decision.poolId,
-      rule_id: decision.ruleId,
-      reason: options.reason,
-      explanation: JSON.stringify(decision.explanation),
-      actor_kind: ref.kind,
-      actor_id: ref.id,
-      assigned_at: toDbTime(now),
-    };
-    await insertAssignment(trx, row);
-    if (userId !== null && userId !== contact.owner_id)
-      await updateContactRow(trx, contactId, { owner_id: userId, updated_at: toDbTime(now) });
-    await insertEvent(trx, {
-      type: userId === null ? 'lead.unassigned' : 'lead.assigned',
-      occurredAt: now,
-      actor: ref,
-      subject: { type: 'contact', id: contactId },
-      payload: { userId, kind, poolId: decision.poolId, ruleId: decision.ruleId },
-    });
-    if (userId !== null) {
-      await notifications.queueLeadAssigned(trx, {
-        assignmentId: row.id,
-        contact,
-        userId,
-        by:
-          kind === 'owner'
-            ? { kind: 'owner' }
-            : kind === 'rule'
-              ? { kind: 'rule', ruleName: decision.ruleName ?? '', poolName: decision.poolName }
-              : { kind: 'fallback', poolName: decision.poolName },
-      });
-      await assignments.onAssigned(trx, { contact, assignmentId: row.id, userId });
-      announced.push(
-        { type: 'lead.assigned', contactId, userId, at: now },
-        { type: 'outbox.queued', count: 1, at: now },
-      );
-    } else {
-      announced.push({ type: 'lead.unassigned', contactId, at: now });
-      if (held || needsAttention(decision.explanation.candidates, decision.hadTarget)) {
-        const alerted = await notifications.queueUnassignedAlert(trx, {
-          assignmentId: row.id,
-          contact,
-          candidates: decision.explanation.candidates,
-          hadTarget: decision.hadTarget,
-          ...(held && { heldAfterRejections: Number(contact.rejection_count) }),
-        });
-        if (alerted > 0) announced.push({ type: 'outbox.queued', count: alerted, at: now });
-      }
-    }
-    return toAssignment(row);
   }
 
   /**
@@ -643,7 +219,12 @@ export function createRoutingService(
     /** Where a lead would go now, and why, without routing it: for checking rules and pools. */
     async previewRoute(actor: Actor | null, contactId: string): Promise<RoutePreview> {
       const contact = await findRoutable(authorize(actor, 'leads.route'), contactId);
-      const { userId, kind, poolId, ruleId, explanation } = await decide(db, contact, clock.now());
+      const { userId, kind, poolId, ruleId, explanation } = await decideLead({
+        conn: db,
+        contact,
+        now: clock.now(),
+        ...(engine.recordsOf && { recordsOf: engine.recordsOf }),
+      });
       return { contactId, userId, kind, poolId, ruleId, explanation };
     },
 
@@ -651,7 +232,15 @@ export function createRoutingService(
     async routeContact(actor: Actor | null, contactId: string): Promise<Assignment> {
       const who = authorize(actor, 'leads.route');
       await findRoutable(who, contactId);
-      return (await route(who, contactId, 'always'))!;
+      return (await routeNow({
+        db,
+        actor: who,
+        contactId,
+        mode: 'always',
+        now: clock.now(),
+        publish,
+        engine,
+      }))!;
     },
 
     /**
@@ -700,13 +289,23 @@ export function createRoutingService(
           payload: { from: contact.owner_id, to: input.userId, reason: input.reason },
         });
         const by = who.kind === 'user' ? await findUserById(trx, who.userId) : undefined;
-        await notifications.queueLeadAssigned(trx, {
+        await queueLeadAssigned({
+          trx,
+          now,
+          links: engine.links,
           assignmentId: row.id,
           contact,
           userId: input.userId,
           by: { kind: 'manual', byName: by?.name ?? null, reason: input.reason },
         });
-        await assignments.onAssigned(trx, { contact, assignmentId: row.id, userId: input.userId });
+        await startClocksForAssignment({
+          trx,
+          contact,
+          assignmentId: row.id,
+          userId: input.userId,
+          now,
+          calendars: engine.calendars,
+        });
         return toAssignment(row);
       });
       events.publish([
@@ -716,48 +315,24 @@ export function createRoutingService(
       return assignment;
     },
 
-    /**
-     * Gives a lead to the next eligible rep after an SLA miss, never to the rep who missed, in the
-     * sweeper's transaction (the SLA issue). With no one else eligible the lead joins the
-     * unassigned queue and the managers hear of it.
-     */
-    async reassignAfterMiss(
-      trx: Db,
-      input: { contactId: string; missedBy: string | null; reason: string },
-    ): Promise<{ userId: string | null; announced: DomainEvent[] }> {
-      const announced: DomainEvent[] = [];
-      const assignment = await routeIn(trx, { kind: 'cli' }, input.contactId, 'always', announced, {
-        exclude: new Set(input.missedBy ? [input.missedBy] : []),
-        reason: input.reason,
-      });
-      return { userId: assignment?.userId ?? null, announced };
-    },
-
     /** Routes a lead that entered `mql` and has no routing decision since; null when it has one. */
     async routeIfWaiting(actor: Actor | null, contactId: string): Promise<Assignment | null> {
-      return route(authorize(actor, 'leads.route'), contactId, 'if_waiting');
+      const who = authorize(actor, 'leads.route');
+      return routeNow({ db, actor: who, contactId, mode: 'if_waiting', now: clock.now(), publish, engine });
     },
 
     /** Routes MQLs that were never routed (the process died between the MQL and its routing). */
     async routeWaiting(actor: Actor | null, limit = 100): Promise<number> {
       const who = authorize(actor, 'leads.route');
-      let routed = 0;
-      for (const id of await findWaitingMqls(db, limit)) if (await route(who, id, 'if_waiting')) routed++;
-      return routed;
+      return routeWaitingMqls({ db, actor: who, limit, clock, publish, engine });
     },
 
-    /**
-     * Tries the leads in the unassigned queue again (someone's working day began, an absence or a
-     * day's cap ended), and alerts the managers of those that still need a person. Returns how
-     * many found a rep.
-     */
+    /** Tries the leads in the unassigned queue again; returns how many found a rep. */
     async routeQueued(actor: Actor | null, limit = 200): Promise<number> {
       const who = authorize(actor, 'leads.route');
-      let routed = 0;
-      for (const row of await findUnassigned(db, limit, { forRetry: true }))
-        if (await route(who, row.contact_id, 'from_queue')) routed++;
-      return routed;
+      return routeQueuedLeads({ db, actor: who, limit, clock, publish, engine });
     },
+
     /** Every routing decision and reassignment of a lead, oldest first: "why did I get this lead". */
     async listAssignments(actor: Actor | null, contactId: string): Promise<Assignment[]> {
       const who = authorize(actor, 'routing.read');

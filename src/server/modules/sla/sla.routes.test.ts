@@ -165,7 +165,7 @@ describeEachDialect('the SLA API', (getDatabase) => {
     expect(early.json()).toMatchObject({ code: 'sla.not_waivable' });
 
     context.clock.set('2026-12-01T13:00:00.000Z');
-    await context.services.sla.sweep();
+    await context.services.leadFlow.sweepClocks();
     const short = await call(managerCookie, 'POST', `/sla/clocks/${clocks[0]!.id}/waive`, { reason: 'no' });
     expect(short.json()).toMatchObject({ errors: [{ field: 'body.reason' }] });
     const waived = await call(managerCookie, 'POST', `/sla/clocks/${clocks[0]!.id}/waive`, {
@@ -185,7 +185,7 @@ describeEachDialect('the SLA API', (getDatabase) => {
     // A waived miss is not on the rep's record; the ladder of that clock stops (no director email).
     expect((await context.services.sla.recordsOf([rep.id])).get(rep.id)).toBeNull();
     context.clock.set('2026-12-02T12:30:00.000Z');
-    await context.services.sla.sweep();
+    await context.services.leadFlow.sweepClocks();
     clocks = (await call(repCookie, 'GET', `/contacts/${lead.id}/sla`)).json<{ data: SlaClock[] }>().data;
     expect(clocks.find((c) => c.id === waived.json<SlaClock>().id)!.status).toBe('waived');
     expect((await context.services.contacts.getContact(cli, lead.id)).ownerId).toBe(rep.id);
@@ -254,7 +254,7 @@ describeEachDialect('the SLA API', (getDatabase) => {
     expect(queue.data[2]).toMatchObject({ businessMsLeft: 1 * 3600_000, ticking: false });
 
     // After the sweep, a breach filter; accepting answers the lead's MQL clocks, and its SAL clock queues.
-    await context.services.sla.sweep();
+    await context.services.leadFlow.sweepClocks();
     expect((await queueOf(repCookie, '?status=breached')).data.map((i) => i.clock.target)).toEqual([
       'first_response',
       'first_response',

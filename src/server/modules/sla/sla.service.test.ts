@@ -70,7 +70,7 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
   /** Moves the clock to `iso` and sweeps, as the server does every few seconds. */
   const at = async (iso: string) => {
     context.clock.set(iso);
-    await context.services.sla.sweep();
+    await context.services.leadFlow.sweepClocks();
   };
 
   it('escalates an ignored MQL to the manager, then the director, then reassigns it; the rep’s factor drops', async () => {
@@ -99,7 +99,7 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
     mails = (await outbox()).filter((m) => m.contactId === first && m.kind === 'sla.breached');
     expect(mails.map((m) => m.to)).toEqual([manager.id]);
     // Sweeping again takes no step twice.
-    await context.services.sla.sweep();
+    await context.services.leadFlow.sweepClocks();
     expect((await outbox()).filter((m) => m.contactId === first && m.kind === 'sla.breached')).toHaveLength(
       1,
     );
@@ -257,9 +257,9 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
     }
     context.clock.set('2026-12-01T13:00:00.000Z');
     await Promise.all([
-      context.services.sla.sweep(),
-      context.services.sla.sweep(),
-      context.services.sla.sweep(),
+      context.services.leadFlow.sweepClocks(),
+      context.services.leadFlow.sweepClocks(),
+      context.services.leadFlow.sweepClocks(),
     ]);
     const breached = (await outbox()).filter((m) => m.kind === 'sla.breached');
     expect(breached.map((m) => m.to)).toEqual(Array(6).fill(manager.id));

@@ -1,0 +1,575 @@
+import type { CandidateVerdict, SkipReason } from '../../../domain/routing/choose-rep.ts';
+import { expandExplanation, type CompactExplanation } from '../../../domain/scoring/compact-explanation.ts';
+import type { ScoringModelDefinition } from '../../../domain/scoring/score-contact.ts';
+import type { Db, SqliteStatements } from '../../db/database.ts';
+import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import type { ContactRow, UserRow } from '../../db/tables.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { newId } from '../../platform/ids.ts';
+import { PermanentMailError, type Mailer } from '../../platform/mailer.ts';
+import { findAccountById } from '../accounts/accounts.repository.ts';
+import { findRecentTouchpoints } from '../capture/capture.repository.ts';
+import { findContactById } from '../contacts/contacts.repository.ts';
+import { findContactScore } from '../scoring/scoring.repository.ts';
+import { findActiveManagersOf, findActiveUsersByRole, findUserById } from '../users/users.repository.ts';
+import {
+  renderHandoffDigest,
+  renderLeadAssigned,
+  renderLeadUnassigned,
+  renderPaceAlert,
+  renderPlanBehind,
+  renderSlaStep,
+  type AssignedBy,
+  type Email,
+  type LeadContext,
+  type Recipient,
+} from './notifications.emails.ts';
+import {
+  findPolicyName,
+  hasOutboxMessage,
+  insertOutboxBulk,
+  insertOutboxMessages,
+  leaseDueMessages,
+  markMessageFailed,
+  markMessageSent,
+  storeRendered,
+  type OutboxRow,
+} from './outbox.repository.ts';
+
+/*
+ * The notifications engine: what Baton queues in the outbox, in the transaction of the change it
+ * tells about, and how the outbox is sent. Each function takes what it needs by name.
+ */
+
+const recentTouches = 5;
+const scoreReasons = 5;
+
+/** Where things open in the web app, for links in emails. */
+export interface Links {
+  lead(contactId: string): string;
+  unassignedQueue(): string;
+  commitment(id: string): string;
+  handoffTracker(): string;
+  plan(): string;
+}
+
+/** The links of a Baton reached at `publicUrl`. */
+export function linksOf(publicUrl: string): Links {
+  const base = publicUrl.replace(/\/+$/, '');
+  return {
+    lead: (contactId) => `${base}/leads/${contactId}`,
+    unassignedQueue: () => `${base}/queue/unassigned`,
+    commitment: (id) => `${base}/commitments/${id}`,
+    handoffTracker: () => `${base}/handoff`,
+    plan: () => `${base}/plan`,
+  };
+}
+
+/**
+ * Waiting time before the next attempt: 30 s, doubling per attempt, at most an hour, with a fifth
+ * either way at random so that many failed messages do not all return at the same moment.
+ *
+ * @example retryDelayMs(3, () => 0.5) // 120000
+ */
+export function retryDelayMs(attempt: number, random: () => number): number {
+  const base = Math.min(30_000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+export const recipientOf = (user: UserRow): Recipient => ({
+  name: user.name,
+  language: user.language === 'nl' ? 'nl' : 'en',
+  timeZone: user.time_zone,
+});
+
+/** What a rep needs to act on a lead, read inside the transaction that queues the message. */
+async function leadContext({
+  conn,
+  contact,
+  links,
+}: {
+  conn: Db;
+  contact: ContactRow;
+  links: Links;
+}): Promise<LeadContext> {
+  const [account, score, touches] = await Promise.all([
+    contact.account_id ? findAccountById(conn, contact.account_id) : undefined,
+    findContactScore(conn, contact.id),
+    findRecentTouchpoints(conn, contact.id, recentTouches),
+  ]);
+  let scoreContext: LeadContext['score'] = null;
+  if (score) {
+    const explanation = expandExplanation(
+      fromDbJson(score.explanation) as CompactExplanation,
+      fromDbJson(score.model_definition) as ScoringModelDefinition,
+    );
+    scoreContext = {
+      fit: Number(score.fit),
+      engagement: Number(score.engagement),
+      grade: score.grade,
+      reasons: [...explanation.fit, ...explanation.engagement]
+        .filter((hit) => hit.points > 0)
+        .sort((a, b) => b.points - a.points)
+        .slice(0, scoreReasons)
+        .map((hit) => ({ label: hit.label, points: Math.round(hit.points * 10) / 10 })),
+      byHighIntent: explanation.mql.by === 'high_intent',
+    };
+  }
+  const name = [contact.first_name, contact.last_name].filter(Boolean).join(' ');
+  return {
+    name: name === '' ? null : name,
+    email: contact.email,
+    title: contact.title,
+    phone: contact.phone,
+    country: contact.country,
+    company: account
+      ? {
+          name: account.name,
+          industry: account.industry,
+          employeeCount: account.employee_count,
+          country: account.country,
+        }
+      : null,
+    score: scoreContext,
+    recentTouches: touches.map((t) => ({
+      type: t.type,
+      occurredAt: fromDbTime(t.occurred_at),
+      campaign: t.campaign,
+      url: t.url,
+    })),
+    link: links.lead(contact.id),
+  };
+}
+
+function emailRow(input: {
+  dedupeKey: string;
+  kind: string;
+  to: UserRow;
+  contactId: string | null;
+  email: Email;
+  now: Date;
+}) {
+  return {
+    id: newId(),
+    dedupe_key: input.dedupeKey,
+    kind: input.kind,
+    channel: 'email' as const,
+    recipient_user_id: input.to.id,
+    recipient: input.to.email,
+    language: recipientOf(input.to).language,
+    subject: input.email.subject,
+    body_text: input.email.text,
+    body_html: input.email.html,
+    template: null,
+    params: null,
+    contact_id: input.contactId,
+    status: 'pending' as const,
+    attempts: 0,
+    next_attempt_at: toDbTime(input.now),
+    leased_by: null,
+    leased_until: null,
+    last_error: null,
+    provider_message_id: null,
+    created_at: toDbTime(input.now),
+    sent_at: null,
+  };
+}
+
+/**
+ * One message per recipient, not about a lead, each rendered in the recipient's language and
+ * queued under its own dedupe key, in the caller's transaction. Returns how many were queued.
+ */
+export async function queueToEach({
+  trx,
+  kind,
+  recipients,
+  dedupeKey,
+  render,
+  now,
+}: {
+  trx: Db;
+  kind: string;
+  recipients: readonly UserRow[];
+  dedupeKey: (to: UserRow) => string;
+  render: (recipient: Recipient) => Email;
+  now: Date;
+}): Promise<number> {
+  await insertOutboxMessages(
+    trx,
+    recipients.map((to) =>
+      emailRow({ dedupeKey: dedupeKey(to), kind, to, contactId: null, email: render(recipientOf(to)), now }),
+    ),
+  );
+  return recipients.length;
+}
+
+/**
+ * Queues the "new lead for you" email to the rep, in the caller's transaction (the one that
+ * stores the assignment), so that the email exists exactly when the assignment does.
+ */
+export async function queueLeadAssigned({
+  trx,
+  assignmentId,
+  contact,
+  userId,
+  by,
+  now,
+  links,
+}: {
+  trx: Db;
+  assignmentId: string;
+  contact: ContactRow;
+  userId: string;
+  by: AssignedBy;
+  now: Date;
+  links: Links;
+}): Promise<void> {
+  const user = await findUserById(trx, userId);
+  if (!user) return;
+  const email = renderLeadAssigned({
+    recipient: recipientOf(user),
+    lead: await leadContext({ conn: trx, contact, links }),
+    by,
+  });
+  await insertOutboxMessages(trx, [
+    emailRow({
+      dedupeKey: `lead.assigned:${assignmentId}`,
+      kind: 'lead.assigned',
+      to: user,
+      contactId: contact.id,
+      email,
+      now,
+    }),
+  ]);
+}
+
+/**
+ * Alerts the managers of the people routing could have chosen (their own and their teams'
+ * managers) that a lead waits with no one; with no such manager, every sales manager, and with
+ * none of those, the admins. Returns how many were alerted.
+ */
+export async function queueUnassignedAlert({
+  trx,
+  assignmentId,
+  contact,
+  candidates,
+  hadTarget,
+  heldAfterRejections,
+  now,
+  links,
+}: {
+  trx: Db;
+  assignmentId: string;
+  contact: ContactRow;
+  candidates: readonly CandidateVerdict[];
+  hadTarget: boolean;
+  /** Held by the ping-pong guard after this many rejections: told to the owner's manager. */
+  heldAfterRejections?: number;
+  now: Date;
+  links: Links;
+}): Promise<number> {
+  let managers = await findActiveManagersOf(
+    trx,
+    heldAfterRejections && contact.owner_id ? [contact.owner_id] : candidates.map((c) => c.userId),
+  );
+  if (managers.length === 0) managers = await findActiveUsersByRole(trx, ['sales_manager']);
+  if (managers.length === 0) managers = await findActiveUsersByRole(trx, ['admin']);
+  if (managers.length === 0) return 0;
+  const skipped: Partial<Record<SkipReason, number>> = {};
+  for (const c of candidates) if (c.skipped) skipped[c.skipped] = (skipped[c.skipped] ?? 0) + 1;
+  const lead = await leadContext({ conn: trx, contact, links });
+  await insertOutboxMessages(
+    trx,
+    managers.map((manager) =>
+      emailRow({
+        dedupeKey: `lead.unassigned:${assignmentId}:${manager.id}`,
+        kind: 'lead.unassigned',
+        to: manager,
+        contactId: contact.id,
+        email: renderLeadUnassigned({
+          recipient: recipientOf(manager),
+          lead,
+          skipped,
+          hadTarget,
+          queueLink: links.unassignedQueue(),
+          ...(heldAfterRejections && { heldAfterRejections }),
+        }),
+        now,
+      }),
+    ),
+  );
+  return managers.length;
+}
+
+/** Whether the managers were alerted about this lead waiting with no one, since an instant. */
+export async function wasAlerted({ trx, contactId, since }: { trx: Db; contactId: string; since: Date }) {
+  return hasOutboxMessage(trx, 'lead.unassigned', contactId, since);
+}
+
+/** The weekly handoff digest to each marketing user, once per week and person. */
+export async function queueHandoffDigest({
+  trx,
+  weekOf,
+  recipients,
+  digest,
+  now,
+  links,
+}: {
+  trx: Db;
+  weekOf: string;
+  recipients: readonly UserRow[];
+  digest: Omit<Parameters<typeof renderHandoffDigest>[0], 'recipient' | 'link' | 'weekOf'>;
+  now: Date;
+  links: Links;
+}): Promise<number> {
+  return queueToEach({
+    trx,
+    kind: 'handoff.digest',
+    recipients,
+    dedupeKey: (to) => `handoff.digest:${weekOf}:${to.id}`,
+    render: (recipient) =>
+      renderHandoffDigest({ ...digest, weekOf, recipient, link: links.handoffTracker() }),
+    now,
+  });
+}
+
+/**
+ * Tells the head of marketing and the directors that Marketing's commitment fell behind its
+ * pace (or ended missed), once per recipient and day, in the caller's transaction.
+ */
+export async function queuePaceAlert({
+  trx,
+  commitmentId,
+  day,
+  recipients,
+  alert,
+  now,
+  links,
+}: {
+  trx: Db;
+  commitmentId: string;
+  day: string;
+  recipients: readonly UserRow[];
+  alert: Omit<Parameters<typeof renderPaceAlert>[0], 'recipient' | 'link'>;
+  now: Date;
+  links: Links;
+}): Promise<number> {
+  return queueToEach({
+    trx,
+    kind: 'commitment.pace',
+    recipients,
+    dedupeKey: (to) => `commitment.pace:${commitmentId}:${day}:${to.id}`,
+    render: (recipient) => renderPaceAlert({ ...alert, recipient, link: links.commitment(commitmentId) }),
+    now,
+  });
+}
+
+/** The plan's pace alert, once per plan, day and recipient, in the caller's transaction. */
+export async function queuePlanBehind({
+  trx,
+  planId,
+  day,
+  recipients,
+  alert,
+  now,
+  links,
+}: {
+  trx: Db;
+  planId: string;
+  day: string;
+  recipients: readonly UserRow[];
+  alert: Omit<Parameters<typeof renderPlanBehind>[0], 'recipient' | 'link'>;
+  now: Date;
+  links: Links;
+}): Promise<number> {
+  return queueToEach({
+    trx,
+    kind: 'plan.behind',
+    recipients,
+    dedupeKey: (to) => `plan.behind:${planId}:${day}:${to.id}`,
+    render: (recipient) => renderPlanBehind({ ...alert, recipient, link: links.plan() }),
+    now,
+  });
+}
+
+/** One step of a follow-up ladder to queue: a reminder or an escalation, to one person. */
+export interface SlaStepEmail {
+  instanceId: string;
+  stepIndex: number;
+  kind: 'reminder' | 'breach';
+  level: number;
+  contactId: string;
+  recipient: UserRow;
+  repId: string | null;
+  policyId: string;
+  deadline: Date;
+  overdueMs: number;
+}
+
+/**
+ * Queues steps of the follow-up ladder (reminders and escalations) in bulk, in the caller's
+ * transaction: each is rendered just before it is sent, so a sweep of thousands stays quick.
+ * The dedupe key makes a step queued twice a no-op. Returns how many were queued.
+ */
+export async function queueSlaSteps({
+  trx,
+  sqlite,
+  steps,
+  now,
+}: {
+  trx: Db;
+  sqlite?: SqliteStatements | undefined;
+  steps: readonly SlaStepEmail[];
+  now: Date;
+}): Promise<number> {
+  const at = toDbTime(now);
+  const rows = steps
+    .filter((s) => fromDbBool(s.recipient.is_active))
+    .map((s) => ({
+      id: newId(),
+      dedupe_key: `sla:${s.instanceId}:${s.stepIndex}:${s.recipient.id}`,
+      kind: s.kind === 'reminder' ? 'sla.reminder' : 'sla.breached',
+      channel: 'email',
+      recipient_user_id: s.recipient.id,
+      recipient: s.recipient.email,
+      language: recipientOf(s.recipient).language,
+      template: 'sla.step',
+      params: JSON.stringify({
+        kind: s.kind,
+        level: s.level,
+        repId: s.repId,
+        policyId: s.policyId,
+        deadline: s.deadline.toISOString(),
+        overdueMs: s.overdueMs,
+      }),
+      contact_id: s.contactId,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: at,
+      created_at: at,
+    }));
+  await insertOutboxBulk(trx, sqlite, rows);
+  return rows.length;
+}
+
+/** Renders a message queued in bulk from its template, and keeps what it said. */
+async function renderQueued({
+  db,
+  row,
+  owner,
+  links,
+}: {
+  db: Db;
+  row: OutboxRow;
+  owner: string;
+  links: Links;
+}): Promise<Email> {
+  if (row.template !== 'sla.step' || !row.contact_id || !row.recipient_user_id)
+    throw new Error(`cannot render message ${row.id} (template ${row.template ?? 'none'})`);
+  const params = fromDbJson(row.params) as {
+    kind: 'reminder' | 'breach';
+    level: number;
+    repId: string | null;
+    policyId: string;
+    deadline: string;
+    overdueMs: number;
+  };
+  const [contact, recipient, rep, policy] = await Promise.all([
+    findContactById(db, row.contact_id),
+    findUserById(db, row.recipient_user_id),
+    params.repId ? findUserById(db, params.repId) : undefined,
+    findPolicyName(db, params.policyId),
+  ]);
+  if (!contact || !recipient) throw new Error(`message ${row.id}: its lead or recipient no longer exists`);
+  const email = renderSlaStep({
+    recipient: recipientOf(recipient),
+    lead: await leadContext({ conn: db, contact, links }),
+    kind: params.kind,
+    level: params.level,
+    toRep: recipient.id === params.repId,
+    repName: rep?.name ?? '—',
+    policyName: policy ?? { en: '—', nl: '—' },
+    deadline: new Date(params.deadline),
+    overdueMs: params.overdueMs,
+  });
+  await storeRendered(db, { id: row.id, owner, ...email });
+  return email;
+}
+
+/** How the outbox is sent: attempts before a message is dead, the lease, the jitter. */
+export interface OutboxPolicy {
+  maxAttempts: number;
+  /** How long a dispatcher holds the messages it took; after that another may send them. */
+  leaseMs: number;
+  random: () => number;
+}
+
+/**
+ * Sends what is due, as one dispatcher among possibly several: takes a lease on up to `limit`
+ * messages, sends them, and records each outcome. A failure is tried again later with backoff;
+ * a permanent refusal or the last attempt marks the message dead. Returns how many it handled.
+ */
+export async function sendDueMessages({
+  db,
+  mailer,
+  owner,
+  limit,
+  clock,
+  links,
+  policy,
+}: {
+  db: Db;
+  mailer: Mailer;
+  owner: string;
+  limit: number;
+  clock: Clock;
+  links: Links;
+  policy: OutboxPolicy;
+}): Promise<number> {
+  const now = clock.now();
+  const leased = await leaseDueMessages(db, {
+    owner,
+    now,
+    leaseUntil: new Date(now.getTime() + policy.leaseMs),
+    limit,
+  });
+  await Promise.all(
+    leased.map(async (row) => {
+      const attempts = Number(row.attempts) + 1;
+      try {
+        const email =
+          row.subject !== null && row.body_text !== null
+            ? { subject: row.subject, text: row.body_text, html: row.body_html }
+            : await renderQueued({ db, row, owner, links });
+        const { messageId } = await mailer.send({
+          id: row.id,
+          to: row.recipient,
+          subject: email.subject,
+          text: email.text,
+          html: email.html,
+          language: row.language,
+        });
+        await markMessageSent(db, {
+          id: row.id,
+          owner,
+          at: clock.now(),
+          attempts,
+          providerMessageId: messageId,
+        });
+      } catch (error) {
+        const permanent = error instanceof PermanentMailError;
+        await markMessageFailed(db, {
+          id: row.id,
+          owner,
+          attempts,
+          error: error instanceof Error ? error.message : String(error),
+          retryAt:
+            permanent || attempts >= policy.maxAttempts
+              ? null
+              : new Date(clock.now().getTime() + retryDelayMs(attempts, policy.random)),
+        });
+      }
+    }),
+  );
+  return leased.length;
+}
