@@ -267,7 +267,13 @@ describeEachDialect('scoring', (getDatabase) => {
     const { run } = await scoring().activateModel(cli, next.id);
     expect(run).toMatchObject({ status: 'running', total: contacts, done: 0 });
 
-    const worker = startScoringWorker(scoring(), context.events, {
+    const engine = {
+      db: context.database.db,
+      sqlite: context.database.sqlite,
+      clock: context.clock,
+      publish: (events: Parameters<typeof context.events.publish>[0]) => context.events.publish(events),
+    };
+    const worker = startScoringWorker(engine, context.events, {
       chunk: 100,
       idleMs: 10,
       onError: (error) => {

@@ -12,8 +12,6 @@ import type {
   UpdateScoringModelBody,
 } from '../../../contract/scoring.ts';
 import { canSee, type Actor } from '../../../domain/access/roles.ts';
-import { emailDomain } from '../../../domain/capture/match-account.ts';
-import { decideStageChange } from '../../../domain/lifecycle/decide-stage-change.ts';
 import { defaultScoringModel } from '../../../domain/scoring/default-model.ts';
 import {
   auc,
@@ -22,65 +20,52 @@ import {
   ruleLift,
   suggestThreshold,
 } from '../../../domain/scoring/calibrate.ts';
-import {
-  compactExplanation,
-  expandExplanation,
-  type CompactExplanation,
-} from '../../../domain/scoring/compact-explanation.ts';
-import { decideMql } from '../../../domain/scoring/decide-mql.ts';
+import { expandExplanation, type CompactExplanation } from '../../../domain/scoring/compact-explanation.ts';
 import { isHeldOut, learnFit, type LearningRow } from '../../../domain/scoring/learn-model.ts';
 import { scoreAccount } from '../../../domain/scoring/score-account.ts';
-import {
-  scoreContact,
-  type ContactScore as DomainScore,
-  type Facts,
-  type ScoringModelDefinition,
-} from '../../../domain/scoring/score-contact.ts';
+import { type ScoringModelDefinition } from '../../../domain/scoring/score-contact.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbJson, fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
 import type { ScoringModelRow, ScoringRunRow } from '../../db/tables.ts';
-import type { DomainEvent } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
 import { findAccountById, findDomainsByAccounts } from '../accounts/accounts.repository.ts';
-import { findContactById, insertStageChange, updateContactStage } from '../contacts/contacts.repository.ts';
+import { findContactById } from '../contacts/contacts.repository.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { loadVisibility } from '../shared/visibility.ts';
-import { findStages } from '../stages/stages.repository.ts';
-import { toStageRule } from '../stages/stages.service.ts';
 import {
   countContacts,
   findAccountContactEngagement,
   findActiveScoringModel,
   findContactIdsAfter,
   findContactScore,
-  findDueContactIds,
   findLastContactId,
   findNextScoringModelVersion,
   findOutcomes,
-  findRunningScoringRuns,
   findScoringModelById,
   findScoringModels,
   findScoringRunById,
-  findStaleScoredContactIds,
   insertScoringModel,
   insertScoringRun,
-  loadScoringInputs,
   retireActiveScoringModel,
   supersedeScoringRuns,
   updateScoringModelRow,
-  advanceScoringRun,
-  updateScoringRun,
-  writeScores,
   type ScoringInputContact,
-  type StoredScore,
 } from './scoring.repository.ts';
-
-const dayMs = 86_400_000;
-/** Stored scores fade; a contact with points is rescored when its score is older than this. */
-const refreshAfterMs = dayMs;
+import {
+  advanceRescoringRuns,
+  ensureDefaultModel,
+  evaluateContacts,
+  factsOf,
+  findActiveModel,
+  loaded,
+  refreshFadedScores,
+  scoreDueContacts,
+  type LoadedModel,
+  type ScoringEngine,
+} from './scoring.usecases.ts';
 
 const modelNotFound = () => createError('scoring.model_not_found');
 const notDraft = () => createError('scoring.model_not_draft');
@@ -112,58 +97,8 @@ function toScoringRun(row: ScoringRunRow): ScoringRun {
   };
 }
 
-/** The facts fit rules test, by the field names the contract documents. */
-export function factsOf(c: ScoringInputContact): Facts {
-  const facts: Record<string, string | number | null> = {};
-  for (const [name, value] of Object.entries(c.attributes)) facts[`attributes.${name}`] = value;
-  return {
-    ...facts,
-    email: c.email,
-    emailDomain: c.email ? emailDomain(c.email) : null,
-    firstName: c.first_name,
-    lastName: c.last_name,
-    title: c.title,
-    phone: c.phone,
-    country: c.country,
-    source: c.original_source,
-    latestSource: c.latest_source,
-    'account.name': c.account?.name ?? null,
-    'account.industry': c.account?.industry ?? null,
-    'account.employeeCount': c.account?.employee_count ?? null,
-    'account.country': c.account?.country ?? null,
-    'account.domain': c.account?.domain ?? null,
-  };
-}
-
-/** The note on an automatic MQL stage change: the rule that fired and the points behind it. */
-function mqlNote(version: number, score: DomainScore): string {
-  const { mql, fit, engagement } = score.explanation;
-  const why =
-    mql.by === 'thresholds'
-      ? `fit ${score.fit} ≥ ${mql.fitAtLeast} and engagement ${score.engagement} ≥ ${mql.engagementAtLeast}`
-      : `a high-intent touch (fit ${score.fit}, engagement ${score.engagement})`;
-  const signed = (n: number) => (n >= 0 ? `+${n}` : `${n}`);
-  const parts = [
-    ...fit.map((h) => `${h.label} ${signed(h.points)}`),
-    ...engagement.map((h) => `${h.label} ${signed(h.points)}`),
-  ];
-  return `MQL rule of scoring model v${version}: ${why}. ${parts.join('; ')}`.slice(0, 2000);
-}
-
 /** The held-out split follows the person's id elsewhere when there is one, so reruns on a new import agree. */
 const splitKey = (contact: ScoringInputContact) => contact.external_id ?? contact.id;
-
-interface LoadedModel {
-  id: string;
-  version: number;
-  definition: ScoringModelDefinition;
-}
-
-const loaded = (row: ScoringModelRow): LoadedModel => ({
-  id: row.id,
-  version: row.version,
-  definition: fromDbJson(row.definition) as ScoringModelDefinition,
-});
 
 /** AUCs to four decimals: more would be noise. */
 const roundAuc = (n: number | null) => (n === null ? null : Math.round(n * 10_000) / 10_000);
@@ -184,21 +119,20 @@ export type ScoringDeps = Pick<ServiceDeps, 'db' | 'sqlite' | 'clock' | 'events'
 
 export function createScoringService(deps: ScoringDeps) {
   const { db, clock, events } = deps;
+  const engine: ScoringEngine = {
+    db,
+    sqlite: deps.sqlite,
+    clock,
+    publish: (announced) => events.publish(announced),
+  };
+  const activeModel = () => findActiveModel({ conn: db });
+  const evaluate = (model: LoadedModel, ids: readonly string[], now: Date) =>
+    evaluateContacts({ conn: db, model, ids, now });
 
   async function getRow(conn: Db, id: string): Promise<ScoringModelRow> {
     const row = await findScoringModelById(conn, id);
     if (!row) throw modelNotFound();
     return row;
-  }
-
-  /** Stages before `mql` on the main path: the ones the MQL rule may move a contact from. */
-  async function lifecycle(conn: Db) {
-    const stages = (await findStages(conn)).map(toStageRule);
-    const mql = stages.find((s) => s.key === 'mql');
-    const preMqlStages = mql
-      ? stages.filter((s) => !s.isSide && s.position < mql.position).map((s) => s.key)
-      : [];
-    return { stages, preMqlStages };
   }
 
   let previewQueue: Promise<unknown> = Promise.resolve();
@@ -258,124 +192,6 @@ export function createScoringService(deps: ScoringDeps) {
     };
   }
 
-  /** Scores contacts under a model in memory: what preview and the writers share. */
-  async function evaluate(model: LoadedModel, ids: readonly string[], now: Date) {
-    const from = new Date(now.getTime() - model.definition.lookbackDays * dayMs);
-    const { engagementRules, mql } = model.definition;
-    const withProperties = [...engagementRules, ...mql.highIntent].some((r) => r.properties !== undefined);
-    const { contacts, touches } = await loadScoringInputs(db, ids, from, withProperties);
-    const { stages, preMqlStages } = await lifecycle(db);
-    return contacts.map((contact) => {
-      const score = scoreContact(
-        model.definition,
-        factsOf(contact),
-        (touches.get(contact.id) ?? [])
-          .filter((t) => !contact.engagement_since || t.occurred_at >= contact.engagement_since)
-          .map((t) => ({
-            id: t.id,
-            type: t.type,
-            occurredAt: t.occurred_at,
-            url: t.url,
-            campaign: t.campaign,
-            properties: t.properties,
-          })),
-        now,
-      );
-      const mql = decideMql({
-        qualifies: score.qualifies,
-        wasQualified: contact.wasQualified,
-        stage: contact.stage,
-        preMqlStages,
-        stageEnteredAt: contact.stage_entered_at,
-        latestEngagementAt: contact.latest_touch_at,
-        recycleCoolOffDays: model.definition.mql.recycleCoolOffDays,
-        highIntentAt:
-          (touches.get(contact.id) ?? []).find((t) => t.id === score.explanation.mql.highIntentTouchId)
-            ?.occurred_at ?? null,
-        now,
-      });
-      const allowed =
-        mql.kind === 'move' &&
-        decideStageChange({ from: contact.stage, to: 'mql', reasonCode: null }, stages).kind === 'allowed';
-      return { contact, score, moves: allowed };
-    });
-  }
-
-  /**
-   * Scores and stores; moves each contact that crossed the MQL rule to `mql` with the rule as actor
-   * and the explanation as the note. The stage move only happens if the contact is still where it
-   * was read, so two scorers (or a rep acting at the same moment) never make two moves.
-   */
-  async function scoreAndStore(
-    model: LoadedModel,
-    ids: readonly string[],
-    alsoInTransaction?: (trx: Db) => Promise<void>,
-  ): Promise<number> {
-    const now = clock.now();
-    const results = await evaluate(model, ids, now);
-    const stored: StoredScore[] = results.map(({ contact, score }) => ({
-      contactId: contact.id,
-      modelId: model.id,
-      fit: score.fit,
-      engagement: score.engagement,
-      grade: score.grade,
-      qualifies: score.qualifies,
-      explanation: compactExplanation(score.explanation),
-      version: contact.activity_version,
-    }));
-    const announced: DomainEvent[] = [];
-    await db.transaction().execute(async (trx) => {
-      await writeScores(trx, deps.sqlite, stored, now);
-      for (const { contact, score, moves } of results) {
-        if (!moves) continue;
-        const moved = await updateContactStage(trx, contact.id, contact.stage, {
-          stage: 'mql',
-          stage_entered_at: toDbTime(now),
-          updated_at: toDbTime(now),
-        });
-        if (!moved) continue;
-        await insertStageChange(trx, {
-          id: newId(),
-          contact_id: contact.id,
-          from_stage: contact.stage,
-          to_stage: 'mql',
-          occurred_at: toDbTime(now),
-          recorded_at: toDbTime(now),
-          actor_kind: 'rule',
-          actor_id: model.id,
-          actor_label: `scoring model v${model.version}`,
-          reason_code: null,
-          note: mqlNote(model.version, score),
-          agreement_version: null,
-        });
-        await insertEvent(trx, {
-          type: 'contact.stage_changed',
-          occurredAt: now,
-          actor: { kind: 'rule', id: model.id },
-          subject: { type: 'contact', id: contact.id },
-          payload: {
-            from: contact.stage,
-            to: 'mql',
-            direction: contact.stage === 'recycled' ? 'return' : 'forward',
-            reasonCode: null,
-            by: score.explanation.mql.by,
-            modelVersion: model.version,
-          },
-        });
-        announced.push({
-          type: 'contact.stage_changed',
-          contactId: contact.id,
-          from: contact.stage,
-          to: 'mql',
-          at: now,
-        });
-      }
-      if (alsoInTransaction) await alsoInTransaction(trx);
-    });
-    events.publish(announced);
-    return results.length;
-  }
-
   /** Contacts with a known outcome, scored under `model`, a chunk at a time. */
   async function* labelled(model: LoadedModel, now: Date) {
     let cursor: string | null = null;
@@ -407,11 +223,6 @@ export function createScoringService(deps: ScoringDeps) {
     if (id !== undefined) return loaded(await getRow(db, id));
     const active = await activeModel();
     return active ?? { id: '', version: 0, definition: defaultScoringModel };
-  }
-
-  async function activeModel(): Promise<LoadedModel | null> {
-    const row = await findActiveScoringModel(db);
-    return row ? loaded(row) : null;
   }
 
   return {
@@ -725,71 +536,11 @@ export function createScoringService(deps: ScoringDeps) {
       };
     },
 
-    /** At first start: the built-in model becomes version 1 and active, so leads are scored from day one. */
-    async ensureDefaultModel(): Promise<void> {
-      if ((await findScoringModels(db)).length > 0) return;
-      const now = clock.now();
-      const id = newId();
-      await db.transaction().execute(async (trx) => {
-        await insertScoringModel(trx, {
-          id,
-          version: 1,
-          name: 'Baton default',
-          status: 'active',
-          origin: 'manual',
-          definition: JSON.stringify(defaultScoringModel),
-          based_on_id: null,
-          created_at: toDbTime(now),
-          updated_at: toDbTime(now),
-          activated_at: toDbTime(now),
-        });
-      });
-    },
-
-    /** Scores contacts whose activity changed since their last scoring. Returns how many. */
-    async scoreDue(limit = 500): Promise<number> {
-      const model = await activeModel();
-      if (!model) return 0;
-      const ids = await findDueContactIds(db, limit);
-      return ids.length === 0 ? 0 : scoreAndStore(model, ids);
-    },
-
-    /** Moves each running rescoring run one chunk on. Returns how many contacts it scored. */
-    async advanceRuns(limit = 500): Promise<number> {
-      const model = await activeModel();
-      let scored = 0;
-      for (const run of await findRunningScoringRuns(db)) {
-        const now = toDbTime(clock.now());
-        if (!model || run.model_id !== model.id) {
-          await updateScoringRun(db, run.id, { status: 'superseded', updated_at: now, finished_at: now });
-          continue;
-        }
-        const ids =
-          run.last_contact_id === null
-            ? []
-            : await findContactIdsAfter(db, run.cursor, limit, run.last_contact_id);
-        if (ids.length === 0) {
-          await updateScoringRun(db, run.id, { status: 'done', updated_at: now, finished_at: now });
-          continue;
-        }
-        scored += await scoreAndStore(model, ids, (trx) =>
-          advanceScoringRun(trx, run.id, run.cursor, ids[ids.length - 1]!, ids.length, now),
-        );
-      }
-      return scored;
-    },
-
-    /** Rescores contacts with points whose score is older than a day, as their engagement fades. */
-    async refreshFaded(limit = 500): Promise<number> {
-      const model = await activeModel();
-      if (!model) return 0;
-      const ids = await findStaleScoredContactIds(
-        db,
-        new Date(clock.now().getTime() - refreshAfterMs),
-        limit,
-      );
-      return ids.length === 0 ? 0 : scoreAndStore(model, ids);
-    },
+    // The engine (scoring.usecases.ts), bound to this store, clock and bus.
+    ensureDefaultModel: () => ensureDefaultModel({ db, now: clock.now() }),
+    scoreDue: (limit = 500) => scoreDueContacts({ ...engine, limit }),
+    advanceRuns: (limit = 500) => advanceRescoringRuns({ ...engine, limit }),
+    refreshFaded: (limit = 500) => refreshFadedScores({ ...engine, limit }),
   };
 }
 

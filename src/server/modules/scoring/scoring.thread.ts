@@ -1,12 +1,12 @@
 // The scoring thread's entry (started by scoring.thread-host.ts): its own connection to the store,
-// the scoring service alone (store, clock, bus), and the scorer loop. Scoring reads and computes a
+// the scoring engine alone (store, clock, bus), and the scorer loop. Scoring reads and computes a
 // lot; here it does so beside the request-handling thread instead of between its requests.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase, type DatabaseOptions } from '../../db/database.ts';
 import { systemClock } from '../../platform/clock.ts';
 import { createEventBus } from '../../platform/event-bus.ts';
-import { createScoringService } from './scoring.service.ts';
 import type { FromThread, ToThread } from './scoring.thread-host.ts';
+import type { ScoringEngine } from './scoring.usecases.ts';
 import { startScoringWorker } from './scoring.worker.ts';
 
 const port = parentPort!;
@@ -20,13 +20,13 @@ const bus = createEventBus((error, event) =>
 // What the scorer announces (a contact moved to MQL) is announced again in the server's thread,
 // where routing and the SLA listen.
 bus.subscribe('contact.stage_changed', (event) => post({ type: 'event', event }));
-const scoring = createScoringService({
+const engine: ScoringEngine = {
   db: database.db,
-  ...(database.sqlite && { sqlite: database.sqlite }),
+  sqlite: database.sqlite,
   clock: systemClock,
-  events: bus,
-});
-const worker = startScoringWorker(scoring, bus, {
+  publish: (events) => bus.publish(events),
+};
+const worker = startScoringWorker(engine, bus, {
   onError: (error) =>
     post({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
 });

@@ -1,5 +1,10 @@
 import type { EventBus } from '../../platform/event-bus.ts';
-import type { ScoringService } from './scoring.service.ts';
+import {
+  advanceRescoringRuns,
+  refreshFadedScores,
+  scoreDueContacts,
+  type ScoringEngine,
+} from './scoring.usecases.ts';
 
 export interface ScoringWorker {
   /** Look for work now rather than at the next interval. */
@@ -16,7 +21,7 @@ export interface ScoringWorker {
  * (activity versions, the run's cursor), so nothing is lost if the process dies.
  */
 export function startScoringWorker(
-  scoring: ScoringService,
+  engine: ScoringEngine,
   bus: EventBus,
   options: { idleMs?: number; settleMs?: number; chunk?: number; onError: (error: unknown) => void },
 ): ScoringWorker {
@@ -45,8 +50,10 @@ export function startScoringWorker(
       try {
         // New activity and a running rescoring take turns, so a steady stream of touches never
         // starves the run; faded scores are refreshed when there is nothing else to do.
-        worked = (await scoring.scoreDue(chunk)) + (await scoring.advanceRuns(chunk));
-        if (worked === 0) worked = await scoring.refreshFaded(chunk);
+        worked =
+          (await scoreDueContacts({ ...engine, limit: chunk })) +
+          (await advanceRescoringRuns({ ...engine, limit: chunk }));
+        if (worked === 0) worked = await refreshFadedScores({ ...engine, limit: chunk });
       } catch (error) {
         options.onError(error);
         await rest(idleMs);
