@@ -10,7 +10,8 @@ import type { CaptureOrigin } from '../../../domain/capture/plan-capture.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError } from '../shared/errors.ts';
-import { prepare, prepareContactRow, type CaptureService, type Prepared } from './capture.service.ts';
+import type { CaptureService } from './capture.service.ts';
+import { prepare, prepareContactRow, type Prepared } from './capture.usecases.ts';
 
 const rowsPerChunk = 1000;
 const maxReportedErrors = 1000;
