@@ -2,6 +2,15 @@ import { Type, type Static } from 'typebox';
 import { CountryCode, Email, Id, Instant, Nullable, PageQuery, StrictObject } from './common.ts';
 import { StageChange } from './stages.ts';
 
+/** A contact's custom fields, by column name. */
+export const Attributes = Type.Record(Type.String(), Type.String(), {
+  description: 'Custom fields from imports',
+});
+/** As stored: a contact without custom fields may hold none. */
+export const StoredAttributes = Nullable(Attributes);
+/** What a touch carried besides its type: free-form, at most a few kilobytes. */
+export const TouchProperties = Type.Record(Type.String(), Type.Unknown());
+
 export const consentStatuses = ['unknown', 'granted', 'withdrawn'] as const;
 
 export const Consent = Type.Object({
@@ -31,7 +40,7 @@ export const Contact = Type.Object({
   id: Id,
   email: Nullable(Email),
   externalId: Nullable(Type.String({ description: "The person's id in the system they were imported from" })),
-  attributes: Type.Record(Type.String(), Type.String(), { description: 'Custom fields from imports' }),
+  attributes: Attributes,
   outcome: Nullable(Type.Enum(['converted', 'not_converted'], { description: 'A known outcome, imported' })),
   firstName: Nullable(Type.String()),
   lastName: Nullable(Type.String()),
@@ -124,7 +133,7 @@ export const Touchpoint = Type.Object({
     content: Nullable(Type.String()),
   }),
   url: Nullable(Type.String()),
-  properties: Type.Record(Type.String(), Type.Unknown()),
+  properties: TouchProperties,
   isLeadCreating: Type.Boolean(),
   visitorId: Nullable(Type.String()),
   userId: Nullable(Id),

@@ -40,6 +40,9 @@ import {
   updateAgreementRow,
   type AgreementRow,
 } from './agreements.repository.ts';
+import { readJson } from '../../db/json-column.ts';
+import { AgreementContent as AgreementContentSchema } from '../../../contract/agreements.ts';
+import { EventPayload } from '../shared/events.repository.ts';
 
 /** Where each section of the document is read from in the live configuration. */
 export type AgreementSources = { [K in keyof AgreementContent]: () => Promise<AgreementContent[K]> };
@@ -144,7 +147,7 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
 
   async function present(row: AgreementRow): Promise<Agreement> {
     const [summary] = await summaries([row], await findAgreements(db));
-    const content = fromDbJson(row.content) as AgreementContent;
+    const content = readJson(AgreementContentSchema, row.content, 'agreements.content');
     return {
       ...summary!,
       content,
@@ -371,7 +374,7 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
       const parts = await Promise.all(
         spansOver(rows.map(toVersion), from.getTime(), to.getTime()).map(async (s) => {
           const row = s.version === null ? null : byVersion.get(s.version);
-          const content = row ? (fromDbJson(row.content) as AgreementContent) : null;
+          const content = row ? readJson(AgreementContentSchema, row.content, 'agreements.content') : null;
           return {
             version: s.version,
             from: new Date(s.fromMs).toISOString(),
@@ -432,7 +435,7 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
       );
       return events.map((e) => {
         const at = fromDbTime(e.occurred_at);
-        const payload = fromDbJson(e.payload) as Record<string, unknown>;
+        const payload = readJson(EventPayload, e.payload, 'events.payload');
         const outside = e.type === CHANGE_OUTSIDE;
         const sections = outside ? (payload.sections as AgreementSection[]) : null;
         return {

@@ -28,7 +28,7 @@ import {
   sharesFrom,
   type ChannelShares,
 } from '../../../domain/attribution/credit-deal.ts';
-import { type AttributionSettings, type CustomWeights } from '../../../domain/attribution/deal-touches.ts';
+import { type AttributionSettings } from '../../../domain/attribution/deal-touches.ts';
 import type { Journey } from '../../../domain/attribution/journeys.ts';
 import { markovAttribution } from '../../../domain/attribution/markov.ts';
 import {
@@ -80,6 +80,8 @@ import {
   type LiveInput,
   type TallyData,
 } from './attribution.tally.ts';
+import { readJson } from '../../db/json-column.ts';
+import { CustomWeights as CustomWeightsSchema } from '../../../contract/attribution.ts';
 
 const defaultCurrency = 'EUR';
 
@@ -103,7 +105,7 @@ function toSettings(row: AttributionSettingsRow): Settings {
     includeSalesTouches: fromDbBool(row.is_sales_touches_counted),
     dedupeMinutes: Number(row.dedupe_minutes),
     halfLifeDays: Number(row.half_life_days),
-    customWeights: fromDbJson(row.custom_weights) as CustomWeights,
+    customWeights: readJson(CustomWeightsSchema, row.custom_weights, 'attribution_settings.custom_weights'),
     updatedAt: fromDbTime(row.updated_at),
   };
 }

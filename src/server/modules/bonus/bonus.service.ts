@@ -1,14 +1,9 @@
 import type { Actor } from '../../../domain/access/roles.ts';
-import {
-  calculateBonus,
-  checkCurve,
-  type BonusParticipant,
-  type PayoutCurve,
-} from '../../../domain/planning/bonus.ts';
+import { calculateBonus, checkCurve, type BonusParticipant } from '../../../domain/planning/bonus.ts';
 import { addMonths, monthsOfPeriod } from '../../../domain/planning/months.ts';
 import type { BonusPlan, BonusStatements, PutBonusPlanBody } from '../../../contract/bonus.ts';
 import type { PeriodKind } from '../../../contract/planning.ts';
-import { fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbTime, toDbTime } from '../../db/dialect.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import { announcingConfig } from '../shared/config-changed.ts';
@@ -24,6 +19,11 @@ import {
   sumDealsByOwner,
   upsertBonusPlan,
 } from './bonus.repository.ts';
+import { readJson } from '../../db/json-column.ts';
+import { BonusPlan as BonusPlanSchema, PayoutCurve as PayoutCurveSchema } from '../../../contract/bonus.ts';
+import { Type } from 'typebox';
+
+const StoredParticipants = Type.Array(Type.Omit(BonusPlanSchema.properties.participants.items, ['name']));
 
 type Row = NonNullable<Awaited<ReturnType<typeof findBonusPlanById>>>;
 type StoredParticipant = Omit<BonusPlan['participants'][number], 'name'>;
@@ -41,7 +41,7 @@ export function createBonusService(deps: ServiceDeps) {
   const { db, clock } = deps;
 
   async function present(row: Row): Promise<BonusPlan> {
-    const participants = fromDbJson(row.participants) as StoredParticipant[];
+    const participants = readJson(StoredParticipants, row.participants, 'bonus_plans.participants');
     const names = new Map(
       (
         await findUsersByIds(
@@ -60,7 +60,7 @@ export function createBonusService(deps: ServiceDeps) {
       currency: row.currency,
       poolAtPlan: Number(row.pool_minor),
       marketingSharePct: row.marketing_share_pct,
-      curve: fromDbJson(row.curve) as PayoutCurve,
+      curve: readJson(PayoutCurveSchema, row.curve, 'bonus_plans.curve'),
       participants: participants.map((p) => ({ ...p, name: names.get(p.userId) ?? p.userId })),
       updatedAt: fromDbTime(row.updated_at).toISOString(),
     };

@@ -1,7 +1,9 @@
 import type { Contact, Touchpoint } from '../../../contract/contacts.ts';
 import type { StageChange } from '../../../contract/stages.ts';
-import { fromDbBool, fromDbJson, fromDbTime, fromDbTimeOrNull } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, fromDbTimeOrNull } from '../../db/dialect.ts';
 import type { ContactRow, StageChangeRow, TouchpointRow } from '../../db/tables.ts';
+import { readJson } from '../../db/json-column.ts';
+import { StoredAttributes, TouchProperties } from '../../../contract/contacts.ts';
 
 const iso = (value: Date | string | null) => fromDbTimeOrNull(value)?.toISOString() ?? null;
 
@@ -10,7 +12,7 @@ export function toContact(row: ContactRow): Contact {
     id: row.id,
     email: row.email,
     externalId: row.external_id,
-    attributes: (fromDbJson(row.attributes) ?? {}) as Record<string, string>,
+    attributes: readJson(StoredAttributes, row.attributes, 'contacts.attributes') ?? {},
     outcome: row.outcome,
     firstName: row.first_name,
     lastName: row.last_name,
@@ -85,7 +87,7 @@ export function toTouchpoint(row: TouchpointRow): Touchpoint {
       content: row.utm_content,
     },
     url: row.url,
-    properties: fromDbJson(row.properties) as Record<string, unknown>,
+    properties: readJson(TouchProperties, row.properties, 'touchpoints.properties'),
     isLeadCreating: fromDbBool(row.is_lead_creating),
     visitorId: row.visitor_id,
     userId: row.user_id,

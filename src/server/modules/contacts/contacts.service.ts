@@ -13,7 +13,7 @@ import { decideSourceUpdate } from '../../../domain/capture/decide-sources.ts';
 import { decideStageChange, stageEntryTimes } from '../../../domain/lifecycle/decide-stage-change.ts';
 import { normalizeEmail } from '../../../domain/people/normalize.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbJson, fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow, ContactUpdate, NewStageChangeRow, StageChangeRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorRef, authorize } from '../shared/access.ts';
@@ -54,6 +54,8 @@ import {
   moveContactDependants,
 } from './contacts.repository.ts';
 import { emailHash, externalIdHash, insertSuppression } from '../capture/capture.repository.ts';
+import { readJson } from '../../db/json-column.ts';
+import { EventPayload } from '../shared/events.repository.ts';
 
 const defaultInitialStage = 'lead';
 /** Clients' clocks drift; a stage change may claim a time this far in the future. */
@@ -366,7 +368,7 @@ export function createContactsService(
           events: events.map((e) => ({
             type: e.type,
             occurredAt: fromDbTime(e.occurred_at).toISOString(),
-            payload: fromDbJson(e.payload) as Record<string, unknown>,
+            payload: readJson(EventPayload, e.payload, 'events.payload'),
           })),
         };
         await insertEvent(trx, {

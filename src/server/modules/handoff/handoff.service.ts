@@ -29,7 +29,7 @@ import type {
 import { canSee, type Actor } from '../../../domain/access/roles.ts';
 import { fateOf, rejectionsBy, type FateRow } from '../../../domain/handoff/fate.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
@@ -66,6 +66,11 @@ import {
   type HandoffSettingsRow,
   type RejectionReasonRow,
 } from './handoff.repository.ts';
+import { readJson } from '../../db/json-column.ts';
+import { HandoffSettings as HandoffSettingsSchema } from '../../../contract/handoff.ts';
+import { Type } from 'typebox';
+
+const QualificationAnswers = Type.Record(Type.String(), Type.Boolean());
 
 function toReason(row: RejectionReasonRow): RejectionReason {
   return {
@@ -81,9 +86,11 @@ function toSettings(row: HandoffSettingsRow): HandoffSettings {
   return {
     engagementReset: fromDbBool(row.is_engagement_reset),
     pingPongLimit: Number(row.ping_pong_limit),
-    qualificationChecklist: fromDbJson(
+    qualificationChecklist: readJson(
+      HandoffSettingsSchema.properties.qualificationChecklist,
       row.qualification_checklist,
-    ) as HandoffSettings['qualificationChecklist'],
+      'handoff_settings.qualification_checklist',
+    ),
   };
 }
 
@@ -428,7 +435,7 @@ export function createHandoffService(
           id: q.id,
           contactId: q.contact_id,
           userId: q.user_id,
-          answers: fromDbJson(q.answers) as Record<string, boolean>,
+          answers: readJson(QualificationAnswers, q.answers, 'qualifications.answers'),
           note: q.note,
           occurredAt: fromDbTime(q.occurred_at).toISOString(),
         })),

@@ -1,6 +1,5 @@
 import type { CandidateVerdict, SkipReason } from '../../../domain/routing/choose-rep.ts';
 import { expandExplanation, type CompactExplanation } from '../../../domain/scoring/compact-explanation.ts';
-import type { ScoringModelDefinition } from '../../../domain/scoring/score-contact.ts';
 import type { Db, SqliteStatements } from '../../db/database.ts';
 import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow, UserRow } from '../../db/tables.ts';
@@ -35,6 +34,20 @@ import {
   storeRendered,
   type OutboxRow,
 } from './outbox.repository.ts';
+import { readJson } from '../../db/json-column.ts';
+import { ScoringModelDefinition as ScoringModelDefinitionSchema } from '../../../contract/scoring.ts';
+import { Type } from 'typebox';
+import { Nullable } from '../../../contract/common.ts';
+
+/** What a queued ladder step keeps until it is rendered, just before it is sent. */
+const SlaStepParams = Type.Object({
+  kind: Type.Enum(['reminder', 'breach']),
+  level: Type.Integer(),
+  repId: Nullable(Type.String()),
+  policyId: Type.String(),
+  deadline: Type.String(),
+  overdueMs: Type.Number(),
+});
 
 /*
  * The notifications engine: what Baton queues in the outbox, in the transaction of the change it
@@ -101,7 +114,7 @@ async function leadContext({
   if (score) {
     const explanation = expandExplanation(
       fromDbJson(score.explanation) as CompactExplanation,
-      fromDbJson(score.model_definition) as ScoringModelDefinition,
+      readJson(ScoringModelDefinitionSchema, score.model_definition, 'scoring_models.definition'),
     );
     scoreContext = {
       fit: Number(score.fit),
@@ -466,14 +479,7 @@ async function renderQueued({
 }): Promise<Email> {
   if (row.template !== 'sla.step' || !row.contact_id || !row.recipient_user_id)
     throw new Error(`cannot render message ${row.id} (template ${row.template ?? 'none'})`);
-  const params = fromDbJson(row.params) as {
-    kind: 'reminder' | 'breach';
-    level: number;
-    repId: string | null;
-    policyId: string;
-    deadline: string;
-    overdueMs: number;
-  };
+  const params = readJson(SlaStepParams, row.params, 'outbox.params');
   const [contact, recipient, rep, policy] = await Promise.all([
     findContactById(db, row.contact_id),
     findUserById(db, row.recipient_user_id),

@@ -13,18 +13,18 @@ import {
   type WaterfallStage,
   type WaterfallStep,
 } from '../../../domain/planning/plan-waterfall.ts';
-import type {
-  Pacing,
-  PeriodKind,
-  PlanInputBody,
+import {
   PlanResult,
-  PutTargetBody,
-  SavedPlan,
-  Target,
-  TargetMetric,
+  type Pacing,
+  type PeriodKind,
+  type PlanInputBody,
+  type PutTargetBody,
+  type SavedPlan,
+  type Target,
+  type TargetMetric,
 } from '../../../contract/planning.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import { newId } from '../../platform/ids.ts';
 import { agreementSpans } from '../agreements/agreements.repository.ts';
 import { actorRef, authorize } from '../shared/access.ts';
@@ -56,6 +56,7 @@ import {
   upsertTarget,
   type TargetRow,
 } from './planning.repository.ts';
+import { readJson } from '../../db/json-column.ts';
 
 /** A history figure counts from this many records on; below it the default is used. */
 const MIN_FUNNEL_SAMPLE = 20;
@@ -252,7 +253,7 @@ export function createPlanningService(
       current: fromDbBool(row.is_current),
       createdAt: fromDbTime(row.created_at).toISOString(),
       createdBy: row.created_by,
-      plan: fromDbJson(row.result) as PlanResult,
+      plan: readJson(PlanResult, row.result, 'plans.result'),
     };
   }
 
@@ -284,7 +285,7 @@ export function createPlanningService(
         alerts: [],
       };
     }
-    const plan = fromDbJson(row.result) as PlanResult;
+    const plan = readJson(PlanResult, row.result, 'plans.result');
     const first = plan.months[0]!;
     const from = monthStart(first);
     const to = periodTo;

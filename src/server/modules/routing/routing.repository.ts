@@ -1,7 +1,9 @@
 import { sql, type Insertable } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { AssignmentsTable, RoutingPoolMembersTable, RoutingPoolsTable } from '../../db/tables.ts';
+import { readJson } from '../../db/json-column.ts';
+import { WorkingHours } from '../../../contract/users.ts';
 
 export async function findRoutingSettings(db: Db) {
   const row = await db
@@ -158,7 +160,7 @@ export async function findRoutingPeople(db: Db, userIds: readonly string[], at: 
       {
         isActive: fromDbBool(u.is_active),
         timeZone: u.time_zone,
-        workingHours: fromDbJson(u.working_hours),
+        workingHours: readJson(WorkingHours, u.working_hours, 'users.working_hours'),
         isAbsent: away.has(u.id),
       },
     ]),

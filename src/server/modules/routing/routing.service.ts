@@ -12,7 +12,7 @@ import type {
 } from '../../../contract/routing.ts';
 import { canRoute, canSee, type Actor } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow } from '../../db/tables.ts';
 import type { DomainEvent } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
@@ -50,6 +50,8 @@ import {
   toAssignment,
   type RoutingEngine,
 } from './routing.usecases.ts';
+import { readJson } from '../../db/json-column.ts';
+import { RoutingRule as RoutingRuleSchema } from '../../../contract/routing.ts';
 
 const poolNotFound = (field?: string) =>
   field ? fieldError('routing.pool_not_found', field, 'no such pool') : createError('routing.pool_not_found');
@@ -165,7 +167,11 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
       return (await findRules(db)).map((r) => ({
         id: r.id,
         name: r.name,
-        conditions: fromDbJson(r.conditions) as RoutingRule['conditions'],
+        conditions: readJson(
+          RoutingRuleSchema.properties.conditions,
+          r.conditions,
+          'routing_rules.conditions',
+        ),
         target: r.target_pool_id ? { poolId: r.target_pool_id } : { userId: r.target_user_id! },
       }));
     },

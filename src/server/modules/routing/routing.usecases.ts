@@ -18,10 +18,9 @@ import {
   startOfLocalWeek,
   type WorkingHours,
 } from '../../../domain/routing/working-hours.ts';
-import type { Condition } from '../../../domain/scoring/score-contact.ts';
 import type { Pool } from '../../../contract/routing.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { AssignmentsTable, ContactRow } from '../../db/tables.ts';
 import type { DomainEvent } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
@@ -52,6 +51,15 @@ import {
   insertAssignment,
   markQueueRetried,
 } from './routing.repository.ts';
+import { readJson } from '../../db/json-column.ts';
+import { Assignment as AssignmentSchema, RoutingRule } from '../../../contract/routing.ts';
+import { StoredAttributes } from '../../../contract/contacts.ts';
+import { Nullable } from '../../../contract/common.ts';
+import { Type } from 'typebox';
+
+const RuleConditions = RoutingRule.properties.conditions;
+/** A pool's smooth weighted round-robin state: each member's current weight. */
+const TurnState = Nullable(Type.Record(Type.String(), Type.Number()));
 
 /*
  * The routing engine: where a lead goes and why (the account's owner, a rule, the fallback pool,
@@ -95,7 +103,11 @@ export function toAssignment(row: Omit<AssignmentRow, 'retried_at'>): Assignment
     poolId: row.pool_id,
     ruleId: row.rule_id,
     reason: row.reason,
-    explanation: fromDbJson(row.explanation) as Assignment['explanation'],
+    explanation: readJson(
+      AssignmentSchema.properties.explanation,
+      row.explanation,
+      'assignments.explanation',
+    ),
     actor: { kind: row.actor_kind, id: row.actor_id },
     assignedAt: fromDbTime(row.assigned_at).toISOString(),
   };
@@ -205,7 +217,7 @@ export async function decideLead({
   const account = contact.account_id ? await findAccountById(conn, contact.account_id) : undefined;
   const domains = account ? (await findDomainsByAccounts(conn, [account.id])).get(account.id) : undefined;
   const score = await findContactScore(conn, contact.id);
-  const attributes = (fromDbJson(contact.attributes) ?? {}) as Record<string, string>;
+  const attributes = readJson(StoredAttributes, contact.attributes, 'contacts.attributes') ?? {};
   const facts: Record<string, string | number | null> = {};
   for (const [name, value] of Object.entries(attributes)) facts[`attributes.${name}`] = value;
   Object.assign(facts, {
@@ -244,7 +256,7 @@ export async function decideLead({
     rules: rules.map((r) => ({
       id: r.id,
       label: r.name,
-      conditions: fromDbJson(r.conditions) as Condition[],
+      conditions: readJson(RuleConditions, r.conditions, 'routing_rules.conditions'),
       target: r.target_pool_id
         ? { kind: 'pool', poolId: r.target_pool_id }
         : { kind: 'user', userId: r.target_user_id! },
@@ -272,7 +284,7 @@ export async function decideLead({
     aware = fromDbBool(pool.is_performance_aware);
     const state: PoolState = {
       lastUserId: pool.last_user_id,
-      current: (fromDbJson(pool.turn_state) ?? {}) as Record<string, number>,
+      current: readJson(TurnState, pool.turn_state, 'routing_pools.turn_state') ?? {},
     };
     choice = chooseRep(
       { strategy: pool.strategy, performanceAware: aware },

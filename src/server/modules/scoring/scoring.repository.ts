@@ -1,13 +1,15 @@
 import type { Insertable, Updateable } from 'kysely';
 import { sql } from 'kysely';
 import type { Db, SqliteStatements } from '../../db/database.ts';
-import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type {
   ScoringModelRow,
   ScoringModelsTable,
   ScoringRunRow,
   ScoringRunsTable,
 } from '../../db/tables.ts';
+import { readJson } from '../../db/json-column.ts';
+import { StoredAttributes, TouchProperties } from '../../../contract/contacts.ts';
 
 export async function findScoringModels(db: Db): Promise<ScoringModelRow[]> {
   return db.selectFrom('scoring_models').selectAll().orderBy('version', 'desc').execute();
@@ -195,7 +197,7 @@ export async function loadScoringInputs(
       occurred_at: fromDbTime(t.occurred_at),
       url: t.url,
       campaign: t.campaign,
-      properties: withProperties ? (fromDbJson(t.properties) as Record<string, unknown>) : {},
+      properties: withProperties ? readJson(TouchProperties, t.properties, 'touchpoints.properties') : {},
     });
     touches.set(t.contact_id!, list);
   }
@@ -204,7 +206,7 @@ export async function loadScoringInputs(
       id: r.id,
       email: r.email,
       external_id: r.external_id,
-      attributes: (fromDbJson(r.attributes) ?? {}) as Record<string, string>,
+      attributes: readJson(StoredAttributes, r.attributes, 'contacts.attributes') ?? {},
       outcome: r.outcome,
       first_name: r.first_name,
       last_name: r.last_name,

@@ -66,6 +66,8 @@ import {
   type LoadedModel,
   type ScoringEngine,
 } from './scoring.usecases.ts';
+import { readJson } from '../../db/json-column.ts';
+import { ScoringModelDefinition as ScoringModelDefinitionSchema } from '../../../contract/scoring.ts';
 
 const modelNotFound = () => createError('scoring.model_not_found');
 const notDraft = () => createError('scoring.model_not_draft');
@@ -78,7 +80,7 @@ export function toScoringModel(row: ScoringModelRow): ScoringModel {
     status: row.status,
     origin: row.origin,
     basedOnId: row.based_on_id,
-    definition: fromDbJson(row.definition) as ScoringModel['definition'],
+    definition: readJson(ScoringModelDefinitionSchema, row.definition, 'scoring_models.definition'),
     createdAt: fromDbTime(row.created_at).toISOString(),
     updatedAt: fromDbTime(row.updated_at).toISOString(),
     activatedAt: fromDbTimeOrNull(row.activated_at)?.toISOString() ?? null,
@@ -245,7 +247,9 @@ export function createScoringService(deps: ScoringDeps) {
         if (input.basedOnId !== undefined) {
           const base = await findScoringModelById(trx, input.basedOnId);
           if (!base) throw fieldError('scoring.model_not_found', 'basedOnId', 'no such model');
-          definition = input.definition ?? fromDbJson(base.definition);
+          definition =
+            input.definition ??
+            readJson(ScoringModelDefinitionSchema, base.definition, 'scoring_models.definition');
         }
         const id = newId();
         await insertScoringModel(trx, {
@@ -369,7 +373,7 @@ export function createScoringService(deps: ScoringDeps) {
         qualifies: fromDbBool(row.qualifies),
         explanation: expandExplanation(
           fromDbJson(row.explanation) as CompactExplanation,
-          fromDbJson(row.model_definition) as ScoringModelDefinition,
+          readJson(ScoringModelDefinitionSchema, row.model_definition, 'scoring_models.definition'),
         ),
         scoredAt: fromDbTime(row.scored_at).toISOString(),
       };

@@ -10,7 +10,7 @@ import {
   type ScoringModelDefinition,
 } from '../../../domain/scoring/score-contact.ts';
 import type { Db, SqliteStatements } from '../../db/database.ts';
-import { fromDbJson, toDbTime } from '../../db/dialect.ts';
+import { toDbTime } from '../../db/dialect.ts';
 import type { ScoringModelRow } from '../../db/tables.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DomainEvent } from '../../platform/event-bus.ts';
@@ -34,6 +34,8 @@ import {
   type ScoringInputContact,
   type StoredScore,
 } from './scoring.repository.ts';
+import { readJson } from '../../db/json-column.ts';
+import { ScoringModelDefinition as ScoringModelDefinitionSchema } from '../../../contract/scoring.ts';
 
 /*
  * The scoring engine: contacts are scored under the active model as their activity moves on (and
@@ -104,7 +106,7 @@ export interface LoadedModel {
 export const loaded = (row: ScoringModelRow): LoadedModel => ({
   id: row.id,
   version: row.version,
-  definition: fromDbJson(row.definition) as ScoringModelDefinition,
+  definition: readJson(ScoringModelDefinitionSchema, row.definition, 'scoring_models.definition'),
 });
 
 /** The active model, if there is one. */

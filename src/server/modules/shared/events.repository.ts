@@ -1,6 +1,10 @@
 import type { Db } from '../../db/database.ts';
 import { toDbTime } from '../../db/dialect.ts';
 import { newId } from '../../platform/ids.ts';
+import { Type } from 'typebox';
+
+/** What an event of the audit log says about its change, as stored. */
+export const EventPayload = Type.Record(Type.String(), Type.Unknown());
 
 export interface DomainEvent {
   /** Past tense, dotted: `contact.created`, `user.deactivated`. */

@@ -1,14 +1,15 @@
 import type { Selectable } from 'kysely';
-import type { WorkingHours } from '../../../domain/routing/working-hours.ts';
 import type { CalendarSettings } from '../../../domain/sla/business-time.ts';
-import { fromDbBool, fromDbJson } from '../../db/dialect.ts';
+import { fromDbBool } from '../../db/dialect.ts';
 import type { SlaCalendarsTable } from '../../db/tables.ts';
+import { readJson } from '../../db/json-column.ts';
+import { SlaCalendar } from '../../../contract/sla.ts';
 
 /** A stored business calendar as the domain's settings (holidays computed per year later). */
 export function calendarSettingsOf(row: Selectable<SlaCalendarsTable>): CalendarSettings {
   return {
     timeZone: row.time_zone,
-    hours: fromDbJson(row.working_hours) as WorkingHours,
+    hours: readJson(SlaCalendar.properties.workingHours, row.working_hours, 'sla_calendars.working_hours'),
     holidays:
       row.holiday_country === 'NL'
         ? {
@@ -17,7 +18,7 @@ export function calendarSettingsOf(row: Selectable<SlaCalendarsTable>): Calendar
             liberationDay: row.liberation_day as 'every_year' | 'every_five_years' | 'never',
           }
         : null,
-    closures: fromDbJson(row.closures) as { from: string; to: string }[],
+    closures: readJson(SlaCalendar.properties.closures, row.closures, 'sla_calendars.closures'),
   };
 }
 

@@ -19,7 +19,7 @@ import { checkWorkingHours } from '../../../domain/routing/working-hours.ts';
 import { businessTimeBetween, isOpenAt } from '../../../domain/sla/business-time.ts';
 import { deadlineOf, planLadder, type LadderStep } from '../../../domain/sla/plan-ladder.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { SlaCalendarsTable, SlaPoliciesTable } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import { agreementSpans } from '../agreements/agreements.repository.ts';
@@ -55,10 +55,13 @@ import {
   followUpRecords,
   ladderOf,
   numberOrNull,
+  readLadder,
   settleClocks,
   type CalendarCache,
   type StoredStep,
 } from './sla.usecases.ts';
+import { SlaCalendar as SlaCalendarSchema } from '../../../contract/sla.ts';
+import { readJson } from '../../db/json-column.ts';
 
 const presentStep = (s: LadderStep | StoredStep) => ({
   kind: s.kind,
@@ -90,7 +93,11 @@ function toCalendar(row: Selectable<SlaCalendarsTable>): SlaCalendar {
     id: row.id,
     name: row.name,
     timeZone: row.time_zone,
-    workingHours: fromDbJson(row.working_hours) as SlaCalendar['workingHours'],
+    workingHours: readJson(
+      SlaCalendarSchema.properties.workingHours,
+      row.working_hours,
+      'sla_calendars.working_hours',
+    ),
     holidays:
       row.holiday_country === 'NL'
         ? {
@@ -99,7 +106,7 @@ function toCalendar(row: Selectable<SlaCalendarsTable>): SlaCalendar {
             liberationDay: row.liberation_day as 'every_year' | 'every_five_years' | 'never',
           }
         : null,
-    closures: fromDbJson(row.closures) as SlaCalendar['closures'],
+    closures: readJson(SlaCalendarSchema.properties.closures, row.closures, 'sla_calendars.closures'),
     isDefault: fromDbBool(row.is_default),
     updatedAt: fromDbTime(row.updated_at).toISOString(),
   };
@@ -125,13 +132,13 @@ function toClock(row: SlaInstanceRow, now: Date): SlaClock {
     waiver: row.waived_reason
       ? { by: row.waived_by, reason: row.waived_reason, at: fromDbTime(row.waived_at!).toISOString() }
       : null,
-    steps: (fromDbJson(row.ladder) as StoredStep[]).map(presentStep),
+    steps: readLadder(row.ladder).map(presentStep),
   };
 }
 
 /** A running clock is at risk once its reminder point (or, without one, half its window) has passed. */
 function isAtRisk(row: SlaInstanceRow, now: Date): boolean {
-  const reminder = (fromDbJson(row.ladder) as StoredStep[]).find((s) => s.kind === 'reminder');
+  const reminder = readLadder(row.ladder).find((s) => s.kind === 'reminder');
   const started = fromDbTime(row.started_at).getTime();
   const point = reminder
     ? Date.parse(reminder.at)

@@ -10,7 +10,7 @@ import {
   type SlaTarget,
 } from '../../../domain/sla/plan-ladder.ts';
 import type { Db, SqliteStatements } from '../../db/database.ts';
-import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow, SlaInstancesTable, SlaPoliciesTable, UserRow } from '../../db/tables.ts';
 import type { DomainEvent } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
@@ -34,6 +34,8 @@ import {
   type DueInstance,
   type InstanceAdvance,
 } from './sla.repository.ts';
+import { readJson } from '../../db/json-column.ts';
+import { Type, type Static } from 'typebox';
 
 /*
  * The SLA engine: a lead's clocks start when it is given to a rep (or enters a stage with an
@@ -54,14 +56,26 @@ export type ReassignAfterMiss = (
   input: { contactId: string; missedBy: string | null; reason: string },
 ) => Promise<{ userId: string | null; announced: DomainEvent[] }>;
 
-export interface StoredStep extends Omit<LadderStep, 'at'> {
-  at: string;
-}
+/** A ladder as a clock stores it: each step with its instant as ISO text. */
+const StoredLadder = Type.Array(
+  Type.Object({
+    index: Type.Integer(),
+    kind: Type.Enum(['reminder', 'breach', 'reassign']),
+    level: Type.Integer(),
+    notify: Type.Enum(['rep', 'manager', 'director', 'routing']),
+    at: Type.String(),
+  }),
+);
+export type StoredStep = Static<typeof StoredLadder>[number];
+
+/** A clock's stored ladder, checked. */
+export const readLadder = (value: unknown): StoredStep[] =>
+  readJson(StoredLadder, value, 'sla_instances.ladder');
 
 const toStored = (ladder: LadderStep[]): StoredStep[] =>
   ladder.map((s) => ({ ...s, at: s.at.toISOString() }));
-const fromStored = (ladder: unknown): LadderStep[] =>
-  (ladder as StoredStep[]).map((s) => ({ ...s, at: new Date(s.at) }));
+const fromStored = (ladder: readonly StoredStep[]): LadderStep[] =>
+  ladder.map((s) => ({ ...s, at: new Date(s.at) }));
 
 export const numberOrNull = (v: number | null) => (v === null ? null : Number(v));
 
@@ -371,7 +385,7 @@ async function sweepBatchIn({
       await updateInstanceIf(trx, instance.id, expected, settled);
       continue;
     }
-    const ladder = fromStored(fromDbJson(instance.ladder));
+    const ladder = fromStored(readLadder(instance.ladder));
     const steps = dueSteps(ladder, expected.nextStep, now);
     if (steps.length === 0) continue;
     const last = steps.at(-1)!;

@@ -1,8 +1,9 @@
-import type { User, WorkingHours } from '../../../contract/users.ts';
-import { fromDbBool, fromDbJson, fromDbTime, fromDbTimeOrNull } from '../../db/dialect.ts';
+import { WorkingHours, type User } from '../../../contract/users.ts';
+import { fromDbBool, fromDbTime, fromDbTimeOrNull } from '../../db/dialect.ts';
 import type { UserRow } from '../../db/tables.ts';
 import type { Language } from '../../../contract/common.ts';
 import type { Role } from '../../../domain/access/roles.ts';
+import { readJson } from '../../db/json-column.ts';
 
 export function toUser(row: UserRow, teamIds: string[]): User {
   return {
@@ -12,7 +13,7 @@ export function toUser(row: UserRow, teamIds: string[]): User {
     role: row.role as Role,
     language: row.language as Language,
     timeZone: row.time_zone,
-    workingHours: fromDbJson(row.working_hours) as WorkingHours,
+    workingHours: readJson(WorkingHours, row.working_hours, 'users.working_hours'),
     managerId: row.manager_id,
     isActive: fromDbBool(row.is_active),
     teamIds,
