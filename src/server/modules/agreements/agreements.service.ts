@@ -43,6 +43,10 @@ import {
 import { readJson } from '../../db/json-column.ts';
 import { AgreementContent as AgreementContentSchema } from '../../../contract/agreements.ts';
 import { EventPayload } from '../shared/events.repository.ts';
+import { Type } from 'typebox';
+
+/** What a change outside the agreement records: the version in force and the differences. */
+const DriftPayload = Type.Object({ version: Type.Integer(), changes: Type.Unknown() });
 
 /** Where each section of the document is read from in the live configuration. */
 export type AgreementSources = { [K in keyof AgreementContent]: () => Promise<AgreementContent[K]> };
@@ -169,7 +173,7 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
     const changes = diffContent(fromDbJson(row.content), await assemble());
     if (changes.length === 0) return changes;
     const last = await findLatestEventOfType(db, CHANGE_OUTSIDE);
-    const lastPayload = last ? (fromDbJson(last.payload) as { version: number; changes: unknown }) : null;
+    const lastPayload = last ? readJson(DriftPayload, last.payload, 'events.payload') : null;
     // The same difference is flagged once (compared field by field: PostgreSQL reorders JSON keys).
     if (
       lastPayload &&

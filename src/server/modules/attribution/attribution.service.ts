@@ -38,7 +38,7 @@ import {
 } from '../../../domain/attribution/rule-models.ts';
 import { shapleyAttribution } from '../../../domain/attribution/shapley.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
@@ -81,7 +81,10 @@ import {
   type TallyData,
 } from './attribution.tally.ts';
 import { readJson } from '../../db/json-column.ts';
-import { CustomWeights as CustomWeightsSchema } from '../../../contract/attribution.ts';
+import {
+  CustomWeights as CustomWeightsSchema,
+  TouchReason as TouchReasonSchema,
+} from '../../../contract/attribution.ts';
 
 const defaultCurrency = 'EUR';
 
@@ -528,7 +531,7 @@ export function createAttributionService(
               model: stored.snapshot.model as AttributionModel,
               createdAt: fromDbTime(stored.snapshot.created_at).toISOString(),
               lines: stored.credits.map((c) => {
-                const saved = fromDbJson(c.reason) as TouchReason & { type?: string };
+                const saved = readJson(TouchReasonSchema, c.reason, 'attribution_credits.reason');
                 const reason: TouchReason = {
                   milestones: saved.milestones,
                   standsInFor: saved.standsInFor,

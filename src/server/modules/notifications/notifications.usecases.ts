@@ -1,7 +1,7 @@
 import type { CandidateVerdict, SkipReason } from '../../../domain/routing/choose-rep.ts';
-import { expandExplanation, type CompactExplanation } from '../../../domain/scoring/compact-explanation.ts';
+import { expandExplanation } from '../../../domain/scoring/compact-explanation.ts';
 import type { Db, SqliteStatements } from '../../db/database.ts';
-import { fromDbBool, fromDbJson, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow, UserRow } from '../../db/tables.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/ids.ts';
@@ -35,6 +35,7 @@ import {
   type OutboxRow,
 } from './outbox.repository.ts';
 import { readJson } from '../../db/json-column.ts';
+import { readExplanation } from '../scoring/scoring.repository.ts';
 import { ScoringModelDefinition as ScoringModelDefinitionSchema } from '../../../contract/scoring.ts';
 import { Type } from 'typebox';
 import { Nullable } from '../../../contract/common.ts';
@@ -113,7 +114,7 @@ async function leadContext({
   let scoreContext: LeadContext['score'] = null;
   if (score) {
     const explanation = expandExplanation(
-      fromDbJson(score.explanation) as CompactExplanation,
+      readExplanation(score.explanation),
       readJson(ScoringModelDefinitionSchema, score.model_definition, 'scoring_models.definition'),
     );
     scoreContext = {

@@ -9,6 +9,41 @@ import type {
   ScoringRunsTable,
 } from '../../db/tables.ts';
 import { readJson } from '../../db/json-column.ts';
+import { Type } from 'typebox';
+import type { CompactExplanation } from '../../../domain/scoring/compact-explanation.ts';
+
+/** A stored score's explanation, in its compact form (compact-explanation.ts). */
+const StoredExplanation = Type.Object({
+  f: Type.Array(Type.Tuple([Type.String(), Type.Number()])),
+  e: Type.Array(
+    Type.Tuple([
+      Type.String(),
+      Type.Number(),
+      Type.Number(),
+      Type.Number(),
+      Type.Number(),
+      Type.Number(),
+      Type.Number(),
+    ]),
+  ),
+  g: Type.Array(
+    Type.Tuple([
+      Type.Enum(['fit', 'engagement']),
+      Type.String(),
+      Type.Number(),
+      Type.Number(),
+      Type.Number(),
+    ]),
+  ),
+  m: Type.Tuple([
+    Type.Union([Type.Enum(['thresholds', 'high_intent']), Type.Null()]),
+    Type.Union([Type.String(), Type.Null()]),
+  ]),
+});
+
+/** A stored score's explanation, checked. */
+export const readExplanation = (value: unknown): CompactExplanation =>
+  readJson(StoredExplanation, value, 'contact_scores.explanation');
 import { StoredAttributes, TouchProperties } from '../../../contract/contacts.ts';
 
 export async function findScoringModels(db: Db): Promise<ScoringModelRow[]> {

@@ -20,12 +20,12 @@ import {
   ruleLift,
   suggestThreshold,
 } from '../../../domain/scoring/calibrate.ts';
-import { expandExplanation, type CompactExplanation } from '../../../domain/scoring/compact-explanation.ts';
+import { expandExplanation } from '../../../domain/scoring/compact-explanation.ts';
 import { isHeldOut, learnFit, type LearningRow } from '../../../domain/scoring/learn-model.ts';
 import { scoreAccount } from '../../../domain/scoring/score-account.ts';
 import { type ScoringModelDefinition } from '../../../domain/scoring/score-contact.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbJson, fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
 import type { ScoringModelRow, ScoringRunRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import { findAccountById, findDomainsByAccounts } from '../accounts/accounts.repository.ts';
@@ -67,6 +67,7 @@ import {
   type ScoringEngine,
 } from './scoring.usecases.ts';
 import { readJson } from '../../db/json-column.ts';
+import { readExplanation } from './scoring.repository.ts';
 import { ScoringModelDefinition as ScoringModelDefinitionSchema } from '../../../contract/scoring.ts';
 
 const modelNotFound = () => createError('scoring.model_not_found');
@@ -372,7 +373,7 @@ export function createScoringService(deps: ScoringDeps) {
         grade: row.grade,
         qualifies: fromDbBool(row.qualifies),
         explanation: expandExplanation(
-          fromDbJson(row.explanation) as CompactExplanation,
+          readExplanation(row.explanation),
           readJson(ScoringModelDefinitionSchema, row.model_definition, 'scoring_models.definition'),
         ),
         scoredAt: fromDbTime(row.scored_at).toISOString(),
