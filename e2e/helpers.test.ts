@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import {
   createStoreEnv,
@@ -58,4 +60,32 @@ describe('the process helpers', () => {
       await store.dispose();
     }
   });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    it(`end what they started when the test process is stopped by ${signal}`, async () => {
+      const parent = spawn(process.execPath, ['--import', 'tsx', 'e2e/fixtures/leaves-a-child.ts'], {
+        cwd: new URL('..', import.meta.url).pathname,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      try {
+        let output = '';
+        parent.stdout.setEncoding('utf8');
+        const [childPid] = await new Promise<number[]>((resolve, reject) => {
+          parent.stdout.on('data', (chunk: string) => {
+            output += chunk;
+            if (output.includes('\n')) resolve(JSON.parse(output) as number[]);
+          });
+          parent.once('exit', (code) => reject(new Error(`the fixture exited with ${code}: ${output}`)));
+        });
+        expect(isAlive(childPid!)).toBe(true);
+        const exited = once(parent, 'exit');
+        parent.kill(signal);
+        const [code, by] = (await exited) as [number | null, NodeJS.Signals | null];
+        // The parent took the signal as it would have, and its child went with it.
+        expect([code, by]).toEqual([null, signal]);
+        await expect.poll(() => isAlive(childPid!), { timeout: 10_000 }).toBe(false);
+      } finally {
+        parent.kill('SIGKILL');
+      }
+    });
 });

@@ -28,9 +28,17 @@ function track(child: ChildProcess): ChildProcess {
 
 // However the test file ends (passed, failed, timed out, or the worker is told to stop), what it
 // started ends with it: a `baton serve` left behind would hold its port and its database.
-process.once('exit', () => {
+const endAll = () => {
   for (const child of running) child.kill('SIGKILL');
-});
+};
+process.once('exit', endAll);
+// A signal ends a process without its 'exit' handlers: end the children, then take the signal as
+// it would have been taken.
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const)
+  process.once(signal, () => {
+    endAll();
+    process.kill(process.pid, signal);
+  });
 
 /** The processes helpers started that are still running (tests of the helpers check it is empty). */
 export function runningProcesses(): number[] {
@@ -92,19 +100,14 @@ export async function runCliInProcess(
   stdin?: string,
 ): Promise<CliResult> {
   const { main } = await import('../src/cli/main.ts');
+  const { lineIo } = await import('../src/cli/output.ts');
   let stdout = '';
   let stderr = '';
-  const line = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
-  const code = await main(
-    args,
-    {
-      isTerminal: false,
-      out: (text) => void (stdout += line(text)),
-      err: (text) => void (stderr += text.startsWith('\r') ? text : line(text)),
-      readStdin: async () => stdin ?? '',
-    },
-    { LOG_LEVEL: 'warn', ...env },
+  const io = lineIo(
+    { out: (text) => void (stdout += text), err: (text) => void (stderr += text) },
+    { isTerminal: false, readStdin: async () => stdin ?? '' },
   );
+  const code = await main(args, io, { LOG_LEVEL: 'warn', ...env });
   return { code, stdout, stderr };
 }
 

@@ -17,18 +17,33 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-export const processIo: Io = {
-  isTerminal: Boolean(process.stderr.isTTY),
-  out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  // A line starting with \r rewrites the terminal line (progress) and gets no newline.
-  err: (text) => void process.stderr.write(text.startsWith('\r') || text.endsWith('\n') ? text : `${text}\n`),
-  readStdin: async () => {
-    if (process.stdin.isTTY) return '';
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+/**
+ * An Io over two writers with the CLI's line rules: every line of data or diagnostics ends with a
+ * newline, except a diagnostic starting with \r, which rewrites the terminal line (progress).
+ */
+export function lineIo(
+  write: { out(text: string): void; err(text: string): void },
+  rest: Pick<Io, 'isTerminal' | 'readStdin'>,
+): Io {
+  return {
+    ...rest,
+    out: (text) => write.out(text.endsWith('\n') ? text : `${text}\n`),
+    err: (text) => write.err(text.startsWith('\r') || text.endsWith('\n') ? text : `${text}\n`),
+  };
+}
+
+export const processIo: Io = lineIo(
+  { out: (text) => void process.stdout.write(text), err: (text) => void process.stderr.write(text) },
+  {
+    isTerminal: Boolean(process.stderr.isTTY),
+    readStdin: async () => {
+      if (process.stdin.isTTY) return '';
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
   },
-};
+);
 
 /** A usage error: exit code 2. */
 export class UsageError extends Error {
