@@ -35,7 +35,7 @@ function cycles(graph: Map<string, Set<string>>): string[][] {
 }
 
 describe('the feature modules', () => {
-  it('import one another without a loop (a module a lower one needs is handed in by services.ts)', () => {
+  it('import one another without a loop (a step that goes back up is handed in as a function by the lead flow or services.ts)', () => {
     const graph = new Map(features.map((f) => [f, importsOf(f)]));
     expect(cycles(graph)).toEqual([]);
   });
