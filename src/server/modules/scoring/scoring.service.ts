@@ -13,20 +13,11 @@ import type {
 } from '../../../contract/scoring.ts';
 import { canSee, type Actor } from '../../../domain/access/roles.ts';
 import { defaultScoringModel } from '../../../domain/scoring/default-model.ts';
-import {
-  auc,
-  conversionByBand,
-  quantileEdges,
-  ruleLift,
-  suggestThreshold,
-} from '../../../domain/scoring/calibrate.ts';
 import { expandExplanation } from '../../../domain/scoring/compact-explanation.ts';
-import { isHeldOut, learnFit, type LearningRow } from '../../../domain/scoring/learn-model.ts';
 import { scoreAccount } from '../../../domain/scoring/score-account.ts';
-import { type ScoringModelDefinition } from '../../../domain/scoring/score-contact.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
-import type { ScoringModelRow, ScoringRunRow } from '../../db/tables.ts';
+import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import type { ScoringModelRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import { findAccountById, findDomainsByAccounts } from '../accounts/accounts.repository.ts';
 import { findContactById } from '../contacts/contacts.repository.ts';
@@ -38,12 +29,9 @@ import { loadVisibility } from '../shared/visibility.ts';
 import {
   countContacts,
   findAccountContactEngagement,
-  findActiveScoringModel,
-  findContactIdsAfter,
   findContactScore,
   findLastContactId,
   findNextScoringModelVersion,
-  findOutcomes,
   findScoringModelById,
   findScoringModels,
   findScoringRunById,
@@ -52,13 +40,10 @@ import {
   retireActiveScoringModel,
   supersedeScoringRuns,
   updateScoringModelRow,
-  type ScoringInputContact,
 } from './scoring.repository.ts';
 import {
   advanceRescoringRuns,
   ensureDefaultModel,
-  evaluateContacts,
-  factsOf,
   findActiveModel,
   loaded,
   refreshFadedScores,
@@ -66,56 +51,14 @@ import {
   type LoadedModel,
   type ScoringEngine,
 } from './scoring.usecases.ts';
+import { toScoringModel, toScoringRun } from './scoring.presenter.ts';
+import { calibrateModel, learnScoringModel, previewScoringModel } from './calibration.usecases.ts';
 import { readJson } from '../../db/json-column.ts';
 import { readExplanation } from './scoring.repository.ts';
 import { ScoringModelDefinition as ScoringModelDefinitionSchema } from '../../../contract/scoring.ts';
 
 const modelNotFound = () => createError('scoring.model_not_found');
 const notDraft = () => createError('scoring.model_not_draft');
-
-export function toScoringModel(row: ScoringModelRow): ScoringModel {
-  return {
-    id: row.id,
-    version: row.version,
-    name: row.name,
-    status: row.status,
-    origin: row.origin,
-    basedOnId: row.based_on_id,
-    definition: readJson(ScoringModelDefinitionSchema, row.definition, 'scoring_models.definition'),
-    createdAt: fromDbTime(row.created_at).toISOString(),
-    updatedAt: fromDbTime(row.updated_at).toISOString(),
-    activatedAt: fromDbTimeOrNull(row.activated_at)?.toISOString() ?? null,
-  };
-}
-
-function toScoringRun(row: ScoringRunRow): ScoringRun {
-  return {
-    id: row.id,
-    modelId: row.model_id,
-    status: row.status,
-    total: row.total,
-    done: row.done,
-    startedAt: fromDbTime(row.started_at).toISOString(),
-    finishedAt: fromDbTimeOrNull(row.finished_at)?.toISOString() ?? null,
-  };
-}
-
-/** The held-out split follows the person's id elsewhere when there is one, so reruns on a new import agree. */
-const splitKey = (contact: ScoringInputContact) => contact.external_id ?? contact.id;
-
-/** AUCs to four decimals: more would be noise. */
-const roundAuc = (n: number | null) => (n === null ? null : Math.round(n * 10_000) / 10_000);
-
-function histogram(values: readonly number[], width: number) {
-  const buckets = new Map<number, number>();
-  for (const v of values) {
-    const from = Math.floor(v / width) * width;
-    buckets.set(from, (buckets.get(from) ?? 0) + 1);
-  }
-  return [...buckets]
-    .sort(([a], [b]) => a - b)
-    .map(([from, contacts]) => ({ from, to: from + width, contacts }));
-}
 
 /** Scoring needs the store, the clock and the bus only: the scoring thread builds it from those. */
 export type ScoringDeps = Pick<ServiceDeps, 'db' | 'sqlite' | 'clock' | 'events'>;
@@ -129,8 +72,6 @@ export function createScoringService(deps: ScoringDeps) {
     publish: (announced) => events.publish(announced),
   };
   const activeModel = () => findActiveModel({ conn: db });
-  const evaluate = (model: LoadedModel, ids: readonly string[], now: Date) =>
-    evaluateContacts({ conn: db, model, ids, now });
 
   async function getRow(conn: Db, id: string): Promise<ScoringModelRow> {
     const row = await findScoringModelById(conn, id);
@@ -139,89 +80,6 @@ export function createScoringService(deps: ScoringDeps) {
   }
 
   let previewQueue: Promise<unknown> = Promise.resolve();
-  /** Contacts per chunk of a preview: small enough that a request waits a few milliseconds at most. */
-  const previewChunk = 250;
-
-  /** The preview itself: every contact scored under the model (and the active one) in memory. */
-  async function previewNow(id: string): Promise<ScoringPreview> {
-    const model = loaded(await getRow(db, id));
-    const active = await findActiveScoringModel(db);
-    const now = clock.now();
-    const fits: number[] = [];
-    const engagements: number[] = [];
-    const grades: Record<string, number> = {};
-    const activeGrades: Record<string, number> = {};
-    let qualifying = 0;
-    let newMqls = 0;
-    let activeQualifying = 0;
-    let cursor: string | null = null;
-    for (;;) {
-      const ids = await findContactIdsAfter(db, cursor, previewChunk);
-      if (ids.length === 0) break;
-      cursor = ids[ids.length - 1]!;
-      for (const { score, moves } of await evaluate(model, ids, now)) {
-        fits.push(score.fit);
-        engagements.push(score.engagement);
-        grades[score.grade] = (grades[score.grade] ?? 0) + 1;
-        if (score.qualifies) qualifying++;
-        if (moves) newMqls++;
-      }
-      if (active && active.id !== id) {
-        for (const { score } of await evaluate(loaded(active), ids, now)) {
-          activeGrades[score.grade] = (activeGrades[score.grade] ?? 0) + 1;
-          if (score.qualifies) activeQualifying++;
-        }
-      }
-      // Let requests through between chunks: a preview over many contacts takes a while.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    return {
-      modelId: id,
-      contacts: fits.length,
-      qualifying,
-      newMqls,
-      grades,
-      fit: histogram(fits, 10),
-      engagement: histogram(engagements, 10),
-      active:
-        active && active.id !== id
-          ? {
-              modelId: active.id,
-              version: active.version,
-              qualifying: activeQualifying,
-              grades: activeGrades,
-            }
-          : null,
-    };
-  }
-
-  /** Contacts with a known outcome, scored under `model`, a chunk at a time. */
-  async function* labelled(model: LoadedModel, now: Date) {
-    let cursor: string | null = null;
-    for (;;) {
-      const rows = await findOutcomes(db, cursor, 1000);
-      if (rows.length === 0) return;
-      cursor = rows[rows.length - 1]!.id;
-      const known = new Map<string, boolean>();
-      for (const r of rows) {
-        const converted =
-          r.outcome !== null
-            ? r.outcome === 'converted'
-            : r.reached
-              ? true
-              : r.stage === 'recycled' || r.stage === 'disqualified'
-                ? false
-                : null;
-        if (converted !== null) known.set(r.id, converted);
-      }
-      if (known.size > 0) {
-        for (const result of await evaluate(model, [...known.keys()], now))
-          yield { ...result, converted: known.get(result.contact.id)! };
-      }
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-
   async function modelOrActive(id: string | undefined): Promise<LoadedModel> {
     if (id !== undefined) return loaded(await getRow(db, id));
     const active = await activeModel();
@@ -292,7 +150,9 @@ export function createScoringService(deps: ScoringDeps) {
       // It scores every contact: only those who edit scoring run it, and one at a time per process
       // (a second waits its turn), in small chunks with requests let through between them.
       authorize(actor, 'scoring.write');
-      const turn = previewQueue.then(() => previewNow(id));
+      const turn = previewQueue.then(async () =>
+        previewScoringModel({ db, model: loaded(await getRow(db, id)), now: clock.now() }),
+      );
       previewQueue = turn.catch(() => undefined);
       return turn;
     },
@@ -413,11 +273,7 @@ export function createScoringService(deps: ScoringDeps) {
       };
     },
 
-    /**
-     * How well a model's score predicted what happened, over contacts whose outcome is known (an
-     * imported label; accepted, SQL or won; or recycled and disqualified): the AUC, conversion by
-     * score band, the lift of each rule, and a suggested threshold.
-     */
+    /** How well a model's score predicted known outcomes (calibration.usecases.ts). */
     async calibrate(
       actor: Actor | null,
       modelId: string,
@@ -425,120 +281,13 @@ export function createScoringService(deps: ScoringDeps) {
     ): Promise<CalibrationReport> {
       authorize(actor, 'scoring.read');
       const model = loaded(await getRow(db, modelId));
-      const points: { score: number; fit: number; engagement: number; converted: boolean }[] = [];
-      const fired: { rules: string[]; converted: boolean }[] = [];
-      for await (const { contact, score, converted } of labelled(model, clock.now())) {
-        if (options.holdout !== undefined && !isHeldOut(splitKey(contact), options.holdout)) continue;
-        points.push({
-          score: score.fit + score.engagement,
-          fit: score.fit,
-          engagement: score.engagement,
-          converted,
-        });
-        fired.push({
-          rules: [
-            ...score.explanation.fit.map((h) => h.ruleId),
-            ...score.explanation.engagement.filter((h) => h.points !== 0).map((h) => h.ruleId),
-          ],
-          converted,
-        });
-      }
-      const rules = [...model.definition.fitRules, ...model.definition.engagementRules];
-      const lifts = ruleLift(
-        fired,
-        rules.map((r) => r.id),
-      );
-      return {
-        modelId,
-        modelVersion: model.version,
-        scope: options.holdout === undefined ? 'all' : 'held_out',
-        contacts: points.length,
-        converted: points.filter((p) => p.converted).length,
-        auc: {
-          score: roundAuc(auc(points)),
-          fit: roundAuc(auc(points.map((p) => ({ score: p.fit, converted: p.converted })))),
-          engagement: roundAuc(auc(points.map((p) => ({ score: p.engagement, converted: p.converted })))),
-        },
-        bands: conversionByBand(
-          points,
-          quantileEdges(
-            points.map((p) => p.score),
-            5,
-          ),
-        ),
-        rules: lifts.map((lift, i) => ({ ...lift, label: rules[i]!.label, points: rules[i]!.points })),
-        suggestedThreshold: suggestThreshold(points),
-      };
+      return calibrateModel({ db, model, holdout: options.holdout, now: clock.now() });
     },
 
-    /**
-     * Learns fit rules from contacts with a known outcome (a logistic regression; see learnFit) and
-     * proposes them as a new draft model beside the one it is based on, whose engagement rules it
-     * keeps. It is tested on a held-out share of contacts the learning never saw. A human activates it.
-     */
+    /** Learns fit rules from known outcomes into a new draft (calibration.usecases.ts). */
     async learnModel(actor: Actor | null, input: LearnModelBody): Promise<LearnModelResult> {
       authorize(actor, 'scoring.write');
-      const now = clock.now();
-      const base = await modelOrActive(input.basedOnId);
-      const holdout = input.holdout ?? 0.3;
-      const training: LearningRow[] = [];
-      const heldOut = new Map<string, boolean>();
-      const basePoints: { score: number; converted: boolean }[] = [];
-      for await (const { contact, score, converted } of labelled(base, now)) {
-        if (isHeldOut(splitKey(contact), holdout)) {
-          heldOut.set(contact.id, converted);
-          basePoints.push({ score: score.fit + score.engagement, converted });
-        } else training.push({ facts: factsOf(contact), converted });
-      }
-      if (training.length < 50 || new Set(training.map((t) => t.converted)).size < 2)
-        throw createError(
-          'scoring.not_enough_outcomes',
-          `Learning needs at least 50 contacts with a known outcome, converted and not; found ${training.length}.`,
-        );
-      const learned = learnFit(training, { exclude: input.exclude ?? [] });
-      const definition: ScoringModelDefinition = {
-        ...base.definition,
-        fitRules: learned.rules,
-        grades: { ...base.definition.grades, fit: { a: learned.gradeA, b: learned.gradeB } },
-        mql: { ...base.definition.mql, fitAtLeast: learned.threshold },
-      };
-      const learnedPoints: { score: number; converted: boolean }[] = [];
-      const ids = [...heldOut.keys()];
-      for (let i = 0; i < ids.length; i += 1000) {
-        for (const { contact, score } of await evaluate(
-          { id: '', version: 0, definition },
-          ids.slice(i, i + 1000),
-          now,
-        ))
-          learnedPoints.push({ score: score.fit + score.engagement, converted: heldOut.get(contact.id)! });
-      }
-      const id = newId();
-      const at = toDbTime(now);
-      await db.transaction().execute(async (trx) => {
-        await insertScoringModel(trx, {
-          id,
-          version: await findNextScoringModelVersion(trx),
-          name: input.name,
-          status: 'draft',
-          origin: 'learned',
-          definition: JSON.stringify(definition),
-          based_on_id: base.id === '' ? null : base.id,
-          created_at: at,
-          updated_at: at,
-          activated_at: null,
-        });
-      });
-      return {
-        model: toScoringModel(await getRow(db, id)),
-        candidates: learned.candidates,
-        training: { contacts: training.length, converted: training.filter((t) => t.converted).length },
-        heldOut: {
-          contacts: ids.length,
-          converted: [...heldOut.values()].filter(Boolean).length,
-          learnedAuc: roundAuc(auc(learnedPoints)),
-          basedOnAuc: roundAuc(auc(basePoints)),
-        },
-      };
+      return learnScoringModel({ db, base: await modelOrActive(input.basedOnId), input, now: clock.now() });
     },
 
     // The engine (scoring.usecases.ts), bound to this store, clock and bus.
