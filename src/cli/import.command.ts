@@ -7,6 +7,10 @@ import { printTable, UsageError, type Io } from './output.ts';
 
 const cli = { kind: 'cli' } as const;
 
+/** How a file's encoding is named to a person. */
+const encodingName = (encoding: ImportReport['encoding']) =>
+  encoding === 'windows-1252' ? 'Windows-1252 (not UTF-8)' : encoding.toUpperCase();
+
 function summary(report: ImportReport): string {
   const lines = [
     `${report.dryRun ? 'Dry run: nothing was stored. ' : ''}${report.rows} rows read, ${report.valid} valid, ${report.rejected} rejected.`,
@@ -18,6 +22,7 @@ function summary(report: ImportReport): string {
       .join(
         ', ',
       )}${report.unmappedColumns.length > 0 ? `; not imported: ${report.unmappedColumns.join(', ')}` : ''}.`,
+    ...(report.encoding === 'utf-8' ? [] : [`Read as ${encodingName(report.encoding)}.`]),
   ];
   return lines.join('\n');
 }
@@ -85,6 +90,7 @@ export function registerImportCommand(program: Command, io: Io, env: Env | undef
             io.out(
               `${report.dryRun ? 'Dry run: nothing was stored. ' : ''}${report.rows} rows read: ${report.created} new ${kind}, ${report.updated} existing, ${report.rejected} rejected.`,
             );
+            if (report.encoding !== 'utf-8') io.out(`Read as ${encodingName(report.encoding)}.`);
             io.out(
               `Columns: ${Object.entries(report.mapping)
                 .map(([c, f]) => `${c} → ${f}`)

@@ -1,5 +1,6 @@
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { findUnstorableText, unstorableTextReason } from '../contract/text.ts';
 import type { Static } from 'typebox';
 
 /** Where the CLI writes: data to stdout, diagnostics to stderr. Injected so e2e tests can read both. */
@@ -71,6 +72,10 @@ export function checkInput<T extends TSchema>(
       const field = e.instancePath.split('/').filter(Boolean)[0] ?? '';
       return `${names[field] ?? field}: ${e.message}`;
     });
+  // The text rule of the API (contract/text.ts): the same characters are refused here.
+  const unstorable = findUnstorableText(value);
+  if (unstorable)
+    problems.push(`${names[unstorable[0] ?? ''] ?? unstorable[0] ?? 'input'}: ${unstorableTextReason}`);
   if (problems.length > 0) throw new UsageError([...new Set(problems)].join('\n'));
   return value as Static<T>;
 }

@@ -10,13 +10,26 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 /** Ids are UUIDv7 strings (docs/adr/0001-ids.md). */
 export const Id = Type.String({ format: 'uuid', description: 'UUIDv7 identifier' });
 
+/**
+ * Dates and instants lie in the years 1900 to 2999: anything else is a typing error, and year 0000
+ * does not exist in PostgreSQL (docs/adr/0002-time-and-money.md).
+ */
+export const saneYear = '(19|2\\d)\\d\\d';
+
 /** Instants are ISO 8601 strings in UTC (docs/adr/0002-time-and-money.md). */
-export const Instant = Type.String({ format: 'date-time', description: 'ISO 8601 instant, UTC' });
+export const Instant = Type.String({
+  format: 'date-time',
+  pattern: `^${saneYear}-`,
+  description: 'ISO 8601 instant, UTC, in the years 1900 to 2999',
+});
+
+/** YYYY-MM-DD in the sane years. */
+export const localDatePattern = `^${saneYear}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$`;
 
 /** A calendar day without a time zone, such as a close date or a report's first day. */
 export const LocalDate = Type.String({
-  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
-  description: 'Local date, YYYY-MM-DD',
+  pattern: localDatePattern,
+  description: 'Local date, YYYY-MM-DD, in the years 1900 to 2999',
 });
 
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency, e.g. EUR' });

@@ -33,6 +33,9 @@ export const ImportRowError = Type.Object({
   reason: Type.String(),
 });
 
+/** The encodings a CSV file is read in (server/modules/shared/csv-input.ts). */
+export const csvEncodings = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] as const;
+
 export const ImportReport = Type.Object({
   kind: Type.Enum(importKinds),
   dryRun: Type.Boolean(),
@@ -45,5 +48,9 @@ export const ImportReport = Type.Object({
   duplicates: Type.Integer({ description: 'Events seen before: a second run of a file adds nothing' }),
   rejected: Type.Integer(),
   errors: Type.Array(ImportRowError, { description: 'The first 1,000 row errors' }),
+  encoding: Type.Enum(csvEncodings, {
+    description:
+      'How the file was read: its byte-order mark, else UTF-8 when valid, else Windows-1252. A row with bytes that are not text in it is refused.',
+  }),
 });
 export type ImportReport = Static<typeof ImportReport>;

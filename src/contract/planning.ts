@@ -1,9 +1,12 @@
 import { Type, type Static } from 'typebox';
 import { WATERFALL_STAGES, WATERFALL_STEPS } from '../domain/planning/plan-waterfall.ts';
-import { Currency, Id, Instant, Nullable, StrictObject } from './common.ts';
+import { Currency, Id, Instant, Nullable, saneYear, StrictObject } from './common.ts';
 
 const Minor = Type.Integer({ description: 'Amount in minor units (cents)' });
-export const Month = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'A month, YYYY-MM' });
+export const Month = Type.String({
+  pattern: `^${saneYear}-(0[1-9]|1[0-2])$`,
+  description: 'A month, YYYY-MM, in the years 1900 to 2999',
+});
 export const PeriodKind = Type.Enum(['month', 'quarter', 'year'], { description: 'The length of a period' });
 export type PeriodKind = Static<typeof PeriodKind>;
 

@@ -1,5 +1,14 @@
 import { Type, type Static } from 'typebox';
-import { AgreementSpans, Id, Instant, LocalizedText, Nullable, StrictObject, TimeZone } from './common.ts';
+import {
+  AgreementSpans,
+  Id,
+  Instant,
+  localDatePattern,
+  LocalizedText,
+  Nullable,
+  StrictObject,
+  TimeZone,
+} from './common.ts';
 import { WorkingHours } from './users.ts';
 
 export const slaTargets = [
@@ -9,7 +18,7 @@ export const slaTargets = [
   'opportunity_or_recycle',
 ] as const;
 const localDate = (description = 'Local date, YYYY-MM-DD') =>
-  Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description });
+  Type.String({ pattern: localDatePattern, description });
 const LocalDate = localDate();
 
 const Ladder = {

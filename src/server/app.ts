@@ -24,6 +24,7 @@ import { importRoutes } from './modules/capture/import.routes.ts';
 import { formsRoutes, publicCaptureRoutes } from './modules/forms/forms.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
+import { registerTextRule } from './modules/shared/text-rule.ts';
 import { clientErrorResponse, handleError } from './modules/shared/error-handler.ts';
 import { sharedSchemaController } from './modules/shared/schema-compilers.ts';
 import type { App } from './modules/shared/http.ts';
@@ -115,6 +116,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
   registerActorHook(app, deps.services.auth);
+  // Text no store can keep (NUL, an unpaired surrogate) is refused, naming the field, on every route.
+  registerTextRule(app);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   healthRoutes(app, { database: deps.database, version: deps.version });

@@ -68,7 +68,7 @@ import {
 } from './attribution.repository.ts';
 import { readJourneys } from './journeys.reader.ts';
 import { parse } from 'csv-parse';
-import { withDelimiter } from '../capture/import.service.ts';
+import { openCsv } from '../shared/csv-input.ts';
 import {
   inRange,
   journeysOf,
@@ -598,7 +598,7 @@ export function createAttributionService(
       options: { dryRun: boolean },
     ): Promise<CostImport> {
       const who = authorize(actor, 'attribution.costs');
-      const { stream, delimiter } = await withDelimiter(file, undefined);
+      const { text: stream, delimiter } = await openCsv(file);
       const parser = stream.pipe(
         parse({
           delimiter,

@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { journeySeparator, parsePath, type Journey } from '../../../domain/attribution/journeys.ts';
-import { withDelimiter } from '../capture/import.service.ts';
+import { openCsv } from '../shared/csv-input.ts';
 import { createError } from '../shared/errors.ts';
 
 export interface JourneyRowError {
@@ -31,7 +31,7 @@ const columns = {
 } as const;
 
 export async function readJourneys(input: Readable): Promise<JourneyFile> {
-  const { stream, delimiter } = await withDelimiter(input, undefined);
+  const { text: stream, delimiter } = await openCsv(input);
   const parser = stream.pipe(parse({ delimiter, bom: true, relax_column_count: true, trim: true }));
   const byPath = new Map<string, Journey>();
   const errors: JourneyRowError[] = [];

@@ -20,6 +20,7 @@ export function captureRoutes(app: App, { capture }: { capture: CaptureService }
       },
       // The service validates each event on its own, so one bad item does not sink the batch.
       validatorCompiler: () => () => true,
+      config: { checksTextPerItem: true },
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key'];

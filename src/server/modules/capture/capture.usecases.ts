@@ -1,4 +1,5 @@
 import { Compile } from 'typebox/compile';
+import { findUnstorableText, unstorableTextReason } from '../../../contract/text.ts';
 import {
   ContactImportRow,
   outcomeSpellings,
@@ -106,6 +107,8 @@ export function prepare(raw: unknown, index: number, now: Date): Prepared {
   }
   const event = raw;
   const errors: FieldProblem[] = [];
+  const unstorable = findUnstorableText(event);
+  if (unstorable) errors.push({ field: unstorable.join('.') || 'event', reason: unstorableTextReason });
   if (!event.email && !event.visitorId)
     errors.push({ field: 'email', reason: 'an email or a visitorId is required' });
   const at = new Date(event.occurredAt);
@@ -137,6 +140,9 @@ const checkContactRow = Compile(ContactImportRow);
 export function prepareContactRow(raw: unknown, index: number, now: Date): Prepared {
   if (!checkContactRow.Check(raw))
     return { index, ok: false, errors: schemaErrors(checkContactRow.Errors(raw)) };
+  const unstorable = findUnstorableText(raw);
+  if (unstorable)
+    return { index, ok: false, errors: [{ field: unstorable.join('.'), reason: unstorableTextReason }] };
   if (raw.email === undefined && raw.externalId === undefined)
     return {
       index,

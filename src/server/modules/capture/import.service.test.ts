@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { addUser, createTestApp, createTestContext, signIn, type TestContext } from '../../testing/world.ts';
-import { sniffDelimiter } from './import.service.ts';
+import { sniffDelimiter } from '../shared/csv-input.ts';
 
 const cli = { kind: 'cli' } as const;
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
+import { openCsv, rowTextProblem } from '../shared/csv-input.ts';
 import type { EventResult } from '../../../contract/events.ts';
 import type { ImportReport } from '../../../contract/imports.ts';
 import type { Actor } from '../../../domain/access/roles.ts';
@@ -27,34 +28,6 @@ export interface ImportOptions {
   /** Values that mean "not filled" in this file (some exports write `Select` or `-`). */
   blanks?: readonly string[];
   onProgress?: (rows: number) => void;
-}
-
-/**
- * The column separator of a file whose caller did not say: the one of ",", ";" and tab that occurs
- * most in the header line (Dutch spreadsheet exports use ";").
- *
- * @example sniffDelimiter('E-mailadres;Voornaam;Bedrijf') // ';'
- */
-export function sniffDelimiter(headerLine: string): string {
-  const counts = [',', ';', '\t'].map((d) => [d, headerLine.split(d).length - 1] as const);
-  const [best] = [...counts].sort((a, b) => b[1] - a[1]);
-  return best && best[1] > 0 ? best[0] : ',';
-}
-
-/** Reads the first chunk to sniff the separator, then replays the whole stream. */
-export async function withDelimiter(
-  input: Readable,
-  given: string | undefined,
-): Promise<{ stream: Readable; delimiter: string }> {
-  const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
-  const first = await iterator.next();
-  const head = first.done ? '' : first.value.toString();
-  const delimiter = given ?? sniffDelimiter(head.split(/\r?\n/, 1)[0] ?? '');
-  async function* replay() {
-    if (!first.done) yield first.value;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-  }
-  return { stream: Readable.from(replay()), delimiter };
 }
 
 /** Dates in exports: ISO 8601, or a date or "date time" without zone, read as UTC. */
@@ -139,8 +112,10 @@ export function createImportService(deps: ServiceDeps, capture: CaptureService) 
         duplicates: 0,
         rejected: 0,
         errors: [],
+        encoding: 'utf-8',
       };
-      const { stream, delimiter } = await withDelimiter(input, options.delimiter);
+      const { text: stream, encoding, delimiter } = await openCsv(input, { delimiter: options.delimiter });
+      report.encoding = encoding;
       const parser = stream.pipe(
         parse({
           bom: true,
@@ -172,7 +147,9 @@ export function createImportService(deps: ServiceDeps, capture: CaptureService) 
 
       const flush = async (chunk: { line: number; row: Record<string, string> }[]) => {
         const now = clock.now();
-        const prepared: Prepared[] = chunk.map(({ row }, index) => {
+        const prepared: Prepared[] = chunk.map(({ row }, index): Prepared => {
+          const bad = rowTextProblem(row, encoding);
+          if (bad) return { index, ok: false, errors: [{ field: bad.column, reason: bad.reason }] };
           const item = toItem(options.kind, row, mapping, attributeColumns, blanks);
           return options.kind === 'contacts'
             ? prepareContactRow(item, index, now)

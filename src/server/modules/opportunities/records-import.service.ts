@@ -7,6 +7,8 @@
  */
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
+import { localDatePattern } from '../../../contract/common.ts';
+import { openCsv, rowTextProblem, type CsvEncoding } from '../shared/csv-input.ts';
 import { roles, type Actor, type Role } from '../../../domain/access/roles.ts';
 import { checkManagerChain } from '../../../domain/people/check-manager-chain.ts';
 import { normalizeCompanyName } from '../../../domain/capture/match-account.ts';
@@ -63,7 +65,12 @@ export interface RecordImportReport {
   errors: { row: number; column: string | null; reason: string }[];
   mapping: Record<string, string>;
   unmappedColumns: string[];
+  /** How the file was read (shared/csv-input.ts). */
+  encoding: CsvEncoding;
 }
+
+/** The contract's rule for a day: YYYY-MM-DD in the years 1900 to 2999. */
+const saneDay = new RegExp(localDatePattern);
 
 class RowError extends Error {
   constructor(
@@ -109,9 +116,19 @@ export function createRecordsImportService(deps: ServiceDeps) {
         errors: [],
         mapping: {},
         unmappedColumns: [],
+        encoding: 'utf-8',
       };
-      const parser = input.pipe(
-        parse({ columns: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }),
+      const { text, encoding, delimiter } = await openCsv(input, { delimiter: ',' });
+      report.encoding = encoding;
+      const parser = text.pipe(
+        parse({
+          columns: true,
+          bom: true,
+          delimiter,
+          trim: true,
+          skip_empty_lines: true,
+          relax_column_count: true,
+        }),
       );
       let columns: Partial<Record<string, string>> | undefined;
       const stages = (await findOpportunityStages(db)).map((s) => ({
@@ -145,6 +162,8 @@ export function createRecordsImportService(deps: ServiceDeps) {
         };
         const columnOf = (field: string) => columns![field] ?? field;
         try {
+          const bad = rowTextProblem(record, encoding);
+          if (bad) throw new RowError(bad.column, bad.reason);
           const outcome = await db.transaction().execute(async (trx) => {
             const now = clock.now();
             if (options.kind === 'users') {
@@ -296,8 +315,8 @@ export function createRecordsImportService(deps: ServiceDeps) {
             const date = (field: string) => {
               const value = cell(field);
               if (value === null) return null;
-              if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value.slice(0, 10))))
-                throw new RowError(columnOf(field), 'not a date (YYYY-MM-DD)');
+              if (!saneDay.test(value.slice(0, 10)) || Number.isNaN(Date.parse(value.slice(0, 10))))
+                throw new RowError(columnOf(field), 'not a date (YYYY-MM-DD) in the years 1900 to 2999');
               return value.slice(0, 10);
             };
             const createdOn = date('createdOn');
