@@ -71,7 +71,7 @@ export const Agreement = Type.Intersect([
 ]);
 export type Agreement = Static<typeof Agreement>;
 
-export const VersionParams = StrictObject({ version: Type.Integer({ minimum: 1 }) });
+export const VersionParams = StrictObject({ version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
 
 export const CreateAgreementBody = StrictObject({
   title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -95,8 +95,8 @@ export const ProposeAgreementBody = StrictObject({
 export type ProposeAgreementBody = Static<typeof ProposeAgreementBody>;
 
 export const DiffQuery = StrictObject({
-  from: Type.Integer({ minimum: 1 }),
-  to: Type.Integer({ minimum: 1 }),
+  from: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+  to: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
 });
 export const AgreementDiff = Type.Object({
   from: Type.Integer(),

@@ -283,11 +283,16 @@ export function loadTestSettings(env: Env = process.env): {
   requirePostgres: boolean;
   chromiumPath: string;
   requireBrowser: boolean;
+  /** The API fuzz test: requests per operation, and the first seed. */
+  fuzz: { runs: number; seed: number };
 } {
+  const whole = (value: string | undefined, fallback: number) =>
+    value && /^\d+$/.test(value) ? Number(value) : fallback;
   return {
     postgresUrl: env.BATON_TEST_DATABASE_URL || undefined,
     requirePostgres: ['1', 'true'].includes(env.BATON_TEST_REQUIRE_POSTGRES ?? ''),
     chromiumPath: env.BATON_CHROMIUM_PATH || '/usr/bin/chromium',
     requireBrowser: ['1', 'true'].includes(env.BATON_TEST_REQUIRE_BROWSER ?? ''),
+    fuzz: { runs: whole(env.BATON_FUZZ_RUNS, 30), seed: whole(env.BATON_FUZZ_SEED, 4242) },
   };
 }
