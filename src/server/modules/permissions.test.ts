@@ -1146,6 +1146,69 @@ const rows: Row[] = [
 ];
 
 /** Routes anyone may call. */
+/** The same company seen from the other team: its rep, its manager and its lead stand in for the first team's. */
+const elsewhere = (w: World): World => ({
+  ...w,
+  rep: w.outsider,
+  manager: w.otherManager,
+  repContact: w.outsiderContact,
+});
+
+/**
+ * A row again on another team's record (record visibility, issue 18): the first team's manager and
+ * rep, who could act on their own team's record, get the same 404 as for a record that does not
+ * exist; a role refused outright stays refused; the others (a director above both managers, admins,
+ * marketing) are answered as on the first team's record.
+ */
+const onAnotherTeams = (route: string, expect?: Partial<Row['expect']>): Row => {
+  const row = rows.find((r) => r.route === route);
+  if (!row) throw new Error(`no row ${route}`);
+  const hidden = (status: number) => (status < 300 ? 404 : status);
+  return {
+    route: `${route} (another team's)`,
+    request: (w, c, caller) => row.request(elsewhere(w), c, caller),
+    expect: {
+      ...row.expect,
+      sales_manager: hidden(row.expect.sales_manager),
+      sales_rep: hidden(row.expect.sales_rep),
+      ...expect,
+    },
+  };
+};
+
+/** Routes that name a team's record (in the path or the body) and are open to a manager or a rep. */
+const teamRecordRoutes = [
+  'POST /api/v1/contacts/:id/merge',
+  'POST /api/v1/contacts/:id/route',
+  'POST /api/v1/contacts/:id/reassign',
+  'GET /api/v1/contacts/:id/route-preview',
+  'GET /api/v1/contacts/:id/assignments',
+  'POST /api/v1/sla/clocks/:id/waive',
+  'GET /api/v1/contacts/:id/handoff',
+  'POST /api/v1/contacts/:id/reject',
+  'POST /api/v1/contacts/:id/qualify',
+  'POST /api/v1/contacts/:id/activities',
+  'POST /api/v1/opportunities',
+  'GET /api/v1/opportunities/:id',
+  'PATCH /api/v1/opportunities/:id',
+  'POST /api/v1/opportunities/:id/stage',
+  'GET /api/v1/attribution/opportunities/:id',
+];
+const existingOtherTeamRows = new Set(
+  rows.filter((r) => r.route.endsWith("(another team's)")).map((r) => r.route),
+);
+rows.push(
+  ...teamRecordRoutes
+    .filter((route) => !existingOtherTeamRows.has(`${route} (another team's)`))
+    .map((route) =>
+      // A record named in the body that the caller cannot see is the body's field error, as for one
+      // that does not exist.
+      route === 'POST /api/v1/opportunities'
+        ? onAnotherTeams(route, { sales_manager: 400, sales_rep: 400 })
+        : onAnotherTeams(route),
+    ),
+);
+
 const publicRoutes = ['POST /api/v1/auth/login', 'GET /api/health', 'POST /f/:key'];
 
 const cookieOf = (world: World, caller: Caller): string | undefined =>
