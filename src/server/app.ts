@@ -24,7 +24,9 @@ import { importRoutes } from './modules/capture/import.routes.ts';
 import { formsRoutes, publicCaptureRoutes } from './modules/forms/forms.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
+import { auditLogRoutes } from './modules/audit-log/audit-log.routes.ts';
 import { registerTextRule } from './modules/shared/text-rule.ts';
+import { withRequestOrigin } from './platform/request-context.ts';
 import { clientErrorResponse, handleError } from './modules/shared/error-handler.ts';
 import { sharedSchemaController } from './modules/shared/schema-compilers.ts';
 import type { App } from './modules/shared/http.ts';
@@ -81,6 +83,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     schemaController: sharedSchemaController,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Where each request comes from, for the audit log of whatever it changes.
+  app.addHook('onRequest', (request, _reply, done) => {
+    withRequestOrigin({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null }, done);
+  });
   app.addSchema(ProblemDetails);
   app.setErrorHandler(handleError);
   await webRoutes(app, { webDir: deps.webDir ?? 'dist/web' });
@@ -151,6 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       bonusRoutes(api, deps.services);
       boardRoutes(api, deps.services);
       agreementsRoutes(api, deps.services);
+      auditLogRoutes(api, deps.services);
     },
     { prefix: '/api/v1' },
   );

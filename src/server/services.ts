@@ -1,3 +1,4 @@
+import { createAuditLogService } from './modules/audit-log/audit-log.service.ts';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.ts';
 import {
@@ -132,6 +133,7 @@ export function createServices(
     agreements,
     board: createBoardService(deps, { planning, sla, attribution }),
     records: createRecordsImportService(deps),
+    auditLog: createAuditLogService(deps),
   };
 }
 

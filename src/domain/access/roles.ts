@@ -59,6 +59,8 @@ export const actions = [
   'agreements.sign',
   'board.read',
   'audit.read',
+  'auditLog.read',
+  'auditLog.manage',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -132,6 +134,9 @@ const matrix: Record<Action, readonly Role[]> = {
   'agreements.sign': ['marketing', 'director'],
   'board.read': ['admin', 'marketing', 'sales_manager', 'director'],
   'audit.read': ['admin', 'marketing', 'director'],
+  // Who did what from where, sign-ins included: for admins only.
+  'auditLog.read': ['admin'],
+  'auditLog.manage': ['admin'],
 };
 
 /**

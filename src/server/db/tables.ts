@@ -453,6 +453,27 @@ export interface EventsTable {
   payload: ColumnType<unknown, string, string>;
 }
 
+export interface AuditLogTable {
+  id: string;
+  occurred_at: DbTime;
+  action: string;
+  actor_kind: string;
+  actor_id: string | null;
+  actor_label: string | null;
+  api_key_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  subject_type: string | null;
+  subject_id: string | null;
+  details: ColumnType<unknown, string, string>;
+}
+
+export interface AuditSettingsTable {
+  id: number;
+  retention_days: number;
+  updated_at: DbTime;
+}
+
 export interface DB {
   users: UsersTable;
   teams: TeamsTable;
@@ -488,6 +509,8 @@ export interface DB {
   stage_transitions: StageTransitionsTable;
   stage_changes: StageChangesTable;
   events: EventsTable;
+  audit_log: AuditLogTable;
+  audit_settings: AuditSettingsTable;
   touchpoints: TouchpointsTable;
   idempotency_keys: IdempotencyKeysTable;
   suppressions: SuppressionsTable;

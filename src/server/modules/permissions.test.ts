@@ -1143,6 +1143,22 @@ const rows: Row[] = [
     request: () => ({ url: '/api/v1/audit' }),
     expect: planners(200),
   },
+  { route: 'GET /api/v1/audit-log', request: () => ({ url: '/api/v1/audit-log' }), expect: adminOnly(200) },
+  {
+    route: 'GET /api/v1/audit-log.csv',
+    request: () => ({ url: '/api/v1/audit-log.csv' }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'GET /api/v1/audit-log/settings',
+    request: () => ({ url: '/api/v1/audit-log/settings' }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'PATCH /api/v1/audit-log/settings',
+    request: () => ({ method: 'PATCH', url: '/api/v1/audit-log/settings', payload: { retentionDays: 400 } }),
+    expect: adminOnly(200),
+  },
 ];
 
 /** Routes anyone may call. */

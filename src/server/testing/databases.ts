@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
+import { systemClock } from '../platform/clock.ts';
 import { afterEach, beforeEach, describe } from 'vitest';
 import { loadTestSettings } from '../config.ts';
 import { migrateToLatest, openDatabase, type Database } from '../db/database.ts';
@@ -70,7 +71,10 @@ export async function ensurePostgresTemplate(): Promise<string> {
       const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [
         postgresTemplateName,
       ]);
-      if (rowCount) return;
+      if (rowCount) {
+        await touchTemplate(client);
+        return;
+      }
       const building = `${postgresTemplateName}_building`;
       await client.query(`drop database if exists ${building}`);
       await client.query(`create database ${building}`);
@@ -82,6 +86,7 @@ export async function ensurePostgresTemplate(): Promise<string> {
       }
       // Renamed only when complete, so a run killed half-way never leaves a half-migrated template.
       await client.query(`alter database ${building} rename to ${postgresTemplateName}`);
+      await touchTemplate(client);
     } finally {
       await client.query('select pg_advisory_unlock(hashtext($1))', [postgresTemplateName]);
     }
@@ -89,14 +94,29 @@ export async function ensurePostgresTemplate(): Promise<string> {
   return postgresTemplateName;
 }
 
-/** Drops templates of other migration sets (run once per test run, by the global setup). */
+/** Notes on the template when a run last used it: another checkout's run leaves it alone for a day. */
+async function touchTemplate(client: pg.Client): Promise<void> {
+  await client.query(`comment on database ${postgresTemplateName} is '${systemClock.now().toISOString()}'`);
+}
+
+/** How long a template of another migration set may be in use by another checkout on the same server. */
+const staleAfterMs = 86_400_000;
+
+/**
+ * Drops templates of other migration sets (run once per test run, by the global setup) that no run
+ * has used for a day: another checkout (a branch, a second clone, CI on the same server) may be
+ * using one now, with migrations this one does not have.
+ */
 export async function dropStalePostgresTemplates(): Promise<void> {
   if (!settings.postgresUrl) return;
   await withAdmin(async (client) => {
-    const { rows } = await client.query<{ datname: string }>(
-      `select datname from pg_database where datname like 'baton_test_tpl_%' and datname <> $1`,
+    const { rows: all } = await client.query<{ datname: string; used: string | null }>(
+      `select datname, shobj_description(oid, 'pg_database') as used from pg_database
+        where datname like 'baton_test_tpl_%' and datname <> $1`,
       [postgresTemplateName],
     );
+    const cutoff = systemClock.now().getTime() - staleAfterMs;
+    const rows = all.filter(({ used }) => !(used && Date.parse(used) > cutoff));
     for (const { datname } of rows) {
       await client.query(`drop database if exists ${datname}`).catch(() => undefined);
     }

@@ -12,6 +12,7 @@ import * as m0010 from './0010_sla_queue.ts';
 import * as m0011 from './0011_attribution.ts';
 import * as m0012 from './0012_planning.ts';
 import * as m0013 from './0013_plan_pace.ts';
+import * as m0014 from './0014_audit_log.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0011_attribution': m0011,
   '0012_planning': m0012,
   '0013_plan_pace': m0013,
+  '0014_audit_log': m0014,
 };

@@ -6,6 +6,7 @@ import { fromDbBool, fromDbTime, lockKeysInTransaction } from '../../db/dialect.
 import { hashToken, newToken } from '../../platform/secrets.ts';
 import { findApiKeyByHash, markApiKeyUsed } from '../api-keys/api-keys.repository.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
+import { insertAuditEntry } from '../shared/audit.repository.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { toUser } from '../users/users.presenter.ts';
 import { findTeamIdsByUsers, findUserByEmail } from '../users/users.repository.ts';
@@ -75,8 +76,17 @@ export function createAuthService(deps: ServiceDeps) {
         user?.password_hash && fromDbBool(user.is_active)
           ? await passwords.verify(password, user.password_hash)
           : (await passwords.verify(password, await dummyHash())) && false;
-      // A wrong password leaves the reserved attempt standing as a failure.
-      if (!user || !valid) throw invalidCredentials();
+      // A wrong password leaves the reserved attempt standing as a failure, and is in the audit log.
+      if (!user || !valid) {
+        await insertAuditEntry(db, {
+          action: 'user.sign_in_failed',
+          occurredAt: now,
+          actor: { kind: 'anonymous', id: null, label: normalized },
+          subject: user ? { type: 'user', id: user.id } : null,
+          details: { email: normalized },
+        });
+        throw invalidCredentials();
+      }
 
       const token = newToken();
       const expiresAt = new Date(now.getTime() + auth.sessionTtlHours * 3_600_000);

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
+import { insertEvent } from '../shared/events.repository.ts';
+import { newId } from '../../platform/ids.ts';
 import { openCsv, rowTextProblem } from '../shared/csv-input.ts';
 import type { EventResult } from '../../../contract/events.ts';
 import type { ImportReport } from '../../../contract/imports.ts';
@@ -81,7 +83,7 @@ function toItem(
 }
 
 export function createImportService(deps: ServiceDeps, capture: CaptureService) {
-  const { clock } = deps;
+  const { db, clock } = deps;
 
   return {
     /**
@@ -210,6 +212,20 @@ export function createImportService(deps: ServiceDeps, capture: CaptureService) 
         ...Object.fromEntries(attributeColumns.map((column) => [column, `attributes.${column}`])),
       };
       report.unmappedColumns = unmapped;
+      if (!options.dryRun)
+        await insertEvent(db, {
+          type: 'import.completed',
+          occurredAt: clock.now(),
+          actor: actorRef(who),
+          subject: { type: 'import', id: newId() },
+          payload: {
+            kind: options.kind,
+            rows: report.rows,
+            stored: report.valid,
+            rejected: report.rejected,
+            encoding: report.encoding,
+          },
+        });
       return report;
     },
   };

@@ -119,7 +119,7 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
     },
 
     async createPool(actor: Actor | null, input: CreatePoolBody): Promise<Pool> {
-      authorize(actor, 'routing.write');
+      const who = authorize(actor, 'routing.write');
       const now = clock.now();
       const id = newId();
       return inTransaction(
@@ -136,6 +136,13 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
             updated_at: toDbTime(now),
           });
           await replacePoolMembers(trx, id, memberRows(input.members), now);
+          await insertEvent(trx, {
+            type: 'routing.pool_created',
+            occurredAt: now,
+            actor: actorRef(who),
+            subject: { type: 'routing_pool', id },
+            payload: { ...input },
+          });
           return (await presentPools(trx, [id]))[0]!;
         },
         () => fieldError('routing.pool_name_taken', 'name', 'a pool with this name exists'),
@@ -143,7 +150,7 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
     },
 
     async updatePool(actor: Actor | null, id: string, input: UpdatePoolBody): Promise<Pool> {
-      authorize(actor, 'routing.write');
+      const who = authorize(actor, 'routing.write');
       const now = clock.now();
       return inTransaction(
         db,
@@ -156,6 +163,13 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
             updated_at: toDbTime(now),
           });
           if (input.members) await replacePoolMembers(trx, id, memberRows(input.members), now);
+          await insertEvent(trx, {
+            type: 'routing.pool_changed',
+            occurredAt: now,
+            actor: actorRef(who),
+            subject: { type: 'routing_pool', id },
+            payload: { ...input },
+          });
           return (await presentPools(trx, [id]))[0]!;
         },
         () => fieldError('routing.pool_name_taken', 'name', 'a pool with this name exists'),
@@ -178,7 +192,7 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
 
     /** Replaces the ordered list of rules: the first that matches a lead wins. */
     async replaceRules(actor: Actor | null, input: ReplaceRulesBody): Promise<RoutingRule[]> {
-      authorize(actor, 'routing.write');
+      const who = authorize(actor, 'routing.write');
       const now = clock.now();
       await db.transaction().execute(async (trx) => {
         for (const [i, rule] of input.rules.entries())
@@ -195,6 +209,13 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
           })),
           now,
         );
+        await insertEvent(trx, {
+          type: 'routing.rules_replaced',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'routing_rules', id: 'all' },
+          payload: { rules: input.rules },
+        });
       });
       return this.getRules(actor);
     },
@@ -208,17 +229,27 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
       actor: Actor | null,
       input: { ownershipFirst?: boolean; fallbackPoolId?: string | null },
     ): Promise<RoutingSettings> {
-      authorize(actor, 'routing.write');
+      const who = authorize(actor, 'routing.write');
       if (input.fallbackPoolId && !(await findPoolById(db, input.fallbackPoolId)))
         throw poolNotFound('fallbackPoolId');
-      await updateRoutingSettings(
-        db,
-        {
-          ...(input.ownershipFirst !== undefined && { is_ownership_first: input.ownershipFirst }),
-          ...(input.fallbackPoolId !== undefined && { fallback_pool_id: input.fallbackPoolId }),
-        },
-        clock.now(),
-      );
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        await updateRoutingSettings(
+          trx,
+          {
+            ...(input.ownershipFirst !== undefined && { is_ownership_first: input.ownershipFirst }),
+            ...(input.fallbackPoolId !== undefined && { fallback_pool_id: input.fallbackPoolId }),
+          },
+          now,
+        );
+        await insertEvent(trx, {
+          type: 'routing.settings_changed',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'routing_settings', id: 'routing' },
+          payload: { ...input },
+        });
+      });
       return findRoutingSettings(db);
     },
 

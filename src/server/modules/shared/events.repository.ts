@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database.ts';
 import { toDbTime } from '../../db/dialect.ts';
 import { newId } from '../../platform/ids.ts';
+import { insertAuditEntry, isAudited } from './audit.repository.ts';
 import { Type } from 'typebox';
 
 /** What an event of the audit log says about its change, as stored. */
@@ -15,7 +16,7 @@ export interface DomainEvent {
   payload: Record<string, unknown>;
 }
 
-/** Appends to the event log, inside the caller's transaction. */
+/** Appends to the event log, inside the caller's transaction; a change that matters goes into the audit log too. */
 export async function insertEvent(db: Db, event: DomainEvent): Promise<void> {
   await db
     .insertInto('events')
@@ -30,6 +31,14 @@ export async function insertEvent(db: Db, event: DomainEvent): Promise<void> {
       payload: JSON.stringify(event.payload),
     })
     .execute();
+  if (isAudited(event))
+    await insertAuditEntry(db, {
+      action: event.type,
+      occurredAt: event.occurredAt,
+      actor: event.actor,
+      subject: event.subject,
+      details: event.payload,
+    });
 }
 
 export async function findEventsBySubject(db: Db, subjectType: string, subjectId: string) {

@@ -291,7 +291,7 @@ export function createSlaService(
     },
 
     async createCalendar(actor: Actor | null, input: SaveSlaCalendarBody): Promise<SlaCalendar> {
-      authorize(actor, 'sla.write');
+      const who = authorize(actor, 'sla.write');
       checkCalendar(input);
       const now = toDbTime(clock.now());
       const id = newId();
@@ -305,6 +305,13 @@ export function createSlaService(
             created_at: now,
             updated_at: now,
           });
+          await insertEvent(trx, {
+            type: 'sla.calendar_created',
+            occurredAt: clock.now(),
+            actor: actorRef(who),
+            subject: { type: 'sla_calendar', id },
+            payload: { ...input },
+          });
           return toCalendar((await findCalendarById(trx, id))!);
         },
         () => fieldError('sla.calendar_name_taken', 'name', 'a calendar with this name exists'),
@@ -312,13 +319,20 @@ export function createSlaService(
     },
 
     async updateCalendar(actor: Actor | null, id: string, input: SaveSlaCalendarBody): Promise<SlaCalendar> {
-      authorize(actor, 'sla.write');
+      const who = authorize(actor, 'sla.write');
       checkCalendar(input);
       return inTransaction(
         db,
         async (trx) => {
           if (!(await findCalendarById(trx, id))) throw createError('sla.calendar_not_found');
           await updateCalendarRow(trx, id, { ...calendarColumns(input), updated_at: toDbTime(clock.now()) });
+          await insertEvent(trx, {
+            type: 'sla.calendar_changed',
+            occurredAt: clock.now(),
+            actor: actorRef(who),
+            subject: { type: 'sla_calendar', id },
+            payload: { ...input },
+          });
           return toCalendar((await findCalendarById(trx, id))!);
         },
         () => fieldError('sla.calendar_name_taken', 'name', 'a calendar with this name exists'),

@@ -197,7 +197,10 @@ export function createUsersService(deps: ServiceDeps, ports: UsersPorts) {
           occurredAt: now,
           actor: actorRef(who),
           subject: { type: 'user', id },
-          payload: { fields: Object.keys(input).filter((k) => k !== 'password') },
+          payload: {
+            fields: Object.keys(input).filter((k) => k !== 'password'),
+            ...(passwordHash !== null && { passwordReset: true }),
+          },
         });
         return present(trx, (await findUserById(trx, id))!);
       });
@@ -249,7 +252,10 @@ export function createUsersService(deps: ServiceDeps, ports: UsersPorts) {
           occurredAt: now,
           actor: actorRef(who),
           subject: { type: 'user', id: who.userId },
-          payload: { fields: Object.keys(input).filter((k) => !k.toLowerCase().includes('password')) },
+          payload: {
+            fields: Object.keys(input).filter((k) => !k.toLowerCase().includes('password')),
+            ...(passwordHash !== null && { passwordChanged: true }),
+          },
         });
         return present(trx, (await findUserById(trx, who.userId))!);
       });
