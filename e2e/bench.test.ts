@@ -19,9 +19,9 @@ interface Printed {
 function expectShape(printed: Printed) {
   expect(Object.keys(printed.metrics).length).toBeGreaterThan(0);
   expect(Object.keys(printed.baselines).length).toBeGreaterThan(0);
-  for (const value of [...Object.values(printed.metrics), ...Object.values(printed.baselines)]) {
-    expect(value).toEqual(metric);
-    expect(Number.isFinite((value as { value: number }).value)).toBe(true);
+  for (const [name, value] of [...Object.entries(printed.metrics), ...Object.entries(printed.baselines)]) {
+    expect(value, name).toEqual(metric);
+    expect((value as { value: number }).value, `${name} is a finite number`).toSatisfy(Number.isFinite);
   }
 }
 

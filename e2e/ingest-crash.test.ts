@@ -76,7 +76,8 @@ describe.each(e2eStores)('a kill -9 during a long ingest on %s', (store) => {
       server = await startServerProcess(env);
       for (let b = 0; b < batches; b++) {
         const result = await post(server, key, b);
-        expect(result.status).toBe(200);
+        // On failure, the answer and the server's log say why.
+        expect(result.status, `${JSON.stringify(result.body)}\n${server.output()}`).toBe(200);
         const first = answered.get(b);
         if (first) expect(result.body).toEqual(first);
       }

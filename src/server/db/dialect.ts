@@ -57,6 +57,16 @@ export function uniqueViolation(error: unknown): { detail: string } | null {
   return null;
 }
 
+/**
+ * Whether a database error is PostgreSQL ending a transaction to break a deadlock (40P01) or
+ * because it could not be serialised (40001): nothing of it was stored, and it may be run again.
+ */
+export function transientConflict(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  return code === '40P01' || code === '40001';
+}
+
 /** A LIKE pattern that matches `text` anywhere, with the wildcards in `text` escaped (ESCAPE '\'). */
 export function containsPattern(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

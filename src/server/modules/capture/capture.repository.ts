@@ -451,7 +451,9 @@ async function updateContactsFromCapture(
     }
     return;
   }
-  for (const [id, patch] of patches) {
+  // In the order of their ids, as every writer of several contacts locks them (scoring too), so two
+  // transactions never wait on each other's rows in a circle.
+  for (const [id, patch] of [...patches].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const p = params(id, patch);
     await db
       .updateTable('contacts')

@@ -15,7 +15,7 @@ import { normalizeEmail } from '../../../domain/people/normalize.ts';
 import type { Db, SqliteStatements } from '../../db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { DomainEvent } from '../../platform/event-bus.ts';
-import { uniqueViolation } from '../../db/dialect.ts';
+import { transientConflict, uniqueViolation } from '../../db/dialect.ts';
 import { newId } from '../../platform/ids.ts';
 import { createError, type FieldProblem } from '../shared/errors.ts';
 import {
@@ -368,9 +368,14 @@ export async function commitCaptureJobs({
       }
       return;
     } catch (error) {
-      // Another instance created the same contact, account, client id or key first: nothing of this
-      // transaction is stored, so it is safe to do it again; the second time sees their rows.
-      if (attempt < maxAttempts && (uniqueViolation(error) || isIdempotencyRace(error))) continue;
+      // Another instance created the same contact, account, client id or key first, or PostgreSQL
+      // broke a deadlock with another writer by ending this transaction: nothing of it is stored,
+      // so it is safe to do it again; the second time sees their rows.
+      if (
+        attempt < maxAttempts &&
+        (uniqueViolation(error) || isIdempotencyRace(error) || transientConflict(error))
+      )
+        continue;
       if (jobs.length > 1) {
         // One request's problem must not fail the others: answer each on its own.
         for (const job of jobs)

@@ -1,7 +1,7 @@
 import type { Insertable, Updateable } from 'kysely';
 import { sql } from 'kysely';
 import type { Db, SqliteStatements } from '../../db/database.ts';
-import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, inListSql, toDbTime } from '../../db/dialect.ts';
 import type {
   ScoringModelRow,
   ScoringModelsTable,
@@ -322,8 +322,19 @@ export async function writeScores(
     }
     return;
   }
-  for (let i = 0; i < scores.length; i += 500) {
-    const chunk = scores.slice(i, i + 500);
+  // Contacts are locked in the order of their ids, as capture locks them, so the two never wait on
+  // each other's rows in a circle (a deadlock PostgreSQL would end by failing one of them).
+  const ordered = [...scores].sort((a, b) =>
+    a.contactId < b.contactId ? -1 : a.contactId > b.contactId ? 1 : 0,
+  );
+  for (let i = 0; i < ordered.length; i += 500) {
+    const chunk = ordered.slice(i, i + 500);
+    await sql`select id from contacts where ${inListSql(
+      db,
+      'id',
+      chunk.map((s) => s.contactId),
+    )}
+      order by id for no key update`.execute(db);
     await db
       .insertInto('contact_scores')
       .values(
