@@ -38,6 +38,7 @@ const journeys: { email: string; pages: { path: string; heading: string; data: R
     pages: [
       { path: '/settings', heading: 'Settings', data: /Fleur Visser/ },
       { path: '/scoring', heading: 'Scoring model', data: /Calibration/ },
+      { path: '/audit-log', heading: 'Audit log', data: /Signed in/ },
     ],
   },
   {

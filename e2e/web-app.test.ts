@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Contact } from '../src/contract/contacts.ts';
@@ -456,6 +457,110 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await admin.page.getByText('Attribution settings saved').waitFor();
     expect(await call<{ model: string }>('GET', '/attribution/settings')).toMatchObject({ model: 'linear' });
     await admin.context.close();
+  });
+
+  it('an admin reads the audit log, filters it, downloads it and sets its retention, in English and Dutch', async () => {
+    // A wrong password, from a script with its own user agent: the log says who tried and from where.
+    const wrong = await fetch(`${baton.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'password-guesser/1.0' },
+      body: JSON.stringify({ email: people.manager.email, password: 'not the password at all' }),
+    });
+    expect(wrong.status).toBe(401);
+
+    const { context, page } = await signInAs(people.admin);
+    await page.getByRole('menuitem', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    const failed = page.getByRole('row').filter({ hasText: 'Sign-in failed' });
+    // Who tried (the email they typed, not signed in), and whose account it was.
+    await failed
+      .filter({ hasText: people.manager.email })
+      .filter({ hasText: 'Not signed in' })
+      .filter({ hasText: 'Mirjam Manager' })
+      .waitFor();
+    await failed
+      .filter({ hasText: '127.0.0.1' })
+      .filter({ hasText: 'password-guesser/1.0' })
+      .first()
+      .waitFor();
+    // Anna's own sign-in just now, with the browser she used.
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'Signed in' })
+      .filter({ hasText: 'Anna Admin' })
+      .filter({ hasText: 'HeadlessChrome' })
+      .first()
+      .waitFor();
+    // The setup in this file created the pool as the first admin.
+    await page.getByRole('row').filter({ hasText: 'Pool added' }).first().waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: artifact('web-8-audit-log.png'), fullPage: true });
+
+    // Only routing: the sign-ins go, the pool stays; the download has the same entries.
+    await page.getByLabel('Kind').click();
+    await page.locator('.ant-select-item-option[title="Routing"]').click();
+    await page.getByRole('row').filter({ hasText: 'Routing settings changed' }).first().waitFor();
+    await expect.poll(() => page.getByRole('row').filter({ hasText: 'Signed in' }).count()).toBe(0);
+    const routingRows = await page
+      .getByRole('row')
+      .filter({ hasText: /Pool added|Routing settings changed/ })
+      .count();
+    expect(routingRows).toBeGreaterThanOrEqual(2);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('baton-audit-log.csv');
+    const csv = readFileSync(await download.path(), 'utf8');
+    expect(csv).toContain('routing.pool_created');
+    expect(csv).toContain('routing.settings_changed');
+    expect(csv).not.toContain('user.signed_in');
+    expect(csv).not.toContain('user.sign_in_failed');
+
+    // Keep a year and a month.
+    await page.getByLabel('Days to keep entries').fill('400');
+    await page.getByRole('button', { name: 'Save retention' }).click();
+    await page.getByText('Retention saved').waitFor();
+    expect(await call<{ retentionDays: number }>('GET', '/audit-log/settings')).toEqual({
+      retentionDays: 400,
+    });
+
+    // In Dutch: the same page and entries, in Dutch words.
+    await page.getByText('NL', { exact: true }).click();
+    await page.getByRole('heading', { name: 'Auditlogboek' }).waitFor();
+    await page.getByRole('row').filter({ hasText: 'Pool toegevoegd' }).first().waitFor();
+    await page.getByRole('row').filter({ hasText: 'Routeringsinstellingen gewijzigd' }).first().waitFor();
+    expect(await page.getByRole('columnheader').allTextContents()).toEqual(
+      expect.arrayContaining(['Wanneer', 'Wie', 'Wat', 'Betreft', 'Vanaf']),
+    );
+    await page.getByLabel('Soort').click();
+    await page.locator('.ant-select-item-option[title="Aanmeldingen en gebruikers"]').click();
+    await page.getByRole('row').filter({ hasText: 'Aanmelden mislukt' }).first().waitFor();
+    await page.getByRole('button', { name: 'Bewaartermijn opslaan' }).waitFor();
+    expect(await page.getByRole('navigation').textContent()).toContain('Auditlogboek');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: artifact('web-8-audit-log-dutch.png'), fullPage: true });
+    await page.getByText('EN', { exact: true }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await context.close();
+
+    // The retention change is itself in the log, as are the download and who did both.
+    const log = await call<{ data: { action: string; actor: { name: string | null } }[] }>(
+      'GET',
+      '/audit-log?action=audit_log.',
+    );
+    expect(log.data).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          action: 'audit_log.retention_changed',
+          actor: expect.objectContaining({ name: 'Anna Admin' }),
+        }),
+        expect.objectContaining({
+          action: 'audit_log.exported',
+          actor: expect.objectContaining({ name: 'Anna Admin' }),
+        }),
+      ]),
+    );
   });
 
   it('shows no console errors on any page it opened', () => {

@@ -47,6 +47,7 @@ export type AuditLogPage = Static<typeof AuditLogPage>;
 export const AuditLogSettings = Type.Object({
   retentionDays: Type.Integer({ description: 'Entries older than this are removed, once a day' }),
 });
+export type AuditLogSettings = Static<typeof AuditLogSettings>;
 export const UpdateAuditLogSettingsBody = StrictObject({
   retentionDays: Type.Integer({ minimum: 30, maximum: 3650, description: 'From a month to ten years' }),
 });

@@ -13,6 +13,12 @@ import type {
 } from '../../src/contract/agreements.ts';
 import type { ApiKey, CreateApiKeyBody, CreatedApiKey } from '../../src/contract/api-keys.ts';
 import type {
+  AuditLogPage,
+  AuditLogQuery,
+  AuditLogSettings,
+  UpdateAuditLogSettingsBody,
+} from '../../src/contract/audit-log.ts';
+import type {
   AttributionComparison,
   AttributionComparisonQuery,
   AttributionReport,
@@ -108,15 +114,20 @@ export class ApiError extends Error {
 
 type Query = Record<string, string | number | boolean | undefined | null>;
 
+/** `?a=1&b=2` of the given values, leaving out empty ones; '' when none is left. */
+function searchOf(query: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  return params.size > 0 ? `?${params.toString()}` : '';
+}
+
 async function request<T>(
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
   path: string,
   options: { query?: Query; body?: unknown } = {},
 ): Promise<T> {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(options.query ?? {}))
-    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
-  const search = params.size > 0 ? `?${params.toString()}` : '';
+  const search = searchOf(options.query ?? {});
   const response = await fetch(`/api/v1${path}${search}`, {
     method,
     credentials: 'same-origin',
@@ -250,4 +261,11 @@ export const api = {
   audit: (query: { outsideAgreementOnly?: boolean } = {}) => get<AuditEntry[]>('/audit', query),
 
   board: (query: { periodKind: PeriodKind; periodStart: string }) => get<Board>('/board', query),
+
+  auditLog: (query: AuditLogQuery) => get<AuditLogPage>('/audit-log', query),
+  /** The address of the same entries as CSV, for a download link. */
+  auditLogCsvUrl: (query: AuditLogQuery) => `/api/v1/audit-log.csv${searchOf(query)}`,
+  auditLogSettings: () => get<AuditLogSettings>('/audit-log/settings'),
+  updateAuditLogSettings: (body: UpdateAuditLogSettingsBody) =>
+    patch<AuditLogSettings>('/audit-log/settings', body),
 };

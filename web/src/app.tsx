@@ -13,6 +13,7 @@ import { SessionContext } from './session.ts';
 import { theme } from './theme.ts';
 
 // Each screen is its own chunk, loaded when first opened: the sign-in page and the shell come first.
+const AuditLogPage = lazy(() => import('./pages/audit-log.tsx').then((m) => ({ default: m.AuditLogPage })));
 const AgreementPage = lazy(() => import('./pages/agreement.tsx').then((m) => ({ default: m.AgreementPage })));
 const BoardViewPage = lazy(() =>
   import('./pages/board-view.tsx').then((m) => ({ default: m.BoardViewPage })),
@@ -84,6 +85,7 @@ export function App() {
                   <Route path="/forms" element={<FormsPage />} />
                   <Route path="/scoring" element={<ScoringPage />} />
                   <Route path="/settings" element={<SettingsPage />} />
+                  <Route path="/audit-log" element={<AuditLogPage />} />
                   <Route path="/glossary" element={<GlossaryPage />} />
                   <Route path="/profile" element={<ProfilePage />} />
                   <Route path="*" element={<Navigate to={homeOf(user.role)} replace />} />

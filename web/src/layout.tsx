@@ -22,6 +22,7 @@ type NavKey =
   | 'forms'
   | 'scoring'
   | 'settings'
+  | 'auditLog'
   | 'glossary'
   | 'profile';
 
@@ -35,6 +36,7 @@ const paths: Record<NavKey, string> = {
   forms: '/forms',
   scoring: '/scoring',
   settings: '/settings',
+  auditLog: '/audit-log',
   leads: '/leads',
   team: '/team',
   unassigned: '/queue/unassigned',
@@ -99,6 +101,7 @@ const navOf: Record<Role, NavKey[]> = {
     'forms',
     'scoring',
     'settings',
+    'auditLog',
     'glossary',
     'profile',
   ],

@@ -4,6 +4,7 @@ import {
   PrimitiveValueListNode,
   sql,
   ValueNode,
+  type Expression,
   type RawBuilder,
   type Kysely,
   type KyselyPlugin,
@@ -67,9 +68,27 @@ export function transientConflict(error: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
-/** A LIKE pattern that matches `text` anywhere, with the wildcards in `text` escaped (ESCAPE '\'). */
+/** `text` with LIKE's wildcards (and its escape) escaped, for `likeSql`. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** A LIKE pattern that matches `text` (lower-cased) anywhere, for `likeSql`. */
 export function containsPattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${escapeLike(text.toLowerCase())}%`;
+}
+
+/** A LIKE pattern that matches what begins with `text`, for `likeSql`. */
+export function startsWithPattern(text: string): string {
+  return `${escapeLike(text)}%`;
+}
+
+/**
+ * `expression LIKE pattern ESCAPE '\'`: the escape named, as SQLite has none by default (there a
+ * search for "a_b" escaped for PostgreSQL found nothing), so both dialects match the same rows.
+ */
+export function likeSql(expression: Expression<unknown>, pattern: string): RawBuilder<boolean> {
+  return sql<boolean>`${expression} like ${pattern} escape '\\'`;
 }
 
 /** better-sqlite3 cannot bind booleans; this plugin turns them into 0 and 1 on the way in. */

@@ -1,6 +1,7 @@
+import { sql } from 'kysely';
 import type { Visibility } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
-import { containsPattern } from '../../db/dialect.ts';
+import { containsPattern, likeSql } from '../../db/dialect.ts';
 import type { AccountRow, AccountUpdate, NewAccountRow } from '../../db/tables.ts';
 
 export async function findAccountById(db: Db, id: string): Promise<AccountRow | undefined> {
@@ -58,11 +59,14 @@ export async function findAccounts(
     const pattern = containsPattern(filter.q);
     query = query.where((eb) =>
       eb.or([
-        eb(eb.fn('lower', ['name']), 'like', pattern),
+        likeSql(eb.fn('lower', ['name']), pattern),
         eb(
           'id',
           'in',
-          eb.selectFrom('account_domains').select('account_id').where('domain', 'like', pattern),
+          eb
+            .selectFrom('account_domains')
+            .select('account_id')
+            .where(likeSql(sql.ref('domain'), pattern)),
         ),
       ]),
     );

@@ -115,6 +115,8 @@ describeEachDialect('the audit log', (getDatabase) => {
     expect(csv.body).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
     expect(csv.body).not.toMatch(/(^|,)"=HYPERLINK/m);
     expect((await read('?action=audit_log.exported')).data).toHaveLength(1);
+    // A kind with an underscore in its name: every action of it, and no other.
+    expect((await read('?action=audit_log.')).data.map((e) => e.action)).toEqual(['audit_log.exported']);
   });
 
   it('cannot be changed or deleted in the store, except what is older than the retention, which goes', async () => {

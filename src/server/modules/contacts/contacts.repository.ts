@@ -2,7 +2,7 @@ import { loadAgreementStamp } from '../agreements/agreements.repository.ts';
 import { sql } from 'kysely';
 import type { Visibility } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
-import { containsPattern, dialectOf, inListSql } from '../../db/dialect.ts';
+import { containsPattern, dialectOf, inListSql, likeSql } from '../../db/dialect.ts';
 import type {
   ContactRow,
   ContactUpdate,
@@ -55,15 +55,15 @@ export async function findContacts(
     const pattern = containsPattern(filter.q);
     query = query.where((eb) =>
       eb.or([
-        eb(eb.fn('lower', ['email']), 'like', pattern),
-        eb(sql<string>`lower(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))`, 'like', pattern),
+        likeSql(eb.fn('lower', ['email']), pattern),
+        likeSql(sql<string>`lower(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))`, pattern),
         eb(
           'account_id',
           'in',
           eb
             .selectFrom('accounts')
             .select('id')
-            .where(sql<string>`lower(accounts.name)`, 'like', pattern),
+            .where(likeSql(sql<string>`lower(accounts.name)`, pattern)),
         ),
       ]),
     );

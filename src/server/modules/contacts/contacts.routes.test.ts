@@ -134,6 +134,18 @@ describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
     expect(foreign.statusCode).toBe(404);
   });
 
+  it('searches for an underscore as a letter, not as LIKE’s “any letter”', async () => {
+    const headers = as(company.cookies.marketer);
+    await context.services.contacts.createContact({ kind: 'cli' }, { email: 'leadx1@initech.nl' });
+    await context.services.contacts.createContact({ kind: 'cli' }, { email: 'piet_de_vries@initech.nl' });
+    const underscore = await app.inject({ url: '/api/v1/contacts?q=piet_de', headers });
+    expect(underscore.json<{ data: Contact[] }>().data.map((c) => c.email)).toEqual([
+      'piet_de_vries@initech.nl',
+    ]);
+    const lead1 = await app.inject({ url: '/api/v1/contacts?q=lead_', headers });
+    expect(lead1.json<{ data: Contact[] }>().data).toEqual([]);
+  });
+
   it('filters by email in any case, searches by name and company, and pages with a cursor', async () => {
     for (let i = 0; i < 5; i++) {
       await context.services.contacts.createContact(

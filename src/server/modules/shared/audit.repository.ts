@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.ts';
-import { toDbTime } from '../../db/dialect.ts';
+import { likeSql, startsWithPattern, toDbTime } from '../../db/dialect.ts';
+import { sql } from 'kysely';
 import { newId } from '../../platform/ids.ts';
 import { currentRequestOrigin } from '../../platform/request-context.ts';
 
@@ -111,7 +112,7 @@ export async function findAuditEntries(db: Db, filter: AuditFilter) {
   if (filter.actorId) query = query.where('actor_id', '=', filter.actorId);
   if (filter.action)
     query = filter.action.endsWith('.')
-      ? query.where('action', 'like', `${filter.action.replace(/[%_\\]/g, '\\$&')}%`)
+      ? query.where(likeSql(sql.ref('action'), startsWithPattern(filter.action)))
       : query.where('action', '=', filter.action);
   if (filter.from) query = query.where('occurred_at', '>=', toDbTime(filter.from));
   if (filter.to) query = query.where('occurred_at', '<', toDbTime(filter.to));

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts';
-import { containsPattern, inListSql } from '../../db/dialect.ts';
+import { containsPattern, inListSql, likeSql } from '../../db/dialect.ts';
 import type { Insertable } from 'kysely';
 import type { NewUserRow, UserAbsencesTable, UserRow, UserUpdate } from '../../db/tables.ts';
 
@@ -37,10 +37,7 @@ export async function findUsers(
   if (filter.q) {
     const pattern = containsPattern(filter.q);
     query = query.where((eb) =>
-      eb.or([
-        eb(eb.fn('lower', ['name']), 'like', eb.val(pattern)),
-        eb(eb.fn('lower', ['email']), 'like', eb.val(pattern)),
-      ]),
+      eb.or([likeSql(eb.fn('lower', ['name']), pattern), likeSql(eb.fn('lower', ['email']), pattern)]),
     );
   }
   if (beforeId) query = query.where('id', '<', beforeId);
