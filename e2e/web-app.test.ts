@@ -467,6 +467,8 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
       body: JSON.stringify({ email: people.manager.email, password: 'not the password at all' }),
     });
     expect(wrong.status).toBe(401);
+    // An admin sets a password for Olga: the log names it as such, not as any change of a user.
+    await call('PATCH', `/users/${people.other.id}`, { password: 'a new long enough password' });
 
     const { context, page } = await signInAs(people.admin);
     await page.getByRole('menuitem', { name: 'Audit log' }).click();
@@ -490,6 +492,11 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
       .filter({ hasText: 'Anna Admin' })
       .filter({ hasText: 'HeadlessChrome' })
       .first()
+      .waitFor();
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'Password set by an admin' })
+      .filter({ hasText: 'Olga Other' })
       .waitFor();
     // The setup in this file created the pool as the first admin.
     await page.getByRole('row').filter({ hasText: 'Pool added' }).first().waitFor();
@@ -536,6 +543,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await page.getByLabel('Soort').click();
     await page.locator('.ant-select-item-option[title="Aanmeldingen en gebruikers"]').click();
     await page.getByRole('row').filter({ hasText: 'Aanmelden mislukt' }).first().waitFor();
+    await page.getByRole('row').filter({ hasText: 'Wachtwoord ingesteld door beheerder' }).waitFor();
     await page.getByRole('button', { name: 'Bewaartermijn opslaan' }).waitFor();
     expect(await page.getByRole('navigation').textContent()).toContain('Auditlogboek');
     expect(await seriousViolations(page)).toEqual([]);

@@ -560,6 +560,8 @@ export const en = {
     apiKey: 'API key {{name}}',
     system: 'Baton',
     anonymous: 'Not signed in',
+    passwordChanged: 'Own password changed',
+    passwordReset: 'Password set by an admin',
     retention: 'Keep entries',
     retentionDays: 'Days to keep entries',
     retentionHint: 'Older entries are removed once a day. From 30 days to ten years.',

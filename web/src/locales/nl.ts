@@ -571,6 +571,8 @@ export const nl: typeof en = {
     apiKey: 'API-sleutel {{name}}',
     system: 'Baton',
     anonymous: 'Niet aangemeld',
+    passwordChanged: 'Eigen wachtwoord gewijzigd',
+    passwordReset: 'Wachtwoord ingesteld door beheerder',
     retention: 'Regels bewaren',
     retentionDays: 'Aantal dagen bewaren',
     retentionHint: 'Oudere regels worden eens per dag verwijderd. Van 30 dagen tot tien jaar.',

@@ -65,13 +65,16 @@ export function AuditLogPage() {
     if (subject.type === 'api_key') return t('auditLog.apiKey', { name: keyName(subject.id) });
     return `${subject.type} …${subject.id.slice(-8)}`;
   };
-  const what = (action: string) => {
+  /** The action in words; a change of a user that set a password says so. */
+  const what = ({ action, details }: AuditLogEntry) => {
     const failed = action === 'user.sign_in_failed';
-    return (
-      <Tag style={failed ? tones.red : tones.grey}>
-        {t(`auditLog.actions.${action}`, { defaultValue: action })}
-      </Tag>
-    );
+    const label =
+      action === 'user.updated' && details.passwordChanged === true
+        ? t('auditLog.passwordChanged')
+        : action === 'user.updated' && details.passwordReset === true
+          ? t('auditLog.passwordReset')
+          : t(`auditLog.actions.${action}`, { defaultValue: action });
+    return <Tag style={failed ? tones.red : tones.grey}>{label}</Tag>;
   };
 
   return (
@@ -133,7 +136,7 @@ export function AuditLogPage() {
             render: (at: string) => formatMoment(at, user.timeZone, language),
           },
           { title: t('auditLog.actor'), key: 'actor', render: (_, entry) => who(entry) },
-          { title: t('auditLog.what'), dataIndex: 'action', render: (action: string) => what(action) },
+          { title: t('auditLog.what'), key: 'what', render: (_, entry) => what(entry) },
           {
             title: t('auditLog.subject'),
             key: 'subject',
