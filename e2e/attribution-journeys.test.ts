@@ -65,9 +65,12 @@ describe('baton attribution journeys', () => {
     expect(bad.stderr).toContain('path and total_conversions');
     const missing = await runCli(['attribution', 'journeys', join(dir.path, 'nope.csv')], {});
     expect(missing.code).toBe(2);
-    const order = await runCli(['attribution', 'journeys', file, '--order', '9'], {});
-    expect(order.code).toBe(2);
-    expect(order.stderr).toContain('--order');
+    // One above the highest order the model computes is refused as usage, before any reading.
+    for (const given of ['9', '4', '0', '1.5']) {
+      const order = await runCli(['attribution', 'journeys', file, '--order', given], {});
+      expect(order.code, given).toBe(2);
+      expect(order.stderr).toContain('--order: must be a whole number from 1 to 3');
+    }
   });
 
   it.runIf(present)(

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { analyseJourneys } from '../domain/attribution/analyse-journeys.ts';
+import { maxOrder } from '../domain/attribution/markov.ts';
 import type { Env } from '../server/config.ts';
 import { readJourneys } from '../server/modules/attribution/journeys.reader.ts';
 import { withServices } from './context.ts';
@@ -22,12 +23,13 @@ export function registerAttributionCommand(program: Command, io: Io, env: Env | 
         'a CSV with path;total_conversions;total_conversion_value;total_null (channels joined by " > ")',
     )
     .argument('<file>', 'the journeys file')
-    .option('--order <k>', 'Markov order: 1 (default), 2 or 3', '1')
+    .option('--order <k>', `Markov order: 1 (default) to ${maxOrder}`, '1')
     .option('--json', 'print JSON')
     .action(async (file: string, options: { order: string; json?: boolean }) => {
       const order = Number(options.order);
-      if (!Number.isInteger(order) || order < 1 || order > 4)
-        throw new UsageError('--order: must be 1, 2, 3 or 4');
+      // The domain's bound, so the check and the model never disagree (4 passed here and failed inside).
+      if (!Number.isInteger(order) || order < 1 || order > maxOrder)
+        throw new UsageError(`--order: must be a whole number from 1 to ${maxOrder}`);
       if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
       const read = await readJourneys(createReadStream(file));
       for (const e of read.errors) io.err(`row ${e.row}, ${e.column}: ${e.reason} (left out)`);
