@@ -82,11 +82,16 @@ export const RoutingSettings = Type.Object({
     description: "An available owner of the contact's account keeps the account",
   }),
   fallbackPoolId: Nullable(Id),
+  skipRejectingRep: Type.Boolean({
+    description:
+      "A rep who just rejected a lead is skipped when it is next routed, unless they own the lead's account",
+  }),
 });
 export type RoutingSettings = Static<typeof RoutingSettings>;
 export const UpdateRoutingSettingsBody = StrictObject({
   ownershipFirst: Type.Optional(Type.Boolean()),
   fallbackPoolId: Type.Optional(Nullable(Id)),
+  skipRejectingRep: Type.Optional(Type.Boolean()),
 });
 export type UpdateRoutingSettingsBody = Static<typeof UpdateRoutingSettingsBody>;
 
@@ -94,9 +99,12 @@ const Verdict = Type.Object({
   userId: Id,
   eligible: Type.Boolean(),
   skipped: Nullable(
-    Type.Enum(['inactive', 'absent', 'outside_hours', 'daily_cap', 'weekly_cap', 'zero_weight'], {
-      description: 'Why the rep could not take this lead',
-    }),
+    Type.Enum(
+      ['inactive', 'absent', 'rejected_this_lead', 'outside_hours', 'daily_cap', 'weekly_cap', 'zero_weight'],
+      {
+        description: 'Why the rep could not take this lead',
+      },
+    ),
   ),
   weight: Type.Number(),
   factor: Type.Number(),

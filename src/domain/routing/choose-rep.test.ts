@@ -107,10 +107,11 @@ describe('chooseRep, for many generated pools', () => {
     );
   });
 
-  it('never exceeds a cap, and never chooses an inactive, absent or off-hours rep', () => {
+  it('never exceeds a cap, and never chooses an inactive, absent or off-hours rep, or one who sent the lead back', () => {
     const member = fc.record({
       isActive: fc.boolean(),
       isAbsent: fc.boolean(),
+      rejectedThisLead: fc.boolean(),
       isWithinHours: fc.boolean(),
       weight: fc.integer({ min: 0, max: 5 }),
       perDay: fc.option(fc.integer({ min: 0, max: 6 }), { nil: null }),
@@ -128,6 +129,7 @@ describe('chooseRep, for many generated pools', () => {
             rep(`rep${i}`, {
               isActive: s.isActive,
               isAbsent: s.isAbsent,
+              rejectedThisLead: s.rejectedThisLead,
               isWithinHours: s.isWithinHours,
               weight: s.weight,
               caps: { perDay: s.perDay, perWeek: s.perWeek },
@@ -139,7 +141,9 @@ describe('chooseRep, for many generated pools', () => {
           for (const userId of chosen) {
             if (userId === null) continue;
             const m = members.find((x) => x.userId === userId)!;
-            expect(m.isActive && !m.isAbsent && m.isWithinHours && m.weight > 0).toBe(true);
+            expect(m.isActive && !m.isAbsent && !m.rejectedThisLead && m.isWithinHours && m.weight > 0).toBe(
+              true,
+            );
           }
           for (const [i, m] of pool.entries()) {
             const before = members[i]!.assigned.today;

@@ -16,6 +16,8 @@ export interface Candidate {
   /** Members in a fixed order (the pool's); ties and turns follow it. */
   isActive: boolean;
   isAbsent: boolean;
+  /** The rep sent this very lead back last time (skipped when the routing settings say so). */
+  rejectedThisLead?: boolean;
   isWithinHours: boolean;
   /** Weight in the pool (weighted strategy), 1 by default. */
   weight: number;
@@ -37,7 +39,8 @@ export interface PoolState {
   current: Readonly<Record<string, number>>;
 }
 
-export type SkipReason = 'inactive' | 'absent' | 'outside_hours' | 'daily_cap' | 'weekly_cap' | 'zero_weight';
+export type SkipReason =
+  'inactive' | 'absent' | 'rejected_this_lead' | 'outside_hours' | 'daily_cap' | 'weekly_cap' | 'zero_weight';
 
 export interface CandidateVerdict {
   userId: string;
@@ -61,15 +64,17 @@ function verdictOf(c: Candidate, settings: PoolSettings): CandidateVerdict {
     ? 'inactive'
     : c.isAbsent
       ? 'absent'
-      : !c.isWithinHours
-        ? 'outside_hours'
-        : c.caps.perDay !== null && c.assigned.today >= c.caps.perDay
-          ? 'daily_cap'
-          : c.caps.perWeek !== null && c.assigned.thisWeek >= c.caps.perWeek
-            ? 'weekly_cap'
-            : c.weight <= 0
-              ? 'zero_weight'
-              : null;
+      : c.rejectedThisLead
+        ? 'rejected_this_lead'
+        : !c.isWithinHours
+          ? 'outside_hours'
+          : c.caps.perDay !== null && c.assigned.today >= c.caps.perDay
+            ? 'daily_cap'
+            : c.caps.perWeek !== null && c.assigned.thisWeek >= c.caps.perWeek
+              ? 'weekly_cap'
+              : c.weight <= 0
+                ? 'zero_weight'
+                : null;
   const factor = settings.performanceAware ? c.factor : 1;
   return {
     userId: c.userId,
@@ -85,7 +90,7 @@ function verdictOf(c: Candidate, settings: PoolSettings): CandidateVerdict {
 
 /**
  * Picks the rep for one lead among a pool's members, skipping the inactive, absent, off-hours and
- * capped ones, and says why for each:
+ * capped ones and the one who just sent this lead back, and says why for each:
  * - `round_robin`: the next eligible member after the one who got the last lead (a weighted round
  *   robin on the follow-up factors when the pool is performance-aware);
  * - `weighted`: smooth weighted round robin (as nginx), so over any run of leads each rep's count

@@ -254,6 +254,8 @@ export interface RoutingSettingsTable {
   id: number;
   is_ownership_first: DbBool;
   fallback_pool_id: string | null;
+  /** A rep who just rejected a lead is skipped when it is next routed (unless they own its account). */
+  is_rejecter_skipped: DbBool;
   updated_at: DbTime;
 }
 

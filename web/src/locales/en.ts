@@ -509,6 +509,9 @@ export const en = {
     strategies: { round_robin: 'Round robin', weighted: 'Weighted', balanced: 'Balanced' },
     performanceAware: 'Performance-aware',
     fallbackPool: 'Fallback pool',
+    ownershipFirst: 'The owner of a lead’s account gets the lead when they are at work',
+    skipRejectingRep:
+      'A rep who sent a lead back does not get it again on its next routing (unless they own the account)',
     rules: 'Rules',
     rulesHint: 'In order: the first rule that matches decides. The account owner comes first.',
     noRules: 'No rules: every lead goes to the fallback pool.',

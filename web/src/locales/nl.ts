@@ -520,6 +520,9 @@ export const nl: typeof en = {
     strategies: { round_robin: 'Om de beurt', weighted: 'Gewogen', balanced: 'Gebalanceerd' },
     performanceAware: 'Prestatiegevoelig',
     fallbackPool: 'Vangnetpool',
+    ownershipFirst: 'De eigenaar van het account van een lead krijgt de lead als die aan het werk is',
+    skipRejectingRep:
+      'Een accountmanager die een lead terugstuurde, krijgt hem bij de volgende routering niet opnieuw (tenzij hij het account beheert)',
     rules: 'Regels',
     rulesHint: 'Op volgorde: de eerste regel die past beslist. De accounteigenaar gaat voor.',
     noRules: 'Geen regels: elke lead gaat naar de vangnetpool.',

@@ -23,7 +23,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiKey, CreatedApiKey } from '../../../src/contract/api-keys.ts';
 import type { Role } from '../../../src/contract/common.ts';
-import type { Pool, RoutingRule } from '../../../src/contract/routing.ts';
+import type { Pool, RoutingRule, UpdateRoutingSettingsBody } from '../../../src/contract/routing.ts';
 import type { SlaCalendar, SlaPolicy } from '../../../src/contract/sla.ts';
 import type { Stage } from '../../../src/contract/stages.ts';
 import type { Team } from '../../../src/contract/teams.ts';
@@ -440,7 +440,7 @@ function RoutingTab() {
     () => setPool(null),
   );
   const saveSettings = useSave(
-    (fallbackPoolId: string | null) => api.updateRoutingSettings({ fallbackPoolId }),
+    (change: UpdateRoutingSettingsBody) => api.updateRoutingSettings(change),
     [['routing-settings']],
   );
   const saveRules = useSave(
@@ -493,9 +493,29 @@ function RoutingTab() {
             style={{ minWidth: 240 }}
             value={settings.data?.fallbackPoolId ?? null}
             allowClear
-            onChange={(v: string | undefined) => saveSettings.mutate(v ?? null)}
+            onChange={(v: string | undefined) => saveSettings.mutate({ fallbackPoolId: v ?? null })}
             options={(pools.data?.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
           />
+        </Space>
+        <Space orientation="vertical" style={{ marginTop: 12 }}>
+          <Space>
+            <Switch
+              id="ownership-first"
+              checked={settings.data?.ownershipFirst ?? true}
+              loading={settings.isPending || saveSettings.isPending}
+              onChange={(ownershipFirst) => saveSettings.mutate({ ownershipFirst })}
+            />
+            <label htmlFor="ownership-first">{t('settings.ownershipFirst')}</label>
+          </Space>
+          <Space>
+            <Switch
+              id="skip-rejecting-rep"
+              checked={settings.data?.skipRejectingRep ?? true}
+              loading={settings.isPending || saveSettings.isPending}
+              onChange={(skipRejectingRep) => saveSettings.mutate({ skipRejectingRep })}
+            />
+            <label htmlFor="skip-rejecting-rep">{t('settings.skipRejectingRep')}</label>
+          </Space>
         </Space>
       </Card>
       <Card

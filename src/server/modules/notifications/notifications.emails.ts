@@ -94,6 +94,7 @@ const skipLabels: Record<Language, Record<SkipReason, string>> = {
   en: {
     inactive: 'inactive',
     absent: 'absent',
+    rejected_this_lead: 'sent this lead back last time',
     outside_hours: 'outside working hours',
     daily_cap: 'at their daily cap',
     weekly_cap: 'at their weekly cap',
@@ -102,6 +103,7 @@ const skipLabels: Record<Language, Record<SkipReason, string>> = {
   nl: {
     inactive: 'inactief',
     absent: 'afwezig',
+    rejected_this_lead: 'stuurde deze lead de vorige keer terug',
     outside_hours: 'buiten werktijd',
     daily_cap: 'dagmaximum bereikt',
     weekly_cap: 'weekmaximum bereikt',

@@ -11,12 +11,34 @@ export async function findRoutingSettings(db: Db) {
     .selectAll()
     .where('id', '=', 1)
     .executeTakeFirstOrThrow();
-  return { ownershipFirst: fromDbBool(row.is_ownership_first), fallbackPoolId: row.fallback_pool_id };
+  return {
+    ownershipFirst: fromDbBool(row.is_ownership_first),
+    fallbackPoolId: row.fallback_pool_id,
+    skipRejectingRep: fromDbBool(row.is_rejecter_skipped),
+  };
+}
+
+/**
+ * The rep who sent this lead back, when the last decision on it as an MQL was a rejection by a
+ * person; null when it was accepted since, or never rejected.
+ */
+export async function findLatestRejecter(db: Db, contactId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('stage_changes')
+    .select(['to_stage', 'actor_kind', 'actor_id'])
+    .where('contact_id', '=', contactId)
+    .where('from_stage', '=', 'mql')
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row || row.actor_kind !== 'user') return null;
+  return row.to_stage === 'recycled' || row.to_stage === 'disqualified' ? row.actor_id : null;
 }
 
 export async function updateRoutingSettings(
   db: Db,
-  patch: { is_ownership_first?: boolean; fallback_pool_id?: string | null },
+  patch: { is_ownership_first?: boolean; fallback_pool_id?: string | null; is_rejecter_skipped?: boolean },
   at: Date,
 ): Promise<void> {
   await db

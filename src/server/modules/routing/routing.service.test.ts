@@ -201,6 +201,52 @@ describeEachDialect('routing', (getDatabase) => {
     expect((await context.services.contacts.getContact(cli, id)).ownerId).toBe(reps[1]!.id);
   });
 
+  it('does not route a lead back to the rep who just sent it back, unless they own its account or the setting is off', async () => {
+    const { reps } = await team();
+    const rep = reps[0]!;
+    const asRep = { kind: 'user', userId: rep.id, role: 'sales_rep' } as const;
+    const pool = await context.services.routing.createPool(cli, {
+      name: 'Solo',
+      members: [{ userId: rep.id }],
+    });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    expect(await context.services.routing.getSettings(cli)).toMatchObject({ skipRejectingRep: true });
+    const id = await lead('bounce@acme.nl');
+    const latest = async () => (await context.services.routing.listAssignments(cli, id)).at(-1)!;
+    const becomesMql = async (count: number) => {
+      context.clock.advance(60_000);
+      await context.services.contacts.changeStage(cli, id, { to: 'mql' });
+      await expect
+        .poll(async () => (await context.services.routing.listAssignments(cli, id)).length)
+        .toBe(count);
+    };
+    await becomesMql(1);
+    expect(await latest()).toMatchObject({ userId: rep.id });
+
+    // Sent back, and qualified again: the only rep of the pool is the one who sent it back.
+    context.clock.advance(60_000);
+    await context.services.handoff.reject(asRep, id, { reasonCode: 'not_now' });
+    await becomesMql(2);
+    const skipped = await latest();
+    expect(skipped).toMatchObject({ kind: 'unassigned', userId: null });
+    expect(skipped.explanation.candidates).toEqual([
+      expect.objectContaining({ userId: rep.id, eligible: false, skipped: 'rejected_this_lead' }),
+    ]);
+
+    // With the setting off, the same rep may have it again.
+    await context.services.routing.updateSettings(cli, { skipRejectingRep: false });
+    expect(await context.services.routing.routeContact(cli, id)).toMatchObject({ userId: rep.id });
+
+    // An owner of the account keeps it, rejection or not.
+    await context.services.routing.updateSettings(cli, { skipRejectingRep: true });
+    context.clock.advance(60_000);
+    await context.services.handoff.reject(asRep, id, { reasonCode: 'not_now' });
+    const contact = await context.services.contacts.getContact(cli, id);
+    await context.services.accounts.updateAccount(cli, contact.accountId!, { ownerId: rep.id });
+    await becomesMql(4);
+    expect(await latest()).toMatchObject({ kind: 'owner', userId: rep.id });
+  });
+
   it('routes, after a crash, the MQLs that were never routed, once', async () => {
     const { reps } = await team();
     const pool = await context.services.routing.createPool(cli, {

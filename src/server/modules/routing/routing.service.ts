@@ -9,6 +9,7 @@ import type {
   RoutingSettings,
   UnassignedLead,
   UpdatePoolBody,
+  UpdateRoutingSettingsBody,
 } from '../../../contract/routing.ts';
 import { canRoute, canSee, type Actor } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
@@ -225,10 +226,7 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
       return findRoutingSettings(db);
     },
 
-    async updateSettings(
-      actor: Actor | null,
-      input: { ownershipFirst?: boolean; fallbackPoolId?: string | null },
-    ): Promise<RoutingSettings> {
+    async updateSettings(actor: Actor | null, input: UpdateRoutingSettingsBody): Promise<RoutingSettings> {
       const who = authorize(actor, 'routing.write');
       if (input.fallbackPoolId && !(await findPoolById(db, input.fallbackPoolId)))
         throw poolNotFound('fallbackPoolId');
@@ -239,6 +237,7 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
           {
             ...(input.ownershipFirst !== undefined && { is_ownership_first: input.ownershipFirst }),
             ...(input.fallbackPoolId !== undefined && { fallback_pool_id: input.fallbackPoolId }),
+            ...(input.skipRejectingRep !== undefined && { is_rejecter_skipped: input.skipRejectingRep }),
           },
           now,
         );

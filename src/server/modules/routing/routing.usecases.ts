@@ -44,6 +44,7 @@ import {
   findPoolById,
   findPoolMembers,
   findRoutingPeople,
+  findLatestRejecter,
   findRoutingSettings,
   findRules,
   findUnassigned,
@@ -142,8 +143,11 @@ async function candidatesFor({
   now,
   performanceAware,
   recordsOf,
+  rejecter = null,
 }: {
   conn: Db;
+  /** The rep who sent this lead back last time, to be skipped; null when no one is. */
+  rejecter?: string | null;
   members: {
     user_id: string;
     weight: number;
@@ -181,6 +185,7 @@ async function candidatesFor({
       userId: m.user_id,
       isActive: person?.isActive ?? false,
       isAbsent: person?.isAbsent ?? false,
+      rejectedThisLead: m.user_id === rejecter,
       isWithinHours: person
         ? isWithinWorkingHours(person.workingHours as WorkingHours, person.timeZone, now)
         : false,
@@ -237,6 +242,8 @@ export async function decideLead({
 
   const settings = await findRoutingSettings(conn);
   const rules = await findRules(conn);
+  // The rep who just sent this lead back does not get it again (an owner of its account still does).
+  const rejecter = settings.skipRejectingRep ? await findLatestRejecter(conn, contact.id) : null;
   let owner: { userId: string; isAvailable: boolean } | null = null;
   if (account?.owner_id) {
     const person = (await findRoutingPeople(conn, [account.owner_id], now)).get(account.owner_id);
@@ -294,6 +301,7 @@ export async function decideLead({
         now,
         performanceAware: aware,
         recordsOf,
+        rejecter,
       }),
       state,
     );
@@ -314,6 +322,7 @@ export async function decideLead({
         now,
         performanceAware: false,
         recordsOf,
+        rejecter,
       }),
       { lastUserId: null, current: {} },
     );
