@@ -38,6 +38,11 @@ describe.runIf(present)('the labelled leads, imported and calibrated through the
         expect(imported.rows).toBe(9240);
         expect(imported.mapping).toMatchObject({ 'Prospect ID': 'externalId', Converted: 'outcome' });
         expect(imported.created).toBeGreaterThan(9200);
+        // Seven rows name no country Baton knows ("unknown", "Asia/Pacific Region"): stored all
+        // the same, the value kept as an attribute, and each named in the report.
+        expect(imported.rejected).toBe(0);
+        expect(imported.warnings).toHaveLength(7);
+        expect(imported.warnings.map((w) => w.column)).toEqual(Array(7).fill('Country'));
 
         const hand = await json<{ id: string }>([
           'scoring',

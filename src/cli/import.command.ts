@@ -136,6 +136,18 @@ export function registerImportCommand(program: Command, io: Io, env: Env | undef
             if (report.errors.length > 50)
               io.out(`… and ${report.errors.length - 50} more (use --json for all).`);
           }
+          if (report.warnings.length > 0) {
+            io.out('');
+            io.out(`Stored, with ${report.warnings.length} value(s) kept otherwise than given:`);
+            printTable(
+              io,
+              report.warnings
+                .slice(0, 50)
+                .map((w) => ({ row: String(w.row), column: w.column, note: w.reason })),
+            );
+            if (report.warnings.length > 50)
+              io.out(`… and ${report.warnings.length - 50} more (use --json for all).`);
+          }
         });
       },
     );

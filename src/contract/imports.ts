@@ -48,6 +48,10 @@ export const ImportReport = Type.Object({
   duplicates: Type.Integer({ description: 'Events seen before: a second run of a file adds nothing' }),
   rejected: Type.Integer(),
   errors: Type.Array(ImportRowError, { description: 'The first 1,000 row errors' }),
+  warnings: Type.Array(ImportRowError, {
+    description:
+      'The first 1,000 values of stored rows that were kept otherwise than given (a country Baton does not know: the country left empty, the value kept as an attribute)',
+  }),
   encoding: Type.Enum(csvEncodings, {
     description:
       'How the file was read: its byte-order mark, else UTF-8 when valid, else Windows-1252. A row with bytes that are not text in it is refused.',

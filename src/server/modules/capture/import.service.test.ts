@@ -95,6 +95,53 @@ describeEachDialect('CSV import', (getDatabase) => {
     });
   });
 
+  it('stores a person whose country it does not know, keeping the value as an attribute and saying so', async () => {
+    // As in the public labelled leads: 7 of 9,240 rows say "unknown" or "Asia/Pacific Region".
+    const file = [
+      'Prospect ID,Country,Lead Source',
+      'p-1,unknown,Google',
+      'p-2,Asia/Pacific Region,Google',
+      'p-3,Netherlands,Google',
+    ].join('\n');
+    const report = await context.services.imports.importCsv(cli, csv(file), {
+      kind: 'contacts',
+      overrides: {},
+      dryRun: false,
+      keepUnmapped: true,
+    });
+    expect(report).toMatchObject({ rows: 3, valid: 3, created: 3, rejected: 0, errors: [] });
+    expect(report.warnings).toEqual([
+      { row: 2, column: 'Country', reason: expect.stringContaining('"unknown" is not a country') as string },
+      {
+        row: 3,
+        column: 'Country',
+        reason: expect.stringContaining('"Asia/Pacific Region" is not a country') as string,
+      },
+    ]);
+    const all = (await context.services.contacts.listContacts(cli, {})).data;
+    expect(all.find((c) => c.externalId === 'p-1')).toMatchObject({
+      country: null,
+      attributes: { Country: 'unknown', 'Lead Source': 'Google' },
+    });
+    expect(all.find((c) => c.externalId === 'p-2')).toMatchObject({
+      country: null,
+      attributes: { Country: 'Asia/Pacific Region' },
+    });
+    expect(all.find((c) => c.externalId === 'p-3')).toMatchObject({ country: 'NL' });
+    expect(all.find((c) => c.externalId === 'p-3')!.attributes).not.toHaveProperty('Country');
+
+    // An event with such a country is stored too, its country left empty.
+    const events = await context.services.imports.importCsv(
+      cli,
+      csv(['email,event type,timestamp,country', 'kim@globex.nl,page_viewed,2026-03-30,Mars'].join('\n')),
+      { kind: 'events', overrides: {}, dryRun: false },
+    );
+    expect(events).toMatchObject({ stored: 1, rejected: 0 });
+    expect(events.warnings).toEqual([
+      { row: 2, column: 'country', reason: expect.stringContaining('"Mars" is not a country') as string },
+    ]);
+  });
+
   it('guesses Dutch headers, reports bad rows by line and column, and creates nothing twice', async () => {
     const semicolons = contactsFile;
     const commas = semicolons.replaceAll(';', ',');

@@ -47,8 +47,10 @@ function toItem(
   mapping: Record<string, ImportField>,
   attributeColumns: readonly string[],
   blanks: ReadonlySet<string>,
+  warnings: { column: string; reason: string }[],
 ): Record<string, unknown> {
   const item: Record<string, unknown> = {};
+  const attributes: Record<string, string> = {};
   const utm: Record<string, string> = {};
   const valueOf = (column: string) => {
     const value = row[column]?.trim();
@@ -59,18 +61,29 @@ function toItem(
     if (!value) continue;
     if (field.startsWith('utm_')) utm[field.slice(4)] = value;
     else if (field === 'occurredAt') item.occurredAt = isoInstant(value);
-    else if (field === 'country') item.country = countryCode(value) ?? value;
-    else if (field === 'outcome') item.outcome = value.toLowerCase();
+    else if (field === 'country') {
+      const code = countryCode(value);
+      if (code) item.country = code;
+      else {
+        // "unknown", "Asia/Pacific Region": not a country, but no reason to refuse the person. A
+        // contact keeps what the file said as an attribute; the country stays empty.
+        if (kind === 'contacts') attributes[column] = value;
+        warnings.push({
+          column,
+          reason:
+            kind === 'contacts'
+              ? `"${value}" is not a country Baton knows: the country is left empty and the value kept as the attribute ${column}`
+              : `"${value}" is not a country Baton knows: the country is left empty`,
+        });
+      }
+    } else if (field === 'outcome') item.outcome = value.toLowerCase();
     else item[field] = value;
   }
-  if (attributeColumns.length > 0) {
-    const attributes: Record<string, string> = {};
-    for (const column of attributeColumns) {
-      const value = valueOf(column);
-      if (value) attributes[column] = value;
-    }
-    if (Object.keys(attributes).length > 0) item.attributes = attributes;
+  for (const column of attributeColumns) {
+    const value = valueOf(column);
+    if (value) attributes[column] = value;
   }
+  if (Object.keys(attributes).length > 0) item.attributes = attributes;
   if (kind === 'events') {
     if (Object.keys(utm).length > 0) item.utm = utm;
     // Without an id column, the row itself is the id: importing the same file twice stores nothing twice.
@@ -114,6 +127,7 @@ export function createImportService(deps: ServiceDeps, capture: CaptureService) 
         duplicates: 0,
         rejected: 0,
         errors: [],
+        warnings: [],
         encoding: 'utf-8',
       };
       const { text: stream, encoding, delimiter } = await openCsv(input, { delimiter: options.delimiter });
@@ -149,10 +163,14 @@ export function createImportService(deps: ServiceDeps, capture: CaptureService) 
 
       const flush = async (chunk: { line: number; row: Record<string, string> }[]) => {
         const now = clock.now();
+        /** What was kept differently than given, by row of the chunk: reported once the row is in. */
+        const warned = new Map<number, { column: string; reason: string }[]>();
         const prepared: Prepared[] = chunk.map(({ row }, index): Prepared => {
           const bad = rowTextProblem(row, encoding);
           if (bad) return { index, ok: false, errors: [{ field: bad.column, reason: bad.reason }] };
-          const item = toItem(options.kind, row, mapping, attributeColumns, blanks);
+          const rowWarnings: { column: string; reason: string }[] = [];
+          const item = toItem(options.kind, row, mapping, attributeColumns, blanks, rowWarnings);
+          warned.set(index, rowWarnings);
           return options.kind === 'contacts'
             ? prepareContactRow(item, index, now)
             : prepare(item, index, now);
@@ -178,6 +196,8 @@ export function createImportService(deps: ServiceDeps, capture: CaptureService) 
             continue;
           }
           report.valid += 1;
+          for (const warning of warned.get(index) ?? [])
+            if (report.warnings.length < maxReportedErrors) report.warnings.push({ row: line, ...warning });
           if (status === 'duplicate') report.duplicates += 1;
           if (status === 'accepted' && options.kind === 'events' && !options.dryRun) report.stored += 1;
           if ('created' in result && result.created) report.created += 1;
