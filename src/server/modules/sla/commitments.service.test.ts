@@ -148,6 +148,40 @@ describeEachDialect("Marketing's commitment", (getDatabase) => {
     });
   });
 
+  it('records a period that ended before its first check as missed, without an alert: a first start sends no storm', async () => {
+    await person('director');
+    const head = await person('marketing', { name: 'Maud Marketing' });
+    // As after an import or the demo: months that ended before Baton ever judged them.
+    const past = [];
+    for (const startsOn of ['2026-09-01', '2026-10-01', '2026-11-01'])
+      past.push(
+        await context.services.commitments.create(as(head), {
+          period: 'month',
+          startsOn,
+          mqlTarget: 44,
+          minAcceptanceRate: 0.6,
+        }),
+      );
+    const running = await context.services.commitments.create(as(head), {
+      period: 'month',
+      startsOn: '2026-12-01',
+      mqlTarget: 44,
+      minAcceptanceRate: 0.6,
+    });
+    context.clock.set('2026-12-04T07:00:00.000Z');
+    // Only the running month, which is behind, is announced.
+    expect(await context.services.commitments.checkPace()).toBe(2);
+    expect((await alerts()).map(([, subject]) => subject)).toEqual(
+      Array(2).fill('Marketing is behind on its MQL commitment for December 2026'),
+    );
+    for (const commitment of past)
+      expect((await context.services.commitments.get(cli, commitment.id)).pace.status).toBe('missed');
+    // Judged once, as any other: the next days add nothing.
+    context.clock.set('2026-12-05T07:00:00.000Z');
+    expect(await context.services.commitments.checkPace()).toBe(0);
+    expect((await context.services.commitments.get(cli, running.id)).pace.status).toBe('behind');
+  });
+
   it('alerts once when several processes check the same day', async () => {
     const head = await person('marketing', { name: 'Maud Marketing' });
     await person('director');

@@ -309,7 +309,8 @@ export function createCommitmentsService(deps: ServiceDeps, notifications: Notif
 
     /**
      * Judges each running commitment once a day (the first check on a new local date): records
-     * the verdict, and when it turned to behind — or the period ended missed — queues the alert.
+     * the verdict, and when it turned to behind — or the period ended missed — queues the alert;
+     * a period that ended before its first check is only recorded.
      * Safe with several processes: the verdict is recorded by compare-and-set, and only the
      * process that recorded it queues the email. Returns how many alerts were queued.
      */
@@ -329,7 +330,11 @@ export function createCommitmentsService(deps: ServiceDeps, notifications: Notif
           });
           const worse =
             (pace.status === 'behind' || pace.status === 'missed') && candidate.pace_status !== pace.status;
-          if (!won || !worse) return 0;
+          // A period that ended before Baton ever judged it (a first start after an import or the
+          // demo, a commitment entered afterwards) is recorded as missed, not announced: an alert
+          // about a month long gone helps no one, and a first start must not send a storm of them.
+          const neverWatched = pace.status === 'missed' && candidate.pace_checked_on === null;
+          if (!won || !worse || neverWatched) return 0;
           const heads = await headsOfMarketing(trx, candidate);
           const directors = await findActiveUsersByRole(trx, ['director']);
           const recipients = [...new Map([...heads, ...directors].map((u) => [u.id, u])).values()];
