@@ -26,3 +26,9 @@ export type EventCategory = 'marketing' | 'sales';
 export function categoryOf(type: EventType): EventCategory {
   return (salesEventTypes as readonly string[]).includes(type) ? 'sales' : 'marketing';
 }
+
+/**
+ * Clients' clocks drift: an event may claim a time up to this far ahead of Baton's clock, and
+ * counts as happening now (a later time is refused).
+ */
+export const allowedClockSkewMs = 5 * 60_000;

@@ -382,6 +382,22 @@ describe('scoreContact: fit, grade, MQL and the explanation', () => {
     });
   });
 
+  it('counts a touch stamped a little ahead (a drifting clock) as happening now, and one further ahead not at all', () => {
+    const seconds = (s: number) => new Date(now.getTime() + s * 1000);
+    const demo = touch('demo_requested', 0, { occurredAt: seconds(20) });
+    const scored = scoreContact(
+      model({ engagementRules: [rule({ eventTypes: ['demo_requested'], points: 30 })] }),
+      {},
+      [demo],
+      now,
+    );
+    // Full points, no decay, and the demo request makes the MQL at once.
+    expect(scored).toMatchObject({ engagement: 30, qualifies: true });
+    expect(scored.explanation.mql).toMatchObject({ by: 'high_intent', highIntentTouchId: demo.id });
+    const later = touch('demo_requested', 0, { occurredAt: seconds(6 * 60) });
+    expect(scoreContact(base, {}, [later], now)).toMatchObject({ engagement: 0, qualifies: false });
+  });
+
   it('gives the same score whatever order the touches come in', () => {
     const touches = [touch('page_viewed', 5), touch('page_viewed', 1), touch('page_viewed', 3)];
     const capped = model({ engagementRules: [rule({ maxPerPeriod: { count: 1, days: 7 } })] });

@@ -1,3 +1,4 @@
+import { allowedClockSkewMs } from '../capture/event-types.ts';
 import { isFreeMailDomain } from '../capture/match-account.ts';
 
 /** A fact about a contact or its account, by field name (`title`, `account.industry`, `attributes.Lead Source`). */
@@ -312,8 +313,13 @@ export function scoreContact(
   now: Date,
 ): ContactScore {
   const from = now.getTime() - model.lookbackDays * dayMs;
+  // A touch stamped a little ahead (a client's clock drifting, within the skew capture accepts)
+  // happened now: it counts at once, or it would count only once something else rescored the contact.
   const inWindow = touches
-    .filter((t) => t.occurredAt.getTime() <= now.getTime() && t.occurredAt.getTime() >= from)
+    .filter(
+      (t) => t.occurredAt.getTime() <= now.getTime() + allowedClockSkewMs && t.occurredAt.getTime() >= from,
+    )
+    .map((t) => (t.occurredAt.getTime() > now.getTime() ? { ...t, occurredAt: now } : t))
     .sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.id < b.id ? -1 : 1));
 
   const fitHits: FitHit[] = model.fitRules

@@ -8,7 +8,7 @@ import {
   type IngestResponse,
 } from '../../../contract/events.ts';
 import type { EventResult } from '../../../contract/events.ts';
-import { categoryOf } from '../../../domain/capture/event-types.ts';
+import { allowedClockSkewMs, categoryOf } from '../../../domain/capture/event-types.ts';
 import { planCapture, type CaptureEvent, type CaptureOrigin } from '../../../domain/capture/plan-capture.ts';
 import { decideAccountMatch } from '../../../domain/capture/match-account.ts';
 import { normalizeEmail } from '../../../domain/people/normalize.ts';
@@ -36,8 +36,6 @@ import { emailHash, loadCaptureState, writeCapturePlan } from './capture.reposit
  */
 
 const checkEvent = Compile(EventInput);
-/** Clients' clocks drift; an event may claim a time this far in the future. */
-const allowedClockSkewMs = 5 * 60_000;
 /** Two writers racing to create the same contact or account: the loser retries on fresh data. */
 const maxAttempts = 3;
 
