@@ -84,6 +84,39 @@ describe.skipIf(!hasBrowser)('a form on a plain website, in Chromium', () => {
         campaign: 'spring',
       });
       expect(contact.originalSource).toMatchObject({ touchId: timeline.data[0]!.id });
+      // The form's own touch carries the campaign tags of the page it was sent from.
+      expect(timeline.data[2]).toMatchObject({
+        campaign: 'spring',
+        utm: { source: 'newsletter', medium: 'email', campaign: 'spring' },
+      });
+
+      // A visitor who never consents is not tracked, but the form still says which campaign
+      // brought them: the page's tags go with what they send.
+      const stranger = await browser.newPage();
+      let tracked = 0;
+      stranger.on('request', (r) => {
+        if (r.url() === `${baton.url}/t/collect`) tracked++;
+      });
+      await stranger.goto(
+        `${website.origin}/pricing?utm_source=linkedin&utm_medium=paid_social&utm_campaign=cloud-q4`,
+      );
+      await expect.poll(() => stranger.inputValue('input[name="utm_source"]')).toBe('linkedin');
+      await stranger.fill('input[name="email"]', 'sam@initech.nl');
+      await Promise.all([
+        stranger.waitForURL(`${website.origin}/thanks`),
+        stranger.click('button[type="submit"]'),
+      ]);
+      expect(tracked).toBe(0);
+      const sam = (await api<{ data: Contact[] }>('/api/v1/contacts?email=sam@initech.nl')).data[0]!;
+      const samTouches = await api<{ data: Touchpoint[] }>(`/api/v1/contacts/${sam.id}/touchpoints`);
+      expect(samTouches.data).toEqual([
+        expect.objectContaining({
+          type: 'demo_requested',
+          campaign: 'cloud-q4',
+          utm: expect.objectContaining({ source: 'linkedin', medium: 'paid_social' }) as unknown,
+        }),
+      ]);
+      expect(sam.consent.status).not.toBe('granted');
     } finally {
       await browser.close();
       website?.server.close();

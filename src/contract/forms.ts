@@ -1,10 +1,13 @@
 import { Type, type Static } from 'typebox';
 import { marketingEventTypes } from '../domain/capture/event-types.ts';
-import { contactImportFields } from '../domain/capture/guess-mapping.ts';
+import { personImportFields } from '../domain/capture/guess-mapping.ts';
 import { Id, Instant, Nullable, StrictObject } from './common.ts';
 
-/** Contact fields a form field can fill: the same as a contacts import column. */
-export const formTargets = contactImportFields;
+/**
+ * Contact fields a form field can fill: what a visitor says about themselves (an import's id in
+ * another CRM and its outcome are not for visitors to type).
+ */
+export const formTargets = personImportFields;
 
 const FieldName = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$' });
 const Origin = Type.String({ pattern: '^https?://[^/\\s]+$', description: 'e.g. https://www.example.nl' });

@@ -1,5 +1,7 @@
 /** What a CSV column can fill, per kind of import. */
-const personImportFields = [
+
+/** What a person says about themselves: the columns of any import, and the fields of a form. */
+export const personImportFields = [
   'email',
   'firstName',
   'lastName',

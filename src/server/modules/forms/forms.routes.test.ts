@@ -113,6 +113,66 @@ describeEachDialect('forms and tracking from websites', (getDatabase) => {
     expect(await contactByEmail('x@initech.nl')).toBeUndefined();
   });
 
+  it('never loses the person for a field the contact cannot take, and offers visitors no import fields', async () => {
+    // A form made when the targets still included an import's id and outcome (as stored then).
+    await getDatabase()
+      .db.updateTable('forms')
+      .set({
+        field_mapping: JSON.stringify({
+          email: 'email',
+          land: 'country',
+          klantnummer: 'externalId',
+          stand: 'outcome',
+        }),
+      })
+      .where('id', '=', form.id)
+      .execute();
+    const read = await context.services.forms.snippet(
+      { kind: 'cli' },
+      form.id,
+      'https://baton.acme-it.nl',
+      'en',
+    );
+    expect(read).toContain('name="land"');
+    expect(read).not.toContain('name="klantnummer"');
+    expect(read).not.toContain('name="stand"');
+
+    const response = await postForm('email=kees%40initech.nl&land=Holland&klantnummer=42&stand=won');
+    expect(response.statusCode, response.body).toBe(303);
+    const contact = (await contactByEmail('kees@initech.nl'))!;
+    expect(contact).toMatchObject({ country: null, externalId: null, outcome: null });
+    const [submitted] = await context.services.contacts.listTouchpoints({ kind: 'cli' }, contact.id);
+    // What the visitor typed in the field that could not be stored is kept with the submission.
+    expect(submitted!.properties).toMatchObject({
+      refused: { country: { value: 'Holland', reason: expect.any(String) as string } },
+    });
+  });
+
+  it('takes the campaign tags of the page the form is on, from its hidden fields or its address', async () => {
+    const page = `${site}/demo?utm_source=linkedin&utm_medium=paid_social&utm_campaign=cloud-q4`;
+    await postForm(`email=ivo%40initech.nl&baton_page=${encodeURIComponent(page)}`);
+    const fromAddress = (await contactByEmail('ivo@initech.nl'))!;
+    const [touch] = await context.services.contacts.listTouchpoints({ kind: 'cli' }, fromAddress.id);
+    expect(touch).toMatchObject({
+      campaign: 'cloud-q4',
+      utm: { source: 'linkedin', medium: 'paid_social', campaign: 'cloud-q4' },
+    });
+    await postForm(
+      `email=bo%40initech.nl&utm_source=google&utm_medium=cpc&utm_campaign=brand&baton_page=${encodeURIComponent(page)}`,
+    );
+    const fromFields = (await contactByEmail('bo@initech.nl'))!;
+    const [tagged] = await context.services.contacts.listTouchpoints({ kind: 'cli' }, fromFields.id);
+    expect(tagged).toMatchObject({ campaign: 'brand', utm: { source: 'google', medium: 'cpc' } });
+    const snippet = await context.services.forms.snippet(
+      { kind: 'cli' },
+      form.id,
+      'https://baton.acme-it.nl',
+      'en',
+    );
+    for (const tag of ['source', 'medium', 'campaign', 'term', 'content'])
+      expect(snippet).toContain(`<input type="hidden" name="utm_${tag}">`);
+  });
+
   it('answers a filled honeypot like a success and stores nothing', async () => {
     const response = await postForm('email=bot%40spam.example&website=http%3A%2F%2Fspam.example');
     expect(response.statusCode).toBe(303);
@@ -120,7 +180,21 @@ describeEachDialect('forms and tracking from websites', (getDatabase) => {
   });
 
   it('refuses a post without an email, naming the field, and an unknown form', async () => {
-    const response = await postForm('voornaam=Anon');
+    // A visitor's browser gets a page in their language; a script the problem details.
+    const page = await postForm('voornaam=Anon&baton_language=nl');
+    expect(page.statusCode).toBe(400);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('<html lang="nl">');
+    expect(page.body).toContain('Vul uw e-mailadres in.');
+    expect(page.body).not.toContain('forms.email_required');
+    const english = await postForm('voornaam=Anon');
+    expect(english.body).toContain('Please enter your email address.');
+    const response = await app.inject({
+      method: 'POST',
+      url: `/f/${form.key}`,
+      headers: { origin: site },
+      payload: { voornaam: 'Anon' },
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({
       code: 'forms.email_required',

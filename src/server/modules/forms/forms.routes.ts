@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { IdParams } from '../../../contract/common.ts';
 import { CreateFormBody, Form, FormKeyParams, FormSnippet, UpdateFormBody } from '../../../contract/forms.ts';
-import { createError } from '../shared/errors.ts';
+import { AppError, createError } from '../shared/errors.ts';
 import { problemResponses, type App } from '../shared/http.ts';
 import type { FormsService } from './forms.service.ts';
 import { trackingScript } from './tracking-script.ts';
@@ -85,6 +85,40 @@ export function formsRoutes(app: App, { forms }: { forms: FormsService }) {
 const thankYou = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Thank you</title>
 <p>Thank you, we received your details.</p><p lang="nl">Bedankt, we hebben uw gegevens ontvangen.</p></html>`;
 
+const escapeHtml = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+/**
+ * What a visitor whose browser posted a form sees when it was refused: a page in their language
+ * that says what to do, never the API's problem details.
+ */
+function refusedPage(error: AppError, language: 'en' | 'nl'): string {
+  const fields = (error.fieldErrors ?? []).map((f) => f.field.replace(/^body\./, ''));
+  const texts = {
+    en: {
+      title: 'Your details were not sent',
+      email: 'Please enter your email address.',
+      fields: `Please check what you entered${fields.length > 0 ? ` (${fields.join(', ')})` : ''}.`,
+      other: 'Something went wrong on our side. Please try again later.',
+      back: 'Go back to the form',
+    },
+    nl: {
+      title: 'Uw gegevens zijn niet verstuurd',
+      email: 'Vul uw e-mailadres in.',
+      fields: `Controleer wat u hebt ingevuld${fields.length > 0 ? ` (${fields.join(', ')})` : ''}.`,
+      other: 'Er ging bij ons iets mis. Probeer het later opnieuw.',
+      back: 'Terug naar het formulier',
+    },
+  }[language];
+  const message =
+    error.code === 'forms.email_required' ? texts.email : error.status < 500 ? texts.fields : texts.other;
+  return `<!doctype html><html lang="${language}"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(texts.title)}</title>
+<h1>${escapeHtml(texts.title)}</h1><p>${escapeHtml(message)}</p><p><a href="javascript:history.back()">${escapeHtml(texts.back)}</a></p></html>`;
+}
+
 /**
  * What websites call without signing in: form posts (`/f/{key}`), the tracking script (`/t.js`) and
  * its page views (`/t/collect`). Each is limited per address and accepts only the origins listed
@@ -159,10 +193,20 @@ export async function publicCaptureRoutes(app: App, { forms }: { forms: FormsSer
       const form = await forms.publicForm(request.params.key);
       allowCors(request, reply, form.allowedOrigins);
       const fields = (request.body ?? {}) as Record<string, unknown>;
-      await forms.submitForm(form, fields, context(request));
       const fromBrowserForm = request.headers['content-type']?.startsWith(
         'application/x-www-form-urlencoded',
       );
+      try {
+        await forms.submitForm(form, fields, context(request));
+      } catch (error) {
+        // A script gets the problem details; a visitor's browser a page they can read.
+        if (!fromBrowserForm || !(error instanceof AppError)) throw error;
+        request.log.info({ code: error.code, fields: error.fieldErrors }, 'form submission refused');
+        return reply
+          .code(error.status)
+          .type('text/html; charset=utf-8')
+          .send(refusedPage(error, fields.baton_language === 'nl' ? 'nl' : 'en'));
+      }
       if (fromBrowserForm && form.redirectUrl) return reply.redirect(form.redirectUrl, 303);
       if (fromBrowserForm) return reply.type('text/html; charset=utf-8').send(thankYou);
       return { status: 'ok' };

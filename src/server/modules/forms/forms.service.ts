@@ -9,7 +9,7 @@ import { newId } from '../../platform/ids.ts';
 import type { CaptureService } from '../capture/capture.service.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
-import { createError } from '../shared/errors.ts';
+import { AppError, createError, type FieldProblem } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import {
   findAllowedOrigins,
@@ -36,7 +36,13 @@ export function toForm(row: FormRow): Form {
     key: row.key,
     name: row.name,
     eventType: row.event_type,
-    fieldMapping: JSON.parse(row.field_mapping) as Record<string, Target>,
+    // Forms made before visitors' targets were narrowed may still name an import's externalId or
+    // outcome: those fields are left out of the form (and its embed code) from now on.
+    fieldMapping: Object.fromEntries(
+      Object.entries(JSON.parse(row.field_mapping) as Record<string, string>).filter(([, target]) =>
+        (formTargets as readonly string[]).includes(target),
+      ),
+    ) as Record<string, Target>,
     consentText:
       row.consent_text_en && row.consent_text_nl
         ? { en: row.consent_text_en, nl: row.consent_text_nl }
@@ -207,9 +213,12 @@ export function createFormsService(deps: ServiceDeps, capture: CaptureService) {
       const language = text(fields.baton_language) === 'nl' ? 'nl' : 'en';
       const visitorId = text(fields.baton_visitor_id);
       const page = text(fields.baton_page) ?? context.referer;
+      // The campaign tags of the page the form is on: its hidden utm_* fields, else the page's own
+      // address (a form without the tracking script, or posted before consent, still has them).
+      const pageParams = page && /^https?:\/\//.test(page) ? URL.parse(page)?.searchParams : undefined;
       const utm = Object.fromEntries(
         (['source', 'medium', 'campaign', 'term', 'content'] as const).flatMap((k) => {
-          const value = text(fields[`utm_${k}`]);
+          const value = text(fields[`utm_${k}`]) ?? text(pageParams?.get(`utm_${k}`) ?? undefined);
           return value ? [[k, value.slice(0, 200)]] : [];
         }),
       );
@@ -223,26 +232,55 @@ export function createFormsService(deps: ServiceDeps, capture: CaptureService) {
         ...(Object.keys(utm).length > 0 && { utm }),
         ...(utm.source && { channel: utm.medium ? `${utm.medium}` : utm.source }),
         campaign: utm.campaign ?? form.name,
-        properties: { form: form.key, fields: extra, consent: consented },
+        properties: { form: form.key, fields: extra, consent: consented } as Record<string, unknown>,
       };
       const origin: CaptureOrigin = {
         actor: { kind: 'system', id: form.id },
         sourceKind: 'form',
         defaultUserId: null,
       };
-      const result = await capture.ingestFrom(origin, event, async (trx, [outcome]) => {
-        if (!consented || outcome?.status !== 'accepted' || !outcome.contactId) return;
-        const source = `form:${form.key}`;
-        await insertConsentRecord(trx, {
-          contactId: outcome.contactId,
-          status: 'granted',
-          source,
-          text: form.consentText![language],
-          language,
-          at: now,
+      const store = (submitted: typeof event) =>
+        capture.ingestFrom(origin, submitted, async (trx, [outcome]) => {
+          if (!consented || outcome?.status !== 'accepted' || !outcome.contactId) return;
+          const source = `form:${form.key}`;
+          await insertConsentRecord(trx, {
+            contactId: outcome.contactId,
+            status: 'granted',
+            source,
+            text: form.consentText![language],
+            language,
+            at: now,
+          });
+          await grantConsentUnlessOptedOut(trx, outcome.contactId, source, now);
         });
-        await grantConsentUnlessOptedOut(trx, outcome.contactId, source, now);
-      });
+      // A field the contact cannot take (a phone too long, a country no one knows) must not lose the
+      // person: it is left out, what the visitor typed kept with the submission, and the rest stored.
+      let result: Awaited<ReturnType<typeof store>>;
+      try {
+        result = await store(event);
+      } catch (error) {
+        const problems =
+          error instanceof AppError && error.code === 'http.validation_failed'
+            ? error.fieldErrors
+            : undefined;
+        const fieldOf = (problem: FieldProblem) => problem.field.replace(/^body\./, '').split('.')[0]!;
+        if (!problems?.length || !problems.every((p) => fieldOf(p) !== 'email' && fieldOf(p) in mapped))
+          throw error;
+        const kept: Record<string, unknown> = { ...event };
+        for (const problem of problems) delete kept[fieldOf(problem)];
+        result = await store({
+          ...(kept as typeof event),
+          properties: {
+            ...event.properties,
+            refused: Object.fromEntries(
+              problems.map((p) => [
+                fieldOf(p),
+                { value: mapped[fieldOf(p) as Target] ?? null, reason: p.reason },
+              ]),
+            ),
+          },
+        });
+      }
       if (result.status === 'rejected') {
         // An erased person is answered like anyone else (a website visitor learns nothing) and stored nowhere.
         if (result.errors?.some((e) => e.field === 'email' && e.reason.includes('erased')))

@@ -18,7 +18,8 @@ const labels: Record<string, { en: string; nl: string }> = {
 
 /**
  * The HTML to paste into a website: Baton's tracking script (it records nothing until the visitor
- * consents) and the form, with a hidden honeypot and the fields that join earlier page views.
+ * consents) and the form, with a hidden honeypot, the fields that join earlier page views, and the
+ * page's campaign tags.
  */
 export function formSnippet(form: Form, baseUrl: string, language: 'en' | 'nl'): string {
   const fields = Object.entries(form.fieldMapping).map(([name, target]) => {
@@ -40,6 +41,9 @@ export function formSnippet(form: Form, baseUrl: string, language: 'en' | 'nl'):
     `  <input type="hidden" name="baton_language" value="${language}">`,
     '  <input type="hidden" name="baton_visitor_id">',
     '  <input type="hidden" name="baton_page">',
+    ...['source', 'medium', 'campaign', 'term', 'content'].map(
+      (tag) => `  <input type="hidden" name="utm_${tag}">`,
+    ),
     '  <div style="position:absolute;left:-10000px" aria-hidden="true"><input type="text" name="website" tabindex="-1" autocomplete="off"></div>',
     `  <p><button type="submit">${language === 'nl' ? 'Versturen' : 'Send'}</button></p>`,
     '</form>',

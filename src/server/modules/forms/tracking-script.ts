@@ -2,8 +2,9 @@
  * The script websites load from `/t.js`. It records nothing, and stores nothing in the browser,
  * until the visitor consents: call `baton.consent(true)` from the site's cookie banner, or add
  * `data-consent="granted"` to the script tag where consent is collected elsewhere. After that it
- * keeps an anonymous visitor id, sends each page view, and fills the hidden fields of Baton forms so
- * a form submission joins the visitor's earlier page views.
+ * keeps an anonymous visitor id, sends each page view, and fills the hidden visitor field of Baton
+ * forms so a form submission joins the visitor's earlier page views. The page's address and its
+ * campaign tags (utm_*) go into a form's hidden fields always: they are part of what is sent.
  */
 export const trackingScript = `(function () {
   var script = document.currentScript;
@@ -23,16 +24,25 @@ export const trackingScript = `(function () {
     }
     return id;
   }
-  function fill() {
-    var id = visitorId();
-    var fields = document.querySelectorAll('input[name="baton_visitor_id"]');
-    for (var i = 0; i < fields.length; i++) fields[i].value = id;
-    var pages = document.querySelectorAll('input[name="baton_page"]');
-    for (var j = 0; j < pages.length; j++) pages[j].value = location.href;
+  function set(name, value) {
+    var fields = document.querySelectorAll('input[name="' + name + '"]');
+    for (var i = 0; i < fields.length; i++) if (!fields[i].value) fields[i].value = value;
+  }
+  // The page a form is on and its campaign tags go with the form the visitor sends: nothing is
+  // stored in the browser for that, so it needs no consent.
+  function fillPage() {
+    set('baton_page', location.href);
+    var params = new URLSearchParams(location.search);
+    var tags = ['source', 'medium', 'campaign', 'term', 'content'];
+    for (var i = 0; i < tags.length; i++) {
+      var value = params.get('utm_' + tags[i]);
+      if (value) set('utm_' + tags[i], value);
+    }
   }
   function track() {
+    fillPage();
     if (!consented()) return;
-    fill();
+    set('baton_visitor_id', visitorId());
     var body = JSON.stringify({ visitorId: visitorId(), url: location.href, referrer: document.referrer || null, title: document.title });
     var url = base + '/t/collect';
     if (navigator.sendBeacon && navigator.sendBeacon(url, new Blob([body], { type: 'text/plain' }))) return;
