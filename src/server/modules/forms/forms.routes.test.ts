@@ -233,15 +233,17 @@ describeEachDialect('forms and tracking from websites', (getDatabase) => {
 
   it("joins tracked page views to the contact when the visitor's form arrives", async () => {
     const visitorId = 'v_track12345';
-    const view = (url: string) =>
+    const view = (url: string, referrer?: string) =>
       app.inject({
         method: 'POST',
         url: '/t/collect',
         headers: { origin: site, 'content-type': 'text/plain' },
-        payload: JSON.stringify({ visitorId, url, title: 'Acme IT' }),
+        payload: JSON.stringify({ visitorId, url, title: 'Acme IT', ...(referrer && { referrer }) }),
       });
     expect((await view(`${site}/?utm_source=google&utm_medium=cpc&utm_campaign=cloud`)).statusCode).toBe(204);
-    expect((await view(`${site}/prijzen`)).statusCode).toBe(204);
+    expect((await view(`${site}/prijzen`, `${site}/`)).statusCode).toBe(204);
+    // A visit without tags gets its channel from where it came from, as GA4 groups them.
+    expect((await view(`${site}/blog`, 'https://www.linkedin.com/feed/')).statusCode).toBe(204);
     const refused = await app.inject({
       method: 'POST',
       url: '/t/collect',
@@ -264,8 +266,14 @@ describeEachDialect('forms and tracking from websites', (getDatabase) => {
     await postForm(`email=kim%40initech.nl&baton_visitor_id=${visitorId}`);
     const contact = (await contactByEmail('kim@initech.nl'))!;
     const touches = await context.services.contacts.listTouchpoints({ kind: 'cli' }, contact.id);
-    expect(touches.map((t) => t.type)).toEqual(['page_viewed', 'page_viewed', 'demo_requested']);
+    expect(touches.map((t) => t.type)).toEqual([
+      'page_viewed',
+      'page_viewed',
+      'page_viewed',
+      'demo_requested',
+    ]);
     expect(touches[0]!.utm).toMatchObject({ source: 'google', medium: 'cpc', campaign: 'cloud' });
+    expect(touches.map((t) => t.channel)).toEqual(['cpc', null, 'organic_social', null]);
     expect(contact.originalSource).toMatchObject({ channel: 'cpc', campaign: 'cloud' });
 
     const script = await app.inject({ url: '/t.js' });

@@ -10,6 +10,7 @@ import type { CaptureService } from '../capture/capture.service.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { AppError, createError, type FieldProblem } from '../shared/errors.ts';
+import { channelOf } from '../../../domain/capture/channel.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import {
   findAllowedOrigins,
@@ -26,6 +27,8 @@ import { formSnippet } from './forms.snippet.ts';
 type Target = (typeof formTargets)[number];
 
 const defaultMapping = Object.fromEntries(formTargets.map((t) => [t, t])) as Record<string, Target>;
+/** A channel for an event, left out when there is none. */
+const withChannel = (channel: string | null) => (channel ? { channel: channel.slice(0, 100) } : {});
 const truthy = new Set(['on', 'yes', 'true', '1', 'checked']);
 const visitorIdPattern = /^[A-Za-z0-9_-]{8,64}$/;
 const originsTtlMs = 30_000;
@@ -230,7 +233,7 @@ export function createFormsService(deps: ServiceDeps, capture: CaptureService) {
         ...(visitorId && visitorIdPattern.test(visitorId) && { visitorId }),
         ...(page && /^https?:\/\//.test(page) && { url: page.slice(0, 2000) }),
         ...(Object.keys(utm).length > 0 && { utm }),
-        ...(utm.source && { channel: utm.medium ? `${utm.medium}` : utm.source }),
+        ...withChannel(utm.medium ?? utm.source ?? channelOf({ utmMedium: null, url: page, referrer: null })),
         campaign: utm.campaign ?? form.name,
         properties: { form: form.key, fields: extra, consent: consented } as Record<string, unknown>,
       };
@@ -321,7 +324,13 @@ export function createFormsService(deps: ServiceDeps, capture: CaptureService) {
         visitorId: body.visitorId,
         ...(url && { url: url.toString().slice(0, 2000) }),
         ...(Object.keys(utm).length > 0 && { utm }),
-        ...(utm.medium && { channel: utm.medium }),
+        ...withChannel(
+          channelOf({
+            utmMedium: utm.medium,
+            url: url?.toString(),
+            referrer: typeof body.referrer === 'string' ? body.referrer : null,
+          }),
+        ),
         ...(utm.campaign && { campaign: utm.campaign }),
         properties: {
           ...(typeof body.title === 'string' && { title: body.title.slice(0, 300) }),
