@@ -358,6 +358,12 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     await marketing.context.close();
 
+    // What changed, in words: the signatures and the settings, never an event's code.
+    await page.getByRole('tab', { name: 'Changes to the agreed settings' }).click();
+    await page.getByRole('cell', { name: 'Agreement signed', exact: true }).first().waitFor();
+    await page.getByRole('cell', { name: 'Agreement proposed', exact: true }).first().waitFor();
+    expect(await page.getByRole('cell', { name: /^[a-z_]+\.[a-z_]+$/ }).count()).toBe(0);
+
     // The board view opens, printable, with the plan against actual and the forecast.
     await page.getByRole('menuitem', { name: 'Board view' }).click();
     await page.getByRole('heading', { name: 'Board view' }).waitFor();

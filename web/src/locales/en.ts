@@ -667,6 +667,7 @@ export const en = {
         proposed: 'Agreement proposed',
         signed: 'Agreement signed',
         withdrawn: 'Agreement withdrawn',
+        change_outside: 'Settings changed outside the agreement',
       },
       audit_log: {
         exported: 'Audit log downloaded',
@@ -807,7 +808,7 @@ export const en = {
       withdrawn: 'Withdrawn',
     },
     compare: 'Compare versions',
-    audit: 'Audit log',
+    audit: 'Changes to the agreed settings',
     effectiveFrom: 'In force from',
     newDraft: 'New draft from the current settings',
     signedOn: 'signed on {{date}}',

@@ -678,6 +678,7 @@ export const nl: typeof en = {
         proposed: 'Afspraak voorgesteld',
         signed: 'Afspraak getekend',
         withdrawn: 'Afspraak ingetrokken',
+        change_outside: 'Instellingen gewijzigd buiten de afspraak',
       },
       audit_log: {
         exported: 'Auditlogboek gedownload',
@@ -818,7 +819,7 @@ export const nl: typeof en = {
       withdrawn: 'Ingetrokken',
     },
     compare: 'Versies vergelijken',
-    audit: 'Auditlog',
+    audit: 'Wijzigingen in de afgesproken instellingen',
     effectiveFrom: 'Van kracht vanaf',
     newDraft: 'Nieuw concept uit de huidige instellingen',
     signedOn: 'getekend op {{date}}',

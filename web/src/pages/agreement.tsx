@@ -384,7 +384,12 @@ function AuditLog() {
             dataIndex: 'at',
             render: (at: string) => formatMoment(at, user.timeZone, language),
           },
-          { title: t('agreement.what'), dataIndex: 'type' },
+          {
+            title: t('agreement.what'),
+            dataIndex: 'type',
+            // The same words as the audit log's, in the reader's language, never the event's code.
+            render: (type: string) => t(`auditLog.actions.${type}`, { defaultValue: type }),
+          },
           {
             title: t('agreement.section'),
             dataIndex: 'section',
