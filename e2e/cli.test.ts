@@ -74,6 +74,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0013_plan_pace',
         '0014_audit_log',
         '0015_rejecter_skipped',
+        '0016_reporting_settings',
       ],
     });
   });

@@ -39,7 +39,9 @@ export const Board = Type.Object({
       breached: Type.Integer(),
       waived: Type.Integer(),
       compliance: Nullable(Type.Number()),
-      medianFirstResponseMs: Nullable(Type.Number()),
+      speedToLeadMedianMs: Nullable(
+        Type.Number({ description: 'Metric speed_to_lead: the median wait of the leads handed over in the period' }),
+      ),
     }),
     marketing: Type.Array(CommitmentSummary),
   }),
@@ -51,10 +53,13 @@ export const Board = Type.Object({
     sourcedPipelineMinor: Minor,
     influencedPipelineMinor: Minor,
     campaignCostMinor: Minor,
-    newCustomers: Type.Integer(),
-    cacMinor: Nullable(Minor),
+    newCustomers: Type.Integer({
+      description: 'Metric new_customers: accounts whose first won deal ever closed in the period',
+    }),
+    cacMinor: Nullable(Type.Integer({ description: 'Metric cac: campaign cost ÷ new customers, in minor units' })),
   }),
   forecast: Type.Object({
+    wonDeals: Type.Integer({ description: 'Metric won_deals: deals won in the period (in the board’s currency)' }),
     wonMinor: Minor,
     weightedOpenMinor: Type.Integer({
       description: 'Open deals expected to close in the period × their stage probability',

@@ -177,16 +177,11 @@ const SlaFigures = Type.Object({
   }),
   waived: Type.Integer(),
   reassigned: Type.Integer({ description: 'Clocks that ended because the lead went to another rep' }),
-  compliance: Nullable(Type.Number({ description: 'met ÷ measured' })),
-  firstResponse: Type.Object({
-    responses: Type.Integer(),
-    medianMs: Nullable(Type.Number({ description: 'Assignment to first genuine response, in real time' })),
-    p90Ms: Nullable(Type.Number()),
-  }),
+  compliance: Nullable(Type.Number({ description: 'Metric sla_compliance: met ÷ measured' })),
   speedToLead: Type.Object(
     {
-      leads: Type.Integer({ description: 'Contacts created in the period (with an owner)' }),
-      touched: Type.Integer({ description: 'Of those, with a sales activity since' }),
+      leads: Type.Integer({ description: 'Leads handed to Sales in the period (their first follow-up clock started in it)' }),
+      touched: Type.Integer({ description: 'Of those, answered by a genuine response so far' }),
       medianMs: Nullable(Type.Number()),
       p90Ms: Nullable(Type.Number()),
       distribution: Type.Array(
@@ -194,12 +189,12 @@ const SlaFigures = Type.Object({
           upToMs: Nullable(Type.Number({ description: 'The bucket’s upper bound; null: longer' })),
           leads: Type.Integer(),
         }),
-        { description: 'Touched leads by time to the first touch: ≤ 5 min, 15 min, 1 h, 4 h, 1 day, longer' },
+        { description: 'Answered leads by their wait: ≤ 5 min, 15 min, 1 h, 4 h, 1 day, longer' },
       ),
     },
     {
       description:
-        'From the lead’s creation to the first human touch (a logged call, email or meeting), in real time',
+        'Metric speed_to_lead: from the handover (the start of the lead’s first follow-up clock) to the first genuine response, in real time; the median, P90 and distribution of the same leads',
     },
   ),
 });
@@ -227,7 +222,10 @@ const CommitmentTerms = {
 
 export const CommitmentPace = Type.Object({
   asOf: LocalDate,
-  status: Type.Enum(['upcoming', 'on_track', 'behind', 'met', 'missed']),
+  status: Type.Enum(['upcoming', 'on_track', 'at_risk', 'behind', 'met', 'missed'], {
+    description:
+      'at_risk: on pace for volume, but acceptance is below the minimum on fewer decisions than a verdict needs (no alert)',
+  }),
   reasons: Type.Array(Type.Enum(['volume', 'acceptance'])),
   delivered: Type.Integer({ description: 'MQLs delivered on the completed days (up to yesterday)' }),
   expectedToDate: Type.Number({

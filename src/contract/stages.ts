@@ -84,10 +84,13 @@ export const Funnel = Type.Object({
     Type.Object({
       key: Type.String(),
       name: LocalizedText,
-      entered: Type.Integer({ description: 'Contacts that entered the stage in the period' }),
-      advanced: Type.Integer({ description: 'Of those, the ones that reached a later stage since' }),
-      conversion: Nullable(Type.Number({ description: 'advanced ÷ entered' })),
-      left: Type.Integer({ description: 'Of those, the ones that have left the stage since' }),
+      reached: Type.Integer({
+        description:
+          'People who came in during the period (created in it) and reached the stage by now; reaching a later stage passes it',
+      }),
+      advanced: Type.Integer({ description: 'Of those, the ones that reached a later stage' }),
+      conversion: Nullable(Type.Number({ description: 'advanced ÷ reached' })),
+      left: Type.Integer({ description: 'Of those that entered the stage itself, the ones that have left it since' }),
       medianMsInStage: Nullable(Type.Number({ description: 'Median time in the stage of those that left' })),
     }),
     { description: 'The main path in order (side stages such as recycled are not steps of it)' },

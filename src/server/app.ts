@@ -25,6 +25,7 @@ import { formsRoutes, publicCaptureRoutes } from './modules/forms/forms.routes.t
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { auditLogRoutes } from './modules/audit-log/audit-log.routes.ts';
+import { metricsRoutes } from './modules/metrics/metrics.routes.ts';
 import { registerTextRule } from './modules/shared/text-rule.ts';
 import { withRequestOrigin } from './platform/request-context.ts';
 import { clientErrorResponse, handleError } from './modules/shared/error-handler.ts';
@@ -158,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       boardRoutes(api, deps.services);
       agreementsRoutes(api, deps.services);
       auditLogRoutes(api, deps.services);
+      metricsRoutes(api, deps.services);
     },
     { prefix: '/api/v1' },
   );

@@ -1,4 +1,5 @@
 import { createAuditLogService } from './modules/audit-log/audit-log.service.ts';
+import { createMetricsService } from './modules/metrics/metrics.service.ts';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.ts';
 import {
@@ -134,6 +135,7 @@ export function createServices(
     board: createBoardService(deps, { planning, sla, attribution }),
     records: createRecordsImportService(deps),
     auditLog: createAuditLogService(deps),
+    metrics: createMetricsService(deps),
   };
 }
 

@@ -82,15 +82,33 @@ describe("marketing's commitment", () => {
     const pace = trackCommitment(terms, december, week, '2026-12-07');
     expect(pace).toMatchObject({ status: 'behind', reasons: ['acceptance'], accepted: 5, rejected: 10 });
     expect(pace.acceptanceRate).toBeCloseTo(1 / 3);
-    // Nine decisions are too few to judge.
+    // Nine decisions are too few for a verdict (and an alert), but the rate is under the minimum:
+    // at risk, never on track.
     const few = trackCommitment(
       terms,
       december,
       [...mqls('2026-12-01', 20), ...mqls('2026-12-02', 9, 'rejected')],
       '2026-12-03',
     );
-    expect(few.status).toBe('on_track');
+    expect(few).toMatchObject({ status: 'at_risk', reasons: ['acceptance'] });
     expect(few.acceptanceRate).toBe(0);
+    // Half accepted against a 60 % minimum on four decisions: at risk too.
+    const half = trackCommitment(
+      terms,
+      december,
+      [...mqls('2026-12-01', 20), ...mqls('2026-12-02', 2, 'accepted'), ...mqls('2026-12-02', 2, 'rejected')],
+      '2026-12-03',
+    );
+    expect(half).toMatchObject({ status: 'at_risk', acceptanceRate: 0.5 });
+  });
+
+  it('misses a period that ended under the acceptance minimum, however few were decided', () => {
+    const whole = december.filter((d) => d.open).flatMap((d) => mqls(d.date, 5));
+    const decided = [...whole, ...mqls('2026-12-01', 2, 'accepted'), ...mqls('2026-12-02', 2, 'rejected')];
+    expect(trackCommitment(terms, december, decided, '2027-01-01')).toMatchObject({
+      status: 'missed',
+      reasons: ['acceptance'],
+    });
   });
 
   it('is upcoming before the period, and met or missed after it', () => {

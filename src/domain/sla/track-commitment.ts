@@ -29,7 +29,11 @@ export interface CommitmentDay {
   expected: number;
 }
 
-export type PaceStatus = 'upcoming' | 'on_track' | 'behind' | 'met' | 'missed';
+/**
+ * `at_risk`: on pace for volume, but Sales accepts fewer than the minimum share on too few
+ * decisions to judge; never shown as on track, never alerted.
+ */
+export type PaceStatus = 'upcoming' | 'on_track' | 'at_risk' | 'behind' | 'met' | 'missed';
 export type BehindReason = 'volume' | 'acceptance';
 
 export interface CommitmentPace {
@@ -93,22 +97,24 @@ export function trackCommitment(
   const acceptanceRate = decided > 0 ? accepted / decided : null;
   const expectedToDate = days.at(-1)?.expected ?? 0;
   const projected = openSoFar > 0 && totalOpen > 0 ? Math.round((cumulative / openSoFar) * totalOpen) : null;
-  const lowAcceptance =
-    decided >= minDecisionsForRate && acceptanceRate !== null && acceptanceRate < terms.minAcceptanceRate;
+  const belowMinimum = acceptanceRate !== null && acceptanceRate < terms.minAcceptanceRate;
+  const lowAcceptance = decided >= minDecisionsForRate && belowMinimum;
   const first = period[0]?.date;
   const last = period.at(-1)?.date;
   let status: PaceStatus;
   const reasons: BehindReason[] = [];
   if (first === undefined || today < first) status = 'upcoming';
   else if (last !== undefined && today > last) {
+    // The period is over: its decisions are all there are, however few.
     if (cumulative < terms.mqlTarget) reasons.push('volume');
-    if (lowAcceptance) reasons.push('acceptance');
+    if (belowMinimum) reasons.push('acceptance');
     status = reasons.length > 0 ? 'missed' : 'met';
   } else {
     if (openSoFar >= minOpenDaysForVolume && cumulative < expectedToDate * (1 - terms.tolerance))
       reasons.push('volume');
-    if (lowAcceptance) reasons.push('acceptance');
-    status = reasons.length > 0 ? 'behind' : 'on_track';
+    if (belowMinimum) reasons.push('acceptance');
+    status =
+      reasons.includes('volume') || lowAcceptance ? 'behind' : reasons.length > 0 ? 'at_risk' : 'on_track';
   }
   return {
     status,

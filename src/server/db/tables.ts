@@ -476,6 +476,12 @@ export interface AuditSettingsTable {
   updated_at: DbTime;
 }
 
+export interface ReportingSettingsTable {
+  id: number;
+  default_period: string;
+  updated_at: DbTime;
+}
+
 export interface DB {
   users: UsersTable;
   teams: TeamsTable;
@@ -513,6 +519,7 @@ export interface DB {
   events: EventsTable;
   audit_log: AuditLogTable;
   audit_settings: AuditSettingsTable;
+  reporting_settings: ReportingSettingsTable;
   touchpoints: TouchpointsTable;
   idempotency_keys: IdempotencyKeysTable;
   suppressions: SuppressionsTable;

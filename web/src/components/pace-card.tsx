@@ -8,6 +8,7 @@ import { tones, type Tone } from '../theme.ts';
 const toneOf: Record<MarketingCommitment['pace']['status'], Tone> = {
   upcoming: 'grey',
   on_track: 'green',
+  at_risk: 'orange',
   behind: 'red',
   met: 'green',
   missed: 'red',

@@ -396,7 +396,7 @@ export const en = {
   commitment: {
     title: 'Marketing commitment',
     period: { month: 'Month', quarter: 'Quarter' },
-    status: { upcoming: 'Upcoming', on_track: 'On track', behind: 'Behind', met: 'Met', missed: 'Missed' },
+    status: { upcoming: 'Upcoming', on_track: 'On track', at_risk: 'At risk', behind: 'Behind', met: 'Met', missed: 'Missed' },
     reason: { volume: 'Too few MQLs for the pace', acceptance: 'Sales accepts too few' },
     progress: 'MQLs delivered against the target',
     expectedToDate: 'Expected by now',
@@ -878,6 +878,7 @@ export const en = {
     commitmentStatus: {
       upcoming: 'upcoming',
       on_track: 'on track',
+      at_risk: 'at risk',
       behind: 'behind',
       met: 'met',
       missed: 'missed',

@@ -403,6 +403,7 @@ export const nl: typeof en = {
     status: {
       upcoming: 'Nog niet begonnen',
       on_track: 'Op schema',
+      at_risk: 'In gevaar',
       behind: 'Achter',
       met: 'Gehaald',
       missed: 'Niet gehaald',
@@ -889,6 +890,7 @@ export const nl: typeof en = {
     commitmentStatus: {
       upcoming: 'komt eraan',
       on_track: 'op koers',
+      at_risk: 'in gevaar',
       behind: 'achter',
       met: 'gehaald',
       missed: 'gemist',

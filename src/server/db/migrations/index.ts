@@ -14,6 +14,7 @@ import * as m0012 from './0012_planning.ts';
 import * as m0013 from './0013_plan_pace.ts';
 import * as m0014 from './0014_audit_log.ts';
 import * as m0015 from './0015_rejecter_skipped.ts';
+import * as m0016 from './0016_reporting_settings.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013_plan_pace': m0013,
   '0014_audit_log': m0014,
   '0015_rejecter_skipped': m0015,
+  '0016_reporting_settings': m0016,
 };

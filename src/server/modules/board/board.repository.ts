@@ -29,3 +29,20 @@ export async function findMainCurrency(db: Db): Promise<string | null> {
     .executeTakeFirst();
   return row?.currency ?? null;
 }
+
+/** Each account's first won deal ever (any currency): the close date that made it a customer. */
+export async function findFirstWinsByAccount(db: Db): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('opportunities')
+    .select(['account_id', (eb) => eb.fn.min('closed_on').as('first_won_on')])
+    .where('status', '=', 'won')
+    .where('account_id', 'is not', null)
+    .where('closed_on', 'is not', null)
+    .groupBy('account_id')
+    .execute();
+  return new Map(
+    rows
+      .filter((r): r is { account_id: string; first_won_on: string } => r.account_id !== null && r.first_won_on !== null)
+      .map((r) => [r.account_id, r.first_won_on]),
+  );
+}

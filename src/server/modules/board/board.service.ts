@@ -8,7 +8,8 @@ import type { PlanningService } from '../planning/planning.service.ts';
 import { authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import type { SlaService } from '../sla/sla.service.ts';
-import { findMainCurrency, findOpenDeals } from './board.repository.ts';
+import { findFirstWinsByAccount, findMainCurrency, findOpenDeals } from './board.repository.ts';
+import { cac, newCustomers, wonInPeriod } from '../../../domain/metrics/compute.ts';
 import { findClosedDeals, toClosedDeals } from '../planning/planning.repository.ts';
 import { dealHistory } from '../../../domain/planning/deal-history.ts';
 
@@ -45,13 +46,14 @@ export function createBoardService(
       const today = now.toISOString().slice(0, 10);
       const tomorrow = new Date(now.getTime() + DAY_MS).toISOString().slice(0, 10);
 
-      const [sla, attribution, open, closedYear, closedPeriod, agreements] = await Promise.all([
+      const [sla, attribution, open, closedYear, closedPeriod, agreements, firstWins] = await Promise.all([
         readers.sla.report(system, { from: from.toISOString(), to: to.toISOString() }),
         readers.attribution.report(system, { from: fromDay, to: lastDay, currency }),
         findOpenDeals(db, currency),
         findClosedDeals(db, { from: yearAgo, to: tomorrow, currency }),
         findClosedDeals(db, { from: fromDay, to: toDay, currency }),
         agreementSpans(db, from, to),
+        findFirstWinsByAccount(db),
       ]);
 
       const year = dealHistory(toClosedDeals(closedYear));
@@ -63,8 +65,9 @@ export function createBoardService(
           ? Math.round((open.length * winRate * averageDeal) / Math.max(1, cycleDays))
           : null;
 
-      const wonPeriod = toClosedDeals(closedPeriod).filter((d) => d.status === 'won');
-      const wonMinor = wonPeriod.reduce((a, d) => a + d.amountMinor, 0);
+      const won = wonInPeriod(toClosedDeals(closedPeriod), fromDay, toDay);
+      const wonMinor = won.revenueMinor;
+      const customers = newCustomers(firstWins, fromDay, toDay);
       // Open deals expected to close in the period; while the period runs, overdue ones count as
       // closing in it. A period that is over has nothing open left to forecast.
       const running = fromDay <= today && today < toDay;
@@ -108,7 +111,7 @@ export function createBoardService(
             breached: sla.total.breached,
             waived: sla.total.waived,
             compliance: sla.total.compliance,
-            medianFirstResponseMs: sla.total.firstResponse.medianMs,
+            speedToLeadMedianMs: sla.total.speedToLead.medianMs,
           },
           marketing: sla.marketing,
         },
@@ -120,10 +123,11 @@ export function createBoardService(
           sourcedPipelineMinor: attribution.marketing.sourced.pipelineMinor,
           influencedPipelineMinor: attribution.marketing.influenced.pipelineMinor,
           campaignCostMinor: cost,
-          newCustomers: wonPeriod.length,
-          cacMinor: wonPeriod.length > 0 ? Math.round(cost / wonPeriod.length) : null,
+          newCustomers: customers,
+          cacMinor: cac(cost, customers),
         },
         forecast: {
+          wonDeals: won.count,
           wonMinor,
           weightedOpenMinor: weightedOpen,
           forecastMinor,

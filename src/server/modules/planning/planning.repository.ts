@@ -131,25 +131,27 @@ export async function findClosedDeals(db: Db, input: { from: string; to: string;
 }
 
 /**
- * Per month of [from, to) and lifecycle stage, how many contacts entered the stage (each contact
- * once per stage and month).
+ * Per month of [from, to) and lifecycle stage, how many contacts entered the stage: each contact
+ * once per stage, in the month of its first entry in [from, to) (the catalogue's rule for `leads`,
+ * `mqls`, `sals` and `sqls`, so the months add up to the period's count).
  */
 export async function countStageEntriesByMonth(
   db: Db,
   input: { from: string; to: string; stages: readonly string[] },
 ): Promise<{ month: string; stage: string; count: number }[]> {
-  const month = utcMonthSql(db, sql.ref('occurred_at'));
-  const rows = await db
+  const firsts = db
     .selectFrom('stage_changes')
-    .select([
-      month.as('month'),
-      'to_stage as stage',
-      sql<number | string>`count(distinct contact_id)`.as('count'),
-    ])
+    .select(['contact_id', 'to_stage', (eb) => eb.fn.min('occurred_at').as('first_at')])
     .where('occurred_at', '>=', input.from)
     .where('occurred_at', '<', input.to)
     .where('to_stage', 'in', input.stages)
-    .groupBy([month, 'to_stage'])
+    .groupBy(['contact_id', 'to_stage'])
+    .as('f');
+  const month = utcMonthSql(db, sql.ref('f.first_at'));
+  const rows = await db
+    .selectFrom(firsts)
+    .select([month.as('month'), 'f.to_stage as stage', sql<number | string>`count(*)`.as('count')])
+    .groupBy([month, 'f.to_stage'])
     .execute();
   return rows.map((r) => ({ month: r.month, stage: r.stage, count: Number(r.count) }));
 }

@@ -302,46 +302,22 @@ export async function findInstancesStartedBetween(
 ) {
   let query = db
     .selectFrom('sla_instances')
-    .select(['user_id', 'target', 'status', 'level', 'closed_reason', 'started_at', 'responded_at'])
+    .select([
+      'contact_id',
+      'user_id',
+      'target',
+      'status',
+      'level',
+      'closed_reason',
+      'started_at',
+      'responded_at',
+    ])
     .where('started_at', '>=', toDbTime(input.from))
     .where('started_at', '<', toDbTime(input.to));
   if (input.userIds) {
     if (input.userIds.length === 0) return [];
     query = query.where('user_id', 'in', input.userIds);
   }
-  return query.execute();
-}
-
-/**
- * Speed to lead: each contact created in a period (of some owners only) with its first sales
- * activity after it was created, if any.
- */
-export async function findSpeedToLead(
-  db: Db,
-  input: { from: Date; to: Date; ownerIds: readonly string[] | null },
-) {
-  if (input.ownerIds && input.ownerIds.length === 0) return [];
-  let query = db
-    .selectFrom('contacts as c')
-    .leftJoin(
-      (eb) =>
-        eb
-          .selectFrom('touchpoints as t')
-          .innerJoin('contacts as tc', 'tc.id', 't.contact_id')
-          .select((e) => ['t.contact_id', e.fn.min('t.occurred_at').as('first_touch_at')])
-          .where('t.category', '=', 'sales')
-          .whereRef('t.occurred_at', '>=', 'tc.created_at')
-          .where('tc.created_at', '>=', toDbTime(input.from))
-          .where('tc.created_at', '<', toDbTime(input.to))
-          .groupBy('t.contact_id')
-          .as('f'),
-      (join) => join.onRef('f.contact_id', '=', 'c.id'),
-    )
-    .select(['c.owner_id', 'c.created_at', 'f.first_touch_at'])
-    .where('c.created_at', '>=', toDbTime(input.from))
-    .where('c.created_at', '<', toDbTime(input.to))
-    .where('c.owner_id', 'is not', null);
-  if (input.ownerIds) query = query.where('c.owner_id', 'in', input.ownerIds);
   return query.execute();
 }
 

@@ -31,6 +31,12 @@ import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { loadVisibility } from '../shared/visibility.ts';
+import {
+  leadWaits,
+  slaCompliance,
+  speedToLead,
+  type ClockFact,
+} from '../../../domain/metrics/compute.ts';
 import { findTeams } from '../teams/teams.repository.ts';
 import { findTeamIdsByUsers, findUsers, findUsersByIds } from '../users/users.repository.ts';
 import type { CommitmentsService } from './commitments.service.ts';
@@ -43,7 +49,6 @@ import {
   findOpenInstances,
   findPolicies,
   findPolicyById,
-  findSpeedToLead,
   insertCalendar,
   updateCalendarRow,
   updatePolicyRow,
@@ -146,60 +151,36 @@ function isAtRisk(row: SlaInstanceRow, now: Date): boolean {
   return now.getTime() >= point;
 }
 
-/** Speed-to-lead buckets: 5 min, 15 min, 1 h, 4 h, 1 day (and longer). */
-const speedBuckets = [5, 15, 60, 240, 1440].map((minutes) => minutes * 60_000);
+type ClockRow = Awaited<ReturnType<typeof findInstancesStartedBetween>>[number];
 
-/** The figures of a set of clocks (see the report). */
-function slaFigures(
-  speed: readonly { created_at: Date | string; first_touch_at: Date | string | null }[],
-  clocks: readonly {
-    target: string;
-    status: string;
-    level: number;
-    closed_reason: string | null;
-    started_at: Date | string;
-    responded_at: Date | string | null;
-  }[],
-): SlaReport['total'] {
-  const count = (test: (c: (typeof clocks)[number]) => boolean) => clocks.filter(test).length;
-  const met = count((c) => c.status === 'met');
-  const breached = count((c) => c.status === 'breached');
+/** The figures of a set of clocks started in the period (see the report), by the metric catalogue. */
+function slaFigures(clocks: readonly ClockRow[]): SlaReport['total'] {
+  const compliance = slaCompliance(clocks);
   const byLevel: Record<string, number> = {};
   for (const c of clocks)
     if (c.status === 'breached' || (c.status === 'waived' && Number(c.level) > 0))
       byLevel[String(Number(c.level))] = (byLevel[String(Number(c.level))] ?? 0) + 1;
-  const durations = clocks
-    .filter((c) => c.target === 'first_response' && c.responded_at !== null)
-    .map((c) => fromDbTime(c.responded_at!).getTime() - fromDbTime(c.started_at).getTime())
-    .sort((a, b) => a - b);
-  const rankOf = (sorted: number[], q: number) =>
-    sorted.length === 0 ? null : sorted[Math.ceil(q * sorted.length) - 1]!;
-  const rank = (q: number) => rankOf(durations, q);
-  const speeds = speed
-    .filter((l) => l.first_touch_at !== null)
-    .map((l) => fromDbTime(l.first_touch_at!).getTime() - fromDbTime(l.created_at).getTime())
-    .sort((a, b) => a - b);
   return {
     clocks: clocks.length,
-    measured: met + breached,
-    met,
-    breached,
+    measured: compliance.measured,
+    met: compliance.met,
+    breached: compliance.breached,
     breachedByLevel: byLevel,
-    waived: count((c) => c.status === 'waived'),
-    reassigned: count((c) => c.closed_reason === 'reassigned'),
-    compliance: met + breached === 0 ? null : met / (met + breached),
-    firstResponse: { responses: durations.length, medianMs: rank(0.5), p90Ms: rank(0.9) },
-    speedToLead: {
-      leads: speed.length,
-      touched: speeds.length,
-      medianMs: rankOf(speeds, 0.5),
-      p90Ms: rankOf(speeds, 0.9),
-      distribution: [...speedBuckets, null].map((upToMs, i) => ({
-        upToMs,
-        leads: speeds.filter((ms) => ms > (speedBuckets[i - 1] ?? -1) && (upToMs === null || ms <= upToMs))
-          .length,
-      })),
-    },
+    waived: clocks.filter((c) => c.status === 'waived').length,
+    reassigned: clocks.filter((c) => c.closed_reason === 'reassigned').length,
+    compliance: compliance.value,
+    speedToLead: speedToLead(leadWaits(clocks.map(toClockFact))),
+  };
+}
+
+function toClockFact(row: ClockRow): ClockFact {
+  return {
+    contactId: row.contact_id,
+    userId: row.user_id,
+    target: row.target,
+    status: row.status,
+    startedAt: fromDbTime(row.started_at),
+    respondedAt: row.responded_at === null ? null : fromDbTime(row.responded_at),
   };
 }
 
@@ -465,8 +446,8 @@ export function createSlaService(
 
     /**
      * Follow-up per rep over a period (clocks started in it): measured, met, breached by level,
-     * waived, reassigned, compliance, the median and P90 time to the first genuine response, and
-     * speed to lead (created → first human touch) for the leads created in the period.
+     * waived, reassigned, compliance, and speed to lead (handover → first genuine response) of the
+     * leads handed over in the period; every active rep in view has a line, idle or not.
      * A rep sees their own, a manager their team's, directors, marketing and admins everyone's.
      */
     async report(actor: Actor | null, query: SlaReportQuery): Promise<SlaReport> {
@@ -480,15 +461,15 @@ export function createSlaService(
       const narrow = (ids: string[]) => (userIds = userIds ? ids.filter((id) => userIds!.includes(id)) : ids);
       if (query.teamId) narrow((await findUsers(db, { teamId: query.teamId }, 10_000)).map((u) => u.id));
       if (query.userId) narrow([query.userId]);
-      const [rows, speed] = await Promise.all([
-        findInstancesStartedBetween(db, { from, to, userIds }),
-        findSpeedToLead(db, { from, to, ownerIds: userIds }),
-      ]);
+      const rows = await findInstancesStartedBetween(db, { from, to, userIds });
+      // Every active rep in view has a line, with nothing to show or not: an idle rep is news too.
+      const idle = query.userId
+        ? []
+        : (await findUsers(db, { role: 'sales_rep', isActive: true, ...(query.teamId ? { teamId: query.teamId } : {}) }, 10_000))
+            .map((u) => u.id)
+            .filter((id) => userIds === null || userIds.includes(id));
       const reps = [
-        ...new Set([
-          ...rows.map((r) => r.user_id).filter((id): id is string => id !== null),
-          ...speed.map((l) => l.owner_id).filter((id): id is string => id !== null),
-        ]),
+        ...new Set([...rows.map((r) => r.user_id).filter((id): id is string => id !== null), ...idle]),
       ];
       const [users, teamsOf, teams, marketing] = await Promise.all([
         findUsersByIds(db, reps),
@@ -502,27 +483,21 @@ export function createSlaService(
         from: from.toISOString(),
         to: to.toISOString(),
         agreements: await agreementSpans(db, from, to),
-        total: slaFigures(speed, rows),
+        total: slaFigures(rows),
         teams: teams
           .map((team) => ({ team, members: membersOf(team.id) }))
           .filter(({ members }) => members.size > 0)
           .map(({ team, members }) => ({
             teamId: team.id,
             name: team.name,
-            ...slaFigures(
-              speed.filter((l) => l.owner_id !== null && members.has(l.owner_id)),
-              rows.filter((r) => r.user_id !== null && members.has(r.user_id)),
-            ),
+            ...slaFigures(rows.filter((r) => r.user_id !== null && members.has(r.user_id))),
           })),
         marketing,
         reps: reps
           .map((userId) => ({
             userId,
             name: names.get(userId) ?? '—',
-            ...slaFigures(
-              speed.filter((l) => l.owner_id === userId),
-              rows.filter((r) => r.user_id === userId),
-            ),
+            ...slaFigures(rows.filter((r) => r.user_id === userId)),
           }))
           .sort((a, b) => a.name.localeCompare(b.name)),
       };

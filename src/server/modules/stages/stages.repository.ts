@@ -34,6 +34,25 @@ export async function replaceTransitions(db: Db, fromKey: string, toKeys: readon
 }
 
 /**
+ * Every stage change (creation included) of the people who came in during [from, to) (created in
+ * it, of some owners only): the cohort the funnel of the period follows.
+ */
+export async function findCohortMoves(
+  db: Db,
+  input: { from: string; to: string; ownerIds: readonly string[] | null },
+) {
+  if (input.ownerIds && input.ownerIds.length === 0) return [];
+  let query = db
+    .selectFrom('stage_changes as m')
+    .innerJoin('contacts as c', 'c.id', 'm.contact_id')
+    .select(['m.contact_id', 'm.to_stage', 'm.occurred_at'])
+    .where('c.created_at', '>=', input.from)
+    .where('c.created_at', '<', input.to);
+  if (input.ownerIds) query = query.where('c.owner_id', 'in', input.ownerIds);
+  return query.execute();
+}
+
+/**
  * Every stage change since `from` of the contacts that changed stage in [from, to) (of some owners
  * only): what the funnel of the period reads.
  */

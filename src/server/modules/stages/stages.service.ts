@@ -8,7 +8,7 @@ import type {
   Stage,
   UpdateStageBody,
 } from '../../../contract/stages.ts';
-import { funnelOf } from '../../../domain/lifecycle/funnel.ts';
+import { cohortFunnel } from '../../../domain/lifecycle/funnel.ts';
 import { loadVisibility } from '../shared/visibility.ts';
 import type { Actor } from '../../../domain/access/roles.ts';
 import type { StageRule } from '../../../domain/lifecycle/decide-stage-change.ts';
@@ -20,7 +20,7 @@ import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import {
-  findStageMovesSince,
+  findCohortMoves,
   findStages,
   insertStage,
   replaceTransitions,
@@ -91,8 +91,9 @@ export function createStagesService(deps: ServiceDeps) {
     },
 
     /**
-     * The funnel of a period: per stage of the main path, who entered it, how many went further
-     * since and how long they stayed. A rep counts their own leads, a manager their team's.
+     * The funnel of the people who came in during a period: per stage of the main path, how many
+     * reached it by now, how many went further and how long they stayed. A rep counts their own
+     * leads, a manager their team's.
      */
     async funnel(actor: Actor | null, query: FunnelQuery): Promise<Funnel> {
       const who = authorize(actor, 'contacts.read');
@@ -103,18 +104,16 @@ export function createStagesService(deps: ServiceDeps) {
       const visibility = await loadVisibility(db, who);
       const [rows, moves] = await Promise.all([
         findStages(db),
-        findStageMovesSince(db, {
+        findCohortMoves(db, {
           from: toDbTime(from),
           to: toDbTime(to),
           ownerIds: visibility.kind === 'owned_by' ? visibility.userIds : null,
         }),
       ]);
       const path = rows.filter((s) => !fromDbBool(s.is_side));
-      const stages = funnelOf(
+      const stages = cohortFunnel(
         moves.map((m) => ({ contactId: m.contact_id, to: m.to_stage, at: fromDbTime(m.occurred_at) })),
         path.map((s) => s.key),
-        from,
-        to,
       );
       return {
         from: from.toISOString(),
