@@ -40,7 +40,9 @@ export const Board = Type.Object({
       waived: Type.Integer(),
       compliance: Nullable(Type.Number()),
       speedToLeadMedianMs: Nullable(
-        Type.Number({ description: 'Metric speed_to_lead: the median wait of the leads handed over in the period' }),
+        Type.Number({
+          description: 'Metric speed_to_lead: the median wait of the leads handed over in the period',
+        }),
       ),
     }),
     marketing: Type.Array(CommitmentSummary),
@@ -56,10 +58,14 @@ export const Board = Type.Object({
     newCustomers: Type.Integer({
       description: 'Metric new_customers: accounts whose first won deal ever closed in the period',
     }),
-    cacMinor: Nullable(Type.Integer({ description: 'Metric cac: campaign cost ÷ new customers, in minor units' })),
+    cacMinor: Nullable(
+      Type.Integer({ description: 'Metric cac: campaign cost ÷ new customers, in minor units' }),
+    ),
   }),
   forecast: Type.Object({
-    wonDeals: Type.Integer({ description: 'Metric won_deals: deals won in the period (in the board’s currency)' }),
+    wonDeals: Type.Integer({
+      description: 'Metric won_deals: deals won in the period (in the board’s currency)',
+    }),
     wonMinor: Minor,
     weightedOpenMinor: Type.Integer({
       description: 'Open deals expected to close in the period × their stage probability',

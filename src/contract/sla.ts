@@ -180,7 +180,9 @@ const SlaFigures = Type.Object({
   compliance: Nullable(Type.Number({ description: 'Metric sla_compliance: met ÷ measured' })),
   speedToLead: Type.Object(
     {
-      leads: Type.Integer({ description: 'Leads handed to Sales in the period (their first follow-up clock started in it)' }),
+      leads: Type.Integer({
+        description: 'Leads handed to Sales in the period (their first follow-up clock started in it)',
+      }),
       touched: Type.Integer({ description: 'Of those, answered by a genuine response so far' }),
       medianMs: Nullable(Type.Number()),
       p90Ms: Nullable(Type.Number()),

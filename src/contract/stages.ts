@@ -90,7 +90,9 @@ export const Funnel = Type.Object({
       }),
       advanced: Type.Integer({ description: 'Of those, the ones that reached a later stage' }),
       conversion: Nullable(Type.Number({ description: 'advanced ÷ reached' })),
-      left: Type.Integer({ description: 'Of those that entered the stage itself, the ones that have left it since' }),
+      left: Type.Integer({
+        description: 'Of those that entered the stage itself, the ones that have left it since',
+      }),
       medianMsInStage: Nullable(Type.Number({ description: 'Median time in the stage of those that left' })),
     }),
     { description: 'The main path in order (side stages such as recycled are not steps of it)' },

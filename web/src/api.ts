@@ -92,6 +92,11 @@ import type {
   WaiveBody,
 } from '../../src/contract/sla.ts';
 import type { Funnel, FunnelQuery, Stage, UpdateStageBody } from '../../src/contract/stages.ts';
+import type {
+  MetricCatalogue,
+  ReportingSettings,
+  UpdateReportingSettingsBody,
+} from '../../src/contract/metrics.ts';
 import type { CreateTeamBody, Team, UpdateTeamBody } from '../../src/contract/teams.ts';
 import type {
   Absence,
@@ -268,4 +273,7 @@ export const api = {
   auditLogSettings: () => get<AuditLogSettings>('/audit-log/settings'),
   updateAuditLogSettings: (body: UpdateAuditLogSettingsBody) =>
     patch<AuditLogSettings>('/audit-log/settings', body),
+  metrics: () => get<MetricCatalogue>('/metrics'),
+  updateReportingSettings: (body: UpdateReportingSettingsBody) =>
+    patch<ReportingSettings>('/settings/reporting', body),
 };

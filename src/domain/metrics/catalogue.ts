@@ -44,7 +44,9 @@ export const METRIC_IDS = [
 ] as const;
 export type MetricId = (typeof METRIC_IDS)[number];
 
-const entered = (stage: Text): Pick<MetricDefinition, 'numerator' | 'denominator' | 'exclusions' | 'period'> => ({
+const entered = (
+  stage: Text,
+): Pick<MetricDefinition, 'numerator' | 'denominator' | 'exclusions' | 'period'> => ({
   numerator: {
     en: `People who entered the ${stage.en} stage in the period, each counted once however often they entered it.`,
     nl: `Personen die in de periode de fase ${stage.nl} bereikten, elk één keer geteld, hoe vaak ook.`,
@@ -189,7 +191,10 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
       en: 'The amounts of the deals won.',
       nl: 'De bedragen van de gewonnen deals.',
     },
-    numerator: { en: 'The sum of the won deals’ amounts.', nl: 'De som van de bedragen van de gewonnen deals.' },
+    numerator: {
+      en: 'The sum of the won deals’ amounts.',
+      nl: 'De som van de bedragen van de gewonnen deals.',
+    },
     denominator: null,
     exclusions: {
       en: 'Deals in another currency than the one shown.',
@@ -214,7 +219,10 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
       en: 'Existing customers winning another deal, and deals without a company.',
       nl: 'Bestaande klanten met een volgende deal, en deals zonder bedrijf.',
     },
-    period: { en: 'The close date of the account’s first won deal.', nl: 'De sluitdatum van de eerste gewonnen deal van het account.' },
+    period: {
+      en: 'The close date of the account’s first won deal.',
+      nl: 'De sluitdatum van de eerste gewonnen deal van het account.',
+    },
   },
   cac: {
     id: 'cac',

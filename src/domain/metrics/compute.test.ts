@@ -44,7 +44,13 @@ describe('the metric catalogue', () => {
 describe('the metric functions', () => {
   it('SLA compliance counts met against met and breached, leaving out running and waived clocks', () => {
     expect(
-      slaCompliance([{ status: 'met' }, { status: 'met' }, { status: 'breached' }, { status: 'waived' }, { status: 'open' }]),
+      slaCompliance([
+        { status: 'met' },
+        { status: 'met' },
+        { status: 'breached' },
+        { status: 'waived' },
+        { status: 'open' },
+      ]),
     ).toEqual({ met: 2, breached: 1, measured: 3, value: 2 / 3 });
     expect(slaCompliance([{ status: 'waived' }]).value).toBeNull();
   });
@@ -53,7 +59,12 @@ describe('the metric functions', () => {
     const waits = leadWaits([
       // Lead a: handed over at 09:00, reassigned at 10:00 and answered at 10:05 by the second rep.
       clock({ contactId: 'a', userId: 'u1', status: 'breached', respondedAt: null }),
-      clock({ contactId: 'a', userId: 'u2', startedAt: at('2026-12-01T10:00:00Z'), respondedAt: at('2026-12-01T10:05:00Z') }),
+      clock({
+        contactId: 'a',
+        userId: 'u2',
+        startedAt: at('2026-12-01T10:00:00Z'),
+        respondedAt: at('2026-12-01T10:05:00Z'),
+      }),
       // Lead b: answered in 4 minutes; its accept-or-reject clock is no response clock.
       clock({ contactId: 'b', respondedAt: at('2026-12-01T09:04:00Z') }),
       clock({ contactId: 'b', target: 'accept_or_reject', respondedAt: at('2026-12-01T09:01:00Z') }),
@@ -114,7 +125,11 @@ describe('the metric functions', () => {
   });
 
   it('the acceptance rate divides accepted by decided', () => {
-    expect(acceptanceRate(['accepted', 'rejected', null, 'accepted'])).toEqual({ accepted: 2, rejected: 1, value: 2 / 3 });
+    expect(acceptanceRate(['accepted', 'rejected', null, 'accepted'])).toEqual({
+      accepted: 2,
+      rejected: 1,
+      value: 2 / 3,
+    });
     expect(acceptanceRate([null]).value).toBeNull();
   });
 });

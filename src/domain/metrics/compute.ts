@@ -181,11 +181,7 @@ export interface WonDeal {
  *
  * @example newCustomers(new Map([['a', '2026-01-10'], ['b', '2025-06-01']]), '2026-01-01', '2026-04-01') // 1
  */
-export function newCustomers(
-  firstWins: ReadonlyMap<string, string>,
-  fromDay: string,
-  toDay: string,
-): number {
+export function newCustomers(firstWins: ReadonlyMap<string, string>, fromDay: string, toDay: string): number {
   let n = 0;
   for (const day of firstWins.values()) if (day >= fromDay && day < toDay) n += 1;
   return n;

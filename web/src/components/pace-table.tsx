@@ -2,8 +2,18 @@ import { Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Pacing } from '../../../src/contract/planning.ts';
 import { tones } from '../theme.ts';
+import { MetricValue, type MetricId } from './metric.tsx';
 
 type PaceRow = Pacing['stages'][number];
+/** The catalogue's metric of a plan stage's actual count. */
+const stageMetric: Partial<Record<PaceRow['stage'], MetricId>> = {
+  inquiry: 'leads',
+  mql: 'mqls',
+  sal: 'sals',
+  sql: 'sqls',
+  won: 'won_deals',
+};
+
 const statusTone = { ahead: 'green', on_track: 'blue', behind: 'red', not_started: 'grey' } as const;
 
 /** Each stage against its plan, from the inquiries down to the wins, with its status. */
@@ -22,7 +32,20 @@ export function PaceTable({ stages }: { stages: PaceRow[] }) {
           render: (s: PaceRow['stage']) => t(`plan.stages.${s}`),
         },
         { title: t('plan.plannedToDate'), dataIndex: 'plannedToDate', render: (n: number) => Math.round(n) },
-        { title: t('plan.actualToDate'), dataIndex: 'actualToDate' },
+        {
+          title: t('plan.actualToDate'),
+          dataIndex: 'actualToDate',
+          render: (n: number, row: PaceRow) => {
+            const metric = stageMetric[row.stage];
+            return metric ? (
+              <MetricValue id={metric} value={n}>
+                {n}
+              </MetricValue>
+            ) : (
+              n
+            );
+          },
+        },
         { title: t('plan.planTotal'), dataIndex: 'planTotal' },
         { title: t('plan.projection'), dataIndex: 'projection' },
         {

@@ -15,10 +15,14 @@ export function lastDays(days: number): Period {
   ];
 }
 
+/**
+ * The API period of the picked days: whole calendar days in UTC, as the board's months are, so a
+ * metric reads the same on every page for the same days.
+ */
 export function periodQuery(period: Period): { from: string; to: string } {
   return {
-    from: period[0].startOf('day').toISOString(),
-    to: period[1].endOf('day').add(1, 'ms').toISOString(),
+    from: `${period[0].format('YYYY-MM-DD')}T00:00:00.000Z`,
+    to: `${period[1].add(1, 'day').format('YYYY-MM-DD')}T00:00:00.000Z`,
   };
 }
 

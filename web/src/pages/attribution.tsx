@@ -22,7 +22,8 @@ import type { TouchReason } from '../../../src/domain/attribution/rule-models.ts
 import { attributionModels } from '../../../src/domain/attribution/rule-models.ts';
 import { api } from '../api.ts';
 import { AttributionSettingsCard, CampaignCosts } from '../components/attribution-setup.tsx';
-import { PeriodPicker, lastDays, type Period } from '../components/period-picker.tsx';
+import { PeriodNote, useReportPeriod } from '../components/metric.tsx';
+import { PeriodPicker, periodQuery } from '../components/period-picker.tsx';
 import { formatMoney, formatPercent } from '../format.ts';
 
 /** The agreed model, read from the snapshots taken at each win; or any model, computed now. */
@@ -36,26 +37,31 @@ type ModelChoice = 'agreed' | AttributionModel;
 export function AttributionPage() {
   const { t, i18n } = useTranslation();
   const language = i18n.language === 'nl' ? 'nl' : 'en';
-  const [period, setPeriod] = useState<Period>(() => lastDays(365));
+  const [period, setPeriod] = useReportPeriod();
   const [choice, setChoice] = useState<ModelChoice>('agreed');
   const [ledgerOf, setLedgerOf] = useState<string | null>(null);
-  const range = { from: period[0].format('YYYY-MM-DD'), to: period[1].format('YYYY-MM-DD') };
+  const range = period && { from: period[0].format('YYYY-MM-DD'), to: period[1].format('YYYY-MM-DD') };
+  const enabled = range !== undefined;
   const model = choice === 'agreed' ? {} : { model: choice };
   const byChannel = useQuery({
     queryKey: ['attribution', range, choice, 'channel'],
-    queryFn: () => api.attribution({ ...range, ...model, groupBy: 'channel' }),
+    queryFn: () => api.attribution({ ...range!, ...model, groupBy: 'channel' }),
+    enabled,
   });
   const byCampaign = useQuery({
     queryKey: ['attribution', range, choice, 'campaign'],
-    queryFn: () => api.attribution({ ...range, ...model, groupBy: 'campaign' }),
+    queryFn: () => api.attribution({ ...range!, ...model, groupBy: 'campaign' }),
+    enabled,
   });
   const byDeal = useQuery({
     queryKey: ['attribution', range, choice, 'deal'],
-    queryFn: () => api.attribution({ ...range, ...model, groupBy: 'deal' }),
+    queryFn: () => api.attribution({ ...range!, ...model, groupBy: 'deal' }),
+    enabled,
   });
   const comparison = useQuery({
     queryKey: ['attribution-comparison', range],
-    queryFn: () => api.attributionComparison(range),
+    queryFn: () => api.attributionComparison(range!),
+    enabled,
   });
   const report = byChannel.data;
   const money = (minor: number) => formatMoney(minor, report?.currency ?? 'EUR', language);
@@ -68,7 +74,8 @@ export function AttributionPage() {
         <Typography.Paragraph type="secondary">{t('attribution.intro')}</Typography.Paragraph>
       </div>
       <Space wrap>
-        <PeriodPicker value={period} onChange={setPeriod} />
+        {period && <PeriodPicker value={period} onChange={setPeriod} />}
+        <PeriodNote range={period && periodQuery(period)} />
         <Select<ModelChoice>
           aria-label={t('attribution.model')}
           style={{ minWidth: 260 }}

@@ -1,12 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Col, Row, Space, Statistic, Tag, Typography } from 'antd';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import { BehindAlert } from '../components/behind-alert.tsx';
 import { PaceTable } from '../components/pace-table.tsx';
-import { PlanPeriodPicker, thisQuarter, type PlanPeriod } from '../components/plan-period.tsx';
-import { formatMoney, formatPercent } from '../format.ts';
+import { MetricTitle, MetricValue, useReportPlanPeriod } from '../components/metric.tsx';
+import { PlanPeriodPicker } from '../components/plan-period.tsx';
+import { formatMoney, formatPercent, formatStay } from '../format.ts';
 
 /**
  * The board view (steps 5 and 7), printable: plan against actual by stage and velocity, both sides'
@@ -15,9 +15,14 @@ import { formatMoney, formatPercent } from '../format.ts';
 export function BoardViewPage() {
   const { t, i18n } = useTranslation();
   const language = i18n.language === 'nl' ? 'nl' : 'en';
-  const [period, setPeriod] = useState<PlanPeriod>(thisQuarter);
-  const board = useQuery({ queryKey: ['board', period], queryFn: () => api.board(period) });
+  const [period, setPeriod] = useReportPlanPeriod();
+  const board = useQuery({
+    queryKey: ['board', period],
+    queryFn: () => api.board(period!),
+    enabled: period !== undefined,
+  });
   const b = board.data;
+  const range = b && { from: b.from, to: b.to };
   const money = (minor: number | null) =>
     minor === null ? '—' : formatMoney(minor, b?.currency ?? 'EUR', language);
   return (
@@ -25,7 +30,7 @@ export function BoardViewPage() {
       <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
         <Typography.Title level={2}>{t('boardView.title')}</Typography.Title>
         <Space className="baton-no-print">
-          <PlanPeriodPicker value={period} onChange={setPeriod} />
+          {period && <PlanPeriodPicker value={period} onChange={setPeriod} />}
           <Button onClick={() => window.print()}>{t('boardView.print')}</Button>
         </Space>
       </Space>
@@ -55,6 +60,17 @@ export function BoardViewPage() {
                     open: money(b.forecast.weightedOpenMinor),
                   })}
                 </Typography.Text>
+                <div>
+                  <MetricTitle id="won_deals" range={range} />:{' '}
+                  <MetricValue id="won_deals" value={b.forecast.wonDeals}>
+                    {b.forecast.wonDeals}
+                  </MetricValue>
+                  {' · '}
+                  <MetricTitle id="won_revenue" range={range} />:{' '}
+                  <MetricValue id="won_revenue" value={b.forecast.wonMinor}>
+                    {money(b.forecast.wonMinor)}
+                  </MetricValue>
+                </div>
               </Card>
             </Col>
             <Col xs={24} md={6}>
@@ -77,12 +93,20 @@ export function BoardViewPage() {
             </Col>
             <Col xs={24} md={6}>
               <Card>
-                <Statistic title={t('boardView.cac')} value={money(b.marketing.cacMinor)} />
+                <Statistic
+                  title={<MetricTitle id="cac" range={range} />}
+                  valueRender={() => (
+                    <MetricValue id="cac" value={b.marketing.cacMinor}>
+                      {money(b.marketing.cacMinor)}
+                    </MetricValue>
+                  )}
+                />
                 <Typography.Text type="secondary">
-                  {t('boardView.cacBasis', {
-                    cost: money(b.marketing.campaignCostMinor),
-                    customers: b.marketing.newCustomers,
-                  })}
+                  {t('boardView.cacCost', { cost: money(b.marketing.campaignCostMinor) })}{' '}
+                  <MetricTitle id="new_customers" range={range} />:{' '}
+                  <MetricValue id="new_customers" value={b.marketing.newCustomers}>
+                    {b.marketing.newCustomers}
+                  </MetricValue>
                 </Typography.Text>
               </Card>
             </Col>
@@ -111,8 +135,16 @@ export function BoardViewPage() {
             <Col xs={24} md={12}>
               <Card title={t('boardView.sla')}>
                 <Statistic
-                  title={t('boardView.salesSla')}
-                  value={formatPercent(b.sla.sales.compliance, language)}
+                  title={
+                    <MetricTitle id="sla_compliance" range={range}>
+                      {t('boardView.salesSla')}
+                    </MetricTitle>
+                  }
+                  valueRender={() => (
+                    <MetricValue id="sla_compliance" value={b.sla.sales.compliance}>
+                      {formatPercent(b.sla.sales.compliance, language)}
+                    </MetricValue>
+                  )}
                 />
                 <Typography.Text type="secondary">
                   {t('boardView.salesSlaBasis', {
@@ -121,6 +153,14 @@ export function BoardViewPage() {
                     waived: b.sla.sales.waived,
                   })}
                 </Typography.Text>
+                <div>
+                  <MetricTitle id="speed_to_lead" range={range} />:{' '}
+                  <MetricValue id="speed_to_lead" value={b.sla.sales.speedToLeadMedianMs}>
+                    {b.sla.sales.speedToLeadMedianMs === null
+                      ? '—'
+                      : t('boardView.median', { span: formatStay(b.sla.sales.speedToLeadMedianMs, t) })}
+                  </MetricValue>
+                </div>
                 {b.sla.marketing.map((c) => (
                   <div key={c.commitmentId}>
                     {t('boardView.marketingSla', {

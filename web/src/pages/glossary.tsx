@@ -1,8 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Card, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import type { MetricDefinition } from '../../../src/contract/metrics.ts';
 import type { Stage } from '../../../src/contract/stages.ts';
 import { api } from '../api.ts';
+import { useMetrics } from '../components/metric.tsx';
 
 /** One language: every lifecycle stage with the definition both teams agreed on. */
 export function GlossaryPage() {
@@ -10,6 +12,7 @@ export function GlossaryPage() {
   const language = i18n.language === 'nl' ? 'nl' : 'en';
   const stages = useQuery({ queryKey: ['stages'], queryFn: api.stages, staleTime: 300_000 });
   const names = new Map((stages.data?.data ?? []).map((s) => [s.key, s.name[language]]));
+  const metrics = useMetrics();
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <div>
@@ -51,6 +54,59 @@ export function GlossaryPage() {
                   ))}
                 </Space>
               ),
+            },
+          ]}
+        />
+      </Card>
+      <Card title={<h2 className="baton-card-title">{t('metrics.title')}</h2>}>
+        <Typography.Paragraph type="secondary">
+          {t('metrics.intro')}{' '}
+          {metrics.data &&
+            `${t('metrics.defaultPeriod')}: ${t(`metrics.periods.${metrics.data.defaultPeriod}`)}.`}
+        </Typography.Paragraph>
+        {metrics.isError && <Alert type="error" title={t('common.loadFailed')} showIcon />}
+        <Table<MetricDefinition>
+          rowKey="id"
+          loading={metrics.isPending}
+          pagination={false}
+          dataSource={metrics.data?.data ?? []}
+          scroll={{ x: 900 }}
+          columns={[
+            {
+              title: t('metrics.metric'),
+              key: 'name',
+              width: 200,
+              render: (_, m) => (
+                <Space orientation="vertical" size={0}>
+                  <strong>{m.name[language]}</strong>
+                  <Typography.Text type="secondary">{m.id}</Typography.Text>
+                </Space>
+              ),
+            },
+            { title: t('glossary.definition'), key: 'definition', render: (_, m) => m.definition[language] },
+            {
+              title: t('metrics.numerator'),
+              key: 'rules',
+              render: (_, m) => (
+                <dl className="baton-metric-rules">
+                  <dt>{t('metrics.numerator')}</dt>
+                  <dd>{m.numerator[language]}</dd>
+                  {m.denominator && (
+                    <>
+                      <dt>{t('metrics.denominator')}</dt>
+                      <dd>{m.denominator[language]}</dd>
+                    </>
+                  )}
+                  <dt>{t('metrics.exclusions')}</dt>
+                  <dd>{m.exclusions[language]}</dd>
+                </dl>
+              ),
+            },
+            {
+              title: t('metrics.periodRule'),
+              key: 'period',
+              width: 240,
+              render: (_, m) => m.period[language],
             },
           ]}
         />

@@ -6,7 +6,8 @@ import { Link } from 'react-router';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { LeadFate } from '../../../src/contract/handoff.ts';
 import { api } from '../api.ts';
-import { PeriodPicker, lastDays, periodQuery, type Period } from '../components/period-picker.tsx';
+import { MetricTitle, MetricValue, PeriodNote, useReportPeriod } from '../components/metric.tsx';
+import { PeriodPicker, periodQuery } from '../components/period-picker.tsx';
 import { formatMoment, formatMoney, formatPercent } from '../format.ts';
 import { useUser } from '../session.ts';
 import { tones } from '../theme.ts';
@@ -16,17 +17,19 @@ export function HandoffPage() {
   const { t, i18n } = useTranslation();
   const user = useUser();
   const language = i18n.language === 'nl' ? 'nl' : 'en';
-  const [period, setPeriod] = useState<Period>(() => lastDays(30));
+  const [period, setPeriod] = useReportPeriod();
   const [campaign, setCampaign] = useState('');
   const [source, setSource] = useState('');
-  const range = periodQuery(period);
+  const range = period && periodQuery(period);
   const fates = useQuery({
     queryKey: ['fates', range, campaign, source],
-    queryFn: () => api.fates({ ...range, ...(campaign && { campaign }), ...(source && { source }) }),
+    queryFn: () => api.fates({ ...range!, ...(campaign && { campaign }), ...(source && { source }) }),
+    enabled: range !== undefined,
   });
   const rejections = useQuery({
     queryKey: ['rejections', range],
-    queryFn: () => api.rejections({ ...range, by: 'campaign' }),
+    queryFn: () => api.rejections({ ...range!, by: 'campaign' }),
+    enabled: range !== undefined,
   });
   const reasons = useQuery({ queryKey: ['reasons'], queryFn: api.reasons, staleTime: 300_000 });
   const users = useQuery({ queryKey: ['users'], queryFn: api.users, staleTime: 300_000 });
@@ -60,7 +63,7 @@ export function HandoffPage() {
         <Typography.Paragraph type="secondary">{t('handoff.intro')}</Typography.Paragraph>
       </div>
       <Space wrap>
-        <PeriodPicker value={period} onChange={setPeriod} />
+        {period && <PeriodPicker value={period} onChange={setPeriod} />}
         <Input.Search
           aria-label={t('handoff.campaign')}
           placeholder={t('handoff.campaign')}
@@ -76,6 +79,7 @@ export function HandoffPage() {
           style={{ width: 220 }}
         />
       </Space>
+      <PeriodNote range={range} />
       {(fates.isError || rejections.isError) && (
         <Alert type="error" title={t('common.loadFailed')} showIcon />
       )}
@@ -92,7 +96,23 @@ export function HandoffPage() {
         ).map(([key, value]) => (
           <Col key={key} xs={12} sm={8} lg={4}>
             <Card size="small">
-              <Statistic title={t(`handoff.summary.${key}`)} value={value ?? 0} loading={fates.isPending} />
+              {key === 'mqls' && !campaign && !source ? (
+                <Statistic
+                  title={
+                    <MetricTitle id="mqls" range={range}>
+                      {t('handoff.summary.mqls')}
+                    </MetricTitle>
+                  }
+                  loading={fates.isPending}
+                  valueRender={() => (
+                    <MetricValue id="mqls" value={value}>
+                      {value ?? 0}
+                    </MetricValue>
+                  )}
+                />
+              ) : (
+                <Statistic title={t(`handoff.summary.${key}`)} value={value ?? 0} loading={fates.isPending} />
+              )}
             </Card>
           </Col>
         ))}

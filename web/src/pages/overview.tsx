@@ -1,21 +1,37 @@
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Card, Col, Descriptions, Empty, Row, Space, Statistic, Table, Typography } from 'antd';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api } from '../api.ts';
+import { MetricTitle, MetricValue, PeriodNote, useReportPeriod } from '../components/metric.tsx';
 import { PaceCard } from '../components/pace-card.tsx';
-import { PeriodPicker, lastDays, periodQuery, type Period } from '../components/period-picker.tsx';
-import { formatPercent, formatSpan, formatStay } from '../format.ts';
+import { PeriodPicker, periodQuery } from '../components/period-picker.tsx';
+import { formatPercent, formatStay } from '../format.ts';
+
+/** A wait's colour: green within the hour, amber within a day, red beyond. */
+const speedColour = (upToMs: number | null) =>
+  upToMs !== null && upToMs <= 3600_000
+    ? '#237804'
+    : upToMs !== null && upToMs <= 86_400_000
+      ? '#ad6800'
+      : '#a8071a';
 
 /** The director's overview: the funnel, follow-up on both sides, speed to lead, Marketing's pace. */
 export function OverviewPage() {
   const { t, i18n } = useTranslation();
   const language = i18n.language === 'nl' ? 'nl' : 'en';
-  const [period, setPeriod] = useState<Period>(() => lastDays(90));
-  const range = periodQuery(period);
-  const funnel = useQuery({ queryKey: ['funnel', range], queryFn: () => api.funnel(range) });
-  const report = useQuery({ queryKey: ['sla-report', range], queryFn: () => api.slaReport(range) });
+  const [period, setPeriod] = useReportPeriod();
+  const range = period && periodQuery(period);
+  const funnel = useQuery({
+    queryKey: ['funnel', range],
+    queryFn: () => api.funnel(range!),
+    enabled: range !== undefined,
+  });
+  const report = useQuery({
+    queryKey: ['sla-report', range],
+    queryFn: () => api.slaReport(range!),
+    enabled: range !== undefined,
+  });
   const commitments = useQuery({ queryKey: ['commitments'], queryFn: api.commitments });
 
   const stages = funnel.data?.stages ?? [];
@@ -34,6 +50,7 @@ export function OverviewPage() {
   const distribution = (speed?.distribution ?? []).map((b, i, all) => ({
     label: bucketLabel(b.upToMs, i, all),
     leads: b.leads,
+    upToMs: b.upToMs,
   }));
   // The running period first, then the one before it.
   const current = (commitments.data?.data ?? [])
@@ -47,22 +64,28 @@ export function OverviewPage() {
         <Typography.Title level={1}>{t('overview.title')}</Typography.Title>
         <Typography.Paragraph type="secondary">{t('overview.intro')}</Typography.Paragraph>
       </div>
-      <PeriodPicker value={period} onChange={setPeriod} />
+      <Space wrap>
+        {period && <PeriodPicker value={period} onChange={setPeriod} />}
+        <PeriodNote range={range} />
+      </Space>
       {(funnel.isError || report.isError) && <Alert type="error" title={t('common.loadFailed')} showIcon />}
-      <Card title={<h2 className="baton-card-title">{t('overview.funnel')}</h2>}>
+      <Card
+        title={<h2 className="baton-card-title">{t('overview.funnel')}</h2>}
+        extra={<Typography.Text type="secondary">{t('overview.funnelCohort')}</Typography.Text>}
+      >
         <Row gutter={[16, 16]}>
           <Col xs={24} lg={12}>
             <div
               role="img"
               aria-label={t('overview.funnelLabel', {
-                list: stages.map((s) => `${s.name[language]}: ${s.entered}`).join(', '),
+                list: stages.map((s) => `${s.name[language]}: ${s.reached}`).join(', '),
               })}
             >
               <ResponsiveContainer width="100%" height={Math.max(200, stages.length * 40)}>
                 <BarChart
                   layout="vertical"
                   margin={{ left: 8, right: 24 }}
-                  data={stages.map((s) => ({ name: s.name[language], entered: s.entered }))}
+                  data={stages.map((s) => ({ name: s.name[language], reached: s.reached }))}
                 >
                   <CartesianGrid strokeDasharray="3 3" horizontal={false} />
                   <XAxis type="number" allowDecimals={false} />
@@ -70,8 +93,8 @@ export function OverviewPage() {
                   <Tooltip />
                   <Bar
                     isAnimationActive={false}
-                    dataKey="entered"
-                    name={t('overview.entered')}
+                    dataKey="reached"
+                    name={t('overview.reached')}
                     fill="#0b5cd5"
                   />
                 </BarChart>
@@ -87,7 +110,7 @@ export function OverviewPage() {
               dataSource={stages}
               columns={[
                 { title: t('glossary.stage'), key: 'name', render: (_, s) => s.name[language] },
-                { title: t('overview.entered'), dataIndex: 'entered', align: 'right' },
+                { title: t('overview.reached'), dataIndex: 'reached', align: 'right' },
                 {
                   title: t('overview.conversion'),
                   dataIndex: 'conversion',
@@ -113,8 +136,12 @@ export function OverviewPage() {
                 <Row gutter={16}>
                   <Col span={8}>
                     <Statistic
-                      title={t('board.complianceShort')}
-                      value={formatPercent(sales.compliance, language)}
+                      title={<MetricTitle id="sla_compliance" range={range} />}
+                      valueRender={() => (
+                        <MetricValue id="sla_compliance" value={sales.compliance}>
+                          {formatPercent(sales.compliance, language)}
+                        </MetricValue>
+                      )}
                     />
                   </Col>
                   <Col span={8}>
@@ -137,15 +164,18 @@ export function OverviewPage() {
                           .join(' · ') || '—',
                     },
                     {
-                      key: 'first',
-                      label: t('overview.firstResponse'),
-                      children:
-                        sales.firstResponse.medianMs === null
-                          ? '—'
-                          : t('overview.medianP90', {
-                              median: formatStay(sales.firstResponse.medianMs, t),
-                              p90: formatStay(sales.firstResponse.p90Ms, t),
-                            }),
+                      key: 'speed',
+                      label: <MetricTitle id="speed_to_lead" range={range} />,
+                      children: (
+                        <MetricValue id="speed_to_lead" value={sales.speedToLead.medianMs}>
+                          {sales.speedToLead.medianMs === null
+                            ? '—'
+                            : t('overview.medianP90', {
+                                median: formatStay(sales.speedToLead.medianMs, t),
+                                p90: formatStay(sales.speedToLead.p90Ms, t),
+                              })}
+                        </MetricValue>
+                      ),
                     },
                   ]}
                 />
@@ -178,7 +208,7 @@ export function OverviewPage() {
                     render: (_, c) => `${c.pace.delivered} / ${c.mqlTarget}`,
                   },
                   {
-                    title: t('commitment.acceptance'),
+                    title: <MetricTitle id="acceptance_rate" range={range} />,
                     key: 'acceptance',
                     align: 'right',
                     render: (_, c) => formatPercent(c.pace.acceptanceRate, language),
@@ -194,7 +224,13 @@ export function OverviewPage() {
           </Card>
         </Col>
         <Col xs={24} lg={12}>
-          <Card title={<h2 className="baton-card-title">{t('overview.speedToLead')}</h2>}>
+          <Card
+            title={
+              <h2 className="baton-card-title">
+                <MetricTitle id="speed_to_lead" range={range} />
+              </h2>
+            }
+          >
             {speed && speed.touched > 0 ? (
               <>
                 <div
@@ -214,7 +250,11 @@ export function OverviewPage() {
                         dataKey="leads"
                         name={t('overview.leads')}
                         fill="#237804"
-                      />
+                      >
+                        {distribution.map((d) => (
+                          <Cell key={d.label} fill={speedColour(d.upToMs)} />
+                        ))}
+                      </Bar>
                     </BarChart>
                   </ResponsiveContainer>
                 </div>
@@ -222,7 +262,7 @@ export function OverviewPage() {
                   {t('overview.speedSummary', {
                     touched: speed.touched,
                     leads: speed.leads,
-                    median: speed.medianMs === null ? '—' : formatSpan(speed.medianMs, t),
+                    median: speed.medianMs === null ? '—' : formatStay(speed.medianMs, t),
                   })}
                 </Typography.Paragraph>
               </>

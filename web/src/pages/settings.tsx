@@ -25,6 +25,7 @@ import type { ApiKey, CreatedApiKey } from '../../../src/contract/api-keys.ts';
 import type { Role } from '../../../src/contract/common.ts';
 import type { Pool, RoutingRule, UpdateRoutingSettingsBody } from '../../../src/contract/routing.ts';
 import type { SlaCalendar, SlaPolicy } from '../../../src/contract/sla.ts';
+import type { ReportingSettings } from '../../../src/contract/metrics.ts';
 import type { Stage } from '../../../src/contract/stages.ts';
 import type { Team } from '../../../src/contract/teams.ts';
 import type { User } from '../../../src/contract/users.ts';
@@ -36,6 +37,7 @@ import {
   WorkingHoursFields,
   type HoursValues,
 } from '../components/working-hours.tsx';
+import { useMetrics } from '../components/metric.tsx';
 import { useAction } from '../components/use-action.ts';
 import { formatMoment, formatStay } from '../format.ts';
 import { useUser } from '../session.ts';
@@ -977,6 +979,43 @@ function ApiKeysTab() {
   );
 }
 
+type DefaultPeriod = ReportingSettings['defaultPeriod'];
+const defaultPeriods: readonly DefaultPeriod[] = [
+  'last_7_days',
+  'last_30_days',
+  'last_90_days',
+  'last_365_days',
+  'this_month',
+  'this_quarter',
+  'this_year',
+];
+
+/** The one default period of every report page, so the same number reads the same everywhere. */
+function ReportingTab() {
+  const { t } = useTranslation();
+  const metrics = useMetrics();
+  const save = useAction({
+    run: api.updateReportingSettings,
+    invalidate: [['metrics']],
+    success: t('settings.reportingSaved'),
+  });
+  return (
+    <Card size="small">
+      <Form layout="vertical" style={{ maxWidth: 480 }}>
+        <Form.Item label={t('metrics.defaultPeriod')} extra={t('metrics.defaultPeriodHelp')}>
+          <Select<DefaultPeriod>
+            aria-label={t('metrics.defaultPeriod')}
+            loading={metrics.isPending || save.isPending}
+            value={metrics.data?.defaultPeriod}
+            onChange={(defaultPeriod) => save.mutate({ defaultPeriod })}
+            options={defaultPeriods.map((p) => ({ value: p, label: t(`metrics.periods.${p}`) }))}
+          />
+        </Form.Item>
+      </Form>
+    </Card>
+  );
+}
+
 /** The admin's settings: people and teams with the manager chain, stages, routing, SLA, API keys. */
 export function SettingsPage() {
   const { t } = useTranslation();
@@ -994,6 +1033,7 @@ export function SettingsPage() {
           { key: 'routing', label: t('settings.routing'), children: <RoutingTab /> },
           { key: 'sla', label: t('settings.sla'), children: <SlaTab /> },
           { key: 'keys', label: t('settings.apiKeys'), children: <ApiKeysTab /> },
+          { key: 'reporting', label: t('settings.reporting'), children: <ReportingTab /> },
         ]}
       />
     </Space>

@@ -2,11 +2,21 @@ import { useQuery } from '@tanstack/react-query';
 import { Alert, Card, Col, Row, Segmented, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  LabelList,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import type { SlaQueueItem } from '../../../src/contract/sla.ts';
 import { api } from '../api.ts';
 import { ReassignButton, WaiveButton } from '../components/clock-actions.tsx';
-import { PeriodPicker, lastDays, periodQuery, type Period } from '../components/period-picker.tsx';
+import { MetricTitle, MetricValue, PeriodNote, useReportPeriod } from '../components/metric.tsx';
+import { PeriodPicker, periodQuery } from '../components/period-picker.tsx';
 import { QueueTable, byLead, leadName } from '../components/queue-table.tsx';
 import { formatPercent } from '../format.ts';
 import { useUser } from '../session.ts';
@@ -19,28 +29,52 @@ export function TeamBoardPage() {
   const user = useUser();
   const language = i18n.language === 'nl' ? 'nl' : 'en';
   const [filter, setFilter] = useState<Filter>('attention');
-  const [period, setPeriod] = useState<Period>(() => lastDays(30));
+  const [period, setPeriod] = useReportPeriod();
   const queue = useQuery({
     queryKey: ['queue', 'team'],
     queryFn: async () => ({ ...(await api.queue({ limit: 500 })), receivedAt: performance.now() }),
     refetchInterval: 60_000,
   });
-  const range = periodQuery(period);
-  const report = useQuery({ queryKey: ['sla-report', range], queryFn: () => api.slaReport(range) });
+  const range = period && periodQuery(period);
+  const report = useQuery({
+    queryKey: ['sla-report', range],
+    queryFn: () => api.slaReport(range!),
+    enabled: range !== undefined,
+  });
   const canWaive = user.role !== 'sales_rep' && user.role !== 'marketing';
   const canReassign = user.role === 'sales_manager' || user.role === 'admin';
 
   const items = (queue.data?.data ?? []).filter(
     (i) => filter === 'open' || i.clock.status === 'breached' || i.clock.status === 'at_risk',
   );
-  const perRep = new Map<string, { name: string; atRisk: number; breached: number; open: number }>();
+  type RepRow = {
+    key: string;
+    name: string;
+    atRisk: number;
+    breached: number;
+    open: number;
+    compliance: number | null;
+  };
+  const perRep = new Map<string, RepRow>();
+  // Every rep in view has a row, with nothing open or not: the report lists idle reps too.
+  for (const rep of report.data?.reps ?? [])
+    perRep.set(rep.userId, {
+      key: rep.userId,
+      name: rep.name,
+      atRisk: 0,
+      breached: 0,
+      open: 0,
+      compliance: rep.compliance,
+    });
   for (const item of queue.data?.data ?? []) {
     const key = item.rep?.id ?? '-';
     const row = perRep.get(key) ?? {
+      key,
       name: item.rep?.name ?? t('board.noRep'),
       atRisk: 0,
       breached: 0,
       open: 0,
+      compliance: null,
     };
     row.open += 1;
     if (item.clock.status === 'at_risk') row.atRisk += 1;
@@ -65,25 +99,44 @@ export function TeamBoardPage() {
           <Card title={<h2 className="baton-card-title">{t('board.perRep')}</h2>}>
             <Table
               size="small"
-              rowKey="name"
-              loading={queue.isPending}
+              rowKey="key"
+              loading={queue.isPending || report.isPending}
               pagination={false}
-              dataSource={[...perRep.values()].sort((a, b) => b.breached - a.breached || b.atRisk - a.atRisk)}
+              dataSource={[...perRep.values()].sort(
+                (a, b) => b.breached - a.breached || b.atRisk - a.atRisk || a.name.localeCompare(b.name),
+              )}
               locale={{ emptyText: t('queue.empty') }}
               columns={[
                 { title: t('queue.rep'), dataIndex: 'name' },
                 { title: t('board.open'), dataIndex: 'open', align: 'right' },
                 { title: t('clockStatus.at_risk'), dataIndex: 'atRisk', align: 'right' },
                 { title: t('clockStatus.breached'), dataIndex: 'breached', align: 'right' },
+                {
+                  title: <MetricTitle id="sla_compliance" range={range} />,
+                  key: 'compliance',
+                  align: 'right',
+                  render: (_, r) => (
+                    <MetricValue id="sla_compliance" scope={`rep:${r.key}`} value={r.compliance}>
+                      {formatPercent(r.compliance, language)}
+                    </MetricValue>
+                  ),
+                },
               ]}
             />
           </Card>
         </Col>
         <Col xs={24} lg={14}>
           <Card
-            title={<h2 className="baton-card-title">{t('board.compliance')}</h2>}
-            extra={<PeriodPicker value={period} onChange={setPeriod} />}
+            title={
+              <h2 className="baton-card-title">
+                <MetricTitle id="sla_compliance" range={range}>
+                  {t('board.compliance')}
+                </MetricTitle>
+              </h2>
+            }
+            extra={period && <PeriodPicker value={period} onChange={setPeriod} />}
           >
+            <PeriodNote range={range} />
             {compliance.length === 0 ? (
               <Typography.Text type="secondary">{t('board.noMeasured')}</Typography.Text>
             ) : (
@@ -104,19 +157,23 @@ export function TeamBoardPage() {
                       dataKey="compliance"
                       name={t('board.complianceShort')}
                       fill="#0b5cd5"
-                    />
+                    >
+                      <LabelList dataKey="compliance" position="right" formatter={(v) => `${String(v)}%`} />
+                    </Bar>
                   </BarChart>
                 </ResponsiveContainer>
               </div>
             )}
             {report.data && (
               <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
-                {t('board.teamTotal', {
-                  compliance: formatPercent(report.data.total.compliance, language),
-                  met: report.data.total.met,
-                  measured: report.data.total.measured,
-                  waived: report.data.total.waived,
-                })}
+                <MetricValue id="sla_compliance" value={report.data.total.compliance}>
+                  {t('board.teamTotal', {
+                    compliance: formatPercent(report.data.total.compliance, language),
+                    met: report.data.total.met,
+                    measured: report.data.total.measured,
+                    waived: report.data.total.waived,
+                  })}
+                </MetricValue>
               </Typography.Paragraph>
             )}
           </Card>

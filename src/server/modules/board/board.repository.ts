@@ -42,7 +42,10 @@ export async function findFirstWinsByAccount(db: Db): Promise<Map<string, string
     .execute();
   return new Map(
     rows
-      .filter((r): r is { account_id: string; first_won_on: string } => r.account_id !== null && r.first_won_on !== null)
+      .filter(
+        (r): r is { account_id: string; first_won_on: string } =>
+          r.account_id !== null && r.first_won_on !== null,
+      )
       .map((r) => [r.account_id, r.first_won_on]),
   );
 }

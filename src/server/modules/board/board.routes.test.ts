@@ -55,6 +55,8 @@ describeEachDialect('the board view', (getDatabase) => {
         })
       ).id;
     const won = await deal('Won', 12_000_000, { contactId: anna });
+    // The same company buys again in the quarter: a second won deal, not a second new customer.
+    const again = await deal('Again', 1_000_000, { contactId: anna });
     const lost = await deal('Lost', 5_000_000);
     await deal('Open', 8_000_000, { stage: 'proposal', expectedCloseOn: '2027-03-15' });
     await deal('Later', 9_000_000, { stage: 'proposal', expectedCloseOn: '2027-05-01' });
@@ -66,6 +68,7 @@ describeEachDialect('the board view', (getDatabase) => {
     });
     context.clock.set('2027-01-20T10:00:00.000Z');
     await context.services.opportunities.move(cli, won, { stage: 'won' });
+    await context.services.opportunities.move(cli, again, { stage: 'won' });
     await context.services.opportunities.move(cli, lost, { stage: 'lost', reason: 'price' });
 
     context.clock.set('2027-02-01T10:00:00.000Z');
@@ -79,24 +82,26 @@ describeEachDialect('the board view', (getDatabase) => {
     expect(board.currency).toBe('EUR');
     expect(board.pacing.stages.find((s) => s.stage === 'won')).toMatchObject({
       planTotal: 3,
-      actualToDate: 1,
+      actualToDate: 2,
     });
     expect(board.forecast).toEqual({
-      wonMinor: 12_000_000,
+      wonDeals: 2,
+      wonMinor: 13_000_000,
       weightedOpenMinor: 4_000_000,
-      forecastMinor: 16_000_000,
+      forecastMinor: 17_000_000,
       planMinor: 30_000_000,
-      gapMinor: -14_000_000,
+      gapMinor: -13_000_000,
     });
     expect(board.velocity).toMatchObject({
       openOpportunities: 2,
-      winRate: 0.5,
-      averageDealMinor: 12_000_000,
+      winRate: 2 / 3,
+      averageDealMinor: 6_500_000,
     });
+    // One company became a customer (two won deals): CAC is the cost per new customer.
     expect(board.marketing).toMatchObject({
-      revenueMinor: 12_000_000,
-      sourcedRevenueMinor: 12_000_000,
-      influencedRevenueMinor: 12_000_000,
+      revenueMinor: 13_000_000,
+      sourcedRevenueMinor: 13_000_000,
+      influencedRevenueMinor: 13_000_000,
       campaignCostMinor: 600_000,
       newCustomers: 1,
       cacMinor: 600_000,

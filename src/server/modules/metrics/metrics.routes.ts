@@ -33,7 +33,7 @@ export function metricsRoutes(app: App, { metrics }: { metrics: MetricsService }
     },
     async (request) => metrics.settings(request.actor),
   );
-  app.put(
+  app.patch(
     '/settings/reporting',
     {
       schema: {

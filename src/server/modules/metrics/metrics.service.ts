@@ -27,7 +27,10 @@ export function createMetricsService({ db, clock }: ServiceDeps) {
     },
 
     /** Sets the period every report page opens with (admins); in the audit log. */
-    async updateSettings(actor: Actor | null, input: UpdateReportingSettingsBody): Promise<ReportingSettings> {
+    async updateSettings(
+      actor: Actor | null,
+      input: UpdateReportingSettingsBody,
+    ): Promise<ReportingSettings> {
       const who = authorize(actor, 'stages.write');
       const now = clock.now();
       await db.transaction().execute(async (trx) => {

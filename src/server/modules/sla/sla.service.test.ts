@@ -266,7 +266,7 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
     expect(new Set(breached.map((m) => m.contactId)).size).toBe(6);
   });
 
-  it('reports each rep’s follow-up over a period: met, breached by level, compliance and time to first response', async () => {
+  it('reports each rep’s follow-up over a period, idle reps too: met, breached by level, compliance and speed to lead', async () => {
     const { rep, manager } = await org();
     const answered = await lead('a@acme.nl');
     const ignored = await lead('b@acme.nl');
@@ -294,8 +294,7 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
       waived: 0,
       reassigned: 0,
       compliance: 0.5,
-      firstResponse: { responses: 1, medianMs: 30 * 60_000, p90Ms: 30 * 60_000 },
-      // Both leads were created at 09:00 UTC (their first page view was captured then); one got a
+      // Both leads were handed over at 09:00 UTC (their first clocks started then); one got a
       // call 30 minutes later.
       speedToLead: {
         leads: 2,
@@ -314,15 +313,31 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
       },
     };
     expect(report.total).toEqual(figures);
-    expect(report.reps).toEqual([{ userId: rep.id, name: 'Ruud Rep', ...figures }]);
+    // Olga had nothing this week; she still has her line, under her name.
+    expect(report.reps.map((r) => [r.name, r.clocks, r.compliance])).toEqual([
+      ['Olga Other', 0, null],
+      ['Ruud Rep', 4, 0.5],
+    ]);
+    expect(report.reps[1]).toEqual({ userId: rep.id, name: 'Ruud Rep', ...figures });
 
-    // A rep sees only their own record; an empty period has nothing.
+    // A rep sees only their own record: an idle rep has a line with nothing in it, as every
+    // idle rep has in the manager's view.
+    const other = await person('sales_rep', { managerId: manager.id });
     const asOther = await context.services.sla.report(
-      { kind: 'user', userId: (await person('sales_rep', { managerId: manager.id })).id, role: 'sales_rep' },
+      { kind: 'user', userId: other.id, role: 'sales_rep' },
       period,
     );
-    expect(asOther.reps).toEqual([]);
+    expect(asOther.reps.map((r) => [r.userId, r.clocks, r.compliance, r.speedToLead.leads])).toEqual([
+      [other.id, 0, null, 0],
+    ]);
     expect(asOther.total.clocks).toBe(0);
+    const all = await context.services.sla.report(cli, period);
+    expect(all.reps.map((r) => [r.userId, r.clocks])).toEqual(
+      expect.arrayContaining([
+        [rep.id, 4],
+        [other.id, 0],
+      ]),
+    );
     await expect(
       context.services.sla.report(cli, { from: period.to, to: period.from }),
     ).rejects.toMatchObject({ code: 'http.validation_failed' });

@@ -31,12 +31,7 @@ import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { loadVisibility } from '../shared/visibility.ts';
-import {
-  leadWaits,
-  slaCompliance,
-  speedToLead,
-  type ClockFact,
-} from '../../../domain/metrics/compute.ts';
+import { leadWaits, slaCompliance, speedToLead, type ClockFact } from '../../../domain/metrics/compute.ts';
 import { findTeams } from '../teams/teams.repository.ts';
 import { findTeamIdsByUsers, findUsers, findUsersByIds } from '../users/users.repository.ts';
 import type { CommitmentsService } from './commitments.service.ts';
@@ -465,7 +460,13 @@ export function createSlaService(
       // Every active rep in view has a line, with nothing to show or not: an idle rep is news too.
       const idle = query.userId
         ? []
-        : (await findUsers(db, { role: 'sales_rep', isActive: true, ...(query.teamId ? { teamId: query.teamId } : {}) }, 10_000))
+        : (
+            await findUsers(
+              db,
+              { role: 'sales_rep', isActive: true, ...(query.teamId ? { teamId: query.teamId } : {}) },
+              10_000,
+            )
+          )
             .map((u) => u.id)
             .filter((id) => userIds === null || userIds.includes(id));
       const reps = [
