@@ -776,6 +776,7 @@ export const en = {
     periodStart: 'First month',
     kinds: { month: 'Month', quarter: 'Quarter', year: 'Year' },
     pacing: 'Pace',
+    window: 'Actual counts cover the plan’s months {{from}} to {{to}}: a win needs its leads months earlier, so the plan starts before the period. Each person counts once, in the month they first entered the stage.',
     planner: 'Planner',
     noPlan: 'No plan saved for this period yet.',
     noPlanHint: 'Calculate one in the planner and save it as the plan.',

@@ -782,6 +782,7 @@ export const nl: typeof en = {
     periodStart: 'Eerste maand',
     kinds: { month: 'Maand', quarter: 'Kwartaal', year: 'Jaar' },
     pacing: 'Tempo',
+    window: 'Werkelijke aantallen beslaan de planmaanden {{from}} tot en met {{to}}: een deal heeft zijn leads maanden eerder nodig, dus het plan begint vóór de periode. Iedere persoon telt één keer, in de maand waarin die de fase voor het eerst bereikte.',
     planner: 'Planner',
     noPlan: 'Nog geen plan opgeslagen voor deze periode.',
     noPlanHint: 'Reken er een uit in de planner en sla het op als het plan.',
