@@ -1159,6 +1159,21 @@ const rows: Row[] = [
     request: () => ({ method: 'PATCH', url: '/api/v1/audit-log/settings', payload: { retentionDays: 400 } }),
     expect: adminOnly(200),
   },
+  { route: 'GET /api/v1/metrics', request: () => ({ url: '/api/v1/metrics' }), expect: all(200) },
+  {
+    route: 'GET /api/v1/settings/reporting',
+    request: () => ({ url: '/api/v1/settings/reporting' }),
+    expect: all(200),
+  },
+  {
+    route: 'PATCH /api/v1/settings/reporting',
+    request: () => ({
+      method: 'PATCH',
+      url: '/api/v1/settings/reporting',
+      payload: { defaultPeriod: 'last_90_days' },
+    }),
+    expect: adminOnly(200),
+  },
 ];
 
 /** Routes anyone may call. */

@@ -776,7 +776,8 @@ export const en = {
     periodStart: 'First month',
     kinds: { month: 'Month', quarter: 'Quarter', year: 'Year' },
     pacing: 'Pace',
-    window: 'Actual counts cover the plan’s months {{from}} to {{to}}: a win needs its leads months earlier, so the plan starts before the period. Each person counts once, in the month they first entered the stage.',
+    window:
+      'Actual counts cover the plan’s months {{from}} to {{to}}: a win needs its leads months earlier, so the plan starts before the period. Each person counts once, in the month they first entered the stage.',
     planner: 'Planner',
     noPlan: 'No plan saved for this period yet.',
     noPlanHint: 'Calculate one in the planner and save it as the plan.',
@@ -858,6 +859,7 @@ export const en = {
     driftInForce:
       'The settings differ from this agreement in {{count}} places: changes made outside the agreement.',
     driftDraft: 'The settings have changed in {{count}} places since this draft was made.',
+    driftSections: 'Changed: {{list}}. The tab Changes to the agreed settings says what and by whom.',
     signMarketing: 'Sign as head of Marketing',
     signSales: 'Sign as head of Sales',
     refresh: 'Update from the current settings',

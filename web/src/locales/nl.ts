@@ -782,7 +782,8 @@ export const nl: typeof en = {
     periodStart: 'Eerste maand',
     kinds: { month: 'Maand', quarter: 'Kwartaal', year: 'Jaar' },
     pacing: 'Tempo',
-    window: 'Werkelijke aantallen beslaan de planmaanden {{from}} tot en met {{to}}: een deal heeft zijn leads maanden eerder nodig, dus het plan begint vóór de periode. Iedere persoon telt één keer, in de maand waarin die de fase voor het eerst bereikte.',
+    window:
+      'Werkelijke aantallen beslaan de planmaanden {{from}} tot en met {{to}}: een deal heeft zijn leads maanden eerder nodig, dus het plan begint vóór de periode. Iedere persoon telt één keer, in de maand waarin die de fase voor het eerst bereikte.',
     planner: 'Planner',
     noPlan: 'Nog geen plan opgeslagen voor deze periode.',
     noPlanHint: 'Reken er een uit in de planner en sla het op als het plan.',
@@ -864,6 +865,8 @@ export const nl: typeof en = {
     driftInForce:
       'De instellingen wijken op {{count}} punten af van deze afspraken: wijzigingen buiten de afspraken om.',
     driftDraft: 'De instellingen zijn op {{count}} punten gewijzigd sinds dit concept is gemaakt.',
+    driftSections:
+      'Gewijzigd: {{list}}. Het tabblad Wijzigingen in de afgesproken instellingen zegt wat en door wie.',
     signMarketing: 'Tekenen als hoofd Marketing',
     signSales: 'Tekenen als hoofd Sales',
     refresh: 'Bijwerken uit de huidige instellingen',

@@ -201,17 +201,19 @@ function Version({ version }: { version: number }) {
           },
         ]}
       />
-      {a.drift.length > 0 && (a.status === 'in_force' || a.status === 'draft') && (
+      {/* Only those who can act on it (change or re-sign the agreement) are warned, in words. */}
+      {mayWrite && a.drift.length > 0 && (a.status === 'in_force' || a.status === 'draft') && (
         <Alert
           type={a.status === 'in_force' ? 'warning' : 'info'}
           showIcon
           title={t(a.status === 'in_force' ? 'agreement.driftInForce' : 'agreement.driftDraft', {
             count: a.drift.length,
           })}
-          description={a.drift
-            .slice(0, 5)
-            .map((d) => d.path)
-            .join(', ')}
+          description={t('agreement.driftSections', {
+            list: [...new Set(a.drift.map((d) => d.section))]
+              .map((section) => t(`agreement.sections.${section}`, { defaultValue: section }))
+              .join(', '),
+          })}
         />
       )}
       <Space wrap>

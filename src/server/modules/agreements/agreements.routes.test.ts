@@ -281,6 +281,34 @@ describeEachDialect('the alignment agreement', (getDatabase) => {
     expect((await call('GET', '/audit?outsideAgreementOnly=true')).json()).toHaveLength(1);
   });
 
+  it('never takes a commitment’s live pace for a change of the agreed settings', async () => {
+    await activate(30);
+    await context.services.commitments.create(cli, {
+      period: 'month',
+      startsOn: '2026-12-01',
+      mqlTarget: 40,
+      minAcceptanceRate: 0.5,
+      ownerId: fenna.id,
+    });
+    const v = await agree('2026-12-01T00:00:00.000Z');
+    await call('POST', `/agreements/${v}/sign`, fenna.cookie);
+    await call('POST', `/agreements/${v}/sign`, diana.cookie);
+    // Marketing delivers an MQL and the days pass: the commitment's pace moves, nothing else.
+    await forms('anna@klant.nl', 5, '2026-12-02T10:00:00.000Z');
+    at('2026-12-04T10:00:00.000Z');
+    const [commitment] = await context.services.commitments.list(cli, {});
+    expect(commitment!.pace.delivered).toBeGreaterThan(0);
+    expect(await context.services.agreements.checkDrift()).toEqual([]);
+    const agreement = await call('GET', `/agreements/${v}`, rep);
+    expect(agreement.json<Agreement>()).toMatchObject({ status: 'in_force', drift: [] });
+    const flagged = await context.database.db
+      .selectFrom('events')
+      .select('id')
+      .where('type', '=', 'agreement.change_outside')
+      .execute();
+    expect(flagged).toEqual([]);
+  });
+
   it('flags an attribution change made outside the agreement as soon as it is made', async () => {
     await activate(30);
     const v = await agree('2026-12-01T00:00:00.000Z');

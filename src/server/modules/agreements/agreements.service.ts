@@ -80,8 +80,12 @@ const AGREEMENT_EVENTS = [
   CHANGE_OUTSIDE,
 ];
 
-/** Fields that change without the configuration changing (when it was saved), left out of the document. */
-const VOLATILE = new Set(['updatedAt', 'createdAt', 'activatedAt']);
+/**
+ * Fields that change without the configuration changing, left out of the document and of every
+ * comparison with it: when it was saved, and live counters such as a commitment's pace (a rep's
+ * decision on a lead is no change of the agreed settings).
+ */
+const VOLATILE = new Set(['updatedAt', 'createdAt', 'activatedAt', 'pace']);
 function stripVolatile(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripVolatile);
   if (value && typeof value === 'object')
@@ -156,7 +160,7 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
       ...summary!,
       content,
       document: describeAgreement(content),
-      drift: diffContent(content, await assemble()),
+      drift: diffContent(stripVolatile(content), await assemble()),
     };
   }
 
@@ -170,7 +174,8 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
     const inForce = versionInForce(rows.map(toVersion), now.getTime());
     if (!inForce) return [];
     const row = rows.find((r) => r.version === inForce.version)!;
-    const changes = diffContent(fromDbJson(row.content), await assemble());
+    // Versions signed before a field counted as volatile still hold it: left out here too.
+    const changes = diffContent(stripVolatile(fromDbJson(row.content)), await assemble());
     if (changes.length === 0) return changes;
     const last = await findLatestEventOfType(db, CHANGE_OUTSIDE);
     const lastPayload = last ? readJson(DriftPayload, last.payload, 'events.payload') : null;
