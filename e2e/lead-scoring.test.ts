@@ -67,8 +67,10 @@ describe.runIf(present)('the labelled leads, imported and calibrated through the
           'X Education, learned',
           '--based-on',
           hand.id,
+          // Tags is left out by default: alone it predicts the outcome almost perfectly. Lead
+          // Quality (the rep's verdict) is strong but under that bar: named as a suspect and, as
+          // the data's dictionary says Sales fills it in, excluded here by hand.
           '--exclude',
-          'attributes.Tags',
           'attributes.Lead Quality',
           '--holdout',
           '0.3',
@@ -76,6 +78,9 @@ describe.runIf(present)('the labelled leads, imported and calibrated through the
         const fields = learned.model.definition.fitRules.flatMap((r) =>
           r.conditions.map((c) => ('field' in c ? c.field : '')),
         );
+        expect(learned.leaks).toEqual([
+          { field: 'attributes.Tags', auc: expect.closeTo(0.92, 1) as number, excluded: true },
+        ]);
         expect(fields).not.toContain('attributes.Tags');
         expect(fields).not.toContain('attributes.Lead Quality');
         expect(learned.heldOut.basedOnAuc).toBe(handReport.auc.score);

@@ -164,6 +164,10 @@ export function registerScoringCommand(program: Command, io: Io, env: Env | unde
     .requiredOption('--name <name>', 'a name for the proposed model')
     .option('--based-on <id>', 'keep this model’s engagement rules (default: the active model)')
     .option('--exclude <field...>', 'fields not to learn from, e.g. attributes.Tags (they leak the outcome)')
+    .option(
+      '--include <field...>',
+      'fields to learn from although they predict the outcome almost perfectly alone (left out by default)',
+    )
     .option('--holdout <share>', 'share of contacts kept aside to test on', '0.3')
     .option('--json', 'print JSON')
     .action(
@@ -171,6 +175,7 @@ export function registerScoringCommand(program: Command, io: Io, env: Env | unde
         name: string;
         basedOn?: string;
         exclude?: string[];
+        include?: string[];
         holdout: string;
         json?: boolean;
       }) => {
@@ -180,14 +185,31 @@ export function registerScoringCommand(program: Command, io: Io, env: Env | unde
             name: options.name,
             ...(options.basedOn !== undefined && { basedOnId: options.basedOn }),
             exclude: options.exclude ?? [],
+            include: options.include ?? [],
             holdout: holdoutOf(options.holdout),
           },
-          { name: '--name', basedOnId: '--based-on', exclude: '--exclude', holdout: '--holdout' },
+          {
+            name: '--name',
+            basedOnId: '--based-on',
+            exclude: '--exclude',
+            include: '--include',
+            holdout: '--holdout',
+          },
         );
         await withServices(env, async (services) => {
           const result = await services.scoring.learnModel(cli, input);
           if (options.json) return io.out(JSON.stringify(result, null, 2));
           io.out(result.model.id);
+          for (const leak of result.leaks)
+            io.err(
+              leak.excluded
+                ? `Left out ${leak.field}: alone it predicts the outcome almost perfectly (AUC ${leak.auc}), so it is most likely filled in after the fact. --include ${leak.field} keeps it.`
+                : `Kept ${leak.field} as asked, although alone it predicts the outcome almost perfectly (AUC ${leak.auc}).`,
+            );
+          for (const suspect of result.suspects)
+            io.err(
+              `Check ${suspect.field}: strong on its own (AUC ${suspect.auc}). If Sales fills it in after contact, --exclude it.`,
+            );
           io.err(
             `Draft model v${result.model.version} "${result.model.name}": ${result.model.definition.fitRules.length} fit rules ` +
               `from ${result.candidates} candidates, learned on ${result.training.contacts} contacts.`,

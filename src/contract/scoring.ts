@@ -307,6 +307,13 @@ export const LearnModelBody = StrictObject({
       description: 'Fields not to learn from, such as those Sales fills in after contact (attributes.Tags)',
     }),
   ),
+  include: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+      maxItems: 200,
+      description:
+        'Fields to learn from even though they predict the outcome almost perfectly on their own (left out by default as leaks)',
+    }),
+  ),
   holdout: Type.Optional(
     Type.Number({
       exclusiveMinimum: 0,
@@ -317,9 +324,23 @@ export const LearnModelBody = StrictObject({
 });
 export type LearnModelBody = Static<typeof LearnModelBody>;
 
+const FieldStrength = Type.Object({
+  field: Type.String(),
+  auc: Type.Number({ description: 'How well the field alone separates converters (0.5 chance, 1 perfect)' }),
+  excluded: Type.Boolean({ description: 'Whether learning left it out' }),
+});
+
 export const LearnModelResult = Type.Object({
   model: ScoringModel,
   candidates: Type.Integer({ description: 'Conditions considered' }),
+  leaks: Type.Array(FieldStrength, {
+    description:
+      'Fields that predict the outcome almost perfectly on their own (AUC ≥ 0.9): almost always filled in after the fact; left out unless included',
+  }),
+  suspects: Type.Array(FieldStrength, {
+    description:
+      'Strong fields under the leak bar (AUC ≥ 0.75), kept: check whether they are known before the outcome',
+  }),
   training: Type.Object({ contacts: Type.Integer(), converted: Type.Integer() }),
   heldOut: Type.Object({
     contacts: Type.Integer(),

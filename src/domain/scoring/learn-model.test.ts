@@ -65,8 +65,8 @@ describe('learnFit', () => {
     expect(learned.rules.every((r) => Number.isInteger(r.points) && r.points !== 0)).toBe(true);
   });
 
-  it('learns the leak when it is not excluded, which is why leaking fields must be', () => {
-    const leaky = learnFit(leads(), { exclude: [], minSupport: 20 });
+  it('learns the leak when it is included by name, which is why leaking fields are left out by default', () => {
+    const leaky = learnFit(leads(), { exclude: [], include: ['attributes.Tags'], minSupport: 20 });
     const tag = leaky.rules.find((r) => r.id === 'tags-closed-by-horizzon');
     expect(tag?.points).toBeGreaterThan(50);
   });
@@ -82,5 +82,35 @@ describe('isHeldOut', () => {
     expect(held.length / ids.length).toBeGreaterThan(0.27);
     expect(held.length / ids.length).toBeLessThan(0.33);
     expect(ids.filter((id) => isHeldOut(id, 0.3))).toEqual(held);
+  });
+});
+
+describe('leaking fields', () => {
+  it('leaves out a field that alone predicts the outcome almost perfectly, names it, and keeps it only when included', () => {
+    // Tags is filled in by Sales after the fact: it gives the outcome away.
+    const learned = learnFit(leads(), { exclude: [], minSupport: 20 });
+    expect(learned.leaks).toEqual([{ field: 'attributes.Tags', auc: 1, excluded: true }]);
+    const fields = learned.rules.flatMap((r) => r.conditions.map((c) => ('field' in c ? c.field : '')));
+    expect(fields).not.toContain('attributes.Tags');
+    expect(fields).toContain('attributes.Occupation');
+    // Occupation is strong but honest: not a leak.
+    expect(learned.leaks.map((l) => l.field)).not.toContain('attributes.Occupation');
+
+    const kept = learnFit(leads(), { exclude: [], include: ['attributes.Tags'], minSupport: 20 });
+    expect(kept.leaks).toEqual([{ field: 'attributes.Tags', auc: 1, excluded: false }]);
+    expect(
+      kept.rules.some((r) => r.conditions.some((c) => 'field' in c && c.field === 'attributes.Tags')),
+    ).toBe(true);
+  });
+
+  it('names a strong field under the leak bar as a suspect, and learns from it', () => {
+    const rows = leads().map((r, i) => ({
+      ...r,
+      // Right seven times in eight: strong, not perfect.
+      facts: { ...r.facts, 'attributes.Quality': (r.converted ? i % 8 !== 0 : i % 8 === 0) ? 'High' : 'Low' },
+    }));
+    const learned = learnFit(rows, { exclude: ['attributes.Tags'], minSupport: 20 });
+    expect(learned.leaks).toEqual([]);
+    expect(learned.suspects.map((s) => s.field)).toContain('attributes.Quality');
   });
 });

@@ -239,7 +239,7 @@ export async function learnScoringModel({
       'scoring.not_enough_outcomes',
       `Learning needs at least 50 contacts with a known outcome, converted and not; found ${training.length}.`,
     );
-  const learned = learnFit(training, { exclude: input.exclude ?? [] });
+  const learned = learnFit(training, { exclude: input.exclude ?? [], include: input.include ?? [] });
   const definition: ScoringModelDefinition = {
     ...base.definition,
     fitRules: learned.rules,
@@ -276,6 +276,8 @@ export async function learnScoringModel({
   return {
     model: toScoringModel((await findScoringModelById(db, id))!),
     candidates: learned.candidates,
+    leaks: learned.leaks,
+    suspects: learned.suspects,
     training: { contacts: training.length, converted: training.filter((t) => t.converted).length },
     heldOut: {
       contacts: ids.length,
