@@ -75,6 +75,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0014_audit_log',
         '0015_rejecter_skipped',
         '0016_reporting_settings',
+        '0017_won_reason',
       ],
     });
   });

@@ -172,6 +172,40 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await context.close();
   });
 
+  it('the rep turns the qualified lead into a deal, moves it along and closes it as won, saying why', async () => {
+    const noor = (await contactOf('noor@hooli.nl'))!;
+    await call('POST', `/contacts/${noor.id}/stage-changes`, { to: 'sql' });
+    const { context, page } = await signInAs(people.rep);
+    await page.goto(`${baton.url}/leads/${noor.id}`);
+    await page.getByRole('button', { name: 'Create opportunity' }).click();
+    await page.getByLabel('Amount').fill('24000');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Deals' }).waitFor();
+    // Along the pipeline: from discovery to the proposal.
+    await page.getByLabel(/^Stage of /).click();
+    await page.locator('.ant-select-item-option', { hasText: 'Proposal' }).click();
+    await page.getByText('Deal updated.').waitFor();
+    // Won, with the reason; a reason is required.
+    await page.getByRole('button', { name: 'Won', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Won', exact: true }).click();
+    await dialog.getByText('Say why: win and loss analysis reads it.').waitFor();
+    await dialog.getByLabel('Why did we win it?').fill('Best fit with their Exact set-up');
+    await dialog.getByRole('button', { name: 'Won', exact: true }).click();
+    await page.getByText('Best fit with their Exact set-up').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: artifact('web-1-rep-deal-won.png'), fullPage: true });
+    const deals = await call<{ data: { status: string; wonReason: string | null; stage: string }[] }>(
+      'GET',
+      `/opportunities?contactId=${noor.id}`,
+    );
+    expect(deals.data).toEqual([
+      expect.objectContaining({ status: 'won', stage: 'won', wonReason: 'Best fit with their Exact set-up' }),
+    ]);
+    expect((await contactOf('noor@hooli.nl'))?.stage).toBe('customer');
+    await context.close();
+  });
+
   it('a rep rejects a lead with a reason, and Marketing’s tracker shows it', async () => {
     await call('POST', '/events', {
       type: 'demo_requested',

@@ -61,6 +61,7 @@ export const Opportunity = Type.Object({
   expectedCloseOn: Nullable(LocalDate),
   closedOn: Nullable(LocalDate),
   lostReason: Nullable(Type.String()),
+  wonReason: Nullable(Type.String({ description: 'Why it was won, when the rep said' })),
   contacts: Type.Array(Type.Object({ contactId: Id, role: Type.String() })),
   stageEnteredAt: Instant,
   createdAt: Instant,
@@ -102,7 +103,11 @@ export type UpdateOpportunityBody = Static<typeof UpdateOpportunityBody>;
 export const MoveOpportunityBody = StrictObject({
   stage: Type.String({ minLength: 1, maxLength: 64 }),
   reason: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 200, description: 'Why it was lost (required for lost)' }),
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'Why it was won or lost (required for lost; the web app asks it for won too)',
+    }),
   ),
   note: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
   occurredAt: Type.Optional(Instant),

@@ -49,7 +49,14 @@ import type {
   RejectionsQuery,
   RejectionsReport,
 } from '../../src/contract/handoff.ts';
-import type { CreateOpportunityBody, OpportunityDetail } from '../../src/contract/opportunities.ts';
+import type {
+  CreateOpportunityBody,
+  ListOpportunitiesQuery,
+  MoveOpportunityBody,
+  Opportunity,
+  OpportunityDetail,
+  OpportunityStage,
+} from '../../src/contract/opportunities.ts';
 import type {
   Pacing,
   PeriodKind,
@@ -211,6 +218,11 @@ export const api = {
   reassign: (id: string, body: ReassignBody) => post<Assignment>(`/contacts/${id}/reassign`, body),
   route: (id: string) => post<Assignment>(`/contacts/${id}/route`),
   createOpportunity: (body: CreateOpportunityBody) => post<OpportunityDetail>('/opportunities', body),
+  opportunities: (query: ListOpportunitiesQuery) =>
+    get<{ data: Opportunity[]; nextCursor: string | null }>('/opportunities', query),
+  opportunityStages: () => get<{ data: OpportunityStage[] }>('/opportunities/stages'),
+  moveOpportunity: (id: string, body: MoveOpportunityBody) =>
+    post<OpportunityDetail>(`/opportunities/${id}/stage`, body),
 
   reasons: () => get<{ data: RejectionReason[] }>('/handoff/reasons'),
   handoffSettings: () => get<HandoffSettings>('/handoff/settings'),

@@ -185,6 +185,7 @@ export interface OpportunitiesTable {
   expected_close_on: string | null;
   closed_on: string | null;
   lost_reason: string | null;
+  won_reason: string | null;
   stage_entered_at: DbTime;
   created_at: DbTime;
   updated_at: DbTime;

@@ -26,6 +26,7 @@ import {
 } from '../components/lead-actions.tsx';
 import { formatMoment } from '../format.ts';
 import { useUser } from '../session.ts';
+import { DealsCard } from '../components/deals-card.tsx';
 
 type TimelineEntry = HandoffContext['timeline'][number];
 
@@ -109,6 +110,8 @@ export function LeadPage() {
           {canWork && <LogActivityButton contactId={contact.id} />}
         </Space>
       </Space>
+
+      <DealsCard contactId={contact.id} canWork={canWork} />
 
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={12}>

@@ -86,6 +86,34 @@ describeEachDialect('the opportunity pipeline', (getDatabase) => {
       403,
     );
   });
+
+  it('closes a deal as won with why it was won, and as lost only with why it was lost', async () => {
+    const create = async (name: string) =>
+      (await call('POST', '/opportunities', { name, amountMinor: 1_000_000, currency: 'EUR' })).json<{
+        id: string;
+      }>().id;
+    const won = await create('Won');
+    const moved = await call('POST', `/opportunities/${won}/stage`, {
+      stage: 'won',
+      reason: 'Best fit with their Exact set-up',
+    });
+    expect(moved.statusCode).toBe(200);
+    expect(moved.json()).toMatchObject({
+      status: 'won',
+      wonReason: 'Best fit with their Exact set-up',
+      lostReason: null,
+      closedOn: '2026-12-01',
+      history: expect.arrayContaining([
+        expect.objectContaining({ to: 'won', reason: 'Best fit with their Exact set-up' }),
+      ]),
+    });
+    const lost = await create('Lost');
+    const refused = await call('POST', `/opportunities/${lost}/stage`, { stage: 'lost' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ errors: [{ field: 'body.reason' }] });
+    const closed = await call('POST', `/opportunities/${lost}/stage`, { stage: 'lost', reason: 'Price' });
+    expect(closed.json()).toMatchObject({ status: 'lost', lostReason: 'Price', wonReason: null });
+  });
 });
 
 describeEachDialect('the records an opportunity names', (getDatabase) => {

@@ -80,6 +80,7 @@ function toOpportunity(row: OpportunityRow, contacts: { contactId: string; role:
     expectedCloseOn: row.expected_close_on,
     closedOn: row.closed_on,
     lostReason: row.lost_reason,
+    wonReason: row.won_reason,
     contacts,
     stageEnteredAt: fromDbTime(row.stage_entered_at).toISOString(),
     createdAt: fromDbTime(row.created_at).toISOString(),
@@ -341,6 +342,7 @@ export function createOpportunitiesService(
           expected_close_on: input.expectedCloseOn ?? null,
           closed_on: null,
           lost_reason: null,
+          won_reason: null,
           stage_entered_at: toDbTime(now),
           created_at: toDbTime(now),
           updated_at: toDbTime(now),
@@ -417,8 +419,8 @@ export function createOpportunitiesService(
     },
 
     /**
-     * Moves an opportunity along the pipeline. Won or lost closes it (lost needs a reason); won
-     * makes the lead it came from a customer.
+     * Moves an opportunity along the pipeline. Won or lost closes it with its reason (lost needs
+     * one); won makes the lead it came from a customer.
      */
     async move(actor: Actor | null, id: string, input: MoveOpportunityBody): Promise<OpportunityDetail> {
       const who = authorize(actor, 'opportunities.write');
@@ -448,6 +450,7 @@ export function createOpportunitiesService(
           stage_entered_at: toDbTime(occurredAt),
           ...(closed && { closed_on: toDbTime(occurredAt).slice(0, 10) }),
           ...(stage.outcome === 'lost' && { lost_reason: input.reason ?? null }),
+          ...(stage.outcome === 'won' && { won_reason: input.reason ?? null }),
           updated_at: toDbTime(now),
         });
         if (!changed) throw createError('opportunities.closed', 'the opportunity moved meanwhile');

@@ -339,6 +339,7 @@ export function createRecordsImportService(deps: ServiceDeps) {
               product,
               closed_on: closedOn,
               lost_reason: null,
+              won_reason: null,
               stage_entered_at: closedOn ? `${closedOn}T00:00:00.000Z` : createdAt,
               updated_at: toDbTime(now),
             };
