@@ -7,7 +7,8 @@ import type { FatesReport } from '../src/contract/handoff.ts';
 import type { MetricCatalogue } from '../src/contract/metrics.ts';
 import type { Opportunity } from '../src/contract/opportunities.ts';
 import type { Pacing } from '../src/contract/planning.ts';
-import type { SlaReport } from '../src/contract/sla.ts';
+import type { SlaQueue, SlaReport } from '../src/contract/sla.ts';
+import type { User } from '../src/contract/users.ts';
 import { artifact, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
 import { createStoreEnv, runCli, startServerProcess } from './helpers.ts';
 
@@ -213,6 +214,50 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
       expect(violations).toEqual([]);
     }
   }, 300_000);
+
+  it('opens with at least two leads waiting in every rep’s queue, near its plan, with deals from both teams and a bonus that pays', async () => {
+    const login = await fetch(`${baton!.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'erik@nordwind-ict.example', password }),
+    });
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const get = async <T>(path: string) =>
+      (await (await fetch(`${baton!.url}/api/v1${path}`, { headers: { cookie } })).json()) as T;
+    const reps = (await get<{ data: User[] }>('/users?role=sales_rep&limit=50')).data;
+    expect(reps).toHaveLength(6);
+    for (const rep of reps) {
+      const queue = await get<SlaQueue>(`/sla/queue?userId=${rep.id}&limit=500`);
+      const waiting = new Set(
+        queue.data
+          .filter((i) => i.clock.target === 'first_response' && i.clock.status !== 'breached')
+          .map((i) => i.contact.id),
+      );
+      expect(waiting.size, rep.name).toBeGreaterThanOrEqual(2);
+    }
+
+    // A company near its plan, Marketing and Sales both finding deals, a bonus that pays.
+    const now = new Date();
+    const quarter = `${now.getUTCFullYear()}-${String(Math.floor(now.getUTCMonth() / 3) * 3 + 1).padStart(2, '0')}`;
+    const board = await get<Board>(`/board?periodKind=quarter&periodStart=${quarter}`);
+    expect(board.forecast.planMinor).not.toBeNull();
+    expect(board.forecast.forecastMinor / board.forecast.planMinor!).toBeGreaterThan(0.5);
+    expect(board.forecast.forecastMinor / board.forecast.planMinor!).toBeLessThan(2);
+    const yearAgo = new Date(now.getTime() - 364 * 86_400_000).toISOString().slice(0, 10);
+    const year = await get<AttributionReport>(
+      `/attribution/report?from=${yearAgo}&to=${now.toISOString().slice(0, 10)}`,
+    );
+    expect(year.marketing.sourced.revenueMinor).toBeGreaterThan(0);
+    expect(year.marketing.sourced.revenueMinor).toBeLessThan(year.totals.revenueMinor);
+    const plans = await get<{ id: string; periodStart: string }[]>('/bonus-plans');
+    const paid = await Promise.all(
+      plans.map(async (p) => (await get<{ total: number }>(`/bonus-plans/${p.id}/statements`)).total),
+    );
+    expect(Math.max(...paid)).toBeGreaterThan(0);
+  });
 
   it('gives every metric the same value on every API and page for the same period', async () => {
     await checkConsistency(baton!.url, browser!);

@@ -193,6 +193,70 @@ interface Action {
   run: () => Promise<void>;
 }
 
+/** The demo's sign: its admin. A store with this user is a demo store. */
+export const demoAdminEmail = `ada@${domain}`;
+
+/**
+ * Tops up every demo rep's queue to `perRep` leads waiting for a first response and not breached:
+ * new demo requests arrive now, a few minutes apart, and are routed as usual; a lead that no rep
+ * can take at this hour (at night, at the weekend) or that routing gives to a colleague is placed
+ * with the rep by hand, with the reason on record. The demo runs it at its end, and `baton serve`
+ * at every start of a demo store, so the queues are live whenever the demo is started.
+ */
+export async function topUpDemoQueues(services: Services, now: () => Date, perRep = 2): Promise<number> {
+  const users = (await services.users.listUsers(cli, { limit: 200 })).data;
+  if (!users.some((u) => u.email === demoAdminEmail)) return 0;
+  const reps = users
+    .filter((u) => u.role === 'sales_rep' && u.isActive && u.email.endsWith(`@${domain}`))
+    .sort((a, b) => a.email.localeCompare(b.email));
+  const random = randomSource(now().getTime() % 2_147_483_647);
+  let added = 0;
+  for (const rep of reps) {
+    const waiting = new Set(
+      (await services.sla.queue(cli, { userId: rep.id, limit: 500 })).data
+        .filter((i) => i.clock.target === 'first_response' && i.clock.status !== 'breached')
+        .map((i) => i.contact.id),
+    );
+    for (let n = waiting.size; n < perRep; n++) {
+      const company = random.pick(companies);
+      const firstName = random.pick(firstNames);
+      const lastName = random.pick(lastNames);
+      const local = `${firstName}.${lastName}`
+        .toLowerCase()
+        .normalize('NFD')
+        .replace(/[^a-z.]/g, '');
+      const email = `${local}${random.int(100, 999)}@${company[1]}`;
+      const outcome = await services.capture.ingest(
+        cli,
+        {
+          type: 'demo_requested',
+          occurredAt: now().toISOString(),
+          email,
+          firstName,
+          lastName,
+          title: random.pick(titles),
+          company: company[0],
+          country: company[4],
+          channel: 'organic_search',
+          url: `https://www.nordwind-ict.example/contact`,
+        },
+        undefined,
+      );
+      const contactId = outcome.body.results[0]?.contactId;
+      if (!contactId) continue;
+      await services.scoring.scoreDue();
+      const assignment = await services.routing.routeIfWaiting(cli, contactId);
+      if (assignment?.userId !== rep.id)
+        await services.routing.reassign(cli, contactId, {
+          userId: rep.id,
+          reason: 'Demo: placed in this rep’s queue when the demo started',
+        });
+      added += 1;
+    }
+  }
+  return added;
+}
+
 /**
  * Fills a fresh store with a believable Dutch ICT company: Nordwind ICT, with a marketing team, two
  * sales teams with their managers, a director and an admin, and twelve months of touches, MQLs,
@@ -430,8 +494,13 @@ export async function fillDemo(
       });
       return;
     }
+    openDeal(rep, contactId, lead.email);
+  };
+
+  /** A qualified lead becomes a deal within days, moves along the pipeline, and is won or lost. */
+  const openDeal = (rep: User, contactId: string, email: string | null) => {
     schedule(clock.now().getTime() + random.int(1, 6) * day, async () => {
-      const person = people.find((p) => p.email === lead.email);
+      const person = people.find((p) => p.email === email);
       const amount = random.int(8, 120) * 1_000_00;
       const opportunity = await services.opportunities.create(actorOf(rep), {
         name: `${person?.company[0] ?? 'Deal'} — ${random.pick(['Managed Workplace', 'Cloud migratie', 'Security Operations', 'Netwerkvernieuwing', 'Microsoft 365 beheer'])}`,
@@ -457,7 +526,15 @@ export async function fillDemo(
         const current = await services.opportunities.get(cli, opportunity.id);
         if (current.status !== 'open') return;
         if (random.chance(0.42))
-          await services.opportunities.move(actorOf(rep), opportunity.id, { stage: 'won' });
+          await services.opportunities.move(actorOf(rep), opportunity.id, {
+            stage: 'won',
+            reason: random.pick([
+              'Beste aansluiting op hun omgeving',
+              'Referenties in de sector',
+              'Snelle migratie',
+              'Prijs',
+            ]),
+          });
         else
           await services.opportunities.move(actorOf(rep), opportunity.id, {
             stage: 'lost',
@@ -563,6 +640,36 @@ export async function fillDemo(
           ]),
         });
     }
+    // Sales finds deals of its own too: a rep meets a prospect they called, qualifies them at
+    // once, and a deal follows. Sales-sourced: the first touch is the rep's.
+    if (weekday >= 1 && weekday <= 5 && random.chance(0.15)) {
+      const rep = random.pick(reps);
+      const person = newPerson();
+      // Someone new to the company, never seen before.
+      person.email = person.email.replace('@', `.${people.length}@`);
+      const prospect = await services.contacts.createContact(actorOf(rep), {
+        email: person.email,
+        firstName: person.firstName,
+        lastName: person.lastName,
+        title: person.title,
+        ownerId: rep.id,
+        stage: 'sql',
+      });
+      await services.capture.ingest(
+        cli,
+        {
+          type: 'meeting_held',
+          occurredAt: clock.now().toISOString(),
+          email: person.email,
+          userId: rep.id,
+          company: person.company[0],
+          country: person.company[4],
+        },
+        undefined,
+      );
+      touches += 1;
+      openDeal(rep, prospect.id, person.email);
+    }
     if (d % 30 === 29)
       log(`month ${Math.round((d + 1) / 30)} of 12: ${people.length} people, ${touches} touches`);
   }
@@ -587,26 +694,70 @@ export async function fillDemo(
   const now = new Date(end.getTime());
   const quarterStart = `${now.toISOString().slice(0, 4)}-${String(Math.floor(now.getUTCMonth() / 3) * 3 + 1).padStart(2, '0')}`;
   const quarter = { periodKind: 'quarter' as const, periodStart: quarterStart };
+  // A plan the company can make: the year's own run rate, a little more. Its stages read near
+  // plan, some behind, as in a real quarter.
+  const won: { closedOn: string; amountMinor: number }[] = [];
+  for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+    const page = await services.opportunities.list(cli, {
+      status: 'won',
+      limit: 200,
+      ...(cursor && { cursor }),
+    });
+    for (const o of page.data)
+      if (o.closedOn && o.amountMinor !== null)
+        won.push({ closedOn: o.closedOn, amountMinor: o.amountMinor });
+    cursor = page.nextCursor ?? undefined;
+  }
+  const sum = (from: string, to: string) =>
+    won.filter((w) => w.closedOn >= from && w.closedOn < to).reduce((a, w) => a + w.amountMinor, 0);
+  const roundTo = (minor: number, step: number) => Math.max(step, Math.round(minor / step) * step);
+  const halfYearAgo = new Date(end.getTime() - 182 * day).toISOString().slice(0, 10);
+  const target = roundTo((sum(halfYearAgo, '9999') / 2) * 1.1, 1_000_000);
+  const averageDeal = roundTo(won.reduce((a, w) => a + w.amountMinor, 0) / Math.max(1, won.length), 10_000);
   await services.planning.putTarget(cli, {
     ...quarter,
     metric: 'revenue',
     ownerKind: 'company',
-    value: 60_000_000,
+    value: target,
     currency: 'EUR',
     joint: true,
   });
   await services.planning.savePlan(cli, {
     ...quarter,
     name: 'Plan Q',
-    revenueTarget: 60_000_000,
+    revenueTarget: target,
     currency: 'EUR',
-    averageDealSize: 2_500_000,
+    averageDealSize: averageDeal,
+  });
+  // Last quarter's joint bonus, settled: bookings beat its plan a little, so both sides earn.
+  const previousStart = new Date(
+    Date.UTC(now.getUTCFullYear(), Math.floor(now.getUTCMonth() / 3) * 3 - 3, 1),
+  );
+  const previousQuarter = {
+    periodKind: 'quarter' as const,
+    periodStart: previousStart.toISOString().slice(0, 7),
+  };
+  const previousBookings = sum(previousStart.toISOString().slice(0, 10), `${quarterStart}-01`);
+  await services.bonus.put(cli, {
+    ...previousQuarter,
+    name: 'Gezamenlijke bonus vorig kwartaal',
+    metric: 'bookings',
+    plan: roundTo(previousBookings / 1.08, 1_000_000),
+    currency: 'EUR',
+    poolAtPlan: 3_000_000,
+    marketingSharePct: 30,
+    curve: { thresholdPct: 70, thresholdPayoutPct: 50, acceleratorRate: 2, capPct: 200 },
+    participants: [
+      { userId: headOfMarketing.id, side: 'marketing', weight: 2 },
+      { userId: marketer.id, side: 'marketing', weight: 1 },
+      ...reps.map((r) => ({ userId: r.id, side: 'sales' as const, weight: 1 })),
+    ],
   });
   await services.bonus.put(cli, {
     ...quarter,
     name: 'Gezamenlijke bonus',
     metric: 'bookings',
-    plan: 60_000_000,
+    plan: target,
     currency: 'EUR',
     poolAtPlan: 3_000_000,
     marketingSharePct: 30,
@@ -627,6 +778,9 @@ export async function fillDemo(
   });
   await services.agreements.sign(actorOf(headOfMarketing), agreement.version);
   await services.agreements.sign(actorOf(director), agreement.version);
+
+  // Every rep's queue holds leads that still wait, whatever the hour the demo ends.
+  await topUpDemoQueues(services, () => clock.now(), 3);
 
   // Nothing of the year is sent by email: the demo's messages are cancelled.
   for (;;) {

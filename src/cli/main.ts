@@ -2,11 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, configMarkdownTable, configSpec, loadConfig, type Env } from '../server/config.ts';
 import { createMigrator, MigrationError } from '../server/db/database.ts';
 import { startServer, version } from '../server/main.ts';
+import { systemClock } from '../server/platform/clock.ts';
 import { AppError } from '../server/modules/shared/errors.ts';
 import { registerApiKeysCommand } from './api-keys.command.ts';
 import { registerAttributionCommand } from './attribution.command.ts';
 import { registerContactsCommand } from './contacts.command.ts';
-import { registerDemoCommand } from './demo.command.ts';
+import { registerDemoCommand, topUpDemoQueues } from './demo.command.ts';
 import { registerImportCommand } from './import.command.ts';
 import { registerOpportunitiesCommand } from './opportunities.command.ts';
 import { registerOutboxCommand } from './outbox.command.ts';
@@ -30,6 +31,9 @@ export function buildProgram(io: Io, env: Env | undefined): Command {
     .action(async () => {
       const config = loadConfig(env);
       const server = await startServer(config, { handleSignals: true });
+      // A demo store opens with live queues: fresh leads arrive for every rep at each start.
+      const fresh = await topUpDemoQueues(server.services, () => systemClock.now());
+      if (fresh > 0) io.err(`Demo: ${fresh} new leads arrived in the reps' queues.`);
       io.err(`Baton ${version} is running on ${server.url} (${server.database.dialect}).`);
     });
 

@@ -107,6 +107,7 @@ export async function ensureFirstAdmin(services: Services, config: Config, log: 
 export interface RunningServer {
   app: App;
   database: Database;
+  services: Services;
   url: string;
   close(): Promise<void>;
 }
@@ -121,6 +122,7 @@ export async function startServer(
   let scorer: ScoringWorker | undefined;
   let attributionThread: ReturnType<typeof startAttributionThread> | undefined;
   let flow: RunningLeadFlow | undefined;
+  let services: Services | undefined;
   try {
     await migrateToLatest(database.db);
     // Handlers' failures go to the app's log once the app exists.
@@ -135,7 +137,7 @@ export async function startServer(
         store.dialect === 'postgres' ? { ...store, poolMax: 2 } : store,
         { error: (message) => process.stderr.write(`${message}\n`) },
       );
-    const services = servicesFor(database, config, {
+    services = servicesFor(database, config, {
       events,
       ...(attributionThread && { attributionHelper: attributionThread }),
     });
@@ -176,6 +178,7 @@ export async function startServer(
   const worker = scorer;
   const helper = attributionThread;
   const loops = flow;
+  const built = services;
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -197,5 +200,5 @@ export async function startServer(
   }
   const address = running.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  return { app: running, database, url: `http://localhost:${port}`, close };
+  return { app: running, database, services: built, url: `http://localhost:${port}`, close };
 }
