@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { MarketingCommitment } from '../../../src/contract/sla.ts';
 import { formatPercent } from '../format.ts';
+import { MetricTitle } from './metric.tsx';
 import { tones, type Tone } from '../theme.ts';
 
 const toneOf: Record<MarketingCommitment['pace']['status'], Tone> = {
@@ -19,6 +20,8 @@ export function PaceCard({ commitment, link = true }: { commitment: MarketingCom
   const { t, i18n } = useTranslation();
   const language = i18n.language === 'nl' ? 'nl' : 'en';
   const { pace } = commitment;
+  const dayAfter = new Date(Date.parse(`${commitment.endsOn}T00:00:00.000Z`) + 86_400_000);
+  const range = { from: `${commitment.startsOn}T00:00:00.000Z`, to: dayAfter.toISOString() };
   const title = `${t(`commitment.period.${commitment.period}`)} ${commitment.startsOn} – ${commitment.endsOn}`;
   return (
     <Card
@@ -50,7 +53,7 @@ export function PaceCard({ commitment, link = true }: { commitment: MarketingCom
             { key: 'projected', label: t('commitment.projected'), children: pace.projected ?? '—' },
             {
               key: 'acceptance',
-              label: t('commitment.acceptance'),
+              label: <MetricTitle id="acceptance_rate" range={range} />,
               children: `${formatPercent(pace.acceptanceRate, language)} (${t('commitment.minimum')} ${formatPercent(commitment.minAcceptanceRate, language)})`,
             },
             {
