@@ -289,8 +289,14 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     });
     // Every rep of the team has a line, Olga too with nothing open; each bar says its value.
     await page.getByRole('cell', { name: 'Olga Other', exact: true }).waitFor();
-    await page.locator('.recharts-label-list text', { hasText: /^\d+%$/ }).first().waitFor();
-    await page.getByText(/^Figures cover /).first().waitFor();
+    await page
+      .locator('.recharts-label-list text', { hasText: /^\d+%$/ })
+      .first()
+      .waitFor();
+    await page
+      .getByText(/^Figures cover /)
+      .first()
+      .waitFor();
     await page.screenshot({ path: artifact('web-3-manager-board.png'), fullPage: true });
 
     // The manager's other pages: the unassigned queue and the lead itself.
