@@ -22,7 +22,7 @@ import type { TouchReason } from '../../../src/domain/attribution/rule-models.ts
 import { attributionModels } from '../../../src/domain/attribution/rule-models.ts';
 import { api } from '../api.ts';
 import { AttributionSettingsCard, CampaignCosts } from '../components/attribution-setup.tsx';
-import { PeriodNote, useReportPeriod } from '../components/metric.tsx';
+import { MetricTitle, PeriodNote, useReportPeriod } from '../components/metric.tsx';
 import { PeriodPicker, periodQuery } from '../components/period-picker.tsx';
 import { formatMoney, formatPercent } from '../format.ts';
 
@@ -246,7 +246,21 @@ function Figures({
     <Row gutter={16}>
       <Col span={8}>
         <Statistic
-          title={t('attribution.total', { count: report.totals[deals] })}
+          title={
+            kind === 'revenue' ? (
+              <MetricTitle
+                id="won_revenue"
+                range={{
+                  from: `${report.from}T00:00:00.000Z`,
+                  to: new Date(Date.parse(`${report.to}T00:00:00.000Z`) + 86_400_000).toISOString(),
+                }}
+              >
+                {t('attribution.total', { count: report.totals[deals] })}
+              </MetricTitle>
+            ) : (
+              t('attribution.total', { count: report.totals[deals] })
+            )
+          }
           value={money(report.totals[amount])}
           styles={{ content: { fontSize: 20 } }}
         />
