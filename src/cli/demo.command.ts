@@ -188,6 +188,19 @@ interface Person {
   company: (typeof companies)[number];
 }
 
+/** A made-up person at one of the demo's companies, numbered within `numbered` (never a real address). */
+function invent(random: ReturnType<typeof randomSource>, numbered: [number, number]): Person {
+  const company = random.pick(companies);
+  const firstName = random.pick(firstNames);
+  const lastName = random.pick(lastNames);
+  const local = `${firstName}.${lastName}`
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[^a-z.]/g, '');
+  const email = `${local}${random.int(numbered[0], numbered[1])}@${company[1]}`;
+  return { email, firstName, lastName, title: random.pick(titles), company };
+}
+
 interface Action {
   at: number;
   run: () => Promise<void>;
@@ -218,14 +231,7 @@ export async function topUpDemoQueues(services: Services, now: () => Date, perRe
         .map((i) => i.contact.id),
     );
     for (let n = waiting.size; n < perRep; n++) {
-      const company = random.pick(companies);
-      const firstName = random.pick(firstNames);
-      const lastName = random.pick(lastNames);
-      const local = `${firstName}.${lastName}`
-        .toLowerCase()
-        .normalize('NFD')
-        .replace(/[^a-z.]/g, '');
-      const email = `${local}${random.int(100, 999)}@${company[1]}`;
+      const { email, firstName, lastName, title, company } = invent(random, [100, 999]);
       const outcome = await services.capture.ingest(
         cli,
         {
@@ -234,7 +240,7 @@ export async function topUpDemoQueues(services: Services, now: () => Date, perRe
           email,
           firstName,
           lastName,
-          title: random.pick(titles),
+          title,
           company: company[0],
           country: company[4],
           channel: 'organic_search',
@@ -376,15 +382,7 @@ export async function fillDemo(
   };
   const people: Person[] = [];
   const newPerson = (): Person => {
-    const company = random.pick(companies);
-    const firstName = random.pick(firstNames);
-    const lastName = random.pick(lastNames);
-    const local = `${firstName}.${lastName}`
-      .toLowerCase()
-      .normalize('NFD')
-      .replace(/[^a-z.]/g, '');
-    const email = `${local}${random.int(1, 99)}@${company[1]}`;
-    const person = { email, firstName, lastName, title: random.pick(titles), company };
+    const person = invent(random, [1, 99]);
     people.push(person);
     return person;
   };

@@ -19,6 +19,18 @@ export interface FunnelStage {
   medianMsInStage: number | null;
 }
 
+/** Each contact's moves, in time order. */
+function movesByContact(moves: readonly FunnelMove[]): Map<string, FunnelMove[]> {
+  const byContact = new Map<string, FunnelMove[]>();
+  for (const move of moves) {
+    const list = byContact.get(move.contactId);
+    if (list) list.push(move);
+    else byContact.set(move.contactId, [move]);
+  }
+  for (const list of byContact.values()) list.sort((a, b) => a.at.getTime() - b.at.getTime());
+  return byContact;
+}
+
 /**
  * The funnel of a period along the main path: for each stage, how many contacts entered it in
  * [from, to), how many of them went further along the path since, and how long they stayed.
@@ -32,16 +44,10 @@ export function funnelOf(
   from: Date,
   to: Date,
 ): FunnelStage[] {
-  const byContact = new Map<string, FunnelMove[]>();
-  for (const move of moves) {
-    const list = byContact.get(move.contactId);
-    if (list) list.push(move);
-    else byContact.set(move.contactId, [move]);
-  }
+  const byContact = movesByContact(moves);
   const position = new Map(path.map((key, i) => [key, i]));
   const stats = path.map(() => ({ entered: 0, advanced: 0, left: 0, stays: [] as number[] }));
   for (const list of byContact.values()) {
-    list.sort((a, b) => a.at.getTime() - b.at.getTime());
     const counted = new Set<string>();
     list.forEach((move, i) => {
       const index = position.get(move.to);
@@ -99,16 +105,10 @@ export interface CohortStage {
  * @example cohortFunnel([{ contactId: 'a', to: 'mql', at }], ['lead', 'mql', 'sal'])[0].reached // 1
  */
 export function cohortFunnel(moves: readonly FunnelMove[], path: readonly string[]): CohortStage[] {
-  const byContact = new Map<string, FunnelMove[]>();
-  for (const move of moves) {
-    const list = byContact.get(move.contactId);
-    if (list) list.push(move);
-    else byContact.set(move.contactId, [move]);
-  }
+  const byContact = movesByContact(moves);
   const position = new Map(path.map((key, i) => [key, i]));
   const stats = path.map(() => ({ reached: 0, advanced: 0, left: 0, stays: [] as number[] }));
   for (const list of byContact.values()) {
-    list.sort((a, b) => a.at.getTime() - b.at.getTime());
     const furthest = list.reduce((max, m) => Math.max(max, position.get(m.to) ?? -1), -1);
     for (let i = 0; i <= furthest; i++) {
       stats[i]!.reached += 1;

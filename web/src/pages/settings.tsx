@@ -39,6 +39,7 @@ import {
 } from '../components/working-hours.tsx';
 import { useMetrics } from '../components/metric.tsx';
 import { useAction } from '../components/use-action.ts';
+import { en } from '../locales/en.ts';
 import { formatMoment, formatStay } from '../format.ts';
 import { useUser } from '../session.ts';
 import { tones } from '../theme.ts';
@@ -980,15 +981,7 @@ function ApiKeysTab() {
 }
 
 type DefaultPeriod = ReportingSettings['defaultPeriod'];
-const defaultPeriods: readonly DefaultPeriod[] = [
-  'last_7_days',
-  'last_30_days',
-  'last_90_days',
-  'last_365_days',
-  'this_month',
-  'this_quarter',
-  'this_year',
-];
+const defaultPeriods = Object.keys(en.metrics.periods) as DefaultPeriod[];
 
 /** The one default period of every report page, so the same number reads the same everywhere. */
 function ReportingTab() {
