@@ -739,36 +739,29 @@ export async function fillDemo(
     periodStart: previousStart.toISOString().slice(0, 7),
   };
   const previousBookings = sum(previousStart.toISOString().slice(0, 10), `${quarterStart}-01`);
-  await services.bonus.put(cli, {
-    ...previousQuarter,
-    name: 'Gezamenlijke bonus vorig kwartaal',
-    metric: 'bookings',
-    plan: roundTo(previousBookings / 1.08, 1_000_000),
-    currency: 'EUR',
-    poolAtPlan: 3_000_000,
-    marketingSharePct: 30,
-    curve: { thresholdPct: 70, thresholdPayoutPct: 50, acceleratorRate: 2, capPct: 200 },
-    participants: [
-      { userId: headOfMarketing.id, side: 'marketing', weight: 2 },
-      { userId: marketer.id, side: 'marketing', weight: 1 },
-      ...reps.map((r) => ({ userId: r.id, side: 'sales' as const, weight: 1 })),
-    ],
-  });
-  await services.bonus.put(cli, {
-    ...quarter,
-    name: 'Gezamenlijke bonus',
-    metric: 'bookings',
-    plan: target,
-    currency: 'EUR',
-    poolAtPlan: 3_000_000,
-    marketingSharePct: 30,
-    curve: { thresholdPct: 70, thresholdPayoutPct: 50, acceleratorRate: 2, capPct: 200 },
-    participants: [
-      { userId: headOfMarketing.id, side: 'marketing', weight: 2 },
-      { userId: marketer.id, side: 'marketing', weight: 1 },
-      ...reps.map((r) => ({ userId: r.id, side: 'sales' as const, weight: 1 })),
-    ],
-  });
+  // The same joint bonus each quarter: both heads of Marketing and every rep share it.
+  const jointBonus = (period: typeof quarter, name: string, plan: number) =>
+    services.bonus.put(cli, {
+      ...period,
+      name,
+      metric: 'bookings',
+      plan,
+      currency: 'EUR',
+      poolAtPlan: 3_000_000,
+      marketingSharePct: 30,
+      curve: { thresholdPct: 70, thresholdPayoutPct: 50, acceleratorRate: 2, capPct: 200 },
+      participants: [
+        { userId: headOfMarketing.id, side: 'marketing', weight: 2 },
+        { userId: marketer.id, side: 'marketing', weight: 1 },
+        ...reps.map((r) => ({ userId: r.id, side: 'sales' as const, weight: 1 })),
+      ],
+    });
+  await jointBonus(
+    previousQuarter,
+    'Gezamenlijke bonus vorig kwartaal',
+    roundTo(previousBookings / 1.08, 1_000_000),
+  );
+  await jointBonus(quarter, 'Gezamenlijke bonus', target);
   const agreement = await services.agreements.create(cli, {
     title: 'Afspraken Marketing en Sales',
     effectiveFrom: `${quarterStart}-01T00:00:00.000Z`,
