@@ -1,11 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, configMarkdownTable, configSpec, loadConfig, type Env } from '../server/config.ts';
+import { BackupError } from '../server/db/backup.ts';
 import { createMigrator, MigrationError } from '../server/db/database.ts';
 import { startServer, version } from '../server/main.ts';
 import { systemClock } from '../server/platform/clock.ts';
 import { AppError } from '../server/modules/shared/errors.ts';
 import { registerApiKeysCommand } from './api-keys.command.ts';
 import { registerAttributionCommand } from './attribution.command.ts';
+import { registerBackupCommands } from './backup.command.ts';
 import { registerContactsCommand } from './contacts.command.ts';
 import { registerDemoCommand, topUpDemoQueues } from './demo.command.ts';
 import { registerImportCommand } from './import.command.ts';
@@ -81,6 +83,7 @@ export function buildProgram(io: Io, env: Env | undefined): Command {
   registerAttributionCommand(program, io, env);
   registerOpportunitiesCommand(program, io, env);
   registerDemoCommand(program, io, env);
+  registerBackupCommands(program, io, env);
   return program;
 }
 
@@ -105,7 +108,7 @@ export async function main(argv: string[], io: Io = processIo, env?: Env): Promi
       io.err(`baton: ${error.message} (${error.code})${fields ? `\n${fields}` : ''}`);
       return 1;
     }
-    if (error instanceof ConfigError || error instanceof MigrationError) {
+    if (error instanceof ConfigError || error instanceof MigrationError || error instanceof BackupError) {
       io.err(`baton: ${error.message}`);
       return 1;
     }
