@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CreatedApiKey } from '../src/contract/api-keys.ts';
 import type { User } from '../src/contract/users.ts';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createStoreEnv,
@@ -76,6 +76,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0015_rejecter_skipped',
         '0016_reporting_settings',
         '0017_won_reason',
+        '0018_erasure',
       ],
     });
   });
@@ -249,6 +250,53 @@ describe('baton import', () => {
       expect(unmapped.stderr).toContain('--map COLUMN=email');
       const badKind = await runCliInProcess(['import', 'deals', file], env);
       expect(badKind.code).toBe(2);
+    } finally {
+      dir.remove();
+      await dispose();
+    }
+  });
+});
+
+describe.each(e2eStores)('baton contacts, for a request under the GDPR/AVG, on %s', (store) => {
+  it('finds a person, writes the archive, erases them only when confirmed, and a re-import leaves them out', async () => {
+    const { env, dispose } = await createStoreEnv(store);
+    const dir = tempDir();
+    try {
+      const file = join(dir.path, 'contacts.csv');
+      writeFileSync(file, 'email,first_name\nsanne@bakkerij-jansen.nl,Sanne\nbert@bakkerij-jansen.nl,Bert\n');
+      expect(
+        JSON.parse((await runCliInProcess(['import', 'contacts', file, '--json'], env)).stdout),
+      ).toMatchObject({
+        created: 2,
+      });
+      const found = await runCliInProcess(['contacts', 'find', 'Sanne@Bakkerij-Jansen.nl'], env);
+      expect(found.code, found.stderr).toBe(0);
+      expect(found.stdout).toMatch(/^[0-9a-f-]{36}\s+sanne@bakkerij-jansen\.nl\s+Sanne\s+lead$/m);
+
+      const archive = join(dir.path, 'sanne.zip');
+      const exported = await runCliInProcess(
+        ['contacts', 'export', 'sanne@bakkerij-jansen.nl', '--archive', archive],
+        env,
+      );
+      expect(exported.code, exported.stderr).toBe(0);
+      const { unzipSync, strFromU8 } = await import('fflate');
+      const files = unzipSync(new Uint8Array(readFileSync(archive)));
+      expect(strFromU8(files['tables/contacts.csv']!)).toContain('"sanne@bakkerij-jansen.nl"');
+
+      const unconfirmed = await runCliInProcess(['contacts', 'erase', 'sanne@bakkerij-jansen.nl'], env);
+      expect(unconfirmed.code).toBe(2);
+      expect(unconfirmed.stderr).toContain('add --yes to confirm');
+      const erased = await runCliInProcess(['contacts', 'erase', 'sanne@bakkerij-jansen.nl', '--yes'], env);
+      expect(erased.code, erased.stderr).toBe(0);
+      const again = await runCliInProcess(['import', 'contacts', file, '--json'], env);
+      expect(JSON.parse(again.stdout)).toMatchObject({ created: 0 });
+      const gone = await runCliInProcess(['contacts', 'find', 'sanne@bakkerij-jansen.nl', '--json'], env);
+      expect(JSON.parse(gone.stdout)).toMatchObject({ contacts: [], erasedAt: expect.any(String) });
+      const notThere = await runCliInProcess(['contacts', 'export', 'sanne@bakkerij-jansen.nl'], env);
+      expect(notThere.code).toBe(2);
+      expect(notThere.stderr).toMatch(/was erased on .*; Baton holds nothing more about them/);
+      const bert = await runCliInProcess(['contacts', 'find', 'bert@bakkerij-jansen.nl', '--json'], env);
+      expect(JSON.parse(bert.stdout)).toMatchObject({ contacts: [{ firstName: 'Bert' }], erasedAt: null });
     } finally {
       dir.remove();
       await dispose();

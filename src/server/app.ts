@@ -26,6 +26,7 @@ import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { auditLogRoutes } from './modules/audit-log/audit-log.routes.ts';
 import { metricsRoutes } from './modules/metrics/metrics.routes.ts';
+import { privacyRoutes } from './modules/privacy/privacy.routes.ts';
 import { registerTextRule } from './modules/shared/text-rule.ts';
 import { withRequestOrigin } from './platform/request-context.ts';
 import { clientErrorResponse, handleError } from './modules/shared/error-handler.ts';
@@ -160,6 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       agreementsRoutes(api, deps.services);
       auditLogRoutes(api, deps.services);
       metricsRoutes(api, deps.services);
+      privacyRoutes(api, deps.services);
     },
     { prefix: '/api/v1' },
   );

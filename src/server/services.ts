@@ -1,5 +1,6 @@
 import { createAuditLogService } from './modules/audit-log/audit-log.service.ts';
 import { createMetricsService } from './modules/metrics/metrics.service.ts';
+import { createPrivacyService } from './modules/privacy/privacy.service.ts';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.ts';
 import {
@@ -136,6 +137,7 @@ export function createServices(
     records: createRecordsImportService(deps),
     auditLog: createAuditLogService(deps),
     metrics: createMetricsService(deps),
+    privacy: createPrivacyService(deps, contacts),
   };
 }
 

@@ -289,6 +289,16 @@ const rows: Row[] = [
     expect: { ...adminOnly(200), marketing: 200 },
   },
   {
+    route: 'GET /api/v1/privacy/subjects',
+    request: () => ({ url: '/api/v1/privacy/subjects?email=jan%40acme.nl' }),
+    expect: { ...adminOnly(200), marketing: 200 },
+  },
+  {
+    route: 'GET /api/v1/privacy/subjects/:id/archive',
+    request: (w) => ({ url: `/api/v1/privacy/subjects/${w.repContact.id}/archive` }),
+    expect: { ...adminOnly(200), marketing: 200 },
+  },
+  {
     route: 'GET /api/v1/contacts/:id/touchpoints',
     request: (w) => ({ url: `/api/v1/contacts/${w.repContact.id}/touchpoints` }),
     expect: all(200),

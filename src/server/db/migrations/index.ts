@@ -16,6 +16,7 @@ import * as m0014 from './0014_audit_log.ts';
 import * as m0015 from './0015_rejecter_skipped.ts';
 import * as m0016 from './0016_reporting_settings.ts';
 import * as m0017 from './0017_won_reason.ts';
+import * as m0018 from './0018_erasure.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0015_rejecter_skipped': m0015,
   '0016_reporting_settings': m0016,
   '0017_won_reason': m0017,
+  '0018_erasure': m0018,
 };

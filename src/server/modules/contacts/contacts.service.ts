@@ -19,7 +19,7 @@ import { newId } from '../../platform/ids.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { fieldError } from '../shared/errors.ts';
-import { findEventsBySubject, insertEvent } from '../shared/events.repository.ts';
+import { findEventsBySubject, insertEvent, scrubLogsAbout } from '../shared/events.repository.ts';
 import { decodeCursor, toPage } from '../shared/pagination.ts';
 import { loadVisibility } from '../shared/visibility.ts';
 import { findStages } from '../stages/stages.repository.ts';
@@ -404,6 +404,8 @@ export function createContactsService(
         }
         if (row.external_id) await insertSuppression(trx, externalIdHash(row.external_id), 'erased', now);
         await deleteContact(trx, id);
+        // The logs keep that something happened to this id, not what it said about the person.
+        await scrubLogsAbout(trx, 'contact', id);
         await insertEvent(trx, {
           type: 'contact.erased',
           occurredAt: now,

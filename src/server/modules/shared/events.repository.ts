@@ -41,6 +41,26 @@ export async function insertEvent(db: Db, event: DomainEvent): Promise<void> {
     });
 }
 
+/**
+ * Blanks what the event and audit logs say about a subject (an erased person): each entry stays
+ * (that a change was made, by whom and when), its details go.
+ */
+export async function scrubLogsAbout(db: Db, subjectType: string, subjectId: string): Promise<void> {
+  const erased = JSON.stringify({ erased: true });
+  await db
+    .updateTable('events')
+    .set({ payload: erased })
+    .where('subject_type', '=', subjectType)
+    .where('subject_id', '=', subjectId)
+    .execute();
+  await db
+    .updateTable('audit_log')
+    .set({ details: erased })
+    .where('subject_type', '=', subjectType)
+    .where('subject_id', '=', subjectId)
+    .execute();
+}
+
 export async function findEventsBySubject(db: Db, subjectType: string, subjectId: string) {
   return db
     .selectFrom('events')

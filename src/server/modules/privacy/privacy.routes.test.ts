@@ -1,0 +1,227 @@
+import { Readable } from 'node:stream';
+import { unzipSync, strFromU8 } from 'fflate';
+import { sql } from 'kysely';
+import { beforeEach, expect, it } from 'vitest';
+import type { SubjectLookup } from '../../../contract/privacy.ts';
+import type { Actor } from '../../../domain/access/roles.ts';
+import type { Db } from '../../db/database.ts';
+import { dialectOf } from '../../db/dialect.ts';
+import { describeEachDialect } from '../../testing/databases.ts';
+import { addUser, createTestApp, createTestContext, signIn, type TestContext } from '../../testing/world.ts';
+import type { App } from '../shared/http.ts';
+import { findRecordsOfContact, personalTables } from './privacy.repository.ts';
+
+const cli = { kind: 'cli' } as const;
+
+/** The tables of the live schema with a column that references contacts, and the logs with a subject. */
+async function tablesReferringToPeople(db: Db): Promise<string[]> {
+  if (dialectOf(db) === 'sqlite') {
+    const { rows } = await sql<{ name: string }>`
+      select distinct m.name from sqlite_master m, pragma_foreign_key_list(m.name) f
+      where m.type = 'table' and f."table" = 'contacts'
+      union select distinct m.name from sqlite_master m, pragma_table_info(m.name) c
+      where m.type = 'table' and c.name = 'subject_id'`.execute(db);
+    return rows.map((r) => r.name).sort();
+  }
+  const { rows } = await sql<{ name: string }>`
+    select distinct tc.table_name as name
+    from information_schema.table_constraints tc
+    join information_schema.constraint_column_usage ccu
+      on ccu.constraint_name = tc.constraint_name and ccu.constraint_schema = tc.constraint_schema
+    where tc.constraint_type = 'FOREIGN KEY' and ccu.table_name = 'contacts'
+      and tc.table_schema = current_schema()
+    union
+    select distinct table_name from information_schema.columns
+    where column_name = 'subject_id' and table_schema = current_schema()`.execute(db);
+  return rows.map((r) => r.name).sort();
+}
+
+describeEachDialect('requests of a data subject (GDPR/AVG)', (getDatabase) => {
+  let context: TestContext;
+  let app: App;
+
+  beforeEach(async () => {
+    context = createTestContext(getDatabase());
+    context.clock.set('2026-12-01T09:00:00.000Z');
+    app = await createTestApp(context);
+    return () => app.close();
+  });
+
+  it('knows every table that refers to a person: a new one cannot be left out of the export', async () => {
+    const referring = await tablesReferringToPeople(context.database.db);
+    expect(referring.length).toBeGreaterThan(10);
+    expect(referring.filter((t) => !(personalTables as readonly string[]).includes(t))).toEqual([]);
+  });
+
+  /** A person who went the whole way: touches, a form with consent, a merge, a score, routing, SLA, a won deal. */
+  async function wholeJourney() {
+    const manager = await addUser(context, 'sales_manager');
+    const rep = await addUser(context, 'sales_rep', { managerId: manager.id });
+    const pool = await context.services.routing.createPool(cli, {
+      name: 'Inside',
+      strategy: 'round_robin',
+      members: [{ userId: rep.id }],
+    });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    const form = await context.services.forms.createForm(cli, {
+      name: 'Whitepaper',
+      consentText: { en: 'You may contact me.', nl: 'U mag contact met mij opnemen.' },
+    });
+    const email = 'sanne@bakkerij-jansen.nl';
+    const touched = await context.services.capture.ingest(
+      cli,
+      {
+        type: 'page_viewed',
+        occurredAt: '2026-12-01T08:00:00Z',
+        email,
+        visitorId: 'v-sanne-1',
+        channel: 'paid_search',
+        campaign: 'Cloud Q4',
+      },
+      undefined,
+    );
+    const id = touched.body.results[0]!.contactId!;
+    const posted = await app.inject({
+      method: 'POST',
+      url: `/f/${form.key}`,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      payload: { email, consent: 'yes' },
+    });
+    expect(posted.statusCode).toBeLessThan(400);
+    const duplicate = await context.services.contacts.createContact(cli, { email: 'sanne.jansen@gmail.com' });
+    await context.services.contacts.mergeContacts(cli, id, { duplicateId: duplicate.id });
+    await context.services.scoring.ensureDefaultModel();
+    await context.services.scoring.scoreDue();
+    await context.services.contacts.changeStage(cli, id, { to: 'mql' });
+    await expect.poll(async () => (await context.services.routing.listAssignments(cli, id)).length).toBe(1);
+    const asRep: Actor = { kind: 'user', userId: rep.id, role: 'sales_rep' };
+    await context.services.handoff.accept(asRep, id, {});
+    await context.services.handoff.qualify(asRep, id, {
+      answers: { need: true, budget: true, authority: true, timing: true },
+    });
+    const deal = await context.services.opportunities.create(asRep, {
+      name: 'Bakkerij Jansen cloud',
+      contactId: id,
+      amountMinor: 1_200_000,
+    });
+    await context.services.opportunities.move(asRep, deal.id, { stage: 'won' });
+    return { id, email, alias: 'sanne.jansen@gmail.com', form, manager };
+  }
+
+  it('finds a person by any address, exports a row from every table about them in one archive, and erases them for good', async () => {
+    const person = await wholeJourney();
+    const marketer = await signIn(app, (await addUser(context, 'marketing')).email);
+
+    // Found by the address they wrote from, and by the one merged into them.
+    for (const address of [person.email, person.alias.toUpperCase()]) {
+      const found = await app.inject({
+        url: `/api/v1/privacy/subjects?email=${encodeURIComponent(address)}`,
+        headers: { cookie: marketer },
+      });
+      expect(found.statusCode).toBe(200);
+      expect(found.json<SubjectLookup>()).toMatchObject({
+        contacts: [{ id: person.id, email: person.email }],
+        erasedAt: null,
+      });
+    }
+
+    const response = await app.inject({
+      url: `/api/v1/privacy/subjects/${person.id}/archive`,
+      headers: { cookie: marketer },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/zip');
+    expect(response.headers['content-disposition']).toBe(
+      `attachment; filename="baton-person-${person.id}.zip"`,
+    );
+    const files = unzipSync(new Uint8Array(response.rawPayload));
+    expect(Object.keys(files)).toEqual(expect.arrayContaining(['README.txt', 'person.json', 'records.json']));
+    const records = JSON.parse(strFromU8(files['records.json']!)) as Record<
+      string,
+      Record<string, unknown>[]
+    >;
+    // The journey left rows in every table about people; each is in the archive, as JSON and as CSV.
+    expect(Object.keys(records)).toEqual([...personalTables]);
+    const empty = personalTables.filter((t) => records[t]!.length === 0);
+    expect(empty).toEqual([]);
+    for (const table of personalTables) expect(files[`tables/${table}.csv`], table).toBeDefined();
+    expect(records.contact_aliases!.map((r) => r.email)).toEqual([person.alias]);
+    expect(records.visitor_identities!.map((r) => r.visitor_id)).toEqual(['v-sanne-1']);
+    expect(records.outbox!.length).toBeGreaterThan(0);
+    expect(records.opportunities!.map((r) => r.status)).toEqual(['won']);
+    const person_ = JSON.parse(strFromU8(files['person.json']!)) as { contact: { email: string } };
+    expect(person_.contact.email).toBe(person.email);
+    const csv = strFromU8(files['tables/contacts.csv']!);
+    expect(csv.split('\n')[0]).toContain('"email"');
+    expect(csv).toContain(person.email);
+
+    // A rep may not export; nor may anyone export a person they cannot see.
+    const rep = await signIn(app, (await addUser(context, 'sales_rep')).email);
+    const refused = await app.inject({
+      url: `/api/v1/privacy/subjects/${person.id}/archive`,
+      headers: { cookie: rep },
+    });
+    expect(refused.statusCode).toBe(403);
+
+    // Erased: every row about them goes, the logs keep only that something happened.
+    const erased = await app.inject({
+      method: 'DELETE',
+      url: `/api/v1/contacts/${person.id}`,
+      headers: { cookie: marketer },
+    });
+    expect(erased.statusCode, erased.body).toBe(204);
+    const left = await findRecordsOfContact(context.database.db, person.id);
+    for (const table of personalTables.filter((t) => t !== 'events' && t !== 'audit_log'))
+      expect(left[table], table).toEqual([]);
+    for (const row of [...left.events, ...left.audit_log]) {
+      const text = JSON.stringify(row);
+      expect(text).not.toContain('sanne');
+    }
+    expect(left.events.map((e) => e.type)).toContain('contact.erased');
+    // Blanking is the one change the logs let through: any other rewrite is still refused.
+    await expect(
+      context.database.db
+        .updateTable('events')
+        .set({ payload: JSON.stringify({ forged: true }) })
+        .where('subject_id', '=', person.id)
+        .execute(),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      context.database.db
+        .updateTable('audit_log')
+        .set({ details: JSON.stringify({ erased: true }), action: 'contact.created' })
+        .where('subject_id', '=', person.id)
+        .execute(),
+    ).rejects.toThrow(/append-only/);
+
+    // Re-imported by every door — an event, a form, a contacts file, the merged address — they stay gone.
+    await context.services.capture.ingest(
+      cli,
+      { events: [{ type: 'page_viewed', occurredAt: '2026-12-02T08:00:00Z', email: person.email }] },
+      undefined,
+    );
+    await app.inject({
+      method: 'POST',
+      url: `/f/${person.form.key}`,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      payload: { email: person.alias },
+    });
+    const imported = await context.services.imports.importCsv(
+      cli,
+      Readable.from([
+        `email;first_name\n${person.email};Sanne\n${person.alias};Sanne\nnieuw@bakkerij-jansen.nl;Nieuw\n`,
+      ]),
+      { kind: 'contacts', overrides: {}, dryRun: false },
+    );
+    expect(imported).toMatchObject({ created: 1 });
+    const lookup = await context.services.privacy.findSubject(cli, person.email);
+    expect(lookup.contacts).toEqual([]);
+    expect(lookup.erasedAt).toBe('2026-12-01T09:00:00.000Z');
+    const rows = await context.database.db
+      .selectFrom('contacts')
+      .select('email')
+      .where('email', 'in', [person.email, person.alias])
+      .execute();
+    expect(rows).toEqual([]);
+  });
+});

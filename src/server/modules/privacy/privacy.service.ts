@@ -1,0 +1,130 @@
+import { strToU8, zipSync } from 'fflate';
+import type { SubjectLookup } from '../../../contract/privacy.ts';
+import type { Actor } from '../../../domain/access/roles.ts';
+import { normalizeEmail } from '../../../domain/people/normalize.ts';
+import { fromDbTime } from '../../db/dialect.ts';
+import { emailHash } from '../capture/capture.repository.ts';
+import type { ContactsService } from '../contacts/contacts.service.ts';
+import { authorize } from '../shared/access.ts';
+import { writeCsv } from '../shared/csv.ts';
+import type { ServiceDeps } from '../shared/deps.ts';
+import {
+  findContactIdsByAnyEmail,
+  findRecordsOfContact,
+  findSuppression,
+  personalTables,
+  type StoredRow,
+} from './privacy.repository.ts';
+
+/** A stored value as it goes into an export: times as ISO text, JSON text as the value it holds. */
+function exportValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  if (typeof value === 'string' && /^[[{]/.test(value)) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+const cell = (value: unknown): string | number =>
+  value === null || value === undefined
+    ? ''
+    : typeof value === 'number'
+      ? value
+      : typeof value === 'string'
+        ? value
+        : typeof value === 'boolean'
+          ? String(value)
+          : JSON.stringify(value);
+
+function tableCsv(rows: StoredRow[]): string {
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  return writeCsv(
+    rows.map((row) => columns.map((column) => cell(row[column]))),
+    columns,
+  );
+}
+
+const readme = (contactId: string, at: string, counts: [string, number][]) =>
+  [
+    `Everything Baton holds about contact ${contactId}, exported ${at}.`,
+    `Alles wat Baton over contact ${contactId} bewaart, geëxporteerd op ${at}.`,
+    '',
+    'person.json       the person as Baton shows them: contact, company, addresses, touches, stages, consent, score, log',
+    'records.json      every stored row about them, table by table (the same rows as the CSV files)',
+    'tables/<t>.csv    one file per table that holds rows about them',
+    '',
+    ...counts.map(([table, n]) => `${table.padEnd(26)} ${n} rows`),
+    '',
+  ].join('\n');
+
+/**
+ * Requests of a data subject under the GDPR/AVG: find a person by any address of theirs, export
+ * everything held about them in one archive, erase them (through the contacts service, which keeps
+ * the suppression hash).
+ */
+export function createPrivacyService(deps: ServiceDeps, contacts: ContactsService) {
+  const { db, clock } = deps;
+  return {
+    /** The people an address belongs to (also as a merged duplicate's address), and whether it was erased. */
+    async findSubject(actor: Actor | null, email: string): Promise<SubjectLookup> {
+      authorize(actor, 'contacts.export');
+      const normalized = normalizeEmail(email);
+      const ids = await findContactIdsByAnyEmail(db, normalized);
+      const found = await Promise.all(ids.map((id) => contacts.getContact(actor, id).catch(() => null)));
+      const suppression = await findSuppression(db, emailHash(normalized));
+      return {
+        email: normalized,
+        contacts: found.filter((c) => c !== null),
+        erasedAt: suppression ? fromDbTime(suppression.created_at).toISOString() : null,
+      };
+    },
+
+    /**
+     * One zip archive (GDPR art. 15 and 20): the person as JSON, and every stored row about them,
+     * table by table, as JSON and as CSV (formulas neutralised). The export is in the audit log.
+     */
+    async exportArchive(
+      actor: Actor | null,
+      contactId: string,
+    ): Promise<{ filename: string; archive: Uint8Array }> {
+      // Checks the permission and that the caller may see this person, and logs the export.
+      const person = await contacts.exportContact(actor, contactId);
+      const stored = await findRecordsOfContact(db, contactId);
+      const records = Object.fromEntries(
+        personalTables.map((table) => [
+          table,
+          stored[table].map((row) =>
+            Object.fromEntries(Object.entries(row).map(([key, value]) => [key, exportValue(value)])),
+          ),
+        ]),
+      );
+      const files: Record<string, Uint8Array> = {
+        'README.txt': strToU8(
+          readme(
+            contactId,
+            clock.now().toISOString(),
+            personalTables.map((t) => [t, stored[t].length]),
+          ),
+        ),
+        'person.json': strToU8(JSON.stringify(person, null, 2)),
+        'records.json': strToU8(JSON.stringify(records, null, 2)),
+      };
+      for (const table of personalTables) {
+        if (records[table]!.length > 0) files[`tables/${table}.csv`] = strToU8(tableCsv(records[table]!));
+      }
+      return { filename: `baton-person-${contactId}.zip`, archive: zipSync(files, { level: 6 }) };
+    },
+
+    /** Erases a person: everything about them goes, their addresses stay only as hashes that keep them out. */
+    async erase(actor: Actor | null, contactId: string): Promise<void> {
+      await contacts.eraseContact(actor, contactId);
+    },
+  };
+}
+
+export type PrivacyService = ReturnType<typeof createPrivacyService>;
