@@ -77,6 +77,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0016_reporting_settings',
         '0017_won_reason',
         '0018_erasure',
+        '0019_sign_in_security',
       ],
     });
   });

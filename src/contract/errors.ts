@@ -23,6 +23,16 @@ export const errorCatalog = {
   'auth.cross_origin': { status: 403, title: 'The request came from another site' },
   'auth.too_many_attempts': { status: 429, title: 'Too many failed sign-in attempts' },
   'auth.weak_password': { status: 400, title: 'The password is too weak' },
+  'auth.challenge_missing': {
+    status: 401,
+    title: 'Sign in again: the step for the second factor has expired or was never started',
+  },
+  'auth.invalid_second_factor': { status: 401, title: 'The code is wrong, expired or already used' },
+  'auth.second_factor_enabled': { status: 409, title: 'A second factor is already set up' },
+  'auth.second_factor_not_enabled': { status: 409, title: 'No second factor is set up' },
+  'auth.second_factor_required': { status: 409, title: 'Your role requires a second factor' },
+  'auth.sso_required': { status: 403, title: 'Sign in with single sign-on' },
+  'auth.sso_not_configured': { status: 404, title: 'Single sign-on is not configured' },
 
   'users.not_found': { status: 404, title: 'No such user' },
   'users.email_taken': { status: 409, title: 'A user with this email exists' },

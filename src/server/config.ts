@@ -4,6 +4,9 @@
  * from it (`baton config --markdown`) and a test keeps the two equal.
  */
 
+import { roles } from '../domain/access/roles.ts';
+import { parseSecretKey } from './platform/secret-box.ts';
+
 interface KeySpec<T> {
   env: string;
   doc: string;
@@ -77,6 +80,22 @@ const mailbox = (raw: string): string => {
     throw new Error('must be an address, e.g. baton@example.nl or "Baton <baton@example.nl>"');
   return raw;
 };
+
+const secretKey = (raw: string): Buffer | undefined => (raw === '' ? undefined : parseSecretKey(raw));
+
+const optionalRole = (raw: string): (typeof roles)[number] | undefined =>
+  raw === '' ? undefined : oneOf(roles)(raw);
+
+/** "Group A=admin;Sales NL=sales_rep": the first group of a person's that is listed gives their role. */
+const groupRoles = (raw: string): [string, (typeof roles)[number]][] =>
+  raw === ''
+    ? []
+    : raw.split(';').map((pair) => {
+        const at = pair.lastIndexOf('=');
+        const group = pair.slice(0, at).trim();
+        if (at <= 0 || group === '') throw new Error('must be "group=role;group=role"');
+        return [group, oneOf(roles)(pair.slice(at + 1).trim())];
+      });
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const cookieSecureModes = ['auto', 'always', 'never'] as const;
@@ -227,6 +246,64 @@ export const configSpec = {
     defaultText: '10',
     default: 10,
     parse: integer(1, 100),
+  },
+  secretKey: {
+    env: 'BATON_SECRET_KEY',
+    doc: 'Key that seals stored secrets such as TOTP secrets (32 bytes, base64: openssl rand -base64 32). Unset: a key file beside the SQLite store, made once; several instances must share one key',
+    defaultText: '(key file)',
+    default: undefined,
+    parse: secretKey,
+    secret: true,
+  },
+  oidcIssuer: {
+    env: 'BATON_OIDC_ISSUER',
+    doc: 'Single sign-on: the OpenID Provider’s issuer URL (Entra ID, Google, Okta, Keycloak). Unset: no SSO',
+    defaultText: '(unset)',
+    default: undefined,
+    parse: httpUrl,
+  },
+  oidcClientId: {
+    env: 'BATON_OIDC_CLIENT_ID',
+    doc: 'Baton’s client id at the provider; the redirect URI to register is BATON_PUBLIC_URL/api/v1/auth/oidc/callback',
+    defaultText: '(unset)',
+    default: undefined,
+    parse: optionalText,
+  },
+  oidcClientSecret: {
+    env: 'BATON_OIDC_CLIENT_SECRET',
+    doc: 'Baton’s client secret at the provider',
+    defaultText: '(unset)',
+    default: undefined,
+    parse: optionalText,
+    secret: true,
+  },
+  oidcName: {
+    env: 'BATON_OIDC_NAME',
+    doc: 'The provider’s name on the sign-in button ("Sign in with …")',
+    defaultText: 'SSO',
+    default: 'SSO',
+    parse: text,
+  },
+  oidcSignupRole: {
+    env: 'BATON_OIDC_SIGNUP_ROLE',
+    doc: 'Create a user at their first SSO sign-in, with this role (admin, director, sales_manager, sales_rep, marketing). Unset: only existing users, matched by email',
+    defaultText: '(unset)',
+    default: undefined,
+    parse: optionalRole,
+  },
+  oidcGroupsClaim: {
+    env: 'BATON_OIDC_GROUPS_CLAIM',
+    doc: 'The ID token claim that lists a person’s groups',
+    defaultText: 'groups',
+    default: 'groups',
+    parse: text,
+  },
+  oidcGroupRoles: {
+    env: 'BATON_OIDC_GROUP_ROLES',
+    doc: 'Groups that set the role at each SSO sign-in: "Baton admins=admin;Sales=sales_rep" (the first listed group a person is in wins)',
+    defaultText: '(unset)',
+    default: [],
+    parse: groupRoles,
   },
 } satisfies Record<string, KeySpec<unknown>>;
 

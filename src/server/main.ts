@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyServerOptions } from 'fastify';
 import { buildApp } from './app.ts';
@@ -10,6 +11,8 @@ import { AppError } from './modules/shared/errors.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { createEventBus, type DomainEvent, type EventBus } from './platform/event-bus.ts';
 import { createPasswordHasher, type PasswordHasher } from './platform/secrets.ts';
+import { createSecretBox, loadSecretKey } from './platform/secret-box.ts';
+import type { OidcSettings } from './modules/shared/deps.ts';
 import { createServices, type Services } from './services.ts';
 import { startLeadFlow, wireLeadFlow, type RunningLeadFlow } from './modules/lead-flow/lead-flow.ts';
 import { startScoringThread } from './modules/scoring/scoring.thread-host.ts';
@@ -30,6 +33,20 @@ export function storeOf(config: Config): DatabaseOptions {
 
 export function openConfiguredDatabase(config: Config): Database {
   return openDatabase(storeOf(config));
+}
+
+/** The OpenID Provider of the configuration, when its issuer and client id are set. */
+export function oidcSettingsOf(config: Config): OidcSettings | null {
+  if (!config.oidcIssuer || !config.oidcClientId) return null;
+  return {
+    issuer: config.oidcIssuer,
+    clientId: config.oidcClientId,
+    clientSecret: config.oidcClientSecret,
+    name: config.oidcName,
+    signupRole: config.oidcSignupRole,
+    groupsClaim: config.oidcGroupsClaim,
+    groupRoles: config.oidcGroupRoles,
+  };
 }
 
 export function servicesFor(
@@ -57,7 +74,11 @@ export function servicesFor(
         sessionTtlHours: config.sessionTtlHours,
         loginMaxFailures: config.loginMaxFailures,
         loginWindowMinutes: config.loginWindowMinutes,
+        oidc: oidcSettingsOf(config),
       },
+      secrets: createSecretBox(() =>
+        loadSecretKey(config.secretKey, join(dirname(config.sqlitePath), 'secret.key')),
+      ),
       publicUrl: config.publicUrl ?? `http://localhost:${config.port}`,
     },
     {

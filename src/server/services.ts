@@ -1,6 +1,7 @@
 import { createAuditLogService } from './modules/audit-log/audit-log.service.ts';
 import { createMetricsService } from './modules/metrics/metrics.service.ts';
 import { createPrivacyService } from './modules/privacy/privacy.service.ts';
+import { createOidcService } from './modules/auth/oidc.service.ts';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.ts';
 import {
@@ -105,6 +106,7 @@ export function createServices(
   });
   return {
     auth,
+    oidc: createOidcService(deps, auth),
     users: createUsersService(deps, {
       endSessionsOf: deleteSessionsOfUser,
       checkPassword: (email, password, ip) => auth.checkPassword(email, password, ip),

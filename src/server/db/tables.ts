@@ -23,6 +23,47 @@ export interface UsersTable {
   created_at: DbTime;
   updated_at: DbTime;
   deactivated_at: DbTime | null;
+  /** The TOTP secret, sealed with the server's secret key; set at enrolment, in force once confirmed. */
+  totp_secret: string | null;
+  totp_confirmed_at: DbTime | null;
+  /** The last RFC 6238 time step a code was accepted for: no code is accepted twice. */
+  totp_last_step: ColumnType<number | string | null, number | null, number | null>;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  created_at: DbTime;
+  used_at: DbTime | null;
+}
+
+/** A sign-in that passed its first step (password or SSO) and waits for the second factor. */
+export interface SignInChallengesTable {
+  id: string;
+  user_id: string;
+  method: string;
+  attempts: number;
+  created_at: DbTime;
+  expires_at: DbTime;
+}
+
+/** An OpenID Connect sign-in in flight: what the callback checks, used once. */
+export interface OidcLoginsTable {
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  return_to: string;
+  created_at: DbTime;
+  expires_at: DbTime;
+}
+
+export interface SecuritySettingsTable {
+  id: number;
+  sso_required: DbBool;
+  break_glass_user_id: string | null;
+  mfa_required_roles: ColumnType<unknown, string, string>;
+  updated_at: DbTime;
 }
 
 export interface TeamsTable {
@@ -485,6 +526,10 @@ export interface ReportingSettingsTable {
 
 export interface DB {
   users: UsersTable;
+  recovery_codes: RecoveryCodesTable;
+  sign_in_challenges: SignInChallengesTable;
+  oidc_logins: OidcLoginsTable;
+  security_settings: SecuritySettingsTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
   sessions: SessionsTable;

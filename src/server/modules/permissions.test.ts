@@ -132,6 +132,50 @@ const rows: Row[] = [
     expect: { ...all(204), anonymous: 204 },
   },
   { route: 'GET /api/v1/auth/session', request: () => ({ url: '/api/v1/auth/session' }), expect: all(200) },
+  {
+    route: 'GET /api/v1/me/second-factor',
+    request: () => ({ url: '/api/v1/me/second-factor' }),
+    expect: all(200),
+  },
+  {
+    route: 'POST /api/v1/me/second-factor/enrolment',
+    request: () => ({ method: 'POST', url: '/api/v1/me/second-factor/enrolment' }),
+    expect: all(200),
+  },
+  {
+    // Nothing to confirm, renew or turn off until an app is set up: each signed-in person is told so.
+    route: 'POST /api/v1/me/second-factor/confirmation',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/me/second-factor/confirmation',
+      payload: { code: '123456' },
+    }),
+    expect: all(409),
+  },
+  {
+    route: 'POST /api/v1/me/second-factor/recovery-codes',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/me/second-factor/recovery-codes',
+      payload: { code: '123456' },
+    }),
+    expect: all(409),
+  },
+  {
+    route: 'DELETE /api/v1/me/second-factor',
+    request: () => ({ method: 'DELETE', url: '/api/v1/me/second-factor', payload: { code: '123456' } }),
+    expect: all(409),
+  },
+  {
+    route: 'GET /api/v1/settings/security',
+    request: () => ({ url: '/api/v1/settings/security' }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'PATCH /api/v1/settings/security',
+    request: () => ({ method: 'PATCH', url: '/api/v1/settings/security', payload: { mfaRequiredRoles: [] } }),
+    expect: adminOnly(200),
+  },
   { route: 'GET /api/v1/users', request: () => ({ url: '/api/v1/users' }), expect: all(200) },
   {
     route: 'POST /api/v1/users',
@@ -1255,7 +1299,17 @@ rows.push(
     ),
 );
 
-const publicRoutes = ['POST /api/v1/auth/login', 'GET /api/health', 'POST /f/:key'];
+const publicRoutes = [
+  'POST /api/v1/auth/login',
+  'GET /api/health',
+  'POST /f/:key',
+  // The steps of a sign-in: before a session exists (the challenge cookie or the provider's answer).
+  'POST /api/v1/auth/second-factor',
+  'POST /api/v1/auth/second-factor/enrolment',
+  'GET /api/v1/auth/options',
+  'GET /api/v1/auth/oidc/start',
+  'GET /api/v1/auth/oidc/callback',
+];
 
 const cookieOf = (world: World, caller: Caller): string | undefined =>
   ({

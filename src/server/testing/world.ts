@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { createSecretBox } from '../platform/secret-box.ts';
+import type { OidcSettings } from '../modules/shared/deps.ts';
 import type { AttributionHelper } from '../modules/attribution/attribution.service.ts';
 import type { FastifyServerOptions } from 'fastify';
 import type { Role } from '../../domain/access/roles.ts';
@@ -30,7 +33,12 @@ export interface TestContext {
 export function createTestContext(
   database: Database,
   clock: TestClock = createTestClock(),
-  options: { reactions?: boolean; attributionHelper?: AttributionHelper; passwords?: PasswordHasher } = {},
+  options: {
+    reactions?: boolean;
+    attributionHelper?: AttributionHelper;
+    passwords?: PasswordHasher;
+    oidc?: OidcSettings;
+  } = {},
 ): TestContext {
   const handlerErrors: unknown[] = [];
   const events = createEventBus((error) => handlerErrors.push(error));
@@ -41,7 +49,8 @@ export function createTestContext(
       ...(database.sqlite && { sqlite: database.sqlite }),
       clock,
       passwords: options.passwords ?? testPasswords,
-      auth: { sessionTtlHours: 336, loginMaxFailures: 5, loginWindowMinutes: 15 },
+      auth: { sessionTtlHours: 336, loginMaxFailures: 5, loginWindowMinutes: 15, oidc: options.oidc ?? null },
+      secrets: createSecretBox(randomBytes(32)),
       publicUrl: 'https://baton.example.nl',
     },
     options.attributionHelper ? { attributionHelper: options.attributionHelper } : {},

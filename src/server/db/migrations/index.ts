@@ -17,6 +17,7 @@ import * as m0015 from './0015_rejecter_skipped.ts';
 import * as m0016 from './0016_reporting_settings.ts';
 import * as m0017 from './0017_won_reason.ts';
 import * as m0018 from './0018_erasure.ts';
+import * as m0019 from './0019_sign_in_security.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0016_reporting_settings': m0016,
   '0017_won_reason': m0017,
   '0018_erasure': m0018,
+  '0019_sign_in_security': m0019,
 };

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { createSecretBox } from '../../platform/secret-box.ts';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Role } from '../../../domain/access/roles.ts';
@@ -42,7 +44,8 @@ describeEachDialect('the email outbox', (getDatabase) => {
         clock: context.clock,
         events: context.events,
         passwords: testPasswords,
-        auth: { sessionTtlHours: 1, loginMaxFailures: 5, loginWindowMinutes: 15 },
+        auth: { sessionTtlHours: 1, loginMaxFailures: 5, loginWindowMinutes: 15, oidc: null },
+      secrets: createSecretBox(randomBytes(32)),
         publicUrl,
       },
       { maxAttempts, random: () => 0.5 },

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { createSecretBox } from '../../platform/secret-box.ts';
 import { beforeEach, expect, it } from 'vitest';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { addUser, createTestContext, testPasswords, type TestContext } from '../../testing/world.ts';
@@ -338,7 +340,8 @@ describeEachDialect('routing', (getDatabase) => {
         clock: context.clock,
         events: context.events,
         passwords: testPasswords,
-        auth: { sessionTtlHours: 1, loginMaxFailures: 5, loginWindowMinutes: 15 },
+        auth: { sessionTtlHours: 1, loginMaxFailures: 5, loginWindowMinutes: 15, oidc: null },
+      secrets: createSecretBox(randomBytes(32)),
         publicUrl: 'https://baton.example.nl',
       },
       { links: linksOf('https://baton.example.nl'), calendars: createCalendarCache(), recordsOf },
