@@ -90,7 +90,7 @@ export async function startTestOidcProvider(options: {
     const url = new URL(request.url ?? '/', issuer);
     const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(url.pathname);
     if (!match) {
-      callback(request, response);
+      void callback(request, response);
       return;
     }
     void (async () => {

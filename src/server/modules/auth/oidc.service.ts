@@ -111,6 +111,8 @@ export function createOidcService(deps: ServiceDeps, authService: AuthService) {
   /** The client, with Baton's clock: a token is judged by the time Baton keeps, not the host's. */
   async function configuration(): Promise<client.Configuration> {
     const metadata = await serverMetadata();
+    // The one place the host's clock is read on purpose: to tell the client how far Baton's is off.
+    // eslint-disable-next-line no-restricted-syntax
     const skew = Math.round((clock.now().getTime() - Date.now()) / 1000);
     const config = new client.Configuration(
       metadata,
