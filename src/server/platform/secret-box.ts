@@ -41,7 +41,8 @@ export function createSecretBox(keyOrLoader: Buffer | (() => Buffer)): SecretBox
 /** A key as configured: 32 bytes in base64 (or base64url), or 64 hex digits. */
 export function parseSecretKey(raw: string): Buffer {
   const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
-  if (key.length !== 32) throw new Error('must be 32 bytes, as base64 or 64 hex digits (openssl rand -base64 32)');
+  if (key.length !== 32)
+    throw new Error('must be 32 bytes, as base64 or 64 hex digits (openssl rand -base64 32)');
   return key;
 }
 

@@ -16,10 +16,7 @@ export async function up(db: AnyDb): Promise<void> {
   const json = pg ? ('jsonb' as const) : ('text' as const);
   const bool = pg ? ('boolean' as const) : ('integer' as const);
 
-  await db.schema
-    .alterTable('users')
-    .addColumn('totp_secret', 'text')
-    .execute();
+  await db.schema.alterTable('users').addColumn('totp_secret', 'text').execute();
   await db.schema.alterTable('users').addColumn('totp_confirmed_at', time).execute();
   await db.schema.alterTable('users').addColumn('totp_last_step', 'bigint').execute();
 

@@ -45,7 +45,7 @@ describeEachDialect('the email outbox', (getDatabase) => {
         events: context.events,
         passwords: testPasswords,
         auth: { sessionTtlHours: 1, loginMaxFailures: 5, loginWindowMinutes: 15, oidc: null },
-      secrets: createSecretBox(randomBytes(32)),
+        secrets: createSecretBox(randomBytes(32)),
         publicUrl,
       },
       { maxAttempts, random: () => 0.5 },

@@ -341,7 +341,7 @@ describeEachDialect('routing', (getDatabase) => {
         events: context.events,
         passwords: testPasswords,
         auth: { sessionTtlHours: 1, loginMaxFailures: 5, loginWindowMinutes: 15, oidc: null },
-      secrets: createSecretBox(randomBytes(32)),
+        secrets: createSecretBox(randomBytes(32)),
         publicUrl: 'https://baton.example.nl',
       },
       { links: linksOf('https://baton.example.nl'), calendars: createCalendarCache(), recordsOf },
