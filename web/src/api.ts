@@ -29,7 +29,20 @@ import type {
   DealLedger,
   UpdateAttributionSettingsBody,
 } from '../../src/contract/attribution.ts';
-import type { Session, LoginBody } from '../../src/contract/auth.ts';
+import type {
+  LoginBody,
+  LoginResult,
+  RecoveryCodes,
+  SecondFactorBody,
+  SecondFactorStatus,
+  SecuritySettings,
+  Session,
+  SessionWithRecoveryCodes,
+  SignInOptions,
+  TotpEnrolment,
+  UpdateSecuritySettingsBody,
+} from '../../src/contract/auth.ts';
+import type { SubjectLookup } from '../../src/contract/privacy.ts';
 import type { Board } from '../../src/contract/board.ts';
 import type { BonusPlan, BonusStatements, PutBonusPlanBody } from '../../src/contract/bonus.ts';
 import type { PageOf, ProblemDetails } from '../../src/contract/common.ts';
@@ -165,11 +178,25 @@ const get = <T>(path: string, query?: Query) => request<T>('GET', path, query ? 
 const post = <T>(path: string, body: unknown = {}) => request<T>('POST', path, { body });
 const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, { body });
 const put = <T>(path: string, body: unknown) => request<T>('PUT', path, { body });
-const remove = <T>(path: string) => request<T>('DELETE', path);
+const remove = <T>(path: string, body?: unknown) =>
+  request<T>('DELETE', path, body === undefined ? {} : { body });
 
 export const api = {
   session: () => get<Session>('/auth/session'),
-  signIn: (body: LoginBody) => post<Session>('/auth/login', body),
+  signIn: (body: LoginBody) => post<LoginResult>('/auth/login', body),
+  signInOptions: () => get<SignInOptions>('/auth/options'),
+  secondFactor: (body: SecondFactorBody) => post<SessionWithRecoveryCodes>('/auth/second-factor', body),
+  enrolDuringSignIn: () => post<TotpEnrolment>('/auth/second-factor/enrolment'),
+  mySecondFactor: () => get<SecondFactorStatus>('/me/second-factor'),
+  beginSecondFactor: () => post<TotpEnrolment>('/me/second-factor/enrolment'),
+  confirmSecondFactor: (code: string) => post<RecoveryCodes>('/me/second-factor/confirmation', { code }),
+  renewRecoveryCodes: (code: string) => post<RecoveryCodes>('/me/second-factor/recovery-codes', { code }),
+  disableSecondFactor: (code: string) => remove<void>('/me/second-factor', { code }),
+  securitySettings: () => get<SecuritySettings>('/settings/security'),
+  updateSecuritySettings: (body: UpdateSecuritySettingsBody) =>
+    patch<SecuritySettings>('/settings/security', body),
+  findSubject: (email: string) => get<SubjectLookup>('/privacy/subjects', { email }),
+  eraseContact: (id: string) => remove<void>(`/contacts/${id}`),
   signOut: () => post<null>('/auth/logout'),
   updateMe: (body: UpdateMeBody) => patch<User>('/me', body),
   absences: (userId: string) => get<{ data: Absence[] }>(`/users/${userId}/absences`),

@@ -32,6 +32,7 @@ const HandoffPage = lazy(() => import('./pages/handoff.tsx').then((m) => ({ defa
 const LeadPage = lazy(() => import('./pages/lead.tsx').then((m) => ({ default: m.LeadPage })));
 const MyLeadsPage = lazy(() => import('./pages/my-leads.tsx').then((m) => ({ default: m.MyLeadsPage })));
 const OverviewPage = lazy(() => import('./pages/overview.tsx').then((m) => ({ default: m.OverviewPage })));
+const PrivacyPage = lazy(() => import('./pages/privacy.tsx').then((m) => ({ default: m.PrivacyPage })));
 const ProfilePage = lazy(() => import('./pages/profile.tsx').then((m) => ({ default: m.ProfilePage })));
 const ScoringPage = lazy(() => import('./pages/scoring.tsx').then((m) => ({ default: m.ScoringPage })));
 const SettingsPage = lazy(() => import('./pages/settings.tsx').then((m) => ({ default: m.SettingsPage })));
@@ -88,6 +89,8 @@ export function App() {
                   <Route path="/audit-log" element={<AuditLogPage />} />
                   <Route path="/glossary" element={<GlossaryPage />} />
                   <Route path="/profile" element={<ProfilePage />} />
+                  <Route path="/privacy" element={<PrivacyPage />} />
+                  <Route path="/sign-in" element={<Navigate to={homeOf(user.role)} replace />} />
                   <Route path="*" element={<Navigate to={homeOf(user.role)} replace />} />
                 </Routes>
               </Suspense>

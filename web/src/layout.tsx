@@ -23,6 +23,7 @@ type NavKey =
   | 'scoring'
   | 'settings'
   | 'auditLog'
+  | 'privacy'
   | 'glossary'
   | 'profile';
 
@@ -37,6 +38,7 @@ const paths: Record<NavKey, string> = {
   scoring: '/scoring',
   settings: '/settings',
   auditLog: '/audit-log',
+  privacy: '/privacy',
   leads: '/leads',
   team: '/team',
   unassigned: '/queue/unassigned',
@@ -84,6 +86,7 @@ const navOf: Record<Role, NavKey[]> = {
     'bonus',
     'forms',
     'scoring',
+    'privacy',
     'glossary',
     'profile',
   ],
@@ -102,6 +105,7 @@ const navOf: Record<Role, NavKey[]> = {
     'scoring',
     'settings',
     'auditLog',
+    'privacy',
     'glossary',
     'profile',
   ],
@@ -148,12 +152,12 @@ export function Shell({ children }: { children: ReactNode }) {
     .filter((key) => location.pathname.startsWith(paths[key]))
     .sort((a, b) => paths[b].length - paths[a].length)[0];
 
+  // A full reload after signing out: nothing of the last person's data stays in the page's memory,
+  // and the sign-in page starts clean (clearing the cache under a mounted query left the shell up).
   const signOut = async () => {
     await api.signOut().catch(() => undefined);
     queryClient.clear();
-    queryClient.setQueryData(['session'], null);
-    await queryClient.invalidateQueries({ queryKey: ['session'] });
-    void navigate('/');
+    window.location.assign('/');
   };
 
   return (

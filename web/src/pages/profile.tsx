@@ -4,6 +4,7 @@ import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { UpdateMeBody } from '../../../src/contract/users.ts';
 import { api } from '../api.ts';
+import { SecondFactorCard } from '../components/second-factor-card.tsx';
 import { useAction } from '../components/use-action.ts';
 import {
   hoursToPicker,
@@ -138,6 +139,7 @@ export function ProfilePage() {
           ]}
         />
       </Card>
+      <SecondFactorCard />
     </Space>
   );
 }

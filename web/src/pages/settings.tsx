@@ -1009,6 +1009,59 @@ function ReportingTab() {
   );
 }
 
+/** The sign-in policy: SSO for everyone but a break-glass admin, two-step sign-in for roles. */
+function SecurityTab() {
+  const { t } = useTranslation();
+  const settings = useQuery({ queryKey: ['security-settings'], queryFn: api.securitySettings });
+  const users = useQuery({ queryKey: ['users'], queryFn: api.users });
+  const save = useAction({
+    run: api.updateSecuritySettings,
+    invalidate: [['security-settings']],
+    success: t('settings.securitySaved'),
+  });
+  const data = settings.data;
+  return (
+    <Card size="small" loading={settings.isPending}>
+      {data && (
+        <Form layout="vertical" style={{ maxWidth: 560 }}>
+          {!data.ssoConfigured && (
+            <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t('settings.ssoNotConfigured')} />
+          )}
+          <Form.Item label={t('settings.ssoRequired')}>
+            <Switch
+              aria-label={t('settings.ssoRequired')}
+              checked={data.ssoRequired}
+              disabled={!data.ssoConfigured}
+              loading={save.isPending}
+              onChange={(ssoRequired) => save.mutate({ ssoRequired })}
+            />
+          </Form.Item>
+          <Form.Item label={t('settings.breakGlass')} extra={t('settings.breakGlassHelp')}>
+            <Select
+              aria-label={t('settings.breakGlass')}
+              allowClear
+              value={data.breakGlassUserId ?? undefined}
+              onChange={(id?: string) => save.mutate({ breakGlassUserId: id ?? null })}
+              options={(users.data?.data ?? [])
+                .filter((u) => u.role === 'admin' && u.isActive)
+                .map((u) => ({ value: u.id, label: `${u.name} (${u.email})` }))}
+            />
+          </Form.Item>
+          <Form.Item label={t('settings.mfaRoles')}>
+            <Select<Role[]>
+              aria-label={t('settings.mfaRoles')}
+              mode="multiple"
+              value={data.mfaRequiredRoles}
+              onChange={(mfaRequiredRoles) => save.mutate({ mfaRequiredRoles })}
+              options={roles.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
+            />
+          </Form.Item>
+        </Form>
+      )}
+    </Card>
+  );
+}
+
 /** The admin's settings: people and teams with the manager chain, stages, routing, SLA, API keys. */
 export function SettingsPage() {
   const { t } = useTranslation();
@@ -1027,6 +1080,7 @@ export function SettingsPage() {
           { key: 'sla', label: t('settings.sla'), children: <SlaTab /> },
           { key: 'keys', label: t('settings.apiKeys'), children: <ApiKeysTab /> },
           { key: 'reporting', label: t('settings.reporting'), children: <ReportingTab /> },
+          { key: 'security', label: t('settings.security'), children: <SecurityTab /> },
         ]}
       />
     </Space>

@@ -155,7 +155,8 @@ export function authRoutes(
       });
       return step.challenge;
     }
-    reply.clearCookie(challengeCookieName, { ...cookie, path: challengeCookiePath });
+    if (request.cookies[challengeCookieName] !== undefined)
+      reply.clearCookie(challengeCookieName, { ...cookie, path: challengeCookiePath });
     reply.setCookie(sessionCookieName, step.token, {
       ...cookie,
       path: '/',
@@ -269,7 +270,7 @@ export function authRoutes(
         answerStep(request, reply, step);
         return reply.redirect(
           step.kind === 'challenge'
-            ? `/sign-in?second_factor=1&returnTo=${encodeURIComponent(step.returnTo)}`
+            ? `/sign-in?second_factor=1${step.challenge.challenge.enrol ? '&enrol=1' : ''}&returnTo=${encodeURIComponent(step.returnTo)}`
             : step.returnTo,
           302,
         );
