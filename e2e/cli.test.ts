@@ -182,6 +182,9 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
     const nobody = await runCliInProcess(['users', 'deactivate', 'nobody@example.nl'], env);
     expect(nobody.code).toBe(1);
     expect(nobody.stderr).toContain('users.not_found');
+    const resetFactor = await runCliInProcess(['users', 'reset-second-factor', 'm@example.nl'], env);
+    expect(resetFactor.code, resetFactor.stderr).toBe(0);
+    expect(resetFactor.stdout).toContain('Two-step sign-in of m@example.nl removed');
   });
 
   it('creates an API key that works against the running server until it is revoked', async () => {

@@ -121,4 +121,18 @@ export function registerUsersCommand(program: Command, io: Io, env: Env | undefi
         show(io, [updated], Boolean(options.json));
       });
     });
+
+  users
+    .command('reset-second-factor')
+    .description(
+      'For someone who lost their phone and their recovery codes: remove their two-step sign-in and end their sessions (they set it up again at the next sign-in if their role requires it); logged',
+    )
+    .argument('<email>', 'email of the user')
+    .action(async (email: string) => {
+      await withServices(env, async (services) => {
+        const user = await services.users.findUserByEmail(cli, email);
+        await services.auth.resetSecondFactor(cli, user.id);
+        io.out(`Two-step sign-in of ${user.email} removed; their sessions have ended.`);
+      });
+    });
 }

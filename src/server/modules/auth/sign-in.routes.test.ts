@@ -140,6 +140,11 @@ describeEachDialect('a second factor (TOTP, RFC 6238) with recovery codes', (get
     const status = await app.inject({ url: '/api/v1/me/second-factor', headers: { cookie } });
     expect(status.json()).toEqual({ enabled: true, required: false, recoveryCodesLeft: 9 });
 
+    // Lost phone and codes: the operator resets it, the sessions end, and the password is enough again.
+    await context.services.auth.resetSecondFactor(cli, rep.id);
+    expect((await app.inject({ url: '/api/v1/auth/session', headers: { cookie } })).statusCode).toBe(401);
+    expect((await login(rep.email)).json()).toHaveProperty('user');
+
     // Without the challenge cookie there is nothing to complete.
     const none = await app.inject({
       method: 'POST',
