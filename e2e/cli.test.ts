@@ -78,6 +78,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0017_won_reason',
         '0018_erasure',
         '0019_sign_in_security',
+        '0020_consent_purposes',
       ],
     });
   });

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { consentPurposes } from '../domain/capture/consent.ts';
 import { CountryCode, Email, Id, Instant, Nullable, PageQuery, StrictObject } from './common.ts';
 import { StageChange } from './stages.ts';
 
@@ -150,12 +151,53 @@ export const MergeContactBody = StrictObject({
 export type MergeContactBody = Static<typeof MergeContactBody>;
 
 export const ConsentRecord = Type.Object({
+  purpose: Type.Enum([...consentPurposes]),
   status: Type.String(),
   source: Type.String(),
+  version: Nullable(Type.String({ description: 'The version of the text the person saw' })),
   text: Nullable(Type.String({ description: 'The consent text the person saw' })),
   language: Nullable(Type.String()),
   occurredAt: Instant,
 });
+
+export type ConsentRecord = Static<typeof ConsentRecord>;
+
+export const RecordConsentBody = StrictObject({
+  purpose: Type.Enum([...consentPurposes], {
+    description: 'newsletter (marketing email) or sales_contact (being called or mailed by Sales)',
+  }),
+  status: Type.Enum(['granted', 'withdrawn']),
+  source: Type.String({ minLength: 1, maxLength: 200, description: 'Where, e.g. phone call, email reply' }),
+  text: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 2000, description: 'The text the person agreed to' }),
+  ),
+  version: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 50,
+      description: 'Its version; derived from the text when left out',
+    }),
+  ),
+  language: Type.Optional(Type.Enum(['en', 'nl'])),
+  at: Type.Optional(Instant),
+});
+export type RecordConsentBody = Static<typeof RecordConsentBody>;
+
+export const ConsentState = Type.Object({
+  purpose: Type.Enum([...consentPurposes]),
+  status: Type.Enum(['unknown', 'granted', 'withdrawn']),
+  source: Nullable(Type.String()),
+  text: Nullable(Type.String()),
+  version: Nullable(Type.String()),
+  at: Nullable(Instant),
+});
+
+/** Where each purpose stands now, and every record, oldest first. */
+export const Consents = Type.Object({
+  purposes: Type.Array(ConsentState),
+  records: Type.Array(ConsentRecord),
+});
+export type Consents = Static<typeof Consents>;
 
 /** Everything Baton holds about a person, for a request under GDPR/AVG art. 15 and 20. */
 export const ContactExport = Type.Object({

@@ -47,6 +47,10 @@ export const errorCatalog = {
   'teams.invalid_member': { status: 400, title: 'A member does not exist' },
 
   'contacts.not_found': { status: 404, title: 'No such contact' },
+  'contacts.no_sales_consent': {
+    status: 409,
+    title: 'The person withdrew consent to be contacted by Sales',
+  },
   'contacts.email_taken': { status: 409, title: 'A contact with this email exists' },
   'contacts.invalid_owner': { status: 400, title: 'The owner is not an active user' },
   'contacts.merge_same': { status: 400, title: 'A contact cannot be merged into itself' },

@@ -43,6 +43,7 @@ import type {
   UpdateSecuritySettingsBody,
 } from '../../src/contract/auth.ts';
 import type { SubjectLookup } from '../../src/contract/privacy.ts';
+import type { Consents, RecordConsentBody } from '../../src/contract/contacts.ts';
 import type { Board } from '../../src/contract/board.ts';
 import type { BonusPlan, BonusStatements, PutBonusPlanBody } from '../../src/contract/bonus.ts';
 import type { PageOf, ProblemDetails } from '../../src/contract/common.ts';
@@ -195,6 +196,8 @@ export const api = {
   securitySettings: () => get<SecuritySettings>('/settings/security'),
   updateSecuritySettings: (body: UpdateSecuritySettingsBody) =>
     patch<SecuritySettings>('/settings/security', body),
+  consents: (id: string) => get<Consents>(`/contacts/${id}/consents`),
+  recordConsent: (id: string, body: RecordConsentBody) => post<Consents>(`/contacts/${id}/consents`, body),
   findSubject: (email: string) => get<SubjectLookup>('/privacy/subjects', { email }),
   eraseContact: (id: string) => remove<void>(`/contacts/${id}`),
   signOut: () => post<null>('/auth/logout'),

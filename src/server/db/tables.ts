@@ -590,6 +590,7 @@ export type TeamRow = Selectable<TeamsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type AccountRow = Selectable<AccountsTable>;
 export type ContactRow = Selectable<ContactsTable>;
+export type ConsentRecordRow = Selectable<ConsentRecordsTable>;
 export type NewContactRow = Insertable<ContactsTable>;
 export type ContactUpdate = Updateable<ContactsTable>;
 export type ScoringModelRow = Selectable<ScoringModelsTable>;
@@ -670,6 +671,10 @@ export interface ConsentRecordsTable {
   language: string | null;
   occurred_at: DbTime;
   recorded_at: DbTime;
+  /** What it was given or withdrawn for: newsletter, sales_contact. */
+  purpose: ColumnType<string, string | undefined, string>;
+  /** The version of the text the person saw. */
+  version: string | null;
 }
 
 export interface ContactAliasesTable {

@@ -348,6 +348,34 @@ const rows: Row[] = [
     expect: all(200),
   },
   {
+    route: 'GET /api/v1/contacts/:id/consents',
+    request: (w) => ({ url: `/api/v1/contacts/${w.repContact.id}/consents` }),
+    expect: all(200),
+  },
+  {
+    route: "GET /api/v1/contacts/:id/consents (another team's)",
+    request: (w) => ({ url: `/api/v1/contacts/${w.outsiderContact.id}/consents` }),
+    expect: { ...all(200), sales_manager: 404, sales_rep: 404 },
+  },
+  {
+    route: 'POST /api/v1/contacts/:id/consents',
+    request: (w) => ({
+      method: 'POST',
+      url: `/api/v1/contacts/${w.repContact.id}/consents`,
+      payload: { purpose: 'sales_contact', status: 'granted', source: 'phone call' },
+    }),
+    expect: workers(201),
+  },
+  {
+    route: "POST /api/v1/contacts/:id/consents (another team's)",
+    request: (w) => ({
+      method: 'POST',
+      url: `/api/v1/contacts/${w.outsiderContact.id}/consents`,
+      payload: { purpose: 'sales_contact', status: 'granted', source: 'phone call' },
+    }),
+    expect: { ...workers(201), sales_manager: 404, sales_rep: 404 },
+  },
+  {
     route: "GET /api/v1/contacts/:id/touchpoints (another team's)",
     request: (w) => ({ url: `/api/v1/contacts/${w.outsiderContact.id}/touchpoints` }),
     expect: { ...all(200), sales_manager: 404, sales_rep: 404 },

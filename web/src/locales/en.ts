@@ -767,6 +767,7 @@ export const en = {
         exported: 'Personal data exported',
         erased: 'Person erased',
         merged: 'Contacts merged',
+        consent_recorded: 'Consent recorded',
       },
       agreement: {
         drafted: 'Agreement drafted',
@@ -826,6 +827,20 @@ export const en = {
     fri: 'Friday',
     sat: 'Saturday',
     sun: 'Sunday',
+  },
+  consent: {
+    title: 'Consent',
+    record: 'Record consent',
+    recorded: 'Consent recorded.',
+    save: 'Save',
+    purpose: 'Purpose',
+    purposes: { newsletter: 'Newsletter and marketing email', sales_contact: 'Contact by Sales' },
+    status: 'Status',
+    statuses: { granted: 'Given', withdrawn: 'Withdrawn', unknown: 'Not asked' },
+    where: 'Where',
+    wherePlaceholder: 'Phone call, email reply, form',
+    version: 'Text version {{version}}',
+    text: 'The text the person agreed to (optional)',
   },
   privacy: {
     title: 'Privacy requests',

@@ -773,6 +773,7 @@ export const nl: typeof en = {
         exported: 'Persoonsgegevens geëxporteerd',
         erased: 'Persoon gewist',
         merged: 'Contacten samengevoegd',
+        consent_recorded: 'Toestemming vastgelegd',
       },
       agreement: {
         drafted: 'Afspraak opgesteld',
@@ -832,6 +833,20 @@ export const nl: typeof en = {
     fri: 'vrijdag',
     sat: 'zaterdag',
     sun: 'zondag',
+  },
+  consent: {
+    title: 'Toestemming',
+    record: 'Toestemming vastleggen',
+    recorded: 'Toestemming vastgelegd.',
+    save: 'Opslaan',
+    purpose: 'Doel',
+    purposes: { newsletter: 'Nieuwsbrief en marketingmail', sales_contact: 'Contact door Sales' },
+    status: 'Status',
+    statuses: { granted: 'Gegeven', withdrawn: 'Ingetrokken', unknown: 'Niet gevraagd' },
+    where: 'Waar',
+    wherePlaceholder: 'Telefoongesprek, antwoord per mail, formulier',
+    version: 'Tekstversie {{version}}',
+    text: 'De tekst waarmee de persoon instemde (optioneel)',
   },
   privacy: {
     title: 'Privacyverzoeken',

@@ -26,6 +26,7 @@ import {
 } from '../components/lead-actions.tsx';
 import { formatMoment } from '../format.ts';
 import { useUser } from '../session.ts';
+import { ConsentCard } from '../components/consent-card.tsx';
 import { DealsCard } from '../components/deals-card.tsx';
 
 type TimelineEntry = HandoffContext['timeline'][number];
@@ -265,6 +266,9 @@ export function LeadPage() {
               </Typography.Paragraph>
             )}
           </Card>
+        </Col>
+        <Col xs={24} lg={14}>
+          <ConsentCard contactId={contact.id} canRecord={user.role !== 'director'} />
         </Col>
       </Row>
     </Space>

@@ -18,6 +18,7 @@ import * as m0016 from './0016_reporting_settings.ts';
 import * as m0017 from './0017_won_reason.ts';
 import * as m0018 from './0018_erasure.ts';
 import * as m0019 from './0019_sign_in_security.ts';
+import * as m0020 from './0020_consent_purposes.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '0017_won_reason': m0017,
   '0018_erasure': m0018,
   '0019_sign_in_security': m0019,
+  '0020_consent_purposes': m0020,
 };

@@ -1,7 +1,8 @@
-import type { Contact, Touchpoint } from '../../../contract/contacts.ts';
+import type { ConsentRecord, Consents, Contact, Touchpoint } from '../../../contract/contacts.ts';
+import { currentConsents } from '../../../domain/capture/consent.ts';
 import type { StageChange } from '../../../contract/stages.ts';
 import { fromDbBool, fromDbTime, fromDbTimeOrNull } from '../../db/dialect.ts';
-import type { ContactRow, StageChangeRow, TouchpointRow } from '../../db/tables.ts';
+import type { ConsentRecordRow, ContactRow, StageChangeRow, TouchpointRow } from '../../db/tables.ts';
 import { readJson } from '../../db/json-column.ts';
 import { StoredAttributes, TouchProperties } from '../../../contract/contacts.ts';
 
@@ -92,5 +93,30 @@ export function toTouchpoint(row: TouchpointRow): Touchpoint {
     visitorId: row.visitor_id,
     userId: row.user_id,
     eventId: row.client_event_id,
+  };
+}
+
+export function toConsentRecord(row: ConsentRecordRow): ConsentRecord {
+  return {
+    purpose: row.purpose as ConsentRecord['purpose'],
+    status: row.status,
+    source: row.source,
+    version: row.version,
+    text: row.text,
+    language: row.language,
+    occurredAt: fromDbTime(row.occurred_at).toISOString(),
+  };
+}
+
+/** Where each purpose stands (the latest record of it), and the records, oldest first. */
+export function presentConsents(rows: ConsentRecordRow[]): Consents {
+  return {
+    purposes: currentConsents(rows.map((r) => ({ ...r, occurredAt: fromDbTime(r.occurred_at) }))).map(
+      (c) => ({
+        ...c,
+        at: c.at?.toISOString() ?? null,
+      }),
+    ),
+    records: rows.map(toConsentRecord),
   };
 }

@@ -2,7 +2,8 @@ import { loadAgreementStamp } from '../agreements/agreements.repository.ts';
 import { sql } from 'kysely';
 import type { Visibility } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
-import { containsPattern, dialectOf, inListSql, likeSql } from '../../db/dialect.ts';
+import { containsPattern, dialectOf, inListSql, likeSql, toDbTime } from '../../db/dialect.ts';
+import { newId } from '../../platform/ids.ts';
 import type {
   ContactRow,
   ContactUpdate,
@@ -174,6 +175,50 @@ export async function findContactIdByAlias(db: Db, email: string): Promise<strin
     .where('email', '=', email)
     .executeTakeFirst();
   return row?.contact_id;
+}
+
+export async function insertConsent(
+  db: Db,
+  record: {
+    contactId: string;
+    purpose: string;
+    status: string;
+    source: string;
+    text: string | null;
+    version: string | null;
+    language: string | null;
+    at: Date;
+    recordedAt: Date;
+  },
+): Promise<void> {
+  await db
+    .insertInto('consent_records')
+    .values({
+      id: newId(),
+      contact_id: record.contactId,
+      purpose: record.purpose,
+      status: record.status,
+      source: record.source,
+      text: record.text,
+      version: record.version,
+      language: record.language,
+      occurred_at: toDbTime(record.at),
+      recorded_at: toDbTime(record.recordedAt),
+    })
+    .execute();
+}
+
+/** The latest record of one purpose of a person's consent, if any. */
+export async function findLatestConsent(db: Db, contactId: string, purpose: string) {
+  return db
+    .selectFrom('consent_records')
+    .selectAll()
+    .where('contact_id', '=', contactId)
+    .where('purpose', '=', purpose)
+    .orderBy('occurred_at', 'desc')
+    .orderBy('recorded_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /** Every consent given or withdrawn, oldest first, with the text shown at the time. */

@@ -1,6 +1,8 @@
 import { Type } from 'typebox';
 import { IdParams, Page } from '../../../contract/common.ts';
 import {
+  Consents,
+  RecordConsentBody,
   ContactExport,
   Contact,
   CreateContactBody,
@@ -84,6 +86,35 @@ export function contactsRoutes(app: App, { contacts }: { contacts: ContactsServi
       await contacts.eraseContact(request.actor, request.params.id);
       return reply.code(204).send(null);
     },
+  );
+
+  app.get(
+    '/contacts/:id/consents',
+    {
+      schema: {
+        tags,
+        summary: 'A person’s consent per purpose (newsletter, sales contact) and every record of it',
+        params: IdParams,
+        response: { 200: Consents, ...problemResponses },
+      },
+    },
+    async (request) => contacts.listConsents(request.actor, request.params.id),
+  );
+
+  app.post(
+    '/contacts/:id/consents',
+    {
+      schema: {
+        tags,
+        summary:
+          'Record consent given or withdrawn for one purpose, with its text and version; a withdrawn sales contact stops routing',
+        params: IdParams,
+        body: RecordConsentBody,
+        response: { 201: Consents, ...problemResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await contacts.recordConsent(request.actor, request.params.id, request.body)),
   );
 
   app.get(

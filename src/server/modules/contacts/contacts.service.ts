@@ -1,4 +1,8 @@
+import { createHash } from 'node:crypto';
+import { currentConsents } from '../../../domain/capture/consent.ts';
 import type {
+  Consents,
+  RecordConsentBody,
   Contact,
   ContactExport,
   CreateContactBody,
@@ -36,7 +40,13 @@ import {
   invalidOwner,
   stageChangeRefused,
 } from './contacts.errors.ts';
-import { toContact, toStageChange, toTouchpoint } from './contacts.presenter.ts';
+import {
+  presentConsents,
+  toConsentRecord,
+  toContact,
+  toStageChange,
+  toTouchpoint,
+} from './contacts.presenter.ts';
 import { findTouchpointsOfContact } from '../capture/capture.repository.ts';
 import {
   findContactById,
@@ -49,6 +59,7 @@ import {
   deleteContact,
   findAliasEmails,
   findConsentRecords,
+  insertConsent,
   findContactIdByAlias,
   insertContactAlias,
   moveContactDependants,
@@ -334,6 +345,63 @@ export function createContactsService(
       ]);
     },
 
+    /** Where each purpose of consent stands for a person, and every record of it. */
+    async listConsents(actor: Actor | null, id: string): Promise<Consents> {
+      const who = authorize(actor, 'contacts.read');
+      await loadVisible(db, who, id);
+      return presentConsents(await findConsentRecords(db, id));
+    },
+
+    /**
+     * Records consent given or withdrawn for one purpose, with the text and its version (derived
+     * from the text when not given). The newsletter's consent is also the contact's marketing
+     * consent; a withdrawn sales contact keeps the lead from being routed to a rep. Logged.
+     */
+    async recordConsent(actor: Actor | null, id: string, input: RecordConsentBody): Promise<Consents> {
+      const who = authorize(actor, 'contacts.write');
+      const now = clock.now();
+      const at = input.at ? new Date(input.at) : now;
+      if (at.getTime() > now.getTime() + 5 * 60_000)
+        throw fieldError('http.validation_failed', 'at', 'is in the future');
+      return write(async (trx) => {
+        await loadVisible(trx, who, id);
+        const version =
+          input.version ??
+          (input.text ? createHash('sha256').update(input.text).digest('hex').slice(0, 12) : null);
+        await insertConsent(trx, {
+          contactId: id,
+          purpose: input.purpose,
+          status: input.status,
+          source: input.source,
+          text: input.text ?? null,
+          version,
+          language: input.language ?? null,
+          at,
+          recordedAt: now,
+        });
+        if (input.purpose === 'newsletter') {
+          const current = currentConsents(
+            (await findConsentRecords(trx, id)).map((r) => ({ ...r, occurredAt: fromDbTime(r.occurred_at) })),
+          ).find((c) => c.purpose === 'newsletter')!;
+          if (current.at && current.at.getTime() === at.getTime())
+            await updateContactRow(trx, id, {
+              consent_status: current.status === 'granted' ? 'granted' : 'withdrawn',
+              consent_source: input.source,
+              consent_at: toDbTime(at),
+              updated_at: toDbTime(now),
+            });
+        }
+        await insertEvent(trx, {
+          type: 'contact.consent_recorded',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'contact', id },
+          payload: { purpose: input.purpose, status: input.status, source: input.source, version },
+        });
+        return presentConsents(await findConsentRecords(trx, id));
+      });
+    },
+
     /**
      * Everything Baton holds about a person, for a request under GDPR/AVG art. 15 (access) and 20
      * (portability): the contact, their company, other addresses, touches, stage history, consent
@@ -357,13 +425,7 @@ export function createContactsService(
           otherEmails: await findAliasEmails(trx, id),
           touchpoints: (await findTouchpointsOfContact(trx, id)).map(toTouchpoint),
           stageChanges: (await findStageChanges(trx, id)).map(toStageChange),
-          consentRecords: (await findConsentRecords(trx, id)).map((r) => ({
-            status: r.status,
-            source: r.source,
-            text: r.text,
-            language: r.language,
-            occurredAt: fromDbTime(r.occurred_at).toISOString(),
-          })),
+          consentRecords: (await findConsentRecords(trx, id)).map(toConsentRecord),
           score,
           events: events.map((e) => ({
             type: e.type,

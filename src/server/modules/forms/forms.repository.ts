@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Db } from '../../db/database.ts';
 import { toDbTime } from '../../db/dialect.ts';
 import type { FormRow, FormUpdate, NewFormRow } from '../../db/tables.ts';
@@ -45,6 +46,9 @@ export async function insertConsentRecord(
     .values({
       id: newId(),
       contact_id: record.contactId,
+      // A form's checkbox asks for marketing email; the version names the exact text shown.
+      purpose: 'newsletter',
+      version: record.text ? createHash('sha256').update(record.text).digest('hex').slice(0, 12) : null,
       status: record.status,
       source: record.source,
       text: record.text,

@@ -17,7 +17,7 @@ import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow } from '../../db/tables.ts';
 import type { DomainEvent } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
-import { findContactById, updateContactRow } from '../contacts/contacts.repository.ts';
+import { findContactById, findLatestConsent, updateContactRow } from '../contacts/contacts.repository.ts';
 import { queueLeadAssigned } from '../notifications/notifications.usecases.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
@@ -290,6 +290,8 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
         const visibility = await loadVisibility(trx, who);
         const contact = await findContactById(trx, contactId);
         if (!contact || !canSee(visibility, contact.owner_id)) throw createError('contacts.not_found');
+        if ((await findLatestConsent(trx, contactId, 'sales_contact'))?.status === 'withdrawn')
+          throw createError('contacts.no_sales_consent');
         const target = (await findRoutingPeople(trx, [input.userId], now)).get(input.userId);
         if (
           !target?.isActive ||

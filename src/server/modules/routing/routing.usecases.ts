@@ -25,7 +25,11 @@ import type { AssignmentsTable, ContactRow } from '../../db/tables.ts';
 import type { DomainEvent } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
 import { findAccountById, findDomainsByAccounts } from '../accounts/accounts.repository.ts';
-import { findContactForUpdate, updateContactRow } from '../contacts/contacts.repository.ts';
+import {
+  findContactForUpdate,
+  findLatestConsent,
+  updateContactRow,
+} from '../contacts/contacts.repository.ts';
 import {
   queueLeadAssigned,
   queueUnassignedAlert,
@@ -373,6 +377,19 @@ function holdFor(contact: ContactRow) {
   };
 }
 
+/** Not routed: the person withdrew their consent to be contacted by Sales. */
+function consentHold(source: string, at: Date) {
+  return {
+    ...holdFor({ rejection_count: 0 } as ContactRow),
+    explanation: {
+      route: `not routed: the person withdrew consent to sales contact (${source}, ${at.toISOString().slice(0, 10)})`,
+      strategy: null,
+      candidates: [],
+      performance: null,
+    } satisfies Assignment['explanation'],
+  };
+}
+
 /**
  * Routes a lead now and stores the decision with its reasons, and queues the email that tells the
  * rep (or, with no one eligible, the alert to the managers) in the caller's transaction; the rep's
@@ -422,10 +439,14 @@ export async function routeLead({
   // A lead Sales rejected as often as the ping-pong limit waits in the queue for a person.
   const held = fromDbBool(contact.needs_review);
   if (held && mode === 'from_queue') return null;
+  // A person who withdrew consent to be contacted by Sales is routed to no one, whoever asks.
+  const consent = await findLatestConsent(trx, contactId, 'sales_contact');
   const decision =
-    held && mode === 'if_waiting'
-      ? holdFor(contact)
-      : await decideLead({ conn: trx, contact, now, exclude, recordsOf });
+    consent?.status === 'withdrawn'
+      ? consentHold(consent.source, fromDbTime(consent.occurred_at))
+      : held && mode === 'if_waiting'
+        ? holdFor(contact)
+        : await decideLead({ conn: trx, contact, now, exclude, recordsOf });
   const { userId, kind } = decision;
   if (held && mode === 'always')
     await updateContactRow(trx, contactId, { needs_review: false, updated_at: toDbTime(now) });

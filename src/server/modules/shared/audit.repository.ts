@@ -53,6 +53,7 @@ const auditedEventTypes = new Set([
   'contact.exported',
   'contact.erased',
   'contact.merged',
+  'contact.consent_recorded',
   'agreement.drafted',
   'agreement.updated',
   'agreement.proposed',
