@@ -79,6 +79,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0018_erasure',
         '0019_sign_in_security',
         '0020_consent_purposes',
+        '0021_retention',
       ],
     });
   });
@@ -300,6 +301,11 @@ describe.each(e2eStores)('baton contacts, for a request under the GDPR/AVG, on %
       const notThere = await runCliInProcess(['contacts', 'export', 'sanne@bakkerij-jansen.nl'], env);
       expect(notThere.code).toBe(2);
       expect(notThere.stderr).toMatch(/was erased on .*; Baton holds nothing more about them/);
+      const dryRun = await runCliInProcess(['retention', 'run', '--dry-run'], env);
+      expect(dryRun.code, dryRun.stderr).toBe(0);
+      expect(dryRun.stdout).toBe(
+        'Dry run: would delete 0 anonymous touches, anonymise 0 leads that never became customers, blank 0 email bodies.\n',
+      );
       const bert = await runCliInProcess(['contacts', 'find', 'bert@bakkerij-jansen.nl', '--json'], env);
       expect(JSON.parse(bert.stdout)).toMatchObject({ contacts: [{ firstName: 'Bert' }], erasedAt: null });
     } finally {

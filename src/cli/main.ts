@@ -8,6 +8,7 @@ import { AppError } from '../server/modules/shared/errors.ts';
 import { registerApiKeysCommand } from './api-keys.command.ts';
 import { registerAttributionCommand } from './attribution.command.ts';
 import { registerBackupCommands } from './backup.command.ts';
+import { registerRetentionCommand } from './retention.command.ts';
 import { registerContactsCommand } from './contacts.command.ts';
 import { registerDemoCommand, topUpDemoQueues } from './demo.command.ts';
 import { registerImportCommand } from './import.command.ts';
@@ -84,6 +85,7 @@ export function buildProgram(io: Io, env: Env | undefined): Command {
   registerOpportunitiesCommand(program, io, env);
   registerDemoCommand(program, io, env);
   registerBackupCommands(program, io, env);
+  registerRetentionCommand(program, io, env);
   return program;
 }
 

@@ -16,3 +16,37 @@ export const SubjectLookup = Type.Object({
   }),
 });
 export type SubjectLookup = Static<typeof SubjectLookup>;
+
+const Days = Type.Union([Type.Integer({ minimum: 30, maximum: 3650 }), Type.Null()], {
+  description: 'Days to keep, 30 to 3650; null keeps the data',
+});
+
+export const RetentionReport = Type.Object({
+  at: Instant,
+  dryRun: Type.Boolean(),
+  anonymousTouches: Type.Integer({ description: 'Touches of visitors never identified, deleted' }),
+  unconvertedLeads: Type.Integer({ description: 'Leads that never became customers, anonymised' }),
+  emailBodies: Type.Integer({ description: 'Delivered emails whose text was blanked' }),
+});
+export type RetentionReport = Static<typeof RetentionReport>;
+
+export const RetentionSettings = Type.Object({
+  anonymousTouchesDays: Days,
+  unconvertedLeadsDays: Days,
+  emailBodiesDays: Days,
+  updatedAt: Instant,
+  lastRun: Type.Union([RetentionReport, Type.Null()], { description: 'What the daily job did last' }),
+});
+export type RetentionSettings = Static<typeof RetentionSettings>;
+
+export const UpdateRetentionSettingsBody = StrictObject({
+  anonymousTouchesDays: Type.Optional(Days),
+  unconvertedLeadsDays: Type.Optional(Days),
+  emailBodiesDays: Type.Optional(Days),
+});
+export type UpdateRetentionSettingsBody = Static<typeof UpdateRetentionSettingsBody>;
+
+export const RunRetentionBody = StrictObject({
+  dryRun: Type.Optional(Type.Boolean({ description: 'Count what would go, change nothing' })),
+});
+export type RunRetentionBody = Static<typeof RunRetentionBody>;

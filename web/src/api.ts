@@ -42,7 +42,12 @@ import type {
   TotpEnrolment,
   UpdateSecuritySettingsBody,
 } from '../../src/contract/auth.ts';
-import type { SubjectLookup } from '../../src/contract/privacy.ts';
+import type {
+  RetentionReport,
+  RetentionSettings,
+  SubjectLookup,
+  UpdateRetentionSettingsBody,
+} from '../../src/contract/privacy.ts';
 import type { Consents, RecordConsentBody } from '../../src/contract/contacts.ts';
 import type { Board } from '../../src/contract/board.ts';
 import type { BonusPlan, BonusStatements, PutBonusPlanBody } from '../../src/contract/bonus.ts';
@@ -198,6 +203,10 @@ export const api = {
     patch<SecuritySettings>('/settings/security', body),
   consents: (id: string) => get<Consents>(`/contacts/${id}/consents`),
   recordConsent: (id: string, body: RecordConsentBody) => post<Consents>(`/contacts/${id}/consents`, body),
+  retentionSettings: () => get<RetentionSettings>('/settings/retention'),
+  updateRetentionSettings: (body: UpdateRetentionSettingsBody) =>
+    patch<RetentionSettings>('/settings/retention', body),
+  runRetention: (dryRun: boolean) => post<RetentionReport>('/settings/retention/run', { dryRun }),
   findSubject: (email: string) => get<SubjectLookup>('/privacy/subjects', { email }),
   eraseContact: (id: string) => remove<void>(`/contacts/${id}`),
   signOut: () => post<null>('/auth/logout'),

@@ -58,6 +58,14 @@ export interface OidcLoginsTable {
   expires_at: DbTime;
 }
 
+export interface RetentionSettingsTable {
+  id: number;
+  anonymous_touches_days: number | null;
+  unconverted_leads_days: number | null;
+  email_bodies_days: number | null;
+  updated_at: DbTime;
+}
+
 export interface SecuritySettingsTable {
   id: number;
   sso_required: DbBool;
@@ -169,6 +177,8 @@ export interface ContactsTable {
   engagement_since: DbTime | null;
   created_at: DbTime;
   updated_at: DbTime;
+  /** Set when retention anonymised the contact: its personal fields are blank, its stages and sources kept. */
+  anonymised_at: DbTime | null;
 }
 
 export interface RejectionReasonsTable {
@@ -530,6 +540,7 @@ export interface DB {
   sign_in_challenges: SignInChallengesTable;
   oidc_logins: OidcLoginsTable;
   security_settings: SecuritySettingsTable;
+  retention_settings: RetentionSettingsTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
   sessions: SessionsTable;

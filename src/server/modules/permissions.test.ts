@@ -333,6 +333,25 @@ const rows: Row[] = [
     expect: { ...adminOnly(200), marketing: 200 },
   },
   {
+    route: 'GET /api/v1/settings/retention',
+    request: () => ({ url: '/api/v1/settings/retention' }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'PATCH /api/v1/settings/retention',
+    request: () => ({
+      method: 'PATCH',
+      url: '/api/v1/settings/retention',
+      payload: { emailBodiesDays: 180 },
+    }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'POST /api/v1/settings/retention/run',
+    request: () => ({ method: 'POST', url: '/api/v1/settings/retention/run', payload: { dryRun: true } }),
+    expect: adminOnly(200),
+  },
+  {
     route: 'GET /api/v1/privacy/subjects',
     request: () => ({ url: '/api/v1/privacy/subjects?email=jan%40acme.nl' }),
     expect: { ...adminOnly(200), marketing: 200 },

@@ -636,6 +636,22 @@ export const en = {
     breakGlassHelp:
       'Needed when single sign-on is required: the admin who can sign in when the provider is down.',
     mfaRoles: 'Roles that must use two-step sign-in',
+    retentionTab: 'Data retention',
+    retentionIntro:
+      'After how many days Baton removes each kind of data. A daily job applies the periods; reports keep their figures. Leave a field empty to keep the data.',
+    retentionKinds: {
+      anonymousTouchesDays: 'Touches of visitors never identified (deleted)',
+      unconvertedLeadsDays: 'Leads that never became customers, after their last activity (anonymised)',
+      emailBodiesDays: 'Text of delivered emails (blanked)',
+    },
+    retentionKeep: 'Empty: keep. From 30 days to ten years.',
+    days: 'days',
+    saveRetentionPeriods: 'Save periods',
+    retentionSaved: 'Retention periods saved.',
+    retentionDryRun: 'What would go now?',
+    retentionReport: '{{touches}} anonymous touches, {{leads}} leads, {{emails}} email bodies',
+    retentionLastRun: 'Last run {{at}}: {{what}}.',
+    retentionNeverRun: 'Not run yet.',
   },
   auditLog: {
     title: 'Audit log',
@@ -686,6 +702,7 @@ export const en = {
       audit_log: 'Audit log',
       reporting: 'Reporting',
       security: 'Sign-in policy',
+      retention: 'Data retention',
     },
     actions: {
       user: {
@@ -701,6 +718,10 @@ export const en = {
         second_factor_failed: 'Wrong sign-in code',
         recovery_codes_renewed: 'New recovery codes',
         sso_refused: 'Single sign-on refused',
+      },
+      retention: {
+        settings_changed: 'Retention periods changed',
+        applied: 'Retention applied',
       },
       security: {
         settings_changed: 'Sign-in policy changed',

@@ -642,6 +642,22 @@ export const nl: typeof en = {
     breakGlassHelp:
       'Nodig als SSO verplicht is: de beheerder die kan aanmelden als de provider onbereikbaar is.',
     mfaRoles: 'Rollen die in twee stappen moeten aanmelden',
+    retentionTab: 'Bewaartermijnen',
+    retentionIntro:
+      'Na hoeveel dagen Baton elk soort gegevens verwijdert. Een dagelijkse taak past de termijnen toe; rapporten houden hun cijfers. Laat een veld leeg om de gegevens te bewaren.',
+    retentionKinds: {
+      anonymousTouchesDays: 'Contactmomenten van nooit herkende bezoekers (verwijderd)',
+      unconvertedLeadsDays: 'Leads die nooit klant werden, na hun laatste activiteit (geanonimiseerd)',
+      emailBodiesDays: 'Tekst van verzonden e-mails (gewist)',
+    },
+    retentionKeep: 'Leeg: bewaren. Van 30 dagen tot tien jaar.',
+    days: 'dagen',
+    saveRetentionPeriods: 'Termijnen opslaan',
+    retentionSaved: 'Bewaartermijnen opgeslagen.',
+    retentionDryRun: 'Wat zou er nu verdwijnen?',
+    retentionReport: '{{touches}} anonieme contactmomenten, {{leads}} leads, {{emails}} e-mailteksten',
+    retentionLastRun: 'Laatst uitgevoerd {{at}}: {{what}}.',
+    retentionNeverRun: 'Nog niet uitgevoerd.',
   },
   auditLog: {
     title: 'Auditlogboek',
@@ -692,6 +708,7 @@ export const nl: typeof en = {
       audit_log: 'Auditlogboek',
       reporting: 'Rapportage',
       security: 'Aanmeldbeleid',
+      retention: 'Bewaartermijnen',
     },
     actions: {
       user: {
@@ -707,6 +724,10 @@ export const nl: typeof en = {
         second_factor_failed: 'Verkeerde aanmeldcode',
         recovery_codes_renewed: 'Nieuwe herstelcodes',
         sso_refused: 'Eenmalige aanmelding geweigerd',
+      },
+      retention: {
+        settings_changed: 'Bewaartermijnen gewijzigd',
+        applied: 'Bewaartermijnen toegepast',
       },
       security: {
         settings_changed: 'Aanmeldbeleid gewijzigd',

@@ -26,6 +26,7 @@ import type { Role } from '../../../src/contract/common.ts';
 import type { Pool, RoutingRule, UpdateRoutingSettingsBody } from '../../../src/contract/routing.ts';
 import type { SlaCalendar, SlaPolicy } from '../../../src/contract/sla.ts';
 import type { ReportingSettings } from '../../../src/contract/metrics.ts';
+import type { RetentionReport } from '../../../src/contract/privacy.ts';
 import type { Stage } from '../../../src/contract/stages.ts';
 import type { Team } from '../../../src/contract/teams.ts';
 import type { User } from '../../../src/contract/users.ts';
@@ -1009,6 +1010,72 @@ function ReportingTab() {
   );
 }
 
+/** How long each kind of data is kept, what the daily job did last, and a dry run. */
+function RetentionTab() {
+  const { t, i18n } = useTranslation();
+  const user = useUser();
+  const language = i18n.language === 'nl' ? 'nl' : 'en';
+  const settings = useQuery({ queryKey: ['retention'], queryFn: api.retentionSettings });
+  const [dry, setDry] = useState<RetentionReport | null>(null);
+  const save = useAction({
+    run: api.updateRetentionSettings,
+    invalidate: [['retention']],
+    success: t('settings.retentionSaved'),
+  });
+  const preview = useAction({ run: () => api.runRetention(true), invalidate: [], done: setDry });
+  const data = settings.data;
+  const kinds = ['anonymousTouchesDays', 'unconvertedLeadsDays', 'emailBodiesDays'] as const;
+  const describe = (r: RetentionReport) =>
+    t('settings.retentionReport', {
+      touches: r.anonymousTouches,
+      leads: r.unconvertedLeads,
+      emails: r.emailBodies,
+    });
+  return (
+    <Card size="small" loading={settings.isPending}>
+      {data && (
+        <Form
+          layout="vertical"
+          style={{ maxWidth: 560 }}
+          initialValues={data}
+          onFinish={(v: Record<(typeof kinds)[number], number | null | undefined>) =>
+            save.mutate(Object.fromEntries(kinds.map((k) => [k, v[k] ?? null])))
+          }
+        >
+          <Typography.Paragraph type="secondary">{t('settings.retentionIntro')}</Typography.Paragraph>
+          {kinds.map((k) => (
+            <Form.Item
+              key={k}
+              name={k}
+              label={t(`settings.retentionKinds.${k}`)}
+              extra={t('settings.retentionKeep')}
+            >
+              <InputNumber min={30} max={3650} addonAfter={t('settings.days')} style={{ width: 200 }} />
+            </Form.Item>
+          ))}
+          <Space wrap>
+            <Button type="primary" htmlType="submit" loading={save.isPending}>
+              {t('settings.saveRetentionPeriods')}
+            </Button>
+            <Button loading={preview.isPending} onClick={() => preview.mutate(undefined)}>
+              {t('settings.retentionDryRun')}
+            </Button>
+          </Space>
+          {dry && <Alert style={{ marginTop: 16 }} type="info" showIcon title={describe(dry)} />}
+          <Typography.Paragraph style={{ marginTop: 16 }} type="secondary">
+            {data.lastRun
+              ? t('settings.retentionLastRun', {
+                  at: formatMoment(data.lastRun.at, user.timeZone, language),
+                  what: describe(data.lastRun),
+                })
+              : t('settings.retentionNeverRun')}
+          </Typography.Paragraph>
+        </Form>
+      )}
+    </Card>
+  );
+}
+
 /** The sign-in policy: SSO for everyone but a break-glass admin, two-step sign-in for roles. */
 function SecurityTab() {
   const { t } = useTranslation();
@@ -1081,6 +1148,7 @@ export function SettingsPage() {
           { key: 'keys', label: t('settings.apiKeys'), children: <ApiKeysTab /> },
           { key: 'reporting', label: t('settings.reporting'), children: <ReportingTab /> },
           { key: 'security', label: t('settings.security'), children: <SecurityTab /> },
+          { key: 'retention', label: t('settings.retentionTab'), children: <RetentionTab /> },
         ]}
       />
     </Space>

@@ -19,6 +19,7 @@ import * as m0017 from './0017_won_reason.ts';
 import * as m0018 from './0018_erasure.ts';
 import * as m0019 from './0019_sign_in_security.ts';
 import * as m0020 from './0020_consent_purposes.ts';
+import * as m0021 from './0021_retention.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0018_erasure': m0018,
   '0019_sign_in_security': m0019,
   '0020_consent_purposes': m0020,
+  '0021_retention': m0021,
 };

@@ -162,6 +162,7 @@ export async function startLeadFlow(
     await attempt('checking the plans failed', () => services.planning.checkPace());
     await attempt('the weekly handoff digest failed', () => services.handoff.sendWeeklyDigest());
     await attempt('removing expired audit entries failed', () => services.auditLog.purgeExpired());
+    await attempt('applying the retention periods failed', () => services.privacy.applyRetentionDaily());
   };
   await sweepWaiting();
   let waiting: Promise<void> | undefined;

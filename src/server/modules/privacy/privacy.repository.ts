@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.ts';
+import { toDbTime } from '../../db/dialect.ts';
 
 /**
  * Every table that holds rows about a person, in the order an export lists them. A test compares
@@ -135,4 +136,153 @@ export async function findContactIdsByAnyEmail(db: Db, email: string): Promise<s
 /** Whether a hash is on the suppression list (an erased person), and since when. */
 export async function findSuppression(db: Db, hash: string) {
   return db.selectFrom('suppressions').selectAll().where('email_hash', '=', hash).executeTakeFirst();
+}
+
+export async function findRetentionSettings(db: Db) {
+  return db.selectFrom('retention_settings').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+}
+
+export async function updateRetentionSettings(
+  db: Db,
+  settings: {
+    anonymousTouchesDays: number | null;
+    unconvertedLeadsDays: number | null;
+    emailBodiesDays: number | null;
+    at: Date;
+  },
+): Promise<void> {
+  await db
+    .updateTable('retention_settings')
+    .set({
+      anonymous_touches_days: settings.anonymousTouchesDays,
+      unconverted_leads_days: settings.unconvertedLeadsDays,
+      email_bodies_days: settings.emailBodiesDays,
+      updated_at: toDbTime(settings.at),
+    })
+    .where('id', '=', 1)
+    .execute();
+}
+
+/** Touches of visitors never identified, older than the cutoff: they will never join a person. */
+export async function deleteAnonymousTouchesBefore(db: Db, cutoff: Date, dryRun: boolean): Promise<number> {
+  if (dryRun) {
+    const row = await db
+      .selectFrom('touchpoints')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('contact_id', 'is', null)
+      .where('occurred_at', '<', toDbTime(cutoff))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+  const result = await db
+    .deleteFrom('touchpoints')
+    .where('contact_id', 'is', null)
+    .where('occurred_at', '<', toDbTime(cutoff))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Blanks the text of emails delivered before the cutoff; who got what kind of email, and when, stays. */
+export async function blankEmailBodiesBefore(db: Db, cutoff: Date, dryRun: boolean): Promise<number> {
+  if (dryRun) {
+    const row = await db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('status', '=', 'sent')
+      .where('sent_at', '<', toDbTime(cutoff))
+      .where((eb) => eb.or([eb('body_text', 'is not', null), eb('body_html', 'is not', null)]))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+  const result = await db
+    .updateTable('outbox')
+    .set({ body_text: null, body_html: null, params: null })
+    .where('status', '=', 'sent')
+    .where('sent_at', '<', toDbTime(cutoff))
+    .where((eb) => eb.or([eb('body_text', 'is not', null), eb('body_html', 'is not', null)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
+ * Leads that never became customers and have been quiet since the cutoff: not anonymised yet, not a
+ * customer, no won deal, no touch, change or stage since then.
+ */
+export async function findUnconvertedLeadsBefore(db: Db, cutoff: Date, limit: number): Promise<string[]> {
+  const before = toDbTime(cutoff);
+  const rows = await db
+    .selectFrom('contacts')
+    .select('id')
+    .where('anonymised_at', 'is', null)
+    .where('stage', '<>', 'customer')
+    .where('updated_at', '<', before)
+    .where('stage_entered_at', '<', before)
+    .where((eb) => eb.or([eb('latest_touch_at', 'is', null), eb('latest_touch_at', '<', before)]))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('opportunities')
+            .select('opportunities.id')
+            .where('opportunities.status', '=', 'won')
+            .where((o) =>
+              o.or([
+                o('opportunities.contact_id', '=', eb.ref('contacts.id')),
+                o.exists(
+                  o
+                    .selectFrom('opportunity_contacts')
+                    .select('opportunity_contacts.contact_id')
+                    .whereRef('opportunity_contacts.opportunity_id', '=', 'opportunities.id')
+                    .whereRef('opportunity_contacts.contact_id', '=', 'contacts.id'),
+                ),
+              ]),
+            ),
+        ),
+      ),
+    )
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Anonymises a contact: its personal fields go blank, its other addresses, visitor ids and consent
+ * records go, its touches lose their pages and form fields, the emails about it their text, and the
+ * logs their details. What the figures count stays: the contact row with its stage, dates, sources
+ * and account, its stage history and its touches' channels and campaigns.
+ */
+export async function anonymiseContact(db: Db, contactId: string, at: Date): Promise<void> {
+  await db
+    .updateTable('contacts')
+    .set({
+      email: null,
+      first_name: null,
+      last_name: null,
+      title: null,
+      phone: null,
+      external_id: null,
+      attributes: '{}',
+      consent_status: 'unknown',
+      consent_source: null,
+      consent_at: null,
+      anonymised_at: toDbTime(at),
+      updated_at: toDbTime(at),
+    })
+    .where('id', '=', contactId)
+    .execute();
+  await db.deleteFrom('contact_aliases').where('contact_id', '=', contactId).execute();
+  await db.deleteFrom('visitor_identities').where('contact_id', '=', contactId).execute();
+  await db.deleteFrom('consent_records').where('contact_id', '=', contactId).execute();
+  await db
+    .updateTable('touchpoints')
+    .set({ url: null, properties: '{}', visitor_id: null })
+    .where('contact_id', '=', contactId)
+    .execute();
+  await db
+    .updateTable('outbox')
+    .set({ body_text: null, body_html: null, params: null })
+    .where('contact_id', '=', contactId)
+    .execute();
+  await db.updateTable('qualifications').set({ note: null }).where('contact_id', '=', contactId).execute();
 }

@@ -225,3 +225,158 @@ describeEachDialect('requests of a data subject (GDPR/AVG)', (getDatabase) => {
     expect(rows).toEqual([]);
   });
 });
+
+describeEachDialect('retention: how long each kind of data is kept', (getDatabase) => {
+  it('deletes old anonymous touches, anonymises quiet leads that never became customers, blanks old email bodies, and the figures stay', async () => {
+    const context = createTestContext(getDatabase());
+    const app = await createTestApp(context);
+    try {
+      context.clock.set('2024-01-10T09:00:00.000Z');
+      const rep = await addUser(context, 'sales_rep');
+      const pool = await context.services.routing.createPool(cli, {
+        name: 'Inside',
+        strategy: 'round_robin',
+        members: [{ userId: rep.id }],
+      });
+      await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+      const adminUser = await addUser(context, 'admin');
+      // An anonymous visitor, a lead who went quiet after becoming an MQL, and a customer.
+      await context.services.capture.ingest(
+        cli,
+        {
+          events: [
+            { type: 'page_viewed', occurredAt: '2024-01-10T08:00:00Z', visitorId: 'v-anonymous-1' },
+            {
+              type: 'form_submitted',
+              occurredAt: '2024-01-10T08:30:00Z',
+              email: 'stil@vergeten.nl',
+              channel: 'paid_search',
+              campaign: 'Cloud Q1',
+              url: 'https://www.example.nl/whitepaper?naam=stil',
+            },
+            { type: 'page_viewed', occurredAt: '2024-01-10T08:40:00Z', email: 'klant@vast.nl' },
+          ],
+        },
+        undefined,
+      );
+      const quiet = (await context.services.privacy.findSubject(cli, 'stil@vergeten.nl')).contacts[0]!;
+      const customer = (await context.services.privacy.findSubject(cli, 'klant@vast.nl')).contacts[0]!;
+      await context.services.contacts.changeStage(cli, quiet.id, { to: 'mql' });
+      await expect
+        .poll(async () => (await context.services.routing.listAssignments(cli, quiet.id)).length)
+        .toBe(1);
+      await context.services.contacts.changeStage(cli, customer.id, { to: 'mql' });
+      await expect
+        .poll(async () => (await context.services.routing.listAssignments(cli, customer.id)).length)
+        .toBe(1);
+      const asRep = { kind: 'user', userId: rep.id, role: 'sales_rep' } as const;
+      await context.services.handoff.accept(asRep, customer.id, {});
+      await context.services.handoff.qualify(asRep, customer.id, {
+        answers: { need: true, budget: true, authority: true, timing: true },
+      });
+      const deal = await context.services.opportunities.create(asRep, {
+        name: 'Vast contract',
+        contactId: customer.id,
+        amountMinor: 500_000,
+      });
+      await context.services.opportunities.move(asRep, deal.id, { stage: 'won' });
+      // The emails of the routing were delivered then.
+      await context.database.db
+        .updateTable('outbox')
+        .set({ status: 'sent', sent_at: '2024-01-10T09:01:00.000Z' })
+        .execute();
+
+      context.clock.set('2026-12-01T09:00:00.000Z');
+      const admin = await signIn(app, adminUser.email);
+      const funnel = async () =>
+        (
+          await app.inject({
+            url: '/api/v1/funnel?from=2024-01-01T00:00:00Z&to=2024-04-01T00:00:00Z',
+            headers: { cookie: admin },
+          })
+        ).json<{ stages: unknown[] }>().stages;
+      const before = await funnel();
+
+      const set = await app.inject({
+        method: 'PATCH',
+        url: '/api/v1/settings/retention',
+        headers: { cookie: admin },
+        payload: { anonymousTouchesDays: 395, unconvertedLeadsDays: 730, emailBodiesDays: 180 },
+      });
+      expect(set.statusCode).toBe(200);
+      const tooShort = await app.inject({
+        method: 'PATCH',
+        url: '/api/v1/settings/retention',
+        headers: { cookie: admin },
+        payload: { emailBodiesDays: 7 },
+      });
+      expect(tooShort.statusCode).toBe(400);
+      expect(tooShort.json()).toMatchObject({ errors: [{ field: 'body.emailBodiesDays' }] });
+
+      const run = (dryRun: boolean) =>
+        app.inject({
+          method: 'POST',
+          url: '/api/v1/settings/retention/run',
+          headers: { cookie: admin },
+          payload: { dryRun },
+        });
+      const dry = await run(true);
+      expect(dry.json()).toMatchObject({ dryRun: true, anonymousTouches: 1, unconvertedLeads: 1 });
+      const emails = dry.json<{ emailBodies: number }>().emailBodies;
+      expect(emails).toBeGreaterThan(0);
+      expect((await context.services.contacts.getContact(cli, quiet.id)).email).toBe('stil@vergeten.nl');
+
+      const real = await run(false);
+      expect(real.json()).toMatchObject({
+        dryRun: false,
+        anonymousTouches: 1,
+        unconvertedLeads: 1,
+        emailBodies: emails,
+      });
+      const db = context.database.db;
+      expect(
+        await db.selectFrom('touchpoints').select('id').where('contact_id', 'is', null).execute(),
+      ).toEqual([]);
+      const anonymised = (await db
+        .selectFrom('contacts')
+        .selectAll()
+        .where('id', '=', quiet.id)
+        .executeTakeFirst())!;
+      expect(anonymised).toMatchObject({
+        email: null,
+        first_name: null,
+        stage: 'mql',
+        original_source: 'paid_search',
+      });
+      expect(anonymised.anonymised_at).not.toBeNull();
+      const touches = await db
+        .selectFrom('touchpoints')
+        .selectAll()
+        .where('contact_id', '=', quiet.id)
+        .execute();
+      expect(touches.map((t) => [t.channel, t.campaign, t.url])).toEqual([['paid_search', 'Cloud Q1', null]]);
+      expect((await context.services.contacts.getContact(cli, customer.id)).email).toBe('klant@vast.nl');
+      const bodies = await db.selectFrom('outbox').select(['body_text', 'body_html', 'status']).execute();
+      expect(bodies.every((b) => b.body_text === null && b.body_html === null)).toBe(true);
+      // The figures already reported read the same.
+      expect(await funnel()).toEqual(before);
+      // Logged, and not again within the day.
+      const settings = await app.inject({ url: '/api/v1/settings/retention', headers: { cookie: admin } });
+      expect(settings.json()).toMatchObject({ lastRun: { unconvertedLeads: 1 }, emailBodiesDays: 180 });
+      expect(await context.services.privacy.applyRetentionDaily()).toBeNull();
+      context.clock.advance(86_400_000);
+      expect(await context.services.privacy.applyRetentionDaily()).toMatchObject({
+        anonymousTouches: 0,
+        unconvertedLeads: 0,
+      });
+      const audit = await context.services.auditLog.list(cli, { action: 'retention.', limit: 10 });
+      expect(audit.data.map((e) => e.action).sort()).toEqual([
+        'retention.applied',
+        'retention.applied',
+        'retention.settings_changed',
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,6 +1,13 @@
 import { Type } from 'typebox';
 import { IdParams } from '../../../contract/common.ts';
-import { SubjectLookup, SubjectQuery } from '../../../contract/privacy.ts';
+import {
+  RetentionReport,
+  RetentionSettings,
+  RunRetentionBody,
+  SubjectLookup,
+  SubjectQuery,
+  UpdateRetentionSettingsBody,
+} from '../../../contract/privacy.ts';
 import { problemResponses, type App } from '../shared/http.ts';
 import type { PrivacyService } from './privacy.service.ts';
 
@@ -41,5 +48,43 @@ export function privacyRoutes(app: App, { privacy }: { privacy: PrivacyService }
         .header('cache-control', 'no-store')
         .send(Buffer.from(archive));
     },
+  );
+
+  app.get(
+    '/settings/retention',
+    {
+      schema: {
+        tags,
+        summary: 'How long each kind of data is kept, and what the daily job did last (admin)',
+        response: { 200: RetentionSettings, ...problemResponses },
+      },
+    },
+    async (request) => privacy.retentionSettings(request.actor),
+  );
+
+  app.patch(
+    '/settings/retention',
+    {
+      schema: {
+        tags,
+        summary: 'Set how long each kind of data is kept (admin); logged',
+        body: UpdateRetentionSettingsBody,
+        response: { 200: RetentionSettings, ...problemResponses },
+      },
+    },
+    async (request) => privacy.updateRetention(request.actor, request.body),
+  );
+
+  app.post(
+    '/settings/retention/run',
+    {
+      schema: {
+        tags,
+        summary: 'Apply the retention periods now, or count what would go (dryRun) (admin); logged',
+        body: RunRetentionBody,
+        response: { 200: RetentionReport, ...problemResponses },
+      },
+    },
+    async (request) => privacy.runRetention(request.actor, request.body.dryRun ?? false),
   );
 }

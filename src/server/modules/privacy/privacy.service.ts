@@ -1,5 +1,14 @@
 import { strToU8, zipSync } from 'fflate';
-import type { SubjectLookup } from '../../../contract/privacy.ts';
+import type {
+  RetentionReport,
+  RetentionSettings,
+  SubjectLookup,
+  UpdateRetentionSettingsBody,
+} from '../../../contract/privacy.ts';
+import { actorRef } from '../shared/access.ts';
+import { findLatestEventOfType, insertEvent, scrubLogsAbout } from '../shared/events.repository.ts';
+import { readJson } from '../../db/json-column.ts';
+import { EventPayload } from '../shared/events.repository.ts';
 import type { Actor } from '../../../domain/access/roles.ts';
 import { normalizeEmail } from '../../../domain/people/normalize.ts';
 import { fromDbTime } from '../../db/dialect.ts';
@@ -9,6 +18,12 @@ import { authorize } from '../shared/access.ts';
 import { writeCsv } from '../shared/csv.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import {
+  anonymiseContact,
+  blankEmailBodiesBefore,
+  deleteAnonymousTouchesBefore,
+  findRetentionSettings,
+  findUnconvertedLeadsBefore,
+  updateRetentionSettings,
   findContactIdsByAnyEmail,
   findRecordsOfContact,
   findSuppression,
@@ -67,9 +82,143 @@ const readme = (contactId: string, at: string, counts: [string, number][]) =>
  * everything held about them in one archive, erase them (through the contacts service, which keeps
  * the suppression hash).
  */
+const dayMs = 86_400_000;
+const cutoff = (now: Date, days: number | null) =>
+  days === null ? null : new Date(now.getTime() - days * dayMs);
+
 export function createPrivacyService(deps: ServiceDeps, contacts: ContactsService) {
   const { db, clock } = deps;
+
+  async function lastRun(): Promise<RetentionReport | null> {
+    const event = await findLatestEventOfType(db, 'retention.applied');
+    return event
+      ? (readJson(EventPayload, event.payload, 'events.payload') as unknown as RetentionReport)
+      : null;
+  }
+
+  async function presentRetention(): Promise<RetentionSettings> {
+    const row = await findRetentionSettings(db);
+    return {
+      anonymousTouchesDays: row.anonymous_touches_days,
+      unconvertedLeadsDays: row.unconverted_leads_days,
+      emailBodiesDays: row.email_bodies_days,
+      updatedAt: fromDbTime(row.updated_at).toISOString(),
+      lastRun: await lastRun(),
+    };
+  }
+
+  /**
+   * Applies the retention periods once: deletes anonymous touches, anonymises quiet leads that
+   * never became customers (in batches, each in its own transaction), blanks old email bodies. The
+   * report goes into the audit log (not for a dry run).
+   */
+  async function applyRetention(
+    actor: { kind: 'system'; id: null } | ReturnType<typeof actorRef>,
+    dryRun: boolean,
+  ): Promise<RetentionReport> {
+    const now = clock.now();
+    const settings = await findRetentionSettings(db);
+    const touchesBefore = cutoff(now, settings.anonymous_touches_days);
+    const leadsBefore = cutoff(now, settings.unconverted_leads_days);
+    const bodiesBefore = cutoff(now, settings.email_bodies_days);
+    const report: RetentionReport = {
+      at: now.toISOString(),
+      dryRun,
+      anonymousTouches: touchesBefore ? await deleteAnonymousTouchesBefore(db, touchesBefore, dryRun) : 0,
+      unconvertedLeads: 0,
+      emailBodies: bodiesBefore ? await blankEmailBodiesBefore(db, bodiesBefore, dryRun) : 0,
+    };
+    if (leadsBefore) {
+      for (;;) {
+        const ids = await findUnconvertedLeadsBefore(db, leadsBefore, dryRun ? 100_000 : 200);
+        if (dryRun) {
+          report.unconvertedLeads = ids.length;
+          break;
+        }
+        for (const id of ids)
+          await db.transaction().execute(async (trx) => {
+            await anonymiseContact(trx, id, now);
+            await scrubLogsAbout(trx, 'contact', id);
+          });
+        report.unconvertedLeads += ids.length;
+        if (ids.length < 200) break;
+      }
+    }
+    if (!dryRun)
+      await insertEvent(db, {
+        type: 'retention.applied',
+        occurredAt: now,
+        actor,
+        subject: { type: 'retention', id: '1' },
+        payload: { ...report },
+      });
+    return report;
+  }
+
   return {
+    async retentionSettings(actor: Actor | null): Promise<RetentionSettings> {
+      authorize(actor, 'auditLog.manage');
+      return presentRetention();
+    },
+
+    /** Sets the periods (admin); logged. The next daily run applies them. */
+    async updateRetention(
+      actor: Actor | null,
+      input: UpdateRetentionSettingsBody,
+    ): Promise<RetentionSettings> {
+      const who = authorize(actor, 'auditLog.manage');
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        const row = await findRetentionSettings(trx);
+        const before = {
+          anonymousTouchesDays: row.anonymous_touches_days,
+          unconvertedLeadsDays: row.unconverted_leads_days,
+          emailBodiesDays: row.email_bodies_days,
+        };
+        const after = {
+          anonymousTouchesDays:
+            input.anonymousTouchesDays === undefined
+              ? before.anonymousTouchesDays
+              : input.anonymousTouchesDays,
+          unconvertedLeadsDays:
+            input.unconvertedLeadsDays === undefined
+              ? before.unconvertedLeadsDays
+              : input.unconvertedLeadsDays,
+          emailBodiesDays:
+            input.emailBodiesDays === undefined ? before.emailBodiesDays : input.emailBodiesDays,
+        };
+        await updateRetentionSettings(trx, { ...after, at: now });
+        await insertEvent(trx, {
+          type: 'retention.settings_changed',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'retention', id: '1' },
+          payload: { before, after },
+        });
+      });
+      return presentRetention();
+    },
+
+    /** Applies the periods now, or counts what would go (admin, CLI). */
+    async runRetention(actor: Actor | null, dryRun: boolean): Promise<RetentionReport> {
+      const who = authorize(actor, 'auditLog.manage');
+      return applyRetention(actorRef(who), dryRun);
+    },
+
+    /** The daily job: applies the periods when the last run is a day old (or there was none). */
+    async applyRetentionDaily(): Promise<RetentionReport | null> {
+      const last = await lastRun();
+      if (last && clock.now().getTime() - new Date(last.at).getTime() < dayMs - 60_000) return null;
+      const settings = await findRetentionSettings(db);
+      if (
+        settings.anonymous_touches_days === null &&
+        settings.unconverted_leads_days === null &&
+        settings.email_bodies_days === null
+      )
+        return null;
+      return applyRetention({ kind: 'system', id: null }, false);
+    },
+
     /** The people an address belongs to (also as a merged duplicate's address), and whether it was erased. */
     async findSubject(actor: Actor | null, email: string): Promise<SubjectLookup> {
       authorize(actor, 'contacts.export');

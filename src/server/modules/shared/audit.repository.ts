@@ -54,6 +54,8 @@ const auditedEventTypes = new Set([
   'contact.erased',
   'contact.merged',
   'contact.consent_recorded',
+  'retention.settings_changed',
+  'retention.applied',
   'agreement.drafted',
   'agreement.updated',
   'agreement.proposed',
