@@ -93,6 +93,25 @@ describe.skipIf(!hasBrowser)('signing in through single sign-on with a second fa
       const entries = ((await audit.json()) as { data: { details: Record<string, unknown> }[] }).data;
       expect(entries[0]!.details).toMatchObject({ method: 'sso', secondFactor: 'totp' });
 
+      // The privacy officer's screens: a request about a person, and the sign-in and retention settings.
+      await page.goto(`${batonUrl}/privacy`);
+      await page.getByLabel('Email address').fill('onbekend@elders.nl');
+      await page.getByRole('button', { name: 'Find' }).click();
+      await page.getByText('Baton holds no person with this address.').waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.goto(`${batonUrl}/settings`);
+      await page.getByRole('tab', { name: 'Sign-in' }).click();
+      await page.getByText('Everyone signs in with single sign-on').waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.getByRole('tab', { name: 'Data retention' }).click();
+      await page.getByLabel('Text of delivered emails (blanked)').fill('180');
+      await page.getByRole('button', { name: 'Save periods' }).click();
+      await page.getByText('Retention periods saved.').waitFor();
+      await page.getByRole('button', { name: 'What would go now?' }).click();
+      await page.getByText('0 anonymous touches, 0 leads, 0 email bodies').waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.screenshot({ path: artifact('settings-retention.png') });
+
       // A refused sign-in lands on a page that says why: here, a provider's answer used twice.
       await page.getByRole('button', { name: 'Sign out' }).click();
       const replay = await context.newPage();

@@ -568,7 +568,7 @@ export const en = {
     remove: 'Remove',
     title: 'Settings',
     intro:
-      'People and teams with the manager chain, the stage definitions, routing, follow-up policies and calendars, and API keys.',
+      'People and teams with the manager chain, the stage definitions, routing, follow-up policies and calendars, API keys, reporting, the sign-in policy and data retention.',
     users: 'Users',
     teamsTab: 'Teams',
     stages: 'Stages',

@@ -574,7 +574,7 @@ export const nl: typeof en = {
     remove: 'Verwijderen',
     title: 'Instellingen',
     intro:
-      'Mensen en teams met de managerlijn, de fasedefinities, routering, opvolgafspraken en kalenders, en API-sleutels.',
+      'Mensen en teams met de managerlijn, de fasedefinities, routering, opvolgafspraken en kalenders, API-sleutels, rapportage, het aanmeldbeleid en bewaartermijnen.',
     users: 'Gebruikers',
     teamsTab: 'Teams',
     stages: 'Fases',
