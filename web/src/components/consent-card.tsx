@@ -6,9 +6,11 @@ import type { RecordConsentBody } from '../../../src/contract/contacts.ts';
 import { api } from '../api.ts';
 import { formatMoment } from '../format.ts';
 import { useUser } from '../session.ts';
+import { tones } from '../theme.ts';
 import { useAction } from './use-action.ts';
 
-const tone = { granted: 'green', withdrawn: 'red', unknown: 'default' } as const;
+/** Dark text on a light ground (the theme's tones), readable at any size (WCAG AA). */
+const tone = { granted: tones.green, withdrawn: tones.red, unknown: tones.grey } as const;
 
 /** A person's consent per purpose on the lead page: what stands now, from where, and the text's version. */
 export function ConsentCard({ contactId, canRecord }: { contactId: string; canRecord: boolean }) {
@@ -49,7 +51,7 @@ export function ConsentCard({ contactId, canRecord }: { contactId: string; canRe
           {
             title: t('consent.status'),
             dataIndex: 'status',
-            render: (s: keyof typeof tone) => <Tag color={tone[s]}>{t(`consent.statuses.${s}`)}</Tag>,
+            render: (s: keyof typeof tone) => <Tag style={tone[s]}>{t(`consent.statuses.${s}`)}</Tag>,
           },
           {
             title: t('consent.where'),

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { TotpEnrolment } from '../../../src/contract/auth.ts';
 import { api } from '../api.ts';
 import { EnrolmentSecret, RecoveryCodesList } from '../pages/sign-in.tsx';
+import { tones } from '../theme.ts';
 import { useAction } from './use-action.ts';
 
 const codeRule = { required: true, pattern: /^\s*\d{6}\s*$/ };
@@ -44,7 +45,7 @@ export function SecondFactorCard() {
         data && (
           <Space>
             {data.required && <Tag>{t('secondFactor.required')}</Tag>}
-            <Tag color={data.enabled ? 'green' : 'default'}>
+            <Tag style={data.enabled ? tones.green : tones.grey}>
               {data.enabled ? t('secondFactor.enabled') : t('secondFactor.disabled')}
             </Tag>
           </Space>
