@@ -192,7 +192,9 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await dialog.getByText('Say why: win and loss analysis reads it.').waitFor();
     await dialog.getByLabel('Why did we win it?').fill('Best fit with their Exact set-up');
     await dialog.getByRole('button', { name: 'Won', exact: true }).click();
-    await page.getByText('Best fit with their Exact set-up').waitFor();
+    // The dialog, fading out, still shows the reason in its field: read the page behind it.
+    await dialog.waitFor({ state: 'hidden' });
+    await page.locator('#root').getByText('Best fit with their Exact set-up').waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: artifact('web-1-rep-deal-won.png'), fullPage: true });
     const deals = await call<{ data: { status: string; wonReason: string | null; stage: string }[] }>(
