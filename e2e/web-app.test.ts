@@ -188,6 +188,12 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     // Won, with the reason; a reason is required.
     await page.getByRole('button', { name: 'Won', exact: true }).click();
     const dialog = page.getByRole('dialog');
+    // The dialog open and at rest before the first click (a click during its opening animation
+    // was lost once in CI).
+    await dialog.getByLabel('Why did we win it?').waitFor();
+    await page.waitForFunction(
+      `document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)`,
+    );
     await dialog.getByRole('button', { name: 'Won', exact: true }).click();
     await dialog.getByText('Say why: win and loss analysis reads it.').waitFor();
     await dialog.getByLabel('Why did we win it?').fill('Best fit with their Exact set-up');

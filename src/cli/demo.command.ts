@@ -674,6 +674,31 @@ export async function fillDemo(
   await runUntil(end.getTime());
   await settle();
 
+  // The quarter has a new customer to show: the year's draws depend on the hour the demo starts,
+  // and now and then leave every win of the quarter with a company that had bought before. Then
+  // the newest open deal of a company that never bought closes today.
+  const dealsOf = async (status: 'won' | 'open') => {
+    const all: Awaited<ReturnType<typeof services.opportunities.list>>['data'] = [];
+    for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+      const page = await services.opportunities.list(cli, { status, limit: 200, ...(cursor && { cursor }) });
+      all.push(...page.data);
+      cursor = page.nextCursor ?? undefined;
+    }
+    return all;
+  };
+  const firstWin = new Map<string, string>();
+  for (const d of await dealsOf('won'))
+    if (d.accountId && d.closedOn && (firstWin.get(d.accountId) ?? '9999') > d.closedOn)
+      firstWin.set(d.accountId, d.closedOn);
+  const thisQuarter = new Date(Date.UTC(end.getUTCFullYear(), Math.floor(end.getUTCMonth() / 3) * 3, 1))
+    .toISOString()
+    .slice(0, 10);
+  if (![...firstWin.values()].some((day) => day >= thisQuarter)) {
+    const fresh = (await dealsOf('open')).filter((d) => d.accountId && !firstWin.has(d.accountId)).at(-1);
+    if (fresh)
+      await services.opportunities.move(cli, fresh.id, { stage: 'won', reason: 'Referenties in de sector' });
+  }
+
   // What each campaign cost over the year, for the campaign returns on the attribution page.
   const yearFrom = new Date(start).toISOString().slice(0, 10);
   const yearTo = end.toISOString().slice(0, 10);
