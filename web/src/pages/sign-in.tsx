@@ -6,29 +6,16 @@ import { useNavigate, useSearchParams } from 'react-router';
 import type { LoginBody, Session, TotpEnrolment } from '../../../src/contract/auth.ts';
 import { ApiError, api } from '../api.ts';
 import { LanguageSwitch } from '../layout.tsx';
+import { en } from '../locales/en.ts';
 
 type Step =
   | { kind: 'password' }
   | { kind: 'second'; enrol: boolean }
   | { kind: 'codes'; session: Session; codes: string[] };
 
-/** Why an SSO sign-in was refused, as the server names it (the sign-in page explains each). */
-const ssoReasons = [
-  'not_configured',
-  'provider_unreachable',
-  'wrong_issuer',
-  'state_unknown',
-  'state_expired',
-  'provider_error',
-  'bad_nonce',
-  'clock_skew',
-  'token_rejected',
-  'no_email',
-  'email_unverified',
-  'no_account',
-  'inactive',
-  'sso_required',
-] as const;
+/** Why an SSO sign-in was refused, as the server names it (`ssoRefusals`): each has its text. */
+type SsoReason = keyof typeof en.signIn.sso;
+const ssoReasons = Object.keys(en.signIn.sso) as SsoReason[];
 
 /** The recovery codes, shown once after the second factor was set up. */
 export function RecoveryCodesList({ codes }: { codes: string[] }) {
@@ -68,7 +55,7 @@ export function SignInPage() {
   const [error, setError] = useState<string | null>(
     ssoError
       ? t(
-          `signIn.sso.${(ssoReasons as readonly string[]).includes(ssoError) ? (ssoError as (typeof ssoReasons)[number]) : 'token_rejected'}`,
+          `signIn.sso.${(ssoReasons as string[]).includes(ssoError) ? (ssoError as SsoReason) : 'token_rejected'}`,
         )
       : null,
   );
