@@ -80,6 +80,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0019_sign_in_security',
         '0020_consent_purposes',
         '0021_retention',
+        '0022_setup',
       ],
     });
   });

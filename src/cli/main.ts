@@ -9,6 +9,7 @@ import { registerApiKeysCommand } from './api-keys.command.ts';
 import { registerAttributionCommand } from './attribution.command.ts';
 import { registerBackupCommands } from './backup.command.ts';
 import { registerRetentionCommand } from './retention.command.ts';
+import { registerSetupCommand } from './setup.command.ts';
 import { registerContactsCommand } from './contacts.command.ts';
 import { registerDemoCommand, topUpDemoQueues } from './demo.command.ts';
 import { registerImportCommand } from './import.command.ts';
@@ -86,6 +87,7 @@ export function buildProgram(io: Io, env: Env | undefined): Command {
   registerDemoCommand(program, io, env);
   registerBackupCommands(program, io, env);
   registerRetentionCommand(program, io, env);
+  registerSetupCommand(program, io, env);
   return program;
 }
 

@@ -33,6 +33,12 @@ export const errorCatalog = {
   'auth.second_factor_required': { status: 409, title: 'Your role requires a second factor' },
   'auth.sso_required': { status: 403, title: 'Sign in with single sign-on' },
   'auth.sso_not_configured': { status: 404, title: 'Single sign-on is not configured' },
+  'auth.link_invalid': { status: 404, title: 'This link is not known' },
+  'auth.link_expired': { status: 410, title: 'This link has expired; ask for a new one' },
+  'auth.link_used': { status: 410, title: 'This link was already used; ask for a new one' },
+
+  'setup.done': { status: 409, title: 'Baton is already set up; sign in' },
+  'setup.invalid_token': { status: 403, title: 'The setup token is wrong or expired' },
 
   'users.not_found': { status: 404, title: 'No such user' },
   'users.email_taken': { status: 409, title: 'A user with this email exists' },

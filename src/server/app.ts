@@ -26,6 +26,7 @@ import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { auditLogRoutes } from './modules/audit-log/audit-log.routes.ts';
 import { metricsRoutes } from './modules/metrics/metrics.routes.ts';
+import { onboardingRoutes } from './modules/onboarding/onboarding.routes.ts';
 import { privacyRoutes } from './modules/privacy/privacy.routes.ts';
 import { registerTextRule } from './modules/shared/text-rule.ts';
 import { withRequestOrigin } from './platform/request-context.ts';
@@ -162,6 +163,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       auditLogRoutes(api, deps.services);
       metricsRoutes(api, deps.services);
       privacyRoutes(api, deps.services);
+      onboardingRoutes(api, deps.services, { cookieSecure: deps.cookieSecure });
     },
     { prefix: '/api/v1' },
   );

@@ -94,14 +94,20 @@ interface Log {
   warn(message: string): void;
 }
 
-/** On a start with no users: create the first admin from the environment, or say how to. */
+/**
+ * On a start with no users: create the first admin from the environment, or print a one-time
+ * setup token for the setup page in the browser (the Grafana and Gitea way).
+ */
 export async function ensureFirstAdmin(services: Services, config: Config, log: Log): Promise<void> {
   if ((await services.users.countUsers()) > 0) return;
   if (!config.adminEmail || !config.adminPassword) {
+    const issued = await services.onboarding.issueSetupToken();
+    if (!issued) return;
+    const base = (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
     log.warn(
-      'Baton has no users yet. Create the first admin with ' +
-        '`npx baton users add --email you@example.com --name "Your Name" --role admin --password-stdin`, ' +
-        'or start with BATON_ADMIN_EMAIL and BATON_ADMIN_PASSWORD set.',
+      `Baton has no users yet. Open ${base}/setup and enter this setup token: ${issued.token} ` +
+        `(it works once, until ${issued.expiresAt.toISOString()}; a restart or \`npx baton setup-token\` gives a new one). ` +
+        'Or create the first admin with `npx baton users add --email you@example.com --name "Your Name" --role admin --password-stdin`.',
     );
     return;
   }

@@ -1,5 +1,7 @@
 import { createAuditLogService } from './modules/audit-log/audit-log.service.ts';
 import { createMetricsService } from './modules/metrics/metrics.service.ts';
+import { createInvitationsService } from './modules/onboarding/invitations.service.ts';
+import { createOnboardingService } from './modules/onboarding/onboarding.service.ts';
 import { createPrivacyService } from './modules/privacy/privacy.service.ts';
 import { createOidcService } from './modules/auth/oidc.service.ts';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
@@ -104,14 +106,19 @@ export function createServices(
     }),
     bonus: () => bonus.currentPlans(),
   });
+  const users = createUsersService(deps, {
+    endSessionsOf: deleteSessionsOfUser,
+    checkPassword: (email, password, ip) => auth.checkPassword(email, password, ip),
+    endOtherSessions: (trx, userId, keep) => auth.endOtherSessions(trx, userId, keep),
+  });
   return {
     auth,
     oidc: createOidcService(deps, auth),
-    users: createUsersService(deps, {
-      endSessionsOf: deleteSessionsOfUser,
-      checkPassword: (email, password, ip) => auth.checkPassword(email, password, ip),
-      endOtherSessions: (trx, userId, keep) => auth.endOtherSessions(trx, userId, keep),
+    users,
+    onboarding: createOnboardingService(deps, {
+      addUserIn: (trx, who, input, hash) => users.addUserIn(trx, who, input, hash),
     }),
+    invitations: createInvitationsService(deps),
     teams: createTeamsService(deps),
     contacts,
     accounts,

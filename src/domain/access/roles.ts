@@ -17,6 +17,8 @@ export const actions = [
   'me.update',
   'users.read',
   'users.write',
+  'company.read',
+  'company.write',
   'teams.read',
   'teams.write',
   'contacts.read',
@@ -76,6 +78,9 @@ const matrix: Record<Action, readonly Role[]> = {
   'me.update': everyone,
   'users.read': everyone,
   'users.write': ['admin'],
+  // Everyone reads the company's name, time zone and language; admins set it up.
+  'company.read': everyone,
+  'company.write': ['admin'],
   'teams.read': everyone,
   'teams.write': ['admin'],
   'contacts.read': everyone,

@@ -74,6 +74,30 @@ export interface SecuritySettingsTable {
   updated_at: DbTime;
 }
 
+export interface CompanySettingsTable {
+  id: number;
+  name: string | null;
+  time_zone: string;
+  language: string;
+  setup_token_hash: string | null;
+  setup_token_expires_at: DbTime | null;
+  set_up_at: DbTime | null;
+  /** JSON array of onboarding steps marked done by hand. */
+  confirmed_steps: ColumnType<unknown, string, string>;
+  updated_at: DbTime;
+}
+
+export interface PasswordTokensTable {
+  id: string;
+  user_id: string;
+  purpose: 'invitation' | 'reset';
+  token_hash: string;
+  expires_at: DbTime;
+  used_at: DbTime | null;
+  created_by: string | null;
+  created_at: DbTime;
+}
+
 export interface TeamsTable {
   id: string;
   name: string;
@@ -541,6 +565,8 @@ export interface DB {
   oidc_logins: OidcLoginsTable;
   security_settings: SecuritySettingsTable;
   retention_settings: RetentionSettingsTable;
+  company_settings: CompanySettingsTable;
+  password_tokens: PasswordTokensTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
   sessions: SessionsTable;

@@ -351,6 +351,32 @@ const rows: Row[] = [
     request: () => ({ method: 'POST', url: '/api/v1/settings/retention/run', payload: { dryRun: true } }),
     expect: adminOnly(200),
   },
+  { route: 'GET /api/v1/company', request: () => ({ url: '/api/v1/company' }), expect: all(200) },
+  {
+    route: 'PATCH /api/v1/company',
+    request: () => ({ method: 'PATCH', url: '/api/v1/company', payload: { name: 'Nordwind ICT' } }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'GET /api/v1/setup/checklist',
+    request: () => ({ url: '/api/v1/setup/checklist' }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'PUT /api/v1/setup/checklist/:key',
+    request: () => ({ method: 'PUT', url: '/api/v1/setup/checklist/sla' }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'DELETE /api/v1/setup/checklist/:key',
+    request: () => ({ method: 'DELETE', url: '/api/v1/setup/checklist/sla' }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'POST /api/v1/users/:id/invitation',
+    request: (w) => ({ method: 'POST', url: `/api/v1/users/${w.rep.id}/invitation` }),
+    expect: adminOnly(200),
+  },
   {
     route: 'GET /api/v1/privacy/subjects',
     request: () => ({ url: '/api/v1/privacy/subjects?email=jan%40acme.nl' }),
@@ -1356,6 +1382,12 @@ const publicRoutes = [
   'GET /api/v1/auth/options',
   'GET /api/v1/auth/oidc/start',
   'GET /api/v1/auth/oidc/callback',
+  // First run, and the links of invitations and "forgot password": before anyone can sign in.
+  'GET /api/v1/setup',
+  'POST /api/v1/setup',
+  'POST /api/v1/auth/password-reset',
+  'POST /api/v1/auth/password-link',
+  'POST /api/v1/auth/password-link/password',
 ];
 
 const cookieOf = (world: World, caller: Caller): string | undefined =>

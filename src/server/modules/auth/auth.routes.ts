@@ -106,14 +106,49 @@ export function registerSignInRequirement(api: App): void {
   });
 }
 
+/** Whether the cookies of this request are marked Secure. */
+function secureCookies(request: FastifyRequest, options: AuthHttpOptions): boolean {
+  return (
+    options.cookieSecure === 'always' || (options.cookieSecure === 'auto' && request.protocol === 'https')
+  );
+}
+
+/**
+ * Sets the cookie a sign-in step gives: the session's, or the challenge's for the second factor;
+ * answers what the client needs next. Setup and a new password sign in through this too.
+ */
+export function answerSignInStep(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  step: SignInStep,
+  options: AuthHttpOptions,
+) {
+  const cookie = { httpOnly: true, sameSite: 'lax' as const, secure: secureCookies(request, options) };
+  if (step.kind === 'challenge') {
+    reply.setCookie(challengeCookieName, step.token, {
+      ...cookie,
+      path: challengeCookiePath,
+      expires: new Date(step.challenge.challenge.expiresAt),
+    });
+    return step.challenge;
+  }
+  if (request.cookies[challengeCookieName] !== undefined)
+    reply.clearCookie(challengeCookieName, { ...cookie, path: challengeCookiePath });
+  reply.setCookie(sessionCookieName, step.token, {
+    ...cookie,
+    path: '/',
+    expires: new Date(step.session.expiresAt),
+  });
+  return step.session;
+}
+
 export function authRoutes(
   app: App,
   deps: { auth: AuthService; users: UsersService; oidc: OidcService },
   options: AuthHttpOptions,
 ) {
   const { auth, users, oidc } = deps;
-  const secure = (request: FastifyRequest) =>
-    options.cookieSecure === 'always' || (options.cookieSecure === 'auto' && request.protocol === 'https');
+  const secure = (request: FastifyRequest) => secureCookies(request, options);
 
   const clearCookie = (request: FastifyRequest, reply: FastifyReply) =>
     reply.clearCookie(sessionCookieName, {
@@ -144,26 +179,8 @@ export function authRoutes(
     },
   );
 
-  /** Sets the cookie a sign-in step gives: the session's, or the challenge's for the second factor. */
-  function answerStep(request: FastifyRequest, reply: FastifyReply, step: SignInStep) {
-    const cookie = { httpOnly: true, sameSite: 'lax' as const, secure: secure(request) };
-    if (step.kind === 'challenge') {
-      reply.setCookie(challengeCookieName, step.token, {
-        ...cookie,
-        path: challengeCookiePath,
-        expires: new Date(step.challenge.challenge.expiresAt),
-      });
-      return step.challenge;
-    }
-    if (request.cookies[challengeCookieName] !== undefined)
-      reply.clearCookie(challengeCookieName, { ...cookie, path: challengeCookiePath });
-    reply.setCookie(sessionCookieName, step.token, {
-      ...cookie,
-      path: '/',
-      expires: new Date(step.session.expiresAt),
-    });
-    return step.session;
-  }
+  const answerStep = (request: FastifyRequest, reply: FastifyReply, step: SignInStep) =>
+    answerSignInStep(request, reply, step, options);
 
   app.post(
     '/auth/second-factor',

@@ -214,6 +214,17 @@ const messages = {
     planAsk:
       'Look at it together, Marketing and Sales: the sooner a stage is caught up, the less the quarter has to make up.',
     planOpen: 'Open the plan in Baton',
+    inviteSubject: (company: string) => `You are invited to Baton at ${company}`,
+    inviteIntro: (by: string, company: string) =>
+      `${by} invited you to Baton, where ${company} hands leads from Marketing to Sales.`,
+    inviteAsk: 'Choose your password to sign in. Your email address is your user name.',
+    inviteOpen: 'Choose your password',
+    linkExpires: (at: string) => `The link works once, until ${at}.`,
+    resetSubject: 'Choose a new password for Baton',
+    resetIntro: 'Someone asked to choose a new password for your Baton account.',
+    resetIgnore: 'If it was not you, ignore this email: your password stays as it is.',
+    resetOpen: 'Choose a new password',
+    accountFooter: 'You receive this because you have an account in Baton.',
     hours: (h: number, m: number) => (h > 0 ? `${h} h ${m} min` : `${m} min`),
   },
   nl: {
@@ -309,6 +320,17 @@ const messages = {
     planAsk:
       'Bekijk het samen, Marketing en Sales: hoe eerder een fase is ingehaald, hoe minder de rest van de periode hoeft goed te maken.',
     planOpen: 'Open het plan in Baton',
+    inviteSubject: (company: string) => `Je bent uitgenodigd voor Baton bij ${company}`,
+    inviteIntro: (by: string, company: string) =>
+      `${by} heeft je uitgenodigd voor Baton, waarin ${company} leads van Marketing aan Sales overdraagt.`,
+    inviteAsk: 'Kies je wachtwoord om in te loggen. Je e-mailadres is je gebruikersnaam.',
+    inviteOpen: 'Kies je wachtwoord',
+    linkExpires: (at: string) => `De link werkt één keer, tot ${at}.`,
+    resetSubject: 'Kies een nieuw wachtwoord voor Baton',
+    resetIntro: 'Iemand heeft gevraagd een nieuw wachtwoord te kiezen voor je Baton-account.',
+    resetIgnore: 'Was jij het niet? Negeer dan deze e-mail: je wachtwoord blijft zoals het is.',
+    resetOpen: 'Kies een nieuw wachtwoord',
+    accountFooter: 'Je ontvangt dit bericht omdat je een account in Baton hebt.',
     hours: (h: number, m: number) => (h > 0 ? `${h} u ${m} min` : `${m} min`),
   },
 } satisfies Record<Language, Record<string, unknown>>;
@@ -660,6 +682,56 @@ export function renderPlanBehind(input: {
     ],
     { label: m.planOpen, href: input.link },
     m.footer,
+  );
+}
+
+/** An invitation to Baton with a single-use link to choose a password. */
+export function renderInvitation(input: {
+  recipient: Recipient;
+  invitedBy: string;
+  companyName: string;
+  expiresAt: Date;
+  link: string;
+}): Email {
+  const { recipient } = input;
+  const m = messages[recipient.language];
+  return render(
+    m.inviteSubject(input.companyName),
+    [
+      {
+        heading: null,
+        lines: [
+          m.greeting(recipient.name),
+          m.inviteIntro(input.invitedBy, input.companyName),
+          m.inviteAsk,
+          m.linkExpires(formatInstant(input.expiresAt, recipient.language, recipient.timeZone)),
+        ],
+      },
+    ],
+    { label: m.inviteOpen, href: input.link },
+    m.accountFooter,
+  );
+}
+
+/** "Forgot password": a single-use link to choose a new one. */
+export function renderPasswordReset(input: { recipient: Recipient; expiresAt: Date; link: string }): Email {
+  const { recipient } = input;
+  const m = messages[recipient.language];
+  return render(
+    m.resetSubject,
+    [
+      {
+        heading: null,
+        lines: [
+          m.greeting(recipient.name),
+          m.resetIntro,
+          m.linkExpires(formatInstant(input.expiresAt, recipient.language, recipient.timeZone)),
+          m.resetIgnore,
+        ],
+      },
+    ],
+    { label: m.resetOpen, href: input.link },
+    m.accountFooter,
   );
 }
 

@@ -65,6 +65,8 @@ export interface Links {
   commitment(id: string): string;
   handoffTracker(): string;
   plan(): string;
+  /** The page that sets a password; the token rides in the fragment, which no server or proxy logs. */
+  setPassword(token: string): string;
 }
 
 /** The links of a Baton reached at `publicUrl`. */
@@ -76,6 +78,7 @@ export function linksOf(publicUrl: string): Links {
     commitment: (id) => `${base}/commitments/${id}`,
     handoffTracker: () => `${base}/handoff`,
     plan: () => `${base}/plan`,
+    setPassword: (token) => `${base}/set-password#token=${encodeURIComponent(token)}`,
   };
 }
 

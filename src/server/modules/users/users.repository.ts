@@ -44,6 +44,15 @@ export async function findUsers(
   return query.orderBy('id', 'desc').limit(limit).execute();
 }
 
+/** The company's language and time zone: what a new user starts with. */
+export async function findCompanyDefaults(db: Db) {
+  return db
+    .selectFrom('company_settings')
+    .select(['language', 'time_zone'])
+    .where('id', '=', 1)
+    .executeTakeFirst();
+}
+
 export async function countUsers(db: Db): Promise<number> {
   const row = await db
     .selectFrom('users')

@@ -37,6 +37,7 @@ import {
   findTeamIdsByUsers,
   findUserByEmail,
   findAbsences,
+  findCompanyDefaults,
   findUserById,
   insertAbsence,
   findUsers,
@@ -96,6 +97,42 @@ export function createUsersService(deps: ServiceDeps, ports: UsersPorts) {
 
   const write = <T>(work: (trx: Db) => Promise<T>) => inTransaction(db, work, () => userEmailTaken());
 
+  /** A new user; their language and time zone default to the company's. */
+  async function addUser(
+    trx: Db,
+    who: Actor,
+    input: Omit<CreateUserBody, 'password'>,
+    passwordHash: string | null,
+  ): Promise<UserRow> {
+    const id = newId();
+    const now = toDbTime(clock.now());
+    const company = await findCompanyDefaults(trx);
+    await checkManager(trx, id, input.role, input.managerId ?? null);
+    await insertUser(trx, {
+      id,
+      email: normalizeEmail(input.email),
+      name: input.name.trim(),
+      role: input.role,
+      language: input.language ?? (company?.language === 'nl' ? 'nl' : 'en'),
+      time_zone: input.timeZone ?? company?.time_zone ?? defaultTimeZone,
+      ...(input.workingHours && { working_hours: JSON.stringify(input.workingHours) }),
+      manager_id: input.managerId ?? null,
+      is_active: true,
+      password_hash: passwordHash,
+      created_at: now,
+      updated_at: now,
+      deactivated_at: null,
+    });
+    await insertEvent(trx, {
+      type: 'user.created',
+      occurredAt: clock.now(),
+      actor: actorRef(who),
+      subject: { type: 'user', id },
+      payload: { role: input.role },
+    });
+    return (await findUserById(trx, id))!;
+  }
+
   return {
     async listUsers(actor: Actor | null, query: ListUsersQuery) {
       authorize(actor, 'users.read');
@@ -125,38 +162,26 @@ export function createUsersService(deps: ServiceDeps, ports: UsersPorts) {
 
     async createUser(actor: Actor | null, input: CreateUserBody): Promise<User> {
       const who = authorize(actor, 'users.write');
-      const timeZone = input.timeZone ?? defaultTimeZone;
-      if (!isValidTimeZone(timeZone)) throw invalidTimeZone();
+      const timeZone = input.timeZone;
+      if (timeZone !== undefined && !isValidTimeZone(timeZone)) throw invalidTimeZone();
       checkHours(input.workingHours);
       const passwordHash = await hashPassword(input.password);
-      const id = newId();
-      const now = toDbTime(clock.now());
-      return write(async (trx) => {
-        await checkManager(trx, id, input.role, input.managerId ?? null);
-        await insertUser(trx, {
-          id,
-          email: normalizeEmail(input.email),
-          name: input.name.trim(),
-          role: input.role,
-          language: input.language ?? 'en',
-          time_zone: timeZone,
-          ...(input.workingHours && { working_hours: JSON.stringify(input.workingHours) }),
-          manager_id: input.managerId ?? null,
-          is_active: true,
-          password_hash: passwordHash,
-          created_at: now,
-          updated_at: now,
-          deactivated_at: null,
-        });
-        await insertEvent(trx, {
-          type: 'user.created',
-          occurredAt: clock.now(),
-          actor: actorRef(who),
-          subject: { type: 'user', id },
-          payload: { role: input.role },
-        });
-        return present(trx, (await findUserById(trx, id))!);
-      });
+      return write(async (trx) => present(trx, await addUser(trx, who, input, passwordHash)));
+    },
+
+    /**
+     * Adds a user in the caller's transaction, with a password already hashed (or none): setup
+     * creates the first admin together with the company this way.
+     */
+    async addUserIn(
+      trx: Db,
+      who: Actor,
+      input: Omit<CreateUserBody, 'password'>,
+      passwordHash: string | null,
+    ) {
+      if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) throw invalidTimeZone();
+      checkHours(input.workingHours);
+      return addUser(trx, who, input, passwordHash);
     },
 
     async updateUser(actor: Actor | null, id: string, input: UpdateUserBody): Promise<User> {
