@@ -95,6 +95,8 @@ export const errorCatalog = {
 
   'routing.pool_not_found': { status: 404, title: 'No such routing pool' },
   'routing.pool_name_taken': { status: 409, title: 'A routing pool with this name exists' },
+  'routing.pool_in_use': { status: 409, title: 'Leads are still sent to this pool' },
+  'routing.invalid_rule': { status: 400, title: 'A routing rule is invalid' },
   'routing.invalid_assignee': { status: 400, title: 'The lead cannot be given to this person' },
   'outbox.not_found': { status: 404, title: 'No such message' },
   'sla.policy_not_found': { status: 404, title: 'No such SLA policy' },

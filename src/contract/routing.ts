@@ -50,6 +50,22 @@ export const UpdatePoolBody = StrictObject({
 });
 export type UpdatePoolBody = Static<typeof UpdatePoolBody>;
 
+/** The facts a routing rule can test; a form's or an import's own fields are `attributes.<name>`. */
+export const routingFields = [
+  'country',
+  'title',
+  'email',
+  'emailDomain',
+  'source',
+  'latestSource',
+  'grade',
+  'account.name',
+  'account.industry',
+  'account.employeeCount',
+  'account.country',
+  'account.domain',
+] as const;
+
 const Target = Type.Union([StrictObject({ poolId: Id }), StrictObject({ userId: Id })]);
 
 export const RoutingRuleInput = StrictObject({
@@ -76,6 +92,25 @@ export const ReplaceRulesBody = StrictObject({
   }),
 });
 export type ReplaceRulesBody = Static<typeof ReplaceRulesBody>;
+
+export const RulesPreview = Type.Object({
+  sampled: Type.Integer({
+    description: 'How many recent leads were tried (the latest to become an MQL or further)',
+  }),
+  rules: Type.Array(
+    Type.Object({
+      matched: Type.Integer({ description: 'Leads this rule would take: the first rule that matches wins' }),
+      examples: Type.Array(
+        Type.Object({ id: Id, name: Nullable(Type.String()), company: Nullable(Type.String()) }),
+        { maxItems: 5 },
+      ),
+    }),
+  ),
+  unmatched: Type.Integer({
+    description: 'Leads no rule takes: they go to the fallback pool, or wait unassigned',
+  }),
+});
+export type RulesPreview = Static<typeof RulesPreview>;
 
 export const RoutingSettings = Type.Object({
   ownershipFirst: Type.Boolean({

@@ -18,7 +18,7 @@ const RuleId = Type.String({
 const Label = Type.String({ minLength: 1, maxLength: 200 });
 const Group = Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' });
 
-export const Condition = Type.Union([
+const LeafCondition = Type.Union([
   StrictObject({ op: Type.Literal('equals'), field: Field, value: Scalar }),
   StrictObject({
     op: Type.Literal('in'),
@@ -41,6 +41,20 @@ export const Condition = Type.Union([
   }),
   StrictObject({ op: Type.Literal('exists'), field: Field }),
   StrictObject({ op: Type.Literal('free_mail') }),
+]);
+
+export const Condition = Type.Union([
+  ...LeafCondition.anyOf,
+  StrictObject(
+    {
+      op: Type.Literal('any'),
+      conditions: Type.Array(LeafCondition, { minItems: 1, maxItems: 20 }),
+    },
+    {
+      description:
+        "A group: any one of its conditions must hold (OR), while all of a rule's conditions must (AND)",
+    },
+  ),
 ]);
 
 export const FitRule = StrictObject({

@@ -1,4 +1,4 @@
-import { gradeOf, holds, type Facts, type ScoringModelDefinition } from './score-contact.ts';
+import { fieldsOf, gradeOf, holds, type Facts, type ScoringModelDefinition } from './score-contact.ts';
 
 const accountOnly = (field: string | undefined) => field !== undefined && field.startsWith('account.');
 
@@ -16,7 +16,7 @@ export function scoreAccount(
 ): { fit: number; engagement: number; grade: string } {
   let fit = 0;
   for (const rule of model.fitRules) {
-    const aboutAccount = rule.conditions.every((c) => 'field' in c && accountOnly(c.field));
+    const aboutAccount = rule.conditions.every((c) => fieldsOf(c).every(accountOnly));
     if (aboutAccount && rule.conditions.every((c) => holds(c, accountFacts))) fit += rule.points;
   }
   const total = contactEngagements.reduce((sum, e) => sum + Math.max(0, e), 0);

@@ -89,6 +89,26 @@ describe('holds: every fit condition kind', () => {
     { condition: { op: 'free_mail' }, expected: false, facts: { emailDomain: 'acme.nl' } },
     { condition: { op: 'free_mail' }, expected: true, facts: { emailDomain: 'mail.ziggo.nl' } },
     { condition: { op: 'free_mail' }, expected: false, facts: {} },
+    {
+      condition: {
+        op: 'any',
+        conditions: [
+          { op: 'equals', field: 'country', value: 'BE' },
+          { op: 'range', field: 'account.employeeCount', min: 100 },
+        ],
+      },
+      expected: true,
+    },
+    {
+      condition: {
+        op: 'any',
+        conditions: [
+          { op: 'equals', field: 'country', value: 'BE' },
+          { op: 'exists', field: 'phone' },
+        ],
+      },
+      expected: false,
+    },
   ])('$condition.op $condition.field → $expected', ({ condition, expected, facts: own }) => {
     expect(holds(condition, own ?? facts)).toBe(expected);
   });

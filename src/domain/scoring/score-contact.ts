@@ -6,7 +6,7 @@ export type FactValue = string | number | boolean | null;
 export type Facts = Readonly<Record<string, FactValue | undefined>>;
 
 /** One test on a fact. Text compares case-insensitively, ignoring surrounding spaces. */
-export type Condition =
+export type LeafCondition =
   | { op: 'equals'; field: string; value: string | number | boolean }
   | { op: 'in'; field: string; values: readonly (string | number)[] }
   | { op: 'contains'; field: string; value: string }
@@ -15,6 +15,15 @@ export type Condition =
   | { op: 'exists'; field: string }
   /** The email address is at a free-mail or ISP domain (the `emailDomain` fact). */
   | { op: 'free_mail' };
+
+/** A test, or a group of tests of which any one must hold (an OR within a rule's AND). */
+export type Condition = LeafCondition | { op: 'any'; conditions: readonly LeafCondition[] };
+
+/** The fields a condition reads; free_mail reads the email domain. */
+export function fieldsOf(condition: Condition): string[] {
+  if (condition.op === 'any') return condition.conditions.flatMap(fieldsOf);
+  return condition.op === 'free_mail' ? ['emailDomain'] : [condition.field];
+}
 
 /** Fit: who they are. Every condition must hold. Negative points make a negative rule (a student, a competitor). */
 export interface FitRule {
@@ -192,6 +201,8 @@ export function holds(condition: Condition, facts: Facts): boolean {
       const domain = facts.emailDomain;
       return typeof domain === 'string' && domain !== '' && isFreeMailDomain(domain);
     }
+    case 'any':
+      return condition.conditions.some((c) => holds(c, facts));
   }
 }
 

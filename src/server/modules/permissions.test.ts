@@ -675,6 +675,34 @@ const rows: Row[] = [
     expect: adminOnly(200),
   },
   {
+    route: 'POST /api/v1/routing/rules/preview',
+    request: async (w, c, caller) => {
+      const pool = await c.services.routing.createPool(cli, { name: `Preview ${caller}`, members: [] });
+      return {
+        method: 'POST',
+        url: '/api/v1/routing/rules/preview',
+        payload: {
+          rules: [
+            {
+              name: 'NL',
+              conditions: [{ op: 'equals', field: 'country', value: 'NL' }],
+              target: { poolId: pool.id },
+            },
+          ],
+        },
+      };
+    },
+    expect: adminOnly(200),
+  },
+  {
+    route: 'DELETE /api/v1/routing/pools/:id',
+    request: async (_w, c, caller) => {
+      const pool = await c.services.routing.createPool(cli, { name: `Spare ${caller}`, members: [] });
+      return { method: 'DELETE', url: `/api/v1/routing/pools/${pool.id}` };
+    },
+    expect: adminOnly(204),
+  },
+  {
     route: 'GET /api/v1/routing/settings',
     request: () => ({ url: '/api/v1/routing/settings' }),
     expect: all(200),

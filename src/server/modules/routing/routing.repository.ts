@@ -129,6 +129,35 @@ export async function advancePoolTurn(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** The latest leads to become an MQL or go further: what the rule builder's preview tries. */
+export async function findRecentLeads(db: Db, limit: number) {
+  return db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('stage', 'in', ['mql', 'sal', 'sql', 'opportunity', 'customer'])
+    .where('anonymised_at', 'is', null)
+    .orderBy('stage_entered_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** What sends leads to a pool: rules, and the fallback setting. */
+export async function countPoolUses(db: Db, poolId: string) {
+  const rules = await db
+    .selectFrom('routing_rules')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('target_pool_id', '=', poolId)
+    .executeTakeFirst();
+  const settings = await db.selectFrom('routing_settings').select('fallback_pool_id').executeTakeFirst();
+  return { rules: Number(rules?.n ?? 0), fallback: settings?.fallback_pool_id === poolId };
+}
+
+export async function deletePoolRow(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('routing_pool_members').where('pool_id', '=', id).execute();
+  await db.deleteFrom('routing_pools').where('id', '=', id).execute();
+}
+
 export async function findRules(db: Db) {
   return db.selectFrom('routing_rules').selectAll().orderBy('position').execute();
 }

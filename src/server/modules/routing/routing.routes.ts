@@ -9,6 +9,7 @@ import {
   RoutePreview,
   RoutingRule,
   RoutingSettings,
+  RulesPreview,
   UpdatePoolBody,
   UpdateRoutingSettingsBody,
   UnassignedLead,
@@ -54,6 +55,34 @@ export function routingRoutes(app: App, { routing }: { routing: RoutingService }
       },
     },
     async (request) => routing.updatePool(request.actor, request.params.id, request.body),
+  );
+  app.delete(
+    '/routing/pools/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a routing pool that no rule and not the fallback setting sends leads to',
+        params: IdParams,
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      await routing.deletePool(request.actor, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+  app.post(
+    '/routing/rules/preview',
+    {
+      schema: {
+        tags,
+        summary:
+          'Which recent leads each rule of a list would take (the first that matches wins), without saving it',
+        body: ReplaceRulesBody,
+        response: { 200: RulesPreview, ...problemResponses },
+      },
+    },
+    async (request) => routing.previewRules(request.actor, request.body),
   );
   app.get(
     '/routing/rules',

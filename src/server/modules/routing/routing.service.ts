@@ -7,6 +7,7 @@ import type {
   RoutePreview,
   RoutingRule,
   RoutingSettings,
+  RulesPreview,
   UnassignedLead,
   UpdatePoolBody,
   UpdateRoutingSettingsBody,
@@ -35,6 +36,9 @@ import {
   findRoutingPeople,
   findRoutingSettings,
   findRules,
+  findRecentLeads,
+  countPoolUses,
+  deletePoolRow,
   findUnassigned,
   insertAssignment,
   insertPool,
@@ -43,8 +47,12 @@ import {
   updatePoolRow,
   updateRoutingSettings,
 } from './routing.repository.ts';
+import { routingFields } from '../../../contract/routing.ts';
+import { fieldsOf } from '../../../domain/scoring/score-contact.ts';
+import { decideRoute } from '../../../domain/routing/decide-route.ts';
 import {
   decideLead,
+  factsOfLead,
   routeNow,
   routeQueuedLeads,
   routeWaitingMqls,
@@ -111,6 +119,31 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
     ]);
     if (!contact || !canRoute(visibility, contact.owner_id)) throw createError('contacts.not_found');
     return contact;
+  }
+
+  /**
+   * A rule names known facts (or a form's own `attributes.<name>`), and a pool or an active person
+   * that exists: the builder never saves a rule that would silently match nothing.
+   */
+  async function checkRules(conn: Db, input: ReplaceRulesBody): Promise<void> {
+    const known = new Set<string>(routingFields);
+    for (const [i, rule] of input.rules.entries()) {
+      for (const [j, condition] of rule.conditions.entries())
+        for (const field of fieldsOf(condition))
+          if (!known.has(field) && !(field.startsWith('attributes.') && field.length > 'attributes.'.length))
+            throw fieldError(
+              'routing.invalid_rule',
+              `rules.${i}.conditions.${j}`,
+              `unknown field "${field}": use ${routingFields.join(', ')} or attributes.<name>`,
+            );
+      if ('poolId' in rule.target && !(await findPoolById(conn, rule.target.poolId)))
+        throw poolNotFound(`rules.${i}.target.poolId`);
+      if ('userId' in rule.target) {
+        const user = await findUserById(conn, rule.target.userId);
+        if (!user || !fromDbBool(user.is_active))
+          throw fieldError('routing.invalid_rule', `rules.${i}.target.userId`, 'no active user with this id');
+      }
+    }
   }
 
   return {
@@ -196,9 +229,7 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
       const who = authorize(actor, 'routing.write');
       const now = clock.now();
       await db.transaction().execute(async (trx) => {
-        for (const [i, rule] of input.rules.entries())
-          if ('poolId' in rule.target && !(await findPoolById(trx, rule.target.poolId)))
-            throw poolNotFound(`rules.${i}.target.poolId`);
+        await checkRules(trx, input);
         await replaceRules(
           trx,
           input.rules.map((r) => ({
@@ -219,6 +250,74 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
         });
       });
       return this.getRules(actor);
+    },
+
+    /**
+     * Which of the recent leads each rule would take, tried in order as routing does (the first
+     * rule that matches wins), without storing anything: the rule builder's preview.
+     */
+    async previewRules(actor: Actor | null, input: ReplaceRulesBody): Promise<RulesPreview> {
+      authorize(actor, 'routing.write');
+      await checkRules(db, input);
+      const leads = await findRecentLeads(db, 200);
+      const rules = input.rules.map((r, i) => ({
+        id: String(i),
+        label: r.name,
+        conditions: r.conditions,
+        target: { kind: 'pool' as const, poolId: '' },
+      }));
+      const result: RulesPreview = {
+        sampled: leads.length,
+        rules: rules.map(() => ({ matched: 0, examples: [] })),
+        unmatched: 0,
+      };
+      for (const lead of leads) {
+        const { account, facts } = await factsOfLead(db, lead);
+        const route = decideRoute({
+          accountOwner: null,
+          ownershipFirst: false,
+          rules,
+          fallbackPoolId: null,
+          facts,
+        });
+        if (route.kind !== 'rule') {
+          result.unmatched += 1;
+          continue;
+        }
+        const slot = result.rules[Number(route.ruleId)]!;
+        slot.matched += 1;
+        if (slot.examples.length < 5) {
+          const name = [lead.first_name, lead.last_name].filter(Boolean).join(' ');
+          slot.examples.push({ id: lead.id, name: name || lead.email, company: account?.name ?? null });
+        }
+      }
+      return result;
+    },
+
+    /** Deletes a pool no rule and no fallback uses; its past assignments keep their history. */
+    async deletePool(actor: Actor | null, id: string): Promise<void> {
+      const who = authorize(actor, 'routing.write');
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        const pool = await findPoolById(trx, id);
+        if (!pool) throw poolNotFound();
+        const uses = await countPoolUses(trx, id);
+        if (uses.rules > 0 || uses.fallback)
+          throw createError(
+            'routing.pool_in_use',
+            uses.fallback
+              ? 'This pool is the fallback pool: choose another fallback first'
+              : `${uses.rules} routing rule(s) send leads to this pool: change them first`,
+          );
+        await deletePoolRow(trx, id);
+        await insertEvent(trx, {
+          type: 'routing.pool_deleted',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'routing_pool', id },
+          payload: { name: pool.name },
+        });
+      });
     },
 
     async getSettings(actor: Actor | null): Promise<RoutingSettings> {

@@ -206,23 +206,8 @@ async function candidatesFor({
   });
 }
 
-/**
- * Where a lead would go now, and why, without storing anything: the owner, a rule, the fallback
- * pool or no one, the rep chosen, every candidate's verdict, and the pool's next turn.
- */
-export async function decideLead({
-  conn,
-  contact,
-  now,
-  exclude = new Set(),
-  recordsOf = followUpRecords,
-}: {
-  conn: Db;
-  contact: ContactRow;
-  now: Date;
-  exclude?: ReadonlySet<string>;
-  recordsOf?: RecordsOf;
-}) {
+/** The facts routing rules test about a lead and its account (as scoring names them, plus grade and source). */
+export async function factsOfLead(conn: Db, contact: ContactRow) {
   const account = contact.account_id ? await findAccountById(conn, contact.account_id) : undefined;
   const domains = account ? (await findDomainsByAccounts(conn, [account.id])).get(account.id) : undefined;
   const score = await findContactScore(conn, contact.id);
@@ -243,6 +228,27 @@ export async function decideLead({
     'account.country': account?.country ?? null,
     'account.domain': domains?.[0] ?? null,
   });
+  return { account, facts };
+}
+
+/**
+ * Where a lead would go now, and why, without storing anything: the owner, a rule, the fallback
+ * pool or no one, the rep chosen, every candidate's verdict, and the pool's next turn.
+ */
+export async function decideLead({
+  conn,
+  contact,
+  now,
+  exclude = new Set(),
+  recordsOf = followUpRecords,
+}: {
+  conn: Db;
+  contact: ContactRow;
+  now: Date;
+  exclude?: ReadonlySet<string>;
+  recordsOf?: RecordsOf;
+}) {
+  const { account, facts } = await factsOfLead(conn, contact);
 
   const settings = await findRoutingSettings(conn);
   const rules = await findRules(conn);

@@ -38,6 +38,7 @@ const auditedEventTypes = new Set([
   'sla.calendar_changed',
   'routing.pool_created',
   'routing.pool_changed',
+  'routing.pool_deleted',
   'routing.rules_replaced',
   'routing.settings_changed',
   'import.completed',
