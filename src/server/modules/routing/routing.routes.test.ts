@@ -1,5 +1,6 @@
 import { beforeEach, expect, it } from 'vitest';
 import type { CreatedApiKey } from '../../../contract/api-keys.ts';
+import type { RulesPreview } from '../../../contract/routing.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { createTestApp, createTestContext, seedCompany, type TestContext } from '../../testing/world.ts';
 import type { App } from '../shared/http.ts';
@@ -131,12 +132,12 @@ describeEachDialect('building routing rules without JSON', (getDatabase) => {
       payload: { rules },
     });
     expect(preview.statusCode).toBe(200);
-    const body = preview.json();
+    const body = preview.json<RulesPreview>();
     expect(body.sampled).toBeGreaterThanOrEqual(3);
-    expect(body.rules[0].matched).toBe(2);
-    expect(body.rules[0].examples.map((e: { name: string }) => e.name).sort()).toEqual(['jan', 'piet']);
+    expect(body.rules[0]!.matched).toBe(2);
+    expect(body.rules[0]!.examples.map((e) => e.name).sort()).toEqual(['jan', 'piet']);
     // The NL lead was taken by the first rule already.
-    expect(body.rules[1].matched).toBe(0);
+    expect(body.rules[1]!.matched).toBe(0);
     expect(body.unmatched).toBe(body.sampled - 2);
 
     // Saved, the OR group routes for real.
