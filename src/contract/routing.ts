@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Id, Instant, Nullable, StrictObject } from './common.ts';
 import { Condition } from './scoring.ts';
+export { routingFields } from '../domain/routing/fields.ts';
 
 export const routingStrategies = ['round_robin', 'weighted', 'balanced'] as const;
 
@@ -49,22 +50,6 @@ export const UpdatePoolBody = StrictObject({
   members: Type.Optional(Type.Array(MemberInput, { maxItems: 500 })),
 });
 export type UpdatePoolBody = Static<typeof UpdatePoolBody>;
-
-/** The facts a routing rule can test; a form's or an import's own fields are `attributes.<name>`. */
-export const routingFields = [
-  'country',
-  'title',
-  'email',
-  'emailDomain',
-  'source',
-  'latestSource',
-  'grade',
-  'account.name',
-  'account.industry',
-  'account.employeeCount',
-  'account.country',
-  'account.domain',
-] as const;
 
 const Target = Type.Union([StrictObject({ poolId: Id }), StrictObject({ userId: Id })]);
 

@@ -1,8 +1,12 @@
 import { Type, type Static } from 'typebox';
+import { passwordRules } from '../domain/people/password-rules.ts';
 import { Email, Id, Instant, Language, Nullable, PageQuery, Role, StrictObject, TimeZone } from './common.ts';
 
-export const passwordRules = { minLength: 10, maxLength: 256 } as const;
-export const Password = Type.String({ ...passwordRules, description: 'At least 10 characters' });
+export const Password = Type.String({
+  minLength: passwordRules.min,
+  maxLength: passwordRules.max,
+  description: `At least ${passwordRules.min} characters`,
+});
 
 const From = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM' });
 const To = Type.String({

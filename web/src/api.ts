@@ -48,6 +48,16 @@ import type {
   SubjectLookup,
   UpdateRetentionSettingsBody,
 } from '../../src/contract/privacy.ts';
+import type {
+  Checklist,
+  Company,
+  CompleteSetupBody,
+  Invitation,
+  OnboardingStepKey,
+  PasswordTokenInfo,
+  SetupStatus,
+  UpdateCompanyBody,
+} from '../../src/contract/setup.ts';
 import type { Consents, RecordConsentBody } from '../../src/contract/contacts.ts';
 import type { Board } from '../../src/contract/board.ts';
 import type { BonusPlan, BonusStatements, PutBonusPlanBody } from '../../src/contract/bonus.ts';
@@ -87,11 +97,13 @@ import type {
 } from '../../src/contract/planning.ts';
 import type {
   Assignment,
+  CreatePoolBody,
   Pool,
   ReassignBody,
   ReplaceRulesBody,
   RoutingRule,
   RoutingSettings,
+  RulesPreview,
   UnassignedLead,
   UpdatePoolBody,
   UpdateRoutingSettingsBody,
@@ -210,6 +222,18 @@ export const api = {
   findSubject: (email: string) => get<SubjectLookup>('/privacy/subjects', { email }),
   eraseContact: (id: string) => remove<void>(`/contacts/${id}`),
   signOut: () => post<null>('/auth/logout'),
+  setupStatus: () => get<SetupStatus>('/setup'),
+  completeSetup: (body: CompleteSetupBody) => post<LoginResult>('/setup', body),
+  company: () => get<Company>('/company'),
+  updateCompany: (body: UpdateCompanyBody) => patch<Company>('/company', body),
+  checklist: () => get<Checklist>('/setup/checklist'),
+  confirmStep: (key: OnboardingStepKey, confirmed: boolean) =>
+    request<Checklist>(confirmed ? 'PUT' : 'DELETE', `/setup/checklist/${key}`),
+  invite: (userId: string) => post<Invitation>(`/users/${userId}/invitation`),
+  requestPasswordReset: (email: string) => post<object>('/auth/password-reset', { email }),
+  passwordLink: (token: string) => post<PasswordTokenInfo>('/auth/password-link', { token }),
+  setPassword: (token: string, password: string) =>
+    post<LoginResult>('/auth/password-link/password', { token, password }),
   updateMe: (body: UpdateMeBody) => patch<User>('/me', body),
   absences: (userId: string) => get<{ data: Absence[] }>(`/users/${userId}/absences`),
   addAbsence: (userId: string, body: AbsenceBody) => post<Absence>(`/users/${userId}/absences`, body),
@@ -225,6 +249,9 @@ export const api = {
 
   pools: () => get<{ data: Pool[] }>('/routing/pools'),
   updatePool: (id: string, body: UpdatePoolBody) => patch<Pool>(`/routing/pools/${id}`, body),
+  createPool: (body: CreatePoolBody) => post<Pool>('/routing/pools', body),
+  deletePool: (id: string) => remove<void>(`/routing/pools/${id}`),
+  previewRules: (body: ReplaceRulesBody) => post<RulesPreview>('/routing/rules/preview', body),
   rules: () => get<{ data: RoutingRule[] }>('/routing/rules'),
   replaceRules: (body: ReplaceRulesBody) => put<{ data: RoutingRule[] }>('/routing/rules', body),
   routingSettings: () => get<RoutingSettings>('/routing/settings'),

@@ -8,6 +8,8 @@ import { Navigate, Route, Routes } from 'react-router';
 import { ApiError, api } from './api.ts';
 import { applyLanguage } from './i18n.ts';
 import { Shell, homeOf } from './layout.tsx';
+import { ForgotPasswordPage, SetPasswordPage } from './pages/set-password.tsx';
+import { SetupPage } from './pages/setup.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { SessionContext } from './session.ts';
 import { theme } from './theme.ts';
@@ -32,6 +34,9 @@ const HandoffPage = lazy(() => import('./pages/handoff.tsx').then((m) => ({ defa
 const LeadPage = lazy(() => import('./pages/lead.tsx').then((m) => ({ default: m.LeadPage })));
 const MyLeadsPage = lazy(() => import('./pages/my-leads.tsx').then((m) => ({ default: m.MyLeadsPage })));
 const OverviewPage = lazy(() => import('./pages/overview.tsx').then((m) => ({ default: m.OverviewPage })));
+const OnboardingPage = lazy(() =>
+  import('./pages/onboarding.tsx').then((m) => ({ default: m.OnboardingPage })),
+);
 const PrivacyPage = lazy(() => import('./pages/privacy.tsx').then((m) => ({ default: m.PrivacyPage })));
 const ProfilePage = lazy(() => import('./pages/profile.tsx').then((m) => ({ default: m.ProfilePage })));
 const ScoringPage = lazy(() => import('./pages/scoring.tsx').then((m) => ({ default: m.ScoringPage })));
@@ -64,7 +69,12 @@ export function App() {
             <Spin size="large" />
           </main>
         ) : !user ? (
-          <SignInPage />
+          <Routes>
+            <Route path="/setup" element={<SetupPage />} />
+            <Route path="/set-password" element={<SetPasswordPage />} />
+            <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+            <Route path="*" element={<SignInPage />} />
+          </Routes>
         ) : (
           <SessionContext.Provider value={user}>
             <Shell>
@@ -90,6 +100,9 @@ export function App() {
                   <Route path="/glossary" element={<GlossaryPage />} />
                   <Route path="/profile" element={<ProfilePage />} />
                   <Route path="/privacy" element={<PrivacyPage />} />
+                  <Route path="/getting-started" element={<OnboardingPage />} />
+                  <Route path="/setup" element={<Navigate to="/getting-started" replace />} />
+                  <Route path="/set-password" element={<Navigate to="/profile" replace />} />
                   <Route path="/sign-in" element={<Navigate to={homeOf(user.role)} replace />} />
                   <Route path="*" element={<Navigate to={homeOf(user.role)} replace />} />
                 </Routes>

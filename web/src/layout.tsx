@@ -9,6 +9,7 @@ import { applyLanguage, type LanguageCode } from './i18n.ts';
 import { useUser } from './session.ts';
 
 type NavKey =
+  | 'onboarding'
   | 'overview'
   | 'attribution'
   | 'board'
@@ -28,6 +29,7 @@ type NavKey =
   | 'profile';
 
 const paths: Record<NavKey, string> = {
+  onboarding: '/getting-started',
   overview: '/overview',
   attribution: '/attribution',
   board: '/board',
@@ -91,6 +93,7 @@ const navOf: Record<Role, NavKey[]> = {
     'profile',
   ],
   admin: [
+    'onboarding',
     'overview',
     'board',
     'plan',

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App } from 'antd';
+import { App, type FormInstance } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api.ts';
 
@@ -46,4 +46,23 @@ export function useAction<T, R = unknown>(options: {
     },
     onError: (error) => void message.error(problemText(error, t('common.failed'))),
   });
+}
+
+/**
+ * Puts the server's field errors beside the fields of a form (body.admin.email → ['admin', 'email']).
+ * Returns whether any field of the form took one; the caller shows the rest as a message.
+ */
+export function showFieldErrors<T>(form: FormInstance<T>, error: unknown, names: readonly string[]): boolean {
+  if (!(error instanceof ApiError)) return false;
+  const fields = (error.problem.errors ?? [])
+    .map((e) => ({
+      name: e.field
+        .replace(/^body\./, '')
+        .split('.')
+        .map((part) => (/^\d+$/.test(part) ? Number(part) : part)),
+      errors: [e.reason],
+    }))
+    .filter((f) => names.includes(f.name.join('.')));
+  if (fields.length > 0) form.setFields(fields as Parameters<FormInstance<T>['setFields']>[0]);
+  return fields.length > 0;
 }

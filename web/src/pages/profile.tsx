@@ -3,9 +3,10 @@ import { Button, Card, DatePicker, Form, Input, Select, Space, Table, Typography
 import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { UpdateMeBody } from '../../../src/contract/users.ts';
+import { passwordRules } from '../../../src/domain/people/password-rules.ts';
 import { api } from '../api.ts';
 import { SecondFactorCard } from '../components/second-factor-card.tsx';
-import { useAction } from '../components/use-action.ts';
+import { showFieldErrors, useAction } from '../components/use-action.ts';
 import {
   hoursToPicker,
   pickerToHours,
@@ -17,6 +18,72 @@ import { applyLanguage } from '../i18n.ts';
 import { useUser } from '../session.ts';
 
 /** The user's own settings: name, language, time zone, working hours and absences. */
+/** Changing one's own password: the current one first; every other sign-in ends. */
+function PasswordCard() {
+  const { t } = useTranslation();
+  const user = useUser();
+  const [form] = Form.useForm<{ currentPassword: string; newPassword: string; repeat: string }>();
+  const change = useAction({
+    run: (v: { currentPassword: string; newPassword: string }) =>
+      api.updateMe({ currentPassword: v.currentPassword, newPassword: v.newPassword }),
+    invalidate: [],
+    success: t('password.changed'),
+    done: () => form.resetFields(),
+  });
+  return (
+    <Card title={<h2 className="baton-card-title">{t('password.change')}</h2>}>
+      <Form
+        form={form}
+        layout="vertical"
+        style={{ maxWidth: 420 }}
+        requiredMark={false}
+        onFinish={(v) =>
+          change.mutate(
+            { currentPassword: v.currentPassword, newPassword: v.newPassword },
+            { onError: (e) => void showFieldErrors(form, e, ['currentPassword', 'newPassword']) },
+          )
+        }
+      >
+        <input type="hidden" name="username" autoComplete="username" value={user.email} readOnly />
+        <Form.Item
+          name="currentPassword"
+          label={t('password.current')}
+          rules={[{ required: true, message: t('signIn.passwordNeeded') }]}
+        >
+          <Input.Password autoComplete="current-password" />
+        </Form.Item>
+        <Form.Item
+          name="newPassword"
+          label={t('password.newPassword')}
+          extra={t('password.rule')}
+          rules={[{ required: true, ...passwordRules, message: t('password.rule') }]}
+        >
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Form.Item
+          name="repeat"
+          label={t('password.repeat')}
+          dependencies={['newPassword']}
+          rules={[
+            { required: true, message: t('password.mismatch') },
+            ({ getFieldValue }) => ({
+              validator: (_, value) =>
+                !value || value === getFieldValue('newPassword')
+                  ? Promise.resolve()
+                  : Promise.reject(new Error(t('password.mismatch'))),
+            }),
+          ]}
+        >
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" loading={change.isPending}>
+          {t('password.change')}
+        </Button>
+      </Form>
+    </Card>
+  );
+}
+
 export function ProfilePage() {
   const { t, i18n } = useTranslation();
   const user = useUser();
@@ -139,6 +206,7 @@ export function ProfilePage() {
           ]}
         />
       </Card>
+      <PasswordCard />
       <SecondFactorCard />
     </Space>
   );

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import {
   Alert,
+  App as AntApp,
   Button,
   Card,
   Form,
@@ -8,6 +9,7 @@ import {
   InputNumber,
   Modal,
   Popconfirm,
+  Radio,
   Select,
   Space,
   Switch,
@@ -21,9 +23,10 @@ import type { Dayjs } from 'dayjs';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
 import type { ApiKey, CreatedApiKey } from '../../../src/contract/api-keys.ts';
 import type { Role } from '../../../src/contract/common.ts';
-import type { Pool, RoutingRule, UpdateRoutingSettingsBody } from '../../../src/contract/routing.ts';
+import type { Pool, UpdateRoutingSettingsBody } from '../../../src/contract/routing.ts';
 import type { SlaCalendar, SlaPolicy } from '../../../src/contract/sla.ts';
 import type { ReportingSettings } from '../../../src/contract/metrics.ts';
 import type { RetentionReport } from '../../../src/contract/privacy.ts';
@@ -38,7 +41,9 @@ import {
   WorkingHoursFields,
   type HoursValues,
 } from '../components/working-hours.tsx';
+import { passwordRules } from '../../../src/domain/people/password-rules.ts';
 import { useMetrics } from '../components/metric.tsx';
+import { DeletePoolButton, RulesBuilder } from '../components/routing-builder.tsx';
 import { useAction } from '../components/use-action.ts';
 import { en } from '../locales/en.ts';
 import { formatMoment, formatStay } from '../format.ts';
@@ -61,6 +66,7 @@ type UserValues = {
   language: 'en' | 'nl';
   password?: string;
   isActive?: boolean;
+  invite?: 'email' | 'typed';
 };
 type TeamValues = { name: string; managerId?: string | null; memberIds?: string[] };
 type StageValues = { name: Stage['name']; definition: Stage['definition'] };
@@ -68,7 +74,12 @@ type PoolValues = {
   name: string;
   strategy: Pool['strategy'];
   performanceAware: boolean;
-  memberIds: string[];
+  members?: {
+    userId: string;
+    weight?: number | null;
+    capPerDay?: number | null;
+    capPerWeek?: number | null;
+  }[];
 };
 type CalendarValues = {
   name: string;
@@ -96,24 +107,43 @@ function UsersTab() {
   const [form] = Form.useForm<UserValues>();
   const all = users.data?.data ?? [];
   const nameOf = (id: string | null) => all.find((u) => u.id === id)?.name ?? '—';
-  const save = useSave(
-    (v: UserValues) =>
-      editing === 'new'
-        ? api.createUser({
-            ...v,
-            managerId: v.managerId ?? null,
-            ...(v.password ? { password: v.password } : {}),
-          })
-        : api.updateUser((editing as User).id, {
-            name: v.name,
-            role: v.role,
-            language: v.language,
-            managerId: v.managerId ?? null,
-            ...(v.isActive !== undefined && { isActive: v.isActive }),
-          }),
-    [['users']],
-    () => setEditing(null),
-  );
+  const { message } = AntApp.useApp();
+  const save = useAction({
+    run: async (v: UserValues) => {
+      if (editing !== 'new')
+        return api.updateUser((editing as User).id, {
+          name: v.name,
+          role: v.role,
+          language: v.language,
+          managerId: v.managerId ?? null,
+          ...(v.isActive !== undefined && { isActive: v.isActive }),
+        });
+      const typed = v.invite === 'typed' && v.password;
+      const created = await api.createUser({
+        email: v.email,
+        name: v.name,
+        role: v.role,
+        language: v.language,
+        managerId: v.managerId ?? null,
+        ...(typed ? { password: v.password } : {}),
+      });
+      // Without a typed password, the new person chooses one through the invitation's link.
+      if (!typed) {
+        await api.invite(created.id);
+        void message.success(t('invite.sent', { email: created.email }));
+      }
+      return created;
+    },
+    invalidate: [['users'], ['checklist']],
+    success: t('profile.saved'),
+    done: () => setEditing(null),
+  });
+  const invite = useAction({
+    run: (u: User) => api.invite(u.id),
+    invalidate: [],
+    success: (r) => t('invite.sent', { email: r.email }),
+  });
+  const inviteChoice = Form.useWatch('invite', form);
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       <Button
@@ -155,16 +185,28 @@ function UsersTab() {
             title: t('queue.actions'),
             key: 'edit',
             render: (_, u) => (
-              <Button
-                size="small"
-                aria-label={t('settings.editNamed', { name: u.name })}
-                onClick={() => {
-                  form.setFieldsValue(u);
-                  setEditing(u);
-                }}
-              >
-                {t('settings.edit')}
-              </Button>
+              <Space size="small">
+                <Button
+                  size="small"
+                  aria-label={t('settings.editNamed', { name: u.name })}
+                  onClick={() => {
+                    form.setFieldsValue(u);
+                    setEditing(u);
+                  }}
+                >
+                  {t('settings.edit')}
+                </Button>
+                {u.isActive && (
+                  <Button
+                    size="small"
+                    aria-label={`${t('invite.again')}: ${u.name}`}
+                    loading={invite.isPending && invite.variables?.id === u.id}
+                    onClick={() => invite.mutate(u)}
+                  >
+                    {t('invite.again')}
+                  </Button>
+                )}
+              </Space>
             ),
           },
         ]}
@@ -184,7 +226,7 @@ function UsersTab() {
         <Form
           form={form}
           layout="vertical"
-          initialValues={{ language: 'nl', role: 'sales_rep' }}
+          initialValues={{ language: 'nl', role: 'sales_rep', invite: 'email' }}
           onFinish={(v) => save.mutate(v)}
         >
           <Form.Item name="email" label={t('signIn.email')} rules={[{ required: true, type: 'email' }]}>
@@ -213,9 +255,26 @@ function UsersTab() {
             />
           </Form.Item>
           {editing === 'new' ? (
-            <Form.Item name="password" label={t('signIn.password')} extra={t('settings.passwordHint')}>
-              <Input.Password autoComplete="new-password" />
-            </Form.Item>
+            <>
+              <Form.Item name="invite" label={t('invite.how')}>
+                <Radio.Group
+                  options={[
+                    { value: 'email', label: t('invite.byEmail') },
+                    { value: 'typed', label: t('invite.typed') },
+                  ]}
+                />
+              </Form.Item>
+              {inviteChoice === 'typed' && (
+                <Form.Item
+                  name="password"
+                  label={t('signIn.password')}
+                  extra={t('settings.passwordHint')}
+                  rules={[{ required: true, ...passwordRules, message: t('password.rule') }]}
+                >
+                  <Input.Password autoComplete="new-password" />
+                </Form.Item>
+              )}
+            </>
           ) : (
             <Form.Item name="isActive" label={t('forms.active')} valuePropName="checked">
               <Switch />
@@ -415,53 +474,58 @@ function StagesTab() {
 function RoutingTab() {
   const { t } = useTranslation();
   const pools = useQuery({ queryKey: ['pools'], queryFn: api.pools });
-  const rules = useQuery({ queryKey: ['rules'], queryFn: api.rules });
   const settings = useQuery({ queryKey: ['routing-settings'], queryFn: api.routingSettings });
   const users = useQuery({ queryKey: ['users'], queryFn: api.users });
   const nameOf = (id: string) => users.data?.data.find((u) => u.id === id)?.name ?? id;
-  const poolName = (id: string | null | undefined) => pools.data?.data.find((p) => p.id === id)?.name ?? '—';
-  const [rulesText, setRulesText] = useState<string | null>(null);
-  const [pool, setPool] = useState<Pool | null>(null);
+  const [pool, setPool] = useState<Pool | 'new' | null>(null);
   const [poolForm] = Form.useForm<PoolValues>();
   const savePool = useSave(
-    (v: PoolValues) =>
-      api.updatePool(pool!.id, {
+    (v: PoolValues) => {
+      const body = {
         name: v.name,
         strategy: v.strategy,
         performanceAware: v.performanceAware,
-        // Members kept keep their weight and caps; new ones start at weight 1 without caps.
-        members: v.memberIds.map(
-          (userId) =>
-            pool!.members.find((m) => m.userId === userId) ?? {
-              userId,
-              weight: 1,
-              capPerDay: null,
-              capPerWeek: null,
-            },
-        ),
-      }),
-    [['pools']],
+        members: (v.members ?? []).map((m) => ({
+          userId: m.userId,
+          weight: m.weight ?? 1,
+          capPerDay: m.capPerDay ?? null,
+          capPerWeek: m.capPerWeek ?? null,
+        })),
+      };
+      return pool === 'new' ? api.createPool(body) : api.updatePool((pool as Pool).id, body);
+    },
+    [['pools'], ['checklist']],
     () => setPool(null),
   );
   const saveSettings = useSave(
     (change: UpdateRoutingSettingsBody) => api.updateRoutingSettings(change),
-    [['routing-settings']],
+    [['routing-settings'], ['checklist']],
   );
-  const saveRules = useSave(
-    (text: string) =>
-      api.replaceRules({
-        rules: (JSON.parse(text) as RoutingRule[]).map(({ name, conditions, target }) => ({
-          name,
-          conditions,
-          target,
-        })),
-      }),
-    [['rules']],
-    () => setRulesText(null),
+  const openPool = (p: Pool | 'new') => {
+    poolForm.resetFields();
+    if (p !== 'new')
+      poolForm.setFieldsValue({
+        name: p.name,
+        strategy: p.strategy,
+        performanceAware: p.performanceAware,
+        members: p.members,
+      });
+    setPool(p);
+  };
+  const people = (users.data?.data ?? []).filter(
+    (u) => u.isActive && (u.role === 'sales_rep' || u.role === 'sales_manager'),
   );
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <Card size="small" title={<h3 className="baton-card-title">{t('settings.pools')}</h3>}>
+      <Card
+        size="small"
+        title={<h3 className="baton-card-title">{t('settings.pools')}</h3>}
+        extra={
+          <Button size="small" type="primary" onClick={() => openPool('new')}>
+            {t('builder.addPool')}
+          </Button>
+        }
+      >
         <Table<Pool>
           rowKey="id"
           size="small"
@@ -485,8 +549,24 @@ function RoutingTab() {
               key: 'members',
               render: (_, p) =>
                 p.members
-                  .map((m) => `${nameOf(m.userId)}${m.weight !== 1 ? ` ×${m.weight}` : ''}`)
-                  .join(', '),
+                  .map(
+                    (m) =>
+                      `${nameOf(m.userId)}${m.weight !== 1 ? ` ×${m.weight}` : ''}${m.capPerDay !== null ? ` ≤${m.capPerDay}/d` : ''}`,
+                  )
+                  .join(', ') || '—',
+            },
+            {
+              title: t('queue.actions'),
+              key: 'edit',
+              render: (_, p) => (
+                <Button
+                  size="small"
+                  aria-label={t('settings.editNamed', { name: p.name })}
+                  onClick={() => openPool(p)}
+                >
+                  {t('settings.edit')}
+                </Button>
+              ),
             },
           ]}
         />
@@ -522,51 +602,33 @@ function RoutingTab() {
           </Space>
         </Space>
       </Card>
-      <Card
-        size="small"
-        title={<h3 className="baton-card-title">{t('settings.rules')}</h3>}
-        extra={
-          <Button size="small" onClick={() => setRulesText(JSON.stringify(rules.data?.data ?? [], null, 2))}>
-            {t('settings.editRules')}
-          </Button>
-        }
-      >
-        <Typography.Paragraph type="secondary">{t('settings.rulesHint')}</Typography.Paragraph>
-        <Table<RoutingRule>
-          rowKey="id"
-          size="small"
-          loading={rules.isPending}
-          pagination={false}
-          dataSource={rules.data?.data ?? []}
-          locale={{ emptyText: t('settings.noRules') }}
-          columns={[
-            { title: '#', key: 'i', width: 40, render: (_, __, i) => i + 1 },
-            { title: t('profile.name'), dataIndex: 'name' },
-            {
-              title: t('settings.conditions'),
-              key: 'conditions',
-              render: (_, r) => <code>{JSON.stringify(r.conditions)}</code>,
-            },
-            {
-              title: t('settings.target'),
-              key: 'target',
-              render: (_, r) => ('poolId' in r.target ? poolName(r.target.poolId) : nameOf(r.target.userId)),
-            },
-          ]}
-        />
-      </Card>
+      <RulesBuilder />
       <Modal
         open={pool !== null}
-        title={t('settings.editNamed', { name: pool?.name ?? '' })}
+        title={pool === 'new' ? t('builder.newPool') : t('settings.editNamed', { name: pool?.name ?? '' })}
         okText={t('common.save')}
         cancelText={t('common.cancel')}
         okButtonProps={{ loading: savePool.isPending }}
         onOk={() => poolForm.submit()}
         onCancel={() => setPool(null)}
+        width={720}
+        footer={(buttons) => (
+          <Space>
+            {pool !== null && pool !== 'new' && (
+              <DeletePoolButton id={pool.id} name={pool.name} onDeleted={() => setPool(null)} />
+            )}
+            {buttons}
+          </Space>
+        )}
         forceRender
       >
-        <Form<PoolValues> form={poolForm} layout="vertical" onFinish={(v) => savePool.mutate(v)}>
-          <Form.Item name="name" label={t('profile.name')} rules={[{ required: true }]}>
+        <Form<PoolValues>
+          form={poolForm}
+          layout="vertical"
+          initialValues={{ strategy: 'round_robin', performanceAware: false, members: [] }}
+          onFinish={(v) => savePool.mutate(v)}
+        >
+          <Form.Item name="name" label={t('profile.name')} rules={[{ required: true, whitespace: true }]}>
             <Input maxLength={200} />
           </Form.Item>
           <Form.Item name="strategy" label={t('settings.strategy')}>
@@ -585,35 +647,76 @@ function RoutingTab() {
           >
             <Switch />
           </Form.Item>
-          <Form.Item name="memberIds" label={t('settings.members')}>
-            <Select
-              mode="multiple"
-              optionFilterProp="label"
-              options={(users.data?.data ?? [])
-                .filter((u) => u.isActive && (u.role === 'sales_rep' || u.role === 'sales_manager'))
-                .map((u) => ({ value: u.id, label: u.name }))}
-            />
-          </Form.Item>
+          <Typography.Text strong>{t('settings.members')}</Typography.Text>
+          <Form.List name="members">
+            {(fields, { add, remove }) => (
+              <Space orientation="vertical" style={{ width: '100%', marginTop: 8 }}>
+                {fields.map((field, i) => (
+                  <Space key={field.key} wrap align="baseline">
+                    <Form.Item
+                      name={[field.name, 'userId']}
+                      rules={[{ required: true, message: t('builder.member') }]}
+                      style={{ marginBottom: 0 }}
+                    >
+                      <Select
+                        aria-label={`${t('builder.member')} ${i + 1}`}
+                        style={{ minWidth: 200 }}
+                        showSearch
+                        optionFilterProp="label"
+                        options={people.map((u) => ({ value: u.id, label: u.name }))}
+                      />
+                    </Form.Item>
+                    <Form.Item
+                      name={[field.name, 'weight']}
+                      label={t('builder.weight')}
+                      style={{ marginBottom: 0 }}
+                    >
+                      <InputNumber
+                        aria-label={`${t('builder.weight')} ${i + 1}`}
+                        min={0}
+                        max={100}
+                        step={0.5}
+                      />
+                    </Form.Item>
+                    <Form.Item
+                      name={[field.name, 'capPerDay']}
+                      label={t('builder.capPerDay')}
+                      style={{ marginBottom: 0 }}
+                    >
+                      <InputNumber
+                        aria-label={`${t('builder.capPerDay')} ${i + 1}`}
+                        min={0}
+                        max={10000}
+                        placeholder={t('builder.noCap')}
+                      />
+                    </Form.Item>
+                    <Form.Item
+                      name={[field.name, 'capPerWeek']}
+                      label={t('builder.capPerWeek')}
+                      style={{ marginBottom: 0 }}
+                    >
+                      <InputNumber
+                        aria-label={`${t('builder.capPerWeek')} ${i + 1}`}
+                        min={0}
+                        max={50000}
+                        placeholder={t('builder.noCap')}
+                      />
+                    </Form.Item>
+                    <Button
+                      aria-label={t('builder.removeMember', { name: String(i + 1) })}
+                      onClick={() => remove(field.name)}
+                    >
+                      ×
+                    </Button>
+                  </Space>
+                ))}
+                <Button onClick={() => add({ weight: 1, capPerDay: null, capPerWeek: null })}>
+                  {t('builder.addMember')}
+                </Button>
+              </Space>
+            )}
+          </Form.List>
         </Form>
-      </Modal>
-      <Modal
-        open={rulesText !== null}
-        title={t('settings.editRules')}
-        okText={t('common.save')}
-        cancelText={t('common.cancel')}
-        okButtonProps={{ loading: saveRules.isPending }}
-        onOk={() => saveRules.mutate(rulesText ?? '[]')}
-        onCancel={() => setRulesText(null)}
-        width={760}
-      >
-        <label htmlFor="rules-json">{t('settings.rulesJson')}</label>
-        <Input.TextArea
-          id="rules-json"
-          rows={16}
-          value={rulesText ?? ''}
-          onChange={(e) => setRulesText(e.target.value)}
-          style={{ fontFamily: 'monospace' }}
-        />
       </Modal>
     </Space>
   );
@@ -1132,6 +1235,7 @@ function SecurityTab() {
 /** The admin's settings: people and teams with the manager chain, stages, routing, SLA, API keys. */
 export function SettingsPage() {
   const { t } = useTranslation();
+  const [params, setParams] = useSearchParams();
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <div>
@@ -1139,6 +1243,8 @@ export function SettingsPage() {
         <Typography.Paragraph type="secondary">{t('settings.intro')}</Typography.Paragraph>
       </div>
       <Tabs
+        activeKey={params.get('tab') ?? 'users'}
+        onChange={(tab) => setParams({ tab }, { replace: true })}
         items={[
           { key: 'users', label: t('settings.users'), children: <UsersTab /> },
           { key: 'teams', label: t('settings.teamsTab'), children: <TeamsTab /> },

@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Divider, Form, Input, QRCode, Space, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate, useSearchParams } from 'react-router';
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import type { LoginBody, Session, TotpEnrolment } from '../../../src/contract/auth.ts';
 import { ApiError, api } from '../api.ts';
 import { LanguageSwitch } from '../layout.tsx';
@@ -68,6 +68,8 @@ export function SignInPage() {
   const [useRecovery, setUseRecovery] = useState(false);
   const [showPassword, setShowPassword] = useState(false);
   const options = useQuery({ queryKey: ['sign-in-options'], queryFn: api.signInOptions, retry: false });
+  // An empty store has nobody to sign in: the browser opens the setup page instead.
+  const setup = useQuery({ queryKey: ['setup-status'], queryFn: api.setupStatus, retry: false });
   const [enrolment, setEnrolment] = useState<TotpEnrolment | null>(null);
 
   useEffect(() => {
@@ -147,8 +149,13 @@ export function SignInPage() {
       <Button type={sso ? 'default' : 'primary'} htmlType="submit" block loading={busy}>
         {t('signIn.submit')}
       </Button>
+      <div style={{ marginTop: 12, textAlign: 'center' }}>
+        <Link to="/forgot-password">{t('password.forgot')}</Link>
+      </div>
     </Form>
   );
+
+  if (setup.data?.needed) return <Navigate to="/setup" replace />;
 
   return (
     <main className="baton-sign-in">
