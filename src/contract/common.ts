@@ -5,7 +5,11 @@ import { roles } from '../domain/access/roles.ts';
 export const StrictObject = <T extends TProperties>(properties: T, options: { description?: string } = {}) =>
   Type.Object(properties, { additionalProperties: false, ...options });
 
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * A value or null. Null comes first: the request validator coerces types (a query's "5" is 5),
+ * and tried first against the value's schema, a null became 0 or "" (a cap of null read as 0).
+ */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);
 
 /** Ids are UUIDv7 strings (docs/adr/0001-ids.md). */
 export const Id = Type.String({ format: 'uuid', description: 'UUIDv7 identifier' });

@@ -485,11 +485,12 @@ function RoutingTab() {
         name: v.name,
         strategy: v.strategy,
         performanceAware: v.performanceAware,
+        // An emptied number field holds '' or null: no cap (the server would read '' as 0).
         members: (v.members ?? []).map((m) => ({
           userId: m.userId,
-          weight: m.weight ?? 1,
-          capPerDay: m.capPerDay ?? null,
-          capPerWeek: m.capPerWeek ?? null,
+          weight: typeof m.weight === 'number' ? m.weight : 1,
+          capPerDay: typeof m.capPerDay === 'number' ? m.capPerDay : null,
+          capPerWeek: typeof m.capPerWeek === 'number' ? m.capPerWeek : null,
         })),
       };
       return pool === 'new' ? api.createPool(body) : api.updatePool((pool as Pool).id, body);

@@ -26,7 +26,8 @@ import { LanguageSwitch } from '../layout.tsx';
 interface SetupValues {
   token: string;
   company: { name: string; timeZone: string; language: 'en' | 'nl' };
-  hours: [Dayjs, Dayjs];
+  from: Dayjs;
+  to: Dayjs;
   dutchHolidays: boolean;
   admin: { name: string; email: string; password: string };
   repeat: string;
@@ -65,8 +66,8 @@ export function SetupPage() {
         token: v.token.trim(),
         company: v.company,
         calendar: {
-          from: v.hours[0].format('HH:mm'),
-          to: v.hours[1].format('HH:mm'),
+          from: v.from.format('HH:mm'),
+          to: v.to.format('HH:mm'),
           dutchHolidays: v.dutchHolidays,
         },
         admin: v.admin,
@@ -113,7 +114,8 @@ export function SetupPage() {
                     timeZone: zones.includes(guessedZone) ? guessedZone : 'Europe/Amsterdam',
                     language: i18n.language === 'nl' ? 'nl' : 'en',
                   },
-                  hours: [dayjs('2026-01-05T09:00'), dayjs('2026-01-05T17:30')],
+                  from: dayjs('2026-01-05T09:00'),
+                  to: dayjs('2026-01-05T17:30'),
                   dutchHolidays: true,
                 }}
               >
@@ -146,19 +148,29 @@ export function SetupPage() {
                     ]}
                   />
                 </Form.Item>
-                <Form.Item
-                  name="hours"
-                  label={t('setup.hours')}
-                  extra={t('setup.hoursHint')}
-                  rules={[{ required: true }]}
-                >
-                  <TimePicker.RangePicker
-                    format="HH:mm"
-                    minuteStep={15}
-                    order
-                    placeholder={[t('setup.from'), t('setup.to')]}
-                  />
-                </Form.Item>
+                <Typography.Text strong>{t('setup.hours')}</Typography.Text>
+                <Typography.Paragraph type="secondary">{t('setup.hoursHint')}</Typography.Paragraph>
+                <Space wrap>
+                  <Form.Item name="from" label={t('setup.from')} rules={[{ required: true }]}>
+                    <TimePicker format="HH:mm" minuteStep={15} />
+                  </Form.Item>
+                  <Form.Item
+                    name="to"
+                    label={t('setup.to')}
+                    dependencies={['from']}
+                    rules={[
+                      { required: true },
+                      ({ getFieldValue }) => ({
+                        validator: (_, value: Dayjs | undefined) =>
+                          !value || !getFieldValue('from') || value.isAfter(getFieldValue('from') as Dayjs)
+                            ? Promise.resolve()
+                            : Promise.reject(new Error(t('setup.hours'))),
+                      }),
+                    ]}
+                  >
+                    <TimePicker format="HH:mm" minuteStep={15} />
+                  </Form.Item>
+                </Space>
                 <Form.Item name="dutchHolidays" label={t('setup.dutchHolidays')} valuePropName="checked">
                   <Switch />
                 </Form.Item>

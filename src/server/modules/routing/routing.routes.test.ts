@@ -232,3 +232,24 @@ describeEachDialect('building routing rules without JSON', (getDatabase) => {
     expect(audit.json().data).toHaveLength(1);
   });
 });
+
+describeEachDialect('nullable numbers in a request', (getDatabase) => {
+  it('keeps an explicit null as null, not the 0 that type coercion would make of it', async () => {
+    const context = createTestContext(getDatabase());
+    const app = await createTestApp(context);
+    const world = await seedCompany(context, app);
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/routing/pools',
+      headers: { cookie: world.cookies.admin },
+      payload: {
+        name: 'Caps',
+        members: [{ userId: world.rep.id, weight: 1, capPerDay: 5, capPerWeek: null }],
+      },
+    });
+    expect(created.json<{ members: unknown[] }>().members).toEqual([
+      { userId: world.rep.id, weight: 1, capPerDay: 5, capPerWeek: null },
+    ]);
+    await app.close();
+  });
+});
