@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { Contact } from '../src/contract/contacts.ts';
 import type { Assignment } from '../src/contract/routing.ts';
@@ -10,6 +10,30 @@ import { createStoreEnv, startServerProcess, startWebsite } from './helpers.ts';
 
 /** Long enough for a loaded machine; short enough that a step that never comes names itself. */
 const actionTimeoutMs = 30_000;
+
+/**
+ * Picks an option of an antd select: opens it, clicks the option, and checks it took (a click while
+ * the list is still sliding in can miss on a loaded machine, so it tries again).
+ */
+async function choose(page: Page, select: Locator, option: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    await select.click();
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option })
+      .first()
+      .click();
+    try {
+      await select
+        .locator('xpath=ancestor::div[contains(@class,"ant-select")][1]')
+        .getByText(option)
+        .first()
+        .waitFor({ timeout: 5000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
 
 /** A port nobody listens on now, so Baton's public address (in the emails' links) is known before it starts. */
 function freePort(): Promise<number> {
@@ -31,18 +55,6 @@ async function cleanInBothLanguages(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: artifact(`setup-${name}-nl.png`), fullPage: true });
   await page.getByText('EN', { exact: true }).first().click();
   await page.locator('html[lang="en"]').waitFor();
-}
-
-/** Types a time range into an antd range picker: start, Enter, end, Enter. */
-async function typeRange(page: Page, from: ReturnType<Page['getByPlaceholder']>, start: string, end: string) {
-  await from.click();
-  await from.fill(start);
-  await from.press('Enter');
-  const active = page.locator(
-    '.ant-picker-input-active input, .ant-picker-focused .ant-picker-input:last-child input',
-  );
-  await active.last().fill(end);
-  await active.last().press('Enter');
 }
 
 describe.skipIf(!hasBrowser)('setting Baton up from an empty store, in Chromium', () => {
@@ -121,8 +133,7 @@ describe.skipIf(!hasBrowser)('setting Baton up from an empty store, in Chromium'
       const poolDialog = page.getByRole('dialog');
       await poolDialog.getByRole('textbox', { name: en.profile.name }).fill('Inbound Benelux');
       await poolDialog.getByRole('button', { name: en.builder.addMember }).click();
-      await poolDialog.getByLabel(`${en.builder.member} 1`).click();
-      await page.locator('.ant-select-item-option', { hasText: 'Sanne de Vries' }).first().click();
+      await choose(page, poolDialog.getByLabel(`${en.builder.member} 1`), 'Sanne de Vries');
       await poolDialog.getByLabel(`${en.builder.capPerDay} 1`).fill('25');
       await poolDialog.getByRole('button', { name: en.common.save }).click();
       await page.getByRole('cell', { name: 'Sanne de Vries ≤25/d' }).waitFor();
@@ -132,19 +143,13 @@ describe.skipIf(!hasBrowser)('setting Baton up from an empty store, in Chromium'
       await page.getByLabel(`${en.builder.ruleName} 1`).fill('Dutch and Belgian leads');
       await page.getByRole('button', { name: en.builder.addGroup }).click();
       await page.getByLabel(`${en.builder.value} 1.1.1`).fill('NL');
-      await page.getByLabel(`${en.builder.field} 1.1.2`).click();
-      await page
-        .locator('.ant-select-item-option', { hasText: en.builder.fields.emailDomain })
-        .first()
-        .click();
-      await page.getByLabel(`${en.builder.operator} 1.1.2`).click();
-      await page.locator('.ant-select-item-option', { hasText: en.builder.ops.contains }).first().click();
+      await choose(page, page.getByLabel(`${en.builder.field} 1.1.2`), en.builder.fields.emailDomain);
+      await choose(page, page.getByLabel(`${en.builder.operator} 1.1.2`), en.builder.ops.contains);
       // Saving before the rule is complete is stopped in the page, beside what is missing.
       await page.getByRole('button', { name: en.builder.save }).click();
       await page.getByTestId('rule-1').getByText(en.builder.valueNeeded).waitFor();
       await page.getByLabel(`${en.builder.value} 1.1.2`).fill('.nl');
-      await page.getByLabel(`${en.builder.pool} 1`).click();
-      await page.locator('.ant-select-item-option', { hasText: 'Inbound Benelux' }).first().click();
+      await choose(page, page.getByLabel(`${en.builder.pool} 1`), 'Inbound Benelux');
       await page.getByRole('button', { name: en.builder.preview }).click();
       await page.getByText(en.builder.previewNone).waitFor();
       await page.getByRole('button', { name: en.builder.save }).click();
@@ -167,8 +172,7 @@ describe.skipIf(!hasBrowser)('setting Baton up from an empty store, in Chromium'
       await page.getByRole('button', { name: en.forms.new }).click();
       const formDialog = page.getByRole('dialog');
       await formDialog.getByLabel(en.forms.name, { exact: true }).fill('Request a demo');
-      await formDialog.getByLabel(en.forms.records).click();
-      await page.locator('.ant-select-item-option', { hasText: /demo/i }).first().click();
+      await choose(page, formDialog.getByLabel(en.forms.records), 'Demo requested');
       await formDialog.getByLabel(en.forms.origins).fill(website.origin);
       await formDialog.getByLabel(en.forms.origins).press('Enter');
       await formDialog.getByRole('button', { name: en.common.save }).click();
@@ -204,8 +208,20 @@ describe.skipIf(!hasBrowser)('setting Baton up from an empty store, in Chromium'
       await rep.getByRole('button', { name: 'Opslaan en inloggen' }).click();
       await rep.getByRole('button', { name: 'Afmelden' }).waitFor();
       await rep.goto(`${batonUrl}/profile`);
-      const froms = rep.getByPlaceholder('Van');
-      for (let day = 0; day < 7; day += 1) await typeRange(rep, froms.nth(day), '00:00', '23:59');
+      await rep.getByLabel('maandag van, tijdvak 1').waitFor();
+      for (const day of ['maandag', 'dinsdag', 'woensdag', 'donderdag', 'vrijdag', 'zaterdag', 'zondag']) {
+        const from = rep.getByLabel(`${day} van, tijdvak 1`);
+        if ((await from.count()) === 0)
+          await rep.getByRole('button', { name: `Tijdvak toevoegen aan ${day}` }).click();
+        for (const [field, time] of [
+          [from, '00:00'],
+          [rep.getByLabel(`${day} tot, tijdvak 1`), '23:59'],
+        ] as const) {
+          await field.click();
+          await field.fill(time);
+          await field.press('Enter');
+        }
+      }
       await rep.getByRole('button', { name: 'Opslaan' }).nth(1).click();
       await rep.getByText('Opgeslagen').first().waitFor();
 

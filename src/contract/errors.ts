@@ -102,6 +102,7 @@ export const errorCatalog = {
   'sla.policy_not_found': { status: 404, title: 'No such SLA policy' },
   'sla.calendar_not_found': { status: 404, title: 'No such business calendar' },
   'sla.calendar_name_taken': { status: 409, title: 'A business calendar with this name exists' },
+  'sla.calendar_in_use': { status: 409, title: 'Deadlines still count in this calendar' },
   'sla.invalid_calendar': { status: 400, title: 'A business calendar that cannot be used' },
   'sla.clock_not_found': { status: 404, title: 'No such SLA clock' },
   'sla.not_waivable': { status: 409, title: 'Only a breached clock can be waived' },

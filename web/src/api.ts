@@ -260,6 +260,7 @@ export const api = {
   policies: () => get<{ data: SlaPolicy[] }>('/sla/policies'),
   updatePolicy: (id: string, body: UpdateSlaPolicyBody) => patch<SlaPolicy>(`/sla/policies/${id}`, body),
   calendars: () => get<{ data: SlaCalendar[] }>('/sla/calendars'),
+  deleteCalendar: (id: string) => remove<void>(`/sla/calendars/${id}`),
   createCalendar: (body: SaveSlaCalendarBody) => post<SlaCalendar>('/sla/calendars', body),
   saveCalendar: (id: string, body: SaveSlaCalendarBody) => put<SlaCalendar>(`/sla/calendars/${id}`, body),
   apiKeys: () => get<{ data: ApiKey[] }>('/api-keys'),

@@ -33,7 +33,10 @@ export function readJson<T extends TSchema>(schema: T, value: unknown, column: s
   const parsed = fromDbJson(value);
   const validator = validatorOf(schema);
   if (!validator.Check(parsed)) {
-    const [first] = validator.Errors(parsed);
+    // The deepest problem names the place; a union's other branches ("must be null") say less.
+    const [first] = [...validator.Errors(parsed)].sort(
+      (a, b) => b.instancePath.length - a.instancePath.length,
+    );
     throw new StoredJsonError(column, first ? `${first.instancePath || '/'} ${first.message}` : 'invalid');
   }
   return parsed as Static<T>;

@@ -812,6 +812,19 @@ const rows: Row[] = [
     expect: adminOnly(201),
   },
   {
+    route: 'DELETE /api/v1/sla/calendars/:id',
+    request: async (_w, c, caller) => {
+      const calendar = await c.services.sla.createCalendar(cli, {
+        name: `Spare ${caller}`,
+        timeZone: 'Europe/Amsterdam',
+        workingHours: { mon: [['09:00', '17:00']] },
+        holidays: null,
+      });
+      return { method: 'DELETE', url: `/api/v1/sla/calendars/${calendar.id}` };
+    },
+    expect: adminOnly(204),
+  },
+  {
     route: 'PUT /api/v1/sla/calendars/:id',
     request: async (_w, c) => {
       const [calendar] = await c.services.sla.listCalendars(cli);

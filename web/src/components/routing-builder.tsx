@@ -1,17 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import {
-  Alert,
-  Button,
-  Card,
-  Collapse,
-  Input,
-  InputNumber,
-  Popconfirm,
-  Radio,
-  Select,
-  Space,
-  Typography,
-} from 'antd';
+import { Alert, Button, Card, Collapse, Input, InputNumber, Radio, Select, Space, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RoutingRule, RulesPreview } from '../../../src/contract/routing.ts';
@@ -609,35 +597,5 @@ export function RulesBuilder() {
         />
       </Space>
     </Card>
-  );
-}
-
-export function DeletePoolButton({
-  id,
-  name,
-  onDeleted,
-}: {
-  id: string;
-  name: string;
-  onDeleted: () => void;
-}) {
-  const { t } = useTranslation();
-  const remove = useAction({
-    run: () => api.deletePool(id),
-    invalidate: [['pools'], ['checklist']],
-    success: t('profile.saved'),
-    done: onDeleted,
-  });
-  return (
-    <Popconfirm
-      title={t('builder.deletePoolConfirm', { name })}
-      okText={t('builder.deletePool')}
-      cancelText={t('common.cancel')}
-      onConfirm={() => remove.mutate(undefined)}
-    >
-      <Button danger loading={remove.isPending}>
-        {t('builder.deletePool')}
-      </Button>
-    </Popconfirm>
   );
 }

@@ -1323,4 +1323,14 @@ export const en = {
     again: 'Invite again',
     added: 'Person added',
   },
+  hours: {
+    deleteCalendar: 'Delete calendar',
+    deleteCalendarConfirm: 'Delete the calendar “{{name}}”?',
+    off: 'Day off',
+    add: '+ time range',
+    addTo: 'Add a time range to {{day}}',
+    fromOf: '{{day}} from, range {{n}}',
+    toOf: '{{day}} to, range {{n}}',
+    remove: 'Remove range {{n}} of {{day}}',
+  },
 };

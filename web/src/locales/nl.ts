@@ -1335,4 +1335,14 @@ export const nl: typeof en = {
     again: 'Opnieuw uitnodigen',
     added: 'Persoon toegevoegd',
   },
+  hours: {
+    deleteCalendar: 'Agenda verwijderen',
+    deleteCalendarConfirm: 'De agenda “{{name}}” verwijderen?',
+    off: 'Vrije dag',
+    add: '+ tijdvak',
+    addTo: 'Tijdvak toevoegen aan {{day}}',
+    fromOf: '{{day}} van, tijdvak {{n}}',
+    toOf: '{{day}} tot, tijdvak {{n}}',
+    remove: 'Tijdvak {{n}} van {{day}} weghalen',
+  },
 };

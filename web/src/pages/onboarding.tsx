@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Form, Input, List, Progress, Select, Space, Tag, Typography } from 'antd';
+import { Button, Card, Flex, Form, Input, Progress, Select, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { OnboardingStepKey, UpdateCompanyBody } from '../../../src/contract/setup.ts';
@@ -43,40 +43,20 @@ export function OnboardingPage() {
                 ? t('onboarding.allDone')
                 : t('onboarding.progress', { done: list.done, total: list.total })}
             </Typography.Text>
-            <List
-              itemLayout="horizontal"
-              dataSource={list.steps}
-              renderItem={(step) => (
-                <List.Item
+            <ol className="baton-checklist" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+              {list.steps.map((step) => (
+                <li
+                  key={step.key}
                   data-testid={`step-${step.key}`}
-                  actions={[
-                    <Link key="open" to={step.path}>
-                      {t('onboarding.open')}
-                    </Link>,
-                    step.confirmed ? (
-                      <Button
-                        key="undo"
-                        size="small"
-                        type="link"
-                        onClick={() => confirm.mutate({ key: step.key, confirmed: false })}
-                      >
-                        {t('onboarding.undo')}
-                      </Button>
-                    ) : !step.done ? (
-                      <Button
-                        key="confirm"
-                        size="small"
-                        onClick={() => confirm.mutate({ key: step.key, confirmed: true })}
-                      >
-                        {t('onboarding.confirm')}
-                      </Button>
-                    ) : null,
-                  ].filter(Boolean)}
+                  style={{ borderTop: '1px solid #f0f0f0', padding: '12px 0' }}
                 >
-                  <List.Item.Meta
-                    title={
+                  <Flex justify="space-between" align="center" gap={12} wrap>
+                    <div style={{ flex: '1 1 320px' }}>
                       <Space wrap>
-                        <h2 className="baton-card-title" style={{ display: 'inline', fontSize: 15 }}>
+                        <h2
+                          className="baton-card-title"
+                          style={{ display: 'inline', fontSize: 15, margin: 0 }}
+                        >
                           {t(`onboarding.steps.${step.key}.title`)}
                         </h2>
                         {step.done && (
@@ -85,12 +65,35 @@ export function OnboardingPage() {
                           </Tag>
                         )}
                       </Space>
-                    }
-                    description={t(`onboarding.steps.${step.key}.text`)}
-                  />
-                </List.Item>
-              )}
-            />
+                      <Typography.Paragraph type="secondary" style={{ margin: '4px 0 0' }}>
+                        {t(`onboarding.steps.${step.key}.text`)}
+                      </Typography.Paragraph>
+                    </div>
+                    <Space>
+                      <Link to={step.path}>{t('onboarding.open')}</Link>
+                      {step.confirmed ? (
+                        <Button
+                          size="small"
+                          type="link"
+                          onClick={() => confirm.mutate({ key: step.key, confirmed: false })}
+                        >
+                          {t('onboarding.undo')}
+                        </Button>
+                      ) : (
+                        !step.done && (
+                          <Button
+                            size="small"
+                            onClick={() => confirm.mutate({ key: step.key, confirmed: true })}
+                          >
+                            {t('onboarding.confirm')}
+                          </Button>
+                        )
+                      )}
+                    </Space>
+                  </Flex>
+                </li>
+              ))}
+            </ol>
           </Space>
         )}
       </Card>

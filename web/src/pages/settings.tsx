@@ -43,7 +43,8 @@ import {
 } from '../components/working-hours.tsx';
 import { passwordRules } from '../../../src/domain/people/password-rules.ts';
 import { useMetrics } from '../components/metric.tsx';
-import { DeletePoolButton, RulesBuilder } from '../components/routing-builder.tsx';
+import { DeleteButton } from '../components/delete-button.tsx';
+import { RulesBuilder } from '../components/routing-builder.tsx';
 import { useAction } from '../components/use-action.ts';
 import { en } from '../locales/en.ts';
 import { formatMoment, formatStay } from '../format.ts';
@@ -616,7 +617,13 @@ function RoutingTab() {
         footer={(buttons) => (
           <Space>
             {pool !== null && pool !== 'new' && (
-              <DeletePoolButton id={pool.id} name={pool.name} onDeleted={() => setPool(null)} />
+              <DeleteButton
+                label={t('builder.deletePool')}
+                confirm={t('builder.deletePoolConfirm', { name: pool.name })}
+                run={() => api.deletePool(pool.id)}
+                invalidate={[['pools'], ['checklist']]}
+                onDeleted={() => setPool(null)}
+              />
             )}
             {buttons}
           </Space>
@@ -898,6 +905,20 @@ function SlaTab() {
         okButtonProps={{ loading: saveCalendar.isPending }}
         onOk={() => calendarForm.submit()}
         onCancel={() => setCalendar(null)}
+        footer={(buttons) => (
+          <Space>
+            {calendar !== null && calendar !== 'new' && !calendar.isDefault && (
+              <DeleteButton
+                label={t('hours.deleteCalendar')}
+                confirm={t('hours.deleteCalendarConfirm', { name: calendar.name })}
+                run={() => api.deleteCalendar(calendar.id)}
+                invalidate={[['calendars'], ['checklist']]}
+                onDeleted={() => setCalendar(null)}
+              />
+            )}
+            {buttons}
+          </Space>
+        )}
         forceRender
         width={640}
       >

@@ -36,6 +36,7 @@ const auditedEventTypes = new Set([
   'sla.policy_changed',
   'sla.calendar_created',
   'sla.calendar_changed',
+  'sla.calendar_deleted',
   'routing.pool_created',
   'routing.pool_changed',
   'routing.pool_deleted',

@@ -119,6 +119,27 @@ export async function insertCalendar(db: Db, row: Insertable<SlaCalendarsTable>)
   await db.insertInto('sla_calendars').values(row).execute();
 }
 
+/** What counts in a calendar: policies and Marketing's commitments. */
+export async function countCalendarUses(db: Db, id: string) {
+  const [policies, commitments] = await Promise.all([
+    db
+      .selectFrom('sla_policies')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('calendar_id', '=', id)
+      .executeTakeFirst(),
+    db
+      .selectFrom('marketing_commitments')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('calendar_id', '=', id)
+      .executeTakeFirst(),
+  ]);
+  return { policies: Number(policies?.n ?? 0), commitments: Number(commitments?.n ?? 0) };
+}
+
+export async function deleteCalendarRow(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('sla_calendars').where('id', '=', id).execute();
+}
+
 export async function updateCalendarRow(
   db: Db,
   id: string,

@@ -60,6 +60,45 @@ describeEachDialect('the SLA API', (getDatabase) => {
     });
   });
 
+  it('keeps several working ranges a day, and deletes a calendar only when nothing counts in it', async () => {
+    const split = await call(admin, 'POST', '/sla/calendars', {
+      name: 'Lunch break',
+      timeZone: 'Europe/Amsterdam',
+      holidays: null,
+      workingHours: {
+        mon: [
+          ['08:30', '12:00'],
+          ['13:00', '17:30'],
+        ],
+      },
+    });
+    expect(split.statusCode).toBe(201);
+    const calendar = split.json<SlaCalendar>();
+    expect(calendar.workingHours.mon).toEqual([
+      ['08:30', '12:00'],
+      ['13:00', '17:30'],
+    ]);
+    const [policy] = (await call(admin, 'GET', '/sla/policies')).json<{ data: SlaPolicy[] }>().data;
+    await call(admin, 'PATCH', `/sla/policies/${policy!.id}`, { calendarId: calendar.id });
+    const inUse = await call(admin, 'DELETE', `/sla/calendars/${calendar.id}`);
+    expect(inUse.statusCode).toBe(409);
+    expect(inUse.json()).toMatchObject({
+      code: 'sla.calendar_in_use',
+      detail: expect.stringContaining('1 polic'),
+    });
+    const fallback = (await call(admin, 'GET', '/sla/calendars')).json<{ data: SlaCalendar[] }>().data;
+    const standard = fallback.find((c) => c.isDefault)!;
+    expect((await call(admin, 'DELETE', `/sla/calendars/${standard.id}`)).json().code).toBe(
+      'sla.calendar_in_use',
+    );
+
+    await call(admin, 'PATCH', `/sla/policies/${policy!.id}`, { calendarId: null });
+    expect((await call(admin, 'DELETE', `/sla/calendars/${calendar.id}`)).statusCode).toBe(204);
+    expect((await call(admin, 'GET', '/sla/calendars')).json<{ data: SlaCalendar[] }>().data).toHaveLength(1);
+    const audit = await call(admin, 'GET', '/audit-log?action=sla.calendar_deleted');
+    expect(audit.json<{ data: unknown[] }>().data).toHaveLength(1);
+  });
+
   it('previews when a lead is due and when each step fires, on a calendar an admin made', async () => {
     const preview = await call(admin, 'POST', '/sla/preview', {
       arrivedAt: '2026-11-27T15:00:00Z',

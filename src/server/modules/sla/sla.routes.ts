@@ -93,6 +93,22 @@ export function slaRoutes(
     },
     async (request) => sla.updateCalendar(request.actor, request.params.id, request.body),
   );
+  app.delete(
+    '/sla/calendars/:id',
+    {
+      schema: {
+        tags,
+        summary:
+          'Delete a business calendar that is not the default and that no policy or commitment counts in',
+        params: IdParams,
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      await sla.deleteCalendar(request.actor, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
   app.post(
     '/sla/preview',
     {

@@ -37,6 +37,8 @@ import { findTeamIdsByUsers, findUsers, findUsersByIds } from '../users/users.re
 import type { CommitmentsService } from './commitments.service.ts';
 import {
   findCalendarById,
+  countCalendarUses,
+  deleteCalendarRow,
   findCalendars,
   findInstanceById,
   findInstancesOfContact,
@@ -313,6 +315,34 @@ export function createSlaService(
         },
         () => fieldError('sla.calendar_name_taken', 'name', 'a calendar with this name exists'),
       );
+    },
+
+    /** Deletes a calendar that is not the default and that no policy or commitment counts in. */
+    async deleteCalendar(actor: Actor | null, id: string): Promise<void> {
+      const who = authorize(actor, 'sla.write');
+      await db.transaction().execute(async (trx) => {
+        const row = await findCalendarById(trx, id);
+        if (!row) throw createError('sla.calendar_not_found');
+        if (fromDbBool(row.is_default))
+          throw createError(
+            'sla.calendar_in_use',
+            'The default calendar stays: make another the default first',
+          );
+        const uses = await countCalendarUses(trx, id);
+        if (uses.policies + uses.commitments > 0)
+          throw createError(
+            'sla.calendar_in_use',
+            `${uses.policies} polic(ies) and ${uses.commitments} commitment(s) count in this calendar: change them first`,
+          );
+        await deleteCalendarRow(trx, id);
+        await insertEvent(trx, {
+          type: 'sla.calendar_deleted',
+          occurredAt: clock.now(),
+          actor: actorRef(who),
+          subject: { type: 'sla_calendar', id },
+          payload: { name: row.name },
+        });
+      });
     },
 
     /**
