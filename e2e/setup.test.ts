@@ -95,7 +95,7 @@ describe.skipIf(!hasBrowser)('setting Baton up from an empty store, in Chromium'
       await page.getByLabel(en.setup.name).fill('Erik Jansen');
       await page.getByLabel(en.setup.email).fill('erik@nordwind-ict.example');
       await page.getByLabel(en.setup.password, { exact: true }).fill('first admin password');
-      await page.getByLabel(en.setup.repeat).fill('first admin password');
+      await page.getByLabel(en.password.repeat).fill('first admin password');
       await page.getByRole('button', { name: en.setup.submit }).click();
       // The server's refusal shows beside the field it names.
       await page.locator('#token_help').getByText('wrong or expired').waitFor();
@@ -117,7 +117,8 @@ describe.skipIf(!hasBrowser)('setting Baton up from an empty store, in Chromium'
       const userDialog = page.getByRole('dialog');
       await userDialog.getByRole('textbox', { name: en.signIn.email }).fill('sanne@nordwind-ict.example');
       await userDialog.getByRole('textbox', { name: en.profile.name }).fill('Sanne de Vries');
-      // The language is Dutch by default.
+      // New people start in the company's language (English here); Sanne reads Dutch.
+      await choose(page, userDialog.getByRole('combobox', { name: en.profile.language }), 'Nederlands');
       await userDialog.getByRole('button', { name: en.common.save }).click();
       await page.getByText(en.invite.sent.replace('{{email}}', 'sanne@nordwind-ict.example')).waitFor();
       const [invitation] = await smtp.waitFor(1, 60_000);

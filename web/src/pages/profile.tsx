@@ -3,8 +3,8 @@ import { Button, Card, DatePicker, Form, Input, Select, Space, Table, Typography
 import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { UpdateMeBody } from '../../../src/contract/users.ts';
-import { passwordRules } from '../../../src/domain/people/password-rules.ts';
 import { api } from '../api.ts';
+import { NewPasswordFields } from '../components/new-password-fields.tsx';
 import { SecondFactorCard } from '../components/second-factor-card.tsx';
 import { showFieldErrors, useAction } from '../components/use-action.ts';
 import {
@@ -52,30 +52,7 @@ function PasswordCard() {
         >
           <Input.Password autoComplete="current-password" />
         </Form.Item>
-        <Form.Item
-          name="newPassword"
-          label={t('password.newPassword')}
-          extra={t('password.rule')}
-          rules={[{ required: true, ...passwordRules, message: t('password.rule') }]}
-        >
-          <Input.Password autoComplete="new-password" />
-        </Form.Item>
-        <Form.Item
-          name="repeat"
-          label={t('password.repeat')}
-          dependencies={['newPassword']}
-          rules={[
-            { required: true, message: t('password.mismatch') },
-            ({ getFieldValue }) => ({
-              validator: (_, value) =>
-                !value || value === getFieldValue('newPassword')
-                  ? Promise.resolve()
-                  : Promise.reject(new Error(t('password.mismatch'))),
-            }),
-          ]}
-        >
-          <Input.Password autoComplete="new-password" />
-        </Form.Item>
+        <NewPasswordFields name="newPassword" label={t('password.newPassword')} />
         <Button type="primary" htmlType="submit" loading={change.isPending}>
           {t('password.change')}
         </Button>

@@ -3,8 +3,8 @@ import { Alert, Button, Card, Form, Input, Space, Spin, Typography } from 'antd'
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate } from 'react-router';
-import { passwordRules } from '../../../src/domain/people/password-rules.ts';
 import { ApiError, api } from '../api.ts';
+import { NewPasswordFields } from '../components/new-password-fields.tsx';
 import { problemText, showFieldErrors } from '../components/use-action.ts';
 import { applyLanguage } from '../i18n.ts';
 import { LanguageSwitch } from '../layout.tsx';
@@ -177,30 +177,7 @@ export function SetPasswordPage() {
       <Form form={form} layout="vertical" requiredMark={false} onFinish={(v) => void submit(v)}>
         {/* The address beside the new password lets a password manager save the pair. */}
         <input type="hidden" name="username" autoComplete="username" value={info.email} readOnly />
-        <Form.Item
-          name="password"
-          label={t('password.newPassword')}
-          extra={t('password.rule')}
-          rules={[{ required: true, ...passwordRules, message: t('password.rule') }]}
-        >
-          <Input.Password autoComplete="new-password" autoFocus />
-        </Form.Item>
-        <Form.Item
-          name="repeat"
-          label={t('password.repeat')}
-          dependencies={['password']}
-          rules={[
-            { required: true, message: t('password.mismatch') },
-            ({ getFieldValue }) => ({
-              validator: (_, value) =>
-                !value || value === getFieldValue('password')
-                  ? Promise.resolve()
-                  : Promise.reject(new Error(t('password.mismatch'))),
-            }),
-          ]}
-        >
-          <Input.Password autoComplete="new-password" />
-        </Form.Item>
+        <NewPasswordFields name="password" label={t('password.newPassword')} />
         <Button type="primary" htmlType="submit" block loading={busy}>
           {t('password.submit')}
         </Button>

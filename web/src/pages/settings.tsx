@@ -104,6 +104,7 @@ function UsersTab() {
   const { t } = useTranslation();
   const users = useQuery({ queryKey: ['users'], queryFn: api.users });
   const teams = useQuery({ queryKey: ['teams'], queryFn: api.teams });
+  const company = useQuery({ queryKey: ['company'], queryFn: api.company });
   const [editing, setEditing] = useState<User | 'new' | null>(null);
   const [form] = Form.useForm<UserValues>();
   const all = users.data?.data ?? [];
@@ -151,6 +152,8 @@ function UsersTab() {
         type="primary"
         onClick={() => {
           form.resetFields();
+          // New people start in the company's language.
+          if (company.data) form.setFieldsValue({ language: company.data.language });
           setEditing('new');
         }}
       >

@@ -17,8 +17,8 @@ import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { passwordRules } from '../../../src/domain/people/password-rules.ts';
 import { api } from '../api.ts';
+import { NewPasswordFields } from '../components/new-password-fields.tsx';
 import { problemText, showFieldErrors } from '../components/use-action.ts';
 import { applyLanguage } from '../i18n.ts';
 import { LanguageSwitch } from '../layout.tsx';
@@ -191,30 +191,7 @@ export function SetupPage() {
                 >
                   <Input autoComplete="username" />
                 </Form.Item>
-                <Form.Item
-                  name={['admin', 'password']}
-                  label={t('setup.password')}
-                  extra={t('setup.passwordRule')}
-                  rules={[{ required: true, ...passwordRules, message: t('setup.passwordRule') }]}
-                >
-                  <Input.Password autoComplete="new-password" />
-                </Form.Item>
-                <Form.Item
-                  name="repeat"
-                  label={t('setup.repeat')}
-                  dependencies={[['admin', 'password']]}
-                  rules={[
-                    { required: true, message: t('setup.mismatch') },
-                    ({ getFieldValue }) => ({
-                      validator: (_, value) =>
-                        !value || value === getFieldValue(['admin', 'password'])
-                          ? Promise.resolve()
-                          : Promise.reject(new Error(t('setup.mismatch'))),
-                    }),
-                  ]}
-                >
-                  <Input.Password autoComplete="new-password" />
-                </Form.Item>
+                <NewPasswordFields name={['admin', 'password']} label={t('setup.password')} />
                 <Button type="primary" htmlType="submit" block loading={busy}>
                   {t('setup.submit')}
                 </Button>
