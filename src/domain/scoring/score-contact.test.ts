@@ -456,6 +456,44 @@ describe('scoreAccount', () => {
       expect(scoreAccount(accountModel, { ...facts, country: 'NL' }, engagements)).toEqual(expected);
     },
   );
+
+  it('counts an "any of" group about the account only, and leaves one that reads a contact field to contacts', () => {
+    const grouped = model({
+      fitRules: [
+        {
+          id: 'it-or-telecom',
+          label: 'IT or telecom',
+          conditions: [
+            {
+              op: 'any',
+              conditions: [
+                { op: 'equals', field: 'account.industry', value: 'IT' },
+                { op: 'equals', field: 'account.industry', value: 'Telecom' },
+              ],
+            },
+          ],
+          points: 10,
+        },
+        {
+          id: 'nl-or-it',
+          label: 'NL or IT',
+          conditions: [
+            {
+              op: 'any',
+              conditions: [
+                { op: 'equals', field: 'country', value: 'NL' },
+                { op: 'equals', field: 'account.industry', value: 'Telecom' },
+              ],
+            },
+          ],
+          points: 5,
+        },
+      ],
+      accountEngagementCap: 100,
+    });
+    expect(scoreAccount(grouped, { 'account.industry': 'telecom', country: 'NL' }, []).fit).toBe(10);
+    expect(scoreAccount(grouped, { 'account.industry': 'Retail' }, []).fit).toBe(0);
+  });
 });
 
 describe('compactExplanation', () => {
