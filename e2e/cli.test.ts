@@ -81,6 +81,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0020_consent_purposes',
         '0021_retention',
         '0022_setup',
+        '0023_holiday_regions',
       ],
     });
   });

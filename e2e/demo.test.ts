@@ -197,7 +197,7 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
         ['Teams', 'Sales Randstad'],
         ['Stages', 'Marketing qualified lead'],
         ['Routing', 'Enterprise (Randstad)'],
-        ['Follow-up (SLA)', 'Dutch public holidays'],
+        ['Follow-up (SLA)', 'Netherlands'],
         ['API keys', 'No API keys'],
       ] as const) {
         await settings.getByRole('tab', { name: tab }).click();

@@ -5,6 +5,7 @@ import type { Contact } from '../src/contract/contacts.ts';
 import type { Assignment } from '../src/contract/routing.ts';
 import { startTestSmtpServer } from '../src/server/testing/smtp.ts';
 import { en } from '../web/src/locales/en.ts';
+import { nl } from '../web/src/locales/nl.ts';
 import { artifact, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
 import { createStoreEnv, startServerProcess, startWebsite } from './helpers.ts';
 
@@ -15,9 +16,11 @@ const actionTimeoutMs = 30_000;
  * Picks an option of an antd select: opens it, clicks the option, and checks it took (a click while
  * the list is still sliding in can miss on a loaded machine, so it tries again).
  */
-async function choose(page: Page, select: Locator, option: string): Promise<void> {
+async function choose(page: Page, select: Locator, option: string, search?: string): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     await select.click();
+    // A long list (the time zones) is filtered first: only the options in view exist.
+    if (search) await select.fill(search);
     await page
       .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option })
       .first()
@@ -92,6 +95,12 @@ describe.skipIf(!hasBrowser)('setting Baton up from an empty store, in Chromium'
       await cleanInBothLanguages(page, 'setup');
       await page.getByLabel(en.setup.token).fill('not the token');
       await page.getByLabel(en.setup.companyName).fill('Nordwind ICT');
+      // A company in Brussels: the calendar's public holidays follow the time zone's country.
+      await choose(page, page.getByLabel(en.setup.timeZone), 'Europe/Brussels', 'Brussels');
+      await page
+        .locator('.ant-form-item', { has: page.getByLabel(en.holidays.country) })
+        .getByText('Belgium')
+        .waitFor();
       await page.getByLabel(en.setup.name).fill('Erik Jansen');
       await page.getByLabel(en.setup.email).fill('erik@nordwind-ict.example');
       await page.getByLabel(en.setup.password, { exact: true }).fill('first admin password');
@@ -165,6 +174,23 @@ describe.skipIf(!hasBrowser)('setting Baton up from an empty store, in Chromium'
       await page.getByRole('dialog').getByLabel(en.settings.windowMinutes).fill('120');
       await page.getByRole('dialog').getByRole('button', { name: en.common.save }).click();
       await page.getByRole('cell', { name: '2 h' }).first().waitFor();
+      // The default calendar took Belgium's name and public holidays, and lists its closed days.
+      for (const [texts, holiday, lang] of [
+        [en, /National Holiday/, 'en'],
+        [nl, /Nationale feestdag/, 'nl'],
+      ] as const) {
+        if (lang === 'nl') await page.getByText('NL', { exact: true }).first().click();
+        await page
+          .getByRole('button', { name: texts.settings.editNamed.replace('{{name}}', 'Belgium') })
+          .click();
+        const calendarDialog = page.getByRole('dialog');
+        await calendarDialog.getByText(holiday).waitFor();
+        expect(await seriousViolations(page), `calendar in ${lang}`).toEqual([]);
+        await calendarDialog.getByRole('button', { name: texts.common.cancel }).click();
+        await calendarDialog.waitFor({ state: 'hidden' });
+      }
+      await page.getByText('EN', { exact: true }).first().click();
+      await page.locator('html[lang="en"]').waitFor();
 
       // A form for the website.
       const pages: Record<string, string> = {};

@@ -9,7 +9,8 @@ export const StrictObject = <T extends TProperties>(properties: T, options: { de
  * A value or null. Null comes first: the request validator coerces types (a query's "5" is 5),
  * and tried first against the value's schema, a null became 0 or "" (a cap of null read as 0).
  */
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);
+export const Nullable = <T extends TSchema>(schema: T, options?: { description?: string }) =>
+  Type.Union([Type.Null(), schema], options);
 
 /** Ids are UUIDv7 strings (docs/adr/0001-ids.md). */
 export const Id = Type.String({ format: 'uuid', description: 'UUIDv7 identifier' });

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Email, Instant, Language, Nullable, StrictObject, TimeZone } from './common.ts';
+import { HolidaysInput } from './sla.ts';
 import { Password } from './users.ts';
 
 export const SetupStatus = Type.Object({
@@ -27,11 +28,11 @@ export const CompleteSetupBody = StrictObject({
     {
       from: Time,
       to: Time,
-      dutchHolidays: Type.Boolean(),
+      holidays: HolidaysInput,
     },
     {
       description:
-        'Working hours Monday to Friday of the default calendar, and whether Dutch holidays are off',
+        'Working hours Monday to Friday of the default calendar, and the country (or region) whose public holidays are off',
     },
   ),
   admin: StrictObject({

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import {
   AgreementSpans,
+  CountryCode,
   Id,
   Instant,
   localDatePattern,
@@ -71,13 +72,55 @@ export const UpdateSlaPolicyBody = StrictObject({
 });
 export type UpdateSlaPolicyBody = Static<typeof UpdateSlaPolicyBody>;
 
+const liberationDays = ['every_year', 'every_five_years', 'never'] as const;
+const HolidayRegion = Type.String({
+  minLength: 1,
+  maxLength: 10,
+  description: 'A state or region of the country as GET /sla/holiday-countries lists it (e.g. BY in DE)',
+});
+const holidaysDescription =
+  "Public holidays the calendar closes on: a country's (or one of its regions'), from the date-holidays library; null for none";
 const Holidays = Nullable(
-  StrictObject({
-    country: Type.Literal('NL'),
-    goodFriday: Type.Boolean(),
-    liberationDay: Type.Enum(['every_year', 'every_five_years', 'never']),
+  Type.Object({
+    country: CountryCode,
+    region: Nullable(HolidayRegion),
+    goodFriday: Type.Boolean({ description: 'The Netherlands only: Good Friday is a day off' }),
+    liberationDay: Type.Enum(liberationDays, {
+      description: 'The Netherlands only: Liberation Day (5 May) off every year, every fifth year, or never',
+    }),
   }),
+  { description: holidaysDescription },
 );
+/** The holidays as a client sends them: the region and the Dutch choices may be left out. */
+export const HolidaysInput = Nullable(
+  StrictObject({
+    country: CountryCode,
+    region: Type.Optional(Nullable(HolidayRegion)),
+    goodFriday: Type.Optional(Type.Boolean({ description: 'The Netherlands only; default false' })),
+    liberationDay: Type.Optional(
+      Type.Enum(liberationDays, { description: 'The Netherlands only; default every_five_years' }),
+    ),
+  }),
+  { description: holidaysDescription },
+);
+export type HolidaysInput = Static<typeof HolidaysInput>;
+
+export const HolidayCountry = Type.Object({
+  code: CountryCode,
+  name: LocalizedText,
+  regions: Type.Array(Type.Object({ code: Type.String(), name: Type.String() })),
+});
+export type HolidayCountry = Static<typeof HolidayCountry>;
+
+export const CalendarHolidaysQuery = StrictObject({
+  year: Type.Integer({ minimum: 1970, maximum: 2200 }),
+});
+export const CalendarHoliday = Type.Object({
+  date: LocalDate,
+  kind: Type.Enum(['holiday', 'closure']),
+  name: Nullable(LocalizedText, { description: "The public holiday's name; null for a company closure" }),
+});
+export type CalendarHoliday = Static<typeof CalendarHoliday>;
 const Closures = Type.Array(StrictObject({ from: LocalDate, to: LocalDate }), {
   maxItems: 200,
   description: 'Company closures, inclusive local dates',
@@ -99,7 +142,7 @@ export const SaveSlaCalendarBody = StrictObject({
   name: Type.String({ minLength: 1, maxLength: 200 }),
   timeZone: TimeZone,
   workingHours: WorkingHours,
-  holidays: Holidays,
+  holidays: HolidaysInput,
   closures: Type.Optional(Closures),
 });
 export type SaveSlaCalendarBody = Static<typeof SaveSlaCalendarBody>;

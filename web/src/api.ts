@@ -116,6 +116,8 @@ import type {
   UpdateScoringModelBody,
 } from '../../src/contract/scoring.ts';
 import type {
+  CalendarHoliday,
+  HolidayCountry,
   MarketingCommitment,
   MarketingCommitmentDetail,
   SaveSlaCalendarBody,
@@ -260,6 +262,9 @@ export const api = {
   policies: () => get<{ data: SlaPolicy[] }>('/sla/policies'),
   updatePolicy: (id: string, body: UpdateSlaPolicyBody) => patch<SlaPolicy>(`/sla/policies/${id}`, body),
   calendars: () => get<{ data: SlaCalendar[] }>('/sla/calendars'),
+  holidayCountries: () => get<{ data: HolidayCountry[] }>('/sla/holiday-countries'),
+  calendarHolidays: (id: string, year: number) =>
+    get<{ data: CalendarHoliday[] }>(`/sla/calendars/${id}/holidays?year=${year}`),
   deleteCalendar: (id: string) => remove<void>(`/sla/calendars/${id}`),
   createCalendar: (body: SaveSlaCalendarBody) => post<SlaCalendar>('/sla/calendars', body),
   saveCalendar: (id: string, body: SaveSlaCalendarBody) => put<SlaCalendar>(`/sla/calendars/${id}`, body),

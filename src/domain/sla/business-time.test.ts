@@ -25,7 +25,7 @@ const nl = buildCalendar(
   {
     timeZone: 'Europe/Amsterdam',
     hours: office,
-    holidays: { country: 'NL', goodFriday: false, liberationDay: 'every_five_years' },
+    holidays: { country: 'NL', region: null, goodFriday: false, liberationDay: 'every_five_years' },
     closures: [{ from: '2026-12-28', to: '2026-12-31' }],
   },
   2019,

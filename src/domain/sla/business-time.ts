@@ -5,7 +5,7 @@
  * "4 business hours" from Friday 16:00 is Monday 11:30 with 09:00–17:30 hours, whatever the clocks did.
  */
 import { localTime, type Weekday, type WorkingHours } from '../routing/working-hours.ts';
-import { dutchHolidays, type HolidayOptions } from './dutch-holidays.ts';
+import { publicHolidays, type HolidayChoice } from './public-holidays.ts';
 
 export interface BusinessCalendar {
   timeZone: string;
@@ -17,8 +17,8 @@ export interface BusinessCalendar {
 export interface CalendarSettings {
   timeZone: string;
   hours: WorkingHours;
-  /** Public holidays to close on: the Dutch ones with their options, or none. */
-  holidays: ({ country: 'NL' } & HolidayOptions) | null;
+  /** Public holidays to close on: a country's (or region's), with the Dutch options, or none. */
+  holidays: HolidayChoice | null;
   /** Company closures, inclusive local date ranges (the week between Christmas and New Year). */
   closures: readonly { from: string; to: string }[];
 }
@@ -68,9 +68,9 @@ export function buildCalendar(
   toYear: number,
 ): BusinessCalendar {
   const closed = new Set<string>();
-  if (settings.holidays?.country === 'NL')
+  if (settings.holidays)
     for (let year = fromYear; year <= toYear; year++)
-      for (const holiday of dutchHolidays(year, settings.holidays)) closed.add(holiday.date);
+      for (const holiday of publicHolidays(year, settings.holidays)) closed.add(holiday.date);
   for (const closure of settings.closures) {
     const [y, m, d] = closure.from.split('-').map(Number) as [number, number, number];
     for (let date = { year: y, month: m, day: d }; dateKey(date) <= closure.to; date = nextDate(date))

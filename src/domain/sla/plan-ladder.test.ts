@@ -20,7 +20,7 @@ const office = buildCalendar(
       thu: [['09:00', '17:30']],
       fri: [['09:00', '17:30']],
     },
-    holidays: { country: 'NL', goodFriday: false, liberationDay: 'every_five_years' },
+    holidays: { country: 'NL', region: null, goodFriday: false, liberationDay: 'every_five_years' },
     closures: [],
   },
   2026,

@@ -383,6 +383,7 @@ export interface SlaCalendarsTable {
   time_zone: string;
   working_hours: ColumnType<unknown, string, string>;
   holiday_country: string | null;
+  holiday_region: string | null;
   is_good_friday: DbBool;
   liberation_day: string;
   closures: ColumnType<unknown, string, string>;

@@ -792,6 +792,14 @@ const rows: Row[] = [
   },
   { route: 'GET /api/v1/sla/calendars', request: () => ({ url: '/api/v1/sla/calendars' }), expect: all(200) },
   {
+    route: 'GET /api/v1/sla/calendars/:id/holidays',
+    request: async (_w, c) => {
+      const [calendar] = await c.services.sla.listCalendars(cli);
+      return { url: `/api/v1/sla/calendars/${calendar!.id}/holidays?year=2026` };
+    },
+    expect: all(200),
+  },
+  {
     route: 'GET /api/v1/sla/report',
     request: () => ({ url: '/api/v1/sla/report?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z' }),
     expect: all(200),
@@ -1429,6 +1437,8 @@ const publicRoutes = [
   'POST /api/v1/auth/password-reset',
   'POST /api/v1/auth/password-link',
   'POST /api/v1/auth/password-link/password',
+  // The holiday library's countries and regions, for the setup page of an empty store.
+  'GET /api/v1/sla/holiday-countries',
 ];
 
 const cookieOf = (world: World, caller: Caller): string | undefined =>

@@ -52,17 +52,26 @@ export function useAction<T, R = unknown>(options: {
  * Puts the server's field errors beside the fields of a form (body.admin.email → ['admin', 'email']).
  * Returns whether any field of the form took one; the caller shows the rest as a message.
  */
-export function showFieldErrors<T>(form: FormInstance<T>, error: unknown, names: readonly string[]): boolean {
+export function showFieldErrors<T>(
+  form: FormInstance<T>,
+  error: unknown,
+  names: readonly string[] | Readonly<Record<string, string>>,
+): boolean {
   if (!(error instanceof ApiError)) return false;
-  const fields = (error.problem.errors ?? [])
-    .map((e) => ({
-      name: e.field
-        .replace(/^body\./, '')
-        .split('.')
-        .map((part) => (/^\d+$/.test(part) ? Number(part) : part)),
-      errors: [e.reason],
-    }))
-    .filter((f) => names.includes(f.name.join('.')));
+  // A list names fields the form and the server share; a record maps the server's name to the form's.
+  const formName = (field: string) =>
+    Array.isArray(names)
+      ? names.includes(field)
+        ? field
+        : null
+      : ((names as Record<string, string>)[field] ?? null);
+  const fields = (error.problem.errors ?? []).flatMap((e) => {
+    const name = formName(e.field.replace(/^body\./, ''));
+    if (name === null) return [];
+    return [
+      { name: name.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part)), errors: [e.reason] },
+    ];
+  });
   if (fields.length > 0) form.setFields(fields as Parameters<FormInstance<T>['setFields']>[0]);
   return fields.length > 0;
 }

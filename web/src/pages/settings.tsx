@@ -44,6 +44,13 @@ import {
 import { passwordRules } from '../../../src/domain/people/password-rules.ts';
 import { useMetrics } from '../components/metric.tsx';
 import { DeleteButton } from '../components/delete-button.tsx';
+import {
+  ClosedDays,
+  fieldsToHolidays,
+  HolidayFields,
+  holidaysToFields,
+  type HolidayValues,
+} from '../components/holiday-fields.tsx';
 import { RulesBuilder } from '../components/routing-builder.tsx';
 import { useAction } from '../components/use-action.ts';
 import { en } from '../locales/en.ts';
@@ -82,13 +89,10 @@ type PoolValues = {
     capPerWeek?: number | null;
   }[];
 };
-type CalendarValues = {
+type CalendarValues = HolidayValues & {
   name: string;
   timeZone: string;
   hours: HoursValues;
-  holidays: boolean;
-  goodFriday: boolean;
-  liberationDay: 'every_year' | 'every_five_years' | 'never';
   closures?: [Dayjs, Dayjs][];
 };
 type PolicyValues = {
@@ -738,6 +742,11 @@ function SlaTab() {
   const language = i18n.language === 'nl' ? 'nl' : 'en';
   const policies = useQuery({ queryKey: ['policies'], queryFn: api.policies });
   const calendars = useQuery({ queryKey: ['calendars'], queryFn: api.calendars });
+  const countries = useQuery({
+    queryKey: ['holiday-countries'],
+    queryFn: api.holidayCountries,
+    staleTime: Infinity,
+  });
   const [editing, setEditing] = useState<SlaPolicy | null>(null);
   const [form] = Form.useForm<PolicyValues>();
   const save = useSave(
@@ -761,9 +770,7 @@ function SlaTab() {
         name: v.name,
         timeZone: v.timeZone,
         workingHours: pickerToHours(v.hours),
-        holidays: v.holidays
-          ? { country: 'NL' as const, goodFriday: v.goodFriday, liberationDay: v.liberationDay }
-          : null,
+        holidays: fieldsToHolidays(v),
         closures: (v.closures ?? []).map(([from, to]) => ({
           from: from.format('YYYY-MM-DD'),
           to: to.format('YYYY-MM-DD'),
@@ -782,9 +789,7 @@ function SlaTab() {
       name: source?.name ?? '',
       timeZone: source?.timeZone ?? 'Europe/Amsterdam',
       hours: hoursToPicker(source?.workingHours ?? officeHours),
-      holidays: source ? source.holidays !== null : true,
-      goodFriday: source?.holidays?.goodFriday ?? false,
-      liberationDay: source?.holidays?.liberationDay ?? 'every_five_years',
+      ...holidaysToFields(source?.holidays, source?.timeZone ?? 'Europe/Amsterdam'),
       closures: (source?.closures ?? []).map((x) => [dayjs(x.from), dayjs(x.to)] as [Dayjs, Dayjs]),
     });
     setCalendar(c);
@@ -886,12 +891,32 @@ function SlaTab() {
             {
               title: t('settings.holidays'),
               key: 'holidays',
-              render: (_, c) => (c.holidays ? t('settings.dutchHolidays') : '—'),
+              render: (_, c) => {
+                if (!c.holidays) return '—';
+                const country = countries.data?.data.find((x) => x.code === c.holidays!.country);
+                const region = country?.regions.find((r) => r.code === c.holidays!.region);
+                return [country?.name[language] ?? c.holidays.country, region?.name]
+                  .filter(Boolean)
+                  .join(', ');
+              },
             },
             {
               title: t('settings.closures'),
               key: 'closures',
               render: (_, c) => c.closures.map((x) => `${x.from} – ${x.to}`).join(', ') || '—',
+            },
+            {
+              title: t('queue.actions'),
+              key: 'edit',
+              render: (_, c) => (
+                <Button
+                  size="small"
+                  aria-label={t('settings.editNamed', { name: c.name })}
+                  onClick={() => editCalendar(c)}
+                >
+                  {t('settings.edit')}
+                </Button>
+              ),
             },
           ]}
         />
@@ -941,20 +966,7 @@ function SlaTab() {
             />
           </Form.Item>
           <WorkingHoursFields name="hours" />
-          <Form.Item name="holidays" label={t('settings.dutchHolidays')} valuePropName="checked">
-            <Switch />
-          </Form.Item>
-          <Form.Item name="goodFriday" label={t('settings.goodFriday')} valuePropName="checked">
-            <Switch />
-          </Form.Item>
-          <Form.Item name="liberationDay" label={t('settings.liberationDay')}>
-            <Select
-              options={(['every_year', 'every_five_years', 'never'] as const).map((v) => ({
-                value: v,
-                label: t(`settings.liberation.${v}`),
-              }))}
-            />
-          </Form.Item>
+          <HolidayFields />
           <Form.List name="closures">
             {(items, { add, remove: drop }) => (
               <Form.Item label={t('settings.closures')}>
@@ -976,6 +988,7 @@ function SlaTab() {
               </Form.Item>
             )}
           </Form.List>
+          {calendar !== null && calendar !== 'new' && <ClosedDays calendarId={calendar.id} />}
         </Form>
       </Modal>
       <Modal

@@ -1,23 +1,18 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import {
-  Alert,
-  Button,
-  Card,
-  Divider,
-  Form,
-  Input,
-  Select,
-  Space,
-  Switch,
-  TimePicker,
-  Typography,
-} from 'antd';
+import { Alert, Button, Card, Divider, Form, Input, Select, Space, TimePicker, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../api.ts';
+import {
+  fieldsToHolidays,
+  guessCountry,
+  HolidayFields,
+  holidaysToFields,
+  type HolidayValues,
+} from '../components/holiday-fields.tsx';
 import { NewPasswordFields } from '../components/new-password-fields.tsx';
 import { problemText, showFieldErrors } from '../components/use-action.ts';
 import { applyLanguage } from '../i18n.ts';
@@ -28,20 +23,26 @@ interface SetupValues {
   company: { name: string; timeZone: string; language: 'en' | 'nl' };
   from: Dayjs;
   to: Dayjs;
-  dutchHolidays: boolean;
+  calendar: HolidayValues;
   admin: { name: string; email: string; password: string };
   repeat: string;
 }
 
-const fieldNames = [
-  'token',
-  'company.name',
-  'company.timeZone',
-  'company.language',
-  'admin.name',
-  'admin.email',
-  'admin.password',
-];
+const fieldNames: Record<string, string> = {
+  ...Object.fromEntries(
+    [
+      'token',
+      'company.name',
+      'company.timeZone',
+      'company.language',
+      'admin.name',
+      'admin.email',
+      'admin.password',
+    ].map((f): [string, string] => [f, f]),
+  ),
+  'calendar.holidays.country': 'calendar.holidayCountry',
+  'calendar.holidays.region': 'calendar.holidayRegion',
+};
 
 /**
  * First run: on an empty store, the company and its first admin, with the setup token of the
@@ -68,7 +69,7 @@ export function SetupPage() {
         calendar: {
           from: v.from.format('HH:mm'),
           to: v.to.format('HH:mm'),
-          dutchHolidays: v.dutchHolidays,
+          holidays: fieldsToHolidays(v.calendar),
         },
         admin: v.admin,
       });
@@ -116,7 +117,10 @@ export function SetupPage() {
                   },
                   from: dayjs('2026-01-05T09:00'),
                   to: dayjs('2026-01-05T17:30'),
-                  dutchHolidays: true,
+                  calendar: holidaysToFields(
+                    undefined,
+                    zones.includes(guessedZone) ? guessedZone : 'Europe/Amsterdam',
+                  ),
                 }}
               >
                 <Form.Item
@@ -138,7 +142,18 @@ export function SetupPage() {
                   <Input maxLength={200} autoComplete="organization" />
                 </Form.Item>
                 <Form.Item name={['company', 'timeZone']} label={t('setup.timeZone')}>
-                  <Select showSearch options={zones.map((z) => ({ value: z, label: z }))} />
+                  <Select
+                    showSearch
+                    options={zones.map((z) => ({ value: z, label: z }))}
+                    onChange={(zone: string) => {
+                      // The holidays follow the time zone's country until someone picks one.
+                      const country = guessCountry(zone);
+                      if (country && !form.isFieldTouched(['calendar', 'holidayCountry'])) {
+                        form.setFieldValue(['calendar', 'holidayCountry'], country);
+                        form.setFieldValue(['calendar', 'holidayRegion'], null);
+                      }
+                    }}
+                  />
                 </Form.Item>
                 <Form.Item name={['company', 'language']} label={t('setup.language')}>
                   <Select
@@ -171,9 +186,7 @@ export function SetupPage() {
                     <TimePicker format="HH:mm" minuteStep={15} />
                   </Form.Item>
                 </Space>
-                <Form.Item name="dutchHolidays" label={t('setup.dutchHolidays')} valuePropName="checked">
-                  <Switch />
-                </Form.Item>
+                <HolidayFields prefix={['calendar']} />
                 <Divider titlePlacement="start" plain>
                   <h2 className="baton-card-title">{t('setup.admin')}</h2>
                 </Divider>

@@ -9,7 +9,7 @@ const cli = { kind: 'cli' } as const;
 const setupBody = (token: string) => ({
   token,
   company: { name: 'Nordwind ICT', timeZone: 'Europe/Brussels', language: 'nl' },
-  calendar: { from: '08:30', to: '17:00', dutchHolidays: false },
+  calendar: { from: '08:30', to: '17:00', holidays: { country: 'BE', region: 'VLG' } },
   admin: { name: 'Erik de Vries', email: 'Erik@Nordwind.example', password: 'a long setup password' },
 });
 
@@ -66,6 +66,18 @@ describeEachDialect('setting Baton up from the browser', (getDatabase) => {
     });
     expect(badZone.statusCode).toBe(400);
     expect(badZone.json().errors).toEqual([{ field: 'body.company.timeZone', reason: expect.any(String) }]);
+    const badRegion = await app.inject({
+      method: 'POST',
+      url: '/api/v1/setup',
+      payload: {
+        ...setupBody(issued!.token),
+        calendar: { from: '08:30', to: '17:00', holidays: { country: 'BE', region: 'BY' } },
+      },
+    });
+    expect(badRegion.json()).toMatchObject({
+      code: 'sla.invalid_calendar',
+      errors: [{ field: 'body.calendar.holidays.region' }],
+    });
 
     const done = await app.inject({
       method: 'POST',
@@ -87,10 +99,12 @@ describeEachDialect('setting Baton up from the browser', (getDatabase) => {
       setUpAt: '2026-12-01T09:00:00.000Z',
     });
     const [calendar] = (await context.services.sla.listCalendars(cli)).filter((c) => c.isDefault);
+    // The default calendar ("Nederland" in a new store) is named after its holidays' country.
     expect(calendar).toMatchObject({
+      name: 'België',
       timeZone: 'Europe/Brussels',
       workingHours: { mon: [['08:30', '17:00']], fri: [['08:30', '17:00']] },
-      holidays: null,
+      holidays: { country: 'BE', region: 'VLG' },
     });
     // The admin's own sign-ins and the audit log show who set it up.
     const audit = await app.inject({

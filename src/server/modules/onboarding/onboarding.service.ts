@@ -15,6 +15,8 @@ import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import { readJson } from '../../db/json-column.ts';
 import type { UserRow } from '../../db/tables.ts';
 import { hashToken, newToken } from '../../platform/secrets.ts';
+import { holidayCountries } from '../../../domain/sla/public-holidays.ts';
+import { holidayColumns } from '../sla/calendar-settings.ts';
 import { findCalendars, updateCalendarRow } from '../sla/sla.repository.ts';
 import { countUsers } from '../users/users.repository.ts';
 import { actorRef, authorize } from '../shared/access.ts';
@@ -106,6 +108,7 @@ export function createOnboardingService(deps: ServiceDeps, ports: OnboardingPort
         );
       if (input.calendar.to <= input.calendar.from)
         throw fieldError('http.validation_failed', 'calendar.to', 'must be later than the start');
+      const holidays = holidayColumns(input.calendar.holidays, 'calendar.holidays');
       const passwordHash = await passwords.hash(input.admin.password);
       const now = clock.now();
       return db.transaction().execute(async (trx) => {
@@ -141,10 +144,13 @@ export function createOnboardingService(deps: ServiceDeps, ports: OnboardingPort
         const calendar = (await findCalendars(trx)).find((c) => fromDbBool(c.is_default));
         if (calendar) {
           const day: [string, string][] = [[input.calendar.from, input.calendar.to]];
+          // The default calendar takes the name of its holidays' country ("Nederland" at first).
+          const country = holidayCountries().find((c) => c.code === holidays.holiday_country);
           await updateCalendarRow(trx, calendar.id, {
+            ...(country && { name: country.name[input.company.language] }),
             time_zone: input.company.timeZone,
             working_hours: JSON.stringify({ mon: day, tue: day, wed: day, thu: day, fri: day }),
-            holiday_country: input.calendar.dutchHolidays ? 'NL' : null,
+            ...holidays,
             updated_at: toDbTime(now),
           });
         }

@@ -67,7 +67,11 @@ export function validationProblems(context: string, issues: readonly AjvIssue[])
     if (!seen.has(field) || seen.get(field)!.reason === 'must be null')
       seen.set(field, { field, reason: reasonOf(issue) });
   }
-  return [...seen.values()];
+  // A nullable object (anyOf [null, {…}]) whose inner field is wrong: the inner field says more.
+  const problems = [...seen.values()];
+  return problems.filter(
+    (p) => p.reason !== 'must be null' || !problems.some((other) => other.field.startsWith(`${p.field}.`)),
+  );
 }
 
 const statusCodes: Record<number, ErrorCode> = {

@@ -1,5 +1,13 @@
 import { beforeEach, expect, it } from 'vitest';
-import type { SlaCalendar, SlaClock, SlaPolicy, SlaPreview, SlaQueue } from '../../../contract/sla.ts';
+import type {
+  CalendarHoliday,
+  HolidayCountry,
+  SlaCalendar,
+  SlaClock,
+  SlaPolicy,
+  SlaPreview,
+  SlaQueue,
+} from '../../../contract/sla.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { addUser, createTestApp, createTestContext, signIn, type TestContext } from '../../testing/world.ts';
 import type { App } from '../shared/http.ts';
@@ -38,7 +46,7 @@ describeEachDialect('the SLA API', (getDatabase) => {
     expect(calendar).toMatchObject({
       name: 'Nederland',
       timeZone: 'Europe/Amsterdam',
-      holidays: { country: 'NL', goodFriday: false, liberationDay: 'every_five_years' },
+      holidays: { country: 'NL', region: null, goodFriday: false, liberationDay: 'every_five_years' },
       isDefault: true,
     });
 
@@ -97,6 +105,106 @@ describeEachDialect('the SLA API', (getDatabase) => {
     expect((await call(admin, 'GET', '/sla/calendars')).json<{ data: SlaCalendar[] }>().data).toHaveLength(1);
     const audit = await call(admin, 'GET', '/audit-log?action=sla.calendar_deleted');
     expect(audit.json<{ data: unknown[] }>().data).toHaveLength(1);
+  });
+
+  it('closes a calendar on any country’s public holidays, a region’s too, and lists the days it is closed', async () => {
+    // Before anyone can sign in too: the setup page of an empty store offers them.
+    const anonymous = await app.inject({ method: 'GET', url: '/api/v1/sla/holiday-countries' });
+    const countries = anonymous.json<{ data: HolidayCountry[] }>().data;
+    expect(countries.find((c) => c.code === 'BE')).toMatchObject({ name: { en: 'Belgium', nl: 'België' } });
+    expect(countries.find((c) => c.code === 'DE')?.regions).toContainEqual({ code: 'BY', name: 'Bayern' });
+
+    const weekdays = Object.fromEntries(
+      ['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [['09:00', '17:00']]]),
+    );
+    const created = await call(admin, 'POST', '/sla/calendars', {
+      name: 'België',
+      timeZone: 'Europe/Brussels',
+      workingHours: weekdays,
+      holidays: { country: 'BE' },
+      closures: [{ from: '2026-12-28', to: '2026-12-31' }],
+    });
+    expect(created.statusCode).toBe(201);
+    const belgium = created.json<SlaCalendar>();
+    // The Dutch choices take their defaults, and mean nothing outside the Netherlands.
+    expect(belgium.holidays).toEqual({
+      country: 'BE',
+      region: null,
+      goodFriday: false,
+      liberationDay: 'every_five_years',
+    });
+    // Monday 20 July 16:00 in Brussels: one hour that day, Tuesday is the National Holiday, three
+    // hours on Wednesday.
+    const preview = await call(admin, 'POST', '/sla/preview', {
+      arrivedAt: '2026-07-20T14:00:00Z',
+      calendarId: belgium.id,
+      windowSeconds: 4 * 3600,
+    });
+    expect(preview.json<SlaPreview>().dueAt).toBe('2026-07-22T10:00:00.000Z');
+
+    const days = (await call(admin, 'GET', `/sla/calendars/${belgium.id}/holidays?year=2026`)).json<{
+      data: CalendarHoliday[];
+    }>().data;
+    expect(days.filter((d) => d.kind === 'holiday')).toHaveLength(10);
+    expect(days.find((d) => d.date === '2026-07-21')).toEqual({
+      date: '2026-07-21',
+      kind: 'holiday',
+      name: { en: 'National Holiday', nl: 'Nationale feestdag' },
+    });
+    expect(days.filter((d) => d.kind === 'closure').map((d) => d.date)).toEqual([
+      '2026-12-28',
+      '2026-12-29',
+      '2026-12-30',
+      '2026-12-31',
+    ]);
+
+    const bavaria = await call(admin, 'PUT', `/sla/calendars/${belgium.id}`, {
+      name: 'München',
+      timeZone: 'Europe/Berlin',
+      workingHours: weekdays,
+      holidays: { country: 'DE', region: 'BY' },
+    });
+    expect(bavaria.json<SlaCalendar>().holidays).toMatchObject({ country: 'DE', region: 'BY' });
+    const german = (await call(admin, 'GET', `/sla/calendars/${belgium.id}/holidays?year=2026`)).json<{
+      data: CalendarHoliday[];
+    }>().data;
+    expect(german.map((d) => d.date)).toContain('2026-01-06'); // Heilige Drei Könige, Bavaria only
+
+    const unknownRegion = await call(admin, 'PUT', `/sla/calendars/${belgium.id}`, {
+      name: 'München',
+      timeZone: 'Europe/Berlin',
+      workingHours: weekdays,
+      holidays: { country: 'DE', region: 'XX' },
+    });
+    expect(unknownRegion.json()).toMatchObject({
+      code: 'sla.invalid_calendar',
+      errors: [{ field: 'body.holidays.region', reason: expect.stringContaining('not a region of DE') }],
+    });
+    const unknownCountry = await call(admin, 'POST', '/sla/calendars', {
+      name: 'Nowhere',
+      timeZone: 'UTC',
+      workingHours: weekdays,
+      holidays: { country: 'XX' },
+    });
+    expect(unknownCountry.json()).toMatchObject({
+      code: 'sla.invalid_calendar',
+      errors: [{ field: 'body.holidays.country' }],
+    });
+    const lowercase = await call(admin, 'POST', '/sla/calendars', {
+      name: 'Nowhere',
+      timeZone: 'UTC',
+      workingHours: weekdays,
+      holidays: { country: 'be' },
+    });
+    expect(lowercase.json()).toMatchObject({ errors: [{ field: 'body.holidays.country' }] });
+    const noYear = await call(admin, 'GET', `/sla/calendars/${belgium.id}/holidays`);
+    expect(noYear.json()).toMatchObject({ errors: [{ field: 'querystring.year' }] });
+    const missing = await call(
+      admin,
+      'GET',
+      '/sla/calendars/01900000-0000-7000-8000-000000000000/holidays?year=2026',
+    );
+    expect(missing.json().code).toBe('sla.calendar_not_found');
   });
 
   it('previews when a lead is due and when each step fires, on a calendar an admin made', async () => {

@@ -1,9 +1,12 @@
 import { Type } from 'typebox';
 import { IdParams } from '../../../contract/common.ts';
 import {
+  CalendarHoliday,
+  CalendarHolidaysQuery,
   CommitmentListQuery,
   CreateCommitmentBody,
   MarketingCommitment,
+  HolidayCountry,
   MarketingCommitmentDetail,
   SaveSlaCalendarBody,
   SlaCalendar,
@@ -67,6 +70,37 @@ export function slaRoutes(
       },
     },
     async (request) => ({ data: await sla.listCalendars(request.actor) }),
+  );
+  app.get(
+    '/sla/holiday-countries',
+    {
+      // Public: the setup page of an empty store offers the countries, and this is library data.
+      config: { isPublic: true },
+      schema: {
+        tags,
+        summary:
+          'The countries and regions whose public holidays a calendar can close on (from date-holidays)',
+        security: [],
+        response: { 200: Type.Object({ data: Type.Array(HolidayCountry) }), ...problemResponses },
+      },
+    },
+    async () => ({ data: sla.holidayCountries() }),
+  );
+  app.get(
+    '/sla/calendars/:id/holidays',
+    {
+      schema: {
+        tags,
+        summary:
+          "The days a calendar is closed in a year besides its weekly hours: public holidays and the company's closures",
+        params: IdParams,
+        querystring: CalendarHolidaysQuery,
+        response: { 200: Type.Object({ data: Type.Array(CalendarHoliday) }), ...problemResponses },
+      },
+    },
+    async (request) => ({
+      data: await sla.calendarHolidays(request.actor, request.params.id, request.query.year),
+    }),
   );
   app.post(
     '/sla/calendars',

@@ -1,5 +1,7 @@
 import type { Selectable } from 'kysely';
 import type {
+  CalendarHoliday,
+  HolidayCountry,
   SaveSlaCalendarBody,
   SlaCalendar,
   SlaClock,
@@ -16,7 +18,8 @@ import type {
 import { canSee, type Actor } from '../../../domain/access/roles.ts';
 import { isValidTimeZone } from '../../../domain/people/normalize.ts';
 import { checkWorkingHours } from '../../../domain/routing/working-hours.ts';
-import { businessTimeBetween, isOpenAt } from '../../../domain/sla/business-time.ts';
+import { buildCalendar, businessTimeBetween, isOpenAt } from '../../../domain/sla/business-time.ts';
+import { holidayCountries, publicHolidays } from '../../../domain/sla/public-holidays.ts';
 import { deadlineOf, planLadder, type LadderStep } from '../../../domain/sla/plan-ladder.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
@@ -28,6 +31,7 @@ import { actorRef, authorize } from '../shared/access.ts';
 import { announcingConfig } from '../shared/config-changed.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, fieldError } from '../shared/errors.ts';
+import { calendarSettingsOf, holidayChoiceOf, holidayColumns } from './calendar-settings.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { loadVisibility } from '../shared/visibility.ts';
@@ -100,14 +104,7 @@ function toCalendar(row: Selectable<SlaCalendarsTable>): SlaCalendar {
       row.working_hours,
       'sla_calendars.working_hours',
     ),
-    holidays:
-      row.holiday_country === 'NL'
-        ? {
-            country: 'NL',
-            goodFriday: fromDbBool(row.is_good_friday),
-            liberationDay: row.liberation_day as 'every_year' | 'every_five_years' | 'never',
-          }
-        : null,
+    holidays: holidayChoiceOf(row),
     closures: readJson(SlaCalendarSchema.properties.closures, row.closures, 'sla_calendars.closures'),
     isDefault: fromDbBool(row.is_default),
     updatedAt: fromDbTime(row.updated_at).toISOString(),
@@ -191,6 +188,7 @@ function checkCalendar(input: SaveSlaCalendarBody): void {
   for (const [i, closure] of (input.closures ?? []).entries())
     if (closure.to < closure.from)
       throw fieldError('sla.invalid_calendar', `closures.${i}.to`, 'ends before it starts');
+  holidayColumns(input.holidays, 'holidays');
 }
 
 function calendarColumns(input: SaveSlaCalendarBody) {
@@ -198,9 +196,7 @@ function calendarColumns(input: SaveSlaCalendarBody) {
     name: input.name.trim(),
     time_zone: input.timeZone,
     working_hours: JSON.stringify(input.workingHours),
-    holiday_country: input.holidays?.country ?? null,
-    is_good_friday: input.holidays?.goodFriday ?? false,
-    liberation_day: input.holidays?.liberationDay ?? 'never',
+    ...holidayColumns(input.holidays, 'holidays'),
     closures: JSON.stringify(input.closures ?? []),
   };
 }
@@ -266,6 +262,30 @@ export function createSlaService(
     async listCalendars(actor: Actor | null): Promise<SlaCalendar[]> {
       authorize(actor, 'sla.read');
       return (await findCalendars(db)).map(toCalendar);
+    },
+
+    /** The countries and regions whose public holidays a calendar can close on (library data, public). */
+    holidayCountries(): HolidayCountry[] {
+      return holidayCountries();
+    },
+
+    /** The days a calendar is closed in a year besides its weekly hours: public holidays and closures. */
+    async calendarHolidays(actor: Actor | null, id: string, year: number): Promise<CalendarHoliday[]> {
+      authorize(actor, 'sla.read');
+      const row = await findCalendarById(db, id);
+      if (!row) throw createError('sla.calendar_not_found');
+      const choice = holidayChoiceOf(row);
+      const days: CalendarHoliday[] = (choice ? publicHolidays(year, choice) : []).map((h) => ({
+        date: h.date,
+        kind: 'holiday',
+        name: h.name,
+      }));
+      const holidays = new Set(days.map((d) => d.date));
+      const { closedDates } = buildCalendar({ ...calendarSettingsOf(row), holidays: null }, year, year);
+      for (const date of closedDates)
+        if (date.startsWith(`${year}-`) && !holidays.has(date))
+          days.push({ date, kind: 'closure', name: null });
+      return days.sort((a, b) => a.date.localeCompare(b.date));
     },
 
     async createCalendar(actor: Actor | null, input: SaveSlaCalendarBody): Promise<SlaCalendar> {
