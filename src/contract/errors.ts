@@ -84,6 +84,7 @@ export const errorCatalog = {
   'idempotency.key_reused': { status: 422, title: 'This Idempotency-Key was used for a different request' },
 
   'scoring.model_not_found': { status: 404, title: 'No such scoring model' },
+  'scoring.invalid_model': { status: 400, title: 'A scoring model that cannot be used' },
   'scoring.model_not_draft': { status: 409, title: 'Only a draft scoring model can be changed or activated' },
   'scoring.run_not_found': { status: 404, title: 'No such scoring run' },
   'scoring.not_scored': { status: 404, title: 'This contact has not been scored yet' },

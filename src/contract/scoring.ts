@@ -6,8 +6,9 @@ const Field = Type.String({
   minLength: 1,
   maxLength: 200,
   description:
-    'A contact field (email, emailDomain, firstName, lastName, title, phone, country, stage, source), ' +
-    'an account field (account.name, account.industry, account.employeeCount, account.country, account.domain)',
+    'A contact field (email, emailDomain, firstName, lastName, title, phone, country, source, latestSource), ' +
+    'an account field (account.name, account.industry, account.employeeCount, account.country, account.domain), ' +
+    "or a form's or an import's own field as attributes.<name>",
 });
 const Scalar = Type.Union([Type.String({ maxLength: 500 }), Type.Number(), Type.Boolean()]);
 const Points = Type.Number({ minimum: -1000, maximum: 1000 });

@@ -66,6 +66,57 @@ describeEachDialect('the scoring API', (getDatabase) => {
     expect(fields.some((f) => f.startsWith('body.definition.engagementRules.0.eventTypes.0'))).toBe(true);
   });
 
+  it('refuses a model the schema takes but scoring cannot use: a fit rule on an unknown field, two rules with one id', async () => {
+    const draft = (await call('POST', '/scoring/models', { name: 'Draft' })).json<ScoringModel>();
+    const rule = (id: string, field: string) => ({
+      id,
+      label: id,
+      conditions: [
+        {
+          op: 'any',
+          conditions: [
+            { op: 'exists', field: 'title' },
+            { op: 'exists', field },
+          ],
+        },
+      ],
+      points: 5,
+    });
+    const unknown = await call('PATCH', `/scoring/models/${draft.id}`, {
+      definition: {
+        ...defaultScoringModel,
+        fitRules: [rule('a', 'account.industry'), rule('b', 'industry')],
+      },
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json<Problem>()).toMatchObject({
+      code: 'scoring.invalid_model',
+      errors: [
+        {
+          field: 'body.definition.fitRules.1.conditions.0',
+          reason: expect.stringContaining('unknown field "industry"'),
+        },
+      ],
+    });
+    const twice = await call('POST', '/scoring/models', {
+      name: 'Twice',
+      definition: { ...defaultScoringModel, fitRules: [rule('a', 'attributes.Budget'), rule('a', 'phone')] },
+    });
+    expect(twice.json<Problem>()).toMatchObject({
+      code: 'scoring.invalid_model',
+      errors: [{ field: 'body.definition.fitRules.1.id' }],
+    });
+    // A form's own field and every documented field are taken, and the draft is unchanged by the refusals.
+    const fine = await call('PATCH', `/scoring/models/${draft.id}`, {
+      definition: {
+        ...defaultScoringModel,
+        fitRules: [rule('a', 'attributes.Budget'), rule('b', 'latestSource')],
+      },
+    });
+    expect(fine.statusCode).toBe(200);
+    expect(fine.json<ScoringModel>().definition.fitRules.map((r) => r.id)).toEqual(['a', 'b']);
+  });
+
   it('takes a model from draft through preview and activation to a scored, explained lead', async () => {
     const created = await call('POST', '/scoring/models', { name: 'Spring 2026' });
     expect(created.statusCode).toBe(201);

@@ -7,12 +7,14 @@ import type {
   LearnModelResult,
   CreateScoringModelBody,
   ScoringModel,
+  ScoringModelDefinition,
   ScoringPreview,
   ScoringRun,
   UpdateScoringModelBody,
 } from '../../../contract/scoring.ts';
 import { canSee, type Actor } from '../../../domain/access/roles.ts';
 import { defaultScoringModel } from '../../../domain/scoring/default-model.ts';
+import { checkScoringModel } from '../../../domain/scoring/fields.ts';
 import { expandExplanation } from '../../../domain/scoring/compact-explanation.ts';
 import { scoreAccount } from '../../../domain/scoring/score-account.ts';
 import type { Db } from '../../db/database.ts';
@@ -58,6 +60,12 @@ import { readExplanation } from './scoring.repository.ts';
 import { ScoringModelDefinition as ScoringModelDefinitionSchema } from '../../../contract/scoring.ts';
 
 const modelNotFound = () => createError('scoring.model_not_found');
+
+/** Refuses a definition the schema accepts but scoring cannot use, naming the place. */
+function checkDefinition(definition: ScoringModelDefinition | undefined): void {
+  const problem = definition && checkScoringModel(definition);
+  if (problem) throw fieldError('scoring.invalid_model', `definition.${problem.field}`, problem.reason);
+}
 const notDraft = () => createError('scoring.model_not_draft');
 
 /** Scoring needs the store, the clock and the bus only: the scoring thread builds it from those. */
@@ -100,6 +108,7 @@ export function createScoringService(deps: ScoringDeps) {
     /** A new draft: the given definition, a copy of another model, or the built-in model. */
     async createModel(actor: Actor | null, input: CreateScoringModelBody): Promise<ScoringModel> {
       authorize(actor, 'scoring.write');
+      checkDefinition(input.definition);
       const now = toDbTime(clock.now());
       return db.transaction().execute(async (trx) => {
         let definition: unknown = input.definition ?? defaultScoringModel;
@@ -130,6 +139,7 @@ export function createScoringService(deps: ScoringDeps) {
     /** Only drafts change: every stored score must keep meaning what its version said. */
     async updateModel(actor: Actor | null, id: string, input: UpdateScoringModelBody): Promise<ScoringModel> {
       authorize(actor, 'scoring.write');
+      checkDefinition(input.definition);
       return db.transaction().execute(async (trx) => {
         const row = await getRow(trx, id);
         if (row.status !== 'draft') throw notDraft();
