@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { loadTestSettings } from '../src/server/config.ts';
 
 const settings = loadTestSettings();
@@ -62,4 +62,30 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/**
+ * Picks an option of an antd select: opens it, clicks the option, and checks it took (a click while
+ * the list is still sliding in can miss on a loaded machine, so it tries again).
+ */
+export async function choose(page: Page, select: Locator, option: string, search?: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    await select.click();
+    // A long list (the time zones) is filtered first: only the options in view exist.
+    if (search) await select.fill(search);
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option })
+      .first()
+      .click();
+    try {
+      await select
+        .locator('xpath=ancestor::div[contains(@class,"ant-select")][1]')
+        .getByText(option)
+        .first()
+        .waitFor({ timeout: 5000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
 }

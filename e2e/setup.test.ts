@@ -1,42 +1,16 @@
 import { createServer } from 'node:net';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { Contact } from '../src/contract/contacts.ts';
 import type { Assignment } from '../src/contract/routing.ts';
 import { startTestSmtpServer } from '../src/server/testing/smtp.ts';
 import { en } from '../web/src/locales/en.ts';
 import { nl } from '../web/src/locales/nl.ts';
-import { artifact, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
+import { artifact, choose, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
 import { createStoreEnv, startServerProcess, startWebsite } from './helpers.ts';
 
 /** Long enough for a loaded machine; short enough that a step that never comes names itself. */
 const actionTimeoutMs = 30_000;
-
-/**
- * Picks an option of an antd select: opens it, clicks the option, and checks it took (a click while
- * the list is still sliding in can miss on a loaded machine, so it tries again).
- */
-async function choose(page: Page, select: Locator, option: string, search?: string): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    await select.click();
-    // A long list (the time zones) is filtered first: only the options in view exist.
-    if (search) await select.fill(search);
-    await page
-      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option })
-      .first()
-      .click();
-    try {
-      await select
-        .locator('xpath=ancestor::div[contains(@class,"ant-select")][1]')
-        .getByText(option)
-        .first()
-        .waitFor({ timeout: 5000 });
-      return;
-    } catch (error) {
-      if (attempt === 3) throw error;
-    }
-  }
-}
 
 /** A port nobody listens on now, so Baton's public address (in the emails' links) is known before it starts. */
 function freePort(): Promise<number> {

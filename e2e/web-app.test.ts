@@ -4,9 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Contact } from '../src/contract/contacts.ts';
 import type { Form } from '../src/contract/forms.ts';
 import type { Pool } from '../src/contract/routing.ts';
+import type { ScoringModel } from '../src/contract/scoring.ts';
+import { defaultScoringModel } from '../src/domain/scoring/default-model.ts';
 import type { SlaCalendar, SlaClock, SlaPolicy } from '../src/contract/sla.ts';
 import type { User } from '../src/contract/users.ts';
-import { artifact, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
+import { artifact, choose, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
 import { createStoreEnv, startServerProcess, type ServerProcess, startWebsite } from './helpers.ts';
 
 const admin = { BATON_ADMIN_EMAIL: 'admin@acme-ict.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
@@ -627,6 +629,57 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
         }),
       ]),
     );
+  });
+
+  it('Marketing builds scoring rules without JSON: a fit rule on the industry and the MQL threshold, in a draft the server takes', async () => {
+    const { context, page } = await signInAs(people.marketer);
+    await page.goto(`${baton.url}/scoring`);
+    await page.getByRole('heading', { name: 'The MQL rule', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'New draft from this model' }).click();
+    await page.getByRole('button', { name: 'Add fit rule' }).waitFor();
+    const n = defaultScoringModel.fitRules.length + 1;
+    await page.getByRole('button', { name: 'Add fit rule' }).click();
+    const rule = page.getByTestId(`fit-rule-${n}`);
+    // Not complete yet: nothing is sent, and each place says what it lacks.
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await rule.getByText('Give the rule a name.').waitFor();
+    await rule.getByText('Add at least one condition.').waitFor();
+    await rule.getByLabel(`Rule name fit rule ${n}`).fill('Industry: ICT');
+    await rule.getByRole('button', { name: 'Add condition' }).click();
+    await choose(page, rule.getByLabel(`Field ${n}.1`), 'Industry', 'Indus');
+    await choose(page, rule.getByLabel(`Operator ${n}.1`), 'contains');
+    await rule.getByLabel(`Value ${n}.1`).fill('ICT');
+    await rule.getByLabel(`Points fit rule ${n}`).fill('15');
+    await page.getByLabel('MQL: fit at least').fill('40');
+    // A group name the server refuses: its reason shows beside the group.
+    await rule.getByLabel(`Group (shared cap) fit rule ${n}`).fill('two words');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await rule.getByText(/must match pattern/).waitFor();
+    // That refusal is the one failed request this test expects.
+    const refused = consoleErrors.findIndex((e) => / 400 \/api\/v1\/scoring\/models\//.test(e));
+    expect(refused).toBeGreaterThanOrEqual(0);
+    consoleErrors.splice(refused, 1);
+    await rule.getByLabel(`Group (shared cap) fit rule ${n}`).fill('');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved').first().waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+
+    const models = await call<{ data: ScoringModel[] }>('GET', '/scoring/models');
+    const draft = models.data.find((m) => m.status === 'draft')!;
+    expect(draft.definition.mql.fitAtLeast).toBe(40);
+    expect(draft.definition.fitRules.at(-1)).toEqual({
+      id: 'industry-ict',
+      label: 'Industry: ICT',
+      conditions: [{ op: 'contains', field: 'account.industry', value: 'ICT' }],
+      points: 15,
+    });
+    // The rest of the model is as it was.
+    expect(draft.definition.engagementRules).toEqual(defaultScoringModel.engagementRules);
+    await page.getByText('NL', { exact: true }).first().click();
+    await page.getByRole('heading', { name: 'De MQL-regel', exact: true }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: artifact('scoring-builder-nl.png'), fullPage: true });
+    await context.close();
   });
 
   it('shows no console errors on any page it opened', () => {

@@ -177,6 +177,7 @@ function LeafEditor({
       <Select
         aria-label={`${t('builder.field')} ${label}`}
         style={{ minWidth: 180 }}
+        showSearch={{ optionFilterProp: 'label' }}
         value={leaf.field}
         onChange={(field: string) =>
           onChange({ ...leaf, field, op: opsFor(field).includes(leaf.op) ? leaf.op : opsFor(field)[0]! })

@@ -5,9 +5,7 @@ import {
   Button,
   Card,
   Col,
-  Descriptions,
   Input,
-  InputNumber,
   Popconfirm,
   Row,
   Select,
@@ -21,6 +19,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ScoringModel, ScoringModelDefinition } from '../../../src/contract/scoring.ts';
 import { ApiError, api } from '../api.ts';
+import { ScoringBuilder } from '../components/scoring-builder.tsx';
 import { useAction } from '../components/use-action.ts';
 import { formatPercent } from '../format.ts';
 import { useUser } from '../session.ts';
@@ -29,8 +28,8 @@ import { tones } from '../theme.ts';
 const statusTone = { active: tones.green, draft: tones.blue, retired: tones.grey } as const;
 
 /**
- * The scoring model: Marketing edits a draft (points per rule, the MQL rule, or the whole
- * definition as JSON), previews what it would change, checks its calibration, and activates it.
+ * The scoring model: Marketing edits a draft (the MQL rule, fit and engagement rules in the
+ * builder, or the whole definition as JSON), previews what it would change, checks its calibration, and activates it.
  */
 export function ScoringPage() {
   const { t, i18n } = useTranslation();
@@ -41,12 +40,8 @@ export function ScoringPage() {
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const all = models.data?.data ?? [];
   const model = all.find((m) => m.id === selectedId) ?? all.find((m) => m.status === 'active') ?? all[0];
-  const [draft, setDraft] = useState<ScoringModelDefinition | null>(null);
   const [json, setJson] = useState<string | null>(null);
-  useEffect(() => {
-    setDraft(model ? structuredClone(model.definition) : null);
-    setJson(null);
-  }, [model]);
+  useEffect(() => setJson(null), [model]);
   const canEdit = (user.role === 'marketing' || user.role === 'admin') && model?.status === 'draft';
   const calibration = useQuery({
     queryKey: ['calibration', model?.id],
@@ -73,15 +68,6 @@ export function ScoringPage() {
     success: t('scoring.activated'),
   });
 
-  const points = (kind: 'fitRules' | 'engagementRules', index: number, value: number | null) =>
-    setDraft((d) => {
-      if (!d || value === null) return d;
-      const next = structuredClone(d);
-      next[kind][index]!.points = value;
-      return next;
-    });
-  const mql = (key: 'fitAtLeast' | 'engagementAtLeast', value: number | null) =>
-    setDraft((d) => (d && value !== null ? { ...d, mql: { ...d.mql, [key]: value } } : d));
   const saveJson = () => {
     try {
       save.mutate(JSON.parse(json ?? '') as ScoringModelDefinition);
@@ -133,105 +119,26 @@ export function ScoringPage() {
           </>
         )}
       </Space>
-      {model && draft && (
+      {model && (
         <Row gutter={[16, 16]}>
           <Col xs={24} xl={14}>
             <Card
               title={<h2 className="baton-card-title">{t('scoring.rules')}</h2>}
               extra={<Tag style={statusTone[model.status]}>{t(`scoring.status.${model.status}`)}</Tag>}
             >
-              <Descriptions
-                size="small"
-                column={1}
-                items={[
-                  {
-                    key: 'fit',
-                    label: t('scoring.fitAtLeast'),
-                    children: canEdit ? (
-                      <InputNumber
-                        aria-label={t('scoring.fitAtLeast')}
-                        value={draft.mql.fitAtLeast}
-                        onChange={(v) => mql('fitAtLeast', v)}
-                      />
-                    ) : (
-                      draft.mql.fitAtLeast
-                    ),
-                  },
-                  {
-                    key: 'engagement',
-                    label: t('scoring.engagementAtLeast'),
-                    children: canEdit ? (
-                      <InputNumber
-                        aria-label={t('scoring.engagementAtLeast')}
-                        value={draft.mql.engagementAtLeast}
-                        onChange={(v) => mql('engagementAtLeast', v)}
-                      />
-                    ) : (
-                      draft.mql.engagementAtLeast
-                    ),
-                  },
-                  {
-                    key: 'intent',
-                    label: t('scoring.highIntent'),
-                    children:
-                      draft.mql.highIntent
-                        .flatMap((h) => h.eventTypes ?? [])
-                        .map((e) => t(`touch.${e as 'demo_requested'}`))
-                        .join(', ') || '—',
-                  },
-                  {
-                    key: 'halfLife',
-                    label: t('scoring.halfLife'),
-                    children: t('time.days', { count: draft.halfLifeDays }),
-                  },
-                ]}
+              <ScoringBuilder
+                definition={model.definition}
+                editable={canEdit}
+                saving={save.isPending}
+                onSave={(definition) => save.mutateAsync(definition)}
               />
-              {(['fitRules', 'engagementRules'] as const).map((kind) => (
-                <Table
-                  key={kind}
-                  style={{ marginTop: 16 }}
-                  size="small"
-                  rowKey="id"
-                  pagination={false}
-                  dataSource={draft[kind].map((r, index) => ({
-                    id: r.id,
-                    label: r.label,
-                    points: r.points,
-                    index,
-                  }))}
-                  columns={[
-                    {
-                      title: kind === 'fitRules' ? t('scoring.fitRules') : t('scoring.engagementRules'),
-                      dataIndex: 'label',
-                    },
-                    {
-                      title: t('lead.points'),
-                      dataIndex: 'points',
-                      align: 'right',
-                      width: 140,
-                      render: (p: number, row) =>
-                        canEdit ? (
-                          <InputNumber
-                            aria-label={`${t('lead.points')}: ${row.label}`}
-                            value={p}
-                            onChange={(v) => points(kind, row.index, v)}
-                          />
-                        ) : (
-                          p
-                        ),
-                    },
-                  ]}
-                />
-              ))}
               {canEdit && (
-                <Space style={{ marginTop: 16 }} wrap>
-                  <Button type="primary" onClick={() => save.mutate(draft)} loading={save.isPending}>
-                    {t('common.save')}
-                  </Button>
-                  <Button onClick={() => setJson(JSON.stringify(draft, null, 2))}>
-                    {t('scoring.editJson')}
-                  </Button>
-                </Space>
+                <Button
+                  style={{ marginTop: 16 }}
+                  onClick={() => setJson(JSON.stringify(model.definition, null, 2))}
+                >
+                  {t('scoring.editJson')}
+                </Button>
               )}
               {json !== null && (
                 <div style={{ marginTop: 16 }}>
