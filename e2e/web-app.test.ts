@@ -6,7 +6,8 @@ import type { Form } from '../src/contract/forms.ts';
 import type { Pool } from '../src/contract/routing.ts';
 import type { ScoringModel } from '../src/contract/scoring.ts';
 import { defaultScoringModel } from '../src/domain/scoring/default-model.ts';
-import type { SlaCalendar, SlaClock, SlaPolicy } from '../src/contract/sla.ts';
+import type { MarketingCommitment, SlaCalendar, SlaClock, SlaPolicy } from '../src/contract/sla.ts';
+import type { HandoffSettings, RejectionReason } from '../src/contract/handoff.ts';
 import type { User } from '../src/contract/users.ts';
 import { artifact, choose, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
 import { createStoreEnv, startServerProcess, type ServerProcess, startWebsite } from './helpers.ts';
@@ -629,6 +630,82 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
         }),
       ]),
     );
+  });
+
+  it('Marketing commits to next month’s MQLs from the browser, and changes the target', async () => {
+    const { context, page } = await signInAs(people.marketer);
+    await page.getByRole('menuitem', { name: 'Commitments' }).click();
+    await page.getByRole('heading', { name: 'Marketing commitments' }).waitFor();
+    await page.getByRole('button', { name: 'New commitment' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('MQL target').fill('120');
+    await dialog.getByLabel('Minimum acceptance').fill('75');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('cell', { name: '120', exact: true }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    const [made] = (await call<{ data: MarketingCommitment[] }>('GET', '/sla/commitments')).data;
+    expect(made).toMatchObject({ period: 'month', mqlTarget: 120, minAcceptanceRate: 0.75, tolerance: 0.1 });
+    // The first day of next month, and Mia answers for it.
+    const next = new Date();
+    next.setUTCDate(1);
+    next.setUTCMonth(next.getUTCMonth() + 1);
+    expect(made!.startsOn.slice(0, 7)).toBe(next.toISOString().slice(0, 7));
+    expect(made!.ownerName).toBe('Mia Marketing');
+
+    await page.getByRole('button', { name: `Edit Month ${made!.startsOn}` }).click();
+    await dialog.getByLabel('MQL target').fill('150');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: '150', exact: true }).waitFor();
+    expect((await call<MarketingCommitment>('GET', `/sla/commitments/${made!.id}`)).mqlTarget).toBe(150);
+    await context.close();
+  });
+
+  it('an admin adds a rejection reason, puts it first, and adds an item to the qualification checklist', async () => {
+    const { context, page } = await signInAs(people.admin);
+    await page.goto(`${baton.url}/settings?tab=handoff`);
+    await page.getByRole('heading', { name: 'Rejection reasons' }).waitFor();
+    await page.getByRole('button', { name: 'Add reason' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Label in English').fill('Outside our countries');
+    await dialog.getByLabel('Label in Dutch').fill('Buiten onze landen');
+    await choose(page, dialog.getByLabel('What happens to the lead'), 'disqualify');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const before = (await call<{ data: RejectionReason[] }>('GET', '/handoff/reasons')).data;
+    expect(before.at(-1)).toMatchObject({
+      key: 'outside_our_countries',
+      outcome: 'disqualify',
+      active: true,
+    });
+    for (let i = before.length - 1; i > 0; i--) {
+      await page.getByRole('button', { name: 'Move up: Outside our countries' }).click();
+      await expect
+        .poll(async () =>
+          (await call<{ data: RejectionReason[] }>('GET', '/handoff/reasons')).data.findIndex(
+            (r) => r.key === 'outside_our_countries',
+          ),
+        )
+        .toBe(i - 1);
+    }
+
+    const items = (await call<HandoffSettings>('GET', '/handoff/settings')).qualificationChecklist.length;
+    await page.getByRole('button', { name: 'Add item' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Fill in the label.').first().waitFor();
+    await page.getByLabel(`Label in English ${items + 1}`).fill('Decision date known');
+    await page.getByLabel(`Label in Dutch ${items + 1}`).fill('Beslisdatum bekend');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect
+      .poll(async () =>
+        (await call<HandoffSettings>('GET', '/handoff/settings')).qualificationChecklist.at(-1),
+      )
+      .toEqual({
+        key: 'decision_date_known',
+        label: { en: 'Decision date known', nl: 'Beslisdatum bekend' },
+      });
+    expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
   });
 
   it('Marketing builds scoring rules without JSON: a fit rule on the industry and the MQL threshold, in a draft the server takes', async () => {

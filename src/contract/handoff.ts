@@ -41,6 +41,16 @@ export const UpdateRejectionReasonBody = StrictObject({
 });
 export type UpdateRejectionReasonBody = Static<typeof UpdateRejectionReasonBody>;
 
+export const OrderRejectionReasonsBody = StrictObject({
+  keys: Type.Array(ReasonKey, {
+    minItems: 1,
+    maxItems: 200,
+    uniqueItems: true,
+    description: 'Every reason key, retired ones too, in the order reps see them',
+  }),
+});
+export type OrderRejectionReasonsBody = Static<typeof OrderRejectionReasonsBody>;
+
 const ChecklistItem = StrictObject({
   key: Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }),
   label: LocalizedText,

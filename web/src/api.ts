@@ -66,17 +66,21 @@ import type { Contact, ListContactsQuery, Touchpoint } from '../../src/contract/
 import type { CreateFormBody, Form, FormSnippet, UpdateFormBody } from '../../src/contract/forms.ts';
 import type {
   AcceptBody,
+  CreateRejectionReasonBody,
   FatesQuery,
   FatesReport,
   HandoffContext,
   HandoffDecision,
   HandoffSettings,
   LogActivityBody,
+  OrderRejectionReasonsBody,
   QualifyBody,
   RejectBody,
   RejectionReason,
   RejectionsQuery,
   RejectionsReport,
+  UpdateHandoffSettingsBody,
+  UpdateRejectionReasonBody,
 } from '../../src/contract/handoff.ts';
 import type {
   CreateOpportunityBody,
@@ -117,6 +121,7 @@ import type {
 } from '../../src/contract/scoring.ts';
 import type {
   CalendarHoliday,
+  CreateCommitmentBody,
   HolidayCountry,
   MarketingCommitment,
   MarketingCommitmentDetail,
@@ -128,6 +133,7 @@ import type {
   SlaQueueQuery,
   SlaReport,
   SlaReportQuery,
+  UpdateCommitmentBody,
   UpdateSlaPolicyBody,
   WaiveBody,
 } from '../../src/contract/sla.ts';
@@ -297,7 +303,14 @@ export const api = {
     post<OpportunityDetail>(`/opportunities/${id}/stage`, body),
 
   reasons: () => get<{ data: RejectionReason[] }>('/handoff/reasons'),
+  createReason: (body: CreateRejectionReasonBody) => post<RejectionReason>('/handoff/reasons', body),
+  updateReason: (key: string, body: UpdateRejectionReasonBody) =>
+    patch<RejectionReason>(`/handoff/reasons/${key}`, body),
+  orderReasons: (body: OrderRejectionReasonsBody) =>
+    put<{ data: RejectionReason[] }>('/handoff/reasons/order', body),
   handoffSettings: () => get<HandoffSettings>('/handoff/settings'),
+  updateHandoffSettings: (body: UpdateHandoffSettingsBody) =>
+    patch<HandoffSettings>('/handoff/settings', body),
   fates: (query: FatesQuery) => get<FatesReport>('/handoff/fates', query),
   rejections: (query: RejectionsQuery) => get<RejectionsReport>('/handoff/rejections', query),
 
@@ -307,6 +320,10 @@ export const api = {
   unassigned: () => get<{ data: UnassignedLead[] }>('/routing/unassigned'),
   commitments: () => get<{ data: MarketingCommitment[] }>('/sla/commitments'),
   commitment: (id: string) => get<MarketingCommitmentDetail>(`/sla/commitments/${id}`),
+  createCommitment: (body: CreateCommitmentBody) => post<MarketingCommitment>('/sla/commitments', body),
+  updateCommitment: (id: string, body: UpdateCommitmentBody) =>
+    patch<MarketingCommitment>(`/sla/commitments/${id}`, body),
+  deleteCommitment: (id: string) => remove<void>(`/sla/commitments/${id}`),
   funnel: (query: FunnelQuery) => get<Funnel>('/funnel', query),
   attribution: (query: AttributionReportQuery) => get<AttributionReport>('/attribution/report', query),
   attributionComparison: (query: AttributionComparisonQuery) =>

@@ -25,6 +25,9 @@ const PlanPage = lazy(() => import('./pages/plan.tsx').then((m) => ({ default: m
 const CommitmentPage = lazy(() =>
   import('./pages/commitment.tsx').then((m) => ({ default: m.CommitmentPage })),
 );
+const CommitmentsPage = lazy(() =>
+  import('./pages/commitments.tsx').then((m) => ({ default: m.CommitmentsPage })),
+);
 const FormsPage = lazy(() => import('./pages/forms.tsx').then((m) => ({ default: m.FormsPage })));
 const AttributionPage = lazy(() =>
   import('./pages/attribution.tsx').then((m) => ({ default: m.AttributionPage })),
@@ -92,6 +95,7 @@ export function App() {
                   <Route path="/agreement" element={<AgreementPage />} />
                   <Route path="/bonus" element={<BonusPage />} />
                   <Route path="/board" element={<BoardViewPage />} />
+                  <Route path="/commitments" element={<CommitmentsPage />} />
                   <Route path="/commitments/:id" element={<CommitmentPage />} />
                   <Route path="/forms" element={<FormsPage />} />
                   <Route path="/scoring" element={<ScoringPage />} />

@@ -20,6 +20,7 @@ type NavKey =
   | 'team'
   | 'unassigned'
   | 'handoff'
+  | 'commitments'
   | 'forms'
   | 'scoring'
   | 'settings'
@@ -45,6 +46,7 @@ const paths: Record<NavKey, string> = {
   team: '/team',
   unassigned: '/queue/unassigned',
   handoff: '/handoff',
+  commitments: '/commitments',
   glossary: '/glossary',
   profile: '/profile',
 };
@@ -60,6 +62,7 @@ const navOf: Record<Role, NavKey[]> = {
     'board',
     'plan',
     'attribution',
+    'commitments',
     'agreement',
     'bonus',
     'glossary',
@@ -74,12 +77,14 @@ const navOf: Record<Role, NavKey[]> = {
     'bonus',
     'team',
     'handoff',
+    'commitments',
     'scoring',
     'glossary',
     'profile',
   ],
   marketing: [
     'handoff',
+    'commitments',
     'attribution',
     'overview',
     'board',
@@ -104,6 +109,7 @@ const navOf: Record<Role, NavKey[]> = {
     'unassigned',
     'leads',
     'handoff',
+    'commitments',
     'forms',
     'scoring',
     'settings',

@@ -982,6 +982,14 @@ const rows: Row[] = [
     expect: adminOnly(200),
   },
   {
+    route: 'PUT /api/v1/handoff/reasons/order',
+    request: async (_w, c) => {
+      const keys = (await c.services.handoff.listReasons(cli)).map((r) => r.key).reverse();
+      return { method: 'PUT', url: '/api/v1/handoff/reasons/order', payload: { keys } };
+    },
+    expect: adminOnly(200),
+  },
+  {
     route: 'GET /api/v1/handoff/settings',
     request: () => ({ url: '/api/v1/handoff/settings' }),
     expect: all(200),

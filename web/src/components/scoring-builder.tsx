@@ -371,7 +371,11 @@ export function ScoringBuilder({
   const engagementWhat = t('scoringBuilder.engagementRule');
 
   return (
-    <ConfigProvider componentDisabled={!editable}>
+    // Read-only, the fields are disabled, in a darker grey than antd's so they stay readable (WCAG AA).
+    <ConfigProvider
+      componentDisabled={!editable}
+      theme={editable ? {} : { token: { colorTextDisabled: 'rgba(0, 0, 0, 0.72)' } }}
+    >
       <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
         <Card size="small" title={<h3 className="baton-card-title">{t('scoringBuilder.mql')}</h3>}>
           <Typography.Paragraph type="secondary">{t('scoringBuilder.mqlIntro')}</Typography.Paragraph>

@@ -44,6 +44,7 @@ import {
 import { passwordRules } from '../../../src/domain/people/password-rules.ts';
 import { useMetrics } from '../components/metric.tsx';
 import { DeleteButton } from '../components/delete-button.tsx';
+import { HandoffSettingsTab } from '../components/handoff-settings.tsx';
 import {
   ClosedDays,
   fieldsToHolidays,
@@ -1289,6 +1290,7 @@ export function SettingsPage() {
           { key: 'stages', label: t('settings.stages'), children: <StagesTab /> },
           { key: 'routing', label: t('settings.routing'), children: <RoutingTab /> },
           { key: 'sla', label: t('settings.sla'), children: <SlaTab /> },
+          { key: 'handoff', label: t('settings.handoffTab'), children: <HandoffSettingsTab /> },
           { key: 'keys', label: t('settings.apiKeys'), children: <ApiKeysTab /> },
           { key: 'reporting', label: t('settings.reporting'), children: <ReportingTab /> },
           { key: 'security', label: t('settings.security'), children: <SecurityTab /> },

@@ -1,5 +1,10 @@
 import { beforeEach, expect, it } from 'vitest';
-import type { HandoffContext, HandoffDecision } from '../../../contract/handoff.ts';
+import type {
+  HandoffContext,
+  HandoffDecision,
+  HandoffSettings,
+  RejectionReason,
+} from '../../../contract/handoff.ts';
 import type { OpportunityDetail } from '../../../contract/opportunities.ts';
 import type { Lifecycle } from '../../../contract/stages.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
@@ -24,7 +29,7 @@ describeEachDialect('the handoff', (getDatabase) => {
     await context.services.scoring.ensureDefaultModel();
     return () => app.close();
   });
-  const call = (cookie: string, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
+  const call = (cookie: string, method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: object) =>
     app.inject({ method, url: `/api/v1${url}`, headers: { cookie }, ...(payload && { payload }) });
 
   /** The sales side: a director over a manager over Ruud (in the pool) and Olga. */
@@ -62,6 +67,61 @@ describeEachDialect('the handoff', (getDatabase) => {
   const assignmentsOf = async (id: string) =>
     (await context.services.routing.listAssignments(cli, id)).map((a) => [a.kind, a.userId]);
   const stageOf = async (id: string) => (await context.services.contacts.getContact(cli, id)).stage;
+
+  it('lets an admin add, rename, retire and reorder the rejection reasons, and edit the qualification checklist', async () => {
+    const admin = await signIn(app, (await addUser(context, 'admin')).email);
+    const before = (await call(admin, 'GET', '/handoff/reasons')).json<{ data: RejectionReason[] }>().data;
+    const added = await call(admin, 'POST', '/handoff/reasons', {
+      key: 'wrong_country',
+      label: { en: 'Outside our countries', nl: 'Buiten onze landen' },
+      outcome: 'disqualify',
+    });
+    expect(added.statusCode).toBe(201);
+    const retired = await call(admin, 'PATCH', `/handoff/reasons/${before[0]!.key}`, { active: false });
+    expect(retired.json<RejectionReason>().active).toBe(false);
+
+    // The new reason first, the rest as they were: one change, in the audit log once.
+    const keys = ['wrong_country', ...before.map((r) => r.key)];
+    const ordered = await call(admin, 'PUT', '/handoff/reasons/order', { keys });
+    expect(ordered.statusCode).toBe(200);
+    expect(ordered.json<{ data: RejectionReason[] }>().data.map((r) => r.key)).toEqual(keys);
+    expect(
+      (await call(admin, 'GET', '/handoff/reasons'))
+        .json<{ data: RejectionReason[] }>()
+        .data.map((r) => r.position),
+    ).toEqual(keys.map((_, i) => (i + 1) * 10));
+    const audit = await call(admin, 'GET', '/audit-log?action=handoff.reasons_ordered');
+    expect(audit.json<{ data: unknown[] }>().data).toHaveLength(1);
+
+    const partial = await call(admin, 'PUT', '/handoff/reasons/order', { keys: keys.slice(1) });
+    expect(partial.json()).toMatchObject({
+      code: 'http.validation_failed',
+      errors: [{ field: 'body.keys', reason: expect.stringContaining('wrong_country') }],
+    });
+    const unknown = await call(admin, 'PUT', '/handoff/reasons/order', { keys: [...keys, 'no_such_reason'] });
+    expect(unknown.json()).toMatchObject({
+      code: 'handoff.reason_not_found',
+      errors: [{ field: `body.keys.${keys.length}` }],
+    });
+    const twice = await call(admin, 'PUT', '/handoff/reasons/order', { keys: [...keys, keys[0]] });
+    expect(twice.statusCode).toBe(400);
+    expect((await call(marketing, 'PUT', '/handoff/reasons/order', { keys })).statusCode).toBe(403);
+
+    const checklist = [
+      { key: 'need', label: { en: 'Need confirmed', nl: 'Behoefte bevestigd' } },
+      { key: 'decision_date', label: { en: 'Decision date known', nl: 'Beslisdatum bekend' } },
+    ];
+    const settings = await call(admin, 'PATCH', '/handoff/settings', {
+      qualificationChecklist: checklist,
+      pingPongLimit: 2,
+    });
+    expect(settings.json<HandoffSettings>()).toMatchObject({
+      qualificationChecklist: checklist,
+      pingPongLimit: 2,
+    });
+    const empty = await call(admin, 'PATCH', '/handoff/settings', { qualificationChecklist: [] });
+    expect(empty.json()).toMatchObject({ errors: [{ field: 'body.qualificationChecklist' }] });
+  });
 
   it('lets the rep log a call, which is the genuine response that stops the first-response clock', async () => {
     const { rep, other } = await org();

@@ -3,6 +3,7 @@ import { IdParams, StrictObject } from '../../../contract/common.ts';
 import {
   AcceptBody,
   CreateRejectionReasonBody,
+  OrderRejectionReasonsBody,
   FatesQuery,
   FatesReport,
   HandoffContext,
@@ -129,6 +130,18 @@ export function handoffRoutes(app: App, { handoff }: { handoff: HandoffService }
       },
     },
     async (request) => handoff.updateReason(request.actor, request.params.key, request.body),
+  );
+  app.put(
+    '/handoff/reasons/order',
+    {
+      schema: {
+        tags,
+        summary: 'Put the rejection reasons in the order reps see them (every key, once)',
+        body: OrderRejectionReasonsBody,
+        response: { 200: Type.Object({ data: Type.Array(RejectionReason) }), ...problemResponses },
+      },
+    },
+    async (request) => ({ data: await handoff.orderReasons(request.actor, request.body.keys) }),
   );
   app.get(
     '/handoff/settings',

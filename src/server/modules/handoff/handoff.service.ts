@@ -610,6 +610,40 @@ export function createHandoffService(
       );
     },
 
+    /** Puts every reason in the given order: positions 10, 20, 30… in one change. */
+    async orderReasons(actor: Actor | null, keys: readonly string[]): Promise<RejectionReason[]> {
+      const who = authorize(actor, 'handoff.configure');
+      const now = clock.now();
+      return announcingConfig(
+        deps.events,
+        'recycle',
+        now,
+        db.transaction().execute(async (trx) => {
+          const known = (await findRejectionReasons(trx)).map((r) => r.key);
+          const unknown = keys.find((key) => !known.includes(key));
+          if (unknown !== undefined)
+            throw fieldError('handoff.reason_not_found', `keys.${keys.indexOf(unknown)}`, 'no such reason');
+          const missing = known.filter((key) => !keys.includes(key));
+          if (missing.length > 0)
+            throw fieldError(
+              'http.validation_failed',
+              'keys',
+              `leaves out ${missing.join(', ')}: list every reason`,
+            );
+          for (const [i, key] of keys.entries())
+            await updateRejectionReasonRow(trx, key, { position: (i + 1) * 10, updated_at: toDbTime(now) });
+          await insertEvent(trx, {
+            type: 'handoff.reasons_ordered',
+            occurredAt: now,
+            actor: actorRef(who),
+            subject: { type: 'rejection_reason', id: 'all' },
+            payload: { keys },
+          });
+          return (await findRejectionReasons(trx)).map(toReason);
+        }),
+      );
+    },
+
     async getSettings(actor: Actor | null): Promise<HandoffSettings> {
       authorize(actor, 'contacts.read');
       return toSettings(await findHandoffSettings(db));

@@ -50,6 +50,7 @@ const auditedEventTypes = new Set([
   'handoff.settings_changed',
   'handoff.reason_created',
   'handoff.reason_changed',
+  'handoff.reasons_ordered',
   'attribution.settings_changed',
   'target.set',
   'target.deleted',
