@@ -82,6 +82,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0021_retention',
         '0022_setup',
         '0023_holiday_regions',
+        '0024_import_jobs',
       ],
     });
   });

@@ -8,6 +8,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const longestFirst = [
   'e2e/demo.test.ts',
   'e2e/web-app.test.ts',
+  'e2e/setup.test.ts',
   'e2e/bench.test.ts',
   'src/server/modules/permissions.test.ts',
   'e2e/crm-pipeline.test.ts',

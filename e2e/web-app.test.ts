@@ -708,6 +708,39 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await context.close();
   });
 
+  it('Marketing imports contacts from a CSV file: guessed columns, a dry run, the import in the background, an error report', async () => {
+    const { context, page } = await signInAs(people.marketer);
+    await page.getByRole('menuitem', { name: 'Import' }).click();
+    await page.getByRole('heading', { name: 'Import', exact: true }).waitFor();
+    const csv = 'E-mailadres;Voornaam;Notities\nsanne@initech.nl;Sanne;VIP\nnot an email;Piet;\n';
+    await page
+      .getByLabel('CSV file')
+      .setInputFiles({ name: 'beurs.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    // Baton's guesses: the email and first name; the notes column is not imported unless chosen.
+    await page
+      .getByLabel('Field for column E-mailadres')
+      .locator('xpath=ancestor::div[contains(@class,"ant-select")][1]')
+      .getByText('email')
+      .waitFor();
+    await page
+      .getByLabel('Field for column Notities')
+      .locator('xpath=ancestor::div[contains(@class,"ant-select")][1]')
+      .getByText('(not imported)')
+      .waitFor();
+    await page.getByRole('button', { name: 'Check (dry run)' }).click();
+    await page.getByRole('cell', { name: '2 rows checked: 1 can be imported, 1 refused' }).waitFor();
+    expect(await contactOf('sanne@initech.nl')).toBeUndefined();
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByRole('cell', { name: '2 rows: 1 new, 0 existing, 1 refused' }).waitFor();
+    expect((await contactOf('sanne@initech.nl'))?.firstName).toBe('Sanne');
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download CSV' }).first().click();
+    const report = readFileSync(await (await download).path(), 'utf8');
+    expect(report).toContain('3,"E-mailadres","refused"');
+    expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+  });
+
   it('Marketing builds scoring rules without JSON: a fit rule on the industry and the MQL threshold, in a draft the server takes', async () => {
     const { context, page } = await signInAs(people.marketer);
     await page.goto(`${baton.url}/scoring`);

@@ -101,6 +101,7 @@ export const errorCatalog = {
   'routing.invalid_assignee': { status: 400, title: 'The lead cannot be given to this person' },
   'outbox.not_found': { status: 404, title: 'No such message' },
   'sla.policy_not_found': { status: 404, title: 'No such SLA policy' },
+  'imports.job_not_found': { status: 404, title: 'No such import' },
   'sla.calendar_not_found': { status: 404, title: 'No such business calendar' },
   'sla.calendar_name_taken': { status: 409, title: 'A business calendar with this name exists' },
   'sla.calendar_in_use': { status: 409, title: 'Deadlines still count in this calendar' },

@@ -21,6 +21,7 @@ import {
 } from './modules/auth/auth.routes.ts';
 import { captureRoutes } from './modules/capture/capture.routes.ts';
 import { importRoutes } from './modules/capture/import.routes.ts';
+import { importJobsRoutes } from './modules/imports/import-jobs.routes.ts';
 import { formsRoutes, publicCaptureRoutes } from './modules/forms/forms.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
@@ -149,6 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       captureRoutes(api, deps.services);
       formsRoutes(api, deps.services);
       importRoutes(api, deps.services);
+      importJobsRoutes(api, deps.services);
       scoringRoutes(api, deps.services);
       routingRoutes(api, deps.services);
       notificationsRoutes(api, deps.services);

@@ -184,6 +184,8 @@ export async function startServer(
       log.error({ err: error, event: event.type }, 'event handler failed');
     await ensureFirstAdmin(services, config, { info: (m) => log.info(m), warn: (m) => log.warn(m) });
     await services.scoring.ensureDefaultModel();
+    // Single instance: an import that was running when this process stopped will not finish.
+    await services.importJobs.failInterrupted();
     await app.listen({ port: config.port, host: config.host });
     // The lead's journey in the background: routing what waits, the SLA sweep, the outbox.
     flow = await startLeadFlow(services, events, config, {

@@ -29,6 +29,7 @@ import { createCommitmentsService } from './modules/sla/commitments.service.ts';
 import { createHandoffService } from './modules/handoff/handoff.service.ts';
 import { createOpportunitiesService } from './modules/opportunities/opportunities.service.ts';
 import { createRecordsImportService } from './modules/opportunities/records-import.service.ts';
+import { createImportJobsService } from './modules/imports/import-jobs.service.ts';
 import { createSlaService } from './modules/sla/sla.service.ts';
 import { createCalendarCache } from './modules/sla/sla.usecases.ts';
 import { createLeadFlow } from './modules/lead-flow/lead-flow.ts';
@@ -44,6 +45,8 @@ export function createServices(
 ) {
   const auth = createAuthService(deps);
   const capture = createCaptureService(deps);
+  const imports = createImportService(deps, capture);
+  const records = createRecordsImportService(deps);
   // The engines of the lead's journey run with the links of emails and the SLA's calendars; the
   // lead flow joins them (modules/lead-flow).
   const engine = { links: linksOf(deps.publicUrl), calendars: createCalendarCache() };
@@ -126,7 +129,7 @@ export function createServices(
     apiKeys: createApiKeysService(deps),
     capture,
     forms: createFormsService(deps, capture),
-    imports: createImportService(deps, capture),
+    imports,
     scoring,
     notifications,
     routing,
@@ -143,7 +146,8 @@ export function createServices(
     bonus,
     agreements,
     board: createBoardService(deps, { planning, sla, attribution }),
-    records: createRecordsImportService(deps),
+    records,
+    importJobs: createImportJobsService(deps, { imports, records }),
     auditLog: createAuditLogService(deps),
     metrics: createMetricsService(deps),
     privacy: createPrivacyService(deps, contacts),

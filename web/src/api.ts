@@ -12,6 +12,7 @@ import type {
   UpdateAgreementBody,
 } from '../../src/contract/agreements.ts';
 import type { ApiKey, CreateApiKeyBody, CreatedApiKey } from '../../src/contract/api-keys.ts';
+import type { ImportJob } from '../../src/contract/imports.ts';
 import type {
   AuditLogPage,
   AuditLogQuery,
@@ -176,17 +177,24 @@ function searchOf(query: Query): string {
 async function request<T>(
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
   path: string,
-  options: { query?: Query; body?: unknown } = {},
+  options: { query?: Query | URLSearchParams; body?: unknown; file?: { data: Blob; type: string } } = {},
 ): Promise<T> {
-  const search = searchOf(options.query ?? {});
+  const search =
+    options.query instanceof URLSearchParams
+      ? options.query.size > 0
+        ? `?${options.query.toString()}`
+        : ''
+      : searchOf(options.query ?? {});
   const response = await fetch(`/api/v1${path}${search}`, {
     method,
     credentials: 'same-origin',
     headers: {
       accept: 'application/json',
       ...(options.body !== undefined && { 'content-type': 'application/json' }),
+      ...(options.file && { 'content-type': options.file.type }),
     },
     ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
+    ...(options.file && { body: options.file.data }),
   });
   if (response.status === 204) return undefined as T;
   const data: unknown = await response.json().catch(() => null);
@@ -268,6 +276,13 @@ export const api = {
   policies: () => get<{ data: SlaPolicy[] }>('/sla/policies'),
   updatePolicy: (id: string, body: UpdateSlaPolicyBody) => patch<SlaPolicy>(`/sla/policies/${id}`, body),
   calendars: () => get<{ data: SlaCalendar[] }>('/sla/calendars'),
+  /** Uploads a CSV file and starts its import in the background (params: dryRun, map=COLUMN=field…). */
+  startImport: (kind: ImportJob['kind'], file: Blob, params: URLSearchParams) =>
+    request<ImportJob>('POST', `/imports/${kind}/jobs`, {
+      query: params,
+      file: { data: file, type: 'text/csv' },
+    }),
+  importJobs: () => get<{ data: ImportJob[] }>('/imports/jobs'),
   holidayCountries: () => get<{ data: HolidayCountry[] }>('/sla/holiday-countries'),
   calendarHolidays: (id: string, year: number) =>
     get<{ data: CalendarHoliday[] }>(`/sla/calendars/${id}/holidays?year=${year}`),

@@ -25,6 +25,7 @@ const PlanPage = lazy(() => import('./pages/plan.tsx').then((m) => ({ default: m
 const CommitmentPage = lazy(() =>
   import('./pages/commitment.tsx').then((m) => ({ default: m.CommitmentPage })),
 );
+const ImportPage = lazy(() => import('./pages/import.tsx').then((m) => ({ default: m.ImportPage })));
 const CommitmentsPage = lazy(() =>
   import('./pages/commitments.tsx').then((m) => ({ default: m.CommitmentsPage })),
 );
@@ -96,6 +97,7 @@ export function App() {
                   <Route path="/bonus" element={<BonusPage />} />
                   <Route path="/board" element={<BoardViewPage />} />
                   <Route path="/commitments" element={<CommitmentsPage />} />
+                  <Route path="/import" element={<ImportPage />} />
                   <Route path="/commitments/:id" element={<CommitmentPage />} />
                   <Route path="/forms" element={<FormsPage />} />
                   <Route path="/scoring" element={<ScoringPage />} />

@@ -21,6 +21,7 @@ type NavKey =
   | 'unassigned'
   | 'handoff'
   | 'commitments'
+  | 'import'
   | 'forms'
   | 'scoring'
   | 'settings'
@@ -47,6 +48,7 @@ const paths: Record<NavKey, string> = {
   unassigned: '/queue/unassigned',
   handoff: '/handoff',
   commitments: '/commitments',
+  import: '/import',
   glossary: '/glossary',
   profile: '/profile',
 };
@@ -93,6 +95,7 @@ const navOf: Record<Role, NavKey[]> = {
     'bonus',
     'forms',
     'scoring',
+    'import',
     'privacy',
     'glossary',
     'profile',
@@ -112,6 +115,7 @@ const navOf: Record<Role, NavKey[]> = {
     'commitments',
     'forms',
     'scoring',
+    'import',
     'settings',
     'auditLog',
     'privacy',

@@ -9,6 +9,7 @@ export const theme: ThemeConfig = {
     colorPrimaryHover: '#0a4fb8',
     colorPrimaryActive: '#083f93',
     colorLink: '#0b5cd5',
+    colorLinkHover: '#0a4fb8',
     colorTextSecondary: 'rgba(0, 0, 0, 0.68)',
     colorTextTertiary: 'rgba(0, 0, 0, 0.62)',
     colorTextDescription: 'rgba(0, 0, 0, 0.65)',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { guessMapping } from './guess-mapping.ts';
+import { columnsFor } from './record-columns.ts';
 
 describe('guessMapping', () => {
   it('reads English and Dutch headers', () => {
@@ -61,5 +62,25 @@ describe('guessMapping', () => {
     const result = guessMapping(kind, headers, overrides);
     expect(result.kind).toBe('invalid');
     expect(result.kind === 'invalid' && result.problems.join('\n')).toContain(problem);
+  });
+
+  it('leaves out a column marked skip, where a guess would take it, and guesses the rest', () => {
+    expect(
+      guessMapping('contacts', ['Email', 'Work email', 'Company'], { Email: 'skip', 'Work email': 'email' }),
+    ).toEqual({
+      kind: 'ok',
+      mapping: { 'Work email': 'email', Company: 'company' },
+      unmapped: ['Email'],
+    });
+  });
+});
+
+describe('columnsFor', () => {
+  it('leaves out a column marked skip, and takes the next synonym', () => {
+    expect(columnsFor('accounts', ['Company', 'Account name', 'Sector'], { Company: 'skip' })).toEqual({
+      columns: { name: 'Account name', industry: 'Sector' },
+      unknownFields: [],
+      unused: ['Company'],
+    });
   });
 });

@@ -1,5 +1,8 @@
 /** What a CSV column can fill, per kind of import. */
 
+/** An override that leaves a column out, where a guess would take it (`--map Notes=skip`). */
+export const skipField = 'skip';
+
 /** What a person says about themselves: the columns of any import, and the fields of a form. */
 export const personImportFields = [
   'email',
@@ -82,10 +85,10 @@ const normalizeHeader = (header: string) =>
 
 export type MappingResult =
   | { kind: 'ok'; mapping: Record<string, ImportField>; unmapped: string[] }
-  | { kind: 'invalid'; problems: string[] };
+  | { kind: 'invalid'; problems: string[]; mapping: Record<string, ImportField> };
 
 /**
- * Maps CSV headers to fields: explicit overrides first, then known spellings. A column may fill
+ * Maps CSV headers to fields: explicit overrides first (`skip` leaves a column out), then known spellings. A column may fill
  * one field, a field may come from one column, and an email or external id (contacts) or type,
  * occurredAt and an email or visitorId (events) must be mapped.
  *
@@ -100,9 +103,11 @@ export function guessMapping(
   const problems: string[] = [];
   const mapping: Record<string, ImportField> = {};
   const taken = new Map<string, string>();
+  const skipped = new Set<string>();
   for (const [column, field] of Object.entries(overrides)) {
     if (!headers.includes(column))
       problems.push(`--map ${column}=${field}: the file has no column "${column}"`);
+    else if (field === skipField) skipped.add(column);
     else if (!allowed.includes(field))
       problems.push(`--map ${column}=${field}: "${field}" is not one of ${allowed.join(', ')}`);
     else {
@@ -111,7 +116,7 @@ export function guessMapping(
     }
   }
   for (const header of headers) {
-    if (mapping[header]) continue;
+    if (mapping[header] || skipped.has(header)) continue;
     const normalized = normalizeHeader(header);
     const field = (allowed as ImportField[]).find(
       (f) =>
@@ -132,6 +137,6 @@ export function guessMapping(
   if (kind === 'events' && !taken.has('email') && !taken.has('visitorId')) {
     problems.push('no column for email or visitorId; name one with --map COLUMN=email');
   }
-  if (problems.length > 0) return { kind: 'invalid', problems };
+  if (problems.length > 0) return { kind: 'invalid', problems, mapping };
   return { kind: 'ok', mapping, unmapped: headers.filter((h) => !mapping[h]) };
 }

@@ -54,7 +54,8 @@ const synonyms: Record<RecordKind, Record<string, readonly string[]>> = {
 const squash = (header: string) => header.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /**
- * The column of each field: a named override first, then the first header that is a synonym.
+ * The column of each field: a named override first (`skip` leaves a column out), then the first
+ * header that is a synonym.
  * Unknown override fields are reported so a typo does not pass silently.
  *
  * @example columnsFor('opportunities', ['opportunity_id', 'sales_agent'], {}).columns // { externalId: 'opportunity_id', owner: 'sales_agent' }
@@ -67,14 +68,18 @@ export function columnsFor<K extends RecordKind>(
   const fields = recordImportFields[kind] as readonly string[];
   const columns: Partial<Record<string, string>> = {};
   const unknownFields: string[] = [];
+  const skipped = new Set<string>();
   for (const [column, field] of Object.entries(overrides)) {
-    if (!fields.includes(field)) unknownFields.push(field);
+    if (field === 'skip') skipped.add(column);
+    else if (!fields.includes(field)) unknownFields.push(field);
     else if (headers.includes(column)) columns[field] = column;
   }
   for (const field of fields) {
     if (columns[field]) continue;
     const taken = new Set(Object.values(columns));
-    const header = headers.find((h) => !taken.has(h) && synonyms[kind][field]!.includes(squash(h)));
+    const header = headers.find(
+      (h) => !taken.has(h) && !skipped.has(h) && synonyms[kind][field]!.includes(squash(h)),
+    );
     if (header) columns[field] = header;
   }
   const used = new Set(Object.values(columns));

@@ -98,6 +98,25 @@ export interface PasswordTokensTable {
   created_at: DbTime;
 }
 
+export interface ImportJobsTable {
+  id: string;
+  kind: string;
+  status: 'running' | 'done' | 'failed';
+  is_dry_run: DbBool;
+  file_name: string;
+  file_bytes: number | string;
+  bytes_read: number | string;
+  rows_read: number;
+  options: string;
+  report: string | null;
+  error: string | null;
+  created_by: string | null;
+  created_at: DbTime;
+  started_at: DbTime | null;
+  finished_at: DbTime | null;
+  updated_at: DbTime;
+}
+
 export interface TeamsTable {
   id: string;
   name: string;
@@ -568,6 +587,7 @@ export interface DB {
   retention_settings: RetentionSettingsTable;
   company_settings: CompanySettingsTable;
   password_tokens: PasswordTokensTable;
+  import_jobs: ImportJobsTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
   sessions: SessionsTable;

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { InjectOptions } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/database.ts';
@@ -481,6 +482,48 @@ const rows: Row[] = [
       payload: `email\nimport.${caller}@example.nl\n`,
     }),
     expect: { ...adminOnly(200), marketing: 200 },
+  },
+  {
+    route: 'POST /api/v1/imports/:kind/jobs',
+    request: (_w, _c, caller) => ({
+      method: 'POST',
+      url: '/api/v1/imports/contacts/jobs?dryRun=true',
+      headers: { 'content-type': 'text/csv' },
+      payload: `email\njob.${caller}@example.nl\n`,
+    }),
+    expect: { ...adminOnly(202), marketing: 202 },
+  },
+  { route: 'GET /api/v1/imports/jobs', request: () => ({ url: '/api/v1/imports/jobs' }), expect: all(200) },
+  {
+    // Someone's own import only (an admin sees every one): this one was started from the command line.
+    route: 'GET /api/v1/imports/jobs/:id',
+    request: async (_w, c) => {
+      const job = await c.services.importJobs.start(
+        cli,
+        'contacts',
+        Readable.from(['email\nj@example.nl\n']),
+        {
+          dryRun: true,
+        },
+      );
+      await c.services.importJobs.settled();
+      return { url: `/api/v1/imports/jobs/${job.id}` };
+    },
+    expect: { ...all(404), admin: 200 },
+  },
+  {
+    route: 'GET /api/v1/imports/jobs/:id/errors.csv',
+    request: async (_w, c) => {
+      const job = await c.services.importJobs.start(
+        cli,
+        'contacts',
+        Readable.from(['email\nnot-an-email\n']),
+        {},
+      );
+      await c.services.importJobs.settled();
+      return { url: `/api/v1/imports/jobs/${job.id}/errors.csv` };
+    },
+    expect: { ...all(404), admin: 200 },
   },
   { route: 'GET /api/v1/accounts', request: () => ({ url: '/api/v1/accounts' }), expect: all(200) },
   {

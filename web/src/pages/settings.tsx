@@ -5,6 +5,7 @@ import {
   Button,
   Card,
   Form,
+  Grid,
   Input,
   InputNumber,
   Modal,
@@ -1275,13 +1276,17 @@ function SecurityTab() {
 export function SettingsPage() {
   const { t } = useTranslation();
   const [params, setParams] = useSearchParams();
+  const screens = Grid.useBreakpoint();
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <div>
         <Typography.Title level={1}>{t('settings.title')}</Typography.Title>
         <Typography.Paragraph type="secondary">{t('settings.intro')}</Typography.Paragraph>
       </div>
+      {/* Ten tabs: down the side where there is room (a row would overflow into antd's "more"
+          menu, whose tab list axe rightly refuses), across the top on a phone. */}
       <Tabs
+        tabPlacement={screens.lg ? 'start' : 'top'}
         activeKey={params.get('tab') ?? 'users'}
         onChange={(tab) => setParams({ tab }, { replace: true })}
         items={[

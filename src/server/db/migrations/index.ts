@@ -22,6 +22,7 @@ import * as m0020 from './0020_consent_purposes.ts';
 import * as m0021 from './0021_retention.ts';
 import * as m0022 from './0022_setup.ts';
 import * as m0023 from './0023_holiday_regions.ts';
+import * as m0024 from './0024_import_jobs.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '0021_retention': m0021,
   '0022_setup': m0022,
   '0023_holiday_regions': m0023,
+  '0024_import_jobs': m0024,
 };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { insertEvent } from '../shared/events.repository.ts';
 import { newId } from '../../platform/ids.ts';
 import { openCsv, rowTextProblem } from '../shared/csv-input.ts';
@@ -220,7 +220,8 @@ export function createImportService(deps: ServiceDeps, capture: CaptureService) 
         }
         if (chunk.length > 0) await flush(chunk);
       } catch (error) {
-        if (error instanceof Error && 'code' in error && String(error.code).startsWith('CSV_')) {
+        // Every error of the parser is the file's (a stray quote: INVALID_OPENING_QUOTE, not only CSV_*).
+        if (error instanceof CsvError) {
           throw createError('http.validation_failed', `The file is not valid CSV: ${error.message}`, [
             { field: 'body', reason: error.message },
           ]);

@@ -6,7 +6,7 @@
  * the other system).
  */
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { localDatePattern } from '../../../contract/common.ts';
 import { openCsv, rowTextProblem, type CsvEncoding } from '../shared/csv-input.ts';
 import { roles, type Actor, type Role } from '../../../domain/access/roles.ts';
@@ -71,6 +71,18 @@ export interface RecordImportReport {
 
 /** The contract's rule for a day: YYYY-MM-DD in the years 1900 to 2999. */
 const saneDay = new RegExp(localDatePattern);
+
+/** The records of a parser, with an error of the file itself (a stray quote) as a 400 naming it. */
+async function* notCsvAsProblem<T>(records: AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* records;
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    throw createError('http.validation_failed', `The file is not valid CSV: ${error.message}`, [
+      { field: 'body', reason: error.message },
+    ]);
+  }
+}
 
 class RowError extends Error {
   constructor(
@@ -139,7 +151,7 @@ export function createRecordsImportService(deps: ServiceDeps) {
       }));
       const people = await usersByName(db);
       const currency = (options.currency ?? 'EUR').toUpperCase();
-      for await (const record of parser as AsyncIterable<Record<string, string>>) {
+      for await (const record of notCsvAsProblem(parser as AsyncIterable<Record<string, string>>)) {
         report.rows += 1;
         if (!columns) {
           const mapped = columnsFor(options.kind, Object.keys(record), options.overrides);
