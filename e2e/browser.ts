@@ -65,18 +65,32 @@ export async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 /**
- * Picks an option of an antd select: opens it, clicks the option, and checks it took (a click while
- * the list is still sliding in can miss on a loaded machine, so it tries again).
+ * Picks an option of an antd select: opens it, clicks the option, and checks it took. On a loaded
+ * machine the list can keep sliding in (the option "not stable" for long): the keyboard then walks
+ * to the option and takes it. It tries three times.
  */
 export async function choose(page: Page, select: Locator, option: string, search?: string): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     await select.click();
     // A long list (the time zones) is filtered first: only the options in view exist.
     if (search) await select.fill(search);
-    await page
-      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option })
-      .first()
-      .click();
+    const dropdown = page.locator('.ant-select-dropdown:visible');
+    try {
+      await dropdown.locator('.ant-select-item-option', { hasText: option }).first().click({ timeout: 5000 });
+    } catch {
+      for (let step = 0; step < 80; step += 1) {
+        const active = await dropdown
+          .locator('.ant-select-item-option-active')
+          .first()
+          .getAttribute('title', { timeout: 2000 })
+          .catch(() => null);
+        if (active === option) {
+          await page.keyboard.press('Enter');
+          break;
+        }
+        await page.keyboard.press('ArrowDown');
+      }
+    }
     try {
       await select
         .locator('xpath=ancestor::div[contains(@class,"ant-select")][1]')
@@ -86,6 +100,7 @@ export async function choose(page: Page, select: Locator, option: string, search
       return;
     } catch (error) {
       if (attempt === 3) throw error;
+      await page.keyboard.press('Escape');
     }
   }
 }

@@ -40,6 +40,8 @@ const journeys: { email: string; pages: { path: string; heading: string; data: R
       { path: '/attribution', heading: 'Attributie', data: /paid_search/ },
       { path: '/glossary', heading: 'Begrippenlijst', data: /MQL/ },
       { path: '/scoring', heading: 'Scoremodel', data: /Demo aangevraagd|Demo requested/ },
+      { path: '/commitments', heading: 'Afspraken van Marketing', data: /Maand/ },
+      { path: '/import', heading: 'Importeren', data: /CSV-bestand/ },
     ],
   },
   {
@@ -48,6 +50,7 @@ const journeys: { email: string; pages: { path: string; heading: string; data: R
       { path: '/settings', heading: 'Settings', data: /Fleur Visser/ },
       { path: '/scoring', heading: 'Scoring model', data: /Calibration/ },
       { path: '/audit-log', heading: 'Audit log', data: /Signed in/ },
+      { path: '/import', heading: 'Import', data: /CSV file/ },
     ],
   },
   {
@@ -55,6 +58,7 @@ const journeys: { email: string; pages: { path: string; heading: string; data: R
     pages: [
       { path: '/overview', heading: 'Overview', data: /Marketing’s pace/ },
       { path: '/attribution', heading: 'Attribution', data: /Google Ads Managed Services/ },
+      { path: '/commitments', heading: 'Marketing commitments', data: /Month/ },
     ],
   },
 ];
@@ -198,6 +202,7 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
         ['Stages', 'Marketing qualified lead'],
         ['Routing', 'Enterprise (Randstad)'],
         ['Follow-up (SLA)', 'Netherlands'],
+        ['Handoff', 'No budget'],
         ['API keys', 'No API keys'],
       ] as const) {
         await settings.getByRole('tab', { name: tab }).click();

@@ -705,6 +705,11 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
         label: { en: 'Decision date known', nl: 'Beslisdatum bekend' },
       });
     expect(await seriousViolations(page)).toEqual([]);
+    await page.getByText('NL', { exact: true }).first().click();
+    await page.getByRole('heading', { name: 'Redenen om af te wijzen' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByText('EN', { exact: true }).first().click();
+    await page.locator('html[lang="en"]').waitFor();
     await context.close();
   });
 
