@@ -49,3 +49,26 @@ export function formatStay(ms: number | null, t: TFunction): string {
     return t('time.daysHours', { days: Math.floor(hours / 24), hours: Math.floor(hours % 24) });
   return formatSpan(ms, t);
 }
+
+/**
+ * A code for something new from its label ("No budget yet" → "no_budget_yet"): lower-case ASCII
+ * words joined by `separator`, starting with a letter, at most `max` characters, and unique among
+ * `taken` (which it joins).
+ *
+ * @example codeOf('Decision maker', new Set(['decision-maker']), '-', 64) // 'decision-maker-2'
+ */
+export function codeOf(label: string, taken: Set<string>, separator: '_' | '-', max: number): string {
+  const slug = label
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, separator)
+    .replace(new RegExp(`^\\${separator}+|\\${separator}+$`, 'g'), '');
+  const base = (/^[a-z]/.test(slug) ? slug : `r${separator}${slug}`)
+    .slice(0, max - 3)
+    .replace(new RegExp(`\\${separator}+$`), '');
+  let code = base;
+  for (let n = 2; taken.has(code); n++) code = `${base}${separator}${n}`;
+  taken.add(code);
+  return code;
+}

@@ -17,28 +17,12 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { HandoffSettings, RejectionReason } from '../../../src/contract/handoff.ts';
 import { api } from '../api.ts';
+import { codeOf } from '../format.ts';
 import { tones } from '../theme.ts';
 import { FieldProblem } from './condition-builder.tsx';
 import { problemText, showFieldErrors, useAction } from './use-action.ts';
 
 type Item = HandoffSettings['qualificationChecklist'][number];
-
-/**
- * A code for a new reason or checklist item from its English label ("No budget yet" →
- * "no_budget_yet"), unique among `taken`, at most `max` characters, starting with a letter.
- */
-export function keyFor(label: string, taken: ReadonlySet<string>, max: number): string {
-  const slug = label
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '');
-  const base = (/^[a-z]/.test(slug) ? slug : `r_${slug}`).slice(0, max - 3).replace(/_+$/, '') || 'item';
-  let key = base;
-  for (let n = 2; taken.has(key); n++) key = `${base}_${n}`;
-  return key;
-}
 
 interface ReasonValues {
   en: string;
@@ -59,7 +43,7 @@ function ReasonsCard() {
       const label = { en: v.en.trim(), nl: v.nl.trim() };
       return editing === 'new'
         ? api.createReason({
-            key: keyFor(label.en, new Set(list.map((r) => r.key)), 64),
+            key: codeOf(label.en, new Set(list.map((r) => r.key)), '_', 64),
             label,
             outcome: v.outcome,
           })
@@ -259,10 +243,9 @@ function SettingsCard() {
     if (Object.keys(found).length > 0) return;
     const taken = new Set(list.filter((item) => !item.isNew).map((item) => item.key));
     const checklist = list.map((item) => ({
-      key: item.isNew ? keyFor(item.label.en, taken, 40) : item.key,
+      key: item.isNew ? codeOf(item.label.en, taken, '_', 40) : item.key,
       label: { en: item.label.en.trim(), nl: item.label.nl.trim() },
     }));
-    for (const item of checklist) taken.add(item.key);
     save.mutate(
       { engagementReset: reset, pingPongLimit: limit!, qualificationChecklist: checklist },
       { onError: (e) => setProblems({ list: problemText(e, t('common.failed')) }) },

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { ScoringModelDefinition } from '../../../src/contract/scoring.ts';
 import { eventTypes } from '../../../src/domain/capture/event-types.ts';
 import { scoringFields } from '../../../src/domain/scoring/fields.ts';
+import { codeOf } from '../format.ts';
 import {
   buildConditions,
   ConditionsEditor,
@@ -97,22 +98,6 @@ function draftOf(d: Definition): Draft {
   };
 }
 
-/** A stable id for a new rule from its label ("Decision maker" → "decision-maker"), unique in its list. */
-function idFor(label: string, taken: Set<string>): string {
-  const base =
-    label
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 56) || 'rule';
-  let id = base;
-  for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
-  taken.add(id);
-  return id;
-}
-
 interface Texts {
   label: string;
   points: string;
@@ -146,7 +131,7 @@ function build(draft: Draft, base: Definition, texts: Texts): { definition: Defi
     const conditions = buildConditions(r.conditions, `fitRules.${i}.conditions`, problems, texts);
     if (r.conditions.length === 0) problems[`fitRules.${i}.conditions`] = texts.conditions;
     return {
-      id: r.id ?? idFor(r.label, fitIds),
+      id: r.id ?? codeOf(r.label, fitIds, '-', 64),
       label: r.label.trim(),
       conditions,
       points: r.points ?? 0,
@@ -160,7 +145,7 @@ function build(draft: Draft, base: Definition, texts: Texts): { definition: Defi
     if (r.points === null) problems[`${path}.points`] = texts.points;
     if ((r.maxCount === null) !== (r.maxDays === null)) problems[`${path}.maxPerPeriod`] = texts.number;
     return {
-      id: r.id ?? idFor(r.label, engagementIds),
+      id: r.id ?? codeOf(r.label, engagementIds, '-', 64),
       label: r.label.trim(),
       ...touch(r, path),
       points: r.points ?? 0,
