@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'dist', 'coverage', 'bin', 'bench/run.js'] },
+  { ignores: ['node_modules', 'data', 'dist', 'coverage', 'bin', 'bench/run.js', '.ci'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
