@@ -83,6 +83,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0022_setup',
         '0023_holiday_regions',
         '0024_import_jobs',
+        '0025_webhooks',
       ],
     });
   });

@@ -148,6 +148,9 @@ export const errorCatalog = {
   'forms.email_required': { status: 400, title: 'The form needs an email address' },
 
   'api_keys.not_found': { status: 404, title: 'No such API key' },
+  'webhooks.not_found': { status: 404, title: 'No such webhook endpoint' },
+  'webhooks.delivery_not_found': { status: 404, title: 'No such webhook delivery' },
+  'webhooks.invalid_target': { status: 400, title: 'Webhooks cannot be sent to this address' },
 
   'attribution.bad_journeys_file': { status: 400, title: 'The journeys file cannot be read' },
   'attribution.campaign_cost_not_found': { status: 404, title: 'No such campaign cost' },

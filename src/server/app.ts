@@ -13,6 +13,7 @@ import { boardRoutes } from './modules/board/board.routes.ts';
 import { bonusRoutes } from './modules/bonus/bonus.routes.ts';
 import { planningRoutes } from './modules/planning/planning.routes.ts';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.ts';
+import { webhooksRoutes, webhooksSection } from './modules/webhooks/webhooks.routes.ts';
 import {
   authRoutes,
   registerActorHook,
@@ -117,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         },
       },
       security: [{ session: [] }, { apiKey: [] }],
+      webhooks: webhooksSection(),
     },
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) =>
@@ -147,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       accountsRoutes(api, deps.services);
       stagesRoutes(api, deps.services);
       apiKeysRoutes(api, deps.services);
+      webhooksRoutes(api, deps.services);
       captureRoutes(api, deps.services);
       formsRoutes(api, deps.services);
       importRoutes(api, deps.services);

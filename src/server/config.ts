@@ -233,6 +233,27 @@ export const configSpec = {
     default: 5000,
     parse: integer(50, 3_600_000),
   },
+  webhookIntervalMs: {
+    env: 'BATON_WEBHOOK_INTERVAL_MS',
+    doc: 'How often the webhook dispatcher looks for messages and retries due, in milliseconds (a decision in this process wakes it at once)',
+    defaultText: '1000',
+    default: 1000,
+    parse: integer(20, 3_600_000),
+  },
+  webhookLeaseMs: {
+    env: 'BATON_WEBHOOK_LEASE_MS',
+    doc: 'How long an instance holds the webhook deliveries it is sending; if it dies, another sends them again after this (with the same webhook-id), in milliseconds',
+    defaultText: '60000',
+    default: 60_000,
+    parse: integer(1000, 3_600_000),
+  },
+  webhookTimeoutMs: {
+    env: 'BATON_WEBHOOK_TIMEOUT_MS',
+    doc: 'How long a webhook endpoint has to answer before the attempt counts as failed, in milliseconds',
+    defaultText: '10000',
+    default: 10_000,
+    parse: integer(100, 120_000),
+  },
   outboxLeaseMs: {
     env: 'BATON_OUTBOX_LEASE_MS',
     doc: 'How long an instance holds the emails it is sending; if it dies, another sends them after this, in milliseconds',

@@ -84,6 +84,7 @@ export function servicesFor(
     {
       outboxMaxAttempts: config.outboxMaxAttempts,
       outboxLeaseMs: config.outboxLeaseMs,
+      webhookLeaseMs: config.webhookLeaseMs,
       ...(adapters.attributionHelper && { attributionHelper: adapters.attributionHelper }),
     },
   );

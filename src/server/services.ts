@@ -6,6 +6,7 @@ import { createPrivacyService } from './modules/privacy/privacy.service.ts';
 import { createOidcService } from './modules/auth/oidc.service.ts';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.ts';
+import { createWebhooksService } from './modules/webhooks/webhooks.service.ts';
 import {
   createAttributionService,
   type AttributionHelper,
@@ -21,7 +22,8 @@ import { createImportService } from './modules/capture/import.service.ts';
 import { createFormsService } from './modules/forms/forms.service.ts';
 import { createContactsService } from './modules/contacts/contacts.service.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
-import { linksOf } from './modules/notifications/notifications.usecases.ts';
+import { linksOf, queueWebhookDisabled } from './modules/notifications/notifications.usecases.ts';
+import { fromDbTime } from './db/dialect.ts';
 import { createRoutingService } from './modules/routing/routing.service.ts';
 import { createScoringService } from './modules/scoring/scoring.service.ts';
 import { findContactScoreForExport } from './modules/scoring/scoring.repository.ts';
@@ -41,7 +43,12 @@ import { createUsersService } from './modules/users/users.service.ts';
 /** Every service, built from the same dependencies. Used by the server, the CLI and tests alike. */
 export function createServices(
   deps: ServiceDeps,
-  options: { outboxMaxAttempts?: number; outboxLeaseMs?: number; attributionHelper?: AttributionHelper } = {},
+  options: {
+    outboxMaxAttempts?: number;
+    outboxLeaseMs?: number;
+    webhookLeaseMs?: number;
+    attributionHelper?: AttributionHelper;
+  } = {},
 ) {
   const auth = createAuthService(deps);
   const capture = createCaptureService(deps);
@@ -127,6 +134,21 @@ export function createServices(
     accounts,
     stages,
     apiKeys: createApiKeysService(deps),
+    webhooks: createWebhooksService(deps, {
+      tellAdmins: (trx, endpoint) =>
+        queueWebhookDisabled({
+          trx,
+          endpoint: {
+            id: endpoint.id,
+            url: endpoint.url,
+            failingSince: fromDbTime(endpoint.failing_since ?? endpoint.updated_at),
+            lastError: null,
+          },
+          now: deps.clock.now(),
+          links: engine.links,
+        }),
+      ...(options.webhookLeaseMs !== undefined && { leaseMs: options.webhookLeaseMs }),
+    }),
     capture,
     forms: createFormsService(deps, capture),
     imports,

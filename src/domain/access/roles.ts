@@ -29,6 +29,7 @@ export const actions = [
   'stages.write',
   'lifecycle.change',
   'api_keys.manage',
+  'webhooks.manage',
   'events.write',
   'forms.read',
   'forms.write',
@@ -91,6 +92,7 @@ const matrix: Record<Action, readonly Role[]> = {
   'stages.write': ['admin'],
   'lifecycle.change': workers,
   'api_keys.manage': ['admin'],
+  'webhooks.manage': ['admin'],
   // Integrations (website, marketing automation, telephony) send events with a marketing or admin key.
   'events.write': ['admin', 'marketing'],
   'forms.read': ['admin', 'marketing', 'director'],

@@ -117,6 +117,67 @@ export interface ImportJobsTable {
   updated_at: DbTime;
 }
 
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  description: string;
+  /** JSON: the event types it subscribes to. */
+  event_types: string;
+  is_enabled: DbBool;
+  disabled_reason: string | null;
+  /** Sealed by the secret box. */
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_until: DbTime | null;
+  failing_since: DbTime | null;
+  created_by: string | null;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
+export interface WebhookMessagesTable {
+  /** `msg_` and a UUIDv7: the webhook-id header. */
+  id: string;
+  type: string;
+  occurred_at: DbTime;
+  /** The request body, as sent. */
+  payload: string;
+  is_fanned_out: DbBool;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  endpoint_id: string;
+  message_id: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: DbTime | null;
+  leased_by: string | null;
+  leased_until: DbTime | null;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: DbTime | null;
+  created_at: DbTime;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  attempted_at: DbTime;
+  duration_ms: number;
+  /** JSON: the address and headers sent. */
+  request: string;
+  response_status: number | null;
+  response_body: string | null;
+  error: string | null;
+}
+
+export interface WebhookSettingsTable {
+  id: number;
+  allow_private_targets: DbBool;
+  updated_at: DbTime | null;
+}
+
 export interface TeamsTable {
   id: string;
   name: string;
@@ -588,6 +649,11 @@ export interface DB {
   company_settings: CompanySettingsTable;
   password_tokens: PasswordTokensTable;
   import_jobs: ImportJobsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_messages: WebhookMessagesTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  webhook_settings: WebhookSettingsTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
   sessions: SessionsTable;

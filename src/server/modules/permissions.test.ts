@@ -1,3 +1,4 @@
+import { queueWebhooks, webhookEvent } from './webhooks/webhooks.usecases.ts';
 import { Readable } from 'node:stream';
 import type { InjectOptions } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +26,27 @@ const all = (status: number) => ({
   admin: status,
 });
 const adminOnly = (status: number) => ({ ...all(403), admin: status });
+
+/** A public address given as a literal, so that no name is looked up. */
+const hookUrl = 'https://93.184.216.34/baton';
+const hookEndpoint = (c: TestContext) =>
+  c.services.webhooks.createEndpoint(cli, { url: hookUrl, eventTypes: ['lead.mql'] });
+/** A delivery waiting for an endpoint. */
+const hookDelivery = async (c: TestContext) => {
+  const endpoint = await hookEndpoint(c);
+  await queueWebhooks(c.database.db, [
+    webhookEvent('plan.behind', c.clock.now(), {
+      planId: '0190a000-0000-7000-8000-000000000001',
+      planName: 'Q1',
+      periodKind: 'quarter',
+      periodStart: '2027-01-01',
+      stages: [],
+    }),
+  ]);
+  await c.services.webhooks.updateEndpoint(cli, endpoint.id, { eventTypes: ['plan.behind'] });
+  await c.services.webhooks.fanOut();
+  return (await c.services.webhooks.listDeliveries(cli, endpoint.id, {})).data[0]!.id;
+};
 const workers = (status: number) => ({ ...all(status), director: 403 });
 const cli = { kind: 'cli' } as const;
 const draft = (c: TestContext) => c.services.scoring.createModel(cli, { name: 'Draft' });
@@ -607,6 +629,104 @@ const rows: Row[] = [
       const key = await c.services.apiKeys.createApiKey(cli, { name: 'Old', role: 'marketing' });
       return { method: 'DELETE', url: `/api/v1/api-keys/${key.id}` };
     },
+    expect: adminOnly(200),
+  },
+  {
+    route: 'GET /api/v1/webhooks/event-types',
+    request: () => ({ url: '/api/v1/webhooks/event-types' }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'GET /api/v1/webhooks/endpoints',
+    request: () => ({ url: '/api/v1/webhooks/endpoints' }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'POST /api/v1/webhooks/endpoints',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/webhooks/endpoints',
+      payload: { url: hookUrl, eventTypes: ['lead.mql'] },
+    }),
+    expect: adminOnly(201),
+  },
+  {
+    route: 'GET /api/v1/webhooks/endpoints/:id',
+    request: async (_w, c) => ({ url: `/api/v1/webhooks/endpoints/${(await hookEndpoint(c)).id}` }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'PATCH /api/v1/webhooks/endpoints/:id',
+    request: async (_w, c) => ({
+      method: 'PATCH',
+      url: `/api/v1/webhooks/endpoints/${(await hookEndpoint(c)).id}`,
+      payload: { enabled: false },
+    }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'DELETE /api/v1/webhooks/endpoints/:id',
+    request: async (_w, c) => ({
+      method: 'DELETE',
+      url: `/api/v1/webhooks/endpoints/${(await hookEndpoint(c)).id}`,
+    }),
+    expect: adminOnly(204),
+  },
+  {
+    route: 'GET /api/v1/webhooks/endpoints/:id/secret',
+    request: async (_w, c) => ({ url: `/api/v1/webhooks/endpoints/${(await hookEndpoint(c)).id}/secret` }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'POST /api/v1/webhooks/endpoints/:id/rotate-secret',
+    request: async (_w, c) => ({
+      method: 'POST',
+      url: `/api/v1/webhooks/endpoints/${(await hookEndpoint(c)).id}/rotate-secret`,
+      payload: {},
+    }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'GET /api/v1/webhooks/endpoints/:id/deliveries',
+    request: async (_w, c) => ({
+      url: `/api/v1/webhooks/endpoints/${(await hookEndpoint(c)).id}/deliveries`,
+    }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'POST /api/v1/webhooks/endpoints/:id/replay',
+    request: async (_w, c) => ({
+      method: 'POST',
+      url: `/api/v1/webhooks/endpoints/${(await hookEndpoint(c)).id}/replay`,
+      payload: { from: '2026-01-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' },
+    }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'GET /api/v1/webhooks/deliveries/:id',
+    request: async (_w, c) => ({ url: `/api/v1/webhooks/deliveries/${await hookDelivery(c)}` }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'POST /api/v1/webhooks/deliveries/:id/replay',
+    request: async (_w, c) => ({
+      method: 'POST',
+      url: `/api/v1/webhooks/deliveries/${await hookDelivery(c)}/replay`,
+    }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'GET /api/v1/webhooks/settings',
+    request: () => ({ url: '/api/v1/webhooks/settings' }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'PUT /api/v1/webhooks/settings',
+    request: () => ({
+      method: 'PUT',
+      url: '/api/v1/webhooks/settings',
+      payload: { allowPrivateTargets: false },
+    }),
     expect: adminOnly(200),
   },
   {

@@ -11,6 +11,7 @@ export type DomainEvent =
   | { type: 'lead.assigned'; contactId: string; userId: string; at: Date }
   | { type: 'lead.unassigned'; contactId: string; at: Date }
   | { type: 'outbox.queued'; count: number; at: Date }
+  | { type: 'webhook.queued'; at: Date }
   /** Configuration the alignment agreement covers was changed (see agreements.checkDrift). */
   | { type: 'config.changed'; section: AgreementSection; at: Date }
   | {

@@ -818,6 +818,7 @@ export const en = {
       user: 'Sign-ins and users',
       team: 'Teams',
       api_key: 'API keys',
+      webhook: 'Webhooks',
       stage: 'Stages',
       routing: 'Routing',
       lead: 'Manual routing',
@@ -866,6 +867,16 @@ export const en = {
       api_key: {
         created: 'API key created',
         revoked: 'API key revoked',
+      },
+      webhook: {
+        endpoint_created: 'Webhook endpoint added',
+        endpoint_changed: 'Webhook endpoint changed',
+        endpoint_deleted: 'Webhook endpoint removed',
+        endpoint_disabled: 'Failing webhook endpoint turned off',
+        secret_rotated: 'Webhook secret rotated',
+        secret_viewed: 'Webhook secret shown',
+        replayed: 'Webhooks sent again',
+        settings_changed: 'Webhook settings changed',
       },
       stage: {
         created: 'Stage added',

@@ -825,6 +825,7 @@ export const nl: typeof en = {
       user: 'Aanmeldingen en gebruikers',
       team: 'Teams',
       api_key: 'API-sleutels',
+      webhook: 'Webhooks',
       stage: 'Fases',
       routing: 'Routering',
       lead: 'Handmatige routering',
@@ -873,6 +874,16 @@ export const nl: typeof en = {
       api_key: {
         created: 'API-sleutel aangemaakt',
         revoked: 'API-sleutel ingetrokken',
+      },
+      webhook: {
+        endpoint_created: 'Webhook-endpoint toegevoegd',
+        endpoint_changed: 'Webhook-endpoint gewijzigd',
+        endpoint_deleted: 'Webhook-endpoint verwijderd',
+        endpoint_disabled: 'Falend webhook-endpoint uitgeschakeld',
+        secret_rotated: 'Webhook-geheim vervangen',
+        secret_viewed: 'Webhook-geheim getoond',
+        replayed: 'Webhooks opnieuw verstuurd',
+        settings_changed: 'Webhookinstellingen gewijzigd',
       },
       stage: {
         created: 'Fase toegevoegd',

@@ -23,6 +23,7 @@ import * as m0021 from './0021_retention.ts';
 import * as m0022 from './0022_setup.ts';
 import * as m0023 from './0023_holiday_regions.ts';
 import * as m0024 from './0024_import_jobs.ts';
+import * as m0025 from './0025_webhooks.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '0022_setup': m0022,
   '0023_holiday_regions': m0023,
   '0024_import_jobs': m0024,
+  '0025_webhooks': m0025,
 };

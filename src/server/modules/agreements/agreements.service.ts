@@ -1,4 +1,5 @@
 import type { Actor } from '../../../domain/access/roles.ts';
+import { queueWebhooks, webhookEvent } from '../webhooks/webhooks.usecases.ts';
 import {
   AGREEMENT_SECTIONS,
   decideSignature,
@@ -323,6 +324,14 @@ export function createAgreementsService(deps: ServiceDeps, sources: AgreementSou
           side: decision.side,
           complete: result.complete,
         });
+        await queueWebhooks(trx, [
+          webhookEvent('agreement.signed', now, {
+            version,
+            side: decision.side,
+            signedBy: who.userId,
+            inForce: result.complete,
+          }),
+        ]);
       });
       return present(await load(version));
     },

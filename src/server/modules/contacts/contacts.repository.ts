@@ -2,7 +2,9 @@ import { loadAgreementStamp } from '../agreements/agreements.repository.ts';
 import { sql } from 'kysely';
 import type { Visibility } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
-import { containsPattern, dialectOf, inListSql, likeSql, toDbTime } from '../../db/dialect.ts';
+import { containsPattern, dialectOf, fromDbTime, inListSql, likeSql, toDbTime } from '../../db/dialect.ts';
+import { leadEventsOf } from '../../../domain/webhooks/webhooks.ts';
+import { queueWebhooks, webhookEvent } from '../webhooks/webhooks.usecases.ts';
 import { newId } from '../../platform/ids.ts';
 import type {
   ContactRow,
@@ -102,13 +104,42 @@ export async function updateContactStage(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Appends a stage change, stamped with the agreement version in force when it happened. */
+/**
+ * Appends a stage change, stamped with the agreement version in force when it happened; the
+ * webhook events it is (an MQL, an acceptance, a rejection, a recycle) are queued with it.
+ */
 export async function insertStageChange(db: Db, row: NewStageChangeRow): Promise<void> {
   const stamp = await loadAgreementStamp(db);
   await db
     .insertInto('stage_changes')
     .values({ ...row, agreement_version: row.agreement_version ?? stamp(row.occurred_at) })
     .execute();
+  const types = leadEventsOf({
+    from: row.from_stage ?? null,
+    to: row.to_stage,
+    reasonCode: row.reason_code ?? null,
+    actorKind: row.actor_kind,
+  });
+  if (types.length === 0) return;
+  const owner = await db
+    .selectFrom('contacts')
+    .select('owner_id')
+    .where('id', '=', row.contact_id)
+    .executeTakeFirst();
+  const at = fromDbTime(row.occurred_at);
+  const data = {
+    contactId: row.contact_id,
+    stage: row.to_stage,
+    previousStage: row.from_stage ?? null,
+    ownerId: owner?.owner_id ?? null,
+    actor: { kind: row.actor_kind, id: row.actor_id ?? null },
+    reasonCode: row.reason_code ?? null,
+    note: row.note ?? null,
+  };
+  await queueWebhooks(
+    db,
+    types.map((type) => webhookEvent(type, at, data)),
+  );
 }
 
 export async function findStageChanges(db: Db, contactId: string): Promise<StageChangeRow[]> {

@@ -5,6 +5,8 @@ import { newId } from '../../platform/ids.ts';
 import type { Mailer } from '../../platform/mailer.ts';
 import { createSmtpMailer } from '../../platform/mailer.ts';
 import { startOutboxDispatcher, type OutboxDispatcher } from '../../platform/outbox-dispatcher.ts';
+import { startWebhookDispatcher } from '../../platform/webhook-dispatcher.ts';
+import { createWebhookSender } from '../../platform/webhook-sender.ts';
 import type { Services } from '../../services.ts';
 import {
   reassignAfterMiss,
@@ -138,7 +140,10 @@ const waitingSweepMs = 30_000;
 export async function startLeadFlow(
   services: Services,
   events: EventBus,
-  config: Pick<Config, 'slaSweepMs' | 'smtpUrl' | 'mailFrom' | 'outboxIntervalMs'>,
+  config: Pick<
+    Config,
+    'slaSweepMs' | 'smtpUrl' | 'mailFrom' | 'outboxIntervalMs' | 'webhookIntervalMs' | 'webhookTimeoutMs'
+  >,
   log: LeadFlowLog,
 ): Promise<RunningLeadFlow> {
   const attempt = async (what: string, work: () => Promise<unknown>) => {
@@ -199,12 +204,38 @@ export async function startLeadFlow(
     );
   }
 
+  // 8: webhooks, queued with each decision, to the endpoints that subscribe (one worker each).
+  const sender = createWebhookSender({ timeoutMs: config.webhookTimeoutMs, maxBodyBytes: 4096 });
+  const webhookOwner = `${process.pid}-${newId()}`;
+  const webhooks = startWebhookDispatcher(
+    {
+      fanOut: () => services.webhooks.fanOut(),
+      dueEndpoints: () => services.webhooks.dueEndpoints(),
+      deliver: (endpointId) => services.webhooks.deliver(sender, webhookOwner, endpointId),
+    },
+    events,
+    {
+      intervalMs: config.webhookIntervalMs,
+      fanOutBatch: 500,
+      wakeOn: [
+        'webhook.queued',
+        'contact.stage_changed',
+        'lead.assigned',
+        'lead.unassigned',
+        'outbox.queued',
+      ],
+      onError: (error) => log.error({ err: error }, 'delivering webhooks failed'),
+    },
+  );
+
   return {
     async stop() {
       clearInterval(waitingTimer);
       clearInterval(slaTimer);
       await Promise.allSettled([waiting, sweeping]);
       await dispatcher?.stop();
+      await webhooks.stop();
+      sender.close();
       mailer?.close();
       // Reactions still running finish before the store they write to is closed.
       await events.settled();

@@ -214,6 +214,13 @@ const messages = {
     planAsk:
       'Look at it together, Marketing and Sales: the sooner a stage is caught up, the less the quarter has to make up.',
     planOpen: 'Open the plan in Baton',
+    webhookSubject: (url: string) => `Webhook turned off: ${url}`,
+    webhookIntro: (url: string, since: string) =>
+      `Baton turned off the webhook endpoint ${url}: every delivery to it has failed since ${since}.`,
+    webhookLast: (error: string) => `The last attempt: ${error}`,
+    webhookAsk:
+      'Nothing is lost: what it missed waits in its delivery log. Fix the receiver, turn the endpoint on again and replay the missed deliveries.',
+    webhookOpen: 'Open the webhooks in Baton',
     inviteSubject: (company: string) => `You are invited to Baton at ${company}`,
     inviteIntro: (by: string, company: string) =>
       `${by} invited you to Baton, where ${company} hands leads from Marketing to Sales.`,
@@ -320,6 +327,13 @@ const messages = {
     planAsk:
       'Bekijk het samen, Marketing en Sales: hoe eerder een fase is ingehaald, hoe minder de rest van de periode hoeft goed te maken.',
     planOpen: 'Open het plan in Baton',
+    webhookSubject: (url: string) => `Webhook uitgeschakeld: ${url}`,
+    webhookIntro: (url: string, since: string) =>
+      `Baton heeft het webhook-endpoint ${url} uitgeschakeld: elke aflevering is mislukt sinds ${since}.`,
+    webhookLast: (error: string) => `De laatste poging: ${error}`,
+    webhookAsk:
+      'Er gaat niets verloren: wat het gemist heeft staat in het afleverlogboek. Herstel de ontvanger, schakel het endpoint weer in en verstuur de gemiste afleveringen opnieuw.',
+    webhookOpen: 'Open de webhooks in Baton',
     inviteSubject: (company: string) => `Je bent uitgenodigd voor Baton bij ${company}`,
     inviteIntro: (by: string, company: string) =>
       `${by} heeft je uitgenodigd voor Baton, waarin ${company} leads van Marketing aan Sales overdraagt.`,
@@ -682,6 +696,39 @@ export function renderPlanBehind(input: {
     ],
     { label: m.planOpen, href: input.link },
     m.footer,
+  );
+}
+
+/** To the admins: an endpoint that kept failing was turned off. */
+export function renderWebhookDisabled(input: {
+  recipient: Recipient;
+  url: string;
+  failingSince: Date;
+  lastError: string | null;
+  link: string;
+}): Email {
+  const { recipient } = input;
+  const m = messages[recipient.language];
+  const since = input.failingSince.toLocaleString(recipient.language === 'nl' ? 'nl-NL' : 'en-GB', {
+    timeZone: recipient.timeZone,
+    dateStyle: 'long',
+    timeStyle: 'short',
+  });
+  return render(
+    m.webhookSubject(input.url),
+    [
+      {
+        heading: null,
+        lines: [
+          m.greeting(recipient.name),
+          m.webhookIntro(input.url, since),
+          ...(input.lastError ? [m.webhookLast(input.lastError)] : []),
+          m.webhookAsk,
+        ],
+      },
+    ],
+    { label: m.webhookOpen, href: input.link },
+    m.accountFooter,
   );
 }
 

@@ -17,6 +17,7 @@ import {
   renderLeadUnassigned,
   renderPaceAlert,
   renderPlanBehind,
+  renderWebhookDisabled,
   renderSlaStep,
   type AssignedBy,
   type Email,
@@ -65,6 +66,7 @@ export interface Links {
   commitment(id: string): string;
   handoffTracker(): string;
   plan(): string;
+  webhooks(): string;
   /** The page that sets a password; the token rides in the fragment, which no server or proxy logs. */
   setPassword(token: string): string;
 }
@@ -78,6 +80,7 @@ export function linksOf(publicUrl: string): Links {
     commitment: (id) => `${base}/commitments/${id}`,
     handoffTracker: () => `${base}/handoff`,
     plan: () => `${base}/plan`,
+    webhooks: () => `${base}/settings?tab=webhooks`,
     setPassword: (token) => `${base}/set-password#token=${encodeURIComponent(token)}`,
   };
 }
@@ -405,6 +408,35 @@ export async function queuePlanBehind({
     recipients,
     dedupeKey: (to) => `plan.behind:${planId}:${day}:${to.id}`,
     render: (recipient) => renderPlanBehind({ ...alert, recipient, link: links.plan() }),
+    now,
+  });
+}
+
+/** Tells every active admin, in their language, that a failing webhook endpoint was turned off. */
+export async function queueWebhookDisabled({
+  trx,
+  endpoint,
+  now,
+  links,
+}: {
+  trx: Db;
+  endpoint: { id: string; url: string; failingSince: Date; lastError: string | null };
+  now: Date;
+  links: Links;
+}): Promise<number> {
+  return queueToEach({
+    trx,
+    kind: 'webhook.disabled',
+    recipients: await findActiveUsersByRole(trx, ['admin']),
+    dedupeKey: (to) => `webhook.disabled:${endpoint.id}:${now.toISOString()}:${to.id}`,
+    render: (recipient) =>
+      renderWebhookDisabled({
+        recipient,
+        url: endpoint.url,
+        failingSince: endpoint.failingSince,
+        lastError: endpoint.lastError,
+        link: links.webhooks(),
+      }),
     now,
   });
 }

@@ -18,6 +18,7 @@ import type {
   WinRatesQuery,
 } from '../../../contract/opportunities.ts';
 import type { StageChange } from '../../../contract/stages.ts';
+import { queueWebhooks, webhookEvent } from '../webhooks/webhooks.usecases.ts';
 import { canSee, type Actor, type Visibility } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
@@ -374,6 +375,13 @@ export function createOpportunitiesService(
           subject: { type: 'opportunity', id },
           payload: { ...input, ownerId, accountId, stage: stage.key },
         });
+        await queueWebhooks(trx, [
+          webhookEvent(
+            'opportunity.created',
+            now,
+            opportunityData((await findOpportunityById(trx, id))!, null),
+          ),
+        ]);
         return present(trx, (await findOpportunityById(trx, id))!);
       });
       if (moved) contacts.announceStageChange(moved);
@@ -480,10 +488,33 @@ export function createOpportunitiesService(
           subject: { type: 'opportunity', id },
           payload: { from: row.stage, to: stage.key, reason: input.reason ?? null },
         });
+        if (stage.outcome !== 'open')
+          await queueWebhooks(trx, [
+            webhookEvent(
+              stage.outcome === 'won' ? 'opportunity.won' : 'opportunity.lost',
+              occurredAt,
+              opportunityData((await findOpportunityById(trx, id))!, input.reason ?? null),
+            ),
+          ]);
       });
       if (moved) contacts.announceStageChange(moved);
       return this.get(who, id);
     },
+  };
+}
+
+/** What a deal's webhook says about it. */
+function opportunityData(row: OpportunityRow, reason: string | null) {
+  return {
+    opportunityId: row.id,
+    name: row.name,
+    stage: row.stage,
+    status: row.status,
+    amountMinor: row.amount_minor === null ? null : Number(row.amount_minor),
+    currency: row.currency,
+    ownerId: row.owner_id,
+    accountId: row.account_id,
+    reason,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Actor } from '../../../domain/access/roles.ts';
+import { queueWebhooks, webhookEvent } from '../webhooks/webhooks.usecases.ts';
 import { funnelOf } from '../../../domain/lifecycle/funnel.ts';
 import { addMonths, monthBounds, monthsOfPeriod, type LocalMonth } from '../../../domain/planning/months.ts';
 import { dealHistory } from '../../../domain/planning/deal-history.ts';
@@ -543,6 +544,19 @@ export function createPlanningService(
           const before = new Set((row.pace_behind ?? '').split(',').filter(Boolean));
           const fresh = behind.filter((stage) => !before.has(stage));
           if (!won || fresh.length === 0) return 0;
+          await queueWebhooks(trx, [
+            webhookEvent('plan.behind', now, {
+              planId: row.id,
+              planName: row.name,
+              periodKind,
+              periodStart: row.period_start,
+              stages: pacing.alerts.map((a) => ({
+                stage: a.stage,
+                fellBehind: fresh.includes(a.stage),
+                message: a.message,
+              })),
+            }),
+          ]);
           const recipients = [
             ...new Map(
               [...(await findHeadsOfMarketing(trx)), ...(await findActiveUsersByRole(trx, ['director']))].map(

@@ -24,6 +24,7 @@ import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
+import { queueWebhooks, webhookEvent } from '../webhooks/webhooks.usecases.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { loadVisibility } from '../shared/visibility.ts';
 import { startClocksForAssignment } from '../sla/sla.usecases.ts';
@@ -425,6 +426,16 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
           subject: { type: 'contact', id: contactId },
           payload: { from: contact.owner_id, to: input.userId, reason: input.reason },
         });
+        await queueWebhooks(trx, [
+          webhookEvent('lead.assigned', now, {
+            contactId,
+            assignmentId: row.id,
+            ownerId: input.userId,
+            previousOwnerId: contact.owner_id,
+            kind: 'manual',
+            reason: input.reason,
+          }),
+        ]);
         const by = who.kind === 'user' ? await findUserById(trx, who.userId) : undefined;
         await queueLeadAssigned({
           trx,

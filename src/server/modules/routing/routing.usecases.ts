@@ -40,6 +40,7 @@ import { findContactScore } from '../scoring/scoring.repository.ts';
 import { actorRef } from '../shared/access.ts';
 import { createError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
+import { queueWebhooks, webhookEvent } from '../webhooks/webhooks.usecases.ts';
 import { followUpRecords, startClocksForAssignment, type CalendarCache } from '../sla/sla.usecases.ts';
 import {
   advancePoolTurn,
@@ -511,6 +512,16 @@ export async function routeLead({
     subject: { type: 'contact', id: contactId },
     payload: { userId, kind, poolId: decision.poolId, ruleId: decision.ruleId },
   });
+  await queueWebhooks(trx, [
+    webhookEvent('lead.assigned', now, {
+      contactId,
+      assignmentId: row.id,
+      ownerId: userId,
+      previousOwnerId: contact.owner_id,
+      kind: reason !== null && mode === 'always' && userId !== null ? 'reassigned' : kind,
+      reason,
+    }),
+  ]);
   if (userId !== null) {
     await queueLeadAssigned({
       trx,

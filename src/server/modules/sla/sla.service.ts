@@ -15,6 +15,7 @@ import type {
   UpdateSlaPolicyBody,
   WaiveBody,
 } from '../../../contract/sla.ts';
+import { queueWebhooks, webhookEvent } from '../webhooks/webhooks.usecases.ts';
 import { canSee, type Actor } from '../../../domain/access/roles.ts';
 import { isValidTimeZone } from '../../../domain/people/normalize.ts';
 import { checkWorkingHours } from '../../../domain/routing/working-hours.ts';
@@ -485,6 +486,14 @@ export function createSlaService(
           subject: { type: 'contact', id: instance.contact_id },
           payload: { clockId, userId: instance.user_id, level: Number(instance.level), reason: input.reason },
         });
+        await queueWebhooks(trx, [
+          webhookEvent('sla.waived', now, {
+            clockId,
+            contactId: instance.contact_id,
+            repId: instance.user_id,
+            reason: input.reason,
+          }),
+        ]);
         return toClock((await findInstanceById(trx, clockId))!, now);
       });
     },

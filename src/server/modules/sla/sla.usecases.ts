@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
+import { queueWebhooks, webhookEvent, type WebhookEvent } from '../webhooks/webhooks.usecases.ts';
 import { buildCalendar, type BusinessCalendar } from '../../../domain/sla/business-time.ts';
 import {
   dueSteps,
@@ -377,6 +378,7 @@ async function sweepBatchIn({
   const reassignments: DueInstance[] = [];
   const advances: InstanceAdvance[] = [];
   const taken: { instance: DueInstance; steps: LadderStep[] }[] = [];
+  const hooks: WebhookEvent[] = [];
   for (const instance of due) {
     const responded = respondedAt(instance, responsesOf.get(instance.contact_id));
     const settled = settlementOf(instance, responded, stages.get(instance.contact_id), now);
@@ -413,6 +415,22 @@ async function sweepBatchIn({
         reassignments.push(instance);
         continue;
       }
+      hooks.push(
+        webhookEvent(
+          step.kind === 'reminder' ? 'sla.reminder' : step.level <= 1 ? 'sla.breached' : 'sla.escalated',
+          step.at,
+          {
+            clockId: instance.id,
+            contactId: instance.contact_id,
+            repId: instance.user_id,
+            policyId: policy.id,
+            target: instance.target,
+            deadlineAt: deadline.toISOString(),
+            level: step.kind === 'reminder' ? 0 : step.level,
+            notified: step.notify ?? null,
+          },
+        ),
+      );
       const recipientId =
         step.notify === 'rep'
           ? instance.user_id
@@ -436,6 +454,7 @@ async function sweepBatchIn({
       });
     }
   }
+  await queueWebhooks(trx, hooks);
   const queued = await queueSlaSteps({ trx, sqlite, steps: emails, now });
   if (queued > 0) announced.push({ type: 'outbox.queued', count: queued, at: now });
   for (const instance of reassignments) {
