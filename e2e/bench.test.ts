@@ -31,7 +31,15 @@ function expectShape(printed: Printed) {
 describe('the benchmarks at their smoke size', () => {
   it('are all here', () => {
     expect(benchmarks).toEqual(
-      expect.arrayContaining(['api-reads', 'ingest', 'routing', 'sla', 'startup', 'store-writes']),
+      expect.arrayContaining([
+        'api-reads',
+        'ingest',
+        'routing',
+        'sla',
+        'startup',
+        'store-writes',
+        'webhooks',
+      ]),
     );
   });
 
