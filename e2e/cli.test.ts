@@ -84,6 +84,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0023_holiday_regions',
         '0024_import_jobs',
         '0025_webhooks',
+        '0026_action_links',
       ],
     });
   });

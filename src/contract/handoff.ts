@@ -6,11 +6,11 @@ import { Assignment } from './routing.ts';
 import { ContactScore } from './scoring.ts';
 import { StageChange } from './stages.ts';
 
-const ReasonKey = Type.String({
+export const ReasonKey = Type.String({
   pattern: '^[a-z][a-z0-9_]{0,63}$',
   description: 'Reason code, e.g. no_budget',
 });
-const Note = Type.String({ minLength: 1, maxLength: 2000 });
+export const Note = Type.String({ minLength: 1, maxLength: 2000 });
 
 export const rejectionOutcomes = ['recycle', 'disqualify'] as const;
 

@@ -14,6 +14,7 @@ import { bonusRoutes } from './modules/bonus/bonus.routes.ts';
 import { planningRoutes } from './modules/planning/planning.routes.ts';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes.ts';
 import { webhooksRoutes, webhooksSection } from './modules/webhooks/webhooks.routes.ts';
+import { oneClickRoutes } from './modules/one-click/one-click.routes.ts';
 import {
   authRoutes,
   registerActorHook,
@@ -150,6 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       stagesRoutes(api, deps.services);
       apiKeysRoutes(api, deps.services);
       webhooksRoutes(api, deps.services);
+      oneClickRoutes(api, deps.services);
       captureRoutes(api, deps.services);
       formsRoutes(api, deps.services);
       importRoutes(api, deps.services);

@@ -7,6 +7,7 @@ import { createOidcService } from './modules/auth/oidc.service.ts';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.ts';
 import { createWebhooksService } from './modules/webhooks/webhooks.service.ts';
+import { createOneClickService } from './modules/one-click/one-click.service.ts';
 import {
   createAttributionService,
   type AttributionHelper,
@@ -134,6 +135,7 @@ export function createServices(
     accounts,
     stages,
     apiKeys: createApiKeysService(deps),
+    oneClick: createOneClickService(deps, handoff, contacts),
     webhooks: createWebhooksService(deps, {
       tellAdmins: (trx, endpoint) =>
         queueWebhookDisabled({

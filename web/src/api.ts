@@ -43,6 +43,7 @@ import type {
   TotpEnrolment,
   UpdateSecuritySettingsBody,
 } from '../../src/contract/auth.ts';
+import type { OneClickActBody, OneClickDone, OneClickPreview } from '../../src/contract/one-click.ts';
 import type {
   RetentionReport,
   RetentionSettings,
@@ -248,6 +249,8 @@ export const api = {
   invite: (userId: string) => post<Invitation>(`/users/${userId}/invitation`),
   requestPasswordReset: (email: string) => post<object>('/auth/password-reset', { email }),
   passwordLink: (token: string) => post<PasswordTokenInfo>('/auth/password-link', { token }),
+  oneClickPreview: (token: string) => post<OneClickPreview>('/one-click/preview', { token }),
+  oneClickAct: (body: OneClickActBody) => post<OneClickDone>('/one-click/act', body),
   setPassword: (token: string, password: string) =>
     post<LoginResult>('/auth/password-link/password', { token, password }),
   updateMe: (body: UpdateMeBody) => patch<User>('/me', body),

@@ -9,6 +9,7 @@ import { ApiError, api } from './api.ts';
 import { applyLanguage } from './i18n.ts';
 import { Shell, homeOf } from './layout.tsx';
 import { ForgotPasswordPage, SetPasswordPage } from './pages/set-password.tsx';
+import { OneClickPage } from './pages/one-click.tsx';
 import { SetupPage } from './pages/setup.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { SessionContext } from './session.ts';
@@ -76,6 +77,7 @@ export function App() {
           <Routes>
             <Route path="/setup" element={<SetupPage />} />
             <Route path="/set-password" element={<SetPasswordPage />} />
+            <Route path="/act" element={<OneClickPage />} />
             <Route path="/forgot-password" element={<ForgotPasswordPage />} />
             <Route path="*" element={<SignInPage />} />
           </Routes>
@@ -109,6 +111,7 @@ export function App() {
                   <Route path="/getting-started" element={<OnboardingPage />} />
                   <Route path="/setup" element={<Navigate to="/getting-started" replace />} />
                   <Route path="/set-password" element={<Navigate to="/profile" replace />} />
+                  <Route path="/act" element={<OneClickPage />} />
                   <Route path="/sign-in" element={<Navigate to={homeOf(user.role)} replace />} />
                   <Route path="*" element={<Navigate to={homeOf(user.role)} replace />} />
                 </Routes>

@@ -117,6 +117,17 @@ export interface ImportJobsTable {
   updated_at: DbTime;
 }
 
+export interface ActionLinksTable {
+  id: string;
+  token_hash: string;
+  action: 'accept' | 'reject' | 'log_call';
+  user_id: string;
+  contact_id: string;
+  expires_at: DbTime;
+  used_at: DbTime | null;
+  created_at: DbTime;
+}
+
 export interface WebhookEndpointsTable {
   id: string;
   url: string;
@@ -649,6 +660,7 @@ export interface DB {
   company_settings: CompanySettingsTable;
   password_tokens: PasswordTokensTable;
   import_jobs: ImportJobsTable;
+  action_links: ActionLinksTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_messages: WebhookMessagesTable;
   webhook_deliveries: WebhookDeliveriesTable;

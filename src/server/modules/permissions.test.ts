@@ -1610,6 +1610,9 @@ const publicRoutes = [
   'POST /api/v1/auth/password-link/password',
   // The holiday library's countries and regions, for the setup page of an empty store.
   'GET /api/v1/sla/holiday-countries',
+  // One-click links in emails: the single-use token in the body is the permission.
+  'POST /api/v1/one-click/preview',
+  'POST /api/v1/one-click/act',
 ];
 
 const cookieOf = (world: World, caller: Caller): string | undefined =>

@@ -10,7 +10,7 @@ import { applyLanguage } from '../i18n.ts';
 import { LanguageSwitch } from '../layout.tsx';
 
 /** A page of its own before anyone is signed in: the title, the language switch, the content. */
-function AnonymousCard({ title, children }: { title: string; children: React.ReactNode }) {
+export function AnonymousCard({ title, children }: { title: string; children: React.ReactNode }) {
   return (
     <main className="baton-sign-in">
       <Card>

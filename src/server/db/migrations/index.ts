@@ -24,6 +24,7 @@ import * as m0022 from './0022_setup.ts';
 import * as m0023 from './0023_holiday_regions.ts';
 import * as m0024 from './0024_import_jobs.ts';
 import * as m0025 from './0025_webhooks.ts';
+import * as m0026 from './0026_action_links.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '0023_holiday_regions': m0023,
   '0024_import_jobs': m0024,
   '0025_webhooks': m0025,
+  '0026_action_links': m0026,
 };

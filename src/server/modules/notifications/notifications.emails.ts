@@ -146,6 +146,9 @@ const messages = {
     byFallback: (pool: string | null) => `No rule matched; the fallback pool${pool ? ` "${pool}"` : ''}.`,
     byHand: (reason: string) => `Reassigned by hand. Reason: ${reason}`,
     open: 'Open the lead in Baton',
+    actAccept: 'Accept',
+    actReject: 'Reject with a reason',
+    actCalled: 'I called',
     why: 'Why did I get this lead? The full explanation is on the lead page.',
     unassignedSubject: (lead: string, company: string | null) =>
       `No one could take a lead: ${lead}${company ? ` (${company})` : ''}`,
@@ -258,6 +261,9 @@ const messages = {
     byFallback: (pool: string | null) => `Geen regel paste; de reservepool${pool ? ` "${pool}"` : ''}.`,
     byHand: (reason: string) => `Met de hand overgedragen. Reden: ${reason}`,
     open: 'Open de lead in Baton',
+    actAccept: 'Accepteren',
+    actReject: 'Afwijzen met reden',
+    actCalled: 'Ik heb gebeld',
     why: 'Waarom kreeg ik deze lead? De volledige uitleg staat op de leadpagina.',
     unassignedSubject: (lead: string, company: string | null) =>
       `Niemand kon een lead aannemen: ${lead}${company ? ` (${company})` : ''}`,
@@ -380,9 +386,16 @@ interface Section {
   lines: string[];
 }
 
-function render(subject: string, sections: Section[], link: { label: string; href: string }, footer: string) {
+function render(
+  subject: string,
+  sections: Section[],
+  link: { label: string; href: string },
+  footer: string,
+  actions: readonly { label: string; href: string }[] = [],
+) {
   const text = [
     ...sections.flatMap((s) => [...(s.heading ? [s.heading] : []), ...s.lines, '']),
+    ...actions.map((a) => `${a.label}: ${a.href}`),
     `${link.label}: ${link.href}`,
     '',
     '--',
@@ -398,6 +411,16 @@ function render(subject: string, sections: Section[], link: { label: string; hre
         `${s.heading ? `<h3 style="margin: 16px 0 4px;">${escapeHtml(s.heading)}</h3>` : ''}` +
         s.lines.map((line) => `<p style="margin: 0 0 4px;">${escapeHtml(line)}</p>`).join(''),
     ),
+    ...(actions.length > 0
+      ? [
+          `<p style="margin: 20px 0 0;">${actions
+            .map(
+              (a) =>
+                `<a href="${escapeHtml(a.href)}" style="border: 1px solid #1d4ed8; color: #1d4ed8; padding: 7px 12px; border-radius: 4px; text-decoration: none; margin-right: 8px;">${escapeHtml(a.label)}</a>`,
+            )
+            .join('')}</p>`,
+        ]
+      : []),
     `<p style="margin: 20px 0;"><a href="${escapeHtml(link.href)}" style="background: #1d4ed8; color: #fff; padding: 8px 14px; border-radius: 4px; text-decoration: none;">${escapeHtml(link.label)}</a></p>`,
     `<p style="color: #6b7280; font-size: 12px;">${escapeHtml(footer)}</p>`,
     '</body></html>',
@@ -450,6 +473,8 @@ export function renderLeadAssigned(input: {
   recipient: Recipient;
   lead: LeadContext;
   by: AssignedBy;
+  /** One-click links (accept, reject, I called), each single-use and expiring. */
+  actions?: { accept: string; reject: string; logCall: string };
 }): Email {
   const { recipient, lead, by } = input;
   const m = messages[recipient.language];
@@ -489,6 +514,13 @@ export function renderLeadAssigned(input: {
     ],
     { label: m.open, href: lead.link },
     m.footer,
+    input.actions
+      ? [
+          { label: m.actAccept, href: input.actions.accept },
+          { label: m.actReject, href: input.actions.reject },
+          { label: m.actCalled, href: input.actions.logCall },
+        ]
+      : [],
   );
 }
 

@@ -10,6 +10,7 @@ import { findAccountById } from '../accounts/accounts.repository.ts';
 import { findRecentTouchpoints } from '../capture/capture.repository.ts';
 import { findContactById } from '../contacts/contacts.repository.ts';
 import { findContactScore } from '../scoring/scoring.repository.ts';
+import { issueActionLinks } from '../one-click/one-click.usecases.ts';
 import { findActiveManagersOf, findActiveUsersByRole, findUserById } from '../users/users.repository.ts';
 import {
   renderHandoffDigest,
@@ -67,6 +68,8 @@ export interface Links {
   handoffTracker(): string;
   plan(): string;
   webhooks(): string;
+  /** A one-click action's confirmation page; the token rides in the fragment. */
+  action(token: string): string;
   /** The page that sets a password; the token rides in the fragment, which no server or proxy logs. */
   setPassword(token: string): string;
 }
@@ -81,6 +84,7 @@ export function linksOf(publicUrl: string): Links {
     handoffTracker: () => `${base}/handoff`,
     plan: () => `${base}/plan`,
     webhooks: () => `${base}/settings?tab=webhooks`,
+    action: (token) => `${base}/act#token=${encodeURIComponent(token)}`,
     setPassword: (token) => `${base}/set-password#token=${encodeURIComponent(token)}`,
   };
 }
@@ -246,10 +250,16 @@ export async function queueLeadAssigned({
 }): Promise<void> {
   const user = await findUserById(trx, userId);
   if (!user) return;
+  const tokens = await issueActionLinks({ trx, userId: user.id, contactId: contact.id, now });
   const email = renderLeadAssigned({
     recipient: recipientOf(user),
     lead: await leadContext({ conn: trx, contact, links }),
     by,
+    actions: {
+      accept: links.action(tokens.accept),
+      reject: links.action(tokens.reject),
+      logCall: links.action(tokens.log_call),
+    },
   });
   await insertOutboxMessages(trx, [
     emailRow({
