@@ -45,6 +45,16 @@ import type {
 } from '../../src/contract/auth.ts';
 import type { OneClickActBody, OneClickDone, OneClickPreview } from '../../src/contract/one-click.ts';
 import type {
+  CreateWebhookEndpointBody,
+  ReplayWebhooksBody,
+  UpdateWebhookEndpointBody,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+  WebhookEventTypeInfo,
+  WebhookSettings,
+} from '../../src/contract/webhooks.ts';
+import type {
   RetentionReport,
   RetentionSettings,
   SubjectLookup,
@@ -295,6 +305,25 @@ export const api = {
   apiKeys: () => get<{ data: ApiKey[] }>('/api-keys'),
   createApiKey: (body: CreateApiKeyBody) => post<CreatedApiKey>('/api-keys', body),
   revokeApiKey: (id: string) => remove<ApiKey>(`/api-keys/${id}`),
+  webhookEventTypes: () => get<{ data: WebhookEventTypeInfo[] }>('/webhooks/event-types'),
+  webhookEndpoints: () => get<{ data: WebhookEndpoint[] }>('/webhooks/endpoints'),
+  createWebhookEndpoint: (body: CreateWebhookEndpointBody) =>
+    post<WebhookEndpointWithSecret>('/webhooks/endpoints', body),
+  updateWebhookEndpoint: (id: string, body: UpdateWebhookEndpointBody) =>
+    patch<WebhookEndpoint>(`/webhooks/endpoints/${id}`, body),
+  deleteWebhookEndpoint: (id: string) => remove<null>(`/webhooks/endpoints/${id}`),
+  webhookSecret: (id: string) => get<{ secret: string }>(`/webhooks/endpoints/${id}/secret`),
+  rotateWebhookSecret: ({ id, graceHours }: { id: string; graceHours: number }) =>
+    post<WebhookEndpointWithSecret>(`/webhooks/endpoints/${id}/rotate-secret`, { graceHours }),
+  webhookDeliveries: (id: string) =>
+    get<{ data: WebhookDelivery[]; nextCursor: string | null }>(`/webhooks/endpoints/${id}/deliveries`, {
+      limit: 100,
+    }),
+  replayWebhookDelivery: (id: string) => post<WebhookDelivery>(`/webhooks/deliveries/${id}/replay`),
+  replayWebhooks: (id: string, body: ReplayWebhooksBody) =>
+    post<{ replayed: number }>(`/webhooks/endpoints/${id}/replay`, body),
+  webhookSettings: () => get<WebhookSettings>('/webhooks/settings'),
+  updateWebhookSettings: (body: WebhookSettings) => put<WebhookSettings>('/webhooks/settings', body),
 
   models: () => get<{ data: ScoringModel[] }>('/scoring/models'),
   createModel: (body: CreateScoringModelBody) => post<ScoringModel>('/scoring/models', body),

@@ -2,8 +2,14 @@ import type { OneClickActBody, OneClickDone, OneClickPreview } from '../../../co
 import type { Actor, Role } from '../../../domain/access/roles.ts';
 import { fromDbBool, fromDbTime } from '../../db/dialect.ts';
 import { hashToken } from '../../platform/secrets.ts';
-import type { HandoffService } from '../handoff/handoff.service.ts';
-import type { ContactsService } from '../contacts/contacts.service.ts';
+import type { Contact, Touchpoint } from '../../../contract/contacts.ts';
+import type {
+  AcceptBody,
+  HandoffDecision,
+  LogActivityBody,
+  RejectBody,
+  RejectionReason,
+} from '../../../contract/handoff.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, fieldError } from '../shared/errors.ts';
 import { findUserById } from '../users/users.repository.ts';
@@ -22,8 +28,15 @@ import {
  */
 export function createOneClickService(
   deps: ServiceDeps,
-  handoff: Pick<HandoffService, 'accept' | 'reject' | 'logActivity' | 'listReasons'>,
-  contacts: Pick<ContactsService, 'getContact'>,
+  // The handoff's and contacts' own methods, handed in by services.ts (handoff notifies, and
+  // notifications issue these links, so this module may not import handoff).
+  handoff: {
+    accept(actor: Actor, id: string, input: AcceptBody): Promise<HandoffDecision>;
+    reject(actor: Actor, id: string, input: RejectBody): Promise<HandoffDecision>;
+    logActivity(actor: Actor, id: string, input: LogActivityBody): Promise<Touchpoint>;
+    listReasons(actor: Actor): Promise<RejectionReason[]>;
+  },
+  contacts: { getContact(actor: Actor, id: string): Promise<Contact> },
 ) {
   const { db, clock } = deps;
 

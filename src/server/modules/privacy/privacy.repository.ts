@@ -24,6 +24,7 @@ export const personalTables = [
   'outbox',
   'events',
   'audit_log',
+  'action_links',
 ] as const;
 export type PersonalTable = (typeof personalTables)[number];
 
@@ -45,7 +46,8 @@ export async function findRecordsOfContact(
       | 'opportunity_contacts'
       | 'outbox'
       | 'assignments'
-      | 'sla_instances',
+      | 'sla_instances'
+      | 'action_links',
   ) => db.selectFrom(table).selectAll().where('contact_id', '=', contactId).execute() as Promise<StoredRow[]>;
   const opportunityIds = db
     .selectFrom('opportunities')
@@ -93,6 +95,7 @@ export async function findRecordsOfContact(
     stage_changes: await ofContact('stage_changes'),
     assignments: await ofContact('assignments'),
     sla_instances: await ofContact('sla_instances'),
+    action_links: await ofContact('action_links'),
     qualifications: await ofContact('qualifications'),
     opportunities: await db
       .selectFrom('opportunities')
