@@ -18,7 +18,7 @@ import { defaultScoringModel } from '../src/domain/scoring/default-model.ts';
 import { migrateToLatest, openDatabase } from '../src/server/db/database.ts';
 import { startScoringThread } from '../src/server/modules/scoring/scoring.thread-host.ts';
 import { createTestContext, type TestContext } from '../src/server/testing/world.ts';
-import { round, size } from './measure.ts';
+import { round, size, smoke } from './measure.ts';
 
 const totalEvents = size('BENCH_EVENTS', 200_000, 2_000);
 const totalContacts = size('BENCH_CONTACTS', 20_000, 200);
@@ -70,7 +70,8 @@ async function ingestRange(context: TestContext, from: number, to: number): Prom
  * alternating rounds so that a noisy machine slows both alike.
  */
 async function ingestion(dir: string) {
-  const rounds = 4;
+  // Alternating rounds even out a noisy machine; a smoke run only has to run (each round starts a thread).
+  const rounds = smoke ? 1 : 4;
   const batches = totalEvents / batchSize;
   const off = await openContext(dir, 'off.db');
   const on = await openContext(dir, 'on.db');

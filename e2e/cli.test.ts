@@ -85,6 +85,8 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0024_import_jobs',
         '0025_webhooks',
         '0026_action_links',
+        '0027_webhook_contacts',
+        '0028_notification_reads',
       ],
     });
   });

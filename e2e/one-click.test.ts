@@ -61,6 +61,7 @@ describe.skipIf(!hasBrowser)('one-click actions from a real email, in Chromium',
         name: 'Ruud Rep',
         role: 'sales_rep',
         workingHours: allWeek,
+        password: 'ruud his own password',
       });
       const pool = await call<Pool>('POST', '/routing/pools', {
         name: 'Inside',
@@ -145,6 +146,20 @@ describe.skipIf(!hasBrowser)('one-click actions from a real email, in Chromium',
       await page.getByRole('alert').getByText(en.oneClick.invalid).waitFor();
       // Nothing on the page scrolls sideways on a phone.
       expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+
+      // Signed in, the rep finds the same three alerts under the bell, unread until opened.
+      await page.goto(batonUrl);
+      await page.getByLabel(en.signIn.email).fill('ruud@acme-ict.nl');
+      await page.getByLabel(en.signIn.password).fill('ruud his own password');
+      await page.getByRole('button', { name: en.signIn.submit }).click();
+      const bell = page.getByRole('button', { name: en.inbox.bellUnread.replace('{{count}}', '3') });
+      await bell.click();
+      await page
+        .getByRole('link', { name: en.inbox.kinds.lead_assigned.replace('{{lead}}', 'Anna') })
+        .click();
+      await page.waitForURL(`${batonUrl}/leads/${leads.Anna}`);
+      await page.getByRole('button', { name: en.inbox.bell, exact: true }).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

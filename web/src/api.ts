@@ -44,6 +44,7 @@ import type {
   UpdateSecuritySettingsBody,
 } from '../../src/contract/auth.ts';
 import type { OneClickActBody, OneClickDone, OneClickPreview } from '../../src/contract/one-click.ts';
+import type { Inbox } from '../../src/contract/inbox.ts';
 import type {
   CreateWebhookEndpointBody,
   ReplayWebhooksBody,
@@ -264,6 +265,8 @@ export const api = {
   setPassword: (token: string, password: string) =>
     post<LoginResult>('/auth/password-link/password', { token, password }),
   updateMe: (body: UpdateMeBody) => patch<User>('/me', body),
+  inbox: () => get<Inbox>('/me/notifications'),
+  markInboxRead: () => post<Inbox>('/me/notifications/read'),
   absences: (userId: string) => get<{ data: Absence[] }>(`/users/${userId}/absences`),
   addAbsence: (userId: string, body: AbsenceBody) => post<Absence>(`/users/${userId}/absences`, body),
 

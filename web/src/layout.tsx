@@ -1,3 +1,4 @@
+import { NotificationBell } from './components/notification-bell.tsx';
 import { useQueryClient } from '@tanstack/react-query';
 import { Button, Layout, Menu, Segmented, Space, Typography } from 'antd';
 import type { ReactNode } from 'react';
@@ -193,6 +194,7 @@ export function Shell({ children }: { children: ReactNode }) {
             <Typography.Text>
               {user.name} · {t(`roles.${user.role}`)}
             </Typography.Text>
+            <NotificationBell />
             <LanguageSwitch signedIn />
             <Button size="small" onClick={() => void signOut()}>
               {t('nav.signOut')}

@@ -128,6 +128,11 @@ export interface ActionLinksTable {
   created_at: DbTime;
 }
 
+export interface NotificationReadsTable {
+  user_id: string;
+  read_up_to: DbTime;
+}
+
 export interface WebhookEndpointsTable {
   id: string;
   url: string;
@@ -154,6 +159,8 @@ export interface WebhookMessagesTable {
   /** The request body, as sent. */
   payload: string;
   is_fanned_out: DbBool;
+  /** The person it is about, if any: erasing them removes it. */
+  contact_id?: string | null;
 }
 
 export interface WebhookDeliveriesTable {
@@ -661,6 +668,7 @@ export interface DB {
   password_tokens: PasswordTokensTable;
   import_jobs: ImportJobsTable;
   action_links: ActionLinksTable;
+  notification_reads: NotificationReadsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_messages: WebhookMessagesTable;
   webhook_deliveries: WebhookDeliveriesTable;

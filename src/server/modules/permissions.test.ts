@@ -225,6 +225,16 @@ const rows: Row[] = [
   },
   { route: 'GET /api/v1/me', request: () => ({ url: '/api/v1/me' }), expect: all(200) },
   {
+    route: 'GET /api/v1/me/notifications',
+    request: () => ({ url: '/api/v1/me/notifications' }),
+    expect: all(200),
+  },
+  {
+    route: 'POST /api/v1/me/notifications/read',
+    request: () => ({ method: 'POST', url: '/api/v1/me/notifications/read' }),
+    expect: all(200),
+  },
+  {
     route: 'PATCH /api/v1/me',
     request: () => ({ method: 'PATCH', url: '/api/v1/me', payload: { language: 'nl' } }),
     expect: all(200),

@@ -1373,6 +1373,22 @@ export const en = {
       plan: { behind: 'Behind plan' },
     },
   },
+  inbox: {
+    title: 'Notifications',
+    empty: 'Nothing yet.',
+    bell: 'Notifications',
+    bellUnread: 'Notifications: {{count}} unread',
+    kinds: {
+      lead_assigned: 'New lead for you: {{lead}}',
+      lead_unassigned: 'A lead waits for a rep: {{lead}}',
+      sla_reminder: 'Follow up soon: {{lead}}',
+      sla_breached: 'Follow-up deadline missed: {{lead}}',
+      handoff_digest: 'The weekly handoff summary',
+      commitment_pace: 'A commitment is behind',
+      plan_behind: 'The funnel is behind plan',
+      webhook_disabled: 'A failing webhook was turned off',
+    },
+  },
   oneClick: {
     checking: 'Checking the link…',
     accept: 'Accept {{lead}}?',

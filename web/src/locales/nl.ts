@@ -1381,6 +1381,22 @@ export const nl: typeof en = {
       plan: { behind: 'Achter op plan' },
     },
   },
+  inbox: {
+    title: 'Meldingen',
+    empty: 'Nog niets.',
+    bell: 'Meldingen',
+    bellUnread: 'Meldingen: {{count}} ongelezen',
+    kinds: {
+      lead_assigned: 'Nieuwe lead voor jou: {{lead}}',
+      lead_unassigned: 'Een lead wacht op een accountmanager: {{lead}}',
+      sla_reminder: 'Volg binnenkort op: {{lead}}',
+      sla_breached: 'Opvolgtermijn gemist: {{lead}}',
+      handoff_digest: 'Het wekelijkse overdrachtsoverzicht',
+      commitment_pace: 'Een afspraak loopt achter',
+      plan_behind: 'De funnel loopt achter op het plan',
+      webhook_disabled: 'Een falende webhook is uitgeschakeld',
+    },
+  },
   oneClick: {
     checking: 'Link controleren…',
     accept: '{{lead}} accepteren?',

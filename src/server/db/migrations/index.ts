@@ -25,6 +25,8 @@ import * as m0023 from './0023_holiday_regions.ts';
 import * as m0024 from './0024_import_jobs.ts';
 import * as m0025 from './0025_webhooks.ts';
 import * as m0026 from './0026_action_links.ts';
+import * as m0027 from './0027_webhook_contacts.ts';
+import * as m0028 from './0028_notification_reads.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -54,4 +56,6 @@ export const migrations: Record<string, Migration> = {
   '0024_import_jobs': m0024,
   '0025_webhooks': m0025,
   '0026_action_links': m0026,
+  '0027_webhook_contacts': m0027,
+  '0028_notification_reads': m0028,
 };

@@ -1,10 +1,37 @@
 import { IdParams } from '../../../contract/common.ts';
 import { OutboxMessage, OutboxMessageDetail, OutboxPage, OutboxQuery } from '../../../contract/outbox.ts';
 import { problemResponses, type App } from '../shared/http.ts';
+import { Inbox, InboxQuery } from '../../../contract/inbox.ts';
 import type { NotificationsService } from './notifications.service.ts';
 
 /** The email outbox, for admins: what was sent, what waits, what failed and why; send again. */
 export function notificationsRoutes(app: App, { notifications }: { notifications: NotificationsService }) {
+  app.get(
+    '/me/notifications',
+    {
+      schema: {
+        tags: ['me'],
+        summary:
+          'Your notifications (the bell): the alerts Baton sent you, newest first, and how many are unread',
+        querystring: InboxQuery,
+        response: { 200: Inbox, ...problemResponses },
+      },
+    },
+    async (request) => notifications.inbox(request.actor, request.query.limit ?? 20),
+  );
+
+  app.post(
+    '/me/notifications/read',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Mark your notifications read, up to now',
+        response: { 200: Inbox, ...problemResponses },
+      },
+    },
+    async (request) => notifications.markInboxRead(request.actor),
+  );
+
   const tags = ['outbox'];
   app.get(
     '/outbox',

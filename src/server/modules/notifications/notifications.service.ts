@@ -28,7 +28,12 @@ import {
   findOutboxMessages,
   requeueMessage,
   type OutboxRow,
+  countInboxSince,
+  findInbox,
+  findReadUpTo,
+  saveReadUpTo,
 } from './outbox.repository.ts';
+import { inboxKinds, type Inbox, type InboxKind } from '../../../contract/inbox.ts';
 
 function toMessage(row: OutboxRow): OutboxMessage {
   return {
@@ -81,6 +86,42 @@ export function createNotificationsService(
     /** Sends what is due as dispatcher `owner`; returns how many messages it handled. */
     sendDue: (mailer: Mailer, owner: string, limit = 10) =>
       sendDueMessages({ db, mailer, owner, limit, clock, links, policy }),
+
+    /**
+     * The bell: the alerts Baton queued for the signed-in person (the same as their emails, sent
+     * or not), newest first, and how many came since they last read.
+     */
+    async inbox(actor: Actor | null, limit = 20): Promise<Inbox> {
+      const who = authorize(actor, 'me.read');
+      if (who.kind !== 'user') throw createError('auth.forbidden', 'Only a signed-in user has notifications');
+      const since = await findReadUpTo(db, who.userId);
+      const [rows, unread] = await Promise.all([
+        findInbox(db, { userId: who.userId, kinds: inboxKinds, limit }),
+        countInboxSince(db, { userId: who.userId, kinds: inboxKinds, since }),
+      ]);
+      return {
+        unread,
+        data: rows.map((row) => {
+          const at = fromDbTime(row.created_at);
+          const name = [row.first_name, row.last_name].filter(Boolean).join(' ') || row.email || '—';
+          return {
+            id: row.id,
+            kind: row.kind as InboxKind,
+            at: at.toISOString(),
+            unread: since === null || at.getTime() > since.getTime(),
+            lead: row.contact_id ? { id: row.contact_id, name } : null,
+          };
+        }),
+      };
+    },
+
+    /** Everything in the bell until now is read. */
+    async markInboxRead(actor: Actor | null): Promise<Inbox> {
+      const who = authorize(actor, 'me.update');
+      if (who.kind !== 'user') throw createError('auth.forbidden', 'Only a signed-in user has notifications');
+      await saveReadUpTo(db, who.userId, clock.now());
+      return this.inbox(who);
+    },
 
     async listOutbox(actor: Actor | null, query: OutboxQuery): Promise<OutboxPage> {
       authorize(actor, 'outbox.manage');

@@ -198,3 +198,49 @@ export async function findPolicyName(
     .executeTakeFirst();
   return row && { en: row.name_en, nl: row.name_nl };
 }
+
+/** A person's alerts, newest first, with the lead each is about. */
+export async function findInbox(db: Db, input: { userId: string; kinds: readonly string[]; limit: number }) {
+  return db
+    .selectFrom('outbox as o')
+    .leftJoin('contacts as c', 'c.id', 'o.contact_id')
+    .select(['o.id', 'o.kind', 'o.created_at', 'o.contact_id', 'c.first_name', 'c.last_name', 'c.email'])
+    .where('o.recipient_user_id', '=', input.userId)
+    .where('o.kind', 'in', [...input.kinds])
+    .where('o.status', '!=', 'cancelled')
+    .orderBy('o.created_at', 'desc')
+    .orderBy('o.id', 'desc')
+    .limit(input.limit)
+    .execute();
+}
+
+export async function countInboxSince(
+  db: Db,
+  input: { userId: string; kinds: readonly string[]; since: Date | null },
+): Promise<number> {
+  let query = db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('recipient_user_id', '=', input.userId)
+    .where('kind', 'in', [...input.kinds])
+    .where('status', '!=', 'cancelled');
+  if (input.since) query = query.where('created_at', '>', toDbTime(input.since));
+  return Number((await query.executeTakeFirstOrThrow()).n);
+}
+
+export async function findReadUpTo(db: Db, userId: string): Promise<Date | null> {
+  const row = await db
+    .selectFrom('notification_reads')
+    .select('read_up_to')
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row ? new Date(row.read_up_to) : null;
+}
+
+export async function saveReadUpTo(db: Db, userId: string, at: Date): Promise<void> {
+  await db
+    .insertInto('notification_reads')
+    .values({ user_id: userId, read_up_to: toDbTime(at) })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ read_up_to: toDbTime(at) }))
+    .execute();
+}

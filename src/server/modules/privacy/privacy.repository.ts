@@ -25,6 +25,7 @@ export const personalTables = [
   'events',
   'audit_log',
   'action_links',
+  'webhook_messages',
 ] as const;
 export type PersonalTable = (typeof personalTables)[number];
 
@@ -47,7 +48,8 @@ export async function findRecordsOfContact(
       | 'outbox'
       | 'assignments'
       | 'sla_instances'
-      | 'action_links',
+      | 'action_links'
+      | 'webhook_messages',
   ) => db.selectFrom(table).selectAll().where('contact_id', '=', contactId).execute() as Promise<StoredRow[]>;
   const opportunityIds = db
     .selectFrom('opportunities')
@@ -96,6 +98,7 @@ export async function findRecordsOfContact(
     assignments: await ofContact('assignments'),
     sla_instances: await ofContact('sla_instances'),
     action_links: await ofContact('action_links'),
+    webhook_messages: await ofContact('webhook_messages'),
     qualifications: await ofContact('qualifications'),
     opportunities: await db
       .selectFrom('opportunities')

@@ -214,6 +214,12 @@ describeEachDialect('outgoing webhooks', (getDatabase) => {
       counts: object;
     }>();
     expect(counted.counts).toEqual({ delivered: 4 });
+
+    // Erasing the person (GDPR/AVG) removes what the messages said about them, and their log.
+    await context.services.contacts.eraseContact(cli, id);
+    const after = (await call(admin, 'GET', `/webhooks/endpoints/${endpoint.id}`)).json<{ counts: object }>();
+    expect(after.counts).toEqual({});
+    expect((await call(admin, 'GET', `/webhooks/deliveries/${log.data[0]!.id}`)).statusCode).toBe(404);
   });
 
   it('retries a failing endpoint with backoff under the same webhook-id, follows no redirect, and replays', async () => {

@@ -44,6 +44,10 @@ export function webhookEvent<T extends WebhookEventType>(
   return { type, occurredAt, data };
 }
 
+/** The person an event is about, when it names one. */
+const contactOf = (data: object): string | null =>
+  'contactId' in data && typeof data.contactId === 'string' ? data.contactId : null;
+
 /**
  * Queues webhook events in the caller's transaction (the outbox pattern), so that a decision and
  * its webhooks commit together or not at all. Each gets its `webhook-id` here, once: every
@@ -62,6 +66,7 @@ export async function queueWebhooks(trx: Db, events: readonly WebhookEvent[]): P
         data: event.data,
       }),
       is_fanned_out: false,
+      contact_id: contactOf(event.data),
     })),
   );
 }

@@ -1,0 +1,34 @@
+import { Type, type Static } from 'typebox';
+import { Id, Instant, Nullable, StrictObject } from './common.ts';
+
+/** The kinds of alert the bell shows: what Baton tells a person by email, also in the app. */
+export const inboxKinds = [
+  'lead.assigned',
+  'lead.unassigned',
+  'sla.reminder',
+  'sla.breached',
+  'handoff.digest',
+  'commitment.pace',
+  'plan.behind',
+  'webhook.disabled',
+] as const;
+export type InboxKind = (typeof inboxKinds)[number];
+
+export const InboxItem = Type.Object({
+  id: Id,
+  kind: Type.Enum(inboxKinds),
+  at: Instant,
+  unread: Type.Boolean(),
+  lead: Nullable(Type.Object({ id: Id, name: Type.String() })),
+});
+export type InboxItem = Static<typeof InboxItem>;
+
+export const Inbox = Type.Object({
+  data: Type.Array(InboxItem),
+  unread: Type.Integer({ description: 'How many arrived since the person last read' }),
+});
+export type Inbox = Static<typeof Inbox>;
+
+export const InboxQuery = StrictObject({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+});
