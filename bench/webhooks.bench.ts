@@ -53,8 +53,10 @@ const percentile = (values: number[], q: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 };
 
+/** The lead the events are about: a real contact, as a message about a person names one. */
+let benchContact = v7();
 const sampleData = (i: number) => ({
-  contactId: v7(),
+  contactId: benchContact,
   assignmentId: v7(),
   ownerId: v7(),
   previousOwnerId: null,
@@ -68,6 +70,12 @@ async function fanout(dir: string, receiverUrl: string) {
   const context = createTestContext(database, undefined, { reactions: false });
   const { webhooks } = context.services;
   await webhooks.updateSettings(cli, { allowPrivateTargets: true });
+  const lead = await context.services.capture.ingest(
+    cli,
+    { type: 'page_viewed', email: 'bench@initech.nl', occurredAt: context.clock.now().toISOString() },
+    undefined,
+  );
+  benchContact = lead.body.results[0]!.contactId!;
   for (let e = 0; e < endpointCount; e++)
     await webhooks.createEndpoint(cli, { url: `${receiverUrl}/e${e}`, eventTypes: ['lead.assigned'] });
   for (let i = 0; i < events; i += 500)
