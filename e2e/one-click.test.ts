@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Pool } from '../src/contract/routing.ts';
 import type { Lifecycle } from '../src/contract/stages.ts';
@@ -7,22 +6,12 @@ import type { User } from '../src/contract/users.ts';
 import { startTestSmtpServer } from '../src/server/testing/smtp.ts';
 import { en } from '../web/src/locales/en.ts';
 import { artifact, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
-import { createStoreEnv, startServerProcess } from './helpers.ts';
+import { createStoreEnv, startServerProcess, freePort } from './helpers.ts';
 
 const admin = { BATON_ADMIN_EMAIL: 'admin@acme-ict.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
 const allWeek = Object.fromEntries(
   ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [day, [['00:00', '24:00']]]),
 );
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(!hasBrowser)('one-click actions from a real email, in Chromium', () => {
   it('accepts, rejects with a reason and logs a call from the links, each once, without signing in', async () => {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { Contact } from '../src/contract/contacts.ts';
@@ -7,21 +6,10 @@ import { startTestSmtpServer } from '../src/server/testing/smtp.ts';
 import { en } from '../web/src/locales/en.ts';
 import { nl } from '../web/src/locales/nl.ts';
 import { artifact, choose, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
-import { createStoreEnv, startServerProcess, startWebsite } from './helpers.ts';
+import { createStoreEnv, startServerProcess, startWebsite, freePort } from './helpers.ts';
 
 /** Long enough for a loaded machine; short enough that a step that never comes names itself. */
 const actionTimeoutMs = 30_000;
-
-/** A port nobody listens on now, so Baton's public address (in the emails' links) is known before it starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** axe finds nothing serious on the page, in English and in Dutch (switched on the page itself). */
 async function cleanInBothLanguages(page: Page, name: string): Promise<void> {

@@ -1,25 +1,13 @@
-import { createServer } from 'node:net';
 import { generateSync } from 'otplib';
 import { describe, expect, it } from 'vitest';
 import { startTestOidcProvider } from '../src/server/testing/oidc.ts';
 import { artifact, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
-import { createStoreEnv, startServerProcess } from './helpers.ts';
+import { createStoreEnv, startServerProcess, freePort } from './helpers.ts';
 
 const admin = {
   BATON_ADMIN_EMAIL: 'erik@nordwind-ict.example',
   BATON_ADMIN_PASSWORD: 'first admin password',
 };
-
-/** A port nobody listens on now, so Baton's address is known before it starts (the provider needs it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(!hasBrowser)('signing in through single sign-on with a second factor, in Chromium', () => {
   it('sets up an authenticator app on the profile, then signs in through the OpenID Provider with a TOTP code', async () => {
