@@ -151,6 +151,9 @@ export const errorCatalog = {
   'webhooks.not_found': { status: 404, title: 'No such webhook endpoint' },
   'webhooks.delivery_not_found': { status: 404, title: 'No such webhook delivery' },
   'webhooks.invalid_target': { status: 400, title: 'Webhooks cannot be sent to this address' },
+  'alerts.invalid_address': { status: 400, title: 'Alerts cannot be posted to this address' },
+  'alerts.invalid_routes': { status: 400, title: 'These alert channels cannot be chosen' },
+  'alerts.no_address': { status: 400, title: 'This chat has no address yet' },
 
   'attribution.bad_journeys_file': { status: 400, title: 'The journeys file cannot be read' },
   'attribution.campaign_cost_not_found': { status: 404, title: 'No such campaign cost' },

@@ -6,9 +6,12 @@ export const outboxStatuses = ['pending', 'sent', 'dead', 'cancelled'] as const;
 export const OutboxMessage = Type.Object({
   id: Id,
   kind: Type.String({ description: 'What it tells about, e.g. lead.assigned, lead.unassigned' }),
-  channel: Type.Literal('email'),
+  channel: Type.Enum(['email', 'in_app', 'slack', 'teams'], {
+    description:
+      'email; in_app (the person turned email off for this kind: the bell only); slack or teams (a chat alert)',
+  }),
   recipientUserId: Nullable(Id),
-  recipient: Type.String({ description: 'Email address' }),
+  recipient: Type.String({ description: 'The email address, or the chat (Slack or Teams, and whose)' }),
   language: Language,
   subject: Nullable(
     Type.String({ description: 'Null until a message queued in bulk is rendered, just before sending' }),

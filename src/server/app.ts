@@ -38,6 +38,7 @@ import { sharedSchemaController } from './modules/shared/schema-compilers.ts';
 import type { App } from './modules/shared/http.ts';
 import { routingRoutes } from './modules/routing/routing.routes.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
+import { alertsRoutes } from './modules/alerts/alerts.routes.ts';
 import { slaRoutes } from './modules/sla/sla.routes.ts';
 import { handoffRoutes } from './modules/handoff/handoff.routes.ts';
 import { opportunitiesRoutes } from './modules/opportunities/opportunities.routes.ts';
@@ -159,6 +160,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       scoringRoutes(api, deps.services);
       routingRoutes(api, deps.services);
       notificationsRoutes(api, deps.services);
+      alertsRoutes(api, deps.services);
       slaRoutes(api, deps.services);
       handoffRoutes(api, deps.services);
       opportunitiesRoutes(api, deps.services);

@@ -7,6 +7,9 @@ import { createOidcService } from './modules/auth/oidc.service.ts';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import { createApiKeysService } from './modules/api-keys/api-keys.service.ts';
 import { createWebhooksService } from './modules/webhooks/webhooks.service.ts';
+import { createChatSender, type ChatSender } from './platform/chat-sender.ts';
+import { createAlertsService } from './modules/alerts/alerts.service.ts';
+import { createWebhookSender } from './platform/webhook-sender.ts';
 import { createOneClickService } from './modules/one-click/one-click.service.ts';
 import {
   createAttributionService,
@@ -49,9 +52,13 @@ export function createServices(
     outboxLeaseMs?: number;
     webhookLeaseMs?: number;
     attributionHelper?: AttributionHelper;
+    /** Where chat alerts go; by default over guarded HTTP with a 10 s limit per message. */
+    chat?: ChatSender;
   } = {},
 ) {
   const auth = createAuthService(deps);
+  const chat =
+    options.chat ?? createChatSender(createWebhookSender({ timeoutMs: 10_000, maxBodyBytes: 4096 }));
   const capture = createCaptureService(deps);
   const imports = createImportService(deps, capture);
   const records = createRecordsImportService(deps);
@@ -66,6 +73,7 @@ export function createServices(
     { scoreOf: findContactScoreForExport },
   );
   const notifications = createNotificationsService(deps, {
+    chat,
     ...(options.outboxMaxAttempts !== undefined && { maxAttempts: options.outboxMaxAttempts }),
     ...(options.outboxLeaseMs !== undefined && { leaseMs: options.outboxLeaseMs }),
   });
@@ -131,6 +139,7 @@ export function createServices(
     }),
     invitations: createInvitationsService(deps),
     teams: createTeamsService(deps),
+    alerts: createAlertsService(deps, { chat }),
     contacts,
     accounts,
     stages,

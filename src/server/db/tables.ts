@@ -453,7 +453,8 @@ export interface OutboxTable {
   id: string;
   dedupe_key: string;
   kind: string;
-  channel: 'email';
+  /** Email; in_app when the person turned email off for the kind (the bell only); or a chat. */
+  channel: 'email' | 'in_app' | 'slack' | 'teams';
   recipient_user_id: string | null;
   recipient: string;
   language: string;
@@ -473,6 +474,23 @@ export interface OutboxTable {
   provider_message_id: string | null;
   created_at: DbTime;
   sent_at: DbTime | null;
+  /** A chat message: the alert channel whose Slack or Teams address it goes to. */
+  alert_channel_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface AlertChannelsTable {
+  id: string;
+  /** A person's own channels, or (team_id) a team's; exactly one is set. */
+  user_id: string | null;
+  team_id: string | null;
+  /** The Slack incoming-webhook address, sealed under the server's key. */
+  slack_url: string | null;
+  /** The Teams Workflows webhook address, sealed under the server's key. */
+  teams_url: string | null;
+  /** JSON: for each kind of alert, the channels it goes to. */
+  routes: ColumnType<unknown, string, string>;
+  updated_by: string | null;
+  updated_at: DbTime;
 }
 
 export interface SlaCalendarsTable {
@@ -669,6 +687,7 @@ export interface DB {
   import_jobs: ImportJobsTable;
   action_links: ActionLinksTable;
   notification_reads: NotificationReadsTable;
+  alert_channels: AlertChannelsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_messages: WebhookMessagesTable;
   webhook_deliveries: WebhookDeliveriesTable;

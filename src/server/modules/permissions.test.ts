@@ -234,6 +234,45 @@ const rows: Row[] = [
     request: () => ({ method: 'POST', url: '/api/v1/me/notifications/read' }),
     expect: all(200),
   },
+  { route: 'GET /api/v1/me/alerts', request: () => ({ url: '/api/v1/me/alerts' }), expect: all(200) },
+  {
+    route: 'PUT /api/v1/me/alerts',
+    request: () => ({
+      method: 'PUT',
+      url: '/api/v1/me/alerts',
+      payload: { routes: { 'lead.assigned': [] } },
+    }),
+    expect: all(200),
+  },
+  {
+    // No chat address is set: each caller reaches the check and is told so.
+    route: 'POST /api/v1/me/alerts/test',
+    request: () => ({ method: 'POST', url: '/api/v1/me/alerts/test', payload: { channel: 'slack' } }),
+    expect: all(400),
+  },
+  {
+    route: 'GET /api/v1/teams/:id/alerts',
+    request: (w) => ({ url: `/api/v1/teams/${w.team.id}/alerts` }),
+    expect: { ...all(403), sales_manager: 200, admin: 200 },
+  },
+  {
+    route: 'PUT /api/v1/teams/:id/alerts',
+    request: (w) => ({
+      method: 'PUT',
+      url: `/api/v1/teams/${w.team.id}/alerts`,
+      payload: { routes: { 'lead.unassigned': [] } },
+    }),
+    expect: { ...all(403), sales_manager: 200, admin: 200 },
+  },
+  {
+    route: 'POST /api/v1/teams/:id/alerts/test',
+    request: (w) => ({
+      method: 'POST',
+      url: `/api/v1/teams/${w.team.id}/alerts/test`,
+      payload: { channel: 'teams' },
+    }),
+    expect: { ...all(403), sales_manager: 400, admin: 400 },
+  },
   {
     route: 'PATCH /api/v1/me',
     request: () => ({ method: 'PATCH', url: '/api/v1/me', payload: { language: 'nl' } }),

@@ -187,22 +187,23 @@ export async function startLeadFlow(
   slaTimer.unref();
 
   // 7: each process leases messages under its own name, so several instances share one outbox.
+  // With no mail server, email waits and chat alerts are still sent.
   let mailer: Mailer | undefined;
-  let dispatcher: OutboxDispatcher | undefined;
-  if (config.smtpUrl) {
-    const smtp = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
-    mailer = smtp;
-    const owner = `${process.pid}-${newId()}`;
-    dispatcher = startOutboxDispatcher(() => services.notifications.sendDue(smtp, owner, 10), events, {
+  if (config.smtpUrl) mailer = createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom });
+  else
+    log.warn(
+      'Email is off: emails are queued but not sent (chat alerts are). Set BATON_SMTP_URL (and BATON_MAIL_FROM, BATON_PUBLIC_URL) to send them.',
+    );
+  const owner = `${process.pid}-${newId()}`;
+  const dispatcher: OutboxDispatcher = startOutboxDispatcher(
+    () => services.notifications.sendDue(mailer ?? null, owner, 10),
+    events,
+    {
       intervalMs: config.outboxIntervalMs,
       batch: 10,
       onError: (error) => log.error({ err: error }, 'sending the outbox failed'),
-    });
-  } else {
-    log.warn(
-      'Email is off: notifications are queued but not sent. Set BATON_SMTP_URL (and BATON_MAIL_FROM, BATON_PUBLIC_URL) to send them.',
-    );
-  }
+    },
+  );
 
   // 8: webhooks, queued with each decision, to the endpoints that subscribe (one worker each).
   const sender = createWebhookSender({ timeoutMs: config.webhookTimeoutMs, maxBodyBytes: 4096 });
@@ -233,7 +234,7 @@ export async function startLeadFlow(
       clearInterval(waitingTimer);
       clearInterval(slaTimer);
       await Promise.allSettled([waiting, sweeping]);
-      await dispatcher?.stop();
+      await dispatcher.stop();
       await webhooks.stop();
       sender.close();
       mailer?.close();

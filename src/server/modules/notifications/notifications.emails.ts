@@ -5,6 +5,7 @@
  */
 import type { EventType } from '../../../domain/capture/event-types.ts';
 import type { SkipReason } from '../../../domain/routing/choose-rep.ts';
+import type { AlertCard } from '../../../domain/alerts/chat-cards.ts';
 
 export type Language = 'en' | 'nl';
 
@@ -12,6 +13,11 @@ export interface Email {
   subject: string;
   text: string;
   html: string;
+}
+
+/** An alert's email, and the same alert as a card for chat (Slack, Teams). */
+export interface Alert extends Email {
+  card: AlertCard;
 }
 
 export interface Recipient {
@@ -386,13 +392,28 @@ interface Section {
   lines: string[];
 }
 
+/**
+ * Writes an email from its sections, and the card chat shows. Every email opens with the greeting
+ * line, which the card leaves out: in chat, where it is posted says whom it is for.
+ */
 function render(
   subject: string,
   sections: Section[],
   link: { label: string; href: string },
   footer: string,
   actions: readonly { label: string; href: string }[] = [],
-) {
+): Alert {
+  const [opening, ...rest] = sections;
+  const card: AlertCard = {
+    title: subject,
+    sections: [
+      ...(opening ? [{ heading: opening.heading, lines: opening.lines.slice(1) }] : []),
+      ...rest,
+    ].filter((section) => section.heading !== null || section.lines.length > 0),
+    actions: [...actions],
+    link,
+    footer,
+  };
   const text = [
     ...sections.flatMap((s) => [...(s.heading ? [s.heading] : []), ...s.lines, '']),
     ...actions.map((a) => `${a.label}: ${a.href}`),
@@ -425,7 +446,7 @@ function render(
     `<p style="color: #6b7280; font-size: 12px;">${escapeHtml(footer)}</p>`,
     '</body></html>',
   ].join('\n');
-  return { subject, text, html };
+  return { subject, text, html, card };
 }
 
 function whoLines(lead: LeadContext): string[] {
@@ -475,7 +496,7 @@ export function renderLeadAssigned(input: {
   by: AssignedBy;
   /** One-click links (accept, reject, I called), each single-use and expiring. */
   actions?: { accept: string; reject: string; logCall: string };
-}): Email {
+}): Alert {
   const { recipient, lead, by } = input;
   const m = messages[recipient.language];
   const score = lead.score;
@@ -539,7 +560,7 @@ export function renderLeadUnassigned(input: {
   queueLink: string;
   /** Set when the lead is held after this many rejections (the ping-pong guard), not unroutable. */
   heldAfterRejections?: number;
-}): Email {
+}): Alert {
   const { recipient, lead } = input;
   const m = messages[recipient.language];
   const reasons = (Object.entries(input.skipped) as [SkipReason, number | undefined][])
@@ -585,7 +606,7 @@ export function renderSlaStep(input: {
   policyName: { en: string; nl: string };
   deadline: Date;
   overdueMs: number;
-}): Email {
+}): Alert {
   const { recipient, lead } = input;
   const m = messages[recipient.language];
   const name = leadName(lead);
@@ -656,7 +677,7 @@ export function renderPaceAlert(input: {
   rejected: number;
   openDays: { total: number; completed: number };
   link: string;
-}): Email {
+}): Alert {
   const { recipient } = input;
   const language = recipient.language;
   const m = messages[language];
@@ -714,7 +735,7 @@ export function renderPlanBehind(input: {
   /** One line per stage behind, in both languages (the pacing's alert texts). */
   stages: readonly { en: string; nl: string }[];
   link: string;
-}): Email {
+}): Alert {
   const { recipient } = input;
   const language = recipient.language;
   const m = messages[language];
@@ -738,7 +759,7 @@ export function renderWebhookDisabled(input: {
   failingSince: Date;
   lastError: string | null;
   link: string;
-}): Email {
+}): Alert {
   const { recipient } = input;
   const m = messages[recipient.language];
   const since = input.failingSince.toLocaleString(recipient.language === 'nl' ? 'nl-NL' : 'en-GB', {
@@ -771,7 +792,7 @@ export function renderInvitation(input: {
   companyName: string;
   expiresAt: Date;
   link: string;
-}): Email {
+}): Alert {
   const { recipient } = input;
   const m = messages[recipient.language];
   return render(
@@ -793,7 +814,7 @@ export function renderInvitation(input: {
 }
 
 /** "Forgot password": a single-use link to choose a new one. */
-export function renderPasswordReset(input: { recipient: Recipient; expiresAt: Date; link: string }): Email {
+export function renderPasswordReset(input: { recipient: Recipient; expiresAt: Date; link: string }): Alert {
   const { recipient } = input;
   const m = messages[recipient.language];
   return render(
@@ -833,7 +854,7 @@ export function renderHandoffDigest(input: {
   reasons: readonly { label: { en: string; nl: string }; count: number }[];
   campaigns: readonly { campaign: string | null; mqls: number; rejected: number }[];
   link: string;
-}): Email {
+}): Alert {
   const { recipient, summary } = input;
   const language = recipient.language;
   const m = messages[language];

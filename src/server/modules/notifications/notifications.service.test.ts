@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createChatSender } from '../../platform/chat-sender.ts';
+import { createWebhookSender } from '../../platform/webhook-sender.ts';
 import { createSecretBox } from '../../platform/secret-box.ts';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -48,7 +50,11 @@ describeEachDialect('the email outbox', (getDatabase) => {
         secrets: createSecretBox(randomBytes(32)),
         publicUrl,
       },
-      { maxAttempts, random: () => 0.5 },
+      {
+        maxAttempts,
+        random: () => 0.5,
+        chat: createChatSender(createWebhookSender({ timeoutMs: 5000, maxBodyBytes: 4096 })),
+      },
     );
 
   let counter = 0;

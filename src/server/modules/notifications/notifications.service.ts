@@ -6,7 +6,9 @@ import type {
 } from '../../../contract/outbox.ts';
 import type { Actor } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbTime, fromDbTimeOrNull } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, fromDbTimeOrNull } from '../../db/dialect.ts';
+import type { ChatSender } from '../../platform/chat-sender.ts';
+import { findWebhookSettings } from '../webhooks/webhooks.repository.ts';
 import type { Mailer } from '../../platform/mailer.ts';
 import { authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
@@ -63,7 +65,13 @@ type Queued<F extends (input: never) => unknown> = Omit<Parameters<F>[0], 'trx' 
  */
 export function createNotificationsService(
   deps: ServiceDeps,
-  options: { maxAttempts?: number; random?: () => number; leaseMs?: number } = {},
+  options: {
+    /** Where chat alerts are posted (Slack, Teams); one per Baton, made in services.ts. */
+    chat: ChatSender;
+    maxAttempts?: number;
+    random?: () => number;
+    leaseMs?: number;
+  },
 ) {
   const { db, clock } = deps;
   const links = linksOf(deps.publicUrl);
@@ -83,9 +91,25 @@ export function createNotificationsService(
     queuePlanBehind: (trx: Db, input: Queued<typeof queuePlanBehind>) =>
       queuePlanBehind({ trx, ...input, now: clock.now(), links }),
 
-    /** Sends what is due as dispatcher `owner`; returns how many messages it handled. */
-    sendDue: (mailer: Mailer, owner: string, limit = 10) =>
-      sendDueMessages({ db, mailer, owner, limit, clock, links, policy }),
+    /**
+     * Sends what is due as dispatcher `owner`, by email (none: email waits) and to chat; returns
+     * how many messages it handled.
+     */
+    sendDue: (mailer: Mailer | null, owner: string, limit = 10) =>
+      sendDueMessages({
+        db,
+        transports: {
+          mailer,
+          chat: options.chat,
+          secrets: deps.secrets,
+          allowPrivate: async () => fromDbBool((await findWebhookSettings(db)).allow_private_targets),
+        },
+        owner,
+        limit,
+        clock,
+        links,
+        policy,
+      }),
 
     /**
      * The bell: the alerts Baton queued for the signed-in person (the same as their emails, sent

@@ -2,7 +2,8 @@ import type { CandidateVerdict, SkipReason } from '../../../domain/routing/choos
 import { expandExplanation } from '../../../domain/scoring/compact-explanation.ts';
 import type { Db, SqliteStatements } from '../../db/database.ts';
 import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
-import type { ContactRow, UserRow } from '../../db/tables.ts';
+import type { ContactRow, OutboxTable, UserRow } from '../../db/tables.ts';
+import type { Insertable } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/ids.ts';
 import { PermanentMailError, type Mailer } from '../../platform/mailer.ts';
@@ -13,6 +14,17 @@ import { findContactScore } from '../scoring/scoring.repository.ts';
 import { issueActionLinks } from '../one-click/one-click.usecases.ts';
 import { findActiveManagersOf, findActiveUsersByRole, findUserById } from '../users/users.repository.ts';
 import {
+  findAlertChannelById,
+  findAlertChannelsFor,
+  routesOf,
+  type AlertChannelRow,
+} from '../alerts/alerts.repository.ts';
+import { routesWithDefaults, slaAlertKind } from '../../../domain/alerts/alerts.ts';
+import { chatPayload } from '../../../domain/alerts/chat-cards.ts';
+import type { AlertKind, ChatProvider } from '../../../contract/alerts.ts';
+import { PermanentChatError, type ChatSender } from '../../platform/chat-sender.ts';
+import type { SecretBox } from '../../platform/secret-box.ts';
+import {
   renderHandoffDigest,
   renderLeadAssigned,
   renderLeadUnassigned,
@@ -20,8 +32,8 @@ import {
   renderPlanBehind,
   renderWebhookDisabled,
   renderSlaStep,
+  type Alert,
   type AssignedBy,
-  type Email,
   type LeadContext,
   type Recipient,
 } from './notifications.emails.ts';
@@ -165,29 +177,37 @@ async function leadContext({
   };
 }
 
-function emailRow(input: {
+type OutboxInsert = Insertable<OutboxTable>;
+
+/** A row of the outbox, pending from now, to one person. */
+function outboxRow(input: {
   dedupeKey: string;
   kind: string;
+  channel: OutboxTable['channel'];
   to: UserRow;
+  recipient: string;
   contactId: string | null;
-  email: Email;
+  body: { subject: string; text: string; html: string | null } | null;
+  alertChannelId: string | null;
   now: Date;
-}) {
+}): OutboxInsert {
+  // The bell's own row (email turned off for the kind) has nothing to send: it is done at once.
+  const done = input.channel === 'in_app';
   return {
     id: newId(),
     dedupe_key: input.dedupeKey,
     kind: input.kind,
-    channel: 'email' as const,
+    channel: input.channel,
     recipient_user_id: input.to.id,
-    recipient: input.to.email,
+    recipient: input.recipient,
     language: recipientOf(input.to).language,
-    subject: input.email.subject,
-    body_text: input.email.text,
-    body_html: input.email.html,
+    subject: input.body?.subject ?? null,
+    body_text: input.body?.text ?? null,
+    body_html: input.body?.html ?? null,
     template: null,
     params: null,
     contact_id: input.contactId,
-    status: 'pending' as const,
+    status: done ? 'sent' : 'pending',
     attempts: 0,
     next_attempt_at: toDbTime(input.now),
     leased_by: null,
@@ -195,34 +215,150 @@ function emailRow(input: {
     last_error: null,
     provider_message_id: null,
     created_at: toDbTime(input.now),
-    sent_at: null,
+    sent_at: done ? toDbTime(input.now) : null,
+    alert_channel_id: input.alertChannelId,
   };
+}
+
+const providers = ['slack', 'teams'] as const satisfies readonly ChatProvider[];
+const providerLabel: Record<ChatProvider, string> = { slack: 'Slack', teams: 'Teams' };
+const hasAddress = (row: AlertChannelRow, provider: ChatProvider) =>
+  (provider === 'slack' ? row.slack_url : row.teams_url) !== null;
+
+/** An alert to one person, before the channels it goes to are chosen. */
+export interface PersonAlert {
+  kind: string;
+  /** The kind people choose channels for; null for an alert that only goes by email. */
+  alertKind: AlertKind | null;
+  /** The email's dedupe key. */
+  dedupeKey: string;
+  /** The same for every person told of one event: a team's channel hears of it once. */
+  eventKey: string;
+  to: UserRow;
+  contactId: string | null;
+}
+
+/**
+ * Where each alert goes, by the person's and their teams' choices: the email (or, with email
+ * turned off, a row for the bell alone), the person's own Slack and Teams, and the channels of
+ * their teams, once per event. `body` renders what a row holds (null: rendered when sent).
+ */
+async function routeAlerts<A extends PersonAlert>(
+  trx: Db,
+  alerts: readonly A[],
+  row: (
+    alert: A,
+    channel: OutboxTable['channel'],
+    target: { dedupeKey: string; recipient: string; alertChannelId: string | null },
+  ) => OutboxInsert,
+): Promise<OutboxInsert[]> {
+  const channels = await findAlertChannelsFor(
+    trx,
+    alerts.filter((a) => a.alertKind !== null).map((a) => a.to.id),
+  );
+  const own = new Map(channels.own.map((c) => [c.user_id!, c]));
+  const rows: OutboxInsert[] = [];
+  for (const alert of alerts) {
+    const mine = own.get(alert.to.id);
+    const chosen = alert.alertKind
+      ? routesWithDefaults(mine ? routesOf(mine) : null, 'user')[alert.alertKind]
+      : ['email' as const];
+    rows.push(
+      row(alert, chosen.includes('email') ? 'email' : 'in_app', {
+        dedupeKey: alert.dedupeKey,
+        recipient: alert.to.email,
+        alertChannelId: null,
+      }),
+    );
+    if (!alert.alertKind) continue;
+    for (const provider of providers) {
+      if (mine && chosen.includes(provider) && hasAddress(mine, provider))
+        rows.push(
+          row(alert, provider, {
+            dedupeKey: `${alert.dedupeKey}:${provider}`,
+            recipient: `${providerLabel[provider]} · ${alert.to.name}`,
+            alertChannelId: mine.id,
+          }),
+        );
+    }
+    for (const team of channels.teams) {
+      if (team.member_id !== alert.to.id) continue;
+      const teamChosen = routesWithDefaults(routesOf(team), 'team')[alert.alertKind];
+      for (const provider of providers) {
+        if (teamChosen.includes(provider) && hasAddress(team, provider))
+          rows.push(
+            row(alert, provider, {
+              dedupeKey: `${alert.eventKey}:team:${team.id}:${provider}`,
+              recipient: `${providerLabel[provider]} · ${team.team_name}`,
+              alertChannelId: team.id,
+            }),
+          );
+      }
+    }
+  }
+  return rows;
+}
+
+/** Queues alerts rendered now, each on the channels its person and their teams chose. */
+async function queueAlerts(
+  trx: Db,
+  alerts: readonly (PersonAlert & { alert: Alert })[],
+  now: Date,
+): Promise<void> {
+  const rows = await routeAlerts(trx, alerts, (a, channel, target) =>
+    outboxRow({
+      ...target,
+      kind: a.kind,
+      channel,
+      to: a.to,
+      contactId: a.contactId,
+      now,
+      body:
+        channel === 'slack' || channel === 'teams'
+          ? { subject: a.alert.subject, text: chatPayload(channel, a.alert.card), html: null }
+          : a.alert,
+    }),
+  );
+  await insertOutboxMessages(trx, rows);
 }
 
 /**
  * One message per recipient, not about a lead, each rendered in the recipient's language and
- * queued under its own dedupe key, in the caller's transaction. Returns how many were queued.
+ * queued under its own dedupe key, in the caller's transaction; an alert people choose channels
+ * for (`alertKind`) goes where each chose. Returns how many people were told.
  */
 export async function queueToEach({
   trx,
   kind,
+  alertKind = null,
   recipients,
   dedupeKey,
+  eventKey = kind,
   render,
   now,
 }: {
   trx: Db;
   kind: string;
+  alertKind?: AlertKind | null;
   recipients: readonly UserRow[];
   dedupeKey: (to: UserRow) => string;
-  render: (recipient: Recipient) => Email;
+  /** What is the same for every recipient of one event; by default the kind. */
+  eventKey?: string;
+  render: (recipient: Recipient) => Alert;
   now: Date;
 }): Promise<number> {
-  await insertOutboxMessages(
+  await queueAlerts(
     trx,
-    recipients.map((to) =>
-      emailRow({ dedupeKey: dedupeKey(to), kind, to, contactId: null, email: render(recipientOf(to)), now }),
-    ),
+    recipients.map((to) => ({
+      kind,
+      alertKind,
+      dedupeKey: dedupeKey(to),
+      eventKey,
+      to,
+      contactId: null,
+      alert: render(recipientOf(to)),
+    })),
+    now,
   );
   return recipients.length;
 }
@@ -261,16 +397,21 @@ export async function queueLeadAssigned({
       logCall: links.action(tokens.log_call),
     },
   });
-  await insertOutboxMessages(trx, [
-    emailRow({
-      dedupeKey: `lead.assigned:${assignmentId}`,
-      kind: 'lead.assigned',
-      to: user,
-      contactId: contact.id,
-      email,
-      now,
-    }),
-  ]);
+  await queueAlerts(
+    trx,
+    [
+      {
+        kind: 'lead.assigned',
+        alertKind: 'lead.assigned',
+        dedupeKey: `lead.assigned:${assignmentId}`,
+        eventKey: `lead.assigned:${assignmentId}`,
+        to: user,
+        contactId: contact.id,
+        alert: email,
+      },
+    ],
+    now,
+  );
 }
 
 /**
@@ -308,25 +449,25 @@ export async function queueUnassignedAlert({
   const skipped: Partial<Record<SkipReason, number>> = {};
   for (const c of candidates) if (c.skipped) skipped[c.skipped] = (skipped[c.skipped] ?? 0) + 1;
   const lead = await leadContext({ conn: trx, contact, links });
-  await insertOutboxMessages(
+  await queueAlerts(
     trx,
-    managers.map((manager) =>
-      emailRow({
-        dedupeKey: `lead.unassigned:${assignmentId}:${manager.id}`,
-        kind: 'lead.unassigned',
-        to: manager,
-        contactId: contact.id,
-        email: renderLeadUnassigned({
-          recipient: recipientOf(manager),
-          lead,
-          skipped,
-          hadTarget,
-          queueLink: links.unassignedQueue(),
-          ...(heldAfterRejections && { heldAfterRejections }),
-        }),
-        now,
+    managers.map((manager) => ({
+      kind: 'lead.unassigned',
+      alertKind: 'lead.unassigned',
+      dedupeKey: `lead.unassigned:${assignmentId}:${manager.id}`,
+      eventKey: `lead.unassigned:${assignmentId}`,
+      to: manager,
+      contactId: contact.id,
+      alert: renderLeadUnassigned({
+        recipient: recipientOf(manager),
+        lead,
+        skipped,
+        hadTarget,
+        queueLink: links.unassignedQueue(),
+        ...(heldAfterRejections && { heldAfterRejections }),
       }),
-    ),
+    })),
+    now,
   );
   return managers.length;
 }
@@ -355,8 +496,10 @@ export async function queueHandoffDigest({
   return queueToEach({
     trx,
     kind: 'handoff.digest',
+    alertKind: 'handoff.digest',
     recipients,
     dedupeKey: (to) => `handoff.digest:${weekOf}:${to.id}`,
+    eventKey: `handoff.digest:${weekOf}`,
     render: (recipient) =>
       renderHandoffDigest({ ...digest, weekOf, recipient, link: links.handoffTracker() }),
     now,
@@ -415,8 +558,10 @@ export async function queuePlanBehind({
   return queueToEach({
     trx,
     kind: 'plan.behind',
+    alertKind: 'plan.behind',
     recipients,
     dedupeKey: (to) => `plan.behind:${planId}:${day}:${to.id}`,
+    eventKey: `plan.behind:${planId}:${day}`,
     render: (recipient) => renderPlanBehind({ ...alert, recipient, link: links.plan() }),
     now,
   });
@@ -482,33 +627,47 @@ export async function queueSlaSteps({
   now: Date;
 }): Promise<number> {
   const at = toDbTime(now);
-  const rows = steps
-    .filter((s) => fromDbBool(s.recipient.is_active))
-    .map((s) => ({
-      id: newId(),
-      dedupe_key: `sla:${s.instanceId}:${s.stepIndex}:${s.recipient.id}`,
+  const active = steps.filter((s) => fromDbBool(s.recipient.is_active));
+  const rows = await routeAlerts(
+    trx,
+    active.map((s) => ({
+      step: s,
       kind: s.kind === 'reminder' ? 'sla.reminder' : 'sla.breached',
-      channel: 'email',
-      recipient_user_id: s.recipient.id,
-      recipient: s.recipient.email,
-      language: recipientOf(s.recipient).language,
+      alertKind: slaAlertKind(s.kind, s.recipient.id === s.repId),
+      dedupeKey: `sla:${s.instanceId}:${s.stepIndex}:${s.recipient.id}`,
+      eventKey: `sla:${s.instanceId}:${s.stepIndex}`,
+      to: s.recipient,
+      contactId: s.contactId,
+    })),
+    // Rendered just before it is sent (the bell's own row is never rendered).
+    (a, channel, target) => ({
+      id: newId(),
+      dedupe_key: target.dedupeKey,
+      kind: a.kind,
+      channel,
+      recipient_user_id: a.to.id,
+      recipient: target.recipient,
+      language: recipientOf(a.to).language,
       template: 'sla.step',
       params: JSON.stringify({
-        kind: s.kind,
-        level: s.level,
-        repId: s.repId,
-        policyId: s.policyId,
-        deadline: s.deadline.toISOString(),
-        overdueMs: s.overdueMs,
+        kind: a.step.kind,
+        level: a.step.level,
+        repId: a.step.repId,
+        policyId: a.step.policyId,
+        deadline: a.step.deadline.toISOString(),
+        overdueMs: a.step.overdueMs,
       }),
-      contact_id: s.contactId,
-      status: 'pending',
+      contact_id: a.contactId,
+      status: channel === 'in_app' ? 'sent' : 'pending',
       attempts: 0,
       next_attempt_at: at,
       created_at: at,
-    }));
+      sent_at: channel === 'in_app' ? at : null,
+      alert_channel_id: target.alertChannelId,
+    }),
+  );
   await insertOutboxBulk(trx, sqlite, rows);
-  return rows.length;
+  return active.length;
 }
 
 /** Renders a message queued in bulk from its template, and keeps what it said. */
@@ -522,7 +681,7 @@ async function renderQueued({
   row: OutboxRow;
   owner: string;
   links: Links;
-}): Promise<Email> {
+}): Promise<Alert> {
   if (row.template !== 'sla.step' || !row.contact_id || !row.recipient_user_id)
     throw new Error(`cannot render message ${row.id} (template ${row.template ?? 'none'})`);
   const params = readJson(SlaStepParams, row.params, 'outbox.params');
@@ -544,7 +703,12 @@ async function renderQueued({
     deadline: new Date(params.deadline),
     overdueMs: params.overdueMs,
   });
-  await storeRendered(db, { id: row.id, owner, ...email });
+  await storeRendered(
+    db,
+    row.channel === 'slack' || row.channel === 'teams'
+      ? { id: row.id, owner, subject: email.subject, text: chatPayload(row.channel, email.card), html: null }
+      : { id: row.id, owner, ...email },
+  );
   return email;
 }
 
@@ -556,14 +720,48 @@ export interface OutboxPolicy {
   random: () => number;
 }
 
+/** What the outbox is sent through: email (none when no mail server is set) and chat. */
+export interface Transports {
+  mailer: Mailer | null;
+  chat: ChatSender;
+  /** Opens the chat addresses, sealed under the server's key. */
+  secrets: SecretBox;
+  /** Whether chat may post to private and loopback addresses (the webhooks' admin setting). */
+  allowPrivate: () => Promise<boolean>;
+}
+
+/** Posts a chat message to the address its alert channel holds now. */
+async function postToChat({
+  db,
+  row,
+  payload,
+  transports,
+}: {
+  db: Db;
+  row: OutboxRow & { channel: ChatProvider };
+  payload: string;
+  transports: Transports;
+}): Promise<void> {
+  const target = row.alert_channel_id ? await findAlertChannelById(db, row.alert_channel_id) : undefined;
+  const sealed = target && (row.channel === 'slack' ? target.slack_url : target.teams_url);
+  if (!sealed) throw new PermanentChatError(`the ${providerLabel[row.channel]} address was removed`);
+  await transports.chat.send({
+    provider: row.channel,
+    url: transports.secrets.open(sealed),
+    payload,
+    allowPrivate: await transports.allowPrivate(),
+  });
+}
+
 /**
  * Sends what is due, as one dispatcher among possibly several: takes a lease on up to `limit`
- * messages, sends them, and records each outcome. A failure is tried again later with backoff;
- * a permanent refusal or the last attempt marks the message dead. Returns how many it handled.
+ * messages, sends them by email or to chat, and records each outcome. A failure is tried again
+ * later with backoff; a permanent refusal or the last attempt marks the message dead. With no mail
+ * server, email waits and chat is sent. Returns how many it handled.
  */
 export async function sendDueMessages({
   db,
-  mailer,
+  transports,
   owner,
   limit,
   clock,
@@ -571,7 +769,7 @@ export async function sendDueMessages({
   policy,
 }: {
   db: Db;
-  mailer: Mailer;
+  transports: Transports;
   owner: string;
   limit: number;
   clock: Clock;
@@ -584,23 +782,31 @@ export async function sendDueMessages({
     now,
     leaseUntil: new Date(now.getTime() + policy.leaseMs),
     limit,
+    ...(!transports.mailer && { channels: providers }),
   });
   await Promise.all(
     leased.map(async (row) => {
       const attempts = Number(row.attempts) + 1;
       try {
-        const email =
+        const rendered =
           row.subject !== null && row.body_text !== null
             ? { subject: row.subject, text: row.body_text, html: row.body_html }
             : await renderQueued({ db, row, owner, links });
-        const { messageId } = await mailer.send({
-          id: row.id,
-          to: row.recipient,
-          subject: email.subject,
-          text: email.text,
-          html: email.html,
-          language: row.language,
-        });
+        let messageId: string | null = null;
+        if (row.channel === 'slack' || row.channel === 'teams') {
+          const payload = 'card' in rendered ? chatPayload(row.channel, rendered.card) : rendered.text;
+          await postToChat({ db, row: { ...row, channel: row.channel }, payload, transports });
+        } else {
+          if (!transports.mailer) throw new Error('no mail server is set');
+          ({ messageId } = await transports.mailer.send({
+            id: row.id,
+            to: row.recipient,
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+            language: row.language,
+          }));
+        }
         await markMessageSent(db, {
           id: row.id,
           owner,
@@ -609,7 +815,7 @@ export async function sendDueMessages({
           providerMessageId: messageId,
         });
       } catch (error) {
-        const permanent = error instanceof PermanentMailError;
+        const permanent = error instanceof PermanentMailError || error instanceof PermanentChatError;
         await markMessageFailed(db, {
           id: row.id,
           owner,

@@ -36,10 +36,17 @@ export async function insertOutboxMessages(db: Db, rows: readonly Insertable<Out
  */
 export async function leaseDueMessages(
   db: Db,
-  input: { owner: string; now: Date; leaseUntil: Date; limit: number },
+  input: {
+    owner: string;
+    now: Date;
+    leaseUntil: Date;
+    limit: number;
+    /** Only messages on these channels (with no mail server, chat is still sent). */
+    channels?: readonly OutboxRow['channel'][];
+  },
 ): Promise<OutboxRow[]> {
   const now = toDbTime(input.now);
-  const due = db
+  let due = db
     .selectFrom('outbox')
     .select('id')
     .where('status', '=', 'pending')
@@ -47,6 +54,7 @@ export async function leaseDueMessages(
     .where((eb) => eb.or([eb('leased_until', 'is', null), eb('leased_until', '<', now)]))
     .orderBy('next_attempt_at')
     .limit(input.limit);
+  if (input.channels) due = due.where('channel', 'in', [...input.channels]);
   return db
     .updateTable('outbox')
     .set({ leased_by: input.owner, leased_until: toDbTime(input.leaseUntil) })
@@ -199,6 +207,12 @@ export async function findPolicyName(
   return row && { en: row.name_en, nl: row.name_nl };
 }
 
+/**
+ * The rows the bell shows: each alert to a person is one email, or (email turned off for its
+ * kind) one in_app row; chat copies are not shown twice.
+ */
+const bellChannels = ['email', 'in_app'] as const;
+
 /** A person's alerts, newest first, with the lead each is about. */
 export async function findInbox(db: Db, input: { userId: string; kinds: readonly string[]; limit: number }) {
   return db
@@ -206,6 +220,7 @@ export async function findInbox(db: Db, input: { userId: string; kinds: readonly
     .leftJoin('contacts as c', 'c.id', 'o.contact_id')
     .select(['o.id', 'o.kind', 'o.created_at', 'o.contact_id', 'c.first_name', 'c.last_name', 'c.email'])
     .where('o.recipient_user_id', '=', input.userId)
+    .where('o.channel', 'in', bellChannels)
     .where('o.kind', 'in', [...input.kinds])
     .where('o.status', '!=', 'cancelled')
     .orderBy('o.created_at', 'desc')
@@ -222,6 +237,7 @@ export async function countInboxSince(
     .selectFrom('outbox')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('recipient_user_id', '=', input.userId)
+    .where('channel', 'in', bellChannels)
     .where('kind', 'in', [...input.kinds])
     .where('status', '!=', 'cancelled');
   if (input.since) query = query.where('created_at', '>', toDbTime(input.since));

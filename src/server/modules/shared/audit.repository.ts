@@ -28,6 +28,7 @@ const auditedEventTypes = new Set([
   'team.created',
   'team.updated',
   'team.deleted',
+  'alerts.changed',
   'api_key.created',
   'api_key.revoked',
   'webhook.endpoint_created',
