@@ -128,8 +128,8 @@ export function createAlertsService(deps: ServiceDeps, options: { chat: ChatSend
       if (problems.length > 0)
         throw createError(
           'alerts.invalid_routes',
-          problems.map((p) => `${p.field} ${p.reason}`).join('; '),
-          problems,
+          problems.map((p) => `${p.field}: ${p.reason}`).join('; '),
+          problems.map((p) => ({ field: `body.${p.field}`, reason: p.reason })),
         );
       await saveAlertChannel(trx, {
         id: current?.id ?? newId(),
