@@ -6,7 +6,7 @@ import type { User } from '../src/contract/users.ts';
 import { startTestSmtpServer } from '../src/server/testing/smtp.ts';
 import { en } from '../web/src/locales/en.ts';
 import { artifact, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
-import { createStoreEnv, startServerProcess, freePort } from './helpers.ts';
+import { apiSession, createStoreEnv, startServerProcess, freePort } from './helpers.ts';
 
 const admin = { BATON_ADMIN_EMAIL: 'admin@acme-ict.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
 const allWeek = Object.fromEntries(
@@ -30,21 +30,7 @@ describe.skipIf(!hasBrowser)('one-click actions from a real email, in Chromium',
     });
     const browser = await launchChromium();
     try {
-      const login = await fetch(`${batonUrl}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: admin.BATON_ADMIN_EMAIL, password: admin.BATON_ADMIN_PASSWORD }),
-      });
-      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-      const call = async <T>(method: string, path: string, body?: object): Promise<T> => {
-        const response = await fetch(`${batonUrl}/api/v1${path}`, {
-          method,
-          headers: { cookie, ...(body && { 'content-type': 'application/json' }) },
-          ...(body && { body: JSON.stringify(body) }),
-        });
-        expect(response.status, `${method} ${path}: ${await response.clone().text()}`).toBeLessThan(300);
-        return (await response.json()) as T;
-      };
+      const call = await apiSession(batonUrl, admin.BATON_ADMIN_EMAIL, admin.BATON_ADMIN_PASSWORD);
       const rep = await call<User>('POST', '/users', {
         email: 'ruud@acme-ict.nl',
         name: 'Ruud Rep',

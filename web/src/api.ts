@@ -157,6 +157,7 @@ import type {
   UpdateReportingSettingsBody,
 } from '../../src/contract/metrics.ts';
 import type { CreateTeamBody, Team, UpdateTeamBody } from '../../src/contract/teams.ts';
+import type { AlertSettings, AlertSettingsUpdate, AlertTestResult } from '../../src/contract/alerts.ts';
 import type {
   Absence,
   AbsenceBody,
@@ -267,6 +268,11 @@ export const api = {
   updateMe: (body: UpdateMeBody) => patch<User>('/me', body),
   inbox: () => get<Inbox>('/me/notifications'),
   markInboxRead: () => post<Inbox>('/me/notifications/read'),
+  alertSettings: (teamId?: string) => get<AlertSettings>(teamId ? `/teams/${teamId}/alerts` : '/me/alerts'),
+  updateAlertSettings: (teamId: string | undefined, body: AlertSettingsUpdate) =>
+    put<AlertSettings>(teamId ? `/teams/${teamId}/alerts` : '/me/alerts', body),
+  testAlert: (teamId: string | undefined, channel: 'slack' | 'teams') =>
+    post<AlertTestResult>(teamId ? `/teams/${teamId}/alerts/test` : '/me/alerts/test', { channel }),
   absences: (userId: string) => get<{ data: Absence[] }>(`/users/${userId}/absences`),
   addAbsence: (userId: string, body: AbsenceBody) => post<Absence>(`/users/${userId}/absences`, body),
 

@@ -817,6 +817,7 @@ export const en = {
     kinds: {
       user: 'Sign-ins and users',
       team: 'Teams',
+      alerts: 'Alerts',
       api_key: 'API keys',
       webhook: 'Webhooks',
       stage: 'Stages',
@@ -858,6 +859,9 @@ export const en = {
       },
       security: {
         settings_changed: 'Sign-in policy changed',
+      },
+      alerts: {
+        changed: 'Alert channels changed',
       },
       team: {
         created: 'Team added',
@@ -1024,6 +1028,42 @@ export const en = {
     typeToConfirm: 'Type {{email}} to confirm',
     erased: 'The person is erased.',
     wasErased: 'A person with this address was erased on {{at}}. Baton will not store them again.',
+  },
+  alerts: {
+    title: 'Alerts',
+    teamTitle: 'Alerts of team {{name}}',
+    intro:
+      'Choose where each kind of alert reaches you: by email, in Slack or in Microsoft Teams. The bell in Baton always has them.',
+    teamIntro:
+      "Post the alerts of this team's members to the team's Slack or Teams channel as well, once per event. Each person still gets their own.",
+    bell: 'The bell always shows your alerts, whatever you choose here.',
+    slack: 'Slack',
+    teams: 'Teams',
+    email: 'Email',
+    slackHint:
+      'An incoming-webhook address from a Slack app (https://hooks.slack.com/services/…). It is kept sealed and never shown again.',
+    teamsHint:
+      'The address of a Teams workflow "Post to a channel when a webhook request is received". It is kept sealed and never shown again.',
+    keep: 'Set ({{hint}}); type a new address to replace it',
+    test: 'Send test',
+    testSent: 'Test message sent.',
+    testFailed: 'The test message was not taken: {{error}}',
+    remove: 'Remove',
+    removeConfirm: 'Remove this address? Alerts chosen for it stop going there.',
+    removed: 'Address removed.',
+    kind: 'Alert',
+    save: 'Save alerts',
+    saved: 'Alerts saved.',
+    kinds: {
+      lead: { assigned: 'A lead is assigned to you', unassigned: 'No one could take a lead' },
+      sla: {
+        reminder: 'Reminder before a follow-up is due',
+        escalated: 'Escalation: someone missed a follow-up',
+        breached: 'You missed a follow-up',
+      },
+      handoff: { digest: 'Weekly digest of leads sent back' },
+      plan: { behind: 'The plan falls behind' },
+    },
   },
   profile: {
     title: 'Profile',

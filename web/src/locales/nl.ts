@@ -824,6 +824,7 @@ export const nl: typeof en = {
     kinds: {
       user: 'Aanmeldingen en gebruikers',
       team: 'Teams',
+      alerts: 'Meldingen',
       api_key: 'API-sleutels',
       webhook: 'Webhooks',
       stage: 'Fases',
@@ -865,6 +866,9 @@ export const nl: typeof en = {
       },
       security: {
         settings_changed: 'Aanmeldbeleid gewijzigd',
+      },
+      alerts: {
+        changed: 'Meldingskanalen gewijzigd',
       },
       team: {
         created: 'Team toegevoegd',
@@ -1031,6 +1035,42 @@ export const nl: typeof en = {
     typeToConfirm: 'Typ {{email}} ter bevestiging',
     erased: 'De persoon is verwijderd.',
     wasErased: 'Iemand met dit adres is verwijderd op {{at}}. Baton slaat deze persoon niet opnieuw op.',
+  },
+  alerts: {
+    title: 'Meldingen',
+    teamTitle: 'Meldingen van team {{name}}',
+    intro:
+      'Kies waar elk soort melding je bereikt: per e-mail, in Slack of in Microsoft Teams. De bel in Baton toont ze altijd.',
+    teamIntro:
+      'Plaats de meldingen van de leden van dit team ook in het Slack- of Teams-kanaal van het team, één keer per gebeurtenis. Ieder krijgt ook zijn eigen melding.',
+    bell: 'De bel toont je meldingen altijd, wat je hier ook kiest.',
+    slack: 'Slack',
+    teams: 'Teams',
+    email: 'E-mail',
+    slackHint:
+      'Een incoming-webhookadres van een Slack-app (https://hooks.slack.com/services/…). Het wordt versleuteld bewaard en nooit meer getoond.',
+    teamsHint:
+      'Het adres van een Teams-werkstroom "Post to a channel when a webhook request is received". Het wordt versleuteld bewaard en nooit meer getoond.',
+    keep: 'Ingesteld ({{hint}}); typ een nieuw adres om het te vervangen',
+    test: 'Test sturen',
+    testSent: 'Testbericht verstuurd.',
+    testFailed: 'Het testbericht is niet aangenomen: {{error}}',
+    remove: 'Verwijderen',
+    removeConfirm: 'Dit adres verwijderen? Meldingen die ervoor gekozen zijn, gaan er niet meer heen.',
+    removed: 'Adres verwijderd.',
+    kind: 'Melding',
+    save: 'Meldingen opslaan',
+    saved: 'Meldingen opgeslagen.',
+    kinds: {
+      lead: { assigned: 'Er is een lead aan je toegewezen', unassigned: 'Niemand kon een lead aannemen' },
+      sla: {
+        reminder: 'Herinnering voordat een opvolging moet',
+        escalated: 'Escalatie: iemand heeft een opvolging gemist',
+        breached: 'Je hebt een opvolging gemist',
+      },
+      handoff: { digest: 'Wekelijks overzicht van teruggestuurde leads' },
+      plan: { behind: 'Het plan loopt achter' },
+    },
   },
   profile: {
     title: 'Profiel',

@@ -4,6 +4,7 @@ import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { UpdateMeBody } from '../../../src/contract/users.ts';
 import { api } from '../api.ts';
+import { AlertChannelsCard } from '../components/alert-channels-card.tsx';
 import { NewPasswordFields } from '../components/new-password-fields.tsx';
 import { SecondFactorCard } from '../components/second-factor-card.tsx';
 import { showFieldErrors, useAction } from '../components/use-action.ts';
@@ -67,6 +68,11 @@ export function ProfilePage() {
   const queryClient = useQueryClient();
   const language = i18n.language === 'nl' ? 'nl' : 'en';
   const absences = useQuery({ queryKey: ['absences', user.id], queryFn: () => api.absences(user.id) });
+  // A manager sets the alerts of the teams they manage; an admin, of every team.
+  const teams = useQuery({ queryKey: ['teams'], queryFn: api.teams });
+  const managed = (teams.data?.data ?? []).filter(
+    (team) => user.role === 'admin' || team.managerId === user.id,
+  );
   const zones = Intl.supportedValuesOf('timeZone');
 
   const save = useAction({
@@ -183,6 +189,10 @@ export function ProfilePage() {
           ]}
         />
       </Card>
+      <AlertChannelsCard />
+      {managed.map((team) => (
+        <AlertChannelsCard key={team.id} team={team} />
+      ))}
       <PasswordCard />
       <SecondFactorCard />
     </Space>
