@@ -330,8 +330,17 @@ describeEachDialect('alerts in Slack and Teams', (getDatabase) => {
     ]);
     const slack = chat.posts.find((p) => p.provider === 'slack')!.body as SlackBody;
     expect(slack.text).toMatch(/^Herinnering: Eva/);
+    // The rep's own reminder carries the one-click actions; the manager's escalation only the link.
+    const buttons = slack.blocks.find((b) => b.type === 'actions')!.elements!;
+    expect(buttons.map((b) => b.text.text)).toEqual([
+      'Open de lead in Baton',
+      'Accepteren',
+      'Afwijzen met reden',
+      'Ik heb gebeld',
+    ]);
     const card = (chat.posts.find((p) => p.provider === 'teams')!.body as TeamsBody).attachments[0]!.content;
     expect(card.body[0]!.text).toMatch(/^Missed follow-up: Ruud Rep has not responded to Eva/);
+    expect(card.actions.map((a) => a.title)).toEqual(['Open the lead in Baton']);
     // Ruud's and Mirjam's steps (the director, who chose nothing, gets email as before).
     const rows = (await outbox()).filter(
       (m) => m.kind.startsWith('sla.') && [rep.id, manager.id].includes(m.recipientUserId!),

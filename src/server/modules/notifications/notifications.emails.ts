@@ -449,6 +449,23 @@ function render(
   return { subject, text, html, card };
 }
 
+/** One-click links, as buttons in the recipient's language. */
+export interface ActionLinks {
+  accept: string;
+  reject: string;
+  logCall: string;
+}
+function actionButtons(language: Language, actions: ActionLinks | undefined) {
+  const m = messages[language];
+  return actions
+    ? [
+        { label: m.actAccept, href: actions.accept },
+        { label: m.actReject, href: actions.reject },
+        { label: m.actCalled, href: actions.logCall },
+      ]
+    : [];
+}
+
 function whoLines(lead: LeadContext): string[] {
   return [
     [lead.name, lead.title].filter(Boolean).join(', ') || leadName(lead),
@@ -495,7 +512,7 @@ export function renderLeadAssigned(input: {
   lead: LeadContext;
   by: AssignedBy;
   /** One-click links (accept, reject, I called), each single-use and expiring. */
-  actions?: { accept: string; reject: string; logCall: string };
+  actions?: ActionLinks;
 }): Alert {
   const { recipient, lead, by } = input;
   const m = messages[recipient.language];
@@ -535,13 +552,7 @@ export function renderLeadAssigned(input: {
     ],
     { label: m.open, href: lead.link },
     m.footer,
-    input.actions
-      ? [
-          { label: m.actAccept, href: input.actions.accept },
-          { label: m.actReject, href: input.actions.reject },
-          { label: m.actCalled, href: input.actions.logCall },
-        ]
-      : [],
+    actionButtons(recipient.language, input.actions),
   );
 }
 
@@ -606,6 +617,8 @@ export function renderSlaStep(input: {
   policyName: { en: string; nl: string };
   deadline: Date;
   overdueMs: number;
+  /** One-click links (accept, reject, I called) in the rep's own reminder or miss. */
+  actions?: ActionLinks;
 }): Alert {
   const { recipient, lead } = input;
   const m = messages[recipient.language];
@@ -634,6 +647,7 @@ export function renderSlaStep(input: {
     ],
     { label: m.open, href: lead.link },
     m.footer,
+    actionButtons(recipient.language, input.actions),
   );
 }
 

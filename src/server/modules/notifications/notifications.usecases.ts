@@ -32,6 +32,7 @@ import {
   renderPlanBehind,
   renderWebhookDisabled,
   renderSlaStep,
+  type ActionLinks,
   type Alert,
   type AssignedBy,
   type LeadContext,
@@ -100,6 +101,16 @@ export function linksOf(publicUrl: string): Links {
     setPassword: (token) => `${base}/set-password#token=${encodeURIComponent(token)}`,
   };
 }
+
+/** The one-click links of a lead's freshly issued tokens. */
+const actionLinksOf = (
+  links: Links,
+  tokens: Record<'accept' | 'reject' | 'log_call', string>,
+): ActionLinks => ({
+  accept: links.action(tokens.accept),
+  reject: links.action(tokens.reject),
+  logCall: links.action(tokens.log_call),
+});
 
 /**
  * Waiting time before the next attempt: 30 s, doubling per attempt, at most an hour, with a fifth
@@ -391,11 +402,7 @@ export async function queueLeadAssigned({
     recipient: recipientOf(user),
     lead: await leadContext({ conn: trx, contact, links }),
     by,
-    actions: {
-      accept: links.action(tokens.accept),
-      reject: links.action(tokens.reject),
-      logCall: links.action(tokens.log_call),
-    },
+    actions: actionLinksOf(links, tokens),
   });
   await queueAlerts(
     trx,
@@ -676,11 +683,13 @@ async function renderQueued({
   row,
   owner,
   links,
+  now,
 }: {
   db: Db;
   row: OutboxRow;
   owner: string;
   links: Links;
+  now: Date;
 }): Promise<Alert> {
   if (row.template !== 'sla.step' || !row.contact_id || !row.recipient_user_id)
     throw new Error(`cannot render message ${row.id} (template ${row.template ?? 'none'})`);
@@ -692,16 +701,22 @@ async function renderQueued({
     findPolicyName(db, params.policyId),
   ]);
   if (!contact || !recipient) throw new Error(`message ${row.id}: its lead or recipient no longer exists`);
+  // The rep's own reminder (or miss) carries the one-click actions, issued as it is rendered.
+  const toRep = recipient.id === params.repId;
+  const tokens = toRep
+    ? await issueActionLinks({ trx: db, userId: recipient.id, contactId: contact.id, now })
+    : null;
   const email = renderSlaStep({
     recipient: recipientOf(recipient),
     lead: await leadContext({ conn: db, contact, links }),
     kind: params.kind,
     level: params.level,
-    toRep: recipient.id === params.repId,
+    toRep,
     repName: rep?.name ?? '—',
     policyName: policy ?? { en: '—', nl: '—' },
     deadline: new Date(params.deadline),
     overdueMs: params.overdueMs,
+    ...(tokens && { actions: actionLinksOf(links, tokens) }),
   });
   await storeRendered(
     db,
@@ -791,7 +806,7 @@ export async function sendDueMessages({
         const rendered =
           row.subject !== null && row.body_text !== null
             ? { subject: row.subject, text: row.body_text, html: row.body_html }
-            : await renderQueued({ db, row, owner, links });
+            : await renderQueued({ db, row, owner, links, now });
         let messageId: string | null = null;
         if (row.channel === 'slack' || row.channel === 'teams') {
           const payload = 'card' in rendered ? chatPayload(row.channel, rendered.card) : rendered.text;
