@@ -147,7 +147,8 @@ export function AlertChannelsCard({ team }: { team?: { id: string; name: string 
                     checked: (value ?? []).includes(channel),
                   })}
                   getValueFromEvent={(event: { target: { checked: boolean } }) => {
-                    const current = (form.getFieldValue(['routes', kind]) as AlertChannel[] | undefined) ?? [];
+                    const current =
+                      (form.getFieldValue(['routes', kind]) as AlertChannel[] | undefined) ?? [];
                     return event.target.checked
                       ? [...current.filter((c) => c !== channel), channel]
                       : current.filter((c) => c !== channel);
