@@ -5,7 +5,7 @@ import type { User } from '../src/contract/users.ts';
 import { startChatReceiver } from '../src/server/testing/chat-receiver.ts';
 import { en } from '../web/src/locales/en.ts';
 import { nl } from '../web/src/locales/nl.ts';
-import { artifact, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
+import { hasBrowser, launchChromium, seriousViolations, shoot } from './browser.ts';
 import { apiSession, createStoreEnv, freePort, startServerProcess } from './helpers.ts';
 
 const admin = { BATON_ADMIN_EMAIL: 'admin@acme-ict.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
@@ -85,7 +85,7 @@ describe.skipIf(!hasBrowser)('alerts in Slack, chosen in the profile, in Chromiu
       expect(await page.content()).not.toContain('ruud-secret');
       const violations = await seriousViolations(page);
       expect(violations, violations.join('\n')).toEqual([]);
-      await page.screenshot({ path: artifact('alerts-profile.png'), fullPage: true });
+      await shoot(page, 'alerts-profile.png');
 
       // A new lead reaches the rep in Slack, with the one-click buttons.
       const ingested = await call<{ results: { contactId: string }[] }>('POST', '/events', {
@@ -96,7 +96,19 @@ describe.skipIf(!hasBrowser)('alerts in Slack, chosen in the profile, in Chromiu
       });
       const anna = ingested.results[0]!.contactId;
       await call('POST', `/contacts/${anna}/stage-changes`, { to: 'mql' });
-      await expect.poll(() => chat.posts.length, { timeout: 30_000 }).toBe(2);
+      // A loaded machine routes and sends slowly; if it never comes, say where it stopped.
+      const arrived = await expect
+        .poll(() => chat.posts.length, { timeout: 90_000 })
+        .toBe(2)
+        .then(() => true)
+        .catch(() => false);
+      if (!arrived) {
+        const assignments = await call<unknown>('GET', `/contacts/${anna}/assignments`);
+        const queued = await call<unknown>('GET', '/outbox');
+        throw new Error(
+          `no Slack post for the lead: assignments ${JSON.stringify(assignments)}; outbox ${JSON.stringify(queued)}`,
+        );
+      }
       const post = chat.posts[1]!;
       expect(post.problems).toEqual([]);
       const slack = post.body as SlackBody;
@@ -134,7 +146,7 @@ describe.skipIf(!hasBrowser)('alerts in Slack, chosen in the profile, in Chromiu
       await page.getByText('NL', { exact: true }).first().click();
       await page.getByText(nl.alerts.intro).waitFor();
       expect(await seriousViolations(page)).toEqual([]);
-      await page.screenshot({ path: artifact('alerts-profile-nl.png'), fullPage: true });
+      await shoot(page, 'alerts-profile-nl.png');
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -40,6 +40,16 @@ export function artifact(name: string): string {
   return join(artifactsDir, name);
 }
 
+/**
+ * Saves a screenshot of a page (the whole page unless `fullPage` is false) or of one element, as
+ * an artifact to look at; nothing when BATON_E2E_SCREENSHOTS=0 (CI, where no one looks and each
+ * full page costs a second of a busy machine).
+ */
+export async function shoot(target: Page | Locator, name: string, fullPage = true): Promise<void> {
+  if (!settings.screenshots) return;
+  await target.screenshot({ path: artifact(name), ...(fullPage && 'goto' in target && { fullPage: true }) });
+}
+
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 interface AxeViolation {

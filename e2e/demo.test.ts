@@ -9,7 +9,7 @@ import type { Opportunity } from '../src/contract/opportunities.ts';
 import type { Pacing } from '../src/contract/planning.ts';
 import type { SlaQueue, SlaReport } from '../src/contract/sla.ts';
 import type { User } from '../src/contract/users.ts';
-import { artifact, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
+import { hasBrowser, launchChromium, seriousViolations, shoot } from './browser.ts';
 import { createStoreEnv, runCli, startServerProcess } from './helpers.ts';
 
 const password = 'baton demo 2026';
@@ -126,10 +126,7 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
           await page.getByText(data).first().waitFor();
           await page.waitForLoadState('networkidle');
           violations.push(...(await seriousViolations(page)).map((v) => `${path}: ${v}`));
-          await page.screenshot({
-            path: artifact(`demo-${journey.email.split('@')[0]}${path.replaceAll('/', '-')}.png`),
-            fullPage: true,
-          });
+          await shoot(page, `demo-${journey.email.split('@')[0]}${path.replaceAll('/', '-')}.png`);
         }
         if (journey.email.startsWith('lars@')) {
           // From the overview to a commitment's days, and from the tracker to a lead's page.
@@ -143,7 +140,7 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
           await page.getByRole('heading', { name: 'Why an MQL' }).waitFor();
           await page.waitForLoadState('networkidle');
           violations.push(...(await seriousViolations(page)).map((v) => `lead: ${v}`));
-          await page.screenshot({ path: artifact('demo-lars-lead.png'), fullPage: true });
+          await shoot(page, 'demo-lars-lead.png');
           await page.goto(`${baton_.url}/profile`);
           await page.getByRole('heading', { name: 'Working hours' }).waitFor();
           violations.push(...(await seriousViolations(page)).map((v) => `profile: ${v}`));
@@ -160,7 +157,7 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
             .first()
             .waitFor();
           violations.push(...(await seriousViolations(page)).map((v) => `ledger: ${v}`));
-          await page.screenshot({ path: artifact('demo-lars-ledger.png'), fullPage: true });
+          await shoot(page, 'demo-lars-ledger.png');
         }
         await context.close();
       }
@@ -175,7 +172,7 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
       await page.getByRole('button', { name: /Sign in|Aanmelden/ }).click();
       await page.getByRole('heading', { name: 'My leads' }).waitFor();
       await page.waitForLoadState('networkidle');
-      await page.screenshot({ path: artifact('demo-emma-leads.png'), fullPage: true });
+      await shoot(page, 'demo-emma-leads.png');
       const deals = await fetch(
         `${baton_.url}/api/v1/handoff/fates?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`,
         {
@@ -208,10 +205,7 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
         await settings.getByRole('tab', { name: tab }).click();
         await settings.getByRole('tabpanel').getByText(data).first().waitFor();
         violations.push(...(await seriousViolations(settings)).map((v) => `settings ${tab}: ${v}`));
-        await settings.screenshot({
-          path: artifact(`demo-settings-${tab.split(' ')[0]!.toLowerCase()}.png`),
-          fullPage: true,
-        });
+        await shoot(settings, `demo-settings-${tab.split(' ')[0]!.toLowerCase()}.png`);
       }
       await admin.close();
 

@@ -5,7 +5,7 @@ import type { Touchpoint } from '../src/contract/contacts.ts';
 import type { User } from '../src/contract/users.ts';
 import { startTestSmtpServer } from '../src/server/testing/smtp.ts';
 import { en } from '../web/src/locales/en.ts';
-import { artifact, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
+import { hasBrowser, launchChromium, seriousViolations, shoot } from './browser.ts';
 import { apiSession, createStoreEnv, startServerProcess, freePort } from './helpers.ts';
 
 const admin = { BATON_ADMIN_EMAIL: 'admin@acme-ict.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
@@ -83,7 +83,7 @@ describe.skipIf(!hasBrowser)('one-click actions from a real email, in Chromium',
       expect(await stageOf('Anna')).toBe('sal');
       const history = (await call<Lifecycle>('GET', `/contacts/${leads.Anna}/lifecycle`)).history;
       expect(history.at(-1)).toMatchObject({ to: 'sal', actor: { kind: 'user', id: rep.id } });
-      await page.screenshot({ path: artifact('one-click-accepted.png'), fullPage: true });
+      await shoot(page, 'one-click-accepted.png');
       // The same link a second time: a clear page, and nothing changes.
       await page.goto('about:blank');
       await page.goto(anna.accept);

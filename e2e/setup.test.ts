@@ -5,7 +5,7 @@ import type { Assignment } from '../src/contract/routing.ts';
 import { startTestSmtpServer } from '../src/server/testing/smtp.ts';
 import { en } from '../web/src/locales/en.ts';
 import { nl } from '../web/src/locales/nl.ts';
-import { artifact, choose, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
+import { artifact, choose, hasBrowser, launchChromium, seriousViolations, shoot } from './browser.ts';
 import { createStoreEnv, startServerProcess, startWebsite, freePort } from './helpers.ts';
 
 /** Long enough for a loaded machine; short enough that a step that never comes names itself. */
@@ -17,7 +17,7 @@ async function cleanInBothLanguages(page: Page, name: string): Promise<void> {
   await page.getByText('NL', { exact: true }).first().click();
   await page.locator('html[lang="nl"]').waitFor();
   expect(await seriousViolations(page), `${name} in Dutch`).toEqual([]);
-  await page.screenshot({ path: artifact(`setup-${name}-nl.png`), fullPage: true });
+  await shoot(page, `setup-${name}-nl.png`);
   await page.getByText('EN', { exact: true }).first().click();
   await page.locator('html[lang="en"]').waitFor();
 }
@@ -247,7 +247,7 @@ describe.skipIf(!hasBrowser)('setting Baton up from an empty store, in Chromium'
       });
       await rep.goto(`${batonUrl}/leads`);
       await rep.getByRole('link', { name: /Jan/ }).first().waitFor();
-      await rep.screenshot({ path: artifact('setup-routed-lead.png'), fullPage: true });
+      await shoot(rep, 'setup-routed-lead.png');
       expect(errors).toEqual([]);
     } catch (error) {
       const cookies = await browser.contexts()[0]?.cookies();

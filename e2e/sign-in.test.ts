@@ -1,7 +1,7 @@
 import { generateSync } from 'otplib';
 import { describe, expect, it } from 'vitest';
 import { startTestOidcProvider } from '../src/server/testing/oidc.ts';
-import { artifact, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
+import { hasBrowser, launchChromium, seriousViolations, shoot } from './browser.ts';
 import { createStoreEnv, startServerProcess, freePort } from './helpers.ts';
 
 const admin = {
@@ -52,7 +52,7 @@ describe.skipIf(!hasBrowser)('signing in through single sign-on with a second fa
       await page.getByRole('button', { name: 'Turn on' }).click();
       const codes = (await page.getByTestId('recovery-codes').innerText()).trim().split('\n');
       expect(codes).toHaveLength(10);
-      await page.screenshot({ path: artifact('sign-in-recovery-codes.png') });
+      await shoot(page, 'sign-in-recovery-codes.png', false);
       await page.getByRole('button', { name: 'I have saved them' }).click();
       await page.getByText('On', { exact: true }).waitFor();
       await page.getByRole('button', { name: 'Sign out' }).click();
@@ -65,7 +65,7 @@ describe.skipIf(!hasBrowser)('signing in through single sign-on with a second fa
       await page.waitForURL(`${batonUrl}/sign-in?second_factor=1**`);
       await page.getByRole('heading', { name: 'Two-step sign-in' }).waitFor();
       expect(await seriousViolations(page)).toEqual([]);
-      await page.screenshot({ path: artifact('sign-in-second-factor.png') });
+      await shoot(page, 'sign-in-second-factor.png', false);
       // The code of the step the app was confirmed in is spent; the app shows the next one.
       await page.getByLabel('Code from your authenticator app').fill(code(30));
       await page.getByRole('button', { name: 'Verify' }).click();
@@ -98,14 +98,14 @@ describe.skipIf(!hasBrowser)('signing in through single sign-on with a second fa
       await page.getByRole('button', { name: 'What would go now?' }).click();
       await page.getByText('0 anonymous touches, 0 leads, 0 email bodies').waitFor();
       expect(await seriousViolations(page)).toEqual([]);
-      await page.screenshot({ path: artifact('settings-retention.png') });
+      await shoot(page, 'settings-retention.png', false);
 
       // A refused sign-in lands on a page that says why: here, a provider's answer used twice.
       await page.getByRole('button', { name: 'Sign out' }).click();
       const replay = await context.newPage();
       await replay.goto(`${batonUrl}/api/v1/auth/oidc/callback?code=used&state=already-used`);
       await replay.getByRole('alert').getByText('This sign-in link was already used or is unknown').waitFor();
-      await replay.screenshot({ path: artifact('sign-in-refused.png') });
+      await shoot(replay, 'sign-in-refused.png', false);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -9,7 +9,7 @@ import { defaultScoringModel } from '../src/domain/scoring/default-model.ts';
 import type { MarketingCommitment, SlaCalendar, SlaClock, SlaPolicy } from '../src/contract/sla.ts';
 import type { HandoffSettings, RejectionReason } from '../src/contract/handoff.ts';
 import type { User } from '../src/contract/users.ts';
-import { artifact, choose, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
+import { choose, hasBrowser, launchChromium, seriousViolations, shoot } from './browser.ts';
 import { createStoreEnv, startServerProcess, type ServerProcess, startWebsite } from './helpers.ts';
 
 const admin = { BATON_ADMIN_EMAIL: 'admin@acme-ict.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
@@ -153,7 +153,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await expect.poll(async () => countdown.textContent(), { timeout: 5000 }).not.toBe(first);
     await expect(row.textContent()).resolves.toContain('Hooli');
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: artifact('web-1-rep-queue.png'), fullPage: true });
+    await shoot(page, 'web-1-rep-queue.png');
 
     // On a phone the queue is a list of cards with the same countdown and buttons.
     const phone = await context.newPage();
@@ -163,7 +163,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await phone.getByTestId('countdown').first().waitFor();
     expect(await phone.getByRole('button', { name: 'Accept Noor' }).isVisible()).toBe(true);
     expect(await phone.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-    await phone.screenshot({ path: artifact('web-1-rep-queue-phone.png'), fullPage: true });
+    await shoot(phone, 'web-1-rep-queue-phone.png');
     await phone.close();
 
     await page.getByRole('button', { name: 'Accept Noor' }).click();
@@ -171,7 +171,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     expect((await contactOf('noor@hooli.nl'))?.stage).toBe('sal');
     // Accepted, it waits for the next step: qualify or recycle.
     await row.getByText('Qualify or recycle').waitFor();
-    await page.screenshot({ path: artifact('web-1-rep-accepted.png'), fullPage: true });
+    await shoot(page, 'web-1-rep-accepted.png');
     await context.close();
   });
 
@@ -205,7 +205,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await dialog.waitFor({ state: 'hidden' });
     await page.locator('#root').getByText('Best fit with their Exact set-up').waitFor();
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: artifact('web-1-rep-deal-won.png'), fullPage: true });
+    await shoot(page, 'web-1-rep-deal-won.png');
     const deals = await call<{ data: { status: string; wonReason: string | null; stage: string }[] }>(
       'GET',
       `/opportunities?contactId=${noor.id}`,
@@ -249,7 +249,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await expect.poll(() => row.textContent()).toMatch(/Rejected.*No budget/);
     await marketing.page.getByRole('img', { name: /Rejections by reason: No budget: 1/ }).waitFor();
     expect(await seriousViolations(marketing.page)).toEqual([]);
-    await marketing.page.screenshot({ path: artifact('web-2-marketing-tracker.png'), fullPage: true });
+    await shoot(marketing.page, 'web-2-marketing-tracker.png');
     await marketing.context.close();
   });
 
@@ -290,7 +290,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await dialog.getByRole('button', { name: 'Waive' }).click();
     await dialog.getByText('Write why, in at least 5 characters').waitFor();
     await dialog.getByLabel('Reason').fill('Cor was in hospital; the rep called the next morning');
-    await page.screenshot({ path: artifact('web-3-manager-waive-dialog.png'), fullPage: true });
+    await shoot(page, 'web-3-manager-waive-dialog.png');
     await dialog.getByRole('button', { name: 'Waive' }).click();
     await page.getByText('Breach of Cor waived').waitFor();
     const clocks = (await call<{ data: SlaClock[] }>('GET', `/contacts/${id}/sla`)).data;
@@ -308,7 +308,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
       .getByText(/^Figures cover /)
       .first()
       .waitFor();
-    await page.screenshot({ path: artifact('web-3-manager-board.png'), fullPage: true });
+    await shoot(page, 'web-3-manager-board.png');
 
     // The manager's other pages: the unassigned queue and the lead itself.
     await page.getByRole('menuitem', { name: 'Unassigned queue' }).click();
@@ -332,7 +332,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
       expect.arrayContaining(['Resterende tijd', 'Lead', 'Fase', 'Wat moet er gebeuren', 'Status', 'Acties']),
     );
     await page.getByRole('button', { name: 'Afmelden' }).waitFor();
-    await page.screenshot({ path: artifact('web-4-dutch-queue.png'), fullPage: true });
+    await shoot(page, 'web-4-dutch-queue.png');
 
     const noor = (await contactOf('noor@hooli.nl'))!;
     await page.goto(`${baton.url}/leads/${noor.id}`);
@@ -340,7 +340,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
       await page.getByRole('heading', { name: heading }).waitFor();
     await page.getByText('Demo aangevraagd').first().waitFor();
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: artifact('web-4-dutch-lead.png'), fullPage: true });
+    await shoot(page, 'web-4-dutch-lead.png');
 
     await page.getByRole('menuitem', { name: 'Begrippenlijst' }).click();
     await page.getByRole('heading', { name: 'Begrippenlijst' }).waitFor();
@@ -395,7 +395,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     // One signature is not enough.
     expect(await page.getByText('Awaiting signatures', { exact: true }).isVisible()).toBe(true);
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: artifact('web-7-agreement-signed-by-sales.png'), fullPage: true });
+    await shoot(page, 'web-7-agreement-signed-by-sales.png');
 
     // The head of Marketing signs the same version: it is signed and comes into force on its date.
     const marketing = await signInAs(people.marketer);
@@ -426,7 +426,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.emulateMedia({ media: 'print' });
     expect(await page.getByRole('navigation', { name: 'Main menu' }).isVisible()).toBe(false);
-    await page.screenshot({ path: artifact('web-8-board-view-print.png'), fullPage: true });
+    await shoot(page, 'web-8-board-view-print.png');
     await page.emulateMedia({ media: 'screen' });
 
     // The plan and the bonus pages open too.
@@ -560,7 +560,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     // The setup in this file created the pool as the first admin.
     await page.getByRole('row').filter({ hasText: 'Pool added' }).first().waitFor();
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: artifact('web-8-audit-log.png'), fullPage: true });
+    await shoot(page, 'web-8-audit-log.png');
 
     // Only routing: the sign-ins go, the pool stays; the download has the same entries.
     await page.getByLabel('Kind').click();
@@ -606,7 +606,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await page.getByRole('button', { name: 'Bewaartermijn opslaan' }).waitFor();
     expect(await page.getByRole('navigation').textContent()).toContain('Auditlogboek');
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: artifact('web-8-audit-log-dutch.png'), fullPage: true });
+    await shoot(page, 'web-8-audit-log-dutch.png');
     await page.getByText('EN', { exact: true }).click();
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     await context.close();
@@ -791,7 +791,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await page.getByText('NL', { exact: true }).first().click();
     await page.getByRole('heading', { name: 'De MQL-regel', exact: true }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: artifact('scoring-builder-nl.png'), fullPage: true });
+    await shoot(page, 'scoring-builder-nl.png');
     await context.close();
   });
 

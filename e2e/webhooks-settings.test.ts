@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { startWebhookReceiver } from '../src/server/testing/webhook-receiver.ts';
 import { en } from '../web/src/locales/en.ts';
 import { nl } from '../web/src/locales/nl.ts';
-import { artifact, hasBrowser, launchChromium, seriousViolations } from './browser.ts';
+import { hasBrowser, launchChromium, seriousViolations, shoot } from './browser.ts';
 import { createStoreEnv, startServerProcess } from './helpers.ts';
 
 const admin = { BATON_ADMIN_EMAIL: 'admin@acme-ict.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
@@ -77,7 +77,7 @@ describe.skipIf(!hasBrowser)('webhooks set up from the browser, in Chromium', ()
       await dialog.getByRole('button', { name: new RegExp(`^${en.webhooks.replay}: `) }).click();
       await expect.poll(() => receiver.received.length, { timeout: 30_000 }).toBe(2);
       expect(receiver.received[1]!.headers['webhook-id']).toBe(first.headers['webhook-id']);
-      await page.screenshot({ path: artifact('webhooks-deliveries.png'), fullPage: true });
+      await shoot(page, 'webhooks-deliveries.png');
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'hidden' });
 
@@ -86,7 +86,7 @@ describe.skipIf(!hasBrowser)('webhooks set up from the browser, in Chromium', ()
       await page.getByText(nl.webhooks.intro).waitFor();
       await page.getByRole('cell', { name: nl.webhooks.events.lead.mql }).waitFor();
       expect(await seriousViolations(page)).toEqual([]);
-      await page.screenshot({ path: artifact('webhooks-settings-nl.png'), fullPage: true });
+      await shoot(page, 'webhooks-settings-nl.png');
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Contact, Touchpoint } from '../src/contract/contacts.ts';
 import type { Form } from '../src/contract/forms.ts';
-import { artifact, hasBrowser, launchChromium } from './browser.ts';
+import { hasBrowser, launchChromium, shoot } from './browser.ts';
 import { createStoreEnv, startServerProcess, startWebsite } from './helpers.ts';
 
 const admin = { BATON_ADMIN_EMAIL: 'admin@example.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
@@ -65,9 +65,9 @@ describe.skipIf(!hasBrowser)('a form on a plain website, in Chromium', () => {
       await page.fill('input[name="firstName"]', 'Noor');
       await page.fill('input[name="company"]', 'Hooli B.V.');
       await page.check('input[name="consent"]');
-      await page.screenshot({ path: artifact('website-form-filled.png'), fullPage: true });
+      await shoot(page, 'website-form-filled.png');
       await Promise.all([page.waitForURL(`${website.origin}/thanks`), page.click('button[type="submit"]')]);
-      await page.screenshot({ path: artifact('website-form-thanks.png') });
+      await shoot(page, 'website-form-thanks.png', false);
 
       const contacts = await api<{ data: Contact[] }>('/api/v1/contacts?email=noor@hooli.nl');
       const contact = contacts.data[0]!;

@@ -381,6 +381,8 @@ export function loadTestSettings(env: Env = process.env): {
   requirePostgres: boolean;
   chromiumPath: string;
   requireBrowser: boolean;
+  /** Whether browser journeys save their screenshots (BATON_E2E_SCREENSHOTS=0: not, as in CI). */
+  screenshots: boolean;
   /** The API fuzz test: requests per operation, and the first seed. */
   fuzz: { runs: number; seed: number };
 } {
@@ -391,6 +393,7 @@ export function loadTestSettings(env: Env = process.env): {
     requirePostgres: ['1', 'true'].includes(env.BATON_TEST_REQUIRE_POSTGRES ?? ''),
     chromiumPath: env.BATON_CHROMIUM_PATH || '/usr/bin/chromium',
     requireBrowser: ['1', 'true'].includes(env.BATON_TEST_REQUIRE_BROWSER ?? ''),
+    screenshots: !['0', 'false'].includes(env.BATON_E2E_SCREENSHOTS ?? ''),
     fuzz: { runs: whole(env.BATON_FUZZ_RUNS, 30), seed: whole(env.BATON_FUZZ_SEED, 4242) },
   };
 }

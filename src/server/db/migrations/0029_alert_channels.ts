@@ -28,9 +28,18 @@ export async function up(db: AnyDb): Promise<void> {
     .alterTable('outbox')
     .addColumn('alert_channel_id', id, (c) => c.references('alert_channels.id').onDelete('set null'))
     .execute();
+  // With no mail server, the dispatcher leases chat alone: found by channel, not by walking every
+  // email that waits.
+  await db.schema
+    .createIndex('outbox_channel_due_idx')
+    .on('outbox')
+    .columns(['channel', 'next_attempt_at'])
+    .where(sql.ref('status'), '=', 'pending')
+    .execute();
 }
 
 export async function down(db: AnyDb): Promise<void> {
+  await db.schema.dropIndex('outbox_channel_due_idx').execute();
   await db.schema.alterTable('outbox').dropColumn('alert_channel_id').execute();
   await db.schema.dropTable('alert_channels').execute();
 }
