@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import SQLite from 'better-sqlite3';
@@ -161,7 +161,10 @@ describe.skipIf(!e2eStores.includes('postgres' as never))('the PostgreSQL backup
         expect(((await response.json()) as { accepted: number }).accepted).toBe(1);
       }
       await server.stop();
-      const dump = join(dirname(new URL(import.meta.url).pathname), 'artifacts', `pg-${Date.now()}.dump`);
+      // The artifacts folder exists only once something was saved there (screenshots may be off).
+      const artifacts = join(dirname(new URL(import.meta.url).pathname), 'artifacts');
+      mkdirSync(artifacts, { recursive: true });
+      const dump = join(artifacts, `pg-${Date.now()}.dump`);
       // The routine of the README, word for word but for the names.
       await run('pg_dump', ['--format=custom', `--file=${dump}`, source.env.DATABASE_URL!]);
       await run('pg_restore', [

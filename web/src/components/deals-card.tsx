@@ -43,14 +43,15 @@ export function DealsCard({ contactId, canWork }: { contactId: string; canWork: 
   const stageName = (key: string) => active.find((s) => s.key === key)?.name[language] ?? key;
   const closingStage = closing && active.find((s) => s.outcome === closing.outcome);
   const rows = deals.data?.data ?? [];
-  if (!deals.isPending && rows.length === 0) return null;
+  // Shown once there are deals: a lead with none shows no card, and none flashes empty while
+  // loading (an empty table that scrolls sideways on a phone is a region no keyboard can reach).
+  if (rows.length === 0) return null;
 
   return (
     <Card title={<h2 className="baton-card-title">{t('deals.title')}</h2>}>
       <Table<Opportunity>
         rowKey="id"
         size="small"
-        loading={deals.isPending}
         pagination={false}
         dataSource={rows}
         scroll={{ x: 700 }}
