@@ -79,7 +79,8 @@ describeEachDialect('alerts in Slack and Teams', (getDatabase) => {
     await context.services.scoring.scoreDue();
     const id = outcome.body.results[0]!.contactId!;
     await expect
-      .poll(async () => (await context.services.contacts.getContact(cli, id)).ownerId)
+      // Routing reacts after the commit; a loaded machine may take a while.
+      .poll(async () => (await context.services.contacts.getContact(cli, id)).ownerId, { timeout: 30_000 })
       .toBe(ownerId);
     return id;
   };

@@ -36,7 +36,8 @@ describeEachDialect('the bell: in-app notifications', (getDatabase) => {
       await context.services.scoring.scoreDue();
       const id = outcome.body.results[0]!.contactId!;
       await expect
-        .poll(async () => (await context.services.contacts.getContact(cli, id)).ownerId)
+        // Routing reacts after the commit; a loaded machine may take a while.
+        .poll(async () => (await context.services.contacts.getContact(cli, id)).ownerId, { timeout: 30_000 })
         .toBe(rep.id);
       return id;
     };
