@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -40,6 +41,25 @@ export class PrivateTargetError extends Error {
   constructor(address: string) {
     super(`the address ${address} is private, loopback or reserved; an admin may allow such targets`);
   }
+}
+
+/**
+ * Why an address's name may not be posted to, checked before it is stored: it does not resolve, or
+ * resolves to a private, loopback or reserved address; null when it is fine or a literal address
+ * (the rules without a lookup are `targetProblem`'s). The sender checks again on every connection.
+ */
+export async function nameProblem(url: string): Promise<string | null> {
+  const host = new URL(url).hostname;
+  if (literalAddress(host) !== null) return null;
+  let addresses: { address: string }[];
+  try {
+    addresses = await lookup(host, { all: true });
+  } catch {
+    return `the name ${host} does not resolve`;
+  }
+  return addresses.some((a) => !isPublicAddress(a.address))
+    ? `${host} resolves to a private, loopback or reserved address`
+    : null;
 }
 
 /** Looks a name up and refuses it when any address it gives is not public. */

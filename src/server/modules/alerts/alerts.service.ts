@@ -1,4 +1,3 @@
-import { lookup } from 'node:dns/promises';
 import type {
   AlertRoutes,
   AlertSettings,
@@ -15,7 +14,8 @@ import {
   type AlertOwner,
 } from '../../../domain/alerts/alerts.ts';
 import { chatPayload } from '../../../domain/alerts/chat-cards.ts';
-import { isPublicAddress, literalAddress, targetProblem } from '../../../domain/webhooks/webhooks.ts';
+import { targetProblem } from '../../../domain/webhooks/webhooks.ts';
+import { nameProblem } from '../../platform/webhook-sender.ts';
 import { fromDbBool, fromDbTime } from '../../db/dialect.ts';
 import type { ChatSender } from '../../platform/chat-sender.ts';
 import { newId } from '../../platform/ids.ts';
@@ -72,16 +72,8 @@ export function createAlertsService(deps: ServiceDeps, options: { chat: ChatSend
         'is a private, loopback or reserved address; an admin may allow such targets in the webhook settings',
       );
     if (open) return;
-    const host = new URL(url).hostname;
-    if (literalAddress(host) !== null) return;
-    let addresses: { address: string }[];
-    try {
-      addresses = await lookup(host, { all: true });
-    } catch {
-      return refuse(`the name ${host} does not resolve`);
-    }
-    if (addresses.some((a) => !isPublicAddress(a.address)))
-      refuse(`${host} resolves to a private, loopback or reserved address`);
+    const problemOfName = await nameProblem(url);
+    if (problemOfName) refuse(problemOfName);
   }
 
   function view(row: AlertChannelRow | undefined, owner: AlertOwner): AlertSettings {

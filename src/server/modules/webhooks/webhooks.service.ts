@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
 import type {
   CreateWebhookEndpointBody,
   ReplayWebhooksBody,
@@ -17,7 +16,7 @@ import type {
 } from '../../../contract/webhooks.ts';
 import { webhookEventTypeNames, webhookEventTypes } from '../../../contract/webhooks.ts';
 import type { Actor } from '../../../domain/access/roles.ts';
-import { isPublicAddress, literalAddress, targetProblem } from '../../../domain/webhooks/webhooks.ts';
+import { targetProblem } from '../../../domain/webhooks/webhooks.ts';
 import { fromDbBool, fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorRef, authorize } from '../shared/access.ts';
@@ -50,7 +49,7 @@ import {
   fanOutMessages,
   type DeliveryPolicy,
 } from './webhooks.usecases.ts';
-import type { WebhookSender } from '../../platform/webhook-sender.ts';
+import { nameProblem, type WebhookSender } from '../../platform/webhook-sender.ts';
 import type { Db } from '../../db/database.ts';
 import { Type } from 'typebox';
 import { readJson } from '../../db/json-column.ts';
@@ -131,16 +130,8 @@ async function checkTarget(url: string, allowPrivate: boolean): Promise<void> {
       'is a private, loopback or reserved address; an admin may allow such targets in the webhook settings',
     );
   if (allowPrivate) return;
-  const host = new URL(url).hostname;
-  if (literalAddress(host) !== null) return;
-  let addresses: { address: string }[];
-  try {
-    addresses = await lookup(host, { all: true });
-  } catch {
-    return refuse(`the name ${host} does not resolve`);
-  }
-  if (addresses.some((a) => !isPublicAddress(a.address)))
-    refuse(`${host} resolves to a private, loopback or reserved address`);
+  const problemOfName = await nameProblem(url);
+  if (problemOfName) refuse(problemOfName);
 }
 
 export function createWebhooksService(
