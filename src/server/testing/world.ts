@@ -79,6 +79,36 @@ export async function createTestApp(
 const cli = { kind: 'cli' } as const;
 let counter = 0;
 
+/**
+ * A demo request from a new person: an MQL at once, which routing gives to `ownerId`. Waits (up to
+ * 30 s, for a loaded machine) until routing, which reacts after the commit, has done so.
+ */
+export async function routedLead(
+  context: TestContext,
+  lead: { email: string; firstName: string; ownerId: string },
+): Promise<string> {
+  const outcome = await context.services.capture.ingest(
+    cli,
+    {
+      type: 'demo_requested',
+      email: lead.email,
+      occurredAt: context.clock.now().toISOString(),
+      firstName: lead.firstName,
+    },
+    undefined,
+  );
+  await context.services.scoring.scoreDue();
+  const id = outcome.body.results[0]!.contactId!;
+  const deadline = performance.now() + 30_000; // real time: the test clock stands still
+  for (;;) {
+    const { ownerId } = await context.services.contacts.getContact(cli, id);
+    if (ownerId === lead.ownerId) return id;
+    if (performance.now() > deadline)
+      throw new Error(`${lead.email} went to ${ownerId ?? 'no one'}, not ${lead.ownerId}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export async function addUser(
   context: TestContext,
   role: Role,

@@ -8,6 +8,7 @@ import { describeEachDialect } from '../../testing/databases.ts';
 import {
   createTestApp,
   createTestContext,
+  routedLead,
   signIn,
   testPassword,
   type TestContext,
@@ -69,21 +70,8 @@ describeEachDialect('alerts in Slack and Teams', (getDatabase) => {
     await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
     return { director, manager, rep };
   };
-  /** A demo request: an MQL at once, routed to the rep. */
-  const lead = async (email: string, firstName: string, ownerId: string) => {
-    const outcome = await context.services.capture.ingest(
-      cli,
-      { type: 'demo_requested', email, occurredAt: context.clock.now().toISOString(), firstName },
-      undefined,
-    );
-    await context.services.scoring.scoreDue();
-    const id = outcome.body.results[0]!.contactId!;
-    await expect
-      // Routing reacts after the commit; a loaded machine may take a while.
-      .poll(async () => (await context.services.contacts.getContact(cli, id)).ownerId, { timeout: 30_000 })
-      .toBe(ownerId);
-    return id;
-  };
+  const lead = (email: string, firstName: string, ownerId: string) =>
+    routedLead(context, { email, firstName, ownerId });
   const put = (cookie: string, url: string, payload: unknown) =>
     app.inject({ method: 'PUT', url: `/api/v1${url}`, headers: { cookie }, payload: payload as object });
   const outbox = async () => (await context.services.notifications.listOutbox(cli, { limit: 200 })).data;

@@ -1,7 +1,14 @@
 import { beforeEach, expect, it } from 'vitest';
 import type { Inbox } from '../../../contract/inbox.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
-import { addUser, createTestApp, createTestContext, signIn, type TestContext } from '../../testing/world.ts';
+import {
+  addUser,
+  createTestApp,
+  createTestContext,
+  routedLead,
+  signIn,
+  type TestContext,
+} from '../../testing/world.ts';
 import type { App } from '../shared/http.ts';
 
 const cli = { kind: 'cli' } as const;
@@ -27,20 +34,8 @@ describeEachDialect('the bell: in-app notifications', (getDatabase) => {
       members: [{ userId: rep.id }],
     });
     await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
-    const lead = async (email: string, firstName: string) => {
-      const outcome = await context.services.capture.ingest(
-        cli,
-        { type: 'demo_requested', email, occurredAt: context.clock.now().toISOString(), firstName },
-        undefined,
-      );
-      await context.services.scoring.scoreDue();
-      const id = outcome.body.results[0]!.contactId!;
-      await expect
-        // Routing reacts after the commit; a loaded machine may take a while.
-        .poll(async () => (await context.services.contacts.getContact(cli, id)).ownerId, { timeout: 30_000 })
-        .toBe(rep.id);
-      return id;
-    };
+    const lead = (email: string, firstName: string) =>
+      routedLead(context, { email, firstName, ownerId: rep.id });
     const ruud = await signIn(app, rep.email);
     const bell = async (cookie: string) =>
       (
