@@ -17,8 +17,15 @@ if (!hasBrowser) {
   console.warn(`[baton tests] no Chromium at ${settings.chromiumPath}: browser journeys are skipped.`);
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+/**
+ * Starts Chromium as CI does. Every context it opens asks for reduced motion, as a user's system
+ * can: the web app then turns antd's motion off (see `stillTheme`), so a click does not wait for a
+ * dropdown to slide in or a dialog to fade, which made the journeys slow and, on a loaded machine,
+ * flaky. A context opened with `reducedMotion: 'no-preference'` sees the animated app, as most
+ * people do.
+ */
+export async function launchChromium(): Promise<Browser> {
+  const browser = await chromium.launch({
     executablePath: settings.chromiumPath,
     args: [
       '--headless',
@@ -31,6 +38,11 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = (options) => newContext({ reducedMotion: 'reduce', ...options });
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = (options) => newPage({ reducedMotion: 'reduce', ...options });
+  return browser;
 }
 
 /** Screenshots of each journey land here, as test artifacts (not committed). */
@@ -66,7 +78,8 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   await page.waitForFunction(
     `document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)`,
   );
-  await page.addScriptTag({ path: axePath });
+  // Once per document: a route change in the app keeps it, a navigation does not.
+  if (!(await page.evaluate(`typeof axe !== 'undefined'`))) await page.addScriptTag({ path: axePath });
   const rules = JSON.stringify({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] });
   const violations = await page.evaluate<AxeViolation[]>(`axe.run(${rules}).then((r) => r.violations)`);
   return violations

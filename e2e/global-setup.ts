@@ -11,10 +11,23 @@ import { loadTestSettings } from '../src/server/config.ts';
  * - on PostgreSQL, migrates the template database that every test's database is copied from.
  */
 export default async function setup(): Promise<void> {
-  await Promise.all([
-    build({ configFile: new URL('../web/vite.config.ts', import.meta.url).pathname, logLevel: 'warn' }),
-    buildServer(),
-  ]);
+  // Vitest sets NODE_ENV=test, and Vite would then build React's and antd's development code
+  // (jsxDEV, the dev-only checks): several times slower in the browser, and not what a user runs.
+  // The journeys test the production build that `npm start` serves.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await Promise.all([
+      build({
+        configFile: new URL('../web/vite.config.ts', import.meta.url).pathname,
+        mode: 'production',
+        logLevel: 'warn',
+      }),
+      buildServer(),
+    ]);
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   if (loadTestSettings().postgresUrl) {
     await dropStalePostgresTemplates();
     await ensurePostgresTemplate();

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import nlNL from 'antd/locale/nl_NL';
-import { Suspense, lazy, useEffect } from 'react';
+import { Suspense, lazy, useEffect, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes } from 'react-router';
 import { ApiError, api } from './api.ts';
@@ -13,7 +13,7 @@ import { OneClickPage } from './pages/one-click.tsx';
 import { SetupPage } from './pages/setup.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { SessionContext } from './session.ts';
-import { theme } from './theme.ts';
+import { prefersReducedMotion, stillTheme, subscribeToReducedMotion, theme } from './theme.ts';
 
 // Each screen is its own chunk, loaded when first opened: the sign-in page and the shell come first.
 const AuditLogPage = lazy(() => import('./pages/audit-log.tsx').then((m) => ({ default: m.AuditLogPage })));
@@ -62,12 +62,17 @@ export function App() {
     staleTime: 60_000,
   });
   const user = session.data?.user;
+  const reducedMotion = useSyncExternalStore(subscribeToReducedMotion, prefersReducedMotion);
   useEffect(() => {
     if (user && user.language !== i18n.language) applyLanguage(user.language);
   }, [user, i18n.language]);
 
   return (
-    <ConfigProvider locale={i18n.language === 'nl' ? nlNL : enUS} theme={theme}>
+    <ConfigProvider
+      locale={i18n.language === 'nl' ? nlNL : enUS}
+      theme={reducedMotion ? stillTheme : theme}
+      wave={{ disabled: reducedMotion }}
+    >
       <AntApp>
         {session.isPending ? (
           <main className="baton-loading">
