@@ -88,6 +88,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0027_webhook_contacts',
         '0028_notification_reads',
         '0029_alert_channels',
+        '0030_contact_search',
       ],
     });
   });

@@ -114,10 +114,27 @@ export const ListContactsQuery = StrictObject({
   accountId: Type.Optional(Id),
   country: Type.Optional(CountryCode),
   q: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 200, description: 'Search in name, email and company name' }),
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description:
+        'Search in name, email (and so its domain) and company name, any case. When no contact contains it, the contacts it resembles despite typos, best first, on one page',
+    }),
   ),
 });
 export type ListContactsQuery = Static<typeof ListContactsQuery>;
+
+export const ContactPage = Type.Object({
+  data: Type.Array(Contact),
+  nextCursor: Nullable(Type.String({ description: 'Cursor of the next page, null on the last page' })),
+  match: Type.Optional(
+    Type.Enum(['exact', 'similar'], {
+      description:
+        'With a search: `exact` when these contain it, `similar` when none did and these resemble it',
+    }),
+  ),
+});
+export type ContactPage = Static<typeof ContactPage>;
 
 export const Touchpoint = Type.Object({
   id: Id,

@@ -75,7 +75,7 @@ import type { Consents, RecordConsentBody } from '../../src/contract/contacts.ts
 import type { Board } from '../../src/contract/board.ts';
 import type { BonusPlan, BonusStatements, PutBonusPlanBody } from '../../src/contract/bonus.ts';
 import type { PageOf, ProblemDetails } from '../../src/contract/common.ts';
-import type { Contact, ListContactsQuery, Touchpoint } from '../../src/contract/contacts.ts';
+import type { ContactPage, ListContactsQuery, Touchpoint } from '../../src/contract/contacts.ts';
 import type { CreateFormBody, Form, FormSnippet, UpdateFormBody } from '../../src/contract/forms.ts';
 import type {
   AcceptBody,
@@ -342,7 +342,7 @@ export const api = {
   activateModel: (id: string) => post<{ model: ScoringModel }>(`/scoring/models/${id}/activate`),
   calibration: (id: string) => get<CalibrationReport>(`/scoring/models/${id}/calibration`),
 
-  contacts: (query: ListContactsQuery) => get<PageOf<typeof Contact>>('/contacts', query),
+  contacts: (query: ListContactsQuery) => get<ContactPage>('/contacts', query),
   handoffContext: (id: string) => get<HandoffContext>(`/contacts/${id}/handoff`),
   clocksOf: (id: string) => get<{ data: SlaClock[] }>(`/contacts/${id}/sla`),
   accept: (id: string, body: AcceptBody) => post<HandoffDecision>(`/contacts/${id}/accept`, body),

@@ -27,6 +27,7 @@ const CommitmentPage = lazy(() =>
   import('./pages/commitment.tsx').then((m) => ({ default: m.CommitmentPage })),
 );
 const ImportPage = lazy(() => import('./pages/import.tsx').then((m) => ({ default: m.ImportPage })));
+const ContactsPage = lazy(() => import('./pages/contacts.tsx').then((m) => ({ default: m.ContactsPage })));
 const CommitmentsPage = lazy(() =>
   import('./pages/commitments.tsx').then((m) => ({ default: m.CommitmentsPage })),
 );
@@ -94,6 +95,7 @@ export function App() {
                   <Route path="/" element={<Navigate to={homeOf(user.role)} replace />} />
                   <Route path="/leads" element={<MyLeadsPage />} />
                   <Route path="/leads/:id" element={<LeadPage />} />
+                  <Route path="/contacts" element={<ContactsPage />} />
                   <Route path="/team" element={<TeamBoardPage />} />
                   <Route path="/queue/unassigned" element={<UnassignedPage />} />
                   <Route path="/handoff" element={<HandoffPage />} />

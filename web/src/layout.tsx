@@ -18,6 +18,7 @@ type NavKey =
   | 'agreement'
   | 'bonus'
   | 'leads'
+  | 'contacts'
   | 'team'
   | 'unassigned'
   | 'handoff'
@@ -45,6 +46,7 @@ const paths: Record<NavKey, string> = {
   auditLog: '/audit-log',
   privacy: '/privacy',
   leads: '/leads',
+  contacts: '/contacts',
   team: '/team',
   unassigned: '/queue/unassigned',
   handoff: '/handoff',
@@ -56,11 +58,12 @@ const paths: Record<NavKey, string> = {
 
 /** Which screens each role works in (PRODUCT.md §2); everyone has the glossary and their profile. */
 const navOf: Record<Role, NavKey[]> = {
-  sales_rep: ['leads', 'plan', 'agreement', 'bonus', 'glossary', 'profile'],
+  sales_rep: ['leads', 'contacts', 'plan', 'agreement', 'bonus', 'glossary', 'profile'],
   sales_manager: [
     'team',
     'unassigned',
     'leads',
+    'contacts',
     'overview',
     'board',
     'plan',
@@ -80,6 +83,7 @@ const navOf: Record<Role, NavKey[]> = {
     'bonus',
     'team',
     'handoff',
+    'contacts',
     'commitments',
     'scoring',
     'glossary',
@@ -87,6 +91,7 @@ const navOf: Record<Role, NavKey[]> = {
   ],
   marketing: [
     'handoff',
+    'contacts',
     'commitments',
     'attribution',
     'overview',
@@ -112,6 +117,7 @@ const navOf: Record<Role, NavKey[]> = {
     'team',
     'unassigned',
     'leads',
+    'contacts',
     'handoff',
     'commitments',
     'forms',

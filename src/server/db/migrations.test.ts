@@ -38,7 +38,7 @@ async function describeSchema(database: TestDatabase): Promise<string> {
     event_manipulation: string;
   }>`
     select trigger_name, event_object_table, action_timing, event_manipulation from information_schema.triggers
-    where trigger_schema = current_schema() order by trigger_name`.execute(database.db);
+    where trigger_schema = current_schema() order by trigger_name, event_manipulation`.execute(database.db);
   const tables = new Map<string, string[]>();
   for (const c of columns.rows) {
     tables.set(c.table_name, [

@@ -109,10 +109,23 @@ export async function routedLead(
   }
 }
 
+/** Working hours of every hour of the week: for tests on the real clock, which may run at night. */
+export const allWeekHours = Object.fromEntries(
+  ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [
+    day,
+    [['00:00', '24:00']] as [string, string][],
+  ]),
+);
+
 export async function addUser(
   context: TestContext,
   role: Role,
-  options: { name?: string; managerId?: string | null; email?: string } = {},
+  options: {
+    name?: string;
+    managerId?: string | null;
+    email?: string;
+    workingHours?: typeof allWeekHours;
+  } = {},
 ) {
   counter += 1;
   return context.services.users.createUser(cli, {
@@ -121,6 +134,7 @@ export async function addUser(
     role,
     password: testPassword,
     ...(options.managerId !== undefined && { managerId: options.managerId }),
+    ...(options.workingHours && { workingHours: options.workingHours }),
   });
 }
 

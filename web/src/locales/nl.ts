@@ -29,6 +29,7 @@ export const nl: typeof en = {
     language: 'Taal',
     signOut: 'Afmelden',
     leads: 'Mijn leads',
+    contacts: 'Contacten',
     team: 'SLA-bord van het team',
     unassigned: 'Niet-toegewezen wachtrij',
     handoff: 'Overdrachtsoverzicht',
@@ -37,6 +38,25 @@ export const nl: typeof en = {
     glossary: 'Begrippenlijst',
     profile: 'Profiel',
     privacy: 'Privacyverzoeken',
+  },
+  contacts: {
+    title: 'Contacten',
+    intro:
+      'Iedereen die je mag zien, nieuwste eerst. Zoek op naam, e-mail, domein of bedrijf; een tikfout wordt vergeven.',
+    introOwn:
+      'Je eigen contacten, nieuwste eerst. Zoek op naam, e-mail, domein of bedrijf; een tikfout wordt vergeven.',
+    search: 'Contacten zoeken',
+    searchPlaceholder: 'Naam, e-mail, domein of bedrijf',
+    stage: 'Fase',
+    anyStage: 'Elke fase',
+    similar: 'Geen contact bevat “{{q}}”. Deze lijken erop:',
+    noneFound: 'Geen contact past bij deze zoekopdracht.',
+    empty: 'Nog geen contacten.',
+    name: 'Naam',
+    email: 'E-mail',
+    phone: 'Telefoon',
+    created: 'Toegevoegd',
+    more: 'Meer tonen',
   },
   roles: {
     admin: 'Beheerder',

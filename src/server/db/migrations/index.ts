@@ -28,6 +28,7 @@ import * as m0026 from './0026_action_links.ts';
 import * as m0027 from './0027_webhook_contacts.ts';
 import * as m0028 from './0028_notification_reads.ts';
 import * as m0029 from './0029_alert_channels.ts';
+import * as m0030 from './0030_contact_search.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '0027_webhook_contacts': m0027,
   '0028_notification_reads': m0028,
   '0029_alert_channels': m0029,
+  '0030_contact_search': m0030,
 };

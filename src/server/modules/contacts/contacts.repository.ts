@@ -4,6 +4,7 @@ import type { Visibility } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
 import { containsPattern, dialectOf, fromDbTime, inListSql, likeSql, toDbTime } from '../../db/dialect.ts';
 import { leadEventsOf } from '../../../domain/webhooks/webhooks.ts';
+import { combinations, trigramQuestion } from '../../../domain/search/similarity.ts';
 import { queueWebhooks, webhookEvent } from '../webhooks/webhooks.usecases.ts';
 import { newId } from '../../platform/ids.ts';
 import type {
@@ -54,25 +55,109 @@ export async function findContacts(
   if (filter.ownerId) query = query.where('owner_id', '=', filter.ownerId);
   if (filter.accountId) query = query.where('account_id', '=', filter.accountId);
   if (filter.country) query = query.where('country', '=', filter.country);
-  if (filter.q) {
-    const pattern = containsPattern(filter.q);
-    query = query.where((eb) =>
-      eb.or([
-        likeSql(eb.fn('lower', ['email']), pattern),
-        likeSql(sql<string>`lower(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))`, pattern),
-        eb(
-          'account_id',
-          'in',
-          eb
-            .selectFrom('accounts')
-            .select('id')
-            .where(likeSql(sql<string>`lower(accounts.name)`, pattern)),
-        ),
-      ]),
-    );
-  }
+  if (filter.q) query = query.where('id', 'in', containing(db, filter.q));
   if (beforeId) query = query.where('id', '<', beforeId);
   return query.orderBy('id', 'desc').limit(limit).execute();
+}
+
+/**
+ * The ids of the contacts whose searched text (name, email, company; see migration 0030) contains
+ * `search`, any case. Three characters or more are a lookup in the trigram index (FTS5 on SQLite,
+ * pg_trgm on PostgreSQL); fewer are a scan of the index's text.
+ */
+function containing(db: Db, search: string) {
+  const text = search.toLowerCase();
+  if (dialectOf(db) === 'postgres')
+    return sql<string>`(select contact_id from contact_search where ${likeSql(sql.ref('body'), containsPattern(text))})`;
+  const match =
+    [...text].length >= 3
+      ? sql<boolean>`contact_search match ${`"${text.replaceAll('"', '""')}"`}`
+      : likeSql(sql.ref('contact_search.body'), containsPattern(text));
+  return sql<string>`(select k.contact_id from contact_search join contact_search_keys k on k.key = contact_search.rowid where ${match})`;
+}
+
+/** How many candidates a typo-tolerant search weighs at most. */
+const similarCandidates = 300;
+
+/**
+ * The question for the texts with enough trigrams of every word of `search` (trigramQuestion), in
+ * each store's terms: FTS5's query syntax on SQLite, LIKEs that pg_trgm's index answers on
+ * PostgreSQL (its own similarity operator would weigh every text that shares a trigram).
+ */
+function resembling(db: Db, search: string) {
+  const words = trigramQuestion(search);
+  if (words.length === 0) return null;
+  const chosen = words.map(({ trigrams, required }) => combinations(trigrams, required));
+  if (dialectOf(db) === 'postgres')
+    return sql.join(
+      chosen.map(
+        (choices) =>
+          sql`(${sql.join(
+            choices.map(
+              (trigrams) =>
+                sql`(${sql.join(
+                  trigrams.map((t) => likeSql(sql.ref('s.body'), containsPattern(t))),
+                  sql` and `,
+                )})`,
+            ),
+            sql` or `,
+          )})`,
+      ),
+      sql` and `,
+    );
+  const quote = (term: string) => `"${term.replaceAll('"', '""')}"`;
+  return sql`contact_search match ${chosen
+    .map((choices) => `(${choices.map((trigrams) => `(${trigrams.map(quote).join(' AND ')})`).join(' OR ')})`)
+    .join(' AND ')}`;
+}
+
+/**
+ * Contacts whose searched text has enough trigrams of every word of `search`, within what
+ * `visibility` and `filter` allow: candidates for a typo-tolerant search, which `similarMatch` then
+ * decides on alike for both dialects. Neither store ranks every text that shares a trigram, so a
+ * typo in a name thousands share stays fast: the candidates are a sample (the newest on SQLite,
+ * the first the index gives on PostgreSQL), and the answer says "similar".
+ */
+export async function findSimilarContacts(
+  db: Db,
+  search: string,
+  filter: Omit<ContactFilter, 'q'>,
+  visibility: Visibility,
+): Promise<{ row: ContactRow; text: string }[]> {
+  if (visibility.kind === 'owned_by' && visibility.userIds.length === 0) return [];
+  const question = resembling(db, search);
+  if (question === null) return [];
+  const query =
+    dialectOf(db) === 'postgres'
+      ? db
+          .selectFrom('contacts')
+          .innerJoin(
+            sql<{ contact_id: string; body: string }>`contact_search`.as('s'),
+            's.contact_id',
+            'contacts.id',
+          )
+          .where(sql<boolean>`${question}`)
+      : db.selectFrom('contacts').innerJoin(
+          sql<{ contact_id: string; body: string }>`(
+              select k.contact_id, found.body from (
+                select rowid, body from contact_search where ${question}
+                order by rowid desc limit ${similarCandidates * 4}
+              ) found
+              join contact_search_keys k on k.key = found.rowid
+            )`.as('s'),
+          's.contact_id',
+          'contacts.id',
+        );
+  let withText = query.selectAll('contacts').select(sql<string>`s.body`.as('body'));
+  if (visibility.kind === 'owned_by')
+    withText = withText.where('contacts.owner_id', 'in', visibility.userIds);
+  if (filter.email) withText = withText.where('contacts.email', '=', filter.email);
+  if (filter.stage) withText = withText.where('contacts.stage', '=', filter.stage);
+  if (filter.ownerId) withText = withText.where('contacts.owner_id', '=', filter.ownerId);
+  if (filter.accountId) withText = withText.where('contacts.account_id', '=', filter.accountId);
+  if (filter.country) withText = withText.where('contacts.country', '=', filter.country);
+  const rows = await withText.limit(similarCandidates).execute();
+  return rows.map(({ body, ...row }) => ({ row, text: body }));
 }
 
 export async function insertContact(db: Db, row: NewContactRow): Promise<void> {

@@ -142,8 +142,66 @@ describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
     expect(underscore.json<{ data: Contact[] }>().data.map((c) => c.email)).toEqual([
       'piet_de_vries@initech.nl',
     ]);
+    // No contact contains "lead_"; the typo-tolerant fallback compares words, so it offers leadx1.
     const lead1 = await app.inject({ url: '/api/v1/contacts?q=lead_', headers });
-    expect(lead1.json<{ data: Contact[] }>().data).toEqual([]);
+    expect(lead1.json()).toMatchObject({ match: 'similar', data: [{ email: 'leadx1@initech.nl' }] });
+  });
+
+  it('finds a contact by name, email, domain or company despite a typo, keeping the index in step with every change', async () => {
+    const headers = as(company.cookies.marketer);
+    const search = async (q: string) =>
+      (await app.inject({ url: `/api/v1/contacts?q=${encodeURIComponent(q)}`, headers })).json<{
+        data: Contact[];
+        match: string;
+      }>();
+    const emails = async (q: string) => (await search(q)).data.map((c) => c.email);
+    const bakery = await context.services.accounts.createAccount(
+      { kind: 'cli' },
+      { name: 'Bakkerij Jansen B.V.', domains: ['bakkerij-jansen.nl'] },
+    );
+    const emma = await context.services.contacts.createContact(
+      { kind: 'cli' },
+      { email: 'emma@bakkerij-jansen.nl', firstName: 'Emma', lastName: 'de Vries', accountId: bakery.id },
+    );
+    await context.services.contacts.createContact(
+      { kind: 'cli' },
+      { email: 'sophie@gmail.com', firstName: 'Sophie', lastName: 'Hendriks' },
+    );
+
+    // Exact parts of any field, in any case, newest first.
+    expect(await search('JANSEN')).toMatchObject({ match: 'exact' });
+    expect(await emails('JANSEN')).toEqual(['emma@bakkerij-jansen.nl', 'jan@acme.nl']);
+    expect(await emails('gmail.com')).toEqual(['sophie@gmail.com']);
+    expect(await emails('de vr')).toEqual(['emma@bakkerij-jansen.nl']);
+    expect(await emails('em')).toEqual(['emma@bakkerij-jansen.nl']);
+    // A typo in each word: nothing contains it, so the contacts it resembles, best first.
+    expect(await search('Bakkery Jansn')).toMatchObject({
+      match: 'similar',
+      data: [{ email: 'emma@bakkerij-jansen.nl' }],
+    });
+    expect(await emails('Hendrix')).toEqual(['sophie@gmail.com']);
+    expect(await search('Zwanenburg')).toEqual({ data: [], nextCursor: null, match: 'similar' });
+
+    // The index follows a rename of the company, a contact's own change and a deletion.
+    await context.services.accounts.updateAccount({ kind: 'cli' }, bakery.id, { name: 'Broodfabriek Noord' });
+    expect(await emails('broodfabriek')).toEqual(['emma@bakkerij-jansen.nl']);
+    await context.services.contacts.updateContact({ kind: 'cli' }, emma.id, { lastName: 'Visser' });
+    expect(await emails('visser')).toEqual(['emma@bakkerij-jansen.nl']);
+    expect(await emails('de vries')).toEqual([]);
+    await context.services.contacts.eraseContact({ kind: 'cli' }, emma.id);
+    expect(await emails('broodfabriek')).toEqual([]);
+
+    // A rep finds neither exactly nor by resemblance what they may not see.
+    const rep = as(company.cookies.rep);
+    for (const q of ['piet', 'pieter', 'globex'])
+      expect(
+        (await app.inject({ url: `/api/v1/contacts?q=${q}`, headers: rep })).json<{ data: Contact[] }>().data,
+      ).toEqual([]);
+    expect(
+      (await app.inject({ url: '/api/v1/contacts?q=jansn', headers: rep }))
+        .json<{ data: Contact[] }>()
+        .data.map((c) => c.email),
+    ).toEqual(['jan@acme.nl']);
   });
 
   it('filters by email in any case, searches by name and company, and pages with a cursor', async () => {

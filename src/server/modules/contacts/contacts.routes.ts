@@ -1,10 +1,11 @@
 import { Type } from 'typebox';
-import { IdParams, Page } from '../../../contract/common.ts';
+import { IdParams } from '../../../contract/common.ts';
 import {
   Consents,
   RecordConsentBody,
   ContactExport,
   Contact,
+  ContactPage,
   CreateContactBody,
   ListContactsQuery,
   MergeContactBody,
@@ -25,7 +26,7 @@ export function contactsRoutes(app: App, { contacts }: { contacts: ContactsServi
         tags,
         summary: 'List contacts you may see, newest first',
         querystring: ListContactsQuery,
-        response: { 200: Page(Contact), ...problemResponses },
+        response: { 200: ContactPage, ...problemResponses },
       },
     },
     async (request) => contacts.listContacts(request.actor, request.query),

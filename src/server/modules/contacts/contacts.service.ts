@@ -16,6 +16,7 @@ import { canSee, type Actor, type Visibility } from '../../../domain/access/role
 import { decideSourceUpdate } from '../../../domain/capture/decide-sources.ts';
 import { decideStageChange, stageEntryTimes } from '../../../domain/lifecycle/decide-stage-change.ts';
 import { normalizeEmail } from '../../../domain/people/normalize.ts';
+import { similarMatch } from '../../../domain/search/similarity.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow, ContactUpdate, NewStageChangeRow, StageChangeRow } from '../../db/tables.ts';
@@ -51,6 +52,7 @@ import { findTouchpointsOfContact } from '../capture/capture.repository.ts';
 import {
   findContactById,
   findContacts,
+  findSimilarContacts,
   findStageChanges,
   insertContact,
   insertStageChange,
@@ -168,9 +170,24 @@ export function createContactsService(
       const visibility = await loadVisibility(db, who);
       const limit = query.limit ?? 50;
       const filter = { ...query, ...(query.email !== undefined && { email: normalizeEmail(query.email) }) };
-      const rows = await findContacts(db, filter, visibility, limit + 1, decodeCursor(query.cursor));
+      const beforeId = decodeCursor(query.cursor);
+      const rows = await findContacts(db, filter, visibility, limit + 1, beforeId);
+      if (rows.length === 0 && filter.q !== undefined && beforeId === undefined) {
+        // Nothing contains the search: the contacts it resembles despite typos, best first, on one page.
+        const { q, ...rest } = filter;
+        const similar = (await findSimilarContacts(db, q, rest, visibility))
+          .map(({ row, text }) => ({ row, score: similarMatch(q, text) }))
+          .filter((c): c is { row: ContactRow; score: number } => c.score !== null)
+          .sort((a, b) => b.score - a.score || (a.row.id < b.row.id ? 1 : -1))
+          .slice(0, limit);
+        return { data: similar.map((c) => toContact(c.row)), nextCursor: null, match: 'similar' as const };
+      }
       const page = toPage(rows, limit);
-      return { data: page.items.map(toContact), nextCursor: page.nextCursor };
+      return {
+        data: page.items.map(toContact),
+        nextCursor: page.nextCursor,
+        ...(filter.q !== undefined && { match: 'exact' as const }),
+      };
     },
 
     async getContact(actor: Actor | null, id: string): Promise<Contact> {

@@ -11,7 +11,14 @@ import { createWebhookSender } from '../../platform/webhook-sender.ts';
 import { startWebhookDispatcher } from '../../platform/webhook-dispatcher.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { startWebhookReceiver } from '../../testing/webhook-receiver.ts';
-import { addUser, createTestApp, createTestContext, signIn, type TestContext } from '../../testing/world.ts';
+import {
+  addUser,
+  allWeekHours,
+  createTestApp,
+  createTestContext,
+  signIn,
+  type TestContext,
+} from '../../testing/world.ts';
 import type { App } from '../shared/http.ts';
 
 const cli = { kind: 'cli' } as const;
@@ -59,7 +66,8 @@ describeEachDialect('outgoing webhooks', (getDatabase) => {
   /** Sales: a manager and a rep in the fallback pool. */
   const org = async () => {
     const manager = await addUser(context, 'sales_manager');
-    const rep = await addUser(context, 'sales_rep', { managerId: manager.id });
+    // The clock is the real one (see above): the rep works at every hour the test may run.
+    const rep = await addUser(context, 'sales_rep', { managerId: manager.id, workingHours: allWeekHours });
     const pool = await context.services.routing.createPool(cli, {
       name: 'Inside',
       members: [{ userId: rep.id }],
@@ -144,7 +152,9 @@ describeEachDialect('outgoing webhooks', (getDatabase) => {
     const other = await register(`${receiver.url}/bi`, ['lead.assigned']);
     const { rep } = await org();
     const id = await demoRequest();
-    await expect.poll(async () => (await context.services.contacts.getContact(cli, id)).ownerId).toBe(rep.id);
+    await expect
+      .poll(async () => (await context.services.contacts.getContact(cli, id)).ownerId, { timeout: 30_000 })
+      .toBe(rep.id);
     const ruud = await signIn(app, rep.email);
     const rejected = await call(ruud, 'POST', `/contacts/${id}/reject`, {
       reasonCode: 'not_now',
