@@ -3,7 +3,7 @@ import type { Account } from '../src/contract/accounts.ts';
 import type { Contact } from '../src/contract/contacts.ts';
 import { en } from '../web/src/locales/en.ts';
 import { nl } from '../web/src/locales/nl.ts';
-import { hasBrowser, launchChromium, seriousViolations, shoot } from './browser.ts';
+import { choose, hasBrowser, launchChromium, seriousViolations, shoot } from './browser.ts';
 import { apiSession, createStoreEnv, startServerProcess } from './helpers.ts';
 
 const admin = {
@@ -29,14 +29,20 @@ describe.skipIf(!hasBrowser)('the contact list, in Chromium', () => {
         phone: '+31 20 123 4567',
         accountId: bakery.id,
       });
-      for (const [first, last] of [
-        ['Sophie', 'Hendriks'],
-        ['Daan', 'Visser'],
+      const rep = await api<{ id: string }>('POST', '/users', {
+        email: 'ruud@nordwind-ict.example',
+        name: 'Ruud Rep',
+        role: 'sales_rep',
+      });
+      for (const [first, last, ownerId] of [
+        ['Sophie', 'Hendriks', null],
+        ['Daan', 'Visser', rep.id],
       ] as const)
         await api('POST', '/contacts', {
           email: `${first.toLowerCase()}@${last.toLowerCase()}.example`,
           firstName: first,
           lastName: last,
+          ...(ownerId && { ownerId }),
         });
 
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
@@ -54,6 +60,22 @@ describe.skipIf(!hasBrowser)('the contact list, in Chromium', () => {
       await page.getByRole('heading', { name: en.contacts.title }).waitFor();
       await page.getByRole('link', { name: 'Sophie Hendriks' }).waitFor();
       expect(await page.getByRole('row').count()).toBe(4); // the header and three contacts
+      await page
+        .getByRole('row', { name: /Daan Visser/ })
+        .getByText('Ruud Rep')
+        .waitFor();
+
+      // The owner filter: only Ruud's contact, and the filter is in the address too.
+      await choose(page, page.getByRole('combobox', { name: en.contacts.owner }), 'Ruud Rep');
+      await expect.poll(() => page.getByRole('row').count(), { timeout: 30_000 }).toBe(2);
+      await page.getByRole('link', { name: 'Daan Visser' }).waitFor();
+      expect(new URL(page.url()).searchParams.get('owner')).toBe(rep.id);
+      await page
+        .getByRole('combobox', { name: en.contacts.owner })
+        .locator('xpath=ancestor::div[contains(@class,"ant-select")][1]')
+        .hover();
+      await page.locator('.ant-select-clear').last().click();
+      await expect.poll(() => page.getByRole('row').count(), { timeout: 30_000 }).toBe(4);
 
       // A company name with a typo in each word: nothing contains it, so the contacts it resembles.
       await page.getByRole('searchbox', { name: en.contacts.search }).fill('Bakkery Jansn');

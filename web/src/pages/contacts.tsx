@@ -22,8 +22,8 @@ function useSettled<T>(value: T, ms: number): T {
 
 /**
  * Every contact the reader may see (a rep their own, a manager their team's), newest first: a
- * search over name, email, domain and company that forgives a typo, and a filter on the stage.
- * The search and the filter are in the address, so a view can be bookmarked and shared.
+ * search over name, email, domain and company that forgives a typo, and filters on the stage and
+ * the owner. The search and the filters are in the address, so a view can be bookmarked and shared.
  */
 export function ContactsPage() {
   const { t, i18n } = useTranslation();
@@ -33,6 +33,18 @@ export function ContactsPage() {
   const [typed, setTyped] = useState(params.get('q') ?? '');
   const q = useSettled(typed.trim(), 300);
   const stage = params.get('stage') ?? undefined;
+  const ownerId = params.get('owner') ?? undefined;
+  /** Sets one filter in the address (or takes it out), keeping the others. */
+  const setFilter = (name: string, value: string | undefined) =>
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        if (value) next.set(name, value);
+        else next.delete(name);
+        return next;
+      },
+      { replace: true },
+    );
   useEffect(() => {
     setParams(
       (current) => {
@@ -44,16 +56,20 @@ export function ContactsPage() {
       { replace: true },
     );
   }, [q, setParams]);
+  const users = useQuery({ queryKey: ['users'], queryFn: api.users, staleTime: 300_000 });
+  const ownerName = (id: string | null) =>
+    id === null ? t('contacts.noOwner') : (users.data?.data.find((u) => u.id === id)?.name ?? '…');
 
   const stages = useQuery({ queryKey: ['stages'], queryFn: api.stages, staleTime: 300_000 });
   const stageName = (key: string) => stages.data?.data.find((s) => s.key === key)?.name[language] ?? key;
   const list = useInfiniteQuery({
-    queryKey: ['contacts', { q, stage }],
+    queryKey: ['contacts', { q, stage, ownerId }],
     queryFn: ({ pageParam }) =>
       api.contacts({
         limit: pageSize,
         ...(q && { q }),
         ...(stage && { stage }),
+        ...(ownerId && { ownerId }),
         ...(pageParam && { cursor: pageParam }),
       }),
     initialPageParam: '',
@@ -87,18 +103,23 @@ export function ContactsPage() {
           value={stage}
           style={{ width: 200 }}
           options={(stages.data?.data ?? []).map((s) => ({ value: s.key, label: s.name[language] }))}
-          onChange={(value?: string) =>
-            setParams(
-              (current) => {
-                const next = new URLSearchParams(current);
-                if (value) next.set('stage', value);
-                else next.delete('stage');
-                return next;
-              },
-              { replace: true },
-            )
-          }
+          onChange={(value?: string) => setFilter('stage', value)}
         />
+        {/* A rep sees only their own contacts: an owner to choose would choose nothing. */}
+        {user.role !== 'sales_rep' && (
+          <Select
+            allowClear
+            showSearch={{ optionFilterProp: 'label' }}
+            aria-label={t('contacts.owner')}
+            placeholder={t('contacts.anyOwner')}
+            value={ownerId}
+            style={{ width: 220 }}
+            options={(users.data?.data ?? [])
+              .filter((u) => u.isActive)
+              .map((u) => ({ value: u.id, label: u.name }))}
+            onChange={(value?: string) => setFilter('owner', value)}
+          />
+        )}
       </Space>
       {list.isError && <Alert type="error" title={t('common.loadFailed')} showIcon />}
       {similar && rows.length > 0 && (
@@ -109,8 +130,8 @@ export function ContactsPage() {
         loading={list.isPending}
         dataSource={rows}
         pagination={false}
-        locale={{ emptyText: q || stage ? t('contacts.noneFound') : t('contacts.empty') }}
-        scroll={{ x: 720 }}
+        locale={{ emptyText: q || stage || ownerId ? t('contacts.noneFound') : t('contacts.empty') }}
+        scroll={{ x: 880 }}
         columns={[
           {
             title: t('contacts.name'),
@@ -129,6 +150,7 @@ export function ContactsPage() {
               c.phone ? <a href={`tel:${c.phone.replace(/[^+\d]/g, '')}`}>{c.phone}</a> : null,
           },
           { title: t('contacts.stage'), key: 'stage', render: (_, c) => <Tag>{stageName(c.stage)}</Tag> },
+          { title: t('contacts.owner'), key: 'owner', render: (_, c) => ownerName(c.ownerId) },
           {
             title: t('contacts.created'),
             key: 'created',
