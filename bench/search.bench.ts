@@ -8,6 +8,7 @@
 // - baseline raw_email_lookup_p95: the raw indexed lookup of one contact by email on the same
 //   store, the floor of any read.
 // SQLite runs on a file with durable commits; PostgreSQL runs when BATON_TEST_DATABASE_URL is set.
+// BENCH_SEARCH_STORES=postgres (or sqlite) runs one of them. Each kind of search has its own p95.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,21 +85,33 @@ function personOf(index: number): Person & { account: number } {
 const typo = (word: string) =>
   word.slice(0, Math.floor(word.length / 2)) + word.slice(Math.floor(word.length / 2) + 1);
 
-function searches(): { q: string; typo: boolean }[] {
+const kinds = [
+  'surname',
+  'full_name',
+  'company',
+  'email',
+  'domain',
+  'surname_typo',
+  'name_typo',
+  'company_typo',
+] as const;
+type Kind = (typeof kinds)[number];
+
+function searches(): { q: string; kind: Kind }[] {
   const next = random(42);
-  const list: { q: string; typo: boolean }[] = [];
+  const list: { q: string; kind: Kind }[] = [];
   for (let i = 0; i < 20; i += 1) {
     const person = personOf(Math.floor(next() * total));
     const last = name(person.last);
     list.push(
-      { q: last, typo: false },
-      { q: `${person.first} ${last}`, typo: false },
-      { q: person.company.split(' ').slice(0, 3).join(' '), typo: false },
-      { q: person.email.split('@')[0]!, typo: false },
-      { q: person.domain, typo: false },
-      { q: typo(person.last.replaceAll('-', '')), typo: true },
-      { q: `${person.first} ${typo(person.last.split('-').at(-1)!)}`, typo: true },
-      { q: `${typo(person.company.split(' ')[0]!)} ${person.company.split(' ')[1]}`, typo: true },
+      { q: last, kind: 'surname' },
+      { q: `${person.first} ${last}`, kind: 'full_name' },
+      { q: person.company.split(' ').slice(0, 3).join(' '), kind: 'company' },
+      { q: person.email.split('@')[0]!, kind: 'email' },
+      { q: person.domain, kind: 'domain' },
+      { q: typo(person.last.replaceAll('-', '')), kind: 'surname_typo' },
+      { q: `${person.first} ${typo(person.last.split('-').at(-1)!)}`, kind: 'name_typo' },
+      { q: `${typo(person.company.split(' ')[0]!)} ${person.company.split(' ')[1]}`, kind: 'company_typo' },
     );
   }
   return list;
@@ -181,17 +194,20 @@ async function measure(database: Database) {
   const mix = searches();
   const all: number[] = [];
   const typos: number[] = [];
+  const byKind = new Map<Kind, number[]>(kinds.map((k) => [k, []]));
   let found = 0;
   for (const { q } of mix) await context.services.contacts.listContacts(actor, { q, limit: 50 }); // warm-up
   for (let r = 0; r < rounds; r += 1)
-    for (const { q, typo: isTypo } of mix) {
+    for (const { q, kind } of mix) {
       const start = performance.now();
       const page = await context.services.contacts.listContacts(actor, { q, limit: 50 });
       const ms = performance.now() - start;
       all.push(ms);
-      if (isTypo) typos.push(ms);
+      byKind.get(kind)!.push(ms);
+      if (kind.endsWith('_typo')) typos.push(ms);
       if (page.data.length > 0) found += 1;
     }
+  for (const list of byKind.values()) list.sort((a, b) => a - b);
   const emails = mix.map((_, i) => personOf((i * 7919) % total).email);
   const lookups: number[] = [];
   for (let r = 0; r < rounds; r += 1)
@@ -207,6 +223,7 @@ async function measure(database: Database) {
     typoP95: percentile(typos, 0.95),
     foundShare: found / all.length,
     lookupP95: percentile(lookups, 0.95),
+    kindP95: [...byKind].map(([kind, list]) => [kind, percentile(list, 0.95)] as const),
   };
 }
 
@@ -215,20 +232,25 @@ export async function run() {
   const metrics: Record<string, { value: number; unit: string }> = {};
   const baselines: Record<string, { value: number; unit: string }> = {};
   try {
+    const stores = (process.env.BENCH_SEARCH_STORES ?? 'sqlite,postgres').split(',');
     const path = join(dir, 'baton.db');
     let start = performance.now();
-    await seedSqlite(path);
-    metrics.sqlite_seed_seconds = { value: round((performance.now() - start) / 1000), unit: 's' };
-    const database = openDatabase({ dialect: 'sqlite', path });
-    const sqlite = await measure(database);
-    await database.close();
-    metrics.sqlite_search_p95 = { value: round(sqlite.p95, 2), unit: 'ms' };
-    metrics.sqlite_search_p50 = { value: round(sqlite.p50, 2), unit: 'ms' };
-    metrics.sqlite_typo_search_p95 = { value: round(sqlite.typoP95, 2), unit: 'ms' };
-    metrics.sqlite_searches_with_results = { value: round(sqlite.foundShare, 3), unit: 'share' };
-    baselines.sqlite_raw_email_lookup_p95 = { value: round(sqlite.lookupP95, 3), unit: 'ms' };
+    if (stores.includes('sqlite')) {
+      await seedSqlite(path);
+      metrics.sqlite_seed_seconds = { value: round((performance.now() - start) / 1000), unit: 's' };
+      const database = openDatabase({ dialect: 'sqlite', path });
+      const sqlite = await measure(database);
+      await database.close();
+      metrics.sqlite_search_p95 = { value: round(sqlite.p95, 2), unit: 'ms' };
+      metrics.sqlite_search_p50 = { value: round(sqlite.p50, 2), unit: 'ms' };
+      metrics.sqlite_typo_search_p95 = { value: round(sqlite.typoP95, 2), unit: 'ms' };
+      metrics.sqlite_searches_with_results = { value: round(sqlite.foundShare, 3), unit: 'share' };
+      baselines.sqlite_raw_email_lookup_p95 = { value: round(sqlite.lookupP95, 3), unit: 'ms' };
+      for (const [kind, p95] of sqlite.kindP95)
+        metrics[`sqlite_${kind}_p95`] = { value: round(p95, 2), unit: 'ms' };
+    }
 
-    if (loadTestSettings().postgresUrl) {
+    if (loadTestSettings().postgresUrl && stores.includes('postgres')) {
       const pg = await createTestDatabase('postgres');
       try {
         start = performance.now();
@@ -240,6 +262,8 @@ export async function run() {
         metrics.postgres_typo_search_p95 = { value: round(result.typoP95, 2), unit: 'ms' };
         metrics.postgres_searches_with_results = { value: round(result.foundShare, 3), unit: 'share' };
         baselines.postgres_raw_email_lookup_p95 = { value: round(result.lookupP95, 3), unit: 'ms' };
+        for (const [kind, p95] of result.kindP95)
+          metrics[`postgres_${kind}_p95`] = { value: round(p95, 2), unit: 'ms' };
       } finally {
         await pg.dispose();
       }

@@ -236,6 +236,20 @@ describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
     expect(new Set(seen).size).toBe(7);
     expect(seen[0]).toBe('lead4@initech.nl');
 
+    // A search pages the same way: full pages come from the newest texts, the last from the index.
+    const found: string[] = [];
+    let searchUrl = '/api/v1/contacts?q=initech&limit=2';
+    for (;;) {
+      const page = (await app.inject({ url: searchUrl, headers })).json<{
+        data: Contact[];
+        nextCursor: string | null;
+      }>();
+      found.push(...page.data.map((c) => c.email ?? ''));
+      if (!page.nextCursor) break;
+      searchUrl = `/api/v1/contacts?q=initech&limit=2&cursor=${page.nextCursor}`;
+    }
+    expect(found).toEqual([4, 3, 2, 1, 0].map((i) => `lead${i}@initech.nl`));
+
     const badCursor = await app.inject({ url: '/api/v1/contacts?cursor=nonsense', headers });
     expect(badCursor.statusCode).toBe(400);
     expect(badCursor.json()).toMatchObject({ errors: [{ field: 'query.cursor' }] });
