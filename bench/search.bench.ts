@@ -231,39 +231,37 @@ export async function run() {
   const dir = mkdtempSync(join(tmpdir(), 'baton-search-bench-'));
   const metrics: Record<string, { value: number; unit: string }> = {};
   const baselines: Record<string, { value: number; unit: string }> = {};
+  /** One store's seeding and searches, under the store's name. */
+  const record = (store: string, seedMs: number, result: Awaited<ReturnType<typeof measure>>) => {
+    metrics[`${store}_seed_seconds`] = { value: round(seedMs / 1000), unit: 's' };
+    metrics[`${store}_search_p95`] = { value: round(result.p95, 2), unit: 'ms' };
+    metrics[`${store}_search_p50`] = { value: round(result.p50, 2), unit: 'ms' };
+    metrics[`${store}_typo_search_p95`] = { value: round(result.typoP95, 2), unit: 'ms' };
+    metrics[`${store}_searches_with_results`] = { value: round(result.foundShare, 3), unit: 'share' };
+    for (const [kind, p95] of result.kindP95)
+      metrics[`${store}_${kind}_p95`] = { value: round(p95, 2), unit: 'ms' };
+    baselines[`${store}_raw_email_lookup_p95`] = { value: round(result.lookupP95, 3), unit: 'ms' };
+  };
   try {
     const stores = (process.env.BENCH_SEARCH_STORES ?? 'sqlite,postgres').split(',');
-    const path = join(dir, 'baton.db');
-    let start = performance.now();
     if (stores.includes('sqlite')) {
+      const path = join(dir, 'baton.db');
+      const start = performance.now();
       await seedSqlite(path);
-      metrics.sqlite_seed_seconds = { value: round((performance.now() - start) / 1000), unit: 's' };
+      const seedMs = performance.now() - start;
       const database = openDatabase({ dialect: 'sqlite', path });
-      const sqlite = await measure(database);
-      await database.close();
-      metrics.sqlite_search_p95 = { value: round(sqlite.p95, 2), unit: 'ms' };
-      metrics.sqlite_search_p50 = { value: round(sqlite.p50, 2), unit: 'ms' };
-      metrics.sqlite_typo_search_p95 = { value: round(sqlite.typoP95, 2), unit: 'ms' };
-      metrics.sqlite_searches_with_results = { value: round(sqlite.foundShare, 3), unit: 'share' };
-      baselines.sqlite_raw_email_lookup_p95 = { value: round(sqlite.lookupP95, 3), unit: 'ms' };
-      for (const [kind, p95] of sqlite.kindP95)
-        metrics[`sqlite_${kind}_p95`] = { value: round(p95, 2), unit: 'ms' };
+      try {
+        record('sqlite', seedMs, await measure(database));
+      } finally {
+        await database.close();
+      }
     }
-
     if (loadTestSettings().postgresUrl && stores.includes('postgres')) {
       const pg = await createTestDatabase('postgres');
       try {
-        start = performance.now();
+        const start = performance.now();
         await seedPostgres(pg);
-        metrics.postgres_seed_seconds = { value: round((performance.now() - start) / 1000), unit: 's' };
-        const result = await measure(pg);
-        metrics.postgres_search_p95 = { value: round(result.p95, 2), unit: 'ms' };
-        metrics.postgres_search_p50 = { value: round(result.p50, 2), unit: 'ms' };
-        metrics.postgres_typo_search_p95 = { value: round(result.typoP95, 2), unit: 'ms' };
-        metrics.postgres_searches_with_results = { value: round(result.foundShare, 3), unit: 'share' };
-        baselines.postgres_raw_email_lookup_p95 = { value: round(result.lookupP95, 3), unit: 'ms' };
-        for (const [kind, p95] of result.kindP95)
-          metrics[`postgres_${kind}_p95`] = { value: round(p95, 2), unit: 'ms' };
+        record('postgres', performance.now() - start, await measure(pg));
       } finally {
         await pg.dispose();
       }
