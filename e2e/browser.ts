@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { en } from '../web/src/locales/en.ts';
 import { loadTestSettings } from '../src/server/config.ts';
 
 const settings = loadTestSettings();
@@ -126,4 +127,22 @@ export async function choose(page: Page, select: Locator, option: string, search
       await page.keyboard.press('Escape');
     }
   }
+}
+
+/**
+ * A desktop page in English, signed in through the sign-in page as `email`; its uncaught errors
+ * are collected in `errors`. Every action waits at most 30 s.
+ */
+export async function signedInPage(browser: Browser, url: string, email: string, password: string) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  context.setDefaultTimeout(30_000);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(url);
+  await page.getByLabel(en.signIn.email).fill(email);
+  await page.getByLabel(en.signIn.password).fill(password);
+  await page.getByRole('button', { name: en.signIn.submit }).click();
+  await page.getByRole('button', { name: en.nav.signOut }).waitFor();
+  return { context, page, errors };
 }

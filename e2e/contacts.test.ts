@@ -3,7 +3,7 @@ import type { Account } from '../src/contract/accounts.ts';
 import type { Contact } from '../src/contract/contacts.ts';
 import { en } from '../web/src/locales/en.ts';
 import { nl } from '../web/src/locales/nl.ts';
-import { choose, hasBrowser, launchChromium, seriousViolations, shoot } from './browser.ts';
+import { choose, hasBrowser, launchChromium, signedInPage, seriousViolations, shoot } from './browser.ts';
 import { apiSession, createStoreEnv, startServerProcess } from './helpers.ts';
 
 const admin = {
@@ -45,16 +45,12 @@ describe.skipIf(!hasBrowser)('the contact list, in Chromium', () => {
           ...(ownerId && { ownerId }),
         });
 
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
-      context.setDefaultTimeout(30_000);
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(baton.url);
-      await page.getByLabel('Email').fill(admin.BATON_ADMIN_EMAIL);
-      await page.getByLabel('Password').fill(admin.BATON_ADMIN_PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      const { page, errors } = await signedInPage(
+        browser,
+        baton.url,
+        admin.BATON_ADMIN_EMAIL,
+        admin.BATON_ADMIN_PASSWORD,
+      );
 
       await page.getByRole('menuitem', { name: en.nav.contacts }).click();
       await page.getByRole('heading', { name: en.contacts.title }).waitFor();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { startWebhookReceiver } from '../src/server/testing/webhook-receiver.ts';
 import { en } from '../web/src/locales/en.ts';
 import { nl } from '../web/src/locales/nl.ts';
-import { hasBrowser, launchChromium, seriousViolations, shoot } from './browser.ts';
+import { hasBrowser, launchChromium, signedInPage, seriousViolations, shoot } from './browser.ts';
 import { createStoreEnv, startServerProcess } from './helpers.ts';
 
 const admin = { BATON_ADMIN_EMAIL: 'admin@acme-ict.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
@@ -15,16 +15,12 @@ describe.skipIf(!hasBrowser)('webhooks set up from the browser, in Chromium', ()
     const baton = await startServerProcess({ ...env, ...admin, BATON_WEBHOOK_INTERVAL_MS: '100' });
     const browser = await launchChromium();
     try {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
-      context.setDefaultTimeout(30_000);
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(baton.url);
-      await page.getByLabel(en.signIn.email).fill(admin.BATON_ADMIN_EMAIL);
-      await page.getByLabel(en.signIn.password).fill(admin.BATON_ADMIN_PASSWORD);
-      await page.getByRole('button', { name: en.signIn.submit }).click();
-      await page.getByRole('button', { name: en.nav.signOut }).waitFor();
+      const { context, page, errors } = await signedInPage(
+        browser,
+        baton.url,
+        admin.BATON_ADMIN_EMAIL,
+        admin.BATON_ADMIN_PASSWORD,
+      );
       await page.goto(`${baton.url}/settings?tab=webhooks`);
       await page.getByText(en.webhooks.intro).waitFor();
 
