@@ -53,8 +53,9 @@ describeEachDialect('the demo’s live queues', (getDatabase) => {
       context.clock.set(at);
       const reps = await company();
       expect(await topUpDemoQueues(context.services, () => context.clock.now())).toBe(4);
-      // The reactions to the new MQLs (routing once, settling clocks) run beside the top-up; on a
-      // loaded PostgreSQL one was still running when the queues were counted (3 and 1 once in CI).
+      // The reactions to the new MQLs (routing once, settling clocks) run beside the top-up. When
+      // the reaction routed first, the top-up gave the lead again to the rep who had it, and that rep
+      // had two clocks for it (3 waiting in CI); a rep given their own lead now keeps the one clock.
       await context.events.settled();
       for (const rep of reps) expect(await waiting(rep.id)).toBe(2);
       // A second start adds nothing while the leads still wait.

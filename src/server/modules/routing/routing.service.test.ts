@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { createSecretBox } from '../../platform/secret-box.ts';
 import { beforeEach, expect, it } from 'vitest';
 import { describeEachDialect } from '../../testing/databases.ts';
-import { addUser, createTestContext, testPasswords, type TestContext } from '../../testing/world.ts';
+import {
+  addUser,
+  createTestContext,
+  routedLead,
+  testPasswords,
+  type TestContext,
+} from '../../testing/world.ts';
 import { createRoutingService } from './routing.service.ts';
 import type { RecordsOf } from './routing.usecases.ts';
 import { createCalendarCache } from '../sla/sla.usecases.ts';
@@ -304,6 +310,57 @@ describeEachDialect('routing', (getDatabase) => {
     expect((await context.services.routing.listAssignments(cli, id)).map((a) => [a.kind, a.userId])).toEqual([
       ['fallback', reps[0]!.id],
       ['manual', reps[1]!.id],
+    ]);
+  });
+
+  it('keeps one running clock when a lead is given to the rep who has it, however often or at once', async () => {
+    // The demo's start once gave a lead to the rep routing had just given it to: the rep had two
+    // first-response clocks for one lead, and a rep given their own lead again got a fresh window.
+    const { manager, reps } = await team();
+    await context.services.teams.createTeam(cli, {
+      name: 'Team',
+      managerId: manager.id,
+      memberIds: reps.map((r) => r.id),
+    });
+    const pool = await context.services.routing.createPool(cli, {
+      name: 'All',
+      members: [{ userId: reps[0]!.id }],
+    });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    await context.services.scoring.ensureDefaultModel();
+    const id = await routedLead(context, { email: 'twice@acme.nl', firstName: 'Twan', ownerId: reps[0]!.id });
+    const clocks = async () =>
+      (await context.services.sla.queue(cli, { limit: 500 })).data
+        .filter((i) => i.contact.id === id)
+        .map((i) => [i.clock.target, i.rep?.id, i.clock.startedAt]);
+    const before = await clocks();
+    expect(before.map(([target, rep]) => [target, rep])).toEqual([
+      ['first_response', reps[0]!.id],
+      ['accept_or_reject', reps[0]!.id],
+    ]);
+
+    context.clock.advance(60 * 60_000);
+    const asManager = { kind: 'user', userId: manager.id, role: 'sales_manager' } as const;
+    const again = { userId: reps[0]!.id, reason: 'Stays with Twan' };
+    const decisions = await context.services.routing.listAssignments(cli, id);
+    expect(await context.services.routing.reassign(asManager, id, again)).toEqual(decisions.at(-1));
+    expect(await context.services.routing.listAssignments(cli, id)).toEqual(decisions);
+    expect(await clocks()).toEqual(before);
+    // Routed again by hand, to the pool's only member, who has it: a decision on record, the same clocks.
+    expect(await context.services.routing.routeContact(cli, id)).toMatchObject({ userId: reps[0]!.id });
+    expect(await context.services.routing.listAssignments(cli, id)).toHaveLength(decisions.length + 1);
+    expect(await clocks()).toEqual(before);
+    // Two managers at the same moment, and a move to another rep beside them: one clock, one owner.
+    await Promise.all([
+      context.services.routing.reassign(asManager, id, again),
+      context.services.routing.reassign(asManager, id, { userId: reps[1]!.id, reason: 'Speaks Dutch' }),
+      context.services.routing.reassign(asManager, id, again),
+    ]);
+    const { ownerId } = await context.services.contacts.getContact(cli, id);
+    const after = await clocks();
+    expect(after.map(([target, rep]) => [target, rep])).toEqual([
+      ['first_response', ownerId],
+      ['accept_or_reject', ownerId],
     ]);
   });
 

@@ -18,7 +18,12 @@ import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow } from '../../db/tables.ts';
 import type { DomainEvent } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
-import { findContactById, findLatestConsent, updateContactRow } from '../contacts/contacts.repository.ts';
+import {
+  findContactById,
+  findContactForUpdate,
+  findLatestConsent,
+  updateContactRow,
+} from '../contacts/contacts.repository.ts';
 import { queueLeadAssigned } from '../notifications/notifications.usecases.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
@@ -386,9 +391,10 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
     async reassign(actor: Actor | null, contactId: string, input: ReassignBody): Promise<Assignment> {
       const who = authorize(actor, 'leads.route');
       const now = clock.now();
-      const assignment = await db.transaction().execute(async (trx) => {
+      const { assignment, changed } = await db.transaction().execute(async (trx) => {
         const visibility = await loadVisibility(trx, who);
-        const contact = await findContactById(trx, contactId);
+        // Locked: two people moving one lead at once take turns, and each sees the other’s owner.
+        const contact = await findContactForUpdate(trx, contactId);
         if (!contact || !canSee(visibility, contact.owner_id)) throw createError('contacts.not_found');
         if ((await findLatestConsent(trx, contactId, 'sales_contact'))?.status === 'withdrawn')
           throw createError('contacts.no_sales_consent');
@@ -398,6 +404,15 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
           (visibility.kind === 'owned_by' && !visibility.userIds.includes(input.userId))
         )
           throw fieldError('routing.invalid_assignee', 'userId', 'not an active member of your team');
+        // Given to the rep who already has it (a second click, a retry): nothing changes, nothing
+        // is sent, and the rep's clocks run on.
+        const latest = (await findAssignmentsOfContact(trx, contactId)).at(-1);
+        if (
+          latest?.user_id === input.userId &&
+          contact.owner_id === input.userId &&
+          !fromDbBool(contact.needs_review)
+        )
+          return { assignment: toAssignment(latest), changed: false };
         const ref = actorRef(who);
         const row = {
           id: newId(),
@@ -454,12 +469,13 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
           now,
           calendars: engine.calendars,
         });
-        return toAssignment(row);
+        return { assignment: toAssignment(row), changed: true };
       });
-      events.publish([
-        { type: 'lead.assigned', contactId, userId: input.userId, at: now },
-        { type: 'outbox.queued', count: 1, at: now },
-      ]);
+      if (changed)
+        events.publish([
+          { type: 'lead.assigned', contactId, userId: input.userId, at: now },
+          { type: 'outbox.queued', count: 1, at: now },
+        ]);
       return assignment;
     },
 

@@ -215,8 +215,14 @@ export async function startClocksForAssignment({
   now: Date;
   calendars: CalendarCache;
 }): Promise<void> {
+  // A target the rep already has a clock for in this stage keeps it: given their own lead again
+  // (a manager's second click, a retry, two people at once), a rep gets no second clock and no
+  // fresh window.
+  const kept = new Set<string>();
   for (const open of await findOpenInstancesOfContact(trx, contact.id))
-    if (open.user_id !== userId)
+    if (open.user_id === userId) {
+      if (open.stage === contact.stage) kept.add(open.target);
+    } else
       await updateInstanceIf(
         trx,
         open.id,
@@ -232,7 +238,7 @@ export async function startClocksForAssignment({
     await findActivePolicies(trx),
     contact.stage,
     await isHot(trx, contact.id, now),
-  );
+  ).filter((policy) => !kept.has(policy.target));
   if (policies.length === 0) return;
   const known = await findCalendars(trx);
   const rows = [];
