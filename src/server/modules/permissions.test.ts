@@ -55,9 +55,14 @@ const scoreAll = async (c: TestContext) => {
   await c.services.scoring.scoreDue();
 };
 
-/** A queued email (the reassignment's), optionally cancelled so that it may be sent again. */
+/**
+ * A queued email (a reassignment's, between the rep and the teammate: a lead given to the rep who
+ * has it sends nothing), optionally cancelled so that it may be sent again.
+ */
 const queuedEmail = async (w: World, c: TestContext, cancelled = false) => {
-  await c.services.routing.reassign(cli, w.repContact.id, { userId: w.teammate.id, reason: 'Cover' });
+  const { ownerId } = await c.services.contacts.getContact(cli, w.repContact.id);
+  const userId = ownerId === w.teammate.id ? w.rep.id : w.teammate.id;
+  await c.services.routing.reassign(cli, w.repContact.id, { userId, reason: 'Cover' });
   const message = (await c.services.notifications.listOutbox(cli, {})).data[0]!;
   if (cancelled) await c.services.notifications.cancelOutboxMessage(cli, message.id);
   return message.id;
