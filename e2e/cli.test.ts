@@ -89,6 +89,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0028_notification_reads',
         '0029_alert_channels',
         '0030_contact_search',
+        '0031_saved_views',
       ],
     });
   });

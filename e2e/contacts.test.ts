@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import type { Account } from '../src/contract/accounts.ts';
 import type { Contact } from '../src/contract/contacts.ts';
@@ -106,6 +108,110 @@ describe.skipIf(!hasBrowser)('the contact list, in Chromium', () => {
       await expect.poll(() => page.getByTestId('contacts-similar').count(), { timeout: 30_000 }).toBe(0);
       await page.getByRole('link', { name: 'Emma de Vries' }).click();
       await page.waitForURL(`${baton.url}/leads/${emma.id}`);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      await baton.stop();
+      await dispose();
+    }
+  });
+
+  it('saves a search as a view, gives the leads it finds to a rep in one go, and exports the rows it shows', async () => {
+    const { env, dispose } = await createStoreEnv('sqlite');
+    const baton = await startServerProcess({ ...env, ...admin });
+    const browser = await launchChromium();
+    try {
+      const api = await apiSession(baton.url, admin.BATON_ADMIN_EMAIL, admin.BATON_ADMIN_PASSWORD);
+      await api('POST', '/users', {
+        email: 'ruud@nordwind-ict.example',
+        name: 'Ruud Rep',
+        role: 'sales_rep',
+      });
+      const people = ['Anna', 'Bram', 'Cor', 'Dirk', 'Eva'];
+      for (const first of people)
+        await api('POST', '/contacts', { email: `${first.toLowerCase()}@acme.example`, firstName: first });
+      await api('POST', '/contacts', { email: 'olga@other.example', firstName: 'Olga' });
+
+      const { page, errors } = await signedInPage(
+        browser,
+        baton.url,
+        admin.BATON_ADMIN_EMAIL,
+        admin.BATON_ADMIN_PASSWORD,
+      );
+      await page.getByRole('menuitem', { name: en.nav.contacts }).click();
+      await page.getByRole('link', { name: 'Olga', exact: true }).waitFor();
+
+      // Search, and keep only the name, the email and the owner as columns.
+      await page.getByRole('searchbox', { name: en.contacts.search }).fill('acme.example');
+      await expect.poll(() => page.getByRole('row').count(), { timeout: 30_000 }).toBe(people.length + 1);
+      const columns = page.getByRole('combobox', { name: en.contacts.columns });
+      for (const column of [en.contacts.phone, en.contacts.stage, en.contacts.created]) {
+        await columns.click();
+        await page
+          .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: column })
+          .click();
+      }
+      await page.keyboard.press('Escape');
+      await expect
+        .poll(() => page.getByRole('columnheader').allInnerTexts(), { timeout: 30_000 })
+        .toEqual(['', en.contacts.name, en.contacts.email, en.contacts.owner]);
+
+      // Saved as a view, and opened again from a clean list.
+      await page.getByRole('button', { name: en.contacts.saveView }).click();
+      const saving = page.getByRole('dialog', { name: en.contacts.saveViewTitle });
+      await saving.getByLabel(en.contacts.viewName).fill('Acme');
+      await saving.getByRole('button', { name: en.contacts.saveView }).click();
+      await page.getByText(en.contacts.viewSaved.replace('{{name}}', 'Acme')).waitFor();
+      await page.goto(`${baton.url}/contacts`);
+      await page.getByRole('link', { name: 'Olga', exact: true }).waitFor();
+      await choose(page, page.getByRole('combobox', { name: en.contacts.views }), 'Acme');
+      await expect.poll(() => page.getByRole('row').count(), { timeout: 30_000 }).toBe(people.length + 1);
+      expect(await page.getByRole('searchbox', { name: en.contacts.search }).inputValue()).toBe(
+        'acme.example',
+      );
+      expect(await page.getByRole('columnheader').allInnerTexts()).toEqual([
+        '',
+        en.contacts.name,
+        en.contacts.email,
+        en.contacts.owner,
+      ]);
+      expect(await seriousViolations(page)).toEqual([]);
+
+      // All five to Ruud at once.
+      await page.locator('thead input[type=checkbox]').check();
+      await page.getByText(en.contacts.selected_other.replace('{{count}}', String(people.length))).waitFor();
+      await page.getByRole('button', { name: en.contacts.assign }).click();
+      const assigning = page.getByRole('dialog', {
+        name: en.contacts.assignTitle_other.replace('{{count}}', String(people.length)),
+      });
+      await choose(page, assigning.getByRole('combobox', { name: en.contacts.rep }), 'Ruud Rep');
+      await assigning.getByLabel(en.contacts.reason).fill('Ruud covers Acme');
+      await assigning.getByRole('button', { name: en.contacts.assign.replace('…', '') }).click();
+      await page.getByText(en.contacts.bulkDone_other.replace('{{count}}', String(people.length))).waitFor();
+      await expect
+        .poll(() => page.getByRole('row', { name: /Ruud Rep/ }).count(), { timeout: 30_000 })
+        .toBe(people.length);
+      await shoot(page, 'contacts-bulk-assigned.png');
+
+      // The export holds the rows on screen, in their order, with the columns on screen.
+      const screen = await page.locator('tbody a[href^="mailto:"]').allInnerTexts();
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name: en.contacts.export }).click(),
+      ]);
+      const rows = parse<Record<string, string>>(await readFile(await download.path(), 'utf8'), {
+        columns: true,
+      });
+      expect(rows.map((r) => r.email)).toEqual(screen);
+      expect(Object.keys(rows[0]!)).toEqual([
+        'id',
+        'first_name',
+        'last_name',
+        'email',
+        'owner_name',
+        'owner_email',
+      ]);
+      expect(new Set(rows.map((r) => r.owner_name))).toEqual(new Set(['Ruud Rep']));
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -61,6 +61,13 @@ export const errorCatalog = {
   'contacts.invalid_owner': { status: 400, title: 'The owner is not an active user' },
   'contacts.merge_same': { status: 400, title: 'A contact cannot be merged into itself' },
   'contacts.invalid_account': { status: 400, title: 'The account does not exist' },
+  'contacts.export_too_large': {
+    status: 422,
+    title: 'The list has more contacts than one export holds; narrow the search or the filters',
+  },
+  'views.not_found': { status: 404, title: 'No such saved view' },
+  'views.name_taken': { status: 409, title: 'You already have a view with this name' },
+  'views.not_yours': { status: 403, title: 'Only the person who saved a view may change it' },
 
   'accounts.not_found': { status: 404, title: 'No such account' },
   'accounts.domain_taken': { status: 409, title: 'Another account has this domain' },

@@ -26,6 +26,7 @@ import { importRoutes } from './modules/capture/import.routes.ts';
 import { importJobsRoutes } from './modules/imports/import-jobs.routes.ts';
 import { formsRoutes, publicCaptureRoutes } from './modules/forms/forms.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
+import { listsRoutes } from './modules/lists/lists.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { auditLogRoutes } from './modules/audit-log/audit-log.routes.ts';
 import { metricsRoutes } from './modules/metrics/metrics.routes.ts';
@@ -148,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       usersRoutes(api, deps.services);
       teamsRoutes(api, deps.services);
       contactsRoutes(api, deps.services);
+      listsRoutes(api, deps.services);
       accountsRoutes(api, deps.services);
       stagesRoutes(api, deps.services);
       apiKeysRoutes(api, deps.services);

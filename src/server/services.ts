@@ -25,6 +25,7 @@ import { createCaptureService } from './modules/capture/capture.service.ts';
 import { createImportService } from './modules/capture/import.service.ts';
 import { createFormsService } from './modules/forms/forms.service.ts';
 import { createContactsService } from './modules/contacts/contacts.service.ts';
+import { createListsService } from './modules/lists/lists.service.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { linksOf, queueWebhookDisabled } from './modules/notifications/notifications.usecases.ts';
 import { fromDbTime } from './db/dialect.ts';
@@ -141,6 +142,7 @@ export function createServices(
     teams: createTeamsService(deps),
     alerts: createAlertsService(deps, { chat }),
     contacts,
+    lists: createListsService(deps, { contacts, routing }),
     accounts,
     stages,
     apiKeys: createApiKeysService(deps),

@@ -76,6 +76,14 @@ import type { Board } from '../../src/contract/board.ts';
 import type { BonusPlan, BonusStatements, PutBonusPlanBody } from '../../src/contract/bonus.ts';
 import type { PageOf, ProblemDetails } from '../../src/contract/common.ts';
 import type { ContactPage, ListContactsQuery, Touchpoint } from '../../src/contract/contacts.ts';
+import type {
+  BulkContactsBody,
+  BulkContactsResponse,
+  CreateViewBody,
+  ExportContactsQuery,
+  SavedView,
+  UpdateViewBody,
+} from '../../src/contract/lists.ts';
 import type { CreateFormBody, Form, FormSnippet, UpdateFormBody } from '../../src/contract/forms.ts';
 import type {
   AcceptBody,
@@ -343,6 +351,12 @@ export const api = {
   calibration: (id: string) => get<CalibrationReport>(`/scoring/models/${id}/calibration`),
 
   contacts: (query: ListContactsQuery) => get<ContactPage>('/contacts', query),
+  contactsCsvUrl: (query: ExportContactsQuery) => `/api/v1/contacts.csv${searchOf(query)}`,
+  bulkContacts: (body: BulkContactsBody) => post<BulkContactsResponse>('/contacts/bulk', body),
+  views: (list: SavedView['list']) => get<{ data: SavedView[] }>('/views', { list }),
+  createView: (body: CreateViewBody) => post<SavedView>('/views', body),
+  updateView: (id: string, body: UpdateViewBody) => patch<SavedView>(`/views/${id}`, body),
+  deleteView: (id: string) => remove<void>(`/views/${id}`),
   handoffContext: (id: string) => get<HandoffContext>(`/contacts/${id}/handoff`),
   clocksOf: (id: string) => get<{ data: SlaClock[] }>(`/contacts/${id}/sla`),
   accept: (id: string, body: AcceptBody) => post<HandoffDecision>(`/contacts/${id}/accept`, body),

@@ -35,6 +35,7 @@ export const actions = [
   'forms.write',
   'contacts.erase',
   'contacts.export',
+  'contacts.export_list',
   'scoring.read',
   'scoring.write',
   'routing.read',
@@ -101,6 +102,8 @@ const matrix: Record<Action, readonly Role[]> = {
   'contacts.erase': ['admin', 'marketing'],
   // So is the copy of everything held about a person (art. 15 and 20).
   'contacts.export': ['admin', 'marketing'],
+  // A list of people leaves Baton: not for reps (who would take their book with them).
+  'contacts.export_list': ['admin', 'marketing', 'sales_manager', 'director'],
   // Everyone reads the scoring model and why a lead scored as it did ("one language"); Marketing owns the rules.
   'scoring.read': everyone,
   'scoring.write': ['admin', 'marketing'],

@@ -478,6 +478,19 @@ export interface OutboxTable {
   alert_channel_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+export interface SavedViewsTable {
+  id: string;
+  owner_id: string;
+  /** The list it is a view of: contacts. */
+  list: string;
+  name: string;
+  /** JSON: the search, the filters and the columns (ViewState). */
+  state: ColumnType<unknown, string, string>;
+  is_shared: DbBool;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
 export interface AlertChannelsTable {
   id: string;
   /** A person's own channels, or (team_id) a team's; exactly one is set. */
@@ -712,6 +725,7 @@ export interface DB {
   sla_calendars: SlaCalendarsTable;
   sla_policies: SlaPoliciesTable;
   sla_instances: SlaInstancesTable;
+  saved_views: SavedViewsTable;
   marketing_commitments: MarketingCommitmentsTable;
   rejection_reasons: RejectionReasonsTable;
   handoff_settings: HandoffSettingsTable;

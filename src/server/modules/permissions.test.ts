@@ -68,6 +68,24 @@ const queuedEmail = async (w: World, c: TestContext, cancelled = false) => {
   return message.id;
 };
 
+/** A saved view of the caller's own (of the admin's for an anonymous caller). */
+const viewOf = async (w: World, c: TestContext, caller: Caller) => {
+  const people = {
+    anonymous: w.admin,
+    marketing: w.marketer,
+    director: w.director,
+    sales_manager: w.manager,
+    sales_rep: w.rep,
+    admin: w.admin,
+  };
+  const person = people[caller];
+  const view = await c.services.lists.createView(
+    { kind: 'user', userId: person.id, role: person.role },
+    { list: 'contacts', name: `View ${Math.random()}`, state: {} },
+  );
+  return view.id;
+};
+
 /** A fresh marketing commitment, each for a month of its own. */
 let months = 0;
 const nextMonth = () => {
@@ -309,6 +327,59 @@ const rows: Row[] = [
     expect: adminOnly(204),
   },
   { route: 'GET /api/v1/contacts', request: () => ({ url: '/api/v1/contacts' }), expect: all(200) },
+  {
+    route: 'GET /api/v1/views',
+    request: () => ({ url: '/api/v1/views?list=contacts' }),
+    expect: all(200),
+  },
+  {
+    route: 'POST /api/v1/views',
+    request: (_w, _c, caller) => ({
+      method: 'POST',
+      url: '/api/v1/views',
+      payload: { list: 'contacts', name: `Leads of ${caller}`, state: { stage: 'mql' } },
+    }),
+    expect: all(201),
+  },
+  {
+    route: 'PATCH /api/v1/views/:id',
+    request: async (w, c, caller) => ({
+      method: 'PATCH',
+      url: `/api/v1/views/${await viewOf(w, c, caller)}`,
+      payload: { shared: true },
+    }),
+    expect: all(200),
+  },
+  {
+    route: 'DELETE /api/v1/views/:id',
+    request: async (w, c, caller) => ({
+      method: 'DELETE',
+      url: `/api/v1/views/${await viewOf(w, c, caller)}`,
+    }),
+    expect: all(204),
+  },
+  {
+    // Assigning is routing: the team's manager and admins.
+    route: 'POST /api/v1/contacts/bulk',
+    request: async (w, c, caller) => {
+      const contact = await c.services.contacts.createContact(cli, {
+        email: `bulk.${caller}@example.nl`,
+        ownerId: w.rep.id,
+      });
+      return {
+        method: 'POST',
+        url: '/api/v1/contacts/bulk',
+        payload: { action: 'assign', contactIds: [contact.id], userId: w.teammate.id, reason: 'Cover' },
+      };
+    },
+    expect: { ...all(403), sales_manager: 200, admin: 200 },
+  },
+  {
+    // A list of people leaves Baton: not for reps.
+    route: 'GET /api/v1/contacts.csv',
+    request: () => ({ url: '/api/v1/contacts.csv' }),
+    expect: { ...all(200), sales_rep: 403 },
+  },
   {
     route: 'POST /api/v1/contacts',
     request: (_w, _c, caller) => ({

@@ -1,10 +1,31 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { Alert, Button, Input, Select, Space, Table, Tag, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import {
+  Alert,
+  App,
+  Button,
+  Checkbox,
+  Form,
+  Input,
+  Modal,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Typography,
+  type TableColumnsType,
+} from 'antd';
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import type { Contact } from '../../../src/contract/contacts.ts';
+import {
+  contactColumns,
+  type BulkContactsResponse,
+  type ContactColumn,
+  type ViewState,
+} from '../../../src/contract/lists.ts';
 import { api } from '../api.ts';
+import { leadQueries, useAction } from '../components/use-action.ts';
 import { formatMoment } from '../format.ts';
 import { useUser } from '../session.ts';
 
@@ -21,12 +42,38 @@ function useSettled<T>(value: T, ms: number): T {
 }
 
 /**
+ * The table's select-all box, except in the hidden row antd measures column widths with: that row
+ * repeats every column's title, and a checkbox in it is focusable inside `aria-hidden` (an
+ * accessibility fault axe reports). There it is an empty box of the same width.
+ */
+function OutsideMeasureRow({ children }: { children: ReactNode }) {
+  const ref = useRef<HTMLSpanElement>(null);
+  const [measuring, setMeasuring] = useState(false);
+  useLayoutEffect(() => setMeasuring(ref.current?.closest('[aria-hidden="true"]') != null), []);
+  return (
+    <span ref={ref} style={{ display: 'inline-block', minWidth: 16 }}>
+      {measuring ? null : children}
+    </span>
+  );
+}
+
+/** The columns in the address (`cols`), in the list's own order; all when none or none known. */
+function columnsOf(value: string | null): ContactColumn[] {
+  const chosen = new Set(value?.split(',') ?? []);
+  const known = contactColumns.filter((c) => chosen.has(c));
+  return known.length > 0 ? known : [...contactColumns];
+}
+
+/**
  * Every contact the reader may see (a rep their own, a manager their team's), newest first: a
- * search over name, email, domain and company that forgives a typo, and filters on the stage and
- * the owner. The search and the filters are in the address, so a view can be bookmarked and shared.
+ * search over name, email, domain and company that forgives a typo, filters on the stage and the
+ * owner, and the columns to show. All of it is in the address, so a view can be bookmarked, and
+ * saved under a name. Managers and admins give many leads to a rep at once, workers send many
+ * back to Marketing, and the list leaves as CSV with the rows it shows.
  */
 export function ContactsPage() {
   const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
   const user = useUser();
   const language = i18n.language === 'nl' ? 'nl' : 'en';
   const [params, setParams] = useSearchParams();
@@ -34,13 +81,23 @@ export function ContactsPage() {
   const q = useSettled(typed.trim(), 300);
   const stage = params.get('stage') ?? undefined;
   const ownerId = params.get('owner') ?? undefined;
-  /** Sets one filter in the address (or takes it out), keeping the others. */
-  const setFilter = (name: string, value: string | undefined) =>
+  const columns = columnsOf(params.get('cols'));
+  const viewId = params.get('view') ?? undefined;
+  const [selected, setSelected] = useState<string[]>([]);
+  const [dialog, setDialog] = useState<'save' | 'assign' | 'recycle' | null>(null);
+  const [outcome, setOutcome] = useState<BulkContactsResponse | null>(null);
+  const canAssign = user.role === 'admin' || user.role === 'sales_manager';
+  const canRecycle = user.role !== 'director';
+  const canExport = user.role !== 'sales_rep';
+
+  /** Sets values in the address (or takes them out), keeping the others. */
+  const setFilters = (values: Record<string, string | undefined>) =>
     setParams(
       (current) => {
         const next = new URLSearchParams(current);
-        if (value) next.set(name, value);
-        else next.delete(name);
+        for (const [name, value] of Object.entries(values))
+          if (value) next.set(name, value);
+          else next.delete(name);
         return next;
       },
       { replace: true },
@@ -56,28 +113,110 @@ export function ContactsPage() {
       { replace: true },
     );
   }, [q, setParams]);
+  // A new search or filter is a new list: what was selected in the last one is not in view.
+  useEffect(() => setSelected([]), [q, stage, ownerId]);
+
   const users = useQuery({ queryKey: ['users'], queryFn: api.users, staleTime: 300_000 });
   const ownerName = (id: string | null) =>
     id === null ? t('contacts.noOwner') : (users.data?.data.find((u) => u.id === id)?.name ?? '…');
-
   const stages = useQuery({ queryKey: ['stages'], queryFn: api.stages, staleTime: 300_000 });
   const stageName = (key: string) => stages.data?.data.find((s) => s.key === key)?.name[language] ?? key;
+  const views = useQuery({ queryKey: ['views', 'contacts'], queryFn: () => api.views('contacts') });
+  const currentView = views.data?.data.find((v) => v.id === viewId);
+  const reasons = useQuery({
+    queryKey: ['reasons'],
+    queryFn: api.reasons,
+    staleTime: 300_000,
+    enabled: dialog === 'recycle',
+  });
+
+  const filters = { ...(q && { q }), ...(stage && { stage }), ...(ownerId && { ownerId }) };
   const list = useInfiniteQuery({
-    queryKey: ['contacts', { q, stage, ownerId }],
+    queryKey: ['contacts', filters],
     queryFn: ({ pageParam }) =>
-      api.contacts({
-        limit: pageSize,
-        ...(q && { q }),
-        ...(stage && { stage }),
-        ...(ownerId && { ownerId }),
-        ...(pageParam && { cursor: pageParam }),
-      }),
+      api.contacts({ limit: pageSize, ...filters, ...(pageParam && { cursor: pageParam }) }),
     initialPageParam: '',
     getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
   const rows = list.data?.pages.flatMap((page) => page.data) ?? [];
   const similar = list.data?.pages[0]?.match === 'similar';
   const nameOf = (c: Contact) => [c.firstName, c.lastName].filter(Boolean).join(' ') || c.email || c.id;
+
+  const applyView = (id: string | undefined) => {
+    const view = views.data?.data.find((v) => v.id === id);
+    const state: ViewState = view?.state ?? {};
+    setTyped(state.q ?? '');
+    setFilters({
+      view: view?.id,
+      q: state.q,
+      stage: state.stage,
+      owner: state.ownerId,
+      cols: state.columns?.join(','),
+    });
+  };
+  const saveView = useAction({
+    run: (input: { name: string; shared?: boolean }) =>
+      api.createView({
+        list: 'contacts',
+        name: input.name,
+        shared: input.shared ?? false,
+        state: {
+          ...filters,
+          ...(columns.length < contactColumns.length && { columns }),
+        },
+      }),
+    invalidate: [['views']],
+    success: (view) => t('contacts.viewSaved', { name: view.name }),
+    done: (view) => {
+      setDialog(null);
+      setFilters({ view: view.id });
+    },
+  });
+  const deleteView = useAction({
+    run: (id: string) => api.deleteView(id),
+    invalidate: [['views']],
+    success: t('contacts.viewDeleted'),
+    done: () => setFilters({ view: undefined }),
+  });
+  const bulk = useAction({
+    run: api.bulkContacts,
+    invalidate: [['contacts'], ...leadQueries],
+    done: (result) => {
+      setDialog(null);
+      setSelected([]);
+      setOutcome(result);
+      if (result.done > 0) void message.success(t('contacts.bulkDone', { count: result.done }));
+    },
+  });
+
+  const all: Record<ContactColumn, TableColumnsType<Contact>[number]> = {
+    name: {
+      title: t('contacts.name'),
+      key: 'name',
+      render: (_, c) => <Link to={`/leads/${c.id}`}>{nameOf(c)}</Link>,
+    },
+    email: {
+      title: t('contacts.email'),
+      key: 'email',
+      render: (_, c) => (c.email ? <a href={`mailto:${c.email}`}>{c.email}</a> : null),
+    },
+    phone: {
+      title: t('contacts.phone'),
+      key: 'phone',
+      render: (_, c) => (c.phone ? <a href={`tel:${c.phone.replace(/[^+\d]/g, '')}`}>{c.phone}</a> : null),
+    },
+    stage: { title: t('contacts.stage'), key: 'stage', render: (_, c) => <Tag>{stageName(c.stage)}</Tag> },
+    owner: { title: t('contacts.owner'), key: 'owner', render: (_, c) => ownerName(c.ownerId) },
+    created: {
+      title: t('contacts.created'),
+      key: 'created',
+      render: (_, c) => formatMoment(c.createdAt, user.timeZone, language),
+    },
+  };
+  const nameOfId = (id: string) => {
+    const contact = rows.find((c) => c.id === id);
+    return contact ? nameOf(contact) : id;
+  };
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
@@ -87,6 +226,24 @@ export function ContactsPage() {
           {t(user.role === 'sales_rep' ? 'contacts.introOwn' : 'contacts.intro')}
         </Typography.Paragraph>
       </div>
+      <Space wrap>
+        <Select
+          aria-label={t('contacts.views')}
+          value={currentView?.id ?? ''}
+          style={{ width: 220 }}
+          options={[
+            { value: '', label: t('contacts.noView') },
+            ...(views.data?.data ?? []).map((v) => ({ value: v.id, label: v.name })),
+          ]}
+          onChange={(value: string) => applyView(value || undefined)}
+        />
+        <Button onClick={() => setDialog('save')}>{t('contacts.saveView')}</Button>
+        {currentView?.mine && (
+          <Button danger onClick={() => deleteView.mutate(currentView.id)} loading={deleteView.isPending}>
+            {t('contacts.deleteView')}
+          </Button>
+        )}
+      </Space>
       <Space wrap>
         <Input.Search
           allowClear
@@ -103,7 +260,7 @@ export function ContactsPage() {
           value={stage}
           style={{ width: 200 }}
           options={(stages.data?.data ?? []).map((s) => ({ value: s.key, label: s.name[language] }))}
-          onChange={(value?: string) => setFilter('stage', value)}
+          onChange={(value?: string) => setFilters({ stage: value })}
         />
         {/* A rep sees only their own contacts: an owner to choose would choose nothing. */}
         {user.role !== 'sales_rep' && (
@@ -117,13 +274,62 @@ export function ContactsPage() {
             options={(users.data?.data ?? [])
               .filter((u) => u.isActive)
               .map((u) => ({ value: u.id, label: u.name }))}
-            onChange={(value?: string) => setFilter('owner', value)}
+            onChange={(value?: string) => setFilters({ owner: value })}
           />
+        )}
+        <Select
+          mode="multiple"
+          aria-label={t('contacts.columns')}
+          placeholder={t('contacts.columns')}
+          value={columns}
+          maxTagCount="responsive"
+          style={{ width: 260 }}
+          options={contactColumns.map((c) => ({ value: c, label: t(`contacts.${c}`) }))}
+          onChange={(value: ContactColumn[]) =>
+            setFilters({
+              cols: value.length > 0 && value.length < contactColumns.length ? value.join(',') : undefined,
+            })
+          }
+        />
+        {canExport && (
+          <Button href={api.contactsCsvUrl({ ...filters, columns: columns.join(',') })} download>
+            {t('contacts.export')}
+          </Button>
         )}
       </Space>
       {list.isError && <Alert type="error" title={t('common.loadFailed')} showIcon />}
       {similar && rows.length > 0 && (
         <Alert type="info" showIcon title={t('contacts.similar', { q })} data-testid="contacts-similar" />
+      )}
+      {outcome && outcome.failed > 0 && (
+        <Alert
+          type="warning"
+          showIcon
+          closable={{ onClose: () => setOutcome(null) }}
+          data-testid="bulk-failures"
+          title={t('contacts.bulkFailed', { count: outcome.failed })}
+          description={
+            <ul>
+              {outcome.results
+                .filter((r) => r.status === 'failed')
+                .map((r) => (
+                  <li key={r.contactId}>
+                    {nameOfId(r.contactId)}: {r.detail}
+                  </li>
+                ))}
+            </ul>
+          }
+        />
+      )}
+      {selected.length > 0 && (
+        <Space wrap role="toolbar" aria-label={t('contacts.selected', { count: selected.length })}>
+          <Typography.Text strong>{t('contacts.selected', { count: selected.length })}</Typography.Text>
+          {canAssign && <Button onClick={() => setDialog('assign')}>{t('contacts.assign')}</Button>}
+          {canRecycle && <Button onClick={() => setDialog('recycle')}>{t('contacts.recycle')}</Button>}
+          <Button type="link" onClick={() => setSelected([])}>
+            {t('contacts.clearSelection')}
+          </Button>
+        </Space>
       )}
       <Table<Contact>
         rowKey="id"
@@ -131,38 +337,125 @@ export function ContactsPage() {
         dataSource={rows}
         pagination={false}
         locale={{ emptyText: q || stage || ownerId ? t('contacts.noneFound') : t('contacts.empty') }}
-        scroll={{ x: 880 }}
-        columns={[
-          {
-            title: t('contacts.name'),
-            key: 'name',
-            render: (_, c) => <Link to={`/leads/${c.id}`}>{nameOf(c)}</Link>,
+        scroll={{ x: 720 }}
+        {...(canRecycle && {
+          rowSelection: {
+            selectedRowKeys: selected,
+            onChange: (keys) => setSelected(keys.map(String)),
+            getCheckboxProps: (c: Contact) => ({ 'aria-label': nameOf(c) }),
+            columnTitle: (checkbox: ReactNode) => <OutsideMeasureRow>{checkbox}</OutsideMeasureRow>,
           },
-          {
-            title: t('contacts.email'),
-            key: 'email',
-            render: (_, c) => (c.email ? <a href={`mailto:${c.email}`}>{c.email}</a> : null),
-          },
-          {
-            title: t('contacts.phone'),
-            key: 'phone',
-            render: (_, c) =>
-              c.phone ? <a href={`tel:${c.phone.replace(/[^+\d]/g, '')}`}>{c.phone}</a> : null,
-          },
-          { title: t('contacts.stage'), key: 'stage', render: (_, c) => <Tag>{stageName(c.stage)}</Tag> },
-          { title: t('contacts.owner'), key: 'owner', render: (_, c) => ownerName(c.ownerId) },
-          {
-            title: t('contacts.created'),
-            key: 'created',
-            render: (_, c) => formatMoment(c.createdAt, user.timeZone, language),
-          },
-        ]}
+        })}
+        columns={columns.map((c) => all[c])}
       />
       {list.hasNextPage && (
         <Button onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
           {t('contacts.more')}
         </Button>
       )}
+
+      <Modal
+        open={dialog === 'save'}
+        title={t('contacts.saveViewTitle')}
+        okText={t('contacts.saveView')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ loading: saveView.isPending, htmlType: 'submit', form: 'save-view' }}
+        onCancel={() => setDialog(null)}
+        destroyOnHidden
+      >
+        <Form
+          id="save-view"
+          layout="vertical"
+          onFinish={(input: { name: string; shared?: boolean }) => saveView.mutate(input)}
+        >
+          <Form.Item
+            name="name"
+            label={t('contacts.viewName')}
+            rules={[{ required: true, whitespace: true, message: t('contacts.viewNameNeeded') }]}
+          >
+            <Input maxLength={80} />
+          </Form.Item>
+          <Form.Item name="shared" valuePropName="checked">
+            <Checkbox>{t('contacts.viewShared')}</Checkbox>
+          </Form.Item>
+        </Form>
+      </Modal>
+      <Modal
+        open={dialog === 'assign'}
+        title={t('contacts.assignTitle', { count: selected.length })}
+        okText={t('contacts.assign').replace('…', '')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ loading: bulk.isPending, htmlType: 'submit', form: 'bulk-assign' }}
+        onCancel={() => setDialog(null)}
+        destroyOnHidden
+      >
+        <Form
+          id="bulk-assign"
+          layout="vertical"
+          onFinish={(input: { userId: string; reason: string }) =>
+            bulk.mutate({ action: 'assign', contactIds: selected, ...input })
+          }
+        >
+          <Form.Item
+            name="userId"
+            label={t('contacts.rep')}
+            rules={[{ required: true, message: t('contacts.repNeeded') }]}
+          >
+            <Select
+              showSearch={{ optionFilterProp: 'label' }}
+              loading={users.isPending}
+              options={(users.data?.data ?? [])
+                .filter((u) => u.isActive && u.role === 'sales_rep')
+                .map((u) => ({ value: u.id, label: u.name }))}
+            />
+          </Form.Item>
+          <Form.Item
+            name="reason"
+            label={t('contacts.reason')}
+            rules={[{ required: true, min: 3, message: t('contacts.reasonNeeded') }]}
+          >
+            <Input.TextArea rows={2} maxLength={500} />
+          </Form.Item>
+        </Form>
+      </Modal>
+      <Modal
+        open={dialog === 'recycle'}
+        title={t('contacts.recycleTitle', { count: selected.length })}
+        okText={t('contacts.recycle').replace('…', '')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ loading: bulk.isPending, htmlType: 'submit', form: 'bulk-recycle' }}
+        onCancel={() => setDialog(null)}
+        destroyOnHidden
+      >
+        <Form
+          id="bulk-recycle"
+          layout="vertical"
+          onFinish={(input: { reasonCode: string; note?: string }) =>
+            bulk.mutate({
+              action: 'recycle',
+              contactIds: selected,
+              reasonCode: input.reasonCode,
+              ...(input.note?.trim() && { note: input.note.trim() }),
+            })
+          }
+        >
+          <Form.Item
+            name="reasonCode"
+            label={t('contacts.recycleReason')}
+            rules={[{ required: true, message: t('contacts.recycleReasonNeeded') }]}
+          >
+            <Select
+              loading={reasons.isPending}
+              options={(reasons.data?.data ?? [])
+                .filter((r) => r.active && r.outcome === 'recycle')
+                .map((r) => ({ value: r.key, label: r.label[language] }))}
+            />
+          </Form.Item>
+          <Form.Item name="note" label={t('contacts.note')}>
+            <Input.TextArea rows={2} maxLength={2000} />
+          </Form.Item>
+        </Form>
+      </Modal>
     </Space>
   );
 }

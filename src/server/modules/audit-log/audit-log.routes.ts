@@ -1,11 +1,10 @@
-import { Type } from 'typebox';
 import {
   AuditLogPage,
   AuditLogQuery,
   AuditLogSettings,
   UpdateAuditLogSettingsBody,
 } from '../../../contract/audit-log.ts';
-import { problemResponses, type App } from '../shared/http.ts';
+import { csvResponse, problemResponses, sendCsv, type App } from '../shared/http.ts';
 import type { AuditLogService } from './audit-log.service.ts';
 
 const tags = ['audit'];
@@ -32,15 +31,12 @@ export function auditLogRoutes(app: App, { auditLog }: { auditLog: AuditLogServi
         tags,
         summary: 'The audit log as CSV (the same filters); the export is itself logged',
         querystring: AuditLogQuery,
-        response: { 200: Type.String({ description: 'text/csv' }), ...problemResponses },
+        response: csvResponse,
       },
     },
     async (request, reply) => {
       const csv = await auditLog.exportCsv(request.actor, request.query);
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="baton-audit-log.csv"')
-        .send(csv);
+      return sendCsv(reply, `baton-audit-log.csv`, csv);
     },
   );
   app.get(

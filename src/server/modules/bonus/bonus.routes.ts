@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { BonusPlan, BonusStatements, PutBonusPlanBody } from '../../../contract/bonus.ts';
 import { IdParams, StrictObject } from '../../../contract/common.ts';
 import { Month } from '../../../contract/planning.ts';
-import { problemResponses, type App } from '../shared/http.ts';
+import { csvResponse, problemResponses, sendCsv, type App } from '../shared/http.ts';
 import type { BonusService } from './bonus.service.ts';
 
 /** The joint bonus plan and each person's statement. */
@@ -80,15 +80,12 @@ export function bonusRoutes(app: App, { bonus }: { bonus: BonusService }) {
         tags,
         summary: 'The statements as CSV, one line per person and component',
         params: IdParams,
-        response: { 200: Type.String({ description: 'text/csv' }), ...problemResponses },
+        response: csvResponse,
       },
     },
     async (request, reply) => {
       const csv = await bonus.statementsCsv(request.actor, request.params.id);
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="bonus-statements.csv"`)
-        .send(csv);
+      return sendCsv(reply, `bonus-statements.csv`, csv);
     },
   );
 }

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { IdParams } from '../../../contract/common.ts';
 import { ImportJob, ImportJobParams, ImportJobQuery } from '../../../contract/imports.ts';
 import { createError } from '../shared/errors.ts';
-import { problemResponses, type App } from '../shared/http.ts';
+import { csvResponse, problemResponses, sendCsv, type App } from '../shared/http.ts';
 import type { ImportJobsService } from './import-jobs.service.ts';
 
 const tags = ['imports'];
@@ -67,15 +67,12 @@ export function importJobsRoutes(app: App, { importJobs }: { importJobs: ImportJ
         tags,
         summary: "An import's refused rows and the values it kept otherwise, as CSV",
         params: IdParams,
-        response: { 200: Type.String({ description: 'text/csv' }), ...problemResponses },
+        response: csvResponse,
       },
     },
     async (request, reply) => {
       const csv = await importJobs.errorsCsv(request.actor, request.params.id);
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="import-${request.params.id}-errors.csv"`)
-        .send(csv);
+      return sendCsv(reply, `import-${request.params.id}-errors.csv`, csv);
     },
   );
 }
