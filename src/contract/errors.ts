@@ -66,6 +66,10 @@ export const errorCatalog = {
     title: 'The list has more contacts than one export holds; narrow the search or the filters',
   },
   'views.not_found': { status: 404, title: 'No such saved view' },
+  'mailbox.not_configured': {
+    status: 409,
+    title: 'The logging address has no domain: set BATON_MAIL_LOG_DOMAIN or BATON_PUBLIC_URL',
+  },
   'views.name_taken': { status: 409, title: 'You already have a view with this name' },
   'views.not_yours': { status: 403, title: 'Only the person who saved a view may change it' },
 

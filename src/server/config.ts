@@ -42,6 +42,13 @@ const boolean = (raw: string): boolean => {
 
 const text = (raw: string): string => raw;
 const optionalText = (raw: string): string | undefined => (raw === '' ? undefined : raw);
+const optionalPort = (raw: string): number | undefined => (raw === '' ? undefined : integer(0, 65535)(raw));
+const domainName = (raw: string): string | undefined => {
+  if (raw === '') return undefined;
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(raw))
+    throw new Error('must be a domain name, e.g. baton.example.nl');
+  return raw.toLowerCase();
+};
 
 const databaseUrl = (raw: string): string | undefined => {
   if (raw === '') return undefined;
@@ -267,6 +274,34 @@ export const configSpec = {
     defaultText: '10',
     default: 10,
     parse: integer(1, 100),
+  },
+  mailLogPort: {
+    env: 'BATON_MAIL_LOG_PORT',
+    doc: 'The logging address: the port of Baton’s own SMTP listener, where reps BCC or forward their email with leads (point the logging domain’s MX at it). Unset: no listener',
+    defaultText: '(unset)',
+    default: undefined,
+    parse: optionalPort,
+  },
+  mailLogHost: {
+    env: 'BATON_MAIL_LOG_HOST',
+    doc: 'Interface the SMTP listener of the logging address listens on',
+    defaultText: '0.0.0.0',
+    default: '0.0.0.0',
+    parse: text,
+  },
+  mailLogDomain: {
+    env: 'BATON_MAIL_LOG_DOMAIN',
+    doc: 'Domain of the logging addresses (log+…@this domain). Unset: the host of BATON_PUBLIC_URL',
+    defaultText: '(public URL’s host)',
+    default: undefined,
+    parse: domainName,
+  },
+  mailLogMaxBytes: {
+    env: 'BATON_MAIL_LOG_MAX_BYTES',
+    doc: 'Largest message the logging address takes, in bytes; a bigger one is refused before it is sent',
+    defaultText: '26214400',
+    default: 26_214_400,
+    parse: integer(1024, 1_073_741_824),
   },
   secretKey: {
     env: 'BATON_SECRET_KEY',

@@ -20,6 +20,7 @@ import { startAttributionThread } from './modules/attribution/attribution.thread
 import type { AttributionHelper } from './modules/attribution/attribution.service.ts';
 import type { ScoringWorker } from './modules/scoring/scoring.worker.ts';
 import type { App } from './modules/shared/http.ts';
+import { startMailListener, type MailListener } from './platform/mail-listener.ts';
 
 export const version: string = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -85,6 +86,7 @@ export function servicesFor(
       outboxMaxAttempts: config.outboxMaxAttempts,
       outboxLeaseMs: config.outboxLeaseMs,
       webhookLeaseMs: config.webhookLeaseMs,
+      ...(config.mailLogDomain && { mailLogDomain: config.mailLogDomain }),
       ...(adapters.attributionHelper && { attributionHelper: adapters.attributionHelper }),
     },
   );
@@ -137,6 +139,8 @@ export interface RunningServer {
   database: Database;
   services: Services;
   url: string;
+  /** The port of the logging address's SMTP listener, when it runs. */
+  mailLogPort?: number;
   close(): Promise<void>;
 }
 
@@ -151,6 +155,7 @@ export async function startServer(
   let attributionThread: ReturnType<typeof startAttributionThread> | undefined;
   let flow: RunningLeadFlow | undefined;
   let services: Services | undefined;
+  let mail: MailListener | undefined;
   try {
     await migrateToLatest(database.db);
     // Handlers' failures go to the app's log once the app exists.
@@ -193,11 +198,29 @@ export async function startServer(
       error: (fields, message) => log.error(fields, message),
       warn: (message) => log.warn(message),
     });
+    // The logging address: reps BCC or forward their email with leads to Baton's own SMTP listener.
+    if (config.mailLogPort !== undefined) {
+      const mailbox = services.mailbox;
+      mail = await startMailListener({
+        host: config.mailLogHost,
+        port: config.mailLogPort,
+        maxBytes: config.mailLogMaxBytes,
+        accepts: (address) => mailbox.acceptsRecipient(address),
+        onMessage: (envelope, headers) => mailbox.receive(envelope, headers),
+        onRefused: (why, detail) => {
+          mailbox.refused(why);
+          log.warn(`logging address: a message was refused (${why}: ${detail})`);
+        },
+        onError: (error) => log.error({ err: error }, 'logging address failed'),
+      });
+      log.info(`Logging address listening for SMTP on ${config.mailLogHost}:${mail.port}`);
+    }
     const thread = startScoringThread(storeOf(config), events, { error: (message) => log.error(message) });
     scorer = thread;
     await thread.ready;
     await attributionThread?.ready;
   } catch (error) {
+    await mail?.close();
     await attributionThread?.stop();
     await flow?.stop();
     await app?.close();
@@ -209,11 +232,13 @@ export async function startServer(
   const helper = attributionThread;
   const loops = flow;
   const built = services;
+  const listener = mail;
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       await running.close();
+      await listener?.close();
       // The scorer first (it forwards events), then the loops and the reactions in flight.
       await worker.stop();
       await loops.stop();
@@ -230,5 +255,12 @@ export async function startServer(
   }
   const address = running.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  return { app: running, database, services: built, url: `http://localhost:${port}`, close };
+  return {
+    app: running,
+    database,
+    services: built,
+    url: `http://localhost:${port}`,
+    ...(listener && { mailLogPort: listener.port }),
+    close,
+  };
 }

@@ -26,6 +26,7 @@ import { createImportService } from './modules/capture/import.service.ts';
 import { createFormsService } from './modules/forms/forms.service.ts';
 import { createContactsService } from './modules/contacts/contacts.service.ts';
 import { createListsService } from './modules/lists/lists.service.ts';
+import { createMailboxService } from './modules/mailbox/mailbox.service.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { linksOf, queueWebhookDisabled } from './modules/notifications/notifications.usecases.ts';
 import { fromDbTime } from './db/dialect.ts';
@@ -55,6 +56,8 @@ export function createServices(
     attributionHelper?: AttributionHelper;
     /** Where chat alerts go; by default over guarded HTTP with a 10 s limit per message. */
     chat?: ChatSender;
+    /** The logging addresses' domain; by default the public URL's host. */
+    mailLogDomain?: string;
   } = {},
 ) {
   const auth = createAuthService(deps);
@@ -143,6 +146,12 @@ export function createServices(
     alerts: createAlertsService(deps, { chat }),
     contacts,
     lists: createListsService(deps, { contacts, routing }),
+    mailbox: createMailboxService(deps, {
+      capture,
+      contacts,
+      settle: (contactId) => leadFlow.settle(contactId),
+      where: { localPart: 'log', domain: options.mailLogDomain ?? new URL(deps.publicUrl).hostname },
+    }),
     accounts,
     stages,
     apiKeys: createApiKeysService(deps),

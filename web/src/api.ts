@@ -76,6 +76,7 @@ import type { Board } from '../../src/contract/board.ts';
 import type { BonusPlan, BonusStatements, PutBonusPlanBody } from '../../src/contract/bonus.ts';
 import type { PageOf, ProblemDetails } from '../../src/contract/common.ts';
 import type { ContactPage, ListContactsQuery, Touchpoint } from '../../src/contract/contacts.ts';
+import type { LoggingAddress } from '../../src/contract/mailbox.ts';
 import type {
   BulkContactsBody,
   BulkContactsResponse,
@@ -353,6 +354,8 @@ export const api = {
   contacts: (query: ListContactsQuery) => get<ContactPage>('/contacts', query),
   contactsCsvUrl: (query: ExportContactsQuery) => `/api/v1/contacts.csv${searchOf(query)}`,
   bulkContacts: (body: BulkContactsBody) => post<BulkContactsResponse>('/contacts/bulk', body),
+  myLoggingAddress: () => get<LoggingAddress>('/me/logging-address'),
+  renewLoggingAddress: () => post<LoggingAddress>('/me/logging-address/renew'),
   views: (list: SavedView['list']) => get<{ data: SavedView[] }>('/views', { list }),
   createView: (body: CreateViewBody) => post<SavedView>('/views', body),
   updateView: (id: string, body: UpdateViewBody) => patch<SavedView>(`/views/${id}`, body),

@@ -42,6 +42,7 @@ export const actions = [
   'routing.write',
   'leads.route',
   'outbox.manage',
+  'mail_log.read',
   'sla.read',
   'sla.write',
   'sla.waive',
@@ -113,6 +114,8 @@ const matrix: Record<Action, readonly Role[]> = {
   // Routing a lead by hand and working the unassigned queue is for managers (and admins).
   'leads.route': ['admin', 'sales_manager'],
   'outbox.manage': ['admin'],
+  // What the logging address took, dropped and refused.
+  'mail_log.read': ['admin'],
   'sla.read': everyone,
   'sla.write': ['admin'],
   // Only with a written reason; a director may, though they change no other record.

@@ -478,6 +478,15 @@ export interface OutboxTable {
   alert_channel_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+export interface MailLogAddressesTable {
+  user_id: string;
+  /** SHA-256 of the address's token, hex: how a recipient is found. */
+  token_hash: string;
+  /** The token, sealed under the server's key: shown to its owner. */
+  token_sealed: string;
+  created_at: DbTime;
+}
+
 export interface SavedViewsTable {
   id: string;
   owner_id: string;
@@ -726,6 +735,7 @@ export interface DB {
   sla_policies: SlaPoliciesTable;
   sla_instances: SlaInstancesTable;
   saved_views: SavedViewsTable;
+  mail_log_addresses: MailLogAddressesTable;
   marketing_commitments: MarketingCommitmentsTable;
   rejection_reasons: RejectionReasonsTable;
   handoff_settings: HandoffSettingsTable;

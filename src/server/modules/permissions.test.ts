@@ -328,6 +328,21 @@ const rows: Row[] = [
   },
   { route: 'GET /api/v1/contacts', request: () => ({ url: '/api/v1/contacts' }), expect: all(200) },
   {
+    route: 'GET /api/v1/me/logging-address',
+    request: () => ({ url: '/api/v1/me/logging-address' }),
+    expect: all(200),
+  },
+  {
+    route: 'POST /api/v1/me/logging-address/renew',
+    request: () => ({ method: 'POST', url: '/api/v1/me/logging-address/renew' }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/mailbox/logging-status',
+    request: () => ({ url: '/api/v1/mailbox/logging-status' }),
+    expect: adminOnly(200),
+  },
+  {
     route: 'GET /api/v1/views',
     request: () => ({ url: '/api/v1/views?list=contacts' }),
     expect: all(200),

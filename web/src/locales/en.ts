@@ -1122,6 +1122,16 @@ export const en = {
       plan: { behind: 'The plan falls behind' },
     },
   },
+  loggingAddress: {
+    title: 'Your logging address',
+    intro:
+      'BCC this address when you email a lead, or forward a thread to it: Baton logs the email on the lead as your follow-up, which stops the first-response clock. Only the subject, the time and who it was to are kept.',
+    secret:
+      'Keep it to yourself: anyone with it could log email as you. Mail between colleagues is never logged.',
+    renew: 'Make a new address',
+    renewConfirm: 'The current address stops working at once. Make a new one?',
+    renewed: 'You have a new logging address.',
+  },
   profile: {
     title: 'Profile',
     details: 'You',

@@ -1130,6 +1130,16 @@ export const nl: typeof en = {
       plan: { behind: 'Het plan loopt achter' },
     },
   },
+  loggingAddress: {
+    title: 'Je logadres',
+    intro:
+      'Zet dit adres in de BCC als je een lead mailt, of stuur een gesprek door naar dit adres: Baton legt de e-mail bij de lead vast als jouw opvolging, en dat stopt de klok voor de eerste reactie. Alleen het onderwerp, het tijdstip en de ontvangers worden bewaard.',
+    secret:
+      'Houd het voor jezelf: wie het adres heeft, kan namens jou e-mail vastleggen. Mail tussen collega’s wordt nooit vastgelegd.',
+    renew: 'Nieuw adres maken',
+    renewConfirm: 'Het huidige adres werkt dan meteen niet meer. Een nieuw adres maken?',
+    renewed: 'Je hebt een nieuw logadres.',
+  },
   profile: {
     title: 'Profiel',
     details: 'Jij',

@@ -7,6 +7,7 @@ import { api } from '../api.ts';
 import { AlertChannelsCard } from '../components/alert-channels-card.tsx';
 import { NewPasswordFields } from '../components/new-password-fields.tsx';
 import { SecondFactorCard } from '../components/second-factor-card.tsx';
+import { LoggingAddressCard } from '../components/logging-address-card.tsx';
 import { showFieldErrors, useAction } from '../components/use-action.ts';
 import {
   hoursToPicker,
@@ -189,6 +190,7 @@ export function ProfilePage() {
           ]}
         />
       </Card>
+      <LoggingAddressCard />
       <AlertChannelsCard />
       {managed.map((team) => (
         <AlertChannelsCard key={team.id} team={team} />

@@ -1,0 +1,76 @@
+import { createTransport } from 'nodemailer';
+import { describe, expect, it } from 'vitest';
+import type { LoggingAddress } from '../src/contract/mailbox.ts';
+import type { Pool } from '../src/contract/routing.ts';
+import type { SlaClock } from '../src/contract/sla.ts';
+import type { User } from '../src/contract/users.ts';
+import { apiSession, createStoreEnv, freePort, startServerProcess } from './helpers.ts';
+
+const admin = { BATON_ADMIN_EMAIL: 'admin@nordwind.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
+const allWeek = Object.fromEntries(
+  ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [day, [['00:00', '24:00']]]),
+);
+
+describe('the logging address of a running server', () => {
+  it('takes a rep’s BCC over SMTP and has stopped the lead’s first-response clock when the delivery is answered', async () => {
+    const mailPort = await freePort();
+    const { env, dispose } = await createStoreEnv('sqlite');
+    const baton = await startServerProcess({
+      ...env,
+      ...admin,
+      BATON_MAIL_LOG_PORT: String(mailPort),
+      BATON_MAIL_LOG_HOST: '127.0.0.1',
+      BATON_MAIL_LOG_DOMAIN: 'log.nordwind.nl',
+    });
+    try {
+      const call = await apiSession(baton.url, admin.BATON_ADMIN_EMAIL, admin.BATON_ADMIN_PASSWORD);
+      const rep = await call<User>('POST', '/users', {
+        email: 'ruud@nordwind.nl',
+        name: 'Ruud Rep',
+        role: 'sales_rep',
+        workingHours: allWeek,
+        password: 'ruud his own password',
+      });
+      const pool = await call<Pool>('POST', '/routing/pools', {
+        name: 'Inside',
+        members: [{ userId: rep.id }],
+      });
+      await call('PATCH', '/routing/settings', { fallbackPoolId: pool.id });
+      const ingested = await call<{ results: { contactId: string }[] }>('POST', '/events', {
+        type: 'page_viewed',
+        occurredAt: new Date().toISOString(),
+        email: 'jan@klant.nl',
+        firstName: 'Jan',
+      });
+      const lead = ingested.results[0]!.contactId;
+      await call('POST', `/contacts/${lead}/stage-changes`, { to: 'mql' });
+      const firstResponse = async () =>
+        (await call<{ data: SlaClock[] }>('GET', `/contacts/${lead}/sla`)).data.find(
+          (c) => c.target === 'first_response',
+        );
+      // Routing reacts to the MQL after it is stored.
+      await expect.poll(async () => (await firstResponse())?.status, { timeout: 30_000 }).toBe('running');
+
+      const asRep = await apiSession(baton.url, rep.email, 'ruud his own password');
+      const { address } = await asRep<LoggingAddress>('GET', '/me/logging-address');
+      expect(address).toMatch(/^log\+[a-z0-9]{20}@log\.nordwind\.nl$/);
+
+      // As the logging domain's MX hands it over: the BCC copy, to the logging address only.
+      await createTransport({ host: '127.0.0.1', port: mailPort, secure: false, ignoreTLS: true }).sendMail({
+        from: 'Ruud Rep <ruud@nordwind.nl>',
+        to: 'Jan <jan@klant.nl>',
+        subject: 'Uw vraag over Baton',
+        text: 'Beste Jan, ...',
+        envelope: { from: 'ruud@nordwind.nl', to: [address] },
+      });
+      expect(await firstResponse()).toMatchObject({ status: 'met' });
+      expect(await call('GET', '/mailbox/logging-status')).toMatchObject({
+        domain: 'log.nordwind.nl',
+        counts: { received: 1, logged: 1 },
+      });
+    } finally {
+      await baton.stop();
+      await dispose();
+    }
+  });
+});

@@ -1,0 +1,194 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { LoggingAddress, MailLogStatus } from '../../../contract/mailbox.ts';
+import type { Actor, Role } from '../../../domain/access/roles.ts';
+import {
+  loggingAddressOf,
+  partiesToLog,
+  tokenOfRecipient,
+  type LoggingDomain,
+} from '../../../domain/mailbox/logging-address.ts';
+import { normalizeEmail } from '../../../domain/people/normalize.ts';
+import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import type { MailHeaders, MailRefusal } from '../../platform/mail-listener.ts';
+import type { CaptureService } from '../capture/capture.service.ts';
+import type { ContactsService } from '../contacts/contacts.service.ts';
+import { authorize } from '../shared/access.ts';
+import type { ServiceDeps } from '../shared/deps.ts';
+import { createError } from '../shared/errors.ts';
+import {
+  findLoggingAddressOfUser,
+  findOwnEmailDomains,
+  findUserOfToken,
+  upsertLoggingAddress,
+} from './mailbox.repository.ts';
+
+const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** 20 characters of [a-z0-9]: some 100 bits, a secret no one guesses. */
+function newToken(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return [...randomBytes(20)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** The latest a logged email may be dated: a clock a minute fast is forgiven, the future is not. */
+const allowedSkewMs = 60_000;
+
+/**
+ * The logging address ("smart BCC"): each person's own `log+TOKEN@domain`, which they BCC on
+ * their email with leads or forward it to. A message is logged as the sender's `email_sent` with
+ * each lead it was to (the leads they may see), once per message and lead however often it
+ * arrives, and the lead's clocks are settled before the SMTP answer, so a rep's email stops the
+ * first-response clock the moment it is delivered. Only the subject, the time and the parties are
+ * kept; never a body. Baton never replies to this address: what it cannot use is dropped and
+ * counted.
+ */
+export function createMailboxService(
+  { db, clock, secrets }: ServiceDeps,
+  {
+    capture,
+    contacts,
+    settle,
+    where,
+  }: {
+    capture: CaptureService;
+    contacts: ContactsService;
+    settle: (contactId: string) => Promise<void>;
+    /** Where the addresses live; null when no domain is known (no public URL and none set). */
+    where: LoggingDomain | null;
+  },
+) {
+  const counts: MailLogStatus['counts'] = {
+    received: 0,
+    logged: 0,
+    duplicates: 0,
+    unknownSender: 0,
+    notALead: 0,
+    refusedRecipients: 0,
+    tooLarge: 0,
+    malformed: 0,
+  };
+
+  const personOf = (who: Actor) => {
+    if (who.kind !== 'user')
+      throw createError('auth.forbidden', 'A logging address belongs to a person: sign in');
+    return who.userId;
+  };
+  const present = (token: string, createdAt: Date): LoggingAddress => {
+    if (!where) throw createError('mailbox.not_configured');
+    return { address: loggingAddressOf(token, where), createdAt: createdAt.toISOString() };
+  };
+  const issue = async (userId: string) => {
+    const token = newToken();
+    const now = clock.now();
+    await upsertLoggingAddress(db, {
+      user_id: userId,
+      token_hash: hashOf(token),
+      token_sealed: secrets.seal(token),
+      created_at: toDbTime(now),
+    });
+    return present(token, now);
+  };
+  const userOf = async (recipient: string) => {
+    const token = where ? tokenOfRecipient(recipient, where) : null;
+    if (!token) return null;
+    const user = await findUserOfToken(db, hashOf(token));
+    return user && fromDbBool(user.is_active) ? user : null;
+  };
+
+  /** Logs one message for one person: each of its parties who is a lead they may see. */
+  const logFor = async (
+    user: { id: string; email: string; role: string },
+    headers: MailHeaders,
+    domains: { own: string[] },
+  ) => {
+    const actor = { kind: 'user', userId: user.id, role: user.role as Role } as const;
+    const now = clock.now();
+    const occurredAt =
+      headers.date && headers.date.getTime() <= now.getTime() + allowedSkewMs ? headers.date : now;
+    const parties = partiesToLog(
+      { from: headers.from ?? '', to: headers.to, cc: headers.cc },
+      { ownDomains: domains.own, loggingDomain: where!.domain, neverLogged: [] },
+    );
+    // The same message may arrive twice (a relay's retry, a BCC and a forward): its id, or what
+    // makes it this message, names the touch, so it is logged once.
+    const identity = headers.messageId ?? `${headers.from}|${headers.date?.toISOString()}|${headers.subject}`;
+    for (const email of parties) {
+      const [contact] = (await contacts.listContacts(actor, { email, limit: 1 })).data;
+      if (!contact) {
+        counts.notALead += 1;
+        continue;
+      }
+      const result = await capture.ingestFrom(
+        { actor: { kind: 'user', id: user.id }, sourceKind: 'mail', defaultUserId: user.id },
+        {
+          id: `mail:${hashOf(`${identity}|${email}`)}`,
+          type: 'email_sent',
+          occurredAt: occurredAt.toISOString(),
+          email,
+          userId: user.id,
+          properties: {
+            via: 'logging_address',
+            ...(headers.subject && { subject: headers.subject.slice(0, 300) }),
+          },
+        },
+      );
+      if (result.status === 'duplicate') counts.duplicates += 1;
+      else {
+        counts.logged += 1;
+        await settle(contact.id);
+      }
+    }
+  };
+
+  return {
+    /** The reader's logging address, made at the first ask. */
+    async myLoggingAddress(actor: Actor | null): Promise<LoggingAddress> {
+      const userId = personOf(authorize(actor, 'me.read'));
+      const row = await findLoggingAddressOfUser(db, userId);
+      if (!row) return issue(userId);
+      return present(secrets.open(row.token_sealed), fromDbTime(row.created_at));
+    },
+
+    /** A new logging address for the reader; the old one stops working at once. */
+    async renewLoggingAddress(actor: Actor | null): Promise<LoggingAddress> {
+      return issue(personOf(authorize(actor, 'me.update')));
+    },
+
+    /** What the logging address took, logged, dropped and refused since this process started. */
+    status(actor: Actor | null): MailLogStatus {
+      authorize(actor, 'mail_log.read');
+      return { domain: where?.domain ?? null, counts: { ...counts } };
+    },
+
+    /** Whether a recipient is a logging address of an active person (asked at RCPT TO). */
+    async acceptsRecipient(address: string): Promise<boolean> {
+      const ok = (await userOf(address)) !== null;
+      if (!ok) counts.refusedRecipients += 1;
+      return ok;
+    },
+
+    /** A message delivered to logging addresses: logged for each whose owner sent it. */
+    async receive(envelope: { recipients: string[] }, headers: MailHeaders): Promise<void> {
+      counts.received += 1;
+      const own = await findOwnEmailDomains(db);
+      for (const recipient of envelope.recipients) {
+        const user = await userOf(recipient);
+        if (!user) continue;
+        // The address is the person's secret, and the message must be theirs too.
+        if (!headers.from || normalizeEmail(headers.from) !== normalizeEmail(user.email)) {
+          counts.unknownSender += 1;
+          continue;
+        }
+        await logFor(user, headers, { own });
+      }
+    },
+
+    /** A message the listener could not take. */
+    refused(why: MailRefusal): void {
+      if (why === 'too_large') counts.tooLarge += 1;
+      else counts.malformed += 1;
+    },
+  };
+}
+
+export type MailboxService = ReturnType<typeof createMailboxService>;

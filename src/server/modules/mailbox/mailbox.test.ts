@@ -1,0 +1,141 @@
+import { createTransport } from 'nodemailer';
+import { beforeEach, expect, it } from 'vitest';
+import { startMailListener, type MailListener } from '../../platform/mail-listener.ts';
+import { describeEachDialect } from '../../testing/databases.ts';
+import { addUser, createTestContext, routedLead, type TestContext } from '../../testing/world.ts';
+
+const cli = { kind: 'cli' } as const;
+
+describeEachDialect('the logging address', (getDatabase) => {
+  let context: TestContext;
+  let listener: MailListener;
+  const refused: string[] = [];
+
+  beforeEach(async () => {
+    context = createTestContext(getDatabase());
+    // A Tuesday, 10:00 in Amsterdam: inside everyone's working hours.
+    context.clock.set('2026-12-01T09:00:00.000Z');
+    refused.length = 0;
+    const mailbox = context.services.mailbox;
+    listener = await startMailListener({
+      host: '127.0.0.1',
+      port: 0,
+      maxBytes: 64 * 1024,
+      accepts: (address) => mailbox.acceptsRecipient(address),
+      onMessage: (envelope, headers) => mailbox.receive(envelope, headers),
+      onRefused: (why) => {
+        mailbox.refused(why);
+        refused.push(why);
+      },
+      onError: (error) => {
+        throw error;
+      },
+    });
+    return () => listener.close();
+  });
+
+  /** A rep with a routed demo request from Jan at Klant, whose first-response clock runs. */
+  const world = async () => {
+    const manager = await addUser(context, 'sales_manager', { email: 'fleur@nordwind.nl' });
+    const rep = await addUser(context, 'sales_rep', { email: 'ruud@nordwind.nl', managerId: manager.id });
+    const pool = await context.services.routing.createPool(cli, {
+      name: 'Inside',
+      members: [{ userId: rep.id }],
+    });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    await context.services.scoring.ensureDefaultModel();
+    const lead = await routedLead(context, { email: 'jan@klant.nl', firstName: 'Jan', ownerId: rep.id });
+    const asRep = { kind: 'user', userId: rep.id, role: 'sales_rep' } as const;
+    const { address } = await context.services.mailbox.myLoggingAddress(asRep);
+    return { manager, rep, lead, asRep, address };
+  };
+  const firstResponse = async (contactId: string) =>
+    (await context.services.sla.listClocks(cli, contactId)).find((c) => c.target === 'first_response')!;
+  /** Delivers a message to the listener as the logging domain's MX would: to the logging address only. */
+  const deliver = (
+    message: { from: string; to?: string; cc?: string; subject?: string; messageId?: string; text?: string },
+    rcpt: string[],
+  ) =>
+    createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ignoreTLS: true }).sendMail({
+      ...message,
+      envelope: { from: message.from, to: rcpt },
+    });
+
+  it('stops the first-response clock by the time the rep’s BCC is delivered, and logs it once', async () => {
+    const { rep, lead, address } = await world();
+    expect(address).toMatch(/^log\+[a-z0-9]{20}@baton\.example\.nl$/);
+    expect((await firstResponse(lead)).status).toBe('running');
+
+    const email = {
+      from: 'Ruud <ruud@nordwind.nl>',
+      to: 'Jan <jan@klant.nl>',
+      cc: 'fleur@nordwind.nl',
+      subject: 'Uw demo van Baton',
+      text: 'Beste Jan, ...',
+      messageId: '<demo-1@nordwind.nl>',
+    };
+    await deliver(email, [address]);
+    // The answer came after the clock was settled: no waiting.
+    expect((await firstResponse(lead)).status).toBe('met');
+    const logged = (await context.services.contacts.listTouchpoints(cli, lead)).filter(
+      (t) => t.type === 'email_sent',
+    );
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ category: 'sales' });
+    // A relay's retry of the same message adds nothing; the colleague in Cc is never a lead.
+    await deliver(email, [address]);
+    expect(
+      (await context.services.contacts.listTouchpoints(cli, lead)).filter((t) => t.type === 'email_sent'),
+    ).toHaveLength(1);
+    expect((await context.services.contacts.listContacts(cli, { email: 'fleur@nordwind.nl' })).data).toEqual(
+      [],
+    );
+    expect(
+      context.services.mailbox.status({ kind: 'user', userId: rep.id, role: 'admin' }).counts,
+    ).toMatchObject({
+      received: 2,
+      logged: 1,
+      duplicates: 1,
+    });
+  });
+
+  it('drops what is not the owner’s, refuses unknown addresses and oversized messages, and keeps going', async () => {
+    const { lead, asRep, address } = await world();
+    // Another sender at the rep's address: dropped and counted, never a reply.
+    await deliver(
+      { from: 'spoof@elders.nl', to: 'jan@klant.nl', subject: 'Hi', messageId: '<x-1@elders.nl>' },
+      [address],
+    );
+    // An address no one has, or a made-up token: refused at RCPT TO.
+    await expect(
+      deliver({ from: 'ruud@nordwind.nl', to: 'jan@klant.nl' }, [
+        'log+aaaaaaaaaaaaaaaaaaaa@baton.example.nl',
+      ]),
+    ).rejects.toMatchObject({ responseCode: 550 });
+    // Too large: refused with 552, and the next message is taken as usual.
+    await expect(
+      deliver({ from: 'ruud@nordwind.nl', to: 'jan@klant.nl', subject: 'Big', text: 'x'.repeat(80 * 1024) }, [
+        address,
+      ]),
+    ).rejects.toMatchObject({ responseCode: 552 });
+    expect(refused).toEqual(['too_large']);
+    expect((await firstResponse(lead)).status).toBe('running');
+
+    // Renewed: the old address stops working, the new one works.
+    const renewed = await context.services.mailbox.renewLoggingAddress(asRep);
+    expect(renewed.address).not.toBe(address);
+    await expect(
+      deliver({ from: 'ruud@nordwind.nl', to: 'jan@klant.nl', messageId: '<r-1@nordwind.nl>' }, [address]),
+    ).rejects.toMatchObject({ responseCode: 550 });
+    await deliver({ from: 'ruud@nordwind.nl', to: 'jan@klant.nl', messageId: '<r-1@nordwind.nl>' }, [
+      renewed.address,
+    ]);
+    expect((await firstResponse(lead)).status).toBe('met');
+    expect(context.services.mailbox.status({ kind: 'cli' }).counts).toMatchObject({
+      unknownSender: 1,
+      refusedRecipients: 2,
+      tooLarge: 1,
+      logged: 1,
+    });
+  });
+});
