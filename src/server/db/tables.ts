@@ -487,6 +487,21 @@ export interface MailLogAddressesTable {
   created_at: DbTime;
 }
 
+export interface MailMeetingsTable {
+  id: string;
+  /** The invitation's UID: its updates and its cancellation carry the same. */
+  uid: string;
+  contact_id: string;
+  /** Who sent or forwarded the invitation: the meeting is theirs. */
+  user_id: string;
+  summary: string | null;
+  starts_at: DbTime;
+  /** booked, cancelled or held. */
+  status: string;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
 export interface SavedViewsTable {
   id: string;
   owner_id: string;
@@ -736,6 +751,7 @@ export interface DB {
   sla_instances: SlaInstancesTable;
   saved_views: SavedViewsTable;
   mail_log_addresses: MailLogAddressesTable;
+  mail_meetings: MailMeetingsTable;
   marketing_commitments: MarketingCommitmentsTable;
   rejection_reasons: RejectionReasonsTable;
   handoff_settings: HandoffSettingsTable;

@@ -11,7 +11,15 @@ export interface MailHeaders {
   subject: string | null;
   date: Date | null;
   messageId: string | null;
+  /** The calendar parts (text/calendar, .ics) as text: invitations to read. */
+  calendars: string[];
 }
+
+/** The most calendar text one message may carry, per part, and the parts read. */
+const maxCalendarBytes = 256 * 1024;
+const maxCalendars = 5;
+const isCalendar = (contentType: string | undefined, filename: string | undefined) =>
+  contentType === 'text/calendar' || contentType === 'application/ics' || /\.ics$/i.test(filename ?? '');
 
 /** Why a message was not taken. */
 export type MailRefusal = 'too_large' | 'malformed';
@@ -47,6 +55,7 @@ export function readMailHeaders(stream: Readable): Promise<MailHeaders> {
   return new Promise((resolve, reject) => {
     const parser = new MailParser({ skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
     let headers: MailHeaders | null = null;
+    const calendars: string[] = [];
     parser.on('headers', (map: Map<string, unknown>) => {
       const date = map.get('date');
       const subject = map.get('subject');
@@ -58,14 +67,34 @@ export function readMailHeaders(stream: Readable): Promise<MailHeaders> {
         subject: typeof subject === 'string' ? subject : null,
         date: date instanceof Date && !Number.isNaN(date.getTime()) ? date : null,
         messageId: typeof messageId === 'string' ? messageId : null,
+        calendars,
       };
     });
-    parser.on('data', (part: { type: string; content?: Readable; release?: () => void }) => {
-      if (part.type === 'attachment') {
-        part.content?.on('data', () => undefined);
-        part.content?.on('end', () => part.release?.());
-      }
-    });
+    parser.on(
+      'data',
+      (part: {
+        type: string;
+        content?: Readable;
+        contentType?: string;
+        filename?: string;
+        release?: () => void;
+      }) => {
+        if (part.type !== 'attachment') return;
+        // A calendar part is kept (to its cap); every other part is drained as it streams.
+        const keep = isCalendar(part.contentType, part.filename) && calendars.length < maxCalendars;
+        const chunks: Buffer[] = [];
+        let size = 0;
+        part.content?.on('data', (chunk: Buffer) => {
+          if (!keep || size > maxCalendarBytes) return;
+          size += chunk.length;
+          chunks.push(chunk);
+        });
+        part.content?.on('end', () => {
+          if (keep && size <= maxCalendarBytes) calendars.push(Buffer.concat(chunks).toString('utf8'));
+          part.release?.();
+        });
+      },
+    );
     parser.on('error', reject);
     parser.on('end', () => (headers ? resolve(headers) : reject(new Error('no headers'))));
     stream.on('error', reject);

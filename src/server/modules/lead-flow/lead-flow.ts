@@ -166,6 +166,7 @@ export async function startLeadFlow(
     await attempt('checking the commitments failed', () => services.commitments.checkPace());
     await attempt('checking the plans failed', () => services.planning.checkPace());
     await attempt('the weekly handoff digest failed', () => services.handoff.sendWeeklyDigest());
+    await attempt('holding past meetings failed', () => services.mailbox.holdPastMeetings());
     await attempt('removing expired audit entries failed', () => services.auditLog.purgeExpired());
     await attempt('applying the retention periods failed', () => services.privacy.applyRetentionDaily());
   };

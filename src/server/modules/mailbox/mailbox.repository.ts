@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.ts';
-import type { MailLogAddressesTable } from '../../db/tables.ts';
-import type { Insertable } from 'kysely';
+import type { MailLogAddressesTable, MailMeetingsTable } from '../../db/tables.ts';
+import type { Insertable, Updateable } from 'kysely';
 
 export async function findLoggingAddressOfUser(db: Db, userId: string) {
   return db.selectFrom('mail_log_addresses').selectAll().where('user_id', '=', userId).executeTakeFirst();
@@ -35,4 +35,39 @@ export async function upsertLoggingAddress(db: Db, row: Insertable<MailLogAddres
 export async function findOwnEmailDomains(db: Db): Promise<string[]> {
   const rows = await db.selectFrom('users').select('email').execute();
   return [...new Set(rows.map((r) => r.email.slice(r.email.lastIndexOf('@') + 1).toLowerCase()))];
+}
+
+export async function findMeeting(db: Db, uid: string, contactId: string) {
+  return db
+    .selectFrom('mail_meetings')
+    .selectAll()
+    .where('uid', '=', uid)
+    .where('contact_id', '=', contactId)
+    .executeTakeFirst();
+}
+
+export async function insertMeeting(db: Db, row: Insertable<MailMeetingsTable>): Promise<void> {
+  await db
+    .insertInto('mail_meetings')
+    .values(row)
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+export async function updateMeeting(db: Db, id: string, patch: Updateable<MailMeetingsTable>): Promise<void> {
+  await db.updateTable('mail_meetings').set(patch).where('id', '=', id).execute();
+}
+
+/** Booked meetings whose start has passed, earliest first. */
+export async function findPastBookedMeetings(db: Db, now: string, limit: number) {
+  return db
+    .selectFrom('mail_meetings')
+    .innerJoin('contacts', 'contacts.id', 'mail_meetings.contact_id')
+    .selectAll('mail_meetings')
+    .select('contacts.email')
+    .where('mail_meetings.status', '=', 'booked')
+    .where('mail_meetings.starts_at', '<=', now)
+    .orderBy('mail_meetings.starts_at')
+    .limit(limit)
+    .execute();
 }

@@ -10,6 +10,9 @@ import {
 import { normalizeEmail } from '../../../domain/people/normalize.ts';
 import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { MailHeaders, MailRefusal } from '../../platform/mail-listener.ts';
+import { readInvitation, type Invitation } from '../../platform/invitation.ts';
+import { meetingChange, type MeetingStatus } from '../../../domain/mailbox/meetings.ts';
+import { newId } from '../../platform/ids.ts';
 import type { CaptureService } from '../capture/capture.service.ts';
 import type { ContactsService } from '../contacts/contacts.service.ts';
 import { authorize } from '../shared/access.ts';
@@ -17,8 +20,12 @@ import type { ServiceDeps } from '../shared/deps.ts';
 import { createError } from '../shared/errors.ts';
 import {
   findLoggingAddressOfUser,
+  findMeeting,
   findOwnEmailDomains,
+  findPastBookedMeetings,
   findUserOfToken,
+  insertMeeting,
+  updateMeeting,
   upsertLoggingAddress,
 } from './mailbox.repository.ts';
 
@@ -66,6 +73,11 @@ export function createMailboxService(
     refusedRecipients: 0,
     tooLarge: 0,
     malformed: 0,
+    invitations: 0,
+    brokenInvitations: 0,
+    unknownTimeZones: 0,
+    meetingsBooked: 0,
+    meetingsHeld: 0,
   };
 
   const personOf = (who: Actor) => {
@@ -140,6 +152,78 @@ export function createMailboxService(
     }
   };
 
+  /**
+   * An invitation the person sent or forwarded: for each lead among its attendees, a meeting
+   * booked (`meeting_booked`), moved or cancelled. It counts as held once its start has passed.
+   */
+  const meetFor = async (
+    user: { id: string; email: string; role: string },
+    invitation: Invitation,
+    domains: { own: string[] },
+  ) => {
+    const actor = { kind: 'user', userId: user.id, role: user.role as Role } as const;
+    const now = clock.now();
+    const leads = partiesToLog(
+      { from: user.email, to: invitation.attendees, cc: invitation.organizer ? [invitation.organizer] : [] },
+      { ownDomains: domains.own, loggingDomain: where!.domain, neverLogged: [] },
+    );
+    for (const email of leads) {
+      const [contact] = (await contacts.listContacts(actor, { email, limit: 1 })).data;
+      if (!contact) {
+        counts.notALead += 1;
+        continue;
+      }
+      const existing = await findMeeting(db, invitation.uid, contact.id);
+      const change = meetingChange(
+        existing
+          ? { status: existing.status as MeetingStatus, startsAt: fromDbTime(existing.starts_at).getTime() }
+          : null,
+        { method: invitation.method, startsAt: invitation.start.getTime() },
+      );
+      if (change.kind === 'none') continue;
+      if (change.kind === 'cancel') {
+        await updateMeeting(db, existing!.id, { status: 'cancelled', updated_at: toDbTime(now) });
+        continue;
+      }
+      if (existing)
+        await updateMeeting(db, existing.id, {
+          status: 'booked',
+          starts_at: toDbTime(invitation.start),
+          summary: invitation.summary,
+          updated_at: toDbTime(now),
+        });
+      else
+        await insertMeeting(db, {
+          id: newId(),
+          uid: invitation.uid,
+          contact_id: contact.id,
+          user_id: user.id,
+          summary: invitation.summary,
+          starts_at: toDbTime(invitation.start),
+          status: 'booked',
+          created_at: toDbTime(now),
+          updated_at: toDbTime(now),
+        });
+      if (change.kind !== 'book') continue;
+      const result = await capture.ingestFrom(
+        { actor: { kind: 'user', id: user.id }, sourceKind: 'mail', defaultUserId: user.id },
+        {
+          id: `meeting-booked:${hashOf(`${invitation.uid}|${email}|${existing?.id ?? ''}`)}`,
+          type: 'meeting_booked',
+          occurredAt: now.toISOString(),
+          email,
+          userId: user.id,
+          properties: {
+            via: 'logging_address',
+            startsAt: invitation.start.toISOString(),
+            ...(invitation.summary && { subject: invitation.summary.slice(0, 300) }),
+          },
+        },
+      );
+      if (result.status !== 'duplicate') counts.meetingsBooked += 1;
+    }
+  };
+
   return {
     /** The reader's logging address, made at the first ask. */
     async myLoggingAddress(actor: Actor | null): Promise<LoggingAddress> {
@@ -180,7 +264,60 @@ export function createMailboxService(
           continue;
         }
         await logFor(user, headers, { own });
+        // Mail programs send an invitation twice, as the message's calendar and as invite.ics.
+        const seen = new Set<string>();
+        for (const text of headers.calendars) {
+          let invitation: Invitation | null;
+          try {
+            invitation = readInvitation(text);
+          } catch {
+            counts.brokenInvitations += 1;
+            continue;
+          }
+          if (!invitation) continue;
+          const key = `${invitation.method}|${invitation.uid}|${invitation.start.toISOString()}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          counts.invitations += 1;
+          if (invitation.unknownTimeZone) counts.unknownTimeZones += 1;
+          await meetFor(user, invitation, { own });
+        }
       }
+    },
+
+    /**
+     * Meetings booked whose start has passed were held (a cancellation would have come first):
+     * each becomes the rep's `meeting_held` at its start, which answers the lead's clocks. Run by
+     * the lead flow's sweep; safe to run twice (the touch is named by the meeting).
+     */
+    async holdPastMeetings(limit = 200): Promise<number> {
+      const due = await findPastBookedMeetings(db, toDbTime(clock.now()), limit);
+      for (const meeting of due) {
+        if (meeting.email) {
+          await capture.ingestFrom(
+            {
+              actor: { kind: 'user', id: meeting.user_id },
+              sourceKind: 'mail',
+              defaultUserId: meeting.user_id,
+            },
+            {
+              id: `meeting-held:${meeting.id}`,
+              type: 'meeting_held',
+              occurredAt: fromDbTime(meeting.starts_at).toISOString(),
+              email: meeting.email,
+              userId: meeting.user_id,
+              properties: {
+                via: 'logging_address',
+                ...(meeting.summary && { subject: meeting.summary.slice(0, 300) }),
+              },
+            },
+          );
+          await settle(meeting.contact_id);
+        }
+        await updateMeeting(db, meeting.id, { status: 'held', updated_at: toDbTime(clock.now()) });
+        counts.meetingsHeld += 1;
+      }
+      return due.length;
     },
 
     /** A message the listener could not take. */

@@ -2,6 +2,7 @@ import { createTransport } from 'nodemailer';
 import { beforeEach, expect, it } from 'vitest';
 import { startMailListener, type MailListener } from '../../platform/mail-listener.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
+import { outlookInvitation } from '../../testing/invitations.ts';
 import { addUser, createTestContext, routedLead, type TestContext } from '../../testing/world.ts';
 
 const cli = { kind: 'cli' } as const;
@@ -53,7 +54,15 @@ describeEachDialect('the logging address', (getDatabase) => {
     (await context.services.sla.listClocks(cli, contactId)).find((c) => c.target === 'first_response')!;
   /** Delivers a message to the listener as the logging domain's MX would: to the logging address only. */
   const deliver = (
-    message: { from: string; to?: string; cc?: string; subject?: string; messageId?: string; text?: string },
+    message: {
+      from: string;
+      to?: string;
+      cc?: string;
+      subject?: string;
+      messageId?: string;
+      text?: string;
+      icalEvent?: { method: string; content: string };
+    },
     rcpt: string[],
   ) =>
     createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ignoreTLS: true }).sendMail({
@@ -136,6 +145,46 @@ describeEachDialect('the logging address', (getDatabase) => {
       refusedRecipients: 2,
       tooLarge: 1,
       logged: 1,
+    });
+  });
+
+  it('books a meeting from a forwarded invitation, holds it once it has begun, and never one that was cancelled', async () => {
+    const { lead, address } = await world();
+    const touches = async (type: string) =>
+      (await context.services.contacts.listTouchpoints(cli, lead)).filter((t) => t.type === type);
+    // Two invitations to Jan for 10:10 in Amsterdam, ten minutes from now; the second is cancelled.
+    const forward = (method: string, uid: string) =>
+      deliver(
+        {
+          from: 'ruud@nordwind.nl',
+          to: address,
+          subject: `FW: Demo Baton (${uid})`,
+          text: 'Doorgestuurd',
+          icalEvent: { method, content: outlookInvitation({ method, uid, start: '20261201T101000' }) },
+        },
+        [address],
+      );
+    await forward('REQUEST', 'm1@nordwind.nl');
+    await forward('REQUEST', 'm2@nordwind.nl');
+    await forward('CANCEL', 'm2@nordwind.nl');
+    expect(await touches('meeting_booked')).toHaveLength(2);
+    // Booked is not yet follow-up: the first-response clock runs until the meeting is held.
+    expect((await firstResponse(lead)).status).toBe('running');
+    expect(await context.services.mailbox.holdPastMeetings()).toBe(0);
+
+    context.clock.advance(11 * 60_000);
+    expect(await context.services.mailbox.holdPastMeetings()).toBe(1);
+    const held = await touches('meeting_held');
+    expect(held).toHaveLength(1);
+    expect(held[0]!.occurredAt).toBe('2026-12-01T09:10:00.000Z');
+    expect((await firstResponse(lead)).status).toBe('met');
+    // Run again (a second instance's sweep): nothing more.
+    expect(await context.services.mailbox.holdPastMeetings()).toBe(0);
+    expect(await touches('meeting_held')).toHaveLength(1);
+    expect(context.services.mailbox.status(cli).counts).toMatchObject({
+      invitations: 3,
+      meetingsBooked: 2,
+      meetingsHeld: 1,
     });
   });
 });

@@ -1,0 +1,45 @@
+/** An invitation as Outlook sends it: its own Windows time zone, the organiser among the attendees. */
+export const outlookInvitation = ({
+  method = 'REQUEST',
+  uid = 'meeting-1@nordwind.nl',
+  tzid = 'W. Europe Standard Time',
+  withZone = true,
+  start = '20261203T140000',
+} = {}) =>
+  [
+    'BEGIN:VCALENDAR',
+    'PRODID:Microsoft Exchange Server 2010',
+    'VERSION:2.0',
+    `METHOD:${method}`,
+    ...(withZone
+      ? [
+          'BEGIN:VTIMEZONE',
+          `TZID:${tzid}`,
+          'BEGIN:STANDARD',
+          'DTSTART:16010101T030000',
+          'TZOFFSETFROM:+0200',
+          'TZOFFSETTO:+0100',
+          'RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10',
+          'END:STANDARD',
+          'BEGIN:DAYLIGHT',
+          'DTSTART:16010101T020000',
+          'TZOFFSETFROM:+0100',
+          'TZOFFSETTO:+0200',
+          'RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3',
+          'END:DAYLIGHT',
+          'END:VTIMEZONE',
+        ]
+      : []),
+    'BEGIN:VEVENT',
+    'ORGANIZER;CN=Ruud Rep:mailto:ruud@nordwind.nl',
+    'ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN=Jan:mailto:jan@klant.nl',
+    'ATTENDEE;ROLE=REQ-PARTICIPANT;CN=Ruud Rep:mailto:ruud@nordwind.nl',
+    'SUMMARY:Demo Baton',
+    `DTSTART;TZID=${tzid}:${start}`,
+    `DTEND;TZID=${tzid}:${start.slice(0, 9)}235900`,
+    `UID:${uid}`,
+    'DTSTAMP:20261201T090000Z',
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
