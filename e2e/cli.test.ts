@@ -92,6 +92,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0031_saved_views',
         '0032_mail_log_addresses',
         '0033_mail_meetings',
+        '0034_mail_log_settings',
       ],
     });
   });

@@ -4,6 +4,8 @@ import type { LoggingAddress } from '../src/contract/mailbox.ts';
 import type { Pool } from '../src/contract/routing.ts';
 import type { SlaClock } from '../src/contract/sla.ts';
 import type { User } from '../src/contract/users.ts';
+import { en } from '../web/src/locales/en.ts';
+import { hasBrowser, launchChromium, seriousViolations, signedInPage } from './browser.ts';
 import { apiSession, createStoreEnv, freePort, startServerProcess } from './helpers.ts';
 
 const admin = { BATON_ADMIN_EMAIL: 'admin@nordwind.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
@@ -68,6 +70,25 @@ describe('the logging address of a running server', () => {
         domain: 'log.nordwind.nl',
         counts: { received: 1, logged: 1 },
       });
+
+      // In the browser: the rep finds the address on their profile, and the email on the lead's
+      // page says where it came from.
+      if (!hasBrowser) return;
+      const browser = await launchChromium();
+      try {
+        const { page, errors } = await signedInPage(browser, baton.url, rep.email, 'ruud his own password');
+        await page.goto(`${baton.url}/profile`);
+        await page.getByRole('heading', { name: en.loggingAddress.title }).waitFor();
+        expect(await page.getByTestId('logging-address').innerText()).toContain(address);
+        expect(await seriousViolations(page)).toEqual([]);
+        await page.goto(`${baton.url}/leads/${lead}`);
+        await page.getByText(en.lead.viaLoggingAddress).waitFor();
+        await page.getByText('Uw vraag over Baton').waitFor();
+        expect(await seriousViolations(page)).toEqual([]);
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
     } finally {
       await baton.stop();
       await dispose();

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Instant } from './common.ts';
+import { Instant, StrictObject } from './common.ts';
 
 export const LoggingAddress = Type.Object({
   address: Type.String({
@@ -33,3 +33,21 @@ export const MailLogStatus = Type.Object({
   ),
 });
 export type MailLogStatus = Static<typeof MailLogStatus>;
+
+const Domain = Type.String({
+  pattern: '^(?=.{1,253}$)([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z]{2,63}$',
+  description: 'Internet domain, e.g. gmail.com',
+});
+
+export const MailLogSettings = Type.Object({
+  ignoredDomains: Type.Array(Type.String(), {
+    description: 'Domains never logged from mail, beside the company’s own (which never are)',
+  }),
+  updatedAt: Type.Union([Type.Null(), Instant]),
+});
+export type MailLogSettings = Static<typeof MailLogSettings>;
+
+export const UpdateMailLogSettingsBody = StrictObject({
+  ignoredDomains: Type.Array(Domain, { maxItems: 500, uniqueItems: true }),
+});
+export type UpdateMailLogSettingsBody = Static<typeof UpdateMailLogSettingsBody>;

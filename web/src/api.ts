@@ -76,7 +76,12 @@ import type { Board } from '../../src/contract/board.ts';
 import type { BonusPlan, BonusStatements, PutBonusPlanBody } from '../../src/contract/bonus.ts';
 import type { PageOf, ProblemDetails } from '../../src/contract/common.ts';
 import type { ContactPage, ListContactsQuery, Touchpoint } from '../../src/contract/contacts.ts';
-import type { LoggingAddress } from '../../src/contract/mailbox.ts';
+import type {
+  LoggingAddress,
+  MailLogSettings,
+  MailLogStatus,
+  UpdateMailLogSettingsBody,
+} from '../../src/contract/mailbox.ts';
 import type {
   BulkContactsBody,
   BulkContactsResponse,
@@ -356,6 +361,9 @@ export const api = {
   bulkContacts: (body: BulkContactsBody) => post<BulkContactsResponse>('/contacts/bulk', body),
   myLoggingAddress: () => get<LoggingAddress>('/me/logging-address'),
   renewLoggingAddress: () => post<LoggingAddress>('/me/logging-address/renew'),
+  mailLogSettings: () => get<MailLogSettings>('/mailbox/settings'),
+  updateMailLogSettings: (body: UpdateMailLogSettingsBody) => put<MailLogSettings>('/mailbox/settings', body),
+  mailLogStatus: () => get<MailLogStatus>('/mailbox/logging-status'),
   views: (list: SavedView['list']) => get<{ data: SavedView[] }>('/views', { list }),
   createView: (body: CreateViewBody) => post<SavedView>('/views', body),
   updateView: (id: string, body: UpdateViewBody) => patch<SavedView>(`/views/${id}`, body),

@@ -43,6 +43,7 @@ export const actions = [
   'leads.route',
   'outbox.manage',
   'mail_log.read',
+  'mail_log.configure',
   'sla.read',
   'sla.write',
   'sla.waive',
@@ -116,6 +117,7 @@ const matrix: Record<Action, readonly Role[]> = {
   'outbox.manage': ['admin'],
   // What the logging address took, dropped and refused.
   'mail_log.read': ['admin'],
+  'mail_log.configure': ['admin'],
   'sla.read': everyone,
   'sla.write': ['admin'],
   // Only with a written reason; a director may, though they change no other record.

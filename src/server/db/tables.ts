@@ -502,6 +502,13 @@ export interface MailMeetingsTable {
   updated_at: DbTime;
 }
 
+export interface MailLogSettingsTable {
+  id: number;
+  /** JSON array of domains never logged from mail. */
+  ignored_domains: ColumnType<unknown, string, string>;
+  updated_at: DbTime | null;
+}
+
 export interface SavedViewsTable {
   id: string;
   owner_id: string;
@@ -752,6 +759,7 @@ export interface DB {
   saved_views: SavedViewsTable;
   mail_log_addresses: MailLogAddressesTable;
   mail_meetings: MailMeetingsTable;
+  mail_log_settings: MailLogSettingsTable;
   marketing_commitments: MarketingCommitmentsTable;
   rejection_reasons: RejectionReasonsTable;
   handoff_settings: HandoffSettingsTable;

@@ -338,6 +338,20 @@ const rows: Row[] = [
     expect: all(200),
   },
   {
+    route: 'GET /api/v1/mailbox/settings',
+    request: () => ({ url: '/api/v1/mailbox/settings' }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'PUT /api/v1/mailbox/settings',
+    request: () => ({
+      method: 'PUT',
+      url: '/api/v1/mailbox/settings',
+      payload: { ignoredDomains: ['gmail.com'] },
+    }),
+    expect: adminOnly(200),
+  },
+  {
     route: 'GET /api/v1/mailbox/logging-status',
     request: () => ({ url: '/api/v1/mailbox/logging-status' }),
     expect: adminOnly(200),

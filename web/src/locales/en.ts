@@ -227,6 +227,8 @@ export const en = {
     manual: 'By hand',
   },
   lead: {
+    viaLoggingAddress: 'From the mailbox',
+    meetingAt: 'For {{at}}',
     notFound: 'This lead does not exist or is not yours to see.',
     accept: 'Accept',
     acceptNamed: 'Accept {{name}}',
@@ -1003,6 +1005,9 @@ export const en = {
         withdrawn: 'Agreement withdrawn',
         change_outside: 'Settings changed outside the agreement',
       },
+      mail_log: {
+        settings_changed: 'Domains never logged from mail changed',
+      },
       audit_log: {
         exported: 'Audit log downloaded',
         retention_changed: 'Retention changed',
@@ -1120,6 +1125,30 @@ export const en = {
       },
       handoff: { digest: 'Weekly digest of leads sent back' },
       plan: { behind: 'The plan falls behind' },
+    },
+  },
+  mailLog: {
+    tab: 'Mail',
+    ignoredTitle: 'Domains never logged',
+    ignoredIntro:
+      'Email with these domains is never logged from the logging address, nor are invitations. Mail between colleagues (your company’s own domains) never is.',
+    ignoredDomains: 'Domains',
+    save: 'Save',
+    saved: 'Saved.',
+    statusTitle: 'The logging address',
+    statusIntro: 'Addresses at {{domain}}. Since the server started:',
+    counts: {
+      received: 'Messages received',
+      logged: 'Emails logged',
+      duplicates: 'Sent twice, logged once',
+      meetingsBooked: 'Meetings booked',
+      meetingsHeld: 'Meetings held',
+      unknownSender: 'Dropped: not from the address’s owner',
+      notALead: 'Parties who are no lead',
+      refusedRecipients: 'Refused: unknown address',
+      tooLarge: 'Refused: too large',
+      malformed: 'Dropped: unreadable',
+      brokenInvitations: 'Unreadable invitations',
     },
   },
   loggingAddress: {

@@ -230,6 +230,8 @@ export const nl: typeof en = {
     manual: 'Met de hand',
   },
   lead: {
+    viaLoggingAddress: 'Uit de mailbox',
+    meetingAt: 'Gepland op {{at}}',
     notFound: 'Deze lead bestaat niet of is niet voor jou zichtbaar.',
     accept: 'Accepteren',
     acceptNamed: '{{name}} accepteren',
@@ -1011,6 +1013,9 @@ export const nl: typeof en = {
         withdrawn: 'Afspraak ingetrokken',
         change_outside: 'Instellingen gewijzigd buiten de afspraak',
       },
+      mail_log: {
+        settings_changed: 'Domeinen die nooit uit e-mail worden vastgelegd gewijzigd',
+      },
       audit_log: {
         exported: 'Auditlogboek gedownload',
         retention_changed: 'Bewaartermijn gewijzigd',
@@ -1128,6 +1133,30 @@ export const nl: typeof en = {
       },
       handoff: { digest: 'Wekelijks overzicht van teruggestuurde leads' },
       plan: { behind: 'Het plan loopt achter' },
+    },
+  },
+  mailLog: {
+    tab: 'E-mail',
+    ignoredTitle: 'Domeinen die nooit worden vastgelegd',
+    ignoredIntro:
+      'E-mail met deze domeinen wordt nooit vastgelegd via het logadres, en uitnodigingen ook niet. Mail tussen collega’s (de eigen domeinen van je bedrijf) nooit.',
+    ignoredDomains: 'Domeinen',
+    save: 'Opslaan',
+    saved: 'Opgeslagen.',
+    statusTitle: 'Het logadres',
+    statusIntro: 'Adressen op {{domain}}. Sinds de server is gestart:',
+    counts: {
+      received: 'Berichten ontvangen',
+      logged: 'E-mails vastgelegd',
+      duplicates: 'Twee keer gestuurd, één keer vastgelegd',
+      meetingsBooked: 'Afspraken gepland',
+      meetingsHeld: 'Afspraken gehouden',
+      unknownSender: 'Genegeerd: niet van de eigenaar van het adres',
+      notALead: 'Ontvangers die geen lead zijn',
+      refusedRecipients: 'Geweigerd: onbekend adres',
+      tooLarge: 'Geweigerd: te groot',
+      malformed: 'Genegeerd: onleesbaar',
+      brokenInvitations: 'Onleesbare uitnodigingen',
     },
   },
   loggingAddress: {

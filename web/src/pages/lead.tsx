@@ -73,10 +73,18 @@ export function LeadPage() {
     }
     const touch = entry.touch;
     const note = typeof touch.properties.note === 'string' ? touch.properties.note : null;
+    const subject = typeof touch.properties.subject === 'string' ? touch.properties.subject : null;
+    const startsAt = typeof touch.properties.startsAt === 'string' ? touch.properties.startsAt : null;
     return (
       <>
         <strong>{t(`touch.${touch.type}` as 'touch.call_logged', { defaultValue: touch.type })}</strong>
         {touch.isLeadCreating && <Tag style={{ marginLeft: 8 }}>{t('lead.leadCreating')}</Tag>}
+        {/* Logged from the rep's mailbox: where it came from, so no one wonders who typed it. */}
+        {touch.properties.via === 'logging_address' && (
+          <Tag style={{ marginLeft: 8 }}>{t('lead.viaLoggingAddress')}</Tag>
+        )}
+        {subject && <div>{subject}</div>}
+        {startsAt && <div>{t('lead.meetingAt', { at: at(startsAt) })}</div>}
         <div>
           <Typography.Text type="secondary">
             {at(entry.at)}

@@ -1,3 +1,4 @@
+import { MailLogSettingsTab } from '../components/mail-log-settings.tsx';
 import { useQuery } from '@tanstack/react-query';
 import {
   Alert,
@@ -1302,6 +1303,7 @@ export function SettingsPage() {
           { key: 'reporting', label: t('settings.reporting'), children: <ReportingTab /> },
           { key: 'security', label: t('settings.security'), children: <SecurityTab /> },
           { key: 'retention', label: t('settings.retentionTab'), children: <RetentionTab /> },
+          { key: 'mail', label: t('mailLog.tab'), children: <MailLogSettingsTab /> },
         ]}
       />
     </Space>

@@ -71,3 +71,15 @@ export async function findPastBookedMeetings(db: Db, now: string, limit: number)
     .limit(limit)
     .execute();
 }
+
+export async function findMailLogSettings(db: Db) {
+  return db.selectFrom('mail_log_settings').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+}
+
+export async function updateMailLogSettings(db: Db, ignoredDomains: readonly string[], now: string) {
+  await db
+    .updateTable('mail_log_settings')
+    .set({ ignored_domains: JSON.stringify(ignoredDomains), updated_at: now })
+    .where('id', '=', 1)
+    .execute();
+}

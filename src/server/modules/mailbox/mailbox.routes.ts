@@ -1,4 +1,9 @@
-import { LoggingAddress, MailLogStatus } from '../../../contract/mailbox.ts';
+import {
+  LoggingAddress,
+  MailLogSettings,
+  MailLogStatus,
+  UpdateMailLogSettingsBody,
+} from '../../../contract/mailbox.ts';
 import { problemResponses, type App } from '../shared/http.ts';
 import type { MailboxService } from './mailbox.service.ts';
 
@@ -41,5 +46,30 @@ export function mailboxRoutes(app: App, { mailbox }: { mailbox: MailboxService }
       },
     },
     async (request) => mailbox.status(request.actor),
+  );
+
+  app.get(
+    '/mailbox/settings',
+    {
+      schema: {
+        tags,
+        summary: 'The domains never logged from mail, beside the company’s own',
+        response: { 200: MailLogSettings, ...problemResponses },
+      },
+    },
+    async (request) => mailbox.getSettings(request.actor),
+  );
+
+  app.put(
+    '/mailbox/settings',
+    {
+      schema: {
+        tags,
+        summary: 'Set the domains never logged from mail (private mail providers, say)',
+        body: UpdateMailLogSettingsBody,
+        response: { 200: MailLogSettings, ...problemResponses },
+      },
+    },
+    async (request) => mailbox.updateSettings(request.actor, request.body),
   );
 }

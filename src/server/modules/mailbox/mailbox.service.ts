@@ -1,5 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { LoggingAddress, MailLogStatus } from '../../../contract/mailbox.ts';
+import type {
+  LoggingAddress,
+  MailLogSettings,
+  MailLogStatus,
+  UpdateMailLogSettingsBody,
+} from '../../../contract/mailbox.ts';
+import { Type } from 'typebox';
+import { readJson } from '../../db/json-column.ts';
+import { actorRef, authorize } from '../shared/access.ts';
+import { insertEvent } from '../shared/events.repository.ts';
 import type { Actor, Role } from '../../../domain/access/roles.ts';
 import {
   loggingAddressOf,
@@ -15,19 +24,22 @@ import { meetingChange, type MeetingStatus } from '../../../domain/mailbox/meeti
 import { newId } from '../../platform/ids.ts';
 import type { CaptureService } from '../capture/capture.service.ts';
 import type { ContactsService } from '../contacts/contacts.service.ts';
-import { authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError } from '../shared/errors.ts';
 import {
   findLoggingAddressOfUser,
+  findMailLogSettings,
   findMeeting,
   findOwnEmailDomains,
   findPastBookedMeetings,
   findUserOfToken,
   insertMeeting,
+  updateMailLogSettings,
   updateMeeting,
   upsertLoggingAddress,
 } from './mailbox.repository.ts';
+
+const Domains = Type.Array(Type.String());
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -111,15 +123,19 @@ export function createMailboxService(
   const logFor = async (
     user: { id: string; email: string; role: string },
     headers: MailHeaders,
-    domains: { own: string[] },
+    domains: { own: string[]; ignored: string[] },
   ) => {
     const actor = { kind: 'user', userId: user.id, role: user.role as Role } as const;
     const now = clock.now();
+    // A Date header counts whole seconds: the email left somewhere in that second, and is taken at
+    // its end (never later than now), so an email sent in the second its lead arrived answers it.
     const occurredAt =
-      headers.date && headers.date.getTime() <= now.getTime() + allowedSkewMs ? headers.date : now;
+      headers.date && headers.date.getTime() <= now.getTime() + allowedSkewMs
+        ? new Date(Math.min(headers.date.getTime() + 999, Math.max(now.getTime(), headers.date.getTime())))
+        : now;
     const parties = partiesToLog(
       { from: headers.from ?? '', to: headers.to, cc: headers.cc },
-      { ownDomains: domains.own, loggingDomain: where!.domain, neverLogged: [] },
+      { ownDomains: domains.own, loggingDomain: where!.domain, neverLogged: domains.ignored },
     );
     // The same message may arrive twice (a relay's retry, a BCC and a forward): its id, or what
     // makes it this message, names the touch, so it is logged once.
@@ -159,13 +175,13 @@ export function createMailboxService(
   const meetFor = async (
     user: { id: string; email: string; role: string },
     invitation: Invitation,
-    domains: { own: string[] },
+    domains: { own: string[]; ignored: string[] },
   ) => {
     const actor = { kind: 'user', userId: user.id, role: user.role as Role } as const;
     const now = clock.now();
     const leads = partiesToLog(
       { from: user.email, to: invitation.attendees, cc: invitation.organizer ? [invitation.organizer] : [] },
-      { ownDomains: domains.own, loggingDomain: where!.domain, neverLogged: [] },
+      { ownDomains: domains.own, loggingDomain: where!.domain, neverLogged: domains.ignored },
     );
     for (const email of leads) {
       const [contact] = (await contacts.listContacts(actor, { email, limit: 1 })).data;
@@ -244,6 +260,34 @@ export function createMailboxService(
       return { domain: where?.domain ?? null, counts: { ...counts } };
     },
 
+    /** The domains never logged from mail (the company's own never are). */
+    async getSettings(actor: Actor | null): Promise<MailLogSettings> {
+      authorize(actor, 'mail_log.configure');
+      const row = await findMailLogSettings(db);
+      return {
+        ignoredDomains: readJson(Domains, row.ignored_domains, 'mail_log_settings.ignored_domains'),
+        updatedAt: row.updated_at ? fromDbTime(row.updated_at).toISOString() : null,
+      };
+    },
+
+    /** Sets the domains never logged; the change is in the audit log. */
+    async updateSettings(actor: Actor | null, input: UpdateMailLogSettingsBody): Promise<MailLogSettings> {
+      const who = authorize(actor, 'mail_log.configure');
+      const now = clock.now();
+      const domains = [...new Set(input.ignoredDomains.map((d) => d.toLowerCase()))].sort();
+      await db.transaction().execute(async (trx) => {
+        await updateMailLogSettings(trx, domains, toDbTime(now));
+        await insertEvent(trx, {
+          type: 'mail_log.settings_changed',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'mail_log_settings', id: '1' },
+          payload: { ignoredDomains: domains },
+        });
+      });
+      return this.getSettings(who);
+    },
+
     /** Whether a recipient is a logging address of an active person (asked at RCPT TO). */
     async acceptsRecipient(address: string): Promise<boolean> {
       const ok = (await userOf(address)) !== null;
@@ -255,6 +299,11 @@ export function createMailboxService(
     async receive(envelope: { recipients: string[] }, headers: MailHeaders): Promise<void> {
       counts.received += 1;
       const own = await findOwnEmailDomains(db);
+      const ignored = readJson(
+        Domains,
+        (await findMailLogSettings(db)).ignored_domains,
+        'mail_log_settings.ignored_domains',
+      );
       for (const recipient of envelope.recipients) {
         const user = await userOf(recipient);
         if (!user) continue;
@@ -263,7 +312,7 @@ export function createMailboxService(
           counts.unknownSender += 1;
           continue;
         }
-        await logFor(user, headers, { own });
+        await logFor(user, headers, { own, ignored });
         // Mail programs send an invitation twice, as the message's calendar and as invite.ics.
         const seen = new Set<string>();
         for (const text of headers.calendars) {
@@ -280,7 +329,7 @@ export function createMailboxService(
           seen.add(key);
           counts.invitations += 1;
           if (invitation.unknownTimeZone) counts.unknownTimeZones += 1;
-          await meetFor(user, invitation, { own });
+          await meetFor(user, invitation, { own, ignored });
         }
       }
     },

@@ -62,6 +62,7 @@ describeEachDialect('the logging address', (getDatabase) => {
       messageId?: string;
       text?: string;
       icalEvent?: { method: string; content: string };
+      date?: Date;
     },
     rcpt: string[],
   ) =>
@@ -71,6 +72,9 @@ describeEachDialect('the logging address', (getDatabase) => {
     });
 
   it('stops the first-response clock by the time the rep’s BCC is delivered, and logs it once', async () => {
+    // The lead arrives 0.7 s into a second, and the rep's email leaves in that same second: its Date
+    // header (whole seconds) reads earlier than the clock's start, yet it answers the lead.
+    context.clock.set('2026-12-01T09:00:00.700Z');
     const { rep, lead, address } = await world();
     expect(address).toMatch(/^log\+[a-z0-9]{20}@baton\.example\.nl$/);
     expect((await firstResponse(lead)).status).toBe('running');
@@ -82,6 +86,7 @@ describeEachDialect('the logging address', (getDatabase) => {
       subject: 'Uw demo van Baton',
       text: 'Beste Jan, ...',
       messageId: '<demo-1@nordwind.nl>',
+      date: new Date('2026-12-01T09:00:00.000Z'),
     };
     await deliver(email, [address]);
     // The answer came after the clock was settled: no waiting.
@@ -129,6 +134,23 @@ describeEachDialect('the logging address', (getDatabase) => {
     ).rejects.toMatchObject({ responseCode: 552 });
     expect(refused).toEqual(['too_large']);
     expect((await firstResponse(lead)).status).toBe('running');
+
+    // A domain the company never logs (a client under a confidentiality agreement, say): skipped.
+    const asAdmin = { kind: 'user', userId: (await addUser(context, 'admin')).id, role: 'admin' } as const;
+    await context.services.mailbox.updateSettings(asAdmin, { ignoredDomains: ['KLANT.nl'] });
+    expect(await context.services.mailbox.getSettings(asAdmin)).toMatchObject({
+      ignoredDomains: ['klant.nl'],
+    });
+    await deliver({ from: 'ruud@nordwind.nl', to: 'jan@klant.nl', messageId: '<p-1@nordwind.nl>' }, [
+      address,
+    ]);
+    expect((await firstResponse(lead)).status).toBe('running');
+    const audit = await context.services.auditLog.list(cli, { action: 'mail_log.settings_changed' });
+    expect(audit.data[0]).toMatchObject({
+      actor: { id: asAdmin.userId },
+      details: { ignoredDomains: ['klant.nl'] },
+    });
+    await context.services.mailbox.updateSettings(asAdmin, { ignoredDomains: [] });
 
     // Renewed: the old address stops working, the new one works.
     const renewed = await context.services.mailbox.renewLoggingAddress(asRep);

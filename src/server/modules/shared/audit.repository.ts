@@ -72,6 +72,7 @@ const auditedEventTypes = new Set([
   'contact.merged',
   'contact.consent_recorded',
   'retention.settings_changed',
+  'mail_log.settings_changed',
   'retention.applied',
   'agreement.drafted',
   'agreement.updated',
