@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { consentPurposes } from '../domain/capture/consent.ts';
-import { CountryCode, Email, Id, Instant, Nullable, PageQuery, StrictObject } from './common.ts';
+import { CountryCode, Email, Id, Instant, Nullable, PageQuery, saneYear, StrictObject } from './common.ts';
 import { StageChange } from './stages.ts';
 
 /** A contact's custom fields, by column name. */
@@ -111,8 +111,35 @@ export const ListContactsQuery = StrictObject({
   email: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'Exact email, any case' })),
   stage: Type.Optional(Type.String({ maxLength: 50 })),
   ownerId: Type.Optional(Id),
+  teamId: Type.Optional(Type.String({ format: 'uuid', description: 'Owned by a member of this team' })),
   accountId: Type.Optional(Id),
   country: Type.Optional(CountryCode),
+  grade: Type.Optional(
+    Type.String({
+      pattern: '^[ABC][123]?$',
+      description: 'The grade under the active scoring model (A1 … C3), or its fit letter alone (A, B, C)',
+    }),
+  ),
+  source: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: 'The channel of the first touch, e.g. paid_search',
+    }),
+  ),
+  campaign: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 200, description: 'The first or the latest campaign' }),
+  ),
+  createdFrom: Type.Optional(
+    Type.String({
+      format: 'date-time',
+      pattern: `^${saneYear}-`,
+      description: 'Added at or after (ISO 8601)',
+    }),
+  ),
+  createdBefore: Type.Optional(
+    Type.String({ format: 'date-time', pattern: `^${saneYear}-`, description: 'Added before (ISO 8601)' }),
+  ),
   q: Type.Optional(
     Type.String({
       minLength: 1,

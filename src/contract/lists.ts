@@ -20,6 +20,12 @@ export const ViewState = StrictObject({
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   stage: Type.Optional(Type.String({ maxLength: 50 })),
   ownerId: Type.Optional(Id),
+  teamId: Type.Optional(Id),
+  grade: Type.Optional(Type.String({ pattern: '^[ABC][123]?$' })),
+  source: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  campaign: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  createdFrom: Type.Optional(Instant),
+  createdBefore: Type.Optional(Instant),
   columns: Type.Optional(Columns),
 });
 export type ViewState = Static<typeof ViewState>;
@@ -102,8 +108,34 @@ export const BulkContactsResponse = Type.Object({
 export type BulkContactsResponse = Static<typeof BulkContactsResponse>;
 
 /** The list's search and filters, without its paging. */
-const { email, stage, ownerId, accountId, country, q } = ListContactsQuery.properties;
-const filters = { email, stage, ownerId, accountId, country, q };
+const {
+  email,
+  stage,
+  ownerId,
+  teamId,
+  accountId,
+  country,
+  grade,
+  source,
+  campaign,
+  createdFrom,
+  createdBefore,
+  q,
+} = ListContactsQuery.properties;
+const filters = {
+  email,
+  stage,
+  ownerId,
+  teamId,
+  accountId,
+  country,
+  grade,
+  source,
+  campaign,
+  createdFrom,
+  createdBefore,
+  q,
+};
 
 export const ExportContactsQuery = StrictObject({
   ...filters,

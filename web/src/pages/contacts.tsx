@@ -4,6 +4,7 @@ import {
   App,
   Button,
   Checkbox,
+  DatePicker,
   Form,
   Input,
   Modal,
@@ -14,6 +15,7 @@ import {
   Typography,
   type TableColumnsType,
 } from 'antd';
+import dayjs from 'dayjs';
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
@@ -81,6 +83,12 @@ export function ContactsPage() {
   const q = useSettled(typed.trim(), 300);
   const stage = params.get('stage') ?? undefined;
   const ownerId = params.get('owner') ?? undefined;
+  const teamId = params.get('team') ?? undefined;
+  const grade = params.get('grade') ?? undefined;
+  const source = params.get('source') ?? undefined;
+  const campaign = params.get('campaign') ?? undefined;
+  const createdFrom = params.get('from') ?? undefined;
+  const createdBefore = params.get('before') ?? undefined;
   const columns = columnsOf(params.get('cols'));
   const viewId = params.get('view') ?? undefined;
   const [selected, setSelected] = useState<string[]>([]);
@@ -114,7 +122,10 @@ export function ContactsPage() {
     );
   }, [q, setParams]);
   // A new search or filter is a new list: what was selected in the last one is not in view.
-  useEffect(() => setSelected([]), [q, stage, ownerId]);
+  useEffect(
+    () => setSelected([]),
+    [q, stage, ownerId, teamId, grade, source, campaign, createdFrom, createdBefore],
+  );
 
   const users = useQuery({ queryKey: ['users'], queryFn: api.users, staleTime: 300_000 });
   const ownerName = (id: string | null) =>
@@ -130,7 +141,24 @@ export function ContactsPage() {
     enabled: dialog === 'recycle',
   });
 
-  const filters = { ...(q && { q }), ...(stage && { stage }), ...(ownerId && { ownerId }) };
+  const teams = useQuery({
+    queryKey: ['teams'],
+    queryFn: api.teams,
+    staleTime: 300_000,
+    enabled: user.role !== 'sales_rep',
+  });
+  const filters = {
+    ...(q && { q }),
+    ...(stage && { stage }),
+    ...(ownerId && { ownerId }),
+    ...(teamId && { teamId }),
+    ...(grade && { grade }),
+    ...(source && { source }),
+    ...(campaign && { campaign }),
+    ...(createdFrom && { createdFrom }),
+    ...(createdBefore && { createdBefore }),
+  };
+  const filtered = Object.keys(filters).length > 0;
   const list = useInfiniteQuery({
     queryKey: ['contacts', filters],
     queryFn: ({ pageParam }) =>
@@ -151,6 +179,12 @@ export function ContactsPage() {
       q: state.q,
       stage: state.stage,
       owner: state.ownerId,
+      team: state.teamId,
+      grade: state.grade,
+      source: state.source,
+      campaign: state.campaign,
+      from: state.createdFrom,
+      before: state.createdBefore,
       cols: state.columns?.join(','),
     });
   };
@@ -277,6 +311,64 @@ export function ContactsPage() {
             onChange={(value?: string) => setFilters({ owner: value })}
           />
         )}
+        {user.role !== 'sales_rep' && (
+          <Select
+            allowClear
+            aria-label={t('contacts.team')}
+            placeholder={t('contacts.anyTeam')}
+            value={teamId}
+            style={{ width: 180 }}
+            options={(teams.data?.data ?? []).map((team) => ({ value: team.id, label: team.name }))}
+            onChange={(value?: string) => setFilters({ team: value })}
+          />
+        )}
+        <Select
+          allowClear
+          aria-label={t('contacts.grade')}
+          placeholder={t('contacts.anyGrade')}
+          value={grade}
+          style={{ width: 140 }}
+          options={['A', 'B', 'C'].flatMap((letter) => [
+            { value: letter, label: t('contacts.gradeLetter', { letter }) },
+            ...['1', '2', '3'].map((digit) => ({ value: letter + digit, label: letter + digit })),
+          ])}
+          onChange={(value?: string) => setFilters({ grade: value })}
+        />
+        <Input
+          allowClear
+          aria-label={t('contacts.source')}
+          placeholder={t('contacts.sourcePlaceholder')}
+          defaultValue={source}
+          key={`source-${source ?? ''}`}
+          style={{ width: 180 }}
+          onPressEnter={(event) => setFilters({ source: event.currentTarget.value.trim() || undefined })}
+          onBlur={(event) => setFilters({ source: event.currentTarget.value.trim() || undefined })}
+        />
+        <Input
+          allowClear
+          aria-label={t('contacts.campaign')}
+          placeholder={t('contacts.campaign')}
+          defaultValue={campaign}
+          key={`campaign-${campaign ?? ''}`}
+          style={{ width: 180 }}
+          onPressEnter={(event) => setFilters({ campaign: event.currentTarget.value.trim() || undefined })}
+          onBlur={(event) => setFilters({ campaign: event.currentTarget.value.trim() || undefined })}
+        />
+        <DatePicker.RangePicker
+          aria-label={t('contacts.added')}
+          placeholder={[t('contacts.addedFrom'), t('contacts.addedTo')]}
+          value={
+            createdFrom && createdBefore
+              ? [dayjs(createdFrom), dayjs(createdBefore).subtract(1, 'day')]
+              : null
+          }
+          onChange={(range) =>
+            setFilters({
+              from: range?.[0] ? range[0].startOf('day').toISOString() : undefined,
+              before: range?.[1] ? range[1].add(1, 'day').startOf('day').toISOString() : undefined,
+            })
+          }
+        />
         <Select
           mode="multiple"
           aria-label={t('contacts.columns')}
@@ -336,7 +428,7 @@ export function ContactsPage() {
         loading={list.isPending}
         dataSource={rows}
         pagination={false}
-        locale={{ emptyText: q || stage || ownerId ? t('contacts.noneFound') : t('contacts.empty') }}
+        locale={{ emptyText: filtered ? t('contacts.noneFound') : t('contacts.empty') }}
         scroll={{ x: 720 }}
         {...(canRecycle && {
           rowSelection: {

@@ -1,7 +1,8 @@
 import { loadAgreementStamp } from '../agreements/agreements.repository.ts';
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
 import type { Visibility } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
+import type { DB } from '../../db/tables.ts';
 import { containsPattern, dialectOf, fromDbTime, inListSql, likeSql, toDbTime } from '../../db/dialect.ts';
 import { leadEventsOf } from '../../../domain/webhooks/webhooks.ts';
 import { combinations, trigramQuestion } from '../../../domain/search/similarity.ts';
@@ -32,9 +33,83 @@ export interface ContactFilter {
   email?: string;
   stage?: string;
   ownerId?: string;
+  /** Owned by a member of this team. */
+  teamId?: string;
   accountId?: string;
   country?: string;
+  /** The grade under the active scoring model. */
+  grade?: string;
+  /** The channel of the first touch (the original source). */
+  source?: string;
+  /** A first or latest campaign. */
+  campaign?: string;
+  /** Created at or after, and before. */
+  createdFrom?: Date;
+  createdBefore?: Date;
   q?: string;
+}
+
+/**
+ * The conditions of a contact list: what the reader may see and the filters, one definition for
+ * the list, its typo-tolerant fallback and its export.
+ */
+function contactConditions(
+  eb: ExpressionBuilder<DB, 'contacts'>,
+  filter: Omit<ContactFilter, 'q'>,
+  visibility: Visibility,
+): Expression<SqlBool> {
+  const all: Expression<SqlBool>[] = [];
+  if (visibility.kind === 'owned_by') all.push(eb('contacts.owner_id', 'in', visibility.userIds));
+  if (filter.email) all.push(eb('contacts.email', '=', filter.email));
+  if (filter.stage) all.push(eb('contacts.stage', '=', filter.stage));
+  if (filter.ownerId) all.push(eb('contacts.owner_id', '=', filter.ownerId));
+  if (filter.teamId)
+    all.push(
+      eb(
+        'contacts.owner_id',
+        'in',
+        eb
+          .selectFrom('team_members')
+          .select('team_members.user_id')
+          .where('team_members.team_id', '=', filter.teamId),
+      ),
+    );
+  if (filter.accountId) all.push(eb('contacts.account_id', '=', filter.accountId));
+  if (filter.country) all.push(eb('contacts.country', '=', filter.country));
+  if (filter.grade)
+    all.push(
+      eb(
+        'contacts.id',
+        'in',
+        eb
+          .selectFrom('contact_scores')
+          .select('contact_scores.contact_id')
+          .where(
+            'contact_scores.grade',
+            filter.grade.length === 1 ? 'like' : '=',
+            filter.grade.length === 1 ? `${filter.grade}%` : filter.grade,
+          )
+          .where(
+            'contact_scores.model_id',
+            'in',
+            eb
+              .selectFrom('scoring_models')
+              .select('scoring_models.id')
+              .where('scoring_models.status', '=', 'active'),
+          ),
+      ),
+    );
+  if (filter.source) all.push(eb('contacts.original_source', '=', filter.source));
+  if (filter.campaign)
+    all.push(
+      eb.or([
+        eb('contacts.original_campaign', '=', filter.campaign),
+        eb('contacts.latest_campaign', '=', filter.campaign),
+      ]),
+    );
+  if (filter.createdFrom) all.push(eb('contacts.created_at', '>=', toDbTime(filter.createdFrom)));
+  if (filter.createdBefore) all.push(eb('contacts.created_at', '<', toDbTime(filter.createdBefore)));
+  return eb.and(all);
 }
 
 /** Newest first, limited to what `visibility` allows; `beforeId` is the cursor. */
@@ -47,13 +122,10 @@ export async function findContacts(
 ): Promise<ContactRow[]> {
   if (visibility.kind === 'owned_by' && visibility.userIds.length === 0) return [];
   const find = (ids?: RawBuilder<string>) => {
-    let query = db.selectFrom('contacts').selectAll();
-    if (visibility.kind === 'owned_by') query = query.where('owner_id', 'in', visibility.userIds);
-    if (filter.email) query = query.where('email', '=', filter.email);
-    if (filter.stage) query = query.where('stage', '=', filter.stage);
-    if (filter.ownerId) query = query.where('owner_id', '=', filter.ownerId);
-    if (filter.accountId) query = query.where('account_id', '=', filter.accountId);
-    if (filter.country) query = query.where('country', '=', filter.country);
+    let query = db
+      .selectFrom('contacts')
+      .selectAll()
+      .where((eb) => contactConditions(eb, filter, visibility));
     if (ids) query = query.where('id', 'in', ids);
     if (beforeId) query = query.where('id', '<', beforeId);
     return query.orderBy('id', 'desc').limit(limit).execute();
@@ -168,15 +240,12 @@ export async function findSimilarContacts(
           's.contact_id',
           'contacts.id',
         );
-  let withText = query.selectAll('contacts').select(sql<string>`s.body`.as('body'));
-  if (visibility.kind === 'owned_by')
-    withText = withText.where('contacts.owner_id', 'in', visibility.userIds);
-  if (filter.email) withText = withText.where('contacts.email', '=', filter.email);
-  if (filter.stage) withText = withText.where('contacts.stage', '=', filter.stage);
-  if (filter.ownerId) withText = withText.where('contacts.owner_id', '=', filter.ownerId);
-  if (filter.accountId) withText = withText.where('contacts.account_id', '=', filter.accountId);
-  if (filter.country) withText = withText.where('contacts.country', '=', filter.country);
-  const rows = await withText.limit(similarCandidates).execute();
+  const rows = await query
+    .selectAll('contacts')
+    .select(sql<string>`s.body`.as('body'))
+    .where((eb) => contactConditions(eb, filter, visibility))
+    .limit(similarCandidates)
+    .execute();
   return rows.map(({ body, ...row }) => ({ row, text: body }));
 }
 

@@ -169,7 +169,13 @@ export function createContactsService(
       const who = authorize(actor, 'contacts.read');
       const visibility = await loadVisibility(db, who);
       const limit = query.limit ?? 50;
-      const filter = { ...query, ...(query.email !== undefined && { email: normalizeEmail(query.email) }) };
+      const { createdFrom, createdBefore, ...rest } = query;
+      const filter = {
+        ...rest,
+        ...(query.email !== undefined && { email: normalizeEmail(query.email) }),
+        ...(createdFrom !== undefined && { createdFrom: new Date(createdFrom) }),
+        ...(createdBefore !== undefined && { createdBefore: new Date(createdBefore) }),
+      };
       const beforeId = decodeCursor(query.cursor);
       const rows = await findContacts(db, filter, visibility, limit + 1, beforeId);
       if (rows.length === 0 && filter.q !== undefined && beforeId === undefined) {
