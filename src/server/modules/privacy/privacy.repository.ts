@@ -26,6 +26,7 @@ export const personalTables = [
   'audit_log',
   'action_links',
   'webhook_messages',
+  'mail_meetings',
 ] as const;
 export type PersonalTable = (typeof personalTables)[number];
 
@@ -49,7 +50,8 @@ export async function findRecordsOfContact(
       | 'assignments'
       | 'sla_instances'
       | 'action_links'
-      | 'webhook_messages',
+      | 'webhook_messages'
+      | 'mail_meetings',
   ) => db.selectFrom(table).selectAll().where('contact_id', '=', contactId).execute() as Promise<StoredRow[]>;
   const opportunityIds = db
     .selectFrom('opportunities')
@@ -99,6 +101,7 @@ export async function findRecordsOfContact(
     sla_instances: await ofContact('sla_instances'),
     action_links: await ofContact('action_links'),
     webhook_messages: await ofContact('webhook_messages'),
+    mail_meetings: await ofContact('mail_meetings'),
     qualifications: await ofContact('qualifications'),
     opportunities: await db
       .selectFrom('opportunities')

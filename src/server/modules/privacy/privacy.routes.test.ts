@@ -6,6 +6,7 @@ import type { SubjectLookup } from '../../../contract/privacy.ts';
 import type { Actor } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
 import { dialectOf } from '../../db/dialect.ts';
+import { outlookInvitation } from '../../testing/invitations.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { addUser, createTestApp, createTestContext, signIn, type TestContext } from '../../testing/world.ts';
 import type { App } from '../shared/http.ts';
@@ -95,6 +96,25 @@ describeEachDialect('requests of a data subject (GDPR/AVG)', (getDatabase) => {
     await context.services.contacts.changeStage(cli, id, { to: 'mql' });
     await expect.poll(async () => (await context.services.routing.listAssignments(cli, id)).length).toBe(1);
     const asRep: Actor = { kind: 'user', userId: rep.id, role: 'sales_rep' };
+    // The rep invites her to a meeting, BCC'ing the logging address.
+    const { address } = await context.services.mailbox.myLoggingAddress(asRep);
+    await context.services.mailbox.receive(
+      { recipients: [address] },
+      {
+        from: rep.email,
+        to: [email],
+        cc: [],
+        subject: 'Kennismaking',
+        date: null,
+        messageId: '<meet-sanne@example.nl>',
+        calendars: [
+          outlookInvitation({ uid: 'meet-sanne@example.nl', start: '20261203T140000' }).replace(
+            'jan@klant.nl',
+            email,
+          ),
+        ],
+      },
+    );
     await context.services.handoff.accept(asRep, id, {});
     await context.services.handoff.qualify(asRep, id, {
       answers: { need: true, budget: true, authority: true, timing: true },
