@@ -108,34 +108,7 @@ export const BulkContactsResponse = Type.Object({
 export type BulkContactsResponse = Static<typeof BulkContactsResponse>;
 
 /** The list's search and filters, without its paging. */
-const {
-  email,
-  stage,
-  ownerId,
-  teamId,
-  accountId,
-  country,
-  grade,
-  source,
-  campaign,
-  createdFrom,
-  createdBefore,
-  q,
-} = ListContactsQuery.properties;
-const filters = {
-  email,
-  stage,
-  ownerId,
-  teamId,
-  accountId,
-  country,
-  grade,
-  source,
-  campaign,
-  createdFrom,
-  createdBefore,
-  q,
-};
+const filters = Type.Omit(ListContactsQuery, ['limit', 'cursor']).properties;
 
 export const ExportContactsQuery = StrictObject({
   ...filters,
