@@ -75,9 +75,11 @@ interface AxeViolation {
 /** Runs axe in the page and returns the serious and critical violations (WCAG 2 A/AA and best practice). */
 export async function seriousViolations(page: Page): Promise<string[]> {
   // Judge the page at rest: a toast or a dialog still fading in has not reached its colours yet
-  // (axe then measures a half-transparent text), which made these checks fail now and then.
+  // (axe then measures a half-transparent text), which made these checks fail now and then. A
+  // button still showing its spinner after a save is half-transparent too: wait for its answer.
   await page.waitForFunction(
-    `document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)`,
+    `document.querySelector('.ant-btn-loading') === null &&
+      document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)`,
   );
   // Once per document: a route change in the app keeps it, a navigation does not.
   if (!(await page.evaluate(`typeof axe !== 'undefined'`))) await page.addScriptTag({ path: axePath });
