@@ -93,6 +93,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0032_mail_log_addresses',
         '0033_mail_meetings',
         '0034_mail_log_settings',
+        '0035_mailbox_connections',
       ],
     });
   });

@@ -70,6 +70,11 @@ export const errorCatalog = {
     status: 409,
     title: 'The logging address has no domain: set BATON_MAIL_LOG_DOMAIN or BATON_PUBLIC_URL',
   },
+  'mailbox.connection_failed': {
+    status: 422,
+    title: 'Baton could not sign in to this mailbox; nothing was saved',
+  },
+  'mailbox.not_connected': { status: 404, title: 'You have not connected a mailbox' },
   'views.name_taken': { status: 409, title: 'You already have a view with this name' },
   'views.not_yours': { status: 403, title: 'Only the person who saved a view may change it' },
 

@@ -303,6 +303,27 @@ export const configSpec = {
     default: 26_214_400,
     parse: integer(1024, 1_073_741_824),
   },
+  mailSyncIntervalSeconds: {
+    env: 'BATON_MAIL_SYNC_INTERVAL_SECONDS',
+    doc: 'How often each connected mailbox is read over IMAP for email and invitations with leads, in seconds',
+    defaultText: '120',
+    default: 120,
+    parse: integer(1, 86_400),
+  },
+  mailSyncLookbackDays: {
+    env: 'BATON_MAIL_SYNC_LOOKBACK_DAYS',
+    doc: 'How many days back the first read of a newly connected mailbox goes',
+    defaultText: '14',
+    default: 14,
+    parse: integer(0, 365),
+  },
+  mailSyncAllowPrivate: {
+    env: 'BATON_MAIL_SYNC_ALLOW_PRIVATE',
+    doc: 'Let people connect mailboxes on private, loopback or reserved addresses (an Exchange server on your own network); off, such servers are refused',
+    defaultText: 'false',
+    default: false,
+    parse: boolean,
+  },
   secretKey: {
     env: 'BATON_SECRET_KEY',
     doc: 'Key that seals stored secrets such as TOTP secrets (32 bytes, base64: openssl rand -base64 32). Unset: a key file beside the SQLite store, made once; several instances must share one key',
@@ -416,6 +437,9 @@ export function loadTestSettings(env: Env = process.env): {
   requirePostgres: boolean;
   chromiumPath: string;
   requireBrowser: boolean;
+  /** Dovecot, for the mailbox sync's tests (BATON_TEST_REQUIRE_DOVECOT: its absence fails them). */
+  dovecotPath: string;
+  requireDovecot: boolean;
   /** Whether browser journeys save their screenshots (BATON_E2E_SCREENSHOTS=0: not, as in CI). */
   screenshots: boolean;
   /** The API fuzz test: requests per operation, and the first seed. */
@@ -428,6 +452,8 @@ export function loadTestSettings(env: Env = process.env): {
     requirePostgres: ['1', 'true'].includes(env.BATON_TEST_REQUIRE_POSTGRES ?? ''),
     chromiumPath: env.BATON_CHROMIUM_PATH || '/usr/bin/chromium',
     requireBrowser: ['1', 'true'].includes(env.BATON_TEST_REQUIRE_BROWSER ?? ''),
+    dovecotPath: env.BATON_DOVECOT_PATH || '/usr/sbin/dovecot',
+    requireDovecot: ['1', 'true'].includes(env.BATON_TEST_REQUIRE_DOVECOT ?? ''),
     screenshots: !['0', 'false'].includes(env.BATON_E2E_SCREENSHOTS ?? ''),
     fuzz: { runs: whole(env.BATON_FUZZ_RUNS, 30), seed: whole(env.BATON_FUZZ_SEED, 4242) },
   };

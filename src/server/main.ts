@@ -87,6 +87,11 @@ export function servicesFor(
       outboxLeaseMs: config.outboxLeaseMs,
       webhookLeaseMs: config.webhookLeaseMs,
       ...(config.mailLogDomain && { mailLogDomain: config.mailLogDomain }),
+      mailSync: {
+        intervalMs: config.mailSyncIntervalSeconds * 1000,
+        lookbackMs: config.mailSyncLookbackDays * 86_400_000,
+        allowPrivate: config.mailSyncAllowPrivate,
+      },
       ...(adapters.attributionHelper && { attributionHelper: adapters.attributionHelper }),
     },
   );

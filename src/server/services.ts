@@ -27,6 +27,8 @@ import { createFormsService } from './modules/forms/forms.service.ts';
 import { createContactsService } from './modules/contacts/contacts.service.ts';
 import { createListsService } from './modules/lists/lists.service.ts';
 import { createMailboxService } from './modules/mailbox/mailbox.service.ts';
+import { createMailboxSyncService } from './modules/mailbox/mailbox-sync.service.ts';
+import { openImap } from './platform/imap.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { linksOf, queueWebhookDisabled } from './modules/notifications/notifications.usecases.ts';
 import { fromDbTime } from './db/dialect.ts';
@@ -46,6 +48,28 @@ import { createStagesService } from './modules/stages/stages.service.ts';
 import { createTeamsService } from './modules/teams/teams.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 
+export interface MailSyncSettings {
+  intervalMs: number;
+  lookbackMs: number;
+  /** Mail servers on private, loopback or reserved addresses may be connected. */
+  allowPrivate: boolean;
+  /** How long the mail server has to answer. */
+  timeoutMs: number;
+  leaseMs: number;
+  batch: number;
+  warn: (message: string) => void;
+}
+
+const defaultMailSync: MailSyncSettings = {
+  intervalMs: 120_000,
+  lookbackMs: 14 * 86_400_000,
+  allowPrivate: false,
+  timeoutMs: 20_000,
+  leaseMs: 300_000,
+  batch: 200,
+  warn: (message) => process.stderr.write(`${message}\n`),
+};
+
 /** Every service, built from the same dependencies. Used by the server, the CLI and tests alike. */
 export function createServices(
   deps: ServiceDeps,
@@ -58,6 +82,8 @@ export function createServices(
     chat?: ChatSender;
     /** The logging addresses' domain; by default the public URL's host. */
     mailLogDomain?: string;
+    /** The mailbox sync's settings (config: BATON_MAIL_SYNC_*). */
+    mailSync?: Partial<MailSyncSettings>;
   } = {},
 ) {
   const auth = createAuthService(deps);
@@ -129,6 +155,28 @@ export function createServices(
     }),
     bonus: () => bonus.currentPlans(),
   });
+  const loggingDomain = options.mailLogDomain ?? new URL(deps.publicUrl).hostname;
+  const mailbox = createMailboxService(deps, {
+    capture,
+    contacts,
+    settle: (contactId) => leadFlow.settle(contactId),
+    where: { localPart: 'log', domain: loggingDomain },
+  });
+  const sync: MailSyncSettings = { ...defaultMailSync, ...options.mailSync };
+  const mailboxSync = createMailboxSyncService(
+    deps,
+    { capture, contacts, settle: (contactId) => leadFlow.settle(contactId) },
+    {
+      open: (account) => openImap(account, { allowPrivate: sync.allowPrivate, timeoutMs: sync.timeoutMs }),
+      intervalMs: sync.intervalMs,
+      lookbackMs: sync.lookbackMs,
+      leaseMs: sync.leaseMs,
+      batch: sync.batch,
+      loggingDomain,
+      count: (key, by) => mailbox.count(key, by),
+      warn: sync.warn,
+    },
+  );
   const users = createUsersService(deps, {
     endSessionsOf: deleteSessionsOfUser,
     checkPassword: (email, password, ip) => auth.checkPassword(email, password, ip),
@@ -146,12 +194,8 @@ export function createServices(
     alerts: createAlertsService(deps, { chat }),
     contacts,
     lists: createListsService(deps, { contacts, routing }),
-    mailbox: createMailboxService(deps, {
-      capture,
-      contacts,
-      settle: (contactId) => leadFlow.settle(contactId),
-      where: { localPart: 'log', domain: options.mailLogDomain ?? new URL(deps.publicUrl).hostname },
-    }),
+    mailbox,
+    mailboxSync,
     accounts,
     stages,
     apiKeys: createApiKeysService(deps),

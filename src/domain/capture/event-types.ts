@@ -13,8 +13,14 @@ export const marketingEventTypes = [
   'meeting_booked',
 ] as const;
 
-/** Logged by a person in Sales; these count as genuine follow-up (the SLA issue). */
-export const salesEventTypes = ['call_logged', 'email_sent', 'meeting_held'] as const;
+/** A person in Sales with the lead: calls, emails and meetings, and the lead's own emails to them. */
+export const salesEventTypes = ['call_logged', 'email_sent', 'meeting_held', 'email_received'] as const;
+
+/**
+ * What counts as genuine follow-up and answers a lead's clocks: what the rep did. An email from
+ * the lead (`email_received`) is part of the conversation, but does not answer for the rep.
+ */
+export const followUpEventTypes = ['call_logged', 'email_sent', 'meeting_held'] as const;
 
 export const eventTypes = [...marketingEventTypes, ...salesEventTypes] as const;
 export type EventType = (typeof eventTypes)[number];

@@ -506,7 +506,47 @@ export interface MailLogSettingsTable {
   id: number;
   /** JSON array of domains never logged from mail. */
   ignored_domains: ColumnType<unknown, string, string>;
+  /** Whether the first words of a synced message's text are kept with its activity. */
+  store_excerpt: ColumnType<boolean | number, boolean | undefined, boolean>;
   updated_at: DbTime | null;
+}
+
+export interface MailboxConnectionsTable {
+  user_id: string;
+  host: string;
+  port: number;
+  /** tls (IMAPS), starttls or none (loopback and trusted networks only). */
+  security: string;
+  username: string;
+  /** password, or oauth2 (an access token through XOAUTH2). */
+  auth: string;
+  /** The password or token, sealed under the server's key. */
+  secret_sealed: string;
+  /** syncing, or failing (the last attempt's error in last_error). */
+  state: string;
+  last_error: string | null;
+  last_synced_at: DbTime | null;
+  next_sync_at: DbTime;
+  /** The process syncing it now, until lease_until. */
+  lease_owner: string | null;
+  lease_until: DbTime | null;
+  messages_read: ColumnType<number | string, number, number>;
+  activities_logged: ColumnType<number | string, number, number>;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
+export interface MailboxCursorsTable {
+  user_id: string;
+  /** inbox or sent. */
+  folder: string;
+  /** The folder's name on the server. */
+  path: string;
+  /** The folder's UIDVALIDITY: when it changes, the UIDs read before mean nothing. */
+  uid_validity: string;
+  /** The last UID read: the next sync reads from the one after. */
+  last_uid: ColumnType<number | string, number, number>;
+  updated_at: DbTime;
 }
 
 export interface SavedViewsTable {
@@ -760,6 +800,8 @@ export interface DB {
   mail_log_addresses: MailLogAddressesTable;
   mail_meetings: MailMeetingsTable;
   mail_log_settings: MailLogSettingsTable;
+  mailbox_connections: MailboxConnectionsTable;
+  mailbox_cursors: MailboxCursorsTable;
   marketing_commitments: MarketingCommitmentsTable;
   rejection_reasons: RejectionReasonsTable;
   handoff_settings: HandoffSettingsTable;

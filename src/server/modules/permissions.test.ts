@@ -337,6 +337,35 @@ const rows: Row[] = [
     request: () => ({ method: 'POST', url: '/api/v1/me/logging-address/renew' }),
     expect: all(200),
   },
+  // Nobody has connected a mailbox; connecting one on a loopback address is refused (422), but
+  // for every person alike.
+  { route: 'GET /api/v1/me/mailbox', request: () => ({ url: '/api/v1/me/mailbox' }), expect: all(404) },
+  {
+    route: 'PUT /api/v1/me/mailbox',
+    request: () => ({
+      method: 'PUT',
+      url: '/api/v1/me/mailbox',
+      payload: {
+        host: '127.0.0.1',
+        port: 1,
+        security: 'none',
+        username: 'me',
+        auth: 'password',
+        secret: 'x',
+      },
+    }),
+    expect: all(422),
+  },
+  {
+    route: 'DELETE /api/v1/me/mailbox',
+    request: () => ({ method: 'DELETE', url: '/api/v1/me/mailbox' }),
+    expect: all(404),
+  },
+  {
+    route: 'POST /api/v1/me/mailbox/sync',
+    request: () => ({ method: 'POST', url: '/api/v1/me/mailbox/sync' }),
+    expect: all(404),
+  },
   {
     route: 'GET /api/v1/mailbox/settings',
     request: () => ({ url: '/api/v1/mailbox/settings' }),

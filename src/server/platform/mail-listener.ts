@@ -2,6 +2,17 @@ import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { MailParser, type AddressObject } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { forwardedIn } from '../../domain/mailbox/forwarded.ts';
+
+/** A message forwarded inside another: attached (message/rfc822) or quoted inline. */
+export interface ForwardedHeaders {
+  from: string | null;
+  to: string[];
+  cc: string[];
+  subject: string | null;
+  date: Date | null;
+  messageId: string | null;
+}
 
 /** What Baton reads of a message: its headers, never its body or attachments. */
 export interface MailHeaders {
@@ -13,11 +24,14 @@ export interface MailHeaders {
   messageId: string | null;
   /** The calendar parts (text/calendar, .ics) as text: invitations to read. */
   calendars: string[];
+  /** The messages it forwards: attached ones, or else the one quoted in its text. */
+  forwarded: ForwardedHeaders[];
 }
 
 /** The most calendar text one message may carry, per part, and the parts read. */
 const maxCalendarBytes = 256 * 1024;
 const maxCalendars = 5;
+const maxForwarded = 5;
 const isCalendar = (contentType: string | undefined, filename: string | undefined) =>
   contentType === 'text/calendar' || contentType === 'application/ics' || /\.ics$/i.test(filename ?? '');
 
@@ -56,6 +70,9 @@ export function readMailHeaders(stream: Readable): Promise<MailHeaders> {
     const parser = new MailParser({ skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
     let headers: MailHeaders | null = null;
     const calendars: string[] = [];
+    const forwarded: ForwardedHeaders[] = [];
+    const attached: Promise<void>[] = [];
+    let quoted: ForwardedHeaders | null = null;
     parser.on('headers', (map: Map<string, unknown>) => {
       const date = map.get('date');
       const subject = map.get('subject');
@@ -68,6 +85,7 @@ export function readMailHeaders(stream: Readable): Promise<MailHeaders> {
         date: date instanceof Date && !Number.isNaN(date.getTime()) ? date : null,
         messageId: typeof messageId === 'string' ? messageId : null,
         calendars,
+        forwarded,
       };
     });
     parser.on(
@@ -77,9 +95,34 @@ export function readMailHeaders(stream: Readable): Promise<MailHeaders> {
         content?: Readable;
         contentType?: string;
         filename?: string;
+        text?: string;
         release?: () => void;
       }) => {
+        if (part.type === 'text') {
+          const found = part.text ? forwardedIn(part.text) : null;
+          if (found) quoted = { ...found, date: null, messageId: null };
+          return;
+        }
         if (part.type !== 'attachment') return;
+        // A forward as an attachment: the attached message's own headers (it is read as it streams).
+        if (part.contentType === 'message/rfc822' && part.content && forwarded.length < maxForwarded) {
+          attached.push(
+            readMailHeaders(part.content)
+              .then((inner) => {
+                forwarded.push({
+                  from: inner.from,
+                  to: inner.to,
+                  cc: inner.cc,
+                  subject: inner.subject,
+                  date: inner.date,
+                  messageId: inner.messageId,
+                });
+              })
+              .catch(() => {})
+              .finally(() => part.release?.()),
+          );
+          return;
+        }
         // A calendar part is kept (to its cap); every other part is drained as it streams.
         const keep = isCalendar(part.contentType, part.filename) && calendars.length < maxCalendars;
         const chunks: Buffer[] = [];
@@ -96,7 +139,15 @@ export function readMailHeaders(stream: Readable): Promise<MailHeaders> {
       },
     );
     parser.on('error', reject);
-    parser.on('end', () => (headers ? resolve(headers) : reject(new Error('no headers'))));
+    parser.on('end', () => {
+      if (!headers) return reject(new Error('no headers'));
+      const done = headers;
+      void Promise.all(attached).then(() => {
+        // A quoted forward counts only when nothing was attached (the attachment is the original).
+        if (forwarded.length === 0 && quoted) forwarded.push(quoted);
+        resolve(done);
+      });
+    });
     stream.on('error', reject);
     stream.pipe(parser);
   });

@@ -10,7 +10,7 @@ import type { App } from '../modules/shared/http.ts';
 import { createTestClock, type TestClock } from '../platform/clock.ts';
 import { createEventBus, type EventBus } from '../platform/event-bus.ts';
 import { createPasswordHasher, type PasswordHasher } from '../platform/secrets.ts';
-import { createServices, type Services } from '../services.ts';
+import { createServices, type MailSyncSettings, type Services } from '../services.ts';
 import { wireLeadFlow } from '../modules/lead-flow/lead-flow.ts';
 
 /** Cheap scrypt parameters for tests: the same code path, less memory and time per hash. */
@@ -38,6 +38,7 @@ export function createTestContext(
     attributionHelper?: AttributionHelper;
     passwords?: PasswordHasher;
     oidc?: OidcSettings;
+    mailSync?: Partial<MailSyncSettings>;
   } = {},
 ): TestContext {
   const handlerErrors: unknown[] = [];
@@ -53,7 +54,10 @@ export function createTestContext(
       secrets: createSecretBox(randomBytes(32)),
       publicUrl: 'https://baton.example.nl',
     },
-    options.attributionHelper ? { attributionHelper: options.attributionHelper } : {},
+    {
+      ...(options.attributionHelper && { attributionHelper: options.attributionHelper }),
+      ...(options.mailSync && { mailSync: options.mailSync }),
+    },
   );
   if (options.reactions !== false) wireLeadFlow(services, events);
   return { database, clock, services, events, handlerErrors };

@@ -227,6 +227,7 @@ export const en = {
     meeting_booked: 'Meeting booked',
     call_logged: 'Call',
     email_sent: 'Email',
+    email_received: 'Email from the lead',
     meeting_held: 'Meeting',
   },
   actorKind: { user: 'A person', api_key: 'An integration', rule: 'A rule', system: 'Baton' },
@@ -1017,7 +1018,11 @@ export const en = {
         change_outside: 'Settings changed outside the agreement',
       },
       mail_log: {
-        settings_changed: 'Domains never logged from mail changed',
+        settings_changed: 'What is logged from mail changed',
+      },
+      mailbox: {
+        connected: 'Mailbox connected',
+        disconnected: 'Mailbox disconnected',
       },
       audit_log: {
         exported: 'Audit log downloaded',

@@ -230,6 +230,7 @@ export const nl: typeof en = {
     meeting_booked: 'Afspraak ingepland',
     call_logged: 'Telefoongesprek',
     email_sent: 'E-mail',
+    email_received: 'E-mail van de lead',
     meeting_held: 'Afspraak',
   },
   actorKind: { user: 'Een persoon', api_key: 'Een koppeling', rule: 'Een regel', system: 'Baton' },
@@ -1025,7 +1026,11 @@ export const nl: typeof en = {
         change_outside: 'Instellingen gewijzigd buiten de afspraak',
       },
       mail_log: {
-        settings_changed: 'Domeinen die nooit uit e-mail worden vastgelegd gewijzigd',
+        settings_changed: 'Wat uit e-mail wordt vastgelegd gewijzigd',
+      },
+      mailbox: {
+        connected: 'Mailbox gekoppeld',
+        disconnected: 'Mailbox ontkoppeld',
       },
       audit_log: {
         exported: 'Auditlogboek gedownload',

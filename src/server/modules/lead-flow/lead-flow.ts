@@ -142,7 +142,13 @@ export async function startLeadFlow(
   events: EventBus,
   config: Pick<
     Config,
-    'slaSweepMs' | 'smtpUrl' | 'mailFrom' | 'outboxIntervalMs' | 'webhookIntervalMs' | 'webhookTimeoutMs'
+    | 'slaSweepMs'
+    | 'smtpUrl'
+    | 'mailFrom'
+    | 'outboxIntervalMs'
+    | 'webhookIntervalMs'
+    | 'webhookTimeoutMs'
+    | 'mailSyncIntervalSeconds'
   >,
   log: LeadFlowLog,
 ): Promise<RunningLeadFlow> {
@@ -230,11 +236,26 @@ export async function startLeadFlow(
     },
   );
 
+  // 9: people's mailboxes, each read on its schedule by one process at a time (a lease). The
+  // check runs a few times per interval, and at least every 5 s for a "sync now".
+  const mailOwner = `${process.pid}-${newId()}`;
+  let syncing: Promise<void> | undefined;
+  const mailTimer = setInterval(
+    () => {
+      syncing ??= attempt('the mailbox sync failed', () => services.mailboxSync.syncDue(mailOwner)).finally(
+        () => (syncing = undefined),
+      );
+    },
+    Math.min(5000, Math.max(250, (config.mailSyncIntervalSeconds * 1000) / 4)),
+  );
+  mailTimer.unref();
+
   return {
     async stop() {
       clearInterval(waitingTimer);
       clearInterval(slaTimer);
-      await Promise.allSettled([waiting, sweeping]);
+      clearInterval(mailTimer);
+      await Promise.allSettled([waiting, sweeping, syncing]);
       await dispatcher.stop();
       await webhooks.stop();
       sender.close();

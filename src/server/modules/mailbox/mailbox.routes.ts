@@ -1,15 +1,75 @@
+import { Type } from 'typebox';
 import {
+  ConnectMailboxBody,
   LoggingAddress,
+  MailboxConnection,
   MailLogSettings,
   MailLogStatus,
   UpdateMailLogSettingsBody,
 } from '../../../contract/mailbox.ts';
 import { problemResponses, type App } from '../shared/http.ts';
+import type { MailboxSyncService } from './mailbox-sync.service.ts';
 import type { MailboxService } from './mailbox.service.ts';
 
-/** Each person's logging address, and what the logging address took. */
-export function mailboxRoutes(app: App, { mailbox }: { mailbox: MailboxService }) {
+/** Each person's logging address and own mailbox, and what the logging address took. */
+export function mailboxRoutes(
+  app: App,
+  { mailbox, mailboxSync }: { mailbox: MailboxService; mailboxSync: MailboxSyncService },
+) {
   const tags = ['mailbox'];
+
+  app.get(
+    '/me/mailbox',
+    {
+      schema: {
+        tags,
+        summary: 'Your connected mailbox and its sync: when it last read, what it logged, and why it failed',
+        response: { 200: MailboxConnection, ...problemResponses },
+      },
+    },
+    async (request) => mailboxSync.get(request.actor),
+  );
+
+  app.put(
+    '/me/mailbox',
+    {
+      schema: {
+        tags,
+        summary:
+          'Connect your mailbox over IMAP: your email and invitations with leads count as follow-up without logging them. Baton signs in first and saves nothing when it cannot',
+        body: ConnectMailboxBody,
+        response: { 200: MailboxConnection, ...problemResponses },
+      },
+    },
+    async (request) => mailboxSync.connect(request.actor, request.body),
+  );
+
+  app.delete(
+    '/me/mailbox',
+    {
+      schema: {
+        tags,
+        summary: 'Disconnect your mailbox: its password or token is deleted at once',
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      await mailboxSync.disconnect(request.actor);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/me/mailbox/sync',
+    {
+      schema: {
+        tags,
+        summary: 'Read your mailbox now rather than at its next turn (within seconds)',
+        response: { 200: MailboxConnection, ...problemResponses },
+      },
+    },
+    async (request) => mailboxSync.syncSoon(request.actor),
+  );
 
   app.get(
     '/me/logging-address',

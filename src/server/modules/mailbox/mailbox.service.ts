@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type {
   LoggingAddress,
   MailLogSettings,
@@ -9,10 +9,9 @@ import { Type } from 'typebox';
 import { readJson } from '../../db/json-column.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import { insertEvent } from '../shared/events.repository.ts';
-import type { Actor, Role } from '../../../domain/access/roles.ts';
+import type { Actor } from '../../../domain/access/roles.ts';
 import {
   loggingAddressOf,
-  partiesToLog,
   tokenOfRecipient,
   type LoggingDomain,
 } from '../../../domain/mailbox/logging-address.ts';
@@ -20,8 +19,6 @@ import { normalizeEmail } from '../../../domain/people/normalize.ts';
 import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { MailHeaders, MailRefusal } from '../../platform/mail-listener.ts';
 import { readInvitation, type Invitation } from '../../platform/invitation.ts';
-import { meetingChange, type MeetingStatus } from '../../../domain/mailbox/meetings.ts';
-import { newId } from '../../platform/ids.ts';
 import type { CaptureService } from '../capture/capture.service.ts';
 import type { ContactsService } from '../contacts/contacts.service.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
@@ -29,28 +26,21 @@ import { createError } from '../shared/errors.ts';
 import {
   findLoggingAddressOfUser,
   findMailLogSettings,
-  findMeeting,
-  findOwnEmailDomains,
   findPastBookedMeetings,
   findUserOfToken,
-  insertMeeting,
   updateMailLogSettings,
   updateMeeting,
   upsertLoggingAddress,
 } from './mailbox.repository.ts';
+import { createMailLog, hashOf } from './mail-log.ts';
 
 const Domains = Type.Array(Type.String());
-
-const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** 20 characters of [a-z0-9]: some 100 bits, a secret no one guesses. */
 function newToken(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   return [...randomBytes(20)].map((b) => alphabet[b % alphabet.length]).join('');
 }
-
-/** The latest a logged email may be dated: a clock a minute fast is forgiven, the future is not. */
-const allowedSkewMs = 60_000;
 
 /**
  * The logging address ("smart BCC"): each person's own `log+TOKEN@domain`, which they BCC on
@@ -62,7 +52,7 @@ const allowedSkewMs = 60_000;
  * counted.
  */
 export function createMailboxService(
-  { db, clock, secrets }: ServiceDeps,
+  deps: ServiceDeps,
   {
     capture,
     contacts,
@@ -90,7 +80,11 @@ export function createMailboxService(
     unknownTimeZones: 0,
     meetingsBooked: 0,
     meetingsHeld: 0,
+    mailboxMessagesRead: 0,
+    mailboxSyncFailures: 0,
   };
+  const { db, clock, secrets } = deps;
+  const log = createMailLog(deps, { capture, contacts, settle });
 
   const personOf = (who: Actor) => {
     if (who.kind !== 'user')
@@ -119,127 +113,6 @@ export function createMailboxService(
     return user && fromDbBool(user.is_active) ? user : null;
   };
 
-  /** Logs one message for one person: each of its parties who is a lead they may see. */
-  const logFor = async (
-    user: { id: string; email: string; role: string },
-    headers: MailHeaders,
-    domains: { own: string[]; ignored: string[] },
-  ) => {
-    const actor = { kind: 'user', userId: user.id, role: user.role as Role } as const;
-    const now = clock.now();
-    // A Date header counts whole seconds: the email left somewhere in that second, and is taken at
-    // its end (never later than now), so an email sent in the second its lead arrived answers it.
-    const occurredAt =
-      headers.date && headers.date.getTime() <= now.getTime() + allowedSkewMs
-        ? new Date(Math.min(headers.date.getTime() + 999, Math.max(now.getTime(), headers.date.getTime())))
-        : now;
-    const parties = partiesToLog(
-      { from: headers.from ?? '', to: headers.to, cc: headers.cc },
-      { ownDomains: domains.own, loggingDomain: where!.domain, neverLogged: domains.ignored },
-    );
-    // The same message may arrive twice (a relay's retry, a BCC and a forward): its id, or what
-    // makes it this message, names the touch, so it is logged once.
-    const identity = headers.messageId ?? `${headers.from}|${headers.date?.toISOString()}|${headers.subject}`;
-    for (const email of parties) {
-      const [contact] = (await contacts.listContacts(actor, { email, limit: 1 })).data;
-      if (!contact) {
-        counts.notALead += 1;
-        continue;
-      }
-      const result = await capture.ingestFrom(
-        { actor: { kind: 'user', id: user.id }, sourceKind: 'mail', defaultUserId: user.id },
-        {
-          id: `mail:${hashOf(`${identity}|${email}`)}`,
-          type: 'email_sent',
-          occurredAt: occurredAt.toISOString(),
-          email,
-          userId: user.id,
-          properties: {
-            via: 'logging_address',
-            ...(headers.subject && { subject: headers.subject.slice(0, 300) }),
-          },
-        },
-      );
-      if (result.status === 'duplicate') counts.duplicates += 1;
-      else {
-        counts.logged += 1;
-        await settle(contact.id);
-      }
-    }
-  };
-
-  /**
-   * An invitation the person sent or forwarded: for each lead among its attendees, a meeting
-   * booked (`meeting_booked`), moved or cancelled. It counts as held once its start has passed.
-   */
-  const meetFor = async (
-    user: { id: string; email: string; role: string },
-    invitation: Invitation,
-    domains: { own: string[]; ignored: string[] },
-  ) => {
-    const actor = { kind: 'user', userId: user.id, role: user.role as Role } as const;
-    const now = clock.now();
-    const leads = partiesToLog(
-      { from: user.email, to: invitation.attendees, cc: invitation.organizer ? [invitation.organizer] : [] },
-      { ownDomains: domains.own, loggingDomain: where!.domain, neverLogged: domains.ignored },
-    );
-    for (const email of leads) {
-      const [contact] = (await contacts.listContacts(actor, { email, limit: 1 })).data;
-      if (!contact) {
-        counts.notALead += 1;
-        continue;
-      }
-      const existing = await findMeeting(db, invitation.uid, contact.id);
-      const change = meetingChange(
-        existing
-          ? { status: existing.status as MeetingStatus, startsAt: fromDbTime(existing.starts_at).getTime() }
-          : null,
-        { method: invitation.method, startsAt: invitation.start.getTime() },
-      );
-      if (change.kind === 'none') continue;
-      if (change.kind === 'cancel') {
-        await updateMeeting(db, existing!.id, { status: 'cancelled', updated_at: toDbTime(now) });
-        continue;
-      }
-      if (existing)
-        await updateMeeting(db, existing.id, {
-          status: 'booked',
-          starts_at: toDbTime(invitation.start),
-          summary: invitation.summary,
-          updated_at: toDbTime(now),
-        });
-      else
-        await insertMeeting(db, {
-          id: newId(),
-          uid: invitation.uid,
-          contact_id: contact.id,
-          user_id: user.id,
-          summary: invitation.summary,
-          starts_at: toDbTime(invitation.start),
-          status: 'booked',
-          created_at: toDbTime(now),
-          updated_at: toDbTime(now),
-        });
-      if (change.kind !== 'book') continue;
-      const result = await capture.ingestFrom(
-        { actor: { kind: 'user', id: user.id }, sourceKind: 'mail', defaultUserId: user.id },
-        {
-          id: `meeting-booked:${hashOf(`${invitation.uid}|${email}|${existing?.id ?? ''}`)}`,
-          type: 'meeting_booked',
-          occurredAt: now.toISOString(),
-          email,
-          userId: user.id,
-          properties: {
-            via: 'logging_address',
-            startsAt: invitation.start.toISOString(),
-            ...(invitation.summary && { subject: invitation.summary.slice(0, 300) }),
-          },
-        },
-      );
-      if (result.status !== 'duplicate') counts.meetingsBooked += 1;
-    }
-  };
-
   return {
     /** The reader's logging address, made at the first ask. */
     async myLoggingAddress(actor: Actor | null): Promise<LoggingAddress> {
@@ -266,23 +139,25 @@ export function createMailboxService(
       const row = await findMailLogSettings(db);
       return {
         ignoredDomains: readJson(Domains, row.ignored_domains, 'mail_log_settings.ignored_domains'),
+        storeExcerpt: fromDbBool(row.store_excerpt),
         updatedAt: row.updated_at ? fromDbTime(row.updated_at).toISOString() : null,
       };
     },
 
-    /** Sets the domains never logged; the change is in the audit log. */
+    /** Sets the domains never logged and whether excerpts are kept; the change is in the audit log. */
     async updateSettings(actor: Actor | null, input: UpdateMailLogSettingsBody): Promise<MailLogSettings> {
       const who = authorize(actor, 'mail_log.configure');
       const now = clock.now();
       const domains = [...new Set(input.ignoredDomains.map((d) => d.toLowerCase()))].sort();
       await db.transaction().execute(async (trx) => {
-        await updateMailLogSettings(trx, domains, toDbTime(now));
+        const storeExcerpt = input.storeExcerpt ?? fromDbBool((await findMailLogSettings(trx)).store_excerpt);
+        await updateMailLogSettings(trx, { ignoredDomains: domains, storeExcerpt }, toDbTime(now));
         await insertEvent(trx, {
           type: 'mail_log.settings_changed',
           occurredAt: now,
           actor: actorRef(who),
           subject: { type: 'mail_log_settings', id: '1' },
-          payload: { ignoredDomains: domains },
+          payload: { ignoredDomains: domains, storeExcerpt },
         });
       });
       return this.getSettings(who);
@@ -298,12 +173,7 @@ export function createMailboxService(
     /** A message delivered to logging addresses: logged for each whose owner sent it. */
     async receive(envelope: { recipients: string[] }, headers: MailHeaders): Promise<void> {
       counts.received += 1;
-      const own = await findOwnEmailDomains(db);
-      const ignored = readJson(
-        Domains,
-        (await findMailLogSettings(db)).ignored_domains,
-        'mail_log_settings.ignored_domains',
-      );
+      const rules = await log.rules(where!.domain);
       for (const recipient of envelope.recipients) {
         const user = await userOf(recipient);
         if (!user) continue;
@@ -312,7 +182,43 @@ export function createMailboxService(
           counts.unknownSender += 1;
           continue;
         }
-        await logFor(user, headers, { own, ignored });
+        // The same message may arrive twice (a relay's retry, a BCC and a forward): its id, or
+        // what makes it this message, names the touch, so it is logged once.
+        const identity =
+          headers.messageId ?? `${headers.from}|${headers.date?.toISOString()}|${headers.subject}`;
+        const sent = await log.logEmail(
+          user,
+          {
+            type: 'email_sent',
+            parties: log.partiesOf('sent', user, headers, rules),
+            subject: headers.subject,
+            date: headers.date,
+            identity,
+          },
+          'logging_address',
+        );
+        counts.logged += sent.logged;
+        counts.duplicates += sent.duplicates;
+        counts.notALead += sent.notALead;
+        // A reply from a lead that the person forwards: the lead's email to them.
+        for (const forwarded of headers.forwarded) {
+          if (!forwarded.from) continue;
+          const received = await log.logEmail(
+            user,
+            {
+              type: 'email_received',
+              parties: log.partiesOf('received', user, forwarded, rules),
+              subject: forwarded.subject,
+              date: forwarded.date,
+              identity:
+                forwarded.messageId ??
+                `${forwarded.from}|${forwarded.date?.toISOString()}|${forwarded.subject}`,
+            },
+            'logging_address',
+          );
+          counts.logged += received.logged;
+          counts.duplicates += received.duplicates;
+        }
         // Mail programs send an invitation twice, as the message's calendar and as invite.ics.
         const seen = new Set<string>();
         for (const text of headers.calendars) {
@@ -329,7 +235,9 @@ export function createMailboxService(
           seen.add(key);
           counts.invitations += 1;
           if (invitation.unknownTimeZone) counts.unknownTimeZones += 1;
-          await meetFor(user, invitation, { own, ignored });
+          const met = await log.logInvitation(user, invitation, rules, 'logging_address');
+          counts.meetingsBooked += met.booked;
+          counts.notALead += met.notALead;
         }
       }
     },
@@ -367,6 +275,11 @@ export function createMailboxService(
         counts.meetingsHeld += 1;
       }
       return due.length;
+    },
+
+    /** Counts what the mailbox sync read and where it failed, beside the logging address's. */
+    count(key: 'mailboxMessagesRead' | 'mailboxSyncFailures', by = 1): void {
+      counts[key] += by;
     },
 
     /** A message the listener could not take. */

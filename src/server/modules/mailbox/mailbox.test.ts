@@ -63,6 +63,7 @@ describeEachDialect('the logging address', (getDatabase) => {
       text?: string;
       icalEvent?: { method: string; content: string };
       date?: Date;
+      attachments?: { filename: string; contentType: string; content: string }[];
     },
     rcpt: string[],
   ) =>
@@ -111,6 +112,64 @@ describeEachDialect('the logging address', (getDatabase) => {
       logged: 1,
       duplicates: 1,
     });
+  });
+
+  it('logs a lead’s reply that the rep forwards as the lead’s email to them, attached or quoted, once each', async () => {
+    const { lead, address } = await world();
+    const touches = async () =>
+      (await context.services.contacts.listTouchpoints(cli, lead)).filter((t) => t.type === 'email_received');
+    // Forwarded as an attachment: the attached message's own headers.
+    const original = [
+      'From: Jan <jan@klant.nl>',
+      'To: Ruud <ruud@nordwind.nl>',
+      'Subject: Re: Uw demo van Baton',
+      'Message-ID: <reply-1@klant.nl>',
+      'Date: Tue, 01 Dec 2026 08:30:00 +0000',
+      '',
+      'Graag, donderdag past ons.',
+    ].join('\r\n');
+    const attached = {
+      from: 'ruud@nordwind.nl',
+      to: 'log@nordwind.nl',
+      subject: 'Fwd: Re: Uw demo van Baton',
+      messageId: '<fwd-1@nordwind.nl>',
+      attachments: [{ filename: 'reply.eml', contentType: 'message/rfc822', content: original }],
+    };
+    await deliver(attached, [address]);
+    expect(await touches()).toEqual([
+      expect.objectContaining({
+        category: 'sales',
+        properties: { via: 'logging_address', subject: 'Re: Uw demo van Baton' },
+      }),
+    ]);
+    // Forwarded inline, in Dutch Outlook's words.
+    await deliver(
+      {
+        from: 'ruud@nordwind.nl',
+        to: 'log@nordwind.nl',
+        subject: 'FW: Prijzen',
+        messageId: '<fwd-2@nordwind.nl>',
+        text: [
+          'Ter info',
+          '',
+          '-----Oorspronkelijk bericht-----',
+          'Van: Jan <jan@klant.nl>',
+          'Verzonden: dinsdag 1 december 2026 09:12',
+          'Aan: Ruud <ruud@nordwind.nl>',
+          'Onderwerp: Prijzen',
+          '',
+          'Wat kost het per gebruiker?',
+        ].join('\n'),
+      },
+      [address],
+    );
+    expect((await touches()).map((t) => t.properties.subject)).toEqual(
+      expect.arrayContaining(['Re: Uw demo van Baton', 'Prijzen']),
+    );
+    // Forwarding the same reply again logs nothing new; the lead's email answers no clock.
+    await deliver({ ...attached, messageId: '<fwd-3@nordwind.nl>' }, [address]);
+    expect(await touches()).toHaveLength(2);
+    expect((await firstResponse(lead)).status).toBe('running');
   });
 
   it('drops what is not the owner’s, refuses unknown addresses and oversized messages, and keeps going', async () => {

@@ -76,6 +76,7 @@ const touchLabels: Record<Language, Record<EventType, string>> = {
     meeting_booked: 'Meeting booked',
     call_logged: 'Call logged',
     email_sent: 'Email sent',
+    email_received: 'Email received',
     meeting_held: 'Meeting held',
   },
   nl: {
@@ -92,6 +93,7 @@ const touchLabels: Record<Language, Record<EventType, string>> = {
     meeting_booked: 'Afspraak ingepland',
     call_logged: 'Gebeld',
     email_sent: 'E-mail verstuurd',
+    email_received: 'E-mail ontvangen',
     meeting_held: 'Afspraak gehad',
   },
 };

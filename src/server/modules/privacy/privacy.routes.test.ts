@@ -107,6 +107,7 @@ describeEachDialect('requests of a data subject (GDPR/AVG)', (getDatabase) => {
         subject: 'Kennismaking',
         date: null,
         messageId: '<meet-sanne@example.nl>',
+        forwarded: [],
         calendars: [
           outlookInvitation({ uid: 'meet-sanne@example.nl', start: '20261203T140000' }).replace(
             'jan@klant.nl',

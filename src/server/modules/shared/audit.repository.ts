@@ -73,6 +73,8 @@ const auditedEventTypes = new Set([
   'contact.consent_recorded',
   'retention.settings_changed',
   'mail_log.settings_changed',
+  'mailbox.connected',
+  'mailbox.disconnected',
   'retention.applied',
   'agreement.drafted',
   'agreement.updated',

@@ -2,6 +2,7 @@ import type { Insertable, Selectable } from 'kysely';
 import type { Db, SqliteStatements } from '../../db/database.ts';
 import { inListSql, toDbTime } from '../../db/dialect.ts';
 import type { SlaCalendarsTable, SlaInstancesTable, SlaPoliciesTable } from '../../db/tables.ts';
+import { followUpEventTypes } from '../../../domain/capture/event-types.ts';
 
 export type SlaInstanceRow = Selectable<SlaInstancesTable>;
 
@@ -229,6 +230,7 @@ export async function findResponsesSince(db: Db, contactIds: readonly string[], 
       .select(['contact_id', 'user_id', 'occurred_at'])
       .where(inListSql(db, 'contact_id', contactIds))
       .where('category', '=', 'sales')
+      .where('type', 'in', followUpEventTypes)
       .where('user_id', 'is not', null)
       .where('occurred_at', '>=', at)
       .execute(),
