@@ -317,6 +317,13 @@ export const configSpec = {
     default: 14,
     parse: integer(0, 365),
   },
+  mailSyncLeaseSeconds: {
+    env: 'BATON_MAIL_SYNC_LEASE_SECONDS',
+    doc: 'How long an instance holds a mailbox it is reading (renewed as it reads); if it dies, another takes the mailbox over after this, from its cursor, in seconds',
+    defaultText: '120',
+    default: 120,
+    parse: integer(1, 3600),
+  },
   mailSyncAllowPrivate: {
     env: 'BATON_MAIL_SYNC_ALLOW_PRIVATE',
     doc: 'Let people connect mailboxes on private, loopback or reserved addresses (an Exchange server on your own network); off, such servers are refused',

@@ -91,6 +91,7 @@ export function servicesFor(
         intervalMs: config.mailSyncIntervalSeconds * 1000,
         lookbackMs: config.mailSyncLookbackDays * 86_400_000,
         allowPrivate: config.mailSyncAllowPrivate,
+        leaseMs: config.mailSyncLeaseSeconds * 1000,
       },
       ...(adapters.attributionHelper && { attributionHelper: adapters.attributionHelper }),
     },

@@ -65,7 +65,7 @@ const defaultMailSync: MailSyncSettings = {
   lookbackMs: 14 * 86_400_000,
   allowPrivate: false,
   timeoutMs: 20_000,
-  leaseMs: 300_000,
+  leaseMs: 120_000,
   batch: 200,
   warn: (message) => process.stderr.write(`${message}\n`),
 };

@@ -237,7 +237,7 @@ export async function startLeadFlow(
   );
 
   // 9: people's mailboxes, each read on its schedule by one process at a time (a lease). The
-  // check runs a few times per interval, and at least every 5 s for a "sync now".
+  // check runs ten times per interval, and at least every 5 s for a "sync now".
   const mailOwner = `${process.pid}-${newId()}`;
   let syncing: Promise<void> | undefined;
   const mailTimer = setInterval(
@@ -246,7 +246,7 @@ export async function startLeadFlow(
         () => (syncing = undefined),
       );
     },
-    Math.min(5000, Math.max(250, (config.mailSyncIntervalSeconds * 1000) / 4)),
+    Math.min(5000, Math.max(100, (config.mailSyncIntervalSeconds * 1000) / 10)),
   );
   mailTimer.unref();
 

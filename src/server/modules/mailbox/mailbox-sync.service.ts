@@ -157,13 +157,17 @@ export function createMailboxSyncService(
     const row = await findMailboxConnection(db, userId);
     const person = await findMailboxOwner(db, userId);
     if (!row || !person) return;
+    // The next turn is an interval after this one began, so mail waits at most one interval.
+    const began = clock.now();
     const finish = (error: string | null) => {
       const now = clock.now();
       return finishMailboxSync(db, userId, owner, {
         state: error ? 'failing' : 'syncing',
         last_error: error,
         ...(error === null && { last_synced_at: toDbTime(now) }),
-        next_sync_at: toDbTime(new Date(now.getTime() + options.intervalMs)),
+        next_sync_at: toDbTime(
+          new Date(Math.max(began.getTime() + options.intervalMs, now.getTime() + 1000)),
+        ),
         updated_at: toDbTime(now),
       });
     };
