@@ -5,6 +5,8 @@ import type { Pool } from '../src/contract/routing.ts';
 import type { SlaClock } from '../src/contract/sla.ts';
 import type { User } from '../src/contract/users.ts';
 import { hasDovecot, startTestDovecot, type TestDovecot } from '../src/server/testing/dovecot.ts';
+import { en } from '../web/src/locales/en.ts';
+import { choose, hasBrowser, launchChromium, seriousViolations, signedInPage } from './browser.ts';
 import { apiSession, createStoreEnv, e2eStores, startServerProcess, type ServerProcess } from './helpers.ts';
 
 const admin = { BATON_ADMIN_EMAIL: 'admin@nordwind.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
@@ -126,6 +128,45 @@ describe.skipIf(!hasDovecot)('the mailbox sync of a running server, against a re
         process.stdout.write(
           `[mailbox sync on ${store}] killed at UID ${reachedBeforeKill} of ${backlog + 1}; resumed to the end, ${subjects.length} emails logged once each\n`,
         );
+
+        // In the browser (once): the rep sees the sync on their profile, disconnects, is told
+        // beside the field when the password is wrong, connects again; the lead's page says where
+        // the email came from.
+        if (store !== 'sqlite' || !hasBrowser) return;
+        const browser = await launchChromium();
+        try {
+          const { page, errors } = await signedInPage(browser, baton.url, rep.email, 'ruud his own password');
+          await page.goto(`${baton.url}/profile`);
+          await page.getByRole('heading', { name: en.mailbox.title }).waitFor();
+          await page.getByTestId('mailbox-state').getByText(en.mailbox.states.syncing).waitFor();
+          expect(await page.getByTestId('mailbox-counts').innerText()).toContain(
+            en.mailbox.countsText
+              .replace('{{read}}', String(backlog + 1))
+              .replace('{{logged}}', String(backlog + 1)),
+          );
+          expect(await seriousViolations(page)).toEqual([]);
+          await page.getByRole('button', { name: en.mailbox.disconnect }).click();
+          await page.locator('.ant-popconfirm').getByRole('button', { name: en.mailbox.disconnect }).click();
+          await page.getByLabel(en.mailbox.host).fill(dovecot.host);
+          await choose(page, page.getByLabel(en.mailbox.security), en.mailbox.securities.none);
+          await page.getByLabel(en.mailbox.port, { exact: true }).fill(String(dovecot.imapPort));
+          await page.getByLabel(en.mailbox.username).fill(login);
+          await page.getByLabel(en.mailbox.secret).fill('not my password');
+          await page.getByRole('button', { name: en.mailbox.connect }).click();
+          await page.getByText('the server refused the user name or password (or token)').first().waitFor();
+          expect(await seriousViolations(page)).toEqual([]);
+          await page.getByLabel(en.mailbox.secret).fill('app-password');
+          await page.getByRole('button', { name: en.mailbox.connect }).click();
+          await page.getByTestId('mailbox-state').getByText(en.mailbox.states.syncing).waitFor();
+          await page.goto(`${baton.url}/leads/${lead}`);
+          // The timeline shows the latest 100 entries, newest first.
+          await page.getByText(`Follow-up ${backlog - 1}`, { exact: true }).waitFor();
+          expect(await page.getByText(en.lead.viaMailbox).count()).toBeGreaterThan(0);
+          expect(await seriousViolations(page)).toEqual([]);
+          expect(errors).toEqual([]);
+        } finally {
+          await browser.close();
+        }
       } finally {
         await baton?.stop();
         await dispose();

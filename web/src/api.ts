@@ -77,7 +77,9 @@ import type { BonusPlan, BonusStatements, PutBonusPlanBody } from '../../src/con
 import type { PageOf, ProblemDetails } from '../../src/contract/common.ts';
 import type { ContactPage, ListContactsQuery, Touchpoint } from '../../src/contract/contacts.ts';
 import type {
+  ConnectMailboxBody,
   LoggingAddress,
+  MailboxConnection,
   MailLogSettings,
   MailLogStatus,
   UpdateMailLogSettingsBody,
@@ -364,6 +366,10 @@ export const api = {
   mailLogSettings: () => get<MailLogSettings>('/mailbox/settings'),
   updateMailLogSettings: (body: UpdateMailLogSettingsBody) => put<MailLogSettings>('/mailbox/settings', body),
   mailLogStatus: () => get<MailLogStatus>('/mailbox/logging-status'),
+  myMailbox: () => get<MailboxConnection>('/me/mailbox'),
+  connectMailbox: (body: ConnectMailboxBody) => put<MailboxConnection>('/me/mailbox', body),
+  syncMailbox: () => post<MailboxConnection>('/me/mailbox/sync'),
+  disconnectMailbox: () => remove<void>('/me/mailbox'),
   views: (list: SavedView['list']) => get<{ data: SavedView[] }>('/views', { list }),
   createView: (body: CreateViewBody) => post<SavedView>('/views', body),
   updateView: (id: string, body: UpdateViewBody) => patch<SavedView>(`/views/${id}`, body),

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Descriptions, Form, Select, Space, Typography } from 'antd';
+import { Button, Card, Descriptions, Form, Select, Space, Switch, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { MailLogStatus } from '../../../src/contract/mailbox.ts';
 import { api } from '../api.ts';
@@ -17,6 +17,8 @@ const countKeys = [
   'tooLarge',
   'malformed',
   'brokenInvitations',
+  'mailboxMessagesRead',
+  'mailboxSyncFailures',
 ] as const satisfies readonly (keyof MailLogStatus['counts'])[];
 
 /**
@@ -40,11 +42,21 @@ export function MailLogSettingsTab() {
             layout="vertical"
             style={{ maxWidth: 560 }}
             initialValues={settings.data}
-            onFinish={(v: { ignoredDomains: string[] }) => save.mutate({ ignoredDomains: v.ignoredDomains })}
+            onFinish={(v: { ignoredDomains: string[]; storeExcerpt: boolean }) =>
+              save.mutate({ ignoredDomains: v.ignoredDomains, storeExcerpt: v.storeExcerpt })
+            }
           >
             <Typography.Paragraph type="secondary">{t('mailLog.ignoredIntro')}</Typography.Paragraph>
             <Form.Item name="ignoredDomains" label={t('mailLog.ignoredDomains')}>
               <Select mode="tags" tokenSeparators={[',', ' ']} placeholder="gmail.com" open={false} />
+            </Form.Item>
+            <Form.Item
+              name="storeExcerpt"
+              label={t('mailLog.storeExcerpt')}
+              extra={t('mailLog.storeExcerptHelp')}
+              valuePropName="checked"
+            >
+              <Switch />
             </Form.Item>
             <Button type="primary" htmlType="submit" loading={save.isPending}>
               {t('mailLog.save')}

@@ -74,16 +74,19 @@ export function LeadPage() {
     const touch = entry.touch;
     const note = typeof touch.properties.note === 'string' ? touch.properties.note : null;
     const subject = typeof touch.properties.subject === 'string' ? touch.properties.subject : null;
+    const excerpt = typeof touch.properties.excerpt === 'string' ? touch.properties.excerpt : null;
     const startsAt = typeof touch.properties.startsAt === 'string' ? touch.properties.startsAt : null;
     return (
       <>
         <strong>{t(`touch.${touch.type}` as 'touch.call_logged', { defaultValue: touch.type })}</strong>
         {touch.isLeadCreating && <Tag style={{ marginLeft: 8 }}>{t('lead.leadCreating')}</Tag>}
-        {/* Logged from the rep's mailbox: where it came from, so no one wonders who typed it. */}
+        {/* Logged from the rep's mail: where it came from, so no one wonders who typed it. */}
         {touch.properties.via === 'logging_address' && (
           <Tag style={{ marginLeft: 8 }}>{t('lead.viaLoggingAddress')}</Tag>
         )}
+        {touch.properties.via === 'mailbox' && <Tag style={{ marginLeft: 8 }}>{t('lead.viaMailbox')}</Tag>}
         {subject && <div>{subject}</div>}
+        {excerpt && <Typography.Paragraph type="secondary">{excerpt}</Typography.Paragraph>}
         {startsAt && <div>{t('lead.meetingAt', { at: at(startsAt) })}</div>}
         <div>
           <Typography.Text type="secondary">

@@ -8,6 +8,7 @@ import { AlertChannelsCard } from '../components/alert-channels-card.tsx';
 import { NewPasswordFields } from '../components/new-password-fields.tsx';
 import { SecondFactorCard } from '../components/second-factor-card.tsx';
 import { LoggingAddressCard } from '../components/logging-address-card.tsx';
+import { MailboxCard } from '../components/mailbox-card.tsx';
 import { showFieldErrors, useAction } from '../components/use-action.ts';
 import {
   hoursToPicker,
@@ -191,6 +192,7 @@ export function ProfilePage() {
         />
       </Card>
       <LoggingAddressCard />
+      <MailboxCard />
       <AlertChannelsCard />
       {managed.map((team) => (
         <AlertChannelsCard key={team.id} team={team} />

@@ -99,7 +99,7 @@ export function createMailboxSyncService(
     secret: secrets.open(row.secret_sealed),
   });
 
-  /** Logs one synced message of a folder for its owner; returns the activities it logged. */
+  /** Logs one synced message of a folder for its owner; returns the activities it is on leads as. */
   const logMessage = async (
     person: MailPerson,
     folder: 'inbox' | 'sent',
@@ -130,7 +130,9 @@ export function createMailboxSyncService(
         },
         'mailbox',
       );
-      logged += result.logged;
+      // Logged now or before (a batch read again after a crash, or the same email BCC'd to the
+      // logging address): either way this message is on the lead.
+      logged += result.logged + result.duplicates;
     }
     const seen = new Set<string>();
     for (const text of message.calendars) {
