@@ -46,7 +46,9 @@ describeEachDialect('the events API', (getDatabase) => {
       const touches = await touchesOf(body.results[0]!.contactId!);
       expect(touches.map((t) => t.type)).toEqual([type]);
       expect(touches[0]!.category).toBe(
-        ['call_logged', 'email_sent', 'meeting_held'].includes(type) ? 'sales' : 'marketing',
+        ['call_logged', 'email_sent', 'meeting_held', 'email_received'].includes(type)
+          ? 'sales'
+          : 'marketing',
       );
     }
   });
