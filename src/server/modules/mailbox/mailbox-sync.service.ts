@@ -38,12 +38,16 @@ export interface MailboxSyncOptions {
   /** The logging addresses' domain, never a lead's. */
   loggingDomain: string;
   /** Counts for the server's status (the mailbox service's). */
-  count: (key: 'mailboxMessagesRead' | 'mailboxSyncFailures', by?: number) => void;
+  count: (key: SyncCount, by?: number) => void;
   /** A line for the server's log. */
   warn: (message: string) => void;
 }
 
 type ConnectionRow = Selectable<MailboxConnectionsTable>;
+
+/** What the sync adds to the server's mail counts. */
+export type SyncCount =
+  'mailboxMessagesRead' | 'mailboxSyncFailures' | 'brokenInvitations' | 'unknownTimeZones';
 
 /**
  * A person's own mailbox, read over IMAP on a schedule: what they sent to leads (the Sent folder)
@@ -139,13 +143,20 @@ export function createMailboxSyncService(
       let invitation: Invitation | null;
       try {
         invitation = readInvitation(text);
-      } catch {
+      } catch (error) {
+        options.count('brokenInvitations');
         options.warn(
-          `mailbox sync: a broken invitation in message ${message.uid} of ${person.email}'s ${folder}`,
+          `mailbox sync: an invitation in message ${message.uid} of ${person.email}'s ${folder} could not be read (${error instanceof Error ? error.message : String(error)})`,
         );
         continue;
       }
       if (!invitation) continue;
+      if (invitation.unknownTimeZone) {
+        options.count('unknownTimeZones');
+        options.warn(
+          `mailbox sync: the invitation in message ${message.uid} of ${person.email}'s ${folder} names a time zone Baton does not know; its time is read as UTC`,
+        );
+      }
       const key = `${invitation.method}|${invitation.uid}|${invitation.start.toISOString()}`;
       if (seen.has(key)) continue;
       seen.add(key);

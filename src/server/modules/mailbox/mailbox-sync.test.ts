@@ -194,6 +194,109 @@ describe.skipIf(!hasDovecot)('the mailbox sync, against a real Dovecot', () => {
       });
     });
 
+    it('logs what it can of malformed MIME, 8-bit headers, a huge attachment and a broken invitation, and reads on', async () => {
+      const { asRep, lead, connect, login } = await world();
+      await connect();
+      const raw = (lines: string[]) =>
+        dovecot.deliver({
+          from: 'ruud@nordwind.nl',
+          to: ['jan@klant.nl'],
+          envelopeTo: [login.replace('@', '+Sent@')],
+          subject: '',
+          raw: lines.join('\r\n'),
+        });
+      // A multipart message whose boundary never comes, with a header line that is no header.
+      await raw([
+        'From: ruud@nordwind.nl',
+        'To: jan@klant.nl',
+        'Subject: Kapot',
+        'Message-ID: <broken-mime@nordwind.nl>',
+        'this line is no header',
+        'Content-Type: multipart/mixed; boundary="nooit"',
+        '',
+        '--nooit',
+        'Content-Type: text/plain',
+        '',
+        'half a message',
+      ]);
+      // A subject in raw UTF-8 bytes, not encoded as RFC 2047 asks.
+      await raw([
+        'From: ruud@nordwind.nl',
+        'To: jan@klant.nl',
+        'Subject: Offerte voor Café Zoë',
+        'Message-ID: <eight-bit@nordwind.nl>',
+        '',
+        'Hallo',
+      ]);
+      // 8 MB of attachment: only the envelope and the structure are fetched, never the file.
+      await raw([
+        'From: ruud@nordwind.nl',
+        'To: jan@klant.nl',
+        'Subject: De brochure',
+        'Message-ID: <huge@nordwind.nl>',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain',
+        '',
+        'Zie bijlage',
+        '--b',
+        'Content-Type: application/pdf; name="brochure.pdf"',
+        'Content-Transfer-Encoding: base64',
+        'Content-Disposition: attachment; filename="brochure.pdf"',
+        '',
+        ...Array.from(
+          { length: 110_000 },
+          () => 'QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB',
+        ),
+        '--b--',
+      ]);
+      // An invitation that is no calendar at all.
+      await raw([
+        'From: ruud@nordwind.nl',
+        'To: jan@klant.nl',
+        'Subject: Uitnodiging',
+        'Message-ID: <bad-invite@nordwind.nl>',
+        'Content-Type: multipart/mixed; boundary="c"',
+        '',
+        '--c',
+        'Content-Type: text/plain',
+        '',
+        'Zie uitnodiging',
+        '--c',
+        'Content-Type: text/calendar; method=REQUEST',
+        '',
+        'BEGIN:VCALENDAR',
+        'this is not iCalendar',
+        '--c--',
+      ]);
+      await raw([
+        'From: ruud@nordwind.nl',
+        'To: jan@klant.nl',
+        'Subject: Tot slot',
+        'Message-ID: <last@nordwind.nl>',
+        '',
+        'Groet',
+      ]);
+
+      await sync();
+      const subjects = (await touches(lead, 'email_sent')).map((t) => t.properties.subject);
+      expect(subjects).toEqual(
+        expect.arrayContaining(['Kapot', 'Offerte voor Café Zoë', 'De brochure', 'Uitnodiging', 'Tot slot']),
+      );
+      expect(await context.services.mailboxSync.get(asRep)).toMatchObject({
+        state: 'syncing',
+        lastError: null,
+        messagesRead: 5,
+      });
+      expect(warnings.join('\n')).toContain('could not be read');
+      expect(context.services.mailbox.status({ kind: 'cli' }).counts).toMatchObject({
+        brokenInvitations: 1,
+        mailboxMessagesRead: 5,
+        mailboxSyncFailures: 0,
+      });
+    });
+
     it('refuses a wrong password and a private address without saving, and says why', async () => {
       const { asRep, connect, login } = await world();
       const wrong = await connect('not-the-password').catch((e: unknown) => e);

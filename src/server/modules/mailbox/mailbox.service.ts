@@ -33,6 +33,7 @@ import {
   upsertLoggingAddress,
 } from './mailbox.repository.ts';
 import { createMailLog, hashOf } from './mail-log.ts';
+import type { SyncCount } from './mailbox-sync.service.ts';
 
 const Domains = Type.Array(Type.String());
 
@@ -278,7 +279,7 @@ export function createMailboxService(
     },
 
     /** Counts what the mailbox sync read and where it failed, beside the logging address's. */
-    count(key: 'mailboxMessagesRead' | 'mailboxSyncFailures', by = 1): void {
+    count(key: SyncCount, by = 1): void {
       counts[key] += by;
     },
 
