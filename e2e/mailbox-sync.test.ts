@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Touchpoint } from '../src/contract/contacts.ts';
-import type { MailboxConnection } from '../src/contract/mailbox.ts';
+import type { MailboxConnection, MyMailbox } from '../src/contract/mailbox.ts';
 import type { Pool } from '../src/contract/routing.ts';
 import type { SlaClock } from '../src/contract/sla.ts';
 import type { User } from '../src/contract/users.ts';
@@ -74,7 +74,7 @@ describe.skipIf(!hasDovecot)('the mailbox sync of a running server, against a re
         });
         expect(connected).toMatchObject({ state: 'syncing', username: login });
         await expect
-          .poll(async () => (await asRep<MailboxConnection>('GET', '/me/mailbox')).lastSyncedAt, {
+          .poll(async () => (await asRep<MyMailbox>('GET', '/me/mailbox')).connection?.lastSyncedAt ?? null, {
             timeout: 30_000,
           })
           .not.toBeNull();
@@ -107,7 +107,7 @@ describe.skipIf(!hasDovecot)('the mailbox sync of a running server, against a re
         baton = await startServerProcess({ ...env, ...admin, ...syncEnv });
         asRep = await apiSession(baton.url, rep.email, 'ruud his own password');
         const sentCursor = async () =>
-          (await asRep<MailboxConnection>('GET', '/me/mailbox')).folders.find((f) => f.folder === 'sent')
+          (await asRep<MyMailbox>('GET', '/me/mailbox')).connection?.folders.find((f) => f.folder === 'sent')
             ?.lastUid ?? 0;
         await expect.poll(async () => (await sentCursor()) > 1, { timeout: 60_000, interval: 20 }).toBe(true);
         const reachedBeforeKill = await sentCursor();

@@ -106,3 +106,10 @@ export const MailboxConnection = Type.Object({
   connectedAt: Instant,
 });
 export type MailboxConnection = Static<typeof MailboxConnection>;
+
+export const MyMailbox = Type.Object({
+  connection: Type.Union([Type.Null(), MailboxConnection], {
+    description: 'Your connected mailbox, or null when you have not connected one',
+  }),
+});
+export type MyMailbox = Static<typeof MyMailbox>;

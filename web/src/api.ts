@@ -81,6 +81,7 @@ import type {
   LoggingAddress,
   MailboxConnection,
   MailLogSettings,
+  MyMailbox,
   MailLogStatus,
   UpdateMailLogSettingsBody,
 } from '../../src/contract/mailbox.ts';
@@ -366,7 +367,7 @@ export const api = {
   mailLogSettings: () => get<MailLogSettings>('/mailbox/settings'),
   updateMailLogSettings: (body: UpdateMailLogSettingsBody) => put<MailLogSettings>('/mailbox/settings', body),
   mailLogStatus: () => get<MailLogStatus>('/mailbox/logging-status'),
-  myMailbox: () => get<MailboxConnection>('/me/mailbox'),
+  myMailbox: () => get<MyMailbox>('/me/mailbox'),
   connectMailbox: (body: ConnectMailboxBody) => put<MailboxConnection>('/me/mailbox', body),
   syncMailbox: () => post<MailboxConnection>('/me/mailbox/sync'),
   disconnectMailbox: () => remove<void>('/me/mailbox'),

@@ -15,7 +15,7 @@ import {
 } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { ConnectMailboxBody, MailboxConnection } from '../../../src/contract/mailbox.ts';
-import { api, ApiError } from '../api.ts';
+import { api } from '../api.ts';
 import { formatMoment } from '../format.ts';
 import { useUser } from '../session.ts';
 import { showFieldErrors, useAction } from './use-action.ts';
@@ -34,14 +34,7 @@ export function MailboxCard() {
   const [form] = Form.useForm<ConnectMailboxBody>();
   const mailbox = useQuery({
     queryKey: ['mailbox'],
-    queryFn: async (): Promise<MailboxConnection | null> => {
-      try {
-        return await api.myMailbox();
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 404) return null;
-        throw error;
-      }
-    },
+    queryFn: async (): Promise<MailboxConnection | null> => (await api.myMailbox()).connection,
     // While it waits for its first read, look again every few seconds.
     refetchInterval: (query) => (query.state.data && !query.state.data.lastSyncedAt ? 3000 : false),
   });

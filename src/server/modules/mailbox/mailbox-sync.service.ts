@@ -253,6 +253,13 @@ export function createMailboxSyncService(
   };
 
   return {
+    /** The reader's mailbox and its sync's state, or null when they have connected none. */
+    async find(actor: Actor | null): Promise<MailboxConnection | null> {
+      const userId = personOf(authorize(actor, 'me.read'));
+      const row = await findMailboxConnection(db, userId);
+      return row ? present(row) : null;
+    },
+
     /** The reader's mailbox and its sync's state. */
     async get(actor: Actor | null): Promise<MailboxConnection> {
       const userId = personOf(authorize(actor, 'me.read'));

@@ -3,6 +3,7 @@ import {
   ConnectMailboxBody,
   LoggingAddress,
   MailboxConnection,
+  MyMailbox,
   MailLogSettings,
   MailLogStatus,
   UpdateMailLogSettingsBody,
@@ -23,11 +24,12 @@ export function mailboxRoutes(
     {
       schema: {
         tags,
-        summary: 'Your connected mailbox and its sync: when it last read, what it logged, and why it failed',
-        response: { 200: MailboxConnection, ...problemResponses },
+        summary:
+          'Your connected mailbox and its sync: when it last read, what it logged, and why it failed (null when none is connected)',
+        response: { 200: MyMailbox, ...problemResponses },
       },
     },
-    async (request) => mailboxSync.get(request.actor),
+    async (request) => ({ connection: await mailboxSync.find(request.actor) }),
   );
 
   app.put(
