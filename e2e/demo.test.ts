@@ -170,6 +170,102 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
       expect(violations).toEqual([]);
     }, 300_000);
 
+  // Issue 24: a rep and a manager at 390 × 844, as on a phone. No page scrolls sideways (what is
+  // wider, a table, scrolls inside itself), and the menu opens over the page from a button in the
+  // header, which covers nothing.
+  it('fits a phone: every page of a rep and of a manager at 390 px wide, with the menu over the page', async () => {
+    const browser_ = browser!;
+    const baton_ = baton!;
+    const { errors, violations, watch } = watcher();
+    const walks = [
+      {
+        email: 'emma@nordwind-ict.example',
+        paths: ['/leads', '/contacts', '/plan', '/agreement', '/bonus', '/glossary', '/profile'],
+      },
+      {
+        email: 'fleur@nordwind-ict.example',
+        paths: [
+          '/team',
+          '/queue/unassigned',
+          '/leads',
+          '/contacts',
+          '/overview',
+          '/board',
+          '/plan',
+          '/attribution',
+          '/commitments',
+          '/agreement',
+          '/bonus',
+          '/glossary',
+          '/profile',
+        ],
+      },
+    ];
+    const tooWide: string[] = [];
+    for (const walk of walks) {
+      const context = await browser_.newContext({
+        viewport: { width: 390, height: 844 },
+        isMobile: true,
+        hasTouch: true,
+      });
+      const page = await context.newPage();
+      watch(page);
+      await page.goto(baton_.url);
+      await page.getByLabel(/Email|E-mail/).fill(walk.email);
+      await page.getByLabel(/Password|Wachtwoord/).fill(password);
+      await page.getByRole('button', { name: /Sign in|Aanmelden/ }).click();
+      await page.getByRole('button', { name: /Open the menu|Menu openen/ }).waitFor();
+      const paths = [...walk.paths];
+      // And a lead's page, the widest in the issue (462 px): one of their own.
+      const own = await page.request.get(`${baton_.url}/api/v1/contacts?limit=1`);
+      const lead = ((await own.json()) as { data: { id: string }[] }).data[0]?.id;
+      expect(lead).toBeDefined();
+      paths.push(`/leads/${lead}`);
+      for (const path of paths) {
+        await page.goto(`${baton_.url}${path}`);
+        await page.locator('main :is(h1, h2)').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+        if (width > 390) {
+          // Name what sticks out, for whoever fixes it.
+          const culprits = await page.evaluate<string[]>(`[...document.querySelectorAll('main *')]
+            // The outermost: sticking out of a parent that fits.
+            .filter((e) => e.getBoundingClientRect().right > 391 && e.parentElement.getBoundingClientRect().right <= 391 && e.closest('.ant-table-content, .baton-scroll') === null)
+            .slice(-3)
+            .map((e) => e.tagName.toLowerCase() + '.' + [...e.classList].join('.') + ' (' + Math.round(e.getBoundingClientRect().right) + ' px)')`);
+          tooWide.push(`${walk.email.split('@')[0]} ${path}: ${width} px wide; ${culprits.join(', ')}`);
+        }
+        // The menu button and the page's title do not overlap.
+        const button = await page.getByRole('button', { name: /Open the menu|Menu openen/ }).boundingBox();
+        const title = await page.locator('main :is(h1, h2)').first().boundingBox();
+        if (
+          button &&
+          title &&
+          button.y + button.height > title.y &&
+          title.y + title.height > button.y &&
+          button.x + button.width > title.x
+        )
+          tooWide.push(`${walk.email.split('@')[0]} ${path}: the menu button covers the title`);
+        violations.push(...(await seriousViolations(page)).map((v) => `${path} at 390 px: ${v}`));
+      }
+      // The menu opens over the page, which keeps its width, and closes when a screen is chosen.
+      const before = await page.locator('.baton-main').boundingBox();
+      await page.getByRole('button', { name: /Open the menu|Menu openen/ }).click();
+      const drawer = page.locator('.baton-menu-drawer');
+      await drawer.getByRole('menuitem').first().waitFor();
+      expect((await page.locator('.baton-main').boundingBox())?.width).toBe(before?.width);
+      violations.push(...(await seriousViolations(page)).map((v) => `the open menu at 390 px: ${v}`));
+      await shoot(page, `phone-${walk.email.split('@')[0]}-menu.png`, false);
+      await drawer.getByRole('menuitem').last().click();
+      await page.waitForURL(`${baton_.url}/profile`);
+      await drawer.waitFor({ state: 'hidden' });
+      await context.close();
+    }
+    expect(tooWide).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(violations).toEqual([]);
+  }, 300_000);
+
   it("shows a rep's queue and the handoff figures with the rep's own data", async () => {
     const browser_ = browser!;
     const baton_ = baton!;

@@ -1,7 +1,9 @@
 import { NotificationBell } from './components/notification-bell.tsx';
+import { useFocusableScrollRegions } from './components/scroll-regions.ts';
 import { useQueryClient } from '@tanstack/react-query';
-import { Button, Layout, Menu, Segmented, Space, Typography } from 'antd';
-import type { ReactNode } from 'react';
+import { MenuOutlined } from '@ant-design/icons';
+import { Button, Drawer, Grid, Layout, Menu, Segmented, Space, Typography } from 'antd';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
 import type { Role } from '../../src/contract/common.ts';
@@ -180,23 +182,61 @@ export function Shell({ children }: { children: ReactNode }) {
     window.location.assign('/');
   };
 
+  // Below a laptop's width the menu is a drawer over the page, opened from the header: it never
+  // covers the page's title nor squeezes the page beside it.
+  useFocusableScrollRegions();
+  const screens = Grid.useBreakpoint();
+  const narrow = screens.lg === false;
+  const [menuOpen, setMenuOpen] = useState(false);
+  const menu = (
+    <nav aria-label={t('nav.main')}>
+      <Menu
+        theme="dark"
+        mode="inline"
+        selectedKeys={selected ? [selected] : []}
+        items={items}
+        onClick={({ key }) => {
+          setMenuOpen(false);
+          void navigate(paths[key as NavKey]);
+        }}
+      />
+    </nav>
+  );
+
   return (
     <Layout className="baton-shell">
-      <Layout.Sider breakpoint="lg" collapsedWidth={0} theme="dark" width={220}>
-        <div className="baton-brand">Baton</div>
-        <nav aria-label={t('nav.main')}>
-          <Menu
-            theme="dark"
-            mode="inline"
-            selectedKeys={selected ? [selected] : []}
-            items={items}
-            onClick={({ key }) => void navigate(paths[key as NavKey])}
-          />
-        </nav>
-      </Layout.Sider>
-      <Layout>
+      {!narrow && (
+        <Layout.Sider theme="dark" width={220}>
+          <div className="baton-brand">Baton</div>
+          {menu}
+        </Layout.Sider>
+      )}
+      {narrow && (
+        <Drawer
+          placement="left"
+          open={menuOpen}
+          onClose={() => setMenuOpen(false)}
+          size={260}
+          title="Baton"
+          closable={{ 'aria-label': t('nav.closeMenu') }}
+          className="baton-menu-drawer"
+          styles={{ body: { padding: 0, background: '#001529' } }}
+        >
+          {menu}
+        </Drawer>
+      )}
+      <Layout className="baton-body">
         <Layout.Header className="baton-header">
-          <Space size="middle" wrap>
+          {narrow && (
+            <Button
+              className="baton-menu-button"
+              icon={<MenuOutlined />}
+              aria-label={t('nav.openMenu')}
+              aria-expanded={menuOpen}
+              onClick={() => setMenuOpen(true)}
+            />
+          )}
+          <Space size="middle" wrap className="baton-header-tools">
             <Typography.Text>
               {user.name} · {t(`roles.${user.role}`)}
             </Typography.Text>
@@ -207,8 +247,9 @@ export function Shell({ children }: { children: ReactNode }) {
             </Button>
           </Space>
         </Layout.Header>
+        {/* antd's Content is the page's one main landmark. */}
         <Layout.Content>
-          <main className="baton-main">{children}</main>
+          <div className="baton-main">{children}</div>
         </Layout.Content>
       </Layout>
     </Layout>

@@ -24,6 +24,8 @@ export const en = {
     overview: 'Overview',
     forms: 'Forms',
     main: 'Main menu',
+    openMenu: 'Open the menu',
+    closeMenu: 'Close the menu',
     language: 'Language',
     signOut: 'Sign out',
     leads: 'My leads',

@@ -26,6 +26,8 @@ export const nl: typeof en = {
     overview: 'Overzicht',
     forms: 'Formulieren',
     main: 'Hoofdmenu',
+    openMenu: 'Menu openen',
+    closeMenu: 'Menu sluiten',
     language: 'Taal',
     signOut: 'Afmelden',
     leads: 'Mijn leads',

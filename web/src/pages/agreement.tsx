@@ -112,7 +112,7 @@ function NewDraft({ onCreated }: { onCreated: (version: number) => void }) {
     onError: (e) => void message.error(e instanceof ApiError ? e.problem.title : String(e)),
   });
   return (
-    <Space>
+    <Space wrap>
       <DatePicker
         aria-label={t('agreement.effectiveFrom')}
         value={from}
@@ -311,7 +311,7 @@ function Compare({ versions }: { versions: AgreementSummary[] }) {
   }));
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
-      <Space>
+      <Space wrap>
         <Select
           aria-label={t('agreement.from')}
           style={{ width: 160 }}
