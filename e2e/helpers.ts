@@ -5,6 +5,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { expect } from 'vitest';
 import { loadTestSettings } from '../src/server/config.ts';
 import { dropTestDatabase } from '../src/server/testing/databases.ts';
 
@@ -305,4 +306,45 @@ export async function apiSession(baseUrl: string, email: string, password: strin
     if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
     return (text === '' ? undefined : JSON.parse(text)) as T;
   };
+}
+
+/**
+ * A running server's company with one rep, Ruud, who takes every lead (the fallback pool and
+ * every hour of the week), and a lead, Jan, routed to him as an MQL; resolves once Jan's
+ * first-response clock runs. `call` is the admin's session.
+ */
+export async function repWithRoutedLead(
+  call: Awaited<ReturnType<typeof apiSession>>,
+  rep = { email: 'ruud@nordwind.nl', password: 'ruud his own password' },
+) {
+  const allWeek = Object.fromEntries(
+    ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [day, [['00:00', '24:00']]]),
+  );
+  const user = await call<{ id: string; email: string }>('POST', '/users', {
+    email: rep.email,
+    name: 'Ruud Rep',
+    role: 'sales_rep',
+    workingHours: allWeek,
+    password: rep.password,
+  });
+  const pool = await call<{ id: string }>('POST', '/routing/pools', {
+    name: 'Inside',
+    members: [{ userId: user.id }],
+  });
+  await call('PATCH', '/routing/settings', { fallbackPoolId: pool.id });
+  const ingested = await call<{ results: { contactId: string }[] }>('POST', '/events', {
+    type: 'page_viewed',
+    occurredAt: new Date().toISOString(),
+    email: 'jan@klant.nl',
+    firstName: 'Jan',
+  });
+  const lead = ingested.results[0]!.contactId;
+  await call('POST', `/contacts/${lead}/stage-changes`, { to: 'mql' });
+  const firstResponse = async () =>
+    (await call<{ data: { target: string; status: string }[] }>('GET', `/contacts/${lead}/sla`)).data.find(
+      (c) => c.target === 'first_response',
+    );
+  // Routing reacts to the MQL after it is stored.
+  await expect.poll(async () => (await firstResponse())?.status, { timeout: 30_000 }).toBe('running');
+  return { rep: user, lead, firstResponse };
 }

@@ -1,17 +1,11 @@
 import { createTransport } from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import type { LoggingAddress } from '../src/contract/mailbox.ts';
-import type { Pool } from '../src/contract/routing.ts';
-import type { SlaClock } from '../src/contract/sla.ts';
-import type { User } from '../src/contract/users.ts';
 import { en } from '../web/src/locales/en.ts';
 import { hasBrowser, launchChromium, seriousViolations, signedInPage } from './browser.ts';
-import { apiSession, createStoreEnv, freePort, startServerProcess } from './helpers.ts';
+import { apiSession, createStoreEnv, freePort, repWithRoutedLead, startServerProcess } from './helpers.ts';
 
 const admin = { BATON_ADMIN_EMAIL: 'admin@nordwind.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
-const allWeek = Object.fromEntries(
-  ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [day, [['00:00', '24:00']]]),
-);
 
 describe('the logging address of a running server', () => {
   it('takes a rep’s BCC over SMTP and has stopped the lead’s first-response clock when the delivery is answered', async () => {
@@ -26,32 +20,7 @@ describe('the logging address of a running server', () => {
     });
     try {
       const call = await apiSession(baton.url, admin.BATON_ADMIN_EMAIL, admin.BATON_ADMIN_PASSWORD);
-      const rep = await call<User>('POST', '/users', {
-        email: 'ruud@nordwind.nl',
-        name: 'Ruud Rep',
-        role: 'sales_rep',
-        workingHours: allWeek,
-        password: 'ruud his own password',
-      });
-      const pool = await call<Pool>('POST', '/routing/pools', {
-        name: 'Inside',
-        members: [{ userId: rep.id }],
-      });
-      await call('PATCH', '/routing/settings', { fallbackPoolId: pool.id });
-      const ingested = await call<{ results: { contactId: string }[] }>('POST', '/events', {
-        type: 'page_viewed',
-        occurredAt: new Date().toISOString(),
-        email: 'jan@klant.nl',
-        firstName: 'Jan',
-      });
-      const lead = ingested.results[0]!.contactId;
-      await call('POST', `/contacts/${lead}/stage-changes`, { to: 'mql' });
-      const firstResponse = async () =>
-        (await call<{ data: SlaClock[] }>('GET', `/contacts/${lead}/sla`)).data.find(
-          (c) => c.target === 'first_response',
-        );
-      // Routing reacts to the MQL after it is stored.
-      await expect.poll(async () => (await firstResponse())?.status, { timeout: 30_000 }).toBe('running');
+      const { rep, lead, firstResponse } = await repWithRoutedLead(call);
 
       const asRep = await apiSession(baton.url, rep.email, 'ruud his own password');
       const { address } = await asRep<LoggingAddress>('GET', '/me/logging-address');

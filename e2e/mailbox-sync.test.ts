@@ -1,18 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Touchpoint } from '../src/contract/contacts.ts';
 import type { MailboxConnection, MyMailbox } from '../src/contract/mailbox.ts';
-import type { Pool } from '../src/contract/routing.ts';
-import type { SlaClock } from '../src/contract/sla.ts';
-import type { User } from '../src/contract/users.ts';
 import { hasDovecot, startTestDovecot, type TestDovecot } from '../src/server/testing/dovecot.ts';
 import { en } from '../web/src/locales/en.ts';
 import { choose, hasBrowser, launchChromium, seriousViolations, signedInPage } from './browser.ts';
-import { apiSession, createStoreEnv, e2eStores, startServerProcess, type ServerProcess } from './helpers.ts';
+import {
+  apiSession,
+  createStoreEnv,
+  e2eStores,
+  repWithRoutedLead,
+  startServerProcess,
+  type ServerProcess,
+} from './helpers.ts';
 
 const admin = { BATON_ADMIN_EMAIL: 'admin@nordwind.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
-const allWeek = Object.fromEntries(
-  ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [day, [['00:00', '24:00']]]),
-);
 /** A few seconds, as the issue asks of tests; the lease is short so a successor takes over soon. */
 const syncEnv = {
   BATON_MAIL_SYNC_INTERVAL_SECONDS: '2',
@@ -37,31 +38,7 @@ describe.skipIf(!hasDovecot)('the mailbox sync of a running server, against a re
       let baton: ServerProcess | undefined = await startServerProcess({ ...env, ...admin, ...syncEnv });
       try {
         const call = await apiSession(baton.url, admin.BATON_ADMIN_EMAIL, admin.BATON_ADMIN_PASSWORD);
-        const rep = await call<User>('POST', '/users', {
-          email: 'ruud@nordwind.nl',
-          name: 'Ruud Rep',
-          role: 'sales_rep',
-          workingHours: allWeek,
-          password: 'ruud his own password',
-        });
-        const pool = await call<Pool>('POST', '/routing/pools', {
-          name: 'Inside',
-          members: [{ userId: rep.id }],
-        });
-        await call('PATCH', '/routing/settings', { fallbackPoolId: pool.id });
-        const ingested = await call<{ results: { contactId: string }[] }>('POST', '/events', {
-          type: 'page_viewed',
-          occurredAt: new Date().toISOString(),
-          email: 'jan@klant.nl',
-          firstName: 'Jan',
-        });
-        const lead = ingested.results[0]!.contactId;
-        await call('POST', `/contacts/${lead}/stage-changes`, { to: 'mql' });
-        const firstResponse = async () =>
-          (await call<{ data: SlaClock[] }>('GET', `/contacts/${lead}/sla`)).data.find(
-            (c) => c.target === 'first_response',
-          );
-        await expect.poll(async () => (await firstResponse())?.status, { timeout: 30_000 }).toBe('running');
+        const { rep, lead, firstResponse } = await repWithRoutedLead(call);
 
         let asRep = await apiSession(baton.url, rep.email, 'ruud his own password');
         const connected = await asRep<MailboxConnection>('PUT', '/me/mailbox', {
