@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { AlertSettings, AlertTestResult } from '../../../contract/alerts.ts';
 import type { Inbox } from '../../../contract/inbox.ts';
 import type { OutboxMessage } from '../../../contract/outbox.ts';
-import type { Role } from '../../../domain/access/roles.ts';
+import type { Actor, Role } from '../../../domain/access/roles.ts';
 import { startChatReceiver } from '../../testing/chat-receiver.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
 import {
@@ -295,6 +295,84 @@ describeEachDialect('alerts in Slack and Teams', (getDatabase) => {
     expect([chat.posts[0]!.problems, card.body[0]!.text]).toEqual([[], 'Baton is verbonden']);
     chat.answer(() => 404);
     expect((await test('teams')).json<AlertTestResult>()).toMatchObject({ ok: false, status: 404 });
+  });
+
+  it("posts the weekly digest to a marketer's Slack and a lead no one can take to the manager's Teams, each in the reader's language", async () => {
+    const { manager, rep } = await org();
+    const marketer = await person('marketing', { name: 'Maud Marketing', language: 'nl' });
+    const maud = await signIn(app, marketer.email);
+    const mirjam = await signIn(app, manager.email);
+    expect(
+      (
+        await put(maud, '/me/alerts', {
+          slackUrl: chat.slackUrl('maud'),
+          routes: { 'handoff.digest': ['slack'] },
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await put(mirjam, '/me/alerts', {
+          teamsUrl: chat.teamsUrl('mirjam'),
+          routes: { 'lead.unassigned': ['teams'] },
+        })
+      ).statusCode,
+    ).toBe(200);
+    // Tuesday: Ruud rejects one lead; then he leaves, and the next lead finds no one.
+    const eva = await lead('eva@initech.nl', 'Eva', rep.id);
+    const ruud: Actor = { kind: 'user', userId: rep.id, role: 'sales_rep' };
+    await context.services.handoff.reject(ruud, eva, { reasonCode: 'not_now' });
+    await context.services.users.updateUser(cli, rep.id, { isActive: false });
+    const outcome = await context.services.capture.ingest(
+      cli,
+      {
+        type: 'demo_requested',
+        email: 'kees@globex.nl',
+        firstName: 'Kees',
+        occurredAt: '2026-12-01T08:30:00Z',
+      },
+      undefined,
+    );
+    await context.services.scoring.scoreDue();
+    const kees = outcome.body.results[0]!.contactId!;
+    await expect
+      .poll(async () => (await context.services.routing.listUnassigned(cli)).map((q) => q.contactId), {
+        timeout: 30_000,
+      })
+      .toEqual([kees]);
+    // Monday 7 December, 09:00 in Amsterdam: the digest of the week before.
+    context.clock.set('2026-12-07T08:00:00.000Z');
+    expect(await context.services.handoff.sendWeeklyDigest()).toBe(1);
+    await sendAll();
+
+    const posts = chat.posts.map((p) => ({ provider: p.provider, problems: p.problems, body: p.body }));
+    expect(posts.map((p) => [p.provider, p.problems])).toEqual(
+      expect.arrayContaining([
+        ['slack', []],
+        ['teams', []],
+      ]),
+    );
+    const slack = posts.find((p) => p.provider === 'slack')!.body as SlackBody;
+    expect(slack.text).toBe('Wat er van je leads werd, week van 30 november 2026');
+    const slackText = JSON.stringify(slack.blocks);
+    expect(slackText).toContain('2 leads overgedragen.');
+    expect(slackText).toContain('Nu niet / timing: 1');
+    const teams = posts
+      .filter((p) => p.provider === 'teams')
+      .map((p) => (p.body as TeamsBody).attachments[0]!.content);
+    expect(teams).toHaveLength(1);
+    expect(teams[0]!.version).toBe('1.5');
+    expect(teams[0]!.body[0]!.text).toMatch(/^No one could take a lead: Kees/);
+    expect(teams[0]!.actions[0]!.url).toMatch(/unassigned/);
+    // Each went to chat only: no email queued for either kind, the bell keeps them.
+    const rows = (await outbox()).filter((m) => ['handoff.digest', 'lead.unassigned'].includes(m.kind));
+    expect(rows.filter((m) => m.channel === 'email' && m.recipientUserId === marketer.id)).toEqual([]);
+    expect(rows.map((m) => [m.kind, m.channel, m.status]).filter(([, c]) => c !== 'email')).toEqual(
+      expect.arrayContaining([
+        ['handoff.digest', 'slack', 'sent'],
+        ['lead.unassigned', 'teams', 'sent'],
+      ]),
+    );
   });
 
   it('posts reminders and escalations, rendered when they are sent, to the chats their people chose', async () => {
