@@ -255,7 +255,7 @@ export async function topUpDemoQueues(services: Services, now: () => Date, perRe
       if (assignment?.userId !== rep.id)
         await services.routing.reassign(cli, contactId, {
           userId: rep.id,
-          reason: 'Demo: placed in this rep’s queue when the demo started',
+          reason: 'Demo: bij de start van de demo in de wachtrij van deze verkoper gezet',
         });
       added += 1;
     }

@@ -21,6 +21,19 @@ export const Id = Type.String({ format: 'uuid', description: 'UUIDv7 identifier'
  */
 export const saneYear = '(19|2\\d)\\d\\d';
 
+/**
+ * A text Baton made, as a code with parameters, so each reader gets it in their own language
+ * (the web app and the emails render it; an integration can too).
+ */
+export const Message = Type.Object(
+  {
+    code: Type.String({ description: 'Stable: new codes may be added, none is renamed' }),
+    params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
+  },
+  { description: "A text Baton made, as a code with parameters, rendered in the reader's language" },
+);
+export type Message = Static<typeof Message>;
+
 /** Instants are ISO 8601 strings in UTC (docs/adr/0002-time-and-money.md). */
 export const Instant = Type.String({
   format: 'date-time',

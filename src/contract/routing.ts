@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Id, Instant, Nullable, StrictObject } from './common.ts';
+import { Id, Instant, Message, Nullable, StrictObject } from './common.ts';
 import { Condition } from './scoring.ts';
 export { routingFields } from '../domain/routing/fields.ts';
 
@@ -148,9 +148,17 @@ export const Assignment = Type.Object({
   poolId: Nullable(Id),
   ruleId: Nullable(Id),
   reason: Nullable(Type.String()),
+  /**
+   * How the lead was routed, as a code with parameters: owner, rule (rule), fallback,
+   * rule_nobody_now (rule), fallback_nobody_now, unassigned, held (rejections),
+   * no_consent (source, date), manual.
+   */
+  because: Message,
+  /** A reason Baton gave (sla_missed with the target); null when a person wrote the reason. */
+  reasonMessage: Nullable(Message),
   explanation: Type.Object({
     route: Type.String({
-      description: 'How the lead was routed: the owner, a rule, the fallback pool, or no one',
+      description: 'How the lead was routed, in English: the owner, a rule, the fallback pool, or no one',
     }),
     strategy: Nullable(Type.Enum(routingStrategies)),
     candidates: Type.Array(Verdict),
@@ -202,6 +210,7 @@ export const RoutePreview = Type.Object({
   kind: Type.Enum(['owner', 'rule', 'fallback', 'unassigned']),
   poolId: Nullable(Id),
   ruleId: Nullable(Id),
+  because: Message,
   explanation: Assignment.properties.explanation,
 });
 export type RoutePreview = Static<typeof RoutePreview>;

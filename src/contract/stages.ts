@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { AgreementSpans, Id, Instant, LocalizedText, Nullable, StrictObject } from './common.ts';
+import { AgreementSpans, Id, Instant, LocalizedText, Message, Nullable, StrictObject } from './common.ts';
 
 const StageKey = Type.String({ pattern: '^[a-z][a-z0-9_]{0,49}$', description: 'Stage key, e.g. mql' });
 const ReasonCode = Type.String({
@@ -52,6 +52,12 @@ export const StageChange = Type.Object({
   }),
   reasonCode: Nullable(Type.String()),
   note: Nullable(Type.String()),
+  /**
+   * The note as a code with parameters when Baton wrote it (null when a person did):
+   * mql_thresholds (version, fit, fitAtLeast, engagement, engagementAtLeast), mql_intent
+   * (version, fit, engagement), opportunity_created (name), opportunity_won (name), imported.
+   */
+  noteMessage: Nullable(Message),
   agreementVersion: Nullable(Type.Integer()),
 });
 export type StageChange = Static<typeof StageChange>;

@@ -1,5 +1,7 @@
 import dayjs from 'dayjs';
 import type { TFunction } from 'i18next';
+import type { Assignment } from '../../src/contract/routing.ts';
+import type { StageChange } from '../../src/contract/stages.ts';
 
 /** "2 h 05 min", "14 min 09 s": a span of (business) time, for a countdown or an overdue. */
 export function formatSpan(ms: number, t: TFunction): string {
@@ -71,4 +73,75 @@ export function codeOf(label: string, taken: Set<string>, separator: '_' | '-', 
   for (let n = 2; taken.has(code); n++) code = `${base}${separator}${n}`;
   taken.add(code);
   return code;
+}
+
+/**
+ * A touch's channel in the reader's language: Baton's own codes are translated, a company's own
+ * medium (a utm_medium it chose) is shown as written.
+ */
+export function channelName(t: TFunction, code: string): string {
+  return t(`channels.${code}` as 'channels.email', { defaultValue: code });
+}
+
+/** How a lead was routed, from the assignment's message, in the reader's language. */
+export function routeText(t: TFunction, assignment: Pick<Assignment, 'because'>): string {
+  const { code, params } = assignment.because;
+  return t(`routeMessage.${code}` as 'routeMessage.rule', { ...params, defaultValue: code });
+}
+
+/** The reason for an assignment: Baton's own in the reader's language, a person's as written. */
+export function assignmentReason(
+  t: TFunction,
+  assignment: Pick<Assignment, 'reason' | 'reasonMessage'>,
+): string | null {
+  const message = assignment.reasonMessage;
+  if (!message) return assignment.reason;
+  const target = String(message.params.target ?? '');
+  return t(`routeMessage.${message.code}` as 'routeMessage.sla_missed', {
+    ...message.params,
+    target: t(`target.${target}` as 'target.first_response', { defaultValue: target }),
+    defaultValue: assignment.reason ?? message.code,
+  });
+}
+
+/** The note on a stage change: Baton's own in the reader's language, a person's as written. */
+export function stageNoteText(
+  t: TFunction,
+  change: Pick<StageChange, 'note' | 'noteMessage'>,
+  language: string,
+): string | null {
+  const message = change.noteMessage;
+  if (!message) return change.note;
+  const number = new Intl.NumberFormat(language === 'nl' ? 'nl-NL' : 'en-GB', { maximumFractionDigits: 2 });
+  const params = Object.fromEntries(
+    Object.entries(message.params).map(([k, v]) => [
+      k,
+      typeof v === 'number' && k !== 'version' ? number.format(v) : v,
+    ]),
+  );
+  return t(`stageNote.${message.code}` as 'stageNote.imported', {
+    ...params,
+    defaultValue: change.note ?? '',
+  });
+}
+
+/** Who made a change that no person made, from the label Baton gave it. */
+export function actorLabelText(t: TFunction, label: string): string {
+  const scoring = /^scoring model v(\d+)$/.exec(label);
+  if (scoring) return t('actorLabel.scoring', { version: scoring[1] });
+  if (label === 'cli') return t('actorLabel.cli');
+  const capture = /^capture:(.+)$/.exec(label);
+  if (capture) {
+    const source = capture[1]!;
+    return t('actorLabel.capture', {
+      source: t(`actorLabel.sources.${source}` as 'actorLabel.sources.api', { defaultValue: source }),
+    });
+  }
+  return label;
+}
+
+/** A report group's name: "(none)" and Baton's channel codes in the reader's language. */
+export function groupName(t: TFunction, groupBy: string, label: string): string {
+  if (label === '(none)') return t('handoff.none');
+  return groupBy === 'channel' ? channelName(t, label) : label;
 }

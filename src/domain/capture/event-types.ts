@@ -38,3 +38,41 @@ export function categoryOf(type: EventType): EventCategory {
  * counts as happening now (a later time is refused).
  */
 export const allowedClockSkewMs = 5 * 60_000;
+
+/** Each event type as people say it, in English and Dutch: in emails and in the agreement. */
+export const eventTypeLabels: Record<'en' | 'nl', Record<EventType, string>> = {
+  en: {
+    form_submitted: 'Form submitted',
+    page_viewed: 'Page viewed',
+    email_opened: 'Email opened',
+    email_clicked: 'Email clicked',
+    webinar_registered: 'Registered for a webinar',
+    webinar_attended: 'Attended a webinar',
+    ad_clicked: 'Ad clicked',
+    content_downloaded: 'Content downloaded',
+    event_attended: 'Attended an event',
+    demo_requested: 'Demo requested',
+    meeting_booked: 'Meeting booked',
+    call_logged: 'Call logged',
+    email_sent: 'Email sent',
+    email_received: 'Email received',
+    meeting_held: 'Meeting held',
+  },
+  nl: {
+    form_submitted: 'Formulier ingevuld',
+    page_viewed: 'Pagina bekeken',
+    email_opened: 'E-mail geopend',
+    email_clicked: 'Op e-mail geklikt',
+    webinar_registered: 'Aangemeld voor een webinar',
+    webinar_attended: 'Webinar bijgewoond',
+    ad_clicked: 'Op advertentie geklikt',
+    content_downloaded: 'Content gedownload',
+    event_attended: 'Evenement bijgewoond',
+    demo_requested: 'Demo aangevraagd',
+    meeting_booked: 'Afspraak ingepland',
+    call_logged: 'Gebeld',
+    email_sent: 'E-mail verstuurd',
+    email_received: 'E-mail ontvangen',
+    meeting_held: 'Afspraak gehad',
+  },
+};

@@ -89,7 +89,10 @@ describe('describeAgreement', () => {
       en: 'An MQL has a fit score of at least 20 and an engagement score of at least 40.',
       nl: 'Een MQL heeft een fitscore van minstens 20 en een engagementscore van minstens 40.',
     });
-    expect(line('mqlRule', 0, 1).en).toBe('Or a high-intent action within 30 days: demo_requested.');
+    expect(line('mqlRule', 0, 1).en).toBe('Or a high-intent action within 30 days: demo requested.');
+    expect(line('mqlRule', 0, 1).nl).toBe(
+      'Of een actie met hoge intentie binnen 30 dagen: demo aangevraagd.',
+    );
     // Inactive policies are not part of what was agreed; commitments follow the policies.
     expect(document.find((s) => s.key === 'sla')!.items.map((i) => i.title.en)).toEqual([
       'MQL: first response',

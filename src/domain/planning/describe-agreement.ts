@@ -1,4 +1,5 @@
 import { AGREEMENT_SECTIONS, type AgreementSection } from './agreement.ts';
+import { eventTypeLabels, type EventType } from '../capture/event-types.ts';
 
 /** A text in both languages of the app. */
 export interface Bilingual {
@@ -106,10 +107,13 @@ function describeSection(section: AgreementSection, content: Rec): DescribedItem
     case 'mqlRule': {
       const r = rec(content.mqlRule);
       if (Object.keys(r).length === 0) return [];
-      const intents = list(r.highIntent)
-        .flatMap((h) => list(rec(h).eventTypes))
-        .map((t) => str(t))
-        .join(', ');
+      const intentTypes = list(r.highIntent).flatMap((h) => list(rec(h).eventTypes));
+      const intentsIn = (language: 'en' | 'nl') =>
+        intentTypes
+          .map((t) => eventTypeLabels[language][str(t) as EventType] ?? str(t))
+          .join(', ')
+          .toLowerCase();
+      const intents = intentsIn('en');
       return [
         {
           title: both(`${str(r.name)} (v${str(r.version)})`),
@@ -122,7 +126,7 @@ function describeSection(section: AgreementSection, content: Rec): DescribedItem
               ? [
                   both(
                     `Or a high-intent action within ${str(r.highIntentWithinDays)} days: ${intents}.`,
-                    `Of een actie met hoge intentie binnen ${str(r.highIntentWithinDays)} dagen: ${intents}.`,
+                    `Of een actie met hoge intentie binnen ${str(r.highIntentWithinDays)} dagen: ${intentsIn('nl')}.`,
                   ),
                 ]
               : []),

@@ -101,3 +101,50 @@ export const defaultScoringModel: ScoringModelDefinition = {
   },
   accountEngagementCap: 200,
 };
+
+/**
+ * The default model's rule labels in Dutch. They are Baton's own words, so a Dutch reader sees
+ * them in Dutch until an admin renames a rule; from then on the label is the company's own.
+ */
+const defaultLabelsNl: Record<string, string> = {
+  'country-benelux': 'In Nederland of België',
+  'title-chief': 'C-level functie',
+  'title-director': 'Director',
+  'title-directeur': 'Directeur',
+  'title-head': 'Hoofd van een afdeling',
+  'title-manager': 'Manager',
+  'title-owner': 'Eigenaar',
+  'size-mid': '50–1.000 medewerkers',
+  'size-small': '10–49 medewerkers',
+  'free-mail': 'Gratis e-mailadres',
+  student: 'Student',
+  'page-views': 'Paginabezoeken',
+  'pricing-page': 'Prijzenpagina',
+  'careers-page': 'Vacaturepagina (een werkzoekende)',
+  forms: 'Formulier ingevuld',
+  content: 'Content gedownload',
+  'email-clicks': 'Op e-mail geklikt',
+  'email-opens': 'E-mail geopend',
+  ads: 'Op advertentie geklikt',
+  'webinar-registered': 'Aanmelding voor webinar',
+  'webinar-attended': 'Webinar bijgewoond',
+  'event-attended': 'Evenement bijgewoond',
+  demo: 'Demo aangevraagd',
+  meeting: 'Afspraak ingepland',
+};
+const defaultLabels = new Map(
+  [...defaultScoringModel.fitRules, ...defaultScoringModel.engagementRules].map((r) => [r.id, r.label]),
+);
+
+/**
+ * A rule's label in the reader's language: the default model's own labels are translated while
+ * they are unchanged; a label an admin wrote is shown as written.
+ *
+ * @example ruleLabel({ ruleId: 'demo', label: 'Demo requested' }, 'nl') // 'Demo aangevraagd'
+ * @example ruleLabel({ ruleId: 'demo', label: 'Demo asked' }, 'nl') // 'Demo asked'
+ */
+export function ruleLabel(rule: { ruleId: string; label: string }, language: 'en' | 'nl'): string {
+  if (language === 'nl' && defaultLabels.get(rule.ruleId) === rule.label)
+    return defaultLabelsNl[rule.ruleId] ?? rule.label;
+  return rule.label;
+}

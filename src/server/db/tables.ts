@@ -718,6 +718,8 @@ export interface StageChangesTable {
   actor_label: string | null;
   reason_code: string | null;
   note: string | null;
+  /** The note as a code with parameters (JSON), when Baton wrote it. */
+  note_message?: ColumnType<unknown, string | null | undefined, string | null>;
   agreement_version: number | null;
 }
 

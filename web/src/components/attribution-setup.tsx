@@ -23,7 +23,7 @@ import type {
 } from '../../../src/contract/attribution.ts';
 import { attributionModels } from '../../../src/domain/attribution/rule-models.ts';
 import { api } from '../api.ts';
-import { formatMoney } from '../format.ts';
+import { channelName, formatMoney } from '../format.ts';
 import { useUser } from '../session.ts';
 import { useAction } from './use-action.ts';
 
@@ -80,7 +80,7 @@ export function CampaignCosts() {
           {
             title: t('attribution.costs.channel'),
             dataIndex: 'channel',
-            render: (c: string | null) => c ?? '—',
+            render: (c: string | null) => (c ? channelName(t, c) : '—'),
           },
           {
             title: t('attribution.costs.period'),

@@ -233,6 +233,52 @@ export const en = {
     meeting_held: 'Meeting',
   },
   actorKind: { user: 'A person', api_key: 'An integration', rule: 'A rule', system: 'Baton' },
+  /** Baton's own channel codes (GA4's default grouping); a company's own media show as written. */
+  channels: {
+    email: 'Email',
+    paid_search: 'Paid search',
+    paid_social: 'Paid social',
+    organic_search: 'Organic search',
+    organic_social: 'Organic social',
+    referral: 'Referral',
+    direct: 'Direct',
+    display: 'Display',
+    event: 'Event',
+    partner: 'Partner',
+    webinar: 'Webinar',
+  },
+  /** Why a follow-up clock stopped without an answer. */
+  clockClosed: { reassigned: 'The lead went to someone else', left_stage: 'The lead left the stage' },
+  /** How a lead was routed (the assignment's reason, as a code with parameters). */
+  routeMessage: {
+    owner: "The account's owner keeps the account",
+    rule: 'Rule “{{rule}}”',
+    fallback: 'No rule matched: the fallback pool',
+    unassigned: 'No rule matched and there is no fallback pool',
+    rule_nobody_now: 'Rule “{{rule}}”; no one there could take it now',
+    fallback_nobody_now: 'No rule matched: the fallback pool; no one there could take it now',
+    held: 'Held for a person to route: Sales rejected it {{rejections}} times',
+    no_consent: 'Not routed: the person withdrew consent to sales contact ({{source}}, {{date}})',
+    manual: 'Reassigned by hand',
+    sla_missed: 'Follow-up missed ({{target}}): routed again',
+  },
+  /** Notes Baton writes on a stage change (a code with parameters from the server). */
+  stageNote: {
+    mql_thresholds:
+      'MQL rule of scoring model v{{version}}: fit {{fit}} ≥ {{fitAtLeast}} and engagement {{engagement}} ≥ {{engagementAtLeast}}',
+    mql_intent:
+      'MQL rule of scoring model v{{version}}: a high-intent touch (fit {{fit}}, engagement {{engagement}})',
+    opportunity_created: 'Opportunity “{{name}}”',
+    opportunity_won: 'Won “{{name}}”',
+    imported: 'Imported',
+  },
+  /** Who Baton says made a change when it was not a person. */
+  actorLabel: {
+    scoring: 'Scoring model v{{version}}',
+    cli: 'The command line',
+    capture: 'Capture ({{source}})',
+    sources: { api: 'the API', form: 'a form', import: 'an import', mail: 'mail', website: 'the website' },
+  },
   routeKind: {
     owner: 'The account owner',
     rule: 'A routing rule',

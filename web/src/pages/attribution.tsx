@@ -24,7 +24,7 @@ import { api } from '../api.ts';
 import { AttributionSettingsCard, CampaignCosts } from '../components/attribution-setup.tsx';
 import { MetricTitle, PeriodNote, useReportPeriod } from '../components/metric.tsx';
 import { PeriodPicker, periodQuery } from '../components/period-picker.tsx';
-import { formatMoney, formatPercent } from '../format.ts';
+import { channelName, formatMoney, formatPercent, groupName } from '../format.ts';
 
 /** The agreed model, read from the snapshots taken at each win; or any model, computed now. */
 type ModelChoice = 'agreed' | AttributionModel;
@@ -135,7 +135,11 @@ export function AttributionPage() {
             pagination={{ pageSize: 10, hideOnSinglePage: true }}
             dataSource={byCampaign.data?.campaigns ?? []}
             columns={[
-              { title: t('attribution.campaign'), dataIndex: 'campaign' },
+              {
+                title: t('attribution.campaign'),
+                dataIndex: 'campaign',
+                render: (c: string) => groupName(t, 'campaign', c),
+              },
               { title: t('attribution.cost'), dataIndex: 'costMinor', align: 'right', render: money },
               { title: t('attribution.revenue'), dataIndex: 'revenueMinor', align: 'right', render: money },
               {
@@ -178,7 +182,11 @@ export function AttributionPage() {
             pagination={false}
             dataSource={comparison.data?.channels ?? []}
             columns={[
-              { title: t('attribution.channel'), dataIndex: 'channel' },
+              {
+                title: t('attribution.channel'),
+                dataIndex: 'channel',
+                render: (c: string) => groupName(t, 'channel', c),
+              },
               ...(comparison.data?.models ?? []).map((m) => ({
                 title: modelName(m),
                 key: m,
@@ -304,7 +312,10 @@ function CreditChart({
       currency: report?.currency ?? 'EUR',
       notation: 'compact',
     }).format(major);
-  const rows = (report?.rows ?? []).filter((r) => r.revenueMinor > 0 || r.pipelineMinor > 0).slice(0, 12);
+  const rows = (report?.rows ?? [])
+    .filter((r) => r.revenueMinor > 0 || r.pipelineMinor > 0)
+    .slice(0, 12)
+    .map((r) => ({ ...r, label: groupName(t, report?.groupBy ?? 'channel', r.label) }));
   if (rows.length === 0) return <Empty />;
   return (
     <div
@@ -400,7 +411,11 @@ function Ledger({
                   dataIndex: 'type',
                   render: (type: string) => t(`touch.${type}`, { defaultValue: type }),
                 },
-                { title: t('attribution.channel'), dataIndex: 'channel' },
+                {
+                  title: t('attribution.channel'),
+                  dataIndex: 'channel',
+                  render: (c: string | null) => (c ? channelName(t, c) : '—'),
+                },
                 {
                   title: t('attribution.campaign'),
                   dataIndex: 'campaign',

@@ -79,7 +79,10 @@ export function GlossaryPage() {
               render: (_, m) => (
                 <Space orientation="vertical" size={0}>
                   <strong>{m.name[language]}</strong>
-                  <Typography.Text type="secondary">{m.id}</Typography.Text>
+                  {/* The metric's key in the API: a code, the same in every language. */}
+                  <Typography.Text type="secondary" code translate="no">
+                    {m.id}
+                  </Typography.Text>
                 </Space>
               ),
             },

@@ -8,7 +8,7 @@ import type { LeadFate } from '../../../src/contract/handoff.ts';
 import { api } from '../api.ts';
 import { MetricTitle, MetricValue, PeriodNote, useReportPeriod } from '../components/metric.tsx';
 import { PeriodPicker, periodQuery } from '../components/period-picker.tsx';
-import { formatMoment, formatMoney, formatPercent } from '../format.ts';
+import { channelName, formatMoment, formatMoney, formatPercent } from '../format.ts';
 import { useUser } from '../session.ts';
 import { tones } from '../theme.ts';
 
@@ -194,7 +194,11 @@ export function HandoffPage() {
               sorter: (a, b) => a.mqlAt.localeCompare(b.mqlAt),
               render: (v: string) => formatMoment(v, user.timeZone, language),
             },
-            { title: t('handoff.source'), dataIndex: 'source', render: (v: string | null) => v ?? '—' },
+            {
+              title: t('handoff.source'),
+              dataIndex: 'source',
+              render: (v: string | null) => (v ? channelName(t, v) : '—'),
+            },
             { title: t('handoff.campaign'), dataIndex: 'campaign', render: (v: string | null) => v ?? '—' },
             { title: t('handoff.grade'), dataIndex: 'scoreBand', render: (v: string | null) => v ?? '—' },
             { title: t('queue.rep'), dataIndex: 'assignedTo', render: (v: string | null) => nameOf(v) },

@@ -24,7 +24,15 @@ import {
   LogActivityButton,
   QualifyButton,
 } from '../components/lead-actions.tsx';
-import { formatMoment } from '../format.ts';
+import {
+  actorLabelText,
+  assignmentReason,
+  channelName,
+  formatMoment,
+  routeText,
+  stageNoteText,
+} from '../format.ts';
+import { ruleLabel } from '../../../src/domain/scoring/default-model.ts';
 import { useUser } from '../session.ts';
 import { ConsentCard } from '../components/consent-card.tsx';
 import { DealsCard } from '../components/deals-card.tsx';
@@ -58,16 +66,22 @@ export function LeadPage() {
           <strong>
             {t('lead.stageMoved', { from: (c.from ?? '—').toUpperCase(), to: c.to.toUpperCase() })}
           </strong>
-          {c.reasonCode && <Tag style={{ marginLeft: 8 }}>{c.reasonCode}</Tag>}
+          {c.reasonCode && (
+            <Tag style={{ marginLeft: 8 }}>
+              {recycles.find((r) => r.reasonCode === c.reasonCode)?.reason?.[language] ?? c.reasonCode}
+            </Tag>
+          )}
           <div>
             <Typography.Text type="secondary">
               {at(entry.at)} ·{' '}
               {c.actor.kind === 'user'
                 ? nameOf(c.actor.id)
-                : (c.actor.label ?? t(`actorKind.${c.actor.kind}`))}
+                : c.actor.label
+                  ? actorLabelText(t, c.actor.label)
+                  : t(`actorKind.${c.actor.kind}`)}
             </Typography.Text>
           </div>
-          {c.note && <div>{c.note}</div>}
+          {(c.note || c.noteMessage) && <div>{stageNoteText(t, c, language)}</div>}
         </>
       );
     }
@@ -91,7 +105,7 @@ export function LeadPage() {
         <div>
           <Typography.Text type="secondary">
             {at(entry.at)}
-            {touch.channel && ` · ${touch.channel}`}
+            {touch.channel && ` · ${channelName(t, touch.channel)}`}
             {touch.campaign && ` · ${touch.campaign}`}
             {touch.userId && ` · ${nameOf(touch.userId)}`}
           </Typography.Text>
@@ -161,7 +175,11 @@ export function LeadPage() {
                     .sort((a, b) => Math.abs(b.points) - Math.abs(a.points))
                     .slice(0, 8)}
                   columns={[
-                    { title: t('lead.rule'), dataIndex: 'label' },
+                    {
+                      title: t('lead.rule'),
+                      key: 'label',
+                      render: (_, r) => ruleLabel(r, language),
+                    },
                     {
                       title: t('lead.kind'),
                       dataIndex: 'kind',
@@ -190,9 +208,9 @@ export function LeadPage() {
                 items={[
                   { key: 'rep', label: t('lead.owner'), children: nameOf(routing.userId) },
                   { key: 'how', label: t('lead.routedHow'), children: t(`routeKind.${routing.kind}`) },
-                  { key: 'route', label: t('lead.routedWhy'), children: routing.explanation.route },
+                  { key: 'route', label: t('lead.routedWhy'), children: routeText(t, routing) },
                   ...(routing.reason
-                    ? [{ key: 'reason', label: t('lead.note'), children: routing.reason }]
+                    ? [{ key: 'reason', label: t('lead.note'), children: assignmentReason(t, routing) }]
                     : []),
                   { key: 'at', label: t('lead.routedAt'), children: at(routing.assignedAt) },
                 ]}
@@ -232,7 +250,9 @@ export function LeadPage() {
                       ? t('lead.waivedBy', { name: nameOf(c.waiver.by), reason: c.waiver.reason })
                       : c.respondedAt
                         ? t('lead.respondedAt', { at: at(c.respondedAt) })
-                        : (c.closedReason ?? '—'),
+                        : c.closedReason
+                          ? t(`clockClosed.${c.closedReason}`, { defaultValue: c.closedReason })
+                          : '—',
                 },
               ]}
             />

@@ -6,7 +6,7 @@ import type { UnassignedLead } from '../../../src/contract/routing.ts';
 import { api } from '../api.ts';
 import { ReassignButton } from '../components/clock-actions.tsx';
 import { useAction } from '../components/use-action.ts';
-import { formatMoment } from '../format.ts';
+import { assignmentReason, formatMoment, routeText } from '../format.ts';
 import { useUser } from '../session.ts';
 
 /** Leads no rep could take, oldest first, with why; a manager routes them again or picks a rep. */
@@ -22,7 +22,7 @@ export function UnassignedPage() {
     success: (assignment) =>
       assignment.userId
         ? t('unassigned.routed')
-        : t('unassigned.stillNoOne', { reason: assignment.explanation.route }),
+        : t('unassigned.stillNoOne', { reason: routeText(t, assignment) }),
   });
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
@@ -56,7 +56,11 @@ export function UnassignedPage() {
             dataIndex: 'assignedAt',
             render: (v: string) => formatMoment(v, user.timeZone, language),
           },
-          { title: t('unassigned.why'), key: 'why', render: (_, a) => a.reason ?? a.explanation.route },
+          {
+            title: t('unassigned.why'),
+            key: 'why',
+            render: (_, a) => assignmentReason(t, a) ?? routeText(t, a),
+          },
           {
             title: t('queue.actions'),
             key: 'actions',

@@ -79,6 +79,10 @@ describeEachDialect('consent per purpose', (getDatabase) => {
     const [held] = await context.services.routing.listAssignments(cli, contact.id);
     expect(held).toMatchObject({ userId: null, kind: 'unassigned' });
     expect(held!.explanation.route).toContain('withdrew consent to sales contact (phone call, 2026-12-01)');
+    expect(held!.because).toEqual({
+      code: 'no_consent',
+      params: { source: 'phone call', date: '2026-12-01' },
+    });
     const routedByHand = await context.services.routing.routeContact(cli, contact.id);
     expect(routedByHand.userId).toBeNull();
     await expect(

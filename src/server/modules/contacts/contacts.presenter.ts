@@ -1,6 +1,7 @@
 import type { ConsentRecord, Consents, Contact, Touchpoint } from '../../../contract/contacts.ts';
 import { currentConsents } from '../../../domain/capture/consent.ts';
 import type { StageChange } from '../../../contract/stages.ts';
+import { Message } from '../../../contract/common.ts';
 import { fromDbBool, fromDbTime, fromDbTimeOrNull } from '../../db/dialect.ts';
 import type { ConsentRecordRow, ContactRow, StageChangeRow, TouchpointRow } from '../../db/tables.ts';
 import { readJson } from '../../db/json-column.ts';
@@ -68,8 +69,52 @@ export function toStageChange(row: StageChangeRow): StageChange {
     },
     reasonCode: row.reason_code,
     note: row.note,
+    noteMessage:
+      row.note_message === null || row.note_message === undefined
+        ? legacyNoteMessage(row.note)
+        : readJson(Message, row.note_message, 'stage_changes.note_message'),
     agreementVersion: row.agreement_version,
   };
+}
+
+/**
+ * The message of a note Baton wrote before notes kept their message, read from the English
+ * Baton wrote then (its own fixed wording); a note a person wrote has none.
+ */
+function legacyNoteMessage(note: string | null): Message | null {
+  if (note === null) return null;
+  const number = '(-?[\\d.]+)';
+  const thresholds = new RegExp(
+    `^MQL rule of scoring model v(\\d+): fit ${number} ≥ ${number} and engagement ${number} ≥ ${number}\\.`,
+  ).exec(note);
+  if (thresholds) {
+    const [, version, fit, fitAtLeast, engagement, engagementAtLeast] = thresholds.map(Number);
+    return {
+      code: 'mql_thresholds',
+      params: {
+        version: version!,
+        fit: fit!,
+        fitAtLeast: fitAtLeast!,
+        engagement: engagement!,
+        engagementAtLeast: engagementAtLeast!,
+      },
+    };
+  }
+  const intent = new RegExp(
+    `^MQL rule of scoring model v(\\d+): a high-intent touch \\(fit ${number}, engagement ${number}\\)`,
+  ).exec(note);
+  if (intent) {
+    const [, version, fit, engagement] = intent.map(Number);
+    return { code: 'mql_intent', params: { version: version!, fit: fit!, engagement: engagement! } };
+  }
+  const deal = /^(Opportunity|Won) "(.*)"$/s.exec(note);
+  if (deal)
+    return {
+      code: deal[1] === 'Won' ? 'opportunity_won' : 'opportunity_created',
+      params: { name: deal[2]! },
+    };
+  if (note === 'imported') return { code: 'imported', params: {} };
+  return null;
 }
 
 export function toTouchpoint(row: TouchpointRow): Touchpoint {

@@ -1,3 +1,4 @@
+import type { Message } from '../../../contract/common.ts';
 import { createHash } from 'node:crypto';
 import { currentConsents } from '../../../domain/capture/consent.ts';
 import type {
@@ -145,7 +146,14 @@ export function createContactsService(
   function stageChangeRow(
     who: Actor,
     contactId: string,
-    change: { from: string | null; to: string; occurredAt: Date; reasonCode?: string; note?: string },
+    change: {
+      from: string | null;
+      to: string;
+      occurredAt: Date;
+      reasonCode?: string;
+      note?: string;
+      noteMessage?: Message;
+    },
   ): NewStageChangeRow & StageChangeRow {
     const ref = actorRef(who);
     return {
@@ -160,6 +168,7 @@ export function createContactsService(
       actor_label: who.kind === 'cli' ? 'cli' : null,
       reason_code: change.reasonCode ?? null,
       note: change.note ?? null,
+      note_message: change.noteMessage ? JSON.stringify(change.noteMessage) : null,
       agreement_version: null,
     };
   }
@@ -310,7 +319,13 @@ export function createContactsService(
      * qualify share it): the rules, the compare-and-set on the stage, the history row, the SLA's
      * clocks of the new stage. The caller announces it after the commit.
      */
-    async changeStageIn(trx: Db, who: Actor, row: ContactRow, input: ChangeStageBody): Promise<StageChange> {
+    /** A stage change in the caller's transaction; Baton's own note carries its message too. */
+    async changeStageIn(
+      trx: Db,
+      who: Actor,
+      row: ContactRow,
+      input: ChangeStageBody & { noteMessage?: Message },
+    ): Promise<StageChange> {
       const now = clock.now();
       const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
       if (occurredAt.getTime() > now.getTime() + allowedClockSkewMs)
@@ -337,6 +352,7 @@ export function createContactsService(
         occurredAt,
         ...(input.reasonCode !== undefined && { reasonCode: input.reasonCode }),
         ...(input.note !== undefined && { note: input.note }),
+        ...(input.noteMessage && { noteMessage: input.noteMessage }),
       });
       await insertStageChange(trx, change);
       await listener?.onStageChanged(trx, row.id);

@@ -401,6 +401,7 @@ describeEachDialect('the handoff', (getDatabase) => {
     await expect.poll(async () => (await assignmentsOf(id)).at(-1)).toEqual(['unassigned', null]);
     const held = (await context.services.routing.listAssignments(cli, id)).at(-1)!;
     expect(held.explanation.route).toBe('held for a person to route: Sales rejected it 3 times');
+    expect(held.because).toEqual({ code: 'held', params: { rejections: 3 } });
     // The rep's manager hears that it waits for them, and why.
     const alerts = (await context.services.notifications.listOutbox(cli, { limit: 50 })).data.filter(
       (m) => m.kind === 'lead.unassigned',

@@ -19,8 +19,8 @@ const lead: LeadContext = {
     engagement: 55.5,
     grade: 'A1',
     reasons: [
-      { label: 'Demo requested', points: 40 },
-      { label: 'Decision maker', points: 20 },
+      { ruleId: 'demo', label: 'Demo requested', points: 40 },
+      { ruleId: 'decision-maker', label: 'Decision maker', points: 20 },
     ],
     byHighIntent: false,
   },
@@ -61,8 +61,10 @@ describe('the notification emails', () => {
         'Webinar bijgewoond',
         '30 nov 2026, 15:00',
         '1.200 medewerkers',
-        'Fit 40, betrokkenheid 55.5, klasse A1.',
-        'Demo requested (+40)',
+        'Fit 40, betrokkenheid 55,5, klasse A1.',
+        // The default model's label in Dutch; a label the company wrote as written.
+        'Demo aangevraagd (+40)',
+        'Decision maker (+20)',
         'Routeringsregel "Benelux", pool "Inside".',
       ],
     ],

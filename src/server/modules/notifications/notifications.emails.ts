@@ -3,9 +3,10 @@
  * the recipient; this writes the subject, a plain-text body and an HTML body. Every value that
  * came from outside is escaped in the HTML.
  */
-import type { EventType } from '../../../domain/capture/event-types.ts';
+import { eventTypeLabels } from '../../../domain/capture/event-types.ts';
 import type { SkipReason } from '../../../domain/routing/choose-rep.ts';
 import type { AlertCard } from '../../../domain/alerts/chat-cards.ts';
+import { ruleLabel } from '../../../domain/scoring/default-model.ts';
 
 export type Language = 'en' | 'nl';
 
@@ -45,7 +46,8 @@ export interface LeadContext {
     engagement: number;
     grade: string;
     /** The rules that added the most, with their points. */
-    reasons: { label: string; points: number }[];
+    /** The rules behind the score; the default model's labels are shown in the reader's language. */
+    reasons: { ruleId: string; label: string; points: number }[];
     byHighIntent: boolean;
   } | null;
   /** The latest touches, newest first. */
@@ -61,42 +63,7 @@ export type AssignedBy =
   | { kind: 'fallback'; poolName: string | null }
   | { kind: 'manual'; byName: string | null; reason: string };
 
-const touchLabels: Record<Language, Record<EventType, string>> = {
-  en: {
-    form_submitted: 'Form submitted',
-    page_viewed: 'Page viewed',
-    email_opened: 'Email opened',
-    email_clicked: 'Email clicked',
-    webinar_registered: 'Registered for a webinar',
-    webinar_attended: 'Attended a webinar',
-    ad_clicked: 'Ad clicked',
-    content_downloaded: 'Content downloaded',
-    event_attended: 'Attended an event',
-    demo_requested: 'Demo requested',
-    meeting_booked: 'Meeting booked',
-    call_logged: 'Call logged',
-    email_sent: 'Email sent',
-    email_received: 'Email received',
-    meeting_held: 'Meeting held',
-  },
-  nl: {
-    form_submitted: 'Formulier ingevuld',
-    page_viewed: 'Pagina bekeken',
-    email_opened: 'E-mail geopend',
-    email_clicked: 'Op e-mail geklikt',
-    webinar_registered: 'Aangemeld voor een webinar',
-    webinar_attended: 'Webinar bijgewoond',
-    ad_clicked: 'Op advertentie geklikt',
-    content_downloaded: 'Content gedownload',
-    event_attended: 'Evenement bijgewoond',
-    demo_requested: 'Demo aangevraagd',
-    meeting_booked: 'Afspraak ingepland',
-    call_logged: 'Gebeld',
-    email_sent: 'E-mail verstuurd',
-    email_received: 'E-mail ontvangen',
-    meeting_held: 'Afspraak gehad',
-  },
-};
+const touchLabels = eventTypeLabels;
 
 const skipLabels: Record<Language, Record<SkipReason, string>> = {
   en: {
@@ -260,7 +227,7 @@ const messages = {
     noTouches: 'Nog geen contactmomenten vastgelegd.',
     notScored: 'Niet gescoord: de lead is met de hand gekwalificeerd.',
     scoreLine: (fit: number, engagement: number, grade: string) =>
-      `Fit ${fit}, betrokkenheid ${engagement}, klasse ${grade}.`,
+      `Fit ${numberIn('nl').format(fit)}, betrokkenheid ${numberIn('nl').format(engagement)}, klasse ${grade}.`,
     highIntent: 'De lead toonde sterke koopintentie (een contactmoment dat op zichzelf kwalificeert).',
     employees: (n: number) => `${numberIn('nl').format(n)} medewerkers`,
     byOwner: 'Jij bent eigenaar van het account van deze lead, dus je houdt het.',
@@ -545,7 +512,9 @@ export function renderLeadAssigned(input: {
           ? [
               m.scoreLine(score.fit, score.engagement, score.grade),
               ...(score.byHighIntent ? [m.highIntent] : []),
-              ...score.reasons.map((r) => `${r.label} (${r.points > 0 ? '+' : ''}${r.points})`),
+              ...score.reasons.map(
+                (r) => `${ruleLabel(r, recipient.language)} (${r.points > 0 ? '+' : ''}${r.points})`,
+              ),
             ]
           : [m.notScored],
       },

@@ -137,7 +137,7 @@ describeEachDialect('the email outbox', (getDatabase) => {
     expect(text).toContain('Jan Jansen, CTO');
     expect(text).toContain('jan.jansen@acme.nl');
     expect(text).toContain('Waarom dit een marketing-gekwalificeerde lead is');
-    expect(text).toMatch(/Demo requested \(\+\d+\)/); // the rule's label, as the model names it
+    expect(text).toMatch(/Demo aangevraagd \(\+\d+\)/); // the default rule's label, in the reader's language
     expect(text).toContain('De lead toonde sterke koopintentie');
     // The touch, in Dutch and in the rep's time zone (09:00 Amsterdam = 08:00 UTC).
     expect(text).toMatch(/1 dec 2026.*09:00 · Demo aangevraagd · Cloud Q4/);

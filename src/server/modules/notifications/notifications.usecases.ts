@@ -158,7 +158,7 @@ async function leadContext({
         .filter((hit) => hit.points > 0)
         .sort((a, b) => b.points - a.points)
         .slice(0, scoreReasons)
-        .map((hit) => ({ label: hit.label, points: Math.round(hit.points * 10) / 10 })),
+        .map((hit) => ({ ruleId: hit.ruleId, label: hit.label, points: Math.round(hit.points * 10) / 10 })),
       byHighIntent: explanation.mql.by === 'high_intent',
     };
   }

@@ -367,6 +367,7 @@ export function createOpportunitiesService(
           moved = await contacts.changeStageIn(trx, who, contact, {
             to: 'opportunity',
             note: `Opportunity "${input.name}"`,
+            noteMessage: { code: 'opportunity_created', params: { name: input.name } },
           });
         await insertEvent(trx, {
           type: 'opportunity.created',
@@ -479,6 +480,7 @@ export function createOpportunitiesService(
             moved = await contacts.changeStageIn(trx, who, contact, {
               to: 'customer',
               note: `Won "${row.name}"`,
+              noteMessage: { code: 'opportunity_won', params: { name: row.name } },
             });
         }
         await insertEvent(trx, {

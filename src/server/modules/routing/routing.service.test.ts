@@ -87,6 +87,11 @@ describeEachDialect('routing', (getDatabase) => {
     const third = await context.services.routing.routeContact(cli, kees);
     expect(third.userId).toBe(b.id);
     expect(third.explanation).toEqual(preview.explanation);
+    expect([third.because, preview.because]).toEqual([
+      { code: 'fallback', params: {} },
+      { code: 'fallback', params: {} },
+    ]);
+    expect(third.reasonMessage).toBeNull();
 
     // With ownership first switched off the owner's presence does not matter.
     await context.services.routing.updateSettings(cli, { ownershipFirst: false });
@@ -120,6 +125,7 @@ describeEachDialect('routing', (getDatabase) => {
       kind: 'rule',
       userId: reps[2]!.id,
       explanation: { route: 'rule "Belgium to one rep"' },
+      because: { code: 'rule', params: { rule: 'Belgium to one rep' } },
     });
     const nl = await context.services.routing.routeContact(cli, await lead('b@x.nl', { country: 'NL' }));
     expect(nl).toMatchObject({ kind: 'rule', userId: reps[0]!.id, poolId: benelux.id });

@@ -360,13 +360,19 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
     /** Where a lead would go now, and why, without routing it: for checking rules and pools. */
     async previewRoute(actor: Actor | null, contactId: string): Promise<RoutePreview> {
       const contact = await findRoutable(authorize(actor, 'leads.route'), contactId);
-      const { userId, kind, poolId, ruleId, explanation } = await decideLead({
+      const {
+        userId,
+        kind,
+        poolId,
+        ruleId,
+        explanation: { because, ...explanation },
+      } = await decideLead({
         conn: db,
         contact,
         now: clock.now(),
         ...(engine.recordsOf && { recordsOf: engine.recordsOf }),
       });
-      return { contactId, userId, kind, poolId, ruleId, explanation };
+      return { contactId, userId, kind, poolId, ruleId, because, explanation };
     },
 
     /** Routes a lead now, by hand (a manager) or from an integration. */
@@ -422,7 +428,12 @@ export function createRoutingService(deps: ServiceDeps, engine: RoutingEngine) {
           pool_id: null,
           rule_id: null,
           reason: input.reason,
-          explanation: JSON.stringify({ route: 'reassigned by hand', strategy: null, candidates: [] }),
+          explanation: JSON.stringify({
+            route: 'reassigned by hand',
+            because: { code: 'manual', params: {} },
+            strategy: null,
+            candidates: [],
+          }),
           actor_kind: ref.kind,
           actor_id: ref.id,
           assigned_at: toDbTime(now),

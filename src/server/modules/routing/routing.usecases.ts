@@ -1,3 +1,4 @@
+import type { Message } from '../../../contract/common.ts';
 import type { Assignment } from '../../../contract/routing.ts';
 import type { Actor } from '../../../domain/access/roles.ts';
 import { emailDomain } from '../../../domain/capture/match-account.ts';
@@ -98,9 +99,23 @@ export interface RoutingEngine {
   recordsOf?: RecordsOf;
 }
 
+/** The explanation as stored: the contract's, with the messages it is rendered from. */
+type StoredExplanation = Assignment['explanation'] & { because: Message; reasonMessage?: Message };
+
 export type AssignmentRow = Awaited<ReturnType<typeof findAssignmentsOfContact>>[number];
 
 export function toAssignment(row: Omit<AssignmentRow, 'retried_at'>): Assignment {
+  // The stored explanation also keeps the messages (since 2026-12); older rows get theirs from
+  // the kind and the English text Baton wrote then.
+  const {
+    because,
+    reasonMessage,
+    ...explanation
+  }: Assignment['explanation'] & { because?: Message; reasonMessage?: Message } = readJson(
+    AssignmentSchema.properties.explanation,
+    row.explanation,
+    'assignments.explanation',
+  );
   return {
     id: row.id,
     contactId: row.contact_id,
@@ -109,14 +124,48 @@ export function toAssignment(row: Omit<AssignmentRow, 'retried_at'>): Assignment
     poolId: row.pool_id,
     ruleId: row.rule_id,
     reason: row.reason,
-    explanation: readJson(
-      AssignmentSchema.properties.explanation,
-      row.explanation,
-      'assignments.explanation',
-    ),
+    because: because ?? legacyBecause(row.kind, explanation.route),
+    reasonMessage: reasonMessage ?? legacyReasonMessage(row.reason),
+    explanation,
     actor: { kind: row.actor_kind, id: row.actor_id },
     assignedAt: fromDbTime(row.assigned_at).toISOString(),
   };
+}
+
+/** How a lead was routed, for an assignment stored before the messages were. */
+function legacyBecause(kind: AssignmentRow['kind'], route: string): Message {
+  const rule = /^rule "(.*)"/.exec(route)?.[1];
+  const nobodyNow = route.endsWith('; no one there could take it now');
+  const held = /^held for a person to route: Sales rejected it (\d+) times/.exec(route);
+  const consent =
+    /^not routed: the person withdrew consent to sales contact \((.*), (\d{4}-\d\d-\d\d)\)$/.exec(route);
+  if (held) return { code: 'held', params: { rejections: Number(held[1]) } };
+  if (consent) return { code: 'no_consent', params: { source: consent[1]!, date: consent[2]! } };
+  if (rule !== undefined) return { code: nobodyNow ? 'rule_nobody_now' : 'rule', params: { rule } };
+  if (route.startsWith('no rule matched: the fallback pool'))
+    return { code: nobodyNow ? 'fallback_nobody_now' : 'fallback', params: {} };
+  if (kind === 'manual') return { code: 'manual', params: {} };
+  if (kind === 'owner') return { code: 'owner', params: {} };
+  return { code: 'unassigned', params: {} };
+}
+
+function legacyReasonMessage(reason: string | null): Message | null {
+  const missed = reason && /^SLA missed \((\w+)\)$/.exec(reason);
+  return missed ? { code: 'sla_missed', params: { target: missed[1]! } } : null;
+}
+
+/** How a lead was routed, as a code with parameters for the reader's language. */
+function routeBecause(decision: RouteDecision, ruleName: string | undefined, nobodyNow: boolean): Message {
+  switch (decision.kind) {
+    case 'owner':
+      return { code: 'owner', params: {} };
+    case 'rule':
+      return { code: nobodyNow ? 'rule_nobody_now' : 'rule', params: { rule: ruleName ?? decision.ruleId } };
+    case 'fallback':
+      return { code: nobodyNow ? 'fallback_nobody_now' : 'fallback', params: {} };
+    case 'unassigned':
+      return { code: 'unassigned', params: {} };
+  }
 }
 
 function describeRoute(decision: RouteDecision, ruleName: string | undefined): string {
@@ -357,10 +406,11 @@ export async function decideLead({
         userId === null && choice?.kind === 'none'
           ? `${describeRoute(route, ruleName)}; no one there could take it now`
           : describeRoute(route, ruleName),
+      because: routeBecause(route, ruleName, userId === null && choice?.kind === 'none'),
       strategy,
       candidates: choice?.candidates ?? [],
       performance: aware ? { formula: performanceFactorFormula, ...performanceFactorRule } : null,
-    } satisfies Assignment['explanation'],
+    } satisfies StoredExplanation,
   };
 }
 
@@ -377,10 +427,11 @@ function holdFor(contact: ContactRow) {
     turn: null,
     explanation: {
       route: `held for a person to route: Sales rejected it ${Number(contact.rejection_count)} times`,
+      because: { code: 'held', params: { rejections: Number(contact.rejection_count) } },
       strategy: null,
       candidates: [],
       performance: null,
-    } satisfies Assignment['explanation'],
+    } satisfies StoredExplanation,
   };
 }
 
@@ -390,10 +441,11 @@ function consentHold(source: string, at: Date) {
     ...holdFor({ rejection_count: 0 } as ContactRow),
     explanation: {
       route: `not routed: the person withdrew consent to sales contact (${source}, ${at.toISOString().slice(0, 10)})`,
+      because: { code: 'no_consent', params: { source, date: at.toISOString().slice(0, 10) } },
       strategy: null,
       candidates: [],
       performance: null,
-    } satisfies Assignment['explanation'],
+    } satisfies StoredExplanation,
   };
 }
 
@@ -409,6 +461,7 @@ export async function routeLead({
   mode,
   exclude = new Set(),
   reason = null,
+  reasonMessage = null,
   announced,
   now,
   links,
@@ -421,6 +474,8 @@ export async function routeLead({
   mode: RouteMode;
   exclude?: ReadonlySet<string>;
   reason?: string | null;
+  /** The reason as a message, when Baton gave it. */
+  reasonMessage?: Message | null;
   announced: DomainEvent[];
   now: Date;
   links: Links;
@@ -497,7 +552,7 @@ export async function routeLead({
     pool_id: decision.poolId,
     rule_id: decision.ruleId,
     reason,
-    explanation: JSON.stringify(decision.explanation),
+    explanation: JSON.stringify({ ...decision.explanation, ...(reasonMessage && { reasonMessage }) }),
     actor_kind: ref.kind,
     actor_id: ref.id,
     assigned_at: toDbTime(now),
@@ -596,14 +651,15 @@ export async function reassignAfterMiss({
   trx,
   contactId,
   missedBy,
-  reason,
+  missedTarget,
   now,
   engine,
 }: {
   trx: Db;
   contactId: string;
   missedBy: string | null;
-  reason: string;
+  /** The follow-up target that was missed, such as first_response. */
+  missedTarget: string;
   now: Date;
   engine: RoutingEngine;
 }): Promise<{ userId: string | null; announced: DomainEvent[] }> {
@@ -614,7 +670,8 @@ export async function reassignAfterMiss({
     contactId,
     mode: 'always',
     exclude: new Set(missedBy ? [missedBy] : []),
-    reason,
+    reason: `SLA missed (${missedTarget})`,
+    reasonMessage: { code: 'sla_missed', params: { target: missedTarget } },
     announced,
     now,
     ...engine,

@@ -151,6 +151,11 @@ describeEachDialect('scoring', (getDatabase) => {
     });
     expect(change!.note).toContain('fit 20 ≥ 20 and engagement 40 ≥ 30');
     expect(change!.note).toContain('Forms +30');
+    // The same note as a code with parameters, stored with it, for a reader in any language.
+    expect(change!.noteMessage).toEqual({
+      code: 'mql_thresholds',
+      params: { version: model.version, fit: 20, fitAtLeast: 20, engagement: 40, engagementAtLeast: 30 },
+    });
     expect(announced).toEqual([`${id}:mql`]);
 
     // More engagement, a rescoring run of the same crossing: no second move.

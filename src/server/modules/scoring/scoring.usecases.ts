@@ -1,3 +1,4 @@
+import type { Message } from '../../../contract/common.ts';
 import { emailDomain } from '../../../domain/capture/match-account.ts';
 import { decideStageChange } from '../../../domain/lifecycle/decide-stage-change.ts';
 import { compactExplanation } from '../../../domain/scoring/compact-explanation.ts';
@@ -80,6 +81,23 @@ export function factsOf(c: ScoringInputContact): Facts {
     'account.country': c.account?.country ?? null,
     'account.domain': c.account?.domain ?? null,
   };
+}
+
+/** The same note as a code with parameters, for the reader's language. */
+function mqlNoteMessage(version: number, score: DomainScore): Message {
+  const { mql } = score.explanation;
+  return mql.by === 'thresholds'
+    ? {
+        code: 'mql_thresholds',
+        params: {
+          version,
+          fit: score.fit,
+          fitAtLeast: mql.fitAtLeast,
+          engagement: score.engagement,
+          engagementAtLeast: mql.engagementAtLeast,
+        },
+      }
+    : { code: 'mql_intent', params: { version, fit: score.fit, engagement: score.engagement } };
 }
 
 /** The note on an automatic MQL stage change: the rule that fired and the points behind it. */
@@ -234,6 +252,7 @@ export async function scoreAndStore({
         actor_label: `scoring model v${model.version}`,
         reason_code: null,
         note: mqlNote(model.version, score),
+        note_message: JSON.stringify(mqlNoteMessage(model.version, score)),
         agreement_version: null,
       });
       await insertEvent(trx, {

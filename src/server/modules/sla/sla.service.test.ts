@@ -112,7 +112,12 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
     // One more window: routing gives the lead to someone else — never the rep who missed.
     await at('2026-12-02T12:30:00.000Z');
     const assignments = await context.services.routing.listAssignments(cli, first);
-    expect(assignments.at(-1)).toMatchObject({ userId: other.id, reason: 'SLA missed (first_response)' });
+    expect(assignments.at(-1)).toMatchObject({
+      userId: other.id,
+      reason: 'SLA missed (first_response)',
+      // The same reason as a code with parameters, for the reader's language.
+      reasonMessage: { code: 'sla_missed', params: { target: 'first_response' } },
+    });
     expect((await context.services.contacts.getContact(cli, first)).ownerId).toBe(other.id);
     expect(
       (await outbox()).filter((m) => m.contactId === first && m.kind === 'lead.assigned').map((m) => m.to),

@@ -54,7 +54,7 @@ const recordDays = 30;
 /** Gives a lead to someone other than the rep who missed, in the sweep's transaction (routing does). */
 export type ReassignAfterMiss = (
   trx: Db,
-  input: { contactId: string; missedBy: string | null; reason: string },
+  input: { contactId: string; missedBy: string | null; missedTarget: string },
 ) => Promise<{ userId: string | null; announced: DomainEvent[] }>;
 
 /** A ladder as a clock stores it: each step with its instant as ISO text. */
@@ -467,7 +467,7 @@ async function sweepBatchIn({
     const result = await reassign(trx, {
       contactId: instance.contact_id,
       missedBy: instance.user_id,
-      reason: `SLA missed (${instance.target})`,
+      missedTarget: instance.target,
     });
     announced.push(...result.announced);
   }
