@@ -10,7 +10,9 @@ import type { Pacing } from '../src/contract/planning.ts';
 import type { SlaQueue, SlaReport } from '../src/contract/sla.ts';
 import type { User } from '../src/contract/users.ts';
 import { hasBrowser, launchChromium, seriousViolations, shoot } from './browser.ts';
-import { createStoreEnv, runCli, startServerProcess } from './helpers.ts';
+import { navOf, paths } from '../web/src/navigation.ts';
+import { apiSession, createStoreEnv, runCli, startServerProcess } from './helpers.ts';
+import { englishIn, namesOf, visibleTexts } from './dutch.ts';
 
 const password = 'baton demo 2026';
 
@@ -327,6 +329,78 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
     expect(errors).toEqual([]);
     expect(violations).toEqual([]);
   }, 300_000);
+
+  // Issue 24: a Dutch reader meets no English outside what the company itself named (people,
+  // companies, titles, campaigns, pools, rules) and the glossary's own terms. A text Baton makes on
+  // the server reaches the page as a code with parameters; this walk fails on one that does not.
+  it('speaks Dutch on every page of every role: no English outside the names and the glossary’s terms', async () => {
+    const base = baton!.url;
+    const names = await namesOf(await apiSession(base, 'ada@nordwind-ict.example', password));
+    const english: string[] = [];
+    const seen = { pages: 0, texts: 0, leads: 0 };
+    const { errors, watch } = watcher();
+    for (const email of [
+      'ada@nordwind-ict.example', // admin
+      'erik@nordwind-ict.example', // director
+      'fleur@nordwind-ict.example', // sales manager
+      'sanne@nordwind-ict.example', // marketing
+      'daan@nordwind-ict.example', // rep
+    ]) {
+      const call = await apiSession(base, email, password);
+      const me = await call<User>('GET', '/me');
+      await call('PATCH', '/me', { language: 'nl' });
+      const context = await browser!.newContext({ viewport: { width: 1366, height: 900 } });
+      try {
+        const page = await context.newPage();
+        watch(page);
+        await page.goto(base);
+        await page.getByLabel(/Email|E-mail/).fill(email);
+        await page.getByLabel(/Password|Wachtwoord/).fill(password);
+        await page.getByRole('button', { name: /Sign in|Aanmelden/ }).click();
+        await page.getByRole('button', { name: 'Afmelden' }).waitFor();
+        const leads = new Set<string>();
+        const read = async (where: string) => {
+          await page.waitForLoadState('networkidle');
+          await page.locator('.ant-skeleton, .ant-spin-spinning').first().waitFor({ state: 'hidden' });
+          const texts = await visibleTexts(page);
+          seen.pages += 1;
+          seen.texts += texts.length;
+          for (const text of texts)
+            for (const line of englishIn(text, names))
+              english.push(`${email.split('@')[0]} ${where}: ${line}`);
+        };
+        for (const key of navOf[me.role]) {
+          await page.goto(`${base}${paths[key]}`);
+          await page.getByRole('heading', { level: 1 }).first().waitFor();
+          await read(paths[key]);
+          const hrefs: string[] = await page.evaluate(
+            `[...document.querySelectorAll('a[href^="/leads/"]')].slice(0, 2).map((a) => a.getAttribute('href'))`,
+          );
+          for (const href of hrefs) if (leads.size < 3) leads.add(href);
+          if (key === 'settings')
+            for (const tab of await page.getByRole('tab').all()) {
+              await tab.click();
+              await read(`/settings ${await tab.innerText()}`);
+            }
+        }
+        for (const lead of leads) {
+          await page.goto(`${base}${lead}`);
+          await page.getByRole('heading', { name: 'Tijdlijn' }).waitFor();
+          await read(lead);
+          seen.leads += 1;
+        }
+      } finally {
+        await context.close();
+        await call('PATCH', '/me', { language: me.language });
+      }
+    }
+    expect(errors).toEqual([]);
+    // The walk read every screen of the five roles, the settings' tabs and some leads' pages.
+    expect(seen.pages).toBeGreaterThan(60);
+    expect(seen.texts).toBeGreaterThan(5_000);
+    expect(seen.leads).toBeGreaterThanOrEqual(10);
+    expect([...new Set(english)]).toEqual([]);
+  }, 600_000);
 
   it('opens with at least two leads waiting in every rep’s queue, near its plan, with deals from both teams and a bonus that pays', async () => {
     const login = await fetch(`${baton!.url}/api/v1/auth/login`, {

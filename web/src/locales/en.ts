@@ -1,6 +1,8 @@
 /** Every text of the web app in English; nl.ts must have the same keys (the compiler checks). */
 export const en = {
   common: {
+    search: 'Search',
+    selectAll: 'Select all on this page',
     save: 'Save',
     cancel: 'Cancel',
     failed: 'That did not work. Please try again.',
@@ -65,7 +67,6 @@ export const en = {
     anyGrade: 'Any grade',
     gradeLetter: 'All {{letter}}',
     source: 'Source',
-    sourcePlaceholder: 'Source, e.g. paid_search',
     campaign: 'Campaign',
     added: 'Added between',
     addedFrom: 'Added from',

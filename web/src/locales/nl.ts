@@ -3,6 +3,8 @@ import type { en } from './en.ts';
 /** Every text of the web app in Dutch: the same keys as en.ts. */
 export const nl: typeof en = {
   common: {
+    search: 'Zoeken',
+    selectAll: 'Alles op deze pagina selecteren',
     save: 'Opslaan',
     cancel: 'Annuleren',
     failed: 'Dat lukte niet. Probeer het opnieuw.',
@@ -68,7 +70,6 @@ export const nl: typeof en = {
     anyGrade: 'Elke score',
     gradeLetter: 'Alle {{letter}}',
     source: 'Bron',
-    sourcePlaceholder: 'Bron, bijv. paid_search',
     campaign: 'Campagne',
     added: 'Toegevoegd tussen',
     addedFrom: 'Toegevoegd vanaf',

@@ -59,7 +59,7 @@ export function AgreementPage() {
   const version = selected ?? list.data?.[0]?.version ?? null;
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
-      <Typography.Title level={2}>{t('agreement.title')}</Typography.Title>
+      <Typography.Title level={1}>{t('agreement.title')}</Typography.Title>
       <Typography.Paragraph type="secondary">{t('agreement.intro')}</Typography.Paragraph>
       <Tabs
         items={[

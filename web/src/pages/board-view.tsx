@@ -28,7 +28,7 @@ export function BoardViewPage() {
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }} className="baton-board">
       <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
-        <Typography.Title level={2}>{t('boardView.title')}</Typography.Title>
+        <Typography.Title level={1}>{t('boardView.title')}</Typography.Title>
         <Space className="baton-no-print">
           {period && <PlanPeriodPicker value={period} onChange={setPeriod} />}
           <Button onClick={() => window.print()}>{t('boardView.print')}</Button>

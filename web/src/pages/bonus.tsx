@@ -37,7 +37,7 @@ export function BonusPage() {
   const pct = (n: number) => `${n.toFixed(1)}%`;
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
-      <Typography.Title level={2}>{t('bonus.title')}</Typography.Title>
+      <Typography.Title level={1}>{t('bonus.title')}</Typography.Title>
       <Typography.Paragraph type="secondary">{t('bonus.intro')}</Typography.Paragraph>
       {plans.data?.length === 0 ? (
         <Empty description={t('bonus.none')} />

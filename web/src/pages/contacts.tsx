@@ -27,6 +27,7 @@ import {
   type ViewState,
 } from '../../../src/contract/lists.ts';
 import { api } from '../api.ts';
+import { ChannelSelect } from '../components/channel-select.tsx';
 import { leadQueries, useAction } from '../components/use-action.ts';
 import { formatMoment } from '../format.ts';
 import { useUser } from '../session.ts';
@@ -334,15 +335,10 @@ export function ContactsPage() {
           ])}
           onChange={(value?: string) => setFilters({ grade: value })}
         />
-        <Input
-          allowClear
-          aria-label={t('contacts.source')}
-          placeholder={t('contacts.sourcePlaceholder')}
-          defaultValue={source}
-          key={`source-${source ?? ''}`}
-          style={{ width: 180 }}
-          onPressEnter={(event) => setFilters({ source: event.currentTarget.value.trim() || undefined })}
-          onBlur={(event) => setFilters({ source: event.currentTarget.value.trim() || undefined })}
+        <ChannelSelect
+          label={t('contacts.source')}
+          value={source}
+          onChange={(value) => setFilters({ source: value })}
         />
         <Input
           allowClear
@@ -435,6 +431,7 @@ export function ContactsPage() {
             selectedRowKeys: selected,
             onChange: (keys) => setSelected(keys.map(String)),
             getCheckboxProps: (c: Contact) => ({ 'aria-label': nameOf(c) }),
+            getTitleCheckboxProps: () => ({ 'aria-label': t('common.selectAll') }),
             columnTitle: (checkbox: ReactNode) => <OutsideMeasureRow>{checkbox}</OutsideMeasureRow>,
           },
         })}

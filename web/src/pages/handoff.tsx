@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { LeadFate } from '../../../src/contract/handoff.ts';
 import { api } from '../api.ts';
+import { ChannelSelect } from '../components/channel-select.tsx';
 import { MetricTitle, MetricValue, PeriodNote, useReportPeriod } from '../components/metric.tsx';
 import { PeriodPicker, periodQuery } from '../components/period-picker.tsx';
 import { channelName, formatMoment, formatMoney, formatPercent } from '../format.ts';
@@ -71,12 +72,10 @@ export function HandoffPage() {
           onSearch={setCampaign}
           style={{ width: 220 }}
         />
-        <Input.Search
-          aria-label={t('handoff.source')}
-          placeholder={t('handoff.source')}
-          allowClear
-          onSearch={setSource}
-          style={{ width: 220 }}
+        <ChannelSelect
+          label={t('handoff.source')}
+          value={source || undefined}
+          onChange={(v) => setSource(v ?? '')}
         />
       </Space>
       <PeriodNote range={range} />

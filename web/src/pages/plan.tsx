@@ -44,7 +44,7 @@ export function PlanPage() {
   const [period, setPeriod] = useState<PlanPeriod>(thisQuarter);
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
-      <Typography.Title level={2}>{t('plan.title')}</Typography.Title>
+      <Typography.Title level={1}>{t('plan.title')}</Typography.Title>
       <Typography.Paragraph type="secondary">{t('plan.intro')}</Typography.Paragraph>
       <PlanPeriodPicker value={period} onChange={setPeriod} />
       <Tabs
