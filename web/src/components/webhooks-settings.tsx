@@ -222,7 +222,15 @@ export function WebhooksSettings() {
             <Checkbox.Group
               options={(types.data?.data ?? []).map((e) => ({
                 value: e.type,
-                label: `${label(e.type)} (${e.type})`,
+                // The event's code is what a receiver sees: the same in every language.
+                label: (
+                  <>
+                    {label(e.type)}{' '}
+                    <Typography.Text code translate="no">
+                      {e.type}
+                    </Typography.Text>
+                  </>
+                ),
               }))}
               style={{
                 display: 'grid',

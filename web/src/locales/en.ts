@@ -1452,7 +1452,8 @@ export const en = {
     sla: 'SLA compliance on both sides',
     salesSla: 'Sales follow-up on time',
     salesSlaBasis: '{{met}} of {{measured}} on time, {{waived}} waived',
-    marketingSla: 'Marketing delivered {{delivered}} of {{target}} MQLs, {{rate}} accepted',
+    marketingSla: 'Marketing delivered {{delivered}} of {{target}} MQLs, {{rate}} accepted.',
+    commitmentTag: 'Commitment {{status}}',
     commitmentStatus: {
       upcoming: 'upcoming',
       on_track: 'on track',

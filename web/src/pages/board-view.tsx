@@ -168,7 +168,11 @@ export function BoardViewPage() {
                       target: c.mqlTarget,
                       rate: formatPercent(c.pace.acceptanceRate, language),
                     })}{' '}
-                    <Tag>{t(`boardView.commitmentStatus.${c.pace.status}`)}</Tag>
+                    <Tag>
+                      {t('boardView.commitmentTag', {
+                        status: t(`boardView.commitmentStatus.${c.pace.status}`),
+                      })}
+                    </Tag>
                   </div>
                 ))}
               </Card>

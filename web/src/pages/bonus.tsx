@@ -34,7 +34,13 @@ export function BonusPage() {
   });
   const current = plans.data?.find((p) => p.id === id) ?? null;
   const money = (minor: number) => formatMoney(minor, s?.currency ?? 'EUR', language);
-  const pct = (n: number) => `${n.toFixed(1)}%`;
+  // A percentage with one decimal in the reader's way: 15,7% in Dutch, 15.7% in English.
+  const pct = (n: number) =>
+    new Intl.NumberFormat(language === 'nl' ? 'nl-NL' : 'en-GB', {
+      style: 'percent',
+      minimumFractionDigits: 1,
+      maximumFractionDigits: 1,
+    }).format(n / 100);
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
       <Typography.Title level={1}>{t('bonus.title')}</Typography.Title>

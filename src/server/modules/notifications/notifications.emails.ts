@@ -233,7 +233,7 @@ const messages = {
     byOwner: 'Jij bent eigenaar van het account van deze lead, dus je houdt het.',
     byRule: (rule: string, pool: string | null) =>
       `Routeringsregel "${rule}"${pool ? `, pool "${pool}"` : ''}.`,
-    byFallback: (pool: string | null) => `Geen regel paste; de reservepool${pool ? ` "${pool}"` : ''}.`,
+    byFallback: (pool: string | null) => `Geen regel paste; de vangnetpool${pool ? ` "${pool}"` : ''}.`,
     byHand: (reason: string) => `Met de hand overgedragen. Reden: ${reason}`,
     open: 'Open de lead in Baton',
     actAccept: 'Accepteren',
@@ -246,7 +246,7 @@ const messages = {
       'De routering vond nu geen verkoper voor deze lead. Hij wacht in de wachtrij zonder eigenaar tot iemand hem toewijst.',
     whyNoOne: 'Waarom niemand',
     skipped: (label: string, count: number) => `${count} ${count === 1 ? 'verkoper' : 'verkopers'} ${label}`,
-    noTarget: 'Geen regel paste en er is geen reservepool.',
+    noTarget: 'Geen regel paste en er is geen vangnetpool.',
     openQueue: 'Open de wachtrij zonder eigenaar',
     heldSubject: (lead: string, company: string | null) =>
       `Wacht op jouw besluit: ${lead}${company ? ` (${company})` : ''}`,
@@ -274,7 +274,7 @@ const messages = {
     digestDecided: (accepted: number, rejected: number, open: number) =>
       `${accepted} geaccepteerd, ${rejected} afgewezen, ${open} wachten nog op een besluit.`,
     digestFurther: (sql: number, opportunities: number, won: number) =>
-      `${sql} gekwalificeerd tot SQL, ${opportunities} werden een opportunity, ${won} gewonnen.`,
+      `${sql} gekwalificeerd tot SQL, ${opportunities} ${opportunities === 1 ? 'werd' : 'werden'} een opportunity, ${won} gewonnen.`,
     digestReasons: 'Waarom Sales afwees',
     digestCampaigns: 'Afwijzingen per campagne',
     digestCampaign: (campaign: string, rejected: number, mqls: number) =>
