@@ -39,7 +39,7 @@ const journeys: { email: string; pages: { path: string; heading: string; data: R
     pages: [
       { path: '/handoff', heading: 'Overdrachtsoverzicht', data: /Afgewezen/ },
       { path: '/forms', heading: 'Formulieren', data: /Contact sales/ },
-      { path: '/attribution', heading: 'Attributie', data: /paid_search/ },
+      { path: '/attribution', heading: 'Attributie', data: /Betaald zoeken/ },
       { path: '/glossary', heading: 'Begrippenlijst', data: /MQL/ },
       { path: '/scoring', heading: 'Scoremodel', data: /Demo aangevraagd|Demo requested/ },
       { path: '/commitments', heading: 'Afspraken van Marketing', data: /Maand/ },

@@ -25,6 +25,7 @@ import { createCaptureService } from './modules/capture/capture.service.ts';
 import { createImportService } from './modules/capture/import.service.ts';
 import { createFormsService } from './modules/forms/forms.service.ts';
 import { createContactsService } from './modules/contacts/contacts.service.ts';
+import { createExportsService } from './modules/exports/exports.service.ts';
 import { createListsService } from './modules/lists/lists.service.ts';
 import { createMailboxService } from './modules/mailbox/mailbox.service.ts';
 import { createMailboxSyncService } from './modules/mailbox/mailbox-sync.service.ts';
@@ -194,6 +195,7 @@ export function createServices(
     alerts: createAlertsService(deps, { chat }),
     contacts,
     lists: createListsService(deps, { contacts, routing }),
+    exports: createExportsService(deps),
     mailbox,
     mailboxSync,
     accounts,

@@ -413,6 +413,11 @@ export const api = {
     patch<MarketingCommitment>(`/sla/commitments/${id}`, body),
   deleteCommitment: (id: string) => remove<void>(`/sla/commitments/${id}`),
   funnel: (query: FunnelQuery) => get<Funnel>('/funnel', query),
+  /** Where a report downloads as CSV, with the same query as the report on screen. */
+  reportCsvUrl: (
+    report: 'handoff/fates' | 'handoff/rejections' | 'sla/report' | 'attribution/report' | 'funnel',
+    query: Query,
+  ) => `/api/v1/${report}.csv${searchOf(query)}`,
   attribution: (query: AttributionReportQuery) => get<AttributionReport>('/attribution/report', query),
   attributionComparison: (query: AttributionComparisonQuery) =>
     get<AttributionComparison>('/attribution/comparison', query),

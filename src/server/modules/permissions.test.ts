@@ -1351,6 +1351,29 @@ const rows: Row[] = [
     expect: all(200),
   },
   {
+    // Reports as CSV: the same readers as the report; the tracker names people, so not for reps.
+    route: 'GET /api/v1/handoff/fates.csv',
+    request: () => ({ url: '/api/v1/handoff/fates.csv?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z' }),
+    expect: { ...all(200), sales_rep: 403 },
+  },
+  {
+    route: 'GET /api/v1/handoff/rejections.csv',
+    request: () => ({
+      url: '/api/v1/handoff/rejections.csv?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&by=source',
+    }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/sla/report.csv',
+    request: () => ({ url: '/api/v1/sla/report.csv?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z' }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/funnel.csv',
+    request: () => ({ url: '/api/v1/funnel.csv?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z' }),
+    expect: all(200),
+  },
+  {
     route: 'GET /api/v1/handoff/rejections',
     request: () => ({
       url: '/api/v1/handoff/rejections?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&by=campaign',
@@ -1437,6 +1460,11 @@ const rows: Row[] = [
   {
     route: 'GET /api/v1/attribution/report',
     request: () => ({ url: '/api/v1/attribution/report?from=2026-01-01&to=2026-03-31' }),
+    expect: all(200),
+  },
+  {
+    route: 'GET /api/v1/attribution/report.csv',
+    request: () => ({ url: '/api/v1/attribution/report.csv?from=2026-01-01&to=2026-03-31' }),
     expect: all(200),
   },
   {

@@ -1,6 +1,8 @@
 /** Every text of the web app in English; nl.ts must have the same keys (the compiler checks). */
 export const en = {
   common: {
+    exportCsv: 'CSV',
+    exportCsvOf: 'Download {{what}} as CSV',
     search: 'Search',
     selectAll: 'Select all on this page',
     save: 'Save',
@@ -1059,6 +1061,7 @@ export const en = {
       contacts: {
         list_exported: 'Contact list exported',
       },
+      report: { exported: 'Report exported' },
       agreement: {
         drafted: 'Agreement drafted',
         updated: 'Agreement changed',

@@ -3,6 +3,8 @@ import type { en } from './en.ts';
 /** Every text of the web app in Dutch: the same keys as en.ts. */
 export const nl: typeof en = {
   common: {
+    exportCsv: 'CSV',
+    exportCsvOf: '{{what}} als CSV downloaden',
     search: 'Zoeken',
     selectAll: 'Alles op deze pagina selecteren',
     save: 'Opslaan',
@@ -1069,6 +1071,7 @@ export const nl: typeof en = {
       contacts: {
         list_exported: 'Contactenlijst geëxporteerd',
       },
+      report: { exported: 'Rapport geëxporteerd' },
       agreement: {
         drafted: 'Afspraak opgesteld',
         updated: 'Afspraak gewijzigd',

@@ -21,6 +21,7 @@ import type { AttributionModel, AttributionReport } from '../../../src/contract/
 import type { TouchReason } from '../../../src/domain/attribution/rule-models.ts';
 import { attributionModels } from '../../../src/domain/attribution/rule-models.ts';
 import { api } from '../api.ts';
+import { CsvButton } from '../components/csv-button.tsx';
 import { AttributionSettingsCard, CampaignCosts } from '../components/attribution-setup.tsx';
 import { MetricTitle, PeriodNote, useReportPeriod } from '../components/metric.tsx';
 import { PeriodPicker, periodQuery } from '../components/period-picker.tsx';
@@ -116,12 +117,32 @@ export function AttributionPage() {
       </Row>
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={12}>
-          <Card title={<h2 className="baton-card-title">{t('attribution.byChannel')}</h2>}>
+          <Card
+            title={<h2 className="baton-card-title">{t('attribution.byChannel')}</h2>}
+            extra={
+              range && (
+                <CsvButton
+                  href={api.reportCsvUrl('attribution/report', { ...range, ...model, groupBy: 'channel' })}
+                  what={t('attribution.byChannel')}
+                />
+              )
+            }
+          >
             <CreditChart report={report} money={money} />
           </Card>
         </Col>
         <Col xs={24} lg={12}>
-          <Card title={<h2 className="baton-card-title">{t('attribution.byCampaign')}</h2>}>
+          <Card
+            title={<h2 className="baton-card-title">{t('attribution.byCampaign')}</h2>}
+            extra={
+              range && (
+                <CsvButton
+                  href={api.reportCsvUrl('attribution/report', { ...range, ...model, groupBy: 'campaign' })}
+                  what={t('attribution.byCampaign')}
+                />
+              )
+            }
+          >
             <CreditChart report={byCampaign.data} money={money} />
           </Card>
         </Col>
@@ -198,7 +219,17 @@ export function AttributionPage() {
           />
         </ScrollRegion>
       </Card>
-      <Card title={<h2 className="baton-card-title">{t('attribution.deals')}</h2>}>
+      <Card
+        title={<h2 className="baton-card-title">{t('attribution.deals')}</h2>}
+        extra={
+          range && (
+            <CsvButton
+              href={api.reportCsvUrl('attribution/report', { ...range, ...model, groupBy: 'deal' })}
+              what={t('attribution.deals')}
+            />
+          )
+        }
+      >
         <Table
           size="small"
           rowKey="key"

@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { LeadFate } from '../../../src/contract/handoff.ts';
 import { api } from '../api.ts';
+import { CsvButton } from '../components/csv-button.tsx';
 import { ChannelSelect } from '../components/channel-select.tsx';
 import { MetricTitle, MetricValue, PeriodNote, useReportPeriod } from '../components/metric.tsx';
 import { PeriodPicker, periodQuery } from '../components/period-picker.tsx';
@@ -147,7 +148,17 @@ export function HandoffPage() {
           </Card>
         </Col>
         <Col xs={24} lg={12}>
-          <Card title={<h2 className="baton-card-title">{t('handoff.byCampaign')}</h2>}>
+          <Card
+            title={<h2 className="baton-card-title">{t('handoff.byCampaign')}</h2>}
+            extra={
+              range && (
+                <CsvButton
+                  href={api.reportCsvUrl('handoff/rejections', { ...range, by: 'campaign' })}
+                  what={t('handoff.byCampaign')}
+                />
+              )
+            }
+          >
             <Table
               size="small"
               rowKey={(g) => g.key ?? '—'}
@@ -173,7 +184,22 @@ export function HandoffPage() {
           </Card>
         </Col>
       </Row>
-      <Card title={<h2 className="baton-card-title">{t('handoff.fates')}</h2>}>
+      <Card
+        title={<h2 className="baton-card-title">{t('handoff.fates')}</h2>}
+        extra={
+          range &&
+          user.role !== 'sales_rep' && (
+            <CsvButton
+              href={api.reportCsvUrl('handoff/fates', {
+                ...range,
+                ...(campaign && { campaign }),
+                ...(source && { source }),
+              })}
+              what={t('handoff.fates')}
+            />
+          )
+        }
+      >
         <Table<LeadFate>
           rowKey="contactId"
           size="small"

@@ -3,6 +3,7 @@ import { Alert, Card, Col, Descriptions, Empty, Row, Space, Statistic, Table, Ty
 import { useTranslation } from 'react-i18next';
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api } from '../api.ts';
+import { CsvButton } from '../components/csv-button.tsx';
 import { MetricTitle, MetricValue, PeriodNote, useReportPeriod } from '../components/metric.tsx';
 import { PaceCard } from '../components/pace-card.tsx';
 import { PeriodPicker, periodQuery } from '../components/period-picker.tsx';
@@ -71,7 +72,12 @@ export function OverviewPage() {
       {(funnel.isError || report.isError) && <Alert type="error" title={t('common.loadFailed')} showIcon />}
       <Card
         title={<h2 className="baton-card-title">{t('overview.funnel')}</h2>}
-        extra={<Typography.Text type="secondary">{t('overview.funnelCohort')}</Typography.Text>}
+        extra={
+          <Space wrap>
+            <Typography.Text type="secondary">{t('overview.funnelCohort')}</Typography.Text>
+            {range && <CsvButton href={api.reportCsvUrl('funnel', range)} what={t('overview.funnel')} />}
+          </Space>
+        }
       >
         <Row gutter={[16, 16]}>
           <Col xs={24} lg={12}>

@@ -14,6 +14,7 @@ import {
 } from 'recharts';
 import type { SlaQueueItem } from '../../../src/contract/sla.ts';
 import { api } from '../api.ts';
+import { CsvButton } from '../components/csv-button.tsx';
 import { ReassignButton, WaiveButton } from '../components/clock-actions.tsx';
 import { MetricTitle, MetricValue, PeriodNote, useReportPeriod } from '../components/metric.tsx';
 import { PeriodPicker, periodQuery } from '../components/period-picker.tsx';
@@ -96,7 +97,12 @@ export function TeamBoardPage() {
       {(queue.isError || report.isError) && <Alert type="error" title={t('common.loadFailed')} showIcon />}
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={10}>
-          <Card title={<h2 className="baton-card-title">{t('board.perRep')}</h2>}>
+          <Card
+            title={<h2 className="baton-card-title">{t('board.perRep')}</h2>}
+            extra={
+              range && <CsvButton href={api.reportCsvUrl('sla/report', range)} what={t('board.perRep')} />
+            }
+          >
             <Table
               size="small"
               rowKey="key"

@@ -15,11 +15,16 @@ import {
 } from '../../../contract/attribution.ts';
 import { IdParams } from '../../../contract/common.ts';
 import { createError } from '../shared/errors.ts';
-import { problemResponses, type App } from '../shared/http.ts';
+import type { ExportsService } from '../exports/exports.service.ts';
+import { csvResponse, problemResponses, sendCsv, type App } from '../shared/http.ts';
+import { attributionTable } from '../../../domain/reports/report-tables.ts';
 import type { AttributionService } from './attribution.service.ts';
 
 /** Marketing's share of deals: reports, the model comparison, a deal's ledger, journeys, costs, settings. */
-export function attributionRoutes(app: App, { attribution }: { attribution: AttributionService }) {
+export function attributionRoutes(
+  app: App,
+  { attribution, exports }: { attribution: AttributionService; exports: ExportsService },
+) {
   const tags = ['attribution'];
   app.get(
     '/attribution/settings',
@@ -57,6 +62,29 @@ export function attributionRoutes(app: App, { attribution }: { attribution: Attr
       },
     },
     async (request) => attribution.report(request.actor, request.query),
+  );
+  app.get(
+    '/attribution/report.csv',
+    {
+      schema: {
+        tags,
+        summary:
+          'The attribution report as CSV: the credit per row under the model and grouping of GET /attribution/report',
+        querystring: AttributionReportQuery,
+        response: csvResponse,
+      },
+    },
+    async (request, reply) =>
+      sendCsv(
+        reply,
+        'baton-attribution.csv',
+        await exports.exportReport(
+          request.actor,
+          'attribution.report',
+          request.query,
+          attributionTable(await attribution.report(request.actor, request.query)),
+        ),
+      ),
   );
   app.get(
     '/attribution/comparison',

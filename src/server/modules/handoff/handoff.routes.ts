@@ -19,13 +19,18 @@ import {
   UpdateRejectionReasonBody,
 } from '../../../contract/handoff.ts';
 import { Touchpoint } from '../../../contract/contacts.ts';
-import { problemResponses, type App } from '../shared/http.ts';
+import type { ExportsService } from '../exports/exports.service.ts';
+import { csvResponse, problemResponses, sendCsv, type App } from '../shared/http.ts';
+import { fatesTable, rejectionsTable } from '../../../domain/reports/report-tables.ts';
 import type { HandoffService } from './handoff.service.ts';
 
 const KeyParams = StrictObject({ key: Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }) });
 
 /** Accept, reject and qualify a lead; the reasons and settings behind them. */
-export function handoffRoutes(app: App, { handoff }: { handoff: HandoffService }) {
+export function handoffRoutes(
+  app: App,
+  { handoff, exports }: { handoff: HandoffService; exports: ExportsService },
+) {
   const tags = ['handoff'];
   app.get(
     '/contacts/:id/handoff',
@@ -191,5 +196,51 @@ export function handoffRoutes(app: App, { handoff }: { handoff: HandoffService }
       },
     },
     async (request) => handoff.rejections(request.actor, request.query),
+  );
+  app.get(
+    '/handoff/fates.csv',
+    {
+      schema: {
+        tags,
+        summary:
+          'The handoff tracker as CSV: every lead handed over in the period and its fate, with the filters of GET /handoff/fates; the export is in the audit log',
+        querystring: FatesQuery,
+        response: csvResponse,
+      },
+    },
+    async (request, reply) =>
+      sendCsv(
+        reply,
+        'baton-handoff-fates.csv',
+        await exports.exportReport(
+          request.actor,
+          'handoff.fates',
+          request.query,
+          fatesTable(await handoff.fates(request.actor, request.query)),
+        ),
+      ),
+  );
+  app.get(
+    '/handoff/rejections.csv',
+    {
+      schema: {
+        tags,
+        summary:
+          'Rejections by source, campaign, form, score band or rep as CSV, as GET /handoff/rejections counts them',
+        querystring: RejectionsQuery,
+        response: csvResponse,
+      },
+    },
+    async (request, reply) =>
+      sendCsv(
+        reply,
+        'baton-handoff-rejections.csv',
+        await exports.exportReport(
+          request.actor,
+          'handoff.rejections',
+          request.query,
+          rejectionsTable(await handoff.rejections(request.actor, request.query)),
+        ),
+      ),
   );
 }

@@ -22,7 +22,9 @@ import {
   UpdateSlaPolicyBody,
   WaiveBody,
 } from '../../../contract/sla.ts';
-import { problemResponses, type App } from '../shared/http.ts';
+import type { ExportsService } from '../exports/exports.service.ts';
+import { csvResponse, problemResponses, sendCsv, type App } from '../shared/http.ts';
+import { slaTable } from '../../../domain/reports/report-tables.ts';
 import type { CommitmentsService } from './commitments.service.ts';
 import type { SlaService } from './sla.service.ts';
 
@@ -32,7 +34,11 @@ import type { SlaService } from './sla.service.ts';
  */
 export function slaRoutes(
   app: App,
-  { sla, commitments }: { sla: SlaService; commitments: CommitmentsService },
+  {
+    sla,
+    commitments,
+    exports,
+  }: { sla: SlaService; commitments: CommitmentsService; exports: ExportsService },
 ) {
   const tags = ['sla'];
   app.get(
@@ -167,6 +173,29 @@ export function slaRoutes(
       },
     },
     async (request) => sla.report(request.actor, request.query),
+  );
+  app.get(
+    '/sla/report.csv',
+    {
+      schema: {
+        tags,
+        summary:
+          'The SLA report as CSV: follow-up per rep, per team and in total, as GET /sla/report counts it',
+        querystring: SlaReportQuery,
+        response: csvResponse,
+      },
+    },
+    async (request, reply) =>
+      sendCsv(
+        reply,
+        'baton-sla-report.csv',
+        await exports.exportReport(
+          request.actor,
+          'sla.report',
+          request.query,
+          slaTable(await sla.report(request.actor, request.query)),
+        ),
+      ),
   );
   app.get(
     '/sla/queue',

@@ -7,10 +7,15 @@ import {
   StageParams,
   UpdateStageBody,
 } from '../../../contract/stages.ts';
-import { problemResponses, type App } from '../shared/http.ts';
+import type { ExportsService } from '../exports/exports.service.ts';
+import { csvResponse, problemResponses, sendCsv, type App } from '../shared/http.ts';
+import { funnelTable } from '../../../domain/reports/report-tables.ts';
 import type { StagesService } from './stages.service.ts';
 
-export function stagesRoutes(app: App, { stages }: { stages: StagesService }) {
+export function stagesRoutes(
+  app: App,
+  { stages, exports }: { stages: StagesService; exports: ExportsService },
+) {
   const tags = ['lifecycle'];
 
   app.get(
@@ -37,6 +42,28 @@ export function stagesRoutes(app: App, { stages }: { stages: StagesService }) {
       },
     },
     async (request) => stages.funnel(request.actor, request.query),
+  );
+  app.get(
+    '/funnel.csv',
+    {
+      schema: {
+        tags,
+        summary: 'The funnel of a period as CSV, as GET /funnel counts it',
+        querystring: FunnelQuery,
+        response: csvResponse,
+      },
+    },
+    async (request, reply) =>
+      sendCsv(
+        reply,
+        'baton-funnel.csv',
+        await exports.exportReport(
+          request.actor,
+          'funnel',
+          request.query,
+          funnelTable(await stages.funnel(request.actor, request.query)),
+        ),
+      ),
   );
 
   app.post(
