@@ -339,13 +339,16 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
     const english: string[] = [];
     const seen = { pages: 0, texts: 0, leads: 0 };
     const { errors, watch } = watcher();
-    for (const email of [
+    // The five readers walk side by side, each in their own browser context: most of a walk is
+    // waiting for a page to settle.
+    const readers = [
       'ada@nordwind-ict.example', // admin
       'erik@nordwind-ict.example', // director
       'fleur@nordwind-ict.example', // sales manager
       'sanne@nordwind-ict.example', // marketing
       'daan@nordwind-ict.example', // rep
-    ]) {
+    ];
+    const walk = async (email: string) => {
       const call = await apiSession(base, email, password);
       const me = await call<User>('GET', '/me');
       await call('PATCH', '/me', { language: 'nl' });
@@ -357,11 +360,14 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
         await page.getByLabel(/Email|E-mail/).fill(email);
         await page.getByLabel(/Password|Wachtwoord/).fill(password);
         await page.getByRole('button', { name: /Sign in|Aanmelden/ }).click();
-        await page.getByRole('button', { name: 'Afmelden' }).waitFor();
+        await page.getByRole('button', { name: 'Afmelden' }).waitFor({ timeout: 90_000 });
         const leads = new Set<string>();
         const read = async (where: string) => {
           await page.waitForLoadState('networkidle');
-          await page.locator('.ant-skeleton, .ant-spin-spinning').first().waitFor({ state: 'hidden' });
+          await page
+            .locator('.ant-skeleton, .ant-spin-spinning')
+            .first()
+            .waitFor({ state: 'hidden', timeout: 90_000 });
           const texts = await visibleTexts(page);
           seen.pages += 1;
           seen.texts += texts.length;
@@ -371,7 +377,7 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
         };
         for (const key of navOf[me.role]) {
           await page.goto(`${base}${paths[key]}`);
-          await page.getByRole('heading', { level: 1 }).first().waitFor();
+          await page.getByRole('heading', { level: 1 }).first().waitFor({ timeout: 90_000 });
           await read(paths[key]);
           const hrefs: string[] = await page.evaluate(
             `[...document.querySelectorAll('a[href^="/leads/"]')].slice(0, 2).map((a) => a.getAttribute('href'))`,
@@ -385,7 +391,7 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
         }
         for (const lead of leads) {
           await page.goto(`${base}${lead}`);
-          await page.getByRole('heading', { name: 'Tijdlijn' }).waitFor();
+          await page.getByRole('heading', { name: 'Tijdlijn' }).waitFor({ timeout: 90_000 });
           await read(lead);
           seen.leads += 1;
         }
@@ -393,7 +399,8 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
         await context.close();
         await call('PATCH', '/me', { language: me.language });
       }
-    }
+    };
+    await Promise.all(readers.map(walk));
     expect(errors).toEqual([]);
     // The walk read every screen of the five roles, the settings' tabs and some leads' pages.
     expect(seen.pages).toBeGreaterThan(60);
