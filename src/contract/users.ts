@@ -42,6 +42,8 @@ export const User = Type.Object({
   managerId: Nullable(Id),
   isActive: Type.Boolean(),
   teamIds: Type.Array(Id),
+  /** The end of the absence the person is in now (routing skips them until then); null at work. */
+  absentUntil: Nullable(Instant),
   createdAt: Instant,
   updatedAt: Instant,
   deactivatedAt: Nullable(Instant),

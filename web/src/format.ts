@@ -1,6 +1,8 @@
 import dayjs from 'dayjs';
 import type { TFunction } from 'i18next';
 import type { Assignment } from '../../src/contract/routing.ts';
+import type { User } from '../../src/contract/users.ts';
+import i18n from './i18n.ts';
 import type { StageChange } from '../../src/contract/stages.ts';
 
 /** "2 h 05 min", "14 min 09 s": a span of (business) time, for a countdown or an overdue. */
@@ -144,4 +146,19 @@ export function actorLabelText(t: TFunction, label: string): string {
 export function groupName(t: TFunction, groupBy: string, label: string): string {
   if (label === '(none)') return t('handoff.none');
   return groupBy === 'channel' ? channelName(t, label) : label;
+}
+
+/**
+ * A person as a picker offers them: their name, and until when they are away if they are now
+ * (routing skips them until then), in the reader's language.
+ *
+ * @example personName(t, { name: 'Emma', absentUntil: '2026-12-08T08:00:00Z' }) // 'Emma · afwezig tot 8 dec' in Dutch
+ */
+export function personName(t: TFunction, user: Pick<User, 'name' | 'absentUntil'>): string {
+  if (!user.absentUntil) return user.name;
+  const until = new Intl.DateTimeFormat(i18n.language === 'nl' ? 'nl-NL' : 'en-GB', {
+    day: 'numeric',
+    month: 'short',
+  }).format(new Date(user.absentUntil));
+  return t('people.absentUntil', { name: user.name, until });
 }

@@ -3,6 +3,7 @@ import { Button, Form, Input, InputNumber, Modal, Select, Space, Typography } fr
 import { useTranslation } from 'react-i18next';
 import type { BonusPlan, PutBonusPlanBody } from '../../../src/contract/bonus.ts';
 import { api } from '../api.ts';
+import { personName } from '../format.ts';
 import { PlanPeriodPicker, thisQuarter, type PlanPeriod } from './plan-period.tsx';
 import { useAction } from './use-action.ts';
 
@@ -217,7 +218,7 @@ export function BonusPlanForm({
                     <Select
                       style={{ width: 220 }}
                       showSearch={{ optionFilterProp: 'label' }}
-                      options={people.map((u) => ({ value: u.id, label: u.name }))}
+                      options={people.map((u) => ({ value: u.id, label: personName(t, u) }))}
                       onChange={(userId: string) =>
                         form.setFieldValue(['participants', field.name, 'side'], sideOf(userId))
                       }

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { ReassignBody } from '../../../src/contract/routing.ts';
 import type { WaiveBody } from '../../../src/contract/sla.ts';
 import { api } from '../api.ts';
+import { personName } from '../format.ts';
 import { leadQueries, useAction } from './use-action.ts';
 
 /** Waive a breach, only with a written reason: it then does not count against the rep. */
@@ -81,7 +82,8 @@ export function ReassignButton({
       </Button>
       <Modal
         open={open}
-        title={t('board.reassignTitle', { name })}
+        // A lead no one has goes to a rep, not to 'another' one.
+        title={t(currentUserId ? 'board.reassignTitle' : 'board.assignTitle', { name })}
         okText={label ?? t('board.reassign')}
         cancelText={t('common.cancel')}
         okButtonProps={{ loading: reassign.isPending }}
@@ -100,7 +102,7 @@ export function ReassignButton({
               loading={users.isPending}
               options={(users.data?.data ?? [])
                 .filter((u) => u.isActive && u.role === 'sales_rep' && u.id !== currentUserId)
-                .map((u) => ({ value: u.id, label: u.name }))}
+                .map((u) => ({ value: u.id, label: personName(t, u) }))}
             />
           </Form.Item>
           <Form.Item

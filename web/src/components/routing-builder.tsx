@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { RoutingRule, RulesPreview } from '../../../src/contract/routing.ts';
 import { routingFields } from '../../../src/domain/routing/fields.ts';
 import { api } from '../api.ts';
+import { personName } from '../format.ts';
 import {
   buildConditions,
   ConditionsEditor,
@@ -214,7 +215,7 @@ export function RulesBuilder() {
                     options={
                       rule.target.kind === 'pool'
                         ? (pools.data?.data ?? []).map((p) => ({ value: p.id, label: p.name }))
-                        : people.map((u) => ({ value: u.id, label: u.name }))
+                        : people.map((u) => ({ value: u.id, label: personName(t, u) }))
                     }
                   />
                 </Space>

@@ -282,6 +282,7 @@ export const en = {
     capture: 'Capture ({{source}})',
     sources: { api: 'the API', form: 'a form', import: 'an import', mail: 'mail', website: 'the website' },
   },
+  people: { absentUntil: '{{name}} · away until {{until}}' },
   routeKind: {
     owner: 'The account owner',
     rule: 'A routing rule',
@@ -436,6 +437,7 @@ export const en = {
     waived: 'Breach of {{name}} waived.',
     reassign: 'Reassign',
     reassignTitle: 'Give {{name}} to another rep',
+    assignTitle: 'Give {{name}} to a rep',
     newRep: 'New rep',
     repNeeded: 'Choose a rep',
     reassignReason: 'Reason',

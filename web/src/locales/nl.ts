@@ -287,6 +287,7 @@ export const nl: typeof en = {
       website: 'de website',
     },
   },
+  people: { absentUntil: '{{name}} · afwezig tot {{until}}' },
   routeKind: {
     owner: 'De accounteigenaar',
     rule: 'Een routeringsregel',
@@ -442,6 +443,7 @@ export const nl: typeof en = {
     waived: 'De overschrijding van {{name}} telt niet mee.',
     reassign: 'Overdragen',
     reassignTitle: '{{name}} aan een andere accountmanager geven',
+    assignTitle: '{{name}} aan een accountmanager geven',
     newRep: 'Nieuwe accountmanager',
     repNeeded: 'Kies een accountmanager',
     reassignReason: 'Reden',

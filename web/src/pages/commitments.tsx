@@ -22,7 +22,7 @@ import type { MarketingCommitment } from '../../../src/contract/sla.ts';
 import { api } from '../api.ts';
 import { DeleteButton } from '../components/delete-button.tsx';
 import { showFieldErrors, useAction } from '../components/use-action.ts';
-import { formatPercent } from '../format.ts';
+import { formatPercent, personName } from '../format.ts';
 import { useUser } from '../session.ts';
 import { tones, type Tone } from '../theme.ts';
 
@@ -282,7 +282,7 @@ export function CommitmentsPage() {
           <Form.Item name="ownerId" label={t('commitments.owner')}>
             <Select
               allowClear
-              options={owners.map((u) => ({ value: u.id, label: u.name }))}
+              options={owners.map((u) => ({ value: u.id, label: personName(t, u) }))}
               placeholder={t('commitments.noOwner')}
             />
           </Form.Item>

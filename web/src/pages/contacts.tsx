@@ -29,7 +29,7 @@ import {
 import { api } from '../api.ts';
 import { ChannelSelect } from '../components/channel-select.tsx';
 import { leadQueries, useAction } from '../components/use-action.ts';
-import { formatMoment } from '../format.ts';
+import { formatMoment, personName } from '../format.ts';
 import { useUser } from '../session.ts';
 
 const pageSize = 50;
@@ -308,7 +308,7 @@ export function ContactsPage() {
             style={{ width: 220 }}
             options={(users.data?.data ?? [])
               .filter((u) => u.isActive)
-              .map((u) => ({ value: u.id, label: u.name }))}
+              .map((u) => ({ value: u.id, label: personName(t, u) }))}
             onChange={(value?: string) => setFilters({ owner: value })}
           />
         )}
@@ -495,7 +495,7 @@ export function ContactsPage() {
               loading={users.isPending}
               options={(users.data?.data ?? [])
                 .filter((u) => u.isActive && u.role === 'sales_rep')
-                .map((u) => ({ value: u.id, label: u.name }))}
+                .map((u) => ({ value: u.id, label: personName(t, u) }))}
             />
           </Form.Item>
           <Form.Item

@@ -58,7 +58,7 @@ import {
 import { RulesBuilder } from '../components/routing-builder.tsx';
 import { useAction } from '../components/use-action.ts';
 import { en } from '../locales/en.ts';
-import { formatMoment, formatStay } from '../format.ts';
+import { formatMoment, formatStay, personName } from '../format.ts';
 import { useUser } from '../session.ts';
 import { tones } from '../theme.ts';
 
@@ -382,14 +382,14 @@ function TeamsTab() {
               allowClear
               options={all
                 .filter((u) => u.role === 'sales_manager')
-                .map((u) => ({ value: u.id, label: u.name }))}
+                .map((u) => ({ value: u.id, label: personName(t, u) }))}
             />
           </Form.Item>
           <Form.Item name="memberIds" label={t('settings.members')}>
             <Select
               mode="multiple"
               optionFilterProp="label"
-              options={all.map((u) => ({ value: u.id, label: u.name }))}
+              options={all.map((u) => ({ value: u.id, label: personName(t, u) }))}
             />
           </Form.Item>
         </Form>
@@ -682,7 +682,7 @@ function RoutingTab() {
                         style={{ minWidth: 200 }}
                         showSearch
                         optionFilterProp="label"
-                        options={people.map((u) => ({ value: u.id, label: u.name }))}
+                        options={people.map((u) => ({ value: u.id, label: personName(t, u) }))}
                       />
                     </Form.Item>
                     <Form.Item

@@ -5,7 +5,7 @@ import type { Language } from '../../../contract/common.ts';
 import type { Role } from '../../../domain/access/roles.ts';
 import { readJson } from '../../db/json-column.ts';
 
-export function toUser(row: UserRow, teamIds: string[]): User {
+export function toUser(row: UserRow, teamIds: string[], absentUntil: Date | null = null): User {
   return {
     id: row.id,
     email: row.email,
@@ -17,6 +17,7 @@ export function toUser(row: UserRow, teamIds: string[]): User {
     managerId: row.manager_id,
     isActive: fromDbBool(row.is_active),
     teamIds,
+    absentUntil: absentUntil?.toISOString() ?? null,
     createdAt: fromDbTime(row.created_at).toISOString(),
     updatedAt: fromDbTime(row.updated_at).toISOString(),
     deactivatedAt: fromDbTimeOrNull(row.deactivated_at)?.toISOString() ?? null,

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts';
-import { containsPattern, inListSql, likeSql } from '../../db/dialect.ts';
+import { containsPattern, fromDbTime, inListSql, likeSql, toDbTime } from '../../db/dialect.ts';
 import type { Insertable } from 'kysely';
 import type { NewUserRow, UserAbsencesTable, UserRow, UserUpdate } from '../../db/tables.ts';
 
@@ -126,6 +126,29 @@ export async function findManagedUserIds(db: Db, managerId: string): Promise<str
 
 export async function insertAbsence(db: Db, row: Insertable<UserAbsencesTable>): Promise<void> {
   await db.insertInto('user_absences').values(row).execute();
+}
+
+/** For each of these people absent now, the end of their absence (the latest, when several overlap). */
+export async function findAbsentUntil(
+  db: Db,
+  userIds: readonly string[],
+  now: Date,
+): Promise<Map<string, Date>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('user_absences')
+    .select(['user_id', 'ends_at'])
+    .where('user_id', 'in', [...userIds])
+    .where('starts_at', '<=', toDbTime(now))
+    .where('ends_at', '>', toDbTime(now))
+    .execute();
+  const until = new Map<string, Date>();
+  for (const row of rows) {
+    const end = fromDbTime(row.ends_at);
+    const known = until.get(row.user_id);
+    if (!known || end > known) until.set(row.user_id, end);
+  }
+  return until;
 }
 
 export async function findAbsences(db: Db, userId: string) {

@@ -50,6 +50,22 @@ describeEachDialect('people, teams and the stage glossary', (getDatabase) => {
     for (const who of [rep, manager, director]) expect(await reasonFor(who.email)).toBe('Sick leave');
     expect(await reasonFor((await addUser(context, 'admin')).email)).toBe('Sick leave');
     for (const who of [teammate, otherManager, marketer]) expect(await reasonFor(who.email)).toBeNull();
+
+    // Every person picker marks who is away now, and until when: the list of people says it.
+    const absentUntil = async () => {
+      const answer = await app.inject({
+        url: '/api/v1/users?limit=200',
+        headers: { cookie: await signIn(app, manager.email) },
+      });
+      const people = answer.json<{ data: User[] }>().data;
+      return [rep, teammate].map((u) => people.find((p) => p.id === u.id)?.absentUntil);
+    };
+    context.clock.set('2026-12-04T09:00:00.000Z');
+    expect(await absentUntil()).toEqual([null, null]);
+    context.clock.set('2026-12-08T09:00:00.000Z');
+    expect(await absentUntil()).toEqual(['2026-12-11T17:00:00.000Z', null]);
+    context.clock.set('2026-12-11T17:00:00.000Z');
+    expect(await absentUntil()).toEqual([null, null]);
   });
 
   it('builds the escalation chain rep → manager → director', async () => {

@@ -34,6 +34,7 @@ import { toUser } from './users.presenter.ts';
 import {
   countUsers,
   findManagerChain,
+  findAbsentUntil,
   findTeamIdsByUsers,
   findUserByEmail,
   findAbsences,
@@ -75,7 +76,8 @@ export function createUsersService(deps: ServiceDeps, ports: UsersPorts) {
 
   async function present(conn: Db, row: UserRow): Promise<User> {
     const teams = await findTeamIdsByUsers(conn, [row.id]);
-    return toUser(row, teams.get(row.id) ?? []);
+    const absent = await findAbsentUntil(conn, [row.id], clock.now());
+    return toUser(row, teams.get(row.id) ?? [], absent.get(row.id) ?? null);
   }
 
   async function checkManager(conn: Db, userId: string, role: Role, managerId: string | null): Promise<void> {
@@ -139,11 +141,13 @@ export function createUsersService(deps: ServiceDeps, ports: UsersPorts) {
       const limit = query.limit ?? 50;
       const rows = await findUsers(db, query, limit + 1, decodeCursor(query.cursor));
       const page = toPage(rows, limit);
-      const teams = await findTeamIdsByUsers(
-        db,
-        page.items.map((r) => r.id),
-      );
-      return { data: page.items.map((r) => toUser(r, teams.get(r.id) ?? [])), nextCursor: page.nextCursor };
+      const ids = page.items.map((r) => r.id);
+      const teams = await findTeamIdsByUsers(db, ids);
+      const absent = await findAbsentUntil(db, ids, clock.now());
+      return {
+        data: page.items.map((r) => toUser(r, teams.get(r.id) ?? [], absent.get(r.id) ?? null)),
+        nextCursor: page.nextCursor,
+      };
     },
 
     async getUser(actor: Actor | null, id: string): Promise<User> {
