@@ -291,6 +291,7 @@ export const en = {
     manual: 'By hand',
   },
   lead: {
+    call: 'Call {{phone}}',
     viaLoggingAddress: 'Via the logging address',
     viaMailbox: 'From the synced mailbox',
     meetingAt: 'For {{at}}',

@@ -296,6 +296,7 @@ export const nl: typeof en = {
     manual: 'Met de hand',
   },
   lead: {
+    call: '{{phone}} bellen',
     viaLoggingAddress: 'Via het logadres',
     viaMailbox: 'Uit de gekoppelde mailbox',
     meetingAt: 'Gepland op {{at}}',

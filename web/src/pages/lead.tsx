@@ -123,8 +123,20 @@ export function LeadPage() {
             {name}
           </Typography.Title>
           <Typography.Text type="secondary">
-            {[contact.title, account?.name, contact.email, contact.phone].filter(Boolean).join(' · ')}
+            {[contact.title, account?.name].filter(Boolean).join(' · ')}
           </Typography.Text>
+          {/* One tap to mail or call, from a laptop's mail and phone apps or a phone's own. */}
+          <Space wrap size="middle">
+            {contact.email && <a href={`mailto:${contact.email}`}>{contact.email}</a>}
+            {contact.phone && (
+              <a
+                href={`tel:${contact.phone.replace(/[^\d+]/g, '')}`}
+                aria-label={t('lead.call', { phone: contact.phone })}
+              >
+                {contact.phone}
+              </a>
+            )}
+          </Space>
         </div>
         <Space wrap>
           <Tag style={{ fontSize: 14 }}>{contact.stage.toUpperCase()}</Tag>
