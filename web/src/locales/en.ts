@@ -291,6 +291,7 @@ export const en = {
     manual: 'By hand',
   },
   lead: {
+    showAllTimeline: 'The newest {{shown}} of {{count}} are shown: show all',
     call: 'Call {{phone}}',
     viaLoggingAddress: 'Via the logging address',
     viaMailbox: 'From the synced mailbox',

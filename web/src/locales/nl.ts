@@ -296,6 +296,7 @@ export const nl: typeof en = {
     manual: 'Met de hand',
   },
   lead: {
+    showAllTimeline: 'De nieuwste {{shown}} van {{count}} staan hier: toon alles',
     call: '{{phone}} bellen',
     viaLoggingAddress: 'Via het logadres',
     viaMailbox: 'Uit de gekoppelde mailbox',

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import {
   Alert,
+  Button,
   Card,
   Col,
   Descriptions,
@@ -13,6 +14,7 @@ import {
   Timeline,
   Typography,
 } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import type { HandoffContext } from '../../../src/contract/handoff.ts';
@@ -39,6 +41,9 @@ import { DealsCard } from '../components/deals-card.tsx';
 
 type TimelineEntry = HandoffContext['timeline'][number];
 
+/** The newest entries shown before the reader asks for the whole history. */
+const shownAtFirst = 100;
+
 /** A lead as the rep sees it at handoff: who, why an MQL, why routed to them, every touch and move. */
 export function LeadPage() {
   const { id = '' } = useParams();
@@ -47,6 +52,7 @@ export function LeadPage() {
   const language = i18n.language === 'nl' ? 'nl' : 'en';
   const at = (iso: string | null | undefined) => formatMoment(iso, user.timeZone, language);
   const lead = useQuery({ queryKey: ['lead', id], queryFn: () => api.handoffContext(id) });
+  const [showAll, setShowAll] = useState(false);
   const clocks = useQuery({ queryKey: ['clocks', id], queryFn: () => api.clocksOf(id) });
   const users = useQuery({ queryKey: ['users'], queryFn: api.users, staleTime: 300_000 });
   const nameOf = (userId: string | null | undefined) =>
@@ -273,12 +279,18 @@ export function LeadPage() {
         <Col xs={24} lg={14}>
           <Card title={<h2 className="baton-card-title">{t('lead.timeline')}</h2>}>
             <Timeline
-              items={timeline.slice(0, 100).map((entry, i) => ({
+              items={(showAll ? timeline : timeline.slice(0, shownAtFirst)).map((entry, i) => ({
                 key: `${entry.kind}-${i}`,
                 color: entry.kind === 'stage' ? 'blue' : entry.touch.category === 'sales' ? 'green' : 'gray',
                 content: describe(entry),
               }))}
             />
+            {/* A long history is cut at first, and says so: nothing is left out unseen. */}
+            {!showAll && timeline.length > shownAtFirst && (
+              <Button onClick={() => setShowAll(true)}>
+                {t('lead.showAllTimeline', { shown: shownAtFirst, count: timeline.length })}
+              </Button>
+            )}
           </Card>
         </Col>
         <Col xs={24} lg={10}>
