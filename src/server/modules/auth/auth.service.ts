@@ -23,7 +23,12 @@ import type { ServiceDeps } from '../shared/deps.ts';
 import { insertAuditEntry } from '../shared/audit.repository.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { toUser } from '../users/users.presenter.ts';
-import { findTeamIdsByUsers, findUserByEmail, findUserById } from '../users/users.repository.ts';
+import {
+  findAbsentUntil,
+  findTeamIdsByUsers,
+  findUserByEmail,
+  findUserById,
+} from '../users/users.repository.ts';
 import { invalidApiKey, invalidCredentials, tooManyAttempts } from './auth.errors.ts';
 import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpUri } from './second-factor.ts';
 import {
@@ -179,10 +184,14 @@ export function createAuthService(deps: ServiceDeps) {
       });
     });
     const teams = await findTeamIdsByUsers(db, [user.id]);
+    const absent = await findAbsentUntil(db, [user.id], clock.now());
     return {
       kind: 'session',
       token,
-      session: { user: toUser(user, teams.get(user.id) ?? []), expiresAt: expiresAt.toISOString() },
+      session: {
+        user: toUser(user, teams.get(user.id) ?? [], absent.get(user.id) ?? null),
+        expiresAt: expiresAt.toISOString(),
+      },
     };
   }
 
