@@ -39,7 +39,7 @@ export function categoryOf(type: EventType): EventCategory {
  */
 export const allowedClockSkewMs = 5 * 60_000;
 
-/** Each event type as people say it, in English and Dutch: in emails and in the agreement. */
+/** Each event type as people say it, in English and Dutch: in the web app, the emails and the agreement. */
 export const eventTypeLabels: Record<'en' | 'nl', Record<EventType, string>> = {
   en: {
     form_submitted: 'Form submitted',
@@ -53,10 +53,10 @@ export const eventTypeLabels: Record<'en' | 'nl', Record<EventType, string>> = {
     event_attended: 'Attended an event',
     demo_requested: 'Demo requested',
     meeting_booked: 'Meeting booked',
-    call_logged: 'Call logged',
-    email_sent: 'Email sent',
-    email_received: 'Email received',
-    meeting_held: 'Meeting held',
+    call_logged: 'Call',
+    email_sent: 'Email',
+    email_received: 'Email from the lead',
+    meeting_held: 'Meeting',
   },
   nl: {
     form_submitted: 'Formulier ingevuld',
@@ -67,12 +67,12 @@ export const eventTypeLabels: Record<'en' | 'nl', Record<EventType, string>> = {
     webinar_attended: 'Webinar bijgewoond',
     ad_clicked: 'Op advertentie geklikt',
     content_downloaded: 'Content gedownload',
-    event_attended: 'Evenement bijgewoond',
+    event_attended: 'Evenement bezocht',
     demo_requested: 'Demo aangevraagd',
     meeting_booked: 'Afspraak ingepland',
-    call_logged: 'Gebeld',
-    email_sent: 'E-mail verstuurd',
-    email_received: 'E-mail ontvangen',
-    meeting_held: 'Afspraak gehad',
+    call_logged: 'Telefoongesprek',
+    email_sent: 'E-mail',
+    email_received: 'E-mail van de lead',
+    meeting_held: 'Afspraak',
   },
 };

@@ -1,3 +1,5 @@
+import { eventTypeLabels } from '../../../src/domain/capture/event-types.ts';
+
 /** Every text of the web app in English; nl.ts must have the same keys (the compiler checks). */
 export const en = {
   common: {
@@ -218,23 +220,7 @@ export const en = {
     cancelled: 'Cancelled',
   },
   reasonOutcome: { recycle: 'back to Marketing', disqualify: 'disqualify' },
-  touch: {
-    form_submitted: 'Form submitted',
-    page_viewed: 'Page viewed',
-    email_opened: 'Email opened',
-    email_clicked: 'Email clicked',
-    webinar_registered: 'Registered for a webinar',
-    webinar_attended: 'Attended a webinar',
-    ad_clicked: 'Ad clicked',
-    content_downloaded: 'Content downloaded',
-    event_attended: 'Attended an event',
-    demo_requested: 'Demo requested',
-    meeting_booked: 'Meeting booked',
-    call_logged: 'Call',
-    email_sent: 'Email',
-    email_received: 'Email from the lead',
-    meeting_held: 'Meeting',
-  },
+  touch: eventTypeLabels.en,
   actorKind: { user: 'A person', api_key: 'An integration', rule: 'A rule', system: 'Baton' },
   /** Baton's own channel codes (GA4's default grouping); a company's own media show as written. */
   channels: {

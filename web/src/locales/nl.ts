@@ -1,3 +1,4 @@
+import { eventTypeLabels } from '../../../src/domain/capture/event-types.ts';
 import type { en } from './en.ts';
 
 /** Every text of the web app in Dutch: the same keys as en.ts. */
@@ -221,23 +222,7 @@ export const nl: typeof en = {
     cancelled: 'Vervallen',
   },
   reasonOutcome: { recycle: 'terug naar Marketing', disqualify: 'diskwalificeren' },
-  touch: {
-    form_submitted: 'Formulier verstuurd',
-    page_viewed: 'Pagina bekeken',
-    email_opened: 'E-mail geopend',
-    email_clicked: 'Op e-mail geklikt',
-    webinar_registered: 'Aangemeld voor een webinar',
-    webinar_attended: 'Webinar bijgewoond',
-    ad_clicked: 'Op advertentie geklikt',
-    content_downloaded: 'Content gedownload',
-    event_attended: 'Evenement bezocht',
-    demo_requested: 'Demo aangevraagd',
-    meeting_booked: 'Afspraak ingepland',
-    call_logged: 'Telefoongesprek',
-    email_sent: 'E-mail',
-    email_received: 'E-mail van de lead',
-    meeting_held: 'Afspraak',
-  },
+  touch: eventTypeLabels.nl,
   actorKind: { user: 'Een persoon', api_key: 'Een koppeling', rule: 'Een regel', system: 'Baton' },
   channels: {
     email: 'E-mail',
