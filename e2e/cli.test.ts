@@ -95,6 +95,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0034_mail_log_settings',
         '0035_mailbox_connections',
         '0036_stage_change_messages',
+        '0037_tasks',
       ],
     });
   });

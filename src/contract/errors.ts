@@ -78,6 +78,9 @@ export const errorCatalog = {
   'views.name_taken': { status: 409, title: 'You already have a view with this name' },
   'views.not_yours': { status: 403, title: 'Only the person who saved a view may change it' },
 
+  'tasks.not_found': { status: 404, title: 'No such task' },
+  'tasks.invalid_assignee': { status: 400, title: 'The task cannot go to this person' },
+
   'accounts.not_found': { status: 404, title: 'No such account' },
   'accounts.domain_taken': { status: 409, title: 'Another account has this domain' },
   'accounts.invalid_owner': { status: 400, title: 'The owner is not an active user' },

@@ -27,6 +27,7 @@ import { importJobsRoutes } from './modules/imports/import-jobs.routes.ts';
 import { formsRoutes, publicCaptureRoutes } from './modules/forms/forms.routes.ts';
 import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
 import { listsRoutes } from './modules/lists/lists.routes.ts';
+import { tasksRoutes } from './modules/tasks/tasks.routes.ts';
 import { mailboxRoutes } from './modules/mailbox/mailbox.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { auditLogRoutes } from './modules/audit-log/audit-log.routes.ts';
@@ -151,6 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       teamsRoutes(api, deps.services);
       contactsRoutes(api, deps.services);
       listsRoutes(api, deps.services);
+      tasksRoutes(api, deps.services);
       mailboxRoutes(api, deps.services);
       accountsRoutes(api, deps.services);
       stagesRoutes(api, deps.services);

@@ -27,6 +27,7 @@ import { createFormsService } from './modules/forms/forms.service.ts';
 import { createContactsService } from './modules/contacts/contacts.service.ts';
 import { createExportsService } from './modules/exports/exports.service.ts';
 import { createListsService } from './modules/lists/lists.service.ts';
+import { createTasksService } from './modules/tasks/tasks.service.ts';
 import { createMailboxService } from './modules/mailbox/mailbox.service.ts';
 import { createMailboxSyncService } from './modules/mailbox/mailbox-sync.service.ts';
 import { openImap } from './platform/imap.ts';
@@ -195,6 +196,7 @@ export function createServices(
     alerts: createAlertsService(deps, { chat }),
     contacts,
     lists: createListsService(deps, { contacts, routing }),
+    tasks: createTasksService(deps),
     exports: createExportsService(deps),
     mailbox,
     mailboxSync,

@@ -562,6 +562,22 @@ export interface SavedViewsTable {
   updated_at: DbTime;
 }
 
+/** A next step on a lead, due at a time, for one person. */
+export interface TasksTable {
+  id: string;
+  contact_id: string;
+  assignee_id: string;
+  /** call, email, meeting or todo. */
+  kind: string;
+  title: string;
+  due_at: DbTime;
+  done_at: DbTime | null;
+  done_by: string | null;
+  created_by: string | null;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
 export interface AlertChannelsTable {
   id: string;
   /** A person's own channels, or (team_id) a team's; exactly one is set. */
@@ -799,6 +815,7 @@ export interface DB {
   sla_policies: SlaPoliciesTable;
   sla_instances: SlaInstancesTable;
   saved_views: SavedViewsTable;
+  tasks: TasksTable;
   mail_log_addresses: MailLogAddressesTable;
   mail_meetings: MailMeetingsTable;
   mail_log_settings: MailLogSettingsTable;
@@ -845,6 +862,9 @@ export type TeamRow = Selectable<TeamsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type AccountRow = Selectable<AccountsTable>;
 export type ContactRow = Selectable<ContactsTable>;
+export type TaskRow = Selectable<TasksTable>;
+export type NewTaskRow = Insertable<TasksTable>;
+export type TaskUpdate = Updateable<TasksTable>;
 export type ConsentRecordRow = Selectable<ConsentRecordsTable>;
 export type NewContactRow = Insertable<ContactsTable>;
 export type ContactUpdate = Updateable<ContactsTable>;

@@ -253,8 +253,23 @@ export async function insertContact(db: Db, row: NewContactRow): Promise<void> {
   await db.insertInto('contacts').values(row).execute();
 }
 
-/** Any edit can move the contact's fit, so it becomes due for scoring. */
+/**
+ * Any edit can move the contact's fit, so it becomes due for scoring. A new owner takes over the
+ * open tasks the previous owner had on the lead, so their queue holds them and the old one's not.
+ */
 export async function updateContactRow(db: Db, id: string, patch: ContactUpdate): Promise<void> {
+  const newOwner = patch.owner_id;
+  if (typeof newOwner === 'string') {
+    await db
+      .updateTable('tasks')
+      .set({ assignee_id: newOwner })
+      .where('contact_id', '=', id)
+      .where('done_at', 'is', null)
+      .where((eb) =>
+        eb('assignee_id', '=', eb.selectFrom('contacts').select('owner_id').where('id', '=', id)),
+      )
+      .execute();
+  }
   await db
     .updateTable('contacts')
     .set((eb) => ({ ...patch, activity_version: eb('activity_version', '+', 1) }))
@@ -349,6 +364,7 @@ export async function moveContactDependants(db: Db, fromId: string, toId: string
     .set({ contact_id: toId })
     .where('contact_id', '=', fromId)
     .execute();
+  await db.updateTable('tasks').set({ contact_id: toId }).where('contact_id', '=', fromId).execute();
 }
 
 export async function insertContactAlias(
