@@ -8,6 +8,7 @@ import type { ScoringModel } from '../src/contract/scoring.ts';
 import { defaultScoringModel } from '../src/domain/scoring/default-model.ts';
 import type { MarketingCommitment, SlaCalendar, SlaClock, SlaPolicy } from '../src/contract/sla.ts';
 import type { HandoffSettings, RejectionReason } from '../src/contract/handoff.ts';
+import type { Task } from '../src/contract/tasks.ts';
 import type { User } from '../src/contract/users.ts';
 import { choose, hasBrowser, launchChromium, seriousViolations, shoot } from './browser.ts';
 import { createStoreEnv, startServerProcess, type ServerProcess, startWebsite } from './helpers.ts';
@@ -214,6 +215,56 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
       expect.objectContaining({ status: 'won', stage: 'won', wonReason: 'Best fit with their Exact set-up' }),
     ]);
     expect((await contactOf('noor@hooli.nl'))?.stage).toBe('customer');
+    await context.close();
+  });
+
+  it('the rep adds a next step to a lead, finds it overdue at the top of their queue, and ticks it off', async () => {
+    const noor = (await contactOf('noor@hooli.nl'))!;
+    const { context, page } = await signInAs(people.rep);
+    await page.goto(`${baton.url}/leads/${noor.id}`);
+    await page.getByRole('heading', { name: 'Next steps' }).waitFor();
+    await page.getByText('No next steps yet.').waitFor();
+    await page.getByRole('button', { name: 'Add a task' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('What to do').waitFor();
+    // Saying nothing is refused beside the field.
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('Say what to do.').waitFor();
+    await dialog.getByLabel('What to do').fill('Call about the rollout');
+    await dialog.getByRole('radio', { name: 'Meeting' }).check();
+    // Due yesterday morning: overdue as soon as it is saved.
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const due = dialog.getByLabel('Due');
+    await due.click();
+    await due.fill(`${yesterday} 09:00`);
+    await due.press('Enter');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Task added.').waitFor();
+    const card = page.locator('.ant-card', { has: page.getByRole('heading', { name: 'Next steps' }) });
+    await card.getByText('Call about the rollout').waitFor();
+    await card.getByText('Overdue').waitFor();
+    const [made] = (await call<{ data: Task[] }>('GET', `/tasks?contactId=${noor.id}`)).data;
+    expect(made).toMatchObject({
+      title: 'Call about the rollout',
+      kind: 'meeting',
+      assigneeId: people.rep.id,
+    });
+    expect(made!.dueAt.slice(0, 10) <= yesterday).toBe(true);
+
+    // At the top of the queue, with its lead; ticked off there, it leaves the list.
+    await page.goto(`${baton.url}/leads`);
+    const mine = page.locator('.ant-card', { has: page.getByRole('heading', { name: 'My next steps' }) });
+    await mine.getByRole('link', { name: /Noor/ }).waitFor();
+    await mine.getByText('Overdue').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await shoot(page, 'web-1-rep-next-steps.png');
+    // The box shows what the server holds: it is ticked once the server took it.
+    await mine.getByRole('checkbox', { name: 'Mark “Call about the rollout” done' }).click();
+    await page.getByText('Done.', { exact: true }).waitFor();
+    await mine.waitFor({ state: 'detached' });
+    expect((await call<{ data: Task[] }>('GET', `/tasks?contactId=${noor.id}&status=done`)).data).toEqual([
+      expect.objectContaining({ title: 'Call about the rollout', done: true, doneBy: people.rep.id }),
+    ]);
     await context.close();
   });
 

@@ -674,6 +674,31 @@ export async function fillDemo(
   await runUntil(end.getTime());
   await settle();
 
+  // Each rep's next steps on the leads they work: one overdue since yesterday, some for the days
+  // ahead, and one already done.
+  const steps = [
+    ['call', 'Terugbellen over de offerte'],
+    ['meeting', 'Demo inplannen met de IT-manager'],
+    ['email', 'Referentiecase sturen'],
+    ['todo', 'Beslissers in kaart brengen'],
+  ] as const;
+  for (const rep of reps) {
+    const worked = [
+      ...(await services.contacts.listContacts(cli, { ownerId: rep.id, stage: 'sql', limit: 2 })).data,
+      ...(await services.contacts.listContacts(cli, { ownerId: rep.id, stage: 'sal', limit: 2 })).data,
+    ];
+    for (const [i, contact] of worked.entries()) {
+      const [kind, title] = steps[i % steps.length]!;
+      const task = await services.tasks.create(actorOf(rep), contact.id, {
+        kind,
+        title,
+        dueAt: new Date(clock.now().getTime() + (i === 0 ? -1 : i) * day).toISOString(),
+      });
+      if (i === worked.length - 1 && i > 0)
+        await services.tasks.update(actorOf(rep), task.id, { done: true });
+    }
+  }
+
   // The quarter has a new customer to show: the year's draws depend on the hour the demo starts,
   // and now and then leave every win of the quarter with a company that had bought before. Then
   // the newest open deal of a company that never bought closes today.

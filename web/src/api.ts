@@ -120,6 +120,7 @@ import type {
   OpportunityDetail,
   OpportunityStage,
 } from '../../src/contract/opportunities.ts';
+import type { CreateTaskBody, ListTasksQuery, Task, UpdateTaskBody } from '../../src/contract/tasks.ts';
 import type {
   Pacing,
   PeriodKind,
@@ -375,6 +376,9 @@ export const api = {
   createView: (body: CreateViewBody) => post<SavedView>('/views', body),
   updateView: (id: string, body: UpdateViewBody) => patch<SavedView>(`/views/${id}`, body),
   deleteView: (id: string) => remove<void>(`/views/${id}`),
+  tasks: (query: ListTasksQuery) => get<{ data: Task[] }>('/tasks', query),
+  createTask: (contactId: string, body: CreateTaskBody) => post<Task>(`/contacts/${contactId}/tasks`, body),
+  updateTask: (id: string, body: UpdateTaskBody) => patch<Task>(`/tasks/${id}`, body),
   handoffContext: (id: string) => get<HandoffContext>(`/contacts/${id}/handoff`),
   clocksOf: (id: string) => get<{ data: SlaClock[] }>(`/contacts/${id}/sla`),
   accept: (id: string, body: AcceptBody) => post<HandoffDecision>(`/contacts/${id}/accept`, body),

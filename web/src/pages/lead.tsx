@@ -38,6 +38,7 @@ import { ruleLabel } from '../../../src/domain/scoring/default-model.ts';
 import { useUser } from '../session.ts';
 import { ConsentCard } from '../components/consent-card.tsx';
 import { DealsCard } from '../components/deals-card.tsx';
+import { TasksCard } from '../components/tasks-card.tsx';
 
 type TimelineEntry = HandoffContext['timeline'][number];
 
@@ -154,6 +155,8 @@ export function LeadPage() {
           {canWork && <LogActivityButton contactId={contact.id} />}
         </Space>
       </Space>
+
+      <TasksCard contactId={contact.id} canWork={canWork && user.role !== 'director'} />
 
       <DealsCard contactId={contact.id} canWork={canWork} />
 

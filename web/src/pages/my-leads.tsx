@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import { DecisionButtons, LogActivityButton } from '../components/lead-actions.tsx';
 import { QueueTable, byLead, leadName } from '../components/queue-table.tsx';
+import { MyTasks } from '../components/tasks-card.tsx';
 import { useUser } from '../session.ts';
 
 /** The rep's leads waiting for a follow-up, most urgent first, with live business-time countdowns. */
@@ -23,6 +24,7 @@ export function MyLeadsPage() {
         <Typography.Paragraph type="secondary">{t('queue.intro')}</Typography.Paragraph>
       </div>
       {queue.isError && <Alert type="error" title={t('common.loadFailed')} showIcon />}
+      <MyTasks />
       <QueueTable
         rows={rows}
         receivedAt={queue.data?.receivedAt ?? performance.now()}
