@@ -44,3 +44,23 @@ export const ListAccountsQuery = StrictObject({
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Search in name and domains' })),
 });
 export type ListAccountsQuery = Static<typeof ListAccountsQuery>;
+
+export const accountLikenesses = ['same_name', 'name_is_domain', 'similar_name'] as const;
+
+export const AccountDuplicate = Type.Object({
+  account: Account,
+  because: Type.Enum(accountLikenesses, {
+    description:
+      'same_name: the same name without legal form; name_is_domain: the one name is the other’s domain; similar_name: alike but for typos',
+  }),
+});
+export type AccountDuplicate = Static<typeof AccountDuplicate>;
+
+export const MergeAccountBody = StrictObject({
+  duplicateId: Type.String({
+    format: 'uuid',
+    description:
+      'The account to merge into this one: its domains, people and deals move over, and it is removed',
+  }),
+});
+export type MergeAccountBody = Static<typeof MergeAccountBody>;

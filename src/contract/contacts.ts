@@ -194,6 +194,17 @@ export const MergeContactBody = StrictObject({
 });
 export type MergeContactBody = Static<typeof MergeContactBody>;
 
+export const contactLikenesses = ['same_name_same_company', 'same_name_free_mail', 'same_phone'] as const;
+
+export const ContactDuplicate = Type.Object({
+  contact: Contact,
+  because: Type.Enum(contactLikenesses, {
+    description:
+      'same_name_same_company: one name at one account or email domain; same_name_free_mail: one name, one of them from free mail; same_phone',
+  }),
+});
+export type ContactDuplicate = Static<typeof ContactDuplicate>;
+
 export const ConsentRecord = Type.Object({
   purpose: Type.Enum([...consentPurposes]),
   status: Type.String(),

@@ -84,6 +84,8 @@ export const errorCatalog = {
   'accounts.not_found': { status: 404, title: 'No such account' },
   'accounts.domain_taken': { status: 409, title: 'Another account has this domain' },
   'accounts.invalid_owner': { status: 400, title: 'The owner is not an active user' },
+  'accounts.merge_same': { status: 400, title: 'An account cannot be merged into itself' },
+  'accounts.merge_forbidden': { status: 403, title: "Only the owner's team can merge this account away" },
 
   'stages.not_found': { status: 404, title: 'No such stage' },
   'stages.key_taken': { status: 409, title: 'A stage with this key exists' },

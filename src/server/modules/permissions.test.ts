@@ -68,6 +68,15 @@ const queuedEmail = async (w: World, c: TestContext, cancelled = false) => {
   return message.id;
 };
 
+/** An account like the world's account, of the same owner: one to merge into it. */
+const duplicateAccountOf = async (w: World, c: TestContext) =>
+  (
+    await c.services.accounts.createAccount(cli, {
+      name: `${w.account.name} B.V.`,
+      ownerId: w.account.ownerId,
+    })
+  ).id;
+
 /** A task on the rep's lead, for the rep. */
 const taskOf = async (w: World, c: TestContext) =>
   (
@@ -791,6 +800,25 @@ const rows: Row[] = [
       payload: { industry: 'ICT' },
     }),
     expect: workers(200),
+  },
+  {
+    route: 'GET /api/v1/accounts/:id/duplicates',
+    request: (w) => ({ url: `/api/v1/accounts/${w.account.id}/duplicates` }),
+    expect: all(200),
+  },
+  {
+    route: 'POST /api/v1/accounts/:id/merge',
+    request: async (w, c) => ({
+      method: 'POST',
+      url: `/api/v1/accounts/${w.account.id}/merge`,
+      payload: { duplicateId: await duplicateAccountOf(w, c) },
+    }),
+    expect: workers(200),
+  },
+  {
+    route: 'GET /api/v1/contacts/:id/duplicates',
+    request: (w) => ({ url: `/api/v1/contacts/${w.repContact.id}/duplicates` }),
+    expect: all(200),
   },
   {
     route: "GET /api/v1/accounts/:id (another team's)",
@@ -1810,6 +1838,9 @@ const onAnotherTeams = (route: string, expect?: Partial<Row['expect']>): Row => 
 const teamRecordRoutes = [
   'PATCH /api/v1/accounts/:id',
   'GET /api/v1/accounts/:id/score',
+  'GET /api/v1/accounts/:id/duplicates',
+  'POST /api/v1/accounts/:id/merge',
+  'GET /api/v1/contacts/:id/duplicates',
   'POST /api/v1/contacts/:id/merge',
   'POST /api/v1/contacts/:id/route',
   'POST /api/v1/contacts/:id/reassign',

@@ -1070,6 +1070,9 @@ export const en = {
         merged: 'Contacts merged',
         consent_recorded: 'Consent recorded',
       },
+      account: {
+        merged: 'Accounts merged',
+      },
       contacts: {
         list_exported: 'Contact list exported',
       },

@@ -1079,6 +1079,9 @@ export const nl: typeof en = {
         merged: 'Contacten samengevoegd',
         consent_recorded: 'Toestemming vastgelegd',
       },
+      account: {
+        merged: 'Accounts samengevoegd',
+      },
       contacts: {
         list_exported: 'Contactenlijst geëxporteerd',
       },

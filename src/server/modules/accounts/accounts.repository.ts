@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Visibility } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
-import { containsPattern, likeSql } from '../../db/dialect.ts';
+import type { DB } from '../../db/tables.ts';
+import { containsPattern, likeSql, startsWithPattern } from '../../db/dialect.ts';
 import type { AccountRow, AccountUpdate, NewAccountRow } from '../../db/tables.ts';
 
 export async function findAccountById(db: Db, id: string): Promise<AccountRow | undefined> {
@@ -17,6 +18,25 @@ export interface AccountFilter {
 }
 
 /**
+ * Under `owned_by` visibility an account is visible when its owner is in the set or when it holds
+ * a contact whose owner is.
+ */
+function visibleAccounts(eb: ExpressionBuilder<DB, 'accounts'>, visibility: Visibility) {
+  if (visibility.kind === 'all') return eb.lit(true);
+  const ids = visibility.userIds;
+  return eb.or([
+    eb('owner_id', 'in', ids),
+    eb.exists(
+      eb
+        .selectFrom('contacts')
+        .select('contacts.id')
+        .whereRef('contacts.account_id', '=', 'accounts.id')
+        .where('contacts.owner_id', 'in', ids),
+    ),
+  ]);
+}
+
+/**
  * Newest first. Under `owned_by` visibility an account is visible when its owner is in the set or
  * when it holds a contact whose owner is.
  */
@@ -28,23 +48,11 @@ export async function findAccounts(
   beforeId?: string,
   onlyId?: string,
 ): Promise<AccountRow[]> {
-  let query = db.selectFrom('accounts').selectAll();
-  if (visibility.kind === 'owned_by') {
-    if (visibility.userIds.length === 0) return [];
-    const ids = visibility.userIds;
-    query = query.where((eb) =>
-      eb.or([
-        eb('owner_id', 'in', ids),
-        eb.exists(
-          eb
-            .selectFrom('contacts')
-            .select('contacts.id')
-            .whereRef('contacts.account_id', '=', 'accounts.id')
-            .where('contacts.owner_id', 'in', ids),
-        ),
-      ]),
-    );
-  }
+  if (visibility.kind === 'owned_by' && visibility.userIds.length === 0) return [];
+  let query = db
+    .selectFrom('accounts')
+    .selectAll()
+    .where((eb) => visibleAccounts(eb, visibility));
   if (onlyId) query = query.where('id', '=', onlyId);
   if (filter.domain) {
     const domain = filter.domain;
@@ -116,4 +124,68 @@ export async function replaceAccountDomains(
     .insertInto('account_domains')
     .values(domains.map((domain) => ({ domain, account_id: accountId })))
     .execute();
+}
+
+/**
+ * Accounts that may be the same company as one named `nameKey` with `domains`: those whose name
+ * holds one of its longer words, whose name is spelt as one of its domains, or whose domain spells
+ * its name. The domain rule (accountLikeness) then decides; this only narrows the search.
+ */
+export async function findAccountCandidates(
+  db: Db,
+  self: { id: string; nameKey: string; domainNames: readonly string[] },
+  visibility: Visibility,
+  limit: number,
+): Promise<AccountRow[]> {
+  const words = self.nameKey
+    .split(' ')
+    .filter((w) => w.length >= 4)
+    .sort((a, b) => b.length - a.length)
+    .slice(0, 3);
+  const joined = self.nameKey.replace(/ /g, '');
+  if (visibility.kind === 'owned_by' && visibility.userIds.length === 0) return [];
+  return db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('id', '!=', self.id)
+    .where((eb) => visibleAccounts(eb, visibility))
+    .where((eb) =>
+      eb.or([
+        ...(self.nameKey !== '' ? [eb('name_key', '=', self.nameKey)] : []),
+        ...words.map((w) => likeSql(sql.ref('name_key'), containsPattern(w))),
+        ...(self.domainNames.length > 0
+          ? [eb(sql<string>`replace(name_key, ' ', '')`, 'in', [...self.domainNames])]
+          : []),
+        ...(joined.length >= 4
+          ? [
+              eb(
+                'id',
+                'in',
+                eb
+                  .selectFrom('account_domains')
+                  .select('account_id')
+                  .where(likeSql(sql.ref('domain'), startsWithPattern(`${joined}.`))),
+              ),
+            ]
+          : []),
+      ]),
+    )
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Moves what hangs off a duplicate account (its domains, people and deals) to the one it is merged into. */
+export async function moveAccountDependants(db: Db, fromId: string, toId: string): Promise<void> {
+  await db
+    .updateTable('account_domains')
+    .set({ account_id: toId })
+    .where('account_id', '=', fromId)
+    .execute();
+  await db.updateTable('contacts').set({ account_id: toId }).where('account_id', '=', fromId).execute();
+  await db.updateTable('opportunities').set({ account_id: toId }).where('account_id', '=', fromId).execute();
+}
+
+export async function deleteAccount(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('accounts').where('id', '=', id).execute();
 }

@@ -1,6 +1,9 @@
+import { Type } from 'typebox';
 import {
   Account,
+  AccountDuplicate,
   CreateAccountBody,
+  MergeAccountBody,
   ListAccountsQuery,
   UpdateAccountBody,
 } from '../../../contract/accounts.ts';
@@ -62,5 +65,33 @@ export function accountsRoutes(app: App, { accounts }: { accounts: AccountsServi
       },
     },
     async (request) => accounts.updateAccount(request.actor, request.params.id, request.body),
+  );
+
+  app.get(
+    '/accounts/:id/duplicates',
+    {
+      schema: {
+        tags,
+        summary: 'Accounts that look like the same company, and why (same name, name as domain, typo)',
+        params: IdParams,
+        response: { 200: Type.Object({ data: Type.Array(AccountDuplicate) }), ...problemResponses },
+      },
+    },
+    async (request) => accounts.duplicates(request.actor, request.params.id),
+  );
+
+  app.post(
+    '/accounts/:id/merge',
+    {
+      schema: {
+        tags,
+        summary:
+          'Merge a duplicate into this account: its domains, people and deals move over, and it is removed',
+        params: IdParams,
+        body: MergeAccountBody,
+        response: { 200: Account, ...problemResponses },
+      },
+    },
+    async (request) => accounts.merge(request.actor, request.params.id, request.body),
   );
 }

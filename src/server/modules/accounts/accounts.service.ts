@@ -1,9 +1,12 @@
 import type {
   Account,
+  AccountDuplicate,
   CreateAccountBody,
   ListAccountsQuery,
+  MergeAccountBody,
   UpdateAccountBody,
 } from '../../../contract/accounts.ts';
+import { accountLikeness } from '../../../domain/people/duplicates.ts';
 import { canSee, type Actor, type Visibility } from '../../../domain/access/roles.ts';
 import { normalizeCompanyName } from '../../../domain/capture/match-account.ts';
 import { normalizeDomain } from '../../../domain/people/normalize.ts';
@@ -20,8 +23,11 @@ import { loadVisibility } from '../shared/visibility.ts';
 import { checkOwner, resolveNewOwner } from '../shared/ownership.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import {
+  deleteAccount,
   findAccountById,
+  findAccountCandidates,
   findAccounts,
+  moveAccountDependants,
   findDomainsByAccounts,
   insertAccount,
   replaceAccountDomains,
@@ -166,6 +172,77 @@ export function createAccountsService(deps: ServiceDeps) {
           payload: { fields: Object.keys(input) },
         });
         return (await present(trx, [(await findAccountById(trx, id))!]))[0]!;
+      });
+    },
+
+    /**
+     * Accounts that look like the same company, and why: "Bakkerij Jansen" made from a free-mail
+     * sign-up and "Bakkerij Jansen B.V." on its own domain. Of those the reader may see.
+     */
+    async duplicates(actor: Actor | null, id: string): Promise<{ data: AccountDuplicate[] }> {
+      const who = authorize(actor, 'accounts.read');
+      const { row, visibility } = await loadVisible(db, who, id);
+      const [self] = await present(db, [row]);
+      const candidates = await present(
+        db,
+        await findAccountCandidates(
+          db,
+          {
+            id,
+            nameKey: row.name_key ?? normalizeCompanyName(row.name),
+            domainNames: self!.domains.map((d) => d.split('.').slice(0, -1).join('').replace(/-/g, '')),
+          },
+          visibility,
+          50,
+        ),
+      );
+      const data = candidates.flatMap((account) => {
+        const because = accountLikeness(self!, account);
+        return because ? [{ account, because }] : [];
+      });
+      return { data };
+    },
+
+    /**
+     * Merges a duplicate into this account: its domains, people and deals move over, blank fields
+     * are filled from it, and it is removed. The duplicate as it was is kept in the audit log
+     * (`account.merged`). A rep or manager merges away only an account of their own or their
+     * team's (or nobody's): seeing an account through one lead does not make it theirs to remove.
+     */
+    async merge(actor: Actor | null, id: string, input: MergeAccountBody): Promise<Account> {
+      const who = authorize(actor, 'accounts.write');
+      if (id === input.duplicateId)
+        throw fieldError('accounts.merge_same', 'duplicateId', 'is this account itself');
+      const now = clock.now();
+      return write(async (trx) => {
+        const { row: survivor, visibility } = await loadVisible(trx, who, id);
+        const { row: duplicate } = await loadVisible(trx, who, input.duplicateId);
+        if (
+          visibility.kind === 'owned_by' &&
+          duplicate.owner_id !== null &&
+          !canSee(visibility, duplicate.owner_id)
+        )
+          throw createError('accounts.merge_forbidden');
+        const [before] = await present(trx, [duplicate]);
+        await moveAccountDependants(trx, duplicate.id, survivor.id);
+        await deleteAccount(trx, duplicate.id);
+        const fill = <K extends keyof AccountRow>(key: K) =>
+          survivor[key] === null && duplicate[key] !== null ? { [key]: duplicate[key] } : {};
+        await updateAccountRow(trx, survivor.id, {
+          ...fill('employee_count'),
+          ...fill('industry'),
+          ...fill('country'),
+          ...fill('owner_id'),
+          updated_at: toDbTime(now),
+        });
+        await insertEvent(trx, {
+          type: 'account.merged',
+          occurredAt: now,
+          actor: actorRef(who),
+          subject: { type: 'account', id: survivor.id },
+          payload: { merged: before },
+        });
+        return (await present(trx, [(await findAccountById(trx, survivor.id))!]))[0]!;
       });
     },
   };

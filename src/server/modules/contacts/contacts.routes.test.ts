@@ -20,6 +20,47 @@ describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
 
   const as = (cookie: string) => ({ cookie });
 
+  it('suggests the contacts that look like the same person, and why, among those the reader may see', async () => {
+    const cli = { kind: 'cli' } as const;
+    const make = (email: string, more: object = {}) =>
+      context.services.contacts.createContact(cli, { email, ownerId: company.rep.id, ...more });
+    // Jan Jansen of Acme (seeded) beside: his private address, a colleague's namesake at another
+    // company, someone with his phone number, and another team's copy of him.
+    const privateMail = await make('jan.jansen@gmail.com', { firstName: 'Jan', lastName: 'Jansen' });
+    await make('jan@globex.example', { firstName: 'Jan', lastName: 'Jansen' });
+    await context.services.contacts.updateContact(cli, company.repContact.id, { phone: '+31 6 1234 5678' });
+    // Phones are compared among his namesakes and his company's people (an index on phones is not kept).
+    const samePhone = await make('secretariaat@acme.nl', {
+      phone: '06-12345678',
+      accountId: company.account.id,
+    });
+    await context.services.contacts.createContact(cli, {
+      email: 'jjansen@hotmail.com',
+      firstName: 'Jan',
+      lastName: 'Jansen',
+      ownerId: company.outsider.id,
+    });
+    const answer = await app.inject({
+      url: `/api/v1/contacts/${company.repContact.id}/duplicates`,
+      headers: as(company.cookies.rep),
+    });
+    expect(answer.statusCode).toBe(200);
+    const found = answer
+      .json<{ data: { contact: Contact; because: string }[] }>()
+      .data.map((d) => [d.contact.email, d.because])
+      .sort();
+    expect(found).toEqual([
+      [privateMail.email, 'same_name_free_mail'],
+      [samePhone.email, 'same_phone'],
+    ]);
+    // Another team's lead has no suggestions for this rep: it is not there.
+    const hidden = await app.inject({
+      url: `/api/v1/contacts/${company.outsiderContact.id}/duplicates`,
+      headers: as(company.cookies.rep),
+    });
+    expect(hidden.statusCode).toBe(404);
+  });
+
   it('creates a contact owned by the rep who creates it, with its first stage on record', async () => {
     const created = await app.inject({
       method: 'POST',

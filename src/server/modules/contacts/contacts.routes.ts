@@ -5,6 +5,7 @@ import {
   RecordConsentBody,
   ContactExport,
   Contact,
+  ContactDuplicate,
   ContactPage,
   CreateContactBody,
   ListContactsQuery,
@@ -135,6 +136,20 @@ export function contactsRoutes(app: App, { contacts }: { contacts: ContactsServi
         .header('content-disposition', `attachment; filename="contact-${request.params.id}.json"`)
         .send(exported);
     },
+  );
+
+  app.get(
+    '/contacts/:id/duplicates',
+    {
+      schema: {
+        tags,
+        summary:
+          'Contacts that look like the same person, and why (same name at one company or from free mail, same phone)',
+        params: IdParams,
+        response: { 200: Type.Object({ data: Type.Array(ContactDuplicate) }), ...problemResponses },
+      },
+    },
+    async (request) => contacts.duplicates(request.actor, request.params.id),
   );
 
   app.post(

@@ -5,6 +5,7 @@ import type {
   Consents,
   RecordConsentBody,
   Contact,
+  ContactDuplicate,
   ContactExport,
   CreateContactBody,
   ListContactsQuery,
@@ -16,6 +17,7 @@ import type { ChangeStageBody, Lifecycle, StageChange } from '../../../contract/
 import { canSee, type Actor, type Visibility } from '../../../domain/access/roles.ts';
 import { decideSourceUpdate } from '../../../domain/capture/decide-sources.ts';
 import { decideStageChange, stageEntryTimes } from '../../../domain/lifecycle/decide-stage-change.ts';
+import { contactLikeness } from '../../../domain/people/duplicates.ts';
 import { normalizeEmail } from '../../../domain/people/normalize.ts';
 import { similarMatch } from '../../../domain/search/similarity.ts';
 import type { Db } from '../../db/database.ts';
@@ -600,6 +602,33 @@ export function createContactsService(
         });
         return toContact((await findContactById(trx, survivor.id))!);
       });
+    },
+
+    /**
+     * Contacts that look like the same person, and why: the same name at the same company or from
+     * a free-mail address, or the same phone number. Of those the reader may see; merging is theirs.
+     * The candidates are the namesakes the search index finds and the people of the same account,
+     * so a same phone is found among those (phones have no index of their own).
+     */
+    async duplicates(actor: Actor | null, id: string): Promise<{ data: ContactDuplicate[] }> {
+      const who = authorize(actor, 'contacts.read');
+      const { row, visibility } = await loadVisible(db, who, id);
+      const self = toContact(row);
+      // Namesakes through the search index, and the people of the same account.
+      const lookups = [
+        ...(row.last_name ? [findContacts(db, { q: row.last_name }, visibility, 100)] : []),
+        ...(row.account_id ? [findContacts(db, { accountId: row.account_id }, visibility, 200)] : []),
+      ];
+      const seen = new Set<string>([id]);
+      const data: ContactDuplicate[] = [];
+      for (const candidate of (await Promise.all(lookups)).flat()) {
+        if (seen.has(candidate.id)) continue;
+        seen.add(candidate.id);
+        const contact = toContact(candidate);
+        const because = contactLikeness(self, contact);
+        if (because) data.push({ contact, because });
+      }
+      return { data };
     },
 
     /** The current stage, when each stage was last entered, and the full history. */

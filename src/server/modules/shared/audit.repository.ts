@@ -70,6 +70,7 @@ const auditedEventTypes = new Set([
   'contact.exported',
   'contact.erased',
   'contact.merged',
+  'account.merged',
   'contact.consent_recorded',
   'retention.settings_changed',
   'mail_log.settings_changed',
