@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Account } from '../src/contract/accounts.ts';
 import type { Contact } from '../src/contract/contacts.ts';
 import type { Form } from '../src/contract/forms.ts';
 import type { Pool } from '../src/contract/routing.ts';
@@ -265,6 +266,75 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     expect((await call<{ data: Task[] }>('GET', `/tasks?contactId=${noor.id}&status=done`)).data).toEqual([
       expect.objectContaining({ title: 'Call about the rollout', done: true, doneBy: people.rep.id }),
     ]);
+    await context.close();
+  });
+
+  it('a manager finds an account, opens it, merges the duplicate a free-mail sign-up made, and merges a lead’s duplicate', async () => {
+    const free = await call<Account>('POST', '/accounts', {
+      name: 'Bakkerij Jansen',
+      ownerId: people.rep.id,
+    });
+    const own = await call<Account>('POST', '/accounts', {
+      name: 'Bakkerij Jansen B.V.',
+      domains: ['bakkerijjansen.nl'],
+      industry: 'Food',
+      ownerId: people.rep.id,
+    });
+    const privateJan = await call<Contact>('POST', '/contacts', {
+      email: 'jan.jansen@gmail.com',
+      firstName: 'Jan',
+      lastName: 'Jansen',
+      accountId: free.id,
+      ownerId: people.rep.id,
+    });
+    const workJan = await call<Contact>('POST', '/contacts', {
+      email: 'jan@bakkerijjansen.nl',
+      firstName: 'Jan',
+      lastName: 'Jansen',
+      phone: '+31 20 123 4567',
+      accountId: own.id,
+      ownerId: people.rep.id,
+    });
+    const { context, page } = await signInAs(people.manager);
+    await page.goto(`${baton.url}/accounts`);
+    await page.getByRole('heading', { name: 'Accounts', level: 1 }).waitFor();
+    await page.getByRole('searchbox', { name: 'Search accounts' }).fill('bakkerij');
+    await page.getByRole('link', { name: 'Bakkerij Jansen B.V.' }).waitFor();
+    await page.getByRole('link', { name: 'Bakkerij Jansen', exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Bakkerij Jansen B.V.' }).click();
+
+    // The account: its owner, its people, and the duplicate with its reason.
+    await page.getByRole('heading', { name: 'Bakkerij Jansen B.V.', level: 1 }).waitFor();
+    await page.getByText('Owner: Ruud Rep').waitFor();
+    const peopleCard = page.locator('.ant-card', { has: page.getByRole('heading', { name: 'People' }) });
+    await peopleCard.getByRole('link', { name: 'Jan Jansen' }).waitFor();
+    await page.getByText('These accounts look like the same company').waitFor();
+    await page.getByText('the same name').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await shoot(page, 'web-6-manager-account.png');
+    await page.getByRole('button', { name: 'Merge Bakkerij Jansen into this account' }).click();
+    await page.getByRole('tooltip').getByRole('button', { name: 'Merge' }).click();
+    await page.getByText('Accounts merged.').waitFor();
+    await page.getByText('These accounts look like the same company').waitFor({ state: 'detached' });
+    // Both Jans are the bakery's people now.
+    await peopleCard.getByRole('link', { name: 'Jan Jansen' }).nth(1).waitFor();
+    expect((await fetch(`${baton.url}/api/v1/accounts/${free.id}`, { headers: { cookie } })).status).toBe(
+      404,
+    );
+
+    // Two Jans at one bakery: the lead page says so, and merges the private one into the work one.
+    await page.goto(`${baton.url}/leads/${workJan.id}`);
+    await page.getByText('Possible duplicates').waitFor();
+    await page.getByText('same name, same company').waitFor();
+    await page.getByRole('link', { name: 'Bakkerij Jansen B.V.' }).waitFor();
+    await page.getByRole('link', { name: '+31 20 123 4567' }).waitFor();
+    await page.getByRole('button', { name: 'Merge into this lead' }).click();
+    await page.getByRole('tooltip').getByRole('button', { name: 'Merge' }).click();
+    await page.getByText('Merged.', { exact: true }).waitFor();
+    await page.getByText('Possible duplicates').waitFor({ state: 'detached' });
+    expect(
+      (await fetch(`${baton.url}/api/v1/contacts/${privateJan.id}`, { headers: { cookie } })).status,
+    ).toBe(404);
     await context.close();
   });
 

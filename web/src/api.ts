@@ -75,7 +75,14 @@ import type { Consents, RecordConsentBody } from '../../src/contract/contacts.ts
 import type { Board } from '../../src/contract/board.ts';
 import type { BonusPlan, BonusStatements, PutBonusPlanBody } from '../../src/contract/bonus.ts';
 import type { PageOf, ProblemDetails } from '../../src/contract/common.ts';
-import type { ContactPage, ListContactsQuery, Touchpoint } from '../../src/contract/contacts.ts';
+import type {
+  Contact,
+  ContactDuplicate,
+  ContactPage,
+  ListContactsQuery,
+  MergeContactBody,
+  Touchpoint,
+} from '../../src/contract/contacts.ts';
 import type {
   ConnectMailboxBody,
   LoggingAddress,
@@ -120,6 +127,12 @@ import type {
   OpportunityDetail,
   OpportunityStage,
 } from '../../src/contract/opportunities.ts';
+import type {
+  Account,
+  AccountDuplicate,
+  ListAccountsQuery,
+  MergeAccountBody,
+} from '../../src/contract/accounts.ts';
 import type { CreateTaskBody, ListTasksQuery, Task, UpdateTaskBody } from '../../src/contract/tasks.ts';
 import type {
   Pacing,
@@ -144,6 +157,7 @@ import type {
   UpdateRoutingSettingsBody,
 } from '../../src/contract/routing.ts';
 import type {
+  AccountScore,
   CalibrationReport,
   CreateScoringModelBody,
   ScoringModel,
@@ -376,6 +390,14 @@ export const api = {
   createView: (body: CreateViewBody) => post<SavedView>('/views', body),
   updateView: (id: string, body: UpdateViewBody) => patch<SavedView>(`/views/${id}`, body),
   deleteView: (id: string) => remove<void>(`/views/${id}`),
+  accounts: (query: ListAccountsQuery) =>
+    get<{ data: Account[]; nextCursor: string | null }>('/accounts', query),
+  account: (id: string) => get<Account>(`/accounts/${id}`),
+  accountScore: (id: string) => get<AccountScore>(`/accounts/${id}/score`),
+  accountDuplicates: (id: string) => get<{ data: AccountDuplicate[] }>(`/accounts/${id}/duplicates`),
+  mergeAccount: (id: string, body: MergeAccountBody) => post<Account>(`/accounts/${id}/merge`, body),
+  contactDuplicates: (id: string) => get<{ data: ContactDuplicate[] }>(`/contacts/${id}/duplicates`),
+  mergeContact: (id: string, body: MergeContactBody) => post<Contact>(`/contacts/${id}/merge`, body),
   tasks: (query: ListTasksQuery) => get<{ data: Task[] }>('/tasks', query),
   createTask: (contactId: string, body: CreateTaskBody) => post<Task>(`/contacts/${contactId}/tasks`, body),
   updateTask: (id: string, body: UpdateTaskBody) => patch<Task>(`/tasks/${id}`, body),

@@ -28,6 +28,8 @@ const CommitmentPage = lazy(() =>
   import('./pages/commitment.tsx').then((m) => ({ default: m.CommitmentPage })),
 );
 const ImportPage = lazy(() => import('./pages/import.tsx').then((m) => ({ default: m.ImportPage })));
+const AccountsPage = lazy(() => import('./pages/accounts.tsx').then((m) => ({ default: m.AccountsPage })));
+const AccountPage = lazy(() => import('./pages/accounts.tsx').then((m) => ({ default: m.AccountPage })));
 const ContactsPage = lazy(() => import('./pages/contacts.tsx').then((m) => ({ default: m.ContactsPage })));
 const CommitmentsPage = lazy(() =>
   import('./pages/commitments.tsx').then((m) => ({ default: m.CommitmentsPage })),
@@ -99,6 +101,8 @@ export function App() {
                   <Route path="/leads" element={<MyLeadsPage />} />
                   <Route path="/leads/:id" element={<LeadPage />} />
                   <Route path="/contacts" element={<ContactsPage />} />
+                  <Route path="/accounts" element={<AccountsPage />} />
+                  <Route path="/accounts/:id" element={<AccountPage />} />
                   <Route path="/team" element={<TeamBoardPage />} />
                   <Route path="/queue/unassigned" element={<UnassignedPage />} />
                   <Route path="/handoff" element={<HandoffPage />} />

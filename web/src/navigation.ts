@@ -15,6 +15,7 @@ export type NavKey =
   | 'bonus'
   | 'leads'
   | 'contacts'
+  | 'accounts'
   | 'team'
   | 'unassigned'
   | 'handoff'
@@ -43,6 +44,7 @@ export const paths: Record<NavKey, string> = {
   privacy: '/privacy',
   leads: '/leads',
   contacts: '/contacts',
+  accounts: '/accounts',
   team: '/team',
   unassigned: '/queue/unassigned',
   handoff: '/handoff',
@@ -54,12 +56,13 @@ export const paths: Record<NavKey, string> = {
 
 /** Which screens each role works in (PRODUCT.md §2); everyone has the glossary and their profile. */
 export const navOf: Record<Role, NavKey[]> = {
-  sales_rep: ['leads', 'contacts', 'plan', 'agreement', 'bonus', 'glossary', 'profile'],
+  sales_rep: ['leads', 'contacts', 'accounts', 'plan', 'agreement', 'bonus', 'glossary', 'profile'],
   sales_manager: [
     'team',
     'unassigned',
     'leads',
     'contacts',
+    'accounts',
     'overview',
     'board',
     'plan',
@@ -80,6 +83,7 @@ export const navOf: Record<Role, NavKey[]> = {
     'team',
     'handoff',
     'contacts',
+    'accounts',
     'commitments',
     'scoring',
     'glossary',
@@ -88,6 +92,7 @@ export const navOf: Record<Role, NavKey[]> = {
   marketing: [
     'handoff',
     'contacts',
+    'accounts',
     'commitments',
     'attribution',
     'overview',
@@ -114,6 +119,7 @@ export const navOf: Record<Role, NavKey[]> = {
     'unassigned',
     'leads',
     'contacts',
+    'accounts',
     'handoff',
     'commitments',
     'forms',

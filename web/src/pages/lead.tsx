@@ -16,7 +16,7 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import type { HandoffContext } from '../../../src/contract/handoff.ts';
 import { api } from '../api.ts';
 import { StatusTag } from '../components/countdown.tsx';
@@ -39,6 +39,7 @@ import { useUser } from '../session.ts';
 import { ConsentCard } from '../components/consent-card.tsx';
 import { DealsCard } from '../components/deals-card.tsx';
 import { TasksCard } from '../components/tasks-card.tsx';
+import { DuplicatesAlert } from '../components/duplicates-alert.tsx';
 
 type TimelineEntry = HandoffContext['timeline'][number];
 
@@ -130,7 +131,13 @@ export function LeadPage() {
             {name}
           </Typography.Title>
           <Typography.Text type="secondary">
-            {[contact.title, account?.name].filter(Boolean).join(' · ')}
+            {contact.title}
+            {contact.title && account && ' · '}
+            {account && (
+              <Link to={`/accounts/${account.id}`} style={{ textDecoration: 'underline' }}>
+                {account.name}
+              </Link>
+            )}
           </Typography.Text>
           {/* One tap to mail or call, from a laptop's mail and phone apps or a phone's own. */}
           <Space wrap size="middle">
@@ -155,6 +162,8 @@ export function LeadPage() {
           {canWork && <LogActivityButton contactId={contact.id} />}
         </Space>
       </Space>
+
+      <DuplicatesAlert contactId={contact.id} name={name} canMerge={user.role !== 'director'} />
 
       <TasksCard contactId={contact.id} canWork={canWork && user.role !== 'director'} />
 
