@@ -66,10 +66,18 @@ describeEachDialect('accounts over HTTP', (getDatabase) => {
       { name: 'Globex', domains: ['globex.nl'], ownerId: company.outsider.id },
     );
     expect((await call(company.cookies.rep, 'GET', `/api/v1/accounts/${account.id}`)).statusCode).toBe(404);
+    await context.services.scoring.ensureDefaultModel();
+    expect((await call(company.cookies.rep, 'GET', `/api/v1/accounts/${account.id}/score`)).statusCode).toBe(
+      404,
+    );
     await context.services.contacts.updateContact({ kind: 'cli' }, company.repContact.id, {
       accountId: account.id,
     });
     expect((await call(company.cookies.rep, 'GET', `/api/v1/accounts/${account.id}`)).statusCode).toBe(200);
+    // Its score too, as the account page shows it (it answered 404 to whoever saw it through a lead).
+    expect((await call(company.cookies.rep, 'GET', `/api/v1/accounts/${account.id}/score`)).statusCode).toBe(
+      200,
+    );
     const list = await call(company.cookies.rep, 'GET', '/api/v1/accounts');
     expect(
       list

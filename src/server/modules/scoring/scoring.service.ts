@@ -21,7 +21,7 @@ import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { ScoringModelRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
-import { findAccountById, findDomainsByAccounts } from '../accounts/accounts.repository.ts';
+import { findAccounts, findDomainsByAccounts } from '../accounts/accounts.repository.ts';
 import { findContactById } from '../contacts/contacts.repository.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
@@ -253,11 +253,9 @@ export function createScoringService(deps: ScoringDeps) {
     /** The account's own fit plus its contacts' engagement, capped, under the active model. */
     async getAccountScore(actor: Actor | null, accountId: string): Promise<AccountScore> {
       const who = authorize(actor, 'scoring.read');
-      const [account, visibility] = await Promise.all([
-        findAccountById(db, accountId),
-        loadVisibility(db, who),
-      ]);
-      if (!account || !canSee(visibility, account.owner_id)) throw createError('accounts.not_found');
+      // Visible as the account itself is: its owner's team, or through one of the reader's leads.
+      const [account] = await findAccounts(db, {}, await loadVisibility(db, who), 1, undefined, accountId);
+      if (!account) throw createError('accounts.not_found');
       const model = await activeModel();
       if (!model) throw createError('scoring.no_active_model');
       const domains = await findDomainsByAccounts(db, [accountId]);
