@@ -27,6 +27,7 @@ export const personalTables = [
   'action_links',
   'webhook_messages',
   'mail_meetings',
+  'tasks',
 ] as const;
 export type PersonalTable = (typeof personalTables)[number];
 
@@ -51,7 +52,8 @@ export async function findRecordsOfContact(
       | 'sla_instances'
       | 'action_links'
       | 'webhook_messages'
-      | 'mail_meetings',
+      | 'mail_meetings'
+      | 'tasks',
   ) => db.selectFrom(table).selectAll().where('contact_id', '=', contactId).execute() as Promise<StoredRow[]>;
   const opportunityIds = db
     .selectFrom('opportunities')
@@ -102,6 +104,7 @@ export async function findRecordsOfContact(
     action_links: await ofContact('action_links'),
     webhook_messages: await ofContact('webhook_messages'),
     mail_meetings: await ofContact('mail_meetings'),
+    tasks: await ofContact('tasks'),
     qualifications: await ofContact('qualifications'),
     opportunities: await db
       .selectFrom('opportunities')
@@ -283,6 +286,8 @@ export async function anonymiseContact(db: Db, contactId: string, at: Date): Pro
   await db.deleteFrom('contact_aliases').where('contact_id', '=', contactId).execute();
   await db.deleteFrom('visitor_identities').where('contact_id', '=', contactId).execute();
   await db.deleteFrom('consent_records').where('contact_id', '=', contactId).execute();
+  // What was to be done with the person says things about them; the lead is gone as a lead.
+  await db.deleteFrom('tasks').where('contact_id', '=', contactId).execute();
   await db
     .updateTable('touchpoints')
     .set({ url: null, properties: '{}', visitor_id: null })
