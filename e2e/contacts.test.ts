@@ -116,7 +116,7 @@ describe.skipIf(!hasBrowser)('the contact list, in Chromium', () => {
     }
   });
 
-  it('saves a search as a view, gives the leads it finds to a rep in one go, and exports the rows it shows', async () => {
+  it('saves a search as a view, gives the leads it finds to a rep in one go, exports the rows it shows, and adds them to a campaign', async () => {
     const { env, dispose } = await createStoreEnv('sqlite');
     const baton = await startServerProcess({ ...env, ...admin });
     const browser = await launchChromium();
@@ -212,6 +212,18 @@ describe.skipIf(!hasBrowser)('the contact list, in Chromium', () => {
         'owner_email',
       ]);
       expect(new Set(rows.map((r) => r.owner_name))).toEqual(new Set(['Ruud Rep']));
+
+      // All five into Marketing's nurture campaign; the list filtered on it shows them.
+      await page.locator('thead input[type=checkbox]').check();
+      await page.getByRole('button', { name: en.contacts.addToCampaign }).click();
+      const adding = page.getByRole('dialog', {
+        name: en.contacts.campaignTitle_other.replace('{{count}}', String(people.length)),
+      });
+      await adding.getByLabel(en.contacts.campaign).fill('Acme nurture');
+      await adding.getByRole('button', { name: en.contacts.addToCampaign.replace('…', '') }).click();
+      await page.getByText(en.contacts.bulkDone_other.replace('{{count}}', String(people.length))).waitFor();
+      await page.goto(`${baton.url}/contacts?campaign=${encodeURIComponent('Acme nurture')}`);
+      await expect.poll(() => page.getByRole('row').count(), { timeout: 30_000 }).toBe(people.length + 1);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

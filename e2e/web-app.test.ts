@@ -299,6 +299,8 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await page.goto(`${baton.url}/accounts`);
     await page.getByRole('heading', { name: 'Accounts', level: 1 }).waitFor();
     await page.getByRole('searchbox', { name: 'Search accounts' }).fill('bakkerij');
+    // The search is in the address once typing pauses: a click before that would be undone by it.
+    await page.waitForURL(/q=bakkerij/);
     await page.getByRole('link', { name: 'Bakkerij Jansen B.V.' }).waitFor();
     await page.getByRole('link', { name: 'Bakkerij Jansen', exact: true }).waitFor();
     await page.getByRole('link', { name: 'Bakkerij Jansen B.V.' }).click();

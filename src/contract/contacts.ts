@@ -128,7 +128,11 @@ export const ListContactsQuery = StrictObject({
     }),
   ),
   campaign: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 200, description: 'The first or the latest campaign' }),
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'The first or the latest campaign, or one the person was added to',
+    }),
   ),
   createdFrom: Type.Optional(
     Type.String({

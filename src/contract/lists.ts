@@ -89,6 +89,16 @@ export const BulkContactsBody = Type.Union([
     }),
     note: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
   }),
+  StrictObject({
+    action: Type.Literal('add_to_campaign'),
+    contactIds: ContactIds,
+    campaign: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      pattern: '\\S',
+      description: 'The campaign by its name, as touches name it (e.g. "Nurture Q1"); a member once',
+    }),
+  }),
 ]);
 export type BulkContactsBody = Static<typeof BulkContactsBody>;
 

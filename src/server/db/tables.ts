@@ -578,6 +578,14 @@ export interface TasksTable {
   updated_at: DbTime;
 }
 
+/** A person Marketing put in a campaign by its name; no touch, no credit. */
+export interface CampaignMembersTable {
+  contact_id: string;
+  campaign: string;
+  added_by: string | null;
+  added_at: DbTime;
+}
+
 export interface AlertChannelsTable {
   id: string;
   /** A person's own channels, or (team_id) a team's; exactly one is set. */
@@ -816,6 +824,7 @@ export interface DB {
   sla_instances: SlaInstancesTable;
   saved_views: SavedViewsTable;
   tasks: TasksTable;
+  campaign_members: CampaignMembersTable;
   mail_log_addresses: MailLogAddressesTable;
   mail_meetings: MailMeetingsTable;
   mail_log_settings: MailLogSettingsTable;

@@ -103,6 +103,12 @@ export const en = {
     recycleTitle_other: 'Send {{count}} contacts back to Marketing',
     recycleReason: 'Reason',
     recycleReasonNeeded: 'Choose a reason',
+    addToCampaign: 'Add to campaign…',
+    campaignTitle_one: 'Add {{count}} contact to a campaign',
+    campaignTitle_other: 'Add {{count}} contacts to a campaign',
+    campaignIntro:
+      'Filter the list on the campaign to see its members and export them. Membership is no touch: it gives the campaign no credit.',
+    campaignNeeded: 'Name the campaign',
     note: 'Note (optional)',
     bulkDone_one: '{{count}} contact done',
     bulkDone_other: '{{count}} contacts done',

@@ -105,6 +105,12 @@ export const nl: typeof en = {
     recycleTitle_other: '{{count}} contacten terugsturen naar Marketing',
     recycleReason: 'Reden',
     recycleReasonNeeded: 'Kies een reden',
+    addToCampaign: 'Aan campagne toevoegen…',
+    campaignTitle_one: '{{count}} contact aan een campagne toevoegen',
+    campaignTitle_other: '{{count}} contacten aan een campagne toevoegen',
+    campaignIntro:
+      'Filter de lijst op de campagne om de leden te zien en te exporteren. Lid zijn is geen contactmoment: de campagne krijgt er geen toerekening voor.',
+    campaignNeeded: 'Geef de campagne een naam',
     note: 'Notitie (optioneel)',
     bulkDone_one: '{{count}} contact verwerkt',
     bulkDone_other: '{{count}} contacten verwerkt',

@@ -93,7 +93,7 @@ export function ContactsPage() {
   const columns = columnsOf(params.get('cols'));
   const viewId = params.get('view') ?? undefined;
   const [selected, setSelected] = useState<string[]>([]);
-  const [dialog, setDialog] = useState<'save' | 'assign' | 'recycle' | null>(null);
+  const [dialog, setDialog] = useState<'save' | 'assign' | 'recycle' | 'campaign' | null>(null);
   const [outcome, setOutcome] = useState<BulkContactsResponse | null>(null);
   const canAssign = user.role === 'admin' || user.role === 'sales_manager';
   const canRecycle = user.role !== 'director';
@@ -414,6 +414,7 @@ export function ContactsPage() {
           <Typography.Text strong>{t('contacts.selected', { count: selected.length })}</Typography.Text>
           {canAssign && <Button onClick={() => setDialog('assign')}>{t('contacts.assign')}</Button>}
           {canRecycle && <Button onClick={() => setDialog('recycle')}>{t('contacts.recycle')}</Button>}
+          {canRecycle && <Button onClick={() => setDialog('campaign')}>{t('contacts.addToCampaign')}</Button>}
           <Button type="link" onClick={() => setSelected([])}>
             {t('contacts.clearSelection')}
           </Button>
@@ -542,6 +543,32 @@ export function ContactsPage() {
           </Form.Item>
           <Form.Item name="note" label={t('contacts.note')}>
             <Input.TextArea rows={2} maxLength={2000} />
+          </Form.Item>
+        </Form>
+      </Modal>
+      <Modal
+        open={dialog === 'campaign'}
+        title={t('contacts.campaignTitle', { count: selected.length })}
+        okText={t('contacts.addToCampaign').replace('…', '')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ loading: bulk.isPending, htmlType: 'submit', form: 'bulk-campaign' }}
+        onCancel={() => setDialog(null)}
+        destroyOnHidden
+      >
+        <Typography.Paragraph type="secondary">{t('contacts.campaignIntro')}</Typography.Paragraph>
+        <Form
+          id="bulk-campaign"
+          layout="vertical"
+          onFinish={(input: { campaign: string }) =>
+            bulk.mutate({ action: 'add_to_campaign', contactIds: selected, campaign: input.campaign.trim() })
+          }
+        >
+          <Form.Item
+            name="campaign"
+            label={t('contacts.campaign')}
+            rules={[{ required: true, whitespace: true, message: t('contacts.campaignNeeded') }]}
+          >
+            <Input maxLength={200} />
           </Form.Item>
         </Form>
       </Modal>

@@ -105,6 +105,11 @@ function contactConditions(
       eb.or([
         eb('contacts.original_campaign', '=', filter.campaign),
         eb('contacts.latest_campaign', '=', filter.campaign),
+        eb(
+          'contacts.id',
+          'in',
+          eb.selectFrom('campaign_members').select('contact_id').where('campaign', '=', filter.campaign),
+        ),
       ]),
     );
   if (filter.createdFrom) all.push(eb('contacts.created_at', '>=', toDbTime(filter.createdFrom)));
@@ -365,6 +370,32 @@ export async function moveContactDependants(db: Db, fromId: string, toId: string
     .where('contact_id', '=', fromId)
     .execute();
   await db.updateTable('tasks').set({ contact_id: toId }).where('contact_id', '=', fromId).execute();
+  // Campaigns the survivor is not in yet; the rest go with the duplicate.
+  await db
+    .updateTable('campaign_members')
+    .set({ contact_id: toId })
+    .where('contact_id', '=', fromId)
+    .where((eb) =>
+      eb(
+        'campaign',
+        'not in',
+        eb.selectFrom('campaign_members').select('campaign').where('contact_id', '=', toId),
+      ),
+    )
+    .execute();
+}
+
+/** Puts a person in a campaign; false when they were in it already. */
+export async function insertCampaignMember(
+  db: Db,
+  row: { contact_id: string; campaign: string; added_by: string | null; added_at: string },
+): Promise<boolean> {
+  const result = await db
+    .insertInto('campaign_members')
+    .values(row)
+    .onConflict((oc) => oc.columns(['contact_id', 'campaign']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 export async function insertContactAlias(

@@ -68,6 +68,7 @@ import {
   findContactIdByAlias,
   insertContactAlias,
   moveContactDependants,
+  insertCampaignMember,
 } from './contacts.repository.ts';
 import { emailHash, externalIdHash, insertSuppression } from '../capture/capture.repository.ts';
 import { readJson } from '../../db/json-column.ts';
@@ -629,6 +630,35 @@ export function createContactsService(
         if (because) data.push({ contact, because });
       }
       return { data };
+    },
+
+    /**
+     * Puts a person in a campaign by its name (Marketing's nurture track, an event's invitees): the
+     * list filtered on the campaign shows them, and its export is the campaign's list. A member
+     * once; membership is no touch, so it moves no score and gives no credit.
+     */
+    async addToCampaign(actor: Actor | null, id: string, campaign: string): Promise<{ added: boolean }> {
+      const who = authorize(actor, 'contacts.write');
+      const now = clock.now();
+      const name = campaign.trim();
+      return db.transaction().execute(async (trx) => {
+        await loadVisible(trx, who, id);
+        const added = await insertCampaignMember(trx, {
+          contact_id: id,
+          campaign: name,
+          added_by: who.kind === 'user' ? who.userId : null,
+          added_at: toDbTime(now),
+        });
+        if (added)
+          await insertEvent(trx, {
+            type: 'contact.campaign_added',
+            occurredAt: now,
+            actor: actorRef(who),
+            subject: { type: 'contact', id },
+            payload: { campaign: name },
+          });
+        return { added };
+      });
     },
 
     /** The current stage, when each stage was last entered, and the full history. */

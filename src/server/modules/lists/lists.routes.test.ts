@@ -163,6 +163,58 @@ describeEachDialect('lists: saved views, bulk actions and the export', (getDatab
     expect((await context.services.contacts.getContact(cli, leads[2]!.id)).stage).toBe('lead');
   });
 
+  it('adds many contacts to a campaign, each once, finds them by it, and gives the campaign no credit', async () => {
+    const leads = await teamLeads();
+    const add = (cookie: string, contactIds: string[], campaign = 'Nurture Q1') =>
+      call<BulkContactsResponse>(cookie, 'POST', '/api/v1/contacts/bulk', {
+        action: 'add_to_campaign',
+        contactIds,
+        campaign,
+      });
+    const first = await add(company.cookies.marketer, [leads[0]!.id, leads[1]!.id]);
+    expect(first.json()).toMatchObject({ done: 2, failed: 0 });
+    // Again, with one more and one the rep may not see: a member once, the other refused alone.
+    const again = await add(
+      company.cookies.rep,
+      [leads[0]!.id, leads[2]!.id, company.outsiderContact.id],
+      ' Nurture Q1 ',
+    );
+    expect(again.json()).toMatchObject({ done: 2, failed: 1 });
+    expect(again.json().results.at(-1)).toMatchObject({ status: 'failed', code: 'contacts.not_found' });
+    const members = await context.database.db
+      .selectFrom('campaign_members')
+      .select(['contact_id', 'campaign'])
+      .orderBy('contact_id')
+      .execute();
+    expect(members).toEqual(
+      leads
+        .map((l) => ({ contact_id: l.id, campaign: 'Nurture Q1' }))
+        .sort((a, b) => (a.contact_id < b.contact_id ? -1 : 1)),
+    );
+    // The list filtered on the campaign shows its members, and its export is the campaign's list.
+    const listed = await call<ContactPage>(
+      company.cookies.manager,
+      'GET',
+      '/api/v1/contacts?campaign=Nurture%20Q1',
+    );
+    expect(
+      listed
+        .json()
+        .data.map((c) => c.id)
+        .sort(),
+    ).toEqual(leads.map((l) => l.id).sort());
+    // No touch, so no credit and no new latest source.
+    for (const lead of leads) {
+      const contact = await context.services.contacts.getContact(cli, lead.id);
+      expect(contact.latestSource).toBeNull();
+    }
+    // A director reads; a campaign needs a name.
+    expect((await add(company.cookies.director, [leads[0]!.id])).status).toBe(403);
+    const unnamed = await add(company.cookies.marketer, [leads[0]!.id], '   ');
+    expect(unnamed.status).toBe(400);
+    expect(JSON.stringify(unnamed.json())).toContain('campaign');
+  });
+
   it('exports the rows the list shows, in its order, with the chosen columns, formulas neutralised and the export on record', async () => {
     await teamLeads();
     const query = 'q=acme.nl';

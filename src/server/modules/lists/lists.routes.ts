@@ -77,7 +77,8 @@ export function listsRoutes(app: App, { lists }: { lists: ListsService }) {
     {
       schema: {
         tags,
-        summary: 'Assign or recycle many contacts; each is done or refused on its own, as on its own page',
+        summary:
+          'Assign, recycle or add to a campaign many contacts; each is done or refused on its own, as on its own page',
         body: BulkContactsBody,
         response: { 200: BulkContactsResponse, ...problemResponses },
       },

@@ -136,12 +136,21 @@ export function createListsService(
      * or act on is refused with its own problem, and the rest are done.
      */
     async bulk(actor: Actor | null, input: BulkContactsBody): Promise<BulkContactsResponse> {
-      const who = authorize(actor, input.action === 'assign' ? 'leads.route' : 'lifecycle.change');
+      const who = authorize(
+        actor,
+        input.action === 'assign'
+          ? 'leads.route'
+          : input.action === 'recycle'
+            ? 'lifecycle.change'
+            : 'contacts.write',
+      );
       const results: BulkContactsResponse['results'] = [];
       for (const contactId of input.contactIds) {
         try {
           if (input.action === 'assign')
             await routing.reassign(who, contactId, { userId: input.userId, reason: input.reason });
+          else if (input.action === 'add_to_campaign')
+            await contacts.addToCampaign(who, contactId, input.campaign);
           else
             await contacts.changeStage(who, contactId, {
               to: 'recycled',

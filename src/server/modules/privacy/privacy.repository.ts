@@ -28,6 +28,7 @@ export const personalTables = [
   'webhook_messages',
   'mail_meetings',
   'tasks',
+  'campaign_members',
 ] as const;
 export type PersonalTable = (typeof personalTables)[number];
 
@@ -53,7 +54,8 @@ export async function findRecordsOfContact(
       | 'action_links'
       | 'webhook_messages'
       | 'mail_meetings'
-      | 'tasks',
+      | 'tasks'
+      | 'campaign_members',
   ) => db.selectFrom(table).selectAll().where('contact_id', '=', contactId).execute() as Promise<StoredRow[]>;
   const opportunityIds = db
     .selectFrom('opportunities')
@@ -105,6 +107,7 @@ export async function findRecordsOfContact(
     webhook_messages: await ofContact('webhook_messages'),
     mail_meetings: await ofContact('mail_meetings'),
     tasks: await ofContact('tasks'),
+    campaign_members: await ofContact('campaign_members'),
     qualifications: await ofContact('qualifications'),
     opportunities: await db
       .selectFrom('opportunities')

@@ -117,6 +117,7 @@ describeEachDialect('requests of a data subject (GDPR/AVG)', (getDatabase) => {
       },
     );
     await context.services.handoff.accept(asRep, id, {});
+    await context.services.contacts.addToCampaign(cli, id, 'Nurture Q1');
     await context.services.tasks.create(asRep, id, {
       title: 'Call Sanne back',
       dueAt: '2026-12-04T09:00:00Z',

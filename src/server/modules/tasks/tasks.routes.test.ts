@@ -200,7 +200,7 @@ describeEachDialect('tasks: next steps on a lead, in its page and in the queue',
     ).toEqual([]);
   });
 
-  it('moves tasks with a merged duplicate and removes them with an erased person', async () => {
+  it('moves tasks and campaigns with a merged duplicate and removes them with an erased person', async () => {
     const lead = company.repContact.id;
     const duplicate = await context.services.contacts.createContact(cli, {
       email: 'j.jansen@acme.nl',
@@ -210,11 +210,25 @@ describeEachDialect('tasks: next steps on a lead, in its page and in the queue',
       title: 'Call Jan',
       dueAt: inHours(1),
     });
+    // Campaigns go along too: once each, also one both were in.
+    await context.services.contacts.addToCampaign(cli, lead, 'Nurture Q1');
+    await context.services.contacts.addToCampaign(cli, duplicate.id, 'Nurture Q1');
+    await context.services.contacts.addToCampaign(cli, duplicate.id, 'Partner event');
     await context.services.contacts.mergeContacts(cli, lead, { duplicateId: duplicate.id });
+    const campaigns = await context.database.db
+      .selectFrom('campaign_members')
+      .select(['contact_id', 'campaign'])
+      .orderBy('campaign')
+      .execute();
+    expect(campaigns).toEqual([
+      { contact_id: lead, campaign: 'Nurture Q1' },
+      { contact_id: lead, campaign: 'Partner event' },
+    ]);
     expect((await context.services.tasks.list(cli, { contactId: lead })).data.map((t) => t.id)).toEqual([
       task.id,
     ]);
     await context.services.contacts.eraseContact(cli, lead);
     expect(await context.database.db.selectFrom('tasks').selectAll().execute()).toEqual([]);
+    expect(await context.database.db.selectFrom('campaign_members').selectAll().execute()).toEqual([]);
   });
 });
