@@ -362,10 +362,13 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
         const accounts = new Set<string>();
         const read = async (where: string) => {
           await page.waitForLoadState('networkidle');
-          await page
-            .locator('.ant-skeleton, .ant-spin-spinning')
-            .first()
-            .waitFor({ state: 'hidden', timeout: 90_000 });
+          // Nothing still loading: a skeleton, a spinner, or a loading icon (antd labels it
+          // "loading", in English; read while a settings tab loaded, it failed ci44).
+          await page.waitForFunction(
+            `![...document.querySelectorAll('.ant-skeleton, .ant-spin-spinning, .anticon-loading')].some((e) => e.getClientRects().length > 0)`,
+            undefined,
+            { timeout: 90_000 },
+          );
           const texts = await visibleTexts(page);
           seen.pages += 1;
           seen.texts += texts.length;
