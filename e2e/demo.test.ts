@@ -172,10 +172,10 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
       expect(violations).toEqual([]);
     }, 300_000);
 
-  // Issue 24: every role at 390 × 844, as on a phone. No page scrolls sideways (what is wider, a
-  // table, scrolls inside itself), and the menu opens over the page from a button in the header,
-  // which covers nothing. The five walk at once, as the five would.
-  it('fits a phone: every page of every role at 390 px wide, with the menu over the page', async () => {
+  // Issue 24: every screen of every role at 390 × 844, as on a phone. No page scrolls sideways
+  // (what is wider, a table, scrolls inside itself), and the menu opens over the page from a button
+  // in the header, which covers nothing. The five walk at once, each with their own menu.
+  it('fits a phone: every screen of every role at 390 px wide, with the menu over the page', async () => {
     const browser_ = browser!;
     const baton_ = baton!;
     const { errors, violations, watch } = watcher();
@@ -186,6 +186,17 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
       { email: 'lars@nordwind-ict.example', role: 'marketing' },
       { email: 'ada@nordwind-ict.example', role: 'admin' },
     ] as const;
+    // Each screen once, in the walk of the first role that has it: a screen is the same page in
+    // every role's menu (all of them on every role took 270 s of a CI run, the reports' pages
+    // five at once on one server).
+    const taken = new Set<string>();
+    const pathsOf = Object.fromEntries(
+      walks.map(({ role }) => {
+        const own = navOf[role].map((key) => paths[key]).filter((path) => !taken.has(path));
+        for (const path of own) taken.add(path);
+        return [role, own];
+      }),
+    ) as Record<(typeof walks)[number]['role'], string[]>;
     const tooWide: string[] = [];
     const walk = async ({ email, role }: (typeof walks)[number]) => {
       const who = email.split('@')[0];
@@ -202,7 +213,7 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
         await page.getByLabel(/Password|Wachtwoord/).fill(password);
         await page.getByRole('button', { name: /Sign in|Aanmelden/ }).click();
         await page.getByRole('button', { name: /Open the menu|Menu openen/ }).waitFor({ timeout: 90_000 });
-        const list: string[] = navOf[role].map((key) => paths[key]);
+        const list: string[] = [...pathsOf[role]];
         // And a lead's page, the widest in the issue (462 px), and an account's: ones they may see.
         const first = async (what: string) =>
           (
@@ -214,11 +225,17 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
         const account = await first('accounts');
         expect(lead).toBeDefined();
         expect(account).toBeDefined();
-        list.push(`/leads/${lead}`, `/accounts/${account}`);
+        if (role === 'sales_rep' || role === 'sales_manager')
+          list.push(`/leads/${lead}`, `/accounts/${account}`);
         for (const path of list) {
           await page.goto(`${baton_.url}${path}`);
           await page.locator('main :is(h1, h2)').first().waitFor({ timeout: 90_000 });
-          await page.waitForLoadState('networkidle');
+          // Loaded: nothing on it loads any more (no skeleton, spinner or loading icon).
+          await page.waitForFunction(
+            `![...document.querySelectorAll('.ant-skeleton, .ant-spin-spinning, .anticon-loading')].some((e) => e.getClientRects().length > 0)`,
+            undefined,
+            { timeout: 90_000 },
+          );
           const width = await page.evaluate<number>('document.documentElement.scrollWidth');
           if (width > 390) {
             // Name what sticks out, for whoever fixes it.
