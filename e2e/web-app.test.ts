@@ -219,7 +219,7 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await context.close();
   });
 
-  it('the rep adds a next step to a lead, finds it overdue at the top of their queue, and ticks it off', async () => {
+  it('the rep adds a next step to a lead, finds it overdue at the top of their queue, their manager sees it slip, and the rep ticks it off', async () => {
     const noor = (await contactOf('noor@hooli.nl'))!;
     const { context, page } = await signInAs(people.rep);
     await page.goto(`${baton.url}/leads/${noor.id}`);
@@ -259,6 +259,16 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await mine.getByText('Overdue').waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await shoot(page, 'web-1-rep-next-steps.png');
+    // Their manager sees it slip on the team board, with whose it is.
+    const manager = await signInAs(people.manager);
+    await manager.page.goto(`${baton.url}/team`);
+    const slipped = manager.page.locator('.ant-card', {
+      has: manager.page.getByRole('heading', { name: '1 next step overdue' }),
+    });
+    await slipped.getByText('Call about the rollout').waitFor();
+    await slipped.getByText(/for Ruud Rep/).waitFor();
+    expect(await seriousViolations(manager.page)).toEqual([]);
+    await manager.context.close();
     // The box shows what the server holds: it is ticked once the server took it.
     await mine.getByRole('checkbox', { name: 'Mark “Call about the rollout” done' }).click();
     await page.getByText('Done.', { exact: true }).waitFor();

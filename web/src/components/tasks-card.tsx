@@ -235,3 +235,23 @@ export function MyTasks() {
     </Card>
   );
 }
+
+/**
+ * The next steps the reader's team let slip: open and past their due time, whoever has them,
+ * longest overdue first. Nothing when none is.
+ */
+export function OverdueTasks() {
+  const { t } = useTranslation();
+  const tasks = useQuery({
+    queryKey: ['tasks', 'team'],
+    queryFn: () => api.tasks({ status: 'open', limit: 500 }),
+    refetchInterval: 60_000,
+  });
+  const rows = (tasks.data?.data ?? []).filter((task) => task.overdue);
+  if (rows.length === 0) return null;
+  return (
+    <Card title={<h2 className="baton-card-title">{t('tasks.teamOverdue', { count: rows.length })}</h2>}>
+      <TaskList tasks={rows} showLead loading={false} />
+    </Card>
+  );
+}

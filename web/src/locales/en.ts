@@ -403,6 +403,8 @@ export const en = {
   },
   tasks: {
     title: 'Next steps',
+    teamOverdue_one: '{{count}} next step overdue',
+    teamOverdue_other: '{{count}} next steps overdue',
     mine: 'My next steps',
     add: 'Add a task',
     added: 'Task added.',

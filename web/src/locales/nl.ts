@@ -409,6 +409,8 @@ export const nl: typeof en = {
   },
   tasks: {
     title: 'Vervolgstappen',
+    teamOverdue_one: '{{count}} vervolgstap te laat',
+    teamOverdue_other: '{{count}} vervolgstappen te laat',
     mine: 'Mijn vervolgstappen',
     add: 'Taak toevoegen',
     added: 'Taak toegevoegd.',

@@ -19,6 +19,7 @@ import { ReassignButton, WaiveButton } from '../components/clock-actions.tsx';
 import { MetricTitle, MetricValue, PeriodNote, useReportPeriod } from '../components/metric.tsx';
 import { PeriodPicker, periodQuery } from '../components/period-picker.tsx';
 import { QueueTable, byLead, leadName } from '../components/queue-table.tsx';
+import { OverdueTasks } from '../components/tasks-card.tsx';
 import { formatPercent } from '../format.ts';
 import { useUser } from '../session.ts';
 
@@ -185,6 +186,7 @@ export function TeamBoardPage() {
           </Card>
         </Col>
       </Row>
+      <OverdueTasks />
       <Card
         title={<h2 className="baton-card-title">{t('board.leads')}</h2>}
         extra={
