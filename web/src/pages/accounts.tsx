@@ -15,13 +15,13 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import type { Account, AccountDuplicate } from '../../../src/contract/accounts.ts';
 import type { Contact } from '../../../src/contract/contacts.ts';
 import type { Opportunity } from '../../../src/contract/opportunities.ts';
 import { api } from '../api.ts';
+import { useSettledSearch } from '../components/settled-search.ts';
 import { useAction } from '../components/use-action.ts';
 import { formatMoney, personName } from '../format.ts';
 import { useUser } from '../session.ts';
@@ -57,25 +57,8 @@ function facts(account: Account, t: TFunction): string {
 export function AccountsPage() {
   const { t } = useTranslation();
   const user = useUser();
-  const [params, setParams] = useSearchParams();
-  const [typed, setTyped] = useState(params.get('q') ?? '');
-  const [q, setQ] = useState(typed.trim());
-  useEffect(() => {
-    const timer = setTimeout(() => setQ(typed.trim()), 300);
-    return () => clearTimeout(timer);
-  }, [typed]);
+  const { typed, setTyped, q, params, setParams } = useSettledSearch();
   const ownerId = params.get('owner') ?? undefined;
-  useEffect(() => {
-    setParams(
-      (current) => {
-        const next = new URLSearchParams(current);
-        if (q) next.set('q', q);
-        else next.delete('q');
-        return next;
-      },
-      { replace: true },
-    );
-  }, [q, setParams]);
   const users = useQuery({ queryKey: ['users'], queryFn: api.users, staleTime: 300_000 });
   const ownerName = useOwnerName();
   const filters = { ...(q && { q }), ...(ownerId && { ownerId }) };

@@ -18,7 +18,7 @@ import {
 import dayjs from 'dayjs';
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import type { Contact } from '../../../src/contract/contacts.ts';
 import {
   contactColumns,
@@ -28,21 +28,12 @@ import {
 } from '../../../src/contract/lists.ts';
 import { api } from '../api.ts';
 import { ChannelSelect } from '../components/channel-select.tsx';
+import { useSettledSearch } from '../components/settled-search.ts';
 import { leadQueries, useAction } from '../components/use-action.ts';
 import { formatMoment, personName } from '../format.ts';
 import { useUser } from '../session.ts';
 
 const pageSize = 50;
-
-/** Waits until `value` has stood still for `ms`, so a search is asked once typing pauses. */
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
 
 /**
  * The table's select-all box, except in the hidden row antd measures column widths with: that row
@@ -79,9 +70,7 @@ export function ContactsPage() {
   const { message } = App.useApp();
   const user = useUser();
   const language = i18n.language === 'nl' ? 'nl' : 'en';
-  const [params, setParams] = useSearchParams();
-  const [typed, setTyped] = useState(params.get('q') ?? '');
-  const q = useSettled(typed.trim(), 300);
+  const { typed, setTyped, q, params, setParams } = useSettledSearch();
   const stage = params.get('stage') ?? undefined;
   const ownerId = params.get('owner') ?? undefined;
   const teamId = params.get('team') ?? undefined;
@@ -111,17 +100,6 @@ export function ContactsPage() {
       },
       { replace: true },
     );
-  useEffect(() => {
-    setParams(
-      (current) => {
-        const next = new URLSearchParams(current);
-        if (q) next.set('q', q);
-        else next.delete('q');
-        return next;
-      },
-      { replace: true },
-    );
-  }, [q, setParams]);
   // A new search or filter is a new list: what was selected in the last one is not in view.
   useEffect(
     () => setSelected([]),
