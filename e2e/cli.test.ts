@@ -97,6 +97,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0036_stage_change_messages',
         '0037_tasks',
         '0038_campaign_members',
+        '0039_connectors',
       ],
     });
   });

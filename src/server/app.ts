@@ -29,6 +29,7 @@ import { contactsRoutes } from './modules/contacts/contacts.routes.ts';
 import { listsRoutes } from './modules/lists/lists.routes.ts';
 import { tasksRoutes } from './modules/tasks/tasks.routes.ts';
 import { mailboxRoutes } from './modules/mailbox/mailbox.routes.ts';
+import { connectorsRoutes } from './modules/connectors/connectors.routes.ts';
 import { healthRoutes } from './modules/health/health.routes.ts';
 import { auditLogRoutes } from './modules/audit-log/audit-log.routes.ts';
 import { metricsRoutes } from './modules/metrics/metrics.routes.ts';
@@ -154,6 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       listsRoutes(api, deps.services);
       tasksRoutes(api, deps.services);
       mailboxRoutes(api, deps.services);
+      await connectorsRoutes(api, deps.services);
       accountsRoutes(api, deps.services);
       stagesRoutes(api, deps.services);
       apiKeysRoutes(api, deps.services);

@@ -30,6 +30,7 @@ import { createListsService } from './modules/lists/lists.service.ts';
 import { createTasksService } from './modules/tasks/tasks.service.ts';
 import { createMailboxService } from './modules/mailbox/mailbox.service.ts';
 import { createMailboxSyncService } from './modules/mailbox/mailbox-sync.service.ts';
+import { createConnectorsService } from './modules/connectors/connectors.service.ts';
 import { openImap } from './platform/imap.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { linksOf, queueWebhookDisabled } from './modules/notifications/notifications.usecases.ts';
@@ -200,6 +201,13 @@ export function createServices(
     exports: createExportsService(deps),
     mailbox,
     mailboxSync,
+    connectors: createConnectorsService(deps, capture, (contactId) => leadFlow.settle(contactId), {
+      leaseMs: 10 * 60_000,
+      maxTries: 8,
+      tenSecondBudget: 150,
+      searchesPerSecond: 4,
+      warn: sync.warn,
+    }),
     accounts,
     stages,
     apiKeys: createApiKeysService(deps),

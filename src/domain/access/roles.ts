@@ -30,6 +30,7 @@ export const actions = [
   'lifecycle.change',
   'api_keys.manage',
   'webhooks.manage',
+  'connectors.manage',
   'events.write',
   'forms.read',
   'forms.write',
@@ -96,6 +97,7 @@ const matrix: Record<Action, readonly Role[]> = {
   'lifecycle.change': workers,
   'api_keys.manage': ['admin'],
   'webhooks.manage': ['admin'],
+  'connectors.manage': ['admin'],
   // Integrations (website, marketing automation, telephony) send events with a marketing or admin key.
   'events.write': ['admin', 'marketing'],
   'forms.read': ['admin', 'marketing', 'director'],

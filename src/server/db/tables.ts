@@ -586,6 +586,82 @@ export interface CampaignMembersTable {
   added_at: DbTime;
 }
 
+/** A connection to the company's CRM. */
+export interface ConnectionsTable {
+  id: string;
+  /** hubspot or pipedrive. */
+  kind: string;
+  name: string;
+  /** The vendor's API address; null for the vendor's own (another for a sandbox or a test). */
+  base_url: string | null;
+  /** The private-app or API token, sealed under the server's key. */
+  secret_sealed: string;
+  /** What signs the vendor's webhooks (HubSpot's app secret; Pipedrive's Basic credentials), sealed. */
+  webhook_secret_sealed: string | null;
+  /** The field mapping (JSON): each field's direction and system of record. */
+  mapping: string;
+  /** What Baton writes besides the fields (JSON): notes, deals, a task on a breach. */
+  options: string;
+  /** active, paused or failing (the last attempt's error in last_error). */
+  state: string;
+  last_error: string | null;
+  poll_interval_seconds: number;
+  next_sync_at: DbTime;
+  last_synced_at: DbTime | null;
+  /** The process syncing it now, until lease_until. */
+  lease_owner: string | null;
+  lease_until: DbTime | null;
+  /** pending, running or done: the first full read of the CRM. */
+  backfill_state: string;
+  backfill_total: ColumnType<number | string, number, number>;
+  backfill_done: ColumnType<number | string, number, number>;
+  created_by: string | null;
+  created_at: DbTime;
+  updated_at: DbTime;
+}
+
+/** Where a connection's reading of one object type stands (a modified-since time, a vendor cursor). */
+export interface ConnectionCursorsTable {
+  connection_id: string;
+  object_type: string;
+  cursor: string;
+  updated_at: DbTime;
+}
+
+/** A record known on both sides, with a fingerprint of what Baton last wrote to it. */
+export interface ConnectionLinksTable {
+  connection_id: string;
+  /** contact, company, deal, owner, activity, note. */
+  object_type: string;
+  remote_id: string;
+  local_id: string;
+  pushed_hash: string | null;
+  pushed_at: DbTime | null;
+  /** A fingerprint of the CRM's values Baton read last: the same again is nothing new. */
+  pulled_hash: string | null;
+  pulled_at: DbTime | null;
+}
+
+/** One line of a connection's sync log. */
+export interface ConnectionLogTable {
+  id: string;
+  connection_id: string;
+  at: DbTime;
+  /** in or out. */
+  direction: string;
+  object_type: string;
+  remote_id: string | null;
+  local_id: string | null;
+  /** ok, skipped or error. */
+  outcome: string;
+  /** A stable code (connectors.unknown_owner, connectors.rate_limited, …). */
+  code: string;
+  message: string;
+  /** The record as it came or went (JSON), for a replay of a failed one. */
+  payload: string | null;
+  replayed_at: DbTime | null;
+}
+
 export interface AlertChannelsTable {
   id: string;
   /** A person's own channels, or (team_id) a team's; exactly one is set. */
@@ -825,6 +901,10 @@ export interface DB {
   saved_views: SavedViewsTable;
   tasks: TasksTable;
   campaign_members: CampaignMembersTable;
+  connections: ConnectionsTable;
+  connection_cursors: ConnectionCursorsTable;
+  connection_links: ConnectionLinksTable;
+  connection_log: ConnectionLogTable;
   mail_log_addresses: MailLogAddressesTable;
   mail_meetings: MailMeetingsTable;
   mail_log_settings: MailLogSettingsTable;

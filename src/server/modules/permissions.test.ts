@@ -1,7 +1,8 @@
 import { queueWebhooks, webhookEvent } from './webhooks/webhooks.usecases.ts';
 import { Readable } from 'node:stream';
 import type { InjectOptions } from 'fastify';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHubSpotFake, type HubSpotFake } from '../testing/hubspot-fake.ts';
 import { openDatabase } from '../db/database.ts';
 import { createTestDatabase, describeEachDialect } from '../testing/databases.ts';
 import { createTestApp, createTestContext, seedCompany, type TestContext } from '../testing/world.ts';
@@ -31,6 +32,14 @@ const adminOnly = (status: number) => ({ ...all(403), admin: status });
 const hookUrl = 'https://93.184.216.34/baton';
 const hookEndpoint = (c: TestContext) =>
   c.services.webhooks.createEndpoint(cli, { url: hookUrl, eventTypes: ['lead.mql'] });
+/** A local HubSpot for the connections, started when a row first needs it. */
+let hubspotFake: Promise<HubSpotFake> | undefined;
+const hubspot = () => (hubspotFake ??= startHubSpotFake());
+afterAll(async () => (await hubspotFake)?.close());
+const hubspotConnection = async (c: TestContext) => {
+  const fake = await hubspot();
+  return c.services.connectors.create(cli, { kind: 'hubspot', token: fake.token, baseUrl: fake.url });
+};
 /** A delivery waiting for an endpoint. */
 const hookDelivery = async (c: TestContext) => {
   const endpoint = await hookEndpoint(c);
@@ -879,6 +888,82 @@ const rows: Row[] = [
       return { method: 'DELETE', url: `/api/v1/api-keys/${key.id}` };
     },
     expect: adminOnly(200),
+  },
+  { route: 'GET /api/v1/connectors', request: () => ({ url: '/api/v1/connectors' }), expect: adminOnly(200) },
+  {
+    route: 'POST /api/v1/connectors',
+    request: async () => {
+      const fake = await hubspot();
+      return {
+        method: 'POST',
+        url: '/api/v1/connectors',
+        payload: { kind: 'hubspot', token: fake.token, baseUrl: fake.url },
+      };
+    },
+    expect: adminOnly(201),
+  },
+  {
+    route: 'GET /api/v1/connectors/:id',
+    request: async (_w, c) => ({ url: `/api/v1/connectors/${(await hubspotConnection(c)).id}` }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'PATCH /api/v1/connectors/:id',
+    request: async (_w, c) => ({
+      method: 'PATCH',
+      url: `/api/v1/connectors/${(await hubspotConnection(c)).id}`,
+      payload: { paused: true },
+    }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'DELETE /api/v1/connectors/:id',
+    request: async (_w, c) => ({
+      method: 'DELETE',
+      url: `/api/v1/connectors/${(await hubspotConnection(c)).id}`,
+    }),
+    expect: adminOnly(204),
+  },
+  {
+    route: 'POST /api/v1/connectors/:id/test',
+    request: async (_w, c) => ({
+      method: 'POST',
+      url: `/api/v1/connectors/${(await hubspotConnection(c)).id}/test`,
+    }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'POST /api/v1/connectors/:id/sync',
+    request: async (_w, c) => ({
+      method: 'POST',
+      url: `/api/v1/connectors/${(await hubspotConnection(c)).id}/sync`,
+    }),
+    expect: adminOnly(200),
+  },
+  {
+    route: 'GET /api/v1/connectors/:id/log',
+    request: async (_w, c) => ({ url: `/api/v1/connectors/${(await hubspotConnection(c)).id}/log` }),
+    expect: adminOnly(200),
+  },
+  {
+    // No such entry: the admin learns that; the others are refused before anything is looked up.
+    route: 'POST /api/v1/connectors/:id/log/:entryId/replay',
+    request: async (_w, c) => ({
+      method: 'POST',
+      url: `/api/v1/connectors/${(await hubspotConnection(c)).id}/log/0190a000-0000-7000-8000-000000000009/replay`,
+    }),
+    expect: adminOnly(404),
+  },
+  {
+    // HubSpot's webhooks are checked by their signature, not by who sends them: unsigned is refused.
+    route: 'POST /api/v1/connectors/:id/webhooks',
+    request: async (_w, c) => ({
+      method: 'POST',
+      url: `/api/v1/connectors/${(await hubspotConnection(c)).id}/webhooks`,
+      headers: { 'content-type': 'application/json' },
+      payload: '[]',
+    }),
+    expect: { ...all(401), anonymous: 401 },
   },
   {
     route: 'GET /api/v1/webhooks/event-types',

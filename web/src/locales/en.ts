@@ -1077,6 +1077,12 @@ export const en = {
         replayed: 'Webhooks sent again',
         settings_changed: 'Webhook settings changed',
       },
+      connection: {
+        created: 'CRM connection added',
+        changed: 'CRM connection changed',
+        deleted: 'CRM connection removed',
+        replayed: 'CRM record synced again',
+      },
       stage: {
         created: 'Stage added',
         updated: 'Stage changed',

@@ -1088,6 +1088,12 @@ export const nl: typeof en = {
         replayed: 'Webhooks opnieuw verstuurd',
         settings_changed: 'Webhookinstellingen gewijzigd',
       },
+      connection: {
+        created: 'CRM-koppeling toegevoegd',
+        changed: 'CRM-koppeling gewijzigd',
+        deleted: 'CRM-koppeling verwijderd',
+        replayed: 'CRM-record opnieuw gesynchroniseerd',
+      },
       stage: {
         created: 'Fase toegevoegd',
         updated: 'Fase gewijzigd',

@@ -37,6 +37,7 @@ import * as m0035 from './0035_mailbox_connections.ts';
 import * as m0036 from './0036_stage_change_messages.ts';
 import * as m0037 from './0037_tasks.ts';
 import * as m0038 from './0038_campaign_members.ts';
+import * as m0039 from './0039_connectors.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -78,4 +79,5 @@ export const migrations: Record<string, Migration> = {
   '0036_stage_change_messages': m0036,
   '0037_tasks': m0037,
   '0038_campaign_members': m0038,
+  '0039_connectors': m0039,
 };

@@ -250,12 +250,23 @@ export async function startLeadFlow(
   );
   mailTimer.unref();
 
+  // 10: the CRM connections, each polled on its schedule by one process at a time (a lease);
+  // webhooks bring changes between polls.
+  let crmSyncing: Promise<void> | undefined;
+  const crmTimer = setInterval(() => {
+    crmSyncing ??= attempt('the CRM sync failed', () => services.connectors.syncDue(mailOwner)).finally(
+      () => (crmSyncing = undefined),
+    );
+  }, 5000);
+  crmTimer.unref();
+
   return {
     async stop() {
       clearInterval(waitingTimer);
       clearInterval(slaTimer);
       clearInterval(mailTimer);
-      await Promise.allSettled([waiting, sweeping, syncing]);
+      clearInterval(crmTimer);
+      await Promise.allSettled([waiting, sweeping, syncing, crmSyncing]);
       await dispatcher.stop();
       await webhooks.stop();
       sender.close();

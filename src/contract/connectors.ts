@@ -1,0 +1,107 @@
+import { Type, type Static } from 'typebox';
+import { Id, Instant, Nullable, StrictObject } from './common.ts';
+
+export const connectorKinds = ['hubspot'] as const;
+export type ConnectorKind = (typeof connectorKinds)[number];
+
+export const FieldMapping = StrictObject({
+  field: Type.Enum(['firstName', 'lastName', 'title', 'phone', 'company', 'owner', 'stage'], {
+    description: "Baton's field",
+  }),
+  property: Type.String({
+    minLength: 1,
+    maxLength: 100,
+    pattern: '^[a-z0-9_]+$',
+    description: "The CRM's property",
+  }),
+  direction: Type.Enum(['in', 'out', 'both'], {
+    description: 'in: the CRM to Baton; out: Baton to the CRM; both: either way',
+  }),
+  systemOfRecord: Type.Enum(['baton', 'crm'], { description: 'Which side wins when both changed' }),
+});
+export type FieldMapping = Static<typeof FieldMapping>;
+
+const Mapping = Type.Array(FieldMapping, { minItems: 1, maxItems: 50 });
+
+export const Connection = Type.Object({
+  id: Id,
+  kind: Type.Enum(connectorKinds),
+  name: Type.String(),
+  baseUrl: Nullable(Type.String({ description: "The CRM's API address when it is not the vendor's own" })),
+  tokenHint: Type.String({ description: 'The last four characters of the token' }),
+  hasWebhookSecret: Type.Boolean(),
+  webhookUrl: Type.String({ description: "Where the CRM's webhooks go: give this address to the CRM's app" }),
+  mapping: Mapping,
+  state: Type.Enum(['active', 'paused', 'failing']),
+  lastError: Nullable(Type.String()),
+  pollIntervalSeconds: Type.Integer(),
+  lastSyncedAt: Nullable(Instant),
+  nextSyncAt: Instant,
+  backfill: Type.Object({
+    state: Type.Enum(['pending', 'running', 'done']),
+    done: Type.Integer({ description: 'Records read so far' }),
+  }),
+  cursors: Type.Array(Type.Object({ objectType: Type.String(), cursor: Type.String(), updatedAt: Instant })),
+  linked: Type.Record(Type.String(), Type.Integer(), { description: 'Records known on both sides, by type' }),
+  createdAt: Instant,
+});
+export type Connection = Static<typeof Connection>;
+
+const Token = Type.String({ minLength: 8, maxLength: 500, description: 'A private-app access token' });
+const PollInterval = Type.Integer({ minimum: 30, maximum: 86_400, description: 'Seconds between two polls' });
+const WebhookSecret = Type.String({
+  minLength: 8,
+  maxLength: 500,
+  description: "The app's client secret, which signs HubSpot's webhooks (X-HubSpot-Signature-v3)",
+});
+
+export const CreateConnectionBody = StrictObject({
+  kind: Type.Enum(connectorKinds),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  token: Token,
+  baseUrl: Type.Optional(Type.String({ format: 'uri', maxLength: 300 })),
+  webhookSecret: Type.Optional(WebhookSecret),
+  pollIntervalSeconds: Type.Optional(PollInterval),
+  mapping: Type.Optional(Mapping),
+});
+export type CreateConnectionBody = Static<typeof CreateConnectionBody>;
+
+export const UpdateConnectionBody = StrictObject({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  token: Type.Optional(Token),
+  webhookSecret: Type.Optional(Nullable(WebhookSecret)),
+  pollIntervalSeconds: Type.Optional(PollInterval),
+  mapping: Type.Optional(Mapping),
+  paused: Type.Optional(Type.Boolean({ description: 'Pause or resume syncing' })),
+});
+export type UpdateConnectionBody = Static<typeof UpdateConnectionBody>;
+
+export const ConnectionTest = Type.Object({
+  ok: Type.Boolean(),
+  owners: Type.Integer({ description: 'The CRM users who can own records' }),
+  matchedOwners: Type.Integer({ description: 'Of them, people in Baton with the same email' }),
+});
+
+export const SyncLogEntry = Type.Object({
+  id: Id,
+  at: Instant,
+  direction: Type.Enum(['in', 'out']),
+  objectType: Type.String(),
+  remoteId: Nullable(Type.String()),
+  localId: Nullable(Type.String()),
+  outcome: Type.Enum(['ok', 'skipped', 'error']),
+  code: Type.String(),
+  message: Type.String(),
+  replayable: Type.Boolean(),
+  replayedAt: Nullable(Instant),
+});
+export type SyncLogEntry = Static<typeof SyncLogEntry>;
+
+export const SyncLogQuery = StrictObject({
+  outcome: Type.Optional(Type.Enum(['ok', 'skipped', 'error'])),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+});
+export type SyncLogQuery = Static<typeof SyncLogQuery>;
+
+export const LogEntryParams = StrictObject({ id: Id, entryId: Id });

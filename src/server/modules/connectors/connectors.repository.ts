@@ -1,0 +1,258 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import type { ConnectionLinksTable, ConnectionLogTable, ConnectionsTable } from '../../db/tables.ts';
+
+export type ConnectionRow = Selectable<ConnectionsTable>;
+export type ConnectionLinkRow = Selectable<ConnectionLinksTable>;
+export type ConnectionLogRow = Selectable<ConnectionLogTable>;
+
+export async function insertConnection(db: Db, row: Insertable<ConnectionsTable>): Promise<void> {
+  await db.insertInto('connections').values(row).execute();
+}
+
+export async function findConnections(db: Db): Promise<ConnectionRow[]> {
+  return db.selectFrom('connections').selectAll().orderBy('created_at').orderBy('id').execute();
+}
+
+export async function findConnection(db: Db, id: string): Promise<ConnectionRow | undefined> {
+  return db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function updateConnection(
+  db: Db,
+  id: string,
+  patch: Updateable<ConnectionsTable>,
+): Promise<void> {
+  await db.updateTable('connections').set(patch).where('id', '=', id).execute();
+}
+
+export async function deleteConnection(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('connections').where('id', '=', id).execute();
+}
+
+/** Active connections whose next sync is due, not held by another process. */
+export async function findDueConnections(db: Db, now: string): Promise<ConnectionRow[]> {
+  return db
+    .selectFrom('connections')
+    .selectAll()
+    .where('state', 'in', ['active', 'failing'])
+    .where('next_sync_at', '<=', now)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+    .orderBy('next_sync_at')
+    .execute();
+}
+
+/** Takes a connection's sync for `owner` until `until`; false when another process holds it. */
+export async function leaseConnection(db: Db, id: string, owner: string, now: string, until: string) {
+  const result = await db
+    .updateTable('connections')
+    .set({ lease_owner: owner, lease_until: until })
+    .where('id', '=', id)
+    .where((eb) =>
+      eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now), eb('lease_owner', '=', owner)]),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Ends a sync: its outcome and the next one, with the lease given back (if still held). */
+export async function finishConnectionSync(
+  db: Db,
+  id: string,
+  owner: string,
+  patch: Updateable<ConnectionsTable>,
+): Promise<void> {
+  await db
+    .updateTable('connections')
+    .set({ ...patch, lease_owner: null, lease_until: null })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
+export async function findCursor(db: Db, connectionId: string, objectType: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('connection_cursors')
+    .select('cursor')
+    .where('connection_id', '=', connectionId)
+    .where('object_type', '=', objectType)
+    .executeTakeFirst();
+  return row?.cursor ?? null;
+}
+
+export async function findCursors(db: Db, connectionId: string) {
+  return db
+    .selectFrom('connection_cursors')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .orderBy('object_type')
+    .execute();
+}
+
+export async function saveCursor(
+  db: Db,
+  connectionId: string,
+  objectType: string,
+  cursor: string,
+  at: string,
+) {
+  await db
+    .insertInto('connection_cursors')
+    .values({ connection_id: connectionId, object_type: objectType, cursor, updated_at: at })
+    .onConflict((oc) => oc.columns(['connection_id', 'object_type']).doUpdateSet({ cursor, updated_at: at }))
+    .execute();
+}
+
+export async function findLinksByRemote(
+  db: Db,
+  connectionId: string,
+  objectType: string,
+  remoteIds: readonly string[],
+): Promise<ConnectionLinkRow[]> {
+  if (remoteIds.length === 0) return [];
+  return db
+    .selectFrom('connection_links')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .where('object_type', '=', objectType)
+    .where('remote_id', 'in', remoteIds)
+    .execute();
+}
+
+export async function findLinksByLocal(
+  db: Db,
+  connectionId: string,
+  objectType: string,
+  localIds: readonly string[],
+): Promise<ConnectionLinkRow[]> {
+  if (localIds.length === 0) return [];
+  return db
+    .selectFrom('connection_links')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .where('object_type', '=', objectType)
+    .where('local_id', 'in', localIds)
+    .execute();
+}
+
+/**
+ * Links a record on both sides. A Baton record linked to another remote one before (merged in the
+ * CRM, deleted and made again) is relinked: one local record, one remote record.
+ */
+export async function upsertLink(db: Db, row: Insertable<ConnectionLinksTable>): Promise<void> {
+  await db
+    .deleteFrom('connection_links')
+    .where('connection_id', '=', row.connection_id)
+    .where('object_type', '=', row.object_type)
+    .where('local_id', '=', row.local_id)
+    .where('remote_id', '!=', row.remote_id)
+    .execute();
+  const rest = {
+    local_id: row.local_id,
+    pushed_hash: row.pushed_hash ?? null,
+    pushed_at: row.pushed_at ?? null,
+    pulled_hash: row.pulled_hash ?? null,
+    pulled_at: row.pulled_at ?? null,
+  };
+  await db
+    .insertInto('connection_links')
+    .values(row)
+    .onConflict((oc) => oc.columns(['connection_id', 'object_type', 'remote_id']).doUpdateSet(rest))
+    .execute();
+}
+
+export async function countLinks(db: Db, connectionId: string) {
+  return db
+    .selectFrom('connection_links')
+    .select(['object_type', (eb) => eb.fn.countAll<string | number>().as('count')])
+    .where('connection_id', '=', connectionId)
+    .groupBy('object_type')
+    .execute();
+}
+
+export async function insertLogEntries(db: Db, rows: Insertable<ConnectionLogTable>[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('connection_log').values(rows).execute();
+}
+
+export async function findLog(
+  db: Db,
+  connectionId: string,
+  { outcome, limit, offset }: { outcome?: string; limit: number; offset: number },
+) {
+  let query = db.selectFrom('connection_log').where('connection_id', '=', connectionId);
+  if (outcome) query = query.where('outcome', '=', outcome);
+  const rows = await query
+    .selectAll()
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+  const total = await query
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return { rows, total: Number(total.n) };
+}
+
+export async function findLogEntry(db: Db, connectionId: string, id: string) {
+  return db
+    .selectFrom('connection_log')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Whether an entry with this code was logged for this record already (an unknown owner, once). */
+export async function hasLogEntry(db: Db, connectionId: string, code: string, remoteId: string) {
+  const row = await db
+    .selectFrom('connection_log')
+    .select('id')
+    .where('connection_id', '=', connectionId)
+    .where('code', '=', code)
+    .where('remote_id', '=', remoteId)
+    .where('replayed_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function markReplayed(db: Db, id: string, at: string): Promise<void> {
+  await db.updateTable('connection_log').set({ replayed_at: at }).where('id', '=', id).execute();
+}
+
+/** Active users by their email (lowercase), to match a CRM's owners with. */
+export async function findActiveUsersByEmail(db: Db): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('users').select(['id', 'email']).where('is_active', '=', true).execute();
+  return new Map(rows.map((r) => [r.email.toLowerCase(), r.id]));
+}
+
+/** Stages whose leads Baton writes into the CRM: from the handover on. */
+export const pushedStages = ['mql', 'sal', 'sql', 'opportunity', 'customer', 'recycled', 'disqualified'];
+
+/**
+ * People changed since `since` that Baton writes out (an owner, or a stage from the handover on),
+ * oldest change first.
+ */
+export async function findChangedLeads(db: Db, since: string, afterId: string, limit: number) {
+  return db
+    .selectFrom('contacts')
+    .select(['id', 'email', 'owner_id', 'stage', 'updated_at', 'first_name', 'last_name'])
+    .where('email', 'is not', null)
+    .where((eb) => eb.or([eb('owner_id', 'is not', null), eb('stage', 'in', pushedStages)]))
+    .where((eb) =>
+      eb.or([eb('updated_at', '>', since), eb.and([eb('updated_at', '=', since), eb('id', '>', afterId)])]),
+    )
+    .orderBy('updated_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+export async function findContactsForPush(db: Db, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('contacts')
+    .select(['id', 'email', 'owner_id', 'stage', 'updated_at', 'first_name', 'last_name'])
+    .where('id', 'in', ids)
+    .execute();
+}

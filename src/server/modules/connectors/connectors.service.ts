@@ -1,0 +1,496 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Type } from 'typebox';
+import type {
+  Connection,
+  CreateConnectionBody,
+  SyncLogEntry,
+  SyncLogQuery,
+  UpdateConnectionBody,
+} from '../../../contract/connectors.ts';
+import type { Actor } from '../../../domain/access/roles.ts';
+import { hubspotDefaultMapping, type FieldMapping } from '../../../domain/connectors/hubspot.ts';
+import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
+import { readJson } from '../../db/json-column.ts';
+import { connectHubSpot, CrmError, type HubSpotAccount, type HubSpotApi } from '../../platform/hubspot.ts';
+import { newId } from '../../platform/ids.ts';
+import type { CaptureService } from '../capture/capture.service.ts';
+import { actorRef, authorize } from '../shared/access.ts';
+import type { ServiceDeps } from '../shared/deps.ts';
+import { createError } from '../shared/errors.ts';
+import { insertEvent } from '../shared/events.repository.ts';
+import {
+  countLinks,
+  deleteConnection,
+  findConnection,
+  findConnections,
+  findCursors,
+  findDueConnections,
+  findLog,
+  findLogEntry,
+  finishConnectionSync,
+  insertConnection,
+  insertLogEntries,
+  leaseConnection,
+  markReplayed,
+  updateConnection,
+  type ConnectionRow,
+} from './connectors.repository.ts';
+import { createHubSpotSync, type SyncCounts } from './hubspot.connector.ts';
+
+const MappingColumn = Type.Array(
+  Type.Object({
+    field: Type.String(),
+    property: Type.String(),
+    direction: Type.String(),
+    systemOfRecord: Type.String(),
+  }),
+);
+
+export interface ConnectorOptions {
+  /** How long a process holds a connection's sync before another may take it over. */
+  leaseMs: number;
+  /** Calls through 429s before a record waits for the next sync. */
+  maxTries: number;
+  /** Share of the portal's 10-second budget (HubSpot Professional: 190) this connection uses. */
+  tenSecondBudget: number;
+  searchesPerSecond: number;
+  warn: (message: string) => void;
+}
+
+const defaultBaseUrl = { hubspot: 'https://api.hubapi.com' } as const;
+/** A webhook older than this is refused (HubSpot's own advice for v3 signatures). */
+const webhookMaxAgeMs = 5 * 60_000;
+
+/** HubSpot's object type ids in webhook events, as the connector's object types. */
+const objectTypeOfId: Record<string, string> = {
+  '0-1': 'contacts',
+  '0-47': 'meetings',
+  '0-48': 'calls',
+  '0-49': 'emails',
+};
+
+/**
+ * Connections to the company's CRM: set up and managed by an admin (the token sealed, shown as a
+ * hint), synced on a schedule under a lease (several Baton processes share the work), and told of
+ * changes by the CRM's signed webhooks. Each sync's problems go to the sync log, record by record,
+ * and the rest goes on.
+ */
+export function createConnectorsService(
+  deps: ServiceDeps,
+  capture: CaptureService,
+  settle: (contactId: string) => Promise<void>,
+  options: ConnectorOptions,
+) {
+  const { db, clock, secrets } = deps;
+
+  const mappingOf = (row: ConnectionRow) =>
+    readJson(MappingColumn, row.mapping, 'connections.mapping') as FieldMapping[];
+
+  const accountOf = (row: ConnectionRow): HubSpotAccount => ({
+    token: secrets.open(row.secret_sealed),
+    baseUrl: row.base_url ?? defaultBaseUrl.hubspot,
+    tenSecondBudget: options.tenSecondBudget,
+    searchesPerSecond: options.searchesPerSecond,
+    maxTries: options.maxTries,
+  });
+
+  const webhookUrlOf = (id: string) =>
+    `${deps.publicUrl.replace(/\/$/, '')}/api/v1/connectors/${id}/webhooks`;
+
+  const present = async (row: ConnectionRow): Promise<Connection> => {
+    const token = secrets.open(row.secret_sealed);
+    return {
+      id: row.id,
+      kind: row.kind as Connection['kind'],
+      name: row.name,
+      baseUrl: row.base_url,
+      tokenHint: `…${token.slice(-4)}`,
+      hasWebhookSecret: row.webhook_secret_sealed !== null,
+      webhookUrl: webhookUrlOf(row.id),
+      mapping: mappingOf(row),
+      state: row.state as Connection['state'],
+      lastError: row.last_error,
+      pollIntervalSeconds: row.poll_interval_seconds,
+      lastSyncedAt: fromDbTimeOrNull(row.last_synced_at)?.toISOString() ?? null,
+      nextSyncAt: fromDbTime(row.next_sync_at).toISOString(),
+      backfill: {
+        state: row.backfill_state as 'pending' | 'running' | 'done',
+        done: Number(row.backfill_done),
+      },
+      cursors: (await findCursors(db, row.id)).map((c) => ({
+        objectType: c.object_type,
+        cursor: c.cursor,
+        updatedAt: fromDbTime(c.updated_at).toISOString(),
+      })),
+      linked: Object.fromEntries((await countLinks(db, row.id)).map((c) => [c.object_type, Number(c.count)])),
+      createdAt: fromDbTime(row.created_at).toISOString(),
+    };
+  };
+
+  const load = async (id: string) => {
+    const row = await findConnection(db, id);
+    if (!row) throw createError('connectors.not_found', `No CRM connection ${id}`);
+    return row;
+  };
+
+  /** Checks a token by reading the owners: the least any sync does first. */
+  async function probe(api: HubSpotApi) {
+    try {
+      const owners = await api.owners();
+      const users = new Set(
+        (await db.selectFrom('users').select('email').where('is_active', '=', true).execute()).map((u) =>
+          u.email.toLowerCase(),
+        ),
+      );
+      return {
+        ok: true,
+        owners: owners.length,
+        matchedOwners: owners.filter((o) => users.has(o.email.toLowerCase())).length,
+      };
+    } catch (error) {
+      const reason =
+        error instanceof CrmError && error.failure === 'auth'
+          ? 'the token was refused (revoked, or without the crm.objects.contacts scopes)'
+          : error instanceof Error
+            ? error.message
+            : String(error);
+      throw createError('connectors.connection_failed', `HubSpot: ${reason}`, [
+        { field: 'body.token', reason },
+      ]);
+    }
+  }
+
+  const audit = async (actor: Actor, type: string, id: string, payload: Record<string, unknown>) =>
+    insertEvent(db, {
+      type,
+      occurredAt: clock.now(),
+      actor: actorRef(actor),
+      subject: { type: 'connection', id },
+      payload,
+    });
+
+  /** One sync of one connection under this process's lease; its outcome on the connection. */
+  async function syncOne(row: ConnectionRow, owner: string): Promise<SyncCounts | null> {
+    const began = clock.now();
+    const until = toDbTime(new Date(began.getTime() + options.leaseMs));
+    if (!(await leaseConnection(db, row.id, owner, toDbTime(began), until))) return null;
+    const api = connectHubSpot(accountOf(row));
+    const sync = createHubSpotSync({ db, clock, capture, settle }, row, api, mappingOf(row));
+    let error: string | null = null;
+    let failing = false;
+    if (row.backfill_state === 'pending') await updateConnection(db, row.id, { backfill_state: 'running' });
+    try {
+      await sync.run();
+    } catch (caught) {
+      failing = true;
+      const crm = caught instanceof CrmError ? caught : null;
+      error =
+        crm?.failure === 'auth'
+          ? 'HubSpot refused the token (revoked, or a scope was removed): connect again with a new token'
+          : crm?.failure === 'rate_limited'
+            ? 'HubSpot kept answering 429 (rate limited): the sync goes on from where it stopped at the next turn'
+            : caught instanceof Error
+              ? caught.message
+              : String(caught);
+      sync.log.push({
+        id: newId(),
+        connection_id: row.id,
+        at: toDbTime(clock.now()),
+        direction: 'in',
+        object_type: 'connection',
+        remote_id: null,
+        local_id: null,
+        outcome: 'error',
+        code:
+          crm?.failure === 'auth'
+            ? 'connectors.token_revoked'
+            : crm?.failure === 'rate_limited'
+              ? 'connectors.rate_limited'
+              : 'connectors.sync_failed',
+        message: error,
+        payload: null,
+        replayed_at: null,
+      });
+      if (!crm) options.warn(`CRM sync of connection ${row.id} failed: ${error}`);
+    }
+    const c = sync.counts;
+    if (c.contactsIn + c.activitiesIn + c.contactsOut > 0)
+      sync.log.push({
+        id: newId(),
+        connection_id: row.id,
+        at: toDbTime(clock.now()),
+        direction: 'in',
+        object_type: 'connection',
+        remote_id: null,
+        local_id: null,
+        outcome: 'ok',
+        code: 'connectors.synced',
+        message: `${c.contactsIn} people and ${c.activitiesIn} activities in, ${c.contactsOut} leads out`,
+        payload: JSON.stringify(c),
+        replayed_at: null,
+      });
+    await insertLogEntries(db, sync.log);
+    const now = clock.now();
+    const fresh = await findConnection(db, row.id);
+    await finishConnectionSync(db, row.id, owner, {
+      state: fresh?.state === 'paused' ? 'paused' : failing ? 'failing' : 'active',
+      last_error: error,
+      ...(!failing && { last_synced_at: toDbTime(now) }),
+      ...(!failing && row.backfill_state !== 'done' && { backfill_state: 'done' }),
+      backfill_done: Number(fresh?.backfill_done ?? 0) + c.contactsIn + c.activitiesIn,
+      next_sync_at: toDbTime(
+        new Date(Math.max(began.getTime() + row.poll_interval_seconds * 1000, now.getTime() + 1000)),
+      ),
+      updated_at: toDbTime(now),
+    });
+    return c;
+  }
+
+  const entryOf = (row: Awaited<ReturnType<typeof findLogEntry>> & object): SyncLogEntry => ({
+    id: row.id,
+    at: fromDbTime(row.at).toISOString(),
+    direction: row.direction as 'in' | 'out',
+    objectType: row.object_type,
+    remoteId: row.remote_id,
+    localId: row.local_id,
+    outcome: row.outcome as SyncLogEntry['outcome'],
+    code: row.code,
+    message: row.message,
+    replayable: row.outcome === 'error' && row.payload !== null,
+    replayedAt: fromDbTimeOrNull(row.replayed_at)?.toISOString() ?? null,
+  });
+
+  return {
+    async list(actor: Actor | null): Promise<{ data: Connection[] }> {
+      authorize(actor, 'connectors.manage');
+      return { data: await Promise.all((await findConnections(db)).map(present)) };
+    },
+
+    async get(actor: Actor | null, id: string): Promise<Connection> {
+      authorize(actor, 'connectors.manage');
+      return present(await load(id));
+    },
+
+    async create(actor: Actor | null, body: CreateConnectionBody): Promise<Connection> {
+      const who = authorize(actor, 'connectors.manage');
+      const baseUrl = body.baseUrl ?? null;
+      await probe(
+        connectHubSpot({
+          token: body.token,
+          baseUrl: baseUrl ?? defaultBaseUrl.hubspot,
+          tenSecondBudget: options.tenSecondBudget,
+          searchesPerSecond: options.searchesPerSecond,
+          maxTries: options.maxTries,
+        }),
+      );
+      const now = toDbTime(clock.now());
+      const row = {
+        id: newId(),
+        kind: body.kind,
+        name: body.name ?? 'HubSpot',
+        base_url: baseUrl,
+        secret_sealed: secrets.seal(body.token),
+        webhook_secret_sealed: body.webhookSecret ? secrets.seal(body.webhookSecret) : null,
+        mapping: JSON.stringify(body.mapping ?? hubspotDefaultMapping),
+        options: '{}',
+        state: 'active',
+        last_error: null,
+        poll_interval_seconds: body.pollIntervalSeconds ?? 300,
+        next_sync_at: now,
+        last_synced_at: null,
+        lease_owner: null,
+        lease_until: null,
+        backfill_state: 'pending',
+        backfill_total: 0,
+        backfill_done: 0,
+        created_by: who.kind === 'user' ? who.userId : null,
+        created_at: now,
+        updated_at: now,
+      };
+      await db.transaction().execute(async (trx) => {
+        await insertConnection(trx, row);
+        await insertEvent(trx, {
+          type: 'connection.created',
+          occurredAt: clock.now(),
+          actor: actorRef(who),
+          subject: { type: 'connection', id: row.id },
+          payload: { kind: row.kind, name: row.name, baseUrl },
+        });
+      });
+      return present((await findConnection(db, row.id))!);
+    },
+
+    async update(actor: Actor | null, id: string, body: UpdateConnectionBody): Promise<Connection> {
+      const who = authorize(actor, 'connectors.manage');
+      const row = await load(id);
+      if (body.token) await probe(connectHubSpot({ ...accountOf(row), token: body.token }));
+      const now = toDbTime(clock.now());
+      await updateConnection(db, id, {
+        ...(body.name !== undefined && { name: body.name }),
+        ...(body.token !== undefined && { secret_sealed: secrets.seal(body.token) }),
+        ...(body.webhookSecret !== undefined && {
+          webhook_secret_sealed: body.webhookSecret === null ? null : secrets.seal(body.webhookSecret),
+        }),
+        ...(body.pollIntervalSeconds !== undefined && { poll_interval_seconds: body.pollIntervalSeconds }),
+        ...(body.mapping !== undefined && { mapping: JSON.stringify(body.mapping) }),
+        ...(body.paused === true && { state: 'paused' }),
+        // Resuming (or a new token) syncs at once.
+        ...((body.paused === false || body.token !== undefined) && {
+          state: 'active',
+          last_error: null,
+          next_sync_at: now,
+        }),
+        updated_at: now,
+      });
+      await audit(who, 'connection.changed', id, {
+        changed: Object.keys(body).filter((k) => k !== 'token' && k !== 'webhookSecret'),
+        ...(body.token !== undefined && { token: 'replaced' }),
+        ...(body.webhookSecret !== undefined && {
+          webhookSecret: body.webhookSecret === null ? 'removed' : 'replaced',
+        }),
+      });
+      return present(await load(id));
+    },
+
+    async remove(actor: Actor | null, id: string): Promise<void> {
+      const who = authorize(actor, 'connectors.manage');
+      const row = await load(id);
+      await db.transaction().execute(async (trx) => {
+        await deleteConnection(trx, id);
+        await insertEvent(trx, {
+          type: 'connection.deleted',
+          occurredAt: clock.now(),
+          actor: actorRef(who),
+          subject: { type: 'connection', id },
+          payload: { kind: row.kind, name: row.name },
+        });
+      });
+    },
+
+    async test(actor: Actor | null, id: string) {
+      authorize(actor, 'connectors.manage');
+      return probe(connectHubSpot(accountOf(await load(id))));
+    },
+
+    /** Syncs now, in this request (an admin's "sync now", and the tests). */
+    async syncNow(actor: Actor | null, id: string): Promise<Connection> {
+      authorize(actor, 'connectors.manage');
+      const row = await load(id);
+      await syncOne(row, `request:${newId()}`);
+      return present(await load(id));
+    },
+
+    async log(actor: Actor | null, id: string, query: SyncLogQuery) {
+      authorize(actor, 'connectors.manage');
+      await load(id);
+      const limit = query.limit ?? 50;
+      const offset = query.offset ?? 0;
+      const { rows, total } = await findLog(db, id, {
+        ...(query.outcome && { outcome: query.outcome }),
+        limit,
+        offset,
+      });
+      return { data: rows.map(entryOf), total, limit, offset };
+    },
+
+    /** Reads (or writes) a failed record again, now. */
+    async replay(actor: Actor | null, id: string, entryId: string): Promise<SyncLogEntry> {
+      const who = authorize(actor, 'connectors.manage');
+      const row = await load(id);
+      const entry = await findLogEntry(db, id, entryId);
+      if (!entry) throw createError('connectors.log_entry_not_found', `No entry ${entryId} in this sync log`);
+      if (entry.outcome !== 'error' || entry.payload === null)
+        throw createError('connectors.not_replayable', 'Only a failed record can be replayed');
+      const payload = JSON.parse(entry.payload) as { type: string; id?: string; localId?: string };
+      const sync = createHubSpotSync(
+        { db, clock, capture, settle },
+        row,
+        connectHubSpot(accountOf(row)),
+        mappingOf(row),
+      );
+      if (payload.localId) await sync.pushLeads([payload.localId]);
+      else if (payload.id) await sync.pullRecords(payload.type, [payload.id]);
+      await insertLogEntries(db, sync.log);
+      const at = toDbTime(clock.now());
+      await markReplayed(db, entryId, at);
+      await audit(who, 'connection.replayed', id, {
+        entryId,
+        code: entry.code,
+        failedAgain: sync.counts.errors > 0,
+      });
+      return entryOf((await findLogEntry(db, id, entryId))!);
+    },
+
+    /** The background turn: every due connection, each under a lease. */
+    async syncDue(owner: string): Promise<number> {
+      let synced = 0;
+      for (const row of await findDueConnections(db, toDbTime(clock.now()))) {
+        if (row.state === 'paused') continue;
+        if (await syncOne(row, owner)) synced += 1;
+      }
+      return synced;
+    },
+
+    /**
+     * HubSpot's webhook (v3 signature over method, address, body and timestamp with the app's
+     * secret; a timestamp older than five minutes refused). The records named are read again and
+     * synced before the answer, so a call logged in HubSpot stops the lead's clock in seconds; a
+     * failure answers 500 and HubSpot tries again.
+     */
+    async receiveHubSpotWebhook(
+      id: string,
+      request: { rawBody: string; signature: string | undefined; timestamp: string | undefined },
+    ): Promise<{ received: number }> {
+      const row = await findConnection(db, id);
+      const secret = row?.webhook_secret_sealed ? secrets.open(row.webhook_secret_sealed) : null;
+      const stamp = Number(request.timestamp);
+      const fresh = Number.isFinite(stamp) && Math.abs(clock.now().getTime() - stamp) <= webhookMaxAgeMs;
+      const expected = secret
+        ? createHmac('sha256', secret)
+            .update(`POST${webhookUrlOf(id)}${request.rawBody}${request.timestamp}`)
+            .digest()
+        : null;
+      const given = Buffer.from(request.signature ?? '', 'base64');
+      if (
+        !row ||
+        !expected ||
+        !fresh ||
+        given.length !== expected.length ||
+        !timingSafeEqual(given, expected)
+      )
+        throw createError(
+          'connectors.bad_signature',
+          'The X-HubSpot-Signature-v3 of this request is not valid or too old',
+        );
+      if (row.state === 'paused') return { received: 0 };
+      const events = JSON.parse(request.rawBody) as {
+        objectTypeId?: string;
+        subscriptionType?: string;
+        objectId?: number;
+      }[];
+      const byType = new Map<string, Set<string>>();
+      for (const event of Array.isArray(events) ? events : []) {
+        const type =
+          objectTypeOfId[event.objectTypeId ?? ''] ??
+          (event.subscriptionType?.startsWith('contact.') ? 'contacts' : null);
+        if (!type || event.objectId === undefined || event.subscriptionType?.endsWith('.deletion')) continue;
+        let ids = byType.get(type);
+        if (!ids) byType.set(type, (ids = new Set()));
+        ids.add(String(event.objectId));
+      }
+      const sync = createHubSpotSync(
+        { db, clock, capture, settle },
+        row,
+        connectHubSpot(accountOf(row)),
+        mappingOf(row),
+      );
+      // People before what was done with them.
+      for (const type of ['contacts', 'calls', 'meetings', 'emails'])
+        if (byType.has(type)) await sync.pullRecords(type, [...byType.get(type)!]);
+      await insertLogEntries(db, sync.log);
+      return { received: [...byType.values()].reduce((n, ids) => n + ids.size, 0) };
+    },
+  };
+}
+
+export type ConnectorsService = ReturnType<typeof createConnectorsService>;

@@ -1,0 +1,262 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { describeEachDialect } from '../../testing/databases.ts';
+import { startHubSpotFake, type HubSpotFake } from '../../testing/hubspot-fake.ts';
+import {
+  addUser,
+  createTestApp,
+  createTestContext,
+  routedLead,
+  type TestContext,
+} from '../../testing/world.ts';
+
+const cli = { kind: 'cli' } as const;
+
+/*
+ * The HubSpot connector against a local HubSpot (src/server/testing/hubspot-fake.ts, written from
+ * HubSpot's public API reference) through HubSpot's official client.
+ */
+describeEachDialect('the HubSpot connector', (getDatabase) => {
+  let context: TestContext;
+  let hubspot: HubSpotFake;
+
+  beforeEach(async () => {
+    context = createTestContext(getDatabase());
+    // A Tuesday, 10:00 in Amsterdam: inside everyone's working hours.
+    context.clock.set('2026-12-01T09:00:00.000Z');
+    hubspot = await startHubSpotFake({ clock: context.clock });
+  });
+  afterEach(() => hubspot.close());
+
+  /** A rep who is a HubSpot owner too, with a routed lead whose first-response clock runs. */
+  const world = async () => {
+    const manager = await addUser(context, 'sales_manager', { email: 'fleur@nordwind.nl' });
+    const rep = await addUser(context, 'sales_rep', { email: 'ruud@nordwind.nl', managerId: manager.id });
+    const owner = hubspot.addOwner({ email: 'Ruud@nordwind.nl', firstName: 'Ruud', lastName: 'Bos' });
+    const pool = await context.services.routing.createPool(cli, {
+      name: 'Inside',
+      members: [{ userId: rep.id }],
+    });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    await context.services.scoring.ensureDefaultModel();
+    const lead = await routedLead(context, { email: 'jan@klant.nl', firstName: 'Jan', ownerId: rep.id });
+    const connection = await context.services.connectors.create(cli, {
+      kind: 'hubspot',
+      token: hubspot.token,
+      baseUrl: hubspot.url,
+      webhookSecret: 'app-secret-1234',
+      pollIntervalSeconds: 60,
+    });
+    return { manager, rep, owner, lead, connection };
+  };
+  const firstResponse = async (contactId: string) =>
+    (await context.services.sla.listClocks(cli, contactId)).find((c) => c.target === 'first_response')!;
+  const touches = async (contactId: string, type: string) =>
+    (await context.services.contacts.listTouchpoints(cli, contactId)).filter((t) => t.type === type);
+  const errors = async (id: string) =>
+    (await context.services.connectors.log(cli, id, { outcome: 'error' })).data;
+
+  it('writes a routed lead’s owner and stage into HubSpot, and a call logged there stops the clock at the next poll', async () => {
+    const { owner, lead, connection, rep } = await world();
+    expect(connection).toMatchObject({
+      state: 'active',
+      tokenHint: `…${hubspot.token.slice(-4)}`,
+      backfill: { state: 'pending' },
+    });
+    expect(JSON.stringify(connection)).not.toContain(hubspot.token);
+
+    const synced = await context.services.connectors.syncNow(cli, connection.id);
+    expect(synced).toMatchObject({
+      state: 'active',
+      lastError: null,
+      backfill: { state: 'done' },
+      linked: { contact: 1 },
+    });
+    const jan = hubspot.findBy('contacts', 'email', 'jan@klant.nl')!;
+    expect(jan.properties).toMatchObject({
+      hubspot_owner_id: owner.id,
+      lifecyclestage: 'marketingqualifiedlead',
+      hs_lead_status: 'NEW',
+    });
+
+    // Baton's own write comes back on the next poll as a change in HubSpot: nothing is done with it.
+    const stamp = jan.updatedAt;
+    const before = await context.services.contacts.getContact(cli, lead);
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect(hubspot.findBy('contacts', 'email', 'jan@klant.nl')!.updatedAt).toBe(stamp);
+    expect((await context.services.contacts.getContact(cli, lead)).updatedAt).toBe(before.updatedAt);
+
+    // The rep calls Jan and logs it in HubSpot.
+    expect((await firstResponse(lead)).status).toBe('running');
+    context.clock.advance(60_000);
+    hubspot.create(
+      'calls',
+      {
+        hs_timestamp: context.clock.now().toISOString(),
+        hubspot_owner_id: owner.id,
+        hs_call_status: 'COMPLETED',
+        hs_call_title: 'Intake',
+      },
+      { contacts: [jan.id] },
+    );
+    context.clock.advance(61_000);
+    expect(await context.services.connectors.syncDue('test-process')).toBe(1);
+    expect((await firstResponse(lead)).status).toBe('met');
+    const calls = await touches(lead, 'call_logged');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ userId: rep.id, properties: { via: 'hubspot', subject: 'Intake' } });
+
+    // Read again (the cursor's instant is read twice by design): still one call.
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect(await touches(lead, 'call_logged')).toHaveLength(1);
+
+    // The rep accepts the lead in Baton: HubSpot's lead status follows.
+    await context.services.handoff.accept({ kind: 'user', userId: rep.id, role: 'sales_rep' }, lead, {});
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect(hubspot.findBy('contacts', 'email', 'jan@klant.nl')!.properties).toMatchObject({
+      lifecyclestage: 'marketingqualifiedlead',
+      hs_lead_status: 'IN_PROGRESS',
+    });
+    expect(await errors(connection.id)).toEqual([]);
+  });
+
+  it('recycling moves HubSpot’s lifecycle stage back, clearing it first as HubSpot asks', async () => {
+    const { lead, connection, rep } = await world();
+    await context.services.connectors.syncNow(cli, connection.id);
+    await context.services.handoff.reject({ kind: 'user', userId: rep.id, role: 'sales_rep' }, lead, {
+      reasonCode: 'no_budget',
+    });
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect(hubspot.findBy('contacts', 'email', 'jan@klant.nl')!.properties).toMatchObject({
+      lifecyclestage: 'lead',
+      hs_lead_status: 'BAD_TIMING',
+    });
+    expect(await errors(connection.id)).toEqual([]);
+  });
+
+  it('reads people made in HubSpot into Baton, and loses none in a storm of 429s', async () => {
+    const { connection } = await world();
+    for (let i = 0; i < 30; i++)
+      hubspot.create('contacts', {
+        email: `klant${i}@bedrijf${i}.nl`,
+        firstname: `Klant ${i}`,
+        jobtitle: 'CTO',
+      });
+    // Answered 429 five times in a row: each call waits what Retry-After says and tries again.
+    hubspot.storm(5, 0);
+    await context.services.connectors.syncNow(cli, connection.id);
+    for (let i = 0; i < 30; i++) {
+      const found = await context.services.contacts.listContacts(cli, {
+        email: `klant${i}@bedrijf${i}.nl`,
+        limit: 1,
+      });
+      expect(found.data[0]).toMatchObject({ firstName: `Klant ${i}`, title: 'CTO' });
+    }
+    expect(hubspot.counts.limited).toBeGreaterThanOrEqual(5);
+
+    // A storm longer than the tries: the sync stops, says so, and the next one goes on from the cursor.
+    for (let i = 30; i < 40; i++) hubspot.create('contacts', { email: `klant${i}@bedrijf${i}.nl` });
+    hubspot.storm(50, 0);
+    const stopped = await context.services.connectors.syncNow(cli, connection.id);
+    expect(stopped.state).toBe('failing');
+    expect(stopped.lastError).toMatch(/429/);
+    expect((await errors(connection.id)).map((e) => e.code)).toContain('connectors.rate_limited');
+    hubspot.storm(0);
+    context.clock.advance(61_000);
+    const resumed = await context.services.connectors.syncNow(cli, connection.id);
+    expect(resumed.state).toBe('active');
+    expect(resumed.linked.contact).toBe(41);
+    const all = await context.services.contacts.listContacts(cli, { q: 'bedrijf', limit: 100 });
+    expect(all.data.filter((c) => c.email?.startsWith('klant'))).toHaveLength(40);
+  });
+
+  it('an unknown owner and a revoked token each give a clear entry in the sync log; the rest goes on', async () => {
+    const { connection } = await world();
+    const stranger = hubspot.addOwner({ email: 'extern@bureau.nl', firstName: 'Ex', lastName: 'Tern' });
+    const piet = hubspot.create('contacts', { email: 'piet@klant.nl', firstname: 'Piet' });
+    hubspot.create(
+      'calls',
+      { hs_timestamp: context.clock.now().toISOString(), hubspot_owner_id: stranger.id },
+      { contacts: [piet.id] },
+    );
+    await context.services.connectors.syncNow(cli, connection.id);
+    const [unknown] = await errors(connection.id);
+    expect(unknown).toMatchObject({
+      code: 'connectors.unknown_owner',
+      remoteId: stranger.id,
+      objectType: 'owner',
+    });
+    expect(unknown!.message).toContain(stranger.id);
+    // The call is on Piet all the same (by nobody Baton knows), and logged once however often it is read.
+    const [pietInBaton] = (
+      await context.services.contacts.listContacts(cli, { email: 'piet@klant.nl', limit: 1 })
+    ).data;
+    expect(await touches(pietInBaton!.id, 'call_logged')).toHaveLength(1);
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect((await errors(connection.id)).filter((e) => e.code === 'connectors.unknown_owner')).toHaveLength(
+      1,
+    );
+
+    hubspot.revokeToken();
+    context.clock.advance(61_000);
+    const revoked = await context.services.connectors.syncNow(cli, connection.id);
+    expect(revoked).toMatchObject({ state: 'failing' });
+    expect(revoked.lastError).toMatch(/token/);
+    expect((await errors(connection.id))[0]).toMatchObject({ code: 'connectors.token_revoked' });
+  });
+
+  it('a call logged in HubSpot stops the clock within 2 s through HubSpot’s signed webhook', async () => {
+    const { owner, lead, connection } = await world();
+    await context.services.connectors.syncNow(cli, connection.id);
+    const jan = hubspot.findBy('contacts', 'email', 'jan@klant.nl')!;
+    const app = await createTestApp(context);
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      hubspot.subscribe(
+        connection.webhookUrl,
+        'app-secret-1234',
+        `${address}/api/v1/connectors/${connection.id}/webhooks`,
+      );
+      const began = performance.now();
+      hubspot.create(
+        'calls',
+        {
+          hs_timestamp: context.clock.now().toISOString(),
+          hubspot_owner_id: owner.id,
+          hs_call_status: 'COMPLETED',
+        },
+        { contacts: [jan.id] },
+      );
+      while ((await firstResponse(lead)).status !== 'met' && performance.now() - began < 10_000)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      const took = performance.now() - began;
+      expect((await firstResponse(lead)).status).toBe('met');
+      expect(took).toBeLessThan(2000);
+
+      // Signed with another secret, or too old: refused.
+      const body = JSON.stringify([
+        { objectTypeId: '0-48', objectId: 1, subscriptionType: 'object.creation' },
+      ]);
+      const forged = await app.inject({
+        method: 'POST',
+        url: `/api/v1/connectors/${connection.id}/webhooks`,
+        headers: {
+          'content-type': 'application/json',
+          'x-hubspot-signature-v3': 'bm90IGEgc2lnbmF0dXJl',
+          'x-hubspot-request-timestamp': String(context.clock.now().getTime()),
+        },
+        payload: body,
+      });
+      expect(forged.statusCode).toBe(401);
+      expect(forged.json()).toMatchObject({ code: 'connectors.bad_signature' });
+    } finally {
+      // The local HubSpot's keep-alive connection would hold the server open.
+      app.server.closeAllConnections();
+      await app.close();
+    }
+  });
+});

@@ -1,0 +1,280 @@
+import { Client } from '@hubspot/api-client';
+import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter.js';
+import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/AssociationSpec.js';
+
+/*
+ * HubSpot through its official client (@hubspot/api-client), as the connector needs it: owners,
+ * search by modification time, read with associations, create and update. The client's own retry
+ * (a fixed 10 s, Retry-After ignored) and limiter (one for the whole process) are off: this adapter
+ * keeps each connection within HubSpot's documented budgets (a rolling 10 seconds, and searches a
+ * second) and, on a 429, waits what Retry-After says (or the policy's window) and tries again.
+ */
+
+/** Why a call to the CRM failed, in terms the sync log and the alerts use. */
+export type CrmFailure = 'auth' | 'rate_limited' | 'not_found' | 'conflict' | 'invalid' | 'unavailable';
+
+export class CrmError extends Error {
+  constructor(
+    readonly failure: CrmFailure,
+    message: string,
+    /** A 409's existing record, when the CRM names it. */
+    readonly existingId: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export interface CrmRecord {
+  id: string;
+  properties: Record<string, string | null>;
+  /** Associated record ids by object type, when asked for. */
+  associations: Record<string, string[]>;
+}
+
+export interface CrmOwner {
+  id: string;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+}
+
+export interface HubSpotAccount {
+  token: string;
+  /** The API's address: https://api.hubapi.com, or a sandbox's or a test's. */
+  baseUrl: string;
+  /** Requests per rolling 10 seconds this connection may use (of the portal's budget). */
+  tenSecondBudget: number;
+  searchesPerSecond: number;
+  /** Tries of one call through 429s before it is given up (the record waits for the next sync). */
+  maxTries: number;
+  /** Waits (the tests' fake clock aside, always real time). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface HubSpotApi {
+  owners(): Promise<CrmOwner[]>;
+  /** Records modified at or after `since`, oldest change first, a page at a time. */
+  searchModified(
+    type: string,
+    since: Date,
+    properties: string[],
+    after: string | null,
+    limit: number,
+  ): Promise<{ results: CrmRecord[]; after: string | null; total: number }>;
+  get(type: string, id: string, properties: string[], associations: string[]): Promise<CrmRecord | null>;
+  associations(fromType: string, toType: string, ids: string[]): Promise<Map<string, string[]>>;
+  create(
+    type: string,
+    properties: Record<string, string>,
+    associations: { toId: string; typeId: number }[],
+  ): Promise<string>;
+  update(type: string, id: string, properties: Record<string, string>, idProperty?: string): Promise<void>;
+  /** What the last calls used of the budget, for the bench and the status. */
+  stats: { calls: number; waits: number; waitedMs: number };
+}
+
+/** The property a type's modification time is in. */
+export const modifiedProperty = (type: string) =>
+  type === 'contacts' ? 'lastmodifieddate' : 'hs_lastmodifieddate';
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A rolling window: at most `max` starts in any `windowMs`. */
+function rollingWindow(max: number, windowMs: number, sleep: (ms: number) => Promise<void>) {
+  const starts: number[] = [];
+  let chain = Promise.resolve();
+  return (): Promise<void> => {
+    const turn = chain.then(async () => {
+      for (;;) {
+        const now = performance.now();
+        while (starts.length > 0 && starts[0]! <= now - windowMs) starts.shift();
+        if (starts.length < max) {
+          starts.push(now);
+          return;
+        }
+        await sleep(starts[0]! + windowMs - now + 1);
+      }
+    });
+    chain = turn;
+    return turn;
+  };
+}
+
+interface ApiError {
+  code?: number;
+  body?: { message?: string; policyName?: string; category?: string };
+  headers?: Record<string, string>;
+}
+
+const failureOf = (code: number): CrmFailure =>
+  code === 401 || code === 403
+    ? 'auth'
+    : code === 404
+      ? 'not_found'
+      : code === 409
+        ? 'conflict'
+        : code === 429
+          ? 'rate_limited'
+          : code >= 400 && code < 500
+            ? 'invalid'
+            : 'unavailable';
+
+export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
+  const client = new Client({ accessToken: account.token, basePath: account.baseUrl.replace(/\/$/, '') });
+  const sleep = account.sleep ?? realSleep;
+  const budget = rollingWindow(account.tenSecondBudget, 10_000, sleep);
+  const searchBudget = rollingWindow(account.searchesPerSecond, 1000, sleep);
+  const stats = { calls: 0, waits: 0, waitedMs: 0 };
+
+  async function call<T>(work: () => Promise<T>, isSearch = false): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      await budget();
+      if (isSearch) await searchBudget();
+      stats.calls += 1;
+      try {
+        return await work();
+      } catch (error) {
+        const e = error as ApiError;
+        const code = typeof e.code === 'number' ? e.code : 0;
+        const message = e.body?.message ?? (error instanceof Error ? error.message : String(error));
+        if (code === 0) {
+          if (attempt >= account.maxTries) throw new CrmError('unavailable', message);
+          await sleep(200 * attempt);
+          continue;
+        }
+        if ((code === 429 || code >= 500) && attempt < account.maxTries) {
+          const retryAfter = Number(e.headers?.['retry-after']);
+          const wait =
+            code >= 500
+              ? 200 * attempt
+              : Number.isFinite(retryAfter) && retryAfter >= 0
+                ? retryAfter * 1000
+                : e.body?.policyName === 'TEN_SECONDLY_ROLLING'
+                  ? 10_000
+                  : 1000;
+          stats.waits += 1;
+          stats.waitedMs += wait;
+          await sleep(wait);
+          continue;
+        }
+        const existing = code === 409 ? (/Existing ID: (\d+)/.exec(message)?.[1] ?? null) : null;
+        throw new CrmError(failureOf(code), message, existing);
+      }
+    }
+  }
+
+  const record = (r: {
+    id: string;
+    properties: Record<string, string | null>;
+    associations?: Record<string, { results: { id: string }[] }>;
+  }): CrmRecord => ({
+    id: r.id,
+    properties: r.properties,
+    associations: Object.fromEntries(
+      Object.entries(r.associations ?? {}).map(([type, a]) => [type, a.results.map((x) => x.id)]),
+    ),
+  });
+
+  return {
+    stats,
+    async owners() {
+      const found: CrmOwner[] = [];
+      let after: string | undefined;
+      do {
+        const page = await call(() => client.crm.owners.ownersApi.getPage(undefined, after, 500, false));
+        for (const o of page.results)
+          if (o.email)
+            found.push({
+              id: o.id,
+              email: o.email,
+              firstName: o.firstName ?? null,
+              lastName: o.lastName ?? null,
+            });
+        after = page.paging?.next?.after;
+      } while (after);
+      return found;
+    },
+    async searchModified(type, since, properties, after, limit) {
+      const page = await call(
+        () =>
+          client.crm.objects.searchApi.doSearch(type, {
+            filterGroups: [
+              {
+                filters: [
+                  {
+                    propertyName: modifiedProperty(type),
+                    operator: FilterOperatorEnum.Gte,
+                    value: String(since.getTime()),
+                  },
+                ],
+              },
+            ],
+            sorts: [modifiedProperty(type)],
+            properties: [...properties, modifiedProperty(type)],
+            limit,
+            ...(after !== null && { after }),
+          }),
+        true,
+      );
+      return {
+        results: page.results.map(record),
+        after: page.paging?.next?.after ?? null,
+        total: page.total,
+      };
+    },
+    async get(type, id, properties, associations) {
+      try {
+        return record(
+          await call(() =>
+            client.crm.objects.basicApi.getById(
+              type,
+              id,
+              properties,
+              undefined,
+              associations.length > 0 ? associations : undefined,
+            ),
+          ),
+        );
+      } catch (error) {
+        if (error instanceof CrmError && error.failure === 'not_found') return null;
+        throw error;
+      }
+    },
+    async associations(fromType, toType, ids) {
+      const found = new Map<string, string[]>();
+      for (let i = 0; i < ids.length; i += 1000) {
+        const answer = await call(() =>
+          client.crm.associations.v4.batchApi.getPage(fromType, toType, {
+            inputs: ids.slice(i, i + 1000).map((id) => ({ id })),
+          }),
+        );
+        for (const r of answer.results)
+          found.set(
+            r._from.id,
+            r.to.map((t) => String(t.toObjectId)),
+          );
+      }
+      return found;
+    },
+    async create(type, properties, associations) {
+      const created = await call(() =>
+        client.crm.objects.basicApi.create(type, {
+          properties,
+          associations: associations.map((a) => ({
+            to: { id: a.toId },
+            types: [
+              {
+                associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined,
+                associationTypeId: a.typeId,
+              },
+            ],
+          })),
+        }),
+      );
+      return created.id;
+    },
+    async update(type, id, properties, idProperty) {
+      await call(() => client.crm.objects.basicApi.update(type, id, { properties }, idProperty));
+    },
+  };
+}
