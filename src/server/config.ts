@@ -324,6 +324,13 @@ export const configSpec = {
     default: 120,
     parse: integer(1, 3600),
   },
+  crmSyncLeaseSeconds: {
+    env: 'BATON_CRM_SYNC_LEASE_SECONDS',
+    doc: "How long an instance holds a CRM connection it is syncing (renewed after each page); if it dies, another takes the sync over after this, from the connection's cursors, in seconds",
+    defaultText: '120',
+    default: 120,
+    parse: integer(1, 3600),
+  },
   mailSyncAllowPrivate: {
     env: 'BATON_MAIL_SYNC_ALLOW_PRIVATE',
     doc: 'Let people connect mailboxes on private, loopback or reserved addresses (an Exchange server on your own network); off, such servers are refused',

@@ -86,6 +86,7 @@ export function servicesFor(
       outboxMaxAttempts: config.outboxMaxAttempts,
       outboxLeaseMs: config.outboxLeaseMs,
       webhookLeaseMs: config.webhookLeaseMs,
+      crmSyncLeaseMs: config.crmSyncLeaseSeconds * 1000,
       ...(config.mailLogDomain && { mailLogDomain: config.mailLogDomain }),
       mailSync: {
         intervalMs: config.mailSyncIntervalSeconds * 1000,

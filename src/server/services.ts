@@ -80,6 +80,8 @@ export function createServices(
     outboxMaxAttempts?: number;
     outboxLeaseMs?: number;
     webhookLeaseMs?: number;
+    /** How long a process holds a CRM connection's sync before another may take it over. */
+    crmSyncLeaseMs?: number;
     attributionHelper?: AttributionHelper;
     /** Where chat alerts go; by default over guarded HTTP with a 10 s limit per message. */
     chat?: ChatSender;
@@ -116,6 +118,10 @@ export function createServices(
   const accounts = createAccountsService(deps);
   const scoring = createScoringService(deps);
   const attribution = createAttributionService(deps, { helper: options.attributionHelper });
+  // A won deal's credit under the agreed model is stored in the win's transaction.
+  const opportunities = createOpportunitiesService(deps, contacts, {
+    onWon: (trx, id) => attribution.snapshotIn(trx, id),
+  });
   const stages = createStagesService(deps);
   const handoff = createHandoffService(
     deps,
@@ -201,8 +207,8 @@ export function createServices(
     exports: createExportsService(deps),
     mailbox,
     mailboxSync,
-    connectors: createConnectorsService(deps, capture, (contactId) => leadFlow.settle(contactId), {
-      leaseMs: 10 * 60_000,
+    connectors: createConnectorsService(deps, capture, opportunities, (contactId) => leadFlow.settle(contactId), {
+      leaseMs: options.crmSyncLeaseMs ?? 120_000,
       maxTries: 8,
       tenSecondBudget: 150,
       searchesPerSecond: 4,
@@ -237,10 +243,7 @@ export function createServices(
     leadFlow,
     commitments,
     handoff,
-    // A won deal's credit under the agreed model is stored in the win's transaction.
-    opportunities: createOpportunitiesService(deps, contacts, {
-      onWon: (trx, id) => attribution.snapshotIn(trx, id),
-    }),
+    opportunities,
     attribution,
     planning,
     bonus,

@@ -131,3 +131,79 @@ export function activityEventOf(
     return { type: 'email_received', at, subject: properties.hs_email_subject ?? null };
   return null;
 }
+
+/** A stage of a CRM's deal pipeline, as its API describes it. */
+export interface RemoteDealStage {
+  id: string;
+  label: string;
+  /** Closed won or closed lost. */
+  isClosed: boolean;
+  /** The chance of a win in this stage, 0 to 1 (1 with isClosed is won). */
+  probability: number;
+}
+
+export interface LocalDealStage {
+  key: string;
+  names: readonly string[];
+  outcome: 'open' | 'won' | 'lost';
+  probability: number;
+}
+
+/**
+ * The Baton stage a CRM's deal stage means: the one of the same name (or a known synonym), else by
+ * what the CRM says of it: closed with certainty is won, closed otherwise lost, and an open stage
+ * the open one with the nearest chance of a win. Null only when Baton has no stage of that kind.
+ *
+ * @example dealStageFor({ id: 'closedwon', label: 'Closed won', isClosed: true, probability: 1 }, stages) // 'won'
+ */
+export function dealStageFor(
+  remote: RemoteDealStage,
+  stages: readonly LocalDealStage[],
+  byName: (label: string) => string | null,
+): string | null {
+  const named = byName(remote.label) ?? byName(remote.id);
+  const found = named ? stages.find((s) => s.key === named) : undefined;
+  const outcome = remote.isClosed ? (remote.probability >= 1 ? 'won' : 'lost') : 'open';
+  if (found && found.outcome === outcome) return found.key;
+  const candidates = stages.filter((s) => s.outcome === outcome);
+  if (candidates.length === 0) return null;
+  return candidates.reduce((best, s) =>
+    Math.abs(s.probability - remote.probability) < Math.abs(best.probability - remote.probability) ? s : best,
+  ).key;
+}
+
+/** The deal properties Baton reads. */
+export const hubspotDealProperties = [
+  'dealname',
+  'amount',
+  'deal_currency_code',
+  'dealstage',
+  'pipeline',
+  'closedate',
+  'createdate',
+  'hubspot_owner_id',
+  'hs_v2_date_entered_current_stage',
+  'hs_lastmodifieddate',
+] as const;
+
+/** The company properties Baton reads. */
+export const hubspotCompanyProperties = [
+  'name',
+  'domain',
+  'industry',
+  'numberofemployees',
+  'country',
+  'hubspot_owner_id',
+  'hs_lastmodifieddate',
+] as const;
+
+/**
+ * An amount as HubSpot keeps it (a decimal string in major units) in minor units, or null.
+ *
+ * @example amountMinorOf('12500.5') // 1250050
+ */
+export function amountMinorOf(amount: string | null | undefined): number | null {
+  if (amount === null || amount === undefined || amount.trim() === '') return null;
+  const value = Number(amount);
+  return Number.isFinite(value) && value >= 0 ? Math.round(value * 100) : null;
+}

@@ -61,6 +61,21 @@ export interface HubSpotApi {
     after: string | null,
     limit: number,
   ): Promise<{ results: CrmRecord[]; after: string | null; total: number }>;
+  /**
+   * Every record of a type, in id order, a page (at most 100) at a time, with the ids of the
+   * associated records inline: the backfill's read, outside the search API's budget and its cap.
+   */
+  list(
+    type: string,
+    properties: string[],
+    associations: string[],
+    after: string | null,
+    limit: number,
+  ): Promise<{ results: CrmRecord[]; after: string | null }>;
+  /** How many records of a type there are (a search's total). */
+  count(type: string): Promise<number>;
+  /** The deal pipelines' stages. */
+  dealStages(): Promise<{ id: string; label: string; isClosed: boolean; probability: number }[]>;
   get(type: string, id: string, properties: string[], associations: string[]): Promise<CrmRecord | null>;
   associations(fromType: string, toType: string, ids: string[]): Promise<Map<string, string[]>>;
   create(
@@ -221,6 +236,38 @@ export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
         after: page.paging?.next?.after ?? null,
         total: page.total,
       };
+    },
+    async list(type, properties, associations, after, limit) {
+      const page = await call(() =>
+        client.crm.objects.basicApi.getPage(
+          type,
+          limit,
+          after ?? undefined,
+          properties,
+          undefined,
+          associations.length > 0 ? associations : undefined,
+          false,
+        ),
+      );
+      return { results: page.results.map(record), after: page.paging?.next?.after ?? null };
+    },
+    async count(type) {
+      const page = await call(
+        () => client.crm.objects.searchApi.doSearch(type, { filterGroups: [], properties: [], limit: 1 }),
+        true,
+      );
+      return page.total;
+    },
+    async dealStages() {
+      const answer = await call(() => client.crm.pipelines.pipelinesApi.getAll('deals'));
+      return answer.results.flatMap((pipeline) =>
+        pipeline.stages.map((stage) => ({
+          id: stage.id,
+          label: stage.label,
+          isClosed: stage.metadata?.isClosed === 'true',
+          probability: Number(stage.metadata?.probability ?? 0) || 0,
+        })),
+      );
     },
     async get(type, id, properties, associations) {
       try {

@@ -17,7 +17,11 @@ import { systemClock, type Clock } from '../platform/clock.ts';
  *   up to 200, paging by `after`, and no further than 10,000 results (a 400 past it). Each
  *   object's `lastmodifieddate` (contacts) or `hs_lastmodifieddate` moves on each change.
  * - Lifecycle stage only moves forward; to move it back it must be cleared first (a 400 otherwise).
- * - Owners (`/crm/v3/owners/`) and the associations v4 batch read.
+ * - List (`GET /crm/v3/objects/{type}`): id order, `limit` up to 100, paging by `after`, with
+ *   `properties` and `associations` (the associated ids inline), not counted as a search.
+ * - Owners (`/crm/v3/owners/`), the associations v4 batch read, and the deal pipelines
+ *   (`/crm/v3/pipelines/deals`, the default Sales Pipeline with its stages' `isClosed` and
+ *   `probability`).
  * - Rate limits: a rolling budget per 10 seconds (429 with policyName TEN_SECONDLY_ROLLING and the
  *   X-HubSpot-RateLimit-* headers) and 5 searches a second (429 "You have reached your secondly
  *   limit."); `storm(n)` answers the next n requests 429 with Retry-After.
@@ -67,6 +71,17 @@ const lifecycleOrder = [
 
 const searchCap = 10_000;
 
+/** HubSpot's default deal pipeline: id, label, probability, closed. */
+const dealStages: [string, string, number, boolean][] = [
+  ['appointmentscheduled', 'Appointment Scheduled', 0.2, false],
+  ['qualifiedtobuy', 'Qualified To Buy', 0.4, false],
+  ['presentationscheduled', 'Presentation Scheduled', 0.6, false],
+  ['decisionmakerboughtin', 'Decision Maker Bought-In', 0.8, false],
+  ['contractsent', 'Contract Sent', 0.9, false],
+  ['closedwon', 'Closed Won', 1, true],
+  ['closedlost', 'Closed Lost', 0, true],
+];
+
 interface Filter {
   propertyName: string;
   operator: string;
@@ -87,6 +102,8 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
   const tenSecondLimit = options.tenSecondLimit ?? 190;
   const searchPerSecond = options.searchPerSecond ?? 5;
   const objects = new Map<string, Map<string, FakeRecord>>();
+  /** Each type's records in id order, for the list endpoint's paging. */
+  const ordered = new Map<string, FakeRecord[]>();
   const owners: FakeOwner[] = [];
   let nextId = 1000;
   let lastStamp = 0;
@@ -176,6 +193,9 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
       associations,
     };
     table(type).set(id, record);
+    let list = ordered.get(type);
+    if (!list) ordered.set(type, (list = []));
+    list.push(record);
     emit(type, record, type === 'contacts' ? 'contact.creation' : 'object.creation');
     return record;
   };
@@ -265,7 +285,8 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
     send(res, status, { status: 'error', message, correlationId: `fake-${nextId++}`, category, ...extra });
 
   const limited = (res: ServerResponse, isSearch: boolean): boolean => {
-    const now = clock.now().getTime();
+    // Budgets run in real time, whatever the tests' clock says.
+    const now = performance.now();
     if (stormLeft > 0) {
       stormLeft -= 1;
       counts.limited += 1;
@@ -408,6 +429,32 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
       });
     }
 
+    if (req.method === 'GET' && path === '/crm/v3/pipelines/deals') {
+      const at = '2025-01-01T00:00:00.000Z';
+      return send(res, 200, {
+        results: [
+          {
+            id: 'default',
+            label: 'Sales Pipeline',
+            displayOrder: 0,
+            archived: false,
+            createdAt: at,
+            updatedAt: at,
+            stages: dealStages.map(([id, label, probability, isClosed], displayOrder) => ({
+              id,
+              label,
+              displayOrder,
+              metadata: { isClosed: String(isClosed), probability: String(probability) },
+              archived: false,
+              createdAt: at,
+              updatedAt: at,
+              writePermissions: 'CRM_PERMISSIONS_ENFORCEMENT',
+            })),
+          },
+        ],
+      });
+    }
+
     const batchRead = /^\/crm\/v4\/associations\/(\w+)\/(\w+)\/batch\/read$/.exec(path);
     if (req.method === 'POST' && batchRead) {
       const [, from, to] = batchRead as unknown as [string, string, string];
@@ -505,6 +552,27 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
           if (target) associate(type, record.id, target, a.to.id);
         }
         return send(res, 201, present(record, null, type, []));
+      }
+      if (req.method === 'GET' && !key) {
+        const limit = Number(url.searchParams.get('limit') ?? 10);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+          return problem(res, 400, 'VALIDATION_ERROR', 'limit must be between 1 and 100');
+        const list = (name: string) =>
+          url.searchParams
+            .getAll(name)
+            .flatMap((v) => v.split(','))
+            .filter(Boolean);
+        const wanted = list('properties');
+        const all = ordered.get(type) ?? [];
+        const results: ReturnType<typeof present>[] = [];
+        let at = Number(url.searchParams.get('after') ?? 0);
+        for (; at < all.length && results.length < limit; at += 1)
+          if (!all[at]!.archived)
+            results.push(present(all[at]!, wanted.length > 0 ? wanted : null, type, list('associations')));
+        return send(res, 200, {
+          results,
+          ...(at < all.length && { paging: { next: { after: String(at), link: `${path}?after=${at}` } } }),
+        });
       }
       const record = find();
       if (!record || record.archived) return problem(res, 404, 'OBJECT_NOT_FOUND', `resource not found`);

@@ -189,3 +189,33 @@ export async function moveAccountDependants(db: Db, fromId: string, toId: string
 export async function deleteAccount(db: Db, id: string): Promise<void> {
   await db.deleteFrom('accounts').where('id', '=', id).execute();
 }
+
+/** The account a web domain belongs to. */
+export async function findAccountIdByDomain(db: Db, domain: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('account_domains')
+    .select('account_id')
+    .where('domain', '=', domain)
+    .executeTakeFirst();
+  return row?.account_id ?? null;
+}
+
+/** The account of a company name (its normalised key). */
+export async function findAccountIdByNameKey(db: Db, nameKey: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('accounts')
+    .select('id')
+    .where('name_key', '=', nameKey)
+    .orderBy('created_at')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** Gives an account a domain nobody has yet (a domain already taken stays where it is). */
+export async function addAccountDomain(db: Db, accountId: string, domain: string): Promise<void> {
+  await db
+    .insertInto('account_domains')
+    .values({ domain, account_id: accountId })
+    .onConflict((oc) => oc.column('domain').doNothing())
+    .execute();
+}

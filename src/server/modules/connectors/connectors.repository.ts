@@ -161,6 +161,14 @@ export async function upsertLink(db: Db, row: Insertable<ConnectionLinksTable>):
     .execute();
 }
 
+/** Links many records at once, in one transaction. */
+export async function upsertLinks(db: Db, rows: readonly Insertable<ConnectionLinksTable>[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    for (const row of rows) await upsertLink(trx, row);
+  });
+}
+
 export async function countLinks(db: Db, connectionId: string) {
   return db
     .selectFrom('connection_links')

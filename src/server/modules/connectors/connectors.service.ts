@@ -35,7 +35,9 @@ import {
   updateConnection,
   type ConnectionRow,
 } from './connectors.repository.ts';
-import { createHubSpotSync, type SyncCounts } from './hubspot.connector.ts';
+import { createHubSpotSync, type SyncDeps } from './hubspot.connector.ts';
+import type { LogEntry, SyncCounts } from './inbound.ts';
+import type { OpportunitiesService } from '../opportunities/opportunities.service.ts';
 
 const MappingColumn = Type.Array(
   Type.Object({
@@ -64,6 +66,8 @@ const webhookMaxAgeMs = 5 * 60_000;
 /** HubSpot's object type ids in webhook events, as the connector's object types. */
 const objectTypeOfId: Record<string, string> = {
   '0-1': 'contacts',
+  '0-2': 'companies',
+  '0-3': 'deals',
   '0-47': 'meetings',
   '0-48': 'calls',
   '0-49': 'emails',
@@ -78,10 +82,38 @@ const objectTypeOfId: Record<string, string> = {
 export function createConnectorsService(
   deps: ServiceDeps,
   capture: CaptureService,
+  opportunities: OpportunitiesService,
   settle: (contactId: string) => Promise<void>,
   options: ConnectorOptions,
 ) {
   const { db, clock, secrets } = deps;
+  const syncDeps: SyncDeps = { db, clock, capture, opportunities, settle };
+
+  /**
+   * One client per connection and token, kept: the budgets (10 seconds, searches a second) are the
+   * connection's, whichever request or sync uses it.
+   */
+  const clients = new Map<string, { sealed: string; api: HubSpotApi }>();
+  const apiOf = (row: ConnectionRow): HubSpotApi => {
+    const kept = clients.get(row.id);
+    if (kept && kept.sealed === row.secret_sealed && kept.api) return kept.api;
+    const api = connectHubSpot(accountOf(row));
+    clients.set(row.id, { sealed: row.secret_sealed, api });
+    return api;
+  };
+
+  /** An entry of the sync log about the connection as a whole. */
+  const entry = (row: ConnectionRow, e: Pick<LogEntry, 'outcome' | 'code' | 'message' | 'payload'>) => ({
+    id: newId(),
+    connection_id: row.id,
+    at: toDbTime(clock.now()),
+    direction: 'in',
+    object_type: 'connection',
+    remote_id: null,
+    local_id: null,
+    replayed_at: null,
+    ...e,
+  });
 
   const mappingOf = (row: ConnectionRow) =>
     readJson(MappingColumn, row.mapping, 'connections.mapping') as FieldMapping[];
@@ -172,14 +204,32 @@ export function createConnectorsService(
   /** One sync of one connection under this process's lease; its outcome on the connection. */
   async function syncOne(row: ConnectionRow, owner: string): Promise<SyncCounts | null> {
     const began = clock.now();
-    const until = toDbTime(new Date(began.getTime() + options.leaseMs));
-    if (!(await leaseConnection(db, row.id, owner, toDbTime(began), until))) return null;
-    const api = connectHubSpot(accountOf(row));
-    const sync = createHubSpotSync({ db, clock, capture, settle }, row, api, mappingOf(row));
+    const leaseUntil = () => toDbTime(new Date(clock.now().getTime() + options.leaseMs));
+    if (!(await leaseConnection(db, row.id, owner, toDbTime(began), leaseUntil()))) return null;
+    let done = Number(row.backfill_done);
+    const backfilling = row.backfill_state !== 'done';
+    const sync = createHubSpotSync(
+      {
+        ...syncDeps,
+        // Each page moves the backfill's bar and holds the lease a while longer; a lease lost
+        // (this process stalled past it, another took over) ends this sync.
+        onPage: async (read, backfill) => {
+          if (backfill) done += read;
+          const now = toDbTime(clock.now());
+          if (!(await leaseConnection(db, row.id, owner, now, leaseUntil())))
+            throw new Error('another process took this connection over');
+          if (backfill) await updateConnection(db, row.id, { backfill_done: done, updated_at: now });
+        },
+      },
+      row,
+      apiOf(row),
+      mappingOf(row),
+    );
     let error: string | null = null;
     let failing = false;
-    if (row.backfill_state === 'pending') await updateConnection(db, row.id, { backfill_state: 'running' });
     try {
+      if (row.backfill_state === 'pending')
+        await updateConnection(db, row.id, { backfill_state: 'running', backfill_total: await sync.totals() });
       await sync.run();
     } catch (caught) {
       failing = true;
@@ -192,43 +242,31 @@ export function createConnectorsService(
             : caught instanceof Error
               ? caught.message
               : String(caught);
-      sync.log.push({
-        id: newId(),
-        connection_id: row.id,
-        at: toDbTime(clock.now()),
-        direction: 'in',
-        object_type: 'connection',
-        remote_id: null,
-        local_id: null,
-        outcome: 'error',
-        code:
-          crm?.failure === 'auth'
-            ? 'connectors.token_revoked'
-            : crm?.failure === 'rate_limited'
-              ? 'connectors.rate_limited'
-              : 'connectors.sync_failed',
-        message: error,
-        payload: null,
-        replayed_at: null,
-      });
+      sync.log.push(
+        entry(row, {
+          outcome: 'error',
+          code:
+            crm?.failure === 'auth'
+              ? 'connectors.token_revoked'
+              : crm?.failure === 'rate_limited'
+                ? 'connectors.rate_limited'
+                : 'connectors.sync_failed',
+          message: error,
+          payload: null,
+        }),
+      );
       if (!crm) options.warn(`CRM sync of connection ${row.id} failed: ${error}`);
     }
     const c = sync.counts;
-    if (c.contactsIn + c.activitiesIn + c.contactsOut > 0)
-      sync.log.push({
-        id: newId(),
-        connection_id: row.id,
-        at: toDbTime(clock.now()),
-        direction: 'in',
-        object_type: 'connection',
-        remote_id: null,
-        local_id: null,
-        outcome: 'ok',
-        code: 'connectors.synced',
-        message: `${c.contactsIn} people and ${c.activitiesIn} activities in, ${c.contactsOut} leads out`,
-        payload: JSON.stringify(c),
-        replayed_at: null,
-      });
+    if (c.contactsIn + c.companiesIn + c.dealsIn + c.activitiesIn + c.contactsOut > 0)
+      sync.log.push(
+        entry(row, {
+          outcome: 'ok',
+          code: 'connectors.synced',
+          message: `${c.contactsIn} people, ${c.companiesIn} companies, ${c.dealsIn} deals and ${c.activitiesIn} activities in, ${c.contactsOut} leads out`,
+          payload: JSON.stringify(c),
+        }),
+      );
     await insertLogEntries(db, sync.log);
     const now = clock.now();
     const fresh = await findConnection(db, row.id);
@@ -236,8 +274,8 @@ export function createConnectorsService(
       state: fresh?.state === 'paused' ? 'paused' : failing ? 'failing' : 'active',
       last_error: error,
       ...(!failing && { last_synced_at: toDbTime(now) }),
-      ...(!failing && row.backfill_state !== 'done' && { backfill_state: 'done' }),
-      backfill_done: Number(fresh?.backfill_done ?? 0) + c.contactsIn + c.activitiesIn,
+      ...(!failing && backfilling && { backfill_state: 'done' }),
+      backfill_done: done,
       next_sync_at: toDbTime(
         new Date(Math.max(began.getTime() + row.poll_interval_seconds * 1000, now.getTime() + 1000)),
       ),
@@ -369,7 +407,7 @@ export function createConnectorsService(
 
     async test(actor: Actor | null, id: string) {
       authorize(actor, 'connectors.manage');
-      return probe(connectHubSpot(accountOf(await load(id))));
+      return probe(apiOf(await load(id)));
     },
 
     /** Syncs now, in this request (an admin's "sync now", and the tests). */
@@ -402,12 +440,7 @@ export function createConnectorsService(
       if (entry.outcome !== 'error' || entry.payload === null)
         throw createError('connectors.not_replayable', 'Only a failed record can be replayed');
       const payload = JSON.parse(entry.payload) as { type: string; id?: string; localId?: string };
-      const sync = createHubSpotSync(
-        { db, clock, capture, settle },
-        row,
-        connectHubSpot(accountOf(row)),
-        mappingOf(row),
-      );
+      const sync = createHubSpotSync(syncDeps, row, apiOf(row), mappingOf(row));
       if (payload.localId) await sync.pushLeads([payload.localId]);
       else if (payload.id) await sync.pullRecords(payload.type, [payload.id]);
       await insertLogEntries(db, sync.log);
@@ -478,14 +511,9 @@ export function createConnectorsService(
         if (!ids) byType.set(type, (ids = new Set()));
         ids.add(String(event.objectId));
       }
-      const sync = createHubSpotSync(
-        { db, clock, capture, settle },
-        row,
-        connectHubSpot(accountOf(row)),
-        mappingOf(row),
-      );
-      // People before what was done with them.
-      for (const type of ['contacts', 'calls', 'meetings', 'emails'])
+      const sync = createHubSpotSync(syncDeps, row, apiOf(row), mappingOf(row));
+      // Companies and people before what was done with them.
+      for (const type of ['companies', 'contacts', 'deals', 'calls', 'meetings', 'emails'])
         if (byType.has(type)) await sync.pullRecords(type, [...byType.get(type)!]);
       await insertLogEntries(db, sync.log);
       return { received: [...byType.values()].reduce((n, ids) => n + ids.size, 0) };

@@ -1,77 +1,68 @@
-import { createHash } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import {
   activityEventOf,
+  amountMinorOf,
+  dealStageFor,
   hubspotActivityTypes,
+  hubspotCompanyProperties,
+  hubspotDealProperties,
   hubspotStageOf,
   type FieldMapping,
   type HubSpotActivityType,
 } from '../../../domain/connectors/hubspot.ts';
-import type { Db } from '../../db/database.ts';
+import { stageFor } from '../../../domain/capture/record-columns.ts';
 import { fromDbTime, toDbTime } from '../../db/dialect.ts';
-import type { ConnectionLogTable } from '../../db/tables.ts';
+import type { ConnectionLinksTable } from '../../db/tables.ts';
 import { CrmError, modifiedProperty, type CrmRecord, type HubSpotApi } from '../../platform/hubspot.ts';
-import { newId } from '../../platform/ids.ts';
-import type { Clock } from '../../platform/clock.ts';
-import type { CaptureService } from '../capture/capture.service.ts';
-import { prepare, prepareContactRow } from '../capture/capture.usecases.ts';
+import { findOpportunityStages } from '../opportunities/opportunities.repository.ts';
 import {
-  findActiveUsersByEmail,
   findChangedLeads,
   findContactsForPush,
   findCursor,
   findLinksByLocal,
-  findLinksByRemote,
   hasLogEntry,
   saveCursor,
   upsertLink,
   type ConnectionRow,
 } from './connectors.repository.ts';
+import {
+  createInbound,
+  matchOwners,
+  writtenHash,
+  type InActivity,
+  type InboundDeps,
+  type InCompany,
+  type InDeal,
+  type InPerson,
+} from './inbound.ts';
 
 /*
- * The HubSpot connector: one sync reads what changed in HubSpot since each cursor (owners, people,
- * then calls, meetings and emails, which answer the leads' clocks) and writes Baton's decisions
- * back (each lead's owner, lifecycle stage and lead status). Every step is safe to repeat: people
- * are matched by email and linked by id, activities are events named by their HubSpot id, and a
- * write that would change nothing is not sent. So a sync cut short (a crash, a 429 storm, a revoked
- * token) resumes from the cursors and duplicates nothing.
+ * The HubSpot connector: one sync reads what changed in HubSpot since each cursor (owners,
+ * companies, people, deals, then calls, meetings and emails, which answer the leads' clocks) and
+ * writes Baton's decisions back (each lead's owner, lifecycle stage and lead status). A type never
+ * read is backfilled first through the list API (id order, outside the search API's budget and its
+ * 10,000 cap), a page at a time with its place saved; after that, the search API by modification
+ * time. Every step is safe to repeat: records are linked by id, activities are events named by
+ * their HubSpot id, deals opportunities by theirs, and a write that would change nothing is not
+ * sent. So a sync cut short (a crash, a 429 storm, a revoked token) resumes from the cursors and
+ * duplicates nothing.
  */
 
-export interface SyncDeps {
-  db: Db;
-  clock: Clock;
-  capture: CaptureService;
-  /** Stops the lead's clocks an activity answered, before the sync (or webhook) answers. */
-  settle: (contactId: string) => Promise<void>;
-}
-
-export interface SyncCounts {
-  contactsIn: number;
-  activitiesIn: number;
-  contactsOut: number;
-  echoes: number;
-  errors: number;
+export interface SyncDeps extends InboundDeps {
+  /** After each page: the records read (the backfill's progress), and a chance to hold the lease. */
+  onPage?: (read: number, backfill: boolean) => Promise<void>;
 }
 
 /** A search page: HubSpot's maximum is 200. */
 const pageSize = 100;
+/** A list page: HubSpot's maximum is 100. */
+const listSize = 100;
 /** HubSpot's search stops at 10,000 results: the window is narrowed from the last time seen before it. */
 const searchCap = 10_000;
 /** A change committed late in Baton (a long transaction) is still seen when the out cursor lags this much. */
 const pushLagMs = 60_000;
-
-const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('base64url');
-
-/** The person's fields Baton reads from a HubSpot contact, by its mapping. */
-function inFieldsOf(mapping: readonly FieldMapping[], record: CrmRecord): Record<string, string> {
-  const found: Record<string, string> = {};
-  for (const m of mapping) {
-    if (m.direction === 'out' || m.field === 'owner' || m.field === 'stage') continue;
-    const value = record.properties[m.property]?.trim();
-    if (value) found[m.field] = value;
-  }
-  return found;
-}
+/** Changes made in HubSpot while a backfill ran are read again by the search that follows it. */
+const backfillOverlapMs = 60_000;
 
 /** What Baton writes to a contact; its fingerprint tells Baton's own change when it comes back. */
 const outPropertiesOf = (owner: string | null, stage: string): Record<string, string> => {
@@ -82,17 +73,20 @@ const outPropertiesOf = (owner: string | null, stage: string): Record<string, st
   };
 };
 
+const dateOf = (value: string | null | undefined): Date | null => {
+  if (!value) return null;
+  const at = new Date(/^\d+$/.test(value) ? Number(value) : value);
+  return Number.isNaN(at.getTime()) ? null : at;
+};
+
 export function createHubSpotSync(
   deps: SyncDeps,
   connection: ConnectionRow,
   api: HubSpotApi,
   mapping: readonly FieldMapping[],
 ) {
-  const { db, clock, capture, settle } = deps;
+  const { db, clock } = deps;
   const id = connection.id;
-  const counts: SyncCounts = { contactsIn: 0, activitiesIn: 0, contactsOut: 0, echoes: 0, errors: 0 };
-  const log: Insertable<ConnectionLogTable>[] = [];
-  const origin = { actor: { kind: 'connector', id }, sourceKind: 'crm', defaultUserId: null };
   const pushesOwner = mapping.some((m) => m.field === 'owner' && m.direction !== 'in');
   const pushesStage = mapping.some((m) => m.field === 'stage' && m.direction !== 'in');
   // The lead status goes with the stage.
@@ -104,211 +98,188 @@ export function createHubSpotSync(
     'email',
     ...new Set([...mapping.map((m) => m.property), 'hs_lead_status', 'hubspot_owner_id', 'lifecyclestage']),
   ];
-  let owners: { byRemote: Map<string, string>; byLocal: Map<string, string> } | null = null;
+  let owners: Awaited<ReturnType<typeof matchOwners>> | null = null;
+  const loadOwners = async () => (owners ??= await matchOwners(db, await api.owners()));
+  const inbound = createInbound(deps, connection, async () => (await loadOwners()).byRemote);
+  const { counts, log, note } = inbound;
 
-  const note = (
-    entry: Omit<Insertable<ConnectionLogTable>, 'id' | 'connection_id' | 'at' | 'replayed_at'>,
-  ) => {
-    if (entry.outcome === 'error') counts.errors += 1;
-    log.push({ id: newId(), connection_id: id, at: toDbTime(clock.now()), replayed_at: null, ...entry });
+  /** A HubSpot contact as a person: the fields the mapping reads, and what Baton wrote. */
+  const personOf = (record: CrmRecord): InPerson => {
+    const fields: Record<string, string> = {};
+    for (const m of mapping) {
+      if (m.direction === 'out' || m.field === 'owner' || m.field === 'stage') continue;
+      const value = record.properties[m.property]?.trim();
+      if (value) fields[m.field] = value;
+    }
+    return {
+      remoteId: record.id,
+      email: record.properties.email ?? null,
+      fields,
+      written: Object.fromEntries(outFields.map((p) => [p, record.properties[p] ?? null])),
+    };
   };
 
-  /** HubSpot's owners matched to Baton's people by email; an owner with no Baton user is logged once. */
-  async function loadOwners() {
-    if (owners) return owners;
-    const users = await findActiveUsersByEmail(db);
-    const byRemote = new Map<string, string>();
-    const byLocal = new Map<string, string>();
-    for (const owner of await api.owners()) {
-      const userId = users.get(owner.email.toLowerCase());
-      if (userId) {
-        byRemote.set(owner.id, userId);
-        byLocal.set(userId, owner.id);
-      }
+  const fetchPeople = async (remoteIds: string[]): Promise<InPerson[]> => {
+    const found: InPerson[] = [];
+    for (const remote of remoteIds) {
+      const record = await api.get('contacts', remote, contactProperties, []);
+      if (record) found.push(personOf(record));
     }
-    owners = { byRemote, byLocal };
-    return owners;
+    return found;
+  };
+
+  const companyOf = (record: CrmRecord): InCompany => {
+    const p = record.properties;
+    const employees = Number(p.numberofemployees);
+    return {
+      remoteId: record.id,
+      name: p.name ?? null,
+      domain: p.domain ?? null,
+      industry: p.industry ?? null,
+      employees: p.numberofemployees && Number.isInteger(employees) && employees >= 0 ? employees : null,
+      country: p.country ?? null,
+      remoteOwner: p.hubspot_owner_id ?? null,
+    };
+  };
+
+  /** HubSpot's deal stages as Baton's, read once per sync. */
+  let stages: Map<string, string | null> | null = null;
+  async function stageMap() {
+    if (stages) return stages;
+    const local = (await findOpportunityStages(db))
+      .filter((s) => Boolean(s.is_active))
+      .map((s) => ({
+        key: s.key,
+        names: [s.name_en, s.name_nl],
+        outcome: s.outcome,
+        probability: Number(s.probability),
+      }));
+    stages = new Map(
+      (await api.dealStages()).map((remote) => [
+        remote.id,
+        dealStageFor(remote, local, (label) => stageFor(label, local)),
+      ]),
+    );
+    return stages;
   }
 
-  /** A HubSpot owner named on a record who is nobody in Baton: logged once per owner, for an admin. */
-  async function unknownOwner(remoteOwner: string, what: string) {
-    if (await hasLogEntry(db, id, 'connectors.unknown_owner', remoteOwner)) return;
-    note({
-      direction: 'in',
-      object_type: 'owner',
-      remote_id: remoteOwner,
-      local_id: null,
-      outcome: 'error',
-      code: 'connectors.unknown_owner',
-      message: `HubSpot owner ${remoteOwner} (on ${what}) is no active Baton user with the same email: invite them, or give the records another owner`,
-      payload: null,
-    });
+  const dealOf = (record: CrmRecord, known: Map<string, string | null>): InDeal => {
+    const p = record.properties;
+    const createdAt = dateOf(p.createdate) ?? clock.now();
+    const stage = known.get(p.dealstage ?? '') ?? null;
+    const closeDate = dateOf(p.closedate);
+    return {
+      remoteId: record.id,
+      name: p.dealname?.trim() ?? '',
+      stage,
+      remoteStage: p.dealstage ?? '(none)',
+      amountMinor: amountMinorOf(p.amount),
+      currency: (p.deal_currency_code ?? 'EUR').toUpperCase().slice(0, 3),
+      expectedCloseOn: closeDate ? closeDate.toISOString().slice(0, 10) : null,
+      closedOn: closeDate ? closeDate.toISOString().slice(0, 10) : null,
+      createdAt,
+      stageChangedAt:
+        dateOf(p.hs_v2_date_entered_current_stage) ?? dateOf(p.hs_lastmodifieddate) ?? createdAt,
+      remoteOwner: p.hubspot_owner_id ?? null,
+      remoteContacts: record.associations.contacts ?? [],
+      remoteCompanies: record.associations.companies ?? [],
+    };
+  };
+
+  const activityOf = (type: HubSpotActivityType, record: CrmRecord, now: Date): InActivity => ({
+    remoteId: record.id,
+    kind: type,
+    event: activityEventOf(type, record.properties, now),
+    remoteOwner: record.properties.hubspot_owner_id ?? null,
+    remoteContacts: record.associations.contacts ?? [],
+  });
+
+  /** Associations a search result does not carry, read in batches. */
+  async function withAssociations(type: string, records: CrmRecord[], toTypes: string[]) {
+    for (const toType of toTypes) {
+      const lacking = records.filter((r) => r.associations[toType] === undefined).map((r) => r.id);
+      if (lacking.length === 0) continue;
+      const found = await api.associations(type, toType, lacking);
+      for (const r of records)
+        if (r.associations[toType] === undefined) r.associations[toType] = found.get(r.id) ?? [];
+    }
+    return records;
   }
 
-  /** People from HubSpot: created or completed in Baton, linked by id; Baton's own echo skipped. */
-  async function pullContacts(records: readonly CrmRecord[]): Promise<Map<string, string>> {
-    const linked = new Map<string, string>();
-    const links = new Map(
-      (
-        await findLinksByRemote(
-          db,
-          id,
-          'contact',
-          records.map((r) => r.id),
-        )
-      ).map((l) => [l.remote_id, l]),
-    );
-    const now = clock.now();
-    const work: { record: CrmRecord; pulled: string; prepared: ReturnType<typeof prepareContactRow> }[] = [];
-    for (const record of records) {
-      const link = links.get(record.id);
-      const fields = inFieldsOf(mapping, record);
-      const pulled = hash(fields);
-      const pushed = hash(Object.fromEntries(outFields.map((p) => [p, record.properties[p] ?? null])));
-      // Nothing Baton reads changed, and what it wrote is what is there: Baton's own write came back.
-      if (link && link.pulled_hash === pulled && (link.pushed_hash === null || link.pushed_hash === pushed)) {
-        counts.echoes += 1;
-        linked.set(record.id, link.local_id);
-        continue;
-      }
-      const email = record.properties.email?.trim();
-      const row = {
-        ...(email ? { email } : { externalId: `hubspot:${record.id}` }),
-        ...fields,
-      };
-      const prepared = prepareContactRow(row, work.length, now);
-      if (!prepared.ok) {
-        note({
-          direction: 'in',
-          object_type: 'contact',
-          remote_id: record.id,
-          local_id: link?.local_id ?? null,
-          outcome: 'error',
-          code: 'connectors.invalid_record',
-          message: prepared.errors.map((e) => `${e.field} ${e.reason}`).join('; '),
-          payload: JSON.stringify({ type: 'contacts', id: record.id }),
-        });
-        continue;
-      }
-      work.push({ record, pulled, prepared });
-    }
-    if (work.length === 0) return linked;
-    const results = await capture.ingestPrepared(
-      origin,
-      work.map((w) => w.prepared),
-    );
-    const at = toDbTime(clock.now());
-    for (const [i, result] of results.entries()) {
-      const { record, pulled } = work[i]!;
-      if (!result.contactId || result.status === 'rejected') {
-        note({
-          direction: 'in',
-          object_type: 'contact',
-          remote_id: record.id,
-          local_id: null,
-          outcome: 'error',
-          code: 'connectors.refused',
-          message: result.errors?.map((e) => `${e.field} ${e.reason}`).join('; ') ?? 'refused',
-          payload: JSON.stringify({ type: 'contacts', id: record.id }),
-        });
-        continue;
-      }
-      const link = links.get(record.id);
-      await upsertLink(db, {
-        connection_id: id,
-        object_type: 'contact',
-        remote_id: record.id,
-        local_id: result.contactId,
-        pushed_hash: link?.local_id === result.contactId ? link.pushed_hash : null,
-        pushed_at:
-          link?.local_id === result.contactId && link.pushed_at ? toDbTime(fromDbTime(link.pushed_at)) : null,
-        pulled_hash: pulled,
-        pulled_at: at,
-      });
-      linked.set(record.id, result.contactId);
-      counts.contactsIn += 1;
-    }
-    return linked;
-  }
-
-  /** Calls, meetings and emails as sales activities on the leads they are with; clocks settled. */
-  async function pullActivities(type: HubSpotActivityType, records: readonly CrmRecord[]) {
-    const { byRemote } = await loadOwners();
-    const withContacts = records.filter((r) => r.associations.contacts !== undefined);
-    const associations = await api.associations(
-      type,
-      'contacts',
-      records.filter((r) => r.associations.contacts === undefined).map((r) => r.id),
-    );
-    for (const r of withContacts) associations.set(r.id, r.associations.contacts!);
-    const remoteContacts = [...new Set([...associations.values()].flat())];
-    const local = new Map(
-      (await findLinksByRemote(db, id, 'contact', remoteContacts)).map((l) => [l.remote_id, l.local_id]),
-    );
-    // A person the activity is with that Baton has not read yet (made in the same minute).
-    const missing = remoteContacts.filter((c) => !local.has(c));
-    if (missing.length > 0) {
-      const fetched: CrmRecord[] = [];
-      for (const remote of missing) {
-        const record = await api.get('contacts', remote, contactProperties, []);
-        if (record) fetched.push(record);
-      }
-      for (const [remote, localId] of await pullContacts(fetched)) local.set(remote, localId);
-    }
-    const people = new Map(
-      (await findContactsForPush(db, [...new Set(local.values())])).map((c) => [c.id, c]),
-    );
-    const now = clock.now();
-    const prepared: ReturnType<typeof prepare>[] = [];
-    const about: string[] = [];
-    for (const record of records) {
-      const event = activityEventOf(type, record.properties, now);
-      if (!event) continue;
-      const remoteOwner = record.properties.hubspot_owner_id ?? null;
-      const userId = remoteOwner ? (byRemote.get(remoteOwner) ?? null) : null;
-      if (remoteOwner && !userId) await unknownOwner(remoteOwner, `${type} ${record.id}`);
-      for (const remoteContact of associations.get(record.id) ?? []) {
-        const contactId = local.get(remoteContact);
-        const person = contactId ? people.get(contactId) : undefined;
-        if (!contactId || !person?.email) continue;
-        prepared.push(
-          prepare(
-            {
-              id: `hubspot:${id}:${type}:${record.id}:${remoteContact}`,
-              type: event.type,
-              occurredAt: new Date(Math.min(event.at.getTime(), now.getTime())).toISOString(),
-              email: person.email,
-              ...(userId && { userId }),
-              properties: { via: 'hubspot', ...(event.subject && { subject: event.subject.slice(0, 300) }) },
-            },
-            prepared.length,
-            now,
-          ),
+  /** Each type Baton reads: its properties, the associations it needs, and where it goes. */
+  const readers: {
+    type: string;
+    properties: string[];
+    associations: string[];
+    handle: (records: CrmRecord[]) => Promise<unknown>;
+  }[] = [
+    {
+      type: 'companies',
+      properties: [...hubspotCompanyProperties],
+      associations: [],
+      handle: (records) => inbound.companies(records.map(companyOf)),
+    },
+    {
+      type: 'contacts',
+      properties: contactProperties,
+      associations: [],
+      handle: (records) => inbound.people(records.map(personOf), 'contacts'),
+    },
+    {
+      type: 'deals',
+      properties: [...hubspotDealProperties],
+      associations: ['contacts', 'companies'],
+      handle: async (records) => {
+        const known = await stageMap();
+        await withAssociations('deals', records, ['contacts', 'companies']);
+        await inbound.deals(
+          records.map((r) => dealOf(r, known)),
+          fetchPeople,
+          'deals',
         );
-        about.push(contactId);
-      }
+      },
+    },
+    ...(Object.keys(hubspotActivityTypes) as HubSpotActivityType[]).map((type) => ({
+      type,
+      properties: [...hubspotActivityTypes[type]],
+      associations: ['contacts'],
+      handle: async (records: CrmRecord[]) => {
+        await withAssociations(type, records, ['contacts']);
+        const now = clock.now();
+        await inbound.activities(
+          records.map((r) => activityOf(type, r, now)),
+          fetchPeople,
+        );
+      },
+    })),
+  ];
+
+  /**
+   * A type never read: every record through the list API, its place saved after each page, then
+   * the search cursor set to the backfill's start (less an overlap).
+   */
+  async function backfill(reader: (typeof readers)[number]) {
+    const saved = await findCursor(db, id, `backfill:${reader.type}`);
+    const state = saved
+      ? (JSON.parse(saved) as { after: string | null; startedAt: string })
+      : { after: null, startedAt: clock.now().toISOString() };
+    let after = state.after;
+    for (;;) {
+      const page = await api.list(reader.type, reader.properties, reader.associations, after, listSize);
+      if (page.results.length > 0) await reader.handle(page.results);
+      after = page.after;
+      await saveCursor(
+        db,
+        id,
+        `backfill:${reader.type}`,
+        JSON.stringify({ after, startedAt: state.startedAt }),
+        toDbTime(clock.now()),
+      );
+      await deps.onPage?.(page.results.length, true);
+      if (after === null) break;
     }
-    if (prepared.length === 0) return;
-    const results = await capture.ingestPrepared(origin, prepared);
-    const settled = new Set<string>();
-    for (const [i, result] of results.entries()) {
-      if (result.status === 'rejected') {
-        note({
-          direction: 'in',
-          object_type: type,
-          remote_id: null,
-          local_id: about[i] ?? null,
-          outcome: 'error',
-          code: 'connectors.refused',
-          message: result.errors?.map((e) => `${e.field} ${e.reason}`).join('; ') ?? 'refused',
-          payload: null,
-        });
-        continue;
-      }
-      if (result.status === 'accepted') counts.activitiesIn += 1;
-      settled.add(about[i]!);
-    }
-    for (const contactId of settled) await settle(contactId);
+    const since = new Date(new Date(state.startedAt).getTime() - backfillOverlapMs);
+    await saveCursor(db, id, reader.type, since.toISOString(), toDbTime(clock.now()));
   }
 
   /**
@@ -316,23 +287,19 @@ export function createHubSpotSync(
    * stored. HubSpot's search stops at 10,000 results, so the window starts again at the last
    * modification time seen; records of that instant are read twice, which changes nothing.
    */
-  async function pullType(
-    type: string,
-    properties: string[],
-    handle: (records: CrmRecord[]) => Promise<unknown>,
-  ) {
-    const saved = await findCursor(db, id, type);
-    let since = new Date(saved ?? 0);
+  async function pullType(reader: (typeof readers)[number]) {
+    const saved = await findCursor(db, id, reader.type);
+    if (saved === null) return backfill(reader);
+    let since = new Date(saved);
     let after: string | null = null;
-    let read = 0;
     for (;;) {
-      const page = await api.searchModified(type, since, properties, after, pageSize);
+      const page = await api.searchModified(reader.type, since, reader.properties, after, pageSize);
       if (page.results.length === 0) break;
-      await handle(page.results);
-      const last = page.results.at(-1)!.properties[modifiedProperty(type)];
+      await reader.handle(page.results);
+      const last = page.results.at(-1)!.properties[modifiedProperty(reader.type)];
       const lastSeen = last ? new Date(last) : since;
-      await saveCursor(db, id, type, lastSeen.toISOString(), toDbTime(clock.now()));
-      read += page.results.length;
+      await saveCursor(db, id, reader.type, lastSeen.toISOString(), toDbTime(clock.now()));
+      await deps.onPage?.(page.results.length, false);
       if (page.after === null) break;
       if (Number(page.after) + pageSize > searchCap) {
         // The same instant across a whole window would never end: go one millisecond on.
@@ -340,7 +307,6 @@ export function createHubSpotSync(
         after = null;
       } else after = page.after;
     }
-    return read;
   }
 
   /** Baton's decisions into HubSpot: each changed lead's owner, lifecycle stage and lead status. */
@@ -395,7 +361,7 @@ export function createHubSpotSync(
           delete properties.lifecyclestage;
           delete properties.hs_lead_status;
         }
-        const fingerprint = hash(Object.fromEntries(outFields.map((p) => [p, properties[p] ?? null])));
+        const fingerprint = writtenHash(Object.fromEntries(outFields.map((p) => [p, properties[p] ?? null])));
         const link = links.get(lead.id);
         if (link?.pushed_hash === fingerprint) continue;
         try {
@@ -469,39 +435,33 @@ export function createHubSpotSync(
     }
   }
 
-  const activityTypes = Object.keys(hubspotActivityTypes) as HubSpotActivityType[];
-
   return {
     counts,
     log,
-    /** One full turn: owners, people, activities in; decisions out. */
+    /** One full turn: owners, companies, people, deals, activities in; decisions out. */
     async run() {
       await loadOwners();
-      await pullType('contacts', contactProperties, (records) => pullContacts(records));
-      for (const type of activityTypes)
-        await pullType(type, [...hubspotActivityTypes[type]], (records) => pullActivities(type, records));
+      for (const reader of readers) await pullType(reader);
       await pushLeads();
+    },
+    /** How many records of each type HubSpot has: the backfill's total. */
+    async totals() {
+      let total = 0;
+      for (const reader of readers) total += await api.count(reader.type);
+      return total;
     },
     /** What a webhook named: the records themselves read again (HubSpot's events carry no values). */
     async pullRecords(type: string, ids: readonly string[]) {
-      if (type === 'contacts') {
-        const records: CrmRecord[] = [];
-        for (const remote of ids) {
-          const record = await api.get('contacts', remote, contactProperties, []);
-          if (record) records.push(record);
-        }
-        await pullContacts(records);
-        return;
-      }
-      if (!(type in hubspotActivityTypes)) return;
-      const activity = type as HubSpotActivityType;
+      const reader = readers.find((r) => r.type === type);
+      if (!reader) return;
       const records: CrmRecord[] = [];
       for (const remote of ids) {
-        const record = await api.get(activity, remote, [...hubspotActivityTypes[activity]], ['contacts']);
-        if (record)
-          records.push({ ...record, associations: { contacts: record.associations.contacts ?? [] } });
+        const record = await api.get(type, remote, reader.properties, reader.associations);
+        if (record) records.push(record);
       }
-      await pullActivities(activity, records);
+      for (const record of records)
+        for (const toType of reader.associations) record.associations[toType] ??= [];
+      if (records.length > 0) await reader.handle(records);
     },
     /** Baton's decisions on these people, written now (a replay). */
     pushLeads,

@@ -38,6 +38,7 @@ import {
   countClosedByOwner,
   findOpportunities,
   findOpportunityById,
+  findOpportunityByExternalId,
   findOpportunityContacts,
   findOpportunityHistory,
   findOpportunityStages,
@@ -50,6 +51,22 @@ import {
   type OpportunityRow,
   type OpportunityStageRow,
 } from './opportunities.repository.ts';
+
+/** A deal as a connected CRM has it, in Baton's terms (its stage mapped to one of Baton's). */
+export interface ExternalDeal {
+  externalId: string;
+  name: string;
+  stage: string;
+  ownerId: string | null;
+  accountId: string | null;
+  contactId: string | null;
+  amountMinor: number | null;
+  currency: string;
+  expectedCloseOn: string | null;
+  closedOn: string | null;
+  createdAt: Date;
+  stageChangedAt: Date;
+}
 
 /** Lead stages from which an opportunity may be created: qualified, or already in one. */
 const dealStages = ['sql', 'opportunity', 'customer'];
@@ -501,6 +518,149 @@ export function createOpportunitiesService(
       });
       if (moved) contacts.announceStageChange(moved);
       return this.get(who, id);
+    },
+    /**
+     * A deal from a connected CRM, by its id there (`externalId`): created, changed or moved as the
+     * CRM says, in one transaction. The CRM is the deal's system of record, so a deal it reopens is
+     * reopened. Its lead moves as a deal made in Baton would move it (sql → opportunity on the
+     * deal, → customer on the win), a win stores its credit, and the events and webhooks are the
+     * same. A call with nothing new changes nothing, so reading a deal twice is harmless.
+     */
+    async receiveExternal(
+      source: { connectionId: string; name: string },
+      deal: ExternalDeal,
+    ): Promise<{ id: string; outcome: 'created' | 'changed' | 'moved' | 'unchanged' }> {
+      const who: Actor = { kind: 'cli' };
+      const now = clock.now();
+      const moves: StageChange[] = [];
+      const outcome = await db.transaction().execute(async (trx) => {
+        const stage = (await findOpportunityStages(trx)).find((s) => s.key === deal.stage);
+        if (!stage) throw fieldError('opportunities.unknown_stage', 'stage', `no stage ${deal.stage}`);
+        const existing = await findOpportunityByExternalId(trx, deal.externalId);
+        const closedOn =
+          stage.outcome === 'open' ? null : (deal.closedOn ?? toDbTime(deal.stageChangedAt).slice(0, 10));
+        const fields = {
+          name: deal.name,
+          account_id: deal.accountId,
+          owner_id: deal.ownerId,
+          amount_minor: deal.amountMinor,
+          currency: deal.currency,
+          expected_close_on: deal.expectedCloseOn,
+        };
+        const contact = deal.contactId ? await findContactById(trx, deal.contactId) : undefined;
+        const moveLead = async (to: 'opportunity' | 'customer') => {
+          const current = contact && (await findContactById(trx, contact.id));
+          if (!current) return;
+          if (to === 'opportunity' && current.stage !== 'sql') return;
+          if (to === 'customer' && current.stage !== 'opportunity') return;
+          moves.push(
+            await contacts.changeStageIn(trx, who, current, {
+              to,
+              note: `${to === 'opportunity' ? 'Deal' : 'Won'} "${deal.name}" in ${source.name}`,
+              noteMessage: {
+                code: to === 'opportunity' ? 'opportunity_created' : 'opportunity_won',
+                params: { name: deal.name },
+              },
+            }),
+          );
+        };
+        const event = (type: string, id: string, payload: Record<string, unknown>, at = now) =>
+          insertEvent(trx, {
+            type,
+            occurredAt: at,
+            actor: { kind: 'system', id: null },
+            subject: { type: 'opportunity', id },
+            payload: { ...payload, source: source.connectionId, externalId: deal.externalId },
+          });
+        const stageChange = (id: string, from: string | null) =>
+          insertOpportunityStageChange(trx, {
+            id: newId(),
+            opportunity_id: id,
+            from_stage: from,
+            to_stage: stage.key,
+            occurred_at: toDbTime(deal.stageChangedAt),
+            actor_kind: 'connector',
+            actor_id: source.connectionId,
+            reason: null,
+            note: source.name,
+          });
+        const closing = async (id: string) => {
+          if (stage.outcome === 'open') return;
+          if (stage.outcome === 'won') {
+            await hooks.onWon?.(trx, id);
+            await moveLead('customer');
+          }
+          await event(`opportunity.${stage.outcome}`, id, { to: stage.key }, deal.stageChangedAt);
+          await queueWebhooks(trx, [
+            webhookEvent(
+              stage.outcome === 'won' ? 'opportunity.won' : 'opportunity.lost',
+              deal.stageChangedAt,
+              opportunityData((await findOpportunityById(trx, id))!, null),
+            ),
+          ]);
+        };
+
+        if (!existing) {
+          const id = newId();
+          await insertOpportunity(trx, {
+            id,
+            external_id: deal.externalId,
+            ...fields,
+            contact_id: contact?.id ?? null,
+            stage: stage.key,
+            status: stage.outcome,
+            product: null,
+            closed_on: closedOn,
+            lost_reason: null,
+            won_reason: null,
+            stage_entered_at: toDbTime(deal.stageChangedAt),
+            created_at: toDbTime(deal.createdAt),
+            updated_at: toDbTime(now),
+          });
+          await stageChange(id, null);
+          if (contact)
+            await replaceOpportunityContacts(trx, id, [
+              { opportunity_id: id, contact_id: contact.id, role: 'decision_maker' },
+            ]);
+          await moveLead('opportunity');
+          await event('opportunity.created', id, { name: deal.name, stage: stage.key }, deal.createdAt);
+          await queueWebhooks(trx, [
+            webhookEvent(
+              'opportunity.created',
+              deal.createdAt,
+              opportunityData((await findOpportunityById(trx, id))!, null),
+            ),
+          ]);
+          await closing(id);
+          return { id, outcome: 'created' as const };
+        }
+        const changed = (Object.keys(fields) as (keyof typeof fields)[]).filter((k) =>
+          k === 'amount_minor'
+            ? (existing.amount_minor === null ? null : Number(existing.amount_minor)) !== fields.amount_minor
+            : existing[k] !== fields[k],
+        );
+        const moved = existing.stage !== stage.key;
+        if (changed.length === 0 && !moved) return { id: existing.id, outcome: 'unchanged' as const };
+        await updateOpportunityIf(trx, existing.id, null, {
+          ...fields,
+          ...(moved && {
+            stage: stage.key,
+            status: stage.outcome,
+            closed_on: closedOn,
+            stage_entered_at: toDbTime(deal.stageChangedAt),
+          }),
+          updated_at: toDbTime(now),
+        });
+        if (changed.length > 0) await event('opportunity.changed', existing.id, { changed });
+        if (!moved) return { id: existing.id, outcome: 'changed' as const };
+        await stageChange(existing.id, existing.stage);
+        if (stage.outcome === 'open')
+          await event('opportunity.stage_changed', existing.id, { from: existing.stage, to: stage.key });
+        await closing(existing.id);
+        return { id: existing.id, outcome: 'moved' as const };
+      });
+      for (const move of moves) contacts.announceStageChange(move);
+      return outcome;
     },
   };
 }

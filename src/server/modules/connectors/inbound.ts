@@ -1,0 +1,518 @@
+import { createHash } from 'node:crypto';
+import type { Insertable } from 'kysely';
+import type { EventType } from '../../../domain/capture/event-types.ts';
+import { normalizeCompanyName } from '../../../domain/capture/match-account.ts';
+import type { Db } from '../../db/database.ts';
+import { fromDbTime, toDbTime } from '../../db/dialect.ts';
+import type { ConnectionLinksTable, ConnectionLogTable } from '../../db/tables.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { newId } from '../../platform/ids.ts';
+import {
+  addAccountDomain,
+  findAccountById,
+  findAccountIdByDomain,
+  findAccountIdByNameKey,
+  insertAccount,
+  updateAccountRow,
+} from '../accounts/accounts.repository.ts';
+import type { CaptureService } from '../capture/capture.service.ts';
+import { prepare, prepareContactRow } from '../capture/capture.usecases.ts';
+import type { ExternalDeal, OpportunitiesService } from '../opportunities/opportunities.service.ts';
+import {
+  findActiveUsersByEmail,
+  findContactsForPush,
+  findLinksByRemote,
+  hasLogEntry,
+  upsertLinks,
+} from './connectors.repository.ts';
+
+/*
+ * What comes in from a CRM, whichever CRM it is: people, companies, deals and activities, already
+ * read and put in Baton's terms by the vendor's connector, applied to Baton here. Each is linked by
+ * its id in the CRM, so reading a record again changes nothing; each problem is one entry in the
+ * sync log, and the rest goes on.
+ */
+
+export interface InboundDeps {
+  db: Db;
+  clock: Clock;
+  capture: CaptureService;
+  opportunities: OpportunitiesService;
+  /** Stops the lead's clocks an activity answered, before the sync (or webhook) answers. */
+  settle: (contactId: string) => Promise<void>;
+}
+
+export interface SyncCounts {
+  contactsIn: number;
+  companiesIn: number;
+  dealsIn: number;
+  activitiesIn: number;
+  contactsOut: number;
+  echoes: number;
+  errors: number;
+}
+
+/** A person as the CRM has them. */
+export interface InPerson {
+  remoteId: string;
+  email: string | null;
+  /** Baton's fields the mapping reads from the CRM (firstName, title, …), blank ones left out. */
+  fields: Record<string, string>;
+  /** What the CRM holds now in the properties Baton writes: Baton's own write, when it comes back. */
+  written: Record<string, string | null>;
+}
+
+export interface InCompany {
+  remoteId: string;
+  name: string | null;
+  domain: string | null;
+  industry: string | null;
+  employees: number | null;
+  country: string | null;
+  remoteOwner: string | null;
+}
+
+export interface InDeal {
+  remoteId: string;
+  name: string;
+  /** Baton's stage for the CRM's, or null when none fits (logged). */
+  stage: string | null;
+  remoteStage: string;
+  amountMinor: number | null;
+  currency: string;
+  expectedCloseOn: string | null;
+  closedOn: string | null;
+  createdAt: Date;
+  stageChangedAt: Date;
+  remoteOwner: string | null;
+  remoteContacts: string[];
+  remoteCompanies: string[];
+}
+
+export interface InActivity {
+  remoteId: string;
+  /** The CRM's kind of activity (calls, meetings, …), part of the event's id. */
+  kind: string;
+  /** The sales event it is, or null when it is none (a cancelled meeting). */
+  event: { type: EventType; at: Date; subject: string | null } | null;
+  remoteOwner: string | null;
+  remoteContacts: string[];
+}
+
+export type LogEntry = Omit<Insertable<ConnectionLogTable>, 'id' | 'connection_id' | 'at' | 'replayed_at'>;
+
+const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('base64url');
+
+/** The fingerprint of what Baton wrote (or would write) to a record's properties. */
+export const writtenHash = (written: Record<string, string | null>) => hash(written);
+
+export function createInbound(
+  deps: InboundDeps,
+  connection: { id: string; name: string; kind: string },
+  owners: () => Promise<Map<string, string>>,
+) {
+  const { db, clock, capture, opportunities, settle } = deps;
+  const id = connection.id;
+  const counts: SyncCounts = {
+    contactsIn: 0,
+    companiesIn: 0,
+    dealsIn: 0,
+    activitiesIn: 0,
+    contactsOut: 0,
+    echoes: 0,
+    errors: 0,
+  };
+  const log: Insertable<ConnectionLogTable>[] = [];
+  const origin = { actor: { kind: 'connector', id }, sourceKind: 'crm', defaultUserId: null };
+  const vendor = connection.kind === 'hubspot' ? 'HubSpot' : 'Pipedrive';
+
+  const note = (entry: LogEntry) => {
+    if (entry.outcome === 'error') counts.errors += 1;
+    log.push({ id: newId(), connection_id: id, at: toDbTime(clock.now()), replayed_at: null, ...entry });
+  };
+
+  /** A CRM owner named on a record who is nobody in Baton: logged once per owner, for an admin. */
+  async function ownerOf(remoteOwner: string | null, what: string): Promise<string | null> {
+    if (!remoteOwner) return null;
+    const userId = (await owners()).get(remoteOwner);
+    if (userId) return userId;
+    if (
+      !log.some((e) => e.code === 'connectors.unknown_owner' && e.remote_id === remoteOwner) &&
+      !(await hasLogEntry(db, id, 'connectors.unknown_owner', remoteOwner))
+    )
+      note({
+        direction: 'in',
+        object_type: 'owner',
+        remote_id: remoteOwner,
+        local_id: null,
+        outcome: 'error',
+        code: 'connectors.unknown_owner',
+        message: `${vendor} owner ${remoteOwner} (on ${what}) is no active Baton user with the same email: invite them, or give the records another owner`,
+        payload: null,
+      });
+    return null;
+  }
+
+  const linksOf = async (type: string, remoteIds: readonly string[]) =>
+    new Map((await findLinksByRemote(db, id, type, [...new Set(remoteIds)])).map((l) => [l.remote_id, l]));
+
+  /** People from the CRM: created or completed in Baton, linked by id; Baton's own echo skipped. */
+  async function people(records: readonly InPerson[], replay: string): Promise<Map<string, string>> {
+    const linked = new Map<string, string>();
+    const links = await linksOf(
+      'contact',
+      records.map((r) => r.remoteId),
+    );
+    const now = clock.now();
+    const work: { record: InPerson; pulled: string; prepared: ReturnType<typeof prepareContactRow> }[] = [];
+    for (const record of records) {
+      const link = links.get(record.remoteId);
+      const pulled = hash(record.fields);
+      const pushed = writtenHash(record.written);
+      // Nothing Baton reads changed, and what it wrote is what is there: Baton's own write came back.
+      if (link && link.pulled_hash === pulled && (link.pushed_hash === null || link.pushed_hash === pushed)) {
+        counts.echoes += 1;
+        linked.set(record.remoteId, link.local_id);
+        continue;
+      }
+      const email = record.email?.trim();
+      const row = {
+        ...(email ? { email } : { externalId: `${connection.kind}:${record.remoteId}` }),
+        ...record.fields,
+      };
+      const prepared = prepareContactRow(row, work.length, now);
+      if (!prepared.ok) {
+        note({
+          direction: 'in',
+          object_type: 'contact',
+          remote_id: record.remoteId,
+          local_id: link?.local_id ?? null,
+          outcome: 'error',
+          code: 'connectors.invalid_record',
+          message: prepared.errors.map((e) => `${e.field} ${e.reason}`).join('; '),
+          payload: JSON.stringify({ type: replay, id: record.remoteId }),
+        });
+        continue;
+      }
+      work.push({ record, pulled, prepared });
+    }
+    if (work.length === 0) return linked;
+    const results = await capture.ingestPrepared(
+      origin,
+      work.map((w) => w.prepared),
+    );
+    const at = toDbTime(clock.now());
+    const rows: Insertable<ConnectionLinksTable>[] = [];
+    for (const [i, result] of results.entries()) {
+      const { record, pulled } = work[i]!;
+      if (!result.contactId || result.status === 'rejected') {
+        note({
+          direction: 'in',
+          object_type: 'contact',
+          remote_id: record.remoteId,
+          local_id: null,
+          outcome: 'error',
+          code: 'connectors.refused',
+          message: result.errors?.map((e) => `${e.field} ${e.reason}`).join('; ') ?? 'refused',
+          payload: JSON.stringify({ type: replay, id: record.remoteId }),
+        });
+        continue;
+      }
+      const link = links.get(record.remoteId);
+      const same = link?.local_id === result.contactId;
+      rows.push({
+        connection_id: id,
+        object_type: 'contact',
+        remote_id: record.remoteId,
+        local_id: result.contactId,
+        pushed_hash: same ? link.pushed_hash : null,
+        pushed_at: same && link.pushed_at ? toDbTime(fromDbTime(link.pushed_at)) : null,
+        pulled_hash: pulled,
+        pulled_at: at,
+      });
+      linked.set(record.remoteId, result.contactId);
+      counts.contactsIn += 1;
+    }
+    await upsertLinks(db, rows);
+    return linked;
+  }
+
+  /**
+   * Companies as accounts: the linked one, else the one with the company's domain or name, else a
+   * new one; what the CRM says of the company is applied when it changed there.
+   */
+  async function companies(records: readonly InCompany[]) {
+    const links = await linksOf(
+      'company',
+      records.map((r) => r.remoteId),
+    );
+    const rows: Insertable<ConnectionLinksTable>[] = [];
+    const at = toDbTime(clock.now());
+    for (const record of records) {
+      const name = record.name?.trim() || record.domain?.trim();
+      if (!name) {
+        note({
+          direction: 'in',
+          object_type: 'company',
+          remote_id: record.remoteId,
+          local_id: null,
+          outcome: 'skipped',
+          code: 'connectors.unnamed_company',
+          message: 'A company with neither a name nor a domain is not an account',
+          payload: null,
+        });
+        continue;
+      }
+      const link = links.get(record.remoteId);
+      const pulled = hash(record);
+      if (link?.pulled_hash === pulled) {
+        counts.echoes += 1;
+        continue;
+      }
+      const ownerId = await ownerOf(record.remoteOwner, `company ${record.remoteId}`);
+      const domain = record.domain?.trim().toLowerCase().replace(/^www\./, '') || null;
+      const fields = {
+        ...(record.industry && { industry: record.industry.slice(0, 200) }),
+        ...(record.employees !== null && { employee_count: record.employees }),
+        ...(record.country && { country: record.country.slice(0, 100) }),
+        ...(ownerId && { owner_id: ownerId }),
+      };
+      const localId = await db.transaction().execute(async (trx) => {
+        const known =
+          (link && (await findAccountById(trx, link.local_id)) ? link.local_id : null) ??
+          (domain ? await findAccountIdByDomain(trx, domain) : null) ??
+          (await findAccountIdByNameKey(trx, normalizeCompanyName(name)));
+        if (known) {
+          await updateAccountRow(trx, known, {
+            ...(link && { name: name.slice(0, 200), name_key: normalizeCompanyName(name) }),
+            ...fields,
+            updated_at: at,
+          });
+        } else {
+          const accountId = newId();
+          await insertAccount(trx, {
+            id: accountId,
+            name: name.slice(0, 200),
+            name_key: normalizeCompanyName(name),
+            employee_count: null,
+            industry: null,
+            country: null,
+            owner_id: null,
+            ...fields,
+            created_at: at,
+            updated_at: at,
+          });
+          if (domain) await addAccountDomain(trx, accountId, domain);
+          return accountId;
+        }
+        if (domain) await addAccountDomain(trx, known, domain);
+        return known;
+      });
+      rows.push({
+        connection_id: id,
+        object_type: 'company',
+        remote_id: record.remoteId,
+        local_id: localId,
+        pushed_hash: null,
+        pushed_at: null,
+        pulled_hash: pulled,
+        pulled_at: at,
+      });
+      counts.companiesIn += 1;
+    }
+    await upsertLinks(db, rows);
+  }
+
+  /**
+   * Deals as opportunities, by their id in the CRM (the CRM is a deal's system of record): on the
+   * first linked person and company, with the owner matched by email. People they are with that
+   * Baton has not read yet are fetched first.
+   */
+  async function deals(
+    records: readonly InDeal[],
+    fetchPeople: (remoteIds: string[]) => Promise<InPerson[]>,
+    replay: string,
+  ) {
+    const people = await peopleFor(
+      records.flatMap((r) => r.remoteContacts),
+      fetchPeople,
+    );
+    const accounts = await linksOf(
+      'company',
+      records.flatMap((r) => r.remoteCompanies),
+    );
+    const links = await linksOf(
+      'deal',
+      records.map((r) => r.remoteId),
+    );
+    const rows: Insertable<ConnectionLinksTable>[] = [];
+    for (const record of records) {
+      const failed = (code: string, message: string) =>
+        note({
+          direction: 'in',
+          object_type: 'deal',
+          remote_id: record.remoteId,
+          local_id: links.get(record.remoteId)?.local_id ?? null,
+          outcome: 'error',
+          code,
+          message,
+          payload: JSON.stringify({ type: replay, id: record.remoteId }),
+        });
+      if (!record.stage) {
+        failed(
+          'connectors.unknown_stage',
+          `${vendor} deal stage ${record.remoteStage} matches no stage in Baton's pipeline: add one (Settings → Pipeline)`,
+        );
+        continue;
+      }
+      const pulled = hash(record);
+      const link = links.get(record.remoteId);
+      if (link?.pulled_hash === pulled) {
+        counts.echoes += 1;
+        continue;
+      }
+      const contactId = record.remoteContacts.map((c) => people.get(c)).find(Boolean) ?? null;
+      const accountId =
+        record.remoteCompanies.map((c) => accounts.get(c)?.local_id).find(Boolean) ?? null;
+      const deal: ExternalDeal = {
+        externalId: `${connection.kind}:${id}:${record.remoteId}`,
+        name: record.name.slice(0, 200) || `${vendor} deal ${record.remoteId}`,
+        stage: record.stage,
+        ownerId: await ownerOf(record.remoteOwner, `deal ${record.remoteId}`),
+        accountId,
+        contactId,
+        amountMinor: record.amountMinor,
+        currency: record.currency,
+        expectedCloseOn: record.expectedCloseOn,
+        closedOn: record.closedOn,
+        createdAt: record.createdAt,
+        stageChangedAt: new Date(
+          Math.min(Math.max(record.stageChangedAt.getTime(), record.createdAt.getTime()), clock.now().getTime()),
+        ),
+      };
+      try {
+        const { id: opportunity, outcome } = await opportunities.receiveExternal(
+          { connectionId: id, name: vendor },
+          deal,
+        );
+        rows.push({
+          connection_id: id,
+          object_type: 'deal',
+          remote_id: record.remoteId,
+          local_id: opportunity,
+          pushed_hash: link?.pushed_hash ?? null,
+          pushed_at: link?.pushed_at ? toDbTime(fromDbTime(link.pushed_at)) : null,
+          pulled_hash: pulled,
+          pulled_at: toDbTime(clock.now()),
+        });
+        if (outcome !== 'unchanged') counts.dealsIn += 1;
+      } catch (error) {
+        failed('connectors.refused', error instanceof Error ? error.message : String(error));
+      }
+    }
+    await upsertLinks(db, rows);
+  }
+
+  /** The Baton people of these CRM people, those not read yet fetched and read first. */
+  async function peopleFor(
+    remoteIds: readonly string[],
+    fetchPeople: (remoteIds: string[]) => Promise<InPerson[]>,
+  ): Promise<Map<string, string>> {
+    const wanted = [...new Set(remoteIds)];
+    const local = new Map([...(await linksOf('contact', wanted))].map(([r, l]) => [r, l.local_id]));
+    const missing = wanted.filter((c) => !local.has(c));
+    if (missing.length > 0)
+      for (const [remote, localId] of await people(await fetchPeople(missing), 'contacts'))
+        local.set(remote, localId);
+    return local;
+  }
+
+  /** Activities as sales events on the leads they are with (once however often read); clocks settled. */
+  async function activities(
+    records: readonly InActivity[],
+    fetchPeople: (remoteIds: string[]) => Promise<InPerson[]>,
+  ) {
+    const local = await peopleFor(
+      records.flatMap((r) => r.remoteContacts),
+      fetchPeople,
+    );
+    const persons = new Map(
+      (await findContactsForPush(db, [...new Set(local.values())])).map((c) => [c.id, c]),
+    );
+    const now = clock.now();
+    const prepared: ReturnType<typeof prepare>[] = [];
+    const about: string[] = [];
+    for (const record of records) {
+      if (!record.event) continue;
+      const userId = await ownerOf(record.remoteOwner, `${record.kind} ${record.remoteId}`);
+      for (const remoteContact of record.remoteContacts) {
+        const contactId = local.get(remoteContact);
+        const person = contactId ? persons.get(contactId) : undefined;
+        if (!contactId || !person?.email) continue;
+        prepared.push(
+          prepare(
+            {
+              id: `${connection.kind}:${id}:${record.kind}:${record.remoteId}:${remoteContact}`,
+              type: record.event.type,
+              occurredAt: new Date(Math.min(record.event.at.getTime(), now.getTime())).toISOString(),
+              email: person.email,
+              ...(userId && { userId }),
+              properties: {
+                via: connection.kind,
+                ...(record.event.subject && { subject: record.event.subject.slice(0, 300) }),
+              },
+            },
+            prepared.length,
+            now,
+          ),
+        );
+        about.push(contactId);
+      }
+    }
+    if (prepared.length === 0) return;
+    const results = await capture.ingestPrepared(origin, prepared);
+    const settled = new Set<string>();
+    for (const [i, result] of results.entries()) {
+      if (result.status === 'rejected') {
+        note({
+          direction: 'in',
+          object_type: 'activity',
+          remote_id: null,
+          local_id: about[i] ?? null,
+          outcome: 'error',
+          code: 'connectors.refused',
+          message: result.errors?.map((e) => `${e.field} ${e.reason}`).join('; ') ?? 'refused',
+          payload: null,
+        });
+        continue;
+      }
+      if (result.status === 'accepted') {
+        counts.activitiesIn += 1;
+        settled.add(about[i]!);
+      }
+    }
+    for (const contactId of settled) await settle(contactId);
+  }
+
+  return { counts, log, note, people, companies, deals, activities, ownerOf };
+}
+
+export type Inbound = ReturnType<typeof createInbound>;
+
+/** The CRM's owners as Baton's users, matched by email (case aside). */
+export async function matchOwners(
+  db: Db,
+  remote: readonly { id: string; email: string }[],
+): Promise<{ byRemote: Map<string, string>; byLocal: Map<string, string> }> {
+  const users = await findActiveUsersByEmail(db);
+  const byRemote = new Map<string, string>();
+  const byLocal = new Map<string, string>();
+  for (const owner of remote) {
+    const userId = users.get(owner.email.toLowerCase());
+    if (userId) {
+      byRemote.set(owner.id, userId);
+      byLocal.set(userId, owner.id);
+    }
+  }
+  return { byRemote, byLocal };
+}
