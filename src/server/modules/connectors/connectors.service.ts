@@ -229,7 +229,10 @@ export function createConnectorsService(
     let failing = false;
     try {
       if (row.backfill_state === 'pending')
-        await updateConnection(db, row.id, { backfill_state: 'running', backfill_total: await sync.totals() });
+        await updateConnection(db, row.id, {
+          backfill_state: 'running',
+          backfill_total: await sync.totals(),
+        });
       await sync.run();
     } catch (caught) {
       failing = true;

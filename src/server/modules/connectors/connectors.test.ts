@@ -259,4 +259,78 @@ describeEachDialect('the HubSpot connector', (getDatabase) => {
       await app.close();
     }
   });
+
+  it('reads companies as accounts and deals as opportunities, moves each deal as HubSpot does, and reading it again changes nothing', async () => {
+    const { owner, lead, connection, rep } = await world();
+    const company = hubspot.create('companies', {
+      name: 'Klant BV',
+      domain: 'www.klant.nl',
+      industry: 'COMPUTER_SOFTWARE',
+      numberofemployees: '120',
+      country: 'Netherlands',
+      hubspot_owner_id: owner.id,
+    });
+    const jan = hubspot.create(
+      'contacts',
+      { email: 'jan@klant.nl', firstname: 'Jan' },
+      {
+        companies: [company.id],
+      },
+    );
+    const deal = hubspot.create(
+      'deals',
+      {
+        dealname: 'Klant BV — licences',
+        amount: '12500.50',
+        deal_currency_code: 'EUR',
+        dealstage: 'qualifiedtobuy',
+        pipeline: 'default',
+        hubspot_owner_id: owner.id,
+        closedate: '2027-01-31T00:00:00.000Z',
+      },
+      { contacts: [jan.id], companies: [company.id] },
+    );
+
+    const synced = await context.services.connectors.syncNow(cli, connection.id);
+    expect(synced).toMatchObject({ state: 'active', backfill: { state: 'done' } });
+    expect(synced.linked).toMatchObject({ company: 1, contact: 1, deal: 1 });
+    const [account] = (await context.services.accounts.listAccounts(cli, { domain: 'klant.nl' })).data;
+    expect(account).toMatchObject({
+      name: 'Klant BV',
+      domains: ['klant.nl'],
+      employeeCount: 120,
+      country: 'NL',
+      ownerId: rep.id,
+    });
+    const opportunities = async () =>
+      (await context.services.opportunities.list(cli, { accountId: account!.id })).data;
+    const [opportunity] = await opportunities();
+    expect(opportunity).toMatchObject({
+      externalId: `hubspot:${connection.id}:${deal.id}`,
+      name: 'Klant BV — licences',
+      // Qualified To Buy (40 %) is Baton's open stage nearest in chance of a win: Proposal (50 %).
+      stage: 'proposal',
+      status: 'open',
+      amountMinor: 1_250_050,
+      currency: 'EUR',
+      ownerId: rep.id,
+      contactId: lead,
+      expectedCloseOn: '2027-01-31',
+    });
+
+    // Won in HubSpot: won in Baton, closed on its close date; read again, nothing changes.
+    context.clock.advance(61_000);
+    hubspot.update('deals', deal.id, { dealstage: 'closedwon', closedate: '2026-12-01T09:01:00.000Z' });
+    await context.services.connectors.syncNow(cli, connection.id);
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    const [won] = await opportunities();
+    expect(won).toMatchObject({ id: opportunity!.id, stage: 'won', status: 'won', closedOn: '2026-12-01' });
+    const detail = await context.services.opportunities.get(cli, won!.id);
+    expect(detail.history.map((h) => [h.to, h.actor.kind, h.actor.id])).toEqual([
+      ['proposal', 'connector', connection.id],
+      ['won', 'connector', connection.id],
+    ]);
+    expect(await opportunities()).toHaveLength(1);
+  });
 });

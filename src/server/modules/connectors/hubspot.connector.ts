@@ -1,4 +1,3 @@
-import type { Insertable } from 'kysely';
 import {
   activityEventOf,
   amountMinorOf,
@@ -12,7 +11,6 @@ import {
 } from '../../../domain/connectors/hubspot.ts';
 import { stageFor } from '../../../domain/capture/record-columns.ts';
 import { fromDbTime, toDbTime } from '../../db/dialect.ts';
-import type { ConnectionLinksTable } from '../../db/tables.ts';
 import { CrmError, modifiedProperty, type CrmRecord, type HubSpotApi } from '../../platform/hubspot.ts';
 import { findOpportunityStages } from '../opportunities/opportunities.repository.ts';
 import {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { EventType } from '../../../domain/capture/event-types.ts';
 import { normalizeCompanyName } from '../../../domain/capture/match-account.ts';
+import { countryCode } from '../../../domain/people/normalize.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { ConnectionLinksTable, ConnectionLogTable } from '../../db/tables.ts';
@@ -239,7 +240,8 @@ export function createInbound(
 
   /**
    * Companies as accounts: the linked one, else the one with the company's domain or name, else a
-   * new one; what the CRM says of the company is applied when it changed there.
+   * new one. The CRM is the system of record of a company: its name and details are applied when
+   * the company is first linked and whenever it changes there.
    */
   async function companies(records: readonly InCompany[]) {
     const links = await linksOf(
@@ -270,11 +272,15 @@ export function createInbound(
         continue;
       }
       const ownerId = await ownerOf(record.remoteOwner, `company ${record.remoteId}`);
-      const domain = record.domain?.trim().toLowerCase().replace(/^www\./, '') || null;
+      const domain =
+        record.domain
+          ?.trim()
+          .toLowerCase()
+          .replace(/^www\./, '') || null;
       const fields = {
         ...(record.industry && { industry: record.industry.slice(0, 200) }),
         ...(record.employees !== null && { employee_count: record.employees }),
-        ...(record.country && { country: record.country.slice(0, 100) }),
+        ...(record.country && countryCode(record.country) && { country: countryCode(record.country) }),
         ...(ownerId && { owner_id: ownerId }),
       };
       const localId = await db.transaction().execute(async (trx) => {
@@ -284,7 +290,8 @@ export function createInbound(
           (await findAccountIdByNameKey(trx, normalizeCompanyName(name)));
         if (known) {
           await updateAccountRow(trx, known, {
-            ...(link && { name: name.slice(0, 200), name_key: normalizeCompanyName(name) }),
+            name: name.slice(0, 200),
+            name_key: normalizeCompanyName(name),
             ...fields,
             updated_at: at,
           });
@@ -372,8 +379,7 @@ export function createInbound(
         continue;
       }
       const contactId = record.remoteContacts.map((c) => people.get(c)).find(Boolean) ?? null;
-      const accountId =
-        record.remoteCompanies.map((c) => accounts.get(c)?.local_id).find(Boolean) ?? null;
+      const accountId = record.remoteCompanies.map((c) => accounts.get(c)?.local_id).find(Boolean) ?? null;
       const deal: ExternalDeal = {
         externalId: `${connection.kind}:${id}:${record.remoteId}`,
         name: record.name.slice(0, 200) || `${vendor} deal ${record.remoteId}`,
@@ -387,7 +393,10 @@ export function createInbound(
         closedOn: record.closedOn,
         createdAt: record.createdAt,
         stageChangedAt: new Date(
-          Math.min(Math.max(record.stageChangedAt.getTime(), record.createdAt.getTime()), clock.now().getTime()),
+          Math.min(
+            Math.max(record.stageChangedAt.getTime(), record.createdAt.getTime()),
+            clock.now().getTime(),
+          ),
         ),
       };
       try {
