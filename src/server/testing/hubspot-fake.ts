@@ -124,7 +124,7 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
     pending: [],
     portalId: 4711,
   };
-  const counts = { requests: 0, limited: 0, searches: 0 };
+  const counts = { requests: 0, limited: 0, searches: 0, lists: 0 };
 
   const table = (type: string) => {
     let found = objects.get(type);
@@ -554,6 +554,7 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
         return send(res, 201, present(record, null, type, []));
       }
       if (req.method === 'GET' && !key) {
+        counts.lists += 1;
         const limit = Number(url.searchParams.get('limit') ?? 10);
         if (!Number.isInteger(limit) || limit < 1 || limit > 100)
           return problem(res, 400, 'VALIDATION_ERROR', 'limit must be between 1 and 100');
