@@ -34,6 +34,7 @@ describe('the benchmarks at their smoke size', () => {
     expect(benchmarks).toEqual(
       expect.arrayContaining([
         'api-reads',
+        'crm-backfill',
         'ingest',
         'mail-sync',
         'routing',

@@ -30,7 +30,7 @@ import { createListsService } from './modules/lists/lists.service.ts';
 import { createTasksService } from './modules/tasks/tasks.service.ts';
 import { createMailboxService } from './modules/mailbox/mailbox.service.ts';
 import { createMailboxSyncService } from './modules/mailbox/mailbox-sync.service.ts';
-import { createConnectorsService } from './modules/connectors/connectors.service.ts';
+import { createConnectorsService, type ConnectorOptions } from './modules/connectors/connectors.service.ts';
 import { openImap } from './platform/imap.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { linksOf, queueWebhookDisabled } from './modules/notifications/notifications.usecases.ts';
@@ -73,24 +73,25 @@ const defaultMailSync: MailSyncSettings = {
   warn: (message) => process.stderr.write(`${message}\n`),
 };
 
+export interface ServicesOptions {
+  outboxMaxAttempts?: number;
+  outboxLeaseMs?: number;
+  webhookLeaseMs?: number;
+  /** How long a process holds a CRM connection's sync before another may take it over. */
+  crmSyncLeaseMs?: number;
+  /** The CRM budgets a connection keeps to (a portal with a larger budget, a bench). */
+  connectors?: Partial<Pick<ConnectorOptions, 'tenSecondBudget' | 'searchesPerSecond' | 'maxTries'>>;
+  attributionHelper?: AttributionHelper;
+  /** Where chat alerts go; by default over guarded HTTP with a 10 s limit per message. */
+  chat?: ChatSender;
+  /** The logging addresses' domain; by default the public URL's host. */
+  mailLogDomain?: string;
+  /** The mailbox sync's settings (config: BATON_MAIL_SYNC_*). */
+  mailSync?: Partial<MailSyncSettings>;
+}
+
 /** Every service, built from the same dependencies. Used by the server, the CLI and tests alike. */
-export function createServices(
-  deps: ServiceDeps,
-  options: {
-    outboxMaxAttempts?: number;
-    outboxLeaseMs?: number;
-    webhookLeaseMs?: number;
-    /** How long a process holds a CRM connection's sync before another may take it over. */
-    crmSyncLeaseMs?: number;
-    attributionHelper?: AttributionHelper;
-    /** Where chat alerts go; by default over guarded HTTP with a 10 s limit per message. */
-    chat?: ChatSender;
-    /** The logging addresses' domain; by default the public URL's host. */
-    mailLogDomain?: string;
-    /** The mailbox sync's settings (config: BATON_MAIL_SYNC_*). */
-    mailSync?: Partial<MailSyncSettings>;
-  } = {},
-) {
+export function createServices(deps: ServiceDeps, options: ServicesOptions = {}) {
   const auth = createAuthService(deps);
   const chat =
     options.chat ?? createChatSender(createWebhookSender({ timeoutMs: 10_000, maxBodyBytes: 4096 }));

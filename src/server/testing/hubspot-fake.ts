@@ -99,8 +99,8 @@ export interface HubSpotFakeOptions {
 export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
   let token = options.token ?? 'pat-eu1-test';
   const clock = options.clock ?? systemClock;
-  const tenSecondLimit = options.tenSecondLimit ?? 190;
-  const searchPerSecond = options.searchPerSecond ?? 5;
+  let tenSecondLimit = options.tenSecondLimit ?? 190;
+  let searchPerSecond = options.searchPerSecond ?? 5;
   const objects = new Map<string, Map<string, FakeRecord>>();
   /** Each type's records in id order, for the list endpoint's paging. */
   const ordered = new Map<string, FakeRecord[]>();
@@ -663,6 +663,13 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
       webhook.url = deliverTo;
       webhook.signedAs = targetUrl;
       webhook.secret = appSecret;
+    },
+    /** The portal's budgets from now on (a bench reads unthrottled first, then as a portal would). */
+    setLimits(tenSeconds: number, searchesPerSecond: number) {
+      tenSecondLimit = tenSeconds;
+      searchPerSecond = searchesPerSecond;
+      recent.length = 0;
+      recentSearches.length = 0;
     },
     /** The portal's admin revokes the private app's token. */
     revokeToken() {

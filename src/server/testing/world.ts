@@ -10,7 +10,7 @@ import type { App } from '../modules/shared/http.ts';
 import { createTestClock, type TestClock } from '../platform/clock.ts';
 import { createEventBus, type EventBus } from '../platform/event-bus.ts';
 import { createPasswordHasher, type PasswordHasher } from '../platform/secrets.ts';
-import { createServices, type MailSyncSettings, type Services } from '../services.ts';
+import { createServices, type MailSyncSettings, type Services, type ServicesOptions } from '../services.ts';
 import { wireLeadFlow } from '../modules/lead-flow/lead-flow.ts';
 
 /** Cheap scrypt parameters for tests: the same code path, less memory and time per hash. */
@@ -39,6 +39,7 @@ export function createTestContext(
     passwords?: PasswordHasher;
     oidc?: OidcSettings;
     mailSync?: Partial<MailSyncSettings>;
+    connectors?: ServicesOptions['connectors'];
   } = {},
 ): TestContext {
   const handlerErrors: unknown[] = [];
@@ -57,6 +58,7 @@ export function createTestContext(
     {
       ...(options.attributionHelper && { attributionHelper: options.attributionHelper }),
       ...(options.mailSync && { mailSync: options.mailSync }),
+      ...(options.connectors && { connectors: options.connectors }),
     },
   );
   if (options.reactions !== false) wireLeadFlow(services, events);

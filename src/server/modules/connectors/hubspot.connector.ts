@@ -262,8 +262,16 @@ export function createHubSpotSync(
       ? (JSON.parse(saved) as { after: string | null; startedAt: string })
       : { after: null, startedAt: clock.now().toISOString() };
     let after = state.after;
+    const read = (from: string | null) => {
+      const reading = api.list(reader.type, reader.properties, reader.associations, from, listSize);
+      // Read ahead while this page is stored; a failure is met when that page is wanted.
+      reading.catch(() => undefined);
+      return reading;
+    };
+    let reading = read(after);
     for (;;) {
-      const page = await api.list(reader.type, reader.properties, reader.associations, after, listSize);
+      const page = await reading;
+      if (page.after !== null) reading = read(page.after);
       if (page.results.length > 0) await reader.handle(page.results);
       after = page.after;
       await saveCursor(

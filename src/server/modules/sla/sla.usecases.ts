@@ -322,6 +322,8 @@ export async function settleClocks({
   contactId: string;
   now: Date;
 }): Promise<void> {
+  // Most touches are on people with no running clock: one read, and no transaction, tells.
+  if ((await findOpenInstancesOfContact(db, contactId)).length === 0) return;
   await db.transaction().execute(async (trx) => {
     const contact = await findContactById(trx, contactId);
     const open = await findOpenInstancesOfContact(trx, contactId);
