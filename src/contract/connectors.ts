@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Id, Instant, Nullable, StrictObject } from './common.ts';
 
-export const connectorKinds = ['hubspot'] as const;
+export const connectorKinds = ['hubspot', 'pipedrive'] as const;
 export type ConnectorKind = (typeof connectorKinds)[number];
 
 export const FieldMapping = StrictObject({
@@ -47,12 +47,17 @@ export const Connection = Type.Object({
 });
 export type Connection = Static<typeof Connection>;
 
-const Token = Type.String({ minLength: 8, maxLength: 500, description: 'A private-app access token' });
+const Token = Type.String({
+  minLength: 8,
+  maxLength: 500,
+  description: "HubSpot: a private app's access token; Pipedrive: an API token (of a global admin)",
+});
 const PollInterval = Type.Integer({ minimum: 30, maximum: 86_400, description: 'Seconds between two polls' });
 const WebhookSecret = Type.String({
   minLength: 8,
   maxLength: 500,
-  description: "The app's client secret, which signs HubSpot's webhooks (X-HubSpot-Signature-v3)",
+  description:
+    "HubSpot: the app's client secret, which signs its webhooks (X-HubSpot-Signature-v3); Pipedrive: the HTTP Basic password given to its webhooks (user baton)",
 });
 
 export const CreateConnectionBody = StrictObject({

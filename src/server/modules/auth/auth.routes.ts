@@ -37,6 +37,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route answers anonymous callers (sign-in, health, the API description). */
     isPublic?: boolean;
+    /**
+     * The Authorization header is the route's own credential (a CRM's webhook with HTTP Basic),
+     * checked by the route, not an API key.
+     */
+    ownAuthorization?: boolean;
   }
 }
 
@@ -53,6 +58,7 @@ export function registerActorHook(app: App, auth: AuthService): void {
   app.decorateRequest('sessionExpiresAt', null);
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
+    if (header !== undefined && request.routeOptions.config.ownAuthorization) return;
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       if (!match)

@@ -155,19 +155,21 @@ export async function connectorsRoutes(app: App, { connectors }: { connectors: C
       {
         schema: {
           tags,
-          summary: "HubSpot's webhooks for this connection (X-HubSpot-Signature-v3)",
+          summary:
+            "The CRM's webhooks for this connection: HubSpot's signed (X-HubSpot-Signature-v3), Pipedrive's v2 with HTTP Basic credentials",
           security: [],
           params: IdParams,
           response: { 200: Type.Object({ received: Type.Integer() }), ...problemResponses },
         },
-        config: { isPublic: true },
+        config: { isPublic: true, ownAuthorization: true },
         bodyLimit: 1024 * 1024,
       },
       async (request) =>
-        connectors.receiveHubSpotWebhook(request.params.id, {
+        connectors.receiveWebhook(request.params.id, {
           rawBody: typeof request.body === 'string' ? request.body : '',
           signature: request.headers['x-hubspot-signature-v3'] as string | undefined,
           timestamp: request.headers['x-hubspot-request-timestamp'] as string | undefined,
+          authorization: request.headers.authorization,
         }),
     );
   });

@@ -9,9 +9,12 @@ import type {
 } from '../../../contract/connectors.ts';
 import type { Actor } from '../../../domain/access/roles.ts';
 import { hubspotDefaultMapping, type FieldMapping } from '../../../domain/connectors/hubspot.ts';
+import { pipedriveDefaultMapping } from '../../../domain/connectors/pipedrive.ts';
+import { connectPipedrive } from '../../platform/pipedrive.ts';
+import { createPipedriveSync } from './pipedrive.connector.ts';
 import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
 import { readJson } from '../../db/json-column.ts';
-import { connectHubSpot, CrmError, type HubSpotAccount, type HubSpotApi } from '../../platform/hubspot.ts';
+import { connectHubSpot, CrmError, type CrmOwner } from '../../platform/hubspot.ts';
 import { newId } from '../../platform/ids.ts';
 import type { CaptureService } from '../capture/capture.service.ts';
 import { actorRef, authorize } from '../shared/access.ts';
@@ -37,6 +40,8 @@ import {
 } from './connectors.repository.ts';
 import { createHubSpotSync, type SyncDeps } from './hubspot.connector.ts';
 import type { LogEntry, SyncCounts } from './inbound.ts';
+import type { Insertable } from 'kysely';
+import type { ConnectionLogTable } from '../../db/tables.ts';
 import type { OpportunitiesService } from '../opportunities/opportunities.service.ts';
 
 const MappingColumn = Type.Array(
@@ -56,10 +61,30 @@ export interface ConnectorOptions {
   /** Share of the portal's 10-second budget (HubSpot Professional: 190) this connection uses. */
   tenSecondBudget: number;
   searchesPerSecond: number;
+  /** Share of a Pipedrive token's 2-second burst limit (Essential: 20, Advanced: 40) this connection uses. */
+  twoSecondBudget: number;
   warn: (message: string) => void;
 }
 
-const defaultBaseUrl = { hubspot: 'https://api.hubapi.com' } as const;
+const defaultBaseUrl = { hubspot: 'https://api.hubapi.com', pipedrive: 'https://api.pipedrive.com' } as const;
+const vendorName = { hubspot: 'HubSpot', pipedrive: 'Pipedrive' } as const;
+const defaultMapping = { hubspot: hubspotDefaultMapping, pipedrive: pipedriveDefaultMapping } as const;
+
+/** One sync of one connection, whichever CRM it is. */
+interface CrmSync {
+  counts: SyncCounts;
+  log: Insertable<ConnectionLogTable>[];
+  run(): Promise<void>;
+  totals(): Promise<number>;
+  pullRecords(type: string, ids: readonly string[]): Promise<void>;
+  pushLeads(only?: readonly string[]): Promise<void>;
+}
+
+/** A CRM as the service needs it: its owners (the token's test), and a sync. */
+interface Vendor {
+  owners(): Promise<CrmOwner[]>;
+  sync(deps: SyncDeps, row: ConnectionRow, mapping: readonly FieldMapping[]): CrmSync;
+}
 /** A webhook older than this is refused (HubSpot's own advice for v3 signatures). */
 const webhookMaxAgeMs = 5 * 60_000;
 
@@ -71,6 +96,14 @@ const objectTypeOfId: Record<string, string> = {
   '0-47': 'meetings',
   '0-48': 'calls',
   '0-49': 'emails',
+};
+
+/** Pipedrive's webhook entities as the connector's object types. */
+const pipedriveTypeOf: Record<string, string> = {
+  person: 'persons',
+  organization: 'organizations',
+  deal: 'deals',
+  activity: 'activities',
 };
 
 /**
@@ -93,13 +126,13 @@ export function createConnectorsService(
    * One client per connection and token, kept: the budgets (10 seconds, searches a second) are the
    * connection's, whichever request or sync uses it.
    */
-  const clients = new Map<string, { sealed: string; api: HubSpotApi }>();
-  const apiOf = (row: ConnectionRow): HubSpotApi => {
+  const clients = new Map<string, { sealed: string; vendor: Vendor }>();
+  const vendorOf = (row: ConnectionRow): Vendor => {
     const kept = clients.get(row.id);
-    if (kept && kept.sealed === row.secret_sealed && kept.api) return kept.api;
-    const api = connectHubSpot(accountOf(row));
-    clients.set(row.id, { sealed: row.secret_sealed, api });
-    return api;
+    if (kept && kept.sealed === row.secret_sealed) return kept.vendor;
+    const vendor = vendorFor(row.kind, secrets.open(row.secret_sealed), row.base_url);
+    clients.set(row.id, { sealed: row.secret_sealed, vendor });
+    return vendor;
   };
 
   /** An entry of the sync log about the connection as a whole. */
@@ -118,13 +151,29 @@ export function createConnectorsService(
   const mappingOf = (row: ConnectionRow) =>
     readJson(MappingColumn, row.mapping, 'connections.mapping') as FieldMapping[];
 
-  const accountOf = (row: ConnectionRow): HubSpotAccount => ({
-    token: secrets.open(row.secret_sealed),
-    baseUrl: row.base_url ?? defaultBaseUrl.hubspot,
-    tenSecondBudget: options.tenSecondBudget,
-    searchesPerSecond: options.searchesPerSecond,
-    maxTries: options.maxTries,
-  });
+  /** A CRM's client for a kind, a token and an address, within this connection's budgets. */
+  const vendorFor = (kind: string, token: string, baseUrl: string | null): Vendor => {
+    if (kind === 'pipedrive') {
+      const api = connectPipedrive({
+        token,
+        baseUrl: baseUrl ?? defaultBaseUrl.pipedrive,
+        twoSecondBudget: options.twoSecondBudget,
+        maxTries: options.maxTries,
+      });
+      return {
+        owners: () => api.users(),
+        sync: (d, row, mapping) => createPipedriveSync(d, row, api, mapping),
+      };
+    }
+    const api = connectHubSpot({
+      token,
+      baseUrl: baseUrl ?? defaultBaseUrl.hubspot,
+      tenSecondBudget: options.tenSecondBudget,
+      searchesPerSecond: options.searchesPerSecond,
+      maxTries: options.maxTries,
+    });
+    return { owners: () => api.owners(), sync: (d, row, mapping) => createHubSpotSync(d, row, api, mapping) };
+  };
 
   const webhookUrlOf = (id: string) =>
     `${deps.publicUrl.replace(/\/$/, '')}/api/v1/connectors/${id}/webhooks`;
@@ -166,9 +215,9 @@ export function createConnectorsService(
   };
 
   /** Checks a token by reading the owners: the least any sync does first. */
-  async function probe(api: HubSpotApi) {
+  async function probe(kind: 'hubspot' | 'pipedrive', vendor: Vendor) {
     try {
-      const owners = await api.owners();
+      const owners = await vendor.owners();
       const users = new Set(
         (await db.selectFrom('users').select('email').where('is_active', '=', true).execute()).map((u) =>
           u.email.toLowerCase(),
@@ -182,11 +231,13 @@ export function createConnectorsService(
     } catch (error) {
       const reason =
         error instanceof CrmError && error.failure === 'auth'
-          ? 'the token was refused (revoked, or without the crm.objects.contacts scopes)'
+          ? kind === 'hubspot'
+            ? 'the token was refused (revoked, or without the crm.objects.contacts scopes)'
+            : 'the API token was refused (revoked, or of a user who is no longer in the company)'
           : error instanceof Error
             ? error.message
             : String(error);
-      throw createError('connectors.connection_failed', `HubSpot: ${reason}`, [
+      throw createError('connectors.connection_failed', `${vendorName[kind]}: ${reason}`, [
         { field: 'body.token', reason },
       ]);
     }
@@ -208,7 +259,7 @@ export function createConnectorsService(
     if (!(await leaseConnection(db, row.id, owner, toDbTime(began), leaseUntil()))) return null;
     let done = Number(row.backfill_done);
     const backfilling = row.backfill_state !== 'done';
-    const sync = createHubSpotSync(
+    const sync = vendorOf(row).sync(
       {
         ...syncDeps,
         // Each page moves the backfill's bar and holds the lease a while longer; a lease lost
@@ -222,9 +273,9 @@ export function createConnectorsService(
         },
       },
       row,
-      apiOf(row),
       mappingOf(row),
     );
+    const vendor = vendorName[row.kind as 'hubspot' | 'pipedrive'] ?? row.kind;
     let error: string | null = null;
     let failing = false;
     try {
@@ -239,9 +290,9 @@ export function createConnectorsService(
       const crm = caught instanceof CrmError ? caught : null;
       error =
         crm?.failure === 'auth'
-          ? 'HubSpot refused the token (revoked, or a scope was removed): connect again with a new token'
+          ? `${vendor} refused the token (revoked, or a scope was removed): connect again with a new token`
           : crm?.failure === 'rate_limited'
-            ? 'HubSpot kept answering 429 (rate limited): the sync goes on from where it stopped at the next turn'
+            ? `${vendor} kept answering 429 (rate limited): the sync goes on from where it stopped at the next turn (${crm.message})`
             : caught instanceof Error
               ? caught.message
               : String(caught);
@@ -315,24 +366,16 @@ export function createConnectorsService(
     async create(actor: Actor | null, body: CreateConnectionBody): Promise<Connection> {
       const who = authorize(actor, 'connectors.manage');
       const baseUrl = body.baseUrl ?? null;
-      await probe(
-        connectHubSpot({
-          token: body.token,
-          baseUrl: baseUrl ?? defaultBaseUrl.hubspot,
-          tenSecondBudget: options.tenSecondBudget,
-          searchesPerSecond: options.searchesPerSecond,
-          maxTries: options.maxTries,
-        }),
-      );
+      await probe(body.kind, vendorFor(body.kind, body.token, baseUrl));
       const now = toDbTime(clock.now());
       const row = {
         id: newId(),
         kind: body.kind,
-        name: body.name ?? 'HubSpot',
+        name: body.name ?? vendorName[body.kind],
         base_url: baseUrl,
         secret_sealed: secrets.seal(body.token),
         webhook_secret_sealed: body.webhookSecret ? secrets.seal(body.webhookSecret) : null,
-        mapping: JSON.stringify(body.mapping ?? hubspotDefaultMapping),
+        mapping: JSON.stringify(body.mapping ?? defaultMapping[body.kind]),
         options: '{}',
         state: 'active',
         last_error: null,
@@ -364,7 +407,8 @@ export function createConnectorsService(
     async update(actor: Actor | null, id: string, body: UpdateConnectionBody): Promise<Connection> {
       const who = authorize(actor, 'connectors.manage');
       const row = await load(id);
-      if (body.token) await probe(connectHubSpot({ ...accountOf(row), token: body.token }));
+      if (body.token)
+        await probe(row.kind as 'hubspot' | 'pipedrive', vendorFor(row.kind, body.token, row.base_url));
       const now = toDbTime(clock.now());
       await updateConnection(db, id, {
         ...(body.name !== undefined && { name: body.name }),
@@ -410,7 +454,8 @@ export function createConnectorsService(
 
     async test(actor: Actor | null, id: string) {
       authorize(actor, 'connectors.manage');
-      return probe(apiOf(await load(id)));
+      const row = await load(id);
+      return probe(row.kind as 'hubspot' | 'pipedrive', vendorOf(row));
     },
 
     /** Syncs now, in this request (an admin's "sync now", and the tests). */
@@ -443,7 +488,7 @@ export function createConnectorsService(
       if (entry.outcome !== 'error' || entry.payload === null)
         throw createError('connectors.not_replayable', 'Only a failed record can be replayed');
       const payload = JSON.parse(entry.payload) as { type: string; id?: string; localId?: string };
-      const sync = createHubSpotSync(syncDeps, row, apiOf(row), mappingOf(row));
+      const sync = vendorOf(row).sync(syncDeps, row, mappingOf(row));
       if (payload.localId) await sync.pushLeads([payload.localId]);
       else if (payload.id) await sync.pullRecords(payload.type, [payload.id]);
       await insertLogEntries(db, sync.log);
@@ -468,55 +513,97 @@ export function createConnectorsService(
     },
 
     /**
-     * HubSpot's webhook (v3 signature over method, address, body and timestamp with the app's
-     * secret; a timestamp older than five minutes refused). The records named are read again and
-     * synced before the answer, so a call logged in HubSpot stops the lead's clock in seconds; a
-     * failure answers 500 and HubSpot tries again.
+     * A CRM's webhook. HubSpot's carry the v3 signature (HMAC-SHA256 over method, address, body
+     * and timestamp with the app's secret; older than five minutes refused); Pipedrive's v2 carry
+     * the HTTP Basic credentials the webhook was made with (user `baton`, the connection's webhook
+     * secret). The records named are read again and synced before the answer, so a call logged in
+     * the CRM stops the lead's clock in seconds; a failure answers 500 and the CRM tries again.
      */
-    async receiveHubSpotWebhook(
+    async receiveWebhook(
       id: string,
-      request: { rawBody: string; signature: string | undefined; timestamp: string | undefined },
+      request: {
+        rawBody: string;
+        signature: string | undefined;
+        timestamp: string | undefined;
+        authorization: string | undefined;
+      },
     ): Promise<{ received: number }> {
       const row = await findConnection(db, id);
       const secret = row?.webhook_secret_sealed ? secrets.open(row.webhook_secret_sealed) : null;
-      const stamp = Number(request.timestamp);
-      const fresh = Number.isFinite(stamp) && Math.abs(clock.now().getTime() - stamp) <= webhookMaxAgeMs;
-      const expected = secret
-        ? createHmac('sha256', secret)
-            .update(`POST${webhookUrlOf(id)}${request.rawBody}${request.timestamp}`)
-            .digest()
-        : null;
-      const given = Buffer.from(request.signature ?? '', 'base64');
-      if (
-        !row ||
-        !expected ||
-        !fresh ||
-        given.length !== expected.length ||
-        !timingSafeEqual(given, expected)
-      )
+      const same = (given: Buffer, expected: Buffer | null) =>
+        expected !== null && given.length === expected.length && timingSafeEqual(given, expected);
+      let genuine = false;
+      if (row?.kind === 'pipedrive') {
+        genuine = same(
+          Buffer.from(request.authorization ?? ''),
+          secret ? Buffer.from(`Basic ${Buffer.from(`baton:${secret}`).toString('base64')}`) : null,
+        );
+      } else if (row) {
+        const stamp = Number(request.timestamp);
+        const fresh = Number.isFinite(stamp) && Math.abs(clock.now().getTime() - stamp) <= webhookMaxAgeMs;
+        genuine =
+          fresh &&
+          same(
+            Buffer.from(request.signature ?? '', 'base64'),
+            secret
+              ? createHmac('sha256', secret)
+                  .update(`POST${webhookUrlOf(id)}${request.rawBody}${request.timestamp}`)
+                  .digest()
+              : null,
+          );
+      }
+      if (!row || !genuine)
         throw createError(
           'connectors.bad_signature',
-          'The X-HubSpot-Signature-v3 of this request is not valid or too old',
+          row?.kind === 'pipedrive'
+            ? 'The HTTP Basic credentials of this webhook are not the connection’s'
+            : 'The X-HubSpot-Signature-v3 of this request is not valid or too old',
         );
       if (row.state === 'paused') return { received: 0 };
-      const events = JSON.parse(request.rawBody) as {
-        objectTypeId?: string;
-        subscriptionType?: string;
-        objectId?: number;
-      }[];
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(request.rawBody);
+      } catch {
+        throw createError('http.validation_failed', 'The webhook’s body is not JSON', [
+          { field: 'body', reason: 'is not JSON' },
+        ]);
+      }
       const byType = new Map<string, Set<string>>();
-      for (const event of Array.isArray(events) ? events : []) {
-        const type =
-          objectTypeOfId[event.objectTypeId ?? ''] ??
-          (event.subscriptionType?.startsWith('contact.') ? 'contacts' : null);
-        if (!type || event.objectId === undefined || event.subscriptionType?.endsWith('.deletion')) continue;
+      const add = (type: string, remote: string) => {
         let ids = byType.get(type);
         if (!ids) byType.set(type, (ids = new Set()));
-        ids.add(String(event.objectId));
-      }
-      const sync = createHubSpotSync(syncDeps, row, apiOf(row), mappingOf(row));
+        ids.add(remote);
+      };
+      if (row.kind === 'pipedrive') {
+        const meta = (parsed as { meta?: { action?: string; entity?: string; entity_id?: string | number } })
+          ?.meta;
+        const type = pipedriveTypeOf[meta?.entity ?? ''];
+        if (type && meta?.entity_id !== undefined && meta.action !== 'delete')
+          add(type, String(meta.entity_id));
+      } else
+        for (const event of Array.isArray(parsed)
+          ? (parsed as { objectTypeId?: string; subscriptionType?: string; objectId?: number }[])
+          : []) {
+          const type =
+            objectTypeOfId[event.objectTypeId ?? ''] ??
+            (event.subscriptionType?.startsWith('contact.') ? 'contacts' : null);
+          if (!type || event.objectId === undefined || event.subscriptionType?.endsWith('.deletion'))
+            continue;
+          add(type, String(event.objectId));
+        }
+      const sync = vendorOf(row).sync(syncDeps, row, mappingOf(row));
       // Companies and people before what was done with them.
-      for (const type of ['companies', 'contacts', 'deals', 'calls', 'meetings', 'emails'])
+      for (const type of [
+        'companies',
+        'organizations',
+        'contacts',
+        'persons',
+        'deals',
+        'calls',
+        'meetings',
+        'emails',
+        'activities',
+      ])
         if (byType.has(type)) await sync.pullRecords(type, [...byType.get(type)!]);
       await insertLogEntries(db, sync.log);
       return { received: [...byType.values()].reduce((n, ids) => n + ids.size, 0) };

@@ -1,0 +1,436 @@
+import type { FieldMapping } from '../../../domain/connectors/hubspot.ts';
+import { amountMinorOf, dealStageFor } from '../../../domain/connectors/hubspot.ts';
+import {
+  pipedriveActivityEventOf,
+  pipedriveStageField,
+  pipedriveStageOf,
+  pipedriveTime,
+} from '../../../domain/connectors/pipedrive.ts';
+import { stageFor } from '../../../domain/capture/record-columns.ts';
+import { fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { CrmError } from '../../platform/hubspot.ts';
+import type { PipedriveApi, PipedriveRecord, PipedriveType } from '../../platform/pipedrive.ts';
+import { findOpportunityStages } from '../opportunities/opportunities.repository.ts';
+import {
+  findChangedLeads,
+  findContactsForPush,
+  findCursor,
+  findLinksByLocal,
+  hasLogEntry,
+  saveCursor,
+  upsertLink,
+  type ConnectionRow,
+} from './connectors.repository.ts';
+import type { SyncDeps } from './hubspot.connector.ts';
+import {
+  createInbound,
+  matchOwners,
+  writtenHash,
+  type InActivity,
+  type InCompany,
+  type InDeal,
+  type InPerson,
+} from './inbound.ts';
+
+/*
+ * The Pipedrive connector: one sync reads what changed in Pipedrive since each cursor
+ * (organizations, persons, deals, then activities, which answer the leads' clocks) through API v2,
+ * and writes Baton's decisions back (each lead's owner, and its stage into a "Baton stage" person
+ * field Baton adds when it is missing). A type never read is backfilled first, in id order with
+ * Pipedrive's cursor, its place saved after each page; after that it is read by `updated_since`,
+ * oldest change first. Every step is safe to repeat, as in the HubSpot connector.
+ */
+
+/** Pipedrive's largest page. */
+const pageSize = 500;
+const pushLagMs = 60_000;
+const backfillOverlapMs = 60_000;
+
+const text = (value: unknown): string | null =>
+  typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+const idOf = (value: unknown): string | null =>
+  typeof value === 'number' || (typeof value === 'string' && value !== '') ? String(value) : null;
+/** The primary (else first) value of a Pipedrive list of emails or phones. */
+const primaryOf = (value: unknown): string | null => {
+  if (!Array.isArray(value)) return text(value);
+  const items = value as { value?: string; primary?: boolean }[];
+  return text((items.find((i) => i.primary) ?? items[0])?.value);
+};
+
+export function createPipedriveSync(
+  deps: SyncDeps,
+  connection: ConnectionRow,
+  api: PipedriveApi,
+  mapping: readonly FieldMapping[],
+) {
+  const { db, clock } = deps;
+  const id = connection.id;
+  const pushesOwner = mapping.some((m) => m.field === 'owner' && m.direction !== 'in');
+  const pushesStage = mapping.some((m) => m.field === 'stage' && m.direction !== 'in');
+  let owners: Awaited<ReturnType<typeof matchOwners>> | null = null;
+  const loadOwners = async () => (owners ??= await matchOwners(db, await api.users()));
+  const inbound = createInbound(deps, connection, async () => (await loadOwners()).byRemote);
+  const { counts, log, note } = inbound;
+
+  /** The "Baton stage" person field's code: found, or added to the person fields once. */
+  let stageCode: string | null = null;
+  async function stageField(): Promise<string> {
+    if (stageCode) return stageCode;
+    const saved = await findCursor(db, id, 'field:stage');
+    if (saved) return (stageCode = saved);
+    const found = (await api.personFields()).find((f) => f.name === pipedriveStageField);
+    stageCode = found?.code ?? (await api.addPersonField(pipedriveStageField));
+    await saveCursor(db, id, 'field:stage', stageCode, toDbTime(clock.now()));
+    return stageCode;
+  }
+
+  /** What Baton writes to a person, by property; its fingerprint tells Baton's write when it comes back. */
+  const writtenOf = (record: PipedriveRecord, code: string | null): Record<string, string | null> => ({
+    ...(pushesOwner && { owner_id: idOf(record.owner_id) }),
+    ...(pushesStage &&
+      code && { [code]: text((record.custom_fields as Record<string, unknown> | undefined)?.[code]) }),
+  });
+
+  const personOf = (record: PipedriveRecord): InPerson => {
+    const fields: Record<string, string> = {};
+    for (const m of mapping) {
+      if (m.direction === 'out' || m.field === 'owner' || m.field === 'stage') continue;
+      const value =
+        m.property === 'phones' || m.property === 'emails'
+          ? primaryOf(record[m.property])
+          : text(
+              record[m.property] ??
+                (record.custom_fields as Record<string, unknown> | undefined)?.[m.property],
+            );
+      if (value) fields[m.field] = value;
+    }
+    return {
+      remoteId: String(record.id),
+      email: primaryOf(record.emails),
+      fields,
+      written: writtenOf(record, stageCode),
+    };
+  };
+
+  const fetchPeople = async (remoteIds: string[]): Promise<InPerson[]> => {
+    const found: InPerson[] = [];
+    for (const remote of remoteIds) {
+      const record = await api.get('persons', remote);
+      if (record) found.push(personOf(record));
+    }
+    return found;
+  };
+
+  const companyOf = (record: PipedriveRecord): InCompany => {
+    const address = record.address as { country?: string } | null | undefined;
+    return {
+      remoteId: String(record.id),
+      name: text(record.name),
+      domain: text((record.custom_fields as Record<string, unknown> | undefined)?.website ?? record.website),
+      industry: null,
+      employees: null,
+      country: text(address?.country),
+      remoteOwner: idOf(record.owner_id),
+    };
+  };
+
+  /** Pipedrive's stages as Baton's; a deal's won or lost is its status, whatever its stage. */
+  let stages: { open: Map<string, string | null>; won: string | null; lost: string | null } | null = null;
+  async function stageMap() {
+    if (stages) return stages;
+    const local = (await findOpportunityStages(db))
+      .filter((s) => Boolean(s.is_active))
+      .map((s) => ({
+        key: s.key,
+        names: [s.name_en, s.name_nl],
+        outcome: s.outcome,
+        probability: Number(s.probability),
+      }));
+    const byName = (label: string) => stageFor(label, local);
+    const closed = (won: boolean) =>
+      dealStageFor(
+        { id: won ? 'won' : 'lost', label: won ? 'Won' : 'Lost', isClosed: true, probability: won ? 1 : 0 },
+        local,
+        byName,
+      );
+    stages = {
+      open: new Map(
+        (await api.stages()).map((s) => [
+          s.id,
+          dealStageFor(
+            { id: s.id, label: s.name, isClosed: false, probability: s.probability },
+            local,
+            byName,
+          ),
+        ]),
+      ),
+      won: closed(true),
+      lost: closed(false),
+    };
+    return stages;
+  }
+
+  const dealOf = (record: PipedriveRecord, known: Awaited<ReturnType<typeof stageMap>>): InDeal => {
+    const status = typeof record.status === 'string' ? record.status : 'open';
+    const createdAt = new Date(pipedriveTime(record.add_time) ?? clock.now().toISOString());
+    const closedAt = pipedriveTime(
+      status === 'won' ? record.won_time : status === 'lost' ? record.lost_time : null,
+    );
+    const remoteStage = idOf(record.stage_id) ?? '(none)';
+    return {
+      remoteId: String(record.id),
+      name: text(record.title) ?? '',
+      stage:
+        status === 'won' ? known.won : status === 'lost' ? known.lost : (known.open.get(remoteStage) ?? null),
+      remoteStage: status === 'open' ? remoteStage : status,
+      amountMinor: amountMinorOf(
+        typeof record.value === 'number' || typeof record.value === 'string' ? String(record.value) : null,
+      ),
+      currency: (text(record.currency) ?? 'EUR').toUpperCase().slice(0, 3),
+      expectedCloseOn: text(record.expected_close_date)?.slice(0, 10) ?? null,
+      closedOn: closedAt?.slice(0, 10) ?? null,
+      createdAt,
+      stageChangedAt: new Date(
+        closedAt ??
+          pipedriveTime(record.stage_change_time) ??
+          pipedriveTime(record.update_time) ??
+          createdAt.toISOString(),
+      ),
+      remoteOwner: idOf(record.owner_id),
+      remoteContacts: idOf(record.person_id) ? [idOf(record.person_id)!] : [],
+      remoteCompanies: idOf(record.org_id) ? [idOf(record.org_id)!] : [],
+    };
+  };
+
+  const activityOf = (record: PipedriveRecord, now: Date): InActivity => {
+    const participants = Array.isArray(record.participants)
+      ? (record.participants as { person_id?: number }[])
+          .map((p) => idOf(p.person_id))
+          .filter((p): p is string => p !== null)
+      : [];
+    const person = idOf(record.person_id);
+    return {
+      remoteId: String(record.id),
+      kind: 'activities',
+      event: pipedriveActivityEventOf(record, now),
+      remoteOwner: idOf(record.owner_id),
+      remoteContacts: [...new Set([...(person ? [person] : []), ...participants])],
+    };
+  };
+
+  const readers: { type: PipedriveType; handle: (records: PipedriveRecord[]) => Promise<unknown> }[] = [
+    { type: 'organizations', handle: (records) => inbound.companies(records.map(companyOf)) },
+    {
+      type: 'persons',
+      handle: async (records) => {
+        if (pushesStage) await stageField();
+        await inbound.people(records.map(personOf), 'persons');
+      },
+    },
+    {
+      type: 'deals',
+      handle: async (records) => {
+        const known = await stageMap();
+        await inbound.deals(
+          records.map((r) => dealOf(r, known)),
+          fetchPeople,
+          'deals',
+        );
+      },
+    },
+    {
+      type: 'activities',
+      handle: async (records) => {
+        const now = clock.now();
+        await inbound.activities(
+          records.map((r) => activityOf(r, now)),
+          fetchPeople,
+        );
+      },
+    },
+  ];
+
+  /** Reads a type from its cursor: the backfill first (id order), then by update time. */
+  async function pullType(reader: (typeof readers)[number]) {
+    const saved = await findCursor(db, id, reader.type);
+    if (saved === null) {
+      const backfillKey = `backfill:${reader.type}`;
+      const savedState = await findCursor(db, id, backfillKey);
+      const state = savedState
+        ? (JSON.parse(savedState) as { cursor: string | null; startedAt: string })
+        : null;
+      const startedAt = state?.startedAt ?? clock.now().toISOString();
+      let cursor = state?.cursor ?? null;
+      for (;;) {
+        const page = await api.list(reader.type, {
+          cursor,
+          limit: pageSize,
+          sortBy: 'id',
+          updatedSince: null,
+        });
+        if (page.items.length > 0) await reader.handle(page.items);
+        cursor = page.next;
+        await saveCursor(db, id, backfillKey, JSON.stringify({ cursor, startedAt }), toDbTime(clock.now()));
+        await deps.onPage?.(page.items.length, true);
+        if (cursor === null) break;
+      }
+      const since = new Date(new Date(startedAt).getTime() - backfillOverlapMs).toISOString();
+      await saveCursor(db, id, reader.type, since, toDbTime(clock.now()));
+      return;
+    }
+    let cursor: string | null = null;
+    for (;;) {
+      const page = await api.list(reader.type, {
+        cursor,
+        limit: pageSize,
+        sortBy: 'update_time',
+        updatedSince: saved.replace(/\.\d{3}Z$/, 'Z'),
+      });
+      if (page.items.length > 0) await reader.handle(page.items);
+      const last = pipedriveTime(page.items.at(-1)?.update_time);
+      if (last) await saveCursor(db, id, reader.type, new Date(last).toISOString(), toDbTime(clock.now()));
+      await deps.onPage?.(page.items.length, false);
+      cursor = page.next;
+      if (cursor === null) break;
+    }
+  }
+
+  /** Baton's decisions into Pipedrive: each changed lead's owner and stage, on its person. */
+  async function pushLeads(only?: readonly string[]) {
+    const { byLocal } = await loadOwners();
+    const code = pushesStage ? await stageField() : null;
+    const cursor = only ? null : await findCursor(db, id, 'out:persons');
+    const start = '00000000-0000-0000-0000-000000000000';
+    const [since, afterId] = cursor
+      ? (JSON.parse(cursor) as [string, string])
+      : ['1970-01-01T00:00:00.000Z', start];
+    let position: [string, string] = [
+      toDbTime(new Date(Math.max(0, new Date(since).getTime() - pushLagMs))),
+      start,
+    ];
+    let newest: [string, string] = [since, afterId];
+    for (;;) {
+      const leads = only
+        ? await findContactsForPush(db, only)
+        : await findChangedLeads(db, position[0], position[1], 200);
+      if (leads.length === 0) break;
+      const links = new Map(
+        (
+          await findLinksByLocal(
+            db,
+            id,
+            'contact',
+            leads.map((l) => l.id),
+          )
+        ).map((l) => [l.local_id, l]),
+      );
+      for (const lead of leads) {
+        if (!lead.email) continue;
+        const owner = pushesOwner && lead.owner_id ? (byLocal.get(lead.owner_id) ?? null) : null;
+        if (
+          pushesOwner &&
+          lead.owner_id &&
+          owner === null &&
+          !(await hasLogEntry(db, id, 'connectors.owner_not_in_crm', lead.owner_id))
+        )
+          note({
+            direction: 'out',
+            object_type: 'owner',
+            remote_id: lead.owner_id,
+            local_id: lead.owner_id,
+            outcome: 'error',
+            code: 'connectors.owner_not_in_crm',
+            message:
+              "The lead's owner is no Pipedrive user with the same email: their leads go out without an owner",
+            payload: null,
+          });
+        const stageText = code ? pipedriveStageOf(lead.stage) : null;
+        const written: Record<string, string | null> = {
+          ...(pushesOwner && { owner_id: owner }),
+          ...(code && { [code]: stageText }),
+        };
+        const fingerprint = writtenHash(written);
+        const link = links.get(lead.id);
+        if (link?.pushed_hash === fingerprint) continue;
+        const body = {
+          ...(owner !== null && { owner_id: Number(owner) }),
+          ...(code && stageText && { custom_fields: { [code]: stageText } }),
+        };
+        try {
+          let remote = link?.remote_id ?? null;
+          if (remote === null)
+            remote = await api.addPerson({
+              name: [lead.first_name, lead.last_name].filter(Boolean).join(' ') || lead.email,
+              emails: [{ value: lead.email, primary: true, label: 'work' }],
+              ...body,
+            });
+          else await api.updatePerson(remote, body);
+          await upsertLink(db, {
+            connection_id: id,
+            object_type: 'contact',
+            remote_id: remote,
+            local_id: lead.id,
+            pushed_hash: fingerprint,
+            pushed_at: toDbTime(clock.now()),
+            pulled_hash: link?.remote_id === remote ? link.pulled_hash : null,
+            pulled_at:
+              link?.remote_id === remote && link.pulled_at ? toDbTime(fromDbTime(link.pulled_at)) : null,
+          });
+          counts.contactsOut += 1;
+        } catch (error) {
+          if (
+            error instanceof CrmError &&
+            (error.failure === 'auth' || error.failure === 'rate_limited' || error.failure === 'unavailable')
+          )
+            throw error;
+          note({
+            direction: 'out',
+            object_type: 'contact',
+            remote_id: link?.remote_id ?? null,
+            local_id: lead.id,
+            outcome: 'error',
+            code:
+              error instanceof CrmError && error.failure === 'not_found'
+                ? 'connectors.deleted_in_crm'
+                : 'connectors.write_refused',
+            message: error instanceof Error ? error.message : String(error),
+            payload: JSON.stringify({ type: 'persons', localId: lead.id }),
+          });
+        }
+      }
+      if (only) break;
+      const last = leads.at(-1)!;
+      position = [toDbTime(new Date(last.updated_at)), last.id];
+      if (position[0] > newest[0] || (position[0] === newest[0] && position[1] > newest[1]))
+        newest = position;
+      await saveCursor(db, id, 'out:persons', JSON.stringify(newest), toDbTime(clock.now()));
+      if (leads.length < 200) break;
+    }
+  }
+
+  return {
+    counts,
+    log,
+    async run() {
+      await loadOwners();
+      for (const reader of readers) await pullType(reader);
+      await pushLeads();
+    },
+    /** Pipedrive gives no totals cheaply: the backfill's bar counts records read. */
+    async totals() {
+      return 0;
+    },
+    /** What a webhook named: the records read again. */
+    async pullRecords(type: string, ids: readonly string[]) {
+      const reader = readers.find((r) => r.type === type);
+      if (!reader) return;
+      const records: PipedriveRecord[] = [];
+      for (const remote of ids) {
+        const record = await api.get(reader.type, remote);
+        if (record) records.push(record);
+      }
+      if (records.length > 0) await reader.handle(records);
+    },
+    pushLeads,
+  };
+}

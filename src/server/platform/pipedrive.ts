@@ -1,0 +1,236 @@
+import { v1, v2 } from 'pipedrive';
+import { CrmError, type CrmFailure, type CrmOwner } from './hubspot.ts';
+
+/*
+ * Pipedrive through its official client (`pipedrive`: API v2 for records, stages and fields, v1 for
+ * users), as the connector needs it. The client answers an error with its body only; this adapter
+ * keeps the status and headers instead (so Retry-After is read), keeps each connection within its
+ * share of the token's 2-second burst limit, and on a 429 waits what Retry-After says and tries
+ * again. A wait longer than a minute is the day's token budget spent: the sync stops and goes on
+ * from its cursors once Pipedrive lets it.
+ */
+
+export type PipedriveType = 'persons' | 'organizations' | 'deals' | 'activities';
+export type PipedriveRecord = Record<string, unknown> & { id: number; update_time: string };
+
+export interface PipedriveAccount {
+  token: string;
+  /** The API's address without the version: https://api.pipedrive.com, or a test's. */
+  baseUrl: string;
+  /** Requests per 2 seconds this connection may use of the token's burst limit. */
+  twoSecondBudget: number;
+  maxTries: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface PipedriveApi {
+  users(): Promise<CrmOwner[]>;
+  list(
+    type: PipedriveType,
+    query: {
+      cursor: string | null;
+      limit: number;
+      sortBy: 'id' | 'update_time';
+      updatedSince: string | null;
+    },
+  ): Promise<{ items: PipedriveRecord[]; next: string | null }>;
+  get(type: PipedriveType, id: string): Promise<PipedriveRecord | null>;
+  stages(): Promise<{ id: string; name: string; probability: number }[]>;
+  personFields(): Promise<{ code: string; name: string }[]>;
+  addPersonField(name: string): Promise<string>;
+  addPerson(fields: Record<string, unknown>): Promise<string>;
+  updatePerson(id: string, fields: Record<string, unknown>): Promise<void>;
+  stats: { calls: number; waits: number; waitedMs: number };
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** A 429 asking for longer than this is the daily budget, not the burst window. */
+const longestWait = 60_000;
+
+function rollingWindow(max: number, windowMs: number, sleep: (ms: number) => Promise<void>) {
+  const starts: number[] = [];
+  let chain = Promise.resolve();
+  return (): Promise<void> => {
+    const turn = chain.then(async () => {
+      for (;;) {
+        const now = performance.now();
+        while (starts.length > 0 && starts[0]! <= now - windowMs) starts.shift();
+        if (starts.length < max) {
+          starts.push(now);
+          return;
+        }
+        await sleep(starts[0]! + windowMs - now + 1);
+      }
+    });
+    chain = turn;
+    return turn;
+  };
+}
+
+interface AxiosLikeError {
+  response?: { status: number; data?: { error?: string }; headers?: Record<string, string> };
+  message?: string;
+}
+
+const failureOf = (code: number): CrmFailure =>
+  code === 401 || code === 403
+    ? 'auth'
+    : code === 404 || code === 410
+      ? 'not_found'
+      : code === 409
+        ? 'conflict'
+        : code === 429
+          ? 'rate_limited'
+          : code >= 400 && code < 500
+            ? 'invalid'
+            : 'unavailable';
+
+/** The client's APIs answer the body, and errors with their status and headers kept. */
+function keepErrors<T extends object>(api: T): T {
+  const axios = (
+    api as unknown as {
+      axios: {
+        interceptors: {
+          response: { clear(): void; use(ok: (r: unknown) => unknown, no: (e: unknown) => unknown): void };
+        };
+      };
+    }
+  ).axios;
+  axios.interceptors.response.clear();
+  axios.interceptors.response.use(
+    (response) => (response as { data?: unknown }).data ?? response,
+    (error) => Promise.reject(error instanceof Error ? error : new Error(String(error))),
+  );
+  return api;
+}
+
+export function connectPipedrive(account: PipedriveAccount): PipedriveApi {
+  const base = account.baseUrl.replace(/\/$/, '');
+  const config2 = new v2.Configuration({ apiKey: account.token, basePath: `${base}/api/v2` });
+  const config1 = new v1.Configuration({ apiKey: account.token, basePath: `${base}/v1` });
+  const persons = keepErrors(new v2.PersonsApi(config2));
+  const organizations = keepErrors(new v2.OrganizationsApi(config2));
+  const deals = keepErrors(new v2.DealsApi(config2));
+  const activities = keepErrors(new v2.ActivitiesApi(config2));
+  const stages = keepErrors(new v2.StagesApi(config2));
+  const fields = keepErrors(new v2.PersonFieldsApi(config2));
+  const users = keepErrors(new v1.UsersApi(config1));
+  const sleep = account.sleep ?? realSleep;
+  const budget = rollingWindow(account.twoSecondBudget, 2000, sleep);
+  const stats = { calls: 0, waits: 0, waitedMs: 0 };
+
+  async function call<T>(work: () => Promise<unknown>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      await budget();
+      stats.calls += 1;
+      try {
+        return (await work()) as T;
+      } catch (error) {
+        const e = error as AxiosLikeError;
+        const code = e.response?.status ?? 0;
+        const message = e.response?.data?.error ?? e.message ?? String(error);
+        if (code === 0 || code >= 500) {
+          if (attempt >= account.maxTries) throw new CrmError('unavailable', message);
+          await sleep(200 * attempt);
+          continue;
+        }
+        if (code === 429) {
+          const retryAfter = Number(e.response?.headers?.['retry-after']);
+          const wait = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : 2000;
+          if (wait <= longestWait && attempt < account.maxTries) {
+            stats.waits += 1;
+            stats.waitedMs += wait;
+            await sleep(wait);
+            continue;
+          }
+          throw new CrmError(
+            'rate_limited',
+            wait > longestWait
+              ? `${message} (the day's token budget; resets in ${Math.round(wait / 60_000)} min)`
+              : message,
+          );
+        }
+        throw new CrmError(failureOf(code), message);
+      }
+    }
+  }
+
+  type Page = { data?: PipedriveRecord[]; additional_data?: { next_cursor?: string | null } };
+  const byType = {
+    persons: (q: object) => persons.getPersons(q),
+    organizations: (q: object) => organizations.getOrganizations(q),
+    deals: (q: object) => deals.getDeals(q),
+    activities: (q: object) => activities.getActivities(q),
+  };
+  const oneOf = {
+    persons: (id: number) => persons.getPerson({ id }),
+    organizations: (id: number) => organizations.getOrganization({ id }),
+    deals: (id: number) => deals.getDeal({ id }),
+    activities: (id: number) => activities.getActivity({ id }),
+  };
+
+  return {
+    stats,
+    async users() {
+      const answer = await call<{
+        data?: { id: number; email: string; name?: string; active_flag?: boolean }[];
+      }>(() => users.getUsers());
+      return (answer.data ?? [])
+        .filter((u) => u.active_flag !== false && u.email)
+        .map((u) => ({ id: String(u.id), email: u.email, firstName: u.name ?? null, lastName: null }));
+    },
+    async list(type, query) {
+      const page = await call<Page>(() =>
+        byType[type]({
+          limit: query.limit,
+          sort_by: query.sortBy,
+          sort_direction: 'asc',
+          ...(query.cursor && { cursor: query.cursor }),
+          ...(query.updatedSince && { updated_since: query.updatedSince }),
+        }),
+      );
+      return { items: page.data ?? [], next: page.additional_data?.next_cursor ?? null };
+    },
+    async get(type, id) {
+      try {
+        return (await call<{ data: PipedriveRecord }>(() => oneOf[type](Number(id)))).data;
+      } catch (error) {
+        if (error instanceof CrmError && error.failure === 'not_found') return null;
+        throw error;
+      }
+    },
+    async stages() {
+      const answer = await call<{ data?: { id: number; name: string; deal_probability?: number }[] }>(() =>
+        stages.getStages(),
+      );
+      return (answer.data ?? []).map((s) => ({
+        id: String(s.id),
+        name: s.name,
+        probability: (s.deal_probability ?? 0) / 100,
+      }));
+    },
+    async personFields() {
+      const answer = await call<{ data?: { field_code: string; field_name: string }[] }>(() =>
+        fields.getPersonFields(),
+      );
+      return (answer.data ?? []).map((f) => ({ code: f.field_code, name: f.field_name }));
+    },
+    async addPersonField(name) {
+      const answer = await call<{ data: { field_code: string } }>(() =>
+        fields.addPersonField({
+          AddPersonFieldRequest: { field_name: name, field_type: 'varchar' } as never,
+        }),
+      );
+      return answer.data.field_code;
+    },
+    async addPerson(body) {
+      const answer = await call<{ data: { id: number } }>(() =>
+        persons.addPerson({ AddPersonRequest: body }),
+      );
+      return String(answer.data.id);
+    },
+    async updatePerson(id, body) {
+      await call(() => persons.updatePerson({ id: Number(id), UpdatePersonRequest: body }));
+    },
+  };
+}
