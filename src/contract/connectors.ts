@@ -40,6 +40,7 @@ export const Connection = Type.Object({
   backfill: Type.Object({
     state: Type.Enum(['pending', 'running', 'done']),
     done: Type.Integer({ description: 'Records read so far' }),
+    total: Type.Integer({ description: 'Records the CRM said it has when the backfill began (0: unknown)' }),
   }),
   cursors: Type.Array(Type.Object({ objectType: Type.String(), cursor: Type.String(), updatedAt: Instant })),
   linked: Type.Record(Type.String(), Type.Integer(), { description: 'Records known on both sides, by type' }),

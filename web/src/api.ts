@@ -12,6 +12,12 @@ import type {
   UpdateAgreementBody,
 } from '../../src/contract/agreements.ts';
 import type { ApiKey, CreateApiKeyBody, CreatedApiKey } from '../../src/contract/api-keys.ts';
+import type {
+  Connection,
+  CreateConnectionBody,
+  SyncLogEntry,
+  UpdateConnectionBody,
+} from '../../src/contract/connectors.ts';
 import type { ImportJob } from '../../src/contract/imports.ts';
 import type {
   AuditLogPage,
@@ -364,6 +370,21 @@ export const api = {
   replayWebhooks: (id: string, body: ReplayWebhooksBody) =>
     post<{ replayed: number }>(`/webhooks/endpoints/${id}/replay`, body),
   webhookSettings: () => get<WebhookSettings>('/webhooks/settings'),
+  connections: () => get<{ data: Connection[] }>('/connectors'),
+  createConnection: (body: CreateConnectionBody) => post<Connection>('/connectors', body),
+  updateConnection: ({ id, ...body }: UpdateConnectionBody & { id: string }) =>
+    patch<Connection>(`/connectors/${id}`, body),
+  deleteConnection: (id: string) => remove<null>(`/connectors/${id}`),
+  testConnection: (id: string) =>
+    post<{ ok: boolean; owners: number; matchedOwners: number }>(`/connectors/${id}/test`),
+  syncConnection: (id: string) => post<Connection>(`/connectors/${id}/sync`),
+  connectionLog: (id: string, outcome?: SyncLogEntry['outcome']) =>
+    get<{ data: SyncLogEntry[]; total: number }>(`/connectors/${id}/log`, {
+      limit: 100,
+      ...(outcome && { outcome }),
+    }),
+  replayLogEntry: ({ id, entryId }: { id: string; entryId: string }) =>
+    post<SyncLogEntry>(`/connectors/${id}/log/${entryId}/replay`),
   updateWebhookSettings: (body: WebhookSettings) => put<WebhookSettings>('/webhooks/settings', body),
 
   models: () => get<{ data: ScoringModel[] }>('/scoring/models'),

@@ -47,6 +47,7 @@ import { passwordRules } from '../../../src/domain/people/password-rules.ts';
 import { useMetrics } from '../components/metric.tsx';
 import { DeleteButton } from '../components/delete-button.tsx';
 import { WebhooksSettings } from '../components/webhooks-settings.tsx';
+import { ConnectionsSettings } from '../components/connections-settings.tsx';
 import { HandoffSettingsTab } from '../components/handoff-settings.tsx';
 import {
   ClosedDays,
@@ -1300,6 +1301,7 @@ export function SettingsPage() {
           { key: 'handoff', label: t('settings.handoffTab'), children: <HandoffSettingsTab /> },
           { key: 'keys', label: t('settings.apiKeys'), children: <ApiKeysTab /> },
           { key: 'webhooks', label: t('webhooks.tab'), children: <WebhooksSettings /> },
+          { key: 'connections', label: t('connections.tab'), children: <ConnectionsSettings /> },
           { key: 'reporting', label: t('settings.reporting'), children: <ReportingTab /> },
           { key: 'security', label: t('settings.security'), children: <SecurityTab /> },
           { key: 'retention', label: t('settings.retentionTab'), children: <RetentionTab /> },

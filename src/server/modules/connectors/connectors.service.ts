@@ -197,6 +197,7 @@ export function createConnectorsService(
       backfill: {
         state: row.backfill_state as 'pending' | 'running' | 'done',
         done: Number(row.backfill_done),
+        total: Number(row.backfill_total),
       },
       cursors: (await findCursors(db, row.id)).map((c) => ({
         objectType: c.object_type,
