@@ -11,6 +11,7 @@ export const inboxKinds = [
   'commitment.pace',
   'plan.behind',
   'webhook.disabled',
+  'connection.needs_admin',
 ] as const;
 export type InboxKind = (typeof inboxKinds)[number];
 

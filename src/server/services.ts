@@ -33,7 +33,11 @@ import { createMailboxSyncService } from './modules/mailbox/mailbox-sync.service
 import { createConnectorsService, type ConnectorOptions } from './modules/connectors/connectors.service.ts';
 import { openImap } from './platform/imap.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
-import { linksOf, queueWebhookDisabled } from './modules/notifications/notifications.usecases.ts';
+import {
+  linksOf,
+  queueConnectionProblem,
+  queueWebhookDisabled,
+} from './modules/notifications/notifications.usecases.ts';
 import { fromDbTime } from './db/dialect.ts';
 import { createRoutingService } from './modules/routing/routing.service.ts';
 import { createScoringService } from './modules/scoring/scoring.service.ts';
@@ -220,6 +224,16 @@ export function createServices(deps: ServiceDeps, options: ServicesOptions = {})
         searchesPerSecond: 4,
         twoSecondBudget: 16,
         warn: sync.warn,
+        tellAdmins: async (connection, problem, key) => {
+          await queueConnectionProblem({
+            trx: deps.db,
+            connection,
+            problem,
+            key,
+            now: deps.clock.now(),
+            links: engine.links,
+          });
+        },
         ...options.connectors,
       },
     ),

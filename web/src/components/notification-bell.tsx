@@ -19,6 +19,7 @@ const kindText = {
   'commitment.pace': 'inbox.kinds.commitment_pace',
   'plan.behind': 'inbox.kinds.plan_behind',
   'webhook.disabled': 'inbox.kinds.webhook_disabled',
+  'connection.needs_admin': 'inbox.kinds.connection_needs_admin',
 } as const satisfies Record<InboxItem['kind'], string>;
 
 /** Where an alert opens: its lead, or the page it is about. */
@@ -28,6 +29,7 @@ function pathOf(item: InboxItem): string {
   if (item.kind === 'commitment.pace') return '/commitments';
   if (item.kind === 'handoff.digest') return '/handoff';
   if (item.kind === 'webhook.disabled') return '/settings?tab=webhooks';
+  if (item.kind === 'connection.needs_admin') return '/settings?tab=connections';
   return '/';
 }
 

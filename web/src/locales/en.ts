@@ -1802,6 +1802,7 @@ export const en = {
       commitment_pace: 'A commitment is behind',
       plan_behind: 'The funnel is behind plan',
       webhook_disabled: 'A failing webhook was turned off',
+      connection_needs_admin: 'A CRM connection needs you',
     },
   },
   oneClick: {

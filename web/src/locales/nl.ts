@@ -1820,6 +1820,7 @@ export const nl: typeof en = {
       commitment_pace: 'Een afspraak loopt achter',
       plan_behind: 'De funnel loopt achter op het plan',
       webhook_disabled: 'Een falende webhook is uitgeschakeld',
+      connection_needs_admin: 'Een CRM-koppeling heeft u nodig',
     },
   },
   oneClick: {

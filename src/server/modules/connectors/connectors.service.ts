@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Type } from 'typebox';
 import type {
   Connection,
@@ -64,6 +64,12 @@ export interface ConnectorOptions {
   /** Share of a Pipedrive token's 2-second burst limit (Essential: 20, Advanced: 40) this connection uses. */
   twoSecondBudget: number;
   warn: (message: string) => void;
+  /** Tells the admins (email and bell) of a problem only they can fix; `key` tells it once. */
+  tellAdmins?: (
+    connection: { id: string; name: string },
+    problem: { kind: 'token_revoked' } | { kind: 'unknown_owners'; owners: string[] },
+    key: string,
+  ) => Promise<void>;
 }
 
 const defaultBaseUrl = { hubspot: 'https://api.hubapi.com', pipedrive: 'https://api.pipedrive.com' } as const;
@@ -74,6 +80,7 @@ const defaultMapping = { hubspot: hubspotDefaultMapping, pipedrive: pipedriveDef
 interface CrmSync {
   counts: SyncCounts;
   log: Insertable<ConnectionLogTable>[];
+  unknownOwners: string[];
   run(): Promise<void>;
   totals(): Promise<number>;
   pullRecords(type: string, ids: readonly string[]): Promise<void>;
@@ -323,6 +330,18 @@ export function createConnectorsService(
         }),
       );
     await insertLogEntries(db, sync.log);
+    if (sync.log.some((e) => e.code === 'connectors.token_revoked'))
+      await options.tellAdmins?.(
+        row,
+        { kind: 'token_revoked' },
+        `token_revoked:${createHash('sha256').update(row.secret_sealed).digest('hex').slice(0, 16)}`,
+      );
+    if (sync.unknownOwners.length > 0)
+      await options.tellAdmins?.(
+        row,
+        { kind: 'unknown_owners', owners: sync.unknownOwners },
+        `unknown_owners:${createHash('sha256').update(sync.unknownOwners.sort().join(',')).digest('hex').slice(0, 16)}`,
+      );
     const now = clock.now();
     const fresh = await findConnection(db, row.id);
     await finishConnectionSync(db, row.id, owner, {

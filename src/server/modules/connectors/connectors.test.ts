@@ -173,8 +173,9 @@ describeEachDialect('the HubSpot connector', (getDatabase) => {
     expect(all.data.filter((c) => c.email?.startsWith('klant'))).toHaveLength(40);
   });
 
-  it('an unknown owner and a revoked token each give a clear entry in the sync log; the rest goes on', async () => {
+  it('an unknown owner and a revoked token each give a clear entry in the sync log and an alert to the admins; the rest goes on', async () => {
     const { connection } = await world();
+    const admin = await addUser(context, 'admin', { email: 'ada@nordwind.nl' });
     const stranger = hubspot.addOwner({ email: 'extern@bureau.nl', firstName: 'Ex', lastName: 'Tern' });
     const piet = hubspot.create('contacts', { email: 'piet@klant.nl', firstname: 'Piet' });
     hubspot.create(
@@ -189,7 +190,14 @@ describeEachDialect('the HubSpot connector', (getDatabase) => {
       remoteId: stranger.id,
       objectType: 'owner',
     });
-    expect(unknown!.message).toContain(stranger.id);
+    expect(unknown!.message).toContain('extern@bureau.nl');
+    // The admins hear of it, by email and in the bell: once.
+    const alerts = async () =>
+      (await context.services.notifications.listOutbox(cli, { limit: 200 })).data.filter(
+        (m) => m.kind === 'connection.needs_admin',
+      );
+    expect((await alerts()).map((m) => m.subject)).toEqual(['CRM connection needs you: HubSpot']);
+    expect((await alerts())[0]!.recipient).toBe(admin.email);
     // The call is on Piet all the same (by nobody Baton knows), and logged once however often it is read.
     const [pietInBaton] = (
       await context.services.contacts.listContacts(cli, { email: 'piet@klant.nl', limit: 1 })
@@ -207,6 +215,11 @@ describeEachDialect('the HubSpot connector', (getDatabase) => {
     expect(revoked).toMatchObject({ state: 'failing' });
     expect(revoked.lastError).toMatch(/token/);
     expect((await errors(connection.id))[0]).toMatchObject({ code: 'connectors.token_revoked' });
+    expect(await alerts()).toHaveLength(2);
+    // Still refused at the next turn: told once.
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect(await alerts()).toHaveLength(2);
   });
 
   it('a call logged in HubSpot stops the clock within 2 s through HubSpot’s signed webhook', async () => {

@@ -98,7 +98,7 @@ export function createHubSpotSync(
   ];
   let owners: Awaited<ReturnType<typeof matchOwners>> | null = null;
   const loadOwners = async () => (owners ??= await matchOwners(db, await api.owners()));
-  const inbound = createInbound(deps, connection, async () => (await loadOwners()).byRemote);
+  const inbound = createInbound(deps, connection, loadOwners);
   const { counts, log, note } = inbound;
 
   /** A HubSpot contact as a person: the fields the mapping reads, and what Baton wrote. */
@@ -444,6 +444,7 @@ export function createHubSpotSync(
   return {
     counts,
     log,
+    unknownOwners: inbound.unknownOwners,
     /** One full turn: owners, companies, people, deals, activities in; decisions out. */
     async run() {
       await loadOwners();

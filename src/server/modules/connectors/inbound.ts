@@ -110,7 +110,7 @@ export const writtenHash = (written: Record<string, string | null>) => hash(writ
 export function createInbound(
   deps: InboundDeps,
   connection: { id: string; name: string; kind: string },
-  owners: () => Promise<Map<string, string>>,
+  owners: () => Promise<{ byRemote: Map<string, string>; emails: Map<string, string> }>,
 ) {
   const { db, clock, capture, opportunities, settle } = deps;
   const id = connection.id;
@@ -124,6 +124,8 @@ export function createInbound(
     errors: 0,
   };
   const log: Insertable<ConnectionLogTable>[] = [];
+  /** Owners found this sync who are nobody in Baton (by email where the CRM gives one). */
+  const unknownOwners: string[] = [];
   const origin = { actor: { kind: 'connector', id }, sourceKind: 'crm', defaultUserId: null };
   const vendor = connection.kind === 'hubspot' ? 'HubSpot' : 'Pipedrive';
 
@@ -135,12 +137,15 @@ export function createInbound(
   /** A CRM owner named on a record who is nobody in Baton: logged once per owner, for an admin. */
   async function ownerOf(remoteOwner: string | null, what: string): Promise<string | null> {
     if (!remoteOwner) return null;
-    const userId = (await owners()).get(remoteOwner);
+    const known = await owners();
+    const userId = known.byRemote.get(remoteOwner);
     if (userId) return userId;
+    const who = known.emails.get(remoteOwner) ?? remoteOwner;
     if (
       !log.some((e) => e.code === 'connectors.unknown_owner' && e.remote_id === remoteOwner) &&
       !(await hasLogEntry(db, id, 'connectors.unknown_owner', remoteOwner))
-    )
+    ) {
+      unknownOwners.push(who);
       note({
         direction: 'in',
         object_type: 'owner',
@@ -148,9 +153,10 @@ export function createInbound(
         local_id: null,
         outcome: 'error',
         code: 'connectors.unknown_owner',
-        message: `${vendor} owner ${remoteOwner} (on ${what}) is no active Baton user with the same email: invite them, or give the records another owner`,
+        message: `${vendor} owner ${who} (on ${what}) is no active Baton user with the same email: invite them, or give the records another owner`,
         payload: null,
       });
+    }
     return null;
   }
 
@@ -503,7 +509,7 @@ export function createInbound(
     for (const contactId of settled) await settle(contactId);
   }
 
-  return { counts, log, note, people, companies, deals, activities, ownerOf };
+  return { counts, log, unknownOwners, note, people, companies, deals, activities, ownerOf };
 }
 
 export type Inbound = ReturnType<typeof createInbound>;
@@ -512,10 +518,11 @@ export type Inbound = ReturnType<typeof createInbound>;
 export async function matchOwners(
   db: Db,
   remote: readonly { id: string; email: string }[],
-): Promise<{ byRemote: Map<string, string>; byLocal: Map<string, string> }> {
+): Promise<{ byRemote: Map<string, string>; byLocal: Map<string, string>; emails: Map<string, string> }> {
   const users = await findActiveUsersByEmail(db);
   const byRemote = new Map<string, string>();
   const byLocal = new Map<string, string>();
+  const emails = new Map(remote.map((o) => [o.id, o.email]));
   for (const owner of remote) {
     const userId = users.get(owner.email.toLowerCase());
     if (userId) {
@@ -523,5 +530,5 @@ export async function matchOwners(
       byLocal.set(userId, owner.id);
     }
   }
-  return { byRemote, byLocal };
+  return { byRemote, byLocal, emails };
 }

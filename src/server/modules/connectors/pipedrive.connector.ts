@@ -69,7 +69,7 @@ export function createPipedriveSync(
   const pushesStage = mapping.some((m) => m.field === 'stage' && m.direction !== 'in');
   let owners: Awaited<ReturnType<typeof matchOwners>> | null = null;
   const loadOwners = async () => (owners ??= await matchOwners(db, await api.users()));
-  const inbound = createInbound(deps, connection, async () => (await loadOwners()).byRemote);
+  const inbound = createInbound(deps, connection, loadOwners);
   const { counts, log, note } = inbound;
 
   /** The "Baton stage" person field's code: found, or added to the person fields once. */
@@ -411,6 +411,7 @@ export function createPipedriveSync(
   return {
     counts,
     log,
+    unknownOwners: inbound.unknownOwners,
     async run() {
       await loadOwners();
       for (const reader of readers) await pullType(reader);

@@ -199,6 +199,14 @@ const messages = {
     webhookAsk:
       'Nothing is lost: what it missed waits in its delivery log. Fix the receiver, turn the endpoint on again and replay the missed deliveries.',
     webhookOpen: 'Open the webhooks in Baton',
+    connectionSubject: (name: string) => `CRM connection needs you: ${name}`,
+    connectionRevoked: (name: string) =>
+      `${name} refused Baton's token (revoked, or a scope was taken away). Syncing has stopped: nothing new comes in from the CRM and Baton's decisions do not reach it.`,
+    connectionOwners: (name: string, owners: string) =>
+      `Records in ${name} are owned by people who are not active in Baton with the same email: ${owners}. Their calls, meetings and emails still count, but not as theirs.`,
+    connectionAsk:
+      'Nothing is lost: the sync goes on from where it stopped once this is fixed. Give the connection a new token, or invite the people (or give their records another owner).',
+    connectionOpen: 'Open the connection in Baton',
     inviteSubject: (company: string) => `You are invited to Baton at ${company}`,
     inviteIntro: (by: string, company: string) =>
       `${by} invited you to Baton, where ${company} hands leads from Marketing to Sales.`,
@@ -315,6 +323,14 @@ const messages = {
     webhookAsk:
       'Er gaat niets verloren: wat het gemist heeft staat in het afleverlogboek. Herstel de ontvanger, schakel het endpoint weer in en verstuur de gemiste afleveringen opnieuw.',
     webhookOpen: 'Open de webhooks in Baton',
+    connectionSubject: (name: string) => `CRM-koppeling heeft u nodig: ${name}`,
+    connectionRevoked: (name: string) =>
+      `${name} weigert het token van Baton (ingetrokken, of een recht is afgenomen). Het synchroniseren is gestopt: er komt niets nieuws binnen uit het CRM en de beslissingen van Baton komen er niet aan.`,
+    connectionOwners: (name: string, owners: string) =>
+      `Records in ${name} zijn van mensen die niet actief zijn in Baton met hetzelfde e-mailadres: ${owners}. Hun gesprekken, afspraken en e-mails tellen nog steeds mee, maar niet als de hunne.`,
+    connectionAsk:
+      'Er gaat niets verloren: het synchroniseren gaat verder waar het stopte zodra dit is opgelost. Geef de koppeling een nieuw token, of nodig de mensen uit (of geef hun records een andere eigenaar).',
+    connectionOpen: 'Open de koppeling in Baton',
     inviteSubject: (company: string) => `Je bent uitgenodigd voor Baton bij ${company}`,
     inviteIntro: (by: string, company: string) =>
       `${by} heeft je uitgenodigd voor Baton, waarin ${company} leads van Marketing aan Sales overdraagt.`,
@@ -766,6 +782,33 @@ export function renderWebhookDisabled(input: {
       },
     ],
     { label: m.webhookOpen, href: input.link },
+    m.accountFooter,
+  );
+}
+
+/** A CRM connection that needs an admin: its token refused, or owners nobody in Baton. */
+export function renderConnectionProblem(input: {
+  recipient: Recipient;
+  name: string;
+  problem: { kind: 'token_revoked' } | { kind: 'unknown_owners'; owners: string[] };
+  link: string;
+}): Alert {
+  const m = messages[input.recipient.language];
+  return render(
+    m.connectionSubject(input.name),
+    [
+      {
+        heading: null,
+        lines: [
+          m.greeting(input.recipient.name),
+          input.problem.kind === 'token_revoked'
+            ? m.connectionRevoked(input.name)
+            : m.connectionOwners(input.name, input.problem.owners.join(', ')),
+          m.connectionAsk,
+        ],
+      },
+    ],
+    { label: m.connectionOpen, href: input.link },
     m.accountFooter,
   );
 }

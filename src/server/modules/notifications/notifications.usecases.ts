@@ -31,6 +31,7 @@ import {
   renderPaceAlert,
   renderPlanBehind,
   renderWebhookDisabled,
+  renderConnectionProblem,
   renderSlaStep,
   type ActionLinks,
   type Alert,
@@ -81,6 +82,7 @@ export interface Links {
   handoffTracker(): string;
   plan(): string;
   webhooks(): string;
+  connections(): string;
   /** A one-click action's confirmation page; the token rides in the fragment. */
   action(token: string): string;
   /** The page that sets a password; the token rides in the fragment, which no server or proxy logs. */
@@ -97,6 +99,7 @@ export function linksOf(publicUrl: string): Links {
     handoffTracker: () => `${base}/handoff`,
     plan: () => `${base}/plan`,
     webhooks: () => `${base}/settings?tab=webhooks`,
+    connections: () => `${base}/settings?tab=connections`,
     action: (token) => `${base}/act#token=${encodeURIComponent(token)}`,
     setPassword: (token) => `${base}/set-password#token=${encodeURIComponent(token)}`,
   };
@@ -599,6 +602,36 @@ export async function queueWebhookDisabled({
         lastError: endpoint.lastError,
         link: links.webhooks(),
       }),
+    now,
+  });
+}
+
+/**
+ * Tells every admin that a CRM connection needs them (its token refused, or owners nobody in
+ * Baton), by email and in the bell; `key` makes the same problem told once.
+ */
+export async function queueConnectionProblem({
+  trx,
+  connection,
+  problem,
+  key,
+  now,
+  links,
+}: {
+  trx: Db;
+  connection: { id: string; name: string };
+  problem: { kind: 'token_revoked' } | { kind: 'unknown_owners'; owners: string[] };
+  key: string;
+  now: Date;
+  links: Links;
+}): Promise<number> {
+  return queueToEach({
+    trx,
+    kind: 'connection.needs_admin',
+    recipients: await findActiveUsersByRole(trx, ['admin']),
+    dedupeKey: (to) => `connection:${connection.id}:${key}:${to.id}`,
+    render: (recipient) =>
+      renderConnectionProblem({ recipient, name: connection.name, problem, link: links.connections() }),
     now,
   });
 }
