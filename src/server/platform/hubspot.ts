@@ -141,7 +141,12 @@ export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
   const searchBudget = rollingWindow(account.searchesPerSecond, 1000, sleep);
   const stats = { calls: 0, waits: 0, waitedMs: 0 };
 
-  async function call<T>(work: () => Promise<T>, isSearch = false): Promise<T> {
+  /**
+   * A call within the budgets, through 429s. A create (`once`) is not sent again after an answer
+   * that never came (the CRM may have made the record): the sync stops there, and the next one
+   * finds what was made.
+   */
+  async function call<T>(work: () => Promise<T>, isSearch = false, once = false): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       await budget();
       if (isSearch) await searchBudget();
@@ -152,6 +157,7 @@ export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
         const e = error as ApiError;
         const code = typeof e.code === 'number' ? e.code : 0;
         const message = e.body?.message ?? (error instanceof Error ? error.message : String(error));
+        if (once && (code === 0 || code >= 500)) throw new CrmError('unavailable', message);
         if (code === 0) {
           if (attempt >= account.maxTries) throw new CrmError('unavailable', message);
           await sleep(200 * attempt);
@@ -304,19 +310,22 @@ export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
       return found;
     },
     async create(type, properties, associations) {
-      const created = await call(() =>
-        client.crm.objects.basicApi.create(type, {
-          properties,
-          associations: associations.map((a) => ({
-            to: { id: a.toId },
-            types: [
-              {
-                associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined,
-                associationTypeId: a.typeId,
-              },
-            ],
-          })),
-        }),
+      const created = await call(
+        () =>
+          client.crm.objects.basicApi.create(type, {
+            properties,
+            associations: associations.map((a) => ({
+              to: { id: a.toId },
+              types: [
+                {
+                  associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined,
+                  associationTypeId: a.typeId,
+                },
+              ],
+            })),
+          }),
+        false,
+        true,
       );
       return created.id;
     },

@@ -40,6 +40,8 @@ export interface PipedriveApi {
   addPersonField(name: string): Promise<string>;
   addPerson(fields: Record<string, unknown>): Promise<string>;
   updatePerson(id: string, fields: Record<string, unknown>): Promise<void>;
+  addNote(personId: string, content: string): Promise<string>;
+  notesOf(personId: string): Promise<{ id: string; content: string }[]>;
   stats: { calls: number; waits: number; waitedMs: number };
 }
 
@@ -115,11 +117,13 @@ export function connectPipedrive(account: PipedriveAccount): PipedriveApi {
   const stages = keepErrors(new v2.StagesApi(config2));
   const fields = keepErrors(new v2.PersonFieldsApi(config2));
   const users = keepErrors(new v1.UsersApi(config1));
+  const notes = keepErrors(new v1.NotesApi(config1));
   const sleep = account.sleep ?? realSleep;
   const budget = rollingWindow(account.twoSecondBudget, 2000, sleep);
   const stats = { calls: 0, waits: 0, waitedMs: 0 };
 
-  async function call<T>(work: () => Promise<unknown>): Promise<T> {
+  /** A call within the budget, through 429s; a create (`once`) is not sent again after an answer that never came. */
+  async function call<T>(work: () => Promise<unknown>, once = false): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       await budget();
       stats.calls += 1;
@@ -130,7 +134,7 @@ export function connectPipedrive(account: PipedriveAccount): PipedriveApi {
         const code = e.response?.status ?? 0;
         const message = e.response?.data?.error ?? e.message ?? String(error);
         if (code === 0 || code >= 500) {
-          if (attempt >= account.maxTries) throw new CrmError('unavailable', message);
+          if (once || attempt >= account.maxTries) throw new CrmError('unavailable', message);
           await sleep(200 * attempt);
           continue;
         }
@@ -228,6 +232,19 @@ export function connectPipedrive(account: PipedriveAccount): PipedriveApi {
         persons.addPerson({ AddPersonRequest: body }),
       );
       return String(answer.data.id);
+    },
+    async addNote(personId, content) {
+      const answer = await call<{ data: { id: number } }>(
+        () => notes.addNote({ AddNoteRequest: { content, person_id: Number(personId) } }),
+        true,
+      );
+      return String(answer.data.id);
+    },
+    async notesOf(personId) {
+      const answer = await call<{ data?: { id: number; content: string }[] | null }>(() =>
+        notes.getNotes({ person_id: Number(personId), limit: 500 }),
+      );
+      return (answer.data ?? []).map((n) => ({ id: String(n.id), content: n.content }));
     },
     async updatePerson(id, body) {
       await call(() => persons.updatePerson({ id: Number(id), UpdatePersonRequest: body }));

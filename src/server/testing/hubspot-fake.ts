@@ -110,6 +110,8 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
   const recent: number[] = [];
   const recentSearches: number[] = [];
   let stormLeft = 0;
+  /** The next create is made, and its answer lost (the connection drops): a crash's view of it. */
+  let dropNextCreate = false;
   let stormRetryAfter = 1;
   const webhook: {
     url: string | null;
@@ -551,6 +553,10 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
           const target = associationTarget[a.types[0]?.associationTypeId ?? 0];
           if (target) associate(type, record.id, target, a.to.id);
         }
+        if (dropNextCreate) {
+          dropNextCreate = false;
+          return res.socket?.destroy();
+        }
         return send(res, 201, present(record, null, type, []));
       }
       if (req.method === 'GET' && !key) {
@@ -649,6 +655,10 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
       return (
         this.all(type).find((r) => r.properties[property]?.toLowerCase() === value.toLowerCase()) ?? null
       );
+    },
+    /** Makes the next created record but drops the connection before answering. */
+    dropNextCreate() {
+      dropNextCreate = true;
     },
     /** The next n requests are answered 429 with Retry-After (seconds). */
     storm(n: number, retryAfterSeconds = 1) {

@@ -12,6 +12,7 @@ import { systemClock, type Clock } from '../platform/clock.ts';
  *   default), cursor paging (`additional_data.next_cursor`), `updated_since` / `updated_until`
  *   (RFC 3339, inclusive since), `sort_by` id, update_time or add_time, `sort_direction`. Each
  *   record's `update_time` moves on each change; times are RFC 3339 in UTC, to the second.
+ * - Notes (`/v1/notes`: POST on a person, GET by `person_id`).
  * - API v2 read by id, PATCH persons and POST persons; person fields (`/api/v2/personFields`), a
  *   custom field's value under `custom_fields[field_code]`; stages (`/api/v2/stages`, with
  *   `deal_probability`); users (`/v1/users`).
@@ -64,6 +65,8 @@ export async function startPipedriveFake(options: PipedriveFakeOptions = {}) {
     deals: new Map(),
     activities: new Map(),
   };
+  const notes: { id: number; content: string; person_id: number; add_time: string; update_time: string }[] =
+    [];
   const users: { id: number; name: string; email: string; active_flag: boolean; is_admin: boolean }[] = [];
   const personFields: {
     field_code: string;
@@ -80,6 +83,8 @@ export async function startPipedriveFake(options: PipedriveFakeOptions = {}) {
   let spentToday = 0;
   let day = '';
   let stormLeft = 0;
+  /** The next note is made, and its answer lost (the connection drops). */
+  let dropNextCreate = false;
   let stormRetryAfter = 1;
   const webhook: { url: string | null; user: string; password: string } = {
     url: null,
@@ -232,6 +237,34 @@ export async function startPipedriveFake(options: PipedriveFakeOptions = {}) {
     if (limited(res, costOf(method, path))) return;
     const body = await readBody(req);
 
+    if (path === '/v1/notes' && method === 'POST') {
+      const person = tables.persons.get(Number(body.person_id));
+      if (typeof body.content !== 'string' || body.content === '')
+        return fail(res, 400, 'content is required');
+      if (!person) return fail(res, 400, 'a note needs a person, organization, deal or lead');
+      const at = stamp();
+      const note = {
+        id: nextId++,
+        content: body.content,
+        person_id: person.id,
+        add_time: at,
+        update_time: at,
+      };
+      notes.push(note);
+      if (dropNextCreate) {
+        dropNextCreate = false;
+        return res.socket?.destroy();
+      }
+      return send(res, 201, { success: true, data: note });
+    }
+    if (path === '/v1/notes' && method === 'GET') {
+      const person = Number(url.searchParams.get('person_id'));
+      return send(res, 200, {
+        success: true,
+        data: notes.filter((n) => !person || n.person_id === person),
+        additional_data: { pagination: { start: 0, limit: 500, more_items_in_collection: false } },
+      });
+    }
     if (method === 'GET' && path === '/v1/users') return send(res, 200, { success: true, data: users });
     if (method === 'GET' && path === '/api/v2/stages')
       return send(res, 200, {
@@ -365,8 +398,12 @@ export async function startPipedriveFake(options: PipedriveFakeOptions = {}) {
         ) ?? null
       );
     },
+    notesOf: (personId: number) => notes.filter((n) => n.person_id === personId),
     fieldCode(name: string) {
       return personFields.find((f) => f.field_name === name)?.field_code ?? null;
+    },
+    dropNextCreate() {
+      dropNextCreate = true;
     },
     storm(n: number, retryAfterSeconds = 1) {
       stormLeft = n;

@@ -264,3 +264,41 @@ export async function findContactsForPush(db: Db, ids: readonly string[]) {
     .where('id', 'in', ids)
     .execute();
 }
+
+/** Leads sent back (recycled or disqualified) recorded since a point, with the reason's label, oldest first. */
+export async function findRejections(db: Db, since: string, afterId: string, limit: number) {
+  return (
+    db
+      .selectFrom('stage_changes as s')
+      .leftJoin('rejection_reasons as r', 'r.key', 's.reason_code')
+      // actor_id is text (a user, a key or a connection): the user's id is compared as text.
+      .leftJoin('users as u', (join) =>
+        join
+          .on((eb) => eb(eb.cast<string>('u.id', 'text'), '=', eb.ref('s.actor_id')))
+          .on('s.actor_kind', '=', 'user'),
+      )
+      .select([
+        'u.name as actor_name',
+        's.id',
+        's.contact_id',
+        's.to_stage',
+        's.occurred_at',
+        's.recorded_at',
+        's.actor_label',
+        's.reason_code',
+        's.note',
+        'r.label_en',
+      ])
+      .where('s.to_stage', 'in', ['recycled', 'disqualified'])
+      .where((eb) =>
+        eb.or([
+          eb('s.recorded_at', '>', since),
+          eb.and([eb('s.recorded_at', '=', since), eb('s.id', '>', afterId)]),
+        ]),
+      )
+      .orderBy('s.recorded_at')
+      .orderBy('s.id')
+      .limit(limit)
+      .execute()
+  );
+}

@@ -122,19 +122,29 @@ describeEachDialect('the HubSpot connector', (getDatabase) => {
     expect(await errors(connection.id)).toEqual([]);
   });
 
-  it('recycling moves HubSpot’s lifecycle stage back, clearing it first as HubSpot asks', async () => {
+  it('recycling moves HubSpot’s lifecycle stage back (clearing it first, as HubSpot asks) and writes the reason as one note, even across a crash', async () => {
     const { lead, connection, rep } = await world();
     await context.services.connectors.syncNow(cli, connection.id);
     await context.services.handoff.reject({ kind: 'user', userId: rep.id, role: 'sales_rep' }, lead, {
       reasonCode: 'no_budget',
     });
+    // The note with the reason is made, but its answer is lost (a crash's view): the sync stops.
+    hubspot.dropNextCreate();
     context.clock.advance(61_000);
-    await context.services.connectors.syncNow(cli, connection.id);
-    expect(hubspot.findBy('contacts', 'email', 'jan@klant.nl')!.properties).toMatchObject({
-      lifecyclestage: 'lead',
-      hs_lead_status: 'BAD_TIMING',
-    });
-    expect(await errors(connection.id)).toEqual([]);
+    expect(await context.services.connectors.syncNow(cli, connection.id)).toMatchObject({ state: 'failing' });
+    const jan = hubspot.findBy('contacts', 'email', 'jan@klant.nl')!;
+    expect(jan.properties).toMatchObject({ lifecyclestage: 'lead', hs_lead_status: 'BAD_TIMING' });
+    // The next syncs find that note: never a second one.
+    for (let turn = 0; turn < 2; turn++) {
+      context.clock.advance(61_000);
+      expect(await context.services.connectors.syncNow(cli, connection.id)).toMatchObject({
+        state: 'active',
+      });
+    }
+    const notes = hubspot.all('notes').filter((n) => n.associations.contacts?.has(jan.id));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.properties.hs_note_body).toMatch(/^Sent back to Marketing in Baton by .+: .+\./);
+    expect((await errors(connection.id)).map((e) => e.code)).toEqual(['connectors.sync_failed']);
   });
 
   it('reads people made in HubSpot into Baton, and loses none in a storm of 429s', async () => {

@@ -23,6 +23,7 @@ import {
   upsertLink,
   type ConnectionRow,
 } from './connectors.repository.ts';
+import { pushRejectionNotes } from './outbound.ts';
 import {
   createInbound,
   matchOwners,
@@ -450,6 +451,20 @@ export function createHubSpotSync(
       await loadOwners();
       for (const reader of readers) await pullType(reader);
       await pushLeads();
+      await pushRejectionNotes(deps, connection, inbound, {
+        // HubSpot's default association of a note to a contact: 202.
+        create: (person, body, at) =>
+          api.create('notes', { hs_timestamp: at.toISOString(), hs_note_body: body }, [
+            { toId: person, typeId: 202 },
+          ]),
+        find: async (person, marker) => {
+          for (const note of (await api.associations('contacts', 'notes', [person])).get(person) ?? []) {
+            const found = await api.get('notes', note, ['hs_note_body'], []);
+            if (found?.properties.hs_note_body?.includes(marker)) return note;
+          }
+          return null;
+        },
+      });
     },
     /** How many records of each type HubSpot has: the backfill's total. */
     async totals() {

@@ -22,6 +22,7 @@ import {
   type ConnectionRow,
 } from './connectors.repository.ts';
 import type { SyncDeps } from './hubspot.connector.ts';
+import { pushRejectionNotes } from './outbound.ts';
 import {
   createInbound,
   matchOwners,
@@ -416,6 +417,11 @@ export function createPipedriveSync(
       await loadOwners();
       for (const reader of readers) await pullType(reader);
       await pushLeads();
+      await pushRejectionNotes(deps, connection, inbound, {
+        create: (person, body) => api.addNote(person, body),
+        find: async (person, marker) =>
+          (await api.notesOf(person)).find((n) => n.content.includes(marker))?.id ?? null,
+      });
     },
     /** Pipedrive gives no totals cheaply: the backfill's bar counts records read. */
     async totals() {

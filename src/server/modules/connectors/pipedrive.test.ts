@@ -225,4 +225,28 @@ describeEachDialect('the Pipedrive connector', (getDatabase) => {
       await app.close();
     }
   });
+
+  it('a lead sent back to Marketing is one note on the person with the reason, even when the answer to writing it is lost', async () => {
+    const { lead, connection, rep } = await world();
+    await context.services.connectors.syncNow(cli, connection.id);
+    await context.services.handoff.reject({ kind: 'user', userId: rep.id, role: 'sales_rep' }, lead, {
+      reasonCode: 'no_budget',
+    });
+    pipedrive.dropNextCreate();
+    context.clock.advance(61_000);
+    expect(await context.services.connectors.syncNow(cli, connection.id)).toMatchObject({ state: 'failing' });
+    for (let turn = 0; turn < 2; turn++) {
+      context.clock.advance(61_000);
+      expect(await context.services.connectors.syncNow(cli, connection.id)).toMatchObject({
+        state: 'active',
+      });
+    }
+    const jan = pipedrive.personByEmail('jan@klant.nl')!;
+    const notes = pipedrive.notesOf(jan.id);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.content).toMatch(/^Sent back to Marketing in Baton by .+: .+\./);
+    expect(jan.custom_fields).toMatchObject({
+      [pipedrive.fieldCode('Baton stage')!]: 'Recycled – back to Marketing',
+    });
+  });
 });
