@@ -41,6 +41,8 @@ export interface PipedriveApi {
   addPerson(fields: Record<string, unknown>): Promise<string>;
   updatePerson(id: string, fields: Record<string, unknown>): Promise<void>;
   addNote(personId: string, content: string): Promise<string>;
+  addDeal(fields: Record<string, unknown>): Promise<string>;
+  dealsOf(personId: string): Promise<PipedriveRecord[]>;
   notesOf(personId: string): Promise<{ id: string; content: string }[]>;
   stats: { calls: number; waits: number; waitedMs: number };
 }
@@ -239,6 +241,17 @@ export function connectPipedrive(account: PipedriveAccount): PipedriveApi {
         true,
       );
       return String(answer.data.id);
+    },
+    async addDeal(body) {
+      const answer = await call<{ data: { id: number } }>(
+        () => deals.addDeal({ AddDealRequest: body as never }),
+        true,
+      );
+      return String(answer.data.id);
+    },
+    async dealsOf(personId) {
+      const page = await call<Page>(() => deals.getDeals({ person_id: Number(personId), limit: 500 }));
+      return page.data ?? [];
     },
     async notesOf(personId) {
       const answer = await call<{ data?: { id: number; content: string }[] | null }>(() =>

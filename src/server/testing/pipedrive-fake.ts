@@ -308,6 +308,7 @@ export async function startPipedriveFake(options: PipedriveFakeOptions = {}) {
       const sortBy = url.searchParams.get('sort_by') ?? 'id';
       if (!['id', 'update_time', 'add_time'].includes(sortBy)) return fail(res, 400, 'invalid sort_by');
       const descending = url.searchParams.get('sort_direction') === 'desc';
+      const personId = url.searchParams.get('person_id');
       const since = url.searchParams.get('updated_since');
       const until = url.searchParams.get('updated_until');
       if ((since && Number.isNaN(Date.parse(since))) || (until && Number.isNaN(Date.parse(until))))
@@ -322,6 +323,7 @@ export async function startPipedriveFake(options: PipedriveFakeOptions = {}) {
         .filter(
           (r) =>
             !r.is_deleted &&
+            (!personId || r.person_id === Number(personId)) &&
             (!since || Date.parse(r.update_time) >= Date.parse(since)) &&
             (!until || Date.parse(r.update_time) < Date.parse(until)),
         )
@@ -349,6 +351,15 @@ export async function startPipedriveFake(options: PipedriveFakeOptions = {}) {
         change(type, record, body);
         return send(res, 200, { success: true, data: record });
       }
+    }
+    if (method === 'POST' && path === '/api/v2/deals') {
+      if (typeof body.title !== 'string' || body.title === '') return fail(res, 400, 'title is required');
+      const deal = put('deals', { status: 'open', currency: 'EUR', pipeline_id: 1, stage_id: 1, ...body });
+      if (dropNextCreate) {
+        dropNextCreate = false;
+        return res.socket?.destroy();
+      }
+      return send(res, 200, { success: true, data: deal });
     }
     if (method === 'POST' && path === '/api/v2/persons') {
       if (!body.name) return fail(res, 400, 'name is required');

@@ -302,3 +302,64 @@ export async function findRejections(db: Db, since: string, afterId: string, lim
       .execute()
   );
 }
+
+/**
+ * Opportunities made in Baton (no id in another system) changed since a point, with what a CRM's
+ * deal needs, oldest change first.
+ */
+export async function findBatonOpportunities(db: Db, since: string, afterId: string, limit: number) {
+  return db
+    .selectFrom('opportunities as o')
+    .innerJoin('opportunity_stages as s', 's.key', 'o.stage')
+    .select([
+      'o.id',
+      'o.name',
+      'o.contact_id',
+      'o.owner_id',
+      'o.stage',
+      's.outcome',
+      'o.amount_minor',
+      'o.currency',
+      'o.expected_close_on',
+      'o.closed_on',
+      'o.updated_at',
+    ])
+    .where('o.external_id', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb('o.updated_at', '>', since),
+        eb.and([eb('o.updated_at', '=', since), eb('o.id', '>', afterId)]),
+      ]),
+    )
+    .orderBy('o.updated_at')
+    .orderBy('o.id')
+    .limit(limit)
+    .execute();
+}
+
+/** Hands an opportunity to a CRM: its deal there is its record from now on. */
+export async function setOpportunityExternalId(db: Db, id: string, externalId: string): Promise<void> {
+  await db
+    .updateTable('opportunities')
+    .set({ external_id: externalId })
+    .where('id', '=', id)
+    .where('external_id', 'is', null)
+    .execute();
+}
+
+/**
+ * Baton's records being written to the CRM (a link to `pending:`), with the opportunity's name and
+ * person: a deal read from the CRM that is one of them is adopted, not made again.
+ */
+export async function findPendingDeals(db: Db, connectionId: string) {
+  return db
+    .selectFrom('connection_links as l')
+    .innerJoin('opportunities as o', (join) =>
+      join.on((eb) => eb(eb.cast<string>('o.id', 'text'), '=', eb.ref('l.local_id'))),
+    )
+    .select(['o.id', 'o.name', 'o.contact_id'])
+    .where('l.connection_id', '=', connectionId)
+    .where('l.object_type', '=', 'deal')
+    .where('l.remote_id', 'like', 'pending:%')
+    .execute();
+}

@@ -356,4 +356,50 @@ describeEachDialect('the HubSpot connector', (getDatabase) => {
     ]);
     expect(await opportunities()).toHaveLength(1);
   });
+
+  it('an opportunity made in Baton becomes one deal in HubSpot, even across a crash, and is HubSpot’s from then on', async () => {
+    const { owner, lead, connection, rep } = await world();
+    await context.services.connectors.syncNow(cli, connection.id);
+    const asRep = { kind: 'user', userId: rep.id, role: 'sales_rep' } as const;
+    await context.services.handoff.accept(asRep, lead, {});
+    await context.services.handoff.qualify(asRep, lead, {
+      answers: { need: true, budget: true, authority: true, timing: true },
+    });
+    const made = await context.services.opportunities.create(asRep, {
+      name: 'Klant BV — licences',
+      contactId: lead,
+      amountMinor: 1_250_050,
+    });
+    // Made in HubSpot, its answer lost: the sync stops; the next finds the deal by Baton's marker.
+    hubspot.dropNextCreate();
+    context.clock.advance(61_000);
+    expect(await context.services.connectors.syncNow(cli, connection.id)).toMatchObject({ state: 'failing' });
+    for (let turn = 0; turn < 2; turn++) {
+      context.clock.advance(61_000);
+      expect(await context.services.connectors.syncNow(cli, connection.id)).toMatchObject({
+        state: 'active',
+      });
+    }
+    const deals = hubspot.all('deals');
+    expect(deals).toHaveLength(1);
+    expect(deals[0]!.properties).toMatchObject({
+      dealname: 'Klant BV — licences',
+      amount: '12500.50',
+      hubspot_owner_id: owner.id,
+    });
+    const jan = hubspot.findBy('contacts', 'email', 'jan@klant.nl')!;
+    expect(deals[0]!.associations.contacts?.has(jan.id)).toBe(true);
+    // Read back, it is the same opportunity; won in HubSpot, it is won in Baton.
+    const detail = async () => context.services.opportunities.get(cli, made.id);
+    expect(await detail()).toMatchObject({
+      externalId: `hubspot:${connection.id}:${deals[0]!.id}`,
+      stage: made.stage,
+    });
+    hubspot.update('deals', deals[0]!.id, { dealstage: 'closedwon', closedate: '2026-12-01T09:05:00.000Z' });
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect(await detail()).toMatchObject({ status: 'won' });
+    expect((await context.services.opportunities.list(cli, {})).data).toHaveLength(1);
+    expect(hubspot.all('deals')).toHaveLength(1);
+  });
 });

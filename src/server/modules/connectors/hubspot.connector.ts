@@ -23,7 +23,7 @@ import {
   upsertLink,
   type ConnectionRow,
 } from './connectors.repository.ts';
-import { pushRejectionNotes } from './outbound.ts';
+import { pushOpportunities, pushRejectionNotes } from './outbound.ts';
 import {
   createInbound,
   matchOwners,
@@ -143,6 +143,7 @@ export function createHubSpotSync(
 
   /** HubSpot's deal stages as Baton's, read once per sync. */
   let stages: Map<string, string | null> | null = null;
+  let remoteStages: Awaited<ReturnType<HubSpotApi['dealStages']>> = [];
   async function stageMap() {
     if (stages) return stages;
     const local = (await findOpportunityStages(db))
@@ -153,8 +154,9 @@ export function createHubSpotSync(
         outcome: s.outcome,
         probability: Number(s.probability),
       }));
+    remoteStages = await api.dealStages();
     stages = new Map(
-      (await api.dealStages()).map((remote) => [
+      remoteStages.map((remote) => [
         remote.id,
         dealStageFor(remote, local, (label) => stageFor(label, local)),
       ]),
@@ -451,6 +453,42 @@ export function createHubSpotSync(
       await loadOwners();
       for (const reader of readers) await pullType(reader);
       await pushLeads();
+      await pushOpportunities(deps, connection, inbound, {
+        // HubSpot's default association of a deal to a contact: 3.
+        create: async (person, deal) => {
+          const known = await stageMap();
+          const closed = remoteStages.find(
+            (r) => r.isClosed && (deal.outcome === 'won' ? r.probability >= 1 : r.probability < 1),
+          );
+          const stage =
+            remoteStages.find(
+              (r) => known.get(r.id) === deal.stage && r.isClosed === (deal.outcome !== 'open'),
+            ) ?? (deal.outcome === 'open' ? remoteStages.find((r) => !r.isClosed) : closed);
+          const owner = deal.ownerId ? (await loadOwners()).byLocal.get(deal.ownerId) : undefined;
+          const id = await api.create(
+            'deals',
+            {
+              dealname: deal.name,
+              description: deal.marker,
+              deal_currency_code: deal.currency,
+              ...(stage && { dealstage: stage.id }),
+              ...(deal.amountMinor !== null && { amount: (deal.amountMinor / 100).toFixed(2) }),
+              ...(deal.closeOn && { closedate: `${deal.closeOn}T00:00:00.000Z` }),
+              ...(owner && { hubspot_owner_id: owner }),
+            },
+            [{ toId: person, typeId: 3 }],
+          );
+          return { id, stage: stage?.id ?? null };
+        },
+        find: async (person, marker) => {
+          for (const deal of (await api.associations('contacts', 'deals', [person])).get(person) ?? []) {
+            const found = await api.get('deals', deal, ['description', 'dealstage'], []);
+            if (found?.properties.description?.includes(marker))
+              return { id: deal, stage: found.properties.dealstage ?? null };
+          }
+          return null;
+        },
+      });
       await pushRejectionNotes(deps, connection, inbound, {
         // HubSpot's default association of a note to a contact: 202.
         create: (person, body, at) =>

@@ -23,6 +23,8 @@ import {
   findActiveUsersByEmail,
   findContactsForPush,
   findLinksByRemote,
+  findPendingDeals,
+  setOpportunityExternalId,
   hasLogEntry,
   upsertLinks,
 } from './connectors.repository.ts';
@@ -358,8 +360,33 @@ export function createInbound(
       'deal',
       records.map((r) => r.remoteId),
     );
+    // A deal Baton made whose answer was lost (a crash): the opportunity it is, not a new one.
+    const pendingDeals = await findPendingDeals(db, id);
     const rows: Insertable<ConnectionLinksTable>[] = [];
     for (const record of records) {
+      const adopted = links.has(record.remoteId)
+        ? undefined
+        : pendingDeals.find(
+            (p) =>
+              p.name === record.name &&
+              record.remoteContacts.some((c) => p.contact_id !== null && people.get(c) === p.contact_id),
+          );
+      if (adopted) {
+        await setOpportunityExternalId(db, adopted.id, `${connection.kind}:${id}:${record.remoteId}`);
+        await upsertLinks(db, [
+          {
+            connection_id: id,
+            object_type: 'deal',
+            remote_id: record.remoteId,
+            local_id: adopted.id,
+            // As Baton wrote it: the CRM's stage of it is Baton's until someone moves it there.
+            pushed_hash: writtenHash({ stage: record.remoteStage }),
+            pushed_at: toDbTime(clock.now()),
+            pulled_hash: null,
+            pulled_at: null,
+          },
+        ]);
+      }
       const failed = (code: string, message: string) =>
         note({
           direction: 'in',
@@ -398,6 +425,9 @@ export function createInbound(
         expectedCloseOn: record.expectedCloseOn,
         closedOn: record.closedOn,
         createdAt: record.createdAt,
+        keepStage:
+          adopted !== undefined ||
+          (link?.pushed_hash != null && link.pushed_hash === writtenHash({ stage: record.remoteStage })),
         stageChangedAt: new Date(
           Math.min(
             Math.max(record.stageChangedAt.getTime(), record.createdAt.getTime()),

@@ -1,18 +1,21 @@
 import { fromDbTime, toDbTime } from '../../db/dialect.ts';
 import { CrmError } from '../../platform/hubspot.ts';
 import {
+  findBatonOpportunities,
   findCursor,
   findLinksByLocal,
   findRejections,
+  setOpportunityExternalId,
   saveCursor,
   upsertLink,
   type ConnectionRow,
 } from './connectors.repository.ts';
-import type { Inbound, InboundDeps } from './inbound.ts';
+import { writtenHash, type Inbound, type InboundDeps } from './inbound.ts';
 
 /*
  * Baton's decisions that become records in the CRM, whichever CRM it is: a lead sent back to
- * Marketing becomes a note on the person with the reason. A retry after a crash never makes a second
+ * Marketing becomes a note on the person with the reason, and an opportunity made in Baton a deal
+ * (which the CRM is the system of record of from then on: Baton reads it back as any other deal). A retry after a crash never makes a second
  * note: the note is marked as being written (a link to `pending`) before it is made, carries Baton's
  * marker, and a marked note found on the person is taken instead of writing another.
  */
@@ -138,6 +141,147 @@ export async function pushRejectionNotes(
     if (position[0] > newest[0] || (position[0] === newest[0] && position[1] > newest[1])) newest = position;
     await saveCursor(db, id, 'out:notes', JSON.stringify(newest), toDbTime(clock.now()));
     if (rejections.length < 200) break;
+  }
+  return written;
+}
+
+/** A deal Baton writes, in Baton's terms; the CRM's writer maps the stage and the owner. */
+export interface OutDeal {
+  name: string;
+  stage: string;
+  outcome: 'open' | 'won' | 'lost';
+  ownerId: string | null;
+  amountMinor: number | null;
+  currency: string;
+  closeOn: string | null;
+  marker: string;
+}
+
+/** What a CRM does with a deal on a person. */
+export interface DealWriter {
+  /** Makes the deal; its id, and the CRM's stage it was put in. */
+  create(personRemoteId: string, deal: OutDeal): Promise<{ id: string; stage: string | null }>;
+  /** The deal on the person that carries `marker` (or is this deal), if one was made before. */
+  find(
+    personRemoteId: string,
+    marker: string,
+    deal: OutDeal,
+  ): Promise<{ id: string; stage: string | null } | null>;
+}
+
+/**
+ * Opportunities made in Baton, on a person the CRM knows, become deals there, once: marked as being
+ * written before the deal is made, found by their marker after a crash, and then handed over (their
+ * id in the CRM kept), so the CRM's changes come back as to any deal of its own.
+ */
+export async function pushOpportunities(
+  deps: Pick<InboundDeps, 'db' | 'clock'>,
+  connection: Pick<ConnectionRow, 'id' | 'kind'>,
+  inbound: Pick<Inbound, 'note'>,
+  writer: DealWriter,
+): Promise<number> {
+  const { db, clock } = deps;
+  const id = connection.id;
+  const start = '00000000-0000-0000-0000-000000000000';
+  const saved = await findCursor(db, id, 'out:deals');
+  // A new connection hands over what is made from now on, not the deals of the years before it.
+  if (!saved) {
+    await saveCursor(
+      db,
+      id,
+      'out:deals',
+      JSON.stringify([toDbTime(clock.now()), start]),
+      toDbTime(clock.now()),
+    );
+    return 0;
+  }
+  const [since, afterId] = JSON.parse(saved) as [string, string];
+  let position: [string, string] = [
+    toDbTime(new Date(Math.max(0, new Date(since).getTime() - lagMs))),
+    start,
+  ];
+  let newest: [string, string] = [since, afterId];
+  let written = 0;
+  for (;;) {
+    const opportunities = await findBatonOpportunities(db, position[0], position[1], 200);
+    if (opportunities.length === 0) break;
+    const people = new Map(
+      (
+        await findLinksByLocal(
+          db,
+          id,
+          'contact',
+          opportunities.flatMap((o) => (o.contact_id ? [o.contact_id] : [])),
+        )
+      ).map((l) => [l.local_id, l.remote_id]),
+    );
+    const done = new Map(
+      (
+        await findLinksByLocal(
+          db,
+          id,
+          'deal',
+          opportunities.map((o) => o.id),
+        )
+      ).map((l) => [l.local_id, l.remote_id]),
+    );
+    for (const opportunity of opportunities) {
+      const person = opportunity.contact_id ? people.get(opportunity.contact_id) : undefined;
+      const known = done.get(opportunity.id);
+      if (!person || (known && !known.startsWith(`${pending}:`))) continue;
+      const marker = `[baton:${opportunity.id}]`;
+      const link = (remote: string, stage: string | null = null) =>
+        upsertLink(db, {
+          connection_id: id,
+          object_type: 'deal',
+          remote_id: remote,
+          local_id: opportunity.id,
+          pushed_hash: stage === null ? null : writtenHash({ stage }),
+          pushed_at: toDbTime(clock.now()),
+          pulled_hash: null,
+          pulled_at: null,
+        });
+      try {
+        const deal: OutDeal = {
+          name: opportunity.name,
+          stage: opportunity.stage,
+          outcome: opportunity.outcome,
+          ownerId: opportunity.owner_id,
+          amountMinor: opportunity.amount_minor === null ? null : Number(opportunity.amount_minor),
+          currency: opportunity.currency,
+          closeOn: opportunity.closed_on ?? opportunity.expected_close_on,
+          marker,
+        };
+        const found = known ? await writer.find(person, marker, deal) : null;
+        if (!found) await link(`${pending}:${opportunity.id}`);
+        const made = found ?? (await writer.create(person, deal));
+        const remote = made.id;
+        await link(remote, made.stage);
+        await setOpportunityExternalId(db, opportunity.id, `${connection.kind}:${id}:${remote}`);
+        written += 1;
+      } catch (error) {
+        if (
+          error instanceof CrmError &&
+          (error.failure === 'auth' || error.failure === 'rate_limited' || error.failure === 'unavailable')
+        )
+          throw error;
+        inbound.note({
+          direction: 'out',
+          object_type: 'deal',
+          remote_id: person,
+          local_id: opportunity.id,
+          outcome: 'error',
+          code: 'connectors.write_refused',
+          message: error instanceof Error ? error.message : String(error),
+          payload: null,
+        });
+      }
+    }
+    const last = opportunities.at(-1)!;
+    position = [toDbTime(fromDbTime(last.updated_at)), last.id];
+    if (position[0] > newest[0] || (position[0] === newest[0] && position[1] > newest[1])) newest = position;
+    await saveCursor(db, id, 'out:deals', JSON.stringify(newest), toDbTime(clock.now()));
+    if (opportunities.length < 200) break;
   }
   return written;
 }

@@ -22,7 +22,7 @@ import {
   type ConnectionRow,
 } from './connectors.repository.ts';
 import type { SyncDeps } from './hubspot.connector.ts';
-import { pushRejectionNotes } from './outbound.ts';
+import { pushOpportunities, pushRejectionNotes } from './outbound.ts';
 import {
   createInbound,
   matchOwners,
@@ -137,6 +137,7 @@ export function createPipedriveSync(
 
   /** Pipedrive's stages as Baton's; a deal's won or lost is its status, whatever its stage. */
   let stages: { open: Map<string, string | null>; won: string | null; lost: string | null } | null = null;
+  let remoteStages: { id: string; name: string; probability: number }[] = [];
   async function stageMap() {
     if (stages) return stages;
     const local = (await findOpportunityStages(db))
@@ -154,9 +155,10 @@ export function createPipedriveSync(
         local,
         byName,
       );
+    remoteStages = await api.stages();
     stages = {
       open: new Map(
-        (await api.stages()).map((s) => [
+        remoteStages.map((s) => [
           s.id,
           dealStageFor(
             { id: s.id, label: s.name, isClosed: false, probability: s.probability },
@@ -417,6 +419,32 @@ export function createPipedriveSync(
       await loadOwners();
       for (const reader of readers) await pullType(reader);
       await pushLeads();
+      await pushOpportunities(deps, connection, inbound, {
+        create: async (person, deal) => {
+          const known = await stageMap();
+          const stage = remoteStages.find((r) => known.open.get(r.id) === deal.stage) ?? remoteStages[0];
+          const owner = deal.ownerId ? (await loadOwners()).byLocal.get(deal.ownerId) : undefined;
+          const id = await api.addDeal({
+            title: deal.name,
+            person_id: Number(person),
+            currency: deal.currency,
+            status: deal.outcome,
+            ...(stage && { stage_id: Number(stage.id) }),
+            ...(deal.amountMinor !== null && { value: deal.amountMinor / 100 }),
+            ...(deal.closeOn && { expected_close_date: deal.closeOn }),
+            ...(owner && { owner_id: Number(owner) }),
+          });
+          // What a read gives as the deal's stage: its stage while open, else its status.
+          return { id, stage: deal.outcome === 'open' ? (stage?.id ?? null) : deal.outcome };
+        },
+        // Pipedrive's deals have no field of Baton's: the person's deal of that title is it.
+        find: async (person, _marker, deal) => {
+          const found = (await api.dealsOf(person)).find((d) => d.title === deal.name);
+          if (!found) return null;
+          const status = typeof found.status === 'string' ? found.status : 'open';
+          return { id: String(found.id), stage: status === 'open' ? idOf(found.stage_id) : status };
+        },
+      });
       await pushRejectionNotes(deps, connection, inbound, {
         create: (person, body) => api.addNote(person, body),
         find: async (person, marker) =>

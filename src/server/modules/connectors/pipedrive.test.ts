@@ -249,4 +249,47 @@ describeEachDialect('the Pipedrive connector', (getDatabase) => {
       [pipedrive.fieldCode('Baton stage')!]: 'Recycled – back to Marketing',
     });
   });
+
+  it('an opportunity made in Baton becomes one deal in Pipedrive, even across a crash, and is Pipedrive’s from then on', async () => {
+    const { user, lead, connection, rep } = await world();
+    await context.services.connectors.syncNow(cli, connection.id);
+    const asRep = { kind: 'user', userId: rep.id, role: 'sales_rep' } as const;
+    await context.services.handoff.accept(asRep, lead, {});
+    await context.services.handoff.qualify(asRep, lead, {
+      answers: { need: true, budget: true, authority: true, timing: true },
+    });
+    const made = await context.services.opportunities.create(asRep, {
+      name: 'Klant BV — licences',
+      contactId: lead,
+      amountMinor: 1_250_050,
+    });
+    pipedrive.dropNextCreate();
+    context.clock.advance(61_000);
+    expect(await context.services.connectors.syncNow(cli, connection.id)).toMatchObject({ state: 'failing' });
+    for (let turn = 0; turn < 2; turn++) {
+      context.clock.advance(61_000);
+      expect(await context.services.connectors.syncNow(cli, connection.id)).toMatchObject({
+        state: 'active',
+      });
+    }
+    const jan = pipedrive.personByEmail('jan@klant.nl')!;
+    const deals = pipedrive.all('deals');
+    expect(deals).toHaveLength(1);
+    expect(deals[0]).toMatchObject({
+      title: 'Klant BV — licences',
+      value: 12500.5,
+      person_id: jan.id,
+      owner_id: user.id,
+    });
+    const detail = async () => context.services.opportunities.get(cli, made.id);
+    expect(await detail()).toMatchObject({
+      externalId: `pipedrive:${connection.id}:${deals[0]!.id}`,
+      stage: made.stage,
+    });
+    pipedrive.update('deals', deals[0]!.id, { status: 'won', won_time: '2026-12-01 09:05:00' });
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect(await detail()).toMatchObject({ status: 'won' });
+    expect((await context.services.opportunities.list(cli, {})).data).toHaveLength(1);
+  });
 });

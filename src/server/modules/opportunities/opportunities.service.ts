@@ -66,6 +66,8 @@ export interface ExternalDeal {
   closedOn: string | null;
   createdAt: Date;
   stageChangedAt: Date;
+  /** The CRM's stage is the one Baton wrote there: Baton's stage stands (the two pipelines differ). */
+  keepStage?: boolean;
 }
 
 /** Lead stages from which an opportunity may be created: qualified, or already in one. */
@@ -534,15 +536,17 @@ export function createOpportunitiesService(
       const now = clock.now();
       const moves: StageChange[] = [];
       const outcome = await db.transaction().execute(async (trx) => {
-        const stage = (await findOpportunityStages(trx)).find((s) => s.key === deal.stage);
-        if (!stage) throw fieldError('opportunities.unknown_stage', 'stage', `no stage ${deal.stage}`);
         const existing = await findOpportunityByExternalId(trx, deal.externalId);
+        const wanted = deal.keepStage && existing ? existing.stage : deal.stage;
+        const stage = (await findOpportunityStages(trx)).find((s) => s.key === wanted);
+        if (!stage) throw fieldError('opportunities.unknown_stage', 'stage', `no stage ${wanted}`);
         const closedOn =
           stage.outcome === 'open' ? null : (deal.closedOn ?? toDbTime(deal.stageChangedAt).slice(0, 10));
+        // What the CRM leaves blank (no company, an owner nobody in Baton) keeps what Baton has.
         const fields = {
           name: deal.name,
-          account_id: deal.accountId,
-          owner_id: deal.ownerId,
+          account_id: deal.accountId ?? existing?.account_id ?? null,
+          owner_id: deal.ownerId ?? existing?.owner_id ?? null,
           amount_minor: deal.amountMinor,
           currency: deal.currency,
           expected_close_on: deal.expectedCloseOn,
