@@ -1,4 +1,5 @@
 import { Client } from '@hubspot/api-client';
+import { rollingWindow } from './rolling-window.ts';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter.js';
 import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/AssociationSpec.js';
 
@@ -93,27 +94,6 @@ export const modifiedProperty = (type: string) =>
   type === 'contacts' ? 'lastmodifieddate' : 'hs_lastmodifieddate';
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** A rolling window: at most `max` starts in any `windowMs`. */
-function rollingWindow(max: number, windowMs: number, sleep: (ms: number) => Promise<void>) {
-  const starts: number[] = [];
-  let chain = Promise.resolve();
-  return (): Promise<void> => {
-    const turn = chain.then(async () => {
-      for (;;) {
-        const now = performance.now();
-        while (starts.length > 0 && starts[0]! <= now - windowMs) starts.shift();
-        if (starts.length < max) {
-          starts.push(now);
-          return;
-        }
-        await sleep(starts[0]! + windowMs - now + 1);
-      }
-    });
-    chain = turn;
-    return turn;
-  };
-}
 
 interface ApiError {
   code?: number;

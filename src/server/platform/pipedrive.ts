@@ -1,5 +1,6 @@
 import { v1, v2 } from 'pipedrive';
 import { CrmError, type CrmFailure, type CrmOwner } from './hubspot.ts';
+import { rollingWindow } from './rolling-window.ts';
 
 /*
  * Pipedrive through its official client (`pipedrive`: API v2 for records, stages and fields, v1 for
@@ -50,26 +51,6 @@ export interface PipedriveApi {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** A 429 asking for longer than this is the daily budget, not the burst window. */
 const longestWait = 60_000;
-
-function rollingWindow(max: number, windowMs: number, sleep: (ms: number) => Promise<void>) {
-  const starts: number[] = [];
-  let chain = Promise.resolve();
-  return (): Promise<void> => {
-    const turn = chain.then(async () => {
-      for (;;) {
-        const now = performance.now();
-        while (starts.length > 0 && starts[0]! <= now - windowMs) starts.shift();
-        if (starts.length < max) {
-          starts.push(now);
-          return;
-        }
-        await sleep(starts[0]! + windowMs - now + 1);
-      }
-    });
-    chain = turn;
-    return turn;
-  };
-}
 
 interface AxiosLikeError {
   response?: { status: number; data?: { error?: string }; headers?: Record<string, string> };
