@@ -640,6 +640,8 @@ export interface ConnectionLinksTable {
   /** A fingerprint of the CRM's values Baton read last: the same again is nothing new. */
   pulled_hash: string | null;
   pulled_at: DbTime | null;
+  /** When the CRM's record was deleted or merged into another: Baton writes to it no more. */
+  removed_at: DbTime | null;
 }
 
 /** One line of a connection's sync log. */

@@ -20,6 +20,8 @@ export class CrmError extends Error {
     message: string,
     /** A 409's existing record, when the CRM names it. */
     readonly existingId: string | null = null,
+    /** The properties a validation error names (their type or options changed in the CRM). */
+    readonly properties: string[] = [],
   ) {
     super(message);
   }
@@ -73,6 +75,8 @@ export interface HubSpotApi {
     after: string | null,
     limit: number,
   ): Promise<{ results: CrmRecord[]; after: string | null }>;
+  /** The ids of a type's archived (deleted) records, a page at a time: HubSpot keeps them 90 days. */
+  listArchived(type: string, after: string | null): Promise<{ ids: string[]; after: string | null }>;
   /** How many records of a type there are (a search's total). */
   count(type: string): Promise<number>;
   /** The deal pipelines' stages. */
@@ -99,6 +103,27 @@ interface ApiError {
   code?: number;
   body?: { message?: string; policyName?: string; category?: string };
   headers?: Record<string, string>;
+}
+
+/**
+ * The properties a HubSpot validation error names: its message is "Property values were not valid:"
+ * and a JSON list of { isValid, message, error, name }.
+ *
+ * @example refusedProperties('Property values were not valid: [{"isValid":false,"name":"phone"}]') // ['phone']
+ */
+export function refusedProperties(message: string): string[] {
+  const at = message.indexOf('Property values were not valid: [');
+  if (at < 0) return [];
+  try {
+    const list = JSON.parse(message.slice(at + 'Property values were not valid: '.length)) as unknown;
+    return Array.isArray(list)
+      ? list.flatMap((item: { name?: unknown; isValid?: unknown }) =>
+          typeof item?.name === 'string' && item.isValid !== true ? [item.name] : [],
+        )
+      : [];
+  } catch {
+    return [];
+  }
 }
 
 const failureOf = (code: number): CrmFailure =>
@@ -159,7 +184,7 @@ export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
           continue;
         }
         const existing = code === 409 ? (/Existing ID: (\d+)/.exec(message)?.[1] ?? null) : null;
-        throw new CrmError(failureOf(code), message, existing);
+        throw new CrmError(failureOf(code), message, existing, refusedProperties(message));
       }
     }
   }
@@ -236,6 +261,12 @@ export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
         ),
       );
       return { results: page.results.map(record), after: page.paging?.next?.after ?? null };
+    },
+    async listArchived(type, after) {
+      const page = await call(() =>
+        client.crm.objects.basicApi.getPage(type, 100, after ?? undefined, [], undefined, undefined, true),
+      );
+      return { ids: page.results.map((r) => r.id), after: page.paging?.next?.after ?? null };
     },
     async count(type) {
       const page = await call(

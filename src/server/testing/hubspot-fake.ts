@@ -35,6 +35,8 @@ export interface FakeRecord {
   createdAt: string;
   updatedAt: string;
   archived: boolean;
+  /** The record this one was merged into (HubSpot answers a merged id with that record). */
+  mergedInto?: string;
   /** Associated records by object type. */
   associations: Record<string, Set<string>>;
 }
@@ -211,6 +213,45 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
       emit(type, record, type === 'contacts' ? 'contact.propertyChange' : 'object.propertyChange', name);
   };
 
+  /**
+   * Merges one record into another as HubSpot does: the primary keeps its id, takes the other's
+   * associations, lists the merged id in hs_merged_object_ids, and a merge event goes out; the
+   * merged id answers with the primary from then on.
+   */
+  const merge = (type: string, primaryId: string, mergedId: string): FakeRecord | null => {
+    const primary = table(type).get(primaryId);
+    const other = table(type).get(mergedId);
+    if (!primary || !other || primary.archived || other.archived || primaryId === mergedId) return null;
+    other.archived = true;
+    other.mergedInto = primaryId;
+    for (const [toType, ids] of Object.entries(other.associations))
+      for (const toId of ids) associate(type, primaryId, toType, toId);
+    const ids = [...(primary.properties.hs_merged_object_ids?.split(';').filter(Boolean) ?? []), mergedId];
+    const at = stamp();
+    Object.assign(primary.properties, { hs_merged_object_ids: ids.join(';'), [modifiedProperty(type)]: at });
+    primary.updatedAt = at;
+    if (webhook.url) {
+      webhook.pending.push({
+        eventId: nextId++,
+        subscriptionId: 1,
+        portalId: webhook.portalId,
+        appId: 99,
+        occurredAt: Date.parse(at),
+        subscriptionType: type === 'contacts' ? 'contact.merge' : 'object.merge',
+        attemptNumber: 0,
+        objectId: Number(primaryId),
+        objectTypeId: objectTypeIds[type] ?? type,
+        changeSource: 'CRM_UI',
+        primaryObjectId: Number(primaryId),
+        mergedObjectIds: [Number(mergedId)],
+        newObjectId: Number(primaryId),
+        numberOfPropertiesMoved: 0,
+      });
+      setImmediate(() => void flushWebhooks());
+    }
+    return primary;
+  };
+
   const associate = (fromType: string, fromId: string, toType: string, toId: string) => {
     const from = table(fromType).get(fromId);
     const to = table(toType).get(toId);
@@ -375,14 +416,40 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
     279: 'contacts',
   };
 
-  const lifecycleProblem = (record: FakeRecord | null, next: string | null | undefined) => {
-    if (next === undefined || next === null || next === '') return null;
+  /** A property's type changed by the portal's admin: an enumeration with only these options. */
+  const propertyOptions = new Map<string, string[]>();
+
+  /**
+   * A write's invalid values as HubSpot tells of them: "Property values were not valid:" and a
+   * JSON list of { isValid, message, error, name }.
+   */
+  const invalidValues = (
+    type: string,
+    record: FakeRecord | null,
+    properties: Record<string, string | null>,
+  ): string | null => {
+    const errors: { isValid: false; message: string; error: string; name: string }[] = [];
+    for (const [name, value] of Object.entries(properties)) {
+      const allowed = propertyOptions.get(`${type}.${name}`);
+      if (allowed && value && !allowed.includes(value))
+        errors.push({
+          isValid: false,
+          message: `${value} was not one of the allowed options: [${allowed.join(', ')}]`,
+          error: 'INVALID_OPTION',
+          name,
+        });
+    }
+    const next = properties.lifecyclestage;
     const current = record?.properties.lifecyclestage;
-    if (!current) return null;
-    if (!lifecycleOrder.includes(next)) return `${next} was not one of the allowed options`;
-    return lifecycleOrder.indexOf(next) < lifecycleOrder.indexOf(current)
-      ? `lifecyclestage can only move forward: clear it before setting ${next}`
-      : null;
+    if (type === 'contacts' && next && current && lifecycleOrder.includes(next))
+      if (lifecycleOrder.indexOf(next) < lifecycleOrder.indexOf(current))
+        errors.push({
+          isValid: false,
+          message: `lifecyclestage can only move forward: clear it before setting ${next}`,
+          error: 'INVALID_OPTION',
+          name: 'lifecyclestage',
+        });
+    return errors.length > 0 ? `Property values were not valid: ${JSON.stringify(errors)}` : null;
   };
 
   const uniqueProblem = (type: string, properties: Record<string, string | null>, except?: string) => {
@@ -532,6 +599,17 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
       });
     }
 
+    const merging = /^\/crm\/v3\/objects\/(\w+)\/merge$/.exec(path);
+    if (merging && req.method === 'POST') {
+      const { primaryObjectId, objectIdToMerge } = body as {
+        primaryObjectId?: string;
+        objectIdToMerge?: string;
+      };
+      const merged = merge(merging[1]!, String(primaryObjectId), String(objectIdToMerge));
+      if (!merged) return problem(res, 404, 'OBJECT_NOT_FOUND', 'resource not found');
+      return send(res, 200, present(merged, null, merging[1]!, []));
+    }
+
     const one = /^\/crm\/v3\/objects\/(\w+)(?:\/([^/]+))?$/.exec(path);
     if (one) {
       const type = one[1]!;
@@ -539,7 +617,10 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
       const idProperty = url.searchParams.get('idProperty');
       const find = (): FakeRecord | null => {
         if (!key) return null;
-        if (!idProperty) return table(type).get(key) ?? null;
+        if (!idProperty) {
+          const found = table(type).get(key) ?? null;
+          return found?.mergedInto ? (table(type).get(found.mergedInto) ?? null) : found;
+        }
         for (const r of table(type).values())
           if (r.properties[idProperty]?.toLowerCase() === key.toLowerCase()) return r;
         return null;
@@ -548,6 +629,8 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
         const properties = body.properties ?? {};
         const duplicate = uniqueProblem(type, properties);
         if (duplicate) return problem(res, 409, 'CONFLICT', duplicate);
+        const invalid = invalidValues(type, null, properties);
+        if (invalid) return problem(res, 400, 'VALIDATION_ERROR', invalid);
         const record = put(type, properties);
         for (const a of body.associations ?? []) {
           const target = associationTarget[a.types[0]?.associationTypeId ?? 0];
@@ -572,9 +655,11 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
         const wanted = list('properties');
         const all = ordered.get(type) ?? [];
         const results: ReturnType<typeof present>[] = [];
+        // archived=true lists only the archived (deleted, not merged) records.
+        const archived = url.searchParams.get('archived') === 'true';
         let at = Number(url.searchParams.get('after') ?? 0);
         for (; at < all.length && results.length < limit; at += 1)
-          if (!all[at]!.archived)
+          if (all[at]!.archived === archived && !all[at]!.mergedInto)
             results.push(present(all[at]!, wanted.length > 0 ? wanted : null, type, list('associations')));
         return send(res, 200, {
           results,
@@ -597,9 +682,8 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
         const properties = body.properties ?? {};
         const duplicate = uniqueProblem(type, properties, record.id);
         if (duplicate) return problem(res, 409, 'CONFLICT', duplicate);
-        const backwards = type === 'contacts' ? lifecycleProblem(record, properties.lifecyclestage) : null;
-        if (backwards)
-          return problem(res, 400, 'VALIDATION_ERROR', `Property values were not valid: ${backwards}`);
+        const invalid = invalidValues(type, record, properties);
+        if (invalid) return problem(res, 400, 'VALIDATION_ERROR', invalid);
         change(type, record, properties);
         return send(res, 200, present(record, null, type, []));
       }
@@ -655,6 +739,22 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
       return (
         this.all(type).find((r) => r.properties[property]?.toLowerCase() === value.toLowerCase()) ?? null
       );
+    },
+    /** Deletes (archives) a record as a person in HubSpot would; a deletion event goes out. */
+    archive(type: string, id: string) {
+      const record = table(type).get(id);
+      if (!record) throw new Error(`no ${type} ${id}`);
+      record.archived = true;
+      record.updatedAt = stamp();
+      emit(type, record, type === 'contacts' ? 'contact.deletion' : 'object.deletion');
+    },
+    /** Merges `mergedId` into `primaryId` as a person in HubSpot would. */
+    merge(type: string, primaryId: string, mergedId: string) {
+      if (!merge(type, primaryId, mergedId)) throw new Error(`cannot merge ${type} ${mergedId}`);
+    },
+    /** The portal's admin makes a property an enumeration of these options (its type changed). */
+    setPropertyOptions(type: string, name: string, allowed: string[]) {
+      propertyOptions.set(`${type}.${name}`, allowed);
     },
     /** Makes the next created record but drops the connection before answering. */
     dropNextCreate() {

@@ -398,6 +398,14 @@ export async function startPipedriveFake(options: PipedriveFakeOptions = {}) {
       change(type, record, fields);
       return record;
     },
+    /** Deletes a record as a person in Pipedrive would (a merge deletes the merged one too). */
+    remove(type: Entity, id: number) {
+      const record = tables[type].get(id);
+      if (!record) throw new Error(`no ${type} ${id}`);
+      record.is_deleted = true;
+      record.update_time = stamp();
+      emit(type, 'delete', record, null);
+    },
     get: (type: Entity, id: number) => tables[type].get(id) ?? null,
     all: (type: Entity) => [...tables[type].values()].filter((r) => !r.is_deleted),
     personByEmail(email: string) {

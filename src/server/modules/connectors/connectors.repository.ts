@@ -153,11 +153,33 @@ export async function upsertLink(db: Db, row: Insertable<ConnectionLinksTable>):
     pushed_at: row.pushed_at ?? null,
     pulled_hash: row.pulled_hash ?? null,
     pulled_at: row.pulled_at ?? null,
+    // Read or written again: the record is there (restored in the CRM).
+    removed_at: row.removed_at ?? null,
   };
   await db
     .insertInto('connection_links')
     .values(row)
     .onConflict((oc) => oc.columns(['connection_id', 'object_type', 'remote_id']).doUpdateSet(rest))
+    .execute();
+}
+
+/** Marks records deleted (or merged away) in the CRM: Baton writes to them no more. */
+export async function markLinksRemoved(
+  db: Db,
+  connectionId: string,
+  objectType: string,
+  remoteIds: readonly string[],
+  at: string,
+): Promise<ConnectionLinkRow[]> {
+  if (remoteIds.length === 0) return [];
+  return db
+    .updateTable('connection_links')
+    .set({ removed_at: at })
+    .where('connection_id', '=', connectionId)
+    .where('object_type', '=', objectType)
+    .where('remote_id', 'in', remoteIds)
+    .where('removed_at', 'is', null)
+    .returningAll()
     .execute();
 }
 
@@ -361,5 +383,15 @@ export async function findPendingDeals(db: Db, connectionId: string) {
     .where('l.connection_id', '=', connectionId)
     .where('l.object_type', '=', 'deal')
     .where('l.remote_id', 'like', 'pending:%')
+    .execute();
+}
+
+/** Opportunities by id, with what tells whether one is still open. */
+export async function findOpportunitiesById(db: Db, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('opportunities')
+    .select(['id', 'name', 'status'])
+    .where('id', 'in', [...ids])
     .execute();
 }

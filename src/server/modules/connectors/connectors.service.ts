@@ -10,6 +10,7 @@ import type {
 import type { Actor } from '../../../domain/access/roles.ts';
 import { hubspotDefaultMapping, type FieldMapping } from '../../../domain/connectors/hubspot.ts';
 import { pipedriveDefaultMapping } from '../../../domain/connectors/pipedrive.ts';
+import type { ConnectionProblem } from '../../../domain/connectors/problems.ts';
 import { connectPipedrive } from '../../platform/pipedrive.ts';
 import { createPipedriveSync } from './pipedrive.connector.ts';
 import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
@@ -67,7 +68,7 @@ export interface ConnectorOptions {
   /** Tells the admins (email and bell) of a problem only they can fix; `key` tells it once. */
   tellAdmins?: (
     connection: { id: string; name: string },
-    problem: { kind: 'token_revoked' } | { kind: 'unknown_owners'; owners: string[] },
+    problem: ConnectionProblem,
     key: string,
   ) => Promise<void>;
 }
@@ -81,7 +82,12 @@ interface CrmSync {
   counts: SyncCounts;
   log: Insertable<ConnectionLogTable>[];
   unknownOwners: string[];
+  problems: { problem: ConnectionProblem; key: string }[];
   run(): Promise<void>;
+  /** Records deleted in the CRM (a webhook's news). */
+  removeRecords(type: string, ids: readonly string[]): Promise<void>;
+  /** Records merged into `survivor` in the CRM (a webhook's news), the survivor read first. */
+  mergeRecords(type: string, survivor: string, merged: readonly string[]): Promise<void>;
   totals(): Promise<number>;
   pullRecords(type: string, ids: readonly string[]): Promise<void>;
   pushLeads(only?: readonly string[]): Promise<void>;
@@ -104,6 +110,16 @@ const objectTypeOfId: Record<string, string> = {
   '0-48': 'calls',
   '0-49': 'emails',
 };
+
+/** A HubSpot webhook event, as its v3 payload has it (merge events name the records merged). */
+interface HubSpotWebhookEvent {
+  objectTypeId?: string;
+  subscriptionType?: string;
+  objectId?: number;
+  primaryObjectId?: number;
+  mergedObjectIds?: number[];
+  newObjectId?: number;
+}
 
 /** Pipedrive's webhook entities as the connector's object types. */
 const pipedriveTypeOf: Record<string, string> = {
@@ -260,6 +276,26 @@ export function createConnectorsService(
       payload,
     });
 
+  /** A sync's log stored, and the admins told of what only they can fix (each problem once). */
+  async function settleSync(row: ConnectionRow, sync: CrmSync) {
+    await insertLogEntries(db, sync.log);
+    const key = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+    const problems = [...sync.problems];
+    if (sync.log.some((e) => e.code === 'connectors.token_revoked'))
+      problems.push({ problem: { kind: 'token_revoked' }, key: `token_revoked:${key(row.secret_sealed)}` });
+    if (sync.unknownOwners.length > 0)
+      problems.push({
+        problem: { kind: 'unknown_owners', owners: sync.unknownOwners },
+        key: `unknown_owners:${key(sync.unknownOwners.sort().join(','))}`,
+      });
+    const told = new Set<string>();
+    for (const { problem, key: once } of problems) {
+      if (told.has(once)) continue;
+      told.add(once);
+      await options.tellAdmins?.(row, problem, once);
+    }
+  }
+
   /** One sync of one connection under this process's lease; its outcome on the connection. */
   async function syncOne(row: ConnectionRow, owner: string): Promise<SyncCounts | null> {
     const began = clock.now();
@@ -329,19 +365,7 @@ export function createConnectorsService(
           payload: JSON.stringify(c),
         }),
       );
-    await insertLogEntries(db, sync.log);
-    if (sync.log.some((e) => e.code === 'connectors.token_revoked'))
-      await options.tellAdmins?.(
-        row,
-        { kind: 'token_revoked' },
-        `token_revoked:${createHash('sha256').update(row.secret_sealed).digest('hex').slice(0, 16)}`,
-      );
-    if (sync.unknownOwners.length > 0)
-      await options.tellAdmins?.(
-        row,
-        { kind: 'unknown_owners', owners: sync.unknownOwners },
-        `unknown_owners:${createHash('sha256').update(sync.unknownOwners.sort().join(',')).digest('hex').slice(0, 16)}`,
-      );
+    await settleSync(row, sync);
     const now = clock.now();
     const fresh = await findConnection(db, row.id);
     await finishConnectionSync(db, row.id, owner, {
@@ -511,7 +535,7 @@ export function createConnectorsService(
       const sync = vendorOf(row).sync(syncDeps, row, mappingOf(row));
       if (payload.localId) await sync.pushLeads([payload.localId]);
       else if (payload.id) await sync.pullRecords(payload.type, [payload.id]);
-      await insertLogEntries(db, sync.log);
+      await settleSync(row, sync);
       const at = toDbTime(clock.now());
       await markReplayed(db, entryId, at);
       await audit(who, 'connection.replayed', id, {
@@ -594,22 +618,42 @@ export function createConnectorsService(
         if (!ids) byType.set(type, (ids = new Set()));
         ids.add(remote);
       };
+      const removals: { type: string; id: string }[] = [];
+      const merges: { type: string; survivor: string; merged: string[] }[] = [];
       if (row.kind === 'pipedrive') {
         const meta = (parsed as { meta?: { action?: string; entity?: string; entity_id?: string | number } })
           ?.meta;
         const type = pipedriveTypeOf[meta?.entity ?? ''];
-        if (type && meta?.entity_id !== undefined && meta.action !== 'delete')
-          add(type, String(meta.entity_id));
+        if (type && meta?.entity_id !== undefined) {
+          if (meta.action === 'delete' || meta.action === 'deleted')
+            removals.push({ type, id: String(meta.entity_id) });
+          else add(type, String(meta.entity_id));
+        }
       } else
-        for (const event of Array.isArray(parsed)
-          ? (parsed as { objectTypeId?: string; subscriptionType?: string; objectId?: number }[])
-          : []) {
+        for (const event of Array.isArray(parsed) ? (parsed as HubSpotWebhookEvent[]) : []) {
           const type =
             objectTypeOfId[event.objectTypeId ?? ''] ??
-            (event.subscriptionType?.startsWith('contact.') ? 'contacts' : null);
-          if (!type || event.objectId === undefined || event.subscriptionType?.endsWith('.deletion'))
-            continue;
-          add(type, String(event.objectId));
+            (event.subscriptionType?.startsWith('contact.')
+              ? 'contacts'
+              : event.subscriptionType?.startsWith('company.')
+                ? 'companies'
+                : event.subscriptionType?.startsWith('deal.')
+                  ? 'deals'
+                  : null);
+          if (!type || event.objectId === undefined) continue;
+          const kind = event.subscriptionType?.split('.')[1] ?? '';
+          if (kind === 'deletion' || kind === 'privacyDeletion')
+            removals.push({ type, id: String(event.objectId) });
+          else if (kind === 'merge') {
+            // Since 2023 a merge may make a new record; before, the primary one lives on.
+            const survivor = String(event.newObjectId ?? event.primaryObjectId ?? event.objectId);
+            const merged = [event.primaryObjectId, ...(event.mergedObjectIds ?? [])]
+              .filter((m) => m !== undefined)
+              .map(String)
+              .filter((m) => m !== survivor);
+            add(type, survivor);
+            merges.push({ type, survivor, merged });
+          } else add(type, String(event.objectId));
         }
       const sync = vendorOf(row).sync(syncDeps, row, mappingOf(row));
       // Companies and people before what was done with them.
@@ -625,8 +669,14 @@ export function createConnectorsService(
         'activities',
       ])
         if (byType.has(type)) await sync.pullRecords(type, [...byType.get(type)!]);
-      await insertLogEntries(db, sync.log);
-      return { received: [...byType.values()].reduce((n, ids) => n + ids.size, 0) };
+      for (const merge of merges) await sync.mergeRecords(merge.type, merge.survivor, merge.merged);
+      for (const type of new Set(removals.map((r) => r.type)))
+        await sync.removeRecords(
+          type,
+          removals.filter((r) => r.type === type).map((r) => r.id),
+        );
+      await settleSync(row, sync);
+      return { received: [...byType.values()].reduce((n, ids) => n + ids.size, 0) + removals.length };
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { startHubSpotFake, type HubSpotFake } from '../../testing/hubspot-fake.ts';
@@ -401,5 +402,107 @@ describeEachDialect('the HubSpot connector', (getDatabase) => {
     expect(await detail()).toMatchObject({ status: 'won' });
     expect((await context.services.opportunities.list(cli, {})).data).toHaveLength(1);
     expect(hubspot.all('deals')).toHaveLength(1);
+  });
+  it('a contact merged or deleted in HubSpot, a deal deleted there and a property whose options changed each give a clear entry in the sync log and, where an admin must act, an alert; Baton writes to removed records no more and the rest goes on', async () => {
+    const { lead, connection, rep, owner } = await world();
+    await addUser(context, 'admin', { email: 'ada@nordwind.nl' });
+    const piet = await routedLead(context, { email: 'piet@klant.nl', firstName: 'Piet', ownerId: rep.id });
+    await context.services.connectors.syncNow(cli, connection.id);
+    const jan = hubspot.findBy('contacts', 'email', 'jan@klant.nl')!;
+    const pietThere = hubspot.findBy('contacts', 'email', 'piet@klant.nl')!;
+    const deal = hubspot.create(
+      'deals',
+      {
+        dealname: 'Klant BV – licences',
+        dealstage: 'qualifiedtobuy',
+        amount: '1000',
+        hubspot_owner_id: owner.id,
+      },
+      { contacts: [jan.id] },
+    );
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect((await context.services.connectors.get(cli, connection.id)).linked).toMatchObject({
+      contact: 2,
+      deal: 1,
+    });
+    const alerts = async () =>
+      (await context.services.notifications.listOutbox(cli, { limit: 200 })).data.filter(
+        (m) => m.kind === 'connection.needs_admin',
+      );
+    const entries = async (code: string) =>
+      (await context.services.connectors.log(cli, connection.id, { limit: 200 })).data.filter(
+        (e) => e.code === code,
+      );
+
+    // A rep merges Piet into Jan in HubSpot: two people in Baton are one there.
+    hubspot.merge('contacts', jan.id, pietThere.id);
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    const [merged] = await entries('connectors.merged_in_crm');
+    expect(merged).toMatchObject({ outcome: 'error', remoteId: pietThere.id, localId: piet });
+    expect(merged!.message).toContain('jan@klant.nl');
+    expect(await alerts()).toHaveLength(1);
+    // Piet changes in Baton: nothing is written to the merged-away record, and no new one is made.
+    await context.services.handoff.accept({ kind: 'user', userId: rep.id, role: 'sales_rep' }, piet, {});
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect(hubspot.all('contacts')).toHaveLength(1);
+    // (HubSpot would take a write to the merged-away id as one to Jan.)
+    expect(hubspot.get('contacts', jan.id)!.properties.hs_lead_status).toBe('NEW');
+
+    // The deal is deleted in HubSpot while its opportunity is open in Baton: HubSpot's webhook tells.
+    const [opportunity] = (await context.services.opportunities.list(cli, { limit: 10 })).data;
+    expect(opportunity).toMatchObject({ status: 'open' });
+    hubspot.archive('deals', deal.id);
+    const body = JSON.stringify([
+      { objectTypeId: '0-3', objectId: Number(deal.id), subscriptionType: 'object.deletion' },
+    ]);
+    const timestamp = String(context.clock.now().getTime());
+    await context.services.connectors.receiveWebhook(connection.id, {
+      rawBody: body,
+      timestamp,
+      signature: createHmac('sha256', 'app-secret-1234')
+        .update(`POST${connection.webhookUrl}${body}${timestamp}`)
+        .digest('base64'),
+      authorization: undefined,
+    });
+    const [deleted] = await entries('connectors.deleted_in_crm');
+    expect(deleted).toMatchObject({ outcome: 'error', objectType: 'deal', localId: opportunity!.id });
+    expect(deleted!.message).toContain('Klant BV – licences');
+    expect(await alerts()).toHaveLength(2);
+
+    // Jan is deleted in HubSpot and no webhook tells: the hourly read of HubSpot's archive finds it.
+    hubspot.archive('contacts', jan.id);
+    context.clock.advance(61 * 60_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect((await entries('connectors.deleted_in_crm')).map((e) => [e.objectType, e.outcome])).toEqual([
+      ['contact', 'skipped'],
+      ['deal', 'error'],
+    ]);
+    // Jan is still in Baton, and changing him makes no new contact in HubSpot.
+    await context.services.handoff.accept({ kind: 'user', userId: rep.id, role: 'sales_rep' }, lead, {});
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect(hubspot.all('contacts')).toHaveLength(0);
+    expect((await context.services.contacts.getContact(cli, lead)).stage).toBe('sal');
+
+    // HubSpot's admin makes the lead status an enumeration without "In progress": that write is
+    // refused, the admins are told once, and a lead whose status is allowed still goes out.
+    hubspot.setPropertyOptions('contacts', 'hs_lead_status', ['NEW', 'OPEN', 'UNQUALIFIED']);
+    const kees = await routedLead(context, { email: 'kees@klant.nl', firstName: 'Kees', ownerId: rep.id });
+    await routedLead(context, { email: 'els@klant.nl', firstName: 'Els', ownerId: rep.id });
+    await context.services.handoff.accept({ kind: 'user', userId: rep.id, role: 'sales_rep' }, kees, {});
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    const [refused] = await entries('connectors.property_refused');
+    expect(refused).toMatchObject({ outcome: 'error', localId: kees, replayable: true });
+    expect(refused!.message).toContain('hs_lead_status');
+    expect(hubspot.findBy('contacts', 'email', 'kees@klant.nl')).toBeNull();
+    expect(hubspot.findBy('contacts', 'email', 'els@klant.nl')!.properties.hs_lead_status).toBe('NEW');
+    expect(await alerts()).toHaveLength(3);
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect(await alerts()).toHaveLength(3);
   });
 });

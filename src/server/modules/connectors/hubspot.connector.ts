@@ -10,24 +10,14 @@ import {
   type HubSpotActivityType,
 } from '../../../domain/connectors/hubspot.ts';
 import { stageFor } from '../../../domain/capture/record-columns.ts';
-import { fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { toDbTime } from '../../db/dialect.ts';
 import { CrmError, modifiedProperty, type CrmRecord, type HubSpotApi } from '../../platform/hubspot.ts';
 import { findOpportunityStages } from '../opportunities/opportunities.repository.ts';
-import {
-  findChangedLeads,
-  findContactsForPush,
-  findCursor,
-  findLinksByLocal,
-  hasLogEntry,
-  saveCursor,
-  upsertLink,
-  type ConnectionRow,
-} from './connectors.repository.ts';
-import { pushOpportunities, pushRejectionNotes } from './outbound.ts';
+import { findCursor, saveCursor, type ConnectionRow } from './connectors.repository.ts';
+import { pushChangedLeads, pushOpportunities, pushRejectionNotes } from './outbound.ts';
 import {
   createInbound,
   matchOwners,
-  writtenHash,
   type InActivity,
   type InboundDeps,
   type InCompany,
@@ -58,8 +48,8 @@ const pageSize = 100;
 const listSize = 100;
 /** HubSpot's search stops at 10,000 results: the window is narrowed from the last time seen before it. */
 const searchCap = 10_000;
-/** A change committed late in Baton (a long transaction) is still seen when the out cursor lags this much. */
-const pushLagMs = 60_000;
+/** How often HubSpot's archive is read for deletions no webhook told of. */
+const removedSweepMs = 60 * 60_000;
 /** Changes made in HubSpot while a backfill ran are read again by the search that follows it. */
 const backfillOverlapMs = 60_000;
 
@@ -95,12 +85,19 @@ export function createHubSpotSync(
   ];
   const contactProperties = [
     'email',
-    ...new Set([...mapping.map((m) => m.property), 'hs_lead_status', 'hubspot_owner_id', 'lifecyclestage']),
+    ...new Set([
+      ...mapping.map((m) => m.property),
+      'hs_lead_status',
+      'hubspot_owner_id',
+      'lifecyclestage',
+      // The ids merged into this contact: their links are the merged one's from then on.
+      'hs_merged_object_ids',
+    ]),
   ];
   let owners: Awaited<ReturnType<typeof matchOwners>> | null = null;
   const loadOwners = async () => (owners ??= await matchOwners(db, await api.owners()));
   const inbound = createInbound(deps, connection, loadOwners);
-  const { counts, log, note } = inbound;
+  const { counts, log } = inbound;
 
   /** A HubSpot contact as a person: the fields the mapping reads, and what Baton wrote. */
   const personOf = (record: CrmRecord): InPerson => {
@@ -224,7 +221,13 @@ export function createHubSpotSync(
       type: 'contacts',
       properties: contactProperties,
       associations: [],
-      handle: (records) => inbound.people(records.map(personOf), 'contacts'),
+      handle: async (records) => {
+        await inbound.people(records.map(personOf), 'contacts');
+        for (const record of records) {
+          const merged = record.properties.hs_merged_object_ids?.split(';').filter(Boolean) ?? [];
+          if (merged.length > 0) await inbound.merged('contact', record.id, merged);
+        }
+      },
     },
     {
       type: 'deals',
@@ -321,111 +324,42 @@ export function createHubSpotSync(
   /** Baton's decisions into HubSpot: each changed lead's owner, lifecycle stage and lead status. */
   async function pushLeads(only?: readonly string[]) {
     const { byLocal } = await loadOwners();
-    const cursor = only ? null : await findCursor(db, id, 'out:contacts');
-    const start = '00000000-0000-0000-0000-000000000000';
-    const [since, afterId] = cursor
-      ? (JSON.parse(cursor) as [string, string])
-      : ['1970-01-01T00:00:00.000Z', start];
-    const lagged = toDbTime(new Date(Math.max(0, new Date(since).getTime() - pushLagMs)));
-    let position: [string, string] = [lagged, start];
-    let newest: [string, string] = [since, afterId];
-    for (;;) {
-      const leads = only
-        ? await findContactsForPush(db, only)
-        : await findChangedLeads(db, position[0], position[1], 200);
-      if (leads.length === 0) break;
-      const links = new Map(
-        (
-          await findLinksByLocal(
-            db,
-            id,
-            'contact',
-            leads.map((l) => l.id),
-          )
-        ).map((l) => [l.local_id, l]),
-      );
-      for (const lead of leads) {
-        if (!lead.email) continue;
-        const owner = pushesOwner && lead.owner_id ? (byLocal.get(lead.owner_id) ?? null) : null;
-        if (
-          pushesOwner &&
-          lead.owner_id &&
-          owner === null &&
-          !(await hasLogEntry(db, id, 'connectors.owner_not_in_crm', lead.owner_id))
-        )
-          note({
-            direction: 'out',
-            object_type: 'owner',
-            remote_id: lead.owner_id,
-            local_id: lead.owner_id,
-            outcome: 'error',
-            code: 'connectors.owner_not_in_crm',
-            message:
-              "The lead's owner is no HubSpot owner with the same email: their leads go out without an owner",
-            payload: null,
-          });
-        // The log's remote_id holds the Baton user here, so the entry is made once per person.
-        const properties = pushesStage ? outPropertiesOf(owner, lead.stage) : outPropertiesOf(owner, '');
-        if (!pushesStage) {
-          delete properties.lifecyclestage;
-          delete properties.hs_lead_status;
-        }
-        const fingerprint = writtenHash(Object.fromEntries(outFields.map((p) => [p, properties[p] ?? null])));
-        const link = links.get(lead.id);
-        if (link?.pushed_hash === fingerprint) continue;
-        try {
-          let remote = link?.remote_id ?? null;
-          if (remote === null) {
-            try {
-              remote = await api.create('contacts', { email: lead.email, ...properties }, []);
-            } catch (error) {
-              if (!(error instanceof CrmError && error.failure === 'conflict' && error.existingId))
-                throw error;
-              remote = error.existingId;
-              await writeContact(remote, properties);
-            }
-          } else await writeContact(remote, properties);
-          await upsertLink(db, {
-            connection_id: id,
-            object_type: 'contact',
-            remote_id: remote,
-            local_id: lead.id,
-            pushed_hash: fingerprint,
-            pushed_at: toDbTime(clock.now()),
-            pulled_hash: link?.remote_id === remote ? link.pulled_hash : null,
-            pulled_at:
-              link?.remote_id === remote && link.pulled_at ? toDbTime(fromDbTime(link.pulled_at)) : null,
-          });
-          counts.contactsOut += 1;
-        } catch (error) {
-          if (
-            error instanceof CrmError &&
-            (error.failure === 'auth' || error.failure === 'rate_limited' || error.failure === 'unavailable')
-          )
-            throw error;
-          note({
-            direction: 'out',
-            object_type: 'contact',
-            remote_id: link?.remote_id ?? null,
-            local_id: lead.id,
-            outcome: 'error',
-            code:
-              error instanceof CrmError && error.failure === 'not_found'
-                ? 'connectors.deleted_in_crm'
-                : 'connectors.write_refused',
-            message: error instanceof Error ? error.message : String(error),
-            payload: JSON.stringify({ type: 'contacts', localId: lead.id }),
-          });
-        }
+    const propertiesOf = (lead: { stage: string }, owner: string | null) => {
+      const properties = outPropertiesOf(owner, pushesStage ? lead.stage : '');
+      if (!pushesStage) {
+        delete properties.lifecyclestage;
+        delete properties.hs_lead_status;
       }
-      if (only) break;
-      const last = leads.at(-1)!;
-      position = [toDbTime(new Date(last.updated_at)), last.id];
-      if (position[0] > newest[0] || (position[0] === newest[0] && position[1] > newest[1]))
-        newest = position;
-      await saveCursor(db, id, 'out:contacts', JSON.stringify(newest), toDbTime(clock.now()));
-      if (leads.length < 200) break;
-    }
+      return properties;
+    };
+    await pushChangedLeads(
+      deps,
+      connection,
+      inbound,
+      byLocal,
+      'HubSpot',
+      {
+        cursor: 'out:contacts',
+        replayType: 'contacts',
+        pushesOwner,
+        written: (lead, owner) => {
+          const properties = propertiesOf(lead, owner);
+          return Object.fromEntries(outFields.map((p) => [p, properties[p] ?? null]));
+        },
+        create: async (lead, owner) => {
+          const properties = propertiesOf(lead, owner);
+          try {
+            return await api.create('contacts', { email: lead.email!, ...properties }, []);
+          } catch (error) {
+            if (!(error instanceof CrmError && error.failure === 'conflict' && error.existingId)) throw error;
+            await writeContact(error.existingId, properties);
+            return error.existingId;
+          }
+        },
+        update: (remote, lead, owner) => writeContact(remote, propertiesOf(lead, owner)),
+      },
+      only,
+    );
   }
 
   /** Updates a contact; a lifecycle stage HubSpot will not move back to is cleared first, as HubSpot asks. */
@@ -444,14 +378,41 @@ export function createHubSpotSync(
     }
   }
 
+  /**
+   * Records deleted in HubSpot since Baton linked them, read from its archive (kept 90 days) at most
+   * once an hour: webhooks tell of a deletion at once, this finds those a webhook never told.
+   */
+  async function sweepRemoved() {
+    const last = await findCursor(db, id, 'removed:swept');
+    if (last && clock.now().getTime() - new Date(last).getTime() < removedSweepMs) return;
+    for (const [type, linked] of [
+      ['companies', 'company'],
+      ['contacts', 'contact'],
+      ['deals', 'deal'],
+    ] as const) {
+      let after: string | null = null;
+      do {
+        const page = await api.listArchived(type, after);
+        await inbound.removed(linked, page.ids);
+        after = page.after;
+        await deps.onPage?.(0, false);
+      } while (after !== null);
+    }
+    await saveCursor(db, id, 'removed:swept', clock.now().toISOString(), toDbTime(clock.now()));
+  }
+
   return {
     counts,
     log,
     unknownOwners: inbound.unknownOwners,
+    problems: inbound.problems,
+    removeRecords: inbound.removeRecords,
+    mergeRecords: inbound.mergeRecords,
     /** One full turn: owners, companies, people, deals, activities in; decisions out. */
     async run() {
       await loadOwners();
       for (const reader of readers) await pullType(reader);
+      if (connection.backfill_state === 'done') await sweepRemoved();
       await pushLeads();
       await pushOpportunities(deps, connection, inbound, {
         // HubSpot's default association of a deal to a contact: 3.

@@ -19,11 +19,14 @@ import {
 import type { CaptureService } from '../capture/capture.service.ts';
 import { prepare, prepareContactRow } from '../capture/capture.usecases.ts';
 import type { ExternalDeal, OpportunitiesService } from '../opportunities/opportunities.service.ts';
+import type { ConnectionProblem } from '../../../domain/connectors/problems.ts';
 import {
   findActiveUsersByEmail,
   findContactsForPush,
   findLinksByRemote,
+  findOpportunitiesById,
   findPendingDeals,
+  markLinksRemoved,
   setOpportunityExternalId,
   hasLogEntry,
   upsertLinks,
@@ -104,6 +107,15 @@ export interface InActivity {
 
 export type LogEntry = Omit<Insertable<ConnectionLogTable>, 'id' | 'connection_id' | 'at' | 'replayed_at'>;
 
+/** A connector's object types as the links' (activities are not linked: their events are named by id). */
+const linkTypeOf: Record<string, 'contact' | 'company' | 'deal'> = {
+  contacts: 'contact',
+  persons: 'contact',
+  companies: 'company',
+  organizations: 'company',
+  deals: 'deal',
+};
+
 const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('base64url');
 
 /** The fingerprint of what Baton wrote (or would write) to a record's properties. */
@@ -128,6 +140,8 @@ export function createInbound(
   const log: Insertable<ConnectionLogTable>[] = [];
   /** Owners found this sync who are nobody in Baton (by email where the CRM gives one). */
   const unknownOwners: string[] = [];
+  /** Problems only an admin can fix, each told once by its key. */
+  const problems: { problem: ConnectionProblem; key: string }[] = [];
   const origin = { actor: { kind: 'connector', id }, sourceKind: 'crm', defaultUserId: null };
   const vendor = connection.kind === 'hubspot' ? 'HubSpot' : 'Pipedrive';
 
@@ -539,7 +553,133 @@ export function createInbound(
     for (const contactId of settled) await settle(contactId);
   }
 
-  return { counts, log, unknownOwners, note, people, companies, deals, activities, ownerOf };
+  const what = { contact: 'person', company: 'account', deal: 'opportunity' } as const;
+
+  /**
+   * Records deleted in the CRM: their links are kept, marked removed, so Baton writes to them no
+   * more and does not make them anew; Baton's own records stay, with their history. A deal deleted
+   * while its opportunity is open in Baton needs an admin (it still counts in the pipeline).
+   */
+  async function removed(type: 'contact' | 'company' | 'deal', remoteIds: readonly string[]) {
+    const gone = await markLinksRemoved(db, id, type, remoteIds, toDbTime(clock.now()));
+    const open = new Map(
+      (type === 'deal'
+        ? await findOpportunitiesById(
+            db,
+            gone.map((l) => l.local_id),
+          )
+        : []
+      )
+        .filter((o) => o.status === 'open')
+        .map((o) => [o.id, o.name]),
+    );
+    for (const link of gone) {
+      const name = open.get(link.local_id);
+      note({
+        direction: 'in',
+        object_type: type,
+        remote_id: link.remote_id,
+        local_id: link.local_id,
+        outcome: name === undefined ? 'skipped' : 'error',
+        code: 'connectors.deleted_in_crm',
+        message:
+          name === undefined
+            ? `Deleted in ${vendor}: the ${what[type]} stays in Baton, and Baton no longer writes to the record there`
+            : `Deleted in ${vendor} while its opportunity “${name}” is open in Baton: close it in Baton as won or lost, or restore the deal in ${vendor}`,
+        payload: null,
+      });
+    }
+    if (open.size > 0)
+      problems.push({
+        problem: { kind: 'deleted_deals', deals: [...open.values()] },
+        key: `deleted_deals:${hash([...open.keys()].sort()).slice(0, 16)}`,
+      });
+  }
+
+  /**
+   * Records merged into another in the CRM (read after the one they became): the merged ones are
+   * gone there, so their links are marked removed. Two people in Baton who are one in the CRM need
+   * an admin, who merges them in Baton too.
+   */
+  async function merged(
+    type: 'contact' | 'company' | 'deal',
+    survivor: string,
+    mergedIds: readonly string[],
+  ) {
+    const others = mergedIds.filter((m) => m !== survivor);
+    const kept = (await linksOf(type, [survivor])).get(survivor);
+    const gone = await markLinksRemoved(db, id, type, others, toDbTime(clock.now()));
+    const two = gone.filter((l) => kept !== undefined && l.local_id !== kept.local_id);
+    const emails = new Map(
+      type === 'contact' && kept
+        ? (await findContactsForPush(db, [kept.local_id, ...two.map((l) => l.local_id)])).map((c) => [
+            c.id,
+            c.email ?? c.id,
+          ])
+        : [],
+    );
+    for (const link of gone) {
+      const apart = two.includes(link);
+      note({
+        direction: 'in',
+        object_type: type,
+        remote_id: link.remote_id,
+        local_id: link.local_id,
+        outcome: apart ? 'error' : 'skipped',
+        code: 'connectors.merged_in_crm',
+        message: apart
+          ? `Merged into ${vendor} record ${survivor}, which is another ${what[type]} in Baton (${emails.get(kept!.local_id) ?? kept!.local_id}): merge the two in Baton too`
+          : `Merged into ${vendor} record ${survivor}: Baton writes to that one from now on`,
+        payload: null,
+      });
+    }
+    if (type === 'contact' && two.length > 0)
+      problems.push({
+        problem: {
+          kind: 'merged_people',
+          people: two.map((l) => `${emails.get(l.local_id) ?? l.local_id} + ${emails.get(kept!.local_id)}`),
+        },
+        key: `merged:${hash(two.map((l) => l.remote_id).sort()).slice(0, 16)}`,
+      });
+  }
+
+  /**
+   * A write the CRM refused for a property whose type or options changed there: one entry per
+   * property, and the admins told once; the other records go on.
+   */
+  function refusedProperties(properties: readonly string[], reason: string) {
+    for (const property of properties)
+      problems.push({
+        problem: { kind: 'property_refused', property, reason: reason.slice(0, 300) },
+        key: `property:${property}:${hash(reason).slice(0, 12)}`,
+      });
+  }
+
+  return {
+    counts,
+    log,
+    unknownOwners,
+    problems,
+    note,
+    people,
+    companies,
+    deals,
+    activities,
+    ownerOf,
+    removed,
+    merged,
+    refusedProperties,
+    /** Records of a connector's object type deleted in the CRM. */
+    removeRecords: async (type: string, ids: readonly string[]) => {
+      const linked = linkTypeOf[type];
+      if (linked) await removed(linked, ids);
+    },
+    /** Records of a connector's object type merged into `survivor` in the CRM. */
+    mergeRecords: async (type: string, survivor: string, mergedIds: readonly string[]) => {
+      const linked = linkTypeOf[type];
+      if (linked) await merged(linked, survivor, mergedIds);
+    },
+  };
 }
 
 export type Inbound = ReturnType<typeof createInbound>;

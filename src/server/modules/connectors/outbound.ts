@@ -2,7 +2,10 @@ import { fromDbTime, toDbTime } from '../../db/dialect.ts';
 import { CrmError } from '../../platform/hubspot.ts';
 import {
   findBatonOpportunities,
+  findChangedLeads,
+  findContactsForPush,
   findCursor,
+  hasLogEntry,
   findLinksByLocal,
   findRejections,
   setOpportunityExternalId,
@@ -19,6 +22,146 @@ import { writtenHash, type Inbound, type InboundDeps } from './inbound.ts';
  * note: the note is marked as being written (a link to `pending`) before it is made, carries Baton's
  * marker, and a marked note found on the person is taken instead of writing another.
  */
+
+/** A lead as it goes out: who they are, their owner and their stage. */
+export type OutLead = Awaited<ReturnType<typeof findContactsForPush>>[number];
+
+/** What a CRM does with a lead's owner and stage. */
+export interface LeadWriter {
+  /** The cursor of what went out ('out:contacts'). */
+  cursor: string;
+  /** The object type a replay of a failed lead reads. */
+  replayType: string;
+  /** Whether the mapping sends the owner (else the CRM keeps its own). */
+  pushesOwner: boolean;
+  /** What Baton writes to the person (its fingerprint tells Baton's own change when it comes back). */
+  written(lead: OutLead, owner: string | null): Record<string, string | null>;
+  /** Makes the person in the CRM; their id there. */
+  create(lead: OutLead, owner: string | null): Promise<string>;
+  /** Writes the owner and stage to a person the CRM has. */
+  update(remoteId: string, lead: OutLead, owner: string | null): Promise<void>;
+}
+
+/** A change committed late in Baton (a long transaction) is still seen when the out cursor lags this much. */
+const pushLagMs = 60_000;
+
+/**
+ * Baton's decisions into the CRM: each lead changed since the cursor (or `only` these, a replay)
+ * whose owner or stage the CRM does not have yet. A write that would change nothing is not sent;
+ * a person deleted or merged away in the CRM is written no more; a refusal is one entry in the
+ * sync log (a property the CRM refuses, as its type changed there, also tells the admins once)
+ * and the others go on. A refused token, a rate limit or an unreachable CRM ends the turn.
+ */
+export async function pushChangedLeads(
+  deps: Pick<InboundDeps, 'db' | 'clock'>,
+  connection: Pick<ConnectionRow, 'id'>,
+  inbound: Pick<Inbound, 'note' | 'counts' | 'removed' | 'refusedProperties'>,
+  byLocal: ReadonlyMap<string, string>,
+  vendor: string,
+  writer: LeadWriter,
+  only?: readonly string[],
+): Promise<void> {
+  const { db, clock } = deps;
+  const { id } = connection;
+  const { note, counts } = inbound;
+  const cursor = only ? null : await findCursor(db, id, writer.cursor);
+  const start = '00000000-0000-0000-0000-000000000000';
+  const [since, afterId] = cursor
+    ? (JSON.parse(cursor) as [string, string])
+    : ['1970-01-01T00:00:00.000Z', start];
+  let position: [string, string] = [
+    toDbTime(new Date(Math.max(0, new Date(since).getTime() - pushLagMs))),
+    start,
+  ];
+  let newest: [string, string] = [since, afterId];
+  for (;;) {
+    const leads = only
+      ? await findContactsForPush(db, only)
+      : await findChangedLeads(db, position[0], position[1], 200);
+    if (leads.length === 0) break;
+    const links = new Map(
+      (
+        await findLinksByLocal(
+          db,
+          id,
+          'contact',
+          leads.map((l) => l.id),
+        )
+      ).map((l) => [l.local_id, l]),
+    );
+    for (const lead of leads) {
+      const link = links.get(lead.id);
+      if (!lead.email || link?.removed_at) continue;
+      const owner = writer.pushesOwner && lead.owner_id ? (byLocal.get(lead.owner_id) ?? null) : null;
+      // The log's remote_id holds the Baton user here, so the entry is made once per person.
+      if (
+        writer.pushesOwner &&
+        lead.owner_id &&
+        owner === null &&
+        !(await hasLogEntry(db, id, 'connectors.owner_not_in_crm', lead.owner_id))
+      )
+        note({
+          direction: 'out',
+          object_type: 'owner',
+          remote_id: lead.owner_id,
+          local_id: lead.owner_id,
+          outcome: 'error',
+          code: 'connectors.owner_not_in_crm',
+          message: `The lead's owner is no ${vendor} user with the same email: their leads go out without an owner`,
+          payload: null,
+        });
+      const fingerprint = writtenHash(writer.written(lead, owner));
+      if (link?.pushed_hash === fingerprint) continue;
+      try {
+        let remote = link?.remote_id ?? null;
+        if (remote === null) remote = await writer.create(lead, owner);
+        else await writer.update(remote, lead, owner);
+        await upsertLink(db, {
+          connection_id: id,
+          object_type: 'contact',
+          remote_id: remote,
+          local_id: lead.id,
+          pushed_hash: fingerprint,
+          pushed_at: toDbTime(clock.now()),
+          pulled_hash: link?.remote_id === remote ? link.pulled_hash : null,
+          pulled_at:
+            link?.remote_id === remote && link.pulled_at ? toDbTime(fromDbTime(link.pulled_at)) : null,
+        });
+        counts.contactsOut += 1;
+      } catch (error) {
+        if (
+          error instanceof CrmError &&
+          (error.failure === 'auth' || error.failure === 'rate_limited' || error.failure === 'unavailable')
+        )
+          throw error;
+        if (error instanceof CrmError && error.failure === 'not_found' && link) {
+          // Deleted (or merged away) in the CRM since Baton last read it.
+          await inbound.removed('contact', [link.remote_id]);
+          continue;
+        }
+        const refused = error instanceof CrmError ? error.properties : [];
+        note({
+          direction: 'out',
+          object_type: 'contact',
+          remote_id: link?.remote_id ?? null,
+          local_id: lead.id,
+          outcome: 'error',
+          code: refused.length > 0 ? 'connectors.property_refused' : 'connectors.write_refused',
+          message: error instanceof Error ? error.message : String(error),
+          payload: JSON.stringify({ type: writer.replayType, localId: lead.id }),
+        });
+        if (refused.length > 0)
+          inbound.refusedProperties(refused, error instanceof Error ? error.message : '');
+      }
+    }
+    if (only) break;
+    const last = leads.at(-1)!;
+    position = [toDbTime(new Date(last.updated_at)), last.id];
+    if (position[0] > newest[0] || (position[0] === newest[0] && position[1] > newest[1])) newest = position;
+    await saveCursor(db, id, writer.cursor, JSON.stringify(newest), toDbTime(clock.now()));
+    if (leads.length < 200) break;
+  }
+}
 
 /** What a CRM does with a note on a person. */
 export interface NoteWriter {
@@ -74,7 +217,9 @@ export async function pushRejectionNotes(
           'contact',
           rejections.map((r) => r.contact_id),
         )
-      ).map((l) => [l.local_id, l.remote_id]),
+      )
+        .filter((l) => l.removed_at === null)
+        .map((l) => [l.local_id, l.remote_id]),
     );
     const done = new Map(
       (
@@ -213,7 +358,9 @@ export async function pushOpportunities(
           'contact',
           opportunities.flatMap((o) => (o.contact_id ? [o.contact_id] : [])),
         )
-      ).map((l) => [l.local_id, l.remote_id]),
+      )
+        .filter((l) => l.removed_at === null)
+        .map((l) => [l.local_id, l.remote_id]),
     );
     const done = new Map(
       (

@@ -7,26 +7,15 @@ import {
   pipedriveTime,
 } from '../../../domain/connectors/pipedrive.ts';
 import { stageFor } from '../../../domain/capture/record-columns.ts';
-import { fromDbTime, toDbTime } from '../../db/dialect.ts';
-import { CrmError } from '../../platform/hubspot.ts';
+import { toDbTime } from '../../db/dialect.ts';
 import type { PipedriveApi, PipedriveRecord, PipedriveType } from '../../platform/pipedrive.ts';
 import { findOpportunityStages } from '../opportunities/opportunities.repository.ts';
-import {
-  findChangedLeads,
-  findContactsForPush,
-  findCursor,
-  findLinksByLocal,
-  hasLogEntry,
-  saveCursor,
-  upsertLink,
-  type ConnectionRow,
-} from './connectors.repository.ts';
+import { findCursor, saveCursor, type ConnectionRow } from './connectors.repository.ts';
 import type { SyncDeps } from './hubspot.connector.ts';
-import { pushOpportunities, pushRejectionNotes } from './outbound.ts';
+import { pushChangedLeads, pushOpportunities, pushRejectionNotes, type OutLead } from './outbound.ts';
 import {
   createInbound,
   matchOwners,
-  writtenHash,
   type InActivity,
   type InCompany,
   type InDeal,
@@ -44,7 +33,6 @@ import {
 
 /** Pipedrive's largest page. */
 const pageSize = 500;
-const pushLagMs = 60_000;
 const backfillOverlapMs = 60_000;
 
 const text = (value: unknown): string | null =>
@@ -71,7 +59,7 @@ export function createPipedriveSync(
   let owners: Awaited<ReturnType<typeof matchOwners>> | null = null;
   const loadOwners = async () => (owners ??= await matchOwners(db, await api.users()));
   const inbound = createInbound(deps, connection, loadOwners);
-  const { counts, log, note } = inbound;
+  const { counts, log } = inbound;
 
   /** The "Baton stage" person field's code: found, or added to the person fields once. */
   let stageCode: string | null = null;
@@ -302,119 +290,46 @@ export function createPipedriveSync(
   async function pushLeads(only?: readonly string[]) {
     const { byLocal } = await loadOwners();
     const code = pushesStage ? await stageField() : null;
-    const cursor = only ? null : await findCursor(db, id, 'out:persons');
-    const start = '00000000-0000-0000-0000-000000000000';
-    const [since, afterId] = cursor
-      ? (JSON.parse(cursor) as [string, string])
-      : ['1970-01-01T00:00:00.000Z', start];
-    let position: [string, string] = [
-      toDbTime(new Date(Math.max(0, new Date(since).getTime() - pushLagMs))),
-      start,
-    ];
-    let newest: [string, string] = [since, afterId];
-    for (;;) {
-      const leads = only
-        ? await findContactsForPush(db, only)
-        : await findChangedLeads(db, position[0], position[1], 200);
-      if (leads.length === 0) break;
-      const links = new Map(
-        (
-          await findLinksByLocal(
-            db,
-            id,
-            'contact',
-            leads.map((l) => l.id),
-          )
-        ).map((l) => [l.local_id, l]),
-      );
-      for (const lead of leads) {
-        if (!lead.email) continue;
-        const owner = pushesOwner && lead.owner_id ? (byLocal.get(lead.owner_id) ?? null) : null;
-        if (
-          pushesOwner &&
-          lead.owner_id &&
-          owner === null &&
-          !(await hasLogEntry(db, id, 'connectors.owner_not_in_crm', lead.owner_id))
-        )
-          note({
-            direction: 'out',
-            object_type: 'owner',
-            remote_id: lead.owner_id,
-            local_id: lead.owner_id,
-            outcome: 'error',
-            code: 'connectors.owner_not_in_crm',
-            message:
-              "The lead's owner is no Pipedrive user with the same email: their leads go out without an owner",
-            payload: null,
-          });
-        const stageText = code ? pipedriveStageOf(lead.stage) : null;
-        const written: Record<string, string | null> = {
+    const bodyOf = (lead: OutLead, owner: string | null) => {
+      const stageText = code ? pipedriveStageOf(lead.stage) : null;
+      return {
+        ...(owner !== null && { owner_id: Number(owner) }),
+        ...(code && stageText && { custom_fields: { [code]: stageText } }),
+      };
+    };
+    await pushChangedLeads(
+      deps,
+      connection,
+      inbound,
+      byLocal,
+      'Pipedrive',
+      {
+        cursor: 'out:persons',
+        replayType: 'persons',
+        pushesOwner,
+        written: (lead, owner) => ({
           ...(pushesOwner && { owner_id: owner }),
-          ...(code && { [code]: stageText }),
-        };
-        const fingerprint = writtenHash(written);
-        const link = links.get(lead.id);
-        if (link?.pushed_hash === fingerprint) continue;
-        const body = {
-          ...(owner !== null && { owner_id: Number(owner) }),
-          ...(code && stageText && { custom_fields: { [code]: stageText } }),
-        };
-        try {
-          let remote = link?.remote_id ?? null;
-          if (remote === null)
-            remote = await api.addPerson({
-              name: [lead.first_name, lead.last_name].filter(Boolean).join(' ') || lead.email,
-              emails: [{ value: lead.email, primary: true, label: 'work' }],
-              ...body,
-            });
-          else await api.updatePerson(remote, body);
-          await upsertLink(db, {
-            connection_id: id,
-            object_type: 'contact',
-            remote_id: remote,
-            local_id: lead.id,
-            pushed_hash: fingerprint,
-            pushed_at: toDbTime(clock.now()),
-            pulled_hash: link?.remote_id === remote ? link.pulled_hash : null,
-            pulled_at:
-              link?.remote_id === remote && link.pulled_at ? toDbTime(fromDbTime(link.pulled_at)) : null,
-          });
-          counts.contactsOut += 1;
-        } catch (error) {
-          if (
-            error instanceof CrmError &&
-            (error.failure === 'auth' || error.failure === 'rate_limited' || error.failure === 'unavailable')
-          )
-            throw error;
-          note({
-            direction: 'out',
-            object_type: 'contact',
-            remote_id: link?.remote_id ?? null,
-            local_id: lead.id,
-            outcome: 'error',
-            code:
-              error instanceof CrmError && error.failure === 'not_found'
-                ? 'connectors.deleted_in_crm'
-                : 'connectors.write_refused',
-            message: error instanceof Error ? error.message : String(error),
-            payload: JSON.stringify({ type: 'persons', localId: lead.id }),
-          });
-        }
-      }
-      if (only) break;
-      const last = leads.at(-1)!;
-      position = [toDbTime(new Date(last.updated_at)), last.id];
-      if (position[0] > newest[0] || (position[0] === newest[0] && position[1] > newest[1]))
-        newest = position;
-      await saveCursor(db, id, 'out:persons', JSON.stringify(newest), toDbTime(clock.now()));
-      if (leads.length < 200) break;
-    }
+          ...(code && { [code]: pipedriveStageOf(lead.stage) }),
+        }),
+        create: (lead, owner) =>
+          api.addPerson({
+            name: [lead.first_name, lead.last_name].filter(Boolean).join(' ') || lead.email!,
+            emails: [{ value: lead.email!, primary: true, label: 'work' }],
+            ...bodyOf(lead, owner),
+          }),
+        update: (remote, lead, owner) => api.updatePerson(remote, bodyOf(lead, owner)),
+      },
+      only,
+    );
   }
 
   return {
     counts,
     log,
     unknownOwners: inbound.unknownOwners,
+    problems: inbound.problems,
+    removeRecords: inbound.removeRecords,
+    mergeRecords: inbound.mergeRecords,
     async run() {
       await loadOwners();
       for (const reader of readers) await pullType(reader);

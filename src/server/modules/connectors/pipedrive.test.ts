@@ -182,7 +182,7 @@ describeEachDialect('the Pipedrive connector', (getDatabase) => {
   });
 
   it('a call marked done in Pipedrive stops the clock within 2 s through its webhook, and a webhook without the password is refused', async () => {
-    const { user, lead, connection } = await world();
+    const { user, lead, connection, rep } = await world();
     await context.services.connectors.syncNow(cli, connection.id);
     const jan = pipedrive.personByEmail('jan@klant.nl')!;
     const app = await createTestApp(context);
@@ -208,6 +208,25 @@ describeEachDialect('the Pipedrive connector', (getDatabase) => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       expect((await firstResponse(lead)).status).toBe('met');
       expect(performance.now() - began).toBeLessThan(2000);
+
+      // Jan is deleted in Pipedrive: its webhook tells, the sync log says so, and Baton keeps Jan
+      // but writes to that person no more (nor makes them anew).
+      pipedrive.remove('persons', jan.id);
+      const deleted = async () =>
+        (await context.services.connectors.log(cli, connection.id, { limit: 50 })).data.filter(
+          (e) => e.code === 'connectors.deleted_in_crm',
+        );
+      const waited = performance.now();
+      while ((await deleted()).length === 0 && performance.now() - waited < 10_000)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await deleted()).toMatchObject([
+        { objectType: 'contact', outcome: 'skipped', remoteId: String(jan.id), localId: lead },
+      ]);
+      await context.services.handoff.accept({ kind: 'user', userId: rep.id, role: 'sales_rep' }, lead, {});
+      context.clock.advance(61_000);
+      await context.services.connectors.syncNow(cli, connection.id);
+      expect(pipedrive.all('persons')).toHaveLength(0);
+      expect((await context.services.contacts.getContact(cli, lead)).stage).toBe('sal');
 
       const forged = await app.inject({
         method: 'POST',

@@ -6,6 +6,7 @@
 import { eventTypeLabels } from '../../../domain/capture/event-types.ts';
 import type { SkipReason } from '../../../domain/routing/choose-rep.ts';
 import type { AlertCard } from '../../../domain/alerts/chat-cards.ts';
+import type { ConnectionProblem } from '../../../domain/connectors/problems.ts';
 import { ruleLabel } from '../../../domain/scoring/default-model.ts';
 
 export type Language = 'en' | 'nl';
@@ -204,8 +205,24 @@ const messages = {
       `${name} refused Baton's token (revoked, or a scope was taken away). Syncing has stopped: nothing new comes in from the CRM and Baton's decisions do not reach it.`,
     connectionOwners: (name: string, owners: string) =>
       `Records in ${name} are owned by people who are not active in Baton with the same email: ${owners}. Their calls, meetings and emails still count, but not as theirs.`,
-    connectionAsk:
-      'Nothing is lost: the sync goes on from where it stopped once this is fixed. Give the connection a new token, or invite the people (or give their records another owner).',
+    connectionDeletedDeals: (name: string, deals: string) =>
+      `Deals were deleted in ${name} while their opportunities are still open in Baton: ${deals}. They still count in the pipeline.`,
+    connectionMerged: (name: string, people: string) =>
+      `People were merged into one in ${name} who are two people in Baton: ${people}. Baton writes to the merged record only.`,
+    connectionProperty: (name: string, property: string, reason: string) =>
+      `${name} refuses Baton's value for the property ${property} (${reason}). Its type or options may have changed there.`,
+    connectionAsk: {
+      token_revoked:
+        'Nothing is lost: the sync goes on from where it stopped once the connection has a new token.',
+      unknown_owners:
+        'Nothing is lost: invite the people to Baton (or give their records another owner) and their records count as theirs.',
+      deleted_deals:
+        'Close each opportunity in Baton as won or lost, or restore the deal in the CRM; Baton links it again when it is back.',
+      merged_people:
+        'Merge the two people in Baton too (Contacts → duplicates), so one lead keeps one history.',
+      property_refused:
+        'Change the property back in the CRM, or map the field to another property (Settings → Connections). The other fields and records go on.',
+    },
     connectionOpen: 'Open the connection in Baton',
     inviteSubject: (company: string) => `You are invited to Baton at ${company}`,
     inviteIntro: (by: string, company: string) =>
@@ -328,8 +345,24 @@ const messages = {
       `${name} weigert het token van Baton (ingetrokken, of een recht is afgenomen). Het synchroniseren is gestopt: er komt niets nieuws binnen uit het CRM en de beslissingen van Baton komen er niet aan.`,
     connectionOwners: (name: string, owners: string) =>
       `Records in ${name} zijn van mensen die niet actief zijn in Baton met hetzelfde e-mailadres: ${owners}. Hun gesprekken, afspraken en e-mails tellen nog steeds mee, maar niet als de hunne.`,
-    connectionAsk:
-      'Er gaat niets verloren: het synchroniseren gaat verder waar het stopte zodra dit is opgelost. Geef de koppeling een nieuw token, of nodig de mensen uit (of geef hun records een andere eigenaar).',
+    connectionDeletedDeals: (name: string, deals: string) =>
+      `Er zijn deals verwijderd in ${name} waarvan de opportunities in Baton nog open staan: ${deals}. Ze tellen nog mee in de pipeline.`,
+    connectionMerged: (name: string, people: string) =>
+      `In ${name} zijn personen samengevoegd die in Baton nog twee personen zijn: ${people}. Baton schrijft alleen nog naar het samengevoegde record.`,
+    connectionProperty: (name: string, property: string, reason: string) =>
+      `${name} weigert de waarde van Baton voor het veld ${property} (${reason}). Mogelijk is het type of zijn de opties daar gewijzigd.`,
+    connectionAsk: {
+      token_revoked:
+        'Er gaat niets verloren: het synchroniseren gaat verder waar het stopte zodra de koppeling een nieuw token heeft.',
+      unknown_owners:
+        'Er gaat niets verloren: nodig de mensen uit in Baton (of geef hun records een andere eigenaar), dan tellen hun records als de hunne.',
+      deleted_deals:
+        'Sluit elke opportunity in Baton als gewonnen of verloren, of zet de deal terug in het CRM; Baton koppelt hem weer zodra hij terug is.',
+      merged_people:
+        'Voeg de twee personen ook in Baton samen (Contacten → dubbele), zodat één lead één geschiedenis houdt.',
+      property_refused:
+        'Zet het veld in het CRM terug, of koppel het aan een ander veld (Instellingen → Koppelingen). De andere velden en records gaan door.',
+    },
     connectionOpen: 'Open de koppeling in Baton',
     inviteSubject: (company: string) => `Je bent uitgenodigd voor Baton bij ${company}`,
     inviteIntro: (by: string, company: string) =>
@@ -786,26 +819,31 @@ export function renderWebhookDisabled(input: {
   );
 }
 
-/** A CRM connection that needs an admin: its token refused, or owners nobody in Baton. */
+/** A CRM connection that needs an admin (see ConnectionProblem). */
 export function renderConnectionProblem(input: {
   recipient: Recipient;
   name: string;
-  problem: { kind: 'token_revoked' } | { kind: 'unknown_owners'; owners: string[] };
+  problem: ConnectionProblem;
   link: string;
 }): Alert {
   const m = messages[input.recipient.language];
+  const { name, problem } = input;
+  const what =
+    problem.kind === 'token_revoked'
+      ? m.connectionRevoked(name)
+      : problem.kind === 'unknown_owners'
+        ? m.connectionOwners(name, problem.owners.join(', '))
+        : problem.kind === 'deleted_deals'
+          ? m.connectionDeletedDeals(name, problem.deals.join(', '))
+          : problem.kind === 'merged_people'
+            ? m.connectionMerged(name, problem.people.join('; '))
+            : m.connectionProperty(name, problem.property, problem.reason);
   return render(
-    m.connectionSubject(input.name),
+    m.connectionSubject(name),
     [
       {
         heading: null,
-        lines: [
-          m.greeting(input.recipient.name),
-          input.problem.kind === 'token_revoked'
-            ? m.connectionRevoked(input.name)
-            : m.connectionOwners(input.name, input.problem.owners.join(', ')),
-          m.connectionAsk,
-        ],
+        lines: [m.greeting(input.recipient.name), what, m.connectionAsk[problem.kind]],
       },
     ],
     { label: m.connectionOpen, href: input.link },

@@ -1,4 +1,5 @@
 import type { CandidateVerdict, SkipReason } from '../../../domain/routing/choose-rep.ts';
+import type { ConnectionProblem } from '../../../domain/connectors/problems.ts';
 import { expandExplanation } from '../../../domain/scoring/compact-explanation.ts';
 import type { Db, SqliteStatements } from '../../db/database.ts';
 import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
@@ -607,8 +608,9 @@ export async function queueWebhookDisabled({
 }
 
 /**
- * Tells every admin that a CRM connection needs them (its token refused, or owners nobody in
- * Baton), by email and in the bell; `key` makes the same problem told once.
+ * Tells every admin that a CRM connection needs them (its token refused, owners nobody in Baton, a
+ * deal deleted there, people merged there, a property refusing Baton's value), by email and in the
+ * bell; `key` makes the same problem told once.
  */
 export async function queueConnectionProblem({
   trx,
@@ -620,7 +622,7 @@ export async function queueConnectionProblem({
 }: {
   trx: Db;
   connection: { id: string; name: string };
-  problem: { kind: 'token_revoked' } | { kind: 'unknown_owners'; owners: string[] };
+  problem: ConnectionProblem;
   key: string;
   now: Date;
   links: Links;
