@@ -28,7 +28,13 @@ export const Connection = Type.Object({
   kind: Type.Enum(connectorKinds),
   name: Type.String(),
   baseUrl: Nullable(Type.String({ description: "The CRM's API address when it is not the vendor's own" })),
-  tokenHint: Type.String({ description: 'The last four characters of the token' }),
+  auth: Type.Enum(['token', 'oauth'], {
+    description: "token: a private app's or API token; oauth: OAuth 2, its access token refreshed by Baton",
+  }),
+  tokenHint: Type.String({
+    description: "The last four characters of the token (OAuth 2: of the app's client id)",
+  }),
+  tokenExpiresAt: Nullable(Instant, { description: 'OAuth 2: when the access token held now expires' }),
   hasWebhookSecret: Type.Boolean(),
   webhookUrl: Type.String({ description: "Where the CRM's webhooks go: give this address to the CRM's app" }),
   mapping: Mapping,
@@ -111,3 +117,37 @@ export const SyncLogQuery = StrictObject({
 export type SyncLogQuery = Static<typeof SyncLogQuery>;
 
 export const LogEntryParams = StrictObject({ id: Id, entryId: Id });
+
+export const OAuthStartBody = StrictObject({
+  kind: Type.Enum(connectorKinds),
+  clientId: Type.String({ minLength: 1, maxLength: 200, description: "The OAuth app's client id" }),
+  clientSecret: Type.String({ minLength: 8, maxLength: 500, description: "The OAuth app's client secret" }),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  baseUrl: Type.Optional(
+    Type.String({
+      format: 'uri',
+      maxLength: 300,
+      description: "The CRM's address when it is not the vendor's own (its API and its OAuth pages)",
+    }),
+  ),
+  webhookSecret: Type.Optional(WebhookSecret),
+  pollIntervalSeconds: Type.Optional(PollInterval),
+  mapping: Type.Optional(Mapping),
+  connectionId: Type.Optional(
+    Type.String({ format: 'uuid', description: 'Grant access again to this connection (after a revoke)' }),
+  ),
+});
+export type OAuthStartBody = Static<typeof OAuthStartBody>;
+
+export const OAuthStart = Type.Object({
+  authorizeUrl: Type.String({ description: 'Where to send the admin to grant Baton access' }),
+  redirectUri: Type.String({
+    description: "Baton's address the CRM sends the admin back to: register it in the app",
+  }),
+});
+
+export const OAuthCallbackQuery = Type.Object({
+  state: Type.String({ maxLength: 4000 }),
+  code: Type.Optional(Type.String({ maxLength: 2000 })),
+  error: Type.Optional(Type.String({ maxLength: 200 })),
+});

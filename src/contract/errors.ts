@@ -177,6 +177,11 @@ export const errorCatalog = {
   'connectors.connection_failed': { status: 400, title: 'The CRM did not accept the connection' },
   'connectors.bad_signature': { status: 401, title: 'The webhook signature is not valid' },
   'connectors.not_replayable': { status: 409, title: 'This entry of the sync log cannot be replayed' },
+  'connectors.oauth_state_invalid': {
+    status: 400,
+    title: 'This OAuth answer is not one Baton asked for, or it is too old, or it was for another admin',
+  },
+  'connectors.oauth_denied': { status: 400, title: 'Access was not granted in the CRM' },
   'alerts.invalid_address': { status: 400, title: 'Alerts cannot be posted to this address' },
   'alerts.invalid_routes': { status: 400, title: 'These alert channels cannot be chosen' },
   'alerts.no_address': { status: 400, title: 'This chat has no address yet' },

@@ -903,6 +903,21 @@ const rows: Row[] = [
     expect: adminOnly(201),
   },
   {
+    route: 'POST /api/v1/connectors/oauth/start',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/connectors/oauth/start',
+      payload: { kind: 'hubspot', clientId: 'client-1', clientSecret: 'client-secret-1' },
+    }),
+    expect: adminOnly(200),
+  },
+  {
+    // A state Baton never sealed: the admin is sent back to Settings → Connections with the reason.
+    route: 'GET /api/v1/connectors/oauth/callback',
+    request: () => ({ url: '/api/v1/connectors/oauth/callback?state=forged&code=abc' }),
+    expect: adminOnly(303),
+  },
+  {
     route: 'GET /api/v1/connectors/:id',
     request: async (_w, c) => ({ url: `/api/v1/connectors/${(await hubspotConnection(c)).id}` }),
     expect: adminOnly(200),

@@ -42,7 +42,8 @@ export interface CrmOwner {
 }
 
 export interface HubSpotAccount {
-  token: string;
+  /** A private app's token, or (OAuth 2) where the current access token comes from, refreshed as it expires. */
+  token: string | (() => Promise<string>);
   /** The API's address: https://api.hubapi.com, or a sandbox's or a test's. */
   baseUrl: string;
   /** Requests per rolling 10 seconds this connection may use (of the portal's budget). */
@@ -140,7 +141,11 @@ const failureOf = (code: number): CrmFailure =>
             : 'unavailable';
 
 export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
-  const client = new Client({ accessToken: account.token, basePath: account.baseUrl.replace(/\/$/, '') });
+  const { token } = account;
+  const client = new Client({
+    ...(typeof token === 'string' && { accessToken: token }),
+    basePath: account.baseUrl.replace(/\/$/, ''),
+  });
   const sleep = account.sleep ?? realSleep;
   const budget = rollingWindow(account.tenSecondBudget, 10_000, sleep);
   const searchBudget = rollingWindow(account.searchesPerSecond, 1000, sleep);
@@ -155,6 +160,11 @@ export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
     for (let attempt = 1; ; attempt++) {
       await budget();
       if (isSearch) await searchBudget();
+      if (typeof token !== 'string') {
+        const current = await token();
+        // The client rebuilds its APIs on a new token: only when it changed.
+        if (client.config.accessToken !== current) client.setAccessToken(current);
+      }
       stats.calls += 1;
       try {
         return await work();

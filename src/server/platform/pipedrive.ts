@@ -15,7 +15,8 @@ export type PipedriveType = 'persons' | 'organizations' | 'deals' | 'activities'
 export type PipedriveRecord = Record<string, unknown> & { id: number; update_time: string };
 
 export interface PipedriveAccount {
-  token: string;
+  /** An API token, or (OAuth 2) where the current access token comes from, refreshed as it expires. */
+  token: string | (() => Promise<string>);
   /** The API's address without the version: https://api.pipedrive.com, or a test's. */
   baseUrl: string;
   /** Requests per 2 seconds this connection may use of the token's burst limit. */
@@ -91,8 +92,10 @@ function keepErrors<T extends object>(api: T): T {
 
 export function connectPipedrive(account: PipedriveAccount): PipedriveApi {
   const base = account.baseUrl.replace(/\/$/, '');
-  const config2 = new v2.Configuration({ apiKey: account.token, basePath: `${base}/api/v2` });
-  const config1 = new v1.Configuration({ apiKey: account.token, basePath: `${base}/v1` });
+  const { token } = account;
+  const auth = typeof token === 'string' ? { apiKey: token } : { accessToken: () => token() };
+  const config2 = new v2.Configuration({ ...auth, basePath: `${base}/api/v2` });
+  const config1 = new v1.Configuration({ ...auth, basePath: `${base}/v1` });
   const persons = keepErrors(new v2.PersonsApi(config2));
   const organizations = keepErrors(new v2.OrganizationsApi(config2));
   const deals = keepErrors(new v2.DealsApi(config2));
@@ -113,6 +116,8 @@ export function connectPipedrive(account: PipedriveAccount): PipedriveApi {
       try {
         return (await work()) as T;
       } catch (error) {
+        // A refresh of the access token the CRM refused: already in Baton's terms.
+        if (error instanceof CrmError) throw error;
         const e = error as AxiosLikeError;
         const code = e.response?.status ?? 0;
         const message = e.response?.data?.error ?? e.message ?? String(error);

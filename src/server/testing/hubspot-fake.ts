@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../platform/clock.ts';
+import { createOAuthServer, type OAuthApp } from './oauth-fake.ts';
 
 /*
  * A local HubSpot, written from HubSpot's public API reference (developers.hubspot.com/docs/api),
@@ -92,6 +93,8 @@ interface Filter {
 
 export interface HubSpotFakeOptions {
   token?: string;
+  /** The OAuth app Baton may be connected through (a public app's client id and secret). */
+  oauthApp?: OAuthApp;
   clock?: Clock;
   /** Requests per rolling 10 seconds (190 for a Professional portal's private app). */
   tenSecondLimit?: number;
@@ -101,6 +104,12 @@ export interface HubSpotFakeOptions {
 export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
   let token = options.token ?? 'pat-eu1-test';
   const clock = options.clock ?? systemClock;
+  // HubSpot's access tokens live 30 minutes.
+  const oauth = createOAuthServer({
+    clock,
+    lifetimeSeconds: 1800,
+    ...(options.oauthApp && { app: options.oauthApp }),
+  });
   let tenSecondLimit = options.tenSecondLimit ?? 190;
   let searchPerSecond = options.searchPerSecond ?? 5;
   const objects = new Map<string, Map<string, FakeRecord>>();
@@ -467,8 +476,23 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     counts.requests += 1;
+    if (
+      await oauth.handle(
+        req,
+        res,
+        { authorize: '/oauth/authorize', token: '/oauth/v1/token' },
+        'form',
+        (error, message) => ({
+          status: error === 'invalid_grant' ? 'BAD_REFRESH_TOKEN' : 'BAD_CLIENT_ID',
+          message,
+          correlationId: 'fake',
+        }),
+      )
+    )
+      return;
     const url = new URL(req.url ?? '/', 'http://fake');
-    if (req.headers.authorization !== `Bearer ${token}`)
+    const bearer = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
+    if (bearer !== token && !oauth.isValid(bearer))
       return problem(
         res,
         401,
@@ -781,10 +805,13 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
       recent.length = 0;
       recentSearches.length = 0;
     },
-    /** The portal's admin revokes the private app's token. */
+    /** The portal's admin revokes the private app's token, and uninstalls the OAuth app. */
     revokeToken() {
       token = `revoked-${nextId++}`;
+      oauth.revoke();
     },
+    /** The OAuth app and its counts (codes exchanged, tokens refreshed). */
+    oauth,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

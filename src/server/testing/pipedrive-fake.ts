@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../platform/clock.ts';
+import { createOAuthServer, type OAuthApp } from './oauth-fake.ts';
 
 /*
  * A local Pipedrive, written from Pipedrive's public API reference (developers.pipedrive.com/docs/api)
@@ -31,6 +32,8 @@ export type PipedriveRecord = Record<string, unknown> & { id: number; update_tim
 
 export interface PipedriveFakeOptions {
   token?: string;
+  /** The OAuth app Baton may be connected through (a Marketplace app's client id and secret). */
+  oauthApp?: OAuthApp;
   clock?: Clock;
   /** Requests per 2-second window (Advanced plan, API token: 40). */
   burstLimit?: number;
@@ -57,6 +60,12 @@ const defaultStages = [
 export async function startPipedriveFake(options: PipedriveFakeOptions = {}) {
   let token = options.token ?? 'pd-api-token-1234';
   const clock = options.clock ?? systemClock;
+  // Pipedrive's access tokens live an hour; the token answer names the company's API address.
+  const oauth = createOAuthServer({
+    clock,
+    lifetimeSeconds: 3599,
+    ...(options.oauthApp && { app: options.oauthApp }),
+  });
   let burstLimit = options.burstLimit ?? 40;
   let dailyBudget = options.dailyBudget ?? 30_000 * 3 * 5;
   const tables: Record<Entity, Map<number, PipedriveRecord>> = {
@@ -229,9 +238,24 @@ export async function startPipedriveFake(options: PipedriveFakeOptions = {}) {
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     counts.requests += 1;
+    if (
+      await oauth.handle(
+        req,
+        res,
+        { authorize: '/oauth/authorize', token: '/oauth/token' },
+        'basic',
+        (error, message) => ({
+          success: false,
+          error,
+          message,
+        }),
+      )
+    )
+      return;
     const url = new URL(req.url ?? '/', 'http://fake');
     const given = req.headers['x-api-token'] ?? url.searchParams.get('api_token');
-    if (given !== token) return fail(res, 401, 'unauthorized access');
+    const bearer = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
+    if (given !== token && !oauth.isValid(bearer)) return fail(res, 401, 'unauthorized access');
     const path = url.pathname.replace(/\/$/, '');
     const method = req.method ?? 'GET';
     if (limited(res, costOf(method, path))) return;
@@ -374,6 +398,7 @@ export async function startPipedriveFake(options: PipedriveFakeOptions = {}) {
     );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  oauth.extras.api_domain = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const { port } = server.address() as AddressInfo;
 
   return {
@@ -441,6 +466,11 @@ export async function startPipedriveFake(options: PipedriveFakeOptions = {}) {
     },
     revokeToken() {
       token = `revoked-${nextId++}`;
+      oauth.revoke();
+    },
+    /** The OAuth app and its counts (codes exchanged, tokens refreshed). */
+    get oauth() {
+      return oauth;
     },
     async close() {
       server.closeAllConnections();

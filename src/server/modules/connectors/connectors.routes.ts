@@ -5,10 +5,14 @@ import {
   ConnectionTest,
   CreateConnectionBody,
   LogEntryParams,
+  OAuthCallbackQuery,
+  OAuthStart,
+  OAuthStartBody,
   SyncLogEntry,
   SyncLogQuery,
   UpdateConnectionBody,
 } from '../../../contract/connectors.ts';
+import { AppError } from '../shared/errors.ts';
 import { problemResponses, type App } from '../shared/http.ts';
 import type { ConnectorsService } from './connectors.service.ts';
 
@@ -39,6 +43,47 @@ export async function connectorsRoutes(app: App, { connectors }: { connectors: C
       },
     },
     async (request, reply) => reply.code(201).send(await connectors.create(request.actor, request.body)),
+  );
+
+  app.post(
+    '/connectors/oauth/start',
+    {
+      schema: {
+        tags,
+        summary:
+          'Connect a CRM with OAuth 2 (or grant an existing connection access again): where to send the admin to grant access',
+        body: OAuthStartBody,
+        response: { 200: OAuthStart, ...problemResponses },
+      },
+    },
+    async (request) => connectors.oauthStart(request.actor, request.body),
+  );
+
+  app.get(
+    '/connectors/oauth/callback',
+    {
+      schema: {
+        tags,
+        summary:
+          'Where the CRM sends the admin back with a code: the connection is made and the browser goes to Settings → Connections',
+        querystring: OAuthCallbackQuery,
+        response: { 303: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const back = '/settings?tab=connections';
+      try {
+        const id = await connectors.oauthCallback(request.actor, request.query);
+        return reply.redirect(`${back}&connected=${id}`, 303);
+      } catch (error) {
+        // The browser is the admin's: they see why on the page, not a JSON answer.
+        if (!(error instanceof AppError) || error.status === 401 || error.status === 403) throw error;
+        return reply.redirect(
+          `${back}&oauthError=${encodeURIComponent(error.code)}&reason=${encodeURIComponent(error.message.slice(0, 300))}`,
+          303,
+        );
+      }
+    },
   );
 
   app.get(

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type {
   Connection,
   CreateConnectionBody,
+  OAuthStartBody,
   SyncLogEntry,
   SyncLogQuery,
   UpdateConnectionBody,
@@ -16,6 +17,7 @@ import { createPipedriveSync } from './pipedrive.connector.ts';
 import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
 import { readJson } from '../../db/json-column.ts';
 import { connectHubSpot, CrmError, type CrmOwner } from '../../platform/hubspot.ts';
+import { authorizationUrl, exchangeCode, refreshGrant, type OAuthGrant } from '../../platform/crm-oauth.ts';
 import { newId } from '../../platform/ids.ts';
 import type { CaptureService } from '../capture/capture.service.ts';
 import { actorRef, authorize } from '../shared/access.ts';
@@ -98,6 +100,11 @@ interface Vendor {
   owners(): Promise<CrmOwner[]>;
   sync(deps: SyncDeps, row: ConnectionRow, mapping: readonly FieldMapping[]): CrmSync;
 }
+/** An OAuth 2 access token is refreshed when it has less than this left. */
+const refreshAheadMs = 5 * 60_000;
+/** How long an admin has to grant access in the CRM and come back. */
+const oauthStateMs = 15 * 60_000;
+
 /** A webhook older than this is refused (HubSpot's own advice for v3 signatures). */
 const webhookMaxAgeMs = 5 * 60_000;
 
@@ -145,17 +152,64 @@ export function createConnectorsService(
   const { db, clock, secrets } = deps;
   const syncDeps: SyncDeps = { db, clock, capture, opportunities, settle };
 
+  /** A connection's credentials: a token, or an OAuth 2 grant (sealed as JSON). */
+  const credentialsOf = (sealed: string): { token: string } | { grant: OAuthGrant } => {
+    const opened = secrets.open(sealed);
+    return opened.startsWith('{')
+      ? { grant: (JSON.parse(opened) as { oauth: OAuthGrant }).oauth }
+      : { token: opened };
+  };
+  const sealGrant = (grant: OAuthGrant) => secrets.seal(JSON.stringify({ oauth: grant }));
+
   /**
-   * One client per connection and token, kept: the budgets (10 seconds, searches a second) are the
-   * connection's, whichever request or sync uses it.
+   * One client per connection and credentials, kept: the budgets (10 seconds, searches a second)
+   * are the connection's, whichever request or sync uses it. A grant refreshed keeps its client.
    */
-  const clients = new Map<string, { sealed: string; vendor: Vendor }>();
+  const clients = new Map<string, { seen: Set<string>; vendor: Vendor }>();
   const vendorOf = (row: ConnectionRow): Vendor => {
     const kept = clients.get(row.id);
-    if (kept && kept.sealed === row.secret_sealed) return kept.vendor;
-    const vendor = vendorFor(row.kind, secrets.open(row.secret_sealed), row.base_url);
-    clients.set(row.id, { sealed: row.secret_sealed, vendor });
+    if (kept?.seen.has(row.secret_sealed)) return kept.vendor;
+    const credentials = credentialsOf(row.secret_sealed);
+    const vendor =
+      'grant' in credentials
+        ? vendorFor(
+            row.kind,
+            accessTokenOf(row, credentials.grant),
+            row.base_url ?? credentials.grant.apiDomain,
+          )
+        : vendorFor(row.kind, credentials.token, row.base_url);
+    clients.set(row.id, { seen: new Set([row.secret_sealed]), vendor });
     return vendor;
+  };
+
+  /**
+   * An OAuth 2 connection's access token, refreshed when it has less than five minutes left and
+   * stored sealed. Another process may have refreshed it already: its fresher grant is taken.
+   */
+  const accessTokenOf = (row: ConnectionRow, grant: OAuthGrant) => {
+    let current = grant;
+    let refreshing: Promise<string> | null = null;
+    const fresh = (g: OAuthGrant) => new Date(g.expiresAt).getTime() - clock.now().getTime() > refreshAheadMs;
+    return (): Promise<string> => {
+      if (fresh(current)) return Promise.resolve(current.accessToken);
+      refreshing ??= (async () => {
+        const stored = await findConnection(db, row.id);
+        const theirs = stored ? credentialsOf(stored.secret_sealed) : null;
+        if (theirs && 'grant' in theirs && fresh(theirs.grant)) {
+          current = theirs.grant;
+          clients.get(row.id)?.seen.add(stored!.secret_sealed);
+          return current.accessToken;
+        }
+        current = await refreshGrant(row.kind as 'hubspot' | 'pipedrive', current, row.base_url, clock.now());
+        const sealed = sealGrant(current);
+        await updateConnection(db, row.id, { secret_sealed: sealed, updated_at: toDbTime(clock.now()) });
+        clients.get(row.id)?.seen.add(sealed);
+        return current.accessToken;
+      })().finally(() => {
+        refreshing = null;
+      });
+      return refreshing;
+    };
   };
 
   /** An entry of the sync log about the connection as a whole. */
@@ -175,7 +229,11 @@ export function createConnectorsService(
     readJson(MappingColumn, row.mapping, 'connections.mapping') as FieldMapping[];
 
   /** A CRM's client for a kind, a token and an address, within this connection's budgets. */
-  const vendorFor = (kind: string, token: string, baseUrl: string | null): Vendor => {
+  const vendorFor = (
+    kind: string,
+    token: string | (() => Promise<string>),
+    baseUrl: string | null,
+  ): Vendor => {
     if (kind === 'pipedrive') {
       const api = connectPipedrive({
         token,
@@ -202,13 +260,15 @@ export function createConnectorsService(
     `${deps.publicUrl.replace(/\/$/, '')}/api/v1/connectors/${id}/webhooks`;
 
   const present = async (row: ConnectionRow): Promise<Connection> => {
-    const token = secrets.open(row.secret_sealed);
+    const credentials = credentialsOf(row.secret_sealed);
     return {
       id: row.id,
       kind: row.kind as Connection['kind'],
       name: row.name,
       baseUrl: row.base_url,
-      tokenHint: `…${token.slice(-4)}`,
+      auth: 'grant' in credentials ? 'oauth' : 'token',
+      tokenHint: `…${('grant' in credentials ? credentials.grant.clientId : credentials.token).slice(-4)}`,
+      tokenExpiresAt: 'grant' in credentials ? credentials.grant.expiresAt : null,
       hasWebhookSecret: row.webhook_secret_sealed !== null,
       webhookUrl: webhookUrlOf(row.id),
       mapping: mappingOf(row),
@@ -237,6 +297,53 @@ export function createConnectorsService(
     if (!row) throw createError('connectors.not_found', `No CRM connection ${id}`);
     return row;
   };
+
+  const oauthRedirectUri = () => `${deps.publicUrl.replace(/\/$/, '')}/api/v1/connectors/oauth/callback`;
+
+  /** A new connection with its sealed credentials, its creation in the audit log. */
+  async function insertNew(
+    who: Actor,
+    body: Omit<CreateConnectionBody, 'token'>,
+    sealed: string,
+    auth: 'token' | 'oauth',
+  ): Promise<ConnectionRow> {
+    const now = toDbTime(clock.now());
+    const baseUrl = body.baseUrl ?? null;
+    const row = {
+      id: newId(),
+      kind: body.kind,
+      name: body.name ?? vendorName[body.kind],
+      base_url: baseUrl,
+      secret_sealed: sealed,
+      webhook_secret_sealed: body.webhookSecret ? secrets.seal(body.webhookSecret) : null,
+      mapping: JSON.stringify(body.mapping ?? defaultMapping[body.kind]),
+      options: '{}',
+      state: 'active',
+      last_error: null,
+      poll_interval_seconds: body.pollIntervalSeconds ?? 300,
+      next_sync_at: now,
+      last_synced_at: null,
+      lease_owner: null,
+      lease_until: null,
+      backfill_state: 'pending',
+      backfill_total: 0,
+      backfill_done: 0,
+      created_by: who.kind === 'user' ? who.userId : null,
+      created_at: now,
+      updated_at: now,
+    };
+    await db.transaction().execute(async (trx) => {
+      await insertConnection(trx, row);
+      await insertEvent(trx, {
+        type: 'connection.created',
+        occurredAt: clock.now(),
+        actor: actorRef(who),
+        subject: { type: 'connection', id: row.id },
+        payload: { kind: row.kind, name: row.name, baseUrl, auth },
+      });
+    });
+    return (await findConnection(db, row.id))!;
+  }
 
   /** Checks a token by reading the owners: the least any sync does first. */
   async function probe(kind: 'hubspot' | 'pipedrive', vendor: Vendor) {
@@ -409,43 +516,100 @@ export function createConnectorsService(
 
     async create(actor: Actor | null, body: CreateConnectionBody): Promise<Connection> {
       const who = authorize(actor, 'connectors.manage');
-      const baseUrl = body.baseUrl ?? null;
-      await probe(body.kind, vendorFor(body.kind, body.token, baseUrl));
+      await probe(body.kind, vendorFor(body.kind, body.token, body.baseUrl ?? null));
+      return present(await insertNew(who, body, secrets.seal(body.token), 'token'));
+    },
+
+    /**
+     * OAuth 2, first step: where to send the admin to grant Baton access in the CRM. What the
+     * admin chose (and the app's secret) travels sealed in `state`, bound to them, for a while.
+     */
+    async oauthStart(actor: Actor | null, body: OAuthStartBody) {
+      const who = authorize(actor, 'connectors.manage');
+      if (who.kind !== 'user')
+        throw createError('auth.forbidden', 'Granting access through OAuth 2 takes a signed-in admin');
+      if (body.connectionId) {
+        const row = await load(body.connectionId);
+        if (row.kind !== body.kind)
+          throw createError('http.validation_failed', 'The connection is of another CRM', [
+            { field: 'body.kind', reason: `is not the connection's (${row.kind})` },
+          ]);
+      }
+      const state = secrets.seal(
+        JSON.stringify({
+          ...body,
+          userId: who.userId,
+          expiresAt: new Date(clock.now().getTime() + oauthStateMs).toISOString(),
+        }),
+      );
+      return {
+        authorizeUrl: authorizationUrl(body.kind, {
+          clientId: body.clientId,
+          redirectUri: oauthRedirectUri(),
+          state,
+          baseUrl: body.baseUrl ?? null,
+        }),
+        redirectUri: oauthRedirectUri(),
+      };
+    },
+
+    /**
+     * OAuth 2, second step: the admin is back from the CRM with a code. The state is checked (sealed
+     * by Baton, not expired, the same admin), the code exchanged for tokens, the access tried, and
+     * the connection made (or given the new grant). Returns the connection's id.
+     */
+    async oauthCallback(
+      actor: Actor | null,
+      query: { state: string; code?: string | undefined; error?: string | undefined },
+    ): Promise<string> {
+      const who = authorize(actor, 'connectors.manage');
+      let state: OAuthStartBody & { userId: string; expiresAt: string };
+      try {
+        state = JSON.parse(secrets.open(query.state)) as typeof state;
+      } catch {
+        throw createError('connectors.oauth_state_invalid', 'This OAuth answer is not one Baton asked for');
+      }
+      if (new Date(state.expiresAt).getTime() < clock.now().getTime())
+        throw createError('connectors.oauth_state_invalid', 'This OAuth answer came too late: start again');
+      if (who.kind !== 'user' || who.userId !== state.userId)
+        throw createError('connectors.oauth_state_invalid', 'This OAuth answer is for another admin');
+      if (query.error || !query.code)
+        throw createError(
+          'connectors.oauth_denied',
+          `${vendorName[state.kind]} did not grant access${query.error ? ` (${query.error})` : ''}`,
+        );
+      const baseUrl = state.baseUrl ?? null;
+      let grant: OAuthGrant;
+      try {
+        grant = await exchangeCode(state.kind, {
+          clientId: state.clientId,
+          clientSecret: state.clientSecret,
+          code: query.code,
+          redirectUri: oauthRedirectUri(),
+          baseUrl,
+          now: clock.now(),
+        });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw createError('connectors.connection_failed', `${vendorName[state.kind]}: ${reason}`, [
+          { field: 'query.code', reason },
+        ]);
+      }
+      // An access token goes as a bearer token (a string would be taken for an API token).
+      const bearer = () => Promise.resolve(grant.accessToken);
+      await probe(state.kind, vendorFor(state.kind, bearer, baseUrl ?? grant.apiDomain));
+      const sealed = sealGrant(grant);
+      if (!state.connectionId) return (await insertNew(who, state, sealed, 'oauth')).id;
       const now = toDbTime(clock.now());
-      const row = {
-        id: newId(),
-        kind: body.kind,
-        name: body.name ?? vendorName[body.kind],
-        base_url: baseUrl,
-        secret_sealed: secrets.seal(body.token),
-        webhook_secret_sealed: body.webhookSecret ? secrets.seal(body.webhookSecret) : null,
-        mapping: JSON.stringify(body.mapping ?? defaultMapping[body.kind]),
-        options: '{}',
+      await updateConnection(db, state.connectionId, {
+        secret_sealed: sealed,
         state: 'active',
         last_error: null,
-        poll_interval_seconds: body.pollIntervalSeconds ?? 300,
         next_sync_at: now,
-        last_synced_at: null,
-        lease_owner: null,
-        lease_until: null,
-        backfill_state: 'pending',
-        backfill_total: 0,
-        backfill_done: 0,
-        created_by: who.kind === 'user' ? who.userId : null,
-        created_at: now,
         updated_at: now,
-      };
-      await db.transaction().execute(async (trx) => {
-        await insertConnection(trx, row);
-        await insertEvent(trx, {
-          type: 'connection.created',
-          occurredAt: clock.now(),
-          actor: actorRef(who),
-          subject: { type: 'connection', id: row.id },
-          payload: { kind: row.kind, name: row.name, baseUrl },
-        });
       });
-      return present((await findConnection(db, row.id))!);
+      await audit(who, 'connection.changed', state.connectionId, { changed: ['auth'], auth: 'oauth' });
+      return state.connectionId;
     },
 
     async update(actor: Actor | null, id: string, body: UpdateConnectionBody): Promise<Connection> {

@@ -505,4 +505,117 @@ describeEachDialect('the HubSpot connector', (getDatabase) => {
     await context.services.connectors.syncNow(cli, connection.id);
     expect(await alerts()).toHaveLength(3);
   });
+  it('connects through OAuth 2: the admin grants access in HubSpot and comes back, the access token is refreshed before it expires, and an uninstalled app is a refused token with an alert', async () => {
+    const ada = await addUser(context, 'admin', { email: 'ada@nordwind.nl' });
+    const bert = await addUser(context, 'admin', { email: 'bert@nordwind.nl' });
+    const asAda = { kind: 'user', userId: ada.id, role: 'admin' } as const;
+    const asBert = { kind: 'user', userId: bert.id, role: 'admin' } as const;
+    hubspot.create('contacts', { email: 'piet@klant.nl', firstname: 'Piet' });
+    const { clientId, clientSecret } = hubspot.oauth.app;
+    const start = await context.services.connectors.oauthStart(asAda, {
+      kind: 'hubspot',
+      clientId,
+      clientSecret,
+      baseUrl: hubspot.url,
+      pollIntervalSeconds: 60,
+    });
+    const authorize = new URL(start.authorizeUrl);
+    expect(authorize.origin).toBe(hubspot.url);
+    expect(authorize.searchParams.get('client_id')).toBe(clientId);
+    expect(authorize.searchParams.get('redirect_uri')).toBe(start.redirectUri);
+    expect(authorize.searchParams.get('scope')).toContain('crm.objects.contacts.write');
+    expect(start.authorizeUrl).not.toContain(clientSecret);
+
+    // Ada grants access in HubSpot, which sends her browser back to Baton with a code.
+    const granted = await fetch(start.authorizeUrl, { redirect: 'manual' });
+    const back = new URL(granted.headers.get('location')!);
+    expect(back.origin + back.pathname).toBe(start.redirectUri);
+    const answer = { state: back.searchParams.get('state')!, code: back.searchParams.get('code')! };
+    // Another admin's browser cannot use Ada's answer, nor can a state Baton never made.
+    await expect(context.services.connectors.oauthCallback(asBert, answer)).rejects.toMatchObject({
+      code: 'connectors.oauth_state_invalid',
+    });
+    await expect(
+      context.services.connectors.oauthCallback(asAda, { ...answer, state: 'made-up' }),
+    ).rejects.toMatchObject({ code: 'connectors.oauth_state_invalid' });
+    await expect(
+      context.services.connectors.oauthCallback(asAda, { state: answer.state, error: 'access_denied' }),
+    ).rejects.toMatchObject({ code: 'connectors.oauth_denied' });
+
+    const id = await context.services.connectors.oauthCallback(asAda, answer);
+    const connection = await context.services.connectors.get(cli, id);
+    expect(connection).toMatchObject({
+      auth: 'oauth',
+      tokenHint: `…${clientId.slice(-4)}`,
+      tokenExpiresAt: new Date(context.clock.now().getTime() + 1800_000).toISOString(),
+    });
+    expect(JSON.stringify(connection)).not.toContain(clientSecret);
+    // A code is good once.
+    await expect(context.services.connectors.oauthCallback(asAda, answer)).rejects.toMatchObject({
+      code: 'connectors.connection_failed',
+    });
+    expect(await context.services.connectors.syncNow(cli, id)).toMatchObject({
+      state: 'active',
+      linked: { contact: 1 },
+    });
+
+    // 26 minutes on, the token has less than five minutes left: it is refreshed before the sync's
+    // first call, and kept (sealed) for the next.
+    context.clock.advance(26 * 60_000);
+    hubspot.create('contacts', { email: 'kees@klant.nl', firstname: 'Kees' });
+    const refreshed = await context.services.connectors.syncNow(cli, id);
+    expect(refreshed).toMatchObject({ state: 'active', lastError: null, linked: { contact: 2 } });
+    expect(hubspot.oauth.counts.refreshes).toBe(1);
+    expect(refreshed.tokenExpiresAt).toBe(new Date(context.clock.now().getTime() + 1800_000).toISOString());
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, id);
+    expect(hubspot.oauth.counts.refreshes).toBe(1);
+
+    // The portal uninstalls the app: the refresh is refused, as a revoked token is, and the admins hear.
+    hubspot.revokeToken();
+    context.clock.advance(31 * 60_000);
+    const revoked = await context.services.connectors.syncNow(cli, id);
+    expect(revoked).toMatchObject({ state: 'failing' });
+    expect(revoked.lastError).toMatch(/token/);
+    expect((await errors(id))[0]).toMatchObject({ code: 'connectors.token_revoked' });
+    const alerts = (await context.services.notifications.listOutbox(cli, { limit: 50 })).data.filter(
+      (m) => m.kind === 'connection.needs_admin',
+    );
+    expect(alerts.map((m) => m.recipient).sort()).toEqual(['ada@nordwind.nl', 'bert@nordwind.nl']);
+
+    // Access granted again to the same connection: it syncs on from its cursors.
+    const again = await context.services.connectors.oauthStart(asAda, {
+      kind: 'hubspot',
+      clientId,
+      clientSecret,
+      baseUrl: hubspot.url,
+      connectionId: id,
+    });
+    const back2 = new URL((await fetch(again.authorizeUrl, { redirect: 'manual' })).headers.get('location')!);
+    expect(
+      await context.services.connectors.oauthCallback(asAda, {
+        state: back2.searchParams.get('state')!,
+        code: back2.searchParams.get('code')!,
+      }),
+    ).toBe(id);
+    expect(await context.services.connectors.syncNow(cli, id)).toMatchObject({
+      state: 'active',
+      lastError: null,
+    });
+    // Ada's grant expired unused: too late.
+    const late = await context.services.connectors.oauthStart(asAda, {
+      kind: 'hubspot',
+      clientId,
+      clientSecret,
+      baseUrl: hubspot.url,
+    });
+    const back3 = new URL((await fetch(late.authorizeUrl, { redirect: 'manual' })).headers.get('location')!);
+    context.clock.advance(16 * 60_000);
+    await expect(
+      context.services.connectors.oauthCallback(asAda, {
+        state: back3.searchParams.get('state')!,
+        code: back3.searchParams.get('code')!,
+      }),
+    ).rejects.toMatchObject({ code: 'connectors.oauth_state_invalid' });
+  });
 });

@@ -311,4 +311,36 @@ describeEachDialect('the Pipedrive connector', (getDatabase) => {
     expect(await detail()).toMatchObject({ status: 'won' });
     expect((await context.services.opportunities.list(cli, {})).data).toHaveLength(1);
   });
+  it('connects through OAuth 2 (HTTP Basic client credentials, as Pipedrive asks) and refreshes the access token before it expires', async () => {
+    const ada = await addUser(context, 'admin', { email: 'ada@nordwind.nl' });
+    const asAda = { kind: 'user', userId: ada.id, role: 'admin' } as const;
+    pipedrive.create('persons', { name: 'Piet', emails: [{ value: 'piet@klant.nl', primary: true }] });
+    const { clientId, clientSecret } = pipedrive.oauth.app;
+    const start = await context.services.connectors.oauthStart(asAda, {
+      kind: 'pipedrive',
+      clientId,
+      clientSecret,
+      baseUrl: pipedrive.url,
+    });
+    expect(new URL(start.authorizeUrl).searchParams.get('state')).toBeTruthy();
+    const back = new URL((await fetch(start.authorizeUrl, { redirect: 'manual' })).headers.get('location')!);
+    const id = await context.services.connectors.oauthCallback(asAda, {
+      state: back.searchParams.get('state')!,
+      code: back.searchParams.get('code')!,
+    });
+    expect(await context.services.connectors.syncNow(cli, id)).toMatchObject({
+      auth: 'oauth',
+      state: 'active',
+      lastError: null,
+      linked: { contact: 1 },
+    });
+    context.clock.advance(56 * 60_000);
+    pipedrive.create('persons', { name: 'Kees', emails: [{ value: 'kees@klant.nl', primary: true }] });
+    expect(await context.services.connectors.syncNow(cli, id)).toMatchObject({
+      state: 'active',
+      lastError: null,
+      linked: { contact: 2 },
+    });
+    expect(pipedrive.oauth.counts).toEqual({ exchanges: 1, refreshes: 1 });
+  });
 });
