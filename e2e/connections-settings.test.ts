@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { startHubSpotFake } from '../src/server/testing/hubspot-fake.ts';
+import { startPipedriveFake } from '../src/server/testing/pipedrive-fake.ts';
 import { en } from '../web/src/locales/en.ts';
 import { nl } from '../web/src/locales/nl.ts';
 import { hasBrowser, launchChromium, signedInPage, seriousViolations, shoot } from './browser.ts';
-import { createStoreEnv, startServerProcess } from './helpers.ts';
+import { createStoreEnv, freePort, startServerProcess } from './helpers.ts';
 
 const admin = { BATON_ADMIN_EMAIL: 'admin@acme-ict.nl', BATON_ADMIN_PASSWORD: 'first admin password' };
 
@@ -99,6 +100,74 @@ describe.skipIf(!hasBrowser)('a CRM connected from the browser, in Chromium', ()
       await browser.close();
       await baton.stop();
       await hubspot.close();
+      await dispose();
+    }
+  });
+  it('connects Pipedrive through an OAuth 2 app: on to Pipedrive to grant access and back, connected; a wrong app secret is told on the page', async () => {
+    const pipedrive = await startPipedriveFake();
+    pipedrive.addUser({ name: 'Ada Admin', email: admin.BATON_ADMIN_EMAIL });
+    pipedrive.create('persons', { name: 'Piet', emails: [{ value: 'piet@klant.nl', primary: true }] });
+    const port = await freePort();
+    const batonUrl = `http://127.0.0.1:${port}`;
+    const { env, dispose } = await createStoreEnv('sqlite');
+    const baton = await startServerProcess({
+      ...env,
+      ...admin,
+      PORT: String(port),
+      BATON_PUBLIC_URL: batonUrl,
+    });
+    const browser = await launchChromium();
+    try {
+      const { page, errors } = await signedInPage(
+        browser,
+        batonUrl,
+        admin.BATON_ADMIN_EMAIL,
+        admin.BATON_ADMIN_PASSWORD,
+      );
+      await page.goto(`${batonUrl}/settings?tab=connections`);
+      await page.getByText(en.connections.none).waitFor();
+      await page.getByText('Pipedrive', { exact: true }).click();
+      await page.getByLabel(en.connections.oauthApp).check();
+      // Where Pipedrive must send the admin back, to register in the app.
+      await page.getByText(`${batonUrl}/api/v1/connectors/oauth/callback`, { exact: false }).waitFor();
+      await page.getByLabel(en.connections.clientId).fill(pipedrive.oauth.app.clientId);
+      await page.getByLabel(en.connections.clientSecret, { exact: true }).fill('not-the-app-secret');
+      await page.getByLabel(en.connections.baseUrl).fill(pipedrive.url);
+      await page
+        .getByRole('button', { name: en.connections.connectOAuth.replace('{{crm}}', 'Pipedrive') })
+        .click();
+      // Pipedrive's page grants access and sends the browser back; the wrong secret fails the exchange.
+      await page.getByText(en.connections.oauthFailed).waitFor();
+      await page.getByText(/Exchanging the authorization code failed/).waitFor();
+      await page.getByText(en.connections.none).waitFor();
+
+      // Back on the page, anew: the right secret this time.
+      await page.getByText('Pipedrive', { exact: true }).click();
+      await page.getByLabel(en.connections.oauthApp).check();
+      await page.getByLabel(en.connections.clientId).fill(pipedrive.oauth.app.clientId);
+      await page
+        .getByLabel(en.connections.clientSecret, { exact: true })
+        .fill(pipedrive.oauth.app.clientSecret);
+      await page.getByLabel(en.connections.baseUrl).fill(pipedrive.url);
+      await page
+        .getByRole('button', { name: en.connections.connectOAuth.replace('{{crm}}', 'Pipedrive') })
+        .click();
+      await page.getByText(en.connections.oauthConnected).waitFor();
+      expect(new URL(page.url()).searchParams.get('connected')).toBeTruthy();
+      // The card tells the app and until when its access token holds.
+      await page.getByText(/^App …/).waitFor();
+      await page
+        .getByText(en.connections.backfill.done.replace('{{done}}', '1'))
+        .waitFor({ timeout: 60_000 });
+      expect(pipedrive.oauth.counts.exchanges).toBe(1);
+      const violations = await seriousViolations(page);
+      expect(violations, violations.join('\n')).toEqual([]);
+      await shoot(page, 'connections-oauth.png');
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      await baton.stop();
+      await pipedrive.close();
       await dispose();
     }
   });

@@ -120,8 +120,20 @@ export const LogEntryParams = StrictObject({ id: Id, entryId: Id });
 
 export const OAuthStartBody = StrictObject({
   kind: Type.Enum(connectorKinds),
-  clientId: Type.String({ minLength: 1, maxLength: 200, description: "The OAuth app's client id" }),
-  clientSecret: Type.String({ minLength: 8, maxLength: 500, description: "The OAuth app's client secret" }),
+  clientId: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: "The OAuth app's client id (for a connectionId: the app it has, unless given)",
+    }),
+  ),
+  clientSecret: Type.Optional(
+    Type.String({
+      minLength: 8,
+      maxLength: 500,
+      description: "The OAuth app's client secret (for a connectionId: the app's it has, unless given)",
+    }),
+  ),
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   baseUrl: Type.Optional(
     Type.String({

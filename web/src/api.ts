@@ -15,6 +15,7 @@ import type { ApiKey, CreateApiKeyBody, CreatedApiKey } from '../../src/contract
 import type {
   Connection,
   CreateConnectionBody,
+  OAuthStartBody,
   SyncLogEntry,
   UpdateConnectionBody,
 } from '../../src/contract/connectors.ts';
@@ -372,6 +373,8 @@ export const api = {
   webhookSettings: () => get<WebhookSettings>('/webhooks/settings'),
   connections: () => get<{ data: Connection[] }>('/connectors'),
   createConnection: (body: CreateConnectionBody) => post<Connection>('/connectors', body),
+  startOAuth: (body: OAuthStartBody) =>
+    post<{ authorizeUrl: string; redirectUri: string }>('/connectors/oauth/start', body),
   updateConnection: ({ id, ...body }: UpdateConnectionBody & { id: string }) =>
     patch<Connection>(`/connectors/${id}`, body),
   deleteConnection: (id: string) => remove<null>(`/connectors/${id}`),

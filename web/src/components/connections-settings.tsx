@@ -19,6 +19,7 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
 import type {
   Connection,
   CreateConnectionBody,
@@ -32,6 +33,17 @@ import { tones } from '../theme.ts';
 import { showFieldErrors, useAction } from './use-action.ts';
 
 const vendorNames = { hubspot: 'HubSpot', pipedrive: 'Pipedrive' } as const;
+
+/** Leaves Baton for the CRM's page where the admin grants access; the CRM sends them back. */
+const goToCrm = ({ authorizeUrl }: { authorizeUrl: string }) => window.location.assign(authorizeUrl);
+
+/** The form: a token, or an OAuth 2 app's client id and secret. */
+type ConnectForm = Omit<CreateConnectionBody, 'token'> & {
+  auth: 'token' | 'oauth';
+  token?: string;
+  clientId?: string;
+  clientSecret?: string;
+};
 
 /** One connection's sync log: each record's problem, and reading (or writing) it again. */
 function SyncLogModal({ connection, onClose }: { connection: Connection; onClose: () => void }) {
@@ -246,6 +258,8 @@ function ConnectionCard({ connection }: { connection: Connection }) {
     invalidate: [['connections']],
     success: t('connections.disconnected'),
   });
+  // To the CRM, to grant access again (through the app the connection has); back here after.
+  const grant = useAction({ run: api.startOAuth, invalidate: [], done: goToCrm });
   const { backfill } = connection;
   const stateTone = { active: tones.green, paused: tones.grey, failing: tones.red } as const;
   const linked = Object.entries(connection.linked)
@@ -308,7 +322,18 @@ function ConnectionCard({ connection }: { connection: Connection }) {
                 </Typography.Text>
               ),
             },
-            { key: 'token', label: t('connections.token'), children: connection.tokenHint },
+            connection.auth === 'oauth'
+              ? {
+                  key: 'token',
+                  label: t('connections.oauthApp'),
+                  children: connection.tokenExpiresAt
+                    ? t('connections.oauthHeld', {
+                        hint: connection.tokenHint,
+                        until: formatMoment(connection.tokenExpiresAt, user.timeZone, i18n.language),
+                      })
+                    : connection.tokenHint,
+                }
+              : { key: 'token', label: t('connections.token'), children: connection.tokenHint },
           ]}
         />
         {tested && (
@@ -329,6 +354,14 @@ function ConnectionCard({ connection }: { connection: Connection }) {
           >
             {t('connections.syncNow')}
           </Button>
+          {connection.auth === 'oauth' && (
+            <Button
+              onClick={() => grant.mutate({ kind: connection.kind, connectionId: connection.id })}
+              disabled={grant.isPending}
+            >
+              {t('connections.grantAgain')}
+            </Button>
+          )}
           <Button onClick={() => setDialog('mapping')}>{t('connections.mapping')}</Button>
           <Button onClick={() => setDialog('log')}>{t('connections.log')}</Button>
           <Button onClick={() => pause.mutate({ id: connection.id, paused: connection.state !== 'paused' })}>
@@ -352,12 +385,13 @@ function ConnectionCard({ connection }: { connection: Connection }) {
 
 /**
  * Settings → Connections: the company's CRM beside Baton. Connect with a token (tried before it is
- * kept), follow the backfill, test, sync now, map fields, read the sync log and replay a failed
+ * kept) or through an OAuth 2 app (the admin grants access in the CRM and comes back here), follow the backfill, test, sync now, map fields, read the sync log and replay a failed
  * record, pause, disconnect.
  */
 export function ConnectionsSettings() {
   const { t } = useTranslation();
-  const [form] = Form.useForm<CreateConnectionBody>();
+  const [form] = Form.useForm<ConnectForm>();
+  const [params, setParams] = useSearchParams();
   const connections = useQuery({
     queryKey: ['connections'],
     queryFn: api.connections,
@@ -371,10 +405,42 @@ export function ConnectionsSettings() {
     success: t('connections.connected'),
     done: () => form.resetFields(),
   });
+  const startOAuth = useAction({ run: api.startOAuth, invalidate: [], done: goToCrm });
   const kind = Form.useWatch('kind', form) ?? 'hubspot';
+  const auth = Form.useWatch('auth', form) ?? 'token';
+  // Back from the CRM's OAuth page: connected, or why not.
+  const connectedId = params.get('connected');
+  const oauthError = params.get('oauthError');
+  const forget = () => setParams({ tab: 'connections' }, { replace: true });
+  const fields = [
+    'kind',
+    'name',
+    'token',
+    'clientId',
+    'clientSecret',
+    'webhookSecret',
+    'pollIntervalSeconds',
+  ];
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size="middle">
       <Typography.Paragraph style={{ margin: 0 }}>{t('connections.intro')}</Typography.Paragraph>
+      {connectedId && (
+        <Alert
+          type="success"
+          showIcon
+          closable={{ onClose: forget }}
+          title={t('connections.oauthConnected')}
+        />
+      )}
+      {oauthError && (
+        <Alert
+          type="error"
+          showIcon
+          closable={{ onClose: forget }}
+          title={t('connections.oauthFailed')}
+          description={params.get('reason') ?? oauthError}
+        />
+      )}
       {(connections.data?.data ?? []).map((connection) => (
         <ConnectionCard key={connection.id} connection={connection} />
       ))}
@@ -382,31 +448,22 @@ export function ConnectionsSettings() {
         <Typography.Text type="secondary">{t('connections.none')}</Typography.Text>
       )}
       <Card size="small" title={t('connections.add')}>
-        <Form<CreateConnectionBody>
+        <Form<ConnectForm>
           form={form}
           layout="vertical"
           requiredMark={false}
-          initialValues={{ kind: 'hubspot', pollIntervalSeconds: 300 }}
-          onFinish={(values) =>
-            create.mutate(
-              {
-                ...values,
-                webhookSecret: values.webhookSecret || undefined,
-                baseUrl: values.baseUrl || undefined,
-                name: values.name || undefined,
-              },
-              {
-                onError: (error) =>
-                  void showFieldErrors(form, error, [
-                    'kind',
-                    'name',
-                    'token',
-                    'webhookSecret',
-                    'pollIntervalSeconds',
-                  ]),
-              },
-            )
-          }
+          initialValues={{ kind: 'hubspot', auth: 'token', pollIntervalSeconds: 300 }}
+          onFinish={({ auth: how, token, clientId, clientSecret, ...values }) => {
+            const common = {
+              ...values,
+              webhookSecret: values.webhookSecret || undefined,
+              baseUrl: values.baseUrl || undefined,
+              name: values.name || undefined,
+            };
+            const onError = (error: unknown) => void showFieldErrors(form, error, fields);
+            if (how === 'oauth') startOAuth.mutate({ ...common, clientId, clientSecret }, { onError });
+            else create.mutate({ ...common, token: token ?? '' }, { onError });
+          }}
         >
           <Form.Item name="kind" label={t('connections.crm')}>
             <Radio.Group
@@ -420,14 +477,44 @@ export function ConnectionsSettings() {
           <Form.Item name="name" label={t('connections.name')}>
             <Input maxLength={100} placeholder={vendorNames[kind]} />
           </Form.Item>
-          <Form.Item
-            name="token"
-            label={t(`connections.tokenOf.${kind}`)}
-            extra={t(`connections.tokenHelp.${kind}`)}
-            rules={[{ required: true, message: t('connections.tokenNeeded') }]}
-          >
-            <Input.Password maxLength={500} autoComplete="off" />
+          <Form.Item name="auth" label={t('connections.authBy')}>
+            <Radio.Group
+              options={[
+                { value: 'token', label: t('connections.authToken') },
+                { value: 'oauth', label: t('connections.oauthApp') },
+              ]}
+            />
           </Form.Item>
+          {auth === 'token' ? (
+            <Form.Item
+              name="token"
+              label={t(`connections.tokenOf.${kind}`)}
+              extra={t(`connections.tokenHelp.${kind}`)}
+              rules={[{ required: true, message: t('connections.tokenNeeded') }]}
+            >
+              <Input.Password maxLength={500} autoComplete="off" />
+            </Form.Item>
+          ) : (
+            <>
+              <Form.Item
+                name="clientId"
+                label={t('connections.clientId')}
+                extra={t(`connections.oauthHelp.${kind}`, {
+                  redirect: `${window.location.origin}/api/v1/connectors/oauth/callback`,
+                })}
+                rules={[{ required: true, message: t('connections.clientNeeded') }]}
+              >
+                <Input maxLength={200} autoComplete="off" translate="no" />
+              </Form.Item>
+              <Form.Item
+                name="clientSecret"
+                label={t('connections.clientSecret')}
+                rules={[{ required: true, message: t('connections.clientNeeded') }]}
+              >
+                <Input.Password maxLength={500} autoComplete="off" />
+              </Form.Item>
+            </>
+          )}
           <Form.Item
             name="webhookSecret"
             label={t(`connections.webhookSecretOf.${kind}`)}
@@ -441,8 +528,10 @@ export function ConnectionsSettings() {
           <Form.Item name="pollIntervalSeconds" label={t('connections.pollEvery')}>
             <InputNumber min={30} max={86_400} step={30} />
           </Form.Item>
-          <Button type="primary" htmlType="submit" disabled={create.isPending}>
-            {t('connections.connect')}
+          <Button type="primary" htmlType="submit" disabled={create.isPending || startOAuth.isPending}>
+            {auth === 'oauth'
+              ? t('connections.connectOAuth', { crm: vendorNames[kind] })
+              : t('connections.connect')}
           </Button>
         </Form>
       </Card>

@@ -1657,6 +1657,23 @@ export const en = {
         'The API token of a global admin (Personal preferences → API). Baton tries it before keeping it.',
     },
     tokenNeeded: 'Give the token.',
+    authBy: 'Connect with',
+    authToken: 'A token',
+    oauthApp: 'OAuth 2 app',
+    oauthHeld: 'App …{{hint}}: access until {{until}}, renewed by Baton',
+    clientId: 'Client id',
+    clientSecret: 'Client secret',
+    clientNeeded: 'Give the app’s client id and secret.',
+    oauthHelp: {
+      hubspot:
+        'A HubSpot public app of your own (developer account → Apps), with the contacts, companies, deals, owners and activity scopes, and {{redirect}} as its redirect URL. You grant access in HubSpot next.',
+      pipedrive:
+        'A Pipedrive app of your own (Developer Hub), with the contacts, deals, activities and users scopes, and {{redirect}} as its callback URL. You grant access in Pipedrive next.',
+    },
+    connectOAuth: 'Continue to {{crm}}',
+    grantAgain: 'Grant access again',
+    oauthConnected: 'Connected: access was granted in the CRM. The first sync starts now.',
+    oauthFailed: 'The CRM was not connected',
     webhookSecretOf: { hubspot: 'App client secret (webhooks)', pipedrive: 'Webhook password' },
     webhookSecretHelp: {
       hubspot: 'For changes within seconds: it signs HubSpot’s webhooks to the address shown once connected.',

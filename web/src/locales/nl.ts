@@ -1669,6 +1669,23 @@ export const nl: typeof en = {
         'Het API-token van een globale beheerder (Persoonlijke voorkeuren → API). Baton probeert het eerst uit.',
     },
     tokenNeeded: 'Vul het token in.',
+    authBy: 'Koppelen met',
+    authToken: 'Een token',
+    oauthApp: 'OAuth 2-app',
+    oauthHeld: 'App …{{hint}}: toegang tot {{until}}, door Baton vernieuwd',
+    clientId: 'Client-id',
+    clientSecret: 'Client secret',
+    clientNeeded: 'Geef de client-id en het secret van de app.',
+    oauthHelp: {
+      hubspot:
+        'Een eigen openbare HubSpot-app (ontwikkelaarsaccount → Apps), met de rechten voor contacten, bedrijven, deals, eigenaren en activiteiten, en {{redirect}} als redirect-URL. Daarna geeft u toegang in HubSpot.',
+      pipedrive:
+        'Een eigen Pipedrive-app (Developer Hub), met de rechten voor contacten, deals, activiteiten en gebruikers, en {{redirect}} als callback-URL. Daarna geeft u toegang in Pipedrive.',
+    },
+    connectOAuth: 'Verder naar {{crm}}',
+    grantAgain: 'Opnieuw toegang geven',
+    oauthConnected: 'Gekoppeld: de toegang is gegeven in het CRM. De eerste synchronisatie begint nu.',
+    oauthFailed: 'Het CRM is niet gekoppeld',
     webhookSecretOf: {
       hubspot: 'Clientgeheim van de app (webhooks)',
       pipedrive: 'Wachtwoord van de webhook',

@@ -528,23 +528,39 @@ export function createConnectorsService(
       const who = authorize(actor, 'connectors.manage');
       if (who.kind !== 'user')
         throw createError('auth.forbidden', 'Granting access through OAuth 2 takes a signed-in admin');
+      let app = { clientId: body.clientId, clientSecret: body.clientSecret };
       if (body.connectionId) {
         const row = await load(body.connectionId);
         if (row.kind !== body.kind)
           throw createError('http.validation_failed', 'The connection is of another CRM', [
             { field: 'body.kind', reason: `is not the connection's (${row.kind})` },
           ]);
+        // Access granted again: through the app the connection has, unless another is given.
+        const held = credentialsOf(row.secret_sealed);
+        if ('grant' in held)
+          app = {
+            clientId: app.clientId ?? held.grant.clientId,
+            clientSecret: app.clientSecret ?? held.grant.clientSecret,
+          };
       }
+      const missing = (['clientId', 'clientSecret'] as const).filter((f) => !app[f]);
+      if (missing.length > 0)
+        throw createError(
+          'http.validation_failed',
+          'OAuth 2 needs the app’s client id and secret',
+          missing.map((f) => ({ field: `body.${f}`, reason: 'is required' })),
+        );
       const state = secrets.seal(
         JSON.stringify({
           ...body,
+          ...app,
           userId: who.userId,
           expiresAt: new Date(clock.now().getTime() + oauthStateMs).toISOString(),
         }),
       );
       return {
         authorizeUrl: authorizationUrl(body.kind, {
-          clientId: body.clientId,
+          clientId: app.clientId!,
           redirectUri: oauthRedirectUri(),
           state,
           baseUrl: body.baseUrl ?? null,
@@ -563,7 +579,12 @@ export function createConnectorsService(
       query: { state: string; code?: string | undefined; error?: string | undefined },
     ): Promise<string> {
       const who = authorize(actor, 'connectors.manage');
-      let state: OAuthStartBody & { userId: string; expiresAt: string };
+      let state: OAuthStartBody & {
+        clientId: string;
+        clientSecret: string;
+        userId: string;
+        expiresAt: string;
+      };
       try {
         state = JSON.parse(secrets.open(query.state)) as typeof state;
       } catch {

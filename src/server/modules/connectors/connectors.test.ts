@@ -519,6 +519,12 @@ describeEachDialect('the HubSpot connector', (getDatabase) => {
       baseUrl: hubspot.url,
       pollIntervalSeconds: 60,
     });
+    await expect(
+      context.services.connectors.oauthStart(asAda, { kind: 'hubspot', clientId }),
+    ).rejects.toMatchObject({
+      code: 'http.validation_failed',
+      fieldErrors: [{ field: 'body.clientSecret', reason: 'is required' }],
+    });
     const authorize = new URL(start.authorizeUrl);
     expect(authorize.origin).toBe(hubspot.url);
     expect(authorize.searchParams.get('client_id')).toBe(clientId);
@@ -584,10 +590,9 @@ describeEachDialect('the HubSpot connector', (getDatabase) => {
     expect(alerts.map((m) => m.recipient).sort()).toEqual(['ada@nordwind.nl', 'bert@nordwind.nl']);
 
     // Access granted again to the same connection: it syncs on from its cursors.
+    // (Through the app it has: no need to give its secret again.)
     const again = await context.services.connectors.oauthStart(asAda, {
       kind: 'hubspot',
-      clientId,
-      clientSecret,
       baseUrl: hubspot.url,
       connectionId: id,
     });
