@@ -206,6 +206,8 @@ function MappingModal({ connection, onClose }: { connection: Connection; onClose
                 value={v}
                 style={{ width: 170 }}
                 aria-label={`${t('connections.direction')}: ${t(`connections.fields.${row.field}`)}`}
+                // The owner and the stage are Baton's decisions: they only go out.
+                disabled={row.field === 'owner' || row.field === 'stage'}
                 onChange={(direction) => change(row.index, { direction })}
                 options={(['in', 'out', 'both'] as const).map((d) => ({
                   value: d,
@@ -222,6 +224,7 @@ function MappingModal({ connection, onClose }: { connection: Connection; onClose
                 value={v}
                 style={{ width: 130 }}
                 aria-label={`${t('connections.systemOfRecord')}: ${t(`connections.fields.${row.field}`)}`}
+                disabled={row.field === 'owner' || row.field === 'stage'}
                 onChange={(systemOfRecord) => change(row.index, { systemOfRecord })}
                 options={[
                   { value: 'baton', label: 'Baton' },

@@ -1708,7 +1708,7 @@ export const en = {
     mapping: 'Field mapping',
     mappingOf: 'Field mapping of {{name}}',
     mappingIntro:
-      'Per field: the CRM’s property, which way it goes, and which side wins when both changed. The owner and the stage are Baton’s decisions; a person’s details usually come from the CRM.',
+      'Per field: the CRM’s property, which way it goes, and which side wins. The winner’s value overwrites the other side’s; the other side only fills blanks, and a blank never clears a value. The owner and the stage are Baton’s decisions: they only go out.',
     saveMapping: 'Save mapping',
     field: 'Baton field',
     fields: {

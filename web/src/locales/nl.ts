@@ -1725,7 +1725,7 @@ export const nl: typeof en = {
     mapping: 'Veldkoppeling',
     mappingOf: 'Veldkoppeling van {{name}}',
     mappingIntro:
-      'Per veld: de eigenschap in het CRM, welke kant het op gaat, en welke kant wint als beide veranderden. Eigenaar en fase zijn beslissingen van Baton; de gegevens van een persoon komen meestal uit het CRM.',
+      'Per veld: de eigenschap in het CRM, welke kant het op gaat, en welke kant wint. De waarde van de winnaar overschrijft die van de andere kant; de andere kant vult alleen lege velden, en een leeg veld wist nooit een waarde. Eigenaar en fase zijn beslissingen van Baton: die gaan alleen naar het CRM.',
     saveMapping: 'Koppeling opslaan',
     field: 'Veld in Baton',
     fields: {

@@ -1,6 +1,11 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { ConnectionLinksTable, ConnectionLogTable, ConnectionsTable } from '../../db/tables.ts';
+import type {
+  ConnectionLinksTable,
+  ConnectionLogTable,
+  ConnectionsTable,
+  ContactsTable,
+} from '../../db/tables.ts';
 
 export type ConnectionRow = Selectable<ConnectionsTable>;
 export type ConnectionLinkRow = Selectable<ConnectionLinksTable>;
@@ -266,14 +271,29 @@ export const pushedStages = ['mql', 'sal', 'sql', 'opportunity', 'customer', 're
 export async function findChangedLeads(db: Db, since: string, afterId: string, limit: number) {
   return db
     .selectFrom('contacts')
-    .select(['id', 'email', 'owner_id', 'stage', 'updated_at', 'first_name', 'last_name'])
-    .where('email', 'is not', null)
-    .where((eb) => eb.or([eb('owner_id', 'is not', null), eb('stage', 'in', pushedStages)]))
+    .leftJoin('accounts', 'accounts.id', 'contacts.account_id')
+    .select([
+      'contacts.id',
+      'contacts.email',
+      'contacts.owner_id',
+      'contacts.stage',
+      'contacts.updated_at',
+      'contacts.first_name',
+      'contacts.last_name',
+      'contacts.title',
+      'contacts.phone',
+      'accounts.name as company',
+    ])
+    .where('contacts.email', 'is not', null)
+    .where((eb) => eb.or([eb('contacts.owner_id', 'is not', null), eb('contacts.stage', 'in', pushedStages)]))
     .where((eb) =>
-      eb.or([eb('updated_at', '>', since), eb.and([eb('updated_at', '=', since), eb('id', '>', afterId)])]),
+      eb.or([
+        eb('contacts.updated_at', '>', since),
+        eb.and([eb('contacts.updated_at', '=', since), eb('contacts.id', '>', afterId)]),
+      ]),
     )
-    .orderBy('updated_at')
-    .orderBy('id')
+    .orderBy('contacts.updated_at')
+    .orderBy('contacts.id')
     .limit(limit)
     .execute();
 }
@@ -282,8 +302,20 @@ export async function findContactsForPush(db: Db, ids: readonly string[]) {
   if (ids.length === 0) return [];
   return db
     .selectFrom('contacts')
-    .select(['id', 'email', 'owner_id', 'stage', 'updated_at', 'first_name', 'last_name'])
-    .where('id', 'in', ids)
+    .leftJoin('accounts', 'accounts.id', 'contacts.account_id')
+    .select([
+      'contacts.id',
+      'contacts.email',
+      'contacts.owner_id',
+      'contacts.stage',
+      'contacts.updated_at',
+      'contacts.first_name',
+      'contacts.last_name',
+      'contacts.title',
+      'contacts.phone',
+      'accounts.name as company',
+    ])
+    .where('contacts.id', 'in', ids)
     .execute();
 }
 
@@ -393,5 +425,19 @@ export async function findOpportunitiesById(db: Db, ids: readonly string[]) {
     .selectFrom('opportunities')
     .select(['id', 'name', 'status'])
     .where('id', 'in', [...ids])
+    .execute();
+}
+
+/** Overwrites a person's details with the CRM's (the fields the CRM is the system of record of). */
+export async function overwriteContactFields(
+  db: Db,
+  id: string,
+  patch: Partial<Pick<Insertable<ContactsTable>, 'first_name' | 'last_name' | 'title' | 'phone'>>,
+  at: string,
+): Promise<void> {
+  await db
+    .updateTable('contacts')
+    .set({ ...patch, updated_at: at })
+    .where('id', '=', id)
     .execute();
 }

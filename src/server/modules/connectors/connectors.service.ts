@@ -12,6 +12,7 @@ import type { Actor } from '../../../domain/access/roles.ts';
 import { hubspotDefaultMapping, type FieldMapping } from '../../../domain/connectors/hubspot.ts';
 import { pipedriveDefaultMapping } from '../../../domain/connectors/pipedrive.ts';
 import type { ConnectionProblem } from '../../../domain/connectors/problems.ts';
+import { mappingProblems } from '../../../domain/connectors/mapping.ts';
 import { connectPipedrive } from '../../platform/pipedrive.ts';
 import { createPipedriveSync } from './pipedrive.connector.ts';
 import { fromDbTime, fromDbTimeOrNull, toDbTime } from '../../db/dialect.ts';
@@ -298,6 +299,17 @@ export function createConnectorsService(
     return row;
   };
 
+  /** A mapping that means something: each field once, the owner and the stage going out. */
+  const checkMapping = (mapping: readonly FieldMapping[] | undefined) => {
+    const problems = mapping ? mappingProblems(mapping) : [];
+    if (problems.length > 0)
+      throw createError(
+        'http.validation_failed',
+        problems.map((p) => p.reason).join('; '),
+        problems.map((p) => ({ field: `body.mapping.${p.index}.${p.field}`, reason: p.reason })),
+      );
+  };
+
   const oauthRedirectUri = () => `${deps.publicUrl.replace(/\/$/, '')}/api/v1/connectors/oauth/callback`;
 
   /** A new connection with its sealed credentials, its creation in the audit log. */
@@ -516,6 +528,7 @@ export function createConnectorsService(
 
     async create(actor: Actor | null, body: CreateConnectionBody): Promise<Connection> {
       const who = authorize(actor, 'connectors.manage');
+      checkMapping(body.mapping);
       await probe(body.kind, vendorFor(body.kind, body.token, body.baseUrl ?? null));
       return present(await insertNew(who, body, secrets.seal(body.token), 'token'));
     },
@@ -526,6 +539,7 @@ export function createConnectorsService(
      */
     async oauthStart(actor: Actor | null, body: OAuthStartBody) {
       const who = authorize(actor, 'connectors.manage');
+      checkMapping(body.mapping);
       if (who.kind !== 'user')
         throw createError('auth.forbidden', 'Granting access through OAuth 2 takes a signed-in admin');
       let app = { clientId: body.clientId, clientSecret: body.clientSecret };
@@ -635,6 +649,7 @@ export function createConnectorsService(
 
     async update(actor: Actor | null, id: string, body: UpdateConnectionBody): Promise<Connection> {
       const who = authorize(actor, 'connectors.manage');
+      checkMapping(body.mapping);
       const row = await load(id);
       if (body.token)
         await probe(row.kind as 'hubspot' | 'pipedrive', vendorFor(row.kind, body.token, row.base_url));

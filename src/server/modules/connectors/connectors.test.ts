@@ -623,4 +623,61 @@ describeEachDialect('the HubSpot connector', (getDatabase) => {
       }),
     ).rejects.toMatchObject({ code: 'connectors.oauth_state_invalid' });
   });
+  it('the field mapping holds: the side that is a field’s system of record overwrites the other, the other fills blanks, and the owner and stage only go out', async () => {
+    const { lead, connection } = await world();
+    await context.services.contacts.updateContact(cli, lead, { title: 'Inkoper', phone: '+31 20 123 4567' });
+    await context.services.connectors.syncNow(cli, connection.id);
+    const jan = hubspot.findBy('contacts', 'email', 'jan@klant.nl')!;
+    // The default mapping reads the person's details from HubSpot: Baton's do not go out.
+    expect(jan.properties.jobtitle).toBeUndefined();
+
+    // A rep corrects Jan's title in HubSpot: HubSpot is its system of record, so it overwrites Baton's.
+    context.clock.advance(61_000);
+    hubspot.update('contacts', jan.id, { jobtitle: 'Hoofd inkoop', phone: '+31 6 1111 2222' });
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect(await context.services.contacts.getContact(cli, lead)).toMatchObject({
+      title: 'Hoofd inkoop',
+      phone: '+31 6 1111 2222',
+    });
+
+    // The phone becomes Baton's (both ways, Baton winning): Baton's goes out, HubSpot's no longer overwrites.
+    const mapping = connection.mapping.map((m) =>
+      m.field === 'phone' ? { ...m, direction: 'both' as const, systemOfRecord: 'baton' as const } : m,
+    );
+    await context.services.connectors.update(cli, connection.id, { mapping });
+    await context.services.contacts.updateContact(cli, lead, { phone: '+31 20 765 4321' });
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect(hubspot.get('contacts', jan.id)!.properties.phone).toBe('+31 20 765 4321');
+    hubspot.update('contacts', jan.id, { phone: '+31 6 9999 0000', jobtitle: 'Directeur' });
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect(await context.services.contacts.getContact(cli, lead)).toMatchObject({
+      title: 'Directeur',
+      phone: '+31 20 765 4321',
+    });
+
+    // The owner and the stage are Baton's decisions: a mapping that reads them is refused, field by field.
+    const wrong = connection.mapping.map((m) =>
+      m.field === 'owner' ? { ...m, direction: 'in' as const, systemOfRecord: 'crm' as const } : m,
+    );
+    const index = wrong.findIndex((m) => m.field === 'owner');
+    await expect(
+      context.services.connectors.update(cli, connection.id, { mapping: wrong }),
+    ).rejects.toMatchObject({
+      code: 'http.validation_failed',
+      fieldErrors: [
+        {
+          field: `body.mapping.${index}.direction`,
+          reason: "the owner is Baton's decision: it only goes out",
+        },
+        {
+          field: `body.mapping.${index}.systemOfRecord`,
+          reason: "the owner is Baton's decision: Baton wins",
+        },
+      ],
+    });
+    expect(await errors(connection.id)).toEqual([]);
+  });
 });

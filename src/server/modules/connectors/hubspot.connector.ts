@@ -14,7 +14,15 @@ import { toDbTime } from '../../db/dialect.ts';
 import { CrmError, modifiedProperty, type CrmRecord, type HubSpotApi } from '../../platform/hubspot.ts';
 import { findOpportunityStages } from '../opportunities/opportunities.repository.ts';
 import { findCursor, saveCursor, type ConnectionRow } from './connectors.repository.ts';
-import { pushChangedLeads, pushOpportunities, pushRejectionNotes } from './outbound.ts';
+import {
+  personValuesOut,
+  propertiesWritten,
+  pushChangedLeads,
+  pushOpportunities,
+  pushRejectionNotes,
+  type OutLead,
+} from './outbound.ts';
+import { inRule } from '../../../domain/connectors/mapping.ts';
 import {
   createInbound,
   matchOwners,
@@ -79,10 +87,7 @@ export function createHubSpotSync(
   const pushesOwner = mapping.some((m) => m.field === 'owner' && m.direction !== 'in');
   const pushesStage = mapping.some((m) => m.field === 'stage' && m.direction !== 'in');
   // The lead status goes with the stage.
-  const outFields = [
-    ...mapping.filter((m) => m.direction !== 'in').map((m) => m.property),
-    ...(pushesStage ? ['hs_lead_status'] : []),
-  ];
+  const outFields = [...propertiesWritten(mapping), ...(pushesStage ? ['hs_lead_status'] : [])];
   const contactProperties = [
     'email',
     ...new Set([
@@ -102,15 +107,19 @@ export function createHubSpotSync(
   /** A HubSpot contact as a person: the fields the mapping reads, and what Baton wrote. */
   const personOf = (record: CrmRecord): InPerson => {
     const fields: Record<string, string> = {};
+    const wins: string[] = [];
     for (const m of mapping) {
-      if (m.direction === 'out' || m.field === 'owner' || m.field === 'stage') continue;
-      const value = record.properties[m.property]?.trim();
-      if (value) fields[m.field] = value;
+      const rule = inRule(m);
+      const value = rule && record.properties[m.property]?.trim();
+      if (!value) continue;
+      fields[m.field] = value;
+      if (rule === 'overwrite') wins.push(m.field);
     }
     return {
       remoteId: record.id,
       email: record.properties.email ?? null,
       fields,
+      wins,
       written: Object.fromEntries(outFields.map((p) => [p, record.properties[p] ?? null])),
     };
   };
@@ -324,8 +333,11 @@ export function createHubSpotSync(
   /** Baton's decisions into HubSpot: each changed lead's owner, lifecycle stage and lead status. */
   async function pushLeads(only?: readonly string[]) {
     const { byLocal } = await loadOwners();
-    const propertiesOf = (lead: { stage: string }, owner: string | null) => {
-      const properties = outPropertiesOf(owner, pushesStage ? lead.stage : '');
+    const propertiesOf = (lead: OutLead, owner: string | null, creating = false) => {
+      const properties = {
+        ...personValuesOut(mapping, lead, creating),
+        ...outPropertiesOf(owner, pushesStage ? lead.stage : ''),
+      };
       if (!pushesStage) {
         delete properties.lifecyclestage;
         delete properties.hs_lead_status;
@@ -347,12 +359,13 @@ export function createHubSpotSync(
           return Object.fromEntries(outFields.map((p) => [p, properties[p] ?? null]));
         },
         create: async (lead, owner) => {
-          const properties = propertiesOf(lead, owner);
+          const properties = propertiesOf(lead, owner, true);
           try {
             return await api.create('contacts', { email: lead.email!, ...properties }, []);
           } catch (error) {
             if (!(error instanceof CrmError && error.failure === 'conflict' && error.existingId)) throw error;
-            await writeContact(error.existingId, properties);
+            // A person HubSpot has already: Baton's values fill nothing there.
+            await writeContact(error.existingId, propertiesOf(lead, owner));
             return error.existingId;
           }
         },

@@ -8,6 +8,7 @@ import { fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { ConnectionLinksTable, ConnectionLogTable } from '../../db/tables.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/ids.ts';
+import { insertEvent } from '../shared/events.repository.ts';
 import {
   addAccountDomain,
   findAccountById,
@@ -27,6 +28,7 @@ import {
   findOpportunitiesById,
   findPendingDeals,
   markLinksRemoved,
+  overwriteContactFields,
   setOpportunityExternalId,
   hasLogEntry,
   upsertLinks,
@@ -64,6 +66,8 @@ export interface InPerson {
   email: string | null;
   /** Baton's fields the mapping reads from the CRM (firstName, title, …), blank ones left out. */
   fields: Record<string, string>;
+  /** Of them, those the CRM is the system of record of: their values overwrite Baton's. */
+  wins: string[];
   /** What the CRM holds now in the properties Baton writes: Baton's own write, when it comes back. */
   written: Record<string, string | null>;
 }
@@ -114,6 +118,14 @@ const linkTypeOf: Record<string, 'contact' | 'company' | 'deal'> = {
   companies: 'company',
   organizations: 'company',
   deals: 'deal',
+};
+
+/** Baton's person fields a CRM may overwrite, as contact columns. */
+const columnOf: Record<string, 'first_name' | 'last_name' | 'title' | 'phone'> = {
+  firstName: 'first_name',
+  lastName: 'last_name',
+  title: 'title',
+  phone: 'phone',
 };
 
 const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('base64url');
@@ -257,7 +269,48 @@ export function createInbound(
       counts.contactsIn += 1;
     }
     await upsertLinks(db, rows);
+    await overwrite(
+      work.map((w) => w.record).filter((r) => r.wins.length > 0),
+      linked,
+    );
     return linked;
+  }
+
+  /**
+   * The CRM's values of the fields it is the system of record of, over Baton's where they differ
+   * (capture only fills blanks); each change in the event log, by the connection.
+   */
+  async function overwrite(records: readonly InPerson[], linked: ReadonlyMap<string, string>) {
+    const current = new Map(
+      (
+        await findContactsForPush(
+          db,
+          records.flatMap((r) => linked.get(r.remoteId) ?? []),
+        )
+      ).map((c) => [c.id, c]),
+    );
+    for (const record of records) {
+      const contact = current.get(linked.get(record.remoteId) ?? '');
+      if (!contact) continue;
+      const patch: Partial<Record<'first_name' | 'last_name' | 'title' | 'phone', string>> = {};
+      for (const field of record.wins) {
+        const column = columnOf[field];
+        const value = record.fields[field];
+        if (column && value !== undefined && contact[column] !== value) patch[column] = value;
+      }
+      if (Object.keys(patch).length === 0) continue;
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        await overwriteContactFields(trx, contact.id, patch, toDbTime(now));
+        await insertEvent(trx, {
+          type: 'contact.updated',
+          occurredAt: now,
+          actor: { kind: 'connector', id },
+          subject: { type: 'contact', id: contact.id },
+          payload: { fields: Object.keys(patch), via: connection.kind },
+        });
+      });
+    }
   }
 
   /**

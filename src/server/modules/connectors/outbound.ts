@@ -14,6 +14,8 @@ import {
   type ConnectionRow,
 } from './connectors.repository.ts';
 import { writtenHash, type Inbound, type InboundDeps } from './inbound.ts';
+import type { FieldMapping } from '../../../domain/connectors/hubspot.ts';
+import { outRule } from '../../../domain/connectors/mapping.ts';
 
 /*
  * Baton's decisions that become records in the CRM, whichever CRM it is: a lead sent back to
@@ -25,6 +27,44 @@ import { writtenHash, type Inbound, type InboundDeps } from './inbound.ts';
 
 /** A lead as it goes out: who they are, their owner and their stage. */
 export type OutLead = Awaited<ReturnType<typeof findContactsForPush>>[number];
+
+/** A lead's value of a Baton person field. */
+const valueOf = (lead: OutLead, field: string): string | null =>
+  ({
+    firstName: lead.first_name,
+    lastName: lead.last_name,
+    title: lead.title,
+    phone: lead.phone,
+    company: lead.company,
+  })[field] ?? null;
+
+/**
+ * Baton's values of the person fields the mapping sends, by the CRM's property: those Baton wins
+ * (on every write), and when `creating`, those it only gives a person it makes there. A blank in
+ * Baton is left out: it never clears the CRM's value.
+ */
+export function personValuesOut(
+  mapping: readonly FieldMapping[],
+  lead: OutLead,
+  creating: boolean,
+): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const m of mapping) {
+    const rule = outRule(m);
+    const value = valueOf(lead, m.field)?.trim();
+    if (value && (rule === 'always' || (rule === 'create' && creating))) values[m.property] = value;
+  }
+  return values;
+}
+
+/** The CRM properties Baton writes on every change of a lead (its fingerprint is taken of them). */
+export function propertiesWritten(mapping: readonly FieldMapping[]): string[] {
+  return mapping
+    .filter((m) =>
+      m.field === 'owner' || m.field === 'stage' ? m.direction !== 'in' : outRule(m) === 'always',
+    )
+    .map((m) => m.property);
+}
 
 /** What a CRM does with a lead's owner and stage. */
 export interface LeadWriter {

@@ -12,7 +12,18 @@ import type { PipedriveApi, PipedriveRecord, PipedriveType } from '../../platfor
 import { findOpportunityStages } from '../opportunities/opportunities.repository.ts';
 import { findCursor, saveCursor, type ConnectionRow } from './connectors.repository.ts';
 import type { SyncDeps } from './hubspot.connector.ts';
-import { pushChangedLeads, pushOpportunities, pushRejectionNotes, type OutLead } from './outbound.ts';
+import {
+  personValuesOut,
+  propertiesWritten,
+  pushChangedLeads,
+  pushOpportunities,
+  pushRejectionNotes,
+  type OutLead,
+} from './outbound.ts';
+import { inRule } from '../../../domain/connectors/mapping.ts';
+
+/** Pipedrive's own person fields (the rest are custom fields, by their keys). */
+const standardPersonFields = new Set(['name', 'first_name', 'last_name', 'job_title', 'phones']);
 import {
   createInbound,
   matchOwners,
@@ -55,6 +66,8 @@ export function createPipedriveSync(
   const { db, clock } = deps;
   const id = connection.id;
   const pushesOwner = mapping.some((m) => m.field === 'owner' && m.direction !== 'in');
+  /** The person fields Baton writes on every change (Baton their system of record). */
+  const alwaysOut = propertiesWritten(mapping.filter((m) => m.field !== 'owner' && m.field !== 'stage'));
   const pushesStage = mapping.some((m) => m.field === 'stage' && m.direction !== 'in');
   let owners: Awaited<ReturnType<typeof matchOwners>> | null = null;
   const loadOwners = async () => (owners ??= await matchOwners(db, await api.users()));
@@ -75,28 +88,44 @@ export function createPipedriveSync(
 
   /** What Baton writes to a person, by property; its fingerprint tells Baton's write when it comes back. */
   const writtenOf = (record: PipedriveRecord, code: string | null): Record<string, string | null> => ({
+    ...Object.fromEntries(alwaysOut.map((p) => [p, valueIn(record, p)])),
     ...(pushesOwner && { owner_id: idOf(record.owner_id) }),
     ...(pushesStage &&
       code && { [code]: text((record.custom_fields as Record<string, unknown> | undefined)?.[code]) }),
   });
 
+  /** A person's value of a property: a standard field, its primary phone or email, or a custom field. */
+  const valueIn = (record: PipedriveRecord, property: string): string | null =>
+    property === 'phones' || property === 'emails'
+      ? primaryOf(record[property])
+      : text(record[property] ?? (record.custom_fields as Record<string, unknown> | undefined)?.[property]);
+
+  /** Baton's values as Pipedrive takes them: standard fields as they are, a phone as the primary one, the rest custom. */
+  const personBody = (values: Record<string, string>) => {
+    const body: Record<string, unknown> = {};
+    const custom: Record<string, string> = {};
+    for (const [property, value] of Object.entries(values))
+      if (property === 'phones') body.phones = [{ value, primary: true, label: 'work' }];
+      else if (standardPersonFields.has(property)) body[property] = value;
+      else custom[property] = value;
+    return { body, custom };
+  };
+
   const personOf = (record: PipedriveRecord): InPerson => {
     const fields: Record<string, string> = {};
+    const wins: string[] = [];
     for (const m of mapping) {
-      if (m.direction === 'out' || m.field === 'owner' || m.field === 'stage') continue;
-      const value =
-        m.property === 'phones' || m.property === 'emails'
-          ? primaryOf(record[m.property])
-          : text(
-              record[m.property] ??
-                (record.custom_fields as Record<string, unknown> | undefined)?.[m.property],
-            );
-      if (value) fields[m.field] = value;
+      const rule = inRule(m);
+      const value = rule && valueIn(record, m.property);
+      if (!value) continue;
+      fields[m.field] = value;
+      if (rule === 'overwrite') wins.push(m.field);
     }
     return {
       remoteId: String(record.id),
       email: primaryOf(record.emails),
       fields,
+      wins,
       written: writtenOf(record, stageCode),
     };
   };
@@ -290,11 +319,14 @@ export function createPipedriveSync(
   async function pushLeads(only?: readonly string[]) {
     const { byLocal } = await loadOwners();
     const code = pushesStage ? await stageField() : null;
-    const bodyOf = (lead: OutLead, owner: string | null) => {
+    const bodyOf = (lead: OutLead, owner: string | null, creating = false) => {
       const stageText = code ? pipedriveStageOf(lead.stage) : null;
+      const { body, custom } = personBody(personValuesOut(mapping, lead, creating));
+      const customFields = { ...custom, ...(code && stageText && { [code]: stageText }) };
       return {
+        ...body,
         ...(owner !== null && { owner_id: Number(owner) }),
-        ...(code && stageText && { custom_fields: { [code]: stageText } }),
+        ...(Object.keys(customFields).length > 0 && { custom_fields: customFields }),
       };
     };
     await pushChangedLeads(
@@ -307,15 +339,19 @@ export function createPipedriveSync(
         cursor: 'out:persons',
         replayType: 'persons',
         pushesOwner,
-        written: (lead, owner) => ({
-          ...(pushesOwner && { owner_id: owner }),
-          ...(code && { [code]: pipedriveStageOf(lead.stage) }),
-        }),
+        written: (lead, owner) => {
+          const values = personValuesOut(mapping, lead, false);
+          return {
+            ...Object.fromEntries(alwaysOut.map((p) => [p, values[p] ?? null])),
+            ...(pushesOwner && { owner_id: owner }),
+            ...(code && { [code]: pipedriveStageOf(lead.stage) }),
+          };
+        },
         create: (lead, owner) =>
           api.addPerson({
             name: [lead.first_name, lead.last_name].filter(Boolean).join(' ') || lead.email!,
             emails: [{ value: lead.email!, primary: true, label: 'work' }],
-            ...bodyOf(lead, owner),
+            ...bodyOf(lead, owner, true),
           }),
         update: (remote, lead, owner) => api.updatePerson(remote, bodyOf(lead, owner)),
       },
