@@ -15,7 +15,8 @@ describe.skipIf(!hasBrowser)('a CRM connected from the browser, in Chromium', ()
     for (let n = 0; n < 250; n++)
       hubspot.create('contacts', { email: `persoon${n}@klant${n % 20}.nl`, firstname: `Persoon${n}` });
     const { env, dispose } = await createStoreEnv('sqlite');
-    const baton = await startServerProcess({ ...env, ...admin });
+    // The local HubSpot listens on 127.0.0.1, which the server's operator must allow.
+    const baton = await startServerProcess({ ...env, ...admin, BATON_CRM_ALLOW_PRIVATE: 'true' });
     const browser = await launchChromium();
     try {
       const { context, page, errors } = await signedInPage(
@@ -115,6 +116,7 @@ describe.skipIf(!hasBrowser)('a CRM connected from the browser, in Chromium', ()
       ...admin,
       PORT: String(port),
       BATON_PUBLIC_URL: batonUrl,
+      BATON_CRM_ALLOW_PRIVATE: 'true',
     });
     const browser = await launchChromium();
     try {

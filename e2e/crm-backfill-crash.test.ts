@@ -54,7 +54,7 @@ describe.each(e2eStores)('a kill -9 in the middle of a HubSpot backfill on %s', 
         );
 
       // A dead process's hold on the sync ends after 3 s (renewed after each page while alive).
-      const serverEnv = { ...env, BATON_CRM_SYNC_LEASE_SECONDS: '3' };
+      const serverEnv = { ...env, BATON_CRM_SYNC_LEASE_SECONDS: '3', BATON_CRM_ALLOW_PRIVATE: 'true' };
       const created = await runCli(
         ['api-keys', 'create', '--name', 'Setup', '--role', 'admin', '--json'],
         serverEnv,

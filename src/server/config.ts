@@ -324,6 +324,13 @@ export const configSpec = {
     default: 120,
     parse: integer(1, 3600),
   },
+  crmAllowPrivate: {
+    env: 'BATON_CRM_ALLOW_PRIVATE',
+    doc: 'Let admins point a CRM connection at a private, loopback or reserved address (a sandbox or proxy on your own network); off, such addresses are refused',
+    defaultText: 'false',
+    default: false,
+    parse: boolean,
+  },
   crmSyncLeaseSeconds: {
     env: 'BATON_CRM_SYNC_LEASE_SECONDS',
     doc: "How long an instance holds a CRM connection it is syncing (renewed after each page); if it dies, another takes the sync over after this, from the connection's cursors, in seconds",

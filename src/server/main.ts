@@ -87,6 +87,7 @@ export function servicesFor(
       outboxLeaseMs: config.outboxLeaseMs,
       webhookLeaseMs: config.webhookLeaseMs,
       crmSyncLeaseMs: config.crmSyncLeaseSeconds * 1000,
+      connectors: { allowPrivate: config.crmAllowPrivate },
       ...(config.mailLogDomain && { mailLogDomain: config.mailLogDomain }),
       mailSync: {
         intervalMs: config.mailSyncIntervalSeconds * 1000,

@@ -84,7 +84,9 @@ export interface ServicesOptions {
   /** How long a process holds a CRM connection's sync before another may take it over. */
   crmSyncLeaseMs?: number;
   /** The CRM budgets a connection keeps to (a portal with a larger budget, a bench). */
-  connectors?: Partial<Pick<ConnectorOptions, 'tenSecondBudget' | 'searchesPerSecond' | 'maxTries'>>;
+  connectors?: Partial<
+    Pick<ConnectorOptions, 'tenSecondBudget' | 'searchesPerSecond' | 'maxTries' | 'allowPrivate'>
+  >;
   attributionHelper?: AttributionHelper;
   /** Where chat alerts go; by default over guarded HTTP with a 10 s limit per message. */
   chat?: ChatSender;
@@ -223,6 +225,7 @@ export function createServices(deps: ServiceDeps, options: ServicesOptions = {})
         tenSecondBudget: 150,
         searchesPerSecond: 4,
         twoSecondBudget: 16,
+        allowPrivate: false,
         warn: sync.warn,
         tellAdmins: async (connection, problem, key) => {
           await queueConnectionProblem({

@@ -58,7 +58,8 @@ export function createTestContext(
     {
       ...(options.attributionHelper && { attributionHelper: options.attributionHelper }),
       ...(options.mailSync && { mailSync: options.mailSync }),
-      ...(options.connectors && { connectors: options.connectors }),
+      // The local CRMs listen on 127.0.0.1.
+      connectors: { allowPrivate: true, ...options.connectors },
     },
   );
   if (options.reactions !== false) wireLeadFlow(services, events);

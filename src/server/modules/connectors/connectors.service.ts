@@ -1,4 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { isPublicAddress, targetProblem } from '../../../domain/webhooks/webhooks.ts';
 import { Type } from 'typebox';
 import type {
   Connection,
@@ -67,6 +69,8 @@ export interface ConnectorOptions {
   searchesPerSecond: number;
   /** Share of a Pipedrive token's 2-second burst limit (Essential: 20, Advanced: 40) this connection uses. */
   twoSecondBudget: number;
+  /** Whether a connection may point at a private, loopback or reserved address (the operator's choice). */
+  allowPrivate: boolean;
   warn: (message: string) => void;
   /** Tells the admins (email and bell) of a problem only they can fix; `key` tells it once. */
   tellAdmins?: (
@@ -299,6 +303,33 @@ export function createConnectorsService(
     return row;
   };
 
+  /**
+   * A CRM address of the admin's own (a sandbox, a proxy) that Baton may call: http(s), no
+   * credentials in it, and (unless the operator allows it) neither written as nor resolving to a
+   * private, loopback or reserved address, so a connection cannot reach into Baton's own network.
+   */
+  const checkBaseUrl = async (baseUrl: string | undefined) => {
+    if (baseUrl === undefined) return;
+    const refuse = (reason: string) =>
+      createError('http.validation_failed', `baseUrl ${reason}`, [{ field: 'body.baseUrl', reason }]);
+    const problem = targetProblem(baseUrl, options.allowPrivate);
+    if (problem === 'private_address')
+      throw refuse(
+        'is a private, loopback or reserved address; the server’s operator may allow them (BATON_CRM_ALLOW_PRIVATE)',
+      );
+    if (problem)
+      throw refuse(
+        problem === 'has_credentials' ? 'must not hold a user or password' : 'must be an http(s) address',
+      );
+    if (options.allowPrivate) return;
+    const host = new URL(baseUrl).hostname.replace(/^\[|\]$/g, '');
+    const found = await lookup(host, { all: true }).catch(() => []);
+    if (found.some((a) => !isPublicAddress(a.address)))
+      throw refuse(
+        `resolves to a private, loopback or reserved address; the server’s operator may allow them (BATON_CRM_ALLOW_PRIVATE)`,
+      );
+  };
+
   /** A mapping that means something: each field once, the owner and the stage going out. */
   const checkMapping = (mapping: readonly FieldMapping[] | undefined) => {
     const problems = mapping ? mappingProblems(mapping) : [];
@@ -529,6 +560,7 @@ export function createConnectorsService(
     async create(actor: Actor | null, body: CreateConnectionBody): Promise<Connection> {
       const who = authorize(actor, 'connectors.manage');
       checkMapping(body.mapping);
+      await checkBaseUrl(body.baseUrl);
       await probe(body.kind, vendorFor(body.kind, body.token, body.baseUrl ?? null));
       return present(await insertNew(who, body, secrets.seal(body.token), 'token'));
     },
@@ -540,6 +572,7 @@ export function createConnectorsService(
     async oauthStart(actor: Actor | null, body: OAuthStartBody) {
       const who = authorize(actor, 'connectors.manage');
       checkMapping(body.mapping);
+      await checkBaseUrl(body.baseUrl);
       if (who.kind !== 'user')
         throw createError('auth.forbidden', 'Granting access through OAuth 2 takes a signed-in admin');
       let app = { clientId: body.clientId, clientSecret: body.clientSecret };

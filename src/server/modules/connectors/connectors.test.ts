@@ -680,4 +680,29 @@ describeEachDialect('the HubSpot connector', (getDatabase) => {
     });
     expect(await errors(connection.id)).toEqual([]);
   });
+  it('refuses a CRM address on a private, loopback or reserved address unless the server’s operator allows it', async () => {
+    const guarded = createTestContext(getDatabase(), undefined, { connectors: { allowPrivate: false } });
+    for (const baseUrl of [
+      hubspot.url,
+      'http://localhost:8080',
+      'http://169.254.169.254/latest',
+      'http://[::1]:9000',
+    ])
+      await expect(
+        guarded.services.connectors.create(cli, { kind: 'hubspot', token: hubspot.token, baseUrl }),
+      ).rejects.toMatchObject({
+        code: 'http.validation_failed',
+        fieldErrors: [{ field: 'body.baseUrl', reason: expect.stringContaining('BATON_CRM_ALLOW_PRIVATE') }],
+      });
+    await expect(
+      guarded.services.connectors.create(cli, {
+        kind: 'hubspot',
+        token: hubspot.token,
+        baseUrl: 'https://user:pw@api.hubapi.com',
+      }),
+    ).rejects.toMatchObject({
+      fieldErrors: [{ field: 'body.baseUrl', reason: 'must not hold a user or password' }],
+    });
+    expect((await guarded.services.connectors.list(cli)).data).toEqual([]);
+  });
 });
