@@ -98,6 +98,8 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0037_tasks',
         '0038_campaign_members',
         '0039_connectors',
+        '0040_connection_links_removed',
+        '0041_sla_breached_index',
       ],
     });
   });

@@ -41,6 +41,9 @@ export const Connection = Type.Object({
   state: Type.Enum(['active', 'paused', 'failing']),
   lastError: Nullable(Type.String()),
   pollIntervalSeconds: Type.Integer(),
+  breachTasks: Type.Boolean({
+    description: "Whether a missed follow-up becomes a task for the rep's manager on the person in the CRM",
+  }),
   lastSyncedAt: Nullable(Instant),
   nextSyncAt: Instant,
   backfill: Type.Object({
@@ -75,6 +78,9 @@ export const CreateConnectionBody = StrictObject({
   webhookSecret: Type.Optional(WebhookSecret),
   pollIntervalSeconds: Type.Optional(PollInterval),
   mapping: Type.Optional(Mapping),
+  breachTasks: Type.Optional(
+    Type.Boolean({ description: "A missed follow-up becomes a task for the rep's manager in the CRM" }),
+  ),
 });
 export type CreateConnectionBody = Static<typeof CreateConnectionBody>;
 
@@ -84,6 +90,9 @@ export const UpdateConnectionBody = StrictObject({
   webhookSecret: Type.Optional(Nullable(WebhookSecret)),
   pollIntervalSeconds: Type.Optional(PollInterval),
   mapping: Type.Optional(Mapping),
+  breachTasks: Type.Optional(
+    Type.Boolean({ description: "A missed follow-up becomes a task for the rep's manager in the CRM" }),
+  ),
   paused: Type.Optional(Type.Boolean({ description: 'Pause or resume syncing' })),
 });
 export type UpdateConnectionBody = Static<typeof UpdateConnectionBody>;
@@ -145,6 +154,9 @@ export const OAuthStartBody = StrictObject({
   webhookSecret: Type.Optional(WebhookSecret),
   pollIntervalSeconds: Type.Optional(PollInterval),
   mapping: Type.Optional(Mapping),
+  breachTasks: Type.Optional(
+    Type.Boolean({ description: "A missed follow-up becomes a task for the rep's manager in the CRM" }),
+  ),
   connectionId: Type.Optional(
     Type.String({ format: 'uuid', description: 'Grant access again to this connection (after a revoke)' }),
   ),

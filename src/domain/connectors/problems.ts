@@ -13,3 +13,43 @@ export type ConnectionProblem =
   | { kind: 'merged_people'; people: string[] }
   /** A property the CRM refuses Baton's value for (its type or options changed there). */
   | { kind: 'property_refused'; property: string; reason: string };
+
+/** What a follow-up clock waits for, as a manager reads it in a task. */
+const targetText: Record<'en' | 'nl', Record<string, string>> = {
+  en: {
+    first_response: 'first response',
+    accept_or_reject: 'accept or reject',
+    qualify_or_recycle: 'qualify or recycle',
+    opportunity_or_recycle: 'opportunity or recycle',
+  },
+  nl: {
+    first_response: 'eerste reactie',
+    accept_or_reject: 'accepteren of afwijzen',
+    qualify_or_recycle: 'kwalificeren of terugsturen',
+    opportunity_or_recycle: 'opportunity of terugsturen',
+  },
+};
+
+/**
+ * The task a manager gets in the CRM when a rep of theirs missed a step of a lead's follow-up, in
+ * their language (the deadline in UTC: the CRM shows the task's own due time in theirs).
+ *
+ * @example breachTaskText('en', { lead: 'Jan', rep: 'Ruud', target: 'first_response', deadline: new Date('2026-12-01T13:00:00Z') }).subject
+ *   // 'Follow-up missed (first response): Jan'
+ */
+export function breachTaskText(
+  language: 'en' | 'nl',
+  input: { lead: string; rep: string; target: string; deadline: Date },
+): { subject: string; body: string } {
+  const deadline = `${input.deadline.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const step = targetText[language][input.target] ?? input.target;
+  return language === 'nl'
+    ? {
+        subject: `Opvolging gemist (${step}): ${input.lead}`,
+        body: `${input.rep} heeft ${input.lead} niet opgevolgd vóór ${deadline} (${step}, Baton). Spreek ${input.rep} aan, of neem de lead over.`,
+      }
+    : {
+        subject: `Follow-up missed (${step}): ${input.lead}`,
+        body: `${input.rep} did not follow ${input.lead} up before ${deadline} (${step}, Baton). Check in with ${input.rep}, or take the lead over.`,
+      };
+}

@@ -44,6 +44,9 @@ export interface PipedriveApi {
   updatePerson(id: string, fields: Record<string, unknown>): Promise<void>;
   addNote(personId: string, content: string): Promise<string>;
   addDeal(fields: Record<string, unknown>): Promise<string>;
+  /** Makes an activity (a task); not sent again after an answer that never came. */
+  addActivity(fields: Record<string, unknown>): Promise<string>;
+  activitiesOf(personId: string): Promise<PipedriveRecord[]>;
   dealsOf(personId: string): Promise<PipedriveRecord[]>;
   notesOf(personId: string): Promise<{ id: string; content: string }[]>;
   stats: { calls: number; waits: number; waitedMs: number };
@@ -234,6 +237,19 @@ export function connectPipedrive(account: PipedriveAccount): PipedriveApi {
         true,
       );
       return String(answer.data.id);
+    },
+    async addActivity(body) {
+      const answer = await call<{ data: { id: number } }>(
+        () => activities.addActivity({ AddActivityRequest: body }),
+        true,
+      );
+      return String(answer.data.id);
+    },
+    async activitiesOf(personId) {
+      const page = await call<Page>(() =>
+        activities.getActivities({ person_id: Number(personId), limit: 500 }),
+      );
+      return page.data ?? [];
     },
     async dealsOf(personId) {
       const page = await call<Page>(() => deals.getDeals({ person_id: Number(personId), limit: 500 }));

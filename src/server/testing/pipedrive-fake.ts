@@ -385,6 +385,18 @@ export async function startPipedriveFake(options: PipedriveFakeOptions = {}) {
       }
       return send(res, 200, { success: true, data: deal });
     }
+    if (method === 'POST' && path === '/api/v2/activities') {
+      if (typeof body.subject !== 'string' || body.subject === '')
+        return fail(res, 400, 'subject is required');
+      if (body.owner_id !== undefined && !users.some((u) => u.id === body.owner_id))
+        return fail(res, 400, 'owner_id is not a user of this company');
+      const activity = put('activities', { done: false, type: 'task', ...body });
+      if (dropNextCreate) {
+        dropNextCreate = false;
+        return res.socket?.destroy();
+      }
+      return send(res, 200, { success: true, data: activity });
+    }
     if (method === 'POST' && path === '/api/v2/persons') {
       if (!body.name) return fail(res, 400, 'name is required');
       return send(res, 200, { success: true, data: put('persons', body) });

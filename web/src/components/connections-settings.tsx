@@ -13,6 +13,7 @@ import {
   Radio,
   Select,
   Space,
+  Switch,
   Table,
   Tag,
   Typography,
@@ -316,6 +317,18 @@ function ConnectionCard({ connection }: { connection: Connection }) {
               children: t('connections.seconds', { count: connection.pollIntervalSeconds }),
             },
             { key: 'linked', label: t('connections.linked'), children: linked || '—' },
+            {
+              key: 'breachTasks',
+              label: t('connections.breachTasks'),
+              children: (
+                <Switch
+                  size="small"
+                  checked={connection.breachTasks}
+                  aria-label={t('connections.breachTasks')}
+                  onChange={(breachTasks) => pause.mutate({ id: connection.id, breachTasks })}
+                />
+              ),
+            },
             {
               key: 'webhook',
               label: t('connections.webhookUrl'),

@@ -1657,6 +1657,7 @@ export const en = {
         'The API token of a global admin (Personal preferences → API). Baton tries it before keeping it.',
     },
     tokenNeeded: 'Give the token.',
+    breachTasks: 'Task for the manager on a missed follow-up',
     authBy: 'Connect with',
     authToken: 'A token',
     oauthApp: 'OAuth 2 app',

@@ -1669,6 +1669,7 @@ export const nl: typeof en = {
         'Het API-token van een globale beheerder (Persoonlijke voorkeuren → API). Baton probeert het eerst uit.',
     },
     tokenNeeded: 'Vul het token in.',
+    breachTasks: 'Taak voor de manager bij een gemiste opvolging',
     authBy: 'Koppelen met',
     authToken: 'Een token',
     oauthApp: 'OAuth 2-app',

@@ -39,6 +39,7 @@ import * as m0037 from './0037_tasks.ts';
 import * as m0038 from './0038_campaign_members.ts';
 import * as m0039 from './0039_connectors.ts';
 import * as m0040 from './0040_connection_links_removed.ts';
+import * as m0041 from './0041_sla_breached_index.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -82,4 +83,5 @@ export const migrations: Record<string, Migration> = {
   '0038_campaign_members': m0038,
   '0039_connectors': m0039,
   '0040_connection_links_removed': m0040,
+  '0041_sla_breached_index': m0041,
 };

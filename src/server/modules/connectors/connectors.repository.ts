@@ -441,3 +441,37 @@ export async function overwriteContactFields(
     .where('id', '=', id)
     .execute();
 }
+
+/** Follow-up clocks breached since a point, with the lead, the rep and the rep's manager, oldest first. */
+export async function findBreaches(db: Db, since: string, afterId: string, limit: number) {
+  return db
+    .selectFrom('sla_instances as s')
+    .innerJoin('contacts as c', 'c.id', 's.contact_id')
+    .leftJoin('users as rep', 'rep.id', 's.user_id')
+    .leftJoin('users as m', 'm.id', 'rep.manager_id')
+    .select([
+      's.id',
+      's.contact_id',
+      's.breached_at',
+      's.deadline_at',
+      's.target',
+      'c.first_name',
+      'c.last_name',
+      'c.email',
+      'rep.name as rep_name',
+      'm.id as manager_id',
+      'm.language as manager_language',
+    ])
+    .where('s.breached_at', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb('s.breached_at', '>', since),
+        eb.and([eb('s.breached_at', '=', since), eb('s.id', '>', afterId)]),
+      ]),
+    )
+    .orderBy('s.breached_at')
+    .orderBy('s.id')
+    .limit(limit)
+    .$narrowType<{ breached_at: string }>()
+    .execute();
+}

@@ -44,11 +44,14 @@ import {
   updateConnection,
   type ConnectionRow,
 } from './connectors.repository.ts';
-import { createHubSpotSync, type SyncDeps } from './hubspot.connector.ts';
+import { createHubSpotSync, type ConnectionSettings, type SyncDeps } from './hubspot.connector.ts';
 import type { LogEntry, SyncCounts } from './inbound.ts';
 import type { Insertable } from 'kysely';
 import type { ConnectionLogTable } from '../../db/tables.ts';
 import type { OpportunitiesService } from '../opportunities/opportunities.service.ts';
+
+/** A connection's choices beside its mapping (the `options` column). */
+const SettingsColumn = Type.Object({ breachTasks: Type.Optional(Type.Boolean()) });
 
 const MappingColumn = Type.Array(
   Type.Object({
@@ -103,7 +106,12 @@ interface CrmSync {
 /** A CRM as the service needs it: its owners (the token's test), and a sync. */
 interface Vendor {
   owners(): Promise<CrmOwner[]>;
-  sync(deps: SyncDeps, row: ConnectionRow, mapping: readonly FieldMapping[]): CrmSync;
+  sync(
+    deps: SyncDeps,
+    row: ConnectionRow,
+    mapping: readonly FieldMapping[],
+    settings: ConnectionSettings,
+  ): CrmSync;
 }
 /** An OAuth 2 access token is refreshed when it has less than this left. */
 const refreshAheadMs = 5 * 60_000;
@@ -232,6 +240,9 @@ export function createConnectorsService(
 
   const mappingOf = (row: ConnectionRow) =>
     readJson(MappingColumn, row.mapping, 'connections.mapping') as FieldMapping[];
+  const settingsOf = (row: ConnectionRow): ConnectionSettings => ({
+    breachTasks: readJson(SettingsColumn, row.options, 'connections.options').breachTasks === true,
+  });
 
   /** A CRM's client for a kind, a token and an address, within this connection's budgets. */
   const vendorFor = (
@@ -248,7 +259,7 @@ export function createConnectorsService(
       });
       return {
         owners: () => api.users(),
-        sync: (d, row, mapping) => createPipedriveSync(d, row, api, mapping),
+        sync: (d, row, mapping, settings) => createPipedriveSync(d, row, api, mapping, settings),
       };
     }
     const api = connectHubSpot({
@@ -258,7 +269,10 @@ export function createConnectorsService(
       searchesPerSecond: options.searchesPerSecond,
       maxTries: options.maxTries,
     });
-    return { owners: () => api.owners(), sync: (d, row, mapping) => createHubSpotSync(d, row, api, mapping) };
+    return {
+      owners: () => api.owners(),
+      sync: (d, row, mapping, settings) => createHubSpotSync(d, row, api, mapping, settings),
+    };
   };
 
   const webhookUrlOf = (id: string) =>
@@ -280,6 +294,7 @@ export function createConnectorsService(
       state: row.state as Connection['state'],
       lastError: row.last_error,
       pollIntervalSeconds: row.poll_interval_seconds,
+      breachTasks: settingsOf(row).breachTasks,
       lastSyncedAt: fromDbTimeOrNull(row.last_synced_at)?.toISOString() ?? null,
       nextSyncAt: fromDbTime(row.next_sync_at).toISOString(),
       backfill: {
@@ -360,7 +375,7 @@ export function createConnectorsService(
       secret_sealed: sealed,
       webhook_secret_sealed: body.webhookSecret ? secrets.seal(body.webhookSecret) : null,
       mapping: JSON.stringify(body.mapping ?? defaultMapping[body.kind]),
-      options: '{}',
+      options: JSON.stringify({ breachTasks: body.breachTasks ?? false }),
       state: 'active',
       last_error: null,
       poll_interval_seconds: body.pollIntervalSeconds ?? 300,
@@ -468,6 +483,7 @@ export function createConnectorsService(
       },
       row,
       mappingOf(row),
+      settingsOf(row),
     );
     const vendor = vendorName[row.kind as 'hubspot' | 'pipedrive'] ?? row.kind;
     let error: string | null = null;
@@ -695,6 +711,9 @@ export function createConnectorsService(
         }),
         ...(body.pollIntervalSeconds !== undefined && { poll_interval_seconds: body.pollIntervalSeconds }),
         ...(body.mapping !== undefined && { mapping: JSON.stringify(body.mapping) }),
+        ...(body.breachTasks !== undefined && {
+          options: JSON.stringify({ ...settingsOf(row), breachTasks: body.breachTasks }),
+        }),
         ...(body.paused === true && { state: 'paused' }),
         // Resuming (or a new token) syncs at once.
         ...((body.paused === false || body.token !== undefined) && {
@@ -765,7 +784,7 @@ export function createConnectorsService(
       if (entry.outcome !== 'error' || entry.payload === null)
         throw createError('connectors.not_replayable', 'Only a failed record can be replayed');
       const payload = JSON.parse(entry.payload) as { type: string; id?: string; localId?: string };
-      const sync = vendorOf(row).sync(syncDeps, row, mappingOf(row));
+      const sync = vendorOf(row).sync(syncDeps, row, mappingOf(row), settingsOf(row));
       if (payload.localId) await sync.pushLeads([payload.localId]);
       else if (payload.id) await sync.pullRecords(payload.type, [payload.id]);
       await settleSync(row, sync);
@@ -888,7 +907,7 @@ export function createConnectorsService(
             merges.push({ type, survivor, merged });
           } else add(type, String(event.objectId));
         }
-      const sync = vendorOf(row).sync(syncDeps, row, mappingOf(row));
+      const sync = vendorOf(row).sync(syncDeps, row, mappingOf(row), settingsOf(row));
       // Companies and people before what was done with them.
       for (const type of [
         'companies',

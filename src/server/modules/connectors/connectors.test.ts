@@ -705,4 +705,44 @@ describeEachDialect('the HubSpot connector', (getDatabase) => {
     });
     expect((await guarded.services.connectors.list(cli)).data).toEqual([]);
   });
+  it('a missed follow-up becomes one task for the rep’s manager on the contact in HubSpot when the connection asks for it, even across a crash', async () => {
+    const { lead, connection, rep } = await world();
+    const fleur = hubspot.addOwner({ email: 'fleur@nordwind.nl', firstName: 'Fleur', lastName: 'Smit' });
+    expect(connection.breachTasks).toBe(false);
+    expect(
+      (await context.services.connectors.update(cli, connection.id, { breachTasks: true })).breachTasks,
+    ).toBe(true);
+    await context.services.connectors.syncNow(cli, connection.id);
+    const jan = hubspot.findBy('contacts', 'email', 'jan@klant.nl')!;
+    const tasksOfJan = () => hubspot.all('tasks').filter((t) => t.associations.contacts?.has(jan.id));
+    expect(tasksOfJan()).toEqual([]);
+
+    // Nobody calls Jan: the next morning the clock is breached, and the task's answer is lost (a crash).
+    context.clock.set('2026-12-02T09:00:00.000Z');
+    await context.services.leadFlow.sweepClocks();
+    expect((await firstResponse(lead)).status).toBe('breached');
+    hubspot.dropNextCreate();
+    expect(await context.services.connectors.syncNow(cli, connection.id)).toMatchObject({ state: 'failing' });
+    for (let turn = 0; turn < 2; turn++) {
+      context.clock.advance(61_000);
+      expect(await context.services.connectors.syncNow(cli, connection.id)).toMatchObject({
+        state: 'active',
+      });
+    }
+    // One task per step missed (the first response, and accepting or rejecting), each once.
+    const breached = (await context.services.sla.listClocks(cli, lead)).filter(
+      (c) => c.status === 'breached',
+    );
+    expect(breached.map((c) => c.target).sort()).toEqual(['accept_or_reject', 'first_response']);
+    expect(
+      tasksOfJan()
+        .map((t) => t.properties.hs_task_subject)
+        .sort(),
+    ).toEqual(['Follow-up missed (accept or reject): Jan', 'Follow-up missed (first response): Jan']);
+    const task = tasksOfJan().find((t) => t.properties.hs_task_subject!.includes('first response'));
+    expect(task!.properties).toMatchObject({ hs_task_status: 'NOT_STARTED', hubspot_owner_id: fleur.id });
+    expect(task!.properties.hs_task_body).toContain(`${rep.name} did not follow Jan up before`);
+    // The crash's turn is the one problem told: the task's answer that never came.
+    expect((await errors(connection.id)).map((e) => e.code)).toEqual(['connectors.sync_failed']);
+  });
 });

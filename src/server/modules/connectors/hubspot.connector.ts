@@ -17,6 +17,7 @@ import { findCursor, saveCursor, type ConnectionRow } from './connectors.reposit
 import {
   personValuesOut,
   propertiesWritten,
+  pushBreachTasks,
   pushChangedLeads,
   pushOpportunities,
   pushRejectionNotes,
@@ -44,6 +45,12 @@ import {
  * sent. So a sync cut short (a crash, a 429 storm, a revoked token) resumes from the cursors and
  * duplicates nothing.
  */
+
+/** A connection's choices beside its mapping. */
+export interface ConnectionSettings {
+  /** A missed follow-up becomes a task for the rep's manager on the person. */
+  breachTasks: boolean;
+}
 
 export interface SyncDeps extends InboundDeps {
   /** After each page: the records read (the backfill's progress), and a chance to hold the lease. */
@@ -81,6 +88,7 @@ export function createHubSpotSync(
   connection: ConnectionRow,
   api: HubSpotApi,
   mapping: readonly FieldMapping[],
+  settings: ConnectionSettings = { breachTasks: false },
 ) {
   const { db, clock } = deps;
   const id = connection.id;
@@ -463,6 +471,33 @@ export function createHubSpotSync(
           return null;
         },
       });
+      if (settings.breachTasks)
+        await pushBreachTasks(deps, connection, inbound, {
+          // HubSpot's default association of a task to a contact: 204.
+          create: async (person, task) => {
+            const owner = task.userId ? (await loadOwners()).byLocal.get(task.userId) : undefined;
+            return api.create(
+              'tasks',
+              {
+                hs_timestamp: task.due.toISOString(),
+                hs_task_subject: task.subject,
+                hs_task_body: task.body,
+                hs_task_status: 'NOT_STARTED',
+                hs_task_priority: 'HIGH',
+                hs_task_type: 'TODO',
+                ...(owner && { hubspot_owner_id: owner }),
+              },
+              [{ toId: person, typeId: 204 }],
+            );
+          },
+          find: async (person, marker) => {
+            for (const task of (await api.associations('contacts', 'tasks', [person])).get(person) ?? []) {
+              const found = await api.get('tasks', task, ['hs_task_body'], []);
+              if (found?.properties.hs_task_body?.includes(marker)) return task;
+            }
+            return null;
+          },
+        });
       await pushRejectionNotes(deps, connection, inbound, {
         // HubSpot's default association of a note to a contact: 202.
         create: (person, body, at) =>

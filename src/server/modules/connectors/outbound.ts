@@ -7,6 +7,7 @@ import {
   findCursor,
   hasLogEntry,
   findLinksByLocal,
+  findBreaches,
   findRejections,
   setOpportunityExternalId,
   saveCursor,
@@ -16,6 +17,7 @@ import {
 import { writtenHash, type Inbound, type InboundDeps } from './inbound.ts';
 import type { FieldMapping } from '../../../domain/connectors/hubspot.ts';
 import { outRule } from '../../../domain/connectors/mapping.ts';
+import { breachTaskText } from '../../../domain/connectors/problems.ts';
 
 /*
  * Baton's decisions that become records in the CRM, whichever CRM it is: a lead sent back to
@@ -218,22 +220,43 @@ const lagMs = 60_000;
 /** The marker a note carries: the stage change it tells of. */
 export const noteMarker = (stageChangeId: string) => `[baton:${stageChangeId}]`;
 
-export async function pushRejectionNotes(
+/** What becomes a record on a person in the CRM (a note, a task), read from a cursor. */
+interface MarkedSource<Row> {
+  /** The cursor's name ('out:notes'). */
+  cursor: string;
+  /** The links' object type of what is written ('note', 'task'). */
+  objectType: string;
+  read: (since: string, afterId: string, limit: number) => Promise<Row[]>;
+  idOf: (row: Row) => string;
+  contactOf: (row: Row) => string;
+  /** The row's place on the cursor (a stored time). */
+  positionOf: (row: Row) => string;
+}
+
+/**
+ * Writes each row from the cursor on as one record on its person in the CRM, once: linked to
+ * `pending` before it is made, carrying Baton's marker, and a marked record found on the person
+ * taken instead of writing another. A new connection starts from now, not from the years before.
+ */
+async function pushMarked<Row>(
   deps: Pick<InboundDeps, 'db' | 'clock'>,
   connection: Pick<ConnectionRow, 'id'>,
   inbound: Pick<Inbound, 'note'>,
-  writer: NoteWriter,
+  source: MarkedSource<Row>,
+  write: {
+    create(personRemoteId: string, row: Row, marker: string): Promise<string>;
+    find(personRemoteId: string, marker: string): Promise<string | null>;
+  },
 ): Promise<number> {
   const { db, clock } = deps;
   const id = connection.id;
-  const saved = await findCursor(db, id, 'out:notes');
+  const saved = await findCursor(db, id, source.cursor);
   const start = '00000000-0000-0000-0000-000000000000';
-  // A new connection tells of what is sent back from now on, not of the years before it.
   if (!saved) {
     await saveCursor(
       db,
       id,
-      'out:notes',
+      source.cursor,
       JSON.stringify([toDbTime(clock.now()), start]),
       toDbTime(clock.now()),
     );
@@ -247,51 +270,31 @@ export async function pushRejectionNotes(
   let newest: [string, string] = [since, afterId];
   let written = 0;
   for (;;) {
-    const rejections = await findRejections(db, position[0], position[1], 200);
-    if (rejections.length === 0) break;
+    const rows = await source.read(position[0], position[1], 200);
+    if (rows.length === 0) break;
     const people = new Map(
-      (
-        await findLinksByLocal(
-          db,
-          id,
-          'contact',
-          rejections.map((r) => r.contact_id),
-        )
-      )
+      (await findLinksByLocal(db, id, 'contact', rows.map(source.contactOf)))
         .filter((l) => l.removed_at === null)
         .map((l) => [l.local_id, l.remote_id]),
     );
     const done = new Map(
-      (
-        await findLinksByLocal(
-          db,
-          id,
-          'note',
-          rejections.map((r) => r.id),
-        )
-      ).map((l) => [l.local_id, l.remote_id]),
+      (await findLinksByLocal(db, id, source.objectType, rows.map(source.idOf))).map((l) => [
+        l.local_id,
+        l.remote_id,
+      ]),
     );
-    for (const rejection of rejections) {
-      const person = people.get(rejection.contact_id);
-      const known = done.get(rejection.id);
+    for (const row of rows) {
+      const rowId = source.idOf(row);
+      const person = people.get(source.contactOf(row));
+      const known = done.get(rowId);
       if (!person || (known && !known.startsWith(`${pending}:`))) continue;
-      const marker = noteMarker(rejection.id);
-      const at = fromDbTime(rejection.occurred_at);
-      const body = [
-        `${rejection.to_stage === 'recycled' ? 'Sent back to Marketing' : 'Disqualified'} in Baton${
-          (rejection.actor_name ?? rejection.actor_label)
-            ? ` by ${rejection.actor_name ?? rejection.actor_label}`
-            : ''
-        }: ${rejection.label_en ?? rejection.reason_code ?? 'no reason given'}.`,
-        ...(rejection.note ? [rejection.note] : []),
-        marker,
-      ].join('\n');
+      const marker = noteMarker(rowId);
       const link = (remote: string) =>
         upsertLink(db, {
           connection_id: id,
-          object_type: 'note',
+          object_type: source.objectType,
           remote_id: remote,
-          local_id: rejection.id,
+          local_id: rowId,
           pushed_hash: null,
           pushed_at: toDbTime(clock.now()),
           pulled_hash: null,
@@ -299,9 +302,9 @@ export async function pushRejectionNotes(
         });
       try {
         // Written before: a crash came between writing it and linking it.
-        const found = known ? await writer.find(person, marker) : null;
-        if (!found) await link(`${pending}:${rejection.id}`);
-        await link(found ?? (await writer.create(person, body, at)));
+        const found = known ? await write.find(person, marker) : null;
+        if (!found) await link(`${pending}:${rowId}`);
+        await link(found ?? (await write.create(person, row, marker)));
         written += 1;
       } catch (error) {
         if (
@@ -311,9 +314,9 @@ export async function pushRejectionNotes(
           throw error;
         inbound.note({
           direction: 'out',
-          object_type: 'note',
+          object_type: source.objectType,
           remote_id: person,
-          local_id: rejection.contact_id,
+          local_id: source.contactOf(row),
           outcome: 'error',
           code: 'connectors.write_refused',
           message: error instanceof Error ? error.message : String(error),
@@ -321,13 +324,111 @@ export async function pushRejectionNotes(
         });
       }
     }
-    const last = rejections.at(-1)!;
-    position = [toDbTime(fromDbTime(last.recorded_at)), last.id];
+    const last = rows.at(-1)!;
+    position = [source.positionOf(last), source.idOf(last)];
     if (position[0] > newest[0] || (position[0] === newest[0] && position[1] > newest[1])) newest = position;
-    await saveCursor(db, id, 'out:notes', JSON.stringify(newest), toDbTime(clock.now()));
-    if (rejections.length < 200) break;
+    await saveCursor(db, id, source.cursor, JSON.stringify(newest), toDbTime(clock.now()));
+    if (rows.length < 200) break;
   }
   return written;
+}
+
+/** A lead sent back to Marketing (recycled or disqualified) as a note on the person: who, the reason, its note. */
+export function pushRejectionNotes(
+  deps: Pick<InboundDeps, 'db' | 'clock'>,
+  connection: Pick<ConnectionRow, 'id'>,
+  inbound: Pick<Inbound, 'note'>,
+  writer: NoteWriter,
+): Promise<number> {
+  type Rejection = Awaited<ReturnType<typeof findRejections>>[number];
+  return pushMarked<Rejection>(
+    deps,
+    connection,
+    inbound,
+    {
+      cursor: 'out:notes',
+      objectType: 'note',
+      read: (since, afterId, limit) => findRejections(deps.db, since, afterId, limit),
+      idOf: (r) => r.id,
+      contactOf: (r) => r.contact_id,
+      positionOf: (r) => toDbTime(fromDbTime(r.recorded_at)),
+    },
+    {
+      create: (person, rejection, marker) =>
+        writer.create(
+          person,
+          [
+            `${rejection.to_stage === 'recycled' ? 'Sent back to Marketing' : 'Disqualified'} in Baton${
+              (rejection.actor_name ?? rejection.actor_label)
+                ? ` by ${rejection.actor_name ?? rejection.actor_label}`
+                : ''
+            }: ${rejection.label_en ?? rejection.reason_code ?? 'no reason given'}.`,
+            ...(rejection.note ? [rejection.note] : []),
+            marker,
+          ].join('\n'),
+          fromDbTime(rejection.occurred_at),
+        ),
+      find: (person, marker) => writer.find(person, marker),
+    },
+  );
+}
+
+/** A task for a person in the CRM, in Baton's terms; the CRM's writer maps the owner. */
+export interface OutTask {
+  subject: string;
+  body: string;
+  due: Date;
+  /** The Baton user it is for. */
+  userId: string | null;
+}
+
+/** What a CRM does with a task on a person. */
+export interface TaskWriter {
+  create(personRemoteId: string, task: OutTask): Promise<string>;
+  find(personRemoteId: string, marker: string): Promise<string | null>;
+}
+
+/**
+ * A missed follow-up (a clock breached) as a task for the rep's manager on the person, in the
+ * manager's language, due at once; only when the connection asks for it (`breachTasks`).
+ */
+export function pushBreachTasks(
+  deps: Pick<InboundDeps, 'db' | 'clock'>,
+  connection: Pick<ConnectionRow, 'id'>,
+  inbound: Pick<Inbound, 'note'>,
+  writer: TaskWriter,
+): Promise<number> {
+  type Breach = Awaited<ReturnType<typeof findBreaches>>[number];
+  return pushMarked<Breach>(
+    deps,
+    connection,
+    inbound,
+    {
+      cursor: 'out:tasks',
+      objectType: 'task',
+      read: (since, afterId, limit) => findBreaches(deps.db, since, afterId, limit),
+      idOf: (b) => b.id,
+      contactOf: (b) => b.contact_id,
+      positionOf: (b) => toDbTime(fromDbTime(b.breached_at)),
+    },
+    {
+      create: (person, breach, marker) => {
+        const text = breachTaskText(breach.manager_language === 'nl' ? 'nl' : 'en', {
+          lead: [breach.first_name, breach.last_name].filter(Boolean).join(' ') || breach.email || 'a lead',
+          rep: breach.rep_name ?? '—',
+          target: breach.target,
+          deadline: fromDbTime(breach.deadline_at),
+        });
+        return writer.create(person, {
+          subject: text.subject,
+          body: `${text.body}\n${marker}`,
+          due: deps.clock.now(),
+          userId: breach.manager_id,
+        });
+      },
+      find: (person, marker) => writer.find(person, marker),
+    },
+  );
 }
 
 /** A deal Baton writes, in Baton's terms; the CRM's writer maps the stage and the owner. */

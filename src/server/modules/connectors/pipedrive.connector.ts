@@ -11,10 +11,11 @@ import { toDbTime } from '../../db/dialect.ts';
 import type { PipedriveApi, PipedriveRecord, PipedriveType } from '../../platform/pipedrive.ts';
 import { findOpportunityStages } from '../opportunities/opportunities.repository.ts';
 import { findCursor, saveCursor, type ConnectionRow } from './connectors.repository.ts';
-import type { SyncDeps } from './hubspot.connector.ts';
+import type { ConnectionSettings, SyncDeps } from './hubspot.connector.ts';
 import {
   personValuesOut,
   propertiesWritten,
+  pushBreachTasks,
   pushChangedLeads,
   pushOpportunities,
   pushRejectionNotes,
@@ -62,6 +63,7 @@ export function createPipedriveSync(
   connection: ConnectionRow,
   api: PipedriveApi,
   mapping: readonly FieldMapping[],
+  settings: ConnectionSettings = { breachTasks: false },
 ) {
   const { db, clock } = deps;
   const id = connection.id;
@@ -396,6 +398,24 @@ export function createPipedriveSync(
           return { id: String(found.id), stage: status === 'open' ? idOf(found.stage_id) : status };
         },
       });
+      if (settings.breachTasks)
+        await pushBreachTasks(deps, connection, inbound, {
+          create: async (person, task) => {
+            const owner = task.userId ? (await loadOwners()).byLocal.get(task.userId) : undefined;
+            return api.addActivity({
+              subject: task.subject,
+              type: 'task',
+              due_date: task.due.toISOString().slice(0, 10),
+              person_id: Number(person),
+              note: task.body,
+              ...(owner && { owner_id: Number(owner) }),
+            });
+          },
+          find: async (person, marker) =>
+            (await api.activitiesOf(person))
+              .find((a) => typeof a.note === 'string' && a.note.includes(marker))
+              ?.id?.toString() ?? null,
+        });
       await pushRejectionNotes(deps, connection, inbound, {
         create: (person, body) => api.addNote(person, body),
         find: async (person, marker) =>

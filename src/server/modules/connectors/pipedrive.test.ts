@@ -343,4 +343,32 @@ describeEachDialect('the Pipedrive connector', (getDatabase) => {
     });
     expect(pipedrive.oauth.counts).toEqual({ exchanges: 1, refreshes: 1 });
   });
+  it('a missed follow-up becomes one task for the rep’s manager on the person, in the manager’s language, when the connection asks for it', async () => {
+    const { lead, connection, rep } = await world();
+    const manager = (await context.services.users.getUser(cli, rep.managerId!))!;
+    await context.services.users.updateUser(cli, manager.id, { language: 'nl' });
+    const fleur = pipedrive.addUser({ name: 'Fleur Smit', email: 'fleur@nordwind.nl' });
+    await context.services.connectors.update(cli, connection.id, { breachTasks: true });
+    await context.services.connectors.syncNow(cli, connection.id);
+    const jan = pipedrive.personByEmail('jan@klant.nl')!;
+    context.clock.set('2026-12-02T09:00:00.000Z');
+    await context.services.leadFlow.sweepClocks();
+    for (let turn = 0; turn < 2; turn++) {
+      context.clock.advance(61_000);
+      expect(await context.services.connectors.syncNow(cli, connection.id)).toMatchObject({
+        state: 'active',
+      });
+    }
+    const tasks = pipedrive.all('activities').filter((a) => a.person_id === jan.id);
+    expect(tasks.map((t) => t.subject).sort()).toEqual([
+      'Opvolging gemist (accepteren of afwijzen): Jan',
+      'Opvolging gemist (eerste reactie): Jan',
+    ]);
+    const first = tasks.find((t) => String(t.subject).includes('eerste reactie'))!;
+    expect(first).toMatchObject({ type: 'task', done: false, owner_id: fleur.id, due_date: '2026-12-02' });
+    expect(first.note).toContain(`${rep.name} heeft Jan niet opgevolgd`);
+    // The task is no contact with Jan: it stops no clock and is no sales touch.
+    expect(await touches(lead, 'call_logged')).toEqual([]);
+    expect(await errors(connection.id)).toEqual([]);
+  });
 });
