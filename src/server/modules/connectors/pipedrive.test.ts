@@ -345,7 +345,7 @@ describeEachDialect('the Pipedrive connector', (getDatabase) => {
   });
   it('a missed follow-up becomes one task for the rep’s manager on the person, in the manager’s language, when the connection asks for it', async () => {
     const { lead, connection, rep } = await world();
-    const manager = (await context.services.users.getUser(cli, rep.managerId!))!;
+    const manager = await context.services.users.getUser(cli, rep.managerId!);
     await context.services.users.updateUser(cli, manager.id, { language: 'nl' });
     const fleur = pipedrive.addUser({ name: 'Fleur Smit', email: 'fleur@nordwind.nl' });
     await context.services.connectors.update(cli, connection.id, { breachTasks: true });
