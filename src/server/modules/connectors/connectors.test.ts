@@ -745,4 +745,32 @@ describeEachDialect('the HubSpot connector', (getDatabase) => {
     // The crash's turn is the one problem told: the task's answer that never came.
     expect((await errors(connection.id)).map((e) => e.code)).toEqual(['connectors.sync_failed']);
   });
+  it('a person erased in Baton is linked to their HubSpot contact no more and is not made again from it; people merged in Baton keep one link', async () => {
+    const { lead, connection, rep } = await world();
+    const piet = await routedLead(context, { email: 'piet@klant.nl', firstName: 'Piet', ownerId: rep.id });
+    const kees = hubspot.create('contacts', { email: 'kees@klant.nl', firstname: 'Kees' });
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect((await context.services.connectors.get(cli, connection.id)).linked).toMatchObject({ contact: 3 });
+
+    // Piet and Kees are one person: merged in Baton, the survivor keeps its own link.
+    const [keesInBaton] = (
+      await context.services.contacts.listContacts(cli, { email: 'kees@klant.nl', limit: 1 })
+    ).data;
+    await context.services.contacts.mergeContacts(cli, piet, { duplicateId: keesInBaton!.id });
+    expect((await context.services.connectors.get(cli, connection.id)).linked).toMatchObject({ contact: 2 });
+
+    // Jan asks to be erased: his link goes, and his HubSpot contact changing brings him not back.
+    await context.services.privacy.erase(cli, lead);
+    expect((await context.services.connectors.get(cli, connection.id)).linked).toMatchObject({ contact: 1 });
+    const jan = hubspot.findBy('contacts', 'email', 'jan@klant.nl')!;
+    context.clock.advance(61_000);
+    hubspot.update('contacts', jan.id, { jobtitle: 'Inkoper' });
+    context.clock.advance(61_000);
+    await context.services.connectors.syncNow(cli, connection.id);
+    expect(
+      (await context.services.contacts.listContacts(cli, { email: 'jan@klant.nl', limit: 1 })).data,
+    ).toEqual([]);
+    const [refused] = await errors(connection.id);
+    expect(refused).toMatchObject({ code: 'connectors.refused', remoteId: jan.id });
+  });
 });

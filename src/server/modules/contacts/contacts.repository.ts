@@ -348,6 +348,12 @@ export async function findStageChanges(db: Db, contactId: string): Promise<Stage
 
 /** Removes a person and everything about them (touches, stage history, consent records cascade). */
 export async function deleteContact(db: Db, id: string): Promise<void> {
+  // Its records in a CRM are no longer linked to anyone here.
+  await db
+    .deleteFrom('connection_links')
+    .where('object_type', '=', 'contact')
+    .where('local_id', '=', id)
+    .execute();
   await db.deleteFrom('contacts').where('id', '=', id).execute();
 }
 
@@ -370,6 +376,26 @@ export async function moveContactDependants(db: Db, fromId: string, toId: string
     .where('contact_id', '=', fromId)
     .execute();
   await db.updateTable('tasks').set({ contact_id: toId }).where('contact_id', '=', fromId).execute();
+  // Records in a CRM: the survivor keeps its own link to a connection; the duplicate's goes to it
+  // where it has none there (merged in the CRM too, the duplicate's record is marked removed).
+  await db
+    .deleteFrom('connection_links')
+    .where('object_type', '=', 'contact')
+    .where('local_id', '=', fromId)
+    .where('connection_id', 'in', (eb) =>
+      eb
+        .selectFrom('connection_links as kept')
+        .select('kept.connection_id')
+        .where('kept.object_type', '=', 'contact')
+        .where('kept.local_id', '=', toId),
+    )
+    .execute();
+  await db
+    .updateTable('connection_links')
+    .set({ local_id: toId })
+    .where('object_type', '=', 'contact')
+    .where('local_id', '=', fromId)
+    .execute();
   // Campaigns the survivor is not in yet; the rest go with the duplicate.
   await db
     .updateTable('campaign_members')

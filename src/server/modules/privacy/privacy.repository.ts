@@ -289,6 +289,12 @@ export async function anonymiseContact(db: Db, contactId: string, at: Date): Pro
   await db.deleteFrom('contact_aliases').where('contact_id', '=', contactId).execute();
   await db.deleteFrom('visitor_identities').where('contact_id', '=', contactId).execute();
   await db.deleteFrom('consent_records').where('contact_id', '=', contactId).execute();
+  // The CRM's record of them would name them again.
+  await db
+    .deleteFrom('connection_links')
+    .where('object_type', '=', 'contact')
+    .where('local_id', '=', contactId)
+    .execute();
   // What was to be done with the person says things about them; the lead is gone as a lead.
   await db.deleteFrom('tasks').where('contact_id', '=', contactId).execute();
   await db
