@@ -748,7 +748,7 @@ describeEachDialect('the HubSpot connector', (getDatabase) => {
   it('a person erased in Baton is linked to their HubSpot contact no more and is not made again from it; people merged in Baton keep one link', async () => {
     const { lead, connection, rep } = await world();
     const piet = await routedLead(context, { email: 'piet@klant.nl', firstName: 'Piet', ownerId: rep.id });
-    const kees = hubspot.create('contacts', { email: 'kees@klant.nl', firstname: 'Kees' });
+    hubspot.create('contacts', { email: 'kees@klant.nl', firstname: 'Kees' });
     await context.services.connectors.syncNow(cli, connection.id);
     expect((await context.services.connectors.get(cli, connection.id)).linked).toMatchObject({ contact: 3 });
 
