@@ -662,6 +662,8 @@ export function createConnectorsService(
           'connectors.oauth_denied',
           `${vendorName[state.kind]} did not grant access${query.error ? ` (${query.error})` : ''}`,
         );
+      // Disconnected while the admin was away: nothing to give the grant to.
+      if (state.connectionId) await load(state.connectionId);
       const baseUrl = state.baseUrl ?? null;
       let grant: OAuthGrant;
       try {

@@ -607,6 +607,20 @@ describeEachDialect('the HubSpot connector', (getDatabase) => {
       state: 'active',
       lastError: null,
     });
+    // Disconnected while Ada was granting access again: there is nothing to give it to.
+    const gone = await context.services.connectors.oauthStart(asAda, {
+      kind: 'hubspot',
+      baseUrl: hubspot.url,
+      connectionId: id,
+    });
+    const back4 = new URL((await fetch(gone.authorizeUrl, { redirect: 'manual' })).headers.get('location')!);
+    await context.services.connectors.remove(asAda, id);
+    await expect(
+      context.services.connectors.oauthCallback(asAda, {
+        state: back4.searchParams.get('state')!,
+        code: back4.searchParams.get('code')!,
+      }),
+    ).rejects.toMatchObject({ code: 'connectors.not_found' });
     // Ada's grant expired unused: too late.
     const late = await context.services.connectors.oauthStart(asAda, {
       kind: 'hubspot',
