@@ -102,11 +102,16 @@ export async function namesOf(call: Awaited<ReturnType<typeof apiSession>>): Pro
 
 /**
  * The visible texts of a page, each text node on its own, and the labels that are read out or
- * shown on hover (aria-label, title, placeholder). Code (`<code>`, `translate="no"`) is left out:
- * a metric's key in the API is the same in every language.
+ * shown on hover (aria-label, title, placeholder), with whether `idle` (a JS expression) held at
+ * that same moment: read in one evaluation, so nothing can start or end loading in between. Code
+ * (`<code>`, `translate="no"`) is left out: a metric's key in the API is the same in every language.
  */
-export function visibleTexts(page: Page): Promise<string[]> {
-  return page.evaluate(`(() => {
+export function textsIfIdle(page: Page, idle: string): Promise<{ idle: boolean; texts: string[] }> {
+  return page.evaluate(`(() => ({ idle: ${idle}, texts: (${textsSource})() }))()`);
+}
+
+/** What textsIfIdle reads in the page. */
+const textsSource = `() => {
     const texts = [];
     const skipped = (el) => !el || el.closest('code, kbd, script, style, noscript, [translate="no"]');
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -124,8 +129,7 @@ export function visibleTexts(page: Page): Promise<string[]> {
       }
     }
     return texts;
-  })()`);
-}
+  }`;
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const patterns = new WeakMap<readonly string[], RegExp>();

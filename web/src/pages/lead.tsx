@@ -56,6 +56,8 @@ export function LeadPage() {
   const lead = useQuery({ queryKey: ['lead', id], queryFn: () => api.handoffContext(id) });
   const [showAll, setShowAll] = useState(false);
   const clocks = useQuery({ queryKey: ['clocks', id], queryFn: () => api.clocksOf(id) });
+  // Every reason's label, retired ones too: a stage change names its reason by key.
+  const reasons = useQuery({ queryKey: ['reasons'], queryFn: api.reasons, staleTime: 300_000 });
   const users = useQuery({ queryKey: ['users'], queryFn: api.users, staleTime: 300_000 });
   const nameOf = (userId: string | null | undefined) =>
     (userId && users.data?.data.find((u) => u.id === userId)?.name) ?? '—';
@@ -74,9 +76,11 @@ export function LeadPage() {
           <strong>
             {t('lead.stageMoved', { from: (c.from ?? '—').toUpperCase(), to: c.to.toUpperCase() })}
           </strong>
-          {c.reasonCode && (
+          {c.reasonCode && !reasons.isPending && (
             <Tag style={{ marginLeft: 8 }}>
-              {recycles.find((r) => r.reasonCode === c.reasonCode)?.reason?.[language] ?? c.reasonCode}
+              {recycles.find((r) => r.reasonCode === c.reasonCode)?.reason?.[language] ??
+                reasons.data?.data.find((r) => r.key === c.reasonCode)?.label[language] ??
+                c.reasonCode}
             </Tag>
           )}
           <div>
