@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type {
   ConnectionLinksTable,
@@ -10,6 +10,18 @@ import type {
 export type ConnectionRow = Selectable<ConnectionsTable>;
 export type ConnectionLinkRow = Selectable<ConnectionLinksTable>;
 export type ConnectionLogRow = Selectable<ConnectionLogTable>;
+
+/**
+ * Rows after a cursor's place (keyset paging): later than `since`, or at that time with a greater
+ * id; the query orders by the same two columns.
+ */
+const afterPlace =
+  (time: string, id: string, since: string, afterId: string) =>
+  <DB, TB extends keyof DB>(eb: ExpressionBuilder<DB, TB>) =>
+    eb.or([
+      eb(sql.ref(time), '>', since),
+      eb.and([eb(sql.ref(time), '=', since), eb(sql.ref(id), '>', afterId)]),
+    ]);
 
 export async function insertConnection(db: Db, row: Insertable<ConnectionsTable>): Promise<void> {
   await db.insertInto('connections').values(row).execute();
@@ -286,12 +298,7 @@ export async function findChangedLeads(db: Db, since: string, afterId: string, l
     ])
     .where('contacts.email', 'is not', null)
     .where((eb) => eb.or([eb('contacts.owner_id', 'is not', null), eb('contacts.stage', 'in', pushedStages)]))
-    .where((eb) =>
-      eb.or([
-        eb('contacts.updated_at', '>', since),
-        eb.and([eb('contacts.updated_at', '=', since), eb('contacts.id', '>', afterId)]),
-      ]),
-    )
+    .where(afterPlace('contacts.updated_at', 'contacts.id', since, afterId))
     .orderBy('contacts.updated_at')
     .orderBy('contacts.id')
     .limit(limit)
@@ -344,12 +351,7 @@ export async function findRejections(db: Db, since: string, afterId: string, lim
         'r.label_en',
       ])
       .where('s.to_stage', 'in', ['recycled', 'disqualified'])
-      .where((eb) =>
-        eb.or([
-          eb('s.recorded_at', '>', since),
-          eb.and([eb('s.recorded_at', '=', since), eb('s.id', '>', afterId)]),
-        ]),
-      )
+      .where(afterPlace('s.recorded_at', 's.id', since, afterId))
       .orderBy('s.recorded_at')
       .orderBy('s.id')
       .limit(limit)
@@ -379,12 +381,7 @@ export async function findBatonOpportunities(db: Db, since: string, afterId: str
       'o.updated_at',
     ])
     .where('o.external_id', 'is', null)
-    .where((eb) =>
-      eb.or([
-        eb('o.updated_at', '>', since),
-        eb.and([eb('o.updated_at', '=', since), eb('o.id', '>', afterId)]),
-      ]),
-    )
+    .where(afterPlace('o.updated_at', 'o.id', since, afterId))
     .orderBy('o.updated_at')
     .orderBy('o.id')
     .limit(limit)
@@ -463,12 +460,7 @@ export async function findBreaches(db: Db, since: string, afterId: string, limit
       'm.language as manager_language',
     ])
     .where('s.breached_at', 'is not', null)
-    .where((eb) =>
-      eb.or([
-        eb('s.breached_at', '>', since),
-        eb.and([eb('s.breached_at', '=', since), eb('s.id', '>', afterId)]),
-      ]),
-    )
+    .where(afterPlace('s.breached_at', 's.id', since, afterId))
     .orderBy('s.breached_at')
     .orderBy('s.id')
     .limit(limit)
