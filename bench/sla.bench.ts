@@ -7,10 +7,11 @@
 //   (the worst case for a row store).
 // Per layout:
 // - empty_sweep: a sweep when nothing is due (the index answers "nothing");
-// - due_sweep: the sweep taking the first escalation of every due clock (emails queued);
+// - due_sweep: the sweep taking the first escalation of every due clock (one digest email queued
+//   for the manager, naming every lead; a webhook message per clock);
 // - baseline raw_same_work: the same reads and writes as raw better-sqlite3 statements in the same
-//   transactions (due rows, stages, responses, compare-and-set, outbox rows): the floor the sweep
-//   can approach on this disk;
+//   transactions (due rows, stages, responses, compare-and-set, one digest row per batch; no
+//   webhook messages): the floor the sweep can approach on this disk;
 // - baseline raw_select_and_mark: the least any sweep must do, as raw statements at their fastest
 //   (rows as arrays, updates by rowid, one transaction, no reads of responses, no emails): read the
 //   due clocks and durably mark each one's step;
@@ -24,6 +25,8 @@ import SQLite from 'better-sqlite3';
 import { v7 } from 'uuid';
 import { migrateToLatest, openDatabase } from '../src/server/db/database.ts';
 import { createTestContext } from '../src/server/testing/world.ts';
+import { readJson } from '../src/server/db/json-column.ts';
+import { SlaDigestParams } from '../src/server/modules/notifications/notifications.usecases.ts';
 import { round, size } from './measure.ts';
 
 type Layout = 'arrival' | 'scattered';
@@ -133,7 +136,7 @@ function rawSameWork(path: string, managerId: string): number {
   const queue = raw.prepare(
     `insert into outbox (id, dedupe_key, kind, channel, recipient_user_id, recipient, language, template, params,
        contact_id, status, attempts, next_attempt_at, created_at)
-     values (?, ?, 'sla.breach', 'email', ?, 'm@b.example', 'en', 'sla_step', ?, ?, 'pending', 0, ?, ?)`,
+     values (?, ?, 'sla.breached', 'email', ?, 'm@b.example', 'en', 'sla.digest', ?, ?, 'pending', 0, ?, ?)`,
   );
   const batch = raw.transaction(() => {
     const rows = dueRows.all(at) as {
@@ -149,22 +152,27 @@ function rawSameWork(path: string, managerId: string): number {
     activities.all(ids, rows[0]?.started_at ?? at);
     decisions.all(ids, rows[0]?.started_at ?? at);
     for (const r of rows) advance.run(later, at, at, r.id);
-    for (const r of rows)
+    // One digest per recipient per batch.
+    if (rows.length > 0)
       queue.run(
         v7(),
-        `sla:${r.id}:0:${managerId}`,
+        `sla:digest:${rows[0]!.id}:${managerId}`,
         managerId,
         JSON.stringify({
-          instanceId: r.id,
-          stepIndex: 0,
           kind: 'breach',
-          level: 1,
-          repId: r.user_id,
-          policyId: r.policy_id,
-          deadline: r.deadline_at,
-          overdueMs: 0,
+          toRep: false,
+          items: rows.map((r) => ({
+            instanceId: r.id,
+            stepIndex: 0,
+            contactId: r.contact_id,
+            level: 1,
+            repId: r.user_id,
+            policyId: r.policy_id,
+            deadline: r.deadline_at,
+            overdueMs: 0,
+          })),
         }),
-        r.contact_id,
+        null,
         at,
         at,
       );
@@ -272,8 +280,14 @@ async function measure(layout: Layout) {
     let swept = 0;
     for (let n = 1; n > 0 && swept < due; swept += n) n = await context.services.leadFlow.sweepClocks(due);
     const dueSweep = performance.now() - start;
-    const queued = (await context.services.notifications.listOutbox(cli, { limit: 1 })).counts.pending;
-    if (queued !== due) throw new Error(`expected ${due} escalation emails, found ${queued}`);
+    // One digest email to the manager, naming every due lead.
+    const digests = await reopened.db.selectFrom('outbox').select('params').execute();
+    const named = digests.reduce(
+      (n, d) => n + readJson(SlaDigestParams, d.params, 'outbox.params').items.length,
+      0,
+    );
+    if (digests.length !== 1 || named !== due)
+      throw new Error(`expected one digest of ${due} leads, found ${digests.length} naming ${named}`);
     await reopened.close();
 
     reset(path);
@@ -331,6 +345,14 @@ export async function run() {
         empty_sweep_max: {
           value: round(Math.max(arrival.empties.at(-1)!, scattered.empties.at(-1)!), 3),
           unit: 'ms',
+        },
+        due_sweep_to_select_and_mark: {
+          value: round(arrival.dueSweep / arrival.selectAndMark, 2),
+          unit: 'ratio',
+        },
+        due_sweep_scattered_to_select_and_mark: {
+          value: round(scattered.dueSweep / scattered.selectAndMark, 2),
+          unit: 'ratio',
         },
         due_items: { value: due, unit: 'clocks' },
         instances: { value: total, unit: 'clocks' },

@@ -21,6 +21,11 @@ export const InboxItem = Type.Object({
   at: Instant,
   unread: Type.Boolean(),
   lead: Nullable(Type.Object({ id: Id, name: Type.String() })),
+  leads: Type.Integer({
+    minimum: 0,
+    description:
+      'How many leads the alert is about: several in a digest of follow-up deadlines, then lead is null',
+  }),
 });
 export type InboxItem = Static<typeof InboxItem>;
 

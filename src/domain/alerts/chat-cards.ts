@@ -10,7 +10,12 @@ export interface AlertCard {
   /** The email's subject. */
   title: string;
   /** The body without the greeting: chat shows whom it is for by where it is posted. */
-  sections: { heading: string | null; lines: string[] }[];
+  sections: {
+    heading: string | null;
+    lines: string[];
+    /** Links of this part alone (a lead's one-click actions in a digest), shown inline. */
+    links?: readonly { label: string; href: string }[];
+  }[];
   /** One-click actions (accept, reject, I called): signed links to a confirmation page. */
   actions: { label: string; href: string }[];
   /** Where the alert opens in Baton. */
@@ -42,12 +47,22 @@ export interface SlackMessage {
  * @example toSlackMessage(card).blocks[0] // { type: 'header', text: { type: 'plain_text', text: card.title } }
  */
 export function toSlackMessage(card: AlertCard): SlackMessage {
-  const section = (heading: string | null, lines: string[]): KnownBlock => ({
+  // A link in mrkdwn is <url|label>: the url may not hold the control characters, the label is escaped.
+  const inline = (links: AlertCard['sections'][number]['links']) =>
+    (links ?? [])
+      .filter((l) => !/[<>|]/.test(l.href))
+      .map((l) => `<${l.href}|${escapeMrkdwn(l.label)}>`)
+      .join(' · ');
+  const section = (s: AlertCard['sections'][number]): KnownBlock => ({
     type: 'section',
     text: {
       type: 'mrkdwn',
       text: clip(
-        [...(heading ? [`*${escapeMrkdwn(heading)}*`] : []), ...lines.map(escapeMrkdwn)].join('\n'),
+        [
+          ...(s.heading ? [`*${escapeMrkdwn(s.heading)}*`] : []),
+          ...s.lines.map(escapeMrkdwn),
+          ...(s.links?.length ? [inline(s.links)] : []),
+        ].join('\n'),
         slackLimits.section,
       ),
     },
@@ -69,7 +84,7 @@ export function toSlackMessage(card: AlertCard): SlackMessage {
   const sections = card.sections
     .filter((s) => s.lines.length > 0 || s.heading)
     .slice(0, slackLimits.blocks - 3)
-    .map((s) => section(s.heading, s.lines));
+    .map(section);
   return {
     text: card.title,
     blocks: [
@@ -141,8 +156,16 @@ export function toTeamsMessage(card: AlertCard): TeamsMessage {
         spacing: 'Medium',
       });
     // Lines of one part go in one block, a line each (Markdown needs a blank line for a break).
-    if (s.lines.length > 0)
-      body.push({ type: 'TextBlock', text: s.lines.map(escapeMarkdown).join('\n\n'), wrap: true });
+    const links = (s.links ?? []).map(
+      (l) =>
+        `[${escapeMarkdown(l.label)}](${l.href.replace(/[()\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)})`,
+    );
+    if (s.lines.length > 0 || links.length > 0)
+      body.push({
+        type: 'TextBlock',
+        text: [...s.lines.map(escapeMarkdown), ...(links.length > 0 ? [links.join(' · ')] : [])].join('\n\n'),
+        wrap: true,
+      });
   }
   body.push({
     type: 'TextBlock',

@@ -35,6 +35,36 @@ describe('the local Slack and Teams', () => {
     );
   });
 
+  it('put the links of a section (a lead in a digest) in its text, as each chat writes a link', () => {
+    const digest: AlertCard = {
+      ...card,
+      sections: [
+        {
+          heading: 'Jan <de> Vries',
+          lines: ['"MQL: first response", due today'],
+          links: [
+            { label: 'Open the lead', href: 'https://baton.example/leads/1' },
+            { label: 'I called <now>', href: 'https://baton.example/act#token=c(1)' },
+          ],
+        },
+      ],
+    };
+    const slack = toSlackMessage(digest);
+    expect(problemsOf(SlackMessageShape, slack, 'slack')).toEqual([]);
+    expect(slack.blocks[1]).toEqual({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: '*Jan &lt;de&gt; Vries*\n"MQL: first response", due today\n<https://baton.example/leads/1|Open the lead> · <https://baton.example/act#token=c(1)|I called &lt;now&gt;>',
+      },
+    });
+    const teams = toTeamsMessage(digest);
+    expect(problemsOf(TeamsMessageShape, teams, 'teams')).toEqual([]);
+    expect(teams.attachments[0]!.content.body[2]!.text).toBe(
+      '"MQL: first response", due today\n\n[Open the lead](https://baton.example/leads/1) · [I called <now\\>](https://baton.example/act#token=c%281%29)',
+    );
+  });
+
   it("keeps a long title and many sections within Slack's limits", () => {
     const long = toSlackMessage({
       ...card,

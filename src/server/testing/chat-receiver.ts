@@ -162,8 +162,9 @@ export function problemsOf(shape: TSchema, message: unknown, provider: 'slack' |
         ? (b.elements ?? []).filter((e) => e.type === 'mrkdwn').map((e) => e.text ?? '')
         : []),
     ]);
+    // A link is the one place mrkdwn takes < and >: <https://…|label> (Slack's "Formatting text").
     for (const text of texts)
-      if (/[<>]|&(?!amp;|lt;|gt;)/.test(text))
+      if (/[<>]|&(?!amp;|lt;|gt;)/.test(text.replace(/<https?:\/\/[^|<>\s]+(\|[^<>]*)?>/g, '')))
         problems.push(`unescaped control character in mrkdwn: ${text}`);
   }
   return problems;

@@ -22,9 +22,11 @@ const kindText = {
   'connection.needs_admin': 'inbox.kinds.connection_needs_admin',
 } as const satisfies Record<InboxItem['kind'], string>;
 
-/** Where an alert opens: its lead, or the page it is about. */
-function pathOf(item: InboxItem): string {
+/** Where an alert opens: its lead, the leads of a digest, or the page it is about. */
+function pathOf(item: InboxItem, role: string): string {
   if (item.lead) return `/leads/${item.lead.id}`;
+  if (item.kind === 'sla.reminder') return '/leads';
+  if (item.kind === 'sla.breached') return role === 'sales_rep' ? '/leads' : '/team';
   if (item.kind === 'plan.behind') return '/plan';
   if (item.kind === 'commitment.pace') return '/commitments';
   if (item.kind === 'handoff.digest') return '/handoff';
@@ -69,11 +71,13 @@ export function NotificationBell() {
           renderItem={(item) => (
             <List.Item>
               <Link
-                to={pathOf(item)}
+                to={pathOf(item, user.role)}
                 onClick={() => setOpen(false)}
                 style={{ fontWeight: item.unread ? 600 : 400 }}
               >
-                {t(kindText[item.kind], { lead: item.lead?.name ?? '' })}
+                {t(kindText[item.kind], {
+                  lead: item.lead?.name ?? (item.leads > 1 ? t('inbox.leads', { count: item.leads }) : ''),
+                })}
               </Link>
               <Typography.Text type="secondary" style={{ fontSize: 12, marginLeft: 8, whiteSpace: 'nowrap' }}>
                 {formatMoment(item.at, user.timeZone, i18n.language)}

@@ -1811,6 +1811,8 @@ export const en = {
     empty: 'Nothing yet.',
     bell: 'Notifications',
     bellUnread: 'Notifications: {{count}} unread',
+    leads_one: '{{count}} lead',
+    leads_other: '{{count}} leads',
     kinds: {
       lead_assigned: 'New lead for you: {{lead}}',
       lead_unassigned: 'A lead waits for a rep: {{lead}}',

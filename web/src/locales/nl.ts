@@ -1829,6 +1829,8 @@ export const nl: typeof en = {
     empty: 'Nog niets.',
     bell: 'Meldingen',
     bellUnread: 'Meldingen: {{count}} ongelezen',
+    leads_one: '{{count}} lead',
+    leads_other: '{{count}} leads',
     kinds: {
       lead_assigned: 'Nieuwe lead voor jou: {{lead}}',
       lead_unassigned: 'Een lead wacht op een accountmanager: {{lead}}',

@@ -9,6 +9,15 @@ export async function findAccountById(db: Db, id: string): Promise<AccountRow | 
   return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+export async function findAccountsByIds(db: Db, ids: readonly string[]): Promise<AccountRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
 export interface AccountFilter {
   domain?: string;
   ownerId?: string;

@@ -3,7 +3,15 @@ import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type Sql
 import type { Visibility } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
 import type { DB } from '../../db/tables.ts';
-import { containsPattern, dialectOf, fromDbTime, inListSql, likeSql, toDbTime } from '../../db/dialect.ts';
+import {
+  containsPattern,
+  dialectOf,
+  fromDbJson,
+  fromDbTime,
+  inListSql,
+  likeSql,
+  toDbTime,
+} from '../../db/dialect.ts';
 import { leadEventsOf } from '../../../domain/webhooks/webhooks.ts';
 import { combinations, trigramQuestion } from '../../../domain/search/similarity.ts';
 import { queueWebhooks, webhookEvent } from '../webhooks/webhooks.usecases.ts';
@@ -18,6 +26,15 @@ import type {
 
 export async function findContactById(db: Db, id: string): Promise<ContactRow | undefined> {
   return db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findContactsByIds(db: Db, ids: readonly string[]): Promise<ContactRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('contacts')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
 }
 
 /**
@@ -354,7 +371,36 @@ export async function deleteContact(db: Db, id: string): Promise<void> {
     .where('object_type', '=', 'contact')
     .where('local_id', '=', id)
     .execute();
+  await forgetLeadInDigests(db, id);
   await db.deleteFrom('contacts').where('id', '=', id).execute();
+}
+
+/**
+ * Takes a person out of the SLA digests that list them among other leads (a digest about them
+ * alone is theirs by `contact_id`, and goes or is blanked with their other rows): one not yet
+ * rendered no longer lists them; the text of one sent, which names them, is blanked.
+ */
+export async function forgetLeadInDigests(db: Db, contactId: string): Promise<void> {
+  const digests = await db
+    .selectFrom('outbox')
+    .select(['id', 'params', 'subject'])
+    .where('template', '=', 'sla.digest')
+    .where('contact_id', 'is', null)
+    // JSON as text in both dialects (jsonb on PostgreSQL); an id is hex digits and dashes.
+    .where(sql<string>`cast(params as text)`, 'like', `%${contactId.replace(/[^0-9a-f-]/gi, '')}%`)
+    .execute();
+  for (const digest of digests) {
+    const params = fromDbJson(digest.params) as { items: { contactId: string }[] };
+    if (!params.items.some((i) => i.contactId === contactId)) continue;
+    await db
+      .updateTable('outbox')
+      .set({
+        params: JSON.stringify({ ...params, items: params.items.filter((i) => i.contactId !== contactId) }),
+        ...(digest.subject !== null && { body_text: null, body_html: null }),
+      })
+      .where('id', '=', digest.id)
+      .execute();
+  }
 }
 
 /** Moves everything that hangs off a duplicate contact to the one it is merged into. */

@@ -38,7 +38,8 @@ import { settleClocks, startClocksForStage, sweepDueClocks } from '../sla/sla.us
  *  6. Swept      every BATON_SLA_SWEEP_MS the sweep takes the due steps of the ladder: a reminder
  *                at half the window, the first miss to the manager, the second to the director,
  *                then reassignment (sweepDueClocks → reassignAfterMiss). Each step once, in its
- *                own compare-and-set, with its email queued in the same transaction.
+ *                own compare-and-set, with its email queued in the same transaction: one digest
+ *                per person per sweep, listing every lead.
  *  7. Notified   the outbox dispatcher sends what was queued, over SMTP, with retries
  *                (sendDueMessages, notifications.usecases.ts).
  *

@@ -153,6 +153,26 @@ const messages = {
     breachRepSubject: (lead: string) => `Overdue: ${lead}`,
     breachRepIntro: (policy: string, due: string) => `"${policy}" was due ${due}. Respond now.`,
     theRep: 'Rep',
+    slaDigestSubject: (kind: 'reminder' | 'breach', toRep: boolean, n: number, level: number) =>
+      kind === 'reminder'
+        ? `Reminder: ${n} leads are due for follow-up`
+        : toRep
+          ? `Overdue: ${n} of your leads`
+          : level > 1
+            ? `Missed again (level ${level}): ${n} leads of your team are still overdue`
+            : `Missed follow-up: ${n} leads of your team are overdue`,
+    slaDigestIntro: (kind: 'reminder' | 'breach', toRep: boolean) =>
+      kind === 'reminder'
+        ? 'Half the time to follow up these leads has passed. Respond before each deadline: a call, an email or a meeting logged in Baton, or accept or reject the lead.'
+        : toRep
+          ? 'These leads passed their follow-up deadline. Respond now.'
+          : 'These leads were not followed up in time.',
+    slaDigestDue: (policy: string, due: string) => `"${policy}", due ${due}.`,
+    slaDigestOverdue: (policy: string, due: string, overdue: string, level: number) =>
+      `"${policy}", due ${due}: ${overdue} overdue${level > 1 ? ` (level ${level}: the rep's manager was told earlier)` : ''}.`,
+    slaDigestMore: (n: number) => `And ${n} more.`,
+    openMyLeads: 'Open your leads',
+    openTeam: "Open your team's board",
     digestSubject: (week: string) => `Your leads' fate, week of ${week}`,
     digestIntro: (week: string) =>
       `What became of the leads Marketing handed to Sales in the week of ${week}.`,
@@ -292,6 +312,26 @@ const messages = {
     breachRepSubject: (lead: string) => `Te laat: ${lead}`,
     breachRepIntro: (policy: string, due: string) => `"${policy}" moest klaar zijn op ${due}. Reageer nu.`,
     theRep: 'Verkoper',
+    slaDigestSubject: (kind: 'reminder' | 'breach', toRep: boolean, n: number, level: number) =>
+      kind === 'reminder'
+        ? `Herinnering: ${n} leads moeten binnenkort opgevolgd zijn`
+        : toRep
+          ? `Te laat: ${n} van je leads`
+          : level > 1
+            ? `Opnieuw gemist (niveau ${level}): ${n} leads van je team zijn nog steeds te laat`
+            : `Gemiste opvolging: ${n} leads van je team zijn te laat`,
+    slaDigestIntro: (kind: 'reminder' | 'breach', toRep: boolean) =>
+      kind === 'reminder'
+        ? 'De helft van de tijd om deze leads op te volgen is voorbij. Reageer vóór elke deadline: een telefoontje, e-mail of afspraak vastgelegd in Baton, of accepteer of wijs de lead af.'
+        : toRep
+          ? 'Deze leads zijn over hun opvolgtermijn heen. Reageer nu.'
+          : 'Deze leads zijn niet op tijd opgevolgd.',
+    slaDigestDue: (policy: string, due: string) => `"${policy}", deadline ${due}.`,
+    slaDigestOverdue: (policy: string, due: string, overdue: string, level: number) =>
+      `"${policy}", deadline ${due}: ${overdue} te laat${level > 1 ? ` (niveau ${level}: de manager van de verkoper is eerder ingelicht)` : ''}.`,
+    slaDigestMore: (n: number) => `En nog ${n}.`,
+    openMyLeads: 'Open je leads',
+    openTeam: 'Open het bord van je team',
     digestSubject: (week: string) => `Wat er van je leads werd, week van ${week}`,
     digestIntro: (week: string) =>
       `Wat er werd van de leads die Marketing in de week van ${week} aan Sales overdroeg.`,
@@ -408,6 +448,8 @@ function touchLabel(type: string, language: Language): string {
 interface Section {
   heading: string | null;
   lines: string[];
+  /** Links of this section alone (a lead's one-click actions in a digest). */
+  links?: readonly { label: string; href: string }[];
 }
 
 /**
@@ -433,7 +475,12 @@ function render(
     footer,
   };
   const text = [
-    ...sections.flatMap((s) => [...(s.heading ? [s.heading] : []), ...s.lines, '']),
+    ...sections.flatMap((s) => [
+      ...(s.heading ? [s.heading] : []),
+      ...s.lines,
+      ...(s.links ?? []).map((l) => `${l.label}: ${l.href}`),
+      '',
+    ]),
     ...actions.map((a) => `${a.label}: ${a.href}`),
     `${link.label}: ${link.href}`,
     '',
@@ -448,7 +495,15 @@ function render(
     ...sections.map(
       (s) =>
         `${s.heading ? `<h3 style="margin: 16px 0 4px;">${escapeHtml(s.heading)}</h3>` : ''}` +
-        s.lines.map((line) => `<p style="margin: 0 0 4px;">${escapeHtml(line)}</p>`).join(''),
+        s.lines.map((line) => `<p style="margin: 0 0 4px;">${escapeHtml(line)}</p>`).join('') +
+        (s.links && s.links.length > 0
+          ? `<p style="margin: 4px 0 8px;">${s.links
+              .map(
+                (l) =>
+                  `<a href="${escapeHtml(l.href)}" style="color: #1d4ed8; margin-right: 12px;">${escapeHtml(l.label)}</a>`,
+              )
+              .join('')}</p>`
+          : ''),
     ),
     ...(actions.length > 0
       ? [
@@ -668,6 +723,70 @@ export function renderSlaStep(input: {
     { label: m.open, href: lead.link },
     m.footer,
     actionButtons(recipient.language, input.actions),
+  );
+}
+
+/** One lead in a digest of ladder steps. */
+export interface SlaDigestItem {
+  lead: { name: string; company: string | null; link: string };
+  level: number;
+  repName: string;
+  policyName: { en: string; nl: string };
+  deadline: Date;
+  overdueMs: number;
+  /** The lead's one-click links, in the rep's own digest. */
+  actions?: ActionLinks;
+}
+
+/**
+ * The steps of the follow-up ladder one sweep took for one person, in one message: the leads due
+ * soon (to the rep), or overdue (to the rep, their manager or the director), each with its rep,
+ * its deadline and, for the rep, its own one-click links. A manager told of thirty misses after an
+ * outage gets one email, not thirty.
+ *
+ * @example renderSlaDigest({ recipient, kind: 'breach', toRep: false, items, more: 0, link }).subject // 'Missed follow-up: 3 leads of your team are overdue'
+ */
+export function renderSlaDigest(input: {
+  recipient: Recipient;
+  kind: 'reminder' | 'breach';
+  toRep: boolean;
+  items: readonly SlaDigestItem[];
+  /** Leads left out of the list, to keep the message readable. */
+  more: number;
+  /** The rep's leads, or the manager's team board. */
+  link: string;
+}): Alert {
+  const { recipient } = input;
+  const language = recipient.language;
+  const m = messages[language];
+  const total = input.items.length + input.more;
+  const level = Math.max(...input.items.map((i) => i.level));
+  const ask = input.kind === 'breach' && !input.toRep ? [m.breachAsk(level)] : [];
+  return render(
+    m.slaDigestSubject(input.kind, input.toRep, total, level),
+    [
+      {
+        heading: null,
+        lines: [m.greeting(recipient.name), m.slaDigestIntro(input.kind, input.toRep), ...ask],
+      },
+      ...input.items.map((item) => {
+        const due = formatInstant(item.deadline, language, recipient.timeZone);
+        const policy = item.policyName[language];
+        return {
+          heading: item.lead.company ? `${item.lead.name} (${item.lead.company})` : item.lead.name,
+          lines: [
+            ...(input.toRep ? [] : [`${m.theRep}: ${item.repName}`]),
+            input.kind === 'reminder'
+              ? m.slaDigestDue(policy, due)
+              : m.slaDigestOverdue(policy, due, formatDuration(item.overdueMs, language), item.level),
+          ],
+          links: [{ label: m.open, href: item.lead.link }, ...actionButtons(language, item.actions)],
+        };
+      }),
+      ...(input.more > 0 ? [{ heading: null, lines: [m.slaDigestMore(input.more)] }] : []),
+    ],
+    { label: input.toRep ? m.openMyLeads : m.openTeam, href: input.link },
+    m.footer,
   );
 }
 

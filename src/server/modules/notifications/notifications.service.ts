@@ -36,6 +36,8 @@ import {
   saveReadUpTo,
 } from './outbox.repository.ts';
 import { inboxKinds, type Inbox, type InboxKind } from '../../../contract/inbox.ts';
+import { readJson } from '../../db/json-column.ts';
+import { SlaDigestParams } from './notifications.usecases.ts';
 
 function toMessage(row: OutboxRow): OutboxMessage {
   return {
@@ -134,6 +136,12 @@ export function createNotificationsService(
             at: at.toISOString(),
             unread: since === null || at.getTime() > since.getTime(),
             lead: row.contact_id ? { id: row.contact_id, name } : null,
+            leads:
+              row.template === 'sla.digest' && row.params !== null
+                ? readJson(SlaDigestParams, row.params, 'outbox.params').items.length
+                : row.contact_id
+                  ? 1
+                  : 0,
           };
         }),
       };

@@ -8,12 +8,17 @@ import type { Insertable } from 'kysely';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/ids.ts';
 import { PermanentMailError, type Mailer } from '../../platform/mailer.ts';
-import { findAccountById } from '../accounts/accounts.repository.ts';
+import { findAccountById, findAccountsByIds } from '../accounts/accounts.repository.ts';
 import { findRecentTouchpoints } from '../capture/capture.repository.ts';
-import { findContactById } from '../contacts/contacts.repository.ts';
+import { findContactsByIds } from '../contacts/contacts.repository.ts';
 import { findContactScore } from '../scoring/scoring.repository.ts';
 import { issueActionLinks } from '../one-click/one-click.usecases.ts';
-import { findActiveManagersOf, findActiveUsersByRole, findUserById } from '../users/users.repository.ts';
+import {
+  findActiveManagersOf,
+  findActiveUsersByRole,
+  findUserById,
+  findUsersByIds,
+} from '../users/users.repository.ts';
 import {
   findAlertChannelById,
   findAlertChannelsFor,
@@ -33,7 +38,9 @@ import {
   renderPlanBehind,
   renderWebhookDisabled,
   renderConnectionProblem,
+  renderSlaDigest,
   renderSlaStep,
+  type SlaDigestItem,
   type ActionLinks,
   type Alert,
   type AssignedBy,
@@ -42,6 +49,8 @@ import {
 } from './notifications.emails.ts';
 import {
   findPolicyName,
+  addToUnsentDigest,
+  findOutboxByDedupeKeys,
   hasOutboxMessage,
   insertOutboxBulk,
   insertOutboxMessages,
@@ -54,7 +63,7 @@ import {
 import { readJson } from '../../db/json-column.ts';
 import { readExplanation } from '../scoring/scoring.repository.ts';
 import { ScoringModelDefinition as ScoringModelDefinitionSchema } from '../../../contract/scoring.ts';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { Nullable } from '../../../contract/common.ts';
 
 /** What a queued ladder step keeps until it is rendered, just before it is sent. */
@@ -66,6 +75,27 @@ const SlaStepParams = Type.Object({
   deadline: Type.String(),
   overdueMs: Type.Number(),
 });
+
+/** A lead in a queued digest of ladder steps. */
+const SlaDigestItemParams = Type.Object({
+  instanceId: Type.String(),
+  stepIndex: Type.Integer(),
+  contactId: Type.String(),
+  level: Type.Integer(),
+  repId: Nullable(Type.String()),
+  policyId: Type.String(),
+  deadline: Type.String(),
+  overdueMs: Type.Number(),
+});
+type SlaDigestItemParams = Static<typeof SlaDigestItemParams>;
+
+/** What a queued digest keeps until it is rendered: the kind of step, whether to the rep, the leads. */
+export const SlaDigestParams = Type.Object({
+  kind: Type.Enum(['reminder', 'breach']),
+  toRep: Type.Boolean(),
+  items: Type.Array(SlaDigestItemParams),
+});
+export type SlaDigestParams = Static<typeof SlaDigestParams>;
 
 /*
  * The notifications engine: what Baton queues in the outbox, in the transaction of the change it
@@ -84,6 +114,10 @@ export interface Links {
   plan(): string;
   webhooks(): string;
   connections(): string;
+  /** A rep's own leads. */
+  myLeads(): string;
+  /** A manager's team board. */
+  team(): string;
   /** A one-click action's confirmation page; the token rides in the fragment. */
   action(token: string): string;
   /** The page that sets a password; the token rides in the fragment, which no server or proxy logs. */
@@ -101,6 +135,8 @@ export function linksOf(publicUrl: string): Links {
     plan: () => `${base}/plan`,
     webhooks: () => `${base}/settings?tab=webhooks`,
     connections: () => `${base}/settings?tab=connections`,
+    myLeads: () => `${base}/leads`,
+    team: () => `${base}/team`,
     action: (token) => `${base}/act#token=${encodeURIComponent(token)}`,
     setPassword: (token) => `${base}/set-password#token=${encodeURIComponent(token)}`,
   };
@@ -652,34 +688,67 @@ export interface SlaStepEmail {
   overdueMs: number;
 }
 
+/** How many leads a digest lists; the rest are counted, and the link opens them all. */
+export const digestListed = 50;
+
+/** The steps one sweep took for one person and one kind of alert: one message. */
+function digestGroups(steps: readonly SlaStepEmail[]) {
+  const groups = new Map<string, SlaStepEmail[]>();
+  for (const step of steps) {
+    const toRep = step.recipient.id === step.repId;
+    const key = `${step.recipient.id}:${step.kind}:${toRep ? 'own' : 'team'}`;
+    const group = groups.get(key);
+    if (group) group.push(step);
+    else groups.set(key, [step]);
+  }
+  return [...groups.entries()].map(([key, group]) => ({ key, steps: group, first: group[0]! }));
+}
+
+const digestItemOf = (s: SlaStepEmail): SlaDigestItemParams => ({
+  instanceId: s.instanceId,
+  stepIndex: s.stepIndex,
+  contactId: s.contactId,
+  level: s.level,
+  repId: s.repId,
+  policyId: s.policyId,
+  deadline: s.deadline.toISOString(),
+  overdueMs: s.overdueMs,
+});
+
 /**
- * Queues steps of the follow-up ladder (reminders and escalations) in bulk, in the caller's
- * transaction: each is rendered just before it is sent, so a sweep of thousands stays quick.
- * The dedupe key makes a step queued twice a no-op. Returns how many were queued.
+ * Queues the steps of the follow-up ladder (reminders and escalations) one sweep took, in the
+ * caller's transaction, as one digest per person and kind of alert: a manager told of thirty
+ * misses gets one email listing the thirty leads. Each is rendered just before it is sent, so a
+ * sweep of thousands stays quick. The sweep's batches share `sweepId`: a later batch adds its
+ * leads to the digest an earlier one queued, as long as no dispatcher has taken it yet. Returns
+ * how many steps were queued.
  */
 export async function queueSlaSteps({
   trx,
   sqlite,
   steps,
   now,
+  sweepId,
 }: {
   trx: Db;
   sqlite?: SqliteStatements | undefined;
   steps: readonly SlaStepEmail[];
   now: Date;
+  /** The sweep the steps belong to: its batches add to one digest per person. */
+  sweepId: string;
 }): Promise<number> {
   const at = toDbTime(now);
   const active = steps.filter((s) => fromDbBool(s.recipient.is_active));
   const rows = await routeAlerts(
     trx,
-    active.map((s) => ({
-      step: s,
-      kind: s.kind === 'reminder' ? 'sla.reminder' : 'sla.breached',
-      alertKind: slaAlertKind(s.kind, s.recipient.id === s.repId),
-      dedupeKey: `sla:${s.instanceId}:${s.stepIndex}:${s.recipient.id}`,
-      eventKey: `sla:${s.instanceId}:${s.stepIndex}`,
-      to: s.recipient,
-      contactId: s.contactId,
+    digestGroups(active).map(({ key, steps: group, first }) => ({
+      group,
+      kind: first.kind === 'reminder' ? 'sla.reminder' : 'sla.breached',
+      alertKind: slaAlertKind(first.kind, first.recipient.id === first.repId),
+      dedupeKey: `sla:digest:${sweepId}:${key}`,
+      eventKey: `sla:digest:${sweepId}:${key}`,
+      to: first.recipient,
+      contactId: group.length === 1 ? first.contactId : null,
     })),
     // Rendered just before it is sent (the bell's own row is never rendered).
     (a, channel, target) => ({
@@ -690,15 +759,12 @@ export async function queueSlaSteps({
       recipient_user_id: a.to.id,
       recipient: target.recipient,
       language: recipientOf(a.to).language,
-      template: 'sla.step',
+      template: 'sla.digest',
       params: JSON.stringify({
-        kind: a.step.kind,
-        level: a.step.level,
-        repId: a.step.repId,
-        policyId: a.step.policyId,
-        deadline: a.step.deadline.toISOString(),
-        overdueMs: a.step.overdueMs,
-      }),
+        kind: a.group[0]!.kind,
+        toRep: a.to.id === a.group[0]!.repId,
+        items: a.group.map(digestItemOf),
+      } satisfies SlaDigestParams),
       contact_id: a.contactId,
       status: channel === 'in_app' ? 'sent' : 'pending',
       attempts: 0,
@@ -708,7 +774,31 @@ export async function queueSlaSteps({
       alert_channel_id: target.alertChannelId,
     }),
   );
-  await insertOutboxBulk(trx, sqlite, rows);
+  // An earlier batch of this sweep may have queued a digest for the same person: add to it.
+  const earlier = new Map(
+    (await findOutboxByDedupeKeys(trx, [...new Set(rows.map((r) => r.dedupe_key))])).map((r) => [
+      r.dedupe_key,
+      r,
+    ]),
+  );
+  const fresh: OutboxInsert[] = [];
+  for (const row of rows) {
+    const before = earlier.get(row.dedupe_key);
+    if (!before) {
+      fresh.push(row);
+      continue;
+    }
+    const items = [
+      ...readJson(SlaDigestParams, before.params, 'outbox.params').items,
+      ...readJson(SlaDigestParams, row.params ?? null, 'outbox.params').items,
+    ];
+    const merged = JSON.stringify({ ...readJson(SlaDigestParams, before.params, 'outbox.params'), items });
+    const contactId = items.length === 1 ? items[0]!.contactId : null;
+    // Taken by a dispatcher (or rendered) meanwhile: this batch's leads go in a digest of their own.
+    if (!(await addToUnsentDigest(trx, before.id, merged, contactId)))
+      fresh.push({ ...row, dedupe_key: `${row.dedupe_key}:${row.id}` });
+  }
+  await insertOutboxBulk(trx, sqlite, fresh);
   return active.length;
 }
 
@@ -726,33 +816,25 @@ async function renderQueued({
   links: Links;
   now: Date;
 }): Promise<Alert> {
-  if (row.template !== 'sla.step' || !row.contact_id || !row.recipient_user_id)
+  if (!row.recipient_user_id || (row.template !== 'sla.step' && row.template !== 'sla.digest'))
     throw new Error(`cannot render message ${row.id} (template ${row.template ?? 'none'})`);
-  const params = readJson(SlaStepParams, row.params, 'outbox.params');
-  const [contact, recipient, rep, policy] = await Promise.all([
-    findContactById(db, row.contact_id),
-    findUserById(db, row.recipient_user_id),
-    params.repId ? findUserById(db, params.repId) : undefined,
-    findPolicyName(db, params.policyId),
-  ]);
-  if (!contact || !recipient) throw new Error(`message ${row.id}: its lead or recipient no longer exists`);
-  // The rep's own reminder (or miss) carries the one-click actions, issued as it is rendered.
-  const toRep = recipient.id === params.repId;
-  const tokens = toRep
-    ? await issueActionLinks({ trx: db, userId: recipient.id, contactId: contact.id, now })
-    : null;
-  const email = renderSlaStep({
-    recipient: recipientOf(recipient),
-    lead: await leadContext({ conn: db, contact, links }),
-    kind: params.kind,
-    level: params.level,
-    toRep,
-    repName: rep?.name ?? '—',
-    policyName: policy ?? { en: '—', nl: '—' },
-    deadline: new Date(params.deadline),
-    overdueMs: params.overdueMs,
-    ...(tokens && { actions: actionLinksOf(links, tokens) }),
-  });
+  const recipient = await findUserById(db, row.recipient_user_id);
+  if (!recipient) throw new Error(`message ${row.id}: its recipient no longer exists`);
+  // A step queued before digests (one lead a row), or a digest.
+  const digest: SlaDigestParams =
+    row.template === 'sla.step'
+      ? (() => {
+          const p = readJson(SlaStepParams, row.params, 'outbox.params');
+          if (!row.contact_id) throw new Error(`message ${row.id}: its lead no longer exists`);
+          return {
+            kind: p.kind,
+            toRep: recipient.id === p.repId,
+            items: [{ ...p, instanceId: '', stepIndex: 0, contactId: row.contact_id }],
+          };
+        })()
+      : readJson(SlaDigestParams, row.params, 'outbox.params');
+  const email = await renderDigest({ db, digest, recipient, links, now });
+  if (!email) throw new Error(`message ${row.id}: its leads no longer exist`);
   await storeRendered(
     db,
     row.channel === 'slack' || row.channel === 'teams'
@@ -760,6 +842,97 @@ async function renderQueued({
       : { id: row.id, owner, ...email },
   );
   return email;
+}
+
+/**
+ * A digest's message: a single lead as the full alert about it (who, company, recent touches),
+ * more as a list, each lead with its rep and deadline. The rep's own carries each lead's
+ * one-click links, issued as it is rendered. Leads erased since are left out; none left, null.
+ */
+async function renderDigest({
+  db,
+  digest,
+  recipient,
+  links,
+  now,
+}: {
+  db: Db;
+  digest: SlaDigestParams;
+  recipient: UserRow;
+  links: Links;
+  now: Date;
+}): Promise<Alert | null> {
+  const contacts = new Map(
+    (await findContactsByIds(db, [...new Set(digest.items.map((i) => i.contactId))])).map((c) => [c.id, c]),
+  );
+  const present = digest.items.filter((i) => contacts.has(i.contactId));
+  if (present.length === 0) return null;
+  const listed = present.slice(0, digestListed);
+  const [reps, policies] = await Promise.all([
+    findUsersByIds(db, [...new Set(listed.map((i) => i.repId).filter((id): id is string => id !== null))]),
+    Promise.all(
+      [...new Set(listed.map((i) => i.policyId))].map(
+        async (id) => [id, await findPolicyName(db, id)] as const,
+      ),
+    ),
+  ]);
+  const repName = (id: string | null) => reps.find((r) => r.id === id)?.name ?? '—';
+  const policyName = new Map(policies.map(([id, name]) => [id, name ?? { en: '—', nl: '—' }]));
+  const actionsFor = async (contactId: string) =>
+    digest.toRep
+      ? actionLinksOf(links, await issueActionLinks({ trx: db, userId: recipient.id, contactId, now }))
+      : undefined;
+  if (present.length === 1) {
+    const item = present[0]!;
+    const actions = await actionsFor(item.contactId);
+    return renderSlaStep({
+      recipient: recipientOf(recipient),
+      lead: await leadContext({ conn: db, contact: contacts.get(item.contactId)!, links }),
+      kind: digest.kind,
+      level: item.level,
+      toRep: digest.toRep,
+      repName: repName(item.repId),
+      policyName: policyName.get(item.policyId)!,
+      deadline: new Date(item.deadline),
+      overdueMs: item.overdueMs,
+      ...(actions && { actions }),
+    });
+  }
+  const companies = new Map(
+    (
+      await findAccountsByIds(db, [
+        ...new Set(
+          listed.map((i) => contacts.get(i.contactId)!.account_id).filter((id): id is string => id !== null),
+        ),
+      ])
+    ).map((a) => [a.id, a.name]),
+  );
+  const items: SlaDigestItem[] = [];
+  for (const item of listed) {
+    const contact = contacts.get(item.contactId)!;
+    const actions = await actionsFor(contact.id);
+    items.push({
+      lead: {
+        name: [contact.first_name, contact.last_name].filter(Boolean).join(' ') || contact.email || '—',
+        company: contact.account_id ? (companies.get(contact.account_id) ?? null) : null,
+        link: links.lead(contact.id),
+      },
+      level: item.level,
+      repName: repName(item.repId),
+      policyName: policyName.get(item.policyId)!,
+      deadline: new Date(item.deadline),
+      overdueMs: item.overdueMs,
+      ...(actions && { actions }),
+    });
+  }
+  return renderSlaDigest({
+    recipient: recipientOf(recipient),
+    kind: digest.kind,
+    toRep: digest.toRep,
+    items,
+    more: present.length - listed.length,
+    link: digest.toRep ? links.myLeads() : links.team(),
+  });
 }
 
 /** How the outbox is sent: attempts before a message is dead, the lease, the jitter. */

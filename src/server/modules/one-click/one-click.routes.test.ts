@@ -3,6 +3,8 @@ import type { OneClickPreview } from '../../../contract/one-click.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { addUser, createTestApp, createTestContext, type TestContext } from '../../testing/world.ts';
 import type { App } from '../shared/http.ts';
+import { createSmtpMailer } from '../../platform/mailer.ts';
+import { startTestSmtpServer } from '../../testing/smtp.ts';
 
 const cli = { kind: 'cli' } as const;
 
@@ -117,5 +119,41 @@ describeEachDialect('one-click actions from an email', (getDatabase) => {
       reasonCode: 'not_now',
       actor: { kind: 'user', id: repId },
     });
+  });
+
+  it('gives each lead in the rep’s reminder digest its own links, each acting on its own lead', async () => {
+    const eva = await routedLead('eva@globex.nl');
+    const jan = await routedLead('jan@initech.nl');
+    // Half of the four business hours: one reminder for both leads.
+    context.clock.set('2026-12-01T11:00:00.000Z');
+    await context.services.leadFlow.sweepClocks();
+    const smtp = await startTestSmtpServer();
+    const mailer = createSmtpMailer({ url: smtp.url, from: 'baton@acme-ict.nl' });
+    try {
+      while ((await context.services.notifications.sendDue(mailer, 'test', 50)) > 0);
+    } finally {
+      mailer.close();
+      await smtp.close();
+    }
+    const digest = smtp.received.find((m) => m.subject === 'Reminder: 2 leads are due for follow-up')!;
+    // Each lead's section: its name, its deadline, then its links.
+    const sectionOf = (id: string) => {
+      const text = digest.text!;
+      const at = text.indexOf(`https://baton.example.nl/leads/${id}`);
+      const end = text.indexOf('I called: ', at);
+      return text.slice(at, text.indexOf('\n', end));
+    };
+    const tokensOf = (id: string) =>
+      [...sectionOf(id).matchAll(/\/act#token=([\w%-]+)/g)].map((m) => decodeURIComponent(m[1]!));
+    expect(tokensOf(eva.id)).toHaveLength(3);
+    expect(tokensOf(jan.id)).toHaveLength(3);
+    expect(digest.html).toContain('I called</a>');
+
+    // Accept from Eva's links, log a call from Jan's: each lands on its own lead.
+    const accepted = await post('act', { token: tokensOf(eva.id)[0]! });
+    expect(accepted.json()).toEqual({ action: 'accept', contactId: eva.id, stage: 'sal' });
+    const called = await post('act', { token: tokensOf(jan.id)[2]! });
+    expect(called.json()).toMatchObject({ action: 'log_call', contactId: jan.id, stage: 'mql' });
+    expect((await context.services.contacts.getContact(cli, jan.id)).stage).toBe('mql');
   });
 });

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.ts';
 import { toDbTime } from '../../db/dialect.ts';
+import { forgetLeadInDigests } from '../contacts/contacts.repository.ts';
 
 /**
  * Every table that holds rows about a person, in the order an export lists them. A test compares
@@ -307,5 +308,6 @@ export async function anonymiseContact(db: Db, contactId: string, at: Date): Pro
     .set({ body_text: null, body_html: null, params: null })
     .where('contact_id', '=', contactId)
     .execute();
+  await forgetLeadInDigests(db, contactId);
   await db.updateTable('qualifications').set({ note: null }).where('contact_id', '=', contactId).execute();
 }

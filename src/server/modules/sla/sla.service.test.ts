@@ -6,6 +6,9 @@ import { describeEachDialect } from '../../testing/databases.ts';
 import { startTestSmtpServer, type TestSmtpServer } from '../../testing/smtp.ts';
 import { createTestContext, type TestContext } from '../../testing/world.ts';
 import { findInstancesOfContact } from './sla.repository.ts';
+import { sweepDueClocks } from './sla.usecases.ts';
+import { readJson } from '../../db/json-column.ts';
+import { SlaDigestParams } from '../notifications/notifications.usecases.ts';
 
 const cli = { kind: 'cli' } as const;
 
@@ -67,6 +70,21 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
       subject: m.subject,
       contactId: m.contactId,
     }));
+  /** The SLA digests of a kind queued (email or bell), oldest first: to whom, about which leads. */
+  const digests = async (kind: 'sla.reminder' | 'sla.breached') => {
+    const rows = await context.database.db
+      .selectFrom('outbox')
+      .select(['recipient_user_id', 'params'])
+      .where('kind', '=', kind)
+      .where('channel', 'in', ['email', 'in_app'])
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({
+      to: r.recipient_user_id,
+      leads: readJson(SlaDigestParams, r.params, 'outbox.params').items.map((i) => i.contactId),
+    }));
+  };
   /** Moves the clock to `iso` and sweeps, as the server does every few seconds. */
   const at = async (iso: string) => {
     context.clock.set(iso);
@@ -91,23 +109,22 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
       members: [{ userId: rep.id }, { userId: other.id }],
     });
 
+    // Each sweep tells each person once, of all five leads: one digest, not five emails.
     await at('2026-12-01T11:00:00.000Z'); // half of the 4 hours: a reminder to the rep
-    let mails = (await outbox()).filter((m) => m.contactId === first);
-    expect(mails.filter((m) => m.kind === 'sla.reminder').map((m) => m.to)).toEqual([rep.id]);
+    expect(await digests('sla.reminder')).toEqual([{ to: rep.id, leads: leads }]);
 
     await at('2026-12-01T13:00:00.000Z'); // the first miss: to the manager
-    mails = (await outbox()).filter((m) => m.contactId === first && m.kind === 'sla.breached');
-    expect(mails.map((m) => m.to)).toEqual([manager.id]);
+    expect(await digests('sla.breached')).toEqual([{ to: manager.id, leads: leads }]);
     // Sweeping again takes no step twice.
     await context.services.leadFlow.sweepClocks();
-    expect((await outbox()).filter((m) => m.contactId === first && m.kind === 'sla.breached')).toHaveLength(
-      1,
-    );
+    expect(await digests('sla.breached')).toHaveLength(1);
 
     // Tuesday 14:00 + 4 business hours = Wednesday 09:30 (17:30 closes): the director, in Dutch.
     await at('2026-12-02T08:30:00.000Z');
-    mails = (await outbox()).filter((m) => m.contactId === first && m.kind === 'sla.breached');
-    expect(mails.map((m) => m.to)).toEqual([manager.id, director.id]);
+    expect(await digests('sla.breached')).toEqual([
+      { to: manager.id, leads },
+      { to: director.id, leads },
+    ]);
 
     // One more window: routing gives the lead to someone else — never the rep who missed.
     await at('2026-12-02T12:30:00.000Z');
@@ -142,23 +159,33 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
       mailer.close();
     }
     const received = smtp.received;
-    const toDirector = received.filter((m) => m.to && JSON.stringify(m.to).includes(director.email));
-    expect(toDirector.length).toBeGreaterThan(0);
-    expect(toDirector[0]!.text).toContain('Dit is de tweede escalatie');
-    // Rendered as they are sent, in each recipient's language.
-    const toManager = received.find(
-      (m) =>
-        m.subject === 'Missed follow-up: Ruud Rep has not responded to lead0 (initech.nl) (0 min overdue)',
-    )!;
-    expect(
-      received.some(
-        (m) =>
-          m.subject ===
-          'Opnieuw gemist (niveau 2): Ruud Rep heeft niet gereageerd op lead0 (initech.nl) (4 u 0 min te laat)',
-      ),
-    ).toBe(true);
-    expect(toManager.text).toContain('Ruud Rep did not meet "MQL: first response"');
-    expect(toManager.text).toContain(`https://baton.example.nl/leads/${first}`);
+    const to = (user: { email: string }) =>
+      received.filter((m) => m.to && JSON.stringify(m.to).includes(user.email));
+    // Rendered as they are sent, in each recipient's language: one email each, naming every lead.
+    const [toDirector, ...moreToDirector] = to(director);
+    expect(moreToDirector).toEqual([]);
+    expect(toDirector!.subject).toBe(
+      'Opnieuw gemist (niveau 2): 5 leads van je team zijn nog steeds te laat',
+    );
+    expect(toDirector!.text).toContain('Dit is de tweede escalatie');
+    expect(toDirector!.text).toContain('"MQL: eerste reactie", deadline');
+    // The manager heard twice, once a sweep: of the first responses missed, then of the decisions.
+    expect(to(manager)).toHaveLength(2);
+    const toManager = to(manager).find((m) => m.text!.includes('"MQL: first response", due'));
+    expect(to(manager).find((m) => m.text!.includes('"MQL: accept or reject", due'))).toBeDefined();
+    expect(toManager!.subject).toBe('Missed follow-up: 5 leads of your team are overdue');
+    for (const [i, id] of leads.entries()) {
+      expect(toManager!.text).toContain(`lead${i} (initech.nl)`);
+      expect(toManager!.text).toContain(`Open the lead in Baton: https://baton.example.nl/leads/${id}`);
+    }
+    expect(toManager!.text).toContain('Rep: Ruud Rep');
+    expect(toManager!.text).toContain('"MQL: first response", due');
+    expect(toManager!.text).toContain("Open your team's board: https://baton.example.nl/team");
+    // The rep's digest of reminders carries each lead's own one-click links.
+    const reminders = to(rep).find((m) => m.subject === 'Reminder: 5 leads are due for follow-up')!;
+    expect([...reminders.text!.matchAll(/Accept: https:\/\/baton\.example\.nl\/act#token=/g)]).toHaveLength(
+      5,
+    );
   });
 
   it('stops the ladder the moment the rep responds: no director email after a call between the escalations', async () => {
@@ -266,9 +293,101 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
       context.services.leadFlow.sweepClocks(),
       context.services.leadFlow.sweepClocks(),
     ]);
-    const breached = (await outbox()).filter((m) => m.kind === 'sla.breached');
-    expect(breached.map((m) => m.to)).toEqual(Array(6).fill(manager.id));
-    expect(new Set(breached.map((m) => m.contactId)).size).toBe(6);
+    // Sweepers that ran side by side may each have queued a digest; together they name each lead once.
+    const breached = await digests('sla.breached');
+    expect(new Set(breached.map((d) => d.to))).toEqual(new Set([manager.id]));
+    expect(breached.flatMap((d) => d.leads).sort()).toEqual([...ids].sort());
+  });
+
+  /** A sweep of the due clocks in transactions of two, on this store (or as `db` runs them). */
+  const sweepInTwos = (db = context.database.db) =>
+    sweepDueClocks({
+      db,
+      sqlite: context.database.sqlite,
+      now: context.clock.now(),
+      batch: 2,
+      reassign: () => Promise.reject(new Error('no reassignment is due')),
+      publish: () => undefined,
+    });
+
+  it('keeps one digest per person across the batches of a sweep; an erased lead leaves it', async () => {
+    const { manager } = await org();
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push(await lead(`q${i}@acme.nl`));
+    for (const id of ids) await toMql(id);
+    // The first misses, in three transactions of at most two clocks: one digest of all five.
+    context.clock.set('2026-12-01T13:00:00.000Z');
+    expect(await sweepInTwos()).toBe(5);
+    expect(await digests('sla.breached')).toEqual([{ to: manager.id, leads: ids }]);
+    // The bell shows it as one alert about five leads.
+    const bell = await context.services.notifications.inbox({
+      kind: 'user',
+      userId: manager.id,
+      role: 'sales_manager',
+    });
+    expect(bell.data).toEqual([expect.objectContaining({ kind: 'sla.breached', lead: null, leads: 5 })]);
+
+    // Erasing a lead takes it out of the digest that is still to be sent; it is sent without it.
+    await context.services.contacts.eraseContact(cli, ids[0]!);
+    expect(await digests('sla.breached')).toEqual([{ to: manager.id, leads: ids.slice(1) }]);
+    smtp = await startTestSmtpServer();
+    const mailer = createSmtpMailer({ url: smtp.url, from: 'baton@acme-ict.nl' });
+    try {
+      while ((await context.services.notifications.sendDue(mailer, 'test', 50)) > 0);
+    } finally {
+      mailer.close();
+    }
+    const sent = smtp.received.find(
+      (m) => m.subject === 'Missed follow-up: 4 leads of your team are overdue',
+    )!;
+    expect(sent.text).not.toContain('q0');
+    expect(sent.text).toContain('q1 (acme.nl)');
+    // Erased after it was sent: the text that named them is blanked; whom it went to, and when, stays.
+    await context.services.contacts.eraseContact(cli, ids[1]!);
+    const stored = await context.database.db
+      .selectFrom('outbox')
+      .select(['recipient_user_id', 'body_text', 'body_html', 'subject', 'status'])
+      .where('kind', '=', 'sla.breached')
+      .execute();
+    expect(stored).toEqual([
+      {
+        recipient_user_id: manager.id,
+        body_text: null,
+        body_html: null,
+        subject: sent.subject,
+        status: 'sent',
+      },
+    ]);
+  });
+
+  it('gives a batch’s leads a digest of their own when a dispatcher took the sweep’s first one', async () => {
+    const { manager } = await org();
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push(await lead(`r${i}@acme.nl`));
+    for (const id of ids) await toMql(id);
+    context.clock.set('2026-12-01T13:00:00.000Z');
+    let batches = 0;
+    const db = context.database.db;
+    // Between the first and second transaction a dispatcher leases what the first queued.
+    const leasing = {
+      transaction: () => ({
+        execute: async <T>(work: (trx: typeof db) => Promise<T>) => {
+          if (batches++ === 1)
+            await db
+              .updateTable('outbox')
+              .set({ leased_by: 'dispatcher', leased_until: '2026-12-01T13:05:00.000Z' })
+              .execute();
+          return db.transaction().execute(work);
+        },
+      }),
+    } as unknown as typeof db;
+    expect(await sweepInTwos(leasing)).toBe(3);
+    const queued = await digests('sla.breached');
+    expect(queued.map((d) => [d.to, d.leads.length])).toEqual([
+      [manager.id, 2],
+      [manager.id, 1],
+    ]);
+    expect(queued.flatMap((d) => d.leads).sort()).toEqual([...ids].sort());
   });
 
   it('reports each rep’s follow-up over a period, idle reps too: met, breached by level, compliance and speed to lead', async () => {

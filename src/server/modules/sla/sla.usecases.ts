@@ -340,8 +340,8 @@ export async function settleClocks({
 /**
  * One batch of the sweep, in one transaction: loads the due clocks and everything they need in
  * a few queries, then stops those a response or a move answered and takes the due steps of the
- * rest — each by compare-and-set on its next step, so a step is taken once — queueing their
- * emails in bulk. A reassignment goes through routing, which is rare enough to go one by one.
+ * rest — each by compare-and-set on its next step, so a step is taken once — queueing one
+ * digest per person for all of them. A reassignment goes through routing, which is rare enough to go one by one.
  */
 async function sweepBatchIn({
   trx,
@@ -350,11 +350,13 @@ async function sweepBatchIn({
   take,
   reassign,
   announced,
+  sweepId,
 }: {
   trx: Db;
   sqlite: SqliteStatements | undefined;
   now: Date;
   take: number;
+  sweepId: string;
   reassign: ReassignAfterMiss;
   announced: DomainEvent[];
 }): Promise<number> {
@@ -462,8 +464,8 @@ async function sweepBatchIn({
       });
     }
   }
-  await queueWebhooks(trx, hooks);
-  const queued = await queueSlaSteps({ trx, sqlite, steps: emails, now });
+  await queueWebhooks(trx, hooks, sqlite);
+  const queued = await queueSlaSteps({ trx, sqlite, steps: emails, now, sweepId });
   if (queued > 0) announced.push({ type: 'outbox.queued', count: queued, at: now });
   for (const instance of reassignments) {
     const result = await reassign(trx, {
@@ -488,6 +490,7 @@ export async function sweepDueClocks({
   sqlite,
   now,
   limit = 10_000,
+  batch = sweepBatch,
   reassign,
   publish,
 }: {
@@ -495,16 +498,19 @@ export async function sweepDueClocks({
   sqlite?: SqliteStatements | undefined;
   now: Date;
   limit?: number;
+  /** Clocks per transaction (the sweep's batches share one digest per person). */
+  batch?: number;
   reassign: ReassignAfterMiss;
   publish: (events: readonly DomainEvent[]) => void;
 }): Promise<number> {
   let handled = 0;
+  const sweepId = newId();
   while (handled < limit) {
-    const take = Math.min(sweepBatch, limit - handled);
+    const take = Math.min(batch, limit - handled);
     const announced: DomainEvent[] = [];
     const count = await db
       .transaction()
-      .execute((trx) => sweepBatchIn({ trx, sqlite, now, take, reassign, announced }));
+      .execute((trx) => sweepBatchIn({ trx, sqlite, now, take, reassign, announced, sweepId }));
     publish(announced);
     handled += count;
     if (count < take) break;

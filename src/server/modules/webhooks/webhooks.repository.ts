@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import type { Db } from '../../db/database.ts';
+import { bulkInsert } from '../../db/bulk.ts';
+import type { Db, SqliteStatements } from '../../db/database.ts';
 import { dialectOf, toDbTime } from '../../db/dialect.ts';
 import type {
   WebhookAttemptsTable,
@@ -13,16 +14,16 @@ export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
 export type WebhookMessageRow = Selectable<WebhookMessagesTable>;
 
-/** Queues messages in the caller's transaction: the decision and its webhooks commit together. */
+/**
+ * Queues messages in the caller's transaction: the decision and its webhooks commit together. Many
+ * at once (the SLA sweep) go through prepared statements on SQLite.
+ */
 export async function insertWebhookMessages(
   db: Db,
-  rows: readonly Insertable<WebhookMessagesTable>[],
+  rows: readonly (Insertable<WebhookMessagesTable> & Record<string, string | boolean | null>)[],
+  sqlite?: SqliteStatements,
 ): Promise<void> {
-  if (rows.length === 0) return;
-  await db
-    .insertInto('webhook_messages')
-    .values([...rows])
-    .execute();
+  await bulkInsert(db, sqlite, 'webhook_messages', rows);
 }
 
 export async function insertWebhookEndpoint(db: Db, row: Insertable<WebhookEndpointsTable>): Promise<void> {

@@ -1,6 +1,6 @@
 import type { WebhookEventData, WebhookEventType } from '../../../contract/webhooks.ts';
 import { disableAfterFailingMs, retryDelayMs } from '../../../domain/webhooks/webhooks.ts';
-import type { Db } from '../../db/database.ts';
+import type { Db, SqliteStatements } from '../../db/database.ts';
 import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import { readJson } from '../../db/json-column.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -53,7 +53,11 @@ const contactOf = (data: object): string | null =>
  * its webhooks commit together or not at all. Each gets its `webhook-id` here, once: every
  * endpoint and every retry sees the same one. The dispatcher gives them to the endpoints.
  */
-export async function queueWebhooks(trx: Db, events: readonly WebhookEvent[]): Promise<void> {
+export async function queueWebhooks(
+  trx: Db,
+  events: readonly WebhookEvent[],
+  sqlite?: SqliteStatements,
+): Promise<void> {
   await insertWebhookMessages(
     trx,
     events.map((event) => ({
@@ -68,6 +72,7 @@ export async function queueWebhooks(trx: Db, events: readonly WebhookEvent[]): P
       is_fanned_out: false,
       contact_id: contactOf(event.data),
     })),
+    sqlite,
   );
 }
 
