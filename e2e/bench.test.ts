@@ -39,6 +39,7 @@ describe('the benchmarks at their smoke size', () => {
         'mail-sync',
         'routing',
         'sla',
+        'soak',
         'startup',
         'store-writes',
         'webhooks',
