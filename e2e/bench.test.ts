@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadTestSettings } from '../src/server/config.ts';
 import { hasDovecot } from '../src/server/testing/dovecot.ts';
 import { runNode } from './helpers.ts';
 
@@ -37,7 +38,9 @@ describe('the benchmarks at their smoke size', () => {
         'crm-backfill',
         'ingest',
         'mail-sync',
+        'reports',
         'routing',
+        'scaleout',
         'sla',
         'soak',
         'startup',
@@ -59,7 +62,13 @@ describe('the benchmarks at their smoke size', () => {
   });
 
   // mail-sync reads a real Dovecot: skipped without one (unless BATON_TEST_REQUIRE_DOVECOT).
-  it.each(benchmarks.filter((name) => hasDovecot || name !== 'mail-sync'))(
+  // mail-sync needs Dovecot; scaleout PostgreSQL (CI has both, and requires PostgreSQL).
+  it.each(
+    benchmarks.filter(
+      (name) =>
+        (hasDovecot || name !== 'mail-sync') && (loadTestSettings().postgresUrl || name !== 'scaleout'),
+    ),
+  )(
     '%s runs at its smoke size',
     async (name) => {
       // Read by bench/measure.ts when a benchmark module is loaded, as `--smoke` sets it.

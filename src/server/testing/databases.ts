@@ -25,6 +25,8 @@ if (!settings.postgresUrl) {
 export interface TestDatabase extends Database {
   /** Drops everything this test created. */
   dispose(): Promise<void>;
+  /** A PostgreSQL database's URL, for a server process to use it too. */
+  url?: string;
 }
 
 const migrationsDir = new URL('../db/migrations/', import.meta.url);
@@ -165,6 +167,7 @@ export async function createTestDatabase(
   const database = openDatabase({ dialect: 'postgres', url: urlOfDatabase(name), poolMax: 4 });
   return {
     ...database,
+    url: urlOfDatabase(name),
     dispose: async () => {
       await database.close().catch(() => undefined); // a test may have closed it already
       await dropTestDatabase(name);

@@ -1,0 +1,188 @@
+// Scale-out on PostgreSQL: the event and queue throughput of one Baton instance (`baton serve`,
+// its own process, pinned to core 0 with taskset) against two instances on the same database (one
+// on core 0, one on core 1), with PostgreSQL and this load generator sharing both cores. The load
+// is closed-loop at a fixed concurrency per instance: three single-event POSTs (with an API key;
+// one in 20 a demo request, so MQLs are routed and get clocks) to one read of a rep's SLA queue
+// (signed in). Baseline: the same load against a bare Fastify route, one process pinned to core 0
+// against two pinned to cores 0 and 1 — what scale-out can give on this machine with this driver.
+// Needs PostgreSQL: BATON_TEST_DATABASE_URL names a server where it may create a database.
+import { spawn } from 'node:child_process';
+import { Agent, request } from 'undici';
+import { loadTestSettings } from '../src/server/config.ts';
+import { createPasswordHasher } from '../src/server/platform/secrets.ts';
+import { createTestDatabase } from '../src/server/testing/databases.ts';
+import { allWeekHours, createTestContext } from '../src/server/testing/world.ts';
+import { duration, load, round, smoke } from './measure.ts';
+import { startServer, type ServerProcess } from './server-process.ts';
+
+const seconds = duration(20);
+const concurrencyPerInstance = smoke ? 4 : 24;
+const password = 'scale-out benchmark 2026';
+const cli = { kind: 'cli' } as const;
+
+interface Target {
+  url: string;
+  events: Record<string, string>;
+  queue: { path: string; headers: Record<string, string> };
+}
+
+/** Drives the targets in turn at `concurrency` per target for `seconds`; requests per second. */
+async function drive(targets: readonly Target[], eventBody: () => string) {
+  const dispatcher = new Agent({ connections: concurrencyPerInstance * targets.length, pipelining: 1 });
+  let turn = 0;
+  let events = 0;
+  let reads = 0;
+  const result = await load(
+    async () => {
+      const target = targets[turn % targets.length]!;
+      const isRead = Math.floor(turn / targets.length) % 4 === 3;
+      turn += 1;
+      const response = isRead
+        ? await request(`${target.url}${target.queue.path}`, { headers: target.queue.headers, dispatcher })
+        : await request(`${target.url}/api/v1/events`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...target.events },
+            body: eventBody(),
+            dispatcher,
+          });
+      if (response.statusCode !== 200)
+        throw new Error(`status ${response.statusCode}: ${(await response.body.text()).slice(0, 300)}`);
+      await response.body.dump();
+      if (isRead) reads += 1;
+      else events += 1;
+    },
+    { seconds, concurrency: concurrencyPerInstance * targets.length },
+  );
+  await dispatcher.close();
+  return { ...result, events, reads };
+}
+
+/** A bare Fastify route in a process of its own, pinned to `core`. */
+function bareServer(core: number): Promise<{ url: string; stop: () => void }> {
+  const code = `
+    import Fastify from 'fastify';
+    const app = Fastify();
+    app.post('/api/v1/events', async () => ({ accepted: 1, duplicates: 0, rejected: 0 }));
+    app.get('/queue', async () => ({ data: [] }));
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    console.log('listening ' + url);`;
+  const child = spawn('taskset', ['-c', String(core), process.execPath, '--input-type=module', '-e', code], {
+    cwd: new URL('..', import.meta.url).pathname,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bare server exited (${code})`)));
+    child.stdout.on('data', (data: Buffer) => {
+      const match = /listening (http:\/\/[\d.:]+)/.exec(data.toString());
+      if (match) resolve({ url: match[1]!, stop: () => child.kill('SIGKILL') });
+    });
+  });
+}
+
+export async function run() {
+  if (!loadTestSettings().postgresUrl)
+    throw new Error('bench scaleout needs PostgreSQL: set BATON_TEST_DATABASE_URL (see the README)');
+  const database = await createTestDatabase('postgres');
+  const servers: ServerProcess[] = [];
+  try {
+    const context = createTestContext(database, undefined, { passwords: createPasswordHasher() });
+    context.clock.set(new Date(Date.now()));
+    await context.services.scoring.ensureDefaultModel();
+    const manager = await context.services.users.createUser(cli, {
+      email: 'manager@scale.example',
+      name: 'Manager',
+      role: 'sales_manager',
+      password,
+    });
+    const reps: Awaited<ReturnType<typeof context.services.users.createUser>>[] = [];
+    for (let i = 0; i < 4; i++)
+      reps.push(
+        await context.services.users.createUser(cli, {
+          email: `rep${i}@scale.example`,
+          name: `Rep ${i}`,
+          role: 'sales_rep',
+          password,
+          managerId: manager.id,
+          workingHours: allWeekHours,
+        }),
+      );
+    const pool = await context.services.routing.createPool(cli, {
+      name: 'Inside',
+      members: reps.map((r) => ({ userId: r.id })),
+    });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    const key = await context.services.apiKeys.createApiKey(cli, { name: 'scale', role: 'marketing' });
+    await database.close();
+
+    let n = 0;
+    const eventBody = () => {
+      n += 1;
+      const person = n % 50_000;
+      return JSON.stringify({
+        id: `scale-${n}`,
+        type: n % 20 === 0 ? 'demo_requested' : 'page_viewed',
+        occurredAt: new Date().toISOString(),
+        email: `person${person}@company${person % 5000}.nl`,
+        channel: 'organic',
+      });
+    };
+    const env = { DATABASE_URL: database.url!, BATON_PG_POOL_MAX: '10' };
+    const targetOf = async (server: ServerProcess, rep: number): Promise<Target> => {
+      const login = await request(`${server.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: reps[rep]!.email, password }),
+      });
+      await login.body.dump();
+      const cookie = [login.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('baton_session='));
+      if (!cookie) throw new Error(`sign-in: ${login.statusCode}`);
+      return {
+        url: server.url,
+        events: { authorization: `Bearer ${key.key}` },
+        queue: {
+          path: `/api/v1/sla/queue?userId=${reps[rep]!.id}&limit=50`,
+          headers: { cookie: cookie.split(';')[0]! },
+        },
+      };
+    };
+
+    // One instance on core 0.
+    servers.push(await startServer(env, { prefix: ['taskset', '-c', '0'] }));
+    const one = await drive([await targetOf(servers[0]!, 0)], eventBody);
+    // Two instances, on cores 0 and 1.
+    servers.push(await startServer(env, { prefix: ['taskset', '-c', '1'] }));
+    const two = await drive([await targetOf(servers[0]!, 0), await targetOf(servers[1]!, 1)], eventBody);
+
+    // The same load against bare routes, one process and then two.
+    const bare0 = await bareServer(0);
+    const bareTarget = (url: string): Target => ({ url, events: {}, queue: { path: '/queue', headers: {} } });
+    const bareOne = await drive([bareTarget(bare0.url)], eventBody);
+    const bare1 = await bareServer(1);
+    const bareTwo = await drive([bareTarget(bare0.url), bareTarget(bare1.url)], eventBody);
+    bare0.stop();
+    bare1.stop();
+
+    const rate = (r: { events: number; reads: number }) => (r.events + r.reads) / seconds;
+    return {
+      metrics: {
+        one_instance_requests_per_second: { value: round(rate(one)), unit: 'requests/s' },
+        one_instance_events_per_second: { value: round(one.events / seconds), unit: 'events/s' },
+        one_instance_queue_reads_per_second: { value: round(one.reads / seconds), unit: 'requests/s' },
+        two_instances_requests_per_second: { value: round(rate(two)), unit: 'requests/s' },
+        two_instances_events_per_second: { value: round(two.events / seconds), unit: 'events/s' },
+        two_instances_queue_reads_per_second: { value: round(two.reads / seconds), unit: 'requests/s' },
+        two_to_one: { value: round(rate(two) / rate(one), 2), unit: 'ratio' },
+        one_instance_p99: { value: round(one.p99, 1), unit: 'ms' },
+        two_instances_p99: { value: round(two.p99, 1), unit: 'ms' },
+      },
+      baselines: {
+        bare_one_process_requests_per_second: { value: round(rate(bareOne)), unit: 'requests/s' },
+        bare_two_processes_requests_per_second: { value: round(rate(bareTwo)), unit: 'requests/s' },
+        bare_two_to_one: { value: round(rate(bareTwo) / rate(bareOne), 2), unit: 'ratio' },
+      },
+    };
+  } finally {
+    for (const server of servers) await server.stop().catch(() => undefined);
+    await database.dispose();
+  }
+}
