@@ -78,6 +78,31 @@ describe('business time', () => {
     expect(businessTimeBetween(nl, at(start), at(expected))).toBe(duration);
   });
 
+  it('answers the same from the days it has worked out as from a calendar seen for the first time', () => {
+    // A copy is a new calendar: nothing of it is known yet. Ranges up to two years (a lead long overdue).
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...calendars),
+        fc.date({ min: at('2025-01-01T00:00:00Z'), max: at('2027-06-01T00:00:00Z'), noInvalidDate: true }),
+        fc.integer({ min: 0, max: 730 * 24 * 60 }),
+        ([, calendar], from, minutes) => {
+          const to = new Date(from.getTime() + minutes * minute);
+          const fresh = { ...calendar };
+          expect(businessTimeBetween(calendar, from, to)).toBe(businessTimeBetween(fresh, from, to));
+          expect(isOpenAt(calendar, to)).toBe(isOpenAt({ ...calendar }, to));
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // Same hours, another time zone: its own days.
+    const tokyo = { ...nl, timeZone: 'Asia/Tokyo' };
+    const monday = [at('2026-11-30T00:00:00Z'), at('2026-12-01T00:00:00Z')] as const;
+    expect(businessTimeBetween(nl, ...monday)).toBe(8.5 * hour);
+    expect(businessTimeBetween(tokyo, ...monday)).toBe(8.5 * hour);
+    expect(isOpenAt(nl, at('2026-11-30T02:00:00Z'))).toBe(false);
+    expect(isOpenAt(tokyo, at('2026-11-30T02:00:00Z'))).toBe(true); // 11:00 in Tokyo
+  });
+
   it('counts real hours on a 24/7 calendar, also over a DST night (23 and 25 hour days)', () => {
     const open = alwaysOpen('Europe/Amsterdam');
     expect(addBusinessTime(open, at('2026-03-28T12:00:00Z'), 24 * hour).toISOString()).toBe(

@@ -79,8 +79,32 @@ export function buildCalendar(
   return { timeZone: settings.timeZone, hours: settings.hours, closedDates: closed };
 }
 
+type Interval = readonly [open: number, close: number];
+
+/**
+ * Each calendar's open intervals per local date, once worked out: turning local hours into instants
+ * takes the time-zone database twice per boundary, and a lead overdue for months walks every day
+ * since its deadline on each read of the queue. A calendar is never changed once built (a changed
+ * setting builds a new one), so what is kept stays true; a calendar no longer used is dropped with it.
+ */
+const intervalsByCalendar = new WeakMap<BusinessCalendar, Map<string, readonly Interval[]>>();
+/** Dates kept per calendar: some years either way of today, far more than any request walks. */
+const keptDates = 20_000;
+
 /** The open intervals of one local date, as instants, in order. */
-function openIntervals(calendar: BusinessCalendar, date: LocalDate): [number, number][] {
+function openIntervals(calendar: BusinessCalendar, date: LocalDate): readonly Interval[] {
+  const key = dateKey(date);
+  let known = intervalsByCalendar.get(calendar);
+  if (!known) intervalsByCalendar.set(calendar, (known = new Map()));
+  let intervals = known.get(key);
+  if (!intervals) {
+    if (known.size >= keptDates) known.clear();
+    known.set(key, (intervals = workOutIntervals(calendar, date)));
+  }
+  return intervals;
+}
+
+function workOutIntervals(calendar: BusinessCalendar, date: LocalDate): readonly Interval[] {
   if (calendar.closedDates.has(dateKey(date))) return [];
   const weekday = weekdayOf[new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay()]!;
   return [...(calendar.hours[weekday] ?? [])]
@@ -101,7 +125,7 @@ function localDateOf(calendar: BusinessCalendar, at: number): LocalDate {
 }
 
 /** Open intervals from the local day of `from` on, lazily. */
-function* intervalsFrom(calendar: BusinessCalendar, from: number): Generator<[number, number]> {
+function* intervalsFrom(calendar: BusinessCalendar, from: number): Generator<Interval> {
   let date = localDateOf(calendar, from);
   // Yesterday too: a range up to 24:00 seen from just after midnight UTC-wise is still today's.
   date = nextDate(date, -1);
