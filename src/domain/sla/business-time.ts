@@ -95,7 +95,7 @@ const keptDates = 20_000;
 function openIntervals(calendar: BusinessCalendar, date: LocalDate): readonly Interval[] {
   const key = dateKey(date);
   let known = intervalsByCalendar.get(calendar);
-  if (!known) intervalsByCalendar.set(calendar, (known = new Map()));
+  if (!known) intervalsByCalendar.set(calendar, (known = new Map<string, readonly Interval[]>()));
   let intervals = known.get(key);
   if (!intervals) {
     if (known.size >= keptDates) known.clear();
