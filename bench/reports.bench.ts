@@ -69,6 +69,7 @@ async function measureStore(
   );
   await target.count('analyze', []);
   const generationSeconds = (performance.now() - generation) / 1000;
+  process.stderr.write(`${dialect}: generated in ${round(generationSeconds, 1)} s\n`);
 
   const app = await createTestApp(context);
   const cookie = await signIn(app, director.email);
@@ -101,6 +102,8 @@ async function measureStore(
           throw new Error(`${dialect} ${url}: ${response.statusCode} ${response.body.slice(0, 300)}`);
       }
       metrics[`${dialect}_${name}_${kind}_p95`] = { value: round(p95(times), 1), unit: 'ms' };
+      // As it goes, on stderr: a long run shows where it is.
+      process.stderr.write(`${dialect} ${name} ${kind}: p95 ${round(p95(times), 1)} ms of ${times.length}\n`);
       if (times.length < calls)
         metrics[`${dialect}_${name}_${kind}_calls`] = { value: times.length, unit: 'calls' };
     }

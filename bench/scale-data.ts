@@ -1,5 +1,6 @@
 // A company at scale, written straight into a migrated store (SQLite file or PostgreSQL database)
-// for the report benchmarks: people who came in over the last year with their touches, the stage
+// for the report benchmarks: accounts of ten people each, the people who came in over the last
+// year with their touches, the stage
 // history of those who went on (MQL, accepted or sent back, SQL), deals of the SQLs (won, lost,
 // open) and follow-up clocks of the MQLs. Rows are made in JavaScript from the person's number, so
 // a run is the same every time, and written in bulk: prepared statements in transactions of
@@ -64,11 +65,21 @@ export function postgresSink(client: pg.Client): RowSink {
   };
 }
 
+const accountsShape: TableShape = {
+  table: 'accounts',
+  columns: [
+    ['id', 'uuid'],
+    ['name', 'text'],
+    ['created_at', 'timestamptz'],
+    ['updated_at', 'timestamptz'],
+  ],
+};
 const contactsShape: TableShape = {
   table: 'contacts',
   columns: [
     ['id', 'uuid'],
     ['email', 'text'],
+    ['account_id', 'uuid'],
     ['owner_id', 'uuid'],
     ['stage', 'text'],
     ['stage_entered_at', 'timestamptz'],
@@ -121,6 +132,7 @@ const dealsShape: TableShape = {
   columns: [
     ['id', 'uuid'],
     ['name', 'text'],
+    ['account_id', 'uuid'],
     ['contact_id', 'uuid'],
     ['owner_id', 'uuid'],
     ['stage', 'text'],
@@ -185,6 +197,16 @@ export async function writeScaleCompany(
   const reps = company.repIds;
   const batch = 50_000;
   const contactIds: string[] = new Array<string>(sizes.contacts);
+  // Ten people an account: a deal's account brings its colleagues' touches into its journey.
+  const accountIds = Array.from({ length: Math.max(1, Math.floor(sizes.contacts / 10)) }, () => v7());
+  const accountOf = (person: number) => accountIds[person % accountIds.length]!;
+  for (let from = 0; from < accountIds.length; from += batch)
+    await sink.write(
+      accountsShape,
+      accountIds
+        .slice(from, from + batch)
+        .map((id, i) => [id, `Company ${from + i} B.V.`, iso(start), iso(start)]),
+    );
   const mqls: number[] = [];
   const sqls: number[] = [];
   const createdAt = (i: number) => start + Math.floor((i / sizes.contacts) * 364 * day) + (i % 97) * 60_000;
@@ -226,7 +248,8 @@ export async function writeScaleCompany(
       }
       contacts.push([
         id,
-        `person${i}@company${i % 20_000}.nl`,
+        `person${i}@company${i % accountIds.length}.nl`,
+        accountOf(i),
         stage === 'lead' ? null : owner,
         stage,
         iso(entered),
@@ -288,6 +311,7 @@ export async function writeScaleCompany(
     deals.push([
       id,
       `Deal ${d}`,
+      accountOf(person),
       contactIds[person]!,
       reps[person % reps.length]!,
       status === 'open' ? 'proposal' : status,

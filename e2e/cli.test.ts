@@ -100,6 +100,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0039_connectors',
         '0040_connection_links_removed',
         '0041_sla_breached_index',
+        '0042_contacts_account_partial_index',
       ],
     });
   });

@@ -40,6 +40,7 @@ import * as m0038 from './0038_campaign_members.ts';
 import * as m0039 from './0039_connectors.ts';
 import * as m0040 from './0040_connection_links_removed.ts';
 import * as m0041 from './0041_sla_breached_index.ts';
+import * as m0042 from './0042_contacts_account_partial_index.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -84,4 +85,5 @@ export const migrations: Record<string, Migration> = {
   '0039_connectors': m0039,
   '0040_connection_links_removed': m0040,
   '0041_sla_breached_index': m0041,
+  '0042_contacts_account_partial_index': m0042,
 };
