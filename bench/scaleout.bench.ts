@@ -7,6 +7,7 @@
 // against two pinned to cores 0 and 1 — what scale-out can give on this machine with this driver.
 // Needs PostgreSQL: BATON_TEST_DATABASE_URL names a server where it may create a database.
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { loadTestSettings } from '../src/server/config.ts';
 import { createPasswordHasher } from '../src/server/platform/secrets.ts';
@@ -24,6 +25,49 @@ interface Target {
   url: string;
   events: Record<string, string>;
   queue: { path: string; headers: Record<string, string> };
+}
+
+/** CPU seconds used so far by processes (utime + stime, from /proc), and by each PostgreSQL process. */
+const ticksPerSecond = 100;
+function cpuOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  } catch {
+    return 0; // gone meanwhile
+  }
+}
+function postgresCpu(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuOf(Number(entry));
+    } catch {
+      // not ours to read, or gone
+    }
+  }
+  return total;
+}
+
+/**
+ * Where the CPU went during `work`: cores used on average by the Baton processes, PostgreSQL (its
+ * processes that lived through the phase) and this driver.
+ */
+async function accounted<T>(pids: readonly number[], work: () => Promise<T>) {
+  const before = { baton: pids.map(cpuOf), postgres: postgresCpu(), driver: process.cpuUsage() };
+  const start = Date.now();
+  const result = await work();
+  const wall = (Date.now() - start) / 1000;
+  const driver = process.cpuUsage(before.driver);
+  return {
+    result,
+    cores: {
+      baton: pids.reduce((sum, pid, i) => sum + cpuOf(pid) - before.baton[i]!, 0) / wall,
+      postgres: (postgresCpu() - before.postgres) / wall,
+      driver: (driver.user + driver.system) / 1e6 / wall,
+    },
+  };
 }
 
 /** Drives the targets in turn at `concurrency` per target for `seconds`; requests per second. */
@@ -148,10 +192,16 @@ export async function run() {
 
     // One instance on core 0.
     servers.push(await startServer(env, { prefix: ['taskset', '-c', '0'] }));
-    const one = await drive([await targetOf(servers[0]!, 0)], eventBody);
+    const oneTarget = [await targetOf(servers[0]!, 0)];
+    const { result: one, cores: oneCores } = await accounted([servers[0]!.pid], () =>
+      drive(oneTarget, eventBody),
+    );
     // Two instances, on cores 0 and 1.
     servers.push(await startServer(env, { prefix: ['taskset', '-c', '1'] }));
-    const two = await drive([await targetOf(servers[0]!, 0), await targetOf(servers[1]!, 1)], eventBody);
+    const twoTargets = [await targetOf(servers[0]!, 0), await targetOf(servers[1]!, 1)];
+    const { result: two, cores: twoCores } = await accounted([servers[0]!.pid, servers[1]!.pid], () =>
+      drive(twoTargets, eventBody),
+    );
 
     // The same load against bare routes, one process and then two.
     const bare0 = await bareServer(0);
@@ -174,6 +224,13 @@ export async function run() {
         two_to_one: { value: round(rate(two) / rate(one), 2), unit: 'ratio' },
         one_instance_p99: { value: round(one.p99, 1), unit: 'ms' },
         two_instances_p99: { value: round(two.p99, 1), unit: 'ms' },
+        // Where the time goes: cores used on average by each part, one instance and then two.
+        one_instance_cores_baton: { value: round(oneCores.baton, 2), unit: 'cores' },
+        one_instance_cores_postgres: { value: round(oneCores.postgres, 2), unit: 'cores' },
+        one_instance_cores_driver: { value: round(oneCores.driver, 2), unit: 'cores' },
+        two_instances_cores_baton: { value: round(twoCores.baton, 2), unit: 'cores' },
+        two_instances_cores_postgres: { value: round(twoCores.postgres, 2), unit: 'cores' },
+        two_instances_cores_driver: { value: round(twoCores.driver, 2), unit: 'cores' },
       },
       baselines: {
         bare_one_process_requests_per_second: { value: round(rate(bareOne)), unit: 'requests/s' },
