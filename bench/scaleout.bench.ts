@@ -10,16 +10,13 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { loadTestSettings } from '../src/server/config.ts';
-import { createPasswordHasher } from '../src/server/platform/secrets.ts';
 import { createTestDatabase } from '../src/server/testing/databases.ts';
-import { allWeekHours, createTestContext } from '../src/server/testing/world.ts';
 import { duration, load, round, smoke } from './measure.ts';
-import { startServer, type ServerProcess } from './server-process.ts';
+import { prepareCompany, startServer, type ServerProcess } from './server-process.ts';
 
 const seconds = duration(20);
 const concurrencyPerInstance = smoke ? 4 : 24;
 const password = 'scale-out benchmark 2026';
-const cli = { kind: 'cli' } as const;
 
 interface Target {
   url: string;
@@ -129,34 +126,7 @@ export async function run() {
   const database = await createTestDatabase('postgres');
   const servers: ServerProcess[] = [];
   try {
-    const context = createTestContext(database, undefined, { passwords: createPasswordHasher() });
-    context.clock.set(new Date(Date.now()));
-    await context.services.scoring.ensureDefaultModel();
-    const manager = await context.services.users.createUser(cli, {
-      email: 'manager@scale.example',
-      name: 'Manager',
-      role: 'sales_manager',
-      password,
-    });
-    const reps: Awaited<ReturnType<typeof context.services.users.createUser>>[] = [];
-    for (let i = 0; i < 4; i++)
-      reps.push(
-        await context.services.users.createUser(cli, {
-          email: `rep${i}@scale.example`,
-          name: `Rep ${i}`,
-          role: 'sales_rep',
-          password,
-          managerId: manager.id,
-          workingHours: allWeekHours,
-        }),
-      );
-    const pool = await context.services.routing.createPool(cli, {
-      name: 'Inside',
-      members: reps.map((r) => ({ userId: r.id })),
-    });
-    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
-    const key = await context.services.apiKeys.createApiKey(cli, { name: 'scale', role: 'marketing' });
-    await database.close();
+    const { reps, apiKey } = await prepareCompany(database, { reps: 4, password, domain: 'scale.example' });
 
     let n = 0;
     const eventBody = () => {
@@ -182,7 +152,7 @@ export async function run() {
       if (!cookie) throw new Error(`sign-in: ${login.statusCode}`);
       return {
         url: server.url,
-        events: { authorization: `Bearer ${key.key}` },
+        events: { authorization: `Bearer ${apiKey}` },
         queue: {
           path: `/api/v1/sla/queue?userId=${reps[rep]!.id}&limit=50`,
           headers: { cookie: cookie.split(';')[0]! },

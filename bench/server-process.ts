@@ -2,6 +2,9 @@
 // measure a server under load from outside: its address, its pid (for its RSS) and a stop.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { Database } from '../src/server/db/database.ts';
+import { createPasswordHasher } from '../src/server/platform/secrets.ts';
+import { allWeekHours, createTestContext } from '../src/server/testing/world.ts';
 
 const bin = new URL('../bin/baton.js', import.meta.url).pathname;
 const root = new URL('..', import.meta.url).pathname;
@@ -63,4 +66,40 @@ export function startServer(
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
   });
+}
+
+/**
+ * A company for a server process to serve, written into `database` before the process starts: a
+ * manager and `reps` reps in the fallback pool (always at work), with real password hashes so that
+ * they can sign in to it, and an API key for Marketing. Closes the database.
+ */
+export async function prepareCompany(
+  database: Database,
+  input: { reps: number; password: string; domain: string },
+) {
+  const cli = { kind: 'cli' } as const;
+  const context = createTestContext(database, undefined, { passwords: createPasswordHasher() });
+  context.clock.set(new Date(Date.now()));
+  await context.services.scoring.ensureDefaultModel();
+  const user = (email: string, role: 'sales_manager' | 'sales_rep', managerId?: string) =>
+    context.services.users.createUser(cli, {
+      email,
+      name: email.split('@')[0]!,
+      role,
+      password: input.password,
+      workingHours: allWeekHours,
+      ...(managerId && { managerId }),
+    });
+  const manager = await user(`manager@${input.domain}`, 'sales_manager');
+  const reps = [];
+  for (let i = 0; i < input.reps; i++)
+    reps.push(await user(`rep${i}@${input.domain}`, 'sales_rep', manager.id));
+  const pool = await context.services.routing.createPool(cli, {
+    name: 'Inside',
+    members: reps.map((r) => ({ userId: r.id })),
+  });
+  await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+  const key = await context.services.apiKeys.createApiKey(cli, { name: 'benchmark', role: 'marketing' });
+  await database.close();
+  return { manager, reps, apiKey: key.key };
 }

@@ -19,16 +19,13 @@ import { performance } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import { Agent, request } from 'undici';
 import { migrateToLatest, openDatabase } from '../src/server/db/database.ts';
-import { createPasswordHasher } from '../src/server/platform/secrets.ts';
-import { allWeekHours, createTestContext } from '../src/server/testing/world.ts';
 import { round, smoke } from './measure.ts';
-import { startServer } from './server-process.ts';
+import { prepareCompany, startServer } from './server-process.ts';
 
 const minutes = Number(process.env.BENCH_SOAK_MINUTES ?? (smoke ? 0.1 : 30));
 const warmup = Math.min(5, minutes / 6);
 const window = Math.min(5, (minutes - warmup) / 2);
 const password = 'soak benchmark 2026';
-const cli = { kind: 'cli' } as const;
 
 interface Sample {
   at: number;
@@ -50,33 +47,11 @@ function slope(points: readonly { x: number; y: number }[]): number {
   return sxx === 0 ? 0 : sxy / sxx;
 }
 
-/** A company: a manager, three reps in the fallback pool (always at work), an API key for Marketing. */
+/** A company in a fresh SQLite file: a manager, three reps, an API key for Marketing. */
 async function prepare(path: string) {
   const database = openDatabase({ dialect: 'sqlite', path });
   await migrateToLatest(database.db);
-  const context = createTestContext(database, undefined, { passwords: createPasswordHasher() });
-  context.clock.set(new Date(Date.now()));
-  await context.services.scoring.ensureDefaultModel();
-  const user = (email: string, role: 'sales_manager' | 'sales_rep', managerId?: string) =>
-    context.services.users.createUser(cli, {
-      email,
-      name: email.split('@')[0]!,
-      role,
-      password,
-      workingHours: allWeekHours,
-      ...(managerId && { managerId }),
-    });
-  const manager = await user('manager@soak.example', 'sales_manager');
-  const reps = [];
-  for (let i = 0; i < 3; i++) reps.push(await user(`rep${i}@soak.example`, 'sales_rep', manager.id));
-  const pool = await context.services.routing.createPool(cli, {
-    name: 'Inside',
-    members: reps.map((r) => ({ userId: r.id })),
-  });
-  await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
-  const key = await context.services.apiKeys.createApiKey(cli, { name: 'soak', role: 'marketing' });
-  await database.close();
-  return { manager, reps, apiKey: key.key };
+  return prepareCompany(database, { reps: 3, password, domain: 'soak.example' });
 }
 
 /**
