@@ -62,6 +62,13 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
       .poll(async () => (await context.services.routing.listAssignments(cli, contactId)).length)
       .toBe(1);
   };
+  /** `count` leads at Acme, each made an MQL and routed, in order. */
+  const routedMqls = async (prefix: string, count: number) => {
+    const ids = [];
+    for (let i = 0; i < count; i++) ids.push(await lead(`${prefix}${i}@acme.nl`));
+    for (const id of ids) await toMql(id);
+    return ids;
+  };
   /** Every queued email, oldest first. */
   const outbox = async () =>
     (await context.services.notifications.listOutbox(cli, { limit: 200 })).data.reverse().map((m) => ({
@@ -282,11 +289,7 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
 
   it('takes each step once when several sweepers run at the same moment', async () => {
     const { manager } = await org();
-    const ids = [];
-    for (let i = 0; i < 6; i++) ids.push(await lead(`p${i}@acme.nl`));
-    for (const id of ids) {
-      await toMql(id);
-    }
+    const ids = await routedMqls('p', 6);
     context.clock.set('2026-12-01T13:00:00.000Z');
     await Promise.all([
       context.services.leadFlow.sweepClocks(),
@@ -312,9 +315,7 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
 
   it('keeps one digest per person across the batches of a sweep; an erased lead leaves it', async () => {
     const { manager } = await org();
-    const ids = [];
-    for (let i = 0; i < 5; i++) ids.push(await lead(`q${i}@acme.nl`));
-    for (const id of ids) await toMql(id);
+    const ids = await routedMqls('q', 5);
     // The first misses, in three transactions of at most two clocks: one digest of all five.
     context.clock.set('2026-12-01T13:00:00.000Z');
     expect(await sweepInTwos()).toBe(5);
@@ -362,9 +363,7 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
 
   it('gives a batch’s leads a digest of their own when a dispatcher took the sweep’s first one', async () => {
     const { manager } = await org();
-    const ids = [];
-    for (let i = 0; i < 3; i++) ids.push(await lead(`r${i}@acme.nl`));
-    for (const id of ids) await toMql(id);
+    const ids = await routedMqls('r', 3);
     context.clock.set('2026-12-01T13:00:00.000Z');
     let batches = 0;
     const db = context.database.db;
