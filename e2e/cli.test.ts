@@ -101,6 +101,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0040_connection_links_removed',
         '0041_sla_breached_index',
         '0042_contacts_account_partial_index',
+        '0043_report_period_indexes',
       ],
     });
   });

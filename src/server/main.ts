@@ -166,6 +166,7 @@ export async function startServer(
   let mail: MailListener | undefined;
   try {
     await migrateToLatest(database.db);
+    database.optimize?.();
     // Handlers' failures go to the app's log once the app exists.
     let reportHandlerError: (error: unknown, event: DomainEvent) => void = (error, event) => {
       process.stderr.write(`event handler failed on ${event.type}: ${String(error)}\n`);
@@ -242,9 +243,20 @@ export async function startServer(
   const built = services;
   const listener = mail;
 
+  // SQLite's planner statistics follow the data (see Database.optimize).
+  const tuning = setInterval(() => {
+    try {
+      database.optimize?.();
+    } catch (error) {
+      running.log.warn({ err: error }, 'refreshing the query planner statistics failed');
+    }
+  }, 3_600_000);
+  tuning.unref();
+
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      clearInterval(tuning);
       await running.close();
       await listener?.close();
       // The scorer first (it forwards events), then the loops and the reactions in flight.

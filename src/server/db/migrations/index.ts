@@ -41,6 +41,7 @@ import * as m0039 from './0039_connectors.ts';
 import * as m0040 from './0040_connection_links_removed.ts';
 import * as m0041 from './0041_sla_breached_index.ts';
 import * as m0042 from './0042_contacts_account_partial_index.ts';
+import * as m0043 from './0043_report_period_indexes.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -86,4 +87,5 @@ export const migrations: Record<string, Migration> = {
   '0040_connection_links_removed': m0040,
   '0041_sla_breached_index': m0041,
   '0042_contacts_account_partial_index': m0042,
+  '0043_report_period_indexes': m0043,
 };

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db, SqliteStatements } from '../../db/database.ts';
 import { inListSql, toDbTime } from '../../db/dialect.ts';
 import type { SlaCalendarsTable, SlaInstancesTable, SlaPoliciesTable } from '../../db/tables.ts';
@@ -369,9 +369,13 @@ export async function findOpenInstances(
       'u.name as rep_name',
       'p.calendar_id',
     ])
-    .where('i.status', 'in', input.breachedOnly ? ['breached'] : ['running', 'breached'])
-    .where('i.responded_at', 'is', null)
-    .where('i.closed_reason', 'is', null);
+    // Literal, term for term as the open indexes' WHERE (0010, 0043): SQLite uses a partial index
+    // only when the query repeats its terms, and `status in (?, ?)` with bound values does not.
+    // Without it a director's board sorted every open clock: 1.4 s over 2M clocks.
+    .where(
+      sql<boolean>`i.status in ('running', 'breached') and i.responded_at is null and i.closed_reason is null`,
+    );
+  if (input.breachedOnly) query = query.where('i.status', '=', 'breached');
   if (input.userIds) query = query.where('i.user_id', 'in', input.userIds);
   return query.orderBy('i.deadline_at').orderBy('i.id').limit(input.limit).execute();
 }

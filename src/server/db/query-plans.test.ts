@@ -1,0 +1,84 @@
+// The dashboards' period and queue queries use the indexes made for them (issue 27). A change that
+// makes SQLite ignore an index is invisible at test sizes and costs seconds at a million rows: a
+// bound `status in (?, ?)` cannot use a partial index whose WHERE names the statuses literally.
+// These tests read SQLite's plan of the exact statements the repositories run.
+import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DB } from './tables.ts';
+import type { Db } from './database.ts';
+import { SqliteBooleanPlugin } from './dialect.ts';
+import { createTestDatabase, type TestDatabase } from '../testing/databases.ts';
+import { findInstancesStartedBetween, findOpenInstances } from '../modules/sla/sla.repository.ts';
+import { findCohortMoves } from '../modules/stages/stages.repository.ts';
+
+describe('query plans (SQLite)', () => {
+  let database: TestDatabase;
+  beforeEach(async () => {
+    database = await createTestDatabase('sqlite');
+  });
+  afterEach(() => database.dispose());
+
+  /** The plan of every statement `run` sends, one line per statement. */
+  async function plansOf(run: (db: Db) => Promise<unknown>): Promise<string[]> {
+    const statements = database.sqlite!;
+    const queries: CompiledQuery[] = [];
+    // A second builder on the same connection, logging what it sends; never destroyed (that
+    // would close the connection the test database owns).
+    const db = new Kysely<DB>({
+      dialect: new SqliteDialect({
+        database: { prepare: (s: string) => statements.prepare(s), close: () => {} },
+      }),
+      plugins: [new SqliteBooleanPlugin()],
+      log: (event) => {
+        if (event.level === 'query') queries.push(event.query);
+      },
+    });
+    await run(db);
+    return queries.map((q) =>
+      (statements.prepare(`explain query plan ${q.sql}`).all(...q.parameters) as { detail: string }[])
+        .map((row) => row.detail)
+        .join(' | '),
+    );
+  }
+
+  it("reads the company's open clocks soonest first from the open-deadline index, without sorting them", async () => {
+    for (const breachedOnly of [false, true]) {
+      const [plan] = await plansOf((db) =>
+        findOpenInstances(db, { userIds: null, breachedOnly, limit: 200 }),
+      );
+      expect(plan).toMatch(/SCAN i USING INDEX sla_instances_open_deadline_idx/);
+      expect(plan).not.toMatch(/TEMP B-TREE/);
+    }
+  });
+
+  it("reads a rep's open clocks soonest first from the open index by rep, without sorting them all", async () => {
+    const [plan] = await plansOf((db) =>
+      findOpenInstances(db, { userIds: ['a'], breachedOnly: false, limit: 200 }),
+    );
+    expect(plan).toMatch(/SEARCH i USING INDEX sla_instances_open_idx \(user_id=\?\)/);
+    // Only clocks with the same deadline are put in id order.
+    expect(plan).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+  });
+
+  it('reads the clocks started in a period from the started index', async () => {
+    const [plan] = await plansOf((db) =>
+      findInstancesStartedBetween(db, {
+        from: new Date('2026-11-01T00:00:00Z'),
+        to: new Date('2026-12-01T00:00:00Z'),
+        userIds: null,
+      }),
+    );
+    expect(plan).toMatch(/USING INDEX sla_instances_started_idx \(started_at>\? AND started_at<\?\)/);
+  });
+
+  it("reads a period's cohort from the people's created index", async () => {
+    const [plan] = await plansOf((db) =>
+      findCohortMoves(db, {
+        from: '2026-11-01T00:00:00.000Z',
+        to: '2026-12-01T00:00:00.000Z',
+        ownerIds: null,
+      }),
+    );
+    expect(plan).toMatch(/USING INDEX contacts_created_idx \(created_at>\? AND created_at<\?\)/);
+  });
+});
