@@ -102,6 +102,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0041_sla_breached_index',
         '0042_contacts_account_partial_index',
         '0043_report_period_indexes',
+        '0044_sla_clock_days',
       ],
     });
   });

@@ -8,7 +8,11 @@ import type { DB } from './tables.ts';
 import type { Db } from './database.ts';
 import { SqliteBooleanPlugin } from './dialect.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/databases.ts';
-import { findInstancesStartedBetween, findOpenInstances } from '../modules/sla/sla.repository.ts';
+import {
+  countClocksStartedBetween,
+  findFirstResponseClocks,
+  findOpenInstances,
+} from '../modules/sla/sla.repository.ts';
 import { findCohortMoves } from '../modules/stages/stages.repository.ts';
 
 describe('query plans (SQLite)', () => {
@@ -60,15 +64,33 @@ describe('query plans (SQLite)', () => {
     expect(plan).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
   });
 
-  it('reads the clocks started in a period from the started index', async () => {
+  it("counts a period's clocks from the daily aggregate, and its edges' from the started index", async () => {
+    const plans = await plansOf((db) =>
+      countClocksStartedBetween(db, {
+        from: new Date('2026-10-31T23:00:00Z'),
+        to: new Date('2026-11-30T23:00:00Z'),
+        userIds: null,
+      }),
+    );
+    expect(plans).toHaveLength(3);
+    expect(plans[0]).toMatch(
+      /sla_clock_days USING (PRIMARY KEY|INDEX sqlite_autoindex_sla_clock_days_1) \(day>\? AND day<\?\)/,
+    );
+    for (const edge of plans.slice(1))
+      expect(edge).toMatch(/USING INDEX sla_instances_started_idx \(started_at>\? AND started_at<\?\)/);
+  });
+
+  it("reads a period's first-response clocks from their covering index alone", async () => {
     const [plan] = await plansOf((db) =>
-      findInstancesStartedBetween(db, {
+      findFirstResponseClocks(db, {
         from: new Date('2026-11-01T00:00:00Z'),
         to: new Date('2026-12-01T00:00:00Z'),
         userIds: null,
       }),
     );
-    expect(plan).toMatch(/USING INDEX sla_instances_started_idx \(started_at>\? AND started_at<\?\)/);
+    expect(plan).toMatch(
+      /USING COVERING INDEX sla_instances_first_response_idx \(started_at>\? AND started_at<\?\)/,
+    );
   });
 
   it("reads a period's cohort from the people's created index", async () => {

@@ -754,6 +754,19 @@ export interface SlaInstancesTable {
   updated_at: DbTime;
 }
 
+/** Clocks started per day (UTC) and key, kept by triggers on sla_instances (migration 0044). */
+export interface SlaClockDaysTable {
+  day: string;
+  /** The rep's id, '' for none. */
+  user_key: string;
+  target: string;
+  status: string;
+  level: number;
+  /** '' for none. */
+  closed_reason: string;
+  clocks: number;
+}
+
 export interface ScoringModelsTable {
   id: string;
   version: number;
@@ -900,6 +913,7 @@ export interface DB {
   sla_calendars: SlaCalendarsTable;
   sla_policies: SlaPoliciesTable;
   sla_instances: SlaInstancesTable;
+  sla_clock_days: SlaClockDaysTable;
   saved_views: SavedViewsTable;
   tasks: TasksTable;
   campaign_members: CampaignMembersTable;

@@ -1,0 +1,253 @@
+// The SLA report's daily aggregate (migration 0044) stays exactly in step with the clocks: after
+// random inserts, changes and deletions of clocks — and a rep's deletion (user_id set null) or a
+// lead's erasure (cascade) — it equals a full recount of the clocks, and a period's counts read
+// from it (whole days from the aggregate, the edges from the clocks) equal grouping the period's
+// clocks directly, on both dialects.
+import fc from 'fast-check';
+import { beforeEach, expect, it } from 'vitest';
+import { fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { newId } from '../../platform/ids.ts';
+import { describeEachDialect } from '../../testing/databases.ts';
+import { createTestContext, type TestContext } from '../../testing/world.ts';
+import { countClocksStartedBetween, type ClockCount } from './sla.repository.ts';
+
+const cli = { kind: 'cli' } as const;
+const start = Date.parse('2026-11-28T00:00:00.000Z');
+const spanMinutes = 4 * 24 * 60;
+const targets = ['first_response', 'accept_or_reject'] as const;
+const statuses = ['running', 'met', 'breached', 'waived', 'cancelled'] as const;
+const reasons = [null, 'reassigned', 'stage_changed'] as const;
+
+type Op =
+  | {
+      kind: 'insert';
+      contact: number;
+      user: number | null;
+      target: number;
+      status: number;
+      level: number;
+      reason: number;
+      minute: number;
+    }
+  | {
+      kind: 'update';
+      pick: number;
+      status?: number;
+      level?: number;
+      reason?: number;
+      user?: number | null;
+      minute?: number;
+      touch?: boolean;
+    }
+  | { kind: 'delete'; pick: number }
+  | { kind: 'erase_contact'; contact: number }
+  | { kind: 'delete_user'; user: number };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('insert' as const),
+      contact: fc.nat(3),
+      user: fc.option(fc.nat(2)),
+      target: fc.nat(1),
+      status: fc.nat(4),
+      level: fc.nat(3),
+      reason: fc.nat(2),
+      minute: fc.nat(spanMinutes - 1),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record(
+      {
+        kind: fc.constant('update' as const),
+        pick: fc.nat(),
+        status: fc.nat(4),
+        level: fc.nat(3),
+        reason: fc.nat(2),
+        user: fc.option(fc.nat(2)),
+        minute: fc.nat(spanMinutes - 1),
+        touch: fc.boolean(),
+      },
+      { requiredKeys: ['kind', 'pick'] },
+    ),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('erase_contact' as const), contact: fc.nat(3) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete_user' as const), user: fc.nat(2) }) },
+);
+
+const keyOf = (c: Omit<ClockCount, 'clocks'>) =>
+  `${c.userId ?? ''}|${c.target}|${c.status}|${c.level}|${c.closedReason ?? ''}`;
+const sorted = (counts: Iterable<[string, number]>) => [...counts].sort(([a], [b]) => a.localeCompare(b));
+
+describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
+  let context: TestContext;
+  let contacts: string[];
+  let users: string[];
+  let policyId: string;
+  let made = 0;
+
+  const newContact = async () => {
+    const outcome = await context.services.capture.ingest(
+      cli,
+      { type: 'page_viewed', occurredAt: '2026-11-27T08:00:00Z', email: `lead${++made}@acme.nl` },
+      undefined,
+    );
+    return outcome.body.results[0]!.contactId!;
+  };
+  const newUser = async () =>
+    (
+      await context.services.users.createUser(cli, {
+        email: `rep${++made}@acme-ict.nl`,
+        name: `Rep ${made}`,
+        role: 'sales_rep',
+      })
+    ).id;
+
+  beforeEach(async () => {
+    context = createTestContext(getDatabase());
+    context.clock.set('2026-12-03T09:00:00.000Z');
+    contacts = [];
+    for (let i = 0; i < 4; i++) contacts.push(await newContact());
+    users = [];
+    for (let i = 0; i < 3; i++) users.push(await newUser());
+    policyId = (await context.services.sla.listPolicies(cli))[0]!.id;
+  });
+
+  const db = () => context.database.db;
+  const clocks = () =>
+    db()
+      .selectFrom('sla_instances')
+      .select(['id', 'user_id', 'target', 'status', 'level', 'closed_reason', 'started_at'])
+      .orderBy('id')
+      .execute();
+
+  async function apply(o: Op): Promise<void> {
+    const at = (minute: number) => toDbTime(new Date(start + minute * 60_000));
+    if (o.kind === 'insert') {
+      await db()
+        .insertInto('sla_instances')
+        .values({
+          id: newId(),
+          contact_id: contacts[o.contact]!,
+          policy_id: policyId,
+          user_id: o.user === null ? null : users[o.user]!,
+          assignment_id: null,
+          stage: 'mql',
+          target: targets[o.target]!,
+          status: statuses[o.status]!,
+          level: o.level,
+          ladder: '[]',
+          next_step: 0,
+          next_check_at: null,
+          started_at: at(o.minute),
+          deadline_at: at(o.minute + 240),
+          closed_reason: reasons[o.reason]!,
+          created_at: at(o.minute),
+          updated_at: at(o.minute),
+        })
+        .execute();
+      return;
+    }
+    if (o.kind === 'erase_contact') {
+      await db().deleteFrom('contacts').where('id', '=', contacts[o.contact]!).execute();
+      contacts[o.contact] = await newContact();
+      return;
+    }
+    if (o.kind === 'delete_user') {
+      await db().deleteFrom('users').where('id', '=', users[o.user]!).execute();
+      users[o.user] = await newUser();
+      return;
+    }
+    const rows = await clocks();
+    if (rows.length === 0) return;
+    const row = rows[o.pick % rows.length]!;
+    if (o.kind === 'delete') {
+      await db().deleteFrom('sla_instances').where('id', '=', row.id).execute();
+      return;
+    }
+    await db()
+      .updateTable('sla_instances')
+      .set({
+        ...(o.status !== undefined && { status: statuses[o.status]! }),
+        ...(o.level !== undefined && { level: o.level }),
+        ...(o.reason !== undefined && { closed_reason: reasons[o.reason]! }),
+        ...(o.user !== undefined && { user_id: o.user === null ? null : users[o.user]! }),
+        ...(o.minute !== undefined && { started_at: at(o.minute) }),
+        // A write that changes nothing counted (as the sweep's next check).
+        ...(o.touch && { next_check_at: at(0) }),
+        updated_at: at(1),
+      })
+      .where('id', '=', row.id)
+      .execute();
+  }
+
+  /** The clocks counted by day and kind, from the clocks themselves. */
+  async function recount(
+    filter: (startedMs: number, userId: string | null) => boolean = () => true,
+    byDay = true,
+  ) {
+    const counts = new Map<string, number>();
+    for (const c of await clocks()) {
+      const ms = fromDbTime(c.started_at).getTime();
+      if (!filter(ms, c.user_id)) continue;
+      const key =
+        (byDay ? `${new Date(ms).toISOString().slice(0, 10)}|` : '') +
+        keyOf({
+          userId: c.user_id,
+          target: c.target,
+          status: c.status,
+          level: Number(c.level),
+          closedReason: c.closed_reason,
+        });
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return sorted(counts);
+  }
+
+  it('equals a full recount after random operations, and so do the counts of any period', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(op, { minLength: 1, maxLength: 25 }),
+        fc.array(fc.tuple(fc.nat(spanMinutes + 120), fc.nat(spanMinutes + 120), fc.boolean()), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        async (ops, periods) => {
+          for (const o of ops) await apply(o);
+          const days = await db().selectFrom('sla_clock_days').selectAll().execute();
+          expect(days.every((d) => Number(d.clocks) >= 0)).toBe(true);
+          const stored = sorted(
+            days
+              .filter((d) => Number(d.clocks) !== 0)
+              .map((d) => [
+                `${d.day}|${keyOf({ userId: d.user_key || null, target: d.target, status: d.status, level: Number(d.level), closedReason: d.closed_reason || null })}`,
+                Number(d.clocks),
+              ]),
+          );
+          expect(stored).toEqual(await recount());
+
+          for (const [a, b, oneRep] of periods) {
+            const from = start - 60 * 60_000 + Math.min(a, b) * 60_000;
+            const to = start - 60 * 60_000 + (Math.max(a, b) + 1) * 60_000;
+            const userIds = oneRep ? [users[0]!] : null;
+            const counts = await countClocksStartedBetween(db(), {
+              from: new Date(from),
+              to: new Date(to),
+              userIds,
+            });
+            expect(sorted(counts.map((c) => [keyOf(c), c.clocks]))).toEqual(
+              await recount(
+                (ms, user) => ms >= from && ms < to && (userIds === null || userIds.includes(user!)),
+                false,
+              ),
+            );
+          }
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+});
