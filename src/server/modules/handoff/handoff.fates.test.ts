@@ -72,6 +72,17 @@ describeEachDialect("the fate of Marketing's leads", (getDatabase) => {
       seeded.push({ id, i, channel, campaign, form: viaForm, rep });
     }
     context.clock.set('2026-12-02T09:00:00.000Z');
+    // A marketing touch after the handover does not change the lead's campaign.
+    await context.services.capture.ingest(
+      cli,
+      {
+        type: 'page_viewed',
+        occurredAt: '2026-12-01T23:00:00Z',
+        email: 'lead0@firm0.nl',
+        campaign: 'Too late',
+      },
+      undefined,
+    );
     for (const lead of seeded) {
       const plan = planOf(lead.i);
       if (!plan) continue;

@@ -53,7 +53,8 @@ export async function findQualificationsOfContact(db: Db, contactId: string) {
 /**
  * Everything the fate of the leads handed over between two instants needs: each lead's first
  * entry into `mql` in the range, the lead, its grade, and its routing decisions, stage changes,
- * opportunities and marketing touches from the start of the range on.
+ * opportunities from the start of the range on, and the campaign and form of its last marketing
+ * touch before its handover.
  */
 export async function findHandedOver(db: Db, from: Date, to: Date) {
   const range = [toDbTime(from), toDbTime(to)] as const;
@@ -63,14 +64,49 @@ export async function findHandedOver(db: Db, from: Date, to: Date) {
     .where('to_stage', '=', 'mql')
     .where('occurred_at', '>=', range[0])
     .where('occurred_at', '<', range[1]);
-  const [entries, contacts, assignments, changes, opportunities, touches, forms] = await Promise.all([
+  const firstMql = db
+    .selectFrom('stage_changes')
+    .select(['contact_id', (eb) => eb.fn.min('occurred_at').as('mql_at')])
+    .where('to_stage', '=', 'mql')
+    .where('occurred_at', '>=', range[0])
+    .where('occurred_at', '<', range[1])
+    .groupBy('contact_id')
+    .as('e');
+  const [entries, contacts, assignments, changes, opportunities, forms] = await Promise.all([
+    // Each lead's first handover in the period, with the campaign and the form of its last
+    // marketing touch before it: one backward step in the lead's touches (contact, time index)
+    // rather than all of them read.
     db
-      .selectFrom('stage_changes')
-      .select(['contact_id', (eb) => eb.fn.min('occurred_at').as('mql_at')])
-      .where('to_stage', '=', 'mql')
-      .where('occurred_at', '>=', range[0])
-      .where('occurred_at', '<', range[1])
-      .groupBy('contact_id')
+      .selectFrom(firstMql)
+      .select((eb) => [
+        'e.contact_id',
+        'e.mql_at',
+        eb
+          .selectFrom('touchpoints as t')
+          .select('t.campaign')
+          .whereRef('t.contact_id', '=', 'e.contact_id')
+          .whereRef('t.occurred_at', '<=', 'e.mql_at')
+          .where('t.category', '=', 'marketing')
+          .where('t.campaign', 'is not', null)
+          .where('t.campaign', '<>', '')
+          .orderBy('t.occurred_at', 'desc')
+          .orderBy('t.id', 'desc')
+          .limit(1)
+          .as('campaign'),
+        eb
+          .selectFrom('touchpoints as t')
+          .select('t.source_id')
+          .whereRef('t.contact_id', '=', 'e.contact_id')
+          .whereRef('t.occurred_at', '<=', 'e.mql_at')
+          .where('t.category', '=', 'marketing')
+          .where('t.source_kind', '=', 'form')
+          .where('t.source_id', 'is not', null)
+          .where('t.source_id', '<>', '')
+          .orderBy('t.occurred_at', 'desc')
+          .orderBy('t.id', 'desc')
+          .limit(1)
+          .as('form_id'),
+      ])
       .execute(),
     db
       .selectFrom('contacts as c')
@@ -116,15 +152,7 @@ export async function findHandedOver(db: Db, from: Date, to: Date) {
       .where('contact_id', 'in', handedOver)
       .orderBy('created_at')
       .execute(),
-    db
-      .selectFrom('touchpoints')
-      .select(['contact_id', 'occurred_at', 'campaign', 'source_kind', 'source_id'])
-      .where('contact_id', 'in', handedOver)
-      .where('category', '=', 'marketing')
-      .where('occurred_at', '<', range[1])
-      .orderBy('occurred_at')
-      .execute(),
     db.selectFrom('forms').select(['id', 'name']).execute(),
   ]);
-  return { entries, contacts, assignments, changes, opportunities, touches, forms };
+  return { entries, contacts, assignments, changes, opportunities, forms };
 }

@@ -167,14 +167,18 @@ export function createHandoffService(
     const stages = stageOrderOf(stageRows);
     const byContact = <T extends { contact_id: string | null }>(rows: readonly T[]) => {
       const map = new Map<string, T[]>();
-      for (const r of rows) if (r.contact_id) map.set(r.contact_id, [...(map.get(r.contact_id) ?? []), r]);
+      for (const r of rows) {
+        if (!r.contact_id) continue;
+        const list = map.get(r.contact_id);
+        if (list) list.push(r);
+        else map.set(r.contact_id, [r]);
+      }
       return map;
     };
     const contactsById = new Map(data.contacts.map((c) => [c.id, c]));
     const assignments = byContact(data.assignments);
     const changes = byContact(data.changes);
     const opportunities = byContact(data.opportunities);
-    const touches = byContact(data.touches);
     const formNames = new Map(data.forms.map((f) => [f.id, f.name]));
     const result: { fate: LeadFate; row: FateRow }[] = [];
     for (const entry of data.entries) {
@@ -207,9 +211,8 @@ export function createHandoffService(
         },
         stages,
       );
-      const before = (touches.get(contact.id) ?? []).filter((t) => fromDbTime(t.occurred_at) <= mqlAt);
-      const campaign = before.filter((t) => t.campaign).at(-1)?.campaign ?? null;
-      const formId = before.filter((t) => t.source_kind === 'form' && t.source_id).at(-1)?.source_id ?? null;
+      const campaign = entry.campaign ?? null;
+      const formId = entry.form_id ?? null;
       const name = [contact.first_name, contact.last_name].filter(Boolean).join(' ');
       const { opportunity } = fate;
       result.push({
