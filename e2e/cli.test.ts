@@ -103,6 +103,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0042_contacts_account_partial_index',
         '0043_report_period_indexes',
         '0044_sla_clock_days',
+        '0045_covering_cohort_indexes',
       ],
     });
   });

@@ -93,14 +93,19 @@ describe('query plans (SQLite)', () => {
     );
   });
 
-  it("reads a period's cohort from the people's created index", async () => {
-    const [plan] = await plansOf((db) =>
-      findCohortMoves(db, {
-        from: '2026-11-01T00:00:00.000Z',
-        to: '2026-12-01T00:00:00.000Z',
-        ownerIds: null,
-      }),
-    );
-    expect(plan).toMatch(/USING INDEX contacts_created_idx \(created_at>\? AND created_at<\?\)/);
+  it("reads a period's cohort and its stage changes from indexes alone", async () => {
+    for (const ownerIds of [null, ['a', 'b']]) {
+      const [plan] = await plansOf((db) =>
+        findCohortMoves(db, {
+          from: '2026-11-01T00:00:00.000Z',
+          to: '2026-12-01T00:00:00.000Z',
+          ownerIds,
+        }),
+      );
+      // A team's people may come by owner instead.
+      if (ownerIds === null)
+        expect(plan).toMatch(/USING COVERING INDEX contacts_created_idx \(created_at>\? AND created_at<\?\)/);
+      expect(plan).toMatch(/USING COVERING INDEX stage_changes_contact_idx \(contact_id=\?\)/);
+    }
   });
 });

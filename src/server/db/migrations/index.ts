@@ -43,6 +43,7 @@ import * as m0041 from './0041_sla_breached_index.ts';
 import * as m0042 from './0042_contacts_account_partial_index.ts';
 import * as m0043 from './0043_report_period_indexes.ts';
 import * as m0044 from './0044_sla_clock_days.ts';
+import * as m0045 from './0045_covering_cohort_indexes.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -90,4 +91,5 @@ export const migrations: Record<string, Migration> = {
   '0042_contacts_account_partial_index': m0042,
   '0043_report_period_indexes': m0043,
   '0044_sla_clock_days': m0044,
+  '0045_covering_cohort_indexes': m0045,
 };
