@@ -78,35 +78,27 @@ export async function findHandedOver(db: Db, from: Date, to: Date) {
     // rather than all of them read.
     db
       .selectFrom(firstMql)
-      .select((eb) => [
-        'e.contact_id',
-        'e.mql_at',
-        eb
-          .selectFrom('touchpoints as t')
-          .select('t.campaign')
-          .whereRef('t.contact_id', '=', 'e.contact_id')
-          .whereRef('t.occurred_at', '<=', 'e.mql_at')
-          .where('t.category', '=', 'marketing')
-          .where('t.campaign', 'is not', null)
-          .where('t.campaign', '<>', '')
-          .orderBy('t.occurred_at', 'desc')
-          .orderBy('t.id', 'desc')
-          .limit(1)
-          .as('campaign'),
-        eb
-          .selectFrom('touchpoints as t')
-          .select('t.source_id')
-          .whereRef('t.contact_id', '=', 'e.contact_id')
-          .whereRef('t.occurred_at', '<=', 'e.mql_at')
-          .where('t.category', '=', 'marketing')
-          .where('t.source_kind', '=', 'form')
-          .where('t.source_id', 'is not', null)
-          .where('t.source_id', '<>', '')
-          .orderBy('t.occurred_at', 'desc')
-          .orderBy('t.id', 'desc')
-          .limit(1)
-          .as('form_id'),
-      ])
+      .select((eb) => {
+        // The lead's last marketing touch at or before its handover that has `column`.
+        const lastTouch = (column: 't.campaign' | 't.source_id') => {
+          let touch = eb
+            .selectFrom('touchpoints as t')
+            .select(column)
+            .whereRef('t.contact_id', '=', 'e.contact_id')
+            .whereRef('t.occurred_at', '<=', 'e.mql_at')
+            .where('t.category', '=', 'marketing')
+            .where(column, 'is not', null)
+            .where(column, '<>', '');
+          if (column === 't.source_id') touch = touch.where('t.source_kind', '=', 'form');
+          return touch.orderBy('t.occurred_at', 'desc').orderBy('t.id', 'desc').limit(1);
+        };
+        return [
+          'e.contact_id',
+          'e.mql_at',
+          lastTouch('t.campaign').as('campaign'),
+          lastTouch('t.source_id').as('form_id'),
+        ];
+      })
       .execute(),
     db
       .selectFrom('contacts as c')
