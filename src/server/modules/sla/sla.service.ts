@@ -178,6 +178,18 @@ function slaFigures(counts: readonly ClockCount[], firstResponses: readonly Cloc
   };
 }
 
+/** Items by their rep (those without one left out), in one pass. */
+function byRep<T extends { userId: string | null }>(items: readonly T[]): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    if (item.userId === null) continue;
+    const list = map.get(item.userId);
+    if (list) list.push(item);
+    else map.set(item.userId, [item]);
+  }
+  return map;
+}
+
 function toClockFact(row: Awaited<ReturnType<typeof findFirstResponseClocks>>[number]): ClockFact {
   return {
     contactId: row.contact_id,
@@ -552,6 +564,11 @@ export function createSlaService(
       ]);
       const names = new Map(users.map((u) => [u.id, u.name]));
       const membersOf = (teamId: string) => new Set(reps.filter((id) => teamsOf.get(id)?.includes(teamId)));
+      // Each rep's counts and clocks, grouped once: a team or a rep takes its own, not a filter of all.
+      const countsOf = byRep(counts);
+      const clocksOf = byRep(firstResponses);
+      const ofReps = <T>(byId: Map<string, T[]>, ids: Iterable<string>) =>
+        [...ids].flatMap((id) => byId.get(id) ?? []);
       return {
         from: from.toISOString(),
         to: to.toISOString(),
@@ -563,20 +580,14 @@ export function createSlaService(
           .map(({ team, members }) => ({
             teamId: team.id,
             name: team.name,
-            ...slaFigures(
-              counts.filter((r) => r.userId !== null && members.has(r.userId)),
-              firstResponses.filter((r) => r.userId !== null && members.has(r.userId)),
-            ),
+            ...slaFigures(ofReps(countsOf, members), ofReps(clocksOf, members)),
           })),
         marketing,
         reps: reps
           .map((userId) => ({
             userId,
             name: names.get(userId) ?? '—',
-            ...slaFigures(
-              counts.filter((r) => r.userId === userId),
-              firstResponses.filter((r) => r.userId === userId),
-            ),
+            ...slaFigures(countsOf.get(userId) ?? [], clocksOf.get(userId) ?? []),
           }))
           .sort((a, b) => a.name.localeCompare(b.name)),
       };
