@@ -88,6 +88,8 @@ export interface ServicesOptions {
     Pick<ConnectorOptions, 'tenSecondBudget' | 'searchesPerSecond' | 'maxTries' | 'allowPrivate'>
   >;
   attributionHelper?: AttributionHelper;
+  /** false: attribution reports credit every deal on each request instead of summing kept credit (tests compare the two). */
+  attributionKeptCredit?: boolean;
   /** Where chat alerts go; by default over guarded HTTP with a 10 s limit per message. */
   chat?: ChatSender;
   /** The logging addresses' domain; by default the public URL's host. */
@@ -124,7 +126,10 @@ export function createServices(deps: ServiceDeps, options: ServicesOptions = {})
   const sla = createSlaService(deps, commitments, engine.calendars);
   const accounts = createAccountsService(deps);
   const scoring = createScoringService(deps);
-  const attribution = createAttributionService(deps, { helper: options.attributionHelper });
+  const attribution = createAttributionService(deps, {
+    helper: options.attributionHelper,
+    ...(options.attributionKeptCredit !== undefined && { keptCredit: options.attributionKeptCredit }),
+  });
   // A won deal's credit under the agreed model is stored in the win's transaction.
   const opportunities = createOpportunitiesService(deps, contacts, {
     onWon: (trx, id) => attribution.snapshotIn(trx, id),

@@ -954,6 +954,8 @@ export interface DB {
   campaign_costs: CampaignCostsTable;
   attribution_snapshots: AttributionSnapshotsTable;
   attribution_credits: AttributionCreditsTable;
+  attribution_live_credits: AttributionLiveCreditsTable;
+  attribution_live_lines: AttributionLiveLinesTable;
   targets: TargetsTable;
   plans: PlansTable;
   bonus_plans: BonusPlansTable;
@@ -1125,6 +1127,36 @@ export interface AttributionCreditsTable {
   weight: number;
   credit_minor: ColumnType<number | string | bigint, number, number>;
   reason: ColumnType<unknown, string, string>;
+}
+
+/** A deal's credit under the agreed model, kept up to date (migration 0046). */
+export interface AttributionLiveCreditsTable {
+  opportunity_id: string;
+  changes: Generated<number>;
+  credited_changes: number | null;
+  valid_until: DbTime | null;
+  currency: string | null;
+  pipeline_on: string | null;
+  revenue_on: string | null;
+  amount_minor: ColumnType<number | string | bigint | null, number | null, number | null>;
+  is_sourced: DbBool | null;
+  is_influenced: DbBool | null;
+  lines: number | null;
+  credit_minor: ColumnType<number | string | bigint | null, number | null, number | null>;
+  weight: number | null;
+}
+
+/** A deal's credit per channel, campaign or touch type, with the days it counts on. */
+export interface AttributionLiveLinesTable {
+  opportunity_id: string;
+  dimension: 'channel' | 'campaign' | 'touch';
+  key: string | null;
+  currency: string;
+  pipeline_on: string;
+  revenue_on: string | null;
+  credit_minor: ColumnType<number | string | bigint, number, number>;
+  weight: number;
+  touches: number;
 }
 
 export interface TargetsTable {

@@ -36,6 +36,7 @@ export function createTestContext(
   options: {
     reactions?: boolean;
     attributionHelper?: AttributionHelper;
+    attributionKeptCredit?: boolean;
     passwords?: PasswordHasher;
     oidc?: OidcSettings;
     mailSync?: Partial<MailSyncSettings>;
@@ -57,6 +58,9 @@ export function createTestContext(
     },
     {
       ...(options.attributionHelper && { attributionHelper: options.attributionHelper }),
+      ...(options.attributionKeptCredit !== undefined && {
+        attributionKeptCredit: options.attributionKeptCredit,
+      }),
       ...(options.mailSync && { mailSync: options.mailSync }),
       // The local CRMs listen on 127.0.0.1.
       connectors: { allowPrivate: true, ...options.connectors },

@@ -44,6 +44,7 @@ import * as m0042 from './0042_contacts_account_partial_index.ts';
 import * as m0043 from './0043_report_period_indexes.ts';
 import * as m0044 from './0044_sla_clock_days.ts';
 import * as m0045 from './0045_covering_cohort_indexes.ts';
+import * as m0046 from './0046_attribution_live_credits.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -92,4 +93,5 @@ export const migrations: Record<string, Migration> = {
   '0043_report_period_indexes': m0043,
   '0044_sla_clock_days': m0044,
   '0045_covering_cohort_indexes': m0045,
+  '0046_attribution_live_credits': m0046,
 };

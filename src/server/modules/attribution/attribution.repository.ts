@@ -128,6 +128,12 @@ export async function findDealById(db: Db, id: string): Promise<DealRow | undefi
   return db.selectFrom('opportunities').select(dealColumns).where('id', '=', id).executeTakeFirst();
 }
 
+/** Deals by id (at most a few hundred at a time), in id order. */
+export async function findDealsByIds(db: Db, ids: readonly string[]): Promise<DealRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('opportunities').select(dealColumns).where('id', 'in', ids).orderBy('id').execute();
+}
+
 const unitSeparator = '\u001f';
 const recordSeparator = '\u001e';
 

@@ -33,7 +33,9 @@ import type { Journey } from '../../../domain/attribution/journeys.ts';
 import { markovAttribution } from '../../../domain/attribution/markov.ts';
 import {
   attributionModels,
+  ruleModels,
   type AttributionModel,
+  type RuleModel,
   type TouchReason,
 } from '../../../domain/attribution/rule-models.ts';
 import { shapleyAttribution } from '../../../domain/attribution/shapley.ts';
@@ -51,6 +53,7 @@ import {
   findAttributionSettings,
   findCampaignCosts,
   findDealById,
+  findDealsByIds,
   decodeTouches,
   findCampaignCostFor,
   findDealTouches,
@@ -67,6 +70,13 @@ import {
   type DealRange,
 } from './attribution.repository.ts';
 import { readJourneys } from './journeys.reader.ts';
+import {
+  findSnapshotIds,
+  findStaleDeals,
+  sumLiveCredits,
+  writeLiveCredits,
+  type StaleDeal,
+} from './live-credits.repository.ts';
 import { parse } from 'csv-parse';
 import { openCsv } from '../shared/csv-input.ts';
 import {
@@ -76,6 +86,7 @@ import {
   Tally,
   tallyLive,
   toDeal,
+  toLiveCredit,
   type JourneysInput,
   type LiveInput,
   type TallyData,
@@ -178,12 +189,56 @@ export interface AttributionHelper {
 
 const wholePeriod: DealRange = { after: null, upTo: null };
 
+/** Deals credited per transaction when stale credit is brought up to date. */
+const creditBatch = 250;
+
+/** Whether a model's credit is kept per deal: a rule model's is; a data-driven one learns from each report's period. */
+function isKept(model: AttributionModel): model is RuleModel {
+  return (ruleModels as readonly string[]).includes(model);
+}
+
 export function createAttributionService(
   deps: ServiceDeps,
-  options: { helper?: AttributionHelper | undefined } = {},
+  options: {
+    helper?: AttributionHelper | undefined;
+    /** Reports sum each deal's kept credit (default); false credits every deal on each report. */
+    keptCredit?: boolean;
+  } = {},
 ) {
   const { helper } = options;
+  const keptCredit = options.keptCredit ?? true;
   const { db, clock } = deps;
+
+  /**
+   * Credits stale deals again under the agreed model and stores it. The settings are read after
+   * the deals' counts of changes, so a change of settings in between leaves them stale.
+   */
+  async function creditStale(stale: readonly StaleDeal[], now: Date): Promise<void> {
+    if (stale.length === 0) return;
+    const settings = await loadSettings(db);
+    const model = settings.model;
+    if (!isKept(model)) return;
+    for (let i = 0; i < stale.length; i += creditBatch) {
+      const batch = stale.slice(i, i + creditBatch);
+      const ids = batch.map((d) => d.id);
+      const [rows, touches, snapshots] = await Promise.all([
+        findDealsByIds(db, ids),
+        findDealTouches(db, { ids }),
+        findSnapshotIds(db, ids),
+      ]);
+      const changes = new Map(batch.map((d) => [d.id, d.changes]));
+      const credits = rows.map((row) =>
+        toLiveCredit(toDeal(row, decodeTouches(touches.get(row.id)), now), {
+          model,
+          settings,
+          hasSnapshot: snapshots.has(row.id),
+          changes: changes.get(row.id)!,
+          now,
+        }),
+      );
+      await db.transaction().execute((trx) => writeLiveCredits(trx, credits));
+    }
+  }
 
   async function loadSettings(conn: Db): Promise<Settings> {
     return toSettings(await findAttributionSettings(conn));
@@ -248,6 +303,48 @@ export function createAttributionService(
     const to = end.toISOString().slice(0, 10);
     const from = new Date(Date.parse(`${to}T00:00:00Z`) - 365 * 86_400_000).toISOString().slice(0, 10);
     return { from, to, currency };
+  }
+
+  /**
+   * Credits a period's deals now, in two halves side by side when a helper thread is there and the
+   * period is large: any model, any settings (the deals won with a snapshot are in `stored`).
+   */
+  async function tallyLiveDeals(
+    tally: Tally,
+    input: {
+      period: { from: string; to: string; currency: string };
+      settings: Settings;
+      model: AttributionModel;
+      groupBy: LiveInput['groupBy'];
+      stored: ReadonlySet<string>;
+      /** How many deals the period has in its currency. */
+      count: number;
+    },
+  ): Promise<void> {
+    const { period, settings, model, groupBy } = input;
+    const shares = await learnShares(db, period, settings, [model]);
+    const live: LiveInput = {
+      ...period,
+      model,
+      settings,
+      shares,
+      groupBy,
+      stored: [...input.stored],
+      nowMs: clock.now().getTime(),
+    };
+    const { count } = input;
+    const middle = helper && count >= helper.minDeals ? await findMiddleDealId(db, period, count) : null;
+    if (middle === null) tally.add(await tallyLive(db, { ...live, range: wholePeriod }));
+    else {
+      const second = { ...live, range: { after: middle, upTo: null } };
+      const [theirs, ours] = await Promise.all([
+        // Should the helper fail, this thread credits its half too.
+        helper!.tally(second).catch(() => tallyLive(db, second)),
+        tallyLive(db, { ...live, range: { after: null, upTo: middle } }),
+      ]);
+      tally.add(theirs);
+      tally.add(ours);
+    }
   }
 
   async function snapshotIn(trx: Db, opportunityId: string): Promise<void> {
@@ -375,30 +472,31 @@ export function createAttributionService(
         for (const c of sums.campaigns) tally.campaign(c.campaign, c.creditMinor, c.weight, 0);
       }
 
-      // Every other deal of the period: credited now, in two halves side by side when a helper
-      // thread is there and the period is large.
-      const shares = await learnShares(db, period, settings, [model]);
-      const input: LiveInput = {
-        ...period,
-        model,
-        settings,
-        shares,
-        groupBy,
-        stored: [...stored],
-        nowMs: clock.now().getTime(),
-      };
-      const middle = helper && count >= helper.minDeals ? await findMiddleDealId(db, period, count) : null;
-      if (middle === null) tally.add(await tallyLive(db, { ...input, range: wholePeriod }));
-      else {
-        const second = { ...input, range: { after: middle, upTo: null } };
-        const [theirs, ours] = await Promise.all([
-          // Should the helper fail, this thread credits its half too.
-          helper!.tally(second).catch(() => tallyLive(db, second)),
-          tallyLive(db, { ...input, range: { after: null, upTo: middle } }),
-        ]);
-        tally.add(theirs);
-        tally.add(ours);
-      }
+      if (recognised && keptCredit && isKept(model)) {
+        // Every other deal of the period: its kept credit, brought up to date and summed by the database.
+        const now = clock.now();
+        await creditStale(await findStaleDeals(db, { now, period }), now);
+        const sums = await sumLiveCredits(db, period, groupBy);
+        for (const f of sums.figures) {
+          const role = { sourced: f.isSourced, influenced: f.isInfluenced };
+          tally.deal(f.amountMinor, f.revenue, !f.revenue, role, f.deals);
+          if (f.attributed) continue;
+          if (f.revenue) tally.unattributedRevenue += f.amountMinor;
+          else tally.unattributedPipeline += f.amountMinor;
+        }
+        for (const r of sums.rows)
+          tally.row(
+            r.key,
+            r.label,
+            r.revenueMinor,
+            r.revenueWeight,
+            r.pipelineMinor,
+            r.pipelineWeight,
+            r.touches,
+          );
+        for (const c of sums.campaigns)
+          tally.campaign(c.campaign, c.revenueMinor, c.revenueWeight, c.pipelineMinor);
+      } else await tallyLiveDeals(tally, { period, settings, model, groupBy, stored, count });
 
       const campaigns = await campaignReturns(db, query.from, query.to, currency, tally.campaigns);
       const dayAfter = new Date(Date.parse(`${query.to}T00:00:00.000Z`) + 86_400_000);
@@ -665,6 +763,17 @@ export function createAttributionService(
 
     /** Stores a won deal's credit under the agreed model; called in the win's transaction. */
     snapshotIn,
+
+    /**
+     * Brings the kept credit of up to `limit` stale deals up to date (the background's share of
+     * the work; a report credits its own period's stale deals before it reads). How many it did.
+     */
+    async refreshCredit(limit = 2_000): Promise<number> {
+      if (!keptCredit || !isKept((await loadSettings(db)).model)) return 0;
+      const stale = await findStaleDeals(db, { limit });
+      await creditStale(stale, clock.now());
+      return stale.length;
+    },
   };
 
   async function campaignReturns(

@@ -12,7 +12,7 @@ import {
 } from '../../../domain/attribution/credit-deal.ts';
 import { selectDealTouches, type AttributionSettings } from '../../../domain/attribution/deal-touches.ts';
 import type { Journey } from '../../../domain/attribution/journeys.ts';
-import type { AttributionModel } from '../../../domain/attribution/rule-models.ts';
+import type { AttributionModel, RuleModel } from '../../../domain/attribution/rule-models.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbTime } from '../../db/dialect.ts';
 import {
@@ -22,6 +22,7 @@ import {
   type DealRange,
   type DealRow,
 } from './attribution.repository.ts';
+import type { LiveCredit } from './live-credits.repository.ts';
 
 /** Which deals: a period's, in one currency, within a range of ids; `nowMs` ends an open deal's window. */
 export interface DealsInput {
@@ -99,15 +100,17 @@ export class Tally {
   unattributedRevenue = 0;
   unattributedPipeline = 0;
 
+  /** Counts a deal (or `deals` deals worth `amount` together, added up by the database). */
   deal(
     amount: number,
     isRevenue: boolean,
     isPipeline: boolean,
     role: { sourced: boolean; influenced: boolean },
+    deals = 1,
   ) {
-    Tally.count(this.totals, amount, isRevenue, isPipeline);
-    if (role.sourced) Tally.count(this.sourced, amount, isRevenue, isPipeline);
-    if (role.influenced) Tally.count(this.influenced, amount, isRevenue, isPipeline);
+    Tally.count(this.totals, amount, isRevenue, isPipeline, deals);
+    if (role.sourced) Tally.count(this.sourced, amount, isRevenue, isPipeline, deals);
+    if (role.influenced) Tally.count(this.influenced, amount, isRevenue, isPipeline, deals);
   }
 
   row(
@@ -170,14 +173,14 @@ export class Tally {
     };
   }
 
-  private static count(f: Figures, amount: number, isRevenue: boolean, isPipeline: boolean) {
+  private static count(f: Figures, amount: number, isRevenue: boolean, isPipeline: boolean, deals: number) {
     if (isRevenue) {
       f.revenueMinor += amount;
-      f.wonDeals += 1;
+      f.wonDeals += deals;
     }
     if (isPipeline) {
       f.pipelineMinor += amount;
-      f.pipelineDeals += 1;
+      f.pipelineDeals += deals;
     }
   }
 }
@@ -251,6 +254,76 @@ export async function tallyLive(conn: Db, input: LiveInput & { range: DealRange 
   }
 
   return tally.toData();
+}
+
+/**
+ * A deal's credit under a rule model as it is kept (live-credits.repository.ts): its figures and
+ * its lines added up per channel, campaign and touch type. `changes` is the count of changes read
+ * before the deal's facts. An open deal's window ends now, so its credit holds until the first of
+ * its touches dated ahead of now, or, under time decay, only now.
+ */
+export function toLiveCredit(
+  deal: ReportDeal,
+  input: {
+    model: RuleModel;
+    settings: AttributionSettings;
+    hasSnapshot: boolean;
+    changes: number;
+    now: Date;
+  },
+): LiveCredit {
+  const { lines } = creditDeal(deal, input.model, input.settings);
+  const role = marketingRole(deal, input.settings);
+  type Key = LiveCredit['keys'][number];
+  const keys = {
+    channel: new Map<string | null, Key>(),
+    campaign: new Map<string | null, Key>(),
+    touch: new Map<string | null, Key>(),
+  };
+  let credit = 0;
+  let weight = 0;
+  for (const line of lines) {
+    credit += line.creditMinor;
+    weight += line.weight;
+    for (const [dimension, key] of [
+      ['channel', line.touch.channel],
+      ['campaign', line.touch.campaign],
+      ['touch', line.touch.type],
+    ] as const) {
+      let k = keys[dimension].get(key);
+      if (!k) {
+        k = { dimension, key, creditMinor: 0, weight: 0, touches: 0 };
+        keys[dimension].set(key, k);
+      }
+      k.creditMinor += line.creditMinor;
+      k.weight += line.weight;
+      k.touches += 1;
+    }
+  }
+  let validUntil: Date | null = null;
+  if (deal.status === 'open') {
+    if (input.model === 'time_decay') validUntil = input.now;
+    else {
+      let next = Infinity;
+      for (const t of deal.touches) if (t.atMs > input.now.getTime() && t.atMs < next) next = t.atMs;
+      if (next !== Infinity) validUntil = new Date(next);
+    }
+  }
+  return {
+    opportunityId: deal.id,
+    changes: input.changes,
+    validUntil,
+    currency: deal.currency,
+    pipelineOn: deal.createdAt.toISOString().slice(0, 10),
+    revenueOn: deal.status === 'won' && !input.hasSnapshot ? deal.closedOn : null,
+    amountMinor: deal.amountMinor,
+    isSourced: role.sourced,
+    isInfluenced: role.influenced,
+    lines: lines.length,
+    creditMinor: credit,
+    weight,
+    keys: [...keys.channel.values(), ...keys.campaign.values(), ...keys.touch.values()],
+  };
 }
 
 export interface JourneysInput extends DealsInput {

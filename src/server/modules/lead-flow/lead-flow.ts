@@ -132,6 +132,8 @@ export interface RunningLeadFlow {
 
 /** How often leads waiting for a rep are tried again, and the daily checks are looked at. */
 const waitingSweepMs = 30_000;
+/** Deals whose attribution credit is refreshed per round of the background (rounds repeat until none is stale). */
+const creditPerRound = 1_000;
 
 /**
  * The journey's background loops in a server process: routing what waits (3), the SLA sweep (6)
@@ -176,6 +178,11 @@ export async function startLeadFlow(
     await attempt('holding past meetings failed', () => services.mailbox.holdPastMeetings());
     await attempt('removing expired audit entries failed', () => services.auditLog.purgeExpired());
     await attempt('applying the retention periods failed', () => services.privacy.applyRetentionDaily());
+    // Attribution's kept credit follows the touches and deals written since (a report would
+    // otherwise credit its period's stale deals itself, while the user waits).
+    await attempt('refreshing the attribution credit failed', async () => {
+      while ((await services.attribution.refreshCredit(creditPerRound)) === creditPerRound);
+    });
   };
   await sweepWaiting();
   let waiting: Promise<void> | undefined;
