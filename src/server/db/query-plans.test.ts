@@ -14,6 +14,7 @@ import {
   findOpenInstances,
 } from '../modules/sla/sla.repository.ts';
 import { findCohortMoves } from '../modules/stages/stages.repository.ts';
+import { findStaleDeals, sumLiveCredits } from '../modules/attribution/live-credits.repository.ts';
 
 describe('query plans (SQLite)', () => {
   let database: TestDatabase;
@@ -106,6 +107,35 @@ describe('query plans (SQLite)', () => {
       if (ownerIds === null)
         expect(plan).toMatch(/USING COVERING INDEX contacts_created_idx \(created_at>\? AND created_at<\?\)/);
       expect(plan).toMatch(/USING COVERING INDEX stage_changes_contact_idx \(contact_id=\?\)/);
+    }
+  });
+
+  it("finds a period's stale attribution credit from the stale index, without reading the fresh", async () => {
+    const period = { from: '2026-01-01', to: '2026-12-31', currency: 'EUR' };
+    const [plan] = await plansOf((db) =>
+      findStaleDeals(db, { period, now: new Date('2026-12-01T00:00:00Z') }),
+    );
+    expect(plan).toMatch(/SCAN c USING INDEX attribution_live_credits_stale_idx/);
+    expect(plan).toMatch(
+      /SEARCH c USING INDEX attribution_live_credits_valid_idx \(valid_until>\? AND valid_until<\?\)/,
+    );
+  });
+
+  it("sums a period's kept attribution credit per key from covering indexes alone", async () => {
+    const period = { from: '2026-01-01', to: '2026-12-31', currency: 'EUR' };
+    for (const groupBy of ['channel', 'touch'] as const) {
+      const plans = await plansOf((db) => sumLiveCredits(db, period, groupBy));
+      const lines = plans.filter((p) => p.includes('attribution_live_lines'));
+      // The grouping's and the campaigns': each a range of the pipeline index and one of the revenue index.
+      expect(lines).toHaveLength(2);
+      for (const plan of lines) {
+        expect(plan).toMatch(
+          /COVERING INDEX attribution_live_lines_pipeline_idx \(dimension=\? AND currency=\? AND pipeline_on>\? AND pipeline_on<\?\)/,
+        );
+        expect(plan).toMatch(
+          /COVERING INDEX attribution_live_lines_revenue_idx \(dimension=\? AND currency=\? AND revenue_on>\? AND revenue_on<\?\)/,
+        );
+      }
     }
   });
 });

@@ -120,11 +120,23 @@ export async function up(db: AnyDb): Promise<void> {
     .column('opportunity_id')
     .execute();
   // Covering: a period's sums per dimension read nothing but these.
-  for (const side of ['pipeline', 'revenue'])
+  for (const [side, other] of [
+    ['pipeline', 'revenue'],
+    ['revenue', 'pipeline'],
+  ])
     await db.schema
       .createIndex(`attribution_live_lines_${side}_idx`)
       .on('attribution_live_lines')
-      .columns(['dimension', 'currency', `${side}_on`, 'key', 'credit_minor', 'weight', 'touches'])
+      .columns([
+        'dimension',
+        'currency',
+        `${side}_on`,
+        `${other}_on`,
+        'key',
+        'credit_minor',
+        'weight',
+        'touches',
+      ])
       .execute();
 
   // Every deal there is: not credited yet.

@@ -416,32 +416,29 @@ export async function insertSnapshot(
 }
 
 /**
- * People who entered a stage in [from, to], counted by the campaign of the touch that made them a
- * lead (else their original campaign).
+ * People who entered the MQL and the SQL stage in [from, to], each counted once per stage, by the
+ * campaign of the touch that made them a lead (else their original campaign); grouped in the database.
  */
 export async function countStageEntriesByCampaign(
   db: Db,
-  stage: string,
   from: string,
   to: string,
-): Promise<Map<string, number>> {
+): Promise<{ mql: Map<string, number>; sql: Map<string, number> }> {
   const start = `${from}T00:00:00.000Z`;
   const end = new Date(Date.parse(`${to}T00:00:00.000Z`) + 86_400_000).toISOString();
+  const campaign = sql<string | null>`coalesce(t.campaign, t.utm_campaign, c.original_campaign)`;
   const rows = await db
     .selectFrom('stage_changes as s')
     .innerJoin('contacts as c', 'c.id', 's.contact_id')
     .leftJoin('touchpoints as t', 't.id', 'c.lead_touch_id')
-    .select(['c.id', 't.campaign', 't.utm_campaign', 'c.original_campaign'])
-    .distinct()
-    .where('s.to_stage', '=', stage)
+    .select(['s.to_stage', campaign.as('campaign'), sql<number | string>`count(distinct c.id)`.as('people')])
+    .where('s.to_stage', 'in', ['mql', 'sql'])
     .where('s.occurred_at', '>=', start)
     .where('s.occurred_at', '<', end)
+    .groupBy(['s.to_stage', campaign])
     .execute();
-  const counts = new Map<string, number>();
-  for (const r of rows) {
-    const campaign = r.campaign ?? r.utm_campaign ?? r.original_campaign;
-    if (campaign) counts.set(campaign, (counts.get(campaign) ?? 0) + 1);
-  }
+  const counts = { mql: new Map<string, number>(), sql: new Map<string, number>() };
+  for (const r of rows) if (r.campaign) counts[r.to_stage as 'mql' | 'sql'].set(r.campaign, Number(r.people));
   return counts;
 }
 

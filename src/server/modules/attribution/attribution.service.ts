@@ -783,10 +783,9 @@ export function createAttributionService(
     currency: string,
     credited: Map<string, { revenue: number; pipeline: number; wonDeals: number }>,
   ): Promise<CampaignReturn[]> {
-    const [costs, mqls, sqls] = await Promise.all([
+    const [costs, { mql: mqls, sql: sqls }] = await Promise.all([
       findCampaignCosts(conn, { from, to }),
-      countStageEntriesByCampaign(conn, 'mql', from, to),
-      countStageEntriesByCampaign(conn, 'sql', from, to),
+      countStageEntriesByCampaign(conn, from, to),
     ]);
     // A cost spread over a longer period counts for the days inside this one.
     const costOf = new Map<string, number>();

@@ -203,21 +203,51 @@ export async function sumLiveCredits(
         })),
       );
 
+  // A period's lines per key: those created in it, then those only won in it, each a range of a
+  // covering index (an OR of the two ranges would fetch every row from the table).
   const byKey = (dimension: 'channel' | 'campaign' | 'touch') =>
     db
-      .selectFrom('attribution_live_lines')
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('attribution_live_lines')
+          .select([
+            'key',
+            sql<number | string | bigint>`case when ${isRevenue} then credit_minor else 0 end`.as('revenue'),
+            sql<number>`case when ${isRevenue} then weight else 0 end`.as('revenue_weight'),
+            'credit_minor as pipeline',
+            'weight as pipeline_weight',
+            'touches',
+          ])
+          .where('dimension', '=', dimension)
+          .where('currency', '=', currency)
+          .where(isPipeline)
+          .unionAll((u) =>
+            u
+              .selectFrom('attribution_live_lines')
+              .select([
+                'key',
+                'credit_minor as revenue',
+                'weight as revenue_weight',
+                sql<number | string | bigint>`0`.as('pipeline'),
+                sql<number>`0`.as('pipeline_weight'),
+                'touches',
+              ])
+              .where('dimension', '=', dimension)
+              .where('currency', '=', currency)
+              .where(isRevenue)
+              .where(sql<boolean>`not ${isPipeline}`),
+          )
+          .as('l'),
+      )
       .select([
-        'key',
-        when(isRevenue, 'credit_minor').as('revenue'),
-        when(isRevenue, 'weight').as('revenue_weight'),
-        when(isPipeline, 'credit_minor').as('pipeline'),
-        when(isPipeline, 'weight').as('pipeline_weight'),
-        sql<number | string>`sum(touches)`.as('touches'),
+        'l.key',
+        sql<number | string>`sum(l.revenue)`.as('revenue'),
+        sql<number | string>`sum(l.revenue_weight)`.as('revenue_weight'),
+        sql<number | string>`sum(l.pipeline)`.as('pipeline'),
+        sql<number | string>`sum(l.pipeline_weight)`.as('pipeline_weight'),
+        sql<number | string>`sum(l.touches)`.as('touches'),
       ])
-      .where('dimension', '=', dimension)
-      .where('currency', '=', currency)
-      .where(sql<boolean>`(${isRevenue} or ${isPipeline})`)
-      .groupBy('key')
+      .groupBy('l.key')
       .execute();
 
   const toRow = (r: {
