@@ -292,6 +292,8 @@ export interface ContactsTable {
   /** Raised by every change that can move the score; the contact is due while it is ahead of `scored_version`. */
   activity_version: Generated<number>;
   scored_version: Generated<number>;
+  /** How far attribution has looked at this person's touches (migration 0046). */
+  attribution_version: Generated<number>;
   /** How often Sales rejected the lead; at the ping-pong limit it is routed only by a person. */
   rejection_count: Generated<number>;
   needs_review: ColumnType<boolean | number, boolean | undefined, boolean>;

@@ -73,6 +73,7 @@ import { readJourneys } from './journeys.reader.ts';
 import {
   findSnapshotIds,
   findStaleDeals,
+  markDealsOfTouchedPeople,
   sumLiveCredits,
   writeLiveCredits,
   type StaleDeal,
@@ -208,6 +209,12 @@ export function createAttributionService(
   const { helper } = options;
   const keptCredit = options.keptCredit ?? true;
   const { db, clock } = deps;
+
+  /** Marks stale the deals of everyone with touches not looked at yet (all of them). */
+  async function markTouchedDeals(): Promise<void> {
+    const batch = 500;
+    while ((await markDealsOfTouchedPeople(db, batch)) === batch);
+  }
 
   /**
    * Credits stale deals again under the agreed model and stores it. The settings are read after
@@ -475,6 +482,7 @@ export function createAttributionService(
       if (recognised && keptCredit && isKept(model)) {
         // Every other deal of the period: its kept credit, brought up to date and summed by the database.
         const now = clock.now();
+        await markTouchedDeals();
         await creditStale(await findStaleDeals(db, { now, period }), now);
         const sums = await sumLiveCredits(db, period, groupBy);
         for (const f of sums.figures) {
@@ -769,7 +777,9 @@ export function createAttributionService(
      * the work; a report credits its own period's stale deals before it reads). How many it did.
      */
     async refreshCredit(limit = 2_000): Promise<number> {
-      if (!keptCredit || !isKept((await loadSettings(db)).model)) return 0;
+      if (!keptCredit) return 0;
+      await markTouchedDeals();
+      if (!isKept((await loadSettings(db)).model)) return 0;
       const stale = await findStaleDeals(db, { limit });
       await creditStale(stale, clock.now());
       return stale.length;

@@ -29,6 +29,7 @@ type Op =
       sales: boolean;
       lead: boolean;
     }
+  | { kind: 'ingest'; person: number; channel: number; campaign: number; sales: boolean }
   | {
       kind: 'edit_touch';
       pick: number;
@@ -60,6 +61,16 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       campaign: fc.nat(campaigns.length - 1),
       sales: fc.boolean(),
       lead: fc.boolean(),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('ingest' as const),
+      person: fc.nat(people - 1),
+      channel: fc.nat(channels.length - 1),
+      campaign: fc.nat(campaigns.length - 1),
+      sales: fc.boolean(),
     }),
   },
   {
@@ -223,6 +234,32 @@ describeEachDialect('kept attribution credit', (getDatabase) => {
             source_id: null,
           })
           .execute();
+        // As capture does for every new touch: the person's activity moved on.
+        await db()
+          .updateTable('contacts')
+          .set((eb) => ({ activity_version: eb('activity_version', '+', 1) }))
+          .where('id', '=', persons[o.person]!)
+          .execute();
+        return;
+      case 'ingest':
+        // A touch through capture itself, dated now.
+        await kept.services.capture.ingest(
+          cli,
+          {
+            type: o.sales ? 'call_logged' : 'webinar_attended',
+            occurredAt: kept.clock.now().toISOString(),
+            email: (
+              await db()
+                .selectFrom('contacts')
+                .select('email')
+                .where('id', '=', persons[o.person]!)
+                .executeTakeFirstOrThrow()
+            ).email!,
+            ...(channels[o.channel] && { channel: channels[o.channel]! }),
+            ...(campaigns[o.campaign] && { campaign: campaigns[o.campaign]! }),
+          },
+          undefined,
+        );
         return;
       case 'edit_touch': {
         const rows = await touches();
