@@ -3,6 +3,8 @@ export interface FunnelMove {
   contactId: string;
   to: string;
   at: Date;
+  /** Orders moves at the same instant (ids are written in order); without it, the order given. */
+  id?: string;
 }
 
 export interface FunnelStage {
@@ -27,7 +29,12 @@ function movesByContact(moves: readonly FunnelMove[]): Map<string, FunnelMove[]>
     if (list) list.push(move);
     else byContact.set(move.contactId, [move]);
   }
-  for (const list of byContact.values()) list.sort((a, b) => a.at.getTime() - b.at.getTime());
+  for (const list of byContact.values())
+    list.sort(
+      (a, b) =>
+        a.at.getTime() - b.at.getTime() ||
+        (a.id === undefined || b.id === undefined ? 0 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
   return byContact;
 }
 
@@ -97,45 +104,84 @@ export interface CohortStage {
 }
 
 /**
- * The funnel of a cohort (the people who came in during a period) along the main path: how many
- * reached each stage by now. Reaching a later stage passes the earlier ones, so each stage holds at
- * most as many as the one before: never more MQLs than leads. `moves` holds every move of the
- * cohort's people (their creation included), in any order.
+ * A cohort's funnel in brief: how many people's furthest stage of the path each stage is, and per
+ * stage of the path how many left it after their first entry into it and how long the middle one
+ * of those stayed (the nearest rank: the ⌈n/2⌉th shortest). The store keeps what this needs per
+ * person (each stage's first entry and the move after it) and sums it in SQL.
+ */
+export interface CohortSummary {
+  furthest: ReadonlyMap<string, number>;
+  stays: ReadonlyMap<string, { left: number; medianMs: number | null }>;
+}
+
+/**
+ * Sums up a cohort's moves (their creation included, in any order): the reference the store's
+ * summary is tested against.
+ */
+export function summariseCohort(moves: readonly FunnelMove[], path: readonly string[]): CohortSummary {
+  const byContact = movesByContact(moves);
+  const position = new Map(path.map((key, i) => [key, i]));
+  const furthest = new Map<string, number>();
+  const stays = new Map<string, number[]>();
+  for (const list of byContact.values()) {
+    const far = list.reduce((max, m) => Math.max(max, position.get(m.to) ?? -1), -1);
+    if (far >= 0) furthest.set(path[far]!, (furthest.get(path[far]!) ?? 0) + 1);
+    const timed = new Set<string>();
+    list.forEach((move, i) => {
+      if (!position.has(move.to) || timed.has(move.to)) return;
+      timed.add(move.to);
+      const next = list[i + 1];
+      if (!next) return;
+      const all = stays.get(move.to) ?? [];
+      all.push(next.at.getTime() - move.at.getTime());
+      stays.set(move.to, all);
+    });
+  }
+  return {
+    furthest,
+    stays: new Map(
+      [...stays].map(([key, all]) => {
+        const sorted = all.sort((a, b) => a - b);
+        return [key, { left: sorted.length, medianMs: sorted[Math.ceil(0.5 * sorted.length) - 1] ?? null }];
+      }),
+    ),
+  };
+}
+
+/**
+ * The funnel of a cohort (the people who came in during a period) along the main path, from its
+ * summary: how many reached each stage by now. Reaching a later stage passes the earlier ones, so
+ * each stage holds at most as many as the one before: never more MQLs than leads.
+ *
+ * @example cohortFunnelOf({ furthest: new Map([['mql', 1]]), stays: new Map() }, ['lead', 'mql', 'sal'])[0].reached // 1
+ */
+export function cohortFunnelOf(summary: CohortSummary, path: readonly string[]): CohortStage[] {
+  // People whose furthest stage is at or beyond each stage, from the end of the path.
+  const reached = new Array<number>(path.length).fill(0);
+  let beyond = 0;
+  for (let i = path.length - 1; i >= 0; i--) {
+    beyond += summary.furthest.get(path[i]!) ?? 0;
+    reached[i] = beyond;
+  }
+  return path.map((key, i) => {
+    const advanced = reached[i + 1] ?? 0;
+    const stay = summary.stays.get(key);
+    return {
+      key,
+      reached: reached[i]!,
+      advanced,
+      conversion: reached[i] === 0 ? null : advanced / reached[i]!,
+      left: stay?.left ?? 0,
+      medianMsInStage: stay?.medianMs ?? null,
+    };
+  });
+}
+
+/**
+ * The funnel of a cohort from its moves (their creation included, in any order).
  *
  * @example cohortFunnel([{ contactId: 'a', to: 'mql', at }], ['lead', 'mql', 'sal'])[0].reached // 1
  */
 export function cohortFunnel(moves: readonly FunnelMove[], path: readonly string[]): CohortStage[] {
-  const byContact = movesByContact(moves);
-  const position = new Map(path.map((key, i) => [key, i]));
-  const stats = path.map(() => ({ reached: 0, advanced: 0, left: 0, stays: [] as number[] }));
-  for (const list of byContact.values()) {
-    const furthest = list.reduce((max, m) => Math.max(max, position.get(m.to) ?? -1), -1);
-    for (let i = 0; i <= furthest; i++) {
-      stats[i]!.reached += 1;
-      if (furthest > i) stats[i]!.advanced += 1;
-    }
-    const timed = new Set<string>();
-    list.forEach((move, i) => {
-      const index = position.get(move.to);
-      if (index === undefined || timed.has(move.to)) return;
-      timed.add(move.to);
-      const next = list[i + 1];
-      if (next) {
-        stats[index]!.left += 1;
-        stats[index]!.stays.push(next.at.getTime() - move.at.getTime());
-      }
-    });
-  }
-  return path.map((key, i) => {
-    const s = stats[i]!;
-    const stays = s.stays.sort((a, b) => a - b);
-    return {
-      key,
-      reached: s.reached,
-      advanced: s.advanced,
-      conversion: s.reached === 0 ? null : s.advanced / s.reached,
-      left: s.left,
-      medianMsInStage: stays.length === 0 ? null : stays[Math.ceil(0.5 * stays.length) - 1]!,
-    };
-  });
+  return cohortFunnelOf(summariseCohort(moves, path), path);
 }

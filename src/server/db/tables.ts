@@ -958,6 +958,7 @@ export interface DB {
   attribution_credits: AttributionCreditsTable;
   attribution_live_credits: AttributionLiveCreditsTable;
   attribution_live_lines: AttributionLiveLinesTable;
+  contact_stage_firsts: ContactStageFirstsTable;
   targets: TargetsTable;
   plans: PlansTable;
   bonus_plans: BonusPlansTable;
@@ -1159,6 +1160,14 @@ export interface AttributionLiveLinesTable {
   credit_minor: ColumnType<number | string | bigint, number, number>;
   weight: number;
   touches: number;
+}
+
+/** A person's first entry into each stage and the move after it (migration 0047). */
+export interface ContactStageFirstsTable {
+  contact_id: string;
+  stage: string;
+  entered_at: DbTime;
+  left_at: DbTime | null;
 }
 
 export interface TargetsTable {

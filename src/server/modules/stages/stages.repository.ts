@@ -1,4 +1,7 @@
+import { sql } from 'kysely';
+import type { CohortSummary } from '../../../domain/lifecycle/funnel.ts';
 import type { Db } from '../../db/database.ts';
+import { epochMsSql } from '../../db/dialect.ts';
 import type { NewStageRow, StageRow, StageUpdate } from '../../db/tables.ts';
 
 export interface StageWithTransitions extends StageRow {
@@ -34,22 +37,64 @@ export async function replaceTransitions(db: Db, fromKey: string, toKeys: readon
 }
 
 /**
- * Every stage change (creation included) of the people who came in during [from, to) (created in
- * it, of some owners only): the cohort the funnel of the period follows.
+ * The funnel of the people who came in during [from, to) (created in it, of some owners only), in
+ * brief (see CohortSummary), summed by the database from each person's first entry into each stage
+ * and the move after it (contact_stage_firsts, migration 0047).
  */
-export async function findCohortMoves(
+export async function summariseCohortFunnel(
   db: Db,
-  input: { from: string; to: string; ownerIds: readonly string[] | null },
-) {
-  if (input.ownerIds && input.ownerIds.length === 0) return [];
-  let query = db
-    .selectFrom('stage_changes as m')
-    .innerJoin('contacts as c', 'c.id', 'm.contact_id')
-    .select(['m.contact_id', 'm.to_stage', 'm.occurred_at'])
-    .where('c.created_at', '>=', input.from)
-    .where('c.created_at', '<', input.to);
-  if (input.ownerIds) query = query.where('c.owner_id', 'in', input.ownerIds);
-  return query.execute();
+  input: { from: string; to: string; ownerIds: readonly string[] | null; path: readonly string[] },
+): Promise<CohortSummary> {
+  const furthest = new Map<string, number>();
+  const stays = new Map<string, { left: number; medianMs: number | null }>();
+  if ((input.ownerIds && input.ownerIds.length === 0) || input.path.length === 0) return { furthest, stays };
+  const cohort = sql<boolean>`c.created_at >= ${input.from} and c.created_at < ${input.to}${
+    input.ownerIds ? sql` and c.owner_id in (${sql.join(input.ownerIds)})` : sql``
+  }`;
+  const rank = sql<number | null>`case f.stage ${sql.join(
+    input.path.map((key, i) => sql`when ${key} then ${sql.lit(i)}`),
+    sql` `,
+  )} end`;
+  const stay = sql<number>`(${epochMsSql(db, sql`f.left_at`)} - ${epochMsSql(db, sql`f.entered_at`)})`;
+  const [far, middle] = await Promise.all([
+    db
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('contacts as c')
+          .innerJoin('contact_stage_firsts as f', 'f.contact_id', 'c.id')
+          .select(['f.contact_id', sql<number | null>`max(${rank})`.as('furthest')])
+          .where(cohort)
+          .groupBy('f.contact_id')
+          .as('p'),
+      )
+      .select(['p.furthest', (eb) => eb.fn.countAll<number | string>().as('people')])
+      .where('p.furthest', 'is not', null)
+      .groupBy('p.furthest')
+      .execute(),
+    db
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('contacts as c')
+          .innerJoin('contact_stage_firsts as f', 'f.contact_id', 'c.id')
+          .select([
+            'f.stage',
+            stay.as('stay_ms'),
+            sql<number>`row_number() over (partition by f.stage order by ${stay})`.as('nth'),
+            sql<number>`count(*) over (partition by f.stage)`.as('people'),
+          ])
+          .where(cohort)
+          .where('f.left_at', 'is not', null)
+          .where('f.stage', 'in', input.path)
+          .as('s'),
+      )
+      .select(['s.stage', 's.stay_ms', 's.people'])
+      // The ⌈n/2⌉th shortest stay: the nearest-rank median.
+      .where(sql<boolean>`s.nth = (s.people + 1) / 2`)
+      .execute(),
+  ]);
+  for (const r of far) furthest.set(input.path[Number(r.furthest)]!, Number(r.people));
+  for (const r of middle) stays.set(r.stage, { left: Number(r.people), medianMs: Number(r.stay_ms) });
+  return { furthest, stays };
 }
 
 /**

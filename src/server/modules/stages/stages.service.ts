@@ -8,19 +8,19 @@ import type {
   Stage,
   UpdateStageBody,
 } from '../../../contract/stages.ts';
-import { cohortFunnel } from '../../../domain/lifecycle/funnel.ts';
+import { cohortFunnelOf } from '../../../domain/lifecycle/funnel.ts';
 import { loadVisibility } from '../shared/visibility.ts';
 import type { Actor } from '../../../domain/access/roles.ts';
 import type { StageRule } from '../../../domain/lifecycle/decide-stage-change.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, toDbTime } from '../../db/dialect.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import {
-  findCohortMoves,
+  summariseCohortFunnel,
   findStages,
   insertStage,
   replaceTransitions,
@@ -102,19 +102,16 @@ export function createStagesService(deps: ServiceDeps) {
       if (to.getTime() <= from.getTime())
         throw fieldError('http.validation_failed', 'to', 'must be after from');
       const visibility = await loadVisibility(db, who);
-      const [rows, moves] = await Promise.all([
-        findStages(db),
-        findCohortMoves(db, {
-          from: toDbTime(from),
-          to: toDbTime(to),
-          ownerIds: visibility.kind === 'owned_by' ? visibility.userIds : null,
-        }),
-      ]);
+      const rows = await findStages(db);
       const path = rows.filter((s) => !fromDbBool(s.is_side));
-      const stages = cohortFunnel(
-        moves.map((m) => ({ contactId: m.contact_id, to: m.to_stage, at: fromDbTime(m.occurred_at) })),
-        path.map((s) => s.key),
-      );
+      const keys = path.map((s) => s.key);
+      const summary = await summariseCohortFunnel(db, {
+        from: toDbTime(from),
+        to: toDbTime(to),
+        ownerIds: visibility.kind === 'owned_by' ? visibility.userIds : null,
+        path: keys,
+      });
+      const stages = cohortFunnelOf(summary, keys);
       return {
         from: from.toISOString(),
         to: to.toISOString(),
