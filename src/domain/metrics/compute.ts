@@ -129,6 +129,32 @@ export function speedToLead(waits: readonly { waitMs: number | null }[]): SpeedF
   };
 }
 
+/**
+ * Speed to lead from the database's summary of the same waits (how many leads, how many answered,
+ * the nearest-rank median and P90, and how many answered within each bucket's bound, cumulative):
+ * the figure speedToLead gives for the waits themselves.
+ */
+export function speedFigureOf(summary: {
+  leads: number;
+  touched: number;
+  medianMs: number | null;
+  p90Ms: number | null;
+  /** Per bound of SPEED_BUCKETS_MS, the answered leads that waited at most that long. */
+  atMost: readonly number[];
+}): SpeedFigure {
+  return {
+    leads: summary.leads,
+    touched: summary.touched,
+    medianMs: summary.medianMs,
+    p90Ms: summary.p90Ms,
+    distribution: [...SPEED_BUCKETS_MS, null].map((upToMs, i) => ({
+      upToMs,
+      leads:
+        (upToMs === null ? summary.touched : summary.atMost[i]!) - (i === 0 ? 0 : summary.atMost[i - 1]!),
+    })),
+  };
+}
+
 /** One entry of a contact into a lifecycle stage. */
 export interface StageEntry {
   contactId: string;

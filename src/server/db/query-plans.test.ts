@@ -10,7 +10,7 @@ import { SqliteBooleanPlugin } from './dialect.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/databases.ts';
 import {
   countClocksStartedBetween,
-  findFirstResponseClocks,
+  summariseSpeedToLead,
   findOpenInstances,
 } from '../modules/sla/sla.repository.ts';
 import { summariseCohortFunnel } from '../modules/stages/stages.repository.ts';
@@ -81,17 +81,20 @@ describe('query plans (SQLite)', () => {
       expect(edge).toMatch(/USING INDEX sla_instances_started_idx \(started_at>\? AND started_at<\?\)/);
   });
 
-  it("reads a period's first-response clocks from their covering index alone", async () => {
+  it("sums speed to lead from the first-response clocks' covering index alone", async () => {
     const [plan] = await plansOf((db) =>
-      findFirstResponseClocks(db, {
+      summariseSpeedToLead(db, {
         from: new Date('2026-11-01T00:00:00Z'),
         to: new Date('2026-12-01T00:00:00Z'),
         userIds: null,
+        groups: new Map([['rep:a', ['a']]]),
+        bounds: [300_000],
       }),
     );
     expect(plan).toMatch(
       /USING COVERING INDEX sla_instances_first_response_idx \(started_at>\? AND started_at<\?\)/,
     );
+    expect(plan).not.toMatch(/SCAN sla_instances/);
   });
 
   it("reads a period's cohort from its covering index, and each person's stage rows by their key", async () => {

@@ -9,7 +9,8 @@ import { fromDbTime, toDbTime } from '../../db/dialect.ts';
 import { newId } from '../../platform/ids.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { createTestContext, type TestContext } from '../../testing/world.ts';
-import { countClocksStartedBetween, type ClockCount } from './sla.repository.ts';
+import { leadWaits, speedToLead, SPEED_BUCKETS_MS } from '../../../domain/metrics/compute.ts';
+import { countClocksStartedBetween, summariseSpeedToLead, type ClockCount } from './sla.repository.ts';
 
 const cli = { kind: 'cli' } as const;
 const start = Date.parse('2026-11-28T00:00:00.000Z');
@@ -249,5 +250,150 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
       ),
       { numRuns: 20 },
     );
+  });
+
+  it('sums the same speed to lead as the clocks themselves, for everyone, each team and each rep', async () => {
+    // Enough leads that the median and the P90 fall on different ranks.
+    for (let i = 0; i < 12; i++) contacts.push(await newContact());
+    const clock = fc.record({
+      contact: fc.nat(15),
+      user: fc.option(fc.nat(2)),
+      target: fc.nat(1),
+      minute: fc.nat(spanMinutes - 1),
+      // Answered some minutes later (a few even before the start: counted as no wait), or not yet.
+      answered: fc.option(fc.integer({ min: -30, max: 3 * 24 * 60 })),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(clock, { maxLength: 40 }),
+        fc.tuple(fc.nat(spanMinutes), fc.nat(spanMinutes)),
+        async (clocks, [a, b]) => {
+          await db().deleteFrom('sla_instances').execute();
+          for (const c of clocks) {
+            const at = (minute: number) => toDbTime(new Date(start + minute * 60_000));
+            await db()
+              .insertInto('sla_instances')
+              .values({
+                id: newId(),
+                contact_id: contacts[c.contact]!,
+                policy_id: policyId,
+                user_id: c.user === null ? null : users[c.user]!,
+                assignment_id: null,
+                stage: 'mql',
+                target: targets[c.target]!,
+                status: c.answered === null ? 'running' : 'met',
+                level: 0,
+                ladder: '[]',
+                next_step: 0,
+                next_check_at: null,
+                started_at: at(c.minute),
+                deadline_at: at(c.minute + 240),
+                responded_at: c.answered === null ? null : at(c.minute + c.answered),
+                closed_reason: null,
+                created_at: at(c.minute),
+                updated_at: at(c.minute),
+              })
+              .execute();
+          }
+          const from = new Date(start + Math.min(a, b) * 60_000);
+          const to = new Date(start + (Math.max(a, b) + 1) * 60_000);
+          const groups = new Map<string, string[]>([
+            ['team:one', [users[0]!, users[1]!]],
+            ...users.map((id): [string, string[]] => [`rep:${id}`, [id]]),
+          ]);
+          for (const userIds of [null, [users[0]!, users[2]!]]) {
+            const summary = await summariseSpeedToLead(db(), {
+              from,
+              to,
+              userIds,
+              groups,
+              bounds: SPEED_BUCKETS_MS,
+            });
+            const facts = clocks
+              .map((c) => ({
+                contactId: contacts[c.contact]!,
+                userId: c.user === null ? null : users[c.user]!,
+                target: targets[c.target]!,
+                status: 'met',
+                startedAt: new Date(start + c.minute * 60_000),
+                respondedAt: c.answered === null ? null : new Date(start + (c.minute + c.answered) * 60_000),
+              }))
+              .filter(
+                (f) =>
+                  f.startedAt >= from &&
+                  f.startedAt < to &&
+                  (userIds === null || (f.userId !== null && userIds.includes(f.userId))),
+              );
+            const expected = (ids: readonly string[] | null) => {
+              const figure = speedToLead(
+                leadWaits(facts.filter((f) => ids === null || ids.includes(f.userId!))),
+              );
+              let within = 0;
+              return {
+                leads: figure.leads,
+                touched: figure.touched,
+                medianMs: figure.medianMs,
+                p90Ms: figure.p90Ms,
+                atMost: figure.distribution.slice(0, -1).map((d) => (within += d.leads)),
+              };
+            };
+            const none = {
+              leads: 0,
+              touched: 0,
+              medianMs: null,
+              p90Ms: null,
+              atMost: SPEED_BUCKETS_MS.map(() => 0),
+            };
+            expect(summary.get('') ?? none).toEqual(expected(null));
+            for (const [key, ids] of groups) expect(summary.get(key) ?? none).toEqual(expected(ids));
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('takes the nearest rank for the median and the P90, as speedToLead does', async () => {
+    for (let i = 0; i < 5; i++) contacts.push(await newContact());
+    // Nine leads of one rep answered after 1 … 9 minutes.
+    for (const [i, contactId] of contacts.entries())
+      await db()
+        .insertInto('sla_instances')
+        .values({
+          id: newId(),
+          contact_id: contactId,
+          policy_id: policyId,
+          user_id: users[0]!,
+          assignment_id: null,
+          stage: 'mql',
+          target: 'first_response',
+          status: 'met',
+          level: 0,
+          ladder: '[]',
+          next_step: 0,
+          next_check_at: null,
+          started_at: toDbTime(new Date(start)),
+          deadline_at: toDbTime(new Date(start + 4 * 3_600_000)),
+          responded_at: toDbTime(new Date(start + (i + 1) * 60_000)),
+          closed_reason: null,
+          created_at: toDbTime(new Date(start)),
+          updated_at: toDbTime(new Date(start)),
+        })
+        .execute();
+    const summary = await summariseSpeedToLead(db(), {
+      from: new Date(start),
+      to: new Date(start + 60_000),
+      userIds: null,
+      groups: new Map(),
+      bounds: SPEED_BUCKETS_MS,
+    });
+    // ⌈0.5 × 9⌉ = 5th and ⌈0.9 × 9⌉ = 9th shortest.
+    expect(summary.get('')).toEqual({
+      leads: 9,
+      touched: 9,
+      medianMs: 5 * 60_000,
+      p90Ms: 9 * 60_000,
+      atMost: [5, 9, 9, 9, 9],
+    });
   });
 });

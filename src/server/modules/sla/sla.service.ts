@@ -36,7 +36,7 @@ import { calendarSettingsOf, holidayChoiceOf, holidayColumns } from './calendar-
 import { insertEvent } from '../shared/events.repository.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { loadVisibility } from '../shared/visibility.ts';
-import { leadWaits, slaCompliance, speedToLead, type ClockFact } from '../../../domain/metrics/compute.ts';
+import { slaCompliance, speedFigureOf, SPEED_BUCKETS_MS } from '../../../domain/metrics/compute.ts';
 import { findTeams } from '../teams/teams.repository.ts';
 import { findTeamIdsByUsers, findUsers, findUsersByIds } from '../users/users.repository.ts';
 import type { CommitmentsService } from './commitments.service.ts';
@@ -48,7 +48,8 @@ import {
   findInstanceById,
   findInstancesOfContact,
   countClocksStartedBetween,
-  findFirstResponseClocks,
+  summariseSpeedToLead,
+  type SpeedSummary,
   findOpenInstances,
   findPolicies,
   findPolicyById,
@@ -152,7 +153,7 @@ function isAtRisk(row: SlaInstanceRow, now: Date): boolean {
  * The figures of a set of clocks started in the period (see the report), by the metric catalogue:
  * the counts from their kinds, speed to lead from their first-response clocks.
  */
-function slaFigures(counts: readonly ClockCount[], firstResponses: readonly ClockFact[]): SlaReport['total'] {
+function slaFigures(counts: readonly ClockCount[], speed: SpeedSummary | undefined): SlaReport['total'] {
   const compliance = slaCompliance(counts);
   const byLevel: Record<string, number> = {};
   let clocks = 0;
@@ -174,7 +175,7 @@ function slaFigures(counts: readonly ClockCount[], firstResponses: readonly Cloc
     waived,
     reassigned,
     compliance: compliance.value,
-    speedToLead: speedToLead(leadWaits(firstResponses)),
+    speedToLead: speedFigureOf(speed ?? { leads: 0, touched: 0, medianMs: null, p90Ms: null, atMost: [] }),
   };
 }
 
@@ -188,17 +189,6 @@ function byRep<T extends { userId: string | null }>(items: readonly T[]): Map<st
     else map.set(item.userId, [item]);
   }
   return map;
-}
-
-function toClockFact(row: Awaited<ReturnType<typeof findFirstResponseClocks>>[number]): ClockFact {
-  return {
-    contactId: row.contact_id,
-    userId: row.user_id,
-    target: 'first_response',
-    status: 'running',
-    startedAt: new Date(Number(row.started_ms)),
-    respondedAt: row.responded_ms === null ? null : new Date(Number(row.responded_ms)),
-  };
 }
 
 function checkCalendar(input: SaveSlaCalendarBody): void {
@@ -537,10 +527,7 @@ export function createSlaService(
       const narrow = (ids: string[]) => (userIds = userIds ? ids.filter((id) => userIds!.includes(id)) : ids);
       if (query.teamId) narrow((await findUsers(db, { teamId: query.teamId }, 10_000)).map((u) => u.id));
       if (query.userId) narrow([query.userId]);
-      const [counts, firstResponses] = await Promise.all([
-        countClocksStartedBetween(db, { from, to, userIds }),
-        findFirstResponseClocks(db, { from, to, userIds }).then((rows) => rows.map(toClockFact)),
-      ]);
+      const counts = await countClocksStartedBetween(db, { from, to, userIds });
       // Every active rep in view has a line, with nothing to show or not: an idle rep is news too.
       const idle = query.userId
         ? []
@@ -564,30 +551,40 @@ export function createSlaService(
       ]);
       const names = new Map(users.map((u) => [u.id, u.name]));
       const membersOf = (teamId: string) => new Set(reps.filter((id) => teamsOf.get(id)?.includes(teamId)));
-      // Each rep's counts and clocks, grouped once: a team or a rep takes its own, not a filter of all.
+      // Each rep's counts, grouped once: a team or a rep takes its own, not a filter of all.
       const countsOf = byRep(counts);
-      const clocksOf = byRep(firstResponses);
       const ofReps = <T>(byId: Map<string, T[]>, ids: Iterable<string>) =>
         [...ids].flatMap((id) => byId.get(id) ?? []);
+      const inTeams = teams
+        .map((team) => ({ team, members: membersOf(team.id) }))
+        .filter(({ members }) => members.size > 0);
+      // Speed to lead of everyone in view, of each team and of each rep, summed by the database.
+      const speed = await summariseSpeedToLead(db, {
+        from,
+        to,
+        userIds,
+        groups: new Map([
+          ...inTeams.map(({ team, members }) => [`team:${team.id}`, [...members]] as const),
+          ...reps.map((id) => [`rep:${id}`, [id]] as const),
+        ]),
+        bounds: SPEED_BUCKETS_MS,
+      });
       return {
         from: from.toISOString(),
         to: to.toISOString(),
         agreements: await agreementSpans(db, from, to),
-        total: slaFigures(counts, firstResponses),
-        teams: teams
-          .map((team) => ({ team, members: membersOf(team.id) }))
-          .filter(({ members }) => members.size > 0)
-          .map(({ team, members }) => ({
-            teamId: team.id,
-            name: team.name,
-            ...slaFigures(ofReps(countsOf, members), ofReps(clocksOf, members)),
-          })),
+        total: slaFigures(counts, speed.get('')),
+        teams: inTeams.map(({ team, members }) => ({
+          teamId: team.id,
+          name: team.name,
+          ...slaFigures(ofReps(countsOf, members), speed.get(`team:${team.id}`)),
+        })),
         marketing,
         reps: reps
           .map((userId) => ({
             userId,
             name: names.get(userId) ?? '—',
-            ...slaFigures(countsOf.get(userId) ?? [], clocksOf.get(userId) ?? []),
+            ...slaFigures(countsOf.get(userId) ?? [], speed.get(`rep:${userId}`)),
           }))
           .sort((a, b) => a.name.localeCompare(b.name)),
       };
