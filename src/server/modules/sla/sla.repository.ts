@@ -463,9 +463,9 @@ export async function summariseSpeedToLead(
     members.length === 0
       ? sql``
       : sql`union all
-        select g.k, c.contact_id, min(c.s) as s, min(c.r) as r
-        from c join g on g.user_id = cast(c.user_id as text)
-        group by g.k, c.contact_id`;
+        select g.k, pc.contact_id, min(pc.s) as s, min(pc.r) as r
+        from pc join g on g.user_id = pc.u
+        group by g.k, pc.contact_id`;
   const rows = await sql<{
     k: string;
     leads: number | string;
@@ -480,8 +480,12 @@ export async function summariseSpeedToLead(
         ${input.userIds ? sql`and user_id in (${sql.join(input.userIds)})` : sql``}
     ),
     ${members.length === 0 ? sql`` : sql`g (k, user_id) as (values ${sql.join(members)}),`}
+    -- Each rep's earliest start and response per lead, once; everyone's and each group's from these.
+    pc as (
+      select cast(user_id as text) as u, contact_id, min(s) as s, min(r) as r from c group by user_id, contact_id
+    ),
     l as (
-      select '' as k, contact_id, min(s) as s, min(r) as r from c group by contact_id
+      select '' as k, contact_id, min(s) as s, min(r) as r from pc group by contact_id
       ${grouped}
     ),
     w as (select k, case when r is null then null when r < s then 0 else r - s end as wait from l),
@@ -496,12 +500,18 @@ export async function summariseSpeedToLead(
       from w group by k
     ),
     ranked as (
-      select k, wait, row_number() over (partition by k order by wait) as n from w where wait is not null
+      select k, wait, row_number() over (partition by k order by wait) as n, count(*) over (partition by k) as t
+      from w where wait is not null
+    ),
+    -- The ⌈t/2⌉th and the ⌈9t/10⌉th shortest wait: the nearest ranks, in one pass.
+    picked as (
+      select k, max(case when n = (t + 1) / 2 then wait end) as median,
+        max(case when n = (9 * t + 9) / 10 then wait end) as p90
+      from ranked where n = (t + 1) / 2 or n = (9 * t + 9) / 10 group by k
     )
-    select counts.*,
-      (select wait from ranked where ranked.k = counts.k and ranked.n = (counts.touched + 1) / 2) as median,
-      (select wait from ranked where ranked.k = counts.k and ranked.n = (9 * counts.touched + 9) / 10) as p90
-    from counts`.execute(db);
+    select counts.*, picked.median, picked.p90 from counts left join picked on picked.k = counts.k`.execute(
+    db,
+  );
   for (const r of rows.rows)
     result.set(r.k, {
       leads: Number(r.leads),

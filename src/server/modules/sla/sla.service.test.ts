@@ -454,6 +454,14 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
       [other.id, 0, null, 0],
     ]);
     expect(asOther.total.clocks).toBe(0);
+    // Nobody waited: every bucket is empty (a number, not NaN: the route's schema refuses that).
+    expect(asOther.reps[0]!.speedToLead).toEqual({
+      leads: 0,
+      touched: 0,
+      medianMs: null,
+      p90Ms: null,
+      distribution: figures.speedToLead.distribution.map((d) => ({ ...d, leads: 0 })),
+    });
     const all = await context.services.sla.report(cli, period);
     expect(all.reps.map((r) => [r.userId, r.clocks])).toEqual(
       expect.arrayContaining([

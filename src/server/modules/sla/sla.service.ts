@@ -175,7 +175,9 @@ function slaFigures(counts: readonly ClockCount[], speed: SpeedSummary | undefin
     waived,
     reassigned,
     compliance: compliance.value,
-    speedToLead: speedFigureOf(speed ?? { leads: 0, touched: 0, medianMs: null, p90Ms: null, atMost: [] }),
+    speedToLead: speedFigureOf(
+      speed ?? { leads: 0, touched: 0, medianMs: null, p90Ms: null, atMost: SPEED_BUCKETS_MS.map(() => 0) },
+    ),
   };
 }
 
