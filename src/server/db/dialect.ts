@@ -68,6 +68,21 @@ export function transientConflict(error: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
+/**
+ * Runs a transaction again (up to `tries` times in all) when PostgreSQL ended it to break a
+ * deadlock or a serialisation failure: for work that locks rows in its own order while others lock
+ * them in theirs. Nothing of a transaction ended that way was stored. Any other error is thrown.
+ */
+export async function retryingConflicts<T>(work: () => Promise<T>, tries = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= tries || !transientConflict(error)) throw error;
+    }
+  }
+}
+
 /** `text` with LIKE's wildcards (and its escape) escaped, for `likeSql`. */
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -40,7 +40,7 @@ import {
 } from '../../../domain/attribution/rule-models.ts';
 import { shapleyAttribution } from '../../../domain/attribution/shapley.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, retryingConflicts, toDbTime } from '../../db/dialect.ts';
 import { newId } from '../../platform/ids.ts';
 import { actorRef, authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
@@ -213,7 +213,7 @@ export function createAttributionService(
   /** Marks stale the deals of everyone with touches not looked at yet (all of them). */
   async function markTouchedDeals(): Promise<void> {
     const batch = 500;
-    while ((await markDealsOfTouchedPeople(db, batch)) === batch);
+    while ((await retryingConflicts(() => markDealsOfTouchedPeople(db, batch))) === batch);
   }
 
   /**
@@ -243,7 +243,7 @@ export function createAttributionService(
           now,
         }),
       );
-      await db.transaction().execute((trx) => writeLiveCredits(trx, credits));
+      await retryingConflicts(() => db.transaction().execute((trx) => writeLiveCredits(trx, credits)));
     }
   }
 
