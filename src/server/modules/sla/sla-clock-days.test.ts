@@ -125,31 +125,55 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
       .orderBy('id')
       .execute();
 
+  /** A clock written directly, started `minute` minutes after the start (answered `answered` after that). */
+  async function insertClock(c: {
+    contactId: string;
+    userId: string | null;
+    target: string;
+    status: (typeof statuses)[number];
+    level: number;
+    reason: string | null;
+    minute: number;
+    answered?: number | null;
+  }): Promise<void> {
+    const at = (minute: number) => toDbTime(new Date(start + minute * 60_000));
+    await db()
+      .insertInto('sla_instances')
+      .values({
+        id: newId(),
+        contact_id: c.contactId,
+        policy_id: policyId,
+        user_id: c.userId,
+        assignment_id: null,
+        stage: 'mql',
+        target: c.target,
+        status: c.status,
+        level: c.level,
+        ladder: '[]',
+        next_step: 0,
+        next_check_at: null,
+        started_at: at(c.minute),
+        deadline_at: at(c.minute + 240),
+        responded_at: c.answered === undefined || c.answered === null ? null : at(c.minute + c.answered),
+        closed_reason: c.reason,
+        created_at: at(c.minute),
+        updated_at: at(c.minute),
+      })
+      .execute();
+  }
+
   async function apply(o: Op): Promise<void> {
     const at = (minute: number) => toDbTime(new Date(start + minute * 60_000));
     if (o.kind === 'insert') {
-      await db()
-        .insertInto('sla_instances')
-        .values({
-          id: newId(),
-          contact_id: contacts[o.contact]!,
-          policy_id: policyId,
-          user_id: o.user === null ? null : users[o.user]!,
-          assignment_id: null,
-          stage: 'mql',
-          target: targets[o.target]!,
-          status: statuses[o.status]!,
-          level: o.level,
-          ladder: '[]',
-          next_step: 0,
-          next_check_at: null,
-          started_at: at(o.minute),
-          deadline_at: at(o.minute + 240),
-          closed_reason: reasons[o.reason]!,
-          created_at: at(o.minute),
-          updated_at: at(o.minute),
-        })
-        .execute();
+      await insertClock({
+        contactId: contacts[o.contact]!,
+        userId: o.user === null ? null : users[o.user]!,
+        target: targets[o.target]!,
+        status: statuses[o.status]!,
+        level: o.level,
+        reason: reasons[o.reason]!,
+        minute: o.minute,
+      });
       return;
     }
     if (o.kind === 'erase_contact') {
@@ -269,32 +293,17 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
         fc.tuple(fc.nat(spanMinutes), fc.nat(spanMinutes)),
         async (clocks, [a, b]) => {
           await db().deleteFrom('sla_instances').execute();
-          for (const c of clocks) {
-            const at = (minute: number) => toDbTime(new Date(start + minute * 60_000));
-            await db()
-              .insertInto('sla_instances')
-              .values({
-                id: newId(),
-                contact_id: contacts[c.contact]!,
-                policy_id: policyId,
-                user_id: c.user === null ? null : users[c.user]!,
-                assignment_id: null,
-                stage: 'mql',
-                target: targets[c.target]!,
-                status: c.answered === null ? 'running' : 'met',
-                level: 0,
-                ladder: '[]',
-                next_step: 0,
-                next_check_at: null,
-                started_at: at(c.minute),
-                deadline_at: at(c.minute + 240),
-                responded_at: c.answered === null ? null : at(c.minute + c.answered),
-                closed_reason: null,
-                created_at: at(c.minute),
-                updated_at: at(c.minute),
-              })
-              .execute();
-          }
+          for (const c of clocks)
+            await insertClock({
+              contactId: contacts[c.contact]!,
+              userId: c.user === null ? null : users[c.user]!,
+              target: targets[c.target]!,
+              status: c.answered === null ? 'running' : 'met',
+              level: 0,
+              reason: null,
+              minute: c.minute,
+              answered: c.answered,
+            });
           const from = new Date(start + Math.min(a, b) * 60_000);
           const to = new Date(start + (Math.max(a, b) + 1) * 60_000);
           const groups = new Map<string, string[]>([
@@ -357,29 +366,16 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
     for (let i = 0; i < 5; i++) contacts.push(await newContact());
     // Nine leads of one rep answered after 1 … 9 minutes.
     for (const [i, contactId] of contacts.entries())
-      await db()
-        .insertInto('sla_instances')
-        .values({
-          id: newId(),
-          contact_id: contactId,
-          policy_id: policyId,
-          user_id: users[0]!,
-          assignment_id: null,
-          stage: 'mql',
-          target: 'first_response',
-          status: 'met',
-          level: 0,
-          ladder: '[]',
-          next_step: 0,
-          next_check_at: null,
-          started_at: toDbTime(new Date(start)),
-          deadline_at: toDbTime(new Date(start + 4 * 3_600_000)),
-          responded_at: toDbTime(new Date(start + (i + 1) * 60_000)),
-          closed_reason: null,
-          created_at: toDbTime(new Date(start)),
-          updated_at: toDbTime(new Date(start)),
-        })
-        .execute();
+      await insertClock({
+        contactId,
+        userId: users[0]!,
+        target: 'first_response',
+        status: 'met',
+        level: 0,
+        reason: null,
+        minute: 0,
+        answered: i + 1,
+      });
     const summary = await summariseSpeedToLead(db(), {
       from: new Date(start),
       to: new Date(start + 60_000),
