@@ -132,7 +132,7 @@ export interface RunningLeadFlow {
 
 /** How often leads waiting for a rep are tried again, and the daily checks are looked at. */
 const waitingSweepMs = 30_000;
-/** Deals whose attribution credit is refreshed per round of the background (rounds repeat until none is stale). */
+/** Deals whose attribution credit is refreshed per round of the background (up to ten rounds a sweep). */
 const creditPerRound = 1_000;
 
 /**
@@ -181,7 +181,9 @@ export async function startLeadFlow(
     // Attribution's kept credit follows the touches and deals written since (a report would
     // otherwise credit its period's stale deals itself, while the user waits).
     await attempt('refreshing the attribution credit failed', async () => {
-      while ((await services.attribution.refreshCredit(creditPerRound)) === creditPerRound);
+      // At most ten rounds a sweep, so a large backlog never holds up the next routing sweep.
+      for (let round = 0; round < 10; round++)
+        if ((await services.attribution.refreshCredit(creditPerRound)) < creditPerRound) break;
     });
   };
   await sweepWaiting();
