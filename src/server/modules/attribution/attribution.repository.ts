@@ -74,6 +74,15 @@ function inPeriod(from: string, to: string) {
     ]);
 }
 
+/**
+ * The same as {@link inPeriod}, as SQL on the deals' alias `o`, for raw statements: won or lost
+ * with a close date in [from, to], or created in it.
+ */
+export function dealInPeriodSql(period: { from: string; to: string }): RawBuilder<boolean> {
+  return sql<boolean>`((o.status in ('won', 'lost') and o.closed_on >= ${period.from} and o.closed_on <= ${period.to})
+    or (o.created_at >= ${`${period.from}T00:00:00.000Z`} and o.created_at < ${dayAfter(period.to)}))`;
+}
+
 /** A slice of a report's deals by id: after one id (exclusive) up to another (inclusive); null is open. */
 export interface DealRange {
   after: string | null;
@@ -155,12 +164,11 @@ export async function findDealTouches(
   if ('ids' in deals && deals.ids.length === 0) return byDeal;
   const filter =
     'ids' in deals
-      ? sql`id in (${sql.join(deals.ids)})`
-      : sql`currency = ${deals.currency}
-             and ((status in ('won', 'lost') and closed_on >= ${deals.from} and closed_on <= ${deals.to})
-               or (created_at >= ${`${deals.from}T00:00:00.000Z`} and created_at < ${dayAfter(deals.to)}))
-             and ${deals.range.after === null ? sql`1 = 1` : sql`id > ${deals.range.after}`}
-             and ${deals.range.upTo === null ? sql`1 = 1` : sql`id <= ${deals.range.upTo}`}`;
+      ? sql`o.id in (${sql.join(deals.ids)})`
+      : sql`o.currency = ${deals.currency}
+             and ${dealInPeriodSql(deals)}
+             and ${deals.range.after === null ? sql`1 = 1` : sql`o.id > ${deals.range.after}`}
+             and ${deals.range.upTo === null ? sql`1 = 1` : sql`o.id <= ${deals.range.upTo}`}`;
   const us = unitSeparator;
   const clean = (column: RawBuilder<unknown>) =>
     sql`replace(replace(${column}, ${us}, ' '), ${recordSeparator}, ' ')`;
@@ -169,7 +177,7 @@ export async function findDealTouches(
     || ${clean(sql`coalesce(t.channel, '')`)} || ${us} || ${clean(sql`coalesce(t.utm_medium, '')`)} || ${us}
     || ${clean(sql`coalesce(t.campaign, t.utm_campaign, '')`)}`;
   const result = await sql<{ deal_id: string; path: string }>`
-    with d as (select id, contact_id, account_id from opportunities where ${filter}),
+    with d as (select o.id, o.contact_id, o.account_id from opportunities o where ${filter}),
     links as (
       select id as deal_id, contact_id from d where contact_id is not null
       union

@@ -5,6 +5,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { fromDbBool, toDbTime } from '../../db/dialect.ts';
+import { dealInPeriodSql } from './attribution.repository.ts';
 
 /** A deal to credit again, with the count of changes its credit will be worked out from. */
 export interface StaleDeal {
@@ -78,8 +79,7 @@ export async function findStaleDeals(
   // that moved out of the period must leave its sums too).
   const inPeriod = (p: { from: string; to: string; currency: string }) => sql<boolean>`(exists (
     select 1 from opportunities o where o.id = c.opportunity_id and o.currency = ${p.currency}
-      and ((o.status in ('won', 'lost') and o.closed_on >= ${p.from} and o.closed_on <= ${p.to})
-        or (o.created_at >= ${`${p.from}T00:00:00.000Z`} and o.created_at < ${dayAfter(p.to)})))
+      and ${dealInPeriodSql(p)})
     or (c.currency = ${p.currency} and ((c.revenue_on >= ${p.from} and c.revenue_on <= ${p.to})
         or (c.pipeline_on >= ${p.from} and c.pipeline_on <= ${p.to}))))`;
   const select = (where: RawBuilder<boolean>) => {
@@ -375,8 +375,4 @@ export async function sumLiveCredits(
         pipelineMinor: Number(r.pipeline),
       })),
   };
-}
-
-function dayAfter(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00.000Z`) + 86_400_000).toISOString();
 }
