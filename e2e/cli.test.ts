@@ -106,6 +106,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0045_covering_cohort_indexes',
         '0046_attribution_live_credits',
         '0047_contact_stage_firsts',
+        '0048_fate_covering_indexes',
       ],
     });
   });

@@ -646,6 +646,10 @@ async function checkConsistency(url: string, browser: Browser) {
   await shown('/overview', { sla_compliance, speed_to_lead });
   await shown('/team', { sla_compliance });
   await shown('/handoff', { mqls: expected.mqls });
+  // The tracker lists the leads a page (50) at a time; this quarter's fit on one.
+  expect(expected.mqls).toBeLessThanOrEqual(50);
+  await page.getByText(`${expected.mqls} van ${expected.mqls} leads getoond`).waitFor();
+  expect(await page.getByRole('button', { name: 'Meer leads tonen' }).count()).toBe(0);
   // The board shows the quarter's MQLs only in its plan table (the plan's window, below).
   const { won_deals, new_customers, cac } = expected;
   await shown('/board', { sla_compliance, speed_to_lead, won_deals, new_customers, cac });

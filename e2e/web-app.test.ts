@@ -928,6 +928,44 @@ describe.skipIf(!hasBrowser)('the web app in Chromium', () => {
     await context.close();
   });
 
+  it('the handoff tracker lists the handed-over leads a page at a time, and more on request', async () => {
+    // Last but one: the leads it adds would crowd the other tests' queues.
+    const batch = Array.from({ length: 55 }, (_, i) => ({
+      type: 'demo_requested',
+      occurredAt: new Date().toISOString(),
+      email: `lead${i}@paging-${i}.nl`,
+      firstName: `Paging ${i}`,
+      company: `Paging ${i} B.V.`,
+    }));
+    await call('POST', '/events', { events: batch });
+    const now = new Date();
+    const fates = () =>
+      call<{ summary: { mqls: number } }>(
+        'GET',
+        `/handoff/fates?from=${new Date(now.getTime() - 86_400_000).toISOString()}&to=${new Date(now.getTime() + 86_400_000).toISOString()}&limit=1`,
+      );
+    await expect.poll(async () => (await fates()).summary.mqls, { timeout: 30_000 }).toBeGreaterThan(55);
+    const total = (await fates()).summary.mqls;
+    expect(total).toBeLessThanOrEqual(100);
+
+    // The director (the marketer reads Dutch since the test before).
+    const marketing = await signInAs(people.director);
+    await marketing.page.goto(`${baton.url}/handoff`);
+    await marketing.page.getByRole('heading', { name: 'Handoff tracker' }).waitFor();
+    await marketing.page.getByText(`50 of ${total} leads shown`).waitFor();
+    const rows = marketing.page
+      .locator('.ant-card', { has: marketing.page.getByRole('heading', { name: 'Every MQL and its fate' }) })
+      .locator('.ant-table-tbody tr.ant-table-row');
+    expect(await rows.count()).toBe(50);
+    await marketing.page.getByRole('button', { name: 'Show more leads' }).click();
+    await marketing.page.getByText(`${total} of ${total} leads shown`).waitFor();
+    expect(await rows.count()).toBe(total);
+    expect(await marketing.page.getByRole('button', { name: 'Show more leads' }).count()).toBe(0);
+    // The oldest handover comes last: Bram's, from earlier.
+    await marketing.page.getByRole('row', { name: /Bram/ }).waitFor();
+    await marketing.context.close();
+  });
+
   it('shows no console errors on any page it opened', () => {
     expect(consoleErrors).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { AgreementSpans, Id, Instant, LocalizedText, Nullable, StrictObject } from './common.ts';
+import { AgreementSpans, Id, Instant, LocalizedText, Nullable, PageQuery, StrictObject } from './common.ts';
 import { Account } from './accounts.ts';
 import { Contact, Touchpoint } from './contacts.ts';
 import { Assignment } from './routing.ts';
@@ -128,14 +128,21 @@ export const Qualification = Type.Object({
 
 export const rejectionDimensions = ['source', 'campaign', 'form', 'score_band', 'rep'] as const;
 
-export const FatesQuery = StrictObject({
+const fateFilter = {
   from: Instant,
   to: Instant,
   source: Type.Optional(Type.String({ maxLength: 200 })),
   campaign: Type.Optional(Type.String({ maxLength: 200 })),
   formId: Type.Optional(Id),
   repId: Type.Optional(Id),
-});
+};
+
+/** The leads handed over in a period, filtered: the CSV export has them all. */
+export const FatesFilterQuery = StrictObject(fateFilter);
+export type FatesFilterQuery = Static<typeof FatesFilterQuery>;
+
+/** The same, a page of leads at a time. */
+export const FatesQuery = StrictObject({ ...fateFilter, ...PageQuery });
 export type FatesQuery = Static<typeof FatesQuery>;
 
 export const LeadFate = Type.Object({
@@ -185,7 +192,8 @@ export const FatesReport = Type.Object({
     lost: Type.Integer(),
     wonAmountMinor: Type.Record(Type.String(), Type.Integer(), { description: 'Won amounts per currency' }),
   }),
-  data: Type.Array(LeadFate, { description: 'Newest handover first' }),
+  data: Type.Array(LeadFate, { description: 'Newest handover first, one page of them' }),
+  nextCursor: Nullable(Type.String({ description: 'Cursor of the next page, null on the last page' })),
 });
 export type FatesReport = Static<typeof FatesReport>;
 

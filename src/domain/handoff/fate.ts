@@ -100,6 +100,14 @@ export interface RejectionGroup {
   reasons: { code: string; count: number }[];
 }
 
+/** How many handed-over leads share a dimension's value, a decision and a rejection's reason. */
+export interface FateCount {
+  key: string | null;
+  decision: Fate['decision'];
+  reasonCode: string | null;
+  count: number;
+}
+
 /**
  * Handed-over leads grouped by one dimension: how many, how many Sales accepted and rejected, and
  * why they rejected. Groups with the most rejections first, then by key.
@@ -107,30 +115,48 @@ export interface RejectionGroup {
  * @example rejectionsBy(rows, 'campaign')[0] // { key: 'Cloud Q4', mqls: 40, accepted: 22, rejected: 14, rejectionRate: 0.39, reasons: [...] }
  */
 export function rejectionsBy(rows: readonly FateRow[], dimension: RejectionDimension): RejectionGroup[] {
-  const groups = new Map<string | null, FateRow[]>();
-  for (const row of rows) {
-    const key = row.dimensions[dimension];
-    groups.set(key, [...(groups.get(key) ?? []), row]);
+  return rejectionGroupsOf(
+    rows.map((row) => ({
+      key: row.dimensions[dimension],
+      decision: row.fate.decision,
+      reasonCode: row.fate.reasonCode,
+      count: 1,
+    })),
+  );
+}
+
+/**
+ * The rejection groups from counts of leads per value, decision and reason (as the database
+ * counts them): a rejection without a reason counts under `none`.
+ *
+ * @example rejectionGroupsOf([{ key: 'Cloud Q4', decision: 'rejected', reasonCode: 'no_budget', count: 3 }])[0].rejectionRate // 1
+ */
+export function rejectionGroupsOf(counts: readonly FateCount[]): RejectionGroup[] {
+  const groups = new Map<
+    string | null,
+    { mqls: number; accepted: number; rejected: number; reasons: Map<string, number> }
+  >();
+  for (const c of counts) {
+    let group = groups.get(c.key);
+    if (!group) groups.set(c.key, (group = { mqls: 0, accepted: 0, rejected: 0, reasons: new Map() }));
+    group.mqls += c.count;
+    if (c.decision === 'accepted') group.accepted += c.count;
+    if (c.decision === 'rejected') {
+      group.rejected += c.count;
+      const code = c.reasonCode ?? 'none';
+      group.reasons.set(code, (group.reasons.get(code) ?? 0) + c.count);
+    }
   }
   return [...groups.entries()]
-    .map(([key, members]) => {
-      const accepted = members.filter((m) => m.fate.decision === 'accepted').length;
-      const rejected = members.filter((m) => m.fate.decision === 'rejected');
-      const reasons = new Map<string, number>();
-      for (const m of rejected) {
-        const code = m.fate.reasonCode ?? 'none';
-        reasons.set(code, (reasons.get(code) ?? 0) + 1);
-      }
-      return {
-        key,
-        mqls: members.length,
-        accepted,
-        rejected: rejected.length,
-        rejectionRate: accepted + rejected.length > 0 ? rejected.length / (accepted + rejected.length) : null,
-        reasons: [...reasons.entries()]
-          .map(([code, count]) => ({ code, count }))
-          .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
-      };
-    })
+    .map(([key, g]) => ({
+      key,
+      mqls: g.mqls,
+      accepted: g.accepted,
+      rejected: g.rejected,
+      rejectionRate: g.accepted + g.rejected > 0 ? g.rejected / (g.accepted + g.rejected) : null,
+      reasons: [...g.reasons.entries()]
+        .map(([code, count]) => ({ code, count }))
+        .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+    }))
     .sort((a, b) => b.rejected - a.rejected || String(a.key).localeCompare(String(b.key)));
 }

@@ -459,6 +459,8 @@ export const en = {
   },
   handoff: {
     title: 'Handoff tracker',
+    shown: '{{shown}} of {{total}} leads shown',
+    more: 'Show more leads',
     intro: 'Every MQL Marketing handed over in the period, and what Sales did with it.',
     campaign: 'Campaign',
     source: 'Source',

@@ -465,6 +465,8 @@ export const nl: typeof en = {
   },
   handoff: {
     title: 'Overdrachtsoverzicht',
+    shown: '{{shown}} van {{total}} leads getoond',
+    more: 'Meer leads tonen',
     intro: 'Elke MQL die Marketing in de periode overdroeg, en wat Sales ermee deed.',
     campaign: 'Campagne',
     source: 'Bron',

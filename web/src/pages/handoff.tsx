@@ -1,5 +1,5 @@
-import { useQuery } from '@tanstack/react-query';
-import { Alert, Card, Col, Input, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { Alert, Button, Card, Col, Input, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -14,6 +14,8 @@ import { channelName, formatMoment, formatMoney, formatPercent } from '../format
 import { useUser } from '../session.ts';
 import { tones } from '../theme.ts';
 
+const pageSize = 50;
+
 /** Marketing's handoff tracker: every MQL of a period and its fate, and why Sales rejected. */
 export function HandoffPage() {
   const { t, i18n } = useTranslation();
@@ -23,11 +25,22 @@ export function HandoffPage() {
   const [campaign, setCampaign] = useState('');
   const [source, setSource] = useState('');
   const range = period && periodQuery(period);
-  const fates = useQuery({
+  // The counts come with the first page; further pages of leads on request.
+  const fates = useInfiniteQuery({
     queryKey: ['fates', range, campaign, source],
-    queryFn: () => api.fates({ ...range!, ...(campaign && { campaign }), ...(source && { source }) }),
+    queryFn: ({ pageParam }) =>
+      api.fates({
+        ...range!,
+        ...(campaign && { campaign }),
+        ...(source && { source }),
+        limit: pageSize,
+        ...(pageParam && { cursor: pageParam }),
+      }),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled: range !== undefined,
   });
+  const leads = fates.data?.pages.flatMap((p) => p.data) ?? [];
   const rejections = useQuery({
     queryKey: ['rejections', range],
     queryFn: () => api.rejections({ ...range!, by: 'campaign' }),
@@ -46,7 +59,7 @@ export function HandoffPage() {
     .map(([code, count]) => ({ code, label: reasonLabel(code), count }))
     .sort((a, b) => b.count - a.count);
 
-  const summary = fates.data?.summary;
+  const summary = fates.data?.pages[0]?.summary;
   const decision = (fate: LeadFate) =>
     fate.decision === 'accepted' ? (
       <Tag style={tones.green}>{t('fate.accepted')}</Tag>
@@ -204,9 +217,9 @@ export function HandoffPage() {
           rowKey="contactId"
           size="small"
           loading={fates.isPending}
-          dataSource={fates.data?.data ?? []}
+          dataSource={leads}
           scroll={{ x: 1000 }}
-          pagination={{ pageSize: 20, showSizeChanger: false, hideOnSinglePage: true }}
+          pagination={false}
           columns={[
             {
               title: t('queue.lead'),
@@ -216,7 +229,6 @@ export function HandoffPage() {
             {
               title: t('handoff.mqlAt'),
               dataIndex: 'mqlAt',
-              sorter: (a, b) => a.mqlAt.localeCompare(b.mqlAt),
               render: (v: string) => formatMoment(v, user.timeZone, language),
             },
             {
@@ -248,6 +260,18 @@ export function HandoffPage() {
             },
           ]}
         />
+        {summary && summary.mqls > 0 && (
+          <Space style={{ marginTop: 12 }}>
+            <Typography.Text type="secondary">
+              {t('handoff.shown', { shown: leads.length, total: summary.mqls })}
+            </Typography.Text>
+            {fates.hasNextPage && (
+              <Button onClick={() => void fates.fetchNextPage()} loading={fates.isFetchingNextPage}>
+                {t('handoff.more')}
+              </Button>
+            )}
+          </Space>
+        )}
       </Card>
     </Space>
   );

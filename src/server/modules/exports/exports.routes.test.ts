@@ -115,6 +115,6 @@ describeEachDialect('every report as CSV', (getDatabase) => {
       '/api/v1/handoff/rejections.csv?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&by=colour',
     );
     expect(bad.status).toBe(400);
-    expect(bad.body).toContain('querystring.by');
+    expect(bad.body).toContain('query.by');
   });
 });

@@ -157,6 +157,27 @@ describeEachDialect("the fate of Marketing's leads", (getDatabase) => {
     });
     expect(fate(6)).toMatchObject({ decision: null, decidedAt: null, stage: 'mql' });
 
+    // A page at a time: the counts on every page, the leads once each, in the same order.
+    const pages: FatesReport[] = [];
+    for (let cursor: string | null = ''; cursor !== null;) {
+      const response = await app.inject({
+        url: `/api/v1/handoff/fates?from=2026-12-01T00:00:00Z&to=2027-01-01T00:00:00Z&limit=10${cursor && `&cursor=${cursor}`}`,
+        headers: { cookie: marketing },
+      });
+      expect(response.statusCode).toBe(200);
+      pages.push(response.json<FatesReport>());
+      cursor = pages.at(-1)!.nextCursor;
+    }
+    expect(pages.map((p) => p.data.length)).toEqual([10, 10, 4]);
+    expect(pages.every((p) => p.summary.mqls === 24)).toBe(true);
+    expect(pages.flatMap((p) => p.data)).toEqual(report.data);
+    const tooMany = await app.inject({
+      url: '/api/v1/handoff/fates?from=2026-12-01T00:00:00Z&to=2027-01-01T00:00:00Z&limit=201',
+      headers: { cookie: marketing },
+    });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json<{ errors: { field: string }[] }>().errors[0]!.field).toBe('query.limit');
+
     const by = async (dimension: string) =>
       (
         await app.inject({

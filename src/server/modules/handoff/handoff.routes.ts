@@ -4,6 +4,7 @@ import {
   AcceptBody,
   CreateRejectionReasonBody,
   OrderRejectionReasonsBody,
+  FatesFilterQuery,
   FatesQuery,
   FatesReport,
   HandoffContext,
@@ -177,7 +178,7 @@ export function handoffRoutes(
       schema: {
         tags,
         summary:
-          'Every lead handed over in a period and its fate: who got it, accepted or rejected and why, SQL, opportunity, won or lost',
+          'The leads handed over in a period: the counts of them all, and a page of them, newest first, with their fate: who got it, accepted or rejected and why, SQL, opportunity, won or lost',
         querystring: FatesQuery,
         response: { 200: FatesReport, ...problemResponses },
       },
@@ -204,7 +205,7 @@ export function handoffRoutes(
         tags,
         summary:
           'The handoff tracker as CSV: every lead handed over in the period and its fate, with the filters of GET /handoff/fates; the export is in the audit log',
-        querystring: FatesQuery,
+        querystring: FatesFilterQuery,
         response: csvResponse,
       },
     },
@@ -216,7 +217,7 @@ export function handoffRoutes(
           request.actor,
           'handoff.fates',
           request.query,
-          fatesTable(await handoff.fates(request.actor, request.query)),
+          fatesTable(await handoff.allFates(request.actor, request.query)),
         ),
       ),
   );

@@ -11,6 +11,7 @@ import type { StageChange } from '../../../contract/stages.ts';
 import type {
   AcceptBody,
   CreateRejectionReasonBody,
+  FatesFilterQuery,
   FatesQuery,
   FatesReport,
   HandoffContext,
@@ -27,7 +28,12 @@ import type {
   UpdateRejectionReasonBody,
 } from '../../../contract/handoff.ts';
 import { canSee, type Actor } from '../../../domain/access/roles.ts';
-import { fateOf, rejectionsBy, type FateRow } from '../../../domain/handoff/fate.ts';
+import {
+  decisionOf,
+  rejectionGroupsOf,
+  type FateCount,
+  type StageOrder,
+} from '../../../domain/handoff/fate.ts';
 import type { Db } from '../../db/database.ts';
 import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow } from '../../db/tables.ts';
@@ -48,13 +54,20 @@ import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { inTransaction } from '../shared/transaction.ts';
 import { loadVisibility } from '../shared/visibility.ts';
+import { decodeMomentCursor, encodeMomentCursor } from '../shared/pagination.ts';
+import { findForms } from '../forms/forms.repository.ts';
 import { findStages } from '../stages/stages.repository.ts';
 import { stageOrderOf } from '../stages/stages.service.ts';
 import { findActiveUsersByRole, findManagerChain, findUsersByIds } from '../users/users.repository.ts';
 import { localTime } from '../../../domain/routing/working-hours.ts';
 import { addLocalDays, zonedInstant } from '../../../domain/sla/business-time.ts';
 import {
-  findHandedOver,
+  countFates,
+  countFatesBy,
+  findFatePage,
+  type FateDimension,
+  type FateFilter,
+  type FateRecord,
   findHandoffSettings,
   findQualificationsOfContact,
   findRejectionReason,
@@ -152,171 +165,173 @@ export function createHandoffService(
     };
   }
 
-  /**
-   * The fate of every lead that became an MQL in a period and that the actor may see: its
-   * handover context (source, campaign, form, grade) and what became of it.
-   */
-  async function handedOver(who: Actor, from: Date, to: Date): Promise<{ fate: LeadFate; row: FateRow }[]> {
+  /** The filter of a fate report: the period, the actor's visibility and the stage order. */
+  async function fateFilter(
+    who: Actor,
+    query: Pick<FateFilter, 'source' | 'campaign' | 'formId' | 'repId'> & {
+      from: string | Date;
+      to: string | Date;
+    },
+  ): Promise<{ filter: FateFilter; stages: StageOrder }> {
+    const from = new Date(query.from);
+    const to = new Date(query.to);
     if (to.getTime() <= from.getTime())
       throw fieldError('http.validation_failed', 'to', 'must be after from');
-    const [data, visibility, stageRows] = await Promise.all([
-      findHandedOver(db, from, to),
-      loadVisibility(db, who),
-      findStages(db),
-    ]);
+    const [visibility, stageRows] = await Promise.all([loadVisibility(db, who), findStages(db)]);
     const stages = stageOrderOf(stageRows);
-    const byContact = <T extends { contact_id: string | null }>(rows: readonly T[]) => {
-      const map = new Map<string, T[]>();
-      for (const r of rows) {
-        if (!r.contact_id) continue;
-        const list = map.get(r.contact_id);
-        if (list) list.push(r);
-        else map.set(r.contact_id, [r]);
-      }
-      return map;
+    return {
+      stages,
+      filter: {
+        from,
+        to,
+        ownerIds: visibility.kind === 'all' ? null : visibility.userIds,
+        source: query.source,
+        campaign: query.campaign,
+        formId: query.formId,
+        repId: query.repId,
+      },
     };
-    const contactsById = new Map(data.contacts.map((c) => [c.id, c]));
-    const assignments = byContact(data.assignments);
-    const changes = byContact(data.changes);
-    const opportunities = byContact(data.opportunities);
-    const formNames = new Map(data.forms.map((f) => [f.id, f.name]));
-    const result: { fate: LeadFate; row: FateRow }[] = [];
-    for (const entry of data.entries) {
-      const contact = contactsById.get(entry.contact_id);
-      if (!contact || !canSee(visibility, contact.owner_id)) continue;
-      const mqlAt = fromDbTime(entry.mql_at);
-      const fate = fateOf(
-        {
-          mqlAt,
-          assignments: (assignments.get(contact.id) ?? []).map((a) => ({
-            userId: a.user_id,
-            at: fromDbTime(a.assigned_at),
-          })),
-          changes: (changes.get(contact.id) ?? []).map((c) => ({
-            from: c.from_stage,
-            to: c.to_stage,
-            at: fromDbTime(c.occurred_at),
-            actorKind: c.actor_kind,
-            actorId: c.actor_id,
-            reasonCode: c.reason_code,
-          })),
-          opportunities: (opportunities.get(contact.id) ?? []).map((o) => ({
-            id: o.id,
-            status: o.status,
-            amountMinor: o.amount_minor === null ? null : Number(o.amount_minor),
-            currency: o.currency,
-            createdAt: fromDbTime(o.created_at),
-            closedOn: o.closed_on,
-          })),
-        },
-        stages,
-      );
-      const campaign = entry.campaign ?? null;
-      const formId = entry.form_id ?? null;
-      const name = [contact.first_name, contact.last_name].filter(Boolean).join(' ');
-      const { opportunity } = fate;
-      result.push({
-        fate: {
-          contactId: contact.id,
-          name: name === '' ? null : name,
-          email: contact.email,
-          mqlAt: mqlAt.toISOString(),
-          source: contact.original_source,
-          campaign,
-          form: formId ? { id: formId, name: formNames.get(formId) ?? formId } : null,
-          scoreBand: contact.grade ?? null,
-          assignedTo: fate.assignedTo,
-          assignedAt: fate.assignedAt?.toISOString() ?? null,
-          decision: fate.decision,
-          decidedAt: fate.decidedAt?.toISOString() ?? null,
-          decidedBy: fate.decidedBy,
-          reasonCode: fate.reasonCode,
-          rejectedTo: fate.rejectedTo,
-          sqlAt: fate.sqlAt?.toISOString() ?? null,
-          opportunity: opportunity && {
-            id: opportunity.id,
-            status: opportunity.status,
-            amountMinor: opportunity.amountMinor,
-            currency: opportunity.currency,
-            closedOn: opportunity.closedOn,
-          },
-          stage: contact.stage,
-        },
-        row: {
-          fate,
-          dimensions: {
-            source: contact.original_source,
-            campaign,
-            form: formId,
-            score_band: contact.grade ?? null,
-            rep: fate.assignedTo ?? fate.decidedBy,
-          },
-        },
-      });
+  }
+
+  /** The report's counts: every lead of the filter, counted by the database. */
+  async function fateSummary(filter: FateFilter, stages: StageOrder): Promise<FatesReport['summary']> {
+    const summary: FatesReport['summary'] = {
+      mqls: 0,
+      assigned: 0,
+      accepted: 0,
+      rejected: 0,
+      sql: 0,
+      opportunities: 0,
+      won: 0,
+      lost: 0,
+      wonAmountMinor: {},
+    };
+    for (const row of await countFates(db, filter)) {
+      summary.mqls += row.mqls;
+      summary.assigned += row.assigned;
+      const decision = row.decisionTo === null ? null : decisionOf(row.decisionTo, stages);
+      if (decision === 'accepted') summary.accepted += row.mqls;
+      if (decision === 'rejected') summary.rejected += row.mqls;
+      summary.sql += row.sql;
+      summary.opportunities += row.opportunities;
+      summary.lost += row.lost;
+      if (row.wonCurrency === null) continue;
+      summary.won += row.mqls;
+      if (row.wonAmountMinor !== null)
+        summary.wonAmountMinor[row.wonCurrency] =
+          (summary.wonAmountMinor[row.wonCurrency] ?? 0) + row.wonAmountMinor;
     }
-    return result.sort(
-      (a, b) => b.fate.mqlAt.localeCompare(a.fate.mqlAt) || a.fate.contactId.localeCompare(b.fate.contactId),
-    );
+    return summary;
+  }
+
+  /** The counts of leads per dimension's value, decision and reason, as the domain groups them. */
+  async function fateCounts(filter: FateFilter, stages: StageOrder, by: FateDimension): Promise<FateCount[]> {
+    return (await countFatesBy(db, filter, by)).map((row) => {
+      const decision = row.decisionTo === null ? null : decisionOf(row.decisionTo, stages);
+      return {
+        key: row.key,
+        decision,
+        reasonCode: decision === 'rejected' ? row.reasonCode : null,
+        count: row.count,
+      };
+    });
+  }
+
+  /** A lead's fate as the API shows it, from its row of the fate query. */
+  function toLeadFate(row: FateRecord, stages: StageOrder): LeadFate {
+    const decision = row.decision_to === null ? null : decisionOf(row.decision_to, stages);
+    const name = [row.first_name, row.last_name].filter(Boolean).join(' ');
+    const at = (value: Date | string | null) => (value === null ? null : fromDbTime(value).toISOString());
+    return {
+      contactId: row.contact_id,
+      name: name === '' ? null : name,
+      email: row.email,
+      mqlAt: fromDbTime(row.mql_at).toISOString(),
+      source: row.original_source,
+      campaign: row.campaign ?? null,
+      form: row.form_id ? { id: row.form_id, name: row.form_name ?? row.form_id } : null,
+      scoreBand: row.grade ?? null,
+      assignedTo: row.assigned_to ?? null,
+      assignedAt: at(row.assigned_at),
+      decision,
+      decidedAt: at(row.decided_at),
+      decidedBy: row.decided_by ?? null,
+      reasonCode: decision === 'rejected' ? (row.reason_code ?? null) : null,
+      rejectedTo: decision === 'rejected' ? row.decision_to : null,
+      sqlAt: at(row.sql_at),
+      opportunity: row.opportunity_id
+        ? {
+            id: row.opportunity_id,
+            status: row.opportunity_status!,
+            amountMinor: row.opportunity_amount_minor === null ? null : Number(row.opportunity_amount_minor),
+            currency: row.opportunity_currency!,
+            closedOn: row.opportunity_closed_on ?? null,
+          }
+        : null,
+      stage: row.stage,
+    };
   }
 
   return {
     /**
-     * Marketing's view of every lead it handed over in a period: who got it and when, accepted or
-     * rejected (when, why), SQL, opportunity, won or lost and the amount.
+     * Marketing's view of the leads it handed over in a period: the counts of them all, and a page
+     * of them, newest first: who got it and when, accepted or rejected (when, why), SQL,
+     * opportunity, won or lost and the amount.
      */
     async fates(actor: Actor | null, query: FatesQuery): Promise<FatesReport> {
       const who = authorize(actor, 'contacts.read');
-      const all = await handedOver(who, new Date(query.from), new Date(query.to));
-      const data = all
-        .map((r) => r.fate)
-        .filter(
-          (f) =>
-            (query.source === undefined || f.source === query.source) &&
-            (query.campaign === undefined || f.campaign === query.campaign) &&
-            (query.formId === undefined || f.form?.id === query.formId) &&
-            (query.repId === undefined || f.assignedTo === query.repId),
-        );
-      const wonAmountMinor: Record<string, number> = {};
-      for (const f of data)
-        if (f.opportunity?.status === 'won' && f.opportunity.amountMinor !== null)
-          wonAmountMinor[f.opportunity.currency] =
-            (wonAmountMinor[f.opportunity.currency] ?? 0) + f.opportunity.amountMinor;
+      const { filter, stages } = await fateFilter(who, query);
+      const limit = query.limit ?? 50;
+      const after = decodeMomentCursor(query.cursor);
+      const [summary, rows, agreements] = await Promise.all([
+        fateSummary(filter, stages),
+        findFatePage(db, filter, {
+          limit: limit + 1,
+          after: after && { mqlAt: after.at, contactId: after.id },
+        }),
+        agreementSpans(db, filter.from, filter.to),
+      ]);
+      const data = rows.slice(0, limit).map((row) => toLeadFate(row, stages));
+      const last = data.at(-1);
       return {
-        from: new Date(query.from).toISOString(),
-        to: new Date(query.to).toISOString(),
-        agreements: await agreementSpans(db, new Date(query.from), new Date(query.to)),
-        summary: {
-          mqls: data.length,
-          assigned: data.filter((f) => f.assignedTo).length,
-          accepted: data.filter((f) => f.decision === 'accepted').length,
-          rejected: data.filter((f) => f.decision === 'rejected').length,
-          sql: data.filter((f) => f.sqlAt).length,
-          opportunities: data.filter((f) => f.opportunity).length,
-          won: data.filter((f) => f.opportunity?.status === 'won').length,
-          lost: data.filter((f) => f.opportunity?.status === 'lost').length,
-          wonAmountMinor,
-        },
+        from: filter.from.toISOString(),
+        to: filter.to.toISOString(),
+        agreements,
+        summary,
         data,
+        nextCursor: rows.length > limit && last ? encodeMomentCursor(last.mqlAt, last.contactId) : null,
+      };
+    },
+
+    /** The same report with every lead of the period in `data`, for the CSV export. */
+    async allFates(actor: Actor | null, query: FatesFilterQuery): Promise<FatesReport> {
+      const who = authorize(actor, 'contacts.read');
+      const { filter, stages } = await fateFilter(who, query);
+      const [summary, rows, agreements] = await Promise.all([
+        fateSummary(filter, stages),
+        findFatePage(db, filter, { limit: null }),
+        agreementSpans(db, filter.from, filter.to),
+      ]);
+      return {
+        from: filter.from.toISOString(),
+        to: filter.to.toISOString(),
+        agreements,
+        summary,
+        data: rows.map((row) => toLeadFate(row, stages)),
+        nextCursor: null,
       };
     },
 
     /** The period's handed-over leads grouped by source, campaign, form, score band or rep. */
     async rejections(actor: Actor | null, query: RejectionsQuery): Promise<RejectionsReport> {
       const who = authorize(actor, 'contacts.read');
-      const rows = await handedOver(who, new Date(query.from), new Date(query.to));
-      const groups = rejectionsBy(
-        rows.map((r) => r.row),
-        query.by,
-      );
+      const { filter, stages } = await fateFilter(who, query);
+      const groups = rejectionGroupsOf(await fateCounts(filter, stages, query.by));
+      const keys = groups.map((g) => g.key).filter((k): k is string => k !== null);
       const labels = new Map<string, string>();
-      if (query.by === 'form')
-        for (const r of rows) if (r.fate.form) labels.set(r.fate.form.id, r.fate.form.name);
+      if (query.by === 'form') for (const form of await findForms(db)) labels.set(form.id, form.name);
       if (query.by === 'rep')
-        for (const user of await findUsersByIds(
-          db,
-          groups.map((g) => g.key).filter((k): k is string => k !== null),
-        ))
-          labels.set(user.id, user.name);
+        for (const user of await findUsersByIds(db, keys)) labels.set(user.id, user.name);
       return {
         from: new Date(query.from).toISOString(),
         to: new Date(query.to).toISOString(),
@@ -345,36 +360,35 @@ export function createHandoffService(
         const [year, month, day] = date.split('-').map(Number) as [number, number, number];
         return zonedInstant(timeZone, { year, month, day }, 0);
       };
-      const rows = await handedOver({ kind: 'cli' }, at(weekOf), at(thisMonday));
-      const recipients = await findActiveUsersByRole(db, ['marketing']);
-      const labels = new Map(
-        (await findRejectionReasons(db)).map((r) => [r.key, { en: r.label_en, nl: r.label_nl }]),
-      );
-      const fates = rows.map((r) => r.fate);
+      const { filter, stages } = await fateFilter({ kind: 'cli' }, { from: at(weekOf), to: at(thisMonday) });
+      const [summary, counts, recipients, reasons] = await Promise.all([
+        fateSummary(filter, stages),
+        fateCounts(filter, stages, 'campaign'),
+        findActiveUsersByRole(db, ['marketing']),
+        findRejectionReasons(db),
+      ]);
+      const labels = new Map(reasons.map((r) => [r.key, { en: r.label_en, nl: r.label_nl }]));
       const byReason = new Map<string, number>();
-      for (const f of fates)
-        if (f.decision === 'rejected' && f.reasonCode)
-          byReason.set(f.reasonCode, (byReason.get(f.reasonCode) ?? 0) + 1);
+      for (const c of counts)
+        if (c.decision === 'rejected' && c.reasonCode)
+          byReason.set(c.reasonCode, (byReason.get(c.reasonCode) ?? 0) + c.count);
       const queued = await db.transaction().execute((trx) =>
         notifications.queueHandoffDigest(trx, {
           weekOf,
           recipients,
           digest: {
             summary: {
-              mqls: fates.length,
-              accepted: fates.filter((f) => f.decision === 'accepted').length,
-              rejected: fates.filter((f) => f.decision === 'rejected').length,
-              sql: fates.filter((f) => f.sqlAt).length,
-              opportunities: fates.filter((f) => f.opportunity).length,
-              won: fates.filter((f) => f.opportunity?.status === 'won').length,
+              mqls: summary.mqls,
+              accepted: summary.accepted,
+              rejected: summary.rejected,
+              sql: summary.sql,
+              opportunities: summary.opportunities,
+              won: summary.won,
             },
             reasons: [...byReason.entries()]
               .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
               .map(([code, count]) => ({ label: labels.get(code) ?? { en: code, nl: code }, count })),
-            campaigns: rejectionsBy(
-              rows.map((r) => r.row),
-              'campaign',
-            )
+            campaigns: rejectionGroupsOf(counts)
               .slice(0, 5)
               .map((g) => ({ campaign: g.key, mqls: g.mqls, rejected: g.rejected })),
           },

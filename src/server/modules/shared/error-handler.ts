@@ -97,7 +97,9 @@ export function handleError(error: FastifyError | AppError, request: FastifyRequ
     return sendProblem(request, reply, error.code, error.message, error.fieldErrors);
   }
   if (error.validation) {
-    const errors = validationProblems(error.validationContext ?? 'body', error.validation);
+    // Fastify calls the query string `querystring`; a problem names it `query`, as Baton's own checks do.
+    const context = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body');
+    const errors = validationProblems(context, error.validation);
     const detail = errors.map((e) => `${e.field} ${e.reason}`).join('; ');
     return sendProblem(request, reply, 'http.validation_failed', detail, errors);
   }

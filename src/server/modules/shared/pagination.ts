@@ -16,9 +16,7 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   } catch {
     // fall through to the error below
   }
-  throw createError('http.validation_failed', 'cursor: not a cursor Baton gave out', [
-    { field: 'query.cursor', reason: 'not a cursor Baton gave out' },
-  ]);
+  throw notACursor();
 }
 
 /** Asks for one row more than the page, to know whether there is a next page. */
@@ -29,4 +27,35 @@ export function toPage<T extends { id: string }>(
   if (rows.length <= limit) return { items: rows, nextCursor: null };
   const items = rows.slice(0, limit);
   return { items, nextCursor: encodeCursor(items[items.length - 1]!.id) };
+}
+
+/** A cursor after a row of a list ordered by an instant (newest first), then by id. */
+export function encodeMomentCursor(at: string, id: string): string {
+  return Buffer.from(JSON.stringify({ at, after: id })).toString('base64url');
+}
+
+export function decodeMomentCursor(cursor: string | undefined): { at: string; id: string } | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      at?: unknown;
+      after?: unknown;
+    };
+    if (
+      typeof parsed.at === 'string' &&
+      !Number.isNaN(Date.parse(parsed.at)) &&
+      typeof parsed.after === 'string' &&
+      /^[0-9a-f-]{36}$/.test(parsed.after)
+    )
+      return { at: new Date(parsed.at).toISOString(), id: parsed.after };
+  } catch {
+    // fall through to the error below
+  }
+  throw notACursor();
+}
+
+function notACursor() {
+  return createError('http.validation_failed', 'cursor: not a cursor Baton gave out', [
+    { field: 'query.cursor', reason: 'not a cursor Baton gave out' },
+  ]);
 }

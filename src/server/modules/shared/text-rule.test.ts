@@ -94,7 +94,7 @@ describeEachDialect('text and dates no store can keep', (getDatabase) => {
       headers: { cookie },
     });
     expect(query.statusCode).toBe(400);
-    expect(query.json()).toMatchObject({ errors: [{ field: 'querystring.email' }] });
+    expect(query.json()).toMatchObject({ errors: [{ field: 'query.email' }] });
     const path = await app.inject({ method: 'GET', url: '/api/v1/contacts/%ED%A0%80', headers: { cookie } });
     expect(path.statusCode).toBe(400);
   });

@@ -31,13 +31,13 @@ export function registerTextRule(app: App): void {
   app.addHook('preValidation', async (request) => {
     const parts = [
       ['params', request.params],
-      ['querystring', request.query],
+      ['query', request.query],
       ...(request.routeOptions.config.checksTextPerItem ? [] : [['body', request.body] as const]),
     ] as const;
     // Ajv turns "1e999" in a path or query into Infinity and lets it pass as an integer.
     for (const [where, value] of [
       ['params', request.params],
-      ['querystring', request.query],
+      ['query', request.query],
     ] as const) {
       const found = findHugeNumber(value);
       if (found)

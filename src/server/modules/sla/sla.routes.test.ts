@@ -198,7 +198,7 @@ describeEachDialect('the SLA API', (getDatabase) => {
     });
     expect(lowercase.json()).toMatchObject({ errors: [{ field: 'body.holidays.country' }] });
     const noYear = await call(admin, 'GET', `/sla/calendars/${belgium.id}/holidays`);
-    expect(noYear.json()).toMatchObject({ errors: [{ field: 'querystring.year' }] });
+    expect(noYear.json()).toMatchObject({ errors: [{ field: 'query.year' }] });
     const missing = await call(
       admin,
       'GET',
@@ -418,7 +418,7 @@ describeEachDialect('the SLA API', (getDatabase) => {
     expect((await queueOf(await signIn(app, other.email))).data).toHaveLength(0);
     expect((await queueOf(await signIn(app, director.email))).data).toHaveLength(3);
     const wrong = await call(repCookie, 'GET', '/sla/queue?status=late');
-    expect(wrong.json()).toMatchObject({ errors: [{ field: 'querystring.status' }] });
+    expect(wrong.json()).toMatchObject({ errors: [{ field: 'query.status' }] });
   });
 
   it("takes Marketing's commitment for a month or quarter, refuses a wrong one by field, and shows its days", async () => {
