@@ -456,16 +456,28 @@ export async function summariseSpeedToLead(
   if (input.userIds && input.userIds.length === 0) return result;
   const started = epochMsSql(db, sql`started_at`);
   const responded = epochMsSql(db, sql`responded_at`);
-  const members = [...input.groups].flatMap(([key, ids]) =>
-    ids.map((id) => sql`(cast(${key} as text), cast(${id} as text))`),
-  );
-  const grouped =
-    members.length === 0
+  // A group of one rep (each rep's own figures) is that rep's rows of pc as they are; a larger
+  // group (a team) takes each lead's earliest start and response among its members.
+  const pairs = (single: boolean) =>
+    [...input.groups]
+      .filter(([, ids]) => (ids.length === 1) === single)
+      .flatMap(([key, ids]) => ids.map((id) => sql`(cast(${key} as text), cast(${id} as text))`));
+  const singles = pairs(true);
+  const members = pairs(false);
+  const grouped = sql`${
+    singles.length === 0
       ? sql``
       : sql`union all
+        select g1.k, pc.contact_id, pc.s, pc.r from pc join g1 on g1.user_id = pc.u`
+  }${
+    members.length === 0
+      ? sql``
+      : sql`
+        union all
         select g.k, pc.contact_id, min(pc.s) as s, min(pc.r) as r
         from pc join g on g.user_id = pc.u
-        group by g.k, pc.contact_id`;
+        group by g.k, pc.contact_id`
+  }`;
   const rows = await sql<{
     k: string;
     leads: number | string;
@@ -479,6 +491,7 @@ export async function summariseSpeedToLead(
       where target = 'first_response' and started_at >= ${toDbTime(input.from)} and started_at < ${toDbTime(input.to)}
         ${input.userIds ? sql`and user_id in (${sql.join(input.userIds)})` : sql``}
     ),
+    ${singles.length === 0 ? sql`` : sql`g1 (k, user_id) as (values ${sql.join(singles)}),`}
     ${members.length === 0 ? sql`` : sql`g (k, user_id) as (values ${sql.join(members)}),`}
     -- Each rep's earliest start and response per lead, once; everyone's and each group's from these.
     pc as (
