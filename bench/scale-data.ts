@@ -153,6 +153,18 @@ const dealContactsShape: TableShape = {
     ['role', 'text'],
   ],
 };
+const assignmentsShape: TableShape = {
+  table: 'assignments',
+  columns: [
+    ['id', 'uuid'],
+    ['contact_id', 'uuid'],
+    ['user_id', 'uuid'],
+    ['kind', 'text'],
+    ['explanation', 'jsonb'],
+    ['actor_kind', 'text'],
+    ['assigned_at', 'timestamptz'],
+  ],
+};
 const clocksShape: TableShape = {
   table: 'sla_instances',
   columns: [
@@ -184,8 +196,9 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /**
  * Writes the company: `sizes.contacts` people who came in evenly over the year before `now`,
  * `sizes.touches` touches among them, a fifth of them MQLs (seven in ten accepted, half of those
- * SQL), `sizes.deals` deals over the SQLs and `sizes.clocks` clocks over the MQLs. Returns when
- * every row is written; the caller makes the indexes' statistics (ANALYZE) if it wants.
+ * SQL), `sizes.deals` deals over the SQLs and `sizes.clocks` clocks over the MQLs (with routing's
+ * assignment of each first-response clock's rep). Returns when every row is written; the caller
+ * makes the indexes' statistics (ANALYZE) if it wants.
  */
 export async function writeScaleCompany(
   sink: RowSink,
@@ -328,8 +341,10 @@ export async function writeScaleCompany(
   }
   await flush();
 
-  // Clocks over the MQLs: first response and accept-or-reject, again after each reassignment.
+  // Clocks over the MQLs: first response and accept-or-reject, again after each reassignment;
+  // routing's decision (an assignment to the clocks' rep) at the start of each pair.
   const clocks: Value[][] = [];
+  const assignments: Value[][] = [];
   for (let c = 0; c < sizes.clocks && mqls.length > 0; c++) {
     const person = mqls[c % mqls.length]!;
     const round = Math.floor(c / mqls.length);
@@ -357,8 +372,22 @@ export async function writeScaleCompany(
       iso(started),
       iso(running ? started : deadline),
     ]);
-    if (clocks.length >= batch) await sink.write(clocksShape, clocks.splice(0));
+    if (first)
+      assignments.push([
+        v7(),
+        contactIds[person]!,
+        reps[(person + round) % reps.length]!,
+        'rule',
+        '{}',
+        'system',
+        iso(started),
+      ]);
+    if (clocks.length >= batch) {
+      await sink.write(clocksShape, clocks.splice(0));
+      await sink.write(assignmentsShape, assignments.splice(0));
+    }
   }
   await sink.write(clocksShape, clocks.splice(0));
+  await sink.write(assignmentsShape, assignments.splice(0));
   return { mqls: mqls.length, sqls: sqls.length };
 }
