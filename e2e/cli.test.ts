@@ -107,6 +107,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0046_attribution_live_credits',
         '0047_contact_stage_firsts',
         '0048_fate_covering_indexes',
+        '0049_assignment_covering_index',
       ],
     });
   });

@@ -15,6 +15,7 @@ import {
 } from '../modules/sla/sla.repository.ts';
 import { summariseCohortFunnel } from '../modules/stages/stages.repository.ts';
 import { findStaleDeals, sumLiveCredits } from '../modules/attribution/live-credits.repository.ts';
+import { countFates } from '../modules/handoff/handoff.repository.ts';
 
 describe('query plans (SQLite)', () => {
   let database: TestDatabase;
@@ -95,6 +96,26 @@ describe('query plans (SQLite)', () => {
       /USING COVERING INDEX sla_instances_first_response_idx \(started_at>\? AND started_at<\?\)/,
     );
     expect(plan).not.toMatch(/SCAN sla_instances/);
+  });
+
+  it("counts a period's handovers with one step in a covering index per lead for each part of its fate", async () => {
+    const [plan] = await plansOf((db) =>
+      countFates(db, {
+        from: new Date('2026-11-01T00:00:00Z'),
+        to: new Date('2026-12-01T00:00:00Z'),
+        ownerIds: null,
+      }),
+    );
+    for (const index of [
+      'stage_changes_to_stage_idx (to_stage=? AND occurred_at>? AND occurred_at<?)',
+      'assignments_contact_idx (contact_id=? AND assigned_at>?)',
+      'stage_changes_contact_idx (contact_id=? AND occurred_at>?)',
+      'opportunities_contact_idx (contact_id=? AND created_at>?)',
+    ])
+      expect(plan).toContain(`USING COVERING INDEX ${index}`);
+    expect(plan).not.toMatch(/SCAN (stage_changes|assignments|opportunities)\b/);
+    // The handovers alone come from the index by stage: each lead's steps stay in its own rows.
+    expect(plan.split('stage_changes_to_stage_idx')).toHaveLength(2);
   });
 
   it("reads a period's cohort from its covering index, and each person's stage rows by their key", async () => {

@@ -149,12 +149,17 @@ function leadFates(
         .as('assignment_id'),
       decisionRow ? decision('s.id').as('decision_id') : noId.as('decision_id'),
       decisionRow ? sql<string | null>`null`.as('decision_to') : decision('s.to_stage').as('decision_to'),
+      // The stage as a value, not a condition: the step stays in the lead's own changes, never in
+      // every SQL of the company from the handover on (an index a planner without statistics took).
       eb
         .selectFrom('stage_changes as s')
-        .select((inner) => inner.fn.min('s.occurred_at').as('at'))
+        .select(
+          sql<
+            string | Date | null
+          >`min(case when ${sql.ref('s.to_stage')} = 'sql' then ${sql.ref('s.occurred_at')} end)`.as('at'),
+        )
         .whereRef('s.contact_id', '=', 'e.contact_id')
         .whereRef('s.occurred_at', '>=', 'e.mql_at')
-        .where('s.to_stage', '=', 'sql')
         .as('sql_at'),
       eb
         .selectFrom('opportunities as o')
