@@ -115,7 +115,7 @@ describe('query plans (SQLite)', () => {
       expect(plan).toContain(`USING COVERING INDEX ${index}`);
     expect(plan).not.toMatch(/SCAN (stage_changes|assignments|opportunities)\b/);
     // The handovers alone come from the index by stage: each lead's steps stay in its own rows.
-    expect(plan.split('stage_changes_to_stage_idx')).toHaveLength(2);
+    expect(plan!.split('stage_changes_to_stage_idx')).toHaveLength(2);
   });
 
   it("reads a period's cohort from its covering index, and each person's stage rows by their key", async () => {
