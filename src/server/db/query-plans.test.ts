@@ -15,7 +15,7 @@ import {
 } from '../modules/sla/sla.repository.ts';
 import { summariseCohortFunnel } from '../modules/stages/stages.repository.ts';
 import { findStaleDeals, sumLiveCredits } from '../modules/attribution/live-credits.repository.ts';
-import { countFates } from '../modules/handoff/handoff.repository.ts';
+import { countFates, findStaleFateLeads, keepFates } from '../modules/handoff/handoff.repository.ts';
 
 describe('query plans (SQLite)', () => {
   let database: TestDatabase;
@@ -98,7 +98,7 @@ describe('query plans (SQLite)', () => {
     expect(plan).not.toMatch(/SCAN sla_instances/);
   });
 
-  it("counts a period's handovers with one step in a covering index per lead for each part of its fate", async () => {
+  it("counts a period's kept handovers from the table's key, and joins the lead and the deal by theirs", async () => {
     const [plan] = await plansOf((db) =>
       countFates(db, {
         from: new Date('2026-11-01T00:00:00Z'),
@@ -106,16 +106,35 @@ describe('query plans (SQLite)', () => {
         ownerIds: null,
       }),
     );
+    expect(plan).toContain('SEARCH f USING PRIMARY KEY (mql_at>? AND mql_at<?)');
+    expect(plan).toMatch(/SEARCH c USING (COVERING )?INDEX sqlite_autoindex_contacts_1 \(id=\?\)/);
+    expect(plan).toMatch(/SEARCH fo USING INDEX sqlite_autoindex_opportunities_1 \(id=\?\)/);
+    expect(plan).not.toMatch(/SCAN /);
+    // Not a step into the facts: the fate is kept.
+    expect(plan).not.toMatch(/stage_changes|assignments|touchpoints/);
+  });
+
+  it("keeps a lead's fates with one step in a covering index of its own rows for each part", async () => {
+    const plans = await plansOf(async (db) => {
+      await findStaleFateLeads(db, {
+        from: new Date('2026-11-01T00:00:00Z'),
+        to: new Date('2026-12-01T00:00:00Z'),
+      });
+      await keepFates(db, ['a', 'b']);
+    });
+    expect(plans[0]).toMatch(/USING (COVERING )?INDEX handoff_fates_stale_idx \(mql_at>\? AND mql_at<\?\)/);
+    const keep = plans.slice(1).join(' | ');
+    expect(keep).toContain('SEARCH e USING INDEX handoff_fates_contact_idx (contact_id=?)');
+    // Each step once per handover: the steps are materialized before the joins read them.
+    expect(keep).toMatch(/^MATERIALIZE f/);
     for (const index of [
-      'stage_changes_to_stage_idx (to_stage=? AND occurred_at>? AND occurred_at<?)',
       'assignments_contact_idx (contact_id=? AND assigned_at>?)',
       'stage_changes_contact_idx (contact_id=? AND occurred_at>?)',
+      'stage_changes_contact_idx (contact_id=? AND occurred_at<?)',
       'opportunities_contact_idx (contact_id=? AND created_at>?)',
     ])
-      expect(plan).toContain(`USING COVERING INDEX ${index}`);
-    expect(plan).not.toMatch(/SCAN (stage_changes|assignments|opportunities)\b/);
-    // The handovers alone come from the index by stage: each lead's steps stay in its own rows.
-    expect(plan!.split('stage_changes_to_stage_idx')).toHaveLength(2);
+      expect(keep).toContain(`USING COVERING INDEX ${index}`);
+    expect(keep).not.toMatch(/SCAN (stage_changes|assignments|opportunities|touchpoints|handoff_fates)\b/);
   });
 
   it("reads a period's cohort from its covering index, and each person's stage rows by their key", async () => {

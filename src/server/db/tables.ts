@@ -959,6 +959,7 @@ export interface DB {
   attribution_live_credits: AttributionLiveCreditsTable;
   attribution_live_lines: AttributionLiveLinesTable;
   contact_stage_firsts: ContactStageFirstsTable;
+  handoff_fates: HandoffFatesTable;
   targets: TargetsTable;
   plans: PlansTable;
   bonus_plans: BonusPlansTable;
@@ -1168,6 +1169,29 @@ export interface ContactStageFirstsTable {
   stage: string;
   entered_at: DbTime;
   left_at: DbTime | null;
+}
+
+/** A handover (a lead's entry into `mql` at an instant) and its fate, kept (migration 0050). */
+export interface HandoffFatesTable {
+  contact_id: string;
+  mql_at: DbTime;
+  /** The lead's handover before this one (null: none). */
+  prior_mql_at: DbTime | null;
+  changes: ColumnType<number, number | undefined, number>;
+  /** The `changes` the fate was worked out from (null: never): it is stale while they differ. */
+  kept_changes: number | null;
+  assignment_id: string | null;
+  assigned_to: string | null;
+  assigned_at: DbTime | null;
+  decision_id: string | null;
+  decision_to: string | null;
+  decided_at: DbTime | null;
+  decided_by: string | null;
+  reason_code: string | null;
+  sql_at: DbTime | null;
+  opportunity_id: string | null;
+  campaign: string | null;
+  form_id: string | null;
 }
 
 export interface TargetsTable {

@@ -48,6 +48,7 @@ import * as m0046 from './0046_attribution_live_credits.ts';
 import * as m0047 from './0047_contact_stage_firsts.ts';
 import * as m0048 from './0048_fate_covering_indexes.ts';
 import * as m0049 from './0049_assignment_covering_index.ts';
+import * as m0050 from './0050_handoff_fates.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -100,4 +101,5 @@ export const migrations: Record<string, Migration> = {
   '0047_contact_stage_firsts': m0047,
   '0048_fate_covering_indexes': m0048,
   '0049_assignment_covering_index': m0049,
+  '0050_handoff_fates': m0050,
 };

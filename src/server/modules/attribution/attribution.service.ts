@@ -1,4 +1,5 @@
 import { agreementSpans } from '../agreements/agreements.repository.ts';
+import { markAllTouchedPeople } from '../capture/touched-people.repository.ts';
 import { announcingConfig } from '../shared/config-changed.ts';
 /**
  * Attribution: Marketing's share of every deal under the model both heads agreed on, any other
@@ -73,7 +74,6 @@ import { readJourneys } from './journeys.reader.ts';
 import {
   findSnapshotIds,
   findStaleDeals,
-  markDealsOfTouchedPeople,
   sumLiveCredits,
   writeLiveCredits,
   type StaleDeal,
@@ -209,12 +209,6 @@ export function createAttributionService(
   const { helper } = options;
   const keptCredit = options.keptCredit ?? true;
   const { db, clock } = deps;
-
-  /** Marks stale the deals of everyone with touches not looked at yet (all of them). */
-  async function markTouchedDeals(): Promise<void> {
-    const batch = 500;
-    while ((await retryingConflicts(() => markDealsOfTouchedPeople(db, batch))) === batch);
-  }
 
   /**
    * Credits stale deals again under the agreed model and stores it. The settings are read after
@@ -482,7 +476,7 @@ export function createAttributionService(
       if (recognised && keptCredit && isKept(model)) {
         // Every other deal of the period: its kept credit, brought up to date and summed by the database.
         const now = clock.now();
-        await markTouchedDeals();
+        await markAllTouchedPeople(db);
         await creditStale(await findStaleDeals(db, { now, period }), now);
         const sums = await sumLiveCredits(db, period, groupBy);
         for (const f of sums.figures) {
@@ -778,7 +772,7 @@ export function createAttributionService(
      */
     async refreshCredit(limit = 2_000): Promise<number> {
       if (!keptCredit) return 0;
-      await markTouchedDeals();
+      await markAllTouchedPeople(db);
       if (!isKept((await loadSettings(db)).model)) return 0;
       const stale = await findStaleDeals(db, { limit });
       await creditStale(stale, clock.now());

@@ -37,32 +37,6 @@ export interface LiveCredit {
   }[];
 }
 
-/**
- * Up to `limit` people with touches attribution has not looked at yet (capture counts each
- * person's new touches in `activity_version`): their deals (as the main person, in a role, or at
- * the deal's account) are marked stale and they are marked looked at, in one transaction. The
- * people first, then the deals, in the order the writers of touches lock them. How many people.
- */
-export async function markDealsOfTouchedPeople(db: Db, limit: number): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const due = await trx
-      .selectFrom('contacts')
-      .select('id')
-      .where((eb) => eb('attribution_version', '<', eb.ref('activity_version')))
-      .limit(limit)
-      .execute();
-    if (due.length === 0) return 0;
-    const ids = sql.join(due.map((r) => r.id));
-    await sql`update contacts set attribution_version = activity_version where id in (${ids})`.execute(trx);
-    await sql`update attribution_live_credits set changes = changes + 1 where opportunity_id in (
-      select opportunity_id from opportunity_contacts where contact_id in (${ids})
-      union all select id from opportunities where contact_id in (${ids})
-      union all select o.id from contacts p join opportunities o on o.account_id = p.account_id
-        where p.id in (${ids}))`.execute(trx);
-    return due.length;
-  });
-}
-
 /** Deals stale by their changes (the literal predicate of the partial index). */
 const staleByChanges = sql<boolean>`(c.credited_changes is null or c.credited_changes <> c.changes)`;
 

@@ -1,6 +1,7 @@
-// The handoff tracker counts and pages the fate of the leads in the database (issue 27). After
-// random histories — moves made by people and by the system, at the same instant as others,
-// assignments, opportunities, marketing touches with campaigns and forms, owners changing — the
+// The handoff tracker counts and pages the kept fate of the leads in the database (issue 27).
+// After random histories — moves made by people and by the system, at the same instant as others,
+// assignments, opportunities, marketing touches with campaigns and forms, owners changing, deals
+// moved, touches and moves deleted, with reports read in between that keep what they read — the
 // report must equal the domain's `fateOf` applied to each lead's history read in full: the
 // counts, every page walked with its cursor, and the rejections by every dimension, for several
 // periods, viewers and filters, on both dialects.
@@ -58,7 +59,13 @@ type Op =
       form: boolean;
       sales: boolean;
     }
-  | { kind: 'owner'; person: number; rep: number | null };
+  | { kind: 'owner'; person: number; rep: number | null }
+  // A deal moved to another person and another creation time (a CRM's correction).
+  | { kind: 'redeal'; nth: number; person: number; at: number | null }
+  // A touch or a stage change deleted (retention; an erasure's cascade deletes row by row).
+  | { kind: 'forget'; what: 'touch' | 'move'; nth: number }
+  // A report read in the middle: it keeps the fates it reads, which later writes must leave stale.
+  | { kind: 'report' };
 
 // `mql` (the first) often: a handover, and a decision out of it.
 const stage = fc.oneof(
@@ -122,6 +129,24 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       rep: fc.option(fc.nat(2), { nil: null }),
     }),
   },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('redeal' as const),
+      nth: fc.nat(20),
+      person: fc.nat(people - 1),
+      at: fc.option(minute, { nil: null }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('forget' as const),
+      what: fc.constantFrom('touch' as const, 'move' as const),
+      nth: fc.nat(40),
+    }),
+  },
+  { weight: 2, arbitrary: fc.constant({ kind: 'report' as const }) },
 );
 
 describeEachDialect('the handoff tracker counted by the database', (getDatabase) => {
@@ -161,7 +186,35 @@ describeEachDialect('the handoff tracker counted by the database', (getDatabase)
   });
 
   async function apply(o: Op): Promise<void> {
+    if (o.kind === 'report') {
+      await context.services.handoff.fates(cli, {
+        from: new Date(start).toISOString(),
+        to: new Date(start + 41 * 86_400_000).toISOString(),
+        limit: 1,
+      });
+      return;
+    }
+    if (o.kind === 'forget') {
+      const table = o.what === 'touch' ? 'touchpoints' : 'stage_changes';
+      const rows = await db().selectFrom(table).select('id').orderBy('id').execute();
+      if (rows.length > 0)
+        await db()
+          .deleteFrom(table)
+          .where('id', '=', rows[o.nth % rows.length]!.id)
+          .execute();
+      return;
+    }
     const person = persons[o.person]!;
+    if (o.kind === 'redeal') {
+      const deals = await db().selectFrom('opportunities').select('id').orderBy('id').execute();
+      if (deals.length > 0)
+        await db()
+          .updateTable('opportunities')
+          .set({ contact_id: person, ...(o.at !== null && { created_at: at(o.at) }) })
+          .where('id', '=', deals[o.nth % deals.length]!.id)
+          .execute();
+      return;
+    }
     // At the same instant as the last stage change written (of any lead), or at its own time.
     const last =
       'tie' in o && o.tie
@@ -241,6 +294,12 @@ describeEachDialect('the handoff tracker counted by the database', (getDatabase)
           source_kind: o.form ? 'form' : 'api',
           source_id: o.form ? formId : null,
         })
+        .execute();
+      // As capture does with every touch it writes: the person's new touches are counted.
+      await db()
+        .updateTable('contacts')
+        .set((eb) => ({ activity_version: eb('activity_version', '+', 1) }))
+        .where('id', '=', person)
         .execute();
       return;
     }
@@ -345,7 +404,7 @@ describeEachDialect('the handoff tracker counted by the database', (getDatabase)
       });
     }
     return leads.sort(
-      (a, b) => b.fate.mqlAt.localeCompare(a.fate.mqlAt) || a.fate.contactId.localeCompare(b.fate.contactId),
+      (a, b) => b.fate.mqlAt.localeCompare(a.fate.mqlAt) || b.fate.contactId.localeCompare(a.fate.contactId),
     );
   }
 
@@ -442,6 +501,99 @@ describeEachDialect('the handoff tracker counted by the database', (getDatabase)
       }),
       { numRuns: 12 },
     );
+  });
+
+  it('follows each kind of write made after a report kept the fates', async () => {
+    const day = 24 * 60;
+    const period = {
+      from: new Date(start).toISOString(),
+      to: new Date(start + 41 * 86_400_000).toISOString(),
+    };
+    const history: Op[] = [
+      { kind: 'touch', person: 0, at: 0, tie: false, campaign: 0, form: true, sales: false },
+      { kind: 'move', person: 0, from: 6, to: 0, at: 2 * day, byUser: false, reason: false, tie: false },
+      { kind: 'assign', person: 0, rep: 0, at: 2 * day + 5, tie: false },
+      { kind: 'deal', person: 0, at: 3 * day, tie: false, status: 'won', usd: false, amount: 500 },
+      { kind: 'move', person: 0, from: 0, to: 3, at: 4 * day, byUser: true, reason: true, tie: false },
+      { kind: 'move', person: 1, from: 6, to: 0, at: 5 * day, byUser: false, reason: false, tie: false },
+    ];
+    const [p0, p1] = [persons[0]!, persons[1]!];
+    const writes: Record<string, () => Promise<unknown>> = {
+      'the touch deleted': () => db().deleteFrom('touchpoints').where('contact_id', '=', p0).execute(),
+      'the touch moved to another person': () =>
+        db().updateTable('touchpoints').set({ contact_id: p1 }).where('contact_id', '=', p0).execute(),
+      'the touch dated after the handover': () =>
+        db()
+          .updateTable('touchpoints')
+          .set({ occurred_at: at(3 * day) })
+          .where('contact_id', '=', p0)
+          .execute(),
+      'the deal moved to another person': () =>
+        db().updateTable('opportunities').set({ contact_id: p1 }).execute(),
+      'the deal dated before the handover': () =>
+        db()
+          .updateTable('opportunities')
+          .set({ created_at: at(day) })
+          .execute(),
+      'the deal deleted': () => db().deleteFrom('opportunities').execute(),
+      'the assignment deleted': () => db().deleteFrom('assignments').execute(),
+      'the decision deleted': () =>
+        db().deleteFrom('stage_changes').where('from_stage', '=', 'mql').execute(),
+      'the handover deleted': () =>
+        db().deleteFrom('stage_changes').where('contact_id', '=', p0).where('to_stage', '=', 'mql').execute(),
+      'an earlier handover': () =>
+        apply({ kind: 'move', person: 0, from: 6, to: 0, at: day, byUser: false, reason: false, tie: false }),
+      'a handover at the same instant': () =>
+        apply({
+          kind: 'move',
+          person: 1,
+          from: 0,
+          to: 0,
+          at: 5 * day,
+          byUser: false,
+          reason: false,
+          tie: false,
+        }),
+      'a new touch with another campaign, dated before the handover (through capture)': async () =>
+        context.services.capture.ingest(
+          cli,
+          {
+            type: 'page_viewed',
+            occurredAt: new Date(start + day * 60_000).toISOString(),
+            email: (
+              await db().selectFrom('contacts').select('email').where('id', '=', p0).executeTakeFirstOrThrow()
+            ).email!,
+            campaign: 'Security webinar',
+          },
+          undefined,
+        ),
+    };
+    for (const [name, write] of Object.entries(writes)) {
+      for (const table of ['stage_changes', 'assignments', 'opportunities', 'touchpoints'] as const)
+        await db().deleteFrom(table).execute();
+      for (const o of history) await apply(o);
+      const order = stageOrderOf(await findStages(db()));
+      const before = await context.services.handoff.fates(cli, period);
+      expect(before.summary.mqls, name).toBe(2);
+      await write();
+      const expected = await reference(new Date(period.from), new Date(period.to), order);
+      const report = await context.services.handoff.fates(cli, period);
+      expect(report.data, name).toEqual(expected.map((lead) => lead.fate));
+      const byCampaign = await context.services.handoff.rejections(cli, { ...period, by: 'campaign' });
+      expect(
+        byCampaign.groups.map(({ label: _label, ...group }) => group),
+        name,
+      ).toEqual(
+        rejectionsBy(
+          expected.map((lead) => lead.row),
+          'campaign',
+        ),
+      );
+      // Each write moves what the report shows, except a second entry at a handover's instant
+      // (still one handover, not two).
+      if (name === 'a handover at the same instant') expect(report.data, name).toEqual(before.data);
+      else expect(report.data, name).not.toEqual(before.data);
+    }
   });
 
   it('refuses a cursor it did not give out, naming the field', async () => {

@@ -35,7 +35,7 @@ import {
   type StageOrder,
 } from '../../../domain/handoff/fate.ts';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, retryingConflicts, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow } from '../../db/tables.ts';
 import { newId } from '../../platform/ids.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
@@ -53,6 +53,7 @@ import type { ServiceDeps } from '../shared/deps.ts';
 import { createError, fieldError } from '../shared/errors.ts';
 import { insertEvent } from '../shared/events.repository.ts';
 import { inTransaction } from '../shared/transaction.ts';
+import { markAllTouchedPeople } from '../capture/touched-people.repository.ts';
 import { loadVisibility } from '../shared/visibility.ts';
 import { decodeMomentCursor, encodeMomentCursor } from '../shared/pagination.ts';
 import { findForms } from '../forms/forms.repository.ts';
@@ -65,6 +66,8 @@ import {
   countFates,
   countFatesBy,
   findFatePage,
+  findStaleFateLeads,
+  keepFates,
   type FateDimension,
   type FateFilter,
   type FateRecord,
@@ -118,6 +121,8 @@ export interface HandoffReaders {
 const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 /** The weekly digest goes out from Monday 08:00 in the default calendar's time zone. */
 const digestFromMinutes = 8 * 60;
+/** Leads whose kept fates are worked out again per statement. */
+const keepBatch = 500;
 
 export function createHandoffService(
   deps: ServiceDeps,
@@ -165,7 +170,25 @@ export function createHandoffService(
     };
   }
 
-  /** The filter of a fate report: the period, the actor's visibility and the stage order. */
+  /**
+   * Works stale kept fates out again, in batches: those of the period a report reads (after
+   * everyone's new touches are marked), or up to `limit` of any (the background's share). How
+   * many leads.
+   */
+  async function keepStaleFates(scope: { from: Date; to: Date } | { limit: number }): Promise<number> {
+    await markAllTouchedPeople(db);
+    const leads = await findStaleFateLeads(db, scope);
+    for (let i = 0; i < leads.length; i += keepBatch) {
+      const batch = leads.slice(i, i + keepBatch);
+      await retryingConflicts(() => keepFates(db, batch));
+    }
+    return leads.length;
+  }
+
+  /**
+   * The filter of a fate report: the period, the actor's visibility and the stage order. The
+   * period's kept fates are brought up to date first.
+   */
   async function fateFilter(
     who: Actor,
     query: Pick<FateFilter, 'source' | 'campaign' | 'formId' | 'repId'> & {
@@ -179,6 +202,7 @@ export function createHandoffService(
       throw fieldError('http.validation_failed', 'to', 'must be after from');
     const [visibility, stageRows] = await Promise.all([loadVisibility(db, who), findStages(db)]);
     const stages = stageOrderOf(stageRows);
+    await keepStaleFates({ from, to });
     return {
       stages,
       filter: {
@@ -346,6 +370,14 @@ export function createHandoffService(
      * active marketing user, in their language: what became of the leads handed over, why Sales
      * rejected, which campaigns drew rejections. Once per week and person, across processes.
      */
+    /**
+     * Brings up to `limit` leads' stale kept fates up to date (the background's share of the
+     * work; a report keeps its own period's before it reads). How many leads it did.
+     */
+    async refreshFates(limit = 2_000): Promise<number> {
+      return keepStaleFates({ limit });
+    },
+
     async sendWeeklyDigest(): Promise<number> {
       const now = clock.now();
       const timeZone = pickCalendar(await findCalendars(db), null).time_zone;

@@ -185,6 +185,11 @@ export async function startLeadFlow(
       for (let round = 0; round < 10; round++)
         if ((await services.attribution.refreshCredit(creditPerRound)) < creditPerRound) break;
     });
+    // The handoff tracker's kept fates, the same way.
+    await attempt('refreshing the handoff fates failed', async () => {
+      for (let round = 0; round < 10; round++)
+        if ((await services.handoff.refreshFates(creditPerRound)) < creditPerRound) break;
+    });
   };
   await sweepWaiting();
   let waiting: Promise<void> | undefined;
