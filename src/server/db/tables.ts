@@ -1190,6 +1190,10 @@ export interface HandoffFatesTable {
   reason_code: string | null;
   sql_at: DbTime | null;
   opportunity_id: string | null;
+  opportunity_status: 'open' | 'won' | 'lost' | null;
+  opportunity_currency: string | null;
+  opportunity_amount_minor: ColumnType<number | string | bigint | null, number | null, number | null>;
+  opportunity_closed_on: string | null;
   campaign: string | null;
   form_id: string | null;
 }

@@ -15,8 +15,9 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 // - Their fate is kept as attribution keeps credit: `changes` counts the writes that can move it,
 //   `kept_changes` is the count it was worked out from (null: never). Triggers add to `changes`
 //   for every row of the lead, in the writer's own transaction, on both dialects: a stage change,
-//   an assignment, a deal (created, deleted, moved to another person or another creation time),
-//   a touch changed or deleted. A new touch is not marked by a trigger (it would cost ingest);
+//   an assignment, a deal (created, deleted, moved to another person or another creation time,
+//   won or lost, its amount), a touch changed or deleted. The deal's status, currency, amount and
+//   closing day are kept with the fate, so a period's counts read no other table. A new touch is not marked by a trigger (it would cost ingest);
 //   capture counts each person's new touches (`activity_version`), and the application marks
 //   the fates of the people ahead of attribution's cursor stale when it marks their deals.
 // - The application works stale rows out again in the background, and a report does its own
@@ -39,7 +40,7 @@ const remove = (
     and s.to_stage = 'mql' and s.occurred_at = old.occurred_at);`;
 
 const touchColumns = ['contact_id', 'occurred_at', 'category', 'campaign', 'source_kind', 'source_id'];
-const dealColumns = ['contact_id', 'created_at'];
+const dealColumns = ['contact_id', 'created_at', 'status', 'currency', 'amount_minor', 'closed_on'];
 const assignmentColumns = ['contact_id', 'user_id', 'assigned_at'];
 const changed = (columns: string[]) => columns.map((c) => `old.${c} is distinct from new.${c}`).join(' or ');
 
@@ -65,6 +66,10 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('reason_code', 'text')
     .addColumn('sql_at', time)
     .addColumn('opportunity_id', id)
+    .addColumn('opportunity_status', 'text')
+    .addColumn('opportunity_currency', 'text')
+    .addColumn('opportunity_amount_minor', pg ? 'bigint' : 'integer')
+    .addColumn('opportunity_closed_on', 'text')
     .addColumn('campaign', 'text')
     .addColumn('form_id', 'text')
     // A period's rows side by side (SQLite keeps the table in this order).

@@ -189,6 +189,7 @@ export async function keepFates(db: Db, contactIds: readonly string[]): Promise<
         .selectFrom('f')
         .leftJoin('assignments as fa', 'fa.id', 'f.assignment_id')
         .leftJoin('stage_changes as fd', 'fd.id', 'f.decision_id')
+        .leftJoin('opportunities as fo', 'fo.id', 'f.opportunity_id')
         .select([
           'f.contact_id',
           'f.mql_at',
@@ -204,6 +205,10 @@ export async function keepFates(db: Db, contactIds: readonly string[]): Promise<
           'fd.reason_code',
           'f.sql_at',
           'f.opportunity_id',
+          'fo.status as opportunity_status',
+          'fo.currency as opportunity_currency',
+          'fo.amount_minor as opportunity_amount_minor',
+          'fo.closed_on as opportunity_closed_on',
           'f.campaign',
           'f.form_id',
         ]),
@@ -223,6 +228,10 @@ export async function keepFates(db: Db, contactIds: readonly string[]): Promise<
       reason_code: eb.ref('x.reason_code'),
       sql_at: sql.ref<string | null>('x.sql_at'),
       opportunity_id: eb.ref('x.opportunity_id'),
+      opportunity_status: eb.ref('x.opportunity_status'),
+      opportunity_currency: eb.ref('x.opportunity_currency'),
+      opportunity_amount_minor: sql.ref<number | null>('x.opportunity_amount_minor'),
+      opportunity_closed_on: eb.ref('x.opportunity_closed_on'),
       campaign: eb.ref('x.campaign'),
       form_id: eb.ref('x.form_id'),
     }))
@@ -233,19 +242,24 @@ export async function keepFates(db: Db, contactIds: readonly string[]): Promise<
 
 /**
  * The period's fates, kept and filtered: each lead's first handover in the period (the kept row
- * in it whose handover before is not), with the person and the deal it names.
+ * in it whose handover before is not). The filters on the person read it by its key; nothing
+ * else is joined, so the counts read the kept rows alone.
  */
 function fatesOf(db: Db, filter: FateFilter) {
   const from = toDbTime(filter.from);
   let query = db
     .selectFrom('handoff_fates as f')
-    .innerJoin('contacts as c', 'c.id', 'f.contact_id')
-    .leftJoin('opportunities as fo', 'fo.id', 'f.opportunity_id')
     .where('f.mql_at', '>=', from)
     .where('f.mql_at', '<', toDbTime(filter.to))
     .where((eb) => eb.or([eb('f.prior_mql_at', 'is', null), eb('f.prior_mql_at', '<', from)]));
-  if (filter.ownerIds !== null) query = query.where(inListSql(db, 'c.owner_id', filter.ownerIds));
-  if (filter.source !== undefined) query = query.where('c.original_source', '=', filter.source);
+  const person = filter.ownerIds !== null || filter.source !== undefined;
+  if (person)
+    query = query.where((eb) => {
+      let lead = eb.selectFrom('contacts as fc').select('fc.id').whereRef('fc.id', '=', 'f.contact_id');
+      if (filter.ownerIds !== null) lead = lead.where(inListSql(db, 'fc.owner_id', filter.ownerIds));
+      if (filter.source !== undefined) lead = lead.where('fc.original_source', '=', filter.source);
+      return eb.exists(lead);
+    });
   if (filter.campaign !== undefined) query = query.where('f.campaign', '=', filter.campaign);
   if (filter.formId !== undefined) query = query.where('f.form_id', '=', filter.formId);
   if (filter.repId !== undefined) query = query.where('f.assigned_to', '=', filter.repId);
@@ -263,6 +277,7 @@ export async function findFatePage(
   page: { limit: number | null; after?: { mqlAt: string; contactId: string } | undefined },
 ) {
   let query = fatesOf(db, filter)
+    .innerJoin('contacts as c', 'c.id', 'f.contact_id')
     .leftJoin('contact_scores as cs', 'cs.contact_id', 'f.contact_id')
     // A touch's source id is text; a form's id is a uuid on PostgreSQL.
     .leftJoin('forms as ff', (join) =>
@@ -287,11 +302,11 @@ export async function findFatePage(
       'f.decided_at',
       'f.decided_by',
       'f.reason_code',
-      'fo.id as opportunity_id',
-      'fo.status as opportunity_status',
-      'fo.amount_minor as opportunity_amount_minor',
-      'fo.currency as opportunity_currency',
-      'fo.closed_on as opportunity_closed_on',
+      'f.opportunity_id',
+      'f.opportunity_status',
+      'f.opportunity_amount_minor',
+      'f.opportunity_currency',
+      'f.opportunity_closed_on',
     ])
     .orderBy('f.mql_at', 'desc')
     .orderBy('f.contact_id', 'desc');
@@ -316,7 +331,7 @@ export type FateRecord = Awaited<ReturnType<typeof findFatePage>>[number];
 export async function countFates(db: Db, filter: FateFilter) {
   const wonCurrency = sql<
     string | null
-  >`case when ${sql.ref('fo.status')} = 'won' then ${sql.ref('fo.currency')} end`;
+  >`case when ${sql.ref('f.opportunity_status')} = 'won' then ${sql.ref('f.opportunity_currency')} end`;
   const rows = await fatesOf(db, filter)
     .select((eb) => [
       'f.decision_to',
@@ -324,13 +339,15 @@ export async function countFates(db: Db, filter: FateFilter) {
       eb.fn.countAll().as('mqls'),
       eb.fn.count('f.assignment_id').as('assigned'),
       eb.fn.count('f.sql_at').as('sql'),
-      eb.fn.count('fo.id').as('opportunities'),
-      eb.fn.sum(sql<number>`case when ${sql.ref('fo.status')} = 'lost' then 1 else 0 end`).as('lost'),
+      eb.fn.count('f.opportunity_id').as('opportunities'),
+      eb.fn
+        .sum(sql<number>`case when ${sql.ref('f.opportunity_status')} = 'lost' then 1 else 0 end`)
+        .as('lost'),
       eb.fn
         .sum(
           sql<
             number | null
-          >`case when ${sql.ref('fo.status')} = 'won' then ${sql.ref('fo.amount_minor')} end`,
+          >`case when ${sql.ref('f.opportunity_status')} = 'won' then ${sql.ref('f.opportunity_amount_minor')} end`,
         )
         .as('won_amount_minor'),
     ])
@@ -353,15 +370,19 @@ export async function countFates(db: Db, filter: FateFilter) {
  * (null: none yet) and the decision's reason. The caller has kept the period's stale fates first.
  */
 export async function countFatesBy(db: Db, filter: FateFilter, dimension: FateDimension) {
+  // The person's values by its key, read only for the dimension that needs them.
   const key = {
-    source: sql<string | null>`${sql.ref('c.original_source')}`,
+    source: sql<
+      string | null
+    >`(select ${sql.ref('kc.original_source')} from contacts kc where ${sql.ref('kc.id')} = ${sql.ref('f.contact_id')})`,
     campaign: sql<string | null>`${sql.ref('f.campaign')}`,
     form: sql<string | null>`${sql.ref('f.form_id')}`,
-    score_band: sql<string | null>`${sql.ref('cs.grade')}`,
+    score_band: sql<
+      string | null
+    >`(select ${sql.ref('ks.grade')} from contact_scores ks where ${sql.ref('ks.contact_id')} = ${sql.ref('f.contact_id')})`,
     rep: sql<string | null>`coalesce(cast(${sql.ref('f.assigned_to')} as text), ${sql.ref('f.decided_by')})`,
   }[dimension];
   const rows = await fatesOf(db, filter)
-    .leftJoin('contact_scores as cs', 'cs.contact_id', 'f.contact_id')
     .select((eb) => [key.as('key'), 'f.decision_to', 'f.reason_code', eb.fn.countAll().as('count')])
     .groupBy([key, 'f.decision_to', 'f.reason_code'])
     .execute();
