@@ -445,87 +445,22 @@ export function createAttributionService(
      * grouped; sourced versus influenced; and each campaign's cost and return. Without a model the
      * agreed one is used and won deals are read from their snapshots where they have one.
      */
-    async report(actor: Actor | null, query: AttributionReportQuery): Promise<AttributionReport> {
-      authorize(actor, 'attribution.read');
-      const groupBy = query.groupBy ?? 'channel';
-      const settings = await loadSettings(db);
-      const model = query.model ?? settings.model;
-      const recognised = query.model === undefined;
-      const { currency, otherCurrencyDeals, count } = await currencyOf(
-        db,
-        query.from,
-        query.to,
-        query.currency,
-      );
-      const period = { from: query.from, to: query.to, currency };
-      const tally = new Tally();
+    report: (actor: Actor | null, query: AttributionReportQuery) => build(actor, query, true),
 
-      // Won deals with a snapshot: their stored credit, summed by the database.
-      const stored = new Set<string>();
-      if (recognised) {
-        const sums = await sumSnapshots(db, period, groupBy);
-        for (const d of sums.deals) {
-          stored.add(d.id);
-          tally.deal(d.amountMinor, true, false, { sourced: d.isSourced, influenced: d.isInfluenced });
-          if (d.lines === 0) tally.unattributedRevenue += d.amountMinor;
-        }
-        for (const r of sums.rows) tally.row(r.key, r.label, r.creditMinor, r.weight, 0, 0, r.touches);
-        for (const c of sums.campaigns) tally.campaign(c.campaign, c.creditMinor, c.weight, 0);
-      }
-
-      if (recognised && keptCredit && isKept(model)) {
-        // Every other deal of the period: its kept credit, brought up to date and summed by the database.
-        const now = clock.now();
-        await markAllTouchedPeople(db);
-        await creditStale(await findStaleDeals(db, { now, period }), now);
-        const sums = await sumLiveCredits(db, period, groupBy);
-        for (const f of sums.figures) {
-          const role = { sourced: f.isSourced, influenced: f.isInfluenced };
-          tally.deal(f.amountMinor, f.revenue, !f.revenue, role, f.deals);
-          if (f.attributed) continue;
-          if (f.revenue) tally.unattributedRevenue += f.amountMinor;
-          else tally.unattributedPipeline += f.amountMinor;
-        }
-        for (const r of sums.rows)
-          tally.row(
-            r.key,
-            r.label,
-            r.revenueMinor,
-            r.revenueWeight,
-            r.pipelineMinor,
-            r.pipelineWeight,
-            r.touches,
-          );
-        for (const c of sums.campaigns)
-          tally.campaign(c.campaign, c.revenueMinor, c.revenueWeight, c.pipelineMinor);
-      } else await tallyLiveDeals(tally, { period, settings, model, groupBy, stored, count });
-
-      const campaigns = await campaignReturns(db, query.from, query.to, currency, tally.campaigns);
-      const dayAfter = new Date(Date.parse(`${query.to}T00:00:00.000Z`) + 86_400_000);
+    /**
+     * The report's totals and Marketing's sourced and influenced figures under the agreed model,
+     * and the campaigns' cost in the period, without each campaign's return (the board's): the
+     * same tally and the same costs as the report's.
+     */
+    async summary(actor: Actor | null, query: Pick<AttributionReportQuery, 'from' | 'to' | 'currency'>) {
+      const report = await build(actor, query, false);
+      const costs = await campaignCosts(db, query.from, query.to, report.currency);
       return {
-        agreements: await agreementSpans(db, new Date(`${query.from}T00:00:00.000Z`), dayAfter),
-        model,
-        agreedModel: settings.model,
-        recognised,
-        from: query.from,
-        to: query.to,
-        currency,
-        groupBy,
-        totals: {
-          ...tally.totals,
-          unattributedRevenueMinor: tally.unattributedRevenue,
-          unattributedPipelineMinor: tally.unattributedPipeline,
-          otherCurrencyDeals,
-        },
-        marketing: { sourced: tally.sourced, influenced: tally.influenced },
-        rows: [...tally.rows.values()].sort(
-          (a, b) =>
-            (groupBy === 'month' ? a.key.localeCompare(b.key) : 0) ||
-            b.revenueMinor - a.revenueMinor ||
-            b.pipelineMinor - a.pipelineMinor ||
-            a.key.localeCompare(b.key),
-        ),
-        campaigns,
+        model: report.model,
+        currency: report.currency,
+        totals: report.totals,
+        marketing: report.marketing,
+        campaignCostMinor: [...costs.values()].reduce((a, c) => a + c, 0),
       };
     },
 
@@ -780,20 +715,109 @@ export function createAttributionService(
     },
   };
 
-  async function campaignReturns(
+  /** The report (see `report`); `returns`: with each campaign's return (else no campaigns). */
+  async function build(
+    actor: Actor | null,
+    query: AttributionReportQuery,
+    returns: boolean,
+  ): Promise<AttributionReport> {
+    authorize(actor, 'attribution.read');
+    const groupBy = query.groupBy ?? 'channel';
+    const settings = await loadSettings(db);
+    const model = query.model ?? settings.model;
+    const recognised = query.model === undefined;
+    const { currency, otherCurrencyDeals, count } = await currencyOf(
+      db,
+      query.from,
+      query.to,
+      query.currency,
+    );
+    const period = { from: query.from, to: query.to, currency };
+    const tally = new Tally();
+
+    // Won deals with a snapshot: their stored credit, summed by the database.
+    const stored = new Set<string>();
+    if (recognised) {
+      const sums = await sumSnapshots(db, period, groupBy);
+      for (const d of sums.deals) {
+        stored.add(d.id);
+        tally.deal(d.amountMinor, true, false, { sourced: d.isSourced, influenced: d.isInfluenced });
+        if (d.lines === 0) tally.unattributedRevenue += d.amountMinor;
+      }
+      for (const r of sums.rows) tally.row(r.key, r.label, r.creditMinor, r.weight, 0, 0, r.touches);
+      for (const c of sums.campaigns) tally.campaign(c.campaign, c.creditMinor, c.weight, 0);
+    }
+
+    if (recognised && keptCredit && isKept(model)) {
+      // Every other deal of the period: its kept credit, brought up to date and summed by the database.
+      const now = clock.now();
+      await markAllTouchedPeople(db);
+      await creditStale(await findStaleDeals(db, { now, period }), now);
+      const sums = await sumLiveCredits(db, period, groupBy);
+      for (const f of sums.figures) {
+        const role = { sourced: f.isSourced, influenced: f.isInfluenced };
+        tally.deal(f.amountMinor, f.revenue, !f.revenue, role, f.deals);
+        if (f.attributed) continue;
+        if (f.revenue) tally.unattributedRevenue += f.amountMinor;
+        else tally.unattributedPipeline += f.amountMinor;
+      }
+      for (const r of sums.rows)
+        tally.row(
+          r.key,
+          r.label,
+          r.revenueMinor,
+          r.revenueWeight,
+          r.pipelineMinor,
+          r.pipelineWeight,
+          r.touches,
+        );
+      for (const c of sums.campaigns)
+        tally.campaign(c.campaign, c.revenueMinor, c.revenueWeight, c.pipelineMinor);
+    } else await tallyLiveDeals(tally, { period, settings, model, groupBy, stored, count });
+
+    const campaigns = returns
+      ? await campaignReturns(db, query.from, query.to, currency, tally.campaigns)
+      : [];
+    const dayAfter = new Date(Date.parse(`${query.to}T00:00:00.000Z`) + 86_400_000);
+    return {
+      agreements: await agreementSpans(db, new Date(`${query.from}T00:00:00.000Z`), dayAfter),
+      model,
+      agreedModel: settings.model,
+      recognised,
+      from: query.from,
+      to: query.to,
+      currency,
+      groupBy,
+      totals: {
+        ...tally.totals,
+        unattributedRevenueMinor: tally.unattributedRevenue,
+        unattributedPipelineMinor: tally.unattributedPipeline,
+        otherCurrencyDeals,
+      },
+      marketing: { sourced: tally.sourced, influenced: tally.influenced },
+      rows: [...tally.rows.values()].sort(
+        (a, b) =>
+          (groupBy === 'month' ? a.key.localeCompare(b.key) : 0) ||
+          b.revenueMinor - a.revenueMinor ||
+          b.pipelineMinor - a.pipelineMinor ||
+          a.key.localeCompare(b.key),
+      ),
+      campaigns,
+    };
+  }
+
+  /**
+   * Each campaign's cost in the period and currency: a cost spread over a longer period counts for
+   * the days inside this one.
+   */
+  async function campaignCosts(
     conn: Db,
     from: string,
     to: string,
     currency: string,
-    credited: Map<string, { revenue: number; pipeline: number; wonDeals: number }>,
-  ): Promise<CampaignReturn[]> {
-    const [costs, { mql: mqls, sql: sqls }] = await Promise.all([
-      findCampaignCosts(conn, { from, to }),
-      countStageEntriesByCampaign(conn, from, to),
-    ]);
-    // A cost spread over a longer period counts for the days inside this one.
+  ): Promise<Map<string, number>> {
     const costOf = new Map<string, number>();
-    for (const c of costs) {
+    for (const c of await findCampaignCosts(conn, { from, to })) {
       if (c.currency !== currency) continue;
       const { overlap, total } = overlapDays(c.starts_on, c.ends_on, from, to);
       costOf.set(
@@ -801,6 +825,20 @@ export function createAttributionService(
         (costOf.get(c.campaign) ?? 0) + Math.round((Number(c.amount_minor) * overlap) / total),
       );
     }
+    return costOf;
+  }
+
+  async function campaignReturns(
+    conn: Db,
+    from: string,
+    to: string,
+    currency: string,
+    credited: Map<string, { revenue: number; pipeline: number; wonDeals: number }>,
+  ): Promise<CampaignReturn[]> {
+    const [costOf, { mql: mqls, sql: sqls }] = await Promise.all([
+      campaignCosts(conn, from, to, currency),
+      countStageEntriesByCampaign(conn, from, to),
+    ]);
     const names = new Set([...costOf.keys(), ...credited.keys(), ...mqls.keys(), ...sqls.keys()]);
     const per = (cost: number, n: number) => (cost > 0 && n > 0 ? Math.round(cost / n) : null);
     return [...names]

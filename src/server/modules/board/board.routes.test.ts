@@ -71,6 +71,30 @@ describeEachDialect('the board view', (getDatabase) => {
     await context.services.opportunities.move(cli, again, { stage: 'won' });
     await context.services.opportunities.move(cli, lost, { stage: 'lost', reason: 'price' });
 
+    // A lead handed over in the quarter (routing gives it to the rep), answered by the rep an
+    // hour later: speed to lead.
+    const pool = await context.services.routing.createPool(cli, {
+      name: 'Inside',
+      members: [{ userId: rep.id }],
+    });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    const bob = (
+      await context.services.capture.ingest(
+        cli,
+        { type: 'page_viewed', occurredAt: '2027-01-20T10:00:00.000Z', email: 'bob@klant.nl' },
+        undefined,
+      )
+    ).body.results[0]!.contactId!;
+    await context.services.contacts.changeStage(cli, bob, { to: 'mql' });
+    await expect.poll(async () => (await context.services.routing.listAssignments(cli, bob)).length).toBe(1);
+    context.clock.set('2027-01-20T11:00:00.000Z');
+    await context.services.capture.ingest(
+      cli,
+      { type: 'call_logged', occurredAt: '2027-01-20T11:00:00Z', email: 'bob@klant.nl', userId: rep.id },
+      undefined,
+    );
+    await context.services.sla.recheck(bob);
+
     context.clock.set('2027-02-01T10:00:00.000Z');
     const director = (await addUser(context, 'director')).email;
     const response = await app.inject({
@@ -106,7 +130,28 @@ describeEachDialect('the board view', (getDatabase) => {
       newCustomers: 1,
       cacMinor: 600_000,
     });
-    expect(board.sla.sales).toMatchObject({ measured: 0, compliance: null });
+    // The same figures as the SLA report and the attribution report of the period (one definition).
+    const sla = await context.services.sla.report(cli, { from: board.from, to: board.to });
+    expect(sla.total.speedToLead.medianMs).toBe(3_600_000);
+    expect(board.sla.sales).toEqual({
+      measured: sla.total.measured,
+      met: sla.total.met,
+      breached: sla.total.breached,
+      waived: sla.total.waived,
+      compliance: sla.total.compliance,
+      speedToLeadMedianMs: sla.total.speedToLead.medianMs,
+    });
+    expect(board.sla.marketing).toEqual(sla.marketing);
+    const attribution = await context.services.attribution.report(cli, {
+      from: board.from.slice(0, 10),
+      to: '2027-03-31',
+      currency: 'EUR',
+    });
+    expect(board.marketing.revenueMinor).toBe(attribution.totals.revenueMinor);
+    expect(board.marketing.sourcedPipelineMinor).toBe(attribution.marketing.sourced.pipelineMinor);
+    expect(board.marketing.campaignCostMinor).toBe(
+      attribution.campaigns.reduce((a, c) => a + c.costMinor, 0),
+    );
     expect(board.agreements).toEqual([{ version: null, from: board.from, to: board.to }]);
 
     const rep2 = await signIn(app, (await addUser(context, 'sales_rep')).email);

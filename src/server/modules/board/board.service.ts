@@ -18,7 +18,8 @@ const DAY_MS = 86_400_000;
 /**
  * The board view (steps 5 and 7): plan against actual by stage, velocity, both sides' SLAs,
  * Marketing's sourced and influenced revenue with CAC, and the forecast, for one period. It reads
- * the other modules' reports as the system (the board sees the whole company).
+ * the other modules' reports as the system (the board sees the whole company): their totals,
+ * without the lines per rep, team and campaign that the board does not show.
  */
 export function createBoardService(
   deps: ServiceDeps,
@@ -47,8 +48,8 @@ export function createBoardService(
       const tomorrow = new Date(now.getTime() + DAY_MS).toISOString().slice(0, 10);
 
       const [sla, attribution, open, closedYear, closedPeriod, agreements, firstWins] = await Promise.all([
-        readers.sla.report(system, { from: from.toISOString(), to: to.toISOString() }),
-        readers.attribution.report(system, { from: fromDay, to: lastDay, currency }),
+        readers.sla.totals(system, { from: from.toISOString(), to: to.toISOString() }),
+        readers.attribution.summary(system, { from: fromDay, to: lastDay, currency }),
         findOpenDeals(db, currency),
         findClosedDeals(db, { from: yearAgo, to: tomorrow, currency }),
         findClosedDeals(db, { from: fromDay, to: toDay, currency }),
@@ -86,7 +87,7 @@ export function createBoardService(
             );
       const planMinor = pacing.plan ? pacing.revenue.planned : null;
       const forecastMinor = wonMinor + weightedOpen;
-      const cost = attribution.campaigns.reduce((a, c) => a + c.costMinor, 0);
+      const cost = attribution.campaignCostMinor;
 
       return {
         periodKind: query.periodKind,

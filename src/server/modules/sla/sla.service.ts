@@ -234,6 +234,21 @@ export function createSlaService(
     known?: Awaited<ReturnType<typeof findCalendars>>,
   ) => calendarFor({ conn, calendars, calendarId, at, ...(known && { known }) });
 
+  /** A report's period and the reps whose clocks it reads (null: everyone), as the actor may see. */
+  async function reportScope(actor: Actor | null, query: SlaReportQuery) {
+    const who = authorize(actor, 'sla.read');
+    const from = new Date(query.from);
+    const to = new Date(query.to);
+    if (to.getTime() <= from.getTime())
+      throw fieldError('http.validation_failed', 'to', 'must be after from');
+    const visibility = await loadVisibility(db, who);
+    let userIds: string[] | null = visibility.kind === 'owned_by' ? [...visibility.userIds] : null;
+    const narrow = (ids: string[]) => (userIds = userIds ? ids.filter((id) => userIds!.includes(id)) : ids);
+    if (query.teamId) narrow((await findUsers(db, { teamId: query.teamId }, 10_000)).map((u) => u.id));
+    if (query.userId) narrow([query.userId]);
+    return { from, to, userIds };
+  }
+
   return {
     async listPolicies(actor: Actor | null): Promise<SlaPolicy[]> {
       authorize(actor, 'sla.read');
@@ -513,22 +528,35 @@ export function createSlaService(
     },
 
     /**
+     * The report's figures of everyone in view and Marketing's, without a line per team or rep
+     * (the board's): the same counts and speed to lead, grouped once.
+     */
+    async totals(
+      actor: Actor | null,
+      query: SlaReportQuery,
+    ): Promise<Pick<SlaReport, 'from' | 'to' | 'total' | 'marketing'>> {
+      const { from, to, userIds } = await reportScope(actor, query);
+      const [counts, speed, marketing] = await Promise.all([
+        countClocksStartedBetween(db, { from, to, userIds }),
+        summariseSpeedToLead(db, { from, to, userIds, groups: new Map(), bounds: SPEED_BUCKETS_MS }),
+        commitments.summaries(db, from, to),
+      ]);
+      return {
+        from: from.toISOString(),
+        to: to.toISOString(),
+        total: slaFigures(counts, speed.get('')),
+        marketing,
+      };
+    },
+
+    /**
      * Follow-up per rep over a period (clocks started in it): measured, met, breached by level,
      * waived, reassigned, compliance, and speed to lead (handover → first genuine response) of the
      * leads handed over in the period; every active rep in view has a line, idle or not.
      * A rep sees their own, a manager their team's, directors, marketing and admins everyone's.
      */
     async report(actor: Actor | null, query: SlaReportQuery): Promise<SlaReport> {
-      const who = authorize(actor, 'sla.read');
-      const from = new Date(query.from);
-      const to = new Date(query.to);
-      if (to.getTime() <= from.getTime())
-        throw fieldError('http.validation_failed', 'to', 'must be after from');
-      const visibility = await loadVisibility(db, who);
-      let userIds: string[] | null = visibility.kind === 'owned_by' ? [...visibility.userIds] : null;
-      const narrow = (ids: string[]) => (userIds = userIds ? ids.filter((id) => userIds!.includes(id)) : ids);
-      if (query.teamId) narrow((await findUsers(db, { teamId: query.teamId }, 10_000)).map((u) => u.id));
-      if (query.userId) narrow([query.userId]);
+      const { from, to, userIds } = await reportScope(actor, query);
       const counts = await countClocksStartedBetween(db, { from, to, userIds });
       // Every active rep in view has a line, with nothing to show or not: an idle rep is news too.
       const idle = query.userId
