@@ -109,6 +109,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0048_fate_covering_indexes',
         '0049_assignment_covering_index',
         '0050_handoff_fates',
+        '0051_deal_report_indexes',
       ],
     });
   });

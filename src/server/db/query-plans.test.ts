@@ -16,6 +16,12 @@ import {
 import { summariseCohortFunnel } from '../modules/stages/stages.repository.ts';
 import { findStaleDeals, sumLiveCredits } from '../modules/attribution/live-credits.repository.ts';
 import { countFates, findStaleFateLeads, keepFates } from '../modules/handoff/handoff.repository.ts';
+import {
+  findFirstWinsByAccount,
+  findMainCurrency,
+  findOpenDeals,
+} from '../modules/board/board.repository.ts';
+import { findClosedDeals } from '../modules/planning/planning.repository.ts';
 
 describe('query plans (SQLite)', () => {
   let database: TestDatabase;
@@ -131,6 +137,27 @@ describe('query plans (SQLite)', () => {
     ])
       expect(keep).toContain(`USING COVERING INDEX ${index}`);
     expect(keep).not.toMatch(/SCAN (stage_changes|assignments|opportunities|touchpoints|handoff_fates)\b/);
+  });
+
+  it("reads the board's deals from covering indexes, never the table", async () => {
+    const plans = await plansOf(async (db) => {
+      await findOpenDeals(db, 'EUR');
+      await findMainCurrency(db);
+      await findFirstWinsByAccount(db);
+      await findClosedDeals(db, { from: '2026-01-01', to: '2027-01-01', currency: 'EUR' });
+    });
+    expect(plans).toEqual([
+      expect.stringContaining(
+        'SEARCH o USING COVERING INDEX opportunities_currency_idx (currency=? AND status=?)',
+      ),
+      expect.stringContaining('SCAN opportunities USING COVERING INDEX opportunities_currency_idx'),
+      expect.stringContaining(
+        'SEARCH opportunities USING COVERING INDEX opportunities_won_accounts_idx (status=? AND account_id>?)',
+      ),
+      expect.stringContaining(
+        'SEARCH opportunities USING COVERING INDEX opportunities_closed_idx (status=? AND closed_on>? AND closed_on<?)',
+      ),
+    ]);
   });
 
   it("reads a period's cohort from its covering index, and each person's stage rows by their key", async () => {
