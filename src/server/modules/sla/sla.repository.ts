@@ -493,13 +493,14 @@ export async function summariseSpeedToLead(
     ),
     ${singles.length === 0 ? sql`` : sql`g1 (k, user_id) as (values ${sql.join(singles)}),`}
     ${members.length === 0 ? sql`` : sql`g (k, user_id) as (values ${sql.join(members)}),`}
-    -- Each rep's earliest start and response per lead, once; each group's from these (read only
-    -- when there are groups). Everyone's straight from the clocks: the same minimum, one step less.
+    -- Each rep's earliest start and response per lead, once; everyone's and each group's from
+    -- these. Without groups, everyone's straight from the clocks: the same minimum, a step less
+    -- (with groups, reading the clocks twice would store them first).
     pc as (
       select cast(user_id as text) as u, contact_id, min(s) as s, min(r) as r from c group by user_id, contact_id
     ),
     l as (
-      select '' as k, contact_id, min(s) as s, min(r) as r from c group by contact_id
+      select '' as k, contact_id, min(s) as s, min(r) as r from ${input.groups.size === 0 ? sql`c` : sql`pc`} group by contact_id
       ${grouped}
     ),
     w as (select k, case when r is null then null when r < s then 0 else r - s end as wait from l),
