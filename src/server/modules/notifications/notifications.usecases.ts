@@ -49,8 +49,6 @@ import {
 } from './notifications.emails.ts';
 import {
   findPolicyName,
-  addToUnsentDigest,
-  findOutboxByDedupeKeys,
   hasOutboxMessage,
   insertOutboxBulk,
   insertOutboxMessages,
@@ -719,9 +717,7 @@ const digestItemOf = (s: SlaStepEmail): SlaDigestItemParams => ({
  * Queues the steps of the follow-up ladder (reminders and escalations) one sweep took, in the
  * caller's transaction, as one digest per person and kind of alert: a manager told of thirty
  * misses gets one email listing the thirty leads. Each is rendered just before it is sent, so a
- * sweep of thousands stays quick. The sweep's batches share `sweepId`: a later batch adds its
- * leads to the digest an earlier one queued, as long as no dispatcher has taken it yet. Returns
- * how many steps were queued.
+ * sweep of thousands stays quick. Returns how many steps were queued.
  */
 export async function queueSlaSteps({
   trx,
@@ -734,7 +730,7 @@ export async function queueSlaSteps({
   sqlite?: SqliteStatements | undefined;
   steps: readonly SlaStepEmail[];
   now: Date;
-  /** The sweep the steps belong to: its batches add to one digest per person. */
+  /** The sweep the steps belong to (its digests' dedupe keys). */
   sweepId: string;
 }): Promise<number> {
   const at = toDbTime(now);
@@ -774,31 +770,7 @@ export async function queueSlaSteps({
       alert_channel_id: target.alertChannelId,
     }),
   );
-  // An earlier batch of this sweep may have queued a digest for the same person: add to it.
-  const earlier = new Map(
-    (await findOutboxByDedupeKeys(trx, [...new Set(rows.map((r) => r.dedupe_key))])).map((r) => [
-      r.dedupe_key,
-      r,
-    ]),
-  );
-  const fresh: OutboxInsert[] = [];
-  for (const row of rows) {
-    const before = earlier.get(row.dedupe_key);
-    if (!before) {
-      fresh.push(row);
-      continue;
-    }
-    const items = [
-      ...readJson(SlaDigestParams, before.params, 'outbox.params').items,
-      ...readJson(SlaDigestParams, row.params ?? null, 'outbox.params').items,
-    ];
-    const merged = JSON.stringify({ ...readJson(SlaDigestParams, before.params, 'outbox.params'), items });
-    const contactId = items.length === 1 ? items[0]!.contactId : null;
-    // Taken by a dispatcher (or rendered) meanwhile: this batch's leads go in a digest of their own.
-    if (!(await addToUnsentDigest(trx, before.id, merged, contactId)))
-      fresh.push({ ...row, dedupe_key: `${row.dedupe_key}:${row.id}` });
-  }
-  await insertOutboxBulk(trx, sqlite, fresh);
+  await insertOutboxBulk(trx, sqlite, rows);
   return active.length;
 }
 

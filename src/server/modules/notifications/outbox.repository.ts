@@ -18,40 +18,6 @@ export async function insertOutboxBulk(
   await bulkInsert(db, sqlite, 'outbox', rows, { ignoreConflicts: true });
 }
 
-/** The messages queued under these dedupe keys (an SLA sweep's digests of its earlier batches). */
-export async function findOutboxByDedupeKeys(
-  db: Db,
-  keys: readonly string[],
-): Promise<Pick<OutboxRow, 'id' | 'dedupe_key' | 'params'>[]> {
-  if (keys.length === 0) return [];
-  return db
-    .selectFrom('outbox')
-    .select(['id', 'dedupe_key', 'params'])
-    .where('dedupe_key', 'in', [...keys])
-    .execute();
-}
-
-/**
- * Puts more leads in a digest no dispatcher has taken or rendered yet (the bell's own row is never
- * taken): false when one has, and the leads need a message of their own.
- */
-export async function addToUnsentDigest(
-  db: Db,
-  id: string,
-  params: string,
-  contactId: string | null,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('outbox')
-    .set({ params, contact_id: contactId })
-    .where('id', '=', id)
-    .where('leased_by', 'is', null)
-    .where('subject', 'is', null)
-    .where((eb) => eb.or([eb('status', '=', 'pending'), eb('channel', '=', 'in_app')]))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
 /** Queues messages; one already queued under the same dedupe key is left as it is. */
 export async function insertOutboxMessages(db: Db, rows: readonly Insertable<OutboxTable>[]): Promise<void> {
   if (rows.length === 0) return;

@@ -302,23 +302,23 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
     expect(breached.flatMap((d) => d.leads).sort()).toEqual([...ids].sort());
   });
 
-  /** A sweep of the due clocks in transactions of two, on this store (or as `db` runs them). */
-  const sweepInTwos = (db = context.database.db) =>
+  /** A sweep of at most `limit` due clocks, on this store (or as `db` runs its transaction). */
+  const sweep = (limit: number, db = context.database.db) =>
     sweepDueClocks({
       db,
       sqlite: context.database.sqlite,
       now: context.clock.now(),
-      batch: 2,
+      limit,
       reassign: () => Promise.reject(new Error('no reassignment is due')),
       publish: () => undefined,
     });
 
-  it('keeps one digest per person across the batches of a sweep; an erased lead leaves it', async () => {
+  it('keeps one digest per person for a sweep; an erased lead leaves it', async () => {
     const { manager } = await org();
     const ids = await routedMqls('q', 5);
-    // The first misses, in three transactions of at most two clocks: one digest of all five.
+    // The first misses, in one sweep: one digest of all five.
     context.clock.set('2026-12-01T13:00:00.000Z');
-    expect(await sweepInTwos()).toBe(5);
+    expect(await sweep(100)).toBe(5);
     expect(await digests('sla.breached')).toEqual([{ to: manager.id, leads: ids }]);
     // The bell shows it as one alert about five leads.
     const bell = await context.services.notifications.inbox({
@@ -361,26 +361,31 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
     ]);
   });
 
-  it('gives a batch’s leads a digest of their own when a dispatcher took the sweep’s first one', async () => {
+  it('takes a sweep in one transaction: all of it or none, at most its limit', async () => {
     const { manager } = await org();
     const ids = await routedMqls('r', 3);
     context.clock.set('2026-12-01T13:00:00.000Z');
-    let batches = 0;
     const db = context.database.db;
-    // Between the first and second transaction a dispatcher leases what the first queued.
-    const leasing = {
+    // The disk fills up as the sweep commits: no step is taken, no digest is queued.
+    const failing = {
       transaction: () => ({
-        execute: async <T>(work: (trx: typeof db) => Promise<T>) => {
-          if (batches++ === 1)
-            await db
-              .updateTable('outbox')
-              .set({ leased_by: 'dispatcher', leased_until: '2026-12-01T13:05:00.000Z' })
-              .execute();
-          return db.transaction().execute(work);
-        },
+        execute: <T>(work: (trx: typeof db) => Promise<T>) =>
+          db.transaction().execute(async (trx) => {
+            await work(trx);
+            throw new Error('disk full');
+          }),
       }),
     } as unknown as typeof db;
-    expect(await sweepInTwos(leasing)).toBe(3);
+    await expect(sweep(100, failing)).rejects.toThrow('disk full');
+    expect(await digests('sla.breached')).toEqual([]);
+    expect(
+      await context.database.db.selectFrom('sla_instances').select('level').where('level', '>', 0).execute(),
+    ).toEqual([]);
+    // A sweep of two takes two clocks and leaves the third due; the next sweep takes it, with a
+    // digest of its own.
+    expect(await sweep(2)).toBe(2);
+    expect(await sweep(2)).toBe(1);
+    expect(await sweep(2)).toBe(0);
     const queued = await digests('sla.breached');
     expect(queued.map((d) => [d.to, d.leads.length])).toEqual([
       [manager.id, 2],

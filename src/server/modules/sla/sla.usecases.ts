@@ -128,9 +128,6 @@ async function isHot(conn: Db, contactId: string, now: Date): Promise<boolean> {
   );
 }
 
-/** Rows per sweep transaction. */
-const sweepBatch = 2000;
-
 /**
  * The first genuine response to a clock's lead since it started: a sales activity by the rep (for
  * a first-response clock), or a person moving the lead out of the clock's stage. The one place
@@ -338,25 +335,23 @@ export async function settleClocks({
 }
 
 /**
- * One batch of the sweep, in one transaction: loads the due clocks and everything they need in
- * a few queries, then stops those a response or a move answered and takes the due steps of the
- * rest — each by compare-and-set on its next step, so a step is taken once — queueing one
- * digest per person for all of them. A reassignment goes through routing, which is rare enough to go one by one.
+ * The sweep, in one transaction: loads the due clocks and everything they need in a few
+ * queries, then stops those a response or a move answered and takes the due steps of the rest —
+ * each by compare-and-set on its next step, so a step is taken once — queueing one digest per
+ * person for all of them. A reassignment goes through routing, which is rare enough to go one by one.
  */
-async function sweepBatchIn({
+async function sweepIn({
   trx,
   sqlite,
   now,
   take,
   reassign,
   announced,
-  sweepId,
 }: {
   trx: Db;
   sqlite: SqliteStatements | undefined;
   now: Date;
   take: number;
-  sweepId: string;
   reassign: ReassignAfterMiss;
   announced: DomainEvent[];
 }): Promise<number> {
@@ -465,7 +460,7 @@ async function sweepBatchIn({
     }
   }
   await queueWebhooks(trx, hooks, sqlite);
-  const queued = await queueSlaSteps({ trx, sqlite, steps: emails, now, sweepId });
+  const queued = await queueSlaSteps({ trx, sqlite, steps: emails, now, sweepId: newId() });
   if (queued > 0) announced.push({ type: 'outbox.queued', count: queued, at: now });
   for (const instance of reassignments) {
     const result = await reassign(trx, {
@@ -482,15 +477,16 @@ async function sweepBatchIn({
  * Takes the ladder steps that are due, each exactly once: checks first whether the lead was
  * answered or moved on (from the stored history, so a response the process missed still counts),
  * then queues the reminder or escalation in the outbox, or has routing give the lead to someone
- * else. What it queued and reassigned is published after each batch commits. Returns how many
- * clocks it looked at.
+ * else. A sweep is one transaction of at most `limit` clocks, so it queues one digest per person
+ * and kind of alert, written once: 10,000 due clocks (a backlog after an outage) hold the writer
+ * for about half a second on SQLite; the next sweep takes the rest. What it queued and
+ * reassigned is published once it commits. Returns how many clocks it looked at.
  */
 export async function sweepDueClocks({
   db,
   sqlite,
   now,
   limit = 10_000,
-  batch = sweepBatch,
   reassign,
   publish,
 }: {
@@ -498,24 +494,15 @@ export async function sweepDueClocks({
   sqlite?: SqliteStatements | undefined;
   now: Date;
   limit?: number;
-  /** Clocks per transaction (the sweep's batches share one digest per person). */
-  batch?: number;
   reassign: ReassignAfterMiss;
   publish: (events: readonly DomainEvent[]) => void;
 }): Promise<number> {
-  let handled = 0;
-  const sweepId = newId();
-  while (handled < limit) {
-    const take = Math.min(batch, limit - handled);
-    const announced: DomainEvent[] = [];
-    const count = await db
-      .transaction()
-      .execute((trx) => sweepBatchIn({ trx, sqlite, now, take, reassign, announced, sweepId }));
-    publish(announced);
-    handled += count;
-    if (count < take) break;
-  }
-  return handled;
+  const announced: DomainEvent[] = [];
+  const count = await db
+    .transaction()
+    .execute((trx) => sweepIn({ trx, sqlite, now, take: limit, reassign, announced }));
+  publish(announced);
+  return count;
 }
 
 /** Each rep's follow-up record over the last 30 days: what routing's performance factor uses. */
