@@ -19,6 +19,7 @@ import { v7 } from 'uuid';
 import { loadTestSettings } from '../src/server/config.ts';
 import { migrateToLatest, openDatabase, type Database } from '../src/server/db/database.ts';
 import { toDbTime } from '../src/server/db/dialect.ts';
+import { indexPendingSearch } from '../src/server/modules/contacts/contacts.repository.ts';
 import { createTestDatabase } from '../src/server/testing/databases.ts';
 import { addUser, createTestContext } from '../src/server/testing/world.ts';
 import { round, size, smoke } from './measure.ts';
@@ -118,9 +119,9 @@ function searches(): { q: string; kind: Kind }[] {
 }
 
 async function seedSqlite(path: string) {
-  const database = openDatabase({ dialect: 'sqlite', path });
-  await migrateToLatest(database.db);
-  await database.close();
+  const setup = openDatabase({ dialect: 'sqlite', path });
+  await migrateToLatest(setup.db);
+  await setup.close();
   const raw = new SQLite(path);
   raw.pragma('journal_mode = WAL');
   const at = new Date('2026-12-01T09:00:00.000Z').toISOString();
@@ -146,6 +147,11 @@ async function seedSqlite(path: string) {
       }
     })();
   raw.close();
+  // The new contacts into the search index, as the background does (migration 0052), counted in
+  // the seeding.
+  const database = openDatabase({ dialect: 'sqlite', path });
+  while ((await indexPendingSearch(database.db, 50_000)) > 0);
+  await database.close();
 }
 
 async function seedPostgres(database: Database) {

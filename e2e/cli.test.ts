@@ -110,6 +110,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0049_assignment_covering_index',
         '0050_handoff_fates',
         '0051_deal_report_indexes',
+        '0052_contact_search_pending',
       ],
     });
   });

@@ -50,6 +50,7 @@ import * as m0048 from './0048_fate_covering_indexes.ts';
 import * as m0049 from './0049_assignment_covering_index.ts';
 import * as m0050 from './0050_handoff_fates.ts';
 import * as m0051 from './0051_deal_report_indexes.ts';
+import * as m0052 from './0052_contact_search_pending.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -104,4 +105,5 @@ export const migrations: Record<string, Migration> = {
   '0049_assignment_covering_index': m0049,
   '0050_handoff_fates': m0050,
   '0051_deal_report_indexes': m0051,
+  '0052_contact_search_pending': m0052,
 };

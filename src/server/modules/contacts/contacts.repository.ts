@@ -134,6 +134,46 @@ function contactConditions(
   return eb.and(all);
 }
 
+/** Contacts the SQLite search index takes per transaction when it catches up (migration 0052). */
+const searchIndexBatch = 1_000;
+
+/**
+ * Indexes up to `limit` contacts that are pending for search (SQLite: new contacts are noted by
+ * trigger and indexed here in bulk, migration 0052), in one transaction: each gets its key and
+ * its text as its fields are now. Returns how many it indexed; 0 on PostgreSQL, which indexes as
+ * it writes.
+ */
+export async function indexPendingSearch(db: Db, limit = searchIndexBatch): Promise<number> {
+  if (dialectOf(db) === 'postgres') return 0;
+  const work = async (trx: Db) => {
+    const ids = (
+      await sql<{ contact_id: string }>`select contact_id from contact_search_pending limit ${limit}`.execute(
+        trx,
+      )
+    ).rows.map((r) => r.contact_id);
+    if (ids.length === 0) return 0;
+    const list = JSON.stringify(ids);
+    await sql`insert into contact_search_keys (contact_id) select value from json_each(${list})
+      where true on conflict (contact_id) do nothing`.execute(trx);
+    await sql`insert into contact_search (rowid, body)
+      select k.key, lower(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '') || ' ' || coalesce(c.email, '')
+        || ' ' || coalesce((select name from accounts where accounts.id = c.account_id), ''))
+      from json_each(${list}) j join contact_search_keys k on k.contact_id = j.value join contacts c on c.id = j.value`.execute(
+      trx,
+    );
+    await sql`delete from contact_search_pending where contact_id in (select value from json_each(${list}))`.execute(
+      trx,
+    );
+    return ids.length;
+  };
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
+/** Indexes every contact still pending for search, so that a search finds all stored before it. */
+async function catchUpSearch(db: Db): Promise<void> {
+  while ((await indexPendingSearch(db)) === searchIndexBatch);
+}
+
 /** Newest first, limited to what `visibility` allows; `beforeId` is the cursor. */
 export async function findContacts(
   db: Db,
@@ -153,6 +193,7 @@ export async function findContacts(
     return query.orderBy('id', 'desc').limit(limit).execute();
   };
   if (!filter.q) return find();
+  await catchUpSearch(db);
   if (dialectOf(db) === 'postgres') {
     // A common word (a surname thousands share) is found fastest among the newest texts; its full
     // list from the index would be read and sorted. Only when the newest do not fill the page does
@@ -241,6 +282,7 @@ export async function findSimilarContacts(
   if (visibility.kind === 'owned_by' && visibility.userIds.length === 0) return [];
   const question = resembling(db, search);
   if (question === null) return [];
+  await catchUpSearch(db);
   const query =
     dialectOf(db) === 'postgres'
       ? db

@@ -245,6 +245,83 @@ describeEachDialect('contacts and their lifecycle over HTTP', (getDatabase) => {
     ).toEqual(['jan@acme.nl']);
   });
 
+  it('finds a contact the moment it is stored, though SQLite indexes new contacts after the fact', async () => {
+    const headers = as(company.cookies.marketer);
+    const emails = async (q: string) =>
+      (await app.inject({ url: `/api/v1/contacts?q=${encodeURIComponent(q)}`, headers }))
+        .json<{ data: Contact[] }>()
+        .data.map((c) => c.email);
+    const db = context.database.db;
+    const sqlite = context.database.dialect === 'sqlite';
+    /** The contacts SQLite has yet to index (migration 0052); PostgreSQL indexes as it writes. */
+    const pending = async () =>
+      sqlite
+        ? (await sql<{ contact_id: string }>`select contact_id from contact_search_pending`.execute(db)).rows
+            .map((r) => r.contact_id)
+            .sort()
+        : [];
+    // The background indexes what is pending: here the company's own contacts.
+    const seeded = await context.services.contacts.indexPendingSearch();
+    expect(seeded > 0).toBe(sqlite);
+    expect(await context.services.contacts.indexPendingSearch()).toBe(0);
+    expect(await pending()).toEqual([]);
+
+    // Two people arrive through the events API; one is renamed and the other erased before
+    // anything is indexed.
+    const cli = { kind: 'cli' } as const;
+    const at = context.clock.now().toISOString();
+    const stored = await context.services.capture.ingest(
+      cli,
+      {
+        events: [
+          {
+            type: 'form_submitted',
+            occurredAt: at,
+            email: 'noor@initech.nl',
+            firstName: 'Noor',
+            lastName: 'Bakker',
+          },
+          {
+            type: 'form_submitted',
+            occurredAt: at,
+            email: 'daan@hooli.nl',
+            firstName: 'Daan',
+            lastName: 'Mulder',
+          },
+        ],
+      },
+      undefined,
+    );
+    const [noor, daan] = stored.body.results.map((r) => r.contactId!);
+    expect(await pending()).toEqual(sqlite ? [noor, daan].sort() : []);
+    await context.services.contacts.updateContact(cli, noor!, { lastName: 'Smit' });
+    await context.services.contacts.eraseContact(cli, daan!);
+    expect(await pending()).toEqual(sqlite ? [noor] : []);
+
+    // The first search indexes what is pending, as it is now, and then reads.
+    expect(await emails('noor smit')).toEqual(['noor@initech.nl']);
+    expect(await pending()).toEqual([]);
+    expect(await emails('bakker')).not.toContain('noor@initech.nl');
+    expect(await emails('mulder')).not.toContain('daan@hooli.nl');
+    expect(await emails('initech')).toContain('noor@initech.nl');
+
+    // The background takes a new one as well, and the search finds it without more work.
+    await context.services.capture.ingest(
+      cli,
+      {
+        type: 'form_submitted',
+        occurredAt: at,
+        email: 'lotte@umbrella.nl',
+        firstName: 'Lotte',
+        lastName: 'Dekker',
+      },
+      undefined,
+    );
+    expect(await context.services.contacts.indexPendingSearch()).toBe(sqlite ? 1 : 0);
+    expect(await pending()).toEqual([]);
+    expect(await emails('dekker')).toEqual(['lotte@umbrella.nl']);
+  });
+
   it('filters by email in any case, searches by name and company, and pages with a cursor', async () => {
     for (let i = 0; i < 5; i++) {
       await context.services.contacts.createContact(

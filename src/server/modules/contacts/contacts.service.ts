@@ -56,6 +56,7 @@ import {
   findContactById,
   findContacts,
   findSimilarContacts,
+  indexPendingSearch,
   findStageChanges,
   insertContact,
   insertStageChange,
@@ -177,6 +178,14 @@ export function createContactsService(
   }
 
   return {
+    /**
+     * Indexes up to `limit` new contacts for search (SQLite indexes them in bulk after they are
+     * stored; a search catches up first, the background keeps the backlog small). Returns how many.
+     */
+    indexPendingSearch(limit = 1_000): Promise<number> {
+      return indexPendingSearch(db, limit);
+    },
+
     async listContacts(actor: Actor | null, query: ListContactsQuery) {
       const who = authorize(actor, 'contacts.read');
       const visibility = await loadVisibility(db, who);

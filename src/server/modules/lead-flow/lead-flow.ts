@@ -190,6 +190,12 @@ export async function startLeadFlow(
       for (let round = 0; round < 10; round++)
         if ((await services.handoff.refreshFates(creditPerRound)) < creditPerRound) break;
     });
+    // New contacts into the search index (SQLite), the same way: a search would otherwise index
+    // them itself first.
+    await attempt('indexing new contacts for search failed', async () => {
+      for (let round = 0; round < 10; round++)
+        if ((await services.contacts.indexPendingSearch(creditPerRound)) < creditPerRound) break;
+    });
   };
   await sweepWaiting();
   let waiting: Promise<void> | undefined;
