@@ -29,9 +29,34 @@ export function median(values: readonly number[]): number | null {
   return sorted[Math.ceil(sorted.length / 2) - 1]!;
 }
 
+/** What a history is made of: counts, the sum of the won amounts above zero, and the median cycle. */
+export interface DealHistorySums {
+  closed: number;
+  won: number;
+  /** The sum of the won amounts above zero, and how many there are. */
+  amountMinor: number;
+  dealSample: number;
+  cycleDays: number | null;
+  cycleSample: number;
+}
+
+/** The rates of a history from its sums, whether they come from a list or from the database. */
+export function dealHistoryOf(sums: DealHistorySums): DealHistory {
+  return {
+    closed: sums.closed,
+    won: sums.won,
+    winRate: sums.closed > 0 ? sums.won / sums.closed : null,
+    averageDealMinor: sums.dealSample > 0 ? Math.round(sums.amountMinor / sums.dealSample) : null,
+    dealSample: sums.dealSample,
+    cycleDays: sums.cycleDays,
+    cycleSample: sums.cycleSample,
+  };
+}
+
 /**
  * Win rate, average won deal and sales cycle of a set of closed deals: what the planner and the
- * board's velocity read from the company's own history.
+ * board's velocity read from the company's own history (the definition; the database sums it
+ * the same way, summariseClosedDeals).
  *
  * @example dealHistory([{ status: 'won', amountMinor: 100, createdAtMs: 0, closedOn: '1970-01-11' }])
  * // { closed: 1, won: 1, winRate: 1, averageDealMinor: 100, cycleDays: 10, … }
@@ -43,14 +68,12 @@ export function dealHistory(deals: readonly ClosedDeal[]): DealHistory {
     .filter((d) => d.closedOn)
     .map((d) => (Date.parse(`${d.closedOn}T00:00:00Z`) - d.createdAtMs) / DAY_MS)
     .filter((days) => days >= 0);
-  return {
+  return dealHistoryOf({
     closed: deals.length,
     won: won.length,
-    winRate: deals.length > 0 ? won.length / deals.length : null,
-    averageDealMinor:
-      amounts.length > 0 ? Math.round(amounts.reduce((a, b) => a + b, 0) / amounts.length) : null,
+    amountMinor: amounts.reduce((a, b) => a + b, 0),
     dealSample: amounts.length,
     cycleDays: median(cycles),
     cycleSample: cycles.length,
-  };
+  });
 }

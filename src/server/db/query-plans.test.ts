@@ -21,7 +21,7 @@ import {
   findMainCurrency,
   findOpenDeals,
 } from '../modules/board/board.repository.ts';
-import { findClosedDeals } from '../modules/planning/planning.repository.ts';
+import { summariseClosedDeals } from '../modules/planning/planning.repository.ts';
 
 describe('query plans (SQLite)', () => {
   let database: TestDatabase;
@@ -144,7 +144,7 @@ describe('query plans (SQLite)', () => {
       await findOpenDeals(db, 'EUR');
       await findMainCurrency(db);
       await findFirstWinsByAccount(db);
-      await findClosedDeals(db, { from: '2026-01-01', to: '2027-01-01', currency: 'EUR' });
+      await summariseClosedDeals(db, { from: '2026-01-01', to: '2027-01-01', currency: 'EUR' });
     });
     expect(plans).toEqual([
       expect.stringContaining(

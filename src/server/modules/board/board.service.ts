@@ -10,8 +10,7 @@ import type { ServiceDeps } from '../shared/deps.ts';
 import type { SlaService } from '../sla/sla.service.ts';
 import { findFirstWinsByAccount, findMainCurrency, findOpenDeals } from './board.repository.ts';
 import { cac, newCustomers, wonInPeriod } from '../../../domain/metrics/compute.ts';
-import { findClosedDeals, toClosedDeals } from '../planning/planning.repository.ts';
-import { dealHistory } from '../../../domain/planning/deal-history.ts';
+import { findClosedDeals, summariseClosedDeals, toClosedDeals } from '../planning/planning.repository.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -47,17 +46,16 @@ export function createBoardService(
       const today = now.toISOString().slice(0, 10);
       const tomorrow = new Date(now.getTime() + DAY_MS).toISOString().slice(0, 10);
 
-      const [sla, attribution, open, closedYear, closedPeriod, agreements, firstWins] = await Promise.all([
+      const [sla, attribution, open, year, closedPeriod, agreements, firstWins] = await Promise.all([
         readers.sla.totals(system, { from: from.toISOString(), to: to.toISOString() }),
         readers.attribution.summary(system, { from: fromDay, to: lastDay, currency }),
         findOpenDeals(db, currency),
-        findClosedDeals(db, { from: yearAgo, to: tomorrow, currency }),
+        summariseClosedDeals(db, { from: yearAgo, to: tomorrow, currency }),
         findClosedDeals(db, { from: fromDay, to: toDay, currency }),
         agreementSpans(db, from, to),
         findFirstWinsByAccount(db),
       ]);
 
-      const year = dealHistory(toClosedDeals(closedYear));
       const winRate = year.winRate;
       const averageDeal = year.averageDealMinor;
       const cycleDays = year.cycleDays;

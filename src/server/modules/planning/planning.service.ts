@@ -2,7 +2,6 @@ import type { Actor } from '../../../domain/access/roles.ts';
 import { queueWebhooks, webhookEvent } from '../webhooks/webhooks.usecases.ts';
 import { funnelOf } from '../../../domain/lifecycle/funnel.ts';
 import { addMonths, monthBounds, monthsOfPeriod, type LocalMonth } from '../../../domain/planning/months.ts';
-import { dealHistory } from '../../../domain/planning/deal-history.ts';
 import { paceOf } from '../../../domain/planning/pace.ts';
 import {
   DEFAULT_LAG_DAYS,
@@ -46,14 +45,13 @@ import {
   countDealsByMonth,
   countStageEntriesByMonth,
   deleteTargetRow,
-  findClosedDeals,
+  summariseClosedDeals,
   findPlanById,
   findPlans,
   findTargetById,
   findTargets,
   insertPlan,
   recordPlanPaceIf,
-  toClosedDeals,
   upsertTarget,
   type TargetRow,
 } from './planning.repository.ts';
@@ -119,9 +117,9 @@ export function createPlanningService(
     const to = now;
     const from = new Date(now.getTime());
     from.setUTCMonth(from.getUTCMonth() - months);
-    const [moves, deals] = await Promise.all([
+    const [moves, closedDeals] = await Promise.all([
       findStageMovesSince(db, { from: toDbTime(from), to: toDbTime(to), ownerIds: null }),
-      findClosedDeals(db, {
+      summariseClosedDeals(db, {
         from: toDbTime(from).slice(0, 10),
         to: toDbTime(to).slice(0, 10),
         currency,
@@ -134,7 +132,6 @@ export function createPlanningService(
       to,
     );
     const byStage = new Map(funnel.map((f) => [f.key, f]));
-    const closedDeals = dealHistory(toClosedDeals(deals));
     const rates: Partial<Record<WaterfallStep, { value: number; sample: number }>> = {};
     const lags: Partial<Record<WaterfallStep, { value: number; sample: number }>> = {};
     for (const step of WATERFALL_STEPS) {
