@@ -21,7 +21,7 @@ import {
   findMainCurrency,
   findOpenDeals,
 } from '../modules/board/board.repository.ts';
-import { summariseClosedDeals } from '../modules/planning/planning.repository.ts';
+import { sumWonDeals, summariseClosedDeals } from '../modules/planning/planning.repository.ts';
 
 describe('query plans (SQLite)', () => {
   let database: TestDatabase;
@@ -145,6 +145,7 @@ describe('query plans (SQLite)', () => {
       await findMainCurrency(db);
       await findFirstWinsByAccount(db);
       await summariseClosedDeals(db, { from: '2026-01-01', to: '2027-01-01', currency: 'EUR' });
+      await sumWonDeals(db, { from: '2026-01-01', to: '2027-01-01', currency: 'EUR' });
     });
     expect(plans).toEqual([
       expect.stringContaining(
@@ -153,6 +154,9 @@ describe('query plans (SQLite)', () => {
       expect.stringContaining('SCAN opportunities USING COVERING INDEX opportunities_currency_idx'),
       expect.stringContaining(
         'SEARCH opportunities USING COVERING INDEX opportunities_won_accounts_idx (status=? AND account_id>?)',
+      ),
+      expect.stringContaining(
+        'SEARCH opportunities USING COVERING INDEX opportunities_closed_idx (status=? AND closed_on>? AND closed_on<?)',
       ),
       expect.stringContaining(
         'SEARCH opportunities USING COVERING INDEX opportunities_closed_idx (status=? AND closed_on>? AND closed_on<?)',

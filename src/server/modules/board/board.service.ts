@@ -9,8 +9,8 @@ import { authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import type { SlaService } from '../sla/sla.service.ts';
 import { findFirstWinsByAccount, findMainCurrency, findOpenDeals } from './board.repository.ts';
-import { cac, newCustomers, wonInPeriod } from '../../../domain/metrics/compute.ts';
-import { findClosedDeals, summariseClosedDeals, toClosedDeals } from '../planning/planning.repository.ts';
+import { cac, newCustomers } from '../../../domain/metrics/compute.ts';
+import { summariseClosedDeals, sumWonDeals } from '../planning/planning.repository.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -46,12 +46,12 @@ export function createBoardService(
       const today = now.toISOString().slice(0, 10);
       const tomorrow = new Date(now.getTime() + DAY_MS).toISOString().slice(0, 10);
 
-      const [sla, attribution, open, year, closedPeriod, agreements, firstWins] = await Promise.all([
+      const [sla, attribution, open, year, won, agreements, firstWins] = await Promise.all([
         readers.sla.totals(system, { from: from.toISOString(), to: to.toISOString() }),
         readers.attribution.summary(system, { from: fromDay, to: lastDay, currency }),
         findOpenDeals(db, currency),
         summariseClosedDeals(db, { from: yearAgo, to: tomorrow, currency }),
-        findClosedDeals(db, { from: fromDay, to: toDay, currency }),
+        sumWonDeals(db, { from: fromDay, to: toDay, currency }),
         agreementSpans(db, from, to),
         findFirstWinsByAccount(db),
       ]);
@@ -64,7 +64,6 @@ export function createBoardService(
           ? Math.round((open.length * winRate * averageDeal) / Math.max(1, cycleDays))
           : null;
 
-      const won = wonInPeriod(toClosedDeals(closedPeriod), fromDay, toDay);
       const wonMinor = won.revenueMinor;
       const customers = newCustomers(firstWins, fromDay, toDay);
       // Open deals expected to close in the period; while the period runs, overdue ones count as

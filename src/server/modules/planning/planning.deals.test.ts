@@ -1,13 +1,15 @@
 // The history of closed deals as the database sums it (summariseClosedDeals, which the board and the
 // planner read) must be what the domain's definition reads from the same deals as a list
-// (dealHistory): random deals on both dialects, exactly equal, medians and rates included.
+// (dealHistory): random deals on both dialects, exactly equal, medians and rates included; and the
+// deals won in a window (sumWonDeals) what `wonInPeriod` reads.
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
+import { wonInPeriod } from '../../../domain/metrics/compute.ts';
 import { dealHistory } from '../../../domain/planning/deal-history.ts';
 import { newId } from '../../platform/ids.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { createTestContext } from '../../testing/world.ts';
-import { summariseClosedDeals } from './planning.repository.ts';
+import { sumWonDeals, summariseClosedDeals } from './planning.repository.ts';
 
 const day = 86_400_000;
 const start = Date.parse('2026-01-01T00:00:00.000Z');
@@ -75,6 +77,16 @@ describeEachDialect('the history of closed deals, summed by the database', (getD
               })),
           );
           expect(await summariseClosedDeals(db, { from, to, currency: 'EUR' })).toEqual(expected);
+          // The deals won in the window and their amounts, as the board's forecast reads them.
+          expect(await sumWonDeals(db, { from, to, currency: 'EUR' })).toEqual(
+            wonInPeriod(
+              stored
+                .filter((d) => !d.usd)
+                .map((d) => ({ status: d.status, closedOn: d.closedOn, amountMinor: d.amount ?? 0 })),
+              from,
+              to,
+            ),
+          );
         },
       ),
       { numRuns: 25 },

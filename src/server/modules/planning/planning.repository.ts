@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import { dialectOf, epochMsSql, fromDbTime, utcMonthSql } from '../../db/dialect.ts';
-import { dealHistoryOf, type ClosedDeal, type DealHistory } from '../../../domain/planning/deal-history.ts';
+import { dialectOf, epochMsSql, utcMonthSql } from '../../db/dialect.ts';
+import { dealHistoryOf, type DealHistory } from '../../../domain/planning/deal-history.ts';
 import type { TargetsTable } from '../../db/tables.ts';
 import type { Insertable, Selectable } from 'kysely';
 
@@ -118,18 +118,6 @@ export async function findPlanById(db: Db, id: string) {
   return db.selectFrom('plans').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Deals closed in [from, to) (close dates as YYYY-MM-DD): what win rate, deal size and cycle are read from. */
-export async function findClosedDeals(db: Db, input: { from: string; to: string; currency: string }) {
-  return db
-    .selectFrom('opportunities')
-    .select(['status', 'amount_minor', 'created_at', 'closed_on'])
-    .where('status', 'in', ['won', 'lost'])
-    .where('closed_on', '>=', input.from)
-    .where('closed_on', '<', input.to)
-    .where('currency', '=', input.currency)
-    .execute();
-}
-
 /**
  * The history of the deals closed in [from, to) (days) in a currency, summed by the database
  * exactly as `dealHistory` reads a list of them (the definition; a test holds the two equal on
@@ -180,6 +168,28 @@ export async function summariseClosedDeals(
     cycleDays: r.median === null ? null : Number(r.median),
     cycleSample: Number(r.cycles),
   });
+}
+
+/**
+ * The deals won in [from, to) (days) in a currency and their amounts (nothing counts as zero),
+ * summed by the database as `wonInPeriod` (domain, the definition) reads a list of them.
+ */
+export async function sumWonDeals(
+  db: Db,
+  input: { from: string; to: string; currency: string },
+): Promise<{ count: number; revenueMinor: number }> {
+  const row = await db
+    .selectFrom('opportunities')
+    .select((eb) => [
+      eb.fn.countAll<number | string>().as('count'),
+      sql<number | string>`coalesce(sum(coalesce(amount_minor, 0)), 0)`.as('revenue'),
+    ])
+    .where('status', '=', 'won')
+    .where('closed_on', '>=', input.from)
+    .where('closed_on', '<', input.to)
+    .where('currency', '=', input.currency)
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count), revenueMinor: Number(row.revenue) };
 }
 
 /**
@@ -237,14 +247,4 @@ export async function countDealsByMonth(db: Db, input: { from: string; to: strin
     opened: opened.map((r) => ({ month: r.month, count: Number(r.count) })),
     won: won.map((r) => ({ month: r.month, count: Number(r.count), revenue: Number(r.revenue ?? 0) })),
   };
-}
-
-/** The closed deals as the domain's deal history reads them. */
-export function toClosedDeals(rows: Awaited<ReturnType<typeof findClosedDeals>>): ClosedDeal[] {
-  return rows.map((r) => ({
-    status: r.status as ClosedDeal['status'],
-    amountMinor: Number(r.amount_minor ?? 0),
-    createdAtMs: fromDbTime(r.created_at).getTime(),
-    closedOn: r.closed_on,
-  }));
 }
