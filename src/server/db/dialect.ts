@@ -129,6 +129,14 @@ class BooleanToIntegerTransformer extends OperationNodeTransformer {
   }
 }
 
+/**
+ * SQLite's `indexed by` for a statement whose best index the planner misjudges (an empty clause on
+ * PostgreSQL). SQLite refuses the statement if the index is gone, so a renamed index fails loudly.
+ */
+export function indexedBySql(db: Pick<Kysely<never>, 'getExecutor'>, index: string): RawBuilder<unknown> {
+  return dialectOf(db) === 'postgres' ? sql`` : sql`indexed by ${sql.ref(index)}`;
+}
+
 /** An instant column as milliseconds since the epoch (an integer on both dialects). */
 export function epochMsSql(
   db: Pick<Kysely<never>, 'getExecutor'>,

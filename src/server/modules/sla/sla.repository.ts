@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db, SqliteStatements } from '../../db/database.ts';
-import { epochMsSql, inListSql, toDbTime } from '../../db/dialect.ts';
+import { epochMsSql, indexedBySql, inListSql, toDbTime } from '../../db/dialect.ts';
 import type { SlaCalendarsTable, SlaInstancesTable, SlaPoliciesTable } from '../../db/tables.ts';
 import { followUpEventTypes } from '../../../domain/capture/event-types.ts';
 
@@ -446,7 +446,9 @@ export interface SpeedSummary {
  * lead, from the start of its first clock to the earliest response that stopped one of them
  * (leadWaits), then how many leads, how many answered, the nearest-rank median and P90 and how
  * many waited at most each bound (speedToLead). No clock crosses into JavaScript: a year's report
- * has a million. Reads the covering first-response index (migration 0044).
+ * has a million. Reads the covering first-response index (migration 0044), named: with a
+ * full-size company's statistics SQLite took a skip-scan of the clocks by rep instead, which reads
+ * every clock's row (a month: 140 ms instead of 50).
  */
 export async function summariseSpeedToLead(
   db: Db,
@@ -493,7 +495,8 @@ export async function summariseSpeedToLead(
     [bound: `b${number}`]: number | string;
   }>`
     with c as (
-      select contact_id, user_id, ${started} as s, ${responded} as r from sla_instances
+      select contact_id, user_id, ${started} as s, ${responded} as r
+      from sla_instances ${indexedBySql(db, 'sla_instances_first_response_idx')}
       where target = 'first_response' and started_at >= ${toDbTime(input.from)} and started_at < ${toDbTime(input.to)}
         ${input.userIds ? sql`and user_id in (${sql.join(input.userIds)})` : sql``}
     ),
