@@ -523,15 +523,16 @@ export async function summariseSpeedToLead(
         )}
       from w group by k
     ),
+    -- One sort of the answered waits (a second window for their count would sort them again).
     ranked as (
-      select k, wait, row_number() over (partition by k order by wait) as n, count(*) over (partition by k) as t
-      from w where wait is not null
+      select k, wait, row_number() over (partition by k order by wait) as n from w where wait is not null
     ),
-    -- The ⌈t/2⌉th and the ⌈9t/10⌉th shortest wait: the nearest ranks, in one pass.
+    -- The ⌈t/2⌉th and the ⌈9t/10⌉th shortest of the t answered waits: the nearest ranks, in one pass.
     picked as (
-      select k, max(case when n = (t + 1) / 2 then wait end) as median,
-        max(case when n = (9 * t + 9) / 10 then wait end) as p90
-      from ranked where n = (t + 1) / 2 or n = (9 * t + 9) / 10 group by k
+      select ranked.k, max(case when n = (t.touched + 1) / 2 then wait end) as median,
+        max(case when n = (9 * t.touched + 9) / 10 then wait end) as p90
+      from ranked join counts t on t.k = ranked.k
+      where n = (t.touched + 1) / 2 or n = (9 * t.touched + 9) / 10 group by ranked.k
     )
     select counts.*, picked.median, picked.p90 from counts left join picked on picked.k = counts.k`.execute(
     db,
