@@ -185,6 +185,7 @@ const clocksShape: TableShape = {
     ['breached_at', 'timestamptz'],
     ['created_at', 'timestamptz'],
     ['updated_at', 'timestamptz'],
+    ['stay_started_at', 'timestamptz'],
   ],
 };
 
@@ -371,6 +372,8 @@ export async function writeScaleCompany(
       breached ? iso(deadline) : null,
       iso(started),
       iso(running ? started : deadline),
+      // The lead's handover: its MQL entry, a day after it came (above).
+      iso(createdAt(person) + day),
     ]);
     if (first)
       assignments.push([

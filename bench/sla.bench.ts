@@ -64,8 +64,8 @@ function seed(path: string, layout: Layout, repId: string, policies: { first: st
   );
   const instance = raw.prepare(
     `insert into sla_instances (id, contact_id, policy_id, user_id, assignment_id, stage, target, status, level, ladder,
-       next_step, next_check_at, started_at, deadline_at, created_at, updated_at)
-     values (?, ?, ?, ?, null, 'mql', ?, 'running', 0, ?, 0, ?, ?, ?, ?, ?)`,
+       next_step, next_check_at, started_at, deadline_at, created_at, updated_at, stay_started_at)
+     values (?, ?, ?, ?, null, 'mql', ?, 'running', 0, ?, 0, ?, ?, ?, ?, ?, ?)`,
   );
   const clock = (contactId: string, policyId: string, target: string, start: Date, windowMs: number) => {
     const deadline = new Date(start.getTime() + windowMs);
@@ -82,6 +82,7 @@ function seed(path: string, layout: Layout, repId: string, policies: { first: st
       deadline.toISOString(),
       at,
       at,
+      start.toISOString(),
     );
   };
   const leads = layout === 'arrival' ? total / 2 : total;

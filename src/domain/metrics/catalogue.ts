@@ -92,8 +92,8 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
       nl: 'Hoe lang een aan Sales overgedragen lead wachtte op de eerste echte reactie (een belletje, e-mail of afspraak), in kloktijd. Getoond als mediaan, P90 en verdeling van dezelfde leads.',
     },
     numerator: {
-      en: 'Per lead: from its handover (the start of its first follow-up clock) to the first response that stopped a clock.',
-      nl: 'Per lead: van de overdracht (de start van de eerste opvolgklok) tot de eerste reactie die een klok stopte.',
+      en: 'Per handover of a lead: from the start of its first follow-up clock to the first response that stopped one of its clocks. A lead handed over again waits again; a reassignment stays the same handover.',
+      nl: 'Per overdracht van een lead: van de start van de eerste opvolgklok tot de eerste reactie die een van de klokken stopte. Een lead die opnieuw wordt overgedragen, wacht opnieuw; een hertoewijzing blijft dezelfde overdracht.',
     },
     denominator: null,
     exclusions: {
@@ -101,8 +101,8 @@ export const METRICS: Readonly<Record<MetricId, MetricDefinition>> = {
       nl: 'Leads zonder reactie tot nu toe (apart geteld als wachtend).',
     },
     period: {
-      en: 'The moment the lead was handed over.',
-      nl: 'Het moment van de overdracht.',
+      en: 'The moment the lead was handed over (entered the stage), with all of that handover’s clocks, whenever they started.',
+      nl: 'Het moment van de overdracht (de lead kwam in de fase), met alle klokken van die overdracht, wanneer ze ook startten.',
     },
   },
   leads: {

@@ -20,6 +20,7 @@ const clock = (over: Partial<ClockFact>): ClockFact => ({
   status: 'met',
   startedAt: at('2026-12-01T09:00:00Z'),
   respondedAt: null,
+  stayStartedAt: at('2026-12-01T08:55:00Z'),
   ...over,
 });
 
@@ -55,7 +56,7 @@ describe('the metric functions', () => {
     expect(slaCompliance([{ status: 'waived' }]).value).toBeNull();
   });
 
-  it('speed to lead waits from the handover to the first response over all of a lead’s clocks, and the median falls in the chart’s bucket', () => {
+  it('speed to lead waits from each handover to the first response over all of its clocks, and the median falls in the chart’s bucket', () => {
     const waits = leadWaits([
       // Lead a: handed over at 09:00, reassigned at 10:00 and answered at 10:05 by the second rep.
       clock({ contactId: 'a', userId: 'u1', status: 'breached', respondedAt: null }),
@@ -70,15 +71,25 @@ describe('the metric functions', () => {
       clock({ contactId: 'b', target: 'accept_or_reject', respondedAt: at('2026-12-01T09:01:00Z') }),
       // Lead c: not answered yet.
       clock({ contactId: 'c', status: 'open' }),
+      // Lead a again: recycled, and handed over again at 14:00; answered at 14:30 by the first
+      // rep. Another handover and another wait; the first response of the first one does not count.
+      clock({
+        contactId: 'a',
+        userId: 'u1',
+        stayStartedAt: at('2026-12-01T14:00:00Z'),
+        startedAt: at('2026-12-01T14:00:00Z'),
+        respondedAt: at('2026-12-01T14:30:00Z'),
+      }),
     ]);
-    expect(waits.map((w) => [w.contactId, w.userId, w.waitMs])).toEqual([
-      ['a', 'u1', 65 * 60_000],
-      ['b', 'u1', 4 * 60_000],
-      ['c', 'u1', null],
+    expect(waits.map((w) => [w.contactId, w.userId, w.handedOverAt.toISOString(), w.waitMs])).toEqual([
+      ['a', 'u1', '2026-12-01T08:55:00.000Z', 65 * 60_000],
+      ['b', 'u1', '2026-12-01T08:55:00.000Z', 4 * 60_000],
+      ['c', 'u1', '2026-12-01T08:55:00.000Z', null],
+      ['a', 'u1', '2026-12-01T14:00:00.000Z', 30 * 60_000],
     ]);
     const speed = speedToLead(waits);
-    expect(speed).toMatchObject({ leads: 3, touched: 2, medianMs: 4 * 60_000, p90Ms: 65 * 60_000 });
-    expect(speed.distribution.map((b) => b.leads)).toEqual([1, 0, 0, 1, 0, 0]);
+    expect(speed).toMatchObject({ leads: 4, touched: 3, medianMs: 30 * 60_000, p90Ms: 65 * 60_000 });
+    expect(speed.distribution.map((b) => b.leads)).toEqual([1, 0, 1, 1, 0, 0]);
     const bucket = speed.distribution.findIndex((b) => b.upToMs === null || speed.medianMs! <= b.upToMs);
     expect(speed.distribution[bucket]!.leads).toBeGreaterThan(0);
   });

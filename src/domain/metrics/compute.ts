@@ -16,6 +16,11 @@ export interface ClockFact {
   status: string;
   startedAt: Date;
   respondedAt: Date | null;
+  /**
+   * When the lead began its stay in the clock's stage: its handover, for an MQL's clocks. Every
+   * clock of one stay (a reassignment starts another) shares it.
+   */
+  stayStartedAt: Date;
 }
 
 export interface ComplianceFigure {
@@ -46,31 +51,35 @@ export function slaCompliance(clocks: readonly { status: string; clocks?: number
   return { met, breached, measured, value: measured === 0 ? null : met / measured };
 }
 
-/** One handed-over lead's wait for its first response. */
+/** One handover's wait for its first response. */
 export interface LeadWait {
   contactId: string;
-  /** The rep of the lead's first clock: whose speed it is. */
+  /** The rep of the handover's first clock: whose speed it is. */
   userId: string | null;
+  /** When the lead was handed over (the start of its stay in the stage): the period it counts in. */
   handedOverAt: Date;
   /** Null while no response has stopped a clock. */
   waitMs: number | null;
 }
 
 /**
- * Each lead's wait (`speed_to_lead`): per contact, from the start of its first first-response
- * clock to the earliest response that stopped one of its first-response clocks since. Clocks must
- * be those started in the period; a lead counts in the period of its first clock there.
+ * Each handover's wait (`speed_to_lead`): per lead and stay in the stage (its handover), from the
+ * start of the stay's first first-response clock to the earliest response that stopped one of
+ * them. A lead handed over twice waits twice; a reassignment is the same handover. Clocks must be
+ * those of the handovers in the period (their stay began in it), so a handover counts in one
+ * period with all of its clocks, whenever they started.
  */
 export function leadWaits(clocks: readonly ClockFact[]): LeadWait[] {
-  // One pass, one entry per lead (a year's report holds a million clocks): the earliest start
+  // One pass, one entry per handover (a year's report holds a million clocks): the earliest start
   // (the first seen of equal ones) and the earliest response.
-  const byContact = new Map<string, { first: ClockFact; startMs: number; respondedMs: number }>();
+  const byStay = new Map<string, { first: ClockFact; startMs: number; respondedMs: number }>();
   for (const c of clocks) {
     if (c.target !== 'first_response') continue;
+    const key = `${c.contactId} ${c.stayStartedAt.getTime()}`;
     const startMs = c.startedAt.getTime();
     const respondedMs = c.respondedAt?.getTime() ?? Number.POSITIVE_INFINITY;
-    const seen = byContact.get(c.contactId);
-    if (!seen) byContact.set(c.contactId, { first: c, startMs, respondedMs });
+    const seen = byStay.get(key);
+    if (!seen) byStay.set(key, { first: c, startMs, respondedMs });
     else {
       if (startMs < seen.startMs) {
         seen.first = c;
@@ -80,11 +89,11 @@ export function leadWaits(clocks: readonly ClockFact[]): LeadWait[] {
     }
   }
   const waits: LeadWait[] = [];
-  for (const [contactId, { first, startMs, respondedMs }] of byContact)
+  for (const { first, startMs, respondedMs } of byStay.values())
     waits.push({
-      contactId,
+      contactId: first.contactId,
       userId: first.userId,
-      handedOverAt: first.startedAt,
+      handedOverAt: first.stayStartedAt,
       waitMs: Number.isFinite(respondedMs) ? Math.max(0, respondedMs - startMs) : null,
     });
   return waits;

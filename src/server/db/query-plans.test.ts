@@ -64,7 +64,8 @@ sla_clock_days sqlite_autoindex_sla_clock_days_1 5427 15 2 2 1 1 1
 sla_instances sla_instances_breached_idx 2000000 10 1
 sla_instances sla_instances_contact_idx 2000000 11
 sla_instances sla_instances_due_idx 0 0
-sla_instances sla_instances_first_response_idx 1000000 1 1 1 1
+sla_instances sla_instances_stay_speed_idx 1000000 1 1 1 1 1
+lead_speeds lead_speeds 197235 1 1
 sla_instances sla_instances_open_deadline_idx 200000 1 1
 sla_instances sla_instances_open_idx 200000 40000 1
 sla_instances sla_instances_started_idx 2000000 1
@@ -160,10 +161,18 @@ describe.each(['an empty store', "a full-size company's statistics"])(
         );
     });
 
-    it("sums speed to lead from the first-response clocks' covering index alone", async () => {
-      // Everyone's (the board), each rep's and a team's (the report), of everyone or of some reps.
+    it("sums everyone's speed to lead from the period's kept handovers, and a group's from the covering index of clocks by stay", async () => {
+      const period = { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-12-01T00:00:00Z') };
+      // Everyone's (the board): the kept rows alone, in their own order.
+      const [board] = await plansOf((db) =>
+        summariseSpeedToLead(db, { ...period, userIds: null, groups: new Map(), bounds: [300_000] }),
+      );
+      expect(board).toMatch(
+        /SEARCH lead_speeds USING PRIMARY KEY \(stay_started_at>\? AND stay_started_at<\?\)/,
+      );
+      expect(board).not.toMatch(/sla_instances/);
+      // Each rep's and a team's (the report), of everyone or of some reps.
       for (const [groups, userIds] of [
-        [new Map(), null],
         [new Map([['rep:a', ['a']]]), null],
         [
           new Map([
@@ -174,16 +183,10 @@ describe.each(['an empty store', "a full-size company's statistics"])(
         ],
       ] as const) {
         const [plan] = await plansOf((db) =>
-          summariseSpeedToLead(db, {
-            from: new Date('2026-11-01T00:00:00Z'),
-            to: new Date('2026-12-01T00:00:00Z'),
-            userIds,
-            groups,
-            bounds: [300_000],
-          }),
+          summariseSpeedToLead(db, { ...period, userIds, groups, bounds: [300_000] }),
         );
         expect(plan).toMatch(
-          /USING COVERING INDEX sla_instances_first_response_idx \(started_at>\? AND started_at<\?\)/,
+          /USING COVERING INDEX sla_instances_stay_speed_idx \(stay_started_at>\? AND stay_started_at<\?\)/,
         );
         expect(plan).not.toMatch(/sla_instances_(user|started)_idx|SCAN sla_instances/);
       }

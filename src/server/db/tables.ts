@@ -754,6 +754,19 @@ export interface SlaInstancesTable {
   waived_at: DbTime | null;
   created_at: DbTime;
   updated_at: DbTime;
+  /** When the lead began its stay in the clock's stage: its handover (migration 0053). */
+  stay_started_at: DbTime;
+}
+
+/**
+ * Each handover's speed to lead: one row per lead and stay with first-response clocks, kept by
+ * triggers on sla_instances (migration 0053).
+ */
+export interface LeadSpeedsTable {
+  stay_started_at: DbTime;
+  contact_id: string;
+  /** From the stay's first first-response clock to its earliest response; null: none yet. */
+  wait_ms: ColumnType<number | string | null, never, never>;
 }
 
 /** Clocks started per day (UTC) and key, kept by triggers on sla_instances (migration 0044). */
@@ -915,6 +928,7 @@ export interface DB {
   sla_calendars: SlaCalendarsTable;
   sla_policies: SlaPoliciesTable;
   sla_instances: SlaInstancesTable;
+  lead_speeds: LeadSpeedsTable;
   sla_clock_days: SlaClockDaysTable;
   saved_views: SavedViewsTable;
   tasks: TasksTable;

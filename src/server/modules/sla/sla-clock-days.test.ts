@@ -1,8 +1,9 @@
-// The SLA report's daily aggregate (migration 0044) stays exactly in step with the clocks: after
-// random inserts, changes and deletions of clocks — and a rep's deletion (user_id set null) or a
-// lead's erasure (cascade) — it equals a full recount of the clocks, and a period's counts read
-// from it (whole days from the aggregate, the edges from the clocks) equal grouping the period's
-// clocks directly, on both dialects.
+// The SLA report's daily aggregate (migration 0044) and each handover's kept speed to lead
+// (lead_speeds, migration 0053) stay exactly in step with the clocks: after random inserts,
+// changes and deletions of clocks — and a rep's deletion (user_id set null) or a lead's erasure
+// (cascade) — they equal a full recount of the clocks, and a period's counts read from the
+// aggregate (whole days from it, the edges from the clocks) equal grouping the period's clocks
+// directly, on both dialects.
 import fc from 'fast-check';
 import { beforeEach, expect, it } from 'vitest';
 import { fromDbTime, toDbTime } from '../../db/dialect.ts';
@@ -29,6 +30,8 @@ type Op =
       level: number;
       reason: number;
       minute: number;
+      stay: number;
+      answered: number | null;
     }
   | {
       kind: 'update';
@@ -39,6 +42,9 @@ type Op =
       user?: number | null;
       minute?: number;
       touch?: boolean;
+      stay?: number;
+      answered?: number | null;
+      target?: number;
     }
   | { kind: 'delete'; pick: number }
   | { kind: 'erase_contact'; contact: number }
@@ -56,6 +62,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       level: fc.nat(3),
       reason: fc.nat(2),
       minute: fc.nat(spanMinutes - 1),
+      stay: fc.nat(2),
+      answered: fc.option(fc.integer({ min: -30, max: 3 * 24 * 60 })),
     }),
   },
   {
@@ -70,6 +78,9 @@ const op: fc.Arbitrary<Op> = fc.oneof(
         user: fc.option(fc.nat(2)),
         minute: fc.nat(spanMinutes - 1),
         touch: fc.boolean(),
+        stay: fc.nat(2),
+        answered: fc.option(fc.integer({ min: -30, max: 3 * 24 * 60 })),
+        target: fc.nat(1),
       },
       { requiredKeys: ['kind', 'pick'] },
     ),
@@ -78,6 +89,9 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('erase_contact' as const), contact: fc.nat(3) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete_user' as const), user: fc.nat(2) }) },
 );
+
+/** A lead's stays (handovers) start on the span's first, second or third day. */
+const stayMinute = (stay: number) => stay * 24 * 60;
 
 const keyOf = (c: Omit<ClockCount, 'clocks'>) =>
   `${c.userId ?? ''}|${c.target}|${c.status}|${c.level}|${c.closedReason ?? ''}`;
@@ -121,7 +135,18 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
   const clocks = () =>
     db()
       .selectFrom('sla_instances')
-      .select(['id', 'user_id', 'target', 'status', 'level', 'closed_reason', 'started_at'])
+      .select([
+        'id',
+        'contact_id',
+        'user_id',
+        'target',
+        'status',
+        'level',
+        'closed_reason',
+        'started_at',
+        'responded_at',
+        'stay_started_at',
+      ])
       .orderBy('id')
       .execute();
 
@@ -135,6 +160,8 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
     reason: string | null;
     minute: number;
     answered?: number | null;
+    /** The minute the lead's stay began (its handover); the clock's own start by default. */
+    stay?: number;
   }): Promise<void> {
     const at = (minute: number) => toDbTime(new Date(start + minute * 60_000));
     await db()
@@ -158,6 +185,7 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
         closed_reason: c.reason,
         created_at: at(c.minute),
         updated_at: at(c.minute),
+        stay_started_at: at(c.stay ?? c.minute),
       })
       .execute();
   }
@@ -173,6 +201,8 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
         level: o.level,
         reason: reasons[o.reason]!,
         minute: o.minute,
+        stay: stayMinute(o.stay),
+        answered: o.answered,
       });
       return;
     }
@@ -201,6 +231,14 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
         ...(o.reason !== undefined && { closed_reason: reasons[o.reason]! }),
         ...(o.user !== undefined && { user_id: o.user === null ? null : users[o.user]! }),
         ...(o.minute !== undefined && { started_at: at(o.minute) }),
+        ...(o.stay !== undefined && { stay_started_at: at(stayMinute(o.stay)) }),
+        ...(o.target !== undefined && { target: targets[o.target]! }),
+        ...(o.answered !== undefined && {
+          responded_at:
+            o.answered === null
+              ? null
+              : at((o.minute ?? (fromDbTime(row.started_at).getTime() - start) / 60_000) + o.answered),
+        }),
         // A write that changes nothing counted (as the sweep's next check).
         ...(o.touch && { next_check_at: at(0) }),
         updated_at: at(1),
@@ -253,6 +291,35 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
               ]),
           );
           expect(stored).toEqual(await recount());
+          // Each handover's kept wait equals the catalogue's definition over all the clocks.
+          const speeds = await db().selectFrom('lead_speeds').selectAll().execute();
+          const handover = (at: string, contactId: string, waitMs: number | null) =>
+            `${at} ${contactId} ${waitMs ?? 'waiting'}`;
+          expect(
+            speeds
+              .map((r) =>
+                handover(
+                  fromDbTime(r.stay_started_at).toISOString(),
+                  r.contact_id,
+                  r.wait_ms === null ? null : Number(r.wait_ms),
+                ),
+              )
+              .sort(),
+          ).toEqual(
+            leadWaits(
+              (await clocks()).map((c) => ({
+                contactId: c.contact_id,
+                userId: c.user_id,
+                target: c.target,
+                status: c.status,
+                startedAt: fromDbTime(c.started_at),
+                respondedAt: c.responded_at === null ? null : fromDbTime(c.responded_at),
+                stayStartedAt: fromDbTime(c.stay_started_at),
+              })),
+            )
+              .map((w) => handover(w.handedOverAt.toISOString(), w.contactId, w.waitMs))
+              .sort(),
+          );
 
           for (const [a, b, oneRep] of periods) {
             const from = start - 60 * 60_000 + Math.min(a, b) * 60_000;
@@ -276,7 +343,7 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
     );
   });
 
-  it('sums the same speed to lead as the clocks themselves, for everyone, each team and each rep', async () => {
+  it('sums the same speed to lead as the clocks themselves, per handover in the period, for everyone, each team and each rep', async () => {
     // Enough leads that the median and the P90 fall on different ranks.
     for (let i = 0; i < 12; i++) contacts.push(await newContact());
     const clock = fc.record({
@@ -284,6 +351,8 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
       user: fc.option(fc.nat(2)),
       target: fc.nat(1),
       minute: fc.nat(spanMinutes - 1),
+      // Handed over on one of three days: a lead's clocks of one stay are one handover.
+      stay: fc.nat(2),
       // Answered some minutes later (a few even before the start: counted as no wait), or not yet.
       answered: fc.option(fc.integer({ min: -30, max: 3 * 24 * 60 })),
     });
@@ -303,6 +372,7 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
               reason: null,
               minute: c.minute,
               answered: c.answered,
+              stay: stayMinute(c.stay),
             });
           const from = new Date(start + Math.min(a, b) * 60_000);
           const to = new Date(start + (Math.max(a, b) + 1) * 60_000);
@@ -326,11 +396,12 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
                 status: 'met',
                 startedAt: new Date(start + c.minute * 60_000),
                 respondedAt: c.answered === null ? null : new Date(start + (c.minute + c.answered) * 60_000),
+                stayStartedAt: new Date(start + stayMinute(c.stay) * 60_000),
               }))
               .filter(
                 (f) =>
-                  f.startedAt >= from &&
-                  f.startedAt < to &&
+                  f.stayStartedAt >= from &&
+                  f.stayStartedAt < to &&
                   (userIds === null || (f.userId !== null && userIds.includes(f.userId))),
               );
             const expected = (ids: readonly string[] | null) => {

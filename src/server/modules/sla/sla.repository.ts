@@ -441,14 +441,17 @@ export interface SpeedSummary {
 }
 
 /**
- * Speed to lead of the first-response clocks started in [from, to) (of some reps only), summed by
- * the database for the whole set and for each group (a rep, a team: the clocks of its reps): per
- * lead, from the start of its first clock to the earliest response that stopped one of them
- * (leadWaits), then how many leads, how many answered, the nearest-rank median and P90 and how
- * many waited at most each bound (speedToLead). No clock crosses into JavaScript: a year's report
- * has a million. Reads the covering first-response index (migration 0044), named: with a
- * full-size company's statistics SQLite took a skip-scan of the clocks by rep instead, which reads
- * every clock's row (a month: 140 ms instead of 50).
+ * Speed to lead of the handovers in [from, to) (of some reps only), summed by the database for the
+ * whole set and for each group (a rep, a team: the clocks of its reps): per lead and stay (its
+ * handover), from the start of its first first-response clock to the earliest response that
+ * stopped one of them (leadWaits), then how many handovers, how many answered, the nearest-rank
+ * median and P90 and how many waited at most each bound (speedToLead). No clock crosses into
+ * JavaScript: a year's report has a million.
+ * - Everyone's (no filter of reps): the period's kept rows of lead_speeds (migration 0053), one
+ *   per handover, in the table's own order; no clock is read.
+ * - A group's, or everyone's among some reps: their clocks of the period's stays from the
+ *   covering index of first-response clocks by stay (0053), named: with a full-size company's
+ *   statistics SQLite took a skip-scan of the clocks by rep instead, which reads every clock's row.
  */
 export async function summariseSpeedToLead(
   db: Db,
@@ -462,30 +465,38 @@ export async function summariseSpeedToLead(
 ): Promise<Map<string, SpeedSummary>> {
   const result = new Map<string, SpeedSummary>();
   if (input.userIds && input.userIds.length === 0) return result;
+  const from = toDbTime(input.from);
+  const to = toDbTime(input.to);
   const started = epochMsSql(db, sql`started_at`);
   const responded = epochMsSql(db, sql`responded_at`);
   // A group of one rep (each rep's own figures) is that rep's rows of pc as they are; a larger
-  // group (a team) takes each lead's earliest start and response among its members.
+  // group (a team) takes each handover's earliest start and response among its members.
   const pairs = (single: boolean) =>
     [...input.groups]
       .filter(([, ids]) => (ids.length === 1) === single)
       .flatMap(([key, ids]) => ids.map((id) => sql`(cast(${key} as text), cast(${id} as text))`));
   const singles = pairs(true);
   const members = pairs(false);
-  const grouped = sql`${
-    singles.length === 0
-      ? sql``
-      : sql`union all
-        select g1.k, pc.contact_id, pc.s, pc.r from pc join g1 on g1.user_id = pc.u`
-  }${
-    members.length === 0
-      ? sql``
-      : sql`
-        union all
-        select g.k, pc.contact_id, min(pc.s) as s, min(pc.r) as r
-        from pc join g on g.user_id = pc.u
-        group by g.k, pc.contact_id`
-  }`;
+  const kept = input.userIds === null;
+  const clocks = !kept || input.groups.size > 0;
+  // Each handover's wait: everyone's ('') and each group's.
+  const waits = [
+    ...(kept
+      ? [
+          sql`select '' as k, wait_ms as wait from lead_speeds
+            where stay_started_at >= ${from} and stay_started_at < ${to}`,
+        ]
+      : [sql`select '' as k, ${waitOf('min(s)', 'min(r)')} as wait from pc group by contact_id, h`]),
+    ...(singles.length === 0
+      ? []
+      : [sql`select g1.k, ${waitOf('pc.s', 'pc.r')} as wait from pc join g1 on g1.user_id = pc.u`]),
+    ...(members.length === 0
+      ? []
+      : [
+          sql`select g.k, ${waitOf('min(pc.s)', 'min(pc.r)')} as wait
+            from pc join g on g.user_id = pc.u group by g.k, pc.contact_id, pc.h`,
+        ]),
+  ];
   const rows = await sql<{
     k: string;
     leads: number | string;
@@ -494,25 +505,24 @@ export async function summariseSpeedToLead(
     p90: number | string | null;
     [bound: `b${number}`]: number | string;
   }>`
-    with c as (
-      select contact_id, user_id, ${started} as s, ${responded} as r
-      from sla_instances ${indexedBySql(db, 'sla_instances_first_response_idx')}
-      where target = 'first_response' and started_at >= ${toDbTime(input.from)} and started_at < ${toDbTime(input.to)}
+    with ${
+      clocks
+        ? sql`c as (
+      select contact_id, user_id, stay_started_at as h, ${started} as s, ${responded} as r
+      from sla_instances ${indexedBySql(db, 'sla_instances_stay_speed_idx')}
+      where target = 'first_response' and stay_started_at >= ${from} and stay_started_at < ${to}
         ${input.userIds ? sql`and user_id in (${sql.join(input.userIds)})` : sql``}
     ),
     ${singles.length === 0 ? sql`` : sql`g1 (k, user_id) as (values ${sql.join(singles)}),`}
     ${members.length === 0 ? sql`` : sql`g (k, user_id) as (values ${sql.join(members)}),`}
-    -- Each rep's earliest start and response per lead, once; everyone's and each group's from
-    -- these. Without groups, everyone's straight from the clocks: the same minimum, a step less
-    -- (with groups, reading the clocks twice would store them first).
+    -- Each rep's earliest start and response per handover, once; each group's from these.
     pc as (
-      select cast(user_id as text) as u, contact_id, min(s) as s, min(r) as r from c group by user_id, contact_id
-    ),
-    l as (
-      select '' as k, contact_id, min(s) as s, min(r) as r from ${input.groups.size === 0 ? sql`c` : sql`pc`} group by contact_id
-      ${grouped}
-    ),
-    w as (select k, case when r is null then null when r < s then 0 else r - s end as wait from l),
+      select cast(user_id as text) as u, contact_id, h, min(s) as s, min(r) as r
+      from c group by user_id, contact_id, h
+    ),`
+        : sql``
+    }
+    w as (${sql.join(waits, sql` union all `)}),
     counts as (
       select k, count(*) as leads, count(wait) as touched
         ${sql.join(
@@ -547,6 +557,12 @@ export async function summariseSpeedToLead(
     });
   return result;
 }
+
+/** A handover's wait from its first start and earliest response (epoch ms): none before the start. */
+const waitOf = (start: string, response: string) =>
+  sql.raw(
+    `case when ${response} is null then null when ${response} < ${start} then 0 else ${response} - ${start} end`,
+  );
 
 /**
  * The clocks still waiting for a response (of some reps only), soonest deadline first, with the

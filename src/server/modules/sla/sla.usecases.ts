@@ -271,6 +271,8 @@ export async function startClocksForAssignment({
       waived_at: null,
       created_at: toDbTime(now),
       updated_at: toDbTime(now),
+      // The stay the clock belongs to: every clock of one handover shares it (speed to lead).
+      stay_started_at: toDbTime(fromDbTime(contact.stage_entered_at)),
     });
   }
   await insertSlaInstances(trx, rows);
