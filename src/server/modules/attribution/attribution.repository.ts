@@ -313,7 +313,8 @@ export interface SnapshotSums {
 export async function sumSnapshots(
   db: Db,
   period: { from: string; to: string; currency: string },
-  groupBy: 'channel' | 'campaign' | 'touch' | 'deal' | 'month',
+  /** Null: the deals only, without the lines per key and per campaign (the board's totals). */
+  groupBy: 'channel' | 'campaign' | 'touch' | 'deal' | 'month' | null,
 ): Promise<SnapshotSums> {
   const won = (eb: ExpressionBuilder<DB, 'opportunities'>) =>
     eb.and([
@@ -334,7 +335,7 @@ export async function sumSnapshots(
       key: sql<string>`substr(opportunities.closed_on, 1, 7)`,
       label: sql<string>`substr(opportunities.closed_on, 1, 7)`,
     },
-  }[groupBy];
+  }[groupBy ?? 'channel'];
   const [deals, rows, campaigns] = await Promise.all([
     db
       .selectFrom('attribution_snapshots as s')
@@ -352,31 +353,35 @@ export async function sumSnapshots(
       ])
       .where(won)
       .execute(),
-    db
-      .selectFrom('attribution_credits as c')
-      .innerJoin('opportunities', 'opportunities.id', 'c.opportunity_id')
-      .select([
-        key.key.as('key'),
-        key.label.as('label'),
-        sql<number | string>`sum(c.credit_minor)`.as('credit'),
-        sql<number>`sum(c.weight)`.as('weight'),
-        sql<number | string>`count(*)`.as('touches'),
-      ])
-      .where(won)
-      .groupBy([key.key, key.label])
-      .execute(),
-    db
-      .selectFrom('attribution_credits as c')
-      .innerJoin('opportunities', 'opportunities.id', 'c.opportunity_id')
-      .select([
-        'c.campaign',
-        sql<number | string>`sum(c.credit_minor)`.as('credit'),
-        sql<number>`sum(c.weight)`.as('weight'),
-      ])
-      .where(won)
-      .where('c.campaign', 'is not', null)
-      .groupBy('c.campaign')
-      .execute(),
+    groupBy === null
+      ? []
+      : db
+          .selectFrom('attribution_credits as c')
+          .innerJoin('opportunities', 'opportunities.id', 'c.opportunity_id')
+          .select([
+            key.key.as('key'),
+            key.label.as('label'),
+            sql<number | string>`sum(c.credit_minor)`.as('credit'),
+            sql<number>`sum(c.weight)`.as('weight'),
+            sql<number | string>`count(*)`.as('touches'),
+          ])
+          .where(won)
+          .groupBy([key.key, key.label])
+          .execute(),
+    groupBy === null
+      ? []
+      : db
+          .selectFrom('attribution_credits as c')
+          .innerJoin('opportunities', 'opportunities.id', 'c.opportunity_id')
+          .select([
+            'c.campaign',
+            sql<number | string>`sum(c.credit_minor)`.as('credit'),
+            sql<number>`sum(c.weight)`.as('weight'),
+          ])
+          .where(won)
+          .where('c.campaign', 'is not', null)
+          .groupBy('c.campaign')
+          .execute(),
   ]);
   return {
     deals: deals.map((d) => ({

@@ -445,7 +445,7 @@ export function createAttributionService(
      * grouped; sourced versus influenced; and each campaign's cost and return. Without a model the
      * agreed one is used and won deals are read from their snapshots where they have one.
      */
-    report: (actor: Actor | null, query: AttributionReportQuery) => build(actor, query, true),
+    report: (actor: Actor | null, query: AttributionReportQuery) => build(actor, query, 'report'),
 
     /**
      * The report's totals and Marketing's sourced and influenced figures under the agreed model,
@@ -453,7 +453,7 @@ export function createAttributionService(
      * same tally and the same costs as the report's.
      */
     async summary(actor: Actor | null, query: Pick<AttributionReportQuery, 'from' | 'to' | 'currency'>) {
-      const report = await build(actor, query, false);
+      const report = await build(actor, query, 'totals');
       const costs = await campaignCosts(db, query.from, query.to, report.currency);
       return {
         model: report.model,
@@ -719,7 +719,8 @@ export function createAttributionService(
   async function build(
     actor: Actor | null,
     query: AttributionReportQuery,
-    returns: boolean,
+    /** 'totals': the totals and Marketing's share only, without rows, campaigns or returns. */
+    scope: 'report' | 'totals',
   ): Promise<AttributionReport> {
     authorize(actor, 'attribution.read');
     const groupBy = query.groupBy ?? 'channel';
@@ -738,7 +739,7 @@ export function createAttributionService(
     // Won deals with a snapshot: their stored credit, summed by the database.
     const stored = new Set<string>();
     if (recognised) {
-      const sums = await sumSnapshots(db, period, groupBy);
+      const sums = await sumSnapshots(db, period, scope === 'report' ? groupBy : null);
       for (const d of sums.deals) {
         stored.add(d.id);
         tally.deal(d.amountMinor, true, false, { sourced: d.isSourced, influenced: d.isInfluenced });
@@ -753,7 +754,7 @@ export function createAttributionService(
       const now = clock.now();
       await markAllTouchedPeople(db);
       await creditStale(await findStaleDeals(db, { now, period }), now);
-      const sums = await sumLiveCredits(db, period, groupBy);
+      const sums = await sumLiveCredits(db, period, scope === 'report' ? groupBy : null);
       for (const f of sums.figures) {
         const role = { sourced: f.isSourced, influenced: f.isInfluenced };
         tally.deal(f.amountMinor, f.revenue, !f.revenue, role, f.deals);
@@ -775,9 +776,8 @@ export function createAttributionService(
         tally.campaign(c.campaign, c.revenueMinor, c.revenueWeight, c.pipelineMinor);
     } else await tallyLiveDeals(tally, { period, settings, model, groupBy, stored, count });
 
-    const campaigns = returns
-      ? await campaignReturns(db, query.from, query.to, currency, tally.campaigns)
-      : [];
+    const campaigns =
+      scope === 'report' ? await campaignReturns(db, query.from, query.to, currency, tally.campaigns) : [];
     const dayAfter = new Date(Date.parse(`${query.to}T00:00:00.000Z`) + 86_400_000);
     return {
       agreements: await agreementSpans(db, new Date(`${query.from}T00:00:00.000Z`), dayAfter),

@@ -170,7 +170,8 @@ export interface LiveSums {
 export async function sumLiveCredits(
   db: Db,
   period: { from: string; to: string; currency: string },
-  groupBy: 'channel' | 'campaign' | 'touch' | 'deal' | 'month',
+  /** Null: the figures only, without the lines per key and per campaign (the board's totals). */
+  groupBy: 'channel' | 'campaign' | 'touch' | 'deal' | 'month' | null,
 ): Promise<LiveSums> {
   const { from, to, currency } = period;
   const isRevenue = sql<boolean>`(revenue_on >= ${from} and revenue_on <= ${to})`;
@@ -269,6 +270,7 @@ export async function sumLiveCredits(
   });
 
   const rows = async (): Promise<LiveRow[]> => {
+    if (groupBy === null) return [];
     if (groupBy === 'channel' || groupBy === 'touch') return (await byKey(groupBy)).map(toRow);
     if (groupBy === 'campaign') return []; // from the campaigns' own query below
     if (groupBy === 'deal')
@@ -335,7 +337,7 @@ export async function sumLiveCredits(
     figures('revenue'),
     figures('pipeline'),
     rows(),
-    byKey('campaign'),
+    groupBy === null ? [] : byKey('campaign'),
   ]);
   return {
     figures: [...revenueFigures, ...pipelineFigures],

@@ -370,6 +370,18 @@ describeEachDialect('kept attribution credit', (getDatabase) => {
         const mine = await kept.services.attribution.report(cli, query);
         const theirs = await live.services.attribution.report(cli, query);
         expect(comparable(mine)).toEqual(comparable(theirs));
+        // The board's totals, summed without the lines, are the report's.
+        const totals = await kept.services.attribution.summary(cli, {
+          from,
+          to,
+          ...(currency && { currency }),
+        });
+        expect([totals.model, totals.currency, totals.totals, totals.marketing]).toEqual([
+          mine.model,
+          mine.currency,
+          mine.totals,
+          mine.marketing,
+        ]);
       }
     }
   }
