@@ -16,11 +16,7 @@ import {
 import { summariseCohortFunnel } from '../modules/stages/stages.repository.ts';
 import { findStaleDeals, sumLiveCredits } from '../modules/attribution/live-credits.repository.ts';
 import { countFates, findStaleFateLeads, keepFates } from '../modules/handoff/handoff.repository.ts';
-import {
-  findFirstWinsByAccount,
-  findMainCurrency,
-  findOpenDeals,
-} from '../modules/board/board.repository.ts';
+import { findFirstWinsByAccount, findMainCurrency, sumOpenDeals } from '../modules/board/board.repository.ts';
 import { sumWonDeals, summariseClosedDeals } from '../modules/planning/planning.repository.ts';
 
 /**
@@ -229,7 +225,12 @@ describe.each(['an empty store', "a full-size company's statistics"])(
 
     it("reads the board's deals from covering indexes, never the table", async () => {
       const plans = await plansOf(async (db) => {
-        await findOpenDeals(db, 'EUR');
+        await sumOpenDeals(db, {
+          currency: 'EUR',
+          closingFrom: '2026-11-01',
+          closingTo: '2026-12-01',
+          overdueBefore: '2026-11-15',
+        });
         await findMainCurrency(db);
         await findFirstWinsByAccount(db);
         await summariseClosedDeals(db, { from: '2026-01-01', to: '2027-01-01', currency: 'EUR' });

@@ -1,19 +1,36 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 
-/** Open deals in a currency with their stage’s probability (0–1) and expected close. */
-export async function findOpenDeals(db: Db, currency: string) {
+/**
+ * The open deals in a currency, summed per stage's probability by the database: how many, and the
+ * amount of those expected to close in [closingFrom, closingTo) or, while the period runs, before
+ * `overdueBefore` (today). Reads the deals' covering index by currency (migration 0051).
+ */
+export async function sumOpenDeals(
+  db: Db,
+  input: { currency: string; closingFrom: string; closingTo: string; overdueBefore: string | null },
+): Promise<{ probability: number; deals: number; closingMinor: number }[]> {
+  const closing = sql<boolean>`(o.expected_close_on >= ${input.closingFrom} and o.expected_close_on < ${input.closingTo}${
+    input.overdueBefore === null ? sql`` : sql` or o.expected_close_on < ${input.overdueBefore}`
+  })`;
   const rows = await db
     .selectFrom('opportunities as o')
     .innerJoin('opportunity_stages as s', 's.key', 'o.stage')
-    .select(['o.amount_minor', 'o.expected_close_on', 's.probability'])
+    .select([
+      's.probability',
+      sql<number | string>`count(*)`.as('deals'),
+      sql<number | string>`sum(case when ${closing} then coalesce(o.amount_minor, 0) else 0 end)`.as(
+        'closing',
+      ),
+    ])
     .where('o.status', '=', 'open')
-    .where('o.currency', '=', currency)
+    .where('o.currency', '=', input.currency)
+    .groupBy('s.probability')
     .execute();
   return rows.map((r) => ({
-    amount: Number(r.amount_minor ?? 0),
-    expectedCloseOn: r.expected_close_on,
     probability: Number(r.probability),
+    deals: Number(r.deals),
+    closingMinor: Number(r.closing),
   }));
 }
 

@@ -60,6 +60,9 @@ describeEachDialect('the board view', (getDatabase) => {
     const lost = await deal('Lost', 5_000_000);
     await deal('Open', 8_000_000, { stage: 'proposal', expectedCloseOn: '2027-03-15' });
     await deal('Later', 9_000_000, { stage: 'proposal', expectedCloseOn: '2027-05-01' });
+    // Overdue while the quarter runs: it counts as closing in it. Without a date: open, not forecast.
+    await deal('Overdue', 2_000_000, { stage: 'proposal', expectedCloseOn: '2026-12-31' });
+    await deal('Undated', 3_000_000, { stage: 'proposal' });
     await context.services.attribution.createCost(cli, {
       campaign: 'webinar-q4',
       startsOn: '2027-01-01',
@@ -111,13 +114,13 @@ describeEachDialect('the board view', (getDatabase) => {
     expect(board.forecast).toEqual({
       wonDeals: 2,
       wonMinor: 13_000_000,
-      weightedOpenMinor: 4_000_000,
-      forecastMinor: 17_000_000,
+      weightedOpenMinor: 5_000_000,
+      forecastMinor: 18_000_000,
       planMinor: 30_000_000,
-      gapMinor: -13_000_000,
+      gapMinor: -12_000_000,
     });
     expect(board.velocity).toMatchObject({
-      openOpportunities: 2,
+      openOpportunities: 4,
       winRate: 2 / 3,
       averageDealMinor: 6_500_000,
     });

@@ -8,7 +8,7 @@ import type { PlanningService } from '../planning/planning.service.ts';
 import { authorize } from '../shared/access.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import type { SlaService } from '../sla/sla.service.ts';
-import { findFirstWinsByAccount, findMainCurrency, findOpenDeals } from './board.repository.ts';
+import { findFirstWinsByAccount, findMainCurrency, sumOpenDeals } from './board.repository.ts';
 import { cac, newCustomers } from '../../../domain/metrics/compute.ts';
 import { summariseClosedDeals, sumWonDeals } from '../planning/planning.repository.ts';
 
@@ -45,43 +45,39 @@ export function createBoardService(
       const yearAgo = new Date(now.getTime() - 365 * DAY_MS).toISOString().slice(0, 10);
       const today = now.toISOString().slice(0, 10);
       const tomorrow = new Date(now.getTime() + DAY_MS).toISOString().slice(0, 10);
+      // Open deals expected to close in the period; while the period runs, overdue ones count as
+      // closing in it. A period that is over has nothing open left to forecast.
+      const running = fromDay <= today && today < toDay;
 
       const [sla, attribution, open, year, won, agreements, firstWins] = await Promise.all([
         readers.sla.totals(system, { from: from.toISOString(), to: to.toISOString() }),
         readers.attribution.summary(system, { from: fromDay, to: lastDay, currency }),
-        findOpenDeals(db, currency),
+        sumOpenDeals(db, {
+          currency,
+          closingFrom: fromDay,
+          closingTo: toDay,
+          overdueBefore: running ? today : null,
+        }),
         summariseClosedDeals(db, { from: yearAgo, to: tomorrow, currency }),
         sumWonDeals(db, { from: fromDay, to: toDay, currency }),
         agreementSpans(db, from, to),
         findFirstWinsByAccount(db),
       ]);
 
+      const openDeals = open.reduce((a, p) => a + p.deals, 0);
       const winRate = year.winRate;
       const averageDeal = year.averageDealMinor;
       const cycleDays = year.cycleDays;
       const perDay =
         winRate !== null && averageDeal !== null && cycleDays !== null
-          ? Math.round((open.length * winRate * averageDeal) / Math.max(1, cycleDays))
+          ? Math.round((openDeals * winRate * averageDeal) / Math.max(1, cycleDays))
           : null;
 
       const wonMinor = won.revenueMinor;
       const customers = newCustomers(firstWins, fromDay, toDay);
-      // Open deals expected to close in the period; while the period runs, overdue ones count as
-      // closing in it. A period that is over has nothing open left to forecast.
-      const running = fromDay <= today && today < toDay;
+      // Each probability's amount closing in the period, weighted by it.
       const weightedOpen =
-        today >= toDay
-          ? 0
-          : Math.round(
-              open
-                .filter(
-                  (d) =>
-                    d.expectedCloseOn !== null &&
-                    ((d.expectedCloseOn >= fromDay && d.expectedCloseOn < toDay) ||
-                      (running && d.expectedCloseOn < today)),
-                )
-                .reduce((a, d) => a + d.amount * d.probability, 0),
-            );
+        today >= toDay ? 0 : Math.round(open.reduce((a, p) => a + p.closingMinor * p.probability, 0));
       const planMinor = pacing.plan ? pacing.revenue.planned : null;
       const forecastMinor = wonMinor + weightedOpen;
       const cost = attribution.campaignCostMinor;
@@ -96,7 +92,7 @@ export function createBoardService(
         agreements,
         pacing,
         velocity: {
-          openOpportunities: open.length,
+          openOpportunities: openDeals,
           winRate,
           averageDealMinor: averageDeal,
           cycleDays,
