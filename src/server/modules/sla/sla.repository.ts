@@ -469,14 +469,16 @@ export async function summariseSpeedToLead(
   const to = toDbTime(input.to);
   const started = epochMsSql(db, sql`started_at`);
   const responded = epochMsSql(db, sql`responded_at`);
-  // A group of one rep (each rep's own figures) is that rep's rows of pc as they are; a larger
-  // group (a team) takes each handover's earliest start and response among its members.
-  const pairs = (single: boolean) =>
-    [...input.groups]
-      .filter(([, ids]) => (ids.length === 1) === single)
-      .flatMap(([key, ids]) => ids.map((id) => sql`(cast(${key} as text), cast(${id} as text))`));
-  const singles = pairs(true);
-  const members = pairs(false);
+  // A group of one rep (each rep's own figures) is that rep's rows of pc as they are, summed under
+  // the rep's id and handed to the group's keys here (a join of every row to its key cost a sort);
+  // a larger group (a team) takes each handover's earliest start and response among its members,
+  // under its key with a '#' before it (no id begins so, and none is everyone's '').
+  const singles = new Map<string, string[]>();
+  for (const [key, ids] of input.groups)
+    if (ids.length === 1) singles.set(ids[0]!, [...(singles.get(ids[0]!) ?? []), key]);
+  const members = [...input.groups]
+    .filter(([, ids]) => ids.length > 1)
+    .flatMap(([key, ids]) => ids.map((id) => sql`(cast(${`#${key}`} as text), cast(${id} as text))`));
   const kept = input.userIds === null;
   const clocks = !kept || input.groups.size > 0;
   // Each handover's wait: everyone's ('') and each group's.
@@ -487,9 +489,12 @@ export async function summariseSpeedToLead(
             where stay_started_at >= ${from} and stay_started_at < ${to}`,
         ]
       : [sql`select '' as k, ${waitOf('min(s)', 'min(r)')} as wait from pc group by contact_id, h`]),
-    ...(singles.length === 0
+    ...(singles.size === 0
       ? []
-      : [sql`select g1.k, ${waitOf('pc.s', 'pc.r')} as wait from pc join g1 on g1.user_id = pc.u`]),
+      : [
+          sql`select u as k, ${waitOf('s', 'r')} as wait from pc
+            where u in (${sql.join([...singles.keys()].map((id) => sql`cast(${id} as text)`))})`,
+        ]),
     ...(members.length === 0
       ? []
       : [
@@ -513,7 +518,6 @@ export async function summariseSpeedToLead(
       where target = 'first_response' and stay_started_at >= ${from} and stay_started_at < ${to}
         ${input.userIds ? sql`and user_id in (${sql.join(input.userIds)})` : sql``}
     ),
-    ${singles.length === 0 ? sql`` : sql`g1 (k, user_id) as (values ${sql.join(singles)}),`}
     ${members.length === 0 ? sql`` : sql`g (k, user_id) as (values ${sql.join(members)}),`}
     -- Each rep's earliest start and response per handover, once; each group's from these.
     pc as (
@@ -547,14 +551,18 @@ export async function summariseSpeedToLead(
     select counts.*, picked.median, picked.p90 from counts left join picked on picked.k = counts.k`.execute(
     db,
   );
-  for (const r of rows.rows)
-    result.set(r.k, {
+  for (const r of rows.rows) {
+    const summary = {
       leads: Number(r.leads),
       touched: Number(r.touched),
       medianMs: r.median === null ? null : Number(r.median),
       p90Ms: r.p90 === null ? null : Number(r.p90),
       atMost: input.bounds.map((_, i) => Number(r[`b${i}`] ?? 0)),
-    });
+    };
+    // Everyone's (''), a larger group's ('#' and its key) or a rep's (their id: their groups').
+    const keys = r.k === '' ? [''] : r.k.startsWith('#') ? [r.k.slice(1)] : (singles.get(r.k) ?? []);
+    for (const key of keys) result.set(key, summary);
+  }
   return result;
 }
 
