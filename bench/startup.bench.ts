@@ -12,7 +12,7 @@ import { buildServer, isBuildFresh } from '../bin/build.js';
 import { round, size } from './measure.ts';
 
 const root = new URL('..', import.meta.url).pathname;
-const starts = size('BENCH_STARTS', 7, 2);
+const starts = size('BENCH_STARTS', 7, 1);
 
 const bareServer = `
 const app = require('fastify')();

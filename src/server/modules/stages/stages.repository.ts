@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { CohortSummary } from '../../../domain/lifecycle/funnel.ts';
 import type { Db } from '../../db/database.ts';
-import { epochMsSql } from '../../db/dialect.ts';
+import { dialectOf, epochMsSql } from '../../db/dialect.ts';
 import type { NewStageRow, StageRow, StageUpdate } from '../../db/tables.ts';
 
 export interface StageWithTransitions extends StageRow {
@@ -56,10 +56,54 @@ export async function summariseCohortFunnel(
     sql` `,
   )} end`;
   const stay = sql<number>`(${epochMsSql(db, sql`f.left_at`)} - ${epochMsSql(db, sql`f.entered_at`)})`;
-  // The cohort's stage rows are read once (materialized), and both sums are taken from them: each
-  // person's furthest stage on the path, and each stage's nearest-rank median stay (the ⌈n/2⌉th
-  // shortest) of those who left it. Two statements read each person's rows twice: 170 against
-  // 127 ms for a month of 79k people.
+  if (dialectOf(db) === 'postgres') {
+    // PostgreSQL takes the two sums side by side, on two connections of its pool: each person's
+    // furthest stage on the path, and each stage's nearest-rank median stay (the ⌈n/2⌉th shortest)
+    // of those who left it. One statement over the cohort materialized once ran them one after
+    // the other: a year of 800k people in 2.9 s, against 1.7 s of work done side by side.
+    const [far, middle] = await Promise.all([
+      db
+        .selectFrom((eb) =>
+          eb
+            .selectFrom('contacts as c')
+            .innerJoin('contact_stage_firsts as f', 'f.contact_id', 'c.id')
+            .select(['f.contact_id', sql<number | null>`max(${rank})`.as('furthest')])
+            .where(cohort)
+            .groupBy('f.contact_id')
+            .as('p'),
+        )
+        .select(['p.furthest', (eb) => eb.fn.countAll<number | string>().as('people')])
+        .where('p.furthest', 'is not', null)
+        .groupBy('p.furthest')
+        .execute(),
+      db
+        .selectFrom((eb) =>
+          eb
+            .selectFrom('contacts as c')
+            .innerJoin('contact_stage_firsts as f', 'f.contact_id', 'c.id')
+            .select([
+              'f.stage',
+              stay.as('stay_ms'),
+              sql<number>`row_number() over (partition by f.stage order by ${stay})`.as('nth'),
+              sql<number>`count(*) over (partition by f.stage)`.as('people'),
+            ])
+            .where(cohort)
+            .where('f.left_at', 'is not', null)
+            .where('f.stage', 'in', input.path)
+            .as('s'),
+        )
+        .select(['s.stage', 's.stay_ms', 's.people'])
+        // The ⌈n/2⌉th shortest stay: the nearest-rank median.
+        .where(sql<boolean>`s.nth = (s.people + 1) / 2`)
+        .execute(),
+    ]);
+    for (const r of far) furthest.set(input.path[Number(r.furthest)]!, Number(r.people));
+    for (const r of middle) stays.set(r.stage, { left: Number(r.people), medianMs: Number(r.stay_ms) });
+    return { furthest, stays };
+  }
+  // SQLite has one connection: the cohort's stage rows are read once (materialized), and both sums
+  // are taken from them. Two statements read each person's rows twice: 170 against 127 ms for a
+  // month of 79k people.
   const rows = await sql<{
     kind: 'far' | 'stay';
     k: number | string;
