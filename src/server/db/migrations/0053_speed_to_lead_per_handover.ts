@@ -64,16 +64,21 @@ export async function up(db: AnyDb): Promise<void> {
 
   /**
    * The row of the clock `r` ('new' or 'old') worked out again from its stay's clocks, found by the
-   * lead (its few clocks). SQLite is kept off the index by stay (`+`): an import gives thousands of
-   * leads one stay instant, and a search by it would read all of their clocks for each write.
+   * lead (its few clocks), never by the stay instant: an import gives thousands of leads one stay,
+   * and a search by it would read all of their clocks for each write. SQLite is kept off the index
+   * by stay with `+`; PostgreSQL by a fence around the lead's clocks (`offset 0`), as it has no `+`
+   * for an instant.
    */
-  const keep = (r: string) =>
-    `delete from lead_speeds where stay_started_at = ${r}.stay_started_at and contact_id = ${r}.contact_id;
+  const keep = (r: string) => {
+    const clocks = pg
+      ? `(select * from sla_instances where contact_id = ${r}.contact_id offset 0) i
+         where i.stay_started_at = ${r}.stay_started_at`
+      : `sla_instances where contact_id = ${r}.contact_id and +stay_started_at = ${r}.stay_started_at`;
+    return `delete from lead_speeds where stay_started_at = ${r}.stay_started_at and contact_id = ${r}.contact_id;
      insert into lead_speeds (stay_started_at, contact_id, wait_ms)
-       select stay_started_at, contact_id, ${wait} from sla_instances
-       where contact_id = ${r}.contact_id and ${pg ? '' : '+'}stay_started_at = ${r}.stay_started_at
-         and target = 'first_response'
+       select stay_started_at, contact_id, ${wait} from ${clocks} and target = 'first_response'
        group by stay_started_at, contact_id;`;
+  };
   const mine = (r: string) => `${r}.target = 'first_response'`;
   if (pg) {
     await sql
