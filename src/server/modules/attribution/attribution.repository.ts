@@ -336,6 +336,12 @@ export async function sumSnapshots(
       label: sql<string>`substr(opportunities.closed_on, 1, 7)`,
     },
   }[groupBy ?? 'channel'];
+  // The period's won deals' stored credit lines; none read for figures only (groupBy null).
+  const credits = () =>
+    db
+      .selectFrom('attribution_credits as c')
+      .innerJoin('opportunities', 'opportunities.id', 'c.opportunity_id')
+      .where(won);
   const [deals, rows, campaigns] = await Promise.all([
     db
       .selectFrom('attribution_snapshots as s')
@@ -355,9 +361,7 @@ export async function sumSnapshots(
       .execute(),
     groupBy === null
       ? []
-      : db
-          .selectFrom('attribution_credits as c')
-          .innerJoin('opportunities', 'opportunities.id', 'c.opportunity_id')
+      : credits()
           .select([
             key.key.as('key'),
             key.label.as('label'),
@@ -365,20 +369,16 @@ export async function sumSnapshots(
             sql<number>`sum(c.weight)`.as('weight'),
             sql<number | string>`count(*)`.as('touches'),
           ])
-          .where(won)
           .groupBy([key.key, key.label])
           .execute(),
     groupBy === null
       ? []
-      : db
-          .selectFrom('attribution_credits as c')
-          .innerJoin('opportunities', 'opportunities.id', 'c.opportunity_id')
+      : credits()
           .select([
             'c.campaign',
             sql<number | string>`sum(c.credit_minor)`.as('credit'),
             sql<number>`sum(c.weight)`.as('weight'),
           ])
-          .where(won)
           .where('c.campaign', 'is not', null)
           .groupBy('c.campaign')
           .execute(),
