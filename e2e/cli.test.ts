@@ -112,6 +112,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0051_deal_report_indexes',
         '0052_contact_search_pending',
         '0053_speed_to_lead_per_handover',
+        '0054_table_versions',
       ],
     });
   });

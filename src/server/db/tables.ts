@@ -758,6 +758,12 @@ export interface SlaInstancesTable {
   stay_started_at: DbTime;
 }
 
+/** A number every committed change of the named table raises (migration 0054): reads kept while it stays. */
+export interface TableVersionsTable {
+  name: string;
+  version: Generated<number | string>;
+}
+
 /**
  * Each handover's speed to lead: one row per lead and stay with first-response clocks, kept by
  * triggers on sla_instances (migration 0053).
@@ -929,6 +935,7 @@ export interface DB {
   sla_policies: SlaPoliciesTable;
   sla_instances: SlaInstancesTable;
   lead_speeds: LeadSpeedsTable;
+  table_versions: TableVersionsTable;
   sla_clock_days: SlaClockDaysTable;
   saved_views: SavedViewsTable;
   tasks: TasksTable;

@@ -52,6 +52,7 @@ import * as m0050 from './0050_handoff_fates.ts';
 import * as m0051 from './0051_deal_report_indexes.ts';
 import * as m0052 from './0052_contact_search_pending.ts';
 import * as m0053 from './0053_speed_to_lead_per_handover.ts';
+import * as m0054 from './0054_table_versions.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -108,4 +109,5 @@ export const migrations: Record<string, Migration> = {
   '0051_deal_report_indexes': m0051,
   '0052_contact_search_pending': m0052,
   '0053_speed_to_lead_per_handover': m0053,
+  '0054_table_versions': m0054,
 };

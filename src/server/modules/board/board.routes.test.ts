@@ -58,7 +58,7 @@ describeEachDialect('the board view', (getDatabase) => {
     // The same company buys again in the quarter: a second won deal, not a second new customer.
     const again = await deal('Again', 1_000_000, { contactId: anna });
     const lost = await deal('Lost', 5_000_000);
-    await deal('Open', 8_000_000, { stage: 'proposal', expectedCloseOn: '2027-03-15' });
+    const open = await deal('Open', 8_000_000, { stage: 'proposal', expectedCloseOn: '2027-03-15' });
     await deal('Later', 9_000_000, { stage: 'proposal', expectedCloseOn: '2027-05-01' });
     // Overdue while the quarter runs: it counts as closing in it. Without a date: open, not forecast.
     await deal('Overdue', 2_000_000, { stage: 'proposal', expectedCloseOn: '2026-12-31' });
@@ -99,10 +99,10 @@ describeEachDialect('the board view', (getDatabase) => {
     await context.services.sla.recheck(bob);
 
     context.clock.set('2027-02-01T10:00:00.000Z');
-    const director = (await addUser(context, 'director')).email;
+    const director = await signIn(app, (await addUser(context, 'director')).email);
     const response = await app.inject({
       url: '/api/v1/board?periodKind=quarter&periodStart=2027-01',
-      headers: { cookie: await signIn(app, director) },
+      headers: { cookie: director },
     });
     expect(response.statusCode).toBe(200);
     const board = response.json<Board>();
@@ -163,5 +163,18 @@ describeEachDialect('the board view', (getDatabase) => {
       headers: { cookie: rep2 },
     });
     expect(forbidden.statusCode).toBe(403);
+
+    // The velocity's year of closed deals is kept between calls while no deal changes: a deal won
+    // since the last call counts at once.
+    await context.services.opportunities.move(cli, open, { stage: 'won' });
+    const after = await app.inject({
+      url: '/api/v1/board?periodKind=quarter&periodStart=2027-01',
+      headers: { cookie: director },
+    });
+    expect(after.json<Board>().velocity).toMatchObject({
+      openOpportunities: 3,
+      winRate: 3 / 4,
+      averageDealMinor: 7_000_000,
+    });
   });
 });

@@ -11,6 +11,7 @@ import type { SlaService } from '../sla/sla.service.ts';
 import { findFirstWinsByAccount, findMainCurrency, sumOpenDeals } from './board.repository.ts';
 import { cac, newCustomers } from '../../../domain/metrics/compute.ts';
 import { summariseClosedDeals, sumWonDeals } from '../planning/planning.repository.ts';
+import { createKeptReads } from '../shared/kept-reads.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -26,6 +27,10 @@ export function createBoardService(
 ) {
   const { db, clock } = deps;
   const system = { kind: 'cli' } as const;
+  // The velocity's trailing year, the first wins and the main currency change only when a deal
+  // does: kept between calls while the deals' version stays (a year of closed deals took 49 ms of
+  // every board on the full-size company, a month's board 100 ms in all).
+  const deals = createKeptReads(db, 'opportunities');
 
   return {
     async board(
@@ -40,7 +45,11 @@ export function createBoardService(
       const from = new Date(`${fromDay}T00:00:00.000Z`);
       const to = new Date(`${toDay}T00:00:00.000Z`);
       const pacing = await readers.planning.pacing(system, query);
-      const currency = query.currency ?? pacing.currency ?? (await findMainCurrency(db)) ?? 'EUR';
+      const currency =
+        query.currency ??
+        pacing.currency ??
+        (await deals.read('main-currency', () => findMainCurrency(db))) ??
+        'EUR';
       const lastDay = new Date(to.getTime() - DAY_MS).toISOString().slice(0, 10);
       const yearAgo = new Date(now.getTime() - 365 * DAY_MS).toISOString().slice(0, 10);
       const today = now.toISOString().slice(0, 10);
@@ -58,10 +67,12 @@ export function createBoardService(
           closingTo: toDay,
           overdueBefore: running ? today : null,
         }),
-        summariseClosedDeals(db, { from: yearAgo, to: tomorrow, currency }),
+        deals.read(`closed ${yearAgo} ${tomorrow} ${currency}`, () =>
+          summariseClosedDeals(db, { from: yearAgo, to: tomorrow, currency }),
+        ),
         sumWonDeals(db, { from: fromDay, to: toDay, currency }),
         agreementSpans(db, from, to),
-        findFirstWinsByAccount(db),
+        deals.read('first-wins', () => findFirstWinsByAccount(db)),
       ]);
 
       const openDeals = open.reduce((a, p) => a + p.deals, 0);
