@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CreatedApiKey } from '../src/contract/api-keys.ts';
 import type { User } from '../src/contract/users.ts';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createStoreEnv,
@@ -17,6 +17,22 @@ import {
 // API keys used against a running server.
 
 describe('baton, the command', () => {
+  // The build of the global setup (bin/build.js): a start parses only the code it runs. The
+  // CRMs' and IMAP's clients (13 MB of 25) are chunks of their own, loaded when a connection or a
+  // mailbox is first used; each chunk's own code names the client.
+  it('starts from a bundle without the CRMs’ and IMAP’s clients, which load when they are used', () => {
+    const dist = new URL('../dist/server/', import.meta.url);
+    const entry = readFileSync(new URL('baton.js', dist), 'utf8');
+    const chunks = readdirSync(dist)
+      .filter((file) => file.startsWith('chunk-') && file.endsWith('.js'))
+      .map((file) => readFileSync(new URL(file, dist), 'utf8'));
+    for (const client of ['hubspot-api-client-nodejs', 'var PersonFieldsApi', 'var ImapFlow']) {
+      expect(entry).not.toContain(client);
+      expect(chunks.filter((chunk) => chunk.includes(client))).toHaveLength(1);
+    }
+    expect(entry.length).toBeLessThan(12_000_000);
+  });
+
   it('prints help on stdout and exits 0', async () => {
     const result = await runCli(['--help'], {});
     expect(result.code).toBe(0);

@@ -1,5 +1,5 @@
-import { Client } from '@hubspot/api-client';
-import { v2 } from 'pipedrive';
+import type { v2 } from 'pipedrive';
+import { commonJsExports } from './common-js.ts';
 import { CrmError } from './hubspot.ts';
 
 /*
@@ -50,12 +50,13 @@ const hostsOf = (kind: OAuthKind, baseUrl: string | null) => {
 };
 
 /** Where an admin grants Baton access; the CRM sends them back to `redirectUri` with a code and `state`. */
-export function authorizationUrl(
+export async function authorizationUrl(
   kind: OAuthKind,
   input: { clientId: string; redirectUri: string; state: string; baseUrl: string | null },
-): string {
+): Promise<string> {
   const { authorize } = hostsOf(kind, input.baseUrl);
   if (kind === 'hubspot') {
+    const { Client } = commonJsExports(await import('@hubspot/api-client'));
     const url = new Client().oauth.getAuthorizationUrl(
       input.clientId,
       input.redirectUri,
@@ -65,6 +66,7 @@ export function authorizationUrl(
     );
     return url.replace(/^https:\/\/app\.hubspot\.com/, authorize);
   }
+  const { v2 } = commonJsExports(await import('pipedrive'));
   const oauth = new v2.OAuth2Configuration({
     clientId: input.clientId,
     clientSecret: 'unused',
@@ -113,6 +115,7 @@ async function requestTokens(
   let answer: TokenAnswer;
   try {
     if (kind === 'hubspot') {
+      const { Client } = commonJsExports(await import('@hubspot/api-client'));
       const client = new Client({ basePath: token });
       const t = await client.oauth.tokensApi.create(
         fromCode ? 'authorization_code' : 'refresh_token',
@@ -124,6 +127,7 @@ async function requestTokens(
       );
       answer = { access_token: t.accessToken, refresh_token: t.refreshToken, expires_in: t.expiresIn };
     } else {
+      const { v2 } = commonJsExports(await import('pipedrive'));
       const oauth = new v2.OAuth2Configuration({
         clientId: input.clientId,
         clientSecret: input.clientSecret,

@@ -1,7 +1,8 @@
-import { Client } from '@hubspot/api-client';
+import type { Client } from '@hubspot/api-client';
+import { commonJsExports } from './common-js.ts';
 import { rollingWindow } from './rolling-window.ts';
-import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter.js';
-import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/AssociationSpec.js';
+import type { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/Filter.js';
+import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/models/AssociationSpec.js';
 
 /*
  * HubSpot through its official client (@hubspot/api-client), as the connector needs it: owners,
@@ -142,10 +143,16 @@ const failureOf = (code: number): CrmFailure =>
 
 export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
   const { token } = account;
-  const client = new Client({
-    ...(typeof token === 'string' && { accessToken: token }),
-    basePath: account.baseUrl.replace(/\/$/, ''),
-  });
+  // The client (10 MB of code) is loaded at the first call, not with every start of Baton.
+  let loading: Promise<Client> | undefined;
+  const connect = () =>
+    (loading ??= import('@hubspot/api-client').then((namespace) => {
+      const { Client } = commonJsExports(namespace);
+      return new Client({
+        ...(typeof token === 'string' && { accessToken: token }),
+        basePath: account.baseUrl.replace(/\/$/, ''),
+      });
+    }));
   const sleep = account.sleep ?? realSleep;
   const budget = rollingWindow(account.tenSecondBudget, 10_000, sleep);
   const searchBudget = rollingWindow(account.searchesPerSecond, 1000, sleep);
@@ -156,7 +163,8 @@ export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
    * that never came (the CRM may have made the record): the sync stops there, and the next one
    * finds what was made.
    */
-  async function call<T>(work: () => Promise<T>, isSearch = false, once = false): Promise<T> {
+  async function call<T>(work: (client: Client) => Promise<T>, isSearch = false, once = false): Promise<T> {
+    const client = await connect();
     for (let attempt = 1; ; attempt++) {
       await budget();
       if (isSearch) await searchBudget();
@@ -167,7 +175,7 @@ export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
       }
       stats.calls += 1;
       try {
-        return await work();
+        return await work(client);
       } catch (error) {
         const e = error as ApiError;
         const code = typeof e.code === 'number' ? e.code : 0;
@@ -217,7 +225,9 @@ export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
       const found: CrmOwner[] = [];
       let after: string | undefined;
       do {
-        const page = await call(() => client.crm.owners.ownersApi.getPage(undefined, after, 500, false));
+        const page = await call((client) =>
+          client.crm.owners.ownersApi.getPage(undefined, after, 500, false),
+        );
         for (const o of page.results)
           if (o.email)
             found.push({
@@ -232,14 +242,14 @@ export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
     },
     async searchModified(type, since, properties, after, limit) {
       const page = await call(
-        () =>
+        (client) =>
           client.crm.objects.searchApi.doSearch(type, {
             filterGroups: [
               {
                 filters: [
                   {
                     propertyName: modifiedProperty(type),
-                    operator: FilterOperatorEnum.Gte,
+                    operator: 'GTE' as FilterOperatorEnum,
                     value: String(since.getTime()),
                   },
                 ],
@@ -259,7 +269,7 @@ export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
       };
     },
     async list(type, properties, associations, after, limit) {
-      const page = await call(() =>
+      const page = await call((client) =>
         client.crm.objects.basicApi.getPage(
           type,
           limit,
@@ -273,20 +283,21 @@ export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
       return { results: page.results.map(record), after: page.paging?.next?.after ?? null };
     },
     async listArchived(type, after) {
-      const page = await call(() =>
+      const page = await call((client) =>
         client.crm.objects.basicApi.getPage(type, 100, after ?? undefined, [], undefined, undefined, true),
       );
       return { ids: page.results.map((r) => r.id), after: page.paging?.next?.after ?? null };
     },
     async count(type) {
       const page = await call(
-        () => client.crm.objects.searchApi.doSearch(type, { filterGroups: [], properties: [], limit: 1 }),
+        (client) =>
+          client.crm.objects.searchApi.doSearch(type, { filterGroups: [], properties: [], limit: 1 }),
         true,
       );
       return page.total;
     },
     async dealStages() {
-      const answer = await call(() => client.crm.pipelines.pipelinesApi.getAll('deals'));
+      const answer = await call((client) => client.crm.pipelines.pipelinesApi.getAll('deals'));
       return answer.results.flatMap((pipeline) =>
         pipeline.stages.map((stage) => ({
           id: stage.id,
@@ -299,7 +310,7 @@ export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
     async get(type, id, properties, associations) {
       try {
         return record(
-          await call(() =>
+          await call((client) =>
             client.crm.objects.basicApi.getById(
               type,
               id,
@@ -317,7 +328,7 @@ export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
     async associations(fromType, toType, ids) {
       const found = new Map<string, string[]>();
       for (let i = 0; i < ids.length; i += 1000) {
-        const answer = await call(() =>
+        const answer = await call((client) =>
           client.crm.associations.v4.batchApi.getPage(fromType, toType, {
             inputs: ids.slice(i, i + 1000).map((id) => ({ id })),
           }),
@@ -332,14 +343,14 @@ export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
     },
     async create(type, properties, associations) {
       const created = await call(
-        () =>
+        (client) =>
           client.crm.objects.basicApi.create(type, {
             properties,
             associations: associations.map((a) => ({
               to: { id: a.toId },
               types: [
                 {
-                  associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined,
+                  associationCategory: 'HUBSPOT_DEFINED' as AssociationSpecAssociationCategoryEnum,
                   associationTypeId: a.typeId,
                 },
               ],
@@ -351,7 +362,7 @@ export function connectHubSpot(account: HubSpotAccount): HubSpotApi {
       return created.id;
     },
     async update(type, id, properties, idProperty) {
-      await call(() => client.crm.objects.basicApi.update(type, id, { properties }, idProperty));
+      await call((client) => client.crm.objects.basicApi.update(type, id, { properties }, idProperty));
     },
   };
 }

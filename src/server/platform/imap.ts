@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import { ImapFlow, type FetchMessageObject, type MessageStructureObject } from 'imapflow';
+import type { FetchMessageObject, MessageStructureObject } from 'imapflow';
 import { isPublicAddress, literalAddress } from '../../domain/webhooks/webhooks.ts';
 
 /** How Baton reaches a mailbox. */
@@ -111,6 +111,8 @@ export async function openImap(
   options: { allowPrivate: boolean; timeoutMs: number },
 ): Promise<ImapSession> {
   const address = await checkHost(account.host, options.allowPrivate);
+  // The client is loaded at the first sync, not with every start of Baton.
+  const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow({
     host: address,
     port: account.port,

@@ -1,4 +1,4 @@
-import { v1, v2 } from 'pipedrive';
+import { commonJsExports } from './common-js.ts';
 import { CrmError, type CrmFailure, type CrmOwner } from './hubspot.ts';
 import { rollingWindow } from './rolling-window.ts';
 
@@ -93,31 +93,59 @@ function keepErrors<T extends object>(api: T): T {
   return api;
 }
 
-export function connectPipedrive(account: PipedriveAccount): PipedriveApi {
-  const base = account.baseUrl.replace(/\/$/, '');
-  const { token } = account;
-  const auth = typeof token === 'string' ? { apiKey: token } : { accessToken: () => token() };
+/** The official client's APIs over one address and credential, with Baton's error handling. */
+async function clientsOf(base: string, auth: { apiKey: string } | { accessToken: () => Promise<string> }) {
+  const { v1, v2 } = commonJsExports(await import('pipedrive'));
   const config2 = new v2.Configuration({ ...auth, basePath: `${base}/api/v2` });
   const config1 = new v1.Configuration({ ...auth, basePath: `${base}/v1` });
   const persons = keepErrors(new v2.PersonsApi(config2));
   const organizations = keepErrors(new v2.OrganizationsApi(config2));
   const deals = keepErrors(new v2.DealsApi(config2));
   const activities = keepErrors(new v2.ActivitiesApi(config2));
-  const stages = keepErrors(new v2.StagesApi(config2));
-  const fields = keepErrors(new v2.PersonFieldsApi(config2));
-  const users = keepErrors(new v1.UsersApi(config1));
-  const notes = keepErrors(new v1.NotesApi(config1));
+  return {
+    persons,
+    organizations,
+    deals,
+    activities,
+    stages: keepErrors(new v2.StagesApi(config2)),
+    fields: keepErrors(new v2.PersonFieldsApi(config2)),
+    users: keepErrors(new v1.UsersApi(config1)),
+    notes: keepErrors(new v1.NotesApi(config1)),
+    byType: {
+      persons: (q: object) => persons.getPersons(q),
+      organizations: (q: object) => organizations.getOrganizations(q),
+      deals: (q: object) => deals.getDeals(q),
+      activities: (q: object) => activities.getActivities(q),
+    },
+    oneOf: {
+      persons: (id: number) => persons.getPerson({ id }),
+      organizations: (id: number) => organizations.getOrganization({ id }),
+      deals: (id: number) => deals.getDeal({ id }),
+      activities: (id: number) => activities.getActivity({ id }),
+    },
+  };
+}
+type Clients = Awaited<ReturnType<typeof clientsOf>>;
+
+export function connectPipedrive(account: PipedriveAccount): PipedriveApi {
+  const base = account.baseUrl.replace(/\/$/, '');
+  const { token } = account;
+  const auth = typeof token === 'string' ? { apiKey: token } : { accessToken: () => token() };
+  // The client (2 MB of code) is loaded at the first call, not with every start of Baton.
+  let loading: Promise<Clients> | undefined;
+  const clients = () => (loading ??= clientsOf(base, auth));
   const sleep = account.sleep ?? realSleep;
   const budget = rollingWindow(account.twoSecondBudget, 2000, sleep);
   const stats = { calls: 0, waits: 0, waitedMs: 0 };
 
   /** A call within the budget, through 429s; a create (`once`) is not sent again after an answer that never came. */
-  async function call<T>(work: () => Promise<unknown>, once = false): Promise<T> {
+  async function call<T>(work: (api: Clients) => Promise<unknown>, once = false): Promise<T> {
+    const api = await clients();
     for (let attempt = 1; ; attempt++) {
       await budget();
       stats.calls += 1;
       try {
-        return (await work()) as T;
+        return (await work(api)) as T;
       } catch (error) {
         // A refresh of the access token the CRM refused: already in Baton's terms.
         if (error instanceof CrmError) throw error;
@@ -151,32 +179,20 @@ export function connectPipedrive(account: PipedriveAccount): PipedriveApi {
   }
 
   type Page = { data?: PipedriveRecord[]; additional_data?: { next_cursor?: string | null } };
-  const byType = {
-    persons: (q: object) => persons.getPersons(q),
-    organizations: (q: object) => organizations.getOrganizations(q),
-    deals: (q: object) => deals.getDeals(q),
-    activities: (q: object) => activities.getActivities(q),
-  };
-  const oneOf = {
-    persons: (id: number) => persons.getPerson({ id }),
-    organizations: (id: number) => organizations.getOrganization({ id }),
-    deals: (id: number) => deals.getDeal({ id }),
-    activities: (id: number) => activities.getActivity({ id }),
-  };
 
   return {
     stats,
     async users() {
       const answer = await call<{
         data?: { id: number; email: string; name?: string; active_flag?: boolean }[];
-      }>(() => users.getUsers());
+      }>((api) => api.users.getUsers());
       return (answer.data ?? [])
         .filter((u) => u.active_flag !== false && u.email)
         .map((u) => ({ id: String(u.id), email: u.email, firstName: u.name ?? null, lastName: null }));
     },
     async list(type, query) {
-      const page = await call<Page>(() =>
-        byType[type]({
+      const page = await call<Page>((api) =>
+        api.byType[type]({
           limit: query.limit,
           sort_by: query.sortBy,
           sort_direction: 'asc',
@@ -188,15 +204,15 @@ export function connectPipedrive(account: PipedriveAccount): PipedriveApi {
     },
     async get(type, id) {
       try {
-        return (await call<{ data: PipedriveRecord }>(() => oneOf[type](Number(id)))).data;
+        return (await call<{ data: PipedriveRecord }>((api) => api.oneOf[type](Number(id)))).data;
       } catch (error) {
         if (error instanceof CrmError && error.failure === 'not_found') return null;
         throw error;
       }
     },
     async stages() {
-      const answer = await call<{ data?: { id: number; name: string; deal_probability?: number }[] }>(() =>
-        stages.getStages(),
+      const answer = await call<{ data?: { id: number; name: string; deal_probability?: number }[] }>((api) =>
+        api.stages.getStages(),
       );
       return (answer.data ?? []).map((s) => ({
         id: String(s.id),
@@ -205,64 +221,64 @@ export function connectPipedrive(account: PipedriveAccount): PipedriveApi {
       }));
     },
     async personFields() {
-      const answer = await call<{ data?: { field_code: string; field_name: string }[] }>(() =>
-        fields.getPersonFields(),
+      const answer = await call<{ data?: { field_code: string; field_name: string }[] }>((api) =>
+        api.fields.getPersonFields(),
       );
       return (answer.data ?? []).map((f) => ({ code: f.field_code, name: f.field_name }));
     },
     async addPersonField(name) {
-      const answer = await call<{ data: { field_code: string } }>(() =>
-        fields.addPersonField({
+      const answer = await call<{ data: { field_code: string } }>((api) =>
+        api.fields.addPersonField({
           AddPersonFieldRequest: { field_name: name, field_type: 'varchar' } as never,
         }),
       );
       return answer.data.field_code;
     },
     async addPerson(body) {
-      const answer = await call<{ data: { id: number } }>(() =>
-        persons.addPerson({ AddPersonRequest: body }),
+      const answer = await call<{ data: { id: number } }>((api) =>
+        api.persons.addPerson({ AddPersonRequest: body }),
       );
       return String(answer.data.id);
     },
     async addNote(personId, content) {
       const answer = await call<{ data: { id: number } }>(
-        () => notes.addNote({ AddNoteRequest: { content, person_id: Number(personId) } }),
+        (api) => api.notes.addNote({ AddNoteRequest: { content, person_id: Number(personId) } }),
         true,
       );
       return String(answer.data.id);
     },
     async addDeal(body) {
       const answer = await call<{ data: { id: number } }>(
-        () => deals.addDeal({ AddDealRequest: body as never }),
+        (api) => api.deals.addDeal({ AddDealRequest: body as never }),
         true,
       );
       return String(answer.data.id);
     },
     async addActivity(body) {
       const answer = await call<{ data: { id: number } }>(
-        () => activities.addActivity({ AddActivityRequest: body }),
+        (api) => api.activities.addActivity({ AddActivityRequest: body }),
         true,
       );
       return String(answer.data.id);
     },
     async activitiesOf(personId) {
-      const page = await call<Page>(() =>
-        activities.getActivities({ person_id: Number(personId), limit: 500 }),
+      const page = await call<Page>((api) =>
+        api.activities.getActivities({ person_id: Number(personId), limit: 500 }),
       );
       return page.data ?? [];
     },
     async dealsOf(personId) {
-      const page = await call<Page>(() => deals.getDeals({ person_id: Number(personId), limit: 500 }));
+      const page = await call<Page>((api) => api.deals.getDeals({ person_id: Number(personId), limit: 500 }));
       return page.data ?? [];
     },
     async notesOf(personId) {
-      const answer = await call<{ data?: { id: number; content: string }[] | null }>(() =>
-        notes.getNotes({ person_id: Number(personId), limit: 500 }),
+      const answer = await call<{ data?: { id: number; content: string }[] | null }>((api) =>
+        api.notes.getNotes({ person_id: Number(personId), limit: 500 }),
       );
       return (answer.data ?? []).map((n) => ({ id: String(n.id), content: n.content }));
     },
     async updatePerson(id, body) {
-      await call(() => persons.updatePerson({ id: Number(id), UpdatePersonRequest: body }));
+      await call((api) => api.persons.updatePerson({ id: Number(id), UpdatePersonRequest: body }));
     },
   };
 }

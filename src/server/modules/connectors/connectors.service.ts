@@ -622,7 +622,7 @@ export function createConnectorsService(
         }),
       );
       return {
-        authorizeUrl: authorizationUrl(body.kind, {
+        authorizeUrl: await authorizationUrl(body.kind, {
           clientId: app.clientId!,
           redirectUri: oauthRedirectUri(),
           state,
