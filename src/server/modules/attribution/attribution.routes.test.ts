@@ -179,6 +179,17 @@ describeEachDialect('attribution', (getDatabase) => {
       costMinor: 0,
       roi: null,
     });
+
+    // A deal in another currency made since: the next report counts it at once (how many deals
+    // of each currency a period has is kept between calls while no deal changes).
+    context.clock.set('2026-05-30T09:00:00Z');
+    await context.services.opportunities.create(cli, { name: 'Dollars', amountMinor: 1, currency: 'USD' });
+    context.clock.set('2026-06-01T09:00:00Z');
+    const again = await call('GET', '/attribution/report?from=2026-04-01&to=2026-05-31&model=linear');
+    expect(again.json<AttributionReport>().totals).toMatchObject({
+      revenueMinor: report.totals.revenueMinor,
+      otherCurrencyDeals: 1,
+    });
   });
 
   it('keeps the credit stored when a deal was won, whatever the settings become; recomputes any model on request', async () => {
