@@ -65,6 +65,21 @@ const journeys: { email: string; pages: { path: string; heading: string; data: R
   },
 ];
 
+/**
+ * Each screen once, in the walk of the first role whose menu has it: a screen is the same page in
+ * every role's menu.
+ */
+function screensOnce<R extends keyof typeof navOf>(roles: readonly R[]): Record<R, NavKey[]> {
+  const taken = new Set<NavKey>();
+  return Object.fromEntries(
+    roles.map((role) => {
+      const own = navOf[role].filter((key) => !taken.has(key));
+      for (const key of own) taken.add(key);
+      return [role, own];
+    }),
+  ) as Record<R, NavKey[]>;
+}
+
 describe.skipIf(!hasBrowser)('the demo company', () => {
   let baton: Awaited<ReturnType<typeof startServerProcess>> | undefined;
   let browser: Browser | undefined;
@@ -186,17 +201,9 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
       { email: 'lars@nordwind-ict.example', role: 'marketing' },
       { email: 'ada@nordwind-ict.example', role: 'admin' },
     ] as const;
-    // Each screen once, in the walk of the first role that has it: a screen is the same page in
-    // every role's menu (all of them on every role took 270 s of a CI run, the reports' pages
-    // five at once on one server).
-    const taken = new Set<string>();
-    const pathsOf = Object.fromEntries(
-      walks.map(({ role }) => {
-        const own = navOf[role].map((key) => paths[key]).filter((path) => !taken.has(path));
-        for (const path of own) taken.add(path);
-        return [role, own];
-      }),
-    ) as Record<(typeof walks)[number]['role'], string[]>;
+    // Each screen once (all of them on every role took 270 s of a CI run, the reports' pages five
+    // at once on one server).
+    const screensOf = screensOnce(walks.map(({ role }) => role));
     const tooWide: string[] = [];
     const walk = async ({ email, role }: (typeof walks)[number]) => {
       const who = email.split('@')[0];
@@ -213,7 +220,7 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
         await page.getByLabel(/Password|Wachtwoord/).fill(password);
         await page.getByRole('button', { name: /Sign in|Aanmelden/ }).click();
         await page.getByRole('button', { name: /Open the menu|Menu openen/ }).waitFor({ timeout: 90_000 });
-        const list: string[] = [...pathsOf[role]];
+        const list: string[] = screensOf[role].map((key) => paths[key]);
         // And a lead's page, the widest in the issue (462 px), and an account's: ones they may see.
         const first = async (what: string) =>
           (
@@ -367,14 +374,7 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
       { email: 'sanne@nordwind-ict.example', role: 'marketing' },
       { email: 'ada@nordwind-ict.example', role: 'admin' },
     ] as const;
-    const taken = new Set<NavKey>();
-    const screensOf = Object.fromEntries(
-      readers.map(({ role }) => {
-        const own = navOf[role].filter((key) => !taken.has(key));
-        for (const key of own) taken.add(key);
-        return [role, own];
-      }),
-    ) as Record<(typeof readers)[number]['role'], NavKey[]>;
+    const screensOf = screensOnce(readers.map(({ role }) => role));
     const walk = async ({ email, role }: (typeof readers)[number]) => {
       const call = await apiSession(base, email, password);
       const me = await call<User>('GET', '/me');
