@@ -89,6 +89,7 @@ const contactsShape: TableShape = {
     ['updated_at', 'timestamptz'],
     ['original_source', 'text'],
     ['latest_source', 'text'],
+    ['original_campaign', 'text'],
     ['attributes', 'jsonb'],
     ['activity_version', 'integer'],
     ['scored_version', 'integer'],
@@ -273,6 +274,8 @@ export async function writeScaleCompany(
         iso(entered),
         channels[i % channels.length]!,
         channels[(i + 3) % channels.length]!,
+        // The campaign each person first came through (cost per MQL and per SQL group by it).
+        `campaign-${Math.floor(i / 5) % 40}`,
         '{}',
         0,
         -1,

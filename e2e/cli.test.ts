@@ -129,6 +129,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0052_contact_search_pending',
         '0053_speed_to_lead_per_handover',
         '0054_table_versions',
+        '0055_campaign_stage_entries',
       ],
     });
   });

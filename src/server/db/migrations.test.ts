@@ -116,6 +116,58 @@ for (const dialect of testDialects) {
     }
   });
 
+  it(`fills 0055's kept stage entries from the history a store already has on ${dialect}`, async () => {
+    const database = await createTestDatabase(dialect, { migrate: false });
+    try {
+      const migrator = await createMigrator(database.db);
+      expect((await migrator.migrateTo('0054_table_versions')).error).toBeUndefined();
+      const bool = (b: boolean) => (dialect === 'postgres' ? sql`${sql.raw(String(b))}` : sql`${Number(b)}`);
+      const id = (n: number) => `0190a000-0000-7000-8000-${String(n).padStart(12, '0')}`;
+      const at = (day: number) => `2026-01-${String(day).padStart(2, '0')}T09:00:00.000Z`;
+      // Anna came through a lead touch of the webinar; Bob only has an original campaign.
+      await sql`insert into touchpoints (id, type, category, occurred_at, received_at, utm_campaign, properties, is_lead_creating, source_kind)
+        values (${id(9)}, 'form_submitted', 'marketing', ${at(1)}, ${at(1)}, 'webinar', '{}', ${bool(true)}, 'api')`.execute(
+        database.db,
+      );
+      for (const [n, lead, original] of [
+        [1, id(9), 'fair'],
+        [2, null, 'spring'],
+      ] as const)
+        await sql`insert into contacts (id, stage, stage_entered_at, consent_status, is_opted_out, created_at, updated_at, lead_touch_id, original_campaign)
+          values (${id(n)}, 'lead', ${at(1)}, 'unknown', ${bool(false)}, ${at(1)}, ${at(1)}, ${lead}, ${original})`.execute(
+          database.db,
+        );
+      // Anna is an MQL twice (sent back in between), Bob once and then an SQL.
+      for (const [n, contact, stage, day] of [
+        [11, 1, 'mql', 2],
+        [12, 1, 'recycled', 3],
+        [13, 1, 'mql', 5],
+        [14, 2, 'mql', 2],
+        [15, 2, 'sql', 4],
+      ] as const)
+        await sql`insert into stage_changes (id, contact_id, to_stage, occurred_at, recorded_at, actor_kind)
+          values (${id(n)}, ${id(contact)}, ${stage}, ${at(day)}, ${at(day)}, 'system')`.execute(database.db);
+      expect((await migrator.migrateTo('0055_campaign_stage_entries')).error).toBeUndefined();
+
+      const rows = await database.db
+        .selectFrom('campaign_stage_entries')
+        .select(['stage_change_id', 'stage', 'campaign', 'occurred_at', 'previous_at'])
+        .orderBy('stage_change_id')
+        .execute();
+      const time = (t: unknown) => (t === null ? null : new Date(t as string).toISOString());
+      expect(
+        rows.map((r) => [r.stage_change_id, r.stage, r.campaign, time(r.occurred_at), time(r.previous_at)]),
+      ).toEqual([
+        [id(11), 'mql', 'webinar', at(2), null],
+        [id(13), 'mql', 'webinar', at(5), at(2)],
+        [id(14), 'mql', 'spring', at(2), null],
+        [id(15), 'sql', 'spring', at(4), null],
+      ]);
+    } finally {
+      await database.dispose();
+    }
+  });
+
   it(`matches the schema snapshot on ${dialect}, and migrates down and up again to the same schema`, async () => {
     const database = await createTestDatabase(dialect);
     try {

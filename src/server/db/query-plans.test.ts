@@ -15,6 +15,7 @@ import {
 } from '../modules/sla/sla.repository.ts';
 import { summariseCohortFunnel } from '../modules/stages/stages.repository.ts';
 import { findStaleDeals, sumLiveCredits } from '../modules/attribution/live-credits.repository.ts';
+import { countStageEntriesByCampaign } from '../modules/attribution/attribution.repository.ts';
 import { countFates, findStaleFateLeads, keepFates } from '../modules/handoff/handoff.repository.ts';
 import { findFirstWinsByAccount, findMainCurrency, sumOpenDeals } from '../modules/board/board.repository.ts';
 import { sumWonDeals, summariseClosedDeals } from '../modules/planning/planning.repository.ts';
@@ -39,6 +40,8 @@ attribution_live_credits sqlite_autoindex_attribution_live_credits_1 100000 1
 attribution_live_lines attribution_live_lines_deal_idx 423013 6
 attribution_live_lines attribution_live_lines_pipeline_idx 423013 1001 1001 251 134 13 2 2 2
 attribution_live_lines attribution_live_lines_revenue_idx 423013 1001 1001 1001 201 19 2 2 2
+campaign_stage_entries campaign_stage_entries 266270 2 1 1
+campaign_stage_entries campaign_stage_entries_report_idx 266270 133135 3300 1 1
 contact_stage_firsts contact_stage_firsts 1433923 2 1
 contacts contacts_account_id_idx 1000000 10
 contacts contacts_created_idx 1000000 1 1 1
@@ -275,6 +278,16 @@ describe.each(['an empty store', "a full-size company's statistics"])(
         expect(plan!.match(/SEARCH f USING PRIMARY KEY \(contact_id=\?\)/g)).toHaveLength(1);
         expect(plan).not.toMatch(/SCAN (f|contact_stage_firsts)\b/);
       }
+    });
+
+    it("counts a period's MQL and SQL entrants per campaign from the kept entries' covering index alone", async () => {
+      const plans = await plansOf((db) => countStageEntriesByCampaign(db, '2026-01-01', '2026-12-31'));
+      expect(plans).toEqual([
+        expect.stringContaining('USING COVERING INDEX campaign_stage_entries_report_idx'),
+      ]);
+      // Grouped in the index's order: no sort of the period's entries.
+      expect(plans[0]).not.toMatch(/TEMP B-TREE/);
+      expect(plans[0]).not.toMatch(/contacts|touchpoints|stage_changes/);
     });
 
     it("finds a period's stale attribution credit from the stale index, without reading the fresh", async () => {

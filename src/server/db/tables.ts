@@ -980,6 +980,7 @@ export interface DB {
   attribution_live_credits: AttributionLiveCreditsTable;
   attribution_live_lines: AttributionLiveLinesTable;
   contact_stage_firsts: ContactStageFirstsTable;
+  campaign_stage_entries: CampaignStageEntriesTable;
   handoff_fates: HandoffFatesTable;
   targets: TargetsTable;
   plans: PlansTable;
@@ -1190,6 +1191,19 @@ export interface ContactStageFirstsTable {
   stage: string;
   entered_at: DbTime;
   left_at: DbTime | null;
+}
+
+/**
+ * An entry into `mql` or `sql` with the campaign that made the person a lead, as it is now, and
+ * their previous entry into the same stage, kept (migration 0055).
+ */
+export interface CampaignStageEntriesTable {
+  contact_id: string;
+  stage: string;
+  stage_change_id: string;
+  occurred_at: DbTime;
+  previous_at: DbTime | null;
+  campaign: string | null;
 }
 
 /** A handover (a lead's entry into `mql` at an instant) and its fate, kept (migration 0050). */

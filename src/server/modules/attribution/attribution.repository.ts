@@ -430,7 +430,9 @@ export async function insertSnapshot(
 
 /**
  * People who entered the MQL and the SQL stage in [from, to], each counted once per stage, by the
- * campaign of the touch that made them a lead (else their original campaign); grouped in the database.
+ * campaign of the touch that made them a lead (else their original campaign). Read from the kept
+ * entries (migration 0055): a person's one entry in the period whose previous entry into the same
+ * stage came before it stands for them, so the rows are counted without `distinct`.
  */
 export async function countStageEntriesByCampaign(
   db: Db,
@@ -439,19 +441,17 @@ export async function countStageEntriesByCampaign(
 ): Promise<{ mql: Map<string, number>; sql: Map<string, number> }> {
   const start = `${from}T00:00:00.000Z`;
   const end = new Date(Date.parse(`${to}T00:00:00.000Z`) + 86_400_000).toISOString();
-  const campaign = sql<string | null>`coalesce(t.campaign, t.utm_campaign, c.original_campaign)`;
   const rows = await db
-    .selectFrom('stage_changes as s')
-    .innerJoin('contacts as c', 'c.id', 's.contact_id')
-    .leftJoin('touchpoints as t', 't.id', 'c.lead_touch_id')
-    .select(['s.to_stage', campaign.as('campaign'), sql<number | string>`count(distinct c.id)`.as('people')])
-    .where('s.to_stage', 'in', ['mql', 'sql'])
-    .where('s.occurred_at', '>=', start)
-    .where('s.occurred_at', '<', end)
-    .groupBy(['s.to_stage', campaign])
+    .selectFrom('campaign_stage_entries')
+    .select(['stage', 'campaign', (eb) => eb.fn.countAll<number | string>().as('people')])
+    .where('campaign', 'is not', null)
+    .where('occurred_at', '>=', start)
+    .where('occurred_at', '<', end)
+    .where((eb) => eb.or([eb('previous_at', 'is', null), eb('previous_at', '<', start)]))
+    .groupBy(['stage', 'campaign'])
     .execute();
   const counts = { mql: new Map<string, number>(), sql: new Map<string, number>() };
-  for (const r of rows) if (r.campaign) counts[r.to_stage as 'mql' | 'sql'].set(r.campaign, Number(r.people));
+  for (const r of rows) counts[r.stage as 'mql' | 'sql'].set(r.campaign!, Number(r.people));
   return counts;
 }
 
