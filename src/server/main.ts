@@ -28,7 +28,12 @@ export const version: string = (
 
 export function storeOf(config: Config): DatabaseOptions {
   return config.databaseUrl
-    ? { dialect: 'postgres', url: config.databaseUrl, poolMax: config.pgPoolMax }
+    ? {
+        dialect: 'postgres',
+        url: config.databaseUrl,
+        poolMax: config.pgPoolMax,
+        workMemMb: config.pgWorkMemMb,
+      }
     : { dialect: 'sqlite', path: config.sqlitePath };
 }
 
