@@ -140,13 +140,6 @@ export const configSpec = {
     default: 10,
     parse: integer(1, 500),
   },
-  pgWorkMemMb: {
-    env: 'BATON_PG_WORK_MEM_MB',
-    doc: 'Memory in MB a sort in a PostgreSQL statement of Baton may use before it spills to disk (work_mem). 0: the server setting',
-    defaultText: '64',
-    default: 64,
-    parse: integer(0, 4096),
-  },
   logLevel: {
     env: 'LOG_LEVEL',
     doc: `Log level: ${logLevels.join(', ')}`,

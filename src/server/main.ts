@@ -28,12 +28,7 @@ export const version: string = (
 
 export function storeOf(config: Config): DatabaseOptions {
   return config.databaseUrl
-    ? {
-        dialect: 'postgres',
-        url: config.databaseUrl,
-        poolMax: config.pgPoolMax,
-        workMemMb: config.pgWorkMemMb,
-      }
+    ? { dialect: 'postgres', url: config.databaseUrl, poolMax: config.pgPoolMax }
     : { dialect: 'sqlite', path: config.sqlitePath };
 }
 

@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
-import pg from 'pg';
+import { sql, type QueryExecutorProvider } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../testing/databases.ts';
-import { openDatabase } from './database.ts';
+import { withSortMemory } from './dialect.ts';
+import type { DB } from './tables.ts';
 
 describeEachDialect('the store’s connections', (getDatabase, dialect) => {
   it.runIf(dialect === 'postgres')(
@@ -16,28 +16,27 @@ describeEachDialect('the store’s connections', (getDatabase, dialect) => {
   );
 
   it.runIf(dialect === 'postgres')(
-    'let a sort use 64 MB before it spills to disk, as configured, or leave the server’s setting',
+    'give a statement that sorts a period’s values 64 MB to sort in on PostgreSQL, for that statement only',
     async () => {
-      const workMem = async (db: ReturnType<typeof openDatabase>['db']) =>
-        (await sql<{ w: string }>`select current_setting('work_mem') as w`.execute(db)).rows[0]!.w;
-      expect(await workMem(getDatabase().db)).toBe('64MB');
-      const url = (getDatabase() as { url?: string }).url!;
-      // What a connection without Baton's options gets: the server's own setting.
-      const plain = new pg.Client({ connectionString: url });
-      await plain.connect();
-      const server = (await plain.query<{ work_mem: string }>('show work_mem').finally(() => plain.end()))
-        .rows[0]!.work_mem;
-      for (const [workMemMb, expected] of [
-        [16, '16MB'],
-        [0, server],
-      ] as const) {
-        const other = openDatabase({ dialect: 'postgres', url, poolMax: 1, workMemMb });
-        try {
-          expect(await workMem(other.db)).toBe(expected);
-        } finally {
-          await other.close();
-        }
-      }
+      const db = getDatabase().db;
+      const workMem = async (conn: QueryExecutorProvider) =>
+        (await sql<{ w: string }>`select current_setting('work_mem') as w`.execute(conn)).rows[0]!.w;
+      const before = await workMem(db);
+      expect(before).not.toBe('64MB');
+      expect(await withSortMemory(db, (conn) => workMem(conn))).toBe('64MB');
+      // Set for its own transaction only: the pool's connections keep the server's setting.
+      const after = await Promise.all([1, 2, 3, 4].map(() => workMem(db)));
+      expect(after).toEqual([before, before, before, before]);
+      // Inside a transaction already, the statement runs in it as it is.
+      const nested = await db
+        .transaction()
+        .execute((trx) => withSortMemory<DB, string>(trx, (conn) => workMem(conn)));
+      expect(nested).toBe(before);
     },
   );
+
+  it.runIf(dialect === 'sqlite')('run a statement that sorts on SQLite as it is', async () => {
+    const db = getDatabase().db;
+    expect(await withSortMemory(db, async (conn) => conn)).toBe(db);
+  });
 });

@@ -39,14 +39,7 @@ export type DatabaseOptions =
       /** With path ':memory:': start from this serialized database (`serialize()`) instead of empty. */
       image?: Buffer;
     }
-  | {
-      dialect: 'postgres';
-      url: string;
-      poolMax?: number;
-      searchPath?: string;
-      /** work_mem of each connection in MB (64 unless given); 0 keeps the server's setting. */
-      workMemMb?: number;
-    };
+  | { dialect: 'postgres'; url: string; poolMax?: number; searchPath?: string };
 
 /**
  * Opens the store. SQLite runs in WAL mode with `synchronous = FULL`, so a committed transaction
@@ -82,14 +75,7 @@ export function openDatabase(options: DatabaseOptions): Database {
 
   // No just-in-time compilation: Baton's statements run for milliseconds to a second, and
   // compiling a report's plan took 210 ms of a 630 ms count (issue 27), more than it saved.
-  // Sorts in memory: the median of a year's waits sorts a million rows, which spilled to disk with
-  // the default 4 MB (the SLA report of a year at full size: 7 s, 3.9 s with 64 MB).
-  const workMem = options.workMemMb ?? 64;
-  const settings = [
-    '-c jit=off',
-    ...(workMem > 0 ? [`-c work_mem=${workMem}MB`] : []),
-    ...(options.searchPath ? [`-c search_path=${options.searchPath}`] : []),
-  ];
+  const settings = ['-c jit=off', ...(options.searchPath ? [`-c search_path=${options.searchPath}`] : [])];
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax ?? 10,

@@ -137,6 +137,22 @@ export function indexedBySql(db: Pick<Kysely<never>, 'getExecutor'>, index: stri
   return dialectOf(db) === 'postgres' ? sql`` : sql`indexed by ${sql.ref(index)}`;
 }
 
+/**
+ * Runs a statement that sorts a period's values (a median of a year's waits sorts a million rows)
+ * with room to sort in memory: on PostgreSQL in a transaction of its own whose `work_mem` is 64 MB
+ * (`set local`). With the server's default of 4 MB the sort spilled to disk: a year's speed to
+ * lead of every rep took 7.0 s instead of 3.9 s. Only such statements get it: with 64 MB for every
+ * statement, the funnel's count of furthest stages changed plan and took 2.9 s instead of 1.3 s.
+ * On SQLite, or inside a transaction already, `work` runs as it is.
+ */
+export async function withSortMemory<D, T>(db: Kysely<D>, work: (db: Kysely<D>) => Promise<T>): Promise<T> {
+  if (dialectOf(db) !== 'postgres' || db.isTransaction) return work(db);
+  return db.transaction().execute(async (trx) => {
+    await sql`set local work_mem = '64MB'`.execute(trx);
+    return work(trx);
+  });
+}
+
 /** An instant column as milliseconds since the epoch (an integer on both dialects). */
 export function epochMsSql(
   db: Pick<Kysely<never>, 'getExecutor'>,

@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db, SqliteStatements } from '../../db/database.ts';
-import { epochMsSql, indexedBySql, inListSql, toDbTime } from '../../db/dialect.ts';
+import { epochMsSql, indexedBySql, inListSql, toDbTime, withSortMemory } from '../../db/dialect.ts';
 import type { SlaCalendarsTable, SlaInstancesTable, SlaPoliciesTable } from '../../db/tables.ts';
 import { followUpEventTypes } from '../../../domain/capture/event-types.ts';
 
@@ -502,14 +502,15 @@ export async function summariseSpeedToLead(
             from pc join g on g.user_id = pc.u group by g.k, pc.contact_id, pc.h`,
         ]),
   ];
-  const rows = await sql<{
-    k: string;
-    leads: number | string;
-    touched: number | string;
-    median: number | string | null;
-    p90: number | string | null;
-    [bound: `b${number}`]: number | string;
-  }>`
+  const rows = await withSortMemory(db, (conn) =>
+    sql<{
+      k: string;
+      leads: number | string;
+      touched: number | string;
+      median: number | string | null;
+      p90: number | string | null;
+      [bound: `b${number}`]: number | string;
+    }>`
     with ${
       clocks
         ? sql`c as (
@@ -549,7 +550,8 @@ export async function summariseSpeedToLead(
       where n = (t.touched + 1) / 2 or n = (9 * t.touched + 9) / 10 group by ranked.k
     )
     select counts.*, picked.median, picked.p90 from counts left join picked on picked.k = counts.k`.execute(
-    db,
+      conn,
+    ),
   );
   for (const r of rows.rows) {
     const summary = {

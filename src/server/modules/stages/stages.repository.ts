@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { CohortSummary } from '../../../domain/lifecycle/funnel.ts';
 import type { Db } from '../../db/database.ts';
-import { dialectOf, epochMsSql } from '../../db/dialect.ts';
+import { dialectOf, epochMsSql, withSortMemory } from '../../db/dialect.ts';
 import type { NewStageRow, StageRow, StageUpdate } from '../../db/tables.ts';
 
 export interface StageWithTransitions extends StageRow {
@@ -76,26 +76,28 @@ export async function summariseCohortFunnel(
         .where('p.furthest', 'is not', null)
         .groupBy('p.furthest')
         .execute(),
-      db
-        .selectFrom((eb) =>
-          eb
-            .selectFrom('contacts as c')
-            .innerJoin('contact_stage_firsts as f', 'f.contact_id', 'c.id')
-            .select([
-              'f.stage',
-              stay.as('stay_ms'),
-              sql<number>`row_number() over (partition by f.stage order by ${stay})`.as('nth'),
-              sql<number>`count(*) over (partition by f.stage)`.as('people'),
-            ])
-            .where(cohort)
-            .where('f.left_at', 'is not', null)
-            .where('f.stage', 'in', input.path)
-            .as('s'),
-        )
-        .select(['s.stage', 's.stay_ms', 's.people'])
-        // The ⌈n/2⌉th shortest stay: the nearest-rank median.
-        .where(sql<boolean>`s.nth = (s.people + 1) / 2`)
-        .execute(),
+      withSortMemory(db, (conn) =>
+        conn
+          .selectFrom((eb) =>
+            eb
+              .selectFrom('contacts as c')
+              .innerJoin('contact_stage_firsts as f', 'f.contact_id', 'c.id')
+              .select([
+                'f.stage',
+                stay.as('stay_ms'),
+                sql<number>`row_number() over (partition by f.stage order by ${stay})`.as('nth'),
+                sql<number>`count(*) over (partition by f.stage)`.as('people'),
+              ])
+              .where(cohort)
+              .where('f.left_at', 'is not', null)
+              .where('f.stage', 'in', input.path)
+              .as('s'),
+          )
+          .select(['s.stage', 's.stay_ms', 's.people'])
+          // The ⌈n/2⌉th shortest stay: the nearest-rank median.
+          .where(sql<boolean>`s.nth = (s.people + 1) / 2`)
+          .execute(),
+      ),
     ]);
     for (const r of far) furthest.set(input.path[Number(r.furthest)]!, Number(r.people));
     for (const r of middle) stays.set(r.stage, { left: Number(r.people), medianMs: Number(r.stay_ms) });
