@@ -130,6 +130,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0053_speed_to_lead_per_handover',
         '0054_table_versions',
         '0055_campaign_stage_entries',
+        '0056_campaign_entries_period_index',
       ],
     });
   });

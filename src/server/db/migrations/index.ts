@@ -54,6 +54,7 @@ import * as m0052 from './0052_contact_search_pending.ts';
 import * as m0053 from './0053_speed_to_lead_per_handover.ts';
 import * as m0054 from './0054_table_versions.ts';
 import * as m0055 from './0055_campaign_stage_entries.ts';
+import * as m0056 from './0056_campaign_entries_period_index.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -112,4 +113,5 @@ export const migrations: Record<string, Migration> = {
   '0053_speed_to_lead_per_handover': m0053,
   '0054_table_versions': m0054,
   '0055_campaign_stage_entries': m0055,
+  '0056_campaign_entries_period_index': m0056,
 };
