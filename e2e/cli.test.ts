@@ -131,6 +131,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0054_table_versions',
         '0055_campaign_stage_entries',
         '0056_campaign_entries_period_index',
+        '0057_funnel_cohorts',
       ],
     });
   });

@@ -116,7 +116,7 @@ for (const dialect of testDialects) {
     }
   });
 
-  it(`fills 0055's kept stage entries from the history a store already has on ${dialect}`, async () => {
+  it(`fills 0055's and 0057's kept tables from the history a store already has on ${dialect}`, async () => {
     const database = await createTestDatabase(dialect, { migrate: false });
     try {
       const migrator = await createMigrator(database.db);
@@ -162,6 +162,30 @@ for (const dialect of testDialects) {
         [id(13), 'mql', 'webinar', at(5), at(2)],
         [id(14), 'mql', 'spring', at(2), null],
         [id(15), 'sql', 'spring', at(4), null],
+      ]);
+
+      // The funnel's cohorts: each person's set of stages, and the stays they left.
+      expect((await migrator.migrateTo('0057_funnel_cohorts')).error).toBeUndefined();
+      const people = await database.db
+        .selectFrom('funnel_people')
+        .select(['contact_id', 'created_at', 'owner_id', 'stages'])
+        .orderBy('contact_id')
+        .execute();
+      expect(people.map((p) => [p.contact_id, time(p.created_at), p.owner_id, p.stages])).toEqual([
+        [id(1), at(1), null, 'mql,recycled'],
+        [id(2), at(1), null, 'mql,sql'],
+      ]);
+      const stays = await database.db
+        .selectFrom('funnel_stays')
+        .select(['contact_id', 'stage', 'created_at', 'stay_ms'])
+        .orderBy('contact_id')
+        .orderBy('stage')
+        .execute();
+      const days = (n: number) => n * 86_400_000;
+      expect(stays.map((s) => [s.contact_id, s.stage, time(s.created_at), Number(s.stay_ms)])).toEqual([
+        [id(1), 'mql', at(1), days(1)],
+        [id(1), 'recycled', at(1), days(2)],
+        [id(2), 'mql', at(1), days(2)],
       ]);
     } finally {
       await database.dispose();

@@ -981,6 +981,8 @@ export interface DB {
   attribution_live_lines: AttributionLiveLinesTable;
   contact_stage_firsts: ContactStageFirstsTable;
   campaign_stage_entries: CampaignStageEntriesTable;
+  funnel_people: FunnelPeopleTable;
+  funnel_stays: FunnelStaysTable;
   handoff_fates: HandoffFatesTable;
   targets: TargetsTable;
   plans: PlansTable;
@@ -1191,6 +1193,24 @@ export interface ContactStageFirstsTable {
   stage: string;
   entered_at: DbTime;
   left_at: DbTime | null;
+}
+
+/** A person's cohort (created, owner) and the stages they ever entered, kept (migration 0057). */
+export interface FunnelPeopleTable {
+  contact_id: string;
+  created_at: DbTime;
+  owner_id: string | null;
+  /** The keys of the stages they entered, sorted and joined by commas; '' for none. */
+  stages: string;
+}
+
+/** How long a person stayed in a stage after their first entry into it, kept (migration 0057). */
+export interface FunnelStaysTable {
+  contact_id: string;
+  stage: string;
+  created_at: DbTime;
+  owner_id: string | null;
+  stay_ms: ColumnType<number | string, number, number>;
 }
 
 /**

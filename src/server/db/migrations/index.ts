@@ -55,6 +55,7 @@ import * as m0053 from './0053_speed_to_lead_per_handover.ts';
 import * as m0054 from './0054_table_versions.ts';
 import * as m0055 from './0055_campaign_stage_entries.ts';
 import * as m0056 from './0056_campaign_entries_period_index.ts';
+import * as m0057 from './0057_funnel_cohorts.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -114,4 +115,5 @@ export const migrations: Record<string, Migration> = {
   '0054_table_versions': m0054,
   '0055_campaign_stage_entries': m0055,
   '0056_campaign_entries_period_index': m0056,
+  '0057_funnel_cohorts': m0057,
 };

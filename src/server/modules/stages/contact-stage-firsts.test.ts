@@ -1,7 +1,8 @@
-// The funnel's per-person summary (migration 0047) stays exactly in step with the stage changes:
-// after random moves (made now, backdated, at the same instant as another), deletions and
-// erasures (the history is append-only: nothing updates it), the funnel of random cohorts summed by the
-// database equals the funnel summed from the cohort's stage changes themselves, on both dialects.
+// The funnel's kept summaries (migrations 0047 and 0057) stay exactly in step with the stage
+// changes and the contacts: after random moves (made now, backdated, at the same instant as
+// another), deletions and erasures (the history is append-only: nothing updates it), new owners and
+// new creation times, the funnel of cohorts (whole days and parts of days, of some owners) summed by
+// the database equals the funnel summed from the cohort's stage changes themselves, on both dialects.
 import fc from 'fast-check';
 import { beforeEach, expect, it } from 'vitest';
 import { summariseCohort } from '../../../domain/lifecycle/funnel.ts';
@@ -20,7 +21,9 @@ const people = 5;
 type Op =
   | { kind: 'move'; person: number; stage: number; minute: number; sameAsLast: boolean }
   | { kind: 'delete'; pick: number }
-  | { kind: 'erase'; person: number };
+  | { kind: 'erase'; person: number }
+  | { kind: 'reassign'; person: number; owner: number }
+  | { kind: 'redate'; person: number; hour: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -35,6 +38,22 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('erase' as const), person: fc.nat(people - 1) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('reassign' as const),
+      person: fc.nat(people - 1),
+      owner: fc.nat(2),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('redate' as const),
+      person: fc.nat(people - 1),
+      hour: fc.nat(28 * 24),
+    }),
+  },
 );
 
 describeEachDialect('the funnel’s per-person summary', (getDatabase) => {
@@ -51,11 +70,13 @@ describeEachDialect('the funnel’s per-person summary', (getDatabase) => {
       undefined,
     );
     const id = outcome.body.results[0]!.contactId!;
-    // Spread over the month, owned by one of two reps (or nobody).
+    // Spread over the month's days and hours, owned by one of two reps (or nobody).
     await db()
       .updateTable('contacts')
       .set({
-        created_at: toDbTime(new Date(start + ((made * 7) % 28) * 86_400_000)),
+        created_at: toDbTime(
+          new Date(start + ((made * 7) % 28) * 86_400_000 + ((made * 5) % 24) * 3_600_000),
+        ),
         owner_id: i % 3 === 2 ? null : owners[i % 2]!,
       })
       .where('id', '=', id)
@@ -108,6 +129,22 @@ describeEachDialect('the funnel’s per-person summary', (getDatabase) => {
         .execute();
       return;
     }
+    if (o.kind === 'reassign') {
+      await db()
+        .updateTable('contacts')
+        .set({ owner_id: owners[o.owner] ?? null })
+        .where('id', '=', persons[o.person]!)
+        .execute();
+      return;
+    }
+    if (o.kind === 'redate') {
+      await db()
+        .updateTable('contacts')
+        .set({ created_at: toDbTime(new Date(start + o.hour * 3_600_000)) })
+        .where('id', '=', persons[o.person]!)
+        .execute();
+      return;
+    }
     if (o.kind === 'erase') {
       await db().deleteFrom('contacts').where('id', '=', persons[o.person]!).execute();
       persons[o.person] = await newPerson(o.person);
@@ -126,6 +163,8 @@ describeEachDialect('the funnel’s per-person summary', (getDatabase) => {
       [0, 28],
       [0, 10],
       [10, 11],
+      [0.5, 10.25],
+      [3.3, 3.7],
     ] as const)
       for (const ownerIds of [null, [owners[0]!], [owners[0]!, owners[1]!]]) {
         const from = new Date(start + fromDay * 86_400_000);
