@@ -9,11 +9,12 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 //
 // - `funnel_people`: per person, the cohort's keys (created_at, owner_id) and the set of stages
 //   they ever entered (their keys, sorted, joined by commas; keys hold no comma). A period's
-//   furthest stages are a range of one covering index grouped by that set: a handful of groups,
+//   furthest stages are its people counted per set from one covering index: a handful of sets,
 //   whatever the path, which the reader maps onto the path as it is configured now.
 // - `funnel_stays`: per person and stage they left after their first entry into it, the stay in
-//   milliseconds and the cohort's keys. A stage's median is a count and one ordered read with an
-//   offset from one covering index, instead of a window over every stay of the cohort.
+//   milliseconds and the cohort's keys. A stage's median is read from one covering index: on
+//   SQLite a count and one ordered read with an offset, on PostgreSQL percentile_disc. The window
+//   over every stay of the cohort this replaces took 2.0 s of a year on SQLite.
 //
 // Triggers keep both in the writer's own transaction, on both dialects: on a contact's creation,
 // on a change of its creation time or owner, on its deletion, and on every write to 0047's rows.
@@ -79,11 +80,17 @@ export async function up(db: AnyDb): Promise<void> {
        where f.left_at is not null`,
     )
     .execute(db);
-  // A period's people (of some owners) by the set of stages they reached, from the index alone.
+  // A period's people (of some owners) with each set of stages, counted from the index alone.
+  // - SQLite: ordered by set. The sets are few, found by skipping through the index, and each is
+  //   one range of it. Ordered by the period first, the same count sorted a year's million entries
+  //   by their set: 285–345 ms, against 97–111 ms this way (full size).
+  // - PostgreSQL: ordered by the period. A month is a range of it; for a year the planner reads the
+  //   table in parallel and hashes the sets (about 220 ms). Counted per set from an index by set, a
+  //   month took 23–47 ms and a year 590–720 ms: its index-only scans of 800k entries are slow.
   await db.schema
     .createIndex('funnel_people_cohort_idx')
     .on('funnel_people')
-    .columns(['created_at', 'owner_id', 'stages'])
+    .columns(pg ? ['created_at', 'owner_id', 'stages'] : ['stages', 'created_at', 'owner_id'])
     .execute();
   // A stage's stays of a period (of some owners), counted and read in order from the index alone.
   await db.schema
