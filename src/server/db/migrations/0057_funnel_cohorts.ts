@@ -16,8 +16,9 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 //   SQLite a count and one ordered read with an offset, on PostgreSQL percentile_disc. The window
 //   over every stay of the cohort this replaces took 2.0 s of a year on SQLite.
 //
-// Triggers keep both in the writer's own transaction, on both dialects: on a contact's creation,
-// on a change of its creation time or owner, on its deletion, and on every write to 0047's rows.
+// Triggers keep both in the writer's own transaction, on both dialects: on every write to 0047's
+// rows, and on a change of a contact's creation time or owner, or its deletion. A person has a row
+// from their first stage on, so a new contact costs one statement: the upsert of their row.
 // Nothing here is a shared counter: each row belongs to one person, so concurrent writers on
 // PostgreSQL never wait on each other's rows. A contact's deletion removes its rows whether
 // 0047's rows go before or after it (the cascade's order).
@@ -62,8 +63,8 @@ export async function up(db: AnyDb): Promise<void> {
   await sql
     .raw(
       `insert into funnel_people (contact_id, created_at, owner_id, stages)
-       select c.id, c.created_at, c.owner_id, coalesce(s.stages, '')
-       from contacts c left join (
+       select c.id, c.created_at, c.owner_id, s.stages
+       from contacts c join (
          select contact_id, ${
            pg
              ? `string_agg(stage, ',' order by stage collate "C")`
@@ -99,16 +100,22 @@ export async function up(db: AnyDb): Promise<void> {
     .columns(['stage', 'created_at', 'owner_id', 'stay_ms'])
     .execute();
 
+  /** The person `c` (an SQL expression) with their set of stages as it is now, from their contact. */
+  const keepPerson = (c: string) => `
+    insert into funnel_people (contact_id, created_at, owner_id, stages)
+      select id, created_at, owner_id, ${stagesOf(c)} from contacts where id = ${c}
+      on conflict (contact_id) do update set stages = excluded.stages;`;
   const keepStay = (row: string) => `
     insert into funnel_stays (contact_id, stage, created_at, owner_id, stay_ms)
-      select ${row}.contact_id, ${row}.stage, p.created_at, p.owner_id, ${stayOf(row)}
-      from funnel_people p where p.contact_id = ${row}.contact_id and ${row}.left_at is not null
+      select ${row}.contact_id, ${row}.stage, c.created_at, c.owner_id, ${stayOf(row)}
+      from contacts c where c.id = ${row}.contact_id
       on conflict (contact_id, stage) do update
-        set created_at = excluded.created_at, owner_id = excluded.owner_id, stay_ms = excluded.stay_ms;
-    delete from funnel_stays where contact_id = ${row}.contact_id and stage = ${row}.stage and ${row}.left_at is null;`;
-  const restage = (c: string) => `update funnel_people set stages = ${stagesOf(c)} where contact_id = ${c};`;
-  const onContactInsert = `insert into funnel_people (contact_id, created_at, owner_id, stages)
-    values (new.id, new.created_at, new.owner_id, ${stagesOf('new.id')}) on conflict (contact_id) do nothing;`;
+        set created_at = excluded.created_at, owner_id = excluded.owner_id, stay_ms = excluded.stay_ms;`;
+  const dropStay = (row: string) =>
+    `delete from funnel_stays where contact_id = ${row}.contact_id and stage = ${row}.stage;`;
+  const onFirstDelete = `
+    update funnel_people set stages = ${stagesOf('old.contact_id')} where contact_id = old.contact_id;
+    ${dropStay('old')}`;
   const onContactUpdate = `
     update funnel_people set created_at = new.created_at, owner_id = new.owner_id where contact_id = new.id;
     update funnel_stays set created_at = new.created_at, owner_id = new.owner_id where contact_id = new.id;`;
@@ -116,30 +123,28 @@ export async function up(db: AnyDb): Promise<void> {
     delete from funnel_people where contact_id = old.id;
     delete from funnel_stays where contact_id = old.id;`;
   const contactChanged = `new.created_at is distinct from old.created_at or new.owner_id is distinct from old.owner_id`;
-  const onFirstDelete = `${restage('old.contact_id')}
-    delete from funnel_stays where contact_id = old.contact_id and stage = old.stage;`;
 
   if (pg) {
     await sql
       .raw(
         `create function funnel_on_contact() returns trigger language plpgsql as $$
         begin
-          if tg_op = 'INSERT' then ${onContactInsert}
-          elsif tg_op = 'UPDATE' then ${onContactUpdate}
+          if tg_op = 'UPDATE' then ${onContactUpdate}
           else ${onContactDelete} end if;
           return null;
         end $$;
-        create trigger funnel_on_contact_insert after insert on contacts
-          for each row execute function funnel_on_contact();
         create trigger funnel_on_contact_update after update of created_at, owner_id on contacts
           for each row when (${contactChanged}) execute function funnel_on_contact();
         create trigger funnel_on_contact_delete after delete on contacts
           for each row execute function funnel_on_contact();
         create function funnel_on_first() returns trigger language plpgsql as $$
         begin
-          if tg_op = 'INSERT' then ${restage('new.contact_id')} ${keepStay('new')}
-          elsif tg_op = 'UPDATE' then ${keepStay('new')}
-          else ${onFirstDelete} end if;
+          if tg_op = 'DELETE' then ${onFirstDelete}
+          else
+            if tg_op = 'INSERT' then ${keepPerson('new.contact_id')} end if;
+            if new.left_at is not null then ${keepStay('new')}
+            elsif tg_op = 'UPDATE' then ${dropStay('new')} end if;
+          end if;
           return null;
         end $$;
         create trigger funnel_on_first_insert after insert on contact_stage_firsts
@@ -152,15 +157,19 @@ export async function up(db: AnyDb): Promise<void> {
       .execute(db);
     return;
   }
+  // SQLite has no branches in a trigger: one trigger per case, each with its condition.
   for (const statement of [
-    `create trigger funnel_on_contact_insert after insert on contacts begin ${onContactInsert} end`,
     `create trigger funnel_on_contact_update after update of created_at, owner_id on contacts
       when ${contactChanged.replaceAll('is distinct from', 'is not')} begin ${onContactUpdate} end`,
     `create trigger funnel_on_contact_delete after delete on contacts begin ${onContactDelete} end`,
     `create trigger funnel_on_first_insert after insert on contact_stage_firsts
-      begin ${restage('new.contact_id')} ${keepStay('new')} end`,
-    `create trigger funnel_on_first_update after update of entered_at, left_at on contact_stage_firsts
-      begin ${keepStay('new')} end`,
+      begin ${keepPerson('new.contact_id')} end`,
+    `create trigger funnel_on_first_insert_left after insert on contact_stage_firsts
+      when new.left_at is not null begin ${keepStay('new')} end`,
+    `create trigger funnel_on_first_left after update of entered_at, left_at on contact_stage_firsts
+      when new.left_at is not null begin ${keepStay('new')} end`,
+    `create trigger funnel_on_first_reentered after update of entered_at, left_at on contact_stage_firsts
+      when new.left_at is null begin ${dropStay('new')} end`,
     `create trigger funnel_on_first_delete after delete on contact_stage_firsts begin ${onFirstDelete} end`,
   ])
     await sql.raw(statement).execute(db);
@@ -169,12 +178,17 @@ export async function up(db: AnyDb): Promise<void> {
 export async function down(db: AnyDb): Promise<void> {
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
   const triggers: [string, string][] = [
-    ['funnel_on_contact_insert', 'contacts'],
     ['funnel_on_contact_update', 'contacts'],
     ['funnel_on_contact_delete', 'contacts'],
     ['funnel_on_first_insert', 'contact_stage_firsts'],
-    ['funnel_on_first_update', 'contact_stage_firsts'],
     ['funnel_on_first_delete', 'contact_stage_firsts'],
+    ...(pg
+      ? ([['funnel_on_first_update', 'contact_stage_firsts']] as [string, string][])
+      : ([
+          ['funnel_on_first_insert_left', 'contact_stage_firsts'],
+          ['funnel_on_first_left', 'contact_stage_firsts'],
+          ['funnel_on_first_reentered', 'contact_stage_firsts'],
+        ] as [string, string][])),
   ];
   for (const [name, on] of triggers)
     await sql.raw(pg ? `drop trigger ${name} on ${on}` : `drop trigger ${name}`).execute(db);
