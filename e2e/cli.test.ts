@@ -132,6 +132,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0055_campaign_stage_entries',
         '0056_campaign_entries_period_index',
         '0057_funnel_cohorts',
+        '0058_attribution_stale_flag',
       ],
     });
   });

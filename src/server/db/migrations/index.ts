@@ -56,6 +56,7 @@ import * as m0054 from './0054_table_versions.ts';
 import * as m0055 from './0055_campaign_stage_entries.ts';
 import * as m0056 from './0056_campaign_entries_period_index.ts';
 import * as m0057 from './0057_funnel_cohorts.ts';
+import * as m0058 from './0058_attribution_stale_flag.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -116,4 +117,5 @@ export const migrations: Record<string, Migration> = {
   '0055_campaign_stage_entries': m0055,
   '0056_campaign_entries_period_index': m0056,
   '0057_funnel_cohorts': m0057,
+  '0058_attribution_stale_flag': m0058,
 };

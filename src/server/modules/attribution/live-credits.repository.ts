@@ -4,7 +4,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import { fromDbBool, toDbTime } from '../../db/dialect.ts';
+import { dialectOf, fromDbBool, toDbTime } from '../../db/dialect.ts';
 import { dealInPeriodSql } from './attribution.repository.ts';
 
 /** A deal to credit again, with the count of changes its credit will be worked out from. */
@@ -38,7 +38,15 @@ export interface LiveCredit {
 }
 
 /** Deals stale by their changes (the literal predicate of the partial index). */
-const staleByChanges = sql<boolean>`(c.credited_changes is null or c.credited_changes <> c.changes)`;
+/**
+ * A credit older than its deal's facts. PostgreSQL keeps the predicate as a column (migration 0058),
+ * whose statistics let it take the partial index on it; SQLite matches 0046's partial index by its
+ * expression, term for term.
+ */
+const staleByChanges = (db: Db) =>
+  dialectOf(db) === 'postgres'
+    ? sql<boolean>`c.is_stale`
+    : sql<boolean>`(c.credited_changes is null or c.credited_changes <> c.changes)`;
 
 /**
  * The stale deals: their credit is missing or older than their facts, or (with `now`) time has
@@ -64,7 +72,7 @@ export async function findStaleDeals(
     if (filter.period) q = q.where(inPeriod(filter.period));
     return q;
   };
-  let query = select(staleByChanges);
+  let query = select(staleByChanges(db));
   if (filter.now)
     query = query.union(
       select(sql<boolean>`c.valid_until is not null and c.valid_until <= ${toDbTime(filter.now)}`),
