@@ -36,16 +36,16 @@ export async function replaceTransitions(db: Db, fromKey: string, toKeys: readon
     .execute();
 }
 
+/** A cohort: the people created in [from, to), of some owners only (null: all), and the funnel's path. */
+type CohortInput = { from: string; to: string; ownerIds: readonly string[] | null; path: readonly string[] };
+
 /**
  * The funnel of the people who came in during [from, to) (created in it, of some owners only), in
  * brief (see CohortSummary), from the kept cohort tables (migration 0057): the people counted by
  * the set of stages they entered, mapped onto the path as it is now, and per stage of the path the
  * count of stays and the nearest-rank median (the ⌈n/2⌉th shortest).
  */
-export async function summariseCohortFunnel(
-  db: Db,
-  input: { from: string; to: string; ownerIds: readonly string[] | null; path: readonly string[] },
-): Promise<CohortSummary> {
+export async function summariseCohortFunnel(db: Db, input: CohortInput): Promise<CohortSummary> {
   const furthest = new Map<string, number>();
   const stays = new Map<string, { left: number; medianMs: number | null }>();
   if ((input.ownerIds && input.ownerIds.length === 0) || input.path.length === 0) return { furthest, stays };
@@ -62,8 +62,6 @@ export async function summariseCohortFunnel(
   for (const m of middles) stays.set(m.stage, { left: Number(m.people), medianMs: Number(m.stay_ms) });
   return { furthest, stays };
 }
-
-type CohortInput = { from: string; to: string; ownerIds: readonly string[] | null; path: readonly string[] };
 
 /** The cohort's condition on a kept table's copy of the person's creation and owner. */
 function inCohort(table: string, { from, to, ownerIds }: CohortInput) {
