@@ -4,7 +4,7 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 // The funnel of a cohort from two kept tables with what it filters on (issue 27, ADR 7). The
 // funnel counts the people created in a period (of some owners only) by the furthest stage of the
 // path they reached, and per stage the median stay of those who left it. From 0047's per-person
-// rows, each period joined every person of the cohort to their rows: a year of 800k people took
+// rows, each period joined every person of the cohort to their rows: a year of 1M people took
 // 1.8 s for the furthest stages and 2.0 s for the stays on SQLite at full size.
 //
 // - `funnel_people`: per person, the cohort's keys (created_at, owner_id) and the set of stages
@@ -87,7 +87,7 @@ export async function up(db: AnyDb): Promise<void> {
   //   by their set: 285–345 ms, against 97–111 ms this way (full size).
   // - PostgreSQL: ordered by the period. A month is a range of it; for a year the planner reads the
   //   table in parallel and hashes the sets (about 220 ms). Counted per set from an index by set, a
-  //   month took 23–47 ms and a year 590–720 ms: its index-only scans of 800k entries are slow.
+  //   month took 23–47 ms and a year 594–720 ms: its index-only scans of 800k entries are slow.
   await db.schema
     .createIndex('funnel_people_cohort_idx')
     .on('funnel_people')
