@@ -37,11 +37,10 @@ export interface LiveCredit {
   }[];
 }
 
-/** Deals stale by their changes (the literal predicate of the partial index). */
 /**
- * A credit older than its deal's facts. PostgreSQL keeps the predicate as a column (migration 0058),
- * whose statistics let it take the partial index on it; SQLite matches 0046's partial index by its
- * expression, term for term.
+ * Deals stale by their changes: a credit older than its deal's facts. PostgreSQL keeps the
+ * predicate as a column (migration 0058), whose statistics let it take the partial index on it;
+ * SQLite matches 0046's partial index by its expression, term for term.
  */
 const staleByChanges = (db: Db) =>
   dialectOf(db) === 'postgres'
