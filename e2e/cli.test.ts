@@ -133,6 +133,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0056_campaign_entries_period_index',
         '0057_funnel_cohorts',
         '0058_attribution_stale_flag',
+        '0059_rep_speeds',
       ],
     });
   });

@@ -116,7 +116,7 @@ for (const dialect of testDialects) {
     }
   });
 
-  it(`fills 0055's and 0057's kept tables from the history a store already has on ${dialect}`, async () => {
+  it(`fills 0055's, 0057's and 0059's kept tables from the history a store already has on ${dialect}`, async () => {
     const database = await createTestDatabase(dialect, { migrate: false });
     try {
       const migrator = await createMigrator(database.db);
@@ -186,6 +186,44 @@ for (const dialect of testDialects) {
         [id(1), 'mql', at(1), days(1)],
         [id(1), 'recycled', at(1), days(2)],
         [id(2), 'mql', at(1), days(2)],
+      ]);
+
+      // Each rep's speed to lead per handover: Anna's first stay had clocks of two reps (one of
+      // them twice), and one of Bob's was no rep's; an accept-or-reject clock counts for none.
+      for (const n of [21, 22])
+        await sql`insert into users (id, email, name, role, language, time_zone, is_active, created_at, updated_at)
+          values (${id(n)}, ${`rep${n}@acme-ict.nl`}, 'Rep', 'sales_rep', 'en', 'Europe/Amsterdam', ${bool(true)}, ${at(1)}, ${at(1)})`.execute(
+          database.db,
+        );
+      const policy = await database.db.selectFrom('sla_policies').select('id').executeTakeFirstOrThrow();
+      const hour = (day: number, h: number) =>
+        `2026-01-${String(day).padStart(2, '0')}T${String(h).padStart(2, '0')}:00:00.000Z`;
+      for (const [n, contact, rep, target, started, responded] of [
+        [31, 1, 21, 'first_response', hour(2, 10), hour(2, 14)],
+        [32, 1, 21, 'first_response', hour(2, 12), hour(2, 13)],
+        [33, 1, 22, 'first_response', hour(2, 11), null],
+        [34, 1, 22, 'accept_or_reject', hour(2, 9), hour(2, 9)],
+        [35, 2, null, 'first_response', hour(2, 10), hour(2, 11)],
+      ] as const)
+        await sql`insert into sla_instances (id, contact_id, policy_id, user_id, stage, target, status, level, ladder, next_step,
+            started_at, deadline_at, responded_at, created_at, updated_at, stay_started_at)
+          values (${id(n)}, ${id(contact)}, ${policy.id}, ${rep === null ? null : id(rep)}, 'mql', ${target}, 'met', 0, '[]', 0,
+            ${started}, ${hour(3, 10)}, ${responded}, ${started}, ${started}, ${at(2)})`.execute(database.db);
+      expect((await migrator.migrateTo('0059_rep_speeds')).error).toBeUndefined();
+      const speeds = await database.db.selectFrom('rep_speeds').selectAll().orderBy('user_id').execute();
+      const ms = (t: string) => Date.parse(t);
+      expect(
+        speeds.map((r) => [
+          r.user_id,
+          r.contact_id,
+          time(r.stay_started_at),
+          Number(r.started_ms),
+          r.responded_ms === null ? null : Number(r.responded_ms),
+          r.wait_ms === null ? null : Number(r.wait_ms),
+        ]),
+      ).toEqual([
+        [id(21), id(1), at(2), ms(hour(2, 10)), ms(hour(2, 13)), 3 * 3_600_000],
+        [id(22), id(1), at(2), ms(hour(2, 11)), null, null],
       ]);
     } finally {
       await database.dispose();

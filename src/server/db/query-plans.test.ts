@@ -67,8 +67,10 @@ sla_clock_days sqlite_autoindex_sla_clock_days_1 5427 15 2 2 1 1 1
 sla_instances sla_instances_breached_idx 2000000 10 1
 sla_instances sla_instances_contact_idx 2000000 11
 sla_instances sla_instances_due_idx 0 0
-sla_instances sla_instances_stay_speed_idx 1000000 1 1 1 1 1
 lead_speeds lead_speeds 197235 1 1
+lead_speeds lead_speeds_wait_idx 197235 1 1
+rep_speeds rep_speeds 986175 197235 1 1
+rep_speeds rep_speeds_wait_idx 986175 197235 1 1
 sla_instances sla_instances_open_deadline_idx 200000 1 1
 sla_instances sla_instances_open_idx 200000 40000 1
 sla_instances sla_instances_started_idx 2000000 1
@@ -164,35 +166,71 @@ describe.each(['an empty store', "a full-size company's statistics"])(
         );
     });
 
-    it("sums everyone's speed to lead from the period's kept handovers, and a group's from the covering index of clocks by stay", async () => {
-      const period = { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-12-01T00:00:00Z') };
-      // Everyone's (the board): the kept rows alone, in their own order.
-      const [board] = await plansOf((db) =>
-        summariseSpeedToLead(db, { ...period, userIds: null, groups: new Map(), bounds: [300_000] }),
-      );
-      expect(board).toMatch(
-        /SEARCH lead_speeds USING PRIMARY KEY \(stay_started_at>\? AND stay_started_at<\?\)/,
-      );
-      expect(board).not.toMatch(/sla_instances/);
-      // Each rep's and a team's (the report), of everyone or of some reps.
-      for (const [groups, userIds] of [
-        [new Map([['rep:a', ['a']]]), null],
-        [
-          new Map([
+    it("sums speed to lead from the period's kept handovers, everyone's and each rep's, and never reads a clock", async () => {
+      // A handover in November and one a year before it: a month is a small share of that span and
+      // sorts its own waits; a year reads the waits in order.
+      const statements = database.sqlite!;
+      for (const [at, contact] of [
+        ['2026-11-10T00:00:00.000Z', 'c1'],
+        ['2025-11-10T00:00:00.000Z', 'c2'],
+      ]) {
+        statements.prepare('insert into lead_speeds values (?, ?, 60000)').run(at, contact);
+        for (const rep of ['a', 'b'])
+          statements
+            .prepare('insert into rep_speeds values (?, ?, ?, 0, 60000, 60000)')
+            .run(rep, at, contact);
+      }
+      const to = new Date('2026-12-01T00:00:00Z');
+      const month = { from: new Date('2026-11-01T00:00:00Z'), to };
+      const year = { from: new Date('2025-12-01T00:00:00Z'), to };
+      const everyone = { userIds: null, groups: new Map(), bounds: [300_000] };
+      const reps = { ...everyone, groups: new Map([['rep:a', ['a']]]) };
+      const span =
+        /^SCAN CONSTANT ROW \| SCALAR SUBQUERY 1 \| SEARCH lead_speeds USING PRIMARY KEY \| SCALAR SUBQUERY 2 \| SEARCH lead_speeds USING PRIMARY KEY$/;
+      const inPeriod = (table: string, rep: string) =>
+        `SEARCH ${table} USING PRIMARY KEY (${rep}stay_started_at>? AND stay_started_at<?)`;
+      // Everyone's month (the board): a share of the handovers' span, the counts, and the median
+      // and P90 each sorted from the month's kept rows.
+      const board = await plansOf((db) => summariseSpeedToLead(db, { ...month, ...everyone }));
+      expect(board).toHaveLength(4);
+      expect(board[0]).toMatch(span);
+      expect(board[1]).toBe(inPeriod('lead_speeds', ''));
+      for (const rank of board.slice(2))
+        expect(rank).toBe(`${inPeriod('lead_speeds', '')} | USE TEMP B-TREE FOR ORDER BY`);
+      // Everyone's and each rep's year: the counts, then the waits in order, none sorted.
+      const year_ = await plansOf((db) => summariseSpeedToLead(db, { ...year, ...reps }));
+      expect(year_).toHaveLength(7);
+      expect(year_.slice(1, 3).sort()).toEqual([
+        inPeriod('lead_speeds', ''),
+        expect.stringMatching(
+          /^SEARCH rep_speeds USING PRIMARY KEY \(user_id=\? AND stay_started_at>\? AND stay_started_at<\?\) \| LIST SUBQUERY/,
+        ),
+      ]);
+      expect(year_.slice(3).sort()).toEqual([
+        'SEARCH lead_speeds USING COVERING INDEX lead_speeds_wait_idx (wait_ms>?)',
+        'SEARCH lead_speeds USING COVERING INDEX lead_speeds_wait_idx (wait_ms>?)',
+        'SEARCH rep_speeds USING COVERING INDEX rep_speeds_wait_idx (user_id=? AND wait_ms>?)',
+        'SEARCH rep_speeds USING COVERING INDEX rep_speeds_wait_idx (user_id=? AND wait_ms>?)',
+      ]);
+      // A team's and everyone's among some reps (a manager's report): per handover from the
+      // members' kept rows of the period (on an empty store SQLite scans the few rows instead).
+      const team = await plansOf((db) =>
+        summariseSpeedToLead(db, {
+          ...month,
+          ...reps,
+          userIds: ['a', 'b'],
+          groups: new Map([
             ['rep:a', ['a']],
             ['team:t', ['a', 'b']],
           ]),
-          ['a', 'b'],
-        ],
-      ] as const) {
-        const [plan] = await plansOf((db) =>
-          summariseSpeedToLead(db, { ...period, userIds, groups, bounds: [300_000] }),
+        }),
+      );
+      if (with_ !== 'an empty store')
+        expect(team.join('\n')).toMatch(
+          /SEARCH r USING PRIMARY KEY \(ANY\(user_id\) AND stay_started_at>\? AND stay_started_at<\?\)/,
         );
-        expect(plan).toMatch(
-          /USING COVERING INDEX sla_instances_stay_speed_idx \(stay_started_at>\? AND stay_started_at<\?\)/,
-        );
-        expect(plan).not.toMatch(/sla_instances_(user|started)_idx|SCAN sla_instances/);
-      }
+      for (const plan of [...board, ...year_, ...team]) expect(plan).not.toMatch(/sla_instances/);
+      for (const plan of [...board, ...year_]) expect(plan).not.toMatch(/SCAN (lead|rep)_speeds/);
     });
 
     it("counts a period's kept handovers from the table's key alone", async () => {

@@ -775,6 +775,20 @@ export interface LeadSpeedsTable {
   wait_ms: ColumnType<number | string | null, never, never>;
 }
 
+/**
+ * Speed to lead per rep, lead and stay: the earliest start and response among the rep's
+ * first-response clocks of the stay, kept by triggers on sla_instances (migration 0059).
+ */
+export interface RepSpeedsTable {
+  user_id: string;
+  stay_started_at: DbTime;
+  contact_id: string;
+  started_ms: ColumnType<number | string, never, never>;
+  responded_ms: ColumnType<number | string | null, never, never>;
+  /** From the earliest start to the earliest response (none before the start); null: none yet. */
+  wait_ms: ColumnType<number | string | null, never, never>;
+}
+
 /** Clocks started per day (UTC) and key, kept by triggers on sla_instances (migration 0044). */
 export interface SlaClockDaysTable {
   day: string;
@@ -935,6 +949,7 @@ export interface DB {
   sla_policies: SlaPoliciesTable;
   sla_instances: SlaInstancesTable;
   lead_speeds: LeadSpeedsTable;
+  rep_speeds: RepSpeedsTable;
   table_versions: TableVersionsTable;
   sla_clock_days: SlaClockDaysTable;
   saved_views: SavedViewsTable;

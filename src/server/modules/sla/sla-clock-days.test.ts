@@ -1,9 +1,9 @@
-// The SLA report's daily aggregate (migration 0044) and each handover's kept speed to lead
-// (lead_speeds, migration 0053) stay exactly in step with the clocks: after random inserts,
-// changes and deletions of clocks — and a rep's deletion (user_id set null) or a lead's erasure
-// (cascade) — they equal a full recount of the clocks, and a period's counts read from the
-// aggregate (whole days from it, the edges from the clocks) equal grouping the period's clocks
-// directly, on both dialects.
+// The SLA report's daily aggregate (migration 0044), each handover's kept speed to lead
+// (lead_speeds, 0053) and each rep's (rep_speeds, 0059) stay exactly in step with the clocks: after
+// random inserts, changes and deletions of clocks — and a rep's deletion (user_id set null) or a
+// lead's erasure (cascade) — they equal a full recount of the clocks, and a period's counts read
+// from the aggregate (whole days from it, the edges from the clocks) equal grouping the period's
+// clocks directly, on both dialects.
 import fc from 'fast-check';
 import { beforeEach, expect, it } from 'vitest';
 import { fromDbTime, toDbTime } from '../../db/dialect.ts';
@@ -318,6 +318,33 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
               })),
             )
               .map((w) => handover(w.handedOverAt.toISOString(), w.contactId, w.waitMs))
+              .sort(),
+          );
+          // Each rep's kept row per handover equals the definition over that rep's clocks alone.
+          const repRows = await db().selectFrom('rep_speeds').selectAll().execute();
+          const all = (await clocks()).map((c) => ({
+            contactId: c.contact_id,
+            userId: c.user_id,
+            target: c.target,
+            status: c.status,
+            startedAt: fromDbTime(c.started_at),
+            respondedAt: c.responded_at === null ? null : fromDbTime(c.responded_at),
+            stayStartedAt: fromDbTime(c.stay_started_at),
+          }));
+          expect(
+            repRows
+              .map(
+                (r) =>
+                  `${r.user_id} ${handover(fromDbTime(r.stay_started_at).toISOString(), r.contact_id, r.wait_ms === null ? null : Number(r.wait_ms))}`,
+              )
+              .sort(),
+          ).toEqual(
+            [...new Set(all.flatMap((c) => (c.userId === null ? [] : [c.userId])))]
+              .flatMap((userId) =>
+                leadWaits(all.filter((c) => c.userId === userId)).map(
+                  (w) => `${userId} ${handover(w.handedOverAt.toISOString(), w.contactId, w.waitMs)}`,
+                ),
+              )
               .sort(),
           );
 
