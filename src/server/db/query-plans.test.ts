@@ -12,6 +12,7 @@ import {
   countClocksStartedBetween,
   summariseSpeedToLead,
   findOpenInstances,
+  KEPT_SPEED_BOUNDS_MS,
 } from '../modules/sla/sla.repository.ts';
 import { summariseCohortFunnel } from '../modules/stages/stages.repository.ts';
 import { findStaleDeals, sumLiveCredits } from '../modules/attribution/live-credits.repository.ts';
@@ -182,9 +183,11 @@ describe.each(['an empty store', "a full-size company's statistics"])(
       }
       const to = new Date('2026-12-01T00:00:00Z');
       const month = { from: new Date('2026-11-01T00:00:00Z'), to };
-      const year = { from: new Date('2025-12-01T00:00:00Z'), to };
+      // From noon: the first half day is an edge, read from the rows.
+      const year = { from: new Date('2025-12-01T12:00:00Z'), to };
       const everyone = { userIds: null, groups: new Map(), bounds: [300_000] };
-      const reps = { ...everyone, groups: new Map([['rep:a', ['a']]]) };
+      // Each rep's whole days are counted from rep_speed_days for the catalogue's bounds.
+      const reps = { ...everyone, groups: new Map([['rep:a', ['a']]]), bounds: KEPT_SPEED_BOUNDS_MS };
       const span =
         /^SCAN CONSTANT ROW \| SCALAR SUBQUERY 1 \| SEARCH lead_speeds USING PRIMARY KEY \| SCALAR SUBQUERY 2 \| SEARCH lead_speeds USING PRIMARY KEY$/;
       const inPeriod = (table: string, rep: string) =>
@@ -197,16 +200,21 @@ describe.each(['an empty store', "a full-size company's statistics"])(
       expect(board[1]).toBe(inPeriod('lead_speeds', ''));
       for (const rank of board.slice(2))
         expect(rank).toBe(`${inPeriod('lead_speeds', '')} | USE TEMP B-TREE FOR ORDER BY`);
-      // Everyone's and each rep's year: the counts, then the waits in order, none sorted.
+      // Everyone's and each rep's year: the counts (a rep's whole days from rep_speed_days, the
+      // first half day from the rows), then the waits in order, none sorted.
       const year_ = await plansOf((db) => summariseSpeedToLead(db, { ...year, ...reps }));
-      expect(year_).toHaveLength(7);
-      expect(year_.slice(1, 3).sort()).toEqual([
+      expect(year_).toHaveLength(8);
+      expect(year_[0]).toMatch(span);
+      expect(year_.slice(1, 4).sort()).toEqual([
         inPeriod('lead_speeds', ''),
+        expect.stringMatching(
+          /^SEARCH rep_speed_days USING PRIMARY KEY \(user_id=\? AND day>\? AND day<\?\) \| LIST SUBQUERY/,
+        ),
         expect.stringMatching(
           /^SEARCH rep_speeds USING PRIMARY KEY \(user_id=\? AND stay_started_at>\? AND stay_started_at<\?\) \| LIST SUBQUERY/,
         ),
       ]);
-      expect(year_.slice(3).sort()).toEqual([
+      expect(year_.slice(4).sort()).toEqual([
         'SEARCH lead_speeds USING COVERING INDEX lead_speeds_wait_idx (wait_ms>?)',
         'SEARCH lead_speeds USING COVERING INDEX lead_speeds_wait_idx (wait_ms>?)',
         'SEARCH rep_speeds USING COVERING INDEX rep_speeds_wait_idx (user_id=? AND wait_ms>?)',
@@ -227,7 +235,7 @@ describe.each(['an empty store', "a full-size company's statistics"])(
       );
       if (with_ !== 'an empty store')
         expect(team.join('\n')).toMatch(
-          /SEARCH r USING PRIMARY KEY \(ANY\(user_id\) AND stay_started_at>\? AND stay_started_at<\?\)/,
+          /SCAN g \| SEARCH r USING PRIMARY KEY \(user_id=\? AND stay_started_at>\? AND stay_started_at<\?\)/,
         );
       for (const plan of [...board, ...year_, ...team]) expect(plan).not.toMatch(/sla_instances/);
       for (const plan of [...board, ...year_]) expect(plan).not.toMatch(/SCAN (lead|rep)_speeds/);

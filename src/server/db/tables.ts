@@ -789,6 +789,15 @@ export interface RepSpeedsTable {
   wait_ms: ColumnType<number | string | null, never, never>;
 }
 
+/** Rows of rep_speeds per rep, day (UTC) and band of the wait, kept by triggers (migration 0060). */
+export interface RepSpeedDaysTable {
+  user_id: string;
+  day: string;
+  /** The first of 0060's bounds the wait is within (0–4), 5 beyond them, -1 no response yet. */
+  band: number;
+  handovers: ColumnType<number | string, never, never>;
+}
+
 /** Clocks started per day (UTC) and key, kept by triggers on sla_instances (migration 0044). */
 export interface SlaClockDaysTable {
   day: string;
@@ -950,6 +959,7 @@ export interface DB {
   sla_instances: SlaInstancesTable;
   lead_speeds: LeadSpeedsTable;
   rep_speeds: RepSpeedsTable;
+  rep_speed_days: RepSpeedDaysTable;
   table_versions: TableVersionsTable;
   sla_clock_days: SlaClockDaysTable;
   saved_views: SavedViewsTable;

@@ -58,6 +58,7 @@ import * as m0056 from './0056_campaign_entries_period_index.ts';
 import * as m0057 from './0057_funnel_cohorts.ts';
 import * as m0058 from './0058_attribution_stale_flag.ts';
 import * as m0059 from './0059_rep_speeds.ts';
+import * as m0060 from './0060_rep_speed_days.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -120,4 +121,5 @@ export const migrations: Record<string, Migration> = {
   '0057_funnel_cohorts': m0057,
   '0058_attribution_stale_flag': m0058,
   '0059_rep_speeds': m0059,
+  '0060_rep_speed_days': m0060,
 };

@@ -546,41 +546,126 @@ async function keptSpeeds(
   input: SpeedPeriod & { userIds: readonly string[] | null; byWait: boolean },
 ): Promise<Map<string, SpeedSummary>> {
   const reps = input.userIds;
-  const counts = await sql<{
-    k: string;
-    leads: number | string;
-    touched: number | string;
-    [bound: `b${number}`]: number | string;
-  }>`
-    select ${reps ? sql`cast(user_id as text)` : sql`''`} as k, count(*) as leads, count(wait_ms) as touched
-      ${sql.join(
-        input.bounds.map(
-          (b, i) => sql`, sum(case when wait_ms <= ${sql.lit(b)} then 1 else 0 end) as ${sql.ref(`b${i}`)}`,
-        ),
-        sql``,
-      )}
-    from ${reps ? sql`rep_speeds` : sql`lead_speeds`}
-    where stay_started_at >= ${input.from} and stay_started_at < ${input.to}
-      ${reps ? sql`and ${inListSql(db, 'user_id', reps)}` : sql``}
-    ${reps ? sql`group by user_id` : sql``}`.execute(db);
+  const counts = await countKeptSpeeds(db, input);
   const result = new Map<string, SpeedSummary>();
   await Promise.all(
-    counts.rows.map(async (r) => {
-      const touched = Number(r.touched);
+    [...counts].map(async ([k, count]) => {
       const at = (rank: number) =>
-        nthWait(db, { ...input, userId: reps ? r.k : null, rank, of: touched, byWait: input.byWait });
+        nthWait(db, { ...input, userId: reps ? k : null, rank, of: count.touched, byWait: input.byWait });
       const [median, p90] =
-        touched === 0 ? [null, null] : await Promise.all([at(medianRank(touched)), at(p90Rank(touched))]);
-      result.set(r.k, {
-        leads: Number(r.leads),
-        touched,
-        medianMs: median,
-        p90Ms: p90,
-        atMost: input.bounds.map((_, i) => Number(r[`b${i}`] ?? 0)),
-      });
+        count.touched === 0
+          ? [null, null]
+          : await Promise.all([at(medianRank(count.touched)), at(p90Rank(count.touched))]);
+      result.set(k, { ...count, medianMs: median, p90Ms: p90 });
     }),
   );
   return result;
+}
+
+/**
+ * The bounds of rep_speed_days' bands (migration 0060): the metric catalogue's at that migration.
+ * Each rep's counts are read by day only for these bounds.
+ */
+export const KEPT_SPEED_BOUNDS_MS: readonly number[] = [5, 15, 60, 240, 1440].map(
+  (minutes) => minutes * 60_000,
+);
+
+type SpeedCount = Pick<SpeedSummary, 'leads' | 'touched' | 'atMost'>;
+
+/**
+ * The period's handovers, answered ones and those within each bound: everyone's from lead_speeds
+ * (under ''), each rep's (under their id) from rep_speeds. Each rep's whole days (UTC) come from
+ * rep_speed_days (0060) and only the hours at the period's edges from the rows themselves, as the
+ * clocks' counts do ({@link countClocksStartedBetween}).
+ */
+async function countKeptSpeeds(
+  db: Db,
+  input: SpeedPeriod & { userIds: readonly string[] | null },
+): Promise<Map<string, SpeedCount>> {
+  const reps = input.userIds;
+  const from = fromDbTime(input.from).getTime();
+  const to = fromDbTime(input.to).getTime();
+  const firstDay = Math.ceil(from / dayMs) * dayMs;
+  const endDay = Math.floor(to / dayMs) * dayMs;
+  const byDay =
+    reps !== null &&
+    firstDay < endDay &&
+    input.bounds.length === KEPT_SPEED_BOUNDS_MS.length &&
+    input.bounds.every((b, i) => b === KEPT_SPEED_BOUNDS_MS[i]);
+  const counted = new Map<string, SpeedCount>();
+  const add = (k: string, leads: number, touched: number, atMost: number[]) => {
+    if (leads === 0) return;
+    const seen = counted.get(k);
+    if (!seen) counted.set(k, { leads, touched, atMost });
+    else {
+      seen.leads += leads;
+      seen.touched += touched;
+      atMost.forEach((n, i) => (seen.atMost[i]! += n));
+    }
+  };
+  const ranges = byDay
+    ? [
+        [from, firstDay],
+        [endDay, to],
+      ].filter(([a, b]) => a! < b!)
+    : [[from, to]];
+  const reads: Promise<void>[] = ranges.map(async ([a, b]) => {
+    const rows = await sql<{
+      k: string;
+      leads: number | string;
+      touched: number | string;
+      [bound: `b${number}`]: number | string;
+    }>`
+      select ${reps ? sql`cast(user_id as text)` : sql`''`} as k, count(*) as leads, count(wait_ms) as touched
+        ${sql.join(
+          input.bounds.map(
+            (bound, i) =>
+              sql`, sum(case when wait_ms <= ${sql.lit(bound)} then 1 else 0 end) as ${sql.ref(`b${i}`)}`,
+          ),
+          sql``,
+        )}
+      from ${reps ? sql`rep_speeds` : sql`lead_speeds`}
+      where stay_started_at >= ${toDbTime(new Date(a!))} and stay_started_at < ${toDbTime(new Date(b!))}
+        ${reps ? sql`and ${inListSql(db, 'user_id', reps)}` : sql``}
+      ${reps ? sql`group by user_id` : sql``}`.execute(db);
+    for (const r of rows.rows)
+      add(
+        r.k,
+        Number(r.leads),
+        Number(r.touched),
+        input.bounds.map((_, i) => Number(r[`b${i}`] ?? 0)),
+      );
+  });
+  if (byDay)
+    reads.push(
+      (async () => {
+        const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+        const rows = await db
+          .selectFrom('rep_speed_days')
+          .select((eb) => [
+            sql<string>`cast(user_id as text)`.as('k'),
+            'band',
+            eb.fn.sum<number | string>('handovers').as('handovers'),
+          ])
+          .where('day', '>=', day(firstDay))
+          .where('day', '<', day(endDay))
+          .where(inListSql(db, 'user_id', reps))
+          .groupBy(['user_id', 'band'])
+          .execute();
+        for (const r of rows) {
+          const n = Number(r.handovers);
+          const band = Number(r.band);
+          add(
+            r.k,
+            n,
+            band >= 0 ? n : 0,
+            input.bounds.map((_, i) => (band >= 0 && band <= i ? n : 0)),
+          );
+        }
+      })(),
+    );
+  await Promise.all(reads);
+  return counted;
 }
 
 /** The nearest ranks of the catalogue: the ⌈t/2⌉th and the ⌈9t/10⌉th shortest of t answered waits. */
@@ -589,17 +674,18 @@ const p90Rank = (touched: number) => Math.floor((9 * touched + 9) / 10);
 
 /**
  * The rank-th shortest of the `of` answered waits of a period, everyone's (lead_speeds) or a rep's
- * (rep_speeds). In wait order from the index by wait, skipping the waits of other stays: from the
- * shortest for a rank in the lower half, else from the longest (a P90 is near that end). Otherwise
- * sorted: the period's rows by stay, then the rank-th (`limit 1 offset`, a bounded sort). SQLite is
- * told which (its planner cannot weigh a period against all time); PostgreSQL weighs it itself.
+ * (rep_speeds): from the shortest for a rank in the lower half, else from the longest (a P90 is
+ * near that end). Either in wait order from the index by wait, skipping the waits of other stays,
+ * or from the period's rows by stay through a bounded sort (`limit 1 offset` keeps that many).
+ * SQLite is told which (its planner cannot weigh a period against all time); PostgreSQL weighs it
+ * itself.
  */
 async function nthWait(
   db: Db,
   input: SpeedPeriod & { userId: string | null; rank: number; of: number; byWait: boolean },
 ): Promise<number | null> {
   const table = input.userId === null ? 'lead_speeds' : 'rep_speeds';
-  const fromLongest = input.byWait && input.rank > input.of / 2;
+  const fromLongest = input.rank > input.of / 2;
   const hint =
     dialectOf(db) === 'postgres'
       ? sql``
@@ -625,8 +711,10 @@ async function groupSpeeds(
   db: Db,
   input: SpeedPeriod & { groups: ReadonlyMap<string, readonly string[]> },
 ): Promise<Map<string, SpeedSummary>> {
+  // The members' ids as the column's own type: a cast of the column would hide its index.
+  const id = dialectOf(db) === 'postgres' ? sql`uuid` : sql`text`;
   const members = [...input.groups].flatMap(([key, ids]) =>
-    ids.map((id) => sql`(cast(${key} as text), cast(${id} as text))`),
+    ids.map((userId) => sql`(cast(${key} as text), cast(${userId} as ${id}))`),
   );
   const rows = await withSortMemory(db, (conn) =>
     sql<{
@@ -640,7 +728,7 @@ async function groupSpeeds(
     with g (k, user_id) as (values ${sql.join(members)}),
     w as (
       select g.k, ${waitOf('min(r.started_ms)', 'min(r.responded_ms)')} as wait
-      from rep_speeds r join g on g.user_id = cast(r.user_id as text)
+      from rep_speeds r join g on g.user_id = r.user_id
       where r.stay_started_at >= ${input.from} and r.stay_started_at < ${input.to}
       group by g.k, r.contact_id, r.stay_started_at
     ),
