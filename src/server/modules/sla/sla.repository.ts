@@ -459,8 +459,8 @@ export interface SpeedSummary {
  *   first-response clock in.
  * - A larger group's (a team), or everyone's among some reps: per handover, the earliest start and
  *   response over the members' rows of rep_speeds, ranked in one statement.
- * The kept rows give counts in one pass, and a median is then the k-th wait of the period read in
- * order (see {@link nthWait}).
+ * The counts come from kept days and rows ({@link countKeptSpeeds}); a median is then the k-th wait
+ * of the period, one ordered read ({@link nthWait}).
  */
 export async function summariseSpeedToLead(
   db: Db,
