@@ -306,6 +306,15 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
           );
           expect(stored).toEqual(await recount());
           // Each handover's kept wait equals the catalogue's definition over all the clocks.
+          const all = (await clocks()).map((c) => ({
+            contactId: c.contact_id,
+            userId: c.user_id,
+            target: c.target,
+            status: c.status,
+            startedAt: fromDbTime(c.started_at),
+            respondedAt: c.responded_at === null ? null : fromDbTime(c.responded_at),
+            stayStartedAt: fromDbTime(c.stay_started_at),
+          }));
           const speeds = await db().selectFrom('lead_speeds').selectAll().execute();
           const handover = (at: string, contactId: string, waitMs: number | null) =>
             `${at} ${contactId} ${waitMs ?? 'waiting'}`;
@@ -320,31 +329,12 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
               )
               .sort(),
           ).toEqual(
-            leadWaits(
-              (await clocks()).map((c) => ({
-                contactId: c.contact_id,
-                userId: c.user_id,
-                target: c.target,
-                status: c.status,
-                startedAt: fromDbTime(c.started_at),
-                respondedAt: c.responded_at === null ? null : fromDbTime(c.responded_at),
-                stayStartedAt: fromDbTime(c.stay_started_at),
-              })),
-            )
+            leadWaits(all)
               .map((w) => handover(w.handedOverAt.toISOString(), w.contactId, w.waitMs))
               .sort(),
           );
           // Each rep's kept row per handover equals the definition over that rep's clocks alone.
           const repRows = await db().selectFrom('rep_speeds').selectAll().execute();
-          const all = (await clocks()).map((c) => ({
-            contactId: c.contact_id,
-            userId: c.user_id,
-            target: c.target,
-            status: c.status,
-            startedAt: fromDbTime(c.started_at),
-            respondedAt: c.responded_at === null ? null : fromDbTime(c.responded_at),
-            stayStartedAt: fromDbTime(c.stay_started_at),
-          }));
           expect(
             repRows
               .map(
