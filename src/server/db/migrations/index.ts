@@ -59,6 +59,7 @@ import * as m0057 from './0057_funnel_cohorts.ts';
 import * as m0058 from './0058_attribution_stale_flag.ts';
 import * as m0059 from './0059_rep_speeds.ts';
 import * as m0060 from './0060_rep_speed_days.ts';
+import * as m0061 from './0061_rep_speeds_by_handover.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -122,4 +123,5 @@ export const migrations: Record<string, Migration> = {
   '0058_attribution_stale_flag': m0058,
   '0059_rep_speeds': m0059,
   '0060_rep_speed_days': m0060,
+  '0061_rep_speeds_by_handover': m0061,
 };

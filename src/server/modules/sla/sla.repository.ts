@@ -704,71 +704,76 @@ async function nthWait(
 
 /**
  * Speed to lead of larger groups (a team; everyone among some reps): per group and handover, the
- * earliest start and response over its members' kept rows (rep_speeds), then counts and the
- * nearest ranks in one statement.
+ * earliest start and response over its members' kept rows (rep_speeds), each group in one
+ * statement of its own.
  */
 async function groupSpeeds(
   db: Db,
   input: SpeedPeriod & { groups: ReadonlyMap<string, readonly string[]> },
 ): Promise<Map<string, SpeedSummary>> {
-  // The members' ids as the column's own type: a cast of the column would hide its index.
-  const id = dialectOf(db) === 'postgres' ? sql`uuid` : sql`text`;
-  const members = [...input.groups].flatMap(([key, ids]) =>
-    ids.map((userId) => sql`(cast(${key} as text), cast(${userId} as ${id}))`),
+  const result = new Map<string, SpeedSummary>();
+  await Promise.all(
+    [...input.groups].map(async ([key, members]) => {
+      const summary = await groupSpeed(db, { ...input, members });
+      if (summary) result.set(key, summary);
+    }),
   );
+  return result;
+}
+
+/**
+ * One group's speed to lead: its members' rows of the period in handover order (0061's index), so
+ * the earliest start and response of each handover stream without a sort; then the counts and
+ * one sort of the answered waits for the nearest ranks.
+ */
+async function groupSpeed(
+  db: Db,
+  input: SpeedPeriod & { members: readonly string[] },
+): Promise<SpeedSummary | null> {
   const rows = await withSortMemory(db, (conn) =>
     sql<{
-      k: string;
       leads: number | string;
       touched: number | string;
       median: number | string | null;
       p90: number | string | null;
       [bound: `b${number}`]: number | string;
     }>`
-    with g (k, user_id) as (values ${sql.join(members)}),
-    w as (
-      select g.k, ${waitOf('min(r.started_ms)', 'min(r.responded_ms)')} as wait
-      from rep_speeds r join g on g.user_id = r.user_id
-      where r.stay_started_at >= ${input.from} and r.stay_started_at < ${input.to}
-      group by g.k, r.contact_id, r.stay_started_at
+    with w as (
+      select ${waitOf('min(started_ms)', 'min(responded_ms)')} as wait
+      from rep_speeds ${indexedBySql(db, 'rep_speeds_handover_idx')}
+      where stay_started_at >= ${input.from} and stay_started_at < ${input.to}
+        and ${inListSql(db, 'user_id', input.members)}
+      group by stay_started_at, contact_id
     ),
     counts as (
-      select k, count(*) as leads, count(wait) as touched
+      select count(*) as leads, count(wait) as touched
         ${sql.join(
           input.bounds.map(
             (b, i) => sql`, sum(case when wait <= ${sql.lit(b)} then 1 else 0 end) as ${sql.ref(`b${i}`)}`,
           ),
           sql``,
         )}
-      from w group by k
+      from w
     ),
-    -- One sort of the answered waits (a second window for their count would sort them again).
-    ranked as (
-      select k, wait, row_number() over (partition by k order by wait) as n from w where wait is not null
-    ),
+    ranked as (select wait, row_number() over (order by wait) as n from w where wait is not null),
     -- The ⌈t/2⌉th and the ⌈9t/10⌉th shortest of the t answered waits: the nearest ranks, in one pass.
     picked as (
-      select ranked.k, max(case when n = (t.touched + 1) / 2 then wait end) as median,
+      select max(case when n = (t.touched + 1) / 2 then wait end) as median,
         max(case when n = (9 * t.touched + 9) / 10 then wait end) as p90
-      from ranked join counts t on t.k = ranked.k
-      where n = (t.touched + 1) / 2 or n = (9 * t.touched + 9) / 10 group by ranked.k
+      from ranked cross join counts t
+      where n = (t.touched + 1) / 2 or n = (9 * t.touched + 9) / 10
     )
-    select counts.*, picked.median, picked.p90 from counts left join picked on picked.k = counts.k`.execute(
-      conn,
-    ),
+    select counts.*, picked.median, picked.p90 from counts cross join picked`.execute(conn),
   );
-  return new Map(
-    rows.rows.map((r) => [
-      r.k,
-      {
-        leads: Number(r.leads),
-        touched: Number(r.touched),
-        medianMs: r.median === null ? null : Number(r.median),
-        p90Ms: r.p90 === null ? null : Number(r.p90),
-        atMost: input.bounds.map((_, i) => Number(r[`b${i}`] ?? 0)),
-      },
-    ]),
-  );
+  const r = rows.rows[0];
+  if (!r || Number(r.leads) === 0) return null;
+  return {
+    leads: Number(r.leads),
+    touched: Number(r.touched),
+    medianMs: r.median === null ? null : Number(r.median),
+    p90Ms: r.p90 === null ? null : Number(r.p90),
+    atMost: input.bounds.map((_, i) => Number(r[`b${i}`] ?? 0)),
+  };
 }
 
 /** A handover's wait from its first start and earliest response (epoch ms): none before the start. */
