@@ -54,6 +54,11 @@ async function measureStore(
   const manager = await addUser(context, 'sales_manager', { managerId: director.id });
   const reps = [];
   for (let i = 0; i < 10; i++) reps.push(await addUser(context, 'sales_rep', { managerId: manager.id }));
+  // The reps are a team, as in a company: the SLA report gives the team a line of its own.
+  await context.services.teams.createTeam(
+    { kind: 'cli' },
+    { name: 'Inside sales', managerId: manager.id, memberIds: reps.map((r) => r.id) },
+  );
   const policies = await context.services.sla.listPolicies({ kind: 'cli' });
   const policy = (key: string) => policies.find((p) => p.key === key)!.id;
 
