@@ -136,6 +136,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0059_rep_speeds',
         '0060_rep_speed_days',
         '0061_rep_speeds_by_handover',
+        '0062_team_speeds',
       ],
     });
   });

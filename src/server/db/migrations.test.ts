@@ -116,7 +116,7 @@ for (const dialect of testDialects) {
     }
   });
 
-  it(`fills 0055's, 0057's and 0059's kept tables from the history a store already has on ${dialect}`, async () => {
+  it(`fills 0055's, 0057's, 0059's and 0062's kept tables from the history a store already has on ${dialect}`, async () => {
     const database = await createTestDatabase(dialect, { migrate: false });
     try {
       const migrator = await createMigrator(database.db);
@@ -224,6 +224,32 @@ for (const dialect of testDialects) {
       ).toEqual([
         [id(21), id(1), at(2), ms(hour(2, 10)), ms(hour(2, 13)), 3 * 3_600_000],
         [id(22), id(1), at(2), ms(hour(2, 11)), null, null],
+      ]);
+
+      // A team of both reps: its handover is the earliest start and response over the two.
+      await sql`insert into teams (id, name, created_at, updated_at) values (${id(41)}, 'Inside sales', ${at(1)}, ${at(1)})`.execute(
+        database.db,
+      );
+      for (const n of [21, 22])
+        await sql`insert into team_members (team_id, user_id, created_at) values (${id(41)}, ${id(n)}, ${at(1)})`.execute(
+          database.db,
+        );
+      expect((await migrator.migrateTo('0062_team_speeds')).error).toBeUndefined();
+      const team = await database.db.selectFrom('team_speeds').selectAll().execute();
+      expect(
+        team.map((r) => [
+          r.team_id,
+          r.contact_id,
+          time(r.stay_started_at),
+          Number(r.started_ms),
+          Number(r.responded_ms),
+          Number(r.wait_ms),
+        ]),
+      ).toEqual([[id(41), id(1), at(2), ms(hour(2, 10)), ms(hour(2, 13)), 3 * 3_600_000]]);
+      const teamDays = await database.db.selectFrom('team_speed_days').selectAll().execute();
+      // Three hours: within the fourth bound (240 minutes), band 3.
+      expect(teamDays.map((d) => [d.team_id, d.day, Number(d.band), Number(d.handovers)])).toEqual([
+        [id(41), '2026-01-02', 3, 1],
       ]);
     } finally {
       await database.dispose();

@@ -72,6 +72,9 @@ lead_speeds lead_speeds 197235 1 1
 lead_speeds lead_speeds_wait_idx 197235 1 1
 rep_speeds rep_speeds 986175 197235 1 1
 rep_speeds rep_speeds_wait_idx 986175 197235 1 1
+rep_speeds rep_speeds_handover_idx 986175 1 1 1 1 1
+team_speeds team_speeds 197235 197235 1 1
+team_speeds team_speeds_wait_idx 197235 197235 1 1
 sla_instances sla_instances_open_deadline_idx 200000 1 1
 sla_instances sla_instances_open_idx 200000 40000 1
 sla_instances sla_instances_started_idx 2000000 1
@@ -180,6 +183,7 @@ describe.each(['an empty store', "a full-size company's statistics"])(
           statements
             .prepare('insert into rep_speeds values (?, ?, ?, 0, 60000, 60000)')
             .run(rep, at, contact);
+        statements.prepare('insert into team_speeds values (?, ?, ?, 0, 60000, 60000)').run('t', at, contact);
       }
       const to = new Date('2026-12-01T00:00:00Z');
       const month = { from: new Date('2026-11-01T00:00:00Z'), to };
@@ -242,8 +246,31 @@ describe.each(['an empty store', "a full-size company's statistics"])(
         );
         expect(plan).not.toMatch(/TEMP B-TREE FOR GROUP BY/);
       }
-      for (const plan of [...board, ...year_, ...team]) expect(plan).not.toMatch(/sla_instances/);
-      for (const plan of [...board, ...year_, ...team]) expect(plan).not.toMatch(/SCAN (lead|rep)_speeds/);
+      // A whole team, seeing everyone: its kept days and rows, as a rep's.
+      const kept = await plansOf((db) =>
+        summariseSpeedToLead(db, {
+          ...year,
+          ...reps,
+          groups: new Map([['team:t', ['a', 'b']]]),
+          teams: new Map([['team:t', 't']]),
+        }),
+      );
+      expect(kept).toHaveLength(8);
+      expect(kept.slice(2, 4).sort()).toEqual([
+        expect.stringMatching(
+          /^SEARCH team_speed_days USING PRIMARY KEY \(team_id=\? AND day>\? AND day<\?\) \| LIST SUBQUERY/,
+        ),
+        expect.stringMatching(
+          /^SEARCH team_speeds USING PRIMARY KEY \(team_id=\? AND stay_started_at>\? AND stay_started_at<\?\) \| LIST SUBQUERY/,
+        ),
+      ]);
+      expect(
+        kept.filter((plan) => plan.includes('team_speeds_wait_idx (team_id=? AND wait_ms>?)')),
+      ).toHaveLength(2);
+      expect(kept.join('\n')).not.toMatch(/rep_speeds/);
+      for (const plan of [...board, ...year_, ...team, ...kept]) expect(plan).not.toMatch(/sla_instances/);
+      for (const plan of [...board, ...year_, ...team, ...kept])
+        expect(plan).not.toMatch(/SCAN (lead|rep|team)_speeds/);
     });
 
     it("counts a period's kept handovers from the table's key alone", async () => {

@@ -798,6 +798,27 @@ export interface RepSpeedDaysTable {
   handovers: ColumnType<number | string, never, never>;
 }
 
+/**
+ * Speed to lead per team, lead and stay: the earliest start and response over the members' rows
+ * of rep_speeds, kept by triggers on rep_speeds and team_members (migration 0062).
+ */
+export interface TeamSpeedsTable {
+  team_id: string;
+  stay_started_at: DbTime;
+  contact_id: string;
+  started_ms: ColumnType<number | string, never, never>;
+  responded_ms: ColumnType<number | string | null, never, never>;
+  wait_ms: ColumnType<number | string | null, never, never>;
+}
+
+/** Rows of team_speeds per team, day (UTC) and band of the wait, as rep_speed_days (migration 0062). */
+export interface TeamSpeedDaysTable {
+  team_id: string;
+  day: string;
+  band: number;
+  handovers: ColumnType<number | string, never, never>;
+}
+
 /** Clocks started per day (UTC) and key, kept by triggers on sla_instances (migration 0044). */
 export interface SlaClockDaysTable {
   day: string;
@@ -960,6 +981,8 @@ export interface DB {
   lead_speeds: LeadSpeedsTable;
   rep_speeds: RepSpeedsTable;
   rep_speed_days: RepSpeedDaysTable;
+  team_speeds: TeamSpeedsTable;
+  team_speed_days: TeamSpeedDaysTable;
   table_versions: TableVersionsTable;
   sla_clock_days: SlaClockDaysTable;
   saved_views: SavedViewsTable;

@@ -53,7 +53,8 @@ type Op =
     }
   | { kind: 'delete'; pick: number }
   | { kind: 'erase_contact'; contact: number }
-  | { kind: 'delete_user'; user: number };
+  | { kind: 'delete_user'; user: number }
+  | { kind: 'team'; user: number; join: boolean };
 
 /**
  * Minutes from a clock's start to its response: a few before it (no wait), any time in three
@@ -102,6 +103,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('erase_contact' as const), contact: fc.nat(3) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete_user' as const), user: fc.nat(2) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('team' as const), user: fc.nat(2), join: fc.boolean() }),
+  },
 );
 
 /** A lead's stays (handovers) start on the span's first, second or third day. */
@@ -115,6 +120,8 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
   let context: TestContext;
   let contacts: string[];
   let users: string[];
+  /** A team of the first two reps (a rep's deletion takes them out). */
+  let teamId: string;
   let policyId: string;
   let made = 0;
 
@@ -143,6 +150,12 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
     users = [];
     for (let i = 0; i < 3; i++) users.push(await newUser());
     policyId = (await context.services.sla.listPolicies(cli))[0]!.id;
+    teamId = (
+      await context.services.teams.createTeam(cli, {
+        name: `Team ${++made}`,
+        memberIds: [users[0]!, users[1]!],
+      })
+    ).id;
   });
 
   const db = () => context.database.db;
@@ -223,6 +236,19 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
     if (o.kind === 'erase_contact') {
       await db().deleteFrom('contacts').where('id', '=', contacts[o.contact]!).execute();
       contacts[o.contact] = await newContact();
+      return;
+    }
+    if (o.kind === 'team') {
+      await db()
+        .deleteFrom('team_members')
+        .where('team_id', '=', teamId)
+        .where('user_id', '=', users[o.user]!)
+        .execute();
+      if (o.join)
+        await db()
+          .insertInto('team_members')
+          .values({ team_id: teamId, user_id: users[o.user]!, created_at: toDbTime(new Date(start)) })
+          .execute();
       return;
     }
     if (o.kind === 'delete_user') {
@@ -373,6 +399,39 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
             ),
           ).toEqual(sorted(perDay));
 
+          // The team's kept row per handover equals the definition over its members' clocks, and
+          // its days a count of those rows.
+          const members = (
+            await db().selectFrom('team_members').select('user_id').where('team_id', '=', teamId).execute()
+          ).map((m) => m.user_id);
+          const teamRows = await db().selectFrom('team_speeds').selectAll().execute();
+          expect(
+            teamRows
+              .map(
+                (r) =>
+                  `${r.team_id} ${handover(fromDbTime(r.stay_started_at).toISOString(), r.contact_id, r.wait_ms === null ? null : Number(r.wait_ms))}`,
+              )
+              .sort(),
+          ).toEqual(
+            leadWaits(all.filter((c) => c.userId !== null && members.includes(c.userId)))
+              .map((w) => `${teamId} ${handover(w.handedOverAt.toISOString(), w.contactId, w.waitMs)}`)
+              .sort(),
+          );
+          const teamPerDay = new Map<string, number>();
+          for (const r of teamRows) {
+            const key = `${r.team_id} ${fromDbTime(r.stay_started_at).toISOString().slice(0, 10)} ${band(r.wait_ms === null ? null : Number(r.wait_ms))}`;
+            teamPerDay.set(key, (teamPerDay.get(key) ?? 0) + 1);
+          }
+          const teamDays = await db().selectFrom('team_speed_days').selectAll().execute();
+          expect(teamDays.every((d) => Number(d.handovers) >= 0)).toBe(true);
+          expect(
+            sorted(
+              teamDays
+                .filter((d) => Number(d.handovers) > 0)
+                .map((d) => [`${d.team_id} ${d.day} ${d.band}`, Number(d.handovers)]),
+            ),
+          ).toEqual(sorted(teamPerDay));
+
           for (const [a, b, oneRep] of periods) {
             const from = start - 60 * 60_000 + Math.min(a, b) * 60_000;
             const to = start - 60 * 60_000 + (Math.max(a, b) + 1) * 60_000;
@@ -433,11 +492,13 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
             ...users.map((id): [string, string[]] => [`rep:${id}`, [id]]),
           ]);
           for (const userIds of [null, [users[0]!, users[2]!]]) {
+            // Seeing everyone, the team (its members are the group's) is read from its kept rows.
             const summary = await summariseSpeedToLead(db(), {
               from,
               to,
               userIds,
               groups,
+              teams: new Map([['team:one', teamId]]),
               bounds: SPEED_BUCKETS_MS,
             });
             const facts = clocks

@@ -469,11 +469,20 @@ export async function summariseSpeedToLead(
     to: Date;
     userIds: readonly string[] | null;
     groups: ReadonlyMap<string, readonly string[]>;
+    /**
+     * Groups that are whole teams (key → team id), read from the team's kept rows: all of its
+     * members' handovers. Only for everyone in view (userIds null); otherwise each group is its
+     * members in view.
+     */
+    teams?: ReadonlyMap<string, string>;
     bounds: readonly number[];
   },
 ): Promise<Map<string, SpeedSummary>> {
   const result = new Map<string, SpeedSummary>();
   if (input.userIds && input.userIds.length === 0) return result;
+  const teams = new Map<string, string[]>();
+  for (const [key, teamId] of input.userIds === null ? (input.teams ?? []) : [])
+    if (input.groups.has(key)) teams.set(teamId, [...(teams.get(teamId) ?? []), key]);
   const inView = (ids: readonly string[]) =>
     input.userIds === null ? [...ids] : ids.filter((id) => input.userIds!.includes(id));
   const period = { from: toDbTime(input.from), to: toDbTime(input.to), bounds: input.bounds };
@@ -481,24 +490,30 @@ export async function summariseSpeedToLead(
   const singles = new Map<string, string[]>();
   const larger = new Map<string, string[]>();
   for (const [key, ids] of input.groups) {
+    if (input.userIds === null && input.teams?.has(key)) continue;
     const members = inView(ids);
     if (ids.length === 1 && members.length === 1)
       singles.set(members[0]!, [...(singles.get(members[0]!) ?? []), key]);
     else if (ids.length > 1 && members.length > 0) larger.set(key, members);
   }
   if (input.userIds !== null) larger.set('', [...input.userIds]);
-  const byWait = input.userIds === null || singles.size > 0 ? await readsWaitsInOrder(db, period) : false;
+  const byWait =
+    input.userIds === null || singles.size > 0 || teams.size > 0
+      ? await readsWaitsInOrder(db, period)
+      : false;
+  /** Each kept summary under the keys that asked for it. */
+  const under = (keys: ReadonlyMap<string, readonly string[]>) => (s: Map<string, SpeedSummary>) => {
+    for (const [id, summary] of s) for (const key of keys.get(id) ?? []) result.set(key, summary);
+  };
   await Promise.all([
     input.userIds === null
-      ? keptSpeeds(db, { ...period, userIds: null, byWait }).then((s) => {
-          const everyone = s.get('');
-          if (everyone) result.set('', everyone);
-        })
+      ? keptSpeeds(db, { ...period, kind: 'everyone', ids: [''], byWait }).then(under(new Map([['', ['']]])))
       : null,
     singles.size > 0
-      ? keptSpeeds(db, { ...period, userIds: [...singles.keys()], byWait }).then((s) => {
-          for (const [id, summary] of s) for (const key of singles.get(id) ?? []) result.set(key, summary);
-        })
+      ? keptSpeeds(db, { ...period, kind: 'rep', ids: [...singles.keys()], byWait }).then(under(singles))
+      : null,
+    teams.size > 0
+      ? keptSpeeds(db, { ...period, kind: 'team', ids: [...teams.keys()], byWait }).then(under(teams))
       : null,
     larger.size > 0
       ? groupSpeeds(db, { ...period, groups: larger }).then((s) => {
@@ -536,27 +551,33 @@ async function readsWaitsInOrder(db: Db, period: SpeedPeriod): Promise<boolean> 
   return overlap > 0 && overlap * 10 >= b + 1 - a;
 }
 
+/** Where each kind of kept speed to lead is: its rows, its days and the column of its ids. */
+const keptTables = {
+  everyone: { rows: 'lead_speeds', days: null, id: null },
+  rep: { rows: 'rep_speeds', days: 'rep_speed_days', id: 'user_id' },
+  team: { rows: 'team_speeds', days: 'team_speed_days', id: 'team_id' },
+} as const;
+type KeptKind = keyof typeof keptTables;
+
 /**
- * Speed to lead from kept rows: everyone's from lead_speeds (userIds null, under ''), or each rep's
- * from rep_speeds (under their id). One pass counts the period's rows, then each median and P90 is
+ * Speed to lead from kept rows: everyone's from lead_speeds (under ''), each rep's from rep_speeds
+ * or each team's from team_speeds (under their id). The counts first, then each median and P90 is
  * one ordered read (see {@link nthWait}).
  */
 async function keptSpeeds(
   db: Db,
-  input: SpeedPeriod & { userIds: readonly string[] | null; byWait: boolean },
+  input: SpeedPeriod & { kind: KeptKind; ids: readonly string[]; byWait: boolean },
 ): Promise<Map<string, SpeedSummary>> {
-  const reps = input.userIds;
   const counts = await countKeptSpeeds(db, input);
   const result = new Map<string, SpeedSummary>();
   await Promise.all(
-    [...counts].map(async ([k, count]) => {
-      const at = (rank: number) =>
-        nthWait(db, { ...input, userId: reps ? k : null, rank, of: count.touched, byWait: input.byWait });
+    [...counts].map(async ([id, count]) => {
+      const at = (rank: number) => nthWait(db, { ...input, id, rank, of: count.touched });
       const [median, p90] =
         count.touched === 0
           ? [null, null]
           : await Promise.all([at(medianRank(count.touched)), at(p90Rank(count.touched))]);
-      result.set(k, { ...count, medianMs: median, p90Ms: p90 });
+      result.set(id, { ...count, medianMs: median, p90Ms: p90 });
     }),
   );
   return result;
@@ -574,21 +595,21 @@ type SpeedCount = Pick<SpeedSummary, 'leads' | 'touched' | 'atMost'>;
 
 /**
  * The period's handovers, answered ones and those within each bound: everyone's from lead_speeds
- * (under ''), each rep's (under their id) from rep_speeds. Each rep's whole days (UTC) come from
- * rep_speed_days (0060) and only the hours at the period's edges from the rows themselves, as the
- * clocks' counts do ({@link countClocksStartedBetween}).
+ * (under ''), each rep's or team's (under its id) from rep_speeds or team_speeds. A rep's or team's
+ * whole days (UTC) come from its kept days (0060, 0062) and only the hours at the period's edges
+ * from the rows themselves, as the clocks' counts do ({@link countClocksStartedBetween}).
  */
 async function countKeptSpeeds(
   db: Db,
-  input: SpeedPeriod & { userIds: readonly string[] | null },
+  input: SpeedPeriod & { kind: KeptKind; ids: readonly string[] },
 ): Promise<Map<string, SpeedCount>> {
-  const reps = input.userIds;
+  const kept = keptTables[input.kind];
   const from = fromDbTime(input.from).getTime();
   const to = fromDbTime(input.to).getTime();
   const firstDay = Math.ceil(from / dayMs) * dayMs;
   const endDay = Math.floor(to / dayMs) * dayMs;
   const byDay =
-    reps !== null &&
+    kept.days !== null &&
     firstDay < endDay &&
     input.bounds.length === KEPT_SPEED_BOUNDS_MS.length &&
     input.bounds.every((b, i) => b === KEPT_SPEED_BOUNDS_MS[i]);
@@ -616,7 +637,7 @@ async function countKeptSpeeds(
       touched: number | string;
       [bound: `b${number}`]: number | string;
     }>`
-      select ${reps ? sql`cast(user_id as text)` : sql`''`} as k, count(*) as leads, count(wait_ms) as touched
+      select ${kept.id ? sql`cast(${sql.ref(kept.id)} as text)` : sql`''`} as k, count(*) as leads, count(wait_ms) as touched
         ${sql.join(
           input.bounds.map(
             (bound, i) =>
@@ -624,10 +645,10 @@ async function countKeptSpeeds(
           ),
           sql``,
         )}
-      from ${reps ? sql`rep_speeds` : sql`lead_speeds`}
+      from ${sql.table(kept.rows)}
       where stay_started_at >= ${toDbTime(new Date(a!))} and stay_started_at < ${toDbTime(new Date(b!))}
-        ${reps ? sql`and ${inListSql(db, 'user_id', reps)}` : sql``}
-      ${reps ? sql`group by user_id` : sql``}`.execute(db);
+        ${kept.id ? sql`and ${inListSql(db, kept.id, input.ids)}` : sql``}
+      ${kept.id ? sql`group by ${sql.ref(kept.id)}` : sql``}`.execute(db);
     for (const r of rows.rows)
       add(
         r.k,
@@ -636,23 +657,16 @@ async function countKeptSpeeds(
         input.bounds.map((_, i) => Number(r[`b${i}`] ?? 0)),
       );
   });
-  if (byDay)
+  if (byDay && kept.days && kept.id)
     reads.push(
       (async () => {
         const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-        const rows = await db
-          .selectFrom('rep_speed_days')
-          .select((eb) => [
-            sql<string>`cast(user_id as text)`.as('k'),
-            'band',
-            eb.fn.sum<number | string>('handovers').as('handovers'),
-          ])
-          .where('day', '>=', day(firstDay))
-          .where('day', '<', day(endDay))
-          .where(inListSql(db, 'user_id', reps))
-          .groupBy(['user_id', 'band'])
-          .execute();
-        for (const r of rows) {
+        const rows = await sql<{ k: string; band: number | string; handovers: number | string }>`
+          select cast(${sql.ref(kept.id)} as text) as k, band, sum(handovers) as handovers
+          from ${sql.table(kept.days)}
+          where day >= ${day(firstDay)} and day < ${day(endDay)} and ${inListSql(db, kept.id, input.ids)}
+          group by ${sql.ref(kept.id)}, band`.execute(db);
+        for (const r of rows.rows) {
           const n = Number(r.handovers);
           const band = Number(r.band);
           add(
@@ -682,9 +696,9 @@ const p90Rank = (touched: number) => Math.floor((9 * touched + 9) / 10);
  */
 async function nthWait(
   db: Db,
-  input: SpeedPeriod & { userId: string | null; rank: number; of: number; byWait: boolean },
+  input: SpeedPeriod & { kind: KeptKind; id: string; rank: number; of: number; byWait: boolean },
 ): Promise<number | null> {
-  const table = input.userId === null ? 'lead_speeds' : 'rep_speeds';
+  const { rows: table, id: column } = keptTables[input.kind];
   const fromLongest = input.rank > input.of / 2;
   const hint =
     dialectOf(db) === 'postgres'
@@ -694,7 +708,7 @@ async function nthWait(
         : sql`not indexed`;
   const row = await sql<{ wait_ms: number | string }>`
     select wait_ms from ${sql.table(table)} ${hint}
-    where ${input.userId === null ? sql`` : sql`user_id = ${input.userId} and `}wait_ms is not null
+    where ${column === null ? sql`` : sql`${sql.ref(column)} = ${input.id} and `}wait_ms is not null
       and stay_started_at >= ${input.from} and stay_started_at < ${input.to}
     order by wait_ms ${fromLongest ? sql`desc` : sql``}
     limit 1 offset ${fromLongest ? input.of - input.rank : input.rank - 1}`.execute(db);

@@ -597,6 +597,8 @@ export function createSlaService(
           ...inTeams.map(({ team, members }) => [`team:${team.id}`, [...members]] as const),
           ...reps.map((id) => [`rep:${id}`, [id]] as const),
         ]),
+        // Seeing everyone, a team's line is all of its members' handovers, from its kept rows.
+        teams: new Map(inTeams.map(({ team }) => [`team:${team.id}`, team.id] as const)),
         bounds: SPEED_BUCKETS_MS,
       });
       return {
