@@ -384,20 +384,29 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
             const within = KEPT_SPEED_BOUNDS_MS.findIndex((b) => wait <= b);
             return within === -1 ? KEPT_SPEED_BOUNDS_MS.length : within;
           };
-          const perDay = new Map<string, number>();
-          for (const r of repRows) {
-            const key = `${r.user_id} ${fromDbTime(r.stay_started_at).toISOString().slice(0, 10)} ${band(r.wait_ms === null ? null : Number(r.wait_ms))}`;
-            perDay.set(key, (perDay.get(key) ?? 0) + 1);
-          }
-          const repDays = await db().selectFrom('rep_speed_days').selectAll().execute();
-          expect(repDays.every((d) => Number(d.handovers) >= 0)).toBe(true);
-          expect(
-            sorted(
-              repDays
+          /** Kept rows (id, stay, wait) counted per id, day and band, and the stored days so. */
+          const perDay = (rows: { id: string; stay: Date | string; wait: number | string | null }[]) => {
+            const counts = new Map<string, number>();
+            for (const r of rows) {
+              const key = `${r.id} ${fromDbTime(r.stay).toISOString().slice(0, 10)} ${band(r.wait === null ? null : Number(r.wait))}`;
+              counts.set(key, (counts.get(key) ?? 0) + 1);
+            }
+            return sorted(counts);
+          };
+          const storedDays = (
+            days: { id: string; day: string; band: number; handovers: number | string }[],
+          ) => {
+            expect(days.every((d) => Number(d.handovers) >= 0)).toBe(true);
+            return sorted(
+              days
                 .filter((d) => Number(d.handovers) > 0)
-                .map((d) => [`${d.user_id} ${d.day} ${d.band}`, Number(d.handovers)]),
-            ),
-          ).toEqual(sorted(perDay));
+                .map((d) => [`${d.id} ${d.day} ${d.band}`, Number(d.handovers)]),
+            );
+          };
+          const repDays = await db().selectFrom('rep_speed_days').selectAll().execute();
+          expect(storedDays(repDays.map((d) => ({ ...d, id: d.user_id })))).toEqual(
+            perDay(repRows.map((r) => ({ id: r.user_id, stay: r.stay_started_at, wait: r.wait_ms }))),
+          );
 
           // The team's kept row per handover equals the definition over its members' clocks, and
           // its days a count of those rows.
@@ -417,20 +426,10 @@ describeEachDialect('the SLA report’s daily aggregate', (getDatabase) => {
               .map((w) => `${teamId} ${handover(w.handedOverAt.toISOString(), w.contactId, w.waitMs)}`)
               .sort(),
           );
-          const teamPerDay = new Map<string, number>();
-          for (const r of teamRows) {
-            const key = `${r.team_id} ${fromDbTime(r.stay_started_at).toISOString().slice(0, 10)} ${band(r.wait_ms === null ? null : Number(r.wait_ms))}`;
-            teamPerDay.set(key, (teamPerDay.get(key) ?? 0) + 1);
-          }
           const teamDays = await db().selectFrom('team_speed_days').selectAll().execute();
-          expect(teamDays.every((d) => Number(d.handovers) >= 0)).toBe(true);
-          expect(
-            sorted(
-              teamDays
-                .filter((d) => Number(d.handovers) > 0)
-                .map((d) => [`${d.team_id} ${d.day} ${d.band}`, Number(d.handovers)]),
-            ),
-          ).toEqual(sorted(teamPerDay));
+          expect(storedDays(teamDays.map((d) => ({ ...d, id: d.team_id })))).toEqual(
+            perDay(teamRows.map((r) => ({ id: r.team_id, stay: r.stay_started_at, wait: r.wait_ms }))),
+          );
 
           for (const [a, b, oneRep] of periods) {
             const from = start - 60 * 60_000 + Math.min(a, b) * 60_000;
