@@ -497,10 +497,8 @@ export async function summariseSpeedToLead(
     else if (ids.length > 1 && members.length > 0) larger.set(key, members);
   }
   if (input.userIds !== null) larger.set('', [...input.userIds]);
-  const byWait =
-    input.userIds === null || singles.size > 0 || teams.size > 0
-      ? await readsWaitsInOrder(db, period)
-      : false;
+  // Teams are read only with everyone's figures (userIds null).
+  const byWait = input.userIds === null || singles.size > 0 ? await readsWaitsInOrder(db, period) : false;
   /** Each kept summary under the keys that asked for it. */
   const under = (keys: ReadonlyMap<string, readonly string[]>) => (s: Map<string, SpeedSummary>) => {
     for (const [id, summary] of s) for (const key of keys.get(id) ?? []) result.set(key, summary);
