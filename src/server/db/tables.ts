@@ -775,12 +775,8 @@ export interface LeadSpeedsTable {
   wait_ms: ColumnType<number | string | null, never, never>;
 }
 
-/**
- * Speed to lead per rep, lead and stay: the earliest start and response among the rep's
- * first-response clocks of the stay, kept by triggers on sla_instances (migration 0059).
- */
-export interface RepSpeedsTable {
-  user_id: string;
+/** A kept handover's speed to lead for a rep or a team (rep_speeds, team_speeds). */
+interface KeptSpeedRow {
   stay_started_at: DbTime;
   contact_id: string;
   started_ms: ColumnType<number | string, never, never>;
@@ -789,9 +785,8 @@ export interface RepSpeedsTable {
   wait_ms: ColumnType<number | string | null, never, never>;
 }
 
-/** Rows of rep_speeds per rep, day (UTC) and band of the wait, kept by triggers (migration 0060). */
-export interface RepSpeedDaysTable {
-  user_id: string;
+/** Kept handovers of a rep or a team counted per day (UTC) and band of the wait. */
+interface KeptSpeedDay {
   day: string;
   /** The first of 0060's bounds the wait is within (0–4), 5 beyond them, -1 no response yet. */
   band: number;
@@ -799,24 +794,29 @@ export interface RepSpeedDaysTable {
 }
 
 /**
+ * Speed to lead per rep, lead and stay: the earliest start and response among the rep's
+ * first-response clocks of the stay, kept by triggers on sla_instances (migration 0059).
+ */
+export interface RepSpeedsTable extends KeptSpeedRow {
+  user_id: string;
+}
+
+/** Rows of rep_speeds per rep, day and band, kept by triggers (migration 0060). */
+export interface RepSpeedDaysTable extends KeptSpeedDay {
+  user_id: string;
+}
+
+/**
  * Speed to lead per team, lead and stay: the earliest start and response over the members' rows
  * of rep_speeds, kept by triggers on rep_speeds and team_members (migration 0062).
  */
-export interface TeamSpeedsTable {
+export interface TeamSpeedsTable extends KeptSpeedRow {
   team_id: string;
-  stay_started_at: DbTime;
-  contact_id: string;
-  started_ms: ColumnType<number | string, never, never>;
-  responded_ms: ColumnType<number | string | null, never, never>;
-  wait_ms: ColumnType<number | string | null, never, never>;
 }
 
-/** Rows of team_speeds per team, day (UTC) and band of the wait, as rep_speed_days (migration 0062). */
-export interface TeamSpeedDaysTable {
+/** Rows of team_speeds per team, day and band, as rep_speed_days (migration 0062). */
+export interface TeamSpeedDaysTable extends KeptSpeedDay {
   team_id: string;
-  day: string;
-  band: number;
-  handovers: ColumnType<number | string, never, never>;
 }
 
 /** Clocks started per day (UTC) and key, kept by triggers on sla_instances (migration 0044). */
