@@ -8,10 +8,11 @@
 // Per layout:
 // - empty_sweep: a sweep when nothing is due (the index answers "nothing");
 // - due_sweep: the sweep taking the first escalation of every due clock (one digest email queued
-//   for the manager, naming every lead; a webhook message per clock);
+//   for the manager, naming every lead; a webhook event per clock, queued in rows of 500 that the
+//   dispatcher makes messages of later, outside the sweep);
 // - baseline raw_same_work: the same reads and writes as raw better-sqlite3 statements in the same
 //   transactions (due rows, stages, responses, compare-and-set, one digest row per batch; no
-//   webhook messages): the floor the sweep can approach on this disk;
+//   webhook events): the floor the sweep can approach on this disk;
 // - baseline raw_select_and_mark: the least any sweep must do, as raw statements at their fastest
 //   (rows as arrays, updates by rowid, one transaction, no reads of responses, no emails): read the
 //   due clocks and durably mark each one's step;

@@ -137,6 +137,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0060_rep_speed_days',
         '0061_rep_speeds_by_handover',
         '0062_team_speeds',
+        '0063_webhook_batches',
       ],
     });
   });

@@ -116,6 +116,41 @@ for (const dialect of testDialects) {
     }
   });
 
+  it(`turns the webhook batches still waiting into messages when 0063 is undone on ${dialect}`, async () => {
+    const database = await createTestDatabase(dialect, { migrate: false });
+    try {
+      const migrator = await createMigrator(database.db);
+      expect((await migrator.migrateTo('0063_webhook_batches')).error).toBeUndefined();
+      const at = '2026-01-01T00:00:00.000Z';
+      const contact = '0190a000-0000-7000-8000-000000000001';
+      const gone = '0190a000-0000-7000-8000-000000000002';
+      await sql`insert into contacts (id, email, stage, stage_entered_at, consent_status, is_opted_out, created_at, updated_at)
+        values (${contact}, 'jan@acme.nl', 'lead', ${at}, 'unknown', ${dialect === 'postgres' ? sql`false` : sql`0`}, ${at}, ${at})`.execute(
+        database.db,
+      );
+      const events = [
+        { type: 'contact.mql', occurredAt: at, data: { contactId: contact, stage: 'mql' } },
+        { type: 'agreement.signed', occurredAt: at, data: { inForce: false } },
+        // About someone erased after it was queued: dropped, as the dispatcher drops it.
+        { type: 'contact.mql', occurredAt: at, data: { contactId: gone, stage: 'mql' } },
+      ];
+      await sql`insert into webhook_batches (id, events) values ('0190a000-0000-7000-8000-000000000009', ${JSON.stringify(events)})`.execute(
+        database.db,
+      );
+      expect((await migrator.migrateTo('0062_team_speeds')).error).toBeUndefined();
+      const { rows } = await sql<{ id: string; type: string; payload: string; contact_id: string | null }>`
+        select id, type, payload, contact_id from webhook_messages order by id`.execute(database.db);
+      expect(rows.map((r) => [r.type, r.contact_id, JSON.parse(r.payload) as unknown])).toEqual([
+        ['contact.mql', contact, { type: 'contact.mql', timestamp: at, data: events[0]!.data }],
+        ['agreement.signed', null, { type: 'agreement.signed', timestamp: at, data: events[1]!.data }],
+      ]);
+      expect(rows.every((r) => /^msg_[0-9a-f-]{36}$/.test(r.id))).toBe(true);
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    } finally {
+      await database.dispose();
+    }
+  });
+
   it(`fills 0055's, 0057's, 0059's and 0062's kept tables from the history a store already has on ${dialect}`, async () => {
     const database = await createTestDatabase(dialect, { migrate: false });
     try {

@@ -163,6 +163,14 @@ export interface WebhookMessagesTable {
   contact_id?: string | null;
 }
 
+/** The webhook events one transaction queued, waiting for the dispatcher to make them messages. */
+export interface WebhookBatchesTable {
+  /** A UUIDv7: batches are taken oldest first. */
+  id: string;
+  /** JSON: `[{ type, occurredAt, data }]`. */
+  events: string;
+}
+
 export interface WebhookDeliveriesTable {
   id: string;
   endpoint_id: string;
@@ -956,6 +964,7 @@ export interface DB {
   alert_channels: AlertChannelsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_messages: WebhookMessagesTable;
+  webhook_batches: WebhookBatchesTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   webhook_settings: WebhookSettingsTable;

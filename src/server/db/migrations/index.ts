@@ -61,6 +61,7 @@ import * as m0059 from './0059_rep_speeds.ts';
 import * as m0060 from './0060_rep_speed_days.ts';
 import * as m0061 from './0061_rep_speeds_by_handover.ts';
 import * as m0062 from './0062_team_speeds.ts';
+import * as m0063 from './0063_webhook_batches.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -126,4 +127,5 @@ export const migrations: Record<string, Migration> = {
   '0060_rep_speed_days': m0060,
   '0061_rep_speeds_by_handover': m0061,
   '0062_team_speeds': m0062,
+  '0063_webhook_batches': m0063,
 };

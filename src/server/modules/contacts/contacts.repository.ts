@@ -14,6 +14,7 @@ import {
 } from '../../db/dialect.ts';
 import { leadEventsOf } from '../../../domain/webhooks/webhooks.ts';
 import { combinations, trigramQuestion } from '../../../domain/search/similarity.ts';
+import { forgetContactInWebhookBatches } from '../webhooks/webhooks.repository.ts';
 import { queueWebhooks, webhookEvent } from '../webhooks/webhooks.usecases.ts';
 import { newId } from '../../platform/ids.ts';
 import type {
@@ -414,6 +415,7 @@ export async function deleteContact(db: Db, id: string): Promise<void> {
     .where('local_id', '=', id)
     .execute();
   await forgetLeadInDigests(db, id);
+  await forgetContactInWebhookBatches(db, id);
   await db.deleteFrom('contacts').where('id', '=', id).execute();
 }
 

@@ -16,6 +16,7 @@ import { emailHash } from '../capture/capture.repository.ts';
 import type { ContactsService } from '../contacts/contacts.service.ts';
 import { authorize } from '../shared/access.ts';
 import { writeCsv } from '../shared/csv.ts';
+import { catchUpWebhooks } from '../webhooks/webhooks.usecases.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import {
   anonymiseContact,
@@ -243,6 +244,8 @@ export function createPrivacyService(deps: ServiceDeps, contacts: ContactsServic
     ): Promise<{ filename: string; archive: Uint8Array }> {
       // Checks the permission and that the caller may see this person, and logs the export.
       const person = await contacts.exportContact(actor, contactId);
+      // Events still waiting in a batch become messages first, so that the export lists them.
+      await catchUpWebhooks(db, clock.now());
       const stored = await findRecordsOfContact(db, contactId);
       const records = Object.fromEntries(
         personalTables.map((table) => [

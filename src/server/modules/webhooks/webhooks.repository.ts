@@ -4,6 +4,7 @@ import type { Db, SqliteStatements } from '../../db/database.ts';
 import { dialectOf, toDbTime } from '../../db/dialect.ts';
 import type {
   WebhookAttemptsTable,
+  WebhookBatchesTable,
   WebhookDeliveriesTable,
   WebhookEndpointsTable,
   WebhookMessagesTable,
@@ -15,15 +16,79 @@ export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
 export type WebhookMessageRow = Selectable<WebhookMessagesTable>;
 
 /**
- * Queues messages in the caller's transaction: the decision and its webhooks commit together. Many
- * at once (the SLA sweep) go through prepared statements on SQLite.
+ * Queues batches of webhook events in the caller's transaction: the decision and its webhooks
+ * commit together. Many at once (the SLA sweep) go through prepared statements on SQLite.
  */
+export async function insertWebhookBatches(
+  db: Db,
+  rows: readonly Insertable<WebhookBatchesTable>[],
+  sqlite?: SqliteStatements,
+): Promise<void> {
+  await bulkInsert(db, sqlite, 'webhook_batches', rows as unknown as Record<string, string>[]);
+}
+
+/**
+ * Takes the oldest waiting batches, up to `limit`, out of the queue, and returns them (in no
+ * particular order). A batch is taken once: on PostgreSQL another dispatcher skips the rows
+ * locked here, and a transaction that fails puts them back.
+ */
+export async function takeWebhookBatches(
+  db: Db,
+  limit: number,
+): Promise<Pick<Selectable<WebhookBatchesTable>, 'id' | 'events'>[]> {
+  const oldest = db.selectFrom('webhook_batches').select('id').orderBy('id').limit(limit);
+  return db
+    .deleteFrom('webhook_batches')
+    .where('id', 'in', dialectOf(db) === 'postgres' ? oldest.forUpdate().skipLocked() : oldest)
+    .returning(['id', 'events'])
+    .execute();
+}
+
+/**
+ * Takes a person's events out of the batches still waiting (erasure): the dispatcher would drop
+ * them once the person is gone, but until then the batch holds what they were about.
+ */
+export async function forgetContactInWebhookBatches(db: Db, contactId: string): Promise<void> {
+  const batches = await db
+    .selectFrom('webhook_batches')
+    .select(['id', 'events'])
+    // An id is hex digits and dashes.
+    .where('events', 'like', `%${contactId.replace(/[^0-9a-f-]/gi, '')}%`)
+    .execute();
+  for (const batch of batches) {
+    const events = JSON.parse(batch.events) as { data: { contactId?: unknown } }[];
+    const kept = events.filter((e) => e.data.contactId !== contactId);
+    if (kept.length === events.length) continue;
+    if (kept.length === 0) await db.deleteFrom('webhook_batches').where('id', '=', batch.id).execute();
+    else
+      await db
+        .updateTable('webhook_batches')
+        .set({ events: JSON.stringify(kept) })
+        .where('id', '=', batch.id)
+        .execute();
+  }
+}
+
+/** Which of `ids` are people still stored. */
+export async function findStoredContactIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('contacts')
+      .select('id')
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const row of rows) found.add(row.id);
+  }
+  return found;
+}
+
+/** Messages made from batches, in the dispatcher's transaction. */
 export async function insertWebhookMessages(
   db: Db,
   rows: readonly (Insertable<WebhookMessagesTable> & Record<string, string | boolean | null>)[],
-  sqlite?: SqliteStatements,
 ): Promise<void> {
-  await bulkInsert(db, sqlite, 'webhook_messages', rows);
+  await bulkInsert(db, undefined, 'webhook_messages', rows);
 }
 
 export async function insertWebhookEndpoint(db: Db, row: Insertable<WebhookEndpointsTable>): Promise<void> {

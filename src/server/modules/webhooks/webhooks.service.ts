@@ -46,6 +46,7 @@ import {
   deliverEndpoint,
   endpointsWithDueWork,
   eventTypesOf,
+  catchUpWebhooks,
   fanOutMessages,
   type DeliveryPolicy,
 } from './webhooks.usecases.ts';
@@ -412,6 +413,7 @@ export function createWebhooksService(
       const replayed = await db.transaction().execute(async (trx) => {
         const row = await findWebhookEndpointById(trx, endpointId);
         if (!row) throw createError('webhooks.not_found');
+        await catchUpWebhooks(trx, now);
         const messages = await findMessagesForReplay(trx, { endpointId, types: eventTypesOf(row), from, to });
         const again = messages
           .filter((m) => m.delivery_id !== null && (!input.onlyFailed || m.status !== 'delivered'))

@@ -13,16 +13,20 @@ import {
   findUnfannedMessages,
   findWebhookEndpointById,
   findWebhookEndpoints,
+  findStoredContactIds,
   findWebhookSettings,
   insertDeliveries,
+  insertWebhookBatches,
   insertWebhookMessages,
   leaseDueDeliveries,
   markEndpointFailing,
   markEndpointHealthy,
   markFannedOut,
   recordOutcomes,
+  takeWebhookBatches,
   type DeliveryOutcome,
   type WebhookEndpointRow,
+  type WebhookMessageRow,
 } from './webhooks.repository.ts';
 import { Type } from 'typebox';
 
@@ -48,42 +52,129 @@ export function webhookEvent<T extends WebhookEventType>(
 const contactOf = (data: object): string | null =>
   'contactId' in data && typeof data.contactId === 'string' ? data.contactId : null;
 
+/** Events per batch row: what the dispatcher takes at once stays bounded, however many a transaction queued. */
+const eventsPerBatch = 500;
+
+/** A batch row's events, as `queueWebhooks` wrote them. */
+const BatchEvents = Type.Array(
+  Type.Object({
+    type: Type.String(),
+    occurredAt: Type.String(),
+    data: Type.Record(Type.String(), Type.Unknown()),
+  }),
+);
+
 /**
  * Queues webhook events in the caller's transaction (the outbox pattern), so that a decision and
- * its webhooks commit together or not at all. Each gets its `webhook-id` here, once: every
- * endpoint and every retry sees the same one. The dispatcher gives them to the endpoints.
+ * its webhooks commit together or not at all. They are written as one row per 500 events, not a
+ * message each: the SLA sweep queues one per due clock, and 10,000 messages with their indexes were
+ * a third of its transaction. The dispatcher makes the messages (`fanOutMessages`).
  */
 export async function queueWebhooks(
   trx: Db,
   events: readonly WebhookEvent[],
   sqlite?: SqliteStatements,
 ): Promise<void> {
-  await insertWebhookMessages(
-    trx,
-    events.map((event) => ({
-      id: `msg_${newId()}`,
-      type: event.type,
-      occurred_at: toDbTime(event.occurredAt),
-      payload: JSON.stringify({
-        type: event.type,
-        timestamp: event.occurredAt.toISOString(),
-        data: event.data,
-      }),
-      is_fanned_out: false,
-      contact_id: contactOf(event.data),
-    })),
-    sqlite,
-  );
+  const rows = [];
+  for (let i = 0; i < events.length; i += eventsPerBatch)
+    rows.push({
+      id: newId(),
+      events: JSON.stringify(
+        events.slice(i, i + eventsPerBatch).map((e) => ({
+          type: e.type,
+          occurredAt: e.occurredAt.toISOString(),
+          data: e.data,
+        })),
+      ),
+    });
+  await insertWebhookBatches(trx, rows, sqlite);
+}
+
+/**
+ * Makes the oldest waiting batches their messages, until `limit` messages or none left. Each
+ * message gets its `webhook-id` here, once: every endpoint and every retry sees the same one. An
+ * event about a person erased since it was queued is dropped with them.
+ */
+async function messagesFromBatches(
+  trx: Db,
+  limit: number,
+): Promise<Pick<WebhookMessageRow, 'id' | 'type'>[]> {
+  const made: Pick<WebhookMessageRow, 'id' | 'type'>[] = [];
+  while (made.length < limit) {
+    const batches = await takeWebhookBatches(trx, 50);
+    if (batches.length === 0) break;
+    const events = batches
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .flatMap((b) => readJson(BatchEvents, b.events, 'webhook_batches.events'));
+    const named = [...new Set(events.map((e) => contactOf(e.data)).filter((id) => id !== null))];
+    const stored = await findStoredContactIds(trx, named);
+    const rows = events
+      .filter((e) => {
+        const contactId = contactOf(e.data);
+        return contactId === null || stored.has(contactId);
+      })
+      .map((e) => ({
+        id: `msg_${newId()}`,
+        type: e.type,
+        occurred_at: toDbTime(new Date(e.occurredAt)),
+        payload: JSON.stringify({ type: e.type, timestamp: e.occurredAt, data: e.data }),
+        is_fanned_out: true,
+        contact_id: contactOf(e.data),
+      }));
+    await insertWebhookMessages(trx, rows);
+    made.push(...rows);
+  }
+  return made;
 }
 
 export const eventTypesOf = (row: WebhookEndpointRow): string[] =>
   readJson(EventTypesColumn, row.event_types, 'webhook_endpoints.event_types');
 
 /**
- * Gives queued messages to the endpoints that subscribe to their types: a delivery per message and
- * endpoint, due now. Safe to run in several processes at once (a delivery that exists stays as
- * it is). Returns how many messages it handled.
+ * Gives queued events to the endpoints that subscribe to their types, in the caller's
+ * transaction: makes waiting batches their messages, with a delivery per message and endpoint,
+ * due now. Messages queued one by one before batches (migration 0063) are taken the same way.
+ * Safe to run in several processes at once (a batch is taken once; a delivery that exists stays
+ * as it is). Returns how many messages it handled.
  */
+async function fanOutIn(trx: Db, now: Date, limit: number): Promise<number> {
+  const made = await messagesFromBatches(trx, limit);
+  const waiting = made.length < limit ? await findUnfannedMessages(trx, limit - made.length) : [];
+  const messages = [...made, ...waiting];
+  if (messages.length === 0) return 0;
+  const endpoints = (await findWebhookEndpoints(trx))
+    .filter((e) => fromDbBool(e.is_enabled))
+    .map((e) => ({ id: e.id, types: new Set(eventTypesOf(e)) }));
+  const at = toDbTime(now);
+  await insertDeliveries(
+    trx,
+    messages.flatMap((m) =>
+      endpoints
+        .filter((e) => e.types.has(m.type))
+        .map((e) => ({
+          id: newId(),
+          endpoint_id: e.id,
+          message_id: m.id,
+          status: 'pending' as const,
+          attempts: 0,
+          next_attempt_at: at,
+          leased_by: null,
+          leased_until: null,
+          last_status: null,
+          last_error: null,
+          delivered_at: null,
+          created_at: at,
+        })),
+    ),
+  );
+  await markFannedOut(
+    trx,
+    waiting.map((m) => m.id),
+  );
+  return messages.length;
+}
+
+/** The dispatcher's first step: `fanOutIn` in a transaction of its own. */
 export async function fanOutMessages({
   db,
   now,
@@ -93,40 +184,16 @@ export async function fanOutMessages({
   now: Date;
   limit: number;
 }): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const messages = await findUnfannedMessages(trx, limit);
-    if (messages.length === 0) return 0;
-    const endpoints = (await findWebhookEndpoints(trx))
-      .filter((e) => fromDbBool(e.is_enabled))
-      .map((e) => ({ id: e.id, types: new Set(eventTypesOf(e)) }));
-    const at = toDbTime(now);
-    await insertDeliveries(
-      trx,
-      messages.flatMap((m) =>
-        endpoints
-          .filter((e) => e.types.has(m.type))
-          .map((e) => ({
-            id: newId(),
-            endpoint_id: e.id,
-            message_id: m.id,
-            status: 'pending' as const,
-            attempts: 0,
-            next_attempt_at: at,
-            leased_by: null,
-            leased_until: null,
-            last_status: null,
-            last_error: null,
-            delivered_at: null,
-            created_at: at,
-          })),
-      ),
-    );
-    await markFannedOut(
-      trx,
-      messages.map((m) => m.id),
-    );
-    return messages.length;
-  });
+  return db.transaction().execute((trx) => fanOutIn(trx, now, limit));
+}
+
+/**
+ * Gives every queued event to the endpoints now, in the caller's transaction, so that what reads
+ * the messages (a replay of a time range, a person's export) sees all that is committed.
+ */
+export async function catchUpWebhooks(conn: Db, now: Date): Promise<void> {
+  const step = (trx: Db) => fanOutIn(trx, now, 5_000);
+  while ((conn.isTransaction ? await step(conn) : await conn.transaction().execute(step)) > 0);
 }
 
 export interface DeliveryPolicy {
