@@ -85,7 +85,7 @@ export function runCli(
   args: string[],
   env: Record<string, string>,
   stdin?: string,
-  options: { timeoutMs?: number } = {},
+  options: RunOptions = {},
 ): Promise<CliResult> {
   return runNode([bin, ...args], env, stdin, options);
 }
@@ -112,12 +112,22 @@ export async function runCliInProcess(
   return { code, stdout, stderr };
 }
 
+export interface RunOptions {
+  /** How long it may run (300 s by default), or with `quietFor`, how long it may go without output. */
+  timeoutMs?: number;
+  /**
+   * The limit counts from its last output, not its start: for a long run that reports progress
+   * (the demo prints each simulated month), so that a slow, loaded machine is not taken for a hang.
+   */
+  quietFor?: boolean;
+}
+
 /** Runs a Node.js script of the project (args[0]) in its own process, as runCli does `baton`. */
 export function runNode(
   args: string[],
   env: Record<string, string>,
   stdin?: string,
-  options: { timeoutMs?: number } = {},
+  options: RunOptions = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = track(
@@ -131,12 +141,24 @@ export function runNode(
     let stderr = '';
     let timedOut = false;
     const timeoutMs = options.timeoutMs ?? 300_000;
-    const timer = setTimeout(() => {
+    const expire = () => {
       timedOut = true;
       void end(child);
-    }, timeoutMs);
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    };
+    let timer = setTimeout(expire, timeoutMs);
+    const heard = () => {
+      if (!options.quietFor || timedOut) return;
+      clearTimeout(timer);
+      timer = setTimeout(expire, timeoutMs);
+    };
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      heard();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      heard();
+    });
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
@@ -147,7 +169,7 @@ export function runNode(
       if (timedOut)
         reject(
           new ProcessTimeoutError(
-            `baton ${args.join(' ')} did not finish in ${timeoutMs} ms:\n${stderr}`,
+            `baton ${args.join(' ')} ${options.quietFor ? 'printed nothing for' : 'did not finish in'} ${timeoutMs} ms:\n${stderr}`,
             child.pid,
           ),
         );
