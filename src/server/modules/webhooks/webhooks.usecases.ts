@@ -91,9 +91,10 @@ export async function queueWebhooks(
 }
 
 /**
- * Makes the oldest waiting batches their messages, until `limit` messages or none left. Each
- * message gets its `webhook-id` here, once: every endpoint and every retry sees the same one. An
- * event about a person erased since it was queued is dropped with them.
+ * Makes the oldest waiting batches their messages, 50 batches at a time until `limit` messages or
+ * none left (so a round may make up to 50 × 500 more than `limit`, after a sweep of thousands).
+ * Each message gets its `webhook-id` here, once: every endpoint and every retry sees the same one.
+ * An event about a person erased since it was queued is dropped with them.
  */
 async function messagesFromBatches(
   trx: Db,
