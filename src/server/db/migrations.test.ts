@@ -61,6 +61,14 @@ async function describeSchema(database: TestDatabase): Promise<string> {
 
 const names = Object.keys(migrations);
 
+/** A person as the first migrations store one, written in SQL (a migration test runs no live code). */
+async function insertContact(database: TestDatabase, id: string, at: string): Promise<void> {
+  await sql`insert into contacts (id, email, stage, stage_entered_at, consent_status, is_opted_out, created_at, updated_at)
+    values (${id}, 'jan@acme.nl', 'lead', ${at}, 'unknown', ${database.dialect === 'postgres' ? sql`false` : sql`0`}, ${at}, ${at})`.execute(
+    database.db,
+  );
+}
+
 for (const dialect of testDialects) {
   // One step at a time from an empty database: each prefix is what a store of that release has,
   // and the next migration must apply to it (the state after a prefix does not depend on how it
@@ -89,10 +97,7 @@ for (const dialect of testDialects) {
       expect((await migrator.migrateTo('0003_forms')).error).toBeUndefined();
       const contact = '0190a000-0000-7000-8000-000000000001';
       const at = '2026-01-01T00:00:00.000Z';
-      await sql`insert into contacts (id, email, stage, stage_entered_at, consent_status, is_opted_out, created_at, updated_at)
-        values (${contact}, 'jan@acme.nl', 'lead', ${at}, 'unknown', ${dialect === 'postgres' ? sql`false` : sql`0`}, ${at}, ${at})`.execute(
-        database.db,
-      );
+      await insertContact(database, contact, at);
       await sql`insert into touchpoints (id, type, category, occurred_at, received_at, contact_id, properties, is_lead_creating, source_kind)
         values ('0190a000-0000-7000-8000-000000000002', 'page_viewed', 'marketing', ${at}, ${at}, ${contact}, '{}', ${dialect === 'postgres' ? sql`true` : sql`1`}, 'api')`.execute(
         database.db,
@@ -124,10 +129,7 @@ for (const dialect of testDialects) {
       const at = '2026-01-01T00:00:00.000Z';
       const contact = '0190a000-0000-7000-8000-000000000001';
       const gone = '0190a000-0000-7000-8000-000000000002';
-      await sql`insert into contacts (id, email, stage, stage_entered_at, consent_status, is_opted_out, created_at, updated_at)
-        values (${contact}, 'jan@acme.nl', 'lead', ${at}, 'unknown', ${dialect === 'postgres' ? sql`false` : sql`0`}, ${at}, ${at})`.execute(
-        database.db,
-      );
+      await insertContact(database, contact, at);
       const events = [
         { type: 'contact.mql', occurredAt: at, data: { contactId: contact, stage: 'mql' } },
         { type: 'agreement.signed', occurredAt: at, data: { inForce: false } },
