@@ -1,7 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { bulkInsert } from '../../db/bulk.ts';
 import type { Db, SqliteStatements } from '../../db/database.ts';
-import { dialectOf, toDbTime } from '../../db/dialect.ts';
+import { dialectOf, inListSql, toDbTime } from '../../db/dialect.ts';
 import type {
   WebhookAttemptsTable,
   WebhookBatchesTable,
@@ -71,16 +71,13 @@ export async function forgetContactInWebhookBatches(db: Db, contactId: string): 
 
 /** Which of `ids` are people still stored. */
 export async function findStoredContactIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db
-      .selectFrom('contacts')
-      .select('id')
-      .where('id', 'in', ids.slice(i, i + 500))
-      .execute();
-    for (const row of rows) found.add(row.id);
-  }
-  return found;
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('contacts')
+    .select('id')
+    .where(inListSql(db, 'id', ids))
+    .execute();
+  return new Set(rows.map((r) => r.id));
 }
 
 /** Messages made from batches, in the dispatcher's transaction. */
