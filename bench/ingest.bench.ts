@@ -50,6 +50,7 @@ async function rawBaseline(dir: string, mode: RawMode): Promise<number> {
   const raw = new SQLite(path);
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = FULL');
+  raw.pragma('temp_store = memory'); // as Baton's own connection (src/server/db/database.ts)
   const contactIds: string[] = [];
   if (mode !== 'no_contact') {
     const at = new Date().toISOString();

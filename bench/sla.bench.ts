@@ -115,6 +115,7 @@ function rawSameWork(path: string, managerId: string): number {
   const raw = new SQLite(path);
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = FULL');
+  raw.pragma('temp_store = memory'); // as Baton's own connection (src/server/db/database.ts)
   raw.pragma('foreign_keys = ON');
   const at = now.toISOString();
   const later = new Date(now.getTime() + 8 * hour).toISOString();
@@ -197,6 +198,7 @@ function rawSelectAndMark(path: string): number {
   const raw = new SQLite(path);
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = FULL');
+  raw.pragma('temp_store = memory'); // as Baton's own connection (src/server/db/database.ts)
   const at = now.toISOString();
   const later = new Date(now.getTime() + 8 * hour).toISOString();
   const dueRows = raw

@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql, type QueryExecutorProvider } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../testing/databases.ts';
+import { migrateToLatest, openDatabase } from './database.ts';
 import { withSortMemory } from './dialect.ts';
+import { migrations } from './migrations/index.ts';
 import type { DB } from './tables.ts';
 
 describeEachDialect('the store’s connections', (getDatabase, dialect) => {
@@ -39,4 +44,33 @@ describeEachDialect('the store’s connections', (getDatabase, dialect) => {
     const db = getDatabase().db;
     expect(await withSortMemory(db, async (conn) => conn)).toBe(db);
   });
+});
+
+it('keeps SQLite’s statement journals in memory, also after migrating, and builds a migration’s indexes on disk', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-temp-store-'));
+  const database = openDatabase({ dialect: 'sqlite', path: join(dir, 'baton.db') });
+  try {
+    const tempStore = async () =>
+      (await sql<{ temp_store: number }>`pragma temp_store`.execute(database.db)).rows[0]!.temp_store;
+    expect(await tempStore()).toBe(2); // memory
+    let during: number | undefined;
+    const first = migrations['0001_initial']!;
+    migrations['0001_initial'] = {
+      ...first,
+      up: async (db) => {
+        during = (await sql<{ temp_store: number }>`pragma temp_store`.execute(db)).rows[0]!.temp_store;
+        await first.up(db);
+      },
+    };
+    try {
+      await migrateToLatest(database.db);
+    } finally {
+      migrations['0001_initial'] = first;
+    }
+    expect(during).toBe(0); // the default: temporary files
+    expect(await tempStore()).toBe(2);
+  } finally {
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
