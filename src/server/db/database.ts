@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
+import { startCheckpointer } from './checkpoints.ts';
 import { dialectOf, SqliteBooleanPlugin, type DialectName } from './dialect.ts';
 import { migrations } from './migrations/index.ts';
 import type { DB } from './tables.ts';
@@ -38,6 +39,11 @@ export type DatabaseOptions =
       path: string;
       /** With path ':memory:': start from this serialized database (`serialize()`) instead of empty. */
       image?: Buffer;
+      /**
+       * A file store is checkpointed from a worker thread of its own (checkpoints.ts). Off for the
+       * connections of Baton's other threads: the process's main connection has one already.
+       */
+      backgroundCheckpoints?: boolean;
     }
   | { dialect: 'postgres'; url: string; poolMax?: number; searchPath?: string };
 
@@ -59,6 +65,10 @@ export function openDatabase(options: DatabaseOptions): Database {
     // spills to a temporary file past 64 KiB: a file created, written and deleted per statement,
     // ~30 µs of each capture insert and contact update (issue 27). Kept in memory instead.
     sqlite.pragma('temp_store = memory');
+    const checkpointer =
+      options.path !== ':memory:' && options.backgroundCheckpoints !== false
+        ? startCheckpointer(sqlite, options.path)
+        : undefined;
     const statements = withStatementCache(sqlite);
     const db = new Kysely<DB>({
       dialect: new SqliteDialect({ database: statements }),
@@ -68,7 +78,10 @@ export function openDatabase(options: DatabaseOptions): Database {
       db,
       dialect: 'sqlite',
       sqlite: statements,
-      close: () => db.destroy(),
+      close: async () => {
+        await checkpointer?.stop();
+        await db.destroy();
+      },
       serialize: () => sqlite.serialize(),
       optimize: () => {
         sqlite.pragma('analysis_limit = 1000');

@@ -9,7 +9,10 @@ import type { FromThread, ToThread } from './attribution.thread-host.ts';
 const port = parentPort!;
 const post = (message: FromThread) => port.postMessage(message);
 const { store } = workerData as { store: DatabaseOptions };
-const database = openDatabase(store);
+// The server's own connection checkpoints the file in the background already.
+const database = openDatabase(
+  store.dialect === 'sqlite' ? { ...store, backgroundCheckpoints: false } : store,
+);
 
 port.on('message', (message: ToThread) => {
   if (message.type !== 'stop')

@@ -13,7 +13,10 @@ const port = parentPort!;
 const post = (message: FromThread) => port.postMessage(message);
 const { store } = workerData as { store: DatabaseOptions };
 
-const database = openDatabase(store);
+// The server's own connection checkpoints the file in the background already.
+const database = openDatabase(
+  store.dialect === 'sqlite' ? { ...store, backgroundCheckpoints: false } : store,
+);
 const bus = createEventBus((error, event) =>
   post({ type: 'error', message: `event handler failed on ${event.type}: ${String(error)}` }),
 );
