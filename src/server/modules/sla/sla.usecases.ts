@@ -386,6 +386,7 @@ async function sweepIn({
   const advances: InstanceAdvance[] = [];
   const taken: { instance: DueInstance; steps: LadderStep[] }[] = [];
   const hooks: WebhookEvent[] = [];
+  const nowText = toDbTime(now);
   for (const instance of due) {
     const responded = respondedAt(instance, responsesOf.get(instance.contact_id));
     const settled = settlementOf(instance, responded, stages.get(instance.contact_id), now);
@@ -407,7 +408,8 @@ async function sweepIn({
       nextCheckAt: next ? toDbTime(next) : null,
       level: Math.max(Number(instance.level), ...steps.map((step) => step.level)),
       breachedAt: firstBreach && instance.breached_at === null ? toDbTime(firstBreach.at) : null,
-      updatedAt: toDbTime(now),
+      updatedAt: nowText,
+      row: instance.row,
     });
     taken.push({ instance, steps });
   }
