@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
+import { startCheckpointer } from './checkpoints.ts';
 import { openDatabase } from './database.ts';
 
 const pages = async (database: ReturnType<typeof openDatabase>, pragma: string) =>
@@ -49,6 +51,28 @@ it('checkpoints an in-memory store and the connections of Baton’s other thread
   } finally {
     await memory.close();
     await thread.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('checkpoints in the commits again, and says so, when its thread fails', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-checkpoints-'));
+  const connection = new SQLite(join(dir, 'baton.db'));
+  connection.pragma('journal_mode = WAL');
+  const said: string[] = [];
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    said.push(String(chunk));
+    return true;
+  });
+  try {
+    // The thread cannot open a store that is not there: it fails as soon as it starts.
+    const checkpointer = startCheckpointer(connection, join(dir, 'missing.db'));
+    while (!said.some((line) => line.includes('checkpoints thread failed'))) await sleep(20);
+    expect(connection.pragma('wal_autocheckpoint', { simple: true })).toBe(1_000);
+    await checkpointer.stop();
+  } finally {
+    stderr.mockRestore();
+    connection.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -45,7 +45,8 @@ parentPort.on('message', () => {
  * from the write-ahead log into the database file, and its fsync, no longer run inside a commit on
  * the thread that serves requests (~13% of batched capture, up to half of a large sweep's commit;
  * issue 27). Passive checkpoints never wait for, nor hold up, a reader or a writer. If the thread
- * fails, the connection checkpoints by itself again, as SQLite does by default.
+ * fails, the connection checkpoints by itself again, as SQLite does by default, and says so on
+ * standard error.
  */
 export function startCheckpointer(connection: SQLite.Database, path: string): { stop(): Promise<void> } {
   const worker = new Worker(source, {
@@ -57,8 +58,13 @@ export function startCheckpointer(connection: SQLite.Database, path: string): { 
   connection.pragma(`wal_autocheckpoint = ${safetyNetPages}`);
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   let stopping = false;
-  worker.on('error', () => {
-    if (!stopping && connection.open) connection.pragma(`wal_autocheckpoint = ${defaultAutoCheckpointPages}`);
+  worker.on('error', (error) => {
+    if (stopping || !connection.open) return;
+    connection.pragma(`wal_autocheckpoint = ${defaultAutoCheckpointPages}`);
+    // Nothing is lost, only the speed: said where an operator looks, as the other threads' failures are.
+    process.stderr.write(
+      `SQLite checkpoints thread failed (${error.message}); commits checkpoint the store themselves again\n`,
+    );
   });
   return {
     async stop() {
