@@ -203,21 +203,44 @@ export type DueInstance = Pick<SlaInstanceRow, (typeof dueColumns)[number]> & {
   row?: number;
 };
 
+/** A due clock as the SQLite statement below returns it: its rowid, then `dueColumns` in order. */
+type DueRow = [number, ...ValuesOf<typeof dueColumns>];
+type ValuesOf<T extends readonly (keyof DueInstance)[]> = { -readonly [K in keyof T]: DueInstance[T[K]] };
+
 export async function lockDueInstances(
   db: Db,
   sqlite: SqliteStatements | undefined,
   now: Date,
   limit: number,
 ): Promise<DueInstance[]> {
-  if (sqlite)
-    // The sweeper's hot path on SQLite: one prepared statement (the transaction holds the lock).
-    return sqlite
+  if (sqlite) {
+    // The sweeper's hot path on SQLite: one prepared statement (the transaction holds the lock),
+    // its rows read as arrays: better-sqlite3 builds an object key by key, at twice the cost.
+    const rows = sqlite
       .prepare(
-        `select rowid as row, ${dueColumns.join(', ')} from sla_instances
+        `select rowid, ${dueColumns.join(', ')} from sla_instances
           where next_check_at is not null and next_check_at <= ?
           order by next_check_at limit ?`,
       )
-      .all(toDbTime(now), limit) as DueInstance[];
+      .raw(true)
+      .all(toDbTime(now), limit) as DueRow[];
+    return rows.map((r): DueInstance => ({
+      row: r[0],
+      id: r[1],
+      contact_id: r[2],
+      policy_id: r[3],
+      user_id: r[4],
+      stage: r[5],
+      target: r[6],
+      status: r[7],
+      level: r[8],
+      ladder: r[9],
+      next_step: r[10],
+      started_at: r[11],
+      deadline_at: r[12],
+      breached_at: r[13],
+    }));
+  }
   return db
     .selectFrom('sla_instances')
     .select(dueColumns)
