@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isPublicAddress, leadEventsOf, retryDelayMs, retrySchedule, targetProblem } from './webhooks.ts';
+import {
+  isPublicAddress,
+  leadEventsOf,
+  retryDelayMs,
+  retrySchedule,
+  targetProblem,
+  withoutWrittenText,
+} from './webhooks.ts';
 
 describe('webhook retries', () => {
   it('back off from seconds to a day, about three days in all, then stop', () => {
@@ -63,5 +70,28 @@ describe('the webhook events of a stage change', () => {
     expect(move('customer', 'recycled')).toEqual(['lead.recycled']);
     expect(move('sal', 'sql')).toEqual([]);
     expect(move(null, 'lead')).toEqual([]);
+  });
+});
+
+describe('withoutWrittenText', () => {
+  it('blanks notes and reasons: null where the type allows it, else empty text; the rest stays', () => {
+    const data = {
+      contactId: 'c1',
+      reasonCode: 'not_now',
+      note: 'Belt na zijn operatie terug',
+      reason: 'Ziek',
+    };
+    expect(withoutWrittenText(data, () => true)).toEqual({
+      contactId: 'c1',
+      reasonCode: 'not_now',
+      note: null,
+      reason: null,
+    });
+    expect(withoutWrittenText(data, (field) => field !== 'reason')).toMatchObject({ note: null, reason: '' });
+    expect(data.note).toBe('Belt na zijn operatie terug');
+    expect(withoutWrittenText({ contactId: 'c1', note: null }, () => true)).toEqual({
+      contactId: 'c1',
+      note: null,
+    });
   });
 });

@@ -110,3 +110,23 @@ export function leadEventsOf(
   if (move.to === 'recycled' && move.from !== 'recycled') events.push('lead.recycled');
   return events;
 }
+
+/** The fields of an event's data that hold what a person wrote: a note, a reason given in words. */
+const writtenFields = ['note', 'reason'] as const;
+
+/**
+ * An event's data without what people wrote about the lead (anonymising keeps the event, which the
+ * figures and the receivers' history still count, but not the words): each written field becomes
+ * null, or the empty string where the event type requires text (`acceptsNull` says which).
+ *
+ * @example withoutWrittenText({ contactId: 'c1', note: 'Called his wife' }, () => true) // { contactId: 'c1', note: null }
+ */
+export function withoutWrittenText(
+  data: Record<string, unknown>,
+  acceptsNull: (field: string) => boolean,
+): Record<string, unknown> {
+  const blanked = { ...data };
+  for (const field of writtenFields)
+    if (typeof blanked[field] === 'string') blanked[field] = acceptsNull(field) ? null : '';
+  return blanked;
+}

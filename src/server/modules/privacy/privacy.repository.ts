@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database.ts';
 import { toDbTime } from '../../db/dialect.ts';
 import { forgetLeadInDigests } from '../contacts/contacts.repository.ts';
+import { blankWrittenTextInWebhooks } from '../webhooks/webhooks.repository.ts';
 
 /**
  * Every table that holds rows about a person, in the order an export lists them. A test compares
@@ -265,8 +266,9 @@ export async function findUnconvertedLeadsBefore(db: Db, cutoff: Date, limit: nu
 /**
  * Anonymises a contact: its personal fields go blank, its other addresses, visitor ids and consent
  * records go, its touches lose their pages and form fields, the emails about it their text, and the
- * logs their details. What the figures count stays: the contact row with its stage, dates, sources
- * and account, its stage history and its touches' channels and campaigns.
+ * logs their details, the webhook events about it the notes and reasons people wrote. What the
+ * figures count stays: the contact row with its stage, dates, sources and account, its stage
+ * history and its touches' channels and campaigns.
  */
 export async function anonymiseContact(db: Db, contactId: string, at: Date): Promise<void> {
   await db
@@ -310,4 +312,5 @@ export async function anonymiseContact(db: Db, contactId: string, at: Date): Pro
     .execute();
   await forgetLeadInDigests(db, contactId);
   await db.updateTable('qualifications').set({ note: null }).where('contact_id', '=', contactId).execute();
+  await blankWrittenTextInWebhooks(db, contactId);
 }

@@ -7,6 +7,8 @@ import type { Actor } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
 import { dialectOf } from '../../db/dialect.ts';
 import { outlookInvitation } from '../../testing/invitations.ts';
+import { startWebhookReceiver } from '../../testing/webhook-receiver.ts';
+import { createWebhookSender } from '../../platform/webhook-sender.ts';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { addUser, createTestApp, createTestContext, signIn, type TestContext } from '../../testing/world.ts';
 import type { App } from '../shared/http.ts';
@@ -403,6 +405,112 @@ describeEachDialect('retention: how long each kind of data is kept', (getDatabas
       ]);
     } finally {
       await app.close();
+    }
+  });
+
+  it('anonymising blanks what people wrote about the lead in its webhook events, queued or made, and the answers to them', async () => {
+    const context = createTestContext(getDatabase());
+    // The receiver answers with what it got: its answer quotes the note.
+    const receiver = await startWebhookReceiver((hook, response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end(hook.body),
+    );
+    try {
+      context.clock.set('2024-01-10T09:00:00.000Z');
+      const sender = createWebhookSender({ timeoutMs: 30_000, maxBodyBytes: 4096 });
+      await context.services.webhooks.updateSettings(cli, { allowPrivateTargets: true });
+      await context.services.webhooks.createEndpoint(cli, {
+        url: receiver.url,
+        eventTypes: ['lead.mql', 'lead.rejected', 'lead.recycled'],
+      });
+      await context.services.capture.ingest(
+        cli,
+        {
+          events: [
+            { type: 'form_submitted', occurredAt: '2024-01-10T08:30:00Z', email: 'stil@vergeten.nl' },
+            { type: 'form_submitted', occurredAt: '2024-01-10T08:31:00Z', email: 'actief@blijft.nl' },
+          ],
+        },
+        undefined,
+      );
+      const idOf = async (email: string) =>
+        (await context.services.privacy.findSubject(cli, email)).contacts[0]!.id;
+      const quiet = await idOf('stil@vergeten.nl');
+      const active = await idOf('actief@blijft.nl');
+      const note = 'Zijn vrouw zegt dat hij na zijn operatie terugbelt';
+      for (const id of [quiet, active]) {
+        await context.services.contacts.changeStage(cli, id, { to: 'mql' });
+        await context.services.contacts.changeStage(cli, id, { to: 'recycled', reasonCode: 'not_now', note });
+      }
+      // Made into messages and delivered; then one more event, still queued.
+      await context.services.webhooks.fanOut();
+      for (const endpoint of await context.services.webhooks.dueEndpoints())
+        while ((await context.services.webhooks.deliver(sender, 'test', endpoint)) > 0);
+      await context.services.contacts.changeStage(cli, quiet, { to: 'mql', note: `Weer bellen: ${note}` });
+      const db = context.database.db;
+      const stored = async () => {
+        const messages = await db.selectFrom('webhook_messages').select(['contact_id', 'payload']).execute();
+        const batches = await db.selectFrom('webhook_batches').select('events').execute();
+        const answers = await db
+          .selectFrom('webhook_attempts as a')
+          .innerJoin('webhook_deliveries as d', 'd.id', 'a.delivery_id')
+          .innerJoin('webhook_messages as m', 'm.id', 'd.message_id')
+          .select(['m.contact_id', 'a.response_body'])
+          .execute();
+        return {
+          messages: messages.map(
+            (m) => [m.contact_id, (JSON.parse(m.payload) as { data: object }).data] as const,
+          ),
+          queued: batches.flatMap((b) => JSON.parse(b.events) as { data: { contactId: string } }[]),
+          answers,
+        };
+      };
+      const before = await stored();
+      expect(before.messages.filter(([c]) => c === quiet).map(([, d]) => d)).toContainEqual(
+        expect.objectContaining({ note }),
+      );
+      expect(before.answers.filter((a) => a.contact_id === quiet).map((a) => a.response_body)).toContainEqual(
+        expect.stringContaining(note),
+      );
+      expect(before.queued.map((e) => e.data)).toContainEqual(
+        expect.objectContaining({ contactId: quiet, note: `Weer bellen: ${note}` }),
+      );
+
+      // Two years on: the active lead was touched last week; the quiet one is anonymised.
+      context.clock.set('2026-12-01T09:00:00.000Z');
+      await context.services.capture.ingest(
+        cli,
+        { events: [{ type: 'page_viewed', occurredAt: '2026-11-24T10:00:00Z', email: 'actief@blijft.nl' }] },
+        undefined,
+      );
+      await context.services.privacy.updateRetention(cli, { unconvertedLeadsDays: 730 });
+      expect(await context.services.privacy.runRetention(cli, false)).toMatchObject({ unconvertedLeads: 1 });
+
+      const after = await stored();
+      const quietMessages = after.messages.filter(([c]) => c === quiet).map(([, d]) => d);
+      expect(quietMessages).toHaveLength(before.messages.filter(([c]) => c === quiet).length);
+      // lead.mql, lead.rejected and lead.recycled hold a note; it is gone from each.
+      expect(quietMessages.filter((d) => 'note' in d).map((d) => d.note)).toEqual([null, null, null]);
+      expect(quietMessages).toContainEqual(
+        expect.objectContaining({ contactId: quiet, reasonCode: 'not_now', stage: 'recycled' }),
+      );
+      expect(after.answers.filter((a) => a.contact_id === quiet).map((a) => a.response_body)).toEqual(
+        before.answers.filter((a) => a.contact_id === quiet).map(() => null),
+      );
+      expect(after.queued.map((e) => e.data)).toContainEqual(
+        expect.objectContaining({ contactId: quiet, stage: 'mql', note: null }),
+      );
+      // The other lead's events and answers keep their words.
+      expect(after.messages.filter(([c]) => c === active)).toEqual(
+        before.messages.filter(([c]) => c === active),
+      );
+      expect(after.answers.filter((a) => a.contact_id === active)).toEqual(
+        before.answers.filter((a) => a.contact_id === active),
+      );
+      expect(
+        JSON.stringify([quietMessages, after.queued.filter((e) => e.data.contactId === quiet)]),
+      ).not.toContain('operatie');
+    } finally {
+      await receiver.close();
     }
   });
 });

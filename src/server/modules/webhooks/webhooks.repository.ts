@@ -1,4 +1,8 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+import { webhookEventTypes } from '../../../contract/webhooks.ts';
+import { withoutWrittenText } from '../../../domain/webhooks/webhooks.ts';
 import { bulkInsert } from '../../db/bulk.ts';
 import type { Db, SqliteStatements } from '../../db/database.ts';
 import { dialectOf, inListSql, toDbTime } from '../../db/dialect.ts';
@@ -67,6 +71,67 @@ export async function forgetContactInWebhookBatches(db: Db, contactId: string): 
         .where('id', '=', batch.id)
         .execute();
   }
+}
+
+/** Whether the event type lets a field of its data be null (else it must be text). */
+function acceptsNull(type: string, field: string): boolean {
+  const types: Record<string, { data: { properties?: Record<string, TSchema> } } | undefined> =
+    webhookEventTypes;
+  const property = types[type]?.data.properties?.[field];
+  return property === undefined || Value.Check(property, null);
+}
+
+/**
+ * Anonymising a person: blanks what people wrote about them (notes, reasons) in the webhook events
+ * about them — those still queued, the messages made (which a replay would send again) — and
+ * what the receivers answered to those messages, which may quote them. The events stay.
+ */
+export async function blankWrittenTextInWebhooks(db: Db, contactId: string): Promise<void> {
+  const batches = await db
+    .selectFrom('webhook_batches')
+    .select(['id', 'events'])
+    // An id is hex digits and dashes.
+    .where('events', 'like', `%${contactId.replace(/[^0-9a-f-]/gi, '')}%`)
+    .execute();
+  for (const batch of batches) {
+    const events = JSON.parse(batch.events) as { type: string; data: Record<string, unknown> }[];
+    const blanked = events.map((e) =>
+      e.data.contactId === contactId
+        ? { ...e, data: withoutWrittenText(e.data, (field) => acceptsNull(e.type, field)) }
+        : e,
+    );
+    const text = JSON.stringify(blanked);
+    if (text !== batch.events)
+      await db.updateTable('webhook_batches').set({ events: text }).where('id', '=', batch.id).execute();
+  }
+  const messages = await db
+    .selectFrom('webhook_messages')
+    .select(['id', 'type', 'payload'])
+    .where('contact_id', '=', contactId)
+    .execute();
+  for (const message of messages) {
+    const body = JSON.parse(message.payload) as { data: Record<string, unknown> };
+    const text = JSON.stringify({
+      ...body,
+      data: withoutWrittenText(body.data, (field) => acceptsNull(message.type, field)),
+    });
+    if (text !== message.payload)
+      await db.updateTable('webhook_messages').set({ payload: text }).where('id', '=', message.id).execute();
+  }
+  await db
+    .updateTable('webhook_attempts')
+    .set({ response_body: null })
+    .where(
+      'delivery_id',
+      'in',
+      db
+        .selectFrom('webhook_deliveries as d')
+        .innerJoin('webhook_messages as m', 'm.id', 'd.message_id')
+        .select('d.id')
+        .where('m.contact_id', '=', contactId),
+    )
+    .where('response_body', 'is not', null)
+    .execute();
 }
 
 /** Which of `ids` are people still stored. */
