@@ -26,8 +26,7 @@ import SQLite from 'better-sqlite3';
 import { v7 } from 'uuid';
 import { migrateToLatest, openDatabase } from '../src/server/db/database.ts';
 import { createTestContext } from '../src/server/testing/world.ts';
-import { readJson } from '../src/server/db/json-column.ts';
-import { SlaDigestParams } from '../src/server/modules/notifications/notifications.usecases.ts';
+import { readDigest, writeDigest } from '../src/server/modules/notifications/digest-params.ts';
 import { round, size } from './measure.ts';
 
 type Layout = 'arrival' | 'scattered';
@@ -161,7 +160,7 @@ function rawSameWork(path: string, managerId: string): number {
         v7(),
         `sla:digest:${rows[0]!.id}:${managerId}`,
         managerId,
-        JSON.stringify({
+        writeDigest({
           kind: 'breach',
           toRep: false,
           items: rows.map((r) => ({
@@ -286,10 +285,7 @@ async function measure(layout: Layout) {
     const dueSweep = performance.now() - start;
     // One digest email to the manager, naming every due lead.
     const digests = await reopened.db.selectFrom('outbox').select('params').execute();
-    const named = digests.reduce(
-      (n, d) => n + readJson(SlaDigestParams, d.params, 'outbox.params').items.length,
-      0,
-    );
+    const named = digests.reduce((n, d) => n + readDigest(d.params).items.length, 0);
     if (digests.length !== 1 || named !== due)
       throw new Error(`expected one digest of ${due} leads, found ${digests.length} naming ${named}`);
     await reopened.close();

@@ -3,18 +3,11 @@ import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type Sql
 import type { Visibility } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
 import type { DB } from '../../db/tables.ts';
-import {
-  containsPattern,
-  dialectOf,
-  fromDbJson,
-  fromDbTime,
-  inListSql,
-  likeSql,
-  toDbTime,
-} from '../../db/dialect.ts';
+import { containsPattern, dialectOf, fromDbTime, inListSql, likeSql, toDbTime } from '../../db/dialect.ts';
 import { leadEventsOf } from '../../../domain/webhooks/webhooks.ts';
 import { combinations, trigramQuestion } from '../../../domain/search/similarity.ts';
 import { forgetContactInWebhookBatches } from '../webhooks/webhooks.repository.ts';
+import { readDigest, writeDigest } from '../notifications/digest-params.ts';
 import { queueWebhooks, webhookEvent } from '../webhooks/webhooks.usecases.ts';
 import { newId } from '../../platform/ids.ts';
 import type {
@@ -434,12 +427,12 @@ export async function forgetLeadInDigests(db: Db, contactId: string): Promise<vo
     .where(sql<string>`cast(params as text)`, 'like', `%${contactId.replace(/[^0-9a-f-]/gi, '')}%`)
     .execute();
   for (const digest of digests) {
-    const params = fromDbJson(digest.params) as { items: { contactId: string }[] };
+    const params = readDigest(digest.params);
     if (!params.items.some((i) => i.contactId === contactId)) continue;
     await db
       .updateTable('outbox')
       .set({
-        params: JSON.stringify({ ...params, items: params.items.filter((i) => i.contactId !== contactId) }),
+        params: writeDigest({ ...params, items: params.items.filter((i) => i.contactId !== contactId) }),
         ...(digest.subject !== null && { body_text: null, body_html: null }),
       })
       .where('id', '=', digest.id)

@@ -36,8 +36,7 @@ import {
   saveReadUpTo,
 } from './outbox.repository.ts';
 import { inboxKinds, type Inbox, type InboxKind } from '../../../contract/inbox.ts';
-import { readJson } from '../../db/json-column.ts';
-import { SlaDigestParams } from './notifications.usecases.ts';
+import { readDigest } from './digest-params.ts';
 
 function toMessage(row: OutboxRow): OutboxMessage {
   return {
@@ -138,7 +137,7 @@ export function createNotificationsService(
             lead: row.contact_id ? { id: row.contact_id, name } : null,
             leads:
               row.template === 'sla.digest' && row.params !== null
-                ? readJson(SlaDigestParams, row.params, 'outbox.params').items.length
+                ? readDigest(row.params).items.length
                 : row.contact_id
                   ? 1
                   : 0,

@@ -61,7 +61,8 @@ import {
 import { readJson } from '../../db/json-column.ts';
 import { readExplanation } from '../scoring/scoring.repository.ts';
 import { ScoringModelDefinition as ScoringModelDefinitionSchema } from '../../../contract/scoring.ts';
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
+import { readDigest, writeDigest, type QueuedDigest, type QueuedDigestLead } from './digest-params.ts';
 import { Nullable } from '../../../contract/common.ts';
 
 /** What a queued ladder step keeps until it is rendered, just before it is sent. */
@@ -73,27 +74,6 @@ const SlaStepParams = Type.Object({
   deadline: Type.String(),
   overdueMs: Type.Number(),
 });
-
-/** A lead in a queued digest of ladder steps. */
-const SlaDigestItemParams = Type.Object({
-  instanceId: Type.String(),
-  stepIndex: Type.Integer(),
-  contactId: Type.String(),
-  level: Type.Integer(),
-  repId: Nullable(Type.String()),
-  policyId: Type.String(),
-  deadline: Type.String(),
-  overdueMs: Type.Number(),
-});
-type SlaDigestItemParams = Static<typeof SlaDigestItemParams>;
-
-/** What a queued digest keeps until it is rendered: the kind of step, whether to the rep, the leads. */
-export const SlaDigestParams = Type.Object({
-  kind: Type.Enum(['reminder', 'breach']),
-  toRep: Type.Boolean(),
-  items: Type.Array(SlaDigestItemParams),
-});
-export type SlaDigestParams = Static<typeof SlaDigestParams>;
 
 /*
  * The notifications engine: what Baton queues in the outbox, in the transaction of the change it
@@ -702,7 +682,7 @@ function digestGroups(steps: readonly SlaStepEmail[]) {
   return [...groups.entries()].map(([key, group]) => ({ key, steps: group, first: group[0]! }));
 }
 
-const digestItemOf = (s: SlaStepEmail): SlaDigestItemParams => ({
+const digestItemOf = (s: SlaStepEmail): QueuedDigestLead => ({
   instanceId: s.instanceId,
   stepIndex: s.stepIndex,
   contactId: s.contactId,
@@ -756,11 +736,11 @@ export async function queueSlaSteps({
       recipient: target.recipient,
       language: recipientOf(a.to).language,
       template: 'sla.digest',
-      params: JSON.stringify({
+      params: writeDigest({
         kind: a.group[0]!.kind,
         toRep: a.to.id === a.group[0]!.repId,
         items: a.group.map(digestItemOf),
-      } satisfies SlaDigestParams),
+      }),
       contact_id: a.contactId,
       status: channel === 'in_app' ? 'sent' : 'pending',
       attempts: 0,
@@ -793,7 +773,7 @@ async function renderQueued({
   const recipient = await findUserById(db, row.recipient_user_id);
   if (!recipient) throw new Error(`message ${row.id}: its recipient no longer exists`);
   // A step queued before digests (one lead a row), or a digest.
-  const digest: SlaDigestParams =
+  const digest: QueuedDigest =
     row.template === 'sla.step'
       ? (() => {
           const p = readJson(SlaStepParams, row.params, 'outbox.params');
@@ -804,7 +784,7 @@ async function renderQueued({
             items: [{ ...p, instanceId: '', stepIndex: 0, contactId: row.contact_id }],
           };
         })()
-      : readJson(SlaDigestParams, row.params, 'outbox.params');
+      : readDigest(row.params);
   const email = await renderDigest({ db, digest, recipient, links, now });
   if (!email) throw new Error(`message ${row.id}: its leads no longer exist`);
   await storeRendered(
@@ -829,7 +809,7 @@ async function renderDigest({
   now,
 }: {
   db: Db;
-  digest: SlaDigestParams;
+  digest: QueuedDigest;
   recipient: UserRow;
   links: Links;
   now: Date;

@@ -7,8 +7,7 @@ import { startTestSmtpServer, type TestSmtpServer } from '../../testing/smtp.ts'
 import { createTestContext, type TestContext } from '../../testing/world.ts';
 import { findInstancesOfContact } from './sla.repository.ts';
 import { sweepDueClocks } from './sla.usecases.ts';
-import { readJson } from '../../db/json-column.ts';
-import { SlaDigestParams } from '../notifications/notifications.usecases.ts';
+import { readDigest } from '../notifications/digest-params.ts';
 
 const cli = { kind: 'cli' } as const;
 
@@ -89,7 +88,7 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
       .execute();
     return rows.map((r) => ({
       to: r.recipient_user_id,
-      leads: readJson(SlaDigestParams, r.params, 'outbox.params').items.map((i) => i.contactId),
+      leads: readDigest(r.params).items.map((i) => i.contactId),
     }));
   };
   /** Moves the clock to `iso` and sweeps, as the server does every few seconds. */
