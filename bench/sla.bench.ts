@@ -26,7 +26,7 @@ import SQLite from 'better-sqlite3';
 import { v7 } from 'uuid';
 import { migrateToLatest, openDatabase } from '../src/server/db/database.ts';
 import { createTestContext } from '../src/server/testing/world.ts';
-import { readDigest, writeDigest } from '../src/server/modules/notifications/digest-params.ts';
+import { readDigest, writeDigest } from '../src/server/modules/shared/queued-digests.ts';
 import { round, size } from './measure.ts';
 
 type Layout = 'arrival' | 'scattered';

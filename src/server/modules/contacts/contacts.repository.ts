@@ -7,7 +7,7 @@ import { containsPattern, dialectOf, fromDbTime, inListSql, likeSql, toDbTime } 
 import { leadEventsOf } from '../../../domain/webhooks/webhooks.ts';
 import { combinations, trigramQuestion } from '../../../domain/search/similarity.ts';
 import { forgetContactInWebhookBatches } from '../webhooks/webhooks.repository.ts';
-import { readDigest, writeDigest } from '../notifications/digest-params.ts';
+import { readDigest, writeDigest } from '../shared/queued-digests.ts';
 import { queueWebhooks, webhookEvent } from '../webhooks/webhooks.usecases.ts';
 import { newId } from '../../platform/ids.ts';
 import type {

@@ -36,7 +36,7 @@ import {
   saveReadUpTo,
 } from './outbox.repository.ts';
 import { inboxKinds, type Inbox, type InboxKind } from '../../../contract/inbox.ts';
-import { readDigest } from './digest-params.ts';
+import { readDigest } from '../shared/queued-digests.ts';
 
 function toMessage(row: OutboxRow): OutboxMessage {
   return {

@@ -62,7 +62,12 @@ import { readJson } from '../../db/json-column.ts';
 import { readExplanation } from '../scoring/scoring.repository.ts';
 import { ScoringModelDefinition as ScoringModelDefinitionSchema } from '../../../contract/scoring.ts';
 import { Type } from 'typebox';
-import { readDigest, writeDigest, type QueuedDigest, type QueuedDigestLead } from './digest-params.ts';
+import {
+  readDigest,
+  writeDigest,
+  type QueuedDigest,
+  type QueuedDigestLead,
+} from '../shared/queued-digests.ts';
 import { Nullable } from '../../../contract/common.ts';
 
 /** What a queued ladder step keeps until it is rendered, just before it is sent. */

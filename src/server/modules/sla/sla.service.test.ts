@@ -7,7 +7,7 @@ import { startTestSmtpServer, type TestSmtpServer } from '../../testing/smtp.ts'
 import { createTestContext, type TestContext } from '../../testing/world.ts';
 import { findInstancesOfContact } from './sla.repository.ts';
 import { sweepDueClocks } from './sla.usecases.ts';
-import { readDigest } from '../notifications/digest-params.ts';
+import { readDigest } from '../shared/queued-digests.ts';
 
 const cli = { kind: 'cli' } as const;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StoredJsonError } from '../../db/json-column.ts';
-import { readDigest, writeDigest, type QueuedDigest } from './digest-params.ts';
+import { readDigest, writeDigest, type QueuedDigest } from './queued-digests.ts';
 
 const lead = (n: number, repId: string | null, policyId: string) => ({
   instanceId: `0190aaaa-0000-7000-8000-${String(n).padStart(12, '0')}`,
