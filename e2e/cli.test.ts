@@ -138,6 +138,7 @@ describe.each(e2eStores)('baton users and api-keys on %s', (store) => {
         '0061_rep_speeds_by_handover',
         '0062_team_speeds',
         '0063_webhook_batches',
+        '0064_webhook_message_retention',
       ],
     });
   });
@@ -362,7 +363,7 @@ describe.each(e2eStores)('baton contacts, for a request under the GDPR/AVG, on %
       const dryRun = await runCliInProcess(['retention', 'run', '--dry-run'], env);
       expect(dryRun.code, dryRun.stderr).toBe(0);
       expect(dryRun.stdout).toBe(
-        'Dry run: would delete 0 anonymous touches, anonymise 0 leads that never became customers, blank 0 email bodies.\n',
+        'Dry run: would delete 0 anonymous touches, anonymise 0 leads that never became customers, blank 0 email bodies, delete 0 webhook messages.\n',
       );
       const bert = await runCliInProcess(['contacts', 'find', 'bert@bakkerij-jansen.nl', '--json'], env);
       expect(JSON.parse(bert.stdout)).toMatchObject({ contacts: [{ firstName: 'Bert' }], erasedAt: null });

@@ -15,7 +15,7 @@ export function registerRetentionCommand(program: Command, io: Io, env: Env | un
   retention
     .command('run')
     .description(
-      'Apply the retention periods now (the server does it daily): delete old anonymous touches, anonymise quiet leads that never became customers, blank old email bodies; logged',
+      'Apply the retention periods now (the server does it daily): delete old anonymous touches, anonymise quiet leads that never became customers, blank old email bodies, delete old webhook messages once delivered; logged',
     )
     .option('--dry-run', 'count what would go, change nothing')
     .option('--json', 'print JSON')
@@ -26,7 +26,8 @@ export function registerRetentionCommand(program: Command, io: Io, env: Env | un
         io.out(
           `${report.dryRun ? 'Dry run: would delete' : 'Deleted'} ${report.anonymousTouches} anonymous touches, ` +
             `${report.dryRun ? 'anonymise' : 'anonymised'} ${report.unconvertedLeads} leads that never became customers, ` +
-            `${report.dryRun ? 'blank' : 'blanked'} ${report.emailBodies} email bodies.`,
+            `${report.dryRun ? 'blank' : 'blanked'} ${report.emailBodies} email bodies, ` +
+            `${report.dryRun ? 'delete' : 'deleted'} ${report.webhookMessages} webhook messages.`,
         );
       });
     });

@@ -27,6 +27,10 @@ export const RetentionReport = Type.Object({
   anonymousTouches: Type.Integer({ description: 'Touches of visitors never identified, deleted' }),
   unconvertedLeads: Type.Integer({ description: 'Leads that never became customers, anonymised' }),
   emailBodies: Type.Integer({ description: 'Delivered emails whose text was blanked' }),
+  webhookMessages: Type.Integer({
+    description:
+      'Webhook messages whose every delivery had finished, deleted with their deliveries and attempts',
+  }),
 });
 export type RetentionReport = Static<typeof RetentionReport>;
 
@@ -34,6 +38,10 @@ export const RetentionSettings = Type.Object({
   anonymousTouchesDays: Days,
   unconvertedLeadsDays: Days,
   emailBodiesDays: Days,
+  webhookMessagesDays: Type.Union([Type.Integer({ minimum: 30, maximum: 3650 }), Type.Null()], {
+    description:
+      'Days to keep webhook messages (what was sent, with its deliveries and attempts), 30 to 3650; null keeps them. 90 unless changed; a message older than this can no longer be replayed',
+  }),
   updatedAt: Instant,
   lastRun: Type.Union([RetentionReport, Type.Null()], { description: 'What the daily job did last' }),
 });
@@ -43,6 +51,7 @@ export const UpdateRetentionSettingsBody = StrictObject({
   anonymousTouchesDays: Type.Optional(Days),
   unconvertedLeadsDays: Type.Optional(Days),
   emailBodiesDays: Type.Optional(Days),
+  webhookMessagesDays: Type.Optional(Days),
 });
 export type UpdateRetentionSettingsBody = Static<typeof UpdateRetentionSettingsBody>;
 

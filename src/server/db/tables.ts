@@ -63,6 +63,7 @@ export interface RetentionSettingsTable {
   anonymous_touches_days: number | null;
   unconverted_leads_days: number | null;
   email_bodies_days: number | null;
+  webhook_messages_days: number | null;
   updated_at: DbTime;
 }
 

@@ -972,13 +972,16 @@ export const en = {
       anonymousTouchesDays: 'Touches of visitors never identified (deleted)',
       unconvertedLeadsDays: 'Leads that never became customers, after their last activity (anonymised)',
       emailBodiesDays: 'Text of delivered emails (blanked)',
+      webhookMessagesDays:
+        'Webhook messages once delivered, with their attempts (deleted; no longer replayable)',
     },
     retentionKeep: 'Empty: keep. From 30 days to ten years.',
     days: 'days',
     saveRetentionPeriods: 'Save periods',
     retentionSaved: 'Retention periods saved.',
     retentionDryRun: 'What would go now?',
-    retentionReport: '{{touches}} anonymous touches, {{leads}} leads, {{emails}} email bodies',
+    retentionReport:
+      '{{touches}} anonymous touches, {{leads}} leads, {{emails}} email bodies, {{webhooks}} webhook messages',
     retentionLastRun: 'Last run {{at}}: {{what}}.',
     retentionNeverRun: 'Not run yet.',
   },

@@ -983,13 +983,16 @@ export const nl: typeof en = {
       anonymousTouchesDays: 'Contactmomenten van nooit herkende bezoekers (verwijderd)',
       unconvertedLeadsDays: 'Leads die nooit klant werden, na hun laatste activiteit (geanonimiseerd)',
       emailBodiesDays: 'Tekst van verzonden e-mails (gewist)',
+      webhookMessagesDays:
+        'Webhookberichten na aflevering, met hun pogingen (verwijderd; niet meer opnieuw te sturen)',
     },
     retentionKeep: 'Leeg: bewaren. Van 30 dagen tot tien jaar.',
     days: 'dagen',
     saveRetentionPeriods: 'Termijnen opslaan',
     retentionSaved: 'Bewaartermijnen opgeslagen.',
     retentionDryRun: 'Wat zou er nu verdwijnen?',
-    retentionReport: '{{touches}} anonieme contactmomenten, {{leads}} leads, {{emails}} e-mailteksten',
+    retentionReport:
+      '{{touches}} anonieme contactmomenten, {{leads}} leads, {{emails}} e-mailteksten, {{webhooks}} webhookberichten',
     retentionLastRun: 'Laatst uitgevoerd {{at}}: {{what}}.',
     retentionNeverRun: 'Nog niet uitgevoerd.',
   },

@@ -1170,12 +1170,18 @@ function RetentionTab() {
   });
   const preview = useAction({ run: () => api.runRetention(true), invalidate: [], done: setDry });
   const data = settings.data;
-  const kinds = ['anonymousTouchesDays', 'unconvertedLeadsDays', 'emailBodiesDays'] as const;
+  const kinds = [
+    'anonymousTouchesDays',
+    'unconvertedLeadsDays',
+    'emailBodiesDays',
+    'webhookMessagesDays',
+  ] as const;
   const describe = (r: RetentionReport) =>
     t('settings.retentionReport', {
       touches: r.anonymousTouches,
       leads: r.unconvertedLeads,
       emails: r.emailBodies,
+      webhooks: r.webhookMessages,
     });
   return (
     <Card size="small" loading={settings.isPending}>

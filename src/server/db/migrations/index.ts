@@ -62,6 +62,7 @@ import * as m0060 from './0060_rep_speed_days.ts';
 import * as m0061 from './0061_rep_speeds_by_handover.ts';
 import * as m0062 from './0062_team_speeds.ts';
 import * as m0063 from './0063_webhook_batches.ts';
+import * as m0064 from './0064_webhook_message_retention.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -128,4 +129,5 @@ export const migrations: Record<string, Migration> = {
   '0061_rep_speeds_by_handover': m0061,
   '0062_team_speeds': m0062,
   '0063_webhook_batches': m0063,
+  '0064_webhook_message_retention': m0064,
 };

@@ -165,6 +165,7 @@ export async function updateRetentionSettings(
     anonymousTouchesDays: number | null;
     unconvertedLeadsDays: number | null;
     emailBodiesDays: number | null;
+    webhookMessagesDays: number | null;
     at: Date;
   },
 ): Promise<void> {
@@ -174,6 +175,7 @@ export async function updateRetentionSettings(
       anonymous_touches_days: settings.anonymousTouchesDays,
       unconverted_leads_days: settings.unconvertedLeadsDays,
       email_bodies_days: settings.emailBodiesDays,
+      webhook_messages_days: settings.webhookMessagesDays,
       updated_at: toDbTime(settings.at),
     })
     .where('id', '=', 1)

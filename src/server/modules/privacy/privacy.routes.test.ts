@@ -482,7 +482,11 @@ describeEachDialect('retention: how long each kind of data is kept', (getDatabas
         { events: [{ type: 'page_viewed', occurredAt: '2026-11-24T10:00:00Z', email: 'actief@blijft.nl' }] },
         undefined,
       );
-      await context.services.privacy.updateRetention(cli, { unconvertedLeadsDays: 730 });
+      // Webhook messages kept for as long (else they would be gone after 90 days, words and all).
+      await context.services.privacy.updateRetention(cli, {
+        unconvertedLeadsDays: 730,
+        webhookMessagesDays: null,
+      });
       expect(await context.services.privacy.runRetention(cli, false)).toMatchObject({ unconvertedLeads: 1 });
 
       const after = await stored();
@@ -509,6 +513,132 @@ describeEachDialect('retention: how long each kind of data is kept', (getDatabas
       expect(
         JSON.stringify([quietMessages, after.queued.filter((e) => e.data.contactId === quiet)]),
       ).not.toContain('operatie');
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('deletes webhook messages past their period (90 days unless changed) once every delivery of them finished, with their deliveries and attempts', async () => {
+    const context = createTestContext(getDatabase());
+    const receiver = await startWebhookReceiver();
+    try {
+      const sender = createWebhookSender({ timeoutMs: 30_000, maxBodyBytes: 4096 });
+      const db = context.database.db;
+      const mql = async (email: string) => {
+        await context.services.capture.ingest(
+          cli,
+          { events: [{ type: 'form_submitted', occurredAt: context.clock.now().toISOString(), email }] },
+          undefined,
+        );
+        const id = (await context.services.privacy.findSubject(cli, email)).contacts[0]!.id;
+        await context.services.contacts.changeStage(cli, id, { to: 'mql' });
+        return id;
+      };
+      const deliverDue = async () => {
+        await context.services.webhooks.fanOut();
+        for (const endpoint of await context.services.webhooks.dueEndpoints())
+          while ((await context.services.webhooks.deliver(sender, 'test', endpoint)) > 0);
+      };
+      const messageOf = async (contactId: string) =>
+        (
+          await db
+            .selectFrom('webhook_messages')
+            .select('id')
+            .where('contact_id', '=', contactId)
+            .where('type', '=', 'lead.mql')
+            .executeTakeFirstOrThrow()
+        ).id;
+
+      context.clock.set('2024-01-10T09:00:00.000Z');
+      // Sent to no one (no endpoint yet), then delivered, then still failing (tried again later).
+      const unsent = await mql('niemand@ontving.nl');
+      await deliverDue();
+      await context.services.webhooks.updateSettings(cli, { allowPrivateTargets: true });
+      const endpoint = await context.services.webhooks.createEndpoint(cli, {
+        url: receiver.url,
+        eventTypes: ['lead.mql'],
+      });
+      const delivered = await mql('bezorgd@oud.nl');
+      await deliverDue();
+      receiver.answerWith((_hook, response) => response.writeHead(503).end('later'));
+      const failing = await mql('faalt@nog.nl');
+      await deliverDue();
+      // Still failing weeks later: the retry keeps the delivery waiting.
+      context.clock.set('2024-03-20T09:00:00.000Z');
+      const recent = await mql('recent@bezorgd.nl');
+      await deliverDue();
+      const ids = {
+        unsent: await messageOf(unsent),
+        delivered: await messageOf(delivered),
+        failing: await messageOf(failing),
+        recent: await messageOf(recent),
+      };
+      const deliveryStatus = async (messageId: string) =>
+        (
+          await db
+            .selectFrom('webhook_deliveries')
+            .select('status')
+            .where('message_id', '=', messageId)
+            .execute()
+        ).map((d) => d.status);
+      expect(await deliveryStatus(ids.unsent)).toEqual([]);
+      expect(await deliveryStatus(ids.delivered)).toEqual(['delivered']);
+      expect(await deliveryStatus(ids.failing)).toEqual(['pending']);
+      expect(await deliveryStatus(ids.recent)).toEqual(['pending']);
+      const deliveredAttempts = await db
+        .selectFrom('webhook_attempts as a')
+        .innerJoin('webhook_deliveries as d', 'd.id', 'a.delivery_id')
+        .select('a.id')
+        .where('d.message_id', '=', ids.delivered)
+        .execute();
+      expect(deliveredAttempts).toHaveLength(1);
+
+      // 90 days after the first three: they are past the period the store started with.
+      context.clock.set('2024-05-15T09:00:00.000Z');
+      expect(await context.services.privacy.retentionSettings(cli)).toMatchObject({
+        webhookMessagesDays: 90,
+      });
+      // Each lead's routing (lead.assigned, to no endpoint) made a message too: every message of
+      // January goes, but for the one still being delivered.
+      const all = await db.selectFrom('webhook_messages').select(['id', 'contact_id']).execute();
+      const kept = all.filter((m) => m.contact_id === recent || m.id === ids.failing).map((m) => m.id);
+      expect(all.length - kept.length).toBeGreaterThanOrEqual(3);
+      const expired = { webhookMessages: all.length - kept.length };
+      expect(await context.services.privacy.runRetention(cli, true)).toMatchObject(expired);
+      expect(await context.services.privacy.runRetention(cli, false)).toMatchObject(expired);
+      const left = await db.selectFrom('webhook_messages').select('id').execute();
+      expect(left.map((m) => m.id).sort()).toEqual(kept.sort());
+      expect(left.map((m) => m.id)).toEqual(expect.arrayContaining([ids.failing, ids.recent]));
+      expect(await deliveryStatus(ids.delivered)).toEqual([]);
+      expect(
+        await db
+          .selectFrom('webhook_attempts')
+          .select('id')
+          .where(
+            'id',
+            'in',
+            deliveredAttempts.map((a) => a.id),
+          )
+          .execute(),
+      ).toEqual([]);
+      // A replay of the period sends what is left of it.
+      const replay = await context.services.webhooks.replayRange(cli, endpoint.id, {
+        from: '2024-01-01T00:00:00Z',
+        to: '2024-04-01T00:00:00Z',
+      });
+      expect(replay.replayed).toBe(2);
+
+      // Null keeps them, and the daily run then has nothing to do.
+      const stored = (await db.selectFrom('webhook_messages').select('id').execute()).length;
+      await context.services.privacy.updateRetention(cli, { webhookMessagesDays: null });
+      context.clock.set('2026-01-01T09:00:00.000Z');
+      expect(await context.services.privacy.applyRetentionDaily()).toBeNull();
+      expect(await db.selectFrom('webhook_messages').select('id').execute()).toHaveLength(stored);
+      const audit = await context.services.auditLog.list(cli, { action: 'retention.', limit: 10 });
+      expect(audit.data.map((e) => e.action).sort()).toEqual([
+        'retention.applied',
+        'retention.settings_changed',
+      ]);
     } finally {
       await receiver.close();
     }

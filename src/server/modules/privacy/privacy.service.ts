@@ -17,6 +17,7 @@ import type { ContactsService } from '../contacts/contacts.service.ts';
 import { authorize } from '../shared/access.ts';
 import { writeCsv } from '../shared/csv.ts';
 import { catchUpWebhooks } from '../webhooks/webhooks.usecases.ts';
+import { deleteWebhookMessages, findExpiredWebhookMessages } from '../webhooks/webhooks.repository.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import {
   anonymiseContact,
@@ -92,9 +93,10 @@ export function createPrivacyService(deps: ServiceDeps, contacts: ContactsServic
 
   async function lastRun(): Promise<RetentionReport | null> {
     const event = await findLatestEventOfType(db, 'retention.applied');
-    return event
-      ? (readJson(EventPayload, event.payload, 'events.payload') as unknown as RetentionReport)
-      : null;
+    if (!event) return null;
+    const report = readJson(EventPayload, event.payload, 'events.payload') as unknown as RetentionReport;
+    // Runs before webhook messages had a period did not delete any.
+    return { ...report, webhookMessages: report.webhookMessages ?? 0 };
   }
 
   async function presentRetention(): Promise<RetentionSettings> {
@@ -103,6 +105,7 @@ export function createPrivacyService(deps: ServiceDeps, contacts: ContactsServic
       anonymousTouchesDays: row.anonymous_touches_days,
       unconvertedLeadsDays: row.unconverted_leads_days,
       emailBodiesDays: row.email_bodies_days,
+      webhookMessagesDays: row.webhook_messages_days,
       updatedAt: fromDbTime(row.updated_at).toISOString(),
       lastRun: await lastRun(),
     };
@@ -110,8 +113,9 @@ export function createPrivacyService(deps: ServiceDeps, contacts: ContactsServic
 
   /**
    * Applies the retention periods once: deletes anonymous touches, anonymises quiet leads that
-   * never became customers (in batches, each in its own transaction), blanks old email bodies. The
-   * report goes into the audit log (not for a dry run).
+   * never became customers (in batches, each in its own transaction), blanks old email bodies,
+   * deletes old webhook messages once every delivery of them finished (in batches). The report
+   * goes into the audit log (not for a dry run).
    */
   async function applyRetention(
     actor: { kind: 'system'; id: null } | ReturnType<typeof actorRef>,
@@ -122,13 +126,22 @@ export function createPrivacyService(deps: ServiceDeps, contacts: ContactsServic
     const touchesBefore = cutoff(now, settings.anonymous_touches_days);
     const leadsBefore = cutoff(now, settings.unconverted_leads_days);
     const bodiesBefore = cutoff(now, settings.email_bodies_days);
+    const messagesBefore = cutoff(now, settings.webhook_messages_days);
     const report: RetentionReport = {
       at: now.toISOString(),
       dryRun,
       anonymousTouches: touchesBefore ? await deleteAnonymousTouchesBefore(db, touchesBefore, dryRun) : 0,
       unconvertedLeads: 0,
       emailBodies: bodiesBefore ? await blankEmailBodiesBefore(db, bodiesBefore, dryRun) : 0,
+      webhookMessages: 0,
     };
+    if (messagesBefore)
+      for (;;) {
+        const ids = await findExpiredWebhookMessages(db, messagesBefore, dryRun ? 1_000_000 : 2_000);
+        if (!dryRun) await db.transaction().execute((trx) => deleteWebhookMessages(trx, ids));
+        report.webhookMessages += ids.length;
+        if (dryRun || ids.length < 2_000) break;
+      }
     if (leadsBefore) {
       for (;;) {
         const ids = await findUnconvertedLeadsBefore(db, leadsBefore, dryRun ? 100_000 : 200);
@@ -175,6 +188,7 @@ export function createPrivacyService(deps: ServiceDeps, contacts: ContactsServic
           anonymousTouchesDays: row.anonymous_touches_days,
           unconvertedLeadsDays: row.unconverted_leads_days,
           emailBodiesDays: row.email_bodies_days,
+          webhookMessagesDays: row.webhook_messages_days,
         };
         const after = {
           anonymousTouchesDays:
@@ -187,6 +201,8 @@ export function createPrivacyService(deps: ServiceDeps, contacts: ContactsServic
               : input.unconvertedLeadsDays,
           emailBodiesDays:
             input.emailBodiesDays === undefined ? before.emailBodiesDays : input.emailBodiesDays,
+          webhookMessagesDays:
+            input.webhookMessagesDays === undefined ? before.webhookMessagesDays : input.webhookMessagesDays,
         };
         await updateRetentionSettings(trx, { ...after, at: now });
         await insertEvent(trx, {
@@ -214,7 +230,8 @@ export function createPrivacyService(deps: ServiceDeps, contacts: ContactsServic
       if (
         settings.anonymous_touches_days === null &&
         settings.unconverted_leads_days === null &&
-        settings.email_bodies_days === null
+        settings.email_bodies_days === null &&
+        settings.webhook_messages_days === null
       )
         return null;
       return applyRetention({ kind: 'system', id: null }, false);

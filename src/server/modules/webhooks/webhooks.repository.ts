@@ -134,6 +134,42 @@ export async function blankWrittenTextInWebhooks(db: Db, contactId: string): Pro
     .execute();
 }
 
+/**
+ * Retention: the webhook messages whose event occurred before the cutoff and whose every delivery
+ * has finished (delivered, or failed for good), oldest first, at most `limit`. Deleting one
+ * deletes its deliveries and their attempts with it.
+ */
+export async function findExpiredWebhookMessages(db: Db, cutoff: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('webhook_messages as m')
+    .select('m.id')
+    .where('m.occurred_at', '<', toDbTime(cutoff))
+    .where('m.is_fanned_out', '=', true)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('webhook_deliveries as d')
+            .select('d.id')
+            .whereRef('d.message_id', '=', 'm.id')
+            .where('d.status', '=', 'pending'),
+        ),
+      ),
+    )
+    .orderBy('m.occurred_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export async function deleteWebhookMessages(db: Db, ids: readonly string[]): Promise<void> {
+  if (ids.length > 0)
+    await db
+      .deleteFrom('webhook_messages')
+      .where(inListSql(db, 'id', ids))
+      .execute();
+}
+
 /** Which of `ids` are people still stored. */
 export async function findStoredContactIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
