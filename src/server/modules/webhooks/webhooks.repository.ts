@@ -48,17 +48,24 @@ export async function takeWebhookBatches(
     .execute();
 }
 
+/** The batches still waiting whose text names a person (their events are then read to be sure). */
+function findBatchesNaming(db: Db, contactId: string) {
+  return (
+    db
+      .selectFrom('webhook_batches')
+      .select(['id', 'events'])
+      // An id is hex digits and dashes.
+      .where('events', 'like', `%${contactId.replace(/[^0-9a-f-]/gi, '')}%`)
+      .execute()
+  );
+}
+
 /**
  * Takes a person's events out of the batches still waiting (erasure): the dispatcher would drop
  * them once the person is gone, but until then the batch holds what they were about.
  */
 export async function forgetContactInWebhookBatches(db: Db, contactId: string): Promise<void> {
-  const batches = await db
-    .selectFrom('webhook_batches')
-    .select(['id', 'events'])
-    // An id is hex digits and dashes.
-    .where('events', 'like', `%${contactId.replace(/[^0-9a-f-]/gi, '')}%`)
-    .execute();
+  const batches = await findBatchesNaming(db, contactId);
   for (const batch of batches) {
     const events = JSON.parse(batch.events) as { data: { contactId?: unknown } }[];
     const kept = events.filter((e) => e.data.contactId !== contactId);
@@ -87,12 +94,7 @@ function acceptsNull(type: string, field: string): boolean {
  * what the receivers answered to those messages, which may quote them. The events stay.
  */
 export async function blankWrittenTextInWebhooks(db: Db, contactId: string): Promise<void> {
-  const batches = await db
-    .selectFrom('webhook_batches')
-    .select(['id', 'events'])
-    // An id is hex digits and dashes.
-    .where('events', 'like', `%${contactId.replace(/[^0-9a-f-]/gi, '')}%`)
-    .execute();
+  const batches = await findBatchesNaming(db, contactId);
   for (const batch of batches) {
     const events = JSON.parse(batch.events) as { type: string; data: Record<string, unknown> }[];
     const blanked = events.map((e) =>
