@@ -17,7 +17,11 @@ import type { ContactsService } from '../contacts/contacts.service.ts';
 import { authorize } from '../shared/access.ts';
 import { writeCsv } from '../shared/csv.ts';
 import { catchUpWebhooks } from '../webhooks/webhooks.usecases.ts';
-import { deleteWebhookMessages, findExpiredWebhookMessages } from '../webhooks/webhooks.repository.ts';
+import {
+  countExpiredWebhookMessages,
+  deleteWebhookMessages,
+  findExpiredWebhookMessages,
+} from '../webhooks/webhooks.repository.ts';
 import type { ServiceDeps } from '../shared/deps.ts';
 import {
   anonymiseContact,
@@ -135,12 +139,14 @@ export function createPrivacyService(deps: ServiceDeps, contacts: ContactsServic
       emailBodies: bodiesBefore ? await blankEmailBodiesBefore(db, bodiesBefore, dryRun) : 0,
       webhookMessages: 0,
     };
-    if (messagesBefore)
+    if (messagesBefore && dryRun)
+      report.webhookMessages = await countExpiredWebhookMessages(db, messagesBefore);
+    else if (messagesBefore)
       for (;;) {
-        const ids = await findExpiredWebhookMessages(db, messagesBefore, dryRun ? 1_000_000 : 2_000);
-        if (!dryRun) await db.transaction().execute((trx) => deleteWebhookMessages(trx, ids));
+        const ids = await findExpiredWebhookMessages(db, messagesBefore, 2_000);
+        await db.transaction().execute((trx) => deleteWebhookMessages(trx, ids));
         report.webhookMessages += ids.length;
-        if (dryRun || ids.length < 2_000) break;
+        if (ids.length < 2_000) break;
       }
     if (leadsBefore) {
       for (;;) {

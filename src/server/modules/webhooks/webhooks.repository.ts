@@ -138,13 +138,12 @@ export async function blankWrittenTextInWebhooks(db: Db, contactId: string): Pro
 
 /**
  * Retention: the webhook messages whose event occurred before the cutoff and whose every delivery
- * has finished (delivered, or failed for good), oldest first, at most `limit`. Deleting one
- * deletes its deliveries and their attempts with it.
+ * has finished (delivered, or failed for good). Deleting one deletes its deliveries and their
+ * attempts with it.
  */
-export async function findExpiredWebhookMessages(db: Db, cutoff: Date, limit: number): Promise<string[]> {
-  const rows = await db
+function expiredWebhookMessages(db: Db, cutoff: Date) {
+  return db
     .selectFrom('webhook_messages as m')
-    .select('m.id')
     .where('m.occurred_at', '<', toDbTime(cutoff))
     .where('m.is_fanned_out', '=', true)
     .where((eb) =>
@@ -157,11 +156,25 @@ export async function findExpiredWebhookMessages(db: Db, cutoff: Date, limit: nu
             .where('d.status', '=', 'pending'),
         ),
       ),
-    )
+    );
+}
+
+/** The oldest `limit` of those messages. */
+export async function findExpiredWebhookMessages(db: Db, cutoff: Date, limit: number): Promise<string[]> {
+  const rows = await expiredWebhookMessages(db, cutoff)
+    .select('m.id')
     .orderBy('m.occurred_at')
     .limit(limit)
     .execute();
   return rows.map((r) => r.id);
+}
+
+/** How many there are (a dry run). */
+export async function countExpiredWebhookMessages(db: Db, cutoff: Date): Promise<number> {
+  const row = await expiredWebhookMessages(db, cutoff)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 export async function deleteWebhookMessages(db: Db, ids: readonly string[]): Promise<void> {
