@@ -533,16 +533,6 @@ export async function routeLead({
     }
     return null;
   }
-  if (decision.turn)
-    await advancePoolTurn(
-      trx,
-      decision.turn.poolId,
-      {
-        lastUserId: decision.turn.from.lastUserId,
-        turnState: JSON.stringify(decision.turn.from.current),
-      },
-      { lastUserId: decision.turn.to.lastUserId, turnState: JSON.stringify(decision.turn.to.current) },
-    );
   const ref = actorRef(actor);
   const row = {
     id: newId(),
@@ -613,6 +603,20 @@ export async function routeLead({
       if (alerted > 0) announced.push({ type: 'outbox.queued', count: alerted, at: now });
     }
   }
+  // The pool's turn moves last: on PostgreSQL its row stays locked until the commit, and every
+  // other lead of the pool waits for it (issue 27's scale-out profile), so it is held for the
+  // commit only, not for the clocks, emails and webhooks above. Still only if no other decision
+  // moved it since it was read.
+  if (decision.turn)
+    await advancePoolTurn(
+      trx,
+      decision.turn.poolId,
+      {
+        lastUserId: decision.turn.from.lastUserId,
+        turnState: JSON.stringify(decision.turn.from.current),
+      },
+      { lastUserId: decision.turn.to.lastUserId, turnState: JSON.stringify(decision.turn.to.current) },
+    );
   return toAssignment(row);
 }
 
