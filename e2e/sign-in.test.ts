@@ -102,7 +102,11 @@ describe.skipIf(!hasBrowser)('signing in through single sign-on with a second fa
       await page.getByRole('button', { name: 'Save periods' }).click();
       await page.getByText('Retention periods saved.').waitFor();
       await page.getByRole('button', { name: 'What would go now?' }).click();
-      await page.getByText('0 anonymous touches, 0 leads, 0 email bodies, 0 webhook messages').waitFor();
+      // The dry run's answer (the daily job may have run already: its last run says the same).
+      await page
+        .getByRole('alert')
+        .getByText('0 anonymous touches, 0 leads, 0 email bodies, 0 webhook messages')
+        .waitFor();
       expect(await seriousViolations(page)).toEqual([]);
       await shoot(page, 'settings-retention.png', false);
 
