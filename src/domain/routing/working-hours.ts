@@ -61,8 +61,8 @@ function formatIn(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
-/** The wall-clock date and time at `at` in a time zone. */
-export function localTime(at: Date, timeZone: string): LocalTime {
+/** The wall-clock date and time at `at` in a time zone, as the zone's rules say (through Intl). */
+function formattedLocalTime(at: number, timeZone: string): LocalTime {
   const parts: Record<string, string> = {};
   for (const part of formatIn(timeZone).formatToParts(at)) parts[part.type] = part.value;
   const year = Number(parts.year);
@@ -74,6 +74,56 @@ export function localTime(at: Date, timeZone: string): LocalTime {
     day,
     weekday: weekdays[new Date(Date.UTC(year, month - 1, day)).getUTCDay()]!,
     minutes: Number(parts.hour) * 60 + Number(parts.minute),
+  };
+}
+
+/** How far a zone's wall clock is ahead of UTC at `at`, to the minute (as the formatter shows it). */
+function offsetAt(at: number, timeZone: string): number {
+  const local = formattedLocalTime(at, timeZone);
+  const wall = Date.UTC(local.year, local.month - 1, local.day, 0, local.minutes);
+  return wall - Math.floor(at / 60_000) * 60_000;
+}
+
+const quarter = 15 * 60_000;
+/** Per zone and quarter of an hour since 1970: the offset that holds all through it, or null. */
+const offsets = new Map<string, Map<number, number | null>>();
+
+/**
+ * The zone's offset for the whole quarter of an hour around `at`, when it is the same at the
+ * quarter's first and last millisecond (zones change their offset at most once in a quarter, on a
+ * whole quarter), else null: then the formatter answers for the instant itself.
+ */
+function quarterOffset(at: number, timeZone: string): number | null {
+  let zone = offsets.get(timeZone);
+  if (!zone) offsets.set(timeZone, (zone = new Map<number, number | null>()));
+  const index = Math.floor(at / quarter);
+  let offset = zone.get(index);
+  if (offset === undefined) {
+    const start = offsetAt(index * quarter, timeZone);
+    offset = start === offsetAt(index * quarter + quarter - 1, timeZone) ? start : null;
+    if (zone.size >= 100_000) zone.clear(); // some years of quarters: the memory stays bounded
+    zone.set(index, offset);
+  }
+  return offset;
+}
+
+/**
+ * The wall-clock date and time at `at` in a time zone. Formatting a date is the costly part of
+ * business-time arithmetic (a queue of leads asks for thousands of instants), so the zone's offset
+ * is remembered per quarter of an hour and the wall clock computed from it; a quarter in which the
+ * offset changes (or an offset with seconds, as before standard time) is formatted each time.
+ */
+export function localTime(at: Date, timeZone: string): LocalTime {
+  const instant = at.getTime();
+  const offset = quarterOffset(instant, timeZone);
+  if (offset === null) return formattedLocalTime(instant, timeZone);
+  const wall = new Date(instant + offset);
+  return {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    weekday: weekdays[wall.getUTCDay()]!,
+    minutes: wall.getUTCHours() * 60 + wall.getUTCMinutes(),
   };
 }
 
