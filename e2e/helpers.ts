@@ -4,10 +4,9 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { expect } from 'vitest';
 import { loadTestSettings } from '../src/server/config.ts';
-import { dropTestDatabase } from '../src/server/testing/databases.ts';
+import { createPostgresDatabase, dropTestDatabase } from '../src/server/testing/databases.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'bin/baton.js');
@@ -280,13 +279,9 @@ export async function createStoreEnv(
       dispose: async () => dir.remove(),
     };
   }
-  const adminUrl = settings.postgresUrl!;
   const name = `baton_e2e_${Math.random().toString(36).slice(2, 10)}`;
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  await client.query(`create database ${name}`);
-  await client.end();
-  const url = new URL(adminUrl);
+  await createPostgresDatabase(name);
+  const url = new URL(settings.postgresUrl!);
   url.pathname = `/${name}`;
   return {
     env: { DATABASE_URL: url.toString() },

@@ -452,10 +452,26 @@ export function configMarkdownTable(): string {
   return [line(header!), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
+/** A tablespace's name as SQL may name it without quotes, or a clear error. */
+function tablespaceName(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value))
+    throw new Error(
+      `BATON_TEST_DATABASE_TABLESPACE must be a tablespace's name in lower-case letters, digits and _ (got ${JSON.stringify(value)})`,
+    );
+  return value;
+}
+
 /** Settings of the test suite itself (see README, "Tests"). */
 export function loadTestSettings(env: Env = process.env): {
   postgresUrl: string | undefined;
   requirePostgres: boolean;
+  /**
+   * A tablespace the tests' PostgreSQL databases are made in (BATON_TEST_DATABASE_TABLESPACE), for
+   * one on a RAM disk: making a database writes some 800 files, which is most of a test's cost on a
+   * file system that is slow to make files. Unset: the server's default.
+   */
+  postgresTablespace: string | undefined;
   chromiumPath: string;
   requireBrowser: boolean;
   /** Dovecot, for the mailbox sync's tests (BATON_TEST_REQUIRE_DOVECOT: its absence fails them). */
@@ -471,6 +487,7 @@ export function loadTestSettings(env: Env = process.env): {
   return {
     postgresUrl: env.BATON_TEST_DATABASE_URL || undefined,
     requirePostgres: ['1', 'true'].includes(env.BATON_TEST_REQUIRE_POSTGRES ?? ''),
+    postgresTablespace: tablespaceName(env.BATON_TEST_DATABASE_TABLESPACE),
     chromiumPath: env.BATON_CHROMIUM_PATH || '/usr/bin/chromium',
     requireBrowser: ['1', 'true'].includes(env.BATON_TEST_REQUIRE_BROWSER ?? ''),
     dovecotPath: env.BATON_DOVECOT_PATH || '/usr/sbin/dovecot',

@@ -161,9 +161,7 @@ export async function createTestDatabase(
   if (migrate) postgresTemplate ??= ensurePostgresTemplate();
   const template = migrate ? await postgresTemplate : undefined;
   const name = `baton_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin((client) =>
-    client.query(`create database ${name}${template ? ` template ${template}` : ''}`),
-  );
+  await createPostgresDatabase(name, template);
   const database = openDatabase({ dialect: 'postgres', url: urlOfDatabase(name), poolMax: 4 });
   return {
     ...database,
@@ -173,6 +171,19 @@ export async function createTestDatabase(
       await dropTestDatabase(name);
     },
   };
+}
+
+/**
+ * Makes an empty database for a test (a copy of `template` when given), in the tablespace the
+ * tests are configured to use (BATON_TEST_DATABASE_TABLESPACE), else the server's default.
+ */
+export async function createPostgresDatabase(name: string, template?: string): Promise<void> {
+  const { postgresTablespace } = settings;
+  await withAdmin((client) =>
+    client.query(
+      `create database ${name}${template ? ` template ${template}` : ''}${postgresTablespace ? ` tablespace ${postgresTablespace}` : ''}`,
+    ),
+  );
 }
 
 /**
