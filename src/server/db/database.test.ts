@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type QueryExecutorProvider } from 'kysely';
 import { expect, it } from 'vitest';
+import { loadTestSettings } from '../config.ts';
 import { describeEachDialect } from '../testing/databases.ts';
 import { migrateToLatest, openDatabase } from './database.ts';
 import { withSortMemory } from './dialect.ts';
@@ -73,4 +74,16 @@ it('keeps SQLite’s statement journals in memory, also after migrating, and bui
     await database.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describeEachDialect('a test’s own database', (getDatabase, dialect) => {
+  it.runIf(dialect === 'postgres')(
+    'lies in the tablespace the tests are told to use (BATON_TEST_DATABASE_TABLESPACE), else the default',
+    async () => {
+      const { rows } = await sql<{ spcname: string }>`
+        select t.spcname from pg_database d join pg_tablespace t on t.oid = d.dattablespace
+         where d.datname = current_database()`.execute(getDatabase().db);
+      expect(rows[0]?.spcname).toBe(loadTestSettings().postgresTablespace ?? 'pg_default');
+    },
+  );
 });
