@@ -5,8 +5,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * when the one long file that started last is. (Vitest orders by the durations of earlier runs; a
  * fresh clone, as in CI, has none.) Files that mostly wait (the CRM connectors keep to the CRMs'
  * budgets of calls per second in real time; the mailbox sync waits on Dovecot) come before their
- * length would put them: they fill the gaps the busy ones leave, and one of them started last ran
- * 125 s after everything else had ended. Measured in a full run; keep the longest few here.
+ * length would put them: they fill the gaps the busy ones leave (the HubSpot connector's file,
+ * started at 374 s of a 498 s run, was the last to end). Measured in a full run; keep the longest
+ * few here.
  */
 const longestFirst = [
   'src/server/modules/connectors/connectors.test.ts',

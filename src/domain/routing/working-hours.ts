@@ -90,8 +90,8 @@ const offsets = new Map<string, Map<number, number | null>>();
 
 /**
  * The zone's offset for the whole quarter of an hour around `at`, when it is the same at the
- * quarter's first and last millisecond (zones change their offset at most once in a quarter, on a
- * whole quarter), else null: then the formatter answers for the instant itself.
+ * quarter's first and last millisecond (no zone changes its offset twice within a quarter of an
+ * hour), else null: then the formatter answers for the instant itself.
  */
 function quarterOffset(at: number, timeZone: string): number | null {
   let zone = offsets.get(timeZone);
