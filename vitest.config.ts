@@ -42,10 +42,13 @@ export default defineConfig({
         extends: true,
         // Journeys start servers, browsers and kill -9s: minutes on a loaded machine, where a
         // quiet one takes seconds. Each polls for what it waits on; the limit only ends a hang.
+        // Not isolated either: each file starts and ends its own servers, browser and stores, and
+        // a fresh process per file cost its start and imports again (Playwright's among them).
         test: {
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],
           pool: 'forks',
+          isolate: false,
           testTimeout: 300_000,
           hookTimeout: 120_000,
         },
