@@ -63,6 +63,61 @@ export async function shoot(target: Page | Locator, name: string, fullPage = tru
   await target.screenshot({ path: artifact(name), ...(fullPage && 'goto' in target && { fullPage: true }) });
 }
 
+/** The requests a page has in flight, and when the last one ended: counted from its first visit. */
+const traffic = new WeakMap<Page, { inflight: number; quietSince: number }>();
+function trafficOf(page: Page) {
+  let seen = traffic.get(page);
+  if (!seen) {
+    const counts = { inflight: 0, quietSince: performance.now() };
+    const ended = () => {
+      // A request that began before the count did ends without having been counted.
+      counts.inflight = Math.max(0, counts.inflight - 1);
+      if (counts.inflight === 0) counts.quietSince = performance.now();
+    };
+    page.on('request', () => (counts.inflight += 1));
+    page.on('requestfinished', ended);
+    page.on('requestfailed', ended);
+    traffic.set(page, counts);
+    seen = counts;
+  }
+  return seen;
+}
+
+/**
+ * Opens another screen of the signed-in app as its own menu and links do: a route change in the
+ * page, not a new document. A new document costs Chromium some 0.8 s of CPU (the app starts again,
+ * and axe is injected again), a route change 0.2 s; the journeys that walk every screen of every
+ * role opened some 150. It returns when the screen it left is gone and no request has been in
+ * flight for a quarter of a second, as `networkidle` does for a new document. A screen of the same
+ * kind (one lead's page after another's, where the app keeps the page and changes its data), a
+ * page that is not the signed-in app, or another origin is opened with `page.goto`.
+ */
+export async function visit(page: Page, url: string): Promise<void> {
+  const here = new URL(page.url());
+  const there = new URL(url, here);
+  const kind = (path: string) => path.split('/')[1];
+  const inApp = here.origin === there.origin && (await page.locator('.baton-main').count()) > 0;
+  if (!inApp || kind(here.pathname) === kind(there.pathname)) {
+    await page.goto(there.href);
+    return;
+  }
+  const counts = trafficOf(page);
+  // The screen being left is marked; a screen of another kind is another component, whose elements
+  // React makes anew, so the mark is gone once the new one (or its loading state) is in place.
+  await page.evaluate(
+    `document.querySelector('.baton-main')?.firstElementChild?.setAttribute('data-left', '')`,
+  );
+  const to = JSON.stringify(there.pathname + there.search + there.hash);
+  await page.evaluate(`history.pushState(null, '', ${to}); dispatchEvent(new PopStateEvent('popstate'))`);
+  await page.waitForFunction(`document.querySelector('.baton-main [data-left]') === null`);
+  const settled = () => counts.inflight === 0 && performance.now() - counts.quietSince >= 250;
+  const until = performance.now() + 90_000;
+  while (!settled()) {
+    if (performance.now() > until) throw new Error(`${there.pathname} kept loading for 90 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 interface AxeViolation {

@@ -9,7 +9,7 @@ import type { Opportunity } from '../src/contract/opportunities.ts';
 import type { Pacing } from '../src/contract/planning.ts';
 import type { SlaQueue, SlaReport } from '../src/contract/sla.ts';
 import type { User } from '../src/contract/users.ts';
-import { hasBrowser, launchChromium, seriousViolations, shoot } from './browser.ts';
+import { hasBrowser, launchChromium, seriousViolations, shoot, visit } from './browser.ts';
 import { navOf, paths, type NavKey } from '../web/src/navigation.ts';
 import { apiSession, createStoreEnv, runCli, startServerProcess } from './helpers.ts';
 import { englishIn, namesOf, textsIfIdle } from './dutch.ts';
@@ -145,7 +145,7 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
       await page.getByRole('button', { name: /Sign in|Aanmelden/ }).click();
       await page.getByRole('button', { name: /Sign out|Afmelden/ }).waitFor();
       for (const { path, heading, data } of journey.pages) {
-        await page.goto(`${baton_.url}${path}`);
+        await visit(page, `${baton_.url}${path}`);
         await page.getByRole('heading', { name: heading, exact: true }).waitFor();
         await page.getByText(data).first().waitFor();
         await page.waitForLoadState('networkidle');
@@ -154,22 +154,22 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
       }
       if (journey.email.startsWith('lars@')) {
         // From the overview to a commitment's days, and from the tracker to a lead's page.
-        await page.goto(`${baton_.url}/overview`);
+        await visit(page, `${baton_.url}/overview`);
         await page.locator('a[href^="/commitments/"]').first().click();
         await page.getByRole('heading', { name: 'Day by day' }).waitFor();
         violations.push(...(await seriousViolations(page)).map((v) => `commitment: ${v}`));
-        await page.goto(`${baton_.url}/handoff`);
+        await visit(page, `${baton_.url}/handoff`);
         await page.locator('a[href^="/leads/"]').first().click();
         await page.getByRole('heading', { name: 'Timeline' }).waitFor();
         await page.getByRole('heading', { name: 'Why an MQL' }).waitFor();
         await page.waitForLoadState('networkidle');
         violations.push(...(await seriousViolations(page)).map((v) => `lead: ${v}`));
         await shoot(page, 'demo-lars-lead.png');
-        await page.goto(`${baton_.url}/profile`);
+        await visit(page, `${baton_.url}/profile`);
         await page.getByRole('heading', { name: 'Working hours' }).waitFor();
         violations.push(...(await seriousViolations(page)).map((v) => `profile: ${v}`));
         // A won deal's ledger: the credit recognised at the win, touch by touch.
-        await page.goto(`${baton_.url}/attribution`);
+        await visit(page, `${baton_.url}/attribution`);
         await page.getByRole('button', { name: 'Ledger' }).first().click();
         await page
           .getByRole('dialog')
@@ -236,7 +236,7 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
         if (role === 'sales_rep' || role === 'sales_manager')
           list.push(`/leads/${lead}`, `/accounts/${account}`);
         for (const path of list) {
-          await page.goto(`${baton_.url}${path}`);
+          await visit(page, `${baton_.url}${path}`);
           await page.locator('main :is(h1, h2)').first().waitFor({ timeout: 90_000 });
           // Loaded: nothing on it loads any more (no skeleton, spinner or loading icon).
           await page.waitForFunction(
@@ -417,7 +417,7 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
               english.push(`${email.split('@')[0]} ${where}: ${line}`);
         };
         for (const key of screensOf[role]) {
-          await page.goto(`${base}${paths[key]}`);
+          await visit(page, `${base}${paths[key]}`);
           await page.getByRole('heading', { level: 1 }).first().waitFor({ timeout: 90_000 });
           await read(paths[key]);
           screens.add(key);
@@ -443,14 +443,14 @@ describe.skipIf(!hasBrowser)('the demo company', () => {
           for (const { id } of (await call<{ data: { id: string }[] }>('GET', '/accounts?limit=1')).data)
             accounts.add(`/accounts/${id}`);
         for (const lead of leads) {
-          await page.goto(`${base}${lead}`);
+          await visit(page, `${base}${lead}`);
           await page.getByRole('heading', { name: 'Tijdlijn' }).waitFor({ timeout: 90_000 });
           await read(lead);
           seen.leads += 1;
         }
         // An account's page: its score, people, deals and any look-alikes.
         for (const account of [...accounts].slice(0, 1)) {
-          await page.goto(`${base}${account}`);
+          await visit(page, `${base}${account}`);
           await page.getByRole('heading', { name: 'Mensen' }).waitFor({ timeout: 90_000 });
           await read(account);
           seen.accounts += 1;
@@ -658,7 +658,7 @@ async function checkConsistency(url: string, browser: Browser) {
   );
   const page = await context.newPage();
   const shown = async (path: string, figures: Record<string, number>, scope = 'total') => {
-    if (!page.url().endsWith(path)) await page.goto(`${url}${path}`);
+    if (!page.url().endsWith(path)) await visit(page, `${url}${path}`);
     for (const [metric, value] of Object.entries(figures)) {
       const mark = page.locator(`[data-metric="${metric}"][data-scope="${scope}"]`).first();
       await mark.waitFor();
