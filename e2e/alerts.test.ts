@@ -63,6 +63,17 @@ describe.skipIf(!hasBrowser)('alerts in Slack, chosen in the profile, in Chromiu
       await page.goto(`${batonUrl}/profile`);
       await page.getByText(en.alerts.intro).waitFor();
 
+      // A rep chooses channels for the alerts a rep is sent: not for escalations, which go to their
+      // manager, nor for Marketing's digest or the plan.
+      await page.getByText(en.alerts.kinds.sla.breached).waitFor();
+      for (const other of [
+        en.alerts.kinds.sla.escalated,
+        en.alerts.kinds.lead.unassigned,
+        en.alerts.kinds.handoff.digest,
+        en.alerts.kinds.plan.behind,
+      ])
+        expect(await page.getByText(other).count(), other).toBe(0);
+
       // Slack cannot be chosen before it has an address; once typed, it can.
       const slackForAssigned = page.getByRole('checkbox', {
         name: `${en.alerts.kinds.lead.assigned}: ${en.alerts.slack}`,

@@ -47,7 +47,8 @@ export const AlertSettings = Type.Object({
   slack: ChatAddress,
   teams: ChatAddress,
   routes: Type.Record(Type.String(), Channels, {
-    description: 'Every kind of alert with its channels, the defaults filled in',
+    description:
+      "Every kind of alert the owner can be sent (a person's by their role; a team's channel every kind) with its channels, the defaults filled in",
   }),
   updatedAt: Nullable(Instant),
 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { addressHint, routeProblems, routesWithDefaults, slaAlertKind, withoutChannel } from './alerts.ts';
+import { roles } from '../access/roles.ts';
+import { checkManagerChain } from '../people/check-manager-chain.ts';
+import {
+  addressHint,
+  alertKindsOf,
+  routeProblems,
+  routesWithDefaults,
+  slaAlertKind,
+  withoutChannel,
+} from './alerts.ts';
 
 describe('alert routes', () => {
   it('fill in email for a person and nothing for a team', () => {
@@ -46,5 +55,28 @@ describe('alert routes', () => {
   it('show only the host and the end of an address', () => {
     expect(addressHint('https://hooks.slack.com/services/T0/B0/abcdefgh')).toBe('hooks.slack.com/…efgh');
     expect(addressHint('not an address')).toBe('/…ress');
+  });
+});
+
+describe('the kinds of alert a role is sent', () => {
+  it('are a new lead, its reminder and its breach for a rep; every kind for a team', () => {
+    expect(alertKindsOf('sales_rep')).toEqual(['lead.assigned', 'sla.reminder', 'sla.breached']);
+    expect(alertKindsOf('team')).toHaveLength(7);
+    expect(alertKindsOf('marketing')).toContain('handoff.digest');
+    expect(alertKindsOf('director')).not.toContain('handoff.digest');
+  });
+
+  it('include escalations and waiting leads for every role that may manage someone, and only those', () => {
+    const mayManage = roles.filter((manager) =>
+      roles.some(
+        (role) =>
+          checkManagerChain('u', role, { id: 'm', role: manager, isActive: true, chainAbove: [] }).kind ===
+          'ok',
+      ),
+    );
+    for (const role of roles) {
+      expect(alertKindsOf(role).includes('sla.escalated'), role).toBe(mayManage.includes(role));
+      expect(alertKindsOf(role).includes('lead.unassigned'), role).toBe(mayManage.includes(role));
+    }
   });
 });

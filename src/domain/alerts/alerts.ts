@@ -1,3 +1,4 @@
+import type { Role } from '../access/roles.ts';
 import {
   alertKinds,
   type AlertChannel,
@@ -26,6 +27,36 @@ export function routesWithDefaults(
   return Object.fromEntries(
     alertKinds.map((kind) => [kind, stored?.[kind] ?? (owner === 'user' ? ['email'] : [])]),
   ) as Record<AlertKind, AlertChannel[]>;
+}
+
+/**
+ * Who can be sent each kind of alert, by role, as the notifications engine picks its recipients:
+ * - a new lead, its reminder and its breach go to whoever owns the lead, and an admin may give a
+ *   lead to any active user: every role;
+ * - an escalation goes to the owner's manager and their manager, and a lead no one can take to
+ *   the managers of the people who could have taken it (else every sales manager, else the
+ *   admins): every role that can manage someone (check-manager-chain.ts), never a rep;
+ * - the weekly handoff digest goes to each marketer;
+ * - the plan (or a commitment) falling behind goes to the heads of Marketing and the directors.
+ */
+const receivers: Record<AlertKind, readonly Role[]> = {
+  'lead.assigned': ['admin', 'marketing', 'sales_rep', 'sales_manager', 'director'],
+  'sla.reminder': ['admin', 'marketing', 'sales_rep', 'sales_manager', 'director'],
+  'sla.breached': ['admin', 'marketing', 'sales_rep', 'sales_manager', 'director'],
+  'sla.escalated': ['admin', 'marketing', 'sales_manager', 'director'],
+  'lead.unassigned': ['admin', 'marketing', 'sales_manager', 'director'],
+  'handoff.digest': ['marketing'],
+  'plan.behind': ['marketing', 'director'],
+};
+
+/**
+ * The kinds of alert a person of `role` can be sent, in the order of `alertKinds`: the ones whose
+ * channels they choose. A team's channel carries its members' alerts, so a team has every kind.
+ *
+ * @example alertKindsOf('sales_rep') // ['lead.assigned', 'sla.reminder', 'sla.breached']
+ */
+export function alertKindsOf(role: Role | 'team'): AlertKind[] {
+  return alertKinds.filter((kind) => role === 'team' || receivers[kind].includes(role));
 }
 
 export interface RouteProblem {

@@ -133,7 +133,8 @@ export function AlertChannelsCard({ team }: { team?: { id: string; name: string 
           size="small"
           rowKey={(kind) => kind}
           pagination={false}
-          dataSource={[...alertKinds]}
+          // The kinds the server lists: a person's are those of their role (a rep is never sent an escalation).
+          dataSource={alertKinds.filter((kind) => kind in data.routes)}
           columns={[
             { title: t('alerts.kind'), render: (_: unknown, kind: AlertKind) => t(`alerts.kinds.${kind}`) },
             ...channels.map((channel) => ({

@@ -227,6 +227,72 @@ describeEachDialect('alerts in Slack and Teams', (getDatabase) => {
     });
   });
 
+  it('lists each person the alerts of their role, and refuses a choice for one their role is never sent', async () => {
+    const { director, manager, rep } = await org();
+    const marketer = await person('marketing');
+    const admin = await person('admin');
+    const kindsOf = async (email: string) =>
+      Object.keys(
+        (
+          await app.inject({
+            method: 'GET',
+            url: '/api/v1/me/alerts',
+            headers: { cookie: await signIn(app, email) },
+          })
+        ).json<AlertSettings>().routes,
+      );
+    expect(await kindsOf(rep.email)).toEqual(['lead.assigned', 'sla.reminder', 'sla.breached']);
+    expect(await kindsOf(manager.email)).toEqual([
+      'lead.assigned',
+      'sla.reminder',
+      'sla.escalated',
+      'sla.breached',
+      'lead.unassigned',
+    ]);
+    expect(await kindsOf(director.email)).toEqual([
+      'lead.assigned',
+      'sla.reminder',
+      'sla.escalated',
+      'sla.breached',
+      'lead.unassigned',
+      'plan.behind',
+    ]);
+    expect(await kindsOf(marketer.email)).toHaveLength(7);
+    expect(await kindsOf(admin.email)).not.toContain('handoff.digest');
+
+    // A rep choosing a channel for escalations (sent to managers) is told, and nothing is stored.
+    const ruud = await signIn(app, rep.email);
+    const escalations = await put(ruud, '/me/alerts', {
+      routes: { 'sla.reminder': ['email'], 'sla.escalated': ['email'], 'plan.behind': [] },
+    });
+    expect(escalations.statusCode).toBe(400);
+    expect(escalations.json()).toMatchObject({
+      code: 'alerts.invalid_routes',
+      errors: [
+        { field: 'body.routes.sla.escalated', reason: 'is not an alert your role is sent' },
+        { field: 'body.routes.plan.behind', reason: 'is not an alert your role is sent' },
+      ],
+    });
+    const mine = await app.inject({ method: 'GET', url: '/api/v1/me/alerts', headers: { cookie: ruud } });
+    expect(mine.json<AlertSettings>().updatedAt).toBeNull();
+    // Their own kinds are taken, and the answer lists only those.
+    const own = await put(ruud, '/me/alerts', { routes: { 'sla.reminder': [] } });
+    expect(own.statusCode).toBe(200);
+    expect(own.json<AlertSettings>().routes).toEqual({
+      'lead.assigned': ['email'],
+      'sla.reminder': [],
+      'sla.breached': ['email'],
+    });
+    // A team's channel carries its members' alerts: every kind.
+    const team = await context.services.teams.createTeam(cli, { name: 'Inside', managerId: manager.id });
+    const teamKinds = await app.inject({
+      method: 'GET',
+      url: `/api/v1/teams/${team.id}/alerts`,
+      headers: { cookie: await signIn(app, manager.email) },
+    });
+    expect(Object.keys(teamKinds.json<AlertSettings>().routes)).toHaveLength(7);
+  });
+
   it('tries a chat again after a failure for now, and gives up on a refusal for good or a removed address', async () => {
     const { rep } = await org();
     const ruud = await signIn(app, rep.email);

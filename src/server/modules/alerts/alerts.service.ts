@@ -1,4 +1,5 @@
 import type {
+  AlertKind,
   AlertRoutes,
   AlertSettings,
   AlertSettingsUpdate,
@@ -8,6 +9,7 @@ import type {
 import type { Actor } from '../../../domain/access/roles.ts';
 import {
   addressHint,
+  alertKindsOf,
   routeProblems,
   routesWithDefaults,
   withoutChannel,
@@ -76,7 +78,13 @@ export function createAlertsService(deps: ServiceDeps, options: { chat: ChatSend
     if (problemOfName) refuse(problemOfName);
   }
 
-  function view(row: AlertChannelRow | undefined, owner: AlertOwner): AlertSettings {
+  /** What an owner sees: the kinds of alert they can be sent (a person's by their role), with their channels. */
+  function view(
+    row: AlertChannelRow | undefined,
+    owner: AlertOwner,
+    kinds: readonly AlertKind[],
+  ): AlertSettings {
+    const routes = routesWithDefaults(row ? routesOf(row) : null, owner);
     const hint = (sealed: string | null | undefined) => ({
       configured: Boolean(sealed),
       hint: sealed ? addressHint(secrets.open(sealed)) : null,
@@ -85,7 +93,7 @@ export function createAlertsService(deps: ServiceDeps, options: { chat: ChatSend
       owner,
       slack: hint(row?.slack_url),
       teams: hint(row?.teams_url),
-      routes: routesWithDefaults(row ? routesOf(row) : null, owner),
+      routes: Object.fromEntries(kinds.map((kind) => [kind, routes[kind]])),
       updatedAt: row ? fromDbTime(row.updated_at).toISOString() : null,
     };
   }
@@ -94,8 +102,17 @@ export function createAlertsService(deps: ServiceDeps, options: { chat: ChatSend
     who: Actor,
     owner: { userId: string } | { teamId: string },
     input: AlertSettingsUpdate,
+    kinds: readonly AlertKind[],
   ): Promise<AlertSettings> {
     const kind: AlertOwner = 'userId' in owner ? 'user' : 'team';
+    // A choice for an alert the owner is never sent would be kept and never used: refused.
+    const foreign = Object.keys(input.routes ?? {}).filter((k) => !kinds.includes(k as AlertKind));
+    if (foreign.length > 0)
+      throw createError(
+        'alerts.invalid_routes',
+        foreign.map((k) => `routes.${k}: is not an alert your role is sent`).join('; '),
+        foreign.map((k) => ({ field: `body.routes.${k}`, reason: 'is not an alert your role is sent' })),
+      );
     if (input.slackUrl) await checkAddress('slackUrl', 'slack', input.slackUrl);
     if (input.teamsUrl) await checkAddress('teamsUrl', 'teams', input.teamsUrl);
     const now = clock.now();
@@ -145,7 +162,7 @@ export function createAlertsService(deps: ServiceDeps, options: { chat: ChatSend
           routes,
         },
       });
-      return view(await findAlertChannelOf(trx, owner), kind);
+      return view(await findAlertChannelOf(trx, owner), kind, kinds);
     });
   }
 
@@ -194,12 +211,12 @@ export function createAlertsService(deps: ServiceDeps, options: { chat: ChatSend
   return {
     async mine(actor: Actor | null): Promise<AlertSettings> {
       const who = me(actor, 'me.read');
-      return view(await findAlertChannelOf(db, { userId: who.userId }), 'user');
+      return view(await findAlertChannelOf(db, { userId: who.userId }), 'user', alertKindsOf(who.role));
     },
 
     async updateMine(actor: Actor | null, input: AlertSettingsUpdate): Promise<AlertSettings> {
       const who = me(actor, 'me.update');
-      return update(who, { userId: who.userId }, input);
+      return update(who, { userId: who.userId }, input, alertKindsOf(who.role));
     },
 
     async testMine(actor: Actor | null, provider: ChatProvider): Promise<AlertTestResult> {
@@ -210,7 +227,7 @@ export function createAlertsService(deps: ServiceDeps, options: { chat: ChatSend
 
     async ofTeam(actor: Actor | null, teamId: string): Promise<AlertSettings> {
       await manageableTeam(actor, teamId);
-      return view(await findAlertChannelOf(db, { teamId }), 'team');
+      return view(await findAlertChannelOf(db, { teamId }), 'team', alertKindsOf('team'));
     },
 
     async updateTeam(
@@ -219,7 +236,7 @@ export function createAlertsService(deps: ServiceDeps, options: { chat: ChatSend
       input: AlertSettingsUpdate,
     ): Promise<AlertSettings> {
       const { who } = await manageableTeam(actor, teamId);
-      return update(who, { teamId }, input);
+      return update(who, { teamId }, input, alertKindsOf('team'));
     },
 
     async testTeam(actor: Actor | null, teamId: string, provider: ChatProvider): Promise<AlertTestResult> {
