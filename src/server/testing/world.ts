@@ -72,9 +72,15 @@ export function createTestContext(
 
 export async function createTestApp(
   context: TestContext,
-  options: { logger?: FastifyServerOptions['logger']; cookieSecure?: 'auto' | 'always' | 'never' } = {},
+  options: {
+    logger?: FastifyServerOptions['logger'];
+    cookieSecure?: 'auto' | 'always' | 'never';
+    /** The built web app it serves (dist/web by default). */
+    webDir?: string;
+  } = {},
 ): Promise<App> {
   const app = await buildApp({
+    ...(options.webDir && { webDir: options.webDir }),
     database: context.database,
     services: context.services,
     version: 'test',

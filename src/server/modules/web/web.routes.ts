@@ -18,7 +18,8 @@ The API is at <a href="/api/docs">/api/docs</a>.</p>
 </body></html>`;
 
 /**
- * Serves the built React app at `/`: its hashed assets with a long cache, and `index.html` for
+ * Serves the built React app at `/`: its hashed assets with a long cache (compressed for a browser
+ * that takes gzip or Brotli), and `index.html` for
  * every other page address a person opens (/leads/…, /handoff), so links in emails work.
  * API addresses that do not exist still answer problem details.
  */
@@ -32,11 +33,16 @@ export async function webRoutes(app: App, { webDir }: { webDir: string }) {
       index: false,
       wildcard: false,
       cacheControl: false,
+      // The build writes each asset gzipped and in Brotli beside it (web/vite.config.ts): a browser
+      // that takes either is sent that file, a third of the size.
+      preCompressed: true,
       setHeaders: (res, path) => {
         res.setHeader(
           'cache-control',
           path.includes(`${join(root, 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
         );
+        // A cache in between keeps one copy per encoding.
+        res.setHeader('vary', 'accept-encoding');
       },
     });
   }
