@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadTestSettings } from '../src/server/config.ts';
 import { hasDovecot } from '../src/server/testing/dovecot.ts';
 import { runNode } from './helpers.ts';
@@ -31,6 +31,12 @@ function expectShape(printed: Printed) {
 // and baselines. One runs as a user runs it (`npm run bench -- NAME --smoke`, a process of its
 // own); the others run in this process, through the same `run` (sparing a TypeScript start each).
 describe('the benchmarks at their smoke size', () => {
+  // The files of this project share their worker's process: the smoke size ends with this file.
+  const smokeBefore = process.env.BATON_BENCH_SMOKE;
+  afterAll(() => {
+    if (smokeBefore === undefined) delete process.env.BATON_BENCH_SMOKE;
+    else process.env.BATON_BENCH_SMOKE = smokeBefore;
+  });
   it('are all here', () => {
     expect(benchmarks).toEqual(
       expect.arrayContaining([
