@@ -63,6 +63,7 @@ import * as m0061 from './0061_rep_speeds_by_handover.ts';
 import * as m0062 from './0062_team_speeds.ts';
 import * as m0063 from './0063_webhook_batches.ts';
 import * as m0064 from './0064_webhook_message_retention.ts';
+import * as m0065 from './0065_outbox_text_retention.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -130,4 +131,5 @@ export const migrations: Record<string, Migration> = {
   '0062_team_speeds': m0062,
   '0063_webhook_batches': m0063,
   '0064_webhook_message_retention': m0064,
+  '0065_outbox_text_retention': m0065,
 };
