@@ -37,7 +37,7 @@ export function routesWithDefaults(
  *   the managers of the people who could have taken it (else every sales manager, else the
  *   admins): every role that can manage someone (check-manager-chain.ts), never a rep;
  * - the weekly handoff digest goes to each marketer;
- * - the plan (or a commitment) falling behind goes to the heads of Marketing and the directors.
+ * - the plan falling behind its pace goes to the heads of Marketing and the directors.
  */
 const receivers: Record<AlertKind, readonly Role[]> = {
   'lead.assigned': ['admin', 'marketing', 'sales_rep', 'sales_manager', 'director'],

@@ -19,9 +19,9 @@ The API is at <a href="/api/docs">/api/docs</a>.</p>
 
 /**
  * Serves the built React app at `/`: its hashed assets with a long cache (compressed for a browser
- * that takes gzip or Brotli), and `index.html` for
- * every other page address a person opens (/leads/…, /handoff), so links in emails work.
- * API addresses that do not exist still answer problem details.
+ * that takes gzip or Brotli), and `index.html` for every other page address a person opens
+ * (/leads/…, /handoff), so links in emails work. API addresses that do not exist still answer
+ * problem details.
  */
 export async function webRoutes(app: App, { webDir }: { webDir: string }) {
   const root = resolve(webDir);
