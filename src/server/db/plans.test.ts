@@ -152,6 +152,10 @@ async function seed(db: Db, sqlite: SqliteStatements | undefined, now: Date) {
 }
 
 /**
+ * (query-plans.test.ts reads SQLite's plans of the dashboards' statements under the statistics of
+ * the reports benchmark's full-size company; this file plans the sweep's, a timeline's and
+ * retention's on both stores, seeded with real rows.)
+ *
  * The queries whose cost grows with the store, planned on a store of some size with the planner's
  * statistics as Baton keeps them (PostgreSQL's autovacuum analyses, Baton runs SQLite's
  * `pragma optimize`): each finds its rows through an index, not by reading the whole table. Run as
