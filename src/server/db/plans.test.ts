@@ -1,5 +1,4 @@
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
-import pg from 'pg';
+import { CompiledQuery, sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { lockDueInstances } from '../modules/sla/sla.repository.ts';
 import { findRecentTouchpoints } from '../modules/capture/capture.repository.ts';
@@ -11,10 +10,10 @@ import { deleteAuditEntriesBefore } from '../modules/shared/audit.repository.ts'
 import { findExpiredWebhookMessages } from '../modules/webhooks/webhooks.repository.ts';
 import { newId } from '../platform/ids.ts';
 import { describeEachDialect } from '../testing/databases.ts';
+import { recordingBuilder } from '../testing/recording.ts';
 import { bulkInsert } from './bulk.ts';
 import type { Db, SqliteStatements } from './database.ts';
-import { SqliteBooleanPlugin, toDbTime } from './dialect.ts';
-import type { DB } from './tables.ts';
+import { toDbTime } from './dialect.ts';
 
 interface PlanNode {
   'Node Type': string;
@@ -172,24 +171,7 @@ describeEachDialect('the plans of the queries that grow with the store', (getDat
     else database.optimize?.();
 
     // The repositories' queries, recorded as they are sent.
-    const sent: CompiledQuery[] = [];
-    const log = (event: LogEvent) => {
-      if (event.level === 'query') sent.push(event.query);
-    };
-    const recording: Db =
-      dialect === 'postgres'
-        ? new Kysely<DB>({
-            dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 1 }) }),
-            log,
-          })
-        : new Kysely<DB>({
-            // The test's own connection, left open when this one is dropped.
-            dialect: new SqliteDialect({
-              database: { prepare: (text: string) => database.sqlite!.prepare(text), close: () => undefined },
-            }),
-            plugins: [new SqliteBooleanPlugin()],
-            log,
-          });
+    const { db: recording, sent, close } = recordingBuilder(database);
     const planOf = async (work: (db: Db) => Promise<unknown>) => {
       sent.length = 0;
       await recording
@@ -276,7 +258,7 @@ describeEachDialect('the plans of the queries that grow with the store', (getDat
       expect(audit).toEqual(indexed('audit_log'));
       expect(audit).not.toContain('audit_log: whole');
     } finally {
-      if (dialect === 'postgres') await recording.destroy();
+      await close();
     }
   });
 });

@@ -2,12 +2,10 @@
 // makes SQLite ignore an index is invisible at test sizes and costs seconds at a million rows: a
 // bound `status in (?, ?)` cannot use a partial index whose WHERE names the statuses literally.
 // These tests read SQLite's plan of the exact statements the repositories run.
-import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DB } from './tables.ts';
 import type { Db } from './database.ts';
-import { SqliteBooleanPlugin } from './dialect.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/databases.ts';
+import { recordingBuilder } from '../testing/recording.ts';
 import {
   countClocksStartedBetween,
   summariseSpeedToLead,
@@ -111,18 +109,7 @@ describe.each(['an empty store', "a full-size company's statistics"])(
     /** The plan of every statement `run` sends, one line per statement. */
     async function plansOf(run: (db: Db) => Promise<unknown>): Promise<string[]> {
       const statements = database.sqlite!;
-      const queries: CompiledQuery[] = [];
-      // A second builder on the same connection, logging what it sends; never destroyed (that
-      // would close the connection the test database owns).
-      const db = new Kysely<DB>({
-        dialect: new SqliteDialect({
-          database: { prepare: (s: string) => statements.prepare(s), close: () => {} },
-        }),
-        plugins: [new SqliteBooleanPlugin()],
-        log: (event) => {
-          if (event.level === 'query') queries.push(event.query);
-        },
-      });
+      const { db, sent: queries } = recordingBuilder(database);
       await run(db);
       return queries.map((q) =>
         (statements.prepare(`explain query plan ${q.sql}`).all(...q.parameters) as { detail: string }[])
