@@ -3,9 +3,9 @@ import { openDatabase } from '../src/server/db/database.ts';
 import { startHubSpotFake } from '../src/server/testing/hubspot-fake.ts';
 import { createStoreEnv, e2eStores, runCli, startServerProcess, type ServerProcess } from './helpers.ts';
 
-const people = 3000;
-const deals = 300;
-const calls = 3000;
+const people = 1500;
+const deals = 150;
+const calls = 1500;
 
 interface ConnectionView {
   id: string;
@@ -86,7 +86,7 @@ describe.each(e2eStores)('a kill -9 in the middle of a HubSpot backfill on %s', 
         body: JSON.stringify({ kind: 'hubspot', token: hubspot.token, baseUrl: hubspot.url }),
       });
       // The lead flow's loop takes the connection up within seconds; it is killed a quarter in.
-      const before = await waitFor(connection.id, (c) => c.backfill.done >= 1500, 120_000);
+      const before = await waitFor(connection.id, (c) => c.backfill.done >= 750, 120_000);
       await server.stop('SIGKILL');
       server = null;
       expect(before.backfill.state).toBe('running');
@@ -101,10 +101,10 @@ describe.each(e2eStores)('a kill -9 in the middle of a HubSpot backfill on %s', 
       });
       await server.stop();
       server = null;
-      // Resumed, not begun again: each list page read once (30 + 3 + 30 pages, one empty page for
-      // each of companies, meetings and emails), and at most two pages again: the one cut short
-      // and the one read ahead of it.
-      expect(hubspot.counts.lists).toBeLessThanOrEqual(30 + 3 + 30 + 3 + 2);
+      // Resumed, not begun again: each list page read once (15 + 2 + 15 pages of 100, one empty
+      // page for each of companies, meetings and emails), and at most two pages again: the one cut
+      // short and the one read ahead of it.
+      expect(hubspot.counts.lists).toBeLessThanOrEqual(15 + 2 + 15 + 3 + 2);
 
       const database =
         store === 'sqlite'
