@@ -21,7 +21,7 @@ const syncEnv = {
   BATON_MAIL_SYNC_ALLOW_PRIVATE: 'true',
 };
 /** Enough mail that a kill -9 lands in the middle of reading it. */
-const backlog = 600;
+const backlog = 400;
 
 describe.skipIf(!hasDovecot)('the mailbox sync of a running server, against a real Dovecot', () => {
   let dovecot: TestDovecot;
