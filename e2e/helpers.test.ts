@@ -9,6 +9,7 @@ import {
   runningProcesses,
   startServerProcess,
 } from './helpers.ts';
+import { hasBrowser, launchChromium, seriousViolations } from './browser.ts';
 
 // The helpers start real processes; whatever happens to a test, none may outlive it.
 describe('the process helpers', () => {
@@ -88,4 +89,33 @@ describe('the process helpers', () => {
         parent.kill('SIGKILL');
       }
     });
+});
+
+describe.skipIf(!hasBrowser)('the accessibility check', () => {
+  it('names the serious violations of a page (and only those), with where they are', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.setContent(`<!doctype html><html lang="en"><head><title>A page</title></head><body><p>Outside every landmark (moderate)</p><main>
+        <h1>A page</h1>
+        <p style="color: #bbb; background: #fff" id="faint">Text too faint to read</p>
+        <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" id="unnamed">
+        <input id="unlabelled">
+        <p style="color: #000; background: #fff">Text that is fine</p>
+      </main></body></html>`);
+      const violations = await seriousViolations(page);
+      expect(violations.map((v) => v.split(' ')[0])).toEqual(
+        expect.arrayContaining(['color-contrast', 'image-alt', 'label']),
+      );
+      expect(violations.map((v) => v.split(' ')[0])).not.toContain('region');
+      expect(violations.find((v) => v.startsWith('color-contrast'))).toContain('#faint');
+      expect(violations.find((v) => v.startsWith('image-alt'))).toContain('#unnamed');
+      await page.setContent(
+        `<!doctype html><html lang="en"><head><title>A page</title></head><body><main><h1>A page</h1><p>Fine</p></main></body></html>`,
+      );
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
 });
