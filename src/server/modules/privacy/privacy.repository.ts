@@ -225,13 +225,20 @@ export async function blankEmailBodiesBefore(db: Db, cutoff: Date, dryRun: boole
 
 /**
  * Leads that never became customers and have been quiet since the cutoff: not anonymised yet, not a
- * customer, no won deal, no touch, change or stage since then.
+ * customer, no won deal, no touch, change or stage since then. In id order, after `after` when given
+ * (where the batch before ended).
  */
-export async function findUnconvertedLeadsBefore(db: Db, cutoff: Date, limit: number): Promise<string[]> {
+export async function findUnconvertedLeadsBefore(
+  db: Db,
+  cutoff: Date,
+  limit: number,
+  after: string | null = null,
+): Promise<string[]> {
   const before = toDbTime(cutoff);
   const rows = await db
     .selectFrom('contacts')
     .select('id')
+    .$if(after !== null, (q) => q.where('id', '>', after!))
     .where('anonymised_at', 'is', null)
     .where('stage', '<>', 'customer')
     .where('updated_at', '<', before)

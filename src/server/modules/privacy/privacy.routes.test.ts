@@ -408,6 +408,49 @@ describeEachDialect('retention: how long each kind of data is kept', (getDatabas
     }
   });
 
+  it('anonymises quiet leads a batch at a time until none is left, and a dry run counts them all', async () => {
+    const context = createTestContext(getDatabase());
+    context.clock.set('2024-01-10T09:00:00.000Z');
+    // More quiet leads than one batch (200) holds, and one that stays active.
+    const quiet = 450;
+    await context.services.capture.ingest(
+      cli,
+      {
+        events: Array.from({ length: quiet }, (_, n) => ({
+          type: 'page_viewed',
+          occurredAt: '2024-01-10T08:00:00Z',
+          email: `stil${n}@vergeten.nl`,
+        })),
+      },
+      undefined,
+    );
+    context.clock.set('2026-12-01T09:00:00.000Z');
+    await context.services.capture.ingest(
+      cli,
+      { events: [{ type: 'page_viewed', occurredAt: '2026-11-24T10:00:00Z', email: 'actief@blijft.nl' }] },
+      undefined,
+    );
+    await context.services.privacy.updateRetention(cli, { unconvertedLeadsDays: 730 });
+    const anonymised = async () =>
+      Number(
+        (
+          await context.database.db
+            .selectFrom('contacts')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('anonymised_at', 'is not', null)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    expect(await context.services.privacy.runRetention(cli, true)).toMatchObject({ unconvertedLeads: quiet });
+    expect(await anonymised()).toBe(0);
+    expect(await context.services.privacy.runRetention(cli, false)).toMatchObject({
+      unconvertedLeads: quiet,
+    });
+    expect(await anonymised()).toBe(quiet);
+    expect((await context.services.privacy.findSubject(cli, 'actief@blijft.nl')).contacts).toHaveLength(1);
+    expect(await context.services.privacy.runRetention(cli, false)).toMatchObject({ unconvertedLeads: 0 });
+  });
+
   it('anonymising blanks what people wrote about the lead in its webhook events, queued or made, and the answers to them', async () => {
     const context = createTestContext(getDatabase());
     // The receiver answers with what it got: its answer quotes the note.

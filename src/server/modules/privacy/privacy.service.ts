@@ -149,19 +149,20 @@ export function createPrivacyService(deps: ServiceDeps, contacts: ContactsServic
         if (ids.length < 2_000) break;
       }
     if (leadsBefore) {
-      for (;;) {
-        const ids = await findUnconvertedLeadsBefore(db, leadsBefore, dryRun ? 100_000 : 200);
-        if (dryRun) {
-          report.unconvertedLeads = ids.length;
-          break;
-        }
-        for (const id of ids)
-          await db.transaction().execute(async (trx) => {
-            await anonymiseContact(trx, id, now);
-            await scrubLogsAbout(trx, 'contact', id);
-          });
+      // In id order from where the last batch ended: a batch does not read again the leads the
+      // ones before it looked at (a dry run counts them all, in larger batches).
+      const batch = dryRun ? 10_000 : 200;
+      for (let after: string | null = null; ;) {
+        const ids = await findUnconvertedLeadsBefore(db, leadsBefore, batch, after);
+        if (!dryRun)
+          for (const id of ids)
+            await db.transaction().execute(async (trx) => {
+              await anonymiseContact(trx, id, now);
+              await scrubLogsAbout(trx, 'contact', id);
+            });
         report.unconvertedLeads += ids.length;
-        if (ids.length < 200) break;
+        if (ids.length < batch) break;
+        after = ids.at(-1)!;
       }
     }
     if (!dryRun)
