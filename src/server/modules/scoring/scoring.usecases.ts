@@ -308,10 +308,11 @@ export async function scoreDueContacts({
   publish,
   limit = 500,
 }: ScoringEngine & { limit?: number }): Promise<number> {
-  const model = await findActiveModel({ conn: db });
-  if (!model) return 0;
+  // The due contacts first: most of the loop's turns find none, and then read nothing else.
   const ids = await findDueContactIds(db, limit);
-  return ids.length === 0 ? 0 : scoreAndStore({ db, sqlite, model, ids, now: clock.now(), publish });
+  if (ids.length === 0) return 0;
+  const model = await findActiveModel({ conn: db });
+  return model ? scoreAndStore({ db, sqlite, model, ids, now: clock.now(), publish }) : 0;
 }
 
 /** Moves each running rescoring run one chunk on. Returns how many contacts it scored. */
