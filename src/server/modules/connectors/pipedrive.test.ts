@@ -139,8 +139,12 @@ describeEachDialect('the Pipedrive connector', (getDatabase) => {
       org_id: org.id,
       owner_id: user.id,
     });
-    pipedrive.storm(5, 1);
+    // Two 429s, each asking for a second's pause: the sync waits them out and loses nothing.
+    pipedrive.storm(2, 1);
+    const began = performance.now();
     const synced = await context.services.connectors.syncNow(cli, connection.id);
+    expect(performance.now() - began).toBeGreaterThanOrEqual(1_900);
+    expect(pipedrive.counts.limited).toBeGreaterThanOrEqual(2);
     expect(synced).toMatchObject({ state: 'active', backfill: { state: 'done' } });
     // 30 persons and Jan (written out), the organisation, the deal.
     expect(synced.linked).toMatchObject({ contact: 31, company: 1, deal: 1 });
