@@ -13,7 +13,9 @@ export const entryPoints = {
   'attribution-thread': 'src/server/modules/attribution/attribution.thread.ts',
 };
 
-export const compiledCli = new URL('dist/server/baton.js', root);
+/** The CLI's bundle, relative to the repository's root. */
+const cliBundle = 'dist/server/baton.js';
+export const compiledCli = new URL(cliBundle, root);
 
 /**
  * What the last build was made from (esbuild's metafile: every file it bundled, under the root),
@@ -31,7 +33,7 @@ const installedPackages = 'node_modules/.package-lock.json';
  */
 export function isBuildFresh(at = root) {
   try {
-    const built = statSync(new URL('dist/server/baton.js', at)).mtimeMs;
+    const built = statSync(new URL(cliBundle, at)).mtimeMs;
     const inputs = JSON.parse(readFileSync(new URL(inputsFile, at), 'utf8'));
     // A file the build was made from and that is gone throws: the build is stale.
     if (inputs.some((file) => statSync(new URL(file, at)).mtimeMs > built)) return false;
