@@ -68,6 +68,23 @@ describe('the SLA ladder', () => {
     expect(nextCheckAt(ladder, 4)).toBeNull();
   });
 
+  it('reads a stored ladder (its instants as ISO text) the same way, and gives its times back as text', () => {
+    const ladder = planLadder(
+      { windowMs: hour, reminderAt: 0.5, escalations: 2, reassign: true },
+      alwaysOpen(),
+      new Date('2026-11-27T12:00:00Z'),
+    );
+    const stored = ladder.map((s) => ({ ...s, at: s.at.toISOString() }));
+    // A minute before and at the second breach: the same steps as from the Dates, each exactly at its time.
+    for (const now of [new Date('2026-11-27T13:59:00Z'), new Date('2026-11-27T14:00:00Z')])
+      expect(dueSteps(stored, 1, now).map((s) => s.index)).toEqual(
+        dueSteps(ladder, 1, now).map((s) => s.index),
+      );
+    expect(dueSteps(stored, 1, new Date('2026-11-27T14:00:00Z')).map((s) => s.index)).toEqual([1, 2]);
+    expect(nextCheckAt(stored, 3)).toBe('2026-11-27T15:00:00.000Z');
+    expect(nextCheckAt(stored, 4)).toBeNull();
+  });
+
   it('gives a hot lead the short first-response window, and every MQL the accept-or-reject clock', () => {
     expect(policiesFor(defaultPolicies, 'mql', true).map((p) => p.key)).toEqual([
       'mql-first-response-hot',

@@ -80,14 +80,29 @@ export function deadlineOf(ladder: readonly LadderStep[]): Date {
  *
  * @example dueSteps(ladder, 1, now) // the breaches whose time has come, from index 1 on
  */
-export function dueSteps(ladder: readonly LadderStep[], nextIndex: number, now: Date): LadderStep[] {
-  return ladder.filter((s) => s.index >= nextIndex && s.at.getTime() <= now.getTime());
+export function dueSteps<S extends TimedStep>(ladder: readonly S[], nextIndex: number, now: Date): S[] {
+  const nowMs = now.getTime();
+  return ladder.filter((s) => s.index >= nextIndex && instantMs(s.at) <= nowMs);
 }
 
-/** When to look again: the next step's time, or null when the ladder is done. */
-export function nextCheckAt(ladder: readonly LadderStep[], nextIndex: number): Date | null {
+/**
+ * When to look again: the next step's time, or null when the ladder is done. The time comes back
+ * as the ladder holds it (a Date, or the ISO text a stored ladder keeps).
+ */
+export function nextCheckAt<S extends TimedStep>(ladder: readonly S[], nextIndex: number): S['at'] | null {
   return ladder.find((s) => s.index >= nextIndex)?.at ?? null;
 }
+
+/**
+ * A step as the two functions above read it: its place, and its instant as a Date or as ISO 8601
+ * text (a clock's stored ladder, read by the sweep without making a Date of every step).
+ */
+export interface TimedStep {
+  index: number;
+  at: Date | string;
+}
+
+const instantMs = (at: Date | string) => (typeof at === 'string' ? Date.parse(at) : at.getTime());
 
 export interface PolicyDefaults {
   key: string;

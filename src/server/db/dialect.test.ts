@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryingConflicts } from './dialect.ts';
+import { isoText, retryingConflicts } from './dialect.ts';
 
 describe('retryingConflicts', () => {
   const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01' });
@@ -32,5 +32,16 @@ describe('retryingConflicts', () => {
       }),
     ).rejects.toBe(other);
     expect(calls).toBe(1);
+  });
+});
+
+describe('isoText', () => {
+  it('keeps the ISO text SQLite returns, formats the Date PostgreSQL returns, and normalises any other text', () => {
+    const text = '2026-12-01T12:00:00.000Z';
+    expect(isoText(text)).toBe(text);
+    expect(isoText(new Date(text))).toBe(text);
+    // Text not in toDbTime's form (an offset, no milliseconds) comes back in it, the same instant.
+    expect(isoText('2026-12-01T13:00:00+01:00')).toBe(text);
+    expect(isoText('2026-12-01T12:00:00Z')).toBe(text);
   });
 });

@@ -34,6 +34,16 @@ export function fromDbTime(value: Date | string): Date {
   return value instanceof Date ? value : new Date(value);
 }
 
+/**
+ * An instant read from the store as ISO 8601 text: SQLite's text is already that (toDbTime wrote
+ * it) and is returned as it is; PostgreSQL's Date is formatted.
+ */
+export function isoText(value: Date | string): string {
+  return typeof value === 'string' && value.length === 24 && value.endsWith('Z')
+    ? value
+    : fromDbTime(value).toISOString();
+}
+
 export function fromDbTimeOrNull(value: Date | string | null): Date | null {
   return value === null ? null : fromDbTime(value);
 }

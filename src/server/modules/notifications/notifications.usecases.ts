@@ -667,7 +667,8 @@ export interface SlaStepEmail {
   recipient: UserRow;
   repId: string | null;
   policyId: string;
-  deadline: Date;
+  /** ISO 8601, as the digest keeps it. */
+  deadline: string;
   overdueMs: number;
 }
 
@@ -694,7 +695,7 @@ const digestItemOf = (s: SlaStepEmail): QueuedDigestLead => ({
   level: s.level,
   repId: s.repId,
   policyId: s.policyId,
-  deadline: s.deadline.toISOString(),
+  deadline: s.deadline,
   overdueMs: s.overdueMs,
 });
 

@@ -11,7 +11,7 @@ import {
   type SlaTarget,
 } from '../../../domain/sla/plan-ladder.ts';
 import type { Db, SqliteStatements } from '../../db/database.ts';
-import { fromDbBool, fromDbTime, toDbTime } from '../../db/dialect.ts';
+import { fromDbBool, fromDbTime, isoText, toDbTime } from '../../db/dialect.ts';
 import type { ContactRow, SlaInstancesTable, SlaPoliciesTable, UserRow } from '../../db/tables.ts';
 import type { DomainEvent } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
@@ -75,8 +75,6 @@ export const readLadder = (value: unknown): StoredStep[] =>
 
 const toStored = (ladder: LadderStep[]): StoredStep[] =>
   ladder.map((s) => ({ ...s, at: s.at.toISOString() }));
-const fromStored = (ladder: readonly StoredStep[]): LadderStep[] =>
-  ladder.map((s) => ({ ...s, at: new Date(s.at) }));
 
 export const numberOrNull = (v: number | null) => (v === null ? null : Number(v));
 
@@ -384,7 +382,7 @@ async function sweepIn({
   const emails: SlaStepEmail[] = [];
   const reassignments: DueInstance[] = [];
   const advances: InstanceAdvance[] = [];
-  const taken: { instance: DueInstance; steps: LadderStep[] }[] = [];
+  const taken: { instance: DueInstance; steps: StoredStep[] }[] = [];
   const hooks: WebhookEvent[] = [];
   const nowText = toDbTime(now);
   for (const instance of due) {
@@ -395,19 +393,24 @@ async function sweepIn({
       await updateInstanceIf(trx, instance.id, expected, settled);
       continue;
     }
-    const ladder = fromStored(readLadder(instance.ladder));
+    // The stored ladder as it is: its instants stay ISO text, written back as the next check.
+    const ladder = readLadder(instance.ladder);
     const steps = dueSteps(ladder, expected.nextStep, now);
     if (steps.length === 0) continue;
+    let level = Number(instance.level);
+    let firstBreach: StoredStep | undefined;
+    for (const step of steps) {
+      if (step.level > level) level = step.level;
+      if (!firstBreach && step.kind === 'breach') firstBreach = step;
+    }
     const last = steps.at(-1)!;
-    const next = nextCheckAt(ladder, last.index + 1);
-    const firstBreach = steps.find((step) => step.kind === 'breach');
     advances.push({
       id: instance.id,
       expectedStep: expected.nextStep,
       nextStep: last.index + 1,
-      nextCheckAt: next ? toDbTime(next) : null,
-      level: Math.max(Number(instance.level), ...steps.map((step) => step.level)),
-      breachedAt: firstBreach && instance.breached_at === null ? toDbTime(firstBreach.at) : null,
+      nextCheckAt: nextCheckAt(ladder, last.index + 1),
+      level,
+      breachedAt: firstBreach && instance.breached_at === null ? firstBreach.at : null,
       updatedAt: nowText,
       row: instance.row,
     });
@@ -418,7 +421,7 @@ async function sweepIn({
   for (const { instance, steps } of taken) {
     if (!moved.has(instance.id)) continue;
     const policy = policyById.get(instance.policy_id)!;
-    const deadline = fromDbTime(instance.deadline_at);
+    const deadline = isoText(instance.deadline_at);
     for (const step of steps) {
       if (step.kind === 'reassign') {
         reassignments.push(instance);
@@ -427,14 +430,14 @@ async function sweepIn({
       hooks.push(
         webhookEvent(
           step.kind === 'reminder' ? 'sla.reminder' : step.level <= 1 ? 'sla.breached' : 'sla.escalated',
-          step.at,
+          new Date(step.at),
           {
             clockId: instance.id,
             contactId: instance.contact_id,
             repId: instance.user_id,
             policyId: policy.id,
             target: instance.target,
-            deadlineAt: deadline.toISOString(),
+            deadlineAt: deadline,
             level: step.kind === 'reminder' ? 0 : step.level,
             notified: step.notify ?? null,
           },
