@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type QueryExecutorProvider } from 'kysely';
@@ -70,6 +70,91 @@ it('keeps SQLite’s statement journals in memory, also after migrating, and bui
     }
     expect(during).toBe(0); // the default: temporary files
     expect(await tempStore()).toBe(2);
+  } finally {
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A log sync the test lets finish when it says: each call waits for its own release. */
+function heldSyncs() {
+  const waiting: { fd: number; release: () => void; fail: (error: Error) => void }[] = [];
+  return {
+    waiting,
+    syncLog: (fd: number) =>
+      new Promise<void>((resolve, reject) => waiting.push({ fd, release: resolve, fail: reject })),
+  };
+}
+
+it('answers a transaction synced later once its log is synced, in the order of the commits, and keeps every other commit synced', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-synced-later-'));
+  const syncs = heldSyncs();
+  const database = openDatabase({ dialect: 'sqlite', path: join(dir, 'baton.db'), syncLog: syncs.syncLog });
+  const synchronous = async () =>
+    (await sql<{ synchronous: number }>`pragma synchronous`.execute(database.db)).rows[0]!.synchronous;
+  try {
+    await sql`create table t (x integer)`.execute(database.db);
+    const later = database.sqlite!.transactionSyncedLater!;
+    const first = await later(async (trx) => {
+      await sql`insert into t values (1)`.execute(trx);
+      return 'one';
+    });
+    const second = await later(async (trx) => {
+      await sql`insert into t values (2)`.execute(trx);
+      return 'two';
+    });
+    expect([first.value, second.value]).toEqual(['one', 'two']);
+    // Committed (another reader sees both rows), and every other commit is synced by SQLite again.
+    expect((await sql<{ n: number }>`select count(*) as n from t`.execute(database.db)).rows[0]!.n).toBe(2);
+    expect(await synchronous()).toBe(2); // FULL
+    // Each commit asked for a sync of the write-ahead log; none is durable before its sync ends.
+    expect(syncs.waiting).toHaveLength(2);
+    const settled: string[] = [];
+    void first.durable.then(() => settled.push('one'));
+    void second.durable.then(() => settled.push('two'));
+    syncs.waiting[1]!.release(); // the later sync returns first
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(settled).toEqual([]);
+    syncs.waiting[0]!.release();
+    await Promise.all([first.durable, second.durable]);
+    expect(settled).toEqual(['one', 'two']);
+    // A failed sync fails that transaction's durability, and not the next one.
+    const third = await later((trx) => sql`insert into t values (3)`.execute(trx));
+    syncs.waiting[2]!.fail(new Error('EIO'));
+    await expect(third.durable).rejects.toThrow('EIO');
+    const fourth = await later((trx) => sql`insert into t values (4)`.execute(trx));
+    syncs.waiting[3]!.release();
+    await expect(fourth.durable).resolves.toBeUndefined();
+    // A transaction that fails is rolled back and leaves the connection synced as before.
+    await expect(
+      later(async (trx) => {
+        await sql`insert into t values (5)`.execute(trx);
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect((await sql<{ n: number }>`select count(*) as n from t`.execute(database.db)).rows[0]!.n).toBe(4);
+    expect(await synchronous()).toBe(2);
+  } finally {
+    for (const sync of syncs.waiting) sync.release();
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('syncs a transaction synced later through the real log file by default: durable, with its rows in the log', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-synced-later-'));
+  const database = openDatabase({
+    dialect: 'sqlite',
+    path: join(dir, 'baton.db'),
+    backgroundCheckpoints: false,
+  });
+  try {
+    await sql`create table t (x text)`.execute(database.db);
+    const { durable } = await database.sqlite!.transactionSyncedLater!((trx) =>
+      sql`insert into t values ('a row to find')`.execute(trx),
+    );
+    await durable;
+    expect(readFileSync(join(dir, 'baton.db-wal')).includes('a row to find')).toBe(true);
   } finally {
     await database.close();
     rmSync(dir, { recursive: true, force: true });

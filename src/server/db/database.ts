@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
@@ -13,6 +13,15 @@ export type Db = Kysely<DB>;
 /** Prepared statements on the SQLite connection, for hot paths that bypass the query builder. */
 export interface SqliteStatements {
   prepare(source: string): SQLite.Statement;
+  /**
+   * A file store only: runs `work` in a transaction whose commit does not wait in fsync on this
+   * thread, and resolves once it is committed, with `durable`: resolved once the write-ahead log
+   * is synced, on a thread of libuv's pool. So a writer can go on to its next transaction while
+   * the disk catches up, and answer this one's callers when `durable` resolves — as durable by
+   * then as a commit under `synchronous = FULL`. The commit alone runs under `synchronous =
+   * NORMAL`, with the connection held, so no other transaction commits that way.
+   */
+  transactionSyncedLater?<T>(work: (trx: Db) => Promise<T>): Promise<{ value: T; durable: Promise<void> }>;
 }
 
 export interface Database {
@@ -44,6 +53,8 @@ export type DatabaseOptions =
        * connections of Baton's other threads: the process's main connection has one already.
        */
       backgroundCheckpoints?: boolean;
+      /** How `transactionSyncedLater` syncs the log's file descriptor (tests hold it back). */
+      syncLog?: (fd: number) => Promise<void>;
     }
   | { dialect: 'postgres'; url: string; poolMax?: number; searchPath?: string };
 
@@ -74,13 +85,46 @@ export function openDatabase(options: DatabaseOptions): Database {
       dialect: new SqliteDialect({ database: statements }),
       plugins: [new SqliteBooleanPlugin()],
     });
+    let log: number | undefined;
+    const syncing = new Set<Promise<void>>();
+    let lastDurable: Promise<unknown> = Promise.resolve();
+    const path = options.path;
+    if (path !== ':memory:') {
+      const syncLog =
+        options.syncLog ??
+        ((fd: number) =>
+          new Promise<void>((resolve, reject) =>
+            fdatasync(fd, (error) => (error ? reject(error) : resolve())),
+          ));
+      statements.transactionSyncedLater = async <T>(work: (trx: Db) => Promise<T>) => {
+        const value = await db.connection().execute(async (connection) => {
+          sqlite.pragma('synchronous = NORMAL');
+          try {
+            return await connection.transaction().execute(work);
+          } finally {
+            sqlite.pragma('synchronous = FULL');
+          }
+        });
+        // The log exists once anything was committed, and stays while the connection is open (a
+        // checkpoint empties it, never removes it).
+        log ??= openSync(`${path}-wal`, 'r');
+        // Resolved in the order of the commits, even when a later sync returns first.
+        const durable = Promise.all([lastDurable, syncLog(log)]).then(() => undefined);
+        lastDurable = durable.catch(() => undefined);
+        syncing.add(durable);
+        void durable.catch(() => undefined).finally(() => syncing.delete(durable));
+        return { value, durable };
+      };
+    }
     return {
       db,
       dialect: 'sqlite',
       sqlite: statements,
       close: async () => {
         await checkpointer?.stop();
+        await Promise.allSettled([...syncing]);
         await db.destroy();
+        if (log !== undefined) closeSync(log);
       },
       serialize: () => sqlite.serialize(),
       optimize: () => {
@@ -107,7 +151,7 @@ export function openDatabase(options: DatabaseOptions): Database {
  * queries come from a fixed set of shapes, so prepared statements are kept (least recently used out
  * first) and reused. Safe because one connection runs one statement at a time.
  */
-function withStatementCache(sqlite: SQLite.Database, size = 500) {
+function withStatementCache(sqlite: SQLite.Database, size = 500): SqliteStatements & { close(): void } {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),

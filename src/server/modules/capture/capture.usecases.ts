@@ -355,15 +355,25 @@ export async function commitCaptureJobs({
     try {
       const announce: DomainEvent[] = [];
       const now = clock.now();
-      const answers = await db
-        .transaction()
-        .execute((trx) => storeJobs({ trx, sqlite, jobs, now, keySweep, announce }));
-      publish(announce);
-      for (const [i, job] of jobs.entries()) {
-        const answer = answers[i]!;
-        if (answer.ok) job.resolve(answer.value);
-        else job.reject(answer.error);
-      }
+      const store = (trx: Db) => storeJobs({ trx, sqlite, jobs, now, keySweep, announce });
+      // On a SQLite file the group's callers are answered once the log is synced, off this
+      // thread, while the next group is already being written.
+      const { value: answers, durable } = sqlite?.transactionSyncedLater
+        ? await sqlite.transactionSyncedLater(store)
+        : { value: await db.transaction().execute(store), durable: Promise.resolve() };
+      void durable.then(
+        () => {
+          publish(announce);
+          for (const [i, job] of jobs.entries()) {
+            const answer = answers[i]!;
+            if (answer.ok) job.resolve(answer.value);
+            else job.reject(answer.error);
+          }
+        },
+        (error: unknown) => {
+          for (const job of jobs) job.reject(error);
+        },
+      );
       return;
     } catch (error) {
       // Another instance created the same contact, account, client id or key first, or PostgreSQL
