@@ -134,6 +134,12 @@ it('answers a transaction synced later once its log is synced, in the order of t
     ).rejects.toThrow('refused');
     expect((await sql<{ n: number }>`select count(*) as n from t`.execute(database.db)).rows[0]!.n).toBe(4);
     expect(await synchronous()).toBe(2);
+    // A connection told to sync less (`baton demo`'s fill) keeps that setting, and is not synced here.
+    await sql`pragma synchronous = NORMAL`.execute(database.db);
+    const unsynced = await later((trx) => sql`insert into t values (6)`.execute(trx));
+    await expect(unsynced.durable).resolves.toBeUndefined();
+    expect(syncs.waiting).toHaveLength(4);
+    expect(await synchronous()).toBe(1);
   } finally {
     for (const sync of syncs.waiting) sync.release();
     await database.close();

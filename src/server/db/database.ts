@@ -97,14 +97,22 @@ export function openDatabase(options: DatabaseOptions): Database {
             fdatasync(fd, (error) => (error ? reject(error) : resolve())),
           ));
       statements.transactionSyncedLater = async <T>(work: (trx: Db) => Promise<T>) => {
+        let synced = true;
         const value = await db.connection().execute(async (connection) => {
+          // A connection set to sync less than FULL (`baton demo`'s fill) keeps its own setting.
+          const level = Number(sqlite.pragma('synchronous', { simple: true }));
+          if (level < 2) {
+            synced = false;
+            return connection.transaction().execute(work);
+          }
           sqlite.pragma('synchronous = NORMAL');
           try {
             return await connection.transaction().execute(work);
           } finally {
-            sqlite.pragma('synchronous = FULL');
+            sqlite.pragma(`synchronous = ${level}`);
           }
         });
+        if (!synced) return { value, durable: Promise.resolve() };
         // The log exists once anything was committed, and stays while the connection is open (a
         // checkpoint empties it, never removes it).
         log ??= openSync(`${path}-wal`, 'r');
