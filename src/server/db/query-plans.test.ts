@@ -13,6 +13,7 @@ import {
   KEPT_SPEED_BOUNDS_MS,
 } from '../modules/sla/sla.repository.ts';
 import { summariseCohortFunnel } from '../modules/stages/stages.repository.ts';
+import { findUnassigned } from '../modules/routing/routing.repository.ts';
 import { findStaleDeals, sumLiveCredits } from '../modules/attribution/live-credits.repository.ts';
 import { countStageEntriesByCampaign } from '../modules/attribution/attribution.repository.ts';
 import { countFates, findStaleFateLeads, keepFates } from '../modules/handoff/handoff.repository.ts';
@@ -125,6 +126,13 @@ describe.each(['an empty store', "a full-size company's statistics"])(
         );
         expect(plan).toMatch(/SCAN i USING INDEX sla_instances_open_deadline_idx/);
         expect(plan).not.toMatch(/TEMP B-TREE/);
+      }
+    });
+
+    it('reads the unassigned queue from the index of decisions no later one replaced, both views', async () => {
+      for (const forRetry of [false, true]) {
+        const [plan] = await plansOf((db) => findUnassigned(db, 200, { forRetry }));
+        expect(plan).toMatch(/(SCAN|SEARCH) a USING INDEX assignments_queue_idx/);
       }
     });
 

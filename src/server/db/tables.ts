@@ -458,6 +458,8 @@ export interface AssignmentsTable {
   assigned_at: DbTime;
   /** An unassigned decision: when the queue last tried the lead again (and still found no one). */
   retried_at: ColumnType<Date | string | null, string | null | undefined, string | null>;
+  /** An unassigned decision: when a later decision replaced it (set by a trigger; migration 0066). */
+  queue_closed_at: ColumnType<Date | string | null, never, never>;
 }
 
 export interface OutboxTable {

@@ -64,6 +64,7 @@ import * as m0062 from './0062_team_speeds.ts';
 import * as m0063 from './0063_webhook_batches.ts';
 import * as m0064 from './0064_webhook_message_retention.ts';
 import * as m0065 from './0065_outbox_text_retention.ts';
+import * as m0066 from './0066_unassigned_queue_closed.ts';
 
 /** Every migration, in order. Adding one means adding a line here; nothing is loaded from disk by name. */
 export const migrations: Record<string, Migration> = {
@@ -132,4 +133,5 @@ export const migrations: Record<string, Migration> = {
   '0063_webhook_batches': m0063,
   '0064_webhook_message_retention': m0064,
   '0065_outbox_text_retention': m0065,
+  '0066_unassigned_queue_closed': m0066,
 };

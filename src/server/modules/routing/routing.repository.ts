@@ -261,41 +261,44 @@ export async function findAssignmentsOfContact(db: Db, contactId: string) {
     .execute();
 }
 
-/** Contacts whose latest routing decision found no one and that stayed in their stage since, oldest first. */
 /**
  * The unassigned queue: leads whose latest decision found no one, and who have not moved on since.
  * `forRetry` is the automatic retry's view: without the leads held for a person (they wait for a
  * manager), tried longest ago first, so that a long queue is worked through in turns.
  */
 export async function findUnassigned(db: Db, limit: number, options: { forRetry?: boolean } = {}) {
-  return db
-    .selectFrom('assignments as a')
-    .innerJoin('contacts as c', 'c.id', 'a.contact_id')
-    .leftJoin('accounts as acc', 'acc.id', 'c.account_id')
-    .selectAll('a')
-    .select(['c.first_name', 'c.last_name', 'c.email', 'c.stage as contact_stage', 'acc.name as company'])
-    .where('a.kind', '=', 'unassigned')
-    .whereRef('c.stage_entered_at', '<=', 'a.assigned_at')
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('assignments as later')
-            .select('later.id')
-            .whereRef('later.contact_id', '=', 'a.contact_id')
-            .whereRef('later.id', '>', 'a.id'),
+  return (
+    db
+      .selectFrom('assignments as a')
+      .innerJoin('contacts as c', 'c.id', 'a.contact_id')
+      .leftJoin('accounts as acc', 'acc.id', 'c.account_id')
+      .selectAll('a')
+      .select(['c.first_name', 'c.last_name', 'c.email', 'c.stage as contact_stage', 'acc.name as company'])
+      .where('a.kind', '=', 'unassigned')
+      // Only the decisions no later one replaced (migration 0066): the queue's index holds just these.
+      .where('a.queue_closed_at', 'is', null)
+      .whereRef('c.stage_entered_at', '<=', 'a.assigned_at')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('assignments as later')
+              .select('later.id')
+              .whereRef('later.contact_id', '=', 'a.contact_id')
+              .whereRef('later.id', '>', 'a.id'),
+          ),
         ),
-      ),
-    )
-    .$if(options.forRetry === true, (q) =>
-      q
-        .where('c.needs_review', '=', false)
-        .orderBy(sql`coalesce(a.retried_at, a.assigned_at)`)
-        .orderBy('a.id'),
-    )
-    .$if(options.forRetry !== true, (q) => q.orderBy('a.assigned_at'))
-    .limit(limit)
-    .execute();
+      )
+      .$if(options.forRetry === true, (q) =>
+        q
+          .where('c.needs_review', '=', false)
+          .orderBy(sql`coalesce(a.retried_at, a.assigned_at)`)
+          .orderBy('a.id'),
+      )
+      .$if(options.forRetry !== true, (q) => q.orderBy('a.assigned_at'))
+      .limit(limit)
+      .execute()
+  );
 }
 
 /** The queue tried a lead again and still found no one: it goes to the back of the turn. */

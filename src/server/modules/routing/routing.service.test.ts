@@ -14,6 +14,7 @@ import type { RecordsOf } from './routing.usecases.ts';
 import { createCalendarCache } from '../sla/sla.usecases.ts';
 import { linksOf } from '../notifications/notifications.usecases.ts';
 import { updateContactRow, updateContactStage } from '../contacts/contacts.repository.ts';
+import * as queueClosedMigration from '../../db/migrations/0066_unassigned_queue_closed.ts';
 
 const cli = { kind: 'cli' } as const;
 
@@ -197,6 +198,109 @@ describeEachDialect('routing', (getDatabase) => {
     // The held lead stays for the manager, however often the queue is tried.
     expect(await waiting()).toEqual([held]);
     expect((await context.services.contacts.getContact(cli, three)).ownerId).toBe(reps[0]!.id);
+  });
+
+  it('keeps the queue exactly the leads whose latest decision found no one, after random routing, moves and retries', async () => {
+    const { manager, reps } = await team();
+    const rep = reps[0]!;
+    const pool = await context.services.routing.createPool(cli, { name: 'Inside sales', members: [] });
+    await context.services.routing.updateSettings(cli, { fallbackPoolId: pool.id });
+    const db = context.database.db;
+    const leads: string[] = [];
+    for (let i = 0; i < 6; i++) leads.push(await lead(`lead${i}@acme.nl`));
+    // The queue as it was read before decisions recorded their replacement: every unassigned
+    // decision that is its lead's latest and older than the lead's stay in its stage.
+    const reference = async () =>
+      (
+        await db
+          .selectFrom('assignments as a')
+          .innerJoin('contacts as c', 'c.id', 'a.contact_id')
+          .select('a.id')
+          .where('a.kind', '=', 'unassigned')
+          .whereRef('c.stage_entered_at', '<=', 'a.assigned_at')
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('assignments as later')
+                  .select('later.id')
+                  .whereRef('later.contact_id', '=', 'a.contact_id')
+                  .whereRef('later.id', '>', 'a.id'),
+              ),
+            ),
+          )
+          .execute()
+      )
+        .map((r) => r.id)
+        .sort();
+    // A seeded sequence (the same every run): route with or without a rep, move a lead, retry.
+    let seed = 27;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    let minute = 0;
+    for (let step = 0; step < 60; step++) {
+      context.clock.set(new Date(Date.parse('2026-12-01T09:00:00.000Z') + ++minute * 60_000));
+      const id = leads[next(leads.length)]!;
+      const action = next(5);
+      if (action === 0)
+        await context.services.routing.updatePool(cli, pool.id, {
+          members: next(2) ? [{ userId: rep.id }] : [],
+        });
+      else if (action === 1) await context.services.routing.routeContact(cli, id);
+      else if (action === 2)
+        await context.services.routing.reassign(cli, id, { userId: rep.id, reason: 'The manager decides' });
+      else if (action === 3) {
+        // The lead moves on (or back) without routing hearing of it.
+        const { stage } = await db
+          .selectFrom('contacts')
+          .select('stage')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        const at = context.clock.now().toISOString();
+        await updateContactStage(db, id, stage, {
+          stage: stage === 'mql' ? 'lead' : 'mql',
+          stage_entered_at: at,
+          updated_at: at,
+        });
+      } else await context.services.routing.routeQueued(cli, 3);
+      const queue = (
+        await db.selectFrom('assignments').select('id').where('kind', '=', 'unassigned').execute()
+      ).length;
+      const listed = (
+        await context.services.routing.listUnassigned({
+          kind: 'user',
+          userId: manager.id,
+          role: 'sales_manager',
+        })
+      )
+        .map((q) => q.id)
+        .sort();
+      expect(listed, `after step ${step} (${queue} unassigned decisions)`).toEqual(await reference());
+    }
+    // Every unassigned decision a later one replaced is marked so (and only those): the queue's
+    // index holds the rest. The migration's backfill of a store's history marks the same ones.
+    const marked = async () => {
+      const rows = await db
+        .selectFrom('assignments')
+        .select(['id', 'contact_id', 'kind', 'queue_closed_at'])
+        .execute();
+      const unassigned = rows.filter((r) => r.kind === 'unassigned');
+      for (const row of unassigned) {
+        const replaced = rows.some((r) => r.contact_id === row.contact_id && r.id > row.id);
+        expect(row.queue_closed_at !== null, row.id).toBe(replaced);
+      }
+      return unassigned
+        .filter((r) => r.queue_closed_at !== null)
+        .map((r) => r.id)
+        .sort();
+    };
+    const closed = await marked();
+    expect(closed.length).toBeGreaterThan(0);
+    await queueClosedMigration.down(db);
+    await queueClosedMigration.up(db);
+    expect(await marked()).toEqual(closed);
   });
 
   it('routes a lead the moment it becomes an MQL', async () => {

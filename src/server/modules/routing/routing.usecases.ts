@@ -104,7 +104,7 @@ type StoredExplanation = Assignment['explanation'] & { because: Message; reasonM
 
 export type AssignmentRow = Awaited<ReturnType<typeof findAssignmentsOfContact>>[number];
 
-export function toAssignment(row: Omit<AssignmentRow, 'retried_at'>): Assignment {
+export function toAssignment(row: Omit<AssignmentRow, 'retried_at' | 'queue_closed_at'>): Assignment {
   // The stored explanation also keeps the messages (since 2026-12); older rows get theirs from
   // the kind and the English text Baton wrote then.
   const {
