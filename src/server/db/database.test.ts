@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type QueryExecutorProvider } from 'kysely';
@@ -142,6 +142,27 @@ it('answers a transaction synced later once its log is synced, in the order of t
     expect(await synchronous()).toBe(1);
   } finally {
     for (const sync of syncs.waiting) sync.release();
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('fails only the durability of a transaction synced later whose log cannot be opened, never the committed call', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-synced-later-'));
+  const path = join(dir, 'baton.db');
+  const database = openDatabase({ dialect: 'sqlite', path, backgroundCheckpoints: false });
+  try {
+    await sql`create table t (x integer)`.execute(database.db);
+    // The log's name gone from the directory (SQLite keeps writing to the file it has open).
+    unlinkSync(`${path}-wal`);
+    const { value, durable } = await database.sqlite!.transactionSyncedLater!(async (trx) => {
+      await sql`insert into t values (1)`.execute(trx);
+      return 'committed';
+    });
+    expect(value).toBe('committed');
+    await expect(durable).rejects.toThrow(/ENOENT/);
+    expect((await sql<{ n: number }>`select count(*) as n from t`.execute(database.db)).rows[0]!.n).toBe(1);
+  } finally {
     await database.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -114,10 +114,11 @@ export function openDatabase(options: DatabaseOptions): Database {
         });
         if (!synced) return { value, durable: Promise.resolve() };
         // The log exists once anything was committed, and stays while the connection is open (a
-        // checkpoint empties it, never removes it).
-        log ??= openSync(`${path}-wal`, 'r');
+        // checkpoint empties it, never removes it). Whatever fails from here on fails `durable`,
+        // never the call: the transaction is committed, and must not be done again.
+        const sync = async () => syncLog((log ??= openSync(`${path}-wal`, 'r')));
         // Resolved in the order of the commits, even when a later sync returns first.
-        const durable = Promise.all([lastDurable, syncLog(log)]).then(() => undefined);
+        const durable = Promise.all([lastDurable, sync()]).then(() => undefined);
         lastDurable = durable.catch(() => undefined);
         syncing.add(durable);
         void durable.catch(() => undefined).finally(() => syncing.delete(durable));
