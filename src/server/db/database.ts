@@ -86,7 +86,7 @@ export function openDatabase(options: DatabaseOptions): Database {
       plugins: [new SqliteBooleanPlugin()],
     });
     let log: number | undefined;
-    const syncing = new Set<Promise<void>>();
+    // The latest commit's sync, which settles only after every earlier one: what close waits for.
     let lastDurable: Promise<unknown> = Promise.resolve();
     const path = options.path;
     if (path !== ':memory:') {
@@ -120,8 +120,6 @@ export function openDatabase(options: DatabaseOptions): Database {
         // Resolved in the order of the commits, even when a later sync returns first.
         const durable = Promise.all([lastDurable, sync()]).then(() => undefined);
         lastDurable = durable.catch(() => undefined);
-        syncing.add(durable);
-        void durable.catch(() => undefined).finally(() => syncing.delete(durable));
         return { value, durable };
       };
     }
@@ -131,7 +129,7 @@ export function openDatabase(options: DatabaseOptions): Database {
       sqlite: statements,
       close: async () => {
         await checkpointer?.stop();
-        await Promise.allSettled([...syncing]);
+        await lastDurable;
         await db.destroy();
         if (log !== undefined) closeSync(log);
       },
