@@ -2,11 +2,13 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../testing/databases.ts';
 import { createTestContext, type TestContext } from '../../testing/world.ts';
+import { findContactForUpdate } from '../contacts/contacts.repository.ts';
+import { fanOutMessages, queueWebhooks, webhookEvent } from '../webhooks/webhooks.usecases.ts';
 
 // Only PostgreSQL locks rows: on SQLite every transaction holds the one write lock from its start.
 const onPostgres = testDialects.includes('postgres') ? describe : describe.skip;
 
-onPostgres('capture beside other writers of the same contacts [postgres]', () => {
+onPostgres('capture and routing beside other writers of the same contacts [postgres]', () => {
   let database: TestDatabase;
   let context: TestContext;
   beforeEach(async () => {
@@ -81,5 +83,42 @@ onPostgres('capture beside other writers of the same contacts [postgres]', () =>
     // Both writers' work is kept: the batch was run again after the other writer committed.
     const titles = await database.db.selectFrom('contacts').select('title').orderBy('id').execute();
     expect(titles.map((t) => t.title)).toEqual(otherWriter === 'committed' ? ['CFO', 'CTO'] : [null, null]);
+  });
+
+  it('lets a row that names a lead be written while a routing holds the lead, and still no second routing', async () => {
+    const actor = { kind: 'cli' } as const;
+    const outcome = await context.services.capture.ingest(actor, event('one', 'anna@bedrijf.nl'), undefined);
+    const contactId = outcome.body.results[0]!.contactId!;
+    await database.db.transaction().execute((trx) =>
+      queueWebhooks(trx, [
+        webhookEvent('lead.assigned', context.clock.now(), {
+          contactId,
+          assignmentId: 'assignment',
+          ownerId: null,
+          previousOwnerId: null,
+          kind: 'unassigned',
+          reason: null,
+        }),
+      ]),
+    );
+
+    await database.db.transaction().execute(async (trx) => {
+      // The routing's lock on the lead, held until this transaction ends.
+      expect((await findContactForUpdate(trx, contactId))?.id).toBe(contactId);
+      // The dispatcher makes the message about the lead (its foreign key checks the lead) at once,
+      // in a transaction of its own: it never waits for the routing.
+      let timer: NodeJS.Timeout | undefined;
+      const made = await Promise.race([
+        fanOutMessages({ db: database.db, now: context.clock.now(), limit: 10 }),
+        new Promise<'waited'>((resolve) => (timer = setTimeout(() => resolve('waited'), 20_000))),
+      ]).finally(() => clearTimeout(timer));
+      expect(made).toBe(1);
+      // A second routing of the lead still has to wait for the first.
+      await expect(
+        sql`select id from contacts where id = ${contactId} for no key update nowait`.execute(database.db),
+      ).rejects.toMatchObject({ code: '55P03' });
+    });
+    const messages = await database.db.selectFrom('webhook_messages').select('contact_id').execute();
+    expect(messages).toEqual([{ contact_id: contactId }]);
   });
 });

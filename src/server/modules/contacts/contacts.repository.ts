@@ -33,11 +33,16 @@ export async function findContactsByIds(db: Db, ids: readonly string[]): Promise
 
 /**
  * The contact, locked for the rest of the transaction on PostgreSQL (SQLite transactions already
- * hold the write lock): two routings of one lead, or a routing and a sweep, take turns.
+ * hold the write lock): two routings of one lead, or a routing and a sweep, take turns. The lock
+ * is `FOR NO KEY UPDATE`, as an UPDATE of the row takes: it still excludes every other writer of
+ * the contact and its erasure, but not the key-share locks that PostgreSQL's foreign-key checks
+ * take: a transaction that only adds a row naming the contact (the webhook dispatcher making its
+ * messages, an email or a clock queued about them) no longer waits for the routing to commit, nor
+ * the routing for it (both waited, with `FOR UPDATE`, in issue 27's scale-out profile).
  */
 export async function findContactForUpdate(db: Db, id: string): Promise<ContactRow | undefined> {
   const query = db.selectFrom('contacts').selectAll().where('id', '=', id);
-  return (dialectOf(db) === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+  return (dialectOf(db) === 'postgres' ? query.forNoKeyUpdate() : query).executeTakeFirst();
 }
 
 export interface ContactFilter {
