@@ -374,10 +374,6 @@ export async function writeCapturePlan(
   await updateContactsFromCapture(db, sqlite, changed, now);
 }
 
-/**
- * One statement shape for every contact a batch touches: a source group is replaced when its flag
- * is set, a person field only fills a blank, and the activity version goes up.
- */
 /** Contacts patched by one statement on PostgreSQL. */
 const contactPatchChunk = 500;
 
@@ -386,6 +382,10 @@ async function lockContactsInOrder(db: Db, ids: readonly string[]): Promise<void
   await sql`select id from contacts where id = any(${[...ids]}) order by id for no key update`.execute(db);
 }
 
+/**
+ * One statement shape for every contact a batch touches: a source group is replaced when its flag
+ * is set, a person field only fills a blank, and the activity version goes up.
+ */
 async function updateContactsFromCapture(
   db: Db,
   sqlite: SqliteStatements | undefined,

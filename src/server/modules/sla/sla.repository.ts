@@ -825,7 +825,7 @@ const waitOf = (start: string, response: string) =>
  * lead, its company and its rep: the rep's queue and the manager's board (through the open index).
  * The rep's name and the policy's calendar are looked up per clock rather than joined: with five
  * relations PostgreSQL spent longer planning the rep's queue (0.6 ms) than running it (0.26 ms),
- * and the queue was the largest share of its CPU in the scale-out benchmark; with three, 0.25 ms.
+ * and the queue was the largest share of its CPU in the scale-out benchmark; planned this way, 0.25 ms.
  */
 export async function findOpenInstances(
   db: Db,
