@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../testing/databases.ts';
 import { createTestContext, type TestContext } from '../../testing/world.ts';
 import { findContactForUpdate } from '../contacts/contacts.repository.ts';
+import { patchContactsStatement, type ContactPatchRow } from './capture.repository.ts';
 import { fanOutMessages, queueWebhooks, webhookEvent } from '../webhooks/webhooks.usecases.ts';
 
 // Only PostgreSQL locks rows: on SQLite every transaction holds the one write lock from its start.
@@ -120,5 +121,34 @@ onPostgres('capture and routing beside other writers of the same contacts [postg
     });
     const messages = await database.db.selectFrom('webhook_messages').select('contact_id').execute();
     expect(messages).toEqual([{ contact_id: contactId }]);
+  });
+
+  it("patches a group's contacts through their key, not by reading the whole table", async () => {
+    await sql`insert into contacts (id, email, stage, stage_entered_at, consent_status, is_opted_out, created_at, updated_at)
+      select gen_random_uuid(), 'p' || n || '@bedrijf.nl', 'lead', now(), 'unknown', false, now(), now()
+      from generate_series(1, 5000) as n`.execute(database.db);
+    await sql`analyze contacts`.execute(database.db);
+    const ids = await database.db.selectFrom('contacts').select('id').orderBy('id').limit(9).execute();
+    const rows = ids.map(({ id }): ContactPatchRow => ({
+      id,
+      original: false,
+      original_id: null,
+      original_at: null,
+      original_source: null,
+      original_campaign: null,
+      latest: true,
+      latest_id: null,
+      latest_at: '2026-03-02T08:00:00.000Z',
+      latest_source: 'organic',
+      latest_campaign: null,
+      attributes: null,
+      outcome: null,
+    }));
+    const plan = await sql<{
+      'QUERY PLAN': string;
+    }>`explain ${patchContactsStatement(rows, '2026-03-02T09:00:00.000Z')}`.execute(database.db);
+    const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(text).toMatch(/(Index Scan using|Bitmap Index Scan on) contacts_pkey/);
+    expect(text).not.toMatch(/Seq Scan on contacts/);
   });
 });

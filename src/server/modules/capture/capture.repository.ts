@@ -382,6 +382,51 @@ async function lockContactsInOrder(db: Db, ids: readonly string[]): Promise<void
   await sql`select id from contacts where id = any(${[...ids]}) order by id for no key update`.execute(db);
 }
 
+/** A contact's patch as `patchContactsStatement` reads it: the flags and values of one contact. */
+export interface ContactPatchRow {
+  id: string;
+  original: boolean;
+  original_id: string | null;
+  original_at: string | null;
+  original_source: string | null;
+  original_campaign: string | null;
+  latest: boolean;
+  latest_id: string | null;
+  latest_at: string | null;
+  latest_source: string | null;
+  latest_campaign: string | null;
+  attributes: Readonly<Record<string, string>> | null;
+  outcome: string | null;
+  [personField: string]: unknown;
+}
+
+/**
+ * The PostgreSQL statement that patches several contacts at once (the rows locked before it). The
+ * ids are named again as an array: estimating a hundred rows from the JSON, PostgreSQL otherwise
+ * read the whole table for a group of nine (a hash join over a sequential scan of 4,404 contacts).
+ */
+export function patchContactsStatement(rows: readonly ContactPatchRow[], now: string) {
+  return sql`update contacts c set
+      original_touch_id = case when v.original then v.original_id else c.original_touch_id end,
+      original_touch_at = case when v.original then v.original_at else c.original_touch_at end,
+      original_source = case when v.original then v.original_source else c.original_source end,
+      original_campaign = case when v.original then v.original_campaign else c.original_campaign end,
+      latest_touch_id = case when v.latest then v.latest_id else c.latest_touch_id end,
+      latest_touch_at = case when v.latest then v.latest_at else c.latest_touch_at end,
+      latest_source = case when v.latest then v.latest_source else c.latest_source end,
+      latest_campaign = case when v.latest then v.latest_campaign else c.latest_campaign end,
+      ${sql.raw(personFields.map((f) => `${f} = coalesce(c.${f}, v.${f})`).join(', '))},
+      attributes = case when v.attributes is null then c.attributes else v.attributes || c.attributes end,
+      outcome = coalesce(v.outcome, c.outcome),
+      activity_version = c.activity_version + 1,
+      updated_at = ${now}
+    from jsonb_to_recordset(cast(${JSON.stringify(rows)} as jsonb)) as v(id uuid, original boolean,
+      original_id uuid, original_at timestamptz, original_source text, original_campaign text,
+      latest boolean, latest_id uuid, latest_at timestamptz, latest_source text, latest_campaign text,
+      ${sql.raw(personFields.map((f) => `${f} text`).join(', '))}, attributes jsonb, outcome text)
+    where c.id = v.id and c.id = any(${rows.map((r) => r.id)})`;
+}
+
 /**
  * One statement shape for every contact a batch touches: a source group is replaced when its flag
  * is set, a person field only fills a blank, and the activity version goes up.
@@ -471,7 +516,8 @@ async function updateContactsFromCapture(
       sorted.map(([id]) => id),
     );
     for (let i = 0; i < sorted.length; i += contactPatchChunk) {
-      const rows = sorted.slice(i, i + contactPatchChunk).map(([id, patch]) => {
+      const chunk = sorted.slice(i, i + contactPatchChunk);
+      const rows = chunk.map(([id, patch]): ContactPatchRow => {
         const p = params(id, patch);
         return {
           id,
@@ -490,25 +536,7 @@ async function updateContactsFromCapture(
           outcome: p.outcome,
         };
       });
-      await sql`update contacts c set
-          original_touch_id = case when v.original then v.original_id else c.original_touch_id end,
-          original_touch_at = case when v.original then v.original_at else c.original_touch_at end,
-          original_source = case when v.original then v.original_source else c.original_source end,
-          original_campaign = case when v.original then v.original_campaign else c.original_campaign end,
-          latest_touch_id = case when v.latest then v.latest_id else c.latest_touch_id end,
-          latest_touch_at = case when v.latest then v.latest_at else c.latest_touch_at end,
-          latest_source = case when v.latest then v.latest_source else c.latest_source end,
-          latest_campaign = case when v.latest then v.latest_campaign else c.latest_campaign end,
-          ${sql.raw(personFields.map((f) => `${f} = coalesce(c.${f}, v.${f})`).join(', '))},
-          attributes = case when v.attributes is null then c.attributes else v.attributes || c.attributes end,
-          outcome = coalesce(v.outcome, c.outcome),
-          activity_version = c.activity_version + 1,
-          updated_at = ${now}
-        from jsonb_to_recordset(cast(${JSON.stringify(rows)} as jsonb)) as v(id uuid, original boolean,
-          original_id uuid, original_at timestamptz, original_source text, original_campaign text,
-          latest boolean, latest_id uuid, latest_at timestamptz, latest_source text, latest_campaign text,
-          ${sql.raw(personFields.map((f) => `${f} text`).join(', '))}, attributes jsonb, outcome text)
-        where c.id = v.id`.execute(db);
+      await patchContactsStatement(rows, now).execute(db);
     }
     return;
   }
