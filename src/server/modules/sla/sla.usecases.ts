@@ -358,7 +358,10 @@ async function sweepIn({
   const due = await lockDueInstances(trx, sqlite, now, take);
   if (due.length === 0) return 0;
   const contactIds = [...new Set(due.map((i) => i.contact_id))];
-  const earliest = new Date(Math.min(...due.map((i) => fromDbTime(i.started_at).getTime())));
+  // The earliest start, compared as stored: ISO text in order (SQLite) or Dates (PostgreSQL).
+  let earliestStart = due[0]!.started_at;
+  for (const instance of due) if (instance.started_at < earliestStart) earliestStart = instance.started_at;
+  const earliest = fromDbTime(earliestStart);
   const [stages, responses, policies] = await Promise.all([
     findContactStages(trx, contactIds),
     findResponsesSince(trx, contactIds, earliest),
@@ -430,7 +433,7 @@ async function sweepIn({
       hooks.push(
         webhookEvent(
           step.kind === 'reminder' ? 'sla.reminder' : step.level <= 1 ? 'sla.breached' : 'sla.escalated',
-          new Date(step.at),
+          step.at,
           {
             clockId: instance.id,
             contactId: instance.contact_id,

@@ -92,6 +92,19 @@ describeEachDialect('the webhook queue', (getDatabase) => {
     expect(deliveries.every((d) => d.endpoint_id === endpoint.id)).toBe(true);
   });
 
+  it('sends an instant given as ISO text as the same timestamp as the Date it names', async () => {
+    const { context } = await setUp();
+    const lead = await person(context, 'eva@globex.nl');
+    const asDate = reminder(context, lead, 1);
+    const asText = { ...reminder(context, lead, 2), occurredAt: (asDate.occurredAt as Date).toISOString() };
+    await queue(context, [asDate, asText]);
+    await fanOutMessages({ db: context.database.db, now: context.clock.now(), limit: 10 });
+    const sent = (await messages(context)).map((m) => JSON.parse(m.payload) as { timestamp: string });
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.timestamp).toBe(sent[0]!.timestamp);
+    expect(sent[0]!.timestamp).toBe((asDate.occurredAt as Date).toISOString());
+  });
+
   it('takes an erased person out of the waiting batches, and drops an event about someone gone without losing the rest', async () => {
     const { context } = await setUp();
     const [eva, jan] = [await person(context, 'eva@globex.nl'), await person(context, 'jan@initech.nl')];
