@@ -85,6 +85,27 @@ describe('the SLA ladder', () => {
     expect(nextCheckAt(stored, 4)).toBeNull();
   });
 
+  it('compares stored instants by their time, whatever form of ISO text they are in, for any now', () => {
+    const step = (index: number, at: string) => ({ index, at });
+    const ladder = [
+      step(0, '2026-11-27T13:59:59.999Z'), // as toISOString writes it: compared as text
+      step(1, '2026-11-27T14:00:00Z'), // no milliseconds
+      step(2, '2026-11-27T15:00:00+01:00'), // an offset: 14:00 UTC
+      step(3, '2026-11-27T14:00:00.001Z'),
+    ];
+    const indexes = (now: string) => dueSteps(ladder, 0, new Date(now)).map((s) => s.index);
+    expect(indexes('2026-11-27T13:59:59.998Z')).toEqual([]);
+    expect(indexes('2026-11-27T14:00:00.000Z')).toEqual([0, 1, 2]);
+    // One now after another, and back: each is compared with its own time.
+    expect(indexes('2026-11-27T14:00:00.001Z')).toEqual([0, 1, 2, 3]);
+    expect(indexes('2026-11-27T13:59:59.999Z')).toEqual([0]);
+    // Years past 9999 are written longer (+010000-…), and still compare by time.
+    expect(indexes('+010000-01-01T00:00:00.000Z')).toEqual([0, 1, 2, 3]);
+    expect(dueSteps([step(0, '+010000-01-01T00:00:00.000Z')], 0, new Date('2026-11-27T14:00:00Z'))).toEqual(
+      [],
+    );
+  });
+
   it('gives a hot lead the short first-response window, and every MQL the accept-or-reject clock', () => {
     expect(policiesFor(defaultPolicies, 'mql', true).map((p) => p.key)).toEqual([
       'mql-first-response-hot',

@@ -82,7 +82,31 @@ export function deadlineOf(ladder: readonly LadderStep[]): Date {
  */
 export function dueSteps<S extends TimedStep>(ladder: readonly S[], nextIndex: number, now: Date): S[] {
   const nowMs = now.getTime();
-  return ladder.filter((s) => s.index >= nextIndex && instantMs(s.at) <= nowMs);
+  const nowText = isoTextOf(nowMs);
+  return ladder.filter((s) => s.index >= nextIndex && atOrBefore(s.at, nowMs, nowText));
+}
+
+/** The last instant written as ISO text: a sweep asks for the same `now` ten thousand times. */
+let lastIso = { ms: Number.NaN, text: '' };
+function isoTextOf(ms: number): string {
+  if (lastIso.ms !== ms) lastIso = { ms, text: new Date(ms).toISOString() };
+  return lastIso.text;
+}
+
+/**
+ * Whether an instant is at or before now. ISO text as `toISOString` writes it (24 characters:
+ * UTC, milliseconds, years 0–9999) sorts as its instants do, so it is compared as text, and a
+ * sweep of 10,000 clocks parses no dates. Any other text is parsed.
+ */
+function atOrBefore(at: Date | string, nowMs: number, nowText: string): boolean {
+  if (typeof at !== 'string') return at.getTime() <= nowMs;
+  const canonical =
+    at.length === 24 &&
+    nowText.length === 24 &&
+    at.charCodeAt(10) === 84 /* T */ &&
+    at.charCodeAt(19) === 46 /* . */ &&
+    at.charCodeAt(23) === 90; /* Z */
+  return canonical ? at <= nowText : Date.parse(at) <= nowMs;
 }
 
 /**
@@ -101,8 +125,6 @@ export interface TimedStep {
   index: number;
   at: Date | string;
 }
-
-const instantMs = (at: Date | string) => (typeof at === 'string' ? Date.parse(at) : at.getTime());
 
 export interface PolicyDefaults {
   key: string;
