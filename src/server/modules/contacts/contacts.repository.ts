@@ -3,7 +3,7 @@ import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type Sql
 import type { Visibility } from '../../../domain/access/roles.ts';
 import type { Db } from '../../db/database.ts';
 import type { DB } from '../../db/tables.ts';
-import { containsPattern, dialectOf, fromDbTime, inListSql, likeSql, toDbTime } from '../../db/dialect.ts';
+import { containsPattern, dialectOf, fromDbTime, likeSql, toDbTime } from '../../db/dialect.ts';
 import { leadEventsOf } from '../../../domain/webhooks/webhooks.ts';
 import { combinations, trigramQuestion } from '../../../domain/search/similarity.ts';
 import { forgetContactInWebhookBatches } from '../webhooks/webhooks.repository.ts';
@@ -595,15 +595,4 @@ export async function findConsentRecords(db: Db, contactId: string) {
     .where('contact_id', '=', contactId)
     .orderBy('occurred_at')
     .execute();
-}
-
-/** The current stage of each of these contacts. */
-export async function findContactStages(db: Db, contactIds: readonly string[]): Promise<Map<string, string>> {
-  if (contactIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('contacts')
-    .select(['id', 'stage'])
-    .where(inListSql(db, 'id', contactIds))
-    .execute();
-  return new Map(rows.map((r) => [r.id, r.stage]));
 }

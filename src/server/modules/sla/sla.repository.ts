@@ -199,12 +199,14 @@ const dueColumns = [
   'breached_at',
 ] as const;
 export type DueInstance = Pick<SlaInstanceRow, (typeof dueColumns)[number]> & {
+  /** The lead's stage now (null if the lead is gone): a clock whose stage the lead left is closed. */
+  contact_stage: string | null;
   /** SQLite: the row's rowid, so that the sweep's update in the same transaction goes straight to it. */
   row?: number;
 };
 
-/** A due clock as the SQLite statement below returns it: its rowid, then `dueColumns` in order. */
-type DueRow = [number, ...ValuesOf<typeof dueColumns>];
+/** A due clock as the SQLite statement below returns it: its rowid, then `dueColumns` in order, then the lead's stage. */
+type DueRow = [number, ...ValuesOf<typeof dueColumns>, string | null];
 type ValuesOf<T extends readonly (keyof DueInstance)[]> = { -readonly [K in keyof T]: DueInstance[T[K]] };
 
 export async function lockDueInstances(
@@ -216,9 +218,12 @@ export async function lockDueInstances(
   if (sqlite) {
     // The sweeper's hot path on SQLite: one prepared statement (the transaction holds the lock),
     // its rows read as arrays: better-sqlite3 builds an object key by key, at twice the cost.
+    // The lead's stage by its key in the same statement: no second query over ten thousand ids.
     const rows = sqlite
       .prepare(
-        `select rowid, ${dueColumns.join(', ')} from sla_instances
+        `select rowid, ${dueColumns.join(', ')},
+            (select contacts.stage from contacts where contacts.id = sla_instances.contact_id) as contact_stage
+          from sla_instances
           where next_check_at is not null and next_check_at <= ?
           order by next_check_at limit ?`,
       )
@@ -239,11 +244,19 @@ export async function lockDueInstances(
       started_at: r[11],
       deadline_at: r[12],
       breached_at: r[13],
+      contact_stage: r[14],
     }));
   }
   return db
     .selectFrom('sla_instances')
     .select(dueColumns)
+    .select((eb) =>
+      eb
+        .selectFrom('contacts')
+        .select('contacts.stage')
+        .whereRef('contacts.id', '=', 'sla_instances.contact_id')
+        .as('contact_stage'),
+    )
     .where('next_check_at', 'is not', null)
     .where('next_check_at', '<=', toDbTime(now))
     .orderBy('next_check_at')

@@ -302,12 +302,13 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
   });
 
   /** A sweep of at most `limit` due clocks, on this store (or as `db` runs its transaction). */
-  const sweep = (limit: number, db = context.database.db) =>
+  const sweep = (limit: number, db = context.database.db, part?: number) =>
     sweepDueClocks({
       db,
       sqlite: context.database.sqlite,
       now: context.clock.now(),
       limit,
+      ...(part !== undefined && { part }),
       reassign: () => Promise.reject(new Error('no reassignment is due')),
       publish: () => undefined,
     });
@@ -358,6 +359,45 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
         status: 'sent',
       },
     ]);
+  });
+
+  it('sweeps in parts inside its one transaction, and closes the clock of a lead that left its stage unseen', async () => {
+    const { manager, rep } = await org();
+    const ids = await routedMqls('s', 5);
+    // The third lead became a SAL in a process that stopped before its reaction stopped the clocks.
+    await context.database.db
+      .updateTable('contacts')
+      .set({ stage: 'sal' })
+      .where('id', '=', ids[2]!)
+      .execute();
+    context.clock.set('2026-12-01T13:00:00.000Z');
+    // Five due clocks in parts of two: one digest for all of the sweep, without the lead that left.
+    expect(await sweep(100, context.database.db, 2)).toBe(5);
+    const stillMql = ids.filter((_, i) => i !== 2);
+    expect(await digests('sla.breached')).toEqual([{ to: manager.id, leads: stillMql }]);
+    const [gone] = (await findInstancesOfContact(context.database.db, ids[2]!)).filter(
+      (i) => i.target === 'first_response',
+    );
+    expect(gone).toMatchObject({ status: 'cancelled', closed_reason: 'left_stage', next_check_at: null });
+    // Each part queued its webhook events: every reminder and breach once, none about the lead that left.
+    const batches = await context.database.db.selectFrom('webhook_batches').select('events').execute();
+    const events = batches.flatMap(
+      (b) => JSON.parse(b.events) as { type: string; data: { contactId: string; repId: string } }[],
+    );
+    const breaches = events.filter((e) => e.type === 'sla.breached');
+    expect(breaches.map((e) => e.data.contactId).sort()).toEqual([...stillMql].sort());
+    expect(breaches.every((e) => e.data.repId === rep.id)).toBe(true);
+    const reminders = events.filter((e) => e.type === 'sla.reminder').map((e) => e.data.contactId);
+    expect(reminders.sort()).toEqual([...stillMql].sort());
+    // The four that stay MQLs took their reminder and first breach (both due by now), once.
+    for (const id of stillMql) {
+      const [clock] = (await findInstancesOfContact(context.database.db, id)).filter(
+        (i) => i.target === 'first_response',
+      );
+      expect(clock).toMatchObject({ status: 'breached', level: 1 });
+      expect(Number(clock!.next_step)).toBe(2);
+    }
+    expect(await sweep(100, context.database.db, 2)).toBe(0);
   });
 
   it('takes a sweep in one transaction: all of it or none, at most its limit', async () => {

@@ -16,7 +16,7 @@ import type { ContactRow, SlaInstancesTable, SlaPoliciesTable, UserRow } from '.
 import type { DomainEvent } from '../../platform/event-bus.ts';
 import { newId } from '../../platform/ids.ts';
 import { findRecentTouchpoints } from '../capture/capture.repository.ts';
-import { findContactById, findContactStages } from '../contacts/contacts.repository.ts';
+import { findContactById } from '../contacts/contacts.repository.ts';
 import { queueSlaSteps, type SlaStepEmail } from '../notifications/notifications.usecases.ts';
 import { findUsersByIds } from '../users/users.repository.ts';
 import { calendarSettingsOf, pickCalendar } from './calendar-settings.ts';
@@ -146,7 +146,10 @@ function responsesByLead(responses: Responses): Map<string, Responses> {
   return byLead;
 }
 
-function respondedAt(instance: DueInstance, responses: Responses | undefined): Date | null {
+/** What settling a clock reads of it: the due clock's columns, without what the sweep adds. */
+type ClockOfLead = Omit<DueInstance, 'contact_stage' | 'row'>;
+
+function respondedAt(instance: ClockOfLead, responses: Responses | undefined): Date | null {
   if (!responses) return null;
   const started = fromDbTime(instance.started_at).getTime();
   let first = Number.POSITIVE_INFINITY;
@@ -166,7 +169,7 @@ function respondedAt(instance: DueInstance, responses: Responses | undefined): D
  * because the lead left the stage; null while it still waits.
  */
 function settlementOf(
-  instance: DueInstance,
+  instance: ClockOfLead,
   responded: Date | null,
   stage: string | undefined,
   now: Date,
@@ -334,6 +337,9 @@ export async function settleClocks({
   });
 }
 
+/** Due clocks decided, moved and announced at a time, within a sweep's transaction. */
+const sweepPart = 1_000;
+
 /**
  * The sweep, in one transaction: loads the due clocks and everything they need in a few
  * queries, then stops those a response or a move answered and takes the due steps of the rest —
@@ -345,6 +351,7 @@ async function sweepIn({
   sqlite,
   now,
   take,
+  part,
   reassign,
   announced,
 }: {
@@ -352,6 +359,7 @@ async function sweepIn({
   sqlite: SqliteStatements | undefined;
   now: Date;
   take: number;
+  part: number;
   reassign: ReassignAfterMiss;
   announced: DomainEvent[];
 }): Promise<number> {
@@ -362,8 +370,7 @@ async function sweepIn({
   let earliestStart = due[0]!.started_at;
   for (const instance of due) if (instance.started_at < earliestStart) earliestStart = instance.started_at;
   const earliest = fromDbTime(earliestStart);
-  const [stages, responses, policies] = await Promise.all([
-    findContactStages(trx, contactIds),
+  const [responses, policies] = await Promise.all([
     findResponsesSince(trx, contactIds, earliest),
     findPolicies(trx),
   ]);
@@ -384,92 +391,97 @@ async function sweepIn({
 
   const emails: SlaStepEmail[] = [];
   const reassignments: DueInstance[] = [];
-  const advances: InstanceAdvance[] = [];
-  const taken: { instance: DueInstance; steps: StoredStep[] }[] = [];
-  const hooks: WebhookEvent[] = [];
   const nowText = toDbTime(now);
-  for (const instance of due) {
-    const responded = respondedAt(instance, responsesOf.get(instance.contact_id));
-    const settled = settlementOf(instance, responded, stages.get(instance.contact_id), now);
-    const expected = { nextStep: Number(instance.next_step) };
-    if (settled) {
-      await updateInstanceIf(trx, instance.id, expected, settled);
-      continue;
-    }
-    // The stored ladder as it is: its instants stay ISO text, written back as the next check.
-    const ladder = readLadder(instance.ladder);
-    const steps = dueSteps(ladder, expected.nextStep, now);
-    if (steps.length === 0) continue;
-    let level = Number(instance.level);
-    let firstBreach: StoredStep | undefined;
-    for (const step of steps) {
-      if (step.level > level) level = step.level;
-      if (!firstBreach && step.kind === 'breach') firstBreach = step;
-    }
-    const last = steps.at(-1)!;
-    advances.push({
-      id: instance.id,
-      expectedStep: expected.nextStep,
-      nextStep: last.index + 1,
-      nextCheckAt: nextCheckAt(ladder, last.index + 1),
-      level,
-      breachedAt: firstBreach && instance.breached_at === null ? firstBreach.at : null,
-      updatedAt: nowText,
-      row: instance.row,
-    });
-    taken.push({ instance, steps });
-  }
-  // Only the clocks this sweeper moved take their steps: another may have taken the rest.
-  const moved = await advanceInstances(trx, sqlite, advances);
-  for (const { instance, steps } of taken) {
-    if (!moved.has(instance.id)) continue;
-    const policy = policyById.get(instance.policy_id)!;
-    const deadline = isoText(instance.deadline_at);
-    for (const step of steps) {
-      if (step.kind === 'reassign') {
-        reassignments.push(instance);
+  // In parts: what a part makes (parsed ladders, moves, webhook events) is dropped before the
+  // next, so the collector does not copy ten thousand of each while the sweep goes on.
+  for (let from = 0; from < due.length; from += part) {
+    const advances: InstanceAdvance[] = [];
+    const taken: { instance: DueInstance; steps: StoredStep[] }[] = [];
+    const hooks: WebhookEvent[] = [];
+    for (let i = from; i < Math.min(due.length, from + part); i++) {
+      const instance = due[i]!;
+      const responded = respondedAt(instance, responsesOf.get(instance.contact_id));
+      const settled = settlementOf(instance, responded, instance.contact_stage ?? undefined, now);
+      const expected = { nextStep: Number(instance.next_step) };
+      if (settled) {
+        await updateInstanceIf(trx, instance.id, expected, settled);
         continue;
       }
-      hooks.push(
-        webhookEvent(
-          step.kind === 'reminder' ? 'sla.reminder' : step.level <= 1 ? 'sla.breached' : 'sla.escalated',
-          step.at,
-          {
-            clockId: instance.id,
-            contactId: instance.contact_id,
-            repId: instance.user_id,
-            policyId: policy.id,
-            target: instance.target,
-            deadlineAt: deadline,
-            level: step.kind === 'reminder' ? 0 : step.level,
-            notified: step.notify ?? null,
-          },
-        ),
-      );
-      const recipientId =
-        step.notify === 'rep'
-          ? instance.user_id
-          : step.notify === 'manager'
-            ? managerOf(instance.user_id)
-            : managerOf(managerOf(instance.user_id));
-      const recipient = recipientId ? people.get(recipientId) : undefined;
-      if (!recipient) continue;
-      emails.push({
-        instanceId: instance.id,
-        stepIndex: step.index,
-        kind: step.kind,
-        level: step.level,
-        contactId: instance.contact_id,
-        recipient,
-        repId: instance.user_id,
-        policyId: policy.id,
-        deadline,
-        // Each escalation is one more window after the deadline, in business time.
-        overdueMs: step.kind === 'breach' ? (step.level - 1) * Number(policy.window_seconds) * 1000 : 0,
+      // The stored ladder as it is: its instants stay ISO text, written back as the next check.
+      const ladder = readLadder(instance.ladder);
+      const steps = dueSteps(ladder, expected.nextStep, now);
+      if (steps.length === 0) continue;
+      let level = Number(instance.level);
+      let firstBreach: StoredStep | undefined;
+      for (const step of steps) {
+        if (step.level > level) level = step.level;
+        if (!firstBreach && step.kind === 'breach') firstBreach = step;
+      }
+      const last = steps.at(-1)!;
+      advances.push({
+        id: instance.id,
+        expectedStep: expected.nextStep,
+        nextStep: last.index + 1,
+        nextCheckAt: nextCheckAt(ladder, last.index + 1),
+        level,
+        breachedAt: firstBreach && instance.breached_at === null ? firstBreach.at : null,
+        updatedAt: nowText,
+        row: instance.row,
       });
+      taken.push({ instance, steps });
     }
+    // Only the clocks this sweeper moved take their steps: another may have taken the rest.
+    const moved = await advanceInstances(trx, sqlite, advances);
+    for (const { instance, steps } of taken) {
+      if (!moved.has(instance.id)) continue;
+      const policy = policyById.get(instance.policy_id)!;
+      const deadline = isoText(instance.deadline_at);
+      for (const step of steps) {
+        if (step.kind === 'reassign') {
+          reassignments.push(instance);
+          continue;
+        }
+        hooks.push(
+          webhookEvent(
+            step.kind === 'reminder' ? 'sla.reminder' : step.level <= 1 ? 'sla.breached' : 'sla.escalated',
+            step.at,
+            {
+              clockId: instance.id,
+              contactId: instance.contact_id,
+              repId: instance.user_id,
+              policyId: policy.id,
+              target: instance.target,
+              deadlineAt: deadline,
+              level: step.kind === 'reminder' ? 0 : step.level,
+              notified: step.notify ?? null,
+            },
+          ),
+        );
+        const recipientId =
+          step.notify === 'rep'
+            ? instance.user_id
+            : step.notify === 'manager'
+              ? managerOf(instance.user_id)
+              : managerOf(managerOf(instance.user_id));
+        const recipient = recipientId ? people.get(recipientId) : undefined;
+        if (!recipient) continue;
+        emails.push({
+          instanceId: instance.id,
+          stepIndex: step.index,
+          kind: step.kind,
+          level: step.level,
+          contactId: instance.contact_id,
+          recipient,
+          repId: instance.user_id,
+          policyId: policy.id,
+          deadline,
+          // Each escalation is one more window after the deadline, in business time.
+          overdueMs: step.kind === 'breach' ? (step.level - 1) * Number(policy.window_seconds) * 1000 : 0,
+        });
+      }
+    }
+    await queueWebhooks(trx, hooks, sqlite);
   }
-  await queueWebhooks(trx, hooks, sqlite);
   const queued = await queueSlaSteps({ trx, sqlite, steps: emails, now, sweepId: newId() });
   if (queued > 0) announced.push({ type: 'outbox.queued', count: queued, at: now });
   for (const instance of reassignments) {
@@ -497,6 +509,7 @@ export async function sweepDueClocks({
   sqlite,
   now,
   limit = 10_000,
+  part = sweepPart,
   reassign,
   publish,
 }: {
@@ -504,13 +517,15 @@ export async function sweepDueClocks({
   sqlite?: SqliteStatements | undefined;
   now: Date;
   limit?: number;
+  /** Due clocks decided and moved at a time within the transaction (tests make it small). */
+  part?: number;
   reassign: ReassignAfterMiss;
   publish: (events: readonly DomainEvent[]) => void;
 }): Promise<number> {
   const announced: DomainEvent[] = [];
   const count = await db
     .transaction()
-    .execute((trx) => sweepIn({ trx, sqlite, now, take: limit, reassign, announced }));
+    .execute((trx) => sweepIn({ trx, sqlite, now, take: limit, part, reassign, announced }));
   publish(announced);
   return count;
 }

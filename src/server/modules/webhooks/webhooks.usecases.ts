@@ -84,13 +84,8 @@ export async function queueWebhooks(
   for (let i = 0; i < events.length; i += eventsPerBatch)
     rows.push({
       id: newId(),
-      events: JSON.stringify(
-        events.slice(i, i + eventsPerBatch).map((e) => ({
-          type: e.type,
-          occurredAt: typeof e.occurredAt === 'string' ? e.occurredAt : e.occurredAt.toISOString(),
-          data: e.data,
-        })),
-      ),
+      // An event is written as it is: a Date instant becomes its ISO text (Date#toJSON).
+      events: JSON.stringify(events.slice(i, i + eventsPerBatch)),
     });
   await insertWebhookBatches(trx, rows, sqlite);
 }
