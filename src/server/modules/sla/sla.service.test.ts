@@ -400,6 +400,28 @@ describeEachDialect('the follow-up SLA', (getDatabase) => {
     expect(await sweep(100, context.database.db, 2)).toBe(0);
   });
 
+  it('reads each due clock once in a sweep, a clock due with no step due yet too', async () => {
+    const { manager } = await org();
+    const ids = await routedMqls('t', 4);
+    // Three clocks say they are due at 09:30 though their ladders' first step is at 11:00 (rows
+    // edited by hand); the fourth lead's clocks are as they should be.
+    const early = '2026-12-01T09:30:00.000Z';
+    await context.database.db
+      .updateTable('sla_instances')
+      .set({ next_check_at: early })
+      .where('contact_id', 'in', ids.slice(0, 3))
+      .where('target', '=', 'first_response')
+      .execute();
+    context.clock.set('2026-12-01T09:45:00.000Z');
+    // In parts of one, the sweep looks at the three once each, takes no step, and stops.
+    expect(await sweep(100, context.database.db, 1)).toBe(3);
+    expect(await digests('sla.reminder')).toEqual([]);
+    // At 13:00 the same sweep takes every lead's steps, the three with the rest.
+    context.clock.set('2026-12-01T13:00:00.000Z');
+    expect(await sweep(100, context.database.db, 1)).toBe(4);
+    expect(await digests('sla.breached')).toEqual([{ to: manager.id, leads: ids }]);
+  });
+
   it('takes a sweep in one transaction: all of it or none, at most its limit', async () => {
     const { manager } = await org();
     const ids = await routedMqls('r', 3);
