@@ -4,7 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
 import { startCheckpointer } from './checkpoints.ts';
-import { dialectOf, SqliteBooleanPlugin, type DialectName } from './dialect.ts';
+import { dialectOf, withBooleansBound, type DialectName } from './dialect.ts';
 import { migrations } from './migrations/index.ts';
 import type { DB } from './tables.ts';
 
@@ -82,8 +82,7 @@ export function openDatabase(options: DatabaseOptions): Database {
         : undefined;
     const statements = withStatementCache(sqlite);
     const db = new Kysely<DB>({
-      dialect: new SqliteDialect({ database: statements }),
-      plugins: [new SqliteBooleanPlugin()],
+      dialect: new SqliteDialect({ database: withBooleansBound(statements) }),
     });
     let log: number | undefined;
     // The latest commit's sync, which settles only after every earlier one: what close waits for.

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from './database.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/databases.ts';
 import { recordingBuilder } from '../testing/recording.ts';
+import { sqliteValues } from './dialect.ts';
 import {
   countClocksStartedBetween,
   summariseSpeedToLead,
@@ -113,7 +114,11 @@ describe.each(['an empty store', "a full-size company's statistics"])(
       const { db, sent: queries } = recordingBuilder(database);
       await run(db);
       return queries.map((q) =>
-        (statements.prepare(`explain query plan ${q.sql}`).all(...q.parameters) as { detail: string }[])
+        (
+          statements.prepare(`explain query plan ${q.sql}`).all(...sqliteValues(q.parameters)) as {
+            detail: string;
+          }[]
+        )
           .map((row) => row.detail)
           .join(' | '),
       );

@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { Db } from '../db/database.ts';
-import { SqliteBooleanPlugin } from '../db/dialect.ts';
+import { withBooleansBound } from '../db/dialect.ts';
 import type { DB } from '../db/tables.ts';
 import type { TestDatabase } from './databases.ts';
 
@@ -29,9 +29,11 @@ export function recordingBuilder(database: TestDatabase): {
   const statements = database.sqlite!;
   const db = new Kysely<DB>({
     dialect: new SqliteDialect({
-      database: { prepare: (text: string) => statements.prepare(text), close: () => undefined },
+      database: withBooleansBound({
+        prepare: (text: string) => statements.prepare(text),
+        close: () => undefined,
+      }),
     }),
-    plugins: [new SqliteBooleanPlugin()],
     log,
   });
   // Not destroyed: the connection is the test database's.
