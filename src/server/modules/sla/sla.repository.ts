@@ -205,7 +205,10 @@ export type DueInstance = Pick<SlaInstanceRow, (typeof dueColumns)[number]> & {
   row?: number;
 };
 
-/** A due clock as the SQLite statement below returns it: its rowid, then `dueColumns` in order, then the lead's stage. */
+/**
+ * A due clock as the SQLite statement below returns it: its rowid, then `dueColumns` in order,
+ * then the lead's stage.
+ */
 type DueRow = [number, ...ValuesOf<typeof dueColumns>, string | null];
 type ValuesOf<T extends readonly (keyof DueInstance)[]> = { -readonly [K in keyof T]: DueInstance[T[K]] };
 
