@@ -721,10 +721,16 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
     return problem(res, 404, 'NOT_FOUND', `No route for ${req.method} ${path}`);
   }
 
+  /** Work to run before the next request is answered, once: what happens meanwhile in Baton. */
+  let beforeNextAnswer: (() => Promise<void>) | null = null;
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) =>
-      problem(res, 500, 'INTERNAL_ERROR', error instanceof Error ? error.message : String(error)),
-    );
+    const first = beforeNextAnswer;
+    beforeNextAnswer = null;
+    (first ? first() : Promise.resolve())
+      .then(() => handle(req, res))
+      .catch((error: unknown) =>
+        problem(res, 500, 'INTERNAL_ERROR', error instanceof Error ? error.message : String(error)),
+      );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -779,6 +785,10 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}) {
     /** The portal's admin makes a property an enumeration of these options (its type changed). */
     setPropertyOptions(type: string, name: string, allowed: string[]) {
       propertyOptions.set(`${type}.${name}`, allowed);
+    },
+    /** Runs `work` before the next request is answered (a change made in Baton while it syncs). */
+    beforeNextAnswer(work: () => Promise<void>) {
+      beforeNextAnswer = work;
     },
     /** Makes the next created record but drops the connection before answering. */
     dropNextCreate() {

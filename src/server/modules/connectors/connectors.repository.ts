@@ -72,16 +72,25 @@ export async function leaseConnection(db: Db, id: string, owner: string, now: st
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Ends a sync: its outcome and the next one, with the lease given back (if still held). */
+/**
+ * Ends a sync: its outcome and the next one, with the lease given back (if still held). A pause an
+ * admin made while it ran stands: the state is decided in the update itself, not from a read
+ * before it (a pause that committed between the two was lost, and the connection synced on).
+ */
 export async function finishConnectionSync(
   db: Db,
   id: string,
   owner: string,
-  patch: Updateable<ConnectionsTable>,
+  patch: Updateable<ConnectionsTable> & { state: 'active' | 'failing' },
 ): Promise<void> {
   await db
     .updateTable('connections')
-    .set({ ...patch, lease_owner: null, lease_until: null })
+    .set((eb) => ({
+      ...patch,
+      state: eb.case().when('state', '=', 'paused').then('paused').else(patch.state).end(),
+      lease_owner: null,
+      lease_until: null,
+    }))
     .where('id', '=', id)
     .where('lease_owner', '=', owner)
     .execute();

@@ -533,9 +533,8 @@ export function createConnectorsService(
       );
     await settleSync(row, sync);
     const now = clock.now();
-    const fresh = await findConnection(db, row.id);
     await finishConnectionSync(db, row.id, owner, {
-      state: fresh?.state === 'paused' ? 'paused' : failing ? 'failing' : 'active',
+      state: failing ? 'failing' : 'active',
       last_error: error,
       ...(!failing && { last_synced_at: toDbTime(now) }),
       ...(!failing && backfilling && { backfill_state: 'done' }),

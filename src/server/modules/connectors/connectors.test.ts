@@ -2,6 +2,8 @@ import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeEachDialect } from '../../testing/databases.ts';
 import { startHubSpotFake, type HubSpotFake } from '../../testing/hubspot-fake.ts';
+import { toDbTime } from '../../db/dialect.ts';
+import { finishConnectionSync } from './connectors.repository.ts';
 import {
   addUser,
   createTestApp,
@@ -199,6 +201,55 @@ describeEachDialect('the HubSpot connector', (getDatabase) => {
     expect(resumed.linked.contact).toBe(41);
     const all = await context.services.contacts.listContacts(cli, { q: 'bedrijf', limit: 100 });
     expect(all.data.filter((c) => c.email?.startsWith('klant'))).toHaveLength(40);
+  });
+
+  it('keeps a pause an admin makes while a sync runs, and resumes when asked', async () => {
+    const { connection } = await world();
+    await context.services.connectors.syncNow(cli, connection.id);
+    // The admin pauses while the next sync waits for HubSpot's answer: the sync ends, paused.
+    hubspot.create('contacts', { email: 'anna@klant.nl', firstname: 'Anna' });
+    context.clock.advance(61_000);
+    let pausedMeanwhile: string | undefined;
+    hubspot.beforeNextAnswer(async () => {
+      pausedMeanwhile = (await context.services.connectors.update(cli, connection.id, { paused: true }))
+        .state;
+    });
+    const synced = await context.services.connectors.syncNow(cli, connection.id);
+    expect(pausedMeanwhile).toBe('paused');
+    expect(synced.state).toBe('paused');
+    expect((await context.services.connectors.get(cli, connection.id)).state).toBe('paused');
+    // However late the pause comes, the sync's end keeps it: the state is decided in that one
+    // update (before, it was read first, and a pause that committed in between was lost).
+    const db = context.database.db;
+    for (const [now, outcome] of [
+      ['paused', 'active'],
+      ['paused', 'failing'],
+      ['failing', 'active'],
+      ['active', 'failing'],
+    ] as const) {
+      await db
+        .updateTable('connections')
+        .set({
+          state: now,
+          lease_owner: 'sync-1',
+          lease_until: toDbTime(new Date(context.clock.now().getTime() + 60_000)),
+        })
+        .where('id', '=', connection.id)
+        .execute();
+      await finishConnectionSync(db, connection.id, 'sync-1', { state: outcome });
+      const row = await db
+        .selectFrom('connections')
+        .select(['state', 'lease_owner'])
+        .where('id', '=', connection.id)
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ state: now === 'paused' ? 'paused' : outcome, lease_owner: null });
+    }
+    // Resumed, it syncs again and is active.
+    expect((await context.services.connectors.update(cli, connection.id, { paused: false })).state).toBe(
+      'active',
+    );
+    context.clock.advance(61_000);
+    expect((await context.services.connectors.syncNow(cli, connection.id)).state).toBe('active');
   });
 
   it('an unknown owner and a revoked token each give a clear entry in the sync log and an alert to the admins; the rest goes on', async () => {
