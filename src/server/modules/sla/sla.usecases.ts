@@ -410,7 +410,21 @@ async function sweepIn({
       // The stored ladder as it is: its instants stay ISO text, written back as the next check.
       const ladder = readLadder(instance.ladder);
       const steps = dueSteps(ladder, expected.nextStep, now);
-      if (steps.length === 0) continue;
+      if (steps.length === 0) {
+        // Due by its row but not by its ladder (a row edited by hand): its next check is put
+        // back to its ladder's next step, so that the next sweep does not read it again.
+        advances.push({
+          id: instance.id,
+          expectedStep: expected.nextStep,
+          nextStep: expected.nextStep,
+          nextCheckAt: nextCheckAt(ladder, expected.nextStep),
+          level: Number(instance.level),
+          breachedAt: null,
+          updatedAt: nowText,
+          row: instance.row,
+        });
+        continue;
+      }
       let level = Number(instance.level);
       let firstBreach: StoredStep | undefined;
       for (const step of steps) {
