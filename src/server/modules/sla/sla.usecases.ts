@@ -410,39 +410,26 @@ async function sweepIn({
       // The stored ladder as it is: its instants stay ISO text, written back as the next check.
       const ladder = readLadder(instance.ladder);
       const steps = dueSteps(ladder, expected.nextStep, now);
-      if (steps.length === 0) {
-        // Due by its row but not by its ladder (a row edited by hand): its next check is put
-        // back to its ladder's next step, so that the next sweep does not read it again.
-        advances.push({
-          id: instance.id,
-          expectedStep: expected.nextStep,
-          nextStep: expected.nextStep,
-          nextCheckAt: nextCheckAt(ladder, expected.nextStep),
-          level: Number(instance.level),
-          breachedAt: null,
-          updatedAt: nowText,
-          row: instance.row,
-        });
-        continue;
-      }
       let level = Number(instance.level);
       let firstBreach: StoredStep | undefined;
       for (const step of steps) {
         if (step.level > level) level = step.level;
         if (!firstBreach && step.kind === 'breach') firstBreach = step;
       }
-      const last = steps.at(-1)!;
+      // A clock due by its row but not by its ladder (a row edited by hand) takes no step: its
+      // next check goes back to its ladder's next step, so that no sweep reads it again.
+      const nextStep = steps.length > 0 ? steps.at(-1)!.index + 1 : expected.nextStep;
       advances.push({
         id: instance.id,
         expectedStep: expected.nextStep,
-        nextStep: last.index + 1,
-        nextCheckAt: nextCheckAt(ladder, last.index + 1),
+        nextStep,
+        nextCheckAt: nextCheckAt(ladder, nextStep),
         level,
         breachedAt: firstBreach && instance.breached_at === null ? firstBreach.at : null,
         updatedAt: nowText,
         row: instance.row,
       });
-      taken.push({ instance, steps });
+      if (steps.length > 0) taken.push({ instance, steps });
     }
     // Only the clocks this sweeper moved take their steps: another may have taken the rest.
     const moved = await advanceInstances(trx, sqlite, advances);
