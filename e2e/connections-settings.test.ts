@@ -25,6 +25,12 @@ describe.skipIf(!hasBrowser)('a CRM connected from the browser, in Chromium', ()
         admin.BATON_ADMIN_EMAIL,
         admin.BATON_ADMIN_PASSWORD,
       );
+      // What the page asks the server to change, in order: what a failure is read against.
+      const writes: string[] = [];
+      page.on('request', (r) => {
+        if (r.method() !== 'GET')
+          writes.push(`${r.method()} ${new URL(r.url()).pathname} ${r.postData() ?? ''}`);
+      });
       await page.goto(`${baton.url}/settings?tab=connections`);
       await page.getByText(en.connections.intro).waitFor();
       await page.getByText(en.connections.none).waitFor();
@@ -80,9 +86,15 @@ describe.skipIf(!hasBrowser)('a CRM connected from the browser, in Chromium', ()
       await page.keyboard.press('Escape');
       await log.waitFor({ state: 'hidden' });
 
+      const answer = page.waitForResponse((r) => r.request().method() === 'PATCH');
       await page.getByRole('button', { name: en.connections.pause }).click();
+      expect(((await (await answer).json()) as { state: string }).state).toBe('paused');
       await page.getByText(en.connections.states.paused).waitFor();
-      expect((await connections()).data[0]!.state).toBe('paused');
+      const after = await connections();
+      expect(
+        after.data.map((c) => c.state),
+        writes.join('\n'),
+      ).toEqual(['paused']);
       await page.getByRole('button', { name: en.connections.resume }).click();
       await page.getByText(en.connections.states.active).waitFor();
 
